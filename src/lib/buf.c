@@ -1,0 +1,174 @@
+/*
+ * zf_buf: growable, capped, always NUL-terminated. See buf.h for the
+ * invariants. Growth doubles, so appends are amortised O(1).
+ */
+#include "zoomflow/buf.h"
+
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void zf_buf_init(zf_buf *b, size_t max)
+{
+    b->ptr = NULL;
+    b->len = b->cap = 0;
+    b->max = max;
+    b->failed = 0;
+}
+
+static int grow(zf_buf *b, size_t need)
+{
+    if (b->failed)
+        return -1;
+    if (need > b->max || need + 1 < need) {
+        b->failed = 1;
+        return -1;
+    }
+    if (need + 1 <= b->cap)
+        return 0;
+    size_t ncap = b->cap ? b->cap : 64;
+    while (ncap < need + 1)
+        ncap *= 2;
+    char *p = realloc(b->ptr, ncap);
+    if (!p) {
+        b->failed = 1;
+        return -1;
+    }
+    b->ptr = p;
+    b->cap = ncap;
+    return 0;
+}
+
+int zf_buf_append(zf_buf *b, const void *data, size_t len)
+{
+    if (grow(b, b->len + len) != 0)
+        return -1;
+    if (len)
+        memcpy(b->ptr + b->len, data, len);
+    b->len += len;
+    b->ptr[b->len] = '\0';
+    return 0;
+}
+
+int zf_buf_puts(zf_buf *b, const char *s)
+{
+    return zf_buf_append(b, s, strlen(s));
+}
+
+int zf_buf_putc(zf_buf *b, char c)
+{
+    return zf_buf_append(b, &c, 1);
+}
+
+int zf_buf_vappendf(zf_buf *b, const char *fmt, va_list ap)
+{
+    va_list cp;
+    va_copy(cp, ap);
+    char small[256];
+    int n = vsnprintf(small, sizeof small, fmt, cp);
+    va_end(cp);
+    if (n < 0) {
+        b->failed = 1;
+        return -1;
+    }
+    if ((size_t)n < sizeof small)
+        return zf_buf_append(b, small, (size_t)n);
+    if (grow(b, b->len + (size_t)n) != 0)
+        return -1;
+    vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+    return 0;
+}
+
+int zf_buf_appendf(zf_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = zf_buf_vappendf(b, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int zf_buf_put_urlenc(zf_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        unsigned char c = *p;
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~') {
+            zf_buf_putc(b, (char)c);
+        } else {
+            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+            zf_buf_append(b, e, 3);
+        }
+    }
+    return b->failed ? -1 : 0;
+}
+
+int zf_buf_put_jsonstr(zf_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    zf_buf_putc(b, '"');
+    const char *run = s;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        unsigned char c = *p;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        zf_buf_append(b, run, (size_t)((const char *)p - run));
+        run = (const char *)p + 1;
+        switch (c) {
+        case '"': zf_buf_append(b, "\\\"", 2); break;
+        case '\\': zf_buf_append(b, "\\\\", 2); break;
+        case '\n': zf_buf_append(b, "\\n", 2); break;
+        case '\r': zf_buf_append(b, "\\r", 2); break;
+        case '\t': zf_buf_append(b, "\\t", 2); break;
+        default: {
+            char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            zf_buf_append(b, e, 6);
+        }
+        }
+    }
+    zf_buf_append(b, run, strlen(run));
+    zf_buf_putc(b, '"');
+    return b->failed ? -1 : 0;
+}
+
+void zf_buf_reset(zf_buf *b)
+{
+    b->len = 0;
+    b->failed = 0;
+    if (b->ptr)
+        b->ptr[0] = '\0';
+}
+
+char *zf_buf_take(zf_buf *b)
+{
+    if (b->failed)
+        return NULL;
+    char *p = b->ptr;
+    if (!p) {
+        p = malloc(1);
+        if (p)
+            p[0] = '\0';
+    }
+    b->ptr = NULL;
+    b->len = b->cap = 0;
+    return p;
+}
+
+void zf_buf_free(zf_buf *b)
+{
+    if (b->ptr) {
+        OPENSSL_cleanse(b->ptr, b->cap);
+        free(b->ptr);
+    }
+    b->ptr = NULL;
+    b->len = b->cap = 0;
+    b->failed = 0;
+}
+
+const char *zf_buf_cstr(const zf_buf *b)
+{
+    return b->ptr ? b->ptr : "";
+}

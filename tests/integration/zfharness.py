@@ -1,0 +1,192 @@
+"""Shared harness for the integration tests: starts the real binaries
+(zoomsim, zoomflow) on 127.0.0.1 with ports chosen at runtime and talks to
+them over real HTTP. Standard library only.
+
+Environment:
+  ZF_BUILD_DIR  where the binaries are (default: <repo>/build)
+  ZF_WRAP       command prefix for every binary started (e.g. valgrind ...)
+"""
+import http.client
+import json
+import os
+import shlex
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE_DIR = os.environ.get("ZF_SOURCE_DIR", os.path.abspath(os.path.join(HERE, "..", "..")))
+BUILD_DIR = os.environ.get("ZF_BUILD_DIR", os.path.join(SOURCE_DIR, "build"))
+WRAP = shlex.split(os.environ.get("ZF_WRAP", ""))
+# Slow wrappers (valgrind) need longer start-up and request timeouts.
+SLOW = 10 if WRAP else 1
+
+
+def binary(name):
+    path = os.path.join(BUILD_DIR, name)
+    if not os.path.exists(path):
+        raise unittest.SkipTest(f"{path} not built")
+    return path
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def json(self):
+        return json.loads(self.body) if self.body else None
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def __repr__(self):
+        return f"<Response {self.status} {self.body[:300]!r}>"
+
+
+class Sim:
+    """A running zoomsim. Use as a context manager or call stop()."""
+
+    def __init__(self, *args, control=True, tls=None, env=None):
+        self.tmp = tempfile.mkdtemp(prefix="zoomsim-")
+        port_file = os.path.join(self.tmp, "port")
+        cmd = WRAP + [binary("zoomsim"), "--port", "0", "--port-file", port_file, "--quiet"]
+        if control:
+            cmd.append("--control")
+        if tls:
+            cmd += ["--tls-cert", tls[0], "--tls-key", tls[1]]
+        cmd += list(args)
+        self.stderr_path = os.path.join(self.tmp, "stderr")
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
+                                     stderr=open(self.stderr_path, "w"),
+                                     env={**os.environ, **(env or {})})
+        deadline = time.time() + 10 * SLOW
+        while not os.path.exists(port_file):
+            if self.proc.poll() is not None:
+                raise RuntimeError("zoomsim exited: " + self.stderr())
+            if time.time() > deadline:
+                self.stop()
+                raise RuntimeError("zoomsim did not start")
+            time.sleep(0.01)
+        self.port = int(open(port_file).read())
+        self.scheme = "https" if tls else "http"
+        self.url = f"{self.scheme}://127.0.0.1:{self.port}"
+        self._conn = None
+
+    def stderr(self):
+        try:
+            return open(self.stderr_path).read()
+        except OSError:
+            return ""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def stop(self, sig=signal.SIGTERM):
+        if self._conn:
+            self._conn.close()
+            self._conn = None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=30 * SLOW)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+    def _connection(self, fresh=False):
+        if fresh or self._conn is None:
+            if self._conn:
+                self._conn.close()
+            if self.scheme == "https":
+                import ssl
+                ctx = ssl._create_unverified_context()
+                self._conn = http.client.HTTPSConnection("127.0.0.1", self.port,
+                                                         timeout=30 * SLOW, context=ctx)
+            else:
+                self._conn = http.client.HTTPConnection("127.0.0.1", self.port,
+                                                        timeout=30 * SLOW)
+        return self._conn
+
+    def request(self, method, path, body=None, token=None, headers=None, query=None,
+                form=None, raw=None):
+        """One request over a keep-alive connection. body: JSON-encodable;
+        form: dict sent as x-www-form-urlencoded; raw: bytes as they are."""
+        h = dict(headers or {})
+        data = None
+        if query:
+            path += ("&" if "?" in path else "?") + urllib.parse.urlencode(query)
+        if body is not None:
+            data = json.dumps(body).encode()
+            h.setdefault("Content-Type", "application/json")
+        elif form is not None:
+            data = urllib.parse.urlencode(form).encode()
+            h.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        elif raw is not None:
+            data = raw
+        if token:
+            h["Authorization"] = "Bearer " + token
+        for attempt in (0, 1):
+            conn = self._connection(fresh=attempt == 1)
+            try:
+                conn.request(method, path, body=data, headers=h)
+                r = conn.getresponse()
+                out = Response(r.status, r.getheaders(), r.read())
+                if r.getheader("Connection", "").lower() == "close":
+                    self._connection(fresh=True)
+                return out
+            except (http.client.RemoteDisconnected, ConnectionResetError,
+                    BrokenPipeError, http.client.CannotSendRequest):
+                if attempt == 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    # control plane helpers
+    def token(self, **kw):
+        r = self.request("POST", "/_sim/token", body=kw)
+        assert r.status == 201, r
+        return r.json()["access_token"]
+
+    def reset(self):
+        assert self.request("POST", "/_sim/reset").status == 204
+
+    def advance(self, seconds):
+        r = self.request("POST", "/_sim/clock/advance", body={"seconds": seconds})
+        assert r.status == 200, r
+        return r.json()
+
+    def requests_log(self, route=None):
+        q = {"route": route} if route else None
+        return self.request("GET", "/_sim/requests", query=q).json()
+
+    def state(self):
+        return self.request("GET", "/_sim/state").json()
+
+
+def run(cmd, input=None, env=None, timeout=120, check=False):
+    """Runs a binary from the build dir (wrapped), returns CompletedProcess."""
+    if isinstance(cmd, str):
+        cmd = shlex.split(cmd)
+    if not os.path.isabs(cmd[0]):
+        cmd = [binary(cmd[0])] + cmd[1:]
+    p = subprocess.run(WRAP + cmd, input=input, capture_output=True, env=env,
+                       timeout=timeout * SLOW)
+    if check and p.returncode != 0:
+        raise AssertionError(f"{cmd} failed {p.returncode}: {p.stderr.decode()}")
+    return p
+
+
+def heavy(fn):
+    """Marks a test too heavy for valgrind runs (load, many processes)."""
+    return unittest.skipIf(bool(WRAP) and "valgrind" in WRAP[0], "heavy test, skipped under valgrind")(fn)
