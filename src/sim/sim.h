@@ -269,8 +269,10 @@ int sim_paging_get(sim *s, const char *token, const char *key, uint64_t *pos,
                    uint64_t *extra);
 
 /* --- hooks other modules call (their owners implement them) */
-/* webhooks.c: queue an event for delivery (steals object). */
-void sim_webhook_emit(sim *s, const char *event, json_t *object);
+/* webhooks.c: queue an event for delivery. object becomes payload.object;
+ * top (may be NULL) holds extra top-level envelope keys, e.g. recording.
+ * completed's download_token. Both are stolen. */
+void sim_webhook_emit(sim *s, const char *event, json_t *object, json_t *top);
 /* limits.c: 0 to proceed; otherwise the 429 is written into rs. */
 int sim_limits_check(sim *s, sim_req *rq, sim_resp *rs);
 /* faults.c: before: may answer instead of the handler (returns 1) or set a
