@@ -1,0 +1,81 @@
+/*
+ * The HTTP transport: the only code that includes curl.h.
+ *
+ * One zf_http per thread (it is not thread-safe); it keeps connections alive
+ * between requests. TLS verification is always on; ca_file adds a CA bundle
+ * (tests use their own CA). Proxies come from the environment (libcurl's
+ * http_proxy/https_proxy/no_proxy). Buffered bodies are capped at
+ * max_response bytes (ZF_ETOOBIG beyond). A non-2xx status is not an error
+ * here: zf_http_do returns 0 with resp->status set; errors are transport
+ * failures (ZF_ENET, ZF_ETIMEOUT, ZF_ETLS, ZF_ETOOBIG, ZF_ECANCELED).
+ */
+#ifndef ZOOMFLOW_HTTP_H
+#define ZOOMFLOW_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zoomflow/buf.h"
+#include "zoomflow/error.h"
+#include "zoomflow/log.h"
+
+typedef struct zf_http zf_http;
+
+typedef struct zf_http_opts {
+    long connect_timeout_ms; /* default 10 s */
+    long timeout_ms;         /* whole request; 0 = no limit (downloads) */
+    const char *ca_file;     /* extra trusted CA bundle (PEM), or NULL */
+    size_t max_response;     /* cap for buffered response bodies */
+    const char *user_agent;  /* NULL = "zoomflow/<version>" */
+    int trace;               /* log each exchange at ZF_LOG_TRACE, redacted */
+} zf_http_opts;
+
+#define ZF_HTTP_OPTS_INIT {10000, 60000, NULL, (size_t)64 << 20, NULL, 0}
+
+int zf_http_new(zf_http **out, const zf_http_opts *opts, zf_error *err);
+void zf_http_free(zf_http *h);
+
+typedef struct zf_http_req {
+    const char *method;                /* "GET", "POST", ... */
+    const char *url;                   /* absolute http(s) URL */
+    const char *const *headers;        /* "Name: value", NULL-terminated, or NULL */
+    const char *body;                  /* may be NULL */
+    size_t body_len;
+    const zf_secret *bearer;           /* Authorization: Bearer ..., or NULL */
+    const char *basic_user;            /* HTTP Basic (OAuth client auth), or NULL */
+    const zf_secret *basic_pass;
+    long timeout_ms;                   /* overrides the handle's when > 0 */
+    /* Streaming: when sink is set the body goes there, not to resp->body.
+     * Return non-zero from sink to abort (ZF_ECANCELED). */
+    int (*sink)(void *ctx, const void *data, size_t n);
+    void *sink_ctx;
+    uint64_t range_from;               /* > 0 sends Range: bytes=N- */
+    int follow_redirects;              /* downloads follow Zoom's redirects */
+} zf_http_req;
+
+#define ZF_HTTP_REQ_INIT {NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, 0, 0}
+
+typedef struct zf_http_resp {
+    long status;         /* 0 when no response arrived */
+    zf_buf body;         /* buffered body (NUL-terminated) unless streamed */
+    zf_buf headers;      /* the final response's header lines, "Name: value\r\n" */
+    int sent;            /* 0 only when the request provably never reached the
+                            server (DNS, connect or TLS handshake failed) */
+    char request_id[48]; /* Zoom's x-zm-trackingid when present */
+    double seconds;      /* wall time of the exchange */
+} zf_http_resp;
+
+void zf_http_resp_init(zf_http_resp *r);
+void zf_http_resp_free(zf_http_resp *r);
+/* Case-insensitive lookup in resp->headers; copies the trimmed value into
+ * out (truncated to outlen-1). Returns out, or NULL when absent. */
+const char *zf_http_resp_header(const zf_http_resp *r, const char *name, char *out,
+                                size_t outlen);
+
+int zf_http_do(zf_http *h, const zf_http_req *req, zf_http_resp *resp, zf_error *err);
+
+/* Call once before threads start (curl_global_init); zf_http_new calls it
+ * too, guarded by pthread_once. */
+int zf_http_global_init(void);
+
+#endif
