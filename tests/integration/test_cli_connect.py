@@ -85,8 +85,17 @@ class ConnectTest(unittest.TestCase):
     def test_redirect_mismatch_times_out_with_hint(self):
         # the default app allows /callback only: Zoom shows an error page
         # (4709) and never redirects, so nothing reaches zoomflow
-        p = self.cli.connect("--redirect-uri", "http://127.0.0.1:0/elsewhere", "--wait", "3")
-        self.assertNotEqual(p.returncode, 0)
+        import socket
+        with socket.socket() as sk:
+            sk.bind(("127.0.0.1", 0))
+            port = sk.getsockname()[1]
+        p = self.cli.connect("--redirect-uri", f"http://127.0.0.1:{port}/elsewhere",
+                             "--wait", "3")
+        self.assertEqual(p.returncode, 5, p.err)
+        self.assertIn("no authorization arrived", p.err)
+        p = self.cli.connect("--redirect-uri", "https://example.com/cb")
+        self.assertEqual(p.returncode, 2, p.err)
+        self.assertIn("loopback", p.err)
 
     def test_s2s(self):
         acct = self.sim.state()["account_id"]
