@@ -1,5 +1,7 @@
 /*
- * Control-plane seeding: POST /_sim/seed/users and /_sim/seed/meetings.
+ * Control-plane seeding: POST /_sim/seed/users {count, status?, domain?} and
+ * /_sim/seed/meetings {user_id?, count, registration?, registrants?,
+ * with_recordings?, recording_file_size?, files_per_recording?}.
  * Seeding bypasses quotas (it is not an API call) and is linear: 100,000
  * users take well under a second.
  */
@@ -85,7 +87,8 @@ void h_seed_meetings(sim_req *rq, sim_resp *rs)
     long count = jint(b, "count", -1), fsize = jint(b, "recording_file_size", 1048576);
     long nfiles = jint(b, "files_per_recording", 2);
     int recs = json_is_true(json_object_get(b, "with_recordings"));
-    int reg = json_is_true(json_object_get(b, "registration"));
+    long nreg = jint(b, "registrants", 0);
+    int reg = json_is_true(json_object_get(b, "registration")) || nreg > 0;
     if (!u)
         data_verr(errs, "user_id", "user_id names no user (use an id or an email).");
     if (count < 1 || count > SEED_MAX_MEETINGS)
@@ -95,6 +98,9 @@ void h_seed_meetings(sim_req *rq, sim_resp *rs)
     if (nfiles < 1 || nfiles > SEED_MAX_FILES)
         data_verr(errs, "files_per_recording", "files_per_recording must be 1-%d.",
                   SEED_MAX_FILES);
+    if (nreg < 0 || nreg > DATA_MAX_REGISTRANTS)
+        data_verr(errs, "registrants", "registrants must be 0-%d (per meeting).",
+                  DATA_MAX_REGISTRANTS);
     if (json_array_size(errs)) {
         sim_validation_error(rs, errs);
         errs = NULL;
@@ -115,6 +121,13 @@ void h_seed_meetings(sim_req *rq, sim_resp *rs)
         json_decref(mb);
         if (!m)
             break;
+        for (long r = 0; r < nreg; r++) {
+            char email[64];
+            int existed;
+            snprintf(email, sizeof email, "registrant%ld@example.net", r);
+            data_registrant_add(s, m, email, json_pack("{s:s}", "first_name", firsts[r % 12]),
+                                NULL, rq->now, &existed);
+        }
         if (recs)
             data_recording_add(s, m, NULL, m->start_time, (int)nfiles, seed_types, sizes);
         json_array_append_new(ids, json_integer((json_int_t)m->id));
