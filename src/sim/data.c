@@ -59,7 +59,7 @@ static const sim_route routes[] = {
      "sim.seed.meetings"},
     {"POST", "/_sim/recordings", h_sim_recording, SIM_R_CONTROL, SIM_CAT_NONE, {NULL},
      "sim.recordings"},
-    {NULL},
+    {NULL, NULL, NULL, 0, SIM_CAT_NONE, {NULL}, NULL},
 };
 
 static void data_clear(sim *s)
