@@ -83,6 +83,15 @@ class RecordingsTest(unittest.TestCase):
         r = self.req("GET", "/v2/meetings/" + urllib.parse.quote(urllib.parse.quote(plain, safe=""),
                                                                  safe="") + "/recordings")
         self.assertEqual(r.json()["uuid"], plain)
+        # a lone inner '/' survives Zoom's single decoding: encoding once works
+        r = self.req("GET", "/v2/meetings/" + urllib.parse.quote(plain, safe="") + "/recordings")
+        self.assertEqual(r.json()["uuid"], plain)
+        # '//' inside breaks the route unless encoded twice
+        dbl = "ab//cdef=="
+        self.recorded(uuid=dbl)
+        r = self.req("GET", "/v2/meetings/" + urllib.parse.quote(dbl, safe="") + "/recordings")
+        self.assertEqual(r.status, 404)
+        self.assertEqual(r.json()["code"], 2300)
 
     def test_download_and_ranges(self):
         mid, rec = self.recorded()
