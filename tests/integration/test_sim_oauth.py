@@ -29,6 +29,26 @@ def s256(verifier):
     return base64.urlsafe_b64encode(d).decode().rstrip("=")
 
 
+def stop_clean(sim):
+    """Stops zoomsim and fails on a non-zero exit (sanitizer reports, leaks)."""
+    rc = sim.stop()
+    if rc != 0:
+        raise AssertionError(f"zoomsim exited {rc}: {sim.stderr()[-3000:]}")
+
+
+class Clean:
+    """`with Sim(...) as s, Clean(s):` also checks the exit status."""
+    def __init__(self, sim):
+        self.sim = sim
+
+    def __enter__(self):
+        return self.sim
+
+    def __exit__(self, *exc):
+        if exc[0] is None:
+            stop_clean(self.sim)
+
+
 def location_params(r):
     loc = r.header("Location")
     assert loc, r
@@ -119,7 +139,7 @@ class AuthorizeTest(OAuthCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.sim.stop()
+        stop_clean(cls.sim)
 
     def setUp(self):
         self.sim.reset()
@@ -259,7 +279,7 @@ class AuthorizeTest(OAuthCase):
 
 class AutoApproveTest(OAuthCase):
     def test_auto_approve_redirects_at_once(self):
-        with Sim("--auto-approve") as sim:
+        with Sim("--auto-approve") as sim, Clean(sim):
             self.sim = sim
             r = self.authorize(state="auto")
             self.assertEqual(r.status, 302, r)
@@ -276,7 +296,7 @@ class TokenTest(OAuthCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.sim.stop()
+        stop_clean(cls.sim)
 
     def setUp(self):
         self.sim.reset()
@@ -456,7 +476,7 @@ class S2STest(OAuthCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.sim.stop()
+        stop_clean(cls.sim)
 
     def setUp(self):
         self.sim.reset()
@@ -524,7 +544,7 @@ class RevokeTest(OAuthCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.sim.stop()
+        stop_clean(cls.sim)
 
     def setUp(self):
         self.sim.reset()
@@ -580,7 +600,7 @@ class AppsTest(OAuthCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.sim.stop()
+        stop_clean(cls.sim)
 
     def setUp(self):
         self.sim.reset()
@@ -695,7 +715,7 @@ class StartupTest(OAuthCase):
                                 {"client_id": "cfgs2s", "client_secret": "ss", "type": "s2s"}]}, f)
         with Sim("--config", path, "--app", "cli:cs2:http://127.0.0.1:*/cb:user:write:user:admin",
                  "--s2s-app", "svc:ss2:user:read:list_users:admin",
-                 "--account-id", "acctX") as sim:
+                 "--account-id", "acctX") as sim, Clean(sim):
             self.sim = sim
             ids = {a["client_id"]: a for a in sim.request("GET", "/_sim/apps").json()["apps"]}
             self.assertEqual(set(ids), {"cfg", "cfgs2s", "cli", "svc"})
@@ -714,7 +734,7 @@ class StartupTest(OAuthCase):
             self.assertEqual(self.authorize().status, 400)
 
     def test_refresh_ttl(self):
-        with Sim("--refresh-ttl", "600") as sim:
+        with Sim("--refresh-ttl", "600") as sim, Clean(sim):
             self.sim = sim
             t = self.connect()
             sim.advance(500)
@@ -731,7 +751,7 @@ class StartupTest(OAuthCase):
 
     def test_state_file_keeps_sandbox_connected(self):
         path = os.path.join(self.tmpdir(), "state.json")
-        with Sim("--state", path) as sim:
+        with Sim("--state", path) as sim, Clean(sim):
             self.sim = sim
             self.add_app(client_id="rt", client_secret="rs", redirect_uris=[REDIR])
             t = self.connect()
@@ -742,7 +762,7 @@ class StartupTest(OAuthCase):
             raw = f.read()
         self.assertNotIn(t["refresh_token"], raw)
         self.assertNotIn(pending, raw)
-        with Sim("--state", path) as sim:
+        with Sim("--state", path) as sim, Clean(sim):
             self.sim = sim
             self.assertEqual(self.me(t["access_token"]).status, 200)
             # grant ids keep counting after a restart: revoking a new S2S
