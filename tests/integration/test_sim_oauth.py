@@ -214,6 +214,16 @@ class AuthorizeTest(OAuthCase):
         self.assertEqual(q["state"], state)
         self.assertIn("state=a%20b%26c%3Dd%2F%C3%A9%3F%2520%2B~", loc)
 
+    def test_long_state(self):
+        state = "s" * 1500
+        r = self.decide(self.consent_id(self.authorize(state=state)), "authorize")
+        self.assertEqual(r.status, 302, r)
+        self.assertEqual(location_params(r)[1]["state"], state)
+        r = self.authorize(state="s" * 3000, response_type="token")
+        self.assertEqual(r.status, 400, r)
+        self.assertIsNone(r.header("Location"))
+        self.assertIn(b"shorter state", r.body)
+
     def test_no_state_no_state_param(self):
         r = self.authorize()
         r = self.decide(self.consent_id(r), "authorize")
@@ -317,9 +327,15 @@ class TokenTest(OAuthCase):
 
     def test_params_in_query_string(self):
         code = self.code()
+        self.sim.request("DELETE", "/_sim/requests")
         r = self.token(query={"grant_type": "authorization_code", "code": code,
                               "redirect_uri": REDIR})
         self.assertEqual(r.status, 200, r)
+        log = self.sim.requests_log()
+        self.assertEqual([e["detail"] for e in log["requests"]], ["grant_type=authorization_code"])
+        dumped = json.dumps(log)
+        for secret in (code, SEC, r.json()["access_token"], r.json()["refresh_token"]):
+            self.assertNotIn(secret, dumped)
 
     def test_pkce_s256(self):
         verifier = secrets.token_urlsafe(48)
