@@ -197,7 +197,7 @@ static const sim_route routes[] = {
      "sim.requests.clear"},
     {"GET", "/_sim/state", h_state_get, SIM_R_CONTROL, SIM_CAT_NONE, {NULL}, "sim.state"},
     {"PUT", "/_sim/state", h_state_put, SIM_R_CONTROL, SIM_CAT_NONE, {NULL}, "sim.state.load"},
-    {NULL},
+    {0},
 };
 
 static int ctl_init(sim *s)

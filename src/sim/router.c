@@ -5,10 +5,11 @@
  * the answer -> request log.
  *
  * Paths are matched segment by segment on the raw path, each segment
- * percent-decoded once. A segment that decodes to something containing '/'
- * would have been split by Zoom's front end, so it matches nothing: this is
- * why meeting UUIDs that start with '/' or contain '//' must be encoded
- * twice (the recordings handler decodes its parameter a second time).
+ * percent-decoded once. A parameter that decodes to something starting
+ * with '/' or containing '//' would have broken Zoom's routing, so it
+ * matches nothing: this is why meeting UUIDs that start with '/' or contain
+ * '//' must be encoded twice (the recordings handler decodes its parameter a
+ * second time). Literal segments never contain '/'.
  */
 #include "sim.h"
 
@@ -54,7 +55,11 @@ static int match(const char *pattern, char **segs, int nsegs, sim_req *rq)
     int ok = np == nsegs, nparam = 0;
     for (int i = 0; ok && i < np; i++) {
         if (psegs[i][0] == '{') {
-            ok = segs[i][0] != '\0' && !strchr(segs[i], '/') && nparam < SIM_MAX_PARAMS;
+            /* Zoom's front end decodes once, then routes: a value that then
+             * starts with '/' or holds "//" breaks the route (so such UUIDs
+             * must be encoded twice); a lone inner '/' survives. */
+            ok = segs[i][0] != '\0' && segs[i][0] != '/' && !strstr(segs[i], "//") &&
+                 nparam < SIM_MAX_PARAMS;
             nparam++;
         } else {
             ok = strcmp(psegs[i], segs[i]) == 0;

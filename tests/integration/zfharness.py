@@ -19,7 +19,7 @@ import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_DIR = os.environ.get("ZF_SOURCE_DIR", os.path.abspath(os.path.join(HERE, "..", "..")))
-BUILD_DIR = os.environ.get("ZF_BUILD_DIR", os.path.join(SOURCE_DIR, "build"))
+BUILD_DIR = os.path.abspath(os.environ.get("ZF_BUILD_DIR", os.path.join(SOURCE_DIR, "build")))
 WRAP = shlex.split(os.environ.get("ZF_WRAP", ""))
 # Slow wrappers (valgrind) need longer start-up and request timeouts.
 SLOW = 10 if WRAP else 1

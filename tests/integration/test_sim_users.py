@@ -1,0 +1,241 @@
+"""zoomsim users: POST/GET /users, GET /users/{id}, settings, contacts,
+paging (tokens, expiry, filters, growth between pages), seeding, quotas,
+token errors (124, 4711) and --state persistence."""
+import os
+import unittest
+
+from zfharness import Sim, heavy
+
+
+class UsersTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.sim = Sim()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sim.stop()
+
+    def setUp(self):
+        self.sim.reset()
+        self.tok = self.sim.token()
+
+    def req(self, method, path, **kw):
+        kw.setdefault("token", self.tok)
+        return self.sim.request(method, path, **kw)
+
+    def create(self, email, action="custCreate", **info):
+        return self.req("POST", "/v2/users",
+                        body={"action": action, "user_info": {"email": email, "type": 1, **info}})
+
+    def test_owner_is_me(self):
+        r = self.req("GET", "/v2/users/me")
+        self.assertEqual(r.status, 200, r)
+        me = r.json()
+        self.assertEqual(me["type"], 2)
+        self.assertEqual(me["status"], "active")
+        self.assertEqual(me["role_name"], "Owner")
+        by_email = self.req("GET", "/v2/users/" + me["email"].upper()).json()
+        self.assertEqual(by_email["id"], me["id"])
+
+    def test_unknown_user_is_1001(self):
+        r = self.req("GET", "/v2/users/nobody@example.com")
+        self.assertEqual(r.status, 404)
+        self.assertEqual(r.json(), {"code": 1001,
+                                    "message": "User does not exist: nobody@example.com."})
+        self.assertEqual(self.req("GET", "/v2/users/zzz/settings").json()["code"], 1001)
+
+    def test_create_user_and_duplicate_1005(self):
+        r = self.create("New.Hire@example.com", first_name="New", last_name="Hire")
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json()["email"], "New.Hire@example.com")
+        uid = r.json()["id"]
+        self.assertEqual(self.req("GET", "/v2/users/" + uid).json()["first_name"], "New")
+        r = self.create("new.hire@EXAMPLE.com")
+        self.assertEqual(r.status, 409)
+        self.assertEqual(r.json()["code"], 1005)
+
+    def test_validation_300_lists_errors(self):
+        r = self.req("POST", "/v2/users", body={"action": "create",
+                                                "user_info": {"email": "x" * 120 + "@example.com",
+                                                              "type": 99,
+                                                              "display_name": "d" * 129}})
+        self.assertEqual(r.status, 400)
+        j = r.json()
+        self.assertEqual(j["code"], 300)
+        self.assertEqual(j["message"], "Validation Failed.")
+        fields = {e["field"] for e in j["errors"]}
+        self.assertEqual(fields, {"user_info.email", "user_info.type", "user_info.display_name"})
+        self.assertTrue(all(e["message"] for e in j["errors"]))
+        r = self.req("POST", "/v2/users", body={"action": "autoCreate",
+                                                "user_info": {"email": "p@example.com", "type": 1,
+                                                              "password": "12345678"}})
+        self.assertEqual([e["field"] for e in r.json()["errors"]], ["user_info.password"])
+
+    def test_pending_users_have_no_id_in_list(self):
+        self.create("invitee@example.com", action="create")
+        r = self.req("GET", "/v2/users", query={"status": "pending"}).json()
+        self.assertEqual(r["total_records"], 1)
+        self.assertNotIn("id", r["users"][0])
+        self.assertEqual(r["users"][0]["status"], "pending")
+        active = self.req("GET", "/v2/users").json()
+        self.assertEqual(active["total_records"], 1)  # only the owner
+
+    def test_list_validation(self):
+        r = self.req("GET", "/v2/users", query={"page_size": 2001})
+        self.assertEqual(r.status, 400)
+        self.assertEqual(r.json()["errors"][0]["field"], "page_size")
+        r = self.req("GET", "/v2/users", query={"status": "gone"})
+        self.assertEqual(r.json()["code"], 300)
+
+    def test_role_filter(self):
+        self.sim.request("POST", "/_sim/seed/users", body={"count": 5})
+        owners = self.req("GET", "/v2/users", query={"role_id": "0"}).json()
+        self.assertEqual(owners["total_records"], 1)
+        members = self.req("GET", "/v2/users", query={"role_id": "2"}).json()
+        self.assertEqual(members["total_records"], 5)
+
+    def test_paging_tokens(self):
+        self.sim.request("POST", "/_sim/seed/users", body={"count": 10})
+        p1 = self.req("GET", "/v2/users", query={"page_size": 4}).json()
+        self.assertEqual((p1["page_count"], p1["page_number"], p1["total_records"]), (3, 1, 11))
+        tok = p1["next_page_token"]
+        self.assertEqual(len(tok), 32)
+        # users added between pages are neither skipped nor duplicated
+        self.sim.request("POST", "/_sim/seed/users", body={"count": 3})
+        seen = [u["id"] for u in p1["users"]]
+        while tok:
+            p = self.req("GET", "/v2/users", query={"page_size": 4, "next_page_token": tok}).json()
+            seen += [u["id"] for u in p["users"]]
+            tok = p["next_page_token"]
+        self.assertEqual(len(seen), len(set(seen)))
+        self.assertEqual(len(seen), 14)
+        # deprecated page_number still works
+        p3 = self.req("GET", "/v2/users", query={"page_size": 4, "page_number": 3}).json()
+        self.assertEqual(p3["page_number"], 3)
+        self.assertEqual([u["id"] for u in p3["users"]], seen[8:12])
+
+    def test_page_token_bound_to_filters_and_expires(self):
+        self.sim.request("POST", "/_sim/seed/users", body={"count": 5})
+        tok = self.req("GET", "/v2/users", query={"page_size": 2}).json()["next_page_token"]
+        r = self.req("GET", "/v2/users", query={"status": "inactive", "next_page_token": tok})
+        self.assertEqual(r.status, 400)
+        self.assertEqual(r.json(), {"code": 300,
+                                    "message": "The next page token is invalid or expired."})
+        ok = self.req("GET", "/v2/users", query={"page_size": 2, "next_page_token": tok})
+        self.assertEqual(ok.status, 200)
+        self.sim.advance(901)
+        tok2 = ok.json()["next_page_token"]
+        self.tok = self.sim.token()
+        r = self.req("GET", "/v2/users", query={"page_size": 2, "next_page_token": tok2})
+        self.assertEqual(r.status, 400)
+        self.assertEqual(r.json()["code"], 300)
+
+    def test_token_errors_124_and_4711(self):
+        weak = self.sim.token(scopes="meeting:read:meeting:admin")
+        r = self.sim.request("GET", "/v2/users", token=weak)
+        self.assertEqual(r.status, 400)
+        self.assertEqual(r.json()["code"], 4711)
+        self.assertIn("user:read:list_users:admin", r.json()["message"])
+        self.sim.advance(3601)
+        r = self.req("GET", "/v2/users")
+        self.assertEqual(r.status, 401)
+        self.assertEqual(r.json(), {"code": 124, "message": "Access token is expired."})
+
+    def test_settings(self):
+        s = self.req("GET", "/v2/users/me/settings").json()
+        for k in ("schedule_meeting", "in_meeting", "email_notification", "recording",
+                  "telephony", "feature", "security"):
+            self.assertIn(k, s)
+        self.assertIn("password_requirement", s["security"])
+
+    def test_contacts(self):
+        self.create("zed@example.com", first_name="Zed", last_name="Zebra")
+        self.create("zoe@example.com", first_name="Zoe", last_name="Zebra")
+        r = self.req("GET", "/v2/contacts", query={"search_key": "zebra"}).json()
+        self.assertEqual(r["page_size"], 1)
+        self.assertEqual(len(r["contacts"]), 1)
+        r2 = self.req("GET", "/v2/contacts", query={"search_key": "zebra",
+                                                     "next_page_token": r["next_page_token"],
+                                                     "query_presence_status": "true"}).json()
+        self.assertEqual(r2["contacts"][0]["email"], "zoe@example.com")
+        self.assertIn("presence_status", r2["contacts"][0])
+        self.assertEqual(r2["next_page_token"], "")
+        r = self.req("GET", "/v2/contacts", query={"search_key": "z", "page_size": 26})
+        self.assertEqual(r.status, 400)
+        r = self.req("GET", "/v2/contacts")
+        self.assertEqual(r.json()["errors"][0]["field"], "search_key")
+
+    @heavy
+    def test_seed_100k_and_page_through(self):
+        r = self.sim.request("POST", "/_sim/seed/users", body={"count": 100000})
+        self.assertEqual(r.status, 201, r)
+        for size in (2000, 300):
+            ids, tok, pages = set(), None, 0
+            while True:
+                q = {"page_size": size}
+                if tok:
+                    q["next_page_token"] = tok
+                p = self.req("GET", "/v2/users", query=q).json()
+                self.assertEqual(p["total_records"], 100001)
+                for u in p["users"]:
+                    self.assertNotIn(u["id"], ids)
+                    ids.add(u["id"])
+                pages += 1
+                tok = p["next_page_token"]
+                if not tok:
+                    break
+            self.assertEqual(len(ids), 100001)
+            self.assertEqual(pages, -(-100001 // size))
+        self.assertEqual(self.sim.state()["data"]["counts"]["users"], 100001)
+
+
+class QuotaTest(unittest.TestCase):
+    def test_user_create_quota_free_plan(self):
+        with Sim("--plan", "free") as sim:
+            tok = sim.token()
+            for i in range(50):
+                r = sim.request("POST", "/v2/users", token=tok, body={
+                    "action": "create", "user_info": {"email": f"q{i}@example.com", "type": 1}})
+                self.assertEqual(r.status, 201, r)
+            r = sim.request("POST", "/v2/users", token=tok, body={
+                "action": "create", "user_info": {"email": "q50@example.com", "type": 1}})
+            self.assertEqual(r.status, 429)
+            self.assertEqual(r.json()["code"], 429)
+            self.assertEqual(r.header("X-RateLimit-Type"), "Daily-limit")
+            self.assertRegex(r.header("Retry-After"), r"^\d{4}-\d\d-\d\dT00:00:00Z$")
+            sim.advance(86400)
+            tok = sim.token()
+            r = sim.request("POST", "/v2/users", token=tok, body={
+                "action": "create", "user_info": {"email": "q50@example.com", "type": 1}})
+            self.assertEqual(r.status, 201)
+
+
+class StateTest(unittest.TestCase):
+    def test_state_survives_restart(self):
+        with Sim() as first:
+            path = os.path.join(first.tmp, "state.json")
+        first = Sim("--state", path)
+        tok = first.token()
+        uid = first.request("POST", "/v2/users", token=tok, body={
+            "action": "custCreate", "user_info": {"email": "keep@example.com", "type": 2}}).json()["id"]
+        m = first.request("POST", "/v2/users/keep@example.com/meetings", token=tok,
+                          body={"topic": "persist", "settings": {"approval_type": 0}}).json()
+        first.request("POST", f"/v2/meetings/{m['id']}/registrants", token=tok,
+                      body={"email": "r@example.com", "first_name": "R"})
+        self.assertEqual(first.stop(), 0)
+        with Sim("--state", path) as second:
+            r = second.request("GET", "/v2/users/" + uid, token=tok)
+            self.assertEqual(r.status, 200, r)
+            g = second.request("GET", f"/v2/meetings/{m['id']}", token=tok).json()
+            self.assertEqual(g["topic"], "persist")
+            self.assertEqual(g["uuid"], m["uuid"])
+            regs = second.request("GET", f"/v2/meetings/{m['id']}/registrants", token=tok).json()
+            self.assertEqual(regs["total_records"], 1)
+            st = second.state()["data"]["counts"]
+            self.assertEqual(st["users"], 2)
+            self.assertEqual(st["registrants"][str(m["id"])], 1)
+
+
+if __name__ == "__main__":
+    unittest.main()
