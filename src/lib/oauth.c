@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <jansson.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "zoomflow/buf.h"
@@ -279,12 +280,43 @@ static size_t api_url_slash(const char *u)
     return u[strlen(u) - 1] == '/';
 }
 
+static int tokenish(char c)
+{
+    return isalnum((unsigned char)c) || c == '-' || c == '_' || c == '.' || c == '~';
+}
+
+/* Copies Zoom's reason, with token-shaped words (16+ characters of a
+ * token alphabet, e.g. an echoed authorization code) replaced, so a
+ * message that ends up in logs carries no credential. */
+static void scrub_reason(const char *in, char *out, size_t outlen)
+{
+    zf_buf b = ZF_BUF_INIT(ZF_ERROR_MSG_MAX);
+    while (*in) {
+        size_t n = 0;
+        while (tokenish(in[n]))
+            n++;
+        if (n >= 16)
+            zf_buf_puts(&b, ZF_REDACTED);
+        else if (n)
+            zf_buf_append(&b, in, n);
+        else
+            zf_buf_putc(&b, isprint((unsigned char)*in) ? *in : '?');
+        in += n ? n : 1;
+        if (b.failed)
+            break;
+    }
+    snprintf(out, outlen, "%s", b.ptr ? b.ptr : "");
+    zf_buf_free(&b);
+}
+
 static int token_error(const zf_oauth_exchange *ex, const char *error, const char *reason,
                        zf_error *err)
 {
     const char *cid = ex->client_id ? ex->client_id : "(unknown)";
     const char *uri = ex->redirect_uri ? ex->redirect_uri : "the one zoomflow uses";
-    const char *why = reason && *reason ? reason : error && *error ? error : "no reason given";
+    char why[256];
+    scrub_reason(reason && *reason ? reason : error && *error ? error : "no reason given", why,
+                 sizeof why);
     if (ex->status == 429) {
         zf_error_set(err, ZF_ERATELIMIT, "Zoom's token endpoint is rate limiting: %s", why);
         zf_error_hint(err, "Wait a minute and retry; the stored tokens are unchanged.");
