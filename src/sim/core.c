@@ -21,10 +21,12 @@ int sim_new(sim **out, const sim_opts *opts)
     snprintf(s->account_id, sizeof s->account_id, "%s",
              opts->account_id ? opts->account_id : "zsimAcct0000000000001");
     for (int m = 0; sim_modules[m]; m++) {
-        if (sim_modules[m]->init && sim_modules[m]->init(s) != 0) {
-            fprintf(stderr, "zoomsim: module %s failed to start\n", sim_modules[m]->name);
+        int rc = sim_modules[m]->init ? sim_modules[m]->init(s) : 0;
+        if (rc != 0) {
+            if (rc != -2)
+                fprintf(stderr, "zoomsim: module %s failed to start\n", sim_modules[m]->name);
             sim_free(s);
-            return -1;
+            return rc == -2 ? -2 : -1;
         }
     }
     sim_reset(s);

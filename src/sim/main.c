@@ -29,10 +29,17 @@ static const char usage[] =
     "  --config FILE        JSON config: {\"apps\":[...], \"plan\":..., ...}\n"
     "  --app SPEC           register an OAuth app (repeatable):\n"
     "                       CLIENT_ID:SECRET:REDIRECT[,REDIRECT...][:SCOPES]\n"
-    "                       (scopes comma-separated; default: all of them)\n"
+    "                       (scopes comma-separated; default: all of them). Redirect\n"
+    "                       URIs match exactly, except a loopback host's port '*'\n"
+    "                       (http://127.0.0.1:*/callback) matches any port\n"
     "  --s2s-app SPEC       register a Server-to-Server app: CLIENT_ID:SECRET[:SCOPES]\n"
+    "                       Without --app/--s2s-app/--config apps, two apps exist:\n"
+    "                       zoomsim-client/zoomsim-secret (OAuth, redirect URIs\n"
+    "                       http://127.0.0.1:*/callback, http://localhost:*/callback)\n"
+    "                       and zoomsim-s2s/zoomsim-s2s-secret (Server-to-Server)\n"
     "  --account-id ID      the emulated account's id\n"
     "  --auto-approve       skip the consent page of /oauth/authorize\n"
+    "  --refresh-ttl SECS   refresh tokens expire after SECS (default: never)\n"
     "  --control            enable the /_sim/ control plane (tests, benchmarks)\n"
     "  --plan PLAN          rate-limit plan: free, pro or business (default pro)\n"
     "  --threads N          serve with a pool of N threads (default: one thread\n"
@@ -48,7 +55,7 @@ static const char usage[] =
 
 enum { O_HOST = 256, O_PORT, O_PORT_FILE, O_STATE, O_CERT, O_KEY, O_CONFIG, O_APP,
        O_S2S_APP, O_ACCOUNT, O_AUTO, O_CONTROL, O_PLAN, O_THREADS, O_WH_URL, O_WH_SECRET,
-       O_WH_SCALE, O_QUIET };
+       O_WH_SCALE, O_QUIET, O_REFRESH_TTL };
 
 static const struct option longopts[] = {
     {"host", required_argument, NULL, O_HOST},
@@ -69,6 +76,7 @@ static const struct option longopts[] = {
     {"webhook-secret", required_argument, NULL, O_WH_SECRET},
     {"webhook-retry-scale", required_argument, NULL, O_WH_SCALE},
     {"quiet", no_argument, NULL, O_QUIET},
+    {"refresh-ttl", required_argument, NULL, O_REFRESH_TTL},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -158,6 +166,11 @@ static int parse_args(int argc, char **argv, sim_opts *o, json_t **config)
             break;
         }
         case O_QUIET: o->quiet = 1; break;
+        case O_REFRESH_TTL:
+            if (parse_long(optarg, 1, 20L * 365 * 86400, &v))
+                return bad("--refresh-ttl", optarg, "give a number of seconds from 1 to 630720000");
+            o->refresh_ttl = v;
+            break;
         case 'h': fputs(usage, stdout); exit(0);
         default: fputs(usage, stderr); return 2;
         }
@@ -237,9 +250,10 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* threads inherit; main waits */
 
     sim *s;
-    if (sim_new(&s, &o) != 0) {
+    rc = sim_new(&s, &o);
+    if (rc != 0) {
         json_decref(config);
-        return 1;
+        return rc == -2 ? 2 : 1; /* -2: a bad --app/--config, already explained */
     }
     if (o.state_file && load_state(s, o.state_file) != 0) {
         sim_free(s);

@@ -55,7 +55,7 @@ typedef struct sim_access {
 
 typedef struct sim_resp_header {
     char name[48];
-    char value[192];
+    char value[2048];   /* room for an OAuth redirect Location with its state */
 } sim_resp_header;
 
 typedef struct sim_resp {
@@ -118,7 +118,8 @@ struct sim_route {
 typedef struct sim_module {
     const char *name;
     const sim_route *routes;            /* terminated by a {NULL} row */
-    int (*init)(sim *s);                /* allocate state; called once */
+    int (*init)(sim *s);                /* allocate state; called once; -2 = bad
+                                           configuration (already reported) */
     void (*reset)(sim *s);              /* back to the initial state */
     void (*destroy)(sim *s);
     json_t *(*dump)(sim *s);            /* new reference; for state/--state */
@@ -155,6 +156,7 @@ typedef struct sim_opts {
     const char *app_specs[8];  /* --app ID:SECRET:REDIRECT[,REDIRECT...][:SCOPES] */
     int napp_specs;
     json_t *config;            /* parsed --config file, or NULL (borrowed) */
+    int64_t refresh_ttl;       /* --refresh-ttl: refresh token lifetime, 0 = none */
 } sim_opts;
 
 struct sim {
@@ -197,6 +199,7 @@ int sim_map_live(const sim_map *m, size_t i);
 extern const sim_module *const sim_modules[];
 
 /* --- lifecycle (core.c) */
+/* 0; -2 when the options are invalid (a module printed why); -1 otherwise. */
 int sim_new(sim **out, const sim_opts *opts);
 void sim_free(sim *s);
 void sim_reset(sim *s);               /* caller holds s->lock */
