@@ -41,8 +41,8 @@
 /*
  * Where the client gets its access token. get() fills token with a valid
  * access token and *api_base with the API origin (malloc'd, e.g.
- * "https://api.zoom.us"; the client frees it). reject() is called after a
- * 401 code 124 with the token that was refused; it forces one refresh unless
+ * "https://api.zoom.us" or "https://api.zoom.us/v2"; the client frees it).
+ * reject() is called after a 401 code 124 with the token that was refused; it forces one refresh unless
  * someone already replaced that token, and fills token with the new one.
  * release() (may be NULL) frees ctx; zf_zoom_tokens_release() calls it.
  */
@@ -57,6 +57,10 @@ typedef struct zf_zoom_tokens {
  * in ZF_EREAUTH. api_base NULL = "https://api.zoom.us". */
 int zf_zoom_tokens_static(zf_zoom_tokens *out, const char *token, const char *api_base,
                           zf_error *err);
+/* A stored connection (tokens.h): zf_tokens_access / zf_tokens_reject for
+ * conn_id (NULL = "default"). tk is borrowed and must outlive the source. */
+typedef struct zf_tokens zf_tokens;
+int zf_zoom_tokens_conn(zf_zoom_tokens *out, zf_tokens *tk, const char *conn_id, zf_error *err);
 void zf_zoom_tokens_release(zf_zoom_tokens *src);
 
 typedef struct zf_zoom_retry {

@@ -15,8 +15,9 @@
 
 /* --- zoom_path.c */
 
-/* out = {base}/v2{path}[?|&]{query}; base must be http(s)://host[:port]
- * with nothing after it but an optional '/'. path must have passed
+/* out = {origin of base}/v2{path}[?|&]{query}; base must be
+ * http(s)://host[:port] with nothing after it but an optional "/", "/v2" or
+ * "/v2/" (zf_tokens hands out "{api_url}/v2"). path must have passed
  * zf_zoom_check_path. */
 int zf_zoom__build_url(zf_buf *out, const char *base, const char *path,
                        const zf_zoom_param *query, size_t nquery, zf_error *err);

@@ -212,8 +212,9 @@ int zf_zoom__check_base(const char *base, zf_error *err)
     const char *why = NULL;
     if (!n)
         why = "is not an http(s) URL with a host";
-    else if (strcmp(base + n, "") != 0 && strcmp(base + n, "/") != 0)
-        why = "has a path, query or fragment after the host";
+    else if (strcmp(base + n, "") != 0 && strcmp(base + n, "/") != 0 &&
+             strcmp(base + n, "/v2") != 0 && strcmp(base + n, "/v2/") != 0)
+        why = "has a path (other than /v2), query or fragment after the host";
     else {
         for (size_t i = 0; i < n && !why; i++) {
             unsigned char c = (unsigned char)base[i];
@@ -225,8 +226,8 @@ int zf_zoom__check_base(const char *base, zf_error *err)
     }
     if (!why)
         return 0;
-    zf_error_set(err, ZF_ECONFIG, "API base URL %s: it must look like https://api.zoom.us",
-                 why);
+    zf_error_set(err, ZF_ECONFIG, "API base URL %s: it must look like https://api.zoom.us "
+                 "(or https://api.zoom.us/v2)", why);
     zf_error_hint(err, "check the connection's api_url (zoomflow status) or --api-base");
     return ZF_ECONFIG;
 }

@@ -292,7 +292,7 @@ static void test_call_static_token_cannot_refresh(void **state)
     zf_zoom_tokens src;
     zf_error err = ZF_ERROR_INIT;
     assert_int_equal(zf_zoom_tokens_static(&src, "", NULL, &err), ZF_EINVAL);
-    assert_int_equal(zf_zoom_tokens_static(&src, "t", "https://x/v2", &err), ZF_ECONFIG);
+    assert_int_equal(zf_zoom_tokens_static(&src, "t", "https://x/v3", &err), ZF_ECONFIG);
     assert_int_equal(zf_zoom_tokens_static(&src, "static-tok", NULL, &err), 0);
     zf_zoom_opts o = ZF_ZOOM_OPTS_INIT;
     o.tokens = src;

@@ -124,6 +124,8 @@ static void test_build_url(void **state)
     zf_zoom_param q[] = {{"page_size", "300"}, {"search key", "a&b=c/d é"}, {"empty", NULL}};
     build("https://api.zoom.us", "/users/me", NULL, 0, "https://api.zoom.us/v2/users/me");
     build("https://api.zoom.us/", "users", NULL, 0, "https://api.zoom.us/v2/users");
+    build("https://eu01api.zoom.us/v2", "/users", NULL, 0, "https://eu01api.zoom.us/v2/users");
+    build("http://127.0.0.1:5/v2/", "/users", NULL, 0, "http://127.0.0.1:5/v2/users");
     build("http://127.0.0.1:8080", "/users", q, 3,
           "http://127.0.0.1:8080/v2/users?page_size=300&search%20key=a%26b%3Dc%2Fd%20%C3%A9"
           "&empty=");
@@ -133,8 +135,8 @@ static void test_build_url(void **state)
 
 static void test_build_url_refuses_bad_base(void **state)
 {
-    const char *bad[] = {"ftp://api.zoom.us", "https://", "https://api.zoom.us/v2",
-                         "https://u:p@api.zoom.us", "api.zoom.us", "https://api.zoom.us?x",
+    const char *bad[] = {"ftp://api.zoom.us", "https://", "https://api.zoom.us/v3",
+                         "https://api.zoom.us/v2/users", "https://u:p@api.zoom.us", "api.zoom.us", "https://api.zoom.us?x",
                          "https://api zoom.us", NULL};
     for (int i = 0; bad[i]; i++) {
         zf_buf url = ZF_BUF_INIT(ZF_ZOOM_URL_MAX);
