@@ -132,7 +132,10 @@ static int read_body(const api_args *a, json_t **out, zf_error *err)
 
 static void print_head(const zf_zoom_resp *r)
 {
-    fprintf(stderr, "HTTP %ld\n%s\n", r->status, zf_buf_cstr(&r->headers));
+    fprintf(stderr, "HTTP %ld\n", r->status);
+    for (const char *h = zf_buf_cstr(&r->headers); *h; h++)
+        if (*h != '\r')
+            fputc(*h, stderr);
 }
 
 static void print_json(const cli_ctx *ctx, const json_t *v)
@@ -190,6 +193,12 @@ static int paginate(cli_ctx *ctx, const api_args *a, zf_zoom *z, zf_zoom_req *zr
             }
         }
         json_t *arr = rc == 0 ? json_object_get(page, key) : NULL;
+        if (arr && !json_is_array(arr)) {
+            rc = zf_error_set(err, ZF_EPARSE, "\"%s\" in the answer of %s is not a list", key,
+                              a->path);
+            zf_error_hint(err, "name the list field with --items KEY");
+            arr = NULL;
+        }
         size_t i;
         json_t *it;
         json_array_foreach(arr, i, it) {
