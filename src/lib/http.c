@@ -76,6 +76,8 @@ long zf_http__connects(const zf_http *h)
 
 int zf_http_new(zf_http **out, const zf_http_opts *opts, zf_error *err)
 {
+    if (!out)
+        return zf_error_set(err, ZF_EINVAL, "zf_http_new: output needed");
     *out = NULL;
     zf_http_opts dflt = ZF_HTTP_OPTS_INIT;
     if (zf_http_global_init() != 0)
