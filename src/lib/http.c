@@ -221,6 +221,8 @@ static void trace_block(char dir, const char *data, size_t n)
 {
     zf_buf b = ZF_BUF_INIT(TRACE_BODY_MAX + 64);
     zf_buf_append(&b, data, n < TRACE_BODY_MAX ? n : TRACE_BODY_MAX);
+    while (b.len && (b.ptr[b.len - 1] == '\n' || b.ptr[b.len - 1] == '\r'))
+        b.ptr[--b.len] = '\0';
     if (b.ptr)
         zf_log_redact(b.ptr);
     /* zf_log redacts again; redacting here first keeps the intent local */
