@@ -435,9 +435,12 @@ json_t *sim_faults__list(sim *s)
     return json_pack("{s:I,s:o}", "seed", (json_int_t)f->seed, "rules", arr);
 }
 
+/* Ids restart too, so re-posting the same rules with the same seed replays
+ * the same decisions. */
 void sim_faults__clear(sim *s)
 {
     s->faults->n = 0;
+    s->faults->next_id = 0;
 }
 
 /* --- control plane */

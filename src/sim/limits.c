@@ -64,6 +64,7 @@ struct sim_limits {
     uint64_t rejected_qps[SIM_NCAT];
     uint64_t rejected_daily[SIM_NCAT];
     double mono_pin;               /* >= 0: tests pin the monotonic clock */
+    uint64_t pings;                /* GET /v2/zoomsim/ping handler runs */
 };
 
 const char *sim_limits__category_name(sim_category cat)
@@ -396,11 +397,14 @@ done:
 
 /* GET /v2/zoomsim/ping: an emulator-only endpoint shaped like Zoom's (bearer
  * token, Light category, Zoom errors) so rate limits and faults can be seen
- * over HTTP without any data route. ?bytes=N answers a streamed body of N
- * deterministic bytes instead, like a recording download. */
+ * over HTTP without any data route. "handled" counts the handler's runs
+ * (since reset), so a test can tell processed from unprocessed faults.
+ * ?bytes=N answers a streamed body of N deterministic bytes instead, like a
+ * recording download. */
 static void h_ping(sim_req *rq, sim_resp *rs)
 {
     const char *bytes = sim_query(rq, "bytes");
+    rq->s->limits->pings++;
     if (bytes) {
         char *end;
         unsigned long long n = strtoull(bytes, &end, 10);
@@ -418,9 +422,10 @@ static void h_ping(sim_req *rq, sim_resp *rs)
     }
     char now[32];
     sim_fmt_time(now, rq->now);
-    sim_json(rs, 200, json_pack("{s:s,s:s,s:s,s:I}", "account_id", rq->auth->account_id,
+    sim_json(rs, 200, json_pack("{s:s,s:s,s:s,s:I,s:I}", "account_id", rq->auth->account_id,
                                 "user_id", rq->auth->user_id, "time", now, "request",
-                                (json_int_t)rq->seq));
+                                (json_int_t)rq->seq, "handled",
+                                (json_int_t)rq->s->limits->pings));
 }
 
 static const sim_route routes[] = {
