@@ -392,7 +392,7 @@ static void run_validation(sim *s)
     pthread_mutex_unlock(&s->lock);
 
     post_result r;
-    char why[192] = "out of memory";
+    char why[128] = "out of memory";
     if (body && url && secret) {
         post(h, url, secret, body, &r);
         check_validation(&r, secret, plain, why, sizeof why);

@@ -146,6 +146,12 @@ class FaultsTest(unittest.TestCase):
         log = self.sim.requests_log(route="zoomsim.ping")["requests"]
         self.assertEqual(log[-2]["status"], 0)
 
+    def test_drop_streamed_body(self):
+        self.add(kind="drop", count=1)
+        status, _, _, data = raw_get(self.sim.port, "/v2/zoomsim/ping?bytes=100000", self.token)
+        self.assertIsNone(status)
+        self.assertEqual(data, b"")
+
     def test_drop_before_unprocessed_no_answer(self):
         before = self.handled()
         self.add(kind="drop_before", count=1)
