@@ -49,7 +49,9 @@ class FaultsTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.sim.stop()
+        rc = cls.sim.stop()  # sanitizer/valgrind findings show in the exit status
+        if rc != 0:
+            raise AssertionError(f"zoomsim exited {rc}: {cls.sim.stderr()[-3000:]}")
 
     def setUp(self):
         self.sim.reset()

@@ -7,7 +7,7 @@ themselves while those routes answer 404 code 2300."""
 import time
 import unittest
 
-from zfharness import Sim, binary, run
+from zfharness import Sim, heavy
 
 QPS_MSG = "You have reached the maximum per-second rate limit for this API. Try again later."
 DAILY_MSG = ("You have reached the maximum daily rate limit for this API. Refer to the "
@@ -50,7 +50,9 @@ class LimitsTest(LimitsMixin, unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.sim.stop()
+        rc = cls.sim.stop()  # sanitizer/valgrind findings show in the exit status
+        if rc != 0:
+            raise AssertionError(f"zoomsim exited {rc}: {cls.sim.stderr()[-3000:]}")
 
     def setUp(self):
         self.sim.reset()
@@ -66,6 +68,13 @@ class LimitsTest(LimitsMixin, unittest.TestCase):
         self.assertEqual(c["resource"]["window_seconds"], 60)
         self.assertEqual(j["shared_daily"]["limit"], 30000)
 
+    def test_qps_429_shape(self):
+        # per_minute: nothing refills while a slow (valgrind) run sends them
+        self.set_limits(overrides={"light": {"per_minute": 3}})
+        r = self.exhaust("/v2/zoomsim/ping", 3, "Light")
+        self.assertGreaterEqual(int(r.header("Retry-After")), 15)  # a token every 20 s
+
+    @heavy  # real-time refill within a second
     def test_qps_429_shape_and_refill(self):
         self.set_limits(overrides={"light": {"qps": 3}})
         self.exhaust("/v2/zoomsim/ping", 3, "Light")
@@ -76,7 +85,7 @@ class LimitsTest(LimitsMixin, unittest.TestCase):
         self.assertEqual((c["passed"], c["rejected_qps"]), (4, 1))
 
     def test_clock_advance_does_not_refill_qps(self):
-        self.set_limits(overrides={"light": {"qps": 2}})
+        self.set_limits(overrides={"light": {"per_minute": 2}})
         self.exhaust("/v2/zoomsim/ping", 2, "Light")
         self.sim.advance(3600)
         r = self.sim.request("GET", "/v2/zoomsim/ping", token=self.token)
@@ -138,6 +147,7 @@ class LimitsTest(LimitsMixin, unittest.TestCase):
             self.assertIn(word, r.json()["message"], body)
         self.assertEqual(self.get_limits()["categories"]["light"]["rate"], 30)
 
+    @heavy  # a second process, and a 4/s burst that slow runs would refill
     def test_plan_flag(self):
         with Sim("--plan", "free") as s:
             j = s.request("GET", "/_sim/limits").json()
@@ -163,7 +173,9 @@ class DataRoutesLimitsTest(LimitsMixin, unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.sim.stop()
+        rc = cls.sim.stop()  # sanitizer/valgrind findings show in the exit status
+        if rc != 0:
+            raise AssertionError(f"zoomsim exited {rc}: {cls.sim.stderr()[-3000:]}")
 
     def setUp(self):
         self.sim.reset()
@@ -178,12 +190,12 @@ class DataRoutesLimitsTest(LimitsMixin, unittest.TestCase):
 
     def test_users_me_is_light(self):
         self.require("/v2/users/me")
-        self.set_limits(overrides={"light": {"qps": 4}})
+        self.set_limits(overrides={"light": {"per_minute": 4}})
         self.exhaust("/v2/users/me", 4, "Light")
 
     def test_users_list_is_medium(self):
         self.require("/v2/users")
-        self.set_limits(overrides={"medium": {"qps": 3}})
+        self.set_limits(overrides={"medium": {"per_minute": 3}})
         self.exhaust("/v2/users", 3, "Medium")
 
     def test_users_list_daily_limit(self):
