@@ -500,7 +500,7 @@ static const sim_route routes[] = {
      "sim.faults.clear"},
     {"DELETE", "/_sim/faults/{id}", h_fault_delete, SIM_R_CONTROL, SIM_CAT_NONE, {NULL},
      "sim.faults.delete"},
-    {NULL},
+    {0}, /* terminator */
 };
 
 static int faults_init(sim *s)

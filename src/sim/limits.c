@@ -433,7 +433,7 @@ static const sim_route routes[] = {
     {"POST", "/_sim/limits", h_limits_post, SIM_R_CONTROL, SIM_CAT_NONE, {NULL},
      "sim.limits.set"},
     {"GET", "/v2/zoomsim/ping", h_ping, SIM_R_BEARER, SIM_CAT_LIGHT, {NULL}, "zoomsim.ping"},
-    {NULL},
+    {0}, /* terminator */
 };
 
 /* --- lifecycle and state */

@@ -707,7 +707,7 @@ static const sim_route routes[] = {
      {NULL}, "sim.webhooks.deliveries.clear"},
     {"POST", "/_sim/webhooks/emit", h_emit, SIM_R_CONTROL, SIM_CAT_NONE, {NULL},
      "sim.webhooks.emit"},
-    {NULL},
+    {0}, /* terminator */
 };
 
 /* --- lifecycle */
