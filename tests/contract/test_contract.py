@@ -1,0 +1,308 @@
+#!/usr/bin/env python3
+"""Contract test: requests and zoomsim's answers pass through Prism (proxy
+mode) holding Zoom's OpenAPI files (the trimmed subset beside this file), and
+any request or response violation Prism reports fails the test, unless the
+case names it (a deliberately invalid request, or one of the SPEC_GAPS below).
+
+Run: (cd build && ctest -L contract --output-on-failure), or
+     ZF_BUILD_DIR=build python3 tests/contract/test_contract.py
+ZF_SKIP_CONTRACT=1 skips it (exit 77, which CTest shows as skipped); a
+missing node_modules/.bin/prism is a failure, since install-deps installs it.
+"""
+import http.server
+import json
+import os
+import sys
+import threading
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+sys.path.insert(0, HERE)
+
+import prismproxy  # noqa: E402
+import zfharness  # noqa: E402
+
+# Response codes the real Zoom returns that the spec's operation does not
+# declare. Prism reports them as a Warning "Unable to match the returned
+# status code ...". Each entry is (METHOD, spec path, status): the exemption
+# covers that one message for that one operation and status, nothing else.
+SPEC_GAPS = {
+    # GET /contacts declares only 200 and 429, yet a bad next_page_token is
+    # answered 400/300 as on every other list (docs/zoom-api.md E).
+    ("GET", "/contacts", 400):
+        "Team Chat spec declares only 200/429 for GET /contacts",
+}
+
+
+def _matches(v, pat):
+    loc = v.get("location", [])
+    if loc[:len(pat["location"])] != pat["location"]:
+        return False
+    if "code" in pat and str(v.get("code")) != str(pat["code"]):
+        return False
+    return pat.get("message", "") in v.get("message", "")
+
+
+def unexpected(found, expect=(), gap=None):
+    """Splits Prism's violations into the ones a case did not expect.
+    expect: patterns {location: [...prefix], code?, message?} that MUST be
+    present (returns the missing ones as well). gap: a SPEC_GAPS key whose
+    undeclared-status warning is allowed."""
+    rest = list(found)
+    missing = []
+    for pat in expect:
+        hit = [v for v in rest if _matches(v, pat)]
+        if not hit:
+            missing.append(pat)
+        rest = [v for v in rest if v not in hit]
+    if gap is not None:
+        if gap not in SPEC_GAPS:
+            raise AssertionError(f"{gap} is not a documented spec gap")
+        rest = [v for v in rest if not (
+            v.get("location") == ["response"] and v.get("severity") == "Warning"
+            and v.get("message", "").startswith("Unable to match the returned status code"))]
+    return rest, missing
+
+
+class ContractCase(unittest.TestCase):
+    prism = None
+    token = None
+
+    def exchange(self, method, path, status, body=None, expect=(), gap=None, token=True):
+        st, _, j, found = self.prism.request(method, path, body=body,
+                                             token=self.token if token else None)
+        where = f"{method} {path} -> {st} {json.dumps(j)[:400]}"
+        self.assertEqual(st, status, where)
+        rest, missing = unexpected(found, expect, gap)
+        self.assertFalse(missing, f"{where}\nPrism did not report the expected "
+                                  f"violation(s) {missing}; it reported {found}")
+        self.assertFalse(rest, f"{where}\nPrism reported violations:\n" +
+                         "\n".join(prismproxy.describe(v) for v in rest))
+        return j
+
+
+# ---------------------------------------------------------------- self-test
+class WrongResponder(http.server.BaseHTTPRequestHandler):
+    """Answers like a broken Zoom so the checker can be seen to catch it."""
+    ANSWERS = {
+        "/v2/users": (200, {"users": "not-a-list", "page_size": 30}),
+        "/v2/users/u1": (201, {"id": "u1"}),                  # undeclared 2xx
+        "/v2/meetings/1": (418, {"code": 1, "message": "x"}),  # undeclared 4xx
+        "/v2/contacts?search_key=a": (200, {"contacts": [], "page_size": 1,
+                                            "next_page_token": ""}),
+        "/v2/elsewhere": (200, {}),
+    }
+
+    def _answer(self):
+        status, body = self.ANSWERS.get(self.path, (500, {"path": self.path}))
+        raw = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, *args):
+        pass
+
+
+class CheckerCatchesViolations(ContractCase):
+    """Prism in front of a deliberately wrong responder: the checker must
+    flag exactly the wrong answers."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), WrongResponder)
+        cls.thread = threading.Thread(target=cls.httpd.serve_forever, daemon=True)
+        cls.thread.start()
+        cls.prism = prismproxy.Prism(f"http://127.0.0.1:{cls.httpd.server_port}/v2")
+        cls.token = "t"
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.prism.stop()
+        cls.httpd.shutdown()
+        cls.httpd.server_close()
+
+    def found(self, method, path, body=None):
+        return self.prism.request(method, path, body=body, token="t")[3]
+
+    def test_wrong_body_type_is_caught(self):
+        rest, _ = unexpected(self.found("GET", "/users"))
+        self.assertTrue(any(v["location"] == ["response", "body", "users"] and
+                            v["severity"] == "Error" for v in rest), rest)
+
+    def test_undeclared_success_status_is_caught(self):
+        rest, _ = unexpected(self.found("GET", "/users/u1"))
+        self.assertTrue(any("Unable to match the returned status code" in v["message"]
+                            for v in rest), rest)
+
+    def test_undeclared_error_status_is_caught_unless_documented(self):
+        found = self.found("GET", "/meetings/1")
+        self.assertTrue(unexpected(found)[0], found)
+        with self.assertRaises(AssertionError):
+            unexpected(found, gap=("GET", "/meetings/{meetingId}", 418))
+
+    def test_path_missing_from_spec_is_caught(self):
+        rest, _ = unexpected(self.found("GET", "/elsewhere"))
+        self.assertEqual([v["message"] for v in rest], ["Selected route not found"])
+
+    def test_invalid_request_is_caught_and_expectation_checked(self):
+        found = self.found("POST", "/users", body={"user_info": {"email": "a@b.c", "type": 1}})
+        want = [{"location": ["request", "body"], "code": "required", "message": "action"}]
+        rest, missing = unexpected(found, want)
+        self.assertFalse(missing, found)
+        _, missing = unexpected([], want)
+        self.assertEqual(missing, want)
+
+    def test_valid_exchange_has_no_violation(self):
+        self.exchange("GET", "/contacts?search_key=a", 200)
+
+
+# ------------------------------------------------------------------ zoomsim
+class ZoomsimContract(ContractCase):
+    """zoomsim behind Prism: every endpoint zoomflow uses, success and typical
+    errors. One zoomsim and one Prism for the whole class."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sim = zfharness.Sim()
+        try:
+            cls.prism = prismproxy.Prism(cls.sim.url + "/v2")
+        except Exception:
+            cls.sim.stop()
+            raise
+        cls.token = cls.sim.token()
+        # wide-open limits: the contract test is not about throttling
+        cls.sim.request("POST", "/_sim/limits", body={"enabled": False})
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.prism.stop()
+        cls.sim.stop()
+
+    def new_user(self, email):
+        return self.exchange("POST", "/users", 201, body={
+            "action": "create",
+            "user_info": {"email": email, "type": 1, "first_name": "Ada",
+                          "last_name": "Lovelace"}})
+
+    def new_meeting(self, topic="Contract", approval_type=2):
+        return self.exchange("POST", "/users/me/meetings", 201, body={
+            "topic": topic, "type": 2, "start_time": "2030-01-02T10:00:00Z",
+            "duration": 30, "timezone": "UTC",
+            "settings": {"approval_type": approval_type}})
+
+    # users
+    def test_users_create_get_settings(self):
+        u = self.new_user("contract.create@example.com")
+        self.exchange("GET", f"/users/{u['id']}", 200)
+        self.exchange("GET", "/users/me", 200)
+        self.exchange("GET", f"/users/{u['id']}/settings", 200)
+        self.exchange("GET", "/users/me/settings", 200)
+
+    def test_users_duplicate_email_409(self):
+        self.new_user("contract.dup@example.com")
+        j = self.exchange("POST", "/users", 409, body={
+            "action": "create",
+            "user_info": {"email": "contract.dup@example.com", "type": 1}})
+        self.assertEqual(j["code"], 1005)
+
+    def test_users_validation_300(self):
+        j = self.exchange("POST", "/users", 400, body={"user_info": {"email": "x@example.com",
+                                                                      "type": 1}},
+                          expect=[{"location": ["request", "body"], "code": "required",
+                                   "message": "action"}])
+        self.assertEqual(j["code"], 300)
+
+    def test_user_404(self):
+        j = self.exchange("GET", "/users/nobody-here@example.com", 404)
+        self.assertEqual(j["code"], 1001)
+        self.exchange("GET", "/users/nobody-here@example.com/settings", 404)
+
+    def test_users_paging(self):
+        for i in range(3):
+            self.new_user(f"contract.page{i}@example.com")
+        j = self.exchange("GET", "/users?page_size=2", 200)
+        self.assertEqual(len(j["users"]), 2)
+        self.assertTrue(j["next_page_token"])
+        j2 = self.exchange("GET", f"/users?page_size=2&next_page_token={j['next_page_token']}",
+                           200)
+        self.assertTrue(j2["users"])
+        self.assertFalse({u["id"] for u in j["users"]} & {u["id"] for u in j2["users"]})
+        bad = self.exchange("GET", "/users?page_size=2&next_page_token=nonsense", 400)
+        self.assertEqual(bad["code"], 300)
+
+    # meetings
+    def test_meetings_create_list_get_patch_delete(self):
+        m = self.new_meeting()
+        self.exchange("GET", f"/meetings/{m['id']}", 200)
+        lst = self.exchange("GET", "/users/me/meetings?page_size=300", 200)
+        self.assertIn(m["id"], [x["id"] for x in lst["meetings"]])
+        self.exchange("PATCH", f"/meetings/{m['id']}", 204, body={"topic": "Renamed"})
+        self.assertEqual(self.exchange("GET", f"/meetings/{m['id']}", 200)["topic"], "Renamed")
+        self.exchange("DELETE", f"/meetings/{m['id']}", 204)
+        j = self.exchange("GET", f"/meetings/{m['id']}", 404)
+        self.assertEqual(j["code"], 3001)
+
+    def test_meetings_paging(self):
+        for i in range(3):
+            self.new_meeting(f"Paged {i}")
+        j = self.exchange("GET", "/users/me/meetings?page_size=2", 200)
+        self.assertTrue(j["next_page_token"])
+        self.exchange("GET", f"/users/me/meetings?page_size=2&next_page_token="
+                             f"{j['next_page_token']}", 200)
+
+    def test_meeting_validation_300(self):
+        j = self.exchange("POST", "/users/me/meetings", 400,
+                          body={"topic": "x" * 201, "type": 2},
+                          expect=[{"location": ["request", "body", "topic"],
+                                   "code": "maxLength"}])
+        self.assertEqual(j["code"], 300)
+
+    def test_meetings_of_unknown_user_404(self):
+        j = self.exchange("GET", "/users/nobody-here@example.com/meetings", 404)
+        self.assertEqual(j["code"], 1001)
+
+    def test_meeting_404(self):
+        self.assertEqual(self.exchange("GET", "/meetings/99999999999", 404)["code"], 3001)
+
+    # registrants
+    def test_registrants_add_and_list(self):
+        m = self.new_meeting("Registration", approval_type=0)
+        self.exchange("POST", f"/meetings/{m['id']}/registrants", 201,
+                      body={"email": "reg.one@example.com", "first_name": "Reg"})
+        j = self.exchange("GET", f"/meetings/{m['id']}/registrants", 200)
+        self.assertEqual([r["email"] for r in j["registrants"]], ["reg.one@example.com"])
+
+    def test_registrants_registration_off(self):
+        m = self.new_meeting("No registration", approval_type=2)
+        j = self.exchange("POST", f"/meetings/{m['id']}/registrants", 400,
+                          body={"email": "reg.two@example.com", "first_name": "Reg"})
+        self.assertIsInstance(j["code"], int)
+        self.exchange("GET", f"/meetings/{m['id']}/registrants", 400)
+
+    def test_registrants_unknown_meeting(self):
+        j = self.exchange("POST", "/meetings/99999999999/registrants", 404,
+                          body={"email": "reg.three@example.com", "first_name": "Reg"})
+        self.assertEqual(j["code"], 1001)
+
+    # recordings
+    def test_recordings_none_3301(self):
+        m = self.new_meeting("No recording")
+        self.assertEqual(self.exchange("GET", f"/meetings/{m['id']}/recordings", 404)["code"],
+                         3301)
+
+    # contacts
+    def test_contacts(self):
+        self.exchange("GET", "/contacts?search_key=a&page_size=25", 200)
+
+
+if __name__ == "__main__":
+    if os.environ.get("ZF_SKIP_CONTRACT") == "1":
+        print("contract tests skipped: ZF_SKIP_CONTRACT=1 is set")
+        sys.exit(77)
+    unittest.main(verbosity=2)
