@@ -1,0 +1,946 @@
+/*
+ * Meetings: POST/GET /users/{userId}/meetings, GET/PATCH/DELETE
+ * /meetings/{meetingId}. Validation follows the 2026 OpenAPI file: topic
+ * <= 200, type 1/2/3/8/10, duration 1-1440, Zoom time zone ids, passcode
+ * <= 10 of Zoom's charset, agenda <= 2000, recurrence rules for type 8, typed
+ * settings (unknown keys dropped, as Zoom ignores them). PATCH rebuilds the
+ * meeting from its current fields with the patch merged in, so both paths
+ * share one validator. A host may create + update 100 meetings per UTC day.
+ */
+#include "data.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Zoom's time zone ids (docs "abbreviations#timezones"), all IANA names. */
+static const char *const tz_ids[] = {
+    "Pacific/Midway", "Pacific/Pago_Pago", "Pacific/Honolulu", "America/Anchorage",
+    "America/Juneau", "America/Vancouver", "America/Los_Angeles", "America/Tijuana",
+    "America/Edmonton", "America/Denver", "America/Phoenix", "America/Mazatlan",
+    "America/Winnipeg", "America/Regina", "America/Chicago", "America/Mexico_City",
+    "America/Guatemala", "America/El_Salvador", "America/Managua", "America/Costa_Rica",
+    "America/Montreal", "America/New_York", "America/Indianapolis", "America/Panama",
+    "America/Bogota", "America/Lima", "America/Halifax", "America/Puerto_Rico",
+    "America/Caracas", "America/Santiago", "America/St_Johns", "America/Montevideo",
+    "America/Araguaina", "America/Argentina/Buenos_Aires", "America/Godthab",
+    "America/Sao_Paulo", "Atlantic/Azores", "Canada/Atlantic", "Atlantic/Cape_Verde",
+    "UTC", "Etc/Greenwich", "Europe/Belgrade", "CET", "Atlantic/Reykjavik",
+    "Europe/Dublin", "Europe/London", "Europe/Lisbon", "Africa/Casablanca",
+    "Africa/Nouakchott", "Europe/Oslo", "Europe/Copenhagen", "Europe/Brussels",
+    "Europe/Berlin", "Europe/Helsinki", "Europe/Amsterdam", "Europe/Rome",
+    "Europe/Stockholm", "Europe/Vienna", "Europe/Luxembourg", "Europe/Paris",
+    "Europe/Zurich", "Europe/Madrid", "Africa/Bangui", "Africa/Algiers", "Africa/Tunis",
+    "Africa/Harare", "Africa/Nairobi", "Europe/Warsaw", "Europe/Prague",
+    "Europe/Budapest", "Europe/Sofia", "Europe/Istanbul", "Europe/Athens",
+    "Europe/Bucharest", "Asia/Nicosia", "Asia/Beirut", "Asia/Damascus",
+    "Asia/Jerusalem", "Asia/Amman", "Africa/Tripoli", "Africa/Cairo",
+    "Africa/Johannesburg", "Europe/Moscow", "Asia/Baghdad", "Asia/Kuwait",
+    "Asia/Riyadh", "Asia/Bahrain", "Asia/Qatar", "Asia/Aden", "Asia/Tehran",
+    "Africa/Khartoum", "Africa/Djibouti", "Africa/Mogadishu", "Asia/Dubai",
+    "Asia/Muscat", "Asia/Baku", "Asia/Kabul", "Asia/Yekaterinburg", "Asia/Tashkent",
+    "Asia/Calcutta", "Asia/Kolkata", "Asia/Kathmandu", "Asia/Novosibirsk",
+    "Asia/Almaty", "Asia/Dacca", "Asia/Dhaka", "Asia/Krasnoyarsk", "Asia/Bangkok",
+    "Asia/Saigon", "Asia/Jakarta", "Asia/Irkutsk", "Asia/Shanghai", "Asia/Hong_Kong",
+    "Asia/Taipei", "Asia/Kuala_Lumpur", "Asia/Singapore", "Australia/Perth",
+    "Asia/Yakutsk", "Asia/Seoul", "Asia/Tokyo", "Australia/Darwin",
+    "Australia/Adelaide", "Asia/Vladivostok", "Pacific/Port_Moresby",
+    "Australia/Brisbane", "Australia/Sydney", "Australia/Hobart", "Asia/Magadan",
+    "SST", "Pacific/Noumea", "Asia/Kamchatka", "Pacific/Fiji", "Pacific/Auckland",
+    "Asia/Karachi", "Pacific/Apia", "Asia/Colombo", "Asia/Yangon", "Europe/Kiev",
+    "Europe/Riga", "Europe/Tallinn", "Europe/Vilnius", "America/Havana",
+    "America/Asuncion", "America/La_Paz", "Asia/Manila", "Asia/Ho_Chi_Minh",
+    NULL,
+};
+
+int data_tz_valid(const char *tz)
+{
+    for (int i = 0; tz_ids[i]; i++)
+        if (strcmp(tz, tz_ids[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Wall-clock time `naive` (as if UTC) in zone tz -> UTC. mktime reads TZ, so
+ * the switch is serialised; handlers already run under s->lock. */
+static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int64_t local_to_utc(const char *tz, int64_t naive)
+{
+    if (!tz || strcmp(tz, "UTC") == 0 || strcmp(tz, "Etc/Greenwich") == 0)
+        return naive;
+    time_t t = (time_t)naive;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    tm.tm_isdst = -1;
+    pthread_mutex_lock(&tz_lock);
+    const char *old = getenv("TZ");
+    char *saved = old ? strdup(old) : NULL;
+    setenv("TZ", tz, 1);
+    tzset();
+    time_t u = mktime(&tm);
+    if (saved)
+        setenv("TZ", saved, 1);
+    else
+        unsetenv("TZ");
+    tzset();
+    pthread_mutex_unlock(&tz_lock);
+    free(saved);
+    return u == (time_t)-1 ? naive : (int64_t)u;
+}
+
+/* --- settings: known keys and their types */
+
+typedef enum { K_BOOL, K_IENUM, K_SENUM, K_STR, K_OBJ, K_ARR } kind;
+typedef struct setting {
+    const char *key;
+    kind k;
+    const char *enums; /* "|a|b|" for K_SENUM, "|0|5|" for K_IENUM */
+    size_t maxlen;
+} setting;
+
+static const setting settings_tab[] = {
+    {"host_video", K_BOOL, NULL, 0}, {"participant_video", K_BOOL, NULL, 0},
+    {"cn_meeting", K_BOOL, NULL, 0}, {"in_meeting", K_BOOL, NULL, 0},
+    {"join_before_host", K_BOOL, NULL, 0}, {"jbh_time", K_IENUM, "|0|5|10|15|", 0},
+    {"mute_upon_entry", K_BOOL, NULL, 0}, {"watermark", K_BOOL, NULL, 0},
+    {"use_pmi", K_BOOL, NULL, 0}, {"approval_type", K_IENUM, "|0|1|2|", 0},
+    {"registration_type", K_IENUM, "|1|2|3|", 0},
+    {"audio", K_SENUM, "|both|telephony|voip|thirdParty|", 0},
+    {"auto_recording", K_SENUM, "|local|cloud|none|", 0},
+    {"enforce_login", K_BOOL, NULL, 0}, {"enforce_login_domains", K_STR, NULL, 0},
+    {"alternative_hosts", K_STR, NULL, 0},
+    {"alternative_hosts_email_notification", K_BOOL, NULL, 0},
+    {"close_registration", K_BOOL, NULL, 0}, {"show_share_button", K_BOOL, NULL, 0},
+    {"allow_multiple_devices", K_BOOL, NULL, 0},
+    {"registrants_confirmation_email", K_BOOL, NULL, 0},
+    {"registrants_email_notification", K_BOOL, NULL, 0},
+    {"waiting_room", K_BOOL, NULL, 0}, {"meeting_authentication", K_BOOL, NULL, 0},
+    {"authentication_option", K_STR, NULL, 0}, {"authentication_domains", K_STR, NULL, 0},
+    {"audio_conference_info", K_STR, NULL, 2048},
+    {"encryption_type", K_SENUM, "|enhanced_encryption|e2ee|", 0},
+    {"email_notification", K_BOOL, NULL, 0}, {"private_meeting", K_BOOL, NULL, 0},
+    {"contact_name", K_STR, NULL, 0}, {"contact_email", K_STR, NULL, 0},
+    {"focus_mode", K_BOOL, NULL, 0}, {"host_save_video_order", K_BOOL, NULL, 0},
+    {"participant_focused_meeting", K_BOOL, NULL, 0},
+    {"auto_start_meeting_summary", K_BOOL, NULL, 0},
+    {"auto_start_ai_companion_questions", K_BOOL, NULL, 0},
+    {"internal_meeting", K_BOOL, NULL, 0}, {"push_change_to_calendar", K_BOOL, NULL, 0},
+    {"request_permission_to_unmute_participants", K_BOOL, NULL, 0},
+    {"calendar_type", K_IENUM, "|1|2|", 0}, {"device_testing", K_BOOL, NULL, 0},
+    {"email_in_attendee_report", K_BOOL, NULL, 0},
+    {"global_dial_in_countries", K_ARR, NULL, 0}, {"meeting_invitees", K_ARR, NULL, 0},
+    {"resources", K_ARR, NULL, 0}, {"breakout_room", K_OBJ, NULL, 0},
+    {"approved_or_denied_countries_or_regions", K_OBJ, NULL, 0},
+    {"language_interpretation", K_OBJ, NULL, 0},
+    {"sign_language_interpretation", K_OBJ, NULL, 0},
+    {"continuous_meeting_chat", K_OBJ, NULL, 0}, {"question_and_answer", K_OBJ, NULL, 0},
+    {NULL, K_BOOL, NULL, 0},
+};
+
+static json_t *default_settings(void)
+{
+    return json_pack(
+        "{s:b,s:b,s:b,s:b,s:b,s:i,s:b,s:b,s:b,s:i,s:s,s:s,s:b,s:s,s:s,s:b,s:b,s:b,s:b,"
+        "s:b,s:b,s:b,s:s,s:b,s:b,s:{s:b},s:{s:b}}",
+        "host_video", 0, "participant_video", 0, "cn_meeting", 0, "in_meeting", 0,
+        "join_before_host", 0, "jbh_time", 0, "mute_upon_entry", 0, "watermark", 0,
+        "use_pmi", 0, "approval_type", 2, "audio", "both", "auto_recording", "none",
+        "enforce_login", 0, "enforce_login_domains", "", "alternative_hosts", "",
+        "close_registration", 0, "show_share_button", 0, "allow_multiple_devices", 0,
+        "registrants_confirmation_email", 1, "waiting_room", 0,
+        "registrants_email_notification", 1, "meeting_authentication", 0,
+        "encryption_type", "enhanced_encryption", "email_notification", 1,
+        "private_meeting", 0, "breakout_room", "enable", 0, "continuous_meeting_chat",
+        "enable", 1);
+}
+
+static int in_enum(const char *list, const char *v)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "|%s|", v);
+    return strstr(list, pat) != NULL;
+}
+
+static void check_setting(const setting *st, json_t *v, json_t *errs, json_t *out)
+{
+    char field[96], num[24];
+    snprintf(field, sizeof field, "settings.%s", st->key);
+    int ok = 1;
+    switch (st->k) {
+    case K_BOOL: ok = json_is_boolean(v); break;
+    case K_IENUM:
+        snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
+        ok = json_is_integer(v) && in_enum(st->enums, num);
+        break;
+    case K_SENUM: ok = json_is_string(v) && in_enum(st->enums, json_string_value(v)); break;
+    case K_STR:
+        ok = json_is_string(v) && (!st->maxlen || strlen(json_string_value(v)) <= st->maxlen);
+        break;
+    case K_OBJ: ok = json_is_object(v); break;
+    case K_ARR: ok = json_is_array(v); break;
+    }
+    if (!ok) {
+        const char *what = st->k == K_BOOL ? "a boolean" : st->k == K_OBJ ? "an object"
+                           : st->k == K_ARR ? "an array" : st->k == K_STR ? "a string"
+                                                                           : "one of";
+        if (st->k == K_IENUM || st->k == K_SENUM)
+            data_verr(errs, field, "%s must be one of %s.", field, st->enums);
+        else if (st->maxlen)
+            data_verr(errs, field, "%s must be a string of at most %zu characters.", field,
+                      st->maxlen);
+        else
+            data_verr(errs, field, "%s must be %s.", field, what);
+        return;
+    }
+    json_object_set(out, st->key, v);
+}
+
+static json_t *build_settings(json_t *given, json_t *errs)
+{
+    json_t *out = default_settings();
+    if (!given)
+        return out;
+    if (!json_is_object(given)) {
+        data_verr(errs, "settings", "settings must be an object.");
+        return out;
+    }
+    for (const setting *st = settings_tab; st->key; st++) {
+        json_t *v = json_object_get(given, st->key);
+        if (v)
+            check_setting(st, v, errs, out);
+    }
+    return out;
+}
+
+/* --- recurrence (type 8) */
+
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 ? 28 + leap : dm[m - 1];
+}
+
+static void validate_recurrence(json_t *r, json_t *errs)
+{
+    if (!json_is_object(r)) {
+        data_verr(errs, "recurrence", "recurrence (an object) is required for type 8.");
+        return;
+    }
+    json_t *t = json_object_get(r, "type");
+    json_int_t ty = json_integer_value(t);
+    if (!json_is_integer(t) || ty < 1 || ty > 3) {
+        data_verr(errs, "recurrence.type", "recurrence.type must be 1 (daily), 2 (weekly) or "
+                                            "3 (monthly).");
+        return;
+    }
+    static const int maxint[] = {0, 99, 50, 10};
+    json_t *ri = json_object_get(r, "repeat_interval");
+    if (ri && (!json_is_integer(ri) || json_integer_value(ri) < 1 ||
+               json_integer_value(ri) > maxint[ty]))
+        data_verr(errs, "recurrence.repeat_interval",
+                  "recurrence.repeat_interval must be 1-%d for this recurrence type.",
+                  maxint[ty]);
+    json_t *wd = json_object_get(r, "weekly_days");
+    if (wd) {
+        const char *w = json_string_value(wd);
+        int ok = w && *w;
+        for (const char *p = w; ok && *p; p++)
+            ok = (p - w) % 2 == 0 ? (*p >= '1' && *p <= '7') : *p == ',';
+        if (!ok || (w && w[strlen(w) - 1] == ','))
+            data_verr(errs, "recurrence.weekly_days",
+                      "recurrence.weekly_days must be a comma-separated list of 1-7 "
+                      "(1 = Sunday), e.g. \"2,4\".");
+    }
+    json_t *md = json_object_get(r, "monthly_day");
+    if (md && (!json_is_integer(md) || json_integer_value(md) < 1 ||
+               json_integer_value(md) > 31))
+        data_verr(errs, "recurrence.monthly_day", "recurrence.monthly_day must be 1-31.");
+    json_t *mw = json_object_get(r, "monthly_week"), *mwd = json_object_get(r,
+                                                                            "monthly_week_day");
+    json_int_t mwv = json_integer_value(mw);
+    if (mw && (!json_is_integer(mw) || mwv < -1 || mwv > 4 || mwv == 0))
+        data_verr(errs, "recurrence.monthly_week", "recurrence.monthly_week must be -1, 1, 2, "
+                                                    "3 or 4.");
+    if (mwd && (!json_is_integer(mwd) || json_integer_value(mwd) < 1 ||
+                json_integer_value(mwd) > 7))
+        data_verr(errs, "recurrence.monthly_week_day",
+                  "recurrence.monthly_week_day must be 1-7 (1 = Sunday).");
+    if ((mw != NULL) != (mwd != NULL))
+        data_verr(errs, "recurrence.monthly_week",
+                  "recurrence.monthly_week and monthly_week_day go together.");
+    json_t *et = json_object_get(r, "end_times"), *ed = json_object_get(r, "end_date_time");
+    if (et && (!json_is_integer(et) || json_integer_value(et) < 0 ||
+               json_integer_value(et) > 60))
+        data_verr(errs, "recurrence.end_times", "recurrence.end_times must be 0-60.");
+    int64_t t64;
+    int hz;
+    if (ed && (!json_is_string(ed) || sim_parse_time(json_string_value(ed), &t64, &hz) != 0))
+        data_verr(errs, "recurrence.end_date_time",
+                  "recurrence.end_date_time must be a UTC date-time like "
+                  "2026-04-02T15:59:00Z.");
+    if (et && ed)
+        data_verr(errs, "recurrence.end_times",
+                  "recurrence.end_times and end_date_time cannot be used together.");
+}
+
+/* Occurrence start times of a type-8 meeting (at most 60). */
+static int occurrences(const sim_meeting *m, int64_t *out)
+{
+    json_t *r = m->recurrence;
+    int ty = (int)json_integer_value(json_object_get(r, "type"));
+    json_int_t iv = json_integer_value(json_object_get(r, "repeat_interval"));
+    json_t *etj = json_object_get(r, "end_times");
+    int64_t end_dt = INT64_MAX;
+    int hz, n = 0;
+    const char *eds = json_string_value(json_object_get(r, "end_date_time"));
+    int max = etj ? (int)json_integer_value(etj) : 1;
+    if (eds && sim_parse_time(eds, &end_dt, &hz) == 0)
+        max = 60;
+    if (max <= 0 || max > 60)
+        max = 60;
+    if (iv < 1)
+        iv = 1;
+    int64_t day0 = data_day(m->start_time), tod = m->start_time - day0 * 86400;
+    time_t st = (time_t)m->start_time;
+    struct tm tm;
+    gmtime_r(&st, &tm);
+    for (int step = 0; n < max && step < 800; step++) {
+        int64_t cand[7];
+        int nc = 0;
+        if (ty == 1) {
+            cand[nc++] = m->start_time + (int64_t)step * iv * 86400;
+        } else if (ty == 2) {
+            const char *wd = json_string_value(json_object_get(r, "weekly_days"));
+            int64_t sunday = day0 - ((day0 + 4) % 7 + 7) % 7 + (int64_t)step * iv * 7;
+            char def[2] = {(char)('1' + ((day0 + 4) % 7 + 7) % 7), 0};
+            for (int d = 1; d <= 7; d++)
+                if (strchr(wd ? wd : def, '0' + d))
+                    cand[nc++] = (sunday + d - 1) * 86400 + tod;
+        } else {
+            int mon = tm.tm_mon + (int)(step * iv), y = tm.tm_year + 1900 + mon / 12;
+            mon = mon % 12 + 1;
+            json_t *md = json_object_get(r, "monthly_day");
+            json_t *mw = json_object_get(r, "monthly_week");
+            if (mw) {
+                int w = (int)json_integer_value(mw);
+                int wday = (int)json_integer_value(json_object_get(r, "monthly_week_day")) - 1;
+                int64_t first = days_from_civil(y, (unsigned)mon, 1);
+                int fw = (int)(((first + 4) % 7 + 7) % 7);
+                int dom = 1 + (wday - fw + 7) % 7;
+                if (w > 0)
+                    dom += (w - 1) * 7;
+                else
+                    while (dom + 7 <= days_in_month(y, mon))
+                        dom += 7;
+                cand[nc++] = (first + dom - 1) * 86400 + tod;
+            } else {
+                int dom = md ? (int)json_integer_value(md) : tm.tm_mday;
+                if (dom <= days_in_month(y, mon))
+                    cand[nc++] = (days_from_civil(y, (unsigned)mon, (unsigned)dom)) * 86400 + tod;
+            }
+        }
+        for (int i = 0; i < nc && n < max; i++) {
+            if (cand[i] < m->start_time)
+                continue;
+            if (cand[i] > end_dt)
+                return n;
+            out[n++] = cand[i];
+        }
+    }
+    return n;
+}
+
+/* --- the meeting object */
+
+static const char pw_special[] = "@-_*!#$%^&+=.,:;?|~";
+
+static void validate_body(json_t *b, json_t *errs, int *type)
+{
+    json_t *t = json_object_get(b, "type");
+    json_int_t tv = t ? json_integer_value(t) : 2;
+    if (t && (!json_is_integer(t) || !(tv == 1 || tv == 2 || tv == 3 || tv == 8 || tv == 10)))
+        data_verr(errs, "type", "type must be 1, 2, 3, 8 or 10.");
+    *type = (int)tv;
+    data_vstr(errs, b, "topic", "topic", 0, 200);
+    data_vstr(errs, b, "agenda", "agenda", 0, 2000);
+    const char *pw = data_vstr(errs, b, "password", "password", 0, 10);
+    for (const char *p = pw; p && *p; p++)
+        if (!isalnum((unsigned char)*p) && !strchr(pw_special, *p)) {
+            data_verr(errs, "password", "password may only contain letters, digits and "
+                                        "%s.", pw_special);
+            break;
+        }
+    json_t *d = json_object_get(b, "duration");
+    if (d && (!json_is_integer(d) || json_integer_value(d) < 1 ||
+              json_integer_value(d) > 1440))
+        data_verr(errs, "duration", "duration must be an integer number of minutes, 1-1440.");
+    const char *tz = data_vstr(errs, b, "timezone", "timezone", 0, 0);
+    if (tz && *tz && !data_tz_valid(tz))
+        data_verr(errs, "timezone", "timezone \"%s\" is not a Zoom time zone id (e.g. "
+                                    "America/Los_Angeles).", tz);
+    const char *st = data_vstr(errs, b, "start_time", "start_time", 0, 0);
+    int64_t t64;
+    int hz;
+    if (st && *st && sim_parse_time(st, &t64, &hz) != 0)
+        data_verr(errs, "start_time", "start_time must be yyyy-MM-ddTHH:mm:ssZ (UTC) or "
+                                      "yyyy-MM-ddTHH:mm:ss with a timezone.");
+    json_t *dp = json_object_get(b, "default_password");
+    if (dp && !json_is_boolean(dp))
+        data_verr(errs, "default_password", "default_password must be a boolean.");
+    if (tv == 8)
+        validate_recurrence(json_object_get(b, "recurrence"), errs);
+    json_t *tf = json_object_get(b, "tracking_fields"), *it;
+    size_t i;
+    if (tf && !json_is_array(tf))
+        data_verr(errs, "tracking_fields", "tracking_fields must be an array.");
+    json_array_foreach(tf, i, it) {
+        if (!json_is_string(json_object_get(it, "field")))
+            data_verr(errs, "tracking_fields.field", "each tracking field needs a \"field\" "
+                                                     "string.");
+    }
+}
+
+void data_rand_bytes(unsigned char *out, size_t n)
+{
+    char hex[65];
+    sim_random_hex(hex, n);
+    for (size_t i = 0; i < n; i++) {
+        unsigned v = 0;
+        for (int k = 0; k < 2; k++) {
+            char c = hex[2 * i + (size_t)k];
+            v = v * 16 + (unsigned)(c <= '9' ? c - '0' : (c | 32) - 'a' + 10);
+        }
+        out[i] = (unsigned char)v;
+    }
+}
+
+/* 16 random bytes in standard base64: 22 characters + "==", like Zoom's. */
+void data_new_uuid(char out[25])
+{
+    static const char b64[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    unsigned char r[16];
+    data_rand_bytes(r, 16);
+    int o = 0;
+    for (int i = 0; i < 15; i += 3) {
+        uint32_t v = (uint32_t)r[i] << 16 | (uint32_t)r[i + 1] << 8 | r[i + 2];
+        for (int k = 3; k >= 0; k--)
+            out[o++] = b64[(v >> (6 * k)) & 63];
+    }
+    out[o++] = b64[r[15] >> 2];
+    out[o++] = b64[(r[15] & 3) << 4];
+    out[o++] = '=';
+    out[o++] = '=';
+    out[o] = '\0';
+}
+
+static int64_t new_meeting_id(sim *s)
+{
+    for (;;) {
+        unsigned char r[8];
+        uint64_t v = 0;
+        data_rand_bytes(r, 8);
+        for (int i = 0; i < 8; i++)
+            v = v << 8 | r[i];
+        int64_t id = 10000000000LL + (int64_t)(v % 89999999999ull);
+        char key[24];
+        snprintf(key, sizeof key, "%lld", (long long)id);
+        if (!sim_map_get(&s->data->meetings, key))
+            return id;
+    }
+}
+
+void data_meeting_free(sim_meeting *m)
+{
+    if (!m)
+        return;
+    free(m->topic);
+    free(m->agenda);
+    free(m->password);
+    free(m->timezone);
+    json_decref(m->settings);
+    json_decref(m->recurrence);
+    json_decref(m->tracking_fields);
+    for (uint32_t i = 0; i < m->nregs; i++) {
+        free(m->regs[i]->email);
+        free(m->regs[i]->occurrence_ids);
+        json_decref(m->regs[i]->fields);
+        free(m->regs[i]);
+    }
+    free(m->regs);
+    sim_map_clear(&m->reg_email, NULL);
+    for (int i = 0; i < m->nrecs; i++)
+        data_recording_free(m->recs[i]);
+    free(m->recs);
+    free(m);
+}
+
+/* Fills the user-visible fields of m from body (already validated). */
+static void apply_body(sim_meeting *m, json_t *b, json_t *settings, int64_t now)
+{
+    int64_t st = now;
+    int hz = 1;
+    const char *sts = json_string_value(json_object_get(b, "start_time"));
+    const char *tz = json_string_value(json_object_get(b, "timezone"));
+    if (!tz || !*tz)
+        tz = m->host->timezone ? m->host->timezone : "America/Los_Angeles";
+    if (sts && *sts && sim_parse_time(sts, &st, &hz) == 0 && !hz)
+        st = local_to_utc(tz, st);
+    if (st < now)
+        st = now; /* Zoom: a missing or past start_time means now */
+    m->type = json_object_get(b, "type") ? (int)json_integer_value(json_object_get(b, "type"))
+                                         : 2;
+    m->start_time = st;
+    json_t *d = json_object_get(b, "duration");
+    m->duration = d ? (int)json_integer_value(d) : 60;
+    const char *topic = json_string_value(json_object_get(b, "topic"));
+    m->topic = strdup(topic ? topic : "Zoom meeting");
+    m->agenda = data_strdup0(json_string_value(json_object_get(b, "agenda")));
+    m->timezone = strdup(tz);
+    const char *pw = json_string_value(json_object_get(b, "password"));
+    if (!pw && !json_is_false(json_object_get(b, "default_password"))) {
+        char gen[8];
+        sim_random_id(gen, sizeof gen, 6);
+        for (char *p = gen; *p; p++)
+            if (!isalnum((unsigned char)*p))
+                *p = 'x';
+        m->password = strdup(gen);
+    } else {
+        m->password = strdup(pw ? pw : "");
+    }
+    m->settings = settings;
+    json_t *rec = json_object_get(b, "recurrence");
+    m->recurrence = m->type == 8 || (m->type == 3 && json_is_object(rec)) ? json_copy(rec)
+                                                                          : NULL;
+    json_t *tf = json_object_get(b, "tracking_fields");
+    m->tracking_fields = json_array_size(tf) ? json_deep_copy(tf) : NULL;
+}
+
+sim_meeting *data_meeting_new(sim *s, sim_user *host, json_t *body, json_t *errs, int64_t now)
+{
+    int type;
+    validate_body(body, errs, &type);
+    json_t *settings = build_settings(json_object_get(body, "settings"), errs);
+    if (json_array_size(errs)) {
+        json_decref(settings);
+        return NULL;
+    }
+    sim_meeting *m = calloc(1, sizeof *m);
+    if (!m) {
+        json_decref(settings);
+        return NULL;
+    }
+    m->host = host;
+    m->id = new_meeting_id(s);
+    data_new_uuid(m->uuid);
+    m->created_at = now;
+    sim_map_init(&m->reg_email);
+    apply_body(m, body, settings, now);
+    if (data_meeting_insert(s, m) != 0) {
+        data_meeting_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+int data_meeting_insert(sim *s, sim_meeting *m)
+{
+    struct sim_data *d = s->data;
+    sim_user *host = m->host;
+    char key[24];
+    snprintf(key, sizeof key, "%lld", (long long)m->id);
+    if (d->nall == d->capall) {
+        size_t nc = d->capall ? d->capall * 2 : 64;
+        sim_meeting **n = realloc(d->all_meetings, nc * sizeof *n);
+        if (!n)
+            return -1;
+        d->all_meetings = n;
+        d->capall = nc;
+    }
+    if (host->nmeetings == host->capmeetings) {
+        uint32_t nc = host->capmeetings ? host->capmeetings * 2 : 4;
+        sim_meeting **n = realloc(host->meetings, nc * sizeof *n);
+        if (!n)
+            return -1;
+        host->meetings = n;
+        host->capmeetings = nc;
+    }
+    if (sim_map_put(&d->meetings, key, m) != 0)
+        return -1;
+    d->all_meetings[d->nall++] = m;
+    host->meetings[host->nmeetings++] = m;
+    return 0;
+}
+
+sim_meeting *data_meeting_find(sim *s, const char *id)
+{
+    for (const char *p = id; *p; p++)
+        if (!isdigit((unsigned char)*p))
+            return NULL;
+    return sim_map_get(&s->data->meetings, id);
+}
+
+static void hash_hex(const char *a, const char *b, char out[33])
+{
+    uint64_t h1 = 1469598103934665603ull, h2 = 0x9e3779b97f4a7c15ull;
+    for (const char *p = a; *p; p++) {
+        h1 = (h1 ^ (unsigned char)*p) * 1099511628211ull;
+        h2 = (h2 ^ (unsigned char)*p) * 0x100000001b3ull + 7;
+    }
+    for (const char *p = b; *p; p++) {
+        h1 = (h1 ^ (unsigned char)*p) * 1099511628211ull;
+        h2 = (h2 ^ (unsigned char)*p) * 0x100000001b3ull + 7;
+    }
+    snprintf(out, 33, "%016llx%016llx", (unsigned long long)h1, (unsigned long long)h2);
+}
+
+int data_registration_on(const sim_meeting *m)
+{
+    json_int_t a = json_integer_value(json_object_get(m->settings, "approval_type"));
+    return a == 0 || a == 1;
+}
+
+json_t *data_meeting_json(sim *s, const sim_meeting *m, int full)
+{
+    char iso[32], cre[32], enc[33], url[256];
+    sim_fmt_time(iso, m->start_time);
+    sim_fmt_time(cre, m->created_at);
+    hash_hex(m->uuid, m->password, enc);
+    json_t *j = json_pack("{s:s,s:I,s:s}", "uuid", m->uuid, "id", (json_int_t)m->id, "host_id",
+                          m->host->id);
+    if (full)
+        json_object_set_new(j, "host_email", json_string(m->host->email));
+    json_object_set_new(j, "topic", json_string(m->topic));
+    json_object_set_new(j, "type", json_integer(m->type));
+    if (full)
+        json_object_set_new(j, "status", json_string("waiting"));
+    if (m->type != 3)
+        json_object_set_new(j, "start_time", json_string(iso));
+    json_object_set_new(j, "duration", json_integer(m->duration));
+    json_object_set_new(j, "timezone", json_string(m->timezone));
+    const char *ag = m->agenda ? m->agenda : "";
+    json_object_set_new(j, "agenda", full ? json_string(ag) : json_stringn(ag, strnlen(ag, 250)));
+    json_object_set_new(j, "created_at", json_string(cre));
+    if (full) {
+        snprintf(url, sizeof url, "%s/s/%lld?zak=%s", s->base_url, (long long)m->id, enc);
+        json_object_set_new(j, "start_url", json_string(url));
+    }
+    snprintf(url, sizeof url, "%s/j/%lld?pwd=%s", s->base_url, (long long)m->id, enc);
+    json_object_set_new(j, "join_url", json_string(url));
+    if (!full)
+        return j;
+    if (data_registration_on(m)) {
+        snprintf(url, sizeof url, "%s/meeting/register/%s", s->base_url, enc);
+        json_object_set_new(j, "registration_url", json_string(url));
+    }
+    json_object_set_new(j, "password", json_string(m->password));
+    json_object_set_new(j, "h323_password", json_string(m->password));
+    json_object_set_new(j, "encrypted_password", json_string(enc));
+    json_object_set_new(j, "pre_schedule", json_false());
+    if (m->type == 8 && m->recurrence) {
+        int64_t occ[60];
+        int n = occurrences(m, occ);
+        json_t *arr = json_array();
+        for (int i = 0; i < n; i++) {
+            char oid[24], ot[32];
+            snprintf(oid, sizeof oid, "%lld", (long long)occ[i] * 1000);
+            sim_fmt_time(ot, occ[i]);
+            json_array_append_new(arr, json_pack("{s:s,s:s,s:i,s:s}", "occurrence_id", oid,
+                                                 "start_time", ot, "duration", m->duration,
+                                                 "status", "available"));
+        }
+        json_object_set_new(j, "occurrences", arr);
+    }
+    if (m->recurrence)
+        json_object_set(j, "recurrence", m->recurrence);
+    json_object_set(j, "settings", m->settings);
+    if (m->tracking_fields)
+        json_object_set(j, "tracking_fields", m->tracking_fields);
+    json_object_set_new(j, "creation_source", json_string("open_api"));
+    return j;
+}
+
+int data_meeting_quota(sim *s, sim_user *u, int64_t now, sim_resp *rs)
+{
+    if (u->mtg_day != data_day(now)) {
+        u->mtg_day = data_day(now);
+        u->mtg_writes = 0;
+    }
+    if (u->mtg_writes < DATA_MAX_USER_MEETINGS_PER_DAY)
+        return 0;
+    data_daily_429(rs, now, DATA_MAX_USER_MEETINGS_PER_DAY,
+                   "You have exceeded the daily rate limit (100) of Meeting Create/Update API "
+                   "requests permitted for this particular user. You may resume these requests "
+                   "at GMT 00:00:00.");
+    return -1;
+}
+
+/* --- handlers */
+
+static sim_user *host_or_404(sim_req *rq, sim_resp *rs)
+{
+    sim_user *u = data_user_find(rq->s, rq, rq->param[0]);
+    if (!u)
+        sim_error(rs, 404, 1001, "User does not exist: %s.", rq->param[0]);
+    return u;
+}
+
+void h_meeting_create(sim_req *rq, sim_resp *rs)
+{
+    sim_user *u = host_or_404(rq, rs);
+    if (!u)
+        return;
+    if (u->status != U_ACTIVE) {
+        sim_error(rs, 400, 3161, "Meeting hosting and scheduling capabilities are not allowed "
+                                 "for your user account.");
+        return;
+    }
+    json_t *body = sim_body_json(rq, rs), *errs = json_array();
+    if (!body || data_meeting_quota(rq->s, u, rq->now, rs) != 0)
+        goto done;
+    sim_meeting *m = data_meeting_new(rq->s, u, body, errs, rq->now);
+    if (!m) {
+        if (json_array_size(errs)) {
+            sim_validation_error(rs, errs);
+            errs = NULL;
+        } else {
+            sim_error(rs, 500, 500, "out of memory");
+        }
+        goto done;
+    }
+    u->mtg_writes++;
+    sim_json(rs, 201, data_meeting_json(rq->s, m, 1));
+done:
+    json_decref(body);
+    json_decref(errs);
+}
+
+static sim_meeting *meeting_or_404(sim_req *rq, sim_resp *rs)
+{
+    sim_meeting *m = data_meeting_find(rq->s, rq->param[0]);
+    if (!m)
+        sim_error(rs, 404, 3001, "Meeting does not exist: %s.", rq->param[0]);
+    return m;
+}
+
+void h_meeting_get(sim_req *rq, sim_resp *rs)
+{
+    sim_meeting *m = meeting_or_404(rq, rs);
+    if (m)
+        sim_json(rs, 200, data_meeting_json(rq->s, m, 1));
+}
+
+void h_meeting_delete(sim_req *rq, sim_resp *rs)
+{
+    sim_meeting *m = meeting_or_404(rq, rs);
+    if (!m)
+        return;
+    m->deleted = 1;
+    sim_map_del(&rq->s->data->meetings, rq->param[0]);
+    sim_empty(rs, 204);
+}
+
+/* The current meeting as a create body, with the patch merged over it. */
+static json_t *merged_body(const sim_meeting *m, json_t *patch)
+{
+    char iso[32];
+    sim_fmt_time(iso, m->start_time);
+    json_t *b = json_pack("{s:s,s:i,s:s,s:i,s:s,s:s,s:b}", "topic", m->topic, "type", m->type,
+                          "start_time", iso, "duration", m->duration, "timezone", m->timezone,
+                          "password", m->password, "default_password", 0);
+    if (m->agenda)
+        json_object_set_new(b, "agenda", json_string(m->agenda));
+    if (m->recurrence)
+        json_object_set(b, "recurrence", m->recurrence);
+    if (m->tracking_fields)
+        json_object_set(b, "tracking_fields", m->tracking_fields);
+    json_t *settings = json_deep_copy(m->settings);
+    json_t *ps = json_object_get(patch, "settings");
+    json_object_update(b, patch);
+    if (json_is_object(ps))
+        json_object_update(settings, ps);
+    json_object_set_new(b, "settings", json_is_object(ps) || !ps ? settings
+                                                                 : json_incref(ps));
+    if (!json_is_object(ps) && ps)
+        json_decref(settings);
+    return b;
+}
+
+void h_meeting_patch(sim_req *rq, sim_resp *rs)
+{
+    sim *s = rq->s;
+    sim_meeting *m = meeting_or_404(rq, rs), tmp;
+    json_t *patch = NULL, *b = NULL, *errs = json_array();
+    if (!m || !(patch = sim_body_json(rq, rs)) || data_meeting_quota(s, m->host, rq->now, rs))
+        goto done;
+    b = merged_body(m, patch);
+    int type;
+    validate_body(b, errs, &type);
+    json_t *settings = build_settings(json_object_get(b, "settings"), errs);
+    if (json_array_size(errs)) {
+        json_decref(settings);
+        sim_validation_error(rs, errs);
+        errs = NULL;
+        goto done;
+    }
+    memset(&tmp, 0, sizeof tmp);
+    tmp.host = m->host;
+    apply_body(&tmp, b, settings, json_object_get(patch, "start_time") ? rq->now
+                                                                        : m->start_time);
+    free(m->topic);
+    free(m->agenda);
+    free(m->password);
+    free(m->timezone);
+    json_decref(m->settings);
+    json_decref(m->recurrence);
+    json_decref(m->tracking_fields);
+    m->topic = tmp.topic;
+    m->agenda = tmp.agenda;
+    m->password = tmp.password;
+    m->timezone = tmp.timezone;
+    m->settings = tmp.settings;
+    m->recurrence = tmp.recurrence;
+    m->tracking_fields = tmp.tracking_fields;
+    m->type = tmp.type;
+    m->start_time = tmp.start_time;
+    m->duration = tmp.duration;
+    m->host->mtg_writes++;
+    sim_empty(rs, 204);
+done:
+    json_decref(patch);
+    json_decref(b);
+    json_decref(errs);
+}
+
+/* --- GET /users/{userId}/meetings */
+
+enum { LT_SCHEDULED, LT_LIVE, LT_UPCOMING, LT_UPCOMING_M, LT_PREVIOUS };
+static const char *const list_types[] = {"scheduled", "live", "upcoming", "upcoming_meetings",
+                                         "previous_meetings", NULL};
+
+static int parse_date(const char *s, int64_t *day)
+{
+    int64_t t;
+    int hz;
+    char buf[32];
+    if (strlen(s) != 10)
+        return -1;
+    snprintf(buf, sizeof buf, "%sT00:00:00Z", s);
+    if (sim_parse_time(buf, &t, &hz) != 0)
+        return -1;
+    *day = data_day(t);
+    return 0;
+}
+
+static int list_match(const sim_meeting *m, int lt, int64_t now, int64_t from, int64_t to)
+{
+    if (m->deleted || m->type == 1)
+        return 0;
+    int64_t end = m->start_time + (int64_t)m->duration * 60;
+    int recurring = m->type == 3 || m->type == 8;
+    switch (lt) {
+    case LT_LIVE: return 0; /* nobody starts meetings in the emulator */
+    case LT_UPCOMING:
+    case LT_UPCOMING_M:
+        if (!recurring && m->start_time < now)
+            return 0;
+        break;
+    case LT_PREVIOUS:
+        if (recurring || end >= now)
+            return 0;
+        break;
+    default: break;
+    }
+    int64_t day = data_day(m->start_time);
+    return day >= from && day <= to;
+}
+
+void h_meetings_list(sim_req *rq, sim_resp *rs)
+{
+    sim *s = rq->s;
+    json_t *errs = json_array();
+    sim_user *u = host_or_404(rq, rs);
+    long ps, pn;
+    int lt = -1;
+    int64_t from = INT32_MIN, to = INT32_MAX;
+    if (!u)
+        goto done;
+    const char *type = sim_query(rq, "type"), *fs = sim_query(rq, "from"),
+               *ts = sim_query(rq, "to"), *tok = sim_query(rq, "next_page_token");
+    for (int i = 0; list_types[i]; i++)
+        if (!type || !*type || strcmp(type, list_types[i]) == 0) {
+            lt = i;
+            break;
+        }
+    if (lt < 0)
+        data_verr(errs, "type", "type must be one of scheduled, live, upcoming, "
+                                "upcoming_meetings, previous_meetings.");
+    if (fs && *fs && parse_date(fs, &from) != 0)
+        data_verr(errs, "from", "from must be a date yyyy-MM-dd.");
+    if (ts && *ts && parse_date(ts, &to) != 0)
+        data_verr(errs, "to", "to must be a date yyyy-MM-dd.");
+    const char *tz = sim_query(rq, "timezone");
+    if (tz && *tz && !data_tz_valid(tz))
+        data_verr(errs, "timezone", "timezone \"%s\" is not a Zoom time zone id.", tz);
+    data_qint(rq, errs, "page_size", 30, 1, 300, &ps);
+    data_qint(rq, errs, "page_number", 1, 1, 1000000000, &pn);
+    if (json_array_size(errs)) {
+        sim_validation_error(rs, errs);
+        errs = NULL;
+        goto done;
+    }
+    char key[128];
+    snprintf(key, sizeof key, "meetings|%s|%d|%s|%s", u->id, lt, fs ? fs : "", ts ? ts : "");
+    size_t total = 0;
+    for (uint32_t i = 0; i < u->nmeetings; i++)
+        total += (size_t)list_match(u->meetings[i], lt, rq->now, from, to);
+    uint64_t pos = 0, offset;
+    size_t skip = 0;
+    if (tok && *tok) {
+        if (sim_paging_get(s, tok, key, &pos, &offset) != 0) {
+            sim_error(rs, 400, 300, "The next page token is invalid or expired.");
+            goto done;
+        }
+        pn = (long)(offset / (uint64_t)ps) + 1;
+    } else {
+        offset = (uint64_t)(pn - 1) * (uint64_t)ps;
+        skip = (size_t)offset;
+    }
+    json_t *arr = json_array();
+    size_t got = 0, i = (size_t)pos;
+    for (; i < u->nmeetings && got < (size_t)ps; i++) {
+        if (!list_match(u->meetings[i], lt, rq->now, from, to))
+            continue;
+        if (skip) {
+            skip--;
+            continue;
+        }
+        json_t *mj = data_meeting_json(s, u->meetings[i], 0);
+        json_array_append_new(arr, mj);
+        got++;
+    }
+    char next[33] = "";
+    if (offset + got < total && got == (size_t)ps)
+        sim_paging_put(s, key, i, offset + got, next);
+    size_t pages = total ? (total + (size_t)ps - 1) / (size_t)ps : 0;
+    sim_json(rs, 200, json_pack("{s:s,s:I,s:i,s:i,s:I,s:o}", "next_page_token", next,
+                                "page_count", (json_int_t)pages, "page_number", (int)pn,
+                                "page_size", (int)ps, "total_records", (json_int_t)total,
+                                "meetings", arr));
+done:
+    json_decref(errs);
+}

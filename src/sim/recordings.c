@@ -1,0 +1,425 @@
+/*
+ * Cloud recordings: GET /meetings/{meetingId}/recordings, the file download
+ * URLs (/rec/download/{fileId}, /rec/webhook_download/{fileId}) and the
+ * control route that completes a recording (POST /_sim/recordings, which
+ * emits recording.completed).
+ *
+ * File bytes are never stored: a file is (seed, size) and server.c streams
+ * sim_stream_fill() output, so multi-GiB files cost nothing and every
+ * download (or Range of it) is byte-identical.
+ *
+ * Download tokens (download_access_token, the webhook's download_token) are
+ * ordinary access tokens whose only scope is "zsim:download:<meeting id>":
+ * they open that meeting's files and nothing else.
+ */
+#include "data.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define DL_SCOPE_PREFIX "zsim:download:"
+#define DL_CLIENT "zoomsim-download"
+#define MAX_FILES 16
+
+typedef struct ftype {
+    const char *type, *ext, *rtype, *mime, *suffix;
+    int bare; /* CC and TIMELINE items carry no id/status/size/type/play_url */
+} ftype;
+
+static const ftype ftypes[] = {
+    {"MP4", "MP4", "shared_screen_with_speaker_view", "video/mp4", "Recording_1920x1080", 0},
+    {"M4A", "M4A", "audio_only", "audio/mp4", "Recording", 0},
+    {"CHAT", "TXT", "chat_file", "text/plain", "Chat", 0},
+    {"TRANSCRIPT", "VTT", "audio_transcript", "text/vtt", "Transcript", 0},
+    {"CSV", "CSV", "poll", "text/csv", "Poll", 0},
+    {"SUMMARY", "JSON", "summary", "application/json", "Summary", 0},
+    {"CC", "VTT", "closed_caption", "text/vtt", "CC", 1},
+    {"TIMELINE", "JSON", "timeline", "application/json", "Timeline", 1},
+    {NULL, NULL, NULL, NULL, NULL, 0},
+};
+
+static const ftype *ftype_find(const char *t)
+{
+    for (int i = 0; t && ftypes[i].type; i++)
+        if (strcmp(ftypes[i].type, t) == 0)
+            return &ftypes[i];
+    return NULL;
+}
+
+void data_recording_free(sim_recording *rec)
+{
+    if (!rec)
+        return;
+    free(rec->files);
+    free(rec);
+}
+
+static void file_id(char out[37])
+{
+    unsigned char r[16];
+    static const char hx[] = "0123456789abcdef";
+    data_rand_bytes(r, 16);
+    int o = 0;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            out[o++] = '-';
+        out[o++] = hx[r[i] >> 4];
+        out[o++] = hx[r[i] & 15];
+    }
+    out[o] = '\0';
+}
+
+sim_recording *data_recording_add(sim *s, sim_meeting *m, const char *uuid, int64_t start,
+                                  int nfiles, const char *const *types, const uint64_t *sizes)
+{
+    struct sim_data *d = s->data;
+    sim_recording *rec = calloc(1, sizeof *rec);
+    sim_recording **nr = realloc(m->recs, (size_t)(m->nrecs + 1) * sizeof *nr);
+    if (nr)
+        m->recs = nr;
+    if (!rec || !nr || !(rec->files = calloc((size_t)nfiles + 1, sizeof *rec->files))) {
+        data_recording_free(rec);
+        return NULL;
+    }
+    if (uuid && *uuid)
+        snprintf(rec->uuid, sizeof rec->uuid, "%s", uuid);
+    else if (m->nrecs == 0 && !sim_map_get(&d->by_uuid, m->uuid))
+        snprintf(rec->uuid, sizeof rec->uuid, "%s", m->uuid);
+    else
+        data_new_uuid(rec->uuid);
+    rec->start = start;
+    rec->duration = m->duration;
+    rec->m = m;
+    for (int i = 0; i < nfiles; i++) {
+        sim_recfile *f = &rec->files[i];
+        file_id(f->id);
+        snprintf(f->file_type, sizeof f->file_type, "%s", types[i]);
+        f->size = sizes[i];
+        f->start = start;
+        f->end = start + (int64_t)m->duration * 60;
+        f->rec = rec;
+    }
+    rec->nfiles = nfiles;
+    sim_map_put(&d->by_uuid, rec->uuid, rec);
+    for (int i = 0; i < nfiles; i++)
+        sim_map_put(&d->files, rec->files[i].id, &rec->files[i]);
+    m->recs[m->nrecs++] = rec;
+    return rec;
+}
+
+static void file_name(const sim_recfile *f, char *out, size_t n)
+{
+    const ftype *t = ftype_find(f->file_type);
+    time_t st = (time_t)f->start;
+    struct tm tm;
+    gmtime_r(&st, &tm);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "GMT%Y%m%d-%H%M%S", &tm);
+    char ext[8];
+    data_lower(ext, sizeof ext, t ? t->ext : "bin");
+    snprintf(out, n, "%s_%s.%s", stamp, t ? t->suffix : "File", ext);
+}
+
+json_t *data_recording_json(sim *s, const sim_recording *rec, int webhook)
+{
+    const sim_meeting *m = rec->m;
+    char iso[32], url[256];
+    sim_fmt_time(iso, rec->start);
+    uint64_t total = 0;
+    json_t *files = json_array();
+    for (int i = 0; i < rec->nfiles; i++) {
+        const sim_recfile *f = &rec->files[i];
+        const ftype *t = ftype_find(f->file_type);
+        char a[32], b[32];
+        sim_fmt_time(a, f->start);
+        sim_fmt_time(b, f->end);
+        total += f->size;
+        json_t *fj = json_object();
+        if (!t->bare || webhook)
+            json_object_set_new(fj, "id", json_string(f->id));
+        json_object_set_new(fj, "meeting_id", json_string(rec->uuid));
+        json_object_set_new(fj, "recording_start", json_string(a));
+        json_object_set_new(fj, "recording_end", json_string(b));
+        json_object_set_new(fj, "file_type", json_string(f->file_type));
+        json_object_set_new(fj, "file_extension", json_string(t->ext));
+        if (!t->bare || webhook)
+            json_object_set_new(fj, "file_size", json_integer((json_int_t)f->size));
+        if (!t->bare) {
+            snprintf(url, sizeof url, "%s/rec/play/%s", s->base_url, f->id);
+            json_object_set_new(fj, "play_url", json_string(url));
+        }
+        snprintf(url, sizeof url, "%s/rec/%s/%s", s->base_url,
+                 webhook ? "webhook_download" : "download", f->id);
+        json_object_set_new(fj, "download_url", json_string(url));
+        if (!t->bare || webhook) {
+            json_object_set_new(fj, "status", json_string("completed"));
+            json_object_set_new(fj, "recording_type", json_string(t->rtype));
+        }
+        json_array_append_new(files, fj);
+    }
+    char type[8];
+    snprintf(type, sizeof type, "%d", m->type);
+    json_t *j = json_pack("{s:s,s:I,s:s,s:s,s:s}", "uuid", rec->uuid, "id", (json_int_t)m->id,
+                          "account_id", s->account_id, "host_id", m->host->id, "topic",
+                          m->topic);
+    json_object_set_new(j, "type", webhook ? json_integer(m->type) : json_string(type));
+    json_object_set_new(j, "start_time", json_string(iso));
+    if (webhook) {
+        json_object_set_new(j, "host_email", json_string(m->host->email));
+        json_object_set_new(j, "timezone", json_string(m->timezone));
+    }
+    json_object_set_new(j, "password", json_string(m->password));
+    json_object_set_new(j, "duration", json_integer(rec->duration));
+    snprintf(url, sizeof url, "%s/rec/share/%s", s->base_url, rec->files[0].id);
+    json_object_set_new(j, "share_url", json_string(url));
+    json_object_set_new(j, "total_size", json_integer((json_int_t)total));
+    json_object_set_new(j, "recording_count", json_integer(rec->nfiles));
+    json_object_set_new(j, "recording_files", files);
+    return j;
+}
+
+static const char *issue_download_token(sim *s, const sim_meeting *m, int64_t ttl)
+{
+    char scope[64];
+    snprintf(scope, sizeof scope, DL_SCOPE_PREFIX "%lld", (long long)m->id);
+    const sim_access *a = sim_auth_issue(s, DL_CLIENT, s->account_id, m->host->id, scope, ttl,
+                                         0, 0);
+    return a ? a->token : NULL;
+}
+
+/* --- GET /meetings/{meetingId}/recordings */
+
+static sim_recording *find_recording(sim *s, const char *param)
+{
+    int digits = *param != '\0';
+    for (const char *p = param; *p; p++)
+        digits &= isdigit((unsigned char)*p) != 0;
+    if (digits) {
+        sim_meeting *m = data_meeting_find(s, param);
+        return m && m->nrecs ? m->recs[m->nrecs - 1] : NULL;
+    }
+    sim_recording *rec = sim_map_get(&s->data->by_uuid, param);
+    if (rec || !strchr(param, '%'))
+        return rec;
+    /* Zoom's double-encoding rule: the router decoded once; decode again */
+    char *twice = sim_urldecode(param, strlen(param), 0);
+    rec = twice ? sim_map_get(&s->data->by_uuid, twice) : NULL;
+    free(twice);
+    return rec;
+}
+
+void h_recordings_get(sim_req *rq, sim_resp *rs)
+{
+    sim *s = rq->s;
+    json_t *errs = json_array();
+    const char *inc = sim_query(rq, "include_fields");
+    long ttl;
+    if (inc && *inc && strcmp(inc, "download_access_token") != 0)
+        data_verr(errs, "include_fields", "include_fields only accepts download_access_token.");
+    data_qint(rq, errs, "ttl", 86400, 0, 604800, &ttl);
+    if (json_array_size(errs)) {
+        sim_validation_error(rs, errs);
+        return;
+    }
+    json_decref(errs);
+    sim_recording *rec = find_recording(s, rq->param[0]);
+    if (!rec || rec->m->deleted) {
+        sim_error(rs, 404, 3301, "There is no recording for this meeting.");
+        return;
+    }
+    json_t *j = data_recording_json(s, rec, 0);
+    if (inc && *inc) {
+        const char *t = issue_download_token(s, rec->m, ttl ? ttl : 86400);
+        json_object_set_new(j, "download_access_token", json_string(t ? t : ""));
+    }
+    sim_json(rs, 200, j);
+}
+
+/* --- downloads */
+
+static int download_auth(sim_req *rq, sim_resp *rs, const sim_recfile *f)
+{
+    const char *h = sim_header(rq, MHD_HTTP_HEADER_AUTHORIZATION);
+    const char *tok = h && strncasecmp(h, "Bearer ", 7) == 0 ? h + 7 : sim_query(rq,
+                                                                                 "access_token");
+    int expired;
+    const sim_access *a = tok && *tok ? sim_auth_lookup(rq->s, tok, &expired) : NULL;
+    if (!a) {
+        sim_error(rs, 401, 124, "Invalid access token.");
+        return -1;
+    }
+    if (expired) {
+        sim_error(rs, 401, 124, "Access token is expired.");
+        return -1;
+    }
+    char scope[64];
+    snprintf(scope, sizeof scope, DL_SCOPE_PREFIX "%lld", (long long)f->rec->m->id);
+    if (strcmp(a->client_id, DL_CLIENT) == 0) {
+        if (sim_auth_has_scope(a, scope))
+            return 0;
+    } else if (strcmp(a->account_id, rq->s->account_id) == 0 &&
+               (sim_auth_has_scope(a, "cloud_recording:read:list_recording_files:admin") ||
+                sim_auth_has_scope(a, "cloud_recording:read:list_recording_files") ||
+                sim_auth_has_scope(a, "cloud_recording:read:list_recording_files:master"))) {
+        return 0;
+    }
+    sim_error(rs, 403, 200, "You do not have the right permissions to download this file.");
+    return -1;
+}
+
+/* Parses a single "bytes=" range. 0 = whole file, 1 = range set, -1 =
+ * unsatisfiable. Malformed or multi-range headers are ignored (whole file),
+ * as RFC 9110 allows. */
+static int parse_range(const char *h, uint64_t total, uint64_t *off, uint64_t *len)
+{
+    if (!h || strncmp(h, "bytes=", 6) != 0 || strchr(h, ','))
+        return 0;
+    const char *p = h + 6, *dash = strchr(p, '-');
+    if (!dash)
+        return 0;
+    char *end;
+    if (dash == p) {
+        unsigned long long n = strtoull(dash + 1, &end, 10);
+        if (*end || end == dash + 1)
+            return 0;
+        if (n == 0 || total == 0)
+            return -1;
+        *len = n > total ? total : n;
+        *off = total - *len;
+        return 1;
+    }
+    unsigned long long a = strtoull(p, &end, 10);
+    if (end != dash)
+        return 0;
+    unsigned long long b = total ? total - 1 : 0;
+    if (dash[1]) {
+        b = strtoull(dash + 1, &end, 10);
+        if (*end || b < a)
+            return 0;
+        if (b >= total)
+            b = total - 1;
+    }
+    if (a >= total)
+        return -1;
+    *off = a;
+    *len = b - a + 1;
+    return 1;
+}
+
+void h_rec_download(sim_req *rq, sim_resp *rs)
+{
+    sim_recfile *f = sim_map_get(&rq->s->data->files, rq->param[0]);
+    if (!f || f->rec->m->deleted) {
+        sim_error(rs, 404, 3301, "There is no recording for this meeting.");
+        return;
+    }
+    if (download_auth(rq, rs, f) != 0)
+        return;
+    const ftype *t = ftype_find(f->file_type);
+    char name[96];
+    file_name(f, name, sizeof name);
+    uint64_t seed = 1469598103934665603ull, off = 0, len = f->size;
+    for (const char *p = f->id; *p; p++)
+        seed = (seed ^ (unsigned char)*p) * 1099511628211ull;
+    int r = parse_range(sim_header(rq, "Range"), f->size, &off, &len);
+    sim_resp_header_add(rs, "Accept-Ranges", "bytes");
+    if (r < 0) {
+        sim_empty(rs, 416);
+        sim_resp_header_add(rs, "Content-Range", "bytes */%llu", (unsigned long long)f->size);
+        return;
+    }
+    zf_buf_reset(&rs->body);
+    rs->status = r ? 206 : 200;
+    rs->content_type = t->mime;
+    rs->stream = 1;
+    rs->stream_seed = seed;
+    rs->stream_off = off;
+    rs->stream_len = len;
+    rs->stream_total = f->size;
+    sim_resp_header_add(rs, "Content-Disposition", "attachment; filename=\"%s\"", name);
+    if (r)
+        sim_resp_header_add(rs, "Content-Range", "bytes %llu-%llu/%llu",
+                            (unsigned long long)off, (unsigned long long)(off + len - 1),
+                            (unsigned long long)f->size);
+}
+
+/* --- POST /_sim/recordings {meeting_id, files:[{file_type,size}], uuid?} */
+
+static void emit_completed(sim *s, const sim_recording *rec, const char *token)
+{
+    json_t *obj = data_recording_json(s, rec, 1);
+    json_t *top = json_pack("{s:s}", "download_token", token ? token : "");
+    sim_webhook_emit(s, "recording.completed", obj, top);
+}
+
+void h_sim_recording(sim_req *rq, sim_resp *rs)
+{
+    sim *s = rq->s;
+    json_t *b = sim_body_json(rq, rs), *errs = json_array(), *fj;
+    const char *types[MAX_FILES];
+    uint64_t sizes[MAX_FILES];
+    int n = 0;
+    size_t i;
+    if (!b)
+        goto done;
+    json_t *mid = json_object_get(b, "meeting_id");
+    char key[32] = "";
+    if (json_is_integer(mid))
+        snprintf(key, sizeof key, "%lld", (long long)json_integer_value(mid));
+    else if (json_is_string(mid))
+        snprintf(key, sizeof key, "%s", json_string_value(mid));
+    sim_meeting *m = data_meeting_find(s, key);
+    if (!m) {
+        sim_error(rs, 404, 3001, "Meeting does not exist: %s.", key);
+        goto done;
+    }
+    json_t *files = json_object_get(b, "files");
+    if (!files)
+        files = json_pack("[{s:s,s:I},{s:s,s:I}]", "file_type", "MP4", "size",
+                          (json_int_t)1048576, "file_type", "M4A", "size", (json_int_t)262144);
+    else
+        json_incref(files);
+    if (!json_is_array(files) || json_array_size(files) == 0 ||
+        json_array_size(files) > MAX_FILES)
+        data_verr(errs, "files", "files must be an array of 1-%d {file_type, size}.", MAX_FILES);
+    json_array_foreach(files, i, fj) {
+        const char *ft = json_string_value(json_object_get(fj, "file_type"));
+        json_t *sz = json_object_get(fj, "size");
+        if (!ftype_find(ft) || !json_is_integer(sz) || json_integer_value(sz) < 0 ||
+            n >= MAX_FILES) {
+            data_verr(errs, "files", "each file needs file_type (MP4, M4A, CHAT, TRANSCRIPT, "
+                                     "CSV, SUMMARY, CC, TIMELINE) and a size >= 0.");
+            break;
+        }
+        types[n] = ftype_find(ft)->type;
+        sizes[n++] = (uint64_t)json_integer_value(sz);
+    }
+    const char *uuid = json_string_value(json_object_get(b, "uuid"));
+    if (uuid && (strlen(uuid) >= sizeof((sim_recording *)0)->uuid || !*uuid ||
+                 sim_map_get(&s->data->by_uuid, uuid)))
+        data_verr(errs, "uuid", "uuid must be a new, non-empty id of at most 63 characters.");
+    if (json_array_size(errs)) {
+        json_decref(files);
+        sim_validation_error(rs, errs);
+        errs = NULL;
+        goto done;
+    }
+    json_decref(files);
+    sim_recording *rec = data_recording_add(s, m, uuid, m->start_time, n, types, sizes);
+    if (!rec) {
+        sim_error(rs, 500, 500, "out of memory");
+        goto done;
+    }
+    const char *tok = issue_download_token(s, m, 86400);
+    json_t *out = data_recording_json(s, rec, 0);
+    json_object_set_new(out, "download_token", json_string(tok ? tok : ""));
+    sim_json(rs, 201, out);
+    emit_completed(s, rec, tok);
+done:
+    json_decref(b);
+    json_decref(errs);
+}

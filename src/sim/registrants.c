@@ -1,0 +1,296 @@
+/*
+ * Registrants: POST/GET /meetings/{meetingId}/registrants.
+ *
+ * Registration must be on (settings.approval_type 0 or 1). A second add with
+ * the same email (case-insensitive) returns the first registrant's id and
+ * join_url with 201, as Zoom does. Manual approval (1) leaves registrants
+ * pending with no join_url, unless the body says auto_approve. At most
+ * DATA_MAX_REGISTRANTS per meeting (then 400, code 3043).
+ */
+#include "data.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const reg_status[] = {"approved", "pending", "denied"};
+
+static const struct {
+    const char *key;
+    const char *enums; /* "|a|b|" or NULL */
+    size_t maxlen;
+} reg_fields[] = {
+    {"last_name", NULL, 64},
+    {"address", NULL, 0},
+    {"city", NULL, 0},
+    {"state", NULL, 0},
+    {"zip", NULL, 0},
+    {"country", NULL, 0},
+    {"phone", NULL, 0},
+    {"comments", NULL, 0},
+    {"industry", NULL, 0},
+    {"job_title", NULL, 0},
+    {"org", NULL, 0},
+    {"no_of_employees",
+     "||1-20|21-50|51-100|101-500|500-1,000|1,001-5,000|5,001-10,000|More than 10,000|", 0},
+    {"purchasing_time_frame",
+     "||Within a month|1-3 months|4-6 months|More than 6 months|No timeframe|", 0},
+    {"role_in_purchase_process",
+     "||Decision Maker|Evaluator/Recommender|Influencer|Not involved|", 0},
+    {"language", "|en-US|de-DE|es-ES|fr-FR|jp-JP|pt-PT|ru-RU|zh-CN|zh-TW|ko-KO|it-IT|vi-VN|"
+                 "pl-PL|Tr-TR|", 0},
+    {NULL, NULL, 0},
+};
+
+/* Validates body and returns a new object with the accepted fields. */
+static json_t *validate_registrant(json_t *b, json_t *errs)
+{
+    json_t *out = json_object();
+    const char *email = data_vstr(errs, b, "email", "email", 1, 128);
+    if (email && !data_email_ok(email))
+        data_verr(errs, "email", "email is not a valid email address.");
+    const char *first = data_vstr(errs, b, "first_name", "first_name", 1, 64);
+    if (first)
+        json_object_set_new(out, "first_name", json_string(first));
+    for (int i = 0; reg_fields[i].key; i++) {
+        const char *k = reg_fields[i].key;
+        const char *v = data_vstr(errs, b, k, k, 0, reg_fields[i].maxlen);
+        if (!v)
+            continue;
+        char pat[80];
+        snprintf(pat, sizeof pat, "|%s|", v);
+        if (reg_fields[i].enums && !strstr(reg_fields[i].enums, pat))
+            data_verr(errs, k, "%s must be one of %s.", k, reg_fields[i].enums);
+        else
+            json_object_set_new(out, k, json_string(v));
+    }
+    json_t *cq = json_object_get(b, "custom_questions"), *q;
+    size_t i;
+    if (cq && !json_is_array(cq))
+        data_verr(errs, "custom_questions", "custom_questions must be an array of "
+                                            "{title, value}.");
+    json_array_foreach(cq, i, q) {
+        const char *v = json_string_value(json_object_get(q, "value"));
+        if (!json_is_string(json_object_get(q, "title")) || (v && strlen(v) > 128))
+            data_verr(errs, "custom_questions",
+                      "each custom question needs a title and a value of at most 128 "
+                      "characters.");
+    }
+    if (json_is_array(cq))
+        json_object_set(out, "custom_questions", cq);
+    json_t *aa = json_object_get(b, "auto_approve");
+    if (aa && !json_is_boolean(aa))
+        data_verr(errs, "auto_approve", "auto_approve must be a boolean.");
+    return out;
+}
+
+sim_registrant *data_registrant_add(sim *s, sim_meeting *m, const char *email, json_t *f,
+                                    const char *occ, int64_t now, int *existed)
+{
+    char low[160];
+    data_lower(low, sizeof low, email);
+    sim_registrant *r = sim_map_get(&m->reg_email, low);
+    *existed = r != NULL;
+    if (r) {
+        json_decref(f);
+        return r;
+    }
+    if (m->nregs == m->capregs) {
+        uint32_t nc = m->capregs ? m->capregs * 2 : 8;
+        sim_registrant **n = realloc(m->regs, nc * sizeof *n);
+        if (!n)
+            goto fail;
+        m->regs = n;
+        m->capregs = nc;
+    }
+    r = calloc(1, sizeof *r);
+    if (!r)
+        goto fail;
+    sim_random_id(r->id, sizeof r->id, 22);
+    r->email = strdup(email);
+    r->fields = f;
+    r->occurrence_ids = data_strdup0(occ);
+    r->create_time = now;
+    json_int_t approval = json_integer_value(json_object_get(m->settings, "approval_type"));
+    r->status = approval == 1 && !json_is_true(json_object_get(f, "auto_approve")) ? 1 : 0;
+    json_object_del(f, "auto_approve");
+    if (!r->email || sim_map_put(&m->reg_email, low, r) != 0) {
+        free(r->email);
+        free(r->occurrence_ids);
+        json_decref(r->fields);
+        free(r);
+        return NULL;
+    }
+    m->regs[m->nregs++] = r;
+    m->nregs_status[r->status]++;
+    (void)s;
+    return r;
+fail:
+    json_decref(f);
+    return NULL;
+}
+
+static void join_url(sim *s, const sim_meeting *m, const sim_registrant *r, char *out,
+                     size_t n)
+{
+    snprintf(out, n, "%s/w/%lld?tk=%s", s->base_url, (long long)m->id, r->id);
+}
+
+json_t *data_registrant_json(sim *s, const sim_meeting *m, const sim_registrant *r)
+{
+    char iso[32], url[256];
+    sim_fmt_time(iso, r->create_time);
+    json_t *j = json_pack("{s:s,s:s}", "id", r->id, "email", r->email);
+    json_object_update(j, r->fields);
+    json_object_set_new(j, "status", json_string(reg_status[r->status]));
+    json_object_set_new(j, "create_time", json_string(iso));
+    if (r->status == 0) {
+        join_url(s, m, r, url, sizeof url);
+        json_object_set_new(j, "join_url", json_string(url));
+    }
+    return j;
+}
+
+static void emit_created(sim *s, const sim_meeting *m, const sim_registrant *r)
+{
+    char iso[32];
+    sim_fmt_time(iso, m->start_time);
+    json_t *reg = data_registrant_json(s, m, r);
+    json_object_del(reg, "create_time");
+    json_t *obj = json_pack("{s:s,s:I,s:s,s:s,s:i,s:s,s:i,s:s,s:o}", "uuid", m->uuid, "id",
+                            (json_int_t)m->id, "host_id", m->host->id, "topic", m->topic,
+                            "type", m->type, "start_time", iso, "duration", m->duration,
+                            "timezone", m->timezone, "registrant", reg);
+    sim_webhook_emit(s, "meeting.registration_created", obj, NULL);
+}
+
+void h_registrant_add(sim_req *rq, sim_resp *rs)
+{
+    sim *s = rq->s;
+    json_t *body = NULL, *errs = json_array(), *f = NULL;
+    sim_meeting *m = data_meeting_find(s, rq->param[0]);
+    if (!m) {
+        sim_error(rs, 404, 1001, "Meeting does not exist: %s.", rq->param[0]);
+        goto done;
+    }
+    if (!(body = sim_body_json(rq, rs)))
+        goto done;
+    if (!data_registration_on(m)) {
+        sim_error(rs, 400, 404, "Registration has not been enabled for this meeting: %s.",
+                  rq->param[0]);
+        goto done;
+    }
+    f = validate_registrant(body, errs);
+    if (json_array_size(errs)) {
+        sim_validation_error(rs, errs);
+        errs = NULL;
+        goto done;
+    }
+    if (json_is_true(json_object_get(body, "auto_approve")))
+        json_object_set_new(f, "auto_approve", json_true());
+    const char *email = json_string_value(json_object_get(body, "email"));
+    char low[160];
+    data_lower(low, sizeof low, email);
+    if (!sim_map_get(&m->reg_email, low) && m->nregs >= DATA_MAX_REGISTRANTS) {
+        sim_error(rs, 400, 3043, "Meeting has reached maximum attendee capacity.");
+        goto done;
+    }
+    int existed;
+    sim_registrant *r = data_registrant_add(s, m, email, f, sim_query(rq, "occurrence_ids"),
+                                            rq->now, &existed);
+    f = NULL;
+    if (!r) {
+        sim_error(rs, 500, 500, "out of memory");
+        goto done;
+    }
+    char iso[32], url[256];
+    sim_fmt_time(iso, m->start_time);
+    json_t *out = json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)m->id, "registrant_id",
+                            r->id, "topic", m->topic, "start_time", iso);
+    if (r->status == 0) {
+        join_url(s, m, r, url, sizeof url);
+        json_object_set_new(out, "join_url", json_string(url));
+    }
+    json_object_set_new(out, "participant_pin_code", json_integer(100000 + (m->nregs % 899999)));
+    sim_json(rs, 201, out);
+    if (!existed)
+        emit_created(s, m, r);
+done:
+    json_decref(body);
+    json_decref(errs);
+    json_decref(f);
+}
+
+void h_registrants_list(sim_req *rq, sim_resp *rs)
+{
+    sim *s = rq->s;
+    json_t *errs = json_array();
+    long ps, pn;
+    int st = -1;
+    sim_meeting *m = data_meeting_find(s, rq->param[0]);
+    if (!m) {
+        sim_error(rs, 404, 3001, "Meeting does not exist: %s.", rq->param[0]);
+        goto done;
+    }
+    const char *sq = sim_query(rq, "status"), *tok = sim_query(rq, "next_page_token");
+    const char *occ = sim_query(rq, "occurrence_id");
+    for (int i = 0; i < 3; i++)
+        if (!sq || !*sq ? i == 0 : strcmp(sq, reg_status[i]) == 0)
+            st = i;
+    if (st < 0)
+        data_verr(errs, "status", "status must be one of pending, approved, denied.");
+    data_qint(rq, errs, "page_size", 30, 1, 300, &ps);
+    data_qint(rq, errs, "page_number", 1, 1, 1000000000, &pn);
+    if (json_array_size(errs)) {
+        sim_validation_error(rs, errs);
+        errs = NULL;
+        goto done;
+    }
+    char key[128];
+    snprintf(key, sizeof key, "registrants|%lld|%d|%.60s", (long long)m->id, st,
+             occ ? occ : "");
+    size_t total = 0;
+    if (occ && *occ) {
+        for (uint32_t i = 0; i < m->nregs; i++)
+            total += m->regs[i]->status == st &&
+                     (!m->regs[i]->occurrence_ids || strstr(m->regs[i]->occurrence_ids, occ));
+    } else {
+        total = m->nregs_status[st];
+    }
+    uint64_t pos = 0, offset;
+    size_t skip = 0;
+    if (tok && *tok) {
+        if (sim_paging_get(s, tok, key, &pos, &offset) != 0) {
+            sim_error(rs, 400, 300, "The next page token is invalid or expired.");
+            goto done;
+        }
+        pn = (long)(offset / (uint64_t)ps) + 1;
+    } else {
+        offset = (uint64_t)(pn - 1) * (uint64_t)ps;
+        skip = (size_t)offset;
+    }
+    json_t *arr = json_array();
+    size_t got = 0, i = (size_t)pos;
+    for (; i < m->nregs && got < (size_t)ps; i++) {
+        sim_registrant *r = m->regs[i];
+        if (r->status != st || (occ && *occ && r->occurrence_ids &&
+                                !strstr(r->occurrence_ids, occ)))
+            continue;
+        if (skip) {
+            skip--;
+            continue;
+        }
+        json_array_append_new(arr, data_registrant_json(s, m, r));
+        got++;
+    }
+    char next[33] = "";
+    if (offset + got < total && got == (size_t)ps)
+        sim_paging_put(s, key, i, offset + got, next);
+    size_t pages = total ? (total + (size_t)ps - 1) / (size_t)ps : 0;
+    sim_json(rs, 200, json_pack("{s:I,s:i,s:i,s:I,s:s,s:o}", "page_count", (json_int_t)pages,
+                                "page_number", (int)pn, "page_size", (int)ps, "total_records",
+                                (json_int_t)total, "next_page_token", next, "registrants",
+                                arr));
+done:
+    json_decref(errs);
+}
