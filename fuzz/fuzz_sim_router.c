@@ -65,6 +65,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!path)
         return 0;
     size_t mlen = (size_t)(nl - data);
+    for (size_t i = 0; i < mlen; i++) {
+        if (data[i] < 0x21 || data[i] > 0x7e) { /* a method is an ASCII token (RFC 9110) */
+            free(path);
+            return 0;
+        }
+    }
     memcpy(method, data, mlen);
     method[mlen] = '\0';
     memcpy(path, nl + 1, size - mlen - 1);
