@@ -15,6 +15,9 @@
 #include <unistd.h>
 
 #include "zoom_internal.h"
+#include "zoomflow/crypt.h"
+#include "zoomflow/store.h"
+#include "zoomflow/tokens.h"
 
 typedef struct sim {
     pid_t pid;
@@ -252,12 +255,82 @@ static void test_live_refused_paths_never_reach_server(void **state)
     zf_zoom_free(z);
 }
 
+/* The zf_tokens adapter: a Server-to-Server connection to zoomsim, its
+ * token and "{api_url}/v2" base used by the client; after the token expires
+ * at zoomsim (clock advanced), a 124 makes tokens.c fetch a new one. */
+static void test_live_stored_connection(void **state)
+{
+    sim *s = *state;
+    if (!s)
+        skip();
+    char dsn[128];
+    snprintf(dsn, sizeof dsn, "sqlite:%s/zf.db", s->dir);
+    setenv("ZOOMFLOW_MASTER_KEY",
+           "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", 1);
+    zf_error err = ZF_ERROR_INIT;
+    zf_store *st = NULL;
+    zf_crypt *cr = NULL;
+    zf_tokens *tk = NULL;
+    assert_int_equal(zf_store_open(&st, dsn, &err), 0);
+    assert_int_equal(zf_crypt_new(&cr, NULL, &err), 0);
+    zf_tokens_opts to = ZF_TOKENS_OPTS_INIT;
+    to.store = st;
+    to.crypt = cr;
+    assert_int_equal(zf_tokens_new(&tk, &to, &err), 0);
+    zf_connect_cfg cfg = ZF_CONNECT_CFG_INIT;
+    cfg.oauth_base = s->base;
+    cfg.client_id = "zoomsim-s2s";
+    cfg.client_secret = "zoomsim-s2s-secret";
+    cfg.account_id = "zsimAcct0000000000001";
+    if (zf_tokens_connect_s2s(tk, &cfg, &err) != 0)
+        fail_msg("connect_s2s: %s (%s)", err.message, err.hint);
+    zf_zoom_tokens src;
+    assert_int_equal(zf_zoom_tokens_conn(&src, tk, NULL, &err), 0);
+    zf_zoom_opts o = ZF_ZOOM_OPTS_INIT;
+    o.tokens = src;
+    zf_zoom *z = NULL;
+    assert_int_equal(zf_zoom_new(&z, &o, &err), 0);
+    zf_zoom_req req = ZF_ZOOM_REQ_INIT;
+    req.path = "/no/such/endpoint";
+    zf_zoom_resp resp;
+    zf_zoom_resp_init(&resp);
+    assert_int_equal(zf_zoom_call(z, &req, &resp, &err), ZF_ENOTFOUND);
+    assert_int_equal(err.zoom_code, 2300);
+    zf_zoom_resp_free(&resp);
+    json_decref(control(s, "POST", "/_sim/clock/advance", "{\"seconds\":7200}", 200));
+    req.path = "/users/me";
+    zf_zoom_resp_init(&resp);
+    zf_error e2 = ZF_ERROR_INIT;
+    int rc = zf_zoom_call(z, &req, &resp, &e2);
+    int data_routes = !(rc == ZF_ENOTFOUND && e2.zoom_code == 2300);
+    if (data_routes) {
+        if (rc != 0)
+            fail_msg("after expiry: %s (%s)", e2.message, e2.hint);
+        assert_int_equal(resp.attempts, 2);
+    }
+    zf_zoom_resp_free(&resp);
+    zf_zoom_free(z);
+    zf_zoom_tokens_release(&src);
+    zf_tokens_free(tk);
+    zf_crypt_free(cr);
+    zf_store_close(st);
+    char path[128];
+    const char *files[] = {"zf.db", "zf.db-wal", "zf.db-shm", NULL};
+    for (int i = 0; files[i]; i++) {
+        snprintf(path, sizeof path, "%s/%s", s->dir, files[i]);
+        unlink(path);
+    }
+    if (!data_routes)
+        skip(); /* the expiry half needs sim-data's /v2/users/me */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_live_round_trip_unknown_endpoint),
         cmocka_unit_test(test_live_expired_token_rejected_once),
         cmocka_unit_test(test_live_refused_paths_never_reach_server),
+        cmocka_unit_test(test_live_stored_connection),
     };
     return cmocka_run_group_tests(tests, sim_start, sim_stop);
 }
