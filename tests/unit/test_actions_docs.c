@@ -6,6 +6,7 @@
  *   build/test_actions_docs --write          rewrite docs/actions.md
  *   build/test_actions_docs --schema NAME    print NAME's JSON Schema
  *   build/test_actions_docs --schemas        print {name: schema, ...}
+ *   build/test_actions_docs --validate NAME  validate stdin, print problems
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -116,8 +117,34 @@ static int print_schema(const char *name)
     return 0;
 }
 
+/* Prints the problems (a JSON array, [] when valid) of the input on stdin. */
+static int validate_stdin(const char *name)
+{
+    const zf_action *a = zf_action_find(name);
+    json_error_t e;
+    json_t *in = a ? json_loadf(stdin, JSON_DECODE_ANY, &e) : NULL;
+    if (!in) {
+        fprintf(stderr, "%s\n", a ? e.text : "no such action");
+        return 2;
+    }
+    zf_problems p = ZF_PROBLEMS_INIT;
+    zf_action_validate(&p, a, in);
+    json_t *arr = NULL;
+    int rc = zf_problems_json(&arr, &p);
+    if (rc == 0) {
+        json_dumpf(arr, stdout, JSON_COMPACT);
+        fputc('\n', stdout);
+    }
+    json_decref(arr);
+    json_decref(in);
+    zf_problems_free(&p);
+    return rc ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 2 && strcmp(argv[1], "--validate") == 0)
+        return validate_stdin(argv[2]);
     if (argc > 1 && strcmp(argv[1], "--write") == 0)
         return write_docs();
     if (argc > 2 && strcmp(argv[1], "--schema") == 0)
