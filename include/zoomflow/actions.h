@@ -154,6 +154,8 @@ void zf_schema_check_object(zf_problems *p, const zf_field *fields,
 int zf_schema_format_ok(zf_format fmt, const char *s, long *pos);
 /* Name used in JSON Schema "format" for fmt ("email", "date", ...). */
 const char *zf_schema_format_name(zf_format fmt);
+/* What a value of fmt looks like, in words (for messages and docs). */
+const char *zf_schema_format_text(zf_format fmt);
 /* The committed list of accepted time-zone ids (sorted, NULL-terminated). */
 const char *const *zf_schema_timezones(void);
 /* JSON Schema (draft 2020-12) for one field. */

@@ -179,5 +179,15 @@ int zf_actions_markdown(zf_buf *out)
                      "sent. Fields marked `local` are read by zoomflow, not sent to Zoom.\n\n");
     for (const zf_action *const *a = zf_actions(); *a; a++)
         md_action(out, *a);
+    zf_buf_puts(out, "## Formats\n\n| format | accepted values |\n|---|---|\n");
+    for (int f = ZF_FMT_NONE + 1; f <= ZF_FMT_API_PATH; f++) {
+        zf_buf_appendf(out, "| `%s` | ", zf_schema_format_name((zf_format)f));
+        md_escape(out, zf_schema_format_text((zf_format)f));
+        zf_buf_puts(out, " |\n");
+    }
+    zf_buf_puts(out, "\nA meeting UUID that starts with `/` or contains `//` is percent-encoded "
+                     "twice in the request path (Zoom's rule); every other path value once. "
+                     "Time zones are the IANA ids of the committed list in "
+                     "`src/lib/actions_timezones.c`.\n");
     return out->failed ? ZF_ENOMEM : 0;
 }

@@ -356,6 +356,28 @@ static void test_problems_are_capped(void **state)
     zf_buf_free(&b);
 }
 
+/* Found by fuzz_action_input: a value one byte past the shown limit made
+ * the "..." marker write past the end of the text. */
+static void test_long_values_are_cut(void **state)
+{
+    for (int len = 75; len <= 90; len++) {
+        char input[256];
+        snprintf(input, sizeof input, "{\"user_id\":\"%.*s\"}", len,
+                 "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+                 "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
+        zf_problems p = ZF_PROBLEMS_INIT;
+        assert_int_equal(validate(&p, "list_meetings", input), ZF_EVALIDATION);
+        const zf_problem *q = find_problem(&p, "user_id", "format");
+        assert_non_null(q);
+        assert_true(strlen(q->value) <= 80);
+        if (len + 2 > 80)
+            assert_non_null(strstr(q->value, "..."));
+        else
+            assert_null(strstr(q->value, "..."));
+        zf_problems_free(&p);
+    }
+}
+
 static void test_input_must_be_object(void **state)
 {
     zf_problems p = ZF_PROBLEMS_INIT;
@@ -809,6 +831,7 @@ int main(void)
         cmocka_unit_test(test_invalid_inputs_name_field_and_rule),
         cmocka_unit_test(test_all_problems_at_once),
         cmocka_unit_test(test_problems_are_capped),
+        cmocka_unit_test(test_long_values_are_cut),
         cmocka_unit_test(test_input_must_be_object),
         cmocka_unit_test(test_secret_values_not_echoed),
         cmocka_unit_test(test_z_with_timezone_refused_with_explanation),
