@@ -82,12 +82,9 @@ int cli_report_problems(const char *what, const zf_problems *p)
         const zf_problem *x = &p->items[i];
         fprintf(stderr, "  - %s: %s", x->path && x->path[0] ? x->path : "(input)",
                 x->message ? x->message : x->rule);
+        /* the message already names the position of a fault inside a string */
         if (x->value && x->value[0])
-            fprintf(stderr, " (got %s", x->value);
-        if (x->value && x->value[0] && x->pos >= 0)
-            fprintf(stderr, ", at character %ld", x->pos + 1);
-        if (x->value && x->value[0])
-            fputc(')', stderr);
+            fprintf(stderr, " (got %s)", x->value);
         fprintf(stderr, " [%s]\n", x->rule);
     }
     fputs("hint: fix every field listed and run it again (--help lists the fields)\n", stderr);
