@@ -23,7 +23,8 @@ static const char exit_codes[] =
     "  3  not connected, authentication failed, or re-authorization needed\n"
     "  4  stored secrets cannot be decrypted (wrong master key)\n"
     "  5  network failure, timeout, or Zoom server error (5xx)\n"
-    "  6  Zoom rejected the request (4xx), or its answer was unusable\n"
+    "  6  Zoom rejected the request (4xx), its answer was unusable, or a create's\n"
+    "     outcome is unknown (check in Zoom before running it again)\n"
     "  7  rate limited (per-second or daily limit)\n";
 
 static const char global_help[] =
@@ -35,11 +36,15 @@ static const char global_help[] =
     "  --oauth-base URL  Zoom OAuth host (env ZOOMFLOW_OAUTH_BASE)\n"
     "  --api-base URL    Zoom API base (env ZOOMFLOW_API_BASE)\n"
     "  --ca-file FILE    extra trusted CA bundle (env ZOOMFLOW_CA_FILE)\n"
+    "  --key-file FILE   master key file (env ZOOMFLOW_KEY_FILE; ZOOMFLOW_MASTER_KEY\n"
+    "                    holds the key itself)\n"
     "  -v, --verbose     more detail on stderr; -vv traces HTTP (secrets redacted)\n"
     "  -h, --help        this text; `zoomflow COMMAND --help` for a command\n"
     "  --version         print the version\n"
     "\n"
-    "Precedence: flags > ZOOMFLOW_* environment > config file > defaults.\n";
+    "Precedence: flags > ZOOMFLOW_* environment > config file > defaults.\n"
+    "Also: ZOOMFLOW_CLIENT_ID, ZOOMFLOW_CLIENT_SECRET(_FILE), ZOOMFLOW_ACCOUNT_ID,\n"
+    "ZOOMFLOW_REDIRECT_URI, ZOOMFLOW_TIMEOUT (see `zoomflow config --help`, docs/cli.md).\n";
 
 const zf_cmd *cli_find(int argc, char **argv, int *consumed)
 {

@@ -338,7 +338,7 @@ class FaultMatrixTest(unittest.TestCase):
     after processing, latency past the client timeout), 500 of each create
     end as exactly 500 objects in zoomsim."""
     N = int(os.environ.get("ZF_FAULT_MATRIX_N", "500"))
-    WORKERS = 4
+    WORKERS = 8
 
     @zfharness.heavy
     def test_fault_matrix_exactly_once(self):
