@@ -15,6 +15,7 @@
 
 #define HOST_MAX 256
 #define AUDIT_SCAN 4096
+#define RECONCILE_LOOKS 3
 
 /* ---- the Zoom client as a zf_action_source ------------------------------ */
 
@@ -201,18 +202,43 @@ static void warn_daily(zf_action_result *res, const zf_action *a, const json_t *
 
 /* ---- ambiguous creates ---------------------------------------------------- */
 
+static int transient(int code)
+{
+    return code == ZF_ESERVER || code == ZF_ENET || code == ZF_ETIMEOUT ||
+           code == ZF_ERATELIMIT;
+}
+
+/* One reconcile; a look that fails for a passing reason (5xx, network,
+ * per-second 429: the client already retried it) is tried again after
+ * settle_ms, up to RECONCILE_LOOKS times, since giving up here leaves the
+ * caller not knowing whether the object exists. */
+static int look_once(json_t **found, const zf_action *a, const json_t *in,
+                     const zf_action_run_opts *o, const zf_reconcile_opts *ro, zf_error *err)
+{
+    zf_action_source src;
+    zf_action_source_zoom(&src, o->zoom);
+    int rc = 0;
+    for (int i = 0; i < RECONCILE_LOOKS; i++) {
+        if (i)
+            pause_ms(o, o->settle_ms);
+        zf_error_clear(err);
+        rc = zf_action_reconcile(found, a, in, ro, &src, err);
+        if (rc >= 0 || !transient(rc))
+            break;
+    }
+    return rc;
+}
+
 /* 1 found (*found set), 0 absent after looking twice, < 0 error. */
 static int look(json_t **found, const zf_action *a, const json_t *in,
                 const zf_action_run_opts *o, int64_t started, zf_error *err)
 {
-    zf_action_source src;
-    zf_action_source_zoom(&src, o->zoom);
     zf_reconcile_opts ro = ZF_RECONCILE_OPTS_INIT;
     ro.attempt_started = started;
-    int rc = zf_action_reconcile(found, a, in, &ro, &src, err);
+    int rc = look_once(found, a, in, o, &ro, err);
     if (rc == 0 && o->settle_ms > 0) {
         pause_ms(o, o->settle_ms);
-        rc = zf_action_reconcile(found, a, in, &ro, &src, err);
+        rc = look_once(found, a, in, o, &ro, err);
     }
     return rc;
 }

@@ -287,13 +287,13 @@ static int finish_ok(call_state *cs, zf_http_resp *hr, json_t *json, stream_ctx 
     zf_buf_free(&resp->body);
     resp->body = hr->body;
     zf_buf_init(&hr->body, hr->body.max);
-    zf_buf_free(&resp->headers);
-    resp->headers = hr->headers;
-    zf_buf_init(&hr->headers, hr->headers.max);
     if (!hr->request_id[0])
         zf_zoom__header(zf_buf_cstr(&hr->headers), "x-zm-trackingid", hr->request_id,
                         sizeof hr->request_id);
     memcpy(resp->request_id, hr->request_id, sizeof resp->request_id);
+    zf_buf_free(&resp->headers);
+    resp->headers = hr->headers;
+    zf_buf_init(&hr->headers, hr->headers.max);
     return 0;
 }
 
