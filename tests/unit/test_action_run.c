@@ -306,6 +306,31 @@ static void test_action_run_list_all_streams(void **state)
     zf_zoom_free(z);
 }
 
+static void test_action_run_daily_warning_from_headers(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    zf_action_run_opts o = run_opts(&f, z);
+    const char *m = "{\"id\":12345678901,\"topic\":\"t\"}";
+    push(&f, 0, 1, 201, "X-RateLimit-Type: Daily-limit\r\nX-RateLimit-Remaining: 4\r\n", m);
+    push(&f, 0, 1, 201, "X-RateLimit-Type: Daily-limit\r\nX-RateLimit-Remaining: 40\r\n", m);
+    zf_action_result res = ZF_ACTION_RESULT_INIT;
+    zf_error err = ZF_ERROR_INIT;
+    json_t *in = json_pack("{s:s,s:s}", "user_id", "Host@example.com", "topic", "t");
+    assert_int_equal(zf_action_run(&res, zf_action_find("create_meeting"), in, &o, NULL, &err),
+                     0);
+    assert_int_equal(json_array_size(res.warnings), 1);
+    const char *w = json_string_value(json_array_get(res.warnings, 0));
+    assert_non_null(strstr(w, "host@example.com: Zoom reports 4 meeting creates"));
+    zf_action_result_free(&res);
+    assert_int_equal(zf_action_run(&res, zf_action_find("create_meeting"), in, &o, NULL, &err),
+                     0);
+    assert_null(res.warnings); /* 40 left: nothing to say */
+    zf_action_result_free(&res);
+    json_decref(in);
+    zf_zoom_free(z);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -315,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_action_run_absent_create_sent_once_more),
         cmocka_unit_test(test_action_run_reconcile_failure_is_ambiguous),
         cmocka_unit_test(test_action_run_list_all_streams),
+        cmocka_unit_test(test_action_run_daily_warning_from_headers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
