@@ -180,7 +180,8 @@ static int parse_key(const char *s, size_t len, unsigned char key[KEY_LEN])
         for (size_t i = 0; i < KEY_LEN && ok; i++) {
             int hi = hexval((unsigned char)s[2 * i]), lo = hexval((unsigned char)s[2 * i + 1]);
             ok = hi >= 0 && lo >= 0;
-            key[i] = (unsigned char)(hi << 4 | lo);
+            if (ok)
+                key[i] = (unsigned char)(hi << 4 | lo);
         }
         if (ok)
             return 0;
