@@ -70,9 +70,10 @@ class TokensTest(Base):
         self.assertEqual(info["state"], "VALID")
         self.assertEqual(info["api_base"], self.sim.url + "/v2")  # api_url honoured
         self.assertEqual(info["missing_scopes"], "")
-        # zoomsim redirected with a code (auto-approve); the exchange checked PKCE
-        authz = self.sim.requests_log(route="oauth.authorize")["requests"][0]
-        self.assertEqual(authz["status"], 302)
+        # the code was bound to an S256 challenge and redeemed with its verifier
+        codes = self.sim.state()["oauth"]["codes"]
+        self.assertEqual([(c["method"], c["used"]) for c in codes], [("S256", True)])
+        self.assertEqual(len(codes[0]["challenge"]), 43)
 
     def test_proactive_refresh_and_rotation(self):
         self.drv("connect")
