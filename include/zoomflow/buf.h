@@ -31,6 +31,9 @@ int zf_buf_putc(zf_buf *b, char c);
 __attribute__((format(printf, 2, 3)))
 #endif
 int zf_buf_appendf(zf_buf *b, const char *fmt, ...);
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 0)))
+#endif
 int zf_buf_vappendf(zf_buf *b, const char *fmt, va_list ap);
 /* Appends s percent-encoded (RFC 3986 unreserved characters kept). */
 int zf_buf_put_urlenc(zf_buf *b, const char *s);

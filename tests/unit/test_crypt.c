@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define HEX_KEY_A "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
@@ -248,6 +249,47 @@ static void test_crypt_key_file_created_0600(void **state)
     free(dir);
 }
 
+/* Several processes opening a key file that does not exist yet must end
+ * up with one key: the loser of the link() race reads the winner's. */
+static void test_crypt_key_file_creation_race(void **state)
+{
+    char *dir = temp_dir();
+    char path[600];
+    snprintf(path, sizeof path, "%s/new/master.key", dir);
+    enum { N = 6 };
+    int fds[N][2];
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(pipe(fds[i]), 0);
+        if (fork() == 0) {
+            zf_crypt *c = NULL;
+            zf_error err = ZF_ERROR_INIT;
+            char out[64] = "error";
+            if (zf_crypt_new(&c, path, &err) == 0)
+                snprintf(out, sizeof out, "%s", zf_crypt_key_id(c));
+            if (write(fds[i][1], out, strlen(out) + 1) < 0)
+                _exit(2);
+            zf_crypt_free(c);
+            _exit(0);
+        }
+        close(fds[i][1]);
+    }
+    char ids[N][64];
+    for (int i = 0; i < N; i++) {
+        memset(ids[i], 0, sizeof ids[i]);
+        assert_true(read(fds[i][0], ids[i], sizeof ids[i] - 1) > 0);
+        close(fds[i][0]);
+        wait(NULL);
+    }
+    zf_crypt *c = NULL;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_crypt_new(&c, path, &err), 0);
+    for (int i = 0; i < N; i++)
+        assert_string_equal(ids[i], zf_crypt_key_id(c));
+    zf_crypt_free(c);
+    rm_rf(dir);
+    free(dir);
+}
+
 static void test_crypt_key_file_0644_refused(void **state)
 {
     char *dir = temp_dir();
@@ -327,6 +369,7 @@ int main(void)
         cmocka_unit_test_setup(test_crypt_env_key_hex_and_base64, setup),
         cmocka_unit_test_setup(test_crypt_env_key_malformed, setup),
         cmocka_unit_test_setup(test_crypt_key_file_created_0600, setup),
+        cmocka_unit_test_setup(test_crypt_key_file_creation_race, setup),
         cmocka_unit_test_setup(test_crypt_key_file_0644_refused, setup),
         cmocka_unit_test_setup(test_crypt_helpers, setup),
     };

@@ -570,6 +570,25 @@ static void test_http_proxy_from_environment(void **state)
     zf_http_free(h);
 }
 
+static void test_http_https_to_plain_port(void **state)
+{
+    simproc s;
+    sim_start(&s, NULL, NULL);
+    zf_http *h = client(5000, 1 << 20, NULL);
+    char url[128];
+    snprintf(url, sizeof url, "https://127.0.0.1:%d/v2/nope", s.port);
+    zf_http_resp r;
+    zf_http_resp_init(&r);
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(get(h, url, &r, &err), ZF_ETLS);
+    assert_int_equal(r.sent, 0); /* no HTTP request went out */
+    assert_non_null(strstr(err.message, "TLS handshake with 127.0.0.1"));
+    assert_non_null(strstr(err.hint, "speaks HTTPS"));
+    zf_http_resp_free(&r);
+    zf_http_free(h);
+    sim_stop(&s);
+}
+
 static void test_http_bad_requests(void **state)
 {
     zf_http *h = client(5000, 1 << 20, NULL);
@@ -702,6 +721,7 @@ int main(void)
         cmocka_unit_test(test_http_trace_is_redacted),
         cmocka_unit_test(test_http_redirects_only_when_asked),
         cmocka_unit_test(test_http_proxy_from_environment),
+        cmocka_unit_test(test_http_https_to_plain_port),
         cmocka_unit_test(test_http_bad_requests),
         cmocka_unit_test(test_http_tls_private_ca),
     };
