@@ -98,6 +98,16 @@ static int bad(const char *what, const char *val, const char *fix)
     return 2;
 }
 
+/* --s2s-app specs get an "s2s:" prefix in memory we own until exit. */
+static char *owned_specs[8];
+static int nowned_specs;
+
+static void free_owned_specs(void)
+{
+    while (nowned_specs > 0)
+        free(owned_specs[--nowned_specs]);
+}
+
 static int parse_args(int argc, char **argv, sim_opts *o, json_t **config)
 {
     int c;
@@ -136,7 +146,10 @@ static int parse_args(int argc, char **argv, sim_opts *o, json_t **config)
                 if (!p)
                     return 1;
                 snprintf(p, n, "s2s:%s", optarg);
-                o->app_specs[o->napp_specs++] = p; /* lives until exit */
+                if (nowned_specs == 0)
+                    atexit(free_owned_specs);
+                owned_specs[nowned_specs++] = p;
+                o->app_specs[o->napp_specs++] = p;
             } else {
                 o->app_specs[o->napp_specs++] = optarg;
             }

@@ -702,7 +702,7 @@ static const sim_route routes[] = {
      "sim.tokens.introspect"},
     {"GET", "/_sim/tokens/me", h_token_me, SIM_R_CONTROL | SIM_R_BEARER, SIM_CAT_NONE, {NULL},
      "sim.tokens.me"},
-    {NULL},
+    {NULL, NULL, NULL, 0, SIM_CAT_NONE, {NULL}, NULL}, /* end */
 };
 
 /* --- module hooks */

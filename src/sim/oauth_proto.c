@@ -258,7 +258,8 @@ static char *b64_decode(const char *s, size_t len)
     for (size_t i = 0; i < len; i++) {
         int v = b64val((unsigned char)s[i]);
         if (v < 0) {
-            sim_oauth_secret_free(out);
+            OPENSSL_cleanse(out, o); /* not NUL-terminated yet */
+            free(out);
             return NULL;
         }
         acc = (acc << 6) | (uint32_t)v;
