@@ -27,6 +27,7 @@
 #include "zoomflow/http.h"
 #include "zoomflow/json.h"
 #include "zoomflow/log.h"
+#include "zoomflow/zoom.h"
 
 /* The library's version, "MAJOR.MINOR.PATCH". */
 const char *zf_version(void);
