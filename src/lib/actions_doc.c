@@ -96,8 +96,8 @@ int zf_action_set_flag(json_t *input, const zf_action *a, const char *flag, cons
         v = flag_integer(text);
     else if (strcmp(want, "BOOL") == 0)
         v = flag_boolean(text);
-    else if (strcmp(want, "ID") == 0 && !(v = flag_integer(text)))
-        v = json_string(text); /* a UUID, or digits too long: validation says */
+    else if (strcmp(want, "ID") == 0)
+        v = (v = flag_integer(text)) ? v : json_string(text); /* UUIDs stay text */
     else
         v = json_loads(text, JSON_DECODE_ANY, NULL);
     if (!v) {
