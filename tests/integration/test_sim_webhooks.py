@@ -294,3 +294,52 @@ class WebhookFlagsTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class DataEventsTest(unittest.TestCase):
+    """Events raised by the REST data routes reach the subscriber signed and
+    shaped as the webhooks spec says."""
+
+    def setUp(self):
+        self.sim = Sim()
+        self.rcv = Receiver()
+        r = self.sim.request("POST", "/_sim/webhooks", body={"url": self.rcv.url, "secret": SECRET})
+        self.assertEqual(r.status, 202, r)
+        wait_for(lambda: self.sim.request("GET", "/_sim/webhooks").json()["subscription"] == "active")
+        self.tok = self.sim.token()
+
+    def tearDown(self):
+        self.rcv.stop()
+        self.assertEqual(self.sim.stop(), 0, self.sim.stderr()[-2000:])
+
+    def test_registration_created(self):
+        m = self.sim.request("POST", "/v2/users/me/meetings", token=self.tok, body={
+            "topic": "Town hall", "type": 2, "start_time": "2030-01-02T10:00:00Z",
+            "settings": {"approval_type": 0}}).json()
+        r = self.sim.request("POST", f"/v2/meetings/{m['id']}/registrants", token=self.tok,
+                             body={"email": "ann@example.com", "first_name": "Ann"})
+        self.assertEqual(r.status, 201, r)
+        (hd, body, _, ok), = wait_for(lambda: self.rcv.events("meeting.registration_created"))
+        self.assertTrue(ok, "signature must verify")
+        obj = body["payload"]["object"]
+        self.assertEqual(obj["id"], m["id"])
+        self.assertEqual(obj["registrant"]["email"], "ann@example.com")
+        self.assertEqual(obj["registrant"]["id"], r.json()["registrant_id"])
+        self.assertEqual(body["payload"]["account_id"], self.sim.state()["account_id"])
+
+    def test_recording_completed_download_token_works(self):
+        m = self.sim.request("POST", "/v2/users/me/meetings", token=self.tok,
+                             body={"topic": "Training"}).json()
+        r = self.sim.request("POST", "/_sim/recordings", body={
+            "meeting_id": m["id"], "files": [{"file_type": "MP4", "size": 4096}]})
+        self.assertIn(r.status, (200, 201), r)
+        (hd, body, _, ok), = wait_for(lambda: self.rcv.events("recording.completed"))
+        self.assertTrue(ok)
+        token = body["download_token"]
+        files = body["payload"]["object"]["recording_files"]
+        self.assertEqual(len(files), 1)
+        url = files[0]["download_url"]
+        path = url[url.index("/", len("http://")):]
+        got = self.sim.request("GET", path, token=token)
+        self.assertEqual(got.status, 200, got)
+        self.assertEqual(len(got.body), 4096)

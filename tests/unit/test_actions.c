@@ -759,6 +759,44 @@ static void test_registry_and_help(void **state)
     zf_buf_free(&b);
 }
 
+static void test_flags_typed_by_descriptor(void **state)
+{
+    const zf_action *a = zf_action_find("create_meeting");
+    json_t *in = json_object();
+    zf_error err = ZF_ERROR_INIT;
+    assert_ptr_equal(zf_action_flag_field(a, "--user-id"), zf_action_flag_field(a, "user_id"));
+    assert_null(zf_action_flag_field(a, "--user"));
+    assert_int_equal(zf_action_set_flag(in, a, "--user-id", "me", &err), 0);
+    assert_int_equal(zf_action_set_flag(in, a, "--duration", "45", &err), 0);
+    assert_int_equal(zf_action_set_flag(in, a, "--default-password", "no", &err), 0);
+    assert_int_equal(zf_action_set_flag(in, a, "--settings", "{\"jbh_time\":5}", &err), 0);
+    assert_int_equal(zf_action_set_flag(in, a, "--topic", "42", &err), 0);
+    json_t *want = parse("{\"user_id\":\"me\",\"duration\":45,\"default_password\":false,"
+                         "\"settings\":{\"jbh_time\":5},\"topic\":\"42\"}");
+    assert_true(json_equal(in, want));
+    json_decref(want);
+    assert_int_equal(zf_action_set_flag(in, a, "--duration", "45m", &err), ZF_EINVAL);
+    assert_non_null(strstr(err.message, "--duration"));
+    assert_non_null(strstr(err.message, "an integer"));
+    assert_int_equal(zf_action_set_flag(in, a, "--default-password", "maybe", &err), ZF_EINVAL);
+    assert_int_equal(zf_action_set_flag(in, a, "--settings", "{oops", &err), ZF_EINVAL);
+    assert_int_equal(zf_action_set_flag(in, a, "--colour", "red", &err), ZF_EINVAL);
+    assert_non_null(strstr(err.message, "no flag --colour"));
+    assert_non_null(strstr(err.hint, "--user-id"));
+    json_decref(in);
+
+    /* ids: digits become a number, a UUID stays a string */
+    a = zf_action_find("get_meeting_recordings");
+    in = json_object();
+    assert_int_equal(zf_action_set_flag(in, a, "--meeting-id", "85746065432", &err), 0);
+    assert_true(json_is_integer(json_object_get(in, "meeting_id")));
+    assert_int_equal(zf_action_set_flag(in, a, "--meeting-id", "/ab//c==", &err), 0);
+    assert_string_equal(json_string_value(json_object_get(in, "meeting_id")), "/ab//c==");
+    assert_int_equal(zf_action_set_flag(in, a, "--meeting-id", "99999999999999999999", &err), 0);
+    assert_true(json_is_string(json_object_get(in, "meeting_id")));
+    json_decref(in);
+}
+
 static void test_schema_json(void **state)
 {
     json_t *s;
@@ -850,6 +888,7 @@ int main(void)
         cmocka_unit_test(test_normalise_call_api_passthrough),
         cmocka_unit_test(test_result_warnings),
         cmocka_unit_test(test_registry_and_help),
+        cmocka_unit_test(test_flags_typed_by_descriptor),
         cmocka_unit_test(test_schema_json),
         cmocka_unit_test(test_timezones_list),
     };

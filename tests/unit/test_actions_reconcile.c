@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "actions_internal.h"
 
@@ -357,6 +359,43 @@ static void test_time_helpers(void **state)
     assert_int_equal(zf_actions__local_to_utc("../etc/passwd", t, &u, &err), ZF_EINVAL);
 }
 
+/* A damaged or missing zone file is an error, never a read past its end. */
+static void test_damaged_or_missing_zone_files(void **state)
+{
+    char dir[] = "/tmp/zf_tz_XXXXXX", path[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/Europe", dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    FILE *src = fopen("/usr/share/zoneinfo/Europe/Berlin", "rb");
+    assert_non_null(src);
+    unsigned char img[4096];
+    size_t n = fread(img, 1, sizeof img, src);
+    fclose(src);
+    assert_true(n > 100);
+    /* truncated inside the version 1 data block, and inside the header */
+    static const size_t cuts[] = {60, 20};
+    zf_error err = ZF_ERROR_INIT;
+    int64_t u;
+    setenv("TZDIR", dir, 1);
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/Europe/Berlin", dir);
+        FILE *f = fopen(path, "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(img, 1, cuts[i], f), cuts[i]);
+        fclose(f);
+        assert_int_equal(zf_actions__local_to_utc("Europe/Berlin", 0, &u, &err), ZF_EPARSE);
+        assert_non_null(strstr(err.message, "Europe/Berlin"));
+        unlink(path);
+    }
+    assert_int_equal(zf_actions__local_to_utc("Europe/Berlin", 0, &u, &err), ZF_ECONFIG);
+    assert_non_null(strstr(err.hint, "tzdata"));
+    unsetenv("TZDIR");
+    snprintf(path, sizeof path, "%s/Europe", dir);
+    rmdir(path);
+    rmdir(dir);
+    assert_int_equal(zf_actions__local_to_utc("Europe/Berlin", 0, &u, &err), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -375,6 +414,7 @@ int main(void)
         cmocka_unit_test(test_meeting_instant_cannot_be_reconciled),
         cmocka_unit_test(test_reconcile_refuses_reads_and_invalid_input),
         cmocka_unit_test(test_time_helpers),
+        cmocka_unit_test(test_damaged_or_missing_zone_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
