@@ -56,18 +56,15 @@ typedef struct action_args {
     json_t *flags; /* field values from flags, applied over --input */
 } action_args;
 
+/* The top-level field of "name" or "name.key.key" (name = the flag without --). */
 static const zf_field *find_flag(const zf_action *a, const char *name, size_t len)
 {
-    zf_buf b = ZF_BUF_INIT(FLAG_MAX);
-    const zf_field *hit = NULL;
-    for (const zf_field *f = a->input; f->name && !hit; f++) {
-        zf_buf_reset(&b);
-        zf_action_flag_name(&b, f);
-        if (b.len == len + 2 && memcmp(b.ptr + 2, name, len) == 0)
-            hit = f;
-    }
-    zf_buf_free(&b);
-    return hit;
+    char top[FLAG_MAX];
+    if (len >= sizeof top)
+        return NULL;
+    memcpy(top, name, len);
+    top[len] = '\0';
+    return zf_action_flag_field(a, top);
 }
 
 /* A value for field f from flag text, typed by the descriptor. */
@@ -126,7 +123,7 @@ static int set_flag(const zf_action *a, json_t *flags, const char *name, const c
             return zf_error_set(err, ZF_EINVAL, "--%s needs a value", name);
     }
     if (!dot)
-        return cli_json_set_path(flags, f->name, typed_value(f, value), err);
+        return zf_action_set_flag(flags, a, name, value, err);
     char path[FLAG_MAX * 4];
     /* field.key.key with '-' read as '_' after the field name too */
     snprintf(path, sizeof path, "%s%s", f->name, dot);
