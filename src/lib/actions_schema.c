@@ -71,6 +71,7 @@ static zf_problem *problem_slot(zf_problems *p)
     return &p->items[p->count];
 }
 
+__attribute__((format(printf, 7, 0)))
 static void problem_vadd(zf_problems *p, const char *path, const char *rule,
                          const json_t *value, int secret, long pos,
                          const char *fmt, va_list ap)
