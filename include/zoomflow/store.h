@@ -1,0 +1,122 @@
+/*
+ * The store: connections, pending OAuth states and the audit log, behind a
+ * backend chosen by the DSN ("sqlite:PATH" now; "postgresql://..." later,
+ * see zoomflow/sys/store_backend.h).
+ *
+ * A zf_store is thread-safe. zf_store_lock_connection() opens a write
+ * transaction that also serialises against other processes (SQLite: BEGIN
+ * IMMEDIATE; PostgreSQL: SELECT ... FOR UPDATE on the row); it belongs to
+ * the calling thread, whose store calls all run inside it until
+ * zf_store_commit() or zf_store_rollback(); other threads' store calls wait.
+ *
+ * Rows hold secrets only sealed (zf_crypt_seal text); the store never sees
+ * a plaintext secret. Strings in rows are heap-allocated, NULL when absent.
+ */
+#ifndef ZOOMFLOW_STORE_H
+#define ZOOMFLOW_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zoomflow/error.h"
+
+typedef struct zf_store zf_store;
+
+typedef enum zf_conn_kind { ZF_CONN_OAUTH = 0, ZF_CONN_S2S = 1 } zf_conn_kind;
+typedef enum zf_conn_state { ZF_CONN_VALID = 0, ZF_CONN_NEEDS_REAUTH = 1 } zf_conn_state;
+
+const char *zf_conn_kind_name(int kind);   /* "oauth", "s2s" */
+const char *zf_conn_state_name(int state); /* "VALID", "NEEDS_REAUTH" */
+
+typedef struct zf_store_conn {
+    char *id; /* the profile name, e.g. "default" */
+    int kind; /* zf_conn_kind */
+    char *oauth_base;
+    char *api_base;
+    char *client_id;
+    char *client_secret_sealed;
+    char *account_id;
+    char *redirect_uri;
+    char *access_token_sealed;
+    char *refresh_token_sealed; /* NULL for S2S */
+    int64_t access_expires_at;
+    char *scopes;
+    int state; /* zf_conn_state */
+    int64_t connected_at;
+    int64_t last_refresh_at;
+    int64_t refresh_count;
+    char *last_error;
+    char *last_hint;
+    int64_t generation; /* bumped by every zf_store_conn_put */
+    int64_t updated_at;
+} zf_store_conn;
+
+void zf_store_conn_clear(zf_store_conn *c);
+
+/* A pending authorization: keyed by the SHA-256 hex of the state. */
+typedef struct zf_store_state {
+    char *state_hash;
+    char *conn_id;
+    char *verifier_sealed;
+    char *redirect_uri;
+    char *oauth_base;
+    char *client_id;
+    char *client_secret_sealed;
+    char *actor;
+    int64_t created_at;
+    int64_t expires_at;
+} zf_store_state;
+
+void zf_store_state_clear(zf_store_state *s);
+
+/* One audit record. detail never holds a secret. */
+typedef struct zf_store_audit {
+    int64_t id;
+    int64_t at;
+    char *conn_id;
+    char *actor;
+    char *action;  /* "connect", "refresh", "disconnect", ... */
+    char *outcome; /* "ok", or a zf_code name */
+    char *detail;
+} zf_store_audit;
+
+void zf_store_audit_clear(zf_store_audit *a);
+void zf_store_audit_free_list(zf_store_audit *list, size_t n);
+
+/* "sqlite:PATH", or NULL for the default:
+ * sqlite:$XDG_DATA_HOME/zoomflow/zoomflow.db or
+ * sqlite:~/.local/share/zoomflow/zoomflow.db (directories made 0700).
+ * Opening applies pending migrations. */
+int zf_store_open(zf_store **out, const char *dsn, zf_error *err);
+void zf_store_close(zf_store *st);
+int zf_store_default_dsn(char **out, zf_error *err);
+/* Applies pending migrations (idempotent); *version gets the schema version. */
+int zf_store_migrate(zf_store *st, int *version, zf_error *err);
+
+int zf_store_lock_connection(zf_store *st, const char *id, zf_error *err);
+int zf_store_commit(zf_store *st, zf_error *err);
+void zf_store_rollback(zf_store *st);
+
+/* ZF_ENOTFOUND when there is no such row. */
+int zf_store_conn_get(zf_store *st, const char *id, zf_store_conn *out, zf_error *err);
+/* Insert or replace; sets the stored generation to c->generation + 1 and
+ * writes it back into c. */
+int zf_store_conn_put(zf_store *st, zf_store_conn *c, zf_error *err);
+int zf_store_conn_delete(zf_store *st, const char *id, zf_error *err);
+/* Ids in name order; free each and the array. */
+int zf_store_conn_list(zf_store *st, char ***ids, size_t *n, zf_error *err);
+
+int zf_store_state_put(zf_store *st, const zf_store_state *s, zf_error *err);
+/* Deletes and returns the row in one statement (single use);
+ * ZF_ENOTFOUND when absent or already taken. */
+int zf_store_state_take(zf_store *st, const char *state_hash, zf_store_state *out,
+                        zf_error *err);
+/* Deletes states that expired before now. */
+int zf_store_state_purge(zf_store *st, int64_t now, zf_error *err);
+
+int zf_store_audit_add(zf_store *st, const zf_store_audit *a, zf_error *err);
+/* Newest first; conn_id NULL = all connections. */
+int zf_store_audit_list(zf_store *st, const char *conn_id, size_t limit,
+                        zf_store_audit **out, size_t *n, zf_error *err);
+
+#endif

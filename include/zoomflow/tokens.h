@@ -1,0 +1,121 @@
+/*
+ * The connection and token lifecycle (DESIGN §5).
+ *
+ *   ABSENT --connect_finish / connect_s2s--> VALID
+ *   VALID --(expires in < margin, or zf_tokens_reject)--> refresh --> VALID
+ *   refresh --invalid_grant--> NEEDS_REAUTH (fails fast, no further calls)
+ *   any --disconnect--> ABSENT (revoked at Zoom when possible, row wiped)
+ *
+ * Zoom rotates refresh tokens: the old one dies as the new one is issued.
+ * So exactly one refresh per connection is in flight across threads
+ * (mutex + condition per connection) and processes (the store's connection
+ * lock, then a re-read: a token refreshed meanwhile is used as it is), and
+ * the new pair is committed before it is used or the lock released.
+ *
+ * A zf_tokens is thread-safe. Token values returned are owned by the
+ * caller (zf_secret_free); api_base strings likewise (free()).
+ */
+#ifndef ZOOMFLOW_TOKENS_H
+#define ZOOMFLOW_TOKENS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zoomflow/crypt.h"
+#include "zoomflow/error.h"
+#include "zoomflow/http.h"
+#include "zoomflow/log.h"
+#include "zoomflow/oauth.h"
+#include "zoomflow/store.h"
+
+typedef struct zf_tokens zf_tokens;
+
+/* Unix seconds; tests pass a fake clock. */
+typedef int64_t (*zf_clock_fn)(void *ctx);
+
+typedef struct zf_tokens_opts {
+    zf_store *store;        /* borrowed; must outlive the zf_tokens */
+    zf_crypt *crypt;        /* borrowed */
+    zf_http_opts http;      /* for token endpoint calls */
+    int64_t refresh_margin; /* refresh when the token expires within this (s) */
+    int64_t state_ttl;      /* pending authorizations expire after this (s) */
+    zf_clock_fn clock;      /* NULL = time() */
+    void *clock_ctx;
+    const char *actor;      /* recorded in the audit log; NULL = "library" */
+} zf_tokens_opts;
+
+#define ZF_TOKENS_OPTS_INIT {NULL, NULL, ZF_HTTP_OPTS_INIT, 300, 600, NULL, NULL, NULL}
+
+int zf_tokens_new(zf_tokens **out, const zf_tokens_opts *opts, zf_error *err);
+void zf_tokens_free(zf_tokens *tk);
+
+/* How to connect. id NULL = "default". api_base NULL = derived from the
+ * token response's api_url, else from oauth_base (zoom.us -> api.zoom.us,
+ * zoomgov.com -> api.zoomgov.com, anything else -> oauth_base itself, as
+ * zoomsim serves both). */
+typedef struct zf_connect_cfg {
+    const char *id;
+    const char *oauth_base;
+    const char *api_base;
+    const char *client_id;
+    const char *client_secret;
+    const char *redirect_uri; /* user OAuth */
+    const char *account_id;   /* Server-to-Server */
+} zf_connect_cfg;
+
+#define ZF_CONNECT_CFG_INIT {NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+
+/* Starts a user authorization: stores the state (hashed) with the sealed
+ * PKCE verifier and the app's settings, valid for state_ttl seconds; the
+ * caller sends the user to out->url. */
+int zf_tokens_connect_begin(zf_oauth_authz *out, zf_tokens *tk, const zf_connect_cfg *cfg,
+                            zf_error *err);
+/* Completes it from the callback query. The state is consumed atomically:
+ * unknown, reused or expired -> ZF_ESTATE. Then the code is exchanged with
+ * the verifier and the pair stored sealed; state VALID. *id_out (may be
+ * NULL) gets the connection id. */
+int zf_tokens_connect_finish(char **id_out, zf_tokens *tk, const char *query, size_t len,
+                             zf_error *err);
+/* Server-to-Server: account_credentials now, stored; state VALID. */
+int zf_tokens_connect_s2s(zf_tokens *tk, const zf_connect_cfg *cfg, zf_error *err);
+
+/* Revokes at Zoom when possible, then wipes the row. When revocation fails
+ * the row is still wiped, the call returns 0, and revoke_err (may be NULL)
+ * says why. ZF_ENOTCONNECTED when there is no such connection. */
+int zf_tokens_disconnect(zf_tokens *tk, const char *id, zf_error *revoke_err, zf_error *err);
+
+/* Health of a connection, without secrets. */
+typedef struct zf_conn_info {
+    char *id;
+    int kind;  /* zf_conn_kind */
+    int state; /* zf_conn_state */
+    char *account_id;
+    char *client_id;
+    char *oauth_base;
+    char *api_base;
+    char *scopes;         /* granted, space-separated */
+    char *missing_scopes; /* required but not granted, or NULL */
+    int64_t expires_at;
+    int64_t connected_at;
+    int64_t last_refresh_at;
+    int64_t refresh_count;
+    char *last_error;
+    char *last_hint;
+} zf_conn_info;
+
+void zf_conn_info_free(zf_conn_info *info);
+int zf_tokens_info(zf_conn_info *out, zf_tokens *tk, const char *id, zf_error *err);
+int zf_tokens_list(char ***ids, size_t *n, zf_tokens *tk, zf_error *err);
+
+/* A valid access token and the API base ("{api_url}/v2") to use it with,
+ * refreshing first when it expires within the margin. NEEDS_REAUTH fails
+ * fast with ZF_EREAUTH and the stored hint. api_base may be NULL. */
+int zf_tokens_access(zf_secret *token, char **api_base, zf_tokens *tk, const char *id,
+                     zf_error *err);
+/* After Zoom answered 401 (code 124) to `rejected`: refreshes once, unless
+ * the stored token already differs from it (someone refreshed), in which
+ * case that one is returned. */
+int zf_tokens_reject(zf_secret *token, char **api_base, zf_tokens *tk, const char *id,
+                     const zf_secret *rejected, zf_error *err);
+
+#endif

@@ -1,0 +1,564 @@
+/*
+ * OAuth 2.0 with Zoom: authorize URL (state + PKCE S256), callback query,
+ * token endpoint grants, revocation, and the mapping of Zoom's token
+ * errors ({"reason": "...", "error": "..."}) to codes with hints.
+ *
+ * The parsers (zf_oauth_parse_callback, zf_oauth_parse_token_response)
+ * only read the bytes they are given, bounded by *_MAX constants.
+ */
+#include "zoomflow/oauth.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "zoomflow/buf.h"
+#include "zoomflow/crypt.h"
+
+const char *const zf_oauth_required_scopes[] = {
+    "meeting:read:list_meetings:admin",
+    "meeting:read:meeting:admin",
+    "meeting:write:meeting:admin",
+    "meeting:read:list_registrants:admin",
+    "meeting:write:registrant:admin",
+    "user:read:list_users:admin",
+    "user:read:settings:admin",
+    "user:write:user:admin",
+    "cloud_recording:read:list_recording_files:admin",
+    "contact:read:list_contacts:admin",
+    NULL,
+};
+
+#define URL_MAX 8192
+#define FORM_MAX 16384
+#define API_URL_MAX 512
+
+#define HINT_REAUTH                                                                      \
+    "The refresh token has expired or been revoked. Re-authenticate the integration: "   \
+    "run `zoomflow connect` (or Connect on the admin page) to generate new tokens."
+#define HINT_REINITIATE                                                                  \
+    "Re-initiate the OAuth flow: run `zoomflow connect` again (Settings > App Store > "   \
+    "Zoom > Connect); check that the redirect URI registered in the Zoom app matches "    \
+    "%s exactly."
+
+void zf_token_set_free(zf_token_set *s)
+{
+    if (!s)
+        return;
+    zf_secret_free(&s->access_token);
+    zf_secret_free(&s->refresh_token);
+    free(s->scope);
+    free(s->api_url);
+    s->scope = s->api_url = NULL;
+    s->expires_at = 0;
+}
+
+void zf_oauth_authz_free(zf_oauth_authz *a)
+{
+    if (!a)
+        return;
+    zf_secret_free(&a->verifier);
+    free(a->url);
+    memset(a, 0, sizeof *a);
+}
+
+void zf_oauth_callback_free(zf_oauth_callback *cb)
+{
+    if (!cb)
+        return;
+    zf_secret_free(&cb->code);
+    free(cb->state);
+    free(cb->error);
+    free(cb->error_description);
+    cb->state = cb->error = cb->error_description = NULL;
+}
+
+/* Length of base without trailing slashes. */
+static int base_len(const char *base)
+{
+    size_t n = strlen(base);
+    while (n > 0 && base[n - 1] == '/')
+        n--;
+    return (int)n;
+}
+
+static int check_app(const zf_oauth_app *app, zf_error *err)
+{
+    if (!app || !app->oauth_base ||
+        (strncmp(app->oauth_base, "https://", 8) != 0 &&
+         strncmp(app->oauth_base, "http://", 7) != 0)) {
+        zf_error_set(err, ZF_ECONFIG, "OAuth base URL \"%s\" is not an http(s) URL",
+                     app && app->oauth_base ? app->oauth_base : "");
+        zf_error_hint(err, "Use https://zoom.us, https://zoomgov.com, or your zoomsim URL.");
+        return ZF_ECONFIG;
+    }
+    if (!app->client_id || !app->client_id[0]) {
+        zf_error_set(err, ZF_ECONFIG, "no OAuth client id given");
+        zf_error_hint(err, "Copy the Client ID from your app's App Credentials page in the "
+                           "Zoom App Marketplace.");
+        return ZF_ECONFIG;
+    }
+    if (!app->client_secret || zf_secret_empty(app->client_secret)) {
+        zf_error_set(err, ZF_ECONFIG, "no OAuth client secret given for client %s",
+                     app->client_id);
+        zf_error_hint(err, "Copy the Client Secret from your app's App Credentials page.");
+        return ZF_ECONFIG;
+    }
+    return 0;
+}
+
+int zf_oauth_authorize_begin(zf_oauth_authz *out, const zf_oauth_app *app,
+                             const char *redirect_uri, zf_error *err)
+{
+    char verifier[ZF_OAUTH_VERIFIER_CHARS + 1];
+    unsigned char digest[32];
+    zf_buf url = ZF_BUF_INIT(URL_MAX);
+    int rc = 0;
+    memset(out, 0, sizeof *out);
+    if ((rc = check_app(app, err)) < 0)
+        return rc;
+    if (!redirect_uri || !redirect_uri[0]) {
+        zf_error_set(err, ZF_ECONFIG, "no OAuth redirect URI given");
+        zf_error_hint(err, "Pass the redirect URI registered in the Zoom app, e.g. "
+                           "https://zoomflow.example.com/oauth/zoom/callback.");
+        return ZF_ECONFIG;
+    }
+    if (zf_random_token(out->state, sizeof out->state) < 0 ||
+        zf_random_token(verifier, sizeof verifier) < 0) {
+        rc = zf_error_set(err, ZF_EIO, "no random bytes available for the OAuth state");
+        goto done;
+    }
+    zf_sha256(verifier, ZF_OAUTH_VERIFIER_CHARS, digest);
+    zf_base64url(digest, sizeof digest, out->challenge);
+    if ((rc = zf_secret_set(&out->verifier, verifier, ZF_OAUTH_VERIFIER_CHARS)) < 0) {
+        zf_error_set(err, rc, "out of memory");
+        goto done;
+    }
+    zf_buf_appendf(&url, "%.*s/oauth/authorize?response_type=code&client_id=",
+                   base_len(app->oauth_base), app->oauth_base);
+    zf_buf_put_urlenc(&url, app->client_id);
+    zf_buf_puts(&url, "&redirect_uri=");
+    zf_buf_put_urlenc(&url, redirect_uri);
+    zf_buf_appendf(&url, "&state=%s&code_challenge=%s&code_challenge_method=S256", out->state,
+                   out->challenge);
+    if (url.failed) {
+        rc = zf_error_set(err, ZF_ENOMEM, "authorize URL too long");
+        goto done;
+    }
+    out->url = zf_buf_take(&url);
+done:
+    memset(verifier, 0, sizeof verifier);
+    zf_buf_free(&url);
+    if (rc < 0)
+        zf_oauth_authz_free(out);
+    return rc;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = (char)tolower((unsigned char)c);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Percent-decodes s[0..n) ('+' is a space) into a fresh string. */
+static int form_decode(const char *s, size_t n, zf_buf *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '%') {
+            int hi = i + 2 < n ? hexval(s[i + 1]) : -1;
+            int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
+            if (hi < 0 || lo < 0)
+                return -1;
+            c = (char)(hi * 16 + lo);
+            i += 2;
+        } else if (c == '+') {
+            c = ' ';
+        }
+        if (c == '\0' || (unsigned char)c < 0x20)
+            return -1;
+        zf_buf_putc(out, c);
+    }
+    return out->failed ? -1 : 0;
+}
+
+static int callback_field(zf_oauth_callback *cb, const char *key, size_t klen, const char *val,
+                          size_t vlen, zf_error *err)
+{
+    static const char *const names[] = {"code", "state", "error", "error_description"};
+    size_t which = sizeof names / sizeof names[0];
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strlen(names[i]) == klen && memcmp(names[i], key, klen) == 0)
+            which = i;
+    if (which == sizeof names / sizeof names[0])
+        return 0; /* other parameters are ignored */
+    char **slots[] = {NULL, &cb->state, &cb->error, &cb->error_description};
+    int present = which == 0 ? !zf_secret_empty(&cb->code) : *slots[which] != NULL;
+    if (present)
+        return zf_error_set(err, ZF_EINVAL, "OAuth callback repeats the \"%s\" parameter",
+                            names[which]);
+    zf_buf v = ZF_BUF_INIT(ZF_OAUTH_CALLBACK_MAX);
+    int rc = 0;
+    if (form_decode(val, vlen, &v) < 0) {
+        rc = zf_error_set(err, ZF_EINVAL,
+                          "OAuth callback parameter \"%s\" is not valid percent-encoding",
+                          names[which]);
+    } else if (which == 0) {
+        if (zf_secret_set(&cb->code, v.ptr ? v.ptr : "", v.len) < 0)
+            rc = zf_error_set(err, ZF_ENOMEM, "out of memory");
+    } else if (!(*slots[which] = strdup(v.ptr ? v.ptr : ""))) {
+        rc = zf_error_set(err, ZF_ENOMEM, "out of memory");
+    }
+    zf_buf_free(&v);
+    return rc;
+}
+
+int zf_oauth_parse_callback(zf_oauth_callback *out, const char *query, size_t len,
+                            zf_error *err)
+{
+    zf_oauth_callback init = ZF_OAUTH_CALLBACK_INIT;
+    *out = init;
+    if (len > ZF_OAUTH_CALLBACK_MAX)
+        return zf_error_set(err, ZF_EINVAL, "OAuth callback query is %zu bytes (limit %d)",
+                            len, ZF_OAUTH_CALLBACK_MAX);
+    if (memchr(query, '\0', len))
+        return zf_error_set(err, ZF_EINVAL, "OAuth callback query contains a NUL byte");
+    const char *q = memchr(query, '?', len);
+    const char *end = query + len;
+    const char *p = q ? q + 1 : query;
+    const char *hash = memchr(p, '#', (size_t)(end - p));
+    if (hash)
+        end = hash;
+    while (p < end) {
+        const char *amp = memchr(p, '&', (size_t)(end - p));
+        const char *pe = amp ? amp : end;
+        const char *eq = memchr(p, '=', (size_t)(pe - p));
+        const char *ke = eq ? eq : pe;
+        const char *v = eq ? eq + 1 : pe;
+        int rc = callback_field(out, p, (size_t)(ke - p), v, (size_t)(pe - v), err);
+        if (rc < 0) {
+            zf_oauth_callback_free(out);
+            return rc;
+        }
+        p = pe + 1;
+    }
+    return 0;
+}
+
+static int has_ci(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; hay && *hay; hay++)
+        if (strncasecmp(hay, needle, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Accepts "http(s)://host[:port][/]" only: a bearer token goes there. */
+static int valid_api_url(const char *u)
+{
+    const char *h = strncmp(u, "https://", 8) == 0 ? u + 8
+                    : strncmp(u, "http://", 7) == 0 ? u + 7 : NULL;
+    if (!h || !*h || strlen(u) > API_URL_MAX)
+        return 0;
+    for (; *h; h++) {
+        if (*h == '/' && h[1] == '\0')
+            return 1;
+        if (!isalnum((unsigned char)*h) && !strchr(".-:[]", *h))
+            return 0;
+    }
+    return 1;
+}
+
+/* 1 when a valid api_url ends in its one optional slash (dropped). */
+static size_t api_url_slash(const char *u)
+{
+    return u[strlen(u) - 1] == '/';
+}
+
+static int tokenish(char c)
+{
+    return isalnum((unsigned char)c) || c == '-' || c == '_' || c == '.' || c == '~';
+}
+
+/* Copies Zoom's reason, with token-shaped words (16+ characters of a
+ * token alphabet, e.g. an echoed authorization code) replaced, so a
+ * message that ends up in logs carries no credential. */
+static void scrub_reason(const char *in, char *out, size_t outlen)
+{
+    zf_buf b = ZF_BUF_INIT(ZF_ERROR_MSG_MAX);
+    while (*in) {
+        size_t n = 0;
+        while (tokenish(in[n]))
+            n++;
+        if (n >= 16)
+            zf_buf_puts(&b, ZF_REDACTED);
+        else if (n)
+            zf_buf_append(&b, in, n);
+        else
+            zf_buf_putc(&b, isprint((unsigned char)*in) ? *in : '?');
+        in += n ? n : 1;
+        if (b.failed)
+            break;
+    }
+    snprintf(out, outlen, "%s", b.ptr ? b.ptr : "");
+    zf_buf_free(&b);
+}
+
+static int token_error(const zf_oauth_exchange *ex, const char *error, const char *reason,
+                       zf_error *err)
+{
+    const char *cid = ex->client_id ? ex->client_id : "(unknown)";
+    const char *uri = ex->redirect_uri ? ex->redirect_uri : "the one zoomflow uses";
+    char why[256];
+    scrub_reason(reason && *reason ? reason : error && *error ? error : "no reason given", why,
+                 sizeof why);
+    if (ex->status == 429) {
+        zf_error_set(err, ZF_ERATELIMIT, "Zoom's token endpoint is rate limiting: %s", why);
+        zf_error_hint(err, "Wait a minute and retry; the stored tokens are unchanged.");
+        return ZF_ERATELIMIT;
+    }
+    if (ex->status >= 500) {
+        zf_error_set(err, ZF_ESERVER, "Zoom's token endpoint failed with HTTP %ld: %s",
+                     ex->status, why);
+        zf_error_hint(err, "A Zoom-side failure; the stored tokens are kept. Retry later "
+                           "and check https://status.zoom.us.");
+        return ZF_ESERVER;
+    }
+    if ((error && strcmp(error, "invalid_client") == 0) || has_ci(why, "client_id") ||
+        has_ci(why, "client secret") || has_ci(why, "client_secret")) {
+        zf_error_set(err, ZF_EAUTH, "Zoom rejected the app credentials for client id %s: %s",
+                     cid, why);
+        zf_error_hint(err, "Check the client id and secret of client %s against the Zoom "
+                           "app's App Credentials page (a regenerated secret must be "
+                           "entered again), then reconnect.", cid);
+        return ZF_EAUTH;
+    }
+    if (ex->grant == ZF_GRANT_AUTHORIZATION_CODE) {
+        int redirect = has_ci(why, "redirect");
+        zf_error_set(err, ZF_EAUTH, "%s: %s",
+                     redirect ? "redirect URI mismatch"
+                              : "the authorization code is expired, used or invalid", why);
+        zf_error_hint(err, HINT_REINITIATE, uri);
+        return ZF_EAUTH;
+    }
+    if (ex->grant == ZF_GRANT_ACCOUNT_CREDENTIALS) {
+        zf_error_set(err, ZF_EAUTH, "Zoom refused a Server-to-Server token: %s", why);
+        zf_error_hint(err, "Check the account id and that the Server-to-Server app of "
+                           "client %s is activated in the Zoom App Marketplace.", cid);
+        return ZF_EAUTH;
+    }
+    if ((error && strcmp(error, "invalid_grant") == 0) || has_ci(why, "invalid token")) {
+        zf_error_set(err, ZF_EREAUTH, "Zoom refused the refresh token: %s", why);
+        zf_error_hint(err, HINT_REAUTH);
+        return ZF_EREAUTH;
+    }
+    zf_error_set(err, ZF_EAUTH, "Zoom's token endpoint answered HTTP %ld: %s", ex->status, why);
+    zf_error_hint(err, HINT_REAUTH);
+    return ZF_EAUTH;
+}
+
+static const char *json_str(json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+static int token_success(zf_token_set *out, const zf_oauth_exchange *ex, json_t *o,
+                         zf_error *err)
+{
+    const char *at = json_str(o, "access_token"), *rt = json_str(o, "refresh_token");
+    const char *type = json_str(o, "token_type"), *api = json_str(o, "api_url");
+    const char *scope = json_str(o, "scope");
+    json_t *exp = json_object_get(o, "expires_in");
+    json_int_t secs = json_is_integer(exp) ? json_integer_value(exp) : -1;
+    if (!at || !*at)
+        return zf_error_set(err, ZF_EPARSE, "token response has no access_token");
+    if (secs <= 0 || secs > (json_int_t)10 * 366 * 86400)
+        return zf_error_set(err, ZF_EPARSE, "token response has no valid expires_in");
+    if (type && strcasecmp(type, "bearer") != 0)
+        return zf_error_set(err, ZF_EPARSE, "token response has token_type \"%.40s\", "
+                                            "expected bearer", type);
+    if (ex->grant != ZF_GRANT_ACCOUNT_CREDENTIALS && (!rt || !*rt))
+        return zf_error_set(err, ZF_EPARSE, "token response has no refresh_token");
+    if (api && *api && !valid_api_url(api))
+        return zf_error_set(err, ZF_EPARSE, "token response has an unusable api_url");
+    if (zf_secret_set(&out->access_token, at, strlen(at)) < 0 ||
+        (rt && *rt && zf_secret_set(&out->refresh_token, rt, strlen(rt)) < 0) ||
+        (scope && !(out->scope = strdup(scope))) ||
+        (api && *api && !(out->api_url = strndup(api, strlen(api) - api_url_slash(api)))))
+        return zf_error_set(err, ZF_ENOMEM, "out of memory");
+    out->expires_at = ex->now + (int64_t)secs;
+    return 0;
+}
+
+int zf_oauth_parse_token_response(zf_token_set *out, const zf_oauth_exchange *ex,
+                                  const char *body, size_t len, zf_error *err)
+{
+    zf_token_set init = ZF_TOKEN_SET_INIT;
+    json_error_t jerr;
+    json_t *o = NULL;
+    int rc;
+    *out = init;
+    if (err)
+        err->http_status = (int)ex->status;
+    if (len > ZF_OAUTH_RESPONSE_MAX)
+        return zf_error_set(err, ZF_ETOOBIG, "token response is %zu bytes (limit %d)", len,
+                            ZF_OAUTH_RESPONSE_MAX);
+    o = body && len ? json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
+    if (ex->status >= 200 && ex->status < 300) {
+        rc = json_is_object(o) ? token_success(out, ex, o, err)
+                               : zf_error_set(err, ZF_EPARSE, "token response is not a "
+                                                              "JSON object");
+    } else {
+        const char *reason = json_is_object(o) ? json_str(o, "reason") : NULL;
+        if (!reason && json_is_object(o))
+            reason = json_str(o, "error_description");
+        if (!reason && json_is_object(o))
+            reason = json_str(o, "message");
+        rc = token_error(ex, json_is_object(o) ? json_str(o, "error") : NULL, reason, err);
+    }
+    json_decref(o);
+    if (rc < 0)
+        zf_token_set_free(out);
+    return rc;
+}
+
+/* POSTs form to {oauth_base}{path} with Basic client auth. */
+static int post_form(zf_http *http, const zf_oauth_app *app, const char *path,
+                     const zf_buf *form, zf_http_resp *resp, zf_error *err)
+{
+    static const char *const headers[] = {"Content-Type: application/x-www-form-urlencoded",
+                                          "Accept: application/json", NULL};
+    zf_buf url = ZF_BUF_INIT(URL_MAX);
+    zf_http_req req = ZF_HTTP_REQ_INIT;
+    int rc;
+    if (form->failed)
+        return zf_error_set(err, ZF_ENOMEM, "OAuth request body too long");
+    zf_buf_appendf(&url, "%.*s%s", base_len(app->oauth_base), app->oauth_base, path);
+    if (url.failed)
+        return zf_error_set(err, ZF_ENOMEM, "OAuth URL too long");
+    req.method = "POST";
+    req.url = url.ptr;
+    req.headers = headers;
+    req.body = form->ptr;
+    req.body_len = form->len;
+    req.basic_user = app->client_id;
+    req.basic_pass = app->client_secret;
+    rc = zf_http_do(http, &req, resp, err);
+    zf_buf_free(&url);
+    return rc;
+}
+
+static int token_call(zf_token_set *out, zf_http *http, const zf_oauth_app *app,
+                      const zf_buf *form, const zf_oauth_exchange *ex, int *sent, zf_error *err)
+{
+    zf_http_resp resp;
+    zf_token_set init = ZF_TOKEN_SET_INIT;
+    *out = init;
+    zf_http_resp_init(&resp);
+    int rc = post_form(http, app, "/oauth/token", form, &resp, err);
+    if (sent)
+        *sent = rc < 0 ? resp.sent : 1;
+    if (rc == 0) {
+        zf_oauth_exchange e = *ex;
+        e.status = resp.status;
+        rc = zf_oauth_parse_token_response(out, &e, resp.body.ptr, resp.body.len, err);
+    }
+    zf_http_resp_free(&resp);
+    return rc;
+}
+
+int zf_oauth_exchange_code(zf_token_set *out, zf_http *http, const zf_oauth_app *app,
+                           const zf_secret *code, const char *redirect_uri,
+                           const zf_secret *verifier, int64_t now, zf_error *err)
+{
+    zf_buf form = ZF_BUF_INIT(FORM_MAX);
+    zf_oauth_exchange ex = {ZF_GRANT_AUTHORIZATION_CODE, 0, now, NULL, redirect_uri};
+    int rc = check_app(app, err);
+    if (rc < 0)
+        return rc;
+    ex.client_id = app->client_id;
+    zf_buf_puts(&form, "grant_type=authorization_code&code=");
+    zf_buf_put_urlenc(&form, zf_secret_reveal(code));
+    zf_buf_puts(&form, "&redirect_uri=");
+    zf_buf_put_urlenc(&form, redirect_uri ? redirect_uri : "");
+    if (verifier && !zf_secret_empty(verifier)) {
+        zf_buf_puts(&form, "&code_verifier=");
+        zf_buf_put_urlenc(&form, zf_secret_reveal(verifier));
+    }
+    rc = token_call(out, http, app, &form, &ex, NULL, err);
+    zf_buf_free(&form);
+    return rc;
+}
+
+int zf_oauth_refresh(zf_token_set *out, zf_http *http, const zf_oauth_app *app,
+                     const zf_secret *refresh_token, int64_t now, int *sent, zf_error *err)
+{
+    zf_buf form = ZF_BUF_INIT(FORM_MAX);
+    zf_oauth_exchange ex = {ZF_GRANT_REFRESH_TOKEN, 0, now, NULL, NULL};
+    int rc = check_app(app, err);
+    if (sent)
+        *sent = 0;
+    if (rc < 0)
+        return rc;
+    ex.client_id = app->client_id;
+    zf_buf_puts(&form, "grant_type=refresh_token&refresh_token=");
+    zf_buf_put_urlenc(&form, zf_secret_reveal(refresh_token));
+    rc = token_call(out, http, app, &form, &ex, sent, err);
+    zf_buf_free(&form);
+    return rc;
+}
+
+int zf_oauth_s2s_token(zf_token_set *out, zf_http *http, const zf_oauth_app *app,
+                       int64_t now, zf_error *err)
+{
+    zf_buf form = ZF_BUF_INIT(FORM_MAX);
+    zf_oauth_exchange ex = {ZF_GRANT_ACCOUNT_CREDENTIALS, 0, now, NULL, NULL};
+    int rc = check_app(app, err);
+    if (rc < 0)
+        return rc;
+    if (!app->account_id || !app->account_id[0]) {
+        zf_error_set(err, ZF_ECONFIG, "no account id given for Server-to-Server client %s",
+                     app->client_id);
+        zf_error_hint(err, "Copy the Account ID from the Server-to-Server app's App "
+                           "Credentials page.");
+        return ZF_ECONFIG;
+    }
+    ex.client_id = app->client_id;
+    zf_buf_puts(&form, "grant_type=account_credentials&account_id=");
+    zf_buf_put_urlenc(&form, app->account_id);
+    rc = token_call(out, http, app, &form, &ex, NULL, err);
+    zf_buf_free(&form);
+    return rc;
+}
+
+int zf_oauth_revoke(zf_http *http, const zf_oauth_app *app, const zf_secret *token,
+                    zf_error *err)
+{
+    zf_buf form = ZF_BUF_INIT(FORM_MAX);
+    zf_http_resp resp;
+    int rc = check_app(app, err);
+    if (rc < 0)
+        return rc;
+    zf_http_resp_init(&resp);
+    zf_buf_puts(&form, "token=");
+    zf_buf_put_urlenc(&form, zf_secret_reveal(token));
+    rc = post_form(http, app, "/oauth/revoke", &form, &resp, err);
+    if (rc == 0 && (resp.status < 200 || resp.status >= 300)) {
+        json_t *o = json_loadb(resp.body.ptr ? resp.body.ptr : "", resp.body.len, 0, NULL);
+        const char *why = json_is_object(o) ? json_str(o, "reason") : NULL;
+        if (err)
+            err->http_status = (int)resp.status;
+        rc = zf_error_set(err, resp.status >= 500 ? ZF_ESERVER : ZF_EAUTH,
+                          "Zoom did not revoke the token (HTTP %ld): %s", resp.status,
+                          why ? why : "no reason given");
+        json_decref(o);
+    }
+    zf_http_resp_free(&resp);
+    zf_buf_free(&form);
+    return rc;
+}

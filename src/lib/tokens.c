@@ -1,0 +1,862 @@
+/*
+ * The token lifecycle (DESIGN §5).
+ *
+ *   ABSENT --connect_finish() / connect_s2s()--> VALID
+ *   VALID --access(): expires within margin--> refresh_locked() --ok--> VALID
+ *   VALID --reject(): Zoom said 401/124 ------> refresh_locked()
+ *   refresh_locked() --Zoom 4xx (invalid_grant, invalid_client)--> NEEDS_REAUTH
+ *   refresh_locked() --network / 5xx / 429--> VALID, old pair kept, last_error set
+ *   NEEDS_REAUTH --access()--> ZF_EREAUTH at once, Zoom is not called again
+ *   any --disconnect()--> ABSENT
+ *
+ * Invariants:
+ *  - In this process at most one refresh per connection runs (flight.busy);
+ *    the threads that find one running wait for it and take its outcome.
+ *  - Across processes the refresh runs inside zf_store_lock_connection();
+ *    the row is re-read there, and a token refreshed meanwhile is used
+ *    without calling Zoom.
+ *  - A new pair is committed before it is returned or the lock released.
+ *    A kill at any point leaves the old pair or the new pair committed.
+ *  - The one unavoidable loss: a refresh that reached Zoom whose answer was
+ *    lost (connection cut after sending) leaves the stored refresh token
+ *    dead at Zoom. We keep it (we cannot know), record the ambiguity in
+ *    last_error, and the next refresh turns the connection NEEDS_REAUTH
+ *    with the re-authenticate hint.
+ *  - Secrets are sealed with an aad naming row and column
+ *    ("connection/<id>/refresh_token", "oauth_state/<hash>/verifier").
+ */
+#include "zoomflow/tokens.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "zoomflow/buf.h"
+
+#define AAD_MAX 512
+#define DEFAULT_ID "default"
+#define TEXT_MAX 4096
+/* A token that expires within this many seconds is not handed out even
+ * when a refresh failed and the old one is all there is. */
+#define LAST_RESORT_MIN 10
+
+typedef struct flight {
+    struct flight *next;
+    char *id;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int busy;       /* a refresh of this connection runs in this process */
+    uint64_t epoch; /* bumped when a refresh ends */
+    int rc;         /* its outcome */
+    zf_error err;
+} flight;
+
+struct zf_tokens {
+    zf_tokens_opts opts;
+    char *actor;
+    pthread_mutex_t mu; /* guards flights */
+    flight *flights;
+};
+
+static int64_t now_of(zf_tokens *tk)
+{
+    return tk->opts.clock ? tk->opts.clock(tk->opts.clock_ctx) : (int64_t)time(NULL);
+}
+
+static const char *id_or_default(const char *id)
+{
+    return id && *id ? id : DEFAULT_ID;
+}
+
+int zf_tokens_new(zf_tokens **out, const zf_tokens_opts *opts, zf_error *err)
+{
+    *out = NULL;
+    if (!opts || !opts->store || !opts->crypt)
+        return zf_error_set(err, ZF_EINVAL, "zf_tokens_new needs a store and a crypt handle");
+    zf_tokens *tk = calloc(1, sizeof *tk);
+    if (!tk || !(tk->actor = strdup(opts->actor ? opts->actor : "library"))) {
+        free(tk);
+        return zf_error_set(err, ZF_ENOMEM, "out of memory");
+    }
+    tk->opts = *opts;
+    tk->opts.actor = tk->actor;
+    if (tk->opts.refresh_margin < 0)
+        tk->opts.refresh_margin = 0;
+    if (tk->opts.state_ttl <= 0)
+        tk->opts.state_ttl = 600;
+    pthread_mutex_init(&tk->mu, NULL);
+    *out = tk;
+    return 0;
+}
+
+void zf_tokens_free(zf_tokens *tk)
+{
+    if (!tk)
+        return;
+    for (flight *f = tk->flights, *n; f; f = n) {
+        n = f->next;
+        pthread_mutex_destroy(&f->mu);
+        pthread_cond_destroy(&f->cv);
+        free(f->id);
+        free(f);
+    }
+    pthread_mutex_destroy(&tk->mu);
+    free(tk->actor);
+    free(tk);
+}
+
+/* The flight record of a connection, created on first use and kept until
+ * zf_tokens_free (one per connection ever used: a handful). */
+static flight *flight_of(zf_tokens *tk, const char *id)
+{
+    flight *f;
+    pthread_mutex_lock(&tk->mu);
+    for (f = tk->flights; f && strcmp(f->id, id) != 0; f = f->next)
+        ;
+    if (!f && (f = calloc(1, sizeof *f)) != NULL) {
+        if (!(f->id = strdup(id))) {
+            free(f);
+            f = NULL;
+        } else {
+            pthread_mutex_init(&f->mu, NULL);
+            pthread_cond_init(&f->cv, NULL);
+            f->next = tk->flights;
+            tk->flights = f;
+        }
+    }
+    pthread_mutex_unlock(&tk->mu);
+    return f;
+}
+
+/* --- sealing */
+
+static int seal_col(zf_tokens *tk, const char *table, const char *row, const char *col,
+                    const char *plain, size_t len, char **out, zf_error *err)
+{
+    char aad[AAD_MAX];
+    snprintf(aad, sizeof aad, "%s/%s/%s", table, row, col);
+    return zf_crypt_seal(tk->opts.crypt, plain, len, aad, out, err);
+}
+
+static int open_col(zf_tokens *tk, const char *table, const char *row, const char *col,
+                    const char *sealed, zf_secret *out, zf_error *err)
+{
+    char aad[AAD_MAX];
+    if (!sealed)
+        return zf_error_set(err, ZF_ECRYPT, "%s %s has no stored %s", table, row, col);
+    snprintf(aad, sizeof aad, "%s/%s/%s", table, row, col);
+    return zf_crypt_open(tk->opts.crypt, sealed, aad, out, err);
+}
+
+static int replace_str(char **slot, const char *v)
+{
+    char *n = v ? strdup(v) : NULL;
+    if (v && !n)
+        return ZF_ENOMEM;
+    free(*slot);
+    *slot = n;
+    return 0;
+}
+
+/* "{api_url}/v2" from the token response, else the fallback. */
+static int api_base_from(char **out, const zf_token_set *set, const char *fallback)
+{
+    zf_buf b = ZF_BUF_INIT(TEXT_MAX);
+    if (set->api_url)
+        zf_buf_appendf(&b, "%s/v2", set->api_url);
+    else
+        zf_buf_puts(&b, fallback);
+    if (b.failed)
+        return ZF_ENOMEM;
+    free(*out);
+    *out = zf_buf_take(&b);
+    return 0;
+}
+
+/* Default API base for an OAuth host when Zoom sends no api_url. */
+static int default_api_base(char **out, const char *oauth_base, const char *pinned)
+{
+    zf_buf b = ZF_BUF_INIT(TEXT_MAX);
+    size_t n = strlen(oauth_base);
+    while (n > 0 && oauth_base[n - 1] == '/')
+        n--;
+    if (pinned)
+        zf_buf_puts(&b, pinned);
+    else if (n == 15 && strncmp(oauth_base, "https://zoom.us", 15) == 0)
+        zf_buf_puts(&b, "https://api.zoom.us/v2");
+    else if (n == 19 && strncmp(oauth_base, "https://zoomgov.com", 19) == 0)
+        zf_buf_puts(&b, "https://api.zoomgov.com/v2");
+    else
+        zf_buf_appendf(&b, "%.*s/v2", (int)n, oauth_base);
+    if (b.failed)
+        return ZF_ENOMEM;
+    *out = zf_buf_take(&b);
+    return 0;
+}
+
+/* Stores the token set into the row (sealed), marking it VALID. */
+static int apply_tokens(zf_tokens *tk, zf_store_conn *c, const zf_token_set *set, zf_error *err)
+{
+    char *at = NULL, *rt = NULL;
+    int rc = seal_col(tk, "connection", c->id, "access_token",
+                      zf_secret_reveal(&set->access_token), set->access_token.len, &at, err);
+    if (rc == 0 && !zf_secret_empty(&set->refresh_token))
+        rc = seal_col(tk, "connection", c->id, "refresh_token",
+                      zf_secret_reveal(&set->refresh_token), set->refresh_token.len, &rt, err);
+    if (rc < 0) {
+        free(at);
+        return rc;
+    }
+    free(c->access_token_sealed);
+    c->access_token_sealed = at;
+    if (rt || c->kind == ZF_CONN_S2S) {
+        free(c->refresh_token_sealed);
+        c->refresh_token_sealed = rt;
+    }
+    c->access_expires_at = set->expires_at;
+    c->state = ZF_CONN_VALID;
+    if ((set->scope && replace_str(&c->scopes, set->scope) < 0) ||
+        api_base_from(&c->api_base, set, c->api_base) < 0 ||
+        replace_str(&c->last_error, NULL) < 0 || replace_str(&c->last_hint, NULL) < 0)
+        return zf_error_set(err, ZF_ENOMEM, "out of memory");
+    return 0;
+}
+
+static void audit(zf_tokens *tk, const char *id, const char *action, int rc, const char *detail)
+{
+    zf_store_audit a = {0, now_of(tk), (char *)id, tk->actor, (char *)action,
+                        (char *)(rc < 0 ? zf_code_name(rc) : "ok"), (char *)detail};
+    zf_error ignored = ZF_ERROR_INIT;
+    if (zf_store_audit_add(tk->opts.store, &a, &ignored) < 0)
+        zf_log(ZF_LOG_WARN, "tokens", "audit record for %s %s not written: %s", action, id,
+               ignored.message);
+}
+
+/* --- connect */
+
+static int check_cfg(const zf_connect_cfg *cfg, int s2s, zf_error *err)
+{
+    if (!cfg)
+        return zf_error_set(err, ZF_EINVAL, "no connection settings given");
+    const char *missing = !cfg->oauth_base || !*cfg->oauth_base ? "the OAuth base URL"
+                          : !cfg->client_id || !*cfg->client_id ? "the client id"
+                          : !cfg->client_secret || !*cfg->client_secret ? "the client secret"
+                          : s2s && (!cfg->account_id || !*cfg->account_id) ? "the account id"
+                          : !s2s && (!cfg->redirect_uri || !*cfg->redirect_uri)
+                              ? "the redirect URI"
+                              : NULL;
+    if (missing) {
+        zf_error_set(err, ZF_ECONFIG, "cannot connect: %s is missing", missing);
+        zf_error_hint(err, "Give %s from the Zoom app's App Credentials page "
+                           "(zoomflow connect --help lists the options).", missing);
+        return ZF_ECONFIG;
+    }
+    return 0;
+}
+
+static void state_hash(const char *state, char hex[65])
+{
+    unsigned char d[32];
+    zf_sha256(state, strlen(state), d);
+    zf_hex(d, sizeof d, hex);
+}
+
+int zf_tokens_connect_begin(zf_oauth_authz *out, zf_tokens *tk, const zf_connect_cfg *cfg,
+                            zf_error *err)
+{
+    zf_secret secret = ZF_SECRET_INIT;
+    zf_store_state st = {0};
+    char hash[65];
+    int64_t now = now_of(tk);
+    memset(out, 0, sizeof *out);
+    int rc = check_cfg(cfg, 0, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = zf_secret_set(&secret, cfg->client_secret, strlen(cfg->client_secret))) < 0) {
+        zf_error_set(err, rc, "out of memory");
+        goto done;
+    }
+    zf_oauth_app app = {cfg->oauth_base, cfg->client_id, &secret, NULL};
+    if ((rc = zf_oauth_authorize_begin(out, &app, cfg->redirect_uri, err)) < 0)
+        goto done;
+    state_hash(out->state, hash);
+    st.state_hash = hash;
+    st.conn_id = (char *)id_or_default(cfg->id);
+    st.redirect_uri = (char *)cfg->redirect_uri;
+    st.oauth_base = (char *)cfg->oauth_base;
+    st.client_id = (char *)cfg->client_id;
+    st.actor = tk->actor;
+    st.created_at = now;
+    st.expires_at = now + tk->opts.state_ttl;
+    if ((rc = seal_col(tk, "oauth_state", hash, "verifier", zf_secret_reveal(&out->verifier),
+                       out->verifier.len, &st.verifier_sealed, err)) < 0 ||
+        (rc = seal_col(tk, "oauth_state", hash, "client_secret", cfg->client_secret,
+                       strlen(cfg->client_secret), &st.client_secret_sealed, err)) < 0)
+        goto done;
+    zf_store_state_purge(tk->opts.store, now, NULL);
+    if ((rc = zf_store_state_put(tk->opts.store, &st, err)) < 0)
+        goto done;
+    audit(tk, st.conn_id, "connect_begin", 0, cfg->redirect_uri);
+done:
+    free(st.verifier_sealed);
+    free(st.client_secret_sealed);
+    zf_secret_free(&secret);
+    if (rc < 0)
+        zf_oauth_authz_free(out);
+    return rc;
+}
+
+/* Consumes the callback's state: it must exist, be unused and unexpired. */
+static int take_state(zf_tokens *tk, const zf_oauth_callback *cb, zf_store_state *st,
+                      zf_error *err)
+{
+    char hash[65];
+    if (!cb->state || !*cb->state) {
+        zf_error_set(err, ZF_ESTATE, "the OAuth callback has no state parameter");
+        zf_error_hint(err, "Open the callback only through Zoom's redirect; start again "
+                           "with `zoomflow connect`.");
+        return ZF_ESTATE;
+    }
+    state_hash(cb->state, hash);
+    zf_error e = ZF_ERROR_INIT;
+    int rc = zf_store_state_take(tk->opts.store, hash, st, &e);
+    if (rc == ZF_ENOTFOUND) {
+        zf_error_set(err, ZF_ESTATE, "the OAuth state is unknown or was already used");
+        zf_error_hint(err, "Each authorization link works once. Start again with "
+                           "`zoomflow connect` (or Connect on the admin page).");
+        return ZF_ESTATE;
+    }
+    if (rc < 0) {
+        *err = e;
+        return rc;
+    }
+    if (now_of(tk) > st->expires_at) {
+        zf_error_set(err, ZF_ESTATE, "the OAuth state expired (authorizations must finish "
+                                     "within %lld s)", (long long)tk->opts.state_ttl);
+        zf_error_hint(err, "Start again with `zoomflow connect` and approve within the "
+                           "time limit.");
+        return ZF_ESTATE;
+    }
+    return 0;
+}
+
+static int callback_error(const zf_oauth_callback *cb, const zf_store_state *st, zf_error *err)
+{
+    if (cb->error) {
+        zf_error_set(err, ZF_EAUTH, "Zoom did not authorize the app: %s%s%s", cb->error,
+                     cb->error_description ? ": " : "",
+                     cb->error_description ? cb->error_description : "");
+        if (strcmp(cb->error, "access_denied") == 0)
+            zf_error_hint(err, "The authorization was declined. Run `zoomflow connect` "
+                               "again and choose Authorize.");
+        else
+            zf_error_hint(err, "Re-initiate the OAuth flow: run `zoomflow connect` again; "
+                               "check that the redirect URI registered in the Zoom app "
+                               "matches %s exactly.", st->redirect_uri);
+        return ZF_EAUTH;
+    }
+    if (zf_secret_empty(&cb->code)) {
+        zf_error_set(err, ZF_EAUTH, "the OAuth callback has no code");
+        zf_error_hint(err, "Start again with `zoomflow connect`.");
+        return ZF_EAUTH;
+    }
+    return 0;
+}
+
+/* Writes the new connection row (under the store lock). */
+static int store_new_conn(zf_tokens *tk, zf_store_conn *c, const char *secret,
+                          const zf_token_set *set, zf_error *err)
+{
+    zf_store_conn old = {0};
+    zf_error ignored = ZF_ERROR_INIT;
+    int rc = zf_store_lock_connection(tk->opts.store, c->id, err);
+    if (rc < 0)
+        return rc;
+    if (zf_store_conn_get(tk->opts.store, c->id, &old, &ignored) == 0)
+        c->generation = old.generation;
+    zf_store_conn_clear(&old);
+    c->connected_at = c->updated_at = now_of(tk);
+    if ((rc = seal_col(tk, "connection", c->id, "client_secret", secret, strlen(secret),
+                       &c->client_secret_sealed, err)) < 0 ||
+        (rc = apply_tokens(tk, c, set, err)) < 0 ||
+        (rc = zf_store_conn_put(tk->opts.store, c, err)) < 0) {
+        zf_store_rollback(tk->opts.store);
+        return rc;
+    }
+    return zf_store_commit(tk->opts.store, err);
+}
+
+static int finish_exchange(zf_tokens *tk, const zf_oauth_callback *cb, zf_store_state *st,
+                           zf_error *err)
+{
+    zf_secret verifier = ZF_SECRET_INIT, secret = ZF_SECRET_INIT;
+    zf_token_set set = ZF_TOKEN_SET_INIT;
+    zf_store_conn c = {0};
+    zf_http *http = NULL;
+    int rc;
+    if ((rc = open_col(tk, "oauth_state", st->state_hash, "verifier", st->verifier_sealed,
+                       &verifier, err)) < 0 ||
+        (rc = open_col(tk, "oauth_state", st->state_hash, "client_secret",
+                       st->client_secret_sealed, &secret, err)) < 0 ||
+        (rc = zf_http_new(&http, &tk->opts.http, err)) < 0)
+        goto done;
+    zf_oauth_app app = {st->oauth_base, st->client_id, &secret, NULL};
+    if ((rc = zf_oauth_exchange_code(&set, http, &app, &cb->code, st->redirect_uri, &verifier,
+                                     now_of(tk), err)) < 0)
+        goto done;
+    c.kind = ZF_CONN_OAUTH;
+    if (!(c.id = strdup(st->conn_id)) || !(c.oauth_base = strdup(st->oauth_base)) ||
+        !(c.client_id = strdup(st->client_id)) || !(c.redirect_uri = strdup(st->redirect_uri)) ||
+        default_api_base(&c.api_base, st->oauth_base, NULL) < 0) {
+        rc = zf_error_set(err, ZF_ENOMEM, "out of memory");
+        goto done;
+    }
+    rc = store_new_conn(tk, &c, zf_secret_reveal(&secret), &set, err);
+done:
+    zf_http_free(http);
+    zf_secret_free(&verifier);
+    zf_secret_free(&secret);
+    zf_token_set_free(&set);
+    zf_store_conn_clear(&c);
+    return rc;
+}
+
+int zf_tokens_connect_finish(char **id_out, zf_tokens *tk, const char *query, size_t len,
+                             zf_error *err)
+{
+    zf_oauth_callback cb = ZF_OAUTH_CALLBACK_INIT;
+    zf_store_state st = {0};
+    if (id_out)
+        *id_out = NULL;
+    int rc = zf_oauth_parse_callback(&cb, query, len, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = take_state(tk, &cb, &st, err)) < 0 || (rc = callback_error(&cb, &st, err)) < 0 ||
+        (rc = finish_exchange(tk, &cb, &st, err)) < 0)
+        goto done;
+    if (id_out && !(*id_out = strdup(st.conn_id)))
+        rc = zf_error_set(err, ZF_ENOMEM, "out of memory");
+done:
+    audit(tk, st.conn_id ? st.conn_id : "?", "connect", rc, rc < 0 ? err->message : "oauth");
+    zf_oauth_callback_free(&cb);
+    zf_store_state_clear(&st);
+    return rc;
+}
+
+int zf_tokens_connect_s2s(zf_tokens *tk, const zf_connect_cfg *cfg, zf_error *err)
+{
+    zf_secret secret = ZF_SECRET_INIT;
+    zf_token_set set = ZF_TOKEN_SET_INIT;
+    zf_store_conn c = {0};
+    zf_http *http = NULL;
+    int rc = check_cfg(cfg, 1, err);
+    if (rc < 0)
+        return rc;
+    const char *id = id_or_default(cfg->id);
+    if ((rc = zf_secret_set(&secret, cfg->client_secret, strlen(cfg->client_secret))) < 0 ||
+        (rc = zf_http_new(&http, &tk->opts.http, err)) < 0)
+        goto done;
+    zf_oauth_app app = {cfg->oauth_base, cfg->client_id, &secret, cfg->account_id};
+    if ((rc = zf_oauth_s2s_token(&set, http, &app, now_of(tk), err)) < 0)
+        goto done;
+    c.kind = ZF_CONN_S2S;
+    if (!(c.id = strdup(id)) || !(c.oauth_base = strdup(cfg->oauth_base)) ||
+        !(c.client_id = strdup(cfg->client_id)) || !(c.account_id = strdup(cfg->account_id)) ||
+        default_api_base(&c.api_base, cfg->oauth_base, cfg->api_base) < 0) {
+        rc = zf_error_set(err, ZF_ENOMEM, "out of memory");
+        goto done;
+    }
+    rc = store_new_conn(tk, &c, cfg->client_secret, &set, err);
+done:
+    audit(tk, id, "connect", rc, rc < 0 ? err->message : "s2s");
+    zf_http_free(http);
+    zf_secret_free(&secret);
+    zf_token_set_free(&set);
+    zf_store_conn_clear(&c);
+    return rc;
+}
+
+/* --- disconnect */
+
+static int revoke_at_zoom(zf_tokens *tk, const zf_store_conn *c, zf_error *rerr)
+{
+    zf_secret secret = ZF_SECRET_INIT, token = ZF_SECRET_INIT;
+    zf_http *http = NULL;
+    int rc;
+    if ((rc = open_col(tk, "connection", c->id, "client_secret", c->client_secret_sealed,
+                       &secret, rerr)) < 0 ||
+        (rc = open_col(tk, "connection", c->id, "access_token", c->access_token_sealed, &token,
+                       rerr)) < 0 ||
+        (rc = zf_http_new(&http, &tk->opts.http, rerr)) < 0)
+        goto done;
+    zf_oauth_app app = {c->oauth_base, c->client_id, &secret, c->account_id};
+    rc = zf_oauth_revoke(http, &app, &token, rerr);
+done:
+    zf_http_free(http);
+    zf_secret_free(&secret);
+    zf_secret_free(&token);
+    return rc;
+}
+
+int zf_tokens_disconnect(zf_tokens *tk, const char *id, zf_error *revoke_err, zf_error *err)
+{
+    zf_store_conn c = {0};
+    zf_error rerr = ZF_ERROR_INIT;
+    id = id_or_default(id);
+    int rc = zf_store_lock_connection(tk->opts.store, id, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = zf_store_conn_get(tk->opts.store, id, &c, err)) == ZF_ENOTFOUND) {
+        zf_store_rollback(tk->opts.store);
+        zf_error_set(err, ZF_ENOTCONNECTED, "no Zoom connection named \"%s\"", id);
+        zf_error_hint(err, "`zoomflow status` lists the connections.");
+        return ZF_ENOTCONNECTED;
+    }
+    if (rc == 0) {
+        int revoked = revoke_at_zoom(tk, &c, &rerr);
+        if (revoked < 0)
+            zf_error_hint(&rerr, "The tokens were deleted here but may still be valid at "
+                                 "Zoom: remove the app from the account in the Zoom App "
+                                 "Marketplace (Manage > Added Apps) to be sure.");
+        rc = zf_store_conn_delete(tk->opts.store, id, err);
+    }
+    if (rc == 0)
+        rc = zf_store_commit(tk->opts.store, err);
+    else
+        zf_store_rollback(tk->opts.store);
+    audit(tk, id, "disconnect", rc < 0 ? rc : rerr.code,
+          rc < 0 ? err->message : rerr.code ? "wiped; revoke failed" : "revoked and wiped");
+    if (revoke_err)
+        *revoke_err = rerr;
+    zf_store_conn_clear(&c);
+    return rc;
+}
+
+/* --- info */
+
+void zf_conn_info_free(zf_conn_info *info)
+{
+    if (!info)
+        return;
+    char *strs[] = {info->id, info->account_id, info->client_id, info->oauth_base,
+                    info->api_base, info->scopes, info->missing_scopes, info->last_error,
+                    info->last_hint};
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+        free(strs[i]);
+    memset(info, 0, sizeof *info);
+}
+
+static int has_scope(const char *list, const char *scope)
+{
+    size_t n = strlen(scope);
+    for (const char *p = list; p && (p = strstr(p, scope)) != NULL; p += n)
+        if ((p == list || p[-1] == ' ' || p[-1] == ',') && (p[n] == '\0' || p[n] == ' ' ||
+                                                            p[n] == ','))
+            return 1;
+    return 0;
+}
+
+static char *missing_scopes(const char *granted)
+{
+    zf_buf b = ZF_BUF_INIT(TEXT_MAX);
+    for (size_t i = 0; zf_oauth_required_scopes[i]; i++)
+        if (!has_scope(granted, zf_oauth_required_scopes[i]))
+            zf_buf_appendf(&b, "%s%s", b.len ? " " : "", zf_oauth_required_scopes[i]);
+    return b.len ? zf_buf_take(&b) : NULL;
+}
+
+int zf_tokens_info(zf_conn_info *out, zf_tokens *tk, const char *id, zf_error *err)
+{
+    zf_store_conn c = {0};
+    memset(out, 0, sizeof *out);
+    id = id_or_default(id);
+    int rc = zf_store_conn_get(tk->opts.store, id, &c, err);
+    if (rc == ZF_ENOTFOUND) {
+        zf_error_set(err, ZF_ENOTCONNECTED, "no Zoom connection named \"%s\"", id);
+        zf_error_hint(err, "Connect with `zoomflow connect` (or Connect on the admin page).");
+        return ZF_ENOTCONNECTED;
+    }
+    if (rc < 0)
+        return rc;
+    out->id = c.id;
+    out->kind = c.kind;
+    out->state = c.state;
+    out->account_id = c.account_id;
+    out->client_id = c.client_id;
+    out->oauth_base = c.oauth_base;
+    out->api_base = c.api_base;
+    out->scopes = c.scopes;
+    out->missing_scopes = missing_scopes(c.scopes);
+    out->expires_at = c.access_expires_at;
+    out->connected_at = c.connected_at;
+    out->last_refresh_at = c.last_refresh_at;
+    out->refresh_count = c.refresh_count;
+    out->last_error = c.last_error;
+    out->last_hint = c.last_hint;
+    /* the strings moved to out; the sealed ones are freed here */
+    free(c.client_secret_sealed);
+    free(c.access_token_sealed);
+    free(c.refresh_token_sealed);
+    free(c.redirect_uri);
+    return 0;
+}
+
+int zf_tokens_list(char ***ids, size_t *n, zf_tokens *tk, zf_error *err)
+{
+    return zf_store_conn_list(tk->opts.store, ids, n, err);
+}
+
+/* --- access and refresh */
+
+static int reauth_error(const zf_store_conn *c, zf_error *err)
+{
+    zf_error_set(err, ZF_EREAUTH, "the Zoom connection \"%s\" needs re-authorization: %s",
+                 c->id, c->last_error ? c->last_error : "Zoom refused its tokens");
+    zf_error_hint(err, "%s", c->last_hint ? c->last_hint
+                                          : "Re-authenticate the integration: run `zoomflow "
+                                            "connect` (or Connect on the admin page).");
+    return ZF_EREAUTH;
+}
+
+/* Reads the row and its access token. ZF_ENOTCONNECTED when absent. */
+static int load(zf_tokens *tk, const char *id, zf_store_conn *c, zf_secret *token,
+                zf_error *err)
+{
+    int rc = zf_store_conn_get(tk->opts.store, id, c, err);
+    if (rc == ZF_ENOTFOUND) {
+        zf_error_set(err, ZF_ENOTCONNECTED, "no Zoom connection named \"%s\"", id);
+        zf_error_hint(err, "Connect with `zoomflow connect` (or Connect on the admin page).");
+        return ZF_ENOTCONNECTED;
+    }
+    if (rc < 0)
+        return rc;
+    if (c->state == ZF_CONN_NEEDS_REAUTH)
+        return reauth_error(c, err);
+    return open_col(tk, "connection", id, "access_token", c->access_token_sealed, token, err);
+}
+
+/* A token can be handed out: fresh by the margin, and not the rejected one. */
+static int usable(zf_tokens *tk, const zf_store_conn *c, const zf_secret *token,
+                  const zf_secret *rejected)
+{
+    if (c->access_expires_at - now_of(tk) <= tk->opts.refresh_margin)
+        return 0;
+    return !rejected || !zf_secret_eq(token, zf_secret_reveal(rejected), rejected->len);
+}
+
+static int hand_out(zf_secret *out, char **api_base, zf_secret *token, const zf_store_conn *c,
+                    zf_error *err)
+{
+    if (api_base && !(*api_base = strdup(c->api_base ? c->api_base : "")))
+        return zf_error_set(err, ZF_ENOMEM, "out of memory");
+    *out = *token; /* moves the secret */
+    token->ptr = NULL;
+    token->len = 0;
+    return 0;
+}
+
+/* Calls Zoom for a new token (refresh_token or account_credentials). */
+static int call_zoom(zf_tokens *tk, const zf_store_conn *c, zf_token_set *set, int *sent,
+                     zf_error *err)
+{
+    zf_secret secret = ZF_SECRET_INIT, refresh = ZF_SECRET_INIT;
+    zf_http *http = NULL;
+    int rc;
+    *sent = 0;
+    if ((rc = open_col(tk, "connection", c->id, "client_secret", c->client_secret_sealed,
+                       &secret, err)) < 0 ||
+        (c->kind == ZF_CONN_OAUTH &&
+         (rc = open_col(tk, "connection", c->id, "refresh_token", c->refresh_token_sealed,
+                        &refresh, err)) < 0) ||
+        (rc = zf_http_new(&http, &tk->opts.http, err)) < 0)
+        goto done;
+    zf_oauth_app app = {c->oauth_base, c->client_id, &secret, c->account_id};
+    if (c->kind == ZF_CONN_S2S) {
+        rc = zf_oauth_s2s_token(set, http, &app, now_of(tk), err);
+        *sent = 1;
+    } else {
+        rc = zf_oauth_refresh(set, http, &app, &refresh, now_of(tk), sent, err);
+    }
+done:
+    zf_http_free(http);
+    zf_secret_free(&secret);
+    zf_secret_free(&refresh);
+    return rc;
+}
+
+/* Records a failed refresh in the row. Zoom's refusals (EAUTH, EREAUTH)
+ * end in NEEDS_REAUTH; transient failures keep the pair and say whether
+ * the request may have reached Zoom. */
+static void record_failure(zf_tokens *tk, zf_store_conn *c, int rc, int sent, zf_error *err)
+{
+    zf_buf msg = ZF_BUF_INIT(TEXT_MAX);
+    if (rc == ZF_EREAUTH || rc == ZF_EAUTH) {
+        c->state = ZF_CONN_NEEDS_REAUTH;
+        zf_buf_puts(&msg, err->message);
+        if (rc == ZF_EAUTH && !err->hint[0])
+            zf_error_hint(err, "Re-authenticate the integration: run `zoomflow connect`.");
+    } else {
+        zf_buf_appendf(&msg, "token refresh failed: %s", err->message);
+        if (sent && c->kind == ZF_CONN_OAUTH)
+            zf_buf_puts(&msg, " (the request may have reached Zoom; if it did, the stored "
+                              "refresh token was rotated and the next refresh will report "
+                              "that re-authorization is needed)");
+    }
+    c->updated_at = now_of(tk);
+    if (!msg.failed) {
+        free(c->last_error);
+        c->last_error = zf_buf_take(&msg);
+    }
+    replace_str(&c->last_hint, err->hint[0] ? err->hint : NULL);
+    zf_buf_free(&msg);
+}
+
+/*
+ * The cross-process part: lock, re-read, use a token someone else got, or
+ * call Zoom and commit the outcome before returning. *token holds the
+ * token to hand out on success.
+ */
+static int refresh_locked(zf_tokens *tk, const char *id, const zf_secret *rejected,
+                          zf_store_conn *c, zf_secret *token, zf_error *err)
+{
+    zf_token_set set = ZF_TOKEN_SET_INIT;
+    int sent = 0;
+    int rc = zf_store_lock_connection(tk->opts.store, id, err);
+    if (rc < 0)
+        return rc;
+    zf_store_conn_clear(c);
+    zf_secret_free(token);
+    if ((rc = load(tk, id, c, token, err)) < 0)
+        goto rollback;
+    if (usable(tk, c, token, rejected))
+        goto rollback; /* another process refreshed: rc 0, nothing to write */
+    int zrc = call_zoom(tk, c, &set, &sent, err);
+    if (zrc == 0 && (rc = apply_tokens(tk, c, &set, err)) == 0) {
+        c->last_refresh_at = c->updated_at = now_of(tk);
+        c->refresh_count++;
+        zf_secret_free(token);
+        rc = zf_secret_copy(token, &set.access_token) < 0
+                 ? zf_error_set(err, ZF_ENOMEM, "out of memory")
+                 : 0;
+    } else if (zrc < 0) {
+        record_failure(tk, c, zrc, sent, err);
+    }
+    if (rc == 0 && (rc = zf_store_conn_put(tk->opts.store, c, err)) == 0)
+        rc = zf_store_commit(tk->opts.store, err);
+    else
+        zf_store_rollback(tk->opts.store);
+    audit(tk, id, c->kind == ZF_CONN_S2S ? "s2s_token" : "refresh", zrc < 0 ? zrc : rc,
+          zrc < 0 ? c->last_error : NULL);
+    zf_token_set_free(&set);
+    return zrc < 0 ? zrc : rc;
+rollback:
+    zf_store_rollback(tk->opts.store);
+    return rc;
+}
+
+/* After a transient refresh failure the old token may still do for a
+ * while; it is handed out unless it is the rejected one or nearly dead. */
+static int last_resort(zf_tokens *tk, const zf_store_conn *c, const zf_secret *token,
+                       const zf_secret *rejected, int rc)
+{
+    if (rc == ZF_EREAUTH || rc == ZF_EAUTH || rc == ZF_ECRYPT || rc == ZF_ESTORE ||
+        rc == ZF_ENOTCONNECTED || zf_secret_empty(token) || !c->id)
+        return 0;
+    if (rejected && zf_secret_eq(token, zf_secret_reveal(rejected), rejected->len))
+        return 0;
+    return c->access_expires_at - now_of(tk) > LAST_RESORT_MIN;
+}
+
+/* Runs one refresh for this process and publishes its outcome. */
+static int fly(zf_tokens *tk, flight *f, const char *id, const zf_secret *rejected,
+               zf_secret *out, char **api_base, zf_error *err)
+{
+    zf_store_conn c = {0};
+    zf_secret token = ZF_SECRET_INIT;
+    int rc = refresh_locked(tk, id, rejected, &c, &token, err);
+    if (rc < 0 && last_resort(tk, &c, &token, rejected, rc)) {
+        zf_log(ZF_LOG_WARN, "tokens", "refresh of %s failed (%s); using the current token, "
+                                      "valid until %lld", id, err->message,
+               (long long)c.access_expires_at);
+        zf_error_clear(err);
+        rc = 0;
+    }
+    pthread_mutex_lock(&f->mu);
+    f->busy = 0;
+    f->epoch++;
+    f->rc = rc;
+    f->err = *err;
+    pthread_cond_broadcast(&f->cv);
+    pthread_mutex_unlock(&f->mu);
+    if (rc == 0)
+        rc = hand_out(out, api_base, &token, &c, err);
+    zf_secret_free(&token);
+    zf_store_conn_clear(&c);
+    return rc;
+}
+
+static int get_token(zf_secret *out, char **api_base, zf_tokens *tk, const char *id,
+                     const zf_secret *rejected, zf_error *err)
+{
+    zf_secret token = ZF_SECRET_INIT;
+    zf_store_conn c = {0};
+    int rc;
+    out->ptr = NULL;
+    out->len = 0;
+    if (api_base)
+        *api_base = NULL;
+    id = id_or_default(id);
+    flight *f = flight_of(tk, id);
+    if (!f)
+        return zf_error_set(err, ZF_ENOMEM, "out of memory");
+    int waited = 0;
+    pthread_mutex_lock(&f->mu);
+    while (f->busy) { /* single flight: wait for the one in the air */
+        uint64_t epoch = f->epoch;
+        while (f->busy)
+            pthread_cond_wait(&f->cv, &f->mu);
+        if (f->epoch != epoch && f->rc < 0) {
+            *err = f->err;
+            rc = f->rc;
+            pthread_mutex_unlock(&f->mu);
+            return rc;
+        }
+        waited = 1;
+    }
+    rc = load(tk, id, &c, &token, err);
+    /* After a flight, its outcome stands: a token it kept as a last resort
+     * is used as it is, rather than each waiter asking Zoom again. */
+    if (rc == 0 && (usable(tk, &c, &token, rejected) ||
+                    (waited && last_resort(tk, &c, &token, rejected, ZF_ENET)))) {
+        pthread_mutex_unlock(&f->mu);
+        rc = hand_out(out, api_base, &token, &c, err);
+        goto done;
+    }
+    if (rc < 0) {
+        pthread_mutex_unlock(&f->mu);
+        goto done;
+    }
+    f->busy = 1;
+    pthread_mutex_unlock(&f->mu);
+    rc = fly(tk, f, id, rejected, out, api_base, err);
+done:
+    zf_secret_free(&token);
+    zf_store_conn_clear(&c);
+    return rc;
+}
+
+int zf_tokens_access(zf_secret *token, char **api_base, zf_tokens *tk, const char *id,
+                     zf_error *err)
+{
+    return get_token(token, api_base, tk, id, NULL, err);
+}
+
+int zf_tokens_reject(zf_secret *token, char **api_base, zf_tokens *tk, const char *id,
+                     const zf_secret *rejected, zf_error *err)
+{
+    if (!rejected || zf_secret_empty(rejected))
+        return zf_error_set(err, ZF_EINVAL, "zf_tokens_reject needs the rejected token");
+    return get_token(token, api_base, tk, id, rejected, err);
+}

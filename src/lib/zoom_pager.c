@@ -1,0 +1,278 @@
+/*
+ * Pagination by next_page_token (zoom-api.md §E).
+ *
+ * Invariants: at most one page (one parsed response) is held; every page
+ * request carries the caller's query parameters unchanged plus
+ * next_page_token when there is one; an item handed out stays valid until
+ * the next zf_pager_next or zf_pager_free. With opts.restart, the keys of
+ * delivered items are kept (one string each) so a restart from the first
+ * page never delivers an item twice.
+ *
+ *   FIRST --fetch--> PAGE --items used up, token ""--> END
+ *                     ^  \--items used up, token--> fetch next page
+ *                     |  \--400/300 token expired--> restart? FIRST : error
+ */
+#include "zoom_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct zf_pager {
+    zf_zoom *z;
+    char *path;
+    zf_zoom_param *query; /* nquery caller params + one slot for the token */
+    size_t nquery;
+    char *items_key;
+    char *dedupe_key;
+    char *category;
+    int restart;
+    int max_restarts;
+    int restarts;
+    json_t *page;  /* the page held */
+    json_t *items; /* borrowed from page */
+    size_t idx;
+    char *next_token; /* NULL before the first page; "" after the last */
+    int64_t total;
+    int64_t delivered;
+    json_t *seen;  /* keys delivered, when restart is on */
+    int keyless;   /* an item without dedupe_key was delivered */
+};
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+void zf_pager_free(zf_pager *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; p->query && i < p->nquery; i++) {
+        free((char *)p->query[i].key);
+        free((char *)p->query[i].value);
+    }
+    free(p->query);
+    free(p->path);
+    free(p->items_key);
+    free(p->dedupe_key);
+    free(p->category);
+    free(p->next_token);
+    json_decref(p->page);
+    json_decref(p->seen);
+    free(p);
+}
+
+int zf_pager_new(zf_pager **out, zf_zoom *z, const char *path, const zf_zoom_param *query,
+                 size_t nquery, const char *items_key, const zf_pager_opts *opts,
+                 zf_error *err)
+{
+    static const zf_pager_opts dflt = ZF_PAGER_OPTS_INIT;
+    *out = NULL;
+    if (!opts)
+        opts = &dflt;
+    if (!z || !items_key || !*items_key)
+        return zf_error_set(err, ZF_EINVAL, "zf_pager_new: client and items_key are required");
+    if (opts->restart && (!opts->dedupe_key || !*opts->dedupe_key))
+        return zf_error_set(err, ZF_EINVAL, "zf_pager_new: restart needs a dedupe_key (e.g. "
+                                            "\"id\" or \"email\")");
+    int rc = zf_zoom_check_path(path, err);
+    if (rc)
+        return rc;
+    zf_pager *p = calloc(1, sizeof *p);
+    if (!p)
+        return zf_error_set(err, ZF_ENOMEM, "out of memory");
+    p->z = z;
+    p->total = -1;
+    p->restart = opts->restart;
+    p->max_restarts = opts->max_restarts;
+    p->path = strdup(path);
+    p->items_key = strdup(items_key);
+    p->dedupe_key = dup_or_null(opts->dedupe_key);
+    p->category = dup_or_null(opts->category);
+    p->query = calloc(nquery + 1, sizeof *p->query);
+    p->seen = opts->restart ? json_object() : NULL;
+    int oom = !p->path || !p->items_key || !p->query || (opts->dedupe_key && !p->dedupe_key) ||
+              (opts->category && !p->category) || (opts->restart && !p->seen);
+    for (size_t i = 0; !oom && i < nquery; i++) {
+        if (!query[i].key || strcmp(query[i].key, "next_page_token") == 0) {
+            zf_pager_free(p);
+            return zf_error_set(err, ZF_EINVAL, "zf_pager_new: query parameter %zu is empty "
+                                "or next_page_token (the pager sets that itself)", i + 1);
+        }
+        p->query[i].key = strdup(query[i].key);
+        p->query[i].value = strdup(query[i].value ? query[i].value : "");
+        p->nquery = i + 1;
+        oom = !p->query[i].key || !p->query[i].value;
+    }
+    if (oom) {
+        zf_pager_free(p);
+        return zf_error_set(err, ZF_ENOMEM, "out of memory");
+    }
+    *out = p;
+    return 0;
+}
+
+int64_t zf_pager_total(const zf_pager *p)
+{
+    return p ? p->total : -1;
+}
+
+int64_t zf_pager_delivered(const zf_pager *p)
+{
+    return p ? p->delivered : 0;
+}
+
+/* The dedupe key of an item as "s:<string>" / "i:<int>", or "" if none. */
+static void key_of(const zf_pager *p, const json_t *item, char *out, size_t n)
+{
+    json_t *v = json_object_get(item, p->dedupe_key);
+    if (json_is_string(v))
+        snprintf(out, n, "s:%s", json_string_value(v));
+    else if (json_is_integer(v))
+        snprintf(out, n, "i:%lld", (long long)json_integer_value(v));
+    else
+        out[0] = '\0';
+}
+
+static int expired_token(const zf_pager *p, const zf_error *err)
+{
+    if (!p->next_token || !*p->next_token || err->http_status != 400 || err->zoom_code != 300)
+        return 0;
+    for (const char *m = err->message; *m; m++)
+        if (strncasecmp(m, "token", 5) == 0)
+            return 1;
+    return 0;
+}
+
+static int fail_incomplete(const zf_pager *p, const char *why, zf_error *err)
+{
+    zf_error_set(err, ZF_EZOOM, "Zoom says the next page token is invalid or expired after "
+                 "%lld item%s %s delivered: the list is incomplete%s", (long long)p->delivered,
+                 p->delivered == 1 ? "" : "s", p->delivered == 1 ? "was" : "were", why);
+    zf_error_hint(err, "rerun the command: page tokens expire after 15 minutes, so a slow "
+                       "consumer can outlive them (restart mode re-reads from the first page "
+                       "and skips what was already delivered)");
+    err->http_status = 400;
+    err->zoom_code = 300;
+    return ZF_EZOOM;
+}
+
+static int take_page(zf_pager *p, zf_zoom_resp *resp, zf_error *err)
+{
+    json_t *page = resp->json;
+    if (!json_is_object(page))
+        return zf_error_set(err, ZF_EPARSE, "a page of %s is not a JSON object", p->path);
+    json_t *items = json_object_get(page, p->items_key);
+    if (items && !json_is_array(items))
+        return zf_error_set(err, ZF_EPARSE, "\"%s\" in a page of %s is %s, not an array",
+                            p->items_key, p->path, json_is_null(items) ? "null" : "not a list");
+    const char *tok = json_string_value(json_object_get(page, "next_page_token"));
+    if (tok && *tok && p->next_token && strcmp(tok, p->next_token) == 0 &&
+        json_array_size(items) == 0)
+        return zf_error_set(err, ZF_EPARSE, "Zoom returned an empty page of %s with the same "
+                            "next_page_token: stopping instead of looping", p->path);
+    char *nt = strdup(tok ? tok : "");
+    if (!nt)
+        return zf_error_set(err, ZF_ENOMEM, "out of memory");
+    json_t *total = json_object_get(page, "total_records");
+    if (p->total < 0 && json_is_integer(total))
+        p->total = json_integer_value(total);
+    free(p->next_token);
+    p->next_token = nt;
+    json_decref(p->page);
+    p->page = page;
+    resp->json = NULL;
+    p->items = items;
+    p->idx = 0;
+    return 0;
+}
+
+static int fetch(zf_pager *p, zf_error *err)
+{
+    size_t nq = p->nquery;
+    if (p->next_token && *p->next_token) {
+        p->query[nq].key = "next_page_token";
+        p->query[nq].value = p->next_token;
+        nq++;
+    }
+    zf_zoom_req req = ZF_ZOOM_REQ_INIT;
+    req.path = p->path;
+    req.query = p->query;
+    req.nquery = nq;
+    req.kind = ZF_ZOOM_READ;
+    req.category = p->category;
+    zf_zoom_resp resp;
+    zf_zoom_resp_init(&resp);
+    int rc = zf_zoom_call(p->z, &req, &resp, err);
+    p->query[p->nquery].key = p->query[p->nquery].value = NULL;
+    if (rc == 0)
+        rc = take_page(p, &resp, err);
+    zf_zoom_resp_free(&resp);
+    return rc;
+}
+
+static int restart_or_fail(zf_pager *p, zf_error *err)
+{
+    if (!p->restart || p->restarts >= p->max_restarts)
+        return fail_incomplete(p, p->restart ? " (restarted already; giving up)" : "", err);
+    if (p->keyless) {
+        char why[160];
+        snprintf(why, sizeof why, " (cannot restart: some items have no \"%s\" to skip "
+                 "duplicates by)", p->dedupe_key);
+        return fail_incomplete(p, why, err);
+    }
+    zf_log(ZF_LOG_WARN, "zoom", "next page token expired after %lld items of %s; restarting "
+           "from the first page, skipping items already delivered", (long long)p->delivered,
+           p->path);
+    p->restarts++;
+    free(p->next_token);
+    p->next_token = NULL;
+    json_decref(p->page);
+    p->page = NULL;
+    p->items = NULL;
+    zf_error_clear(err);
+    return 0;
+}
+
+/* 1 = deliver item, 0 = skip it (already delivered before a restart). */
+static int admit(zf_pager *p, json_t *item)
+{
+    if (!p->seen)
+        return 1;
+    char key[320];
+    key_of(p, item, key, sizeof key);
+    if (!key[0]) {
+        p->keyless = 1;
+        return 1;
+    }
+    if (json_object_get(p->seen, key))
+        return 0;
+    json_object_set_new(p->seen, key, json_true());
+    return 1;
+}
+
+int zf_pager_next(zf_pager *p, json_t **item, zf_error *err)
+{
+    *item = NULL;
+    if (!p)
+        return zf_error_set(err, ZF_EINVAL, "zf_pager_next: no pager");
+    for (;;) {
+        while (p->items && p->idx < json_array_size(p->items)) {
+            json_t *it = json_array_get(p->items, p->idx++);
+            if (admit(p, it)) {
+                p->delivered++;
+                *item = it;
+                return 1;
+            }
+        }
+        if (p->next_token && !*p->next_token)
+            return 0;
+        int rc = fetch(p, err);
+        if (rc && expired_token(p, err))
+            rc = restart_or_fail(p, err);
+        if (rc)
+            return rc;
+    }
+}

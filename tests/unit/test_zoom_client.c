@@ -1,0 +1,545 @@
+/* The zoom client's call loop, pager and pacer against a scripted fake
+ * transport and a fake clock: nothing touches the network or sleeps. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zoom_internal.h"
+
+#define MAXX 16
+
+typedef struct canned {
+    int rc, sent;
+    long status;
+    const char *headers, *body;
+} canned;
+
+typedef struct seen_req {
+    char method[8];
+    char url[512];
+    char bearer[64];
+    char body[128];
+} seen_req;
+
+typedef struct fake {
+    canned script[MAXX];
+    int n, next;
+    seen_req seen[MAXX];
+    int64_t mono, slept;
+    int64_t wall;
+    int rejects;
+    char token[64];
+    char base[64];
+} fake;
+
+static int fake_transport(void *ctx, const zf_http_req *req, zf_http_resp *resp,
+                          zf_error *err)
+{
+    fake *f = ctx;
+    assert_true(f->next < f->n);
+    seen_req *s = &f->seen[f->next];
+    snprintf(s->method, sizeof s->method, "%s", req->method);
+    snprintf(s->url, sizeof s->url, "%s", req->url);
+    snprintf(s->bearer, sizeof s->bearer, "%s", zf_secret_reveal(req->bearer));
+    snprintf(s->body, sizeof s->body, "%.*s", (int)req->body_len, req->body ? req->body : "");
+    assert_int_equal(req->follow_redirects, 0);
+    const canned *c = &f->script[f->next++];
+    f->mono += 10;
+    resp->sent = c->sent;
+    if (c->rc)
+        return zf_error_set(err, c->rc, "scripted transport failure");
+    resp->status = c->status;
+    zf_buf_puts(&resp->headers, c->headers ? c->headers : "");
+    const char *b = c->body ? c->body : "";
+    if (req->sink)
+        return req->sink(req->sink_ctx, b, strlen(b)) ? zf_error_set(err, ZF_ECANCELED, "x")
+                                                      : 0;
+    zf_buf_init(&resp->body, (size_t)1 << 20); /* as zf_http_do does */
+    zf_buf_puts(&resp->body, b);
+    return 0;
+}
+
+static int64_t fake_mono(void *ctx) { return ((fake *)ctx)->mono; }
+static int64_t fake_wall(void *ctx) { return ((fake *)ctx)->wall + ((fake *)ctx)->mono / 1000; }
+static void fake_sleep(void *ctx, int64_t ms)
+{
+    ((fake *)ctx)->mono += ms;
+    ((fake *)ctx)->slept += ms;
+}
+static uint64_t fake_rand(void *ctx) { return 0x7fffffffffffULL; }
+
+static int tok_get(void *ctx, zf_secret *token, char **api_base, zf_error *err)
+{
+    fake *f = ctx;
+    *api_base = strdup(f->base);
+    return zf_secret_set(token, f->token, strlen(f->token));
+}
+
+static int tok_reject(void *ctx, const zf_secret *rejected, zf_secret *token, zf_error *err)
+{
+    fake *f = ctx;
+    f->rejects++;
+    assert_string_equal(zf_secret_reveal(rejected), f->token);
+    snprintf(f->token, sizeof f->token, "fresh-%d", f->rejects);
+    return zf_secret_set(token, f->token, strlen(f->token));
+}
+
+static zf_zoom *client(fake *f, int pacer)
+{
+    zf_zoom_opts o = ZF_ZOOM_OPTS_INIT;
+    o.tokens = (zf_zoom_tokens){f, tok_get, tok_reject, NULL};
+    o.retry = (zf_zoom_retry){4, 1000, 8000, 30000};
+    o.mono_ms = fake_mono;
+    o.wall_s = fake_wall;
+    o.sleep_ms = fake_sleep;
+    o.clock_ctx = f;
+    o.pacer = pacer;
+    if (!f->token[0])
+        snprintf(f->token, sizeof f->token, "tok-1");
+    if (!f->base[0])
+        snprintf(f->base, sizeof f->base, "https://api.zoom.us");
+    if (!f->wall)
+        f->wall = 1764374400;
+    zf_zoom *z = NULL;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_zoom_new(&z, &o, &err), 0);
+    zf_zoom__set_transport(z, fake_transport, f);
+    zf_zoom__set_random(z, fake_rand, f);
+    return z;
+}
+
+static void push(fake *f, int rc, int sent, long status, const char *headers, const char *body)
+{
+    f->script[f->n++] = (canned){rc, sent, status, headers, body};
+}
+
+static int call(zf_zoom *z, zf_zoom_kind kind, const char *path, zf_zoom_resp *resp,
+                zf_error *err)
+{
+    zf_zoom_req req = ZF_ZOOM_REQ_INIT;
+    req.kind = kind;
+    req.path = path;
+    if (kind == ZF_ZOOM_CREATE) {
+        req.body = "{\"topic\":\"x\"}";
+        req.body_len = strlen(req.body);
+    }
+    zf_zoom_resp_init(resp);
+    return zf_zoom_call(z, &req, resp, err);
+}
+
+static void test_call_success_builds_url_and_token(void **state)
+{
+    fake f = {0};
+    snprintf(f.base, sizeof f.base, "http://127.0.0.1:9/");
+    zf_zoom *z = client(&f, 0);
+    push(&f, 0, 1, 200, "x-zm-trackingid: v=2.0;abc\r\n", "{\"id\":\"u1\"}");
+    zf_zoom_req req = ZF_ZOOM_REQ_INIT;
+    zf_zoom_param q[] = {{"status", "active"}, {"role id", "1&2"}};
+    req.path = "/users";
+    req.query = q;
+    req.nquery = 2;
+    zf_zoom_resp resp;
+    zf_zoom_resp_init(&resp);
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_zoom_call(z, &req, &resp, &err), 0);
+    assert_string_equal(f.seen[0].method, "GET");
+    assert_string_equal(f.seen[0].url, "http://127.0.0.1:9/v2/users?status=active&role%20id=1%262");
+    assert_string_equal(f.seen[0].bearer, "tok-1");
+    assert_int_equal(resp.status, 200);
+    assert_int_equal(resp.attempts, 1);
+    assert_string_equal(json_string_value(json_object_get(resp.json, "id")), "u1");
+    assert_string_equal(resp.request_id, "v=2.0;abc");
+    zf_zoom_resp_free(&resp);
+    zf_zoom_free(z);
+}
+
+static void test_call_refused_path_never_sent(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    zf_zoom_resp resp;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(call(z, ZF_ZOOM_READ, "https://evil.example/x", &resp, &err), ZF_EPATH);
+    assert_int_equal(call(z, ZF_ZOOM_READ, "/a/%2e%2e/oauth", &resp, &err), ZF_EPATH);
+    assert_int_equal(f.next, 0);
+    zf_zoom_resp_free(&resp);
+    zf_zoom_free(z);
+}
+
+static void test_call_read_retries_5xx_then_ok(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    push(&f, ZF_ENET, 0, 0, NULL, NULL);
+    push(&f, 0, 1, 503, "", "{\"code\":503,\"message\":\"busy\"}");
+    push(&f, 0, 1, 200, "", "{\"ok\":true}");
+    zf_zoom_resp resp;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(call(z, ZF_ZOOM_READ, "/users/me", &resp, &err), 0);
+    assert_int_equal(resp.attempts, 3);
+    assert_true(f.slept > 0 && f.slept <= 1000 + 2000);
+    zf_zoom_resp_free(&resp);
+    zf_zoom_free(z);
+}
+
+static void test_call_read_gives_up_within_budget(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    for (int i = 0; i < 4; i++)
+        push(&f, 0, 1, 500, "", "{\"code\":500,\"message\":\"down\"}");
+    zf_zoom_resp resp;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(call(z, ZF_ZOOM_READ, "/users", &resp, &err), ZF_ESERVER);
+    assert_int_equal(f.next, 4);
+    assert_non_null(strstr(err.message, "gave up after 4 attempts"));
+    assert_non_null(strstr(err.hint, "retried 3 times"));
+    assert_true(f.mono <= 30000);
+    zf_zoom_resp_free(&resp);
+    zf_zoom_free(z);
+}
+
+static void test_call_retry_after_past_budget_fails_without_sleeping(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    push(&f, 0, 1, 429, "Retry-After: 120\r\n", "{\"code\":429,\"message\":\"slow\"}");
+    zf_zoom_resp resp;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(call(z, ZF_ZOOM_READ, "/users", &resp, &err), ZF_ERATELIMIT);
+    assert_int_equal(f.slept, 0);
+    assert_int_equal(err.retry_after, 120);
+    zf_zoom_resp_free(&resp);
+    zf_zoom_free(z);
+}
+
+static void test_call_create_ambiguous_not_retried(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    push(&f, ZF_ETIMEOUT, 1, 0, NULL, NULL);
+    zf_zoom_resp resp;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(call(z, ZF_ZOOM_CREATE, "/users/me/meetings", &resp, &err),
+                     ZF_EAMBIGUOUS);
+    assert_int_equal(f.next, 1);
+    assert_string_equal(f.seen[0].method, "POST");
+    assert_string_equal(f.seen[0].body, "{\"topic\":\"x\"}");
+    zf_zoom_resp_free(&resp);
+    /* a malformed 201 body is ambiguous too */
+    push(&f, 0, 1, 201, "", "{\"id\":12");
+    zf_error e2 = ZF_ERROR_INIT;
+    assert_int_equal(call(z, ZF_ZOOM_CREATE, "/users/me/meetings", &resp, &e2), ZF_EAMBIGUOUS);
+    assert_int_equal(e2.http_status, 201);
+    assert_int_equal(f.next, 2);
+    zf_zoom_resp_free(&resp);
+    zf_zoom_free(z);
+}
+
+static void test_call_create_retries_unsent_and_qps(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    push(&f, ZF_ENET, 0, 0, NULL, NULL);
+    push(&f, 0, 1, 429, "X-RateLimit-Type: QPS\r\n", "{\"code\":429,\"message\":\"You have "
+         "reached the maximum per-second rate limit for this API. Try again later.\"}");
+    push(&f, 0, 1, 201, "", "{\"id\":85746065432}");
+    zf_zoom_resp resp;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(call(z, ZF_ZOOM_CREATE, "/users/me/meetings", &resp, &err), 0);
+    assert_int_equal(resp.status, 201);
+    assert_int_equal(json_integer_value(json_object_get(resp.json, "id")), 85746065432LL);
+    zf_zoom_resp_free(&resp);
+    zf_zoom_free(z);
+}
+
+static void test_call_124_rejects_once(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    const char *b124 = "{\"code\":124,\"message\":\"Invalid access token.\"}";
+    push(&f, 0, 1, 401, "", b124);
+    push(&f, 0, 1, 201, "", "{\"id\":1}");
+    zf_zoom_resp resp;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(call(z, ZF_ZOOM_CREATE, "/users", &resp, &err), 0);
+    assert_int_equal(f.rejects, 1);
+    assert_string_equal(f.seen[0].bearer, "tok-1");
+    assert_string_equal(f.seen[1].bearer, "fresh-1");
+    assert_int_equal(f.slept, 0);
+    zf_zoom_resp_free(&resp);
+    /* a second 124 in the same call is EREAUTH, without a second reject */
+    push(&f, 0, 1, 401, "", b124);
+    push(&f, 0, 1, 401, "", b124);
+    zf_error e2 = ZF_ERROR_INIT;
+    assert_int_equal(call(z, ZF_ZOOM_READ, "/users", &resp, &e2), ZF_EREAUTH);
+    assert_int_equal(f.rejects, 2);
+    assert_int_equal(e2.http_status, 401);
+    assert_int_equal(e2.zoom_code, 124);
+    assert_non_null(strstr(e2.hint, "zoomflow connect"));
+    zf_zoom_resp_free(&resp);
+    zf_zoom_free(z);
+}
+
+static void test_call_static_token_cannot_refresh(void **state)
+{
+    fake f = {0};
+    zf_zoom_tokens src;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_zoom_tokens_static(&src, "", NULL, &err), ZF_EINVAL);
+    assert_int_equal(zf_zoom_tokens_static(&src, "t", "https://x/v3", &err), ZF_ECONFIG);
+    assert_int_equal(zf_zoom_tokens_static(&src, "static-tok", NULL, &err), 0);
+    zf_zoom_opts o = ZF_ZOOM_OPTS_INIT;
+    o.tokens = src;
+    o.mono_ms = fake_mono;
+    o.sleep_ms = fake_sleep;
+    o.clock_ctx = &f;
+    zf_zoom *z = NULL;
+    assert_int_equal(zf_zoom_new(&z, &o, &err), 0);
+    zf_zoom__set_transport(z, fake_transport, &f);
+    push(&f, 0, 1, 401, "", "{\"code\":124,\"message\":\"Access token is expired.\"}");
+    zf_zoom_resp resp;
+    assert_int_equal(call(z, ZF_ZOOM_READ, "/users/me", &resp, &err), ZF_EREAUTH);
+    assert_string_equal(f.seen[0].url, "https://api.zoom.us/v2/users/me");
+    assert_string_equal(f.seen[0].bearer, "static-tok");
+    assert_int_equal(err.http_status, 401);
+    assert_non_null(strstr(err.message, "cannot be refreshed"));
+    zf_zoom_resp_free(&resp);
+    zf_zoom_free(z);
+    zf_zoom_tokens_release(&src);
+}
+
+static void test_call_daily_limit_fails_fast(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    push(&f, 0, 1, 429, "X-RateLimit-Type: Daily-limit\r\nRetry-After: 2025-11-30T00:00:00Z\r\n",
+         "{\"code\":429,\"message\":\"You have reached the maximum daily rate limit\"}");
+    zf_zoom_resp resp;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(call(z, ZF_ZOOM_READ, "/users", &resp, &err), ZF_EDAILYLIMIT);
+    assert_int_equal(f.next, 1);
+    assert_int_equal(f.slept, 0);
+    assert_int_equal(err.reset_at, 1764374400 + 86400);
+    zf_zoom_resp_free(&resp);
+    zf_zoom_free(z);
+}
+
+typedef struct sinkbuf {
+    char data[256];
+    size_t n;
+} sinkbuf;
+
+static int sink(void *ctx, const void *data, size_t n)
+{
+    sinkbuf *s = ctx;
+    memcpy(s->data + s->n, data, n);
+    s->n += n;
+    return 0;
+}
+
+static void test_call_stream_holds_error_bodies(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    push(&f, 0, 1, 503, "", "{\"code\":503,\"message\":\"busy\"}");
+    push(&f, 0, 1, 200, "", "RAWBYTES");
+    sinkbuf sb = {{0}, 0};
+    zf_zoom_req req = ZF_ZOOM_REQ_INIT;
+    req.path = "/meetings/1/recordings";
+    req.sink = sink;
+    req.sink_ctx = &sb;
+    zf_zoom_resp resp;
+    zf_zoom_resp_init(&resp);
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_zoom_call(z, &req, &resp, &err), 0);
+    assert_int_equal(sb.n, 8);
+    assert_memory_equal(sb.data, "RAWBYTES", 8);
+    assert_null(resp.json);
+    zf_zoom_resp_free(&resp);
+    zf_zoom_free(z);
+}
+
+/* --- pacer */
+
+static void test_pacer_spacing_and_backoff(void **state)
+{
+    zf_zoom_pacer p;
+    zf_zoom__pacer_init(&p);
+    int c = zf_zoom__pacer_category(&p, NULL, "GET", "/users/abc123/meetings");
+    assert_int_equal(c, ZF_ZOOM_NCAT - 1);
+    assert_int_equal(zf_zoom__pacer_wait(&p, c, 0), 0);
+    zf_zoom__pacer_update(&p, c, "GET", "/users/abc123/meetings",
+                          "X-RateLimit-Category: Medium\r\nX-RateLimit-Limit: 20\r\n"
+                          "X-RateLimit-Remaining: 19\r\n", 200, 0, 0);
+    int m = zf_zoom__pacer_category(&p, NULL, "GET", "/users/other9/meetings?page_size=3");
+    assert_int_equal(m, zf_zoom__category("medium"));
+    assert_int_equal(zf_zoom__pacer_category(&p, "Heavy", "GET", "/x"), 2);
+    /* 20/s -> 50 ms apart */
+    assert_int_equal(zf_zoom__pacer_wait(&p, m, 1000), 0);
+    assert_int_equal(zf_zoom__pacer_wait(&p, m, 1000), 50);
+    assert_int_equal(zf_zoom__pacer_wait(&p, m, 1000), 100);
+    /* a QPS 429 pushes the category back by at least 250 ms, doubling */
+    zf_zoom__pacer_update(&p, m, "GET", "/users/a1/meetings", "", 429, 1, 2000);
+    assert_true(zf_zoom__pacer_wait(&p, m, 2000) >= 250);
+    zf_zoom__pacer_update(&p, m, "GET", "/users/a1/meetings", "", 429, 1, 5000);
+    int64_t w = zf_zoom__pacer_wait(&p, m, 5000);
+    assert_true(w >= 500);
+    /* remaining 0 holds the category for the rest of the second */
+    zf_zoom__pacer_update(&p, 0, "POST", "/users", "X-RateLimit-Limit: 30\r\n"
+                          "X-RateLimit-Remaining: 0\r\n", 200, 0, 9000);
+    assert_int_equal(zf_zoom__pacer_wait(&p, 0, 9000), 1000);
+    /* daily headers do not pace */
+    zf_zoom__pacer_update(&p, 2, "GET", "/h", "X-RateLimit-Type: Daily-limit\r\n"
+                          "X-RateLimit-Limit: 1\r\nX-RateLimit-Remaining: 0\r\n", 200, 0, 0);
+    assert_int_equal(zf_zoom__pacer_wait(&p, 2, 0), 0);
+    assert_int_equal(zf_zoom__pacer_wait(&p, 2, 0), 0);
+}
+
+static void test_call_paces_bulk_work(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 1);
+    for (int i = 0; i < 5; i++)
+        push(&f, 0, 1, 200, "X-RateLimit-Category: Light\r\nX-RateLimit-Limit: 10\r\n"
+             "X-RateLimit-Remaining: 5\r\n", "{}");
+    zf_zoom_resp resp;
+    zf_error err = ZF_ERROR_INIT;
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(call(z, ZF_ZOOM_READ, "/meetings/1", &resp, &err), 0);
+        zf_zoom_resp_free(&resp);
+    }
+    /* 10/s: after learning, requests are 100 ms apart (10 ms spent in each) */
+    assert_true(f.slept >= 3 * 90);
+    zf_zoom_free(z);
+}
+
+/* --- pager */
+
+static void test_pager_streams_pages_same_query(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    push(&f, 0, 1, 200, "", "{\"total_records\":3,\"next_page_token\":\"T1\","
+         "\"users\":[{\"id\":\"a\"},{\"id\":\"b\"}]}");
+    push(&f, 0, 1, 200, "", "{\"next_page_token\":\"\",\"users\":[{\"id\":\"c\"}]}");
+    zf_zoom_param q[] = {{"page_size", "2"}, {"status", "active"}};
+    zf_pager *p = NULL;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_pager_new(&p, z, "/users", q, 2, "users", NULL, &err), 0);
+    assert_int_equal(zf_pager_total(p), -1);
+    const char *want[] = {"a", "b", "c"};
+    json_t *it;
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(zf_pager_next(p, &it, &err), 1);
+        assert_string_equal(json_string_value(json_object_get(it, "id")), want[i]);
+    }
+    assert_int_equal(zf_pager_next(p, &it, &err), 0);
+    assert_int_equal(zf_pager_next(p, &it, &err), 0);
+    assert_int_equal(zf_pager_total(p), 3);
+    assert_int_equal(zf_pager_delivered(p), 3);
+    assert_string_equal(f.seen[0].url, "https://api.zoom.us/v2/users?page_size=2&status=active");
+    assert_string_equal(f.seen[1].url,
+                        "https://api.zoom.us/v2/users?page_size=2&status=active&next_page_token=T1");
+    assert_int_equal(f.next, 2);
+    zf_pager_free(p);
+    zf_zoom_free(z);
+}
+
+#define EXPIRED "{\"code\":300,\"message\":\"The next page token is invalid or expired.\"}"
+
+static void test_pager_expired_token_fails_loudly(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    push(&f, 0, 1, 200, "", "{\"next_page_token\":\"T1\",\"users\":[{\"id\":\"a\"}]}");
+    push(&f, 0, 1, 400, "", EXPIRED);
+    zf_pager *p = NULL;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_pager_new(&p, z, "/users", NULL, 0, "users", NULL, &err), 0);
+    json_t *it;
+    assert_int_equal(zf_pager_next(p, &it, &err), 1);
+    assert_int_equal(zf_pager_next(p, &it, &err), ZF_EZOOM);
+    assert_non_null(strstr(err.message, "after 1 item was delivered"));
+    assert_non_null(strstr(err.message, "incomplete"));
+    assert_non_null(strstr(err.hint, "rerun"));
+    zf_pager_free(p);
+    zf_zoom_free(z);
+}
+
+static void test_pager_restart_skips_delivered(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    push(&f, 0, 1, 200, "", "{\"next_page_token\":\"T1\",\"registrants\":"
+         "[{\"email\":\"a@x\"},{\"email\":\"b@x\"}]}");
+    push(&f, 0, 1, 400, "", EXPIRED);
+    push(&f, 0, 1, 200, "", "{\"next_page_token\":\"T2\",\"registrants\":"
+         "[{\"email\":\"a@x\"},{\"email\":\"b@x\"}]}");
+    push(&f, 0, 1, 200, "", "{\"next_page_token\":\"\",\"registrants\":[{\"email\":\"c@x\"}]}");
+    zf_pager_opts po = ZF_PAGER_OPTS_INIT;
+    po.restart = 1;
+    po.dedupe_key = "email";
+    zf_pager *p = NULL;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_pager_new(&p, z, "/meetings/1/registrants", NULL, 0, "registrants",
+                                  &po, &err), 0);
+    json_t *it;
+    const char *want[] = {"a@x", "b@x", "c@x"};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(zf_pager_next(p, &it, &err), 1);
+        assert_string_equal(json_string_value(json_object_get(it, "email")), want[i]);
+    }
+    assert_int_equal(zf_pager_next(p, &it, &err), 0);
+    assert_int_equal(f.next, 4);
+    assert_null(strstr(f.seen[2].url, "next_page_token"));
+    zf_pager_free(p);
+    zf_zoom_free(z);
+}
+
+static void test_pager_bad_pages(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    push(&f, 0, 1, 200, "", "{\"users\":{\"id\":1}}");
+    zf_pager *p = NULL;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_pager_new(&p, z, "/users", NULL, 0, "users", NULL, &err), 0);
+    json_t *it;
+    assert_int_equal(zf_pager_next(p, &it, &err), ZF_EPARSE);
+    zf_pager_free(p);
+    zf_zoom_param bad[] = {{"next_page_token", "x"}};
+    assert_int_equal(zf_pager_new(&p, z, "/users", bad, 1, "users", NULL, &err), ZF_EINVAL);
+    assert_int_equal(zf_pager_new(&p, z, "//evil/users", NULL, 0, "users", NULL, &err),
+                     ZF_EPATH);
+    zf_zoom_free(z);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_call_success_builds_url_and_token),
+        cmocka_unit_test(test_call_refused_path_never_sent),
+        cmocka_unit_test(test_call_read_retries_5xx_then_ok),
+        cmocka_unit_test(test_call_read_gives_up_within_budget),
+        cmocka_unit_test(test_call_retry_after_past_budget_fails_without_sleeping),
+        cmocka_unit_test(test_call_create_ambiguous_not_retried),
+        cmocka_unit_test(test_call_create_retries_unsent_and_qps),
+        cmocka_unit_test(test_call_124_rejects_once),
+        cmocka_unit_test(test_call_static_token_cannot_refresh),
+        cmocka_unit_test(test_call_daily_limit_fails_fast),
+        cmocka_unit_test(test_call_stream_holds_error_bodies),
+        cmocka_unit_test(test_pacer_spacing_and_backoff),
+        cmocka_unit_test(test_call_paces_bulk_work),
+        cmocka_unit_test(test_pager_streams_pages_same_query),
+        cmocka_unit_test(test_pager_expired_token_fails_loudly),
+        cmocka_unit_test(test_pager_restart_skips_delivered),
+        cmocka_unit_test(test_pager_bad_pages),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
