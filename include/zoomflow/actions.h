@@ -1,0 +1,301 @@
+/*
+ * The action registry: the product's verbs as constant descriptors.
+ *
+ * One zf_action row per verb drives input validation, the Zoom request, the
+ * output shape, CLI flags and --help, the JSON Schema published by the REST
+ * service, and docs/actions.md. Nothing about an action is written twice:
+ * the CLI, the server, workflows and the admin page walk these tables.
+ *
+ * Pipeline of a call (DESIGN §4):
+ *   zf_action_validate      every problem at once, before any traffic
+ *   zf_action_scope_check   the connection's granted scopes cover the action
+ *   zf_action_build         a plain request description for the Zoom client
+ *   (the client sends it)
+ *   zf_action_normalise     the response as the action's output object
+ *   zf_action_reconcile     after an ambiguous create: did it happen?
+ *
+ * Memory: everything returned through `**out` or filled into a caller's
+ * struct is owned by the caller and freed with the matching *_free();
+ * descriptors and the strings they point to are static and borrowed.
+ */
+#ifndef ZOOMFLOW_ACTIONS_H
+#define ZOOMFLOW_ACTIONS_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zoomflow/buf.h"
+#include "zoomflow/error.h"
+
+/* ---- input schema ------------------------------------------------------ */
+
+/* JSON types a field accepts (a mask: meeting ids take integer or string). */
+#define ZF_T_STRING 0x01u
+#define ZF_T_INTEGER 0x02u
+#define ZF_T_BOOLEAN 0x04u
+#define ZF_T_OBJECT 0x08u
+#define ZF_T_ARRAY 0x10u
+#define ZF_T_ANY 0x20u /* any JSON value (call_api's body) */
+
+/* String formats checked by the schema engine. */
+typedef enum zf_format {
+    ZF_FMT_NONE = 0,
+    ZF_FMT_EMAIL,           /* local@domain.tld, no spaces */
+    ZF_FMT_DATE,            /* yyyy-MM-dd, a real calendar date */
+    ZF_FMT_ZOOM_DATETIME,   /* yyyy-MM-ddTHH:mm:ss with optional Z or ±hh:mm */
+    ZF_FMT_UTC_DATETIME,    /* yyyy-MM-ddTHH:mm:ssZ only */
+    ZF_FMT_TIMEZONE,        /* a zone id of the committed list */
+    ZF_FMT_MEETING_ID,      /* 9-11 digits (int64), integer or string */
+    ZF_FMT_MEETING_ID_UUID, /* a meeting id or a meeting UUID */
+    ZF_FMT_USER_ID,         /* "me", an email, or a Zoom user id */
+    ZF_FMT_WEEKDAYS,        /* "1".."7", comma-separated, no repeats */
+    ZF_FMT_COUNTRY,         /* two upper-case letters (ISO 3166-1 alpha-2) */
+    ZF_FMT_PASSCODE,        /* meeting passcode: printable ASCII, no space */
+    ZF_FMT_USER_PASSWORD,   /* Zoom's default user password rules */
+    ZF_FMT_ID_LIST,         /* comma-separated digit ids */
+    ZF_FMT_API_PATH         /* call_api path: relative to /v2, no escapes */
+} zf_format;
+
+/* Where a top-level field goes in the request. */
+typedef enum zf_in {
+    ZF_IN_BODY = 0, /* a key of the JSON body */
+    ZF_IN_PATH,     /* {wire} in the path template */
+    ZF_IN_QUERY,    /* a query pair */
+    ZF_IN_LOCAL     /* read by the action itself (e.g. `all`) */
+} zf_in;
+
+/* Field flags. */
+#define ZF_F_REQUIRED 0x01u /* must be present */
+#define ZF_F_MIN 0x02u      /* `min` applies (integer) */
+#define ZF_F_MAX 0x04u      /* `max` applies (integer) */
+#define ZF_F_SECRET 0x08u   /* never echoed back in a problem */
+#define ZF_F_OPEN 0x10u     /* object accepts keys it does not describe */
+
+/* Where a descriptor's constraint knowingly differs from Zoom's 2026
+ * OpenAPI schema for the same field (the spec test checks each such
+ * difference exists and every other constraint is equal). */
+#define ZF_DIFF_ENUM 0x01u
+#define ZF_DIFF_MIN 0x02u
+#define ZF_DIFF_MAX 0x04u
+#define ZF_DIFF_MINLEN 0x08u
+#define ZF_DIFF_MAXLEN 0x10u
+#define ZF_DIFF_REQUIRED 0x20u
+#define ZF_DIFF_MAXITEMS 0x40u
+#define ZF_DIFF_TYPE 0x80u
+
+typedef struct zf_field {
+    const char *name;    /* input key; NULL ends a field list */
+    unsigned types;      /* ZF_T_* mask */
+    unsigned flags;      /* ZF_F_* */
+    const char *summary; /* one line for --help, docs and the schema */
+    zf_in in;            /* top-level fields only */
+    const char *wire;    /* name at Zoom when it differs from `name` */
+    int64_t min, max;    /* integer range when ZF_F_MIN / ZF_F_MAX */
+    int min_len, max_len;           /* characters; 0 = no limit */
+    const char *const *enum_str;    /* NULL-terminated allowed strings */
+    const int64_t *enum_int;        /* allowed integers ... */
+    size_t n_enum_int;              /* ... and how many */
+    zf_format format;
+    const struct zf_field *fields;  /* object members */
+    const struct zf_field *items;   /* array item schema (one field) */
+    int max_items;                  /* arrays; 0 = no limit */
+    const char *default_json;       /* Zoom's default, as JSON text */
+    unsigned spec_diff;             /* ZF_DIFF_* */
+    const char *spec_note;          /* why it differs (required with spec_diff) */
+} zf_field;
+
+/* ---- validation problems ----------------------------------------------- */
+
+typedef struct zf_problem {
+    char *path;        /* "settings.jbh_time", "custom_questions[1].value" */
+    const char *rule;  /* "required", "type", "enum", "minimum", "maximum",
+                          "minLength", "maxLength", "maxItems", "format",
+                          "unknown", "conflict", "dependency" */
+    char *value;       /* the offending value as JSON text ("" if absent) */
+    long pos;          /* character position of the fault in a string, -1 */
+    char *message;     /* what is wrong and how to fix it */
+} zf_problem;
+
+/* Validation stops collecting past this many problems (`truncated` set). */
+#define ZF_PROBLEMS_MAX 64
+
+typedef struct zf_problems {
+    zf_problem *items;
+    size_t count;
+    size_t cap;
+    int truncated;
+    int oom;
+} zf_problems;
+
+#define ZF_PROBLEMS_INIT {NULL, 0, 0, 0, 0}
+
+void zf_problems_free(zf_problems *p);
+/* [{"field":..,"rule":..,"value":..,"position":..,"message":..}, ...] */
+int zf_problems_json(json_t **out, const zf_problems *p);
+/* Summarises the list into err (ZF_EVALIDATION) and returns that code. */
+int zf_problems_to_error(zf_error *err, const zf_problems *p);
+/* Adds one problem; `value` may be NULL (absent), `fmt` is the message. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 6, 7)))
+#endif
+void zf_problems_add(zf_problems *p, const char *path, const char *rule,
+                     const json_t *value, long pos, const char *fmt, ...);
+
+/* Checks `value` against one field (recursively), adding problems under
+ * `path`. Used by the actions and by anyone with a zf_field table. */
+void zf_schema_check(zf_problems *p, const zf_field *f, const char *path,
+                     const json_t *value);
+/* Checks an object against a NULL-terminated field list: required fields,
+ * unknown keys (unless `open`), and each member. */
+void zf_schema_check_object(zf_problems *p, const zf_field *fields,
+                            const char *path, const json_t *obj, int open);
+/* 1 when the string matches the format, else 0 and *pos = fault position. */
+int zf_schema_format_ok(zf_format fmt, const char *s, long *pos);
+/* Name used in JSON Schema "format" for fmt ("email", "date", ...). */
+const char *zf_schema_format_name(zf_format fmt);
+/* The committed list of accepted time-zone ids (sorted, NULL-terminated). */
+const char *const *zf_schema_timezones(void);
+/* JSON Schema (draft 2020-12) for one field. */
+int zf_schema_field_json(json_t **out, const zf_field *f);
+
+/* ---- the request description handed to the Zoom client ----------------- */
+
+typedef enum zf_action_kind {
+    ZF_ACTION_READ = 0, /* safe to retry */
+    ZF_ACTION_CREATE,   /* not idempotent: ambiguous failure -> reconcile */
+    ZF_ACTION_WRITE     /* PATCH/PUT/DELETE */
+} zf_action_kind;
+
+typedef struct zf_query_pair {
+    char *key;
+    char *value; /* raw; the client encodes the query */
+} zf_query_pair;
+
+#define ZF_ACTION_QUERY_MAX 16
+
+typedef struct zf_action_request {
+    char method[8];    /* "GET", "POST", ... */
+    char *path;        /* relative to /v2, path params already encoded */
+    zf_query_pair query[ZF_ACTION_QUERY_MAX];
+    size_t nquery;
+    char *body;        /* compact JSON text, or NULL */
+    zf_action_kind kind;
+    int follow_pages;  /* list actions with all=true: the pager follows
+                          next_page_token and merges `items_key` arrays */
+} zf_action_request;
+
+void zf_action_request_free(zf_action_request *req);
+/* Value of a query key, or NULL. */
+const char *zf_action_request_query(const zf_action_request *req, const char *key);
+/* Appends a pair (copies both); ZF_ENOMEM / ZF_EINVAL when full. */
+int zf_action_request_add_query(zf_action_request *req, const char *key,
+                                const char *value);
+
+/* ---- the lookups reconcile needs (satisfied by the Zoom client) ---------- */
+
+typedef struct zf_action_source {
+    void *ctx;
+    /* One GET. *out receives the parsed body (caller frees). A 404 returns
+     * ZF_ENOTFOUND; a token lacking the scope returns ZF_ESCOPE. */
+    int (*get)(void *ctx, json_t **out, const zf_action_request *req, zf_error *err);
+    /* A list GET, every page: calls each(arg, items) with the page's
+     * `items_key` array until the last page or until each() returns
+     * non-zero (then returns 0: stopping early is not an error). */
+    int (*list)(void *ctx, const zf_action_request *req, const char *items_key,
+                int (*each)(void *arg, const json_t *items), void *arg,
+                zf_error *err);
+} zf_action_source;
+
+typedef struct zf_reconcile_opts {
+    int64_t attempt_started; /* unix seconds the create was first sent */
+    int64_t skew;            /* seconds of clock skew tolerated */
+} zf_reconcile_opts;
+
+#define ZF_RECONCILE_SKEW_DEFAULT 120
+#define ZF_RECONCILE_OPTS_INIT {0, ZF_RECONCILE_SKEW_DEFAULT}
+
+/* ---- the descriptor ------------------------------------------------------ */
+
+typedef enum zf_outcome {
+    ZF_OUTCOME_READ = 0, /* a read: no marker */
+    ZF_OUTCOME_CREATED,  /* "created": true */
+    ZF_OUTCOME_FOUND     /* "created": false, "found": true (reconciled) */
+} zf_outcome;
+
+typedef struct zf_action zf_action;
+
+struct zf_action {
+    const char *name;
+    const char *summary;
+    const char *method;        /* NULL: chosen by the input (call_api) */
+    const char *path;          /* template, params as {wire}; NULL: input */
+    const char *scope;         /* the granular scope requested at connect */
+    const char *const *classic_scopes; /* older apps' scopes that also work */
+    zf_action_kind kind;
+    const zf_field *input;     /* NULL-terminated top-level fields */
+    /* Rules between fields, after the per-field checks. May be NULL.
+     * `rules` says each in words, for --help, the docs and the schema. */
+    void (*check)(zf_problems *p, const json_t *in);
+    const char *const *rules;
+    /* Fills what the generic builder cannot (local fields). May be NULL. */
+    int (*build)(zf_action_request *req, const json_t *in, zf_error *err);
+    const char *item_type;     /* "user", "meeting", ... */
+    const char *items_key;     /* list actions: "users"; NULL otherwise */
+    const char *const *output_keys; /* kept from the object (or each item) */
+    /* Creates: looks for the object an ambiguous attempt may have made.
+     * Returns 1 and *found, 0 when not there, or a negative zf_code. */
+    int (*reconcile)(json_t **found, const json_t *in, const zf_reconcile_opts *o,
+                     const zf_action_source *src, zf_error *err);
+};
+
+/* The registry, in the order the docs list it; NULL-terminated. */
+const zf_action *const *zf_actions(void);
+const zf_action *zf_action_find(const char *name);
+
+/* Pipeline ---------------------------------------------------------------- */
+
+/* Every problem of `in` at once. 0, or ZF_EVALIDATION with *p filled. */
+int zf_action_validate(zf_problems *p, const zf_action *a, const json_t *in);
+/* Validates then builds; on invalid input err summarises the problems. */
+int zf_action_build(zf_action_request *req, const zf_action *a, const json_t *in,
+                    zf_error *err);
+/* `granted`: the space-separated scope string of the token. 0, or ZF_ESCOPE
+ * with a message naming the missing scope. call_api always passes. */
+int zf_action_scope_check(const zf_action *a, const char *granted, zf_error *err);
+/* Response body -> output: the object's output_keys (list actions: an
+ * `items_key` array of such objects plus total_records and
+ * next_page_token), plus the created/found marker. */
+int zf_action_normalise(json_t **out, const zf_action *a, const json_t *resp,
+                        zf_outcome outcome, zf_error *err);
+int zf_action_reconcile(json_t **found, const zf_action *a, const json_t *in,
+                        const zf_reconcile_opts *o, const zf_action_source *src,
+                        zf_error *err);
+
+/* Results carry warnings (e.g. the client's "close to the host's 100
+ * creates a day"): not errors, shown to the user beside the output. */
+typedef struct zf_action_result {
+    json_t *output;   /* owned */
+    json_t *warnings; /* array of strings, owned; created on first warning */
+} zf_action_result;
+
+#define ZF_ACTION_RESULT_INIT {NULL, NULL}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+int zf_action_result_warn(zf_action_result *r, const char *fmt, ...);
+void zf_action_result_free(zf_action_result *r);
+
+/* Surfaces ---------------------------------------------------------------- */
+
+/* JSON Schema (draft 2020-12) of the action's input. */
+int zf_action_schema_json(json_t **out, const zf_action *a);
+/* "--user-id" for field "user_id" (into buf). */
+int zf_action_flag_name(zf_buf *out, const zf_field *f);
+/* The CLI's `zoomflow <action> --help` text. */
+int zf_action_help(zf_buf *out, const zf_action *a);
+/* docs/actions.md. */
+int zf_actions_markdown(zf_buf *out);
+
+#endif

@@ -1,0 +1,102 @@
+/*
+ * zoomflow CLI internals: one zf_cmd per command (tmux/libgit2 style), the
+ * resolved configuration, and the context handed to every command.
+ *
+ * Configuration precedence (highest first): command-line flags, then
+ * ZOOMFLOW_* environment variables, then the profile's section of the config
+ * file, then built-in defaults. cli_cfg_origin() says where a value came
+ * from, for `zoomflow config`.
+ */
+#ifndef ZOOMFLOW_CLI_H
+#define ZOOMFLOW_CLI_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "zoomflow/buf.h"
+#include "zoomflow/error.h"
+
+/* X(field, config key, environment variable, default, help) */
+#define CLI_CFG_MAP(X)                                                                   \
+    X(db, "db", "ZOOMFLOW_DB", NULL, "store DSN: sqlite:PATH (default: data dir)")        \
+    X(key_file, "key_file", "ZOOMFLOW_KEY_FILE", NULL,                                   \
+      "master key file (default: config dir/master.key; ZOOMFLOW_MASTER_KEY wins)")      \
+    X(oauth_base, "oauth_base", "ZOOMFLOW_OAUTH_BASE", "https://zoom.us",                \
+      "Zoom OAuth host: https://zoom.us, https://zoomgov.com or a zoomsim URL")          \
+    X(api_base, "api_base", "ZOOMFLOW_API_BASE", "https://api.zoom.us",                  \
+      "Zoom API base (the token's api_url overrides it)")                               \
+    X(client_id, "client_id", "ZOOMFLOW_CLIENT_ID", NULL, "OAuth app client id")          \
+    X(client_secret_file, "client_secret_file", "ZOOMFLOW_CLIENT_SECRET_FILE", NULL,     \
+      "file holding the client secret ('-' = stdin)")                                   \
+    X(account_id, "account_id", "ZOOMFLOW_ACCOUNT_ID", NULL,                             \
+      "Zoom account id (Server-to-Server apps)")                                        \
+    X(redirect_uri, "redirect_uri", "ZOOMFLOW_REDIRECT_URI", NULL,                       \
+      "OAuth redirect URI (default http://127.0.0.1:<free port>/callback)")              \
+    X(ca_file, "ca_file", "ZOOMFLOW_CA_FILE", NULL, "extra trusted CA bundle (PEM)")     \
+    X(timeout, "timeout", "ZOOMFLOW_TIMEOUT", "60", "request timeout in seconds")
+
+typedef enum cli_origin { CLI_FROM_DEFAULT, CLI_FROM_FILE, CLI_FROM_ENV, CLI_FROM_FLAG } cli_origin;
+
+typedef struct cli_cfg {
+    char *profile;
+    char *config_path;
+#define CLI_X_FIELD(f, key, env, def, help) char *f; cli_origin f##_from;
+    CLI_CFG_MAP(CLI_X_FIELD)
+#undef CLI_X_FIELD
+} cli_cfg;
+
+typedef struct cli_ctx {
+    cli_cfg cfg;
+    int verbose;     /* -v: debug logs; -vv: HTTP traces (redacted) */
+    int out_tty;     /* stdout is a terminal */
+    int err_tty;
+    struct cli_lib *lib; /* lazily opened library handles (lib.c) */
+} cli_ctx;
+
+typedef struct zf_cmd {
+    const char *name;    /* "connect", "meetings create" */
+    const char *summary; /* one line */
+    const char *usage;   /* "[options] METHOD PATH" */
+    const char *help;    /* the options and notes; printed by --help */
+    int (*run)(cli_ctx *ctx, int argc, char **argv);
+} zf_cmd;
+
+/* --- config.c */
+/* Parses config-file text (untrusted: bounded, no I/O) for one profile into
+ * cfg; errors name the line and the fix. */
+int cli_cfg_parse(const char *text, size_t len, const char *profile, cli_cfg *cfg,
+                  zf_error *err);
+/* Defaults, then the file (cfg->config_path or the default path), then env. */
+int cli_cfg_load(cli_cfg *cfg, zf_error *err);
+/* Sets a value from a command-line flag (highest precedence). */
+int cli_cfg_set_flag(cli_cfg *cfg, const char *key, const char *value, zf_error *err);
+void cli_cfg_free(cli_cfg *cfg);
+const char *cli_origin_name(cli_origin o);
+/* Default directories: $XDG_CONFIG_HOME/zoomflow, $XDG_DATA_HOME/zoomflow. */
+int cli_config_dir(zf_buf *out);
+int cli_data_dir(zf_buf *out);
+
+/* --- output.c */
+typedef enum cli_format { CLI_FMT_AUTO, CLI_FMT_JSON, CLI_FMT_NDJSON, CLI_FMT_TABLE,
+                          CLI_FMT_CSV } cli_format;
+int cli_format_parse(const char *s, cli_format *out, zf_error *err);
+/* A streaming writer for lists of objects and single objects. */
+typedef struct cli_out cli_out;
+int cli_out_new(cli_out **out, FILE *f, cli_format fmt, int tty, const char *const *columns);
+/* Emits one item (a JSON object) of a list. */
+int cli_out_item(cli_out *o, json_t *item);
+/* Emits a single object (not a list). */
+int cli_out_object(cli_out *o, json_t *obj);
+int cli_out_end(cli_out *o); /* flushes table/closes JSON arrays; frees */
+
+/* --- errors (main.c) */
+/* Prints "zoomflow: <message>" and the hint to stderr; returns the exit status. */
+int cli_fail(cli_ctx *ctx, const zf_error *err);
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+int cli_usage_error(const zf_cmd *cmd, const char *fmt, ...);
+/* Reads a whole file ('-' = stdin), capped. */
+int cli_read_file(const char *path, size_t max, zf_buf *out, zf_error *err);
+
+#endif

@@ -1,0 +1,36 @@
+/* zoomflow config: the resolved settings of the profile and where each one
+ * came from (flag, environment, config file, default). No secrets here. */
+#include "cli.h"
+
+#include <string.h>
+
+static int run(cli_ctx *ctx, int argc, char **argv)
+{
+    if (argc > 1)
+        return cli_usage_error(NULL, "config takes no arguments");
+    json_t *o = json_object();
+    json_object_set_new(o, "profile", json_string(ctx->cfg.profile));
+    if (ctx->cfg.config_path)
+        json_object_set_new(o, "config", json_string(ctx->cfg.config_path));
+#define CLI_X_SHOW(f, k, env, def, help)                                                 \
+    json_object_set_new(o, k, json_pack("{s:s?,s:s}", "value", ctx->cfg.f, "from",        \
+                                        cli_origin_name(ctx->cfg.f##_from)));
+    CLI_CFG_MAP(CLI_X_SHOW)
+#undef CLI_X_SHOW
+    json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    fputc('\n', stdout);
+    json_decref(o);
+    return 0;
+}
+
+const zf_cmd zf_cmd_config = {
+    "config",
+    "show the resolved settings of the profile and where each came from",
+    "",
+    "Settings (config file key / environment variable):\n"
+#define CLI_X_HELP(f, k, env, def, help) "  " k " / " env "\n      " help "\n"
+    CLI_CFG_MAP(CLI_X_HELP)
+#undef CLI_X_HELP
+    ,
+    run,
+};

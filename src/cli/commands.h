@@ -1,0 +1,13 @@
+#ifndef ZOOMFLOW_COMMANDS_H
+#define ZOOMFLOW_COMMANDS_H
+#include "cli.h"
+
+/* The command table (commands.c), NULL-terminated. */
+extern const zf_cmd *const cli_commands[];
+
+const zf_cmd *cli_find(int argc, char **argv, int *consumed);
+void cli_print_help(const zf_cmd *cmd, FILE *f);
+/* Closes whatever lib.c opened for the command. */
+void cli_lib_close(cli_ctx *ctx);
+
+#endif

@@ -1,0 +1,103 @@
+/*
+ * Library handles a command needs, opened on first use and closed once at
+ * exit: the master key (crypt), the store, the token manager. Paths default
+ * to the XDG directories: the key in ~/.config/zoomflow/master.key (0600,
+ * created on first use), the store in ~/.local/share/zoomflow/zoomflow.db.
+ */
+#include "commands.h"
+#include "lib.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct cli_lib {
+    zf_crypt *crypt;
+    zf_store *store;
+    zf_tokens *tokens;
+};
+
+static int mkdirs(const char *path)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(tmp, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+void cli_http_opts(const cli_ctx *ctx, zf_http_opts *h)
+{
+    zf_http_opts def = ZF_HTTP_OPTS_INIT;
+    *h = def;
+    h->ca_file = ctx->cfg.ca_file;
+    long t = ctx->cfg.timeout ? strtol(ctx->cfg.timeout, NULL, 10) : 60;
+    if (t > 0 && t < 86400)
+        h->timeout_ms = t * 1000;
+    h->trace = ctx->verbose >= 2;
+}
+
+static int open_crypt(cli_ctx *ctx, zf_error *err)
+{
+    zf_buf path = ZF_BUF_INIT(4096);
+    int rc = 0;
+    if (ctx->cfg.key_file) {
+        zf_buf_puts(&path, ctx->cfg.key_file);
+    } else if (!getenv("ZOOMFLOW_MASTER_KEY")) {
+        if (cli_config_dir(&path) != 0 || mkdirs(path.ptr) != 0) {
+            rc = zf_error_set(err, ZF_ECONFIG, "cannot create the config directory %s: %s",
+                              zf_buf_cstr(&path), strerror(errno));
+            zf_error_hint(err, "set HOME, or ZOOMFLOW_KEY_FILE / ZOOMFLOW_MASTER_KEY");
+            goto done;
+        }
+        zf_buf_puts(&path, "/master.key");
+    }
+    rc = zf_crypt_new(&ctx->lib->crypt, path.len ? path.ptr : NULL, err);
+done:
+    zf_buf_free(&path);
+    return rc;
+}
+
+int cli_tokens(cli_ctx *ctx, zf_tokens **out, zf_error *err)
+{
+    if (!ctx->lib && !(ctx->lib = calloc(1, sizeof *ctx->lib)))
+        return zf_error_set(err, ZF_ENOMEM, "out of memory");
+    struct cli_lib *l = ctx->lib;
+    int rc;
+    if (l->tokens) {
+        *out = l->tokens;
+        return 0;
+    }
+    if (!l->crypt && (rc = open_crypt(ctx, err)) != 0)
+        return rc;
+    if (!l->store && (rc = zf_store_open(&l->store, ctx->cfg.db, err)) != 0)
+        return rc;
+    zf_tokens_opts o = ZF_TOKENS_OPTS_INIT;
+    o.store = l->store;
+    o.crypt = l->crypt;
+    o.actor = "cli";
+    cli_http_opts(ctx, &o.http);
+    if ((rc = zf_tokens_new(&l->tokens, &o, err)) != 0)
+        return rc;
+    *out = l->tokens;
+    return 0;
+}
+
+void cli_lib_close(cli_ctx *ctx)
+{
+    struct cli_lib *l = ctx->lib;
+    if (!l)
+        return;
+    zf_tokens_free(l->tokens);
+    zf_store_close(l->store);
+    zf_crypt_free(l->crypt);
+    free(l);
+    ctx->lib = NULL;
+}

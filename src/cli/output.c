@@ -1,0 +1,263 @@
+/*
+ * Output formats for command results: json (pretty on a terminal, compact
+ * otherwise), ndjson (one item per line), table (aligned columns, for
+ * people) and csv (RFC 4180). Lists stream: an item is written as soon as
+ * it arrives, so `users list --all` over any number of users holds one page
+ * at most. A table sizes its columns on the first TABLE_SAMPLE items and
+ * truncates wider cells with "…" afterwards.
+ */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define TABLE_SAMPLE 64
+#define TABLE_MAX_COL 48
+#define MAX_COLS 16
+
+struct cli_out {
+    FILE *f;
+    cli_format fmt;
+    int tty;
+    size_t count;
+    char *cols[MAX_COLS];         /* owned copies: items may be freed */
+    int ncols;
+    json_t *sample;              /* table: items held until widths are known */
+    int widths[MAX_COLS];
+    int widths_done;
+};
+
+int cli_format_parse(const char *s, cli_format *out, zf_error *err)
+{
+    static const struct { const char *name; cli_format f; } names[] = {
+        {"json", CLI_FMT_JSON}, {"ndjson", CLI_FMT_NDJSON}, {"table", CLI_FMT_TABLE},
+        {"csv", CLI_FMT_CSV}, {"auto", CLI_FMT_AUTO}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (strcmp(s, names[i].name) == 0) {
+            *out = names[i].f;
+            return 0;
+        }
+    }
+    zf_error_set(err, ZF_EINVAL, "--format %s is not a format", s);
+    zf_error_hint(err, "use json, ndjson, table or csv");
+    return ZF_EINVAL;
+}
+
+int cli_out_new(cli_out **out, FILE *f, cli_format fmt, int tty, const char *const *columns)
+{
+    cli_out *o = calloc(1, sizeof *o);
+    if (!o)
+        return ZF_ENOMEM;
+    o->f = f;
+    o->tty = tty;
+    o->fmt = fmt == CLI_FMT_AUTO ? (tty ? CLI_FMT_TABLE : CLI_FMT_JSON) : fmt;
+    for (int i = 0; columns && columns[i] && i < MAX_COLS; i++)
+        if ((o->cols[o->ncols] = strdup(columns[i])))
+            o->ncols++;
+    o->sample = json_array();
+    *out = o;
+    return o->sample ? 0 : ZF_ENOMEM;
+}
+
+/* Cell text: strings as they are, other scalars as JSON, objects/arrays as
+ * compact JSON. Returns malloc'd text. */
+static char *cell(json_t *item, const char *col)
+{
+    json_t *v = json_object_get(item, col);
+    if (!v || json_is_null(v))
+        return strdup("");
+    if (json_is_string(v))
+        return strdup(json_string_value(v));
+    return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
+static void pick_columns(cli_out *o, json_t *item)
+{
+    if (o->ncols)
+        return;
+    const char *key;
+    json_t *v;
+    json_object_foreach(item, key, v) {
+        if (o->ncols == MAX_COLS)
+            break;
+        if (json_is_object(v) || json_is_array(v))
+            continue; /* nested values do not fit a cell; json shows them */
+        if ((o->cols[o->ncols] = strdup(key)))
+            o->ncols++;
+    }
+}
+
+/* Display width of UTF-8 text (code points; good enough for names). */
+static int u8len(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static void print_cell(FILE *f, const char *s, int width, int last)
+{
+    int n = u8len(s);
+    if (n > width) {
+        /* cut at a code point boundary, leave room for the ellipsis */
+        int shown = 0;
+        const char *p = s;
+        while (*p && shown < width - 1) {
+            p++;
+            while (((unsigned char)*p & 0xC0) == 0x80)
+                p++;
+            shown++;
+        }
+        fprintf(f, "%.*s…", (int)(p - s), s);
+        n = width;
+    } else {
+        fputs(s, f);
+    }
+    if (!last)
+        fprintf(f, "%*s", width - n + 2, "");
+}
+
+static void table_row(cli_out *o, json_t *item, int header)
+{
+    for (int i = 0; i < o->ncols; i++) {
+        char *c = header ? strdup(o->cols[i]) : cell(item, o->cols[i]);
+        for (char *p = c; p && *p; p++)
+            if (*p == '\n' || *p == '\r' || *p == '\t')
+                *p = ' ';
+        print_cell(o->f, c ? c : "", o->widths[i], i == o->ncols - 1);
+        free(c);
+    }
+    fputc('\n', o->f);
+}
+
+static void table_flush_sample(cli_out *o)
+{
+    size_t i;
+    json_t *item;
+    for (int c = 0; c < o->ncols; c++)
+        o->widths[c] = u8len(o->cols[c]);
+    json_array_foreach(o->sample, i, item) {
+        for (int c = 0; c < o->ncols; c++) {
+            char *t = cell(item, o->cols[c]);
+            int w = t ? u8len(t) : 0;
+            free(t);
+            if (w > o->widths[c])
+                o->widths[c] = w > TABLE_MAX_COL ? TABLE_MAX_COL : w;
+        }
+    }
+    o->widths_done = 1;
+    table_row(o, NULL, 1);
+    json_array_foreach(o->sample, i, item)
+        table_row(o, item, 0);
+    json_array_clear(o->sample);
+}
+
+static void csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void csv_row(cli_out *o, json_t *item, int header)
+{
+    for (int i = 0; i < o->ncols; i++) {
+        if (i)
+            fputc(',', o->f);
+        char *c = header ? strdup(o->cols[i]) : cell(item, o->cols[i]);
+        csv_field(o->f, c ? c : "");
+        free(c);
+    }
+    fputs("\r\n", o->f);
+}
+
+int cli_out_item(cli_out *o, json_t *item)
+{
+    size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER;
+    switch (o->fmt) {
+    case CLI_FMT_JSON:
+        fputs(o->count ? ",\n" : "[\n", o->f);
+        json_dumpf(item, o->f, o->tty ? JSON_INDENT(2) | JSON_PRESERVE_ORDER : flags);
+        break;
+    case CLI_FMT_NDJSON:
+    case CLI_FMT_AUTO:
+        json_dumpf(item, o->f, flags);
+        fputc('\n', o->f);
+        break;
+    case CLI_FMT_TABLE:
+        pick_columns(o, item);
+        if (!o->widths_done) {
+            json_array_append(o->sample, item);
+            if (json_array_size(o->sample) >= TABLE_SAMPLE)
+                table_flush_sample(o);
+        } else {
+            table_row(o, item, 0);
+        }
+        break;
+    case CLI_FMT_CSV:
+        if (!o->count) {
+            pick_columns(o, item);
+            csv_row(o, NULL, 1);
+        }
+        csv_row(o, item, 0);
+        break;
+    }
+    o->count++;
+    return ferror(o->f) ? ZF_EIO : 0;
+}
+
+int cli_out_object(cli_out *o, json_t *obj)
+{
+    if (o->fmt == CLI_FMT_TABLE) {
+        /* one object: key/value lines read better than a one-row table */
+        const char *key;
+        json_t *v;
+        int w = 0;
+        json_object_foreach(obj, key, v) if (u8len(key) > w) w = u8len(key);
+        json_object_foreach(obj, key, v) {
+            char *t = json_is_string(v) ? strdup(json_string_value(v))
+                                        : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+            fprintf(o->f, "%-*s  %s\n", w, key, t ? t : "");
+            free(t);
+        }
+        o->count = 1;
+        o->fmt = CLI_FMT_NDJSON; /* nothing left to close */
+        return ferror(o->f) ? ZF_EIO : 0;
+    }
+    if (o->fmt == CLI_FMT_JSON) {
+        json_dumpf(obj, o->f, (o->tty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER);
+        fputc('\n', o->f);
+        o->fmt = CLI_FMT_NDJSON;
+        o->count = 1;
+        return ferror(o->f) ? ZF_EIO : 0;
+    }
+    return cli_out_item(o, obj);
+}
+
+int cli_out_end(cli_out *o)
+{
+    if (!o)
+        return 0;
+    if (o->fmt == CLI_FMT_JSON)
+        fputs(o->count ? "\n]\n" : "[]\n", o->f);
+    else if (o->fmt == CLI_FMT_TABLE && !o->widths_done && o->ncols)
+        table_flush_sample(o);
+    else if (o->fmt == CLI_FMT_TABLE && !o->count && o->tty)
+        fputs("(no items)\n", o->f);
+    fflush(o->f);
+    int rc = ferror(o->f) ? ZF_EIO : 0;
+    json_decref(o->sample);
+    for (int i = 0; i < o->ncols; i++)
+        free(o->cols[i]);
+    free(o);
+    return rc;
+}

@@ -1,0 +1,47 @@
+/* list_meeting_registrants: GET /meetings/{meetingId}/registrants
+ * (Meetings API, meetingRegistrants). */
+#include "actions_internal.h"
+
+static const char *const statuses[] = {"pending", "approved", "denied", NULL};
+
+static const zf_field input[] = {
+    {.name = "meeting_id", .types = ZF_T_INTEGER | ZF_T_STRING, .flags = ZF_F_REQUIRED,
+     .in = ZF_IN_PATH, .wire = "meetingId", .format = ZF_FMT_MEETING_ID,
+     .summary = "the meeting id"},
+    {.name = "status", .types = ZF_T_STRING, .in = ZF_IN_QUERY, .enum_str = statuses,
+     .default_json = "\"approved\"", .summary = "pending, approved or denied"},
+    {.name = "occurrence_id", .types = ZF_T_STRING, .in = ZF_IN_QUERY, .format = ZF_FMT_ID_LIST,
+     .summary = "only this occurrence's registrants"},
+    {.name = "page_size", .types = ZF_T_INTEGER, .in = ZF_IN_QUERY, .flags = ZF_F_MIN | ZF_F_MAX,
+     .min = 1, .max = 300, .default_json = "30", .summary = "registrants per page",
+     .spec_diff = ZF_DIFF_MIN, .spec_note = "a page holds at least one record; Zoom's schema "
+                                            "only gives the maximum"},
+    ZF_FIELD_NEXT_PAGE_TOKEN,
+    ZF_FIELD_ALL,
+    {0},
+};
+
+static const char *const rules[] = {ZF_LIST_RULE, NULL};
+
+static const char *const output_keys[] = {
+    "id", "email", "first_name", "last_name", "status", "create_time", "join_url",
+    "participant_pin_code", "custom_questions", "org", "job_title", "country", NULL,
+};
+static const char *const classic[] = {"meeting:read", "meeting:read:admin", NULL};
+
+const zf_action zf_action__list_meeting_registrants = {
+    .name = "list_meeting_registrants",
+    .summary = "List a meeting's registrants.",
+    .method = "GET",
+    .path = "/meetings/{meetingId}/registrants",
+    .scope = "meeting:read:list_registrants:admin",
+    .classic_scopes = classic,
+    .kind = ZF_ACTION_READ,
+    .input = input,
+    .check = zf_actions__list_check,
+    .rules = rules,
+    .build = zf_actions__list_build,
+    .item_type = "registrant",
+    .items_key = "registrants",
+    .output_keys = output_keys,
+};

@@ -1,0 +1,183 @@
+/*
+ * Text surfaces generated from the descriptors: CLI flag names, --help and
+ * docs/actions.md. A test keeps the committed docs equal to this output.
+ */
+#include "actions_internal.h"
+
+#include <string.h>
+
+static const char *type_word(unsigned t)
+{
+    if (t & ZF_T_ANY)
+        return "JSON";
+    if (t == (ZF_T_INTEGER | ZF_T_STRING))
+        return "ID";
+    if (t & ZF_T_INTEGER)
+        return "INT";
+    if (t & ZF_T_BOOLEAN)
+        return "BOOL";
+    if (t & (ZF_T_OBJECT | ZF_T_ARRAY))
+        return "JSON";
+    return "TEXT";
+}
+
+int zf_action_flag_name(zf_buf *out, const zf_field *f)
+{
+    zf_buf_puts(out, "--");
+    for (const char *c = f->name; *c; c++)
+        zf_buf_putc(out, *c == '_' ? '-' : *c);
+    return out->failed ? ZF_ENOMEM : 0;
+}
+
+/* "max 200 characters; one of 1, 2; format date; default 2" */
+static void constraints(zf_buf *b, const zf_field *f)
+{
+    const char *sep = "";
+#define NEXT() (zf_buf_puts(b, sep), sep = "; ")
+    if (f->min_len > 0 && f->max_len > 0)
+        NEXT(), zf_buf_appendf(b, "%d to %d characters", f->min_len, f->max_len);
+    else if (f->max_len > 0)
+        NEXT(), zf_buf_appendf(b, "at most %d characters", f->max_len);
+    if ((f->flags & ZF_F_MIN) && (f->flags & ZF_F_MAX))
+        NEXT(), zf_buf_appendf(b, "%lld to %lld", (long long)f->min, (long long)f->max);
+    if (f->enum_str) {
+        NEXT(), zf_buf_puts(b, "one of");
+        for (const char *const *e = f->enum_str; *e; e++)
+            zf_buf_appendf(b, "%s \"%s\"", e == f->enum_str ? "" : ",", *e);
+    }
+    if (f->n_enum_int) {
+        NEXT(), zf_buf_puts(b, "one of");
+        for (size_t i = 0; i < f->n_enum_int; i++)
+            zf_buf_appendf(b, "%s %lld", i ? "," : "", (long long)f->enum_int[i]);
+    }
+    if (f->format != ZF_FMT_NONE)
+        NEXT(), zf_buf_appendf(b, "format %s", zf_schema_format_name(f->format));
+    if (f->max_items > 0)
+        NEXT(), zf_buf_appendf(b, "at most %d items", f->max_items);
+    if (f->default_json)
+        NEXT(), zf_buf_appendf(b, "Zoom's default %s", f->default_json);
+#undef NEXT
+}
+
+static void help_field(zf_buf *b, const zf_field *f)
+{
+    size_t start = b->len;
+    zf_buf_puts(b, "  ");
+    zf_action_flag_name(b, f);
+    zf_buf_appendf(b, " %s", type_word(f->types));
+    while (b->len - start < 30 && !b->failed)
+        zf_buf_putc(b, ' ');
+    zf_buf_appendf(b, " %s%s", f->flags & ZF_F_REQUIRED ? "(required) " : "", f->summary);
+    zf_buf c = ZF_BUF_INIT(8192);
+    constraints(&c, f);
+    if (c.len)
+        zf_buf_appendf(b, " [%s]", c.ptr);
+    zf_buf_free(&c);
+    if (f->fields && f->fields->name) {
+        zf_buf_puts(b, " keys:");
+        for (const zf_field *k = f->fields; k->name; k++)
+            zf_buf_appendf(b, "%s %s", k == f->fields ? "" : ",", k->name);
+    }
+    zf_buf_putc(b, '\n');
+}
+
+int zf_action_help(zf_buf *out, const zf_action *a)
+{
+    zf_buf_appendf(out, "Usage: zoomflow %s [flags]\n\n%s\n\n", a->name, a->summary);
+    if (a->method)
+        zf_buf_appendf(out, "Zoom call: %s /v2%s\n", a->method, a->path);
+    zf_buf_appendf(out, "Scope: %s\n\nFlags (JSON values for objects and arrays):\n",
+                   a->scope ? a->scope : "the endpoint's own");
+    for (const zf_field *f = a->input; f->name; f++)
+        help_field(out, f);
+    if (a->rules) {
+        zf_buf_puts(out, "\nAlso checked:\n");
+        for (const char *const *r = a->rules; *r; r++)
+            zf_buf_appendf(out, "  - %s\n", *r);
+    }
+    return out->failed ? ZF_ENOMEM : 0;
+}
+
+/* ---- docs/actions.md ----------------------------------------------------- */
+
+static void md_escape(zf_buf *b, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|')
+            zf_buf_puts(b, "\\|");
+        else
+            zf_buf_putc(b, *s);
+    }
+}
+
+static void md_rows(zf_buf *b, const zf_field *fields, const char *prefix)
+{
+    static const char *const where[] = {"body", "path", "query", "local"};
+    for (const zf_field *f = fields; f->name; f++) {
+        zf_buf path = ZF_BUF_INIT(1024);
+        zf_buf_appendf(&path, "%s%s", prefix, f->name);
+        zf_buf_appendf(b, "| `%s` | %s | %s | %s | ", path.ptr ? path.ptr : "",
+                       type_word(f->types), f->flags & ZF_F_REQUIRED ? "yes" : "",
+                       *prefix ? "" : where[f->in]);
+        zf_buf c = ZF_BUF_INIT(8192);
+        constraints(&c, f);
+        md_escape(b, c.ptr ? c.ptr : "");
+        zf_buf_free(&c);
+        zf_buf_puts(b, " | ");
+        md_escape(b, f->summary);
+        zf_buf_puts(b, " |\n");
+        const zf_field *sub = f->fields ? f->fields : f->items ? f->items->fields : NULL;
+        if (sub) {
+            zf_buf_puts(&path, f->items ? "[]." : ".");
+            md_rows(b, sub, path.ptr ? path.ptr : "");
+        }
+        zf_buf_free(&path);
+    }
+}
+
+static void md_action(zf_buf *b, const zf_action *a)
+{
+    zf_buf_appendf(b, "## %s\n\n%s\n\n", a->name, a->summary);
+    if (a->method)
+        zf_buf_appendf(b, "* Zoom call: `%s /v2%s`\n", a->method, a->path);
+    zf_buf_appendf(b, "* Scope: `%s`", a->scope ? a->scope : "the endpoint's own");
+    for (const char *const *c = a->classic_scopes; c && *c; c++)
+        zf_buf_appendf(b, "%s`%s`", c == a->classic_scopes ? " (older apps: " : ", ", *c);
+    zf_buf_puts(b, a->classic_scopes ? ")\n" : "\n");
+    zf_buf_appendf(b, "* Kind: %s\n",
+                   a->kind == ZF_ACTION_CREATE ? "create (not idempotent; reconciled after an "
+                                                 "ambiguous failure)"
+                   : a->kind == ZF_ACTION_READ ? "read"
+                                               : "chosen by the method");
+    if (a->items_key)
+        zf_buf_appendf(b, "* Output: `{\"%s\": [%s...], \"total_records\", \"next_page_token\"}`",
+                       a->items_key, a->item_type);
+    else
+        zf_buf_appendf(b, "* Output: one %s%s", a->item_type,
+                       a->reconcile ? " with `created` (and `found` when reconciled)" : "");
+    for (const char *const *k = a->output_keys; k && *k; k++)
+        zf_buf_appendf(b, "%s`%s`", k == a->output_keys ? "; keys " : ", ", *k);
+    zf_buf_puts(b, a->output_keys ? "\n" : " (Zoom's answer as is)\n");
+    zf_buf_puts(b, "\n| field | type | required | in | constraints | description |\n"
+                   "|---|---|---|---|---|---|\n");
+    md_rows(b, a->input, "");
+    if (a->rules) {
+        zf_buf_puts(b, "\nAlso checked:\n\n");
+        for (const char *const *r = a->rules; *r; r++)
+            zf_buf_appendf(b, "* %s\n", *r);
+    }
+    zf_buf_putc(b, '\n');
+}
+
+int zf_actions_markdown(zf_buf *out)
+{
+    zf_buf_puts(out, "# Actions\n\n"
+                     "Generated from the action descriptors (`src/lib/action_*.c`) by "
+                     "`zf_actions_markdown()`; do not edit by hand: run "
+                     "`build/test_actions_docs --write` and commit the result.\n\n"
+                     "Every problem in an input is reported at once, before any request is "
+                     "sent. Fields marked `local` are read by zoomflow, not sent to Zoom.\n\n");
+    for (const zf_action *const *a = zf_actions(); *a; a++)
+        md_action(out, *a);
+    return out->failed ? ZF_ENOMEM : 0;
+}

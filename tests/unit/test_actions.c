@@ -1,0 +1,834 @@
+/*
+ * Action registry: every rule of every action with valid and invalid
+ * values, all problems at once, request building (paths, double encoding,
+ * query, body), the Z + timezone refusal, scope preflight, output shapes.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "zoomflow/actions.h"
+
+static json_t *parse(const char *text)
+{
+    json_error_t e;
+    json_t *j = json_loads(text, JSON_DECODE_ANY, &e);
+    if (!j)
+        fail_msg("bad test JSON %s: %s", text, e.text);
+    return j;
+}
+
+static int validate(zf_problems *p, const char *action, const char *input)
+{
+    const zf_action *a = zf_action_find(action);
+    assert_non_null(a);
+    json_t *in = parse(input);
+    int rc = zf_action_validate(p, a, in);
+    json_decref(in);
+    return rc;
+}
+
+static const zf_problem *find_problem(const zf_problems *p, const char *path, const char *rule)
+{
+    for (size_t i = 0; i < p->count; i++)
+        if (strcmp(p->items[i].path, path) == 0 && strcmp(p->items[i].rule, rule) == 0)
+            return &p->items[i];
+    return NULL;
+}
+
+static void dump(const zf_problems *p)
+{
+    for (size_t i = 0; i < p->count; i++)
+        fprintf(stderr, "  %s [%s] %s: %s\n", p->items[i].path, p->items[i].rule,
+                p->items[i].value, p->items[i].message);
+}
+
+/* ---- valid inputs: one per rule's accepted edge ------------------------- */
+
+static const struct {
+    const char *action;
+    const char *input;
+} valid[] = {
+    {"create_meeting", "{\"user_id\":\"me\"}"},
+    {"create_meeting", "{\"user_id\":\"ann@example.com\",\"topic\":\"Day 1\",\"type\":2,"
+                       "\"start_time\":\"2026-05-01T09:00:00\",\"timezone\":\"America/New_York\","
+                       "\"duration\":1440,\"password\":\"a!@#12345Z\",\"agenda\":\"x\","
+                       "\"default_password\":false}"},
+    {"create_meeting", "{\"user_id\":\"me\",\"start_time\":\"2026-05-01T09:00:00Z\",\"duration\":1}"},
+    {"create_meeting", "{\"user_id\":\"me\",\"start_time\":\"2026-05-01T09:00:00+05:30\"}"},
+    {"create_meeting", "{\"user_id\":\"KDcuGIm1QgePTO8WbOqwIQ\",\"type\":10}"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":1,"
+                       "\"repeat_interval\":99,\"end_times\":60}}"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":2,"
+                       "\"repeat_interval\":50,\"weekly_days\":\"1,3,7\",\"end_date_time\":"
+                       "\"2026-12-01T00:00:00Z\"}}"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":3,"
+                       "\"repeat_interval\":10,\"monthly_day\":31,\"end_times\":0}}"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":3,"
+                       "\"monthly_week\":-1,\"monthly_week_day\":6}}"},
+    {"create_meeting", "{\"user_id\":\"me\",\"settings\":{\"host_video\":true,\"jbh_time\":15,"
+                       "\"join_before_host\":true,\"approval_type\":0,\"registration_type\":3,"
+                       "\"audio\":\"thirdParty\",\"auto_recording\":\"cloud\","
+                       "\"alternative_hosts\":\"a@x.com;b@x.com\",\"meeting_authentication\":true,"
+                       "\"contact_name\":\"Ann\",\"contact_email\":\"ann@x.com\","
+                       "\"email_notification\":false,\"waiting_room\":true,"
+                       "\"waiting_room_options\":{\"mode\":\"custom\",\"who_goes_to_waiting_room\":"
+                       "\"everyone\"},\"meeting_invitees\":[{\"email\":\"c@x.com\"}],"
+                       "\"breakout_room\":{\"enable\":true,\"rooms\":[{\"name\":\"r\","
+                       "\"participants\":[\"d@x.com\"]}]}},"
+                       "\"tracking_fields\":[{\"field\":\"cost\",\"value\":\"1\"}]}"},
+    {"list_users", "{}"},
+    {"list_users", "{\"status\":\"pending\",\"role_id\":\"2\",\"page_size\":2000,\"all\":true}"},
+    {"list_users", "{\"page_size\":1,\"next_page_token\":\"abc\"}"},
+    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"n@x.com\",\"type\":1}}"},
+    {"create_user", "{\"action\":\"autoCreate\",\"user_info\":{\"email\":\"n@x.com\",\"type\":2,"
+                    "\"first_name\":\"Ann\",\"last_name\":\"Lee\",\"display_name\":\"Ann Lee\","
+                    "\"password\":\"Secr3tPw\"}}"},
+    {"create_user", "{\"action\":\"ssoCreate\",\"user_info\":{\"email\":\"n@x.com\",\"type\":4}}"},
+    {"list_meetings", "{\"user_id\":\"me\",\"type\":\"previous_meetings\",\"from\":\"2026-01-01\","
+                      "\"to\":\"2026-01-01\",\"timezone\":\"Europe/Berlin\",\"page_size\":300}"},
+    {"list_meetings", "{\"user_id\":\"me\",\"from\":\"2024-02-29\",\"to\":\"2024-03-01\"}"},
+    {"add_meeting_registrant", "{\"meeting_id\":85746065432,\"email\":\"r@x.com\","
+                               "\"first_name\":\"Rae\"}"},
+    {"add_meeting_registrant",
+     "{\"meeting_id\":\"857460654\",\"email\":\"r@x.com\",\"first_name\":\"Rae\","
+     "\"last_name\":\"L\",\"country\":\"US\",\"occurrence_ids\":\"1648194360000,1648367160000\","
+     "\"purchasing_time_frame\":\"\",\"role_in_purchase_process\":\"Evaluator/Recommender\","
+     "\"no_of_employees\":\"1,001-5,000\",\"language\":\"Tr-TR\",\"auto_approve\":true,"
+     "\"custom_questions\":[{\"title\":\"Why\",\"value\":\"because\"}],\"comments\":\"hi\"}"},
+    {"list_meeting_registrants", "{\"meeting_id\":85746065432,\"status\":\"denied\","
+                                 "\"occurrence_id\":\"1648194360000\",\"page_size\":300}"},
+    {"get_meeting_recordings", "{\"meeting_id\":85746065432}"},
+    {"get_meeting_recordings", "{\"meeting_id\":\"/ajXp112QmuoKj4854875==\","
+                               "\"include_download_token\":true,\"ttl\":604800}"},
+    {"get_meeting_recordings", "{\"meeting_id\":\"atsXxhSEQWit9t+U02HXNQ==\",\"ttl\":0,"
+                               "\"include_download_token\":true}"},
+    {"call_api", "{\"method\":\"GET\",\"path\":\"/users/me\",\"query\":{\"a\":\"b\",\"n\":3,"
+                 "\"t\":true}}"},
+    {"call_api", "{\"method\":\"PATCH\",\"path\":\"/meetings/85746065432\",\"body\":{\"topic\":\"x\"}}"},
+    {"call_api", "{\"method\":\"GET\",\"path\":\"/meetings/ab%252F%252Fcd/recordings\"}"},
+};
+
+static void test_valid_inputs_pass(void **state)
+{
+    for (size_t i = 0; i < sizeof valid / sizeof valid[0]; i++) {
+        zf_problems p = ZF_PROBLEMS_INIT;
+        int rc = validate(&p, valid[i].action, valid[i].input);
+        if (rc != 0) {
+            fprintf(stderr, "valid case %zu (%s) refused:\n", i, valid[i].action);
+            dump(&p);
+        }
+        assert_int_equal(rc, 0);
+        zf_problems_free(&p);
+    }
+}
+
+/* ---- invalid inputs: each rule, with the path and rule it must report --- */
+
+static const struct {
+    const char *action;
+    const char *input;
+    const char *path;
+    const char *rule;
+} invalid[] = {
+    /* create_meeting */
+    {"create_meeting", "{}", "user_id", "required"},
+    {"create_meeting", "{\"user_id\":\"a b\"}", "user_id", "format"},
+    {"create_meeting", "{\"user_id\":\"me\",\"topic\":5}", "topic", "type"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":4}", "type", "enum"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":\"2\"}", "type", "type"},
+    {"create_meeting", "{\"user_id\":\"me\",\"duration\":0}", "duration", "minimum"},
+    {"create_meeting", "{\"user_id\":\"me\",\"duration\":1441}", "duration", "maximum"},
+    {"create_meeting", "{\"user_id\":\"me\",\"duration\":60.5}", "duration", "type"},
+    {"create_meeting", "{\"user_id\":\"me\",\"start_time\":\"2026-05-01 09:00\"}", "start_time", "format"},
+    {"create_meeting", "{\"user_id\":\"me\",\"start_time\":\"2026-02-30T09:00:00\"}", "start_time", "format"},
+    {"create_meeting", "{\"user_id\":\"me\",\"start_time\":\"2026-05-01T24:00:00\"}", "start_time", "format"},
+    {"create_meeting", "{\"user_id\":\"me\",\"start_time\":\"2026-05-01T09:00:00.000Z\"}", "start_time", "format"},
+    {"create_meeting", "{\"user_id\":\"me\",\"timezone\":\"Mars/Olympus\"}", "timezone", "format"},
+    {"create_meeting", "{\"user_id\":\"me\",\"password\":\"12345678901\"}", "password", "maxLength"},
+    {"create_meeting", "{\"user_id\":\"me\",\"password\":\"ab cd\"}", "password", "format"},
+    {"create_meeting", "{\"user_id\":\"me\",\"default_password\":\"no\"}", "default_password", "type"},
+    {"create_meeting", "{\"user_id\":\"me\",\"schedule_for\":\"x y\"}", "schedule_for", "format"},
+    {"create_meeting", "{\"user_id\":\"me\",\"tracking_fields\":[{\"value\":\"1\"}]}", "tracking_fields[0].field", "required"},
+    {"create_meeting", "{\"user_id\":\"me\",\"recurrence\":{\"type\":1}}", "recurrence", "dependency"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8}", "recurrence", "required"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{}}", "recurrence.type", "required"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":4}}", "recurrence.type", "enum"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":1,\"repeat_interval\":0}}", "recurrence.repeat_interval", "minimum"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":1,\"repeat_interval\":100}}", "recurrence.repeat_interval", "maximum"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":2,\"repeat_interval\":51,\"weekly_days\":\"1\"}}", "recurrence.repeat_interval", "maximum"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":3,\"repeat_interval\":11}}", "recurrence.repeat_interval", "maximum"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":2}}", "recurrence.weekly_days", "required"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":2,\"weekly_days\":\"1,8\"}}", "recurrence.weekly_days", "format"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":2,\"weekly_days\":\"1,1\"}}", "recurrence.weekly_days", "format"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":1,\"weekly_days\":\"1\"}}", "recurrence.weekly_days", "dependency"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":3,\"monthly_day\":32}}", "recurrence.monthly_day", "maximum"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":3,\"monthly_day\":0}}", "recurrence.monthly_day", "minimum"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":2,\"weekly_days\":\"1\",\"monthly_day\":3}}", "recurrence.monthly_day", "dependency"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":3,\"monthly_week\":5,\"monthly_week_day\":1}}", "recurrence.monthly_week", "enum"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":3,\"monthly_week\":1,\"monthly_week_day\":8}}", "recurrence.monthly_week_day", "enum"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":3,\"monthly_week\":1}}", "recurrence.monthly_week_day", "required"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":3,\"monthly_week_day\":1}}", "recurrence.monthly_week", "required"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":3,\"monthly_day\":2,\"monthly_week\":1,\"monthly_week_day\":1}}", "recurrence.monthly_day", "conflict"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":1,\"end_times\":61}}", "recurrence.end_times", "maximum"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":1,\"end_times\":-1}}", "recurrence.end_times", "minimum"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":1,\"end_times\":3,\"end_date_time\":\"2026-12-01T00:00:00Z\"}}", "recurrence.end_times", "conflict"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":1,\"end_date_time\":\"2026-12-01T00:00:00\"}}", "recurrence.end_date_time", "format"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":1,\"every\":2}}", "recurrence.every", "unknown"},
+    {"create_meeting", "{\"user_id\":\"me\",\"settings\":{\"jbh_time\":7}}", "settings.jbh_time", "enum"},
+    {"create_meeting", "{\"user_id\":\"me\",\"settings\":{\"host_video\":1}}", "settings.host_video", "type"},
+    {"create_meeting", "{\"user_id\":\"me\",\"settings\":{\"approval_type\":3}}", "settings.approval_type", "enum"},
+    {"create_meeting", "{\"user_id\":\"me\",\"settings\":{\"registration_type\":0}}", "settings.registration_type", "enum"},
+    {"create_meeting", "{\"user_id\":\"me\",\"settings\":{\"audio\":\"phone\"}}", "settings.audio", "enum"},
+    {"create_meeting", "{\"user_id\":\"me\",\"settings\":{\"auto_recording\":\"yes\"}}", "settings.auto_recording", "enum"},
+    {"create_meeting", "{\"user_id\":\"me\",\"settings\":{\"contact_email\":\"nope\"}}", "settings.contact_email", "format"},
+    {"create_meeting", "{\"user_id\":\"me\",\"settings\":{\"waiting_room_options\":{}}}", "settings.waiting_room_options.mode", "required"},
+    {"create_meeting", "{\"user_id\":\"me\",\"settings\":{\"meeting_invitees\":[{\"email\":\"x\"}]}}", "settings.meeting_invitees[0].email", "format"},
+    {"create_meeting", "{\"user_id\":\"me\",\"settings\":{\"hostvideo\":true}}", "settings.hostvideo", "unknown"},
+    {"create_meeting", "{\"user_id\":\"me\",\"settings\":[]}", "settings", "type"},
+    {"create_meeting", "{\"user_id\":\"me\",\"colour\":\"red\"}", "colour", "unknown"},
+    /* list_users */
+    {"list_users", "{\"status\":\"gone\"}", "status", "enum"},
+    {"list_users", "{\"page_size\":0}", "page_size", "minimum"},
+    {"list_users", "{\"page_size\":2001}", "page_size", "maximum"},
+    {"list_users", "{\"role_id\":2}", "role_id", "type"},
+    {"list_users", "{\"all\":\"yes\"}", "all", "type"},
+    {"list_users", "{\"all\":true,\"next_page_token\":\"t\"}", "next_page_token", "conflict"},
+    /* create_user */
+    {"create_user", "{\"user_info\":{\"email\":\"a@x.com\",\"type\":1}}", "action", "required"},
+    {"create_user", "{\"action\":\"make\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1}}", "action", "enum"},
+    {"create_user", "{\"action\":\"create\"}", "user_info", "required"},
+    {"create_user", "{\"action\":\"create\",\"user_info\":{\"type\":1}}", "user_info.email", "required"},
+    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"a@x.com\"}}", "user_info.type", "required"},
+    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"a@@x.com\",\"type\":1}}", "user_info.email", "format"},
+    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"a@x\",\"type\":1}}", "user_info.email", "format"},
+    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"a@x.com\",\"type\":99}}", "user_info.type", "enum"},
+    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"a@x.com\",\"type\":3}}", "user_info.type", "enum"},
+    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1,\"first_name\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}}", "user_info.first_name", "maxLength"},
+    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1,\"last_name\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}}", "user_info.last_name", "maxLength"},
+    {"create_user", "{\"action\":\"autoCreate\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1,\"password\":\"Ab1\"}}", "user_info.password", "minLength"},
+    {"create_user", "{\"action\":\"autoCreate\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1,\"password\":\"Ab1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}}", "user_info.password", "maxLength"},
+    {"create_user", "{\"action\":\"autoCreate\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1,\"password\":\"abcdefg1\"}}", "user_info.password", "format"},
+    {"create_user", "{\"action\":\"autoCreate\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1,\"password\":\"ABCDEFG1\"}}", "user_info.password", "format"},
+    {"create_user", "{\"action\":\"autoCreate\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1,\"password\":\"Abcdefgh\"}}", "user_info.password", "format"},
+    {"create_user", "{\"action\":\"autoCreate\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1,\"password\":\"12345678\"}}", "user_info.password", "format"},
+    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1,\"password\":\"Secr3tPw\"}}", "user_info.password", "dependency"},
+    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1,\"dept\":\"IT\"}}", "user_info.dept", "unknown"},
+    /* list_meetings */
+    {"list_meetings", "{}", "user_id", "required"},
+    {"list_meetings", "{\"user_id\":\"me\",\"type\":\"past\"}", "type", "enum"},
+    {"list_meetings", "{\"user_id\":\"me\",\"from\":\"2026-1-01\"}", "from", "format"},
+    {"list_meetings", "{\"user_id\":\"me\",\"to\":\"2026-13-01\"}", "to", "format"},
+    {"list_meetings", "{\"user_id\":\"me\",\"from\":\"2026-02-01\",\"to\":\"2026-01-31\"}", "to", "conflict"},
+    {"list_meetings", "{\"user_id\":\"me\",\"timezone\":\"EST\"}", "timezone", "format"},
+    {"list_meetings", "{\"user_id\":\"me\",\"page_size\":301}", "page_size", "maximum"},
+    {"list_meetings", "{\"user_id\":\"me\",\"page_size\":0}", "page_size", "minimum"},
+    {"list_meetings", "{\"user_id\":\"me\",\"all\":true,\"next_page_token\":\"t\"}", "next_page_token", "conflict"},
+    /* add_meeting_registrant */
+    {"add_meeting_registrant", "{\"email\":\"r@x.com\",\"first_name\":\"R\"}", "meeting_id", "required"},
+    {"add_meeting_registrant", "{\"meeting_id\":12345678,\"email\":\"r@x.com\",\"first_name\":\"R\"}", "meeting_id", "format"},
+    {"add_meeting_registrant", "{\"meeting_id\":\"123456789012\",\"email\":\"r@x.com\",\"first_name\":\"R\"}", "meeting_id", "format"},
+    {"add_meeting_registrant", "{\"meeting_id\":\"85746065x\",\"email\":\"r@x.com\",\"first_name\":\"R\"}", "meeting_id", "format"},
+    {"add_meeting_registrant", "{\"meeting_id\":true,\"email\":\"r@x.com\",\"first_name\":\"R\"}", "meeting_id", "type"},
+    {"add_meeting_registrant", "{\"meeting_id\":857460654,\"first_name\":\"R\"}", "email", "required"},
+    {"add_meeting_registrant", "{\"meeting_id\":857460654,\"email\":\"r@x.com\"}", "first_name", "required"},
+    {"add_meeting_registrant", "{\"meeting_id\":857460654,\"email\":\"r x@x.com\",\"first_name\":\"R\"}", "email", "format"},
+    {"add_meeting_registrant", "{\"meeting_id\":857460654,\"email\":\"r@x.com\",\"first_name\":\"R\",\"country\":\"usa\"}", "country", "format"},
+    {"add_meeting_registrant", "{\"meeting_id\":857460654,\"email\":\"r@x.com\",\"first_name\":\"R\",\"country\":\"us\"}", "country", "format"},
+    {"add_meeting_registrant", "{\"meeting_id\":857460654,\"email\":\"r@x.com\",\"first_name\":\"R\",\"purchasing_time_frame\":\"soon\"}", "purchasing_time_frame", "enum"},
+    {"add_meeting_registrant", "{\"meeting_id\":857460654,\"email\":\"r@x.com\",\"first_name\":\"R\",\"role_in_purchase_process\":\"Boss\"}", "role_in_purchase_process", "enum"},
+    {"add_meeting_registrant", "{\"meeting_id\":857460654,\"email\":\"r@x.com\",\"first_name\":\"R\",\"no_of_employees\":\"1-10\"}", "no_of_employees", "enum"},
+    {"add_meeting_registrant", "{\"meeting_id\":857460654,\"email\":\"r@x.com\",\"first_name\":\"R\",\"language\":\"en-GB\"}", "language", "enum"},
+    {"add_meeting_registrant", "{\"meeting_id\":857460654,\"email\":\"r@x.com\",\"first_name\":\"R\",\"auto_approve\":\"true\"}", "auto_approve", "type"},
+    {"add_meeting_registrant", "{\"meeting_id\":857460654,\"email\":\"r@x.com\",\"first_name\":\"R\",\"occurrence_ids\":\"1,,2\"}", "occurrence_ids", "format"},
+    {"add_meeting_registrant", "{\"meeting_id\":857460654,\"email\":\"r@x.com\",\"first_name\":\"R\",\"custom_questions\":[{\"title\":\"t\",\"value\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}]}", "custom_questions[0].value", "maxLength"},
+    {"add_meeting_registrant", "{\"meeting_id\":857460654,\"email\":\"r@x.com\",\"first_name\":\"R\",\"custom_questions\":{}}", "custom_questions", "type"},
+    /* list_meeting_registrants */
+    {"list_meeting_registrants", "{}", "meeting_id", "required"},
+    {"list_meeting_registrants", "{\"meeting_id\":857460654,\"status\":\"all\"}", "status", "enum"},
+    {"list_meeting_registrants", "{\"meeting_id\":857460654,\"occurrence_id\":\"x\"}", "occurrence_id", "format"},
+    {"list_meeting_registrants", "{\"meeting_id\":857460654,\"page_size\":301}", "page_size", "maximum"},
+    {"list_meeting_registrants", "{\"meeting_id\":857460654,\"all\":true,\"next_page_token\":\"t\"}", "next_page_token", "conflict"},
+    /* get_meeting_recordings */
+    {"get_meeting_recordings", "{}", "meeting_id", "required"},
+    {"get_meeting_recordings", "{\"meeting_id\":\"not a uuid!\"}", "meeting_id", "format"},
+    {"get_meeting_recordings", "{\"meeting_id\":\"short==\"}", "meeting_id", "format"},
+    {"get_meeting_recordings", "{\"meeting_id\":857460654,\"include_download_token\":true,\"ttl\":-1}", "ttl", "minimum"},
+    {"get_meeting_recordings", "{\"meeting_id\":857460654,\"include_download_token\":true,\"ttl\":604801}", "ttl", "maximum"},
+    {"get_meeting_recordings", "{\"meeting_id\":857460654,\"ttl\":60}", "ttl", "dependency"},
+    /* call_api */
+    {"call_api", "{\"path\":\"/users\"}", "method", "required"},
+    {"call_api", "{\"method\":\"GET\"}", "path", "required"},
+    {"call_api", "{\"method\":\"HEAD\",\"path\":\"/users\"}", "method", "enum"},
+    {"call_api", "{\"method\":\"GET\",\"path\":\"https://evil.example/v2/users\"}", "path", "format"},
+    {"call_api", "{\"method\":\"GET\",\"path\":\"//evil.example/users\"}", "path", "format"},
+    {"call_api", "{\"method\":\"GET\",\"path\":\"/users/../../oauth/token\"}", "path", "format"},
+    {"call_api", "{\"method\":\"GET\",\"path\":\"/users/%2e%2E/x\"}", "path", "format"},
+    {"call_api", "{\"method\":\"GET\",\"path\":\"/users\\r\\nHost: x\"}", "path", "format"},
+    {"call_api", "{\"method\":\"GET\",\"path\":\"/users?page_size=3\"}", "path", "format"},
+    {"call_api", "{\"method\":\"GET\",\"path\":\"/v2/users\"}", "path", "format"},
+    {"call_api", "{\"method\":\"GET\",\"path\":\"/users\",\"query\":{\"a\":[1]}}", "query.a", "type"},
+    {"call_api", "{\"method\":\"GET\",\"path\":\"/users\",\"body\":{}}", "body", "dependency"},
+    {"call_api", "{\"method\":\"GET\",\"path\":\"/users\",\"verb\":\"x\"}", "verb", "unknown"},
+};
+
+static void test_invalid_inputs_name_field_and_rule(void **state)
+{
+    for (size_t i = 0; i < sizeof invalid / sizeof invalid[0]; i++) {
+        zf_problems p = ZF_PROBLEMS_INIT;
+        int rc = validate(&p, invalid[i].action, invalid[i].input);
+        const zf_problem *q = find_problem(&p, invalid[i].path, invalid[i].rule);
+        if (rc != ZF_EVALIDATION || !q) {
+            fprintf(stderr, "invalid case %zu (%s %s) expected %s/%s, got:\n", i,
+                    invalid[i].action, invalid[i].input, invalid[i].path, invalid[i].rule);
+            dump(&p);
+        }
+        assert_int_equal(rc, ZF_EVALIDATION);
+        assert_non_null(q);
+        assert_true(strlen(q->message) > 5);
+        zf_problems_free(&p);
+    }
+}
+
+static void test_all_problems_at_once(void **state)
+{
+    zf_problems p = ZF_PROBLEMS_INIT;
+    int rc = validate(&p, "create_meeting",
+                      "{\"topic\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
+                      "\"duration\":0,\"type\":8,\"settings\":{\"jbh_time\":3,\"bogus\":1},"
+                      "\"recurrence\":{\"type\":2,\"weekly_days\":\"9\"}}");
+    assert_int_equal(rc, ZF_EVALIDATION);
+    assert_non_null(find_problem(&p, "user_id", "required"));
+    assert_non_null(find_problem(&p, "topic", "maxLength"));
+    assert_non_null(find_problem(&p, "duration", "minimum"));
+    assert_non_null(find_problem(&p, "settings.jbh_time", "enum"));
+    assert_non_null(find_problem(&p, "settings.bogus", "unknown"));
+    assert_non_null(find_problem(&p, "recurrence.weekly_days", "format"));
+    assert_int_equal(p.count, 6);
+
+    const zf_problem *w = find_problem(&p, "recurrence.weekly_days", "format");
+    assert_string_equal(w->value, "\"9\"");
+    assert_int_equal(w->pos, 0);
+    const zf_problem *u = find_problem(&p, "settings.bogus", "unknown");
+    assert_non_null(strstr(u->message, "known fields: host_video, participant_video"));
+    assert_non_null(strstr(u->message, "jbh_time"));
+
+    json_t *arr;
+    assert_int_equal(zf_problems_json(&arr, &p), 0);
+    assert_int_equal(json_array_size(arr), 6);
+    json_t *first = json_array_get(arr, 0);
+    assert_non_null(json_object_get(first, "field"));
+    assert_non_null(json_object_get(first, "rule"));
+    assert_non_null(json_object_get(first, "message"));
+    json_decref(arr);
+
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_problems_to_error(&err, &p), ZF_EVALIDATION);
+    assert_non_null(strstr(err.message, "6 problems"));
+    assert_non_null(strstr(err.message, "user_id"));
+    assert_true(strlen(err.hint) > 0);
+    zf_problems_free(&p);
+}
+
+static void test_problems_are_capped(void **state)
+{
+    zf_buf b = ZF_BUF_INIT(1 << 20);
+    zf_buf_puts(&b, "{\"user_id\":\"me\",\"settings\":{");
+    for (int i = 0; i < 200; i++)
+        zf_buf_appendf(&b, "%s\"k%d\":1", i ? "," : "", i);
+    zf_buf_puts(&b, "}}");
+    zf_problems p = ZF_PROBLEMS_INIT;
+    assert_int_equal(validate(&p, "create_meeting", b.ptr), ZF_EVALIDATION);
+    assert_int_equal(p.count, ZF_PROBLEMS_MAX);
+    assert_true(p.truncated);
+    zf_error err = ZF_ERROR_INIT;
+    zf_problems_to_error(&err, &p);
+    assert_non_null(strstr(err.message, "more not shown"));
+    zf_problems_free(&p);
+    zf_buf_free(&b);
+}
+
+static void test_input_must_be_object(void **state)
+{
+    zf_problems p = ZF_PROBLEMS_INIT;
+    assert_int_equal(validate(&p, "list_users", "[1]"), ZF_EVALIDATION);
+    assert_int_equal(p.count, 1);
+    assert_string_equal(p.items[0].rule, "type");
+    zf_problems_free(&p);
+}
+
+static void test_secret_values_not_echoed(void **state)
+{
+    zf_problems p = ZF_PROBLEMS_INIT;
+    validate(&p, "create_user",
+             "{\"action\":\"autoCreate\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1,"
+             "\"password\":\"abcdefg1\"}}");
+    const zf_problem *q = find_problem(&p, "user_info.password", "format");
+    assert_non_null(q);
+    assert_null(strstr(q->value, "abcdefg1"));
+    assert_string_equal(q->value, "\"[redacted]\"");
+    zf_problems_free(&p);
+    validate(&p, "create_meeting", "{\"user_id\":\"me\",\"password\":\"sec ret\"}");
+    q = find_problem(&p, "password", "format");
+    assert_non_null(q);
+    assert_null(strstr(q->value, "sec ret"));
+    zf_problems_free(&p);
+}
+
+static void test_z_with_timezone_refused_with_explanation(void **state)
+{
+    zf_problems p = ZF_PROBLEMS_INIT;
+    int rc = validate(&p, "create_meeting",
+                      "{\"user_id\":\"me\",\"start_time\":\"2026-05-01T09:00:00Z\","
+                      "\"timezone\":\"America/New_York\"}");
+    assert_int_equal(rc, ZF_EVALIDATION);
+    assert_int_equal(p.count, 1);
+    const zf_problem *q = find_problem(&p, "start_time", "conflict");
+    assert_non_null(q);
+    assert_string_equal(q->message,
+                        "start_time \"2026-05-01T09:00:00Z\" carries its own zone (Z or an offset) "
+                        "and timezone \"America/New_York\" is also set: Zoom would silently ignore "
+                        "the timezone. Give local time without Z plus timezone (e.g. "
+                        "\"2026-05-01T09:00:00\" with \"America/New_York\"), or UTC with Z and no "
+                        "timezone");
+    zf_problems_free(&p);
+    rc = validate(&p, "create_meeting",
+                  "{\"user_id\":\"me\",\"start_time\":\"2026-05-01T09:00:00-04:00\","
+                  "\"timezone\":\"America/New_York\"}");
+    assert_int_equal(rc, ZF_EVALIDATION);
+    assert_non_null(find_problem(&p, "start_time", "conflict"));
+    zf_problems_free(&p);
+}
+
+/* ---- request building ---------------------------------------------------- */
+
+static void build_ok(zf_action_request *req, const char *action, const char *input)
+{
+    json_t *in = parse(input);
+    zf_error err = ZF_ERROR_INIT;
+    int rc = zf_action_build(req, zf_action_find(action), in, &err);
+    if (rc != 0)
+        fprintf(stderr, "build %s: %s\n", action, err.message);
+    assert_int_equal(rc, 0);
+    json_decref(in);
+}
+
+static void test_build_create_meeting(void **state)
+{
+    zf_action_request req;
+    build_ok(&req, "create_meeting",
+             "{\"user_id\":\"ann+ops@example.com\",\"topic\":\"Day 1\",\"type\":2,"
+             "\"settings\":{\"approval_type\":0}}");
+    assert_string_equal(req.method, "POST");
+    assert_string_equal(req.path, "/users/ann%2Bops%40example.com/meetings");
+    assert_int_equal(req.kind, ZF_ACTION_CREATE);
+    assert_int_equal(req.nquery, 0);
+    json_t *body = parse(req.body);
+    json_t *want = parse("{\"topic\":\"Day 1\",\"type\":2,\"settings\":{\"approval_type\":0}}");
+    assert_true(json_equal(body, want));
+    assert_null(json_object_get(body, "user_id"));
+    json_decref(body);
+    json_decref(want);
+    zf_action_request_free(&req);
+}
+
+static void test_build_refuses_invalid_input(void **state)
+{
+    zf_action_request req;
+    json_t *in = parse("{\"user_id\":\"me\",\"duration\":0,\"type\":4}");
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_action_build(&req, zf_action_find("create_meeting"), in, &err),
+                     ZF_EVALIDATION);
+    assert_null(req.path);
+    assert_null(req.body);
+    assert_non_null(strstr(err.message, "2 problems"));
+    assert_non_null(strstr(err.message, "duration"));
+    assert_non_null(strstr(err.message, "type"));
+    json_decref(in);
+}
+
+static void test_build_list_users_query(void **state)
+{
+    zf_action_request req;
+    build_ok(&req, "list_users", "{\"status\":\"inactive\",\"page_size\":300,\"all\":true}");
+    assert_string_equal(req.method, "GET");
+    assert_string_equal(req.path, "/users");
+    assert_int_equal(req.kind, ZF_ACTION_READ);
+    assert_string_equal(zf_action_request_query(&req, "status"), "inactive");
+    assert_string_equal(zf_action_request_query(&req, "page_size"), "300");
+    assert_null(zf_action_request_query(&req, "all"));
+    assert_int_equal(req.follow_pages, 1);
+    assert_null(req.body);
+    zf_action_request_free(&req);
+    build_ok(&req, "list_users", "{}");
+    assert_int_equal(req.follow_pages, 0);
+    assert_int_equal(req.nquery, 0);
+    zf_action_request_free(&req);
+}
+
+static void test_build_list_meetings(void **state)
+{
+    zf_action_request req;
+    build_ok(&req, "list_meetings",
+             "{\"user_id\":\"me\",\"type\":\"upcoming\",\"from\":\"2026-01-01\","
+             "\"to\":\"2026-02-01\",\"timezone\":\"Asia/Tokyo\",\"next_page_token\":\"T k\"}");
+    assert_string_equal(req.path, "/users/me/meetings");
+    assert_string_equal(zf_action_request_query(&req, "type"), "upcoming");
+    assert_string_equal(zf_action_request_query(&req, "from"), "2026-01-01");
+    assert_string_equal(zf_action_request_query(&req, "to"), "2026-02-01");
+    assert_string_equal(zf_action_request_query(&req, "timezone"), "Asia/Tokyo");
+    assert_string_equal(zf_action_request_query(&req, "next_page_token"), "T k");
+    zf_action_request_free(&req);
+}
+
+static void test_build_registrants(void **state)
+{
+    zf_action_request req;
+    build_ok(&req, "add_meeting_registrant",
+             "{\"meeting_id\":85746065432,\"email\":\"r@x.com\",\"first_name\":\"Rae\","
+             "\"occurrence_ids\":\"1648194360000\"}");
+    assert_string_equal(req.method, "POST");
+    assert_string_equal(req.path, "/meetings/85746065432/registrants");
+    assert_string_equal(zf_action_request_query(&req, "occurrence_ids"), "1648194360000");
+    json_t *body = parse(req.body);
+    assert_null(json_object_get(body, "meeting_id"));
+    assert_null(json_object_get(body, "occurrence_ids"));
+    assert_string_equal(json_string_value(json_object_get(body, "email")), "r@x.com");
+    json_decref(body);
+    zf_action_request_free(&req);
+
+    build_ok(&req, "list_meeting_registrants",
+             "{\"meeting_id\":\"85746065432\",\"status\":\"pending\"}");
+    assert_string_equal(req.path, "/meetings/85746065432/registrants");
+    assert_string_equal(zf_action_request_query(&req, "status"), "pending");
+    zf_action_request_free(&req);
+}
+
+static void test_build_recordings_encoding(void **state)
+{
+    static const struct {
+        const char *id, *path;
+    } cases[] = {
+        /* plain UUID: once */
+        {"\"atsXxhSEQWit9t+U02HXNQ==\"", "/meetings/atsXxhSEQWit9t%2BU02HXNQ%3D%3D/recordings"},
+        /* one '/' inside: once */
+        {"\"ab/cdXxhSEQWit9t+U02==\"", "/meetings/ab%2FcdXxhSEQWit9t%2BU02%3D%3D/recordings"},
+        /* starts with '/': twice */
+        {"\"/ajXp112QmuoKj4854875==\"", "/meetings/%252FajXp112QmuoKj4854875%253D%253D/recordings"},
+        /* contains "//": twice */
+        {"\"ajXp11//QmuoKj4854875==\"", "/meetings/ajXp11%252F%252FQmuoKj4854875%253D%253D/recordings"},
+        /* numeric id, integer or string */
+        {"85746065432", "/meetings/85746065432/recordings"},
+        {"\"85746065432\"", "/meetings/85746065432/recordings"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char input[256];
+        snprintf(input, sizeof input, "{\"meeting_id\":%s}", cases[i].id);
+        zf_action_request req;
+        build_ok(&req, "get_meeting_recordings", input);
+        assert_string_equal(req.path, cases[i].path);
+        assert_null(zf_action_request_query(&req, "include_fields"));
+        zf_action_request_free(&req);
+    }
+    zf_action_request req;
+    build_ok(&req, "get_meeting_recordings",
+             "{\"meeting_id\":85746065432,\"include_download_token\":true,\"ttl\":3600}");
+    assert_string_equal(zf_action_request_query(&req, "include_fields"), "download_access_token");
+    assert_string_equal(zf_action_request_query(&req, "ttl"), "3600");
+    assert_null(zf_action_request_query(&req, "include_download_token"));
+    zf_action_request_free(&req);
+}
+
+static void test_build_create_user(void **state)
+{
+    zf_action_request req;
+    build_ok(&req, "create_user",
+             "{\"action\":\"create\",\"user_info\":{\"email\":\"n@x.com\",\"type\":1}}");
+    assert_string_equal(req.path, "/users");
+    json_t *body = parse(req.body);
+    json_t *want = parse("{\"action\":\"create\",\"user_info\":{\"email\":\"n@x.com\",\"type\":1}}");
+    assert_true(json_equal(body, want));
+    json_decref(body);
+    json_decref(want);
+    zf_action_request_free(&req);
+}
+
+static void test_build_call_api(void **state)
+{
+    zf_action_request req;
+    build_ok(&req, "call_api",
+             "{\"method\":\"PATCH\",\"path\":\"/meetings/85746065432\","
+             "\"query\":{\"occurrence_id\":\"1\",\"n\":2,\"b\":false},\"body\":{\"topic\":\"x\"}}");
+    assert_string_equal(req.method, "PATCH");
+    assert_string_equal(req.path, "/meetings/85746065432");
+    assert_int_equal(req.kind, ZF_ACTION_WRITE);
+    assert_string_equal(zf_action_request_query(&req, "occurrence_id"), "1");
+    assert_string_equal(zf_action_request_query(&req, "n"), "2");
+    assert_string_equal(zf_action_request_query(&req, "b"), "false");
+    assert_string_equal(req.body, "{\"topic\":\"x\"}");
+    zf_action_request_free(&req);
+    build_ok(&req, "call_api", "{\"method\":\"GET\",\"path\":\"/users/me\"}");
+    assert_int_equal(req.kind, ZF_ACTION_READ);
+    assert_null(req.body);
+    zf_action_request_free(&req);
+    build_ok(&req, "call_api", "{\"method\":\"POST\",\"path\":\"/users\",\"body\":{}}");
+    assert_int_equal(req.kind, ZF_ACTION_CREATE);
+    zf_action_request_free(&req);
+}
+
+static void test_v2_prefix_message(void **state)
+{
+    zf_problems p = ZF_PROBLEMS_INIT;
+    validate(&p, "call_api", "{\"method\":\"GET\",\"path\":\"/v2/users/me\"}");
+    const zf_problem *q = find_problem(&p, "path", "format");
+    assert_non_null(q);
+    assert_non_null(strstr(q->message, "write \"/users/me\""));
+    zf_problems_free(&p);
+}
+
+/* ---- scopes -------------------------------------------------------------- */
+
+static void test_scope_preflight(void **state)
+{
+    const zf_action *a = zf_action_find("create_meeting");
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_action_scope_check(a, "meeting:read:meeting:admin meeting:write:meeting:admin", &err), 0);
+    assert_int_equal(zf_action_scope_check(a, "meeting:write:meeting", &err), 0);
+    assert_int_equal(zf_action_scope_check(a, "meeting:write:meeting:master", &err), 0);
+    assert_int_equal(zf_action_scope_check(a, "meeting:write:admin", &err), 0);
+    assert_int_equal(zf_action_scope_check(a, "user:read:list_users:admin meeting:write:meeting:adminx", &err),
+                     ZF_ESCOPE);
+    assert_non_null(strstr(err.message, "meeting:write:meeting:admin"));
+    assert_non_null(strstr(err.message, "create_meeting"));
+    assert_non_null(strstr(err.hint, "reconnect"));
+    zf_error_clear(&err);
+    assert_int_equal(zf_action_scope_check(a, "", &err), ZF_ESCOPE);
+    a = zf_action_find("get_meeting_recordings");
+    assert_int_equal(zf_action_scope_check(a, "cloud_recording:read:list_recording_files:master", &err), 0);
+    assert_int_equal(zf_action_scope_check(zf_action_find("call_api"), "", &err), 0);
+    /* every action's own scope passes; each is one of the ten DESIGN asks for */
+    for (const zf_action *const *x = zf_actions(); *x; x++)
+        if ((*x)->scope)
+            assert_int_equal(zf_action_scope_check(*x, (*x)->scope, &err), 0);
+}
+
+/* ---- output -------------------------------------------------------------- */
+
+static void test_normalise_create_and_found(void **state)
+{
+    const zf_action *a = zf_action_find("create_meeting");
+    json_t *resp = parse("{\"id\":85746065432,\"uuid\":\"u==\",\"topic\":\"T\",\"start_url\":"
+                         "\"https://zoom.us/s/secret\",\"join_url\":\"https://zoom.us/j/1\","
+                         "\"created_at\":\"2026-01-01T00:00:00Z\",\"settings\":{}}");
+    json_t *out;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_action_normalise(&out, a, resp, ZF_OUTCOME_CREATED, &err), 0);
+    assert_true(json_is_true(json_object_get(out, "created")));
+    assert_null(json_object_get(out, "found"));
+    assert_null(json_object_get(out, "start_url"));
+    assert_null(json_object_get(out, "settings"));
+    assert_int_equal(json_integer_value(json_object_get(out, "id")), 85746065432LL);
+    json_decref(out);
+    assert_int_equal(zf_action_normalise(&out, a, resp, ZF_OUTCOME_FOUND, &err), 0);
+    assert_true(json_is_false(json_object_get(out, "created")));
+    assert_true(json_is_true(json_object_get(out, "found")));
+    json_decref(out);
+    json_decref(resp);
+    resp = parse("[1]");
+    assert_int_equal(zf_action_normalise(&out, a, resp, ZF_OUTCOME_READ, &err), ZF_EPARSE);
+    json_decref(resp);
+}
+
+static void test_normalise_list(void **state)
+{
+    const zf_action *a = zf_action_find("list_users");
+    assert_string_equal(a->items_key, "users");
+    assert_string_equal(a->item_type, "user");
+    json_t *resp = parse("{\"page_size\":2,\"total_records\":3,\"next_page_token\":\"nx\","
+                         "\"users\":[{\"id\":\"a\",\"email\":\"a@x.com\",\"custom\":1},"
+                         "{\"email\":\"p@x.com\",\"status\":\"pending\"}]}");
+    json_t *out;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_action_normalise(&out, a, resp, ZF_OUTCOME_READ, &err), 0);
+    json_t *users = json_object_get(out, "users");
+    assert_int_equal(json_array_size(users), 2);
+    assert_null(json_object_get(json_array_get(users, 0), "custom"));
+    assert_string_equal(json_string_value(json_object_get(json_array_get(users, 1), "email")),
+                        "p@x.com");
+    assert_int_equal(json_integer_value(json_object_get(out, "total_records")), 3);
+    assert_string_equal(json_string_value(json_object_get(out, "next_page_token")), "nx");
+    assert_null(json_object_get(out, "created"));
+    assert_null(json_object_get(out, "page_size"));
+    json_decref(out);
+    json_decref(resp);
+    /* last page: no token; missing array -> empty list */
+    resp = parse("{\"next_page_token\":\"\"}");
+    assert_int_equal(zf_action_normalise(&out, zf_action_find("list_meetings"), resp,
+                                         ZF_OUTCOME_READ, &err), 0);
+    assert_int_equal(json_array_size(json_object_get(out, "meetings")), 0);
+    assert_null(json_object_get(out, "next_page_token"));
+    json_decref(out);
+    json_decref(resp);
+}
+
+static void test_normalise_call_api_passthrough(void **state)
+{
+    json_t *resp = parse("{\"anything\":[1,2],\"x\":{}}"), *out;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_action_normalise(&out, zf_action_find("call_api"), resp, ZF_OUTCOME_READ,
+                                         &err), 0);
+    assert_true(json_equal(out, resp));
+    json_decref(out);
+    json_decref(resp);
+}
+
+static void test_result_warnings(void **state)
+{
+    zf_action_result r = ZF_ACTION_RESULT_INIT;
+    assert_null(r.warnings);
+    assert_int_equal(zf_action_result_warn(&r, "host %s has made %d of 100 meetings today", "ann", 95), 0);
+    assert_int_equal(json_array_size(r.warnings), 1);
+    assert_string_equal(json_string_value(json_array_get(r.warnings, 0)),
+                        "host ann has made 95 of 100 meetings today");
+    zf_action_result_free(&r);
+    assert_null(r.warnings);
+    zf_action_result_free(NULL);
+}
+
+/* ---- surfaces ------------------------------------------------------------- */
+
+static void test_registry_and_help(void **state)
+{
+    static const char *const names[] = {"create_meeting", "list_users", "create_user",
+                                        "list_meetings", "add_meeting_registrant",
+                                        "list_meeting_registrants", "get_meeting_recordings",
+                                        "call_api"};
+    size_t n = 0;
+    for (const zf_action *const *a = zf_actions(); *a; a++, n++)
+        assert_string_equal((*a)->name, names[n]);
+    assert_int_equal(n, 8);
+    assert_null(zf_action_find("delete_everything"));
+    assert_null(zf_action_find(NULL));
+
+    zf_buf b = ZF_BUF_INIT(1 << 20);
+    assert_int_equal(zf_action_help(&b, zf_action_find("create_meeting")), 0);
+    assert_non_null(strstr(b.ptr, "Usage: zoomflow create_meeting"));
+    assert_non_null(strstr(b.ptr, "POST /v2/users/{userId}/meetings"));
+    assert_non_null(strstr(b.ptr, "--user-id TEXT"));
+    assert_non_null(strstr(b.ptr, "(required)"));
+    assert_non_null(strstr(b.ptr, "--duration INT"));
+    assert_non_null(strstr(b.ptr, "1 to 1440"));
+    assert_non_null(strstr(b.ptr, "--settings JSON"));
+    assert_non_null(strstr(b.ptr, "jbh_time"));
+    assert_non_null(strstr(b.ptr, "Also checked:"));
+    zf_buf_free(&b);
+
+    zf_field f = {.name = "include_download_token"};
+    assert_int_equal(zf_action_flag_name(&b, &f), 0);
+    assert_string_equal(b.ptr, "--include-download-token");
+    zf_buf_free(&b);
+}
+
+static void test_schema_json(void **state)
+{
+    json_t *s;
+    assert_int_equal(zf_action_schema_json(&s, zf_action_find("create_meeting")), 0);
+    assert_string_equal(json_string_value(json_object_get(s, "$schema")),
+                        "https://json-schema.org/draft/2020-12/schema");
+    assert_string_equal(json_string_value(json_object_get(s, "type")), "object");
+    assert_true(json_is_false(json_object_get(s, "additionalProperties")));
+    json_t *props = json_object_get(s, "properties");
+    json_t *req = json_object_get(s, "required");
+    assert_int_equal(json_array_size(req), 1);
+    assert_string_equal(json_string_value(json_array_get(req, 0)), "user_id");
+    json_t *dur = json_object_get(props, "duration");
+    assert_int_equal(json_integer_value(json_object_get(dur, "minimum")), 1);
+    assert_int_equal(json_integer_value(json_object_get(dur, "maximum")), 1440);
+    json_t *jbh = json_object_get(json_object_get(json_object_get(props, "settings"), "properties"),
+                                  "jbh_time");
+    json_t *want = parse("[0,5,10,15]");
+    assert_true(json_equal(json_object_get(jbh, "enum"), want));
+    json_decref(want);
+    json_t *pw = json_object_get(props, "password");
+    assert_true(json_is_true(json_object_get(pw, "writeOnly")));
+    assert_string_equal(json_string_value(json_object_get(json_object_get(props, "user_id"),
+                                                          "x-zoom-in")), "path");
+    json_decref(s);
+
+    assert_int_equal(zf_action_schema_json(&s, zf_action_find("add_meeting_registrant")), 0);
+    json_t *mid = json_object_get(json_object_get(s, "properties"), "meeting_id");
+    want = parse("[\"integer\",\"string\"]");
+    assert_true(json_equal(json_object_get(mid, "type"), want));
+    json_decref(want);
+    json_t *cq = json_object_get(json_object_get(s, "properties"), "custom_questions");
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(json_object_get(json_object_get(cq, "items"),
+                                                         "properties"), "value"), "maxLength")),
+                     128);
+    json_decref(s);
+
+    /* every action has a schema; call_api's body accepts anything */
+    for (const zf_action *const *a = zf_actions(); *a; a++) {
+        assert_int_equal(zf_action_schema_json(&s, *a), 0);
+        json_decref(s);
+    }
+    assert_int_equal(zf_action_schema_json(&s, zf_action_find("call_api")), 0);
+    assert_null(json_object_get(json_object_get(json_object_get(s, "properties"), "body"), "type"));
+    json_decref(s);
+}
+
+static void test_timezones_list(void **state)
+{
+    long pos;
+    assert_true(zf_schema_format_ok(ZF_FMT_TIMEZONE, "America/Los_Angeles", &pos));
+    assert_true(zf_schema_format_ok(ZF_FMT_TIMEZONE, "UTC", &pos));
+    assert_true(zf_schema_format_ok(ZF_FMT_TIMEZONE, "Asia/Calcutta", &pos));
+    assert_true(zf_schema_format_ok(ZF_FMT_TIMEZONE, "Asia/Kolkata", &pos));
+    assert_false(zf_schema_format_ok(ZF_FMT_TIMEZONE, "america/los_angeles", &pos));
+    assert_false(zf_schema_format_ok(ZF_FMT_TIMEZONE, "../../etc/passwd", &pos));
+    const char *const *z = zf_schema_timezones();
+    size_t n = 0;
+    for (; z[n]; n++)
+        if (n > 0)
+            assert_true(strcmp(z[n - 1], z[n]) < 0);
+    assert_true(n > 400);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_valid_inputs_pass),
+        cmocka_unit_test(test_invalid_inputs_name_field_and_rule),
+        cmocka_unit_test(test_all_problems_at_once),
+        cmocka_unit_test(test_problems_are_capped),
+        cmocka_unit_test(test_input_must_be_object),
+        cmocka_unit_test(test_secret_values_not_echoed),
+        cmocka_unit_test(test_z_with_timezone_refused_with_explanation),
+        cmocka_unit_test(test_build_create_meeting),
+        cmocka_unit_test(test_build_refuses_invalid_input),
+        cmocka_unit_test(test_build_list_users_query),
+        cmocka_unit_test(test_build_list_meetings),
+        cmocka_unit_test(test_build_registrants),
+        cmocka_unit_test(test_build_recordings_encoding),
+        cmocka_unit_test(test_build_create_user),
+        cmocka_unit_test(test_build_call_api),
+        cmocka_unit_test(test_v2_prefix_message),
+        cmocka_unit_test(test_scope_preflight),
+        cmocka_unit_test(test_normalise_create_and_found),
+        cmocka_unit_test(test_normalise_list),
+        cmocka_unit_test(test_normalise_call_api_passthrough),
+        cmocka_unit_test(test_result_warnings),
+        cmocka_unit_test(test_registry_and_help),
+        cmocka_unit_test(test_schema_json),
+        cmocka_unit_test(test_timezones_list),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
