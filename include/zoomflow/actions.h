@@ -154,6 +154,8 @@ void zf_schema_check_object(zf_problems *p, const zf_field *fields,
 int zf_schema_format_ok(zf_format fmt, const char *s, long *pos);
 /* Name used in JSON Schema "format" for fmt ("email", "date", ...). */
 const char *zf_schema_format_name(zf_format fmt);
+/* What a value of fmt looks like, in words (for messages and docs). */
+const char *zf_schema_format_text(zf_format fmt);
 /* The committed list of accepted time-zone ids (sorted, NULL-terminated). */
 const char *const *zf_schema_timezones(void);
 /* JSON Schema (draft 2020-12) for one field. */
@@ -293,6 +295,16 @@ void zf_action_result_free(zf_action_result *r);
 int zf_action_schema_json(json_t **out, const zf_action *a);
 /* "--user-id" for field "user_id" (into buf). */
 int zf_action_flag_name(zf_buf *out, const zf_field *f);
+/* The top-level field a flag names ("--user-id", "user-id" or "user_id"),
+ * or NULL. */
+const zf_field *zf_action_flag_field(const zf_action *a, const char *flag);
+/* Sets the field named by `flag` in `input` from the flag's text, typed by
+ * the descriptor: TEXT as is, INT as a decimal integer, BOOL true/false
+ * (also yes/no, 1/0), ID a number when all digits, JSON parsed. Checks only
+ * the conversion; zf_action_validate checks the value. ZF_EINVAL with a
+ * message naming the flag (and the known flags when it is unknown). */
+int zf_action_set_flag(json_t *input, const zf_action *a, const char *flag, const char *text,
+                       zf_error *err);
 /* The CLI's `zoomflow <action> --help` text. */
 int zf_action_help(zf_buf *out, const zf_action *a);
 /* docs/actions.md. */

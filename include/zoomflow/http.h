@@ -45,11 +45,12 @@ typedef struct zf_http_req {
     const char *basic_user;            /* HTTP Basic (OAuth client auth), or NULL */
     const zf_secret *basic_pass;
     long timeout_ms;                   /* overrides the handle's when > 0 */
-    /* Streaming: when sink is set the body goes there, not to resp->body.
+    /* Streaming: when sink is set a 2xx body goes there, not to resp->body
+     * (other statuses are buffered, so Zoom's JSON error can be read).
      * Return non-zero from sink to abort (ZF_ECANCELED). */
     int (*sink)(void *ctx, const void *data, size_t n);
     void *sink_ctx;
-    uint64_t range_from;               /* > 0 sends Range: bytes=N- */
+    uint64_t range_from;               /* > 0 sends Range: bytes=N- (GET only) */
     int follow_redirects;              /* downloads follow Zoom's redirects */
 } zf_http_req;
 
@@ -72,6 +73,8 @@ void zf_http_resp_free(zf_http_resp *r);
 const char *zf_http_resp_header(const zf_http_resp *r, const char *name, char *out,
                                 size_t outlen);
 
+/* resp must have been set up with zf_http_resp_init; zf_http_do releases
+ * what it held first, so one resp can serve many requests. */
 int zf_http_do(zf_http *h, const zf_http_req *req, zf_http_resp *resp, zf_error *err);
 
 /* Call once before threads start (curl_global_init); zf_http_new calls it

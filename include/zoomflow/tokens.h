@@ -11,6 +11,15 @@
  * (mutex + condition per connection) and processes (the store's connection
  * lock, then a re-read: a token refreshed meanwhile is used as it is), and
  * the new pair is committed before it is used or the lock released.
+ * Token requests are capped at 30 s so processes queued on the store lock
+ * (60 s busy timeout) outlast them.
+ *
+ * The one unavoidable loss: a refresh that reached Zoom but whose answer
+ * never arrived (connection cut, process killed before COMMIT) leaves a
+ * refresh token that Zoom already rotated away. It is kept (we cannot
+ * know), last_error says so, and the next refresh turns the connection
+ * NEEDS_REAUTH with the re-authenticate hint. A network failure before
+ * Zoom saw the request keeps a working pair.
  *
  * A zf_tokens is thread-safe. Token values returned are owned by the
  * caller (zf_secret_free); api_base strings likewise (free()).
@@ -49,10 +58,11 @@ typedef struct zf_tokens_opts {
 int zf_tokens_new(zf_tokens **out, const zf_tokens_opts *opts, zf_error *err);
 void zf_tokens_free(zf_tokens *tk);
 
-/* How to connect. id NULL = "default". api_base NULL = derived from the
- * token response's api_url, else from oauth_base (zoom.us -> api.zoom.us,
- * zoomgov.com -> api.zoomgov.com, anything else -> oauth_base itself, as
- * zoomsim serves both). */
+/* How to connect. id NULL = "default". The connection's API base is
+ * "{api_url}/v2" from Zoom's token response (regional clusters); when Zoom
+ * sends no api_url it is api_base (Server-to-Server only), else derived
+ * from oauth_base (zoom.us -> api.zoom.us, zoomgov.com -> api.zoomgov.com,
+ * anything else -> oauth_base itself, as zoomsim serves both). */
 typedef struct zf_connect_cfg {
     const char *id;
     const char *oauth_base;

@@ -146,6 +146,11 @@ int zf_zoom_call(zf_zoom *z, const zf_zoom_req *req, zf_zoom_resp *resp, zf_erro
  * except for segments. Returns 0 or ZF_EPATH with a message. */
 int zf_zoom_check_path(const char *path, zf_error *err);
 
+/* Appends value to b as one path segment, percent-encoded. A meeting UUID
+ * that starts with '/' or contains "//" is encoded twice, as Zoom requires
+ * (DESIGN §4); anything else once. Returns 0, or -1 when b failed. */
+int zf_zoom_put_segment(zf_buf *b, const char *value);
+
 /*
  * Pagination by next_page_token (zoom-api.md §E). Streams page by page: one
  * page is held at a time; items returned by zf_pager_next are borrowed and

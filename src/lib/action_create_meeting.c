@@ -329,13 +329,15 @@ typedef struct meeting_match {
     int rc;
 } meeting_match;
 
-static int candidate_start(const meeting_match *m, const json_t *it, int64_t *utc)
+/* No timezone was given, so Zoom used the account's, which the listing
+ * reports per meeting: read the local start in that zone. 1 = skip. */
+static int candidate_start(meeting_match *m, const json_t *it, int64_t *utc)
 {
-    if (!m->local_unzoned)
-        return 0;
-    /* no timezone given: Zoom used the account's, which the listing reports */
     const char *zone = zf_actions__str(it, "timezone");
-    return zone ? zf_actions__local_to_utc(zone, m->wall, utc, m->err) : ZF_EINVAL;
+    if (!zone || !zf_actions__timezone_known(zone))
+        return 1;
+    m->rc = zf_actions__local_to_utc(zone, m->wall, utc, m->err);
+    return m->rc != 0 ? -1 : 0;
 }
 
 static int meeting_each(void *arg, const json_t *items)
@@ -351,8 +353,11 @@ static int meeting_each(void *arg, const json_t *items)
             zf_actions__parse_datetime(zf_actions__str(it, "created_at"), &created, &hz) != 0 ||
             created < m->not_before)
             continue;
-        if (m->local_unzoned && (m->rc = candidate_start(m, it, &want)) != 0)
-            return 1;
+        int skip = m->local_unzoned ? candidate_start(m, it, &want) : 0;
+        if (skip < 0)
+            return 1; /* the tz database failed: stop, m->rc says why */
+        if (skip)
+            continue;
         if (want >= 0 &&
             (zf_actions__parse_datetime(zf_actions__str(it, "start_time"), &start, &hz) != 0 ||
              start != want))

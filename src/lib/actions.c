@@ -9,6 +9,7 @@
  */
 #include "actions_internal.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,14 @@
 #define BODY_MAX_BYTES (1024 * 1024)
 #define TEXT_MAX_BYTES (256 * 1024)
 #define SCOPE_MAX 128
+
+/* Caller mistakes: asserted in debug builds, ZF_EINVAL in release builds. */
+#define ARG_CHECK(cond)                                                                   \
+    do {                                                                                  \
+        assert(cond);                                                                     \
+        if (!(cond))                                                                      \
+            return ZF_EINVAL;                                                             \
+    } while (0)
 
 static const zf_action *const registry[] = {
     &zf_action__create_meeting,
@@ -227,6 +236,7 @@ static int build_query_body(zf_action_request *req, const zf_action *a, const js
 
 int zf_action_validate(zf_problems *p, const zf_action *a, const json_t *in)
 {
+    ARG_CHECK(p && a && in);
     if (!json_is_object(in)) {
         zf_problems_add(p, "", "type", in, -1,
                         "the input of %s must be a JSON object of fields", a->name);
@@ -242,6 +252,7 @@ int zf_action_validate(zf_problems *p, const zf_action *a, const json_t *in)
 
 int zf_action_build(zf_action_request *req, const zf_action *a, const json_t *in, zf_error *err)
 {
+    ARG_CHECK(req && a && in);
     zf_problems p = ZF_PROBLEMS_INIT;
     memset(req, 0, sizeof *req);
     int rc = zf_action_validate(&p, a, in);
@@ -302,6 +313,7 @@ static int scope_forms_granted(const char *scope, const char *granted)
 
 int zf_action_scope_check(const zf_action *a, const char *granted, zf_error *err)
 {
+    ARG_CHECK(a);
     if (!a->scope || scope_forms_granted(a->scope, granted))
         return 0;
     for (const char *const *c = a->classic_scopes; c && *c; c++)
@@ -381,6 +393,7 @@ int zf_action_normalise(json_t **out, const zf_action *a, const json_t *resp, zf
 int zf_action_reconcile(json_t **found, const zf_action *a, const json_t *in,
                         const zf_reconcile_opts *o, const zf_action_source *src, zf_error *err)
 {
+    ARG_CHECK(found && a && in && o && src && src->get && src->list);
     *found = NULL;
     if (!a->reconcile)
         return zf_error_set(err, ZF_EINVAL, "%s is not a create: nothing to reconcile", a->name);

@@ -4,6 +4,8 @@
  */
 #include "actions_internal.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *type_word(unsigned t)
@@ -27,6 +29,88 @@ int zf_action_flag_name(zf_buf *out, const zf_field *f)
     for (const char *c = f->name; *c; c++)
         zf_buf_putc(out, *c == '_' ? '-' : *c);
     return out->failed ? ZF_ENOMEM : 0;
+}
+
+const zf_field *zf_action_flag_field(const zf_action *a, const char *flag)
+{
+    if (!flag)
+        return NULL;
+    if (flag[0] == '-' && flag[1] == '-')
+        flag += 2;
+    for (const zf_field *f = a->input; f->name; f++) {
+        size_t i = 0;
+        while (f->name[i] && (flag[i] == f->name[i] || (flag[i] == '-' && f->name[i] == '_')))
+            i++;
+        if (!f->name[i] && !flag[i])
+            return f;
+    }
+    return NULL;
+}
+
+static int unknown_flag(zf_error *err, const zf_action *a, const char *flag)
+{
+    zf_buf b = ZF_BUF_INIT(ZF_ERROR_HINT_MAX - 1);
+    for (const zf_field *f = a->input; f->name; f++) {
+        zf_buf_puts(&b, f == a->input ? "" : " ");
+        zf_action_flag_name(&b, f);
+    }
+    zf_error_set(err, ZF_EINVAL, "%s has no flag %s", a->name, flag);
+    zf_error_hint(err, "known flags: %s", b.ptr ? b.ptr : "");
+    zf_buf_free(&b);
+    return ZF_EINVAL;
+}
+
+static json_t *flag_integer(const char *text)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno || end == text || *end)
+        return NULL;
+    return json_integer((json_int_t)v);
+}
+
+static json_t *flag_boolean(const char *text)
+{
+    static const char *const yes[] = {"true", "yes", "1"}, *const no[] = {"false", "no", "0"};
+    for (size_t i = 0; i < ZF_NELEM(yes); i++) {
+        if (strcmp(text, yes[i]) == 0)
+            return json_true();
+        if (strcmp(text, no[i]) == 0)
+            return json_false();
+    }
+    return NULL;
+}
+
+int zf_action_set_flag(json_t *input, const zf_action *a, const char *flag, const char *text,
+                       zf_error *err)
+{
+    const zf_field *f = zf_action_flag_field(a, flag);
+    if (!f)
+        return unknown_flag(err, a, flag);
+    const char *want = type_word(f->types);
+    json_t *v = NULL;
+    if (strcmp(want, "TEXT") == 0)
+        v = json_string(text);
+    else if (strcmp(want, "INT") == 0)
+        v = flag_integer(text);
+    else if (strcmp(want, "BOOL") == 0)
+        v = flag_boolean(text);
+    else if (strcmp(want, "ID") == 0)
+        v = (v = flag_integer(text)) ? v : json_string(text); /* UUIDs stay text */
+    else
+        v = json_loads(text, JSON_DECODE_ANY, NULL);
+    if (!v) {
+        zf_error_set(err, ZF_EINVAL, "--%s: \"%.200s\" is not %s", f->name, text,
+                     strcmp(want, "INT") == 0    ? "an integer"
+                     : strcmp(want, "BOOL") == 0 ? "true or false"
+                                                 : "valid JSON (or is not UTF-8)");
+        zf_error_hint(err, "`zoomflow %s --help` shows each flag's type", a->name);
+        return ZF_EINVAL;
+    }
+    return json_object_set_new(input, f->name, v) == 0
+               ? 0
+               : zf_error_set(err, ZF_ENOMEM, "out of memory");
 }
 
 /* "max 200 characters; one of 1, 2; format date; default 2" */
@@ -179,5 +263,15 @@ int zf_actions_markdown(zf_buf *out)
                      "sent. Fields marked `local` are read by zoomflow, not sent to Zoom.\n\n");
     for (const zf_action *const *a = zf_actions(); *a; a++)
         md_action(out, *a);
+    zf_buf_puts(out, "## Formats\n\n| format | accepted values |\n|---|---|\n");
+    for (int f = ZF_FMT_NONE + 1; f <= ZF_FMT_API_PATH; f++) {
+        zf_buf_appendf(out, "| `%s` | ", zf_schema_format_name((zf_format)f));
+        md_escape(out, zf_schema_format_text((zf_format)f));
+        zf_buf_puts(out, " |\n");
+    }
+    zf_buf_puts(out, "\nA meeting UUID that starts with `/` or contains `//` is percent-encoded "
+                     "twice in the request path (Zoom's rule); every other path value once. "
+                     "Time zones are the IANA ids of the committed list in "
+                     "`src/lib/actions_timezones.c`.\n");
     return out->failed ? ZF_ENOMEM : 0;
 }

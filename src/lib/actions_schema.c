@@ -42,8 +42,9 @@ static char *value_text(const json_t *v)
         return NULL;
     size_t n = strlen(s);
     if (n > VALUE_SHOWN_MAX) {
-        /* cut on a UTF-8 boundary and mark the cut */
-        size_t cut = VALUE_SHOWN_MAX;
+        /* cut on a UTF-8 boundary and mark the cut: "..." and its NUL end
+         * at most at s[VALUE_SHOWN_MAX], inside the n + 1 bytes */
+        size_t cut = VALUE_SHOWN_MAX - 3;
         while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
             cut--;
         memcpy(s + cut, "...", 4);
@@ -552,7 +553,7 @@ const char *zf_schema_format_name(zf_format fmt)
     return NULL;
 }
 
-static const char *format_expect(zf_format fmt)
+const char *zf_schema_format_text(zf_format fmt)
 {
     for (size_t i = 0; i < ZF_NELEM(formats); i++)
         if (formats[i].fmt == fmt)
@@ -627,9 +628,9 @@ static void check_format(zf_problems *p, const zf_field *f, const char *path,
     }
     if (pos >= 0)
         faultx(p, f, path, "format", v, pos, "must be %s (fault at character %ld)",
-               format_expect(f->format), pos + 1);
+               zf_schema_format_text(f->format), pos + 1);
     else
-        faultx(p, f, path, "format", v, -1, "must be %s", format_expect(f->format));
+        faultx(p, f, path, "format", v, -1, "must be %s", zf_schema_format_text(f->format));
 }
 
 static void check_string(zf_problems *p, const zf_field *f, const char *path, const json_t *v)
@@ -677,7 +678,7 @@ static void check_integer(zf_problems *p, const zf_field *f, const char *path, c
         snprintf(txt, sizeof txt, "%lld", (long long)n);
         long pos;
         if (!zf_schema_format_ok(f->format, txt, &pos))
-            faultx(p, f, path, "format", v, -1, "must be %s", format_expect(f->format));
+            faultx(p, f, path, "format", v, -1, "must be %s", zf_schema_format_text(f->format));
     }
 }
 

@@ -88,7 +88,7 @@ static int tzif_offset(const unsigned char *p, size_t n, int64_t t, int32_t *off
     size_t tsize = 4, at = 44;
     if (p[4] >= '2') {
         at += tzif_block(&c, 4);
-        if (tzif_header(p + at, n - at, &c) != 0 || at > n)
+        if (at > n || tzif_header(p + at, n - at, &c) != 0)
             return -1;
         at += 44;
         tsize = 8;

@@ -106,30 +106,67 @@ int zf_buf_put_urlenc(zf_buf *b, const char *s)
     return b->failed ? -1 : 0;
 }
 
+/* Length of the valid UTF-8 sequence at p (1-4), or 0 when it is not one
+ * (bad lead byte, missing continuation, overlong form, surrogate, > U+10FFFF). */
+static size_t utf8_seq(const unsigned char *p)
+{
+    unsigned char c = p[0];
+    size_t n;
+    unsigned cp;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2, cp = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF)
+        n = 3, cp = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4)
+        n = 4, cp = c & 0x07;
+    else
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0; /* also stops at the terminating NUL */
+        cp = cp << 6 | (p[i] & 0x3F);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+/* Always valid JSON: control characters escaped, invalid UTF-8 replaced by
+ * U+FFFD, so bytes from anywhere (paths, methods, user input) can be echoed. */
 int zf_buf_put_jsonstr(zf_buf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
     zf_buf_putc(b, '"');
-    const char *run = s;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    const unsigned char *run = (const unsigned char *)s, *p = run;
+    while (*p) {
         unsigned char c = *p;
-        if (c >= 0x20 && c != '"' && c != '\\')
+        size_t n = c >= 0x80 ? utf8_seq(p) : 1;
+        if (c >= 0x80 ? n > 0 : (c >= 0x20 && c != '"' && c != '\\')) {
+            p += n;
             continue;
-        zf_buf_append(b, run, (size_t)((const char *)p - run));
-        run = (const char *)p + 1;
+        }
+        zf_buf_append(b, run, (size_t)(p - run));
         switch (c) {
         case '"': zf_buf_append(b, "\\\"", 2); break;
         case '\\': zf_buf_append(b, "\\\\", 2); break;
         case '\n': zf_buf_append(b, "\\n", 2); break;
         case '\r': zf_buf_append(b, "\\r", 2); break;
         case '\t': zf_buf_append(b, "\\t", 2); break;
-        default: {
-            char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            zf_buf_append(b, e, 6);
+        default:
+            if (c >= 0x80) {
+                zf_buf_append(b, "\\ufffd", 6);
+            } else {
+                char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+                zf_buf_append(b, e, 6);
+            }
         }
-        }
+        p++;
+        run = p;
     }
-    zf_buf_append(b, run, strlen(run));
+    zf_buf_append(b, run, (size_t)(p - run));
     zf_buf_putc(b, '"');
     return b->failed ? -1 : 0;
 }

@@ -180,7 +180,8 @@ static int parse_key(const char *s, size_t len, unsigned char key[KEY_LEN])
         for (size_t i = 0; i < KEY_LEN && ok; i++) {
             int hi = hexval((unsigned char)s[2 * i]), lo = hexval((unsigned char)s[2 * i + 1]);
             ok = hi >= 0 && lo >= 0;
-            key[i] = (unsigned char)(hi << 4 | lo);
+            if (ok)
+                key[i] = (unsigned char)(hi << 4 | lo);
         }
         if (ok)
             return 0;
@@ -354,6 +355,8 @@ static int key_from_file(zf_crypt *c, const char *path, zf_error *err)
 
 int zf_crypt_new(zf_crypt **out, const char *key_file, zf_error *err)
 {
+    if (!out)
+        return zf_error_set(err, ZF_EINVAL, "zf_crypt_new: output needed");
     *out = NULL;
     zf_crypt *c = calloc(1, sizeof *c);
     if (!c)
@@ -425,6 +428,8 @@ done:
 int zf_crypt_seal(zf_crypt *c, const void *plain, size_t len, const char *aad, char **out,
                   zf_error *err)
 {
+    if (!c || !out || (!plain && len))
+        return zf_error_set(err, ZF_EINVAL, "zf_crypt_seal: key, value and output needed");
     *out = NULL;
     if (len > SEALED_MAX)
         return zf_error_set(err, ZF_ETOOBIG, "secret of %zu bytes is too large to store", len);
@@ -466,6 +471,8 @@ static int not_sealed(zf_error *err, const char *aad)
 int zf_crypt_open(zf_crypt *c, const char *sealed, const char *aad, zf_secret *out,
                   zf_error *err)
 {
+    if (!c || !out)
+        return zf_error_set(err, ZF_EINVAL, "zf_crypt_open: key and output needed");
     size_t plen = sizeof SEALED_PREFIX - 1;
     size_t slen = sealed ? strlen(sealed) : 0;
     if (slen < plen + KEY_ID_LEN + 1 || memcmp(sealed, SEALED_PREFIX, plen) != 0 ||

@@ -76,6 +76,8 @@ long zf_http__connects(const zf_http *h)
 
 int zf_http_new(zf_http **out, const zf_http_opts *opts, zf_error *err)
 {
+    if (!out)
+        return zf_error_set(err, ZF_EINVAL, "zf_http_new: output needed");
     *out = NULL;
     zf_http_opts dflt = ZF_HTTP_OPTS_INIT;
     if (zf_http_global_init() != 0)
@@ -219,6 +221,8 @@ static void trace_block(char dir, const char *data, size_t n)
 {
     zf_buf b = ZF_BUF_INIT(TRACE_BODY_MAX + 64);
     zf_buf_append(&b, data, n < TRACE_BODY_MAX ? n : TRACE_BODY_MAX);
+    while (b.len && (b.ptr[b.len - 1] == '\n' || b.ptr[b.len - 1] == '\r'))
+        b.ptr[--b.len] = '\0';
     if (b.ptr)
         zf_log_redact(b.ptr);
     /* zf_log redacts again; redacting here first keeps the intent local */

@@ -11,6 +11,8 @@
 int zf_json_parse(json_t **out, const void *data, size_t len, size_t max, const char *what,
                   zf_error *err)
 {
+    if (!out)
+        return zf_error_set(err, ZF_EINVAL, "zf_json_parse: output needed");
     *out = NULL;
     what = what ? what : "JSON input";
     if (len > max)

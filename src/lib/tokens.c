@@ -41,6 +41,7 @@
 /* A token that expires within this many seconds is not handed out even
  * when a refresh failed and the old one is all there is. */
 #define LAST_RESORT_MIN 10
+#define TOKEN_TIMEOUT_MS 30000
 
 typedef struct flight {
     struct flight *next;
@@ -86,6 +87,10 @@ int zf_tokens_new(zf_tokens **out, const zf_tokens_opts *opts, zf_error *err)
         tk->opts.refresh_margin = 0;
     if (tk->opts.state_ttl <= 0)
         tk->opts.state_ttl = 600;
+    /* Refreshes run while other processes queue on the store lock (60 s
+     * busy timeout in the SQLite backend): keep token calls well below. */
+    if (tk->opts.http.timeout_ms <= 0 || tk->opts.http.timeout_ms > TOKEN_TIMEOUT_MS)
+        tk->opts.http.timeout_ms = TOKEN_TIMEOUT_MS;
     pthread_mutex_init(&tk->mu, NULL);
     *out = tk;
     return 0;

@@ -357,6 +357,8 @@ static int run(call_state *cs, zf_zoom_resp *resp, zf_error *err)
 
 int zf_zoom_call(zf_zoom *z, const zf_zoom_req *req, zf_zoom_resp *resp, zf_error *err)
 {
+    if (!err)
+        return ZF_EINVAL;
     if (!z || !req || !resp)
         return zf_error_set(err, ZF_EINVAL, "zf_zoom_call: client, request and response are "
                                             "required");

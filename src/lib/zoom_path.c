@@ -259,3 +259,19 @@ int zf_zoom__build_url(zf_buf *out, const char *base, const char *path,
                             (size_t)ZF_ZOOM_URL_MAX);
     return 0;
 }
+
+int zf_zoom_put_segment(zf_buf *b, const char *value)
+{
+    if (value[0] != '/' && !strstr(value, "//"))
+        return zf_buf_put_urlenc(b, value);
+    zf_buf once = ZF_BUF_INIT(ZF_ZOOM_URL_MAX);
+    zf_buf_put_urlenc(&once, value);
+    if (once.failed) {
+        b->failed = 1;
+        zf_buf_free(&once);
+        return -1;
+    }
+    int rc = zf_buf_put_urlenc(b, zf_buf_cstr(&once));
+    zf_buf_free(&once);
+    return rc;
+}

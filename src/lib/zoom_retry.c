@@ -260,6 +260,17 @@ static void fail_gave_up(const zf_zoom_outcome *o, const zf_zoom_attempt *a,
         err->retry_after = (wanted_ms + 999) / 1000;
 }
 
+/* Milliseconds the answer's Retry-After asks for, -1 when absent or bad. */
+static int64_t retry_after_ms(const zf_zoom_outcome *o, const zf_zoom_attempt *a)
+{
+    char v[64];
+    int64_t at;
+    if (!zf_zoom__header(o->headers ? o->headers : "", "Retry-After", v, sizeof v) ||
+        zf_zoom__parse_retry_after(v, a->now_s, &at) != 0)
+        return -1;
+    return at > a->now_s ? (at - a->now_s) * 1000 : 0;
+}
+
 /* Classifies one exchange without regard to attempts or time. */
 static verdict classify(zf_zoom_kind kind, const zf_zoom_outcome *o, const zf_zoom_attempt *a,
                         zf_zoom_decision *d, int64_t *ra_ms, zf_error *err)
@@ -288,16 +299,14 @@ static verdict classify(zf_zoom_kind kind, const zf_zoom_outcome *o, const zf_zo
                                a->now_s, err);
             return V_FAIL;
         }
-        char v[64];
-        int64_t at;
-        if (zf_zoom__header(o->headers, "Retry-After", v, sizeof v) &&
-            zf_zoom__parse_retry_after(v, a->now_s, &at) == 0)
-            *ra_ms = at > a->now_s ? (at - a->now_s) * 1000 : 0;
+        *ra_ms = retry_after_ms(o, a);
         d->qps_limited = 1;
         return V_RETRY; /* per-second limit: Zoom did not process it */
     }
-    if (o->status >= 500)
+    if (o->status >= 500) {
+        *ra_ms = retry_after_ms(o, a); /* a 503 may say when to come back */
         return kind == ZF_ZOOM_CREATE ? V_AMBIGUOUS : V_RETRY;
+    }
     zf_zoom__map_error(o->status, o->headers, o->body, o->body_len, a->attempt, a->now_s, err);
     return V_FAIL;
 }

@@ -29,7 +29,11 @@ int sim_new(sim **out, const sim_opts *opts)
             return rc == -2 ? -2 : -1;
         }
     }
+    /* modules may run threads from init on (webhook delivery): hold the lock
+     * as sim_reset's contract says */
+    pthread_mutex_lock(&s->lock);
     sim_reset(s);
+    pthread_mutex_unlock(&s->lock);
     *out = s;
     return 0;
 }

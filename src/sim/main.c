@@ -216,7 +216,12 @@ static int load_state(sim *s, const char *path)
         return 0; /* first run: the file is created at exit */
     json_error_t e;
     json_t *j = json_load_file(path, 0, &e);
-    int rc = j ? sim_load(s, j) : -1;
+    int rc = -1;
+    if (j) { /* sim_load's contract: caller holds the lock (webhook thread runs) */
+        pthread_mutex_lock(&s->lock);
+        rc = sim_load(s, j);
+        pthread_mutex_unlock(&s->lock);
+    }
     json_decref(j);
     if (rc != 0)
         fprintf(stderr, "zoomsim: --state %s is not a zoomsim state file (%s); move it away "

@@ -1,74 +1,117 @@
 /*
- * next_page_token store. A token names a cursor: the list it belongs to
- * (`key`, which encodes the path and the filters, so a token replayed with
- * other query parameters is refused, as Zoom does) and the position where
- * the next page starts. Tokens live SIM_PAGE_TOKEN_TTL seconds of sim time.
+ * next_page_token: a stateless, signed cursor. The token carries where the
+ * next page starts (pos, extra) and its expiry in sim time, plus an HMAC
+ * over those and the list's `key` (path + filters) under a secret drawn at
+ * every reset. So a token replayed with other query parameters, altered,
+ * issued before a reset or older than SIM_PAGE_TOKEN_TTL is refused, as
+ * Zoom refuses it, and serving pages costs no memory however fast a client
+ * pages (a stored-cursor table grew by every page for 15 minutes).
+ *
+ * Layout (24 bytes, base64url: 32 characters):
+ *   pos u32 | extra u32 | expires_at u32 | HMAC-SHA256 truncated to 12
  */
 #include "sim.h"
 
+#include <openssl/crypto.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct cursor {
-    char *key;
-    uint64_t pos, extra;
-    int64_t expires_at;
-} cursor;
+#define TOK_RAW 24
+#define MAC_LEN 12
 
 struct sim_paging {
-    sim_map tokens;
-    size_t puts_since_purge;
+    unsigned char secret[32];
 };
 
-static void cursor_free(void *p)
+static void put32(unsigned char *p, uint32_t v)
 {
-    cursor *c = p;
-    if (c)
-        free(c->key);
-    free(c);
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
 }
 
-static void purge(sim *s)
+static uint32_t get32(const unsigned char *p)
 {
-    struct sim_paging *pg = s->paging;
-    int64_t now = sim_now(s);
-    for (size_t i = 0; i < pg->tokens.cap; i++) {
-        if (sim_map_live(&pg->tokens, i) &&
-            ((cursor *)pg->tokens.vals[i])->expires_at <= now)
-            cursor_free(sim_map_del(&pg->tokens, pg->tokens.keys[i]));
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void mac(const struct sim_paging *pg, const char *key, const unsigned char *fields,
+                unsigned char out[MAC_LEN])
+{
+    unsigned char full[32];
+    unsigned int n = sizeof full;
+    zf_buf msg = ZF_BUF_INIT(1 << 16);
+    zf_buf_append(&msg, fields, TOK_RAW - MAC_LEN);
+    zf_buf_append(&msg, key, strlen(key) + 1);
+    if (msg.failed || !HMAC(EVP_sha256(), pg->secret, sizeof pg->secret,
+                            (const unsigned char *)msg.ptr, msg.len, full, &n))
+        abort();
+    zf_buf_free(&msg);
+    memcpy(out, full, MAC_LEN);
+}
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+static void encode(const unsigned char in[TOK_RAW], char out[33])
+{
+    for (int i = 0, o = 0; i < TOK_RAW; i += 3) {
+        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+        out[o++] = b64[v >> 18 & 63];
+        out[o++] = b64[v >> 12 & 63];
+        out[o++] = b64[v >> 6 & 63];
+        out[o++] = b64[v & 63];
     }
-    pg->puts_since_purge = 0;
+    out[32] = '\0';
+}
+
+static int decode(const char *s, unsigned char out[TOK_RAW])
+{
+    if (strlen(s) != 32)
+        return -1;
+    for (int i = 0, o = 0; i < 32; i += 4) {
+        uint32_t v = 0;
+        for (int k = 0; k < 4; k++) {
+            const char *c = strchr(b64, s[i + k]);
+            if (!c || !s[i + k])
+                return -1;
+            v = v << 6 | (uint32_t)(c - b64);
+        }
+        out[o++] = (unsigned char)(v >> 16);
+        out[o++] = (unsigned char)(v >> 8);
+        out[o++] = (unsigned char)v;
+    }
+    return 0;
 }
 
 void sim_paging_put(sim *s, const char *key, uint64_t pos, uint64_t extra, char out[33])
 {
-    struct sim_paging *pg = s->paging;
-    if (++pg->puts_since_purge > 8192)
-        purge(s);
-    cursor *c = calloc(1, sizeof *c);
+    unsigned char raw[TOK_RAW];
     out[0] = '\0';
-    if (!c || !(c->key = strdup(key))) {
-        cursor_free(c);
+    if (pos > UINT32_MAX || extra > UINT32_MAX)
         return;
-    }
-    c->pos = pos;
-    c->extra = extra;
-    c->expires_at = sim_now(s) + SIM_PAGE_TOKEN_TTL;
-    sim_random_id(out, 33, 32);
-    if (sim_map_put(&pg->tokens, out, c) != 0) {
-        cursor_free(c);
-        out[0] = '\0';
-    }
+    put32(raw, (uint32_t)pos);
+    put32(raw + 4, (uint32_t)extra);
+    put32(raw + 8, (uint32_t)(sim_now(s) + SIM_PAGE_TOKEN_TTL));
+    mac(s->paging, key, raw, raw + TOK_RAW - MAC_LEN);
+    encode(raw, out);
 }
 
 int sim_paging_get(sim *s, const char *token, const char *key, uint64_t *pos,
                    uint64_t *extra)
 {
-    cursor *c = sim_map_get(&s->paging->tokens, token);
-    if (!c || c->expires_at <= sim_now(s) || strcmp(c->key, key) != 0)
+    unsigned char raw[TOK_RAW], want[MAC_LEN];
+    if (decode(token, raw) != 0)
         return -1;
-    *pos = c->pos;
-    *extra = c->extra;
+    mac(s->paging, key, raw, want);
+    if (CRYPTO_memcmp(want, raw + TOK_RAW - MAC_LEN, MAC_LEN) != 0)
+        return -1;
+    if ((int64_t)get32(raw + 8) <= sim_now(s))
+        return -1;
+    *pos = get32(raw);
+    *extra = get32(raw + 4);
     return 0;
 }
 
@@ -80,14 +123,12 @@ static int paging_init(sim *s)
 
 static void paging_reset(sim *s)
 {
-    sim_map_clear(&s->paging->tokens, cursor_free);
+    if (RAND_bytes(s->paging->secret, sizeof s->paging->secret) != 1)
+        abort();
 }
 
 static void paging_destroy(sim *s)
 {
-    if (!s->paging)
-        return;
-    paging_reset(s);
     free(s->paging);
     s->paging = NULL;
 }

@@ -20,6 +20,12 @@
 
 #define MAX_SEGS 12
 
+static void free_segs(char **segs, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(segs[i]);
+}
+
 static int split(const char *path, char **segs, int max)
 {
     int n = 0;
@@ -30,21 +36,15 @@ static int split(const char *path, char **segs, int max)
         p++;
         const char *e = strchr(p, '/');
         size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (n == max)
+        char *d = n < max ? sim_urldecode(p, len, 0) : NULL;
+        if (!d) { /* too deep or a bad escape: nothing matches */
+            free_segs(segs, n);
             return -1;
-        char *d = sim_urldecode(p, len, 0);
-        if (!d)
-            return -1;
+        }
         segs[n++] = d;
         p += len;
     }
     return n;
-}
-
-static void free_segs(char **segs, int n)
-{
-    for (int i = 0; i < n; i++)
-        free(segs[i]);
 }
 
 /* 1 when the pattern matches; path params are moved into rq. */

@@ -23,6 +23,7 @@ typedef struct req_ctx {
 
 typedef struct stream_ctx {
     uint64_t seed, off, end, cut; /* cut: stop early (truncation fault) */
+    int corrupt;                  /* malformed fault: same length, wrong bytes */
 } stream_ctx;
 
 static size_t keep_raw(void *cls, struct MHD_Connection *c, char *s)
@@ -41,6 +42,8 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
     if (n > max)
         n = max;
     sim_stream_fill(st->seed, abs, (uint8_t *)buf, (size_t)n);
+    for (uint64_t i = 0; st->corrupt && i < n; i++)
+        buf[i] = (char)(buf[i] ^ 0x5a);
     return (ssize_t)n;
 }
 
@@ -72,6 +75,7 @@ static struct MHD_Response *build(sim_resp *rs)
         st->off = rs->stream_off;
         st->end = rs->stream_off + rs->stream_len;
         st->cut = rs->truncate ? st->off + rs->stream_len / 2 : st->end;
+        st->corrupt = rs->malformed; /* a file cannot be "invalid JSON" */
         return MHD_create_response_from_callback(rs->stream_len, 64 * 1024, stream_read,
                                                  st, free);
     }

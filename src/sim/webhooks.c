@@ -1,10 +1,780 @@
-/* Webhook delivery, signed as Zoom signs (x-zm-signature v0). */
-#include "sim.h"
+/*
+ * Webhook delivery, as Zoom does it (zoom-api.md §D).
+ *
+ * Subscription lifecycle (one subscription: url + secret + optional event
+ * list, from --webhook-url/--webhook-secret or POST /_sim/webhooks):
+ *
+ *   none --configure--> pending --url_validation answered right--> active
+ *                          |
+ *                          +--wrong answer / error / timeout--> failed
+ *
+ * sim_webhook_emit() runs under s->lock: it serialises the envelope once and
+ * queues it (pending: held until validation ends; none/failed: recorded as
+ * "no subscription"; active but not in the event list: "not subscribed").
+ *
+ * One delivery thread does all I/O without s->lock. It waits on `cv` (with
+ * s->lock as the mutex), takes the due event out of the queue, unlocks,
+ * POSTs it signed (x-zm-signature v0 over the raw body), locks again and
+ * records the attempt. Success is 200 or 204 within 3 s; otherwise the
+ * event goes back into the queue due 5, 20, then 60 minutes later (times the
+ * retry scale, on the real monotonic clock), and after the fourth attempt it
+ * is dropped. A configure or reset bumps `gen`: whatever the thread had in
+ * flight for an older generation is discarded when it comes back.
+ *
+ * Times: event_ts is sim time (ms); x-zm-request-timestamp is the real wall
+ * clock, because receivers check it against their own clock.
+ */
+#include "webhooks.h"
+
+#include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define WH_TIMEOUT_MS 3000
+#define WH_MAX_ATTEMPTS 4
+#define WH_LOG_MAX 10000        /* attempts kept for GET deliveries */
+#define WH_QUEUE_MAX 100000     /* undelivered events held */
+#define WH_RESP_MAX (64u << 10) /* receiver answers read for validation */
+#define WH_USER_AGENT "Zoom Marketplace/1.0a"
+
+static const double retry_delay[WH_MAX_ATTEMPTS - 1] = {5 * 60, 20 * 60, 60 * 60};
+
+typedef enum sub_state { SUB_NONE, SUB_PENDING, SUB_ACTIVE, SUB_FAILED } sub_state;
+static const char *const sub_names[] = {"none", "pending", "active", "failed"};
+
+typedef struct wh_event {
+    uint64_t id;
+    char event[64];
+    char *body;
+    int attempts;       /* made so far */
+    double due;         /* monotonic seconds */
+    struct wh_event *next;
+} wh_event;
+
+typedef struct wh_attempt {
+    uint64_t seq, event_id;
+    char event[64];
+    int attempt;
+    int status;         /* HTTP status, 0 when there was none */
+    const char *result; /* static string */
+    char error[128];
+    int64_t time;       /* sim time */
+    int64_t real_ms;    /* monotonic ms since the emulator started */
+    int64_t duration_ms;
+    int64_t retry_in_ms; /* -1: no retry */
+} wh_attempt;
+
+struct sim_hooks {
+    pthread_t thread;
+    int started;
+    pthread_cond_t cv;
+    atomic_int stop;
+    double t0;              /* monotonic start, for real_ms */
+    /* subscription */
+    char *url, *secret;
+    char **events;          /* NULL: every event */
+    size_t nevents;
+    double scale;
+    sub_state state;
+    char reason[192];
+    uint64_t gen;
+    uint64_t validated_gen; /* the generation validation last started for */
+    /* queue, ordered by emission */
+    wh_event *head, *tail;
+    size_t queued;
+    uint64_t next_event_id;
+    /* attempt log ring */
+    wh_attempt *log;
+    uint64_t nlog;
+};
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void sim_webhook__hmac_hex(const char *key, const void *msg, size_t len, char out[65])
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int maclen = 0;
+    HMAC(EVP_sha256(), key, (int)strlen(key), msg, len, mac, &maclen);
+    for (unsigned i = 0; i < 32; i++) {
+        out[2 * i] = hex[mac[i] >> 4];
+        out[2 * i + 1] = hex[mac[i] & 15];
+    }
+    out[64] = '\0';
+}
+
+void sim_webhook__signature(const char *secret, int64_t ts, const char *body, size_t len,
+                            char out[68])
+{
+    zf_buf msg = ZF_BUF_INIT(SIM_MAX_RESP);
+    zf_buf_appendf(&msg, "v0:%lld:", (long long)ts);
+    zf_buf_append(&msg, body, len);
+    memcpy(out, "v0=", 3);
+    sim_webhook__hmac_hex(secret, msg.ptr ? msg.ptr : "", msg.len, out + 3);
+    zf_buf_free(&msg);
+}
+
+static int64_t event_ts_ms(const sim *s)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return ((int64_t)ts.tv_sec + s->clock_offset) * 1000 + ts.tv_nsec / 1000000;
+}
+
+char *sim_webhook__envelope(sim *s, const char *event, json_t *object, json_t *top)
+{
+    json_t *env = json_pack("{s:s,s:I,s:{s:s,s:O}}", "event", event, "event_ts",
+                            (json_int_t)event_ts_ms(s), "payload", "account_id", s->account_id,
+                            "object", object ? object : json_object());
+    if (!env)
+        return NULL;
+    const char *k;
+    json_t *v;
+    if (json_is_object(top))
+        json_object_foreach(top, k, v)
+            if (!json_object_get(env, k))
+                json_object_set(env, k, v);
+    char *out = json_dumps(env, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(env);
+    return out;
+}
+
+/* --- the attempt log (caller holds s->lock) */
+
+static wh_attempt *log_add(sim *s, uint64_t event_id, const char *event, int attempt,
+                           const char *result)
+{
+    struct sim_hooks *h = s->hooks;
+    wh_attempt *a = &h->log[h->nlog % WH_LOG_MAX];
+    memset(a, 0, sizeof *a);
+    a->seq = ++h->nlog;
+    a->event_id = event_id;
+    snprintf(a->event, sizeof a->event, "%s", event);
+    a->attempt = attempt;
+    a->result = result;
+    a->time = sim_now(s);
+    a->real_ms = (int64_t)((mono() - h->t0) * 1000);
+    a->retry_in_ms = -1;
+    return a;
+}
+
+json_t *sim_webhook__deliveries(sim *s, const char *event, uint64_t since)
+{
+    struct sim_hooks *h = s->hooks;
+    json_t *arr = json_array();
+    uint64_t first = h->nlog > WH_LOG_MAX ? h->nlog - WH_LOG_MAX : 0;
+    for (uint64_t i = first; i < h->nlog; i++) {
+        const wh_attempt *a = &h->log[i % WH_LOG_MAX];
+        if (a->seq <= since || (event && strcmp(event, a->event) != 0))
+            continue;
+        char when[32];
+        sim_fmt_time(when, a->time);
+        json_t *o = json_pack("{s:I,s:I,s:s,s:i,s:s,s:s,s:I,s:I}", "seq", (json_int_t)a->seq,
+                              "event_id", (json_int_t)a->event_id, "event", a->event,
+                              "attempt", a->attempt, "result", a->result, "time", when,
+                              "real_ms", (json_int_t)a->real_ms, "duration_ms",
+                              (json_int_t)a->duration_ms);
+        json_object_set_new(o, "status", a->status ? json_integer(a->status) : json_null());
+        if (a->error[0])
+            json_object_set_new(o, "error", json_string(a->error));
+        if (a->retry_in_ms >= 0)
+            json_object_set_new(o, "retry_in_ms", json_integer(a->retry_in_ms));
+        json_array_append_new(arr, o);
+    }
+    return json_pack("{s:I,s:o}", "total", (json_int_t)h->nlog, "deliveries", arr);
+}
+
+/* --- queue (caller holds s->lock) */
+
+static void event_free(wh_event *e)
+{
+    if (e)
+        free(e->body);
+    free(e);
+}
+
+static void queue_push(struct sim_hooks *h, wh_event *e)
+{
+    e->next = NULL;
+    if (h->tail)
+        h->tail->next = e;
+    else
+        h->head = e;
+    h->tail = e;
+    h->queued++;
+}
+
+static void queue_unlink(struct sim_hooks *h, wh_event *prev, wh_event *e)
+{
+    if (prev)
+        prev->next = e->next;
+    else
+        h->head = e->next;
+    if (h->tail == e)
+        h->tail = prev;
+    h->queued--;
+}
+
+/* Empties the queue; with `result`, each event is logged with it first. */
+static void queue_flush(sim *s, const char *result)
+{
+    struct sim_hooks *h = s->hooks;
+    while (h->head) {
+        wh_event *e = h->head;
+        queue_unlink(h, NULL, e);
+        if (result)
+            log_add(s, e->id, e->event, 0, result);
+        event_free(e);
+    }
+}
+
+static int subscribed(const struct sim_hooks *h, const char *event)
+{
+    if (!h->events)
+        return 1;
+    for (size_t i = 0; i < h->nevents; i++)
+        if (strcmp(h->events[i], event) == 0)
+            return 1;
+    return 0;
+}
 
 void sim_webhook_emit(sim *s, const char *event, json_t *object, json_t *top)
 {
+    struct sim_hooks *h = s->hooks;
+    uint64_t id = ++h->next_event_id;
+    if (h->state == SUB_NONE || h->state == SUB_FAILED || !subscribed(h, event)) {
+        log_add(s, id, event, 0, h->state == SUB_NONE || h->state == SUB_FAILED
+                                     ? "no subscription"
+                                     : "not subscribed");
+        goto done;
+    }
+    if (h->queued >= WH_QUEUE_MAX) {
+        log_add(s, id, event, 0, "dropped: queue full");
+        goto done;
+    }
+    wh_event *e = calloc(1, sizeof *e);
+    char *body = sim_webhook__envelope(s, event, object, top);
+    if (!e || !body) {
+        free(e);
+        free(body);
+        log_add(s, id, event, 0, "dropped: out of memory");
+        goto done;
+    }
+    e->id = id;
+    snprintf(e->event, sizeof e->event, "%s", event);
+    e->body = body;
+    e->due = mono();
+    queue_push(h, e);
+    pthread_cond_signal(&h->cv);
+done:
     json_decref(object);
     json_decref(top);
 }
 
-const sim_module sim_mod_webhooks = {"webhooks", NULL, NULL, NULL, NULL, NULL, NULL};
+/* --- HTTP (no lock held) */
+
+typedef struct post_result {
+    long status;
+    zf_buf body;
+    char error[128];
+    int64_t duration_ms;
+} post_result;
+
+static size_t on_body(char *p, size_t size, size_t n, void *cls)
+{
+    zf_buf_append(cls, p, size * n);
+    return size * n;
+}
+
+static int on_progress(void *cls, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
+{
+    struct sim_hooks *h = cls;
+    return atomic_load(&h->stop) ? 1 : 0;
+}
+
+static void post(struct sim_hooks *h, const char *url, const char *secret, const char *body,
+                 post_result *out)
+{
+    out->status = 0;
+    out->error[0] = '\0';
+    zf_buf_init(&out->body, WH_RESP_MAX);
+    CURL *c = curl_easy_init();
+    if (!c) {
+        snprintf(out->error, sizeof out->error, "cannot start libcurl");
+        return;
+    }
+    int64_t ts = (int64_t)time(NULL);
+    char sig[68], hsig[96], hts[64];
+    sim_webhook__signature(secret, ts, body, strlen(body), sig);
+    snprintf(hsig, sizeof hsig, "x-zm-signature: %s", sig);
+    snprintf(hts, sizeof hts, "x-zm-request-timestamp: %lld", (long long)ts);
+    struct curl_slist *hd = curl_slist_append(NULL, "Content-Type: application/json");
+    hd = curl_slist_append(hd, hsig);
+    hd = curl_slist_append(hd, hts);
+    hd = curl_slist_append(hd, "Expect:");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hd);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, WH_USER_AGENT);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)WH_TIMEOUT_MS);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &out->body);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, h);
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    double t = mono();
+    CURLcode rc = curl_easy_perform(c);
+    out->duration_ms = (int64_t)((mono() - t) * 1000);
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+    else if (rc == CURLE_OPERATION_TIMEDOUT)
+        snprintf(out->error, sizeof out->error, "no answer within %d ms", WH_TIMEOUT_MS);
+    else
+        snprintf(out->error, sizeof out->error, "%s", curl_easy_strerror(rc));
+    curl_slist_free_all(hd);
+    curl_easy_cleanup(c);
+}
+
+/* --- the delivery thread */
+
+/* Checks a url_validation answer; "" when right, else why not in why. */
+static void check_validation(const post_result *r, const char *secret, const char *plain,
+                             char *why, size_t whylen)
+{
+    why[0] = '\0';
+    if (r->error[0]) {
+        snprintf(why, whylen, "%s", r->error);
+        return;
+    }
+    if (r->status != 200) {
+        snprintf(why, whylen, "the endpoint answered HTTP %ld; it must answer 200", r->status);
+        return;
+    }
+    json_t *j = json_loadb(r->body.ptr ? r->body.ptr : "", r->body.len, 0, NULL);
+    const char *p = json_string_value(json_object_get(j, "plainToken"));
+    const char *enc = json_string_value(json_object_get(j, "encryptedToken"));
+    char want[65];
+    sim_webhook__hmac_hex(secret, plain, strlen(plain), want);
+    if (!json_is_object(j))
+        snprintf(why, whylen, "the answer is not a JSON object {plainToken, encryptedToken}");
+    else if (!p || strcmp(p, plain) != 0)
+        snprintf(why, whylen, "plainToken in the answer is not the one sent");
+    else if (!enc || strcmp(enc, want) != 0)
+        snprintf(why, whylen, "encryptedToken is not hex(HMAC-SHA256(secret token, "
+                              "plainToken))");
+    json_decref(j);
+}
+
+/* Called with s->lock held; returns with it held. */
+static void run_validation(sim *s)
+{
+    struct sim_hooks *h = s->hooks;
+    char plain[40];
+    sim_random_id(plain, sizeof plain, 22);
+    json_t *obj = json_pack("{s:s,s:{s:s},s:I}", "event", "endpoint.url_validation", "payload",
+                            "plainToken", plain, "event_ts", (json_int_t)event_ts_ms(s));
+    char *body = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(obj);
+    char *url = strdup(h->url), *secret = strdup(h->secret);
+    uint64_t gen = h->gen;
+    pthread_mutex_unlock(&s->lock);
+
+    post_result r;
+    char why[128] = "out of memory";
+    if (body && url && secret) {
+        post(h, url, secret, body, &r);
+        check_validation(&r, secret, plain, why, sizeof why);
+        zf_buf_free(&r.body);
+    } else {
+        r.status = 0;
+        r.duration_ms = 0;
+    }
+    free(body);
+    free(url);
+    free(secret);
+
+    pthread_mutex_lock(&s->lock);
+    if (gen != h->gen || atomic_load(&h->stop))
+        return;
+    wh_attempt *a = log_add(s, 0, "endpoint.url_validation", 1,
+                            why[0] ? "validation failed" : "validated");
+    a->status = (int)r.status;
+    a->duration_ms = r.duration_ms;
+    snprintf(a->error, sizeof a->error, "%s", why);
+    h->state = why[0] ? SUB_FAILED : SUB_ACTIVE;
+    snprintf(h->reason, sizeof h->reason, "%s", why);
+    if (h->state == SUB_FAILED)
+        queue_flush(s, "no subscription");
+}
+
+/* Delivers e (already out of the queue). Lock held on entry and exit. */
+static void deliver(sim *s, wh_event *e)
+{
+    struct sim_hooks *h = s->hooks;
+    char *url = strdup(h->url), *secret = strdup(h->secret);
+    uint64_t gen = h->gen;
+    pthread_mutex_unlock(&s->lock);
+    post_result r;
+    if (url && secret) {
+        post(h, url, secret, e->body, &r);
+    } else {
+        r.status = 0;
+        r.duration_ms = 0;
+        zf_buf_init(&r.body, 0);
+        snprintf(r.error, sizeof r.error, "out of memory");
+    }
+    zf_buf_free(&r.body);
+    free(url);
+    free(secret);
+    pthread_mutex_lock(&s->lock);
+
+    if (gen != h->gen || atomic_load(&h->stop)) {
+        event_free(e);
+        return;
+    }
+    e->attempts++;
+    int ok = !r.error[0] && (r.status == 200 || r.status == 204);
+    const char *result = ok ? "delivered"
+                         : e->attempts < WH_MAX_ATTEMPTS ? "failed, retry scheduled"
+                                                         : "failed, dropped";
+    wh_attempt *a = log_add(s, e->id, e->event, e->attempts, result);
+    a->status = (int)r.status;
+    a->duration_ms = r.duration_ms;
+    if (r.error[0])
+        snprintf(a->error, sizeof a->error, "%s", r.error);
+    else if (!ok)
+        snprintf(a->error, sizeof a->error, "answered HTTP %ld; Zoom wants 200 or 204",
+                 r.status);
+    if (ok || e->attempts >= WH_MAX_ATTEMPTS) {
+        event_free(e);
+        return;
+    }
+    double wait = retry_delay[e->attempts - 1] * h->scale;
+    a->retry_in_ms = (int64_t)(wait * 1000);
+    e->due = mono() + wait;
+    queue_push(h, e);
+}
+
+/* The due event with the earliest due time, unlinked; else NULL and the
+ * earliest due time in *next (or -1). */
+static wh_event *take_due(struct sim_hooks *h, double now, double *next)
+{
+    wh_event *best = NULL, *bestprev = NULL, *prev = NULL;
+    for (wh_event *e = h->head; e; prev = e, e = e->next) {
+        if (!best || e->due < best->due) {
+            best = e;
+            bestprev = prev;
+        }
+    }
+    *next = best ? best->due : -1;
+    if (!best || best->due > now)
+        return NULL;
+    queue_unlink(h, bestprev, best);
+    return best;
+}
+
+static void wait_until(sim *s, double due)
+{
+    struct sim_hooks *h = s->hooks;
+    if (due < 0) {
+        pthread_cond_wait(&h->cv, &s->lock);
+        return;
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double wait = due - mono();
+    if (wait <= 0)
+        return;
+    double t = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 + wait;
+    ts.tv_sec = (time_t)t;
+    ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
+    pthread_cond_timedwait(&h->cv, &s->lock, &ts);
+}
+
+static void *delivery_thread(void *arg)
+{
+    sim *s = arg;
+    struct sim_hooks *h = s->hooks;
+    pthread_mutex_lock(&s->lock);
+    while (!atomic_load(&h->stop)) {
+        if (h->state == SUB_PENDING && h->validated_gen != h->gen) {
+            h->validated_gen = h->gen;
+            run_validation(s);
+            continue;
+        }
+        double next = -1;
+        wh_event *e = h->state == SUB_ACTIVE ? take_due(h, mono(), &next) : NULL;
+        if (e)
+            deliver(s, e);
+        else
+            wait_until(s, next);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+/* --- subscription (caller holds s->lock) */
+
+static void sub_clear(struct sim_hooks *h)
+{
+    free(h->url);
+    if (h->secret)
+        memset(h->secret, 0, strlen(h->secret));
+    free(h->secret);
+    for (size_t i = 0; i < h->nevents; i++)
+        free(h->events[i]);
+    free(h->events);
+    h->url = h->secret = NULL;
+    h->events = NULL;
+    h->nevents = 0;
+    h->state = SUB_NONE;
+    h->reason[0] = '\0';
+    h->gen++;
+}
+
+/* Takes ownership of nothing; copies. events may be NULL (all events). */
+static int sub_set(sim *s, const char *url, const char *secret, json_t *events)
+{
+    struct sim_hooks *h = s->hooks;
+    queue_flush(s, NULL);
+    sub_clear(h);
+    h->url = strdup(url);
+    h->secret = strdup(secret);
+    if (!h->url || !h->secret)
+        return -1;
+    if (events) {
+        h->events = calloc(json_array_size(events) + 1, sizeof *h->events);
+        if (!h->events)
+            return -1;
+        for (size_t i = 0; i < json_array_size(events); i++)
+            if (!(h->events[h->nevents++] = strdup(json_string_value(json_array_get(events, i)))))
+                return -1;
+    }
+    h->state = SUB_PENDING;
+    pthread_cond_signal(&h->cv);
+    return 0;
+}
+
+static json_t *sub_json(sim *s)
+{
+    struct sim_hooks *h = s->hooks;
+    json_t *ev = json_null();
+    if (h->events) {
+        ev = json_array();
+        for (size_t i = 0; i < h->nevents; i++)
+            json_array_append_new(ev, json_string(h->events[i]));
+    }
+    const char *reason = h->state == SUB_FAILED ? h->reason : "";
+    return json_pack("{s:s?,s:b,s:s,s:s,s:o,s:f,s:I,s:I}", "url", h->url, "secret_set",
+                     h->secret != NULL, "subscription", sub_names[h->state], "reason", reason,
+                     "events", ev, "retry_scale", h->scale, "queued", (json_int_t)h->queued,
+                     "emitted", (json_int_t)h->next_event_id);
+}
+
+/* --- control plane */
+
+static void h_hooks_get(sim_req *rq, sim_resp *rs)
+{
+    sim_json(rs, 200, sub_json(rq->s));
+}
+
+static int check_config(json_t *j, char *err, size_t errlen)
+{
+    static const char *const keys[] = {"url", "secret", "events", "retry_scale", NULL};
+    const char *k;
+    json_t *v;
+    json_object_foreach(j, k, v) {
+        int i = 0;
+        while (keys[i] && strcmp(keys[i], k))
+            i++;
+        if (!keys[i]) {
+            snprintf(err, errlen, "\"%s\" is not a setting; use url, secret, events, "
+                                  "retry_scale.", k);
+            return -1;
+        }
+    }
+    const char *url = json_string_value(json_object_get(j, "url"));
+    const char *secret = json_string_value(json_object_get(j, "secret"));
+    json_t *ev = json_object_get(j, "events"), *sc = json_object_get(j, "retry_scale");
+    if (!url || (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)))
+        snprintf(err, errlen, "\"url\" must be an http:// or https:// URL.");
+    else if (!secret || !*secret)
+        snprintf(err, errlen, "\"secret\" (the app's secret token) must be a non-empty string.");
+    else if (ev && !json_is_array(ev))
+        snprintf(err, errlen, "\"events\" must be an array of event names, e.g. "
+                              "[\"recording.completed\"].");
+    else if (sc && (!json_is_number(sc) || json_number_value(sc) < 0 ||
+                    json_number_value(sc) > 10))
+        snprintf(err, errlen, "\"retry_scale\" must be a number from 0 to 10.");
+    else
+        err[0] = '\0';
+    for (size_t i = 0; !err[0] && ev && i < json_array_size(ev); i++) {
+        json_t *e = json_array_get(ev, i);
+        if (!json_is_string(e) || !json_string_length(e) || json_string_length(e) >= 64)
+            snprintf(err, errlen, "\"events[%zu]\" must be an event name like "
+                                  "\"meeting.created\".", i);
+    }
+    return err[0] ? -1 : 0;
+}
+
+/* POST /_sim/webhooks: answers 202 at once; validation runs on the
+ * delivery thread and GET shows pending -> active | failed. */
+static void h_hooks_post(sim_req *rq, sim_resp *rs)
+{
+    json_t *j = sim_body_json(rq, rs);
+    if (!j)
+        return;
+    char err[200];
+    if (check_config(j, err, sizeof err) != 0) {
+        sim_error(rs, 400, 300, "%s", err);
+    } else if (sub_set(rq->s, json_string_value(json_object_get(j, "url")),
+                       json_string_value(json_object_get(j, "secret")),
+                       json_object_get(j, "events")) != 0) {
+        sim_error(rs, 500, 500, "out of memory");
+    } else {
+        json_t *sc = json_object_get(j, "retry_scale");
+        if (sc)
+            rq->s->hooks->scale = json_number_value(sc);
+        sim_json(rs, 202, sub_json(rq->s));
+    }
+    json_decref(j);
+}
+
+static void h_hooks_delete(sim_req *rq, sim_resp *rs)
+{
+    queue_flush(rq->s, NULL);
+    sub_clear(rq->s->hooks);
+    sim_empty(rs, 204);
+}
+
+static void h_deliveries(sim_req *rq, sim_resp *rs)
+{
+    const char *since = sim_query(rq, "since");
+    sim_json(rs, 200, sim_webhook__deliveries(rq->s, sim_query(rq, "event"),
+                                              since ? strtoull(since, NULL, 10) : 0));
+}
+
+static void h_deliveries_clear(sim_req *rq, sim_resp *rs)
+{
+    memset(rq->s->hooks->log, 0, WH_LOG_MAX * sizeof *rq->s->hooks->log);
+    rq->s->hooks->nlog = 0;
+    sim_empty(rs, 204);
+}
+
+/* POST /_sim/webhooks/emit {event, object, top?} */
+static void h_emit(sim_req *rq, sim_resp *rs)
+{
+    json_t *j = sim_body_json(rq, rs);
+    if (!j)
+        return;
+    const char *event = json_string_value(json_object_get(j, "event"));
+    json_t *obj = json_object_get(j, "object"), *top = json_object_get(j, "top");
+    if (!event || !*event || strlen(event) >= 64)
+        sim_error(rs, 400, 300, "\"event\" must be an event name like \"meeting.created\".");
+    else if (obj && !json_is_object(obj))
+        sim_error(rs, 400, 300, "\"object\" must be a JSON object (it becomes payload.object).");
+    else if (top && !json_is_object(top))
+        sim_error(rs, 400, 300, "\"top\" must be a JSON object of extra envelope keys.");
+    else {
+        sim_webhook_emit(rq->s, event, obj ? json_incref(obj) : json_object(),
+                         top ? json_incref(top) : NULL);
+        sim_json(rs, 202, json_pack("{s:I}", "event_id", (json_int_t)rq->s->hooks->next_event_id));
+    }
+    json_decref(j);
+}
+
+static const sim_route routes[] = {
+    {"GET", "/_sim/webhooks", h_hooks_get, SIM_R_CONTROL, SIM_CAT_NONE, {NULL}, "sim.webhooks"},
+    {"POST", "/_sim/webhooks", h_hooks_post, SIM_R_CONTROL, SIM_CAT_NONE, {NULL},
+     "sim.webhooks.set"},
+    {"DELETE", "/_sim/webhooks", h_hooks_delete, SIM_R_CONTROL, SIM_CAT_NONE, {NULL},
+     "sim.webhooks.delete"},
+    {"GET", "/_sim/webhooks/deliveries", h_deliveries, SIM_R_CONTROL, SIM_CAT_NONE, {NULL},
+     "sim.webhooks.deliveries"},
+    {"DELETE", "/_sim/webhooks/deliveries", h_deliveries_clear, SIM_R_CONTROL, SIM_CAT_NONE,
+     {NULL}, "sim.webhooks.deliveries.clear"},
+    {"POST", "/_sim/webhooks/emit", h_emit, SIM_R_CONTROL, SIM_CAT_NONE, {NULL},
+     "sim.webhooks.emit"},
+    {0}, /* terminator */
+};
+
+/* --- lifecycle */
+
+static int hooks_init(sim *s)
+{
+    if (s->opts.webhook_url && !s->opts.webhook_secret) {
+        fprintf(stderr, "zoomsim: --webhook-url needs --webhook-secret (the app's secret "
+                        "token that signs deliveries)\n");
+        return -1;
+    }
+    struct sim_hooks *h = calloc(1, sizeof *h);
+    if (!h)
+        return -1;
+    s->hooks = h;
+    h->log = calloc(WH_LOG_MAX, sizeof *h->log);
+    if (!h->log || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return -1;
+    h->t0 = mono();
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&h->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    if (pthread_create(&h->thread, NULL, delivery_thread, s) != 0)
+        return -1;
+    h->started = 1;
+    return 0;
+}
+
+static void hooks_reset(sim *s)
+{
+    struct sim_hooks *h = s->hooks;
+    queue_flush(s, NULL);
+    sub_clear(h);
+    memset(h->log, 0, WH_LOG_MAX * sizeof *h->log);
+    h->nlog = 0;
+    h->next_event_id = 0;
+    h->scale = s->opts.webhook_retry_scale;
+    if (s->opts.webhook_url && s->opts.webhook_secret &&
+        sub_set(s, s->opts.webhook_url, s->opts.webhook_secret, NULL) != 0)
+        sub_clear(h);
+}
+
+static void hooks_destroy(sim *s)
+{
+    struct sim_hooks *h = s->hooks;
+    if (!h)
+        return;
+    if (h->started) {
+        pthread_mutex_lock(&s->lock);
+        atomic_store(&h->stop, 1);
+        pthread_cond_broadcast(&h->cv);
+        pthread_mutex_unlock(&s->lock);
+        pthread_join(h->thread, NULL);
+        pthread_cond_destroy(&h->cv);
+    }
+    if (h->log) {
+        queue_flush(s, NULL);
+        sub_clear(h);
+        curl_global_cleanup();
+    }
+    free(h->log);
+    free(h);
+    s->hooks = NULL;
+}
+
+const sim_module sim_mod_webhooks = {
+    "webhooks", routes, hooks_init, hooks_reset, hooks_destroy, NULL, NULL,
+};

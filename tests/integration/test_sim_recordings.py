@@ -23,6 +23,8 @@ class RecordingsTest(unittest.TestCase):
 
     def setUp(self):
         self.sim.reset()
+        # rate limits have their own tests (test_sim_limits); these send bursts
+        self.sim.limits(enabled=False)
         self.tok = self.sim.token()
 
     def req(self, method, path, **kw):

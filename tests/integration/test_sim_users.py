@@ -18,6 +18,8 @@ class UsersTest(unittest.TestCase):
 
     def setUp(self):
         self.sim.reset()
+        # rate limits have their own tests (test_sim_limits); these send bursts
+        self.sim.limits(enabled=False)
         self.tok = self.sim.token()
 
     def req(self, method, path, **kw):
@@ -193,6 +195,7 @@ class UsersTest(unittest.TestCase):
 class QuotaTest(unittest.TestCase):
     def test_user_create_quota_free_plan(self):
         with Sim("--plan", "free") as sim:
+            sim.limits(enabled=False)  # the per-second limits of Free are not the point
             tok = sim.token()
             for i in range(50):
                 r = sim.request("POST", "/v2/users", token=tok, body={

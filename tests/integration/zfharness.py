@@ -161,6 +161,13 @@ class Sim:
     def reset(self):
         assert self.request("POST", "/_sim/reset").status == 204
 
+    def limits(self, **kw):
+        """POST /_sim/limits, e.g. limits(enabled=False) for tests of other
+        behaviours that send bursts."""
+        r = self.request("POST", "/_sim/limits", body=kw)
+        assert r.status in (200, 204), r
+        return r
+
     def advance(self, seconds):
         r = self.request("POST", "/_sim/clock/advance", body={"seconds": seconds})
         assert r.status == 200, r

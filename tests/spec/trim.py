@@ -7,7 +7,9 @@ and examples dropped) and its scopes. The spec test (tests/unit/
 test_actions_spec.c) compares every descriptor constraint against it; CI has
 no shared/ folder, so the subset is committed.
 
-Usage: python3 tests/spec/trim.py [DIR_WITH_OPENAPI_FILES]
+Usage: python3 tests/spec/trim.py [--check] [DIR_WITH_OPENAPI_FILES]
+       --check: write nothing; exit 1 when the committed subset is not what
+       the sources give (tests/integration/test_actions_spec_subset.py).
        (default ../shared/zoom-openapi relative to the repository, then
         /work/shared/zoom-openapi). Fails if a source file's sha256 is not
         the one recorded below, so the subset always names its exact source.
@@ -61,9 +63,9 @@ def trim(schema):
     return out
 
 
-def find_dir(argv):
+def find_dir(args):
     here = os.path.dirname(os.path.abspath(__file__))
-    candidates = argv[1:] + [
+    candidates = args + [
         os.path.join(here, "..", "..", "..", "shared", "zoom-openapi"),
         "/work/shared/zoom-openapi",
     ]
@@ -74,7 +76,8 @@ def find_dir(argv):
 
 
 def main(argv):
-    src = find_dir(argv)
+    check = "--check" in argv
+    src = find_dir([a for a in argv[1:] if a != "--check"])
     specs = {}
     for name, want in SOURCES.items():
         raw = open(os.path.join(src, name), "rb").read()
@@ -101,9 +104,14 @@ def main(argv):
            "operations": ops}
     dest = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                         "zoom-actions-subset.json")
+    text = json.dumps(out, indent=1, sort_keys=True) + "\n"
+    if check:
+        with open(dest) as f:
+            same = f.read() == text
+        print(dest, "is current" if same else "is stale: run tests/spec/trim.py")
+        sys.exit(0 if same else 1)
     with open(dest, "w") as f:
-        json.dump(out, f, indent=1, sort_keys=True)
-        f.write("\n")
+        f.write(text)
     print("wrote", dest)
 
 

@@ -356,6 +356,28 @@ static void test_problems_are_capped(void **state)
     zf_buf_free(&b);
 }
 
+/* Found by fuzz_action_input: a value one byte past the shown limit made
+ * the "..." marker write past the end of the text. */
+static void test_long_values_are_cut(void **state)
+{
+    for (int len = 75; len <= 90; len++) {
+        char input[256];
+        snprintf(input, sizeof input, "{\"user_id\":\"%.*s\"}", len,
+                 "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+                 "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
+        zf_problems p = ZF_PROBLEMS_INIT;
+        assert_int_equal(validate(&p, "list_meetings", input), ZF_EVALIDATION);
+        const zf_problem *q = find_problem(&p, "user_id", "format");
+        assert_non_null(q);
+        assert_true(strlen(q->value) <= 80);
+        if (len + 2 > 80)
+            assert_non_null(strstr(q->value, "..."));
+        else
+            assert_null(strstr(q->value, "..."));
+        zf_problems_free(&p);
+    }
+}
+
 static void test_input_must_be_object(void **state)
 {
     zf_problems p = ZF_PROBLEMS_INIT;
@@ -737,6 +759,44 @@ static void test_registry_and_help(void **state)
     zf_buf_free(&b);
 }
 
+static void test_flags_typed_by_descriptor(void **state)
+{
+    const zf_action *a = zf_action_find("create_meeting");
+    json_t *in = json_object();
+    zf_error err = ZF_ERROR_INIT;
+    assert_ptr_equal(zf_action_flag_field(a, "--user-id"), zf_action_flag_field(a, "user_id"));
+    assert_null(zf_action_flag_field(a, "--user"));
+    assert_int_equal(zf_action_set_flag(in, a, "--user-id", "me", &err), 0);
+    assert_int_equal(zf_action_set_flag(in, a, "--duration", "45", &err), 0);
+    assert_int_equal(zf_action_set_flag(in, a, "--default-password", "no", &err), 0);
+    assert_int_equal(zf_action_set_flag(in, a, "--settings", "{\"jbh_time\":5}", &err), 0);
+    assert_int_equal(zf_action_set_flag(in, a, "--topic", "42", &err), 0);
+    json_t *want = parse("{\"user_id\":\"me\",\"duration\":45,\"default_password\":false,"
+                         "\"settings\":{\"jbh_time\":5},\"topic\":\"42\"}");
+    assert_true(json_equal(in, want));
+    json_decref(want);
+    assert_int_equal(zf_action_set_flag(in, a, "--duration", "45m", &err), ZF_EINVAL);
+    assert_non_null(strstr(err.message, "--duration"));
+    assert_non_null(strstr(err.message, "an integer"));
+    assert_int_equal(zf_action_set_flag(in, a, "--default-password", "maybe", &err), ZF_EINVAL);
+    assert_int_equal(zf_action_set_flag(in, a, "--settings", "{oops", &err), ZF_EINVAL);
+    assert_int_equal(zf_action_set_flag(in, a, "--colour", "red", &err), ZF_EINVAL);
+    assert_non_null(strstr(err.message, "no flag --colour"));
+    assert_non_null(strstr(err.hint, "--user-id"));
+    json_decref(in);
+
+    /* ids: digits become a number, a UUID stays a string */
+    a = zf_action_find("get_meeting_recordings");
+    in = json_object();
+    assert_int_equal(zf_action_set_flag(in, a, "--meeting-id", "85746065432", &err), 0);
+    assert_true(json_is_integer(json_object_get(in, "meeting_id")));
+    assert_int_equal(zf_action_set_flag(in, a, "--meeting-id", "/ab//c==", &err), 0);
+    assert_string_equal(json_string_value(json_object_get(in, "meeting_id")), "/ab//c==");
+    assert_int_equal(zf_action_set_flag(in, a, "--meeting-id", "99999999999999999999", &err), 0);
+    assert_true(json_is_string(json_object_get(in, "meeting_id")));
+    json_decref(in);
+}
+
 static void test_schema_json(void **state)
 {
     json_t *s;
@@ -809,6 +869,7 @@ int main(void)
         cmocka_unit_test(test_invalid_inputs_name_field_and_rule),
         cmocka_unit_test(test_all_problems_at_once),
         cmocka_unit_test(test_problems_are_capped),
+        cmocka_unit_test(test_long_values_are_cut),
         cmocka_unit_test(test_input_must_be_object),
         cmocka_unit_test(test_secret_values_not_echoed),
         cmocka_unit_test(test_z_with_timezone_refused_with_explanation),
@@ -827,6 +888,7 @@ int main(void)
         cmocka_unit_test(test_normalise_call_api_passthrough),
         cmocka_unit_test(test_result_warnings),
         cmocka_unit_test(test_registry_and_help),
+        cmocka_unit_test(test_flags_typed_by_descriptor),
         cmocka_unit_test(test_schema_json),
         cmocka_unit_test(test_timezones_list),
     };

@@ -365,6 +365,34 @@ static void test_call_stream_holds_error_bodies(void **state)
     zf_zoom_free(z);
 }
 
+static char logged[1024];
+
+static void capture(void *ctx, zf_log_level level, const char *line)
+{
+    if (level == ZF_LOG_DEBUG && strstr(line, "zoom"))
+        snprintf(logged, sizeof logged, "%s", line);
+}
+
+static void test_call_logs_request_id_redacted(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    push(&f, 0, 1, 503, "", "{\"code\":503,\"message\":\"busy\"}");
+    push(&f, 0, 1, 200, "x-zm-trackingid: v=2.0;rid42\r\n", "{}");
+    zf_log_configure(capture, NULL, ZF_LOG_DEBUG, 0);
+    zf_zoom_resp resp;
+    zf_error err = ZF_ERROR_INIT;
+    logged[0] = '\0';
+    assert_int_equal(call(z, ZF_ZOOM_READ, "/users?access_token=sekrit", &resp, &err), 0);
+    zf_log_configure(NULL, NULL, ZF_LOG_WARN, 0);
+    assert_non_null(strstr(logged, "GET /v2/users?access_token="));
+    assert_non_null(strstr(logged, "-> 200, 2 attempts"));
+    assert_non_null(strstr(logged, "request id v=2.0;rid42"));
+    assert_null(strstr(logged, "sekrit"));
+    zf_zoom_resp_free(&resp);
+    zf_zoom_free(z);
+}
+
 /* --- pacer */
 
 static void test_pacer_spacing_and_backoff(void **state)
@@ -534,6 +562,7 @@ int main(void)
         cmocka_unit_test(test_call_static_token_cannot_refresh),
         cmocka_unit_test(test_call_daily_limit_fails_fast),
         cmocka_unit_test(test_call_stream_holds_error_bodies),
+        cmocka_unit_test(test_call_logs_request_id_redacted),
         cmocka_unit_test(test_pacer_spacing_and_backoff),
         cmocka_unit_test(test_call_paces_bulk_work),
         cmocka_unit_test(test_pager_streams_pages_same_query),

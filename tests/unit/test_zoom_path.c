@@ -157,6 +157,36 @@ static void test_origin(void **state)
     assert_int_equal(zf_zoom__url_origin("https:///x", o, sizeof o), -1);
 }
 
+static void segment(const char *value, const char *want)
+{
+    zf_buf b = ZF_BUF_INIT(1024);
+    assert_int_equal(zf_zoom_put_segment(&b, value), 0);
+    assert_string_equal(zf_buf_cstr(&b), want);
+    zf_error err = ZF_ERROR_INIT;
+    zf_buf path = ZF_BUF_INIT(1024);
+    zf_buf_puts(&path, "/meetings/");
+    zf_buf_puts(&path, zf_buf_cstr(&b));
+    assert_int_equal(zf_zoom_check_path(zf_buf_cstr(&path), &err), 0);
+    zf_buf_free(&path);
+    zf_buf_free(&b);
+}
+
+static void test_put_segment_uuid_rules(void **state)
+{
+    segment("85746065432", "85746065432");
+    segment("aB3+xYz==", "aB3%2BxYz%3D%3D");
+    segment("jane@example.com", "jane%40example.com");
+    segment("/ajXp112QmuoKj4854875==", "%252FajXp112QmuoKj4854875%253D%253D");
+    segment("ab//cd==", "ab%252F%252Fcd%253D%253D");
+    /* a hostile id stays a hostile segment, which the path check refuses */
+    zf_buf b = ZF_BUF_INIT(64);
+    zf_buf_puts(&b, "/users/");
+    zf_zoom_put_segment(&b, "..");
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_zoom_check_path(zf_buf_cstr(&b), &err), ZF_EPATH);
+    zf_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -166,6 +196,7 @@ int main(void)
         cmocka_unit_test(test_build_url),
         cmocka_unit_test(test_build_url_refuses_bad_base),
         cmocka_unit_test(test_origin),
+        cmocka_unit_test(test_put_segment_uuid_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -130,6 +130,7 @@ static const dcase DCASES[] = {
     {ZF_ZOOM_READ, 0, 1, 503, "", B500, 0, 1, 0, 0, ZF_ZOOM_RETRY, 0, -1},
     {ZF_ZOOM_WRITE, 0, 1, 502, "", "<html>bad gateway</html>", 0, 2, 0, 0, ZF_ZOOM_RETRY, 0,
      -1},
+    {ZF_ZOOM_READ, 0, 1, 503, "Retry-After: 2\r\n", B500, 0, 1, 0, 0, ZF_ZOOM_RETRY, 0, 2000},
     {ZF_ZOOM_CREATE, 0, 1, 500, "", B500, 0, 1, 0, 0, ZF_ZOOM_FAIL, ZF_EAMBIGUOUS, 0},
     {ZF_ZOOM_READ, 0, 1, 503, "", B500, 0, 4, 0, 0, ZF_ZOOM_FAIL, ZF_ESERVER, 0},
     /* malformed 2xx */

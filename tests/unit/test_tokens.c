@@ -1,0 +1,602 @@
+/*
+ * The token state machine against a scripted token endpoint on loopback
+ * (a thread in this test), with a fake clock.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "zoomflow/tokens.h"
+
+/* --- scripted token endpoint */
+
+typedef struct fake {
+    int fd, port;
+    pthread_t th;
+    pthread_mutex_t mu;
+    int stop;
+    int n_code, n_refresh, n_s2s, n_revoke;
+    int issued;           /* tokens issued so far */
+    char current_rt[64];  /* the one live refresh token (rotation) */
+    int fail_status;      /* answer every token call with this status... */
+    const char *fail_body;
+    int revoke_status;
+    int delay_ms;
+    char last_body[2048];
+} fake;
+
+static fake fk;
+static int64_t fake_now = 1700000000;
+
+static int64_t clock_fn(void *ctx)
+{
+    (void)ctx;
+    return fake_now;
+}
+
+#define ALL_SCOPES                                                                       \
+    "meeting:read:list_meetings:admin meeting:read:meeting:admin "                       \
+    "meeting:write:meeting:admin meeting:read:list_registrants:admin "                   \
+    "meeting:write:registrant:admin user:read:list_users:admin user:read:settings:admin " \
+    "user:write:user:admin cloud_recording:read:list_recording_files:admin "             \
+    "contact:read:list_contacts:admin"
+
+static void respond(int c, int status, const char *body)
+{
+    char head[256];
+    int n = snprintf(head, sizeof head,
+                     "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
+                     "Connection: close\r\n\r\n", status, strlen(body));
+    if (write(c, head, (size_t)n) < 0 || write(c, body, strlen(body)) < 0)
+        return;
+}
+
+static void issue(int c, int with_refresh)
+{
+    char body[1024];
+    fk.issued++;
+    snprintf(fk.current_rt, sizeof fk.current_rt, "refresh-token-PLAINTEXT-%04d", fk.issued);
+    snprintf(body, sizeof body,
+             "{\"access_token\":\"access-token-PLAINTEXT-%04d\",\"token_type\":\"bearer\","
+             "%s%s%s\"expires_in\":3599,\"scope\":\"" ALL_SCOPES "\","
+             "\"api_url\":\"http://127.0.0.1:%d\"}",
+             fk.issued, with_refresh ? "\"refresh_token\":\"" : "",
+             with_refresh ? fk.current_rt : "", with_refresh ? "\"," : "", fk.port);
+    respond(c, 200, body);
+}
+
+static void handle(int c)
+{
+    char req[8192];
+    size_t len = 0;
+    char *hend = NULL;
+    while (len < sizeof req - 1 && !hend) {
+        ssize_t r = read(c, req + len, sizeof req - 1 - len);
+        if (r <= 0)
+            return;
+        len += (size_t)r;
+        req[len] = '\0';
+        hend = strstr(req, "\r\n\r\n");
+    }
+    const char *cl = strcasestr(req, "Content-Length:");
+    size_t want = cl ? strtoul(cl + 15, NULL, 10) : 0;
+    while (hend && len - (size_t)(hend + 4 - req) < want && len < sizeof req - 1) {
+        ssize_t r = read(c, req + len, sizeof req - 1 - len);
+        if (r <= 0)
+            break;
+        len += (size_t)r;
+        req[len] = '\0';
+    }
+    const char *body = hend ? hend + 4 : "";
+    pthread_mutex_lock(&fk.mu);
+    snprintf(fk.last_body, sizeof fk.last_body, "%s", body);
+    int delay = fk.delay_ms;
+    pthread_mutex_unlock(&fk.mu);
+    if (delay)
+        usleep((useconds_t)delay * 1000);
+    pthread_mutex_lock(&fk.mu);
+    if (strncmp(req, "POST /oauth/revoke", 18) == 0) {
+        fk.n_revoke++;
+        respond(c, fk.revoke_status ? fk.revoke_status : 200,
+                fk.revoke_status ? "{\"reason\":\"nope\",\"error\":\"x\"}" : "{\"status\":\"success\"}");
+    } else if (strstr(body, "grant_type=authorization_code")) {
+        fk.n_code++;
+        issue(c, 1);
+    } else if (strstr(body, "grant_type=account_credentials")) {
+        fk.n_s2s++;
+        if (fk.fail_status)
+            respond(c, fk.fail_status, fk.fail_body);
+        else
+            issue(c, 0);
+    } else if (strstr(body, "grant_type=refresh_token")) {
+        fk.n_refresh++;
+        const char *rt = strstr(body, "refresh_token=");
+        if (fk.fail_status)
+            respond(c, fk.fail_status, fk.fail_body);
+        else if (!rt || strcmp(rt + 14, fk.current_rt) != 0)
+            respond(c, 400, "{\"reason\":\"Invalid Token!\",\"error\":\"invalid_grant\"}");
+        else
+            issue(c, 1);
+    } else {
+        respond(c, 404, "{}");
+    }
+    pthread_mutex_unlock(&fk.mu);
+}
+
+static void *serve(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        int c = accept(fk.fd, NULL, NULL);
+        if (c < 0)
+            return NULL;
+        pthread_mutex_lock(&fk.mu);
+        int stop = fk.stop;
+        pthread_mutex_unlock(&fk.mu);
+        if (stop) {
+            close(c);
+            return NULL;
+        }
+        handle(c);
+        close(c);
+    }
+}
+
+static void fake_start(void)
+{
+    struct sockaddr_in a = {0};
+    socklen_t al = sizeof a;
+    memset(&fk, 0, sizeof fk);
+    pthread_mutex_init(&fk.mu, NULL);
+    fk.fd = socket(AF_INET, SOCK_STREAM, 0);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(fk.fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(fk.fd, 64), 0);
+    getsockname(fk.fd, (struct sockaddr *)&a, &al);
+    fk.port = ntohs(a.sin_port);
+    pthread_create(&fk.th, NULL, serve, NULL);
+}
+
+static void fake_stop(void)
+{
+    struct sockaddr_in a = {0};
+    pthread_mutex_lock(&fk.mu);
+    fk.stop = 1;
+    pthread_mutex_unlock(&fk.mu);
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)fk.port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connect(s, (struct sockaddr *)&a, sizeof a);
+    close(s);
+    pthread_join(fk.th, NULL);
+    close(fk.fd);
+    pthread_mutex_destroy(&fk.mu);
+}
+
+static int count(int *field)
+{
+    pthread_mutex_lock(&fk.mu);
+    int n = *field;
+    pthread_mutex_unlock(&fk.mu);
+    return n;
+}
+
+/* --- fixture */
+
+typedef struct fx {
+    char dir[64], db[128], base[64];
+    zf_store *st;
+    zf_crypt *crypt;
+    zf_tokens *tk;
+} fx;
+
+static int setup(void **state)
+{
+    fx *f = calloc(1, sizeof *f);
+    zf_error err = ZF_ERROR_INIT;
+    char dsn[160];
+    setenv("ZOOMFLOW_MASTER_KEY",
+           "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", 1);
+    fake_start();
+    fake_now = 1700000000;
+    snprintf(f->dir, sizeof f->dir, "/tmp/zf-tokens-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->db, sizeof f->db, "%s/zf.db", f->dir);
+    snprintf(dsn, sizeof dsn, "sqlite:%s", f->db);
+    snprintf(f->base, sizeof f->base, "http://127.0.0.1:%d", fk.port);
+    assert_int_equal(zf_store_open(&f->st, dsn, &err), 0);
+    assert_int_equal(zf_crypt_new(&f->crypt, NULL, &err), 0);
+    zf_tokens_opts o = ZF_TOKENS_OPTS_INIT;
+    o.store = f->st;
+    o.crypt = f->crypt;
+    o.clock = clock_fn;
+    o.actor = "unit-test";
+    assert_int_equal(zf_tokens_new(&f->tk, &o, &err), 0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    char cmd[128];
+    zf_tokens_free(f->tk);
+    zf_crypt_free(f->crypt);
+    zf_store_close(f->st);
+    fake_stop();
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+static zf_connect_cfg cfg_of(fx *f)
+{
+    zf_connect_cfg c = ZF_CONNECT_CFG_INIT;
+    c.oauth_base = f->base;
+    c.client_id = "client-1";
+    c.client_secret = "client-secret-PLAINTEXT";
+    c.redirect_uri = "http://127.0.0.1:9/callback";
+    c.account_id = "acct-1";
+    return c;
+}
+
+/* Runs begin + finish; returns the authz (caller frees). */
+static void connect_oauth(fx *f, zf_oauth_authz *a)
+{
+    zf_error err = ZF_ERROR_INIT;
+    zf_connect_cfg c = cfg_of(f);
+    char q[256];
+    assert_int_equal(zf_tokens_connect_begin(a, f->tk, &c, &err), 0);
+    snprintf(q, sizeof q, "?code=the-code&state=%s", a->state);
+    char *id = NULL;
+    assert_int_equal(zf_tokens_connect_finish(&id, f->tk, q, strlen(q), &err), 0);
+    assert_string_equal(id, "default");
+    free(id);
+}
+
+static void expect_token(fx *f, const char *want, int rc_want)
+{
+    zf_secret t = ZF_SECRET_INIT;
+    zf_error err = ZF_ERROR_INIT;
+    char *api = NULL;
+    assert_int_equal(zf_tokens_access(&t, &api, f->tk, NULL, &err), rc_want);
+    if (want) {
+        assert_string_equal(zf_secret_reveal(&t), want);
+        char exp[80];
+        snprintf(exp, sizeof exp, "http://127.0.0.1:%d/v2", fk.port);
+        assert_string_equal(api, exp);
+    }
+    zf_secret_free(&t);
+    free(api);
+}
+
+/* 1 when needle occurs in the file's bytes. */
+static int file_has(const char *path, const char *needle)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return 0;
+    static char buf[4 << 20];
+    size_t n = fread(buf, 1, sizeof buf, fp);
+    fclose(fp);
+    return memmem(buf, n, needle, strlen(needle)) != NULL;
+}
+
+/* --- tests */
+
+static void test_tokens_connect_oauth(void **state)
+{
+    fx *f = *state;
+    zf_oauth_authz a;
+    zf_conn_info info;
+    zf_error err = ZF_ERROR_INIT;
+    connect_oauth(f, &a);
+    assert_int_equal(count(&fk.n_code), 1);
+    /* the code was exchanged with the PKCE verifier and the redirect URI */
+    assert_non_null(strstr(fk.last_body, zf_secret_reveal(&a.verifier)));
+    assert_non_null(strstr(fk.last_body, "redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcallback"));
+    assert_int_equal(zf_tokens_info(&info, f->tk, "default", &err), 0);
+    assert_int_equal(info.state, ZF_CONN_VALID);
+    assert_int_equal(info.kind, ZF_CONN_OAUTH);
+    assert_string_equal(info.client_id, "client-1");
+    assert_null(info.missing_scopes);
+    assert_int_equal(info.expires_at, fake_now + 3599);
+    assert_int_equal(info.connected_at, fake_now);
+    zf_conn_info_free(&info);
+    expect_token(f, "access-token-PLAINTEXT-0001", 0);
+
+    /* secrets never reach the database file in clear */
+    char wal[160];
+    snprintf(wal, sizeof wal, "%s-wal", f->db);
+    const char *secrets[] = {"access-token-PLAINTEXT", "refresh-token-PLAINTEXT",
+                             "client-secret-PLAINTEXT", zf_secret_reveal(&a.verifier)};
+    for (size_t i = 0; i < 4; i++) {
+        assert_false(file_has(f->db, secrets[i]));
+        assert_false(file_has(wal, secrets[i]));
+    }
+    assert_true(file_has(wal, "client-1") || file_has(f->db, "client-1")); /* the check works */
+    zf_oauth_authz_free(&a);
+}
+
+static void test_tokens_state_single_use(void **state)
+{
+    fx *f = *state;
+    zf_oauth_authz a;
+    zf_error err = ZF_ERROR_INIT;
+    char q[256];
+    connect_oauth(f, &a);
+    snprintf(q, sizeof q, "code=the-code&state=%s", a.state);
+    assert_int_equal(zf_tokens_connect_finish(NULL, f->tk, q, strlen(q), &err), ZF_ESTATE);
+    assert_non_null(strstr(err.message, "already used"));
+    assert_non_null(strstr(err.hint, "zoomflow connect"));
+    assert_int_equal(zf_tokens_connect_finish(NULL, f->tk, "code=x&state=forged", 19, &err),
+                     ZF_ESTATE);
+    assert_int_equal(zf_tokens_connect_finish(NULL, f->tk, "code=x", 6, &err), ZF_ESTATE);
+    assert_non_null(strstr(err.message, "no state"));
+    assert_int_equal(count(&fk.n_code), 1); /* none of these reached Zoom */
+    zf_oauth_authz_free(&a);
+}
+
+static void test_tokens_state_expiry(void **state)
+{
+    fx *f = *state;
+    zf_oauth_authz a;
+    zf_error err = ZF_ERROR_INIT;
+    zf_connect_cfg c = cfg_of(f);
+    char q[256];
+    assert_int_equal(zf_tokens_connect_begin(&a, f->tk, &c, &err), 0);
+    fake_now += 601;
+    snprintf(q, sizeof q, "code=the-code&state=%s", a.state);
+    assert_int_equal(zf_tokens_connect_finish(NULL, f->tk, q, strlen(q), &err), ZF_ESTATE);
+    assert_non_null(strstr(err.message, "expired"));
+    fake_now -= 601; /* consumed even though expired */
+    assert_int_equal(zf_tokens_connect_finish(NULL, f->tk, q, strlen(q), &err), ZF_ESTATE);
+    assert_int_equal(count(&fk.n_code), 0);
+    zf_oauth_authz_free(&a);
+}
+
+static void test_tokens_callback_error(void **state)
+{
+    fx *f = *state;
+    zf_oauth_authz a;
+    zf_error err = ZF_ERROR_INIT;
+    zf_connect_cfg c = cfg_of(f);
+    char q[256];
+    assert_int_equal(zf_tokens_connect_begin(&a, f->tk, &c, &err), 0);
+    snprintf(q, sizeof q, "error=access_denied&state=%s", a.state);
+    assert_int_equal(zf_tokens_connect_finish(NULL, f->tk, q, strlen(q), &err), ZF_EAUTH);
+    assert_non_null(strstr(err.message, "access_denied"));
+    assert_non_null(strstr(err.hint, "declined"));
+    assert_int_equal(zf_tokens_info(&(zf_conn_info){0}, f->tk, NULL, &err), ZF_ENOTCONNECTED);
+    zf_oauth_authz_free(&a);
+}
+
+static void test_tokens_proactive_refresh_rotates(void **state)
+{
+    fx *f = *state;
+    zf_oauth_authz a;
+    zf_conn_info info;
+    zf_error err = ZF_ERROR_INIT;
+    connect_oauth(f, &a);
+    fake_now += 3599 - 301; /* just outside the margin: no refresh */
+    expect_token(f, "access-token-PLAINTEXT-0001", 0);
+    assert_int_equal(count(&fk.n_refresh), 0);
+    fake_now += 2; /* inside the 300 s margin */
+    expect_token(f, "access-token-PLAINTEXT-0002", 0);
+    assert_int_equal(count(&fk.n_refresh), 1);
+    fake_now += 3599; /* again: the fake only accepts the rotated refresh token */
+    expect_token(f, "access-token-PLAINTEXT-0003", 0);
+    assert_int_equal(count(&fk.n_refresh), 2);
+    assert_int_equal(zf_tokens_info(&info, f->tk, NULL, &err), 0);
+    assert_int_equal(info.refresh_count, 2);
+    assert_int_equal(info.last_refresh_at, fake_now);
+    assert_null(info.last_error);
+    zf_conn_info_free(&info);
+    zf_oauth_authz_free(&a);
+}
+
+static void test_tokens_reject(void **state)
+{
+    fx *f = *state;
+    zf_oauth_authz a;
+    zf_error err = ZF_ERROR_INIT;
+    zf_secret old = ZF_SECRET_INIT, t = ZF_SECRET_INIT;
+    connect_oauth(f, &a);
+    zf_secret_set(&old, "access-token-PLAINTEXT-0001", 27);
+    assert_int_equal(zf_tokens_reject(&t, NULL, f->tk, NULL, &old, &err), 0);
+    assert_string_equal(zf_secret_reveal(&t), "access-token-PLAINTEXT-0002");
+    assert_int_equal(count(&fk.n_refresh), 1);
+    zf_secret_free(&t);
+    /* a second caller still holding the first token: someone refreshed already */
+    assert_int_equal(zf_tokens_reject(&t, NULL, f->tk, NULL, &old, &err), 0);
+    assert_string_equal(zf_secret_reveal(&t), "access-token-PLAINTEXT-0002");
+    assert_int_equal(count(&fk.n_refresh), 1);
+    zf_secret_free(&t);
+    zf_secret_free(&old);
+    zf_oauth_authz_free(&a);
+}
+
+static void test_tokens_invalid_grant_needs_reauth(void **state)
+{
+    fx *f = *state;
+    zf_oauth_authz a;
+    zf_conn_info info;
+    zf_error err = ZF_ERROR_INIT;
+    zf_secret t = ZF_SECRET_INIT;
+    connect_oauth(f, &a);
+    pthread_mutex_lock(&fk.mu);
+    snprintf(fk.current_rt, sizeof fk.current_rt, "revoked-elsewhere");
+    pthread_mutex_unlock(&fk.mu);
+    fake_now += 3600;
+    assert_int_equal(zf_tokens_access(&t, NULL, f->tk, NULL, &err), ZF_EREAUTH);
+    assert_non_null(strstr(err.hint, "The refresh token has expired or been revoked"));
+    assert_int_equal(zf_tokens_access(&t, NULL, f->tk, NULL, &err), ZF_EREAUTH);
+    assert_non_null(strstr(err.message, "needs re-authorization"));
+    assert_non_null(strstr(err.hint, "zoomflow connect"));
+    assert_int_equal(count(&fk.n_refresh), 1); /* no retry storm */
+    assert_int_equal(zf_tokens_info(&info, f->tk, NULL, &err), 0);
+    assert_int_equal(info.state, ZF_CONN_NEEDS_REAUTH);
+    assert_non_null(strstr(info.last_error, "Invalid Token!"));
+    assert_non_null(strstr(info.last_hint, "Re-authenticate"));
+    zf_conn_info_free(&info);
+    /* reconnecting heals it */
+    zf_oauth_authz_free(&a);
+    connect_oauth(f, &a);
+    expect_token(f, "access-token-PLAINTEXT-0002", 0);
+    zf_oauth_authz_free(&a);
+}
+
+static void test_tokens_transient_failure_keeps_pair(void **state)
+{
+    fx *f = *state;
+    zf_oauth_authz a;
+    zf_conn_info info;
+    zf_error err = ZF_ERROR_INIT;
+    connect_oauth(f, &a);
+    pthread_mutex_lock(&fk.mu);
+    fk.fail_status = 503;
+    fk.fail_body = "{\"reason\":\"busy\",\"error\":\"server_error\"}";
+    pthread_mutex_unlock(&fk.mu);
+    fake_now += 3400; /* in the margin, still valid: the old token is used */
+    expect_token(f, "access-token-PLAINTEXT-0001", 0);
+    assert_int_equal(zf_tokens_info(&info, f->tk, NULL, &err), 0);
+    assert_int_equal(info.state, ZF_CONN_VALID);
+    assert_non_null(strstr(info.last_error, "may have reached Zoom"));
+    zf_conn_info_free(&info);
+    fake_now += 300; /* expired: the failure is the answer */
+    expect_token(f, NULL, ZF_ESERVER);
+    pthread_mutex_lock(&fk.mu);
+    fk.fail_status = 0;
+    pthread_mutex_unlock(&fk.mu);
+    expect_token(f, "access-token-PLAINTEXT-0002", 0); /* the kept pair still works */
+    zf_oauth_authz_free(&a);
+}
+
+typedef struct worker {
+    fx *f;
+    int rc;
+    char tok[64];
+} worker;
+
+static void *work(void *arg)
+{
+    worker *w = arg;
+    zf_secret t = ZF_SECRET_INIT;
+    zf_error err = ZF_ERROR_INIT;
+    w->rc = zf_tokens_access(&t, NULL, w->f->tk, NULL, &err);
+    snprintf(w->tok, sizeof w->tok, "%s", zf_secret_reveal(&t));
+    zf_secret_free(&t);
+    return NULL;
+}
+
+static void test_tokens_single_flight(void **state)
+{
+    fx *f = *state;
+    zf_oauth_authz a;
+    pthread_t th[8];
+    worker w[8];
+    connect_oauth(f, &a);
+    fake_now += 4000;
+    pthread_mutex_lock(&fk.mu);
+    fk.delay_ms = 150;
+    pthread_mutex_unlock(&fk.mu);
+    for (int i = 0; i < 8; i++) {
+        w[i].f = f;
+        pthread_create(&th[i], NULL, work, &w[i]);
+    }
+    for (int i = 0; i < 8; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(w[i].rc, 0);
+        assert_string_equal(w[i].tok, "access-token-PLAINTEXT-0002");
+    }
+    assert_int_equal(count(&fk.n_refresh), 1);
+    zf_oauth_authz_free(&a);
+}
+
+static void test_tokens_s2s(void **state)
+{
+    fx *f = *state;
+    zf_error err = ZF_ERROR_INIT;
+    zf_connect_cfg c = cfg_of(f);
+    zf_conn_info info;
+    assert_int_equal(zf_tokens_connect_s2s(f->tk, &c, &err), 0);
+    assert_int_equal(count(&fk.n_s2s), 1);
+    assert_non_null(strstr(fk.last_body, "account_id=acct-1"));
+    expect_token(f, "access-token-PLAINTEXT-0001", 0);
+    fake_now += 3500;
+    expect_token(f, "access-token-PLAINTEXT-0002", 0);
+    assert_int_equal(count(&fk.n_s2s), 2);
+    assert_int_equal(count(&fk.n_refresh), 0);
+    assert_int_equal(zf_tokens_info(&info, f->tk, NULL, &err), 0);
+    assert_int_equal(info.kind, ZF_CONN_S2S);
+    assert_string_equal(info.account_id, "acct-1");
+    zf_conn_info_free(&info);
+    c.account_id = NULL;
+    assert_int_equal(zf_tokens_connect_s2s(f->tk, &c, &err), ZF_ECONFIG);
+    assert_non_null(strstr(err.message, "account id"));
+}
+
+static void test_tokens_disconnect(void **state)
+{
+    fx *f = *state;
+    zf_oauth_authz a;
+    zf_error err = ZF_ERROR_INIT, rerr = ZF_ERROR_INIT;
+    connect_oauth(f, &a);
+    assert_int_equal(zf_tokens_disconnect(f->tk, NULL, &rerr, &err), 0);
+    assert_int_equal(rerr.code, 0);
+    assert_int_equal(count(&fk.n_revoke), 1);
+    expect_token(f, NULL, ZF_ENOTCONNECTED);
+    assert_int_equal(zf_tokens_disconnect(f->tk, NULL, &rerr, &err), ZF_ENOTCONNECTED);
+    zf_oauth_authz_free(&a);
+    /* revocation fails: still wiped, and the caller is told */
+    connect_oauth(f, &a);
+    pthread_mutex_lock(&fk.mu);
+    fk.revoke_status = 500;
+    pthread_mutex_unlock(&fk.mu);
+    assert_int_equal(zf_tokens_disconnect(f->tk, NULL, &rerr, &err), 0);
+    assert_int_equal(rerr.code, ZF_ESERVER);
+    assert_non_null(strstr(rerr.hint, "may still be valid at Zoom"));
+    expect_token(f, NULL, ZF_ENOTCONNECTED);
+    zf_oauth_authz_free(&a);
+    zf_store_audit *list = NULL;
+    size_t n = 0;
+    assert_int_equal(zf_store_audit_list(f->st, "default", 1, &list, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(list[0].action, "disconnect");
+    assert_string_equal(list[0].detail, "wiped; revoke failed");
+    assert_string_equal(list[0].actor, "unit-test");
+    zf_store_audit_free_list(list, n);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_tokens_connect_oauth, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tokens_state_single_use, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tokens_state_expiry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tokens_callback_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tokens_proactive_refresh_rotates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tokens_reject, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tokens_invalid_grant_needs_reauth, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tokens_transient_failure_keeps_pair, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tokens_single_flight, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tokens_s2s, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tokens_disconnect, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
