@@ -26,7 +26,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "actions_internal.h"
 #include "zoom_internal.h"
 #include "zoomflow/crypt.h"
 #include "zoomflow/json.h"
@@ -174,9 +173,8 @@ static int list(dl_run *r, zf_error *err)
     zf_zoom_param q[2] = {{"include_fields", "download_access_token"}, {"ttl", ttl}};
     int rc;
     zf_buf_puts(&path, "/meetings/");
-    if ((rc = zf_actions__encode_segment(&path, r->meeting, 1)) != 0 ||
-        zf_buf_puts(&path, "/recordings") != 0) {
-        rc = zf_error_set(err, ZF_EINVAL, "meeting id is too long (%zu bytes)",
+    if (zf_zoom_put_segment(&path, r->meeting) != 0 || zf_buf_puts(&path, "/recordings") != 0) {
+        rc = zf_error_set(err, ZF_EINVAL, "the meeting id is too long (%zu bytes)",
                           strlen(r->meeting));
         goto done;
     }

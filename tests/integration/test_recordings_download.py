@@ -405,5 +405,60 @@ class DownloadTest(unittest.TestCase):
         self.assertIn("--dir", p.err)
 
 
+class SimFaultTest(unittest.TestCase):
+    """The same resume, driven by zoomsim's own fault rules (no proxy)."""
+
+    def setUp(self):
+        self.sim = Sim("--auto-approve")
+        self.cli = CliEnv(self.sim)
+        p = self.cli.connect()
+        self.assertEqual(p.returncode, 0, p.err)
+        r = self.sim.request("POST", "/_sim/seed/meetings", body={"count": 1})
+        self.mid = str(r.json()["meeting_ids"][0])
+        self.dir = os.path.join(self.cli.dir, "rec")
+
+    def tearDown(self):
+        self.sim.stop()
+
+    def test_truncated_three_times_and_5xx_resume_byte_identical(self):
+        r = self.sim.request("POST", "/_sim/recordings", body={
+            "meeting_id": int(self.mid), "files": [{"file_type": "MP4", "size": 20 * MB}]})
+        rec = r.json()
+        r = self.sim.request("POST", "/_sim/faults", body={"seed": 7, "rules": [
+            {"kind": "truncate", "path_prefix": "/rec/download/", "count": 3},
+            {"kind": "status", "status": 503, "path_prefix": "/rec/download/", "count": 1}]})
+        self.assertEqual(r.status, 201, r)
+        p = self.cli.run("recordings", "download", self.mid, "--dir", self.dir)
+        self.assertEqual(p.returncode, 0, p.err)
+        fired = [x["fired"] for x in self.sim.request("GET", "/_sim/faults").json()["rules"]]
+        self.assertEqual(fired, [3, 1])
+        name = [n for n in os.listdir(self.dir) if n.endswith(".mp4")][0]
+        tok = self.sim.token()
+        req = urllib.request.Request(rec["recording_files"][0]["download_url"],
+                                     headers={"Authorization": "Bearer " + tok})
+        with urllib.request.urlopen(req, timeout=60 * SLOW) as resp:
+            want = hashlib.sha256(resp.read()).hexdigest()
+        self.assertEqual(sha256_file(os.path.join(self.dir, name)), want)
+        with open(os.path.join(self.dir, "SHA256SUMS")) as f:
+            self.assertEqual(f.read(), f"{want}  {name}\n")
+
+    def test_persistent_cuts_give_up_and_keep_the_part(self):
+        self.sim.request("POST", "/_sim/recordings", body={
+            "meeting_id": int(self.mid), "files": [{"file_type": "M4A", "size": 3 * MB}]})
+        self.sim.request("POST", "/_sim/faults", body={
+            "kind": "truncate", "path_prefix": "/rec/download/"})
+        p = self.cli.run("recordings", "download", self.mid, "--dir", self.dir)
+        self.assertEqual(p.returncode, 5, p.err)
+        self.assertIn("failed after 6 attempts", p.err)
+        self.assertIn(".part is kept", p.err)
+        parts = [n for n in os.listdir(self.dir) if n.endswith(".part")]
+        self.assertEqual(len(parts), 1)
+        self.assertGreater(os.path.getsize(os.path.join(self.dir, parts[0])), 0)
+        self.sim.request("DELETE", "/_sim/faults")
+        p = self.cli.run("recordings", "download", self.mid, "--dir", self.dir)
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertFalse([n for n in os.listdir(self.dir) if n.endswith(".part")])
+
+
 if __name__ == "__main__":
     unittest.main()
