@@ -38,6 +38,7 @@ class Proxy:
         self.sim = sim
         self.cuts, self.stall, self.sizes = [], None, {}
         self.fail_401, self.redirect, self.foreign = 0, None, None
+        self.ignore_range = False  # forward downloads without Range: 200, whole file
         self.stalled = threading.Event()
         self.release = threading.Event()
         self.downloads = []  # (range header, authorization header)
@@ -68,7 +69,7 @@ class Proxy:
 
     def upstream(self, h):
         c = http.client.HTTPConnection("127.0.0.1", self.sim.port, timeout=60 * SLOW)
-        keep = ("authorization", "range", "content-type")
+        keep = ("authorization", "content-type") + (() if self.ignore_range else ("range",))
         hdrs = {k: v for k, v in h.headers.items() if k.lower() in keep}
         n = int(h.headers.get("Content-Length") or 0)
         c.request(h.command, h.path, body=h.rfile.read(n) if n else None, headers=hdrs)
@@ -262,6 +263,70 @@ class DownloadTest(unittest.TestCase):
         self.assertIn("(0 bytes) received", p.out)
         self.assertEqual(len(self.proxy.downloads), n)
         self.assertEqual(sorted(os.listdir(self.dir)), before)
+        # a lost manifest is rebuilt from the files, without downloading
+        sums = os.path.join(self.dir, "SHA256SUMS")
+        with open(sums) as f:
+            text = f.read()
+        os.unlink(sums)
+        p = self.download()
+        self.assertIn("0 downloaded, 3 skipped", p.out)
+        with open(sums) as f:
+            self.assertEqual(f.read(), text)
+        self.assertEqual(len(self.proxy.downloads), n)
+
+    def test_200_to_a_range_request_restarts_from_zero(self):
+        rec = self.record([("M4A", 300000)])
+        fid = rec["recording_files"][0]["id"]
+        self.proxy.cuts = [100000]
+        self.proxy.ignore_range = True
+        p = self.download()
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertEqual(self.proxy.downloads[1][0], "bytes=100000-")  # asked to resume
+        self.assertEqual(self.by_id(self.manifest()), self.plain_sha(rec))
+        name = [n for n in os.listdir(self.dir) if fid in n][0]
+        self.assertEqual(os.path.getsize(os.path.join(self.dir, name)), 300000)
+
+    def test_progress_bar_on_a_terminal(self):
+        import pty
+        self.record([("MP4", 8 * MB)])
+        master, slave = pty.openpty()
+        cmd = WRAP + [binary("zoomflow"), "recordings", "download", self.mid, "--dir", self.dir]
+        t0 = time.monotonic()
+        proc = subprocess.Popen(cmd, env=self.cli.env, stdout=subprocess.PIPE, stderr=slave)
+        os.close(slave)
+        err = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            err += chunk
+        out = proc.communicate()[0].decode()
+        elapsed = time.monotonic() - t0
+        os.close(master)
+        # at most 10 redraws a second, plus one per file start/end
+        self.assertLessEqual(err.count(b"\r"), 2 + 10 * elapsed + 1)
+        self.assertEqual(proc.returncode, 0, err)
+        self.assertIn("1 downloaded", out)
+        self.assertIn(b"\r\x1b[K[", err)
+        self.assertIn(b"100%", err)
+        self.assertIn(b"file 1/1", err)
+        # --no-progress silences it even on a terminal
+        master, slave = pty.openpty()
+        os.unlink(os.path.join(self.dir, [n for n in os.listdir(self.dir) if n.endswith(".mp4")][0]))
+        proc = subprocess.Popen(cmd + ["--no-progress"], env=self.cli.env,
+                                stdout=subprocess.DEVNULL, stderr=slave)
+        os.close(slave)
+        proc.wait()
+        try:
+            rest = os.read(master, 65536)
+        except OSError:
+            rest = b""
+        os.close(master)
+        self.assertEqual(proc.returncode, 0)
+        self.assertEqual(rest, b"")
 
     def test_corrupt_complete_file_is_fetched_again(self):
         self.record([("M4A", 100000)])

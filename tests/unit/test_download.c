@@ -77,7 +77,9 @@ static void test_file_name(void **state)
     assert_int_equal(strlen(out), ZF_DOWNLOAD_NAME_MAX);
     assert_string_equal(out + ZF_DOWNLOAD_NAME_MAX - 4, ".mp4");
     json_decref(j);
-    assert_int_equal(zf_download_file_name(out, 10, json_object(), 0), ZF_EINVAL);
+    j = json_object();
+    assert_int_equal(zf_download_file_name(out, 10, j, 0), ZF_EINVAL);
+    json_decref(j);
 }
 
 static void test_manifest_parse_format(void **state)
