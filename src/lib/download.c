@@ -359,6 +359,7 @@ static int on_data(void *ctx, const void *data, size_t n)
     dl_sink *s = ctx;
     if (!s->begun && begin_body(s) != 0)
         return -1;
+    s->r->res.bytes += n;
     while (n) {
         size_t k = WRITE_CHUNK - s->blen < n ? WRITE_CHUNK - s->blen : n;
         memcpy(s->buf + s->blen, data, k);
@@ -504,12 +505,10 @@ static int exchange(dl_sink *s, zf_download_verdict *verdict, zf_error *lasterr,
     s->resp = &resp;
     s->begun = 0;
     s->bad_range = 0;
-    uint64_t before = s->off;
     r->res.attempts++;
     zf_error_clear(lasterr);
     int rc = zf_http_do(r->http, &req, &resp, lasterr);
     int frc = s->io_err ? -1 : flush(s);
-    r->res.bytes += s->off - before;
     if (s->io_err || frc != 0) {
         rc = zf_error_set(err, ZF_EIO, "cannot write %s.part: %s", s->f->name,
                           strerror(s->io_err ? s->io_err : EIO));

@@ -282,6 +282,7 @@ class DownloadTest(unittest.TestCase):
         p = self.download()
         self.assertEqual(p.returncode, 0, p.err)
         self.assertEqual(self.proxy.downloads[1][0], "bytes=100000-")  # asked to resume
+        self.assertIn("(400000 bytes) received", p.out)  # the cut 100000 + all again
         self.assertEqual(self.by_id(self.manifest()), self.plain_sha(rec))
         name = [n for n in os.listdir(self.dir) if fid in n][0]
         self.assertEqual(os.path.getsize(os.path.join(self.dir, name)), 300000)
