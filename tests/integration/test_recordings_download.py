@@ -37,6 +37,7 @@ class Proxy:
     def __init__(self, sim):
         self.sim = sim
         self.cuts, self.stall, self.sizes = [], None, {}
+        self.status = None  # replaces every file's status in listings
         self.fail_401, self.redirect, self.foreign = 0, None, None
         self.ignore_range = False  # forward downloads without Range: 200, whole file
         self.stalled = threading.Event()
@@ -90,6 +91,8 @@ class Proxy:
             for f in doc.get("recording_files", []):
                 if f.get("id") in self.sizes:
                     f["file_size"] = self.sizes[f["id"]]
+                if self.status:
+                    f["status"] = self.status
                 base = self.foreign or self.url
                 f["download_url"] = f["download_url"].replace(self.url, base)
             body = json.dumps(doc).encode()
@@ -408,6 +411,15 @@ class DownloadTest(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.err)
         self.assertEqual(self.proxy.downloads[before][0], "bytes=100000-")
         self.assertEqual(self.by_id(self.manifest()), self.plain_sha(rec))
+
+    def test_file_still_processing_is_a_clear_error(self):
+        self.record([("M4A", 1000)])
+        self.proxy.status = "processing"
+        p = self.download()
+        self.assertEqual(p.returncode, 1, p.err)
+        self.assertIn("is still processing at Zoom", p.err)
+        self.assertIn("in a few minutes", p.err)
+        self.assertEqual(self.proxy.downloads, [])
 
     def test_401_refreshes_the_download_token_by_listing_again(self):
         rec = self.record([("M4A", 200000)])
