@@ -22,6 +22,7 @@
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,6 +46,7 @@ typedef struct dl_run {
     const zf_download_opts *o;
     const char *meeting;
     const char *dir;
+    int dir_fd; /* held with flock(LOCK_EX) for the whole run */
     zf_http *http;
     char *api_base;
     zf_secret access;   /* the API access token: fallback for downloads */
@@ -693,8 +695,17 @@ static int prepare(dl_run *r, zf_error *err)
     } else if (!S_ISDIR(st.st_mode)) {
         return zf_error_set(err, ZF_EINVAL, "%s exists and is not a directory", r->dir);
     }
-    zf_error_clear(err);
-    r->http = NULL;
+    /* one download per directory at a time: two would write the same .part
+     * files and overwrite each other's SHA256SUMS */
+    r->dir_fd = open(r->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (r->dir_fd < 0)
+        return zf_error_set(err, ZF_EIO, "cannot open the directory %s: %s", r->dir,
+                            strerror(errno));
+    if (flock(r->dir_fd, LOCK_EX | LOCK_NB) != 0) {
+        zf_error_set(err, ZF_EBUSY, "another download is writing into %s", r->dir);
+        zf_error_hint(err, "wait for it to finish, or choose another --dir");
+        return ZF_EBUSY;
+    }
     int rc = zf_http_new(&r->http, &r->o->http, err);
     if (rc)
         return rc;
@@ -733,6 +744,7 @@ int zf_download_recording(zf_download_result *out, const zf_download_opts *opts,
     r.o = opts;
     r.meeting = meeting;
     r.dir = dir;
+    r.dir_fd = -1;
     int rc = prepare(&r, err);
     for (int i = 0; rc == 0 && i < r.nfiles; i++) {
         zf_download_plan plan = ZF_DL_PLAN_FRESH;
@@ -753,5 +765,7 @@ int zf_download_recording(zf_download_result *out, const zf_download_opts *opts,
     zf_secret_free(&r.access);
     zf_secret_free(&r.dl_token);
     free(r.api_base);
+    if (r.dir_fd >= 0)
+        close(r.dir_fd); /* releases the lock */
     return rc;
 }

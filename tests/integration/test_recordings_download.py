@@ -421,6 +421,21 @@ class DownloadTest(unittest.TestCase):
         self.assertIn("in a few minutes", p.err)
         self.assertEqual(self.proxy.downloads, [])
 
+    def test_one_download_per_directory(self):
+        import fcntl
+        self.record([("M4A", 1000)])
+        os.mkdir(self.dir)
+        fd = os.open(self.dir, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # as a running download holds it
+            p = self.download()
+            self.assertEqual(p.returncode, 1, p.err)
+            self.assertIn("another download is writing into", p.err)
+            self.assertEqual(self.proxy.listings, 0)
+        finally:
+            os.close(fd)
+        self.assertEqual(self.download().returncode, 0)
+
     def test_401_refreshes_the_download_token_by_listing_again(self):
         rec = self.record([("M4A", 200000)])
         self.proxy.fail_401 = 1
