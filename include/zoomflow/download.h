@@ -24,6 +24,8 @@
  *    subdomains, https only); any other download_url is refused. Redirects
  *    are followed; libcurl does not carry the header to another origin.
  *    A 401 re-lists the recording for a fresh token and URL.
+ *  - One download per directory at a time (flock on DIR): a second one
+ *    fails with ZF_EBUSY instead of interleaving .part writes.
  *  - Transport errors and 5xx mid-file are retried (bounded, exponential
  *    backoff with full jitter), each retry resuming with Range.
  */
