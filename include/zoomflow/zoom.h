@@ -129,10 +129,15 @@ typedef struct zf_zoom_resp {
     json_t *json;        /* parsed 2xx body, NULL when empty or streamed */
     char request_id[48]; /* Zoom's tracking id, "" when none */
     int attempts;        /* HTTP exchanges made */
+    zf_buf headers;      /* the answer's raw "Name: value\r\n" header block */
 } zf_zoom_resp;
 
 void zf_zoom_resp_init(zf_zoom_resp *r);
 void zf_zoom_resp_free(zf_zoom_resp *r);
+/* Value of response header `name` (case-insensitive, trimmed) into out;
+ * NULL when absent. */
+const char *zf_zoom_resp_header(const zf_zoom_resp *r, const char *name, char *out,
+                                size_t outlen);
 
 /* 0 with resp filled on a 2xx answer; otherwise a negative zf_code with
  * err filled (http_status, zoom_code, retry_after, reset_at, hint). */

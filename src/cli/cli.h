@@ -51,14 +51,17 @@ typedef struct cli_ctx {
     int out_tty;     /* stdout is a terminal */
     int err_tty;
     struct cli_lib *lib; /* lazily opened library handles (lib.c) */
+    const struct zf_cmd *cmd; /* the command being run */
 } cli_ctx;
 
 typedef struct zf_cmd {
     const char *name;    /* "connect", "meetings create" */
-    const char *summary; /* one line */
+    const char *summary; /* one line; NULL = the action's summary */
     const char *usage;   /* "[options] METHOD PATH" */
     const char *help;    /* the options and notes; printed by --help */
     int (*run)(cli_ctx *ctx, int argc, char **argv);
+    const char *action;  /* action commands: the zf_action name (flags and
+                            --help come from its descriptor) */
 } zf_cmd;
 
 /* --- config.c */

@@ -33,4 +33,5 @@ const zf_cmd zf_cmd_config = {
 #undef CLI_X_HELP
     ,
     run,
+    NULL,
 };

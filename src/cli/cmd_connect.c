@@ -271,6 +271,7 @@ const zf_cmd zf_cmd_connect = {
     "carries a one-time state and a PKCE S256 challenge; the callback is refused when\n"
     "its state is wrong, reused or expired (10 minutes).\n",
     run,
+    NULL,
 };
 
 static int run(cli_ctx *ctx, int argc, char **argv)

@@ -34,4 +34,5 @@ const zf_cmd zf_cmd_disconnect = {
     "Revokes the grant at Zoom (access and refresh token), then deletes the stored\n"
     "connection. When Zoom cannot be reached the local copy is still wiped.\n",
     run,
+    NULL,
 };

@@ -102,6 +102,7 @@ const zf_cmd zf_cmd_status = {
     "\nExit 0 when the connection is usable; 3 when the profile is not connected or\n"
     "needs re-authorization (the output says what to do).\n",
     run,
+    NULL,
 };
 
 static int run(cli_ctx *ctx, int argc, char **argv)

@@ -7,6 +7,8 @@ extern const zf_cmd *const cli_commands[];
 
 const zf_cmd *cli_find(int argc, char **argv, int *consumed);
 void cli_print_help(const zf_cmd *cmd, FILE *f);
+/* The command's summary line (an action command's comes from its descriptor). */
+const char *cli_cmd_summary(const zf_cmd *cmd);
 /* Closes whatever lib.c opened for the command. */
 void cli_lib_close(cli_ctx *ctx);
 

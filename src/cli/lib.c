@@ -16,6 +16,9 @@ struct cli_lib {
     zf_crypt *crypt;
     zf_store *store;
     zf_tokens *tokens;
+    zf_zoom_tokens source;
+    zf_zoom *zoom;
+    char *granted;
 };
 
 static int mkdirs(const char *path)
@@ -90,11 +93,65 @@ int cli_tokens(cli_ctx *ctx, zf_tokens **out, zf_error *err)
     return 0;
 }
 
+int cli_zoom(cli_ctx *ctx, zf_zoom **out, const char **granted, zf_error *err)
+{
+    zf_tokens *tk;
+    int rc = cli_tokens(ctx, &tk, err);
+    if (rc)
+        return rc;
+    struct cli_lib *l = ctx->lib;
+    if (!l->zoom) {
+        zf_conn_info info;
+        if ((rc = zf_tokens_info(&info, tk, ctx->cfg.profile, err)) != 0)
+            return rc;
+        l->granted = info.scopes ? strdup(info.scopes) : NULL;
+        zf_conn_info_free(&info);
+        if ((rc = zf_zoom_tokens_conn(&l->source, tk, ctx->cfg.profile, err)) != 0)
+            return rc;
+        zf_zoom_opts o = ZF_ZOOM_OPTS_INIT;
+        o.tokens = l->source;
+        cli_http_opts(ctx, &o.http);
+        if ((rc = zf_zoom_new(&l->zoom, &o, err)) != 0)
+            return rc;
+    }
+    *out = l->zoom;
+    if (granted)
+        *granted = l->granted;
+    return 0;
+}
+
+zf_store *cli_store(cli_ctx *ctx)
+{
+    return ctx->lib ? ctx->lib->store : NULL;
+}
+
+int cli_api_base(cli_ctx *ctx, zf_buf *out)
+{
+    zf_tokens *tk;
+    zf_conn_info info;
+    zf_error err = ZF_ERROR_INIT;
+    zf_buf_reset(out);
+    if (cli_tokens(ctx, &tk, &err) == 0 && zf_tokens_info(&info, tk, ctx->cfg.profile, &err) == 0) {
+        zf_buf_puts(out, info.api_base ? info.api_base : ctx->cfg.api_base);
+        zf_conn_info_free(&info);
+    } else {
+        zf_buf_puts(out, ctx->cfg.api_base ? ctx->cfg.api_base : "https://api.zoom.us");
+    }
+    while (out->len && out->ptr[out->len - 1] == '/')
+        out->ptr[--out->len] = '\0';
+    if (out->len < 3 || strcmp(out->ptr + out->len - 3, "/v2") != 0)
+        zf_buf_puts(out, "/v2");
+    return out->failed ? ZF_ENOMEM : 0;
+}
+
 void cli_lib_close(cli_ctx *ctx)
 {
     struct cli_lib *l = ctx->lib;
     if (!l)
         return;
+    zf_zoom_free(l->zoom);
+    zf_zoom_tokens_release(&l->source);
+    free(l->granted);
     zf_tokens_free(l->tokens);
     zf_store_close(l->store);
     zf_crypt_free(l->crypt);

@@ -5,9 +5,19 @@
 #include "zoomflow/http.h"
 #include "zoomflow/store.h"
 #include "zoomflow/tokens.h"
+#include "zoomflow/zoom.h"
 
 /* The profile's token manager (opens key, store and migrations on first use). */
 int cli_tokens(cli_ctx *ctx, zf_tokens **out, zf_error *err);
 /* HTTP options from the config (CA file, timeout, -vv traces). */
 void cli_http_opts(const cli_ctx *ctx, zf_http_opts *h);
+/* A Zoom client over the profile's connection, and the scopes it was
+ * granted (borrowed, may be NULL). Fails with ZF_ENOTCONNECTED and a hint
+ * when the profile is not connected. */
+int cli_zoom(cli_ctx *ctx, zf_zoom **out, const char **granted, zf_error *err);
+/* The store opened by cli_tokens/cli_zoom, or NULL. */
+zf_store *cli_store(cli_ctx *ctx);
+/* "{api base}/v2" of the connection, else of the configuration (no token
+ * is read). */
+int cli_api_base(cli_ctx *ctx, zf_buf *out);
 #endif

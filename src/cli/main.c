@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "zoomflow/actions.h"
 #include "zoomflow/log.h"
 
 static const char exit_codes[] =
@@ -22,7 +23,8 @@ static const char exit_codes[] =
     "  3  not connected, authentication failed, or re-authorization needed\n"
     "  4  stored secrets cannot be decrypted (wrong master key)\n"
     "  5  network failure, timeout, or Zoom server error (5xx)\n"
-    "  6  Zoom rejected the request (4xx), or its answer was unusable\n"
+    "  6  Zoom rejected the request (4xx), its answer was unusable, or a create's\n"
+    "     outcome is unknown (check in Zoom before running it again)\n"
     "  7  rate limited (per-second or daily limit)\n";
 
 static const char global_help[] =
@@ -34,11 +36,15 @@ static const char global_help[] =
     "  --oauth-base URL  Zoom OAuth host (env ZOOMFLOW_OAUTH_BASE)\n"
     "  --api-base URL    Zoom API base (env ZOOMFLOW_API_BASE)\n"
     "  --ca-file FILE    extra trusted CA bundle (env ZOOMFLOW_CA_FILE)\n"
+    "  --key-file FILE   master key file (env ZOOMFLOW_KEY_FILE; ZOOMFLOW_MASTER_KEY\n"
+    "                    holds the key itself)\n"
     "  -v, --verbose     more detail on stderr; -vv traces HTTP (secrets redacted)\n"
     "  -h, --help        this text; `zoomflow COMMAND --help` for a command\n"
     "  --version         print the version\n"
     "\n"
-    "Precedence: flags > ZOOMFLOW_* environment > config file > defaults.\n";
+    "Precedence: flags > ZOOMFLOW_* environment > config file > defaults.\n"
+    "Also: ZOOMFLOW_CLIENT_ID, ZOOMFLOW_CLIENT_SECRET(_FILE), ZOOMFLOW_ACCOUNT_ID,\n"
+    "ZOOMFLOW_REDIRECT_URI, ZOOMFLOW_TIMEOUT (see `zoomflow config --help`, docs/cli.md).\n";
 
 const zf_cmd *cli_find(int argc, char **argv, int *consumed)
 {
@@ -69,16 +75,34 @@ static void print_overview(FILE *f)
           "Connect a Zoom account once (OAuth 2.0 or Server-to-Server), then run Zoom\n"
           "actions from scripts and workflows.\n\nCommands:\n", f);
     for (int i = 0; cli_commands[i]; i++)
-        fprintf(f, "  %-26s %s\n", cli_commands[i]->name, cli_commands[i]->summary);
+        fprintf(f, "  %-26s %s\n", cli_commands[i]->name, cli_cmd_summary(cli_commands[i]));
     fputc('\n', f);
     fputs(global_help, f);
     fputc('\n', f);
     fputs(exit_codes, f);
 }
 
+const char *cli_cmd_summary(const zf_cmd *cmd)
+{
+    const zf_action *a = cmd->action ? zf_action_find(cmd->action) : NULL;
+    if (cmd->summary)
+        return cmd->summary;
+    return a ? a->summary : "";
+}
+
 void cli_print_help(const zf_cmd *cmd, FILE *f)
 {
-    fprintf(f, "usage: zoomflow %s %s\n\n%s\n", cmd->name, cmd->usage, cmd->summary);
+    fprintf(f, "usage: zoomflow %s %s\n\n%s\n", cmd->name, cmd->usage, cli_cmd_summary(cmd));
+    const zf_action *a = cmd->action ? zf_action_find(cmd->action) : NULL;
+    if (a) {
+        /* the descriptor's text, minus its own usage line and summary */
+        zf_buf b = ZF_BUF_INIT(1 << 20);
+        zf_action_help(&b, a);
+        const char *body = b.ptr ? strstr(b.ptr, "\n\n") : NULL;
+        body = body ? strstr(body + 2, "\n\n") : NULL;
+        fprintf(f, "\nAction: %s\n%s", a->name, body ? body + 1 : "");
+        zf_buf_free(&b);
+    }
     if (cmd->help && cmd->help[0])
         fprintf(f, "\n%s", cmd->help);
     fprintf(f, "\n%s", exit_codes);
@@ -239,6 +263,7 @@ int main(int argc, char **argv)
     /* the command sees argv[0] = its name's last word, like getopt expects */
     int cargc = argc - i - consumed + 1;
     char **cargv = argv + i + consumed - 1;
+    ctx.cmd = cmd;
     rc = cmd->run(&ctx, cargc, cargv);
     cli_lib_close(&ctx);
     cli_cfg_free(&ctx.cfg);

@@ -126,6 +126,7 @@ void zf_zoom_resp_init(zf_zoom_resp *r)
 {
     memset(r, 0, sizeof *r);
     zf_buf_init(&r->body, (size_t)64 << 20);
+    zf_buf_init(&r->headers, (size_t)1 << 20);
 }
 
 void zf_zoom_resp_free(zf_zoom_resp *r)
@@ -133,8 +134,17 @@ void zf_zoom_resp_free(zf_zoom_resp *r)
     if (!r)
         return;
     zf_buf_free(&r->body);
+    zf_buf_free(&r->headers);
     json_decref(r->json);
     r->json = NULL;
+}
+
+const char *zf_zoom_resp_header(const zf_zoom_resp *r, const char *name, char *out,
+                                size_t outlen)
+{
+    if (!r || !name || !out || !outlen)
+        return NULL;
+    return zf_zoom__header(zf_buf_cstr(&r->headers), name, out, outlen);
 }
 
 /* --- streaming: hold back the start of the body until the status is known */
@@ -281,6 +291,9 @@ static int finish_ok(call_state *cs, zf_http_resp *hr, json_t *json, stream_ctx 
         zf_zoom__header(zf_buf_cstr(&hr->headers), "x-zm-trackingid", hr->request_id,
                         sizeof hr->request_id);
     memcpy(resp->request_id, hr->request_id, sizeof resp->request_id);
+    zf_buf_free(&resp->headers);
+    resp->headers = hr->headers;
+    zf_buf_init(&hr->headers, hr->headers.max);
     return 0;
 }
 

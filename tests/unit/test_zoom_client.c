@@ -154,6 +154,9 @@ static void test_call_success_builds_url_and_token(void **state)
     assert_int_equal(resp.attempts, 1);
     assert_string_equal(json_string_value(json_object_get(resp.json, "id")), "u1");
     assert_string_equal(resp.request_id, "v=2.0;abc");
+    char hv[32];
+    assert_non_null(zf_zoom_resp_header(&resp, "X-Zm-Trackingid", hv, sizeof hv));
+    assert_string_equal(hv, "v=2.0;abc");
     zf_zoom_resp_free(&resp);
     zf_zoom_free(z);
 }

@@ -1,0 +1,75 @@
+/*
+ * Running an action end to end against Zoom (DESIGN §4):
+ *
+ *   validate        every problem at once, before any traffic
+ *   preflight       the connection's granted scopes cover the action
+ *   build           the request description (actions.h)
+ *   call            zf_zoom_call with the action's kind (retries per zoom.h)
+ *   ambiguous create (timeout, cut after sending, 5xx):
+ *                   reconcile through the Zoom client (get + list with the
+ *                   pager); found -> the object with created=false,
+ *                   found=true; proven absent -> one more create, reconciled
+ *                   the same way if it is ambiguous too; reconcile failing ->
+ *                   ZF_EAMBIGUOUS saying what to check. Never a blind retry.
+ *   normalise       the descriptor's output keys plus the created/found mark
+ *
+ * Lists with all=true stream: each normalised item goes to on_item as the
+ * pager delivers it (one page in memory), and the result's output only
+ * summarises ({"<items_key>_count": n, "total_records": n}).
+ *
+ * Zoom allows 100 meeting creates/updates per host per UTC day. Zoom's
+ * answers to successful creates do not carry the daily remainder (only a
+ * Daily-limit 429 does), so the runner counts successful meeting creates per
+ * host per UTC day in the store's audit log (action "meeting.create",
+ * detail "host=<user_id>") and warns from ZF_ACTION_DAILY_WARN_AT on. When
+ * an answer does carry X-RateLimit-Type: Daily-limit with
+ * X-RateLimit-Remaining, that figure is used instead.
+ */
+#ifndef ZOOMFLOW_ACTION_RUN_H
+#define ZOOMFLOW_ACTION_RUN_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "zoomflow/actions.h"
+#include "zoomflow/error.h"
+#include "zoomflow/store.h"
+#include "zoomflow/zoom.h"
+
+/* Zoom's meeting create/update quota per host per UTC day, and when the
+ * runner starts warning about it. */
+#define ZF_ACTION_DAILY_MEETING_CREATES 100
+#define ZF_ACTION_DAILY_WARN_AT 90
+
+typedef struct zf_action_run_opts {
+    zf_zoom *zoom;              /* borrowed; required */
+    const char *granted_scopes; /* space-separated; NULL = unknown, no preflight */
+    zf_store *store;            /* optional: the per-host daily create count */
+    const char *conn_id;        /* whose count (NULL = "default") */
+    /* List actions with all=true: called with each normalised item (borrowed).
+     * Non-zero stops the listing and is returned. NULL = items are gathered
+     * into the output instead (memory grows with the list). */
+    int (*on_item)(void *ctx, const json_t *item);
+    void *item_ctx;
+    /* After an ambiguous create, a reconcile that finds nothing is repeated
+     * once after settle_ms, so a request still being processed (a timeout
+     * ends the client's wait, not the server's work) is seen before any
+     * second create. */
+    int64_t settle_ms;
+    int64_t (*wall_s)(void *ctx); /* NULL = time() */
+    void (*sleep_ms)(void *ctx, int64_t ms); /* NULL = nanosleep */
+    void *clock_ctx;
+} zf_action_run_opts;
+
+#define ZF_ACTION_RUN_OPTS_INIT {NULL, NULL, NULL, NULL, NULL, NULL, 2000, NULL, NULL, NULL}
+
+/* Runs `a` with input `in`. 0 with res->output (and res->warnings) set, or
+ * a negative zf_code with err filled. Validation failures are ZF_EVALIDATION
+ * with *problems filled when problems is not NULL (nothing was sent). */
+int zf_action_run(zf_action_result *res, const zf_action *a, const json_t *in,
+                  const zf_action_run_opts *opts, zf_problems *problems, zf_error *err);
+
+/* A zf_action_source over a Zoom client: get = one GET, list = the pager. */
+void zf_action_source_zoom(zf_action_source *out, zf_zoom *z);
+
+#endif

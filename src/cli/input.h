@@ -1,0 +1,16 @@
+#ifndef ZOOMFLOW_CLI_INPUT_H
+#define ZOOMFLOW_CLI_INPUT_H
+#include <jansson.h>
+
+#include "zoomflow/actions.h"
+#include "zoomflow/error.h"
+
+/* The text as a JSON literal when it is one, else as a JSON string. */
+json_t *cli_json_typed(const char *text);
+/* Sets root.a.b.c = value (steals value), making objects on the way. */
+int cli_json_set_path(json_t *root, const char *dotted, json_t *value, zf_error *err);
+/* "a.b=value": a string (typed = 0) or cli_json_typed (typed = 1). */
+int cli_json_set_pair(json_t *root, const char *pair, int typed, zf_error *err);
+/* Prints every problem (field, message, value, position, rule); returns 2. */
+int cli_report_problems(const char *what, const zf_problems *p);
+#endif

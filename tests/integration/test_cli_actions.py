@@ -1,0 +1,400 @@
+"""The action commands (`zoomflow meetings create`, `users list`, ...) against
+zoomsim: success, every problem reported at once with no traffic, Zoom's
+error codes, scope preflight, --all over many pages, --dry-run, formats,
+reconcile after an ambiguous create, the daily-create warning, and the
+fault matrix of issue 4."""
+import concurrent.futures
+import csv
+import io
+import json
+import os
+import sqlite3
+import time
+import unittest
+
+import zfharness
+from cliharness import CliEnv
+from zfharness import Sim
+
+START = "2031-03-04T09:30:00"
+
+
+def api_total(sim):
+    return sim.requests_log()["total"]
+
+
+class ActionsTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.sim = Sim("--auto-approve")
+        cls.cli = CliEnv(cls.sim)
+        p = cls.cli.connect()
+        assert p.returncode == 0, p.err
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sim.stop()
+
+    def setUp(self):
+        self.sim.request("DELETE", "/_sim/faults")
+
+    def run_ok(self, *args, **kw):
+        p = self.cli.run(*args, **kw)
+        self.assertEqual(p.returncode, 0, (args, p.err))
+        return p
+
+    def json_of(self, *args, **kw):
+        return json.loads(self.run_ok(*args, "--format", "json", **kw).out)
+
+    def meeting(self, topic="Standup", approval=0):
+        return self.json_of("meetings", "create", "--user-id", "me", "--topic", topic,
+                            "--type", "2", "--start-time", START, "--timezone",
+                            "Europe/Berlin", "--settings.approval_type", str(approval))
+
+    def assert_refused_without_traffic(self, args, n_problems, words):
+        before = api_total(self.sim)
+        p = self.cli.run(*args)
+        self.assertEqual(p.returncode, 2, p.err)
+        self.assertIn(f"({n_problems} problems)", p.err)
+        for w in words:
+            self.assertIn(w, p.err)
+        self.assertEqual(api_total(self.sim), before)
+
+    # --- create_meeting
+
+    def test_meetings_create(self):
+        m = self.meeting("Kick-off")
+        self.assertIs(m["created"], True)
+        self.assertNotIn("found", m)
+        self.assertEqual(m["topic"], "Kick-off")
+        self.assertEqual(m["start_time"], "2031-03-04T08:30:00Z")
+        got = self.sim.request("GET", "/_sim/state").json()["data"]["meetings"]
+        self.assertIn(m["id"], [x["id"] for x in got])
+
+    def test_meetings_create_input_file_with_flag_override(self):
+        path = os.path.join(self.cli.dir, "meeting.json")
+        with open(path, "w") as f:
+            json.dump({"user_id": "me", "topic": "From file", "type": 2, "start_time": START,
+                       "timezone": "Europe/Berlin", "settings": {"approval_type": 1,
+                                                                "jbh_time": 5}}, f)
+        m = self.json_of("meetings", "create", "--input", path, "--topic", "Overridden",
+                         "--settings.approval_type", "0")
+        self.assertEqual(m["topic"], "Overridden")
+        full = json.loads(self.run_ok("api", "GET", f"/meetings/{m['id']}").out)
+        self.assertEqual(full["settings"]["approval_type"], 0)  # the flag won
+        self.assertEqual(full["settings"]["jbh_time"], 5)       # the file's other keys stay
+
+    def test_meetings_create_problems_at_once(self):
+        self.assert_refused_without_traffic(
+            ["meetings", "create", "--user-id", "me", "--topic", "x" * 201, "--type", "7",
+             "--duration", "0", "--start-time", "2031-03-04T09:30:00Z", "--timezone",
+             "Europe/Berlin", "--settings.jbh_time", "7"],
+            5, ["topic", "type", "duration", "settings.jbh_time", "timezone"])
+
+    def test_meetings_create_unknown_host_is_1001(self):
+        p = self.cli.run("meetings", "create", "--user-id", "nobody@example.com",
+                         "--topic", "x")
+        self.assertEqual(p.returncode, 6, p.err)
+        self.assertIn("User does not exist", p.err)
+
+    def test_meetings_create_dry_run_sends_nothing(self):
+        before = api_total(self.sim)
+        p = self.run_ok("meetings", "create", "--user-id", "a+b@example.com", "--topic", "Dry",
+                        "--dry-run")
+        req = json.loads(p.out)
+        self.assertEqual(req["method"], "POST")
+        self.assertTrue(req["url"].endswith("/v2/users/a%2Bb%40example.com/meetings"), req)
+        self.assertTrue(req["url"].startswith(self.sim.url), req)
+        self.assertEqual(req["body"], {"topic": "Dry"})
+        self.assertEqual(api_total(self.sim), before)
+        # no connection needed at all
+        other = CliEnv(self.sim)
+        p = other.run("meetings", "create", "--user-id", "me", "--dry-run")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertIn("https://api.zoom.us/v2/users/me/meetings", p.out)
+
+    # --- list_meetings
+
+    def test_meetings_list(self):
+        self.meeting("Listed")
+        out = self.json_of("meetings", "list", "--user-id", "me", "--page-size", "300")
+        self.assertIn("Listed", [m["topic"] for m in out["meetings"]])
+        p = self.cli.run("meetings", "list", "--user-id", "ghost@example.com")
+        self.assertEqual(p.returncode, 6, p.err)
+        self.assertIn("User does not exist", p.err)
+        self.assert_refused_without_traffic(
+            ["meetings", "list", "--type", "soon", "--from", "2031-02-30", "--page-size", "301"],
+            4, ["user_id", "type", "from", "page_size"])
+
+    # --- create_user / list_users
+
+    def test_users_create_and_conflict(self):
+        u = self.json_of("users", "create", "--action", "custCreate",
+                         "--user-info", '{"email": "new@example.com", "type": 1}',
+                         "--user-info.first_name", "New")
+        self.assertIs(u["created"], True)
+        self.assertEqual(u["email"], "new@example.com")
+        p = self.cli.run("users", "create", "--action", "custCreate",
+                         "--user-info.email", "new@example.com", "--user-info.type", "1")
+        self.assertEqual(p.returncode, 6, p.err)
+        self.assertIn("already been used", p.err)
+        self.assert_refused_without_traffic(
+            ["users", "create", "--action", "invent", "--user-info.email", "not-an-email",
+             "--user-info.type", "3"], 3, ["action", "user_info.email", "user_info.type"])
+
+    def test_users_list_all_many_pages_and_formats(self):
+        r = self.sim.request("POST", "/_sim/seed/users",
+                             body={"count": 210, "domain": "many.example"})
+        self.assertEqual(r.status, 201, r)
+        total = self.sim.state()["data"]["counts"]["users"]
+        self.sim.request("DELETE", "/_sim/requests")
+        p = self.run_ok("users", "list", "--all", "--page-size", "25", "--format", "ndjson")
+        users = [json.loads(l) for l in p.out.splitlines()]
+        emails = [u["email"] for u in users]
+        self.assertEqual(len(emails), len(set(emails)))
+        self.assertGreaterEqual(len(users), 210)
+        self.assertEqual(len(self.sim.requests_log(route="users.list")["requests"]),
+                         (len(users) + 24) // 25)
+        # json: one array; csv: header + a row per user; table: aligned, header first
+        arr = json.loads(self.run_ok("users", "list", "--all", "--page-size", "300",
+                                     "--format", "json").out)
+        self.assertEqual(len(arr), len(users))
+        rows = list(csv.DictReader(io.StringIO(self.run_ok(
+            "users", "list", "--all", "--format", "csv").out)))
+        self.assertEqual(len(rows), len(users))
+        self.assertIn("email", rows[0])
+        table = self.run_ok("users", "list", "--page-size", "5", "--format", "table")
+        lines = table.out.splitlines()
+        self.assertTrue(lines[0].startswith("id"), lines[0])
+        self.assertEqual(len(lines), 6)
+        self.assertIn("--next-page-token", table.err)
+        # one page as json keeps next_page_token for the caller
+        page = self.json_of("users", "list", "--page-size", "5")
+        self.assertTrue(page["next_page_token"])
+        self.assertEqual(len(page["users"]), 5)
+        nxt = self.json_of("users", "list", "--page-size", "5",
+                           "--next-page-token", page["next_page_token"])
+        self.assertNotEqual(nxt["users"][0]["email"], page["users"][0]["email"])
+        self.assertGreaterEqual(total, len(users))
+
+    def test_users_list_problems_and_zoom_300(self):
+        self.assert_refused_without_traffic(
+            ["users", "list", "--status", "gone", "--page-size", "0", "--all",
+             "--next-page-token", "abc"], 3, ["status", "page_size", "next_page_token"])
+        p = self.cli.run("users", "list", "--next-page-token", "forged")
+        self.assertEqual(p.returncode, 2, p.err)
+        self.assertIn("next page token", p.err.lower())
+
+    # --- registrants
+
+    def test_registrants_add_list_and_errors(self):
+        m = self.meeting("Town hall", approval=0)
+        r = self.json_of("registrants", "add", "--meeting-id", str(m["id"]),
+                         "--email", "guest@example.com", "--first-name", "Guest")
+        self.assertIs(r["created"], True)
+        self.assertTrue(r["registrant_id"])
+        out = self.json_of("registrants", "list", "--meeting-id", str(m["id"]))
+        self.assertEqual([x["email"] for x in out["registrants"]], ["guest@example.com"])
+        closed = self.meeting("No registration", approval=2)
+        p = self.cli.run("registrants", "add", "--meeting-id", str(closed["id"]),
+                         "--email", "g@example.com", "--first-name", "G")
+        self.assertEqual(p.returncode, 6, p.err)
+        self.assertIn("egistration", p.err)
+        p = self.cli.run("registrants", "list", "--meeting-id", "99999999999")
+        self.assertEqual(p.returncode, 6, p.err)
+        self.assertIn("Meeting does not exist", p.err)
+        self.assert_refused_without_traffic(
+            ["registrants", "add", "--meeting-id", "12", "--email", "x"], 3,
+            ["meeting_id", "email", "first_name"])
+        self.assert_refused_without_traffic(
+            ["registrants", "list", "--meeting-id", "abc", "--status", "maybe"], 2,
+            ["meeting_id", "status"])
+
+    def test_registrants_list_all(self):
+        r = self.sim.request("POST", "/_sim/seed/meetings",
+                             body={"count": 1, "registration": True, "registrants": 130})
+        self.assertEqual(r.status, 201, r)
+        mid = r.json()["meeting_ids"][0]
+        p = self.run_ok("registrants", "list", "--meeting-id", str(mid), "--all",
+                        "--page-size", "30", "--format", "ndjson")
+        self.assertEqual(len(p.out.splitlines()), 130)
+
+    # --- recordings
+
+    def test_recordings_get(self):
+        r = self.sim.request("POST", "/_sim/seed/meetings",
+                             body={"count": 1, "with_recordings": True})
+        mid = r.json()["meeting_ids"][0]
+        rec = self.json_of("recordings", "get", "--meeting-id", str(mid))
+        self.assertTrue(rec["recording_files"])
+        m = self.meeting("Never recorded")
+        p = self.cli.run("recordings", "get", "--meeting-id", str(m["id"]))
+        self.assertEqual(p.returncode, 6, p.err)
+        self.assertIn("no recording", p.err.lower())
+        self.assert_refused_without_traffic(
+            ["recordings", "get", "--meeting-id", "x y", "--ttl", "-1"], 3,
+            ["meeting_id", "ttl", "include_download_token"])
+
+    # --- surfaces
+
+    def test_help_actions_and_schema(self):
+        p = self.run_ok("--help")
+        for name in ("api", "meetings create", "users list", "registrants add",
+                     "recordings get", "actions schema"):
+            self.assertIn(name, p.out)
+        p = self.run_ok("users", "list", "--help")
+        self.assertIn("--page-size", p.out)
+        self.assertIn("--all", p.out)
+        p = self.run_ok("actions")
+        self.assertIn("create_meeting", p.out)
+        self.assertIn("meetings create", p.out)
+        s = json.loads(self.run_ok("actions", "schema", "create_user").out)
+        self.assertIn("user_info", s["properties"])
+        s2 = json.loads(self.run_ok("actions", "schema", "users create").out)
+        self.assertEqual(s, s2)
+        p = self.cli.run("actions", "schema", "nope")
+        self.assertEqual(p.returncode, 2)
+
+    def test_flag_errors_are_usage_errors(self):
+        p = self.cli.run("users", "list", "--bogus", "1")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("unknown flag --bogus", p.err)
+        p = self.cli.run("users", "list", "--format", "xml")
+        self.assertEqual(p.returncode, 2)
+        p = self.cli.run("meetings", "create", "--topic")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("needs a value", p.err)
+
+    # --- scopes
+
+    def test_scope_preflight_and_4711(self):
+        app = {"client_id": "narrow-app", "client_secret": "narrow-secret", "type": "oauth",
+               "redirect_uris": ["http://127.0.0.1:*/callback"],
+               "scopes": ["user:read:list_users:admin", "user:read:admin"]}
+        r = self.sim.request("POST", "/_sim/apps", body=app)
+        self.assertEqual(r.status, 201, r)
+        narrow = CliEnv(self.sim, client_id="narrow-app", secret="narrow-secret")
+        self.assertEqual(narrow.connect().returncode, 0)
+        before = api_total(self.sim)
+        p = narrow.run("meetings", "create", "--user-id", "me", "--topic", "t")
+        self.assertEqual(p.returncode, 3, p.err)
+        self.assertIn("meeting:write:meeting:admin", p.err)
+        self.assertEqual(api_total(self.sim), before)  # refused before traffic
+        self.assertEqual(narrow.run("users", "list").returncode, 0)
+        # Zoom's own 4711 (the endpoint needs a scope the token lacks)
+        p = narrow.run("api", "POST", "/users", "-f", "action=custCreate",
+                       "-f", "user_info.email=s@example.com", "-F", "user_info.type=1")
+        self.assertEqual(p.returncode, 3, p.err)
+        self.assertIn("scope", p.err)
+
+    # --- ambiguity
+
+    def test_dropped_create_is_found_not_repeated(self):
+        self.sim.request("POST", "/_sim/faults", body={
+            "kind": "drop", "route": "meetings.create", "count": 1})
+        m = self.meeting("Dropped once")
+        self.assertIs(m["created"], False)
+        self.assertIs(m["found"], True)
+        topics = [x["topic"] for x in self.sim.state()["data"]["meetings"]]
+        self.assertEqual(topics.count("Dropped once"), 1)
+        self.sim.request("POST", "/_sim/faults", body={
+            "kind": "status_after", "status": 502, "route": "users.create", "count": 1})
+        p = self.run_ok("users", "create", "--action", "custCreate", "--user-info.email",
+                        "after502@example.com", "--user-info.type", "1", "--format", "json")
+        self.assertIs(json.loads(p.out)["found"], True)
+        self.assertIn("found, not created again", p.err)
+
+    def test_refused_create_is_sent_again_once(self):
+        # 503 before the handler: not processed; reconcile proves absence
+        self.sim.request("POST", "/_sim/faults", body={
+            "kind": "status", "status": 503, "route": "users.create", "count": 1})
+        before = len(self.sim.requests_log(route="users.create")["requests"])
+        p = self.run_ok("users", "create", "--action", "custCreate", "--user-info.email",
+                        "retry@example.com", "--user-info.type", "1", "--format", "json")
+        self.assertIs(json.loads(p.out)["created"], True)
+        self.assertEqual(len(self.sim.requests_log(route="users.create")["requests"]) - before, 2)
+
+    def test_daily_create_warning_counted_in_store(self):
+        # 89 earlier creates today for this host, as zoomflow records them
+        db = sqlite3.connect(self.cli.db_path)
+        now = int(time.time())
+        db.executemany("INSERT INTO audit_log (at, conn_id, actor, action, outcome, detail) "
+                       "VALUES (?, 'default', 'action', 'meeting.create', 'ok', "
+                       "'host=busy@example.com')", [(now,)] * 89)
+        db.commit()
+        db.close()
+        self.sim.request("POST", "/_sim/seed/users", body={"count": 1, "domain": "busy.example"})
+        p = self.cli.run("api", "POST", "/users", "-f", "action=custCreate",
+                         "-f", "user_info.email=busy@example.com", "-F", "user_info.type=1")
+        self.assertEqual(p.returncode, 0, p.err)
+        p = self.run_ok("meetings", "create", "--user-id", "Busy@example.com", "--topic", "a")
+        self.assertIn("90 of Zoom's 100", p.err)
+        p = self.run_ok("meetings", "create", "--user-id", "me", "--topic", "b")
+        self.assertNotIn("warning", p.err)
+
+
+class FaultMatrixTest(unittest.TestCase):
+    """Issue 4: with 30% of requests spoilt (5xx after processing, dropped
+    after processing, latency past the client timeout), 500 of each create
+    end as exactly 500 objects in zoomsim."""
+    N = int(os.environ.get("ZF_FAULT_MATRIX_N", "500"))
+    WORKERS = 8
+
+    @zfharness.heavy
+    def test_fault_matrix_exactly_once(self):
+        sim = Sim("--auto-approve", "--plan", "business")
+        try:
+            cli = CliEnv(sim)
+            self.assertEqual(cli.connect().returncode, 0)
+            hosts = sim.request("POST", "/_sim/seed/users",
+                                body={"count": 10, "domain": "hosts.example"}).json()
+            self.assertEqual(hosts["created"], 10)
+            r = sim.request("POST", "/_sim/seed/meetings",
+                            body={"count": 1, "registration": True})
+            mid = r.json()["meeting_ids"][0]
+            r = sim.request("POST", "/_sim/faults", body={"seed": 4242, "rules": [
+                {"kind": "status_after", "status": 502, "probability": 0.1},
+                {"kind": "drop", "probability": 0.1},
+                {"kind": "latency", "delay_ms": 1500, "probability": 0.1}]})
+            self.assertEqual(r.status, 201, r)
+            env = {"ZOOMFLOW_TIMEOUT": "1"}
+
+            def one(i):
+                calls = [
+                    ("users", "create", "--action", "custCreate", "--user-info.email",
+                     f"fm{i}@example.com", "--user-info.type", "1"),
+                    ("meetings", "create", "--user-id", f"user{i % 10 + 1}@hosts.example",
+                     "--topic", f"FM {i}", "--type", "2", "--start-time", START,
+                     "--timezone", "UTC"),
+                    ("registrants", "add", "--meeting-id", str(mid), "--email",
+                     f"reg{i}@example.com", "--first-name", "R"),
+                ]
+                fails = []
+                for c in calls:
+                    p = cli.run(*c, "--format", "json", env=env)
+                    if p.returncode != 0:
+                        fails.append((c[:2], p.returncode, p.err))
+                return fails
+
+            t0 = time.time()
+            with concurrent.futures.ThreadPoolExecutor(self.WORKERS) as ex:
+                fails = [f for fs in ex.map(one, range(self.N)) for f in fs]
+            elapsed = time.time() - t0
+            faults = sim.request("GET", "/_sim/faults").json()
+            fired = sum(r["fired"] for r in faults["rules"])
+            self.assertEqual(fails, [])
+            st = sim.state()
+            users = [u for u in st["data"]["users"] if u["email"].startswith("fm")]
+            meetings = [m for m in st["data"]["meetings"] if m["topic"].startswith("FM ")]
+            self.assertEqual(len(users), self.N)
+            self.assertEqual(len(meetings), self.N)
+            self.assertEqual(st["data"]["counts"]["registrants"][str(mid)], self.N)
+            self.assertGreater(fired, self.N // 2)  # the faults really happened
+            print(f"\nfault matrix: {3 * self.N} creates through the CLI in {elapsed:.1f} s, "
+                  f"{fired} faults fired")
+        finally:
+            sim.stop()
+
+
+if __name__ == "__main__":
+    unittest.main()
