@@ -95,6 +95,7 @@ const zf_cmd zf_cmd_recordings_download = {
     "files already complete are skipped. DIR/SHA256SUMS lists every file's SHA-256\n"
     "(check with: cd DIR && sha256sum -c SHA256SUMS).\n",
     run,
+    NULL,
 };
 
 static int parse(int argc, char **argv, const char **meeting, const char **dir, int *progress)
