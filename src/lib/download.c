@@ -443,8 +443,9 @@ static int relist(dl_run *r, int index, zf_error *err)
 
 static int size_mismatch(dl_sink *s, uint64_t expected, zf_error *err)
 {
-    zf_error_set(err, ZF_EIO, "recording file %s: received %llu bytes but the listing says "
+    zf_error_set(err, ZF_EIO, "recording file %s: received %llu bytes but the %s says "
                  "%llu bytes", s->f->name, (unsigned long long)s->off,
+                 s->f->listed >= 0 ? "listing" : "server's Content-Range",
                  (unsigned long long)expected);
     zf_error_hint(err, "the partial file %s.part is kept; run the download again to "
                   "resume, and if the sizes still differ report it to Zoom support",
