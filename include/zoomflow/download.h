@@ -77,7 +77,7 @@ typedef struct zf_download_opts {
 } zf_download_opts;
 
 #define ZF_DOWNLOAD_OPTS_INIT                                                         \
-    {NULL, NULL, {10000, 0, NULL, (size_t)1 << 20, NULL, 0}, 6, 250, 8000, 2, 0, NULL, \
+    {NULL, NULL, {10000, 0, NULL, (size_t)1 << 20, NULL, 0, 60000}, 6, 250, 8000, 2, 0, NULL, \
      NULL, NULL, NULL}
 
 typedef struct zf_download_result {

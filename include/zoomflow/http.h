@@ -28,9 +28,11 @@ typedef struct zf_http_opts {
     size_t max_response;     /* cap for buffered response bodies */
     const char *user_agent;  /* NULL = "zoomflow/<version>" */
     int trace;               /* log each exchange at ZF_LOG_TRACE, redacted */
+    long stall_timeout_ms;   /* fail when no byte moves for this long, even
+                                with timeout_ms 0 (downloads); 0 = never */
 } zf_http_opts;
 
-#define ZF_HTTP_OPTS_INIT {10000, 60000, NULL, (size_t)64 << 20, NULL, 0}
+#define ZF_HTTP_OPTS_INIT {10000, 60000, NULL, (size_t)64 << 20, NULL, 0, 60000}
 
 int zf_http_new(zf_http **out, const zf_http_opts *opts, zf_error *err);
 void zf_http_free(zf_http *h);

@@ -359,6 +359,12 @@ static void set_options(zf_http *h, xfer *x, struct curl_slist *hdrs, char *errb
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, h->opts.connect_timeout_ms);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
                      req->timeout_ms > 0 ? req->timeout_ms : h->opts.timeout_ms);
+    /* a server that keeps the connection open but stops sending must not
+     * hang a download that has no total timeout: under 1 byte/s for the
+     * stall time is a timeout */
+    long stall_s = (h->opts.stall_timeout_ms + 999) / 1000;
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, stall_s > 0 ? 1L : 0L);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, stall_s > 0 ? stall_s : 0L);
     /* Never off. VERIFYHOST 2 is libcurl's documented "verify" value (1 has
      * meant the same since 7.66). */
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);

@@ -371,6 +371,31 @@ static void test_http_timeout(void **state)
     close(fd);
 }
 
+static void test_http_stall_without_total_timeout(void **state)
+{
+    int port;
+    int fd = listen_any(&port); /* accepted by the kernel, then silence */
+    zf_http_opts o = ZF_HTTP_OPTS_INIT;
+    o.timeout_ms = 0;          /* like a download: no total limit */
+    o.stall_timeout_ms = 1000; /* but a stall ends it */
+    zf_http *h;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_http_new(&h, &o, &err), 0);
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/stalled", port);
+    zf_http_resp r;
+    zf_http_resp_init(&r);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(get(h, url, &r, &err), ZF_ETIMEOUT);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    assert_true(secs >= 0.9 && secs < 8);
+    zf_http_resp_free(&r);
+    zf_http_free(h);
+    close(fd);
+}
+
 static void test_http_connection_refused(void **state)
 {
     int port;
@@ -716,6 +741,7 @@ int main(void)
         cmocka_unit_test(test_http_size_cap),
         cmocka_unit_test(test_http_streaming_sink),
         cmocka_unit_test(test_http_timeout),
+        cmocka_unit_test(test_http_stall_without_total_timeout),
         cmocka_unit_test(test_http_connection_refused),
         cmocka_unit_test(test_http_bearer_basic_range_request_id),
         cmocka_unit_test(test_http_trace_is_redacted),
