@@ -24,6 +24,10 @@ static void fmt_time(char out[64], int64_t t, int64_t now)
     gmtime_r(&tt, &tm);
     strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
     int64_t d = t - now, ad = d < 0 ? -d : d;
+    if (ad < 5) {
+        snprintf(out, 64, "%s (just now)", iso);
+        return;
+    }
     const char *unit = ad >= 86400 ? "d" : ad >= 3600 ? "h" : ad >= 60 ? "min" : "s";
     int64_t v = ad >= 86400 ? ad / 86400 : ad >= 3600 ? ad / 3600 : ad >= 60 ? ad / 60 : ad;
     snprintf(out, 64, "%s (%s%lld %s%s)", iso, d < 0 ? "" : "in ", (long long)v, unit,
