@@ -3,28 +3,10 @@
 filters and paging."""
 import unittest
 
-from zfharness import Sim
+from zfharness import Sim, SimDataCase
 
 
-class MeetingsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.sim = Sim()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.sim.stop()
-
-    def setUp(self):
-        self.sim.reset()
-        # rate limits have their own tests (test_sim_limits); these send bursts
-        self.sim.limits(enabled=False)
-        self.tok = self.sim.token()
-
-    def req(self, method, path, **kw):
-        kw.setdefault("token", self.tok)
-        return self.sim.request(method, path, **kw)
-
+class MeetingsTest(SimDataCase):
     def test_create_response_fields(self):
         r = self.req("POST", "/v2/users/me/meetings", body={
             "topic": "Day 1 orientation", "type": 2, "start_time": "2031-03-02T09:00:00",

@@ -5,32 +5,14 @@ import os
 import urllib.parse
 import unittest
 
-from zfharness import Sim
+from zfharness import Sim, SimDataCase
 
 
 def path_of(url):
     return urllib.parse.urlsplit(url).path
 
 
-class RecordingsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.sim = Sim()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.sim.stop()
-
-    def setUp(self):
-        self.sim.reset()
-        # rate limits have their own tests (test_sim_limits); these send bursts
-        self.sim.limits(enabled=False)
-        self.tok = self.sim.token()
-
-    def req(self, method, path, **kw):
-        kw.setdefault("token", self.tok)
-        return self.sim.request(method, path, **kw)
-
+class RecordingsTest(SimDataCase):
     def recorded(self, uuid=None, files=None):
         mid = self.req("POST", "/v2/users/me/meetings", body={"topic": "rec"}).json()["id"]
         body = {"meeting_id": mid, "files": files or [{"file_type": "MP4", "size": 300000},

@@ -3,28 +3,10 @@ registration off, capacity 3043, unknown meeting 1001) and list (status
 filter, paging, 3001)."""
 import unittest
 
-from zfharness import Sim
+from zfharness import Sim, SimDataCase
 
 
-class RegistrantsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.sim = Sim()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.sim.stop()
-
-    def setUp(self):
-        self.sim.reset()
-        # rate limits have their own tests (test_sim_limits); these send bursts
-        self.sim.limits(enabled=False)
-        self.tok = self.sim.token()
-
-    def req(self, method, path, **kw):
-        kw.setdefault("token", self.tok)
-        return self.sim.request(method, path, **kw)
-
+class RegistrantsTest(SimDataCase):
     def meeting(self, approval=0):
         r = self.req("POST", "/v2/users/me/meetings",
                      body={"topic": "Town hall", "settings": {"approval_type": approval}})

@@ -4,28 +4,10 @@ token errors (124, 4711) and --state persistence."""
 import os
 import unittest
 
-from zfharness import Sim, heavy
+from zfharness import Sim, SimDataCase, heavy
 
 
-class UsersTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.sim = Sim()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.sim.stop()
-
-    def setUp(self):
-        self.sim.reset()
-        # rate limits have their own tests (test_sim_limits); these send bursts
-        self.sim.limits(enabled=False)
-        self.tok = self.sim.token()
-
-    def req(self, method, path, **kw):
-        kw.setdefault("token", self.tok)
-        return self.sim.request(method, path, **kw)
-
+class UsersTest(SimDataCase):
     def create(self, email, action="custCreate", **info):
         return self.req("POST", "/v2/users",
                         body={"action": action, "user_info": {"email": email, "type": 1, **info}})

@@ -197,3 +197,28 @@ def run(cmd, input=None, env=None, timeout=120, check=False):
 def heavy(fn):
     """Marks a test too heavy for valgrind runs (load, many processes)."""
     return unittest.skipIf(bool(WRAP) and "valgrind" in WRAP[0], "heavy test, skipped under valgrind")(fn)
+
+
+class SimDataCase(unittest.TestCase):
+    """One zoomsim for the class; before each test: reset, rate limits off
+    (they have their own tests; these send bursts) and a fresh token with
+    every scope. self.req() sends with that token."""
+
+    sim_args = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sim = Sim(*cls.sim_args)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sim.stop()
+
+    def setUp(self):
+        self.sim.reset()
+        self.sim.limits(enabled=False)
+        self.tok = self.sim.token()
+
+    def req(self, method, path, **kw):
+        kw.setdefault("token", self.tok)
+        return self.sim.request(method, path, **kw)
