@@ -908,37 +908,27 @@ void h_meetings_list(sim_req *rq, sim_resp *rs)
     size_t total = 0;
     for (uint32_t i = 0; i < u->nmeetings; i++)
         total += (size_t)list_match(u->meetings[i], lt, rq->now, from, to);
-    uint64_t pos = 0, offset;
-    size_t skip = 0;
-    if (tok && *tok) {
-        if (sim_paging_get(s, tok, key, &pos, &offset) != 0) {
-            sim_error(rs, 400, 300, "The next page token is invalid or expired.");
-            goto done;
-        }
-        pn = (long)(offset / (uint64_t)ps) + 1;
-    } else {
-        offset = (uint64_t)(pn - 1) * (uint64_t)ps;
-        skip = (size_t)offset;
-    }
+    sim_page pg;
+    if (sim_page_start(s, rs, tok, key, ps, pn, &pg) != 0)
+        goto done;
     json_t *arr = json_array();
-    size_t got = 0, i = (size_t)pos;
+    size_t got = 0, i = (size_t)pg.pos;
     for (; i < u->nmeetings && got < (size_t)ps; i++) {
         if (!list_match(u->meetings[i], lt, rq->now, from, to))
             continue;
-        if (skip) {
-            skip--;
+        if (pg.skip) {
+            pg.skip--;
             continue;
         }
         json_t *mj = data_meeting_json(s, u->meetings[i], 0);
         json_array_append_new(arr, mj);
         got++;
     }
-    char next[33] = "";
-    if (offset + got < total && got == (size_t)ps)
-        sim_paging_put(s, key, i, offset + got, next);
+    char next[33];
+    sim_page_next(s, key, &pg, i, got, total, ps, next);
     size_t pages = total ? (total + (size_t)ps - 1) / (size_t)ps : 0;
     sim_json(rs, 200, json_pack("{s:s,s:I,s:i,s:i,s:I,s:o}", "next_page_token", next,
-                                "page_count", (json_int_t)pages, "page_number", (int)pn,
+                                "page_count", (json_int_t)pages, "page_number", (int)pg.number,
                                 "page_size", (int)ps, "total_records", (json_int_t)total,
                                 "meetings", arr));
 done:

@@ -115,6 +115,32 @@ int sim_paging_get(sim *s, const char *token, const char *key, uint64_t *pos,
     return 0;
 }
 
+int sim_page_start(sim *s, sim_resp *rs, const char *token, const char *key, long page_size,
+                   long page_number, sim_page *pg)
+{
+    memset(pg, 0, sizeof *pg);
+    if (token && *token) {
+        if (sim_paging_get(s, token, key, &pg->pos, &pg->offset) != 0) {
+            sim_error(rs, 400, 300, "The next page token is invalid or expired.");
+            return -1;
+        }
+        pg->number = (long)(pg->offset / (uint64_t)page_size) + 1;
+    } else {
+        pg->offset = (uint64_t)(page_number - 1) * (uint64_t)page_size;
+        pg->skip = (size_t)pg->offset;
+        pg->number = page_number;
+    }
+    return 0;
+}
+
+void sim_page_next(sim *s, const char *key, const sim_page *pg, size_t end, size_t got,
+                   size_t total, long page_size, char next[33])
+{
+    next[0] = '\0';
+    if (pg->offset + got < total && got == (size_t)page_size)
+        sim_paging_put(s, key, end, pg->offset + got, next);
+}
+
 static int paging_init(sim *s)
 {
     s->paging = calloc(1, sizeof *s->paging);

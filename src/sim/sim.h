@@ -271,6 +271,24 @@ void sim_paging_put(sim *s, const char *key, uint64_t pos, uint64_t extra, char 
 int sim_paging_get(sim *s, const char *token, const char *key, uint64_t *pos,
                    uint64_t *extra);
 
+/* Where a list page starts: from next_page_token (array position + items
+ * already delivered) or, without one, from the deprecated page_number
+ * (skip that many matching items from the start). */
+typedef struct sim_page {
+    uint64_t pos;    /* array index to scan from */
+    uint64_t offset; /* matching items before this page */
+    size_t skip;     /* matching items to pass over first (page_number) */
+    long number;     /* page_number to report */
+} sim_page;
+/* -1 after writing Zoom's 400/300 "The next page token is invalid or
+ * expired." into rs; 0 and *pg otherwise. */
+int sim_page_start(sim *s, sim_resp *rs, const char *token, const char *key, long page_size,
+                   long page_number, sim_page *pg);
+/* After a scan that stopped at array index `end` having taken `got` items:
+ * a token for the next page into next[33], or "" on the last page. */
+void sim_page_next(sim *s, const char *key, const sim_page *pg, size_t end, size_t got,
+                   size_t total, long page_size, char next[33]);
+
 /* --- hooks other modules call (their owners implement them) */
 /* webhooks.c: queue an event for delivery. object becomes payload.object;
  * top (may be NULL) holds extra top-level envelope keys, e.g. recording.

@@ -422,40 +422,31 @@ void h_users_list(sim_req *rq, sim_resp *rs)
             total += d->count[status][r];
     char key[64];
     snprintf(key, sizeof key, "users|%d|%d", status, role);
-    uint64_t pos = 0, offset = 0;
-    if (tok && *tok) {
-        if (sim_paging_get(s, tok, key, &pos, &offset) != 0) {
-            sim_error(rs, 400, 300, "The next page token is invalid or expired.");
-            return;
-        }
-        pn = (long)(offset / (uint64_t)ps) + 1;
-    } else {
-        offset = (uint64_t)(pn - 1) * (uint64_t)ps; /* deprecated page_number */
-    }
+    sim_page pg;
+    if (sim_page_start(s, rs, tok, key, ps, pn, &pg) != 0)
+        return;
     page = malloc((size_t)ps * sizeof *page);
     if (!page) {
         sim_error(rs, 500, 500, "out of memory");
         return;
     }
-    size_t got = 0, skip = tok && *tok ? 0 : (size_t)offset;
-    size_t i = (size_t)pos;
+    size_t got = 0, i = (size_t)pg.pos;
     for (; i < d->nusers && got < (size_t)ps; i++) {
         sim_user *u = d->users[i];
         if (u->status != status || (role >= 0 && u->role != role))
             continue;
-        if (skip) {
-            skip--;
+        if (pg.skip) {
+            pg.skip--;
             continue;
         }
         page[got++] = u;
     }
-    char next[33] = "";
-    if (offset + got < total && got == (size_t)ps)
-        sim_paging_put(s, key, i, offset + got, next);
+    char next[33];
+    sim_page_next(s, key, &pg, i, got, total, ps, next);
     zf_buf *b = &rs->body;
     zf_buf_reset(b);
     zf_buf_putc(b, '{');
-    data_page_tail(b, next, ps, pn, total);
+    data_page_tail(b, next, ps, pg.number, total);
     zf_buf_puts(b, ",\"users\":[");
     for (size_t k = 0; k < got; k++) {
         if (k)
