@@ -43,5 +43,9 @@ void zf_hmac_sha256(const void *key, size_t keylen, const void *data, size_t len
 void zf_hex(const unsigned char *in, size_t n, char *out);
 /* base64url (no padding) of in; out must hold 4*ceil(n/3)+1 bytes. */
 void zf_base64url(const unsigned char *in, size_t n, char *out);
+/* Decodes len chars of standard or url-safe base64 (padding optional) into
+ * out: the byte count, or -1 when s is not canonical base64 or needs more
+ * than max bytes. */
+long zf_base64_decode(const char *s, size_t len, unsigned char *out, size_t max);
 
 #endif

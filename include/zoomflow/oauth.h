@@ -11,7 +11,7 @@
  *
  * The parse functions take untrusted bytes and limits only (no socket, file
  * or clock) and have fuzz targets (fuzz/fuzz_oauth_callback.c,
- * fuzz/fuzz_token_response.c).
+ * fuzz/fuzz_token_response.c, fuzz/fuzz_token_claims.c).
  */
 #ifndef ZOOMFLOW_OAUTH_H
 #define ZOOMFLOW_OAUTH_H
@@ -117,6 +117,22 @@ typedef struct zf_oauth_exchange {
 #define ZF_OAUTH_RESPONSE_MAX 65536
 int zf_oauth_parse_token_response(zf_token_set *out, const zf_oauth_exchange *ex,
                                   const char *body, size_t len, zf_error *err);
+
+/*
+ * Reads the account and user ids from an access token (untrusted; at most
+ * ZF_OAUTH_TOKEN_MAX bytes). Zoom's access tokens are JWTs whose payload
+ * carries "aid" (account id) and "uid" (user id); the signature is not
+ * checked, so use the ids for display and bookkeeping, never to authorize.
+ * 0 with malloc'd ids, each NULL when its claim is absent or empty; either
+ * output may be NULL when not wanted. Not a JWT or a payload that is not
+ * base64url JSON -> ZF_EPARSE, a claim that is not a Zoom id (1..64 of
+ * [A-Za-z0-9_-]) -> ZF_EPARSE, too long -> ZF_ETOOBIG. Messages never
+ * quote the token.
+ */
+#define ZF_OAUTH_TOKEN_MAX 16384
+#define ZF_OAUTH_ID_MAX 64
+int zf_oauth_token_claims(char **account_id, char **user_id, const char *token, size_t len,
+                          zf_error *err);
 
 /* Token endpoint calls. `now` stamps expires_at. Transport failures return
  * the zf_http code (ZF_ENET, ZF_ETIMEOUT...) with err->http_status 0; when

@@ -152,6 +152,11 @@ static long b64decode(const char *s, size_t len, unsigned char *out, size_t max)
     return (long)o;
 }
 
+long zf_base64_decode(const char *s, size_t len, unsigned char *out, size_t max)
+{
+    return b64decode(s, len, out, max);
+}
+
 static void b64encode(const unsigned char *in, size_t n, char *out)
 {
     EVP_EncodeBlock((unsigned char *)out, in, (int)n);

@@ -3,8 +3,9 @@
  * token endpoint grants, revocation, and the mapping of Zoom's token
  * errors ({"reason": "...", "error": "..."}) to codes with hints.
  *
- * The parsers (zf_oauth_parse_callback, zf_oauth_parse_token_response)
- * only read the bytes they are given, bounded by *_MAX constants.
+ * The parsers (zf_oauth_parse_callback, zf_oauth_parse_token_response,
+ * zf_oauth_token_claims) only read the bytes they are given, bounded by
+ * *_MAX constants.
  */
 #include "zoomflow/oauth.h"
 
@@ -16,6 +17,7 @@
 
 #include "zoomflow/buf.h"
 #include "zoomflow/crypt.h"
+#include "zoomflow/json.h"
 
 const char *const zf_oauth_required_scopes[] = {
     "meeting:read:list_meetings:admin",
@@ -424,6 +426,99 @@ int zf_oauth_parse_token_response(zf_token_set *out, const zf_oauth_exchange *ex
     json_decref(o);
     if (rc < 0)
         zf_token_set_free(out);
+    return rc;
+}
+
+/* --- access token claims */
+
+static int is_zoom_id(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > ZF_OAUTH_ID_MAX)
+        return 0;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
+            return 0;
+    return 1;
+}
+
+/* A claim's value into *out (NULL when absent, null or ""); or ZF_EPARSE. */
+static int claim(char **out, const json_t *payload, const char *name, zf_error *err)
+{
+    const char *v = NULL;
+    if (!out)
+        return 0;
+    if (zf_json_opt_str(payload, name, &v, NULL, err) < 0)
+        return zf_error_set(err, ZF_EPARSE, "access token claim %s is not a string", name);
+    if (!v || !*v)
+        return 0;
+    if (!is_zoom_id(v))
+        return zf_error_set(err, ZF_EPARSE,
+                            "access token claim %s is not a Zoom id (1 to %d characters of "
+                            "A-Z a-z 0-9 _ -)",
+                            name, ZF_OAUTH_ID_MAX);
+    if (!(*out = strdup(v)))
+        return zf_error_set(err, ZF_ENOMEM, "out of memory");
+    return 0;
+}
+
+/* header "." payload "." signature: the payload's offset and length. The
+ * signature may be empty (an unsigned JWT); header and payload may not. */
+static int jwt_payload(const char *token, size_t len, size_t *start, size_t *n, zf_error *err)
+{
+    const char *end = token + len;
+    const char *d1 = memchr(token, '.', len);
+    const char *d2 = d1 ? memchr(d1 + 1, '.', (size_t)(end - d1 - 1)) : NULL;
+    if (!d1 || !d2 || d1 == token || d2 == d1 + 1 || memchr(d2 + 1, '.', (size_t)(end - d2 - 1)))
+        return zf_error_set(err, ZF_EPARSE,
+                            "access token is not a JWT (expected three base64url parts "
+                            "separated by '.')");
+    *start = (size_t)(d1 + 1 - token);
+    *n = (size_t)(d2 - d1 - 1);
+    return 0;
+}
+
+int zf_oauth_token_claims(char **account_id, char **user_id, const char *token, size_t len,
+                          zf_error *err)
+{
+    unsigned char *raw = NULL;
+    json_t *payload = NULL;
+    size_t start = 0, n = 0;
+    int rc;
+    if (account_id)
+        *account_id = NULL;
+    if (user_id)
+        *user_id = NULL;
+    if (!token)
+        return zf_error_set(err, ZF_EINVAL, "zf_oauth_token_claims: token needed");
+    if (len > ZF_OAUTH_TOKEN_MAX)
+        return zf_error_set(err, ZF_ETOOBIG, "access token is %zu bytes (limit %d)", len,
+                            ZF_OAUTH_TOKEN_MAX);
+    if ((rc = jwt_payload(token, len, &start, &n, err)) < 0)
+        return rc;
+    if (!(raw = malloc(n)))
+        return zf_error_set(err, ZF_ENOMEM, "out of memory");
+    long got = zf_base64_decode(token + start, n, raw, n);
+    if (got < 0) {
+        rc = zf_error_set(err, ZF_EPARSE, "access token payload is not base64url");
+        goto done;
+    }
+    /* zf_json_parse's message may quote the payload: replace it */
+    if ((rc = zf_json_parse(&payload, raw, (size_t)got, ZF_OAUTH_TOKEN_MAX,
+                            "access token payload", err)) < 0 ||
+        !json_is_object(payload)) {
+        rc = zf_error_set(err, ZF_EPARSE, "access token payload is not a JSON object");
+        goto done;
+    }
+    if ((rc = claim(account_id, payload, "aid", err)) == 0)
+        rc = claim(user_id, payload, "uid", err);
+done:
+    if (rc < 0 && account_id) {
+        free(*account_id);
+        *account_id = NULL;
+    }
+    json_decref(payload);
+    free(raw);
     return rc;
 }
 

@@ -201,6 +201,25 @@ static int default_api_base(char **out, const char *oauth_base, const char *pinn
     return 0;
 }
 
+/* Zoom names no account in its token answers, and GET /users/me needs a
+ * scope zoomflow does not ask for; but Zoom's access tokens are JWTs that
+ * carry it ("aid"). A token that is not one leaves the account unknown. */
+static int learn_account(zf_store_conn *c, const zf_secret *access)
+{
+    char *aid = NULL;
+    zf_error ignored = ZF_ERROR_INIT;
+    if (c->account_id && *c->account_id)
+        return 0;
+    int rc = zf_oauth_token_claims(&aid, NULL, zf_secret_reveal(access), access->len, &ignored);
+    if (rc == ZF_ENOMEM)
+        return rc;
+    if (aid) {
+        free(c->account_id);
+        c->account_id = aid;
+    }
+    return 0;
+}
+
 /* Stores the token set into the row (sealed), marking it VALID. */
 static int apply_tokens(zf_tokens *tk, zf_store_conn *c, const zf_token_set *set, zf_error *err)
 {
@@ -224,6 +243,7 @@ static int apply_tokens(zf_tokens *tk, zf_store_conn *c, const zf_token_set *set
     c->state = ZF_CONN_VALID;
     if ((set->scope && replace_str(&c->scopes, set->scope) < 0) ||
         api_base_from(&c->api_base, set, c->api_base) < 0 ||
+        learn_account(c, &set->access_token) < 0 ||
         replace_str(&c->last_error, NULL) < 0 || replace_str(&c->last_hint, NULL) < 0)
         return zf_error_set(err, ZF_ENOMEM, "out of memory");
     return 0;

@@ -1,25 +1,102 @@
 /*
- * Access-token table. Tokens are random 48-char strings; the record says who
- * the token speaks for (app, account, user = "me"), its granted scopes and
- * its expiry in sim time. Expired tokens stay known for a day so the API can
- * say "Access token is expired." rather than "Invalid access token.".
+ * Access-token table. Tokens are shaped like Zoom's: a JWT
+ *   base64url(header) "." base64url(payload) "." base64url(HMAC-SHA512)
+ * with header {"alg":"HS512","v":"2.0","kid":..} and payload claims aud,
+ * uid (user), ver, auid, nbf, iss ("zm:cid:<client id>"), gno, exp, type
+ * (3 user OAuth, 0 Server-to-Server), iat, aid (account), signed with a
+ * secret drawn when the sim starts. Clients may read the claims (zoomflow
+ * takes the account id from `aid`) but the sim never verifies them: the
+ * table, keyed on the whole string, is what makes a token valid, so dumped
+ * tokens load back without the secret. The record says who the token speaks
+ * for (app, account, user = "me"), its granted scopes and its expiry in sim
+ * time. Expired tokens stay known for a day so the API can say "Access
+ * token is expired." rather than "Invalid access token.".
  */
 #include "sim.h"
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define JWT_MAX 4096
+#define ZOOM_AUD "https://oauth.zoom.us"
 
 struct sim_auth {
     sim_map tokens; /* token -> sim_access* */
     size_t issued_since_purge;
+    unsigned char secret[64]; /* signs the JWTs */
 };
 
 static void access_free(void *p)
 {
     sim_access *a = p;
-    if (a)
+    if (a) {
+        free(a->token);
         free(a->scopes);
+    }
     free(a);
+}
+
+static void b64url_append(zf_buf *b, const unsigned char *in, size_t n)
+{
+    static const char abc[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)in[i] << 16;
+        if (i + 1 < n)
+            v |= (uint32_t)in[i + 1] << 8;
+        if (i + 2 < n)
+            v |= in[i + 2];
+        char out[4] = {abc[v >> 18 & 63], abc[v >> 12 & 63], abc[v >> 6 & 63],
+                       abc[v & 63]};
+        zf_buf_append(b, out, i + 2 < n ? 4 : i + 1 < n ? 3 : 2);
+    }
+}
+
+static void b64url_json(zf_buf *b, json_t *j)
+{
+    char *txt = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    if (txt)
+        b64url_append(b, (const unsigned char *)txt, strlen(txt));
+    else
+        b->failed = 1;
+    free(txt);
+    json_decref(j);
+}
+
+/* A Zoom-shaped access token for a (fields other than token set); NULL when
+ * out of memory. */
+static char *mint_jwt(const struct sim_auth *au, const sim_access *a, int64_t iat)
+{
+    char kid[33], auid[65], iss[80];
+    unsigned char mac[64];
+    unsigned int maclen = sizeof mac;
+    zf_buf b = ZF_BUF_INIT(JWT_MAX);
+    sim_random_id(kid, sizeof kid, 32);
+    sim_random_hex(auid, 32);
+    snprintf(iss, sizeof iss, "zm:cid:%s", a->client_id);
+    b64url_json(&b, json_pack("{s:s,s:s,s:s}", "alg", "HS512", "v", "2.0", "kid", kid));
+    zf_buf_puts(&b, ".");
+    b64url_json(&b, json_pack("{s:s,s:s,s:i,s:s,s:I,s:s,s:i,s:I,s:i,s:I,s:s}",
+                              "aud", ZOOM_AUD, "uid", a->user_id, "ver", 9, "auid", auid,
+                              "nbf", (json_int_t)iat, "iss", iss, "gno", 0, "exp",
+                              (json_int_t)a->expires_at, "type", a->s2s ? 0 : 3, "iat",
+                              (json_int_t)iat, "aid", a->account_id));
+    if (b.failed || !HMAC(EVP_sha512(), au->secret, sizeof au->secret,
+                          (const unsigned char *)b.ptr, b.len, mac, &maclen)) {
+        zf_buf_free(&b);
+        return NULL;
+    }
+    zf_buf_puts(&b, ".");
+    b64url_append(&b, mac, maclen);
+    if (b.failed) {
+        zf_buf_free(&b);
+        return NULL;
+    }
+    return zf_buf_take(&b);
 }
 
 static void purge(sim *s)
@@ -46,8 +123,6 @@ const sim_access *sim_auth_issue(sim *s, const char *client_id, const char *acco
     sim_access *a = calloc(1, sizeof *a);
     if (!a)
         return NULL;
-    sim_random_id(a->token, sizeof a->token, 48);
-    memcpy(a->token, "zsa_", 4); /* recognisable in logs of the sandbox */
     snprintf(a->client_id, sizeof a->client_id, "%s", client_id ? client_id : "");
     snprintf(a->account_id, sizeof a->account_id, "%s", account_id ? account_id : "");
     snprintf(a->user_id, sizeof a->user_id, "%s", user_id ? user_id : "");
@@ -55,7 +130,10 @@ const sim_access *sim_auth_issue(sim *s, const char *client_id, const char *acco
     a->expires_at = sim_now(s) + ttl;
     a->s2s = s2s;
     a->grant_id = grant_id;
-    if (!a->scopes || sim_map_put(&au->tokens, a->token, a) != 0) {
+    if (a->scopes)
+        a->token = mint_jwt(au, a, sim_now(s));
+    if (!a->token || sim_map_get(&au->tokens, a->token) ||
+        sim_map_put(&au->tokens, a->token, a) != 0) {
         access_free(a);
         return NULL;
     }
@@ -101,6 +179,11 @@ static int auth_init(sim *s)
     s->auth = calloc(1, sizeof *s->auth);
     if (!s->auth)
         return -1;
+    if (RAND_bytes(s->auth->secret, sizeof s->auth->secret) != 1) {
+        free(s->auth);
+        s->auth = NULL;
+        return -1;
+    }
     sim_map_init(&s->auth->tokens);
     return 0;
 }
@@ -115,6 +198,7 @@ static void auth_destroy(sim *s)
     if (!s->auth)
         return;
     auth_reset(s);
+    OPENSSL_cleanse(s->auth->secret, sizeof s->auth->secret);
     free(s->auth);
     s->auth = NULL;
 }
@@ -149,7 +233,7 @@ static int auth_load(sim *s, json_t *obj)
         sim_access *a = calloc(1, sizeof *a);
         if (!a)
             return -1;
-        snprintf(a->token, sizeof a->token, "%s", jstr(t, "token"));
+        a->token = strdup(jstr(t, "token"));
         snprintf(a->client_id, sizeof a->client_id, "%s", jstr(t, "client_id"));
         snprintf(a->account_id, sizeof a->account_id, "%s", jstr(t, "account_id"));
         snprintf(a->user_id, sizeof a->user_id, "%s", jstr(t, "user_id"));
@@ -157,7 +241,8 @@ static int auth_load(sim *s, json_t *obj)
         a->expires_at = json_integer_value(json_object_get(t, "expires_at"));
         a->s2s = json_is_true(json_object_get(t, "s2s"));
         a->grant_id = (uint64_t)json_integer_value(json_object_get(t, "grant_id"));
-        if (!a->token[0] || !a->scopes || sim_map_put(&s->auth->tokens, a->token, a) != 0) {
+        if (!a->token || !a->token[0] || !a->scopes ||
+            sim_map_put(&s->auth->tokens, a->token, a) != 0) {
             access_free(a);
             return -1;
         }

@@ -43,7 +43,7 @@ typedef enum sim_plan { SIM_PLAN_FREE, SIM_PLAN_PRO, SIM_PLAN_BUSINESS } sim_pla
 
 /* An issued access token as the API sees it (auth.c owns the table). */
 typedef struct sim_access {
-    char token[64];
+    char *token;          /* a Zoom-shaped JWT (auth.c), heap; the table's key */
     char client_id[64];   /* app that got it */
     char account_id[32];
     char user_id[32];     /* the authorizing user: what "me" means */

@@ -31,10 +31,16 @@ class ConnectTest(unittest.TestCase):
         self.assertEqual(st["kind"], "oauth")
         self.assertEqual(st["missing_scopes"], [])
         self.assertGreater(st["access_expires_at"], 0)
+        # Zoom's token answer names no account: it comes from the access
+        # token's "aid" claim
+        acct = self.sim.state()["account_id"]
+        self.assertEqual(st["account_id"], acct)
         # text status too
         p = self.cli.run("status")
         self.assertEqual(p.returncode, 0)
         self.assertIn("VALID", p.out)
+        self.assertIn("account:       " + acct, p.out)
+        self.assertNotIn("(unknown)", p.out)
         # no token or secret in clear anywhere in the database
         db = self.cli.db_bytes()
         tokens = [t["token"] for t in self.sim.state()["auth"]["tokens"]]

@@ -36,6 +36,17 @@ def stop_clean(sim):
         raise AssertionError(f"zoomsim exited {rc}: {sim.stderr()[-3000:]}")
 
 
+
+def jwt_parts(tok):
+    """Zoom access tokens are JWTs: decoded header, payload, signature bytes."""
+    parts = tok.split(".")
+    assert len(parts) == 3, tok
+
+    def dec(p):
+        return base64.urlsafe_b64decode(p + "=" * (-len(p) % 4))
+    return json.loads(dec(parts[0])), json.loads(dec(parts[1])), dec(parts[2])
+
+
 class Clean:
     """`with Sim(...) as s, Clean(s):` also checks the exit status."""
     def __init__(self, sim):
@@ -325,6 +336,30 @@ class TokenTest(OAuthCase):
         self.assertEqual(me.json()["account_id"], ACCOUNT)
         self.assertEqual(me.json()["client_id"], CID)
 
+    def test_access_token_is_a_zoom_shaped_jwt(self):
+        t = self.connect()
+        hdr, claims, sig = jwt_parts(t["access_token"])
+        self.assertEqual(hdr["alg"], "HS512")
+        self.assertEqual(hdr["v"], "2.0")
+        self.assertTrue(hdr["kid"])
+        self.assertEqual(len(sig), 64)  # HMAC-SHA512
+        self.assertEqual(claims["aid"], ACCOUNT)
+        self.assertEqual(claims["uid"], "zsimOwner000000000001")
+        self.assertEqual(claims["iss"], "zm:cid:" + CID)
+        self.assertEqual(claims["aud"], "https://oauth.zoom.us")
+        self.assertEqual(claims["type"], 3)
+        self.assertEqual(claims["exp"] - claims["iat"], 3600)
+        self.assertEqual(claims["nbf"], claims["iat"])
+        self.assertTrue(claims["auid"])
+        for k in ("ver", "gno"):
+            self.assertIsInstance(claims[k], int)
+        # the table, not the claims, makes a token valid: a re-signed or
+        # altered token is unknown
+        h, p, _ = t["access_token"].split(".")
+        self.assert_api_124(h + "." + p + "." + "A" * 86, "Invalid access token.")
+        t2 = self.refresh(t["refresh_token"]).json()
+        self.assertNotEqual(jwt_parts(t2["access_token"])[1]["auid"], claims["auid"])
+
     def test_params_in_query_string(self):
         code = self.code()
         self.sim.request("DELETE", "/_sim/requests")
@@ -511,6 +546,9 @@ class S2STest(OAuthCase):
         me = self.me(t["access_token"]).json()
         self.assertTrue(me["s2s"])
         self.assertEqual(me["account_id"], ACCOUNT)
+        claims = jwt_parts(t["access_token"])[1]
+        self.assertEqual((claims["aid"], claims["type"]), (ACCOUNT, 0))
+        self.assertEqual(claims["iss"], "zm:cid:" + S2S_CID)
         # several tokens live at once
         t2 = self.s2s().json()
         self.assertEqual(self.me(t["access_token"]).status, 200)

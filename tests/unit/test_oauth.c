@@ -256,6 +256,131 @@ static void test_oauth_required_scopes(void **state)
     assert_string_equal(zf_oauth_required_scopes[9], "contact:read:list_contacts:admin");
 }
 
+/* --- access token claims */
+
+/* "<header>.<base64url(payload)>.<sig>" into out. */
+static const char *jwt(char *out, size_t n, const char *payload)
+{
+    char enc[1024];
+    zf_base64url((const unsigned char *)payload, strlen(payload), enc);
+    snprintf(out, n, "eyJhbGciOiJIUzUxMiJ9.%s.c2lnbmF0dXJl", enc);
+    return out;
+}
+
+static int claims(char **aid, char **uid, const char *tok, zf_error *err)
+{
+    return zf_oauth_token_claims(aid, uid, tok, strlen(tok), err);
+}
+
+static void test_oauth_token_claims_ok(void **state)
+{
+    (void)state;
+    char tok[2048], *aid = NULL, *uid = NULL;
+    zf_error err = ZF_ERROR_INIT;
+    jwt(tok, sizeof tok, "{\"aud\":\"https://oauth.zoom.us\",\"uid\":\"u-1_X\",\"ver\":9,"
+                         "\"exp\":1700003600,\"type\":3,\"aid\":\"AcctAbc_123-z\"}");
+    assert_int_equal(claims(&aid, &uid, tok, &err), 0);
+    assert_string_equal(aid, "AcctAbc_123-z");
+    assert_string_equal(uid, "u-1_X");
+    free(aid);
+    free(uid);
+    /* either output may be skipped */
+    assert_int_equal(claims(&aid, NULL, tok, &err), 0);
+    assert_string_equal(aid, "AcctAbc_123-z");
+    free(aid);
+    /* an unsigned JWT (empty signature) still names its claims */
+    char *dot = strrchr(tok, '.');
+    dot[1] = '\0';
+    assert_int_equal(claims(NULL, &uid, tok, &err), 0);
+    assert_string_equal(uid, "u-1_X");
+    free(uid);
+}
+
+static void test_oauth_token_claims_missing(void **state)
+{
+    (void)state;
+    char tok[2048], *aid = (char *)"x", *uid = (char *)"x";
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(claims(&aid, &uid, jwt(tok, sizeof tok, "{\"type\":0}"), &err), 0);
+    assert_null(aid);
+    assert_null(uid);
+    jwt(tok, sizeof tok, "{\"aid\":\"\",\"uid\":null}");
+    assert_int_equal(claims(&aid, &uid, tok, &err), 0);
+    assert_null(aid);
+    assert_null(uid);
+}
+
+static void assert_claims_fail(const char *tok, size_t len, int code, const char *words)
+{
+    char *aid = (char *)"x", *uid = (char *)"x";
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_oauth_token_claims(&aid, &uid, tok, len, &err), code);
+    assert_null(aid);
+    assert_null(uid);
+    if (!strstr(err.message, words))
+        fail_msg("message \"%s\" lacks \"%s\"", err.message, words);
+}
+
+/* A JWT around payload that must fail with code and words. */
+static void assert_payload_fails(const char *payload, int code, const char *words)
+{
+    char tok[2048];
+    jwt(tok, sizeof tok, payload);
+    assert_claims_fail(tok, strlen(tok), code, words);
+}
+
+static void test_oauth_token_claims_bad(void **state)
+{
+    (void)state;
+    static const char *const not_jwt[] = {
+        "", "zsa_opaque-token", "a.b", "a.b.c.d", ".eyJ9.c", "a..c", "...",
+    };
+    for (size_t i = 0; i < sizeof not_jwt / sizeof *not_jwt; i++)
+        assert_claims_fail(not_jwt[i], strlen(not_jwt[i]), ZF_EPARSE, "not a JWT");
+    assert_claims_fail("h.e*J9.s", 8, ZF_EPARSE, "not base64url");
+    /* 17 characters: no byte count has that base64 length */
+    assert_claims_fail("h.eyJhaWQiOiJ4In0xx.s", 21, ZF_EPARSE, "not base64url");
+    /* a NUL inside the payload part */
+    assert_claims_fail("h.ey\0J9.s", 9, ZF_EPARSE, "not base64url");
+    assert_payload_fails("not json at all", ZF_EPARSE, "not a JSON object");
+    assert_payload_fails("[\"aid\"]", ZF_EPARSE, "not a JSON object");
+    assert_payload_fails("{\"aid\":1,\"aid\":2}", ZF_EPARSE, "not a JSON object");
+    assert_payload_fails("{\"aid\":42}", ZF_EPARSE, "claim aid is not a string");
+    assert_payload_fails("{\"aid\":\"ok\",\"uid\":\"a b\"}", ZF_EPARSE,
+                         "claim uid is not a Zoom id");
+    assert_payload_fails("{\"aid\":\"x\\ny\"}", ZF_EPARSE, "claim aid is not a Zoom id");
+    char big[160];
+    memset(big, 'a', sizeof big);
+    snprintf(big + 80, sizeof big - 80, "\"}");
+    char payload[200];
+    snprintf(payload, sizeof payload, "{\"aid\":\"%s", big);
+    assert_payload_fails(payload, ZF_EPARSE, "Zoom id");
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_oauth_token_claims(NULL, NULL, NULL, 0, &err), ZF_EINVAL);
+}
+
+static void test_oauth_token_claims_huge_and_secret(void **state)
+{
+    (void)state;
+    size_t n = ZF_OAUTH_TOKEN_MAX + 1;
+    char *tok = malloc(n + 1);
+    assert_non_null(tok);
+    memset(tok, 'A', n);
+    tok[1] = tok[n - 2] = '.';
+    tok[n] = '\0';
+    assert_claims_fail(tok, n, ZF_ETOOBIG, "limit");
+    /* just under the limit: parsed, and the bad payload is refused */
+    assert_claims_fail(tok, n - 1, ZF_EPARSE, "");
+    free(tok);
+    /* no message quotes the token, even a syntax error in its payload */
+    char t[2048];
+    zf_error err = ZF_ERROR_INIT;
+    jwt(t, sizeof t, "{\"aid\": SECRETVALUE}");
+    assert_int_equal(claims(NULL, NULL, t, &err), ZF_EPARSE);
+    assert_null(strstr(err.message, "SECRETVALUE"));
+    assert_null(strstr(err.message, "c2lnbmF0dXJl"));
+}
+
 int main(void)
 {
     zf_secret_set(&secret, "shh", 3);
@@ -270,6 +395,10 @@ int main(void)
         cmocka_unit_test(test_oauth_token_code_errors),
         cmocka_unit_test(test_oauth_token_client_and_server_errors),
         cmocka_unit_test(test_oauth_required_scopes),
+        cmocka_unit_test(test_oauth_token_claims_ok),
+        cmocka_unit_test(test_oauth_token_claims_missing),
+        cmocka_unit_test(test_oauth_token_claims_bad),
+        cmocka_unit_test(test_oauth_token_claims_huge_and_secret),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     zf_secret_free(&secret);

@@ -34,6 +34,7 @@ typedef struct fake {
     const char *fail_body;
     int revoke_status;
     int delay_ms;
+    const char *jwt_aid;  /* non-NULL: access tokens are JWTs with this "aid" */
     char last_body[2048];
 } fake;
 
@@ -63,16 +64,31 @@ static void respond(int c, int status, const char *body)
         return;
 }
 
+/* The access token for fk.issued: opaque, or a JWT shaped like Zoom's. */
+static void access_token(char *out, size_t n)
+{
+    char claims[128], enc[200];
+    if (!fk.jwt_aid) {
+        snprintf(out, n, "access-token-PLAINTEXT-%04d", fk.issued);
+        return;
+    }
+    snprintf(claims, sizeof claims, "{\"uid\":\"u1\",\"n\":%d,\"aid\":\"%s\"}", fk.issued,
+             fk.jwt_aid);
+    zf_base64url((const unsigned char *)claims, strlen(claims), enc);
+    snprintf(out, n, "eyJhbGciOiJIUzUxMiJ9.%s.c2lnbmF0dXJl", enc);
+}
+
 static void issue(int c, int with_refresh)
 {
-    char body[1024];
+    char body[1024], at[256];
     fk.issued++;
+    access_token(at, sizeof at);
     snprintf(fk.current_rt, sizeof fk.current_rt, "refresh-token-PLAINTEXT-%04d", fk.issued);
     snprintf(body, sizeof body,
-             "{\"access_token\":\"access-token-PLAINTEXT-%04d\",\"token_type\":\"bearer\","
+             "{\"access_token\":\"%s\",\"token_type\":\"bearer\","
              "%s%s%s\"expires_in\":3599,\"scope\":\"" ALL_SCOPES "\","
              "\"api_url\":\"http://127.0.0.1:%d\"}",
-             fk.issued, with_refresh ? "\"refresh_token\":\"" : "",
+             at, with_refresh ? "\"refresh_token\":\"" : "",
              with_refresh ? fk.current_rt : "", with_refresh ? "\"," : "", fk.port);
     respond(c, 200, body);
 }
@@ -551,6 +567,40 @@ static void test_tokens_s2s(void **state)
     assert_non_null(strstr(err.message, "account id"));
 }
 
+/* Zoom's token answer names no account; its JWT access token does ("aid").
+ * An opaque token leaves the account unknown, a JWT one fills it in at the
+ * next refresh, and a known account is never overwritten. */
+static void test_tokens_account_from_jwt(void **state)
+{
+    fx *f = *state;
+    zf_oauth_authz a;
+    zf_conn_info info;
+    zf_error err = ZF_ERROR_INIT;
+    connect_oauth(f, &a);
+    assert_int_equal(zf_tokens_info(&info, f->tk, NULL, &err), 0);
+    assert_null(info.account_id);
+    zf_conn_info_free(&info);
+    pthread_mutex_lock(&fk.mu);
+    fk.jwt_aid = "acctFromJwt_1";
+    pthread_mutex_unlock(&fk.mu);
+    fake_now += 3599;
+    expect_token(f, NULL, 0);
+    assert_int_equal(count(&fk.n_refresh), 1);
+    assert_int_equal(zf_tokens_info(&info, f->tk, NULL, &err), 0);
+    assert_string_equal(info.account_id, "acctFromJwt_1");
+    zf_conn_info_free(&info);
+    pthread_mutex_lock(&fk.mu);
+    fk.jwt_aid = "acctOther";
+    pthread_mutex_unlock(&fk.mu);
+    fake_now += 3599;
+    expect_token(f, NULL, 0);
+    assert_int_equal(count(&fk.n_refresh), 2);
+    assert_int_equal(zf_tokens_info(&info, f->tk, NULL, &err), 0);
+    assert_string_equal(info.account_id, "acctFromJwt_1");
+    zf_conn_info_free(&info);
+    zf_oauth_authz_free(&a);
+}
+
 static void test_tokens_disconnect(void **state)
 {
     fx *f = *state;
@@ -596,6 +646,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tokens_transient_failure_keeps_pair, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_single_flight, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_s2s, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tokens_account_from_jwt, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_disconnect, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

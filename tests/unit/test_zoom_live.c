@@ -116,7 +116,7 @@ typedef struct sim_tokens {
     sim *s;
     int ttl;
     int rejects;
-    char token[128];
+    char token[4096]; /* a zoomsim JWT is ~550 characters */
 } sim_tokens;
 
 static void mint(sim_tokens *t)
