@@ -89,7 +89,7 @@ class Receiver:
         self.server.server_close()
 
 
-def wait_for(fn, timeout=10):
+def wait_for(fn, timeout=30):
     deadline = time.monotonic() + timeout * SLOW
     while time.monotonic() < deadline:
         v = fn()
