@@ -152,6 +152,8 @@ class SecretsNeverInClear(unittest.TestCase):
         # the hashed search is sound: the recorded code hashes to zoomsim's entry
         self.assertIn(hashlib.sha256(self.code.encode()).hexdigest(), self.hex_hashes)
         self.assertTrue(any(len(data) > 4096 for _, data in self.files), "no database seen")
+        self.assertTrue(any("master.key" in names.split("\n") for _, names in self.listings),
+                        self.listings)
 
     def test_traces_were_produced_with_authorization_redacted(self):
         text = "\n".join(t for _, t in self.outputs)
