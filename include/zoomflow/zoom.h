@@ -62,6 +62,13 @@ int zf_zoom_tokens_static(zf_zoom_tokens *out, const char *token, const char *ap
 typedef struct zf_tokens zf_tokens;
 int zf_zoom_tokens_conn(zf_zoom_tokens *out, zf_tokens *tk, const char *conn_id, zf_error *err);
 void zf_zoom_tokens_release(zf_zoom_tokens *src);
+/* Sends every call from src to api_base instead of the base src hands out
+ * (e.g. the connection's, from Zoom's api_url): an explicit --api-base /
+ * ZOOMFLOW_API_BASE, to reach Zoom through a proxy or pin a cluster. The
+ * token and refresh behaviour stay src's. On success src is wrapped in
+ * place (releasing it releases the original too); api_base is checked like
+ * any base (ZF_ECONFIG naming the problem) and on failure src is untouched. */
+int zf_zoom_tokens_pin_base(zf_zoom_tokens *src, const char *api_base, zf_error *err);
 
 typedef struct zf_zoom_retry {
     int max_attempts;       /* including the first; >= 1 */

@@ -24,7 +24,7 @@
     X(oauth_base, "oauth_base", "ZOOMFLOW_OAUTH_BASE", "https://zoom.us",                \
       "Zoom OAuth host: https://zoom.us, https://zoomgov.com or a zoomsim URL")          \
     X(api_base, "api_base", "ZOOMFLOW_API_BASE", "https://api.zoom.us",                  \
-      "Zoom API base (the token's api_url overrides it)")                               \
+      "Zoom API base; set explicitly it wins over the token's api_url")                               \
     X(client_id, "client_id", "ZOOMFLOW_CLIENT_ID", NULL, "OAuth app client id")          \
     X(client_secret_file, "client_secret_file", "ZOOMFLOW_CLIENT_SECRET_FILE", NULL,     \
       "file holding the client secret ('-' = stdin)")                                   \

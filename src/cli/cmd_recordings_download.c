@@ -152,7 +152,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     zf_download_result res;
     memset(&res, 0, sizeof res);
     if ((rc = cli_tokens(ctx, &tk, &err)) != 0 ||
-        (rc = zf_zoom_tokens_conn(&src, tk, ctx->cfg.profile, &err)) != 0)
+        (rc = cli_token_source(ctx, tk, &src, &err)) != 0)
         goto done;
     zf_zoom_opts zo = ZF_ZOOM_OPTS_INIT;
     zo.tokens = src;

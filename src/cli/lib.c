@@ -93,6 +93,15 @@ int cli_tokens(cli_ctx *ctx, zf_tokens **out, zf_error *err)
     return 0;
 }
 
+int cli_token_source(cli_ctx *ctx, zf_tokens *tk, zf_zoom_tokens *out, zf_error *err)
+{
+    int rc = zf_zoom_tokens_conn(out, tk, ctx->cfg.profile, err);
+    if (rc == 0 && ctx->cfg.api_base_from != CLI_FROM_DEFAULT &&
+        (rc = zf_zoom_tokens_pin_base(out, ctx->cfg.api_base, err)) != 0)
+        zf_zoom_tokens_release(out);
+    return rc;
+}
+
 int cli_zoom(cli_ctx *ctx, zf_zoom **out, const char **granted, zf_error *err)
 {
     zf_tokens *tk;
@@ -106,7 +115,7 @@ int cli_zoom(cli_ctx *ctx, zf_zoom **out, const char **granted, zf_error *err)
             return rc;
         l->granted = info.scopes ? strdup(info.scopes) : NULL;
         zf_conn_info_free(&info);
-        if ((rc = zf_zoom_tokens_conn(&l->source, tk, ctx->cfg.profile, err)) != 0)
+        if ((rc = cli_token_source(ctx, tk, &l->source, err)) != 0)
             return rc;
         zf_zoom_opts o = ZF_ZOOM_OPTS_INIT;
         o.tokens = l->source;
@@ -132,7 +141,8 @@ int cli_api_base(cli_ctx *ctx, zf_buf *out)
     zf_error err = ZF_ERROR_INIT;
     zf_buf_reset(out);
     if (cli_tokens(ctx, &tk, &err) == 0 && zf_tokens_info(&info, tk, ctx->cfg.profile, &err) == 0) {
-        zf_buf_puts(out, info.api_base ? info.api_base : ctx->cfg.api_base);
+        int pinned = ctx->cfg.api_base_from != CLI_FROM_DEFAULT || !info.api_base;
+        zf_buf_puts(out, pinned ? ctx->cfg.api_base : info.api_base);
         zf_conn_info_free(&info);
     } else {
         zf_buf_puts(out, ctx->cfg.api_base ? ctx->cfg.api_base : "https://api.zoom.us");

@@ -124,3 +124,62 @@ int zf_zoom_tokens_conn(zf_zoom_tokens *out, zf_tokens *tk, const char *conn_id,
     out->release = conn_release;
     return 0;
 }
+
+/* --- a fixed API base in front of another source */
+
+typedef struct pinned_src {
+    zf_zoom_tokens inner;
+    char *base;
+} pinned_src;
+
+static int pinned_get(void *ctx, zf_secret *token, char **api_base, zf_error *err)
+{
+    pinned_src *s = ctx;
+    char *theirs = NULL;
+    int rc = s->inner.get(s->inner.ctx, token, &theirs, err);
+    free(theirs);
+    *api_base = NULL;
+    if (rc)
+        return rc;
+    if (!(*api_base = strdup(s->base))) {
+        zf_secret_free(token);
+        return zf_error_set(err, ZF_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+static int pinned_reject(void *ctx, const zf_secret *rejected, zf_secret *token, zf_error *err)
+{
+    pinned_src *s = ctx;
+    return s->inner.reject(s->inner.ctx, rejected, token, err);
+}
+
+static void pinned_release(void *ctx)
+{
+    pinned_src *s = ctx;
+    if (!s)
+        return;
+    zf_zoom_tokens_release(&s->inner);
+    free(s->base);
+    free(s);
+}
+
+int zf_zoom_tokens_pin_base(zf_zoom_tokens *src, const char *api_base, zf_error *err)
+{
+    if (!src || !src->get || !src->reject)
+        return zf_error_set(err, ZF_EINVAL, "zf_zoom_tokens_pin_base: no token source");
+    int rc = zf_zoom__check_base(api_base, err);
+    if (rc)
+        return rc;
+    pinned_src *s = calloc(1, sizeof *s);
+    if (!s || !(s->base = strdup(api_base))) {
+        free(s);
+        return zf_error_set(err, ZF_ENOMEM, "out of memory");
+    }
+    s->inner = *src;
+    src->ctx = s;
+    src->get = pinned_get;
+    src->reject = pinned_reject;
+    src->release = pinned_release;
+    return 0;
+}

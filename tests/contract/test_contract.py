@@ -53,6 +53,16 @@ SPEC_DEFECTS = {
     # check_schema() below (the branch zoomsim answers without ?option=).
     ("GET", "/users/{userId}/settings", 200):
         {"location": ["response", "body"], "code": "oneOf"},
+    # Request side. start_time is `format: date-time` (RFC 3339, offset
+    # required), yet its own description says: to use a specific time zone,
+    # send `yyyy-MM-ddTHH:mm:ss` (no offset) and the zone in `timezone` --
+    # the form zoomflow sends for local times (issue 4: a `Z` time plus a
+    # timezone is what Zoom silently misreads). Excused only on a create that
+    # succeeded; test_actions_contract.py replaces it by checking that the
+    # value is exactly that local form, that `timezone` was sent, and that
+    # zoomsim's answer holds the right UTC instant.
+    ("POST", "/users/{userId}/meetings", 201):
+        {"location": ["request", "body", "start_time"], "code": "format"},
 }
 
 # The JSON Schema keywords check_schema() understands; anything else that

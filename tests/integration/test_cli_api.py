@@ -3,6 +3,7 @@
 retries against injected faults."""
 import json
 import os
+import socket
 import unittest
 
 from cliharness import CliEnv
@@ -173,6 +174,29 @@ class ApiTest(unittest.TestCase):
     def test_not_connected_profile(self):
         p = self.cli.run("--profile", "nobody", "api", "GET", "/users/me")
         self.assertEqual(p.returncode, 3, p.err)
+
+    def test_explicit_api_base_wins_over_api_url(self):
+        # the connection's base is zoomsim's api_url; an explicit base wins
+        with socket.socket() as sk:  # a port nobody listens on
+            sk.bind(("127.0.0.1", 0))
+            dead = sk.getsockname()[1]
+        before = len(api_requests(self.sim))
+        p = self.cli.run("api", "GET", "/users/me",
+                         env={"ZOOMFLOW_API_BASE": f"http://127.0.0.1:{dead}"})
+        self.assertEqual(p.returncode, 5, p.err)
+        self.assertEqual(len(api_requests(self.sim)), before)
+        p = self.cli.run("--api-base", f"http://localhost:{self.sim.port}", "meetings",
+                         "create", "--user-id", "me", "--topic", "t", "--dry-run")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertTrue(json.loads(p.out)["url"].startswith(
+            f"http://localhost:{self.sim.port}/v2/"), p.out)
+        p = self.cli.run("--api-base", f"http://localhost:{self.sim.port}/v2", "api", "GET",
+                         "/users/me")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertEqual(len(api_requests(self.sim)), before + 1)
+        p = self.cli.run("api", "GET", "/users/me", env={"ZOOMFLOW_API_BASE": "ftp://x"})
+        self.assertEqual(p.returncode, 2, p.err)
+        self.assertIn("API base URL", p.err)
 
     def test_refresh_on_401_happens_once(self):
         before = len(refreshes(self.sim))

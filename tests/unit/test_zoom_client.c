@@ -444,6 +444,97 @@ static void test_pager_bad_pages(void **state)
     zf_zoom_free(z);
 }
 
+/* --- zf_zoom_tokens_pin_base: an explicit API base (--api-base) wins over the
+ * base the token source hands out (the connection's api_url), while tokens
+ * and the on-401 refresh still come from the wrapped source. */
+
+static zf_zoom *pinned_client(fake *f, zf_zoom_tokens *src, const char *pin)
+{
+    snprintf(f->token, sizeof f->token, "tok-1");
+    snprintf(f->base, sizeof f->base, "https://api-eu.zoom.us");
+    f->wall = 1764374400;
+    *src = (zf_zoom_tokens){f, tok_get, tok_reject, NULL};
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_zoom_tokens_pin_base(src, pin, &err), 0);
+    zf_zoom_opts o = ZF_ZOOM_OPTS_INIT;
+    o.tokens = *src;
+    o.retry = (zf_zoom_retry){4, 1000, 8000, 30000};
+    o.mono_ms = fake_mono;
+    o.wall_s = fake_wall;
+    o.sleep_ms = fake_sleep;
+    o.clock_ctx = f;
+    o.pacer = 0;
+    zf_zoom *z = NULL;
+    assert_int_equal(zf_zoom_new(&z, &o, &err), 0);
+    zf_zoom__set_transport(z, fake_transport, f);
+    zf_zoom__set_random(z, fake_rand, f);
+    return z;
+}
+
+static void test_calls_go_to_the_pinned_base(void **state)
+{
+    fake f = {0};
+    zf_zoom_tokens src;
+    zf_zoom *z = pinned_client(&f, &src, "http://127.0.0.1:9");
+    push(&f, 0, 1, 401, "", "{\"code\":124,\"message\":\"Access token is expired.\"}");
+    push(&f, 0, 1, 200, "", "{\"id\":\"u1\"}");
+    zf_zoom_req req = ZF_ZOOM_REQ_INIT;
+    req.path = "/users/me";
+    zf_zoom_resp resp;
+    zf_zoom_resp_init(&resp);
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_zoom_call(z, &req, &resp, &err), 0);
+    /* not the source's https://api-eu.zoom.us */
+    assert_string_equal(f.seen[0].url, "http://127.0.0.1:9/v2/users/me");
+    assert_string_equal(f.seen[0].bearer, "tok-1");
+    /* the refresh after 124 is the wrapped source's, and the retry stays pinned */
+    assert_int_equal(f.rejects, 1);
+    assert_string_equal(f.seen[1].url, "http://127.0.0.1:9/v2/users/me");
+    assert_string_equal(f.seen[1].bearer, "fresh-1");
+    zf_zoom_resp_free(&resp);
+    zf_zoom_free(z);
+    zf_zoom_tokens_release(&src);
+}
+
+static void test_get_hands_out_the_pinned_base(void **state)
+{
+    fake f = {0};
+    snprintf(f.token, sizeof f.token, "tok-1");
+    snprintf(f.base, sizeof f.base, "https://api.zoom.us");
+    zf_zoom_tokens src = {&f, tok_get, tok_reject, NULL};
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_zoom_tokens_pin_base(&src, "https://proxy.example/v2", &err), 0);
+    zf_secret tok = ZF_SECRET_INIT;
+    char *base = NULL;
+    assert_int_equal(src.get(src.ctx, &tok, &base, &err), 0);
+    assert_string_equal(base, "https://proxy.example/v2");
+    assert_string_equal(zf_secret_reveal(&tok), "tok-1");
+    free(base);
+    zf_secret_free(&tok);
+    zf_zoom_tokens_release(&src);
+    assert_null(src.get);
+}
+
+static void test_bad_base_is_refused_and_source_kept(void **state)
+{
+    static const char *const BAD[] = {"ftp://x.example", "https://x.example/other",
+                                      "https://user@x.example", "", NULL};
+    fake f = {0};
+    snprintf(f.token, sizeof f.token, "tok-1");
+    snprintf(f.base, sizeof f.base, "https://api.zoom.us");
+    zf_zoom_tokens src = {&f, tok_get, tok_reject, NULL};
+    for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+        zf_error err = ZF_ERROR_INIT;
+        assert_int_equal(zf_zoom_tokens_pin_base(&src, BAD[i], &err), ZF_ECONFIG);
+        assert_non_null(strstr(err.message, "API base URL"));
+        assert_ptr_equal(src.ctx, &f);
+        assert_ptr_equal(src.get, tok_get);
+    }
+    zf_error err = ZF_ERROR_INIT;
+    zf_zoom_tokens none = {NULL, NULL, NULL, NULL};
+    assert_int_equal(zf_zoom_tokens_pin_base(&none, "https://api.zoom.us", &err), ZF_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -465,6 +556,9 @@ int main(void)
         cmocka_unit_test(test_pager_expired_token_fails_loudly),
         cmocka_unit_test(test_pager_restart_skips_delivered),
         cmocka_unit_test(test_pager_bad_pages),
+        cmocka_unit_test(test_calls_go_to_the_pinned_base),
+        cmocka_unit_test(test_get_hands_out_the_pinned_base),
+        cmocka_unit_test(test_bad_base_is_refused_and_source_kept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
