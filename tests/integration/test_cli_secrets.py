@@ -9,7 +9,9 @@ with a wrong secret, calls, a proactive refresh after the sim clock moves
 Server-to-Server connection. Every secret zoomsim knows is then looked for:
   * in clear: access tokens (/_sim/state), the authorization code (the
     recorded redirect), the client secrets, and zoomsim's token prefixes
-    (zsa_ access, zsr_ refresh) that no output may hold at all;
+    (access tokens are JWTs starting with the fixed header
+    eyJhbGciOiJIUzUxMiIsInYiOiIyLjAi..., refresh tokens start zsr_) that no
+    output may hold at all;
   * hashed: zoomsim keeps refresh tokens and codes as sha256 hex and the PKCE
     challenge as base64url(sha256(verifier)); every token-like word of the
     outputs and files is hashed both ways and compared, which finds the
@@ -30,6 +32,10 @@ from zfharness import Sim
 
 WORD = re.compile(rb"[A-Za-z0-9_\-.~+/=]{16,}")
 WRONG_SECRET = "wrong-secret-8f3Kq0ZpLm"
+
+
+# base64url of '{"alg":"HS512","v":"2.0",' - every zoomsim access token starts so
+JWT_HEAD = "eyJhbGciOiJIUzUxMiIsInYiOiIyLjAi"
 
 
 def candidates(data):
@@ -143,7 +149,7 @@ class SecretsNeverInClear(unittest.TestCase):
             yield f"listing of {d}", names.encode()
 
     def test_scenario_really_exercised_secrets(self):
-        tokens = [s for s in self.clear if s.startswith("zsa_")]
+        tokens = [s for s in self.clear if s.startswith(JWT_HEAD)]
         self.assertGreaterEqual(len(tokens), 4, "OAuth and S2S tokens, before/after refresh")
         self.assertGreaterEqual(len(self.hex_hashes), 2)
         self.assertTrue(self.challenges)
@@ -165,7 +171,7 @@ class SecretsNeverInClear(unittest.TestCase):
         for where, data in self.everything():
             for s in sorted(self.clear):
                 self.assertFalse(s.encode() in data, f"{s[:8]}... found in {where}")
-            for prefix in (b"zsa_", b"zsr_"):
+            for prefix in (JWT_HEAD.encode(), b"zsr_"):
                 self.assertFalse(prefix in data, f"a zoomsim token ({prefix!r}) in {where}")
 
     def test_no_refresh_token_code_or_verifier_by_hash(self):
