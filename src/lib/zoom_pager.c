@@ -1,7 +1,8 @@
 /*
  * Pagination by next_page_token (zoom-api.md §E).
  *
- * Invariants: at most one page (one parsed response) is held; every page
+ * Invariants: at most one page (one parsed response) is held, also while
+ * the next one is fetched and parsed; every page
  * request carries the caller's query parameters unchanged plus
  * next_page_token when there is one; an item handed out stays valid until
  * the next zf_pager_next or zf_pager_free. With opts.restart, the keys of
@@ -191,6 +192,11 @@ static int take_page(zf_pager *p, zf_zoom_resp *resp, zf_error *err)
 
 static int fetch(zf_pager *p, zf_error *err)
 {
+    /* the items of the page held are used up: drop it before the next one
+     * is read and parsed, so at most one parsed page is alive at a time */
+    json_decref(p->page);
+    p->page = NULL;
+    p->items = NULL;
     size_t nq = p->nquery;
     if (p->next_token && *p->next_token) {
         p->query[nq].key = "next_page_token";

@@ -11,6 +11,20 @@
 
 #include "zoom_fake.h"
 
+/* jansson's allocations, counted (test_pager_holds_one_page sets these) */
+static void *counting_malloc(size_t n)
+{
+    json_live++;
+    return malloc(n);
+}
+
+static void counting_free(void *p)
+{
+    if (p)
+        json_live--;
+    free(p);
+}
+
 static int call(zf_zoom *z, zf_zoom_kind kind, const char *path, zf_zoom_resp *resp,
                 zf_error *err)
 {
@@ -375,6 +389,41 @@ static void test_pager_streams_pages_same_query(void **state)
     zf_zoom_free(z);
 }
 
+/* The page whose items are used up is released before the next one is
+ * fetched and parsed: a listing holds one parsed page, not two, at its peak
+ * (users list --all with page_size 2000 peaked 6 MB higher before). */
+static void test_pager_holds_one_page(void **state)
+{
+    json_set_alloc_funcs(counting_malloc, counting_free);
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    zf_buf page1 = ZF_BUF_INIT(1 << 20);
+    zf_buf_puts(&page1, "{\"next_page_token\":\"T1\",\"users\":[");
+    for (int i = 0; i < 100; i++)
+        zf_buf_appendf(&page1, "%s{\"id\":\"u%d\",\"email\":\"u%d@example.com\"}",
+                       i ? "," : "", i, i);
+    zf_buf_puts(&page1, "]}");
+    push(&f, 0, 1, 200, "", page1.ptr);
+    push(&f, 0, 1, 200, "", "{\"next_page_token\":\"\",\"users\":[{\"id\":\"last\"}]}");
+    zf_pager *p = NULL;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_pager_new(&p, z, "/users", NULL, 0, "users", NULL, &err), 0);
+    json_t *it;
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(zf_pager_next(p, &it, &err), 1);
+    long holding_page1 = json_live;
+    assert_true(holding_page1 > f.live_at_call[0] + 300); /* 100 items x 5 blocks */
+    assert_int_equal(zf_pager_next(p, &it, &err), 1);
+    assert_string_equal(json_string_value(json_object_get(it, "id")), "last");
+    /* when page 2 was requested, nothing of page 1 was alive any more */
+    assert_true(f.live_at_call[1] <= f.live_at_call[0] + 2);
+    assert_int_equal(zf_pager_next(p, &it, &err), 0);
+    zf_pager_free(p);
+    zf_zoom_free(z);
+    zf_buf_free(&page1);
+    json_set_alloc_funcs(malloc, free);
+}
+
 #define EXPIRED "{\"code\":300,\"message\":\"The next page token is invalid or expired.\"}"
 
 static void test_pager_expired_token_fails_loudly(void **state)
@@ -553,6 +602,7 @@ int main(void)
         cmocka_unit_test(test_pacer_spacing_and_backoff),
         cmocka_unit_test(test_call_paces_bulk_work),
         cmocka_unit_test(test_pager_streams_pages_same_query),
+        cmocka_unit_test(test_pager_holds_one_page),
         cmocka_unit_test(test_pager_expired_token_fails_loudly),
         cmocka_unit_test(test_pager_restart_skips_delivered),
         cmocka_unit_test(test_pager_bad_pages),
