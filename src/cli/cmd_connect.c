@@ -325,7 +325,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
                                "Marketplace > your app > App Credentials)");
 
     zf_secret secret = ZF_SECRET_INIT;
-    zf_tokens *tk;
+    zf_tokens *tk = NULL;
     int rc, lfd = -1;
     pid_t browser = -1;
     zf_oauth_authz authz;

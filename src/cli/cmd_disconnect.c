@@ -9,7 +9,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     if (argc > 1)
         return cli_usage_error(NULL, "disconnect takes no arguments (use --profile NAME)");
     zf_error err = ZF_ERROR_INIT, revoke_err = ZF_ERROR_INIT;
-    zf_tokens *tk;
+    zf_tokens *tk = NULL;
     int rc = cli_tokens(ctx, &tk, &err);
     if (rc == 0)
         rc = zf_tokens_disconnect(tk, ctx->cfg.profile, &revoke_err, &err);

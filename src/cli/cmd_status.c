@@ -123,7 +123,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     if (optind < argc)
         return cli_usage_error(&zf_cmd_status, "unexpected argument '%s'", argv[optind]);
     zf_error err = ZF_ERROR_INIT;
-    zf_tokens *tk;
+    zf_tokens *tk = NULL;
     zf_conn_info info;
     int rc = cli_tokens(ctx, &tk, &err);
     if (rc == 0)

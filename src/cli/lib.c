@@ -104,7 +104,7 @@ int cli_token_source(cli_ctx *ctx, zf_tokens *tk, zf_zoom_tokens *out, zf_error 
 
 int cli_zoom(cli_ctx *ctx, zf_zoom **out, const char **granted, zf_error *err)
 {
-    zf_tokens *tk;
+    zf_tokens *tk = NULL;
     int rc = cli_tokens(ctx, &tk, err);
     if (rc)
         return rc;
@@ -136,7 +136,7 @@ zf_store *cli_store(cli_ctx *ctx)
 
 int cli_api_base(cli_ctx *ctx, zf_buf *out)
 {
-    zf_tokens *tk;
+    zf_tokens *tk = NULL;
     zf_conn_info info;
     zf_error err = ZF_ERROR_INIT;
     zf_buf_reset(out);
