@@ -1,0 +1,87 @@
+/*
+ * A strict JSON scanner for untrusted bytes that builds nothing and
+ * allocates nothing (the fast path of list pages, where building a jansson
+ * tree per page cost most of the time).
+ *
+ * zf_json_scan_validate checks one RFC 8259 JSON text: the grammar of
+ * every value (numbers included: no leading zeros, no "1.", no "+1"),
+ * nesting at most ZF_JSON_SCAN_MAX_DEPTH containers deep, strings without
+ * raw control bytes, with valid escapes, \u surrogates paired and the raw
+ * bytes valid UTF-8 (no overlongs, no encoded surrogates, nothing above
+ * U+10FFFF). Any value is accepted at the top level.
+ *
+ * Differences from jansson's json_loadb (flags JSON_DECODE_ANY |
+ * JSON_ALLOW_NUL), all deliberate because RFC 8259 allows what is accepted:
+ *   - duplicate object keys are accepted (jansson too, unless
+ *     JSON_REJECT_DUPLICATES; readers here take the LAST one, as jansson
+ *     does);
+ *   - numbers of any size are accepted: jansson refuses integers outside
+ *     int64 ("too big integer") and reals that overflow a double;
+ *   - "\u0000" inside an object key is accepted (jansson refuses it).
+ * Apart from these, whatever one accepts the other accepts
+ * (fuzz/fuzz_json_scan.c checks it).
+ *
+ * The walking functions below take spans that came out of a successful
+ * validation (or out of walking one); they do not check again.
+ */
+#ifndef ZOOMFLOW_JSON_SCAN_H
+#define ZOOMFLOW_JSON_SCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zoomflow/buf.h"
+
+/* Same cap as jansson's JSON_PARSER_MAX_DEPTH. */
+#define ZF_JSON_SCAN_MAX_DEPTH 2048
+
+/* A value's bytes: from its first byte to its last, no whitespace around. */
+typedef struct zf_jspan {
+    const char *p;
+    size_t n;
+} zf_jspan;
+
+typedef enum zf_jtype {
+    ZF_JT_OBJECT,
+    ZF_JT_ARRAY,
+    ZF_JT_STRING,
+    ZF_JT_NUMBER,
+    ZF_JT_TRUE,
+    ZF_JT_FALSE,
+    ZF_JT_NULL
+} zf_jtype;
+
+/* 0 with *value set, or -1 with *err_at (byte offset) and *why (static
+ * text such as "invalid UTF-8 in a string"). err_at/why may be NULL. */
+int zf_json_scan_validate(const char *buf, size_t n, zf_jspan *value, size_t *err_at,
+                          const char **why);
+
+zf_jtype zf_json_scan_type(zf_jspan v);
+
+/* Walks a validated object's members or an array's elements in order. */
+typedef struct zf_jiter {
+    const char *p;
+    const char *end;
+} zf_jiter;
+
+/* 0, or -1 when v is not an object (resp. array). */
+int zf_json_scan_members(zf_jiter *it, zf_jspan v);
+int zf_json_scan_elements(zf_jiter *it, zf_jspan v);
+/* 1 with the next member (key: the string token, quotes included), 0 at
+ * the end. */
+int zf_json_scan_next_member(zf_jiter *it, zf_jspan *key, zf_jspan *value);
+int zf_json_scan_next_element(zf_jiter *it, zf_jspan *value);
+
+/* 1 when the string token s decodes to exactly the NUL-free string c. */
+int zf_json_scan_str_eq(zf_jspan s, const char *c);
+/* Decodes the string token s (escapes, surrogate pairs) to UTF-8 into out
+ * (cap bytes, NUL-terminated when cap > 0). Returns the decoded length,
+ * which is >= cap when it did not fit (out then holds a prefix). */
+size_t zf_json_scan_str(zf_jspan s, char *out, size_t cap);
+/* 1 with *out when the number token v is an integer (no fraction, no
+ * exponent) within int64, as jansson's json_is_integer; 0 otherwise. */
+int zf_json_scan_int(zf_jspan v, int64_t *out);
+/* Appends v without the whitespace outside its strings. 0 or -1 (b failed). */
+int zf_json_scan_compact(zf_jspan v, zf_buf *b);
+
+#endif
