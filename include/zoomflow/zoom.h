@@ -126,9 +126,13 @@ typedef struct zf_zoom_req {
     /* Streaming: 2xx bodies go to sink instead of resp->body. */
     int (*sink)(void *ctx, const void *data, size_t n);
     void *sink_ctx;
+    /* 1 = a 2xx body is only checked (strict RFC 8259, json_scan), not
+     * parsed: resp->json stays NULL and resp->body holds the JSON. A body
+     * that fails the check is a malformed answer, as when parsing. */
+    int raw_json;
 } zf_zoom_req;
 
-#define ZF_ZOOM_REQ_INIT {NULL, NULL, NULL, 0, NULL, 0, ZF_ZOOM_READ, NULL, NULL, NULL}
+#define ZF_ZOOM_REQ_INIT {NULL, NULL, NULL, 0, NULL, 0, ZF_ZOOM_READ, NULL, NULL, NULL, 0}
 
 typedef struct zf_zoom_resp {
     long status;
@@ -175,15 +179,25 @@ int zf_zoom_put_segment(zf_buf *b, const char *value);
  * first page (at most max_restarts times) and skips items whose
  * opts.dedupe_key field ("id", "email") it already delivered. Restarting
  * keeps one key per delivered item in memory.
+ *
+ * Raw mode (opts.raw = 1; then zf_pager_next_raw, not zf_pager_next): no
+ * jansson tree is built. Each page body is checked with the strict scanner
+ * (json_scan.h) and items are handed out as the bytes of their JSON value
+ * inside the page body (compact or not, as Zoom sent them), valid until the
+ * next call. next_page_token, total_records and the dedupe key are read
+ * with the scanner; where a page repeats a key, the last one counts, as
+ * with jansson. Everything else (query stability, the expired-token
+ * failure or restart, one page held at a time) is as above.
  */
 typedef struct zf_pager_opts {
     int restart;
     const char *dedupe_key;
     int max_restarts;
     const char *category; /* rate-limit category hint, as in zf_zoom_req */
+    int raw;              /* 1 = raw mode: zf_pager_next_raw */
 } zf_pager_opts;
 
-#define ZF_PAGER_OPTS_INIT {0, "id", 1, NULL}
+#define ZF_PAGER_OPTS_INIT {0, "id", 1, NULL, 0}
 
 typedef struct zf_pager zf_pager;
 
@@ -193,6 +207,9 @@ int zf_pager_new(zf_pager **out, zf_zoom *z, const char *path, const zf_zoom_par
                  zf_error *err);
 /* 1 with *item set (borrowed), 0 at the end, < 0 on error. */
 int zf_pager_next(zf_pager *p, json_t **item, zf_error *err);
+/* Raw mode: 1 with *item / *len set to the item's JSON bytes (borrowed, not
+ * NUL-terminated), 0 at the end, < 0 on error. */
+int zf_pager_next_raw(zf_pager *p, const char **item, size_t *len, zf_error *err);
 /* total_records from the first page, -1 before it or when absent. */
 int64_t zf_pager_total(const zf_pager *p);
 /* Items delivered so far. */

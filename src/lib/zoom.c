@@ -8,6 +8,7 @@
  * redirects are never followed, so it cannot leave that origin.
  */
 #include "zoom_internal.h"
+#include "json_scan.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -259,7 +260,8 @@ static int exchange(call_state *cs, zf_http_resp *hr, stream_ctx *sc, zf_error *
 /* Fills the decision's view of one exchange; parses a 2xx JSON body into
  * *json (NULL when empty or streamed). */
 static void outcome_of(const zf_http_resp *hr, int rc, const zf_error *terr,
-                       const stream_ctx *sc, int streamed, json_t **json, zf_zoom_outcome *o)
+                       const stream_ctx *sc, int streamed, int raw_json, json_t **json,
+                       zf_zoom_outcome *o)
 {
     memset(o, 0, sizeof *o);
     o->transport_err = rc;
@@ -272,6 +274,11 @@ static void outcome_of(const zf_http_resp *hr, int rc, const zf_error *terr,
     o->body_len = body->len;
     if (rc || o->status < 200 || o->status >= 300 || streamed || body->len == 0)
         return;
+    if (raw_json) {
+        zf_jspan v;
+        o->body_bad = zf_json_scan_validate(body->ptr, body->len, &v, NULL, NULL) != 0;
+        return;
+    }
     *json = json_loadb(body->ptr, body->len, 0, NULL);
     o->body_bad = *json == NULL;
 }
@@ -326,7 +333,7 @@ static int run(call_state *cs, zf_zoom_resp *resp, zf_error *err)
         int rc = exchange(cs, &hr, &sc, &terr);
         json_t *json = NULL;
         zf_zoom_outcome o;
-        outcome_of(&hr, rc, &terr, &sc, cs->req->sink != NULL, &json, &o);
+        outcome_of(&hr, rc, &terr, &sc, cs->req->sink != NULL, cs->req->raw_json, &json, &o);
         zf_zoom_attempt a = {cs->attempts, elapsed(cs), z->wall_s(z->clock_ctx),
                              next_random(z), rejected};
         zf_zoom_decision d;

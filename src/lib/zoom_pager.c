@@ -13,6 +13,7 @@
  *                     ^  \--items used up, token--> fetch next page
  *                     |  \--400/300 token expired--> restart? FIRST : error
  */
+#include "json_scan.h"
 #include "zoom_internal.h"
 
 #include <stdio.h>
@@ -39,6 +40,10 @@ struct zf_pager {
     int64_t delivered;
     json_t *seen;  /* keys delivered, when restart is on */
     int keyless;   /* an item without dedupe_key was delivered */
+    int raw;       /* raw mode: the page is `body`, items walked by `it` */
+    zf_buf body;   /* raw mode: the page held (its bytes) */
+    zf_jiter it;   /* raw mode: the items array of `body` not yet handed out */
+    int has_items; /* raw mode: `it` is valid */
 };
 
 static char *dup_or_null(const char *s)
@@ -62,6 +67,7 @@ void zf_pager_free(zf_pager *p)
     free(p->next_token);
     json_decref(p->page);
     json_decref(p->seen);
+    zf_buf_free(&p->body);
     free(p);
 }
 
@@ -88,6 +94,7 @@ int zf_pager_new(zf_pager **out, zf_zoom *z, const char *path, const zf_zoom_par
     p->total = -1;
     p->restart = opts->restart;
     p->max_restarts = opts->max_restarts;
+    p->raw = opts->raw;
     p->path = strdup(path);
     p->items_key = strdup(items_key);
     p->dedupe_key = dup_or_null(opts->dedupe_key);
@@ -135,6 +142,29 @@ static void key_of(const zf_pager *p, const json_t *item, char *out, size_t n)
         snprintf(out, n, "i:%lld", (long long)json_integer_value(v));
     else
         out[0] = '\0';
+}
+
+/* The same for an item's raw bytes (validated: they come from a page). */
+static void key_of_raw(const zf_pager *p, zf_jspan item, char *out, size_t n)
+{
+    zf_jiter it;
+    zf_jspan k, v, found = {NULL, 0};
+    out[0] = '\0';
+    if (zf_json_scan_members(&it, item) != 0)
+        return;
+    while (zf_json_scan_next_member(&it, &k, &v) == 1)
+        if (zf_json_scan_str_eq(k, p->dedupe_key))
+            found = v; /* the last one counts, as in jansson */
+    int64_t i;
+    if (!found.p)
+        return;
+    if (zf_json_scan_type(found) == ZF_JT_STRING && n > 2) {
+        out[0] = 's';
+        out[1] = ':';
+        zf_json_scan_str(found, out + 2, n - 2);
+    } else if (zf_json_scan_type(found) == ZF_JT_NUMBER && zf_json_scan_int(found, &i)) {
+        snprintf(out, n, "i:%lld", (long long)i);
+    }
 }
 
 static int expired_token(const zf_pager *p, const zf_error *err)
@@ -190,6 +220,74 @@ static int take_page(zf_pager *p, zf_zoom_resp *resp, zf_error *err)
     return 0;
 }
 
+static int is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Raw mode: the page's members read with the scanner (the body was
+ * validated by zf_zoom_call), the same checks as take_page. */
+static int take_raw_page(zf_pager *p, zf_zoom_resp *resp, zf_error *err)
+{
+    zf_jspan page, k, v, items = {NULL, 0}, tok = {NULL, 0}, total = {NULL, 0};
+    zf_jiter it;
+    /* zf_zoom_call checked the body (req.raw_json); only its whitespace
+     * around is left to trim. An empty body was not checked. */
+    page.p = resp->body.ptr;
+    page.n = resp->body.len;
+    while (page.n && is_ws(page.p[0])) {
+        page.p++;
+        page.n--;
+    }
+    while (page.n && is_ws(page.p[page.n - 1]))
+        page.n--;
+    if (!page.n || zf_json_scan_members(&it, page) != 0)
+        return zf_error_set(err, ZF_EPARSE, "a page of %s is not a JSON object", p->path);
+    while (zf_json_scan_next_member(&it, &k, &v) == 1) {
+        if (zf_json_scan_str_eq(k, p->items_key))
+            items = v;
+        else if (zf_json_scan_str_eq(k, "next_page_token"))
+            tok = v;
+        else if (zf_json_scan_str_eq(k, "total_records"))
+            total = v;
+    }
+    zf_jiter ai = {NULL, NULL};
+    if (items.p && zf_json_scan_elements(&ai, items) != 0)
+        return zf_error_set(err, ZF_EPARSE, "\"%s\" in a page of %s is %s, not an array",
+                            p->items_key, p->path,
+                            zf_json_scan_type(items) == ZF_JT_NULL ? "null" : "not a list");
+    char *nt = NULL;
+    if (tok.p && zf_json_scan_type(tok) == ZF_JT_STRING) {
+        size_t n = zf_json_scan_str(tok, NULL, 0);
+        if ((nt = malloc(n + 1)))
+            zf_json_scan_str(tok, nt, n + 1);
+    } else {
+        nt = strdup("");
+    }
+    if (!nt)
+        return zf_error_set(err, ZF_ENOMEM, "out of memory");
+    zf_jiter probe = ai;
+    zf_jspan first;
+    int empty = !items.p || zf_json_scan_next_element(&probe, &first) == 0;
+    if (*nt && p->next_token && strcmp(nt, p->next_token) == 0 && empty) {
+        free(nt);
+        return zf_error_set(err, ZF_EPARSE, "Zoom returned an empty page of %s with the same "
+                            "next_page_token: stopping instead of looping", p->path);
+    }
+    int64_t t;
+    if (p->total < 0 && total.p && zf_json_scan_type(total) == ZF_JT_NUMBER &&
+        zf_json_scan_int(total, &t))
+        p->total = t;
+    free(p->next_token);
+    p->next_token = nt;
+    zf_buf_free(&p->body);
+    p->body = resp->body; /* the spans in ai point into these bytes */
+    zf_buf_init(&resp->body, p->body.max);
+    p->it = ai;
+    p->has_items = items.p != NULL;
+    return 0;
+}
+
 static int fetch(zf_pager *p, zf_error *err)
 {
     /* the items of the page held are used up: drop it before the next one
@@ -197,6 +295,8 @@ static int fetch(zf_pager *p, zf_error *err)
     json_decref(p->page);
     p->page = NULL;
     p->items = NULL;
+    zf_buf_free(&p->body);
+    p->has_items = 0;
     size_t nq = p->nquery;
     if (p->next_token && *p->next_token) {
         p->query[nq].key = "next_page_token";
@@ -209,12 +309,13 @@ static int fetch(zf_pager *p, zf_error *err)
     req.nquery = nq;
     req.kind = ZF_ZOOM_READ;
     req.category = p->category;
+    req.raw_json = p->raw;
     zf_zoom_resp resp;
     zf_zoom_resp_init(&resp);
     int rc = zf_zoom_call(p->z, &req, &resp, err);
     p->query[p->nquery].key = p->query[p->nquery].value = NULL;
     if (rc == 0)
-        rc = take_page(p, &resp, err);
+        rc = p->raw ? take_raw_page(p, &resp, err) : take_page(p, &resp, err);
     zf_zoom_resp_free(&resp);
     return rc;
 }
@@ -238,17 +339,22 @@ static int restart_or_fail(zf_pager *p, zf_error *err)
     json_decref(p->page);
     p->page = NULL;
     p->items = NULL;
+    zf_buf_free(&p->body);
+    p->has_items = 0;
     zf_error_clear(err);
     return 0;
 }
 
 /* 1 = deliver item, 0 = skip it (already delivered before a restart). */
-static int admit(zf_pager *p, json_t *item)
+static int admit(zf_pager *p, const json_t *item, const zf_jspan *raw)
 {
     if (!p->seen)
         return 1;
     char key[320];
-    key_of(p, item, key, sizeof key);
+    if (raw)
+        key_of_raw(p, *raw, key, sizeof key);
+    else
+        key_of(p, item, key, sizeof key);
     if (!key[0]) {
         p->keyless = 1;
         return 1;
@@ -264,15 +370,48 @@ int zf_pager_next(zf_pager *p, json_t **item, zf_error *err)
     *item = NULL;
     if (!p)
         return zf_error_set(err, ZF_EINVAL, "zf_pager_next: no pager");
+    if (p->raw)
+        return zf_error_set(err, ZF_EINVAL, "zf_pager_next: this pager is in raw mode (use "
+                            "zf_pager_next_raw)");
     for (;;) {
         while (p->items && p->idx < json_array_size(p->items)) {
             json_t *it = json_array_get(p->items, p->idx++);
-            if (admit(p, it)) {
+            if (admit(p, it, NULL)) {
                 p->delivered++;
                 *item = it;
                 return 1;
             }
         }
+        if (p->next_token && !*p->next_token)
+            return 0;
+        int rc = fetch(p, err);
+        if (rc && expired_token(p, err))
+            rc = restart_or_fail(p, err);
+        if (rc)
+            return rc;
+    }
+}
+
+int zf_pager_next_raw(zf_pager *p, const char **item, size_t *len, zf_error *err)
+{
+    *item = NULL;
+    *len = 0;
+    if (!p)
+        return zf_error_set(err, ZF_EINVAL, "zf_pager_next_raw: no pager");
+    if (!p->raw)
+        return zf_error_set(err, ZF_EINVAL, "zf_pager_next_raw: this pager was not made with "
+                            "opts.raw = 1 (use zf_pager_next)");
+    for (;;) {
+        zf_jspan v;
+        while (p->has_items && zf_json_scan_next_element(&p->it, &v) == 1) {
+            if (admit(p, NULL, &v)) {
+                p->delivered++;
+                *item = v.p;
+                *len = v.n;
+                return 1;
+            }
+        }
+        p->has_items = 0;
         if (p->next_token && !*p->next_token)
             return 0;
         int rc = fetch(p, err);

@@ -493,6 +493,135 @@ static void test_pager_bad_pages(void **state)
     zf_zoom_free(z);
 }
 
+
+/* --- pager, raw mode: the same pages as above, items as bytes of the body */
+
+static int raw_is(const char *it, size_t n, const char *want)
+{
+    return n == strlen(want) && memcmp(it, want, n) == 0;
+}
+
+static void test_pager_raw_streams_pages_same_query(void **state)
+{
+    json_set_alloc_funcs(counting_malloc, counting_free);
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    push(&f, 0, 1, 200, "", " {\"total_records\":3,\"next_page_token\":\"T\\u0031\","
+         "\"users\":[ {\"id\" : \"a\"} ,{\"id\":\"b\",\"n\":[1,{\"x\":\"]\"}]}]} ");
+    push(&f, 0, 1, 200, "", "{\"next_page_token\":\"\",\"users\":[{\"id\":\"c\"}]}");
+    zf_zoom_param q[] = {{"page_size", "2"}, {"status", "active"}};
+    zf_pager_opts po = ZF_PAGER_OPTS_INIT;
+    po.raw = 1;
+    zf_pager *p = NULL;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_pager_new(&p, z, "/users", q, 2, "users", &po, &err), 0);
+    long live = json_live;
+    const char *it;
+    size_t n;
+    json_t *jt;
+    assert_int_equal(zf_pager_next(p, &jt, &err), ZF_EINVAL);
+    assert_int_equal(zf_pager_next_raw(p, &it, &n, &err), 1);
+    assert_true(raw_is(it, n, "{\"id\" : \"a\"}"));
+    assert_int_equal(zf_pager_next_raw(p, &it, &n, &err), 1);
+    assert_true(raw_is(it, n, "{\"id\":\"b\",\"n\":[1,{\"x\":\"]\"}]}"));
+    assert_int_equal(zf_pager_next_raw(p, &it, &n, &err), 1);
+    assert_true(raw_is(it, n, "{\"id\":\"c\"}"));
+    assert_int_equal(zf_pager_next_raw(p, &it, &n, &err), 0);
+    assert_int_equal(zf_pager_next_raw(p, &it, &n, &err), 0);
+    /* no jansson tree was built for any page */
+    assert_int_equal(json_live, live);
+    assert_int_equal(zf_pager_total(p), 3);
+    assert_int_equal(zf_pager_delivered(p), 3);
+    assert_string_equal(f.seen[1].url,
+                        "https://api.zoom.us/v2/users?page_size=2&status=active&next_page_token=T1");
+    assert_int_equal(f.next, 2);
+    zf_pager_free(p);
+    zf_pager *tree = NULL;
+    assert_int_equal(zf_pager_new(&tree, z, "/users", q, 2, "users", NULL, &err), 0);
+    assert_int_equal(zf_pager_next_raw(tree, &it, &n, &err), ZF_EINVAL);
+    zf_pager_free(tree);
+    zf_zoom_free(z);
+    json_set_alloc_funcs(malloc, free);
+}
+
+static void test_pager_raw_restart_skips_delivered(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    /* the dedupe key spelled with an escape, a repeated key (the last one
+     * counts) and an integer key */
+    push(&f, 0, 1, 200, "", "{\"next_page_token\":\"T1\",\"registrants\":"
+         "[{\"em\\u0061il\":\"a@x\"},{\"email\":\"zz\",\"email\":\"b@x\"},{\"email\":7}]}");
+    push(&f, 0, 1, 400, "", EXPIRED);
+    push(&f, 0, 1, 200, "", "{\"next_page_token\":\"T2\",\"registrants\":"
+         "[{\"email\":\"a@x\"},{\"email\":\"b@x\"},{\"email\":7},{\"email\":\"zz\"}]}");
+    push(&f, 0, 1, 200, "", "{\"next_page_token\":\"\",\"registrants\":[{\"email\":\"c@x\"}]}");
+    zf_pager_opts po = ZF_PAGER_OPTS_INIT;
+    po.restart = 1;
+    po.dedupe_key = "email";
+    po.raw = 1;
+    zf_pager *p = NULL;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_pager_new(&p, z, "/meetings/1/registrants", NULL, 0, "registrants",
+                                  &po, &err), 0);
+    const char *it;
+    size_t n;
+    const char *want[] = {"{\"em\\u0061il\":\"a@x\"}", "{\"email\":\"zz\",\"email\":\"b@x\"}",
+                          "{\"email\":7}", "{\"email\":\"zz\"}", "{\"email\":\"c@x\"}"};
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(zf_pager_next_raw(p, &it, &n, &err), 1);
+        assert_true(raw_is(it, n, want[i]));
+    }
+    assert_int_equal(zf_pager_next_raw(p, &it, &n, &err), 0);
+    assert_int_equal(f.next, 4);
+    assert_null(strstr(f.seen[2].url, "next_page_token"));
+    zf_pager_free(p);
+    zf_zoom_free(z);
+}
+
+static void test_pager_raw_bad_pages(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    zf_pager_opts po = ZF_PAGER_OPTS_INIT;
+    po.raw = 1;
+    push(&f, 0, 1, 200, "", "{\"users\":{\"id\":1}}");
+    push(&f, 0, 1, 200, "", "[{\"id\":1}]");
+    zf_pager *p = NULL;
+    zf_error err = ZF_ERROR_INIT;
+    const char *it;
+    size_t n;
+    assert_int_equal(zf_pager_new(&p, z, "/users", NULL, 0, "users", &po, &err), 0);
+    assert_int_equal(zf_pager_next_raw(p, &it, &n, &err), ZF_EPARSE);
+    assert_non_null(strstr(err.message, "not a list"));
+    zf_pager_free(p);
+    assert_int_equal(zf_pager_new(&p, z, "/users", NULL, 0, "users", &po, &err), 0);
+    assert_int_equal(zf_pager_next_raw(p, &it, &n, &err), ZF_EPARSE);
+    assert_non_null(strstr(err.message, "not a JSON object"));
+    zf_pager_free(p);
+    zf_zoom_free(z);
+}
+
+static void test_pager_raw_expired_token_fails_loudly(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    push(&f, 0, 1, 200, "", "{\"next_page_token\":\"T1\",\"users\":[{\"id\":\"a\"}]}");
+    push(&f, 0, 1, 400, "", EXPIRED);
+    zf_pager_opts po = ZF_PAGER_OPTS_INIT;
+    po.raw = 1;
+    zf_pager *p = NULL;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_pager_new(&p, z, "/users", NULL, 0, "users", &po, &err), 0);
+    const char *it;
+    size_t n;
+    assert_int_equal(zf_pager_next_raw(p, &it, &n, &err), 1);
+    assert_int_equal(zf_pager_next_raw(p, &it, &n, &err), ZF_EZOOM);
+    assert_non_null(strstr(err.message, "after 1 item was delivered"));
+    zf_pager_free(p);
+    zf_zoom_free(z);
+}
+
 /* --- zf_zoom_tokens_pin_base: an explicit API base (--api-base) wins over the
  * base the token source hands out (the connection's api_url), while tokens
  * and the on-401 refresh still come from the wrapped source. */
@@ -606,6 +735,10 @@ int main(void)
         cmocka_unit_test(test_pager_expired_token_fails_loudly),
         cmocka_unit_test(test_pager_restart_skips_delivered),
         cmocka_unit_test(test_pager_bad_pages),
+        cmocka_unit_test(test_pager_raw_streams_pages_same_query),
+        cmocka_unit_test(test_pager_raw_restart_skips_delivered),
+        cmocka_unit_test(test_pager_raw_bad_pages),
+        cmocka_unit_test(test_pager_raw_expired_token_fails_loudly),
         cmocka_unit_test(test_calls_go_to_the_pinned_base),
         cmocka_unit_test(test_get_hands_out_the_pinned_base),
         cmocka_unit_test(test_bad_base_is_refused_and_source_kept),
