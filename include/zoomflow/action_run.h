@@ -15,7 +15,9 @@
  *
  * Lists with all=true stream: each normalised item goes to on_item as the
  * pager delivers it (one page in memory), and the result's output only
- * summarises ({"<items_key>_count": n, "total_records": n}).
+ * summarises ({"<items_key>_count": n, "total_records": n}). With
+ * on_item_raw, the pager runs in raw mode and items are shaped from the
+ * page's bytes (no JSON tree: the fast path of `--all --format ndjson`).
  *
  * Zoom allows 100 meeting creates/updates per host per UTC day. Zoom's
  * answers to successful creates do not carry the daily remainder (only a
@@ -51,6 +53,13 @@ typedef struct zf_action_run_opts {
      * into the output instead (memory grows with the list). */
     int (*on_item)(void *ctx, const json_t *item);
     void *item_ctx;
+    /* List actions with all=true, the fast path: when set (it wins over
+     * on_item), no jansson tree is built. Each item is read from the page's
+     * bytes with the strict scanner and shaped by zf_action_shape_raw: the
+     * same members as on_item would get, in the same order, as compact
+     * JSON (json, len; borrowed until the call returns). Item ctx is
+     * item_ctx; non-zero stops the listing as for on_item. */
+    int (*on_item_raw)(void *ctx, const char *json, size_t len);
     /* After an ambiguous create, a reconcile that finds nothing is repeated
      * once after settle_ms, so a request still being processed (a timeout
      * ends the client's wait, not the server's work) is seen before any
@@ -61,7 +70,8 @@ typedef struct zf_action_run_opts {
     void *clock_ctx;
 } zf_action_run_opts;
 
-#define ZF_ACTION_RUN_OPTS_INIT {NULL, NULL, NULL, NULL, NULL, NULL, 2000, NULL, NULL, NULL}
+#define ZF_ACTION_RUN_OPTS_INIT \
+    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, 2000, NULL, NULL, NULL}
 
 /* Runs `a` with input `in`. 0 with res->output (and res->warnings) set, or
  * a negative zf_code with err filled. Validation failures are ZF_EVALIDATION

@@ -270,6 +270,16 @@ int zf_action_scope_check(const zf_action *a, const char *granted, zf_error *err
  * next_page_token), plus the created/found marker. */
 int zf_action_normalise(json_t **out, const zf_action *a, const json_t *resp,
                         zf_outcome outcome, zf_error *err);
+/* One list item's JSON bytes -> the same item as zf_action_normalise
+ * would output it, written to out as compact JSON without building a tree:
+ * the action's output_keys present in the item, in output_keys order (a
+ * key repeated in the item: its last value), each value's bytes copied as
+ * they are minus the whitespace outside strings. No output_keys: the whole
+ * item, compacted. `item` must be one valid JSON value (as
+ * zf_pager_next_raw hands out: the page was checked); it is not checked
+ * again. Returns 1 written, 0 not an object (skipped, as normalise skips
+ * it), -1 when out failed (or the action has more than 64 output keys). */
+int zf_action_shape_raw(const zf_action *a, const char *item, size_t len, zf_buf *out);
 int zf_action_reconcile(json_t **found, const zf_action *a, const json_t *in,
                         const zf_reconcile_opts *o, const zf_action_source *src,
                         zf_error *err);

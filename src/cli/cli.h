@@ -89,6 +89,11 @@ int cli_out_new(cli_out **out, FILE *f, cli_format fmt, int tty, const char *con
 /* Emits one item (a JSON object) of a list. */
 int cli_out_item(cli_out *o, json_t *item);
 /* Emits a single object (not a list). */
+/* 1 when items may be written as ready-made compact JSON (cli_out_raw):
+ * ndjson, or json not on a terminal (a terminal gets it indented). */
+int cli_out_raw_ok(const cli_out *o);
+/* One item given as compact JSON bytes, framed as cli_out_item frames it. */
+int cli_out_raw(cli_out *o, const char *json, size_t len);
 int cli_out_object(cli_out *o, json_t *obj);
 int cli_out_end(cli_out *o); /* flushes table/closes JSON arrays; frees */
 

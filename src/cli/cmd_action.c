@@ -244,6 +244,21 @@ static int emit_item(void *ctx, const json_t *item)
     return cli_out_item(ctx, (json_t *)item);
 }
 
+static int emit_raw(void *ctx, const char *json, size_t len)
+{
+    return cli_out_raw(ctx, json, len);
+}
+
+/* --all with ndjson (or json into a pipe) takes the fast path: items are
+ * shaped from the page bytes, no JSON tree is built. ZOOMFLOW_LIST_TREE=1
+ * forces the tree path instead, a debugging aid for comparing the two
+ * (tests/integration/test_cli_list_fast.py does). */
+static int tree_forced(void)
+{
+    const char *v = getenv("ZOOMFLOW_LIST_TREE");
+    return v && *v && strcmp(v, "0") != 0;
+}
+
 /* A list answer (not --all): items as a list in every format but json,
  * where the whole object keeps next_page_token visible. */
 static int print_output(const cli_ctx *ctx, const zf_action *a, cli_format fmt, json_t *o)
@@ -294,6 +309,8 @@ static int execute(cli_ctx *ctx, const zf_action *a, const action_args *x, json_
             goto done;
         }
         o.on_item = emit_item;
+        if (cli_out_raw_ok(out) && !tree_forced())
+            o.on_item_raw = emit_raw;
         o.item_ctx = out;
     }
     rc = zf_action_run(&res, a, in, &o, &probs, &err);

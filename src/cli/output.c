@@ -241,6 +241,22 @@ int cli_out_item(cli_out *o, json_t *item)
     return ferror(o->f) ? ZF_EIO : 0;
 }
 
+int cli_out_raw_ok(const cli_out *o)
+{
+    return o->fmt == CLI_FMT_NDJSON || (o->fmt == CLI_FMT_JSON && !o->tty);
+}
+
+int cli_out_raw(cli_out *o, const char *json, size_t len)
+{
+    if (o->fmt == CLI_FMT_JSON)
+        fputs(o->count ? ",\n" : "[\n", o->f);
+    fwrite(json, 1, len, o->f);
+    if (o->fmt != CLI_FMT_JSON)
+        fputc('\n', o->f);
+    o->count++;
+    return ferror(o->f) ? ZF_EIO : 0;
+}
+
 int cli_out_object(cli_out *o, json_t *obj)
 {
     if (o->fmt == CLI_FMT_TABLE) {

@@ -300,11 +300,9 @@ static int settle_create(json_t **body, zf_outcome *outcome, const zf_action *a,
 
 /* ---- lists with all=true -------------------------------------------------- */
 
-static int stream_list(zf_action_result *res, const zf_action *a,
-                       const zf_action_request *req, const zf_action_run_opts *o,
-                       zf_error *err)
+/* The request's query without next_page_token (the pager sets that). */
+static size_t list_query(zf_zoom_param *q, const zf_action_request *req)
 {
-    zf_zoom_param q[ZF_ACTION_QUERY_MAX];
     size_t nq = 0;
     for (size_t i = 0; i < req->nquery; i++) {
         if (strcmp(req->query[i].key, "next_page_token") == 0)
@@ -312,6 +310,65 @@ static int stream_list(zf_action_result *res, const zf_action *a,
         q[nq].key = req->query[i].key;
         q[nq++].value = req->query[i].value;
     }
+    return nq;
+}
+
+static void list_summary(zf_action_result *res, const zf_pager *p, json_t *all,
+                         const zf_action *a)
+{
+    int64_t total = zf_pager_total(p);
+    res->output = json_object();
+    if (all)
+        json_object_set(res->output, a->items_key, all);
+    json_object_set_new(res->output, "total_records",
+                        json_integer(total >= 0 ? total : zf_pager_delivered(p)));
+    json_object_set_new(res->output, "delivered", json_integer(zf_pager_delivered(p)));
+}
+
+/* An item's shaped JSON: bounded by the largest page zf_zoom_call keeps. */
+#define RAW_ITEM_MAX ((size_t)64 << 20)
+
+/* The fast path: the pager in raw mode, items shaped from the page bytes. */
+static int stream_list_raw(zf_action_result *res, const zf_action *a,
+                           const zf_action_request *req, const zf_action_run_opts *o,
+                           zf_error *err)
+{
+    zf_zoom_param q[ZF_ACTION_QUERY_MAX];
+    size_t nq = list_query(q, req);
+    zf_pager_opts po = ZF_PAGER_OPTS_INIT;
+    po.raw = 1;
+    zf_pager *p = NULL;
+    zf_buf line = ZF_BUF_INIT(RAW_ITEM_MAX);
+    int rc = zf_pager_new(&p, o->zoom, req->path, q, nq, a->items_key, &po, err);
+    zf_log(ZF_LOG_DEBUG, "action", "%s --all: items shaped from the page bytes (fast path; "
+           "ZOOMFLOW_LIST_TREE=1 parses pages instead)", a->name);
+    const char *item;
+    size_t len;
+    while (rc == 0 && (rc = zf_pager_next_raw(p, &item, &len, err)) == 1) {
+        zf_buf_reset(&line);
+        int w = zf_action_shape_raw(a, item, len, &line);
+        rc = 0;
+        if (w < 0)
+            rc = zf_error_set(err, ZF_ENOMEM, "out of memory shaping an item of %s", a->name);
+        else if (w == 1 && (rc = o->on_item_raw(o->item_ctx, line.ptr, line.len)) != 0 &&
+                 !err->code)
+            zf_error_set(err, rc, "the receiver of %s's items stopped the listing", a->name);
+    }
+    if (rc == 0)
+        list_summary(res, p, NULL, a);
+    zf_buf_free(&line);
+    zf_pager_free(p);
+    return rc;
+}
+
+static int stream_list(zf_action_result *res, const zf_action *a,
+                       const zf_action_request *req, const zf_action_run_opts *o,
+                       zf_error *err)
+{
+    if (o->on_item_raw)
+        return stream_list_raw(res, a, req, o, err);
+    zf_zoom_param q[ZF_ACTION_QUERY_MAX];
+    size_t nq = list_query(q, req);
     zf_pager *p = NULL;
     int rc = zf_pager_new(&p, o->zoom, req->path, q, nq, a->items_key, NULL, err);
     json_t *page = json_object(), *one = json_array(), *all = o->on_item ? NULL : json_array();
@@ -332,15 +389,8 @@ static int stream_list(zf_action_result *res, const zf_action *a,
             json_array_append(all, it);
         json_decref(norm);
     }
-    if (rc == 0) {
-        int64_t total = zf_pager_total(p);
-        res->output = json_object();
-        if (all)
-            json_object_set(res->output, a->items_key, all);
-        json_object_set_new(res->output, "total_records",
-                            json_integer(total >= 0 ? total : zf_pager_delivered(p)));
-        json_object_set_new(res->output, "delivered", json_integer(zf_pager_delivered(p)));
-    }
+    if (rc == 0)
+        list_summary(res, p, all, a);
     json_decref(page);
     json_decref(one);
     json_decref(all);

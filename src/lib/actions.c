@@ -8,6 +8,7 @@
  * from the same descriptor rows as the checks.
  */
 #include "actions_internal.h"
+#include "json_scan.h"
 
 #include <assert.h>
 #include <stdarg.h>
@@ -360,6 +361,66 @@ static int normalise_list(json_t *out, const zf_action *a, const json_t *resp)
     if (next && *next)
         json_object_set_new(out, "next_page_token", json_string(next));
     return 0;
+}
+
+/* Index of the output key the member key k (a string token) names, or -1.
+ * Items usually list their members in the same order, so the search
+ * starts after the last key found. */
+static int raw_key_index(const char *const *keys, const size_t *lens, size_t nk, zf_jspan k,
+                         size_t *guess)
+{
+    const char *body = k.p + 1;
+    size_t blen = k.n - 2;
+    int escaped = memchr(body, '\\', blen) != NULL;
+    for (size_t j = 0; j < nk; j++) {
+        size_t i = (*guess + j) % nk;
+        int eq = escaped ? zf_json_scan_str_eq(k, keys[i])
+                         : lens[i] == blen && memcmp(keys[i], body, blen) == 0;
+        if (eq) {
+            *guess = i + 1;
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+#define SHAPE_KEYS_MAX 64
+
+int zf_action_shape_raw(const zf_action *a, const char *item, size_t len, zf_buf *out)
+{
+    zf_jspan v = {item, len}, k, val, found[SHAPE_KEYS_MAX];
+    size_t lens[SHAPE_KEYS_MAX], nk = 0, guess = 0;
+    zf_jiter it;
+    if (!len || zf_json_scan_members(&it, v) != 0)
+        return 0;
+    if (!a->output_keys)
+        return zf_json_scan_compact(v, out) ? -1 : 1;
+    for (; a->output_keys[nk]; nk++) {
+        if (nk == SHAPE_KEYS_MAX)
+            return -1;
+        lens[nk] = strlen(a->output_keys[nk]);
+        found[nk].p = NULL;
+    }
+    while (zf_json_scan_next_member(&it, &k, &val) == 1) {
+        int i = raw_key_index(a->output_keys, lens, nk, k, &guess);
+        if (i >= 0)
+            found[i] = val;
+    }
+    int first = 1;
+    zf_buf_putc(out, '{');
+    for (size_t i = 0; i < nk; i++) {
+        if (!found[i].p)
+            continue;
+        if (!first)
+            zf_buf_putc(out, ',');
+        first = 0;
+        zf_buf_putc(out, '"');
+        zf_buf_append(out, a->output_keys[i], lens[i]);
+        zf_buf_append(out, "\":", 2);
+        zf_json_scan_compact(found[i], out);
+    }
+    zf_buf_putc(out, '}');
+    return out->failed ? -1 : 1;
 }
 
 int zf_action_normalise(json_t **out, const zf_action *a, const json_t *resp, zf_outcome outcome,

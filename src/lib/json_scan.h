@@ -11,13 +11,15 @@
  * U+10FFFF). Any value is accepted at the top level.
  *
  * Differences from jansson's json_loadb (flags JSON_DECODE_ANY |
- * JSON_ALLOW_NUL), all deliberate because RFC 8259 allows what is accepted:
+ * JSON_ALLOW_NUL), all deliberate (RFC 8259 is the rule here):
  *   - duplicate object keys are accepted (jansson too, unless
  *     JSON_REJECT_DUPLICATES; readers here take the LAST one, as jansson
  *     does);
  *   - numbers of any size are accepted: jansson refuses integers outside
  *     int64 ("too big integer") and reals that overflow a double;
- *   - "\u0000" inside an object key is accepted (jansson refuses it).
+ *   - "\u0000" inside an object key is accepted (jansson refuses it);
+ *   - a raw NUL byte outside strings is refused (jansson 2.14 silently
+ *     drops one that directly follows a number: "[1\0]" loads as [1]).
  * Apart from these, whatever one accepts the other accepts
  * (fuzz/fuzz_json_scan.c checks it).
  *

@@ -223,6 +223,159 @@ static void test_action_run_daily_warning_from_headers(void **state)
     zf_zoom_free(z);
 }
 
+/* --- the fast path (on_item_raw): the same items as the tree path, shaped
+ * from the page bytes */
+
+typedef struct gathered {
+    json_t *items;  /* each item as parsed back */
+    char first[512]; /* the first raw item, as written */
+} gathered;
+
+static int gather_tree(void *ctx, const json_t *item)
+{
+    gathered *g = ctx;
+    json_array_append_new(g->items, json_deep_copy(item));
+    return 0;
+}
+
+static int gather_raw(void *ctx, const char *j, size_t n)
+{
+    gathered *g = ctx;
+    json_error_t je;
+    json_t *v = json_loadb(j, n, 0, &je);
+    if (!v)
+        fail_msg("raw item is not JSON (%s): %.*s", je.text, (int)n, j);
+    if (json_array_size(g->items) == 0)
+        snprintf(g->first, sizeof g->first, "%.*s", (int)n, j);
+    json_array_append_new(g->items, v);
+    return 0;
+}
+
+/* Same values and the same key order, nested objects included. */
+static void assert_same_ordered(json_t *a, json_t *b)
+{
+    assert_true(json_equal(a, b));
+    if (json_is_object(a)) {
+        void *ia = json_object_iter(a), *ib = json_object_iter(b);
+        for (; ia && ib; ia = json_object_iter_next(a, ia), ib = json_object_iter_next(b, ib)) {
+            assert_string_equal(json_object_iter_key(ia), json_object_iter_key(ib));
+            assert_same_ordered(json_object_iter_value(ia), json_object_iter_value(ib));
+        }
+        assert_null(ia);
+        assert_null(ib);
+    } else if (json_is_array(a)) {
+        for (size_t i = 0; i < json_array_size(a); i++)
+            assert_same_ordered(json_array_get(a, i), json_array_get(b, i));
+    }
+}
+
+static json_t *list_with(const char *action, json_t *in, const char *const *pages, int n,
+                         int raw, char *first, size_t firstlen)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    zf_action_run_opts o = run_opts(&f, z);
+    gathered g = {json_array(), ""};
+    if (raw)
+        o.on_item_raw = gather_raw;
+    else
+        o.on_item = gather_tree;
+    o.item_ctx = &g;
+    for (int i = 0; i < n; i++)
+        push(&f, 0, 1, 200, NULL, pages[i]);
+    zf_action_result res = ZF_ACTION_RESULT_INIT;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_action_run(&res, zf_action_find(action), in, &o, NULL, &err), 0);
+    assert_int_equal(f.next, n);
+    /* the pager counts every element; non-objects are not written */
+    assert_true(json_integer_value(json_object_get(res.output, "delivered")) >=
+                (json_int_t)json_array_size(g.items));
+    if (first)
+        snprintf(first, firstlen, "%s", g.first);
+    zf_action_result_free(&res);
+    zf_zoom_free(z);
+    return g.items;
+}
+
+static void test_action_run_list_all_raw_matches_tree(void **state)
+{
+    static const char *const users[] = {
+        "{\"total_records\":9,\"next_page_token\":\"p2\",\"users\":[ "
+        "{\"id\":\"u1\", \"email\" : \"a\\\"b\\\\c\\u00e9\\ud83d\\ude00@x\",\"extra\":{\"x\":1},"
+        "\"first_name\":\"tab\\there\",\"pmi\": 1.5e+3,\"type\":1E2,"
+        "\"dept\":{ \"nested\" : [ 1 , {\"a\" : \"b c\"} ] ,\"s\":\"  spaced  \"},"
+        "\"role_id\":null,\"verified\":-0,\"last_login_time\":\"caf\xc3\xa9\"},"
+        "{\"email\":\"b@x\",\"id\":\"u2\"},"
+        "\"not an object\",[1,2],"
+        "{\"id\":\"u3\",\"status\":\"active\",\"id\":\"u3b\"}]}",
+        "{\"total_records\":9,\"next_page_token\":\"\",\"users\":[{},"
+        "{\"\\u0069d\":\"esc-key\",\"timezone\":\"Europe/Berlin\",\"pmi\":-12.5E-3},"
+        "{\"id\":\"u6\",\"dept\":[\"\\n\",\"\\/\",true,false,{}],\"status\":{\"deep\":[[[]]]}}]}"};
+    json_t *in = json_pack("{s:b,s:i}", "all", 1, "page_size", 5);
+    char first[512];
+    json_t *tree = list_with("list_users", in, users, 2, 0, NULL, 0);
+    json_t *raw = list_with("list_users", in, users, 2, 1, first, sizeof first);
+    assert_int_equal(json_array_size(tree), 6); /* the string and array are skipped */
+    assert_same_ordered(tree, raw);
+    /* values' bytes as sent (escapes, exponents), output_keys order, no
+     * whitespace outside strings */
+    assert_string_equal(first, "{\"id\":\"u1\",\"email\":\"a\\\"b\\\\c\\u00e9\\ud83d\\ude00@x\","
+                               "\"first_name\":\"tab\\there\",\"type\":1E2,\"pmi\":1.5e+3,"
+                               "\"dept\":{\"nested\":[1,{\"a\":\"b c\"}],\"s\":\"  spaced  \"},"
+                               "\"role_id\":null,\"verified\":-0,"
+                               "\"last_login_time\":\"caf\xc3\xa9\"}");
+    json_decref(tree);
+    json_decref(raw);
+    json_decref(in);
+
+    static const char *const meetings[] = {
+        "{\"next_page_token\":\"m2\",\"meetings\":[{\"uuid\":\"/ab==\",\"id\":123456789012,"
+        "\"topic\":\"\\u2603 \\\"q\\\"\",\"duration\":3.0,\"agenda\":\"line1\\r\\nline2\"}]}",
+        "{\"next_page_token\":\"\",\"meetings\":[{\"id\":2,\"settings\":{\"a\":1},"
+        "\"start_time\":\"2031-03-04T09:30:00Z\",\"pmi\":\"\"}]}"};
+    in = json_pack("{s:s,s:b}", "user_id", "me", "all", 1);
+    tree = list_with("list_meetings", in, meetings, 2, 0, NULL, 0);
+    raw = list_with("list_meetings", in, meetings, 2, 1, NULL, 0);
+    assert_int_equal(json_array_size(raw), 2);
+    assert_same_ordered(tree, raw);
+    json_decref(tree);
+    json_decref(raw);
+    json_decref(in);
+
+    static const char *const regs[] = {
+        "{\"next_page_token\":\"\",\"registrants\":[{\"email\":\"g@x\",\"custom_questions\":"
+        "[{\"title\":\"Why?\",\"value\":\"\\u00fcber\"}],\"org\":null,\"id\":\"r1\"}]}"};
+    in = json_pack("{s:s,s:b}", "meeting_id", "85746065432", "all", 1);
+    tree = list_with("list_meeting_registrants", in, regs, 1, 0, NULL, 0);
+    raw = list_with("list_meeting_registrants", in, regs, 1, 1, NULL, 0);
+    assert_int_equal(json_array_size(raw), 1);
+    assert_same_ordered(tree, raw);
+    json_decref(tree);
+    json_decref(raw);
+    json_decref(in);
+}
+
+static void test_action_shape_raw_edges(void **state)
+{
+    const zf_action *a = zf_action_find("list_users");
+    zf_buf b = ZF_BUF_INIT(1 << 10);
+    assert_int_equal(zf_action_shape_raw(a, "\"x\"", 3, &b), 0);
+    assert_int_equal(zf_action_shape_raw(a, "", 0, &b), 0);
+    assert_int_equal(b.len, 0);
+    assert_int_equal(zf_action_shape_raw(a, "{\"zzz\":1}", 9, &b), 1);
+    assert_string_equal(b.ptr, "{}");
+    zf_buf small = ZF_BUF_INIT(4);
+    assert_int_equal(zf_action_shape_raw(a, "{\"id\":\"abcdef\"}", 15, &small), -1);
+    zf_buf_free(&small);
+    /* no output_keys: the whole item, compacted */
+    zf_action whole = *a;
+    whole.output_keys = NULL;
+    zf_buf_reset(&b);
+    assert_int_equal(zf_action_shape_raw(&whole, "{ \"b\" : [ 1 ] , \"a\":\" \" }", 25, &b), 1);
+    assert_string_equal(b.ptr, "{\"b\":[1],\"a\":\" \"}");
+    zf_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -232,6 +385,8 @@ int main(void)
         cmocka_unit_test(test_action_run_absent_create_sent_once_more),
         cmocka_unit_test(test_action_run_reconcile_failure_is_ambiguous),
         cmocka_unit_test(test_action_run_list_all_streams),
+        cmocka_unit_test(test_action_run_list_all_raw_matches_tree),
+        cmocka_unit_test(test_action_shape_raw_edges),
         cmocka_unit_test(test_action_run_daily_warning_from_headers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
