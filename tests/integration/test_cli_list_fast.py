@@ -1,0 +1,117 @@
+"""The fast path of `--all` lists (items shaped from the page bytes, no JSON
+tree) against the tree path (forced with ZOOMFLOW_LIST_TREE=1): for every
+list action, over several pages, in ndjson and json, both print the same
+items with the same keys in the same order and the same values."""
+import json
+import unittest
+
+from cliharness import CliEnv
+from zfharness import Sim
+
+START = "2031-03-04T09:30:00"
+TRICKY = ['Caf\u00e9 \u2603 "quoted" \\ back', "tab\tand\nnewline", "\U0001F600 emoji",
+          "slash / and </script>", "  spaces  "]
+
+
+def ordered(text):
+    """JSON with objects as lists of (key, value) pairs, so order counts."""
+    return json.loads(text, object_pairs_hook=list)
+
+
+def ws_outside_strings(text):
+    in_str = esc = False
+    for c in text:
+        if in_str:
+            if esc:
+                esc = False
+            elif c == "\\":
+                esc = True
+            elif c == '"':
+                in_str = False
+        elif c == '"':
+            in_str = True
+        elif c in " \t\r\n":
+            return True
+    return False
+
+
+class ListFastPathTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.sim = Sim("--auto-approve")
+        cls.cli = CliEnv(cls.sim)
+        p = cls.cli.connect()
+        assert p.returncode == 0, p.err
+        r = cls.sim.request("POST", "/_sim/seed/users", body={"count": 40, "domain": "fast.example"})
+        assert r.status == 201, r
+        for i, t in enumerate(TRICKY):
+            p = cls.cli.run("users", "create", "--action", "custCreate",
+                            "--user-info.email", f"tricky{i}@fast.example",
+                            "--user-info.type", "1", "--user-info.first_name", t,
+                            "--user-info.last_name", t[::-1])
+            assert p.returncode == 0, p.err
+            p = cls.cli.run("meetings", "create", "--user-id", "me", "--topic", t,
+                            "--agenda", t + "\n" + t, "--type", "2", "--start-time", START,
+                            "--timezone", "Europe/Berlin", "--format", "json")
+            assert p.returncode == 0, p.err
+        r = cls.sim.request("POST", "/_sim/seed/meetings",
+                            body={"count": 1, "registration": True, "registrants": 23})
+        assert r.status == 201, r
+        cls.mid = str(r.json()["meeting_ids"][0])
+        for i, t in enumerate(TRICKY):
+            p = cls.cli.run("registrants", "add", "--meeting-id", cls.mid, "--email",
+                            f"r{i}@fast.example", "--first-name", t, "--format", "json")
+            assert p.returncode == 0, p.err
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sim.stop()
+
+    def both(self, *args, fmt):
+        fast = self.cli.run("-v", *args, "--format", fmt)
+        tree = self.cli.run("-v", *args, "--format", fmt, env={"ZOOMFLOW_LIST_TREE": "1"})
+        self.assertEqual(fast.returncode, 0, fast.err)
+        self.assertEqual(tree.returncode, 0, tree.err)
+        # each run says which path it took
+        self.assertIn("fast path", fast.err)
+        self.assertNotIn("fast path", tree.err)
+        return fast.out, tree.out
+
+    def compare(self, args, min_items):
+        fast, tree = self.both(*args, fmt="ndjson")
+        fl, tl = fast.splitlines(), tree.splitlines()
+        self.assertGreaterEqual(len(fl), min_items)
+        self.assertEqual(len(fl), len(tl))
+        for f, t in zip(fl, tl):
+            self.assertEqual(ordered(f), ordered(t))
+            self.assertFalse(ws_outside_strings(f), f)
+        fast, tree = self.both(*args, fmt="json")
+        self.assertEqual(ordered(fast), ordered(tree))
+        self.assertEqual(len(json.loads(fast)), len(fl))
+        return [json.loads(x) for x in fl]
+
+    def test_users_list_all(self):
+        items = self.compare(["users", "list", "--all", "--page-size", "7"], 45)
+        names = {u.get("first_name") for u in items}
+        for t in TRICKY:
+            self.assertIn(t, names)
+
+    def test_meetings_list_all(self):
+        items = self.compare(["meetings", "list", "--user-id", "me", "--all",
+                              "--page-size", "2"], len(TRICKY))
+        self.assertTrue(set(TRICKY) <= {m["topic"] for m in items})
+        self.assertIn(TRICKY[0] + "\n" + TRICKY[0], {m.get("agenda") for m in items})
+
+    def test_registrants_list_all(self):
+        items = self.compare(["registrants", "list", "--meeting-id", self.mid, "--all",
+                              "--page-size", "4"], 28)
+        self.assertTrue(set(TRICKY) <= {r["first_name"] for r in items})
+
+    def test_table_and_csv_keep_the_tree_path(self):
+        p = self.cli.run("-v", "users", "list", "--all", "--page-size", "50", "--format", "csv")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertNotIn("fast path", p.err)
+
+
+if __name__ == "__main__":
+    unittest.main()
