@@ -39,6 +39,10 @@ int zf_buf_vappendf(zf_buf *b, const char *fmt, va_list ap);
 int zf_buf_put_urlenc(zf_buf *b, const char *s);
 /* Appends s as a JSON string literal, quotes included. */
 int zf_buf_put_jsonstr(zf_buf *b, const char *s);
+/* Makes room for `extra` more bytes past len (plus the NUL), for callers
+ * that write in place at ptr + len and then raise len themselves (keeping
+ * ptr[len] == '\0'). 0, or -1 with `failed` set (cap or memory). */
+int zf_buf_reserve(zf_buf *b, size_t extra);
 void zf_buf_reset(zf_buf *b);
 /* Hands the contents to the caller (free()) and resets the buffer; never
  * NULL unless the buffer failed. */

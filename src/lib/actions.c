@@ -406,21 +406,34 @@ int zf_action_shape_raw(const zf_action *a, const char *item, size_t len, zf_buf
         if (i >= 0)
             found[i] = val;
     }
+    /* room for the whole item at most: `{`, `}`, and per kept member a
+     * comma, the quoted key, a colon and the value's bytes */
+    size_t need = 2;
+    for (size_t i = 0; i < nk; i++)
+        if (found[i].p)
+            need += lens[i] + 4 + found[i].n;
+    if (zf_buf_reserve(out, need) != 0)
+        return -1;
+    char *d = out->ptr + out->len;
     int first = 1;
-    zf_buf_putc(out, '{');
+    *d++ = '{';
     for (size_t i = 0; i < nk; i++) {
         if (!found[i].p)
             continue;
         if (!first)
-            zf_buf_putc(out, ',');
+            *d++ = ',';
         first = 0;
-        zf_buf_putc(out, '"');
-        zf_buf_append(out, a->output_keys[i], lens[i]);
-        zf_buf_append(out, "\":", 2);
-        zf_json_scan_compact(found[i], out);
+        *d++ = '"';
+        memcpy(d, a->output_keys[i], lens[i]);
+        d += lens[i];
+        *d++ = '"';
+        *d++ = ':';
+        d += zf_json_scan_compact_to(found[i], d);
     }
-    zf_buf_putc(out, '}');
-    return out->failed ? -1 : 1;
+    *d++ = '}';
+    *d = '\0';
+    out->len = (size_t)(d - out->ptr);
+    return 1;
 }
 
 int zf_action_normalise(json_t **out, const zf_action *a, const json_t *resp, zf_outcome outcome,

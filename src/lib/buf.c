@@ -51,6 +51,15 @@ int zf_buf_append(zf_buf *b, const void *data, size_t len)
     return 0;
 }
 
+int zf_buf_reserve(zf_buf *b, size_t extra)
+{
+    if (b->len + extra < b->len) {
+        b->failed = 1;
+        return -1;
+    }
+    return grow(b, b->len + extra);
+}
+
 int zf_buf_puts(zf_buf *b, const char *s)
 {
     return zf_buf_append(b, s, strlen(s));

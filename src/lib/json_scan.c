@@ -13,6 +13,25 @@
 #define IS_WS(c) ((c) == ' ' || (c) == '\t' || (c) == '\n' || (c) == '\r')
 #define IS_DIGIT(c) ((c) >= '0' && (c) <= '9')
 
+/* 1 for bytes a string can hold as they are: printable ASCII but '"' and
+ * '\\' (control bytes, quotes, backslashes and UTF-8 stop the fast loop). */
+static const unsigned char plain[256] = {
+#define R8(x) x, x, x, x, x, x, x, x
+    R8(0), R8(0), R8(0), R8(0),                      /* 0x00-0x1F */
+    1, 1, 0, 1, 1, 1, 1, 1, R8(1), R8(1), R8(1),     /* 0x20-0x3F: '"' */
+    R8(1), R8(1), R8(1), 1, 1, 1, 1, 0, 1, 1, 1,     /* 0x40-0x5F: '\\' */
+    R8(1), R8(1), R8(1), R8(1),                      /* 0x60-0x7F */
+    R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0),
+    R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0)
+#undef R8
+};
+
+/* 1 for bytes skip_value must look at inside a container: quotes and
+ * brackets. */
+static const unsigned char special[256] = {
+    ['"'] = 1, ['{'] = 1, ['['] = 1, ['}'] = 1, [']'] = 1,
+};
+
 static const char *skip_ws(const char *p, const char *end)
 {
     while (p < end && IS_WS(*p))
@@ -83,7 +102,9 @@ static const char *scan_string(const char *s, const char *e, const char **why)
 {
     const unsigned char *p = (const unsigned char *)s + 1, *end = (const unsigned char *)e;
     for (;;) {
-        while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' && *p < 0x80)
+        while (end - p >= 4 && plain[p[0]] && plain[p[1]] && plain[p[2]] && plain[p[3]])
+            p += 4;
+        while (p < end && plain[*p])
             p++;
         if (p >= end) {
             *why = "a string is not closed";
@@ -343,14 +364,16 @@ zf_jtype zf_json_scan_type(zf_jspan v)
 /* p at the opening quote of a valid string: just past its closing quote. */
 static const char *skip_string(const char *p)
 {
-    p++;
+    const unsigned char *q = (const unsigned char *)p + 1;
     for (;;) {
-        const char *q = p;
-        while (*q != '"' && *q != '\\')
+        /* valid: a '"' or '\\' comes before the end; other bytes pass */
+        while (q[0] != '"' && q[0] != '\\' && q[1] != '"' && q[1] != '\\')
+            q += 2;
+        if (q[0] != '"' && q[0] != '\\')
             q++;
         if (*q == '"')
-            return q + 1;
-        p = q + 2;
+            return (const char *)q + 1;
+        q += 2;
     }
 }
 
@@ -362,6 +385,10 @@ static const char *skip_value(const char *p, const char *end)
     if (*p == '{' || *p == '[') {
         size_t depth = 0;
         while (p < end) {
+            while (p < end && !special[(unsigned char)*p])
+                p++;
+            if (p >= end)
+                break;
             char c = *p;
             if (c == '"') {
                 p = skip_string(p);
@@ -555,6 +582,35 @@ int zf_json_scan_int(zf_jspan v, int64_t *out)
     }
     *out = neg ? (acc == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)acc) : (int64_t)acc;
     return 1;
+}
+
+size_t zf_json_scan_compact_to(zf_jspan v, char *dst)
+{
+    const char *p = v.p, *end = v.p + v.n, *run = p;
+    char *d = dst;
+    if (v.p[0] != '{' && v.p[0] != '[') {
+        memcpy(d, v.p, v.n);
+        return v.n;
+    }
+    while (p < end) {
+        char c = *p;
+        if (c == '"') {
+            p = skip_string(p);
+            continue;
+        }
+        if (IS_WS(c)) {
+            memcpy(d, run, (size_t)(p - run));
+            d += p - run;
+            while (p < end && IS_WS(*p))
+                p++;
+            run = p;
+            continue;
+        }
+        p++;
+    }
+    memcpy(d, run, (size_t)(p - run));
+    d += p - run;
+    return (size_t)(d - dst);
 }
 
 int zf_json_scan_compact(zf_jspan v, zf_buf *b)

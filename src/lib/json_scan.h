@@ -85,5 +85,7 @@ size_t zf_json_scan_str(zf_jspan s, char *out, size_t cap);
 int zf_json_scan_int(zf_jspan v, int64_t *out);
 /* Appends v without the whitespace outside its strings. 0 or -1 (b failed). */
 int zf_json_scan_compact(zf_jspan v, zf_buf *b);
+/* The same into dst, which has room for v.n bytes; returns bytes written. */
+size_t zf_json_scan_compact_to(zf_jspan v, char *dst);
 
 #endif

@@ -23,6 +23,24 @@ static void test_cap_is_sticky(void **state)
     zf_buf_free(&b);
 }
 
+static void test_reserve(void **state)
+{
+    zf_buf b = ZF_BUF_INIT(16);
+    zf_buf_puts(&b, "ab");
+    assert_int_equal(zf_buf_reserve(&b, 13), 0);
+    assert_true(b.cap >= 16);
+    memcpy(b.ptr + b.len, "cd", 3);
+    b.len += 2;
+    assert_string_equal(zf_buf_cstr(&b), "abcd");
+    assert_int_equal(zf_buf_reserve(&b, 13), -1); /* 4 + 13 > 16 */
+    assert_true(b.failed);
+    zf_buf_free(&b);
+    zf_buf big = ZF_BUF_INIT((size_t)-1);
+    zf_buf_putc(&big, 'x');
+    assert_int_equal(zf_buf_reserve(&big, (size_t)-1), -1); /* wraps */
+    zf_buf_free(&big);
+}
+
 static void test_appendf_long(void **state)
 {
     zf_buf b = ZF_BUF_INIT(1 << 20);
@@ -94,6 +112,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cap_is_sticky),
+        cmocka_unit_test(test_reserve),
         cmocka_unit_test(test_appendf_long),
         cmocka_unit_test(test_urlenc),
         cmocka_unit_test(test_jsonstr_escapes),

@@ -170,6 +170,10 @@ static void test_scan_compact(void **state)
     zf_buf_reset(&b);
     assert_int_equal(zf_json_scan_compact(str_span("\" a \""), &b), 0);
     assert_string_equal(b.ptr, "\" a \"");
+    char to[64];
+    size_t n = zf_json_scan_compact_to(v, to);
+    assert_int_equal(n, strlen("{\"a b\":[1,2],\"c\":\" x \\\" y \"}"));
+    assert_memory_equal(to, "{\"a b\":[1,2],\"c\":\" x \\\" y \"}", n);
     zf_buf small = ZF_BUF_INIT(4);
     assert_int_equal(zf_json_scan_compact(v, &small), -1);
     zf_buf_free(&small);
