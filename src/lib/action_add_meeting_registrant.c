@@ -71,25 +71,6 @@ static const zf_field input[] = {
 
 /* ---- reconcile ----------------------------------------------------------- */
 
-typedef struct registrant_match {
-    const char *email;
-    json_t *found;
-} registrant_match;
-
-static int registrant_each(void *arg, const json_t *items)
-{
-    registrant_match *m = arg;
-    size_t i;
-    json_t *it;
-    json_array_foreach(items, i, it) {
-        if (zf_actions__email_eq(zf_actions__str(it, "email"), m->email)) {
-            m->found = json_deep_copy(it);
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* The listing's registrant in the shape the create answers with. */
 static json_t *as_created(const json_t *reg, const json_t *meeting_id)
 {
@@ -112,7 +93,7 @@ static int reconcile(json_t **found, const json_t *in, const zf_reconcile_opts *
                      const zf_action_source *src, zf_error *err)
 {
     static const char *const statuses[] = {"approved", "pending", "denied"};
-    registrant_match m = {zf_actions__str(in, "email"), NULL};
+    zf_email_match m = {zf_actions__str(in, "email"), NULL};
     json_t *id = json_object_get(in, "meeting_id");
     char path[128], idtext[32];
     if (json_is_integer(id))
@@ -129,7 +110,7 @@ static int reconcile(json_t **found, const json_t *in, const zf_reconcile_opts *
         if (rc == 0)
             rc = zf_action_request_add_query(&req, "page_size", "300");
         if (rc == 0)
-            rc = src->list(src->ctx, &req, "registrants", registrant_each, &m, err);
+            rc = src->list(src->ctx, &req, "registrants", zf_actions__find_email, &m, err);
         zf_action_request_free(&req);
     }
     if (rc != 0 || !m.found) {

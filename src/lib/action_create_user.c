@@ -59,26 +59,7 @@ static const char *const rules[] = {
 
 /* ---- reconcile ----------------------------------------------------------- */
 
-typedef struct user_match {
-    const char *email;
-    json_t *found;
-} user_match;
-
-static int user_each(void *arg, const json_t *items)
-{
-    user_match *m = arg;
-    size_t i;
-    json_t *it;
-    json_array_foreach(items, i, it) {
-        if (zf_actions__email_eq(zf_actions__str(it, "email"), m->email)) {
-            m->found = json_deep_copy(it);
-            return 1;
-        }
-    }
-    return 0;
-}
-
-static int list_all_statuses(user_match *m, const zf_action_source *src, zf_error *err)
+static int list_all_statuses(zf_email_match *m, const zf_action_source *src, zf_error *err)
 {
     static const char *const statuses[] = {"active", "inactive", "pending"};
     int rc = 0;
@@ -90,7 +71,7 @@ static int list_all_statuses(user_match *m, const zf_action_source *src, zf_erro
         if (rc == 0)
             rc = zf_action_request_add_query(&req, "page_size", "300");
         if (rc == 0)
-            rc = src->list(src->ctx, &req, "users", user_each, m, err);
+            rc = src->list(src->ctx, &req, "users", zf_actions__find_email, m, err);
         zf_action_request_free(&req);
     }
     return rc;
@@ -99,7 +80,7 @@ static int list_all_statuses(user_match *m, const zf_action_source *src, zf_erro
 static int reconcile(json_t **found, const json_t *in, const zf_reconcile_opts *o,
                      const zf_action_source *src, zf_error *err)
 {
-    user_match m = {zf_actions__str(json_object_get(in, "user_info"), "email"), NULL};
+    zf_email_match m = {zf_actions__str(json_object_get(in, "user_info"), "email"), NULL};
     zf_buf path = ZF_BUF_INIT(1024);
     zf_action_request req;
     zf_buf_puts(&path, "/users/");

@@ -74,6 +74,20 @@ int zf_actions__email_eq(const char *a, const char *b)
     return *a == *b;
 }
 
+int zf_actions__find_email(void *arg, const json_t *items)
+{
+    zf_email_match *m = arg;
+    size_t i;
+    json_t *it;
+    json_array_foreach(items, i, it) {
+        if (zf_actions__email_eq(zf_actions__str(it, "email"), m->email)) {
+            m->found = json_deep_copy(it);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int zf_actions__encode_segment(zf_buf *out, const char *value, int uuid_rule)
 {
     if (uuid_rule && (value[0] == '/' || strstr(value, "//"))) {

@@ -36,6 +36,13 @@ int zf_actions__local_to_utc(const char *zone, int64_t wall, int64_t *out, zf_er
 const char *zf_actions__str(const json_t *in, const char *key);
 /* Case-insensitive ASCII equality (emails). */
 int zf_actions__email_eq(const char *a, const char *b);
+/* Reconcile's list callback for "the item with this email": set email,
+ * pass as `arg`; on a match `found` holds a copy and the walk stops. */
+typedef struct zf_email_match {
+    const char *email;
+    json_t *found;
+} zf_email_match;
+int zf_actions__find_email(void *arg, const json_t *items);
 /* A read request on `path` (already encoded) for reconcile lookups. */
 int zf_actions__lookup_request(zf_action_request *req, const char *path);
 /* Percent-encodes one path segment; twice for meeting UUIDs that start
