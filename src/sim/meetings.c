@@ -63,34 +63,6 @@ int data_tz_valid(const char *tz)
     return 0;
 }
 
-/* Wall-clock time `naive` (as if UTC) in zone tz -> UTC. mktime reads TZ, so
- * the switch is serialised; handlers already run under s->lock. */
-static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static int64_t local_to_utc(const char *tz, int64_t naive)
-{
-    if (!tz || strcmp(tz, "UTC") == 0 || strcmp(tz, "Etc/Greenwich") == 0)
-        return naive;
-    time_t t = (time_t)naive;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    tm.tm_isdst = -1;
-    pthread_mutex_lock(&tz_lock);
-    const char *old = getenv("TZ");
-    char *saved = old ? strdup(old) : NULL;
-    setenv("TZ", tz, 1);
-    tzset();
-    time_t u = mktime(&tm);
-    if (saved)
-        setenv("TZ", saved, 1);
-    else
-        unsetenv("TZ");
-    tzset();
-    pthread_mutex_unlock(&tz_lock);
-    free(saved);
-    return u == (time_t)-1 ? naive : (int64_t)u;
-}
-
 /* --- settings: known keys and their types */
 
 typedef enum { K_BOOL, K_IENUM, K_SENUM, K_STR, K_OBJ, K_ARR } kind;
@@ -499,7 +471,7 @@ static void apply_body(sim_meeting *m, json_t *b, json_t *settings, int64_t now)
     if (!tz || !*tz)
         tz = m->host->timezone ? m->host->timezone : "America/Los_Angeles";
     if (sts && *sts && sim_parse_time(sts, &st, &hz) == 0 && !hz)
-        st = local_to_utc(tz, st);
+        st = sim_tz_local_to_utc(tz, st);
     if (st < now)
         st = now; /* Zoom: a missing or past start_time means now */
     m->type = json_object_get(b, "type") ? (int)json_integer_value(json_object_get(b, "type"))

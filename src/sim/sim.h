@@ -247,6 +247,9 @@ void sim_fmt_time(char out[32], int64_t t);
 /* Accepts yyyy-MM-ddTHH:mm:ss[Z|±hh:mm]; *has_zone says whether it had one.
  * Returns 0 and unix time (local times taken as UTC), -1 when malformed. */
 int sim_parse_time(const char *s, int64_t *out, int *has_zone);
+/* Wall-clock time (read as UTC) in IANA zone -> UTC (tz.c, from the TZif
+ * files; no TZ switching). Unknown zones read as UTC. */
+int64_t sim_tz_local_to_utc(const char *zone, int64_t wall);
 /* Deterministic content of streamed files. */
 uint8_t sim_stream_byte(uint64_t seed, uint64_t off);
 void sim_stream_fill(uint64_t seed, uint64_t off, uint8_t *dst, size_t n);
