@@ -9,7 +9,7 @@ import socket
 import time
 import unittest
 
-from zfharness import SLOW, Sim
+from zfharness import SLOW, Sim, SimCase
 
 
 def raw_get(port, path, token, timeout=10):
@@ -42,19 +42,9 @@ def raw_get(port, path, token, timeout=10):
     return status, headers, body, data
 
 
-class FaultsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.sim = Sim()
-
-    @classmethod
-    def tearDownClass(cls):
-        rc = cls.sim.stop()  # sanitizer/valgrind findings show in the exit status
-        if rc != 0:
-            raise AssertionError(f"zoomsim exited {rc}: {cls.sim.stderr()[-3000:]}")
-
+class FaultsTest(SimCase):
     def setUp(self):
-        self.sim.reset()
+        super().setUp()
         self.token = self.sim.token()
         # faults, not rate limits, are under test here
         r = self.sim.request("POST", "/_sim/limits", body={"enabled": False})

@@ -7,7 +7,7 @@ themselves while those routes answer 404 code 2300."""
 import time
 import unittest
 
-from zfharness import Sim, heavy
+from zfharness import Sim, SimCase, heavy
 
 QPS_MSG = "You have reached the maximum per-second rate limit for this API. Try again later."
 DAILY_MSG = ("You have reached the maximum daily rate limit for this API. Refer to the "
@@ -43,19 +43,9 @@ class LimitsMixin:
         return r
 
 
-class LimitsTest(LimitsMixin, unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.sim = Sim()
-
-    @classmethod
-    def tearDownClass(cls):
-        rc = cls.sim.stop()  # sanitizer/valgrind findings show in the exit status
-        if rc != 0:
-            raise AssertionError(f"zoomsim exited {rc}: {cls.sim.stderr()[-3000:]}")
-
+class LimitsTest(LimitsMixin, SimCase):
     def setUp(self):
-        self.sim.reset()
+        super().setUp()
         self.token = self.sim.token(ttl=30 * 86400)  # survives clock advances
 
     def test_defaults_are_pro(self):
@@ -164,21 +154,11 @@ class LimitsTest(LimitsMixin, unittest.TestCase):
         self.assertEqual((r.status, r.json()["code"]), (401, 124))
 
 
-class DataRoutesLimitsTest(LimitsMixin, unittest.TestCase):
+class DataRoutesLimitsTest(LimitsMixin, SimCase):
     """Same checks through the data module's routes, once they exist."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.sim = Sim()
-
-    @classmethod
-    def tearDownClass(cls):
-        rc = cls.sim.stop()  # sanitizer/valgrind findings show in the exit status
-        if rc != 0:
-            raise AssertionError(f"zoomsim exited {rc}: {cls.sim.stderr()[-3000:]}")
-
     def setUp(self):
-        self.sim.reset()
+        super().setUp()
         self.token = self.sim.token(ttl=30 * 86400)  # survives clock advances
 
     def require(self, path):

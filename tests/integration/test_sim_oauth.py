@@ -11,7 +11,7 @@ import tempfile
 import unittest
 import urllib.parse
 
-from zfharness import Sim, binary, run
+from zfharness import Sim, SimCase, binary, run, stop_clean
 
 CID, SEC = "zoomsim-client", "zoomsim-secret"
 S2S_CID, S2S_SEC = "zoomsim-s2s", "zoomsim-s2s-secret"
@@ -27,13 +27,6 @@ def basic(cid, sec):
 def s256(verifier):
     d = hashlib.sha256(verifier.encode()).digest()
     return base64.urlsafe_b64encode(d).decode().rstrip("=")
-
-
-def stop_clean(sim):
-    """Stops zoomsim and fails on a non-zero exit (sanitizer reports, leaks)."""
-    rc = sim.stop()
-    if rc != 0:
-        raise AssertionError(f"zoomsim exited {rc}: {sim.stderr()[-3000:]}")
 
 
 
@@ -143,18 +136,7 @@ class OAuthCase(unittest.TestCase):
         return r.json()
 
 
-class AuthorizeTest(OAuthCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.sim = Sim()
-
-    @classmethod
-    def tearDownClass(cls):
-        stop_clean(cls.sim)
-
-    def setUp(self):
-        self.sim.reset()
-
+class AuthorizeTest(OAuthCase, SimCase):
     def test_consent_page_lists_app_and_scopes(self):
         r = self.authorize(state="s1")
         self.assertEqual(r.status, 200, r)
@@ -310,18 +292,7 @@ class AutoApproveTest(OAuthCase):
             self.assertEqual(r.status, 200, r)
 
 
-class TokenTest(OAuthCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.sim = Sim()
-
-    @classmethod
-    def tearDownClass(cls):
-        stop_clean(cls.sim)
-
-    def setUp(self):
-        self.sim.reset()
-
+class TokenTest(OAuthCase, SimCase):
     def test_code_exchange_answer(self):
         t = self.connect()
         self.assertEqual(set(t), {"access_token", "token_type", "refresh_token", "expires_in",
@@ -520,18 +491,7 @@ class TokenTest(OAuthCase):
         self.assertEqual(t["scope"], "user:read:list_users:admin meeting:read:meeting:admin")
 
 
-class S2STest(OAuthCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.sim = Sim()
-
-    @classmethod
-    def tearDownClass(cls):
-        stop_clean(cls.sim)
-
-    def setUp(self):
-        self.sim.reset()
-
+class S2STest(OAuthCase, SimCase):
     def s2s(self, account=ACCOUNT, cid=S2S_CID, sec=S2S_SEC):
         return self.token(query={"grant_type": "account_credentials", "account_id": account},
                           cid=cid, sec=sec)
@@ -591,18 +551,7 @@ class S2STest(OAuthCase):
         self.assertEqual(self.me(b).status, 200)
 
 
-class RevokeTest(OAuthCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.sim = Sim()
-
-    @classmethod
-    def tearDownClass(cls):
-        stop_clean(cls.sim)
-
-    def setUp(self):
-        self.sim.reset()
-
+class RevokeTest(OAuthCase, SimCase):
     def revoke(self, tok, cid=CID, sec=SEC, form=True):
         kw = {"form": {"token": tok}} if form else {"query": {"token": tok}}
         return self.sim.request("POST", "/oauth/revoke", headers=basic(cid, sec), **kw)
@@ -647,18 +596,7 @@ class RevokeTest(OAuthCase):
         self.assertEqual(self.me(t["access_token"]).status, 200)
 
 
-class AppsTest(OAuthCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.sim = Sim()
-
-    @classmethod
-    def tearDownClass(cls):
-        stop_clean(cls.sim)
-
-    def setUp(self):
-        self.sim.reset()
-
+class AppsTest(OAuthCase, SimCase):
     def test_list_has_defaults_without_secrets(self):
         r = self.sim.request("GET", "/_sim/apps")
         self.assertEqual(r.status, 200)

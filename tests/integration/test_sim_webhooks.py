@@ -10,7 +10,7 @@ import threading
 import time
 import unittest
 
-from zfharness import SLOW, Sim, binary, heavy, run
+from zfharness import SLOW, Sim, SimCase, binary, heavy, run
 
 SECRET = "whsec_test_0123456789"
 
@@ -99,19 +99,9 @@ def wait_for(fn, timeout=30):
     raise AssertionError("condition not reached in time")
 
 
-class WebhooksTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.sim = Sim()
-
-    @classmethod
-    def tearDownClass(cls):
-        rc = cls.sim.stop()  # sanitizer/valgrind findings show in the exit status
-        if rc != 0:
-            raise AssertionError(f"zoomsim exited {rc}: {cls.sim.stderr()[-3000:]}")
-
+class WebhooksTest(SimCase):
     def setUp(self):
-        self.sim.reset()
+        super().setUp()
         self.receivers = []
 
     def tearDown(self):

@@ -199,10 +199,17 @@ def heavy(fn):
     return unittest.skipIf(bool(WRAP) and "valgrind" in WRAP[0], "heavy test, skipped under valgrind")(fn)
 
 
-class SimDataCase(unittest.TestCase):
-    """One zoomsim for the class; before each test: reset, rate limits off
-    (they have their own tests; these send bursts) and a fresh token with
-    every scope. self.req() sends with that token."""
+def stop_clean(sim):
+    """Stops zoomsim and fails on a non-zero exit (sanitizer reports, leaks)."""
+    rc = sim.stop()
+    if rc != 0:
+        raise AssertionError(f"zoomsim exited {rc}: {sim.stderr()[-3000:]}")
+
+
+class SimCase(unittest.TestCase):
+    """One zoomsim (started with sim_args) for the class, reset before each
+    test; its exit status must be 0 at the end, so sanitizer and valgrind
+    findings inside zoomsim fail the class."""
 
     sim_args = ()
 
@@ -212,10 +219,18 @@ class SimDataCase(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.sim.stop()
+        stop_clean(cls.sim)
 
     def setUp(self):
         self.sim.reset()
+
+
+class SimDataCase(SimCase):
+    """SimCase with rate limits off (they have their own tests; these send
+    bursts) and a fresh token with every scope; self.req() sends with it."""
+
+    def setUp(self):
+        super().setUp()
         self.sim.limits(enabled=False)
         self.tok = self.sim.token()
 
