@@ -302,6 +302,20 @@ class Numbers(Base):
                 p = self.run_cli("connect", "--no-browser", "--wait", v)
                 self.assertRangeError(p, "--wait", v)
 
+    def test_dotted_integer_flag_not_clamped(self):
+        # an integer member too big for 64 bits stays the text the user gave,
+        # so validation names it, instead of becoming 9223372036854775807
+        p = self.run_cli("meetings", "create", "--user-id", "me", "--dry-run",
+                         "--settings.jbh_time", "99999999999999999999")
+        self.assertFailsCleanly(p)
+        self.assertIn('settings.jbh_time: must be an integer (got "99999999999999999999")',
+                      p.err)
+        self.assertNotIn("9223372036854775807", p.err)
+        ok = self.run_cli("meetings", "create", "--user-id", "me", "--dry-run",
+                          "--settings.jbh_time", "5")
+        self.assertEqual(ok.returncode, 0, ok.err)
+        self.assertEqual(json.loads(ok.out)["body"]["settings"]["jbh_time"], 5)
+
 
 @unittest.skipUnless(shutil.which("openssl"), "needs openssl to make a certificate")
 class TlsHint(unittest.TestCase):
