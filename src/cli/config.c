@@ -234,7 +234,7 @@ done:
     return rc;
 }
 
-/* The config file of cli_cfg_load: path.ptr when it exists (or is named
+/* The config file of cli_cfg_load: path when it exists (or is named
  * explicitly), parsed for cfg->profile. */
 static int load_file(cli_cfg *cfg, const char *path, int explicit_path, zf_error *err)
 {
