@@ -419,8 +419,13 @@ const zf_cmd zf_cmd_connect = {
     "  --wait SECONDS             how long to wait for the authorization (default 300)\n"
     "\n"
     "The browser comes from $BROWSER, else xdg-open on a desktop. The authorize URL\n"
-    "carries a one-time state and a PKCE S256 challenge; the callback is refused when\n"
-    "its state is wrong, reused or expired (10 minutes).\n",
+    "carries a one-time state and a PKCE S256 challenge. The listener takes only the\n"
+    "callback with that state, on the redirect URI's path, with a Host (and Origin, if\n"
+    "any) naming the redirect URI's host:port; it answers other requests with a page\n"
+    "saying why and keeps waiting. That callback ends connect even when it carries an\n"
+    "error (declined) or comes after the state expired (10 minutes). No callback at all\n"
+    "by the end of --wait usually means Zoom refused the redirect URI or client id on\n"
+    "its own page (exit 3).\n",
     run,
     NULL,
 };
