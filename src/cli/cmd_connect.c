@@ -109,7 +109,7 @@ static int listen_loopback(int port, int *bound, zf_error *err)
     sa.sin_port = htons((uint16_t)port);
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t sl = sizeof sa;
-    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 8) != 0 ||
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 64) != 0 ||
         getsockname(fd, (struct sockaddr *)&sa, &sl) != 0) {
         zf_error_set(err, ZF_EIO, "cannot listen on 127.0.0.1:%d for the OAuth callback: %s",
                      port, strerror(errno));
@@ -198,8 +198,10 @@ static void reply(int fd, int status, const char *title, const char *text)
                       "Connection: close\r\n\r\n", status,
                       zf_oauth_loopback_status_text(status), bl);
     /* small enough for an empty socket buffer; a client that does not read
-     * loses its answer, nothing else */
-    if (write(fd, head, (size_t)hl) == hl && write(fd, msg, (size_t)bl) == bl)
+     * loses its answer, nothing else. MSG_NOSIGNAL: a client that closed
+     * first must not kill connect with SIGPIPE. */
+    if (send(fd, head, (size_t)hl, MSG_NOSIGNAL) == hl &&
+        send(fd, msg, (size_t)bl, MSG_NOSIGNAL) == bl)
         shutdown(fd, SHUT_WR);
 }
 

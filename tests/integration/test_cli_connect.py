@@ -339,6 +339,19 @@ class CallbackListenerTest(unittest.TestCase):
             for sk in idle:
                 sk.close()
 
+    def test_clients_that_reset_before_the_answer_do_not_end_connect(self):
+        # answering a connection the peer has reset must not raise SIGPIPE
+        import struct
+        target = self.c.callback_target()
+        for i in range(40):
+            sk = self.c.open()
+            if i % 2:
+                sk.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            sk.sendall(f"GET {target} HTTP/1.1\r\nHost: evil.example.com\r\n\r\n".encode())
+            sk.close()
+        time.sleep(0.5)
+        self.connected(target)
+
     def test_long_request_line_gets_414(self):
         target = self.c.callback_target()
         junk = "j" * (9 * 1024)
