@@ -169,6 +169,17 @@ static int parse_head(head *h, zf_oauth_loopback_verdict *v, const char *bytes, 
     return 0;
 }
 
+/* host[:port] names the listener: the authority itself, or without ":80"
+ * (browsers leave out the default port). */
+static int names_listener(span hp, const char *authority)
+{
+    size_t n = strlen(authority);
+    if (span_eq_ci(hp, authority))
+        return 1;
+    return n > 3 && strcmp(authority + n - 3, ":80") == 0 && hp.n == n - 3 &&
+           strncasecmp(hp.p, authority, hp.n) == 0;
+}
+
 /* Host and Origin must name this listener exactly (DNS rebinding). */
 static int check_listener(const head *h, zf_oauth_loopback_verdict *v,
                           const zf_oauth_loopback_expect *ex)
@@ -182,16 +193,15 @@ static int check_listener(const head *h, zf_oauth_loopback_verdict *v,
                                                           : "the request has no Host header");
         return -1;
     }
-    if (!span_eq_ci(h->host, ex->authority)) {
+    if (!names_listener(h->host, ex->authority)) {
         refuse(v, ZF_LOOPBACK_NOT_CALLBACK, 421, "the Host header does not name this listener "
                                                  "(the redirect URI's host and port)");
         return -1;
     }
     if (h->norigin > 1 ||
-        (h->norigin == 1 && !(h->origin.n == 7 + strlen(ex->authority) &&
-                              strncasecmp(h->origin.p, "http://", 7) == 0 &&
-                              span_eq_ci((span){h->origin.p + 7, h->origin.n - 7},
-                                         ex->authority)))) {
+        (h->norigin == 1 && !(h->origin.n > 7 && strncasecmp(h->origin.p, "http://", 7) == 0 &&
+                              names_listener((span){h->origin.p + 7, h->origin.n - 7},
+                                             ex->authority)))) {
         refuse(v, ZF_LOOPBACK_NOT_CALLBACK, 403, "the request comes from another web site "
                                                  "(its Origin is not this listener)");
         return -1;

@@ -16,7 +16,7 @@
  *   405  a method other than GET
  *   400  no Host, or two (HTTP/1.0 without Host too: DNS rebinding defence
  *        rests on Host, and every browser sends it)
- *   421  a Host other than the redirect URI's host:port
+ *   421  a Host other than the redirect URI's host:port (":80" may be left out)
  *   403  an Origin other than the redirect URI's origin (two Origins too)
  *   404  a path other than the redirect URI's
  *   400  a malformed query, no state, a state not this attempt's, no code

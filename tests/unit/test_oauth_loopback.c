@@ -88,6 +88,22 @@ static void test_finish_spans_the_query(void **state)
     assert_int_equal(v.outcome, ZF_LOOPBACK_FINISH);
 }
 
+static void test_default_port_may_be_left_out(void **state)
+{
+    static const zf_oauth_loopback_expect ex80 = {"localhost:80", "/callback", "S1"};
+    const char *req = OK_LINE "Host: LOCALHOST\r\nOrigin: http://localhost\r\n\r\n";
+    zf_oauth_loopback_verdict v;
+    zf_oauth_loopback_decide(&v, req, strlen(req), 0, &ex80);
+    assert_int_equal(v.outcome, ZF_LOOPBACK_FINISH);
+    /* only port 80 is implied */
+    req = OK_LINE "Host: 127.0.0.1\r\n\r\n";
+    zf_oauth_loopback_decide(&v, req, strlen(req), 0, &ex);
+    assert_int_equal(v.status, 421);
+    req = OK_LINE "Host: localhost:8\r\n\r\n";
+    zf_oauth_loopback_decide(&v, req, strlen(req), 0, &ex80);
+    assert_int_equal(v.status, 421);
+}
+
 static void test_incomplete_head_reads_on(void **state)
 {
     const char *req = OK_LINE H "\r\n";
@@ -147,6 +163,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_refusal_table),
         cmocka_unit_test(test_finish_spans_the_query),
+        cmocka_unit_test(test_default_port_may_be_left_out),
         cmocka_unit_test(test_incomplete_head_reads_on),
         cmocka_unit_test(test_sizes),
         cmocka_unit_test(test_status_texts),
