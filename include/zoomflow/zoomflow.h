@@ -33,6 +33,7 @@
 #include "zoomflow/json.h"
 #include "zoomflow/log.h"
 #include "zoomflow/oauth.h"
+#include "zoomflow/oauth_loopback.h"
 #include "zoomflow/schema.h"
 #include "zoomflow/secret.h"
 #include "zoomflow/store.h"
