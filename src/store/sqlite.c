@@ -187,7 +187,8 @@ static void sqlite_rollback(void *h)
     "id, kind, oauth_base, api_base, client_id, client_secret_sealed, account_id, "      \
     "redirect_uri, access_token_sealed, refresh_token_sealed, access_expires_at, "       \
     "scopes, state, connected_at, last_refresh_at, refresh_count, last_error, "          \
-    "last_hint, generation, updated_at"
+    "last_hint, generation, updated_at, token_endpoint, revoke_endpoint, "               \
+    "refresh_started_at, refresh_pid, refresh_host, refresh_seq"
 
 static void read_conn(sqlite3_stmt *st, zf_store_conn *c)
 {
@@ -214,6 +215,12 @@ static void read_conn(sqlite3_stmt *st, zf_store_conn *c)
     c->last_hint = col_text(st, 17);
     c->generation = sqlite3_column_int64(st, 18);
     c->updated_at = sqlite3_column_int64(st, 19);
+    c->token_endpoint = col_text(st, 20);
+    c->revoke_endpoint = col_text(st, 21);
+    c->refresh_started_at = sqlite3_column_int64(st, 22);
+    c->refresh_pid = sqlite3_column_int64(st, 23);
+    c->refresh_host = col_text(st, 24);
+    c->refresh_seq = sqlite3_column_int64(st, 25);
 }
 
 static int sqlite_conn_get(void *h, const char *id, zf_store_conn *out, zf_error *err)
@@ -242,7 +249,8 @@ static int sqlite_conn_put(void *h, zf_store_conn *c, zf_error *err)
     sqlite3_stmt *st = NULL;
     int rc = prepare(b,
                      "INSERT INTO connections (" CONN_COLS ") VALUES "
-                     "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET "
+                     "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                     "ON CONFLICT (id) DO UPDATE SET "
                      "kind=excluded.kind, oauth_base=excluded.oauth_base, "
                      "api_base=excluded.api_base, client_id=excluded.client_id, "
                      "client_secret_sealed=excluded.client_secret_sealed, "
@@ -254,7 +262,11 @@ static int sqlite_conn_put(void *h, zf_store_conn *c, zf_error *err)
                      "last_refresh_at=excluded.last_refresh_at, "
                      "refresh_count=excluded.refresh_count, last_error=excluded.last_error, "
                      "last_hint=excluded.last_hint, generation=excluded.generation, "
-                     "updated_at=excluded.updated_at",
+                     "updated_at=excluded.updated_at, token_endpoint=excluded.token_endpoint, "
+                     "revoke_endpoint=excluded.revoke_endpoint, "
+                     "refresh_started_at=excluded.refresh_started_at, "
+                     "refresh_pid=excluded.refresh_pid, refresh_host=excluded.refresh_host, "
+                     "refresh_seq=excluded.refresh_seq",
                      &st, err);
     if (rc < 0)
         return rc;
@@ -279,6 +291,12 @@ static int sqlite_conn_put(void *h, zf_store_conn *c, zf_error *err)
     bind_text(st, 18, c->last_hint);
     sqlite3_bind_int64(st, 19, gen);
     sqlite3_bind_int64(st, 20, c->updated_at);
+    bind_text(st, 21, c->token_endpoint);
+    bind_text(st, 22, c->revoke_endpoint);
+    sqlite3_bind_int64(st, 23, c->refresh_started_at);
+    sqlite3_bind_int64(st, 24, c->refresh_pid);
+    bind_text(st, 25, c->refresh_host);
+    sqlite3_bind_int64(st, 26, c->refresh_seq);
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = db_error(b, err, "writing a connection");
     else
@@ -339,13 +357,13 @@ static int sqlite_conn_list(void *h, char ***ids, size_t *n, zf_error *err)
 
 #define STATE_COLS                                                                       \
     "state_hash, conn_id, verifier_sealed, redirect_uri, oauth_base, client_id, "        \
-    "client_secret_sealed, actor, created_at, expires_at"
+    "client_secret_sealed, actor, created_at, expires_at, token_endpoint, revoke_endpoint"
 
 static int sqlite_state_put(void *h, const zf_store_state *s, zf_error *err)
 {
     sqlite_be *b = h;
     sqlite3_stmt *st = NULL;
-    int rc = prepare(b, "INSERT INTO oauth_states (" STATE_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?)",
+    int rc = prepare(b, "INSERT INTO oauth_states (" STATE_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                      &st, err);
     if (rc < 0)
         return rc;
@@ -355,6 +373,8 @@ static int sqlite_state_put(void *h, const zf_store_state *s, zf_error *err)
         bind_text(st, i + 1, t[i]);
     sqlite3_bind_int64(st, 9, s->created_at);
     sqlite3_bind_int64(st, 10, s->expires_at);
+    bind_text(st, 11, s->token_endpoint);
+    bind_text(st, 12, s->revoke_endpoint);
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = db_error(b, err, "storing an OAuth state");
     sqlite3_finalize(st);
@@ -380,6 +400,8 @@ static int sqlite_state_take(void *h, const char *hash, zf_store_state *out, zf_
             *f[i] = col_text(st, i);
         out->created_at = sqlite3_column_int64(st, 8);
         out->expires_at = sqlite3_column_int64(st, 9);
+        out->token_endpoint = col_text(st, 10);
+        out->revoke_endpoint = col_text(st, 11);
         s = sqlite3_step(st); /* finishes the DELETE */
         if (s != SQLITE_DONE)
             rc = db_error(b, err, "consuming an OAuth state");

@@ -30,7 +30,7 @@ static const char *param_of(const char *url, const char *key, char *out, size_t 
 static void test_oauth_authorize_url(void **state)
 {
     (void)state;
-    zf_oauth_app app = {"https://zoom.us/", "my client", &secret, NULL};
+    zf_oauth_app app = {"https://zoom.us/", "my client", &secret, NULL, NULL, NULL, NULL};
     zf_oauth_authz a, b;
     zf_error err = ZF_ERROR_INIT;
     char v[256];
@@ -64,7 +64,7 @@ static void test_oauth_authorize_bad_config(void **state)
     (void)state;
     zf_oauth_authz a;
     zf_error err = ZF_ERROR_INIT;
-    zf_oauth_app app = {"zoom.us", "cid", &secret, NULL};
+    zf_oauth_app app = {"zoom.us", "cid", &secret, NULL, NULL, NULL, NULL};
     assert_int_equal(zf_oauth_authorize_begin(&a, &app, "http://x/cb", &err), ZF_ECONFIG);
     assert_non_null(strstr(err.message, "zoom.us"));
     app.oauth_base = "https://zoom.us";
@@ -123,7 +123,7 @@ static void test_oauth_callback_bad(void **state)
 static int parse(zf_oauth_grant g, long status, const char *body, zf_token_set *set,
                  zf_error *err)
 {
-    zf_oauth_exchange ex = {g, status, 1000, "my-client", "http://127.0.0.1:9/callback"};
+    zf_oauth_exchange ex = {g, status, 1000, "my-client", "http://127.0.0.1:9/callback", NULL};
     zf_error_clear(err);
     return zf_oauth_parse_token_response(set, &ex, body, strlen(body), err);
 }
