@@ -133,6 +133,20 @@ static int record_version(sqlite_be *b, const zf_store_migration *m, zf_error *e
     return rc;
 }
 
+/* 1 when the schema is already at the last version: read without the write
+ * lock, so opening the store does not wait for a refresh that holds it. */
+static int up_to_date(sqlite_be *b, const zf_store_migration *migs, size_t n)
+{
+    sqlite3_stmt *st = NULL;
+    int v = -1;
+    if (sqlite3_prepare_v2(b->db, "SELECT COALESCE(MAX(version), 0) FROM schema_version", -1,
+                           &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return n && v == migs[n - 1].version;
+}
+
 /* All pending migrations in one write transaction: concurrent starters
  * queue on the lock, and the second finds nothing left to do. */
 static int sqlite_migrate(void *h, const zf_store_migration *migs, size_t n, int *version,
@@ -140,6 +154,10 @@ static int sqlite_migrate(void *h, const zf_store_migration *migs, size_t n, int
 {
     sqlite_be *b = h;
     int v = 0, rc;
+    if (up_to_date(b, migs, n)) {
+        *version = migs[n - 1].version;
+        return 0;
+    }
     if ((rc = exec(b, "BEGIN IMMEDIATE", err)) < 0)
         return rc;
     if ((rc = exec(b, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
