@@ -420,6 +420,9 @@ const zf_cmd zf_cmd_connect = {
     "                             Default: http://127.0.0.1:<free port>/callback\n"
     "  --no-browser               only print the authorize URL\n"
     "  --wait SECONDS             how long to wait for the authorization (default 300)\n"
+    "  --authorize-endpoint E, --token-endpoint E, --revoke-endpoint E\n"
+    "                             a path under the OAuth base or a URL (default Zoom's\n"
+    "                             /oauth/...); kept with the connection for refresh/revoke\n"
     "\n"
     "The browser comes from $BROWSER, else xdg-open on a desktop. The authorize URL\n"
     "carries a one-time state and a PKCE S256 challenge. The listener takes only the\n"
@@ -435,7 +438,7 @@ const zf_cmd zf_cmd_connect = {
 
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
-    enum { O_ID = 1, O_SECRET, O_S2S, O_ACCOUNT, O_REDIRECT, O_NOBROWSER, O_WAIT, O_BADSECRET };
+    enum { O_ID = 1, O_SECRET, O_S2S, O_ACCOUNT, O_REDIRECT, O_NOBROWSER, O_WAIT, O_BADSECRET, O_EP };
     static const struct option opts[] = {
         {"client-id", required_argument, NULL, O_ID},
         {"client-secret-file", required_argument, NULL, O_SECRET},
@@ -445,14 +448,24 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         {"redirect-uri", required_argument, NULL, O_REDIRECT},
         {"no-browser", no_argument, NULL, O_NOBROWSER},
         {"wait", required_argument, NULL, O_WAIT},
+        {"authorize-endpoint", required_argument, NULL, O_EP}, /* -> authorize_endpoint */
+        {"token-endpoint", required_argument, NULL, O_EP},
+        {"revoke-endpoint", required_argument, NULL, O_EP},
         {NULL, 0, NULL, 0}};
     connect_args a = {0, 0, 300, NULL};
     zf_error err = ZF_ERROR_INIT;
-    int c;
+    int c, li = 0;
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "", opts, &li)) != -1) {
         switch (c) {
+        case O_EP: { /* "token-endpoint" -> "token_endpoint" */
+            char key[32];
+            snprintf(key, sizeof key, "%.*s_endpoint", (int)strcspn(opts[li].name, "-"),
+                     opts[li].name);
+            cli_cfg_set_flag(&ctx->cfg, key, optarg, &err);
+            break;
+        }
         case O_ID: cli_cfg_set_flag(&ctx->cfg, "client_id", optarg, &err); break;
         case O_SECRET: a.secret_file = optarg; break;
         case O_BADSECRET:
@@ -500,6 +513,9 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     cfg.client_id = ctx->cfg.client_id;
     cfg.client_secret = zf_secret_reveal(&secret);
     cfg.account_id = ctx->cfg.account_id;
+    cfg.authorize_endpoint = ctx->cfg.authorize_endpoint;
+    cfg.token_endpoint = ctx->cfg.token_endpoint;
+    cfg.revoke_endpoint = ctx->cfg.revoke_endpoint;
     if (a.s2s) {
         rc = zf_tokens_connect_s2s(tk, &cfg, &err);
         goto done;

@@ -26,7 +26,8 @@ void zf_store_conn_clear(zf_store_conn *c)
     char **strs[] = {&c->id, &c->oauth_base, &c->api_base, &c->client_id,
                      &c->client_secret_sealed, &c->account_id, &c->redirect_uri,
                      &c->access_token_sealed, &c->refresh_token_sealed, &c->scopes,
-                     &c->last_error, &c->last_hint};
+                     &c->last_error, &c->last_hint, &c->token_endpoint,
+                     &c->revoke_endpoint, &c->refresh_host};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
         free(*strs[i]);
     memset(c, 0, sizeof *c);
@@ -37,7 +38,8 @@ void zf_store_state_clear(zf_store_state *s)
     if (!s)
         return;
     char **strs[] = {&s->state_hash, &s->conn_id, &s->verifier_sealed, &s->redirect_uri,
-                     &s->oauth_base, &s->client_id, &s->client_secret_sealed, &s->actor};
+                     &s->oauth_base, &s->client_id, &s->client_secret_sealed, &s->actor,
+                     &s->token_endpoint, &s->revoke_endpoint};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
         free(*strs[i]);
     memset(s, 0, sizeof *s);

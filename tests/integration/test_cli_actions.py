@@ -107,9 +107,14 @@ class ActionsTest(unittest.TestCase):
         self.assertTrue(req["url"].startswith(self.sim.url), req)
         self.assertEqual(req["body"], {"topic": "Dry"})
         self.assertEqual(api_total(self.sim), before)
-        # no connection needed at all
+        # no connection needed at all: the API base comes from the OAuth base
+        # (docs/cli.md "The API base"), here zoomsim's, or Zoom's by default
         other = CliEnv(self.sim)
         p = other.run("meetings", "create", "--user-id", "me", "--dry-run")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertIn(self.sim.url + "/v2/users/me/meetings", p.out)
+        p = other.run("meetings", "create", "--user-id", "me", "--dry-run",
+                      env={"ZOOMFLOW_OAUTH_BASE": "https://zoom.us"})
         self.assertEqual(p.returncode, 0, p.err)
         self.assertIn("https://api.zoom.us/v2/users/me/meetings", p.out)
 

@@ -133,6 +133,20 @@ static int record_version(sqlite_be *b, const zf_store_migration *m, zf_error *e
     return rc;
 }
 
+/* 1 when the schema is already at the last version: read without the write
+ * lock, so opening the store does not wait for a refresh that holds it. */
+static int up_to_date(sqlite_be *b, const zf_store_migration *migs, size_t n)
+{
+    sqlite3_stmt *st = NULL;
+    int v = -1;
+    if (sqlite3_prepare_v2(b->db, "SELECT COALESCE(MAX(version), 0) FROM schema_version", -1,
+                           &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return n && v == migs[n - 1].version;
+}
+
 /* All pending migrations in one write transaction: concurrent starters
  * queue on the lock, and the second finds nothing left to do. */
 static int sqlite_migrate(void *h, const zf_store_migration *migs, size_t n, int *version,
@@ -140,6 +154,10 @@ static int sqlite_migrate(void *h, const zf_store_migration *migs, size_t n, int
 {
     sqlite_be *b = h;
     int v = 0, rc;
+    if (up_to_date(b, migs, n)) {
+        *version = migs[n - 1].version;
+        return 0;
+    }
     if ((rc = exec(b, "BEGIN IMMEDIATE", err)) < 0)
         return rc;
     if ((rc = exec(b, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
@@ -187,7 +205,8 @@ static void sqlite_rollback(void *h)
     "id, kind, oauth_base, api_base, client_id, client_secret_sealed, account_id, "      \
     "redirect_uri, access_token_sealed, refresh_token_sealed, access_expires_at, "       \
     "scopes, state, connected_at, last_refresh_at, refresh_count, last_error, "          \
-    "last_hint, generation, updated_at"
+    "last_hint, generation, updated_at, token_endpoint, revoke_endpoint, "               \
+    "refresh_started_at, refresh_pid, refresh_host, refresh_seq"
 
 static void read_conn(sqlite3_stmt *st, zf_store_conn *c)
 {
@@ -214,6 +233,12 @@ static void read_conn(sqlite3_stmt *st, zf_store_conn *c)
     c->last_hint = col_text(st, 17);
     c->generation = sqlite3_column_int64(st, 18);
     c->updated_at = sqlite3_column_int64(st, 19);
+    c->token_endpoint = col_text(st, 20);
+    c->revoke_endpoint = col_text(st, 21);
+    c->refresh_started_at = sqlite3_column_int64(st, 22);
+    c->refresh_pid = sqlite3_column_int64(st, 23);
+    c->refresh_host = col_text(st, 24);
+    c->refresh_seq = sqlite3_column_int64(st, 25);
 }
 
 static int sqlite_conn_get(void *h, const char *id, zf_store_conn *out, zf_error *err)
@@ -242,7 +267,8 @@ static int sqlite_conn_put(void *h, zf_store_conn *c, zf_error *err)
     sqlite3_stmt *st = NULL;
     int rc = prepare(b,
                      "INSERT INTO connections (" CONN_COLS ") VALUES "
-                     "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET "
+                     "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                     "ON CONFLICT (id) DO UPDATE SET "
                      "kind=excluded.kind, oauth_base=excluded.oauth_base, "
                      "api_base=excluded.api_base, client_id=excluded.client_id, "
                      "client_secret_sealed=excluded.client_secret_sealed, "
@@ -254,7 +280,11 @@ static int sqlite_conn_put(void *h, zf_store_conn *c, zf_error *err)
                      "last_refresh_at=excluded.last_refresh_at, "
                      "refresh_count=excluded.refresh_count, last_error=excluded.last_error, "
                      "last_hint=excluded.last_hint, generation=excluded.generation, "
-                     "updated_at=excluded.updated_at",
+                     "updated_at=excluded.updated_at, token_endpoint=excluded.token_endpoint, "
+                     "revoke_endpoint=excluded.revoke_endpoint, "
+                     "refresh_started_at=excluded.refresh_started_at, "
+                     "refresh_pid=excluded.refresh_pid, refresh_host=excluded.refresh_host, "
+                     "refresh_seq=excluded.refresh_seq",
                      &st, err);
     if (rc < 0)
         return rc;
@@ -279,6 +309,12 @@ static int sqlite_conn_put(void *h, zf_store_conn *c, zf_error *err)
     bind_text(st, 18, c->last_hint);
     sqlite3_bind_int64(st, 19, gen);
     sqlite3_bind_int64(st, 20, c->updated_at);
+    bind_text(st, 21, c->token_endpoint);
+    bind_text(st, 22, c->revoke_endpoint);
+    sqlite3_bind_int64(st, 23, c->refresh_started_at);
+    sqlite3_bind_int64(st, 24, c->refresh_pid);
+    bind_text(st, 25, c->refresh_host);
+    sqlite3_bind_int64(st, 26, c->refresh_seq);
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = db_error(b, err, "writing a connection");
     else
@@ -339,13 +375,13 @@ static int sqlite_conn_list(void *h, char ***ids, size_t *n, zf_error *err)
 
 #define STATE_COLS                                                                       \
     "state_hash, conn_id, verifier_sealed, redirect_uri, oauth_base, client_id, "        \
-    "client_secret_sealed, actor, created_at, expires_at"
+    "client_secret_sealed, actor, created_at, expires_at, token_endpoint, revoke_endpoint"
 
 static int sqlite_state_put(void *h, const zf_store_state *s, zf_error *err)
 {
     sqlite_be *b = h;
     sqlite3_stmt *st = NULL;
-    int rc = prepare(b, "INSERT INTO oauth_states (" STATE_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?)",
+    int rc = prepare(b, "INSERT INTO oauth_states (" STATE_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                      &st, err);
     if (rc < 0)
         return rc;
@@ -355,6 +391,8 @@ static int sqlite_state_put(void *h, const zf_store_state *s, zf_error *err)
         bind_text(st, i + 1, t[i]);
     sqlite3_bind_int64(st, 9, s->created_at);
     sqlite3_bind_int64(st, 10, s->expires_at);
+    bind_text(st, 11, s->token_endpoint);
+    bind_text(st, 12, s->revoke_endpoint);
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = db_error(b, err, "storing an OAuth state");
     sqlite3_finalize(st);
@@ -380,6 +418,8 @@ static int sqlite_state_take(void *h, const char *hash, zf_store_state *out, zf_
             *f[i] = col_text(st, i);
         out->created_at = sqlite3_column_int64(st, 8);
         out->expires_at = sqlite3_column_int64(st, 9);
+        out->token_endpoint = col_text(st, 10);
+        out->revoke_endpoint = col_text(st, 11);
         s = sqlite3_step(st); /* finishes the DELETE */
         if (s != SQLITE_DONE)
             rc = db_error(b, err, "consuming an OAuth state");
