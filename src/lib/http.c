@@ -29,6 +29,7 @@
 
 #include "http_internal.h"
 #include "zoomflow/zoomflow.h"
+#include "text.h"
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
@@ -145,23 +146,7 @@ void zf_http_resp_free(zf_http_resp *r)
 const char *zf_http_resp_header(const zf_http_resp *r, const char *name, char *out,
                                 size_t outlen)
 {
-    size_t nlen = strlen(name);
-    for (const char *p = zf_buf_cstr(&r->headers); *p;) {
-        const char *eol = strchr(p, '\n');
-        size_t llen = eol ? (size_t)(eol - p) : strlen(p);
-        if (llen > nlen && p[nlen] == ':' && strncasecmp(p, name, nlen) == 0) {
-            const char *v = p + nlen + 1, *e = p + llen;
-            while (v < e && (*v == ' ' || *v == '\t'))
-                v++;
-            while (e > v && (e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
-                e--;
-            if (outlen)
-                snprintf(out, outlen, "%.*s", (int)(e - v), v);
-            return out;
-        }
-        p += llen + (eol ? 1 : 0);
-    }
-    return NULL;
+    return zf_header_find(zf_buf_cstr(&r->headers), name, out, outlen);
 }
 
 /* ---- callbacks -------------------------------------------------------- */
@@ -471,7 +456,7 @@ static int map_error(const zf_http *h, const xfer *x, CURLcode rc, const char *h
         zf_error_set(err, ZF_ETLS, "TLS certificate of %s rejected: %s", host, why);
         zf_error_hint(err, "the server's certificate is not trusted: check the system clock "
                            "and that the URL names the right host; for a private CA (a TLS "
-                           "inspecting proxy, a test server) pass --ca-file for a private CA");
+                           "inspecting proxy, a test server) pass --ca-file FILE");
         return ZF_ETLS;
     }
     if (rc == CURLE_SSL_CONNECT_ERROR) {
