@@ -81,6 +81,8 @@ typedef struct sim_route sim_route;
 typedef struct sim_req {
     sim *s;
     struct MHD_Connection *conn;
+    uint64_t conn_request;            /* 1 for the first request on its
+                                         connection, 2.. when reused, 0 unknown */
     const sim_route *route;
     const char *method;
     const char *path;                 /* raw (still percent-encoded) path */
