@@ -8,6 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zoomflow/json.h"
+
+#define ZF_ACTION_FLAG_WHAT 96             /* "--settings" */
+#define ZF_ACTION_FLAG_JSON_MAX (1u << 20) /* a JSON flag value */
+
 static const char *type_word(unsigned t)
 {
     if (t & ZF_T_ANY)
@@ -98,8 +103,16 @@ int zf_action_set_flag(json_t *input, const zf_action *a, const char *flag, cons
         v = flag_boolean(text);
     else if (strcmp(want, "ID") == 0)
         v = (v = flag_integer(text)) ? v : json_string(text); /* UUIDs stay text */
-    else
-        v = json_loads(text, JSON_DECODE_ANY, NULL);
+    else {
+        /* a duplicate key or an out-of-range number is named as such */
+        char what[ZF_ACTION_FLAG_WHAT];
+        snprintf(what, sizeof what, "--%s", f->name);
+        if (zf_json_parse_value(&v, text, strlen(text), ZF_ACTION_FLAG_JSON_MAX, what,
+                                err) != 0) {
+            err->code = ZF_EINVAL;
+            return ZF_EINVAL;
+        }
+    }
     if (!v) {
         zf_error_set(err, ZF_EINVAL, "--%s: \"%.200s\" is not %s", f->name, text,
                      strcmp(want, "INT") == 0    ? "an integer"

@@ -84,6 +84,35 @@ class ActionsTest(unittest.TestCase):
         self.assertEqual(full["settings"]["approval_type"], 0)  # the flag won
         self.assertEqual(full["settings"]["jbh_time"], 5)       # the file's other keys stay
 
+    def test_input_duplicate_key_and_huge_number_named_without_traffic(self):
+        """A duplicate key used to be taken silently (the last one won); a number
+        out of range was called "not a JSON object". Both name the field now."""
+        cases = [
+            ('{"user_id":"me","topic":"A","settings":{"jbh_time":5,"jbh_time":10}}',
+             "duplicate key settings.jbh_time (line 1, column 63)"),
+            ('{"user_id":"me","topic":"A","duration":1e400}',
+             "field duration: number 1e400 is out of range"),
+            ('{"user_id":"me","topic":"A","duration":18446744073709551616}',
+             "integers must be within -9223372036854775808..9223372036854775807"),
+        ]
+        path = os.path.join(self.cli.dir, "bad.json")
+        before = api_total(self.sim)
+        for body, words in cases:
+            with open(path, "w") as f:
+                f.write(body)
+            for args in (["meetings", "create", "--input", path],
+                         ["api", "POST", "/users/me/meetings", "--input", path]):
+                p = self.cli.run(*args)
+                self.assertEqual(p.returncode, 2, (args, p.err))
+                self.assertIn(f"--input {path}: ", p.err)
+                self.assertIn(words, p.err)
+                self.assertNotIn("not a JSON object", p.err)
+        p = self.cli.run("meetings", "create", "--user-id", "me", "--settings",
+                         '{"jbh_time":5,"jbh_time":10}')
+        self.assertEqual(p.returncode, 2, p.err)
+        self.assertIn("--settings: duplicate key jbh_time", p.err)
+        self.assertEqual(api_total(self.sim), before)
+
     def test_meetings_create_problems_at_once(self):
         self.assert_refused_without_traffic(
             ["meetings", "create", "--user-id", "me", "--topic", "x" * 201, "--type", "7",
