@@ -147,6 +147,8 @@ static void constraints(zf_buf *b, const zf_field *f)
         for (size_t i = 0; i < f->n_enum_int; i++)
             zf_buf_appendf(b, "%s %lld", i ? "," : "", (long long)f->enum_int[i]);
     }
+    if (f->flags & ZF_F_MULTILINE)
+        NEXT(), zf_buf_puts(b, "may span lines");
     if (f->format != ZF_FMT_NONE)
         NEXT(), zf_buf_appendf(b, "format %s", zf_schema_format_name(f->format));
     if (f->max_items > 0)
@@ -273,7 +275,12 @@ int zf_actions_markdown(zf_buf *out)
                      "`zf_actions_markdown()`; do not edit by hand: run "
                      "`build/test_actions_docs --write` and commit the result.\n\n"
                      "Every problem in an input is reported at once, before any request is "
-                     "sent. Fields marked `local` are read by zoomflow, not sent to Zoom.\n\n");
+                     "sent. Fields marked `local` are read by zoomflow, not sent to Zoom.\n\n"
+                     "Text is UTF-8 without control characters (U+0000-U+001F, "
+                     "U+007F-U+009F), line or paragraph separators (U+2028, U+2029) or "
+                     "bidirectional formatting characters (U+061C, U+200E, U+200F, "
+                     "U+202A-U+202E, U+2066-U+2069); only fields that say \"may span "
+                     "lines\" take TAB, LF and CR.\n\n");
     for (const zf_action *const *a = zf_actions(); *a; a++)
         md_action(out, *a);
     zf_buf_puts(out, "## Formats\n\n| format | accepted values |\n|---|---|\n");

@@ -113,6 +113,27 @@ class ActionsTest(unittest.TestCase):
         self.assertIn("--settings: duplicate key jbh_time", p.err)
         self.assertEqual(api_total(self.sim), before)
 
+    def test_control_and_bidi_characters_refused_without_traffic(self):
+        """A name with U+202E (right-to-left override) or a topic with a newline
+        used to go to Zoom as it was."""
+        before = api_total(self.sim)
+        p = self.cli.run("users", "create", "--action", "create", "--user-info.email",
+                         "n@example.com", "--user-info.type", "1", "--user-info.first_name",
+                         "Ann\u202egpj.exe")
+        self.assertEqual(p.returncode, 2, p.err)
+        self.assertIn("user_info.first_name: contains U+202E (RIGHT-TO-LEFT OVERRIDE, a bidi "
+                      "control) at character 4", p.err)
+        self.assertNotIn("\u202e", p.err)  # the echoed value is escaped
+        p = self.cli.run("meetings", "create", "--user-id", "me", "--topic", "Stand\nup")
+        self.assertEqual(p.returncode, 2, p.err)
+        self.assertIn("topic: contains U+000A (a control character) at character 6; this "
+                      "field is one line", p.err)
+        self.assertEqual(api_total(self.sim), before)
+        m = self.json_of("meetings", "create", "--user-id", "me", "--topic", "Zo\u00eb",
+                         "--agenda", "1. Intro\n2. Q&A")
+        full = json.loads(self.run_ok("api", "GET", f"/meetings/{m['id']}").out)
+        self.assertEqual(full["agenda"], "1. Intro\n2. Q&A")
+
     def test_meetings_create_problems_at_once(self):
         self.assert_refused_without_traffic(
             ["meetings", "create", "--user-id", "me", "--topic", "x" * 201, "--type", "7",
