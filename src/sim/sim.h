@@ -299,6 +299,11 @@ void sim_page_next(sim *s, const char *key, const sim_page *pg, size_t end, size
 void sim_webhook_emit(sim *s, const char *event, json_t *object, json_t *top);
 /* limits.c: 0 to proceed; otherwise the 429 is written into rs. */
 int sim_limits_check(sim *s, sim_req *rq, sim_resp *rs);
+/* The headers of a Daily-limit 429 (limit, Remaining 0, Retry-After at the
+ * next 00:00 UTC of day), replacing any X-RateLimit-* and Retry-After the
+ * per-window limiter already put on rs for this request: Zoom sends one
+ * coherent set. category NULL keeps the one already there, else "Light". */
+void sim_limits_daily_headers(sim_resp *rs, const char *category, long limit, int64_t day);
 /* faults.c: before: may answer instead of the handler (returns 1) or set a
  * latency in *delay_ms (slept outside the lock); after: may spoil rs. */
 int sim_faults_before(sim *s, sim_req *rq, sim_resp *rs, int *delay_ms);
