@@ -250,6 +250,8 @@ int sim_parse_time(const char *s, int64_t *out, int *has_zone);
 /* Wall-clock time (read as UTC) in IANA zone -> UTC (tz.c, from the TZif
  * files; no TZ switching). Unknown zones read as UTC. */
 int64_t sim_tz_local_to_utc(const char *zone, int64_t wall);
+/* The zone's UTC offset in seconds at instant t (0 for unknown zones). */
+int32_t sim_tz_offset(const char *zone, int64_t t);
 /* Deterministic content of streamed files. */
 uint8_t sim_stream_byte(uint64_t seed, uint64_t off);
 void sim_stream_fill(uint64_t seed, uint64_t off, uint8_t *dst, size_t n);
