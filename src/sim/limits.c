@@ -170,7 +170,7 @@ void sim_limits_daily_headers(sim_resp *rs, const char *category, long limit, in
             continue;
         }
         if (strcasecmp(h->name, "X-RateLimit-Category") == 0)
-            snprintf(kept, sizeof kept, "%s", h->value);
+            snprintf(kept, sizeof kept, "%.40s", h->value); /* a category name */
     }
     rs->nheaders = n;
     sim_fmt_time(reset, (day + 1) * 86400);
