@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "oauth_loopback.h"
+#include "zoomflow/oauth_loopback.h"
 #include "zoomflow/oauth.h"
 
 #define STATE "fuzz-state"

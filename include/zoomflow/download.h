@@ -38,6 +38,9 @@
 #include "zoomflow/error.h"
 #include "zoomflow/http.h"
 #include "zoomflow/zoom.h"
+#include "zoomflow/export.h"
+
+ZF_PUBLIC_BEGIN
 
 /* Longest file name the sanitiser produces (bytes, without the NUL). */
 #define ZF_DOWNLOAD_NAME_MAX 200
@@ -164,5 +167,7 @@ int zf_download_url_allowed(const char *url, const char *api_base);
  * lists the recording again for a fresh download token. */
 int zf_download_may_renew(const char *url, long redirects, const char *api_base,
                           int zoom_code);
+
+ZF_PUBLIC_END
 
 #endif

@@ -7,7 +7,7 @@
  * waits for Zoom's redirect to /callback. The state and PKCE verifier are
  * kept by the library (single use, expiring); the callback is checked there.
  * The listener itself only passes on the request whose Host, Origin, path
- * and state are this attempt's (src/lib/oauth_loopback.h); it answers every
+ * and state are this attempt's (zoomflow/oauth_loopback.h); it answers every
  * other request with a page saying why and keeps waiting.
  *
  * Server-to-Server (--s2s): account id + client id + secret, token now.
@@ -19,7 +19,7 @@
 #include "cli.h"
 #include "input.h"
 #include "lib.h"
-#include "oauth_loopback.h"
+#include "zoomflow/oauth_loopback.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -3,7 +3,7 @@
  * oauth_loopback.h for the refusal table). Spans point into the caller's
  * bytes; nothing here reads a socket or a clock.
  */
-#include "oauth_loopback.h"
+#include "zoomflow/oauth_loopback.h"
 
 #include <string.h>
 #include <strings.h>

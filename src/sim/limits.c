@@ -19,7 +19,7 @@
  * meeting writes, the account's user invites) replaces them with the daily
  * set (sim_limits_daily_headers), so a 429 never carries two Limits.
  */
-#include "limits.h"
+#include "sim_limits.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "oauth_loopback.h"
+#include "zoomflow/oauth_loopback.h"
 
 #define H "Host: 127.0.0.1:8000\r\n"
 #define OK_LINE "GET /callback?code=abc&state=S1 HTTP/1.1\r\n"

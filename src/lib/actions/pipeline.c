@@ -1,5 +1,6 @@
 /*
- * The action registry and the pipeline every action call goes through.
+ * The pipeline every action call goes through (the table of actions is
+ * registry.c).
  *
  * Guarantees: zf_action_build never returns a request for input that
  * zf_action_validate refuses; path parameters are always percent-encoded
@@ -28,31 +29,6 @@
         if (!(cond))                                                                      \
             return ZF_EINVAL;                                                             \
     } while (0)
-
-static const zf_action *const registry[] = {
-    &zf_action__create_meeting,
-    &zf_action__list_users,
-    &zf_action__create_user,
-    &zf_action__list_meetings,
-    &zf_action__add_meeting_registrant,
-    &zf_action__list_meeting_registrants,
-    &zf_action__get_meeting_recordings,
-    &zf_action__call_api,
-    NULL,
-};
-
-const zf_action *const *zf_actions(void)
-{
-    return registry;
-}
-
-const zf_action *zf_action_find(const char *name)
-{
-    for (const zf_action *const *a = registry; name && *a; a++)
-        if (strcmp((*a)->name, name) == 0)
-            return *a;
-    return NULL;
-}
 
 /* ---- small helpers shared by the action files ---------------------------- */
 

@@ -28,6 +28,10 @@
 
 #include <stddef.h>
 
+#include "zoomflow/export.h"
+
+ZF_PUBLIC_BEGIN
+
 #define ZF_LOOPBACK_LINE_MAX 8192    /* request line, CRLF excluded */
 #define ZF_LOOPBACK_HEAD_MAX 16384   /* request line + header lines + blank line */
 #define ZF_LOOPBACK_FIELDS_MAX 100   /* header lines */
@@ -68,5 +72,7 @@ void zf_oauth_loopback_decide(zf_oauth_loopback_verdict *out, const char *bytes,
 
 /* "Bad Request" for 400, ... ; "Error" for a status it does not know. */
 const char *zf_oauth_loopback_status_text(int status);
+
+ZF_PUBLIC_END
 
 #endif

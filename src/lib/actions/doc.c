@@ -271,7 +271,7 @@ static void md_action(zf_buf *b, const zf_action *a)
 int zf_actions_markdown(zf_buf *out)
 {
     zf_buf_puts(out, "# Actions\n\n"
-                     "Generated from the action descriptors (`src/lib/action_*.c`) by "
+                     "Generated from the action descriptors (`src/lib/actions/defs/*.c`) by "
                      "`zf_actions_markdown()`; do not edit by hand: run "
                      "`build/test_actions_docs --write` and commit the result.\n\n"
                      "Every problem in an input is reported at once, before any request is "
@@ -292,6 +292,6 @@ int zf_actions_markdown(zf_buf *out)
     zf_buf_puts(out, "\nA meeting UUID that starts with `/` or contains `//` is percent-encoded "
                      "twice in the request path (Zoom's rule); every other path value once. "
                      "Time zones are the IANA ids of the committed list in "
-                     "`src/lib/actions_timezones.c`.\n");
+                     "`src/lib/actions/timezones.c`.\n");
     return out->failed ? ZF_ENOMEM : 0;
 }

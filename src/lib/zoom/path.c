@@ -10,6 +10,7 @@
  * attached to URLs built here.
  */
 #include "zoom_internal.h"
+#include "text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,17 +19,6 @@
 static const char WHERE[] = "zoomflow only calls paths under the API base's /v2 "
                             "(e.g. /users/me)";
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* One level of percent-decoding into out (same size is enough); invalid
  * escapes are kept literally. Returns 1 if anything was decoded. */
 static int decode_once(const char *in, size_t n, char *out, size_t *outn)
@@ -36,10 +26,9 @@ static int decode_once(const char *in, size_t n, char *out, size_t *outn)
     size_t o = 0;
     int changed = 0;
     for (size_t i = 0; i < n; i++) {
-        if (in[i] == '%' && i + 2 < n && hexval((unsigned char)in[i + 1]) >= 0 &&
-            hexval((unsigned char)in[i + 2]) >= 0) {
-            out[o++] = (char)(hexval((unsigned char)in[i + 1]) * 16 +
-                              hexval((unsigned char)in[i + 2]));
+        int b = in[i] == '%' ? zf_pct_byte(in + i, n - i) : -1;
+        if (b >= 0) {
+            out[o++] = (char)b;
             i += 2;
             changed = 1;
         } else {
@@ -96,8 +85,7 @@ static int check_raw(const char *path, size_t n, zf_error *err)
             return refuse(err, "contains a '#' fragment (percent-encode it as %23 if it is data)");
         if (c == ' ' || c >= 0x80)
             return refuse(err, "contains a space or non-ASCII byte (percent-encode it)");
-        if (c == '%' && (i + 2 >= n || hexval((unsigned char)path[i + 1]) < 0 ||
-                         hexval((unsigned char)path[i + 2]) < 0))
+        if (c == '%' && zf_pct_byte(path + i, n - i) < 0)
             return refuse(err, "contains a '%' that is not followed by two hex digits "
                                "(write a literal '%' as %25)");
     }

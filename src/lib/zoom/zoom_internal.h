@@ -1,6 +1,6 @@
 /*
- * Internals of the zoom client shared by zoom*.c, the unit tests and the
- * fuzz targets. Everything here except the transport hook is a pure
+ * Internals of the zoom client shared by the files of src/lib/zoom, the
+ * unit tests and the fuzz targets. Everything here except the transport hook is a pure
  * function: no socket, no clock, no sleep, so the retry and error decisions
  * can be tested exhaustively.
  */
@@ -8,12 +8,13 @@
 #define ZOOMFLOW_ZOOM_INTERNAL_H
 
 #include "zoomflow/zoom.h"
+#include "text.h"
 
 /* Caps on what the client reads from Zoom's answers before parsing. */
 #define ZF_ZOOM_ERRBODY_MAX ((size_t)64 << 10)
 #define ZF_ZOOM_URL_MAX ((size_t)16 << 10)
 
-/* --- zoom_path.c */
+/* --- path.c */
 
 /* out = {origin of base}/v2{path}[?|&]{query}; base must be
  * http(s)://host[:port] with nothing after it but an optional "/", "/v2" or
@@ -26,19 +27,23 @@ int zf_zoom__url_origin(const char *url, char *out, size_t outlen);
 /* 0 when base is an acceptable API base (see build_url), else ZF_ECONFIG. */
 int zf_zoom__check_base(const char *base, zf_error *err);
 
-/* --- zoom_retry.c */
+/* --- headers.c (and the header lookup of util's text.h) */
 
 /* Case-insensitive header lookup in a "Name: value\r\n" block; the trimmed
- * value goes to out. Returns out or NULL. */
-const char *zf_zoom__header(const char *headers, const char *name, char *out, size_t outlen);
+ * value goes to out. Returns out or NULL. One parser for the whole tree
+ * (util's text.h); the zoom files and tests keep this name for it. */
+#define zf_zoom__header zf_header_find
 /* Retry-After as delta seconds, ISO-8601 date-time (Z or +hh[:mm] offset,
  * optional fraction; no offset = UTC) or HTTP-date (IMF-fixdate). Sets *at_s
  * to the absolute unix time. 0, or -1 for anything else. */
 int zf_zoom__parse_retry_after(const char *v, int64_t now_s, int64_t *at_s);
-/* Full jitter: a value in [0, min(max_backoff, base * 2^n)], from rnd. */
-int64_t zf_zoom__backoff_ms(const zf_zoom_retry *policy, int n, uint64_t rnd);
 /* Next 00:00 UTC strictly after now_s. */
 int64_t zf_zoom__next_utc_midnight(int64_t now_s);
+
+/* --- retry.c */
+
+/* Full jitter: a value in [0, min(max_backoff, base * 2^n)], from rnd. */
+int64_t zf_zoom__backoff_ms(const zf_zoom_retry *policy, int n, uint64_t rnd);
 
 /* What one HTTP exchange produced, as the decision sees it. */
 typedef struct zf_zoom_outcome {
@@ -79,7 +84,7 @@ void zf_zoom__decide(const zf_zoom_retry *policy, zf_zoom_kind kind,
                      const zf_zoom_outcome *o, const zf_zoom_attempt *a,
                      zf_zoom_decision *d, zf_error *err);
 
-/* --- zoom_errors.c */
+/* --- errors.c */
 
 /* Maps a non-2xx answer to err (never 0). attempts goes into the hints
  * that mention retries. */
@@ -95,7 +100,7 @@ int zf_zoom__daily_error(zf_error *err, long status, int64_t reset_s, int per_ho
  * redacted. */
 void zf_zoom__snippet(const char *body, size_t len, size_t max, char *out, size_t outlen);
 
-/* --- pacer (zoom_pacer.c) */
+/* --- pacer.c */
 
 #define ZF_ZOOM_NCAT 5 /* Light, Medium, Heavy, Resource-intensive, unknown */
 
@@ -133,7 +138,7 @@ void zf_zoom__pacer_update(zf_zoom_pacer *p, int c, const char *method, const ch
                            const char *headers, long status, int qps_limited,
                            int64_t now_ms);
 
-/* --- test hook (zoom.c): replaces zf_http_do for this client. */
+/* --- test hook (client.c): replaces zf_http_do for this client. */
 typedef int (*zf_zoom__transport_fn)(void *ctx, const zf_http_req *req, zf_http_resp *resp,
                                      zf_error *err);
 void zf_zoom__set_transport(zf_zoom *z, zf_zoom__transport_fn fn, void *ctx);

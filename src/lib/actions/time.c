@@ -9,22 +9,13 @@
  * offset (Debian ships "fat" files with transitions to 2037).
  */
 #include "actions_internal.h"
+#include "civil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define TZIF_MAX_BYTES (256 * 1024)
-
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    const int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const unsigned yoe = (unsigned)(y - era * 400);
-    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
 
 static int two(const char *s) { return (s[0] - '0') * 10 + (s[1] - '0'); }
 
@@ -34,7 +25,7 @@ int zf_actions__parse_datetime(const char *s, int64_t *out, int *has_zone)
     if (!s || !zf_schema_format_ok(ZF_FMT_ZOOM_DATETIME, s, &pos))
         return ZF_EINVAL;
     int64_t y = two(s) * 100 + two(s + 2);
-    int64_t t = days_from_civil(y, (unsigned)two(s + 5), (unsigned)two(s + 8)) * 86400 +
+    int64_t t = zf_days_from_civil(y, (unsigned)two(s + 5), (unsigned)two(s + 8)) * 86400 +
                 two(s + 11) * 3600 + two(s + 14) * 60 + two(s + 17);
     const char *z = s + 19;
     *has_zone = *z != '\0';

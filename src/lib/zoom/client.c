@@ -2,8 +2,8 @@
  * The Zoom client: one call = token, URL, pacing, exchanges and retries.
  *
  * The loop here only executes; every decision (retry or not, how long to
- * wait, which error) is made by the pure functions in zoom_retry.c,
- * zoom_errors.c and zoom_pacer.c. The bearer token is attached only to
+ * wait, which error) is made by the pure functions in retry.c,
+ * headers.c, errors.c and pacer.c. The bearer token is attached only to
  * URLs built by zf_zoom__build_url from the token source's API base, and
  * redirects are never followed, so it cannot leave that origin.
  */

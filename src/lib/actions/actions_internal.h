@@ -6,16 +6,6 @@
 
 #include <stdint.h>
 
-/* The rows of the registry, one per src/lib/action_<name>.c. */
-extern const zf_action zf_action__create_meeting;
-extern const zf_action zf_action__list_users;
-extern const zf_action zf_action__create_user;
-extern const zf_action zf_action__list_meetings;
-extern const zf_action zf_action__add_meeting_registrant;
-extern const zf_action zf_action__list_meeting_registrants;
-extern const zf_action zf_action__get_meeting_recordings;
-extern const zf_action zf_action__call_api;
-
 size_t zf_actions__timezone_count(void);
 int zf_actions__timezone_known(const char *zone);
 

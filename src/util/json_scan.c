@@ -7,6 +7,7 @@
  * already known to be valid by counting brackets outside strings.
  */
 #include "json_scan.h"
+#include "text.h"
 
 #include <string.h>
 
@@ -39,23 +40,12 @@ static const char *skip_ws(const char *p, const char *end)
     return p;
 }
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Four hex digits at p (p + 4 <= end checked by the caller) or -1. */
 static long hex4(const unsigned char *p)
 {
     long v = 0;
     for (int i = 0; i < 4; i++) {
-        int h = hexval(p[i]);
+        int h = zf_hexval(p[i]);
         if (h < 0)
             return -1;
         v = v * 16 + h;
