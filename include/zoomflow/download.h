@@ -160,6 +160,14 @@ zf_download_verdict zf_download_judge(long status, const char *content_range,
  * zoom.us / zoomgov.com or a subdomain. */
 int zf_download_url_allowed(const char *url, const char *api_base);
 
+/* 1 when a download's 401 may renew the connection's Zoom access token: the
+ * answer came from the API's own origin (url, no redirect followed) with
+ * Zoom's code 124 (invalid or expired access token). A 401 from any other
+ * host (Zoom's file hosts, a redirect's target) or without code 124 only
+ * lists the recording again for a fresh download token. */
+int zf_download_may_renew(const char *url, long redirects, const char *api_base,
+                          int zoom_code);
+
 ZF_PUBLIC_END
 
 #endif

@@ -84,6 +84,7 @@ typedef struct zf_http_resp {
                             server (DNS, connect or TLS handshake failed) */
     char request_id[48]; /* Zoom's x-zm-trackingid when present */
     double seconds;      /* wall time of the exchange */
+    long redirects;      /* redirects followed: the final answer may be another host's */
 } zf_http_resp;
 
 void zf_http_resp_init(zf_http_resp *r);

@@ -58,6 +58,7 @@ typedef enum zf_in {
 #define ZF_F_MAX 0x04u      /* `max` applies (integer) */
 #define ZF_F_SECRET 0x08u   /* never echoed back in a problem */
 #define ZF_F_OPEN 0x10u     /* object accepts keys it does not describe */
+#define ZF_F_MULTILINE 0x20u /* text may hold TAB, LF and CR (an agenda) */
 
 /* Where a descriptor's constraint knowingly differs from Zoom's 2026
  * OpenAPI schema for the same field (the spec test checks each such
@@ -98,7 +99,8 @@ typedef struct zf_problem {
     char *path;        /* "settings.jbh_time", "custom_questions[1].value" */
     const char *rule;  /* "required", "type", "enum", "minimum", "maximum",
                           "minLength", "maxLength", "maxItems", "format",
-                          "unknown", "conflict", "dependency" */
+                          "unknown", "conflict", "dependency",
+                          "characters" (a control or bidi character) */
     char *value;       /* the offending value as JSON text ("" if absent) */
     long pos;          /* character position of the fault in a string, -1 */
     char *message;     /* what is wrong and how to fix it */

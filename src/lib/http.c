@@ -506,6 +506,7 @@ static void finish(zf_http *h, xfer *x, CURLcode rc)
     curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_getinfo(h->curl, CURLINFO_NUM_CONNECTS, &connects);
     curl_easy_getinfo(h->curl, CURLINFO_TOTAL_TIME, &secs);
+    curl_easy_getinfo(h->curl, CURLINFO_REDIRECT_COUNT, &x->resp->redirects);
     h->connects += connects;
     x->resp->status = status;
     x->resp->seconds = secs;

@@ -258,9 +258,15 @@ static void validate_recurrence(json_t *r, json_t *errs)
                   "recurrence.end_times and end_date_time cannot be used together.");
 }
 
-/* Occurrence start times of a type-8 meeting (at most 60). */
+/* Occurrence start times of a type-8 meeting (at most 60). The series is
+ * laid out in the meeting's zone on local wall-clock days (weekdays, month
+ * days and the time of day are local), and each occurrence is converted to
+ * UTC with its own date's offset: a weekly 09:30 New York meeting stays at
+ * 09:30 local across the DST change (14:30Z in winter, 13:30Z in summer). */
 static int occurrences(const sim_meeting *m, int64_t *out)
 {
+    const char *tz = m->timezone ? m->timezone
+                     : m->host->timezone ? m->host->timezone : "America/Los_Angeles";
     json_t *r = m->recurrence;
     int ty = (int)json_integer_value(json_object_get(r, "type"));
     json_int_t iv = json_integer_value(json_object_get(r, "repeat_interval"));
@@ -275,15 +281,16 @@ static int occurrences(const sim_meeting *m, int64_t *out)
         max = 60;
     if (iv < 1)
         iv = 1;
-    int64_t day0 = data_day(m->start_time), tod = m->start_time - day0 * 86400;
-    time_t st = (time_t)m->start_time;
+    int64_t local0 = m->start_time + sim_tz_offset(tz, m->start_time);
+    int64_t day0 = data_day(local0), tod = local0 - day0 * 86400;
+    time_t st = (time_t)local0;
     struct tm tm;
     gmtime_r(&st, &tm);
     for (int step = 0; n < max && step < 800; step++) {
         int64_t cand[7];
         int nc = 0;
         if (ty == 1) {
-            cand[nc++] = m->start_time + (int64_t)step * iv * 86400;
+            cand[nc++] = local0 + (int64_t)step * iv * 86400;
         } else if (ty == 2) {
             const char *wd = json_string_value(json_object_get(r, "weekly_days"));
             int64_t sunday = day0 - ((day0 + 4) % 7 + 7) % 7 + (int64_t)step * iv * 7;
@@ -315,11 +322,12 @@ static int occurrences(const sim_meeting *m, int64_t *out)
             }
         }
         for (int i = 0; i < nc && n < max; i++) {
-            if (cand[i] < m->start_time)
+            int64_t t = sim_tz_local_to_utc(tz, cand[i]); /* wall time -> UTC */
+            if (t < m->start_time)
                 continue;
-            if (cand[i] > end_dt)
+            if (t > end_dt)
                 return n;
-            out[n++] = cand[i];
+            out[n++] = t;
         }
     }
     return n;

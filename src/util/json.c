@@ -2,14 +2,122 @@
  * JSON helpers. Guarantees: zf_json_parse never hands jansson more than
  * `max` bytes and never accepts trailing garbage, duplicate keys or NUL in
  * strings; every failure leaves *out NULL and a message that names the
- * input (or the field) and what was wrong.
+ * input (or the field) and what was wrong: a duplicate key or a number out
+ * of range (which jansson refuses as it parses) is named by its path, not
+ * called invalid JSON.
  */
 #include "zoomflow/json.h"
 
 #include <string.h>
 
-int zf_json_parse(json_t **out, const void *data, size_t len, size_t max, const char *what,
+#include "json_scan.h"
+
+/* Appends the member key token k to path ("a" + "b" -> "a.b"), control
+ * bytes escaped so a message cannot carry them to a terminal. */
+static void path_key(zf_buf *path, zf_jspan k)
+{
+    char key[96];
+    size_t n = zf_json_scan_str(k, key, sizeof key);
+    if (path->len)
+        zf_buf_putc(path, '.');
+    for (size_t i = 0; i < n && i < sizeof key - 1; i++) {
+        unsigned char c = (unsigned char)key[i];
+        if (c < 0x20 || c == 0x7f)
+            zf_buf_appendf(path, "\\u%04x", c);
+        else
+            zf_buf_putc(path, (char)c);
+    }
+    if (n >= sizeof key)
+        zf_buf_puts(path, "...");
+}
+
+static int holds(zf_jspan v, const char *at)
+{
+    return at >= v.p && at < v.p + v.n;
+}
+
+/* Names where byte offset at falls in a document that is valid but for
+ * what jansson refused (a duplicate key, a number out of range): the path
+ * of the innermost member or element holding it ("settings.jbh_time",
+ * "items[2]"; "" for the top level) and, in *tok, the innermost token (the
+ * key itself when at falls in one). -1 when the bytes do not validate: some
+ * other error follows, and jansson's own message is all there is. */
+static int locate(const char *data, size_t len, size_t at, zf_buf *path, zf_jspan *tok)
+{
+    zf_jspan v;
+    if (zf_json_scan_validate(data, len, &v, NULL, NULL) != 0)
+        return -1;
+    const char *t = data + at;
+    for (int descended = 1; descended;) {
+        zf_jiter it;
+        zf_jspan k, m;
+        descended = 0;
+        if (zf_json_scan_members(&it, v) == 0) {
+            while (!descended && zf_json_scan_next_member(&it, &k, &m) == 1) {
+                if (!holds(k, t) && !holds(m, t))
+                    continue;
+                path_key(path, k);
+                if (holds(k, t)) {
+                    *tok = k;
+                    return 0;
+                }
+                v = m;
+                descended = 1;
+            }
+        } else if (zf_json_scan_elements(&it, v) == 0) {
+            for (size_t i = 0; !descended && zf_json_scan_next_element(&it, &m) == 1; i++) {
+                if (holds(m, t)) {
+                    zf_buf_appendf(path, "[%zu]", i);
+                    v = m;
+                    descended = 1;
+                }
+            }
+        }
+    }
+    *tok = v;
+    return 0;
+}
+
+/* A duplicate key or an out-of-range number, said with the path of the
+ * field; ZF_EPARSE, or 0 when locate cannot tell (the caller then reports
+ * jansson's text). */
+static int refine(const char *data, size_t len, const char *what, const json_error_t *je,
                   zf_error *err)
+{
+    enum json_error_code code = json_error_code(je);
+    if ((code != json_error_duplicate_key && code != json_error_numeric_overflow) ||
+        je->position <= 0 || (size_t)je->position > len)
+        return 0;
+    zf_buf path = ZF_BUF_INIT(512);
+    zf_jspan tok;
+    int rc = 0;
+    if (locate(data, len, (size_t)je->position - 1, &path, &tok) != 0)
+        goto done;
+    const char *where = path.len ? zf_buf_cstr(&path) : "(top level)";
+    if (code == json_error_duplicate_key) {
+        rc = zf_error_set(err, ZF_EPARSE, "%s: duplicate key %s (line %d, column %d): a key "
+                          "may appear only once in an object", what, where, je->line,
+                          je->column);
+        zf_error_hint(err, "remove one of the two members; JSON readers disagree on which "
+                           "one wins, so zoomflow takes neither");
+        goto done;
+    }
+    int integer = tok.n && !memchr(tok.p, '.', tok.n) && !memchr(tok.p, 'e', tok.n) &&
+                  !memchr(tok.p, 'E', tok.n);
+    rc = zf_error_set(err, ZF_EPARSE, "%s: field %s: number %.*s%s is out of range (line %d, "
+                      "column %d): %s", what, where, (int)(tok.n > 40 ? 40 : tok.n), tok.p,
+                      tok.n > 40 ? "..." : "", je->line, je->column,
+                      integer ? "integers must be within -9223372036854775808.."
+                                "9223372036854775807"
+                              : "numbers must be within +-1.7976931348623157e308");
+    zf_error_hint(err, "write the number within the range its field allows");
+done:
+    zf_buf_free(&path);
+    return rc;
+}
+
+static int parse(json_t **out, const void *data, size_t len, size_t max, const char *what,
+                 size_t flags, zf_error *err)
 {
     if (!out)
         return zf_error_set(err, ZF_EINVAL, "zf_json_parse: output needed");
@@ -19,15 +127,29 @@ int zf_json_parse(json_t **out, const void *data, size_t len, size_t max, const 
         return zf_error_set(err, ZF_ETOOBIG, "%s is %zu bytes; the limit is %zu bytes", what,
                             len, max);
     if (!data || len == 0)
-        return zf_error_set(err, ZF_EPARSE, "%s is empty; expected a JSON object or array",
-                            what);
+        return zf_error_set(err, ZF_EPARSE, "%s is empty; expected a JSON %s", what,
+                            (flags & JSON_DECODE_ANY) ? "value" : "object or array");
     json_error_t je;
-    json_t *j = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
-    if (!j)
-        return zf_error_set(err, ZF_EPARSE, "%s: invalid JSON at line %d, column %d: %s", what,
-                            je.line, je.column, je.text);
+    json_t *j = json_loadb(data, len, JSON_REJECT_DUPLICATES | flags, &je);
+    if (!j) {
+        int rc = refine(data, len, what, &je, err);
+        return rc ? rc : zf_error_set(err, ZF_EPARSE, "%s: invalid JSON at line %d, column %d: "
+                                      "%s", what, je.line, je.column, je.text);
+    }
     *out = j;
     return 0;
+}
+
+int zf_json_parse(json_t **out, const void *data, size_t len, size_t max, const char *what,
+                  zf_error *err)
+{
+    return parse(out, data, len, max, what, 0, err);
+}
+
+int zf_json_parse_value(json_t **out, const void *data, size_t len, size_t max,
+                        const char *what, zf_error *err)
+{
+    return parse(out, data, len, max, what, JSON_DECODE_ANY, err);
 }
 
 const char *zf_json_type_name(const json_t *j)

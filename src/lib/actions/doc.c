@@ -8,6 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zoomflow/json.h"
+
+#define ZF_ACTION_FLAG_WHAT 96             /* "--settings" */
+#define ZF_ACTION_FLAG_JSON_MAX (1u << 20) /* a JSON flag value */
+
 static const char *type_word(unsigned t)
 {
     if (t & ZF_T_ANY)
@@ -98,8 +103,16 @@ int zf_action_set_flag(json_t *input, const zf_action *a, const char *flag, cons
         v = flag_boolean(text);
     else if (strcmp(want, "ID") == 0)
         v = (v = flag_integer(text)) ? v : json_string(text); /* UUIDs stay text */
-    else
-        v = json_loads(text, JSON_DECODE_ANY, NULL);
+    else {
+        /* a duplicate key or an out-of-range number is named as such */
+        char what[ZF_ACTION_FLAG_WHAT];
+        snprintf(what, sizeof what, "--%s", f->name);
+        if (zf_json_parse_value(&v, text, strlen(text), ZF_ACTION_FLAG_JSON_MAX, what,
+                                err) != 0) {
+            err->code = ZF_EINVAL;
+            return ZF_EINVAL;
+        }
+    }
     if (!v) {
         zf_error_set(err, ZF_EINVAL, "--%s: \"%.200s\" is not %s", f->name, text,
                      strcmp(want, "INT") == 0    ? "an integer"
@@ -134,6 +147,8 @@ static void constraints(zf_buf *b, const zf_field *f)
         for (size_t i = 0; i < f->n_enum_int; i++)
             zf_buf_appendf(b, "%s %lld", i ? "," : "", (long long)f->enum_int[i]);
     }
+    if (f->flags & ZF_F_MULTILINE)
+        NEXT(), zf_buf_puts(b, "may span lines");
     if (f->format != ZF_FMT_NONE)
         NEXT(), zf_buf_appendf(b, "format %s", zf_schema_format_name(f->format));
     if (f->max_items > 0)
@@ -260,7 +275,12 @@ int zf_actions_markdown(zf_buf *out)
                      "`zf_actions_markdown()`; do not edit by hand: run "
                      "`build/test_actions_docs --write` and commit the result.\n\n"
                      "Every problem in an input is reported at once, before any request is "
-                     "sent. Fields marked `local` are read by zoomflow, not sent to Zoom.\n\n");
+                     "sent. Fields marked `local` are read by zoomflow, not sent to Zoom.\n\n"
+                     "Text is UTF-8 without control characters (U+0000-U+001F, "
+                     "U+007F-U+009F), line or paragraph separators (U+2028, U+2029) or "
+                     "bidirectional formatting characters (U+061C, U+200E, U+200F, "
+                     "U+202A-U+202E, U+2066-U+2069); only fields that say \"may span "
+                     "lines\" take TAB, LF and CR.\n\n");
     for (const zf_action *const *a = zf_actions(); *a; a++)
         md_action(out, *a);
     zf_buf_puts(out, "## Formats\n\n| format | accepted values |\n|---|---|\n");

@@ -11,6 +11,7 @@
 #include "actions_internal.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,11 +34,91 @@ void zf_problems_free(zf_problems *p)
     memset(p, 0, sizeof *p);
 }
 
+/* Characters no text field may hold: controls, and the bidirectional
+ * formatting characters that make a name or topic display differently from
+ * what it is (Zoom shows these to other people, in other languages' UIs).
+ * TAB, LF and CR are only for ZF_F_MULTILINE fields. Ranges are inclusive. */
+static const struct {
+    uint32_t lo, hi;
+    const char *name;
+} REFUSED_CHARS[] = {
+    {0x0000, 0x001F, "a control character"},
+    {0x007F, 0x009F, "a control character"},
+    {0x061C, 0x061C, "ARABIC LETTER MARK, a bidi control"},
+    {0x200E, 0x200E, "LEFT-TO-RIGHT MARK, a bidi control"},
+    {0x200F, 0x200F, "RIGHT-TO-LEFT MARK, a bidi control"},
+    {0x2028, 0x2028, "LINE SEPARATOR"},
+    {0x2029, 0x2029, "PARAGRAPH SEPARATOR"},
+    {0x202A, 0x202A, "LEFT-TO-RIGHT EMBEDDING, a bidi control"},
+    {0x202B, 0x202B, "RIGHT-TO-LEFT EMBEDDING, a bidi control"},
+    {0x202C, 0x202C, "POP DIRECTIONAL FORMATTING, a bidi control"},
+    {0x202D, 0x202D, "LEFT-TO-RIGHT OVERRIDE, a bidi control"},
+    {0x202E, 0x202E, "RIGHT-TO-LEFT OVERRIDE, a bidi control"},
+    {0x2066, 0x2066, "LEFT-TO-RIGHT ISOLATE, a bidi control"},
+    {0x2067, 0x2067, "RIGHT-TO-LEFT ISOLATE, a bidi control"},
+    {0x2068, 0x2068, "FIRST STRONG ISOLATE, a bidi control"},
+    {0x2069, 0x2069, "POP DIRECTIONAL ISOLATE, a bidi control"},
+};
+
+/* Decodes one UTF-8 sequence at s (n bytes left): its length, or 0 when it
+ * is not valid UTF-8 (overlong, surrogate, above U+10FFFF, cut short). */
+static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    static const uint32_t min_of[] = {0, 0, 0x80, 0x800, 0x10000};
+    size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] <= 0xDF ? 2
+               : s[0] >= 0xE0 && s[0] <= 0xEF ? 3 : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+    if (!len || len > n)
+        return 0;
+    uint32_t c = len == 1 ? s[0] : (uint32_t)(s[0] & (0x7F >> len));
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        c = (c << 6) | (s[i] & 0x3F);
+    }
+    if (c < min_of[len] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+        return 0;
+    *cp = c;
+    return len;
+}
+
+static const char *refused_char(uint32_t c, int multiline)
+{
+    if (multiline && (c == '\t' || c == '\n' || c == '\r'))
+        return NULL;
+    for (size_t i = 0; i < sizeof REFUSED_CHARS / sizeof REFUSED_CHARS[0]; i++)
+        if (c >= REFUSED_CHARS[i].lo && c <= REFUSED_CHARS[i].hi)
+            return REFUSED_CHARS[i].name;
+    return NULL;
+}
+
+/* 1 when the dumped JSON text s holds a character that could reorder or
+ * hide the rest of a problem line on a terminal, or is not UTF-8. */
+static int shows_badly(const char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        uint32_t c;
+        size_t len = utf8_next((const unsigned char *)s + i, n - i, &c);
+        if (!len || refused_char(c, 0))
+            return 1;
+        i += len;
+    }
+    return 0;
+}
+
+/* The value as JSON text for a problem, non-ASCII escaped (\u202e) when it
+ * holds a refused character, a placeholder when it is not UTF-8. */
 static char *value_text(const json_t *v)
 {
     if (!v)
         return strdup("");
     char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+    if (!s && json_is_string(v))
+        return strdup("\"[not valid UTF-8]\"");
+    if (s && shows_badly(s)) {
+        free(s);
+        s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_ENSURE_ASCII);
+    }
     if (!s)
         return NULL;
     size_t n = strlen(s);
@@ -634,6 +715,36 @@ static void check_format(zf_problems *p, const zf_field *f, const char *path,
         faultx(p, f, path, "format", v, -1, "must be %s", zf_schema_format_text(f->format));
 }
 
+/* 1 when s is valid UTF-8 holding no refused character; else a problem
+ * naming the first bad one by code point and character position. */
+static int check_chars(zf_problems *p, const zf_field *f, const char *path, const json_t *v,
+                       const char *s, size_t bytes)
+{
+    int multiline = (f->flags & ZF_F_MULTILINE) != 0;
+    long at = 0;
+    for (size_t i = 0; i < bytes; at++) {
+        uint32_t c;
+        size_t len = utf8_next((const unsigned char *)s + i, bytes - i, &c);
+        if (!len) {
+            faultx(p, f, path, "characters", v, at, "is not valid UTF-8 at character %ld "
+                   "(byte %zu); save the text as UTF-8", at + 1, i + 1);
+            return 0;
+        }
+        const char *what = refused_char(c, multiline);
+        if (what) {
+            int line_break = c == '\n' || c == '\r' || c == 0x2028 || c == 0x2029;
+            faultx(p, f, path, "characters", v, at, "contains U+%04X (%s) at character %ld; "
+                   "%s", (unsigned)c, what, at + 1,
+                   line_break ? "this field is one line: remove the line break"
+                              : "control and bidirectional-formatting characters change how "
+                                "the text displays: remove it");
+            return 0;
+        }
+        i += len;
+    }
+    return 1;
+}
+
 static void check_string(zf_problems *p, const zf_field *f, const char *path, const json_t *v)
 {
     const char *s = json_string_value(v);
@@ -642,6 +753,11 @@ static void check_string(zf_problems *p, const zf_field *f, const char *path, co
         faultx(p, f, path, "format", v, (long)strlen(s), "must not contain NUL characters");
         return;
     }
+    /* a format or enum has its own, more precise words for a stray byte */
+    size_t before = p->count;
+    int grammar = f->enum_str || f->format != ZF_FMT_NONE;
+    if (!grammar)
+        check_chars(p, f, path, v, s, bytes);
     size_t n = utf8_chars(s, bytes);
     if (f->max_len > 0 && n > (size_t)f->max_len)
         faultx(p, f, path, "maxLength", v, f->max_len,
@@ -653,6 +769,8 @@ static void check_string(zf_problems *p, const zf_field *f, const char *path, co
         check_string_enum(p, f, path, v, s);
     if (f->format != ZF_FMT_NONE)
         check_format(p, f, path, v, s);
+    if (grammar && p->count == before)
+        check_chars(p, f, path, v, s, bytes);
 }
 
 static void check_integer(zf_problems *p, const zf_field *f, const char *path, const json_t *v)

@@ -4,9 +4,10 @@
  * Guarantee: a path accepted by zf_zoom_check_path, joined by
  * zf_zoom__build_url with an accepted base, gives a URL whose origin is the
  * base's origin and whose path starts with /v2/, at every depth of
- * percent-decoding a server or proxy might apply (checked up to
- * DECODE_DEPTH levels). That is what keeps the bearer token at Zoom: the
- * token is only attached to URLs built here.
+ * percent-decoding a server or proxy might apply: each part is decoded until
+ * nothing is left to decode (%25 nested to any depth) and every level is
+ * checked. That is what keeps the bearer token at Zoom: the token is only
+ * attached to URLs built here.
  */
 #include "zoom_internal.h"
 #include "text.h"
@@ -14,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#define DECODE_DEPTH 4
 
 static const char WHERE[] = "zoomflow only calls paths under the API base's /v2 "
                             "(e.g. /users/me)";
@@ -111,6 +110,9 @@ static int check_decoded(const char *s, size_t n, int is_path, zf_error *err)
     return 0;
 }
 
+/* Checks every decoding level of part until a level decodes to itself. This
+ * ends: a level that changes is at least 2 bytes shorter than the one before,
+ * so a 2048-byte path has at most ~1000 levels. */
 static int check_levels(const char *part, size_t n, int is_path, zf_error *err)
 {
     char *a = malloc(n + 1), *b = malloc(n + 1);
@@ -121,7 +123,7 @@ static int check_levels(const char *part, size_t n, int is_path, zf_error *err)
     }
     memcpy(a, part, n);
     size_t len = n;
-    for (int level = 0; level < DECODE_DEPTH; level++) {
+    for (;;) {
         if ((rc = check_decoded(a, len, is_path, err)) != 0)
             goto done;
         size_t nlen;
@@ -131,8 +133,6 @@ static int check_levels(const char *part, size_t n, int is_path, zf_error *err)
         a = b;
         b = t;
         len = nlen;
-        if (level == DECODE_DEPTH - 1)
-            rc = check_decoded(a, len, is_path, err);
     }
 done:
     free(a);
