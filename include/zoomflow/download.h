@@ -38,6 +38,9 @@
 #include "zoomflow/error.h"
 #include "zoomflow/http.h"
 #include "zoomflow/zoom.h"
+#include "zoomflow/export.h"
+
+ZF_PUBLIC_BEGIN
 
 /* Longest file name the sanitiser produces (bytes, without the NUL). */
 #define ZF_DOWNLOAD_NAME_MAX 200
@@ -156,5 +159,7 @@ zf_download_verdict zf_download_judge(long status, const char *content_range,
 /* 1 when a token may be sent to url: same origin as api_base, or https on
  * zoom.us / zoomgov.com or a subdomain. */
 int zf_download_url_allowed(const char *url, const char *api_base);
+
+ZF_PUBLIC_END
 
 #endif

@@ -15,7 +15,10 @@
 
 #include <stdint.h>
 
+#include "zoomflow/export.h"
 #include "zoomflow/hint.h"
+
+ZF_PUBLIC_BEGIN
 
 /* X(name, number, short description) */
 #define ZF_ERRNO_MAP(X)                                                            \
@@ -107,5 +110,7 @@ void zf_error_hint_arg(zf_error *err, zf_hint_arg which, const char *value);
 __attribute__((format(printf, 2, 3)))
 #endif
 void zf_error_hint(zf_error *err, const char *fmt, ...);
+
+ZF_PUBLIC_END
 
 #endif

@@ -20,6 +20,10 @@
 
 #include <stddef.h>
 
+#include "zoomflow/export.h"
+
+ZF_PUBLIC_BEGIN
+
 /* The arguments a hint may carry (bits in ZF_HINT_MAP's third column). */
 typedef enum zf_hint_arg {
     ZF_HINT_ARG_CONNECTION, /* a connection id (the CLI's profile) */
@@ -151,5 +155,7 @@ int zf_hint_render(struct zf_buf *out, const zf_hint_row *table, const struct zf
                    zf_hint_resolve_fn resolve, void *ctx);
 /* The table's row for id, or NULL. */
 const zf_hint_row *zf_hint_row_find(const zf_hint_row *table, int id);
+
+ZF_PUBLIC_END
 
 #endif

@@ -18,6 +18,9 @@
 #include "zoomflow/buf.h"
 #include "zoomflow/error.h"
 #include "zoomflow/log.h"
+#include "zoomflow/export.h"
+
+ZF_PUBLIC_BEGIN
 
 typedef struct zf_http zf_http;
 
@@ -82,5 +85,7 @@ int zf_http_do(zf_http *h, const zf_http_req *req, zf_http_resp *resp, zf_error 
 /* Call once before threads start (curl_global_init); zf_http_new calls it
  * too, guarded by pthread_once. */
 int zf_http_global_init(void);
+
+ZF_PUBLIC_END
 
 #endif

@@ -19,6 +19,9 @@
 
 #include "zoomflow/buf.h"
 #include "zoomflow/error.h"
+#include "zoomflow/export.h"
+
+ZF_PUBLIC_BEGIN
 
 /* Parses len bytes (an object or an array; no NUL inside strings, no
  * duplicate keys). what names the input in messages ("Zoom response",
@@ -49,5 +52,7 @@ int zf_json_opt_arr(const json_t *obj, const char *field, json_t **out, zf_error
 
 /* Appends j serialised compactly (keys in insertion order) to out. */
 int zf_json_dump(const json_t *j, zf_buf *out, zf_error *err);
+
+ZF_PUBLIC_END
 
 #endif

@@ -22,6 +22,9 @@
 #include "zoomflow/error.h"
 #include "zoomflow/http.h"
 #include "zoomflow/log.h"
+#include "zoomflow/export.h"
+
+ZF_PUBLIC_BEGIN
 
 /* The ten scopes the connect flow needs (DESIGN §4), NULL-terminated. */
 extern const char *const zf_oauth_required_scopes[];
@@ -147,5 +150,7 @@ int zf_oauth_s2s_token(zf_token_set *out, zf_http *http, const zf_oauth_app *app
 /* Revokes the grant behind token (access or refresh token). */
 int zf_oauth_revoke(zf_http *http, const zf_oauth_app *app, const zf_secret *token,
                     zf_error *err);
+
+ZF_PUBLIC_END
 
 #endif

@@ -19,6 +19,9 @@
 #include <stdint.h>
 
 #include "zoomflow/error.h"
+#include "zoomflow/export.h"
+
+ZF_PUBLIC_BEGIN
 
 typedef struct zf_store zf_store;
 
@@ -118,5 +121,7 @@ int zf_store_audit_add(zf_store *st, const zf_store_audit *a, zf_error *err);
 /* Newest first; conn_id NULL = all connections. */
 int zf_store_audit_list(zf_store *st, const char *conn_id, size_t limit,
                         zf_store_audit **out, size_t *n, zf_error *err);
+
+ZF_PUBLIC_END
 
 #endif

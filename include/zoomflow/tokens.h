@@ -36,6 +36,9 @@
 #include "zoomflow/log.h"
 #include "zoomflow/oauth.h"
 #include "zoomflow/store.h"
+#include "zoomflow/export.h"
+
+ZF_PUBLIC_BEGIN
 
 typedef struct zf_tokens zf_tokens;
 
@@ -127,5 +130,7 @@ int zf_tokens_access(zf_secret *token, char **api_base, zf_tokens *tk, const cha
  * case that one is returned. */
 int zf_tokens_reject(zf_secret *token, char **api_base, zf_tokens *tk, const char *id,
                      const zf_secret *rejected, zf_error *err);
+
+ZF_PUBLIC_END
 
 #endif

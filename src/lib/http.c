@@ -25,6 +25,7 @@
 
 #include "http_internal.h"
 #include "zoomflow/zoomflow.h"
+#include "text.h"
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
@@ -141,23 +142,7 @@ void zf_http_resp_free(zf_http_resp *r)
 const char *zf_http_resp_header(const zf_http_resp *r, const char *name, char *out,
                                 size_t outlen)
 {
-    size_t nlen = strlen(name);
-    for (const char *p = zf_buf_cstr(&r->headers); *p;) {
-        const char *eol = strchr(p, '\n');
-        size_t llen = eol ? (size_t)(eol - p) : strlen(p);
-        if (llen > nlen && p[nlen] == ':' && strncasecmp(p, name, nlen) == 0) {
-            const char *v = p + nlen + 1, *e = p + llen;
-            while (v < e && (*v == ' ' || *v == '\t'))
-                v++;
-            while (e > v && (e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
-                e--;
-            if (outlen)
-                snprintf(out, outlen, "%.*s", (int)(e - v), v);
-            return out;
-        }
-        p += llen + (eol ? 1 : 0);
-    }
-    return NULL;
+    return zf_header_find(zf_buf_cstr(&r->headers), name, out, outlen);
 }
 
 /* ---- callbacks -------------------------------------------------------- */

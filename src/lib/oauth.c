@@ -18,6 +18,7 @@
 #include "zoomflow/buf.h"
 #include "zoomflow/crypt.h"
 #include "zoomflow/json.h"
+#include "text.h"
 
 const char *const zf_oauth_required_scopes[] = {
     "meeting:read:list_meetings:admin",
@@ -162,25 +163,16 @@ done:
     return rc;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = (char)tolower((unsigned char)c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Percent-decodes s[0..n) ('+' is a space) into a fresh string. */
 static int form_decode(const char *s, size_t n, zf_buf *out)
 {
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         if (c == '%') {
-            int hi = i + 2 < n ? hexval(s[i + 1]) : -1;
-            int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
-            if (hi < 0 || lo < 0)
+            int b = zf_pct_byte(s + i, n - i);
+            if (b < 0)
                 return -1;
-            c = (char)(hi * 16 + lo);
+            c = (char)b;
             i += 2;
         } else if (c == '+') {
             c = ' ';

@@ -16,7 +16,7 @@
  * ends the walk, latencies add up.
  */
 #include "faults.h"
-#include "limits.h"
+#include "sim_limits.h"
 
 #include <openssl/rand.h>
 #include <stdio.h>

@@ -16,7 +16,7 @@
  * a token and counts against every daily cap that applies, and gets
  * X-RateLimit-Category/-Limit/-Remaining describing its per-window bucket.
  */
-#include "limits.h"
+#include "sim_limits.h"
 
 #include <math.h>
 #include <stdio.h>

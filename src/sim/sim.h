@@ -242,6 +242,10 @@ void sim_empty(sim_resp *rs, int status); /* 204 and friends */
 /* --- ids, time (util.c) */
 void sim_random_id(char *out, size_t outlen, size_t nchars); /* [A-Za-z0-9_-] */
 void sim_random_hex(char *out, size_t nbytes);                /* out: 2n+1 */
+/* n random bytes (n <= 32), and a Zoom-style meeting UUID (16 random bytes
+ * in standard base64, 24 characters). */
+void data_rand_bytes(unsigned char *out, size_t n);
+void data_new_uuid(char out[25]);
 /* yyyy-MM-ddTHH:mm:ssZ */
 void sim_fmt_time(char out[32], int64_t t);
 /* Accepts yyyy-MM-ddTHH:mm:ss[Z|±hh:mm]; *has_zone says whether it had one.
