@@ -29,6 +29,7 @@
 #include "zoomflow/crypt.h"
 #include "zoomflow/download.h"
 #include "zoomflow/error.h"
+#include "zoomflow/hint.h"
 #include "zoomflow/http.h"
 #include "zoomflow/json.h"
 #include "zoomflow/log.h"

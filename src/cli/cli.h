@@ -109,8 +109,24 @@ int cli_out_raw(cli_out *o, const char *json, size_t len);
 int cli_out_object(cli_out *o, json_t *obj);
 int cli_out_end(cli_out *o); /* flushes table/closes JSON arrays; frees */
 
-/* --- errors (main.c) */
-/* Prints "zoomflow: <message>" and the hint to stderr; returns the exit status. */
+/* --- errors.c: the exit table and the CLI's rendering of hint ids */
+/* The exit status of a zf_code (cli_exit_help documents them). */
+int cli_exit_status(int code);
+extern const char cli_exit_help[];
+/* What a hint's arguments fall back to: the profile and command in use
+ * (either may be NULL). */
+typedef struct cli_hint_ctx {
+    const char *profile;
+    const struct zf_cmd *cmd;
+} cli_hint_ctx;
+/* Appends how to follow err's hint in this CLI ("run `zoomflow --profile
+ * work connect`"): 1 when there is such a line, 0 when the hint's words
+ * are all there is, -1 when out failed. */
+int cli_hint_how(zf_buf *out, const zf_error *err, const cli_hint_ctx *c);
+/* The CLI's rows, for tests that walk them. */
+const struct zf_hint_row *cli_hint_table(void);
+/* Prints "zoomflow: <message>", the hint's words and how to follow them
+ * here to stderr; returns the exit status. */
 int cli_fail(cli_ctx *ctx, const zf_error *err);
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))

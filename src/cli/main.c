@@ -1,7 +1,7 @@
 /*
  * zoomflow: the command-line program. main() resolves the global options and
  * the configuration, finds the command (one or two words: "status",
- * "meetings create") in the table below, and runs it. Every command's
+ * "meetings create") in the table (commands.c), and runs it. Every command's
  * --help comes from its zf_cmd entry.
  */
 #include "cli.h"
@@ -14,18 +14,6 @@
 
 #include "zoomflow/actions.h"
 #include "zoomflow/log.h"
-
-static const char exit_codes[] =
-    "Exit status:\n"
-    "  0  success\n"
-    "  1  internal or storage failure\n"
-    "  2  bad usage or invalid input (nothing was sent to Zoom)\n"
-    "  3  not connected, authentication failed, or re-authorization needed\n"
-    "  4  stored secrets cannot be decrypted (wrong master key)\n"
-    "  5  network failure, timeout, or Zoom server error (5xx)\n"
-    "  6  Zoom rejected the request (4xx), its answer was unusable, or a create's\n"
-    "     outcome is unknown (check in Zoom before running it again)\n"
-    "  7  rate limited (per-second or daily limit)\n";
 
 static const char global_help[] =
     "Global options (before the command):\n"
@@ -46,29 +34,6 @@ static const char global_help[] =
     "Also: ZOOMFLOW_CLIENT_ID, ZOOMFLOW_CLIENT_SECRET(_FILE), ZOOMFLOW_ACCOUNT_ID,\n"
     "ZOOMFLOW_REDIRECT_URI, ZOOMFLOW_TIMEOUT (see `zoomflow config --help`, docs/cli.md).\n";
 
-const zf_cmd *cli_find(int argc, char **argv, int *consumed)
-{
-    /* two-word commands first ("meetings create"), then one word */
-    for (int words = 2; words >= 1; words--) {
-        if (argc < words)
-            continue;
-        for (int i = 0; cli_commands[i]; i++) {
-            const char *n = cli_commands[i]->name;
-            size_t l0 = strlen(argv[0]);
-            if (words == 1 && strcmp(n, argv[0]) == 0) {
-                *consumed = 1;
-                return cli_commands[i];
-            }
-            if (words == 2 && strncmp(n, argv[0], l0) == 0 && n[l0] == ' ' &&
-                strcmp(n + l0 + 1, argv[1]) == 0) {
-                *consumed = 2;
-                return cli_commands[i];
-            }
-        }
-    }
-    return NULL;
-}
-
 static void print_overview(FILE *f)
 {
     fputs("usage: zoomflow [global options] COMMAND [options]\n\n"
@@ -79,61 +44,7 @@ static void print_overview(FILE *f)
     fputc('\n', f);
     fputs(global_help, f);
     fputc('\n', f);
-    fputs(exit_codes, f);
-}
-
-const char *cli_cmd_summary(const zf_cmd *cmd)
-{
-    const zf_action *a = cmd->action ? zf_action_find(cmd->action) : NULL;
-    if (cmd->summary)
-        return cmd->summary;
-    return a ? a->summary : "";
-}
-
-void cli_print_help(const zf_cmd *cmd, FILE *f)
-{
-    fprintf(f, "usage: zoomflow %s %s\n\n%s\n", cmd->name, cmd->usage, cli_cmd_summary(cmd));
-    const zf_action *a = cmd->action ? zf_action_find(cmd->action) : NULL;
-    if (a) {
-        /* the descriptor's text, minus its own usage line and summary */
-        zf_buf b = ZF_BUF_INIT(1 << 20);
-        zf_action_help(&b, a);
-        const char *body = b.ptr ? strstr(b.ptr, "\n\n") : NULL;
-        body = body ? strstr(body + 2, "\n\n") : NULL;
-        fprintf(f, "\nAction: %s\n%s", a->name, body ? body + 1 : "");
-        zf_buf_free(&b);
-    }
-    if (cmd->help && cmd->help[0])
-        fprintf(f, "\n%s", cmd->help);
-    fprintf(f, "\n%s", exit_codes);
-}
-
-int cli_fail(cli_ctx *ctx, const zf_error *err)
-{
-    const char *msg = err->message[0] ? err->message : zf_strerror(err->code);
-    fprintf(stderr, "zoomflow: %s\n", msg);
-    if (err->hint[0])
-        fprintf(stderr, "hint: %s\n", err->hint);
-    if (ctx && ctx->verbose)
-        fprintf(stderr, "(%s, HTTP %d, Zoom code %d)\n", zf_code_name(err->code),
-                err->http_status, err->zoom_code);
-    return zf_code_exit_status(err->code ? err->code : ZF_EIO);
-}
-
-int cli_usage_error(const zf_cmd *cmd, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("zoomflow: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    if (cmd)
-        fprintf(stderr, "usage: zoomflow %s %s (see zoomflow %s --help)\n", cmd->name,
-                cmd->usage, cmd->name);
-    else
-        fputs("see zoomflow --help\n", stderr);
-    return 2;
+    fputs(cli_exit_help, f);
 }
 
 static int global_flag(cli_ctx *ctx, const char *flag, const char *key, int *i, int argc,

@@ -215,8 +215,8 @@ static int key_from_env(zf_crypt *c, const char *v, zf_error *err)
                  "ZOOMFLOW_MASTER_KEY is malformed (%zu characters): it must be 64 hex "
                  "characters or the base64 of exactly 32 bytes",
                  strlen(v));
-    zf_error_hint(err, "generate a key with `openssl rand -hex 32`; keep the same key for as "
-                       "long as stored secrets must stay readable");
+    zf_error_hint_id(err, ZF_HINT_SET_MASTER_KEY, "generate a key with `openssl rand -hex 32`; "
+                     "keep the same key for as long as stored secrets must stay readable");
     return ZF_ECONFIG;
 }
 
@@ -320,7 +320,9 @@ static int read_key_file(zf_crypt *c, const char *path, zf_error *err)
         rc = zf_error_set(err, ZF_ECONFIG,
                           "key file %s has mode %04o: other users may read the master key",
                           path, (unsigned)(st.st_mode & 07777));
-        zf_error_hint(err, "run `chmod 600 %s` (and check who may have copied it)", path);
+        zf_error_hint_id(err, ZF_HINT_KEY_FILE_MODE, "run `chmod 600 %s` (and check who may "
+                                                     "have copied it)", path);
+        zf_error_hint_arg(err, ZF_HINT_ARG_VALUE, path);
         goto done;
     }
     ssize_t n = read(fd, text, KEY_FILE_MAX + 1);
@@ -329,8 +331,9 @@ static int read_key_file(zf_crypt *c, const char *path, zf_error *err)
                           "key file %s does not hold a key (64 hex characters or base64 of "
                           "32 bytes)",
                           path);
-        zf_error_hint(err, "restore the key file from your backup; a new key cannot read "
-                           "secrets stored under the old one");
+        zf_error_hint_id(err, ZF_HINT_RESTORE_MASTER_KEY, "restore the key file from your "
+                         "backup; a new key cannot read secrets stored under the old one");
+        zf_error_hint_arg(err, ZF_HINT_ARG_VALUE, path);
     }
 done:
     OPENSSL_cleanse(text, sizeof text);
@@ -368,7 +371,7 @@ int zf_crypt_new(zf_crypt **out, const char *key_file, zf_error *err)
     else {
         rc = zf_error_set(err, ZF_ECONFIG, "no master key: ZOOMFLOW_MASTER_KEY is not set and "
                                            "no key file was given");
-        zf_error_hint(err, "set ZOOMFLOW_MASTER_KEY (openssl rand -hex 32) or pass a key file");
+        zf_error_hint_id(err, ZF_HINT_SET_MASTER_KEY, NULL);
     }
     if (rc != 0) {
         zf_crypt_free(c);
@@ -461,8 +464,8 @@ static int not_sealed(zf_error *err, const char *aad)
 {
     zf_error_set(err, ZF_ECRYPT, "stored secret %s is not a zoomflow sealed value (zf1:...)",
                  aad && *aad ? aad : "(no aad)");
-    zf_error_hint(err, "the stored value was damaged or written by something else; "
-                       "reconnect (zoomflow connect) to store it again");
+    zf_error_hint_id(err, ZF_HINT_RECONNECT, "the stored value was damaged or written by "
+                     "something else; reconnect the Zoom connection to store it again");
     return ZF_ECRYPT;
 }
 
@@ -482,9 +485,11 @@ int zf_crypt_open(zf_crypt *c, const char *sealed, const char *aad, zf_secret *o
                      "stored secret %s was sealed with master key %.*s, but the current key "
                      "is %s",
                      aad && *aad ? aad : "(no aad)", KEY_ID_LEN, kid, c->key_id);
-        zf_error_hint(err, "set ZOOMFLOW_MASTER_KEY or restore the key file that holds key "
-                           "%.*s; or reconnect (zoomflow connect) to store new secrets under %s",
-                      KEY_ID_LEN, kid, c->key_id);
+        zf_error_hint_id(err, ZF_HINT_RESTORE_MASTER_KEY, "set ZOOMFLOW_MASTER_KEY or restore "
+                         "the key file that holds key %.*s; or reconnect the Zoom connection "
+                         "to store new secrets under %s", KEY_ID_LEN, kid, c->key_id);
+        snprintf(err->hint_arg[ZF_HINT_ARG_VALUE], sizeof err->hint_arg[0], "%.*s",
+                 KEY_ID_LEN, kid);
         return ZF_ECRYPT;
     }
     size_t b64_len = slen - (size_t)(b64 - sealed);
@@ -507,8 +512,8 @@ int zf_crypt_open(zf_crypt *c, const char *sealed, const char *aad, zf_secret *o
                           "stored secret %s failed its integrity check: it was altered, or "
                           "was sealed for another place (aad)",
                           aad && *aad ? aad : "(no aad)");
-        zf_error_hint(err, "reconnect (zoomflow connect) to replace it; if this repeats, "
-                           "check who can write to the store");
+        zf_error_hint_id(err, ZF_HINT_RECONNECT, "reconnect the Zoom connection to replace "
+                         "it; if this repeats, check who can write to the store");
         goto done;
     }
     if (zf_secret_set(out, (const char *)plain, clen) != 0)

@@ -123,8 +123,8 @@ static int parse_file(dl_file *f, const json_t *j, int index, zf_error *err)
                             index + 1, f->name);
     if (status && strcmp(status, "completed") != 0) {
         zf_error_set(err, ZF_EBUSY, "recording file %s is still %s at Zoom", f->name, status);
-        zf_error_hint(err, "Zoom is still processing the recording; run the download again "
-                           "in a few minutes");
+        zf_error_hint_id(err, ZF_HINT_RUN_AGAIN, "Zoom is still processing the recording; run "
+                                                 "the download again in a few minutes");
         return ZF_EBUSY;
     }
     if (size && (!json_is_integer(size) || json_integer_value(size) < 0))
@@ -144,8 +144,8 @@ static int parse_listing(dl_run *r, const json_t *body, zf_error *err)
     if (!json_is_array(arr) || json_array_size(arr) == 0) {
         zf_error_set(err, ZF_ENOTFOUND, "meeting %s has a recording but no files in it",
                      r->meeting);
-        zf_error_hint(err, "check the meeting in Zoom's web portal (Recordings); files may "
-                           "have been deleted");
+        zf_error_hint_id(err, ZF_HINT_CHECK_RECORDING, "check the meeting in Zoom's web portal "
+                         "(Recordings); files may have been deleted");
         return ZF_ENOTFOUND;
     }
     size_t n = json_array_size(arr);
@@ -275,7 +275,7 @@ static int write_manifest(dl_run *r, zf_error *err)
     }
     if (fd < 0 || done < len || fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
         rc = zf_error_set(err, ZF_EIO, "cannot write %s: %s", path, strerror(errno));
-        zf_error_hint(err, "check the directory's free space and permissions");
+        zf_error_hint_id(err, ZF_HINT_CHECK_DISK, NULL);
         if (fd >= 0 && done < len)
             close(fd);
         unlink(tmp);
@@ -412,8 +412,7 @@ static int check_url(dl_run *r, const dl_file *f, zf_error *err)
     zf_zoom__url_origin(f->url, origin, sizeof origin);
     zf_error_set(err, ZF_EPATH, "refusing to send the download token for %s to %s: it is "
                  "neither the API's origin nor a Zoom host", f->name, origin);
-    zf_error_hint(err, "download URLs must be on zoom.us (or the configured API base); "
-                       "check the listing or the API base setting");
+    zf_error_hint_id(err, ZF_HINT_CHECK_DOWNLOAD_URL, NULL);
     return ZF_EPATH;
 }
 
@@ -430,7 +429,7 @@ static int relist(dl_run *r, int index, int renew, zf_error *err)
     if (index >= r->nfiles || strcmp(r->files[index].name, name) != 0) {
         zf_error_set(err, ZF_ECONFLICT, "the recording's files changed while downloading "
                      "(%s is no longer file %d)", name, index + 1);
-        zf_error_hint(err, "run the download again");
+        zf_error_hint_id(err, ZF_HINT_RUN_AGAIN, "run the download again");
         return ZF_ECONFLICT;
     }
     if (renew && zf_secret_empty(&r->dl_token) && r->o->tokens->reject) {
@@ -450,9 +449,9 @@ static int size_mismatch(dl_sink *s, uint64_t expected, zf_error *err)
                  "%llu bytes", s->f->name, (unsigned long long)s->off,
                  s->f->listed >= 0 ? "listing" : "server's Content-Range",
                  (unsigned long long)expected);
-    zf_error_hint(err, "the partial file %s.part is kept; run the download again to "
-                  "resume, and if the sizes still differ report it to Zoom support",
-                  s->f->name);
+    zf_error_hint_id(err, ZF_HINT_RUN_AGAIN, "the partial file %s.part is kept; run the "
+                     "download again to resume, and if the sizes still differ report it to "
+                     "Zoom support", s->f->name);
     return ZF_EIO;
 }
 
@@ -489,8 +488,9 @@ static int http_failure(dl_sink *s, const zf_http_resp *resp, zf_error *err)
                  resp->body.len ? zf_buf_cstr(&resp->body) : "(no body)");
     err->http_status = (int)resp->status;
     if (resp->status == 403 || resp->status == 404)
-        zf_error_hint(err, "the connection may lack the cloud_recording read scope, or the "
-                           "file was deleted; check `zoomflow status` and the recording");
+        zf_error_hint_id(err, ZF_HINT_CHECK_CONNECTION, "the connection may lack the "
+                         "cloud_recording read scope, or the file was deleted; check the "
+                         "connection's status and the recording");
     return ZF_EHTTP;
 }
 
@@ -528,7 +528,7 @@ static int exchange(dl_sink *s, zf_download_verdict *verdict, zf_error *lasterr,
     if (s->io_err || frc != 0) {
         rc = zf_error_set(err, ZF_EIO, "cannot write %s.part: %s", s->f->name,
                           strerror(s->io_err ? s->io_err : EIO));
-        zf_error_hint(err, "check the directory's free space and permissions");
+        zf_error_hint_id(err, ZF_HINT_CHECK_DISK, NULL);
         goto done;
     }
     if (s->bad_range) {
@@ -572,8 +572,8 @@ static int give_up(dl_sink *s, const zf_error *last, zf_error *err)
                  "downloading %s failed after %d attempts (%llu of %lld bytes on disk): %s",
                  s->f->name, s->r->o->max_attempts, (unsigned long long)s->off,
                  (long long)s->f->listed, last->message[0] ? last->message : "error");
-    zf_error_hint(err, "the partial file %s.part is kept; run the download again to resume",
-                  s->f->name);
+    zf_error_hint_id(err, ZF_HINT_RUN_AGAIN, "the partial file %s.part is kept; run the "
+                     "download again to resume", s->f->name);
     return err->code;
 }
 
@@ -582,17 +582,17 @@ static int refused(const dl_sink *s, zf_error *err)
     if (s->renew) {
         zf_error_set(err, ZF_EAUTH, "downloading %s: Zoom refused the download token (401) "
                      "even after listing the recording again", s->f->name);
-        zf_error_hint(err, "check the connection with `zoomflow status`; it may need "
-                           "`zoomflow connect` again");
+        zf_error_hint_id(err, ZF_HINT_CHECK_CONNECTION, "check the connection's status; it "
+                         "may need to be reconnected");
         return ZF_EAUTH;
     }
     zf_error_set(err, ZF_EAUTH, "downloading %s: %s refused the download token (401) even "
                  "after listing the recording again; the Zoom access token was not renewed, "
                  "since only the API's own 401 with code 124 says it expired", s->f->name,
                  s->refused_by);
-    zf_error_hint(err, "the file host rejects this recording's download token: check that "
-                       "the recording still exists and allows downloads, then run the "
-                       "download again");
+    zf_error_hint_id(err, ZF_HINT_CHECK_RECORDING, "the file host rejects this recording's "
+                     "download token: check that the recording still exists and allows "
+                     "downloads, then run the download again");
     return ZF_EAUTH;
 }
 
@@ -719,7 +719,9 @@ static int prepare(dl_run *r, zf_error *err)
         if (errno != ENOENT || mkdir(r->dir, 0700) != 0) {
             zf_error_set(err, ZF_EIO, "cannot create the directory %s: %s", r->dir,
                          strerror(errno));
-            zf_error_hint(err, "create its parent directory first, or choose another --dir");
+            zf_error_hint_id(err, ZF_HINT_CHOOSE_DIRECTORY, "create its parent directory "
+                             "first, or choose another output directory");
+            zf_error_hint_arg(err, ZF_HINT_ARG_VALUE, r->dir);
             return ZF_EIO;
         }
     } else if (!S_ISDIR(st.st_mode)) {
@@ -733,7 +735,9 @@ static int prepare(dl_run *r, zf_error *err)
                             strerror(errno));
     if (flock(r->dir_fd, LOCK_EX | LOCK_NB) != 0) {
         zf_error_set(err, ZF_EBUSY, "another download is writing into %s", r->dir);
-        zf_error_hint(err, "wait for it to finish, or choose another --dir");
+        zf_error_hint_id(err, ZF_HINT_CHOOSE_DIRECTORY, "wait for it to finish, or choose "
+                                                        "another output directory");
+        zf_error_hint_arg(err, ZF_HINT_ARG_VALUE, r->dir);
         return ZF_EBUSY;
     }
     int rc = zf_http_new(&r->http, &r->o->http, err);

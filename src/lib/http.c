@@ -91,8 +91,8 @@ int zf_http_new(zf_http **out, const zf_http_opts *opts, zf_error *err)
         opts = &dflt;
     if (opts->ca_file && access(opts->ca_file, R_OK) != 0) {
         zf_error_set(err, ZF_ECONFIG, "CA file %s cannot be read", opts->ca_file);
-        zf_error_hint(err, "pass a readable PEM bundle with the CA that signed the server's "
-                           "certificate");
+        zf_error_hint_id(err, ZF_HINT_CHECK_CA_FILE, NULL);
+        zf_error_hint_arg(err, ZF_HINT_ARG_VALUE, opts->ca_file);
         return ZF_ECONFIG;
     }
     zf_http *h = calloc(1, sizeof *h);
@@ -440,7 +440,7 @@ static int map_error(const zf_http *h, const xfer *x, CURLcode rc, const char *h
     if (x->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
         zf_error_set(err, ZF_ETOOBIG, "response from %s exceeds the %zu-byte limit", host,
                      h->opts.max_response);
-        zf_error_hint(err, "the answer is larger than expected; for downloads use streaming");
+        zf_error_hint_id(err, ZF_HINT_STREAM_LARGE, NULL);
         return ZF_ETOOBIG;
     }
     if (x->canceled)
@@ -448,26 +448,25 @@ static int map_error(const zf_http *h, const xfer *x, CURLcode rc, const char *h
                             host);
     if (rc == CURLE_OPERATION_TIMEDOUT) {
         zf_error_set(err, ZF_ETIMEOUT, "request to %s timed out: %s", host, why);
-        zf_error_hint(err, "the server or the network is slow; try again, or raise the "
-                           "timeout");
+        zf_error_hint_id(err, ZF_HINT_RAISE_TIMEOUT, "the server or the network is slow; try "
+                                                     "again, or raise the request timeout");
         return ZF_ETIMEOUT;
     }
     if (is_cert_error(rc)) {
         zf_error_set(err, ZF_ETLS, "TLS certificate of %s rejected: %s", host, why);
-        zf_error_hint(err, "the server's certificate is not trusted: check the system clock "
-                           "and that the URL names the right host; for a private CA (a TLS "
-                           "inspecting proxy, a test server) pass --ca-file FILE");
+        zf_error_hint_id(err, ZF_HINT_TRUST_CA, "the server's certificate is not trusted: %s",
+                         zf_hint_words(ZF_HINT_TRUST_CA));
         return ZF_ETLS;
     }
     if (rc == CURLE_SSL_CONNECT_ERROR) {
         zf_error_set(err, ZF_ETLS, "TLS handshake with %s failed: %s", host, why);
-        zf_error_hint(err, "check that the URL's port speaks HTTPS and that no proxy "
-                           "interferes with TLS");
+        zf_error_hint_id(err, ZF_HINT_CHECK_NETWORK, "check that the URL's port speaks HTTPS "
+                                                     "and that no proxy interferes with TLS");
         return ZF_ETLS;
     }
     zf_error_set(err, ZF_ENET, "cannot reach %s: %s", host, why);
-    zf_error_hint(err, "check the network, the host name, and proxy settings (https_proxy, "
-                       "no_proxy)");
+    zf_error_hint_id(err, ZF_HINT_CHECK_NETWORK, "check the network, the host name, and proxy "
+                                                 "settings (https_proxy, no_proxy)");
     return ZF_ENET;
 }
 

@@ -42,11 +42,10 @@ const char *const zf_oauth_required_scopes[] = {
 
 #define HINT_REAUTH                                                                      \
     "The refresh token has expired or been revoked. Re-authenticate the integration: "   \
-    "run `zoomflow connect` (or Connect on the admin page) to generate new tokens."
+    "reconnect the Zoom connection to generate new tokens."
 #define HINT_REINITIATE                                                                  \
-    "Re-initiate the OAuth flow: run `zoomflow connect` again (Settings > App Store > "   \
-    "Zoom > Connect); check that the redirect URI registered in the Zoom app matches "    \
-    "%s exactly."
+    "Re-initiate the OAuth flow: connect again; check that the redirect URI registered "  \
+    "in the Zoom app matches %s exactly."
 
 void zf_token_set_free(zf_token_set *s)
 {
@@ -96,19 +95,23 @@ static int check_app(const zf_oauth_app *app, zf_error *err)
          strncmp(app->oauth_base, "http://", 7) != 0)) {
         zf_error_set(err, ZF_ECONFIG, "OAuth base URL \"%s\" is not an http(s) URL",
                      app && app->oauth_base ? app->oauth_base : "");
-        zf_error_hint(err, "Use https://zoom.us, https://zoomgov.com, or your zoomsim URL.");
+        zf_error_hint_id(err, ZF_HINT_CHECK_OAUTH_BASE, "Use https://zoom.us, "
+                                                        "https://zoomgov.com, or your zoomsim URL.");
         return ZF_ECONFIG;
     }
     if (!app->client_id || !app->client_id[0]) {
         zf_error_set(err, ZF_ECONFIG, "no OAuth client id given");
-        zf_error_hint(err, "Copy the Client ID from your app's App Credentials page in the "
-                           "Zoom App Marketplace.");
+        zf_error_hint_id(err, ZF_HINT_APP_CREDENTIALS, "Copy the Client ID from your app's App "
+                         "Credentials page in the Zoom App Marketplace.");
+        zf_error_hint_arg(err, ZF_HINT_ARG_FIELD, "client_id");
         return ZF_ECONFIG;
     }
     if (!app->client_secret || zf_secret_empty(app->client_secret)) {
         zf_error_set(err, ZF_ECONFIG, "no OAuth client secret given for client %s",
                      app->client_id);
-        zf_error_hint(err, "Copy the Client Secret from your app's App Credentials page.");
+        zf_error_hint_id(err, ZF_HINT_APP_CREDENTIALS, "Copy the Client Secret from your app's "
+                                                       "App Credentials page.");
+        zf_error_hint_arg(err, ZF_HINT_ARG_FIELD, "client_secret");
         return ZF_ECONFIG;
     }
     return 0;
@@ -146,7 +149,7 @@ int zf_oauth_endpoint_url(char **out, const char *oauth_base, const char *endpoi
     } else {
         zf_error_set(err, ZF_ECONFIG, "OAuth endpoint \"%.200s\" is neither a path nor an "
                                       "http(s) URL", endpoint);
-        zf_error_hint(err, "Give a path under the OAuth base (Zoom's: %s) or a whole URL "
+        zf_error_hint_id(err, ZF_HINT_CHECK_OAUTH_BASE, "Give a path under the OAuth base (Zoom's: %s) or a whole URL "
                            "such as https://auth.example.com/oauth2/token, without spaces, "
                            "'#' or user:password@.", deflt);
         return ZF_ECONFIG;
@@ -219,8 +222,9 @@ int zf_oauth_authorize_begin(zf_oauth_authz *out, const zf_oauth_app *app,
     if (!redirect_uri || !redirect_uri[0]) {
         free(endpoint);
         zf_error_set(err, ZF_ECONFIG, "no OAuth redirect URI given");
-        zf_error_hint(err, "Pass the redirect URI registered in the Zoom app, e.g. "
-                           "https://zoomflow.example.com/oauth/zoom/callback.");
+        zf_error_hint_id(err, ZF_HINT_APP_CREDENTIALS, "Give the redirect URI registered in "
+                         "the Zoom app, e.g. https://zoomflow.example.com/oauth/zoom/callback.");
+        zf_error_hint_arg(err, ZF_HINT_ARG_FIELD, "redirect_uri");
         return ZF_ECONFIG;
     }
     if (zf_random_token(out->state, sizeof out->state) < 0 ||
@@ -422,7 +426,7 @@ static int token_error(const zf_oauth_exchange *ex, const char *error, const cha
                        zf_error *err)
 {
     const char *cid = ex->client_id ? ex->client_id : "(unknown)";
-    const char *uri = ex->redirect_uri ? ex->redirect_uri : "the one zoomflow uses";
+    const char *uri = ex->redirect_uri ? ex->redirect_uri : "the one in use";
     char why[256];
     who w;
     who_of(ex, &w);
@@ -430,17 +434,17 @@ static int token_error(const zf_oauth_exchange *ex, const char *error, const cha
                  sizeof why);
     if (ex->status == 429) {
         zf_error_set(err, ZF_ERATELIMIT, "%s is rate limiting: %s", w.endpoint, why);
-        zf_error_hint(err, "Wait a minute and retry; the stored tokens are unchanged.");
+        zf_error_hint_id(err, ZF_HINT_SLOW_DOWN, "Wait a minute and retry; the stored tokens are unchanged.");
         return ZF_ERATELIMIT;
     }
     if (ex->status >= 500) {
         zf_error_set(err, ZF_ESERVER, "%s failed with HTTP %ld: %s", w.endpoint, ex->status,
                      why);
         if (w.zoom)
-            zf_error_hint(err, "A Zoom-side failure; the stored tokens are kept. Retry later "
+            zf_error_hint_id(err, ZF_HINT_RETRY_LATER, "A Zoom-side failure; the stored tokens are kept. Retry later "
                                "and check https://status.zoom.us.");
         else
-            zf_error_hint(err, "A failure of %s; the stored tokens are kept. Retry later.",
+            zf_error_hint_id(err, ZF_HINT_RETRY_LATER, "A failure of %s; the stored tokens are kept. Retry later.",
                           w.server);
         return ZF_ESERVER;
     }
@@ -448,7 +452,7 @@ static int token_error(const zf_oauth_exchange *ex, const char *error, const cha
         has_ci(why, "client secret") || has_ci(why, "client_secret")) {
         zf_error_set(err, ZF_EAUTH, "%s rejected the app credentials for client id %s: %s",
                      w.server, cid, why);
-        zf_error_hint(err, "Check the client id and secret of client %s against the Zoom "
+        zf_error_hint_id(err, ZF_HINT_RECONNECT, "Check the client id and secret of client %s against the Zoom "
                            "app's App Credentials page (a regenerated secret must be "
                            "entered again), then reconnect.", cid);
         return ZF_EAUTH;
@@ -458,22 +462,23 @@ static int token_error(const zf_oauth_exchange *ex, const char *error, const cha
         zf_error_set(err, ZF_EAUTH, "%s refused the code exchange: %s: %s", w.server,
                      redirect ? "redirect URI mismatch"
                               : "the authorization code is expired, used or invalid", why);
-        zf_error_hint(err, HINT_REINITIATE, uri);
+        zf_error_hint_id(err, ZF_HINT_CHECK_REDIRECT_URI, HINT_REINITIATE, uri);
+        zf_error_hint_arg(err, ZF_HINT_ARG_VALUE, ex->redirect_uri);
         return ZF_EAUTH;
     }
     if (ex->grant == ZF_GRANT_ACCOUNT_CREDENTIALS) {
         zf_error_set(err, ZF_EAUTH, "%s refused a Server-to-Server token: %s", w.server, why);
-        zf_error_hint(err, "Check the account id and that the Server-to-Server app of "
+        zf_error_hint_id(err, ZF_HINT_CHECK_APP, "Check the account id and that the Server-to-Server app of "
                            "client %s is activated in the Zoom App Marketplace.", cid);
         return ZF_EAUTH;
     }
     if ((error && strcmp(error, "invalid_grant") == 0) || has_ci(why, "invalid token")) {
         zf_error_set(err, ZF_EREAUTH, "%s refused the refresh token: %s", w.server, why);
-        zf_error_hint(err, HINT_REAUTH);
+        zf_error_hint_id(err, ZF_HINT_RECONNECT, HINT_REAUTH);
         return ZF_EREAUTH;
     }
     zf_error_set(err, ZF_EAUTH, "%s answered HTTP %ld: %s", w.endpoint, ex->status, why);
-    zf_error_hint(err, HINT_REAUTH);
+    zf_error_hint_id(err, ZF_HINT_RECONNECT, HINT_REAUTH);
     return ZF_EAUTH;
 }
 
@@ -758,8 +763,9 @@ int zf_oauth_s2s_token(zf_token_set *out, zf_http *http, const zf_oauth_app *app
     if (!app->account_id || !app->account_id[0]) {
         zf_error_set(err, ZF_ECONFIG, "no account id given for Server-to-Server client %s",
                      app->client_id);
-        zf_error_hint(err, "Copy the Account ID from the Server-to-Server app's App "
-                           "Credentials page.");
+        zf_error_hint_id(err, ZF_HINT_APP_CREDENTIALS, "Copy the Account ID from the "
+                         "Server-to-Server app's App Credentials page.");
+        zf_error_hint_arg(err, ZF_HINT_ARG_FIELD, "account_id");
         return ZF_ECONFIG;
     }
     ex.client_id = app->client_id;

@@ -64,8 +64,8 @@
 #define CLAIM_TRIES 200
 #define HOST_MAX 256
 #define HINT_RECONNECT                                                                   \
-    "Reconnect: run `zoomflow connect` (or Connect on the admin page). The interrupted " \
-    "refresh cannot be recovered; to avoid it, let zoomflow finish (SIGTERM, not kill -9)."
+    "Reconnect the Zoom connection. The interrupted refresh cannot be recovered; to "      \
+    "avoid it, let the process finish (SIGTERM, not kill -9)."
 
 typedef struct flight {
     struct flight *next;
@@ -292,8 +292,8 @@ static int check_cfg(const zf_connect_cfg *cfg, int s2s, zf_error *err)
                               : NULL;
     if (missing) {
         zf_error_set(err, ZF_ECONFIG, "cannot connect: %s is missing", missing);
-        zf_error_hint(err, "Give %s from the Zoom app's App Credentials page "
-                           "(zoomflow connect --help lists the options).", missing);
+        zf_error_hint_id(err, ZF_HINT_APP_CREDENTIALS, "Give %s from the Zoom app's App "
+                                                       "Credentials page.", missing);
         return ZF_ECONFIG;
     }
     return 0;
@@ -372,8 +372,8 @@ static int take_state(zf_tokens *tk, const zf_oauth_callback *cb, zf_store_state
     char hash[65];
     if (!cb->state || !*cb->state) {
         zf_error_set(err, ZF_ESTATE, "the OAuth callback has no state parameter");
-        zf_error_hint(err, "Open the callback only through Zoom's redirect; start again "
-                           "with `zoomflow connect`.");
+        zf_error_hint_id(err, ZF_HINT_CONNECT, "Open the callback only through Zoom's redirect; "
+                                               "connect again.");
         return ZF_ESTATE;
     }
     state_hash(cb->state, hash);
@@ -381,8 +381,8 @@ static int take_state(zf_tokens *tk, const zf_oauth_callback *cb, zf_store_state
     int rc = zf_store_state_take(tk->opts.store, hash, st, &e);
     if (rc == ZF_ENOTFOUND) {
         zf_error_set(err, ZF_ESTATE, "the OAuth state is unknown or was already used");
-        zf_error_hint(err, "Each authorization link works once. Start again with "
-                           "`zoomflow connect` (or Connect on the admin page).");
+        zf_error_hint_id(err, ZF_HINT_CONNECT, "Each authorization link works once. Connect "
+                                               "again.");
         return ZF_ESTATE;
     }
     if (rc < 0) {
@@ -392,8 +392,9 @@ static int take_state(zf_tokens *tk, const zf_oauth_callback *cb, zf_store_state
     if (now_of(tk) > st->expires_at) {
         zf_error_set(err, ZF_ESTATE, "the OAuth state expired (authorizations must finish "
                                      "within %lld s)", (long long)tk->opts.state_ttl);
-        zf_error_hint(err, "Start again with `zoomflow connect` and approve within the "
-                           "time limit.");
+        zf_error_hint_id(err, ZF_HINT_CONNECT, "Connect again and approve within the time "
+                                               "limit.");
+        zf_error_hint_arg(err, ZF_HINT_ARG_CONNECTION, st->conn_id);
         return ZF_ESTATE;
     }
     return 0;
@@ -408,17 +409,17 @@ static int callback_error(const zf_oauth_callback *cb, const zf_store_state *st,
                      cb->error_description ? ": " : "",
                      cb->error_description ? cb->error_description : "");
         if (strcmp(cb->error, "access_denied") == 0)
-            zf_error_hint(err, "The authorization was declined. Run `zoomflow connect` "
-                               "again and choose Authorize.");
+            zf_error_hint_id(err, ZF_HINT_CONNECT, "The authorization was declined. Connect "
+                                                   "again and choose Authorize.");
         else
-            zf_error_hint(err, "Re-initiate the OAuth flow: run `zoomflow connect` again; "
-                               "check that the redirect URI registered in the Zoom app "
-                               "matches %s exactly.", st->redirect_uri);
+            zf_error_hint_id(err, ZF_HINT_CHECK_REDIRECT_URI, "Re-initiate the OAuth flow: "
+                             "connect again; check that the redirect URI registered in the "
+                             "Zoom app matches %s exactly.", st->redirect_uri);
         return ZF_EAUTH;
     }
     if (zf_secret_empty(&cb->code)) {
         zf_error_set(err, ZF_EAUTH, "the OAuth callback has no code");
-        zf_error_hint(err, "Start again with `zoomflow connect`.");
+        zf_error_hint_id(err, ZF_HINT_CONNECT, "Connect again.");
         return ZF_EAUTH;
     }
     return 0;
@@ -580,15 +581,15 @@ int zf_tokens_disconnect(zf_tokens *tk, const char *id, zf_error *revoke_err, zf
     if ((rc = zf_store_conn_get(tk->opts.store, id, &c, err)) == ZF_ENOTFOUND) {
         zf_store_rollback(tk->opts.store);
         zf_error_set(err, ZF_ENOTCONNECTED, "no Zoom connection named \"%s\"", id);
-        zf_error_hint(err, "`zoomflow status` lists the connections.");
+        zf_error_hint_id(err, ZF_HINT_LIST_CONNECTIONS, "See which connections exist.");
         return ZF_ENOTCONNECTED;
     }
     if (rc == 0) {
         int revoked = revoke_at_zoom(tk, &c, &rerr);
         if (revoked < 0)
-            zf_error_hint(&rerr, "The tokens were deleted here but may still be valid at "
-                                 "Zoom: remove the app from the account in the Zoom App "
-                                 "Marketplace (Manage > Added Apps) to be sure.");
+            zf_error_hint_id(&rerr, ZF_HINT_REMOVE_APP, "The tokens were deleted here but may "
+                             "still be valid at Zoom: remove the app from the account in the "
+                             "Zoom App Marketplace (Manage > Added Apps) to be sure.");
         rc = zf_store_conn_delete(tk->opts.store, id, err);
     }
     if (rc == 0)
@@ -694,7 +695,8 @@ int zf_tokens_info(zf_conn_info *out, zf_tokens *tk, const char *id, zf_error *e
     int rc = zf_store_conn_get(tk->opts.store, id, &c, err);
     if (rc == ZF_ENOTFOUND) {
         zf_error_set(err, ZF_ENOTCONNECTED, "no Zoom connection named \"%s\"", id);
-        zf_error_hint(err, "Connect with `zoomflow connect` (or Connect on the admin page).");
+        zf_error_hint_id(err, ZF_HINT_CONNECT, "Connect the Zoom account first.");
+        zf_error_hint_arg(err, ZF_HINT_ARG_CONNECTION, id);
         return ZF_ENOTCONNECTED;
     }
     if (rc < 0)
@@ -741,9 +743,11 @@ static int reauth_error(const zf_store_conn *c, zf_error *err)
 {
     zf_error_set(err, ZF_EREAUTH, "the Zoom connection \"%s\" needs re-authorization: %s",
                  c->id, c->last_error ? c->last_error : "the authorization server refused its tokens");
-    zf_error_hint(err, "%s", c->last_hint ? c->last_hint
-                                          : "Re-authenticate the integration: run `zoomflow "
-                                            "connect` (or Connect on the admin page).");
+    /* a connection needs re-authorization: whatever the stored words say,
+     * reconnecting is the step that heals it */
+    zf_error_hint_id(err, ZF_HINT_RECONNECT, "%s", c->last_hint ? c->last_hint
+                     : "Re-authenticate the integration: reconnect the Zoom connection.");
+    zf_error_hint_arg(err, ZF_HINT_ARG_CONNECTION, c->id);
     return ZF_EREAUTH;
 }
 
@@ -754,7 +758,8 @@ static int load(zf_tokens *tk, const char *id, zf_store_conn *c, zf_secret *toke
     int rc = zf_store_conn_get(tk->opts.store, id, c, err);
     if (rc == ZF_ENOTFOUND) {
         zf_error_set(err, ZF_ENOTCONNECTED, "no Zoom connection named \"%s\"", id);
-        zf_error_hint(err, "Connect with `zoomflow connect` (or Connect on the admin page).");
+        zf_error_hint_id(err, ZF_HINT_CONNECT, "Connect the Zoom account first.");
+        zf_error_hint_arg(err, ZF_HINT_ARG_CONNECTION, id);
         return ZF_ENOTCONNECTED;
     }
     if (rc < 0)
@@ -824,7 +829,9 @@ static void record_failure(zf_tokens *tk, zf_store_conn *c, int rc, int sent, zf
         c->state = ZF_CONN_NEEDS_REAUTH;
         zf_buf_puts(&msg, err->message);
         if (rc == ZF_EAUTH && !err->hint[0])
-            zf_error_hint(err, "Re-authenticate the integration: run `zoomflow connect`.");
+            zf_error_hint_id(err, ZF_HINT_RECONNECT, "Re-authenticate the integration: "
+                                                     "reconnect the Zoom connection.");
+        zf_error_hint_arg(err, ZF_HINT_ARG_CONNECTION, c->id);
     } else {
         zf_buf_appendf(&msg, "token refresh failed: %s", err->message);
         if (sent && c->kind == ZF_CONN_OAUTH)
@@ -917,13 +924,14 @@ static int claim_refresh(zf_tokens *tk, const char *id, const zf_secret *rejecte
     }
     zf_error_set(err, ZF_ESTORE, "could not claim the token refresh of \"%s\": another "
                                  "process kept claiming it", id);
-    zf_error_hint(err, "Retry; if it persists, look for a stuck zoomflow process.");
+    zf_error_hint_id(err, ZF_HINT_RETRY_LATER, "Retry; if it persists, look for a stuck process "
+                     "holding the store.");
     return ZF_ESTORE;
 }
 
 /* The refresh that an earlier process claimed never completed and the server
  * now refuses the refresh token: it was rotated by that refresh. */
-static void interrupted_error(const claim *k, zf_error *err)
+static void interrupted_error(const claim *k, const char *id, zf_error *err)
 {
     char when[64], was[ZF_ERROR_MSG_MAX];
     time_t t = (time_t)k->started_at;
@@ -936,7 +944,8 @@ static void interrupted_error(const claim *k, zf_error *err)
                  "process was probably killed after the server rotated the token; the old "
                  "refresh token is no longer valid: reconnect (%s)",
                  when, (long long)k->pid, k->host, was);
-    zf_error_hint(err, HINT_RECONNECT);
+    zf_error_hint_id(err, ZF_HINT_RECONNECT, HINT_RECONNECT);
+    zf_error_hint_arg(err, ZF_HINT_ARG_CONNECTION, id);
 }
 
 /*
@@ -967,7 +976,7 @@ static int refresh_locked(zf_tokens *tk, const char *id, const zf_secret *reject
                  : 0;
     } else if (zrc < 0) {
         if (zrc == ZF_EREAUTH && stale.started_at)
-            interrupted_error(&stale, err);
+            interrupted_error(&stale, id, err);
         record_failure(tk, c, zrc, sent, err);
     }
     /* a stale claim stays as the evidence, unless this refresh settled it */

@@ -43,7 +43,8 @@ static int make_parents(const char *path, zf_error *err)
         if (mkdir(p, 0700) != 0 && errno != EEXIST) {
             rc = zf_error_set(err, ZF_ESTORE, "cannot create directory %s: %s", p,
                               strerror(errno));
-            zf_error_hint(err, "Create it yourself or choose another --db sqlite:PATH.");
+            zf_error_hint_id(err, ZF_HINT_CHOOSE_DATABASE, "Create it yourself or choose "
+                                                           "another database (sqlite:PATH).");
             goto done;
         }
         *s = '/';
@@ -65,7 +66,8 @@ int zf_store_default_dsn(char **out, zf_error *err)
         zf_buf_appendf(&b, "sqlite:%s/.local/share/zoomflow/zoomflow.db", home);
     else {
         zf_error_set(err, ZF_ECONFIG, "cannot find a data directory: HOME is not set");
-        zf_error_hint(err, "Set HOME or XDG_DATA_HOME, or pass --db sqlite:PATH.");
+        zf_error_hint_id(err, ZF_HINT_CHOOSE_DATABASE, "Set HOME or XDG_DATA_HOME, or choose "
+                                                       "a database (sqlite:PATH).");
         return ZF_ECONFIG;
     }
     if (b.failed)
@@ -101,12 +103,13 @@ int zf_store_open(zf_store **out, const char *dsn, zf_error *err)
     const zf_store_backend *be = find_backend(dsn, &rest);
     if (!be || be->version != ZF_STORE_BACKEND_VERSION) {
         rc = zf_error_set(err, ZF_ECONFIG, "unsupported database DSN \"%.200s\"", dsn);
-        zf_error_hint(err, "Use --db sqlite:PATH (for example sqlite:/var/lib/zoomflow/zoomflow.db).");
+        zf_error_hint_id(err, ZF_HINT_CHOOSE_DATABASE, "Use a DSN of the form sqlite:PATH (for "
+                         "example sqlite:/var/lib/zoomflow/zoomflow.db).");
         goto done;
     }
     if (!*rest) {
         rc = zf_error_set(err, ZF_ECONFIG, "database DSN \"%s\" names no path", dsn);
-        zf_error_hint(err, "Use --db sqlite:PATH.");
+        zf_error_hint_id(err, ZF_HINT_CHOOSE_DATABASE, "Use a DSN of the form sqlite:PATH.");
         goto done;
     }
     if (rest[0] == '/' && (rc = make_parents(rest, err)) < 0)

@@ -98,8 +98,8 @@ static int refine(const char *data, size_t len, const char *what, const json_err
         rc = zf_error_set(err, ZF_EPARSE, "%s: duplicate key %s (line %d, column %d): a key "
                           "may appear only once in an object", what, where, je->line,
                           je->column);
-        zf_error_hint(err, "remove one of the two members; JSON readers disagree on which "
-                           "one wins, so zoomflow takes neither");
+        zf_error_hint_id(err, ZF_HINT_FIX_FIELDS, "remove one of the two members; JSON "
+                         "readers disagree on which one wins, so neither is taken");
         goto done;
     }
     int integer = tok.n && !memchr(tok.p, '.', tok.n) && !memchr(tok.p, 'e', tok.n) &&
@@ -110,7 +110,8 @@ static int refine(const char *data, size_t len, const char *what, const json_err
                       integer ? "integers must be within -9223372036854775808.."
                                 "9223372036854775807"
                               : "numbers must be within +-1.7976931348623157e308");
-    zf_error_hint(err, "write the number within the range its field allows");
+    zf_error_hint_id(err, ZF_HINT_FIX_FIELDS,
+                     "write the number within the range its field allows");
 done:
     zf_buf_free(&path);
     return rc;

@@ -18,10 +18,11 @@ from zfharness import Sim, binary, run
 
 KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 ENV = {**os.environ, "ZOOMFLOW_MASTER_KEY": KEY}
+# the library's neutral words (the driver prints them; the CLI adds its command)
 REAUTH_HINT = ("The refresh token has expired or been revoked. Re-authenticate the "
-               "integration: run `zoomflow connect`")
+               "integration: reconnect the Zoom connection")
 KILLED = "never completed - the process was probably killed after the server rotated the token"
-RECONNECT_HINT = "Reconnect: run `zoomflow connect`"
+RECONNECT_HINT = "Reconnect the Zoom connection"
 
 
 class Base(unittest.TestCase):

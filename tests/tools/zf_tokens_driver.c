@@ -11,8 +11,10 @@
  *     info | disconnect
  *   --sim-clock: the library's clock follows zoomsim's (GET /_sim/clock).
  *   --token-endpoint E: connect with this token endpoint (path or URL).
- * Exit status: 0, or zf_code_exit_status() of the failure (printed as
- * "error: CODE: message" and "hint: ..." on stderr).
+ * Exit status: 0; 3 when the failure is about the connection (not
+ * connected, authentication, re-authorization), as the CLI's exit table
+ * says; else 1. The failure is printed as "error: CODE: message" and
+ * "hint: ..." on stderr.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -40,12 +42,20 @@ typedef struct drv {
     zf_tokens *tk;
 } drv;
 
+static int tokens_exit_status(int rc)
+{
+    return rc == ZF_ENOTCONNECTED || rc == ZF_EAUTH || rc == ZF_EREAUTH || rc == ZF_ESCOPE ||
+                   rc == ZF_ESTATE
+               ? 3
+               : 1;
+}
+
 static int fail(int rc, const zf_error *err)
 {
     fprintf(stderr, "error: %s: %s\n", zf_code_name(rc), err->message);
     if (err->hint[0])
         fprintf(stderr, "hint: %s\n", err->hint);
-    return zf_code_exit_status(rc);
+    return tokens_exit_status(rc);
 }
 
 static void sha_prefix(const zf_secret *t, char out[13])

@@ -757,7 +757,8 @@ static void test_http_tls_private_ca(void **state)
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(err.message, "127.0.0.1"));
     assert_non_null(strstr(err.hint, "the server's certificate is not trusted"));
-    assert_non_null(strstr(err.hint, "--ca-file"));
+    assert_non_null(strstr(err.hint, "extra trusted CA file")); /* the CLI says --ca-file */
+    assert_int_equal(err.hint_id, ZF_HINT_TRUST_CA);
 
     /* (b) with the CA it works (and keeps the TLS connection alive) */
     zf_http *trusting = client(10000, 1 << 20, ca1);

@@ -181,10 +181,11 @@ static void test_oauth_token_invalid_grant(void **state)
                      ZF_EREAUTH);
     assert_int_equal(err.http_status, 400);
     assert_non_null(strstr(err.message, "Invalid Token!"));
+    /* neutral words (no CLI command, no admin page that does not exist) */
     assert_string_equal(err.hint,
                         "The refresh token has expired or been revoked. Re-authenticate the "
-                        "integration: run `zoomflow connect` (or Connect on the admin page) to "
-                        "generate new tokens.");
+                        "integration: reconnect the Zoom connection to generate new tokens.");
+    assert_int_equal(err.hint_id, ZF_HINT_RECONNECT);
     /* cal.com saw invalid_request with the same reason */
     assert_int_equal(parse(ZF_GRANT_REFRESH_TOKEN, 400,
                            "{\"reason\":\"Invalid Token!\",\"error\":\"invalid_request\"}", &s, &err),
@@ -201,8 +202,9 @@ static void test_oauth_token_code_errors(void **state)
                            &s, &err),
                      ZF_EAUTH);
     assert_non_null(strstr(err.message, "redirect URI mismatch"));
-    assert_non_null(strstr(err.hint, "Re-initiate the OAuth flow: run `zoomflow connect` again "
-                                     "(Settings > App Store > Zoom > Connect)"));
+    assert_non_null(strstr(err.hint, "Re-initiate the OAuth flow: connect again"));
+    assert_int_equal(err.hint_id, ZF_HINT_CHECK_REDIRECT_URI);
+    assert_string_equal(err.hint_arg[ZF_HINT_ARG_VALUE], "http://127.0.0.1:9/callback");
     assert_non_null(strstr(err.hint, "matches http://127.0.0.1:9/callback exactly."));
     assert_int_equal(parse(ZF_GRANT_AUTHORIZATION_CODE, 400,
                            "{\"reason\":\"Authorization code is expired.\",\"error\":\"invalid_request\"}",

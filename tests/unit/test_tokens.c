@@ -366,7 +366,8 @@ static void test_tokens_state_single_use(void **state)
     snprintf(q, sizeof q, "code=the-code&state=%s", a.state);
     assert_int_equal(zf_tokens_connect_finish(NULL, f->tk, q, strlen(q), &err), ZF_ESTATE);
     assert_non_null(strstr(err.message, "already used"));
-    assert_non_null(strstr(err.hint, "zoomflow connect"));
+    assert_non_null(strstr(err.hint, "Connect again"));
+    assert_int_equal(err.hint_id, ZF_HINT_CONNECT);
     assert_int_equal(zf_tokens_connect_finish(NULL, f->tk, "code=x&state=forged", 19, &err),
                      ZF_ESTATE);
     assert_int_equal(zf_tokens_connect_finish(NULL, f->tk, "code=x", 6, &err), ZF_ESTATE);
@@ -470,7 +471,9 @@ static void test_tokens_invalid_grant_needs_reauth(void **state)
     assert_non_null(strstr(err.hint, "The refresh token has expired or been revoked"));
     assert_int_equal(zf_tokens_access(&t, NULL, f->tk, NULL, &err), ZF_EREAUTH);
     assert_non_null(strstr(err.message, "needs re-authorization"));
-    assert_non_null(strstr(err.hint, "zoomflow connect"));
+    assert_non_null(strstr(err.hint, "reconnect the Zoom connection"));
+    assert_int_equal(err.hint_id, ZF_HINT_RECONNECT);
+    assert_string_equal(err.hint_arg[ZF_HINT_ARG_CONNECTION], "default");
     assert_int_equal(count(&fk.n_refresh), 1); /* no retry storm */
     assert_int_equal(zf_tokens_info(&info, f->tk, NULL, &err), 0);
     assert_int_equal(info.state, ZF_CONN_NEEDS_REAUTH);

@@ -191,7 +191,8 @@ static void test_call_124_rejects_once(void **state)
     assert_int_equal(f.rejects, 2);
     assert_int_equal(e2.http_status, 401);
     assert_int_equal(e2.zoom_code, 124);
-    assert_non_null(strstr(e2.hint, "zoomflow connect"));
+    assert_non_null(strstr(e2.hint, "reconnect the Zoom connection"));
+    assert_int_equal(e2.hint_id, ZF_HINT_RECONNECT);
     zf_zoom_resp_free(&resp);
     zf_zoom_free(z);
 }

@@ -218,7 +218,8 @@ static void test_decide_gave_up_message(void **state)
     assert_non_null(strstr(err.message, "HTTP 503"));
     assert_non_null(strstr(err.message, "Zoom: Internal error"));
     assert_string_equal(err.hint, "Zoom is having trouble (HTTP 503). Check "
-                                  "https://status.zoom.us and retry; zoomflow retried 3 times.");
+                                  "https://status.zoom.us and retry; it was retried 3 times.");
+    assert_int_equal(err.hint_id, ZF_HINT_RETRY_LATER); /* kept through the restated message */
     zf_error e2 = ZF_ERROR_INIT;
     decide1(ZF_ZOOM_READ, 429, "Retry-After: 60\r\n", B429_QPS, 1, &d, &e2);
     assert_int_equal(e2.code, ZF_ERATELIMIT);
@@ -277,17 +278,17 @@ static const mcase MCASES[] = {
     {400, "{\"code\":4711,\"message\":\"Invalid access token, does not contain scopes:"
           "[user:read:list_users:admin].\"}", ZF_ESCOPE, "Zoom: Invalid access token",
      "lacks the scope user:read:list_users:admin: re-authorize the app with that scope "
-     "added (Zoom Marketplace > your app > Scopes), then run `zoomflow connect`"},
+     "added (Zoom Marketplace > your app > Scopes), then reconnect"},
     {400, "{\"code\":4711,\"message\":\"does not contain scopes:[contact:read:list_contacts, "
           "contact:read:list_contacts:admin]\"}", ZF_ESCOPE, "Zoom:",
      "contact:read:list_contacts, contact:read:list_contacts:admin"},
     {401, "{\"code\":4700,\"message\":\"Invalid access token, does not contain scopes.\"}",
      ZF_ESCOPE, "Zoom:", "Zoom Marketplace > your app > Scopes"},
-    {401, B124, ZF_EREAUTH, "Zoom: Access token is expired.", "zoomflow connect"},
+    {401, B124, ZF_EREAUTH, "Zoom: Access token is expired.", "reconnect the Zoom connection"},
     {503, B500, ZF_ESERVER, "Zoom: Internal error", "https://status.zoom.us"},
     {502, "<html>Bad gateway</html>", ZF_ESERVER, "HTTP 502", "HTTP 502"},
     {404, "{\"code\":1001,\"message\":\"User does not exist: a@b.c.\"}", ZF_ENOTFOUND,
-     "Zoom: User does not exist: a@b.c.", "list_users"},
+     "Zoom: User does not exist: a@b.c.", "list the account's users"},
     {404, "{\"code\":3001,\"message\":\"Meeting does not exist: 1.\"}", ZF_ENOTFOUND,
      "Meeting does not exist", "meeting id"},
     {404, "{\"code\":3301,\"message\":\"There is no recording for this meeting.\"}",
@@ -303,7 +304,7 @@ static const mcase MCASES[] = {
      "fields"},
     {429, B429_QPS, ZF_ERATELIMIT, "per-second", "rate limit"},
     {403, "{\"code\":200,\"message\":\"No permission.\"}", ZF_EZOOM, "No permission", "scopes"},
-    {401, "{\"code\":1,\"message\":\"Bad\"}", ZF_EAUTH, "Zoom: Bad", "zoomflow status"},
+    {401, "{\"code\":1,\"message\":\"Bad\"}", ZF_EAUTH, "Zoom: Bad", "connection's status"},
     {400, "{\"code\":3161,\"message\":\"Not allowed\"}", ZF_EZOOM, "Not allowed", "rejected"},
     {400, "not json at all, access_token=abc123secret", ZF_EPARSE, "first bytes", NULL},
     {404, "", ZF_EPARSE, "not a Zoom error", "API base"},

@@ -56,11 +56,13 @@ static int unknown_flag(zf_error *err, const zf_action *a, const char *flag)
 {
     zf_buf b = ZF_BUF_INIT(ZF_ERROR_HINT_MAX - 1);
     for (const zf_field *f = a->input; f->name; f++) {
-        zf_buf_puts(&b, f == a->input ? "" : " ");
-        zf_action_flag_name(&b, f);
+        zf_buf_puts(&b, f == a->input ? "" : ", ");
+        zf_buf_puts(&b, f->name);
     }
     zf_error_set(err, ZF_EINVAL, "%s has no flag %s", a->name, flag);
-    zf_error_hint(err, "known flags: %s", b.ptr ? b.ptr : "");
+    zf_error_hint_id(err, ZF_HINT_SEE_ACTION_HELP, "its input fields are %s",
+                     b.ptr ? b.ptr : "");
+    zf_error_hint_arg(err, ZF_HINT_ARG_ACTION, a->name);
     zf_buf_free(&b);
     return ZF_EINVAL;
 }
@@ -118,7 +120,10 @@ int zf_action_set_flag(json_t *input, const zf_action *a, const char *flag, cons
                      strcmp(want, "INT") == 0    ? "an integer"
                      : strcmp(want, "BOOL") == 0 ? "true or false"
                                                  : "valid JSON (or is not UTF-8)");
-        zf_error_hint(err, "`zoomflow %s --help` shows each flag's type", a->name);
+        zf_error_hint_id(err, ZF_HINT_SEE_ACTION_HELP, "the action's input description gives "
+                                                       "each field's type");
+        zf_error_hint_arg(err, ZF_HINT_ARG_ACTION, a->name);
+        zf_error_hint_arg(err, ZF_HINT_ARG_FIELD, f->name);
         return ZF_EINVAL;
     }
     return json_object_set_new(input, f->name, v) == 0

@@ -249,6 +249,7 @@ int zf_action_build(zf_action_request *req, const zf_action *a, const json_t *in
     int rc = zf_action_validate(&p, a, in);
     if (rc != 0) {
         rc = zf_problems_to_error(err, &p);
+        zf_error_hint_arg(err, ZF_HINT_ARG_ACTION, a->name);
         goto done;
     }
     req->kind = a->kind;
@@ -312,9 +313,10 @@ int zf_action_scope_check(const zf_action *a, const char *granted, zf_error *err
             return 0;
     zf_error_set(err, ZF_ESCOPE, "%s needs the Zoom scope %s, which this connection was not granted",
                  a->name, a->scope);
-    zf_error_hint(err, "add %s to the Zoom app's scopes (Marketplace > your app > Scopes), "
-                       "then reconnect with `zoomflow connect` so the new scope is granted",
-                  a->scope);
+    zf_error_hint_id(err, ZF_HINT_ADD_SCOPE, "add %s to the Zoom app's scopes (Marketplace > "
+                     "your app > Scopes), then reconnect the Zoom connection so the new scope "
+                     "is granted", a->scope);
+    zf_error_hint_arg(err, ZF_HINT_ARG_VALUE, a->scope);
     return ZF_ESCOPE;
 }
 
@@ -463,8 +465,10 @@ int zf_action_reconcile(json_t **found, const zf_action *a, const json_t *in,
         return zf_error_set(err, ZF_EINVAL, "%s is not a create: nothing to reconcile", a->name);
     zf_problems p = ZF_PROBLEMS_INIT;
     int rc = zf_action_validate(&p, a, in);
-    if (rc != 0)
+    if (rc != 0) {
         rc = zf_problems_to_error(err, &p);
+        zf_error_hint_arg(err, ZF_HINT_ARG_ACTION, a->name);
+    }
     zf_problems_free(&p);
     return rc != 0 ? rc : a->reconcile(found, in, o, src, err);
 }

@@ -251,7 +251,7 @@ static int unknown_outcome(const zf_action *a, const zf_error *first, zf_error *
     /* both halves are cut to fit the message */
     zf_error_set(err, ZF_EAMBIGUOUS, "%s may or may not have happened: %.200s; checking for "
                  "it failed too: %.200s", a->name, why, check);
-    zf_error_hint(err, "look for the %s in Zoom before running this again (running it blindly "
+    zf_error_hint_id(err, ZF_HINT_CHECK_IN_ZOOM, "look for the %s in Zoom before running this again (running it blindly "
                        "could create it twice)", a->item_type ? a->item_type : "object");
     return ZF_EAMBIGUOUS;
 }
@@ -279,7 +279,8 @@ static int settle_create(json_t **body, zf_outcome *outcome, const zf_action *a,
             zf_error_set(err, ZF_ESERVER, "%s was not done: two attempts failed (%s) and Zoom "
                          "shows no such %s", a->name, first.message,
                          a->item_type ? a->item_type : "object");
-            zf_error_hint(err, "Zoom is having trouble (see status.zoom.us); it is safe to run "
+            zf_error_hint_id(err, ZF_HINT_RETRY_LATER, "Zoom is having trouble (see status.zoom.us); "
+                                                   "it is safe to run "
                                "this again later");
             return ZF_ESERVER;
         }
@@ -416,6 +417,7 @@ int zf_action_run(zf_action_result *res, const zf_action *a, const json_t *in,
     if (rc != 0) {
         rc = rc == ZF_EVALIDATION ? zf_problems_to_error(err, p)
                                   : zf_error_set(err, rc, "out of memory validating");
+        zf_error_hint_arg(err, ZF_HINT_ARG_ACTION, a->name);
         goto done;
     }
     if (!o || !o->zoom) {

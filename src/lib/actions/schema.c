@@ -250,8 +250,9 @@ int zf_problems_to_error(zf_error *err, const zf_problems *p)
         zf_buf_appendf(&b, "; %s: %s", p->items[i].path, p->items[i].message);
     /* a full buffer keeps what fitted: the first problems are the summary */
     zf_error_set(err, ZF_EVALIDATION, "%s", b.ptr ? b.ptr : "invalid input");
-    zf_error_hint(err, "fix every field listed (all problems are reported at once); "
-                       "`zoomflow <action> --help` lists the fields and their rules");
+    zf_error_hint_id(err, ZF_HINT_SEE_ACTION_HELP, "fix every field listed (all problems are "
+                     "reported at once); the action's input description gives the fields and "
+                     "their rules");
     zf_buf_free(&b);
     return ZF_EVALIDATION;
 }

@@ -111,7 +111,7 @@ static int read_zone_file(unsigned char **out, size_t *n, const char *zone, zf_e
     *out = NULL;
     if (!f) {
         rc = zf_error_set(err, ZF_ECONFIG, "cannot read the time zone database for %s", zone);
-        zf_error_hint(err, "install the tzdata package (or set TZDIR to a zoneinfo directory)");
+        zf_error_hint_id(err, ZF_HINT_INSTALL_TZDATA, NULL);
         goto done;
     }
     *out = malloc(TZIF_MAX_BYTES);

@@ -33,8 +33,9 @@ typedef struct err_row {
     long status_lo, status_hi;
     int zoom_code; /* ANY_CODE matches every code */
     int code;
-    const char *hint;
-    hint_fn hint_fn; /* overrides hint when set */
+    zf_hint hint_id;
+    const char *hint; /* neutral words; NULL = the id's own */
+    hint_fn hint_fn;  /* overrides hint when set */
 } err_row;
 
 static void hint_scope(zf_error *err, const hint_ctx *c);
@@ -42,38 +43,39 @@ static void hint_server(zf_error *err, const hint_ctx *c);
 static void hint_ratelimit(zf_error *err, const hint_ctx *c);
 
 static const err_row ROWS[] = {
-    {400, 401, 124, ZF_EREAUTH,
-     "Zoom refused the access token even after a refresh: run `zoomflow connect` to "
-     "re-authorize the connection", NULL},
-    {400, 403, 4711, ZF_ESCOPE, NULL, hint_scope},
-    {400, 403, 4700, ZF_ESCOPE, NULL, hint_scope},
-    {404, 404, 1001, ZF_ENOTFOUND,
-     "check the user (id or email) or meeting id: `zoomflow list_users` lists the "
-     "account's users", NULL},
-    {404, 404, 3001, ZF_ENOTFOUND,
+    {400, 401, 124, ZF_EREAUTH, ZF_HINT_RECONNECT,
+     "Zoom refused the access token even after a refresh: reconnect the Zoom connection "
+     "to re-authorize it", NULL},
+    {400, 403, 4711, ZF_ESCOPE, ZF_HINT_ADD_SCOPE, NULL, hint_scope},
+    {400, 403, 4700, ZF_ESCOPE, ZF_HINT_ADD_SCOPE, NULL, hint_scope},
+    {404, 404, 1001, ZF_ENOTFOUND, ZF_HINT_LIST_USERS,
+     "check the user (id or email) or meeting id: list the account's users to find it",
+     NULL},
+    {404, 404, 3001, ZF_ENOTFOUND, ZF_HINT_CHECK_IDS,
      "check the meeting id: the meeting may have ended, been deleted, or belong to "
      "another account", NULL},
-    {404, 404, 3301, ZF_ENOTFOUND,
+    {404, 404, 3301, ZF_ENOTFOUND, ZF_HINT_CHECK_RECORDING,
      "the meeting has no cloud recording: it was not recorded to the cloud, or Zoom is "
      "still processing it (recording.completed fires when it is ready)", NULL},
-    {400, 404, 2300, ZF_ENOTFOUND,
+    {400, 404, 2300, ZF_ENOTFOUND, ZF_HINT_CHECK_PATH,
      "Zoom does not know this endpoint: check the method and path against "
      "https://developers.zoom.us/docs/api/", NULL},
-    {409, 409, 1005, ZF_ECONFLICT,
-     "a user with this email already exists: find it with `zoomflow list_users` instead "
-     "of creating it", NULL},
-    {400, 400, 300, ZF_EVALIDATION, "fix the fields Zoom names and send the request again",
-     NULL},
-    {429, 429, ANY_CODE, ZF_ERATELIMIT, NULL, hint_ratelimit},
-    {500, 599, ANY_CODE, ZF_ESERVER, NULL, hint_server},
-    {401, 401, ANY_CODE, ZF_EAUTH,
-     "Zoom refused the credentials: run `zoomflow status`, then `zoomflow connect` if the "
-     "connection is broken", NULL},
-    {403, 403, ANY_CODE, ZF_EZOOM,
+    {409, 409, 1005, ZF_ECONFLICT, ZF_HINT_LIST_USERS,
+     "a user with this email already exists: find it in the account's users instead of "
+     "creating it", NULL},
+    {400, 400, 300, ZF_EVALIDATION, ZF_HINT_FIX_FIELDS,
+     "fix the fields Zoom names and send the request again", NULL},
+    {429, 429, ANY_CODE, ZF_ERATELIMIT, ZF_HINT_SLOW_DOWN, NULL, hint_ratelimit},
+    {500, 599, ANY_CODE, ZF_ESERVER, ZF_HINT_RETRY_LATER, NULL, hint_server},
+    {401, 401, ANY_CODE, ZF_EAUTH, ZF_HINT_CHECK_CONNECTION,
+     "Zoom refused the credentials: check the connection's status, and reconnect it if "
+     "it is broken", NULL},
+    {403, 403, ANY_CODE, ZF_EZOOM, ZF_HINT_CHECK_APP,
      "Zoom denied access: check the app's scopes and that the connected user is an admin "
      "of the account (or that the feature is enabled for it)", NULL},
-    {404, 404, ANY_CODE, ZF_ENOTFOUND, "check the ids in the path", NULL},
-    {400, 499, ANY_CODE, ZF_EZOOM, "Zoom rejected the request: see its message", NULL},
+    {404, 404, ANY_CODE, ZF_ENOTFOUND, ZF_HINT_CHECK_IDS, "check the ids in the path", NULL},
+    {400, 499, ANY_CODE, ZF_EZOOM, ZF_HINT_SEE_MESSAGE,
+     "Zoom rejected the request: see its message", NULL},
 };
 
 /* Copies s, cut to outlen, with bytes outside printable ASCII replaced. */
@@ -176,25 +178,27 @@ static void hint_scope(zf_error *err, const hint_ctx *c)
 {
     char scopes[200];
     parse_scopes(c->zb->message, scopes, sizeof scopes);
-    zf_error_hint(err, "the connection's token lacks the scope %s: re-authorize the app with "
-                  "that scope added (Zoom Marketplace > your app > Scopes), then run "
-                  "`zoomflow connect`", *scopes ? scopes : "this endpoint needs");
+    zf_error_hint_id(err, ZF_HINT_ADD_SCOPE, "the connection's token lacks the scope %s: "
+                     "re-authorize the app with that scope added (Zoom Marketplace > your app "
+                     "> Scopes), then reconnect the Zoom connection",
+                     *scopes ? scopes : "this endpoint needs");
+    zf_error_hint_arg(err, ZF_HINT_ARG_VALUE, scopes);
 }
 
 static void hint_server(zf_error *err, const hint_ctx *c)
 {
     int retries = c->attempts > 0 ? c->attempts - 1 : 0;
-    zf_error_hint(err, "Zoom is having trouble (HTTP %ld). Check https://status.zoom.us and "
-                  "retry; zoomflow retried %d time%s.", c->status, retries,
-                  retries == 1 ? "" : "s");
+    zf_error_hint_id(err, ZF_HINT_RETRY_LATER, "Zoom is having trouble (HTTP %ld). Check "
+                     "https://status.zoom.us and retry; it was retried %d time%s.", c->status,
+                     retries, retries == 1 ? "" : "s");
 }
 
 static void hint_ratelimit(zf_error *err, const hint_ctx *c)
 {
-    zf_error_hint(err, "Zoom's per-second rate limit for this API was hit (zoomflow retried "
-                  "%d time%s): slow down or spread bulk work; limits are per account, "
-                  "shared with every app on it", c->attempts > 0 ? c->attempts - 1 : 0,
-                  c->attempts == 2 ? "" : "s");
+    zf_error_hint_id(err, ZF_HINT_SLOW_DOWN, "Zoom's per-second rate limit for this API was "
+                     "hit (retried %d time%s): slow down or spread bulk work; limits are per "
+                     "account, shared with every app on it",
+                     c->attempts > 0 ? c->attempts - 1 : 0, c->attempts == 2 ? "" : "s");
 }
 
 static const err_row *find_row(long status, int zcode)
@@ -240,8 +244,9 @@ int zf_zoom__daily_error(zf_error *err, long status, int64_t reset_s, int per_ho
                  "time)", per_host ? "the daily limit of 100 meeting creates/updates for this "
                                      "host" : "Zoom's daily rate limit for this API",
                  status, utc, local);
-    zf_error_hint(err, "wait until %s, or spread the work over more %s; retrying before then "
-                  "fails again", utc, per_host ? "hosts or days" : "days");
+    zf_error_hint_id(err, ZF_HINT_WAIT_FOR_RESET, "wait until %s, or spread the work over more "
+                     "%s; retrying before then fails again", utc,
+                     per_host ? "hosts or days" : "days");
     err->reset_at = reset_s;
     err->http_status = (int)status;
     return ZF_EDAILYLIMIT;
@@ -275,8 +280,8 @@ int zf_zoom__map_error(long status, const char *headers, const char *body, size_
         zf_zoom__snippet(body, len, 80, snip, sizeof snip);
         zf_error_set(err, ZF_EPARSE, "Zoom answered HTTP %ld with a body that is not a Zoom "
                      "error (first bytes: \"%s\")", status, snip);
-        zf_error_hint(err, "check that the API base points at Zoom (or zoomsim), not a proxy "
-                           "or captive portal");
+        zf_error_hint_id(err, ZF_HINT_CHECK_API_BASE, "check that the API base points at Zoom "
+                         "(or zoomsim), not a proxy or captive portal");
     } else {
         if (zb.message[0] && zb.fields[0])
             zf_error_set(err, code, "Zoom: %s (%s)", zb.message, zb.fields);
@@ -288,10 +293,13 @@ int zf_zoom__map_error(long status, const char *headers, const char *body, size_
         hint_ctx hc = {status, attempts, &zb};
         if (row && row->hint_fn)
             row->hint_fn(err, &hc);
+        else if (row && row->hint)
+            zf_error_hint_id(err, row->hint_id, "%s", row->hint);
         else if (row)
-            zf_error_hint(err, "%s", row->hint);
+            zf_error_hint_id(err, row->hint_id, NULL);
         else
-            zf_error_hint(err, "Zoom answered an unexpected HTTP %ld", status);
+            zf_error_hint_id(err, ZF_HINT_SEE_MESSAGE, "Zoom answered an unexpected HTTP %ld",
+                             status);
     }
     err->http_status = (int)status;
     err->zoom_code = zb.code;

@@ -182,9 +182,9 @@ static int fail_incomplete(const zf_pager *p, const char *why, zf_error *err)
     zf_error_set(err, ZF_EZOOM, "Zoom says the next page token is invalid or expired after "
                  "%lld item%s %s delivered: the list is incomplete%s", (long long)p->delivered,
                  p->delivered == 1 ? "" : "s", p->delivered == 1 ? "was" : "were", why);
-    zf_error_hint(err, "rerun the command: page tokens expire after 15 minutes, so a slow "
-                       "consumer can outlive them (restart mode re-reads from the first page "
-                       "and skips what was already delivered)");
+    zf_error_hint_id(err, ZF_HINT_RUN_AGAIN, "rerun it: page tokens expire after 15 minutes, "
+                     "so a slow consumer can outlive them (restart mode re-reads from the "
+                     "first page and skips what was already delivered)");
     err->http_status = 400;
     err->zoom_code = 300;
     return ZF_EZOOM;

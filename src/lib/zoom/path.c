@@ -65,8 +65,7 @@ static int has_dot_segment(const char *s, size_t n)
 static int refuse(zf_error *err, const char *what)
 {
     zf_error_set(err, ZF_EPATH, "path %s: %s", what, WHERE);
-    zf_error_hint(err, "give the path relative to /v2, starting with '/', with reserved "
-                       "characters in values percent-encoded (e.g. /users/me/meetings)");
+    zf_error_hint_id(err, ZF_HINT_CHECK_PATH, NULL);
     return ZF_EPATH;
 }
 
@@ -216,7 +215,9 @@ int zf_zoom__check_base(const char *base, zf_error *err)
         return 0;
     zf_error_set(err, ZF_ECONFIG, "API base URL %s: it must look like https://api.zoom.us "
                  "(or https://api.zoom.us/v2)", why);
-    zf_error_hint(err, "check the connection's api_url (zoomflow status) or --api-base");
+    zf_error_hint_id(err, ZF_HINT_CHECK_API_BASE, "check the connection's api_url (its status "
+                                                  "shows it) or the API base setting");
+    zf_error_hint_arg(err, ZF_HINT_ARG_VALUE, base);
     return ZF_ECONFIG;
 }
 

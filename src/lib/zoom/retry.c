@@ -54,8 +54,9 @@ static int fail_ambiguous(const zf_zoom_outcome *o, const zf_zoom_attempt *a, zf
     err->http_status = (int)o->status;
     zf_error_set(err, ZF_EAMBIGUOUS,
                  "the create request may or may not have been processed by Zoom: %s", last);
-    zf_error_hint(err, "do not simply retry: look for the object first (zoomflow actions "
-                       "reconcile this automatically) so it is not created twice");
+    zf_error_hint_id(err, ZF_HINT_CHECK_IN_ZOOM, "do not simply retry: look for the object "
+                     "first (the actions reconcile this automatically) so it is not created "
+                     "twice");
     return ZF_EAMBIGUOUS;
 }
 
@@ -71,7 +72,7 @@ static void fail_gave_up(const zf_zoom_outcome *o, const zf_zoom_attempt *a,
     else
         snprintf(why, sizeof why, "that was the last of %d attempts", policy->max_attempts);
     if (o->transport_err)
-        zf_error_set(err, o->transport_err, "gave up after %d attempt%s in %lld ms (%s); "
+        zf_error_restate(err, o->transport_err, "gave up after %d attempt%s in %lld ms (%s); "
                      "last answer: %s", a->attempt, a->attempt == 1 ? "" : "s",
                      (long long)a->elapsed_ms, why, last);
     else {
@@ -81,7 +82,7 @@ static void fail_gave_up(const zf_zoom_outcome *o, const zf_zoom_attempt *a,
             err->code = ZF_EPARSE;
         char detail[ZF_ERROR_MSG_MAX];
         snprintf(detail, sizeof detail, "%s", err->message);
-        zf_error_set(err, err->code, "gave up after %d attempt%s in %lld ms (%s); last "
+        zf_error_restate(err, err->code, "gave up after %d attempt%s in %lld ms (%s); last "
                      "answer: %s: %s", a->attempt, a->attempt == 1 ? "" : "s",
                      (long long)a->elapsed_ms, why, last, detail);
     }
@@ -106,7 +107,7 @@ static verdict classify(zf_zoom_kind kind, const zf_zoom_outcome *o, const zf_zo
 {
     if (o->transport_err) {
         if (is_fatal_transport(o->transport_err)) {
-            zf_error_set(err, o->transport_err, "%s", o->transport_msg && *o->transport_msg
+            zf_error_restate(err, o->transport_err, "%s", o->transport_msg && *o->transport_msg
                              ? o->transport_msg : zf_strerror(o->transport_err));
             return V_FAIL;
         }

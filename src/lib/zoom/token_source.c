@@ -32,8 +32,7 @@ static int static_reject(void *ctx, const zf_secret *rejected, zf_secret *token,
 {
     zf_error_set(err, ZF_EREAUTH, "Zoom refused the access token (401, code 124: invalid or "
                                   "expired) and a fixed token cannot be refreshed");
-    zf_error_hint(err, "get a fresh access token, or use a stored connection "
-                       "(`zoomflow connect`) whose tokens zoomflow refreshes itself");
+    zf_error_hint_id(err, ZF_HINT_GET_TOKEN, NULL);
     return ZF_EREAUTH;
 }
 

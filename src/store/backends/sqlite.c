@@ -30,9 +30,9 @@ static int db_error(sqlite_be *b, zf_error *err, const char *what)
     zf_error_set(err, ZF_ESTORE, "database %s: %s failed: %s", b->path, what,
                  sqlite3_errmsg(b->db));
     if (sqlite3_errcode(b->db) == SQLITE_BUSY)
-        zf_error_hint(err, "Another zoomflow process held the database lock for over %d s; "
-                           "retry, and check for a stuck process.",
-                      BUSY_TIMEOUT_MS / 1000);
+        zf_error_hint_id(err, ZF_HINT_DATABASE_BUSY, "Another process held the database lock "
+                         "for over %d s; retry, and check for a stuck process.",
+                         BUSY_TIMEOUT_MS / 1000);
     return ZF_ESTORE;
 }
 
@@ -85,8 +85,9 @@ static int sqlite_open(void **out, const char *path, zf_error *err)
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
         rc = zf_error_set(err, ZF_ESTORE, "cannot open database %s", path);
-        zf_error_hint(err, "Check that the directory exists and is writable, or pass "
-                           "another --db sqlite:PATH.");
+        zf_error_hint_id(err, ZF_HINT_CHOOSE_DATABASE, "Check that the directory exists and is "
+                         "writable, or choose another database (sqlite:PATH).");
+        zf_error_hint_arg(err, ZF_HINT_ARG_VALUE, path);
         goto done;
     }
     close(fd);

@@ -401,7 +401,8 @@ static int reconcile(json_t **found, const json_t *in, const zf_reconcile_opts *
     if (json_is_integer(type) && json_integer_value(type) == 1) {
         zf_error_set(err, ZF_EAMBIGUOUS, "instant meetings are not listed by Zoom, so an "
                                          "interrupted create_meeting of type 1 cannot be checked");
-        zf_error_hint(err, "look in the host's Zoom web portal before running it again");
+        zf_error_hint_id(err, ZF_HINT_CHECK_IN_ZOOM, "look in the host's Zoom web portal before "
+                                                    "running it again");
         return ZF_EAMBIGUOUS;
     }
     /* no topic given: Zoom chose one, so start and creation time decide */
