@@ -35,6 +35,10 @@
     X(ca_file, "ca_file", "ZOOMFLOW_CA_FILE", NULL, "extra trusted CA bundle (PEM)")     \
     X(timeout, "timeout", "ZOOMFLOW_TIMEOUT", "60", "request timeout in seconds")
 
+/* the range of `timeout` (seconds per HTTP request) */
+#define CLI_TIMEOUT_MIN 1
+#define CLI_TIMEOUT_MAX 86400
+
 typedef enum cli_origin { CLI_FROM_DEFAULT, CLI_FROM_FILE, CLI_FROM_ENV, CLI_FROM_FLAG } cli_origin;
 
 typedef struct cli_cfg {
@@ -66,9 +70,10 @@ typedef struct zf_cmd {
 
 /* --- config.c */
 /* Parses config-file text (untrusted: bounded, no I/O) for one profile into
- * cfg; errors name the line and the fix. */
-int cli_cfg_parse(const char *text, size_t len, const char *profile, cli_cfg *cfg,
-                  zf_error *err);
+ * cfg; errors name the file (name), the line and the fix. Numeric keys are
+ * checked in every profile's section. */
+int cli_cfg_parse(const char *text, size_t len, const char *name, const char *profile,
+                  cli_cfg *cfg, zf_error *err);
 /* Defaults, then the file (cfg->config_path or the default path), then env. */
 int cli_cfg_load(cli_cfg *cfg, zf_error *err);
 /* Sets a value from a command-line flag (highest precedence). */
@@ -104,7 +109,9 @@ int cli_fail(cli_ctx *ctx, const zf_error *err);
 __attribute__((format(printf, 2, 3)))
 #endif
 int cli_usage_error(const zf_cmd *cmd, const char *fmt, ...);
-/* Reads a whole file ('-' = stdin), capped. */
+/* Reads a whole file ('-' = stdin) into out, which it initialises first (the
+ * caller frees it on every path). Stops at the cap, so an endless device,
+ * FIFO or pipe ends with an error naming the file and the cap. */
 int cli_read_file(const char *path, size_t max, zf_buf *out, zf_error *err);
 
 #endif

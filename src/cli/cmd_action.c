@@ -15,6 +15,7 @@
 #include "input.h"
 #include "lib.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,12 +77,11 @@ static json_t *typed_value(const zf_field *f, const char *text)
         json_t *v = json_loads(text, JSON_DECODE_ANY, NULL);
         return v ? v : json_string(text); /* validation names the type problem */
     }
-    char *end;
-    if (f->types & ZF_T_INTEGER) {
-        long long n = strtoll(text, &end, 10);
-        if (*text && !*end && (text[0] != '0' || !text[1] || !(f->types & ZF_T_STRING)))
-            return json_integer(n);
-    }
+    long long n;
+    if ((f->types & ZF_T_INTEGER) &&
+        cli_parse_int(text, strlen(text), LLONG_MIN, LLONG_MAX, &n) == 0 &&
+        (text[0] != '0' || !text[1] || !(f->types & ZF_T_STRING)))
+        return json_integer(n); /* else a string: validation names the type problem */
     if ((f->types & ZF_T_BOOLEAN) && (!strcmp(text, "true") || !strcmp(text, "false")))
         return json_boolean(!strcmp(text, "true"));
     return json_string(text);
@@ -192,6 +192,8 @@ static int assemble(json_t **out, const action_args *x, zf_error *err)
             rc = zf_error_set(err, ZF_EINVAL, "--input %s is not a JSON object: %s (line %d, "
                               "column %d)", x->input, je.text, je.line, je.column);
         zf_buf_free(&b);
+        if (rc && !err->hint[0])
+            zf_error_hint(err, "--input takes a file holding a JSON object, or - for stdin");
         if (rc)
             return rc;
     } else {

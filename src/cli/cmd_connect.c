@@ -14,6 +14,7 @@
  * ZOOMFLOW_CLIENT_SECRET.
  */
 #include "cli.h"
+#include "input.h"
 #include "lib.h"
 
 #include <arpa/inet.h>
@@ -305,10 +306,10 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         case O_REDIRECT: cli_cfg_set_flag(&ctx->cfg, "redirect_uri", optarg, &err); break;
         case O_NOBROWSER: a.no_browser = 1; break;
         case O_WAIT: {
-            char *end;
-            a.wait_s = strtol(optarg, &end, 10);
-            if (*end || a.wait_s < 1 || a.wait_s > 86400)
-                return cli_usage_error(&zf_cmd_connect, "--wait takes seconds (1-86400)");
+            long long w;
+            if (cli_number(&w, "--wait", optarg, strlen(optarg), 1, 86400, "seconds", &err))
+                return cli_usage_error(&zf_cmd_connect, "%s", err.message);
+            a.wait_s = (long)w;
             break;
         }
         default:

@@ -16,6 +16,7 @@
  * stdin, the master key from ZOOMFLOW_MASTER_KEY or the key file.
  */
 #include "cli.h"
+#include "input.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 
 #define CFG_MAX_FILE (1u << 20)
 #define CFG_MAX_LINE 4096
+#define LABEL_MAX 512 /* "FILE line N: key" in messages */
 
 const char *cli_origin_name(cli_origin o)
 {
@@ -45,12 +47,42 @@ static int set_value(char **slot, cli_origin *from, cli_origin origin, const cha
     return 0;
 }
 
-static int set_key(cli_cfg *cfg, const char *key, size_t klen, const char *v, size_t vlen,
-                   cli_origin origin)
+/* Settings that are numbers: checked wherever they come from, so a bad value
+ * is refused with its source's name instead of falling back to a default. */
+static const struct cfg_number {
+    const char *key;
+    long long min, max;
+    const char *unit;
+} cfg_numbers[] = {
+    {"timeout", CLI_TIMEOUT_MIN, CLI_TIMEOUT_MAX, "seconds"},
+};
+
+static int check_value(const char *key, size_t klen, const char *v, size_t vlen,
+                       const char *label, zf_error *err)
 {
+    long long n;
+    for (size_t i = 0; i < sizeof cfg_numbers / sizeof cfg_numbers[0]; i++) {
+        const struct cfg_number *c = &cfg_numbers[i];
+        if (klen == strlen(c->key) && memcmp(key, c->key, klen) == 0 &&
+            cli_number(&n, label, v, vlen, c->min, c->max, c->unit, err) != 0)
+            return ZF_ECONFIG;
+    }
+    return 0;
+}
+
+/* Sets key from origin; label names the setting in errors (the variable, the
+ * flag, or the file's line). ZF_ENOTFOUND for an unknown key (err not set),
+ * ZF_ECONFIG with err set for a bad value, ZF_ENOMEM. */
+static int set_key(cli_cfg *cfg, const char *key, size_t klen, const char *v, size_t vlen,
+                   cli_origin origin, const char *label, zf_error *err)
+{
+    int rc;
 #define CLI_X_SET(f, k, env, def, help)                                                  \
-    if (klen == strlen(k) && memcmp(key, k, klen) == 0)                                  \
-        return set_value(&cfg->f, &cfg->f##_from, origin, v, vlen);
+    if (klen == strlen(k) && memcmp(key, k, klen) == 0) {                                \
+        if ((rc = check_value(key, klen, v, vlen, label, err)) != 0)                     \
+            return rc;                                                                   \
+        return set_value(&cfg->f, &cfg->f##_from, origin, v, vlen);                      \
+    }
     CLI_CFG_MAP(CLI_X_SET)
 #undef CLI_X_SET
     return ZF_ENOTFOUND;
@@ -70,14 +102,14 @@ static void trim(const char **s, const char **e)
         (*e)--;
 }
 
-int cli_cfg_parse(const char *text, size_t len, const char *profile, cli_cfg *cfg,
-                  zf_error *err)
+int cli_cfg_parse(const char *text, size_t len, const char *name, const char *profile,
+                  cli_cfg *cfg, zf_error *err)
 {
     const char *p = text, *end = text + len;
     int lineno = 0, in_profile = 0;
     size_t plen = strlen(profile);
     if (len > CFG_MAX_FILE)
-        return zf_error_set(err, ZF_ECONFIG, "config file is larger than %u bytes",
+        return zf_error_set(err, ZF_ECONFIG, "%s is larger than %u bytes", name,
                             CFG_MAX_FILE);
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -85,17 +117,18 @@ int cli_cfg_parse(const char *text, size_t len, const char *profile, cli_cfg *cf
         p = nl ? nl + 1 : end;
         lineno++;
         if (e - s > CFG_MAX_LINE)
-            return zf_error_set(err, ZF_ECONFIG, "config line %d is longer than %u bytes",
+            return zf_error_set(err, ZF_ECONFIG, "%s line %d is longer than %u bytes", name,
                                 lineno, CFG_MAX_LINE);
         if (memchr(s, '\0', (size_t)(e - s)))
-            return zf_error_set(err, ZF_ECONFIG, "config line %d contains a NUL byte", lineno);
+            return zf_error_set(err, ZF_ECONFIG, "%s line %d contains a NUL byte", name,
+                                lineno);
         trim(&s, &e);
         if (s == e || *s == '#' || *s == ';')
             continue;
         if (*s == '[') {
             if (e[-1] != ']' || e - s < 3) {
-                zf_error_set(err, ZF_ECONFIG, "config line %d: a section header is [NAME]",
-                             lineno);
+                zf_error_set(err, ZF_ECONFIG, "%s line %d: a section header is [NAME]",
+                             name, lineno);
                 return ZF_ECONFIG;
             }
             const char *ns = s + 1, *ne = e - 1;
@@ -105,7 +138,7 @@ int cli_cfg_parse(const char *text, size_t len, const char *profile, cli_cfg *cf
         }
         const char *eq = memchr(s, '=', (size_t)(e - s));
         if (!eq) {
-            zf_error_set(err, ZF_ECONFIG, "config line %d: expected key = value", lineno);
+            zf_error_set(err, ZF_ECONFIG, "%s line %d: expected key = value", name, lineno);
             zf_error_hint(err, "known keys: %s", known_keys());
             return ZF_ECONFIG;
         }
@@ -116,28 +149,25 @@ int cli_cfg_parse(const char *text, size_t len, const char *profile, cli_cfg *cf
             vs++;
             ve--;
         }
-        if (!in_profile) {
-            /* keys of other profiles are still checked, so typos surface */
-            cli_cfg scratch;
-            memset(&scratch, 0, sizeof scratch);
-            int rc = set_key(&scratch, ks, (size_t)(ke - ks), vs, (size_t)(ve - vs),
-                             CLI_FROM_FILE);
-            cli_cfg_free(&scratch);
-            if (rc == ZF_ENOTFOUND)
-                goto unknown;
-            continue;
+        int klen = (int)(ke - ks > 64 ? 64 : ke - ks);
+        char label[LABEL_MAX];
+        snprintf(label, sizeof label, "%s line %d: %.*s", name, lineno, klen, ks);
+        /* keys and values of other profiles are still checked, so typos surface */
+        cli_cfg scratch;
+        memset(&scratch, 0, sizeof scratch);
+        int rc = set_key(in_profile ? cfg : &scratch, ks, (size_t)(ke - ks), vs,
+                         (size_t)(ve - vs), CLI_FROM_FILE, label, err);
+        cli_cfg_free(&scratch);
+        if (rc == ZF_ENOTFOUND) {
+            zf_error_set(err, ZF_ECONFIG, "%s line %d: unknown key '%.*s'", name, lineno,
+                         klen, ks);
+            zf_error_hint(err, "known keys: %s", known_keys());
+            return ZF_ECONFIG;
         }
-        int rc = set_key(cfg, ks, (size_t)(ke - ks), vs, (size_t)(ve - vs), CLI_FROM_FILE);
-        if (rc == ZF_ENOTFOUND)
-            goto unknown;
+        if (rc == ZF_ENOMEM)
+            return zf_error_set(err, rc, "out of memory reading %s", name);
         if (rc)
-            return zf_error_set(err, rc, "out of memory reading the config file");
-        continue;
-    unknown:
-        zf_error_set(err, ZF_ECONFIG, "config line %d: unknown key '%.*s'", lineno,
-                     (int)(ke - ks > 64 ? 64 : ke - ks), ks);
-        zf_error_hint(err, "known keys: %s", known_keys());
-        return ZF_ECONFIG;
+            return rc;
     }
     return 0;
 }
@@ -165,24 +195,68 @@ int cli_data_dir(zf_buf *out)
     return xdg_dir("XDG_DATA_HOME", ".local/share", out);
 }
 
+/* The reader's contract: out is initialised first, so the caller frees it on
+ * every path; reading stops as soon as the cap is passed, so a device, FIFO
+ * or pipe that never ends costs at most max + one chunk, not a spin. */
 int cli_read_file(const char *path, size_t max, zf_buf *out, zf_error *err)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f)
-        return zf_error_set(err, ZF_EIO, "cannot open %s: %s", path, strerror(errno));
-    char tmp[8192];
-    size_t n;
+    int is_stdin = strcmp(path, "-") == 0;
+    const char *name = is_stdin ? "stdin (-)" : path;
     zf_buf_init(out, max);
-    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    if (!f)
+        return zf_error_set(err, ZF_EINVAL, "cannot open %s: %s", path, strerror(errno));
+    struct stat st;
+    int rc = 0;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        rc = zf_error_set(err, ZF_EINVAL, "%s is a directory; give a file", name);
+        goto done;
+    }
+    char tmp[8192];
+    size_t n, total = 0;
+    while (total <= max && (n = fread(tmp, 1, sizeof tmp, f)) > 0) {
+        total += n;
         zf_buf_append(out, tmp, n);
-    int bad = ferror(f);
-    if (f != stdin)
+    }
+    if (total > max) {
+        rc = zf_error_set(err, ZF_EINVAL, "%s is larger than %zu bytes, the limit for this "
+                          "input; stopped reading there", name, max);
+        zf_error_hint(err, "give a regular file of at most %zu bytes (a device, FIFO or pipe "
+                           "that does not end is cut off at the limit)", max);
+    } else if (ferror(f)) {
+        rc = zf_error_set(err, ZF_EIO, "cannot read %s: %s", name, strerror(errno));
+    } else if (out->failed) {
+        rc = zf_error_set(err, ZF_ENOMEM, "out of memory reading %s", name);
+    }
+done:
+    if (!is_stdin)
         fclose(f);
-    if (bad)
-        return zf_error_set(err, ZF_EIO, "cannot read %s", path);
-    if (out->failed)
-        return zf_error_set(err, ZF_EINVAL, "%s is larger than %zu bytes", path, max);
-    return 0;
+    return rc;
+}
+
+/* The config file of cli_cfg_load: path when it exists (or is named
+ * explicitly), parsed for cfg->profile. */
+static int load_file(cli_cfg *cfg, const char *path, int explicit_path, zf_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        if (!explicit_path && (errno == ENOENT || errno == ENOTDIR))
+            return 0;
+        zf_error_set(err, ZF_ECONFIG, "config file %s: %s", path, strerror(errno));
+        zf_error_hint(err, explicit_path ? "create it or drop --config / ZOOMFLOW_CONFIG"
+                                         : "make it readable, or name another file with "
+                                           "--config / ZOOMFLOW_CONFIG");
+        return ZF_ECONFIG;
+    }
+    zf_buf text;
+    int rc = cli_read_file(path, CFG_MAX_FILE, &text, err);
+    if (rc == 0)
+        rc = cli_cfg_parse(text.ptr ? text.ptr : "", text.len, path, cfg->profile, cfg, err);
+    else if (!err->hint[0])
+        zf_error_hint(err, "the config file must be a readable file; fix it or name another "
+                           "with --config / ZOOMFLOW_CONFIG");
+    zf_buf_free(&text);
+    return rc;
 }
 
 int cli_cfg_load(cli_cfg *cfg, zf_error *err)
@@ -200,28 +274,24 @@ int cli_cfg_load(cli_cfg *cfg, zf_error *err)
     else if (cli_config_dir(&path) == 0)
         zf_buf_puts(&path, "/config");
     int rc = 0;
-    struct stat st;
-    if (path.len && stat(path.ptr, &st) == 0) {
-        zf_buf text;
-        rc = cli_read_file(path.ptr, CFG_MAX_FILE, &text, err);
-        if (rc == 0) {
-            rc = cli_cfg_parse(text.ptr ? text.ptr : "", text.len, cfg->profile, cfg, err);
-            if (rc)
-                zf_error_hint(err, "fix %s (%s)", path.ptr, err->hint[0] ? err->hint : "");
-        }
-        zf_buf_free(&text);
-    } else if (explicit_path) {
-        rc = zf_error_set(err, ZF_ECONFIG, "config file %s does not exist", path.ptr);
-        zf_error_hint(err, "create it or drop --config / ZOOMFLOW_CONFIG");
-    }
+    if (path.failed)
+        rc = zf_error_set(err, ZF_ECONFIG, "the config file's path is longer than %zu bytes",
+                          path.max);
+    else if (path.len)
+        rc = load_file(cfg, path.ptr, explicit_path, err);
     zf_buf_free(&path);
     if (rc)
         return rc;
 #define CLI_X_ENV(f, k, env, def, help)                                                  \
     {                                                                                    \
         const char *v = getenv(env);                                                     \
-        if (v && v[0] && set_value(&cfg->f, &cfg->f##_from, CLI_FROM_ENV, v, strlen(v))) \
+        int rc_ = v && v[0] ? set_key(cfg, k, strlen(k), v, strlen(v), CLI_FROM_ENV, env,   \
+                                      err)                                                 \
+                            : 0;                                                           \
+        if (rc_ == ZF_ENOMEM)                                                            \
             return zf_error_set(err, ZF_ENOMEM, "out of memory");                          \
+        if (rc_)                                                                         \
+            return rc_;                                                                  \
     }
     CLI_CFG_MAP(CLI_X_ENV)
 #undef CLI_X_ENV
@@ -230,7 +300,13 @@ int cli_cfg_load(cli_cfg *cfg, zf_error *err)
 
 int cli_cfg_set_flag(cli_cfg *cfg, const char *key, const char *value, zf_error *err)
 {
-    int rc = set_key(cfg, key, strlen(key), value, strlen(value), CLI_FROM_FLAG);
+    char label[LABEL_MAX];
+    snprintf(label, sizeof label, "--%s", key);
+    for (char *p = label; *p; p++)
+        *p = *p == '_' ? '-' : *p;
+    int rc = set_key(cfg, key, strlen(key), value, strlen(value), CLI_FROM_FLAG, label, err);
+    if (rc == ZF_ENOMEM)
+        return zf_error_set(err, rc, "out of memory");
     if (rc == ZF_ENOTFOUND)
         return zf_error_set(err, ZF_EINVAL, "unknown setting %s", key);
     return rc;

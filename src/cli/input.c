@@ -1,4 +1,8 @@
 /*
+ * Numbers given by the user (cli_parse_int): one strict, bounded parser for
+ * every numeric setting and flag, so "abc", "-5" or "0.001" is an error
+ * naming the setting instead of a silent 0 or a clamped value.
+ *
  * Building JSON input from the command line: `a.b.c=value` pairs set nested
  * object members (objects made on the way), values either as strings or
  * typed (a JSON literal when the text is one: 12, true, null, [..], {..},
@@ -8,9 +12,45 @@
 #include "cli.h"
 #include "input.h"
 
+#include <limits.h>
 #include <string.h>
 
 #define KEY_MAX 256
+#define SHOW_MAX 64 /* bytes of a refused value shown in messages */
+
+int cli_parse_int(const char *text, size_t len, long long min, long long max,
+                  long long *out)
+{
+    size_t i = 0;
+    int neg = len > 0 && text[0] == '-';
+    unsigned long long mag = 0, limit;
+    i = (size_t)neg;
+    if (i == len || len - i > 19)
+        return -1;
+    for (; i < len; i++) {
+        if (text[i] < '0' || text[i] > '9')
+            return -1;
+        mag = mag * 10 + (unsigned)(text[i] - '0'); /* 19 digits fit in 64 bits */
+    }
+    limit = neg ? (unsigned long long)LLONG_MAX + 1u : (unsigned long long)LLONG_MAX;
+    if (mag > limit)
+        return -1;
+    long long v = neg ? (mag == limit ? LLONG_MIN : -(long long)mag) : (long long)mag;
+    if (v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_number(long long *out, const char *what, const char *text, size_t len,
+               long long min, long long max, const char *unit, zf_error *err)
+{
+    if (cli_parse_int(text, len, min, max, out) == 0)
+        return 0;
+    return zf_error_set(err, ZF_EINVAL, "%s: '%.*s%s' is not a whole number of %s from "
+                        "%lld to %lld", what, (int)(len > SHOW_MAX ? SHOW_MAX : len), text,
+                        len > SHOW_MAX ? "..." : "", unit, min, max);
+}
 
 json_t *cli_json_typed(const char *text)
 {

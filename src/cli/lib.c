@@ -5,6 +5,7 @@
  * created on first use), the store in ~/.local/share/zoomflow/zoomflow.db.
  */
 #include "commands.h"
+#include "input.h"
 #include "lib.h"
 
 #include <errno.h>
@@ -41,9 +42,10 @@ void cli_http_opts(const cli_ctx *ctx, zf_http_opts *h)
     zf_http_opts def = ZF_HTTP_OPTS_INIT;
     *h = def;
     h->ca_file = ctx->cfg.ca_file;
-    long t = ctx->cfg.timeout ? strtol(ctx->cfg.timeout, NULL, 10) : 60;
-    if (t > 0 && t < 86400)
-        h->timeout_ms = t * 1000;
+    long long t; /* checked when the configuration was loaded (config.c) */
+    if (ctx->cfg.timeout && cli_parse_int(ctx->cfg.timeout, strlen(ctx->cfg.timeout),
+                                          CLI_TIMEOUT_MIN, CLI_TIMEOUT_MAX, &t) == 0)
+        h->timeout_ms = (long)t * 1000;
     h->trace = ctx->verbose >= 2;
 }
 

@@ -446,7 +446,7 @@ static int map_error(const zf_http *h, const xfer *x, CURLcode rc, const char *h
         zf_error_set(err, ZF_ETLS, "TLS certificate of %s rejected: %s", host, why);
         zf_error_hint(err, "the server's certificate is not trusted: check the system clock "
                            "and that the URL names the right host; for a private CA (a TLS "
-                           "inspecting proxy, a test server) pass --ca-file for a private CA");
+                           "inspecting proxy, a test server) pass --ca-file FILE");
         return ZF_ETLS;
     }
     if (rc == CURLE_SSL_CONNECT_ERROR) {
