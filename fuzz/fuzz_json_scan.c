@@ -1,4 +1,4 @@
-/* libFuzzer: the strict JSON scanner (src/lib/json_scan.h) against jansson.
+/* libFuzzer: the strict JSON scanner (src/util/json_scan.h) against jansson.
  * Properties: the scanner accepts exactly what json_loadb(JSON_DECODE_ANY |
  * JSON_ALLOW_NUL) accepts, except the documented differences (numbers
  * jansson cannot represent, "\u0000" in keys; duplicate keys both accept);

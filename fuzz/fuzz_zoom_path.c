@@ -2,7 +2,8 @@
  * Fuzzes zf_zoom_check_path + URL building. Property: any accepted path,
  * joined with the base, yields a URL that curl's own parser reads with the
  * base's scheme, host and port, and a path under /v2/ — so the bearer token
- * can only go to the API base.
+ * can only go to the API base. And however many times a server decodes it
+ * (%25 nested to any depth), it never shows a '..' segment or a CR/LF.
  */
 #include <curl/curl.h>
 #include <stdint.h>
@@ -31,6 +32,42 @@ static void same(CURLU *a, CURLU *b, CURLUPart what)
     curl_free(y);
 }
 
+static int hex(int c)
+{
+    return (c >= '0' && c <= '9') ? c - '0' : ((c | 32) >= 'a' && (c | 32) <= 'f') ? (c | 32) - 'a' + 10 : -1;
+}
+
+/* An independent oracle: decode in place until stable, checking each level. */
+static void check_every_decoding(const char *path)
+{
+    char *s = strdup(path);
+    for (int changed = 1; changed;) {
+        size_t q = strcspn(s, "?");
+        if (strcspn(s, "\r\n") != strlen(s))
+            abort();
+        for (size_t i = 0, start = 0; i <= q; i++) {
+            if (i == q || s[i] == '/') {
+                if (i - start == 2 && s[start] == '.' && s[start + 1] == '.')
+                    abort();
+                start = i + 1;
+            }
+        }
+        changed = 0;
+        size_t o = 0;
+        for (size_t i = 0; s[i]; i++) {
+            if (s[i] == '%' && s[i + 1] && s[i + 2] && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
+                s[o++] = (char)(hex(s[i + 1]) * 16 + hex(s[i + 2]));
+                i += 2;
+                changed = 1;
+            } else {
+                s[o++] = s[i];
+            }
+        }
+        s[o] = '\0';
+    }
+    free(s);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -47,6 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(path);
         return 0;
     }
+    check_every_decoding(path);
     zf_buf url = ZF_BUF_INIT(ZF_ZOOM_URL_MAX);
     zf_zoom_param q[] = {{"k", path}};
     if (zf_zoom__build_url(&url, base, path, q, 1, &err) != 0)

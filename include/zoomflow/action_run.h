@@ -37,6 +37,9 @@
 #include "zoomflow/error.h"
 #include "zoomflow/store.h"
 #include "zoomflow/zoom.h"
+#include "zoomflow/export.h"
+
+ZF_PUBLIC_BEGIN
 
 /* Zoom's meeting create/update quota per host per UTC day, and when the
  * runner starts warning about it. */
@@ -81,5 +84,7 @@ int zf_action_run(zf_action_result *res, const zf_action *a, const json_t *in,
 
 /* A zf_action_source over a Zoom client: get = one GET, list = the pager. */
 void zf_action_source_zoom(zf_action_source *out, zf_zoom *z);
+
+ZF_PUBLIC_END
 
 #endif

@@ -13,6 +13,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "zoomflow/export.h"
+
+ZF_PUBLIC_BEGIN
+
 typedef struct zf_buf {
     char *ptr;
     size_t len;
@@ -50,5 +54,7 @@ char *zf_buf_take(zf_buf *b);
 /* Zeroes the contents (they may be secret) and frees them. */
 void zf_buf_free(zf_buf *b);
 const char *zf_buf_cstr(const zf_buf *b);
+
+ZF_PUBLIC_END
 
 #endif

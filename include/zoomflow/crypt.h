@@ -18,6 +18,9 @@
 
 #include "zoomflow/error.h"
 #include "zoomflow/log.h"
+#include "zoomflow/export.h"
+
+ZF_PUBLIC_BEGIN
 
 typedef struct zf_crypt zf_crypt;
 
@@ -47,5 +50,7 @@ void zf_base64url(const unsigned char *in, size_t n, char *out);
  * out: the byte count, or -1 when s is not canonical base64 or needs more
  * than max bytes. */
 long zf_base64_decode(const char *s, size_t len, unsigned char *out, size_t max);
+
+ZF_PUBLIC_END
 
 #endif

@@ -38,6 +38,9 @@
 #include "zoomflow/error.h"
 #include "zoomflow/http.h"
 #include "zoomflow/zoom.h"
+#include "zoomflow/export.h"
+
+ZF_PUBLIC_BEGIN
 
 /* Longest file name the sanitiser produces (bytes, without the NUL). */
 #define ZF_DOWNLOAD_NAME_MAX 200
@@ -156,5 +159,15 @@ zf_download_verdict zf_download_judge(long status, const char *content_range,
 /* 1 when a token may be sent to url: same origin as api_base, or https on
  * zoom.us / zoomgov.com or a subdomain. */
 int zf_download_url_allowed(const char *url, const char *api_base);
+
+/* 1 when a download's 401 may renew the connection's Zoom access token: the
+ * answer came from the API's own origin (url, no redirect followed) with
+ * Zoom's code 124 (invalid or expired access token). A 401 from any other
+ * host (Zoom's file hosts, a redirect's target) or without code 124 only
+ * lists the recording again for a fresh download token. */
+int zf_download_may_renew(const char *url, long redirects, const char *api_base,
+                          int zoom_code);
+
+ZF_PUBLIC_END
 
 #endif

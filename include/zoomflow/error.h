@@ -12,6 +12,10 @@
 
 #include <stdint.h>
 
+#include "zoomflow/export.h"
+
+ZF_PUBLIC_BEGIN
+
 /* X(name, number, exit status for the CLI, short description) */
 #define ZF_ERRNO_MAP(X)                                                            \
     X(EINVAL, -1, 2, "invalid argument")                                           \
@@ -81,5 +85,7 @@ int zf_error_set(zf_error *err, int code, const char *fmt, ...);
 __attribute__((format(printf, 2, 3)))
 #endif
 void zf_error_hint(zf_error *err, const char *fmt, ...);
+
+ZF_PUBLIC_END
 
 #endif

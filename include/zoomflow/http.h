@@ -8,6 +8,21 @@
  * max_response bytes (ZF_ETOOBIG beyond). A non-2xx status is not an error
  * here: zf_http_do returns 0 with resp->status set; errors are transport
  * failures (ZF_ENET, ZF_ETIMEOUT, ZF_ETLS, ZF_ETOOBIG, ZF_ECANCELED).
+ *
+ * At most once: a request whose method is not GET, HEAD or OPTIONS (POST,
+ * PATCH, PUT, DELETE, and any other) never goes out on a reused keep-alive
+ * connection; it always opens a new one. libcurl silently resends a request
+ * when a reused connection dies before the answer starts ("Connection died,
+ * retrying a fresh connect"), and offers no switch to turn that off; on a
+ * connection opened for the request it never resends. So a zf_http_do sends
+ * a non-idempotent request at most once, and when it fails after sending
+ * (resp->sent 1, no status) the caller alone decides whether to reconcile
+ * or resend: a create must not be duplicated, a DELETE resent would answer
+ * 404 for the caller's own success, and OAuth's POST /oauth/token must not
+ * spend a single-use refresh token twice. The choice is derived from the
+ * method, not a per-request flag, so no caller can forget it. Cost: one TCP
+ * (and TLS) connect per write; the new connection is kept, so the reads that
+ * follow reuse it.
  */
 #ifndef ZOOMFLOW_HTTP_H
 #define ZOOMFLOW_HTTP_H
@@ -18,6 +33,9 @@
 #include "zoomflow/buf.h"
 #include "zoomflow/error.h"
 #include "zoomflow/log.h"
+#include "zoomflow/export.h"
+
+ZF_PUBLIC_BEGIN
 
 typedef struct zf_http zf_http;
 
@@ -66,6 +84,7 @@ typedef struct zf_http_resp {
                             server (DNS, connect or TLS handshake failed) */
     char request_id[48]; /* Zoom's x-zm-trackingid when present */
     double seconds;      /* wall time of the exchange */
+    long redirects;      /* redirects followed: the final answer may be another host's */
 } zf_http_resp;
 
 void zf_http_resp_init(zf_http_resp *r);
@@ -82,5 +101,7 @@ int zf_http_do(zf_http *h, const zf_http_req *req, zf_http_resp *resp, zf_error 
 /* Call once before threads start (curl_global_init); zf_http_new calls it
  * too, guarded by pthread_once. */
 int zf_http_global_init(void);
+
+ZF_PUBLIC_END
 
 #endif

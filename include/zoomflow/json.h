@@ -19,13 +19,22 @@
 
 #include "zoomflow/buf.h"
 #include "zoomflow/error.h"
+#include "zoomflow/export.h"
+
+ZF_PUBLIC_BEGIN
 
 /* Parses len bytes (an object or an array; no NUL inside strings, no
  * duplicate keys). what names the input in messages ("Zoom response",
  * "workflow file new-hire.yaml"). More than max bytes -> ZF_ETOOBIG, bad
- * syntax -> ZF_EPARSE "what: invalid JSON at line L, column C: reason". */
+ * syntax -> ZF_EPARSE "what: invalid JSON at line L, column C: reason"; a
+ * duplicate key -> ZF_EPARSE "what: duplicate key settings.topic (...)", a
+ * number beyond int64 or a double -> ZF_EPARSE "what: field duration:
+ * number 1e400 is out of range (...): <the range>". */
 int zf_json_parse(json_t **out, const void *data, size_t len, size_t max, const char *what,
                   zf_error *err);
+/* The same, any JSON value at the top level (a string, a number...). */
+int zf_json_parse_value(json_t **out, const void *data, size_t len, size_t max,
+                        const char *what, zf_error *err);
 
 /* "object", "array", "string", "integer", "real", "boolean", "null". */
 const char *zf_json_type_name(const json_t *j);
@@ -49,5 +58,7 @@ int zf_json_opt_arr(const json_t *obj, const char *field, json_t **out, zf_error
 
 /* Appends j serialised compactly (keys in insertion order) to out. */
 int zf_json_dump(const json_t *j, zf_buf *out, zf_error *err);
+
+ZF_PUBLIC_END
 
 #endif

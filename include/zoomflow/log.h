@@ -1,11 +1,7 @@
 /*
- * Logging and secrets.
- *
- * zf_secret holds a token, client secret, PKCE verifier or webhook secret:
- * zeroed when freed, compared in constant time, and never printed: the log
- * functions have no way to format one, and zf_log_redact() scrubs
- * Authorization headers and token-shaped fields from any text that is
- * about to be logged or traced.
+ * Logging. The log functions have no way to format a zf_secret (secret.h),
+ * and zf_log_redact() scrubs Authorization headers and token-shaped fields
+ * from any text that is about to be logged or traced.
  *
  * The log sink is the library's one mutable global (STYLE.md): set it once
  * at start-up, before threads run.
@@ -13,28 +9,15 @@
 #ifndef ZOOMFLOW_LOG_H
 #define ZOOMFLOW_LOG_H
 
+#include "zoomflow/secret.h"
+
 #include <stddef.h>
 
+#include "zoomflow/export.h"
+
+ZF_PUBLIC_BEGIN
+
 #define ZF_REDACTED "[redacted]"
-
-typedef struct zf_secret {
-    char *ptr; /* NUL-terminated; NULL when empty */
-    size_t len;
-} zf_secret;
-
-#define ZF_SECRET_INIT {NULL, 0}
-
-/* Copies len bytes of v (replacing any old value, which is wiped). */
-int zf_secret_set(zf_secret *s, const char *v, size_t len);
-int zf_secret_copy(zf_secret *dst, const zf_secret *src);
-/* Wipes and frees; the secret is empty afterwards. NULL-safe. */
-void zf_secret_free(zf_secret *s);
-/* Constant-time equality with v (length is not secret). */
-int zf_secret_eq(const zf_secret *s, const char *v, size_t len);
-int zf_secret_empty(const zf_secret *s);
-/* The plaintext, for the few places that must send it (HTTP layer,
- * encryption). "" when empty. */
-const char *zf_secret_reveal(const zf_secret *s);
 
 typedef enum zf_log_level {
     ZF_LOG_ERROR = 0,
@@ -62,5 +45,7 @@ void zf_log(zf_log_level level, const char *module, const char *fmt, ...);
  * download_access_token, plainToken/encryptedToken, token in JSON fields,
  * query strings and form bodies become [redacted]. */
 void zf_log_redact(char *text);
+
+ZF_PUBLIC_END
 
 #endif

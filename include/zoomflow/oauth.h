@@ -3,11 +3,15 @@
  * PKCE (S256), the callback query, the token endpoint (authorization_code,
  * refresh_token, account_credentials), and revocation.
  *
- * Hosts are configurable (https://zoom.us, https://zoomgov.com, or a
- * zoomsim URL). Requests go to {oauth_base}/oauth/token|revoke as POST with
- * HTTP Basic client authentication and a form body. No `scope=` is sent on
- * the authorize URL: Zoom takes scopes from the app's Marketplace
- * configuration and has rejected granular scope lists in the URL.
+ * Hosts are configurable (https://zoom.us, https://zoomgov.com, a zoomsim
+ * URL, a proxy, or any RFC 6749/7636 server), and so is each endpoint: a
+ * path under oauth_base ("/oauth/token", Zoom's, by default) or an absolute
+ * http(s) URL. Token and revocation requests are POSTs with a form body and
+ * HTTP Basic client authentication, the client id and secret each
+ * application/x-www-form-urlencoded before base64 (RFC 6749 §2.3.1; a
+ * no-op for Zoom's alphanumeric credentials). No `scope=` is sent on the
+ * authorize URL: Zoom takes scopes from the app's Marketplace configuration
+ * and has rejected granular scope lists in the URL.
  *
  * The parse functions take untrusted bytes and limits only (no socket, file
  * or clock) and have fuzz targets (fuzz/fuzz_oauth_callback.c,
@@ -22,18 +26,52 @@
 #include "zoomflow/error.h"
 #include "zoomflow/http.h"
 #include "zoomflow/log.h"
+#include "zoomflow/export.h"
+
+ZF_PUBLIC_BEGIN
 
 /* The ten scopes the connect flow needs (DESIGN §4), NULL-terminated. */
 extern const char *const zf_oauth_required_scopes[];
+
+/* Zoom's endpoints, the defaults of zf_oauth_app's *_endpoint fields. */
+#define ZF_OAUTH_AUTHORIZE_PATH "/oauth/authorize"
+#define ZF_OAUTH_TOKEN_PATH "/oauth/token"
+#define ZF_OAUTH_REVOKE_PATH "/oauth/revoke"
 
 typedef struct zf_oauth_app {
     const char *oauth_base;         /* "https://zoom.us", no trailing slash needed */
     const char *client_id;
     const zf_secret *client_secret;
     const char *account_id;         /* Server-to-Server apps only, else NULL */
+    /* Each: a path under oauth_base ("/oauth/token") or an absolute http(s)
+     * URL; NULL or "" = Zoom's (ZF_OAUTH_*_PATH). */
+    const char *authorize_endpoint;
+    const char *token_endpoint;
+    const char *revoke_endpoint;
 } zf_oauth_app;
 
-#define ZF_OAUTH_APP_INIT {NULL, NULL, NULL, NULL}
+#define ZF_OAUTH_APP_INIT {NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+
+/* The URL of an endpoint: endpoint when it is an absolute http(s) URL,
+ * else oauth_base + endpoint (a path starting with '/'), else oauth_base +
+ * deflt when endpoint is NULL or "". malloc'd into *out. ZF_ECONFIG naming
+ * the setting when endpoint is neither a path nor an http(s) URL, or holds
+ * spaces, control bytes, '#' or a userinfo '@'. */
+int zf_oauth_endpoint_url(char **out, const char *oauth_base, const char *endpoint,
+                          const char *deflt, zf_error *err);
+
+/* Who answered, for messages: "Zoom" for zoom.us, zoomgov.com and their
+ * subdomains, else "the authorization server at HOST[:PORT]" of url (or of
+ * "an unknown host" when url has none). Written into out (at most outlen). */
+void zf_oauth_server_name(const char *url, char *out, size_t outlen);
+
+/* The API base ("…/v2", no trailing slash) a connection uses when neither an
+ * explicit api_base nor the token response's api_url says otherwise:
+ * https://zoom.us -> https://api.zoom.us/v2, https://zoomgov.com ->
+ * https://api.zoomgov.com/v2, any other OAuth host -> {oauth_base}/v2 (zoomsim
+ * and test servers serve OAuth and the API on one origin). The one rule behind
+ * the library, `zoomflow config` and docs/cli.md. malloc'd; ZF_ENOMEM. */
+int zf_oauth_default_api_base(char **out, const char *oauth_base);
 
 /* A token endpoint answer. expires_at is unix seconds (now + expires_in).
  * refresh_token is empty for Server-to-Server tokens. scope and api_url are
@@ -102,6 +140,7 @@ typedef struct zf_oauth_exchange {
     int64_t now;              /* unix seconds, for expires_at */
     const char *client_id;    /* may be NULL */
     const char *redirect_uri; /* may be NULL */
+    const char *server;       /* zf_oauth_server_name() of the endpoint; NULL = "Zoom" */
 } zf_oauth_exchange;
 
 /*
@@ -147,5 +186,7 @@ int zf_oauth_s2s_token(zf_token_set *out, zf_http *http, const zf_oauth_app *app
 /* Revokes the grant behind token (access or refresh token). */
 int zf_oauth_revoke(zf_http *http, const zf_oauth_app *app, const zf_secret *token,
                     zf_error *err);
+
+ZF_PUBLIC_END
 
 #endif

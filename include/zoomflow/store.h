@@ -19,6 +19,9 @@
 #include <stdint.h>
 
 #include "zoomflow/error.h"
+#include "zoomflow/export.h"
+
+ZF_PUBLIC_BEGIN
 
 typedef struct zf_store zf_store;
 
@@ -49,6 +52,18 @@ typedef struct zf_store_conn {
     char *last_hint;
     int64_t generation; /* bumped by every zf_store_conn_put */
     int64_t updated_at;
+    /* The OAuth endpoints the connection was made with (a path under
+     * oauth_base or a URL; NULL = Zoom's), so refresh and revoke use them. */
+    char *token_endpoint;
+    char *revoke_endpoint;
+    /* A refresh in flight, or one that never finished (the process died):
+     * started_at 0 = none. Written and committed before the token request
+     * goes out, cleared in the commit that stores its outcome. refresh_seq
+     * counts refreshes started (it names the attempt). */
+    int64_t refresh_started_at;
+    int64_t refresh_pid;
+    char *refresh_host;
+    int64_t refresh_seq;
 } zf_store_conn;
 
 void zf_store_conn_clear(zf_store_conn *c);
@@ -65,6 +80,8 @@ typedef struct zf_store_state {
     char *actor;
     int64_t created_at;
     int64_t expires_at;
+    char *token_endpoint;  /* NULL = Zoom's */
+    char *revoke_endpoint; /* NULL = Zoom's */
 } zf_store_state;
 
 void zf_store_state_clear(zf_store_state *s);
@@ -118,5 +135,7 @@ int zf_store_audit_add(zf_store *st, const zf_store_audit *a, zf_error *err);
 /* Newest first; conn_id NULL = all connections. */
 int zf_store_audit_list(zf_store *st, const char *conn_id, size_t limit,
                         zf_store_audit **out, size_t *n, zf_error *err);
+
+ZF_PUBLIC_END
 
 #endif

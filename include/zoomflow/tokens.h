@@ -17,9 +17,13 @@
  * The one unavoidable loss: a refresh that reached Zoom but whose answer
  * never arrived (connection cut, process killed before COMMIT) leaves a
  * refresh token that Zoom already rotated away. It is kept (we cannot
- * know), last_error says so, and the next refresh turns the connection
- * NEEDS_REAUTH with the re-authenticate hint. A network failure before
- * Zoom saw the request keeps a working pair.
+ * know), and the next refresh turns the connection NEEDS_REAUTH. Every
+ * refresh is recorded as started in the store (committed before the
+ * request goes out), so after a kill that next refresh says what happened
+ * (when, which pid on which host) and that a reconnect is needed, and
+ * zf_tokens_info() shows the interrupted refresh meanwhile; after a cut
+ * connection last_error says so. A network failure before Zoom saw the
+ * request keeps a working pair.
  *
  * A zf_tokens is thread-safe. Token values returned are owned by the
  * caller (zf_secret_free); api_base strings likewise (free()).
@@ -36,6 +40,9 @@
 #include "zoomflow/log.h"
 #include "zoomflow/oauth.h"
 #include "zoomflow/store.h"
+#include "zoomflow/export.h"
+
+ZF_PUBLIC_BEGIN
 
 typedef struct zf_tokens zf_tokens;
 
@@ -59,10 +66,10 @@ int zf_tokens_new(zf_tokens **out, const zf_tokens_opts *opts, zf_error *err);
 void zf_tokens_free(zf_tokens *tk);
 
 /* How to connect. id NULL = "default". The connection's API base is
- * "{api_url}/v2" from Zoom's token response (regional clusters); when Zoom
- * sends no api_url it is api_base (Server-to-Server only), else derived
- * from oauth_base (zoom.us -> api.zoom.us, zoomgov.com -> api.zoomgov.com,
- * anything else -> oauth_base itself, as zoomsim serves both). */
+ * "{api_url}/v2" from the token response (Zoom's regional clusters); when
+ * the server sends no api_url it is api_base (Server-to-Server only), else
+ * zf_oauth_default_api_base(oauth_base). The endpoints (zf_oauth_app) are
+ * stored with the connection: refresh and disconnect use the same ones. */
 typedef struct zf_connect_cfg {
     const char *id;
     const char *oauth_base;
@@ -71,9 +78,12 @@ typedef struct zf_connect_cfg {
     const char *client_secret;
     const char *redirect_uri; /* user OAuth */
     const char *account_id;   /* Server-to-Server */
+    const char *authorize_endpoint; /* NULL = Zoom's /oauth/authorize */
+    const char *token_endpoint;     /* NULL = Zoom's /oauth/token */
+    const char *revoke_endpoint;    /* NULL = Zoom's /oauth/revoke */
 } zf_connect_cfg;
 
-#define ZF_CONNECT_CFG_INIT {NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+#define ZF_CONNECT_CFG_INIT {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
 
 /* Starts a user authorization: stores the state (hashed) with the sealed
  * PKCE verifier and the app's settings, valid for state_ttl seconds; the
@@ -111,6 +121,17 @@ typedef struct zf_conn_info {
     int64_t refresh_count;
     char *last_error;
     char *last_hint;
+    char *token_endpoint;  /* as stored: NULL = Zoom's */
+    char *revoke_endpoint;
+    /* A refresh recorded as started and not finished: refresh_started_at 0
+     * = none. refresh_interrupted is 1 when it cannot be running any more
+     * (its process is gone, it is older than any token request may take,
+     * or it ended the connection in NEEDS_REAUTH), 0 while it may still
+     * be in flight. */
+    int64_t refresh_started_at;
+    int64_t refresh_pid;
+    char *refresh_host;
+    int refresh_interrupted;
 } zf_conn_info;
 
 void zf_conn_info_free(zf_conn_info *info);
@@ -127,5 +148,7 @@ int zf_tokens_access(zf_secret *token, char **api_base, zf_tokens *tk, const cha
  * case that one is returned. */
 int zf_tokens_reject(zf_secret *token, char **api_base, zf_tokens *tk, const char *id,
                      const zf_secret *rejected, zf_error *err);
+
+ZF_PUBLIC_END
 
 #endif

@@ -34,6 +34,9 @@
 #include "zoomflow/error.h"
 #include "zoomflow/http.h"
 #include "zoomflow/log.h"
+#include "zoomflow/export.h"
+
+ZF_PUBLIC_BEGIN
 
 /* Longest path (after /v2) zf_zoom_check_path accepts. */
 #define ZF_ZOOM_PATH_MAX 2048
@@ -215,5 +218,7 @@ int64_t zf_pager_total(const zf_pager *p);
 /* Items delivered so far. */
 int64_t zf_pager_delivered(const zf_pager *p);
 void zf_pager_free(zf_pager *p);
+
+ZF_PUBLIC_END
 
 #endif

@@ -1,5 +1,7 @@
 /*
- * libzoomflow: the umbrella header. Include this one.
+ * libzoomflow: the umbrella header. Include this one: it includes every
+ * public header (zoomflow/sys/ holds the store backend interface, for
+ * backend authors only).
  *
  * API rules, stated once for every function in the library:
  *
@@ -21,15 +23,29 @@
 #ifndef ZOOMFLOW_ZOOMFLOW_H
 #define ZOOMFLOW_ZOOMFLOW_H
 
+#include "zoomflow/action_run.h"
+#include "zoomflow/actions.h"
 #include "zoomflow/buf.h"
 #include "zoomflow/crypt.h"
+#include "zoomflow/download.h"
 #include "zoomflow/error.h"
 #include "zoomflow/http.h"
 #include "zoomflow/json.h"
 #include "zoomflow/log.h"
+#include "zoomflow/oauth.h"
+#include "zoomflow/oauth_loopback.h"
+#include "zoomflow/schema.h"
+#include "zoomflow/secret.h"
+#include "zoomflow/store.h"
+#include "zoomflow/tokens.h"
 #include "zoomflow/zoom.h"
+#include "zoomflow/export.h"
+
+ZF_PUBLIC_BEGIN
 
 /* The library's version, "MAJOR.MINOR.PATCH". */
 const char *zf_version(void);
+
+ZF_PUBLIC_END
 
 #endif

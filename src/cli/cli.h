@@ -23,8 +23,15 @@
       "master key file (default: config dir/master.key; ZOOMFLOW_MASTER_KEY wins)")      \
     X(oauth_base, "oauth_base", "ZOOMFLOW_OAUTH_BASE", "https://zoom.us",                \
       "Zoom OAuth host: https://zoom.us, https://zoomgov.com or a zoomsim URL")          \
-    X(api_base, "api_base", "ZOOMFLOW_API_BASE", "https://api.zoom.us",                  \
-      "Zoom API base; set explicitly it wins over the token's api_url")                               \
+    X(api_base, "api_base", "ZOOMFLOW_API_BASE", NULL,                                    \
+      "Zoom API base; set explicitly it wins over the token's api_url (default: the "     \
+      "token's api_url, else derived from oauth_base)")                                   \
+    X(authorize_endpoint, "authorize_endpoint", "ZOOMFLOW_AUTHORIZE_ENDPOINT",           \
+      "/oauth/authorize", "OAuth authorize endpoint: a path under oauth_base or a URL")   \
+    X(token_endpoint, "token_endpoint", "ZOOMFLOW_TOKEN_ENDPOINT", "/oauth/token",        \
+      "OAuth token endpoint (kept with the connection for refreshes)")                   \
+    X(revoke_endpoint, "revoke_endpoint", "ZOOMFLOW_REVOKE_ENDPOINT", "/oauth/revoke",    \
+      "OAuth revocation endpoint (kept with the connection for disconnect)")             \
     X(client_id, "client_id", "ZOOMFLOW_CLIENT_ID", NULL, "OAuth app client id")          \
     X(client_secret_file, "client_secret_file", "ZOOMFLOW_CLIENT_SECRET_FILE", NULL,     \
       "file holding the client secret ('-' = stdin)")                                   \

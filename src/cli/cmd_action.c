@@ -21,6 +21,7 @@
 
 #include "zoomflow/action_run.h"
 #include "zoomflow/actions.h"
+#include "zoomflow/json.h"
 
 #define INPUT_MAX (4u << 20)
 #define FLAG_MAX 128
@@ -186,11 +187,11 @@ static int assemble(json_t **out, const action_args *x, zf_error *err)
     json_t *in = NULL;
     if (x->input) {
         zf_buf b;
-        json_error_t je;
+        char what[300];
+        snprintf(what, sizeof what, "--input %s", x->input);
         int rc = cli_read_file(x->input, INPUT_MAX, &b, err);
-        if (rc == 0 && !(in = json_loadb(b.ptr ? b.ptr : "", b.len, 0, &je)))
-            rc = zf_error_set(err, ZF_EINVAL, "--input %s is not a JSON object: %s (line %d, "
-                              "column %d)", x->input, je.text, je.line, je.column);
+        if (rc == 0 && zf_json_parse(&in, b.ptr, b.len, INPUT_MAX, what, err) != 0)
+            rc = err->code = ZF_EINVAL; /* the user's input, not Zoom's */
         zf_buf_free(&b);
         if (rc && !err->hint[0])
             zf_error_hint(err, "--input takes a file holding a JSON object, or - for stdin");

@@ -12,6 +12,8 @@
 #include "input.h"
 #include "lib.h"
 
+#include "zoomflow/json.h"
+
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,11 +123,10 @@ static int read_body(const api_args *a, json_t **out, zf_error *err)
         return 0;
     zf_buf b;
     int rc = cli_read_file(a->input, BODY_MAX, &b, err);
-    json_error_t je;
-    if (rc == 0 && !(*out = json_loadb(b.ptr ? b.ptr : "", b.len, JSON_DECODE_ANY, &je))) {
-        rc = zf_error_set(err, ZF_EINVAL, "--input %s is not JSON: %s (line %d, column %d)",
-                          a->input, je.text, je.line, je.column);
-    }
+    char what[300];
+    snprintf(what, sizeof what, "--input %s", a->input);
+    if (rc == 0 && zf_json_parse_value(out, b.ptr, b.len, BODY_MAX, what, err) != 0)
+        rc = err->code = ZF_EINVAL; /* the user's input, not Zoom's */
     zf_buf_free(&b);
     return rc;
 }

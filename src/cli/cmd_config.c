@@ -1,6 +1,7 @@
 /* zoomflow config: the resolved settings of the profile and where each one
  * came from (flag, environment, config file, default). No secrets here. */
 #include "cli.h"
+#include "lib.h"
 
 #include <string.h>
 
@@ -17,6 +18,13 @@ static int run(cli_ctx *ctx, int argc, char **argv)
                                         cli_origin_name(ctx->cfg.f##_from)));
     CLI_CFG_MAP(CLI_X_SHOW)
 #undef CLI_X_SHOW
+    zf_buf api = ZF_BUF_INIT(4096); /* the one rule (cli_cfg_api_base), not a third value */
+    if (cli_cfg_api_base(&ctx->cfg, &api) == 0 && ctx->cfg.api_base_from == CLI_FROM_DEFAULT)
+        json_object_set_new(o, "api_base",
+                            json_pack("{s:s,s:s,s:s}", "value", api.ptr, "from", "default",
+                                      "note", "derived from oauth_base; a connection's api_url "
+                                              "from the token response wins"));
+    zf_buf_free(&api);
     json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     fputc('\n', stdout);
     json_decref(o);

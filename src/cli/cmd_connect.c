@@ -6,6 +6,9 @@
  * browser when there is one ($BROWSER, else xdg-open on a desktop), and
  * waits for Zoom's redirect to /callback. The state and PKCE verifier are
  * kept by the library (single use, expiring); the callback is checked there.
+ * The listener itself only passes on the request whose Host, Origin, path
+ * and state are this attempt's (zoomflow/oauth_loopback.h); it answers every
+ * other request with a page saying why and keeps waiting.
  *
  * Server-to-Server (--s2s): account id + client id + secret, token now.
  *
@@ -16,6 +19,7 @@
 #include "cli.h"
 #include "input.h"
 #include "lib.h"
+#include "zoomflow/oauth_loopback.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -34,7 +38,6 @@
 extern char **environ;
 
 #define SECRET_MAX 4096
-#define REQ_HEAD_MAX 8192
 
 typedef struct connect_args {
     int s2s;
@@ -74,16 +77,17 @@ done:
     return rc;
 }
 
-/* http://127.0.0.1:PORT/PATH or http://localhost:PORT/PATH -> port, path. */
-static int parse_loopback_uri(const char *uri, int *port, const char **path)
+/* http://127.0.0.1:PORT/PATH or http://localhost:PORT/PATH -> host, port, path. */
+static int parse_loopback_uri(const char *uri, const char **host, int *port, const char **path)
 {
     const char *p;
     if (!strncmp(uri, "http://127.0.0.1:", 17))
-        p = uri + 17;
+        *host = "127.0.0.1";
     else if (!strncmp(uri, "http://localhost:", 17))
-        p = uri + 17;
+        *host = "localhost";
     else
         return -1;
+    p = uri + 17;
     char *end;
     long v = strtol(p, &end, 10);
     if (end == p || v < 1 || v > 65535 || *end != '/')
@@ -106,7 +110,7 @@ static int listen_loopback(int port, int *bound, zf_error *err)
     sa.sin_port = htons((uint16_t)port);
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t sl = sizeof sa;
-    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 8) != 0 ||
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 64) != 0 ||
         getsockname(fd, (struct sockaddr *)&sa, &sl) != 0) {
         zf_error_set(err, ZF_EIO, "cannot listen on 127.0.0.1:%d for the OAuth callback: %s",
                      port, strerror(errno));
@@ -117,51 +121,6 @@ static int listen_loopback(int port, int *bound, zf_error *err)
     }
     *bound = ntohs(sa.sin_port);
     return fd;
-}
-
-static void reply(int fd, int status, const char *title, const char *text)
-{
-    char body[2048], head[256];
-    int bl = snprintf(body, sizeof body,
-                      "<!doctype html><meta charset=utf-8><title>zoomflow</title>"
-                      "<body style=\"font-family:sans-serif;margin:3em\"><h1>%s</h1><p>%s</p>"
-                      "</body>", title, text);
-    int hl = snprintf(head, sizeof head,
-                      "HTTP/1.1 %d %s\r\nContent-Type: text/html; charset=utf-8\r\n"
-                      "Content-Length: %d\r\nCache-Control: no-store\r\n"
-                      "Connection: close\r\n\r\n", status, status == 200 ? "OK" : "Bad Request",
-                      bl);
-    if (write(fd, head, (size_t)hl) == hl && write(fd, body, (size_t)bl) == bl)
-        shutdown(fd, SHUT_WR);
-}
-
-/* Reads a request head (capped, with a deadline). Returns the target
- * ("/callback?code=..") in out, or -1 for garbage/timeouts. */
-static int read_target(int fd, zf_buf *out)
-{
-    char head[REQ_HEAD_MAX + 1];
-    size_t n = 0;
-    while (n < REQ_HEAD_MAX) {
-        struct pollfd p = {fd, POLLIN, 0};
-        if (poll(&p, 1, 5000) <= 0)
-            return -1;
-        ssize_t r = read(fd, head + n, REQ_HEAD_MAX - n);
-        if (r <= 0)
-            return -1;
-        n += (size_t)r;
-        head[n] = '\0';
-        if (strstr(head, "\r\n\r\n") || strstr(head, "\n\n"))
-            break;
-    }
-    head[n] = '\0';
-    if (strncmp(head, "GET ", 4) != 0)
-        return -1;
-    const char *t = head + 4, *sp = strchr(t, ' ');
-    if (!sp || sp == t)
-        return -1;
-    zf_buf_reset(out);
-    zf_buf_append(out, t, (size_t)(sp - t));
-    return out->failed ? -1 : 0;
 }
 
 static pid_t open_browser(const char *url)
@@ -185,50 +144,244 @@ static pid_t open_browser(const char *url)
     return rc == 0 ? pid : -1;
 }
 
-static int wait_callback(cli_ctx *ctx, int lfd, const char *path, long wait_s,
-                         zf_tokens *tk, zf_error *err)
+/*
+ * The callback listener: one thread polling the listening socket and up to
+ * SLOTS connections at once, so idle or slow connections cannot hold the
+ * real callback back. Each connection has HEAD_MS to send its request head;
+ * when all slots are busy the oldest connection makes room. What each one
+ * sent is judged by zf_oauth_loopback_decide (pure, fuzzed); refused
+ * requests get a page saying why and the wait goes on until the callback
+ * with this attempt's state arrives or --wait ends. An answered connection
+ * is drained (up to DRAIN_MAX bytes, DRAIN_MS) before it is closed, so that
+ * unread request bytes do not turn the answer into a reset.
+ */
+#define SLOTS 16
+#define HEAD_MS 5000
+#define DRAIN_MS 1000
+#define DRAIN_MAX 65536
+#define NOTES_MAX 10 /* refused requests reported on stderr */
+
+typedef struct slot {
+    int fd; /* -1: free */
+    int draining;
+    long long opened_ms, deadline_ms;
+    size_t len, drained;
+    char buf[ZF_LOOPBACK_HEAD_MAX + 2];
+} slot;
+
+typedef struct listener {
+    int lfd;
+    slot *slots;
+    zf_oauth_loopback_expect ex;
+    const char *redirect_uri;
+    int refused, callbacks;  /* requests refused; those that reached the callback checks */
+    zf_oauth_loopback_verdict last; /* the last refused callback */
+} listener;
+
+static long long now_ms(void)
 {
-    time_t deadline = time(NULL) + wait_s;
-    zf_buf target = ZF_BUF_INIT(REQ_HEAD_MAX);
-    size_t plen = strlen(path);
-    int rc = ZF_ETIMEOUT;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void reply(int fd, int status, const char *title, const char *text)
+{
+    char msg[3072];
+    int bl = snprintf(msg, sizeof msg,
+                      "<!doctype html><meta charset=utf-8><title>zoomflow</title>"
+                      "<body style=\"font-family:sans-serif;margin:3em\"><h1>%s</h1><p>%s</p>"
+                      "</body>\n", title, text);
+    char head[256];
+    int hl = snprintf(head, sizeof head,
+                      "HTTP/1.1 %d %s\r\nContent-Type: text/html; charset=utf-8\r\n"
+                      "Content-Length: %d\r\nCache-Control: no-store\r\n"
+                      "Connection: close\r\n\r\n", status,
+                      zf_oauth_loopback_status_text(status), bl);
+    /* small enough for an empty socket buffer; a client that does not read
+     * loses its answer, nothing else. MSG_NOSIGNAL: a client that closed
+     * first must not kill connect with SIGPIPE. */
+    if (send(fd, head, (size_t)hl, MSG_NOSIGNAL) == hl &&
+        send(fd, msg, (size_t)bl, MSG_NOSIGNAL) == bl)
+        shutdown(fd, SHUT_WR);
+}
+
+static void slot_close(slot *s)
+{
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
+}
+
+static void slot_answer(slot *s, int status, const char *title, const char *text)
+{
+    reply(s->fd, status, title, text);
+    s->draining = 1;
+    s->drained = 0;
+    s->deadline_ms = now_ms() + DRAIN_MS;
+}
+
+static void refuse(listener *l, slot *s, const zf_oauth_loopback_verdict *v)
+{
+    char text[512];
+    snprintf(text, sizeof text, "zoomflow refused this request: %s. It is still waiting for "
+             "Zoom's redirect with the authorization of the URL it printed.", v->reason);
+    slot_answer(s, v->status, "This request was not accepted", text);
+    if (v->kind != ZF_LOOPBACK_NOT_CALLBACK) {
+        l->callbacks++;
+        l->last = *v;
+    }
+    if (++l->refused <= NOTES_MAX)
+        fprintf(stderr, "Refused a request to the callback listener (%d %s: %s)%s\n",
+                v->status, zf_oauth_loopback_status_text(v->status), v->reason,
+                l->refused == NOTES_MAX ? "; further refusals are not shown" : "");
+}
+
+static void accept_all(listener *l)
+{
+    int fd;
+    while ((fd = accept(l->lfd, NULL, NULL)) >= 0) {
+        fcntl(fd, F_SETFD, FD_CLOEXEC);
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+        slot *s = NULL, *oldest = &l->slots[0];
+        for (int i = 0; i < SLOTS && !s; i++) {
+            if (l->slots[i].fd < 0)
+                s = &l->slots[i];
+            else if (l->slots[i].opened_ms < oldest->opened_ms)
+                oldest = &l->slots[i];
+        }
+        if (!s) {
+            slot_close(oldest);
+            s = oldest;
+        }
+        s->fd = fd;
+        s->draining = 0;
+        s->len = 0;
+        s->opened_ms = now_ms();
+        s->deadline_ms = s->opened_ms + HEAD_MS;
+    }
+}
+
+/* Reads what the connection sent. 1 when it is this attempt's callback. */
+static int serve(listener *l, slot *s, long long now, zf_oauth_loopback_verdict *v)
+{
+    if (s->draining) {
+        char sink[4096];
+        ssize_t r = read(s->fd, sink, sizeof sink);
+        if (r > 0)
+            s->drained += (size_t)r;
+        if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR) || now >= s->deadline_ms ||
+            s->drained > DRAIN_MAX)
+            slot_close(s);
+        return 0;
+    }
+    ssize_t r = read(s->fd, s->buf + s->len, sizeof s->buf - 1 - s->len);
+    if (r < 0 && errno != EAGAIN && errno != EINTR) {
+        slot_close(s);
+        return 0;
+    }
+    if (r > 0)
+        s->len += (size_t)r;
+    s->buf[s->len] = '\0';
+    zf_oauth_loopback_decide(v, s->buf, s->len, r == 0, &l->ex);
+    if (v->outcome == ZF_LOOPBACK_MORE && now >= s->deadline_ms) {
+        slot_answer(s, 408, "This request was not accepted",
+                    "The request did not arrive within 5 seconds.");
+        return 0;
+    }
+    if (v->outcome == ZF_LOOPBACK_REFUSE)
+        refuse(l, s, v);
+    return v->outcome == ZF_LOOPBACK_FINISH;
+}
+
+/* Waits until a slot holds this attempt's callback (its index) or the
+ * deadline passes (-1). */
+static int listen_for_callback(listener *l, long long deadline, zf_oauth_loopback_verdict *v)
+{
+    struct pollfd pf[SLOTS + 1];
+    int map[SLOTS + 1];
     for (;;) {
-        long left = (long)(deadline - time(NULL));
-        struct pollfd p = {lfd, POLLIN, 0};
-        if (left <= 0 || poll(&p, 1, (int)(left * 1000)) <= 0) {
-            zf_error_set(err, ZF_ETIMEOUT, "no authorization arrived within %ld s", wait_s);
-            zf_error_hint(err, "open the URL above in a browser, sign in with a Zoom admin "
-                               "account and click Authorize; or rerun with --wait SECONDS");
-            break;
+        long long now = now_ms(), wake = deadline;
+        if (now >= deadline)
+            return -1;
+        int n = 0;
+        pf[n++] = (struct pollfd){l->lfd, POLLIN, 0};
+        for (int i = 0; i < SLOTS; i++) {
+            if (l->slots[i].fd < 0)
+                continue;
+            map[n] = i;
+            pf[n++] = (struct pollfd){l->slots[i].fd, POLLIN, 0};
+            if (l->slots[i].deadline_ms < wake)
+                wake = l->slots[i].deadline_ms;
         }
-        int cfd = accept(lfd, NULL, NULL);
-        if (cfd < 0)
-            continue;
-        if (read_target(cfd, &target) != 0) {
-            close(cfd);
-            continue;
+        if (poll(pf, (nfds_t)n, (int)(wake > now ? wake - now : 0)) < 0 && errno != EINTR)
+            return -1;
+        now = now_ms();
+        for (int k = 1; k < n; k++) {
+            slot *s = &l->slots[map[k]];
+            if ((pf[k].revents || now >= s->deadline_ms) && serve(l, s, now, v))
+                return map[k];
         }
-        const char *t = target.ptr;
-        if (strncmp(t, path, plen) != 0 || (t[plen] != '?' && t[plen] != '\0')) {
-            reply(cfd, 404, "Not found", "This is zoomflow's OAuth callback listener.");
-            close(cfd);
-            continue;
-        }
-        const char *q = t[plen] == '?' ? t + plen + 1 : "";
+        if (pf[0].revents & POLLIN)
+            accept_all(l);
+    }
+}
+
+/* --wait ended without this attempt's callback. */
+static int no_callback(const listener *l, const char *client_id, long wait_s, zf_error *err)
+{
+    const char *redirect = l->redirect_uri;
+    if (l->callbacks) {
+        int rc = l->last.kind == ZF_LOOPBACK_WRONG_STATE ? ZF_ESTATE : ZF_EAUTH;
+        zf_error_set(err, rc, "no usable OAuth callback arrived within %ld s: the last one was "
+                     "refused because %s", wait_s, l->last.reason);
+        zf_error_hint(err, "run `zoomflow connect` again and finish in the browser it opens; "
+                           "a link from an earlier attempt does not work");
+        return rc;
+    }
+    zf_error_set(err, ZF_EAUTH, "no authorization arrived within %ld s; most likely Zoom "
+                 "refused the authorization request (\"Authentication failure\"): the app's "
+                 "redirect URL is not %s, or client id %s is wrong%s", wait_s, redirect,
+                 client_id, l->refused ? " (other requests to the listener were refused)" : "");
+    zf_error_hint(err, "Zoom shows that error in the browser and does not redirect. In the "
+                       "Zoom App Marketplace (your app > App Credentials) add exactly %s as "
+                       "a redirect URL and allow-list it, check the client id, and run "
+                       "`zoomflow connect` again (--wait SECONDS allows more time)", redirect);
+    return ZF_EAUTH;
+}
+
+static int wait_callback(cli_ctx *ctx, int lfd, const zf_oauth_loopback_expect *ex,
+                         const char *redirect_uri, long wait_s, zf_tokens *tk, zf_error *err)
+{
+    listener l;
+    memset(&l, 0, sizeof l);
+    l.lfd = lfd;
+    l.ex = *ex;
+    l.redirect_uri = redirect_uri;
+    if (!(l.slots = calloc(SLOTS, sizeof *l.slots)))
+        return zf_error_set(err, ZF_ENOMEM, "out of memory");
+    for (int i = 0; i < SLOTS; i++)
+        l.slots[i].fd = -1;
+    int flags = fcntl(lfd, F_GETFL);
+    fcntl(lfd, F_SETFL, flags | O_NONBLOCK);
+    zf_oauth_loopback_verdict v;
+    int rc, i = listen_for_callback(&l, now_ms() + wait_s * 1000, &v);
+    if (i < 0) {
+        rc = no_callback(&l, ctx->cfg.client_id, wait_s, err);
+    } else {
         char *id = NULL;
-        rc = zf_tokens_connect_finish(&id, tk, q, strlen(q), err);
+        rc = zf_tokens_connect_finish(&id, tk, v.query, v.query_len, err);
+        free(id);
         if (rc == 0)
-            reply(cfd, 200, "zoomflow is connected to Zoom",
+            reply(l.slots[i].fd, 200, "zoomflow is connected to Zoom",
                   "You can close this window and return to the terminal.");
         else
-            reply(cfd, 400, "zoomflow could not connect",
+            reply(l.slots[i].fd, 400, "zoomflow could not connect",
                   "The authorization did not complete; the terminal says why.");
-        close(cfd);
-        free(id);
-        break;
     }
-    zf_buf_free(&target);
-    (void)ctx;
+    for (int k = 0; k < SLOTS; k++)
+        slot_close(&l.slots[k]);
+    free(l.slots);
     return rc;
 }
 
@@ -267,17 +420,25 @@ const zf_cmd zf_cmd_connect = {
     "                             Default: http://127.0.0.1:<free port>/callback\n"
     "  --no-browser               only print the authorize URL\n"
     "  --wait SECONDS             how long to wait for the authorization (default 300)\n"
+    "  --authorize-endpoint E, --token-endpoint E, --revoke-endpoint E\n"
+    "                             a path under the OAuth base or a URL (default Zoom's\n"
+    "                             /oauth/...); kept with the connection for refresh/revoke\n"
     "\n"
     "The browser comes from $BROWSER, else xdg-open on a desktop. The authorize URL\n"
-    "carries a one-time state and a PKCE S256 challenge; the callback is refused when\n"
-    "its state is wrong, reused or expired (10 minutes).\n",
+    "carries a one-time state and a PKCE S256 challenge. The listener takes only the\n"
+    "callback with that state, on the redirect URI's path, with a Host (and Origin, if\n"
+    "any) naming the redirect URI's host:port; it answers other requests with a page\n"
+    "saying why and keeps waiting. That callback ends connect even when it carries an\n"
+    "error (declined) or comes after the state expired (10 minutes). No callback at all\n"
+    "by the end of --wait usually means Zoom refused the redirect URI or client id on\n"
+    "its own page (exit 3).\n",
     run,
     NULL,
 };
 
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
-    enum { O_ID = 1, O_SECRET, O_S2S, O_ACCOUNT, O_REDIRECT, O_NOBROWSER, O_WAIT, O_BADSECRET };
+    enum { O_ID = 1, O_SECRET, O_S2S, O_ACCOUNT, O_REDIRECT, O_NOBROWSER, O_WAIT, O_BADSECRET, O_EP };
     static const struct option opts[] = {
         {"client-id", required_argument, NULL, O_ID},
         {"client-secret-file", required_argument, NULL, O_SECRET},
@@ -287,14 +448,24 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         {"redirect-uri", required_argument, NULL, O_REDIRECT},
         {"no-browser", no_argument, NULL, O_NOBROWSER},
         {"wait", required_argument, NULL, O_WAIT},
+        {"authorize-endpoint", required_argument, NULL, O_EP}, /* -> authorize_endpoint */
+        {"token-endpoint", required_argument, NULL, O_EP},
+        {"revoke-endpoint", required_argument, NULL, O_EP},
         {NULL, 0, NULL, 0}};
     connect_args a = {0, 0, 300, NULL};
     zf_error err = ZF_ERROR_INIT;
-    int c;
+    int c, li = 0;
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "", opts, &li)) != -1) {
         switch (c) {
+        case O_EP: { /* "token-endpoint" -> "token_endpoint" */
+            char key[32];
+            snprintf(key, sizeof key, "%.*s_endpoint", (int)strcspn(opts[li].name, "-"),
+                     opts[li].name);
+            cli_cfg_set_flag(&ctx->cfg, key, optarg, &err);
+            break;
+        }
         case O_ID: cli_cfg_set_flag(&ctx->cfg, "client_id", optarg, &err); break;
         case O_SECRET: a.secret_file = optarg; break;
         case O_BADSECRET:
@@ -331,7 +502,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     pid_t browser = -1;
     zf_oauth_authz authz;
     memset(&authz, 0, sizeof authz);
-    zf_buf redirect = ZF_BUF_INIT(2048);
+    zf_buf redirect = ZF_BUF_INIT(2048), authority = ZF_BUF_INIT(64);
     if ((rc = read_secret(ctx, a.secret_file, &secret, &err)) != 0 ||
         (rc = cli_tokens(ctx, &tk, &err)) != 0)
         goto done;
@@ -342,13 +513,17 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     cfg.client_id = ctx->cfg.client_id;
     cfg.client_secret = zf_secret_reveal(&secret);
     cfg.account_id = ctx->cfg.account_id;
+    cfg.authorize_endpoint = ctx->cfg.authorize_endpoint;
+    cfg.token_endpoint = ctx->cfg.token_endpoint;
+    cfg.revoke_endpoint = ctx->cfg.revoke_endpoint;
     if (a.s2s) {
         rc = zf_tokens_connect_s2s(tk, &cfg, &err);
         goto done;
     }
     int port = 0, bound = 0;
-    const char *path = "/callback";
-    if (ctx->cfg.redirect_uri && parse_loopback_uri(ctx->cfg.redirect_uri, &port, &path) != 0) {
+    const char *path = "/callback", *host = "127.0.0.1";
+    if (ctx->cfg.redirect_uri &&
+        parse_loopback_uri(ctx->cfg.redirect_uri, &host, &port, &path) != 0) {
         rc = zf_error_set(&err, ZF_ECONFIG, "redirect URI %s is not a loopback URI",
                           ctx->cfg.redirect_uri);
         zf_error_hint(&err, "the CLI receives the callback itself: use "
@@ -372,7 +547,9 @@ static int run(cli_ctx *ctx, int argc, char **argv)
             authz.url, redirect.ptr);
     if (!a.no_browser)
         browser = open_browser(authz.url);
-    rc = wait_callback(ctx, lfd, path, a.wait_s, tk, &err);
+    zf_buf_appendf(&authority, "%s:%d", host, bound);
+    zf_oauth_loopback_expect ex = {authority.ptr, path, authz.state};
+    rc = wait_callback(ctx, lfd, &ex, redirect.ptr, a.wait_s, tk, &err);
 done:
     if (lfd >= 0)
         close(lfd);
@@ -381,6 +558,7 @@ done:
     zf_oauth_authz_free(&authz);
     zf_secret_free(&secret);
     zf_buf_free(&redirect);
+    zf_buf_free(&authority);
     if (rc)
         return cli_fail(ctx, &err);
     return print_summary(ctx, tk);

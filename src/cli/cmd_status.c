@@ -61,7 +61,35 @@ static json_t *info_json(const zf_conn_info *i)
     json_object_set_new(o, "refresh_count", json_integer(i->refresh_count));
     json_object_set_new(o, "last_error", i->last_error ? json_string(i->last_error) : json_null());
     json_object_set_new(o, "hint", i->last_hint ? json_string(i->last_hint) : json_null());
+    json_object_set_new(o, "token_endpoint",
+                        i->token_endpoint ? json_string(i->token_endpoint) : json_null());
+    json_object_set_new(o, "revoke_endpoint",
+                        i->revoke_endpoint ? json_string(i->revoke_endpoint) : json_null());
+    json_object_set_new(o, "refresh_started",
+                        i->refresh_started_at
+                            ? json_pack("{s:I,s:I,s:s,s:b}", "at", (json_int_t)i->refresh_started_at,
+                                        "pid", (json_int_t)i->refresh_pid, "host",
+                                        i->refresh_host ? i->refresh_host : "?", "interrupted",
+                                        i->refresh_interrupted)
+                            : json_null());
     return o;
+}
+
+/* An unfinished refresh: still running, or interrupted (its process died). */
+static void print_refresh_claim(const zf_conn_info *i, int64_t now)
+{
+    char at[64];
+    if (!i->refresh_started_at)
+        return;
+    fmt_time(at, i->refresh_started_at, now);
+    if (i->refresh_interrupted)
+        printf("interrupted:   a refresh started %s by pid %lld on host %s never completed%s\n",
+               at, (long long)i->refresh_pid, i->refresh_host ? i->refresh_host : "?",
+               i->state == ZF_CONN_VALID ? " (if it reached the server, the next refresh "
+                                           "will need a reconnect)" : "");
+    else
+        printf("refreshing:    since %s (pid %lld on host %s)\n", at,
+               (long long)i->refresh_pid, i->refresh_host ? i->refresh_host : "?");
 }
 
 static void print_text(const zf_conn_info *i)
@@ -89,6 +117,11 @@ static void print_text(const zf_conn_info *i)
     printf("scopes:        %zu granted; %s%s\n", granted,
            missing ? "missing: " : "all required scopes present",
            missing ? i->missing_scopes : "");
+    if (i->token_endpoint || i->revoke_endpoint)
+        printf("endpoints:     token %s, revoke %s\n",
+               i->token_endpoint ? i->token_endpoint : ZF_OAUTH_TOKEN_PATH,
+               i->revoke_endpoint ? i->revoke_endpoint : ZF_OAUTH_REVOKE_PATH);
+    print_refresh_claim(i, now);
     if (i->last_error)
         printf("last error:    %s\n", i->last_error);
     if (i->last_hint)

@@ -90,8 +90,9 @@ static int set_key(cli_cfg *cfg, const char *key, size_t klen, const char *v, si
 
 static const char *known_keys(void)
 {
-    return "db, key_file, oauth_base, api_base, client_id, client_secret_file, "
-           "account_id, redirect_uri, ca_file, timeout";
+    return "db, key_file, oauth_base, api_base, authorize_endpoint, token_endpoint, "
+           "revoke_endpoint, client_id, client_secret_file, account_id, redirect_uri, "
+           "ca_file, timeout";
 }
 
 static void trim(const char **s, const char **e)

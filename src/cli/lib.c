@@ -136,24 +136,41 @@ zf_store *cli_store(cli_ctx *ctx)
     return ctx->lib ? ctx->lib->store : NULL;
 }
 
-int cli_api_base(cli_ctx *ctx, zf_buf *out)
+int cli_cfg_api_base(const cli_cfg *cfg, zf_buf *out)
 {
-    zf_tokens *tk = NULL;
-    zf_conn_info info;
-    zf_error err = ZF_ERROR_INIT;
+    char *derived = NULL;
     zf_buf_reset(out);
-    if (cli_tokens(ctx, &tk, &err) == 0 && zf_tokens_info(&info, tk, ctx->cfg.profile, &err) == 0) {
-        int pinned = ctx->cfg.api_base_from != CLI_FROM_DEFAULT || !info.api_base;
-        zf_buf_puts(out, pinned ? ctx->cfg.api_base : info.api_base);
-        zf_conn_info_free(&info);
+    if (cfg->api_base_from != CLI_FROM_DEFAULT && cfg->api_base) {
+        zf_buf_puts(out, cfg->api_base);
     } else {
-        zf_buf_puts(out, ctx->cfg.api_base ? ctx->cfg.api_base : "https://api.zoom.us");
+        if (zf_oauth_default_api_base(&derived, cfg->oauth_base) < 0)
+            return ZF_ENOMEM;
+        zf_buf_puts(out, derived);
+        free(derived);
     }
     while (out->len && out->ptr[out->len - 1] == '/')
         out->ptr[--out->len] = '\0';
     if (out->len < 3 || strcmp(out->ptr + out->len - 3, "/v2") != 0)
         zf_buf_puts(out, "/v2");
     return out->failed ? ZF_ENOMEM : 0;
+}
+
+int cli_api_base(cli_ctx *ctx, zf_buf *out)
+{
+    zf_tokens *tk = NULL;
+    zf_conn_info info;
+    zf_error err = ZF_ERROR_INIT;
+    if (ctx->cfg.api_base_from == CLI_FROM_DEFAULT && cli_tokens(ctx, &tk, &err) == 0 &&
+        zf_tokens_info(&info, tk, ctx->cfg.profile, &err) == 0) {
+        int have = info.api_base && *info.api_base;
+        zf_buf_reset(out);
+        if (have)
+            zf_buf_puts(out, info.api_base);
+        zf_conn_info_free(&info);
+        if (have)
+            return out->failed ? ZF_ENOMEM : 0;
+    }
+    return cli_cfg_api_base(&ctx->cfg, out);
 }
 
 void cli_lib_close(cli_ctx *ctx)

@@ -21,7 +21,10 @@ int cli_token_source(cli_ctx *ctx, zf_tokens *tk, zf_zoom_tokens *out, zf_error 
 int cli_zoom(cli_ctx *ctx, zf_zoom **out, const char **granted, zf_error *err);
 /* The store opened by cli_tokens/cli_zoom, or NULL. */
 zf_store *cli_store(cli_ctx *ctx);
-/* "{api base}/v2": an explicit api_base, else the connection's, else the
- * default (no token is read). */
+/* "{api base}/v2": an explicit api_base, else the connection's, else
+ * cli_cfg_api_base (no token is read). */
 int cli_api_base(cli_ctx *ctx, zf_buf *out);
+/* The API base the settings alone give ("…/v2"): an explicit api_base, else
+ * zf_oauth_default_api_base(oauth_base) -- the rule `zoomflow config` shows. */
+int cli_cfg_api_base(const cli_cfg *cfg, zf_buf *out);
 #endif

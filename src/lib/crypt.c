@@ -18,6 +18,7 @@
  *  - key bytes and plaintext scratch copies are wiped after use.
  */
 #include "zoomflow/crypt.h"
+#include "text.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -162,14 +163,6 @@ static void b64encode(const unsigned char *in, size_t n, char *out)
     EVP_EncodeBlock((unsigned char *)out, in, (int)n);
 }
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    c = (unsigned char)tolower(c);
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-}
-
 /* ---- the key ---------------------------------------------------------- */
 
 /* 64 hex characters or base64 of exactly 32 bytes, surrounding whitespace
@@ -183,7 +176,7 @@ static int parse_key(const char *s, size_t len, unsigned char key[KEY_LEN])
     if (len == 2 * KEY_LEN) {
         int ok = 1;
         for (size_t i = 0; i < KEY_LEN && ok; i++) {
-            int hi = hexval((unsigned char)s[2 * i]), lo = hexval((unsigned char)s[2 * i + 1]);
+            int hi = zf_hexval((unsigned char)s[2 * i]), lo = zf_hexval((unsigned char)s[2 * i + 1]);
             ok = hi >= 0 && lo >= 0;
             if (ok)
                 key[i] = (unsigned char)(hi << 4 | lo);

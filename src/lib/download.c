@@ -72,6 +72,8 @@ typedef struct dl_sink {
     int bad_range; /* a 206 that does not start where we asked */
     int io_err;    /* errno of a failed write, 0 otherwise */
     int64_t total; /* the size the server states, -1 unknown */
+    int renew;     /* the last 401 may renew the Zoom token (zf_download_may_renew) */
+    char refused_by[256]; /* origin of the last 401, "a redirect's target" */
     zf_http_resp *resp;
     EVP_MD_CTX *md;
 } dl_sink;
@@ -415,8 +417,9 @@ static int check_url(dl_run *r, const dl_file *f, zf_error *err)
     return ZF_EPATH;
 }
 
-/* After a 401: list again for a fresh token and this file's fresh URL. */
-static int relist(dl_run *r, int index, zf_error *err)
+/* After a 401: list again for a fresh token and this file's fresh URL; the
+ * Zoom access token is renewed only when `renew` (the API itself said 124). */
+static int relist(dl_run *r, int index, int renew, zf_error *err)
 {
     char name[ZF_DOWNLOAD_NAME_MAX + 1];
     memcpy(name, r->files[index].name, sizeof name);
@@ -430,7 +433,7 @@ static int relist(dl_run *r, int index, zf_error *err)
         zf_error_hint(err, "run the download again");
         return ZF_ECONFLICT;
     }
-    if (zf_secret_empty(&r->dl_token) && r->o->tokens->reject) {
+    if (renew && zf_secret_empty(&r->dl_token) && r->o->tokens->reject) {
         zf_secret fresh = ZF_SECRET_INIT;
         rc = r->o->tokens->reject(r->o->tokens->ctx, &r->access, &fresh, err);
         if (rc)
@@ -491,6 +494,16 @@ static int http_failure(dl_sink *s, const zf_http_resp *resp, zf_error *err)
     return ZF_EHTTP;
 }
 
+static void note_401(dl_sink *s, const zf_http_resp *resp)
+{
+    char origin[200] = "the download URL";
+    int code = zf_zoom__body_code(resp->body.ptr, resp->body.len);
+    s->renew = zf_download_may_renew(s->f->url, resp->redirects, s->r->api_base, code);
+    zf_zoom__url_origin(s->f->url, origin, sizeof origin);
+    snprintf(s->refused_by, sizeof s->refused_by, resp->redirects ? "the host %s redirected "
+             "to" : "%s", origin);
+}
+
 /* One exchange. Returns 0 with *verdict set, or a fatal error. */
 static int exchange(dl_sink *s, zf_download_verdict *verdict, zf_error *lasterr, zf_error *err)
 {
@@ -541,6 +554,8 @@ static int exchange(dl_sink *s, zf_download_verdict *verdict, zf_error *lasterr,
         goto done;
     }
     *verdict = zf_download_judge(resp.status, v, s->from, s->f->listed, &s->total);
+    if (*verdict == ZF_DL_REAUTH)
+        note_401(s, &resp);
     if (*verdict == ZF_DL_FAIL)
         rc = http_failure(s, &resp, err);
     else if (*verdict == ZF_DL_RETRY)
@@ -562,6 +577,25 @@ static int give_up(dl_sink *s, const zf_error *last, zf_error *err)
     return err->code;
 }
 
+static int refused(const dl_sink *s, zf_error *err)
+{
+    if (s->renew) {
+        zf_error_set(err, ZF_EAUTH, "downloading %s: Zoom refused the download token (401) "
+                     "even after listing the recording again", s->f->name);
+        zf_error_hint(err, "check the connection with `zoomflow status`; it may need "
+                           "`zoomflow connect` again");
+        return ZF_EAUTH;
+    }
+    zf_error_set(err, ZF_EAUTH, "downloading %s: %s refused the download token (401) even "
+                 "after listing the recording again; the Zoom access token was not renewed, "
+                 "since only the API's own 401 with code 124 says it expired", s->f->name,
+                 s->refused_by);
+    zf_error_hint(err, "the file host rejects this recording's download token: check that "
+                       "the recording still exists and allows downloads, then run the "
+                       "download again");
+    return ZF_EAUTH;
+}
+
 static int stream_file(dl_sink *s, zf_error *err)
 {
     dl_run *r = s->r;
@@ -574,14 +608,9 @@ static int stream_file(dl_sink *s, zf_error *err)
         switch (v) {
         case ZF_DL_COMPLETE: return finish(s, err);
         case ZF_DL_REAUTH:
-            if (relists++ >= r->o->max_relists) {
-                zf_error_set(err, ZF_EAUTH, "downloading %s: Zoom refused the download token "
-                             "(401) even after listing the recording again", s->f->name);
-                zf_error_hint(err, "check the connection with `zoomflow status`; it may "
-                                   "need `zoomflow connect` again");
-                return ZF_EAUTH;
-            }
-            if ((rc = relist(r, s->index, err)) != 0)
+            if (relists++ >= r->o->max_relists)
+                return refused(s, err);
+            if ((rc = relist(r, s->index, s->renew, err)) != 0)
                 return rc;
             s->f = &r->files[s->index];
             break;

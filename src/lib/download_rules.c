@@ -349,3 +349,14 @@ int zf_download_url_allowed(const char *url, const char *api_base)
         return 0;
     return host_is_under(host, hlen, "zoom.us") || host_is_under(host, hlen, "zoomgov.com");
 }
+
+int zf_download_may_renew(const char *url, long redirects, const char *api_base,
+                          int zoom_code)
+{
+    char o1[512], o2[512];
+    if (redirects != 0 || zoom_code != 124 || !url || !api_base ||
+        zf_zoom__url_origin(url, o1, sizeof o1) != 0 ||
+        zf_zoom__url_origin(api_base, o2, sizeof o2) != 0)
+        return 0;
+    return strcmp(o1, o2) == 0;
+}

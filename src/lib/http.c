@@ -20,11 +20,16 @@
  *    zf_log_redact: Authorization shows as [redacted], bodies are scrubbed.
  *  - resp->sent is 0 only when the request provably never reached the
  *    server: name resolution, connect or the TLS handshake failed.
+ *  - Only GET, HEAD and OPTIONS go out on a reused connection; every other
+ *    method gets CURLOPT_FRESH_CONNECT (see http.h for why). The fresh
+ *    connection joins the cache afterwards, so the reads that follow reuse
+ *    it; FORBID_REUSE is not needed since the next write is fresh again.
  */
 #include "zoomflow/http.h"
 
 #include "http_internal.h"
 #include "zoomflow/zoomflow.h"
+#include "text.h"
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
@@ -141,23 +146,7 @@ void zf_http_resp_free(zf_http_resp *r)
 const char *zf_http_resp_header(const zf_http_resp *r, const char *name, char *out,
                                 size_t outlen)
 {
-    size_t nlen = strlen(name);
-    for (const char *p = zf_buf_cstr(&r->headers); *p;) {
-        const char *eol = strchr(p, '\n');
-        size_t llen = eol ? (size_t)(eol - p) : strlen(p);
-        if (llen > nlen && p[nlen] == ':' && strncasecmp(p, name, nlen) == 0) {
-            const char *v = p + nlen + 1, *e = p + llen;
-            while (v < e && (*v == ' ' || *v == '\t'))
-                v++;
-            while (e > v && (e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
-                e--;
-            if (outlen)
-                snprintf(out, outlen, "%.*s", (int)(e - v), v);
-            return out;
-        }
-        p += llen + (eol ? 1 : 0);
-    }
-    return NULL;
+    return zf_header_find(zf_buf_cstr(&r->headers), name, out, outlen);
 }
 
 /* ---- callbacks -------------------------------------------------------- */
@@ -325,6 +314,21 @@ done:
     return rc;
 }
 
+/* Methods libcurl may send on a kept-alive connection: safe (RFC 9110
+ * 9.2.1), so its silent resend after a dead reused connection changes
+ * nothing on the server. Anything else, unknown methods included, is
+ * sent on a new connection. */
+static const char *const reusable_methods[] = {"GET", "HEAD", "OPTIONS", NULL};
+
+static int may_reuse(const zf_http_req *req)
+{
+    const char *m = req->method ? req->method : "GET";
+    for (const char *const *p = reusable_methods; *p; p++)
+        if (strcmp(m, *p) == 0)
+            return 1;
+    return 0;
+}
+
 static void set_method(CURL *c, const zf_http_req *req)
 {
     const char *m = req->method ? req->method : "GET";
@@ -396,6 +400,12 @@ static void set_options(zf_http *h, xfer *x, struct curl_slist *hdrs, char *errb
         curl_easy_setopt(c, CURLOPT_DEBUGDATA, x);
         curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
     }
+    /* libcurl 7.88 resends a request whose reused connection dies before
+     * any answer byte ("Connection died, retrying a fresh connect") and has
+     * no option to stop it; on a connection made for this request it never
+     * does, so a write reaches the server at most once per zf_http_do */
+    if (!may_reuse(req))
+        curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
     set_method(c, req);
 }
 
@@ -496,6 +506,7 @@ static void finish(zf_http *h, xfer *x, CURLcode rc)
     curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_getinfo(h->curl, CURLINFO_NUM_CONNECTS, &connects);
     curl_easy_getinfo(h->curl, CURLINFO_TOTAL_TIME, &secs);
+    curl_easy_getinfo(h->curl, CURLINFO_REDIRECT_COUNT, &x->resp->redirects);
     h->connects += connects;
     x->resp->status = status;
     x->resp->seconds = secs;

@@ -1,7 +1,9 @@
 /*
- * OAuth 2.0 with Zoom: authorize URL (state + PKCE S256), callback query,
- * token endpoint grants, revocation, and the mapping of Zoom's token
- * errors ({"reason": "...", "error": "..."}) to codes with hints.
+ * OAuth 2.0 with Zoom (or any RFC 6749/7636 server): authorize URL (state +
+ * PKCE S256), callback query, token endpoint grants, revocation, and the
+ * mapping of token errors (Zoom's {"reason": "...", "error": "..."}, or RFC
+ * 6749's error_description) to codes with hints. Messages name the server
+ * that answered: "Zoom" only when it is Zoom.
  *
  * The parsers (zf_oauth_parse_callback, zf_oauth_parse_token_response,
  * zf_oauth_token_claims) only read the bytes they are given, bounded by
@@ -18,6 +20,7 @@
 #include "zoomflow/buf.h"
 #include "zoomflow/crypt.h"
 #include "zoomflow/json.h"
+#include "text.h"
 
 const char *const zf_oauth_required_scopes[] = {
     "meeting:read:list_meetings:admin",
@@ -111,17 +114,110 @@ static int check_app(const zf_oauth_app *app, zf_error *err)
     return 0;
 }
 
+static int http_url(const char *s)
+{
+    return strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0;
+}
+
+/* No byte that would change what the URL means or let it carry a second
+ * line: spaces and controls, a fragment, userinfo before the first '/'. */
+static int url_clean(const char *s)
+{
+    const char *host = strstr(s, "://");
+    const char *slash = host ? strchr(host + 3, '/') : NULL;
+    const char *at = host ? strchr(host + 3, '@') : NULL;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p <= 0x20 || *p == 0x7f || *p == '#' || *p == '\\')
+            return 0;
+    return !(at && (!slash || at < slash));
+}
+
+int zf_oauth_endpoint_url(char **out, const char *oauth_base, const char *endpoint,
+                          const char *deflt, zf_error *err)
+{
+    zf_buf url = ZF_BUF_INIT(URL_MAX);
+    *out = NULL;
+    if (!endpoint || !*endpoint)
+        endpoint = deflt;
+    if (http_url(endpoint) && url_clean(endpoint)) {
+        zf_buf_puts(&url, endpoint);
+    } else if (endpoint[0] == '/' && endpoint[1] != '/' && url_clean(endpoint) && oauth_base) {
+        zf_buf_appendf(&url, "%.*s%s", base_len(oauth_base), oauth_base, endpoint);
+    } else {
+        zf_error_set(err, ZF_ECONFIG, "OAuth endpoint \"%.200s\" is neither a path nor an "
+                                      "http(s) URL", endpoint);
+        zf_error_hint(err, "Give a path under the OAuth base (Zoom's: %s) or a whole URL "
+                           "such as https://auth.example.com/oauth2/token, without spaces, "
+                           "'#' or user:password@.", deflt);
+        return ZF_ECONFIG;
+    }
+    if (url.failed)
+        return zf_error_set(err, ZF_ENOMEM, "OAuth endpoint URL too long");
+    *out = zf_buf_take(&url);
+    return 0;
+}
+
+/* 1 when host (length n) is d or a subdomain of it. */
+static int host_in(const char *host, size_t n, const char *d)
+{
+    size_t dn = strlen(d);
+    return (n == dn && strncasecmp(host, d, n) == 0) ||
+           (n > dn && host[n - dn - 1] == '.' && strncasecmp(host + n - dn, d, dn) == 0);
+}
+
+void zf_oauth_server_name(const char *url, char *out, size_t outlen)
+{
+    const char *h = url ? strstr(url, "://") : NULL;
+    h = h ? h + 3 : NULL;
+    size_t n = h ? strcspn(h, "/?#") : 0, hn = n;
+    if (h && n && h[0] != '[' && memchr(h, ':', n))
+        hn = (size_t)((const char *)memchr(h, ':', n) - h); /* without the port */
+    if (h && (host_in(h, hn, "zoom.us") || host_in(h, hn, "zoomgov.com")))
+        snprintf(out, outlen, "Zoom");
+    else if (h && n)
+        snprintf(out, outlen, "the authorization server at %.*s", (int)(n > 200 ? 200 : n), h);
+    else
+        snprintf(out, outlen, "the authorization server (an unknown host)");
+}
+
+int zf_oauth_default_api_base(char **out, const char *oauth_base)
+{
+    static const struct {
+        const char *oauth, *api;
+    } known[] = {{"https://zoom.us", "https://api.zoom.us/v2"},
+                 {"https://zoomgov.com", "https://api.zoomgov.com/v2"}};
+    zf_buf b = ZF_BUF_INIT(URL_MAX);
+    int n = base_len(oauth_base ? oauth_base : "");
+    const char *api = NULL;
+    *out = NULL;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if ((size_t)n == strlen(known[i].oauth) && strncmp(oauth_base, known[i].oauth, n) == 0)
+            api = known[i].api;
+    if (api)
+        zf_buf_puts(&b, api);
+    else
+        zf_buf_appendf(&b, "%.*s/v2", n, oauth_base ? oauth_base : "");
+    if (b.failed)
+        return ZF_ENOMEM;
+    *out = zf_buf_take(&b);
+    return 0;
+}
+
 int zf_oauth_authorize_begin(zf_oauth_authz *out, const zf_oauth_app *app,
                              const char *redirect_uri, zf_error *err)
 {
     char verifier[ZF_OAUTH_VERIFIER_CHARS + 1];
     unsigned char digest[32];
     zf_buf url = ZF_BUF_INIT(URL_MAX);
+    char *endpoint = NULL;
     int rc = 0;
     memset(out, 0, sizeof *out);
-    if ((rc = check_app(app, err)) < 0)
+    if ((rc = check_app(app, err)) < 0 ||
+        (rc = zf_oauth_endpoint_url(&endpoint, app->oauth_base, app->authorize_endpoint,
+                                    ZF_OAUTH_AUTHORIZE_PATH, err)) < 0)
         return rc;
     if (!redirect_uri || !redirect_uri[0]) {
+        free(endpoint);
         zf_error_set(err, ZF_ECONFIG, "no OAuth redirect URI given");
         zf_error_hint(err, "Pass the redirect URI registered in the Zoom app, e.g. "
                            "https://zoomflow.example.com/oauth/zoom/callback.");
@@ -138,8 +234,8 @@ int zf_oauth_authorize_begin(zf_oauth_authz *out, const zf_oauth_app *app,
         zf_error_set(err, rc, "out of memory");
         goto done;
     }
-    zf_buf_appendf(&url, "%.*s/oauth/authorize?response_type=code&client_id=",
-                   base_len(app->oauth_base), app->oauth_base);
+    zf_buf_appendf(&url, "%s%sresponse_type=code&client_id=", endpoint,
+                   strchr(endpoint, '?') ? "&" : "?");
     zf_buf_put_urlenc(&url, app->client_id);
     zf_buf_puts(&url, "&redirect_uri=");
     zf_buf_put_urlenc(&url, redirect_uri);
@@ -153,17 +249,10 @@ int zf_oauth_authorize_begin(zf_oauth_authz *out, const zf_oauth_app *app,
 done:
     memset(verifier, 0, sizeof verifier);
     zf_buf_free(&url);
+    free(endpoint);
     if (rc < 0)
         zf_oauth_authz_free(out);
     return rc;
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = (char)tolower((unsigned char)c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
 /* Percent-decodes s[0..n) ('+' is a space) into a fresh string. */
@@ -172,11 +261,10 @@ static int form_decode(const char *s, size_t n, zf_buf *out)
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         if (c == '%') {
-            int hi = i + 2 < n ? hexval(s[i + 1]) : -1;
-            int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
-            if (hi < 0 || lo < 0)
+            int b = zf_pct_byte(s + i, n - i);
+            if (b < 0)
                 return -1;
-            c = (char)(hi * 16 + lo);
+            c = (char)b;
             i += 2;
         } else if (c == '+') {
             c = ' ';
@@ -311,30 +399,55 @@ static void scrub_reason(const char *in, char *out, size_t outlen)
     zf_buf_free(&b);
 }
 
+/* "Zoom" / "Zoom's token endpoint", or the server's host for any other. */
+typedef struct who {
+    char server[256];
+    char endpoint[280];
+    int zoom;
+} who;
+
+static void who_of(const zf_oauth_exchange *ex, who *w)
+{
+    snprintf(w->server, sizeof w->server, "%s", ex->server ? ex->server : "Zoom");
+    w->zoom = strcmp(w->server, "Zoom") == 0;
+    if (w->zoom)
+        snprintf(w->endpoint, sizeof w->endpoint, "Zoom's token endpoint");
+    else if (strncmp(w->server, "the authorization server at ", 28) == 0)
+        snprintf(w->endpoint, sizeof w->endpoint, "the token endpoint at %s", w->server + 28);
+    else
+        snprintf(w->endpoint, sizeof w->endpoint, "the token endpoint of %s", w->server);
+}
+
 static int token_error(const zf_oauth_exchange *ex, const char *error, const char *reason,
                        zf_error *err)
 {
     const char *cid = ex->client_id ? ex->client_id : "(unknown)";
     const char *uri = ex->redirect_uri ? ex->redirect_uri : "the one zoomflow uses";
     char why[256];
+    who w;
+    who_of(ex, &w);
     scrub_reason(reason && *reason ? reason : error && *error ? error : "no reason given", why,
                  sizeof why);
     if (ex->status == 429) {
-        zf_error_set(err, ZF_ERATELIMIT, "Zoom's token endpoint is rate limiting: %s", why);
+        zf_error_set(err, ZF_ERATELIMIT, "%s is rate limiting: %s", w.endpoint, why);
         zf_error_hint(err, "Wait a minute and retry; the stored tokens are unchanged.");
         return ZF_ERATELIMIT;
     }
     if (ex->status >= 500) {
-        zf_error_set(err, ZF_ESERVER, "Zoom's token endpoint failed with HTTP %ld: %s",
-                     ex->status, why);
-        zf_error_hint(err, "A Zoom-side failure; the stored tokens are kept. Retry later "
-                           "and check https://status.zoom.us.");
+        zf_error_set(err, ZF_ESERVER, "%s failed with HTTP %ld: %s", w.endpoint, ex->status,
+                     why);
+        if (w.zoom)
+            zf_error_hint(err, "A Zoom-side failure; the stored tokens are kept. Retry later "
+                               "and check https://status.zoom.us.");
+        else
+            zf_error_hint(err, "A failure of %s; the stored tokens are kept. Retry later.",
+                          w.server);
         return ZF_ESERVER;
     }
     if ((error && strcmp(error, "invalid_client") == 0) || has_ci(why, "client_id") ||
         has_ci(why, "client secret") || has_ci(why, "client_secret")) {
-        zf_error_set(err, ZF_EAUTH, "Zoom rejected the app credentials for client id %s: %s",
-                     cid, why);
+        zf_error_set(err, ZF_EAUTH, "%s rejected the app credentials for client id %s: %s",
+                     w.server, cid, why);
         zf_error_hint(err, "Check the client id and secret of client %s against the Zoom "
                            "app's App Credentials page (a regenerated secret must be "
                            "entered again), then reconnect.", cid);
@@ -342,24 +455,24 @@ static int token_error(const zf_oauth_exchange *ex, const char *error, const cha
     }
     if (ex->grant == ZF_GRANT_AUTHORIZATION_CODE) {
         int redirect = has_ci(why, "redirect");
-        zf_error_set(err, ZF_EAUTH, "%s: %s",
+        zf_error_set(err, ZF_EAUTH, "%s refused the code exchange: %s: %s", w.server,
                      redirect ? "redirect URI mismatch"
                               : "the authorization code is expired, used or invalid", why);
         zf_error_hint(err, HINT_REINITIATE, uri);
         return ZF_EAUTH;
     }
     if (ex->grant == ZF_GRANT_ACCOUNT_CREDENTIALS) {
-        zf_error_set(err, ZF_EAUTH, "Zoom refused a Server-to-Server token: %s", why);
+        zf_error_set(err, ZF_EAUTH, "%s refused a Server-to-Server token: %s", w.server, why);
         zf_error_hint(err, "Check the account id and that the Server-to-Server app of "
                            "client %s is activated in the Zoom App Marketplace.", cid);
         return ZF_EAUTH;
     }
     if ((error && strcmp(error, "invalid_grant") == 0) || has_ci(why, "invalid token")) {
-        zf_error_set(err, ZF_EREAUTH, "Zoom refused the refresh token: %s", why);
+        zf_error_set(err, ZF_EREAUTH, "%s refused the refresh token: %s", w.server, why);
         zf_error_hint(err, HINT_REAUTH);
         return ZF_EREAUTH;
     }
-    zf_error_set(err, ZF_EAUTH, "Zoom's token endpoint answered HTTP %ld: %s", ex->status, why);
+    zf_error_set(err, ZF_EAUTH, "%s answered HTTP %ld: %s", w.endpoint, ex->status, why);
     zf_error_hint(err, HINT_REAUTH);
     return ZF_EAUTH;
 }
@@ -522,29 +635,45 @@ done:
     return rc;
 }
 
-/* POSTs form to {oauth_base}{path} with Basic client auth. */
-static int post_form(zf_http *http, const zf_oauth_app *app, const char *path,
+/* RFC 6749 §2.3.1: the client id and secret are each form-urlencoded, then
+ * joined by ':' and base64'd (libcurl does the last two). */
+static int basic_credentials(const zf_oauth_app *app, zf_buf *user, zf_secret *pass,
+                             zf_error *err)
+{
+    zf_buf p = ZF_BUF_INIT(FORM_MAX);
+    int rc = 0;
+    zf_buf_put_urlenc(user, app->client_id);
+    zf_buf_put_urlenc(&p, zf_secret_reveal(app->client_secret));
+    if (user->failed || p.failed || zf_secret_set(pass, p.ptr, p.len) < 0)
+        rc = zf_error_set(err, ZF_ENOMEM, "OAuth client credentials too long");
+    zf_buf_free(&p); /* wipes */
+    return rc;
+}
+
+/* POSTs form to the endpoint's URL with Basic client auth. */
+static int post_form(zf_http *http, const zf_oauth_app *app, const char *url,
                      const zf_buf *form, zf_http_resp *resp, zf_error *err)
 {
     static const char *const headers[] = {"Content-Type: application/x-www-form-urlencoded",
                                           "Accept: application/json", NULL};
-    zf_buf url = ZF_BUF_INIT(URL_MAX);
+    zf_buf user = ZF_BUF_INIT(FORM_MAX);
+    zf_secret pass = ZF_SECRET_INIT;
     zf_http_req req = ZF_HTTP_REQ_INIT;
     int rc;
     if (form->failed)
         return zf_error_set(err, ZF_ENOMEM, "OAuth request body too long");
-    zf_buf_appendf(&url, "%.*s%s", base_len(app->oauth_base), app->oauth_base, path);
-    if (url.failed)
-        return zf_error_set(err, ZF_ENOMEM, "OAuth URL too long");
-    req.method = "POST";
-    req.url = url.ptr;
-    req.headers = headers;
-    req.body = form->ptr;
-    req.body_len = form->len;
-    req.basic_user = app->client_id;
-    req.basic_pass = app->client_secret;
-    rc = zf_http_do(http, &req, resp, err);
-    zf_buf_free(&url);
+    if ((rc = basic_credentials(app, &user, &pass, err)) == 0) {
+        req.method = "POST";
+        req.url = url;
+        req.headers = headers;
+        req.body = form->ptr;
+        req.body_len = form->len;
+        req.basic_user = user.ptr;
+        req.basic_pass = &pass;
+        rc = zf_http_do(http, &req, resp, err);
+    }
+    zf_secret_free(&pass);
+    zf_buf_free(&user);
     return rc;
 }
 
@@ -553,17 +682,27 @@ static int token_call(zf_token_set *out, zf_http *http, const zf_oauth_app *app,
 {
     zf_http_resp resp;
     zf_token_set init = ZF_TOKEN_SET_INIT;
+    char *url = NULL, server[256];
     *out = init;
+    if (sent)
+        *sent = 0;
+    int rc = zf_oauth_endpoint_url(&url, app->oauth_base, app->token_endpoint,
+                                   ZF_OAUTH_TOKEN_PATH, err);
+    if (rc < 0)
+        return rc;
+    zf_oauth_server_name(url, server, sizeof server);
     zf_http_resp_init(&resp);
-    int rc = post_form(http, app, "/oauth/token", form, &resp, err);
+    rc = post_form(http, app, url, form, &resp, err);
     if (sent)
         *sent = rc < 0 ? resp.sent : 1;
     if (rc == 0) {
         zf_oauth_exchange e = *ex;
         e.status = resp.status;
+        e.server = server;
         rc = zf_oauth_parse_token_response(out, &e, resp.body.ptr, resp.body.len, err);
     }
     zf_http_resp_free(&resp);
+    free(url);
     return rc;
 }
 
@@ -572,7 +711,7 @@ int zf_oauth_exchange_code(zf_token_set *out, zf_http *http, const zf_oauth_app 
                            const zf_secret *verifier, int64_t now, zf_error *err)
 {
     zf_buf form = ZF_BUF_INIT(FORM_MAX);
-    zf_oauth_exchange ex = {ZF_GRANT_AUTHORIZATION_CODE, 0, now, NULL, redirect_uri};
+    zf_oauth_exchange ex = {ZF_GRANT_AUTHORIZATION_CODE, 0, now, NULL, redirect_uri, NULL};
     int rc = check_app(app, err);
     if (rc < 0)
         return rc;
@@ -594,7 +733,7 @@ int zf_oauth_refresh(zf_token_set *out, zf_http *http, const zf_oauth_app *app,
                      const zf_secret *refresh_token, int64_t now, int *sent, zf_error *err)
 {
     zf_buf form = ZF_BUF_INIT(FORM_MAX);
-    zf_oauth_exchange ex = {ZF_GRANT_REFRESH_TOKEN, 0, now, NULL, NULL};
+    zf_oauth_exchange ex = {ZF_GRANT_REFRESH_TOKEN, 0, now, NULL, NULL, NULL};
     int rc = check_app(app, err);
     if (sent)
         *sent = 0;
@@ -612,7 +751,7 @@ int zf_oauth_s2s_token(zf_token_set *out, zf_http *http, const zf_oauth_app *app
                        int64_t now, zf_error *err)
 {
     zf_buf form = ZF_BUF_INIT(FORM_MAX);
-    zf_oauth_exchange ex = {ZF_GRANT_ACCOUNT_CREDENTIALS, 0, now, NULL, NULL};
+    zf_oauth_exchange ex = {ZF_GRANT_ACCOUNT_CREDENTIALS, 0, now, NULL, NULL, NULL};
     int rc = check_app(app, err);
     if (rc < 0)
         return rc;
@@ -636,24 +775,32 @@ int zf_oauth_revoke(zf_http *http, const zf_oauth_app *app, const zf_secret *tok
 {
     zf_buf form = ZF_BUF_INIT(FORM_MAX);
     zf_http_resp resp;
+    char *url = NULL, server[256];
     int rc = check_app(app, err);
-    if (rc < 0)
+    if (rc < 0 || (rc = zf_oauth_endpoint_url(&url, app->oauth_base, app->revoke_endpoint,
+                                              ZF_OAUTH_REVOKE_PATH, err)) < 0)
         return rc;
+    zf_oauth_server_name(url, server, sizeof server);
     zf_http_resp_init(&resp);
     zf_buf_puts(&form, "token=");
     zf_buf_put_urlenc(&form, zf_secret_reveal(token));
-    rc = post_form(http, app, "/oauth/revoke", &form, &resp, err);
+    rc = post_form(http, app, url, &form, &resp, err);
     if (rc == 0 && (resp.status < 200 || resp.status >= 300)) {
         json_t *o = json_loadb(resp.body.ptr ? resp.body.ptr : "", resp.body.len, 0, NULL);
         const char *why = json_is_object(o) ? json_str(o, "reason") : NULL;
+        if (!why && json_is_object(o))
+            why = json_str(o, "error_description");
+        char safe[256];
+        scrub_reason(why ? why : "no reason given", safe, sizeof safe);
         if (err)
             err->http_status = (int)resp.status;
         rc = zf_error_set(err, resp.status >= 500 ? ZF_ESERVER : ZF_EAUTH,
-                          "Zoom did not revoke the token (HTTP %ld): %s", resp.status,
-                          why ? why : "no reason given");
+                          "%s did not revoke the token (HTTP %ld): %s", server, resp.status,
+                          safe);
         json_decref(o);
     }
     zf_http_resp_free(&resp);
     zf_buf_free(&form);
+    free(url);
     return rc;
 }

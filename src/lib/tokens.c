@@ -2,36 +2,50 @@
  * The token lifecycle (DESIGN §5).
  *
  *   ABSENT --connect_finish() / connect_s2s()--> VALID
- *   VALID --access(): expires within margin--> refresh_locked() --ok--> VALID
+ *   VALID --access(): expires within margin--> refresh_locked()
  *   VALID --reject(): Zoom said 401/124 ------> refresh_locked()
- *   refresh_locked() --Zoom 4xx (invalid_grant, invalid_client)--> NEEDS_REAUTH
- *   refresh_locked() --network / 5xx / 429--> VALID, old pair kept, last_error set
+ *   refresh_locked(): claim_refresh() commits "refresh started" (time, pid, host,
+ *       seq) -> STARTED, relocks, then asks the token endpoint:
+ *     STARTED --ok--> VALID, new pair and the cleared claim in one commit
+ *     STARTED --Zoom 4xx (invalid_grant, invalid_client)--> NEEDS_REAUTH
+ *     STARTED --network / 5xx / 429--> VALID, old pair kept, last_error set
+ *     STARTED --process killed--> the claim stays committed (INTERRUPTED);
+ *       the next refresh_locked() finds it, and when Zoom then answers
+ *       invalid_grant the message says that refresh never completed
+ *       (when, pid, host) and to reconnect; the claim stays as evidence
  *   NEEDS_REAUTH --access()--> ZF_EREAUTH at once, Zoom is not called again
- *   any --disconnect()--> ABSENT
+ *   any --disconnect()--> ABSENT; connect clears any claim
+ * (Server-to-Server connections make no claim: nothing can be lost.)
  *
  * Invariants:
  *  - In this process at most one refresh per connection runs (flight.busy);
  *    the threads that find one running wait for it and take its outcome.
  *  - Across processes the refresh runs inside zf_store_lock_connection();
  *    the row is re-read there, and a token refreshed meanwhile is used
- *    without calling Zoom.
+ *    without calling Zoom. Committing the claim releases the lock for a
+ *    moment before claim_refresh() takes it again: a process that gets in then
+ *    sees a claim of a live process and waits (CLAIM_GRACE_MS at most; a
+ *    claim whose process is gone on this host is stale at once).
  *  - A new pair is committed before it is returned or the lock released.
  *    A kill at any point leaves the old pair or the new pair committed.
  *  - The one unavoidable loss: a refresh that reached Zoom whose answer was
- *    lost (connection cut after sending) leaves the stored refresh token
- *    dead at Zoom. We keep it (we cannot know), record the ambiguity in
- *    last_error, and the next refresh turns the connection NEEDS_REAUTH
- *    with the re-authenticate hint.
+ *    lost (connection cut after sending, or the process killed) leaves the
+ *    stored refresh token dead at Zoom. We keep it (we cannot know); a cut
+ *    is recorded in last_error, a kill by the claim, and the next refresh
+ *    turns the connection NEEDS_REAUTH saying which of the two happened.
  *  - Secrets are sealed with an aad naming row and column
  *    ("connection/<id>/refresh_token", "oauth_state/<hash>/verifier").
  */
 #include "zoomflow/tokens.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "zoomflow/buf.h"
 
@@ -42,6 +56,16 @@
  * when a refresh failed and the old one is all there is. */
 #define LAST_RESORT_MIN 10
 #define TOKEN_TIMEOUT_MS 30000
+/* A claim of a process that may be alive is waited for this long (it is
+ * between committing its claim and taking the lock again: milliseconds),
+ * polling every CLAIM_POLL_MS; claim() gives up after CLAIM_TRIES rounds. */
+#define CLAIM_GRACE_MS 5000
+#define CLAIM_POLL_MS 50
+#define CLAIM_TRIES 200
+#define HOST_MAX 256
+#define HINT_RECONNECT                                                                   \
+    "Reconnect: run `zoomflow connect` (or Connect on the admin page). The interrupted " \
+    "refresh cannot be recovered; to avoid it, let zoomflow finish (SIGTERM, not kill -9)."
 
 typedef struct flight {
     struct flight *next;
@@ -180,25 +204,19 @@ static int api_base_from(char **out, const zf_token_set *set, const char *fallba
     return 0;
 }
 
-/* Default API base for an OAuth host when Zoom sends no api_url. */
+/* The API base when the token response names none: pinned, else the rule. */
 static int default_api_base(char **out, const char *oauth_base, const char *pinned)
 {
-    zf_buf b = ZF_BUF_INIT(TEXT_MAX);
-    size_t n = strlen(oauth_base);
-    while (n > 0 && oauth_base[n - 1] == '/')
-        n--;
     if (pinned)
-        zf_buf_puts(&b, pinned);
-    else if (n == 15 && strncmp(oauth_base, "https://zoom.us", 15) == 0)
-        zf_buf_puts(&b, "https://api.zoom.us/v2");
-    else if (n == 19 && strncmp(oauth_base, "https://zoomgov.com", 19) == 0)
-        zf_buf_puts(&b, "https://api.zoomgov.com/v2");
-    else
-        zf_buf_appendf(&b, "%.*s/v2", (int)n, oauth_base);
-    if (b.failed)
-        return ZF_ENOMEM;
-    *out = zf_buf_take(&b);
-    return 0;
+        return (*out = strdup(pinned)) ? 0 : ZF_ENOMEM;
+    return zf_oauth_default_api_base(out, oauth_base);
+}
+
+/* An optional string copied into a row field; 0 or ZF_ENOMEM. */
+static int dup_opt(char **slot, const char *v)
+{
+    *slot = v && *v ? strdup(v) : NULL;
+    return v && *v && !*slot ? ZF_ENOMEM : 0;
 }
 
 /* Zoom names no account in its token answers, and GET /users/me needs a
@@ -303,15 +321,29 @@ int zf_tokens_connect_begin(zf_oauth_authz *out, zf_tokens *tk, const zf_connect
         zf_error_set(err, rc, "out of memory");
         goto done;
     }
-    zf_oauth_app app = {cfg->oauth_base, cfg->client_id, &secret, NULL};
-    if ((rc = zf_oauth_authorize_begin(out, &app, cfg->redirect_uri, err)) < 0)
+    zf_oauth_app app = {cfg->oauth_base,         cfg->client_id,      &secret,
+                        NULL,                    cfg->authorize_endpoint, cfg->token_endpoint,
+                        cfg->revoke_endpoint};
+    char *probe = NULL; /* a bad token or revoke endpoint fails now, not after consent */
+    if ((rc = zf_oauth_authorize_begin(out, &app, cfg->redirect_uri, err)) < 0 ||
+        (rc = zf_oauth_endpoint_url(&probe, cfg->oauth_base, cfg->token_endpoint,
+                                    ZF_OAUTH_TOKEN_PATH, err)) < 0)
         goto done;
+    free(probe);
+    if ((rc = zf_oauth_endpoint_url(&probe, cfg->oauth_base, cfg->revoke_endpoint,
+                                    ZF_OAUTH_REVOKE_PATH, err)) < 0)
+        goto done;
+    free(probe);
     state_hash(out->state, hash);
     st.state_hash = hash;
     st.conn_id = (char *)id_or_default(cfg->id);
     st.redirect_uri = (char *)cfg->redirect_uri;
     st.oauth_base = (char *)cfg->oauth_base;
     st.client_id = (char *)cfg->client_id;
+    st.token_endpoint = cfg->token_endpoint && *cfg->token_endpoint
+                            ? (char *)cfg->token_endpoint : NULL;
+    st.revoke_endpoint = cfg->revoke_endpoint && *cfg->revoke_endpoint
+                             ? (char *)cfg->revoke_endpoint : NULL;
     st.actor = tk->actor;
     st.created_at = now;
     st.expires_at = now + tk->opts.state_ttl;
@@ -370,7 +402,9 @@ static int take_state(zf_tokens *tk, const zf_oauth_callback *cb, zf_store_state
 static int callback_error(const zf_oauth_callback *cb, const zf_store_state *st, zf_error *err)
 {
     if (cb->error) {
-        zf_error_set(err, ZF_EAUTH, "Zoom did not authorize the app: %s%s%s", cb->error,
+        char server[256];
+        zf_oauth_server_name(st->oauth_base, server, sizeof server);
+        zf_error_set(err, ZF_EAUTH, "%s did not authorize the app: %s%s%s", server, cb->error,
                      cb->error_description ? ": " : "",
                      cb->error_description ? cb->error_description : "");
         if (strcmp(cb->error, "access_denied") == 0)
@@ -399,8 +433,10 @@ static int store_new_conn(zf_tokens *tk, zf_store_conn *c, const char *secret,
     int rc = zf_store_lock_connection(tk->opts.store, c->id, err);
     if (rc < 0)
         return rc;
-    if (zf_store_conn_get(tk->opts.store, c->id, &old, &ignored) == 0)
+    if (zf_store_conn_get(tk->opts.store, c->id, &old, &ignored) == 0) {
         c->generation = old.generation;
+        c->refresh_seq = old.refresh_seq; /* a new pair: no claim stands */
+    }
     zf_store_conn_clear(&old);
     c->connected_at = c->updated_at = now_of(tk);
     if ((rc = seal_col(tk, "connection", c->id, "client_secret", secret, strlen(secret),
@@ -427,13 +463,16 @@ static int finish_exchange(zf_tokens *tk, const zf_oauth_callback *cb, zf_store_
                        st->client_secret_sealed, &secret, err)) < 0 ||
         (rc = zf_http_new(&http, &tk->opts.http, err)) < 0)
         goto done;
-    zf_oauth_app app = {st->oauth_base, st->client_id, &secret, NULL};
+    zf_oauth_app app = {st->oauth_base, st->client_id,      &secret,           NULL,
+                        NULL,           st->token_endpoint, st->revoke_endpoint};
     if ((rc = zf_oauth_exchange_code(&set, http, &app, &cb->code, st->redirect_uri, &verifier,
                                      now_of(tk), err)) < 0)
         goto done;
     c.kind = ZF_CONN_OAUTH;
     if (!(c.id = strdup(st->conn_id)) || !(c.oauth_base = strdup(st->oauth_base)) ||
         !(c.client_id = strdup(st->client_id)) || !(c.redirect_uri = strdup(st->redirect_uri)) ||
+        dup_opt(&c.token_endpoint, st->token_endpoint) < 0 ||
+        dup_opt(&c.revoke_endpoint, st->revoke_endpoint) < 0 ||
         default_api_base(&c.api_base, st->oauth_base, NULL) < 0) {
         rc = zf_error_set(err, ZF_ENOMEM, "out of memory");
         goto done;
@@ -483,12 +522,16 @@ int zf_tokens_connect_s2s(zf_tokens *tk, const zf_connect_cfg *cfg, zf_error *er
     if ((rc = zf_secret_set(&secret, cfg->client_secret, strlen(cfg->client_secret))) < 0 ||
         (rc = zf_http_new(&http, &tk->opts.http, err)) < 0)
         goto done;
-    zf_oauth_app app = {cfg->oauth_base, cfg->client_id, &secret, cfg->account_id};
+    zf_oauth_app app = {cfg->oauth_base, cfg->client_id,      &secret,
+                        cfg->account_id, NULL,            cfg->token_endpoint,
+                        cfg->revoke_endpoint};
     if ((rc = zf_oauth_s2s_token(&set, http, &app, now_of(tk), err)) < 0)
         goto done;
     c.kind = ZF_CONN_S2S;
     if (!(c.id = strdup(id)) || !(c.oauth_base = strdup(cfg->oauth_base)) ||
         !(c.client_id = strdup(cfg->client_id)) || !(c.account_id = strdup(cfg->account_id)) ||
+        dup_opt(&c.token_endpoint, cfg->token_endpoint) < 0 ||
+        dup_opt(&c.revoke_endpoint, cfg->revoke_endpoint) < 0 ||
         default_api_base(&c.api_base, cfg->oauth_base, cfg->api_base) < 0) {
         rc = zf_error_set(err, ZF_ENOMEM, "out of memory");
         goto done;
@@ -516,7 +559,8 @@ static int revoke_at_zoom(zf_tokens *tk, const zf_store_conn *c, zf_error *rerr)
                        rerr)) < 0 ||
         (rc = zf_http_new(&http, &tk->opts.http, rerr)) < 0)
         goto done;
-    zf_oauth_app app = {c->oauth_base, c->client_id, &secret, c->account_id};
+    zf_oauth_app app = {c->oauth_base, c->client_id,       &secret,           c->account_id,
+                        NULL,          c->token_endpoint, c->revoke_endpoint};
     rc = zf_oauth_revoke(http, &app, &token, rerr);
 done:
     zf_http_free(http);
@@ -559,15 +603,65 @@ int zf_tokens_disconnect(zf_tokens *tk, const char *id, zf_error *revoke_err, zf
     return rc;
 }
 
+/* --- the refresh claim */
+
+static void this_host(char out[HOST_MAX])
+{
+    if (gethostname(out, HOST_MAX) != 0)
+        snprintf(out, HOST_MAX, "unknown");
+    out[HOST_MAX - 1] = '\0';
+}
+
+/* 1 when the claim's process is known to be gone: same host, no such pid. */
+static int claim_owner_gone(const zf_store_conn *c)
+{
+    char host[HOST_MAX];
+    this_host(host);
+    if (!c->refresh_host || strcmp(host, c->refresh_host) != 0 || c->refresh_pid <= 0 ||
+        c->refresh_pid == (int64_t)getpid())
+        return 0;
+    return kill((pid_t)c->refresh_pid, 0) != 0 && errno == ESRCH;
+}
+
+/* The claim fields of a row, kept aside (the evidence of a stale claim). */
+typedef struct claim {
+    int64_t started_at, pid, seq;
+    char host[HOST_MAX];
+} claim;
+
+static void claim_get(claim *k, const zf_store_conn *c)
+{
+    k->started_at = c->refresh_started_at;
+    k->pid = c->refresh_pid;
+    k->seq = c->refresh_seq;
+    snprintf(k->host, sizeof k->host, "%s", c->refresh_host ? c->refresh_host : "?");
+}
+
+/* Sets the row's claim to k (started_at 0: clears it); seq is kept. */
+static int claim_put(zf_store_conn *c, const claim *k)
+{
+    c->refresh_started_at = k ? k->started_at : 0;
+    c->refresh_pid = k ? k->pid : 0;
+    return replace_str(&c->refresh_host, k && k->started_at ? k->host : NULL);
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* --- info */
 
 void zf_conn_info_free(zf_conn_info *info)
 {
     if (!info)
         return;
-    char *strs[] = {info->id, info->account_id, info->client_id, info->oauth_base,
-                    info->api_base, info->scopes, info->missing_scopes, info->last_error,
-                    info->last_hint};
+    char *strs[] = {info->id,         info->account_id,     info->client_id,
+                    info->oauth_base, info->api_base,       info->scopes,
+                    info->missing_scopes, info->last_error, info->last_hint,
+                    info->token_endpoint, info->revoke_endpoint, info->refresh_host};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
         free(strs[i]);
     memset(info, 0, sizeof *info);
@@ -620,6 +714,14 @@ int zf_tokens_info(zf_conn_info *out, zf_tokens *tk, const char *id, zf_error *e
     out->refresh_count = c.refresh_count;
     out->last_error = c.last_error;
     out->last_hint = c.last_hint;
+    out->token_endpoint = c.token_endpoint;
+    out->revoke_endpoint = c.revoke_endpoint;
+    out->refresh_started_at = c.refresh_started_at;
+    out->refresh_pid = c.refresh_pid;
+    out->refresh_host = c.refresh_host;
+    out->refresh_interrupted = c.refresh_started_at &&
+                               (c.state == ZF_CONN_NEEDS_REAUTH || claim_owner_gone(&c) ||
+                                now_of(tk) - c.refresh_started_at > TOKEN_TIMEOUT_MS / 1000 + 60);
     /* the strings moved to out; the sealed ones are freed here */
     free(c.client_secret_sealed);
     free(c.access_token_sealed);
@@ -638,7 +740,7 @@ int zf_tokens_list(char ***ids, size_t *n, zf_tokens *tk, zf_error *err)
 static int reauth_error(const zf_store_conn *c, zf_error *err)
 {
     zf_error_set(err, ZF_EREAUTH, "the Zoom connection \"%s\" needs re-authorization: %s",
-                 c->id, c->last_error ? c->last_error : "Zoom refused its tokens");
+                 c->id, c->last_error ? c->last_error : "the authorization server refused its tokens");
     zf_error_hint(err, "%s", c->last_hint ? c->last_hint
                                           : "Re-authenticate the integration: run `zoomflow "
                                             "connect` (or Connect on the admin page).");
@@ -697,7 +799,8 @@ static int call_zoom(zf_tokens *tk, const zf_store_conn *c, zf_token_set *set, i
                         &refresh, err)) < 0) ||
         (rc = zf_http_new(&http, &tk->opts.http, err)) < 0)
         goto done;
-    zf_oauth_app app = {c->oauth_base, c->client_id, &secret, c->account_id};
+    zf_oauth_app app = {c->oauth_base, c->client_id,       &secret,           c->account_id,
+                        NULL,          c->token_endpoint, c->revoke_endpoint};
     if (c->kind == ZF_CONN_S2S) {
         rc = zf_oauth_s2s_token(set, http, &app, now_of(tk), err);
         *sent = 1;
@@ -725,9 +828,9 @@ static void record_failure(zf_tokens *tk, zf_store_conn *c, int rc, int sent, zf
     } else {
         zf_buf_appendf(&msg, "token refresh failed: %s", err->message);
         if (sent && c->kind == ZF_CONN_OAUTH)
-            zf_buf_puts(&msg, " (the request may have reached Zoom; if it did, the stored "
-                              "refresh token was rotated and the next refresh will report "
-                              "that re-authorization is needed)");
+            zf_buf_puts(&msg, " (the request may have reached the token endpoint; if it did, "
+                              "the stored refresh token was rotated and the next refresh "
+                              "will report that re-authorization is needed)");
     }
     c->updated_at = now_of(tk);
     if (!msg.failed) {
@@ -738,25 +841,122 @@ static void record_failure(zf_tokens *tk, zf_store_conn *c, int rc, int sent, zf
     zf_buf_free(&msg);
 }
 
-/*
- * The cross-process part: lock, re-read, use a token someone else got, or
- * call Zoom and commit the outcome before returning. *token holds the
- * token to hand out on success.
- */
-static int refresh_locked(zf_tokens *tk, const char *id, const zf_secret *rejected,
-                          zf_store_conn *c, zf_secret *token, zf_error *err)
+/* Takes the store lock and re-reads the row into c and token. */
+static int lock_and_load(zf_tokens *tk, const char *id, zf_store_conn *c, zf_secret *token,
+                         zf_error *err)
 {
-    zf_token_set set = ZF_TOKEN_SET_INIT;
-    int sent = 0;
     int rc = zf_store_lock_connection(tk->opts.store, id, err);
     if (rc < 0)
         return rc;
     zf_store_conn_clear(c);
     zf_secret_free(token);
     if ((rc = load(tk, id, c, token, err)) < 0)
-        goto rollback;
-    if (usable(tk, c, token, rejected))
-        goto rollback; /* another process refreshed: rc 0, nothing to write */
+        zf_store_rollback(tk->opts.store);
+    return rc;
+}
+
+/*
+ * Returns with the store lock held and the row in c, either with a token
+ * someone else refreshed (*fresh = 1) or with this process's claim to
+ * refresh committed (user OAuth; Server-to-Server makes none). A claim found
+ * in the row whose process is gone, or that outlives CLAIM_GRACE_MS, is
+ * stale: its refresh never completed; it is copied into *stale.
+ */
+static int claim_refresh(zf_tokens *tk, const char *id, const zf_secret *rejected,
+                         zf_store_conn *c, zf_secret *token, int *fresh, claim *stale,
+                         zf_error *err)
+{
+    int64_t seen_seq = -1, seen_at = 0;
+    char host[HOST_MAX];
+    this_host(host);
+    *fresh = 0;
+    for (int tries = 0; tries < CLAIM_TRIES; tries++) {
+        int rc = lock_and_load(tk, id, c, token, err);
+        if (rc < 0)
+            return rc;
+        if (usable(tk, c, token, rejected)) {
+            *fresh = 1;
+            return 0;
+        }
+        if (c->kind == ZF_CONN_S2S)
+            return 0;
+        if (c->refresh_started_at && !claim_owner_gone(c)) {
+            if (c->refresh_seq != seen_seq) {
+                seen_seq = c->refresh_seq;
+                seen_at = mono_ms();
+            }
+            if (mono_ms() - seen_at < CLAIM_GRACE_MS) {
+                zf_store_rollback(tk->opts.store); /* its owner is about to relock */
+                struct timespec nap = {0, CLAIM_POLL_MS * 1000000L};
+                nanosleep(&nap, NULL);
+                continue;
+            }
+        }
+        if (c->refresh_started_at)
+            claim_get(stale, c);
+        claim mine = {now_of(tk), (int64_t)getpid(), c->refresh_seq + 1, ""};
+        snprintf(mine.host, sizeof mine.host, "%s", host);
+        c->refresh_seq = mine.seq;
+        c->updated_at = mine.started_at;
+        if (claim_put(c, &mine) < 0) {
+            zf_store_rollback(tk->opts.store);
+            return zf_error_set(err, ZF_ENOMEM, "out of memory");
+        }
+        if ((rc = zf_store_conn_put(tk->opts.store, c, err)) < 0) {
+            zf_store_rollback(tk->opts.store);
+            return rc;
+        }
+        if ((rc = zf_store_commit(tk->opts.store, err)) < 0 ||
+            (rc = lock_and_load(tk, id, c, token, err)) < 0)
+            return rc;
+        if (c->refresh_seq == mine.seq && c->refresh_pid == mine.pid &&
+            c->refresh_started_at == mine.started_at)
+            return 0; /* still ours: the lock is held until the outcome commits */
+        zf_store_rollback(tk->opts.store); /* taken over meanwhile: look again */
+        seen_seq = -1;
+    }
+    zf_error_set(err, ZF_ESTORE, "could not claim the token refresh of \"%s\": another "
+                                 "process kept claiming it", id);
+    zf_error_hint(err, "Retry; if it persists, look for a stuck zoomflow process.");
+    return ZF_ESTORE;
+}
+
+/* The refresh that an earlier process claimed never completed and the server
+ * now refuses the refresh token: it was rotated by that refresh. */
+static void interrupted_error(const claim *k, zf_error *err)
+{
+    char when[64], was[ZF_ERROR_MSG_MAX];
+    time_t t = (time_t)k->started_at;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    snprintf(was, sizeof was, "%s", err->message);
+    zf_error_set(err, ZF_EREAUTH,
+                 "a refresh started at %s by pid %lld on host %s never completed - the "
+                 "process was probably killed after the server rotated the token; the old "
+                 "refresh token is no longer valid: reconnect (%s)",
+                 when, (long long)k->pid, k->host, was);
+    zf_error_hint(err, HINT_RECONNECT);
+}
+
+/*
+ * The cross-process part: claim (lock, re-read, use a token someone else
+ * got, or record the refresh as started), call the token endpoint, and
+ * commit the outcome, which clears the claim, before returning. *token
+ * holds the token to hand out on success.
+ */
+static int refresh_locked(zf_tokens *tk, const char *id, const zf_secret *rejected,
+                          zf_store_conn *c, zf_secret *token, zf_error *err)
+{
+    zf_token_set set = ZF_TOKEN_SET_INIT;
+    claim stale = {0, 0, 0, ""};
+    int sent = 0, fresh = 0;
+    int rc = claim_refresh(tk, id, rejected, c, token, &fresh, &stale, err);
+    if (rc < 0 || fresh) {
+        if (rc == 0)
+            zf_store_rollback(tk->opts.store); /* another process refreshed */
+        return rc;
+    }
     int zrc = call_zoom(tk, c, &set, &sent, err);
     if (zrc == 0 && (rc = apply_tokens(tk, c, &set, err)) == 0) {
         c->last_refresh_at = c->updated_at = now_of(tk);
@@ -766,19 +966,21 @@ static int refresh_locked(zf_tokens *tk, const char *id, const zf_secret *reject
                  ? zf_error_set(err, ZF_ENOMEM, "out of memory")
                  : 0;
     } else if (zrc < 0) {
+        if (zrc == ZF_EREAUTH && stale.started_at)
+            interrupted_error(&stale, err);
         record_failure(tk, c, zrc, sent, err);
     }
+    /* a stale claim stays as the evidence, unless this refresh settled it */
+    if (rc == 0 && claim_put(c, zrc == 0 || !stale.started_at ? NULL : &stale) < 0)
+        rc = zf_error_set(err, ZF_ENOMEM, "out of memory");
     if (rc == 0 && (rc = zf_store_conn_put(tk->opts.store, c, err)) == 0)
         rc = zf_store_commit(tk->opts.store, err);
     else
         zf_store_rollback(tk->opts.store);
     audit(tk, id, c->kind == ZF_CONN_S2S ? "s2s_token" : "refresh", zrc < 0 ? zrc : rc,
-          zrc < 0 ? c->last_error : NULL);
+          zrc < 0 ? c->last_error : stale.started_at ? "after an interrupted refresh" : NULL);
     zf_token_set_free(&set);
     return zrc < 0 ? zrc : rc;
-rollback:
-    zf_store_rollback(tk->opts.store);
-    return rc;
 }
 
 /* After a transient refresh failure the old token may still do for a

@@ -4,12 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-int64_t sim_now(const sim *s)
-{
-    return (int64_t)time(NULL) + s->clock_offset;
-}
 
 int sim_new(sim **out, const sim_opts *opts)
 {

@@ -139,8 +139,6 @@ sim_meeting *data_meeting_new(sim *s, sim_user *host, json_t *body, json_t *errs
 void data_meeting_free(sim_meeting *m);
 json_t *data_meeting_json(sim *s, const sim_meeting *m, int full);
 int data_tz_valid(const char *tz);
-void data_new_uuid(char out[25]);
-void data_rand_bytes(unsigned char *out, size_t n);
 int data_registration_on(const sim_meeting *m);
 /* 0 when the host may write one more meeting today; otherwise writes 429. */
 int data_meeting_quota(sim *s, sim_user *u, int64_t now, sim_resp *rs);

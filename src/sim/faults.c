@@ -3,7 +3,10 @@
  *
  * A rule matches a request by route name (sim_route.name, "users.create"),
  * by raw path prefix ("/v2/users") or, with neither, every request; an
- * optional method narrows it. A matching rule fires either with a
+ * optional method narrows it, and so does "connection": "reused" (only a
+ * request that arrives on a keep-alive connection which already carried
+ * one) or "new" (only the first request on its connection). "skip": N lets
+ * the first N matching requests pass untouched. A matching rule fires either with a
  * probability (a per-rule RNG seeded from the POSTed "seed", so the same
  * requests in the same order fire the same way) or for the next `count`
  * matching requests; with neither it always fires.
@@ -16,7 +19,7 @@
  * ends the walk, latencies add up.
  */
 #include "faults.h"
-#include "limits.h"
+#include "sim_limits.h"
 
 #include <openssl/rand.h>
 #include <stdio.h>
@@ -46,6 +49,9 @@ typedef struct rule {
     char route[64];        /* route name, or "" */
     char prefix[128];      /* raw path prefix, or "" */
     char method[8];        /* or "" for any */
+    int conn;              /* CONN_ANY, CONN_NEW, CONN_REUSED */
+    int64_t skip;          /* matching requests still to let pass */
+    int64_t skip_init;
     double probability;    /* used when count < 0 */
     int64_t count;         /* -1: probability; else how many more may fire */
     int64_t count_init;
@@ -73,9 +79,16 @@ static uint64_t splitmix(uint64_t *x)
     return z ^ (z >> 31);
 }
 
+enum { CONN_ANY, CONN_NEW, CONN_REUSED };
+static const char *const conn_names[] = {"any", "new", "reused", NULL};
+
 static int rule_matches(const rule *r, const sim_req *rq)
 {
     if (r->method[0] && strcmp(r->method, rq->method) != 0)
+        return 0;
+    if (r->conn == CONN_NEW && rq->conn_request != 1)
+        return 0;
+    if (r->conn == CONN_REUSED && rq->conn_request < 2)
         return 0;
     if (r->route[0])
         return rq->route && rq->route->name && strcmp(r->route, rq->route->name) == 0;
@@ -89,7 +102,10 @@ static int rule_fires(rule *r)
 {
     r->matched++;
     int fire;
-    if (r->count >= 0) {
+    if (r->skip > 0) {
+        r->skip--;
+        fire = 0;
+    } else if (r->count >= 0) {
         fire = r->count > 0;
         if (fire)
             r->count--;
@@ -229,7 +245,7 @@ static int int_member(json_t *o, const char *key, int64_t lo, int64_t hi, int64_
 
 static const char *const rule_keys[] = {
     "kind", "route", "path_prefix", "method", "probability", "count", "status", "code",
-    "message", "delay_ms", "retry_after", "type", NULL,
+    "message", "delay_ms", "retry_after", "type", "connection", "skip", NULL,
 };
 
 static int parse_kind(json_t *o, rule *r, char *err, size_t errlen)
@@ -260,6 +276,22 @@ static int parse_match(json_t *o, rule *r, char *err, size_t errlen)
         snprintf(err, errlen, "\"path_prefix\" must start with '/', e.g. \"/v2/users\".");
         return -1;
     }
+    const char *conn = json_string_value(json_object_get(o, "connection"));
+    r->conn = CONN_ANY;
+    if (json_object_get(o, "connection")) {
+        int i = 0;
+        while (conn && conn_names[i] && strcmp(conn_names[i], conn) != 0)
+            i++;
+        if (!conn || !conn_names[i]) {
+            snprintf(err, errlen, "\"connection\" must be \"any\", \"new\" or \"reused\".");
+            return -1;
+        }
+        r->conn = i;
+    }
+    int64_t skip = 0;
+    if (int_member(o, "skip", 0, INT64_MAX, &skip, err, errlen) < 0)
+        return -1;
+    r->skip = r->skip_init = skip;
     json_t *p = json_object_get(o, "probability");
     int64_t count = -1;
     if (int_member(o, "count", 1, INT64_MAX, &count, err, errlen) < 0)
@@ -409,6 +441,10 @@ static json_t *rule_json(const rule *r)
         json_object_set_new(o, "path_prefix", json_string(r->prefix));
     if (r->method[0])
         json_object_set_new(o, "method", json_string(r->method));
+    if (r->conn != CONN_ANY)
+        json_object_set_new(o, "connection", json_string(conn_names[r->conn]));
+    if (r->skip_init > 0)
+        json_object_set_new(o, "skip", json_integer(r->skip_init));
     if (r->count >= 0) {
         json_object_set_new(o, "count", json_integer(r->count_init));
         json_object_set_new(o, "remaining", json_integer(r->count));

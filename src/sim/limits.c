@@ -14,14 +14,18 @@
  * Order of checks: daily caps first (a 429 Daily-limit), then the bucket (a
  * 429 QPS). A rejected request consumes nothing. A request that passes takes
  * a token and counts against every daily cap that applies, and gets
- * X-RateLimit-Category/-Limit/-Remaining describing its per-window bucket.
+ * X-RateLimit-Category/-Limit/-Remaining describing its per-window bucket;
+ * a handler that then answers a Daily-limit 429 of its own (a host's 100
+ * meeting writes, the account's user invites) replaces them with the daily
+ * set (sim_limits_daily_headers), so a 429 never carries two Limits.
  */
-#include "limits.h"
+#include "sim_limits.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 typedef struct cat_limit {
@@ -150,18 +154,39 @@ static int shares_daily(sim_category c)
     return c == SIM_CAT_HEAVY || c == SIM_CAT_RESOURCE;
 }
 
+static int is_limit_header(const char *name)
+{
+    return strncasecmp(name, "X-RateLimit-", 12) == 0 || strcasecmp(name, "Retry-After") == 0;
+}
+
+void sim_limits_daily_headers(sim_resp *rs, const char *category, long limit, int64_t day)
+{
+    char kept[48] = "Light", reset[32];
+    int n = 0;
+    for (int i = 0; i < rs->nheaders; i++) {
+        const sim_resp_header *h = &rs->headers[i];
+        if (!is_limit_header(h->name)) {
+            rs->headers[n++] = *h;
+            continue;
+        }
+        if (strcasecmp(h->name, "X-RateLimit-Category") == 0)
+            snprintf(kept, sizeof kept, "%.40s", h->value); /* a category name */
+    }
+    rs->nheaders = n;
+    sim_fmt_time(reset, (day + 1) * 86400);
+    sim_resp_header_add(rs, "X-RateLimit-Category", "%s", category ? category : kept);
+    sim_resp_header_add(rs, "X-RateLimit-Type", "Daily-limit");
+    sim_resp_header_add(rs, "X-RateLimit-Limit", "%ld", limit);
+    sim_resp_header_add(rs, "X-RateLimit-Remaining", "0");
+    sim_resp_header_add(rs, "Retry-After", "%s", reset);
+}
+
 static void too_many_daily(sim *s, sim_resp *rs, sim_category c, int limit)
 {
-    char reset[32];
-    sim_fmt_time(reset, (s->limits->day + 1) * 86400);
     sim_error(rs, 429, 429,
               "You have reached the maximum daily rate limit for this API. Refer to the "
               "response header for details on when you can make another request.");
-    sim_resp_header_add(rs, "X-RateLimit-Category", "%s", cat_names[c]);
-    sim_resp_header_add(rs, "X-RateLimit-Type", "Daily-limit");
-    sim_resp_header_add(rs, "X-RateLimit-Limit", "%d", limit);
-    sim_resp_header_add(rs, "X-RateLimit-Remaining", "0");
-    sim_resp_header_add(rs, "Retry-After", "%s", reset);
+    sim_limits_daily_headers(rs, cat_names[c], limit, s->limits->day);
     s->limits->rejected_daily[c]++;
 }
 

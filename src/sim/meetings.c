@@ -8,6 +8,7 @@
  * share one validator. A host may create + update 100 meetings per UTC day.
  */
 #include "data.h"
+#include "civil.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -187,18 +188,6 @@ static json_t *build_settings(json_t *given, json_t *errs)
     return out;
 }
 
-/* --- recurrence (type 8) */
-
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    const int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const unsigned yoe = (unsigned)(y - era * 400);
-    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
 static int days_in_month(int y, int m)
 {
     static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -269,9 +258,15 @@ static void validate_recurrence(json_t *r, json_t *errs)
                   "recurrence.end_times and end_date_time cannot be used together.");
 }
 
-/* Occurrence start times of a type-8 meeting (at most 60). */
+/* Occurrence start times of a type-8 meeting (at most 60). The series is
+ * laid out in the meeting's zone on local wall-clock days (weekdays, month
+ * days and the time of day are local), and each occurrence is converted to
+ * UTC with its own date's offset: a weekly 09:30 New York meeting stays at
+ * 09:30 local across the DST change (14:30Z in winter, 13:30Z in summer). */
 static int occurrences(const sim_meeting *m, int64_t *out)
 {
+    const char *tz = m->timezone ? m->timezone
+                     : m->host->timezone ? m->host->timezone : "America/Los_Angeles";
     json_t *r = m->recurrence;
     int ty = (int)json_integer_value(json_object_get(r, "type"));
     json_int_t iv = json_integer_value(json_object_get(r, "repeat_interval"));
@@ -286,15 +281,16 @@ static int occurrences(const sim_meeting *m, int64_t *out)
         max = 60;
     if (iv < 1)
         iv = 1;
-    int64_t day0 = data_day(m->start_time), tod = m->start_time - day0 * 86400;
-    time_t st = (time_t)m->start_time;
+    int64_t local0 = m->start_time + sim_tz_offset(tz, m->start_time);
+    int64_t day0 = data_day(local0), tod = local0 - day0 * 86400;
+    time_t st = (time_t)local0;
     struct tm tm;
     gmtime_r(&st, &tm);
     for (int step = 0; n < max && step < 800; step++) {
         int64_t cand[7];
         int nc = 0;
         if (ty == 1) {
-            cand[nc++] = m->start_time + (int64_t)step * iv * 86400;
+            cand[nc++] = local0 + (int64_t)step * iv * 86400;
         } else if (ty == 2) {
             const char *wd = json_string_value(json_object_get(r, "weekly_days"));
             int64_t sunday = day0 - ((day0 + 4) % 7 + 7) % 7 + (int64_t)step * iv * 7;
@@ -310,7 +306,7 @@ static int occurrences(const sim_meeting *m, int64_t *out)
             if (mw) {
                 int w = (int)json_integer_value(mw);
                 int wday = (int)json_integer_value(json_object_get(r, "monthly_week_day")) - 1;
-                int64_t first = days_from_civil(y, (unsigned)mon, 1);
+                int64_t first = zf_days_from_civil(y, (unsigned)mon, 1);
                 int fw = (int)(((first + 4) % 7 + 7) % 7);
                 int dom = 1 + (wday - fw + 7) % 7;
                 if (w > 0)
@@ -322,15 +318,16 @@ static int occurrences(const sim_meeting *m, int64_t *out)
             } else {
                 int dom = md ? (int)json_integer_value(md) : tm.tm_mday;
                 if (dom <= days_in_month(y, mon))
-                    cand[nc++] = (days_from_civil(y, (unsigned)mon, (unsigned)dom)) * 86400 + tod;
+                    cand[nc++] = (zf_days_from_civil(y, (unsigned)mon, (unsigned)dom)) * 86400 + tod;
             }
         }
         for (int i = 0; i < nc && n < max; i++) {
-            if (cand[i] < m->start_time)
+            int64_t t = sim_tz_local_to_utc(tz, cand[i]); /* wall time -> UTC */
+            if (t < m->start_time)
                 continue;
-            if (cand[i] > end_dt)
+            if (t > end_dt)
                 return n;
-            out[n++] = cand[i];
+            out[n++] = t;
         }
     }
     return n;
@@ -386,40 +383,6 @@ static void validate_body(json_t *b, json_t *errs, int *type)
     }
 }
 
-void data_rand_bytes(unsigned char *out, size_t n)
-{
-    char hex[65];
-    sim_random_hex(hex, n);
-    for (size_t i = 0; i < n; i++) {
-        unsigned v = 0;
-        for (int k = 0; k < 2; k++) {
-            char c = hex[2 * i + (size_t)k];
-            v = v * 16 + (unsigned)(c <= '9' ? c - '0' : (c | 32) - 'a' + 10);
-        }
-        out[i] = (unsigned char)v;
-    }
-}
-
-/* 16 random bytes in standard base64: 22 characters + "==", like Zoom's. */
-void data_new_uuid(char out[25])
-{
-    static const char b64[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    unsigned char r[16];
-    data_rand_bytes(r, 16);
-    int o = 0;
-    for (int i = 0; i < 15; i += 3) {
-        uint32_t v = (uint32_t)r[i] << 16 | (uint32_t)r[i + 1] << 8 | r[i + 2];
-        for (int k = 3; k >= 0; k--)
-            out[o++] = b64[(v >> (6 * k)) & 63];
-    }
-    out[o++] = b64[r[15] >> 2];
-    out[o++] = b64[(r[15] & 3) << 4];
-    out[o++] = '=';
-    out[o++] = '=';
-    out[o] = '\0';
-}
-
 static int64_t new_meeting_id(sim *s)
 {
     for (;;) {
@@ -434,6 +397,16 @@ static int64_t new_meeting_id(sim *s)
         if (!sim_map_get(&s->data->meetings, key))
             return id;
     }
+}
+
+/* A meeting owns its registrants and recordings: their memory is released
+ * here, so recordings.c depends on meetings.c and not the other way. */
+void data_recording_free(sim_recording *rec)
+{
+    if (!rec)
+        return;
+    free(rec->files);
+    free(rec);
 }
 
 void data_meeting_free(sim_meeting *m)

@@ -85,7 +85,8 @@ void sim_oauth_pkce_s256(const char *verifier, char out[44]);
 int sim_oauth_redirect_match(const char *registered, const char *given);
 /* 0 when uri may be registered; otherwise -1 and why (with the fix) in err. */
 int sim_oauth_redirect_check(const char *uri, char *err, size_t errlen);
-/* Parses "Basic base64(id:secret)"; 0 and malloc'd *id, *secret (free the
+/* Parses "Basic base64(id:secret)" with id and secret each form-urlencoded
+ * (RFC 6749 §2.3.1) and decodes them; 0 and malloc'd *id, *secret (free the
  * secret with sim_oauth_secret_free), -1 when absent or malformed. */
 int sim_oauth_basic_parse(const char *header, char **id, char **secret);
 /* Appends s with & < > " ' escaped for HTML text and attribute values. */

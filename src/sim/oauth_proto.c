@@ -278,6 +278,18 @@ static char *b64_decode(const char *s, size_t len)
     return out;
 }
 
+/* RFC 6749 §2.3.1: id and secret are each application/x-www-form-urlencoded
+ * before they are joined by ':' and base64'd, so both are form-decoded here
+ * ("%2B" is '+', '+' is a space). A raw ':' after the first one stays part
+ * of the secret. A bad escape, or one that decodes to NUL, is malformed. */
+static char *form_part(const char *s, size_t len)
+{
+    for (size_t i = 0; i + 2 < len; i++)
+        if (s[i] == '%' && s[i + 1] == '0' && s[i + 2] == '0')
+            return NULL;
+    return sim_urldecode(s, len, 1);
+}
+
 int sim_oauth_basic_parse(const char *header, char **id, char **secret)
 {
     *id = *secret = NULL;
@@ -295,12 +307,10 @@ int sim_oauth_basic_parse(const char *header, char **id, char **secret)
         sim_oauth_secret_free(plain);
         return -1;
     }
-    *colon = '\0';
-    *id = strdup(plain);
-    *secret = strdup(colon + 1);
-    *colon = ':';
+    *id = form_part(plain, (size_t)(colon - plain));
+    *secret = form_part(colon + 1, strlen(colon + 1));
     sim_oauth_secret_free(plain);
-    if (!*id || !*secret) {
+    if (!*id || !*secret || !**id) {
         free(*id);
         sim_oauth_secret_free(*secret);
         *id = *secret = NULL;

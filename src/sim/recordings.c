@@ -50,14 +50,6 @@ static const ftype *ftype_find(const char *t)
     return NULL;
 }
 
-void data_recording_free(sim_recording *rec)
-{
-    if (!rec)
-        return;
-    free(rec->files);
-    free(rec);
-}
-
 static void file_id(char out[37])
 {
     unsigned char r[16];

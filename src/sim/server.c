@@ -21,6 +21,34 @@ typedef struct req_ctx {
     zf_buf body;
 } req_ctx;
 
+/* Per connection: how many requests it has carried (fault rules can match
+ * only reused connections). */
+typedef struct conn_ctx {
+    uint64_t requests;
+} conn_ctx;
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    (void)cls;
+    (void)c;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        *socket_context = calloc(1, sizeof(conn_ctx));
+    } else {
+        free(*socket_context);
+        *socket_context = NULL;
+    }
+}
+
+/* 1 for the first request on conn, 2 for the next, ...; 0 when unknown. */
+static uint64_t count_conn_request(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    conn_ctx *cc = ci ? ci->socket_context : NULL;
+    return cc ? ++cc->requests : 0;
+}
+
 typedef struct stream_ctx {
     uint64_t seed, off, end, cut; /* cut: stop early (truncation fault) */
     int corrupt;                  /* malformed fault: same length, wrong bytes */
@@ -117,6 +145,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     memset(&rq, 0, sizeof rq);
     rq.s = s;
     rq.conn = conn;
+    rq.conn_request = count_conn_request(conn);
     rq.method = method;
     rq.path = url;
     rq.body = cx->body.ptr;
@@ -213,6 +242,7 @@ struct MHD_Daemon *sim_server_start(sim *s, char *err, size_t errlen)
     struct MHD_OptionItem ops[] = {
         {MHD_OPTION_SOCK_ADDR, 0, &sa},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, NULL},
         {MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)keep_raw, NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, 120, NULL},
         {MHD_OPTION_CONNECTION_LIMIT, 4096, NULL},
@@ -221,9 +251,10 @@ struct MHD_Daemon *sim_server_start(sim *s, char *err, size_t errlen)
         {MHD_OPTION_END, 0, NULL},
         {MHD_OPTION_END, 0, NULL},
         {MHD_OPTION_END, 0, NULL},
+        {MHD_OPTION_END, 0, NULL},
     };
     if (cert) {
-        int i = pool > 0 ? 7 : 6;
+        int i = pool > 0 ? 8 : 7;
         ops[i] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, cert};
         ops[i + 1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, key};
     }

@@ -81,6 +81,8 @@ typedef struct sim_route sim_route;
 typedef struct sim_req {
     sim *s;
     struct MHD_Connection *conn;
+    uint64_t conn_request;            /* 1 for the first request on its
+                                         connection, 2.. when reused, 0 unknown */
     const sim_route *route;
     const char *method;
     const char *path;                 /* raw (still percent-encoded) path */
@@ -242,6 +244,10 @@ void sim_empty(sim_resp *rs, int status); /* 204 and friends */
 /* --- ids, time (util.c) */
 void sim_random_id(char *out, size_t outlen, size_t nchars); /* [A-Za-z0-9_-] */
 void sim_random_hex(char *out, size_t nbytes);                /* out: 2n+1 */
+/* n random bytes (n <= 32), and a Zoom-style meeting UUID (16 random bytes
+ * in standard base64, 24 characters). */
+void data_rand_bytes(unsigned char *out, size_t n);
+void data_new_uuid(char out[25]);
 /* yyyy-MM-ddTHH:mm:ssZ */
 void sim_fmt_time(char out[32], int64_t t);
 /* Accepts yyyy-MM-ddTHH:mm:ss[Z|±hh:mm]; *has_zone says whether it had one.
@@ -250,6 +256,8 @@ int sim_parse_time(const char *s, int64_t *out, int *has_zone);
 /* Wall-clock time (read as UTC) in IANA zone -> UTC (tz.c, from the TZif
  * files; no TZ switching). Unknown zones read as UTC. */
 int64_t sim_tz_local_to_utc(const char *zone, int64_t wall);
+/* The zone's UTC offset in seconds at instant t (0 for unknown zones). */
+int32_t sim_tz_offset(const char *zone, int64_t t);
 /* Deterministic content of streamed files. */
 uint8_t sim_stream_byte(uint64_t seed, uint64_t off);
 void sim_stream_fill(uint64_t seed, uint64_t off, uint8_t *dst, size_t n);
@@ -299,6 +307,11 @@ void sim_page_next(sim *s, const char *key, const sim_page *pg, size_t end, size
 void sim_webhook_emit(sim *s, const char *event, json_t *object, json_t *top);
 /* limits.c: 0 to proceed; otherwise the 429 is written into rs. */
 int sim_limits_check(sim *s, sim_req *rq, sim_resp *rs);
+/* The headers of a Daily-limit 429 (limit, Remaining 0, Retry-After at the
+ * next 00:00 UTC of day), replacing any X-RateLimit-* and Retry-After the
+ * per-window limiter already put on rs for this request: Zoom sends one
+ * coherent set. category NULL keeps the one already there, else "Light". */
+void sim_limits_daily_headers(sim_resp *rs, const char *category, long limit, int64_t day);
 /* faults.c: before: may answer instead of the handler (returns 1) or set a
  * latency in *delay_ms (slept outside the lock); after: may spoil rs. */
 int sim_faults_before(sim *s, sim_req *rq, sim_resp *rs, int *delay_ms);

@@ -90,6 +90,12 @@ static int zone_offset(const char *zone, int64_t t, int32_t *off)
     return rc;
 }
 
+int32_t sim_tz_offset(const char *zone, int64_t t)
+{
+    int32_t off;
+    return zone && zone_offset(zone, t, &off) == 0 ? off : 0;
+}
+
 int64_t sim_tz_local_to_utc(const char *zone, int64_t wall)
 {
     int32_t off1, off2;

@@ -101,14 +101,8 @@ int32_t data_day(int64_t t)
 
 void data_daily_429(sim_resp *rs, int64_t now, long limit, const char *msg)
 {
-    char iso[32];
-    sim_fmt_time(iso, ((int64_t)data_day(now) + 1) * 86400);
     sim_error(rs, 429, 429, "%s", msg);
-    sim_resp_header_add(rs, "X-RateLimit-Category", "Light");
-    sim_resp_header_add(rs, "X-RateLimit-Type", "Daily-limit");
-    sim_resp_header_add(rs, "X-RateLimit-Limit", "%ld", limit);
-    sim_resp_header_add(rs, "X-RateLimit-Remaining", "0");
-    sim_resp_header_add(rs, "Retry-After", "%s", iso);
+    sim_limits_daily_headers(rs, "Light", limit, data_day(now));
 }
 
 void data_page_tail(zf_buf *b, const char *token, long page_size, long page_number,

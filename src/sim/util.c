@@ -1,5 +1,7 @@
 /* Request/response helpers, ids, time and deterministic file content. */
 #include "sim.h"
+#include "text.h"
+#include "civil.h"
 
 #include <openssl/rand.h>
 #include <stdarg.h>
@@ -14,17 +16,6 @@ const char *sim_header(const sim_req *rq, const char *name)
     return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 char *sim_urldecode(const char *s, size_t len, int plus_is_space)
 {
     char *out = malloc(len + 1), *o = out;
@@ -32,13 +23,11 @@ char *sim_urldecode(const char *s, size_t len, int plus_is_space)
         return NULL;
     for (size_t i = 0; i < len; i++) {
         if (s[i] == '%') {
-            int a = i + 1 < len ? hexval(s[i + 1]) : -1;
-            int b = i + 2 < len ? hexval(s[i + 2]) : -1;
-            if (a < 0 || b < 0) {
+            int h = zf_pct_byte(s + i, len - i);
+            if (h < 0) {
                 free(out);
                 return NULL;
             }
-            int h = a * 16 + b;
             *o++ = (char)h;
             i += 2;
         } else if (s[i] == '+' && plus_is_space) {
@@ -215,18 +204,6 @@ static int digits(const char *s, int n, int *out)
     return 0;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
- * algorithm, restated). */
-static int64_t days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 int sim_parse_time(const char *s, int64_t *out, int *has_zone)
 {
     int Y, M, D, h, m, sec;
@@ -263,7 +240,7 @@ int sim_parse_time(const char *s, int64_t *out, int *has_zone)
     } else if (*z != '\0') {
         return -1;
     }
-    *out = days_from_civil(Y, M, D) * 86400 + h * 3600 + m * 60 + sec - off;
+    *out = zf_days_from_civil(Y, (unsigned)M, (unsigned)D) * 86400 + h * 3600 + m * 60 + sec - off;
     return 0;
 }
 
@@ -293,4 +270,39 @@ void sim_stream_fill(uint64_t seed, uint64_t off, uint8_t *dst, size_t n)
     }
     for (; i < n; i++)
         dst[i] = sim_stream_byte(seed, off + i);
+}
+
+/* The emulator's clock: wall time plus the control API's offset. */
+int64_t sim_now(const sim *s)
+{
+    return (int64_t)time(NULL) + s->clock_offset;
+}
+
+void data_rand_bytes(unsigned char *out, size_t n)
+{
+    char hex[65];
+    sim_random_hex(hex, n);
+    for (size_t i = 0; i < n; i++) {
+        out[i] = (unsigned char)(zf_hexval(hex[2 * i]) * 16 + zf_hexval(hex[2 * i + 1]));
+    }
+}
+
+/* 16 random bytes in standard base64: 22 characters + "==", like Zoom's. */
+void data_new_uuid(char out[25])
+{
+    static const char b64[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    unsigned char r[16];
+    data_rand_bytes(r, 16);
+    int o = 0;
+    for (int i = 0; i < 15; i += 3) {
+        uint32_t v = (uint32_t)r[i] << 16 | (uint32_t)r[i + 1] << 8 | r[i + 2];
+        for (int k = 3; k >= 0; k--)
+            out[o++] = b64[(v >> (6 * k)) & 63];
+    }
+    out[o++] = b64[r[15] >> 2];
+    out[o++] = b64[(r[15] & 3) << 4];
+    out[o++] = '=';
+    out[o++] = '=';
+    out[o] = '\0';
 }

@@ -61,10 +61,27 @@ static const char m1_connections[] =
     ");\n"                                                                               \
     "CREATE INDEX IF NOT EXISTS audit_log_conn ON audit_log (conn_id, id);\n"
 
+/* Where refresh and revoke go, per connection (NULL: Zoom's paths, which is
+ * what every connection made before this migration used). */
+static const char m3_endpoints[] =
+    "ALTER TABLE connections ADD COLUMN token_endpoint TEXT;\n"
+    "ALTER TABLE connections ADD COLUMN revoke_endpoint TEXT;\n"
+    "ALTER TABLE oauth_states ADD COLUMN token_endpoint TEXT;\n"
+    "ALTER TABLE oauth_states ADD COLUMN revoke_endpoint TEXT;\n";
+
+/* A refresh recorded as started before its request goes out (tokens.c). */
+static const char m4_refresh_started[] =
+    "ALTER TABLE connections ADD COLUMN refresh_started_at BIGINT NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE connections ADD COLUMN refresh_pid BIGINT NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE connections ADD COLUMN refresh_host TEXT;\n"
+    "ALTER TABLE connections ADD COLUMN refresh_seq BIGINT NOT NULL DEFAULT 0;\n";
+
 const zf_store_migration zf_store_migrations[] = {
     {1, "connections and oauth states", m1_connections, NULL, NULL},
     {2, "audit log", NULL, M2_AUDIT("id INTEGER PRIMARY KEY AUTOINCREMENT"),
      M2_AUDIT("id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")},
+    {3, "OAuth endpoints per connection", m3_endpoints, NULL, NULL},
+    {4, "refresh in flight", m4_refresh_started, NULL, NULL},
 };
 
 const size_t zf_store_migrations_count =

@@ -84,6 +84,56 @@ class ActionsTest(unittest.TestCase):
         self.assertEqual(full["settings"]["approval_type"], 0)  # the flag won
         self.assertEqual(full["settings"]["jbh_time"], 5)       # the file's other keys stay
 
+    def test_input_duplicate_key_and_huge_number_named_without_traffic(self):
+        """A duplicate key used to be taken silently (the last one won); a number
+        out of range was called "not a JSON object". Both name the field now."""
+        cases = [
+            ('{"user_id":"me","topic":"A","settings":{"jbh_time":5,"jbh_time":10}}',
+             "duplicate key settings.jbh_time (line 1, column 63)"),
+            ('{"user_id":"me","topic":"A","duration":1e400}',
+             "field duration: number 1e400 is out of range"),
+            ('{"user_id":"me","topic":"A","duration":18446744073709551616}',
+             "integers must be within -9223372036854775808..9223372036854775807"),
+        ]
+        path = os.path.join(self.cli.dir, "bad.json")
+        before = api_total(self.sim)
+        for body, words in cases:
+            with open(path, "w") as f:
+                f.write(body)
+            for args in (["meetings", "create", "--input", path],
+                         ["api", "POST", "/users/me/meetings", "--input", path]):
+                p = self.cli.run(*args)
+                self.assertEqual(p.returncode, 2, (args, p.err))
+                self.assertIn(f"--input {path}: ", p.err)
+                self.assertIn(words, p.err)
+                self.assertNotIn("not a JSON object", p.err)
+        p = self.cli.run("meetings", "create", "--user-id", "me", "--settings",
+                         '{"jbh_time":5,"jbh_time":10}')
+        self.assertEqual(p.returncode, 2, p.err)
+        self.assertIn("--settings: duplicate key jbh_time", p.err)
+        self.assertEqual(api_total(self.sim), before)
+
+    def test_control_and_bidi_characters_refused_without_traffic(self):
+        """A name with U+202E (right-to-left override) or a topic with a newline
+        used to go to Zoom as it was."""
+        before = api_total(self.sim)
+        p = self.cli.run("users", "create", "--action", "create", "--user-info.email",
+                         "n@example.com", "--user-info.type", "1", "--user-info.first_name",
+                         "Ann\u202egpj.exe")
+        self.assertEqual(p.returncode, 2, p.err)
+        self.assertIn("user_info.first_name: contains U+202E (RIGHT-TO-LEFT OVERRIDE, a bidi "
+                      "control) at character 4", p.err)
+        self.assertNotIn("\u202e", p.err)  # the echoed value is escaped
+        p = self.cli.run("meetings", "create", "--user-id", "me", "--topic", "Stand\nup")
+        self.assertEqual(p.returncode, 2, p.err)
+        self.assertIn("topic: contains U+000A (a control character) at character 6; this "
+                      "field is one line", p.err)
+        self.assertEqual(api_total(self.sim), before)
+        m = self.json_of("meetings", "create", "--user-id", "me", "--topic", "Zo\u00eb",
+                         "--agenda", "1. Intro\n2. Q&A")
+        full = json.loads(self.run_ok("api", "GET", f"/meetings/{m['id']}").out)
+        self.assertEqual(full["agenda"], "1. Intro\n2. Q&A")
+
     def test_meetings_create_problems_at_once(self):
         self.assert_refused_without_traffic(
             ["meetings", "create", "--user-id", "me", "--topic", "x" * 201, "--type", "7",
@@ -107,9 +157,14 @@ class ActionsTest(unittest.TestCase):
         self.assertTrue(req["url"].startswith(self.sim.url), req)
         self.assertEqual(req["body"], {"topic": "Dry"})
         self.assertEqual(api_total(self.sim), before)
-        # no connection needed at all
+        # no connection needed at all: the API base comes from the OAuth base
+        # (docs/cli.md "The API base"), here zoomsim's, or Zoom's by default
         other = CliEnv(self.sim)
         p = other.run("meetings", "create", "--user-id", "me", "--dry-run")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertIn(self.sim.url + "/v2/users/me/meetings", p.out)
+        p = other.run("meetings", "create", "--user-id", "me", "--dry-run",
+                      env={"ZOOMFLOW_OAUTH_BASE": "https://zoom.us"})
         self.assertEqual(p.returncode, 0, p.err)
         self.assertIn("https://api.zoom.us/v2/users/me/meetings", p.out)
 

@@ -91,7 +91,7 @@ class ApiTest(unittest.TestCase):
         self.assertIn("--input and -f/-F", p.err)
         p = self.api("POST", "/users", "--input", "-", input=b"{not json")
         self.assertEqual(p.returncode, 2, p.err)
-        self.assertIn("not JSON", p.err)
+        self.assertIn("--input -: invalid JSON at line 1, column", p.err)
         p = self.api("GET", "/users/me", "-f", "a=b")
         self.assertEqual(p.returncode, 2, p.err)
         self.assertIn("no body", p.err)

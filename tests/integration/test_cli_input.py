@@ -193,7 +193,7 @@ class InputFiles(Base):
         open(path, "w").close()
         p = self.run_cli("users", "create", "--input", path)
         self.assertFailsCleanly(p)
-        self.assertIn("is not a JSON object", p.err)
+        self.assertIn(f"--input {path} is empty; expected a JSON object", p.err)
 
     def test_client_secret_dev_zero(self):
         p = self.run_cli("connect", "--no-browser", "--client-secret-file", "/dev/zero")

@@ -32,6 +32,8 @@ class Proxy:
       fail_401:   number of download requests answered 401 (code 124)
       redirect:   base URL downloads are redirected to (302)
       foreign:    base URL put into download_url instead of the proxy's
+      no_dl_token: drop download_access_token from listings (downloads then
+                  use the connection's access token)
     Every download request's Range and Authorization are recorded."""
 
     def __init__(self, sim):
@@ -40,6 +42,7 @@ class Proxy:
         self.status = None  # replaces every file's status in listings
         self.fail_401, self.redirect, self.foreign = 0, None, None
         self.ignore_range = False  # forward downloads without Range: 200, whole file
+        self.no_dl_token = False
         self.stalled = threading.Event()
         self.release = threading.Event()
         self.downloads = []  # (range header, authorization header)
@@ -88,6 +91,8 @@ class Proxy:
         if "/recordings" in h.path and r.status == 200:
             self.listings += 1
             doc = json.loads(body)
+            if self.no_dl_token:
+                doc.pop("download_access_token", None)
             for f in doc.get("recording_files", []):
                 if f.get("id") in self.sizes:
                     f["file_size"] = self.sizes[f["id"]]
@@ -151,6 +156,7 @@ class Target:
 
     def __init__(self, sim):
         self.seen = []
+        self.status = None  # answer every request with this status instead
         token = sim.token()
         target = self
 
@@ -162,6 +168,13 @@ class Target:
 
             def do_GET(self):
                 target.seen.append(dict(self.headers.items()))
+                if target.status:
+                    body = b'{"code":124,"message":"Invalid access token."}'
+                    self.send_response(target.status)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
                 c = http.client.HTTPConnection("127.0.0.1", sim.port, timeout=60 * SLOW)
                 c.request("GET", self.path, headers={"Authorization": "Bearer " + token})
                 r = c.getresponse()
@@ -452,6 +465,36 @@ class DownloadTest(unittest.TestCase):
         p = self.download()
         self.assertEqual(p.returncode, 3, p.err)
         self.assertIn("even after listing the recording again", p.err)
+
+    def test_401_from_another_host_does_not_renew_the_zoom_token(self):
+        """Downloads on the connection's access token (no download_access_token)
+        redirected to a host that answers 401, even with code 124: zoomflow
+        used to renew the Zoom token for it, once per re-listing."""
+        self.record([("M4A", 70000)])
+        target = Target(self.sim)
+        try:
+            self.proxy.no_dl_token = True
+            self.proxy.redirect = target.url
+            target.status = 401
+            self.sim.request("DELETE", "/_sim/requests")
+            p = self.download()
+            counts = self.sim.requests_log()["counts"]
+            self.assertEqual(counts.get("oauth.token", 0), 0, counts)
+            self.assertEqual(p.returncode, 3, p.err)
+            self.assertIn(f"the host {self.proxy.url} redirected to refused the download "
+                          "token (401) even after listing the recording again", p.err)
+            self.assertIn("only the API's own 401 with code 124", p.err)
+            self.assertEqual(len(target.seen), 3)  # the first try and two re-listings
+            self.assertEqual(self.proxy.listings, 3)
+        finally:
+            target.stop()
+        # the API origin's own 401 code 124 still renews it
+        self.proxy.redirect = None
+        self.proxy.fail_401 = 1
+        p = self.download()
+        self.assertEqual(p.returncode, 0, p.err)
+        counts = self.sim.requests_log()["counts"]
+        self.assertEqual(counts.get("oauth.token", 0), 1, counts)
 
     def test_redirect_does_not_carry_the_token_to_another_port(self):
         rec = self.record([("M4A", 70000)])

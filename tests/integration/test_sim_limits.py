@@ -191,5 +191,55 @@ class DataRoutesLimitsTest(LimitsMixin, SimCase):
         self.assertRegex(r.header("Retry-After"), r"^\d{4}-\d\d-\d\dT00:00:00Z$")
 
 
+
+def header_values(r, name):
+    return [v for k, v in r.headers if k.lower() == name.lower()]
+
+
+class QuotaHeadersTest(LimitsMixin, unittest.TestCase):
+    """A handler's own Daily-limit 429 (a host's 101st meeting write, the
+    account's user invites over the plan's quota) used to carry the per-second
+    limiter's X-RateLimit-Limit/-Remaining too: clients read "30, 29" or "30,
+    100" depending on which they took. One coherent daily set now."""
+
+    def assert_daily_set(self, r, limit):
+        self.assertEqual(r.status, 429, r)
+        for name, want in (("X-RateLimit-Category", ["Light"]),
+                           ("X-RateLimit-Type", ["Daily-limit"]),
+                           ("X-RateLimit-Limit", [str(limit)]),
+                           ("X-RateLimit-Remaining", ["0"])):
+            self.assertEqual(header_values(r, name), want, (name, r.headers))
+        (retry,) = header_values(r, "Retry-After")
+        self.assertRegex(retry, r"^\d{4}-\d\d-\d\dT00:00:00Z$")
+
+    def test_meeting_write_quota_429_has_one_set_of_headers(self):
+        with Sim() as sim:
+            self.sim = sim
+            self.set_limits(overrides={"light": {"qps": 100000}})
+            tok = sim.token()
+            for i in range(100):
+                r = sim.request("POST", "/v2/users/me/meetings", token=tok,
+                                body={"topic": f"m{i}"})
+                self.assertEqual(r.status, 201, r)
+                self.assertEqual(header_values(r, "X-RateLimit-Limit"), ["100000"])
+            r = sim.request("POST", "/v2/users/me/meetings", token=tok, body={"topic": "over"})
+            self.assertIn("daily rate limit (100) of Meeting", r.json()["message"])
+            self.assert_daily_set(r, 100)
+
+    def test_user_invite_quota_429_has_one_set_of_headers(self):
+        with Sim("--plan", "free") as sim:
+            self.sim = sim
+            self.set_limits(overrides={"light": {"qps": 100000}})
+            tok = sim.token()
+            for i in range(50):
+                r = sim.request("POST", "/v2/users", token=tok, body={
+                    "action": "create", "user_info": {"email": f"q{i}@example.com", "type": 1}})
+                self.assertEqual(r.status, 201, r)
+            r = sim.request("POST", "/v2/users", token=tok, body={
+                "action": "create", "user_info": {"email": "q50@example.com", "type": 1}})
+            self.assertIn("daily rate limit (50) of user invite", r.json()["message"])
+            self.assert_daily_set(r, 50)
+
+
 if __name__ == "__main__":
     unittest.main()

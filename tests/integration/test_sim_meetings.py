@@ -58,6 +58,35 @@ class MeetingsTest(SimDataCase):
                          ["2031-01-05T10:00:00Z", "2031-01-07T10:00:00Z", "2031-01-09T10:00:00Z"])
         self.assertTrue(all(o["occurrence_id"].isdigit() for o in occ))
 
+    def test_recurring_occurrences_keep_local_time_across_dst(self):
+        """Occurrences used to repeat the first one's UTC time: a weekly 09:30
+        New York series gave 14:30Z after the March change (13:30Z is 09:30)."""
+        cases = [
+            ({"type": 8, "start_time": "2031-03-04T09:30:00", "timezone": "America/New_York",
+              "recurrence": {"type": 2, "weekly_days": "3", "end_times": 3}},
+             ["2031-03-04T14:30:00Z", "2031-03-11T13:30:00Z", "2031-03-18T13:30:00Z"]),
+            ({"type": 8, "start_time": "2031-10-28T09:30:00", "timezone": "America/New_York",
+              "recurrence": {"type": 2, "weekly_days": "3", "end_times": 2}},
+             ["2031-10-28T13:30:00Z", "2031-11-04T14:30:00Z"]),
+            ({"type": 8, "start_time": "2031-03-29T09:00:00", "timezone": "Europe/Berlin",
+              "recurrence": {"type": 1, "repeat_interval": 1, "end_times": 2}},
+             ["2031-03-29T08:00:00Z", "2031-03-30T07:00:00Z"]),
+            ({"type": 8, "start_time": "2031-02-10T09:00:00", "timezone": "Europe/Berlin",
+              "recurrence": {"type": 3, "monthly_day": 10, "end_times": 2,
+                             "repeat_interval": 2}},
+             ["2031-02-10T08:00:00Z", "2031-04-10T07:00:00Z"]),
+            # a start given in UTC is still laid out on the zone's local days:
+            # 23:30Z Monday is 08:30 Tuesday in Tokyo, so the weekday is Tuesday
+            ({"type": 8, "start_time": "2031-03-03T23:30:00Z", "timezone": "Asia/Tokyo",
+              "recurrence": {"type": 2, "end_times": 2}},
+             ["2031-03-03T23:30:00Z", "2031-03-10T23:30:00Z"]),
+        ]
+        for body, want in cases:
+            r = self.req("POST", "/v2/users/me/meetings", body=body)
+            self.assertEqual(r.status, 201, r)
+            got = [o["start_time"] for o in r.json()["occurrences"]]
+            self.assertEqual(got, want, body)
+
     def test_unknown_host_1001_and_meeting_3001(self):
         r = self.req("POST", "/v2/users/ghost@example.com/meetings", body={"topic": "t"})
         self.assertEqual(r.status, 404)

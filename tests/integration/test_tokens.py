@@ -2,6 +2,8 @@
 (tests/tools/zf_tokens_driver.c): PKCE connect, proactive and on-401
 refresh, rotation, NEEDS_REAUTH, S2S, and the refresh protocol across
 processes and threads, including processes killed mid-refresh."""
+import base64
+import json
 import os
 import random
 import shutil
@@ -18,6 +20,8 @@ KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 ENV = {**os.environ, "ZOOMFLOW_MASTER_KEY": KEY}
 REAUTH_HINT = ("The refresh token has expired or been revoked. Re-authenticate the "
                "integration: run `zoomflow connect`")
+KILLED = "never completed - the process was probably killed after the server rotated the token"
+RECONNECT_HINT = "Reconnect: run `zoomflow connect`"
 
 
 class Base(unittest.TestCase):
@@ -52,6 +56,39 @@ class Base(unittest.TestCase):
     def grants(self, grant):
         log = self.sim.requests_log(route="oauth.token")["requests"]
         return sum(1 for r in log if r.get("detail") == "grant_type=" + grant)
+
+    def status(self):
+        """`zoomflow status` (text and --json) on the driver's database."""
+        env = {**ENV, "HOME": self.tmp, "XDG_CONFIG_HOME": os.path.join(self.tmp, "cfg"),
+               "XDG_DATA_HOME": os.path.join(self.tmp, "data")}
+        t = run([binary("zoomflow"), "--db", self.db, "status"], env=env)
+        j = run([binary("zoomflow"), "--db", self.db, "status", "--json"], env=env)
+        return t.returncode, t.stdout.decode(), j.returncode, json.loads(j.stdout)
+
+    def assert_killed_mid_refresh(self, pid, err):
+        """The NEEDS_REAUTH after a kill says so, in the error, the stored
+        state and `zoomflow status`, not "expired or revoked"."""
+        self.assertIn("EREAUTH", err)
+        self.assertIn(KILLED, err)
+        self.assertRegex(err, r"a refresh started at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC by pid "
+                              + (str(pid) if pid else r"\d+") + " on host ")
+        self.assertIn(RECONNECT_HINT, err)
+        self.assertNotIn("expired or been revoked", err)
+        info = self.info()
+        self.assertEqual(info["state"], "NEEDS_REAUTH")
+        self.assertIn(KILLED, info["last_error"])
+        self.assertEqual(info["refresh_interrupted"], "1")
+        if pid:
+            self.assertEqual(info["refresh_pid"], str(pid))
+        trc, text, jrc, js = self.status()
+        self.assertEqual((trc, jrc), (3, 3))
+        self.assertIn("state:         NEEDS_REAUTH", text)
+        self.assertRegex(text, r"interrupted: +a refresh started .* by pid \d+ on host .* never "
+                               r"completed")
+        self.assertIn(KILLED, js["last_error"])
+        self.assertTrue(js["refresh_started"]["interrupted"])
+        self.assertEqual(js["refresh_started"]["pid"], int(info["refresh_pid"]))
+        self.assertIn(RECONNECT_HINT, js["hint"])
 
     def access(self, sim_clock=True):
         _, out, _ = self.drv("access", sim_clock=sim_clock)
@@ -137,7 +174,12 @@ class TokensTest(Base):
 
     @zfharness.heavy
     def test_kill_during_refresh(self):
+        """kill -9 at random moments while the token endpoint takes 400 ms:
+        a kill while the request is at zoomsim (which rotates the token all
+        the same) is the one unavoidable loss, and it must say so."""
         self.drv("connect")
+        self.sim.request("POST", "/_sim/faults", body={"kind": "latency", "delay_ms": 400,
+                                                        "route": "oauth.token"})
         rnd = random.Random(1234)
         outcomes = {"valid": 0, "reauth": 0}
         for _ in range(20):
@@ -145,23 +187,77 @@ class TokensTest(Base):
             p = subprocess.Popen(zfharness.WRAP + self.argv("--threads", "4", "--calls", "2",
                                                             "hammer"),
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
-            time.sleep(rnd.uniform(0.0, 0.06))
+            time.sleep(rnd.uniform(0.0, 0.6))
             p.send_signal(signal.SIGKILL)
             p.wait()
             rc, out, err = self.drv("access", ok=False)
             if rc == 0:
                 self.assertIn("status=200", out)
+                self.assertEqual(self.info()["refresh_started_at"], "0")
                 outcomes["valid"] += 1
             else:  # the one unavoidable case: Zoom rotated, the answer died with us
                 self.assertEqual(rc, 3, err)
-                self.assertIn("EREAUTH", err)
-                self.assertIn(REAUTH_HINT, err)
-                self.assertEqual(self.info()["state"], "NEEDS_REAUTH")
+                self.assert_killed_mid_refresh(p.pid, err)
                 outcomes["reauth"] += 1
                 self.drv("connect")
+                self.assertEqual(self.info()["refresh_started_at"], "0")
         self.assertEqual(sum(outcomes.values()), 20)
         print(f"kill -9 outcomes: {outcomes}")
         self.access()
+
+    def test_kill_after_server_rotated(self):
+        """Deterministic: zoomsim has rotated the token, its answer is held
+        on the way back, and the refreshing process is killed then."""
+        with zfharness.PathProxy(self.sim, {"/oauth/token": "/oauth/token"}) as px:
+            self.drv("--token-endpoint", px.url + "/oauth/token", "connect")
+            self.assertEqual(self.info()["token_endpoint"], px.url + "/oauth/token")
+            self.sim.advance(3700)
+            px.hold = 20
+            px.forwarded.clear()
+            p = subprocess.Popen(zfharness.WRAP + self.argv("hammer"),
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
+            self.assertTrue(px.forwarded.wait(30 * zfharness.SLOW), "no refresh arrived")
+            trc, text, _, js = self.status()  # while it waits: in flight, not interrupted
+            self.assertEqual(trc, 0, text)
+            self.assertIn("refreshing:    since", text)
+            self.assertFalse(js["refresh_started"]["interrupted"])
+            p.send_signal(signal.SIGKILL)
+            p.wait()
+            _, text, _, js = self.status()  # before anyone refreshes again
+            self.assertIn("state:         VALID", text)
+            self.assertIn("never completed (if it reached the server", text)
+            self.assertTrue(js["refresh_started"]["interrupted"])
+            px.hold = 0
+            rc, _, err = self.drv("access", ok=False)
+            self.assertEqual(rc, 3, err)
+            self.assert_killed_mid_refresh(0 if zfharness.WRAP else p.pid, err)
+            self.assertEqual(self.grants("refresh_token"), 2)
+            rc, _, err = self.drv("access", ok=False)  # fails fast, same story
+            self.assertIn(KILLED, err)
+            self.assertEqual(self.grants("refresh_token"), 2)
+            self.drv("--token-endpoint", px.url + "/oauth/token", "connect")
+            self.access()
+            trc, _, _, js = self.status()
+            self.assertEqual(trc, 0)
+            self.assertIsNone(js["refresh_started"])
+
+    def test_revoked_refresh_token_still_says_revoked(self):
+        self.drv("connect")
+        tok = [t for t in self.sim.state()["auth"]["tokens"]]
+        self.assertTrue(tok)
+        basic = base64.b64encode(b"zoomsim-client:zoomsim-secret").decode()
+        r = self.sim.request("POST", "/oauth/revoke", form={"token": tok[-1]["token"]},
+                             headers={"Authorization": "Basic " + basic})
+        self.assertEqual(r.status, 200, r.body)
+        self.sim.advance(3700)
+        rc, _, err = self.drv("access", ok=False)
+        self.assertEqual(rc, 3, err)
+        self.assertIn(REAUTH_HINT, err)
+        self.assertNotIn("never completed", err)
+        self.assertIn("the authorization server at 127.0.0.1:", err)  # not "Zoom"
+        info = self.info()
+        self.assertEqual(info["refresh_started_at"], "0")
+        self.assertEqual(info["refresh_interrupted"], "0")
 
 
 class ExpiringRefreshTest(Base):
@@ -176,6 +272,7 @@ class ExpiringRefreshTest(Base):
             self.assertEqual(rc, 3, err)
             self.assertIn("EREAUTH", err)
             self.assertIn(REAUTH_HINT, err)
+            self.assertNotIn("never completed", err)
         self.assertEqual(self.grants("refresh_token"), 1)  # no retry storm
         info = self.info()
         self.assertEqual(info["state"], "NEEDS_REAUTH")

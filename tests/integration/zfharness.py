@@ -237,3 +237,77 @@ class SimDataCase(SimCase):
     def req(self, method, path, **kw):
         kw.setdefault("token", self.tok)
         return self.sim.request(method, path, **kw)
+
+
+class PathProxy:
+    """A tiny HTTP proxy on a free loopback port in front of `upstream` (a
+    Sim): a request for a path in `paths` (e.g. {"/custom/token":
+    "/oauth/token"}) is forwarded to the mapped path, query kept, headers
+    (Authorization included) and body as they came, and the answer returned
+    as it is (redirects are not followed); anything else gets 404. `hold`
+    (seconds) delays the answer after the upstream has processed the
+    request (a slow network on the way back); `forwarded` is set each time
+    one has been. Use as a context manager or call stop()."""
+
+    def __init__(self, upstream, paths, hold=0.0):
+        import http.server
+        import threading
+        proxy = self
+        self.paths, self.hold, self.count = dict(paths), hold, 0
+        self.forwarded = threading.Event()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def relay(self):
+                path, _, query = self.path.partition("?")
+                target = proxy.paths.get(path)
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if target is None:
+                    self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                skip = {"host", "content-length", "connection"}
+                hdrs = {k: v for k, v in self.headers.items() if k.lower() not in skip}
+                c = http.client.HTTPConnection("127.0.0.1", upstream.port, timeout=30 * SLOW)
+                c.request(self.command, target + ("?" + query if query else ""),
+                          body=body or None, headers=hdrs)
+                r = c.getresponse()
+                data = r.read()
+                c.close()
+                proxy.count += 1
+                proxy.forwarded.set()
+                if proxy.hold:
+                    time.sleep(proxy.hold)
+                self.send_response(r.status)
+                for k, v in r.getheaders():
+                    if k.lower() not in ("content-length", "connection", "transfer-encoding",
+                                         "date", "server"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = relay
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.server.block_on_close = False  # a held answer does not delay stop()
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()

@@ -10,6 +10,7 @@
  *     hammer --threads N --calls M   N threads x M zf_tokens_access calls
  *     info | disconnect
  *   --sim-clock: the library's clock follows zoomsim's (GET /_sim/clock).
+ *   --token-endpoint E: connect with this token endpoint (path or URL).
  * Exit status: 0, or zf_code_exit_status() of the failure (printed as
  * "error: CODE: message" and "hint: ..." on stderr).
  */
@@ -32,7 +33,7 @@ static int64_t sim_clock(void *ctx)
 }
 
 typedef struct drv {
-    const char *db, *sim, *id;
+    const char *db, *sim, *id, *token_endpoint;
     int sim_clock, threads, calls;
     zf_store *st;
     zf_crypt *crypt;
@@ -109,6 +110,7 @@ static zf_connect_cfg base_cfg(drv *d)
     c.client_id = "zoomsim-client";
     c.client_secret = "zoomsim-secret";
     c.redirect_uri = "http://127.0.0.1:9/callback";
+    c.token_endpoint = d->token_endpoint;
     return c;
 }
 
@@ -227,11 +229,14 @@ static int cmd_info(drv *d, zf_error *err)
     if (rc < 0)
         return rc;
     printf("state: %s\nkind: %s\napi_base: %s\nexpires_at: %lld\nrefresh_count: %lld\n"
-           "missing_scopes: %s\nlast_error: %s\nlast_hint: %s\n",
+           "missing_scopes: %s\nlast_error: %s\nlast_hint: %s\nrefresh_started_at: %lld\n"
+           "refresh_pid: %lld\nrefresh_interrupted: %d\ntoken_endpoint: %s\n",
            zf_conn_state_name(i.state), zf_conn_kind_name(i.kind), i.api_base,
            (long long)i.expires_at, (long long)i.refresh_count,
            i.missing_scopes ? i.missing_scopes : "", i.last_error ? i.last_error : "",
-           i.last_hint ? i.last_hint : "");
+           i.last_hint ? i.last_hint : "", (long long)i.refresh_started_at,
+           (long long)i.refresh_pid, i.refresh_interrupted,
+           i.token_endpoint ? i.token_endpoint : "");
     zf_conn_info_free(&i);
     return 0;
 }
@@ -294,6 +299,8 @@ int main(int argc, char **argv)
             d.sim = v;
         else if (!strcmp(argv[i], "--id") && ++i)
             d.id = v;
+        else if (!strcmp(argv[i], "--token-endpoint") && ++i)
+            d.token_endpoint = v;
         else if (!strcmp(argv[i], "--threads") && ++i)
             d.threads = (int)strtol(v, NULL, 10);
         else if (!strcmp(argv[i], "--calls") && ++i)

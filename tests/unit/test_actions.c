@@ -296,6 +296,114 @@ static void test_invalid_inputs_name_field_and_rule(void **state)
     }
 }
 
+typedef struct char_case {
+    const char *action, *input, *path;
+    const char *message; /* NULL: accepted */
+} char_case;
+
+/* Control and bidi characters in names used to pass to Zoom, which shows
+ * them to other people; only multi-line prose takes TAB/LF/CR. */
+static const char_case CHAR_CASES[] = {
+    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"n@x.com\",\"type\":1,"
+                    "\"first_name\":\"Ann\\u202Egpj.exe\"}}", "user_info.first_name",
+     "contains U+202E (RIGHT-TO-LEFT OVERRIDE, a bidi control) at character 4; control and "
+     "bidirectional-formatting characters change how the text displays: remove it"},
+    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"n@x.com\",\"type\":1,"
+                    "\"last_name\":\"L\\u0085e\"}}", "user_info.last_name",
+     "contains U+0085 (a control character) at character 2; control and "
+     "bidirectional-formatting characters change how the text displays: remove it"},
+    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"n@x.com\",\"type\":1,"
+                    "\"display_name\":\"\\u00e9\\u2066x\\u2069\"}}", "user_info.display_name",
+     "contains U+2066 (LEFT-TO-RIGHT ISOLATE, a bidi control) at character 2; control and "
+     "bidirectional-formatting characters change how the text displays: remove it"},
+    {"create_meeting", "{\"user_id\":\"me\",\"topic\":\"Stand\\nup\"}", "topic",
+     "contains U+000A (a control character) at character 6; this field is one line: remove "
+     "the line break"},
+    {"create_meeting", "{\"user_id\":\"me\",\"topic\":\"a\\tb\"}", "topic",
+     "contains U+0009 (a control character) at character 2; control and "
+     "bidirectional-formatting characters change how the text displays: remove it"},
+    {"create_meeting", "{\"user_id\":\"me\",\"topic\":\"a\\u2028b\"}", "topic",
+     "contains U+2028 (LINE SEPARATOR) at character 2; this field is one line: remove the "
+     "line break"},
+    {"create_meeting", "{\"user_id\":\"me\",\"agenda\":\"1.\\tIntro\\r\\n2. Q&A\"}", "agenda",
+     NULL},
+    {"create_meeting", "{\"user_id\":\"me\",\"agenda\":\"x\\n\\u200Fy\"}", "agenda",
+     "contains U+200F (RIGHT-TO-LEFT MARK, a bidi control) at character 3; control and "
+     "bidirectional-formatting characters change how the text displays: remove it"},
+    {"create_meeting", "{\"user_id\":\"me\",\"agenda\":\"x\\u001b[31m\"}", "agenda",
+     "contains U+001B (a control character) at character 2; control and "
+     "bidirectional-formatting characters change how the text displays: remove it"},
+    {"create_meeting", "{\"user_id\":\"me\",\"settings\":{\"contact_name\":\"A\\u202Dn\"}}",
+     "settings.contact_name",
+     "contains U+202D (LEFT-TO-RIGHT OVERRIDE, a bidi control) at character 2; control and "
+     "bidirectional-formatting characters change how the text displays: remove it"},
+    {"create_meeting", "{\"user_id\":\"me\",\"password\":\"ab\\u007fc\"}", "password",
+     "no spaces (fault at character 3)"},
+    {"add_meeting_registrant", "{\"meeting_id\":85746065432,\"email\":\"r@x.com\","
+                               "\"first_name\":\"R\",\"custom_questions\":[{\"title\":\"Why\","
+                               "\"value\":\"\\u061Cb\"}]}", "custom_questions[0].value",
+     "contains U+061C (ARABIC LETTER MARK, a bidi control) at character 1; control and "
+     "bidirectional-formatting characters change how the text displays: remove it"},
+    {"add_meeting_registrant", "{\"meeting_id\":85746065432,\"email\":\"r@x.com\","
+                               "\"first_name\":\"R\",\"comments\":\"line 1\\nline 2\"}",
+     "comments", NULL},
+    /* letters of every script, emoji with joiners: fine */
+    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"n@x.com\",\"type\":1,"
+                    "\"first_name\":\"\\u05e9\\u05e8\\u05d4\",\"last_name\":\"\\u674e\","
+                    "\"display_name\":\"\\ud83d\\udc69\\u200d\\ud83d\\udcbb Zo\\u00eb\"}}",
+     "user_info.first_name", NULL},
+};
+
+static void test_control_and_bidi_characters_refused(void **state)
+{
+    for (size_t i = 0; i < sizeof CHAR_CASES / sizeof CHAR_CASES[0]; i++) {
+        const char_case *c = &CHAR_CASES[i];
+        zf_problems p = ZF_PROBLEMS_INIT;
+        int rc = validate(&p, c->action, c->input);
+        if (!c->message) {
+            if (rc != 0) {
+                fprintf(stderr, "char case %zu refused:\n", i);
+                dump(&p);
+            }
+            assert_int_equal(rc, 0);
+            continue;
+        }
+        assert_int_equal(rc, ZF_EVALIDATION);
+        if (p.count != 1 || strcmp(p.items[0].path, c->path) != 0 ||
+            !strstr(p.items[0].message, c->message)) {
+            fprintf(stderr, "char case %zu: want %s: %s\n", i, c->path, c->message);
+            dump(&p);
+            fail();
+        }
+        zf_problems_free(&p);
+    }
+}
+
+/* Strings built by code (not parsed) may be any bytes. */
+static void test_invalid_utf8_refused(void **state)
+{
+    const zf_action *a = zf_action_find("create_meeting");
+    json_t *in = json_pack("{s:s}", "user_id", "me");
+    json_object_set_new(in, "topic", json_stringn_nocheck("ab\xc3(x", 5));
+    zf_problems p = ZF_PROBLEMS_INIT;
+    assert_int_equal(zf_action_validate(&p, a, in), ZF_EVALIDATION);
+    assert_int_equal(p.count, 1);
+    assert_string_equal(p.items[0].path, "topic");
+    assert_string_equal(p.items[0].rule, "characters");
+    assert_non_null(strstr(p.items[0].message, "is not valid UTF-8 at character 3 (byte 3)"));
+    assert_int_equal(p.items[0].pos, 2);
+    assert_string_equal(p.items[0].value, "\"[not valid UTF-8]\"");
+    zf_problems_free(&p);
+    json_decref(in);
+    /* the value echoed in a problem cannot reorder the terminal line */
+    assert_int_equal(validate(&p, "create_meeting",
+                              "{\"user_id\":\"me\",\"topic\":\"caf\u00e9 \u202Eabc\"}"),
+                     ZF_EVALIDATION);
+    assert_string_equal(p.items[0].value, "\"caf\\u00E9 \\u202Eabc\"");
+    assert_int_equal(p.items[0].pos, 5);
+    zf_problems_free(&p);
+}
+
 static void test_all_problems_at_once(void **state)
 {
     zf_problems p = ZF_PROBLEMS_INIT;
@@ -867,6 +975,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_inputs_pass),
         cmocka_unit_test(test_invalid_inputs_name_field_and_rule),
+        cmocka_unit_test(test_control_and_bidi_characters_refused),
+        cmocka_unit_test(test_invalid_utf8_refused),
         cmocka_unit_test(test_all_problems_at_once),
         cmocka_unit_test(test_problems_are_capped),
         cmocka_unit_test(test_long_values_are_cut),

@@ -223,6 +223,24 @@ static void test_url_allowed(void **state)
     assert_false(zf_download_url_allowed(NULL, api));
 }
 
+/* A 401 from Zoom's file host or a redirect's target used to renew the Zoom
+ * access token; only the API origin's own 401 with code 124 may. */
+static void test_may_renew(void **state)
+{
+    const char *api = "https://api.zoom.us/v2";
+    assert_true(zf_download_may_renew("https://api.zoom.us/rec/download/x", 0, api, 124));
+    assert_true(zf_download_may_renew("https://API.zoom.us/rec/x", 0, "https://api.zoom.us", 124));
+    assert_false(zf_download_may_renew("https://api.zoom.us/rec/download/x", 1, api, 124));
+    assert_false(zf_download_may_renew("https://api.zoom.us/rec/download/x", 0, api, 0));
+    assert_false(zf_download_may_renew("https://api.zoom.us/rec/download/x", 0, api, 4700));
+    assert_false(zf_download_may_renew("https://zoom.us/rec/download/x", 0, api, 124));
+    assert_false(zf_download_may_renew("https://us06web.zoom.us/rec/download/x", 0, api, 124));
+    assert_false(zf_download_may_renew("https://api.zoom.us:8443/rec/x", 0, api, 124));
+    assert_false(zf_download_may_renew("http://api.zoom.us/rec/x", 0, api, 124));
+    assert_false(zf_download_may_renew(NULL, 0, api, 124));
+    assert_false(zf_download_may_renew("https://api.zoom.us/rec/x", 0, NULL, 124));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -233,6 +251,7 @@ int main(void)
         cmocka_unit_test(test_decide),
         cmocka_unit_test(test_judge),
         cmocka_unit_test(test_url_allowed),
+        cmocka_unit_test(test_may_renew),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

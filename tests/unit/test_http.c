@@ -250,6 +250,61 @@ static void test_http_keepalive_reuses_one_connection(void **state)
     sim_stop(&s);
 }
 
+static int post(zf_http *h, const char *url, const char *body, zf_http_resp *resp,
+                zf_error *err)
+{
+    zf_http_req req = ZF_HTTP_REQ_INIT;
+    req.method = "POST";
+    req.url = url;
+    req.body = body;
+    req.body_len = strlen(body);
+    return zf_http_do(h, &req, resp, err);
+}
+
+/* A write never goes out on a reused connection: libcurl would resend it
+ * unasked when that connection dies before the answer (issue 8). Here the
+ * server processes the POST and drops the connection; the POST must have
+ * reached it once, and the reads around it still share a connection. */
+static void test_http_writes_take_a_fresh_connection(void **state)
+{
+    simproc s;
+    sim_start(&s, NULL, NULL);
+    zf_http *h = client(10000, 1 << 20, NULL), *ctl = client(10000, 1 << 20, NULL);
+    char url[128], token[128], faults[128];
+    zf_http_resp r;
+    zf_http_resp_init(&r);
+    zf_error err = ZF_ERROR_INIT;
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/v2/nothing-here", s.port);
+    snprintf(token, sizeof token, "http://127.0.0.1:%d/oauth/token", s.port);
+    snprintf(faults, sizeof faults, "http://127.0.0.1:%d/_sim/faults", s.port);
+
+    assert_int_equal(get(h, url, &r, &err), 0);
+    assert_int_equal(zf_http__connects(h), 1);
+    assert_int_equal(post(h, token, "grant_type=nothing", &r, &err), 0);
+    assert_int_equal(r.status, 401); /* answered (no client credentials), on a new connection */
+    assert_int_equal(zf_http__connects(h), 2);
+    assert_int_equal(get(h, url, &r, &err), 0);
+    assert_int_equal(zf_http__connects(h), 2); /* reads reuse */
+
+    /* processed, then the connection closes without an answer, on a
+     * connection that had carried a request before (the old trap) or not */
+    assert_int_equal(post(ctl, faults, "{\"kind\":\"drop\",\"route\":\"oauth.token\"}", &r,
+                          &err), 0);
+    assert_int_equal(r.status, 201);
+    zf_error_clear(&err);
+    assert_int_equal(post(h, token, "grant_type=nothing", &r, &err), ZF_ENET);
+    assert_int_equal(r.sent, 1);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(zf_http__connects(h), 3);
+    assert_int_equal(get(ctl, faults, &r, &err), 0);
+    assert_non_null(strstr(zf_buf_cstr(&r.body), "\"matched\":1,"));
+
+    zf_http_resp_free(&r);
+    zf_http_free(h);
+    zf_http_free(ctl);
+    sim_stop(&s);
+}
+
 static void test_http_size_cap(void **state)
 {
     simproc s;
@@ -738,6 +793,7 @@ int main(void)
     unsetenv("ALL_PROXY");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_http_keepalive_reuses_one_connection),
+        cmocka_unit_test(test_http_writes_take_a_fresh_connection),
         cmocka_unit_test(test_http_size_cap),
         cmocka_unit_test(test_http_streaming_sink),
         cmocka_unit_test(test_http_timeout),

@@ -54,6 +54,59 @@ static void test_json_parse_error_line_column(void **state)
     json_decref(j);
 }
 
+static void parse_fails(const char *in, const char *want_message)
+{
+    json_t *j = NULL;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_json_parse_value(&j, in, strlen(in), 4096, "--input x.json", &err),
+                     ZF_EPARSE);
+    assert_null(j);
+    assert_string_equal(err.message, want_message);
+}
+
+/* A duplicate key was refused as "invalid JSON ... duplicate object key"
+ * (jansson names no path, and none at all past 20 characters); a number out
+ * of range was "not valid JSON". Both are now named with their field. */
+static void test_json_parse_names_duplicates_and_ranges(void **state)
+{
+    parse_fails("{\"first_name\":\"A\",\"first_name\":\"B\"}",
+                "--input x.json: duplicate key first_name (line 1, column 30): a key may "
+                "appear only once in an object");
+    parse_fails("{\"a\":[{\"b\":1},{\"settings\":{\"jbh\":1,\"x\":{},\"jbh\":2}}]}",
+                "--input x.json: duplicate key a[1].settings.jbh (line 1, column 47): a key "
+                "may appear only once in an object");
+    parse_fails("{\"a_very_long_key_name_beyond_twenty\":1,\n"
+                "\"a_very_long_key_name_beyond_twenty\":2}",
+                "--input x.json: duplicate key a_very_long_key_name_beyond_twenty (line 2, "
+                "column 36): a key may appear only once in an object");
+    parse_fails("{\"k\\u0001\":1,\"k\\u0001\":1}",
+                "--input x.json: duplicate key k\\u0001 (line 1, column 22): a key may "
+                "appear only once in an object");
+    parse_fails("{\"topic\":\"t\",\"duration\":1e400}",
+                "--input x.json: field duration: number 1e400 is out of range (line 1, column "
+                "29): numbers must be within +-1.7976931348623157e308");
+    parse_fails("{\"s\":{\"ids\":[1,-99999999999999999999]}}",
+                "--input x.json: field s.ids[1]: number -99999999999999999999 is out of range "
+                "(line 1, column 36): integers must be within "
+                "-9223372036854775808..9223372036854775807");
+    parse_fails("1e400", "--input x.json: field (top level): number 1e400 is out of range "
+                         "(line 1, column 5): numbers must be within +-1.7976931348623157e308");
+    /* another error after the duplicate: jansson's own words */
+    parse_fails("{\"a\":1,\"a\":2,", "--input x.json: invalid JSON at line 1, column 10: "
+                                    "duplicate object key near '\"a\"'");
+    json_t *j = NULL;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_json_parse_value(&j, "9223372036854775807", 19, 64, "x", &err), 0);
+    json_decref(j);
+    assert_int_equal(zf_json_parse_value(&j, "\"s\"", 3, 64, "x", &err), 0);
+    json_decref(j);
+    assert_int_equal(zf_json_parse(&j, "\"s\"", 3, 64, "x", &err), ZF_EPARSE);
+    const char *dup = "{\"a\":{},\"a\":1}";
+    assert_int_equal(zf_json_parse(&j, dup, strlen(dup), 64, "x", &err), ZF_EPARSE);
+    assert_non_null(strstr(err.message, "duplicate key a "));
+    assert_non_null(strstr(err.hint, "remove one"));
+}
+
 static void test_json_getters(void **state)
 {
     json_t *j = parse_ok("{\"s\":\"x\",\"i\":42,\"b\":true,\"o\":{},\"a\":[1],\"n\":null,"
@@ -152,6 +205,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_json_parse_ok_and_limits),
         cmocka_unit_test(test_json_parse_error_line_column),
+        cmocka_unit_test(test_json_parse_names_duplicates_and_ranges),
         cmocka_unit_test(test_json_getters),
         cmocka_unit_test(test_json_optional_getters),
         cmocka_unit_test(test_json_dump),

@@ -30,7 +30,7 @@ static const char *param_of(const char *url, const char *key, char *out, size_t 
 static void test_oauth_authorize_url(void **state)
 {
     (void)state;
-    zf_oauth_app app = {"https://zoom.us/", "my client", &secret, NULL};
+    zf_oauth_app app = {"https://zoom.us/", "my client", &secret, NULL, NULL, NULL, NULL};
     zf_oauth_authz a, b;
     zf_error err = ZF_ERROR_INIT;
     char v[256];
@@ -64,7 +64,7 @@ static void test_oauth_authorize_bad_config(void **state)
     (void)state;
     zf_oauth_authz a;
     zf_error err = ZF_ERROR_INIT;
-    zf_oauth_app app = {"zoom.us", "cid", &secret, NULL};
+    zf_oauth_app app = {"zoom.us", "cid", &secret, NULL, NULL, NULL, NULL};
     assert_int_equal(zf_oauth_authorize_begin(&a, &app, "http://x/cb", &err), ZF_ECONFIG);
     assert_non_null(strstr(err.message, "zoom.us"));
     app.oauth_base = "https://zoom.us";
@@ -123,7 +123,7 @@ static void test_oauth_callback_bad(void **state)
 static int parse(zf_oauth_grant g, long status, const char *body, zf_token_set *set,
                  zf_error *err)
 {
-    zf_oauth_exchange ex = {g, status, 1000, "my-client", "http://127.0.0.1:9/callback"};
+    zf_oauth_exchange ex = {g, status, 1000, "my-client", "http://127.0.0.1:9/callback", NULL};
     zf_error_clear(err);
     return zf_oauth_parse_token_response(set, &ex, body, strlen(body), err);
 }
@@ -381,10 +381,93 @@ static void test_oauth_token_claims_huge_and_secret(void **state)
     assert_null(strstr(err.message, "c2lnbmF0dXJl"));
 }
 
+static void test_oauth_endpoint_url(void **state)
+{
+    (void)state;
+    zf_error err = ZF_ERROR_INIT;
+    char *u = NULL;
+    assert_int_equal(zf_oauth_endpoint_url(&u, "https://zoom.us/", NULL, ZF_OAUTH_TOKEN_PATH, &err), 0);
+    assert_string_equal(u, "https://zoom.us/oauth/token");
+    free(u);
+    assert_int_equal(zf_oauth_endpoint_url(&u, "http://127.0.0.1:5", "/custom/token", "/x", &err), 0);
+    assert_string_equal(u, "http://127.0.0.1:5/custom/token");
+    free(u);
+    assert_int_equal(zf_oauth_endpoint_url(&u, "https://zoom.us", "https://idp.example.com/t?a=1",
+                                           "/x", &err), 0);
+    assert_string_equal(u, "https://idp.example.com/t?a=1");
+    free(u);
+    const char *bad[] = {"custom/token", "//evil.example.com/t", "/a b", "/a#b", "ftp://h/t",
+                         "https://u:p@h/t", "/a\r\nX: y", "/a\\b"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(zf_oauth_endpoint_url(&u, "https://zoom.us", bad[i], "/x", &err),
+                         ZF_ECONFIG);
+        assert_null(u);
+        assert_non_null(strstr(err.message, "neither a path nor"));
+    }
+}
+
+static void test_oauth_server_name(void **state)
+{
+    (void)state;
+    char n[256];
+    const char *zoom[] = {"https://zoom.us/oauth/token", "https://ZOOM.US/x",
+                          "https://eu01.zoom.us:443/t", "https://zoomgov.com/oauth/token"};
+    for (size_t i = 0; i < sizeof zoom / sizeof zoom[0]; i++) {
+        zf_oauth_server_name(zoom[i], n, sizeof n);
+        assert_string_equal(n, "Zoom");
+    }
+    zf_oauth_server_name("http://127.0.0.1:8999/oauth/token", n, sizeof n);
+    assert_string_equal(n, "the authorization server at 127.0.0.1:8999");
+    zf_oauth_server_name("https://notzoom.us/t", n, sizeof n);
+    assert_string_equal(n, "the authorization server at notzoom.us");
+    zf_oauth_server_name("https://zoom.us.evil.example/t", n, sizeof n);
+    assert_string_equal(n, "the authorization server at zoom.us.evil.example");
+}
+
+static void test_oauth_default_api_base(void **state)
+{
+    (void)state;
+    const char *cases[][2] = {{"https://zoom.us", "https://api.zoom.us/v2"},
+                              {"https://zoom.us/", "https://api.zoom.us/v2"},
+                              {"https://zoomgov.com", "https://api.zoomgov.com/v2"},
+                              {"http://127.0.0.1:8999/", "http://127.0.0.1:8999/v2"},
+                              {"https://zoom.us.example.com", "https://zoom.us.example.com/v2"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *api = NULL;
+        assert_int_equal(zf_oauth_default_api_base(&api, cases[i][0]), 0);
+        assert_string_equal(api, cases[i][1]);
+        free(api);
+    }
+}
+
+static void test_oauth_error_names_server(void **state)
+{
+    (void)state;
+    zf_token_set set;
+    zf_error err = ZF_ERROR_INIT;
+    const char *body = "{\"reason\":\"Invalid client_id or client_secret\",\"error\":\"invalid_client\"}";
+    zf_oauth_exchange ex = {ZF_GRANT_REFRESH_TOKEN, 401, 1000, "cid", NULL,
+                            "the authorization server at 127.0.0.1:8999"};
+    assert_int_equal(zf_oauth_parse_token_response(&set, &ex, body, strlen(body), &err), ZF_EAUTH);
+    assert_non_null(strstr(err.message, "the authorization server at 127.0.0.1:8999 rejected"));
+    ex.status = 503;
+    assert_int_equal(zf_oauth_parse_token_response(&set, &ex, "{}", 2, &err), ZF_ESERVER);
+    assert_non_null(strstr(err.message, "the token endpoint at 127.0.0.1:8999 failed"));
+    assert_null(strstr(err.hint, "status.zoom.us"));
+    ex.server = "Zoom";
+    assert_int_equal(zf_oauth_parse_token_response(&set, &ex, "{}", 2, &err), ZF_ESERVER);
+    assert_non_null(strstr(err.message, "Zoom's token endpoint failed"));
+    assert_non_null(strstr(err.hint, "status.zoom.us"));
+}
+
 int main(void)
 {
     zf_secret_set(&secret, "shh", 3);
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_oauth_endpoint_url),
+        cmocka_unit_test(test_oauth_server_name),
+        cmocka_unit_test(test_oauth_default_api_base),
+        cmocka_unit_test(test_oauth_error_names_server),
         cmocka_unit_test(test_oauth_authorize_url),
         cmocka_unit_test(test_oauth_authorize_bad_config),
         cmocka_unit_test(test_oauth_callback_ok),

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "zoomflow/store.h"
 #include "zoomflow/sys/store_backend.h"
 
@@ -128,6 +130,85 @@ static void test_store_conn_roundtrip(void **state)
     zf_store_conn_clear(&c);
 }
 
+/* The endpoints and the refresh claim survive a round trip; a put with the
+ * claim cleared clears it. */
+static void test_store_conn_claim_roundtrip(void **state)
+{
+    fx *f = *state;
+    zf_error err = ZF_ERROR_INIT;
+    zf_store_conn c, got;
+    fill(&c, "claimed");
+    c.token_endpoint = strdup("https://auth.example.com/t");
+    c.revoke_endpoint = strdup("/custom/revoke");
+    c.refresh_started_at = 1764600000;
+    c.refresh_pid = 4242;
+    c.refresh_host = strdup("host-a");
+    c.refresh_seq = 9;
+    assert_int_equal(zf_store_conn_put(f->st, &c, &err), 0);
+    assert_int_equal(zf_store_conn_get(f->st, "claimed", &got, &err), 0);
+    assert_string_equal(got.token_endpoint, "https://auth.example.com/t");
+    assert_string_equal(got.revoke_endpoint, "/custom/revoke");
+    assert_int_equal(got.refresh_started_at, 1764600000);
+    assert_int_equal(got.refresh_pid, 4242);
+    assert_string_equal(got.refresh_host, "host-a");
+    assert_int_equal(got.refresh_seq, 9);
+    got.refresh_started_at = 0;
+    got.refresh_pid = 0;
+    free(got.refresh_host);
+    got.refresh_host = NULL;
+    assert_int_equal(zf_store_conn_put(f->st, &got, &err), 0);
+    zf_store_conn_clear(&got);
+    assert_int_equal(zf_store_conn_get(f->st, "claimed", &got, &err), 0);
+    assert_int_equal(got.refresh_started_at, 0);
+    assert_null(got.refresh_host);
+    assert_int_equal(got.refresh_seq, 9);
+    zf_store_conn_clear(&got);
+    zf_store_conn_clear(&c);
+}
+
+/* A database made by schema version 2 (before endpoints and claims) is
+ * migrated in place: its rows keep their data and read with no endpoints
+ * (Zoom's) and no claim. */
+static void test_store_migrates_from_v2(void **state)
+{
+    fx *f = *state;
+    zf_error err = ZF_ERROR_INIT;
+    char path[160], dsn[170];
+    void *be = NULL;
+    int v = 0;
+    snprintf(path, sizeof path, "%s/v2.db", f->dir);
+    snprintf(dsn, sizeof dsn, "sqlite:%s", path);
+    assert_int_equal(zf_store_sqlite_backend.open(&be, path, &err), 0);
+    assert_int_equal(zf_store_sqlite_backend.migrate(be, zf_store_migrations, 2, &v, &err), 0);
+    assert_int_equal(v, 2);
+    zf_store_sqlite_backend.close(be);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO connections (id, kind, oauth_base, api_base, "
+                                  "client_id, client_secret_sealed, state, refresh_count) VALUES "
+                                  "('old', 'oauth', 'https://zoom.us', 'https://api.zoom.us/v2', "
+                                  "'cid', 'zf1:s', 'VALID', 3)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    zf_store *st = NULL;
+    assert_int_equal(zf_store_open(&st, dsn, &err), 0);
+    assert_int_equal(zf_store_migrate(st, &v, &err), 0);
+    assert_int_equal(v, zf_store_migrations[zf_store_migrations_count - 1].version);
+    assert_true(v >= 4);
+    zf_store_conn got;
+    assert_int_equal(zf_store_conn_get(st, "old", &got, &err), 0);
+    assert_int_equal(got.refresh_count, 3);
+    assert_null(got.token_endpoint);
+    assert_null(got.revoke_endpoint);
+    assert_int_equal(got.refresh_started_at, 0);
+    assert_int_equal(got.refresh_seq, 0);
+    assert_null(got.refresh_host);
+    zf_store_conn_clear(&got);
+    zf_store_close(st);
+}
+
 static void test_store_rollback_discards(void **state)
 {
     fx *f = *state;
@@ -151,7 +232,7 @@ static void test_store_state_single_use(void **state)
     fx *f = *state;
     zf_error err = ZF_ERROR_INIT;
     zf_store_state s = {"h1", "default", "zf1:v", "http://127.0.0.1/cb", "https://zoom.us",
-                        "cid", "zf1:s", "tester", 100, 700};
+                        "cid", "zf1:s", "tester", 100, 700, "/custom/token", NULL};
     zf_store_state got;
     assert_int_equal(zf_store_state_put(f->st, &s, &err), 0);
     assert_int_not_equal(zf_store_state_put(f->st, &s, &err), 0); /* hash is the key */
@@ -159,6 +240,8 @@ static void test_store_state_single_use(void **state)
     assert_string_equal(got.conn_id, "default");
     assert_string_equal(got.verifier_sealed, "zf1:v");
     assert_int_equal(got.expires_at, 700);
+    assert_string_equal(got.token_endpoint, "/custom/token");
+    assert_null(got.revoke_endpoint);
     zf_store_state_clear(&got);
     assert_int_equal(zf_store_state_take(f->st, "h1", &got, &err), ZF_ENOTFOUND);
     assert_int_equal(zf_store_state_take(f->st, "nope", &got, &err), ZF_ENOTFOUND);
@@ -168,8 +251,8 @@ static void test_store_state_purge(void **state)
 {
     fx *f = *state;
     zf_error err = ZF_ERROR_INIT;
-    zf_store_state s = {"old", "default", "v", "r", "b", "c", "s", NULL, 1, 10};
-    zf_store_state t = {"new", "default", "v", "r", "b", "c", "s", NULL, 1, 1000};
+    zf_store_state s = {"old", "default", "v", "r", "b", "c", "s", NULL, 1, 10, NULL, NULL};
+    zf_store_state t = {"new", "default", "v", "r", "b", "c", "s", NULL, 1, 1000, NULL, NULL};
     zf_store_state got;
     assert_int_equal(zf_store_state_put(f->st, &s, &err), 0);
     assert_int_equal(zf_store_state_put(f->st, &t, &err), 0);
@@ -244,6 +327,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_store_migrations_idempotent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_conn_claim_roundtrip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_migrates_from_v2, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_files_private, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_conn_roundtrip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_rollback_discards, setup, teardown),

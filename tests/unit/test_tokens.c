@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "zoomflow/tokens.h"
@@ -36,6 +37,8 @@ typedef struct fake {
     int delay_ms;
     const char *jwt_aid;  /* non-NULL: access tokens are JWTs with this "aid" */
     char last_body[2048];
+    char last_line[256]; /* request line of the last request */
+    char last_auth[512]; /* its Authorization header value */
 } fake;
 
 static fake fk;
@@ -118,12 +121,16 @@ static void handle(int c)
     const char *body = hend ? hend + 4 : "";
     pthread_mutex_lock(&fk.mu);
     snprintf(fk.last_body, sizeof fk.last_body, "%s", body);
+    snprintf(fk.last_line, sizeof fk.last_line, "%.*s", (int)strcspn(req, "\r"), req);
+    const char *au = strcasestr(req, "\r\nAuthorization: ");
+    snprintf(fk.last_auth, sizeof fk.last_auth, "%.*s", au ? (int)strcspn(au + 17, "\r") : 0,
+             au ? au + 17 : "");
     int delay = fk.delay_ms;
     pthread_mutex_unlock(&fk.mu);
     if (delay)
         usleep((useconds_t)delay * 1000);
     pthread_mutex_lock(&fk.mu);
-    if (strncmp(req, "POST /oauth/revoke", 18) == 0) {
+    if (strncmp(req, "POST /oauth/revoke", 18) == 0 || strncmp(req, "POST /custom/revoke", 19) == 0) {
         fk.n_revoke++;
         respond(c, fk.revoke_status ? fk.revoke_status : 200,
                 fk.revoke_status ? "{\"reason\":\"nope\",\"error\":\"x\"}" : "{\"status\":\"success\"}");
@@ -492,7 +499,9 @@ static void test_tokens_transient_failure_keeps_pair(void **state)
     expect_token(f, "access-token-PLAINTEXT-0001", 0);
     assert_int_equal(zf_tokens_info(&info, f->tk, NULL, &err), 0);
     assert_int_equal(info.state, ZF_CONN_VALID);
-    assert_non_null(strstr(info.last_error, "may have reached Zoom"));
+    assert_non_null(strstr(info.last_error, "may have reached the token endpoint"));
+    assert_non_null(strstr(info.last_error, "the token endpoint at 127.0.0.1:"));
+    assert_null(strstr(info.last_error, "Zoom"));
     zf_conn_info_free(&info);
     fake_now += 300; /* expired: the failure is the answer */
     expect_token(f, NULL, ZF_ESERVER);
@@ -633,6 +642,149 @@ static void test_tokens_disconnect(void **state)
     zf_store_audit_free_list(list, n);
 }
 
+/* A pid that is certainly not running: a child that has exited and been reaped. */
+static pid_t dead_pid(void)
+{
+    pid_t p = fork();
+    if (p == 0)
+        _exit(0);
+    assert_true(p > 0);
+    assert_int_equal(waitpid(p, NULL, 0), p);
+    return p;
+}
+
+/* Writes a claim as a process killed mid-refresh leaves it. */
+static void plant_claim(fx *f, pid_t pid, int64_t at)
+{
+    zf_store_conn c;
+    zf_error err = ZF_ERROR_INIT;
+    char host[256];
+    assert_int_equal(gethostname(host, sizeof host), 0);
+    assert_int_equal(zf_store_conn_get(f->st, "default", &c, &err), 0);
+    c.refresh_started_at = at;
+    c.refresh_pid = pid;
+    c.refresh_host = strdup(host);
+    c.refresh_seq++;
+    assert_int_equal(zf_store_conn_put(f->st, &c, &err), 0);
+    zf_store_conn_clear(&c);
+}
+
+static void test_tokens_interrupted_refresh_says_so(void **state)
+{
+    fx *f = *state;
+    zf_oauth_authz a;
+    zf_conn_info info;
+    zf_error err = ZF_ERROR_INIT;
+    zf_secret t = ZF_SECRET_INIT;
+    char pid[32];
+    connect_oauth(f, &a);
+    pid_t gone = dead_pid();
+    snprintf(pid, sizeof pid, "by pid %d on host ", (int)gone);
+    plant_claim(f, gone, 1700000060); /* 2023-11-14 22:14:20 UTC */
+    assert_int_equal(zf_tokens_info(&info, f->tk, NULL, &err), 0);
+    assert_int_equal(info.refresh_interrupted, 1);
+    assert_int_equal(info.refresh_pid, gone);
+    assert_int_equal(info.state, ZF_CONN_VALID);
+    zf_conn_info_free(&info);
+    pthread_mutex_lock(&fk.mu); /* that refresh rotated the token at the server */
+    snprintf(fk.current_rt, sizeof fk.current_rt, "rotated-by-the-killed-process");
+    pthread_mutex_unlock(&fk.mu);
+    fake_now += 3600;
+    assert_int_equal(zf_tokens_access(&t, NULL, f->tk, NULL, &err), ZF_EREAUTH);
+    assert_non_null(strstr(err.message, "a refresh started at 2023-11-14 22:14:20 UTC"));
+    assert_non_null(strstr(err.message, pid));
+    assert_non_null(strstr(err.message, "never completed"));
+    assert_non_null(strstr(err.message, "no longer valid: reconnect"));
+    assert_null(strstr(err.hint, "expired or been revoked"));
+    assert_non_null(strstr(err.hint, "Reconnect"));
+    /* later calls fail fast with the same story; status shows the claim */
+    assert_int_equal(zf_tokens_access(&t, NULL, f->tk, NULL, &err), ZF_EREAUTH);
+    assert_non_null(strstr(err.message, "never completed"));
+    assert_int_equal(count(&fk.n_refresh), 1);
+    assert_int_equal(zf_tokens_info(&info, f->tk, NULL, &err), 0);
+    assert_int_equal(info.state, ZF_CONN_NEEDS_REAUTH);
+    assert_non_null(strstr(info.last_error, pid));
+    assert_int_equal(info.refresh_started_at, 1700000060);
+    assert_int_equal(info.refresh_interrupted, 1);
+    zf_conn_info_free(&info);
+    zf_oauth_authz_free(&a);
+    connect_oauth(f, &a); /* reconnecting clears the claim */
+    assert_int_equal(zf_tokens_info(&info, f->tk, NULL, &err), 0);
+    assert_int_equal(info.state, ZF_CONN_VALID);
+    assert_int_equal(info.refresh_started_at, 0);
+    assert_null(info.refresh_host);
+    zf_conn_info_free(&info);
+    zf_oauth_authz_free(&a);
+}
+
+/* Killed before its request went out: the token still works, and the next
+ * refresh clears the claim. */
+static void test_tokens_interrupted_refresh_harmless(void **state)
+{
+    fx *f = *state;
+    zf_oauth_authz a;
+    zf_conn_info info;
+    zf_error err = ZF_ERROR_INIT;
+    connect_oauth(f, &a);
+    plant_claim(f, dead_pid(), fake_now);
+    fake_now += 3600;
+    expect_token(f, "access-token-PLAINTEXT-0002", 0);
+    assert_int_equal(zf_tokens_info(&info, f->tk, NULL, &err), 0);
+    assert_int_equal(info.state, ZF_CONN_VALID);
+    assert_int_equal(info.refresh_started_at, 0);
+    assert_int_equal(info.refresh_interrupted, 0);
+    assert_int_equal(info.refresh_count, 1);
+    zf_conn_info_free(&info);
+    zf_oauth_authz_free(&a);
+}
+
+/* RFC 6749 §2.3.1 Basic credentials, and endpoints other than Zoom's paths,
+ * kept with the connection for refresh and revoke. */
+static void test_tokens_custom_endpoints_form_encoded_basic(void **state)
+{
+    fx *f = *state;
+    zf_oauth_authz a;
+    zf_error err = ZF_ERROR_INIT;
+    zf_connect_cfg c = cfg_of(f);
+    char q[256], url[128], plain[256];
+    c.client_secret = "s+e%c/r:e t";
+    c.authorize_endpoint = "/custom/authorize";
+    snprintf(url, sizeof url, "%s/custom/token", f->base);
+    c.token_endpoint = url; /* an absolute URL */
+    c.revoke_endpoint = "/custom/revoke";
+    assert_int_equal(zf_tokens_connect_begin(&a, f->tk, &c, &err), 0);
+    snprintf(q, sizeof q, "%s/custom/authorize?response_type=code", f->base);
+    assert_true(strncmp(a.url, q, strlen(q)) == 0);
+    snprintf(q, sizeof q, "?code=the-code&state=%s", a.state);
+    assert_int_equal(zf_tokens_connect_finish(NULL, f->tk, q, strlen(q), &err), 0);
+    pthread_mutex_lock(&fk.mu);
+    assert_string_equal(fk.last_line, "POST /custom/token HTTP/1.1");
+    assert_true(strncmp(fk.last_auth, "Basic ", 6) == 0);
+    long n = zf_base64_decode(fk.last_auth + 6, strlen(fk.last_auth + 6),
+                              (unsigned char *)plain, sizeof plain - 1);
+    pthread_mutex_unlock(&fk.mu);
+    assert_true(n > 0);
+    plain[n] = '\0';
+    assert_string_equal(plain, "client-1:s%2Be%25c%2Fr%3Ae%20t");
+    fake_now += 3600; /* the refresh uses the stored endpoint */
+    expect_token(f, "access-token-PLAINTEXT-0002", 0);
+    pthread_mutex_lock(&fk.mu);
+    assert_string_equal(fk.last_line, "POST /custom/token HTTP/1.1");
+    pthread_mutex_unlock(&fk.mu);
+    zf_error rerr = ZF_ERROR_INIT;
+    assert_int_equal(zf_tokens_disconnect(f->tk, NULL, &rerr, &err), 0);
+    assert_int_equal(rerr.code, 0);
+    assert_int_equal(count(&fk.n_revoke), 1);
+    pthread_mutex_lock(&fk.mu);
+    assert_string_equal(fk.last_line, "POST /custom/revoke HTTP/1.1");
+    pthread_mutex_unlock(&fk.mu);
+    zf_oauth_authz_free(&a);
+    /* a bad endpoint is refused before anything is stored or sent */
+    c.token_endpoint = "custom/token";
+    assert_int_equal(zf_tokens_connect_begin(&a, f->tk, &c, &err), ZF_ECONFIG);
+    assert_non_null(strstr(err.message, "custom/token"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -648,6 +800,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tokens_s2s, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_account_from_jwt, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_disconnect, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tokens_interrupted_refresh_says_so, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tokens_interrupted_refresh_harmless, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tokens_custom_endpoints_form_encoded_basic, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

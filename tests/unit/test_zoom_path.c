@@ -109,6 +109,44 @@ static void test_path_dot_message(void **state)
     assert_true(err.hint[0] != '\0');
 }
 
+/* "%" then (depth - 1) times "25" then hex: c percent-encoded depth times */
+static void encode_deep(char *out, size_t cap, const char *hex, int depth)
+{
+    size_t o = 0;
+    out[o++] = '%';
+    for (int i = 1; i < depth; i++) {
+        out[o++] = '2';
+        out[o++] = '5';
+    }
+    assert_true(o + 3 <= cap);
+    memcpy(out + o, hex, 3);
+}
+
+/* docs/cli.md promises '..' is refused "at any depth" of percent-encoding:
+ * it used to be refused only to 4 levels. */
+static void test_path_dot_any_depth(void **state)
+{
+    for (int depth = 1; depth <= 10; depth++) {
+        char dot[32], path[96], cr[32], ok[32];
+        encode_deep(dot, sizeof dot, "2e", depth);
+        snprintf(path, sizeof path, "/users/%s%s/oauth", dot, dot);
+        zf_error err = ZF_ERROR_INIT;
+        if (zf_zoom_check_path(path, &err) != ZF_EPATH)
+            fail_msg("depth %d: '%s' accepted", depth, path);
+        assert_non_null(strstr(err.message, "'..'"));
+        encode_deep(cr, sizeof cr, "0a", depth);
+        snprintf(path, sizeof path, "/users/me%sX", cr);
+        if (zf_zoom_check_path(path, &err) != ZF_EPATH)
+            fail_msg("depth %d: '%s' accepted", depth, path);
+        assert_non_null(strstr(err.message, "CR, LF or NUL"));
+        /* deep encoding of harmless data stays accepted */
+        encode_deep(ok, sizeof ok, "41", depth);
+        snprintf(path, sizeof path, "/users/%s/meetings", ok);
+        if (zf_zoom_check_path(path, &err) != 0)
+            fail_msg("depth %d: '%s' refused: %s", depth, path, err.message);
+    }
+}
+
 static void build(const char *base, const char *path, const zf_zoom_param *q, size_t nq,
                   const char *want)
 {
@@ -193,6 +231,7 @@ int main(void)
         cmocka_unit_test(test_path_table),
         cmocka_unit_test(test_path_null_and_long),
         cmocka_unit_test(test_path_dot_message),
+        cmocka_unit_test(test_path_dot_any_depth),
         cmocka_unit_test(test_build_url),
         cmocka_unit_test(test_build_url_refuses_bad_base),
         cmocka_unit_test(test_origin),

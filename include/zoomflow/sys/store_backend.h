@@ -23,6 +23,9 @@
 
 #include "zoomflow/error.h"
 #include "zoomflow/store.h"
+#include "zoomflow/export.h"
+
+ZF_PUBLIC_BEGIN
 
 #define ZF_STORE_BACKEND_VERSION 1
 
@@ -62,5 +65,7 @@ typedef struct zf_store_backend {
 } zf_store_backend;
 
 extern const zf_store_backend zf_store_sqlite_backend;
+
+ZF_PUBLIC_END
 
 #endif

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "limits.h"
+#include "sim_limits.h"
 
 static const sim_route light = {"GET", "/v2/x", NULL, SIM_R_BEARER, SIM_CAT_LIGHT, {NULL}, "x.light"};
 static const sim_route heavy = {"GET", "/v2/h", NULL, SIM_R_BEARER, SIM_CAT_HEAVY, {NULL}, "x.heavy"};

@@ -161,6 +161,11 @@ static void test_basic_auth_parse(void **st)
     basic_bad("BasicYTpi");
     basic_bad("Basic YQBiOmM=");              /* "a\0b:c": embedded NUL */
     basic_bad(NULL);
+    /* RFC 6749 §2.3.1: each part form-urlencoded before base64 */
+    basic_ok("Basic Y2xpZW50LTE6cyUyQmUlMjVjJTJGciUzQWUlMjB0", "client-1", "s+e%c/r:e t");
+    basic_ok("Basic bXkrYXBwOmErYg==", "my app", "a b");  /* "my+app:a+b" */
+    basic_bad("Basic YTpiJTJ6");              /* "a:b%2z": bad escape */
+    basic_bad("Basic YTpiJTAwYw==");          /* "a:b%00c": NUL */
 }
 
 static void test_secret_eq(void **st)

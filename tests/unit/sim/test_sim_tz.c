@@ -48,12 +48,22 @@ static void test_tz_utc_and_unknown(void **state)
     conv("/etc/passwd", "2030-05-01T10:00:00", "2030-05-01T10:00:00Z");
 }
 
+static void test_tz_offset_at_instant(void **state)
+{
+    assert_int_equal(sim_tz_offset("America/New_York", at("2031-03-09T06:59:59Z")), -5 * 3600);
+    assert_int_equal(sim_tz_offset("America/New_York", at("2031-03-09T07:00:00Z")), -4 * 3600);
+    assert_int_equal(sim_tz_offset("Asia/Kathmandu", at("2031-03-09T07:00:00Z")), 20700);
+    assert_int_equal(sim_tz_offset("Mars/Olympus_Mons", at("2031-03-09T07:00:00Z")), 0);
+    assert_int_equal(sim_tz_offset(NULL, 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tz_standard_and_summer_time),
         cmocka_unit_test(test_tz_fractional_offsets),
         cmocka_unit_test(test_tz_utc_and_unknown),
+        cmocka_unit_test(test_tz_offset_at_instant),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

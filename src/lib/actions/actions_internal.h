@@ -1,0 +1,55 @@
+/* Shared between the action registry's files; not installed. */
+#ifndef ZF_ACTIONS_INTERNAL_H
+#define ZF_ACTIONS_INTERNAL_H
+
+#include "zoomflow/actions.h"
+
+#include <stdint.h>
+
+size_t zf_actions__timezone_count(void);
+int zf_actions__timezone_known(const char *zone);
+
+/* Integer enum lists are written once as arrays; this counts them. */
+#define ZF_NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Parses "yyyy-MM-ddTHH:mm:ss" with optional "Z" or "±hh:mm".
+ * *has_zone tells whether the string carried Z or an offset. Returns 0 and
+ * the instant (or, without a zone, the wall-clock time read as UTC). */
+int zf_actions__parse_datetime(const char *s, int64_t *out, int *has_zone);
+/* UTC offset in seconds of `zone` at the UTC instant `t`, from the system
+ * tz database (TZif files under /usr/share/zoneinfo). */
+int zf_actions__zone_offset(const char *zone, int64_t t, int32_t *off, zf_error *err);
+/* Wall-clock time (read as UTC) in `zone` -> the UTC instant. */
+int zf_actions__local_to_utc(const char *zone, int64_t wall, int64_t *out, zf_error *err);
+
+/* Helpers for the per-action files. */
+const char *zf_actions__str(const json_t *in, const char *key);
+/* Case-insensitive ASCII equality (emails). */
+int zf_actions__email_eq(const char *a, const char *b);
+/* Reconcile's list callback for "the item with this email": set email,
+ * pass as `arg`; on a match `found` holds a copy and the walk stops. */
+typedef struct zf_email_match {
+    const char *email;
+    json_t *found;
+} zf_email_match;
+int zf_actions__find_email(void *arg, const json_t *items);
+/* A read request on `path` (already encoded) for reconcile lookups. */
+int zf_actions__lookup_request(zf_action_request *req, const char *path);
+/* Percent-encodes one path segment; twice for meeting UUIDs that start
+ * with '/' or contain "//" (Zoom's rule). */
+int zf_actions__encode_segment(zf_buf *out, const char *value, int uuid_rule);
+
+/* The paging fields every list action shares, written once. */
+#define ZF_FIELD_NEXT_PAGE_TOKEN                                                      \
+    {.name = "next_page_token", .types = ZF_T_STRING, .in = ZF_IN_QUERY,           \
+     .summary = "continue a listing from this token (valid 15 minutes)"}
+#define ZF_FIELD_ALL                                                                  \
+    {.name = "all", .types = ZF_T_BOOLEAN, .in = ZF_IN_LOCAL,                      \
+     .summary = "follow every page and return all items"}
+/* check/build hooks of list actions: `all` excludes next_page_token and
+ * makes the request follow pages. */
+#define ZF_LIST_RULE "all follows every page and excludes next_page_token."
+void zf_actions__list_check(zf_problems *p, const json_t *in);
+int zf_actions__list_build(zf_action_request *req, const json_t *in, zf_error *err);
+
+#endif

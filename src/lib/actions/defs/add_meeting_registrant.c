@@ -1,0 +1,144 @@
+/*
+ * add_meeting_registrant: POST /meetings/{meetingId}/registrants
+ * (Meetings API, meetingRegistrantCreate). Reconcile lists the meeting's
+ * registrants in every status and looks for the email.
+ */
+#include "actions_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const employees[] = {"",           "1-20",        "21-50",
+                                        "51-100",     "101-500",     "500-1,000",
+                                        "1,001-5,000", "5,001-10,000", "More than 10,000",
+                                        NULL};
+static const char *const time_frames[] = {"",           "Within a month",     "1-3 months",
+                                          "4-6 months", "More than 6 months", "No timeframe",
+                                          NULL};
+static const char *const purchase_roles[] = {"",           "Decision Maker",
+                                             "Evaluator/Recommender", "Influencer",
+                                             "Not involved", NULL};
+static const char *const languages[] = {"en-US", "de-DE", "es-ES", "fr-FR", "jp-JP",
+                                        "pt-PT", "ru-RU", "zh-CN", "zh-TW", "ko-KO",
+                                        "it-IT", "vi-VN", "pl-PL", "Tr-TR", NULL};
+
+static const zf_field question_fields[] = {
+    {.name = "title", .types = ZF_T_STRING, .summary = "the question"},
+    {.name = "value", .types = ZF_T_STRING, .max_len = 128, .summary = "the answer"},
+    {0},
+};
+static const zf_field question_item = {.name = "custom_question", .types = ZF_T_OBJECT,
+                                       .summary = "one answer", .fields = question_fields};
+
+#define TEXT(n, s) {.name = (n), .types = ZF_T_STRING, .summary = (s)}
+
+static const zf_field input[] = {
+    {.name = "meeting_id", .types = ZF_T_INTEGER | ZF_T_STRING, .flags = ZF_F_REQUIRED,
+     .in = ZF_IN_PATH, .wire = "meetingId", .format = ZF_FMT_MEETING_ID,
+     .summary = "the meeting id (registration must be enabled on it)"},
+    {.name = "occurrence_ids", .types = ZF_T_STRING, .in = ZF_IN_QUERY, .format = ZF_FMT_ID_LIST,
+     .summary = "register for these occurrences (comma-separated ids)"},
+    {.name = "email", .types = ZF_T_STRING, .flags = ZF_F_REQUIRED, .max_len = 128,
+     .format = ZF_FMT_EMAIL, .summary = "the registrant's email"},
+    {.name = "first_name", .types = ZF_T_STRING, .flags = ZF_F_REQUIRED, .max_len = 64,
+     .summary = "first name"},
+    {.name = "last_name", .types = ZF_T_STRING, .max_len = 64, .summary = "last name"},
+    TEXT("address", "street address"),
+    TEXT("city", "city"),
+    TEXT("state", "state or province"),
+    TEXT("zip", "postal code"),
+    {.name = "country", .types = ZF_T_STRING, .format = ZF_FMT_COUNTRY,
+     .summary = "two-letter country code, e.g. US"},
+    TEXT("phone", "phone number"),
+    {.name = "comments", .types = ZF_T_STRING, .flags = ZF_F_MULTILINE,
+     .summary = "questions or comments"},
+    TEXT("industry", "industry"),
+    TEXT("org", "organisation"),
+    TEXT("job_title", "job title"),
+    {.name = "purchasing_time_frame", .types = ZF_T_STRING, .enum_str = time_frames,
+     .summary = "purchasing time frame"},
+    {.name = "role_in_purchase_process", .types = ZF_T_STRING, .enum_str = purchase_roles,
+     .summary = "role in the purchase"},
+    {.name = "no_of_employees", .types = ZF_T_STRING, .enum_str = employees,
+     .summary = "organisation size"},
+    {.name = "language", .types = ZF_T_STRING, .enum_str = languages,
+     .summary = "language of Zoom's emails to the registrant"},
+    {.name = "auto_approve", .types = ZF_T_BOOLEAN,
+     .summary = "approve at once even when the meeting uses manual approval"},
+    {.name = "custom_questions", .types = ZF_T_ARRAY, .items = &question_item,
+     .summary = "answers: [{\"title\": ..., \"value\": ...}]"},
+    {0},
+};
+
+/* ---- reconcile ----------------------------------------------------------- */
+
+/* The listing's registrant in the shape the create answers with. */
+static json_t *as_created(const json_t *reg, const json_t *meeting_id)
+{
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    json_object_set(o, "id", (json_t *)meeting_id);
+    json_object_set(o, "registrant_id", json_object_get(reg, "id"));
+    static const char *const keep[] = {"email", "status", "join_url", "participant_pin_code",
+                                       "create_time"};
+    for (size_t i = 0; i < ZF_NELEM(keep); i++) {
+        json_t *v = json_object_get(reg, keep[i]);
+        if (v)
+            json_object_set(o, keep[i], v);
+    }
+    return o;
+}
+
+static int reconcile(json_t **found, const json_t *in, const zf_reconcile_opts *o,
+                     const zf_action_source *src, zf_error *err)
+{
+    static const char *const statuses[] = {"approved", "pending", "denied"};
+    zf_email_match m = {zf_actions__str(in, "email"), NULL};
+    json_t *id = json_object_get(in, "meeting_id");
+    char path[128], idtext[32];
+    if (json_is_integer(id))
+        snprintf(idtext, sizeof idtext, "%lld", (long long)json_integer_value(id));
+    else
+        snprintf(idtext, sizeof idtext, "%s", json_string_value(id));
+    snprintf(path, sizeof path, "/meetings/%s/registrants", idtext);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && !m.found && i < ZF_NELEM(statuses); i++) {
+        zf_action_request req;
+        rc = zf_actions__lookup_request(&req, path);
+        if (rc == 0)
+            rc = zf_action_request_add_query(&req, "status", statuses[i]);
+        if (rc == 0)
+            rc = zf_action_request_add_query(&req, "page_size", "300");
+        if (rc == 0)
+            rc = src->list(src->ctx, &req, "registrants", zf_actions__find_email, &m, err);
+        zf_action_request_free(&req);
+    }
+    if (rc != 0 || !m.found) {
+        json_decref(m.found);
+        return rc;
+    }
+    *found = as_created(m.found, id);
+    json_decref(m.found);
+    return *found ? 1 : zf_error_set(err, ZF_ENOMEM, "out of memory");
+}
+
+static const char *const output_keys[] = {
+    "id", "registrant_id", "join_url", "topic", "start_time", "occurrences",
+    "participant_pin_code", "email", "status", NULL,
+};
+static const char *const classic[] = {"meeting:write", "meeting:write:admin", NULL};
+
+const zf_action zf_action__add_meeting_registrant = {
+    .name = "add_meeting_registrant",
+    .summary = "Register someone for a meeting.",
+    .method = "POST",
+    .path = "/meetings/{meetingId}/registrants",
+    .scope = "meeting:write:registrant:admin",
+    .classic_scopes = classic,
+    .kind = ZF_ACTION_CREATE,
+    .input = input,
+    .item_type = "registrant",
+    .output_keys = output_keys,
+    .reconcile = reconcile,
+};

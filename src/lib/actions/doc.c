@@ -1,0 +1,297 @@
+/*
+ * Text surfaces generated from the descriptors: CLI flag names, --help and
+ * docs/actions.md. A test keeps the committed docs equal to this output.
+ */
+#include "actions_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zoomflow/json.h"
+
+#define ZF_ACTION_FLAG_WHAT 96             /* "--settings" */
+#define ZF_ACTION_FLAG_JSON_MAX (1u << 20) /* a JSON flag value */
+
+static const char *type_word(unsigned t)
+{
+    if (t & ZF_T_ANY)
+        return "JSON";
+    if (t == (ZF_T_INTEGER | ZF_T_STRING))
+        return "ID";
+    if (t & ZF_T_INTEGER)
+        return "INT";
+    if (t & ZF_T_BOOLEAN)
+        return "BOOL";
+    if (t & (ZF_T_OBJECT | ZF_T_ARRAY))
+        return "JSON";
+    return "TEXT";
+}
+
+int zf_action_flag_name(zf_buf *out, const zf_field *f)
+{
+    zf_buf_puts(out, "--");
+    for (const char *c = f->name; *c; c++)
+        zf_buf_putc(out, *c == '_' ? '-' : *c);
+    return out->failed ? ZF_ENOMEM : 0;
+}
+
+const zf_field *zf_action_flag_field(const zf_action *a, const char *flag)
+{
+    if (!flag)
+        return NULL;
+    if (flag[0] == '-' && flag[1] == '-')
+        flag += 2;
+    for (const zf_field *f = a->input; f->name; f++) {
+        size_t i = 0;
+        while (f->name[i] && (flag[i] == f->name[i] || (flag[i] == '-' && f->name[i] == '_')))
+            i++;
+        if (!f->name[i] && !flag[i])
+            return f;
+    }
+    return NULL;
+}
+
+static int unknown_flag(zf_error *err, const zf_action *a, const char *flag)
+{
+    zf_buf b = ZF_BUF_INIT(ZF_ERROR_HINT_MAX - 1);
+    for (const zf_field *f = a->input; f->name; f++) {
+        zf_buf_puts(&b, f == a->input ? "" : " ");
+        zf_action_flag_name(&b, f);
+    }
+    zf_error_set(err, ZF_EINVAL, "%s has no flag %s", a->name, flag);
+    zf_error_hint(err, "known flags: %s", b.ptr ? b.ptr : "");
+    zf_buf_free(&b);
+    return ZF_EINVAL;
+}
+
+static json_t *flag_integer(const char *text)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno || end == text || *end)
+        return NULL;
+    return json_integer((json_int_t)v);
+}
+
+static json_t *flag_boolean(const char *text)
+{
+    static const char *const yes[] = {"true", "yes", "1"}, *const no[] = {"false", "no", "0"};
+    for (size_t i = 0; i < ZF_NELEM(yes); i++) {
+        if (strcmp(text, yes[i]) == 0)
+            return json_true();
+        if (strcmp(text, no[i]) == 0)
+            return json_false();
+    }
+    return NULL;
+}
+
+int zf_action_set_flag(json_t *input, const zf_action *a, const char *flag, const char *text,
+                       zf_error *err)
+{
+    const zf_field *f = zf_action_flag_field(a, flag);
+    if (!f)
+        return unknown_flag(err, a, flag);
+    const char *want = type_word(f->types);
+    json_t *v = NULL;
+    if (strcmp(want, "TEXT") == 0)
+        v = json_string(text);
+    else if (strcmp(want, "INT") == 0)
+        v = flag_integer(text);
+    else if (strcmp(want, "BOOL") == 0)
+        v = flag_boolean(text);
+    else if (strcmp(want, "ID") == 0)
+        v = (v = flag_integer(text)) ? v : json_string(text); /* UUIDs stay text */
+    else {
+        /* a duplicate key or an out-of-range number is named as such */
+        char what[ZF_ACTION_FLAG_WHAT];
+        snprintf(what, sizeof what, "--%s", f->name);
+        if (zf_json_parse_value(&v, text, strlen(text), ZF_ACTION_FLAG_JSON_MAX, what,
+                                err) != 0) {
+            err->code = ZF_EINVAL;
+            return ZF_EINVAL;
+        }
+    }
+    if (!v) {
+        zf_error_set(err, ZF_EINVAL, "--%s: \"%.200s\" is not %s", f->name, text,
+                     strcmp(want, "INT") == 0    ? "an integer"
+                     : strcmp(want, "BOOL") == 0 ? "true or false"
+                                                 : "valid JSON (or is not UTF-8)");
+        zf_error_hint(err, "`zoomflow %s --help` shows each flag's type", a->name);
+        return ZF_EINVAL;
+    }
+    return json_object_set_new(input, f->name, v) == 0
+               ? 0
+               : zf_error_set(err, ZF_ENOMEM, "out of memory");
+}
+
+/* "max 200 characters; one of 1, 2; format date; default 2" */
+static void constraints(zf_buf *b, const zf_field *f)
+{
+    const char *sep = "";
+#define NEXT() (zf_buf_puts(b, sep), sep = "; ")
+    if (f->min_len > 0 && f->max_len > 0)
+        NEXT(), zf_buf_appendf(b, "%d to %d characters", f->min_len, f->max_len);
+    else if (f->max_len > 0)
+        NEXT(), zf_buf_appendf(b, "at most %d characters", f->max_len);
+    if ((f->flags & ZF_F_MIN) && (f->flags & ZF_F_MAX))
+        NEXT(), zf_buf_appendf(b, "%lld to %lld", (long long)f->min, (long long)f->max);
+    if (f->enum_str) {
+        NEXT(), zf_buf_puts(b, "one of");
+        for (const char *const *e = f->enum_str; *e; e++)
+            zf_buf_appendf(b, "%s \"%s\"", e == f->enum_str ? "" : ",", *e);
+    }
+    if (f->n_enum_int) {
+        NEXT(), zf_buf_puts(b, "one of");
+        for (size_t i = 0; i < f->n_enum_int; i++)
+            zf_buf_appendf(b, "%s %lld", i ? "," : "", (long long)f->enum_int[i]);
+    }
+    if (f->flags & ZF_F_MULTILINE)
+        NEXT(), zf_buf_puts(b, "may span lines");
+    if (f->format != ZF_FMT_NONE)
+        NEXT(), zf_buf_appendf(b, "format %s", zf_schema_format_name(f->format));
+    if (f->max_items > 0)
+        NEXT(), zf_buf_appendf(b, "at most %d items", f->max_items);
+    if (f->default_json)
+        NEXT(), zf_buf_appendf(b, "Zoom's default %s", f->default_json);
+#undef NEXT
+}
+
+static void help_field(zf_buf *b, const zf_field *f)
+{
+    size_t start = b->len;
+    zf_buf_puts(b, "  ");
+    zf_action_flag_name(b, f);
+    zf_buf_appendf(b, " %s", type_word(f->types));
+    while (b->len - start < 30 && !b->failed)
+        zf_buf_putc(b, ' ');
+    zf_buf_appendf(b, " %s%s", f->flags & ZF_F_REQUIRED ? "(required) " : "", f->summary);
+    zf_buf c = ZF_BUF_INIT(8192);
+    constraints(&c, f);
+    if (c.len)
+        zf_buf_appendf(b, " [%s]", c.ptr);
+    zf_buf_free(&c);
+    if (f->fields && f->fields->name) {
+        zf_buf_puts(b, " keys:");
+        for (const zf_field *k = f->fields; k->name; k++)
+            zf_buf_appendf(b, "%s %s", k == f->fields ? "" : ",", k->name);
+    }
+    zf_buf_putc(b, '\n');
+}
+
+int zf_action_help(zf_buf *out, const zf_action *a)
+{
+    zf_buf_appendf(out, "Usage: zoomflow %s [flags]\n\n%s\n\n", a->name, a->summary);
+    if (a->method)
+        zf_buf_appendf(out, "Zoom call: %s /v2%s\n", a->method, a->path);
+    zf_buf_appendf(out, "Scope: %s\n\nFlags (JSON values for objects and arrays):\n",
+                   a->scope ? a->scope : "the endpoint's own");
+    for (const zf_field *f = a->input; f->name; f++)
+        help_field(out, f);
+    if (a->rules) {
+        zf_buf_puts(out, "\nAlso checked:\n");
+        for (const char *const *r = a->rules; *r; r++)
+            zf_buf_appendf(out, "  - %s\n", *r);
+    }
+    return out->failed ? ZF_ENOMEM : 0;
+}
+
+/* ---- docs/actions.md ----------------------------------------------------- */
+
+static void md_escape(zf_buf *b, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|')
+            zf_buf_puts(b, "\\|");
+        else
+            zf_buf_putc(b, *s);
+    }
+}
+
+static void md_rows(zf_buf *b, const zf_field *fields, const char *prefix)
+{
+    static const char *const where[] = {"body", "path", "query", "local"};
+    for (const zf_field *f = fields; f->name; f++) {
+        zf_buf path = ZF_BUF_INIT(1024);
+        zf_buf_appendf(&path, "%s%s", prefix, f->name);
+        zf_buf_appendf(b, "| `%s` | %s | %s | %s | ", path.ptr ? path.ptr : "",
+                       type_word(f->types), f->flags & ZF_F_REQUIRED ? "yes" : "",
+                       *prefix ? "" : where[f->in]);
+        zf_buf c = ZF_BUF_INIT(8192);
+        constraints(&c, f);
+        md_escape(b, c.ptr ? c.ptr : "");
+        zf_buf_free(&c);
+        zf_buf_puts(b, " | ");
+        md_escape(b, f->summary);
+        zf_buf_puts(b, " |\n");
+        const zf_field *sub = f->fields ? f->fields : f->items ? f->items->fields : NULL;
+        if (sub) {
+            zf_buf_puts(&path, f->items ? "[]." : ".");
+            md_rows(b, sub, path.ptr ? path.ptr : "");
+        }
+        zf_buf_free(&path);
+    }
+}
+
+static void md_action(zf_buf *b, const zf_action *a)
+{
+    zf_buf_appendf(b, "## %s\n\n%s\n\n", a->name, a->summary);
+    if (a->method)
+        zf_buf_appendf(b, "* Zoom call: `%s /v2%s`\n", a->method, a->path);
+    zf_buf_appendf(b, "* Scope: `%s`", a->scope ? a->scope : "the endpoint's own");
+    for (const char *const *c = a->classic_scopes; c && *c; c++)
+        zf_buf_appendf(b, "%s`%s`", c == a->classic_scopes ? " (older apps: " : ", ", *c);
+    zf_buf_puts(b, a->classic_scopes ? ")\n" : "\n");
+    zf_buf_appendf(b, "* Kind: %s\n",
+                   a->kind == ZF_ACTION_CREATE ? "create (not idempotent; reconciled after an "
+                                                 "ambiguous failure)"
+                   : a->kind == ZF_ACTION_READ ? "read"
+                                               : "chosen by the method");
+    if (a->items_key)
+        zf_buf_appendf(b, "* Output: `{\"%s\": [%s...], \"total_records\", \"next_page_token\"}`",
+                       a->items_key, a->item_type);
+    else
+        zf_buf_appendf(b, "* Output: one %s%s", a->item_type,
+                       a->reconcile ? " with `created` (and `found` when reconciled)" : "");
+    for (const char *const *k = a->output_keys; k && *k; k++)
+        zf_buf_appendf(b, "%s`%s`", k == a->output_keys ? "; keys " : ", ", *k);
+    zf_buf_puts(b, a->output_keys ? "\n" : " (Zoom's answer as is)\n");
+    zf_buf_puts(b, "\n| field | type | required | in | constraints | description |\n"
+                   "|---|---|---|---|---|---|\n");
+    md_rows(b, a->input, "");
+    if (a->rules) {
+        zf_buf_puts(b, "\nAlso checked:\n\n");
+        for (const char *const *r = a->rules; *r; r++)
+            zf_buf_appendf(b, "* %s\n", *r);
+    }
+    zf_buf_putc(b, '\n');
+}
+
+int zf_actions_markdown(zf_buf *out)
+{
+    zf_buf_puts(out, "# Actions\n\n"
+                     "Generated from the action descriptors (`src/lib/actions/defs/*.c`) by "
+                     "`zf_actions_markdown()`; do not edit by hand: run "
+                     "`build/test_actions_docs --write` and commit the result.\n\n"
+                     "Every problem in an input is reported at once, before any request is "
+                     "sent. Fields marked `local` are read by zoomflow, not sent to Zoom.\n\n"
+                     "Text is UTF-8 without control characters (U+0000-U+001F, "
+                     "U+007F-U+009F), line or paragraph separators (U+2028, U+2029) or "
+                     "bidirectional formatting characters (U+061C, U+200E, U+200F, "
+                     "U+202A-U+202E, U+2066-U+2069); only fields that say \"may span "
+                     "lines\" take TAB, LF and CR.\n\n");
+    for (const zf_action *const *a = zf_actions(); *a; a++)
+        md_action(out, *a);
+    zf_buf_puts(out, "## Formats\n\n| format | accepted values |\n|---|---|\n");
+    for (int f = ZF_FMT_NONE + 1; f <= ZF_FMT_API_PATH; f++) {
+        zf_buf_appendf(out, "| `%s` | ", zf_schema_format_name((zf_format)f));
+        md_escape(out, zf_schema_format_text((zf_format)f));
+        zf_buf_puts(out, " |\n");
+    }
+    zf_buf_puts(out, "\nA meeting UUID that starts with `/` or contains `//` is percent-encoded "
+                     "twice in the request path (Zoom's rule); every other path value once. "
+                     "Time zones are the IANA ids of the committed list in "
+                     "`src/lib/actions/timezones.c`.\n");
+    return out->failed ? ZF_ENOMEM : 0;
+}

@@ -1,0 +1,496 @@
+/*
+ * The pipeline every action call goes through (the table of actions is
+ * registry.c).
+ *
+ * Guarantees: zf_action_build never returns a request for input that
+ * zf_action_validate refuses; path parameters are always percent-encoded
+ * (meeting UUIDs starting with '/' or containing "//" twice, Zoom's rule);
+ * every surface text (--help, docs/actions.md, JSON Schema) is generated
+ * from the same descriptor rows as the checks.
+ */
+#include "actions_internal.h"
+#include "json_scan.h"
+
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PATH_MAX_BYTES 4096
+#define BODY_MAX_BYTES (1024 * 1024)
+#define TEXT_MAX_BYTES (256 * 1024)
+#define SCOPE_MAX 128
+
+/* Caller mistakes: asserted in debug builds, ZF_EINVAL in release builds. */
+#define ARG_CHECK(cond)                                                                   \
+    do {                                                                                  \
+        assert(cond);                                                                     \
+        if (!(cond))                                                                      \
+            return ZF_EINVAL;                                                             \
+    } while (0)
+
+/* ---- small helpers shared by the action files ---------------------------- */
+
+const char *zf_actions__str(const json_t *in, const char *key)
+{
+    return json_string_value(json_object_get(in, key));
+}
+
+int zf_actions__email_eq(const char *a, const char *b)
+{
+    if (!a || !b)
+        return 0;
+    for (; *a && *b; a++, b++) {
+        char x = (*a >= 'A' && *a <= 'Z') ? (char)(*a + 32) : *a;
+        char y = (*b >= 'A' && *b <= 'Z') ? (char)(*b + 32) : *b;
+        if (x != y)
+            return 0;
+    }
+    return *a == *b;
+}
+
+int zf_actions__find_email(void *arg, const json_t *items)
+{
+    zf_email_match *m = arg;
+    size_t i;
+    json_t *it;
+    json_array_foreach(items, i, it) {
+        if (zf_actions__email_eq(zf_actions__str(it, "email"), m->email)) {
+            m->found = json_deep_copy(it);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int zf_actions__encode_segment(zf_buf *out, const char *value, int uuid_rule)
+{
+    if (uuid_rule && (value[0] == '/' || strstr(value, "//"))) {
+        zf_buf once = ZF_BUF_INIT(PATH_MAX_BYTES);
+        zf_buf_put_urlenc(&once, value);
+        if (!once.failed)
+            zf_buf_put_urlenc(out, once.ptr ? once.ptr : "");
+        int failed = once.failed;
+        zf_buf_free(&once);
+        return failed || out->failed ? ZF_ENOMEM : 0;
+    }
+    zf_buf_put_urlenc(out, value);
+    return out->failed ? ZF_ENOMEM : 0;
+}
+
+int zf_actions__lookup_request(zf_action_request *req, const char *path)
+{
+    memset(req, 0, sizeof *req);
+    memcpy(req->method, "GET", 4);
+    req->kind = ZF_ACTION_READ;
+    req->path = strdup(path);
+    return req->path ? 0 : ZF_ENOMEM;
+}
+
+void zf_actions__list_check(zf_problems *p, const json_t *in)
+{
+    if (json_is_true(json_object_get(in, "all")) && json_object_get(in, "next_page_token"))
+        zf_problems_add(p, "next_page_token", "conflict", json_object_get(in, "next_page_token"),
+                        -1, "`all` already follows every page; drop next_page_token or all");
+}
+
+int zf_actions__list_build(zf_action_request *req, const json_t *in, zf_error *err)
+{
+    req->follow_pages = json_is_true(json_object_get(in, "all"));
+    return 0;
+}
+
+/* ---- requests ----------------------------------------------------------- */
+
+void zf_action_request_free(zf_action_request *req)
+{
+    if (!req)
+        return;
+    free(req->path);
+    free(req->body);
+    for (size_t i = 0; i < req->nquery; i++) {
+        free(req->query[i].key);
+        free(req->query[i].value);
+    }
+    memset(req, 0, sizeof *req);
+}
+
+const char *zf_action_request_query(const zf_action_request *req, const char *key)
+{
+    for (size_t i = 0; i < req->nquery; i++)
+        if (strcmp(req->query[i].key, key) == 0)
+            return req->query[i].value;
+    return NULL;
+}
+
+int zf_action_request_add_query(zf_action_request *req, const char *key, const char *value)
+{
+    if (req->nquery >= ZF_ACTION_QUERY_MAX)
+        return ZF_EINVAL;
+    char *k = strdup(key), *v = strdup(value);
+    if (!k || !v) {
+        free(k);
+        free(v);
+        return ZF_ENOMEM;
+    }
+    req->query[req->nquery].key = k;
+    req->query[req->nquery].value = v;
+    req->nquery++;
+    return 0;
+}
+
+static const char *wire_name(const zf_field *f)
+{
+    return f->wire ? f->wire : f->name;
+}
+
+/* A scalar input value as query/path text ("" for other types). */
+static void scalar_text(char *out, size_t n, const json_t *v)
+{
+    if (json_is_string(v))
+        snprintf(out, n, "%s", json_string_value(v));
+    else if (json_is_integer(v))
+        snprintf(out, n, "%lld", (long long)json_integer_value(v));
+    else if (json_is_boolean(v))
+        snprintf(out, n, "%s", json_is_true(v) ? "true" : "false");
+    else
+        out[0] = '\0';
+}
+
+static const zf_field *path_field(const zf_action *a, const char *name, size_t len)
+{
+    for (const zf_field *f = a->input; f->name; f++)
+        if (f->in == ZF_IN_PATH && strlen(wire_name(f)) == len &&
+            strncmp(wire_name(f), name, len) == 0)
+            return f;
+    return NULL;
+}
+
+static int build_path(zf_action_request *req, const zf_action *a, const json_t *in, zf_error *err)
+{
+    zf_buf b = ZF_BUF_INIT(PATH_MAX_BYTES);
+    char text[PATH_MAX_BYTES];
+    int rc = 0;
+    for (const char *t = a->path; *t;) {
+        const char *open = strchr(t, '{');
+        if (!open) {
+            zf_buf_puts(&b, t);
+            break;
+        }
+        zf_buf_append(&b, t, (size_t)(open - t));
+        const char *close = strchr(open, '}');
+        const zf_field *f = close ? path_field(a, open + 1, (size_t)(close - open - 1)) : NULL;
+        if (!f) {
+            rc = zf_error_set(err, ZF_EINVAL, "action %s: path template %s names no field",
+                              a->name, a->path);
+            goto done;
+        }
+        scalar_text(text, sizeof text, json_object_get(in, f->name));
+        zf_actions__encode_segment(&b, text, f->format == ZF_FMT_MEETING_ID_UUID);
+        t = close + 1;
+    }
+    if (b.failed) {
+        rc = zf_error_set(err, ZF_ENOMEM, "request path too long");
+        goto done;
+    }
+    req->path = zf_buf_take(&b);
+done:
+    zf_buf_free(&b);
+    return rc;
+}
+
+static int build_query_body(zf_action_request *req, const zf_action *a, const json_t *in,
+                            zf_error *err)
+{
+    char text[PATH_MAX_BYTES];
+    json_t *body = json_object();
+    int rc = body ? 0 : ZF_ENOMEM;
+    for (const zf_field *f = a->input; rc == 0 && f->name; f++) {
+        json_t *v = json_object_get(in, f->name);
+        if (!v || json_is_null(v))
+            continue;
+        if (f->in == ZF_IN_QUERY) {
+            scalar_text(text, sizeof text, v);
+            rc = zf_action_request_add_query(req, wire_name(f), text);
+        } else if (f->in == ZF_IN_BODY) {
+            rc = json_object_set(body, wire_name(f), v) == 0 ? 0 : ZF_ENOMEM;
+        }
+    }
+    if (rc == 0 && (json_object_size(body) > 0 || strcmp(req->method, "POST") == 0)) {
+        req->body = json_dumps(body, JSON_COMPACT);
+        rc = req->body ? 0 : ZF_ENOMEM;
+    }
+    json_decref(body);
+    return rc ? zf_error_set(err, rc, "cannot build the %s request", a->name) : 0;
+}
+
+int zf_action_validate(zf_problems *p, const zf_action *a, const json_t *in)
+{
+    ARG_CHECK(p && a && in);
+    if (!json_is_object(in)) {
+        zf_problems_add(p, "", "type", in, -1,
+                        "the input of %s must be a JSON object of fields", a->name);
+        return ZF_EVALIDATION;
+    }
+    zf_schema_check_object(p, a->input, "", in, 0);
+    if (a->check)
+        a->check(p, in);
+    if (p->oom)
+        return ZF_ENOMEM;
+    return p->count ? ZF_EVALIDATION : 0;
+}
+
+int zf_action_build(zf_action_request *req, const zf_action *a, const json_t *in, zf_error *err)
+{
+    ARG_CHECK(req && a && in);
+    zf_problems p = ZF_PROBLEMS_INIT;
+    memset(req, 0, sizeof *req);
+    int rc = zf_action_validate(&p, a, in);
+    if (rc != 0) {
+        rc = zf_problems_to_error(err, &p);
+        goto done;
+    }
+    req->kind = a->kind;
+    if (a->method)
+        snprintf(req->method, sizeof req->method, "%s", a->method);
+    if (a->path && (rc = build_path(req, a, in, err)) != 0)
+        goto done;
+    if ((rc = build_query_body(req, a, in, err)) != 0)
+        goto done;
+    if (a->build)
+        rc = a->build(req, in, err);
+done:
+    zf_problems_free(&p);
+    if (rc != 0)
+        zf_action_request_free(req);
+    return rc;
+}
+
+/* ---- scopes ------------------------------------------------------------- */
+
+static int granted_has(const char *granted, const char *want)
+{
+    size_t n = strlen(want);
+    for (const char *s = granted; s && *s;) {
+        while (*s == ' ' || *s == ',')
+            s++;
+        size_t len = strcspn(s, " ,");
+        if (len == n && strncmp(s, want, n) == 0)
+            return 1;
+        s += len;
+    }
+    return 0;
+}
+
+/* The granular scope, its user-level form and its :admin/:master forms. */
+static int scope_forms_granted(const char *scope, const char *granted)
+{
+    char base[SCOPE_MAX], form[SCOPE_MAX];
+    snprintf(base, sizeof base, "%s", scope);
+    size_t n = strlen(base);
+    if (n > 6 && strcmp(base + n - 6, ":admin") == 0)
+        base[n - 6] = '\0';
+    else if (n > 7 && strcmp(base + n - 7, ":master") == 0)
+        base[n - 7] = '\0';
+    static const char *const suffix[] = {"", ":admin", ":master"};
+    for (size_t i = 0; i < ZF_NELEM(suffix); i++) {
+        snprintf(form, sizeof form, "%s%s", base, suffix[i]);
+        if (granted_has(granted, form))
+            return 1;
+    }
+    return 0;
+}
+
+int zf_action_scope_check(const zf_action *a, const char *granted, zf_error *err)
+{
+    ARG_CHECK(a);
+    if (!a->scope || scope_forms_granted(a->scope, granted))
+        return 0;
+    for (const char *const *c = a->classic_scopes; c && *c; c++)
+        if (granted_has(granted, *c))
+            return 0;
+    zf_error_set(err, ZF_ESCOPE, "%s needs the Zoom scope %s, which this connection was not granted",
+                 a->name, a->scope);
+    zf_error_hint(err, "add %s to the Zoom app's scopes (Marketplace > your app > Scopes), "
+                       "then reconnect with `zoomflow connect` so the new scope is granted",
+                  a->scope);
+    return ZF_ESCOPE;
+}
+
+/* ---- output ------------------------------------------------------------- */
+
+static json_t *pick_keys(const zf_action *a, const json_t *obj)
+{
+    json_t *o = json_object();
+    for (const char *const *k = a->output_keys; o && k && *k; k++) {
+        json_t *v = json_object_get(obj, *k);
+        if (v)
+            json_object_set(o, *k, v);
+    }
+    return o;
+}
+
+static int normalise_list(json_t *out, const zf_action *a, const json_t *resp)
+{
+    json_t *items = json_object_get(resp, a->items_key), *arr = json_array();
+    if (!arr)
+        return ZF_ENOMEM;
+    size_t i;
+    json_t *it;
+    json_array_foreach(items, i, it) {
+        if (json_is_object(it))
+            json_array_append_new(arr, pick_keys(a, it));
+    }
+    json_object_set_new(out, a->items_key, arr);
+    json_t *total = json_object_get(resp, "total_records");
+    json_object_set_new(out, "total_records",
+                        json_is_integer(total) ? json_incref(total)
+                                               : json_integer((json_int_t)json_array_size(arr)));
+    const char *next = json_string_value(json_object_get(resp, "next_page_token"));
+    if (next && *next)
+        json_object_set_new(out, "next_page_token", json_string(next));
+    return 0;
+}
+
+/* Index of the output key the member key k (a string token) names, or -1.
+ * Items usually list their members in the same order, so the search
+ * starts after the last key found. */
+static int raw_key_index(const char *const *keys, const size_t *lens, size_t nk, zf_jspan k,
+                         size_t *guess)
+{
+    const char *body = k.p + 1;
+    size_t blen = k.n - 2;
+    int escaped = memchr(body, '\\', blen) != NULL;
+    for (size_t j = 0; j < nk; j++) {
+        size_t i = (*guess + j) % nk;
+        int eq = escaped ? zf_json_scan_str_eq(k, keys[i])
+                         : lens[i] == blen && memcmp(keys[i], body, blen) == 0;
+        if (eq) {
+            *guess = i + 1;
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+#define SHAPE_KEYS_MAX 64
+
+int zf_action_shape_raw(const zf_action *a, const char *item, size_t len, zf_buf *out)
+{
+    zf_jspan v = {item, len}, k, val, found[SHAPE_KEYS_MAX];
+    size_t lens[SHAPE_KEYS_MAX], nk = 0, guess = 0;
+    zf_jiter it;
+    if (!len || zf_json_scan_members(&it, v) != 0)
+        return 0;
+    if (!a->output_keys)
+        return zf_json_scan_compact(v, out) ? -1 : 1;
+    for (; a->output_keys[nk]; nk++) {
+        if (nk == SHAPE_KEYS_MAX)
+            return -1;
+        lens[nk] = strlen(a->output_keys[nk]);
+        found[nk].p = NULL;
+    }
+    while (zf_json_scan_next_member(&it, &k, &val) == 1) {
+        int i = raw_key_index(a->output_keys, lens, nk, k, &guess);
+        if (i >= 0)
+            found[i] = val;
+    }
+    /* room for the whole item at most: `{`, `}`, and per kept member a
+     * comma, the quoted key, a colon and the value's bytes */
+    size_t need = 2;
+    for (size_t i = 0; i < nk; i++)
+        if (found[i].p)
+            need += lens[i] + 4 + found[i].n;
+    if (zf_buf_reserve(out, need) != 0)
+        return -1;
+    char *d = out->ptr + out->len;
+    int first = 1;
+    *d++ = '{';
+    for (size_t i = 0; i < nk; i++) {
+        if (!found[i].p)
+            continue;
+        if (!first)
+            *d++ = ',';
+        first = 0;
+        *d++ = '"';
+        memcpy(d, a->output_keys[i], lens[i]);
+        d += lens[i];
+        *d++ = '"';
+        *d++ = ':';
+        d += zf_json_scan_compact_to(found[i], d);
+    }
+    *d++ = '}';
+    *d = '\0';
+    out->len = (size_t)(d - out->ptr);
+    return 1;
+}
+
+int zf_action_normalise(json_t **out, const zf_action *a, const json_t *resp, zf_outcome outcome,
+                        zf_error *err)
+{
+    *out = NULL;
+    if (!json_is_object(resp))
+        return zf_error_set(err, ZF_EPARSE, "%s: Zoom's answer is not a JSON object", a->name);
+    json_t *o;
+    if (!a->output_keys) {
+        o = json_deep_copy(resp);
+    } else if (a->items_key) {
+        o = json_object();
+        if (o && normalise_list(o, a, resp) != 0) {
+            json_decref(o);
+            o = NULL;
+        }
+    } else {
+        o = pick_keys(a, resp);
+    }
+    if (!o)
+        return zf_error_set(err, ZF_ENOMEM, "out of memory normalising %s", a->name);
+    if (outcome != ZF_OUTCOME_READ)
+        json_object_set_new(o, "created", json_boolean(outcome == ZF_OUTCOME_CREATED));
+    if (outcome == ZF_OUTCOME_FOUND)
+        json_object_set_new(o, "found", json_true());
+    *out = o;
+    return 0;
+}
+
+int zf_action_reconcile(json_t **found, const zf_action *a, const json_t *in,
+                        const zf_reconcile_opts *o, const zf_action_source *src, zf_error *err)
+{
+    ARG_CHECK(found && a && in && o && src && src->get && src->list);
+    *found = NULL;
+    if (!a->reconcile)
+        return zf_error_set(err, ZF_EINVAL, "%s is not a create: nothing to reconcile", a->name);
+    zf_problems p = ZF_PROBLEMS_INIT;
+    int rc = zf_action_validate(&p, a, in);
+    if (rc != 0)
+        rc = zf_problems_to_error(err, &p);
+    zf_problems_free(&p);
+    return rc != 0 ? rc : a->reconcile(found, in, o, src, err);
+}
+
+int zf_action_result_warn(zf_action_result *r, const char *fmt, ...)
+{
+    zf_buf b = ZF_BUF_INIT(TEXT_MAX_BYTES);
+    va_list ap;
+    va_start(ap, fmt);
+    zf_buf_vappendf(&b, fmt, ap);
+    va_end(ap);
+    int rc = b.failed ? ZF_ENOMEM : 0;
+    if (rc == 0 && !r->warnings && !(r->warnings = json_array()))
+        rc = ZF_ENOMEM;
+    if (rc == 0 && json_array_append_new(r->warnings, json_string(b.ptr ? b.ptr : "")) != 0)
+        rc = ZF_ENOMEM;
+    zf_buf_free(&b);
+    return rc;
+}
+
+void zf_action_result_free(zf_action_result *r)
+{
+    if (!r)
+        return;
+    json_decref(r->output);
+    json_decref(r->warnings);
+    r->output = NULL;
+    r->warnings = NULL;
+}

@@ -1,0 +1,630 @@
+/*
+ * The strict, allocation-free JSON scanner (json_scan.h).
+ *
+ * Validation is one forward pass without recursion: the kind of each open
+ * container is one bit of a fixed stack of ZF_JSON_SCAN_MAX_DEPTH bits, so
+ * hostile nesting costs neither stack nor heap. The walkers skip values
+ * already known to be valid by counting brackets outside strings.
+ */
+#include "json_scan.h"
+#include "text.h"
+
+#include <string.h>
+
+#define IS_WS(c) ((c) == ' ' || (c) == '\t' || (c) == '\n' || (c) == '\r')
+#define IS_DIGIT(c) ((c) >= '0' && (c) <= '9')
+
+/* 1 for bytes a string can hold as they are: printable ASCII but '"' and
+ * '\\' (control bytes, quotes, backslashes and UTF-8 stop the fast loop). */
+static const unsigned char plain[256] = {
+#define R8(x) x, x, x, x, x, x, x, x
+    R8(0), R8(0), R8(0), R8(0),                      /* 0x00-0x1F */
+    1, 1, 0, 1, 1, 1, 1, 1, R8(1), R8(1), R8(1),     /* 0x20-0x3F: '"' */
+    R8(1), R8(1), R8(1), 1, 1, 1, 1, 0, 1, 1, 1,     /* 0x40-0x5F: '\\' */
+    R8(1), R8(1), R8(1), R8(1),                      /* 0x60-0x7F */
+    R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0),
+    R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0)
+#undef R8
+};
+
+/* 1 for bytes skip_value must look at inside a container: quotes and
+ * brackets. */
+static const unsigned char special[256] = {
+    ['"'] = 1, ['{'] = 1, ['['] = 1, ['}'] = 1, [']'] = 1,
+};
+
+static const char *skip_ws(const char *p, const char *end)
+{
+    while (p < end && IS_WS(*p))
+        p++;
+    return p;
+}
+
+/* Four hex digits at p (p + 4 <= end checked by the caller) or -1. */
+static long hex4(const unsigned char *p)
+{
+    long v = 0;
+    for (int i = 0; i < 4; i++) {
+        int h = zf_hexval(p[i]);
+        if (h < 0)
+            return -1;
+        v = v * 16 + h;
+    }
+    return v;
+}
+
+/* One UTF-8 sequence of 2..4 bytes starting at p (p[0] >= 0x80): its
+ * length, or 0 when invalid (RFC 3629: no overlongs, no surrogates,
+ * nothing above U+10FFFF). */
+static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
+{
+    unsigned char c = p[0];
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the 2nd byte */
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    } else {
+        return 0;
+    }
+    if ((size_t)(end - p) < len || p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    return len;
+}
+
+/* p at the opening quote: returns just past the closing one, or NULL with
+ * *why set. */
+static const char *scan_string(const char *s, const char *e, const char **why)
+{
+    const unsigned char *p = (const unsigned char *)s + 1, *end = (const unsigned char *)e;
+    for (;;) {
+        while (end - p >= 4 && plain[p[0]] && plain[p[1]] && plain[p[2]] && plain[p[3]])
+            p += 4;
+        while (p < end && plain[*p])
+            p++;
+        if (p >= end) {
+            *why = "a string is not closed";
+            return NULL;
+        }
+        unsigned char c = *p;
+        if (c == '"')
+            return (const char *)p + 1;
+        if (c < 0x20) {
+            *why = "a raw control character in a string (it must be escaped)";
+            return NULL;
+        }
+        if (c >= 0x80) {
+            size_t n = utf8_seq(p, end);
+            if (!n) {
+                *why = "invalid UTF-8 in a string";
+                return NULL;
+            }
+            p += n;
+            continue;
+        }
+        /* backslash */
+        if (end - p < 2) {
+            *why = "a string is not closed";
+            return NULL;
+        }
+        c = p[1];
+        if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' ||
+            c == 'r' || c == 't') {
+            p += 2;
+            continue;
+        }
+        if (c != 'u') {
+            *why = "an invalid escape in a string";
+            return NULL;
+        }
+        long u = end - p >= 6 ? hex4(p + 2) : -1;
+        if (u < 0) {
+            *why = "\\u needs four hex digits";
+            return NULL;
+        }
+        p += 6;
+        if (u >= 0xDC00 && u <= 0xDFFF) {
+            *why = "a lone low surrogate (\\uDC00-\\uDFFF) in a string";
+            return NULL;
+        }
+        if (u >= 0xD800 && u <= 0xDBFF) {
+            long lo = end - p >= 6 && p[0] == '\\' && p[1] == 'u' ? hex4(p + 2) : -1;
+            if (lo < 0xDC00 || lo > 0xDFFF) {
+                *why = "a high surrogate (\\uD800-\\uDBFF) not followed by a low one";
+                return NULL;
+            }
+            p += 6;
+        }
+    }
+}
+
+static const char *scan_number(const char *p, const char *end, const char **why)
+{
+    *why = "an invalid number";
+    if (p < end && *p == '-')
+        p++;
+    if (p >= end || !IS_DIGIT(*p))
+        return NULL;
+    if (*p == '0')
+        p++;
+    else
+        while (p < end && IS_DIGIT(*p))
+            p++;
+    if (p < end && *p == '.') {
+        p++;
+        if (p >= end || !IS_DIGIT(*p))
+            return NULL;
+        while (p < end && IS_DIGIT(*p))
+            p++;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (p < end && (*p == '+' || *p == '-'))
+            p++;
+        if (p >= end || !IS_DIGIT(*p))
+            return NULL;
+        while (p < end && IS_DIGIT(*p))
+            p++;
+    }
+    return p;
+}
+
+static const char *scan_word(const char *p, const char *end, const char *w, size_t n,
+                             const char **why)
+{
+    if ((size_t)(end - p) < n || memcmp(p, w, n) != 0) {
+        *why = "an invalid literal (expected true, false or null)";
+        return NULL;
+    }
+    return p + n;
+}
+
+int zf_json_scan_validate(const char *buf, size_t n, zf_jspan *value, size_t *err_at,
+                          const char **why)
+{
+    unsigned char stack[ZF_JSON_SCAN_MAX_DEPTH / 8]; /* bit set = object */
+    size_t depth = 0;
+    const char *end = buf + n, *p = skip_ws(buf, end), *start = p, *msg = NULL;
+    if (!buf)
+        p = start = end = NULL;
+    goto value;
+
+value:
+    if (p >= end) {
+        msg = "a value is missing";
+        goto fail;
+    }
+    switch (*p) {
+    case '{':
+    case '[':
+        if (depth == ZF_JSON_SCAN_MAX_DEPTH) {
+            msg = "nested deeper than 2048 levels";
+            goto fail;
+        }
+        if (*p == '{')
+            stack[depth / 8] |= (unsigned char)(1u << (depth % 8));
+        else
+            stack[depth / 8] &= (unsigned char)~(1u << (depth % 8));
+        depth++;
+        p = skip_ws(p + 1, end);
+        if (p < end && (*p == '}' || *p == ']')) {
+            if ((*p == '}') != ((stack[(depth - 1) / 8] >> ((depth - 1) % 8)) & 1)) {
+                msg = "a bracket does not match";
+                goto fail;
+            }
+            depth--;
+            p++;
+            goto after;
+        }
+        if (stack[(depth - 1) / 8] >> ((depth - 1) % 8) & 1)
+            goto key;
+        goto value;
+    case '"':
+        p = scan_string(p, end, &msg);
+        break;
+    case 't':
+        p = scan_word(p, end, "true", 4, &msg);
+        break;
+    case 'f':
+        p = scan_word(p, end, "false", 5, &msg);
+        break;
+    case 'n':
+        p = scan_word(p, end, "null", 4, &msg);
+        break;
+    default:
+        if (*p != '-' && !IS_DIGIT(*p)) {
+            msg = "an unexpected character where a value should be";
+            goto fail;
+        }
+        {
+            const char *q = scan_number(p, end, &msg);
+            if (!q)
+                goto fail;
+            p = q;
+        }
+        break;
+    }
+    if (!p)
+        goto fail_nopos;
+    goto after;
+
+after:
+    if (depth == 0) {
+        const char *vend = p;
+        p = skip_ws(p, end);
+        if (p != end) {
+            msg = "more data after the JSON value";
+            goto fail;
+        }
+        if (value) {
+            value->p = start;
+            value->n = (size_t)(vend - start);
+        }
+        return 0;
+    }
+    p = skip_ws(p, end);
+    if (p >= end) {
+        msg = "the document ends inside an object or array";
+        goto fail;
+    }
+    {
+        int obj = stack[(depth - 1) / 8] >> ((depth - 1) % 8) & 1;
+        if (*p == ',') {
+            p = skip_ws(p + 1, end);
+            if (obj)
+                goto key;
+            goto value;
+        }
+        if (*p == (obj ? '}' : ']')) {
+            depth--;
+            p++;
+            goto after;
+        }
+        msg = obj ? "expected ',' or '}' after an object member"
+                  : "expected ',' or ']' after an array element";
+        goto fail;
+    }
+
+key:
+    if (p >= end || *p != '"') {
+        msg = "an object key must be a string";
+        goto fail;
+    }
+    {
+        const char *q = scan_string(p, end, &msg);
+        if (!q)
+            goto fail_nopos;
+        p = skip_ws(q, end);
+    }
+    if (p >= end || *p != ':') {
+        msg = "expected ':' after an object key";
+        goto fail;
+    }
+    p = skip_ws(p + 1, end);
+    goto value;
+
+fail_nopos:
+    /* the scanner stopped inside a token; report where the token began
+     * is less useful than nothing: keep the offset of the end seen */
+    p = end;
+fail:
+    if (err_at)
+        *err_at = p ? (size_t)(p - buf) : 0;
+    if (why)
+        *why = msg ? msg : "invalid JSON";
+    return -1;
+}
+
+zf_jtype zf_json_scan_type(zf_jspan v)
+{
+    switch (v.n ? v.p[0] : 'n') {
+    case '{':
+        return ZF_JT_OBJECT;
+    case '[':
+        return ZF_JT_ARRAY;
+    case '"':
+        return ZF_JT_STRING;
+    case 't':
+        return ZF_JT_TRUE;
+    case 'f':
+        return ZF_JT_FALSE;
+    case 'n':
+        return ZF_JT_NULL;
+    default:
+        return ZF_JT_NUMBER;
+    }
+}
+
+/* ---- walking validated values ------------------------------------------- */
+
+/* p at the opening quote of a valid string: just past its closing quote. */
+static const char *skip_string(const char *p)
+{
+    const unsigned char *q = (const unsigned char *)p + 1;
+    for (;;) {
+        /* valid: a '"' or '\\' comes before the end; other bytes pass */
+        while (q[0] != '"' && q[0] != '\\' && q[1] != '"' && q[1] != '\\')
+            q += 2;
+        if (q[0] != '"' && q[0] != '\\')
+            q++;
+        if (*q == '"')
+            return (const char *)q + 1;
+        q += 2;
+    }
+}
+
+/* p at the first byte of a valid value: just past its last byte. */
+static const char *skip_value(const char *p, const char *end)
+{
+    if (*p == '"')
+        return skip_string(p);
+    if (*p == '{' || *p == '[') {
+        size_t depth = 0;
+        while (p < end) {
+            while (p < end && !special[(unsigned char)*p])
+                p++;
+            if (p >= end)
+                break;
+            char c = *p;
+            if (c == '"') {
+                p = skip_string(p);
+                continue;
+            }
+            p++;
+            if (c == '{' || c == '[')
+                depth++;
+            else if ((c == '}' || c == ']') && --depth == 0)
+                return p;
+        }
+        return p;
+    }
+    while (p < end && *p != ',' && *p != ']' && *p != '}' && !IS_WS(*p))
+        p++;
+    return p;
+}
+
+int zf_json_scan_members(zf_jiter *it, zf_jspan v)
+{
+    if (v.n < 2 || v.p[0] != '{')
+        return -1;
+    it->p = v.p + 1;
+    it->end = v.p + v.n - 1;
+    return 0;
+}
+
+int zf_json_scan_elements(zf_jiter *it, zf_jspan v)
+{
+    if (v.n < 2 || v.p[0] != '[')
+        return -1;
+    it->p = v.p + 1;
+    it->end = v.p + v.n - 1;
+    return 0;
+}
+
+int zf_json_scan_next_element(zf_jiter *it, zf_jspan *value)
+{
+    const char *p = skip_ws(it->p, it->end);
+    if (p < it->end && *p == ',')
+        p = skip_ws(p + 1, it->end);
+    if (p >= it->end) {
+        it->p = it->end;
+        return 0;
+    }
+    const char *q = skip_value(p, it->end);
+    value->p = p;
+    value->n = (size_t)(q - p);
+    it->p = q;
+    return 1;
+}
+
+int zf_json_scan_next_member(zf_jiter *it, zf_jspan *key, zf_jspan *value)
+{
+    const char *p = skip_ws(it->p, it->end);
+    if (p < it->end && *p == ',')
+        p = skip_ws(p + 1, it->end);
+    if (p >= it->end) {
+        it->p = it->end;
+        return 0;
+    }
+    const char *q = skip_string(p);
+    key->p = p;
+    key->n = (size_t)(q - p);
+    p = skip_ws(q, it->end);
+    p = skip_ws(p + 1, it->end); /* the ':' */
+    q = skip_value(p, it->end);
+    value->p = p;
+    value->n = (size_t)(q - p);
+    it->p = q;
+    return 1;
+}
+
+/* ---- strings and numbers ---------------------------------------------------- */
+
+/* Decodes the escape at p (p[0] == '\\') into up to 4 UTF-8 bytes in u8;
+ * returns their count and advances *pp past the escape. */
+static size_t decode_escape(const char **pp, unsigned char u8[4])
+{
+    const char *p = *pp;
+    char c = p[1];
+    *pp = p + 2;
+    switch (c) {
+    case 'b':
+        u8[0] = '\b';
+        return 1;
+    case 'f':
+        u8[0] = '\f';
+        return 1;
+    case 'n':
+        u8[0] = '\n';
+        return 1;
+    case 'r':
+        u8[0] = '\r';
+        return 1;
+    case 't':
+        u8[0] = '\t';
+        return 1;
+    case 'u':
+        break;
+    default:
+        u8[0] = (unsigned char)c;
+        return 1;
+    }
+    long u = hex4((const unsigned char *)p + 2);
+    *pp = p + 6;
+    if (u >= 0xD800 && u <= 0xDBFF) {
+        long lo = hex4((const unsigned char *)p + 8);
+        u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+        *pp = p + 12;
+    }
+    if (u < 0x80) {
+        u8[0] = (unsigned char)u;
+        return 1;
+    }
+    if (u < 0x800) {
+        u8[0] = (unsigned char)(0xC0 | (u >> 6));
+        u8[1] = (unsigned char)(0x80 | (u & 0x3F));
+        return 2;
+    }
+    if (u < 0x10000) {
+        u8[0] = (unsigned char)(0xE0 | (u >> 12));
+        u8[1] = (unsigned char)(0x80 | ((u >> 6) & 0x3F));
+        u8[2] = (unsigned char)(0x80 | (u & 0x3F));
+        return 3;
+    }
+    u8[0] = (unsigned char)(0xF0 | (u >> 18));
+    u8[1] = (unsigned char)(0x80 | ((u >> 12) & 0x3F));
+    u8[2] = (unsigned char)(0x80 | ((u >> 6) & 0x3F));
+    u8[3] = (unsigned char)(0x80 | (u & 0x3F));
+    return 4;
+}
+
+int zf_json_scan_str_eq(zf_jspan s, const char *c)
+{
+    const char *p = s.p + 1, *end = s.p + s.n - 1;
+    size_t clen = strlen(c);
+    if (!memchr(p, '\\', (size_t)(end - p)))
+        return (size_t)(end - p) == clen && memcmp(p, c, clen) == 0;
+    while (p < end) {
+        if (*p != '\\') {
+            if (*c++ != *p++)
+                return 0;
+            continue;
+        }
+        unsigned char u8[4];
+        size_t n = decode_escape(&p, u8);
+        for (size_t i = 0; i < n; i++)
+            if (u8[i] == 0 || (unsigned char)*c++ != u8[i])
+                return 0;
+    }
+    return *c == '\0';
+}
+
+size_t zf_json_scan_str(zf_jspan s, char *out, size_t cap)
+{
+    const char *p = s.p + 1, *end = s.p + s.n - 1;
+    size_t len = 0;
+    while (p < end) {
+        unsigned char u8[4];
+        size_t n = 1;
+        if (*p == '\\') {
+            n = decode_escape(&p, u8);
+        } else {
+            u8[0] = (unsigned char)*p++;
+        }
+        for (size_t i = 0; i < n; i++, len++)
+            if (len + 1 < cap)
+                out[len] = (char)u8[i];
+    }
+    if (cap)
+        out[len < cap ? len : cap - 1] = '\0';
+    return len;
+}
+
+int zf_json_scan_int(zf_jspan v, int64_t *out)
+{
+    const char *p = v.p, *end = v.p + v.n;
+    int neg = p < end && *p == '-';
+    p += neg;
+    if (p >= end)
+        return 0;
+    uint64_t acc = 0, lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    for (; p < end; p++) {
+        if (!IS_DIGIT(*p))
+            return 0;
+        unsigned d = (unsigned)(*p - '0');
+        if (acc > (lim - d) / 10)
+            return 0;
+        acc = acc * 10 + d;
+    }
+    *out = neg ? (acc == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)acc) : (int64_t)acc;
+    return 1;
+}
+
+size_t zf_json_scan_compact_to(zf_jspan v, char *dst)
+{
+    const char *p = v.p, *end = v.p + v.n, *run = p;
+    char *d = dst;
+    if (v.p[0] != '{' && v.p[0] != '[') {
+        memcpy(d, v.p, v.n);
+        return v.n;
+    }
+    while (p < end) {
+        char c = *p;
+        if (c == '"') {
+            p = skip_string(p);
+            continue;
+        }
+        if (IS_WS(c)) {
+            memcpy(d, run, (size_t)(p - run));
+            d += p - run;
+            while (p < end && IS_WS(*p))
+                p++;
+            run = p;
+            continue;
+        }
+        p++;
+    }
+    memcpy(d, run, (size_t)(p - run));
+    d += p - run;
+    return (size_t)(d - dst);
+}
+
+int zf_json_scan_compact(zf_jspan v, zf_buf *b)
+{
+    const char *p = v.p, *end = v.p + v.n, *run = p;
+    if (v.p[0] == '"' || (v.p[0] != '{' && v.p[0] != '['))
+        return zf_buf_append(b, v.p, v.n) ? -1 : 0;
+    while (p < end) {
+        char c = *p;
+        if (c == '"') {
+            p = skip_string(p);
+            continue;
+        }
+        if (IS_WS(c)) {
+            if (p > run && zf_buf_append(b, run, (size_t)(p - run)))
+                return -1;
+            while (p < end && IS_WS(*p))
+                p++;
+            run = p;
+            continue;
+        }
+        p++;
+    }
+    if (p > run && zf_buf_append(b, run, (size_t)(p - run)))
+        return -1;
+    return 0;
+}
