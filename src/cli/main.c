@@ -1,8 +1,8 @@
 /*
  * zoomflow: the command-line program. main() resolves the global options and
  * the configuration, finds the command (one or two words: "status",
- * "meetings create") in the table below, and runs it. Every command's
- * --help comes from its zf_cmd entry.
+ * "meetings create") in the command table (commands.c), and runs it. Every
+ * command's --help comes from its zf_cmd row.
  */
 #include "cli.h"
 #include "commands.h"
@@ -46,36 +46,13 @@ static const char global_help[] =
     "Also: ZOOMFLOW_CLIENT_ID, ZOOMFLOW_CLIENT_SECRET(_FILE), ZOOMFLOW_ACCOUNT_ID,\n"
     "ZOOMFLOW_REDIRECT_URI, ZOOMFLOW_TIMEOUT (see `zoomflow config --help`, docs/cli.md).\n";
 
-const zf_cmd *cli_find(int argc, char **argv, int *consumed)
-{
-    /* two-word commands first ("meetings create"), then one word */
-    for (int words = 2; words >= 1; words--) {
-        if (argc < words)
-            continue;
-        for (int i = 0; cli_commands[i]; i++) {
-            const char *n = cli_commands[i]->name;
-            size_t l0 = strlen(argv[0]);
-            if (words == 1 && strcmp(n, argv[0]) == 0) {
-                *consumed = 1;
-                return cli_commands[i];
-            }
-            if (words == 2 && strncmp(n, argv[0], l0) == 0 && n[l0] == ' ' &&
-                strcmp(n + l0 + 1, argv[1]) == 0) {
-                *consumed = 2;
-                return cli_commands[i];
-            }
-        }
-    }
-    return NULL;
-}
-
 static void print_overview(FILE *f)
 {
     fputs("usage: zoomflow [global options] COMMAND [options]\n\n"
           "Connect a Zoom account once (OAuth 2.0 or Server-to-Server), then run Zoom\n"
           "actions from scripts and workflows.\n\nCommands:\n", f);
-    for (int i = 0; cli_commands[i]; i++)
-        fprintf(f, "  %-26s %s\n", cli_commands[i]->name, cli_cmd_summary(cli_commands[i]));
+    for (const zf_cmd *const *c = cli_commands(); *c; c++)
+        fprintf(f, "  %-26s %s\n", (*c)->name, cli_cmd_summary(*c));
     fputc('\n', f);
     fputs(global_help, f);
     fputc('\n', f);
@@ -93,7 +70,7 @@ const char *cli_cmd_summary(const zf_cmd *cmd)
 void cli_print_help(const zf_cmd *cmd, FILE *f)
 {
     fprintf(f, "usage: zoomflow %s %s\n\n%s\n", cmd->name, cmd->usage, cli_cmd_summary(cmd));
-    const zf_action *a = cmd->action ? zf_action_find(cmd->action) : NULL;
+    const zf_action *a = cmd->action_flags ? zf_action_find(cmd->action) : NULL;
     if (a) {
         /* the descriptor's text, minus its own usage line and summary */
         zf_buf b = ZF_BUF_INIT(1 << 20);
