@@ -101,6 +101,11 @@ typedef struct zf_action zf_action;
 struct zf_action {
     const char *name;
     const char *summary;
+    /* The command words that name the action on every surface, as neutral
+     * data: a group and a verb ({"meetings", "create"}), or one word and
+     * NULL ({"api", NULL}). The CLI makes `zoomflow meetings create` of
+     * them, the REST service its route; no surface writes them again. */
+    const char *words[2];
     const char *method;        /* NULL: chosen by the input (call_api) */
     const char *path;          /* template, params as {wire}; NULL: input */
     const char *scope;         /* the granular scope requested at connect */

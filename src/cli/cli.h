@@ -65,14 +65,19 @@ typedef struct cli_ctx {
     const struct zf_cmd *cmd; /* the command being run */
 } cli_ctx;
 
+/* One command: a row of the command table (commands.c). An action command
+ * (`meetings create`) is made from its descriptor at start: name from the
+ * action's words, summary, flags and --help from the descriptor. */
 typedef struct zf_cmd {
     const char *name;    /* "connect", "meetings create" */
     const char *summary; /* one line; NULL = the action's summary */
     const char *usage;   /* "[options] METHOD PATH" */
     const char *help;    /* the options and notes; printed by --help */
     int (*run)(cli_ctx *ctx, int argc, char **argv);
-    const char *action;  /* action commands: the zf_action name (flags and
-                            --help come from its descriptor) */
+    const char *action;  /* the zf_action the command runs, or NULL; a written
+                            row naming one (api) stands for it, so no
+                            command is made for that action */
+    int action_flags;    /* 1: flags and --help come from the descriptor */
 } zf_cmd;
 
 /* --- config.c */

@@ -1,8 +1,9 @@
 /*
- * The action commands (`zoomflow meetings create`, `users list`, ...): one
- * table row per command naming its zf_action; flags, --help and checks all
- * come from the action's descriptor, so no action has hand-written flag
- * parsing here.
+ * The action commands (`zoomflow meetings create`, `users list`, ...): the
+ * command table (commands.c) makes one row per registry action, named by
+ * its descriptor's words, that runs cli_action_run; flags, --help and checks
+ * all come from the descriptor, so no action has hand-written flag parsing
+ * or a row of its own here.
  *
  * Flags: --<field-name> VALUE (or =VALUE) for every top-level field, typed
  * by the descriptor (booleans may stand alone: --all); dotted flags reach
@@ -12,6 +13,7 @@
  * token).
  */
 #include "cli.h"
+#include "commands.h"
 #include "input.h"
 #include "lib.h"
 
@@ -26,9 +28,7 @@
 #define INPUT_MAX (4u << 20)
 #define FLAG_MAX 128
 
-static int run(cli_ctx *ctx, int argc, char **argv);
-
-static const char common_help[] =
+const char cli_action_help[] =
     "Common options:\n"
     "  --input FILE|-      the input as a JSON object (flags override its members)\n"
     "  --FIELD.KEY VALUE   a member of an object field, e.g. --settings.approval_type 0\n"
@@ -39,17 +39,6 @@ static const char common_help[] =
     "Creates print \"created\": true, or \"created\": false with \"found\": true when\n"
     "an interrupted earlier attempt had already created the object (zoomflow looks\n"
     "before it retries, so nothing is created twice).\n";
-
-#define ACTION_CMD(var, cli_name, action_name)                                        \
-    const zf_cmd var = {cli_name, NULL, "[flags]", common_help, run, action_name}
-
-ACTION_CMD(zf_cmd_meetings_create, "meetings create", "create_meeting");
-ACTION_CMD(zf_cmd_meetings_list, "meetings list", "list_meetings");
-ACTION_CMD(zf_cmd_users_create, "users create", "create_user");
-ACTION_CMD(zf_cmd_users_list, "users list", "list_users");
-ACTION_CMD(zf_cmd_registrants_add, "registrants add", "add_meeting_registrant");
-ACTION_CMD(zf_cmd_registrants_list, "registrants list", "list_meeting_registrants");
-ACTION_CMD(zf_cmd_recordings_get, "recordings get", "get_meeting_recordings");
 
 typedef struct action_args {
     const char *input;
@@ -338,7 +327,7 @@ done:
     return status;
 }
 
-static int run(cli_ctx *ctx, int argc, char **argv)
+int cli_action_run(cli_ctx *ctx, int argc, char **argv)
 {
     const zf_action *a = zf_action_find(ctx->cmd->action);
     action_args x = {NULL, CLI_FMT_AUTO, 0, json_object()};
@@ -369,7 +358,12 @@ static int run(cli_ctx *ctx, int argc, char **argv)
 
 /* ---- zoomflow actions [schema NAME] -------------------------------------- */
 
-static const char *cli_name_of(const char *action);
+/* "meetings create" for create_meeting, "-" when no command runs it. */
+static const char *cli_name_of(const char *action)
+{
+    const zf_cmd *c = cli_command_for_action(action);
+    return c ? c->name : "-";
+}
 
 static int run_actions(cli_ctx *ctx, int argc, char **argv)
 {
@@ -403,21 +397,9 @@ static int run_schema(cli_ctx *ctx, int argc, char **argv)
 
 const zf_cmd zf_cmd_actions = {
     "actions", "list the actions: registry name, CLI command, summary", "", "", run_actions,
-    NULL};
+    NULL, 0};
 const zf_cmd zf_cmd_actions_schema = {
     "actions schema", "print an action's input as JSON Schema (draft 2020-12)",
     "NAME", "NAME is the action (create_meeting) or its command (\"meetings create\").\n",
-    run_schema, NULL};
+    run_schema, NULL, 0};
 
-static const zf_cmd *const action_cmds[] = {
-    &zf_cmd_meetings_create, &zf_cmd_meetings_list, &zf_cmd_users_create,
-    &zf_cmd_users_list, &zf_cmd_registrants_add, &zf_cmd_registrants_list,
-    &zf_cmd_recordings_get, NULL};
-
-static const char *cli_name_of(const char *action)
-{
-    for (const zf_cmd *const *c = action_cmds; *c; c++)
-        if (!strcmp((*c)->action, action))
-            return (*c)->name;
-    return !strcmp(action, "call_api") ? "api" : "-";
-}

@@ -54,7 +54,8 @@ const zf_cmd zf_cmd_api = {
     "and paths over 2048 bytes are refused before anything is sent.\n"
     "Output: the answer's JSON body (nothing for 204).\n",
     run,
-    NULL,
+    "call_api", /* the call_api action's command; its own flags and help */
+    0,
 };
 
 static int parse(api_args *a, int argc, char **argv, zf_error *err)

@@ -42,4 +42,5 @@ const zf_cmd zf_cmd_config = {
     ,
     run,
     NULL,
+    0,
 };

@@ -434,6 +434,7 @@ const zf_cmd zf_cmd_connect = {
     "its own page (exit 3).\n",
     run,
     NULL,
+    0,
 };
 
 static int run(cli_ctx *ctx, int argc, char **argv)

@@ -35,4 +35,5 @@ const zf_cmd zf_cmd_disconnect = {
     "connection. When Zoom cannot be reached the local copy is still wiped.\n",
     run,
     NULL,
+    0,
 };

@@ -96,6 +96,7 @@ const zf_cmd zf_cmd_recordings_download = {
     "(check with: cd DIR && sha256sum -c SHA256SUMS).\n",
     run,
     NULL,
+    0,
 };
 
 static int parse(int argc, char **argv, const char **meeting, const char **dir, int *progress)

@@ -140,6 +140,7 @@ const zf_cmd zf_cmd_status = {
     "needs re-authorization (the output says what to do).\n",
     run,
     NULL,
+    0,
 };
 
 static int run(cli_ctx *ctx, int argc, char **argv)

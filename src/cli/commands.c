@@ -1,66 +1,164 @@
 /*
- * The command table, and what is read from it: finding a command by its
- * words, the command of an action, and each command's --help.
+ * The one command table, and what is read from it: finding a command by
+ * its words, the command of an action, and each command's --help. Written
+ * rows for the commands with code of their own (cmd_<name>.c), and the
+ * action commands made from the action registry on first use: an action's descriptor carries its command words
+ * ({"meetings", "create"}), so adding an action adds its command without
+ * an edit here. A written row that names an action (api → call_api)
+ * stands for that action instead.
+ *
+ * Order: the written rows as listed, the made rows where ACTIONS_HERE
+ * stands, in registry order; then commands that share their first word are
+ * pulled together (the first of a group keeps its place), so
+ * `recordings download` follows `recordings get`.
+ *
+ * Why made at start, not an X-macro over ZF_ACTION_ROWS: the CLI sees the
+ * library's public headers only, and the row list is the library's private
+ * table; zf_actions() is the public view of the same rows, which the REST
+ * service walks too. The cost is one walk of a few rows per process.
  */
 #include "commands.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "zoomflow/actions.h"
 
-extern const zf_cmd zf_cmd_config, zf_cmd_connect, zf_cmd_disconnect, zf_cmd_status,
-    zf_cmd_api, zf_cmd_actions, zf_cmd_actions_schema, zf_cmd_meetings_create,
-    zf_cmd_meetings_list, zf_cmd_users_create, zf_cmd_users_list, zf_cmd_registrants_add,
-    zf_cmd_registrants_list, zf_cmd_recordings_get, zf_cmd_recordings_download;
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Order is the order of `zoomflow --help`. */
-const zf_cmd *const cli_commands[] = {
+extern const zf_cmd zf_cmd_config, zf_cmd_connect, zf_cmd_disconnect, zf_cmd_status,
+    zf_cmd_api, zf_cmd_actions, zf_cmd_actions_schema, zf_cmd_recordings_download;
+
+static const zf_cmd actions_here; /* a marker, never run */
+#define ACTIONS_HERE (&actions_here)
+
+static const zf_cmd *const written[] = {
     &zf_cmd_connect,
     &zf_cmd_status,
     &zf_cmd_disconnect,
     &zf_cmd_config,
     &zf_cmd_api,
-    &zf_cmd_meetings_create,
-    &zf_cmd_meetings_list,
-    &zf_cmd_users_create,
-    &zf_cmd_users_list,
-    &zf_cmd_registrants_add,
-    &zf_cmd_registrants_list,
-    &zf_cmd_recordings_get,
+    ACTIONS_HERE,
     &zf_cmd_recordings_download,
     &zf_cmd_actions,
     &zf_cmd_actions_schema,
-    NULL,
 };
 
-const zf_cmd *cli_find(int argc, char **argv, int *consumed)
+#define MADE_MAX 256 /* action commands; the registry test keeps well below */
+#define NAME_MAX_LEN 64
+
+static zf_cmd made[MADE_MAX];
+static char made_names[MADE_MAX][NAME_MAX_LEN];
+static const zf_cmd *table[MADE_MAX + NELEM(written) + 1];
+
+static const zf_cmd *written_for(const char *action)
 {
-    /* two-word commands first ("meetings create"), then one word */
-    for (int words = 2; words >= 1; words--) {
-        if (argc < words)
+    for (size_t i = 0; i < NELEM(written); i++)
+        if (written[i]->action && strcmp(written[i]->action, action) == 0)
+            return written[i];
+    return NULL;
+}
+
+/* The action's command row in made[n]; 0, or -1 when it cannot have one. */
+static int make(size_t n, const zf_action *a)
+{
+    if (!a->words[0] || n >= MADE_MAX)
+        return -1;
+    int len = snprintf(made_names[n], NAME_MAX_LEN, "%s%s%s", a->words[0],
+                       a->words[1] ? " " : "", a->words[1] ? a->words[1] : "");
+    if (len < 0 || len >= NAME_MAX_LEN)
+        return -1;
+    made[n] = (zf_cmd){made_names[n], NULL, "[flags]", cli_action_help, cli_action_run,
+                       a->name, 1};
+    return 0;
+}
+
+static size_t first_word_len(const char *name)
+{
+    return strcspn(name, " ");
+}
+
+static int same_group(const zf_cmd *x, const zf_cmd *y)
+{
+    size_t n = first_word_len(x->name);
+    return n == first_word_len(y->name) && strncmp(x->name, y->name, n) == 0;
+}
+
+/* Stable: each command moves up to just after the last earlier one of its
+ * group. */
+static void group(size_t count)
+{
+    for (size_t i = 1; i < count; i++) {
+        size_t to = i;
+        for (size_t j = 0; j < i; j++)
+            if (same_group(table[j], table[i]))
+                to = j + 1;
+        const zf_cmd *c = table[i];
+        memmove(&table[to + 1], &table[to], (i - to) * sizeof *table);
+        table[to] = c;
+    }
+}
+
+static void build(void)
+{
+    size_t count = 0, nmade = 0;
+    for (size_t i = 0; i < NELEM(written); i++) {
+        if (written[i] != ACTIONS_HERE) {
+            table[count++] = written[i];
             continue;
-        for (int i = 0; cli_commands[i]; i++) {
-            const char *n = cli_commands[i]->name;
-            size_t l0 = strlen(argv[0]);
-            if (words == 1 && strcmp(n, argv[0]) == 0) {
-                *consumed = 1;
-                return cli_commands[i];
+        }
+        for (const zf_action *const *a = zf_actions(); *a; a++) {
+            if (written_for((*a)->name))
+                continue;
+            if (make(nmade, *a) != 0) {
+                /* a descriptor without usable words: no command; the
+                 * registry test names it */
+                fprintf(stderr, "zoomflow: action %s has no command words\n", (*a)->name);
+                continue;
             }
-            if (words == 2 && strncmp(n, argv[0], l0) == 0 && n[l0] == ' ' &&
-                strcmp(n + l0 + 1, argv[1]) == 0) {
-                *consumed = 2;
-                return cli_commands[i];
-            }
+            table[count++] = &made[nmade++];
         }
     }
-    return NULL;
+    table[count] = NULL;
+    group(count);
+}
+
+const zf_cmd *const *cli_commands(void)
+{
+    if (!table[0])
+        build();
+    return table;
 }
 
 const zf_cmd *cli_command_for_action(const char *action)
 {
-    for (int i = 0; action && cli_commands[i]; i++)
-        if (cli_commands[i]->action && !strcmp(cli_commands[i]->action, action))
-            return cli_commands[i];
+    for (const zf_cmd *const *c = cli_commands(); action && *c; c++)
+        if ((*c)->action && strcmp((*c)->action, action) == 0)
+            return *c;
+    return NULL;
+}
+
+const zf_cmd *cli_find(int argc, char **argv, int *consumed)
+{
+    const zf_cmd *const *cmds = cli_commands();
+    /* two-word commands first ("meetings create"), then one word */
+    for (int words = 2; words >= 1; words--) {
+        if (argc < words)
+            continue;
+        for (int i = 0; cmds[i]; i++) {
+            const char *n = cmds[i]->name;
+            size_t l0 = strlen(argv[0]);
+            if (words == 1 && strcmp(n, argv[0]) == 0) {
+                *consumed = 1;
+                return cmds[i];
+            }
+            if (words == 2 && strncmp(n, argv[0], l0) == 0 && n[l0] == ' ' &&
+                strcmp(n + l0 + 1, argv[1]) == 0) {
+                *consumed = 2;
+                return cmds[i];
+            }
+        }
+    }
     return NULL;
 }
 
@@ -75,7 +173,7 @@ const char *cli_cmd_summary(const zf_cmd *cmd)
 void cli_print_help(const zf_cmd *cmd, FILE *f)
 {
     fprintf(f, "usage: zoomflow %s %s\n\n%s\n", cmd->name, cmd->usage, cli_cmd_summary(cmd));
-    const zf_action *a = cmd->action ? zf_action_find(cmd->action) : NULL;
+    const zf_action *a = cmd->action_flags ? zf_action_find(cmd->action) : NULL;
     if (a) {
         /* the descriptor's text, minus its own usage line and summary */
         zf_buf b = ZF_BUF_INIT(1 << 20);

@@ -2,9 +2,12 @@
 #define ZOOMFLOW_COMMANDS_H
 #include "cli.h"
 
-/* The command table (commands.c), NULL-terminated. */
-extern const zf_cmd *const cli_commands[];
-
+/* The command table (commands.c), NULL-terminated, in `zoomflow --help`
+ * order: the written rows and one row per registry action without a written
+ * row, made from the descriptors on first use. Walked by main.c (lookup),
+ * `zoomflow --help`, `zoomflow actions` and whatever generates completion or
+ * a man page. */
+const zf_cmd *const *cli_commands(void);
 const zf_cmd *cli_find(int argc, char **argv, int *consumed);
 /* The command that runs an action (registry name), or NULL. */
 const zf_cmd *cli_command_for_action(const char *action);
@@ -13,5 +16,9 @@ void cli_print_help(const zf_cmd *cmd, FILE *f);
 const char *cli_cmd_summary(const zf_cmd *cmd);
 /* Closes whatever lib.c opened for the command. */
 void cli_lib_close(cli_ctx *ctx);
+
+/* cmd_action.c: the run and the common help text of every action command. */
+int cli_action_run(cli_ctx *ctx, int argc, char **argv);
+extern const char cli_action_help[];
 
 #endif

@@ -1,8 +1,8 @@
 /*
  * zoomflow: the command-line program. main() resolves the global options and
  * the configuration, finds the command (one or two words: "status",
- * "meetings create") in the table (commands.c), and runs it. Every command's
- * --help comes from its zf_cmd entry.
+ * "meetings create") in the command table (commands.c), and runs it. Every
+ * command's --help comes from its zf_cmd row.
  */
 #include "cli.h"
 #include "commands.h"
@@ -39,8 +39,8 @@ static void print_overview(FILE *f)
     fputs("usage: zoomflow [global options] COMMAND [options]\n\n"
           "Connect a Zoom account once (OAuth 2.0 or Server-to-Server), then run Zoom\n"
           "actions from scripts and workflows.\n\nCommands:\n", f);
-    for (int i = 0; cli_commands[i]; i++)
-        fprintf(f, "  %-26s %s\n", cli_commands[i]->name, cli_cmd_summary(cli_commands[i]));
+    for (const zf_cmd *const *c = cli_commands(); *c; c++)
+        fprintf(f, "  %-26s %s\n", (*c)->name, cli_cmd_summary(*c));
     fputc('\n', f);
     fputs(global_help, f);
     fputc('\n', f);

@@ -132,6 +132,7 @@ static const char *const classic[] = {"meeting:write", "meeting:write:admin", NU
 const zf_action zf_action__add_meeting_registrant = {
     .name = "add_meeting_registrant",
     .summary = "Register someone for a meeting.",
+    .words = {"registrants", "add"},
     .method = "POST",
     .path = "/meetings/{meetingId}/registrants",
     .scope = "meeting:write:registrant:admin",

@@ -98,6 +98,7 @@ static const char *const rules[] = {
 const zf_action zf_action__call_api = {
     .name = "call_api",
     .summary = "Call any Zoom API endpoint under /v2 (the scope is the endpoint's).",
+    .words = {"api", NULL},
     .kind = ZF_ACTION_WRITE,
     .input = input,
     .check = check,

@@ -446,6 +446,7 @@ static const char *const classic[] = {"meeting:write", "meeting:write:admin", NU
 const zf_action zf_action__create_meeting = {
     .name = "create_meeting",
     .summary = "Schedule a Zoom meeting for a host.",
+    .words = {"meetings", "create"},
     .method = "POST",
     .path = "/users/{userId}/meetings",
     .scope = "meeting:write:meeting:admin",

@@ -120,6 +120,7 @@ static const char *const classic[] = {"user:write", "user:write:admin", NULL};
 const zf_action zf_action__create_user = {
     .name = "create_user",
     .summary = "Create a user in the Zoom account.",
+    .words = {"users", "create"},
     .method = "POST",
     .path = "/users",
     .scope = "user:write:user:admin",

@@ -46,6 +46,7 @@ static const char *const classic[] = {"recording:read", "phone_recording:read:ad
 const zf_action zf_action__get_meeting_recordings = {
     .name = "get_meeting_recordings",
     .summary = "Get a meeting's cloud recordings and their download links.",
+    .words = {"recordings", "get"},
     .method = "GET",
     .path = "/meetings/{meetingId}/recordings",
     .scope = "cloud_recording:read:list_recording_files:admin",

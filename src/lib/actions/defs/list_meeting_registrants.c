@@ -32,6 +32,7 @@ static const char *const classic[] = {"meeting:read", "meeting:read:admin", NULL
 const zf_action zf_action__list_meeting_registrants = {
     .name = "list_meeting_registrants",
     .summary = "List a meeting's registrants.",
+    .words = {"registrants", "list"},
     .method = "GET",
     .path = "/meetings/{meetingId}/registrants",
     .scope = "meeting:read:list_registrants:admin",

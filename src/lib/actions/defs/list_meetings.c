@@ -56,6 +56,7 @@ static const char *const classic[] = {"meeting:read", "meeting:read:admin", NULL
 const zf_action zf_action__list_meetings = {
     .name = "list_meetings",
     .summary = "List a host's meetings.",
+    .words = {"meetings", "list"},
     .method = "GET",
     .path = "/users/{userId}/meetings",
     .scope = "meeting:read:list_meetings:admin",

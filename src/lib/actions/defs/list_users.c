@@ -31,6 +31,7 @@ static const char *const classic[] = {"user:read", "user:write", "user:read:admi
 const zf_action zf_action__list_users = {
     .name = "list_users",
     .summary = "List the account's users.",
+    .words = {"users", "list"},
     .method = "GET",
     .path = "/users",
     .scope = "user:read:list_users:admin",
