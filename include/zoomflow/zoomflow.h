@@ -37,6 +37,7 @@
 #include "zoomflow/oauth_loopback.h"
 #include "zoomflow/schema.h"
 #include "zoomflow/secret.h"
+#include "zoomflow/session.h"
 #include "zoomflow/store.h"
 #include "zoomflow/tokens.h"
 #include "zoomflow/zoom.h"

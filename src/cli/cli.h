@@ -61,7 +61,7 @@ typedef struct cli_ctx {
     int verbose;     /* -v: debug logs; -vv: HTTP traces (redacted) */
     int out_tty;     /* stdout is a terminal */
     int err_tty;
-    struct cli_lib *lib; /* lazily opened library handles (lib.c) */
+    struct zf_session *session; /* the library session, opened on first use (lib.c) */
     const struct zf_cmd *cmd; /* the command being run */
 } cli_ctx;
 

@@ -210,7 +210,12 @@ static int dry_run(cli_ctx *ctx, const zf_action *a, const json_t *in)
     int rc = zf_action_build(&req, a, in, &err);
     if (rc)
         return cli_fail(ctx, &err);
-    cli_api_base(ctx, &url);
+    zf_session *s;
+    if (cli_session(ctx, &s, &err) != 0 || zf_session_api_base(s, &url) != 0) {
+        zf_action_request_free(&req);
+        zf_buf_free(&url);
+        return cli_fail(ctx, &err);
+    }
     zf_buf_puts(&url, req.path);
     for (size_t i = 0; i < req.nquery; i++) {
         zf_buf_putc(&url, i ? '&' : '?');
@@ -293,7 +298,11 @@ static int execute(cli_ctx *ctx, const zf_action *a, const action_args *x, json_
         status = cli_fail(ctx, &err);
         goto done;
     }
-    o.store = cli_store(ctx);
+    zf_session *s;
+    if ((rc = cli_session(ctx, &s, &err)) != 0 || (rc = zf_session_store(s, &o.store, &err)) != 0) {
+        status = cli_fail(ctx, &err);
+        goto done;
+    }
     o.conn_id = ctx->cfg.profile;
     if (json_is_true(json_object_get(in, "all")) && a->items_key) {
         if (cli_out_new(&out, stdout, x->fmt, ctx->out_tty, NULL) != 0) {

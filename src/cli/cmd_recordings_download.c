@@ -146,23 +146,19 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     if (rc)
         return rc;
     zf_error err = ZF_ERROR_INIT;
-    zf_tokens *tk = NULL;
-    zf_zoom_tokens src = {NULL, NULL, NULL, NULL};
+    zf_session *s = NULL;
+    const zf_zoom_tokens *src = NULL;
     zf_zoom *z = NULL;
     bar b = {want_bar && ctx->err_tty, 0, 0, now_ns()};
     zf_download_result res;
     memset(&res, 0, sizeof res);
-    if ((rc = cli_tokens(ctx, &tk, &err)) != 0 ||
-        (rc = cli_token_source(ctx, tk, &src, &err)) != 0)
-        goto done;
-    zf_zoom_opts zo = ZF_ZOOM_OPTS_INIT;
-    zo.tokens = src;
-    cli_http_opts(ctx, &zo.http);
-    if ((rc = zf_zoom_new(&z, &zo, &err)) != 0)
+    if ((rc = cli_session(ctx, &s, &err)) != 0 ||
+        (rc = zf_session_token_source(s, &src, &err)) != 0 ||
+        (rc = zf_session_zoom(s, &z, NULL, &err)) != 0)
         goto done;
     zf_download_opts o = ZF_DOWNLOAD_OPTS_INIT;
     o.zoom = z;
-    o.tokens = &src;
+    o.tokens = src;
     cli_http_opts(ctx, &o.http);
     o.http.timeout_ms = 0; /* a large file may take hours; stalls end in TCP keepalive */
     o.progress = on_progress;
@@ -171,8 +167,6 @@ static int run(cli_ctx *ctx, int argc, char **argv)
 done:
     if (b.drawn)
         fputc('\n', stderr);
-    zf_zoom_free(z);
-    zf_zoom_tokens_release(&src);
     if (rc)
         return cli_fail(ctx, &err);
     summary(&res, (double)(now_ns() - b.start_ns) / 1e9);

@@ -17,6 +17,7 @@
  */
 #include "cli.h"
 #include "input.h"
+#include "zoomflow/session.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -173,27 +174,15 @@ int cli_cfg_parse(const char *text, size_t len, const char *name, const char *pr
     return 0;
 }
 
-static int xdg_dir(const char *env, const char *fallback, zf_buf *out)
-{
-    const char *x = getenv(env), *home = getenv("HOME");
-    zf_buf_reset(out);
-    if (x && x[0] == '/')
-        zf_buf_appendf(out, "%s/zoomflow", x);
-    else if (home && home[0])
-        zf_buf_appendf(out, "%s/%s/zoomflow", home, fallback);
-    else
-        return ZF_ECONFIG;
-    return out->failed ? ZF_ENOMEM : 0;
-}
-
+/* The library's defaults (zoomflow/session.h), so the config file sits
+ * next to the master key. */
 int cli_config_dir(zf_buf *out)
 {
-    return xdg_dir("XDG_CONFIG_HOME", ".config", out);
+    return zf_default_dir(ZF_DIR_CONFIG, out, NULL);
 }
-
 int cli_data_dir(zf_buf *out)
 {
-    return xdg_dir("XDG_DATA_HOME", ".local/share", out);
+    return zf_default_dir(ZF_DIR_DATA, out, NULL);
 }
 
 /* The reader's contract: out is initialised first, so the caller frees it on

@@ -1,41 +1,17 @@
 /*
- * Library handles a command needs, opened on first use and closed once at
- * exit: the master key (crypt), the store, the token manager. Paths default
- * to the XDG directories: the key in ~/.config/zoomflow/master.key (0600,
- * created on first use), the store in ~/.local/share/zoomflow/zoomflow.db.
+ * The CLI's one library session (zoomflow/session.h), built from the
+ * resolved configuration on first use and freed once at exit. The
+ * defaults (key and store under the XDG directories) are the library's;
+ * this file only maps cli_cfg to zf_session_opts.
  */
 #include "commands.h"
 #include "input.h"
 #include "lib.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-struct cli_lib {
-    zf_crypt *crypt;
-    zf_store *store;
-    zf_tokens *tokens;
-    zf_zoom_tokens source;
-    zf_zoom *zoom;
-    char *granted;
-};
-
-static int mkdirs(const char *path)
-{
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    return mkdir(tmp, 0700) != 0 && errno != EEXIST ? -1 : 0;
-}
+#include "zoomflow/oauth.h"
 
 void cli_http_opts(const cli_ctx *ctx, zf_http_opts *h)
 {
@@ -49,91 +25,40 @@ void cli_http_opts(const cli_ctx *ctx, zf_http_opts *h)
     h->trace = ctx->verbose >= 2;
 }
 
-static int open_crypt(cli_ctx *ctx, zf_error *err)
+int cli_session(cli_ctx *ctx, zf_session **out, zf_error *err)
 {
-    zf_buf path = ZF_BUF_INIT(4096);
-    int rc = 0;
-    if (ctx->cfg.key_file) {
-        zf_buf_puts(&path, ctx->cfg.key_file);
-    } else if (!getenv("ZOOMFLOW_MASTER_KEY")) {
-        if (cli_config_dir(&path) != 0 || mkdirs(path.ptr) != 0) {
-            rc = zf_error_set(err, ZF_ECONFIG, "cannot create the config directory %s: %s",
-                              zf_buf_cstr(&path), strerror(errno));
-            zf_error_hint(err, "set HOME, or ZOOMFLOW_KEY_FILE / ZOOMFLOW_MASTER_KEY");
-            goto done;
-        }
-        zf_buf_puts(&path, "/master.key");
+    if (!ctx->session) {
+        zf_session_opts o = ZF_SESSION_OPTS_INIT;
+        o.db = ctx->cfg.db;
+        o.key_file = ctx->cfg.key_file;
+        o.conn_id = ctx->cfg.profile;
+        o.actor = "cli";
+        o.oauth_base = ctx->cfg.oauth_base;
+        cli_http_opts(ctx, &o.http);
+        /* an explicit api_base (flag, env or file; not the default) wins
+         * over the connection's own base */
+        if (ctx->cfg.api_base_from != CLI_FROM_DEFAULT)
+            o.api_base = ctx->cfg.api_base;
+        int rc = zf_session_open(&ctx->session, &o, err);
+        if (rc)
+            return rc;
     }
-    rc = zf_crypt_new(&ctx->lib->crypt, path.len ? path.ptr : NULL, err);
-done:
-    zf_buf_free(&path);
-    return rc;
+    *out = ctx->session;
+    return 0;
 }
 
 int cli_tokens(cli_ctx *ctx, zf_tokens **out, zf_error *err)
 {
-    if (!ctx->lib && !(ctx->lib = calloc(1, sizeof *ctx->lib)))
-        return zf_error_set(err, ZF_ENOMEM, "out of memory");
-    struct cli_lib *l = ctx->lib;
-    int rc;
-    if (l->tokens) {
-        *out = l->tokens;
-        return 0;
-    }
-    if (!l->crypt && (rc = open_crypt(ctx, err)) != 0)
-        return rc;
-    if (!l->store && (rc = zf_store_open(&l->store, ctx->cfg.db, err)) != 0)
-        return rc;
-    zf_tokens_opts o = ZF_TOKENS_OPTS_INIT;
-    o.store = l->store;
-    o.crypt = l->crypt;
-    o.actor = "cli";
-    cli_http_opts(ctx, &o.http);
-    if ((rc = zf_tokens_new(&l->tokens, &o, err)) != 0)
-        return rc;
-    *out = l->tokens;
-    return 0;
-}
-
-int cli_token_source(cli_ctx *ctx, zf_tokens *tk, zf_zoom_tokens *out, zf_error *err)
-{
-    int rc = zf_zoom_tokens_conn(out, tk, ctx->cfg.profile, err);
-    if (rc == 0 && ctx->cfg.api_base_from != CLI_FROM_DEFAULT &&
-        (rc = zf_zoom_tokens_pin_base(out, ctx->cfg.api_base, err)) != 0)
-        zf_zoom_tokens_release(out);
-    return rc;
+    zf_session *s;
+    int rc = cli_session(ctx, &s, err);
+    return rc ? rc : zf_session_tokens(s, out, err);
 }
 
 int cli_zoom(cli_ctx *ctx, zf_zoom **out, const char **granted, zf_error *err)
 {
-    zf_tokens *tk = NULL;
-    int rc = cli_tokens(ctx, &tk, err);
-    if (rc)
-        return rc;
-    struct cli_lib *l = ctx->lib;
-    if (!l->zoom) {
-        zf_conn_info info;
-        if ((rc = zf_tokens_info(&info, tk, ctx->cfg.profile, err)) != 0)
-            return rc;
-        l->granted = info.scopes ? strdup(info.scopes) : NULL;
-        zf_conn_info_free(&info);
-        if ((rc = cli_token_source(ctx, tk, &l->source, err)) != 0)
-            return rc;
-        zf_zoom_opts o = ZF_ZOOM_OPTS_INIT;
-        o.tokens = l->source;
-        cli_http_opts(ctx, &o.http);
-        if ((rc = zf_zoom_new(&l->zoom, &o, err)) != 0)
-            return rc;
-    }
-    *out = l->zoom;
-    if (granted)
-        *granted = l->granted;
-    return 0;
-}
-
-zf_store *cli_store(cli_ctx *ctx)
-{
-    return ctx->lib ? ctx->lib->store : NULL;
+    zf_session *s;
+    int rc = cli_session(ctx, &s, err);
+    return rc ? rc : zf_session_zoom(s, out, granted, err);
 }
 
 int cli_cfg_api_base(const cli_cfg *cfg, zf_buf *out)
@@ -155,35 +80,8 @@ int cli_cfg_api_base(const cli_cfg *cfg, zf_buf *out)
     return out->failed ? ZF_ENOMEM : 0;
 }
 
-int cli_api_base(cli_ctx *ctx, zf_buf *out)
-{
-    zf_tokens *tk = NULL;
-    zf_conn_info info;
-    zf_error err = ZF_ERROR_INIT;
-    if (ctx->cfg.api_base_from == CLI_FROM_DEFAULT && cli_tokens(ctx, &tk, &err) == 0 &&
-        zf_tokens_info(&info, tk, ctx->cfg.profile, &err) == 0) {
-        int have = info.api_base && *info.api_base;
-        zf_buf_reset(out);
-        if (have)
-            zf_buf_puts(out, info.api_base);
-        zf_conn_info_free(&info);
-        if (have)
-            return out->failed ? ZF_ENOMEM : 0;
-    }
-    return cli_cfg_api_base(&ctx->cfg, out);
-}
-
 void cli_lib_close(cli_ctx *ctx)
 {
-    struct cli_lib *l = ctx->lib;
-    if (!l)
-        return;
-    zf_zoom_free(l->zoom);
-    zf_zoom_tokens_release(&l->source);
-    free(l->granted);
-    zf_tokens_free(l->tokens);
-    zf_store_close(l->store);
-    zf_crypt_free(l->crypt);
-    free(l);
-    ctx->lib = NULL;
+    zf_session_free(ctx->session);
+    ctx->session = NULL;
 }

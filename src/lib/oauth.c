@@ -190,7 +190,9 @@ int zf_oauth_default_api_base(char **out, const char *oauth_base)
     } known[] = {{"https://zoom.us", "https://api.zoom.us/v2"},
                  {"https://zoomgov.com", "https://api.zoomgov.com/v2"}};
     zf_buf b = ZF_BUF_INIT(URL_MAX);
-    int n = base_len(oauth_base ? oauth_base : "");
+    if (!oauth_base || !oauth_base[0])
+        oauth_base = "https://zoom.us"; /* NULL means Zoom's */
+    int n = base_len(oauth_base);
     const char *api = NULL;
     *out = NULL;
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
@@ -199,7 +201,7 @@ int zf_oauth_default_api_base(char **out, const char *oauth_base)
     if (api)
         zf_buf_puts(&b, api);
     else
-        zf_buf_appendf(&b, "%.*s/v2", n, oauth_base ? oauth_base : "");
+        zf_buf_appendf(&b, "%.*s/v2", n, oauth_base);
     if (b.failed)
         return ZF_ENOMEM;
     *out = zf_buf_take(&b);
