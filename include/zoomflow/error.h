@@ -80,7 +80,7 @@ typedef struct zf_error {
 const char *zf_strerror(int code);
 const char *zf_code_name(int code);
 
-void zf_error_clear(zf_error *err);
+void zf_error_reset(zf_error *err);
 /* A new error: sets code and message (printf-style) and drops the hint of
  * any earlier error (words, id, arguments), so set the hint after it.
  * Returns code so callers can `return zf_error_set(err, ZF_EINVAL, "...")`.

@@ -66,7 +66,7 @@ typedef struct zf_store_conn {
     int64_t refresh_seq;
 } zf_store_conn;
 
-void zf_store_conn_clear(zf_store_conn *c);
+void zf_store_conn_free(zf_store_conn *c);
 
 /* A pending authorization: keyed by the SHA-256 hex of the state. */
 typedef struct zf_store_state {
@@ -84,7 +84,7 @@ typedef struct zf_store_state {
     char *revoke_endpoint; /* NULL = Zoom's */
 } zf_store_state;
 
-void zf_store_state_clear(zf_store_state *s);
+void zf_store_state_free(zf_store_state *s);
 
 /* One audit record. detail never holds a secret. */
 typedef struct zf_store_audit {
@@ -97,7 +97,7 @@ typedef struct zf_store_audit {
     char *detail;
 } zf_store_audit;
 
-void zf_store_audit_clear(zf_store_audit *a);
+void zf_store_audit_free(zf_store_audit *a);
 void zf_store_audit_free_list(zf_store_audit *list, size_t n);
 
 /* "sqlite:PATH", or NULL for the default:
@@ -105,7 +105,7 @@ void zf_store_audit_free_list(zf_store_audit *list, size_t n);
  * sqlite:~/.local/share/zoomflow/zoomflow.db (directories made 0700).
  * Opening applies pending migrations. */
 int zf_store_open(zf_store **out, const char *dsn, zf_error *err);
-void zf_store_close(zf_store *st);
+void zf_store_free(zf_store *st);
 int zf_store_default_dsn(char **out, zf_error *err);
 /* Applies pending migrations (idempotent); *version gets the schema version. */
 int zf_store_migrate(zf_store *st, int *version, zf_error *err);

@@ -47,7 +47,7 @@ ZF_PUBLIC_BEGIN
  * "https://api.zoom.us" or "https://api.zoom.us/v2"; the client frees it).
  * reject() is called after a 401 code 124 with the token that was refused; it forces one refresh unless
  * someone already replaced that token, and fills token with the new one.
- * release() (may be NULL) frees ctx; zf_zoom_tokens_release() calls it.
+ * release() (may be NULL) frees ctx; zf_zoom_tokens_free() calls it.
  */
 typedef struct zf_zoom_tokens {
     void *ctx;
@@ -64,7 +64,7 @@ int zf_zoom_tokens_static(zf_zoom_tokens *out, const char *token, const char *ap
  * conn_id (NULL = "default"). tk is borrowed and must outlive the source. */
 typedef struct zf_tokens zf_tokens;
 int zf_zoom_tokens_conn(zf_zoom_tokens *out, zf_tokens *tk, const char *conn_id, zf_error *err);
-void zf_zoom_tokens_release(zf_zoom_tokens *src);
+void zf_zoom_tokens_free(zf_zoom_tokens *src);
 /* Sends every call from src to api_base instead of the base src hands out
  * (e.g. the connection's, from Zoom's api_url): an explicit --api-base /
  * ZOOMFLOW_API_BASE, to reach Zoom through a proxy or pin a cluster. The

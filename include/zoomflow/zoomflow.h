@@ -15,6 +15,21 @@
  *    zf_code (error.h). The detail (message, hint, HTTP status, Zoom's
  *    code, retry-after) is in the zf_error passed in or held by the handle.
  *  - Every zf_*_free accepts NULL and cannot fail.
+ *  - Release verbs, one rule for every type:
+ *      zf_T_new / zf_T_open -> zf_T_free   a handle (opaque, heap); _open
+ *                                          where it opens something outside
+ *                                          (a database, a session), both
+ *                                          released by _free (no _close);
+ *      zf_T_free(T *v)                     a value the caller embeds (a row,
+ *                                          zf_buf, zf_secret, zf_conn_info,
+ *                                          zf_zoom_tokens, a response): frees
+ *                                          what v holds and zeroes it, so v
+ *                                          may be reused; never frees v;
+ *      zf_T_reset(T *v)                    empties v for reuse and gives no
+ *                                          memory back (zf_buf_reset,
+ *                                          zf_error_reset).
+ *    No _close, _release, _clear or _dispose (zf_crypt_open decrypts: not a
+ *    lifetime verb).
  *  - Options structs are initialised with their _INIT macro, so fields
  *    added later get their defaults.
  *  - Handles are not thread-safe unless their header says otherwise; use

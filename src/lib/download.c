@@ -522,7 +522,7 @@ static int exchange(dl_sink *s, zf_download_verdict *verdict, zf_error *lasterr,
     s->begun = 0;
     s->bad_range = 0;
     r->res.attempts++;
-    zf_error_clear(lasterr);
+    zf_error_reset(lasterr);
     int rc = zf_http_do(r->http, &req, &resp, lasterr);
     int frc = s->io_err ? -1 : flush(s);
     if (s->io_err || frc != 0) {

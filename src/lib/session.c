@@ -114,10 +114,10 @@ void zf_session_free(zf_session *s)
     if (!s)
         return;
     zf_zoom_free(s->zoom);
-    zf_zoom_tokens_release(&s->source);
+    zf_zoom_tokens_free(&s->source);
     free(s->granted);
     zf_tokens_free(s->tokens);
-    zf_store_close(s->store);
+    zf_store_free(s->store);
     zf_crypt_free(s->crypt);
     free(s->db);
     free(s->key_file);
@@ -194,7 +194,7 @@ static int open_source_locked(zf_session *s, zf_error *err)
     if ((rc = zf_zoom_tokens_conn(&src, s->tokens, s->conn_id, err)) != 0)
         return rc;
     if (s->api_base && (rc = zf_zoom_tokens_pin_base(&src, s->api_base, err)) != 0) {
-        zf_zoom_tokens_release(&src);
+        zf_zoom_tokens_free(&src);
         return rc;
     }
     s->source = src;

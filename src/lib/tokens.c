@@ -438,7 +438,7 @@ static int store_new_conn(zf_tokens *tk, zf_store_conn *c, const char *secret,
         c->generation = old.generation;
         c->refresh_seq = old.refresh_seq; /* a new pair: no claim stands */
     }
-    zf_store_conn_clear(&old);
+    zf_store_conn_free(&old);
     c->connected_at = c->updated_at = now_of(tk);
     if ((rc = seal_col(tk, "connection", c->id, "client_secret", secret, strlen(secret),
                        &c->client_secret_sealed, err)) < 0 ||
@@ -484,7 +484,7 @@ done:
     zf_secret_free(&verifier);
     zf_secret_free(&secret);
     zf_token_set_free(&set);
-    zf_store_conn_clear(&c);
+    zf_store_conn_free(&c);
     return rc;
 }
 
@@ -506,7 +506,7 @@ int zf_tokens_connect_finish(char **id_out, zf_tokens *tk, const char *query, si
 done:
     audit(tk, st.conn_id ? st.conn_id : "?", "connect", rc, rc < 0 ? err->message : "oauth");
     zf_oauth_callback_free(&cb);
-    zf_store_state_clear(&st);
+    zf_store_state_free(&st);
     return rc;
 }
 
@@ -543,7 +543,7 @@ done:
     zf_http_free(http);
     zf_secret_free(&secret);
     zf_token_set_free(&set);
-    zf_store_conn_clear(&c);
+    zf_store_conn_free(&c);
     return rc;
 }
 
@@ -600,7 +600,7 @@ int zf_tokens_disconnect(zf_tokens *tk, const char *id, zf_error *revoke_err, zf
           rc < 0 ? err->message : rerr.code ? "wiped; revoke failed" : "revoked and wiped");
     if (revoke_err)
         *revoke_err = rerr;
-    zf_store_conn_clear(&c);
+    zf_store_conn_free(&c);
     return rc;
 }
 
@@ -855,7 +855,7 @@ static int lock_and_load(zf_tokens *tk, const char *id, zf_store_conn *c, zf_sec
     int rc = zf_store_lock_connection(tk->opts.store, id, err);
     if (rc < 0)
         return rc;
-    zf_store_conn_clear(c);
+    zf_store_conn_free(c);
     zf_secret_free(token);
     if ((rc = load(tk, id, c, token, err)) < 0)
         zf_store_rollback(tk->opts.store);
@@ -1016,7 +1016,7 @@ static int fly(zf_tokens *tk, flight *f, const char *id, const zf_secret *reject
         zf_log(ZF_LOG_WARN, "tokens", "refresh of %s failed (%s); using the current token, "
                                       "valid until %lld", id, err->message,
                (long long)c.access_expires_at);
-        zf_error_clear(err);
+        zf_error_reset(err);
         rc = 0;
     }
     pthread_mutex_lock(&f->mu);
@@ -1029,7 +1029,7 @@ static int fly(zf_tokens *tk, flight *f, const char *id, const zf_secret *reject
     if (rc == 0)
         rc = hand_out(out, api_base, &token, &c, err);
     zf_secret_free(&token);
-    zf_store_conn_clear(&c);
+    zf_store_conn_free(&c);
     return rc;
 }
 
@@ -1079,7 +1079,7 @@ static int get_token(zf_secret *out, char **api_base, zf_tokens *tk, const char 
     rc = fly(tk, f, id, rejected, out, api_base, err);
 done:
     zf_secret_free(&token);
-    zf_store_conn_clear(&c);
+    zf_store_conn_free(&c);
     return rc;
 }
 

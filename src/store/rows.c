@@ -19,7 +19,7 @@ const char *zf_conn_state_name(int state)
     return state == ZF_CONN_NEEDS_REAUTH ? "NEEDS_REAUTH" : "VALID";
 }
 
-void zf_store_conn_clear(zf_store_conn *c)
+void zf_store_conn_free(zf_store_conn *c)
 {
     if (!c)
         return;
@@ -33,7 +33,7 @@ void zf_store_conn_clear(zf_store_conn *c)
     memset(c, 0, sizeof *c);
 }
 
-void zf_store_state_clear(zf_store_state *s)
+void zf_store_state_free(zf_store_state *s)
 {
     if (!s)
         return;
@@ -45,7 +45,7 @@ void zf_store_state_clear(zf_store_state *s)
     memset(s, 0, sizeof *s);
 }
 
-void zf_store_audit_clear(zf_store_audit *a)
+void zf_store_audit_free(zf_store_audit *a)
 {
     if (!a)
         return;
@@ -62,6 +62,6 @@ void zf_store_audit_free_list(zf_store_audit *list, size_t n)
     if (!list)
         return;
     for (size_t i = 0; i < n; i++)
-        zf_store_audit_clear(&list[i]);
+        zf_store_audit_free(&list[i]);
     free(list);
 }

@@ -131,12 +131,12 @@ int zf_store_open(zf_store **out, const char *dsn, zf_error *err)
     *out = st;
     st = NULL;
 done:
-    zf_store_close(st);
+    zf_store_free(st);
     free(deflt);
     return rc;
 }
 
-void zf_store_close(zf_store *st)
+void zf_store_free(zf_store *st)
 {
     if (!st)
         return;

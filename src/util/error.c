@@ -28,7 +28,7 @@ const char *zf_code_name(int code)
     return "EUNKNOWN";
 }
 
-void zf_error_clear(zf_error *err)
+void zf_error_reset(zf_error *err)
 {
     if (!err)
         return;

@@ -329,6 +329,6 @@ int main(int argc, char **argv)
     int rc = run(&d, argc - i, argv + i, &err);
     zf_tokens_free(d.tk);
     zf_crypt_free(d.crypt);
-    zf_store_close(d.st);
+    zf_store_free(d.st);
     return rc < 0 ? fail(rc, &err) : 0;
 }

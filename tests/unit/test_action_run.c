@@ -71,7 +71,7 @@ static void test_action_run_scope_preflight(void **state)
     o.granted_scopes = NULL;
     push(&f, 0, 1, 400, NULL, "{\"code\":4711,\"message\":\"Invalid access token, does not "
                                "contain scopes:[user:write:user:admin].\"}");
-    zf_error_clear(&err);
+    zf_error_reset(&err);
     assert_int_equal(zf_action_run(&res, zf_action_find("create_user"), in, &o, NULL, &err),
                      ZF_ESCOPE);
     assert_non_null(strstr(err.message, "create_user needs the Zoom scope user:write:user:admin"));
@@ -129,7 +129,7 @@ static void test_action_run_absent_create_sent_once_more(void **state)
     push(&f, 0, 1, 500, NULL, NULL);
     push(&f, 0, 1, 404, NULL, nf);
     push(&f, 0, 1, 404, NULL, nf);
-    zf_error_clear(&err);
+    zf_error_reset(&err);
     assert_int_equal(zf_action_run(&res, zf_action_find("create_user"), in, &o, NULL, &err),
                      ZF_ESERVER);
     assert_non_null(strstr(err.message, "was not done"));

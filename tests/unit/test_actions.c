@@ -739,7 +739,7 @@ static void test_scope_preflight(void **state)
     assert_non_null(strstr(err.message, "meeting:write:meeting:admin"));
     assert_non_null(strstr(err.message, "create_meeting"));
     assert_non_null(strstr(err.hint, "reconnect"));
-    zf_error_clear(&err);
+    zf_error_reset(&err);
     assert_int_equal(zf_action_scope_check(a, "", &err), ZF_ESCOPE);
     a = zf_action_find("get_meeting_recordings");
     assert_int_equal(zf_action_scope_check(a, "cloud_recording:read:list_recording_files:master", &err), 0);

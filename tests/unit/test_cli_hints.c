@@ -174,7 +174,7 @@ static int check_rendering(const char *how)
 
 static void sample(zf_error *err, int id, int with_args)
 {
-    zf_error_clear(err);
+    zf_error_reset(err);
     err->hint_id = id;
     if (!with_args)
         return;

@@ -93,7 +93,7 @@ static void test_crypt_tamper_each_part(void **state)
         if (t[p] == sealed[p])
             t[p] = 'C';
         zf_secret s = ZF_SECRET_INIT;
-        zf_error_clear(&err);
+        zf_error_reset(&err);
         int rc = zf_crypt_open(c, t, "app/secret", &s, &err);
         if (rc != ZF_ECRYPT)
             fail_msg("flipping byte %zu of %s was not detected (rc %d)", p, sealed, rc);

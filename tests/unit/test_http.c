@@ -291,7 +291,7 @@ static void test_http_writes_take_a_fresh_connection(void **state)
     assert_int_equal(post(ctl, faults, "{\"kind\":\"drop\",\"route\":\"oauth.token\"}", &r,
                           &err), 0);
     assert_int_equal(r.status, 201);
-    zf_error_clear(&err);
+    zf_error_reset(&err);
     assert_int_equal(post(h, token, "grant_type=nothing", &r, &err), ZF_ENET);
     assert_int_equal(r.sent, 1);
     assert_int_equal(r.status, 0);

@@ -124,7 +124,7 @@ static int parse(zf_oauth_grant g, long status, const char *body, zf_token_set *
                  zf_error *err)
 {
     zf_oauth_exchange ex = {g, status, 1000, "my-client", "http://127.0.0.1:9/callback", NULL};
-    zf_error_clear(err);
+    zf_error_reset(err);
     return zf_oauth_parse_token_response(set, &ex, body, strlen(body), err);
 }
 

@@ -109,7 +109,7 @@ static void put_conn(const fx *f, zf_store *st)
     if (rc)
         fprintf(stderr, "conn_put: %s\n", err.message);
     assert_int_equal(rc, 0);
-    zf_store_conn_clear(&row);
+    zf_store_conn_free(&row);
     zf_crypt_free(c);
 }
 

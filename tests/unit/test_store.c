@@ -38,7 +38,7 @@ static int teardown(void **state)
 {
     fx *f = *state;
     char cmd[128];
-    zf_store_close(f->st);
+    zf_store_free(f->st);
     snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
     assert_int_equal(system(cmd), 0);
     free(f);
@@ -56,7 +56,7 @@ static void test_store_migrations_idempotent(void **state)
     assert_int_equal(zf_store_open(&again, f->dsn, &err), 0);
     assert_int_equal(zf_store_migrate(again, &v, &err), 0);
     assert_int_equal(v, (int)zf_store_migrations_count);
-    zf_store_close(again);
+    zf_store_free(again);
 }
 
 static void test_store_files_private(void **state)
@@ -100,7 +100,7 @@ static void test_store_conn_roundtrip(void **state)
     assert_int_equal(c.generation, 1);
     assert_int_equal(zf_store_conn_put(f->st, &c, &err), 0);
     assert_int_equal(c.generation, 2);
-    zf_store_conn_clear(&c);
+    zf_store_conn_free(&c);
     fill(&c, "alpha");
     assert_int_equal(zf_store_conn_put(f->st, &c, &err), 0);
     assert_int_equal(zf_store_conn_get(f->st, "beta", &got, &err), 0);
@@ -112,7 +112,7 @@ static void test_store_conn_roundtrip(void **state)
     assert_int_equal(got.generation, 2);
     assert_null(got.refresh_token_sealed);
     assert_string_equal(got.last_hint, "do this");
-    zf_store_conn_clear(&got);
+    zf_store_conn_free(&got);
 
     char **ids = NULL;
     size_t n = 0;
@@ -127,7 +127,7 @@ static void test_store_conn_roundtrip(void **state)
     assert_int_equal(zf_store_conn_delete(f->st, "beta", &err), 0);
     assert_int_equal(zf_store_conn_get(f->st, "beta", &got, &err), ZF_ENOTFOUND);
     assert_int_equal(zf_store_conn_delete(f->st, "beta", &err), ZF_ENOTFOUND);
-    zf_store_conn_clear(&c);
+    zf_store_conn_free(&c);
 }
 
 /* The endpoints and the refresh claim survive a round trip; a put with the
@@ -157,13 +157,13 @@ static void test_store_conn_claim_roundtrip(void **state)
     free(got.refresh_host);
     got.refresh_host = NULL;
     assert_int_equal(zf_store_conn_put(f->st, &got, &err), 0);
-    zf_store_conn_clear(&got);
+    zf_store_conn_free(&got);
     assert_int_equal(zf_store_conn_get(f->st, "claimed", &got, &err), 0);
     assert_int_equal(got.refresh_started_at, 0);
     assert_null(got.refresh_host);
     assert_int_equal(got.refresh_seq, 9);
-    zf_store_conn_clear(&got);
-    zf_store_conn_clear(&c);
+    zf_store_conn_free(&got);
+    zf_store_conn_free(&c);
 }
 
 /* A database made by schema version 2 (before endpoints and claims) is
@@ -205,8 +205,8 @@ static void test_store_migrates_from_v2(void **state)
     assert_int_equal(got.refresh_started_at, 0);
     assert_int_equal(got.refresh_seq, 0);
     assert_null(got.refresh_host);
-    zf_store_conn_clear(&got);
-    zf_store_close(st);
+    zf_store_conn_free(&got);
+    zf_store_free(st);
 }
 
 static void test_store_rollback_discards(void **state)
@@ -223,8 +223,8 @@ static void test_store_rollback_discards(void **state)
     assert_int_equal(zf_store_conn_put(f->st, &c, &err), 0);
     assert_int_equal(zf_store_commit(f->st, &err), 0);
     assert_int_equal(zf_store_conn_get(f->st, "tx", &got, &err), 0);
-    zf_store_conn_clear(&got);
-    zf_store_conn_clear(&c);
+    zf_store_conn_free(&got);
+    zf_store_conn_free(&c);
 }
 
 static void test_store_state_single_use(void **state)
@@ -242,7 +242,7 @@ static void test_store_state_single_use(void **state)
     assert_int_equal(got.expires_at, 700);
     assert_string_equal(got.token_endpoint, "/custom/token");
     assert_null(got.revoke_endpoint);
-    zf_store_state_clear(&got);
+    zf_store_state_free(&got);
     assert_int_equal(zf_store_state_take(f->st, "h1", &got, &err), ZF_ENOTFOUND);
     assert_int_equal(zf_store_state_take(f->st, "nope", &got, &err), ZF_ENOTFOUND);
 }
@@ -259,7 +259,7 @@ static void test_store_state_purge(void **state)
     assert_int_equal(zf_store_state_purge(f->st, 500, &err), 0);
     assert_int_equal(zf_store_state_take(f->st, "old", &got, &err), ZF_ENOTFOUND);
     assert_int_equal(zf_store_state_take(f->st, "new", &got, &err), 0);
-    zf_store_state_clear(&got);
+    zf_store_state_free(&got);
 }
 
 static void test_store_audit(void **state)
@@ -311,7 +311,7 @@ static void test_store_default_dsn(void **state)
     free(dsn);
     zf_store *st = NULL;
     assert_int_equal(zf_store_open(&st, NULL, &err), 0);
-    zf_store_close(st);
+    zf_store_free(st);
     struct stat sb;
     snprintf(expect, sizeof expect, "%s/zoomflow", f->dir);
     assert_int_equal(stat(expect, &sb), 0);

@@ -259,7 +259,7 @@ static int teardown(void **state)
     char cmd[128];
     zf_tokens_free(f->tk);
     zf_crypt_free(f->crypt);
-    zf_store_close(f->st);
+    zf_store_free(f->st);
     fake_stop();
     snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
     assert_int_equal(system(cmd), 0);
@@ -669,7 +669,7 @@ static void plant_claim(fx *f, pid_t pid, int64_t at)
     c.refresh_host = strdup(host);
     c.refresh_seq++;
     assert_int_equal(zf_store_conn_put(f->st, &c, &err), 0);
-    zf_store_conn_clear(&c);
+    zf_store_conn_free(&c);
 }
 
 static void test_tokens_interrupted_refresh_says_so(void **state)

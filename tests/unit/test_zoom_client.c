@@ -222,7 +222,7 @@ static void test_call_static_token_cannot_refresh(void **state)
     assert_non_null(strstr(err.message, "cannot be refreshed"));
     zf_zoom_resp_free(&resp);
     zf_zoom_free(z);
-    zf_zoom_tokens_release(&src);
+    zf_zoom_tokens_free(&src);
 }
 
 static void test_call_daily_limit_fails_fast(void **state)
@@ -672,7 +672,7 @@ static void test_calls_go_to_the_pinned_base(void **state)
     assert_string_equal(f.seen[1].bearer, "fresh-1");
     zf_zoom_resp_free(&resp);
     zf_zoom_free(z);
-    zf_zoom_tokens_release(&src);
+    zf_zoom_tokens_free(&src);
 }
 
 static void test_get_hands_out_the_pinned_base(void **state)
@@ -690,7 +690,7 @@ static void test_get_hands_out_the_pinned_base(void **state)
     assert_string_equal(zf_secret_reveal(&tok), "tok-1");
     free(base);
     zf_secret_free(&tok);
-    zf_zoom_tokens_release(&src);
+    zf_zoom_tokens_free(&src);
     assert_null(src.get);
 }
 

@@ -310,10 +310,10 @@ static void test_live_stored_connection(void **state)
     }
     zf_zoom_resp_free(&resp);
     zf_zoom_free(z);
-    zf_zoom_tokens_release(&src);
+    zf_zoom_tokens_free(&src);
     zf_tokens_free(tk);
     zf_crypt_free(cr);
-    zf_store_close(st);
+    zf_store_free(st);
     char path[128];
     const char *files[] = {"zf.db", "zf.db-wal", "zf.db-shm", NULL};
     for (int i = 0; files[i]; i++) {

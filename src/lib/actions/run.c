@@ -221,7 +221,7 @@ static int look_once(json_t **found, const zf_action *a, const json_t *in,
     for (int i = 0; i < RECONCILE_LOOKS; i++) {
         if (i)
             pause_ms(o, o->settle_ms);
-        zf_error_clear(err);
+        zf_error_reset(err);
         rc = zf_action_reconcile(found, a, in, ro, &src, err);
         if (rc >= 0 || !transient(rc))
             break;
@@ -265,7 +265,7 @@ static int settle_create(json_t **body, zf_outcome *outcome, const zf_action *a,
     int64_t started = now_s(o);
     for (int round = 0;; round++) {
         zf_error first = *err;
-        zf_error_clear(err);
+        zf_error_reset(err);
         json_t *found = NULL;
         int rc = look(&found, a, in, o, started, err);
         if (rc < 0)

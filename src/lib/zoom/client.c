@@ -382,7 +382,7 @@ int zf_zoom_call(zf_zoom *z, const zf_zoom_req *req, zf_zoom_resp *resp, zf_erro
     if (!z || !req || !resp)
         return zf_error_set(err, ZF_EINVAL, "zf_zoom_call: client, request and response are "
                                             "required");
-    zf_error_clear(err);
+    zf_error_reset(err);
     int rc = zf_zoom_check_path(req->path, err);
     if (rc)
         return rc;

@@ -341,7 +341,7 @@ static int restart_or_fail(zf_pager *p, zf_error *err)
     p->items = NULL;
     zf_buf_free(&p->body);
     p->has_items = 0;
-    zf_error_clear(err);
+    zf_error_reset(err);
     return 0;
 }
 

@@ -70,7 +70,7 @@ int zf_zoom_tokens_static(zf_zoom_tokens *out, const char *token, const char *ap
     return 0;
 }
 
-void zf_zoom_tokens_release(zf_zoom_tokens *src)
+void zf_zoom_tokens_free(zf_zoom_tokens *src)
 {
     if (src && src->release)
         src->release(src->ctx);
@@ -158,7 +158,7 @@ static void pinned_release(void *ctx)
     pinned_src *s = ctx;
     if (!s)
         return;
-    zf_zoom_tokens_release(&s->inner);
+    zf_zoom_tokens_free(&s->inner);
     free(s->base);
     free(s);
 }

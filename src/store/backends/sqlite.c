@@ -431,7 +431,7 @@ static int sqlite_state_take(void *h, const char *hash, zf_store_state *out, zf_
     }
     sqlite3_finalize(st);
     if (rc < 0)
-        zf_store_state_clear(out);
+        zf_store_state_free(out);
     return rc;
 }
 

@@ -96,7 +96,7 @@ static int reconcile(json_t **found, const json_t *in, const zf_reconcile_opts *
     if (rc == ZF_ENOTFOUND)
         return 0;
     if (rc == ZF_ESCOPE) {
-        zf_error_clear(err);
+        zf_error_reset(err);
         rc = list_all_statuses(&m, src, err);
         user = m.found;
     }
