@@ -51,6 +51,9 @@ static void put_hint(zf_error *err, zf_hint id, const char words[ZF_ERROR_HINT_M
     memcpy(err->hint, words, ZF_ERROR_HINT_MAX);
 }
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 0)))
+#endif
 static int set_message(zf_error *err, int code, const char *fmt, va_list ap)
 {
     char msg[ZF_ERROR_MSG_MAX];
