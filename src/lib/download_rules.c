@@ -331,7 +331,7 @@ static int host_is_under(const char *host, size_t hlen, const char *domain)
 int zf_download_url_allowed(const char *url, const char *api_base)
 {
     char o1[512], o2[512];
-    if (!url || zf_zoom__url_origin(url, o1, sizeof o1) != 0)
+    if (!url || !zf_zoom__url_origin(url, o1, sizeof o1))
         return 0;
     for (const char *p = o1; *p; p++)
         if (*p == '@' || (unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
@@ -339,7 +339,7 @@ int zf_download_url_allowed(const char *url, const char *api_base)
     for (const char *p = url; *p; p++)
         if ((unsigned char)*p < 0x20 || *p == 0x7f)
             return 0;
-    if (api_base && zf_zoom__url_origin(api_base, o2, sizeof o2) == 0 && strcmp(o1, o2) == 0)
+    if (api_base && zf_zoom__url_origin(api_base, o2, sizeof o2) && strcmp(o1, o2) == 0)
         return 1;
     if (strncmp(o1, "https://", 8) != 0)
         return 0;
@@ -355,8 +355,8 @@ int zf_download_may_renew(const char *url, long redirects, const char *api_base,
 {
     char o1[512], o2[512];
     if (redirects != 0 || zoom_code != 124 || !url || !api_base ||
-        zf_zoom__url_origin(url, o1, sizeof o1) != 0 ||
-        zf_zoom__url_origin(api_base, o2, sizeof o2) != 0)
+        !zf_zoom__url_origin(url, o1, sizeof o1) ||
+        !zf_zoom__url_origin(api_base, o2, sizeof o2))
         return 0;
     return strcmp(o1, o2) == 0;
 }
