@@ -12,6 +12,9 @@
  * Time: all module logic reads sim_now(s) (unix seconds of sim time =
  * wall clock + s->clock_offset), never time(), so /_sim/clock/advance moves
  * token expiry, code expiry, page-token expiry and daily limits together.
+ *
+ * Names: every non-static name starts with sim_, a module's with its module
+ * (sim_auth_issue, sim_data_user_find; route handlers sim_h_*); static stay bare.
  */
 #ifndef ZOOMSIM_SIM_H
 #define ZOOMSIM_SIM_H
@@ -246,8 +249,8 @@ void sim_random_id(char *out, size_t outlen, size_t nchars); /* [A-Za-z0-9_-] */
 void sim_random_hex(char *out, size_t nbytes);                /* out: 2n+1 */
 /* n random bytes (n <= 32), and a Zoom-style meeting UUID (16 random bytes
  * in standard base64, 24 characters). */
-void data_rand_bytes(unsigned char *out, size_t n);
-void data_new_uuid(char out[25]);
+void sim_data_rand_bytes(unsigned char *out, size_t n);
+void sim_data_new_uuid(char out[25]);
 /* yyyy-MM-ddTHH:mm:ssZ */
 void sim_fmt_time(char out[32], int64_t t);
 /* Accepts yyyy-MM-ddTHH:mm:ss[Z|±hh:mm]; *has_zone says whether it had one.

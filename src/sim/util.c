@@ -278,7 +278,7 @@ int64_t sim_now(const sim *s)
     return (int64_t)time(NULL) + s->clock_offset;
 }
 
-void data_rand_bytes(unsigned char *out, size_t n)
+void sim_data_rand_bytes(unsigned char *out, size_t n)
 {
     char hex[65];
     sim_random_hex(hex, n);
@@ -288,12 +288,12 @@ void data_rand_bytes(unsigned char *out, size_t n)
 }
 
 /* 16 random bytes in standard base64: 22 characters + "==", like Zoom's. */
-void data_new_uuid(char out[25])
+void sim_data_new_uuid(char out[25])
 {
     static const char b64[] =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     unsigned char r[16];
-    data_rand_bytes(r, 16);
+    sim_data_rand_bytes(r, 16);
     int o = 0;
     for (int i = 0; i < 15; i += 3) {
         uint32_t v = (uint32_t)r[i] << 16 | (uint32_t)r[i + 1] << 8 | r[i + 2];
