@@ -76,7 +76,7 @@ void sim_h_contacts(sim_req *rq, sim_resp *rs)
     sim_data_lower(low, sizeof low, sk);
     snprintf(key, sizeof key, "contacts|%s", low);
     uint64_t pos = 0, extra = 0;
-    if (tok && *tok && sim_paging_get(s, tok, key, &pos, &extra) != 0) {
+    if (tok && *tok && !sim_paging_get(s, tok, key, &pos, &extra)) {
         sim_error(rs, 400, 300, "The next page token is invalid or expired.");
         return;
     }

@@ -86,7 +86,7 @@ static void data_clear(sim *s)
 static int data_init(sim *s)
 {
     s->data = calloc(1, sizeof *s->data);
-    return s->data ? 0 : -1;
+    return s->data ? 0 : ZF_ENOMEM;
 }
 
 static void data_reset(sim *s)
@@ -203,12 +203,12 @@ static int load_user(sim *s, json_t *uj)
     int role = (int)json_integer_value(json_object_get(uj, "role"));
     if (!id || strlen(id) > 22 || !email || st < 0 || st >= U_NSTATUS || role < 0 ||
         role >= U_NROLE || sim_map_get(&s->data->by_id, id))
-        return -1;
+        return ZF_EPARSE;
     sim_user *u = sim_data_user_add(
         s, id, email, (int)json_integer_value(json_object_get(uj, "type")), st, role,
         jstr(uj, "first_name"), jstr(uj, "last_name"), jstr(uj, "display_name"));
     if (!u)
-        return -1;
+        return ZF_EPARSE; /* a second user with that email, or no memory */
     u->timezone = sim_data_strdup0(jstr(uj, "timezone"));
     u->pmi = json_integer_value(json_object_get(uj, "pmi"));
     u->created_at = json_integer_value(json_object_get(uj, "created_at"));
@@ -226,11 +226,11 @@ static int load_registrants(sim *s, sim_meeting *m, json_t *arr)
         json_t *f = json_object_get(rj, "fields");
         int existed, st = (int)json_integer_value(json_object_get(rj, "status"));
         if (!email || !id || !json_is_object(f) || st < 0 || st > 2)
-            return -1;
+            return ZF_EPARSE;
         sim_registrant *r = sim_data_registrant_add(
             s, m, email, json_deep_copy(f), jstr(rj, "occurrence_ids"), 0, &existed);
         if (!r || existed)
-            return -1;
+            return ZF_EPARSE; /* a second registrant with that email, or no memory */
         snprintf(r->id, sizeof r->id, "%s", id);
         m->nregs_status[r->status]--;
         r->status = (uint8_t)st;
@@ -251,7 +251,7 @@ static int load_recordings(sim *s, sim_meeting *m, json_t *arr)
         int n = 0;
         json_array_foreach(files, k, fj) {
             if (n == 16 || !jstr(fj, "file_type") || !jstr(fj, "id"))
-                return -1;
+                return ZF_EPARSE;
             types[n] = jstr(fj, "file_type");
             sizes[n++] = (uint64_t)json_integer_value(json_object_get(fj, "size"));
         }
@@ -259,7 +259,7 @@ static int load_recordings(sim *s, sim_meeting *m, json_t *arr)
             s, m, jstr(rj, "uuid"), json_integer_value(json_object_get(rj, "start")), n, types,
             sizes);
         if (!rec)
-            return -1;
+            return ZF_EPARSE; /* a second recording with that uuid, or no memory */
         for (int f = 0; f < n; f++) {
             sim_map_del(&s->data->files, rec->files[f].id);
             snprintf(rec->files[f].id, sizeof rec->files[f].id, "%s",
@@ -276,10 +276,10 @@ static int load_meeting(sim *s, json_t *mj)
     sim_user *u = host ? sim_map_get(&s->data->by_id, host) : NULL;
     json_t *settings = json_object_get(mj, "settings");
     if (!u || !uuid || strlen(uuid) > 24 || !json_is_object(settings))
-        return -1;
+        return ZF_EPARSE;
     sim_meeting *m = calloc(1, sizeof *m);
     if (!m)
-        return -1;
+        return ZF_ENOMEM;
     sim_map_init(&m->reg_email);
     m->host = u;
     m->id = json_integer_value(json_object_get(mj, "id"));
@@ -295,14 +295,14 @@ static int load_meeting(sim *s, json_t *mj)
     m->settings = json_deep_copy(settings);
     m->recurrence = json_deep_copy(json_object_get(mj, "recurrence"));
     m->tracking_fields = json_deep_copy(json_object_get(mj, "tracking_fields"));
-    if (!m->topic || !m->password || !m->timezone || sim_data_meeting_insert(s, m) != 0) {
+    int rc = !m->topic || !m->password || !m->timezone ? ZF_ENOMEM
+                                                        : sim_data_meeting_insert(s, m);
+    if (rc != 0) {
         sim_data_meeting_free(m);
-        return -1;
+        return rc;
     }
-    if (load_registrants(s, m, json_object_get(mj, "registrants")) != 0 ||
-        load_recordings(s, m, json_object_get(mj, "recordings")) != 0)
-        return -1;
-    return 0;
+    rc = load_registrants(s, m, json_object_get(mj, "registrants"));
+    return rc != 0 ? rc : load_recordings(s, m, json_object_get(mj, "recordings"));
 }
 
 static int data_load(sim *s, json_t *obj)
@@ -311,16 +311,17 @@ static int data_load(sim *s, json_t *obj)
     json_t *v;
     size_t i;
     if (!json_is_array(users) || json_array_size(users) == 0)
-        return -1;
+        return ZF_EPARSE;
     data_clear(s);
+    int rc;
     json_array_foreach(users, i, v) {
-        if (load_user(s, v) != 0)
-            return -1;
+        if ((rc = load_user(s, v)) != 0)
+            return rc;
     }
     snprintf(s->owner_id, sizeof s->owner_id, "%s", s->data->users[0]->id);
     json_array_foreach(meetings, i, v) {
-        if (load_meeting(s, v) != 0)
-            return -1;
+        if ((rc = load_meeting(s, v)) != 0)
+            return rc;
     }
     s->data->create_day = (int32_t)json_integer_value(json_object_get(obj, "create_day"));
     s->data->user_creates = (uint32_t)json_integer_value(json_object_get(obj, "user_creates"));

@@ -131,7 +131,8 @@ void sim_h_sim_recording(sim_req *rq, sim_resp *rs);
 
 /* --- meetings.c */
 sim_meeting *sim_data_meeting_find(sim *s, const char *id);
-/* Adds a filled meeting to the id map and the host's and account's lists. */
+/* Adds a filled meeting to the id map and the host's and account's lists;
+ * 0 or ZF_ENOMEM. */
 int sim_data_meeting_insert(sim *s, sim_meeting *m);
 /* Creates a meeting for host from a validated-or-not JSON body; errors go
  * into errs (validation) and the return is NULL. */
@@ -141,7 +142,8 @@ void sim_data_meeting_free(sim_meeting *m);
 json_t *sim_data_meeting_json(sim *s, const sim_meeting *m, int full);
 int sim_data_tz_valid(const char *tz);
 int sim_data_registration_on(const sim_meeting *m);
-/* 0 when the host may write one more meeting today; otherwise writes 429. */
+/* 0 when the host may write one more meeting today; otherwise ZF_EDAILYLIMIT
+ * after writing the 429. */
 int sim_data_meeting_quota(sim *s, sim_user *u, int64_t now, sim_resp *rs);
 
 /* --- registrants.c */
@@ -165,8 +167,8 @@ void sim_data_verr(json_t *errs, const char *field, const char *fmt, ...)
 const char *sim_data_vstr(json_t *errs, json_t *obj, const char *key, const char *field,
                           int required, size_t maxlen);
 int sim_data_email_ok(const char *e);
-/* Query integer: returns 0 and *out (def when absent); -1 and an error
- * entry when not an integer in [lo, hi]. */
+/* Query integer: returns 0 and *out (def when absent); ZF_EVALIDATION and
+ * an error entry when not an integer in [lo, hi]. */
 int sim_data_qint(sim_req *rq, json_t *errs, const char *key, long def, long lo, long hi,
                   long *out);
 char *sim_data_strdup0(const char *s); /* NULL for NULL or "" */

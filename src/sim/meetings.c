@@ -519,7 +519,7 @@ int sim_data_meeting_insert(sim *s, sim_meeting *m)
         size_t nc = d->capall ? d->capall * 2 : 64;
         sim_meeting **n = realloc(d->all_meetings, nc * sizeof *n);
         if (!n)
-            return -1;
+            return ZF_ENOMEM;
         d->all_meetings = n;
         d->capall = nc;
     }
@@ -527,12 +527,12 @@ int sim_data_meeting_insert(sim *s, sim_meeting *m)
         uint32_t nc = host->capmeetings ? host->capmeetings * 2 : 4;
         sim_meeting **n = realloc(host->meetings, nc * sizeof *n);
         if (!n)
-            return -1;
+            return ZF_ENOMEM;
         host->meetings = n;
         host->capmeetings = nc;
     }
     if (sim_map_put(&d->meetings, key, m) != 0)
-        return -1;
+        return ZF_ENOMEM;
     d->all_meetings[d->nall++] = m;
     host->meetings[host->nmeetings++] = m;
     return 0;
@@ -638,7 +638,7 @@ int sim_data_meeting_quota(sim *s, sim_user *u, int64_t now, sim_resp *rs)
                        "You have exceeded the daily rate limit (100) of Meeting Create/Update API "
                        "requests permitted for this particular user. You may resume these requests "
                        "at GMT 00:00:00.");
-    return -1;
+    return ZF_EDAILYLIMIT;
 }
 
 /* --- handlers */
@@ -790,10 +790,10 @@ static int parse_date(const char *s, int64_t *day)
     int hz;
     char buf[32];
     if (strlen(s) != 10)
-        return -1;
+        return ZF_EPARSE;
     snprintf(buf, sizeof buf, "%sT00:00:00Z", s);
     if (sim_parse_time(buf, &t, &hz) != 0)
-        return -1;
+        return ZF_EPARSE;
     *day = sim_data_day(t);
     return 0;
 }

@@ -234,6 +234,8 @@ void sim_h_recordings_get(sim_req *rq, sim_resp *rs)
 
 /* --- downloads */
 
+/* 0 when the request may download f; otherwise ZF_EAUTH (401) or ZF_ESCOPE
+ * (403) with the answer written into rs. */
 static int download_auth(sim_req *rq, sim_resp *rs, const sim_recfile *f)
 {
     const char *h = sim_header(rq, MHD_HTTP_HEADER_AUTHORIZATION);
@@ -243,11 +245,11 @@ static int download_auth(sim_req *rq, sim_resp *rs, const sim_recfile *f)
     const sim_access *a = tok && *tok ? sim_auth_lookup(rq->s, tok, &expired) : NULL;
     if (!a) {
         sim_error(rs, 401, 124, "Invalid access token.");
-        return -1;
+        return ZF_EAUTH;
     }
     if (expired) {
         sim_error(rs, 401, 124, "Access token is expired.");
-        return -1;
+        return ZF_EAUTH;
     }
     char scope[64];
     snprintf(scope, sizeof scope, DL_SCOPE_PREFIX "%lld", (long long)f->rec->m->id);
@@ -261,46 +263,48 @@ static int download_auth(sim_req *rq, sim_resp *rs, const sim_recfile *f)
         return 0;
     }
     sim_error(rs, 403, 200, "You do not have the right permissions to download this file.");
-    return -1;
+    return ZF_ESCOPE;
 }
 
-/* Parses a single "bytes=" range. 0 = whole file, 1 = range set, -1 =
- * unsatisfiable. Malformed or multi-range headers are ignored (whole file),
- * as RFC 9110 allows. */
-static int parse_range(const char *h, uint64_t total, uint64_t *off, uint64_t *len)
+typedef enum range_kind { RANGE_WHOLE, RANGE_PART, RANGE_UNSATISFIABLE } range_kind;
+
+/* Parses a single "bytes=" range: the whole file, a part (*off, *len), or
+ * one the file cannot satisfy (416). Malformed or multi-range headers are
+ * ignored (whole file), as RFC 9110 allows. */
+static range_kind parse_range(const char *h, uint64_t total, uint64_t *off, uint64_t *len)
 {
     if (!h || strncmp(h, "bytes=", 6) != 0 || strchr(h, ','))
-        return 0;
+        return RANGE_WHOLE;
     const char *p = h + 6, *dash = strchr(p, '-');
     if (!dash)
-        return 0;
+        return RANGE_WHOLE;
     char *end;
     if (dash == p) {
         unsigned long long n = strtoull(dash + 1, &end, 10);
         if (*end || end == dash + 1)
-            return 0;
+            return RANGE_WHOLE;
         if (n == 0 || total == 0)
-            return -1;
+            return RANGE_UNSATISFIABLE;
         *len = n > total ? total : n;
         *off = total - *len;
-        return 1;
+        return RANGE_PART;
     }
     unsigned long long a = strtoull(p, &end, 10);
     if (end != dash)
-        return 0;
+        return RANGE_WHOLE;
     unsigned long long b = total ? total - 1 : 0;
     if (dash[1]) {
         b = strtoull(dash + 1, &end, 10);
         if (*end || b < a)
-            return 0;
+            return RANGE_WHOLE;
         if (b >= total)
             b = total - 1;
     }
     if (a >= total)
-        return -1;
+        return RANGE_UNSATISFIABLE;
     *off = a;
     *len = b - a + 1;
-    return 1;
+    return RANGE_PART;
 }
 
 void sim_h_rec_download(sim_req *rq, sim_resp *rs)
@@ -318,15 +322,15 @@ void sim_h_rec_download(sim_req *rq, sim_resp *rs)
     uint64_t seed = 1469598103934665603ull, off = 0, len = f->size;
     for (const char *p = f->id; *p; p++)
         seed = (seed ^ (unsigned char)*p) * 1099511628211ull;
-    int r = parse_range(sim_header(rq, "Range"), f->size, &off, &len);
+    range_kind r = parse_range(sim_header(rq, "Range"), f->size, &off, &len);
     sim_resp_header_add(rs, "Accept-Ranges", "bytes");
-    if (r < 0) {
+    if (r == RANGE_UNSATISFIABLE) {
         sim_empty(rs, 416);
         sim_resp_header_add(rs, "Content-Range", "bytes */%llu", (unsigned long long)f->size);
         return;
     }
     zf_buf_reset(&rs->body);
-    rs->status = r ? 206 : 200;
+    rs->status = r == RANGE_PART ? 206 : 200;
     rs->content_type = t->mime;
     rs->stream = 1;
     rs->stream_seed = seed;

@@ -77,7 +77,7 @@ int sim_data_qint(sim_req *rq, json_t *errs, const char *key, long def, long lo,
     if (*end || end == v || n < lo || n > hi) {
         sim_data_verr(errs, key, "%s must be an integer between %ld and %ld.", key, lo,
                       hi);
-        return -1;
+        return ZF_EVALIDATION;
     }
     *out = n;
     return 0;
@@ -298,7 +298,7 @@ static int validate_user(json_t *body, json_t *errs, int *action)
     json_t *ui = json_object_get(body, "user_info");
     if (!json_is_object(ui)) {
         sim_data_verr(errs, "user_info", "user_info is required and must be an object.");
-        return -1;
+        return ZF_EVALIDATION;
     }
     const char *email = sim_data_vstr(errs, ui, "email", "user_info.email", 1, 128);
     if (email && !sim_data_email_ok(email))
@@ -318,7 +318,7 @@ static int validate_user(json_t *body, json_t *errs, int *action)
         if (why)
             sim_data_verr(errs, "user_info.password", "user_info.password %s.", why);
     }
-    return json_array_size(errs) ? -1 : 0;
+    return json_array_size(errs) ? ZF_EVALIDATION : 0;
 }
 
 void sim_h_users_create(sim_req *rq, sim_resp *rs)

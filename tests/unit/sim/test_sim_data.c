@@ -317,6 +317,46 @@ static void test_dump_load_roundtrip(void **state)
     sim_free(s);
 }
 
+/* A state that is not a version 1 dump, or whose parts do not fit, is
+ * ZF_EPARSE (PUT /_sim/state answers 400 and --state stops the start). */
+static void test_load_refuses_what_is_no_dump(void **state)
+{
+    sim *s = new_sim(SIM_PLAN_PRO);
+    json_t *dump = sim_dump(s);
+    json_t *v2 = json_deep_copy(dump);
+    json_object_set_new(v2, "version", json_integer(2));
+    assert_int_equal(sim_load(s, v2), ZF_EPARSE);
+    json_t *no_users = json_deep_copy(dump);
+    json_object_set_new(json_object_get(no_users, "data"), "users", json_array());
+    assert_int_equal(sim_load(s, no_users), ZF_EPARSE);
+    json_t *no_plan = json_deep_copy(dump);
+    json_object_del(json_object_get(no_plan, "limits"), "plan");
+    assert_int_equal(sim_load(s, no_plan), ZF_EPARSE);
+    assert_int_equal(sim_load(s, dump), 0);
+    json_decref(v2);
+    json_decref(no_users);
+    json_decref(no_plan);
+    json_decref(dump);
+    sim_free(s);
+}
+
+/* A page token is good for its own list only, and not a byte off. */
+static void test_page_token_checks(void **state)
+{
+    sim *s = new_sim(SIM_PLAN_PRO);
+    char tok[33];
+    uint64_t pos = 0, extra = 0;
+    sim_paging_put(s, "users|active", 30, 60, tok);
+    assert_true(sim_paging_get(s, tok, "users|active", &pos, &extra));
+    assert_int_equal(pos, 30);
+    assert_int_equal(extra, 60);
+    assert_false(sim_paging_get(s, tok, "users|inactive", &pos, &extra));
+    tok[5] = tok[5] == 'A' ? 'B' : 'A';
+    assert_false(sim_paging_get(s, tok, "users|active", &pos, &extra));
+    assert_false(sim_paging_get(s, "short", "users|active", &pos, &extra));
+    sim_free(s);
+}
+
 static void test_email_format(void **state)
 {
     assert_true(sim_data_email_ok("a.b+c@example.co.uk"));
@@ -342,6 +382,8 @@ int main(void)
         cmocka_unit_test(test_meeting_daily_limit_100),
         cmocka_unit_test(test_dump_load_roundtrip),
         cmocka_unit_test(test_email_format),
+        cmocka_unit_test(test_load_refuses_what_is_no_dump),
+        cmocka_unit_test(test_page_token_checks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
