@@ -32,35 +32,28 @@ int zf_actions__parse_datetime(const char *s, int64_t *out, int *has_zone)
     return 0;
 }
 
-/* The zone must be one of the committed list, so it names no other file. */
-static int zone_unknown(zf_error *err, const char *zone)
+/* 0 for a zone of the committed list (so it names no other file), *utc
+ * set for UTC and GMT, which need no file. */
+static int check_zone(const char *zone, int *utc, zf_error *err)
 {
-    return zf_error_set(err, ZF_EINVAL, "unknown time zone \"%s\"", zone ? zone : "");
-}
-
-static int is_utc(const char *zone)
-{
-    return strcmp(zone, "UTC") == 0 || strcmp(zone, "GMT") == 0;
+    if (!zone || !zf_actions__timezone_known(zone))
+        return zf_error_set(err, ZF_EINVAL, "unknown time zone \"%s\"", zone ? zone : "");
+    *utc = strcmp(zone, "UTC") == 0 || strcmp(zone, "GMT") == 0;
+    return 0;
 }
 
 int zf_actions__zone_offset(const char *zone, int64_t t, int32_t *off, zf_error *err)
 {
-    if (!zone || !zf_actions__timezone_known(zone))
-        return zone_unknown(err, zone);
-    if (is_utc(zone)) {
+    int utc, rc = check_zone(zone, &utc, err);
+    if (rc == 0 && utc)
         *off = 0;
-        return 0;
-    }
-    return zf_tzif_zone_offset(zone, t, off, err);
+    return rc != 0 || utc ? rc : zf_tzif_zone_offset(zone, t, off, err);
 }
 
 int zf_actions__local_to_utc(const char *zone, int64_t wall, int64_t *out, zf_error *err)
 {
-    if (!zone || !zf_actions__timezone_known(zone))
-        return zone_unknown(err, zone);
-    if (is_utc(zone)) {
+    int utc, rc = check_zone(zone, &utc, err);
+    if (rc == 0 && utc)
         *out = wall;
-        return 0;
-    }
-    return zf_tzif_local_to_utc(zone, wall, out, err);
+    return rc != 0 || utc ? rc : zf_tzif_local_to_utc(zone, wall, out, err);
 }
