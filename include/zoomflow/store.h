@@ -1,7 +1,7 @@
 /*
  * The store: connections, pending OAuth states and the audit log, behind a
  * backend chosen by the DSN ("sqlite:PATH" now; "postgresql://..." later,
- * see zoomflow/sys/store_backend.h).
+ * see zoomflow/sys/store_driver.h).
  *
  * A zf_store is thread-safe. zf_store_lock_connection() opens a write
  * transaction that also serialises against other processes (SQLite: BEGIN

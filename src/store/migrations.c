@@ -9,7 +9,7 @@
  * Secrets are stored only as zf_crypt_seal text (the *_sealed columns);
  * times are unix seconds.
  */
-#include "zoomflow/sys/store_backend.h"
+#include "zoomflow/sys/store_driver.h"
 
 static const char m1_connections[] =
     "CREATE TABLE connections (\n"

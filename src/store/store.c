@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 
 #include "zoomflow/buf.h"
-#include "zoomflow/sys/store_backend.h"
+#include "zoomflow/sys/store_driver.h"
 
 struct zf_store {
     const zf_store_backend *be;

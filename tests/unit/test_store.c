@@ -14,7 +14,7 @@
 #include <sqlite3.h>
 
 #include "zoomflow/store.h"
-#include "zoomflow/sys/store_backend.h"
+#include "zoomflow/sys/store_driver.h"
 
 typedef struct fx {
     char dir[64];

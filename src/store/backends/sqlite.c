@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "zoomflow/sys/store_backend.h"
+#include "zoomflow/sys/store_driver.h"
 
 #define BUSY_TIMEOUT_MS 60000
 
