@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "zoomflow/store.h"
+#include "store_internal.h"
 #include "zoomflow/sys/store_driver.h"
 
 typedef struct fx {
@@ -51,11 +52,11 @@ static void test_store_migrations_idempotent(void **state)
     zf_error err = ZF_ERROR_INIT;
     int v = 0;
     assert_int_equal(zf_store_migrate(f->st, &v, &err), 0);
-    assert_int_equal(v, zf_store_migrations[zf_store_migrations_count - 1].version);
+    assert_int_equal(v, zf_store__migrations[zf_store__migrations_count - 1].version);
     zf_store *again = NULL;
     assert_int_equal(zf_store_open(&again, f->dsn, &err), 0);
     assert_int_equal(zf_store_migrate(again, &v, &err), 0);
-    assert_int_equal(v, (int)zf_store_migrations_count);
+    assert_int_equal(v, (int)zf_store__migrations_count);
     zf_store_free(again);
 }
 
@@ -174,14 +175,14 @@ static void test_store_migrates_from_v2(void **state)
     fx *f = *state;
     zf_error err = ZF_ERROR_INIT;
     char path[160], dsn[170];
-    void *be = NULL;
+    zf_store_db sdb = {&zf_store_sqlite_driver, NULL};
     int v = 0;
     snprintf(path, sizeof path, "%s/v2.db", f->dir);
     snprintf(dsn, sizeof dsn, "sqlite:%s", path);
-    assert_int_equal(zf_store_sqlite_backend.open(&be, path, &err), 0);
-    assert_int_equal(zf_store_sqlite_backend.migrate(be, zf_store_migrations, 2, &v, &err), 0);
+    assert_int_equal(zf_store_sqlite_driver.open(&sdb.h, dsn, &err), 0);
+    assert_int_equal(zf_store__migrate(&sdb, zf_store__migrations, 2, &v, &err), 0);
     assert_int_equal(v, 2);
-    zf_store_sqlite_backend.close(be);
+    zf_store_sqlite_driver.close(sdb.h);
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
@@ -195,7 +196,7 @@ static void test_store_migrates_from_v2(void **state)
     zf_store *st = NULL;
     assert_int_equal(zf_store_open(&st, dsn, &err), 0);
     assert_int_equal(zf_store_migrate(st, &v, &err), 0);
-    assert_int_equal(v, zf_store_migrations[zf_store_migrations_count - 1].version);
+    assert_int_equal(v, zf_store__migrations[zf_store__migrations_count - 1].version);
     assert_true(v >= 4);
     zf_store_conn got;
     assert_int_equal(zf_store_conn_get(st, "old", &got, &err), 0);
