@@ -167,6 +167,58 @@ static void test_store_conn_claim_roundtrip(void **state)
     zf_store_conn_free(&c);
 }
 
+/* Every field of a connection is written and read back (a field the
+ * column table forgot would come back NULL or 0). */
+static void test_store_conn_every_field(void **state)
+{
+    fx *f = *state;
+    zf_error err = ZF_ERROR_INIT;
+    zf_store_conn c = {strdup("all"), ZF_CONN_S2S, strdup("ob"), strdup("ab"), strdup("ci"),
+                       strdup("cs"), strdup("ac"), strdup("ru"), strdup("at"), strdup("rt"),
+                       11, strdup("sc"), ZF_CONN_NEEDS_REAUTH, 13, 14, 15, strdup("le"),
+                       strdup("lh"), 40, 20, strdup("te"), strdup("re"), 23, 24, strdup("rh"),
+                       26};
+    zf_store_conn got;
+    assert_int_equal(zf_store_conn_put(f->st, &c, &err), 0);
+    assert_int_equal(zf_store_conn_get(f->st, "all", &got, &err), 0);
+    const char *want[] = {"all", "ob", "ab", "ci", "cs", "ac", "ru", "at", "rt", "sc", "le",
+                          "lh", "te", "re", "rh"};
+    const char *have[] = {got.id, got.oauth_base, got.api_base, got.client_id,
+                          got.client_secret_sealed, got.account_id, got.redirect_uri,
+                          got.access_token_sealed, got.refresh_token_sealed, got.scopes,
+                          got.last_error, got.last_hint, got.token_endpoint,
+                          got.revoke_endpoint, got.refresh_host};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        assert_non_null(have[i]);
+        assert_string_equal(have[i], want[i]);
+    }
+    assert_int_equal(got.kind, ZF_CONN_S2S);
+    assert_int_equal(got.state, ZF_CONN_NEEDS_REAUTH);
+    int64_t nums[] = {got.access_expires_at, got.connected_at, got.last_refresh_at,
+                      got.refresh_count, got.generation, got.updated_at,
+                      got.refresh_started_at, got.refresh_pid, got.refresh_seq};
+    int64_t expect[] = {11, 13, 14, 15, 41, 20, 23, 24, 26};
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
+        assert_int_equal(nums[i], expect[i]);
+    assert_int_equal(c.generation, 41);
+    zf_store_conn_free(&got);
+    zf_store_conn_free(&c);
+    assert_null(c.id);
+}
+
+/* A second lock on the thread that holds one is refused, and the held one
+ * still commits. */
+static void test_store_nested_lock_refused(void **state)
+{
+    fx *f = *state;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_store_lock_connection(f->st, "a", &err), 0);
+    assert_int_equal(zf_store_lock_connection(f->st, "b", &err), ZF_EINVAL);
+    assert_int_equal(zf_store_commit(f->st, &err), 0);
+    assert_int_equal(zf_store_commit(f->st, &err), ZF_EINVAL);
+    zf_store_rollback(f->st); /* none open: nothing happens */
+}
+
 /* A database made by schema version 2 (before endpoints and claims) is
  * migrated in place: its rows keep their data and read with no endpoints
  * (Zoom's) and no claim. */
@@ -329,6 +381,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_store_migrations_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_conn_claim_roundtrip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_conn_every_field, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_nested_lock_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_migrates_from_v2, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_files_private, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_conn_roundtrip, setup, teardown),

@@ -368,8 +368,12 @@ done:
 static int sqlite_step(void *h, zf_error *err)
 {
     sqlite_rows *r = h;
-    if (!r->st) /* copied rows */
-        return r->cur < r->nrows ? (int)++r->cur : 0;
+    if (!r->st) { /* copied rows */
+        if (r->cur >= r->nrows)
+            return 0;
+        r->cur++;
+        return 1;
+    }
     if (r->pending) {
         r->pending = 0;
         return 1;
