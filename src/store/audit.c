@@ -24,14 +24,18 @@ static const zf_store_column audit_columns[] = {
 
 const zf_store_row zf_store__audit_row = ZF_STORE_ROW(zf_store_audit, audit_columns);
 
-static const zf_store_query q_add = {"writing the audit log", "INSERT INTO audit_log {insert}",
-                                     NULL, NULL, &zf_store__audit_row};
+static const zf_store_query q_add = {
+    .what = "writing the audit log",
+    .sql = "INSERT INTO audit_log {insert}",
+    .row = &zf_store__audit_row,
+};
 /* $1 NULL = every connection. */
 static const zf_store_query q_list = {
-    "reading the audit log",
-    "SELECT {columns} FROM audit_log WHERE ($1 IS NULL OR conn_id = $1) "
-    "ORDER BY id DESC LIMIT $2",
-    NULL, NULL, &zf_store__audit_row};
+    .what = "reading the audit log",
+    .sql = "SELECT {columns} FROM audit_log WHERE ($1 IS NULL OR conn_id = $1) "
+           "ORDER BY id DESC LIMIT $2",
+    .row = &zf_store__audit_row,
+};
 
 void zf_store_audit_free(zf_store_audit *a)
 {
@@ -60,8 +64,9 @@ int zf_store_audit_list(zf_store *st, const char *conn_id, size_t limit,
                         zf_store_audit **out, size_t *n, zf_error *err)
 {
     void *list = NULL;
-    zf_store_value v[] = {zf_store__text(conn_id),
-                          zf_store__int64(limit > INT64_MAX ? INT64_MAX : (int64_t)limit)};
+    zf_store_value v[] = {
+        zf_store__text(conn_id),
+        zf_store__int64(limit > INT64_MAX ? INT64_MAX : (int64_t)limit)};
     int rc = zf_store__get_all(zf_store__enter(st), &q_list, v, 2, &list, n, err);
     zf_store__leave(st);
     *out = list;

@@ -13,8 +13,9 @@
 
 #include "store_internal.h"
 
-static const char *const kind_names[] = {"oauth", "s2s", NULL};         /* zf_conn_kind */
-static const char *const state_names[] = {"VALID", "NEEDS_REAUTH", NULL}; /* zf_conn_state */
+/* The stored text of each zf_conn_kind and zf_conn_state value. */
+static const char *const kind_names[] = {"oauth", "s2s", NULL};
+static const char *const state_names[] = {"VALID", "NEEDS_REAUTH", NULL};
 
 const char *zf_conn_kind_name(int kind)
 {
@@ -65,24 +66,33 @@ typedef struct id_row {
     char *id;
 } id_row;
 
-static const zf_store_column id_columns[] = {{"id", ZF_COL_TEXT, offsetof(id_row, id), 0, NULL}};
+static const zf_store_column id_columns[] = {
+    {"id", ZF_COL_TEXT, offsetof(id_row, id), 0, NULL}};
 static const zf_store_row id_row_type = ZF_STORE_ROW(id_row, id_columns);
 
 static const zf_store_query q_get = {
-    "reading a connection", "SELECT {columns} FROM connections WHERE id = $1", NULL, NULL,
-    &zf_store__conn_row};
+    .what = "reading a connection",
+    .sql = "SELECT {columns} FROM connections WHERE id = $1",
+    .row = &zf_store__conn_row,
+};
 static const zf_store_query q_put = {
-    "writing a connection",
-    "INSERT INTO connections {insert} ON CONFLICT (id) DO UPDATE SET {update}", NULL, NULL,
-    &zf_store__conn_row};
+    .what = "writing a connection",
+    .sql = "INSERT INTO connections {insert} ON CONFLICT (id) DO UPDATE SET {update}",
+    .row = &zf_store__conn_row,
+};
 static const zf_store_query q_delete = {
-    "deleting a connection", "DELETE FROM connections WHERE id = $1 RETURNING id", NULL, NULL,
-    &id_row_type};
+    .what = "deleting a connection",
+    .sql = "DELETE FROM connections WHERE id = $1 RETURNING id",
+    .row = &id_row_type,
+};
 /* Name order is byte order, as SQLite's BINARY collation has it; a
  * PostgreSQL database's default collation follows its locale. */
 static const zf_store_query q_list = {
-    "listing connections", "SELECT id FROM connections ORDER BY id", NULL,
-    "SELECT id FROM connections ORDER BY id COLLATE \"C\"", &id_row_type};
+    .what = "listing connections",
+    .sql = "SELECT id FROM connections ORDER BY id",
+    .sql_postgresql = "SELECT id FROM connections ORDER BY id COLLATE \"C\"",
+    .row = &id_row_type,
+};
 
 void zf_store_conn_free(zf_store_conn *c)
 {
@@ -94,7 +104,8 @@ int zf_store_lock_connection(zf_store *st, const char *id, zf_error *err)
     return zf_store__lock(st, "connections", id, err);
 }
 
-static int conn_get(const zf_store_db *db, const char *id, zf_store_conn *out, zf_error *err)
+static int conn_get(const zf_store_db *db, const char *id, zf_store_conn *out,
+                    zf_error *err)
 {
     zf_store_value key = zf_store__text(id);
     int rc = zf_store__get(db, &q_get, &key, 1, out, err);

@@ -16,7 +16,7 @@
 static const char m1_connections[] =
     "CREATE TABLE connections (\n"
     "  id TEXT PRIMARY KEY,\n"
-    "  kind TEXT NOT NULL,\n"                /* oauth | s2s */
+    "  kind TEXT NOT NULL,\n" /* oauth | s2s */
     "  oauth_base TEXT NOT NULL,\n"
     "  api_base TEXT NOT NULL,\n"
     "  client_id TEXT NOT NULL,\n"
@@ -27,7 +27,7 @@ static const char m1_connections[] =
     "  refresh_token_sealed TEXT,\n"
     "  access_expires_at BIGINT NOT NULL DEFAULT 0,\n"
     "  scopes TEXT,\n"
-    "  state TEXT NOT NULL,\n"               /* VALID | NEEDS_REAUTH */
+    "  state TEXT NOT NULL,\n" /* VALID | NEEDS_REAUTH */
     "  connected_at BIGINT NOT NULL DEFAULT 0,\n"
     "  last_refresh_at BIGINT NOT NULL DEFAULT 0,\n"
     "  refresh_count BIGINT NOT NULL DEFAULT 0,\n"
@@ -37,7 +37,7 @@ static const char m1_connections[] =
     "  updated_at BIGINT NOT NULL DEFAULT 0\n"
     ");\n"
     "CREATE TABLE oauth_states (\n"
-    "  state_hash TEXT PRIMARY KEY,\n"       /* sha256 hex of the state */
+    "  state_hash TEXT PRIMARY KEY,\n" /* sha256 hex of the state */
     "  conn_id TEXT NOT NULL,\n"
     "  verifier_sealed TEXT NOT NULL,\n"
     "  redirect_uri TEXT NOT NULL,\n"
@@ -104,12 +104,14 @@ static const zf_store_column version_columns[] = {
 static const zf_store_row version_row_type = ZF_STORE_ROW(version_row, version_columns);
 
 static const zf_store_query q_version = {
-    "reading schema_version", "SELECT COALESCE(MAX(version), 0) AS version FROM schema_version",
-    NULL, NULL, &version_row_type};
+    .what = "reading schema_version",
+    .sql = "SELECT COALESCE(MAX(version), 0) AS version FROM schema_version",
+    .row = &version_row_type,
+};
 static const zf_store_query q_record = {
-    "recording a migration",
-    "INSERT INTO schema_version (version, name, applied_at) VALUES ($1, $2, $3)", NULL, NULL,
-    NULL};
+    .what = "recording a migration",
+    .sql = "INSERT INTO schema_version (version, name, applied_at) VALUES ($1, $2, $3)",
+};
 
 static int current_version(const zf_store_db *db, int *v, zf_error *err)
 {
@@ -139,8 +141,8 @@ static int apply(const zf_store_db *db, const zf_store_migration *m, zf_error *e
                           zf_store__int64((int64_t)time(NULL))};
     int rc = db->drv->script(db->h, sql, err);
     if (rc < 0)
-        return zf_error_restate(err, rc, "migration %d (%s) failed: %s", m->version, m->name,
-                                err->message);
+        return zf_error_restate(err, rc, "migration %d (%s) failed: %s", m->version,
+                                m->name, err->message);
     return zf_store__run(db, &q_record, v, 3, err);
 }
 

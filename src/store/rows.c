@@ -103,7 +103,8 @@ static int expand_one(zf_buf *b, const char **s, const zf_store_row *row)
     return -1;
 }
 
-int zf_store__sql(char **out, const zf_store_db *db, const zf_store_query *q, zf_error *err)
+int zf_store__sql(char **out, const zf_store_db *db, const zf_store_query *q,
+                  zf_error *err)
 {
     const char *s = zf_store__dialect_text(db->drv->dialect, q->sql, q->sql_sqlite,
                                            q->sql_postgresql);
@@ -116,8 +117,10 @@ int zf_store__sql(char **out, const zf_store_db *db, const zf_store_query *q, zf
         s += plain;
         if (open && expand_one(&b, &s, q->row) < 0) {
             zf_buf_free(&b);
-            return zf_error_set(err, ZF_EINVAL, "%s: the SQL names an unknown placeholder "
-                                "at \"%.40s\" (or the query has no row table)", q->what, s);
+            return zf_error_set(err, ZF_EINVAL,
+                                "%s: the SQL names an unknown placeholder "
+                                "at \"%.40s\" (or the query has no row table)",
+                                q->what, s);
         }
     }
     if (b.failed || !b.ptr) {
@@ -158,8 +161,8 @@ void zf_store__release(const zf_store_row *row, void *obj)
 }
 
 /* One column into its field. */
-static int read_column(const zf_store_db *db, void *rows, size_t i, const zf_store_column *c,
-                       void *obj, zf_error *err)
+static int read_column(const zf_store_db *db, void *rows, size_t i,
+                       const zf_store_column *c, void *obj, zf_error *err)
 {
     zf_store_value v;
     zf_store_type want = c->type == ZF_COL_INT64 ? ZF_STORE_INT64 : ZF_STORE_TEXT;
@@ -200,8 +203,8 @@ static int failed(const zf_store_query *q, int rc, zf_error *err)
 }
 
 /* Expands and runs q; *rows as the driver's exec. */
-static int exec(const zf_store_db *db, const zf_store_query *q, const zf_store_value *params,
-                size_t n, void **rows, zf_error *err)
+static int exec(const zf_store_db *db, const zf_store_query *q,
+                const zf_store_value *params, size_t n, void **rows, zf_error *err)
 {
     char *sql = NULL;
     int rc = zf_store__sql(&sql, db, q, err);
@@ -211,14 +214,14 @@ static int exec(const zf_store_db *db, const zf_store_query *q, const zf_store_v
     return rc;
 }
 
-int zf_store__run(const zf_store_db *db, const zf_store_query *q, const zf_store_value *params,
-                  size_t n, zf_error *err)
+int zf_store__run(const zf_store_db *db, const zf_store_query *q,
+                  const zf_store_value *params, size_t n, zf_error *err)
 {
     return exec(db, q, params, n, NULL, err);
 }
 
-int zf_store__get(const zf_store_db *db, const zf_store_query *q, const zf_store_value *params,
-                  size_t n, void *obj, zf_error *err)
+int zf_store__get(const zf_store_db *db, const zf_store_query *q,
+                  const zf_store_value *params, size_t n, void *obj, zf_error *err)
 {
     void *rows = NULL;
     memset(obj, 0, q->row->size);

@@ -12,23 +12,28 @@
 #define INT64(f) #f, ZF_COL_INT64, offsetof(zf_store_state, f), 0, NULL
 
 static const zf_store_column state_columns[] = {
-    {TEXT(state_hash)},   {TEXT(conn_id)},   {TEXT(verifier_sealed)},
-    {TEXT(redirect_uri)}, {TEXT(oauth_base)}, {TEXT(client_id)},
-    {TEXT(client_secret_sealed)}, {TEXT(actor)}, {INT64(created_at)},
-    {INT64(expires_at)},  {TEXT(token_endpoint)}, {TEXT(revoke_endpoint)},
+    {TEXT(state_hash)},           {TEXT(conn_id)},        {TEXT(verifier_sealed)},
+    {TEXT(redirect_uri)},         {TEXT(oauth_base)},     {TEXT(client_id)},
+    {TEXT(client_secret_sealed)}, {TEXT(actor)},          {INT64(created_at)},
+    {INT64(expires_at)},          {TEXT(token_endpoint)}, {TEXT(revoke_endpoint)},
 };
 
 const zf_store_row zf_store__state_row = ZF_STORE_ROW(zf_store_state, state_columns);
 
-static const zf_store_query q_put = {"storing an OAuth state",
-                                     "INSERT INTO oauth_states {insert}", NULL, NULL,
-                                     &zf_store__state_row};
+static const zf_store_query q_put = {
+    .what = "storing an OAuth state",
+    .sql = "INSERT INTO oauth_states {insert}",
+    .row = &zf_store__state_row,
+};
 static const zf_store_query q_take = {
-    "consuming an OAuth state", "DELETE FROM oauth_states WHERE state_hash = $1 RETURNING {columns}",
-    NULL, NULL, &zf_store__state_row};
-static const zf_store_query q_purge = {"purging OAuth states",
-                                       "DELETE FROM oauth_states WHERE expires_at < $1", NULL,
-                                       NULL, NULL};
+    .what = "consuming an OAuth state",
+    .sql = "DELETE FROM oauth_states WHERE state_hash = $1 RETURNING {columns}",
+    .row = &zf_store__state_row,
+};
+static const zf_store_query q_purge = {
+    .what = "purging OAuth states",
+    .sql = "DELETE FROM oauth_states WHERE expires_at < $1",
+};
 
 void zf_store_state_free(zf_store_state *s)
 {

@@ -41,8 +41,9 @@ int zf_store_default_dsn(char **out, zf_error *err)
         zf_buf_appendf(&b, "sqlite:%s/.local/share/zoomflow/zoomflow.db", home);
     else {
         zf_error_set(err, ZF_ECONFIG, "cannot find a data directory: HOME is not set");
-        zf_error_hint_id(err, ZF_HINT_CHOOSE_DATABASE, "Set HOME or XDG_DATA_HOME, or choose "
-                                                       "a database (sqlite:PATH).");
+        zf_error_hint_id(err, ZF_HINT_CHOOSE_DATABASE,
+                         "Set HOME or XDG_DATA_HOME, or choose "
+                         "a database (sqlite:PATH).");
         return ZF_ECONFIG;
     }
     if (b.failed)
@@ -75,7 +76,8 @@ int zf_store_open(zf_store **out, const char *dsn, zf_error *err)
     const zf_store_driver *drv = find_driver(dsn);
     if (!drv || drv->version != ZF_STORE_DRIVER_VERSION) {
         rc = zf_error_set(err, ZF_ECONFIG, "unsupported database DSN \"%.200s\"", dsn);
-        zf_error_hint_id(err, ZF_HINT_CHOOSE_DATABASE, "Use a DSN of the form sqlite:PATH (for "
+        zf_error_hint_id(err, ZF_HINT_CHOOSE_DATABASE,
+                         "Use a DSN of the form sqlite:PATH (for "
                          "example sqlite:/var/lib/zoomflow/zoomflow.db).");
         goto done;
     }
@@ -140,7 +142,8 @@ int zf_store__lock(zf_store *st, const char *domain, const char *key, zf_error *
     const zf_store_db *db = zf_store__enter(st);
     if (st->in_tx) {
         zf_store__leave(st);
-        return zf_error_set(err, ZF_EINVAL, "store transaction already open on this thread");
+        return zf_error_set(err, ZF_EINVAL,
+                            "store transaction already open on this thread");
     }
     int rc = db->drv->begin(db->h, err);
     if (rc == 0 && (rc = db->drv->lock_row(db->h, domain, key, err)) < 0)

@@ -66,14 +66,17 @@ typedef struct zf_store_row {
     size_t size; /* sizeof the row struct */
 } zf_store_row;
 
-#define ZF_STORE_ROW(type, cols) {(cols), sizeof(cols) / sizeof((cols)[0]), sizeof(type)}
+#define ZF_STORE_ROW(type, cols)                                                         \
+    {                                                                                    \
+        (cols), sizeof(cols) / sizeof((cols)[0]), sizeof(type)                           \
+    }
 
 typedef struct zf_store_query {
-    const char *what; /* names the step in messages: "reading a connection" */
-    const char *sql;  /* portable text */
-    const char *sql_sqlite;     /* overrides, NULL when sql does */
+    const char *what;       /* names the step in messages: "reading a connection" */
+    const char *sql;        /* portable text */
+    const char *sql_sqlite; /* overrides, NULL when sql does */
     const char *sql_postgresql;
-    const zf_store_row *row;    /* what {columns}, {insert}, {update} name */
+    const zf_store_row *row; /* what {columns}, {insert}, {update} name */
 } zf_store_query;
 
 /* Most parameters a statement binds. */
@@ -98,7 +101,8 @@ const char *zf_store__dialect_text(const char *dialect, const char *sql,
                                    const char *sql_sqlite, const char *sql_postgresql);
 /* q's text for db's dialect with the placeholders expanded; *out is the
  * caller's (free()). */
-int zf_store__sql(char **out, const zf_store_db *db, const zf_store_query *q, zf_error *err);
+int zf_store__sql(char **out, const zf_store_db *db, const zf_store_query *q,
+                  zf_error *err);
 /* The values of row's written columns in obj (not ZF_COL_AUTO), in table
  * order, as $1..$n; borrowed from obj. Returns n. */
 size_t zf_store__params(const zf_store_row *row, const void *obj,
@@ -111,12 +115,12 @@ int zf_store__read(const zf_store_db *db, void *rows, const zf_store_row *row, v
 void zf_store__release(const zf_store_row *row, void *obj);
 
 /* Runs q; its rows are dropped. */
-int zf_store__run(const zf_store_db *db, const zf_store_query *q, const zf_store_value *params,
-                  size_t n, zf_error *err);
+int zf_store__run(const zf_store_db *db, const zf_store_query *q,
+                  const zf_store_value *params, size_t n, zf_error *err);
 /* Runs q and reads its first row into obj (q->row's struct): 1 when there
  * was one, 0 when none (obj zeroed, err untouched), < 0 on failure. */
-int zf_store__get(const zf_store_db *db, const zf_store_query *q, const zf_store_value *params,
-                  size_t n, void *obj, zf_error *err);
+int zf_store__get(const zf_store_db *db, const zf_store_query *q,
+                  const zf_store_value *params, size_t n, void *obj, zf_error *err);
 /* Runs q and reads every row into a new array of q->row's structs (*out,
  * *count; release each with zf_store__release, then free the array). */
 int zf_store__get_all(const zf_store_db *db, const zf_store_query *q,

@@ -56,7 +56,7 @@ typedef struct sqlite_rows {
     sqlite3_stmt *st; /* streaming; NULL once copied */
     int pending;      /* st: exec's step found a row not handed out yet */
     int done;
-    cell *cells; /* copied: nrows * ncols, row-major */
+    cell *cells;              /* copied: nrows * ncols, row-major */
     size_t nrows, ncols, cur; /* cur: 1-based row handed out last */
 } sqlite_rows;
 
@@ -88,7 +88,8 @@ static int db_fail(sqlite_db *d, zf_error *err)
     d->fault = classify(sqlite3_extended_errcode(d->db));
     zf_error_set(err, ZF_ESTORE, "database %s: %s", d->path, sqlite3_errmsg(d->db));
     if (d->fault == ZF_STORE_FAULT_BUSY)
-        zf_error_hint_id(err, ZF_HINT_DATABASE_BUSY, "Another process held the database lock "
+        zf_error_hint_id(err, ZF_HINT_DATABASE_BUSY,
+                         "Another process held the database lock "
                          "for over %d s; retry, and check for a stuck process.",
                          BUSY_TIMEOUT_MS / 1000);
     return ZF_ESTORE;
@@ -98,7 +99,8 @@ static int db_fail(sqlite_db *d, zf_error *err)
 static int misuse(sqlite_db *d, zf_error *err, const char *what, const char *sql)
 {
     d->fault = ZF_STORE_FAULT_OTHER;
-    return zf_error_set(err, ZF_EINVAL, "database %s: %s in \"%.80s\"", d->path, what, sql);
+    return zf_error_set(err, ZF_EINVAL, "database %s: %s in \"%.80s\"", d->path, what,
+                        sql);
 }
 
 static int nomem(sqlite_db *d, zf_error *err)
@@ -132,8 +134,9 @@ static int make_parents(const char *path, zf_error *err)
         if (mkdir(p, 0700) != 0 && errno != EEXIST) {
             rc = zf_error_set(err, ZF_ESTORE, "cannot create directory %s: %s", p,
                               strerror(errno));
-            zf_error_hint_id(err, ZF_HINT_CHOOSE_DATABASE, "Create it yourself or choose "
-                                                           "another database (sqlite:PATH).");
+            zf_error_hint_id(err, ZF_HINT_CHOOSE_DATABASE,
+                             "Create it yourself or choose "
+                             "another database (sqlite:PATH).");
             goto done;
         }
         *s = '/';
@@ -159,7 +162,8 @@ static int create_file(const char *path, zf_error *err)
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
         zf_error_set(err, ZF_ESTORE, "cannot open database %s", path);
-        zf_error_hint_id(err, ZF_HINT_CHOOSE_DATABASE, "Check that the directory exists and is "
+        zf_error_hint_id(err, ZF_HINT_CHOOSE_DATABASE,
+                         "Check that the directory exists and is "
                          "writable, or choose another database (sqlite:PATH).");
         zf_error_hint_arg(err, ZF_HINT_ARG_VALUE, path);
         return ZF_ESTORE;
@@ -176,7 +180,8 @@ static int sqlite_open(void **out, const char *dsn, zf_error *err)
     *out = NULL;
     if (!*path) {
         zf_error_set(err, ZF_ECONFIG, "database DSN \"%s\" names no path", dsn);
-        zf_error_hint_id(err, ZF_HINT_CHOOSE_DATABASE, "Use a DSN of the form sqlite:PATH.");
+        zf_error_hint_id(err, ZF_HINT_CHOOSE_DATABASE,
+                         "Use a DSN of the form sqlite:PATH.");
         return ZF_ECONFIG;
     }
     if ((path[0] == '/' && (rc = make_parents(path, err)) < 0) ||
@@ -186,8 +191,8 @@ static int sqlite_open(void **out, const char *dsn, zf_error *err)
         free(d);
         return zf_error_set(err, ZF_ENOMEM, "out of memory");
     }
-    if (sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) !=
-        SQLITE_OK) {
+    if (sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX,
+                        NULL) != SQLITE_OK) {
         rc = d->db ? db_fail(d, err) : zf_error_set(err, ZF_ENOMEM, "out of memory");
         goto done;
     }
@@ -343,7 +348,8 @@ static int sqlite_exec(void *h, const char *sql, const zf_store_value *params, s
     if (!r)
         return nomem(d, err);
     r->d = d;
-    if ((rc = prepare(d, sql, &r->st, err)) < 0 || (rc = bind_all(d, r->st, sql, params, n, err)) < 0)
+    if ((rc = prepare(d, sql, &r->st, err)) < 0 ||
+        (rc = bind_all(d, r->st, sql, params, n, err)) < 0)
         goto done;
     if (!sqlite3_stmt_readonly(r->st)) {
         rc = run_write(r, rows != NULL, err);
@@ -388,7 +394,8 @@ static int sqlite_step(void *h, zf_error *err)
 }
 
 /* Column i of the streaming statement's current row. */
-static void stream_column(sqlite3_stmt *st, int i, zf_store_type want, zf_store_value *out)
+static void stream_column(sqlite3_stmt *st, int i, zf_store_type want,
+                          zf_store_value *out)
 {
     out->type = want;
     if (want == ZF_STORE_INT64) {
