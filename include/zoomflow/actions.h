@@ -154,7 +154,8 @@ int zf_action_normalise(json_t **out, const zf_action *a, const json_t *resp,
  * item, compacted. `item` must be one valid JSON value (as
  * zf_pager_next_raw hands out: the page was checked); it is not checked
  * again. Returns 1 written, 0 not an object (skipped, as normalise skips
- * it), -1 when out failed (or the action has more than 64 output keys). */
+ * it), ZF_ENOMEM when out failed, ZF_EINVAL when the action has more than
+ * 64 output keys. */
 int zf_action_shape_raw(const zf_action *a, const char *item, size_t len, zf_buf *out);
 int zf_action_reconcile(json_t **found, const zf_action *a, const json_t *in,
                         const zf_reconcile_opts *o, const zf_action_source *src,
