@@ -30,6 +30,11 @@ BASES = {
                                "first_name": "Rae"},
     "list_meeting_registrants": {"meeting_id": 85746065432},
     "get_meeting_recordings": {"meeting_id": 85746065432},
+    "get_user": {"user_id": "me"},
+    "update_user": {"user_id": "me", "first_name": "Ada"},
+    "delete_user": {"user_id": "leaver@example.com"},
+    "list_user_recordings": {"user_id": "me"},
+    "list_account_recordings": {"account_id": "me"},
     "call_api": {"method": "GET", "path": "/users/me"},
 }
 

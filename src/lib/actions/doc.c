@@ -142,6 +142,10 @@ static void constraints(zf_buf *b, const zf_field *f)
         NEXT(), zf_buf_appendf(b, "at most %d characters", f->max_len);
     if ((f->flags & ZF_F_MIN) && (f->flags & ZF_F_MAX))
         NEXT(), zf_buf_appendf(b, "%lld to %lld", (long long)f->min, (long long)f->max);
+    else if (f->flags & ZF_F_MIN)
+        NEXT(), zf_buf_appendf(b, "at least %lld", (long long)f->min);
+    else if (f->flags & ZF_F_MAX)
+        NEXT(), zf_buf_appendf(b, "at most %lld", (long long)f->max);
     if (f->enum_str) {
         NEXT(), zf_buf_puts(b, "one of");
         for (const char *const *e = f->enum_str; *e; e++)
@@ -194,6 +198,8 @@ int zf_action_help(zf_buf *out, const zf_action *a)
                    a->scope ? a->scope : "the endpoint's own");
     for (const zf_field *f = a->input; f->name; f++)
         help_field(out, f);
+    if (a->output_doc)
+        zf_buf_appendf(out, "\nOutput: %s.\n", a->output_doc);
     if (a->rules) {
         zf_buf_puts(out, "\nAlso checked:\n");
         for (const char *const *r = a->rules; *r; r++)
@@ -239,6 +245,19 @@ static void md_rows(zf_buf *b, const zf_field *fields, const char *prefix)
     }
 }
 
+static const char *kind_text(const zf_action *a)
+{
+    if (a->kind == ZF_ACTION_CREATE)
+        return "create (not idempotent; reconciled after an ambiguous failure)";
+    if (a->kind == ZF_ACTION_READ)
+        return "read";
+    if (!a->method)
+        return "chosen by the method";
+    return a->gone_ok ? "write (repeated after a cut-off attempt; a 404 to the repeat means "
+                        "that attempt already did it)"
+                      : "write (idempotent: repeated after a cut-off attempt)";
+}
+
 static void md_action(zf_buf *b, const zf_action *a)
 {
     zf_buf_appendf(b, "## %s\n\n%s\n\n", a->name, a->summary);
@@ -248,20 +267,27 @@ static void md_action(zf_buf *b, const zf_action *a)
     for (const char *const *c = a->classic_scopes; c && *c; c++)
         zf_buf_appendf(b, "%s`%s`", c == a->classic_scopes ? " (older apps: " : ", ", *c);
     zf_buf_puts(b, a->classic_scopes ? ")\n" : "\n");
-    zf_buf_appendf(b, "* Kind: %s\n",
-                   a->kind == ZF_ACTION_CREATE ? "create (not idempotent; reconciled after an "
-                                                 "ambiguous failure)"
-                   : a->kind == ZF_ACTION_READ ? "read"
-                                               : "chosen by the method");
-    if (a->items_key)
-        zf_buf_appendf(b, "* Output: `{\"%s\": [%s...], \"total_records\", \"next_page_token\"}`",
-                       a->items_key, a->item_type);
-    else
+    zf_buf_appendf(b, "* Kind: %s\n", kind_text(a));
+    if (a->output_doc) {
+        zf_buf_puts(b, "* Output: ");
+        md_escape(b, a->output_doc);
+    } else if (a->items_key && zf_action_flag_field(a, "all")) {
+        zf_buf_appendf(b, "* Output: `{\"%s\": [%s...], \"total_records\", \"next_page_token\"}` "
+                          "(one page); with `all` or `limit` `{\"%s\": [...], \"total_records\", "
+                          "\"delivered\"}`, or the items one by one where the surface streams "
+                          "them", a->items_key, a->item_type, a->items_key);
+    } else if (a->items_key) {
+        zf_buf_appendf(b, "* Output: every page: `{\"%s\": [%s...], \"total_records\", "
+                          "\"delivered\"}`, or the items one by one where the surface streams "
+                          "them", a->items_key, a->item_type);
+    } else {
         zf_buf_appendf(b, "* Output: one %s%s", a->item_type,
                        a->reconcile ? " with `created` (and `found` when reconciled)" : "");
+    }
     for (const char *const *k = a->output_keys; k && *k; k++)
         zf_buf_appendf(b, "%s`%s`", k == a->output_keys ? "; keys " : ", ", *k);
     zf_buf_puts(b, a->output_keys ? "\n" : " (Zoom's answer as is)\n");
+
     zf_buf_puts(b, "\n| field | type | required | in | constraints | description |\n"
                    "|---|---|---|---|---|---|\n");
     md_rows(b, a->input, "");
@@ -270,6 +296,8 @@ static void md_action(zf_buf *b, const zf_action *a)
         for (const char *const *r = a->rules; *r; r++)
             zf_buf_appendf(b, "* %s\n", *r);
     }
+    if (a->guide)
+        zf_buf_appendf(b, "\n%s", a->guide);
     zf_buf_putc(b, '\n');
 }
 

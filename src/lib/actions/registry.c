@@ -16,6 +16,12 @@
     X(add_meeting_registrant)                                                           \
     X(list_meeting_registrants)                                                         \
     X(get_meeting_recordings)                                                           \
+    /* users and recordings: offboarding and the compliance archive */                  \
+    X(get_user)                                                                         \
+    X(update_user)                                                                      \
+    X(delete_user)                                                                      \
+    X(list_user_recordings)                                                             \
+    X(list_account_recordings)                                                          \
     X(call_api)
 
 #define ZF_ACTION_DECLARE(name) extern const zf_action zf_action__##name;

@@ -197,6 +197,7 @@ typedef struct call_state {
     int cat;
     int64_t start_ms;
     int attempts;
+    int maybe_applied; /* an attempt was sent and cut off, timed out or got a 5xx */
 } call_state;
 
 static int64_t elapsed(const call_state *cs)
@@ -346,6 +347,8 @@ static int run(call_state *cs, zf_zoom_resp *resp, zf_error *err)
                 zf_error_set(err, rc ? rc : ZF_EIO, "the download broke off after data was "
                              "delivered: %s", o.transport_msg ? o.transport_msg : "");
         }
+        if ((o.sent && o.transport_err) || o.status >= 500)
+            cs->maybe_applied = 1; /* read by the caller only if a later attempt ends it */
         if (z->pace)
             zf_zoom__pacer_update(&z->pacer, cs->cat, cs->method, cs->req->path, o.headers,
                                   o.status, d.qps_limited, z->mono_ms(z->clock_ctx));
@@ -364,6 +367,8 @@ static int run(call_state *cs, zf_zoom_resp *resp, zf_error *err)
             out = err->code ? err->code : ZF_EHTTP;
         }
         if (out != 1 || d.action == ZF_ZOOM_DONE) {
+            resp->attempts = cs->attempts;
+            resp->maybe_applied = cs->maybe_applied;
             if (!hr.request_id[0])
                 zf_zoom__header(o.headers, "x-zm-trackingid", hr.request_id,
                                 sizeof hr.request_id);
@@ -388,7 +393,7 @@ int zf_zoom_call(zf_zoom *z, const zf_zoom_req *req, zf_zoom_resp *resp, zf_erro
     if (rc)
         return rc;
     call_state cs = {z, req, method_of(req), ZF_SECRET_INIT, NULL, ZF_BUF_INIT(ZF_ZOOM_URL_MAX),
-                     0, z->mono_ms(z->clock_ctx), 0};
+                     0, z->mono_ms(z->clock_ctx), 0, 0};
     if ((rc = z->tokens.get(z->tokens.ctx, &cs.token, &cs.base, err)) != 0)
         goto done;
     if ((rc = zf_zoom__build_url(&cs.url, cs.base, req->path, req->query, req->nquery, err)) != 0)
