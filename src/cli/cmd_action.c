@@ -378,8 +378,12 @@ static int run_actions(cli_ctx *ctx, int argc, char **argv)
 {
     if (argc > 1)
         return cli_usage_error(ctx->cmd, "unexpected argument '%s'", argv[1]);
+    int wide = 20; /* columns stay two spaces apart, however long a name */
     for (const zf_action *const *a = zf_actions(); *a; a++)
-        printf("%-26s %-20s %s\n", (*a)->name, cli_name_of((*a)->name), (*a)->summary);
+        if ((int)strlen(cli_name_of((*a)->name)) + 1 > wide)
+            wide = (int)strlen(cli_name_of((*a)->name)) + 1;
+    for (const zf_action *const *a = zf_actions(); *a; a++)
+        printf("%-26s %-*s %s\n", (*a)->name, wide, cli_name_of((*a)->name), (*a)->summary);
     return 0;
 }
 

@@ -401,6 +401,8 @@ static void list_recordings(sim_req *rq, sim_resp *rs, const sim_user *owner)
     char key[160], from[11], to[11];
     date_of(from, f.from);
     date_of(to, f.to);
+    /* the range answered, for the request log (tests check month walks) */
+    snprintf(rq->log_detail, sizeof rq->log_detail, "from=%s to=%s", from, to);
     snprintf(key, sizeof key, "recordings|%s|%s|%s|%d|%lld", owner ? owner->id : "*", from, to,
              f.trash, (long long)f.meeting_id);
     size_t total = 0;
