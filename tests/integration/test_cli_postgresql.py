@@ -6,38 +6,10 @@ in `zoomflow config`, not in the error of a server that cannot be reached."""
 import os
 import shutil
 import socket
-import subprocess
 import unittest
 
 from cliharness import CliEnv
-from zfharness import Sim
-
-
-def server_dsn():
-    dsn = os.environ.get("ZF_TEST_PG_DSN")
-    if dsn:
-        return dsn
-    d = os.environ.get("ZF_TEST_PG_DIR")
-    if d and os.path.exists(os.path.join(d, "dsn")):
-        with open(os.path.join(d, "dsn")) as f:
-            return f.read().strip()
-    return None
-
-
-def psql():
-    for p in ("/usr/lib/postgresql/15/bin/psql", shutil.which("psql")):
-        if p and os.path.exists(p):
-            return p
-    return None
-
-
-def sql(dsn, text):
-    """Runs text on dsn; the first column of each row."""
-    p = subprocess.run([psql(), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", dsn,
-                        "-c", text], capture_output=True, timeout=60)
-    if p.returncode != 0:
-        raise AssertionError(f"{text}: {p.stderr.decode()}")
-    return p.stdout.decode().split("\n")[:-1]
+from zfharness import Sim, pg_server_dsn, pg_sql, pg_with_schema, psql_path
 
 
 def closed_port():
@@ -62,14 +34,14 @@ class CliOnPostgres(unittest.TestCase):
         self.addCleanup(shutil.rmtree, self.cli.dir, True)
 
     def test_connect_status_and_call_on_a_fresh_schema(self):
-        base = server_dsn()
-        if not base or not psql():
+        base = pg_server_dsn()
+        if not base or not psql_path():
             self.skipTest("no PostgreSQL test server (ctest starts one when PostgreSQL 15 "
                           "is installed: scripts/install-deps --test)")
         schema = f"zc_{os.getpid()}"
-        sql(base, f"CREATE SCHEMA {schema}")
-        self.addCleanup(sql, base, f"DROP SCHEMA {schema} CASCADE")
-        dsn = base + ("&" if "?" in base else "?") + "options=-csearch_path%3D" + schema
+        pg_sql(base, f"CREATE SCHEMA {schema}")
+        self.addCleanup(pg_sql, base, f"DROP SCHEMA {schema} CASCADE")
+        dsn = pg_with_schema(base, schema)
         env = {"ZOOMFLOW_DB": dsn}
         p = self.cli.connect(env=env)
         self.assertEqual(p.returncode, 0, p.err)
@@ -79,10 +51,10 @@ class CliOnPostgres(unittest.TestCase):
         p = self.cli.run("api", "GET", "/users/me", env=env)
         self.assertEqual(p.returncode, 0, p.err)
         self.assertIn('"id"', p.out)
-        self.assertEqual(sql(dsn, "SELECT id FROM connections"), ["default"])
-        self.assertEqual(sql(dsn, "SELECT MAX(version) FROM schema_version"),
-                         sql(dsn, "SELECT COUNT(*) FROM schema_version"))
-        stored = "\n".join(sql(dsn, "SELECT c::text FROM connections c"))
+        self.assertEqual(pg_sql(dsn, "SELECT id FROM connections"), ["default"])
+        self.assertEqual(pg_sql(dsn, "SELECT MAX(version) FROM schema_version"),
+                         pg_sql(dsn, "SELECT COUNT(*) FROM schema_version"))
+        stored = "\n".join(pg_sql(dsn, "SELECT c::text FROM connections c"))
         for t in self.sim.state()["auth"]["tokens"]:  # sealed, never in clear
             self.assertNotIn(t["token"], stored)
         self.assertNotIn("zoomsim-secret", stored)
