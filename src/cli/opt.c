@@ -266,8 +266,11 @@ static int long_option(cli_opt_parser *p, int *i, int argc, char **argv, zf_erro
     char key[SHOW_MAX * 4];
     if (h.key) { /* "settings.approval_type" of "--settings.approval_type=0" */
         size_t klen = (size_t)(name + len - h.key);
-        if (klen >= sizeof key)
-            return zf_error_set(err, ZF_EVALIDATION, "flag %.*s... is too long", SHOW_MAX, arg);
+        if (klen >= sizeof key) {
+            zf_error_set(err, ZF_EVALIDATION, "flag %.*s... is too long", SHOW_MAX, arg);
+            see_help(p, err);
+            return fail(p, CLI_OPT_UNKNOWN, arg, NULL);
+        }
         memcpy(key, h.key, klen);
         key[klen] = '\0';
     }

@@ -209,6 +209,14 @@ static void test_dotted(void **state)
     assert_int_equal(r.p.fault, CLI_OPT_NO_VALUE);
     PARSE(&r, "GET", "/u", "--settings.");
     assert_int_equal(r.p.fault, CLI_OPT_UNKNOWN);
+    char longkey[400];
+    memset(longkey, 'k', sizeof longkey - 1);
+    memcpy(longkey, "--settings.", 11);
+    longkey[sizeof longkey - 1] = '\0';
+    PARSE(&r, "GET", "/u", longkey, "1");
+    assert_int_equal(r.rc, ZF_EVALIDATION);
+    assert_int_equal(r.p.fault, CLI_OPT_UNKNOWN);
+    assert_non_null(strstr(r.err.message, "is too long"));
 }
 
 static void test_unknown_flags(void **state)
