@@ -66,6 +66,7 @@ static const cli_opt specs[] = {
     {0}};
 
 typedef struct run {
+    char *argv[32]; /* kept here: a REST row points into it */
     args a;
     seen s;
     zf_error err;
@@ -77,13 +78,13 @@ typedef struct run {
 static void parse_with(run *r, const cli_opt *table, const char *command, unsigned flags,
                        const char *const *words)
 {
-    char *argv[32];
     int argc = 0;
+    memset(r, 0, sizeof *r);
+    char **argv = r->argv;
     argv[argc++] = "cmd";
     for (; *words && argc < 31; words++)
         argv[argc++] = (char *)*words;
     argv[argc] = NULL;
-    memset(r, 0, sizeof *r);
     zf_error_reset(&r->err);
     cli_opt_parser init = CLI_OPT_PARSER_INIT;
     r->p = init;
