@@ -145,9 +145,12 @@ int cli_usage_fail(const zf_cmd *cmd, const zf_error *err);
 __attribute__((format(printf, 2, 3)))
 #endif
 int cli_usage_error(const zf_cmd *cmd, const char *fmt, ...);
-/* Parses a command's arguments with its option specs (cmd->opts) into args
- * and on_value (opt.h); a failure is reported by cli_usage_fail. 0, or the
+/* The one place a command's arguments are parsed (opt.h): p's specs
+ * default to cmd->opts and its command to cmd->name; a failure is reported
+ * by cli_usage_fail (what a did-you-mean would add goes here). 0, or the
  * exit status to return. */
+int cli_parse(const zf_cmd *cmd, cli_opt_parser *p, int argc, char **argv);
+/* cli_parse with cmd->opts into args and on_value. */
 int cli_parse_args(const zf_cmd *cmd, void *args, cli_opt_fn on_value, void *ctx, int argc,
                    char **argv);
 /* Reads a whole file ('-' = stdin) into out, which it initialises first (the

@@ -62,7 +62,7 @@ const char cli_action_help[] =
  * (named as the field; '-' in the flag matches its '_'), so the fields'
  * flags cannot differ from the descriptor. The help of the fields is the
  * descriptor's own (zf_action_help), printed from the same rows. */
-static int action_specs(cli_opt **out, const zf_action *a)
+int cli_action_specs(cli_opt **out, const zf_action *a)
 {
     size_t nc = sizeof cli_action_opts / sizeof cli_action_opts[0] - 1, nf = 0;
     for (const zf_field *f = a->input; f->name; f++)
@@ -135,22 +135,20 @@ static int parse(const cli_ctx *ctx, action_args *x, int argc, char **argv)
     cli_opt *specs = NULL;
     zf_error err = ZF_ERROR_INIT;
     cli_opt_parser p = CLI_OPT_PARSER_INIT;
-    int rc = action_specs(&specs, x->a);
-    if (rc == 0) {
-        p.specs = specs;
-        p.args = x;
-        p.command = ctx->cmd->name;
-        p.on_value = on_field;
-        p.ctx = x;
-        p.flags = CLI_OPT_FOLD_UNDERSCORE;
-        rc = cli_opt_parse(&p, argc, argv, &err);
-    } else {
-        zf_error_set(&err, rc, "out of memory");
+    if (cli_action_specs(&specs, x->a) != 0) {
+        fputs("zoomflow: out of memory\n", stderr);
+        return 1;
     }
-    if (rc == 0 && x->format)
-        rc = cli_format_parse(x->format, &x->fmt, &err);
+    p.specs = specs;
+    p.args = x;
+    p.on_value = on_field;
+    p.ctx = x;
+    p.flags = CLI_OPT_FOLD_UNDERSCORE;
+    int status = cli_parse(ctx->cmd, &p, argc, argv);
     free(specs);
-    return rc ? cli_usage_fail(ctx->cmd, &err) : 0;
+    if (status == 0 && x->format && cli_format_parse(x->format, &x->fmt, &err) != 0)
+        status = cli_usage_fail(ctx->cmd, &err);
+    return status;
 }
 
 /* --input, then the flags over it (objects merged member by member). */

@@ -180,18 +180,25 @@ int cli_cmd_usage(const zf_cmd *cmd, zf_buf *out)
     return cli_opt_usage(out, cmd->opts);
 }
 
+int cli_parse(const zf_cmd *cmd, cli_opt_parser *p, int argc, char **argv)
+{
+    static const cli_opt none[] = {{0}};
+    zf_error err = ZF_ERROR_INIT;
+    if (!p->specs)
+        p->specs = cmd->opts ? cmd->opts : none;
+    if (!p->command)
+        p->command = cmd->name;
+    return cli_opt_parse(p, argc, argv, &err) == 0 ? 0 : cli_usage_fail(cmd, &err);
+}
+
 int cli_parse_args(const zf_cmd *cmd, void *args, cli_opt_fn on_value, void *ctx, int argc,
                    char **argv)
 {
-    static const cli_opt none[] = {{0}};
     cli_opt_parser p = CLI_OPT_PARSER_INIT;
-    p.specs = cmd->opts ? cmd->opts : none;
     p.args = args;
-    p.command = cmd->name;
     p.on_value = on_value;
     p.ctx = ctx;
-    zf_error err = ZF_ERROR_INIT;
-    return cli_opt_parse(&p, argc, argv, &err) == 0 ? 0 : cli_usage_fail(cmd, &err);
+    return cli_parse(cmd, &p, argc, argv);
 }
 
 void cli_print_help(const zf_cmd *cmd, FILE *f)

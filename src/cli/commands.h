@@ -1,6 +1,7 @@
 #ifndef ZOOMFLOW_COMMANDS_H
 #define ZOOMFLOW_COMMANDS_H
 #include "cli.h"
+#include "zoomflow/actions.h"
 
 /* The command table (commands.c), NULL-terminated, in `zoomflow --help`
  * order: the written rows and one row per registry action without a written
@@ -25,8 +26,10 @@ void cli_lib_close(cli_ctx *ctx);
 int cli_action_run(cli_ctx *ctx, int argc, char **argv);
 extern const char cli_action_help[];
 /* The options every action command takes besides its fields (--input,
- * --format, --dry-run); the fields' specs are made from the descriptor
- * when the command runs. */
+ * --format, --dry-run). */
 extern const cli_opt cli_action_opts[];
+/* An action command's whole table: cli_action_opts, then one spec per
+ * top-level field of the descriptor (free() it). ZF_ENOMEM. */
+int cli_action_specs(cli_opt **out, const zf_action *a);
 
 #endif
