@@ -103,44 +103,47 @@ static int no_value(cli_opt_parser *p, const cli_opt *o, int by_alias, const cha
     return fail(p, CLI_OPT_NO_VALUE, arg, o);
 }
 
-static int missing(cli_opt_parser *p, int npos, zf_error *err)
+/* "METHOD and PATH are required (PATH is missing)": every required
+ * positional named, when any of them is missing. */
+static int missing_positional(cli_opt_parser *p, int npos, zf_error *err)
 {
-    /* positionals first: "METHOD and PATH are required (PATH is missing)" */
-    zf_buf names = ZF_BUF_INIT(ZF_ERROR_MSG_MAX);
     const cli_opt *first_missing = NULL;
     int k = 0, nreq = 0, given = 0;
     for (const cli_opt *o = p->specs; o->kind != CLI_OPT_END; o++) {
         if (!is_positional(o))
             continue;
-        int seen = o->kind == CLI_OPT_REST ? npos > k : k < npos;
+        int seen = k++ < npos;
         if (o->flags & CLI_OPT_REQUIRED) {
             nreq++;
             given += seen;
             if (!seen && !first_missing)
                 first_missing = o;
         }
-        k++;
     }
-    if (first_missing) {
-        int i = 0;
-        for (const cli_opt *o = p->specs; o->kind != CLI_OPT_END; o++) {
-            if (!is_positional(o) || !(o->flags & CLI_OPT_REQUIRED))
-                continue;
-            zf_buf_puts(&names, i == 0 ? "" : i == nreq - 1 ? " and " : ", ");
-            zf_buf_puts(&names, o->name);
-            i++;
-        }
-        zf_error_set(err, ZF_EVALIDATION, "%s %s required", zf_buf_cstr(&names),
-                     nreq == 1 ? "is" : "are");
-        if (given)
-            zf_error_restate(err, ZF_EVALIDATION, "%s (%s is missing)", err->message,
-                             first_missing->name);
-        zf_buf_free(&names);
-        see_help(p, err);
-        return fail(p, CLI_OPT_MISSING, NULL, first_missing);
+    if (!first_missing)
+        return 0;
+    zf_buf names = ZF_BUF_INIT(ZF_ERROR_MSG_MAX);
+    int i = 0;
+    for (const cli_opt *o = p->specs; o->kind != CLI_OPT_END; o++) {
+        if (!is_positional(o) || !(o->flags & CLI_OPT_REQUIRED))
+            continue;
+        zf_buf_puts(&names, i == 0 ? "" : i == nreq - 1 ? " and " : ", ");
+        zf_buf_puts(&names, o->name);
+        i++;
     }
+    zf_error_set(err, ZF_EVALIDATION, "%s %s required", zf_buf_cstr(&names),
+                 nreq == 1 ? "is" : "are");
     zf_buf_free(&names);
-    /* then options that must be given (a member that is still unset) */
+    if (given)
+        zf_error_restate(err, ZF_EVALIDATION, "%s (%s is missing)", err->message,
+                         first_missing->name);
+    see_help(p, err);
+    return fail(p, CLI_OPT_MISSING, NULL, first_missing);
+}
+
+/* A required VALUE whose member is still unset (or empty). */
+static int missing_option(cli_opt_parser *p, zf_error *err)
+{
     for (const cli_opt *o = p->specs; o->kind != CLI_OPT_END; o++) {
         if (o->kind != CLI_OPT_VALUE || !(o->flags & CLI_OPT_REQUIRED) || !o->at || !p->args)
             continue;
@@ -332,8 +335,8 @@ static int short_options(cli_opt_parser *p, int *i, int argc, char **argv, zf_er
 
 int cli_opt_parse(cli_opt_parser *p, int argc, char **argv, zf_error *err)
 {
-    if (!p || !p->specs || (argc > 0 && !argv))
-        return zf_error_set(err, ZF_EINVAL, "cli_opt_parse: no table or no argv");
+    if (!p || !p->specs || !err || (argc > 0 && !argv))
+        return zf_error_set(err, ZF_EINVAL, "cli_opt_parse: no table, argv or err");
     p->fault = CLI_OPT_OK;
     p->arg = NULL;
     p->spec = NULL;
@@ -349,7 +352,9 @@ int cli_opt_parse(cli_opt_parser *p, int argc, char **argv, zf_error *err)
         else
             rc = positional(p, &npos, i, argc, argv, &stop, err);
     }
-    return rc ? rc : missing(p, npos, err);
+    if (rc == 0)
+        rc = missing_positional(p, npos, err);
+    return rc ? rc : missing_option(p, err);
 }
 
 /* ---- help ---------------------------------------------------------------- */

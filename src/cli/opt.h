@@ -45,10 +45,12 @@ typedef enum cli_opt_kind {
     CLI_OPT_VALUE,      /* const char *: the value (the last one given wins) */
     CLI_OPT_LIST,       /* repeatable value: each one, in order, to on_value */
     CLI_OPT_POSITIONAL, /* const char *: the next positional argument */
-    CLI_OPT_REST        /* cli_opt_rest: the first left-over positional onwards */
+    CLI_OPT_REST        /* cli_opt_rest: the first left-over positional onwards
+                           (after the table's POSITIONAL rows) */
 } cli_opt_kind;
 
-#define CLI_OPT_REQUIRED 0x01u /* a POSITIONAL, VALUE or REST that must be given */
+#define CLI_OPT_REQUIRED 0x01u /* a POSITIONAL or REST that must be given; a VALUE
+                                  with a member that must be given, not empty */
 #define CLI_OPT_DOTTED 0x02u   /* --name.key VALUE too, to on_value with key */
 #define CLI_OPT_HIDDEN 0x04u   /* parsed, but not shown in help or usage */
 
@@ -111,8 +113,10 @@ typedef struct cli_opt_parser {
 #define CLI_OPT_PARSER_INIT {NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, CLI_OPT_OK, NULL, NULL}
 
 /* Parses argv[1..argc) (argv[0] is the program's or command's name, as for
- * getopt) into p->args and on_value. 0, or ZF_EVALIDATION with err and the
- * fault fields set (or what on_value returned). */
+ * getopt) into p->args and on_value; err is required. 0, or ZF_EVALIDATION
+ * with err and the fault fields set (or what on_value returned); ZF_EINVAL
+ * for the caller's slips (no table, no err, an option with no member and
+ * no on_value). */
 int cli_opt_parse(cli_opt_parser *p, int argc, char **argv, zf_error *err);
 
 /* The spec of long option name[0..len) in specs, or NULL. */
