@@ -1,7 +1,8 @@
 /*
- * The store: connections, pending OAuth states and the audit log, behind a
- * backend chosen by the DSN ("sqlite:PATH" now; "postgresql://..." later,
- * see zoomflow/sys/store_backend.h).
+ * The store: connections, pending OAuth states and the audit log, over a
+ * driver chosen by the DSN's scheme ("sqlite:PATH" now; "postgresql://..."
+ * later, see zoomflow/sys/store_driver.h). Each query is written once and
+ * behaves the same on every driver.
  *
  * A zf_store is thread-safe. zf_store_lock_connection() opens a write
  * transaction that also serialises against other processes (SQLite: BEGIN
@@ -11,6 +12,11 @@
  *
  * Rows hold secrets only sealed (zf_crypt_seal text); the store never sees
  * a plaintext secret. Strings in rows are heap-allocated, NULL when absent.
+ *
+ * Errors: a database failure is ZF_ESTORE with the engine's message (and,
+ * when a lock waited past the busy timeout, a hint to retry); ZF_ENOMEM;
+ * ZF_ECONFIG for a DSN no driver takes; ZF_EINVAL for a caller mistake (a
+ * second lock on the thread holding one, commit without a lock).
  */
 #ifndef ZOOMFLOW_STORE_H
 #define ZOOMFLOW_STORE_H

@@ -178,11 +178,11 @@ static int auth_init(sim *s)
 {
     s->auth = calloc(1, sizeof *s->auth);
     if (!s->auth)
-        return -1;
+        return ZF_ENOMEM;
     if (RAND_bytes(s->auth->secret, sizeof s->auth->secret) != 1) {
         free(s->auth);
         s->auth = NULL;
-        return -1;
+        return ZF_EIO; /* no random source */
     }
     sim_map_init(&s->auth->tokens);
     return 0;
@@ -232,7 +232,7 @@ static int auth_load(sim *s, json_t *obj)
     json_array_foreach(arr, i, t) {
         sim_access *a = calloc(1, sizeof *a);
         if (!a)
-            return -1;
+            return ZF_ENOMEM;
         a->token = strdup(jstr(t, "token"));
         snprintf(a->client_id, sizeof a->client_id, "%s", jstr(t, "client_id"));
         snprintf(a->account_id, sizeof a->account_id, "%s", jstr(t, "account_id"));
@@ -241,10 +241,12 @@ static int auth_load(sim *s, json_t *obj)
         a->expires_at = json_integer_value(json_object_get(t, "expires_at"));
         a->s2s = json_is_true(json_object_get(t, "s2s"));
         a->grant_id = (uint64_t)json_integer_value(json_object_get(t, "grant_id"));
-        if (!a->token || !a->token[0] || !a->scopes ||
-            sim_map_put(&s->auth->tokens, a->token, a) != 0) {
+        int rc = !a->token || !a->scopes ? ZF_ENOMEM
+                 : !a->token[0]          ? ZF_EPARSE
+                                         : sim_map_put(&s->auth->tokens, a->token, a);
+        if (rc != 0) {
             access_free(a);
-            return -1;
+            return rc;
         }
     }
     return 0;

@@ -50,7 +50,7 @@ static json_t *contact_json(const sim_user *u, int presence)
     return j;
 }
 
-void h_contacts(sim_req *rq, sim_resp *rs)
+void sim_h_contacts(sim_req *rq, sim_resp *rs)
 {
     sim *s = rq->s;
     struct sim_data *d = s->data;
@@ -59,23 +59,24 @@ void h_contacts(sim_req *rq, sim_resp *rs)
     const char *sk = sim_query(rq, "search_key"), *tok = sim_query(rq, "next_page_token");
     const char *pres = sim_query(rq, "query_presence_status");
     if (!sk || !*sk)
-        data_verr(errs, "search_key", "search_key is required: a first name, last name or "
+        sim_data_verr(errs, "search_key", "search_key is required: a first name, last name or "
                                       "email to search for.");
     else if (strlen(sk) > 128)
-        data_verr(errs, "search_key", "search_key must be at most 128 characters long.");
+        sim_data_verr(errs, "search_key",
+                      "search_key must be at most 128 characters long.");
     if (pres && *pres && strcmp(pres, "true") != 0 && strcmp(pres, "false") != 0)
-        data_verr(errs, "query_presence_status", "query_presence_status must be true or false.");
-    data_qint(rq, errs, "page_size", 1, 1, 25, &ps);
+        sim_data_verr(errs, "query_presence_status", "query_presence_status must be true or false.");
+    sim_data_qint(rq, errs, "page_size", 1, 1, 25, &ps);
     if (json_array_size(errs)) {
         sim_validation_error(rs, errs);
         return;
     }
     json_decref(errs);
     char low[160], key[200];
-    data_lower(low, sizeof low, sk);
+    sim_data_lower(low, sizeof low, sk);
     snprintf(key, sizeof key, "contacts|%s", low);
     uint64_t pos = 0, extra = 0;
-    if (tok && *tok && sim_paging_get(s, tok, key, &pos, &extra) != 0) {
+    if (tok && *tok && !sim_paging_get(s, tok, key, &pos, &extra)) {
         sim_error(rs, 400, 300, "The next page token is invalid or expired.");
         return;
     }

@@ -204,10 +204,10 @@ static int ctl_init(sim *s)
 {
     s->reqlog = calloc(1, sizeof *s->reqlog);
     if (!s->reqlog)
-        return -1;
+        return ZF_ENOMEM;
     s->reqlog->ring = calloc(REQLOG_MAX, sizeof *s->reqlog->ring);
     sim_map_init(&s->reqlog->counts);
-    return s->reqlog->ring ? 0 : -1;
+    return s->reqlog->ring ? 0 : ZF_ENOMEM;
 }
 
 static void ctl_destroy(sim *s)

@@ -9,7 +9,7 @@ int sim_new(sim **out, const sim_opts *opts)
 {
     sim *s = calloc(1, sizeof *s);
     if (!s)
-        return -1;
+        return ZF_ENOMEM;
     pthread_mutex_init(&s->lock, NULL);
     s->opts = *opts;
     snprintf(s->account_id, sizeof s->account_id, "%s",
@@ -17,10 +17,10 @@ int sim_new(sim **out, const sim_opts *opts)
     for (int m = 0; sim_modules[m]; m++) {
         int rc = sim_modules[m]->init ? sim_modules[m]->init(s) : 0;
         if (rc != 0) {
-            if (rc != -2)
+            if (rc != ZF_ECONFIG)
                 fprintf(stderr, "zoomsim: module %s failed to start\n", sim_modules[m]->name);
             sim_free(s);
-            return rc == -2 ? -2 : -1;
+            return rc;
         }
     }
     /* modules may run threads from init on (webhook delivery): hold the lock
@@ -70,13 +70,14 @@ json_t *sim_dump(sim *s)
 int sim_load(sim *s, json_t *state)
 {
     if (!json_is_object(state) || json_integer_value(json_object_get(state, "version")) != 1)
-        return -1;
+        return ZF_EPARSE;
     sim_reset(s);
     s->clock_offset = json_integer_value(json_object_get(state, "clock_offset"));
     for (int m = 0; sim_modules[m]; m++) {
         json_t *part = json_object_get(state, sim_modules[m]->name);
-        if (part && sim_modules[m]->load && sim_modules[m]->load(s, part) != 0)
-            return -1;
+        int rc = part && sim_modules[m]->load ? sim_modules[m]->load(s, part) : 0;
+        if (rc != 0)
+            return rc;
     }
     return 0;
 }

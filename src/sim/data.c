@@ -18,46 +18,50 @@
 
 #define RS_REC "cloud_recording:read:list_recording_files"
 static const sim_route routes[] = {
-    {"POST", "/v2/users", h_users_create, SIM_R_BEARER, SIM_CAT_LIGHT,
+    {"POST", "/v2/users", sim_h_users_create, SIM_R_BEARER, SIM_CAT_LIGHT,
      {"user:write:user:admin", NULL}, "users.create"},
-    {"GET", "/v2/users", h_users_list, SIM_R_BEARER, SIM_CAT_MEDIUM,
+    {"GET", "/v2/users", sim_h_users_list, SIM_R_BEARER, SIM_CAT_MEDIUM,
      {"user:read:list_users:admin", NULL}, "users.list"},
-    {"GET", "/v2/users/{userId}", h_user_get, SIM_R_BEARER, SIM_CAT_LIGHT,
+    {"GET", "/v2/users/{userId}", sim_h_user_get, SIM_R_BEARER, SIM_CAT_LIGHT,
      {"user:read:user", "user:read:user:admin", NULL}, "users.get"},
-    {"GET", "/v2/users/{userId}/settings", h_user_settings, SIM_R_BEARER, SIM_CAT_MEDIUM,
-     {"user:read:settings", "user:read:settings:admin", NULL}, "users.settings"},
-    {"POST", "/v2/users/{userId}/meetings", h_meeting_create, SIM_R_BEARER, SIM_CAT_LIGHT,
-     {"meeting:write:meeting", "meeting:write:meeting:admin", NULL}, "meetings.create"},
-    {"GET", "/v2/users/{userId}/meetings", h_meetings_list, SIM_R_BEARER, SIM_CAT_MEDIUM,
-     {"meeting:read:list_meetings", "meeting:read:list_meetings:admin", NULL},
-     "meetings.list"},
-    {"GET", "/v2/meetings/{meetingId}", h_meeting_get, SIM_R_BEARER, SIM_CAT_LIGHT,
+    {"GET", "/v2/users/{userId}/settings", sim_h_user_settings, SIM_R_BEARER,
+     SIM_CAT_MEDIUM, {"user:read:settings", "user:read:settings:admin", NULL},
+     "users.settings"},
+    {"POST", "/v2/users/{userId}/meetings", sim_h_meeting_create, SIM_R_BEARER,
+     SIM_CAT_LIGHT, {"meeting:write:meeting", "meeting:write:meeting:admin", NULL},
+     "meetings.create"},
+    {"GET", "/v2/users/{userId}/meetings", sim_h_meetings_list, SIM_R_BEARER,
+     SIM_CAT_MEDIUM, {"meeting:read:list_meetings", "meeting:read:list_meetings:admin",
+                      NULL}, "meetings.list"},
+    {"GET", "/v2/meetings/{meetingId}", sim_h_meeting_get, SIM_R_BEARER, SIM_CAT_LIGHT,
      {"meeting:read:meeting", "meeting:read:meeting:admin", NULL}, "meetings.get"},
-    {"PATCH", "/v2/meetings/{meetingId}", h_meeting_patch, SIM_R_BEARER, SIM_CAT_LIGHT,
-     {"meeting:update:meeting", "meeting:update:meeting:admin", NULL}, "meetings.update"},
-    {"DELETE", "/v2/meetings/{meetingId}", h_meeting_delete, SIM_R_BEARER, SIM_CAT_LIGHT,
-     {"meeting:delete:meeting", "meeting:delete:meeting:admin", NULL}, "meetings.delete"},
-    {"POST", "/v2/meetings/{meetingId}/registrants", h_registrant_add, SIM_R_BEARER,
+    {"PATCH", "/v2/meetings/{meetingId}", sim_h_meeting_patch, SIM_R_BEARER,
+     SIM_CAT_LIGHT, {"meeting:update:meeting", "meeting:update:meeting:admin", NULL},
+     "meetings.update"},
+    {"DELETE", "/v2/meetings/{meetingId}", sim_h_meeting_delete, SIM_R_BEARER,
+     SIM_CAT_LIGHT, {"meeting:delete:meeting", "meeting:delete:meeting:admin", NULL},
+     "meetings.delete"},
+    {"POST", "/v2/meetings/{meetingId}/registrants", sim_h_registrant_add, SIM_R_BEARER,
      SIM_CAT_LIGHT, {"meeting:write:registrant", "meeting:write:registrant:admin", NULL},
      "registrants.create"},
-    {"GET", "/v2/meetings/{meetingId}/registrants", h_registrants_list, SIM_R_BEARER,
+    {"GET", "/v2/meetings/{meetingId}/registrants", sim_h_registrants_list, SIM_R_BEARER,
      SIM_CAT_MEDIUM, {"meeting:read:list_registrants", "meeting:read:list_registrants:admin",
                       NULL}, "registrants.list"},
-    {"GET", "/v2/meetings/{meetingId}/recordings", h_recordings_get, SIM_R_BEARER,
+    {"GET", "/v2/meetings/{meetingId}/recordings", sim_h_recordings_get, SIM_R_BEARER,
      SIM_CAT_LIGHT, {RS_REC, RS_REC ":admin", RS_REC ":master", NULL}, "recordings.get"},
-    {"GET", "/v2/contacts", h_contacts, SIM_R_BEARER, SIM_CAT_MEDIUM,
+    {"GET", "/v2/contacts", sim_h_contacts, SIM_R_BEARER, SIM_CAT_MEDIUM,
      {"contact:read:list_contacts", "contact:read:list_contacts:admin", NULL},
      "contacts.search"},
     /* downloads check their own tokens (access, download_access_token, ?access_token=) */
-    {"GET", "/rec/download/{fileId}", h_rec_download, 0, SIM_CAT_NONE, {NULL},
+    {"GET", "/rec/download/{fileId}", sim_h_rec_download, 0, SIM_CAT_NONE, {NULL},
      "recordings.download"},
-    {"GET", "/rec/webhook_download/{fileId}", h_rec_download, 0, SIM_CAT_NONE, {NULL},
+    {"GET", "/rec/webhook_download/{fileId}", sim_h_rec_download, 0, SIM_CAT_NONE, {NULL},
      "recordings.webhook_download"},
-    {"POST", "/_sim/seed/users", h_seed_users, SIM_R_CONTROL, SIM_CAT_NONE, {NULL},
+    {"POST", "/_sim/seed/users", sim_h_seed_users, SIM_R_CONTROL, SIM_CAT_NONE, {NULL},
      "sim.seed.users"},
-    {"POST", "/_sim/seed/meetings", h_seed_meetings, SIM_R_CONTROL, SIM_CAT_NONE, {NULL},
-     "sim.seed.meetings"},
-    {"POST", "/_sim/recordings", h_sim_recording, SIM_R_CONTROL, SIM_CAT_NONE, {NULL},
+    {"POST", "/_sim/seed/meetings", sim_h_seed_meetings, SIM_R_CONTROL, SIM_CAT_NONE,
+     {NULL}, "sim.seed.meetings"},
+    {"POST", "/_sim/recordings", sim_h_sim_recording, SIM_R_CONTROL, SIM_CAT_NONE, {NULL},
      "sim.recordings"},
     {NULL, NULL, NULL, 0, SIM_CAT_NONE, {NULL}, NULL},
 };
@@ -66,10 +70,10 @@ static void data_clear(sim *s)
 {
     struct sim_data *d = s->data;
     for (size_t i = 0; i < d->nall; i++)
-        data_meeting_free(d->all_meetings[i]);
+        sim_data_meeting_free(d->all_meetings[i]);
     free(d->all_meetings);
     for (size_t i = 0; i < d->nusers; i++)
-        data_user_free(d->users[i]);
+        sim_data_user_free(d->users[i]);
     free(d->users);
     sim_map_clear(&d->by_id, NULL);
     sim_map_clear(&d->by_email, NULL);
@@ -82,14 +86,14 @@ static void data_clear(sim *s)
 static int data_init(sim *s)
 {
     s->data = calloc(1, sizeof *s->data);
-    return s->data ? 0 : -1;
+    return s->data ? 0 : ZF_ENOMEM;
 }
 
 static void data_reset(sim *s)
 {
     data_clear(s);
-    sim_user *o = data_user_add(s, OWNER_ID, OWNER_EMAIL, 2, U_ACTIVE, ROLE_OWNER, "Account",
-                                "Owner", "Account Owner");
+    sim_user *o = sim_data_user_add(s, OWNER_ID, OWNER_EMAIL, 2, U_ACTIVE, ROLE_OWNER,
+                                    "Account", "Owner", "Account Owner");
     snprintf(s->owner_id, sizeof s->owner_id, "%s", o ? o->id : OWNER_ID);
 }
 
@@ -199,13 +203,13 @@ static int load_user(sim *s, json_t *uj)
     int role = (int)json_integer_value(json_object_get(uj, "role"));
     if (!id || strlen(id) > 22 || !email || st < 0 || st >= U_NSTATUS || role < 0 ||
         role >= U_NROLE || sim_map_get(&s->data->by_id, id))
-        return -1;
-    sim_user *u = data_user_add(s, id, email, (int)json_integer_value(json_object_get(uj, "type")),
-                                st, role, jstr(uj, "first_name"), jstr(uj, "last_name"),
-                                jstr(uj, "display_name"));
+        return ZF_EPARSE;
+    sim_user *u = sim_data_user_add(
+        s, id, email, (int)json_integer_value(json_object_get(uj, "type")), st, role,
+        jstr(uj, "first_name"), jstr(uj, "last_name"), jstr(uj, "display_name"));
     if (!u)
-        return -1;
-    u->timezone = data_strdup0(jstr(uj, "timezone"));
+        return ZF_EPARSE; /* a second user with that email, or no memory */
+    u->timezone = sim_data_strdup0(jstr(uj, "timezone"));
     u->pmi = json_integer_value(json_object_get(uj, "pmi"));
     u->created_at = json_integer_value(json_object_get(uj, "created_at"));
     u->mtg_day = (int32_t)json_integer_value(json_object_get(uj, "mtg_day"));
@@ -222,11 +226,11 @@ static int load_registrants(sim *s, sim_meeting *m, json_t *arr)
         json_t *f = json_object_get(rj, "fields");
         int existed, st = (int)json_integer_value(json_object_get(rj, "status"));
         if (!email || !id || !json_is_object(f) || st < 0 || st > 2)
-            return -1;
-        sim_registrant *r = data_registrant_add(s, m, email, json_deep_copy(f),
-                                                jstr(rj, "occurrence_ids"), 0, &existed);
+            return ZF_EPARSE;
+        sim_registrant *r = sim_data_registrant_add(
+            s, m, email, json_deep_copy(f), jstr(rj, "occurrence_ids"), 0, &existed);
         if (!r || existed)
-            return -1;
+            return ZF_EPARSE; /* a second registrant with that email, or no memory */
         snprintf(r->id, sizeof r->id, "%s", id);
         m->nregs_status[r->status]--;
         r->status = (uint8_t)st;
@@ -247,15 +251,15 @@ static int load_recordings(sim *s, sim_meeting *m, json_t *arr)
         int n = 0;
         json_array_foreach(files, k, fj) {
             if (n == 16 || !jstr(fj, "file_type") || !jstr(fj, "id"))
-                return -1;
+                return ZF_EPARSE;
             types[n] = jstr(fj, "file_type");
             sizes[n++] = (uint64_t)json_integer_value(json_object_get(fj, "size"));
         }
-        sim_recording *rec = data_recording_add(
+        sim_recording *rec = sim_data_recording_add(
             s, m, jstr(rj, "uuid"), json_integer_value(json_object_get(rj, "start")), n, types,
             sizes);
         if (!rec)
-            return -1;
+            return ZF_EPARSE; /* a second recording with that uuid, or no memory */
         for (int f = 0; f < n; f++) {
             sim_map_del(&s->data->files, rec->files[f].id);
             snprintf(rec->files[f].id, sizeof rec->files[f].id, "%s",
@@ -272,10 +276,10 @@ static int load_meeting(sim *s, json_t *mj)
     sim_user *u = host ? sim_map_get(&s->data->by_id, host) : NULL;
     json_t *settings = json_object_get(mj, "settings");
     if (!u || !uuid || strlen(uuid) > 24 || !json_is_object(settings))
-        return -1;
+        return ZF_EPARSE;
     sim_meeting *m = calloc(1, sizeof *m);
     if (!m)
-        return -1;
+        return ZF_ENOMEM;
     sim_map_init(&m->reg_email);
     m->host = u;
     m->id = json_integer_value(json_object_get(mj, "id"));
@@ -284,21 +288,21 @@ static int load_meeting(sim *s, json_t *mj)
     m->topic = strdup(jstr(mj, "topic") ? jstr(mj, "topic") : "");
     m->password = strdup(jstr(mj, "password") ? jstr(mj, "password") : "");
     m->timezone = strdup(jstr(mj, "timezone") ? jstr(mj, "timezone") : "UTC");
-    m->agenda = data_strdup0(jstr(mj, "agenda"));
+    m->agenda = sim_data_strdup0(jstr(mj, "agenda"));
     m->start_time = json_integer_value(json_object_get(mj, "start_time"));
     m->duration = (int)json_integer_value(json_object_get(mj, "duration"));
     m->created_at = json_integer_value(json_object_get(mj, "created_at"));
     m->settings = json_deep_copy(settings);
     m->recurrence = json_deep_copy(json_object_get(mj, "recurrence"));
     m->tracking_fields = json_deep_copy(json_object_get(mj, "tracking_fields"));
-    if (!m->topic || !m->password || !m->timezone || data_meeting_insert(s, m) != 0) {
-        data_meeting_free(m);
-        return -1;
+    int rc = !m->topic || !m->password || !m->timezone ? ZF_ENOMEM
+                                                        : sim_data_meeting_insert(s, m);
+    if (rc != 0) {
+        sim_data_meeting_free(m);
+        return rc;
     }
-    if (load_registrants(s, m, json_object_get(mj, "registrants")) != 0 ||
-        load_recordings(s, m, json_object_get(mj, "recordings")) != 0)
-        return -1;
-    return 0;
+    rc = load_registrants(s, m, json_object_get(mj, "registrants"));
+    return rc != 0 ? rc : load_recordings(s, m, json_object_get(mj, "recordings"));
 }
 
 static int data_load(sim *s, json_t *obj)
@@ -307,16 +311,17 @@ static int data_load(sim *s, json_t *obj)
     json_t *v;
     size_t i;
     if (!json_is_array(users) || json_array_size(users) == 0)
-        return -1;
+        return ZF_EPARSE;
     data_clear(s);
+    int rc;
     json_array_foreach(users, i, v) {
-        if (load_user(s, v) != 0)
-            return -1;
+        if ((rc = load_user(s, v)) != 0)
+            return rc;
     }
     snprintf(s->owner_id, sizeof s->owner_id, "%s", s->data->users[0]->id);
     json_array_foreach(meetings, i, v) {
-        if (load_meeting(s, v) != 0)
-            return -1;
+        if ((rc = load_meeting(s, v)) != 0)
+            return rc;
     }
     s->data->create_day = (int32_t)json_integer_value(json_object_get(obj, "create_day"));
     s->data->user_creates = (uint32_t)json_integer_value(json_object_get(obj, "user_creates"));

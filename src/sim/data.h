@@ -101,79 +101,83 @@ struct sim_data {
 };
 
 /* --- users.c */
-sim_user *data_user_find(sim *s, const sim_req *rq, const char *key);
+sim_user *sim_data_user_find(sim *s, const sim_req *rq, const char *key);
 /* id NULL = a new random id. The user is appended to the listing order. */
-sim_user *data_user_add(sim *s, const char *id, const char *email, int type, int status,
-                        int role, const char *first, const char *last, const char *display);
-void data_user_free(sim_user *u);
-void data_user_list_json(zf_buf *b, const sim_user *u);
-extern const char *const data_status_names[U_NSTATUS];
+sim_user *sim_data_user_add(sim *s, const char *id, const char *email, int type,
+                            int status, int role, const char *first, const char *last,
+                            const char *display);
+void sim_data_user_free(sim_user *u);
+void sim_data_user_list_json(zf_buf *b, const sim_user *u);
+extern const char *const sim_data_status_names[U_NSTATUS];
 
 /* handlers (one file each) */
-void h_users_create(sim_req *rq, sim_resp *rs);
-void h_users_list(sim_req *rq, sim_resp *rs);
-void h_user_get(sim_req *rq, sim_resp *rs);
-void h_user_settings(sim_req *rq, sim_resp *rs);
-void h_meeting_create(sim_req *rq, sim_resp *rs);
-void h_meetings_list(sim_req *rq, sim_resp *rs);
-void h_meeting_get(sim_req *rq, sim_resp *rs);
-void h_meeting_patch(sim_req *rq, sim_resp *rs);
-void h_meeting_delete(sim_req *rq, sim_resp *rs);
-void h_registrant_add(sim_req *rq, sim_resp *rs);
-void h_registrants_list(sim_req *rq, sim_resp *rs);
-void h_recordings_get(sim_req *rq, sim_resp *rs);
-void h_rec_download(sim_req *rq, sim_resp *rs);
-void h_contacts(sim_req *rq, sim_resp *rs);
-void h_seed_users(sim_req *rq, sim_resp *rs);
-void h_seed_meetings(sim_req *rq, sim_resp *rs);
-void h_sim_recording(sim_req *rq, sim_resp *rs);
+void sim_h_users_create(sim_req *rq, sim_resp *rs);
+void sim_h_users_list(sim_req *rq, sim_resp *rs);
+void sim_h_user_get(sim_req *rq, sim_resp *rs);
+void sim_h_user_settings(sim_req *rq, sim_resp *rs);
+void sim_h_meeting_create(sim_req *rq, sim_resp *rs);
+void sim_h_meetings_list(sim_req *rq, sim_resp *rs);
+void sim_h_meeting_get(sim_req *rq, sim_resp *rs);
+void sim_h_meeting_patch(sim_req *rq, sim_resp *rs);
+void sim_h_meeting_delete(sim_req *rq, sim_resp *rs);
+void sim_h_registrant_add(sim_req *rq, sim_resp *rs);
+void sim_h_registrants_list(sim_req *rq, sim_resp *rs);
+void sim_h_recordings_get(sim_req *rq, sim_resp *rs);
+void sim_h_rec_download(sim_req *rq, sim_resp *rs);
+void sim_h_contacts(sim_req *rq, sim_resp *rs);
+void sim_h_seed_users(sim_req *rq, sim_resp *rs);
+void sim_h_seed_meetings(sim_req *rq, sim_resp *rs);
+void sim_h_sim_recording(sim_req *rq, sim_resp *rs);
 
 /* --- meetings.c */
-sim_meeting *data_meeting_find(sim *s, const char *id);
-/* Adds a filled meeting to the id map and the host's and account's lists. */
-int data_meeting_insert(sim *s, sim_meeting *m);
+sim_meeting *sim_data_meeting_find(sim *s, const char *id);
+/* Adds a filled meeting to the id map and the host's and account's lists;
+ * 0 or ZF_ENOMEM. */
+int sim_data_meeting_insert(sim *s, sim_meeting *m);
 /* Creates a meeting for host from a validated-or-not JSON body; errors go
  * into errs (validation) and the return is NULL. */
-sim_meeting *data_meeting_new(sim *s, sim_user *host, json_t *body, json_t *errs,
-                              int64_t now);
-void data_meeting_free(sim_meeting *m);
-json_t *data_meeting_json(sim *s, const sim_meeting *m, int full);
-int data_tz_valid(const char *tz);
-int data_registration_on(const sim_meeting *m);
-/* 0 when the host may write one more meeting today; otherwise writes 429. */
-int data_meeting_quota(sim *s, sim_user *u, int64_t now, sim_resp *rs);
+sim_meeting *sim_data_meeting_new(sim *s, sim_user *host, json_t *body, json_t *errs,
+                                  int64_t now);
+void sim_data_meeting_free(sim_meeting *m);
+json_t *sim_data_meeting_json(sim *s, const sim_meeting *m, int full);
+int sim_data_tz_valid(const char *tz);
+int sim_data_registration_on(const sim_meeting *m);
+/* 0 when the host may write one more meeting today; otherwise ZF_EDAILYLIMIT
+ * after writing the 429. */
+int sim_data_meeting_quota(sim *s, sim_user *u, int64_t now, sim_resp *rs);
 
 /* --- registrants.c */
-sim_registrant *data_registrant_add(sim *s, sim_meeting *m, const char *email, json_t *f,
-                                    const char *occ, int64_t now, int *existed);
-json_t *data_registrant_json(sim *s, const sim_meeting *m, const sim_registrant *r);
+sim_registrant *sim_data_registrant_add(sim *s, sim_meeting *m, const char *email,
+                                        json_t *f, const char *occ, int64_t now,
+                                        int *existed);
+json_t *sim_data_registrant_json(sim *s, const sim_meeting *m, const sim_registrant *r);
 
 /* --- recordings.c */
-sim_recording *data_recording_add(sim *s, sim_meeting *m, const char *uuid, int64_t start,
-                                  int nfiles, const char *const *types,
-                                  const uint64_t *sizes);
-json_t *data_recording_json(sim *s, const sim_recording *rec, int webhook);
-void data_recording_free(sim_recording *rec);
+sim_recording *sim_data_recording_add(sim *s, sim_meeting *m, const char *uuid,
+                                      int64_t start, int nfiles, const char *const *types,
+                                      const uint64_t *sizes);
+json_t *sim_data_recording_json(sim *s, const sim_recording *rec, int webhook);
+void sim_data_recording_free(sim_recording *rec);
 
 /* --- validation helpers (users.c) */
-void data_verr(json_t *errs, const char *field, const char *fmt, ...)
+void sim_data_verr(json_t *errs, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* String field: absent ok unless required; type and max length checked.
  * Returns the value or NULL. */
-const char *data_vstr(json_t *errs, json_t *obj, const char *key, const char *field,
-                      int required, size_t maxlen);
-int data_email_ok(const char *e);
-/* Query integer: returns 0 and *out (def when absent); -1 and an error
- * entry when not an integer in [lo, hi]. */
-int data_qint(sim_req *rq, json_t *errs, const char *key, long def, long lo, long hi,
-              long *out);
-char *data_strdup0(const char *s); /* NULL for NULL or "" */
-void data_lower(char *dst, size_t n, const char *src);
-int32_t data_day(int64_t t);
-void data_daily_429(sim_resp *rs, int64_t now, long limit, const char *msg);
+const char *sim_data_vstr(json_t *errs, json_t *obj, const char *key, const char *field,
+                          int required, size_t maxlen);
+int sim_data_email_ok(const char *e);
+/* Query integer: returns 0 and *out (def when absent); ZF_EVALIDATION and
+ * an error entry when not an integer in [lo, hi]. */
+int sim_data_qint(sim_req *rq, json_t *errs, const char *key, long def, long lo, long hi,
+                  long *out);
+char *sim_data_strdup0(const char *s); /* NULL for NULL or "" */
+void sim_data_lower(char *dst, size_t n, const char *src);
+int32_t sim_data_day(int64_t t);
+void sim_data_daily_429(sim_resp *rs, int64_t now, long limit, const char *msg);
 
 /* paging fields; writes the tail of a list response */
-void data_page_tail(zf_buf *b, const char *token, long page_size, long page_number,
-                    size_t total);
+void sim_data_page_tail(zf_buf *b, const char *token, long page_size, long page_number,
+                        size_t total);
 
 #endif

@@ -222,12 +222,14 @@ static int str_member(json_t *o, const char *key, char *out, size_t outlen, char
     if (!json_is_string(v) || !json_string_length(v) || json_string_length(v) >= outlen) {
         snprintf(err, errlen, "\"%s\" must be a non-empty string of at most %zu characters.",
                  key, outlen - 1);
-        return -1;
+        return ZF_EVALIDATION;
     }
     snprintf(out, outlen, "%s", json_string_value(v));
     return 0;
 }
 
+/* 1 and *out when o has key, 0 when it has not, ZF_EVALIDATION (why in err)
+ * when the value is not an integer in [lo, hi]. */
 static int int_member(json_t *o, const char *key, int64_t lo, int64_t hi, int64_t *out,
                       char *err, size_t errlen)
 {
@@ -237,7 +239,7 @@ static int int_member(json_t *o, const char *key, int64_t lo, int64_t hi, int64_
     if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi) {
         snprintf(err, errlen, "\"%s\" must be an integer from %lld to %lld.", key,
                  (long long)lo, (long long)hi);
-        return -1;
+        return ZF_EVALIDATION;
     }
     *out = json_integer_value(v);
     return 1;
@@ -259,7 +261,7 @@ static int parse_kind(json_t *o, rule *r, char *err, size_t errlen)
     }
     snprintf(err, errlen, "\"kind\" must be one of status, status_after, rate_limit, latency, "
                           "drop, drop_before, truncate, malformed.");
-    return -1;
+    return ZF_EVALIDATION;
 }
 
 static int parse_match(json_t *o, rule *r, char *err, size_t errlen)
@@ -267,14 +269,14 @@ static int parse_match(json_t *o, rule *r, char *err, size_t errlen)
     if (str_member(o, "route", r->route, sizeof r->route, err, errlen) ||
         str_member(o, "path_prefix", r->prefix, sizeof r->prefix, err, errlen) ||
         str_member(o, "method", r->method, sizeof r->method, err, errlen))
-        return -1;
+        return ZF_EVALIDATION;
     if (r->route[0] && r->prefix[0]) {
         snprintf(err, errlen, "give \"route\" or \"path_prefix\", not both.");
-        return -1;
+        return ZF_EVALIDATION;
     }
     if (r->prefix[0] && r->prefix[0] != '/') {
         snprintf(err, errlen, "\"path_prefix\" must start with '/', e.g. \"/v2/users\".");
-        return -1;
+        return ZF_EVALIDATION;
     }
     const char *conn = json_string_value(json_object_get(o, "connection"));
     r->conn = CONN_ANY;
@@ -284,25 +286,25 @@ static int parse_match(json_t *o, rule *r, char *err, size_t errlen)
             i++;
         if (!conn || !conn_names[i]) {
             snprintf(err, errlen, "\"connection\" must be \"any\", \"new\" or \"reused\".");
-            return -1;
+            return ZF_EVALIDATION;
         }
         r->conn = i;
     }
     int64_t skip = 0;
     if (int_member(o, "skip", 0, INT64_MAX, &skip, err, errlen) < 0)
-        return -1;
+        return ZF_EVALIDATION;
     r->skip = r->skip_init = skip;
     json_t *p = json_object_get(o, "probability");
     int64_t count = -1;
     if (int_member(o, "count", 1, INT64_MAX, &count, err, errlen) < 0)
-        return -1;
+        return ZF_EVALIDATION;
     if (p && count >= 0) {
         snprintf(err, errlen, "give \"probability\" or \"count\", not both.");
-        return -1;
+        return ZF_EVALIDATION;
     }
     if (p && (!json_is_number(p) || json_number_value(p) < 0 || json_number_value(p) > 1)) {
         snprintf(err, errlen, "\"probability\" must be a number from 0 to 1.");
-        return -1;
+        return ZF_EVALIDATION;
     }
     r->probability = p ? json_number_value(p) : 1.0;
     r->count = r->count_init = count;
@@ -314,31 +316,31 @@ static int parse_params(json_t *o, rule *r, char *err, size_t errlen)
     int64_t v = 0;
     r->status = r->kind == F_STATUS || r->kind == F_STATUS_AFTER ? 500 : 0;
     if (int_member(o, "status", 100, 599, &v, err, errlen) < 0)
-        return -1;
+        return ZF_EVALIDATION;
     if (json_object_get(o, "status"))
         r->status = (int)v;
     if (int_member(o, "code", 0, 1000000, &v, err, errlen) < 0)
-        return -1;
+        return ZF_EVALIDATION;
     r->code = json_object_get(o, "code") ? (int)v : 0;
     if (str_member(o, "message", r->message, sizeof r->message, err, errlen))
-        return -1;
+        return ZF_EVALIDATION;
     r->retry_after = 1;
     if (int_member(o, "retry_after", 0, 86400, &v, err, errlen) < 0)
-        return -1;
+        return ZF_EVALIDATION;
     if (json_object_get(o, "retry_after"))
         r->retry_after = (int)v;
     const char *type = json_string_value(json_object_get(o, "type"));
     if (json_object_get(o, "type") && (!type || (strcmp(type, "QPS") && strcmp(type, "Daily-limit")))) {
         snprintf(err, errlen, "\"type\" must be \"QPS\" or \"Daily-limit\".");
-        return -1;
+        return ZF_EVALIDATION;
     }
     r->daily = type && strcmp(type, "Daily-limit") == 0;
     int has_delay = int_member(o, "delay_ms", 0, 600000, &v, err, errlen);
     if (has_delay < 0)
-        return -1;
+        return ZF_EVALIDATION;
     if (r->kind == F_LATENCY && !has_delay) {
         snprintf(err, errlen, "a latency rule needs \"delay_ms\" (milliseconds, 0 to 600000).");
-        return -1;
+        return ZF_EVALIDATION;
     }
     r->delay_ms = has_delay ? (int)v : 0;
     return 0;
@@ -349,7 +351,7 @@ static int parse_rule(json_t *o, rule *r, char *err, size_t errlen)
     if (!json_is_object(o)) {
         snprintf(err, errlen, "each rule must be an object like {\"kind\":\"status\","
                               "\"status\":503,\"count\":1}.");
-        return -1;
+        return ZF_EVALIDATION;
     }
     const char *k;
     json_t *v;
@@ -359,13 +361,13 @@ static int parse_rule(json_t *o, rule *r, char *err, size_t errlen)
             i++;
         if (!rule_keys[i]) {
             snprintf(err, errlen, "\"%s\" is not a rule field; see docs/zoomsim-control.md.", k);
-            return -1;
+            return ZF_EVALIDATION;
         }
     }
     memset(r, 0, sizeof *r);
     return parse_kind(o, r, err, errlen) || parse_match(o, r, err, errlen) ||
                    parse_params(o, r, err, errlen)
-               ? -1
+               ? ZF_EVALIDATION
                : 0;
 }
 
@@ -383,26 +385,26 @@ int sim_faults__add(sim *s, json_t *body, char *err, size_t errlen)
     json_t *seed = json_object_get(body, "seed"), *list = json_object_get(body, "rules");
     if (seed && (!json_is_integer(seed) || json_integer_value(seed) < 0)) {
         snprintf(err, errlen, "\"seed\" must be a non-negative integer.");
-        return -1;
+        return ZF_EVALIDATION;
     }
     json_t *single = json_object_get(body, "kind") ? body : NULL;
     if (single && (seed || list)) {
         snprintf(err, errlen, "post one rule, or {\"seed\":N,\"rules\":[...]}, not both.");
-        return -1;
+        return ZF_EVALIDATION;
     }
     if (list && !json_is_array(list)) {
         snprintf(err, errlen, "\"rules\" must be an array of rule objects.");
-        return -1;
+        return ZF_EVALIDATION;
     }
     if (!single && !list && !seed) {
         snprintf(err, errlen, "nothing to do: post a rule ({\"kind\":...}) or {\"seed\":N,"
                               "\"rules\":[...]}.");
-        return -1;
+        return ZF_EVALIDATION;
     }
     size_t n = single ? 1 : json_array_size(list);
     if ((size_t)f->n + n > MAX_RULES) {
         snprintf(err, errlen, "at most %d rules; DELETE /_sim/faults first.", MAX_RULES);
-        return -1;
+        return ZF_EVALIDATION;
     }
     for (size_t i = 0; i < n; i++) {
         rule *r = &f->rules[f->n + (int)i];
@@ -416,7 +418,7 @@ int sim_faults__add(sim *s, json_t *body, char *err, size_t errlen)
                     memcpy(err, pre, pl);
                 }
             }
-            return -1;
+            return ZF_EVALIDATION;
         }
     }
     if (seed) {
@@ -542,7 +544,7 @@ static const sim_route routes[] = {
 static int faults_init(sim *s)
 {
     s->faults = calloc(1, sizeof *s->faults);
-    return s->faults ? 0 : -1;
+    return s->faults ? 0 : ZF_ENOMEM;
 }
 
 /* No rules; a fresh random seed (a POSTed seed makes runs reproducible). */

@@ -4,8 +4,8 @@
 
 #include "sim.h"
 
-/* Adds rules from a POST /_sim/faults body; 0, or -1 with a message in err
- * (nothing added then). */
+/* Adds rules from a POST /_sim/faults body; 0, or ZF_EVALIDATION with a
+ * message in err (nothing added then). */
 int sim_faults__add(sim *s, json_t *body, char *err, size_t errlen);
 /* GET /_sim/faults as JSON (new reference). */
 json_t *sim_faults__list(sim *s);

@@ -216,16 +216,16 @@ int sim_limits_check(sim *s, sim_req *rq, sim_resp *rs)
     const cat_limit *cl = &l->cat[c];
     if (cl->daily > 0 && l->used[c] >= (uint64_t)cl->daily) {
         too_many_daily(s, rs, c, cl->daily);
-        return -1;
+        return ZF_EDAILYLIMIT;
     }
     if (shares_daily(c) && l->shared_daily > 0 && l->shared_used >= (uint64_t)l->shared_daily) {
         too_many_daily(s, rs, c, l->shared_daily);
-        return -1;
+        return ZF_EDAILYLIMIT;
     }
     if (!sim_limits__take(&l->bucket[c], (double)cl->rate / cl->window, cl->rate,
                           mono_now(l))) {
         too_many_qps(s, rs, c);
-        return -1;
+        return ZF_ERATELIMIT;
     }
     l->used[c]++;
     if (shares_daily(c))
@@ -272,19 +272,19 @@ static void h_limits_get(sim_req *rq, sim_resp *rs)
     sim_json(rs, 200, limits_json(rq->s));
 }
 
-static int plan_by_name(const char *name, sim_plan *out)
+static bool plan_by_name(const char *name, sim_plan *out)
 {
     for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++) {
         if (strcmp(plans[i].name, name) == 0) {
             *out = (sim_plan)i;
-            return 0;
+            return true;
         }
     }
-    return -1;
+    return false;
 }
 
-/* Reads an integer member in [lo, hi]; 1 when present, 0 when absent, -1 when
- * invalid (message in err). */
+/* Reads an integer member in [lo, hi]; 1 when present, 0 when absent,
+ * ZF_EVALIDATION when invalid (message in err). */
 static int int_member(json_t *o, const char *key, int lo, int hi, int *out, char *err,
                       size_t errlen, const char *where)
 {
@@ -293,7 +293,7 @@ static int int_member(json_t *o, const char *key, int lo, int hi, int *out, char
         return 0;
     if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi) {
         snprintf(err, errlen, "\"%s%s\" must be an integer from %d to %d.", where, key, lo, hi);
-        return -1;
+        return ZF_EVALIDATION;
     }
     *out = (int)json_integer_value(v);
     return 1;
@@ -307,7 +307,7 @@ static int parse_override(json_t *o, const char *key, cat_limit *cl, char *err, 
     if (!json_is_object(o)) {
         snprintf(err, errlen, "\"overrides.%s\" must be an object like {\"qps\": 5, \"daily\": 100}.",
                  key);
-        return -1;
+        return ZF_EVALIDATION;
     }
     const char *k;
     json_t *v;
@@ -315,24 +315,24 @@ static int parse_override(json_t *o, const char *key, cat_limit *cl, char *err, 
         if (strcmp(k, "qps") && strcmp(k, "per_minute") && strcmp(k, "daily")) {
             snprintf(err, errlen, "\"%s%s\" is not a limit; use qps, per_minute or daily.",
                      where, k);
-            return -1;
+            return ZF_EVALIDATION;
         }
     }
     if (json_object_get(o, "qps") && json_object_get(o, "per_minute")) {
         snprintf(err, errlen, "\"overrides.%s\": give qps or per_minute, not both.", key);
-        return -1;
+        return ZF_EVALIDATION;
     }
     int n, r;
     if ((r = int_member(o, "qps", 1, 1000000, &n, err, errlen, where)) < 0)
-        return -1;
+        return ZF_EVALIDATION;
     if (r)
         cl->rate = n, cl->window = 1;
     if ((r = int_member(o, "per_minute", 1, 1000000, &n, err, errlen, where)) < 0)
-        return -1;
+        return ZF_EVALIDATION;
     if (r)
         cl->rate = n, cl->window = 60;
     if ((r = int_member(o, "daily", 0, 1000000000, &n, err, errlen, where)) < 0)
-        return -1;
+        return ZF_EVALIDATION;
     if (r)
         cl->daily = n;
     return 0;
@@ -343,14 +343,14 @@ static int parse_overrides(json_t *ov, cat_limit *cat, int *shared, char *err, s
     if (!json_is_object(ov)) {
         snprintf(err, errlen, "\"overrides\" must be an object keyed by light, medium, heavy, "
                               "resource or shared_daily.");
-        return -1;
+        return ZF_EVALIDATION;
     }
     const char *k;
     json_t *v;
     json_object_foreach(ov, k, v) {
         if (strcmp(k, "shared_daily") == 0) {
             if (int_member(ov, k, 0, 1000000000, shared, err, errlen, "overrides.") < 0)
-                return -1;
+                return ZF_EVALIDATION;
             continue;
         }
         int c = 1;
@@ -359,10 +359,10 @@ static int parse_overrides(json_t *ov, cat_limit *cat, int *shared, char *err, s
         if (c == SIM_NCAT) {
             snprintf(err, errlen, "\"overrides.%s\" is not a category; use light, medium, "
                                   "heavy, resource or shared_daily.", k);
-            return -1;
+            return ZF_EVALIDATION;
         }
         if (parse_override(v, k, &cat[c], err, errlen) != 0)
-            return -1;
+            return ZF_EVALIDATION;
     }
     return 0;
 }
@@ -393,7 +393,7 @@ static void h_limits_post(sim_req *rq, sim_resp *rs)
         }
     }
     if (pj) {
-        if (!json_is_string(pj) || plan_by_name(json_string_value(pj), &plan) != 0) {
+        if (!json_is_string(pj) || !plan_by_name(json_string_value(pj), &plan)) {
             snprintf(err, sizeof err, "\"plan\" must be \"free\", \"pro\" or \"business\".");
             goto done;
         }
@@ -467,7 +467,7 @@ static int limits_init(sim *s)
 {
     s->limits = calloc(1, sizeof *s->limits);
     if (!s->limits)
-        return -1;
+        return ZF_ENOMEM;
     s->limits->mono_pin = -1;
     return 0;
 }
@@ -512,8 +512,8 @@ static int limits_load(sim *s, json_t *o)
     struct sim_limits *l = s->limits;
     sim_plan plan;
     const char *pname = json_string_value(json_object_get(o, "plan"));
-    if (!pname || plan_by_name(pname, &plan) != 0)
-        return -1;
+    if (!pname || !plan_by_name(pname, &plan))
+        return ZF_EPARSE;
     apply_plan(l, plan);
     l->enabled = json_is_true(json_object_get(o, "enabled"));
     json_t *cats = json_object_get(o, "limits"), *used = json_object_get(o, "used");

@@ -87,7 +87,7 @@ static int parse_long(const char *s, long lo, long hi, long *out)
     errno = 0;
     long v = strtol(s, &end, 10);
     if (errno || end == s || *end || v < lo || v > hi)
-        return -1;
+        return ZF_EVALIDATION;
     *out = v;
     return 0;
 }
@@ -201,11 +201,11 @@ static int write_port_file(const char *path, int port)
     snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
     FILE *f = fopen(tmp, "w");
     if (!f)
-        return -1;
+        return ZF_EIO;
     fprintf(f, "%d\n", port);
     if (fclose(f) != 0 || rename(tmp, path) != 0) {
         unlink(tmp);
-        return -1;
+        return ZF_EIO;
     }
     return 0;
 }
@@ -216,7 +216,7 @@ static int load_state(sim *s, const char *path)
         return 0; /* first run: the file is created at exit */
     json_error_t e;
     json_t *j = json_load_file(path, 0, &e);
-    int rc = -1;
+    int rc = ZF_EPARSE;
     if (j) { /* sim_load's contract: caller holds the lock (webhook thread runs) */
         pthread_mutex_lock(&s->lock);
         rc = sim_load(s, j);
@@ -241,7 +241,7 @@ static int save_state(sim *s, const char *path)
     if (rc != 0 || rename(tmp, path) != 0) {
         unlink(tmp);
         fprintf(stderr, "zoomsim: cannot save state to %s: %s\n", path, strerror(errno));
-        return -1;
+        return ZF_EIO;
     }
     return 0;
 }
@@ -271,7 +271,7 @@ int main(int argc, char **argv)
     rc = sim_new(&s, &o);
     if (rc != 0) {
         json_decref(config);
-        return rc == -2 ? 2 : 1; /* -2: a bad --app/--config, already explained */
+        return rc == ZF_ECONFIG ? 2 : 1; /* a bad --app/--config, already explained */
     }
     if (o.state_file && load_state(s, o.state_file) != 0) {
         sim_free(s);

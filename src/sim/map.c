@@ -57,7 +57,7 @@ static int rehash(sim_map *m, size_t ncap)
     if (!n.keys || !n.vals) {
         free(n.keys);
         free(n.vals);
-        return -1;
+        return ZF_ENOMEM;
     }
     for (size_t i = 0; i < m->cap; i++) {
         if (!sim_map_live(m, i))
@@ -82,7 +82,7 @@ int sim_map_put(sim_map *m, const char *key, void *val)
         while ((m->n + 1) * 4 > ncap)
             ncap *= 2;
         if (rehash(m, ncap) != 0)
-            return -1;
+            return ZF_ENOMEM;
     }
     int found;
     size_t i = find_slot(m, key, &found);
@@ -92,7 +92,7 @@ int sim_map_put(sim_map *m, const char *key, void *val)
     }
     char *k = strdup(key);
     if (!k)
-        return -1;
+        return ZF_ENOMEM;
     if (!m->keys[i])
         m->used++;
     m->keys[i] = k;

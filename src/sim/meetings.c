@@ -56,7 +56,7 @@ static const char *const tz_ids[] = {
     NULL,
 };
 
-int data_tz_valid(const char *tz)
+int sim_data_tz_valid(const char *tz)
 {
     for (int i = 0; tz_ids[i]; i++)
         if (strcmp(tz, tz_ids[i]) == 0)
@@ -160,12 +160,12 @@ static void check_setting(const setting *st, json_t *v, json_t *errs, json_t *ou
                            : st->k == K_ARR ? "an array" : st->k == K_STR ? "a string"
                                                                            : "one of";
         if (st->k == K_IENUM || st->k == K_SENUM)
-            data_verr(errs, field, "%s must be one of %s.", field, st->enums);
+            sim_data_verr(errs, field, "%s must be one of %s.", field, st->enums);
         else if (st->maxlen)
-            data_verr(errs, field, "%s must be a string of at most %zu characters.", field,
-                      st->maxlen);
+            sim_data_verr(errs, field, "%s must be a string of at most %zu characters.", field,
+                          st->maxlen);
         else
-            data_verr(errs, field, "%s must be %s.", field, what);
+            sim_data_verr(errs, field, "%s must be %s.", field, what);
         return;
     }
     json_object_set(out, st->key, v);
@@ -177,7 +177,7 @@ static json_t *build_settings(json_t *given, json_t *errs)
     if (!given)
         return out;
     if (!json_is_object(given)) {
-        data_verr(errs, "settings", "settings must be an object.");
+        sim_data_verr(errs, "settings", "settings must be an object.");
         return out;
     }
     for (const setting *st = settings_tab; st->key; st++) {
@@ -198,13 +198,14 @@ static int days_in_month(int y, int m)
 static void validate_recurrence(json_t *r, json_t *errs)
 {
     if (!json_is_object(r)) {
-        data_verr(errs, "recurrence", "recurrence (an object) is required for type 8.");
+        sim_data_verr(errs, "recurrence",
+                      "recurrence (an object) is required for type 8.");
         return;
     }
     json_t *t = json_object_get(r, "type");
     json_int_t ty = json_integer_value(t);
     if (!json_is_integer(t) || ty < 1 || ty > 3) {
-        data_verr(errs, "recurrence.type", "recurrence.type must be 1 (daily), 2 (weekly) or "
+        sim_data_verr(errs, "recurrence.type", "recurrence.type must be 1 (daily), 2 (weekly) or "
                                             "3 (monthly).");
         return;
     }
@@ -212,9 +213,9 @@ static void validate_recurrence(json_t *r, json_t *errs)
     json_t *ri = json_object_get(r, "repeat_interval");
     if (ri && (!json_is_integer(ri) || json_integer_value(ri) < 1 ||
                json_integer_value(ri) > maxint[ty]))
-        data_verr(errs, "recurrence.repeat_interval",
-                  "recurrence.repeat_interval must be 1-%d for this recurrence type.",
-                  maxint[ty]);
+        sim_data_verr(errs, "recurrence.repeat_interval",
+                      "recurrence.repeat_interval must be 1-%d for this recurrence type.",
+                      maxint[ty]);
     json_t *wd = json_object_get(r, "weekly_days");
     if (wd) {
         const char *w = json_string_value(wd);
@@ -222,40 +223,41 @@ static void validate_recurrence(json_t *r, json_t *errs)
         for (const char *p = w; ok && *p; p++)
             ok = (p - w) % 2 == 0 ? (*p >= '1' && *p <= '7') : *p == ',';
         if (!ok || (w && w[strlen(w) - 1] == ','))
-            data_verr(errs, "recurrence.weekly_days",
-                      "recurrence.weekly_days must be a comma-separated list of 1-7 "
-                      "(1 = Sunday), e.g. \"2,4\".");
+            sim_data_verr(errs, "recurrence.weekly_days",
+                          "recurrence.weekly_days must be a comma-separated list of 1-7 "
+                          "(1 = Sunday), e.g. \"2,4\".");
     }
     json_t *md = json_object_get(r, "monthly_day");
     if (md && (!json_is_integer(md) || json_integer_value(md) < 1 ||
                json_integer_value(md) > 31))
-        data_verr(errs, "recurrence.monthly_day", "recurrence.monthly_day must be 1-31.");
+        sim_data_verr(errs, "recurrence.monthly_day",
+                      "recurrence.monthly_day must be 1-31.");
     json_t *mw = json_object_get(r, "monthly_week"), *mwd = json_object_get(r,
                                                                             "monthly_week_day");
     json_int_t mwv = json_integer_value(mw);
     if (mw && (!json_is_integer(mw) || mwv < -1 || mwv > 4 || mwv == 0))
-        data_verr(errs, "recurrence.monthly_week", "recurrence.monthly_week must be -1, 1, 2, "
+        sim_data_verr(errs, "recurrence.monthly_week", "recurrence.monthly_week must be -1, 1, 2, "
                                                     "3 or 4.");
     if (mwd && (!json_is_integer(mwd) || json_integer_value(mwd) < 1 ||
                 json_integer_value(mwd) > 7))
-        data_verr(errs, "recurrence.monthly_week_day",
-                  "recurrence.monthly_week_day must be 1-7 (1 = Sunday).");
+        sim_data_verr(errs, "recurrence.monthly_week_day",
+                      "recurrence.monthly_week_day must be 1-7 (1 = Sunday).");
     if ((mw != NULL) != (mwd != NULL))
-        data_verr(errs, "recurrence.monthly_week",
-                  "recurrence.monthly_week and monthly_week_day go together.");
+        sim_data_verr(errs, "recurrence.monthly_week",
+                      "recurrence.monthly_week and monthly_week_day go together.");
     json_t *et = json_object_get(r, "end_times"), *ed = json_object_get(r, "end_date_time");
     if (et && (!json_is_integer(et) || json_integer_value(et) < 0 ||
                json_integer_value(et) > 60))
-        data_verr(errs, "recurrence.end_times", "recurrence.end_times must be 0-60.");
+        sim_data_verr(errs, "recurrence.end_times", "recurrence.end_times must be 0-60.");
     int64_t t64;
     int hz;
     if (ed && (!json_is_string(ed) || sim_parse_time(json_string_value(ed), &t64, &hz) != 0))
-        data_verr(errs, "recurrence.end_date_time",
-                  "recurrence.end_date_time must be a UTC date-time like "
-                  "2026-04-02T15:59:00Z.");
+        sim_data_verr(errs, "recurrence.end_date_time",
+                      "recurrence.end_date_time must be a UTC date-time like "
+                      "2026-04-02T15:59:00Z.");
     if (et && ed)
-        data_verr(errs, "recurrence.end_times",
-                  "recurrence.end_times and end_date_time cannot be used together.");
+        sim_data_verr(errs, "recurrence.end_times",
+                      "recurrence.end_times and end_date_time cannot be used together.");
 }
 
 /* Occurrence start times of a type-8 meeting (at most 60). The series is
@@ -282,7 +284,7 @@ static int occurrences(const sim_meeting *m, int64_t *out)
     if (iv < 1)
         iv = 1;
     int64_t local0 = m->start_time + sim_tz_offset(tz, m->start_time);
-    int64_t day0 = data_day(local0), tod = local0 - day0 * 86400;
+    int64_t day0 = sim_data_day(local0), tod = local0 - day0 * 86400;
     time_t st = (time_t)local0;
     struct tm tm;
     gmtime_r(&st, &tm);
@@ -342,43 +344,48 @@ static void validate_body(json_t *b, json_t *errs, int *type)
     json_t *t = json_object_get(b, "type");
     json_int_t tv = t ? json_integer_value(t) : 2;
     if (t && (!json_is_integer(t) || !(tv == 1 || tv == 2 || tv == 3 || tv == 8 || tv == 10)))
-        data_verr(errs, "type", "type must be 1, 2, 3, 8 or 10.");
+        sim_data_verr(errs, "type", "type must be 1, 2, 3, 8 or 10.");
     *type = (int)tv;
-    data_vstr(errs, b, "topic", "topic", 0, 200);
-    data_vstr(errs, b, "agenda", "agenda", 0, 2000);
-    const char *pw = data_vstr(errs, b, "password", "password", 0, 10);
+    sim_data_vstr(errs, b, "topic", "topic", 0, 200);
+    sim_data_vstr(errs, b, "agenda", "agenda", 0, 2000);
+    const char *pw = sim_data_vstr(errs, b, "password", "password", 0, 10);
     for (const char *p = pw; p && *p; p++)
         if (!isalnum((unsigned char)*p) && !strchr(pw_special, *p)) {
-            data_verr(errs, "password", "password may only contain letters, digits and "
-                                        "%s.", pw_special);
+            sim_data_verr(errs, "password",
+                          "password may only contain letters, digits and "
+                          "%s.",
+                          pw_special);
             break;
         }
     json_t *d = json_object_get(b, "duration");
     if (d && (!json_is_integer(d) || json_integer_value(d) < 1 ||
               json_integer_value(d) > 1440))
-        data_verr(errs, "duration", "duration must be an integer number of minutes, 1-1440.");
-    const char *tz = data_vstr(errs, b, "timezone", "timezone", 0, 0);
-    if (tz && *tz && !data_tz_valid(tz))
-        data_verr(errs, "timezone", "timezone \"%s\" is not a Zoom time zone id (e.g. "
-                                    "America/Los_Angeles).", tz);
-    const char *st = data_vstr(errs, b, "start_time", "start_time", 0, 0);
+        sim_data_verr(errs, "duration", "duration must be an integer number of minutes, 1-1440.");
+    const char *tz = sim_data_vstr(errs, b, "timezone", "timezone", 0, 0);
+    if (tz && *tz && !sim_data_tz_valid(tz))
+        sim_data_verr(errs, "timezone",
+                      "timezone \"%s\" is not a Zoom time zone id (e.g. "
+                      "America/Los_Angeles).",
+                      tz);
+    const char *st = sim_data_vstr(errs, b, "start_time", "start_time", 0, 0);
     int64_t t64;
     int hz;
     if (st && *st && sim_parse_time(st, &t64, &hz) != 0)
-        data_verr(errs, "start_time", "start_time must be yyyy-MM-ddTHH:mm:ssZ (UTC) or "
-                                      "yyyy-MM-ddTHH:mm:ss with a timezone.");
+        sim_data_verr(errs, "start_time",
+                      "start_time must be yyyy-MM-ddTHH:mm:ssZ (UTC) or "
+                      "yyyy-MM-ddTHH:mm:ss with a timezone.");
     json_t *dp = json_object_get(b, "default_password");
     if (dp && !json_is_boolean(dp))
-        data_verr(errs, "default_password", "default_password must be a boolean.");
+        sim_data_verr(errs, "default_password", "default_password must be a boolean.");
     if (tv == 8)
         validate_recurrence(json_object_get(b, "recurrence"), errs);
     json_t *tf = json_object_get(b, "tracking_fields"), *it;
     size_t i;
     if (tf && !json_is_array(tf))
-        data_verr(errs, "tracking_fields", "tracking_fields must be an array.");
+        sim_data_verr(errs, "tracking_fields", "tracking_fields must be an array.");
     json_array_foreach(tf, i, it) {
         if (!json_is_string(json_object_get(it, "field")))
-            data_verr(errs, "tracking_fields.field", "each tracking field needs a \"field\" "
+            sim_data_verr(errs, "tracking_fields.field", "each tracking field needs a \"field\" "
                                                      "string.");
     }
 }
@@ -388,7 +395,7 @@ static int64_t new_meeting_id(sim *s)
     for (;;) {
         unsigned char r[8];
         uint64_t v = 0;
-        data_rand_bytes(r, 8);
+        sim_data_rand_bytes(r, 8);
         for (int i = 0; i < 8; i++)
             v = v << 8 | r[i];
         int64_t id = 10000000000LL + (int64_t)(v % 89999999999ull);
@@ -401,7 +408,7 @@ static int64_t new_meeting_id(sim *s)
 
 /* A meeting owns its registrants and recordings: their memory is released
  * here, so recordings.c depends on meetings.c and not the other way. */
-void data_recording_free(sim_recording *rec)
+void sim_data_recording_free(sim_recording *rec)
 {
     if (!rec)
         return;
@@ -409,7 +416,7 @@ void data_recording_free(sim_recording *rec)
     free(rec);
 }
 
-void data_meeting_free(sim_meeting *m)
+void sim_data_meeting_free(sim_meeting *m)
 {
     if (!m)
         return;
@@ -429,7 +436,7 @@ void data_meeting_free(sim_meeting *m)
     free(m->regs);
     sim_map_clear(&m->reg_email, NULL);
     for (int i = 0; i < m->nrecs; i++)
-        data_recording_free(m->recs[i]);
+        sim_data_recording_free(m->recs[i]);
     free(m->recs);
     free(m);
 }
@@ -454,7 +461,7 @@ static void apply_body(sim_meeting *m, json_t *b, json_t *settings, int64_t now)
     m->duration = d ? (int)json_integer_value(d) : 60;
     const char *topic = json_string_value(json_object_get(b, "topic"));
     m->topic = strdup(topic ? topic : "Zoom meeting");
-    m->agenda = data_strdup0(json_string_value(json_object_get(b, "agenda")));
+    m->agenda = sim_data_strdup0(json_string_value(json_object_get(b, "agenda")));
     m->timezone = strdup(tz);
     const char *pw = json_string_value(json_object_get(b, "password"));
     if (!pw && !json_is_false(json_object_get(b, "default_password"))) {
@@ -475,7 +482,7 @@ static void apply_body(sim_meeting *m, json_t *b, json_t *settings, int64_t now)
     m->tracking_fields = json_array_size(tf) ? json_deep_copy(tf) : NULL;
 }
 
-sim_meeting *data_meeting_new(sim *s, sim_user *host, json_t *body, json_t *errs, int64_t now)
+sim_meeting *sim_data_meeting_new(sim *s, sim_user *host, json_t *body, json_t *errs, int64_t now)
 {
     int type;
     validate_body(body, errs, &type);
@@ -491,18 +498,18 @@ sim_meeting *data_meeting_new(sim *s, sim_user *host, json_t *body, json_t *errs
     }
     m->host = host;
     m->id = new_meeting_id(s);
-    data_new_uuid(m->uuid);
+    sim_data_new_uuid(m->uuid);
     m->created_at = now;
     sim_map_init(&m->reg_email);
     apply_body(m, body, settings, now);
-    if (data_meeting_insert(s, m) != 0) {
-        data_meeting_free(m);
+    if (sim_data_meeting_insert(s, m) != 0) {
+        sim_data_meeting_free(m);
         return NULL;
     }
     return m;
 }
 
-int data_meeting_insert(sim *s, sim_meeting *m)
+int sim_data_meeting_insert(sim *s, sim_meeting *m)
 {
     struct sim_data *d = s->data;
     sim_user *host = m->host;
@@ -512,7 +519,7 @@ int data_meeting_insert(sim *s, sim_meeting *m)
         size_t nc = d->capall ? d->capall * 2 : 64;
         sim_meeting **n = realloc(d->all_meetings, nc * sizeof *n);
         if (!n)
-            return -1;
+            return ZF_ENOMEM;
         d->all_meetings = n;
         d->capall = nc;
     }
@@ -520,18 +527,18 @@ int data_meeting_insert(sim *s, sim_meeting *m)
         uint32_t nc = host->capmeetings ? host->capmeetings * 2 : 4;
         sim_meeting **n = realloc(host->meetings, nc * sizeof *n);
         if (!n)
-            return -1;
+            return ZF_ENOMEM;
         host->meetings = n;
         host->capmeetings = nc;
     }
     if (sim_map_put(&d->meetings, key, m) != 0)
-        return -1;
+        return ZF_ENOMEM;
     d->all_meetings[d->nall++] = m;
     host->meetings[host->nmeetings++] = m;
     return 0;
 }
 
-sim_meeting *data_meeting_find(sim *s, const char *id)
+sim_meeting *sim_data_meeting_find(sim *s, const char *id)
 {
     for (const char *p = id; *p; p++)
         if (!isdigit((unsigned char)*p))
@@ -553,13 +560,13 @@ static void hash_hex(const char *a, const char *b, char out[33])
     snprintf(out, 33, "%016llx%016llx", (unsigned long long)h1, (unsigned long long)h2);
 }
 
-int data_registration_on(const sim_meeting *m)
+int sim_data_registration_on(const sim_meeting *m)
 {
     json_int_t a = json_integer_value(json_object_get(m->settings, "approval_type"));
     return a == 0 || a == 1;
 }
 
-json_t *data_meeting_json(sim *s, const sim_meeting *m, int full)
+json_t *sim_data_meeting_json(sim *s, const sim_meeting *m, int full)
 {
     char iso[32], cre[32], enc[33], url[256];
     sim_fmt_time(iso, m->start_time);
@@ -588,7 +595,7 @@ json_t *data_meeting_json(sim *s, const sim_meeting *m, int full)
     json_object_set_new(j, "join_url", json_string(url));
     if (!full)
         return j;
-    if (data_registration_on(m)) {
+    if (sim_data_registration_on(m)) {
         snprintf(url, sizeof url, "%s/meeting/register/%s", s->base_url, enc);
         json_object_set_new(j, "registration_url", json_string(url));
     }
@@ -619,32 +626,32 @@ json_t *data_meeting_json(sim *s, const sim_meeting *m, int full)
     return j;
 }
 
-int data_meeting_quota(sim *s, sim_user *u, int64_t now, sim_resp *rs)
+int sim_data_meeting_quota(sim *s, sim_user *u, int64_t now, sim_resp *rs)
 {
-    if (u->mtg_day != data_day(now)) {
-        u->mtg_day = data_day(now);
+    if (u->mtg_day != sim_data_day(now)) {
+        u->mtg_day = sim_data_day(now);
         u->mtg_writes = 0;
     }
     if (u->mtg_writes < DATA_MAX_USER_MEETINGS_PER_DAY)
         return 0;
-    data_daily_429(rs, now, DATA_MAX_USER_MEETINGS_PER_DAY,
-                   "You have exceeded the daily rate limit (100) of Meeting Create/Update API "
-                   "requests permitted for this particular user. You may resume these requests "
-                   "at GMT 00:00:00.");
-    return -1;
+    sim_data_daily_429(rs, now, DATA_MAX_USER_MEETINGS_PER_DAY,
+                       "You have exceeded the daily rate limit (100) of Meeting Create/Update API "
+                       "requests permitted for this particular user. You may resume these requests "
+                       "at GMT 00:00:00.");
+    return ZF_EDAILYLIMIT;
 }
 
 /* --- handlers */
 
 static sim_user *host_or_404(sim_req *rq, sim_resp *rs)
 {
-    sim_user *u = data_user_find(rq->s, rq, rq->param[0]);
+    sim_user *u = sim_data_user_find(rq->s, rq, rq->param[0]);
     if (!u)
         sim_error(rs, 404, 1001, "User does not exist: %s.", rq->param[0]);
     return u;
 }
 
-void h_meeting_create(sim_req *rq, sim_resp *rs)
+void sim_h_meeting_create(sim_req *rq, sim_resp *rs)
 {
     sim_user *u = host_or_404(rq, rs);
     if (!u)
@@ -655,9 +662,9 @@ void h_meeting_create(sim_req *rq, sim_resp *rs)
         return;
     }
     json_t *body = sim_body_json(rq, rs), *errs = json_array();
-    if (!body || data_meeting_quota(rq->s, u, rq->now, rs) != 0)
+    if (!body || sim_data_meeting_quota(rq->s, u, rq->now, rs) != 0)
         goto done;
-    sim_meeting *m = data_meeting_new(rq->s, u, body, errs, rq->now);
+    sim_meeting *m = sim_data_meeting_new(rq->s, u, body, errs, rq->now);
     if (!m) {
         if (json_array_size(errs)) {
             sim_validation_error(rs, errs);
@@ -668,7 +675,7 @@ void h_meeting_create(sim_req *rq, sim_resp *rs)
         goto done;
     }
     u->mtg_writes++;
-    sim_json(rs, 201, data_meeting_json(rq->s, m, 1));
+    sim_json(rs, 201, sim_data_meeting_json(rq->s, m, 1));
 done:
     json_decref(body);
     json_decref(errs);
@@ -676,20 +683,20 @@ done:
 
 static sim_meeting *meeting_or_404(sim_req *rq, sim_resp *rs)
 {
-    sim_meeting *m = data_meeting_find(rq->s, rq->param[0]);
+    sim_meeting *m = sim_data_meeting_find(rq->s, rq->param[0]);
     if (!m)
         sim_error(rs, 404, 3001, "Meeting does not exist: %s.", rq->param[0]);
     return m;
 }
 
-void h_meeting_get(sim_req *rq, sim_resp *rs)
+void sim_h_meeting_get(sim_req *rq, sim_resp *rs)
 {
     sim_meeting *m = meeting_or_404(rq, rs);
     if (m)
-        sim_json(rs, 200, data_meeting_json(rq->s, m, 1));
+        sim_json(rs, 200, sim_data_meeting_json(rq->s, m, 1));
 }
 
-void h_meeting_delete(sim_req *rq, sim_resp *rs)
+void sim_h_meeting_delete(sim_req *rq, sim_resp *rs)
 {
     sim_meeting *m = meeting_or_404(rq, rs);
     if (!m)
@@ -725,12 +732,12 @@ static json_t *merged_body(const sim_meeting *m, json_t *patch)
     return b;
 }
 
-void h_meeting_patch(sim_req *rq, sim_resp *rs)
+void sim_h_meeting_patch(sim_req *rq, sim_resp *rs)
 {
     sim *s = rq->s;
     sim_meeting *m = meeting_or_404(rq, rs), tmp;
     json_t *patch = NULL, *b = NULL, *errs = json_array();
-    if (!m || !(patch = sim_body_json(rq, rs)) || data_meeting_quota(s, m->host, rq->now, rs))
+    if (!m || !(patch = sim_body_json(rq, rs)) || sim_data_meeting_quota(s, m->host, rq->now, rs))
         goto done;
     b = merged_body(m, patch);
     int type;
@@ -783,11 +790,11 @@ static int parse_date(const char *s, int64_t *day)
     int hz;
     char buf[32];
     if (strlen(s) != 10)
-        return -1;
+        return ZF_EPARSE;
     snprintf(buf, sizeof buf, "%sT00:00:00Z", s);
     if (sim_parse_time(buf, &t, &hz) != 0)
-        return -1;
-    *day = data_day(t);
+        return ZF_EPARSE;
+    *day = sim_data_day(t);
     return 0;
 }
 
@@ -810,11 +817,11 @@ static int list_match(const sim_meeting *m, int lt, int64_t now, int64_t from, i
         break;
     default: break;
     }
-    int64_t day = data_day(m->start_time);
+    int64_t day = sim_data_day(m->start_time);
     return day >= from && day <= to;
 }
 
-void h_meetings_list(sim_req *rq, sim_resp *rs)
+void sim_h_meetings_list(sim_req *rq, sim_resp *rs)
 {
     sim *s = rq->s;
     json_t *errs = json_array();
@@ -832,17 +839,18 @@ void h_meetings_list(sim_req *rq, sim_resp *rs)
             break;
         }
     if (lt < 0)
-        data_verr(errs, "type", "type must be one of scheduled, live, upcoming, "
+        sim_data_verr(errs, "type", "type must be one of scheduled, live, upcoming, "
                                 "upcoming_meetings, previous_meetings.");
     if (fs && *fs && parse_date(fs, &from) != 0)
-        data_verr(errs, "from", "from must be a date yyyy-MM-dd.");
+        sim_data_verr(errs, "from", "from must be a date yyyy-MM-dd.");
     if (ts && *ts && parse_date(ts, &to) != 0)
-        data_verr(errs, "to", "to must be a date yyyy-MM-dd.");
+        sim_data_verr(errs, "to", "to must be a date yyyy-MM-dd.");
     const char *tz = sim_query(rq, "timezone");
-    if (tz && *tz && !data_tz_valid(tz))
-        data_verr(errs, "timezone", "timezone \"%s\" is not a Zoom time zone id.", tz);
-    data_qint(rq, errs, "page_size", 30, 1, 300, &ps);
-    data_qint(rq, errs, "page_number", 1, 1, 1000000000, &pn);
+    if (tz && *tz && !sim_data_tz_valid(tz))
+        sim_data_verr(errs, "timezone", "timezone \"%s\" is not a Zoom time zone id.",
+                      tz);
+    sim_data_qint(rq, errs, "page_size", 30, 1, 300, &ps);
+    sim_data_qint(rq, errs, "page_number", 1, 1, 1000000000, &pn);
     if (json_array_size(errs)) {
         sim_validation_error(rs, errs);
         errs = NULL;
@@ -865,7 +873,7 @@ void h_meetings_list(sim_req *rq, sim_resp *rs)
             pg.skip--;
             continue;
         }
-        json_t *mj = data_meeting_json(s, u->meetings[i], 0);
+        json_t *mj = sim_data_meeting_json(s, u->meetings[i], 0);
         json_array_append_new(arr, mj);
         got++;
     }

@@ -241,6 +241,8 @@ typedef struct authz {
     const char *redirect, *state, *challenge, *method;
 } authz;
 
+/* 0 and *z for a request that may see the consent page; otherwise
+ * ZF_EVALIDATION with the error page or the redirect already in rs. */
 static int authorize_check(sim_req *rq, sim_resp *rs, authz *z)
 {
     const char *client = sim_query(rq, "client_id");
@@ -248,7 +250,7 @@ static int authorize_check(sim_req *rq, sim_resp *rs, authz *z)
     z->app = sim_oauth_app_find(rq->s, client);
     if (!z->app || z->app->s2s) {
         error_page(rs, 4702, "Invalid client_id: %.200s", client ? client : "(missing)");
-        return -1;
+        return ZF_EVALIDATION;
     }
     snprintf(rq->log_detail, sizeof rq->log_detail, "client_id=%s", z->app->client_id);
     z->redirect = sim_query(rq, "redirect_uri");
@@ -258,7 +260,7 @@ static int authorize_check(sim_req *rq, sim_resp *rs, authz *z)
     if (!ok) {
         error_page(rs, 4709, "Redirect URI mismatch: %.300s is not a redirect URI of this app",
                    z->redirect ? z->redirect : "(missing redirect_uri)");
-        return -1;
+        return ZF_EVALIDATION;
     }
     /* from here on, errors go back to the client (RFC 6749 §4.1.2.1) */
     z->state = sim_query(rq, "state");
@@ -268,7 +270,7 @@ static int authorize_check(sim_req *rq, sim_resp *rs, authz *z)
     if (!rt || strcmp(rt, "code") != 0) {
         redirect_to(rs, z->redirect, "error", rt ? "unsupported_response_type" : "invalid_request",
                     rt ? "response_type must be code" : "response_type is missing", z->state);
-        return -1;
+        return ZF_EVALIDATION;
     }
     if (z->method && !z->challenge)
         err = "code_challenge_method was sent without code_challenge";
@@ -281,7 +283,7 @@ static int authorize_check(sim_req *rq, sim_resp *rs, authz *z)
               "characters of A-Z a-z 0-9 - . _ ~)";
     if (err) {
         redirect_to(rs, z->redirect, "error", "invalid_request", err, z->state);
-        return -1;
+        return ZF_EVALIDATION;
     }
     return 0;
 }
@@ -711,7 +713,7 @@ static int oauth_init(sim *s)
 {
     s->oauth = calloc(1, sizeof *s->oauth);
     if (!s->oauth)
-        return -1;
+        return ZF_ENOMEM;
     sim_map_init(&s->oauth->grants);
     sim_map_init(&s->oauth->codes);
     sim_map_init(&s->oauth->consents);
@@ -799,7 +801,7 @@ static int load_grants(sim *s, json_t *arr)
     json_array_foreach(arr, i, t) {
         sim_grant *g = calloc(1, sizeof *g);
         if (!g)
-            return -1;
+            return ZF_ENOMEM;
         g->id = (uint64_t)jint(t, "id");
         snprintf(g->client_id, sizeof g->client_id, "%s", jstr(t, "client_id"));
         snprintf(g->user_id, sizeof g->user_id, "%s", jstr(t, "user_id"));
@@ -809,7 +811,7 @@ static int load_grants(sim *s, json_t *arr)
         if (!g->scopes || strlen(jstr(t, "refresh_hash")) != 64 ||
             sim_map_put(&s->oauth->grants, jstr(t, "refresh_hash"), g) != 0) {
             grant_free(g);
-            return -1;
+            return ZF_EPARSE;
         }
     }
     return 0;
@@ -822,7 +824,7 @@ static int load_codes(sim *s, json_t *arr)
     json_array_foreach(arr, i, t) {
         sim_code *c = calloc(1, sizeof *c);
         if (!c)
-            return -1;
+            return ZF_ENOMEM;
         snprintf(c->client_id, sizeof c->client_id, "%s", jstr(t, "client_id"));
         snprintf(c->user_id, sizeof c->user_id, "%s", jstr(t, "user_id"));
         snprintf(c->method, sizeof c->method, "%s", jstr(t, "method"));
@@ -835,7 +837,7 @@ static int load_codes(sim *s, json_t *arr)
         if (!c->redirect_uri || !c->scopes || strlen(jstr(t, "hash")) != 64 ||
             sim_map_put(&s->oauth->codes, jstr(t, "hash"), c) != 0) {
             code_free(c);
-            return -1;
+            return ZF_EPARSE;
         }
     }
     return 0;
@@ -848,7 +850,7 @@ static int load_consents(sim *s, json_t *arr)
     json_array_foreach(arr, i, t) {
         sim_consent *c = calloc(1, sizeof *c);
         if (!c)
-            return -1;
+            return ZF_ENOMEM;
         snprintf(c->client_id, sizeof c->client_id, "%s", jstr(t, "client_id"));
         snprintf(c->method, sizeof c->method, "%s", jstr(t, "method"));
         c->redirect_uri = jdup(t, "redirect_uri");
@@ -858,7 +860,7 @@ static int load_consents(sim *s, json_t *arr)
         if (!c->redirect_uri || !*jstr(t, "id") ||
             sim_map_put(&s->oauth->consents, jstr(t, "id"), c) != 0) {
             consent_free(c);
-            return -1;
+            return ZF_EPARSE;
         }
     }
     return 0;
@@ -867,12 +869,12 @@ static int load_consents(sim *s, json_t *arr)
 static int oauth_load(sim *s, json_t *obj)
 {
     s->oauth->next_grant = (uint64_t)jint(obj, "next_grant");
-    if (sim_oauth_apps_load(s, json_object_get(obj, "apps")) != 0 ||
-        load_grants(s, json_object_get(obj, "grants")) != 0 ||
-        load_codes(s, json_object_get(obj, "codes")) != 0 ||
-        load_consents(s, json_object_get(obj, "consents")) != 0)
-        return -1;
-    return 0;
+    int rc = sim_oauth_apps_load(s, json_object_get(obj, "apps"));
+    if (rc == 0)
+        rc = load_grants(s, json_object_get(obj, "grants"));
+    if (rc == 0)
+        rc = load_codes(s, json_object_get(obj, "codes"));
+    return rc != 0 ? rc : load_consents(s, json_object_get(obj, "consents"));
 }
 
 const sim_module sim_mod_oauth = {

@@ -83,11 +83,12 @@ void sim_oauth_pkce_s256(const char *verifier, char out[44]);
  * that a registered port of "*" on a loopback host (127.0.0.1, localhost,
  * [::1]) matches any explicit port 1-65535 (RFC 8252 §7.3). */
 int sim_oauth_redirect_match(const char *registered, const char *given);
-/* 0 when uri may be registered; otherwise -1 and why (with the fix) in err. */
+/* 0 when uri may be registered; otherwise ZF_EVALIDATION and why (with the
+ * fix) in err. */
 int sim_oauth_redirect_check(const char *uri, char *err, size_t errlen);
 /* Parses "Basic base64(id:secret)" with id and secret each form-urlencoded
  * (RFC 6749 §2.3.1) and decodes them; 0 and malloc'd *id, *secret (free the
- * secret with sim_oauth_secret_free), -1 when absent or malformed. */
+ * secret with sim_oauth_secret_free), ZF_EPARSE when absent or malformed. */
 int sim_oauth_basic_parse(const char *header, char **id, char **secret);
 /* Appends s with & < > " ' escaped for HTML text and attribute values. */
 void sim_oauth_html_escape(zf_buf *b, const char *s);
@@ -96,7 +97,7 @@ const char *sim_oauth_scope_desc(const char *scope);
 
 /* --- oauth_apps.c: the registered apps in s->apps */
 /* Parses --app/--s2s-app specs and --config apps, or registers the two
- * defaults; -2 after printing what is wrong with a spec. */
+ * defaults; ZF_ECONFIG after printing what is wrong with a spec, ZF_ENOMEM. */
 int sim_oauth_apps_init(sim *s);
 void sim_oauth_apps_reset(sim *s);    /* drops apps registered at runtime */
 void sim_oauth_apps_destroy(sim *s);

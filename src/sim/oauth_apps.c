@@ -97,12 +97,12 @@ static int scopes_parse(const char *list, zf_buf *b, char *err, size_t errlen)
             if (!isalnum(c) && c != ':' && c != '_' && c != '.' && c != '-') {
                 snprintf(err, errlen, "scope '%.*s' has a character other than letters, "
                          "digits and : _ . -", (int)(n > 100 ? 100 : n), p);
-                return -1;
+                return ZF_EVALIDATION;
             }
         }
         if (n && ++count > SIM_MAX_SCOPES) {
             snprintf(err, errlen, "more than %d scopes", SIM_MAX_SCOPES);
-            return -1;
+            return ZF_EVALIDATION;
         }
         scopes_add(b, p, n);
         p += n;
@@ -111,7 +111,7 @@ static int scopes_parse(const char *list, zf_buf *b, char *err, size_t errlen)
     }
     if (!b->len) {
         snprintf(err, errlen, "the scope list is empty; leave it out to grant every scope");
-        return -1;
+        return ZF_EVALIDATION;
     }
     return 0;
 }
@@ -139,35 +139,35 @@ static int app_validate(const sim *s, const sim_app *a, char *err, size_t errlen
 {
     if (!id_ok(a->client_id)) {
         snprintf(err, errlen, "client_id must be 1-63 characters of letters, digits, . _ -");
-        return -1;
+        return ZF_EVALIDATION;
     }
     if (sim_oauth_app_find(s, a->client_id)) {
         snprintf(err, errlen, "client_id '%s' is already registered; pick another one",
                  a->client_id);
-        return -1;
+        return ZF_EVALIDATION;
     }
     size_t sn = strlen(a->client_secret);
     if (sn == 0 || sn > SIM_OAUTH_MAX_SECRET || !printable(a->client_secret)) {
         snprintf(err, errlen, "the client secret must be 1-%d printable characters",
                  SIM_OAUTH_MAX_SECRET);
-        return -1;
+        return ZF_EVALIDATION;
     }
     if (strlen(a->name) > 128 || !printable(a->name)) {
         snprintf(err, errlen, "name must be at most 128 printable characters");
-        return -1;
+        return ZF_EVALIDATION;
     }
     if (a->s2s && a->nredirect) {
         snprintf(err, errlen, "a Server-to-Server app has no redirect URIs; remove them");
-        return -1;
+        return ZF_EVALIDATION;
     }
     if (!a->s2s && (a->nredirect < 1 || a->nredirect > SIM_OAUTH_MAX_REDIRECTS)) {
         snprintf(err, errlen, "an OAuth app needs 1 to %d redirect URIs, e.g. "
                  "http://127.0.0.1:*/callback", SIM_OAUTH_MAX_REDIRECTS);
-        return -1;
+        return ZF_EVALIDATION;
     }
     for (int i = 0; i < a->nredirect; i++)
         if (sim_oauth_redirect_check(a->redirect_uris[i], err, errlen) != 0)
-            return -1;
+            return ZF_EVALIDATION;
     return 0;
 }
 
@@ -177,11 +177,11 @@ static int add_redirect(sim_app *a, const char *uri, size_t n)
         return 0; /* app_validate reports the count */
     char **r = realloc(a->redirect_uris, (size_t)(a->nredirect + 1) * sizeof *r);
     if (!r)
-        return -1;
+        return ZF_ENOMEM;
     a->redirect_uris = r;
     r[a->nredirect] = strndup(uri, n);
     if (!r[a->nredirect])
-        return -1;
+        return ZF_ENOMEM;
     a->nredirect++;
     return 0;
 }
@@ -194,14 +194,14 @@ static int app_finish(sim_app *a, zf_buf *b, int have_scopes)
     a->scopes = zf_buf_take(b);
     if (!a->name)
         a->name = strdup(a->client_id ? a->client_id : "");
-    return a->scopes && a->name && a->client_id && a->client_secret ? 0 : -1;
+    return a->scopes && a->name && a->client_id && a->client_secret ? 0 : ZF_ENOMEM;
 }
 
 static int app_push(sim *s, sim_app *a)
 {
     sim_app *arr = realloc(s->apps, (size_t)(s->napps + 1) * sizeof *arr);
     if (!arr)
-        return -1;
+        return ZF_ENOMEM;
     s->apps = arr;
     arr[s->napps++] = *a;
     memset(a, 0, sizeof *a);
@@ -218,19 +218,19 @@ const sim_app *sim_oauth_app_find(const sim *s, const char *client_id)
 
 /* --- --app and --s2s-app specs */
 
-/* "ID:SECRET:REST" -> id, secret, rest; -1 when a ':' is missing. */
+/* "ID:SECRET:REST" -> id, secret, rest; ZF_EVALIDATION when a ':' is missing. */
 static int spec_head(const char *spec, sim_app *a, const char **rest, int need_rest)
 {
     const char *c1 = strchr(spec, ':');
     if (!c1)
-        return -1;
+        return ZF_EVALIDATION;
     const char *c2 = strchr(c1 + 1, ':');
     if (!c2 && need_rest)
-        return -1;
+        return ZF_EVALIDATION;
     a->client_id = strndup(spec, (size_t)(c1 - spec));
     a->client_secret = c2 ? strndup(c1 + 1, (size_t)(c2 - c1 - 1)) : strdup(c1 + 1);
     *rest = c2 ? c2 + 1 : NULL;
-    return a->client_id && a->client_secret ? 0 : -1;
+    return a->client_id && a->client_secret ? 0 : ZF_ENOMEM;
 }
 
 /* REDIRECT[,REDIRECT...][:SCOPES]: the scopes start at the first ':' after
@@ -246,13 +246,13 @@ static int spec_redirects(const char *p, sim_app *a, const char **scopes, char *
         if (strncmp(p, "http://", 7) != 0 && strncmp(p, "https://", 8) != 0) {
             snprintf(err, errlen, "redirect URI '%.*s' must start with http:// or https://",
                      (int)(plen > 200 ? 200 : plen), p);
-            return -1;
+            return ZF_EVALIDATION;
         }
         const char *path = memchr(sep + 3, '/', plen - (size_t)(sep + 3 - p));
         if (!path) {
             snprintf(err, errlen, "redirect URI '%.*s' needs a path, e.g. "
                      "http://127.0.0.1:*/callback", (int)(plen > 200 ? 200 : plen), p);
-            return -1;
+            return ZF_EVALIDATION;
         }
         const char *colon = memchr(path, ':', plen - (size_t)(path - p));
         if (colon) {
@@ -260,7 +260,7 @@ static int spec_redirects(const char *p, sim_app *a, const char **scopes, char *
             return add_redirect(a, p, (size_t)(colon - p));
         }
         if (add_redirect(a, p, plen) != 0)
-            return -1;
+            return ZF_ENOMEM;
         if (!comma)
             return 0;
         p = comma + 1;
@@ -271,7 +271,7 @@ static int spec_parse(const char *spec, sim_app *a, char *err, size_t errlen)
 {
     zf_buf b = ZF_BUF_INIT(SCOPES_MAX);
     const char *rest = NULL, *scopes = NULL;
-    int rc = -1;
+    int rc = ZF_EVALIDATION;
     a->s2s = strncmp(spec, "s2s:", 4) == 0;
     if (a->s2s)
         spec += 4;
@@ -314,7 +314,7 @@ static int json_strings(json_t *v, const char *key, sim_app *a, zf_buf *scopes, 
         return scopes_parse(json_string_value(v), scopes, err, errlen);
     if (!json_is_array(v)) {
         snprintf(err, errlen, "\"%s\" must be an array of strings", key);
-        return -1;
+        return ZF_EVALIDATION;
     }
     size_t i;
     json_t *e;
@@ -322,16 +322,16 @@ static int json_strings(json_t *v, const char *key, sim_app *a, zf_buf *scopes, 
         const char *str = json_string_value(e);
         if (!str) {
             snprintf(err, errlen, "\"%s\"[%zu] must be a string", key, i);
-            return -1;
+            return ZF_EVALIDATION;
         }
         int rc = strcmp(key, "scopes") == 0 ? scopes_parse(str, scopes, err, errlen)
                                             : add_redirect(a, str, strlen(str));
         if (rc != 0)
-            return -1;
+            return rc;
     }
     if (strcmp(key, "scopes") == 0 && !scopes->len) {
         snprintf(err, errlen, "\"scopes\" is empty; leave it out to grant every scope");
-        return -1;
+        return ZF_EVALIDATION;
     }
     return 0;
 }
@@ -340,18 +340,18 @@ static int json_str_field(json_t *v, const char *key, char **out, char *err, siz
 {
     if (!json_is_string(v)) {
         snprintf(err, errlen, "\"%s\" must be a string", key);
-        return -1;
+        return ZF_EVALIDATION;
     }
     free(*out);
     *out = strdup(json_string_value(v));
-    return *out ? 0 : -1;
+    return *out ? 0 : ZF_ENOMEM;
 }
 
 /* generate: invent a client_id / secret when absent (POST /_sim/apps). */
 static int app_from_json(json_t *o, sim_app *a, int generate, char *err, size_t errlen)
 {
     zf_buf b = ZF_BUF_INIT(SCOPES_MAX);
-    int rc = -1, have_scopes = 0;
+    int rc = ZF_EVALIDATION, have_scopes = 0;
     const char *key;
     json_t *v;
     if (!json_is_object(o)) {
@@ -368,7 +368,7 @@ static int app_from_json(json_t *o, sim_app *a, int generate, char *err, size_t 
         else if (!strcmp(key, "scopes")) r = json_strings(v, key, a, &b, err, errlen), have_scopes = 1;
         else if (!strcmp(key, "type")) {
             const char *t = json_string_value(v);
-            r = t && (!strcmp(t, "oauth") || !strcmp(t, "s2s")) ? 0 : -1;
+            r = t && (!strcmp(t, "oauth") || !strcmp(t, "s2s")) ? 0 : ZF_EVALIDATION;
             if (r)
                 snprintf(err, errlen, "\"type\" must be \"oauth\" or \"s2s\"");
             else
@@ -376,7 +376,7 @@ static int app_from_json(json_t *o, sim_app *a, int generate, char *err, size_t 
         } else {
             snprintf(err, errlen, "unknown key \"%s\" (known: client_id, client_secret, name, "
                      "redirect_uris, scopes, type)", key);
-            r = -1;
+            r = ZF_EVALIDATION;
         }
         if (r)
             goto done;
@@ -414,7 +414,7 @@ static int config_apps(sim *s)
     if (!json_is_array(apps)) {
         fprintf(stderr, "zoomsim: --config %s: \"apps\" must be an array of app objects "
                         "({\"client_id\",\"client_secret\",\"redirect_uris\":[...],...})\n", file);
-        return -2;
+        return ZF_ECONFIG;
     }
     json_array_foreach(apps, i, o) {
         sim_app a;
@@ -425,7 +425,7 @@ static int config_apps(sim *s)
             fprintf(stderr, "zoomsim: --config %s: apps[%zu] (client_id %s) is not valid: %s\n",
                     file, i, id ? id : "missing", err);
             app_clear(&a);
-            return -2;
+            return ZF_ECONFIG;
         }
     }
     return 0;
@@ -440,8 +440,9 @@ static int add_default(sim *s, const char *id, const char *secret, int s2s)
     a.client_secret = strdup(secret);
     a.name = strdup(s2s ? "zoomsim Server-to-Server app" : "zoomsim OAuth app");
     a.s2s = s2s;
-    int rc = s2s ? 0 : add_redirect(&a, "http://127.0.0.1:*/callback", 27) |
-                       add_redirect(&a, "http://localhost:*/callback", 27);
+    int rc = s2s ? 0 : add_redirect(&a, "http://127.0.0.1:*/callback", 27);
+    if (rc == 0 && !s2s)
+        rc = add_redirect(&a, "http://localhost:*/callback", 27);
     if (rc == 0)
         rc = app_finish(&a, &b, 0);
     if (rc == 0)
@@ -461,13 +462,15 @@ int sim_oauth_apps_init(sim *s)
             app_validate(s, &a, err, sizeof err) != 0 || app_push(s, &a) != 0) {
             spec_report(s->opts.app_specs[i], err);
             app_clear(&a);
-            return -2;
+            return ZF_ECONFIG;
         }
     }
     int rc = config_apps(s);
-    if (rc == 0 && s->napps == 0)
-        rc = add_default(s, "zoomsim-client", "zoomsim-secret", 0) |
-             add_default(s, "zoomsim-s2s", "zoomsim-s2s-secret", 1);
+    if (rc == 0 && s->napps == 0) {
+        rc = add_default(s, "zoomsim-client", "zoomsim-secret", 0);
+        if (rc == 0)
+            rc = add_default(s, "zoomsim-s2s", "zoomsim-s2s-secret", 1);
+    }
     s->oauth->nconfigured = s->napps;
     return rc;
 }
@@ -531,7 +534,7 @@ int sim_oauth_apps_load(sim *s, json_t *arr)
                  app_push(s, &a);
         app_clear(&a);
         if (rc)
-            return -1;
+            return ZF_EPARSE; /* not an app, a taken id, or no memory */
     }
     return 0;
 }

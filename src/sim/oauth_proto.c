@@ -116,7 +116,7 @@ int sim_oauth_pkce_verify(const char *method, const char *challenge, const char 
 /* --- redirect URIs */
 
 /* Splits "scheme://host[:port]rest": lengths of "scheme://host" and of the
- * port (0 when absent), and where rest starts. -1 when not http(s). */
+ * port (0 when absent), and where rest starts. */
 typedef struct uri_parts {
     size_t prefix_len; /* "http://host" */
     const char *host;
@@ -126,7 +126,8 @@ typedef struct uri_parts {
     const char *rest;  /* "/path?query" or "" */
 } uri_parts;
 
-static int uri_split(const char *uri, uri_parts *u)
+/* false when uri is not http(s) or has no host (uri_split). */
+static bool uri_split(const char *uri, uri_parts *u)
 {
     const char *p;
     if (strncmp(uri, "http://", 7) == 0)
@@ -134,12 +135,12 @@ static int uri_split(const char *uri, uri_parts *u)
     else if (strncmp(uri, "https://", 8) == 0)
         p = uri + 8;
     else
-        return -1;
+        return false;
     u->host = p;
     if (*p == '[') { /* IPv6 literal */
         const char *e = strchr(p, ']');
         if (!e)
-            return -1;
+            return false;
         p = e + 1;
     } else {
         while (*p && *p != ':' && *p != '/' && *p != '?' && *p != '#')
@@ -156,7 +157,7 @@ static int uri_split(const char *uri, uri_parts *u)
         u->port_len = (size_t)(p - u->port);
     }
     u->rest = p;
-    return u->host_len ? 0 : -1;
+    return u->host_len != 0;
 }
 
 static int is_loopback(const char *host, size_t len)
@@ -178,9 +179,9 @@ int sim_oauth_redirect_match(const char *registered, const char *given)
     uri_parts r, g;
     if (!registered || !given)
         return 0;
-    if (uri_split(registered, &r) != 0 || !star_port(&r) || !is_loopback(r.host, r.host_len))
+    if (!uri_split(registered, &r) || !star_port(&r) || !is_loopback(r.host, r.host_len))
         return strcmp(registered, given) == 0;
-    if (uri_split(given, &g) != 0 || !g.port || g.port_len < 1 || g.port_len > 5)
+    if (!uri_split(given, &g) || !g.port || g.port_len < 1 || g.port_len > 5)
         return 0;
     if (g.prefix_len != r.prefix_len || strncmp(registered, given, r.prefix_len) != 0)
         return 0;
@@ -200,7 +201,7 @@ int sim_oauth_redirect_check(const char *uri, char *err, size_t errlen)
     const char *why = NULL;
     if (n > SIM_OAUTH_MAX_REDIRECT)
         why = "it is longer than 512 bytes";
-    else if (uri_split(uri, &u) != 0)
+    else if (!uri_split(uri, &u))
         why = "it must be an absolute http:// or https:// URL with a host";
     else if (strchr(uri, '#'))
         why = "a redirect URI cannot have a #fragment (RFC 6749 §3.1.2)";
@@ -220,7 +221,7 @@ int sim_oauth_redirect_check(const char *uri, char *err, size_t errlen)
             why = "it contains a space or control character; percent-encode it";
     if (why) {
         snprintf(err, errlen, "redirect URI '%.200s': %s", uri, why);
-        return -1;
+        return ZF_EVALIDATION;
     }
     return 0;
 }
@@ -294,7 +295,7 @@ int sim_oauth_basic_parse(const char *header, char **id, char **secret)
 {
     *id = *secret = NULL;
     if (!header || strncasecmp(header, "Basic", 5) != 0 || (header[5] != ' ' && header[5] != '\t'))
-        return -1;
+        return ZF_EPARSE;
     const char *p = header + 5;
     while (*p == ' ' || *p == '\t')
         p++;
@@ -305,7 +306,7 @@ int sim_oauth_basic_parse(const char *header, char **id, char **secret)
     char *colon = plain ? strchr(plain, ':') : NULL;
     if (!colon || colon == plain) {
         sim_oauth_secret_free(plain);
-        return -1;
+        return ZF_EPARSE;
     }
     *id = form_part(plain, (size_t)(colon - plain));
     *secret = form_part(colon + 1, strlen(colon + 1));
@@ -314,7 +315,7 @@ int sim_oauth_basic_parse(const char *header, char **id, char **secret)
         free(*id);
         sim_oauth_secret_free(*secret);
         *id = *secret = NULL;
-        return -1;
+        return ZF_EPARSE;
     }
     return 0;
 }

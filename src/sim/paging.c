@@ -67,23 +67,24 @@ static void encode(const unsigned char in[TOK_RAW], char out[33])
     out[32] = '\0';
 }
 
-static int decode(const char *s, unsigned char out[TOK_RAW])
+/* false when s is not 32 characters of the token alphabet */
+static bool decode(const char *s, unsigned char out[TOK_RAW])
 {
     if (strlen(s) != 32)
-        return -1;
+        return false;
     for (int i = 0, o = 0; i < 32; i += 4) {
         uint32_t v = 0;
         for (int k = 0; k < 4; k++) {
             const char *c = strchr(b64, s[i + k]);
             if (!c || !s[i + k])
-                return -1;
+                return false;
             v = v << 6 | (uint32_t)(c - b64);
         }
         out[o++] = (unsigned char)(v >> 16);
         out[o++] = (unsigned char)(v >> 8);
         out[o++] = (unsigned char)v;
     }
-    return 0;
+    return true;
 }
 
 void sim_paging_put(sim *s, const char *key, uint64_t pos, uint64_t extra, char out[33])
@@ -99,20 +100,20 @@ void sim_paging_put(sim *s, const char *key, uint64_t pos, uint64_t extra, char 
     encode(raw, out);
 }
 
-int sim_paging_get(sim *s, const char *token, const char *key, uint64_t *pos,
-                   uint64_t *extra)
+bool sim_paging_get(sim *s, const char *token, const char *key, uint64_t *pos,
+                    uint64_t *extra)
 {
     unsigned char raw[TOK_RAW], want[MAC_LEN];
-    if (decode(token, raw) != 0)
-        return -1;
+    if (!decode(token, raw))
+        return false;
     mac(s->paging, key, raw, want);
     if (CRYPTO_memcmp(want, raw + TOK_RAW - MAC_LEN, MAC_LEN) != 0)
-        return -1;
+        return false;
     if ((int64_t)get32(raw + 8) <= sim_now(s))
-        return -1;
+        return false;
     *pos = get32(raw);
     *extra = get32(raw + 4);
-    return 0;
+    return true;
 }
 
 int sim_page_start(sim *s, sim_resp *rs, const char *token, const char *key, long page_size,
@@ -120,9 +121,9 @@ int sim_page_start(sim *s, sim_resp *rs, const char *token, const char *key, lon
 {
     memset(pg, 0, sizeof *pg);
     if (token && *token) {
-        if (sim_paging_get(s, token, key, &pg->pos, &pg->offset) != 0) {
+        if (!sim_paging_get(s, token, key, &pg->pos, &pg->offset)) {
             sim_error(rs, 400, 300, "The next page token is invalid or expired.");
-            return -1;
+            return ZF_EVALIDATION;
         }
         pg->number = (long)(pg->offset / (uint64_t)page_size) + 1;
     } else {
@@ -144,7 +145,7 @@ void sim_page_next(sim *s, const char *key, const sim_page *pg, size_t end, size
 static int paging_init(sim *s)
 {
     s->paging = calloc(1, sizeof *s->paging);
-    return s->paging ? 0 : -1;
+    return s->paging ? 0 : ZF_ENOMEM;
 }
 
 static void paging_reset(sim *s)

@@ -54,7 +54,7 @@ static void file_id(char out[37])
 {
     unsigned char r[16];
     static const char hx[] = "0123456789abcdef";
-    data_rand_bytes(r, 16);
+    sim_data_rand_bytes(r, 16);
     int o = 0;
     for (int i = 0; i < 16; i++) {
         if (i == 4 || i == 6 || i == 8 || i == 10)
@@ -65,8 +65,9 @@ static void file_id(char out[37])
     out[o] = '\0';
 }
 
-sim_recording *data_recording_add(sim *s, sim_meeting *m, const char *uuid, int64_t start,
-                                  int nfiles, const char *const *types, const uint64_t *sizes)
+sim_recording *sim_data_recording_add(sim *s, sim_meeting *m, const char *uuid,
+                                      int64_t start, int nfiles, const char *const *types,
+                                      const uint64_t *sizes)
 {
     struct sim_data *d = s->data;
     sim_recording *rec = calloc(1, sizeof *rec);
@@ -74,7 +75,7 @@ sim_recording *data_recording_add(sim *s, sim_meeting *m, const char *uuid, int6
     if (nr)
         m->recs = nr;
     if (!rec || !nr || !(rec->files = calloc((size_t)nfiles + 1, sizeof *rec->files))) {
-        data_recording_free(rec);
+        sim_data_recording_free(rec);
         return NULL;
     }
     if (uuid && *uuid)
@@ -82,7 +83,7 @@ sim_recording *data_recording_add(sim *s, sim_meeting *m, const char *uuid, int6
     else if (m->nrecs == 0 && !sim_map_get(&d->by_uuid, m->uuid))
         snprintf(rec->uuid, sizeof rec->uuid, "%s", m->uuid);
     else
-        data_new_uuid(rec->uuid);
+        sim_data_new_uuid(rec->uuid);
     rec->start = start;
     rec->duration = m->duration;
     rec->m = m;
@@ -112,11 +113,11 @@ static void file_name(const sim_recfile *f, char *out, size_t n)
     char stamp[32];
     strftime(stamp, sizeof stamp, "GMT%Y%m%d-%H%M%S", &tm);
     char ext[8];
-    data_lower(ext, sizeof ext, t ? t->ext : "bin");
+    sim_data_lower(ext, sizeof ext, t ? t->ext : "bin");
     snprintf(out, n, "%s_%s.%s", stamp, t ? t->suffix : "File", ext);
 }
 
-json_t *data_recording_json(sim *s, const sim_recording *rec, int webhook)
+json_t *sim_data_recording_json(sim *s, const sim_recording *rec, int webhook)
 {
     const sim_meeting *m = rec->m;
     char iso[32], url[256];
@@ -191,7 +192,7 @@ static sim_recording *find_recording(sim *s, const char *param)
     for (const char *p = param; *p; p++)
         digits &= isdigit((unsigned char)*p) != 0;
     if (digits) {
-        sim_meeting *m = data_meeting_find(s, param);
+        sim_meeting *m = sim_data_meeting_find(s, param);
         return m && m->nrecs ? m->recs[m->nrecs - 1] : NULL;
     }
     sim_recording *rec = sim_map_get(&s->data->by_uuid, param);
@@ -204,15 +205,15 @@ static sim_recording *find_recording(sim *s, const char *param)
     return rec;
 }
 
-void h_recordings_get(sim_req *rq, sim_resp *rs)
+void sim_h_recordings_get(sim_req *rq, sim_resp *rs)
 {
     sim *s = rq->s;
     json_t *errs = json_array();
     const char *inc = sim_query(rq, "include_fields");
     long ttl;
     if (inc && *inc && strcmp(inc, "download_access_token") != 0)
-        data_verr(errs, "include_fields", "include_fields only accepts download_access_token.");
-    data_qint(rq, errs, "ttl", 86400, 0, 604800, &ttl);
+        sim_data_verr(errs, "include_fields", "include_fields only accepts download_access_token.");
+    sim_data_qint(rq, errs, "ttl", 86400, 0, 604800, &ttl);
     if (json_array_size(errs)) {
         sim_validation_error(rs, errs);
         return;
@@ -223,7 +224,7 @@ void h_recordings_get(sim_req *rq, sim_resp *rs)
         sim_error(rs, 404, 3301, "There is no recording for this meeting.");
         return;
     }
-    json_t *j = data_recording_json(s, rec, 0);
+    json_t *j = sim_data_recording_json(s, rec, 0);
     if (inc && *inc) {
         const char *t = issue_download_token(s, rec->m, ttl ? ttl : 86400);
         json_object_set_new(j, "download_access_token", json_string(t ? t : ""));
@@ -233,6 +234,8 @@ void h_recordings_get(sim_req *rq, sim_resp *rs)
 
 /* --- downloads */
 
+/* 0 when the request may download f; otherwise ZF_EAUTH (401) or ZF_ESCOPE
+ * (403) with the answer written into rs. */
 static int download_auth(sim_req *rq, sim_resp *rs, const sim_recfile *f)
 {
     const char *h = sim_header(rq, MHD_HTTP_HEADER_AUTHORIZATION);
@@ -242,11 +245,11 @@ static int download_auth(sim_req *rq, sim_resp *rs, const sim_recfile *f)
     const sim_access *a = tok && *tok ? sim_auth_lookup(rq->s, tok, &expired) : NULL;
     if (!a) {
         sim_error(rs, 401, 124, "Invalid access token.");
-        return -1;
+        return ZF_EAUTH;
     }
     if (expired) {
         sim_error(rs, 401, 124, "Access token is expired.");
-        return -1;
+        return ZF_EAUTH;
     }
     char scope[64];
     snprintf(scope, sizeof scope, DL_SCOPE_PREFIX "%lld", (long long)f->rec->m->id);
@@ -260,49 +263,51 @@ static int download_auth(sim_req *rq, sim_resp *rs, const sim_recfile *f)
         return 0;
     }
     sim_error(rs, 403, 200, "You do not have the right permissions to download this file.");
-    return -1;
+    return ZF_ESCOPE;
 }
 
-/* Parses a single "bytes=" range. 0 = whole file, 1 = range set, -1 =
- * unsatisfiable. Malformed or multi-range headers are ignored (whole file),
- * as RFC 9110 allows. */
-static int parse_range(const char *h, uint64_t total, uint64_t *off, uint64_t *len)
+typedef enum range_kind { RANGE_WHOLE, RANGE_PART, RANGE_UNSATISFIABLE } range_kind;
+
+/* Parses a single "bytes=" range: the whole file, a part (*off, *len), or
+ * one the file cannot satisfy (416). Malformed or multi-range headers are
+ * ignored (whole file), as RFC 9110 allows. */
+static range_kind parse_range(const char *h, uint64_t total, uint64_t *off, uint64_t *len)
 {
     if (!h || strncmp(h, "bytes=", 6) != 0 || strchr(h, ','))
-        return 0;
+        return RANGE_WHOLE;
     const char *p = h + 6, *dash = strchr(p, '-');
     if (!dash)
-        return 0;
+        return RANGE_WHOLE;
     char *end;
     if (dash == p) {
         unsigned long long n = strtoull(dash + 1, &end, 10);
         if (*end || end == dash + 1)
-            return 0;
+            return RANGE_WHOLE;
         if (n == 0 || total == 0)
-            return -1;
+            return RANGE_UNSATISFIABLE;
         *len = n > total ? total : n;
         *off = total - *len;
-        return 1;
+        return RANGE_PART;
     }
     unsigned long long a = strtoull(p, &end, 10);
     if (end != dash)
-        return 0;
+        return RANGE_WHOLE;
     unsigned long long b = total ? total - 1 : 0;
     if (dash[1]) {
         b = strtoull(dash + 1, &end, 10);
         if (*end || b < a)
-            return 0;
+            return RANGE_WHOLE;
         if (b >= total)
             b = total - 1;
     }
     if (a >= total)
-        return -1;
+        return RANGE_UNSATISFIABLE;
     *off = a;
     *len = b - a + 1;
-    return 1;
+    return RANGE_PART;
 }
 
-void h_rec_download(sim_req *rq, sim_resp *rs)
+void sim_h_rec_download(sim_req *rq, sim_resp *rs)
 {
     sim_recfile *f = sim_map_get(&rq->s->data->files, rq->param[0]);
     if (!f || f->rec->m->deleted) {
@@ -317,15 +322,15 @@ void h_rec_download(sim_req *rq, sim_resp *rs)
     uint64_t seed = 1469598103934665603ull, off = 0, len = f->size;
     for (const char *p = f->id; *p; p++)
         seed = (seed ^ (unsigned char)*p) * 1099511628211ull;
-    int r = parse_range(sim_header(rq, "Range"), f->size, &off, &len);
+    range_kind r = parse_range(sim_header(rq, "Range"), f->size, &off, &len);
     sim_resp_header_add(rs, "Accept-Ranges", "bytes");
-    if (r < 0) {
+    if (r == RANGE_UNSATISFIABLE) {
         sim_empty(rs, 416);
         sim_resp_header_add(rs, "Content-Range", "bytes */%llu", (unsigned long long)f->size);
         return;
     }
     zf_buf_reset(&rs->body);
-    rs->status = r ? 206 : 200;
+    rs->status = r == RANGE_PART ? 206 : 200;
     rs->content_type = t->mime;
     rs->stream = 1;
     rs->stream_seed = seed;
@@ -343,12 +348,12 @@ void h_rec_download(sim_req *rq, sim_resp *rs)
 
 static void emit_completed(sim *s, const sim_recording *rec, const char *token)
 {
-    json_t *obj = data_recording_json(s, rec, 1);
+    json_t *obj = sim_data_recording_json(s, rec, 1);
     json_t *top = json_pack("{s:s}", "download_token", token ? token : "");
     sim_webhook_emit(s, "recording.completed", obj, top);
 }
 
-void h_sim_recording(sim_req *rq, sim_resp *rs)
+void sim_h_sim_recording(sim_req *rq, sim_resp *rs)
 {
     sim *s = rq->s;
     json_t *b = sim_body_json(rq, rs), *errs = json_array(), *fj;
@@ -364,7 +369,7 @@ void h_sim_recording(sim_req *rq, sim_resp *rs)
         snprintf(key, sizeof key, "%lld", (long long)json_integer_value(mid));
     else if (json_is_string(mid))
         snprintf(key, sizeof key, "%s", json_string_value(mid));
-    sim_meeting *m = data_meeting_find(s, key);
+    sim_meeting *m = sim_data_meeting_find(s, key);
     if (!m) {
         sim_error(rs, 404, 3001, "Meeting does not exist: %s.", key);
         goto done;
@@ -377,13 +382,13 @@ void h_sim_recording(sim_req *rq, sim_resp *rs)
         json_incref(files);
     if (!json_is_array(files) || json_array_size(files) == 0 ||
         json_array_size(files) > MAX_FILES)
-        data_verr(errs, "files", "files must be an array of 1-%d {file_type, size}.", MAX_FILES);
+        sim_data_verr(errs, "files", "files must be an array of 1-%d {file_type, size}.", MAX_FILES);
     json_array_foreach(files, i, fj) {
         const char *ft = json_string_value(json_object_get(fj, "file_type"));
         json_t *sz = json_object_get(fj, "size");
         if (!ftype_find(ft) || !json_is_integer(sz) || json_integer_value(sz) < 0 ||
             n >= MAX_FILES) {
-            data_verr(errs, "files", "each file needs file_type (MP4, M4A, CHAT, TRANSCRIPT, "
+            sim_data_verr(errs, "files", "each file needs file_type (MP4, M4A, CHAT, TRANSCRIPT, "
                                      "CSV, SUMMARY, CC, TIMELINE) and a size >= 0.");
             break;
         }
@@ -393,7 +398,7 @@ void h_sim_recording(sim_req *rq, sim_resp *rs)
     const char *uuid = json_string_value(json_object_get(b, "uuid"));
     if (uuid && (strlen(uuid) >= sizeof((sim_recording *)0)->uuid || !*uuid ||
                  sim_map_get(&s->data->by_uuid, uuid)))
-        data_verr(errs, "uuid", "uuid must be a new, non-empty id of at most 63 characters.");
+        sim_data_verr(errs, "uuid", "uuid must be a new, non-empty id of at most 63 characters.");
     if (json_array_size(errs)) {
         json_decref(files);
         sim_validation_error(rs, errs);
@@ -401,13 +406,14 @@ void h_sim_recording(sim_req *rq, sim_resp *rs)
         goto done;
     }
     json_decref(files);
-    sim_recording *rec = data_recording_add(s, m, uuid, m->start_time, n, types, sizes);
+    sim_recording *rec =
+        sim_data_recording_add(s, m, uuid, m->start_time, n, types, sizes);
     if (!rec) {
         sim_error(rs, 500, 500, "out of memory");
         goto done;
     }
     const char *tok = issue_download_token(s, m, 86400);
-    json_t *out = data_recording_json(s, rec, 0);
+    json_t *out = sim_data_recording_json(s, rec, 0);
     json_object_set_new(out, "download_token", json_string(tok ? tok : ""));
     sim_json(rs, 201, out);
     emit_completed(s, rec, tok);

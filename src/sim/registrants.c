@@ -46,49 +46,50 @@ static const struct {
 static json_t *validate_registrant(json_t *b, json_t *errs)
 {
     json_t *out = json_object();
-    const char *email = data_vstr(errs, b, "email", "email", 1, 128);
-    if (email && !data_email_ok(email))
-        data_verr(errs, "email", "email is not a valid email address.");
-    const char *first = data_vstr(errs, b, "first_name", "first_name", 1, 64);
+    const char *email = sim_data_vstr(errs, b, "email", "email", 1, 128);
+    if (email && !sim_data_email_ok(email))
+        sim_data_verr(errs, "email", "email is not a valid email address.");
+    const char *first = sim_data_vstr(errs, b, "first_name", "first_name", 1, 64);
     if (first)
         json_object_set_new(out, "first_name", json_string(first));
     for (int i = 0; reg_fields[i].key; i++) {
         const char *k = reg_fields[i].key;
-        const char *v = data_vstr(errs, b, k, k, 0, reg_fields[i].maxlen);
+        const char *v = sim_data_vstr(errs, b, k, k, 0, reg_fields[i].maxlen);
         if (!v)
             continue;
         char pat[80];
         snprintf(pat, sizeof pat, "|%s|", v);
         if (reg_fields[i].enums && !strstr(reg_fields[i].enums, pat))
-            data_verr(errs, k, "%s must be one of %s.", k, reg_fields[i].enums);
+            sim_data_verr(errs, k, "%s must be one of %s.", k, reg_fields[i].enums);
         else
             json_object_set_new(out, k, json_string(v));
     }
     json_t *cq = json_object_get(b, "custom_questions"), *q;
     size_t i;
     if (cq && !json_is_array(cq))
-        data_verr(errs, "custom_questions", "custom_questions must be an array of "
+        sim_data_verr(errs, "custom_questions", "custom_questions must be an array of "
                                             "{title, value}.");
     json_array_foreach(cq, i, q) {
         const char *v = json_string_value(json_object_get(q, "value"));
         if (!json_is_string(json_object_get(q, "title")) || (v && strlen(v) > 128))
-            data_verr(errs, "custom_questions",
-                      "each custom question needs a title and a value of at most 128 "
-                      "characters.");
+            sim_data_verr(errs, "custom_questions",
+                          "each custom question needs a title and a value of at most 128 "
+                          "characters.");
     }
     if (json_is_array(cq))
         json_object_set(out, "custom_questions", cq);
     json_t *aa = json_object_get(b, "auto_approve");
     if (aa && !json_is_boolean(aa))
-        data_verr(errs, "auto_approve", "auto_approve must be a boolean.");
+        sim_data_verr(errs, "auto_approve", "auto_approve must be a boolean.");
     return out;
 }
 
-sim_registrant *data_registrant_add(sim *s, sim_meeting *m, const char *email, json_t *f,
-                                    const char *occ, int64_t now, int *existed)
+sim_registrant *sim_data_registrant_add(sim *s, sim_meeting *m, const char *email,
+                                        json_t *f, const char *occ, int64_t now,
+                                        int *existed)
 {
     char low[160];
-    data_lower(low, sizeof low, email);
+    sim_data_lower(low, sizeof low, email);
     sim_registrant *r = sim_map_get(&m->reg_email, low);
     *existed = r != NULL;
     if (r) {
@@ -109,7 +110,7 @@ sim_registrant *data_registrant_add(sim *s, sim_meeting *m, const char *email, j
     sim_random_id(r->id, sizeof r->id, 22);
     r->email = strdup(email);
     r->fields = f;
-    r->occurrence_ids = data_strdup0(occ);
+    r->occurrence_ids = sim_data_strdup0(occ);
     r->create_time = now;
     json_int_t approval = json_integer_value(json_object_get(m->settings, "approval_type"));
     r->status = approval == 1 && !json_is_true(json_object_get(f, "auto_approve")) ? 1 : 0;
@@ -136,7 +137,7 @@ static void join_url(sim *s, const sim_meeting *m, const sim_registrant *r, char
     snprintf(out, n, "%s/w/%lld?tk=%s", s->base_url, (long long)m->id, r->id);
 }
 
-json_t *data_registrant_json(sim *s, const sim_meeting *m, const sim_registrant *r)
+json_t *sim_data_registrant_json(sim *s, const sim_meeting *m, const sim_registrant *r)
 {
     char iso[32], url[256];
     sim_fmt_time(iso, r->create_time);
@@ -155,7 +156,7 @@ static void emit_created(sim *s, const sim_meeting *m, const sim_registrant *r)
 {
     char iso[32];
     sim_fmt_time(iso, m->start_time);
-    json_t *reg = data_registrant_json(s, m, r);
+    json_t *reg = sim_data_registrant_json(s, m, r);
     json_object_del(reg, "create_time");
     json_t *obj = json_pack("{s:s,s:I,s:s,s:s,s:i,s:s,s:i,s:s,s:o}", "uuid", m->uuid, "id",
                             (json_int_t)m->id, "host_id", m->host->id, "topic", m->topic,
@@ -164,18 +165,18 @@ static void emit_created(sim *s, const sim_meeting *m, const sim_registrant *r)
     sim_webhook_emit(s, "meeting.registration_created", obj, NULL);
 }
 
-void h_registrant_add(sim_req *rq, sim_resp *rs)
+void sim_h_registrant_add(sim_req *rq, sim_resp *rs)
 {
     sim *s = rq->s;
     json_t *body = NULL, *errs = json_array(), *f = NULL;
-    sim_meeting *m = data_meeting_find(s, rq->param[0]);
+    sim_meeting *m = sim_data_meeting_find(s, rq->param[0]);
     if (!m) {
         sim_error(rs, 404, 1001, "Meeting does not exist: %s.", rq->param[0]);
         goto done;
     }
     if (!(body = sim_body_json(rq, rs)))
         goto done;
-    if (!data_registration_on(m)) {
+    if (!sim_data_registration_on(m)) {
         sim_error(rs, 400, 404, "Registration has not been enabled for this meeting: %s.",
                   rq->param[0]);
         goto done;
@@ -190,14 +191,14 @@ void h_registrant_add(sim_req *rq, sim_resp *rs)
         json_object_set_new(f, "auto_approve", json_true());
     const char *email = json_string_value(json_object_get(body, "email"));
     char low[160];
-    data_lower(low, sizeof low, email);
+    sim_data_lower(low, sizeof low, email);
     if (!sim_map_get(&m->reg_email, low) && m->nregs >= DATA_MAX_REGISTRANTS) {
         sim_error(rs, 400, 3043, "Meeting has reached maximum attendee capacity.");
         goto done;
     }
     int existed;
-    sim_registrant *r = data_registrant_add(s, m, email, f, sim_query(rq, "occurrence_ids"),
-                                            rq->now, &existed);
+    sim_registrant *r = sim_data_registrant_add(s, m, email, f, sim_query(rq, "occurrence_ids"),
+                                                rq->now, &existed);
     f = NULL;
     if (!r) {
         sim_error(rs, 500, 500, "out of memory");
@@ -221,13 +222,13 @@ done:
     json_decref(f);
 }
 
-void h_registrants_list(sim_req *rq, sim_resp *rs)
+void sim_h_registrants_list(sim_req *rq, sim_resp *rs)
 {
     sim *s = rq->s;
     json_t *errs = json_array();
     long ps, pn;
     int st = -1;
-    sim_meeting *m = data_meeting_find(s, rq->param[0]);
+    sim_meeting *m = sim_data_meeting_find(s, rq->param[0]);
     if (!m) {
         sim_error(rs, 404, 3001, "Meeting does not exist: %s.", rq->param[0]);
         goto done;
@@ -238,9 +239,9 @@ void h_registrants_list(sim_req *rq, sim_resp *rs)
         if (!sq || !*sq ? i == 0 : strcmp(sq, reg_status[i]) == 0)
             st = i;
     if (st < 0)
-        data_verr(errs, "status", "status must be one of pending, approved, denied.");
-    data_qint(rq, errs, "page_size", 30, 1, 300, &ps);
-    data_qint(rq, errs, "page_number", 1, 1, 1000000000, &pn);
+        sim_data_verr(errs, "status", "status must be one of pending, approved, denied.");
+    sim_data_qint(rq, errs, "page_size", 30, 1, 300, &ps);
+    sim_data_qint(rq, errs, "page_number", 1, 1, 1000000000, &pn);
     if (json_array_size(errs)) {
         sim_validation_error(rs, errs);
         errs = NULL;
@@ -271,7 +272,7 @@ void h_registrants_list(sim_req *rq, sim_resp *rs)
             pg.skip--;
             continue;
         }
-        json_array_append_new(arr, data_registrant_json(s, m, r));
+        json_array_append_new(arr, sim_data_registrant_json(s, m, r));
         got++;
     }
     char next[33];

@@ -26,12 +26,14 @@ static void free_segs(char **segs, int n)
         free(segs[i]);
 }
 
+/* The decoded segments of path and their count; ZF_EPARSE when path does
+ * not start with '/', is deeper than max or has a bad escape. */
 static int split(const char *path, char **segs, int max)
 {
     int n = 0;
     const char *p = path;
     if (*p != '/')
-        return -1;
+        return ZF_EPARSE;
     while (*p == '/') {
         p++;
         const char *e = strchr(p, '/');
@@ -39,7 +41,7 @@ static int split(const char *path, char **segs, int max)
         char *d = n < max ? sim_urldecode(p, len, 0) : NULL;
         if (!d) { /* too deep or a bad escape: nothing matches */
             free_segs(segs, n);
-            return -1;
+            return ZF_EPARSE;
         }
         segs[n++] = d;
         p += len;
@@ -113,27 +115,30 @@ static const sim_route *find_route(sim *s, sim_req *rq, int *path_known)
     return found;
 }
 
+/* 0 and rq->auth set, or ZF_EAUTH with Zoom's 401 in rs. */
 static int check_bearer(sim *s, sim_req *rq, sim_resp *rs)
 {
     const char *h = sim_header(rq, MHD_HTTP_HEADER_AUTHORIZATION);
     if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7]) {
         sim_error(rs, 401, 124, "Invalid access token.");
-        return -1;
+        return ZF_EAUTH;
     }
     int expired;
     const sim_access *a = sim_auth_lookup(s, h + 7, &expired);
     if (!a) {
         sim_error(rs, 401, 124, "Invalid access token.");
-        return -1;
+        return ZF_EAUTH;
     }
     if (expired) {
         sim_error(rs, 401, 124, "Access token is expired.");
-        return -1;
+        return ZF_EAUTH;
     }
     rq->auth = a;
     return 0;
 }
 
+/* 0 when the token has one of the route's scopes, or ZF_ESCOPE with Zoom's
+ * 400/4711 in rs. */
 static int check_scopes(sim_req *rq, sim_resp *rs)
 {
     const sim_route *r = rq->route;
@@ -148,7 +153,7 @@ static int check_scopes(sim_req *rq, sim_resp *rs)
     sim_error(rs, 400, 4711, "Invalid access token, does not contain scopes:[%s].",
               zf_buf_cstr(&list));
     zf_buf_free(&list);
-    return -1;
+    return ZF_ESCOPE;
 }
 
 void sim_dispatch(sim *s, sim_req *rq, sim_resp *rs)

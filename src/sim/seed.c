@@ -27,7 +27,7 @@ static long jint(json_t *b, const char *k, long def)
     return json_is_integer(v) ? (long)json_integer_value(v) : def;
 }
 
-void h_seed_users(sim_req *rq, sim_resp *rs)
+void sim_h_seed_users(sim_req *rq, sim_resp *rs)
 {
     sim *s = rq->s;
     json_t *b = sim_body_json(rq, rs), *errs = json_array();
@@ -38,17 +38,17 @@ void h_seed_users(sim_req *rq, sim_resp *rs)
     const char *dom = json_string_value(json_object_get(b, "domain"));
     int status = U_ACTIVE;
     if (count < 1 || count > SEED_MAX_USERS)
-        data_verr(errs, "count", "count must be an integer 1-%d.", SEED_MAX_USERS);
+        sim_data_verr(errs, "count", "count must be an integer 1-%d.", SEED_MAX_USERS);
     if (st) {
         status = -1;
         for (int i = 0; i < U_NSTATUS; i++)
-            if (strcmp(st, data_status_names[i]) == 0)
+            if (strcmp(st, sim_data_status_names[i]) == 0)
                 status = i;
         if (status < 0)
-            data_verr(errs, "status", "status must be active, inactive or pending.");
+            sim_data_verr(errs, "status", "status must be active, inactive or pending.");
     }
     if (dom && (!*dom || strlen(dom) > 60 || strchr(dom, '@')))
-        data_verr(errs, "domain", "domain must be a host name like example.com.");
+        sim_data_verr(errs, "domain", "domain must be a host name like example.com.");
     if (json_array_size(errs)) {
         sim_validation_error(rs, errs);
         errs = NULL;
@@ -59,10 +59,10 @@ void h_seed_users(sim_req *rq, sim_resp *rs)
     char email[128];
     for (size_t n = d->nusers; made < count; n++) {
         snprintf(email, sizeof email, "user%zu@%s", n, dom ? dom : "example.com");
-        if (data_user_find(s, NULL, email))
+        if (sim_data_user_find(s, NULL, email))
             continue;
-        if (!data_user_add(s, NULL, email, 1 + (made % 2), status, ROLE_MEMBER,
-                           firsts[n % 12], lasts[(n / 12) % 12], NULL))
+        if (!sim_data_user_add(s, NULL, email, 1 + (made % 2), status, ROLE_MEMBER,
+                               firsts[n % 12], lasts[(n / 12) % 12], NULL))
             break;
         made++;
     }
@@ -76,31 +76,31 @@ done:
 static const char *const seed_types[] = {"MP4", "M4A", "TRANSCRIPT", "CHAT", "TIMELINE",
                                          "CC", "CSV", "SUMMARY"};
 
-void h_seed_meetings(sim_req *rq, sim_resp *rs)
+void sim_h_seed_meetings(sim_req *rq, sim_resp *rs)
 {
     sim *s = rq->s;
     json_t *b = sim_body_json(rq, rs), *errs = json_array(), *ids = NULL;
     if (!b)
         goto done;
     const char *uid = json_string_value(json_object_get(b, "user_id"));
-    sim_user *u = data_user_find(s, NULL, uid ? uid : s->owner_id);
+    sim_user *u = sim_data_user_find(s, NULL, uid ? uid : s->owner_id);
     long count = jint(b, "count", -1), fsize = jint(b, "recording_file_size", 1048576);
     long nfiles = jint(b, "files_per_recording", 2);
     int recs = json_is_true(json_object_get(b, "with_recordings"));
     long nreg = jint(b, "registrants", 0);
     int reg = json_is_true(json_object_get(b, "registration")) || nreg > 0;
     if (!u)
-        data_verr(errs, "user_id", "user_id names no user (use an id or an email).");
+        sim_data_verr(errs, "user_id", "user_id names no user (use an id or an email).");
     if (count < 1 || count > SEED_MAX_MEETINGS)
-        data_verr(errs, "count", "count must be an integer 1-%d.", SEED_MAX_MEETINGS);
+        sim_data_verr(errs, "count", "count must be an integer 1-%d.", SEED_MAX_MEETINGS);
     if (fsize < 0)
-        data_verr(errs, "recording_file_size", "recording_file_size must be >= 0.");
+        sim_data_verr(errs, "recording_file_size", "recording_file_size must be >= 0.");
     if (nfiles < 1 || nfiles > SEED_MAX_FILES)
-        data_verr(errs, "files_per_recording", "files_per_recording must be 1-%d.",
-                  SEED_MAX_FILES);
+        sim_data_verr(errs, "files_per_recording", "files_per_recording must be 1-%d.",
+                      SEED_MAX_FILES);
     if (nreg < 0 || nreg > DATA_MAX_REGISTRANTS)
-        data_verr(errs, "registrants", "registrants must be 0-%d (per meeting).",
-                  DATA_MAX_REGISTRANTS);
+        sim_data_verr(errs, "registrants", "registrants must be 0-%d (per meeting).",
+                      DATA_MAX_REGISTRANTS);
     if (json_array_size(errs)) {
         sim_validation_error(rs, errs);
         errs = NULL;
@@ -117,7 +117,7 @@ void h_seed_meetings(sim_req *rq, sim_resp *rs)
         json_t *mb = json_pack("{s:s,s:i,s:s,s:i,s:{s:i}}", "topic", topic, "type", 2,
                                "start_time", st, "duration", 60, "settings", "approval_type",
                                reg ? 0 : 2);
-        sim_meeting *m = data_meeting_new(s, u, mb, errs, rq->now);
+        sim_meeting *m = sim_data_meeting_new(s, u, mb, errs, rq->now);
         json_decref(mb);
         if (!m)
             break;
@@ -125,11 +125,12 @@ void h_seed_meetings(sim_req *rq, sim_resp *rs)
             char email[64];
             int existed;
             snprintf(email, sizeof email, "registrant%ld@example.net", r);
-            data_registrant_add(s, m, email, json_pack("{s:s}", "first_name", firsts[r % 12]),
-                                NULL, rq->now, &existed);
+            sim_data_registrant_add(s, m, email, json_pack("{s:s}", "first_name", firsts[r % 12]),
+                                    NULL, rq->now, &existed);
         }
         if (recs)
-            data_recording_add(s, m, NULL, m->start_time, (int)nfiles, seed_types, sizes);
+            sim_data_recording_add(s, m, NULL, m->start_time, (int)nfiles, seed_types,
+                                   sizes);
         json_array_append_new(ids, json_integer((json_int_t)m->id));
     }
     sim_json(rs, 201, json_pack("{s:I,s:O}", "created", (json_int_t)json_array_size(ids),

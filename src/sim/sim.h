@@ -12,6 +12,15 @@
  * Time: all module logic reads sim_now(s) (unix seconds of sim time =
  * wall clock + s->clock_offset), never time(), so /_sim/clock/advance moves
  * token expiry, code expiry, page-token expiry and daily limits together.
+ *
+ * Names: every non-static name starts with sim_, a module's with its module
+ * (sim_auth_issue, sim_data_user_find; route handlers sim_h_*); static stay bare.
+ *
+ * Results: what can fail returns 0 or a negative zf_code (zoomflow/error.h):
+ * ZF_ENOMEM, ZF_EIO (a system call), ZF_EPARSE (malformed bytes: a state
+ * file, a date, an escape), ZF_EVALIDATION (a value refused, said in err or
+ * in the response), ZF_ECONFIG (bad --app/--config, already reported). A
+ * yes/no answer is a bool; -1 is only ever a value ("none", an fd).
  */
 #ifndef ZOOMSIM_SIM_H
 #define ZOOMSIM_SIM_H
@@ -19,10 +28,12 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "zoomflow/buf.h"
+#include "zoomflow/error.h"
 
 #define SIM_MAX_BODY (4u << 20)      /* request bodies above this get 413 */
 #define SIM_MAX_RESP (256u << 20)    /* cap for any buffered response */
@@ -120,12 +131,12 @@ struct sim_route {
 typedef struct sim_module {
     const char *name;
     const sim_route *routes;            /* terminated by a {NULL} row */
-    int (*init)(sim *s);                /* allocate state; called once; -2 = bad
-                                           configuration (already reported) */
+    int (*init)(sim *s);                /* allocate state; called once; ZF_ECONFIG
+                                           = bad configuration (already reported) */
     void (*reset)(sim *s);              /* back to the initial state */
     void (*destroy)(sim *s);
     json_t *(*dump)(sim *s);            /* new reference; for state/--state */
-    int (*load)(sim *s, json_t *obj);   /* inverse of dump */
+    int (*load)(sim *s, json_t *obj);   /* inverse of dump; ZF_EPARSE, ZF_ENOMEM */
 } sim_module;
 
 /* Registered OAuth app (oauth.c parses --app / --config). */
@@ -190,7 +201,7 @@ typedef struct sim_map {
     size_t cap, n, used; /* used counts tombstones too */
 } sim_map;
 void sim_map_init(sim_map *m);
-int sim_map_put(sim_map *m, const char *key, void *val); /* replaces */
+int sim_map_put(sim_map *m, const char *key, void *val); /* replaces; ZF_ENOMEM */
 void *sim_map_get(const sim_map *m, const char *key);
 void *sim_map_del(sim_map *m, const char *key);          /* returns the value */
 void sim_map_clear(sim_map *m, void (*freeval)(void *));
@@ -201,12 +212,15 @@ int sim_map_live(const sim_map *m, size_t i);
 extern const sim_module *const sim_modules[];
 
 /* --- lifecycle (core.c) */
-/* 0; -2 when the options are invalid (a module printed why); -1 otherwise. */
+/* 0; ZF_ECONFIG when --app/--config is wrong and ZF_EINVAL when options
+ * contradict (a module printed why); ZF_ENOMEM or ZF_EIO otherwise. */
 int sim_new(sim **out, const sim_opts *opts);
 void sim_free(sim *s);
 void sim_reset(sim *s);               /* caller holds s->lock */
 json_t *sim_dump(sim *s);             /* caller holds s->lock */
-int sim_load(sim *s, json_t *state);  /* caller holds s->lock */
+/* 0; ZF_EPARSE when state is not a version 1 dump; ZF_ENOMEM. Caller holds
+ * s->lock. */
+int sim_load(sim *s, json_t *state);
 int64_t sim_now(const sim *s);
 
 /* --- dispatch (router.c): turns one complete request into a response.
@@ -246,12 +260,13 @@ void sim_random_id(char *out, size_t outlen, size_t nchars); /* [A-Za-z0-9_-] */
 void sim_random_hex(char *out, size_t nbytes);                /* out: 2n+1 */
 /* n random bytes (n <= 32), and a Zoom-style meeting UUID (16 random bytes
  * in standard base64, 24 characters). */
-void data_rand_bytes(unsigned char *out, size_t n);
-void data_new_uuid(char out[25]);
+void sim_data_rand_bytes(unsigned char *out, size_t n);
+void sim_data_new_uuid(char out[25]);
 /* yyyy-MM-ddTHH:mm:ssZ */
 void sim_fmt_time(char out[32], int64_t t);
 /* Accepts yyyy-MM-ddTHH:mm:ss[Z|±hh:mm]; *has_zone says whether it had one.
- * Returns 0 and unix time (local times taken as UTC), -1 when malformed. */
+ * Returns 0 and unix time (local times taken as UTC), ZF_EPARSE when
+ * malformed. */
 int sim_parse_time(const char *s, int64_t *out, int *has_zone);
 /* Wall-clock time (read as UTC) in IANA zone -> UTC (tz.c, from the TZif
  * files; no TZ switching). Unknown zones read as UTC. */
@@ -277,10 +292,10 @@ int sim_auth_has_scope(const sim_access *a, const char *scope);
 /* Stores the cursor (key identifies the list + its filters; pos where the next
  * page starts) and writes a new 32-char token into out[33]. */
 void sim_paging_put(sim *s, const char *key, uint64_t pos, uint64_t extra, char out[33]);
-/* 0 and the cursor when token is live and was issued for key; -1 otherwise
- * (unknown, expired or for another list). */
-int sim_paging_get(sim *s, const char *token, const char *key, uint64_t *pos,
-                   uint64_t *extra);
+/* true and the cursor when token is live and was issued for key; false
+ * otherwise (unknown, expired or for another list). */
+bool sim_paging_get(sim *s, const char *token, const char *key, uint64_t *pos,
+                    uint64_t *extra);
 
 /* Where a list page starts: from next_page_token (array position + items
  * already delivered) or, without one, from the deprecated page_number
@@ -291,8 +306,8 @@ typedef struct sim_page {
     size_t skip;     /* matching items to pass over first (page_number) */
     long number;     /* page_number to report */
 } sim_page;
-/* -1 after writing Zoom's 400/300 "The next page token is invalid or
- * expired." into rs; 0 and *pg otherwise. */
+/* ZF_EVALIDATION after writing Zoom's 400/300 "The next page token is
+ * invalid or expired." into rs; 0 and *pg otherwise. */
 int sim_page_start(sim *s, sim_resp *rs, const char *token, const char *key, long page_size,
                    long page_number, sim_page *pg);
 /* After a scan that stopped at array index `end` having taken `got` items:
@@ -305,7 +320,8 @@ void sim_page_next(sim *s, const char *key, const sim_page *pg, size_t end, size
  * top (may be NULL) holds extra top-level envelope keys, e.g. recording.
  * completed's download_token. Both are stolen. */
 void sim_webhook_emit(sim *s, const char *event, json_t *object, json_t *top);
-/* limits.c: 0 to proceed; otherwise the 429 is written into rs. */
+/* limits.c: 0 to proceed; otherwise ZF_ERATELIMIT or ZF_EDAILYLIMIT with
+ * the 429 written into rs. */
 int sim_limits_check(sim *s, sim_req *rq, sim_resp *rs);
 /* The headers of a Daily-limit 429 (limit, Remaining 0, Retry-After at the
  * next 00:00 UTC of day), replacing any X-RateLimit-* and Retry-After the

@@ -12,12 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const data_status_names[U_NSTATUS] = {"active", "inactive", "pending"};
+const char *const sim_data_status_names[U_NSTATUS] = {"active", "inactive", "pending"};
 static const char *const role_names[U_NROLE] = {"Owner", "Admin", "Member"};
 
 /* --- shared helpers */
 
-void data_verr(json_t *errs, const char *field, const char *fmt, ...)
+void sim_data_verr(json_t *errs, const char *field, const char *fmt, ...)
 {
     char msg[256];
     va_list ap;
@@ -27,32 +27,33 @@ void data_verr(json_t *errs, const char *field, const char *fmt, ...)
     json_array_append_new(errs, json_pack("{s:s,s:s}", "field", field, "message", msg));
 }
 
-const char *data_vstr(json_t *errs, json_t *obj, const char *key, const char *field,
-                      int required, size_t maxlen)
+const char *sim_data_vstr(json_t *errs, json_t *obj, const char *key, const char *field,
+                          int required, size_t maxlen)
 {
     json_t *v = json_object_get(obj, key);
     if (!v || json_is_null(v)) {
         if (required)
-            data_verr(errs, field, "%s is required.", field);
+            sim_data_verr(errs, field, "%s is required.", field);
         return NULL;
     }
     if (!json_is_string(v)) {
-        data_verr(errs, field, "%s must be a string.", field);
+        sim_data_verr(errs, field, "%s must be a string.", field);
         return NULL;
     }
     const char *s = json_string_value(v);
     if (required && !*s) {
-        data_verr(errs, field, "%s is required and must not be empty.", field);
+        sim_data_verr(errs, field, "%s is required and must not be empty.", field);
         return NULL;
     }
     if (maxlen && strlen(s) > maxlen) {
-        data_verr(errs, field, "%s must be at most %zu characters long.", field, maxlen);
+        sim_data_verr(errs, field, "%s must be at most %zu characters long.", field,
+                      maxlen);
         return NULL;
     }
     return s;
 }
 
-int data_email_ok(const char *e)
+int sim_data_email_ok(const char *e)
 {
     const char *at = strchr(e, '@');
     if (!at || at == e || strchr(at + 1, '@'))
@@ -64,8 +65,8 @@ int data_email_ok(const char *e)
     return dot && dot > at + 1 && dot[1] && at[1] != '.' && e[strlen(e) - 1] != '.';
 }
 
-int data_qint(sim_req *rq, json_t *errs, const char *key, long def, long lo, long hi,
-              long *out)
+int sim_data_qint(sim_req *rq, json_t *errs, const char *key, long def, long lo, long hi,
+                  long *out)
 {
     const char *v = sim_query(rq, key);
     *out = def;
@@ -74,19 +75,20 @@ int data_qint(sim_req *rq, json_t *errs, const char *key, long def, long lo, lon
     char *end;
     long n = strtol(v, &end, 10);
     if (*end || end == v || n < lo || n > hi) {
-        data_verr(errs, key, "%s must be an integer between %ld and %ld.", key, lo, hi);
-        return -1;
+        sim_data_verr(errs, key, "%s must be an integer between %ld and %ld.", key, lo,
+                      hi);
+        return ZF_EVALIDATION;
     }
     *out = n;
     return 0;
 }
 
-char *data_strdup0(const char *s)
+char *sim_data_strdup0(const char *s)
 {
     return s && *s ? strdup(s) : NULL;
 }
 
-void data_lower(char *dst, size_t n, const char *src)
+void sim_data_lower(char *dst, size_t n, const char *src)
 {
     size_t i = 0;
     for (; src[i] && i + 1 < n; i++)
@@ -94,19 +96,19 @@ void data_lower(char *dst, size_t n, const char *src)
     dst[i] = '\0';
 }
 
-int32_t data_day(int64_t t)
+int32_t sim_data_day(int64_t t)
 {
     return (int32_t)((t >= 0 ? t : t - 86399) / 86400);
 }
 
-void data_daily_429(sim_resp *rs, int64_t now, long limit, const char *msg)
+void sim_data_daily_429(sim_resp *rs, int64_t now, long limit, const char *msg)
 {
     sim_error(rs, 429, 429, "%s", msg);
-    sim_limits_daily_headers(rs, "Light", limit, data_day(now));
+    sim_limits_daily_headers(rs, "Light", limit, sim_data_day(now));
 }
 
-void data_page_tail(zf_buf *b, const char *token, long page_size, long page_number,
-                    size_t total)
+void sim_data_page_tail(zf_buf *b, const char *token, long page_size, long page_number,
+                        size_t total)
 {
     size_t pages = total ? (total + (size_t)page_size - 1) / (size_t)page_size : 0;
     zf_buf_appendf(b, "\"page_count\":%zu,\"page_number\":%ld,\"page_size\":%ld,"
@@ -117,7 +119,7 @@ void data_page_tail(zf_buf *b, const char *token, long page_size, long page_numb
 
 /* --- the user table */
 
-void data_user_free(sim_user *u)
+void sim_data_user_free(sim_user *u)
 {
     if (!u)
         return;
@@ -130,8 +132,9 @@ void data_user_free(sim_user *u)
     free(u);
 }
 
-sim_user *data_user_add(sim *s, const char *id, const char *email, int type, int status,
-                        int role, const char *first, const char *last, const char *display)
+sim_user *sim_data_user_add(sim *s, const char *id, const char *email, int type,
+                            int status, int role, const char *first, const char *last,
+                            const char *display)
 {
     struct sim_data *d = s->data;
     char low[160];
@@ -154,18 +157,18 @@ sim_user *data_user_add(sim *s, const char *id, const char *email, int type, int
     u->status = (uint8_t)status;
     u->role = (uint8_t)role;
     u->email = strdup(email);
-    u->first_name = data_strdup0(first);
-    u->last_name = data_strdup0(last);
-    u->display_name = data_strdup0(display);
+    u->first_name = sim_data_strdup0(first);
+    u->last_name = sim_data_strdup0(last);
+    u->display_name = sim_data_strdup0(display);
     u->created_at = sim_now(s);
     uint64_t h = 1469598103934665603ull;
     for (const char *p = u->id; *p; p++)
         h = (h ^ (unsigned char)*p) * 1099511628211ull;
     u->pmi = 2000000000LL + (int64_t)(h % 7999999999ull); /* 10 digits */
-    data_lower(low, sizeof low, email);
+    sim_data_lower(low, sizeof low, email);
     if (!u->email || sim_map_put(&d->by_id, u->id, u) || sim_map_put(&d->by_email, low, u)) {
         sim_map_del(&d->by_id, u->id);
-        data_user_free(u);
+        sim_data_user_free(u);
         return NULL;
     }
     d->users[d->nusers++] = u;
@@ -173,7 +176,7 @@ sim_user *data_user_add(sim *s, const char *id, const char *email, int type, int
     return u;
 }
 
-sim_user *data_user_find(sim *s, const sim_req *rq, const char *key)
+sim_user *sim_data_user_find(sim *s, const sim_req *rq, const char *key)
 {
     if (strcmp(key, "me") == 0)
         key = rq && rq->auth ? rq->auth->user_id : s->owner_id;
@@ -181,7 +184,7 @@ sim_user *data_user_find(sim *s, const sim_req *rq, const char *key)
     if (u || !strchr(key, '@'))
         return u;
     char low[160];
-    data_lower(low, sizeof low, key);
+    sim_data_lower(low, sizeof low, key);
     return sim_map_get(&s->data->by_email, low);
 }
 
@@ -198,7 +201,7 @@ static const char *user_tz(const sim_user *u)
 }
 
 /* One users[] item of GET /users (Zoom omits id for pending users). */
-void data_user_list_json(zf_buf *b, const sim_user *u)
+void sim_data_user_list_json(zf_buf *b, const sim_user *u)
 {
     char iso[32];
     sim_fmt_time(iso, u->created_at);
@@ -214,7 +217,7 @@ void data_user_list_json(zf_buf *b, const sim_user *u)
     zf_buf_appendf(b, "\"verified\":%d,\"dept\":\"\",\"user_created_at\":\"%s\","
                       "\"created_at\":\"%s\",\"language\":\"en-US\",\"status\":\"%s\","
                       "\"role_id\":\"%d\",\"group_ids\":[],\"im_group_ids\":[]}",
-                   u->status == U_ACTIVE, iso, iso, data_status_names[u->status], u->role);
+                   u->status == U_ACTIVE, iso, iso, sim_data_status_names[u->status], u->role);
 }
 
 static void user_full_json(sim *s, zf_buf *b, const sim_user *u)
@@ -232,14 +235,15 @@ static void user_full_json(sim *s, zf_buf *b, const sim_user *u)
                    u->type, role_names[u->role], (long long)u->pmi, s->base_url,
                    (long long)u->pmi);
     put_kv(b, "timezone", user_tz(u));
-    zf_buf_appendf(b, "\"verified\":%d,\"dept\":\"\",\"created_at\":\"%s\","
-                      "\"user_created_at\":\"%s\",\"language\":\"en-US\","
-                      "\"phone_number\":\"\",\"status\":\"%s\",\"role_id\":\"%d\","
-                      "\"account_id\":\"%s\",\"account_number\":10000001,"
-                      "\"cluster\":\"us06\",\"login_types\":[100],\"group_ids\":[],"
-                      "\"im_group_ids\":[],\"jid\":\"%s@xmpp.zoom.us\"}",
-                   u->status == U_ACTIVE, iso, iso, data_status_names[u->status], u->role,
-                   s->account_id, u->id);
+    zf_buf_appendf(b,
+                   "\"verified\":%d,\"dept\":\"\",\"created_at\":\"%s\","
+                   "\"user_created_at\":\"%s\",\"language\":\"en-US\","
+                   "\"phone_number\":\"\",\"status\":\"%s\",\"role_id\":\"%d\","
+                   "\"account_id\":\"%s\",\"account_number\":10000001,"
+                   "\"cluster\":\"us06\",\"login_types\":[100],\"group_ids\":[],"
+                   "\"im_group_ids\":[],\"jid\":\"%s@xmpp.zoom.us\"}",
+                   u->status == U_ACTIVE, iso, iso, sim_data_status_names[u->status],
+                   u->role, s->account_id, u->id);
 }
 
 /* --- POST /users */
@@ -283,41 +287,41 @@ static long create_quota(const sim *s)
 
 static int validate_user(json_t *body, json_t *errs, int *action)
 {
-    const char *act = data_vstr(errs, body, "action", "action", 1, 0);
+    const char *act = sim_data_vstr(errs, body, "action", "action", 1, 0);
     *action = -1;
     for (int i = 0; act && i < 4; i++)
         if (strcmp(act, actions[i]) == 0)
             *action = i;
     if (act && *action < 0)
-        data_verr(errs, "action",
-                  "action must be one of create, autoCreate, custCreate, ssoCreate.");
+        sim_data_verr(errs, "action",
+                      "action must be one of create, autoCreate, custCreate, ssoCreate.");
     json_t *ui = json_object_get(body, "user_info");
     if (!json_is_object(ui)) {
-        data_verr(errs, "user_info", "user_info is required and must be an object.");
-        return -1;
+        sim_data_verr(errs, "user_info", "user_info is required and must be an object.");
+        return ZF_EVALIDATION;
     }
-    const char *email = data_vstr(errs, ui, "email", "user_info.email", 1, 128);
-    if (email && !data_email_ok(email))
-        data_verr(errs, "user_info.email", "user_info.email is not a valid email address.");
+    const char *email = sim_data_vstr(errs, ui, "email", "user_info.email", 1, 128);
+    if (email && !sim_data_email_ok(email))
+        sim_data_verr(errs, "user_info.email", "user_info.email is not a valid email address.");
     json_t *t = json_object_get(ui, "type");
     json_int_t tv = json_integer_value(t);
     if (!t)
-        data_verr(errs, "user_info.type", "user_info.type is required.");
+        sim_data_verr(errs, "user_info.type", "user_info.type is required.");
     else if (!json_is_integer(t) || (tv != 1 && tv != 2 && tv != 4))
-        data_verr(errs, "user_info.type", "user_info.type must be 1, 2 or 4.");
-    data_vstr(errs, ui, "first_name", "user_info.first_name", 0, 64);
-    data_vstr(errs, ui, "last_name", "user_info.last_name", 0, 64);
-    data_vstr(errs, ui, "display_name", "user_info.display_name", 0, 128);
+        sim_data_verr(errs, "user_info.type", "user_info.type must be 1, 2 or 4.");
+    sim_data_vstr(errs, ui, "first_name", "user_info.first_name", 0, 64);
+    sim_data_vstr(errs, ui, "last_name", "user_info.last_name", 0, 64);
+    sim_data_vstr(errs, ui, "display_name", "user_info.display_name", 0, 128);
     if (*action == 1) {
-        const char *pw = data_vstr(errs, ui, "password", "user_info.password", 0, 0);
+        const char *pw = sim_data_vstr(errs, ui, "password", "user_info.password", 0, 0);
         const char *why = pw ? password_problem(pw) : NULL;
         if (why)
-            data_verr(errs, "user_info.password", "user_info.password %s.", why);
+            sim_data_verr(errs, "user_info.password", "user_info.password %s.", why);
     }
-    return json_array_size(errs) ? -1 : 0;
+    return json_array_size(errs) ? ZF_EVALIDATION : 0;
 }
 
-void h_users_create(sim_req *rq, sim_resp *rs)
+void sim_h_users_create(sim_req *rq, sim_resp *rs)
 {
     sim *s = rq->s;
     struct sim_data *d = s->data;
@@ -332,13 +336,13 @@ void h_users_create(sim_req *rq, sim_resp *rs)
     }
     json_t *ui = json_object_get(body, "user_info");
     const char *email = json_string_value(json_object_get(ui, "email"));
-    if (data_user_find(s, rq, email)) {
+    if (sim_data_user_find(s, rq, email)) {
         sim_error(rs, 409, 1005, "Email %s has already been used.", email);
         goto done;
     }
     if (action == 0) {
-        if (d->create_day != data_day(rq->now)) {
-            d->create_day = data_day(rq->now);
+        if (d->create_day != sim_data_day(rq->now)) {
+            d->create_day = sim_data_day(rq->now);
             d->user_creates = 0;
         }
         long q = create_quota(s);
@@ -348,16 +352,17 @@ void h_users_create(sim_req *rq, sim_resp *rs)
                      "You have exceeded the daily rate limit (%ld) of user invite requests "
                      "permitted for this account. You may resume these requests at GMT "
                      "00:00:00.", q);
-            data_daily_429(rs, rq->now, q, msg);
+            sim_data_daily_429(rs, rq->now, q, msg);
             goto done;
         }
         d->user_creates++;
     }
-    sim_user *u = data_user_add(s, NULL, email, (int)json_integer_value(json_object_get(ui, "type")),
-                                action == 0 ? U_PENDING : U_ACTIVE, ROLE_MEMBER,
-                                json_string_value(json_object_get(ui, "first_name")),
-                                json_string_value(json_object_get(ui, "last_name")),
-                                json_string_value(json_object_get(ui, "display_name")));
+    sim_user *u = sim_data_user_add(
+        s, NULL, email, (int)json_integer_value(json_object_get(ui, "type")),
+        action == 0 ? U_PENDING : U_ACTIVE, ROLE_MEMBER,
+        json_string_value(json_object_get(ui, "first_name")),
+        json_string_value(json_object_get(ui, "last_name")),
+        json_string_value(json_object_get(ui, "display_name")));
     if (!u) {
         sim_error(rs, 500, 500, "out of memory");
         goto done;
@@ -387,12 +392,12 @@ static int status_index(const char *st)
     if (!st || !*st)
         return U_ACTIVE;
     for (int i = 0; i < U_NSTATUS; i++)
-        if (strcmp(st, data_status_names[i]) == 0)
+        if (strcmp(st, sim_data_status_names[i]) == 0)
             return i;
     return -1;
 }
 
-void h_users_list(sim_req *rq, sim_resp *rs)
+void sim_h_users_list(sim_req *rq, sim_resp *rs)
 {
     sim *s = rq->s;
     struct sim_data *d = s->data;
@@ -402,9 +407,9 @@ void h_users_list(sim_req *rq, sim_resp *rs)
     int status = status_index(st), role = role_index(sim_query(rq, "role_id"));
     sim_user **page = NULL;
     if (status < 0)
-        data_verr(errs, "status", "status must be one of active, inactive, pending.");
-    data_qint(rq, errs, "page_size", 30, 1, 2000, &ps);
-    data_qint(rq, errs, "page_number", 1, 1, 1000000000, &pn);
+        sim_data_verr(errs, "status", "status must be one of active, inactive, pending.");
+    sim_data_qint(rq, errs, "page_size", 30, 1, 2000, &ps);
+    sim_data_qint(rq, errs, "page_number", 1, 1, 1000000000, &pn);
     if (json_array_size(errs)) {
         sim_validation_error(rs, errs);
         return;
@@ -440,12 +445,12 @@ void h_users_list(sim_req *rq, sim_resp *rs)
     zf_buf *b = &rs->body;
     zf_buf_reset(b);
     zf_buf_putc(b, '{');
-    data_page_tail(b, next, ps, pg.number, total);
+    sim_data_page_tail(b, next, ps, pg.number, total);
     zf_buf_puts(b, ",\"users\":[");
     for (size_t k = 0; k < got; k++) {
         if (k)
             zf_buf_putc(b, ',');
-        data_user_list_json(b, page[k]);
+        sim_data_user_list_json(b, page[k]);
     }
     zf_buf_puts(b, "]}");
     rs->status = 200;
@@ -454,9 +459,9 @@ void h_users_list(sim_req *rq, sim_resp *rs)
 
 /* --- GET /users/{userId}, /settings */
 
-void h_user_get(sim_req *rq, sim_resp *rs)
+void sim_h_user_get(sim_req *rq, sim_resp *rs)
 {
-    sim_user *u = data_user_find(rq->s, rq, rq->param[0]);
+    sim_user *u = sim_data_user_find(rq->s, rq, rq->param[0]);
     if (!u) {
         sim_error(rs, 404, 1001, "User does not exist: %s.", rq->param[0]);
         return;
@@ -524,9 +529,9 @@ static const char settings_json[] =
     "\"profile\":{\"recording_storage_location\":{\"allowed_values\":[\"US\"],"
     "\"value\":\"US\"}}}";
 
-void h_user_settings(sim_req *rq, sim_resp *rs)
+void sim_h_user_settings(sim_req *rq, sim_resp *rs)
 {
-    sim_user *u = data_user_find(rq->s, rq, rq->param[0]);
+    sim_user *u = sim_data_user_find(rq->s, rq, rq->param[0]);
     if (!u) {
         sim_error(rs, 404, 1001, "User does not exist: %s.", rq->param[0]);
         return;

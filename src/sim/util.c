@@ -192,12 +192,13 @@ void sim_fmt_time(char out[32], int64_t t)
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* The n decimal digits at s, or ZF_EPARSE. */
 static int digits(const char *s, int n, int *out)
 {
     int v = 0;
     for (int i = 0; i < n; i++) {
         if (s[i] < '0' || s[i] > '9')
-            return -1;
+            return ZF_EPARSE;
         v = v * 10 + (s[i] - '0');
     }
     *out = v;
@@ -210,20 +211,20 @@ int sim_parse_time(const char *s, int64_t *out, int *has_zone)
     size_t n = strlen(s);
     if (n < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') ||
         s[13] != ':' || s[16] != ':')
-        return -1;
+        return ZF_EPARSE;
     if (digits(s, 4, &Y) || digits(s + 5, 2, &M) || digits(s + 8, 2, &D) ||
         digits(s + 11, 2, &h) || digits(s + 14, 2, &m) || digits(s + 17, 2, &sec))
-        return -1;
+        return ZF_EPARSE;
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (M < 1 || M > 12 || D < 1 || D > mdays[M - 1] || h > 23 || m > 59 || sec > 60)
-        return -1;
+        return ZF_EPARSE;
     if (M == 2 && D == 29 && !((Y % 4 == 0 && Y % 100 != 0) || Y % 400 == 0))
-        return -1;
+        return ZF_EPARSE;
     const char *z = s + 19;
     if (*z == '.') { /* fractional seconds */
         z++;
         if (*z < '0' || *z > '9')
-            return -1;
+            return ZF_EPARSE;
         while (*z >= '0' && *z <= '9')
             z++;
     }
@@ -234,11 +235,11 @@ int sim_parse_time(const char *s, int64_t *out, int *has_zone)
     } else if ((*z == '+' || *z == '-') && strlen(z) == 6 && z[3] == ':') {
         int oh, om;
         if (digits(z + 1, 2, &oh) || digits(z + 4, 2, &om) || oh > 23 || om > 59)
-            return -1;
+            return ZF_EPARSE;
         off = (oh * 3600 + om * 60) * (*z == '+' ? 1 : -1);
         *has_zone = 1;
     } else if (*z != '\0') {
-        return -1;
+        return ZF_EPARSE;
     }
     *out = zf_days_from_civil(Y, (unsigned)M, (unsigned)D) * 86400 + h * 3600 + m * 60 + sec - off;
     return 0;
@@ -278,7 +279,7 @@ int64_t sim_now(const sim *s)
     return (int64_t)time(NULL) + s->clock_offset;
 }
 
-void data_rand_bytes(unsigned char *out, size_t n)
+void sim_data_rand_bytes(unsigned char *out, size_t n)
 {
     char hex[65];
     sim_random_hex(hex, n);
@@ -288,12 +289,12 @@ void data_rand_bytes(unsigned char *out, size_t n)
 }
 
 /* 16 random bytes in standard base64: 22 characters + "==", like Zoom's. */
-void data_new_uuid(char out[25])
+void sim_data_new_uuid(char out[25])
 {
     static const char b64[] =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     unsigned char r[16];
-    data_rand_bytes(r, 16);
+    sim_data_rand_bytes(r, 16);
     int o = 0;
     for (int i = 0; i < 15; i += 3) {
         uint32_t v = (uint32_t)r[i] << 16 | (uint32_t)r[i + 1] << 8 | r[i + 2];

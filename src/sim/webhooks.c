@@ -553,14 +553,14 @@ static int sub_set(sim *s, const char *url, const char *secret, json_t *events)
     h->url = strdup(url);
     h->secret = strdup(secret);
     if (!h->url || !h->secret)
-        return -1;
+        return ZF_ENOMEM;
     if (events) {
         h->events = calloc(json_array_size(events) + 1, sizeof *h->events);
         if (!h->events)
-            return -1;
+            return ZF_ENOMEM;
         for (size_t i = 0; i < json_array_size(events); i++)
             if (!(h->events[h->nevents++] = strdup(json_string_value(json_array_get(events, i)))))
-                return -1;
+                return ZF_ENOMEM;
     }
     h->state = SUB_PENDING;
     pthread_cond_signal(&h->cv);
@@ -602,7 +602,7 @@ static int check_config(json_t *j, char *err, size_t errlen)
         if (!keys[i]) {
             snprintf(err, errlen, "\"%s\" is not a setting; use url, secret, events, "
                                   "retry_scale.", k);
-            return -1;
+            return ZF_EVALIDATION;
         }
     }
     const char *url = json_string_value(json_object_get(j, "url"));
@@ -626,7 +626,7 @@ static int check_config(json_t *j, char *err, size_t errlen)
             snprintf(err, errlen, "\"events[%zu]\" must be an event name like "
                                   "\"meeting.created\".", i);
     }
-    return err[0] ? -1 : 0;
+    return err[0] ? ZF_EVALIDATION : 0;
 }
 
 /* POST /_sim/webhooks: answers 202 at once; validation runs on the
@@ -717,15 +717,17 @@ static int hooks_init(sim *s)
     if (s->opts.webhook_url && !s->opts.webhook_secret) {
         fprintf(stderr, "zoomsim: --webhook-url needs --webhook-secret (the app's secret "
                         "token that signs deliveries)\n");
-        return -1;
+        return ZF_EINVAL; /* options that contradict: sim_new says so (exit 1) */
     }
     struct sim_hooks *h = calloc(1, sizeof *h);
     if (!h)
-        return -1;
+        return ZF_ENOMEM;
     s->hooks = h;
     h->log = calloc(WH_LOG_MAX, sizeof *h->log);
-    if (!h->log || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-        return -1;
+    if (!h->log)
+        return ZF_ENOMEM;
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return ZF_EIO;
     h->t0 = mono();
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -733,7 +735,7 @@ static int hooks_init(sim *s)
     pthread_cond_init(&h->cv, &ca);
     pthread_condattr_destroy(&ca);
     if (pthread_create(&h->thread, NULL, delivery_thread, s) != 0)
-        return -1;
+        return ZF_EIO;
     h->started = 1;
     return 0;
 }

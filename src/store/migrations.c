@@ -1,20 +1,22 @@
 /*
  * The schema, as numbered migrations applied in order and recorded in
- * schema_version (created by each backend). A released migration is never
- * edited: a change is a new row.
+ * schema_version, and the one runner that applies them on every driver. A
+ * released migration is never edited: a change is a new row.
  *
  * The SQL is kept to what SQLite (>= 3.35) and PostgreSQL both accept:
  * TEXT, BIGINT, INTEGER, PRIMARY KEY, CREATE INDEX IF NOT EXISTS. Where the
- * dialects differ (auto-increment keys) a row carries per-backend text.
+ * dialects differ (auto-increment keys) a row carries per-dialect text.
  * Secrets are stored only as zf_crypt_seal text (the *_sealed columns);
  * times are unix seconds.
  */
-#include "zoomflow/sys/store_backend.h"
+#include <time.h>
+
+#include "store_internal.h"
 
 static const char m1_connections[] =
     "CREATE TABLE connections (\n"
     "  id TEXT PRIMARY KEY,\n"
-    "  kind TEXT NOT NULL,\n"                /* oauth | s2s */
+    "  kind TEXT NOT NULL,\n" /* oauth | s2s */
     "  oauth_base TEXT NOT NULL,\n"
     "  api_base TEXT NOT NULL,\n"
     "  client_id TEXT NOT NULL,\n"
@@ -25,7 +27,7 @@ static const char m1_connections[] =
     "  refresh_token_sealed TEXT,\n"
     "  access_expires_at BIGINT NOT NULL DEFAULT 0,\n"
     "  scopes TEXT,\n"
-    "  state TEXT NOT NULL,\n"               /* VALID | NEEDS_REAUTH */
+    "  state TEXT NOT NULL,\n" /* VALID | NEEDS_REAUTH */
     "  connected_at BIGINT NOT NULL DEFAULT 0,\n"
     "  last_refresh_at BIGINT NOT NULL DEFAULT 0,\n"
     "  refresh_count BIGINT NOT NULL DEFAULT 0,\n"
@@ -35,7 +37,7 @@ static const char m1_connections[] =
     "  updated_at BIGINT NOT NULL DEFAULT 0\n"
     ");\n"
     "CREATE TABLE oauth_states (\n"
-    "  state_hash TEXT PRIMARY KEY,\n"       /* sha256 hex of the state */
+    "  state_hash TEXT PRIMARY KEY,\n" /* sha256 hex of the state */
     "  conn_id TEXT NOT NULL,\n"
     "  verifier_sealed TEXT NOT NULL,\n"
     "  redirect_uri TEXT NOT NULL,\n"
@@ -76,7 +78,7 @@ static const char m4_refresh_started[] =
     "ALTER TABLE connections ADD COLUMN refresh_host TEXT;\n"
     "ALTER TABLE connections ADD COLUMN refresh_seq BIGINT NOT NULL DEFAULT 0;\n";
 
-const zf_store_migration zf_store_migrations[] = {
+const zf_store_migration zf_store__migrations[] = {
     {1, "connections and oauth states", m1_connections, NULL, NULL},
     {2, "audit log", NULL, M2_AUDIT("id INTEGER PRIMARY KEY AUTOINCREMENT"),
      M2_AUDIT("id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")},
@@ -84,5 +86,94 @@ const zf_store_migration zf_store_migrations[] = {
     {4, "refresh in flight", m4_refresh_started, NULL, NULL},
 };
 
-const size_t zf_store_migrations_count =
-    sizeof zf_store_migrations / sizeof zf_store_migrations[0];
+const size_t zf_store__migrations_count =
+    sizeof zf_store__migrations / sizeof zf_store__migrations[0];
+
+/* --- the runner */
+
+static const char schema_version_ddl[] =
+    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
+    "name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
+
+typedef struct version_row {
+    int64_t version;
+} version_row;
+
+static const zf_store_column version_columns[] = {
+    {"version", ZF_COL_INT64, offsetof(version_row, version), 0, NULL}};
+static const zf_store_row version_row_type = ZF_STORE_ROW(version_row, version_columns);
+
+static const zf_store_query q_version = {
+    .what = "reading schema_version",
+    .sql = "SELECT COALESCE(MAX(version), 0) AS version FROM schema_version",
+    .row = &version_row_type,
+};
+static const zf_store_query q_record = {
+    .what = "recording a migration",
+    .sql = "INSERT INTO schema_version (version, name, applied_at) VALUES ($1, $2, $3)",
+};
+
+static int current_version(const zf_store_db *db, int *v, zf_error *err)
+{
+    version_row r;
+    int rc = zf_store__get(db, &q_version, NULL, 0, &r, err);
+    if (rc < 0)
+        return rc;
+    *v = (int)r.version; /* the aggregate always makes one row */
+    return 0;
+}
+
+/* 1 when the schema is already at migs' last version: read without the
+ * write lock, so opening the store does not wait for a refresh that holds
+ * it. A database without schema_version is not up to date. */
+static int up_to_date(const zf_store_db *db, const zf_store_migration *migs, size_t n)
+{
+    zf_error quiet = ZF_ERROR_INIT;
+    int v = -1;
+    return n && current_version(db, &v, &quiet) == 0 && v == migs[n - 1].version;
+}
+
+static int apply(const zf_store_db *db, const zf_store_migration *m, zf_error *err)
+{
+    const char *sql = zf_store__dialect_text(db->drv->dialect, m->sql, m->sql_sqlite,
+                                             m->sql_postgresql);
+    zf_store_value v[] = {zf_store__int64(m->version), zf_store__text(m->name),
+                          zf_store__int64((int64_t)time(NULL))};
+    int rc = db->drv->script(db->h, sql, err);
+    if (rc < 0)
+        return zf_error_restate(err, rc, "migration %d (%s) failed: %s", m->version,
+                                m->name, err->message);
+    return zf_store__run(db, &q_record, v, 3, err);
+}
+
+/* All pending migrations in one write transaction: concurrent starters
+ * queue on the lock, and the second finds nothing left to do. */
+int zf_store__migrate(const zf_store_db *db, const zf_store_migration *migs, size_t n,
+                      int *version, zf_error *err)
+{
+    const zf_store_driver *d = db->drv;
+    int v = 0, rc;
+    if (up_to_date(db, migs, n)) {
+        *version = migs[n - 1].version;
+        return 0;
+    }
+    if ((rc = d->begin(db->h, err)) < 0)
+        return rc;
+    if ((rc = d->lock_row(db->h, "schema_version", "migrate", err)) < 0 ||
+        (rc = d->script(db->h, schema_version_ddl, err)) < 0 ||
+        (rc = current_version(db, &v, err)) < 0)
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        if (migs[i].version <= v)
+            continue;
+        if ((rc = apply(db, &migs[i], err)) < 0)
+            goto done;
+        v = migs[i].version;
+    }
+    rc = d->commit(db->h, err);
+done:
+    if (rc < 0)
+        d->rollback(db->h);
+    *version = v;
+    return rc;
+}

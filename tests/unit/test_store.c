@@ -14,7 +14,8 @@
 #include <sqlite3.h>
 
 #include "zoomflow/store.h"
-#include "zoomflow/sys/store_backend.h"
+#include "store_internal.h"
+#include "zoomflow/sys/store_driver.h"
 
 typedef struct fx {
     char dir[64];
@@ -51,11 +52,11 @@ static void test_store_migrations_idempotent(void **state)
     zf_error err = ZF_ERROR_INIT;
     int v = 0;
     assert_int_equal(zf_store_migrate(f->st, &v, &err), 0);
-    assert_int_equal(v, zf_store_migrations[zf_store_migrations_count - 1].version);
+    assert_int_equal(v, zf_store__migrations[zf_store__migrations_count - 1].version);
     zf_store *again = NULL;
     assert_int_equal(zf_store_open(&again, f->dsn, &err), 0);
     assert_int_equal(zf_store_migrate(again, &v, &err), 0);
-    assert_int_equal(v, (int)zf_store_migrations_count);
+    assert_int_equal(v, (int)zf_store__migrations_count);
     zf_store_free(again);
 }
 
@@ -166,6 +167,58 @@ static void test_store_conn_claim_roundtrip(void **state)
     zf_store_conn_free(&c);
 }
 
+/* Every field of a connection is written and read back (a field the
+ * column table forgot would come back NULL or 0). */
+static void test_store_conn_every_field(void **state)
+{
+    fx *f = *state;
+    zf_error err = ZF_ERROR_INIT;
+    zf_store_conn c = {strdup("all"), ZF_CONN_S2S, strdup("ob"), strdup("ab"), strdup("ci"),
+                       strdup("cs"), strdup("ac"), strdup("ru"), strdup("at"), strdup("rt"),
+                       11, strdup("sc"), ZF_CONN_NEEDS_REAUTH, 13, 14, 15, strdup("le"),
+                       strdup("lh"), 40, 20, strdup("te"), strdup("re"), 23, 24, strdup("rh"),
+                       26};
+    zf_store_conn got;
+    assert_int_equal(zf_store_conn_put(f->st, &c, &err), 0);
+    assert_int_equal(zf_store_conn_get(f->st, "all", &got, &err), 0);
+    const char *want[] = {"all", "ob", "ab", "ci", "cs", "ac", "ru", "at", "rt", "sc", "le",
+                          "lh", "te", "re", "rh"};
+    const char *have[] = {got.id, got.oauth_base, got.api_base, got.client_id,
+                          got.client_secret_sealed, got.account_id, got.redirect_uri,
+                          got.access_token_sealed, got.refresh_token_sealed, got.scopes,
+                          got.last_error, got.last_hint, got.token_endpoint,
+                          got.revoke_endpoint, got.refresh_host};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        assert_non_null(have[i]);
+        assert_string_equal(have[i], want[i]);
+    }
+    assert_int_equal(got.kind, ZF_CONN_S2S);
+    assert_int_equal(got.state, ZF_CONN_NEEDS_REAUTH);
+    int64_t nums[] = {got.access_expires_at, got.connected_at, got.last_refresh_at,
+                      got.refresh_count, got.generation, got.updated_at,
+                      got.refresh_started_at, got.refresh_pid, got.refresh_seq};
+    int64_t expect[] = {11, 13, 14, 15, 41, 20, 23, 24, 26};
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
+        assert_int_equal(nums[i], expect[i]);
+    assert_int_equal(c.generation, 41);
+    zf_store_conn_free(&got);
+    zf_store_conn_free(&c);
+    assert_null(c.id);
+}
+
+/* A second lock on the thread that holds one is refused, and the held one
+ * still commits. */
+static void test_store_nested_lock_refused(void **state)
+{
+    fx *f = *state;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_store_lock_connection(f->st, "a", &err), 0);
+    assert_int_equal(zf_store_lock_connection(f->st, "b", &err), ZF_EINVAL);
+    assert_int_equal(zf_store_commit(f->st, &err), 0);
+    assert_int_equal(zf_store_commit(f->st, &err), ZF_EINVAL);
+    zf_store_rollback(f->st); /* none open: nothing happens */
+}
+
 /* A database made by schema version 2 (before endpoints and claims) is
  * migrated in place: its rows keep their data and read with no endpoints
  * (Zoom's) and no claim. */
@@ -174,14 +227,14 @@ static void test_store_migrates_from_v2(void **state)
     fx *f = *state;
     zf_error err = ZF_ERROR_INIT;
     char path[160], dsn[170];
-    void *be = NULL;
+    zf_store_db sdb = {&zf_store_sqlite_driver, NULL};
     int v = 0;
     snprintf(path, sizeof path, "%s/v2.db", f->dir);
     snprintf(dsn, sizeof dsn, "sqlite:%s", path);
-    assert_int_equal(zf_store_sqlite_backend.open(&be, path, &err), 0);
-    assert_int_equal(zf_store_sqlite_backend.migrate(be, zf_store_migrations, 2, &v, &err), 0);
+    assert_int_equal(zf_store_sqlite_driver.open(&sdb.h, dsn, &err), 0);
+    assert_int_equal(zf_store__migrate(&sdb, zf_store__migrations, 2, &v, &err), 0);
     assert_int_equal(v, 2);
-    zf_store_sqlite_backend.close(be);
+    zf_store_sqlite_driver.close(sdb.h);
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
@@ -195,7 +248,7 @@ static void test_store_migrates_from_v2(void **state)
     zf_store *st = NULL;
     assert_int_equal(zf_store_open(&st, dsn, &err), 0);
     assert_int_equal(zf_store_migrate(st, &v, &err), 0);
-    assert_int_equal(v, zf_store_migrations[zf_store_migrations_count - 1].version);
+    assert_int_equal(v, zf_store__migrations[zf_store__migrations_count - 1].version);
     assert_true(v >= 4);
     zf_store_conn got;
     assert_int_equal(zf_store_conn_get(st, "old", &got, &err), 0);
@@ -328,6 +381,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_store_migrations_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_conn_claim_roundtrip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_conn_every_field, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_nested_lock_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_migrates_from_v2, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_files_private, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_conn_roundtrip, setup, teardown),

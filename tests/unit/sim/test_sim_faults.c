@@ -39,7 +39,7 @@ static void add_fails(sim *s, const char *json, const char *word)
 {
     char err[256] = "";
     json_t *j = json_loads(json, 0, NULL);
-    assert_int_equal(sim_faults__add(s, j, err, sizeof err), -1);
+    assert_int_equal(sim_faults__add(s, j, err, sizeof err), ZF_EVALIDATION);
     json_decref(j);
     if (!strstr(err, word))
         fail_msg("error for %s does not name %s: %s", json, word, err);

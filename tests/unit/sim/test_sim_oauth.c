@@ -109,22 +109,29 @@ static void test_redirect_loopback_star_port(void **st)
     assert_false(sim_oauth_redirect_match(r, "http://127.0.0.1:*/callback"));
 }
 
+static int redirect_check(const char *uri)
+{
+    char err[256];
+    return sim_oauth_redirect_check(uri, err, sizeof err);
+}
+
 static void test_redirect_star_refused_off_loopback(void **st)
 {
     char err[256];
     /* matching: a non-loopback '*' is no wildcard */
     assert_false(sim_oauth_redirect_match("http://example.com:*/cb", "http://example.com:80/cb"));
     /* registration: refused with the reason */
-    assert_int_equal(sim_oauth_redirect_check("http://example.com:*/cb", err, sizeof err), -1);
+    assert_int_equal(sim_oauth_redirect_check("http://example.com:*/cb", err, sizeof err),
+                     ZF_EVALIDATION);
     assert_non_null(strstr(err, "loopback"));
-    assert_int_equal(sim_oauth_redirect_check("http://127.0.0.1:*/cb", err, sizeof err), 0);
-    assert_int_equal(sim_oauth_redirect_check("http://127.0.0.1:8*/cb", err, sizeof err), -1);
-    assert_int_equal(sim_oauth_redirect_check("http://127.0.0.1/*", err, sizeof err), -1);
-    assert_int_equal(sim_oauth_redirect_check("ftp://127.0.0.1/cb", err, sizeof err), -1);
-    assert_int_equal(sim_oauth_redirect_check("http://127.0.0.1/cb#frag", err, sizeof err), -1);
-    assert_int_equal(sim_oauth_redirect_check("http:///cb", err, sizeof err), -1);
-    assert_int_equal(sim_oauth_redirect_check("http://h/a b", err, sizeof err), -1);
-    assert_int_equal(sim_oauth_redirect_check("https://app.example.com/cb?x=1", err, sizeof err), 0);
+    assert_int_equal(redirect_check("http://127.0.0.1:*/cb"), 0);
+    assert_int_equal(redirect_check("http://127.0.0.1:8*/cb"), ZF_EVALIDATION);
+    assert_int_equal(redirect_check("http://127.0.0.1/*"), ZF_EVALIDATION);
+    assert_int_equal(redirect_check("ftp://127.0.0.1/cb"), ZF_EVALIDATION);
+    assert_int_equal(redirect_check("http://127.0.0.1/cb#frag"), ZF_EVALIDATION);
+    assert_int_equal(redirect_check("http:///cb"), ZF_EVALIDATION);
+    assert_int_equal(redirect_check("http://h/a b"), ZF_EVALIDATION);
+    assert_int_equal(redirect_check("https://app.example.com/cb?x=1"), 0);
 }
 
 static void basic_ok(const char *hdr, const char *id, const char *secret)
@@ -140,7 +147,7 @@ static void basic_ok(const char *hdr, const char *id, const char *secret)
 static void basic_bad(const char *hdr)
 {
     char *i, *s;
-    assert_int_equal(sim_oauth_basic_parse(hdr, &i, &s), -1);
+    assert_int_equal(sim_oauth_basic_parse(hdr, &i, &s), ZF_EPARSE);
     assert_null(i);
     assert_null(s);
 }
@@ -278,12 +285,12 @@ static void test_bad_specs_are_config_errors(void **st)
     for (int i = 0; bad[i]; i++) {
         int rc;
         sim *s = new_sim(&rc, bad[i], NULL);
-        assert_int_equal(rc, -2);
+        assert_int_equal(rc, ZF_ECONFIG);
         assert_null(s);
     }
     int rc;
     assert_null(new_sim(&rc, "dup:a:http://127.0.0.1/cb", "dup:b:http://127.0.0.1/cb"));
-    assert_int_equal(rc, -2);
+    assert_int_equal(rc, ZF_ECONFIG);
 }
 
 int main(void)

@@ -94,7 +94,7 @@ static void url_without_secret_refuses_to_start(void **state)
     memset(&o, 0, sizeof o);
     o.webhook_url = "http://127.0.0.1:9/hook";
     sim *s = NULL;
-    assert_int_equal(sim_new(&s, &o), -1);
+    assert_int_equal(sim_new(&s, &o), ZF_EINVAL);
 }
 
 int main(void)
