@@ -18,6 +18,7 @@
  * service walks too. The cost is one walk of a few rows per process.
  */
 #include "commands.h"
+#include "globals.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -28,7 +29,7 @@
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 extern const zf_cmd zf_cmd_config, zf_cmd_connect, zf_cmd_disconnect, zf_cmd_status,
-    zf_cmd_api, zf_cmd_actions, zf_cmd_actions_schema, zf_cmd_recordings_download;
+    zf_cmd_api, zf_cmd_help, zf_cmd_actions, zf_cmd_actions_schema, zf_cmd_recordings_download;
 
 static const zf_cmd actions_here; /* a marker, never run */
 #define ACTIONS_HERE (&actions_here)
@@ -43,6 +44,7 @@ static const zf_cmd *const written[] = {
     &zf_cmd_recordings_download,
     &zf_cmd_actions,
     &zf_cmd_actions_schema,
+    &zf_cmd_help,
 };
 
 #define MADE_MAX 256 /* action commands; the registry test keeps well below */
@@ -188,7 +190,18 @@ int cli_parse(const zf_cmd *cmd, cli_opt_parser *p, int argc, char **argv)
         p->specs = cmd->opts ? cmd->opts : none;
     if (!p->command)
         p->command = cmd->name;
-    return cli_opt_parse(p, argc, argv, &err) == 0 ? 0 : cli_usage_fail(cmd, &err);
+    /* the global flags after the command too (globals.h) */
+    cli_late late;
+    cli_late_wire(&late, p);
+    int status = 0;
+    if (cli_opt_parse(p, argc, argv, &err) != 0)
+        status = cli_parse_failed(cmd, p, &err);
+    cli_late_unwire(&late, p);
+    if (status) {
+        cli_late_free(&late);
+        return status;
+    }
+    return cli_late_apply(&late, cmd);
 }
 
 int cli_parse_args(const zf_cmd *cmd, void *args, cli_opt_fn on_value, void *ctx, int argc,

@@ -19,6 +19,16 @@ void cli_print_help(const zf_cmd *cmd, FILE *f);
 int cli_cmd_usage(const zf_cmd *cmd, zf_buf *out);
 /* The command's summary line (an action command's comes from its descriptor). */
 const char *cli_cmd_summary(const zf_cmd *cmd);
+/* discover.c: `zoomflow --help`'s text; a group word's verbs (0 when word
+ * is no group); what an unknown command prints (a group word alone: its
+ * verbs, exit 0; else did-you-mean, exit 2), returning the exit status. */
+void cli_print_overview(FILE *f);
+int cli_print_group(const char *group, FILE *f);
+int cli_no_such_command(int argc, char **argv);
+/* A failed parse of cmd's arguments (NULL: the global options) reported
+ * by cli_usage_fail, with the nearest flag of p's tables when the fault is
+ * an unknown flag. Returns the exit status. */
+int cli_parse_failed(const zf_cmd *cmd, const cli_opt_parser *p, zf_error *err);
 /* Closes whatever lib.c opened for the command. */
 void cli_lib_close(cli_ctx *ctx);
 
