@@ -214,6 +214,41 @@ int cli_parse_args(const zf_cmd *cmd, void *args, cli_opt_fn on_value, void *ctx
     return cli_parse(cmd, &p, argc, argv);
 }
 
+/* The shorthand flags of an action command (cli_action_specs) and the
+ * defaults the CLI fills in, from the rows that parse them. */
+static void print_shorthands(FILE *f, const zf_action *a)
+{
+    cli_opt *specs = NULL, *mine = NULL;
+    size_t n = 0, k = 0;
+    if (cli_action_specs(&specs, a) != 0)
+        return;
+    for (const cli_opt *o = specs; o->kind != CLI_OPT_END; o++)
+        n++;
+    mine = calloc(n + 1, sizeof *mine);
+    char(*names)[NAME_MAX_LEN] = calloc(n + 1, sizeof *names);
+    for (const cli_opt *o = specs; mine && names && o->kind != CLI_OPT_END; o++) {
+        if (o->id < CLI_ACTION_MEMBER)
+            continue;
+        mine[k] = *o; /* shown as typed: first-name for first_name */
+        snprintf(names[k], NAME_MAX_LEN, "%s", o->name);
+        for (char *c = names[k]; *c; c++)
+            if (*c == '_')
+                *c = '-';
+        mine[k].name = names[k];
+        k++;
+    }
+    zf_buf b = ZF_BUF_INIT(1 << 16);
+    if (k && cli_opt_help(&b, mine, "Shorthand flags (members of a required object)") == 0)
+        fprintf(f, "\n%s", zf_buf_cstr(&b));
+    for (const cli_action_default *d = cli_action_defaults; d->action; d++)
+        if (!strcmp(d->action, a->name))
+            fprintf(f, "%s--%s defaults to %s here.\n", k ? "" : "\n", d->field, d->value);
+    zf_buf_free(&b);
+    free(names);
+    free(mine);
+    free(specs);
+}
+
 void cli_print_help(const zf_cmd *cmd, FILE *f)
 {
     zf_buf b = ZF_BUF_INIT(1 << 20);
@@ -230,6 +265,8 @@ void cli_print_help(const zf_cmd *cmd, FILE *f)
         fprintf(f, "\nAction: %s\n%s", a->name, body ? body + 1 : "");
         zf_buf_reset(&b);
     }
+    if (a)
+        print_shorthands(f, a);
     /* the options from the same table that parses them */
     if (cmd->opts && cli_opt_help(&b, cmd->opts, a ? "Common options" : "Options") == 0 &&
         b.len)

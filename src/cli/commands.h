@@ -39,7 +39,17 @@ extern const char cli_action_help[];
  * --format, --dry-run). */
 extern const cli_opt cli_action_opts[];
 /* An action command's whole table: cli_action_opts, then one spec per
- * top-level field of the descriptor (free() it). ZF_ENOMEM. */
+ * top-level field of the descriptor, then the shorthand flags (members of
+ * a required object, ids from CLI_ACTION_MEMBER, with help) (free() it).
+ * ZF_ENOMEM. */
+#define CLI_ACTION_MEMBER 10000
+#define CLI_ACTION_MEMBERS_MAX 100
+/* A value the CLI gives an action's required top-level string field when
+ * neither a flag nor --input gives it; {NULL} ends the table. */
+typedef struct cli_action_default {
+    const char *action, *field, *value;
+} cli_action_default;
+extern const cli_action_default cli_action_defaults[];
 int cli_action_specs(cli_opt **out, const zf_action *a);
 
 #endif
