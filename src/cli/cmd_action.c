@@ -319,7 +319,9 @@ static int execute(cli_ctx *ctx, const zf_action *a, const action_args *x, json_
     /* validation first: bad input never opens the store or sends anything */
     int rc = zf_action_validate(&probs, a, in);
     if (rc) {
-        status = rc == ZF_EVALIDATION ? cli_report_problems(ctx->cmd->name, &probs) : 1;
+        status = rc == ZF_EVALIDATION ? cli_report_problems_with(ctx->cmd->name, &probs,
+                                                         cli_note_nearest_value, (void *)a)
+                                : 1;
         goto done;
     }
     if ((rc = cli_zoom(ctx, &o.zoom, &o.granted_scopes, &err)) != 0) {
@@ -384,7 +386,9 @@ int cli_action_run(cli_ctx *ctx, int argc, char **argv)
     } else if (x.dry_run) {
         zf_problems probs = ZF_PROBLEMS_INIT;
         int rc = zf_action_validate(&probs, a, in);
-        status = rc == ZF_EVALIDATION ? cli_report_problems(ctx->cmd->name, &probs)
+        status = rc == ZF_EVALIDATION ? cli_report_problems_with(ctx->cmd->name, &probs,
+                                                                 cli_note_nearest_value,
+                                                                 (void *)a)
                  : rc                 ? 1
                                       : dry_run(ctx, a, in);
         zf_problems_free(&probs);

@@ -29,6 +29,9 @@ int cli_no_such_command(int argc, char **argv);
  * by cli_usage_fail, with the nearest flag of p's tables when the fault is
  * an unknown flag. Returns the exit status. */
 int cli_parse_failed(const zf_cmd *cmd, const cli_opt_parser *p, zf_error *err);
+/* A cli_problem_note (input.h): "did you mean" the nearest allowed value
+ * of an enum or time-zone problem; ctx is the zf_action. */
+void cli_note_nearest_value(void *ctx, const zf_problem *x, FILE *out);
 /* Closes whatever lib.c opened for the command. */
 void cli_lib_close(cli_ctx *ctx);
 

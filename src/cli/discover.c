@@ -208,3 +208,54 @@ int cli_parse_failed(const zf_cmd *cmd, const cli_opt_parser *p, zf_error *err)
     }
     return cli_usage_fail(cmd, err);
 }
+
+/* ---- values ---------------------------------------------------------------- */
+
+/* The field at a problem's path ("settings.approval_type",
+ * "custom_questions[1].value"), or NULL. */
+static const zf_field *field_at(const zf_action *a, const char *path)
+{
+    const zf_field *list = a->input, *f = NULL;
+    while (path && *path && list) {
+        size_t n = strcspn(path, ".[");
+        f = NULL;
+        for (const zf_field *k = list; k->name && !f; k++)
+            if (strlen(k->name) == n && !strncmp(k->name, path, n))
+                f = k;
+        if (!f)
+            return NULL;
+        path += n;
+        while (*path == '[') { /* an array's item */
+            path += strcspn(path, "]");
+            path += *path == ']';
+            f = f->items;
+            if (!f)
+                return NULL;
+        }
+        list = f->fields;
+        path += *path == '.';
+    }
+    return f;
+}
+
+void cli_note_nearest_value(void *ctx, const zf_problem *x, FILE *out)
+{
+    const zf_action *a = ctx;
+    const zf_field *f = a && x->path ? field_at(a, x->path) : NULL;
+    if (!f || !x->value || (strcmp(x->rule, "enum") && strcmp(x->rule, "format")))
+        return;
+    json_t *v = json_loads(x->value, JSON_DECODE_ANY, NULL);
+    const char *given = json_string_value(v);
+    cli_suggest s;
+    if (given) {
+        cli_suggest_init(&s, given);
+        const char *const *cands = f->enum_str;
+        if (!cands && f->format == ZF_FMT_TIMEZONE)
+            cands = zf_schema_timezones();
+        for (; cands && *cands; cands++)
+            cli_suggest_offer(&s, *cands);
+        if (s.best)
+            fprintf(out, "    did you mean \"%s\"?\n", s.best);
+    }
+    json_decref(v);
+}
