@@ -8,6 +8,9 @@
 #include "suggest.h"
 
 #include <string.h>
+#include <strings.h>
+
+#define SUGGEST_PREFIX_MIN 3 /* letters of a prefix that count as near */
 
 static int fold(char c)
 {
@@ -75,6 +78,11 @@ void cli_suggest_offer(cli_suggest *s, const char *candidate)
     if (!candidate || !*candidate || !strcmp(candidate, s->word))
         return;
     int d = cli_edit_distance(s->word, candidate, s->max);
+    /* a word the candidate begins with ("--meeting" of --meeting-id) is
+     * near too, behind any true edit within the bound */
+    size_t n = strlen(s->word);
+    if (d > s->max && n >= SUGGEST_PREFIX_MIN && strncasecmp(candidate, s->word, n) == 0)
+        d = s->max;
     if (d < s->best_d) {
         s->best = candidate;
         s->best_d = d;

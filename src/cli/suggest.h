@@ -22,7 +22,8 @@ int cli_suggest_max(const char *word);
 
 /* Keeps the nearest candidate seen so far: feed every candidate to
  * cli_suggest_offer, then read best (NULL: none within the bound). Ties
- * keep the first offered, so table order decides. */
+ * keep the first offered, so table order decides. A candidate that begins
+ * with the word (3 letters or more) counts as at the bound. */
 typedef struct cli_suggest {
     const char *word;
     int max;
