@@ -29,7 +29,7 @@
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 extern const zf_cmd zf_cmd_config, zf_cmd_connect, zf_cmd_disconnect, zf_cmd_status,
-    zf_cmd_api, zf_cmd_help, zf_cmd_actions, zf_cmd_actions_schema, zf_cmd_recordings_download;
+    zf_cmd_api, zf_cmd_help, zf_cmd_completion, zf_cmd_man, zf_cmd_actions, zf_cmd_actions_schema, zf_cmd_recordings_download;
 
 static const zf_cmd actions_here; /* a marker, never run */
 #define ACTIONS_HERE (&actions_here)
@@ -45,6 +45,8 @@ static const zf_cmd *const written[] = {
     &zf_cmd_actions,
     &zf_cmd_actions_schema,
     &zf_cmd_help,
+    &zf_cmd_completion,
+    &zf_cmd_man,
 };
 
 #define MADE_MAX 256 /* action commands; the registry test keeps well below */
@@ -275,4 +277,18 @@ void cli_print_help(const zf_cmd *cmd, FILE *f)
     if (cmd->help && cmd->help[0])
         fprintf(f, "\n%s", cmd->help);
     fprintf(f, "\n%s", cli_exit_help);
+}
+
+int cli_cmd_each_opt(const zf_cmd *cmd, cli_opt_visit fn, void *ctx)
+{
+    const zf_action *a = cmd->action_flags ? zf_action_find(cmd->action) : NULL;
+    cli_opt *own = NULL;
+    if (a && cli_action_specs(&own, a) != 0)
+        return ZF_ENOMEM;
+    const cli_opt *specs = a ? own : cmd->opts;
+    for (const cli_opt *o = specs; o && o->kind != CLI_OPT_END; o++)
+        if (!(o->flags & CLI_OPT_HIDDEN))
+            fn(ctx, o);
+    free(own);
+    return 0;
 }

@@ -32,6 +32,12 @@ int cli_parse_failed(const zf_cmd *cmd, const cli_opt_parser *p, zf_error *err);
 /* A cli_problem_note (input.h): "did you mean" the nearest allowed value
  * of an enum or time-zone problem; ctx is the zf_action. */
 void cli_note_nearest_value(void *ctx, const zf_problem *x, FILE *out);
+/* Calls fn for every option spec cmd parses with, in table order, hidden
+ * ones left out: cmd->opts, or an action command's whole table
+ * (cli_action_specs: '_' in a field's name is typed '-'). What completion
+ * and the man page are made from. ZF_ENOMEM. */
+typedef void (*cli_opt_visit)(void *ctx, const cli_opt *o);
+int cli_cmd_each_opt(const zf_cmd *cmd, cli_opt_visit fn, void *ctx);
 /* Closes whatever lib.c opened for the command. */
 void cli_lib_close(cli_ctx *ctx);
 
