@@ -53,10 +53,11 @@ const cli_opt cli_action_opts[] = {
     {.kind = CLI_OPT_VALUE, .name = "format", .value_name = "FMT",
      .at = CLI_AT(action_args, format),
      .help = "json, ndjson, table or csv (default: table on a\nterminal, json otherwise)"},
-    {.kind = CLI_OPT_VALUE, .name = "columns", .value_name = "A,B,...",
+    {.kind = CLI_OPT_VALUE, .name = "columns", .value_name = "NAMES",
      .at = CLI_AT(action_args, columns),
-     .help = "lists: the table and csv columns, in order (default:\nthe table columns, "
-             "or every output key in csv;\njson and ndjson keep every key)"},
+     .help = "lists: the table and csv columns, in order, e.g.\n--columns id,email "
+             "(default: the table columns, or\nevery output key in csv; json and ndjson "
+             "keep\nevery key)"},
     {.kind = CLI_OPT_SWITCH, .name = "dry-run", .at = CLI_AT(action_args, dry_run),
      .help = "print the request that would be sent; send nothing"},
     {0}};

@@ -165,6 +165,18 @@ class OutputTest(unittest.TestCase):
         self.assertIs(other["created"], True)
         self.assertNotIn("existing", other)
 
+    def test_sim_get_registrant(self):
+        tok = self.sim.token()
+        first = json.loads(self.add(self.mid, "plain@example.com", "Plain").out)
+        r = self.sim.request("GET", f"/v2/meetings/{self.mid}/registrants/"
+                             f"{first['registrant_id']}", token=tok)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["email"], "plain@example.com")
+        self.assertTrue(r.json()["create_time"].endswith("Z"))
+        r = self.sim.request("GET", f"/v2/meetings/{self.mid}/registrants/nope", token=tok)
+        self.assertEqual(r.status, 404, r)
+        self.assertEqual(r.json()["code"], 3001)
+
     # --- one json shape
 
     def test_same_json_shape_with_and_without_all(self):
