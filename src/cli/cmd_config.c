@@ -2,7 +2,9 @@
  * came from (flag, environment, config file, default). No secrets here. */
 #include "cli.h"
 #include "lib.h"
+#include "zoomflow/store.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static int run(cli_ctx *ctx, int argc, char **argv)
@@ -19,6 +21,11 @@ static int run(cli_ctx *ctx, int argc, char **argv)
                                         cli_origin_name(ctx->cfg.f##_from)));
     CLI_CFG_MAP(CLI_X_SHOW)
 #undef CLI_X_SHOW
+    char *db = NULL; /* a DSN's password is never shown */
+    if (ctx->cfg.db && zf_store_redact_dsn(&db, ctx->cfg.db, NULL) == 0)
+        json_object_set_new(o, "db", json_pack("{s:s,s:s}", "value", db, "from",
+                                               cli_origin_name(ctx->cfg.db_from)));
+    free(db);
     zf_buf api = ZF_BUF_INIT(4096); /* the one rule (cli_cfg_api_base), not a third value */
     if (cli_cfg_api_base(&ctx->cfg, &api) == 0 && ctx->cfg.api_base_from == CLI_FROM_DEFAULT)
         json_object_set_new(o, "api_base",

@@ -35,7 +35,7 @@ static const cli_opt global_opts[] = {
      .at = CLI_AT(globals, config),
      .help = "config file (default: ~/.config/zoomflow/config;\nenv ZOOMFLOW_CONFIG)"},
     {.kind = CLI_OPT_VALUE, .name = "db", .value_name = "DSN", .id = GLOBAL_SETTING,
-     .help = "store, e.g. sqlite:/path/zoomflow.db (env ZOOMFLOW_DB)"},
+     .help = "store: sqlite:/path/zoomflow.db or\npostgresql://USER@HOST:PORT/DB (env ZOOMFLOW_DB)"},
     {.kind = CLI_OPT_VALUE, .name = "oauth-base", .value_name = "URL", .id = GLOBAL_SETTING,
      .help = "Zoom OAuth host (env ZOOMFLOW_OAUTH_BASE)"},
     {.kind = CLI_OPT_VALUE, .name = "api-base", .value_name = "URL", .id = GLOBAL_SETTING,
