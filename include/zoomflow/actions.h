@@ -93,7 +93,8 @@ typedef struct zf_reconcile_opts {
 typedef enum zf_outcome {
     ZF_OUTCOME_READ = 0, /* a read: no marker */
     ZF_OUTCOME_CREATED,  /* "created": true */
-    ZF_OUTCOME_FOUND     /* "created": false, "found": true (reconciled) */
+    ZF_OUTCOME_FOUND,    /* "created": false, "found": true (reconciled) */
+    ZF_OUTCOME_EXISTING  /* "created": false, "existing": true (there before) */
 } zf_outcome;
 
 typedef struct zf_action zf_action;
@@ -121,10 +122,23 @@ struct zf_action {
     const char *item_type;     /* "user", "meeting", ... */
     const char *items_key;     /* list actions: "users"; NULL otherwise */
     const char *const *output_keys; /* kept from the object (or each item) */
+    /* List actions: the table's columns when the user names none (the
+     * CLI's --columns), in order, each one of output_keys; NULL: every
+     * output key. CSV takes every output key unless --columns says which.
+     * Every list item is written with the same columns, present or not. */
+    const char *const *columns;
     /* Creates: looks for the object an ambiguous attempt may have made.
      * Returns 1 and *found, 0 when not there, or a negative zf_code. */
     int (*reconcile)(json_t **found, const json_t *in, const zf_reconcile_opts *o,
                      const zf_action_source *src, zf_error *err);
+    /* Creates that Zoom answers with success when the object was already
+     * there (a second registrant add answers with the first registrant):
+     * tells which, after a create that succeeded at once. `created` is
+     * Zoom's answer. 1: the object predates the attempt (started before
+     * o->attempt_started less o->skew); 0: made now, or no way to tell;
+     * or a negative zf_code (the caller keeps "created"). May be NULL. */
+    int (*existed)(const json_t *created, const json_t *in, const zf_reconcile_opts *o,
+                   const zf_action_source *src, zf_error *err);
 };
 
 /* The registry, in the order the docs list it; NULL-terminated. */

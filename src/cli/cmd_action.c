@@ -10,8 +10,13 @@
  * library's one rule (zf_action_flag_value; booleans may stand alone:
  * --all); dotted flags reach into objects (--settings.approval_type 0);
  * --input FILE|- gives the whole input as JSON, and flags given beside it
- * override its members. Also: --format, --dry-run (prints the request,
- * sends nothing, needs no token).
+ * override its members. Also: --format, --columns (a list's table/csv
+ * columns, from the descriptor's output keys), --dry-run (prints the
+ * request, sends nothing, needs no token).
+ *
+ * A list prints as one shape in json with or without --all: the page's
+ * object, {"<items>": [...], "total_records": N} plus next_page_token when
+ * there is a next page (--all follows them all, so it has none).
  */
 #include "cli.h"
 #include "commands.h"
@@ -27,6 +32,7 @@
 
 #define INPUT_MAX (4u << 20)
 #define FLAG_MAX 128
+#define COLUMNS_MAX 64 /* cli_out's limit */
 
 typedef struct action_args {
     const zf_action *a;
@@ -34,6 +40,9 @@ typedef struct action_args {
     const char *format; /* as given; parsed after the flags */
     cli_format fmt;
     int dry_run;
+    const char *columns; /* as given: "a,b,c" */
+    char *col_text;      /* columns' copy, cut at the commas */
+    const char *cols[COLUMNS_MAX + 1];
     json_t *flags; /* field values from flags, applied over --input */
 } action_args;
 
@@ -44,6 +53,11 @@ const cli_opt cli_action_opts[] = {
     {.kind = CLI_OPT_VALUE, .name = "format", .value_name = "FMT",
      .at = CLI_AT(action_args, format),
      .help = "json, ndjson, table or csv (default: table on a\nterminal, json otherwise)"},
+    {.kind = CLI_OPT_VALUE, .name = "columns", .value_name = "NAMES",
+     .at = CLI_AT(action_args, columns),
+     .help = "lists: the table and csv columns, in order, e.g.\n--columns id,email "
+             "(default: the table columns, or\nevery output key in csv; json and ndjson "
+             "keep\nevery key)"},
     {.kind = CLI_OPT_SWITCH, .name = "dry-run", .at = CLI_AT(action_args, dry_run),
      .help = "print the request that would be sent; send nothing"},
     {0}};
@@ -56,7 +70,11 @@ const char cli_action_help[] =
     "\n"
     "Creates print \"created\": true, or \"created\": false with \"found\": true when\n"
     "an interrupted earlier attempt had already created the object (zoomflow looks\n"
-    "before it retries, so nothing is created twice).\n";
+    "before it retries, so nothing is created twice), or with \"existing\": true\n"
+    "when it was there before this call (a registrant already registered).\n"
+    "\n"
+    "Lists print in json as one object with or without --all: {\"<items>\": [...],\n"
+    "\"total_records\": N}, and \"next_page_token\" when another page follows.\n";
 
 /* The command's specs: the common options, then one per top-level field
  * (named as the field; '-' in the flag matches its '_'), so the fields'
@@ -172,6 +190,69 @@ static int on_field(void *ctx, const cli_opt *o, const char *key, const char *va
     return cli_json_set_path(x->flags, path, v, err);
 }
 
+/* Is name one of the action's output keys? (No keys: Zoom's answer as is,
+ * so any name.) */
+static int output_key(const zf_action *a, const char *name)
+{
+    for (const char *const *k = a->output_keys; k && *k; k++)
+        if (strcmp(*k, name) == 0)
+            return 1;
+    return !a->output_keys;
+}
+
+/* --columns "a,b,c" -> x->cols; a usage error naming the valid columns. */
+static int parse_columns(action_args *x, zf_error *err)
+{
+    const zf_action *a = x->a;
+    if (!a->items_key) {
+        zf_error_set(err, ZF_EVALIDATION, "--columns applies to lists; %s prints one %s",
+                     a->name, a->item_type ? a->item_type : "object");
+        zf_error_hint(err, "leave out --columns, or use --format json to see every key");
+        return ZF_EVALIDATION;
+    }
+    if (!(x->col_text = strdup(x->columns)))
+        return zf_error_set(err, ZF_ENOMEM, "out of memory");
+    size_t n = 0;
+    for (char *p = x->col_text, *end; p; p = end) {
+        end = strchr(p, ',');
+        if (end)
+            *end++ = '\0';
+        if (!*p || !output_key(a, p) || n == COLUMNS_MAX) {
+            zf_buf keys = ZF_BUF_INIT(4096);
+            for (const char *const *k = a->output_keys; k && *k; k++)
+                zf_buf_appendf(&keys, "%s%s", k == a->output_keys ? "" : ",", *k);
+            if (n == COLUMNS_MAX)
+                zf_error_set(err, ZF_EVALIDATION, "--columns names more than %d columns",
+                             COLUMNS_MAX);
+            else if (!*p)
+                zf_error_set(err, ZF_EVALIDATION, "--columns %s has an empty column name",
+                             x->columns);
+            else
+                zf_error_set(err, ZF_EVALIDATION, "--columns: %s has no column '%s'",
+                             a->name, p);
+            zf_error_hint(err, "the columns are %s", zf_buf_cstr(&keys));
+            zf_buf_free(&keys);
+            return ZF_EVALIDATION;
+        }
+        x->cols[n++] = p;
+    }
+    x->cols[n] = NULL;
+    return 0;
+}
+
+/* The table/csv columns of a list: --columns, else the descriptor's
+ * (table: its table columns; csv: every output key); NULL otherwise. */
+static const char *const *list_columns(const cli_ctx *ctx, const action_args *x, cli_format fmt)
+{
+    const zf_action *a = x->a;
+    cli_format eff = fmt == CLI_FMT_AUTO ? (ctx->out_tty ? CLI_FMT_TABLE : CLI_FMT_JSON) : fmt;
+    if (!a->items_key || (eff != CLI_FMT_TABLE && eff != CLI_FMT_CSV))
+        return NULL;
+    if (x->columns)
+        return x->cols;
+    return eff == CLI_FMT_TABLE && a->columns ? a->columns : a->output_keys;
+}
+
 /* 0, or the exit status of a usage error (printed). */
 static int parse(const cli_ctx *ctx, action_args *x, int argc, char **argv)
 {
@@ -190,6 +271,8 @@ static int parse(const cli_ctx *ctx, action_args *x, int argc, char **argv)
     int status = cli_parse(ctx->cmd, &p, argc, argv);
     free(specs);
     if (status == 0 && x->format && cli_format_parse(x->format, &x->fmt, &err) != 0)
+        status = cli_usage_fail(ctx->cmd, &err);
+    if (status == 0 && x->columns && parse_columns(x, &err) != 0)
         status = cli_usage_fail(ctx->cmd, &err);
     return status;
 }
@@ -286,10 +369,11 @@ static int tree_forced(void)
 
 /* A list answer (not --all): items as a list in every format but json,
  * where the whole object keeps next_page_token visible. */
-static int print_output(const cli_ctx *ctx, const zf_action *a, cli_format fmt, json_t *o)
+static int print_output(const cli_ctx *ctx, const action_args *x, cli_format fmt, json_t *o)
 {
+    const zf_action *a = x->a;
     cli_out *out;
-    int rc = cli_out_new(&out, stdout, fmt, ctx->out_tty, NULL);
+    int rc = cli_out_new(&out, stdout, fmt, ctx->out_tty, list_columns(ctx, x, fmt));
     if (rc)
         return rc;
     cli_format eff = fmt == CLI_FMT_AUTO ? (ctx->out_tty ? CLI_FMT_TABLE : CLI_FMT_JSON) : fmt;
@@ -335,7 +419,8 @@ static int execute(cli_ctx *ctx, const zf_action *a, const action_args *x, json_
     }
     o.conn_id = ctx->cfg.profile;
     if (json_is_true(json_object_get(in, "all")) && a->items_key) {
-        if (cli_out_new(&out, stdout, x->fmt, ctx->out_tty, NULL) != 0) {
+        if (cli_out_new(&out, stdout, x->fmt, ctx->out_tty, list_columns(ctx, x, x->fmt)) != 0 ||
+            cli_out_list(out, a->items_key) != 0) {
             status = 1;
             goto done;
         }
@@ -345,6 +430,14 @@ static int execute(cli_ctx *ctx, const zf_action *a, const action_args *x, json_
         o.item_ctx = out;
     }
     rc = zf_action_run(&res, a, in, &o, &probs, &err);
+    if (out && rc == 0) {
+        /* the page's shape: total_records after the items, no next page */
+        json_t *tail = json_pack("{s:O}", "total_records",
+                                 json_object_get(res.output, "total_records"));
+        if (!tail || cli_out_close(out, tail) != 0)
+            rc = zf_error_set(&err, tail ? ZF_EIO : ZF_ENOMEM, "cannot write the output");
+        json_decref(tail);
+    }
     if (out && cli_out_end(out) != 0 && rc == 0)
         rc = zf_error_set(&err, ZF_EIO, "cannot write the output");
     out = NULL;
@@ -357,7 +450,10 @@ static int execute(cli_ctx *ctx, const zf_action *a, const action_args *x, json_
     if (json_is_true(json_object_get(res.output, "found")))
         fprintf(stderr, "note: an earlier, interrupted attempt had already created this %s; "
                         "it was found, not created again\n", a->item_type);
-    if (!o.on_item && print_output(ctx, a, x->fmt, res.output) != 0)
+    if (json_is_true(json_object_get(res.output, "existing")))
+        fprintf(stderr, "note: this %s was already there before this call; Zoom answered "
+                        "with it, nothing new was created\n", a->item_type);
+    if (!o.on_item && print_output(ctx, x, x->fmt, res.output) != 0)
         status = 1;
 done:
     cli_out_end(out);
@@ -397,6 +493,7 @@ int cli_action_run(cli_ctx *ctx, int argc, char **argv)
     }
     json_decref(in);
     json_decref(x.flags);
+    free(x.col_text);
     return status;
 }
 

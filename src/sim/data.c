@@ -57,6 +57,10 @@ static const sim_route routes[] = {
      "recordings.download"},
     {"GET", "/rec/webhook_download/{fileId}", sim_h_rec_download, 0, SIM_CAT_NONE, {NULL},
      "recordings.webhook_download"},
+    /* after every literal /registrants/<word> route: the first match wins */
+    {"GET", "/v2/meetings/{meetingId}/registrants/{registrantId}", sim_h_registrant_get,
+     SIM_R_BEARER, SIM_CAT_LIGHT, {"meeting:read:registrant", "meeting:read:registrant:admin",
+                                   NULL}, "registrants.get"},
     {"POST", "/_sim/seed/users", sim_h_seed_users, SIM_R_CONTROL, SIM_CAT_NONE, {NULL},
      "sim.seed.users"},
     {"POST", "/_sim/seed/meetings", sim_h_seed_meetings, SIM_R_CONTROL, SIM_CAT_NONE,

@@ -122,6 +122,7 @@ void sim_h_meeting_patch(sim_req *rq, sim_resp *rs);
 void sim_h_meeting_delete(sim_req *rq, sim_resp *rs);
 void sim_h_registrant_add(sim_req *rq, sim_resp *rs);
 void sim_h_registrants_list(sim_req *rq, sim_resp *rs);
+void sim_h_registrant_get(sim_req *rq, sim_resp *rs);
 void sim_h_recordings_get(sim_req *rq, sim_resp *rs);
 void sim_h_rec_download(sim_req *rq, sim_resp *rs);
 void sim_h_contacts(sim_req *rq, sim_resp *rs);

@@ -1,5 +1,7 @@
 /*
- * Registrants: POST/GET /meetings/{meetingId}/registrants.
+ * Registrants: POST/GET /meetings/{meetingId}/registrants, and GET
+ * /meetings/{meetingId}/registrants/{registrantId} (meetingRegistrantGet:
+ * the registrant as the list shows it, create_time included).
  *
  * Registration must be on (settings.approval_type 0 or 1). A second add with
  * the same email (case-insensitive) returns the first registrant's id and
@@ -284,4 +286,19 @@ void sim_h_registrants_list(sim_req *rq, sim_resp *rs)
                                 arr));
 done:
     json_decref(errs);
+}
+
+void sim_h_registrant_get(sim_req *rq, sim_resp *rs)
+{
+    sim_meeting *m = sim_data_meeting_find(rq->s, rq->param[0]);
+    if (!m) {
+        sim_error(rs, 404, 3001, "Meeting does not exist: %s.", rq->param[0]);
+        return;
+    }
+    for (uint32_t i = 0; i < m->nregs; i++)
+        if (strcmp(m->regs[i]->id, rq->param[1]) == 0) {
+            sim_json(rs, 200, sim_data_registrant_json(rq->s, m, m->regs[i]));
+            return;
+        }
+    sim_error(rs, 404, 3001, "Registrant does not exist: %s.", rq->param[1]);
 }

@@ -270,10 +270,20 @@ class ActionsThroughPrism(unittest.TestCase):
 
     def test_registrants(self):
         m = self.meeting("Contract town hall", approval=0)
-        r = self.out_json("registrants", "add", "--meeting-id", str(m["id"]), "--email",
+        # the add, then the GET of the registrant that tells a new one from
+        # one already there (SPEC_DEFECTS: join_url's url format, checked here)
+        key = ("GET", "/meetings/{meetingId}/registrants/{registrantId}", 200)
+        p, made = self.zf("registrants", "add", "--meeting-id", str(m["id"]), "--email",
                           "contract.guest@example.com", "--first-name", "Guest",
-                          "--last-name", "G", "--comments", "hello")
+                          "--last-name", "G", "--comments", "hello", "--format", "json",
+                          defects=[key])
+        r = json.loads(p.out)
         self.assertIs(r["created"], True)
+        self.assertEqual([x["method"] for x in made], ["POST", "GET"])
+        got = json.loads(made[1]["body"])
+        self.assertEqual(got["join_url"],
+                         f"{self.sim.url}/w/{m['id']}?tk={r['registrant_id']}")
+        self.assertEqual(got["comments"], "hello")
         self.zf("registrants", "list", "--meeting-id", str(m["id"]), "--status", "approved",
                 "--format", "json")
         closed = self.meeting("Contract closed", approval=2)

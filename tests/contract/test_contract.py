@@ -63,6 +63,14 @@ SPEC_DEFECTS = {
     # zoomsim's answer holds the right UTC instant.
     ("POST", "/users/{userId}/meetings", 201):
         {"location": ["request", "body", "start_time"], "code": "format"},
+    # Not the spec's fault but the checker's: join_url is `format: url` here
+    # (the list's join_url has no format), and Prism's url format (ajv-formats)
+    # refuses loopback and private hosts, so zoomsim's join_url on its own
+    # 127.0.0.1 base can never pass. Excused on the lookup zoomflow makes after
+    # a registrant add; test_actions_contract.py replaces it by checking that
+    # join_url is http://<zoomsim>/w/<meeting id>?tk=<registrant id>.
+    ("GET", "/meetings/{meetingId}/registrants/{registrantId}", 200):
+        {"location": ["response", "body", "join_url"], "code": "format"},
 }
 
 # The JSON Schema keywords check_schema() understands; anything else that

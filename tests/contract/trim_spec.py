@@ -28,6 +28,8 @@ OPERATIONS = [
     ("zoom-meetings-api-2026-03.json", "/users/{userId}/meetings", ["get", "post"]),
     ("zoom-meetings-api-2026-03.json", "/meetings/{meetingId}", ["get", "patch", "delete"]),
     ("zoom-meetings-api-2026-03.json", "/meetings/{meetingId}/registrants", ["get", "post"]),
+    ("zoom-meetings-api-2026-03.json", "/meetings/{meetingId}/registrants/{registrantId}",
+     ["get"]),
     ("zoom-meetings-api-2026-03.json", "/meetings/{meetingId}/recordings", ["get"]),
     ("zoom-team-chat-api-2026-03.json", "/contacts", ["get"]),
 ]

@@ -210,9 +210,9 @@ class ActionsTest(unittest.TestCase):
         self.assertGreaterEqual(len(users), 210)
         self.assertEqual(len(self.sim.requests_log(route="users.list")["requests"]),
                          (len(users) + 24) // 25)
-        # json: one array; csv: header + a row per user; table: aligned, header first
+        # json: the page's shape; csv: header + a row per user; table: aligned, header first
         arr = json.loads(self.run_ok("users", "list", "--all", "--page-size", "300",
-                                     "--format", "json").out)
+                                     "--format", "json").out)["users"]
         self.assertEqual(len(arr), len(users))
         rows = list(csv.DictReader(io.StringIO(self.run_ok(
             "users", "list", "--all", "--format", "csv").out)))

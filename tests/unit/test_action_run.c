@@ -223,6 +223,59 @@ static void test_action_run_daily_warning_from_headers(void **state)
     zf_zoom_free(z);
 }
 
+/* A registrant add Zoom answers with success: its create_time, against
+ * Zoom's Date (or the local clock less the skew), says whether it was there
+ * before; a refused lookup keeps "created". fake wall: 2025-11-29T00:00Z. */
+static void readd(fake *f, zf_zoom *z, const char *date, long get_status, const char *get_body,
+                  const char *want)
+{
+    zf_action_run_opts o = run_opts(f, z);
+    char hdr[96];
+    snprintf(hdr, sizeof hdr, "Date: %s\r\n", date ? date : "");
+    push(f, 0, 1, 201, date ? hdr : NULL,
+         "{\"id\":85746065123,\"registrant_id\":\"r/1\",\"topic\":\"t\"}");
+    push(f, 0, 1, get_status, NULL, get_body);
+    zf_action_result res = ZF_ACTION_RESULT_INIT;
+    zf_error err = ZF_ERROR_INIT;
+    json_t *in = json_pack("{s:I,s:s,s:s}", "meeting_id", (json_int_t)85746065123, "email",
+                           "g@example.com", "first_name", "G");
+    int at = f->next;
+    assert_int_equal(zf_action_run(&res, zf_action_find("add_meeting_registrant"), in, &o, NULL,
+                                   &err), 0);
+    assert_int_equal(f->next, at + 2);
+    assert_string_equal(f->seen[at + 1].method, "GET");
+    assert_non_null(strstr(f->seen[at + 1].url, "/meetings/85746065123/registrants/r%2F1"));
+    int existing = !strcmp(want, "existing");
+    assert_true(json_is_boolean(json_object_get(res.output, "created")));
+    assert_int_equal(json_is_true(json_object_get(res.output, "created")), !existing);
+    assert_int_equal(json_is_true(json_object_get(res.output, "existing")), existing);
+    assert_null(json_object_get(res.output, "found"));
+    zf_action_result_free(&res);
+    json_decref(in);
+}
+
+static void test_action_run_registrant_existing(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    const char *date = "Sat, 29 Nov 2025 00:00:00 GMT";
+    /* Zoom's clock: two seconds before its Date is before; the same second is now */
+    readd(&f, z, date, 200, "{\"id\":\"r/1\",\"create_time\":\"2025-11-28T23:59:58Z\"}",
+          "existing");
+    readd(&f, z, date, 200, "{\"id\":\"r/1\",\"create_time\":\"2025-11-29T00:00:00Z\"}",
+          "created");
+    /* no Date: the local clock less the reconcile skew (120 s) */
+    readd(&f, z, NULL, 200, "{\"id\":\"r/1\",\"create_time\":\"2025-11-28T23:59:00Z\"}",
+          "created");
+    readd(&f, z, NULL, 200, "{\"id\":\"r/1\",\"create_time\":\"2025-11-28T23:00:00Z\"}",
+          "existing");
+    /* the lookup refused (no scope) or without create_time: Zoom's word stands */
+    readd(&f, z, date, 400, "{\"code\":4711,\"message\":\"Invalid access token, does not "
+                            "contain scopes:[meeting:read:registrant:admin].\"}", "created");
+    readd(&f, z, date, 200, "{\"id\":\"r/1\"}", "created");
+    zf_zoom_free(z);
+}
+
 /* --- the fast path (on_item_raw): the same items as the tree path, shaped
  * from the page bytes */
 
@@ -389,6 +442,7 @@ int main(void)
         cmocka_unit_test(test_action_run_list_all_raw_matches_tree),
         cmocka_unit_test(test_action_shape_raw_edges),
         cmocka_unit_test(test_action_run_daily_warning_from_headers),
+        cmocka_unit_test(test_action_run_registrant_existing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -282,14 +282,24 @@ static void md_action(zf_buf *b, const zf_action *a)
                    : a->kind == ZF_ACTION_READ ? "read"
                                                : "chosen by the method");
     if (a->items_key)
-        zf_buf_appendf(b, "* Output: `{\"%s\": [%s...], \"total_records\", \"next_page_token\"}`",
+        zf_buf_appendf(b, "* Output: `{\"%s\": [%s...], \"total_records\", \"next_page_token\"}`"
+                       " (the same with `all`, which leaves no next_page_token)",
                        a->items_key, a->item_type);
     else
         zf_buf_appendf(b, "* Output: one %s%s", a->item_type,
-                       a->reconcile ? " with `created` (and `found` when reconciled)" : "");
+                       a->reconcile ? " with `created`; when false, `found` (an interrupted "
+                                      "attempt's, reconciled) or `existing` (there before)"
+                                    : "");
     for (const char *const *k = a->output_keys; k && *k; k++)
         zf_buf_appendf(b, "%s`%s`", k == a->output_keys ? "; keys " : ", ", *k);
     zf_buf_puts(b, a->output_keys ? "\n" : " (Zoom's answer as is)\n");
+    if (a->items_key) {
+        const char *const *cols = a->columns ? a->columns : a->output_keys;
+        for (const char *const *k = cols; k && *k; k++)
+            zf_buf_appendf(b, "%s`%s`", k == cols ? "* Table columns: " : ", ", *k);
+        if (cols)
+            zf_buf_puts(b, " (CSV: every key; the CLI's --columns chooses)\n");
+    }
     zf_buf_puts(b, "\n| field | type | required | in | constraints | description |\n"
                    "|---|---|---|---|---|---|\n");
     md_rows(b, a->input, "");

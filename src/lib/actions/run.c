@@ -8,6 +8,7 @@
 #include "zoomflow/action_run.h"
 #include "zoomflow/log.h"
 
+#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -299,6 +300,35 @@ static int settle_create(json_t **body, zf_outcome *outcome, const zf_action *a,
     }
 }
 
+/* A create Zoom answered at once: was the object there before (a->existed)?
+ * The attempt's time is Zoom's Date header when there is one (Zoom's own
+ * clock, as create_time is: a second's tolerance), else the local clock
+ * with the reconcile skew. Not telling is not an error: "created" stays. */
+static void check_existed(zf_outcome *outcome, const zf_action *a, const json_t *in,
+                          const json_t *body, const zf_action_run_opts *o, int64_t sent,
+                          const zf_zoom_resp *resp)
+{
+    zf_reconcile_opts ro = ZF_RECONCILE_OPTS_INIT;
+    ro.attempt_started = sent;
+    char date[64];
+    if (zf_zoom_resp_header(resp, "Date", date, sizeof date)) {
+        time_t t = curl_getdate(date, NULL);
+        if (t > 0) {
+            ro.attempt_started = (int64_t)t;
+            ro.skew = 1;
+        }
+    }
+    zf_action_source src;
+    zf_action_source_zoom(&src, o->zoom);
+    zf_error e = ZF_ERROR_INIT;
+    int rc = a->existed(body, in, &ro, &src, &e);
+    if (rc == 1)
+        *outcome = ZF_OUTCOME_EXISTING;
+    else if (rc < 0)
+        zf_log(ZF_LOG_DEBUG, "action", "%s: cannot tell whether the %s was there before: %s",
+               a->name, a->item_type ? a->item_type : "object", e.message);
+}
+
 /* ---- lists with all=true -------------------------------------------------- */
 
 /* The request's query without next_page_token (the pager sets that). */
@@ -435,11 +465,15 @@ int zf_action_run(zf_action_result *res, const zf_action *a, const json_t *in,
         rc = stream_list(res, a, &req, o, err);
         goto done;
     }
+    int64_t sent = now_s(o);
     rc = send_once(o, &req, &resp, err);
-    if (rc == ZF_EAMBIGUOUS && a->kind == ZF_ACTION_CREATE && a->reconcile)
+    if (rc == ZF_EAMBIGUOUS && a->kind == ZF_ACTION_CREATE && a->reconcile) {
         rc = settle_create(&body, &outcome, a, in, o, &req, &resp, err);
-    else if (rc == 0)
+    } else if (rc == 0) {
         body = resp.json ? json_incref(resp.json) : json_object();
+        if (a->kind == ZF_ACTION_CREATE && a->existed && body)
+            check_existed(&outcome, a, in, body, o, sent, &resp);
+    }
     if (rc != 0) {
         scope_message(a, err);
         goto done;
