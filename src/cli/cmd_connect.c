@@ -508,13 +508,14 @@ static void mark_superseded(cli_ctx *ctx, zf_tokens *tk, const same_app *o)
         char reason[512];
         snprintf(reason, sizeof reason, "revoked by Zoom: profile '%s' was connected with "
                  "the same app (client id %s) for the same Zoom user (%s), and Zoom keeps one "
-                 "grant per user and app", me.id, me.client_id ? me.client_id : "?",
-                 me.user_id);
+                 "grant per user and app; connecting this profile again as that user "
+                 "revokes '%s' in turn", me.id, me.client_id ? me.client_id : "?", me.user_id,
+                 me.id);
         if (zf_tokens_mark_reauth(tk, i->id, reason, &err) == 0)
             fprintf(stderr, "warning: profile '%s' was connected as the same Zoom user with "
                             "the same app; Zoom revoked its grant, so it is now marked "
-                            "NEEDS_REAUTH (`zoomflow --profile %s connect` moves the grant "
-                            "back)\n", i->id, i->id);
+                            "NEEDS_REAUTH (`zoomflow --profile %s connect --force` moves "
+                            "the grant back)\n", i->id, i->id);
         else
             fprintf(stderr, "warning: Zoom revoked the grant of profile '%s' (same user and "
                             "app), but marking it failed: %s\n", i->id, err.message);

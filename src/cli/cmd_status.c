@@ -108,7 +108,8 @@ done:
 static int checked_info(cli_ctx *ctx, zf_tokens *tk, const char *id, int offline,
                         zf_conn_info *info, live *lv, zf_error *err)
 {
-    memset(lv, 0, sizeof *lv);
+    live fresh = {0, 0, ZF_ERROR_INIT};
+    *lv = fresh;
     int rc = zf_tokens_info(info, tk, id, err);
     if (rc || offline || info->state != ZF_CONN_VALID)
         return rc;
@@ -270,7 +271,8 @@ int cli_unknown_profile(cli_ctx *ctx, zf_tokens *tk, const char *id, zf_error *e
     char **ids = NULL;
     size_t n = 0;
     zf_error ignored = ZF_ERROR_INIT;
-    if (err->code != ZF_ENOTCONNECTED || zf_tokens_list(&ids, &n, tk, &ignored) != 0 || !n) {
+    if (!tk || err->code != ZF_ENOTCONNECTED || zf_tokens_list(&ids, &n, tk, &ignored) != 0 ||
+        !n) {
         free(ids);
         return err->code;
     }

@@ -76,6 +76,7 @@ class ConnectionsTest(unittest.TestCase):
         self.assertIn("Connected profile 'work'", p.out)
         self.assertIn("profile 'default' was connected as the same Zoom user", p.err)
         self.assertIn("NEEDS_REAUTH", p.err)
+        self.assertIn("zoomflow --profile default connect --force", p.err)
         # zoomsim, like Zoom, really revoked the first grant (its tokens are
         # gone, only the new one lives) ...
         now = {t["token"] for t in self.live_tokens()}
@@ -88,6 +89,7 @@ class ConnectionsTest(unittest.TestCase):
         self.assertFalse(st["live"])
         self.assertIn("revoked by Zoom", st["last_error"])
         self.assertIn("profile 'work'", st["last_error"])
+        self.assertIn("revokes 'work' in turn", st["last_error"])
         # ... and the text status says it, with what to do
         p = self.cli.run("status")
         self.assertEqual(p.returncode, 3)
