@@ -19,7 +19,8 @@
 
 /* X(field, config key, environment variable, default, help) */
 #define CLI_CFG_MAP(X)                                                                   \
-    X(db, "db", "ZOOMFLOW_DB", NULL, "store DSN: sqlite:PATH (default: data dir)")        \
+    X(db, "db", "ZOOMFLOW_DB", NULL,                                                     \
+      "store DSN: sqlite:PATH or postgresql://USER@HOST:PORT/DB (default: data dir)")    \
     X(key_file, "key_file", "ZOOMFLOW_KEY_FILE", NULL,                                   \
       "master key file (default: config dir/master.key; ZOOMFLOW_MASTER_KEY wins)")      \
     X(oauth_base, "oauth_base", "ZOOMFLOW_OAUTH_BASE", "https://zoom.us",                \

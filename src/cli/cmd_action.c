@@ -61,25 +61,57 @@ const char cli_action_help[] =
 /* The command's specs: the common options, then one per top-level field
  * (named as the field; '-' in the flag matches its '_'), so the fields'
  * flags cannot differ from the descriptor. The help of the fields is the
- * descriptor's own (zf_action_help), printed from the same rows. */
+ * descriptor's own (zf_action_help), printed from the same rows. Then the
+ * shorthands: each member of a required object field whose name no
+ * top-level field or common option takes is a flag of its own (users
+ * create --email for --user-info.email, as registrants add takes
+ * --email), id CLI_ACTION_MEMBER + field * CLI_ACTION_MEMBERS_MAX + member. */
+static int shorthand_of(const zf_action *a, const zf_field *f, const zf_field *m)
+{
+    if (!(f->types & ZF_T_OBJECT) || !(f->flags & ZF_F_REQUIRED) ||
+        m - f->fields >= CLI_ACTION_MEMBERS_MAX)
+        return 0;
+    for (const zf_field *t = a->input; t->name; t++)
+        if (!strcmp(t->name, m->name))
+            return 0;
+    return cli_opt_find(cli_action_opts, m->name, strlen(m->name), 0) == NULL;
+}
+
 int cli_action_specs(cli_opt **out, const zf_action *a)
 {
-    size_t nc = sizeof cli_action_opts / sizeof cli_action_opts[0] - 1, nf = 0;
-    for (const zf_field *f = a->input; f->name; f++)
-        nf++;
-    cli_opt *s = calloc(nc + nf + 1, sizeof *s);
+    size_t nc = sizeof cli_action_opts / sizeof cli_action_opts[0] - 1, nf = 0, nm = 0;
+    for (const zf_field *f = a->input; f->name; f++, nf++)
+        for (const zf_field *m = f->fields; m && m->name; m++)
+            nm += (size_t)shorthand_of(a, f, m);
+    cli_opt *s = calloc(nc + nf + nm + 1, sizeof *s);
     if (!s)
         return ZF_ENOMEM;
     memcpy(s, cli_action_opts, nc * sizeof *s);
+    size_t k = nc + nf;
     for (size_t i = 0; i < nf; i++) {
         const zf_field *f = &a->input[i];
         s[nc + i] = (cli_opt){.kind = f->types == ZF_T_BOOLEAN ? CLI_OPT_BOOL : CLI_OPT_VALUE,
                               .name = f->name, .value_name = "VALUE", .id = (int)i,
                               .flags = f->types & (ZF_T_OBJECT | ZF_T_ANY) ? CLI_OPT_DOTTED : 0};
+        for (const zf_field *m = f->fields; m && m->name; m++)
+            if (shorthand_of(a, f, m))
+                s[k++] = (cli_opt){.kind = m->types == ZF_T_BOOLEAN ? CLI_OPT_BOOL : CLI_OPT_VALUE,
+                                   .name = m->name, .value_name = "VALUE", .help = m->summary,
+                                   .id = CLI_ACTION_MEMBER + (int)i * CLI_ACTION_MEMBERS_MAX +
+                                         (int)(m - f->fields)};
     }
     *out = s;
     return 0;
 }
+
+/* Defaults the CLI gives a required field left out, shown in --help: an
+ * `action` of users create is nearly always "create" (Zoom emails an
+ * activation link). Not the descriptor's default_json, which is Zoom's
+ * own default and checked against Zoom's schema. */
+const cli_action_default cli_action_defaults[] = {
+    {"create_user", "action", "create"},
+    {NULL, NULL, NULL},
+};
 
 /* Walks "approval_type" (or "a.b") below top through the descriptor; NULL
  * when a key is not described (the value is then typed without it). */
@@ -106,6 +138,17 @@ static int on_field(void *ctx, const cli_opt *o, const char *key, const char *va
                     zf_error *err)
 {
     action_args *x = ctx;
+    if (o->id >= CLI_ACTION_MEMBER) { /* a shorthand: --email is user_info.email */
+        int i = (o->id - CLI_ACTION_MEMBER) / CLI_ACTION_MEMBERS_MAX;
+        const zf_field *obj = &x->a->input[i];
+        const zf_field *m = &obj->fields[(o->id - CLI_ACTION_MEMBER) % CLI_ACTION_MEMBERS_MAX];
+        char mpath[FLAG_MAX * 2], mwhat[FLAG_MAX + 3];
+        snprintf(mpath, sizeof mpath, "%s.%s", obj->name, m->name);
+        snprintf(mwhat, sizeof mwhat, "--%s", o->name);
+        json_t *v = NULL;
+        int rc = zf_action_flag_value(&v, m, mwhat, value, err);
+        return rc < 0 ? rc : cli_json_set_path(x->flags, mpath, v, err);
+    }
     const zf_field *top = &x->a->input[o->id];
     char path[FLAG_MAX * 4], what[FLAG_MAX * 4 + 3];
     /* field.key.key, '-' read as '_' after the field name too */
@@ -170,6 +213,10 @@ static int assemble(json_t **out, const action_args *x, zf_error *err)
     } else {
         in = json_object();
     }
+    for (const cli_action_default *d = cli_action_defaults; in && d->action; d++)
+        if (!strcmp(d->action, x->a->name) && !json_object_get(in, d->field) &&
+            !json_object_get(x->flags, d->field))
+            json_object_set_new(in, d->field, json_string(d->value));
     const char *key;
     json_t *v;
     json_object_foreach(x->flags, key, v) {
@@ -272,7 +319,9 @@ static int execute(cli_ctx *ctx, const zf_action *a, const action_args *x, json_
     /* validation first: bad input never opens the store or sends anything */
     int rc = zf_action_validate(&probs, a, in);
     if (rc) {
-        status = rc == ZF_EVALIDATION ? cli_report_problems(ctx->cmd->name, &probs) : 1;
+        status = rc == ZF_EVALIDATION ? cli_report_problems_with(ctx->cmd->name, &probs,
+                                                         cli_note_nearest_value, (void *)a)
+                                : 1;
         goto done;
     }
     if ((rc = cli_zoom(ctx, &o.zoom, &o.granted_scopes, &err)) != 0) {
@@ -337,7 +386,9 @@ int cli_action_run(cli_ctx *ctx, int argc, char **argv)
     } else if (x.dry_run) {
         zf_problems probs = ZF_PROBLEMS_INIT;
         int rc = zf_action_validate(&probs, a, in);
-        status = rc == ZF_EVALIDATION ? cli_report_problems(ctx->cmd->name, &probs)
+        status = rc == ZF_EVALIDATION ? cli_report_problems_with(ctx->cmd->name, &probs,
+                                                                 cli_note_nearest_value,
+                                                                 (void *)a)
                  : rc                 ? 1
                                       : dry_run(ctx, a, in);
         zf_problems_free(&probs);
