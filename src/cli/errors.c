@@ -59,8 +59,8 @@ int cli_exit_status(int code)
 static const zf_hint_row cli_hints[] = {
     {ZF_HINT_CONNECT, "run `zoomflow {connection} connect`"},
     {ZF_HINT_RECONNECT, "run `zoomflow {connection} connect`"},
-    {ZF_HINT_LIST_CONNECTIONS,
-     "each profile is one connection; `zoomflow --profile NAME status` shows one"},
+    {ZF_HINT_LIST_CONNECTIONS, "`zoomflow status --all` lists the profiles; choose one "
+                               "with `--profile NAME`"},
     {ZF_HINT_CHECK_CONNECTION, "run `zoomflow {connection} status`, then "
                                "`zoomflow {connection} connect` if it is broken"},
     {ZF_HINT_ADD_SCOPE, "after adding it, run `zoomflow {connection} connect`"},

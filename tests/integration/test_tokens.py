@@ -62,11 +62,13 @@ class Base(unittest.TestCase):
         return sum(1 for r in log if r.get("detail") == "grant_type=" + grant)
 
     def status(self):
-        """`zoomflow status` (text and --json) on the driver's database."""
+        """`zoomflow status --offline` (text and --json) on the driver's
+        database: the stored view, so that it refreshes nothing itself."""
         env = {**ENV, "HOME": self.tmp, "XDG_CONFIG_HOME": os.path.join(self.tmp, "cfg"),
                "XDG_DATA_HOME": os.path.join(self.tmp, "data")}
-        t = run([binary("zoomflow"), "--db", self.db, "status"], env=env)
-        j = run([binary("zoomflow"), "--db", self.db, "status", "--json"], env=env)
+        t = run([binary("zoomflow"), "--db", self.db, "status", "--offline"], env=env)
+        j = run([binary("zoomflow"), "--db", self.db, "status", "--offline", "--json"],
+                env=env)
         return t.returncode, t.stdout.decode(), j.returncode, json.loads(j.stdout)
 
     def assert_killed_mid_refresh(self, pid, err):

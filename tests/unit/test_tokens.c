@@ -627,6 +627,56 @@ static void test_tokens_disconnect(void **state)
     zf_store_audit_free_list(list, n);
 }
 
+/* info names the grant's user from the token's uid claim (NULL for an
+ * opaque token); mark_reauth ends a connection with the reason, fails its
+ * next access fast without calling the token endpoint, and a reconnect
+ * heals it. */
+static void test_tokens_user_and_mark_reauth(void **state)
+{
+    fx *f = *state;
+    zf_oauth_authz a;
+    zf_conn_info info;
+    zf_error err = ZF_ERROR_INIT;
+    zf_secret t = ZF_SECRET_INIT;
+    connect_oauth(f, &a);
+    assert_int_equal(zf_tokens_info(&info, f->tk, NULL, &err), 0);
+    assert_null(info.user_id); /* opaque token */
+    zf_conn_info_free(&info);
+    zf_oauth_authz_free(&a);
+    pthread_mutex_lock(&fk.mu);
+    fk.jwt_aid = "acctFromJwt_1";
+    pthread_mutex_unlock(&fk.mu);
+    connect_oauth(f, &a);
+    assert_int_equal(zf_tokens_info(&info, f->tk, NULL, &err), 0);
+    assert_string_equal(info.user_id, "u1");
+    assert_int_equal(info.state, ZF_CONN_VALID);
+    zf_conn_info_free(&info);
+    assert_int_equal(zf_tokens_mark_reauth(f->tk, NULL, "revoked by Zoom: superseded", &err), 0);
+    assert_int_equal(zf_tokens_info(&info, f->tk, NULL, &err), 0);
+    assert_int_equal(info.state, ZF_CONN_NEEDS_REAUTH);
+    assert_string_equal(info.last_error, "revoked by Zoom: superseded");
+    assert_non_null(strstr(info.last_hint, "Reconnect"));
+    assert_string_equal(info.user_id, "u1"); /* the tokens are kept */
+    zf_conn_info_free(&info);
+    int refreshes = count(&fk.n_refresh);
+    char *api = NULL;
+    assert_int_equal(zf_tokens_access(&t, &api, f->tk, NULL, &err), ZF_EREAUTH);
+    assert_non_null(strstr(err.message, "revoked by Zoom: superseded"));
+    assert_int_equal(err.hint_id, ZF_HINT_RECONNECT);
+    assert_int_equal(count(&fk.n_refresh), refreshes);
+    assert_int_equal(zf_tokens_mark_reauth(f->tk, "absent", "x", &err), ZF_ENOTCONNECTED);
+    zf_oauth_authz_free(&a);
+    connect_oauth(f, &a);
+    assert_int_equal(zf_tokens_info(&info, f->tk, NULL, &err), 0);
+    assert_int_equal(info.state, ZF_CONN_VALID);
+    assert_null(info.last_error);
+    zf_conn_info_free(&info);
+    zf_oauth_authz_free(&a);
+    pthread_mutex_lock(&fk.mu);
+    fk.jwt_aid = NULL;
+    pthread_mutex_unlock(&fk.mu);
+}
+
 /* Disconnect, info and access all answer an unknown connection the same way:
  * one message, one hint naming it. */
 static void test_tokens_not_connected_one_answer(void **state)
@@ -812,6 +862,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tokens_account_from_jwt, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_disconnect, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_not_connected_one_answer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tokens_user_and_mark_reauth, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_interrupted_refresh_says_so, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_interrupted_refresh_harmless, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_custom_endpoints_form_encoded_basic, setup,
