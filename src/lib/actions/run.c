@@ -314,7 +314,7 @@ static int done_before(zf_action_result *res, const zf_action *a, const json_t *
     zf_log(ZF_LOG_INFO, "action", "%s: an earlier attempt got no answer and Zoom now answers "
            "\"%s\": it was done by that attempt", a->name, err->message);
     zf_action_result_warn(res, "the %s was already gone when the request was retried: an "
-                          "earlier attempt of this call reached Zoom without an answer and did "
+                          "earlier attempt reached Zoom without an answer and most likely did "
                           "it (Zoom's answer to the retry: %.200s)",
                           a->item_type ? a->item_type : "object", err->message);
     zf_error_reset(err);

@@ -53,10 +53,10 @@ static const char *const output_keys[] = {"deleted", "meeting_id", "occurrence_i
                                           "already_deleted", NULL};
 static const char *const notes[] = {
     "A meeting that does not exist is Zoom's 404 code 3001, reported as not found.",
-    "Idempotent where it matters: when the connection drops after the request was sent, "
-    "zoomflow sends it again; if Zoom then answers that the meeting (or occurrence) does not "
-    "exist, the first attempt deleted it, and the output says \"already_deleted\": true "
-    "with a warning instead of failing.",
+    "A delete retried after a dropped response does not fail: when the connection drops "
+    "after the request was sent, zoomflow sends it again, and if Zoom then answers that the "
+    "meeting (or occurrence) does not exist, it is gone either way (most likely the first "
+    "attempt deleted it): the output says \"already_deleted\": true, with a warning.",
     NULL,
 };
 static const char *const classic[] = {"meeting:write:admin", "meeting:write", NULL};
