@@ -2,13 +2,16 @@
  * came from (flag, environment, config file, default). No secrets here. */
 #include "cli.h"
 #include "lib.h"
+#include "zoomflow/store.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
-    if (argc > 1)
-        return cli_usage_error(NULL, "config takes no arguments");
+    int status = cli_parse_args(ctx->cmd, NULL, NULL, NULL, argc, argv);
+    if (status)
+        return status;
     json_t *o = json_object();
     json_object_set_new(o, "profile", json_string(ctx->cfg.profile));
     if (ctx->cfg.config_path)
@@ -18,6 +21,11 @@ static int run(cli_ctx *ctx, int argc, char **argv)
                                         cli_origin_name(ctx->cfg.f##_from)));
     CLI_CFG_MAP(CLI_X_SHOW)
 #undef CLI_X_SHOW
+    char *db = NULL; /* a DSN's password is never shown */
+    if (ctx->cfg.db && zf_store_redact_dsn(&db, ctx->cfg.db, NULL) == 0)
+        json_object_set_new(o, "db", json_pack("{s:s,s:s}", "value", db, "from",
+                                               cli_origin_name(ctx->cfg.db_from)));
+    free(db);
     zf_buf api = ZF_BUF_INIT(4096); /* the one rule (cli_cfg_api_base), not a third value */
     if (cli_cfg_api_base(&ctx->cfg, &api) == 0 && ctx->cfg.api_base_from == CLI_FROM_DEFAULT)
         json_object_set_new(o, "api_base",
@@ -32,15 +40,12 @@ static int run(cli_ctx *ctx, int argc, char **argv)
 }
 
 const zf_cmd zf_cmd_config = {
-    "config",
-    "show the resolved settings of the profile and where each came from",
-    "",
-    "Settings (config file key / environment variable):\n"
+    .name = "config",
+    .summary = "show the resolved settings of the profile and where each came from",
+    .help = "Settings (config file key / environment variable):\n"
 #define CLI_X_HELP(f, k, env, def, help) "  " k " / " env "\n      " help "\n"
     CLI_CFG_MAP(CLI_X_HELP)
 #undef CLI_X_HELP
     ,
-    run,
-    NULL,
-    0,
+    .run = run,
 };
