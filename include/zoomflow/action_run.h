@@ -11,7 +11,14 @@
  *                   found=true; proven absent -> one more create, reconciled
  *                   the same way if it is ambiguous too; reconcile failing ->
  *                   ZF_EAMBIGUOUS saying what to check. Never a blind retry.
- *   normalise       the descriptor's output keys plus the created/found mark
+ *   a write retried by the client after an attempt that reached Zoom
+ *   without an answer, refused because its target is gone (the
+ *   descriptor's `gone` rule: a delete's 404 code 3001): done by that
+ *   attempt, ZF_OUTCOME_GONE with a warning. Without such an attempt the
+ *   refusal stands.
+ *   normalise       the descriptor's output keys plus the created/found mark;
+ *                   actions Zoom answers with 204 make their output from the
+ *                   input instead (the descriptor's `output`)
  *
  * Lists with all=true stream: each normalised item goes to on_item as the
  * pager delivers it (one page in memory), and the result's output only

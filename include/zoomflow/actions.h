@@ -94,10 +94,16 @@ typedef enum zf_outcome {
     ZF_OUTCOME_READ = 0, /* a read: no marker */
     ZF_OUTCOME_CREATED,  /* "created": true */
     ZF_OUTCOME_FOUND,    /* "created": false, "found": true (reconciled) */
-    ZF_OUTCOME_EXISTING  /* "created": false, "existing": true (there before) */
+    ZF_OUTCOME_EXISTING, /* "created": false, "existing": true (there before) */
+    /* a write found its target gone after an earlier attempt of the same
+     * call reached Zoom without an answer: that attempt did the work (a
+     * delete retried after a dropped response). Only for actions with a
+     * `gone` rule; their `output` says so. */
+    ZF_OUTCOME_GONE
 } zf_outcome;
 
 typedef struct zf_action zf_action;
+typedef struct zf_action_result zf_action_result;
 
 struct zf_action {
     const char *name;
@@ -139,6 +145,24 @@ struct zf_action {
      * or a negative zf_code (the caller keeps "created"). May be NULL. */
     int (*existed)(const json_t *created, const json_t *in, const zf_reconcile_opts *o,
                    const zf_action_source *src, zf_error *err);
+    /* Actions Zoom answers without a body (204): the output made from the
+     * input instead of Zoom's answer, so it says what was done (the
+     * output_keys list its members). `now` is unix seconds, for warnings
+     * about the input (res->warnings); res->output is set on success.
+     * 0 or a negative zf_code. NULL: Zoom's answer, shaped by output_keys. */
+    int (*output)(zf_action_result *res, const json_t *in, zf_outcome outcome, int64_t now,
+                  zf_error *err);
+    /* Writes that may be repeated (a DELETE): 1 when Zoom's refusal `err`
+     * means the target no longer exists (404 code 3001), so a retry after
+     * an attempt with an unknown outcome is reported as done
+     * (ZF_OUTCOME_GONE) instead of failing. NULL: never. */
+    int (*gone)(const json_t *in, const zf_error *err);
+    /* The output in words when `output` makes it; NULL otherwise. */
+    const char *output_doc;
+    /* What a caller should know beyond the fields and rules (idempotency,
+     * what Zoom does silently), for --help and the docs; NULL-terminated
+     * or NULL. */
+    const char *const *notes;
 };
 
 /* The registry, in the order the docs list it; NULL-terminated. */
@@ -177,10 +201,10 @@ int zf_action_reconcile(json_t **found, const zf_action *a, const json_t *in,
 
 /* Results carry warnings (e.g. the client's "close to the host's 100
  * creates a day"): not errors, shown to the user beside the output. */
-typedef struct zf_action_result {
+struct zf_action_result {
     json_t *output;   /* owned */
     json_t *warnings; /* array of strings, owned; created on first warning */
-} zf_action_result;
+};
 
 #define ZF_ACTION_RESULT_INIT {NULL, NULL}
 

@@ -512,7 +512,7 @@ static int run_actions(cli_ctx *ctx, int argc, char **argv)
     if (status)
         return status;
     for (const zf_action *const *a = zf_actions(); *a; a++)
-        printf("%-26s %-20s %s\n", (*a)->name, cli_name_of((*a)->name), (*a)->summary);
+        printf("%-30s %-25s  %s\n", (*a)->name, cli_name_of((*a)->name), (*a)->summary);
     return 0;
 }
 

@@ -32,6 +32,13 @@ OPERATIONS = [
     ("zoom-meetings-api-2026-03.json", "post", "/meetings/{meetingId}/registrants"),
     ("zoom-meetings-api-2026-03.json", "get", "/meetings/{meetingId}/registrants"),
     ("zoom-meetings-api-2026-03.json", "get", "/meetings/{meetingId}/recordings"),
+    ("zoom-meetings-api-2026-03.json", "get", "/meetings/{meetingId}"),
+    ("zoom-meetings-api-2026-03.json", "patch", "/meetings/{meetingId}"),
+    ("zoom-meetings-api-2026-03.json", "delete", "/meetings/{meetingId}"),
+    ("zoom-meetings-api-2026-03.json", "put", "/meetings/{meetingId}/registrants/status"),
+    ("zoom-meetings-api-2026-03.json", "get", "/meetings/{meetingId}/registrants/questions"),
+    ("zoom-meetings-api-2026-03.json", "patch", "/meetings/{meetingId}/registrants/questions"),
+    ("zoom-meetings-api-2026-03.json", "get", "/past_meetings/{meetingId}/participants"),
     ("zoom-users-api-2026-03.json", "get", "/users"),
     ("zoom-users-api-2026-03.json", "post", "/users"),
 ]

@@ -1,7 +1,9 @@
 /* zf_action_run over a scripted fake transport and a fake clock:
  * validation and scope refusals send nothing, 4711 reads like the
  * preflight, ambiguous creates are reconciled (found, or proven absent and
- * sent once more), list streaming with all=true. */
+ * sent once more), list streaming with all=true; writes Zoom answers with
+ * 204 make their output from the input, and a delete retried after a
+ * dropped answer that hears "not found" reports already_deleted. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -430,6 +432,159 @@ static void test_action_shape_raw_edges(void **state)
     zf_buf_free(&b);
 }
 
+static json_t *run_ok(fake *f, zf_zoom *z, const char *action, const char *input,
+                      zf_action_result *res)
+{
+    zf_action_run_opts o = run_opts(f, z);
+    zf_error err = ZF_ERROR_INIT;
+    json_t *in = json_loads(input, 0, NULL);
+    assert_non_null(in);
+    int rc = zf_action_run(res, zf_action_find(action), in, &o, NULL, &err);
+    if (rc)
+        fprintf(stderr, "%s: %s\n", action, err.message);
+    assert_int_equal(rc, 0);
+    json_decref(in);
+    return res->output;
+}
+
+static void assert_json(const json_t *got, const char *want)
+{
+    json_t *w = json_loads(want, 0, NULL);
+    char *g = json_dumps(got, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!json_equal((json_t *)got, w))
+        fail_msg("got %s, want %s", g, want);
+    free(g);
+    json_decref(w);
+}
+
+static const char nf_3001[] = "{\"code\":3001,\"message\":\"Meeting does not exist: "
+                              "85746065432.\"}";
+
+static void test_action_run_delete_retried_after_lost_answer(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    zf_action_result res = ZF_ACTION_RESULT_INIT;
+    push(&f, ZF_ETIMEOUT, 1, 0, NULL, NULL); /* deleted, the answer lost */
+    push(&f, 0, 1, 404, NULL, nf_3001);
+    run_ok(&f, z, "delete_meeting", "{\"meeting_id\":85746065432}", &res);
+    assert_json(res.output, "{\"deleted\":true,\"meeting_id\":85746065432,"
+                            "\"occurrence_id\":null,\"already_deleted\":true}");
+    assert_int_equal(json_array_size(res.warnings), 1);
+    assert_non_null(strstr(json_string_value(json_array_get(res.warnings, 0)),
+                           "already gone when the request was retried"));
+    assert_string_equal(f.seen[1].method, "DELETE");
+    zf_action_result_free(&res);
+    /* an occurrence: the retry hears 400 code 300 "Invalid parameter: occurrence_id" */
+    push(&f, 0, 1, 503, NULL, "{\"code\":503,\"message\":\"Service Unavailable.\"}");
+    push(&f, 0, 1, 400, NULL, "{\"code\":300,\"message\":\"Invalid parameter: "
+                              "occurrence_id.\"}");
+    run_ok(&f, z, "delete_meeting", "{\"meeting_id\":85746065432,\"occurrence_id\":"
+                                    "\"1648194360000\",\"cancel_meeting_reminder\":true}", &res);
+    assert_true(json_is_true(json_object_get(res.output, "already_deleted")));
+    assert_non_null(strstr(f.seen[3].url, "occurrence_id=1648194360000"));
+    assert_non_null(strstr(f.seen[3].url, "cancel_meeting_reminder=true"));
+    zf_action_result_free(&res);
+    zf_zoom_free(z);
+}
+
+/* Without an attempt whose outcome is unknown, "not found" stays a failure,
+ * and so does a 300 for a delete of the whole meeting. */
+static void test_action_run_delete_not_found_fails(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    zf_action_run_opts o = run_opts(&f, z);
+    zf_action_result res = ZF_ACTION_RESULT_INIT;
+    zf_error err = ZF_ERROR_INIT;
+    json_t *in = json_pack("{s:I}", "meeting_id", (json_int_t)85746065432LL);
+    const zf_action *del = zf_action_find("delete_meeting");
+    push(&f, 0, 1, 404, NULL, nf_3001);
+    assert_int_equal(zf_action_run(&res, del, in, &o, NULL, &err), ZF_ENOTFOUND);
+    assert_int_equal(err.zoom_code, 3001);
+    assert_null(res.output);
+    assert_null(res.warnings);
+    push(&f, ZF_ETIMEOUT, 1, 0, NULL, NULL);
+    push(&f, 0, 1, 400, NULL, "{\"code\":300,\"message\":\"Invalid parameter: x.\"}");
+    zf_error_reset(&err);
+    assert_int_equal(zf_action_run(&res, del, in, &o, NULL, &err), ZF_EVALIDATION);
+    assert_null(res.output);
+    json_decref(in);
+    zf_zoom_free(z);
+}
+
+static void test_action_run_update_meeting_output(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0); /* wall clock: 2025-11-29 */
+    zf_action_result res = ZF_ACTION_RESULT_INIT;
+    push(&f, 0, 1, 204, NULL, "");
+    run_ok(&f, z, "update_meeting", "{\"meeting_id\":\"85746065432\",\"start_time\":"
+                                    "\"2031-03-05T10:00:00\",\"timezone\":\"Europe/Berlin\","
+                                    "\"settings\":{\"waiting_room\":true}}", &res);
+    assert_json(res.output, "{\"updated\":true,\"meeting_id\":\"85746065432\","
+                            "\"occurrence_id\":null,\"fields\":[\"start_time\",\"timezone\","
+                            "\"settings.waiting_room\"]}");
+    assert_null(res.warnings);
+    assert_string_equal(f.seen[0].method, "PATCH");
+    assert_non_null(strstr(f.seen[0].url, "/v2/meetings/85746065432"));
+    assert_non_null(strstr(f.seen[0].body, "\"settings\":{\"waiting_room\":true}"));
+    zf_action_result_free(&res);
+    /* a start in the past (Zoom ignores it): sent, with a warning; local times
+     * without a zone count as past only beyond the widest offset */
+    static const char *const past[] = {
+        "{\"meeting_id\":85746065432,\"occurrence_id\":\"1\",\"start_time\":"
+        "\"2025-11-28T09:00:00Z\"}",
+        "{\"meeting_id\":85746065432,\"start_time\":\"2025-11-28T09:00:00\","
+        "\"timezone\":\"Asia/Tokyo\"}",
+        "{\"meeting_id\":85746065432,\"start_time\":\"2025-11-27T09:00:00\"}",
+    };
+    for (size_t i = 0; i < sizeof past / sizeof past[0]; i++) {
+        push(&f, 0, 1, 204, NULL, "");
+        run_ok(&f, z, "update_meeting", past[i], &res);
+        assert_int_equal(json_array_size(res.warnings), 1);
+        assert_non_null(strstr(json_string_value(json_array_get(res.warnings, 0)),
+                               "is in the past: Zoom ignores a past start time"));
+        zf_action_result_free(&res);
+    }
+    push(&f, 0, 1, 204, NULL, "");
+    run_ok(&f, z, "update_meeting", "{\"meeting_id\":85746065432,\"start_time\":"
+                                    "\"2025-11-29T09:00:00\"}", &res);
+    assert_null(res.warnings); /* may be today in a zone west of UTC */
+    zf_action_result_free(&res);
+    zf_zoom_free(z);
+}
+
+static void test_action_run_registrant_status_and_questions(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    zf_action_result res = ZF_ACTION_RESULT_INIT;
+    push(&f, 0, 1, 204, NULL, "");
+    run_ok(&f, z, "update_registrant_status",
+           "{\"meeting_id\":85746065432,\"action\":\"approve\",\"registrants\":"
+           "[{\"email\":\"a@example.com\"},{\"id\":\"r1\"}]}", &res);
+    assert_json(res.output, "{\"updated\":true,\"meeting_id\":85746065432,"
+                            "\"occurrence_id\":null,\"action\":\"approve\",\"registrants\":2}");
+    assert_string_equal(f.seen[0].method, "PUT");
+    assert_non_null(strstr(f.seen[0].url, "/v2/meetings/85746065432/registrants/status"));
+    assert_non_null(strstr(f.seen[0].body, "\"action\":\"approve\""));
+    zf_action_result_free(&res);
+    push(&f, 0, 1, 204, NULL, "");
+    run_ok(&f, z, "update_registrant_questions",
+           "{\"meeting_id\":85746065432,\"custom_questions\":[]}", &res);
+    assert_json(res.output, "{\"updated\":true,\"meeting_id\":85746065432,"
+                            "\"fields\":[\"custom_questions\"]}");
+    assert_string_equal(f.seen[1].body, "{\"custom_questions\":[]}");
+    zf_action_result_free(&res);
+    /* reads keep Zoom's answer, shaped by the output keys */
+    push(&f, 0, 1, 200, NULL, "{\"questions\":[],\"custom_questions\":[],\"extra\":1}");
+    run_ok(&f, z, "get_registrant_questions", "{\"meeting_id\":85746065432}", &res);
+    assert_json(res.output, "{\"questions\":[],\"custom_questions\":[]}");
+    zf_action_result_free(&res);
+    zf_zoom_free(z);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -443,6 +598,10 @@ int main(void)
         cmocka_unit_test(test_action_shape_raw_edges),
         cmocka_unit_test(test_action_run_daily_warning_from_headers),
         cmocka_unit_test(test_action_run_registrant_existing),
+        cmocka_unit_test(test_action_run_delete_retried_after_lost_answer),
+        cmocka_unit_test(test_action_run_delete_not_found_fails),
+        cmocka_unit_test(test_action_run_update_meeting_output),
+        cmocka_unit_test(test_action_run_registrant_status_and_questions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

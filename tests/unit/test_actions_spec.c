@@ -264,8 +264,10 @@ static void test_every_descriptor_matches_zoom(void **state)
         actions++;
     }
     fprintf(stderr, "compared %d constraints of %d actions\n", compared, actions);
-    assert_int_equal(actions, 7);
-    assert_true(compared > 300);
+    /* every action with a fixed endpoint is compared: the seven of the seed
+     * and the meeting, registration and attendance actions of issue 9 */
+    assert_true(actions >= 14);
+    assert_true(compared > 600);
     assert_int_equal(failures, 0);
 }
 

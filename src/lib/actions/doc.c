@@ -227,6 +227,13 @@ int zf_action_help(zf_buf *out, const zf_action *a)
         for (const char *const *r = a->rules; *r; r++)
             zf_buf_appendf(out, "  - %s\n", *r);
     }
+    if (a->output_doc)
+        zf_buf_appendf(out, "\nOutput: %s\n", a->output_doc);
+    if (a->notes) {
+        zf_buf_puts(out, "\nNotes:\n");
+        for (const char *const *n = a->notes; *n; n++)
+            zf_buf_appendf(out, "  - %s\n", *n);
+    }
     return out->failed ? ZF_ENOMEM : 0;
 }
 
@@ -280,8 +287,12 @@ static void md_action(zf_buf *b, const zf_action *a)
                    a->kind == ZF_ACTION_CREATE ? "create (not idempotent; reconciled after an "
                                                  "ambiguous failure)"
                    : a->kind == ZF_ACTION_READ ? "read"
+                   : a->method ? "write (retried when the connection drops: applying it again "
+                                 "changes nothing more)"
                                                : "chosen by the method");
-    if (a->items_key)
+    if (a->output_doc)
+        zf_buf_appendf(b, "* Output: %s", a->output_doc);
+    else if (a->items_key)
         zf_buf_appendf(b, "* Output: `{\"%s\": [%s...], \"total_records\", \"next_page_token\"}`"
                        " (the same with `all`, which leaves no next_page_token)",
                        a->items_key, a->item_type);
@@ -308,6 +319,11 @@ static void md_action(zf_buf *b, const zf_action *a)
         for (const char *const *r = a->rules; *r; r++)
             zf_buf_appendf(b, "* %s\n", *r);
     }
+    if (a->notes) {
+        zf_buf_puts(b, "\nNotes:\n\n");
+        for (const char *const *n = a->notes; *n; n++)
+            zf_buf_appendf(b, "* %s\n", *n);
+    }
     zf_buf_putc(b, '\n');
 }
 
@@ -327,7 +343,7 @@ int zf_actions_markdown(zf_buf *out)
     for (const zf_action *const *a = zf_actions(); *a; a++)
         md_action(out, *a);
     zf_buf_puts(out, "## Formats\n\n| format | accepted values |\n|---|---|\n");
-    for (int f = ZF_FMT_NONE + 1; f <= ZF_FMT_API_PATH; f++) {
+    for (int f = ZF_FMT_NONE + 1; zf_schema_format_name((zf_format)f); f++) {
         zf_buf_appendf(out, "| `%s` | ", zf_schema_format_name((zf_format)f));
         md_escape(out, zf_schema_format_text((zf_format)f));
         zf_buf_puts(out, " |\n");

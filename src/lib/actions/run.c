@@ -329,6 +329,28 @@ static void check_existed(zf_outcome *outcome, const zf_action *a, const json_t 
                a->name, a->item_type ? a->item_type : "object", e.message);
 }
 
+/* ---- a write whose target is gone ------------------------------------------- */
+
+/* A write retried by the client after an attempt with an unknown outcome
+ * (sent, no answer) that now hears "not found": the first attempt did it.
+ * Only the descriptor knows which refusal means "gone" (its `gone` rule);
+ * without an unsure attempt the refusal stands (the object never existed
+ * or was removed by someone else), so a delete of a wrong id still fails. */
+static int done_before(zf_action_result *res, const zf_action *a, const json_t *in,
+                       const zf_zoom_resp *resp, zf_error *err)
+{
+    if (!a->gone || !resp->unsure || !a->gone(in, err))
+        return 0;
+    zf_log(ZF_LOG_INFO, "action", "%s: an earlier attempt got no answer and Zoom now answers "
+           "\"%s\": it was done by that attempt", a->name, err->message);
+    zf_action_result_warn(res, "the %s was already gone when the request was retried: an "
+                          "earlier attempt reached Zoom without an answer and most likely did "
+                          "it (Zoom's answer to the retry: %.200s)",
+                          a->item_type ? a->item_type : "object", err->message);
+    zf_error_reset(err);
+    return 1;
+}
+
 /* ---- lists with all=true -------------------------------------------------- */
 
 /* The request's query without next_page_token (the pager sets that). */
@@ -473,12 +495,17 @@ int zf_action_run(zf_action_result *res, const zf_action *a, const json_t *in,
         body = resp.json ? json_incref(resp.json) : json_object();
         if (a->kind == ZF_ACTION_CREATE && a->existed && body)
             check_existed(&outcome, a, in, body, o, sent, &resp);
+    } else if (done_before(res, a, in, &resp, err)) {
+        rc = 0;
+        outcome = ZF_OUTCOME_GONE;
     }
     if (rc != 0) {
         scope_message(a, err);
         goto done;
     }
-    if ((rc = zf_action_normalise(&res->output, a, body, outcome, err)) != 0)
+    rc = a->output ? a->output(res, in, outcome, now_s(o), err)
+                   : zf_action_normalise(&res->output, a, body, outcome, err);
+    if (rc != 0)
         goto done;
     if (a->kind == ZF_ACTION_CREATE)
         warn_daily(res, a, in, o, outcome == ZF_OUTCOME_CREATED ? &resp : NULL);
