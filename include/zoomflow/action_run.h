@@ -11,11 +11,16 @@
  *                   found=true; proven absent -> one more create, reconciled
  *                   the same way if it is ambiguous too; reconcile failing ->
  *                   ZF_EAMBIGUOUS saying what to check. Never a blind retry.
+ *   a write retried by the client after an attempt that reached Zoom
+ *   without an answer, refused because its target is gone (the
+ *   descriptor's `gone` rule: a delete's 404 code 3001): done by that
+ *   attempt, ZF_OUTCOME_GONE with a warning. Without such an attempt the
+ *   refusal stands.
  *   normalise       the descriptor's output keys plus the created/found mark;
- *                   writes answered without a body: the descriptor's
- *                   `written` hook (update_user reads the user back); a
- *                   DELETE with gone_ok whose repeat of a possibly applied
- *                   attempt gets a 404 succeeds as already done
+ *                   actions Zoom answers with 204 make their output from the
+ *                   input instead (the descriptor's `output`), and a
+ *                   write with `read_back` shows the object read back
+ *                   afterwards (update_user)
  *
  * Lists that follow pages (all=true, a limit, a range split by month)
  * stream: each normalised item goes to on_item as the pager delivers it

@@ -103,7 +103,13 @@ typedef struct zf_reconcile_opts {
 typedef enum zf_outcome {
     ZF_OUTCOME_READ = 0, /* a read: no marker */
     ZF_OUTCOME_CREATED,  /* "created": true */
-    ZF_OUTCOME_FOUND     /* "created": false, "found": true (reconciled) */
+    ZF_OUTCOME_FOUND,    /* "created": false, "found": true (reconciled) */
+    ZF_OUTCOME_EXISTING, /* "created": false, "existing": true (there before) */
+    /* a write found its target gone after an earlier attempt of the same
+     * call reached Zoom without an answer: that attempt did the work (a
+     * delete retried after a dropped response). Only for actions with a
+     * `gone` rule; their `output` says so. */
+    ZF_OUTCOME_GONE
 } zf_outcome;
 
 typedef struct zf_action zf_action;
@@ -132,26 +138,47 @@ struct zf_action {
     const char *item_type;     /* "user", "meeting", ... */
     const char *items_key;     /* list actions: "users"; NULL otherwise */
     const char *const *output_keys; /* kept from the object (or each item) */
+    /* List actions: the table's columns when the user names none (the
+     * CLI's --columns), in order, each one of output_keys; NULL: every
+     * output key. CSV takes every output key unless --columns says which.
+     * Every list item is written with the same columns, present or not. */
+    const char *const *columns;
     /* Creates: looks for the object an ambiguous attempt may have made.
      * Returns 1 and *found, 0 when not there, or a negative zf_code. */
     int (*reconcile)(json_t **found, const json_t *in, const zf_reconcile_opts *o,
                      const zf_action_source *src, zf_error *err);
-    /* Writes whose answer has no body (Zoom's 204): makes res->output from
-     * the input once Zoom applied the write (`gone` 0) or, with gone_ok,
-     * once the object proved already gone (`gone` 1). `src` may read what
-     * the write changed (update_user re-reads the user); such a read
-     * failing is a warning in res, not a failure: the write happened.
-     * NULL: the output is Zoom's answer, shaped as for reads. */
-    int (*written)(zf_action_result *res, const zf_action *a, const json_t *in, int gone,
+    /* Creates that Zoom answers with success when the object was already
+     * there (a second registrant add answers with the first registrant):
+     * tells which, after a create that succeeded at once. `created` is
+     * Zoom's answer. 1: the object predates the attempt (started before
+     * o->attempt_started less o->skew); 0: made now, or no way to tell;
+     * or a negative zf_code (the caller keeps "created"). May be NULL. */
+    int (*existed)(const json_t *created, const json_t *in, const zf_reconcile_opts *o,
                    const zf_action_source *src, zf_error *err);
-    /* DELETEs: Zoom's 404 to a repeat of an attempt that may have been
-     * applied (sent, then cut off or timed out, or answered 5xx) means that
-     * attempt did the delete: success with `gone` 1, not a failure. A 404
-     * on the first attempt stays a failure (the object never existed). */
-    int gone_ok;
-    /* The output in words, for --help and the docs, when output_keys alone
-     * do not say it (writes); NULL otherwise. */
+    /* Actions Zoom answers without a body (204): the output made from the
+     * input instead of Zoom's answer, so it says what was done (the
+     * output_keys list its members). `now` is unix seconds, for warnings
+     * about the input (res->warnings); res->output is set on success.
+     * 0 or a negative zf_code. NULL: Zoom's answer, shaped by output_keys. */
+    int (*output)(zf_action_result *res, const json_t *in, zf_outcome outcome, int64_t now,
+                  zf_error *err);
+    /* Writes that may be repeated (a DELETE): 1 when Zoom's refusal `err`
+     * means the target no longer exists (404 code 3001), so a retry after
+     * an attempt with an unknown outcome is reported as done
+     * (ZF_OUTCOME_GONE) instead of failing. NULL: never. */
+    int (*gone)(const json_t *in, const zf_error *err);
+    /* The output in words when `output` makes it; NULL otherwise. */
     const char *output_doc;
+    /* What a caller should know beyond the fields and rules (idempotency,
+     * what Zoom does silently), for --help and the docs; NULL-terminated
+     * or NULL. */
+    const char *const *notes;
+    /* Writes whose output shows the object as Zoom now has it (update_user
+     * reads the user back): builds that GET. After the write succeeded the
+     * runner sends it, shapes the answer by output_keys and lays `output`'s
+     * members over it; a read that fails leaves `output`'s result and adds
+     * a warning (the write happened). NULL: no read. */
+    int (*read_back)(zf_action_request *req, const json_t *in, zf_error *err);
     /* Markdown for docs/actions.md after the fields: how the action fits a
      * workflow (delete_user: offboarding). NULL: none. */
     const char *guide;
@@ -204,10 +231,10 @@ int zf_action_reconcile(json_t **found, const zf_action *a, const json_t *in,
 
 /* Results carry warnings (e.g. the client's "close to the host's 100
  * creates a day"): not errors, shown to the user beside the output. */
-typedef struct zf_action_result {
+struct zf_action_result {
     json_t *output;   /* owned */
     json_t *warnings; /* array of strings, owned; created on first warning */
-} zf_action_result;
+};
 
 #define ZF_ACTION_RESULT_INIT {NULL, NULL}
 
@@ -226,11 +253,34 @@ int zf_action_flag_name(zf_buf *out, const zf_field *f);
 /* The top-level field a flag names ("--user-id", "user-id" or "user_id"),
  * or NULL. */
 const zf_field *zf_action_flag_field(const zf_action *a, const char *flag);
+/* The one rule that turns a flag's text into a field's JSON value, for
+ * every surface that takes fields as text (the CLI's --flag VALUE and
+ * --field.key VALUE, zf_action_set_flag):
+ *   f NULL (no description) or ZF_T_ANY: the JSON value when the text is
+ *     one (12, true, null, "x", [..], {..}), else the text as a string;
+ *   objects and arrays (without ZF_T_STRING): JSON, parsed as
+ *     zf_json_parse_value parses it (duplicate keys, out-of-range numbers
+ *     refused); what names the flag in its messages ("--settings");
+ *   integers: '-'? and digits within 64 bits (no spaces, '+', fractions);
+ *     an id that may also be a string keeps a leading zero as text;
+ *   booleans: true/false, yes/no, 1/0 (zf_action_flag_bool);
+ *   anything else: the text as a string.
+ * Returns 0 with *out typed; 1 with *out the text as a string although the
+ * field takes no strings ("45m" for an integer): zf_action_validate reports
+ * it by field name, with every other problem; ZF_EVALIDATION (err set)
+ * for JSON that does not parse; ZF_ENOMEM. *out is the caller's. */
+int zf_action_flag_value(json_t **out, const zf_field *f, const char *what, const char *text,
+                         zf_error *err);
+/* The boolean words of every flag: 1 for true/yes/1, 0 for false/no/0, -1
+ * for any other text (NULL included). */
+int zf_action_flag_bool(const char *text);
 /* Sets the field named by `flag` in `input` from the flag's text, typed by
- * the descriptor: TEXT as is, INT as a decimal integer, BOOL true/false
- * (also yes/no, 1/0), ID a number when all digits, JSON parsed. Checks only
- * the conversion; zf_action_validate checks the value. ZF_EINVAL with a
- * message naming the flag (and the known flags when it is unknown). */
+ * zf_action_flag_value, and refuses here, one flag at a time, what that
+ * rule leaves for validation: ZF_EINVAL with a message naming the flag and
+ * the type it is not, or the JSON error, or (unknown flag) the known
+ * fields. Checks only the conversion; zf_action_validate checks the value.
+ * For callers that report per flag; the CLI types with
+ * zf_action_flag_value and lets validation report every problem at once. */
 int zf_action_set_flag(json_t *input, const zf_action *a, const char *flag, const char *text,
                        zf_error *err);
 /* The CLI's `zoomflow <action> --help` text. */

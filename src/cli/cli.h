@@ -15,10 +15,12 @@
 
 #include "zoomflow/buf.h"
 #include "zoomflow/error.h"
+#include "opt.h"
 
 /* X(field, config key, environment variable, default, help) */
 #define CLI_CFG_MAP(X)                                                                   \
-    X(db, "db", "ZOOMFLOW_DB", NULL, "store DSN: sqlite:PATH (default: data dir)")        \
+    X(db, "db", "ZOOMFLOW_DB", NULL,                                                     \
+      "store DSN: sqlite:PATH or postgresql://USER@HOST:PORT/DB (default: data dir)")    \
     X(key_file, "key_file", "ZOOMFLOW_KEY_FILE", NULL,                                   \
       "master key file (default: config dir/master.key; ZOOMFLOW_MASTER_KEY wins)")      \
     X(oauth_base, "oauth_base", "ZOOMFLOW_OAUTH_BASE", "https://zoom.us",                \
@@ -71,8 +73,10 @@ typedef struct cli_ctx {
 typedef struct zf_cmd {
     const char *name;    /* "connect", "meetings create" */
     const char *summary; /* one line; NULL = the action's summary */
-    const char *usage;   /* "[options] METHOD PATH" */
-    const char *help;    /* the options and notes; printed by --help */
+    const char *usage;   /* after the name; NULL = made from opts */
+    const cli_opt *opts; /* the option specs (opt.h): the parser, the usage
+                            and the options of --help; NULL: none */
+    const char *help;    /* notes after the options, printed by --help */
     int (*run)(cli_ctx *ctx, int argc, char **argv);
     const char *action;  /* the zf_action the command runs, or NULL; a written
                             row naming one (api) stands for it, so no
@@ -102,7 +106,16 @@ typedef enum cli_format { CLI_FMT_AUTO, CLI_FMT_JSON, CLI_FMT_NDJSON, CLI_FMT_TA
 int cli_format_parse(const char *s, cli_format *out, zf_error *err);
 /* A streaming writer for lists of objects and single objects. */
 typedef struct cli_out cli_out;
+/* `columns` (NULL-terminated, copied; at most 64): the table/csv columns
+ * of every item, in order; NULL: the first item's keys. */
 int cli_out_new(cli_out **out, FILE *f, cli_format fmt, int tty, const char *const *columns);
+/* Frames the json list as one object, {"<key>": [items...]} (call before
+ * the first item); cli_out_close adds the tail's members after the array.
+ * Other formats are not affected. */
+int cli_out_list(cli_out *o, const char *key);
+/* Ends a json list, adding tail's members to a framed one (tail may be
+ * NULL); cli_out_end then writes nothing more. Other formats: nothing. */
+int cli_out_close(cli_out *o, const json_t *tail);
 /* Emits one item (a JSON object) of a list. */
 int cli_out_item(cli_out *o, json_t *item);
 /* Emits a single object (not a list). */
@@ -133,10 +146,23 @@ const struct zf_hint_row *cli_hint_table(void);
 /* Prints "zoomflow: <message>", the hint's words and how to follow them
  * here to stderr; returns the exit status. */
 int cli_fail(cli_ctx *ctx, const zf_error *err);
+/* A usage error of cmd (NULL: the global options): prints "zoomflow:
+ * <message>", the hint (default: see `zoomflow CMD --help`) and the usage
+ * line to stderr; returns the exit status of bad usage (2). */
+int cli_usage_fail(const zf_cmd *cmd, const zf_error *err);
+/* cli_usage_fail with a message made here. */
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
 int cli_usage_error(const zf_cmd *cmd, const char *fmt, ...);
+/* The one place a command's arguments are parsed (opt.h): p's specs
+ * default to cmd->opts and its command to cmd->name; a failure is reported
+ * by cli_usage_fail (what a did-you-mean would add goes here). 0, or the
+ * exit status to return. */
+int cli_parse(const zf_cmd *cmd, cli_opt_parser *p, int argc, char **argv);
+/* cli_parse with cmd->opts into args and on_value. */
+int cli_parse_args(const zf_cmd *cmd, void *args, cli_opt_fn on_value, void *ctx, int argc,
+                   char **argv);
 /* Reads a whole file ('-' = stdin) into out, which it initialises first (the
  * caller frees it on every path). Stops at the cap, so an endless device,
  * FIFO or pipe ends with an error naming the file and the cap. */

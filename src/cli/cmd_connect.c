@@ -24,9 +24,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +44,8 @@ typedef struct connect_args {
     int no_browser;
     long wait_s;
     const char *secret_file;
+    const char *wait; /* --wait as given */
+    int force;        /* connect even when another profile holds this app's grant */
 } connect_args;
 
 static int read_secret(const cli_ctx *ctx, const char *file, zf_secret *out, zf_error *err)
@@ -58,7 +60,7 @@ static int read_secret(const cli_ctx *ctx, const char *file, zf_secret *out, zf_
     } else if (env && env[0]) {
         zf_buf_puts(&b, env);
     } else {
-        rc = zf_error_set(err, ZF_EINVAL, "the client secret is missing");
+        rc = zf_error_set(err, ZF_ECONFIG, "the client secret is missing");
         zf_error_hint(err, "pass --client-secret-file FILE (or - for stdin), or set "
                            "ZOOMFLOW_CLIENT_SECRET; never put it on the command line");
         goto done;
@@ -67,7 +69,7 @@ static int read_secret(const cli_ctx *ctx, const char *file, zf_secret *out, zf_
                      b.ptr[b.len - 1] == ' '))
         b.ptr[--b.len] = '\0';
     if (!b.len) {
-        rc = zf_error_set(err, ZF_EINVAL, "the client secret is empty");
+        rc = zf_error_set(err, ZF_ECONFIG, "the client secret is empty");
         zf_error_hint(err, "copy it from the Zoom App Marketplace (your app > App Credentials)");
         goto done;
     }
@@ -77,24 +79,28 @@ done:
     return rc;
 }
 
-/* http://127.0.0.1:PORT/PATH or http://localhost:PORT/PATH -> host, port, path. */
-static int parse_loopback_uri(const char *uri, const char **host, int *port, const char **path)
+/* http://127.0.0.1:PORT/PATH or http://localhost:PORT/PATH -> host, port,
+ * path; false for any other URI. */
+static bool parse_loopback_uri(const char *uri, const char **host, int *port,
+                               const char **path)
 {
-    const char *p;
-    if (!strncmp(uri, "http://127.0.0.1:", 17))
-        *host = "127.0.0.1";
-    else if (!strncmp(uri, "http://localhost:", 17))
-        *host = "localhost";
-    else
-        return -1;
-    p = uri + 17;
-    char *end;
-    long v = strtol(p, &end, 10);
-    if (end == p || v < 1 || v > 65535 || *end != '/')
-        return -1;
-    *port = (int)v;
-    *path = end;
-    return 0;
+    static const char *const hosts[] = {"127.0.0.1", "localhost"};
+    for (size_t i = 0; i < sizeof hosts / sizeof hosts[0]; i++) {
+        char prefix[32];
+        int n = snprintf(prefix, sizeof prefix, "http://%s:", hosts[i]);
+        if (strncmp(uri, prefix, (size_t)n) != 0)
+            continue;
+        const char *p = uri + n;
+        size_t digits = strspn(p, "0123456789");
+        long long v;
+        if (p[digits] != '/' || cli_parse_int(p, digits, 1, 65535, &v) != 0)
+            return false;
+        *host = hosts[i];
+        *port = (int)v;
+        *path = p + digits;
+        return true;
+    }
+    return false;
 }
 
 static int listen_loopback(int port, int *bound, zf_error *err)
@@ -294,8 +300,8 @@ static int serve(listener *l, slot *s, long long now, zf_oauth_loopback_verdict 
     return v->outcome == ZF_LOOPBACK_FINISH;
 }
 
-/* Waits until a slot holds this attempt's callback (its index) or the
- * deadline passes (-1). */
+/* Waits until a slot holds this attempt's callback: its index, or
+ * ZF_ETIMEOUT when the deadline passes, ZF_EIO when poll fails (errno). */
 static int listen_for_callback(listener *l, long long deadline, zf_oauth_loopback_verdict *v)
 {
     struct pollfd pf[SLOTS + 1];
@@ -303,7 +309,7 @@ static int listen_for_callback(listener *l, long long deadline, zf_oauth_loopbac
     for (;;) {
         long long now = now_ms(), wake = deadline;
         if (now >= deadline)
-            return -1;
+            return ZF_ETIMEOUT;
         int n = 0;
         pf[n++] = (struct pollfd){l->lfd, POLLIN, 0};
         for (int i = 0; i < SLOTS; i++) {
@@ -315,7 +321,7 @@ static int listen_for_callback(listener *l, long long deadline, zf_oauth_loopbac
                 wake = l->slots[i].deadline_ms;
         }
         if (poll(pf, (nfds_t)n, (int)(wake > now ? wake - now : 0)) < 0 && errno != EINTR)
-            return -1;
+            return ZF_EIO;
         now = now_ms();
         for (int k = 1; k < n; k++) {
             slot *s = &l->slots[map[k]];
@@ -366,7 +372,10 @@ static int wait_callback(cli_ctx *ctx, int lfd, const zf_oauth_loopback_expect *
     fcntl(lfd, F_SETFL, flags | O_NONBLOCK);
     zf_oauth_loopback_verdict v;
     int rc, i = listen_for_callback(&l, now_ms() + wait_s * 1000, &v);
-    if (i < 0) {
+    if (i == ZF_EIO) {
+        rc = zf_error_set(err, ZF_EIO, "waiting for the OAuth callback failed: %s",
+                          strerror(errno));
+    } else if (i < 0) {
         rc = no_callback(&l, ctx->cfg.client_id, wait_s, err);
     } else {
         char *id = NULL;
@@ -403,27 +412,167 @@ static int print_summary(cli_ctx *ctx, zf_tokens *tk)
     return 0;
 }
 
+/*
+ * Zoom keeps one grant per user and app: authorizing an app again as the
+ * same user revokes the earlier grant ("last token issued is valid", 4741;
+ * zoom-api.md §B4). So a second profile connected with the same client id
+ * at the same OAuth base kills the first if the same user signs in. Which
+ * user signs in is known only after the exchange, so connect refuses
+ * beforehand while another such profile is VALID, unless --force; after a
+ * forced connect, the profiles whose grant (by the access token's user)
+ * was that user's are marked NEEDS_REAUTH with the reason, so `status`
+ * and their next call say it. Server-to-Server tokens do not supersede
+ * each other ("several tokens may be live at once", zoom-api.md §B4).
+ */
+typedef struct same_app {
+    zf_conn_info *v;
+    size_t n;
+} same_app;
+
+static void same_app_free(same_app *o)
+{
+    for (size_t i = 0; i < o->n; i++)
+        zf_conn_info_free(&o->v[i]);
+    free(o->v);
+    o->v = NULL;
+    o->n = 0;
+}
+
+/* The other VALID user-OAuth profiles with this client id and OAuth base. */
+static int find_same_app(cli_ctx *ctx, zf_tokens *tk, same_app *out, zf_error *err)
+{
+    char **ids = NULL;
+    size_t n = 0;
+    memset(out, 0, sizeof *out);
+    int rc = zf_tokens_list(&ids, &n, tk, err);
+    if (rc == 0 && n && !(out->v = calloc(n, sizeof *out->v)))
+        rc = zf_error_set(err, ZF_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        zf_conn_info info;
+        if (rc == 0 && strcmp(ids[i], ctx->cfg.profile) != 0 &&
+            (rc = zf_tokens_info(&info, tk, ids[i], err)) == 0) {
+            if (info.kind == ZF_CONN_OAUTH && info.state == ZF_CONN_VALID && info.client_id &&
+                info.oauth_base && !strcmp(info.client_id, ctx->cfg.client_id) &&
+                !strcmp(info.oauth_base, ctx->cfg.oauth_base))
+                out->v[out->n++] = info;
+            else
+                zf_conn_info_free(&info);
+        }
+        free(ids[i]);
+    }
+    free(ids);
+    if (rc)
+        same_app_free(out);
+    return rc;
+}
+
+static int refuse_same_app(const same_app *o, const char *client_id, zf_error *err)
+{
+    const zf_conn_info *i = &o->v[0];
+    char who[256] = "";
+    if (i->user_id || i->account_id)
+        snprintf(who, sizeof who, " for Zoom user %s of account %s",
+                 i->user_id ? i->user_id : "(unknown)",
+                 i->account_id ? i->account_id : "(unknown)");
+    zf_error_set(err, ZF_EVALIDATION, "profile '%s' is already connected with this Zoom app "
+                 "(client id %s)%s; Zoom keeps one grant per user and app, so authorizing it "
+                 "again as the same Zoom user revokes the grant of '%s' and its next call "
+                 "fails%s", i->id, client_id, who, i->id,
+                 o->n > 1 ? " (more profiles use this app: `zoomflow status --all` lists them)"
+                          : "");
+    zf_error_hint(err, "nothing was sent to Zoom. For that user use `zoomflow --profile %s`; "
+                       "to connect another Zoom user with this app, or to move the grant here "
+                       "anyway ('%s' is then marked NEEDS_REAUTH), run the same command with "
+                       "--force", i->id, i->id);
+    return ZF_EVALIDATION;
+}
+
+/* After a forced connect: the profiles whose grant was the same user's are
+ * revoked by Zoom now; they are marked so. */
+static void mark_superseded(cli_ctx *ctx, zf_tokens *tk, const same_app *o)
+{
+    zf_conn_info me;
+    zf_error err = ZF_ERROR_INIT;
+    if (!o->n || zf_tokens_info(&me, tk, ctx->cfg.profile, &err) != 0)
+        return;
+    for (size_t k = 0; k < o->n; k++) {
+        const zf_conn_info *i = &o->v[k];
+        if (!me.user_id || !i->user_id) {
+            fprintf(stderr, "warning: profile '%s' uses the same Zoom app; if it was "
+                            "connected as the same Zoom user, Zoom has revoked it (`zoomflow "
+                            "--profile %s status` checks)\n", i->id, i->id);
+            continue;
+        }
+        if (strcmp(me.user_id, i->user_id) != 0)
+            continue; /* another user's grant: untouched by Zoom */
+        char reason[512];
+        snprintf(reason, sizeof reason, "revoked by Zoom: profile '%s' was connected with "
+                 "the same app (client id %s) for the same Zoom user (%s), and Zoom keeps one "
+                 "grant per user and app; connecting this profile again as that user "
+                 "revokes '%s' in turn", me.id, me.client_id ? me.client_id : "?", me.user_id,
+                 me.id);
+        if (zf_tokens_mark_reauth(tk, i->id, reason, &err) == 0)
+            fprintf(stderr, "warning: profile '%s' was connected as the same Zoom user with "
+                            "the same app; Zoom revoked its grant, so it is now marked "
+                            "NEEDS_REAUTH (`zoomflow --profile %s connect --force` moves "
+                            "the grant back)\n", i->id, i->id);
+        else
+            fprintf(stderr, "warning: Zoom revoked the grant of profile '%s' (same user and "
+                            "app), but marking it failed: %s\n", i->id, err.message);
+    }
+    zf_conn_info_free(&me);
+}
+
 static int run(cli_ctx *ctx, int argc, char **argv);
 
+/* Options with no member set the configuration (cli_cfg_set_flag) under
+ * their own name, '-' read as '_': --client-id -> client_id. */
+enum { CONNECT_SETTING = 1, CONNECT_ARGV_SECRET };
+
+static const cli_opt connect_opts[] = {
+    {.kind = CLI_OPT_VALUE, .name = "client-id", .value_name = "ID", .id = CONNECT_SETTING,
+     .help = "the Zoom app's client id (or client_id in config)"},
+    {.kind = CLI_OPT_VALUE, .name = "client-secret-file", .value_name = "FILE",
+     .at = CLI_AT(connect_args, secret_file),
+     .help = "read the client secret from FILE; '-' reads stdin;\n"
+             "or set ZOOMFLOW_CLIENT_SECRET. Never on the command line."},
+    {.kind = CLI_OPT_VALUE, .name = "client-secret", .value_name = "SECRET",
+     .id = CONNECT_ARGV_SECRET, .flags = CLI_OPT_HIDDEN,
+     .help = "refused: it would show in the process list"},
+    {.kind = CLI_OPT_SWITCH, .name = "s2s", .at = CLI_AT(connect_args, s2s),
+     .help = "Server-to-Server OAuth app (needs --account-id)"},
+    {.kind = CLI_OPT_VALUE, .name = "account-id", .value_name = "ID", .id = CONNECT_SETTING,
+     .help = "the Zoom account id (Server-to-Server)"},
+    {.kind = CLI_OPT_VALUE, .name = "redirect-uri", .value_name = "URI", .id = CONNECT_SETTING,
+     .help = "the callback the Zoom app allows; a loopback URI\n"
+             "(http://127.0.0.1:PORT/PATH) makes zoomflow listen\n"
+             "there. Default: http://127.0.0.1:<free port>/callback"},
+    {.kind = CLI_OPT_SWITCH, .name = "no-browser", .at = CLI_AT(connect_args, no_browser),
+     .help = "only print the authorize URL"},
+    {.kind = CLI_OPT_SWITCH, .name = "force", .at = CLI_AT(connect_args, force),
+     .help = "connect even though another profile holds a grant\n"
+             "of this app (Zoom revokes it if the same user signs\n"
+             "in; that profile is then marked NEEDS_REAUTH)"},
+    {.kind = CLI_OPT_VALUE, .name = "wait", .value_name = "SECONDS",
+     .at = CLI_AT(connect_args, wait),
+     .help = "seconds to wait for the authorization (default 300)"},
+    {.kind = CLI_OPT_VALUE, .name = "authorize-endpoint", .value_name = "E",
+     .id = CONNECT_SETTING,
+     .help = "the OAuth authorize endpoint: a path under the OAuth\n"
+             "base or a URL (default Zoom's /oauth/authorize)"},
+    {.kind = CLI_OPT_VALUE, .name = "token-endpoint", .value_name = "E", .id = CONNECT_SETTING,
+     .help = "the token endpoint (default /oauth/token); kept\n"
+             "with the connection for refreshes"},
+    {.kind = CLI_OPT_VALUE, .name = "revoke-endpoint", .value_name = "E", .id = CONNECT_SETTING,
+     .help = "the revocation endpoint (default /oauth/revoke);\n"
+             "kept with the connection for disconnect"},
+    {0}};
+
 const zf_cmd zf_cmd_connect = {
-    "connect",
-    "connect this profile to a Zoom account (OAuth 2.0 or Server-to-Server)",
-    "[--s2s] [--client-id ID] [--client-secret-file FILE|-] [--account-id ID]",
-    "Options:\n"
-    "  --client-id ID             the Zoom app's client id (or client_id in config)\n"
-    "  --client-secret-file FILE  read the client secret from FILE; '-' reads stdin;\n"
-    "                             or set ZOOMFLOW_CLIENT_SECRET. Never on the command line.\n"
-    "  --s2s                      Server-to-Server OAuth app (needs --account-id)\n"
-    "  --account-id ID            the Zoom account id (Server-to-Server)\n"
-    "  --redirect-uri URI         the callback the Zoom app allows; a loopback URI\n"
-    "                             (http://127.0.0.1:PORT/PATH) makes zoomflow listen there.\n"
-    "                             Default: http://127.0.0.1:<free port>/callback\n"
-    "  --no-browser               only print the authorize URL\n"
-    "  --wait SECONDS             how long to wait for the authorization (default 300)\n"
-    "  --authorize-endpoint E, --token-endpoint E, --revoke-endpoint E\n"
-    "                             a path under the OAuth base or a URL (default Zoom's\n"
-    "                             /oauth/...); kept with the connection for refresh/revoke\n"
-    "\n"
+    .name = "connect",
+    .summary = "connect this profile to a Zoom account (OAuth 2.0 or Server-to-Server)",
+    .opts = connect_opts,
+    .help =
     "The browser comes from $BROWSER, else xdg-open on a desktop. The authorize URL\n"
     "carries a one-time state and a PKCE S256 challenge. The listener takes only the\n"
     "callback with that state, on the redirect URI's path, with a Host (and Origin, if\n"
@@ -431,65 +580,43 @@ const zf_cmd zf_cmd_connect = {
     "saying why and keeps waiting. That callback ends connect even when it carries an\n"
     "error (declined) or comes after the state expired (10 minutes). No callback at all\n"
     "by the end of --wait usually means Zoom refused the redirect URI or client id on\n"
-    "its own page (exit 3).\n",
-    run,
-    NULL,
-    0,
+    "its own page (exit 3).\n"
+    "Zoom keeps one grant per user and app: connecting a second profile with the same\n"
+    "client id for the same Zoom user revokes the first. So connect refuses (exit 2,\n"
+    "nothing sent) while another profile holds a valid grant of this app, unless\n"
+    "--force; after a forced connect as the same user the other profile is marked\n"
+    "NEEDS_REAUTH, and `zoomflow status` says why.\n",
+    .run = run,
 };
+
+static int on_setting(void *vctx, const cli_opt *o, const char *key, const char *value,
+                      zf_error *err)
+{
+    cli_ctx *ctx = vctx;
+    if (o->id == CONNECT_ARGV_SECRET)
+        return zf_error_set(err, ZF_EVALIDATION, "--client-secret would expose the secret in "
+                            "the process list; use --client-secret-file FILE (or - for stdin) "
+                            "or ZOOMFLOW_CLIENT_SECRET");
+    char setting[64];
+    snprintf(setting, sizeof setting, "%s", o->name);
+    for (char *p = setting; *p; p++)
+        if (*p == '-')
+            *p = '_';
+    return cli_cfg_set_flag(&ctx->cfg, setting, value, err);
+}
 
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
-    enum { O_ID = 1, O_SECRET, O_S2S, O_ACCOUNT, O_REDIRECT, O_NOBROWSER, O_WAIT, O_BADSECRET, O_EP };
-    static const struct option opts[] = {
-        {"client-id", required_argument, NULL, O_ID},
-        {"client-secret-file", required_argument, NULL, O_SECRET},
-        {"client-secret", required_argument, NULL, O_BADSECRET},
-        {"s2s", no_argument, NULL, O_S2S},
-        {"account-id", required_argument, NULL, O_ACCOUNT},
-        {"redirect-uri", required_argument, NULL, O_REDIRECT},
-        {"no-browser", no_argument, NULL, O_NOBROWSER},
-        {"wait", required_argument, NULL, O_WAIT},
-        {"authorize-endpoint", required_argument, NULL, O_EP}, /* -> authorize_endpoint */
-        {"token-endpoint", required_argument, NULL, O_EP},
-        {"revoke-endpoint", required_argument, NULL, O_EP},
-        {NULL, 0, NULL, 0}};
-    connect_args a = {0, 0, 300, NULL};
+    connect_args a = {0, 0, 300, NULL, NULL, 0};
     zf_error err = ZF_ERROR_INIT;
-    int c, li = 0;
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, &li)) != -1) {
-        switch (c) {
-        case O_EP: { /* "token-endpoint" -> "token_endpoint" */
-            char key[32];
-            snprintf(key, sizeof key, "%.*s_endpoint", (int)strcspn(opts[li].name, "-"),
-                     opts[li].name);
-            cli_cfg_set_flag(&ctx->cfg, key, optarg, &err);
-            break;
-        }
-        case O_ID: cli_cfg_set_flag(&ctx->cfg, "client_id", optarg, &err); break;
-        case O_SECRET: a.secret_file = optarg; break;
-        case O_BADSECRET:
-            return cli_usage_error(&zf_cmd_connect, "--client-secret would expose the secret "
-                                   "in the process list; use --client-secret-file FILE (or "
-                                   "- for stdin) or ZOOMFLOW_CLIENT_SECRET");
-        case O_S2S: a.s2s = 1; break;
-        case O_ACCOUNT: cli_cfg_set_flag(&ctx->cfg, "account_id", optarg, &err); break;
-        case O_REDIRECT: cli_cfg_set_flag(&ctx->cfg, "redirect_uri", optarg, &err); break;
-        case O_NOBROWSER: a.no_browser = 1; break;
-        case O_WAIT: {
-            long long w;
-            if (cli_number(&w, "--wait", optarg, strlen(optarg), 1, 86400, "seconds", &err))
-                return cli_usage_error(&zf_cmd_connect, "%s", err.message);
-            a.wait_s = (long)w;
-            break;
-        }
-        default:
-            return cli_usage_error(&zf_cmd_connect, "unknown option %s", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(&zf_cmd_connect, "unexpected argument '%s'", argv[optind]);
+    int status = cli_parse_args(ctx->cmd, &a, on_setting, ctx, argc, argv);
+    if (status)
+        return status;
+    long long w;
+    if (a.wait && cli_number(&w, "--wait", a.wait, strlen(a.wait), 1, 86400, "seconds", &err))
+        return cli_usage_fail(ctx->cmd, &err);
+    if (a.wait)
+        a.wait_s = (long)w;
     if (!ctx->cfg.client_id)
         return cli_usage_error(&zf_cmd_connect, "the client id is missing: pass --client-id, "
                                "set ZOOMFLOW_CLIENT_ID, or client_id in the config file");
@@ -504,6 +631,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     zf_oauth_authz authz;
     memset(&authz, 0, sizeof authz);
     zf_buf redirect = ZF_BUF_INIT(2048), authority = ZF_BUF_INIT(64);
+    same_app others = {NULL, 0};
     if ((rc = read_secret(ctx, a.secret_file, &secret, &err)) != 0 ||
         (rc = cli_tokens(ctx, &tk, &err)) != 0)
         goto done;
@@ -521,10 +649,16 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         rc = zf_tokens_connect_s2s(tk, &cfg, &err);
         goto done;
     }
+    if ((rc = find_same_app(ctx, tk, &others, &err)) != 0)
+        goto done;
+    if (others.n && !a.force) {
+        rc = refuse_same_app(&others, ctx->cfg.client_id, &err);
+        goto done;
+    }
     int port = 0, bound = 0;
     const char *path = "/callback", *host = "127.0.0.1";
     if (ctx->cfg.redirect_uri &&
-        parse_loopback_uri(ctx->cfg.redirect_uri, &host, &port, &path) != 0) {
+        !parse_loopback_uri(ctx->cfg.redirect_uri, &host, &port, &path)) {
         rc = zf_error_set(&err, ZF_ECONFIG, "redirect URI %s is not a loopback URI",
                           ctx->cfg.redirect_uri);
         zf_error_hint(&err, "the CLI receives the callback itself: use "
@@ -551,7 +685,10 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     zf_buf_appendf(&authority, "%s:%d", host, bound);
     zf_oauth_loopback_expect ex = {authority.ptr, path, authz.state};
     rc = wait_callback(ctx, lfd, &ex, redirect.ptr, a.wait_s, tk, &err);
+    if (rc == 0)
+        mark_superseded(ctx, tk, &others);
 done:
+    same_app_free(&others);
     if (lfd >= 0)
         close(lfd);
     if (browser > 0)

@@ -18,7 +18,9 @@
  * service walks too. The cost is one walk of a few rows per process.
  */
 #include "commands.h"
+#include "globals.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,7 +29,7 @@
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 extern const zf_cmd zf_cmd_config, zf_cmd_connect, zf_cmd_disconnect, zf_cmd_status,
-    zf_cmd_api, zf_cmd_actions, zf_cmd_actions_schema, zf_cmd_recordings_download;
+    zf_cmd_api, zf_cmd_help, zf_cmd_completion, zf_cmd_man, zf_cmd_actions, zf_cmd_actions_schema, zf_cmd_recordings_download;
 
 static const zf_cmd actions_here; /* a marker, never run */
 #define ACTIONS_HERE (&actions_here)
@@ -42,6 +44,9 @@ static const zf_cmd *const written[] = {
     &zf_cmd_recordings_download,
     &zf_cmd_actions,
     &zf_cmd_actions_schema,
+    &zf_cmd_help,
+    &zf_cmd_completion,
+    &zf_cmd_man,
 };
 
 #define MADE_MAX 256 /* action commands; the registry test keeps well below */
@@ -59,18 +64,20 @@ static const zf_cmd *written_for(const char *action)
     return NULL;
 }
 
-/* The action's command row in made[n]; 0, or -1 when it cannot have one. */
-static int make(size_t n, const zf_action *a)
+/* The action's command row in made[n]: true, or false when it cannot have
+ * one (no words, a name too long, the table full). */
+static bool make(size_t n, const zf_action *a)
 {
     if (!a->words[0] || n >= MADE_MAX)
-        return -1;
+        return false;
     int len = snprintf(made_names[n], NAME_MAX_LEN, "%s%s%s", a->words[0],
                        a->words[1] ? " " : "", a->words[1] ? a->words[1] : "");
     if (len < 0 || len >= NAME_MAX_LEN)
-        return -1;
-    made[n] = (zf_cmd){made_names[n], NULL, "[flags]", cli_action_help, cli_action_run,
-                       a->name, 1};
-    return 0;
+        return false;
+    made[n] = (zf_cmd){.name = made_names[n], .usage = "[flags]", .opts = cli_action_opts,
+                       .help = cli_action_help, .run = cli_action_run, .action = a->name,
+                       .action_flags = 1};
+    return true;
 }
 
 static size_t first_word_len(const char *name)
@@ -110,7 +117,7 @@ static void build(void)
         for (const zf_action *const *a = zf_actions(); *a; a++) {
             if (written_for((*a)->name))
                 continue;
-            if (make(nmade, *a) != 0) {
+            if (!make(nmade, *a)) {
                 /* a descriptor without usable words: no command; the
                  * registry test names it */
                 fprintf(stderr, "zoomflow: action %s has no command words\n", (*a)->name);
@@ -170,20 +177,118 @@ const char *cli_cmd_summary(const zf_cmd *cmd)
     return a ? a->summary : "";
 }
 
+int cli_cmd_usage(const zf_cmd *cmd, zf_buf *out)
+{
+    if (cmd->usage)
+        return zf_buf_puts(out, cmd->usage) == 0 ? 0 : ZF_ENOMEM;
+    return cli_opt_usage(out, cmd->opts);
+}
+
+int cli_parse(const zf_cmd *cmd, cli_opt_parser *p, int argc, char **argv)
+{
+    static const cli_opt none[] = {{0}};
+    zf_error err = ZF_ERROR_INIT;
+    if (!p->specs)
+        p->specs = cmd->opts ? cmd->opts : none;
+    if (!p->command)
+        p->command = cmd->name;
+    /* the global flags after the command too (globals.h) */
+    cli_late late;
+    cli_late_wire(&late, p);
+    int status = 0;
+    if (cli_opt_parse(p, argc, argv, &err) != 0)
+        status = cli_parse_failed(cmd, p, &err);
+    cli_late_unwire(&late, p);
+    if (status) {
+        cli_late_free(&late);
+        return status;
+    }
+    return cli_late_apply(&late, cmd);
+}
+
+int cli_parse_args(const zf_cmd *cmd, void *args, cli_opt_fn on_value, void *ctx, int argc,
+                   char **argv)
+{
+    cli_opt_parser p = CLI_OPT_PARSER_INIT;
+    p.args = args;
+    p.on_value = on_value;
+    p.ctx = ctx;
+    return cli_parse(cmd, &p, argc, argv);
+}
+
+/* The shorthand flags of an action command (cli_action_specs) and the
+ * defaults the CLI fills in, from the rows that parse them. */
+static void print_shorthands(FILE *f, const zf_action *a)
+{
+    cli_opt *specs = NULL, *mine = NULL;
+    size_t n = 0, k = 0;
+    if (cli_action_specs(&specs, a) != 0)
+        return;
+    for (const cli_opt *o = specs; o->kind != CLI_OPT_END; o++)
+        n++;
+    mine = calloc(n + 1, sizeof *mine);
+    char(*names)[NAME_MAX_LEN] = calloc(n + 1, sizeof *names);
+    for (const cli_opt *o = specs; mine && names && o->kind != CLI_OPT_END; o++) {
+        if (o->id < CLI_ACTION_MEMBER)
+            continue;
+        mine[k] = *o; /* shown as typed: first-name for first_name */
+        snprintf(names[k], NAME_MAX_LEN, "%s", o->name);
+        for (char *c = names[k]; *c; c++)
+            if (*c == '_')
+                *c = '-';
+        mine[k].name = names[k];
+        k++;
+    }
+    zf_buf b = ZF_BUF_INIT(1 << 16);
+    if (k && cli_opt_help(&b, mine, "Shorthand flags (members of a required object)") == 0)
+        fprintf(f, "\n%s", zf_buf_cstr(&b));
+    for (const cli_action_default *d = cli_action_defaults; d->action; d++)
+        if (!strcmp(d->action, a->name))
+            fprintf(f, "%s--%s defaults to %s here.\n", k ? "" : "\n", d->field, d->value);
+    zf_buf_free(&b);
+    free(names);
+    free(mine);
+    free(specs);
+}
+
 void cli_print_help(const zf_cmd *cmd, FILE *f)
 {
-    fprintf(f, "usage: zoomflow %s %s\n\n%s\n", cmd->name, cmd->usage, cli_cmd_summary(cmd));
+    zf_buf b = ZF_BUF_INIT(1 << 20);
+    cli_cmd_usage(cmd, &b);
+    fprintf(f, "usage: zoomflow %s%s%s\n\n%s\n", cmd->name, b.len ? " " : "", zf_buf_cstr(&b),
+            cli_cmd_summary(cmd));
+    zf_buf_reset(&b);
     const zf_action *a = cmd->action_flags ? zf_action_find(cmd->action) : NULL;
     if (a) {
         /* the descriptor's text, minus its own usage line and summary */
-        zf_buf b = ZF_BUF_INIT(1 << 20);
         zf_action_help(&b, a);
         const char *body = b.ptr ? strstr(b.ptr, "\n\n") : NULL;
         body = body ? strstr(body + 2, "\n\n") : NULL;
         fprintf(f, "\nAction: %s\n%s", a->name, body ? body + 1 : "");
-        zf_buf_free(&b);
+        zf_buf_reset(&b);
     }
+    if (a)
+        print_shorthands(f, a);
+    /* the options from the same table that parses them */
+    if (cmd->opts && cli_opt_help(&b, cmd->opts, a ? "Common options" : "Options") == 0 &&
+        b.len)
+        fprintf(f, "\n%s", b.ptr);
+    zf_buf_free(&b);
     if (cmd->help && cmd->help[0])
         fprintf(f, "\n%s", cmd->help);
     fprintf(f, "\n%s", cli_exit_help);
+}
+
+int cli_cmd_each_opt(const zf_cmd *cmd, cli_opt_visit fn, void *ctx)
+{
+    const zf_action *a = cmd->action_flags ? zf_action_find(cmd->action) : NULL;
+    cli_opt *own = NULL;
+    if (a && cli_action_specs(&own, a) != 0)
+        return ZF_ENOMEM;
+    const cli_opt *specs = a ? own : cmd->opts;
+    for (const cli_opt *o = specs; o && o->kind != CLI_OPT_END; o++)
+        if (!(o->flags & CLI_OPT_HIDDEN))
+            fn(ctx, o);
+    free(own);
+    return 0;
 }

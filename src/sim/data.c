@@ -59,6 +59,24 @@ static const sim_route routes[] = {
     {"GET", "/v2/meetings/{meetingId}/registrants", sim_h_registrants_list, SIM_R_BEARER,
      SIM_CAT_MEDIUM, {"meeting:read:list_registrants", "meeting:read:list_registrants:admin",
                       NULL}, "registrants.list"},
+    /* after a meeting is made: registrant status, registration questions,
+     * attendance (issue 9) */
+    {"PUT", "/v2/meetings/{meetingId}/registrants/status", sim_h_registrants_status,
+     SIM_R_BEARER, SIM_CAT_MEDIUM,
+     {"meeting:update:registrant_status", "meeting:update:registrant_status:admin", NULL},
+     "registrants.status"},
+    {"GET", "/v2/meetings/{meetingId}/registrants/questions", sim_h_questions_get,
+     SIM_R_BEARER, SIM_CAT_LIGHT,
+     {"meeting:read:list_registration_questions",
+      "meeting:read:list_registration_questions:admin", NULL}, "registrants.questions"},
+    {"PATCH", "/v2/meetings/{meetingId}/registrants/questions", sim_h_questions_patch,
+     SIM_R_BEARER, SIM_CAT_LIGHT,
+     {"meeting:update:registration_question", "meeting:update:registration_question:admin",
+      NULL}, "registrants.questions.update"},
+    {"GET", "/v2/past_meetings/{meetingId}/participants", sim_h_past_participants,
+     SIM_R_BEARER, SIM_CAT_MEDIUM,
+     {"meeting:read:list_past_participants", "meeting:read:list_past_participants:admin",
+      NULL}, "past_meetings.participants"},
     {"GET", "/v2/meetings/{meetingId}/recordings", sim_h_recordings_get, SIM_R_BEARER,
      SIM_CAT_LIGHT, {RS_REC, RS_REC ":admin", RS_REC ":master", NULL}, "recordings.get"},
     {"GET", "/v2/contacts", sim_h_contacts, SIM_R_BEARER, SIM_CAT_MEDIUM,
@@ -69,12 +87,18 @@ static const sim_route routes[] = {
      "recordings.download"},
     {"GET", "/rec/webhook_download/{fileId}", sim_h_rec_download, 0, SIM_CAT_NONE, {NULL},
      "recordings.webhook_download"},
+    /* after every literal /registrants/<word> route: the first match wins */
+    {"GET", "/v2/meetings/{meetingId}/registrants/{registrantId}", sim_h_registrant_get,
+     SIM_R_BEARER, SIM_CAT_LIGHT, {"meeting:read:registrant", "meeting:read:registrant:admin",
+                                   NULL}, "registrants.get"},
     {"POST", "/_sim/seed/users", sim_h_seed_users, SIM_R_CONTROL, SIM_CAT_NONE, {NULL},
      "sim.seed.users"},
     {"POST", "/_sim/seed/meetings", sim_h_seed_meetings, SIM_R_CONTROL, SIM_CAT_NONE,
      {NULL}, "sim.seed.meetings"},
     {"POST", "/_sim/recordings", sim_h_sim_recording, SIM_R_CONTROL, SIM_CAT_NONE, {NULL},
      "sim.recordings"},
+    {"POST", "/_sim/past_meetings", sim_h_sim_past_meeting, SIM_R_CONTROL, SIM_CAT_NONE,
+     {NULL}, "sim.past_meetings"},
     {NULL, NULL, NULL, 0, SIM_CAT_NONE, {NULL}, NULL},
 };
 
@@ -93,6 +117,7 @@ static void data_clear(sim *s)
     sim_map_clear(&d->by_uuid, NULL);
     sim_map_clear(&d->files, NULL);
     free(d->recs);
+    sim_map_clear(&d->past_by_uuid, NULL);
     memset(d, 0, sizeof *d);
 }
 
@@ -196,6 +221,17 @@ static json_t *dump_meeting(const sim_meeting *m)
     json_object_set_new(j, "recordings", recs);
     if (m->deleted)
         json_object_set_new(j, "deleted", json_true());
+    if (m->occ)
+        json_object_set(j, "occurrences", m->occ);
+    if (m->questions)
+        json_object_set(j, "questions", m->questions);
+    json_t *pasts = json_array();
+    for (int i = 0; i < m->npasts; i++)
+        json_array_append_new(pasts, json_pack("{s:s,s:I,s:I,s:O}", "uuid", m->pasts[i]->uuid,
+                                               "start", (json_int_t)m->pasts[i]->start, "end",
+                                               (json_int_t)m->pasts[i]->end, "participants",
+                                               m->pasts[i]->participants));
+    json_object_set_new(j, "past_meetings", pasts);
     return j;
 }
 
@@ -328,6 +364,23 @@ static int load_recordings(sim *s, sim_meeting *m, json_t *arr)
     return 0;
 }
 
+static int load_pasts(sim *s, sim_meeting *m, json_t *arr)
+{
+    json_t *pj;
+    size_t i;
+    json_array_foreach(arr, i, pj) {
+        json_t *parts = json_object_get(pj, "participants");
+        if (!jstr(pj, "uuid") || !json_is_array(parts))
+            return ZF_EPARSE;
+        if (!sim_data_past_add(s, m, jstr(pj, "uuid"),
+                               json_integer_value(json_object_get(pj, "start")),
+                               json_integer_value(json_object_get(pj, "end")),
+                               json_deep_copy(parts)))
+            return ZF_EPARSE; /* a second instance with that uuid, or no memory */
+    }
+    return 0;
+}
+
 static int load_meeting(sim *s, json_t *mj)
 {
     const char *host = jstr(mj, "host_id"), *uuid = jstr(mj, "uuid");
@@ -353,6 +406,8 @@ static int load_meeting(sim *s, json_t *mj)
     m->settings = json_deep_copy(settings);
     m->recurrence = json_deep_copy(json_object_get(mj, "recurrence"));
     m->tracking_fields = json_deep_copy(json_object_get(mj, "tracking_fields"));
+    m->occ = json_deep_copy(json_object_get(mj, "occurrences"));
+    m->questions = json_deep_copy(json_object_get(mj, "questions"));
     int rc = !m->topic || !m->password || !m->timezone ? ZF_ENOMEM
                                                         : sim_data_meeting_insert(s, m);
     if (rc != 0) {
@@ -362,6 +417,8 @@ static int load_meeting(sim *s, json_t *mj)
     rc = load_registrants(s, m, json_object_get(mj, "registrants"));
     if (rc == 0)
         rc = load_recordings(s, m, json_object_get(mj, "recordings"));
+    if (rc == 0)
+        rc = load_pasts(s, m, json_object_get(mj, "past_meetings"));
     if (rc == 0 && json_is_true(json_object_get(mj, "deleted"))) {
         char key[24];
         snprintf(key, sizeof key, "%lld", (long long)m->id);

@@ -77,6 +77,14 @@ typedef struct sim_recording {
     uint8_t kept;            /* transferred: outlives its meeting */
 } sim_recording;
 
+/* One ended instance of a meeting (past_meetings.c): who attended. */
+typedef struct sim_past {
+    char uuid[64];
+    int64_t start, end;      /* UTC */
+    json_t *participants;    /* array of Zoom-shaped participant objects */
+    sim_meeting *m;
+} sim_past;
+
 struct sim_meeting {
     int64_t id;
     char uuid[25];
@@ -96,6 +104,14 @@ struct sim_meeting {
     sim_map reg_email;       /* lowercase email -> sim_registrant */
     sim_recording **recs;    /* instances, oldest first */
     int nrecs;
+    /* type 8: per occurrence (key: occurrence_id) what differs from the
+     * series: start_time (UTC seconds), duration, agenda, settings (the
+     * changed keys), deleted (true). NULL when nothing differs. */
+    json_t *occ;
+    /* registration questions {questions, custom_questions}; NULL = none */
+    json_t *questions;
+    sim_past **pasts;        /* ended instances, in the order they were added */
+    int npasts;
 };
 
 struct sim_data {
@@ -108,6 +124,7 @@ struct sim_data {
     sim_map files;               /* file id -> sim_recfile */
     sim_recording **recs;        /* every recording, in creation order (borrowed) */
     size_t nrecs, caprecs;
+    sim_map past_by_uuid;        /* past instance uuid -> sim_past */
     sim_meeting **all_meetings;  /* every meeting ever made (owns them) */
     size_t nall, capall;
     int32_t create_day;          /* UTC day of user_creates */
@@ -138,6 +155,7 @@ void sim_h_meeting_patch(sim_req *rq, sim_resp *rs);
 void sim_h_meeting_delete(sim_req *rq, sim_resp *rs);
 void sim_h_registrant_add(sim_req *rq, sim_resp *rs);
 void sim_h_registrants_list(sim_req *rq, sim_resp *rs);
+void sim_h_registrant_get(sim_req *rq, sim_resp *rs);
 void sim_h_recordings_get(sim_req *rq, sim_resp *rs);
 void sim_h_recordings_list_user(sim_req *rq, sim_resp *rs);
 void sim_h_recordings_list_account(sim_req *rq, sim_resp *rs);
@@ -146,6 +164,11 @@ void sim_h_contacts(sim_req *rq, sim_resp *rs);
 void sim_h_seed_users(sim_req *rq, sim_resp *rs);
 void sim_h_seed_meetings(sim_req *rq, sim_resp *rs);
 void sim_h_sim_recording(sim_req *rq, sim_resp *rs);
+void sim_h_registrants_status(sim_req *rq, sim_resp *rs);
+void sim_h_questions_get(sim_req *rq, sim_resp *rs);
+void sim_h_questions_patch(sim_req *rq, sim_resp *rs);
+void sim_h_past_participants(sim_req *rq, sim_resp *rs);
+void sim_h_sim_past_meeting(sim_req *rq, sim_resp *rs);
 
 /* --- meetings.c */
 sim_meeting *sim_data_meeting_find(sim *s, const char *id);
@@ -163,6 +186,19 @@ int sim_data_registration_on(const sim_meeting *m);
 /* 0 when the host may write one more meeting today; otherwise ZF_EDAILYLIMIT
  * after writing the 429. */
 int sim_data_meeting_quota(sim *s, sim_user *u, int64_t now, sim_resp *rs);
+/* The occurrence `oid` of a type 8 meeting: 1 with its start and duration
+ * (overrides applied), or 0 when the meeting has no such occurrence or it
+ * was deleted. */
+int sim_data_occurrence(const sim_meeting *m, const char *oid, int64_t *start, int *duration);
+/* 404 code 3001 for an unknown meeting id (written into rs), else the meeting. */
+sim_meeting *sim_data_meeting_or_404(sim_req *rq, sim_resp *rs);
+
+/* --- past_meetings.c */
+/* Adds an ended instance to m (uuid NULL = a new one); participants is
+ * stolen. NULL when out of memory or the uuid is taken. */
+sim_past *sim_data_past_add(sim *s, sim_meeting *m, const char *uuid, int64_t start,
+                            int64_t end, json_t *participants);
+void sim_data_past_free(sim_past *p);
 
 /* --- registrants.c */
 sim_registrant *sim_data_registrant_add(sim *s, sim_meeting *m, const char *email,

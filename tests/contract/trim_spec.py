@@ -28,8 +28,14 @@ OPERATIONS = [
     ("zoom-meetings-api-2026-03.json", "/users/{userId}/meetings", ["get", "post"]),
     ("zoom-meetings-api-2026-03.json", "/meetings/{meetingId}", ["get", "patch", "delete"]),
     ("zoom-meetings-api-2026-03.json", "/meetings/{meetingId}/registrants", ["get", "post"]),
+    ("zoom-meetings-api-2026-03.json", "/meetings/{meetingId}/registrants/{registrantId}",
+     ["get"]),
     ("zoom-meetings-api-2026-03.json", "/meetings/{meetingId}/recordings", ["get"]),
     ("zoom-meetings-api-2026-03.json", "/users/{userId}/recordings", ["get"]),
+    ("zoom-meetings-api-2026-03.json", "/meetings/{meetingId}/registrants/status", ["put"]),
+    ("zoom-meetings-api-2026-03.json", "/meetings/{meetingId}/registrants/questions",
+     ["get", "patch"]),
+    ("zoom-meetings-api-2026-03.json", "/past_meetings/{meetingId}/participants", ["get"]),
     ("zoom-team-chat-api-2026-03.json", "/contacts", ["get"]),
 ]
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}

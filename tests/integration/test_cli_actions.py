@@ -1,9 +1,12 @@
 """The action commands (`zoomflow meetings create`, `users list`, ...) against
 zoomsim: success, every problem reported at once with no traffic, Zoom's
 error codes, scope preflight, --all over many pages, --limit, --dry-run,
-formats, reconcile after an ambiguous create, the daily-create warning, the
-fault matrix of issue 4, and offboarding and the recordings archive (users
-get/update/delete, recordings list/list-account month by month)."""
+formats, reconcile after an ambiguous create, the daily-create warning, and
+the fault matrix of issue 4; the meeting actions of issue 9 (get, update and
+delete a meeting or one occurrence, registrant status and registration
+questions, past meeting participants), a delete retried after a dropped
+response; offboarding and the recordings archive (users get/update/delete,
+recordings list/list-account month by month)."""
 import concurrent.futures
 import csv
 import datetime
@@ -57,7 +60,7 @@ class ActionsTest(unittest.TestCase):
         before = api_total(self.sim)
         p = self.cli.run(*args)
         self.assertEqual(p.returncode, 2, p.err)
-        self.assertIn(f"({n_problems} problems)", p.err)
+        self.assertIn(f"({n_problems} problem{'' if n_problems == 1 else 's'})", p.err)
         for w in words:
             self.assertIn(w, p.err)
         self.assertEqual(api_total(self.sim), before)
@@ -212,9 +215,9 @@ class ActionsTest(unittest.TestCase):
         self.assertGreaterEqual(len(users), 210)
         self.assertEqual(len(self.sim.requests_log(route="users.list")["requests"]),
                          (len(users) + 24) // 25)
-        # json: one array; csv: header + a row per user; table: aligned, header first
+        # json: the page's shape; csv: header + a row per user; table: aligned, header first
         arr = json.loads(self.run_ok("users", "list", "--all", "--page-size", "300",
-                                     "--format", "json").out)
+                                     "--format", "json").out)["users"]
         self.assertEqual(len(arr), len(users))
         rows = list(csv.DictReader(io.StringIO(self.run_ok(
             "users", "list", "--all", "--format", "csv").out)))
@@ -291,6 +294,242 @@ class ActionsTest(unittest.TestCase):
         self.assert_refused_without_traffic(
             ["recordings", "get", "--meeting-id", "x y", "--ttl", "-1"], 3,
             ["meeting_id", "ttl", "include_download_token"])
+
+    # --- get / update / delete a meeting (issue 9)
+
+    def series(self, topic="Orientation series", approval=2):
+        return self.json_of("meetings", "create", "--user-id", "me", "--topic", topic,
+                            "--type", "8", "--start-time", START, "--timezone", "Europe/Berlin",
+                            "--recurrence", '{"type": 2, "weekly_days": "3", "end_times": 3}',
+                            "--settings.approval_type", str(approval))
+
+    def api_get(self, path):
+        return json.loads(self.run_ok("api", "GET", path).out)
+
+    def test_meetings_get(self):
+        m = self.series()
+        occ = [o["occurrence_id"] for o in m["occurrences"]]
+        g = self.json_of("meetings", "get", "--meeting-id", str(m["id"]))
+        self.assertEqual((g["id"], g["topic"], g["type"]), (m["id"], m["topic"], 8))
+        self.assertEqual([o["occurrence_id"] for o in g["occurrences"]], occ)
+        self.assertIn("settings", g)
+        self.assertNotIn("start_url", g)  # the host's start link stays out of the output
+        one = self.json_of("meetings", "get", "--meeting-id", str(m["id"]), "--occurrence-id",
+                           occ[1], "--show-previous-occurrences", "true")
+        self.assertEqual(one["start_time"], m["occurrences"][1]["start_time"])
+        self.assertEqual(len(one["occurrences"]), 1)
+        p = self.cli.run("meetings", "get", "--meeting-id", "99999999999")
+        self.assertEqual(p.returncode, 6, p.err)
+        self.assertIn("Meeting does not exist: 99999999999", p.err)
+        p = self.cli.run("meetings", "get", "--meeting-id", str(m["id"]), "--occurrence-id", "1")
+        self.assertEqual(p.returncode, 2, p.err)
+        self.assertIn("Invalid parameter: occurrence_id", p.err)
+        self.assert_refused_without_traffic(
+            ["meetings", "get", "--meeting-id", "abc", "--occurrence-id", "1,2"], 2,
+            ["meeting_id", "occurrence_id"])
+
+    def test_meetings_update_reschedules_and_merges(self):
+        m = self.meeting("Day 1 orientation")
+        out = self.json_of("meetings", "update", "--meeting-id", str(m["id"]),
+                           "--start-time", "2031-03-05T10:00:00", "--timezone", "Europe/Berlin",
+                           "--settings.mute_upon_entry", "true")
+        self.assertEqual(out, {"updated": True, "meeting_id": m["id"], "occurrence_id": None,
+                               "fields": ["start_time", "timezone", "settings.mute_upon_entry"]})
+        g = self.api_get(f"/meetings/{m['id']}")
+        self.assertEqual(g["start_time"], "2031-03-05T09:00:00Z")  # 10:00 CET
+        self.assertIs(g["settings"]["mute_upon_entry"], True)
+        self.assertEqual(g["settings"]["approval_type"], 0)  # the other settings stay
+        self.assertEqual(g["topic"], "Day 1 orientation")
+        # a start in the past goes out (Zoom decides) with a warning; Zoom keeps the time
+        p = self.run_ok("meetings", "update", "--meeting-id", str(m["id"]), "--start-time",
+                        "2001-01-01T09:00:00Z", "--format", "json")
+        self.assertIn("warning: start_time 2001-01-01T09:00:00Z is in the past", p.err)
+        self.assertEqual(self.api_get(f"/meetings/{m['id']}")["start_time"],
+                         "2031-03-05T09:00:00Z")
+        p = self.cli.run("meetings", "update", "--meeting-id", "99999999999", "--topic", "x")
+        self.assertEqual(p.returncode, 6, p.err)
+        self.assertIn("Meeting does not exist", p.err)
+
+    def test_meetings_update_one_occurrence(self):
+        m = self.series()
+        occ = [o["occurrence_id"] for o in m["occurrences"]]
+        out = self.json_of("meetings", "update", "--meeting-id", str(m["id"]),
+                           "--occurrence-id", occ[1], "--start-time", "2031-03-12T12:00:00Z",
+                           "--duration", "30", "--settings.waiting_room", "true")
+        self.assertEqual(out["occurrence_id"], occ[1])
+        g = self.api_get(f"/meetings/{m['id']}")
+        self.assertEqual([(o["start_time"], o["duration"]) for o in g["occurrences"]],
+                         [(m["occurrences"][0]["start_time"], 60), ("2031-03-12T12:00:00Z", 30),
+                          (m["occurrences"][2]["start_time"], 60)])
+        self.assertIs(g["settings"]["waiting_room"], False)  # the series is untouched
+
+    def test_meetings_update_problems_at_once(self):
+        self.assert_refused_without_traffic(
+            ["meetings", "update", "--meeting-id", "12345678901", "--occurrence-id",
+             "1648194360000", "--topic", "x", "--timezone", "UTC", "--settings.audio", "voip",
+             "--recurrence", '{"type": 1, "end_times": 2}'], 4,
+            ["topic: cannot be changed for one occurrence", "timezone: an occurrence takes no "
+             "timezone", "settings.audio", "recurrence"])
+        self.assert_refused_without_traffic(
+            ["meetings", "update", "--meeting-id", "12345678901", "--start-time",
+             "2031-03-05T10:00:00Z", "--timezone", "Europe/Berlin", "--type", "2",
+             "--recurrence", '{"type": 2}', "--duration", "0"], 5,
+            ["start_time", "recurrence: is only used for type 8", "recurrence.end_times",
+             "recurrence.weekly_days", "duration"])
+        self.assert_refused_without_traffic(
+            ["meetings", "update", "--meeting-id", "12345678901"], 1, ["nothing to change"])
+
+    def test_meetings_delete_occurrence_then_whole(self):
+        m = self.series(approval=0)
+        occ = [o["occurrence_id"] for o in m["occurrences"]]
+        out = self.json_of("meetings", "delete", "--meeting-id", str(m["id"]),
+                           "--occurrence-id", occ[0], "--cancel-meeting-reminder", "true",
+                           "--schedule-for-reminder", "false")
+        self.assertEqual(out, {"deleted": True, "meeting_id": m["id"], "occurrence_id": occ[0],
+                               "already_deleted": False})
+        log = self.sim.requests_log(route="meetings.delete")["requests"]
+        self.assertEqual(log[-1]["detail"],
+                         f"occurrence {occ[0]}; email host: no, registrants: yes")
+        g = self.api_get(f"/meetings/{m['id']}")
+        self.assertEqual([o["status"] for o in g["occurrences"]],
+                         ["deleted", "available", "available"])
+        out = self.json_of("meetings", "delete", "--meeting-id", str(m["id"]))
+        self.assertIs(out["already_deleted"], False)
+        p = self.cli.run("meetings", "delete", "--meeting-id", str(m["id"]))
+        self.assertEqual(p.returncode, 6, p.err)  # no earlier attempt: a plain not-found
+        self.assertIn(f"Meeting does not exist: {m['id']}", p.err)
+        self.assertIn("check the meeting id", p.err)
+        self.assert_refused_without_traffic(
+            ["meetings", "delete", "--meeting-id", "1234", "--occurrence-id", "x"], 2,
+            ["meeting_id", "occurrence_id"])
+
+    def test_meetings_delete_retried_after_dropped_response(self):
+        m = self.meeting("The hire withdrew")
+        # processed, then the connection closes without an answer: the retry hears 3001
+        self.sim.request("POST", "/_sim/faults", body={
+            "kind": "drop", "route": "meetings.delete", "count": 1})
+        p = self.run_ok("meetings", "delete", "--meeting-id", str(m["id"]), "--format", "json")
+        self.assertEqual(json.loads(p.out), {"deleted": True, "meeting_id": m["id"],
+                                             "occurrence_id": None, "already_deleted": True})
+        self.assertIn("warning: the meeting was already gone when the request was retried",
+                      p.err)
+        sent = self.sim.requests_log(route="meetings.delete")["requests"][-2:]
+        self.assertEqual([r["status"] for r in sent], [0, 404])
+        # not processed, answer lost: the retry deletes it, nothing was "already" done
+        m = self.meeting("Withdrew too")
+        self.sim.request("POST", "/_sim/faults", body={
+            "kind": "drop_before", "route": "meetings.delete", "count": 1})
+        out = self.json_of("meetings", "delete", "--meeting-id", str(m["id"]))
+        self.assertIs(out["already_deleted"], False)
+        # an occurrence: Zoom's retry answer is 300 "Invalid parameter: occurrence_id"
+        s = self.series()
+        occ = s["occurrences"][1]["occurrence_id"]
+        self.sim.request("POST", "/_sim/faults", body={
+            "kind": "drop", "route": "meetings.delete", "count": 1})
+        out = self.json_of("meetings", "delete", "--meeting-id", str(s["id"]),
+                           "--occurrence-id", occ)
+        self.assertIs(out["already_deleted"], True)
+
+    # --- registrant status and registration questions (issue 9)
+
+    def test_registrants_set_status(self):
+        m = self.meeting("Town hall, manual approval", approval=1)
+        ids = {}
+        for e in ("ann@example.com", "bob@example.com", "cyd@example.com"):
+            ids[e] = self.json_of("registrants", "add", "--meeting-id", str(m["id"]),
+                                  "--email", e, "--first-name", "R")["registrant_id"]
+        out = self.json_of("registrants", "set-status", "--meeting-id", str(m["id"]),
+                           "--action", "approve", "--registrants",
+                           json.dumps([{"email": "ann@example.com"},
+                                       {"id": ids["bob@example.com"]}]))
+        self.assertEqual(out, {"updated": True, "meeting_id": m["id"], "occurrence_id": None,
+                               "action": "approve", "registrants": 2})
+        self.json_of("registrants", "set-status", "--meeting-id", str(m["id"]), "--action",
+                     "deny", "--registrants", '[{"email": "cyd@example.com"}]')
+
+        def emails(status):
+            out = self.json_of("registrants", "list", "--meeting-id", str(m["id"]), "--status",
+                               status)
+            return sorted(r["email"] for r in out["registrants"])
+        self.assertEqual(emails("approved"), ["ann@example.com", "bob@example.com"])
+        self.assertEqual(emails("denied"), ["cyd@example.com"])
+        self.assertEqual(emails("pending"), [])
+        self.assert_refused_without_traffic(
+            ["registrants", "set-status", "--meeting-id", str(m["id"]), "--action", "promote",
+             "--registrants", json.dumps([{}] + [{"email": f"r{i}@example.com"}
+                                                for i in range(30)])], 3,
+            ["action", "registrants: ", "registrants[0]"])
+        self.assert_refused_without_traffic(
+            ["registrants", "set-status", "--meeting-id", str(m["id"]), "--action", "approve",
+             "--registrants", "[]"], 1, ["name at least one registrant"])
+        self.assert_refused_without_traffic(
+            ["registrants", "set-status", "--meeting-id", str(m["id"]), "--action", "approve"],
+            1, ["registrants"])
+        closed = self.meeting("No registration", approval=2)
+        p = self.cli.run("registrants", "set-status", "--meeting-id", str(closed["id"]),
+                         "--action", "approve", "--registrants", '[{"email": "a@example.com"}]')
+        self.assertEqual(p.returncode, 6, p.err)
+        self.assertIn("egistration has not been enabled", p.err)
+
+    def test_registration_questions_required_on_add(self):
+        m = self.meeting("Town hall with a form", approval=0)
+        out = self.json_of("registrants", "set-questions", "--meeting-id", str(m["id"]),
+                           "--questions", '[{"field_name": "org", "required": true}]',
+                           "--custom-questions", json.dumps([
+                               {"title": "T-shirt", "type": "single", "required": True,
+                                "answers": ["S", "M", "L"]}]))
+        self.assertEqual(out, {"updated": True, "meeting_id": m["id"],
+                               "fields": ["questions", "custom_questions"]})
+        q = self.json_of("registrants", "questions", "--meeting-id", str(m["id"]))
+        self.assertEqual(q["questions"], [{"field_name": "org", "required": True}])
+        self.assertEqual(q["custom_questions"][0]["answers"], ["S", "M", "L"])
+        p = self.cli.run("registrants", "add", "--meeting-id", str(m["id"]), "--email",
+                         "new@example.com", "--first-name", "New")
+        self.assertEqual(p.returncode, 2, p.err)  # Zoom's 300, every field named
+        self.assertIn("org: org is required", p.err)
+        self.assertIn('"T-shirt" is required', p.err)
+        r = self.json_of("registrants", "add", "--meeting-id", str(m["id"]), "--email",
+                         "new@example.com", "--first-name", "New", "--org", "ACME",
+                         "--custom-questions", '[{"title": "T-shirt", "value": "M"}]')
+        self.assertIs(r["created"], True)
+        self.assert_refused_without_traffic(
+            ["registrants", "set-questions", "--meeting-id", str(m["id"]), "--questions",
+             '[{"field_name": "org"}, {"field_name": "org"}, {"field_name": "email"}]',
+             "--custom-questions", '[{"title": "A", "type": "single"}, {"title": "A", '
+             '"answers": ["x"]}, {"type": "short"}]'], 6,
+            ["questions[1].field_name", "questions[2].field_name", "custom_questions[0].answers",
+             "custom_questions[1].title", "custom_questions[1].answers",
+             "custom_questions[2].title"])
+        self.assert_refused_without_traffic(
+            ["registrants", "set-questions", "--meeting-id", str(m["id"])], 1,
+            ["nothing to change"])
+
+    # --- past meeting participants (issue 9)
+
+    def test_participants_list(self):
+        m = self.meeting("Training")
+        r = self.sim.request("POST", "/_sim/past_meetings",
+                             body={"meeting_id": m["id"], "participant_count": 45})
+        self.assertEqual(r.status, 201, r)
+        self.sim.request("DELETE", "/_sim/requests")
+        p = self.run_ok("participants", "list", "--meeting-id", str(m["id"]), "--all",
+                        "--page-size", "20", "--format", "ndjson")
+        people = [json.loads(line) for line in p.out.splitlines()]
+        self.assertEqual([x["name"] for x in people], [f"Participant {i}" for i in range(1, 46)])
+        self.assertEqual(len(self.sim.requests_log(route="past_meetings.participants")
+                             ["requests"]), 3)
+        page = self.json_of("participants", "list", "--meeting-id", str(m["id"]),
+                            "--page-size", "10")
+        self.assertEqual((len(page["participants"]), page["total_records"]), (10, 45))
+        rest = self.json_of("participants", "list", "--meeting-id", r.json()["uuid"],
+                            "--next-page-token", page["next_page_token"], "--page-size", "10")
+        self.assertEqual(rest["participants"][0]["name"], "Participant 11")
+        p = self.cli.run("participants", "list", "--meeting-id", "99999999999")
+        self.assertEqual(p.returncode, 6, p.err)
+        self.assertIn("Meeting does not exist", p.err)
+        self.assert_refused_without_traffic(
+            ["participants", "list", "--meeting-id", "x y", "--page-size", "301", "--all",
+             "--next-page-token", "t"], 3, ["meeting_id", "page_size", "next_page_token"])
 
     # --- surfaces
 
@@ -496,10 +735,10 @@ class UsersAndRecordingsTest(unittest.TestCase):
                                "transfer_email": "successor@example.com"})
         succ = self.json_of("users", "get", "--user-id", "successor@example.com")
         mine = self.json_of("meetings", "list", "--user-id", "successor@example.com", "--all")
-        self.assertIn(kept["id"], [m["id"] for m in mine])
+        self.assertIn(kept["id"], [m["id"] for m in mine["meetings"]])
         recs = json.loads(self.run_ok("recordings", "list", "--user-id", "successor@example.com",
                                       "--from", "2025-06-01", "--to", "2025-06-30",
-                                      "--format", "json").out)
+                                      "--format", "json").out)["meetings"]
         self.assertEqual([(r["uuid"], r["host_id"]) for r in recs], [(rec["uuid"], succ["id"])])
         # the leaver is gone: a new call is Zoom's 404 code 1001, a clear not-found
         p = self.cli.run("users", "delete", "--user-id", "leaver@example.com")
@@ -593,7 +832,8 @@ class UsersAndRecordingsTest(unittest.TestCase):
         self.assertEqual(len(self.list_requests("users.list", since)), 3)  # 2 + 2 + 1
         since = self.last_seq()
         arr = self.json_of("users", "list", "--limit", "4", "--page-size", "2")
-        self.assertEqual(len(arr), 4)
+        self.assertEqual(len(arr["users"]), 4)
+        self.assertNotIn("next_page_token", arr)  # one shape: the walk was followed
         self.assertEqual(len(self.list_requests("users.list", since)), 2)  # no third page
         # across months: the first month's two, one of the second's, then stop
         self.user("lim.host@example.com")
@@ -619,7 +859,7 @@ class UsersAndRecordingsTest(unittest.TestCase):
         b = self.recorded("acct.b@example.com", "2023-08-09T09:00:00Z")["uuid"]
         recs = json.loads(self.run_ok("recordings", "list-account", "--account-id", "me",
                                       "--from", "2023-07-01", "--to", "2023-08-31",
-                                      "--format", "json").out)
+                                      "--format", "json").out)["meetings"]
         self.assertEqual([(r["uuid"], r["host_email"]) for r in recs],
                          [(a, "acct.a@example.com"), (b, "acct.b@example.com")])
         self.assertTrue(all(r["recording_files"] for r in recs))

@@ -1,7 +1,9 @@
 /* zf_action_run over a scripted fake transport and a fake clock:
  * validation and scope refusals send nothing, 4711 reads like the
  * preflight, ambiguous creates are reconciled (found, or proven absent and
- * sent once more), list streaming with all=true. */
+ * sent once more), list streaming with all=true; writes Zoom answers with
+ * 204 make their output from the input, and a delete retried after a
+ * dropped answer that hears "not found" reports already_deleted. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -223,6 +225,59 @@ static void test_action_run_daily_warning_from_headers(void **state)
     zf_zoom_free(z);
 }
 
+/* A registrant add Zoom answers with success: its create_time, against
+ * Zoom's Date (or the local clock less the skew), says whether it was there
+ * before; a refused lookup keeps "created". fake wall: 2025-11-29T00:00Z. */
+static void readd(fake *f, zf_zoom *z, const char *date, long get_status, const char *get_body,
+                  const char *want)
+{
+    zf_action_run_opts o = run_opts(f, z);
+    char hdr[96];
+    snprintf(hdr, sizeof hdr, "Date: %s\r\n", date ? date : "");
+    push(f, 0, 1, 201, date ? hdr : NULL,
+         "{\"id\":85746065123,\"registrant_id\":\"r/1\",\"topic\":\"t\"}");
+    push(f, 0, 1, get_status, NULL, get_body);
+    zf_action_result res = ZF_ACTION_RESULT_INIT;
+    zf_error err = ZF_ERROR_INIT;
+    json_t *in = json_pack("{s:I,s:s,s:s}", "meeting_id", (json_int_t)85746065123, "email",
+                           "g@example.com", "first_name", "G");
+    int at = f->next;
+    assert_int_equal(zf_action_run(&res, zf_action_find("add_meeting_registrant"), in, &o, NULL,
+                                   &err), 0);
+    assert_int_equal(f->next, at + 2);
+    assert_string_equal(f->seen[at + 1].method, "GET");
+    assert_non_null(strstr(f->seen[at + 1].url, "/meetings/85746065123/registrants/r%2F1"));
+    int existing = !strcmp(want, "existing");
+    assert_true(json_is_boolean(json_object_get(res.output, "created")));
+    assert_int_equal(json_is_true(json_object_get(res.output, "created")), !existing);
+    assert_int_equal(json_is_true(json_object_get(res.output, "existing")), existing);
+    assert_null(json_object_get(res.output, "found"));
+    zf_action_result_free(&res);
+    json_decref(in);
+}
+
+static void test_action_run_registrant_existing(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    const char *date = "Sat, 29 Nov 2025 00:00:00 GMT";
+    /* Zoom's clock: two seconds before its Date is before; the same second is now */
+    readd(&f, z, date, 200, "{\"id\":\"r/1\",\"create_time\":\"2025-11-28T23:59:58Z\"}",
+          "existing");
+    readd(&f, z, date, 200, "{\"id\":\"r/1\",\"create_time\":\"2025-11-29T00:00:00Z\"}",
+          "created");
+    /* no Date: the local clock less the reconcile skew (120 s) */
+    readd(&f, z, NULL, 200, "{\"id\":\"r/1\",\"create_time\":\"2025-11-28T23:59:00Z\"}",
+          "created");
+    readd(&f, z, NULL, 200, "{\"id\":\"r/1\",\"create_time\":\"2025-11-28T23:00:00Z\"}",
+          "existing");
+    /* the lookup refused (no scope) or without create_time: Zoom's word stands */
+    readd(&f, z, date, 400, "{\"code\":4711,\"message\":\"Invalid access token, does not "
+                            "contain scopes:[meeting:read:registrant:admin].\"}", "created");
+    readd(&f, z, date, 200, "{\"id\":\"r/1\"}", "created");
+    zf_zoom_free(z);
+}
+
 /* --- the fast path (on_item_raw): the same items as the tree path, shaped
  * from the page bytes */
 
@@ -377,6 +432,158 @@ static void test_action_shape_raw_edges(void **state)
     zf_buf_free(&b);
 }
 
+static json_t *run_ok(fake *f, zf_zoom *z, const char *action, const char *input,
+                      zf_action_result *res)
+{
+    zf_action_run_opts o = run_opts(f, z);
+    zf_error err = ZF_ERROR_INIT;
+    json_t *in = json_loads(input, 0, NULL);
+    assert_non_null(in);
+    int rc = zf_action_run(res, zf_action_find(action), in, &o, NULL, &err);
+    if (rc)
+        fprintf(stderr, "%s: %s\n", action, err.message);
+    assert_int_equal(rc, 0);
+    json_decref(in);
+    return res->output;
+}
+
+static void assert_json(const json_t *got, const char *want)
+{
+    json_t *w = json_loads(want, 0, NULL);
+    char *g = json_dumps(got, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!json_equal((json_t *)got, w))
+        fail_msg("got %s, want %s", g, want);
+    free(g);
+    json_decref(w);
+}
+
+static const char nf_3001[] = "{\"code\":3001,\"message\":\"Meeting does not exist: "
+                              "85746065432.\"}";
+
+static void test_action_run_delete_retried_after_lost_answer(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    zf_action_result res = ZF_ACTION_RESULT_INIT;
+    push(&f, ZF_ETIMEOUT, 1, 0, NULL, NULL); /* deleted, the answer lost */
+    push(&f, 0, 1, 404, NULL, nf_3001);
+    run_ok(&f, z, "delete_meeting", "{\"meeting_id\":85746065432}", &res);
+    assert_json(res.output, "{\"deleted\":true,\"meeting_id\":85746065432,"
+                            "\"occurrence_id\":null,\"already_deleted\":true}");
+    assert_int_equal(json_array_size(res.warnings), 1);
+    assert_non_null(strstr(json_string_value(json_array_get(res.warnings, 0)),
+                           "already gone when the request was retried"));
+    assert_string_equal(f.seen[1].method, "DELETE");
+    zf_action_result_free(&res);
+    /* an occurrence: the retry hears 400 code 300 "Invalid parameter: occurrence_id" */
+    push(&f, 0, 1, 503, NULL, "{\"code\":503,\"message\":\"Service Unavailable.\"}");
+    push(&f, 0, 1, 400, NULL, "{\"code\":300,\"message\":\"Invalid parameter: "
+                              "occurrence_id.\"}");
+    run_ok(&f, z, "delete_meeting", "{\"meeting_id\":85746065432,\"occurrence_id\":"
+                                    "\"1648194360000\",\"cancel_meeting_reminder\":true}", &res);
+    assert_true(json_is_true(json_object_get(res.output, "already_deleted")));
+    assert_non_null(strstr(f.seen[3].url, "occurrence_id=1648194360000"));
+    assert_non_null(strstr(f.seen[3].url, "cancel_meeting_reminder=true"));
+    zf_action_result_free(&res);
+    zf_zoom_free(z);
+}
+
+/* Without an attempt whose outcome is unknown, "not found" stays a failure,
+ * and so does a 300 for a delete of the whole meeting. */
+static void test_action_run_delete_not_found_fails(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    zf_action_run_opts o = run_opts(&f, z);
+    zf_action_result res = ZF_ACTION_RESULT_INIT;
+    zf_error err = ZF_ERROR_INIT;
+    json_t *in = json_pack("{s:I}", "meeting_id", (json_int_t)85746065432LL);
+    const zf_action *del = zf_action_find("delete_meeting");
+    push(&f, 0, 1, 404, NULL, nf_3001);
+    assert_int_equal(zf_action_run(&res, del, in, &o, NULL, &err), ZF_ENOTFOUND);
+    assert_int_equal(err.zoom_code, 3001);
+    assert_null(res.output);
+    assert_null(res.warnings);
+    push(&f, ZF_ETIMEOUT, 1, 0, NULL, NULL);
+    push(&f, 0, 1, 400, NULL, "{\"code\":300,\"message\":\"Invalid parameter: x.\"}");
+    zf_error_reset(&err);
+    assert_int_equal(zf_action_run(&res, del, in, &o, NULL, &err), ZF_EVALIDATION);
+    assert_null(res.output);
+    json_decref(in);
+    zf_zoom_free(z);
+}
+
+static void test_action_run_update_meeting_output(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0); /* wall clock: 2025-11-29 */
+    zf_action_result res = ZF_ACTION_RESULT_INIT;
+    push(&f, 0, 1, 204, NULL, "");
+    run_ok(&f, z, "update_meeting", "{\"meeting_id\":\"85746065432\",\"start_time\":"
+                                    "\"2031-03-05T10:00:00\",\"timezone\":\"Europe/Berlin\","
+                                    "\"settings\":{\"waiting_room\":true}}", &res);
+    assert_json(res.output, "{\"updated\":true,\"meeting_id\":\"85746065432\","
+                            "\"occurrence_id\":null,\"fields\":[\"start_time\",\"timezone\","
+                            "\"settings.waiting_room\"]}");
+    assert_null(res.warnings);
+    assert_string_equal(f.seen[0].method, "PATCH");
+    assert_non_null(strstr(f.seen[0].url, "/v2/meetings/85746065432"));
+    assert_non_null(strstr(f.seen[0].body, "\"settings\":{\"waiting_room\":true}"));
+    zf_action_result_free(&res);
+    /* a start in the past (Zoom ignores it): sent, with a warning; local times
+     * without a zone count as past only beyond the widest offset */
+    static const char *const past[] = {
+        "{\"meeting_id\":85746065432,\"occurrence_id\":\"1\",\"start_time\":"
+        "\"2025-11-28T09:00:00Z\"}",
+        "{\"meeting_id\":85746065432,\"start_time\":\"2025-11-28T09:00:00\","
+        "\"timezone\":\"Asia/Tokyo\"}",
+        "{\"meeting_id\":85746065432,\"start_time\":\"2025-11-27T09:00:00\"}",
+    };
+    for (size_t i = 0; i < sizeof past / sizeof past[0]; i++) {
+        push(&f, 0, 1, 204, NULL, "");
+        run_ok(&f, z, "update_meeting", past[i], &res);
+        assert_int_equal(json_array_size(res.warnings), 1);
+        assert_non_null(strstr(json_string_value(json_array_get(res.warnings, 0)),
+                               "is in the past: Zoom ignores a past start time"));
+        zf_action_result_free(&res);
+    }
+    push(&f, 0, 1, 204, NULL, "");
+    run_ok(&f, z, "update_meeting", "{\"meeting_id\":85746065432,\"start_time\":"
+                                    "\"2025-11-29T09:00:00\"}", &res);
+    assert_null(res.warnings); /* may be today in a zone west of UTC */
+    zf_action_result_free(&res);
+    zf_zoom_free(z);
+}
+
+static void test_action_run_registrant_status_and_questions(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    zf_action_result res = ZF_ACTION_RESULT_INIT;
+    push(&f, 0, 1, 204, NULL, "");
+    run_ok(&f, z, "update_registrant_status",
+           "{\"meeting_id\":85746065432,\"action\":\"approve\",\"registrants\":"
+           "[{\"email\":\"a@example.com\"},{\"id\":\"r1\"}]}", &res);
+    assert_json(res.output, "{\"updated\":true,\"meeting_id\":85746065432,"
+                            "\"occurrence_id\":null,\"action\":\"approve\",\"registrants\":2}");
+    assert_string_equal(f.seen[0].method, "PUT");
+    assert_non_null(strstr(f.seen[0].url, "/v2/meetings/85746065432/registrants/status"));
+    assert_non_null(strstr(f.seen[0].body, "\"action\":\"approve\""));
+    zf_action_result_free(&res);
+    push(&f, 0, 1, 204, NULL, "");
+    run_ok(&f, z, "update_registrant_questions",
+           "{\"meeting_id\":85746065432,\"custom_questions\":[]}", &res);
+    assert_json(res.output, "{\"updated\":true,\"meeting_id\":85746065432,"
+                            "\"fields\":[\"custom_questions\"]}");
+    assert_string_equal(f.seen[1].body, "{\"custom_questions\":[]}");
+    zf_action_result_free(&res);
+    /* reads keep Zoom's answer, shaped by the output keys */
+    push(&f, 0, 1, 200, NULL, "{\"questions\":[],\"custom_questions\":[],\"extra\":1}");
+    run_ok(&f, z, "get_registrant_questions", "{\"meeting_id\":85746065432}", &res);
+    assert_json(res.output, "{\"questions\":[],\"custom_questions\":[]}");
+    zf_action_result_free(&res);
+    zf_zoom_free(z);
+}
 
 /* ---- limit, month windows, writes ------------------------------------------ */
 
@@ -710,6 +917,7 @@ static void test_action_run_update_user_reads_back(void **state)
     zf_zoom_free(z);
 }
 
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -722,6 +930,11 @@ int main(void)
         cmocka_unit_test(test_action_run_list_all_raw_matches_tree),
         cmocka_unit_test(test_action_shape_raw_edges),
         cmocka_unit_test(test_action_run_daily_warning_from_headers),
+        cmocka_unit_test(test_action_run_registrant_existing),
+        cmocka_unit_test(test_action_run_delete_retried_after_lost_answer),
+        cmocka_unit_test(test_action_run_delete_not_found_fails),
+        cmocka_unit_test(test_action_run_update_meeting_output),
+        cmocka_unit_test(test_action_run_registrant_status_and_questions),
         cmocka_unit_test(test_action_run_limit_stops_without_an_extra_page),
         cmocka_unit_test(test_action_run_limit_gathers_without_a_receiver),
         cmocka_unit_test(test_action_run_months_walk_every_window_and_page),

@@ -290,8 +290,11 @@ static void test_every_descriptor_matches_zoom(void **state)
         actions++;
     }
     fprintf(stderr, "compared %d constraints of %d actions\n", compared, actions);
-    assert_int_equal(actions, 12);
-    assert_true(compared > 300);
+    /* every action with a fixed endpoint is compared: the seven of the seed
+     * and the meeting, registration, attendance, user and recordings
+     * actions of issue 9 */
+    assert_true(actions >= 19);
+    assert_true(compared > 750);
     assert_int_equal(failures, 0);
 }
 

@@ -519,6 +519,8 @@ int zf_action_normalise(json_t **out, const zf_action *a, const json_t *resp, zf
         json_object_set_new(o, "created", json_boolean(outcome == ZF_OUTCOME_CREATED));
     if (outcome == ZF_OUTCOME_FOUND)
         json_object_set_new(o, "found", json_true());
+    if (outcome == ZF_OUTCOME_EXISTING)
+        json_object_set_new(o, "existing", json_true());
     *out = o;
     return 0;
 }

@@ -8,6 +8,7 @@
 #include "zoomflow/action_run.h"
 #include "zoomflow/log.h"
 
+#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -299,6 +300,57 @@ static int settle_create(json_t **body, zf_outcome *outcome, const zf_action *a,
     }
 }
 
+/* A create Zoom answered at once: was the object there before (a->existed)?
+ * The attempt's time is Zoom's Date header when there is one (Zoom's own
+ * clock, as create_time is: a second's tolerance), else the local clock
+ * with the reconcile skew. Not telling is not an error: "created" stays. */
+static void check_existed(zf_outcome *outcome, const zf_action *a, const json_t *in,
+                          const json_t *body, const zf_action_run_opts *o, int64_t sent,
+                          const zf_zoom_resp *resp)
+{
+    zf_reconcile_opts ro = ZF_RECONCILE_OPTS_INIT;
+    ro.attempt_started = sent;
+    char date[64];
+    if (zf_zoom_resp_header(resp, "Date", date, sizeof date)) {
+        time_t t = curl_getdate(date, NULL);
+        if (t > 0) {
+            ro.attempt_started = (int64_t)t;
+            ro.skew = 1;
+        }
+    }
+    zf_action_source src;
+    zf_action_source_zoom(&src, o->zoom);
+    zf_error e = ZF_ERROR_INIT;
+    int rc = a->existed(body, in, &ro, &src, &e);
+    if (rc == 1)
+        *outcome = ZF_OUTCOME_EXISTING;
+    else if (rc < 0)
+        zf_log(ZF_LOG_DEBUG, "action", "%s: cannot tell whether the %s was there before: %s",
+               a->name, a->item_type ? a->item_type : "object", e.message);
+}
+
+/* ---- a write whose target is gone ------------------------------------------- */
+
+/* A write retried by the client after an attempt with an unknown outcome
+ * (sent, no answer) that now hears "not found": the first attempt did it.
+ * Only the descriptor knows which refusal means "gone" (its `gone` rule);
+ * without an unsure attempt the refusal stands (the object never existed
+ * or was removed by someone else), so a delete of a wrong id still fails. */
+static int done_before(zf_action_result *res, const zf_action *a, const json_t *in,
+                       const zf_zoom_resp *resp, zf_error *err)
+{
+    if (!a->gone || !resp->unsure || !a->gone(in, err))
+        return 0;
+    zf_log(ZF_LOG_INFO, "action", "%s: an earlier attempt got no answer and Zoom now answers "
+           "\"%s\": it was done by that attempt", a->name, err->message);
+    zf_action_result_warn(res, "the %s was already gone when the request was retried: an "
+                          "earlier attempt reached Zoom without an answer and most likely did "
+                          "it (Zoom's answer to the retry: %.200s)",
+                          a->item_type ? a->item_type : "object", err->message);
+    zf_error_reset(err);
+    return 1;
+}
+
 /* ---- lists that follow pages ---------------------------------------------- */
 
 /* The request's query without next_page_token (the pager sets that). */
@@ -486,16 +538,35 @@ static int stream_list(zf_action_result *res, const zf_action *a,
 
 /* ---- writes -------------------------------------------------------------- */
 
-/* The output of a write whose answer has no body, from the descriptor. */
-static int written(zf_action_result *res, const zf_action *a, const json_t *in, int gone,
-                   const zf_action_run_opts *o, zf_error *err)
+/* After a write Zoom applied: the object as Zoom now has it, shaped by the
+ * output keys, with `output`'s members over it. Failing to read it is a
+ * warning, not a failure: the write happened. */
+static void read_back(zf_action_result *res, const zf_action *a, const json_t *in,
+                      const zf_action_run_opts *o)
 {
+    zf_action_request req;
+    zf_error e = ZF_ERROR_INIT;
+    json_t *obj = NULL, *shaped = NULL;
     zf_action_source src;
     zf_action_source_zoom(&src, o->zoom);
-    int rc = a->written(res, a, in, gone, &src, err);
-    if (rc == 0 && !res->output)
-        rc = zf_error_set(err, ZF_ENOMEM, "out of memory shaping %s's output", a->name);
-    return rc;
+    memset(&req, 0, sizeof req);
+    int rc = a->read_back(&req, in, &e);
+    if (rc == 0)
+        rc = src.get(src.ctx, &obj, &req, &e);
+    if (rc == 0)
+        rc = zf_action_normalise(&shaped, a, obj, ZF_OUTCOME_READ, &e);
+    if (rc == 0 && json_object_update(shaped, res->output) == 0) {
+        json_decref(res->output);
+        res->output = shaped;
+        shaped = NULL;
+    } else {
+        zf_action_result_warn(res, "the %s was changed, but reading it back failed: %s",
+                              a->item_type ? a->item_type : "object",
+                              e.message[0] ? e.message : "out of memory");
+    }
+    json_decref(shaped);
+    json_decref(obj);
+    zf_action_request_free(&req);
 }
 
 /* ---- the pipeline ---------------------------------------------------------- */
@@ -531,29 +602,28 @@ int zf_action_run(zf_action_result *res, const zf_action *a, const json_t *in,
         rc = stream_list(res, a, &req, o, err);
         goto done;
     }
+    int64_t sent = now_s(o);
     rc = send_once(o, &req, &resp, err);
-    int gone = 0;
     if (rc == ZF_EAMBIGUOUS && a->kind == ZF_ACTION_CREATE && a->reconcile) {
         rc = settle_create(&body, &outcome, a, in, o, &req, &resp, err);
-    } else if (rc == ZF_ENOTFOUND && a->gone_ok && resp.maybe_applied) {
-        zf_log(ZF_LOG_INFO, "action", "%s: an attempt cut off after it was sent had already "
-               "done it (Zoom now answers 404)", a->name);
-        zf_error_reset(err);
-        rc = 0;
-        gone = 1;
     } else if (rc == 0) {
         body = resp.json ? json_incref(resp.json) : json_object();
+        if (a->kind == ZF_ACTION_CREATE && a->existed && body)
+            check_existed(&outcome, a, in, body, o, sent, &resp);
+    } else if (done_before(res, a, in, &resp, err)) {
+        rc = 0;
+        outcome = ZF_OUTCOME_GONE;
     }
     if (rc != 0) {
         scope_message(a, err);
         goto done;
     }
-    if (a->written) {
-        rc = written(res, a, in, gone, o, err);
+    rc = a->output ? a->output(res, in, outcome, now_s(o), err)
+                   : zf_action_normalise(&res->output, a, body, outcome, err);
+    if (rc != 0)
         goto done;
-    }
-    if ((rc = zf_action_normalise(&res->output, a, body, outcome, err)) != 0)
-        goto done;
+    if (a->read_back && outcome != ZF_OUTCOME_GONE)
+        read_back(res, a, in, o);
     if (a->kind == ZF_ACTION_CREATE)
         warn_daily(res, a, in, o, outcome == ZF_OUTCOME_CREATED ? &resp : NULL);
 done:

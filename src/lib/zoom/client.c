@@ -197,7 +197,7 @@ typedef struct call_state {
     int cat;
     int64_t start_ms;
     int attempts;
-    int maybe_applied; /* an attempt was sent and cut off, timed out or got a 5xx */
+    int unsure; /* an attempt reached Zoom with an unknown outcome */
 } call_state;
 
 static int64_t elapsed(const call_state *cs)
@@ -293,6 +293,7 @@ static int finish_ok(call_state *cs, zf_http_resp *hr, json_t *json, stream_ctx 
     resp->status = hr->status;
     resp->json = json;
     resp->attempts = cs->attempts;
+    resp->unsure = cs->unsure;
     zf_buf_free(&resp->body);
     resp->body = hr->body;
     zf_buf_init(&hr->body, hr->body.max);
@@ -321,6 +322,14 @@ static int reauth(call_state *cs, const zf_zoom_outcome *o, zf_error *err)
     return 0;
 }
 
+/* The exchange may have been processed without the caller learning how. */
+static int outcome_unsure(const zf_zoom_outcome *o)
+{
+    if (o->transport_err)
+        return o->sent;
+    return o->status >= 500 || (o->status >= 200 && o->status < 300 && o->body_bad);
+}
+
 static int run(call_state *cs, zf_zoom_resp *resp, zf_error *err)
 {
     zf_zoom *z = cs->z;
@@ -340,6 +349,7 @@ static int run(call_state *cs, zf_zoom_resp *resp, zf_error *err)
                              next_random(z), rejected};
         zf_zoom_decision d;
         zf_zoom__decide(&z->retry, cs->req->kind, &o, &a, &d, err);
+        cs->unsure |= outcome_unsure(&o);
         if (sc.flushed && d.action != ZF_ZOOM_DONE) {
             /* part of the body already went to the caller: cannot replay */
             d.action = ZF_ZOOM_FAIL;
@@ -347,8 +357,6 @@ static int run(call_state *cs, zf_zoom_resp *resp, zf_error *err)
                 zf_error_set(err, rc ? rc : ZF_EIO, "the download broke off after data was "
                              "delivered: %s", o.transport_msg ? o.transport_msg : "");
         }
-        if ((o.sent && o.transport_err) || o.status >= 500)
-            cs->maybe_applied = 1; /* read by the caller only if a later attempt ends it */
         if (z->pace)
             zf_zoom__pacer_update(&z->pacer, cs->cat, cs->method, cs->req->path, o.headers,
                                   o.status, d.qps_limited, z->mono_ms(z->clock_ctx));
@@ -367,8 +375,6 @@ static int run(call_state *cs, zf_zoom_resp *resp, zf_error *err)
             out = err->code ? err->code : ZF_EHTTP;
         }
         if (out != 1 || d.action == ZF_ZOOM_DONE) {
-            resp->attempts = cs->attempts;
-            resp->maybe_applied = cs->maybe_applied;
             if (!hr.request_id[0])
                 zf_zoom__header(o.headers, "x-zm-trackingid", hr.request_id,
                                 sizeof hr.request_id);
@@ -376,8 +382,11 @@ static int run(call_state *cs, zf_zoom_resp *resp, zf_error *err)
         }
         zf_buf_free(&sc.held);
         zf_http_resp_free(&hr);
-        if (out != 1)
+        if (out != 1) {
+            resp->attempts = cs->attempts;
+            resp->unsure = cs->unsure;
             return out;
+        }
     }
 }
 

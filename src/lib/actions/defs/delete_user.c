@@ -9,9 +9,9 @@
  *
  * A delete is repeated by the Zoom client after an attempt that may have
  * been applied (cut off after sending, timed out, 5xx); Zoom then answers
- * 404 code 1001 for the user the first attempt removed. gone_ok turns that
- * 404 into success with already_deleted: true, while a 404 on the first
- * attempt stays a clear "user does not exist".
+ * 404 code 1001 for the user the first attempt removed. The `gone` rule
+ * turns that 404 into success with already_deleted: true, while a 404 with
+ * no such attempt before it stays a clear "user does not exist".
  */
 #include "actions_internal.h"
 
@@ -86,21 +86,25 @@ static const char *const rules[] = {
 
 /* ---- output ------------------------------------------------------------- */
 
-static int written(zf_action_result *res, const zf_action *a, const json_t *in, int gone,
-                   const zf_action_source *src, zf_error *err)
+/* Zoom's "User does not exist" to a retry: the dropped attempt removed them. */
+static int gone(const json_t *in, const zf_error *err)
+{
+    return err->code == ZF_ENOTFOUND && err->zoom_code == 1001;
+}
+
+static int output(zf_action_result *res, const json_t *in, zf_outcome outcome, int64_t now,
+                  zf_error *err)
 {
     const char *action = zf_actions__str(in, "action");
     const char *to = zf_actions__str(in, "transfer_email");
     res->output = json_pack("{s:s,s:s,s:b,s:b}", "user_id", zf_actions__str(in, "user_id"),
                             "action", action ? action : "disassociate", "deleted", 1,
-                            "already_deleted", gone);
+                            "already_deleted", outcome == ZF_OUTCOME_GONE);
     if (res->output && to)
         json_object_set_new(res->output, "transfer_email", json_string(to));
-    if (gone)
-        zf_action_result_warn(res, "%s was already gone: an earlier attempt of this request "
-                              "was cut off after Zoom had applied it",
-                              zf_actions__str(in, "user_id"));
-    return 0;
+    (void)now;
+    return res->output ? 0 : zf_error_set(err, ZF_ENOMEM, "out of memory making "
+                                                          "delete_user's output");
 }
 
 static const char guide[] =
@@ -151,8 +155,8 @@ const zf_action zf_action__delete_user = {
     .rules = rules,
     .item_type = "user",
     .output_keys = output_keys,
-    .written = written,
-    .gone_ok = 1,
+    .output = output,
+    .gone = gone,
     .guide = guide,
     .output_doc = "`{\"user_id\", \"action\", \"transfer_email\" (when given), \"deleted\": "
                   "true, \"already_deleted\"}`: already_deleted is true (with a warning) when "

@@ -53,6 +53,9 @@ static const char *const output_keys[] = {
     "id", "uuid", "host_id", "topic", "type", "start_time", "duration", "timezone",
     "agenda", "created_at", "join_url", "pmi", NULL,
 };
+static const char *const columns[] = {
+    "id", "topic", "type", "start_time", "duration", "timezone", "host_id", "join_url", NULL,
+};
 static const char *const classic[] = {"meeting:read", "meeting:read:admin", NULL};
 
 const zf_action zf_action__list_meetings = {
@@ -71,4 +74,5 @@ const zf_action zf_action__list_meetings = {
     .item_type = "meeting",
     .items_key = "meetings",
     .output_keys = output_keys,
+    .columns = columns,
 };

@@ -26,6 +26,11 @@ static const char *const output_keys[] = {
     "timezone", "dept", "role_id", "verified", "user_created_at", "last_login_time", NULL,
 };
 
+static const char *const columns[] = {
+    "id", "email", "first_name", "last_name", "type", "status", "dept", "timezone",
+    "user_created_at", "last_login_time", NULL,
+};
+
 static const char *const classic[] = {"user:read", "user:write", "user:read:admin",
                                       "user:write:admin", NULL};
 
@@ -45,4 +50,5 @@ const zf_action zf_action__list_users = {
     .item_type = "user",
     .items_key = "users",
     .output_keys = output_keys,
+    .columns = columns,
 };

@@ -158,32 +158,27 @@ static const char *const rules[] = {
 
 /* ---- output: the user as Zoom has it now ---------------------------------- */
 
-static int written(zf_action_result *res, const zf_action *a, const json_t *in, int gone,
-                   const zf_action_source *src, zf_error *err)
+static int output(zf_action_result *res, const json_t *in, zf_outcome outcome, int64_t now,
+                  zf_error *err)
 {
-    const char *uid = zf_actions__str(in, "user_id");
+    res->output = json_pack("{s:s,s:b}", "user_id", zf_actions__str(in, "user_id"), "updated",
+                            1);
+    (void)outcome;
+    (void)now;
+    return res->output ? 0 : zf_error_set(err, ZF_ENOMEM, "out of memory making "
+                                                          "update_user's output");
+}
+
+/* GET /users/{userId}: the same user_id the PATCH named. */
+static int read_back(zf_action_request *req, const json_t *in, zf_error *err)
+{
     zf_buf path = ZF_BUF_INIT(1024);
-    zf_action_request req;
-    json_t *user = NULL;
-    zf_error rerr = ZF_ERROR_INIT;
     zf_buf_puts(&path, "/users/");
-    int rc = zf_actions__encode_segment(&path, uid, 0);
+    int rc = zf_actions__encode_segment(&path, zf_actions__str(in, "user_id"), 0);
     if (rc == 0)
-        rc = zf_actions__lookup_request(&req, path.ptr);
+        rc = zf_actions__lookup_request(req, path.ptr);
     zf_buf_free(&path);
-    if (rc != 0)
-        return zf_error_set(err, rc, "out of memory");
-    int read = src->get(src->ctx, &user, &req, &rerr);
-    zf_action_request_free(&req);
-    if (read == 0 && zf_action_normalise(&res->output, a, user, ZF_OUTCOME_READ, &rerr) == 0) {
-        json_object_set_new(res->output, "updated", json_true());
-    } else {
-        res->output = json_pack("{s:s,s:b}", "user_id", uid, "updated", 1);
-        zf_action_result_warn(res, "the user was updated, but reading it back failed: %s",
-                              rerr.message);
-    }
-    json_decref(user);
-    return 0;
+    return rc ? zf_error_set(err, rc, "out of memory") : 0;
 }
 
 static const char *const classic[] = {"user:write:admin", "user:write", NULL};
@@ -202,9 +197,10 @@ const zf_action zf_action__update_user = {
     .rules = rules,
     .item_type = "user",
     .output_keys = zf_actions__user_keys,
-    .written = written,
+    .output = output,
+    .read_back = read_back,
     .output_doc = "the user as Zoom has it after the change (read back with GET "
-                  "/users/{userId}, which needs user:read:user:admin) with `updated`: true; "
-                  "when that read fails, `{\"user_id\", \"updated\": true}` and a warning "
-                  "saying why",
+                  "/users/{userId}, which needs user:read:user:admin) with `user_id` and "
+                  "`updated`: true; when that read fails, `{\"user_id\", \"updated\": true}` "
+                  "and a warning saying why",
 };
