@@ -54,8 +54,18 @@ typedef struct zf_action_request {
     size_t nquery;
     char *body;        /* compact JSON text, or NULL */
     zf_action_kind kind;
-    int follow_pages;  /* list actions with all=true: the pager follows
-                          next_page_token and merges `items_key` arrays */
+    int follow_pages;  /* list actions with all=true (or a limit): the pager
+                          follows next_page_token and merges `items_key`
+                          arrays */
+    int64_t limit;     /* lists: stop once this many items are out, fetching
+                          no page past the one holding the last; 0 = none */
+    /* Lists whose Zoom call covers at most one month between its `from` and
+     * `to` query values (the recordings lists): the caller's whole range,
+     * inclusive yyyy-MM-dd dates, listed month by month (zf_action_next_month)
+     * and each month page by page. The request's own from/to are the first
+     * month's. month_from "" = not split; month_to "" = up to the runner's
+     * current UTC date. */
+    char month_from[11], month_to[11];
 } zf_action_request;
 
 void zf_action_request_free(zf_action_request *req);
@@ -163,6 +173,15 @@ struct zf_action {
      * what Zoom does silently), for --help and the docs; NULL-terminated
      * or NULL. */
     const char *const *notes;
+    /* Writes whose output shows the object as Zoom now has it (update_user
+     * reads the user back): builds that GET. After the write succeeded the
+     * runner sends it, shapes the answer by output_keys and lays `output`'s
+     * members over it; a read that fails leaves `output`'s result and adds
+     * a warning (the write happened). NULL: no read. */
+    int (*read_back)(zf_action_request *req, const json_t *in, zf_error *err);
+    /* Markdown for docs/actions.md after the fields: how the action fits a
+     * workflow (delete_user: offboarding). NULL: none. */
+    const char *guide;
 };
 
 /* The registry, in the order the docs list it; NULL-terminated. */
@@ -176,6 +195,17 @@ int zf_action_validate(zf_problems *p, const zf_action *a, const json_t *in);
 /* Validates then builds; on invalid input err summarises the problems. */
 int zf_action_build(zf_action_request *req, const zf_action *a, const json_t *in,
                     zf_error *err);
+/* 1 when running `a` with `in` follows pages (a list with `all`, a
+ * `limit`, or a range listed month by month), so a surface should stream
+ * the items; 0 otherwise, and for input that does not validate. */
+int zf_action_follows_pages(const zf_action *a, const json_t *in);
+/* Splits the inclusive date range [first, last] (yyyy-MM-dd) at calendar
+ * months, for the lists Zoom limits to one month per request. Call with
+ * from[0] == '\0' for the first window; each call moves from/to to the
+ * next window and returns 1, then 0 once past `last` (at once when first
+ * is after last). Each window starts the day after the previous one ends:
+ * no gap, no overlap. ZF_EINVAL for a date that is not yyyy-MM-dd. */
+int zf_action_next_month(char from[11], char to[11], const char *first, const char *last);
 /* `granted`: the space-separated scope string of the token. 0, or ZF_ESCOPE
  * with a message naming the missing scope. call_api always passes. */
 int zf_action_scope_check(const zf_action *a, const char *granted, zf_error *err);

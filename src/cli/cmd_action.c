@@ -418,7 +418,7 @@ static int execute(cli_ctx *ctx, const zf_action *a, const action_args *x, json_
         goto done;
     }
     o.conn_id = ctx->cfg.profile;
-    if (json_is_true(json_object_get(in, "all")) && a->items_key) {
+    if (zf_action_follows_pages(a, in)) { /* --all, --limit, a month-split range */
         if (cli_out_new(&out, stdout, x->fmt, ctx->out_tty, list_columns(ctx, x, x->fmt)) != 0 ||
             cli_out_list(out, a->items_key) != 0) {
             status = 1;

@@ -9,6 +9,13 @@
  *    repeated, and resuming costs nothing.
  *  - deleted meetings stay in the host's meetings[] with deleted=1 (so stored
  *    positions stay valid) but leave the id map; they are freed on reset.
+ *    Deleted (or disassociated) users likewise stay in users[] with
+ *    deleted=1 and leave the id and email maps and the counts.
+ *  - a recording belongs to its meeting (which frees it) and sits in the
+ *    cloud of `owner` (the host, or whom it was transferred to); recs[]
+ *    lists every recording in creation order for the recordings lists. It
+ *    is live while not deleted and its meeting is not, or while kept (a
+ *    recording transferred away from a meeting deleted with its host).
  *  - strings are allocated to size (100,000 users must fit in well under
  *    100 MB).
  */
@@ -31,6 +38,8 @@ typedef struct sim_user {
     char *email;             /* as given */
     char *first_name, *last_name, *display_name; /* NULL when empty */
     char *timezone;          /* NULL = account default */
+    json_t *profile;         /* other PATCHed profile fields, NULL when none */
+    uint8_t deleted;         /* removed from the account (DELETE /users/{id}) */
     int64_t pmi;
     int64_t created_at;
     int32_t mtg_day;         /* UTC day of mtg_writes */
@@ -63,6 +72,9 @@ typedef struct sim_recording {
     sim_recfile *files;
     int nfiles;
     sim_meeting *m;
+    sim_user *owner;         /* whose cloud it is in: the host, or a transferee */
+    uint8_t deleted;         /* went with its owner (DELETE /users without transfer) */
+    uint8_t kept;            /* transferred: outlives its meeting */
 } sim_recording;
 
 /* One ended instance of a meeting (past_meetings.c): who attended. */
@@ -110,6 +122,8 @@ struct sim_data {
     sim_map meetings;            /* decimal id -> sim_meeting */
     sim_map by_uuid;             /* recording instance uuid -> sim_recording */
     sim_map files;               /* file id -> sim_recfile */
+    sim_recording **recs;        /* every recording, in creation order (borrowed) */
+    size_t nrecs, caprecs;
     sim_map past_by_uuid;        /* past instance uuid -> sim_past */
     sim_meeting **all_meetings;  /* every meeting ever made (owns them) */
     size_t nall, capall;
@@ -132,6 +146,8 @@ void sim_h_users_create(sim_req *rq, sim_resp *rs);
 void sim_h_users_list(sim_req *rq, sim_resp *rs);
 void sim_h_user_get(sim_req *rq, sim_resp *rs);
 void sim_h_user_settings(sim_req *rq, sim_resp *rs);
+void sim_h_user_patch(sim_req *rq, sim_resp *rs);
+void sim_h_user_delete(sim_req *rq, sim_resp *rs);
 void sim_h_meeting_create(sim_req *rq, sim_resp *rs);
 void sim_h_meetings_list(sim_req *rq, sim_resp *rs);
 void sim_h_meeting_get(sim_req *rq, sim_resp *rs);
@@ -141,6 +157,8 @@ void sim_h_registrant_add(sim_req *rq, sim_resp *rs);
 void sim_h_registrants_list(sim_req *rq, sim_resp *rs);
 void sim_h_registrant_get(sim_req *rq, sim_resp *rs);
 void sim_h_recordings_get(sim_req *rq, sim_resp *rs);
+void sim_h_recordings_list_user(sim_req *rq, sim_resp *rs);
+void sim_h_recordings_list_account(sim_req *rq, sim_resp *rs);
 void sim_h_rec_download(sim_req *rq, sim_resp *rs);
 void sim_h_contacts(sim_req *rq, sim_resp *rs);
 void sim_h_seed_users(sim_req *rq, sim_resp *rs);
@@ -194,6 +212,10 @@ sim_recording *sim_data_recording_add(sim *s, sim_meeting *m, const char *uuid,
                                       const uint64_t *sizes);
 json_t *sim_data_recording_json(sim *s, const sim_recording *rec, int webhook);
 void sim_data_recording_free(sim_recording *rec);
+bool sim_data_recording_live(const sim_recording *rec);
+/* A user leaves the account: their live recordings go to `to` (kept even
+ * if their meeting is deleted) or, with to NULL, are deleted. */
+void sim_data_recordings_hand_over(sim *s, sim_user *from, sim_user *to);
 
 /* --- validation helpers (users.c) */
 void sim_data_verr(json_t *errs, const char *field, const char *fmt, ...)

@@ -315,6 +315,47 @@ class ActionsThroughPrism(unittest.TestCase):
         self.zf("recordings", "get", "--meeting-id", str(m["id"]), rc=6,
                 words=["no recording"])
 
+    def test_users_get_update_delete(self):
+        self.zf("users", "create", "--action", "custCreate", "--user-info.email",
+                "contract.leaver@example.com", "--user-info.type", "2")
+        self.zf("users", "create", "--action", "custCreate", "--user-info.email",
+                "contract.heir@example.com", "--user-info.type", "2")
+        u = self.out_json("users", "get", "--user-id", "contract.leaver@example.com")
+        self.assertEqual(u["email"], "contract.leaver@example.com")
+        out = self.out_json("users", "update", "--user-id", "contract.leaver@example.com",
+                            "--job-title", "Leaving", "--display-name", "",
+                            "--phone-numbers",
+                            '[{"country":"US","label":"Mobile","number":"5550101"}]')
+        self.assertEqual((out["job_title"], out["updated"]), ("Leaving", True))
+        self.zf("users", "get", "--user-id", "contract.ghost@example.com", rc=6,
+                words=["User does not exist"])
+        self.zf("users", "update", "--user-id", "contract.ghost@example.com", "--dept", "x",
+                rc=6, words=["User does not exist"])
+        out = self.out_json("users", "delete", "--user-id", "contract.leaver@example.com",
+                            "--action", "delete", "--transfer-email",
+                            "contract.heir@example.com", "--transfer-meeting", "true",
+                            "--transfer-recording", "true")
+        self.assertIs(out["deleted"], True)
+        self.zf("users", "delete", "--user-id", "contract.leaver@example.com", rc=6,
+                words=["User does not exist"])
+
+    def test_user_recordings_month_by_month(self):
+        m = self.meeting("Contract archive")
+        for when in ("2030-01-31T23:59:59Z", "2030-02-01T00:00:00Z", "2030-02-02T00:00:00Z",
+                     "2030-03-01T00:00:00Z"):
+            r = self.sim.request("POST", "/_sim/recordings",
+                                 body={"meeting_id": m["id"], "start_time": when})
+            self.assertEqual(r.status, 201, r)
+        p, made = self.zf("recordings", "list", "--user-id", "me", "--from", "2030-01-15",
+                          "--to", "2030-03-10", "--page-size", "1", "--format", "ndjson")
+        self.assertEqual(len(p.out.splitlines()), 4)
+        self.assertEqual(len(made), 4)  # Jan, Feb (two pages of one), Mar
+        p, made = self.zf("recordings", "list", "--user-id", "me", "--from", "2030-01-15",
+                          "--to", "2030-03-10", "--limit", "2", "--format", "ndjson")
+        self.assertEqual((len(p.out.splitlines()), len(made)), (2, 2))
+        self.zf("recordings", "list", "--user-id", "contract.nobody@example.com", "--from",
+                "2030-01-01", "--to", "2030-01-31", rc=6, words=["does not exist"])
+
 
     def test_get_update_delete_meeting(self):
         m = self.meeting("Contract reschedule")

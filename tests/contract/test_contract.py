@@ -371,6 +371,46 @@ class ZoomsimContract(ContractCase):
         bad = self.exchange("GET", "/users?page_size=2&next_page_token=nonsense", 400)
         self.assertEqual(bad["code"], 300)
 
+    def test_user_patch_and_delete(self):
+        u = self.new_user("contract.patch@example.com")
+        self.exchange("PATCH", f"/users/{u['id']}", 204,
+                      body={"job_title": "Analyst", "timezone": "Europe/Berlin",
+                            "phone_numbers": [{"country": "US", "label": "Office",
+                                               "number": "5550100"}]})
+        j = self.exchange("GET", f"/users/{u['id']}", 200)
+        self.assertEqual(j["job_title"], "Analyst")
+        # the spec's minLength/maxLength 10 on the integer pmi mean nothing to Prism
+        j = self.exchange("PATCH", f"/users/{u['id']}", 400, body={"pmi": 5})
+        self.assertEqual(j["code"], 300)
+        self.assertEqual(self.exchange("PATCH", "/users/nobody-here@example.com", 404,
+                                       body={"dept": "x"})["code"], 1001)
+        # the owner cannot be disassociated (Zoom's 1117), a member can
+        self.assertEqual(self.exchange("DELETE", "/users/me", 400)["code"], 1117)
+        self.exchange("POST", "/users", 201, body={
+            "action": "custCreate", "user_info": {"email": "contract.heir@example.com",
+                                                  "type": 2}})
+        self.exchange("DELETE", f"/users/{u['id']}?action=disassociate&transfer_email="
+                                f"contract.heir%40example.com&transfer_meeting=true&"
+                                f"transfer_recording=true", 204)
+        self.assertEqual(self.exchange("DELETE", f"/users/{u['id']}", 404)["code"], 1001)
+
+    def test_user_recordings_list(self):
+        m = self.new_meeting("Recorded for the list")
+        for when in ("2029-05-31T23:59:59Z", "2029-06-01T00:00:00Z", "2029-06-02T00:00:00Z"):
+            r = self.sim.request("POST", "/_sim/recordings",
+                                 body={"meeting_id": m["id"], "start_time": when})
+            self.assertEqual(r.status, 201, r)
+        j = self.exchange("GET", "/users/me/recordings?from=2029-06-01&to=2029-06-30"
+                                 "&page_size=1", 200)
+        self.assertEqual((j["total_records"], len(j["meetings"])), (2, 1))
+        self.assertTrue(j["meetings"][0]["recording_files"])
+        j = self.exchange("GET", "/users/me/recordings?from=2029-06-01&to=2029-06-30&page_size=1"
+                                 f"&next_page_token={j['next_page_token']}", 200)
+        self.assertEqual(j["next_page_token"], "")
+        self.exchange("GET", "/users/me/recordings?trash=true&trash_type=recording_file", 200)
+        j = self.exchange("GET", "/users/nobody-here@example.com/recordings", 404)
+        self.assertEqual(j["code"], 1001)
+
     # meetings
     def test_meetings_create_list_get_patch_delete(self):
         m = self.new_meeting()

@@ -23,7 +23,7 @@ import sys
 # (source file, path, methods): the product's endpoints (docs/zoom-api.md A1-A9)
 OPERATIONS = [
     ("zoom-users-api-2026-03.json", "/users", ["get", "post"]),
-    ("zoom-users-api-2026-03.json", "/users/{userId}", ["get"]),
+    ("zoom-users-api-2026-03.json", "/users/{userId}", ["get", "patch", "delete"]),
     ("zoom-users-api-2026-03.json", "/users/{userId}/settings", ["get"]),
     ("zoom-meetings-api-2026-03.json", "/users/{userId}/meetings", ["get", "post"]),
     ("zoom-meetings-api-2026-03.json", "/meetings/{meetingId}", ["get", "patch", "delete"]),
@@ -31,6 +31,7 @@ OPERATIONS = [
     ("zoom-meetings-api-2026-03.json", "/meetings/{meetingId}/registrants/{registrantId}",
      ["get"]),
     ("zoom-meetings-api-2026-03.json", "/meetings/{meetingId}/recordings", ["get"]),
+    ("zoom-meetings-api-2026-03.json", "/users/{userId}/recordings", ["get"]),
     ("zoom-meetings-api-2026-03.json", "/meetings/{meetingId}/registrants/status", ["put"]),
     ("zoom-meetings-api-2026-03.json", "/meetings/{meetingId}/registrants/questions",
      ["get", "patch"]),

@@ -38,6 +38,11 @@ BASES = {
     "get_registrant_questions": {"meeting_id": 85746065432},
     "update_registrant_questions": {"meeting_id": 85746065432, "questions": []},
     "list_past_meeting_participants": {"meeting_id": 85746065432},
+    "get_user": {"user_id": "me"},
+    "update_user": {"user_id": "me", "first_name": "Ada"},
+    "delete_user": {"user_id": "leaver@example.com"},
+    "list_user_recordings": {"user_id": "me"},
+    "list_account_recordings": {"account_id": "me"},
     "call_api": {"method": "GET", "path": "/users/me"},
 }
 

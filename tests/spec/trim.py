@@ -41,6 +41,10 @@ OPERATIONS = [
     ("zoom-meetings-api-2026-03.json", "get", "/past_meetings/{meetingId}/participants"),
     ("zoom-users-api-2026-03.json", "get", "/users"),
     ("zoom-users-api-2026-03.json", "post", "/users"),
+    ("zoom-users-api-2026-03.json", "get", "/users/{userId}"),
+    ("zoom-users-api-2026-03.json", "patch", "/users/{userId}"),
+    ("zoom-users-api-2026-03.json", "delete", "/users/{userId}"),
+    ("zoom-meetings-api-2026-03.json", "get", "/users/{userId}/recordings"),
 ]
 
 KEEP = ("type", "format", "enum", "maxLength", "minLength", "minimum",

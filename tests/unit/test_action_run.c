@@ -585,6 +585,339 @@ static void test_action_run_registrant_status_and_questions(void **state)
     zf_zoom_free(z);
 }
 
+/* ---- limit, month windows, writes ------------------------------------------ */
+
+/* A users page of `n` items ids from..from+n-1, with next_page_token `next`. */
+static char *users_page(int from, int n, const char *next)
+{
+    zf_buf b = ZF_BUF_INIT(1 << 16);
+    zf_buf_appendf(&b, "{\"total_records\":99,\"next_page_token\":\"%s\",\"users\":[", next);
+    for (int i = 0; i < n; i++)
+        zf_buf_appendf(&b, "%s{\"id\":\"%d\",\"email\":\"u%d@x.co\"}", i ? "," : "", from + i,
+                       from + i);
+    zf_buf_puts(&b, "]}");
+    return zf_buf_take(&b);
+}
+
+/* Runs list_users with `in` over pages of 2 (at most 4 pages scripted), in
+ * raw or tree mode; returns how many requests went out, *got the items. */
+static int run_limited(json_t *in, int raw, int *got)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    zf_action_run_opts o = run_opts(&f, z);
+    gathered g = {json_array(), ""};
+    if (raw)
+        o.on_item_raw = gather_raw;
+    else
+        o.on_item = gather_tree;
+    o.item_ctx = &g;
+    char *pages[4];
+    for (int i = 0; i < 4; i++) {
+        pages[i] = users_page(1 + 2 * i, 2, i < 3 ? "more" : "");
+        push(&f, 0, 1, 200, NULL, pages[i]);
+    }
+    zf_action_result res = ZF_ACTION_RESULT_INIT;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_action_run(&res, zf_action_find("list_users"), in, &o, NULL, &err), 0);
+    *got = (int)json_array_size(g.items);
+    assert_int_equal(json_integer_value(json_object_get(res.output, "delivered")), *got);
+    for (int i = 0; i < *got; i++) {
+        char want[16];
+        snprintf(want, sizeof want, "%d", i + 1);
+        assert_string_equal(json_string_value(json_object_get(json_array_get(g.items,
+                                                                              (size_t)i),
+                                                              "id")),
+                            want);
+    }
+    zf_action_result_free(&res);
+    json_decref(g.items);
+    for (int i = 0; i < 4; i++)
+        free(pages[i]);
+    zf_zoom_free(z);
+    return f.next;
+}
+
+static void test_action_run_limit_stops_without_an_extra_page(void **state)
+{
+    for (int raw = 0; raw < 2; raw++) {
+        int got;
+        json_t *in = json_pack("{s:i,s:i}", "limit", 3, "page_size", 2);
+        assert_int_equal(run_limited(in, raw, &got), 2); /* 3 is on page 2 */
+        assert_int_equal(got, 3);
+        json_decref(in);
+        /* a limit that ends a page: the next page is not asked for */
+        in = json_pack("{s:i}", "limit", 4);
+        assert_int_equal(run_limited(in, raw, &got), 2);
+        assert_int_equal(got, 4);
+        json_decref(in);
+        /* a limit beyond the list: every page, then the end */
+        in = json_pack("{s:i}", "limit", 100);
+        assert_int_equal(run_limited(in, raw, &got), 4);
+        assert_int_equal(got, 8);
+        json_decref(in);
+        /* limit 1: one page, one item */
+        in = json_pack("{s:i,s:b}", "limit", 1, "all", 1);
+        assert_int_equal(run_limited(in, raw, &got), 1);
+        assert_int_equal(got, 1);
+        json_decref(in);
+    }
+}
+
+/* Without on_item the limited items are gathered into the output. */
+static void test_action_run_limit_gathers_without_a_receiver(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    zf_action_run_opts o = run_opts(&f, z);
+    char *p1 = users_page(1, 2, "more"), *p2 = users_page(3, 2, "more");
+    push(&f, 0, 1, 200, NULL, p1);
+    push(&f, 0, 1, 200, NULL, p2);
+    zf_action_result res = ZF_ACTION_RESULT_INIT;
+    zf_error err = ZF_ERROR_INIT;
+    json_t *in = json_pack("{s:i}", "limit", 3);
+    assert_int_equal(zf_action_run(&res, zf_action_find("list_users"), in, &o, NULL, &err), 0);
+    assert_int_equal(json_array_size(json_object_get(res.output, "users")), 3);
+    assert_int_equal(f.next, 2);
+    assert_null(strstr(f.seen[0].url, "limit")); /* local: never sent */
+    zf_action_result_free(&res);
+    json_decref(in);
+    free(p1);
+    free(p2);
+    zf_zoom_free(z);
+}
+
+static const char *query_of(const seen_req *s, const char *key, char *out, size_t n)
+{
+    char pat[32];
+    snprintf(pat, sizeof pat, "%s=", key);
+    const char *q = strchr(s->url, '?');
+    for (const char *p = q; p && (p = strstr(p, pat)) != NULL; p++) {
+        if (p[-1] != '?' && p[-1] != '&')
+            continue;
+        p += strlen(pat);
+        snprintf(out, n, "%.*s", (int)strcspn(p, "&"), p);
+        return out;
+    }
+    return NULL;
+}
+
+/* A recordings page: `n` recordings ids base.., next token `next`. */
+static char *recs_page(int base, int n, int total, const char *next)
+{
+    zf_buf b = ZF_BUF_INIT(1 << 16);
+    zf_buf_appendf(&b, "{\"total_records\":%d,\"next_page_token\":\"%s\",\"meetings\":[",
+                   total, next);
+    for (int i = 0; i < n; i++)
+        zf_buf_appendf(&b, "%s{\"uuid\":\"u%d\",\"id\":%d,\"recording_files\":[]}", i ? "," : "",
+                       base + i, base + i);
+    zf_buf_puts(&b, "]}");
+    return zf_buf_take(&b);
+}
+
+static void test_action_run_months_walk_every_window_and_page(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    zf_action_run_opts o = run_opts(&f, z);
+    gathered g = {json_array(), ""};
+    o.on_item = gather_tree;
+    o.item_ctx = &g;
+    char *pages[4] = {recs_page(1, 2, 3, "jan2"), recs_page(3, 1, 3, ""),
+                      recs_page(4, 0, 0, ""), recs_page(5, 1, 1, "")};
+    for (int i = 0; i < 4; i++)
+        push(&f, 0, 1, 200, NULL, pages[i]);
+    zf_action_result res = ZF_ACTION_RESULT_INIT;
+    zf_error err = ZF_ERROR_INIT;
+    json_t *in = json_pack("{s:s,s:s,s:s,s:i}", "user_id", "me", "from", "2024-01-30", "to",
+                           "2024-03-02", "page_size", 2);
+    assert_int_equal(zf_action_run(&res, zf_action_find("list_user_recordings"), in, &o, NULL,
+                                   &err), 0);
+    static const char *const want[4][2] = {{"2024-01-30", "2024-01-31"},
+                                           {"2024-01-30", "2024-01-31"},
+                                           {"2024-02-01", "2024-02-29"},
+                                           {"2024-03-01", "2024-03-02"}};
+    assert_int_equal(f.next, 4);
+    for (int i = 0; i < 4; i++) {
+        char v[32];
+        assert_non_null(strstr(f.seen[i].url, "/v2/users/me/recordings?"));
+        assert_string_equal(query_of(&f.seen[i], "from", v, sizeof v), want[i][0]);
+        assert_string_equal(query_of(&f.seen[i], "to", v, sizeof v), want[i][1]);
+        assert_string_equal(query_of(&f.seen[i], "page_size", v, sizeof v), "2");
+    }
+    assert_non_null(strstr(f.seen[1].url, "next_page_token=jan2"));
+    assert_null(strstr(f.seen[2].url, "next_page_token"));
+    assert_int_equal(json_array_size(g.items), 4);
+    assert_int_equal(json_integer_value(json_object_get(res.output, "total_records")), 4);
+    assert_int_equal(json_integer_value(json_object_get(res.output, "delivered")), 4);
+    zf_action_result_free(&res);
+    json_decref(in);
+    json_decref(g.items);
+    for (int i = 0; i < 4; i++)
+        free(pages[i]);
+    zf_zoom_free(z);
+}
+
+/* Without `to` the months run up to the runner's UTC date; a limit ends
+ * the walk inside a month, and later months are never asked for. */
+static void test_action_run_months_to_today_and_limit(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0); /* wall clock 2025-11-29 */
+    zf_action_run_opts o = run_opts(&f, z);
+    char *pages[3] = {recs_page(1, 1, 1, ""), recs_page(2, 1, 1, ""), recs_page(3, 1, 1, "")};
+    for (int i = 0; i < 3; i++)
+        push(&f, 0, 1, 200, NULL, pages[i]);
+    zf_action_result res = ZF_ACTION_RESULT_INIT;
+    zf_error err = ZF_ERROR_INIT;
+    json_t *in = json_pack("{s:s,s:s}", "account_id", "me", "from", "2025-09-20");
+    assert_int_equal(zf_action_run(&res, zf_action_find("list_account_recordings"), in, &o,
+                                   NULL, &err), 0);
+    char v[32];
+    assert_int_equal(f.next, 3);
+    assert_string_equal(query_of(&f.seen[2], "from", v, sizeof v), "2025-11-01");
+    assert_string_equal(query_of(&f.seen[2], "to", v, sizeof v), "2025-11-29");
+    assert_non_null(strstr(f.seen[0].url, "/v2/accounts/me/recordings?"));
+    assert_int_equal(json_array_size(json_object_get(res.output, "meetings")), 3);
+    zf_action_result_free(&res);
+    json_decref(in);
+
+    fake f2 = {0};
+    zf_zoom *z2 = client(&f2, 0);
+    o = run_opts(&f2, z2);
+    for (int i = 0; i < 3; i++)
+        push(&f2, 0, 1, 200, NULL, pages[i]);
+    in = json_pack("{s:s,s:s,s:s,s:i}", "account_id", "me", "from", "2025-09-20", "to",
+                   "2025-11-10", "limit", 2);
+    assert_int_equal(zf_action_run(&res, zf_action_find("list_account_recordings"), in, &o,
+                                   NULL, &err), 0);
+    assert_int_equal(f2.next, 2); /* September and October; November never asked */
+    assert_int_equal(json_integer_value(json_object_get(res.output, "delivered")), 2);
+    zf_action_result_free(&res);
+    json_decref(in);
+    for (int i = 0; i < 3; i++)
+        free(pages[i]);
+    zf_zoom_free(z);
+    zf_zoom_free(z2);
+}
+
+static json_t *delete_input(void)
+{
+    return json_pack("{s:s,s:s,s:s,s:b,s:b}", "user_id", "leaver@example.com", "action",
+                     "delete", "transfer_email", "boss@example.com", "transfer_meeting", 1,
+                     "transfer_recording", 1);
+}
+
+static const char *const gone_404 =
+    "{\"code\":1001,\"message\":\"User does not exist: leaver@example.com.\"}";
+
+/* The first attempt was applied but its answer lost; the repeat's 404
+ * means it is done. */
+static void test_action_run_delete_repeat_404_is_already_deleted(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    zf_action_run_opts o = run_opts(&f, z);
+    push(&f, ZF_ENET, 1, 0, NULL, NULL); /* sent, then the connection died */
+    push(&f, 0, 1, 404, NULL, gone_404);
+    zf_action_result res = ZF_ACTION_RESULT_INIT;
+    zf_error err = ZF_ERROR_INIT;
+    json_t *in = delete_input();
+    assert_int_equal(zf_action_run(&res, zf_action_find("delete_user"), in, &o, NULL, &err), 0);
+    assert_int_equal(f.next, 2);
+    assert_string_equal(f.seen[0].method, "DELETE");
+    assert_non_null(strstr(f.seen[0].url, "/v2/users/leaver%40example.com?action=delete&"
+                                          "transfer_email=boss%40example.com&"
+                                          "transfer_meeting=true&transfer_recording=true"));
+    assert_true(json_is_true(json_object_get(res.output, "deleted")));
+    assert_true(json_is_true(json_object_get(res.output, "already_deleted")));
+    assert_string_equal(json_string_value(json_object_get(res.output, "transfer_email")),
+                        "boss@example.com");
+    assert_non_null(strstr(json_string_value(json_array_get(res.warnings, 0)),
+                           "already gone"));
+    zf_action_result_free(&res);
+    /* a 5xx that may have been processed counts the same */
+    fake f2 = {0};
+    zf_zoom *z2 = client(&f2, 0);
+    o = run_opts(&f2, z2);
+    push(&f2, 0, 1, 502, NULL, "{}");
+    push(&f2, 0, 1, 404, NULL, gone_404);
+    assert_int_equal(zf_action_run(&res, zf_action_find("delete_user"), in, &o, NULL, &err), 0);
+    assert_true(json_is_true(json_object_get(res.output, "already_deleted")));
+    zf_action_result_free(&res);
+    json_decref(in);
+    zf_zoom_free(z);
+    zf_zoom_free(z2);
+}
+
+/* A 404 on the first attempt, or after a 429 (refused unprocessed), is a
+ * user that does not exist. A 204 is a plain success. */
+static void test_action_run_delete_unknown_user_is_not_found(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    zf_action_run_opts o = run_opts(&f, z);
+    push(&f, 0, 1, 404, NULL, gone_404);
+    push(&f, 0, 1, 429, "Retry-After: 1\r\n", "{\"code\":429,\"message\":\"slow down\"}");
+    push(&f, 0, 1, 404, NULL, gone_404);
+    push(&f, 0, 1, 204, NULL, "");
+    zf_action_result res = ZF_ACTION_RESULT_INIT;
+    zf_error err = ZF_ERROR_INIT;
+    json_t *in = delete_input();
+    const zf_action *a = zf_action_find("delete_user");
+    assert_int_equal(zf_action_run(&res, a, in, &o, NULL, &err), ZF_ENOTFOUND);
+    assert_int_equal(err.zoom_code, 1001);
+    assert_null(res.output);
+    assert_int_equal(zf_action_run(&res, a, in, &o, NULL, &err), ZF_ENOTFOUND);
+    assert_int_equal(f.next, 3);
+    assert_int_equal(zf_action_run(&res, a, in, &o, NULL, &err), 0);
+    assert_true(json_is_true(json_object_get(res.output, "deleted")));
+    assert_true(json_is_false(json_object_get(res.output, "already_deleted")));
+    assert_null(res.warnings);
+    zf_action_result_free(&res);
+    json_decref(in);
+    zf_zoom_free(z);
+}
+
+/* update_user's output is the user read back; a failed read is a warning. */
+static void test_action_run_update_user_reads_back(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    zf_action_run_opts o = run_opts(&f, z);
+    push(&f, 0, 1, 204, NULL, "");
+    push(&f, 0, 1, 200, NULL, "{\"id\":\"u1\",\"email\":\"ada@x.co\",\"first_name\":\"Ada\","
+                              "\"display_name\":\"Ada L\",\"cluster\":\"us06\"}");
+    push(&f, 0, 1, 204, NULL, "");
+    push(&f, 0, 1, 400, NULL, "{\"code\":4711,\"message\":\"Invalid access token, does not "
+                              "contain scopes:[user:read:user:admin].\"}");
+    zf_action_result res = ZF_ACTION_RESULT_INIT;
+    zf_error err = ZF_ERROR_INIT;
+    json_t *in = json_pack("{s:s,s:s,s:s}", "user_id", "ada@x.co", "first_name", "Ada",
+                           "timezone", "Europe/Berlin");
+    const zf_action *a = zf_action_find("update_user");
+    assert_int_equal(zf_action_run(&res, a, in, &o, NULL, &err), 0);
+    assert_string_equal(f.seen[0].method, "PATCH");
+    assert_string_equal(f.seen[0].body, "{\"first_name\":\"Ada\",\"timezone\":\"Europe/Berlin\"}");
+    assert_string_equal(f.seen[1].method, "GET");
+    assert_non_null(strstr(f.seen[1].url, "/v2/users/ada%40x.co"));
+    assert_string_equal(json_string_value(json_object_get(res.output, "display_name")),
+                        "Ada L");
+    assert_true(json_is_true(json_object_get(res.output, "updated")));
+    assert_null(json_object_get(res.output, "cluster")); /* shaped by the output keys */
+    assert_null(res.warnings);
+    zf_action_result_free(&res);
+    assert_int_equal(zf_action_run(&res, a, in, &o, NULL, &err), 0);
+    assert_string_equal(json_string_value(json_object_get(res.output, "user_id")), "ada@x.co");
+    assert_true(json_is_true(json_object_get(res.output, "updated")));
+    assert_non_null(strstr(json_string_value(json_array_get(res.warnings, 0)),
+                           "reading it back failed"));
+    zf_action_result_free(&res);
+    json_decref(in);
+    zf_zoom_free(z);
+}
+
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -602,6 +935,13 @@ int main(void)
         cmocka_unit_test(test_action_run_delete_not_found_fails),
         cmocka_unit_test(test_action_run_update_meeting_output),
         cmocka_unit_test(test_action_run_registrant_status_and_questions),
+        cmocka_unit_test(test_action_run_limit_stops_without_an_extra_page),
+        cmocka_unit_test(test_action_run_limit_gathers_without_a_receiver),
+        cmocka_unit_test(test_action_run_months_walk_every_window_and_page),
+        cmocka_unit_test(test_action_run_months_to_today_and_limit),
+        cmocka_unit_test(test_action_run_delete_repeat_404_is_already_deleted),
+        cmocka_unit_test(test_action_run_delete_unknown_user_is_not_found),
+        cmocka_unit_test(test_action_run_update_user_reads_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -170,6 +170,10 @@ static void constraints(zf_buf *b, const zf_field *f)
         NEXT(), zf_buf_appendf(b, "at most %d characters", f->max_len);
     if ((f->flags & ZF_F_MIN) && (f->flags & ZF_F_MAX))
         NEXT(), zf_buf_appendf(b, "%lld to %lld", (long long)f->min, (long long)f->max);
+    else if (f->flags & ZF_F_MIN)
+        NEXT(), zf_buf_appendf(b, "at least %lld", (long long)f->min);
+    else if (f->flags & ZF_F_MAX)
+        NEXT(), zf_buf_appendf(b, "at most %lld", (long long)f->max);
     if (f->enum_str) {
         NEXT(), zf_buf_puts(b, "one of");
         for (const char *const *e = f->enum_str; *e; e++)
@@ -222,6 +226,8 @@ int zf_action_help(zf_buf *out, const zf_action *a)
                    a->scope ? a->scope : "the endpoint's own");
     for (const zf_field *f = a->input; f->name; f++)
         help_field(out, f);
+    if (a->output_doc)
+        zf_buf_appendf(out, "\nOutput: %s.\n", a->output_doc);
     if (a->rules) {
         zf_buf_puts(out, "\nAlso checked:\n");
         for (const char *const *r = a->rules; *r; r++)
@@ -274,6 +280,20 @@ static void md_rows(zf_buf *b, const zf_field *fields, const char *prefix)
     }
 }
 
+static const char *kind_text(const zf_action *a)
+{
+    if (a->kind == ZF_ACTION_CREATE)
+        return "create (not idempotent; reconciled after an ambiguous failure)";
+    if (a->kind == ZF_ACTION_READ)
+        return "read";
+    if (!a->method)
+        return "chosen by the method";
+    return a->gone ? "write (retried when the connection drops; a \"not found\" to the retry "
+                     "means the dropped attempt already did it)"
+                   : "write (retried when the connection drops: applying it again changes "
+                     "nothing more)";
+}
+
 static void md_action(zf_buf *b, const zf_action *a)
 {
     zf_buf_appendf(b, "## %s\n\n%s\n\n", a->name, a->summary);
@@ -283,19 +303,16 @@ static void md_action(zf_buf *b, const zf_action *a)
     for (const char *const *c = a->classic_scopes; c && *c; c++)
         zf_buf_appendf(b, "%s`%s`", c == a->classic_scopes ? " (older apps: " : ", ", *c);
     zf_buf_puts(b, a->classic_scopes ? ")\n" : "\n");
-    zf_buf_appendf(b, "* Kind: %s\n",
-                   a->kind == ZF_ACTION_CREATE ? "create (not idempotent; reconciled after an "
-                                                 "ambiguous failure)"
-                   : a->kind == ZF_ACTION_READ ? "read"
-                   : a->method ? "write (retried when the connection drops: applying it again "
-                                 "changes nothing more)"
-                                               : "chosen by the method");
+    zf_buf_appendf(b, "* Kind: %s\n", kind_text(a));
     if (a->output_doc)
         zf_buf_appendf(b, "* Output: %s", a->output_doc);
-    else if (a->items_key)
+    else if (a->items_key && zf_action_flag_field(a, "all"))
         zf_buf_appendf(b, "* Output: `{\"%s\": [%s...], \"total_records\", \"next_page_token\"}`"
-                       " (the same with `all`, which leaves no next_page_token)",
+                       " (the same with `all` or `limit`, which leave no next_page_token)",
                        a->items_key, a->item_type);
+    else if (a->items_key)
+        zf_buf_appendf(b, "* Output: `{\"%s\": [%s...], \"total_records\"}`, every page of "
+                       "the whole range", a->items_key, a->item_type);
     else
         zf_buf_appendf(b, "* Output: one %s%s", a->item_type,
                        a->reconcile ? " with `created`; when false, `found` (an interrupted "
@@ -324,6 +341,8 @@ static void md_action(zf_buf *b, const zf_action *a)
         for (const char *const *n = a->notes; *n; n++)
             zf_buf_appendf(b, "* %s\n", *n);
     }
+    if (a->guide)
+        zf_buf_appendf(b, "\n%s", a->guide);
     zf_buf_putc(b, '\n');
 }
 

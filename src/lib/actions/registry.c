@@ -24,6 +24,12 @@
     X(get_registrant_questions)                                                         \
     X(update_registrant_questions)                                                      \
     X(list_past_meeting_participants)                                                   \
+    /* users and recordings: offboarding and the compliance archive */                  \
+    X(get_user)                                                                         \
+    X(update_user)                                                                      \
+    X(delete_user)                                                                      \
+    X(list_user_recordings)                                                             \
+    X(list_account_recordings)                                                          \
     X(call_api)
 
 #define ZF_ACTION_DECLARE(name) extern const zf_action zf_action__##name;

@@ -18,10 +18,11 @@ static const zf_field input[] = {
                                             "only gives the maximum"},
     ZF_FIELD_NEXT_PAGE_TOKEN,
     ZF_FIELD_ALL,
+    ZF_FIELD_LIMIT,
     {0},
 };
 
-static const char *const rules[] = {ZF_LIST_RULE, NULL};
+static const char *const rules[] = {ZF_LIST_RULE, ZF_LIMIT_RULE, NULL};
 
 /* Every member of Zoom's registrant (meetingRegistrants' 200 schema). */
 static const char *const output_keys[] = {

@@ -26,6 +26,7 @@ static const zf_field input[] = {
                                             "only gives the maximum"},
     ZF_FIELD_NEXT_PAGE_TOKEN,
     ZF_FIELD_ALL,
+    ZF_FIELD_LIMIT,
     {0},
 };
 
@@ -44,6 +45,7 @@ static void check(zf_problems *p, const json_t *in)
 static const char *const rules[] = {
     "from must not be after to.",
     ZF_LIST_RULE,
+    ZF_LIMIT_RULE,
     NULL,
 };
 

@@ -17,10 +17,11 @@ static const zf_field input[] = {
                                             "only gives the maximum"},
     ZF_FIELD_NEXT_PAGE_TOKEN,
     ZF_FIELD_ALL,
+    ZF_FIELD_LIMIT,
     {0},
 };
 
-static const char *const rules[] = {ZF_LIST_RULE, NULL};
+static const char *const rules[] = {ZF_LIST_RULE, ZF_LIMIT_RULE, NULL};
 
 static const char *const output_keys[] = {
     "id", "user_id", "name", "user_email", "join_time", "leave_time", "duration",
