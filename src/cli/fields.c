@@ -175,12 +175,12 @@ static int put(json_t *root, const char *key, json_t *value, zf_error *err)
     }
     json_t *cur = json_object_get(holder, name);
     if (array) {
-        if (!value) /* name[]: the empty list, as gh sets it */
-            return json_object_set_new(holder, name, json_array()) ? zf_error_set(
-                       err, ZF_ENOMEM, "out of memory") : 0;
         if (cur && !json_is_array(cur))
             return zf_error_set(err, ZF_EVALIDATION, "field '%.200s': '%s' is already %s, not a "
                                 "list", key, name, json_is_object(cur) ? "an object" : "a value");
+        if (!value) /* name[]: the empty list, as gh sets it (a list before is emptied) */
+            return json_object_set_new(holder, name, json_array()) ? zf_error_set(
+                       err, ZF_ENOMEM, "out of memory") : 0;
         if (!cur) {
             cur = json_array();
             if (!cur || json_object_set_new(holder, name, cur) != 0)
