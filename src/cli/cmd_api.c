@@ -250,8 +250,13 @@ static int check(const api_args *a, const char *method, zf_error *err)
     if (a->nfields && strcmp(method, "GET") == 0) {
         zf_error_set(err, ZF_EVALIDATION, "GET sends no body, so -f/-F fields have nowhere to "
                      "go");
-        zf_error_hint(err, "query parameters go with -q: -q '%.200s' (or send a body with -X "
-                      "POST)", a->first_field);
+        const char *f = a->first_field, *eq = strchr(f, '=');
+        if (eq && !memchr(f, '[', (size_t)(eq - f)) && eq[1] != '@' && !strchr(f, '\''))
+            zf_error_hint(err, "query parameters go with -q: -q '%.200s' (or send a body with "
+                          "-X POST)", f);
+        else /* a[]=, @file or a quote: no one -q spells it */
+            zf_error_hint(err, "query parameters go with -q KEY=VALUE, one per parameter (or "
+                          "send a body with -X POST)");
         return ZF_EVALIDATION;
     }
     if (a->paginate && strcmp(method, "GET") != 0)
@@ -321,6 +326,8 @@ static int jq_open(api_jq *j, const char *expr, zf_error *err)
     for (char *c = j->errs; *c; c++)
         if (*c == '\n')
             *c = ' ';
+    for (size_t n = strlen(j->errs); n && j->errs[n - 1] == ' '; n--)
+        j->errs[n - 1] = '\0';
     zf_error_set(err, ZF_EVALIDATION, "--jq '%.200s' does not compile: %s", expr,
                  j->errs[0] ? j->errs : "(libjq said nothing)");
     zf_error_hint(err, "the expression is jq's language (jq 1.6), e.g. --jq '.users[].email'");

@@ -320,6 +320,9 @@ class GhHabitsTest(unittest.TestCase):
         self.assertIn("no body", p.err)
         self.assertIn("-q 'status=pending'", p.err)
         self.assertEqual(self.sent(), [])
+        p = self.api("-X", "GET", "/users", "-f", "ids[]=1")  # no one -q spells a list
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("-q KEY=VALUE, one per parameter", p.err)
         p = self.api("-X", "GET", "/users", "-q", "status=pending")  # the hint works
         self.assertEqual(p.returncode, 0, p.err)
         self.assertEqual(self.sent()[0]["path"], "/v2/users?status=pending")
@@ -439,6 +442,7 @@ class GhHabitsTest(unittest.TestCase):
         self.assertEqual(p.returncode, 2, p.err)
         self.assertIn("--jq '.email[' does not compile", p.err)
         self.assertIn("syntax error", p.err)
+        self.assertIn("line 1: .email[\n", p.err)  # one line, no trailing blanks
         self.assertEqual(self.sent(), [])
         # an expression the answer does not fit: exit 6 with jq's words
         p = self.api("/users/me", "--jq", ".email.x")
