@@ -40,6 +40,8 @@ ZF_PUBLIC_BEGIN
 
 /* Longest path (after /v2) zf_zoom_check_path accepts. */
 #define ZF_ZOOM_PATH_MAX 2048
+/* Extra request headers zf_zoom_req.headers may carry; more are ignored. */
+#define ZF_ZOOM_HEADERS_MAX 16
 
 /*
  * Where the client gets its access token. get() fills token with a valid
@@ -133,9 +135,14 @@ typedef struct zf_zoom_req {
      * parsed: resp->json stays NULL and resp->body holds the JSON. A body
      * that fails the check is a malformed answer, as when parsing. */
     int raw_json;
+    /* Extra request headers, "Name: value", NULL-terminated, or NULL. One
+     * named Accept or Content-Type replaces the client's own; the caller
+     * keeps Authorization and Host out (the bearer token is the client's)
+     * and CR/LF out of every line. */
+    const char *const *headers;
 } zf_zoom_req;
 
-#define ZF_ZOOM_REQ_INIT {NULL, NULL, NULL, 0, NULL, 0, ZF_ZOOM_READ, NULL, NULL, NULL, 0}
+#define ZF_ZOOM_REQ_INIT {NULL, NULL, NULL, 0, NULL, 0, ZF_ZOOM_READ, NULL, NULL, NULL, 0, NULL}
 
 typedef struct zf_zoom_resp {
     long status;

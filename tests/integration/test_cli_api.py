@@ -1,13 +1,15 @@
-"""zoomflow api METHOD PATH against zoomsim: methods, body/query flags,
+"""zoomflow api [METHOD] PATH against zoomsim: methods, body/query flags,
 --paginate, the SSRF refusals (nothing reaches zoomsim), refresh on 401 and
-retries against injected faults."""
+retries against injected faults; gh api's habits (-X and its default, -H,
+--include, --silent, -F @file, key[] / key[sub] fields, --slurp, --jq), with
+what was sent seen through a recording proxy in front of zoomsim."""
 import json
 import os
 import socket
 import unittest
 
 from cliharness import CliEnv
-from zfharness import Sim
+from zfharness import PathProxy, Sim
 
 
 def api_requests(sim):
@@ -49,13 +51,17 @@ class ApiTest(unittest.TestCase):
         self.assertEqual(json.loads(p.out)["email"], "owner@example.com")
 
     def test_include_prints_status_and_headers(self):
+        # like gh api: on stdout, the status line and headers, a blank line, the body
         p = self.api("GET", "/users/me", "--include")
         self.assertEqual(p.returncode, 0, p.err)
-        self.assertIn("HTTP 200", p.err)
-        self.assertIn("content-type: application/json", p.err.lower())
-        self.assertIn("x-ratelimit-category: light", p.err.lower())
-        self.assertNotIn("\r", p.err)
-        self.assertEqual(json.loads(p.out)["id"], "zsimOwner000000000001")
+        head, sep, body = p.out.partition("\n\n")
+        self.assertEqual(sep, "\n\n", p.out)
+        self.assertEqual(head.splitlines()[0], "HTTP 200 OK")
+        self.assertIn("content-type: application/json", head.lower())
+        self.assertIn("x-ratelimit-category: light", head.lower())
+        self.assertNotIn("\r", p.out)
+        self.assertEqual(json.loads(body)["id"], "zsimOwner000000000001")
+        self.assertEqual(p.err, "")
 
     def test_post_with_string_and_typed_fields(self):
         p = self.api("POST", "/users", "-f", "action=custCreate",
@@ -136,9 +142,20 @@ class ApiTest(unittest.TestCase):
         self.assertEqual(pages, (len(lines) + 29) // 30)
 
     def test_paginate_items_key_and_refusals(self):
+        # a list key that is not there: exit 6 naming the keys that are
         p = self.api("GET", "/users", "--paginate", "--items", "nope")
-        self.assertEqual(p.returncode, 0, p.err)
+        self.assertEqual(p.returncode, 6, p.err)
         self.assertEqual(p.out, "")
+        self.assertIn('has no "nope"', p.err)
+        self.assertIn("users", p.err)
+        self.assertIn("--items users", p.err)
+        # an answer that is no list: exit 6 naming its keys, nothing printed
+        p = self.api("GET", "/users/me", "--paginate")
+        self.assertEqual(p.returncode, 6, p.err)
+        self.assertEqual(p.out, "")
+        self.assertIn("is not a list", p.err)
+        self.assertIn("email", p.err)
+        self.assertIn("drop it", p.err)
         p = self.api("POST", "/users", "--paginate")
         self.assertEqual(p.returncode, 2)
         self.assertIn("GET", p.err)
@@ -235,6 +252,231 @@ class ApiTest(unittest.TestCase):
         p = self.api("GET", "/users/me", env={"ZOOMFLOW_TIMEOUT": "5"})
         self.assertEqual(p.returncode, 5, p.err)
         self.assertIn("hint:", p.err)
+
+
+def header(req, name):
+    """The values of header `name` in one request the proxy saw."""
+    return [v for k, v in req["headers"] if k.lower() == name.lower()]
+
+
+class GhHabitsTest(unittest.TestCase):
+    """gh api's habits, each checked in what reached the API: the CLI talks
+    to zoomsim through a PathProxy that records every request."""
+    PATHS = ["/v2/users/me", "/v2/users", "/v2/users/me/meetings"]
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sim = Sim("--auto-approve")
+        cls.cli = CliEnv(cls.sim)
+        p = cls.cli.connect()
+        assert p.returncode == 0, p.err
+        cls.px = PathProxy(cls.sim, {p: p for p in cls.PATHS})
+        cls.env = {"ZOOMFLOW_API_BASE": cls.px.url}
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.px.stop()
+        cls.sim.stop()
+
+    def api(self, *args, **kw):
+        del self.px.seen[:]
+        return self.cli.run("api", *args, env=self.env, **kw)
+
+    def sent(self):
+        return list(self.px.seen)
+
+    def test_method_default_and_X(self):
+        p = self.api("/users/me")  # gh's form: PATH alone is a GET
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertEqual(json.loads(p.out)["email"], "owner@example.com")
+        self.assertEqual([r["method"] for r in self.sent()], ["GET"])
+        # fields make it a POST
+        p = self.api("/users", "-f", "action=custCreate", "-f",
+                     "user_info.email=default-post@example.com", "-F", "user_info.type=1")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertEqual([r["method"] for r in self.sent()], ["POST"])
+        self.assertEqual(json.loads(p.out)["email"], "default-post@example.com")
+        # --input too
+        p = self.api("/users/me/meetings", "--input", "-",
+                     input=json.dumps({"topic": "by input", "type": 2}).encode())
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertEqual([r["method"] for r in self.sent()], ["POST"])
+        # -X / --method, any case, before or after PATH
+        p = self.api("-X", "get", "/users/me")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertEqual([r["method"] for r in self.sent()], ["GET"])
+        p = self.api("/users/me/meetings", "--method", "POST", "-f", "topic=X", "-F", "type=2")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertEqual([r["method"] for r in self.sent()], ["POST"])
+        # the positional form still works, and agrees with -X or is refused
+        p = self.api("get", "/users/me", "-X", "GET")
+        self.assertEqual(p.returncode, 0, p.err)
+        p = self.api("GET", "/users/me", "-X", "POST")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("two methods", p.err)
+        # -f on a GET: refused, pointing at -q with the very pair
+        p = self.api("-X", "GET", "/users", "-f", "status=pending")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("no body", p.err)
+        self.assertIn("-q 'status=pending'", p.err)
+        self.assertEqual(self.sent(), [])
+        p = self.api("-X", "GET", "/users", "-f", "ids[]=1")  # no one -q spells a list
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("-q KEY=VALUE, one per parameter", p.err)
+        p = self.api("-X", "GET", "/users", "-q", "status=pending")  # the hint works
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertEqual(self.sent()[0]["path"], "/v2/users?status=pending")
+
+    def test_query_in_path_points_at_q(self):
+        p = self.api("/users?status=pending&page_size=5")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("carries a query", p.err)
+        hint = "zoomflow api GET /users -q 'status=pending' -q 'page_size=5'"
+        self.assertIn(hint, p.err)
+        self.assertEqual(self.sent(), [])
+        p = self.api("GET", "/users", "-q", "status=pending", "-q", "page_size=5")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertEqual(json.loads(p.out)["page_size"], 5)
+        p = self.api("GET", "/users?q=it%27s%20me")  # decoded, quoted for the shell
+        self.assertIn("-q 'q=it'\\''s me'", p.err)
+
+    def test_headers(self):
+        p = self.api("/users/me", "-H", "Accept-Language: fr", "-H", "X-Trace-Id:abc 1",
+                     "-H", "accept: application/json; charset=utf-8")
+        self.assertEqual(p.returncode, 0, p.err)
+        (r,) = self.sent()
+        self.assertEqual(header(r, "Accept-Language"), ["fr"])
+        self.assertEqual(header(r, "X-Trace-Id"), ["abc 1"])
+        self.assertEqual(header(r, "Accept"), ["application/json; charset=utf-8"])  # replaced
+        self.assertTrue(header(r, "Authorization")[0].startswith("Bearer "))
+        # the token and the framing are zoomflow's: refused before anything is sent
+        for h, why in [("Authorization: Bearer mine", "bearer token"),
+                       ("host: evil.example", "bearer token"),
+                       ("Content-Length: 5", "sets it itself"),
+                       ("no colon here", "not 'Name: value'"),
+                       ("X-A: 1\r\nX-B: 2", "control byte"),
+                       (": empty", "not 'Name: value'")]:
+            p = self.api("/users/me", "-H", h)
+            self.assertEqual(p.returncode, 2, (h, p.err))
+            self.assertIn(why, p.err, h)
+        self.assertEqual(self.sent(), [])
+
+    def test_silent(self):
+        p = self.api("/users/me", "--silent")
+        self.assertEqual((p.returncode, p.out), (0, ""), p.err)
+        self.assertEqual(len(self.sent()), 1)
+        p = self.api("/users/me", "--silent", "--include")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertTrue(p.out.startswith("HTTP 200 OK\n"), p.out)
+        self.assertTrue(p.out.endswith("\n\n"), p.out)
+        self.assertNotIn("owner@example.com", p.out)
+
+    def test_typed_field_from_file_and_stdin(self):
+        path = os.path.join(self.cli.dir, "agenda.txt")
+        with open(path, "w") as f:
+            f.write("line 1\n{not json}\n")
+        p = self.api("/users/me/meetings", "-f", "topic=files", "-F", "type=2",
+                     "-F", f"agenda=@{path}", "-F", "settings.alternative_hosts=@-",
+                     input=b"alt@example.com")
+        self.assertEqual(p.returncode, 0, p.err)
+        body = json.loads(self.sent()[0]["body"])
+        self.assertEqual(body["agenda"], "line 1\n{not json}\n")  # the bytes, as a string
+        self.assertEqual(body["settings"], {"alternative_hosts": "alt@example.com"})
+        self.assertEqual(json.loads(p.out)["agenda"], "line 1\n{not json}\n")
+        p = self.api("/users/me/meetings", "-f", "topic=@not-a-file")  # -f is raw
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertEqual(json.loads(self.sent()[0]["body"])["topic"], "@not-a-file")
+        for args, why in [(["-F", "a=@-", "-F", "b=@-"], "already read"),
+                          (["-F", "a=@" + path + ".missing"], ".missing"),
+                          (["--input", "-", "-F", "a=@-"], "--input")]:
+            p = self.api("/users/me/meetings", *args, input=b"x")
+            self.assertEqual(p.returncode, 2, (args, p.err))
+            self.assertIn(why, p.err, args)
+        self.assertEqual(self.sent(), [])
+
+    def test_array_and_object_fields_as_gh_builds_them(self):
+        p = self.api("/users/me/meetings", "-f", "topic=arrays", "-F", "type=2",
+                     "-f", "settings[alternative_hosts]=a@example.com",
+                     "-F", "settings[join_before_host]=true",
+                     "-f", "tracking_fields[][field]=team", "-f", "tracking_fields[][value]=hr",
+                     "-f", "tracking_fields[][field]=site", "-F", "tracking_fields[][value]=7",
+                     "-f", "settings.meeting_invitees[][email]=i@example.com",
+                     "-f", "settings[authentication_domains]=example.com")
+        self.assertEqual(p.returncode, 0, p.err)
+        body = json.loads(self.sent()[0]["body"])
+        self.assertEqual(body["settings"], {
+            "alternative_hosts": "a@example.com", "join_before_host": True,
+            "meeting_invitees": [{"email": "i@example.com"}],
+            "authentication_domains": "example.com"})
+        self.assertEqual(body["tracking_fields"], [{"field": "team", "value": "hr"},
+                                                   {"field": "site", "value": 7}])
+        self.assertEqual(json.loads(p.out)["settings"]["alternative_hosts"], "a@example.com")
+        # plain arrays and the empty one (gh's key[] without a value)
+        p = self.api("/users/me/meetings", "-f", "topic=t", "-f", "tags[]=a", "-F", "tags[]=2",
+                     "-F", "none[]", "-f", "x[]=1", "-f", "x[]")
+        body = json.loads(self.sent()[0]["body"])
+        self.assertEqual((body["tags"], body["none"], body["x"]), (["a", 2], [], []))
+        # malformed keys and clashes: exit 2 naming the field, nothing sent
+        for f, why in [("a[b=1", "not closed"), ("a]=1", "without a '['"),
+                       ("a[][]=1", "array of arrays"), ("a[b]c=1", "may follow"),
+                       ("[a]=1", "needs a name"), ("a", "has no value"),
+                       ("a[b][c=1", "not closed"), ("a[b][c", "has no value"), ("=v", "empty")]:
+            p = self.api("/users/me/meetings", "-f", f)
+            self.assertEqual(p.returncode, 2, (f, p.err))
+            self.assertIn(why, p.err, f)
+        for pair in [("a=1", "a[]=2"), ("a[]=1", "a[b]=2"), ("a[b]=1", "a=2"),
+                     ("a[]=1", "a[][b]=2")]:
+            p = self.api("/users/me/meetings", "-f", pair[0], "-f", pair[1])
+            self.assertEqual(p.returncode, 2, (pair, p.err))
+            self.assertIn("field 'a", p.err, pair)
+        self.assertEqual(self.sent(), [])
+
+    def test_jq(self):
+        p = self.api("/users/me", "--jq", ".email")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertEqual(p.out, "owner@example.com\n")  # strings raw, as gh prints them
+        p = self.api("/users/me", "--jq", "{id, type}, .type")
+        self.assertEqual(p.out, '{"id":"zsimOwner000000000001","type":2}\n2\n')
+        # a broken expression: exit 2 before anything is sent
+        p = self.api("/users/me", "--jq", ".email[")
+        self.assertEqual(p.returncode, 2, p.err)
+        self.assertIn("--jq '.email[' does not compile", p.err)
+        self.assertIn("syntax error", p.err)
+        self.assertIn("line 1: .email[\n", p.err)  # one line, no trailing blanks
+        self.assertEqual(self.sent(), [])
+        # an expression the answer does not fit: exit 6 with jq's words
+        p = self.api("/users/me", "--jq", ".email.x")
+        self.assertEqual(p.returncode, 6, p.err)
+        self.assertIn("Cannot index string", p.err)
+
+    def test_paginate_slurp_jq_over_several_pages(self):
+        r = self.sim.request("POST", "/_sim/seed/users",
+                             body={"count": 70, "domain": "slurp.example"})
+        self.assertEqual(r.status, 201, r)
+        total = self.sim.state()["data"]["counts"]["users"]
+        pages = (total + 29) // 30
+        self.assertGreaterEqual(pages, 3)
+        p = self.api("/users", "-q", "page_size=30", "--paginate", "--slurp")
+        self.assertEqual(p.returncode, 0, p.err)
+        got = json.loads(p.out)
+        self.assertEqual(len(got), pages)  # one array of the pages, as gh --slurp
+        self.assertEqual(len(self.sent()), pages)
+        self.assertEqual(sum(len(pg["users"]) for pg in got), total)
+        self.assertTrue(all("page_size" in pg for pg in got))
+        # --jq over the slurped pages, and over each item without --slurp
+        p = self.api("/users", "-q", "page_size=30", "--paginate", "--slurp",
+                     "--jq", '[.[].users[].email | select(endswith("@slurp.example"))] | length')
+        self.assertEqual((p.returncode, p.out), (0, "70\n"), p.err)
+        self.assertEqual(len(self.sent()), pages)
+        p = self.api("/users", "-q", "page_size=30", "--paginate", "--jq", ".email")
+        self.assertEqual(p.returncode, 0, p.err)
+        emails = p.out.splitlines()
+        self.assertEqual(len(emails), total)
+        self.assertEqual(len(set(emails)), total)
+        p = self.api("/users", "--slurp")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("add --paginate", p.err)
+        self.assertEqual(self.sent(), [])
 
 
 if __name__ == "__main__":

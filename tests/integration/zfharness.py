@@ -312,13 +312,15 @@ class PathProxy:
     as it is (redirects are not followed); anything else gets 404. `hold`
     (seconds) delays the answer after the upstream has processed the
     request (a slow network on the way back); `forwarded` is set each time
-    one has been. Use as a context manager or call stop()."""
+    one has been. `seen` lists every request as it arrived: {"method",
+    "path" (with the query), "headers" (a list of (name, value)), "body"}.
+    Use as a context manager or call stop()."""
 
     def __init__(self, upstream, paths, hold=0.0):
         import http.server
         import threading
         proxy = self
-        self.paths, self.hold, self.count = dict(paths), hold, 0
+        self.paths, self.hold, self.count, self.seen = dict(paths), hold, 0, []
         self.forwarded = threading.Event()
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -331,6 +333,8 @@ class PathProxy:
                 path, _, query = self.path.partition("?")
                 target = proxy.paths.get(path)
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                proxy.seen.append({"method": self.command, "path": self.path,
+                                   "headers": list(self.headers.items()), "body": body})
                 if target is None:
                     self.send_response(404)
                     self.send_header("Content-Length", "0")
@@ -357,7 +361,7 @@ class PathProxy:
                 self.end_headers()
                 self.wfile.write(data)
 
-            do_GET = do_POST = relay
+            do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = relay
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True

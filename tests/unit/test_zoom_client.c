@@ -68,6 +68,44 @@ static void test_call_success_builds_url_and_token(void **state)
     zf_zoom_free(z);
 }
 
+/* zf_zoom_req.headers (api -H): sent after the client's own; an Accept or
+ * Content-Type of the caller's replaces the client's, whatever its case. */
+static void test_call_extra_headers(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    push(&f, 0, 1, 200, "", "{}");
+    push(&f, 0, 1, 201, "", "{}");
+    push(&f, 0, 1, 200, "", "{}");
+    const char *const extra[] = {"X-Trace: 1", "accept: text/plain", NULL};
+    const char *const ctype[] = {"Content-type: application/merge-patch+json", NULL};
+    zf_zoom_req req = ZF_ZOOM_REQ_INIT;
+    req.path = "/users/me";
+    req.headers = extra;
+    zf_zoom_resp resp;
+    zf_error err = ZF_ERROR_INIT;
+    zf_zoom_resp_init(&resp);
+    assert_int_equal(zf_zoom_call(z, &req, &resp, &err), 0);
+    assert_string_equal(f.seen[0].headers, "X-Trace: 1\naccept: text/plain\n");
+    zf_zoom_resp_free(&resp);
+    req.kind = ZF_ZOOM_CREATE;
+    req.body = "{}";
+    req.body_len = 2;
+    req.headers = ctype;
+    zf_zoom_resp_init(&resp);
+    assert_int_equal(zf_zoom_call(z, &req, &resp, &err), 0);
+    assert_string_equal(f.seen[1].headers, "Accept: application/json\n"
+                                           "Content-type: application/merge-patch+json\n");
+    zf_zoom_resp_free(&resp);
+    req.headers = NULL; /* none: the client's two */
+    zf_zoom_resp_init(&resp);
+    assert_int_equal(zf_zoom_call(z, &req, &resp, &err), 0);
+    assert_string_equal(f.seen[2].headers, "Accept: application/json\n"
+                                           "Content-Type: application/json\n");
+    zf_zoom_resp_free(&resp);
+    zf_zoom_free(z);
+}
+
 static void test_call_refused_path_never_sent(void **state)
 {
     fake f = {0};
@@ -788,6 +826,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_call_success_builds_url_and_token),
+        cmocka_unit_test(test_call_extra_headers),
         cmocka_unit_test(test_call_refused_path_never_sent),
         cmocka_unit_test(test_call_read_retries_5xx_then_ok),
         cmocka_unit_test(test_call_unsure_by_first_attempt),

@@ -20,6 +20,7 @@ typedef struct seen_req {
     char url[512];
     char bearer[64];
     char body[128];
+    char headers[256]; /* the request's header lines, each ending in '\n' */
 } seen_req;
 
 typedef struct fake {
@@ -47,6 +48,11 @@ static int fake_transport(void *ctx, const zf_http_req *req, zf_http_resp *resp,
     snprintf(s->url, sizeof s->url, "%s", req->url);
     snprintf(s->bearer, sizeof s->bearer, "%s", zf_secret_reveal(req->bearer));
     snprintf(s->body, sizeof s->body, "%.*s", (int)req->body_len, req->body ? req->body : "");
+    s->headers[0] = '\0';
+    for (size_t i = 0; req->headers && req->headers[i]; i++) {
+        size_t used = strlen(s->headers);
+        snprintf(s->headers + used, sizeof s->headers - used, "%s\n", req->headers[i]);
+    }
     assert_int_equal(req->follow_redirects, 0);
     f->live_at_call[f->next] = json_live;
     const canned *c = &f->script[f->next++];

@@ -12,6 +12,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 /* Bytes of a streamed answer held back until its status is known: error
@@ -234,12 +235,28 @@ static void wait_ms(call_state *cs, int64_t ms)
         cs->z->sleep_ms(cs->z->clock_ctx, ms);
 }
 
+/* Whether the caller's extra headers name this one (case-insensitive). */
+static int has_header(const char *const *h, const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; h && h[i] && i < ZF_ZOOM_HEADERS_MAX; i++)
+        if (strncasecmp(h[i], name, n) == 0 && h[i][n] == ':')
+            return 1;
+    return 0;
+}
+
 static int exchange(call_state *cs, zf_http_resp *hr, stream_ctx *sc, zf_error *err)
 {
     const zf_zoom_req *req = cs->req;
-    const char *hdrs[] = {"Accept: application/json", "Content-Type: application/json", NULL};
-    if (!req->body)
-        hdrs[1] = NULL;
+    const char *hdrs[ZF_ZOOM_HEADERS_MAX + 3];
+    size_t nh = 0;
+    if (!has_header(req->headers, "Accept"))
+        hdrs[nh++] = "Accept: application/json";
+    if (req->body && !has_header(req->headers, "Content-Type"))
+        hdrs[nh++] = "Content-Type: application/json";
+    for (size_t i = 0; req->headers && req->headers[i] && i < ZF_ZOOM_HEADERS_MAX; i++)
+        hdrs[nh++] = req->headers[i];
+    hdrs[nh] = NULL;
     zf_http_req h = ZF_HTTP_REQ_INIT;
     h.method = cs->method;
     h.url = zf_buf_cstr(&cs->url);
