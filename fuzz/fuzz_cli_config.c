@@ -67,11 +67,11 @@ static void number(const char *text, size_t len)
         long long got = 0, want = 0;
         int a = cli_parse_int(text, len, ranges[r][0], ranges[r][1], &got);
         int b = reference(text, len, ranges[r][0], ranges[r][1], &want);
-        if (a != b || (a == 0 && got != want))
+        if ((a == 0) != (b == 0) || (a == 0 && got != want))
             abort();
         zf_error err = ZF_ERROR_INIT;
         if (cli_number(&got, "fuzz", text, len, ranges[r][0], ranges[r][1], "units", &err) !=
-                (a == 0 ? 0 : ZF_EINVAL) ||
+                (a == 0 ? 0 : ZF_EVALIDATION) ||
             (a != 0 && !err.message[0]))
             abort();
     }

@@ -90,8 +90,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (zf_zoom__build_url(&url, base, path, q, 1, &err) != 0)
         abort();
     char o1[128], o2[128];
-    if (zf_zoom__url_origin(base, o1, sizeof o1) || zf_zoom__url_origin(url.ptr, o2, sizeof o2) ||
-        strcmp(o1, o2) != 0 || strncmp(url.ptr + strlen(o1), "/v2/", 4) != 0)
+    if (!zf_zoom__url_origin(base, o1, sizeof o1) ||
+        !zf_zoom__url_origin(url.ptr, o2, sizeof o2) || strcmp(o1, o2) != 0 ||
+        strncmp(url.ptr + strlen(o1), "/v2/", 4) != 0)
         abort();
     CURLU *cu = curl_url(), *cb = curl_url();
     if (curl_url_set(cu, CURLUPART_URL, url.ptr, 0) != CURLUE_OK ||

@@ -154,7 +154,8 @@ int zf_action_normalise(json_t **out, const zf_action *a, const json_t *resp,
  * item, compacted. `item` must be one valid JSON value (as
  * zf_pager_next_raw hands out: the page was checked); it is not checked
  * again. Returns 1 written, 0 not an object (skipped, as normalise skips
- * it), -1 when out failed (or the action has more than 64 output keys). */
+ * it), ZF_ENOMEM when out failed, ZF_EINVAL when the action has more than
+ * 64 output keys. */
 int zf_action_shape_raw(const zf_action *a, const char *item, size_t len, zf_buf *out);
 int zf_action_reconcile(json_t **found, const zf_action *a, const json_t *in,
                         const zf_reconcile_opts *o, const zf_action_source *src,
@@ -184,11 +185,34 @@ int zf_action_flag_name(zf_buf *out, const zf_field *f);
 /* The top-level field a flag names ("--user-id", "user-id" or "user_id"),
  * or NULL. */
 const zf_field *zf_action_flag_field(const zf_action *a, const char *flag);
+/* The one rule that turns a flag's text into a field's JSON value, for
+ * every surface that takes fields as text (the CLI's --flag VALUE and
+ * --field.key VALUE, zf_action_set_flag):
+ *   f NULL (no description) or ZF_T_ANY: the JSON value when the text is
+ *     one (12, true, null, "x", [..], {..}), else the text as a string;
+ *   objects and arrays (without ZF_T_STRING): JSON, parsed as
+ *     zf_json_parse_value parses it (duplicate keys, out-of-range numbers
+ *     refused); what names the flag in its messages ("--settings");
+ *   integers: '-'? and digits within 64 bits (no spaces, '+', fractions);
+ *     an id that may also be a string keeps a leading zero as text;
+ *   booleans: true/false, yes/no, 1/0 (zf_action_flag_bool);
+ *   anything else: the text as a string.
+ * Returns 0 with *out typed; 1 with *out the text as a string although the
+ * field takes no strings ("45m" for an integer): zf_action_validate reports
+ * it by field name, with every other problem; ZF_EVALIDATION (err set)
+ * for JSON that does not parse; ZF_ENOMEM. *out is the caller's. */
+int zf_action_flag_value(json_t **out, const zf_field *f, const char *what, const char *text,
+                         zf_error *err);
+/* The boolean words of every flag: 1 for true/yes/1, 0 for false/no/0, -1
+ * for any other text (NULL included). */
+int zf_action_flag_bool(const char *text);
 /* Sets the field named by `flag` in `input` from the flag's text, typed by
- * the descriptor: TEXT as is, INT as a decimal integer, BOOL true/false
- * (also yes/no, 1/0), ID a number when all digits, JSON parsed. Checks only
- * the conversion; zf_action_validate checks the value. ZF_EINVAL with a
- * message naming the flag (and the known flags when it is unknown). */
+ * zf_action_flag_value, and refuses here, one flag at a time, what that
+ * rule leaves for validation: ZF_EINVAL with a message naming the flag and
+ * the type it is not, or the JSON error, or (unknown flag) the known
+ * fields. Checks only the conversion; zf_action_validate checks the value.
+ * For callers that report per flag; the CLI types with
+ * zf_action_flag_value and lets validation report every problem at once. */
 int zf_action_set_flag(json_t *input, const zf_action *a, const char *flag, const char *text,
                        zf_error *err);
 /* The CLI's `zoomflow <action> --help` text. */

@@ -5,7 +5,9 @@
  * max (the cap given at init, a named constant at each use). A failed append
  * (cap reached or allocation failure) sets `failed`, leaves the contents as
  * they were, and makes every later append a no-op: callers check once, at
- * the end.
+ * the end. The int-returning functions return 0, or ZF_ENOMEM once the
+ * buffer has failed (the cap is a memory bound, so both causes are the one
+ * code).
  */
 #ifndef ZOOMFLOW_BUF_H
 #define ZOOMFLOW_BUF_H
@@ -45,7 +47,7 @@ int zf_buf_put_urlenc(zf_buf *b, const char *s);
 int zf_buf_put_jsonstr(zf_buf *b, const char *s);
 /* Makes room for `extra` more bytes past len (plus the NUL), for callers
  * that write in place at ptr + len and then raise len themselves (keeping
- * ptr[len] == '\0'). 0, or -1 with `failed` set (cap or memory). */
+ * ptr[len] == '\0'). 0, or ZF_ENOMEM with `failed` set (cap or memory). */
 int zf_buf_reserve(zf_buf *b, size_t extra);
 void zf_buf_reset(zf_buf *b);
 /* Hands the contents to the caller (free()) and resets the buffer; never

@@ -103,7 +103,8 @@ int zf_download_recording(zf_download_result *out, const zf_download_opts *opts,
 
 /* Safe stable name for one entry of recording_files (see above) into out
  * (at least ZF_DOWNLOAD_NAME_MAX + 1 bytes). index breaks ties when the
- * entry has neither an id nor a download_url. */
+ * entry has neither an id nor a download_url. 0, ZF_EPARSE when the entry
+ * is not a JSON object, ZF_ENOMEM, or ZF_EINVAL for a NULL or short out. */
 int zf_download_file_name(char *out, size_t outlen, const json_t *file, int index);
 /* Makes s (NUL-terminated, changed in place) a safe single path component:
  * bytes other than [A-Za-z0-9._-] become '_', a leading '.' becomes '_',

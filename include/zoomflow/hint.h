@@ -150,7 +150,8 @@ typedef int (*zf_hint_resolve_fn)(void *ctx, zf_hint_arg which, const char *valu
 
 /* Appends the `how` of err's hint from the surface's table to out.
  * Returns 1 when rendered, 0 when the table has no row for the id or the
- * resolver refused an argument (out is then unchanged), -1 when out failed. */
+ * resolver refused an argument (out is then unchanged), ZF_ENOMEM when
+ * out failed. */
 int zf_hint_render(struct zf_buf *out, const zf_hint_row *table, const struct zf_error *err,
                    zf_hint_resolve_fn resolve, void *ctx);
 /* The table's row for id, or NULL. */

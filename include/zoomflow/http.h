@@ -7,7 +7,11 @@
  * http_proxy/https_proxy/no_proxy). Buffered bodies are capped at
  * max_response bytes (ZF_ETOOBIG beyond). A non-2xx status is not an error
  * here: zf_http_do returns 0 with resp->status set; errors are transport
- * failures (ZF_ENET, ZF_ETIMEOUT, ZF_ETLS, ZF_ETOOBIG, ZF_ECANCELED).
+ * failures (ZF_ENET, ZF_ETIMEOUT, ZF_ETLS, ZF_ETOOBIG, ZF_ECANCELED). A
+ * request that breaks the contract of zf_http_req (a URL that is not an
+ * absolute http(s) URL, a header that is not one "Name: value" line, a CR
+ * or LF in the bearer token or the basic credentials) is the caller's
+ * mistake: ZF_EINVAL, and nothing is sent.
  *
  * At most once: a request whose method is not GET, HEAD or OPTIONS (POST,
  * PATCH, PUT, DELETE, and any other) never goes out on a reused keep-alive

@@ -111,8 +111,8 @@ int zf_oauth_authorize_begin(zf_oauth_authz *out, const zf_oauth_app *app,
 /* The query string Zoom redirected to (with or without a leading '?', or a
  * whole "path?query"). Fields are NULL when absent. A callback carrying
  * `error` is parsed successfully: the caller reports it. Fails with
- * ZF_EINVAL for a malformed query (bad percent-encoding, NUL, duplicate
- * fields, over ZF_OAUTH_CALLBACK_MAX bytes). */
+ * ZF_EPARSE for a malformed query (bad percent-encoding, NUL, duplicate
+ * fields) and ZF_ETOOBIG over ZF_OAUTH_CALLBACK_MAX bytes. */
 #define ZF_OAUTH_CALLBACK_MAX 8192
 typedef struct zf_oauth_callback {
     zf_secret code;

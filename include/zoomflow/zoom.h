@@ -167,7 +167,7 @@ int zf_zoom_check_path(const char *path, zf_error *err);
 
 /* Appends value to b as one path segment, percent-encoded. A meeting UUID
  * that starts with '/' or contains "//" is encoded twice, as Zoom requires
- * (DESIGN §4); anything else once. Returns 0, or -1 when b failed. */
+ * (DESIGN §4); anything else once. Returns 0, or ZF_ENOMEM when b failed. */
 int zf_zoom_put_segment(zf_buf *b, const char *value);
 
 /*

@@ -15,6 +15,7 @@
 
 #include "zoomflow/buf.h"
 #include "zoomflow/error.h"
+#include "opt.h"
 
 /* X(field, config key, environment variable, default, help) */
 #define CLI_CFG_MAP(X)                                                                   \
@@ -71,8 +72,10 @@ typedef struct cli_ctx {
 typedef struct zf_cmd {
     const char *name;    /* "connect", "meetings create" */
     const char *summary; /* one line; NULL = the action's summary */
-    const char *usage;   /* "[options] METHOD PATH" */
-    const char *help;    /* the options and notes; printed by --help */
+    const char *usage;   /* after the name; NULL = made from opts */
+    const cli_opt *opts; /* the option specs (opt.h): the parser, the usage
+                            and the options of --help; NULL: none */
+    const char *help;    /* notes after the options, printed by --help */
     int (*run)(cli_ctx *ctx, int argc, char **argv);
     const char *action;  /* the zf_action the command runs, or NULL; a written
                             row naming one (api) stands for it, so no
@@ -133,10 +136,23 @@ const struct zf_hint_row *cli_hint_table(void);
 /* Prints "zoomflow: <message>", the hint's words and how to follow them
  * here to stderr; returns the exit status. */
 int cli_fail(cli_ctx *ctx, const zf_error *err);
+/* A usage error of cmd (NULL: the global options): prints "zoomflow:
+ * <message>", the hint (default: see `zoomflow CMD --help`) and the usage
+ * line to stderr; returns the exit status of bad usage (2). */
+int cli_usage_fail(const zf_cmd *cmd, const zf_error *err);
+/* cli_usage_fail with a message made here. */
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
 int cli_usage_error(const zf_cmd *cmd, const char *fmt, ...);
+/* The one place a command's arguments are parsed (opt.h): p's specs
+ * default to cmd->opts and its command to cmd->name; a failure is reported
+ * by cli_usage_fail (what a did-you-mean would add goes here). 0, or the
+ * exit status to return. */
+int cli_parse(const zf_cmd *cmd, cli_opt_parser *p, int argc, char **argv);
+/* cli_parse with cmd->opts into args and on_value. */
+int cli_parse_args(const zf_cmd *cmd, void *args, cli_opt_fn on_value, void *ctx, int argc,
+                   char **argv);
 /* Reads a whole file ('-' = stdin) into out, which it initialises first (the
  * caller frees it on every path). Stops at the cap, so an endless device,
  * FIFO or pipe ends with an error naming the file and the cap. */

@@ -5,19 +5,19 @@
  * all come from the descriptor, so no action has hand-written flag parsing
  * or a row of its own here.
  *
- * Flags: --<field-name> VALUE (or =VALUE) for every top-level field, typed
- * by the descriptor (booleans may stand alone: --all); dotted flags reach
- * into objects (--settings.approval_type 0); --input FILE|- gives the whole
- * input as JSON, and flags given beside it override its members.
- * Also: --format, --dry-run (prints the request, sends nothing, needs no
- * token).
+ * Flags: --<field-name> VALUE (or =VALUE) for every top-level field, parsed
+ * by the option specs (opt.h) made from the descriptor and typed by the
+ * library's one rule (zf_action_flag_value; booleans may stand alone:
+ * --all); dotted flags reach into objects (--settings.approval_type 0);
+ * --input FILE|- gives the whole input as JSON, and flags given beside it
+ * override its members. Also: --format, --dry-run (prints the request,
+ * sends nothing, needs no token).
  */
 #include "cli.h"
 #include "commands.h"
 #include "input.h"
 #include "lib.h"
 
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,56 +28,61 @@
 #define INPUT_MAX (4u << 20)
 #define FLAG_MAX 128
 
-const char cli_action_help[] =
-    "Common options:\n"
-    "  --input FILE|-      the input as a JSON object (flags override its members)\n"
-    "  --FIELD.KEY VALUE   a member of an object field, e.g. --settings.approval_type 0\n"
-    "  --format FMT        json, ndjson, table or csv (default: table on a terminal,\n"
-    "                      json otherwise)\n"
-    "  --dry-run           print the request that would be sent; send nothing\n"
-    "\n"
-    "Creates print \"created\": true, or \"created\": false with \"found\": true when\n"
-    "an interrupted earlier attempt had already created the object (zoomflow looks\n"
-    "before it retries, so nothing is created twice).\n";
-
 typedef struct action_args {
+    const zf_action *a;
     const char *input;
+    const char *format; /* as given; parsed after the flags */
     cli_format fmt;
     int dry_run;
     json_t *flags; /* field values from flags, applied over --input */
 } action_args;
 
-/* The top-level field of "name" or "name.key.key" (name = the flag without --). */
-static const zf_field *find_flag(const zf_action *a, const char *name, size_t len)
-{
-    char top[FLAG_MAX];
-    if (len >= sizeof top)
-        return NULL;
-    memcpy(top, name, len);
-    top[len] = '\0';
-    return zf_action_flag_field(a, top);
-}
+const cli_opt cli_action_opts[] = {
+    {.kind = CLI_OPT_VALUE, .name = "input", .value_name = "FILE|-",
+     .at = CLI_AT(action_args, input),
+     .help = "the input as a JSON object (flags override its members)"},
+    {.kind = CLI_OPT_VALUE, .name = "format", .value_name = "FMT",
+     .at = CLI_AT(action_args, format),
+     .help = "json, ndjson, table or csv (default: table on a\nterminal, json otherwise)"},
+    {.kind = CLI_OPT_SWITCH, .name = "dry-run", .at = CLI_AT(action_args, dry_run),
+     .help = "print the request that would be sent; send nothing"},
+    {0}};
 
-/* A value for field f from flag text, typed by the descriptor. */
-static json_t *typed_value(const zf_field *f, const char *text)
+const char cli_action_help[] =
+    "An object field also takes its members one by one: --FIELD.KEY VALUE, e.g.\n"
+    "--settings.approval_type 0. Booleans are true/false, yes/no or 1/0; a boolean\n"
+    "flag alone means true (--all). Values that are not of the field's type are\n"
+    "reported with every other problem before anything is sent.\n"
+    "\n"
+    "Creates print \"created\": true, or \"created\": false with \"found\": true when\n"
+    "an interrupted earlier attempt had already created the object (zoomflow looks\n"
+    "before it retries, so nothing is created twice).\n";
+
+/* The command's specs: the common options, then one per top-level field
+ * (named as the field; '-' in the flag matches its '_'), so the fields'
+ * flags cannot differ from the descriptor. The help of the fields is the
+ * descriptor's own (zf_action_help), printed from the same rows. */
+int cli_action_specs(cli_opt **out, const zf_action *a)
 {
-    if (!f)
-        return cli_json_typed(text);
-    if (f->types & (ZF_T_OBJECT | ZF_T_ARRAY | ZF_T_ANY)) {
-        json_t *v = json_loads(text, JSON_DECODE_ANY, NULL);
-        return v ? v : json_string(text); /* validation names the type problem */
+    size_t nc = sizeof cli_action_opts / sizeof cli_action_opts[0] - 1, nf = 0;
+    for (const zf_field *f = a->input; f->name; f++)
+        nf++;
+    cli_opt *s = calloc(nc + nf + 1, sizeof *s);
+    if (!s)
+        return ZF_ENOMEM;
+    memcpy(s, cli_action_opts, nc * sizeof *s);
+    for (size_t i = 0; i < nf; i++) {
+        const zf_field *f = &a->input[i];
+        s[nc + i] = (cli_opt){.kind = f->types == ZF_T_BOOLEAN ? CLI_OPT_BOOL : CLI_OPT_VALUE,
+                              .name = f->name, .value_name = "VALUE", .id = (int)i,
+                              .flags = f->types & (ZF_T_OBJECT | ZF_T_ANY) ? CLI_OPT_DOTTED : 0};
     }
-    long long n;
-    if ((f->types & ZF_T_INTEGER) &&
-        cli_parse_int(text, strlen(text), LLONG_MIN, LLONG_MAX, &n) == 0 &&
-        (text[0] != '0' || !text[1] || !(f->types & ZF_T_STRING)))
-        return json_integer(n); /* else a string: validation names the type problem */
-    if ((f->types & ZF_T_BOOLEAN) && (!strcmp(text, "true") || !strcmp(text, "false")))
-        return json_boolean(!strcmp(text, "true"));
-    return json_string(text);
+    *out = s;
+    return 0;
 }
 
-/* Walks "settings.approval_type" through the descriptor to type the value. */
+/* Walks "approval_type" (or "a.b") below top through the descriptor; NULL
+ * when a key is not described (the value is then typed without it). */
 static const zf_field *nested_field(const zf_field *top, const char *rest)
 {
     const zf_field *f = top;
@@ -94,80 +99,56 @@ static const zf_field *nested_field(const zf_field *top, const char *rest)
     return f;
 }
 
-static int set_flag(const zf_action *a, json_t *flags, const char *name, const char *value,
-                    int *used_next, zf_error *err)
+/* One field flag: typed by the library's one rule (zf_action_flag_value);
+ * text that is not of the field's type is set as it is, for validation to
+ * report with every other problem. */
+static int on_field(void *ctx, const cli_opt *o, const char *key, const char *value,
+                    zf_error *err)
 {
-    const char *dot = strchr(name, '.');
-    size_t toplen = dot ? (size_t)(dot - name) : strlen(name);
-    const zf_field *f = find_flag(a, name, toplen);
-    if (!f) {
-        zf_error_set(err, ZF_EINVAL, "unknown flag --%s for %s", name, a->name);
-        zf_error_hint(err, "see --help for the flags");
-        return ZF_EINVAL;
-    }
-    *used_next = 0;
-    if (!value) {
-        if (!dot && f->types == ZF_T_BOOLEAN)
-            value = "true";
-        else
-            return zf_error_set(err, ZF_EINVAL, "--%s needs a value", name);
-    }
-    if (!dot)
-        return zf_action_set_flag(flags, a, name, value, err);
-    char path[FLAG_MAX * 4];
-    /* field.key.key with '-' read as '_' after the field name too */
-    snprintf(path, sizeof path, "%s%s", f->name, dot);
-    for (char *p = path + strlen(f->name); *p; p++)
+    action_args *x = ctx;
+    const zf_field *top = &x->a->input[o->id];
+    char path[FLAG_MAX * 4], what[FLAG_MAX * 4 + 3];
+    /* field.key.key, '-' read as '_' after the field name too */
+    snprintf(path, sizeof path, "%s%s%s", top->name, key ? "." : "", key ? key : "");
+    for (char *p = path + strlen(top->name); *p; p++)
         if (*p == '-')
             *p = '_';
-    return cli_json_set_path(flags, path, typed_value(nested_field(f, strchr(path, '.') + 1),
-                                                       value), err);
+    snprintf(what, sizeof what, "--%s", path);
+    for (char *p = what + 2; *p && *p != '.'; p++)
+        if (*p == '_')
+            *p = '-';
+    json_t *v = NULL;
+    const zf_field *f = key ? nested_field(top, path + strlen(top->name) + 1) : top;
+    int rc = zf_action_flag_value(&v, f, what, value, err);
+    if (rc < 0)
+        return rc;
+    if (!key)
+        return json_object_set_new(x->flags, top->name, v) == 0
+                   ? 0
+                   : zf_error_set(err, ZF_ENOMEM, "out of memory");
+    return cli_json_set_path(x->flags, path, v, err);
 }
 
-static int parse(const zf_action *a, action_args *x, int argc, char **argv, zf_error *err)
+/* 0, or the exit status of a usage error (printed). */
+static int parse(const cli_ctx *ctx, action_args *x, int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        if (strncmp(arg, "--", 2) != 0 || !arg[2])
-            return zf_error_set(err, ZF_EINVAL, "unexpected argument '%s' (flags are "
-                                "--name value)", arg);
-        char name[FLAG_MAX];
-        const char *eq = strchr(arg, '=');
-        size_t n = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
-        if (n >= sizeof name)
-            return zf_error_set(err, ZF_EINVAL, "flag %.40s... is too long", arg);
-        memcpy(name, arg + 2, n);
-        name[n] = '\0';
-        const char *value = eq ? eq + 1 : NULL;
-        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
-        int next_is_value = next && strncmp(next, "--", 2) != 0;
-        if (!strcmp(name, "dry-run")) {
-            x->dry_run = 1;
-            continue;
-        }
-        if (!strcmp(name, "input") || !strcmp(name, "format")) {
-            if (!value && !next_is_value)
-                return zf_error_set(err, ZF_EINVAL, "--%s needs a value", name);
-            value = value ? value : argv[++i];
-            int rc = !strcmp(name, "input") ? (x->input = value, 0)
-                                            : cli_format_parse(value, &x->fmt, err);
-            if (rc)
-                return rc;
-            continue;
-        }
-        if (!value && next_is_value) {
-            /* a lone boolean flag (--all) takes only an explicit true/false */
-            const zf_field *f = find_flag(a, name, strcspn(name, "."));
-            int lone_bool = f && !strchr(name, '.') && f->types == ZF_T_BOOLEAN;
-            if (!lone_bool || !strcmp(next, "true") || !strcmp(next, "false"))
-                value = argv[++i];
-        }
-        int used_next;
-        int rc = set_flag(a, x->flags, name, value, &used_next, err);
-        if (rc)
-            return rc;
+    cli_opt *specs = NULL;
+    zf_error err = ZF_ERROR_INIT;
+    cli_opt_parser p = CLI_OPT_PARSER_INIT;
+    if (cli_action_specs(&specs, x->a) != 0) {
+        fputs("zoomflow: out of memory\n", stderr);
+        return 1;
     }
-    return 0;
+    p.specs = specs;
+    p.args = x;
+    p.on_value = on_field;
+    p.ctx = x;
+    p.flags = CLI_OPT_FOLD_UNDERSCORE;
+    int status = cli_parse(ctx->cmd, &p, argc, argv);
+    free(specs);
+    if (status == 0 && x->format && cli_format_parse(x->format, &x->fmt, &err) != 0)
+        status = cli_usage_fail(ctx->cmd, &err);
+    return status;
 }
 
 /* --input, then the flags over it (objects merged member by member). */
@@ -180,7 +161,7 @@ static int assemble(json_t **out, const action_args *x, zf_error *err)
         snprintf(what, sizeof what, "--input %s", x->input);
         int rc = cli_read_file(x->input, INPUT_MAX, &b, err);
         if (rc == 0 && zf_json_parse(&in, b.ptr, b.len, INPUT_MAX, what, err) != 0)
-            rc = err->code = ZF_EINVAL; /* the user's input, not Zoom's */
+            rc = err->code = ZF_EVALIDATION; /* the user's input, not Zoom's */
         zf_buf_free(&b);
         if (rc && !err->hint[0])
             zf_error_hint(err, "--input takes a file holding a JSON object, or - for stdin");
@@ -339,15 +320,18 @@ done:
 int cli_action_run(cli_ctx *ctx, int argc, char **argv)
 {
     const zf_action *a = zf_action_find(ctx->cmd->action);
-    action_args x = {NULL, CLI_FMT_AUTO, 0, json_object()};
+    action_args x = {.a = a, .fmt = CLI_FMT_AUTO, .flags = json_object()};
     zf_error err = ZF_ERROR_INIT;
     json_t *in = NULL;
     int status;
-    if (!a) {
-        fprintf(stderr, "zoomflow: action %s is not in the registry\n", ctx->cmd->action);
+    if (!a || !x.flags) {
+        if (!a)
+            fprintf(stderr, "zoomflow: action %s is not in the registry\n", ctx->cmd->action);
+        else
+            fputs("zoomflow: out of memory\n", stderr);
         status = 1;
-    } else if (parse(a, &x, argc, argv, &err) != 0) {
-        status = cli_usage_error(ctx->cmd, "%s", err.message);
+    } else if ((status = parse(ctx, &x, argc, argv)) != 0) {
+        /* printed */
     } else if (assemble(&in, &x, &err) != 0) {
         status = cli_fail(ctx, &err);
     } else if (x.dry_run) {
@@ -376,23 +360,37 @@ static const char *cli_name_of(const char *action)
 
 static int run_actions(cli_ctx *ctx, int argc, char **argv)
 {
-    if (argc > 1)
-        return cli_usage_error(ctx->cmd, "unexpected argument '%s'", argv[1]);
+    int status = cli_parse_args(ctx->cmd, NULL, NULL, NULL, argc, argv);
+    if (status)
+        return status;
     for (const zf_action *const *a = zf_actions(); *a; a++)
         printf("%-26s %-20s %s\n", (*a)->name, cli_name_of((*a)->name), (*a)->summary);
     return 0;
 }
 
+typedef struct schema_args {
+    const char *name;
+} schema_args;
+
+static const cli_opt schema_opts[] = {
+    {.kind = CLI_OPT_POSITIONAL, .name = "NAME", .flags = CLI_OPT_REQUIRED,
+     .at = CLI_AT(schema_args, name),
+     .help = "the action (create_meeting) or its command (\"users create\"), as\n"
+             "`zoomflow actions` lists them"},
+    {0}};
+
 static int run_schema(cli_ctx *ctx, int argc, char **argv)
 {
-    if (argc != 2)
-        return cli_usage_error(ctx->cmd, "name one action (see zoomflow actions)");
-    const zf_action *a = zf_action_find(argv[1]);
+    schema_args x = {NULL};
+    int status = cli_parse_args(ctx->cmd, &x, NULL, NULL, argc, argv);
+    if (status)
+        return status;
+    const zf_action *a = zf_action_find(x.name);
     for (const zf_action *const *p = zf_actions(); !a && *p; p++)
-        if (!strcmp(cli_name_of((*p)->name), argv[1]))
+        if (!strcmp(cli_name_of((*p)->name), x.name))
             a = *p;
     if (!a)
-        return cli_usage_error(ctx->cmd, "no action named '%s' (see zoomflow actions)", argv[1]);
+        return cli_usage_error(ctx->cmd, "no action named '%s' (see zoomflow actions)", x.name);
     json_t *s = NULL;
     if (zf_action_schema_json(&s, a) != 0) {
         fputs("zoomflow: out of memory\n", stderr);
@@ -405,10 +403,13 @@ static int run_schema(cli_ctx *ctx, int argc, char **argv)
 }
 
 const zf_cmd zf_cmd_actions = {
-    "actions", "list the actions: registry name, CLI command, summary", "", "", run_actions,
-    NULL, 0};
+    .name = "actions",
+    .summary = "list the actions: registry name, CLI command, summary",
+    .run = run_actions,
+};
 const zf_cmd zf_cmd_actions_schema = {
-    "actions schema", "print an action's input as JSON Schema (draft 2020-12)",
-    "NAME", "NAME is the action (create_meeting) or its command (\"meetings create\").\n",
-    run_schema, NULL, 0};
-
+    .name = "actions schema",
+    .summary = "print an action's input as JSON Schema (draft 2020-12)",
+    .opts = schema_opts,
+    .run = run_schema,
+};

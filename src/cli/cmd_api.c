@@ -14,7 +14,6 @@
 
 #include "zoomflow/json.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,86 +29,70 @@ typedef struct api_args {
     json_t *query; /* from -q */
 } api_args;
 
+enum { API_FIELD = 1, API_TYPED_FIELD, API_QUERY };
+
+static const cli_opt api_opts[] = {
+    {.kind = CLI_OPT_POSITIONAL, .name = "METHOD", .flags = CLI_OPT_REQUIRED,
+     .at = CLI_AT(api_args, method), .help = "GET, POST, PATCH, PUT or DELETE (any case)"},
+    {.kind = CLI_OPT_POSITIONAL, .name = "PATH", .flags = CLI_OPT_REQUIRED,
+     .at = CLI_AT(api_args, path), .help = "under the API base's /v2, e.g. /users/me (no URL)"},
+    {.kind = CLI_OPT_LIST, .name = "field", .alias = 'f', .value_name = "KEY=VALUE",
+     .id = API_FIELD,
+     .help = "body field as a string; dotted keys nest\n(-f settings.audio=voip)"},
+    {.kind = CLI_OPT_LIST, .name = "raw-field", .value_name = "KEY=VALUE", .id = API_FIELD,
+     .flags = CLI_OPT_HIDDEN, .help = "-f by the name gh gives it"},
+    {.kind = CLI_OPT_LIST, .name = "typed-field", .alias = 'F', .value_name = "KEY=VALUE",
+     .id = API_TYPED_FIELD,
+     .help = "body field as JSON when it parses (numbers,\ntrue, false, null, [..], {..}), "
+             "else as a\nstring"},
+    {.kind = CLI_OPT_VALUE, .name = "input", .value_name = "FILE|-", .at = CLI_AT(api_args, input),
+     .help = "the JSON body from a file or stdin (not with -f/-F)"},
+    {.kind = CLI_OPT_LIST, .name = "query", .alias = 'q', .value_name = "KEY=VALUE",
+     .id = API_QUERY, .help = "query parameter"},
+    {.kind = CLI_OPT_SWITCH, .name = "paginate", .at = CLI_AT(api_args, paginate),
+     .help = "GET only: follow next_page_token and stream the\n"
+             "items of every page as NDJSON"},
+    {.kind = CLI_OPT_VALUE, .name = "items", .value_name = "KEY", .at = CLI_AT(api_args, items),
+     .help = "the list key for --paginate (default: the answer's\narray field)"},
+    {.kind = CLI_OPT_SWITCH, .name = "include", .alias = 'i', .at = CLI_AT(api_args, include),
+     .help = "print the HTTP status and headers to stderr"},
+    {0}};
+
 static int run(cli_ctx *ctx, int argc, char **argv);
 
 const zf_cmd zf_cmd_api = {
-    "api",
-    "call any Zoom API endpoint under /v2 (GET, POST, PATCH, PUT, DELETE)",
-    "METHOD PATH [options]",
-    "Options:\n"
-    "  -f, --field KEY=VALUE        body field as a string; dotted keys nest\n"
-    "                               (-f settings.audio=voip)\n"
-    "  -F, --typed-field KEY=VALUE  body field as JSON when it parses (numbers, true,\n"
-    "                               false, null, [..], {..}), else a string\n"
-    "  --input FILE|-               the JSON body from a file or stdin (not with -f/-F)\n"
-    "  -q, --query KEY=VALUE        query parameter (repeatable)\n"
-    "  --paginate                   GET only: follow next_page_token and stream the\n"
-    "                               items of every page as NDJSON\n"
-    "  --items KEY                  the list key for --paginate (default: the answer's\n"
-    "                               array field)\n"
-    "  -i, --include                print the HTTP status and headers to stderr\n"
-    "\n"
-    "PATH is relative to the API base's /v2 (/users/me, not a URL). Absolute URLs,\n"
-    "//host, '..' or '.' segments (also percent-encoded), backslashes, CR/LF, NUL\n"
-    "and paths over 2048 bytes are refused before anything is sent.\n"
-    "Output: the answer's JSON body (nothing for 204).\n",
-    run,
-    "call_api", /* the call_api action's command; its own flags and help */
-    0,
+    .name = "api",
+    .summary = "call any Zoom API endpoint under /v2 (GET, POST, PATCH, PUT, DELETE)",
+    .opts = api_opts,
+    .help = "Options may come before, between or after METHOD and PATH. Absolute URLs,\n"
+            "//host, '..' or '.' segments (also percent-encoded), backslashes, CR/LF, NUL\n"
+            "and paths over 2048 bytes are refused before anything is sent.\n"
+            "Output: the answer's JSON body (nothing for 204).\n",
+    .run = run,
+    .action = "call_api", /* the call_api action's command; its own flags and help */
 };
 
-static int parse(api_args *a, int argc, char **argv, zf_error *err)
+/* -f, -F and -q, in the order given (a later pair wins). */
+static int on_pair(void *ctx, const cli_opt *o, const char *key, const char *value,
+                   zf_error *err)
 {
-    static const struct option opts[] = {
-        {"field", required_argument, NULL, 'f'}, {"typed-field", required_argument, NULL, 'F'},
-        {"raw-field", required_argument, NULL, 'f'}, {"input", required_argument, NULL, 'I'},
-        {"query", required_argument, NULL, 'q'}, {"paginate", no_argument, NULL, 'P'},
-        {"items", required_argument, NULL, 'K'}, {"include", no_argument, NULL, 'i'},
-        {NULL, 0, NULL, 0}};
-    int c;
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "+f:F:q:i", opts, NULL)) != -1 ||
-           (optind < argc && !a->path)) {
-        if (c == -1) {
-            /* a positional argument: METHOD then PATH; options may follow */
-            if (!a->method)
-                a->method = argv[optind++];
-            else
-                a->path = argv[optind++];
-            continue;
-        }
-        int rc = 0;
-        switch (c) {
-        case 'f': case 'F':
-            a->nfields++;
-            rc = cli_json_set_pair(a->body, optarg, c == 'F', err);
-            break;
-        case 'q':
-            rc = cli_json_set_pair(a->query, optarg, 0, err);
-            break;
-        case 'I': a->input = optarg; break;
-        case 'P': a->paginate = 1; break;
-        case 'K': a->items = optarg; break;
-        case 'i': a->include = 1; break;
-        default:
-            return zf_error_set(err, ZF_EINVAL, "unknown option or missing value: %s",
-                                argv[optind - 1]);
-        }
-        if (rc)
-            return rc;
-    }
-    if (optind < argc)
-        return zf_error_set(err, ZF_EINVAL, "unexpected argument '%s'", argv[optind]);
-    if (!a->method || !a->path)
-        return zf_error_set(err, ZF_EINVAL, "METHOD and PATH are required");
+    api_args *a = ctx;
+    if (o->id == API_QUERY)
+        return cli_json_set_pair(a->query, value, 0, err);
+    a->nfields++;
+    return cli_json_set_pair(a->body, value, o->id == API_TYPED_FIELD, err);
+}
+
+/* What the specs cannot say: how the options go together. */
+static int check(const api_args *a, zf_error *err)
+{
     if (a->input && a->nfields)
-        return zf_error_set(err, ZF_EINVAL, "--input and -f/-F both set the body; use one");
+        return zf_error_set(err, ZF_EVALIDATION, "--input and -f/-F both set the body; use one");
     if (a->paginate && strcmp(a->method, "GET") != 0)
-        return zf_error_set(err, ZF_EINVAL, "--paginate follows pages of a GET list only");
+        return zf_error_set(err, ZF_EVALIDATION, "--paginate follows pages of a GET list only");
     if (a->paginate && json_object_get(a->query, "next_page_token"))
-        return zf_error_set(err, ZF_EINVAL, "--paginate sets next_page_token itself; drop "
-                                            "-q next_page_token");
+        return zf_error_set(err, ZF_EVALIDATION, "--paginate sets next_page_token itself; drop "
+                                                 "-q next_page_token");
     return 0;
 }
 
@@ -127,7 +110,7 @@ static int read_body(const api_args *a, json_t **out, zf_error *err)
     char what[300];
     snprintf(what, sizeof what, "--input %s", a->input);
     if (rc == 0 && zf_json_parse_value(out, b.ptr, b.len, BODY_MAX, what, err) != 0)
-        rc = err->code = ZF_EINVAL; /* the user's input, not Zoom's */
+        rc = err->code = ZF_EVALIDATION; /* the user's input, not Zoom's */
     zf_buf_free(&b);
     return rc;
 }
@@ -279,9 +262,11 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     memset(&req, 0, sizeof req);
     json_t *in = NULL, *body = NULL;
     char method[8] = "";
-    int rc = parse(&a, argc, argv, &err), status = 0;
-    if (rc) {
-        status = cli_usage_error(ctx->cmd, "%s", err.message);
+    int rc = 0, status = cli_parse_args(ctx->cmd, &a, on_pair, &a, argc, argv);
+    if (status)
+        goto done;
+    if ((rc = check(&a, &err)) != 0) {
+        status = cli_usage_fail(ctx->cmd, &err);
         goto done;
     }
     for (size_t i = 0; a.method[i] && i < sizeof method - 1; i++)

@@ -7,8 +7,9 @@
 
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
-    if (argc > 1)
-        return cli_usage_error(NULL, "config takes no arguments");
+    int status = cli_parse_args(ctx->cmd, NULL, NULL, NULL, argc, argv);
+    if (status)
+        return status;
     json_t *o = json_object();
     json_object_set_new(o, "profile", json_string(ctx->cfg.profile));
     if (ctx->cfg.config_path)
@@ -32,15 +33,12 @@ static int run(cli_ctx *ctx, int argc, char **argv)
 }
 
 const zf_cmd zf_cmd_config = {
-    "config",
-    "show the resolved settings of the profile and where each came from",
-    "",
-    "Settings (config file key / environment variable):\n"
+    .name = "config",
+    .summary = "show the resolved settings of the profile and where each came from",
+    .help = "Settings (config file key / environment variable):\n"
 #define CLI_X_HELP(f, k, env, def, help) "  " k " / " env "\n      " help "\n"
     CLI_CFG_MAP(CLI_X_HELP)
 #undef CLI_X_HELP
     ,
-    run,
-    NULL,
-    0,
+    .run = run,
 };

@@ -24,9 +24,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +44,7 @@ typedef struct connect_args {
     int no_browser;
     long wait_s;
     const char *secret_file;
+    const char *wait; /* --wait as given */
 } connect_args;
 
 static int read_secret(const cli_ctx *ctx, const char *file, zf_secret *out, zf_error *err)
@@ -58,7 +59,7 @@ static int read_secret(const cli_ctx *ctx, const char *file, zf_secret *out, zf_
     } else if (env && env[0]) {
         zf_buf_puts(&b, env);
     } else {
-        rc = zf_error_set(err, ZF_EINVAL, "the client secret is missing");
+        rc = zf_error_set(err, ZF_ECONFIG, "the client secret is missing");
         zf_error_hint(err, "pass --client-secret-file FILE (or - for stdin), or set "
                            "ZOOMFLOW_CLIENT_SECRET; never put it on the command line");
         goto done;
@@ -67,7 +68,7 @@ static int read_secret(const cli_ctx *ctx, const char *file, zf_secret *out, zf_
                      b.ptr[b.len - 1] == ' '))
         b.ptr[--b.len] = '\0';
     if (!b.len) {
-        rc = zf_error_set(err, ZF_EINVAL, "the client secret is empty");
+        rc = zf_error_set(err, ZF_ECONFIG, "the client secret is empty");
         zf_error_hint(err, "copy it from the Zoom App Marketplace (your app > App Credentials)");
         goto done;
     }
@@ -77,24 +78,28 @@ done:
     return rc;
 }
 
-/* http://127.0.0.1:PORT/PATH or http://localhost:PORT/PATH -> host, port, path. */
-static int parse_loopback_uri(const char *uri, const char **host, int *port, const char **path)
+/* http://127.0.0.1:PORT/PATH or http://localhost:PORT/PATH -> host, port,
+ * path; false for any other URI. */
+static bool parse_loopback_uri(const char *uri, const char **host, int *port,
+                               const char **path)
 {
-    const char *p;
-    if (!strncmp(uri, "http://127.0.0.1:", 17))
-        *host = "127.0.0.1";
-    else if (!strncmp(uri, "http://localhost:", 17))
-        *host = "localhost";
-    else
-        return -1;
-    p = uri + 17;
-    char *end;
-    long v = strtol(p, &end, 10);
-    if (end == p || v < 1 || v > 65535 || *end != '/')
-        return -1;
-    *port = (int)v;
-    *path = end;
-    return 0;
+    static const char *const hosts[] = {"127.0.0.1", "localhost"};
+    for (size_t i = 0; i < sizeof hosts / sizeof hosts[0]; i++) {
+        char prefix[32];
+        int n = snprintf(prefix, sizeof prefix, "http://%s:", hosts[i]);
+        if (strncmp(uri, prefix, (size_t)n) != 0)
+            continue;
+        const char *p = uri + n;
+        size_t digits = strspn(p, "0123456789");
+        long long v;
+        if (p[digits] != '/' || cli_parse_int(p, digits, 1, 65535, &v) != 0)
+            return false;
+        *host = hosts[i];
+        *port = (int)v;
+        *path = p + digits;
+        return true;
+    }
+    return false;
 }
 
 static int listen_loopback(int port, int *bound, zf_error *err)
@@ -294,8 +299,8 @@ static int serve(listener *l, slot *s, long long now, zf_oauth_loopback_verdict 
     return v->outcome == ZF_LOOPBACK_FINISH;
 }
 
-/* Waits until a slot holds this attempt's callback (its index) or the
- * deadline passes (-1). */
+/* Waits until a slot holds this attempt's callback: its index, or
+ * ZF_ETIMEOUT when the deadline passes, ZF_EIO when poll fails (errno). */
 static int listen_for_callback(listener *l, long long deadline, zf_oauth_loopback_verdict *v)
 {
     struct pollfd pf[SLOTS + 1];
@@ -303,7 +308,7 @@ static int listen_for_callback(listener *l, long long deadline, zf_oauth_loopbac
     for (;;) {
         long long now = now_ms(), wake = deadline;
         if (now >= deadline)
-            return -1;
+            return ZF_ETIMEOUT;
         int n = 0;
         pf[n++] = (struct pollfd){l->lfd, POLLIN, 0};
         for (int i = 0; i < SLOTS; i++) {
@@ -315,7 +320,7 @@ static int listen_for_callback(listener *l, long long deadline, zf_oauth_loopbac
                 wake = l->slots[i].deadline_ms;
         }
         if (poll(pf, (nfds_t)n, (int)(wake > now ? wake - now : 0)) < 0 && errno != EINTR)
-            return -1;
+            return ZF_EIO;
         now = now_ms();
         for (int k = 1; k < n; k++) {
             slot *s = &l->slots[map[k]];
@@ -366,7 +371,10 @@ static int wait_callback(cli_ctx *ctx, int lfd, const zf_oauth_loopback_expect *
     fcntl(lfd, F_SETFL, flags | O_NONBLOCK);
     zf_oauth_loopback_verdict v;
     int rc, i = listen_for_callback(&l, now_ms() + wait_s * 1000, &v);
-    if (i < 0) {
+    if (i == ZF_EIO) {
+        rc = zf_error_set(err, ZF_EIO, "waiting for the OAuth callback failed: %s",
+                          strerror(errno));
+    } else if (i < 0) {
         rc = no_callback(&l, ctx->cfg.client_id, wait_s, err);
     } else {
         char *id = NULL;
@@ -405,25 +413,50 @@ static int print_summary(cli_ctx *ctx, zf_tokens *tk)
 
 static int run(cli_ctx *ctx, int argc, char **argv);
 
+/* Options with no member set the configuration (cli_cfg_set_flag) under
+ * their own name, '-' read as '_': --client-id -> client_id. */
+enum { CONNECT_SETTING = 1, CONNECT_ARGV_SECRET };
+
+static const cli_opt connect_opts[] = {
+    {.kind = CLI_OPT_VALUE, .name = "client-id", .value_name = "ID", .id = CONNECT_SETTING,
+     .help = "the Zoom app's client id (or client_id in config)"},
+    {.kind = CLI_OPT_VALUE, .name = "client-secret-file", .value_name = "FILE",
+     .at = CLI_AT(connect_args, secret_file),
+     .help = "read the client secret from FILE; '-' reads stdin;\n"
+             "or set ZOOMFLOW_CLIENT_SECRET. Never on the command line."},
+    {.kind = CLI_OPT_VALUE, .name = "client-secret", .value_name = "SECRET",
+     .id = CONNECT_ARGV_SECRET, .flags = CLI_OPT_HIDDEN,
+     .help = "refused: it would show in the process list"},
+    {.kind = CLI_OPT_SWITCH, .name = "s2s", .at = CLI_AT(connect_args, s2s),
+     .help = "Server-to-Server OAuth app (needs --account-id)"},
+    {.kind = CLI_OPT_VALUE, .name = "account-id", .value_name = "ID", .id = CONNECT_SETTING,
+     .help = "the Zoom account id (Server-to-Server)"},
+    {.kind = CLI_OPT_VALUE, .name = "redirect-uri", .value_name = "URI", .id = CONNECT_SETTING,
+     .help = "the callback the Zoom app allows; a loopback URI\n"
+             "(http://127.0.0.1:PORT/PATH) makes zoomflow listen\n"
+             "there. Default: http://127.0.0.1:<free port>/callback"},
+    {.kind = CLI_OPT_SWITCH, .name = "no-browser", .at = CLI_AT(connect_args, no_browser),
+     .help = "only print the authorize URL"},
+    {.kind = CLI_OPT_VALUE, .name = "wait", .value_name = "SECONDS",
+     .at = CLI_AT(connect_args, wait),
+     .help = "seconds to wait for the authorization (default 300)"},
+    {.kind = CLI_OPT_VALUE, .name = "authorize-endpoint", .value_name = "E",
+     .id = CONNECT_SETTING,
+     .help = "the OAuth authorize endpoint: a path under the OAuth\n"
+             "base or a URL (default Zoom's /oauth/authorize)"},
+    {.kind = CLI_OPT_VALUE, .name = "token-endpoint", .value_name = "E", .id = CONNECT_SETTING,
+     .help = "the token endpoint (default /oauth/token); kept\n"
+             "with the connection for refreshes"},
+    {.kind = CLI_OPT_VALUE, .name = "revoke-endpoint", .value_name = "E", .id = CONNECT_SETTING,
+     .help = "the revocation endpoint (default /oauth/revoke);\n"
+             "kept with the connection for disconnect"},
+    {0}};
+
 const zf_cmd zf_cmd_connect = {
-    "connect",
-    "connect this profile to a Zoom account (OAuth 2.0 or Server-to-Server)",
-    "[--s2s] [--client-id ID] [--client-secret-file FILE|-] [--account-id ID]",
-    "Options:\n"
-    "  --client-id ID             the Zoom app's client id (or client_id in config)\n"
-    "  --client-secret-file FILE  read the client secret from FILE; '-' reads stdin;\n"
-    "                             or set ZOOMFLOW_CLIENT_SECRET. Never on the command line.\n"
-    "  --s2s                      Server-to-Server OAuth app (needs --account-id)\n"
-    "  --account-id ID            the Zoom account id (Server-to-Server)\n"
-    "  --redirect-uri URI         the callback the Zoom app allows; a loopback URI\n"
-    "                             (http://127.0.0.1:PORT/PATH) makes zoomflow listen there.\n"
-    "                             Default: http://127.0.0.1:<free port>/callback\n"
-    "  --no-browser               only print the authorize URL\n"
-    "  --wait SECONDS             how long to wait for the authorization (default 300)\n"
-    "  --authorize-endpoint E, --token-endpoint E, --revoke-endpoint E\n"
-    "                             a path under the OAuth base or a URL (default Zoom's\n"
-    "                             /oauth/...); kept with the connection for refresh/revoke\n"
-    "\n"
+    .name = "connect",
+    .summary = "connect this profile to a Zoom account (OAuth 2.0 or Server-to-Server)",
+    .opts = connect_opts,
+    .help =
     "The browser comes from $BROWSER, else xdg-open on a desktop. The authorize URL\n"
     "carries a one-time state and a PKCE S256 challenge. The listener takes only the\n"
     "callback with that state, on the redirect URI's path, with a Host (and Origin, if\n"
@@ -432,64 +465,37 @@ const zf_cmd zf_cmd_connect = {
     "error (declined) or comes after the state expired (10 minutes). No callback at all\n"
     "by the end of --wait usually means Zoom refused the redirect URI or client id on\n"
     "its own page (exit 3).\n",
-    run,
-    NULL,
-    0,
+    .run = run,
 };
+
+static int on_setting(void *vctx, const cli_opt *o, const char *key, const char *value,
+                      zf_error *err)
+{
+    cli_ctx *ctx = vctx;
+    if (o->id == CONNECT_ARGV_SECRET)
+        return zf_error_set(err, ZF_EVALIDATION, "--client-secret would expose the secret in "
+                            "the process list; use --client-secret-file FILE (or - for stdin) "
+                            "or ZOOMFLOW_CLIENT_SECRET");
+    char setting[64];
+    snprintf(setting, sizeof setting, "%s", o->name);
+    for (char *p = setting; *p; p++)
+        if (*p == '-')
+            *p = '_';
+    return cli_cfg_set_flag(&ctx->cfg, setting, value, err);
+}
 
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
-    enum { O_ID = 1, O_SECRET, O_S2S, O_ACCOUNT, O_REDIRECT, O_NOBROWSER, O_WAIT, O_BADSECRET, O_EP };
-    static const struct option opts[] = {
-        {"client-id", required_argument, NULL, O_ID},
-        {"client-secret-file", required_argument, NULL, O_SECRET},
-        {"client-secret", required_argument, NULL, O_BADSECRET},
-        {"s2s", no_argument, NULL, O_S2S},
-        {"account-id", required_argument, NULL, O_ACCOUNT},
-        {"redirect-uri", required_argument, NULL, O_REDIRECT},
-        {"no-browser", no_argument, NULL, O_NOBROWSER},
-        {"wait", required_argument, NULL, O_WAIT},
-        {"authorize-endpoint", required_argument, NULL, O_EP}, /* -> authorize_endpoint */
-        {"token-endpoint", required_argument, NULL, O_EP},
-        {"revoke-endpoint", required_argument, NULL, O_EP},
-        {NULL, 0, NULL, 0}};
-    connect_args a = {0, 0, 300, NULL};
+    connect_args a = {0, 0, 300, NULL, NULL};
     zf_error err = ZF_ERROR_INIT;
-    int c, li = 0;
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, &li)) != -1) {
-        switch (c) {
-        case O_EP: { /* "token-endpoint" -> "token_endpoint" */
-            char key[32];
-            snprintf(key, sizeof key, "%.*s_endpoint", (int)strcspn(opts[li].name, "-"),
-                     opts[li].name);
-            cli_cfg_set_flag(&ctx->cfg, key, optarg, &err);
-            break;
-        }
-        case O_ID: cli_cfg_set_flag(&ctx->cfg, "client_id", optarg, &err); break;
-        case O_SECRET: a.secret_file = optarg; break;
-        case O_BADSECRET:
-            return cli_usage_error(&zf_cmd_connect, "--client-secret would expose the secret "
-                                   "in the process list; use --client-secret-file FILE (or "
-                                   "- for stdin) or ZOOMFLOW_CLIENT_SECRET");
-        case O_S2S: a.s2s = 1; break;
-        case O_ACCOUNT: cli_cfg_set_flag(&ctx->cfg, "account_id", optarg, &err); break;
-        case O_REDIRECT: cli_cfg_set_flag(&ctx->cfg, "redirect_uri", optarg, &err); break;
-        case O_NOBROWSER: a.no_browser = 1; break;
-        case O_WAIT: {
-            long long w;
-            if (cli_number(&w, "--wait", optarg, strlen(optarg), 1, 86400, "seconds", &err))
-                return cli_usage_error(&zf_cmd_connect, "%s", err.message);
-            a.wait_s = (long)w;
-            break;
-        }
-        default:
-            return cli_usage_error(&zf_cmd_connect, "unknown option %s", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(&zf_cmd_connect, "unexpected argument '%s'", argv[optind]);
+    int status = cli_parse_args(ctx->cmd, &a, on_setting, ctx, argc, argv);
+    if (status)
+        return status;
+    long long w;
+    if (a.wait && cli_number(&w, "--wait", a.wait, strlen(a.wait), 1, 86400, "seconds", &err))
+        return cli_usage_fail(ctx->cmd, &err);
+    if (a.wait)
+        a.wait_s = (long)w;
     if (!ctx->cfg.client_id)
         return cli_usage_error(&zf_cmd_connect, "the client id is missing: pass --client-id, "
                                "set ZOOMFLOW_CLIENT_ID, or client_id in the config file");
@@ -524,7 +530,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     int port = 0, bound = 0;
     const char *path = "/callback", *host = "127.0.0.1";
     if (ctx->cfg.redirect_uri &&
-        parse_loopback_uri(ctx->cfg.redirect_uri, &host, &port, &path) != 0) {
+        !parse_loopback_uri(ctx->cfg.redirect_uri, &host, &port, &path)) {
         rc = zf_error_set(&err, ZF_ECONFIG, "redirect URI %s is not a loopback URI",
                           ctx->cfg.redirect_uri);
         zf_error_hint(&err, "the CLI receives the callback itself: use "

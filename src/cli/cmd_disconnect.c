@@ -6,8 +6,9 @@
 
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
-    if (argc > 1)
-        return cli_usage_error(NULL, "disconnect takes no arguments (use --profile NAME)");
+    int status = cli_parse_args(ctx->cmd, NULL, NULL, NULL, argc, argv);
+    if (status)
+        return status;
     zf_error err = ZF_ERROR_INIT, revoke_err = ZF_ERROR_INIT;
     zf_tokens *tk = NULL;
     int rc = cli_tokens(ctx, &tk, &err);
@@ -28,12 +29,10 @@ static int run(cli_ctx *ctx, int argc, char **argv)
 }
 
 const zf_cmd zf_cmd_disconnect = {
-    "disconnect",
-    "revoke the profile's tokens at Zoom and wipe them",
-    "",
-    "Revokes the grant at Zoom (access and refresh token), then deletes the stored\n"
-    "connection. When Zoom cannot be reached the local copy is still wiped.\n",
-    run,
-    NULL,
-    0,
+    .name = "disconnect",
+    .summary = "revoke the profile's tokens at Zoom and wipe them",
+    .help = "Revokes the grant at Zoom (access and refresh token), then deletes the stored\n"
+            "connection. When Zoom cannot be reached the local copy is still wiped. The\n"
+            "profile is the global option: zoomflow --profile NAME disconnect.\n",
+    .run = run,
 };

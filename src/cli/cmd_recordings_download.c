@@ -8,7 +8,6 @@
 #include "cli.h"
 #include "lib.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -82,50 +81,32 @@ static void on_progress(void *ctx, const zf_download_progress *p)
 
 static int run(cli_ctx *ctx, int argc, char **argv);
 
-const zf_cmd zf_cmd_recordings_download = {
-    "recordings download",
-    "download every file of a meeting's cloud recording (resumable, verified)",
-    "MEETING --dir DIR [--no-progress]",
-    "MEETING is a meeting id (its latest recording) or a meeting instance UUID.\n"
-    "\nOptions:\n"
-    "  --dir DIR        where the files go (created if missing; its parent must exist)\n"
-    "  --no-progress    no progress bar (it only shows on a terminal anyway)\n"
-    "\nEach file is written to NAME.part and renamed when its size matches Zoom's\n"
-    "listing. An interrupted download resumes where it stopped when run again;\n"
-    "files already complete are skipped. DIR/SHA256SUMS lists every file's SHA-256\n"
-    "(check with: cd DIR && sha256sum -c SHA256SUMS).\n",
-    run,
-    NULL,
-    0,
-};
+typedef struct download_args {
+    const char *meeting, *dir;
+    int no_progress;
+} download_args;
 
-static int parse(int argc, char **argv, const char **meeting, const char **dir, int *progress)
-{
-    static const struct option opts[] = {{"dir", required_argument, NULL, 'd'},
-                                         {"no-progress", no_argument, NULL, 'n'},
-                                         {NULL, 0, NULL, 0}};
-    int c;
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'd')
-            *dir = optarg;
-        else if (c == 'n')
-            *progress = 0;
-        else
-            return cli_usage_error(&zf_cmd_recordings_download, "unknown option or missing "
-                                   "value: %s", argv[optind - 1]);
-    }
-    if (optind >= argc)
-        return cli_usage_error(&zf_cmd_recordings_download, "MEETING is required");
-    *meeting = argv[optind++];
-    if (optind < argc)
-        return cli_usage_error(&zf_cmd_recordings_download, "unexpected argument '%s'",
-                               argv[optind]);
-    if (!*dir || !**dir)
-        return cli_usage_error(&zf_cmd_recordings_download, "--dir DIR is required");
-    return 0;
-}
+static const cli_opt download_opts[] = {
+    {.kind = CLI_OPT_POSITIONAL, .name = "MEETING", .flags = CLI_OPT_REQUIRED,
+     .at = CLI_AT(download_args, meeting),
+     .help = "a meeting id (its latest recording) or a meeting instance UUID"},
+    {.kind = CLI_OPT_VALUE, .name = "dir", .value_name = "DIR", .flags = CLI_OPT_REQUIRED,
+     .at = CLI_AT(download_args, dir),
+     .help = "where the files go (created if missing; its parent must exist)"},
+    {.kind = CLI_OPT_SWITCH, .name = "no-progress", .at = CLI_AT(download_args, no_progress),
+     .help = "no progress bar (it only shows on a terminal anyway)"},
+    {0}};
+
+const zf_cmd zf_cmd_recordings_download = {
+    .name = "recordings download",
+    .summary = "download every file of a meeting's cloud recording (resumable, verified)",
+    .opts = download_opts,
+    .help = "Each file is written to NAME.part and renamed when its size matches Zoom's\n"
+            "listing. An interrupted download resumes where it stopped when run again;\n"
+            "files already complete are skipped. DIR/SHA256SUMS lists every file's SHA-256\n"
+            "(check with: cd DIR && sha256sum -c SHA256SUMS).\n",
+    .run = run,
+};
 
 static void summary(const zf_download_result *r, double secs)
 {
@@ -140,16 +121,15 @@ static void summary(const zf_download_result *r, double secs)
 
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
-    const char *meeting = NULL, *dir = NULL;
-    int want_bar = 1;
-    int rc = parse(argc, argv, &meeting, &dir, &want_bar);
+    download_args a = {NULL, NULL, 0};
+    int rc = cli_parse_args(ctx->cmd, &a, NULL, NULL, argc, argv);
     if (rc)
         return rc;
     zf_error err = ZF_ERROR_INIT;
     zf_session *s = NULL;
     const zf_zoom_tokens *src = NULL;
     zf_zoom *z = NULL;
-    bar b = {want_bar && ctx->err_tty, 0, 0, now_ns()};
+    bar b = {!a.no_progress && ctx->err_tty, 0, 0, now_ns()};
     zf_download_result res;
     memset(&res, 0, sizeof res);
     if ((rc = cli_session(ctx, &s, &err)) != 0 ||
@@ -163,7 +143,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     o.http.timeout_ms = 0; /* a large file may take hours; stalls end in TCP keepalive */
     o.progress = on_progress;
     o.progress_ctx = &b;
-    rc = zf_download_recording(&res, &o, meeting, dir, &err);
+    rc = zf_download_recording(&res, &o, a.meeting, a.dir, &err);
 done:
     if (b.drawn)
         fputc('\n', stderr);

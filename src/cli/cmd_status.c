@@ -7,7 +7,6 @@
 #include "cli.h"
 #include "lib.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -130,32 +129,31 @@ static void print_text(const zf_conn_info *i)
 
 static int run(cli_ctx *ctx, int argc, char **argv);
 
+typedef struct status_args {
+    int json;
+} status_args;
+
+static const cli_opt status_opts[] = {
+    {.kind = CLI_OPT_SWITCH, .name = "json", .at = CLI_AT(status_args, json),
+     .help = "machine-readable output"},
+    {0}};
+
 const zf_cmd zf_cmd_status = {
-    "status",
-    "show the connection: account, state, scopes, token expiry, last error",
-    "[--json]",
-    "Options:\n"
-    "  --json   machine-readable output\n"
-    "\nExit 0 when the connection is usable; 3 when the profile is not connected or\n"
-    "needs re-authorization (the output says what to do).\n",
-    run,
-    NULL,
-    0,
+    .name = "status",
+    .summary = "show the connection: account, state, scopes, token expiry, last error",
+    .opts = status_opts,
+    .help = "Exit 0 when the connection is usable; 3 when the profile is not connected or\n"
+            "needs re-authorization (the output says what to do).\n",
+    .run = run,
 };
 
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
-    int json = 0, c;
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c != 'j')
-            return cli_usage_error(&zf_cmd_status, "unknown option %s", argv[optind - 1]);
-        json = 1;
-    }
-    if (optind < argc)
-        return cli_usage_error(&zf_cmd_status, "unexpected argument '%s'", argv[optind]);
+    status_args a = {0};
+    int status = cli_parse_args(ctx->cmd, &a, NULL, NULL, argc, argv);
+    if (status)
+        return status;
+    int json = a.json;
     zf_error err = ZF_ERROR_INIT;
     zf_tokens *tk = NULL;
     zf_conn_info info;

@@ -19,6 +19,7 @@
  */
 #include "commands.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,18 +60,20 @@ static const zf_cmd *written_for(const char *action)
     return NULL;
 }
 
-/* The action's command row in made[n]; 0, or -1 when it cannot have one. */
-static int make(size_t n, const zf_action *a)
+/* The action's command row in made[n]: true, or false when it cannot have
+ * one (no words, a name too long, the table full). */
+static bool make(size_t n, const zf_action *a)
 {
     if (!a->words[0] || n >= MADE_MAX)
-        return -1;
+        return false;
     int len = snprintf(made_names[n], NAME_MAX_LEN, "%s%s%s", a->words[0],
                        a->words[1] ? " " : "", a->words[1] ? a->words[1] : "");
     if (len < 0 || len >= NAME_MAX_LEN)
-        return -1;
-    made[n] = (zf_cmd){made_names[n], NULL, "[flags]", cli_action_help, cli_action_run,
-                       a->name, 1};
-    return 0;
+        return false;
+    made[n] = (zf_cmd){.name = made_names[n], .usage = "[flags]", .opts = cli_action_opts,
+                       .help = cli_action_help, .run = cli_action_run, .action = a->name,
+                       .action_flags = 1};
+    return true;
 }
 
 static size_t first_word_len(const char *name)
@@ -110,7 +113,7 @@ static void build(void)
         for (const zf_action *const *a = zf_actions(); *a; a++) {
             if (written_for((*a)->name))
                 continue;
-            if (make(nmade, *a) != 0) {
+            if (!make(nmade, *a)) {
                 /* a descriptor without usable words: no command; the
                  * registry test names it */
                 fprintf(stderr, "zoomflow: action %s has no command words\n", (*a)->name);
@@ -170,19 +173,55 @@ const char *cli_cmd_summary(const zf_cmd *cmd)
     return a ? a->summary : "";
 }
 
+int cli_cmd_usage(const zf_cmd *cmd, zf_buf *out)
+{
+    if (cmd->usage)
+        return zf_buf_puts(out, cmd->usage) == 0 ? 0 : ZF_ENOMEM;
+    return cli_opt_usage(out, cmd->opts);
+}
+
+int cli_parse(const zf_cmd *cmd, cli_opt_parser *p, int argc, char **argv)
+{
+    static const cli_opt none[] = {{0}};
+    zf_error err = ZF_ERROR_INIT;
+    if (!p->specs)
+        p->specs = cmd->opts ? cmd->opts : none;
+    if (!p->command)
+        p->command = cmd->name;
+    return cli_opt_parse(p, argc, argv, &err) == 0 ? 0 : cli_usage_fail(cmd, &err);
+}
+
+int cli_parse_args(const zf_cmd *cmd, void *args, cli_opt_fn on_value, void *ctx, int argc,
+                   char **argv)
+{
+    cli_opt_parser p = CLI_OPT_PARSER_INIT;
+    p.args = args;
+    p.on_value = on_value;
+    p.ctx = ctx;
+    return cli_parse(cmd, &p, argc, argv);
+}
+
 void cli_print_help(const zf_cmd *cmd, FILE *f)
 {
-    fprintf(f, "usage: zoomflow %s %s\n\n%s\n", cmd->name, cmd->usage, cli_cmd_summary(cmd));
+    zf_buf b = ZF_BUF_INIT(1 << 20);
+    cli_cmd_usage(cmd, &b);
+    fprintf(f, "usage: zoomflow %s%s%s\n\n%s\n", cmd->name, b.len ? " " : "", zf_buf_cstr(&b),
+            cli_cmd_summary(cmd));
+    zf_buf_reset(&b);
     const zf_action *a = cmd->action_flags ? zf_action_find(cmd->action) : NULL;
     if (a) {
         /* the descriptor's text, minus its own usage line and summary */
-        zf_buf b = ZF_BUF_INIT(1 << 20);
         zf_action_help(&b, a);
         const char *body = b.ptr ? strstr(b.ptr, "\n\n") : NULL;
         body = body ? strstr(body + 2, "\n\n") : NULL;
         fprintf(f, "\nAction: %s\n%s", a->name, body ? body + 1 : "");
-        zf_buf_free(&b);
+        zf_buf_reset(&b);
     }
+    /* the options from the same table that parses them */
+    if (cmd->opts && cli_opt_help(&b, cmd->opts, a ? "Common options" : "Options") == 0 &&
+        b.len)
+        fprintf(f, "\n%s", b.ptr);
+    zf_buf_free(&b);
     if (cmd->help && cmd->help[0])
         fprintf(f, "\n%s", cmd->help);
     fprintf(f, "\n%s", cli_exit_help);

@@ -195,11 +195,11 @@ int cli_read_file(const char *path, size_t max, zf_buf *out, zf_error *err)
     zf_buf_init(out, max);
     FILE *f = is_stdin ? stdin : fopen(path, "rb");
     if (!f)
-        return zf_error_set(err, ZF_EINVAL, "cannot open %s: %s", path, strerror(errno));
+        return zf_error_set(err, ZF_EVALIDATION, "cannot open %s: %s", path, strerror(errno));
     struct stat st;
     int rc = 0;
     if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        rc = zf_error_set(err, ZF_EINVAL, "%s is a directory; give a file", name);
+        rc = zf_error_set(err, ZF_EVALIDATION, "%s is a directory; give a file", name);
         goto done;
     }
     char tmp[8192];
@@ -209,7 +209,7 @@ int cli_read_file(const char *path, size_t max, zf_buf *out, zf_error *err)
         zf_buf_append(out, tmp, n);
     }
     if (total > max) {
-        rc = zf_error_set(err, ZF_EINVAL, "%s is larger than %zu bytes, the limit for this "
+        rc = zf_error_set(err, ZF_EVALIDATION, "%s is larger than %zu bytes, the limit for this "
                           "input; stopped reading there", name, max);
         zf_error_hint(err, "give a regular file of at most %zu bytes (a device, FIFO or pipe "
                            "that does not end is cut off at the limit)", max);
@@ -240,6 +240,8 @@ static int load_file(cli_cfg *cfg, const char *path, int explicit_path, zf_error
     }
     zf_buf text;
     int rc = cli_read_file(path, CFG_MAX_FILE, &text, err);
+    if (rc == ZF_EVALIDATION) /* not a readable file: the configuration's fault */
+        rc = err->code = ZF_ECONFIG;
     if (rc == 0)
         rc = cli_cfg_parse(text.ptr ? text.ptr : "", text.len, path, cfg->profile, cfg, err);
     else if (!err->hint[0])
@@ -298,7 +300,7 @@ int cli_cfg_set_flag(cli_cfg *cfg, const char *key, const char *value, zf_error 
     if (rc == ZF_ENOMEM)
         return zf_error_set(err, rc, "out of memory");
     if (rc == ZF_ENOTFOUND)
-        return zf_error_set(err, ZF_EINVAL, "unknown setting %s", key);
+        return zf_error_set(err, ZF_EINVAL, "unknown setting %s", key); /* the caller's slip */
     return rc;
 }
 

@@ -131,19 +131,28 @@ int cli_hint_how(zf_buf *out, const zf_error *err, const cli_hint_ctx *c)
 }
 
 #define HOW_MAX 1024
+#define USAGE_MAX 1024
+
+/* "hint: <words>" and the line that says how to follow them here; 0 when
+ * err has no hint at all. */
+static int print_hints(const zf_error *err, const cli_hint_ctx *hc)
+{
+    zf_buf how = ZF_BUF_INIT(HOW_MAX);
+    int rendered = cli_hint_how(&how, err, hc) == 1;
+    if (err->hint[0])
+        fprintf(stderr, "hint: %s\n", err->hint);
+    if (rendered)
+        fprintf(stderr, "%s%s\n", err->hint[0] ? "      " : "hint: ", zf_buf_cstr(&how));
+    zf_buf_free(&how);
+    return err->hint[0] || rendered;
+}
 
 int cli_fail(cli_ctx *ctx, const zf_error *err)
 {
     const char *msg = err->message[0] ? err->message : zf_strerror(err->code);
     fprintf(stderr, "zoomflow: %s\n", msg);
     cli_hint_ctx hc = {ctx ? ctx->cfg.profile : NULL, ctx ? ctx->cmd : NULL};
-    zf_buf how = ZF_BUF_INIT(HOW_MAX);
-    int rendered = cli_hint_how(&how, err, &hc) == 1;
-    if (err->hint[0])
-        fprintf(stderr, "hint: %s\n", err->hint);
-    if (rendered)
-        fprintf(stderr, "%s%s\n", err->hint[0] ? "      " : "hint: ", zf_buf_cstr(&how));
-    zf_buf_free(&how);
+    print_hints(err, &hc);
     if (ctx && ctx->verbose)
         fprintf(stderr, "(%s, HTTP %d, Zoom code %d, hint %s)\n", zf_code_name(err->code),
                 err->http_status, err->zoom_code,
@@ -151,18 +160,31 @@ int cli_fail(cli_ctx *ctx, const zf_error *err)
     return cli_exit_status(err->code ? err->code : ZF_EIO);
 }
 
+int cli_usage_fail(const zf_cmd *cmd, const zf_error *err)
+{
+    fprintf(stderr, "zoomflow: %s\n", err->message[0] ? err->message : "bad usage");
+    zf_buf usage = ZF_BUF_INIT(USAGE_MAX);
+    if (!cmd)
+        fputs("usage: zoomflow [global options] COMMAND [options]\n", stderr);
+    else if (cli_cmd_usage(cmd, &usage) == 0)
+        fprintf(stderr, "usage: zoomflow %s%s%s\n", cmd->name, usage.len ? " " : "",
+                zf_buf_cstr(&usage));
+    zf_buf_free(&usage);
+    cli_hint_ctx hc = {NULL, cmd};
+    if (!print_hints(err, &hc))
+        fprintf(stderr, "hint: see `zoomflow%s%s --help`\n", cmd ? " " : "",
+                cmd ? cmd->name : "");
+    /* bad usage, whatever code the parser or a flag's check used */
+    return cli_exit_status(err->code == ZF_ENOMEM ? ZF_ENOMEM : ZF_EVALIDATION);
+}
+
 int cli_usage_error(const zf_cmd *cmd, const char *fmt, ...)
 {
+    zf_error err = ZF_ERROR_INIT;
     va_list ap;
     va_start(ap, fmt);
-    fputs("zoomflow: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(err.message, sizeof err.message, fmt, ap);
     va_end(ap);
-    if (cmd)
-        fprintf(stderr, "usage: zoomflow %s %s (see zoomflow %s --help)\n", cmd->name,
-                cmd->usage, cmd->name);
-    else
-        fputs("see zoomflow --help\n", stderr);
-    return cli_exit_status(ZF_EINVAL);
+    err.code = ZF_EVALIDATION;
+    return cli_usage_fail(cmd, &err);
 }

@@ -5,9 +5,10 @@
  *
  * Building JSON input from the command line: `a.b.c=value` pairs set nested
  * object members (objects made on the way), values either as strings or
- * typed (a JSON literal when the text is one: 12, true, null, [..], {..},
- * "quoted"; otherwise the text as a string). Shared by `api -f/-F` and the
- * dotted flags of the action commands.
+ * typed by the library's flag rule for text without a description
+ * (zf_action_flag_value: a JSON literal when the text is one: 12, true,
+ * null, [..], {..}, "quoted"; otherwise the text as a string). Shared by
+ * `api -f/-F` and the dotted flags of the action commands.
  */
 #include "cli.h"
 #include "input.h"
@@ -26,18 +27,18 @@ int cli_parse_int(const char *text, size_t len, long long min, long long max,
     unsigned long long mag = 0, limit;
     i = (size_t)neg;
     if (i == len || len - i > 19)
-        return -1;
+        return ZF_EVALIDATION;
     for (; i < len; i++) {
         if (text[i] < '0' || text[i] > '9')
-            return -1;
+            return ZF_EVALIDATION;
         mag = mag * 10 + (unsigned)(text[i] - '0'); /* 19 digits fit in 64 bits */
     }
     limit = neg ? (unsigned long long)LLONG_MAX + 1u : (unsigned long long)LLONG_MAX;
     if (mag > limit)
-        return -1;
+        return ZF_EVALIDATION;
     long long v = neg ? (mag == limit ? LLONG_MIN : -(long long)mag) : (long long)mag;
     if (v < min || v > max)
-        return -1;
+        return ZF_EVALIDATION;
     *out = v;
     return 0;
 }
@@ -47,15 +48,9 @@ int cli_number(long long *out, const char *what, const char *text, size_t len,
 {
     if (cli_parse_int(text, len, min, max, out) == 0)
         return 0;
-    return zf_error_set(err, ZF_EINVAL, "%s: '%.*s%s' is not a whole number of %s from "
+    return zf_error_set(err, ZF_EVALIDATION, "%s: '%.*s%s' is not a whole number of %s from "
                         "%lld to %lld", what, (int)(len > SHOW_MAX ? SHOW_MAX : len), text,
                         len > SHOW_MAX ? "..." : "", unit, min, max);
-}
-
-json_t *cli_json_typed(const char *text)
-{
-    json_t *v = json_loads(text, JSON_DECODE_ANY, NULL);
-    return v ? v : json_string(text);
 }
 
 int cli_json_set_path(json_t *root, const char *dotted, json_t *value, zf_error *err)
@@ -70,7 +65,7 @@ int cli_json_set_path(json_t *root, const char *dotted, json_t *value, zf_error 
         size_t n = dot ? (size_t)(dot - p) : strlen(p);
         char key[KEY_MAX];
         if (n == 0 || n >= sizeof key) {
-            rc = zf_error_set(err, ZF_EINVAL, "'%s': every dotted part of a key needs a name "
+            rc = zf_error_set(err, ZF_EVALIDATION, "'%s': every dotted part of a key needs a name "
                               "(1 to %d characters)", dotted, KEY_MAX - 1);
             break;
         }
@@ -85,7 +80,7 @@ int cli_json_set_path(json_t *root, const char *dotted, json_t *value, zf_error 
             next = json_object();
             json_object_set_new(cur, key, next);
         } else if (!json_is_object(next)) {
-            rc = zf_error_set(err, ZF_EINVAL, "'%s': '%s' is already set to a value, so it "
+            rc = zf_error_set(err, ZF_EVALIDATION, "'%s': '%s' is already set to a value, so it "
                               "cannot also hold fields", dotted, key);
             break;
         }
@@ -100,17 +95,22 @@ int cli_json_set_pair(json_t *root, const char *pair, int typed, zf_error *err)
 {
     const char *eq = strchr(pair, '=');
     if (!eq || eq == pair) {
-        zf_error_set(err, ZF_EINVAL, "'%s' is not key=value", pair);
+        zf_error_set(err, ZF_EVALIDATION, "'%s' is not key=value", pair);
         zf_error_hint(err, "write it as name=value, e.g. topic=Standup or settings.jbh_time=5");
-        return ZF_EINVAL;
+        return ZF_EVALIDATION;
     }
     char key[KEY_MAX * 4];
     size_t n = (size_t)(eq - pair);
     if (n >= sizeof key)
-        return zf_error_set(err, ZF_EINVAL, "the key of '%.40s...' is too long", pair);
+        return zf_error_set(err, ZF_EVALIDATION, "the key of '%.40s...' is too long", pair);
     memcpy(key, pair, n);
     key[n] = '\0';
-    json_t *v = typed ? cli_json_typed(eq + 1) : json_string(eq + 1);
+    json_t *v = NULL;
+    int rc = 0;
+    if (!typed)
+        v = json_string(eq + 1);
+    else if ((rc = zf_action_flag_value(&v, NULL, key, eq + 1, err)) < 0)
+        return rc;
     return cli_json_set_path(root, key, v, err);
 }
 

@@ -5,19 +5,20 @@
 #include "zoomflow/actions.h"
 #include "zoomflow/error.h"
 
-/* The text as a JSON literal when it is one, else as a JSON string. */
-json_t *cli_json_typed(const char *text);
 /* Sets root.a.b.c = value (steals value), making objects on the way. */
 int cli_json_set_path(json_t *root, const char *dotted, json_t *value, zf_error *err);
-/* "a.b=value": a string (typed = 0) or cli_json_typed (typed = 1). */
+/* "a.b=value": a string (typed = 0), or typed = 1 the JSON literal when the
+ * value is one, else a string (zf_action_flag_value without a field).
+ * Malformed pairs and keys: ZF_EVALIDATION naming them. */
 int cli_json_set_pair(json_t *root, const char *pair, int typed, zf_error *err);
 /* Whole decimal numbers from the command line, the environment and the
  * config file: an optional '-' and 1 to 19 digits, nothing else (no spaces,
  * '+', fractions, exponents or hex), within [min, max]. Bytes, not a C
- * string: text[0..len) is read, no NUL needed. 0 and *out set, or -1. */
+ * string: text[0..len) is read, no NUL needed. 0 and *out set, or
+ * ZF_EVALIDATION (err-free: cli_number says why). */
 int cli_parse_int(const char *text, size_t len, long long min, long long max,
                   long long *out);
-/* cli_parse_int that explains a refusal in err (ZF_EINVAL): "<what>: '<text>'
+/* cli_parse_int that explains a refusal in err (ZF_EVALIDATION): "<what>: '<text>'
  * is not a whole number of <unit> from <min> to <max>". */
 int cli_number(long long *out, const char *what, const char *text, size_t len,
                long long min, long long max, const char *unit, zf_error *err);

@@ -63,21 +63,23 @@ int cli_zoom(cli_ctx *ctx, zf_zoom **out, const char **granted, zf_error *err)
 
 int cli_cfg_api_base(const cli_cfg *cfg, zf_buf *out)
 {
+    /* the session's rule, with what the settings give pinned, so that it
+     * reads no connection (and opens no store or key) */
     char *derived = NULL;
-    zf_buf_reset(out);
-    if (cfg->api_base_from != CLI_FROM_DEFAULT && cfg->api_base) {
-        zf_buf_puts(out, cfg->api_base);
-    } else {
-        if (zf_oauth_default_api_base(&derived, cfg->oauth_base) < 0)
-            return ZF_ENOMEM;
-        zf_buf_puts(out, derived);
-        free(derived);
-    }
-    while (out->len && out->ptr[out->len - 1] == '/')
-        out->ptr[--out->len] = '\0';
-    if (out->len < 3 || strcmp(out->ptr + out->len - 3, "/v2") != 0)
-        zf_buf_puts(out, "/v2");
-    return out->failed ? ZF_ENOMEM : 0;
+    const char *pin = cfg->api_base_from != CLI_FROM_DEFAULT ? cfg->api_base : NULL;
+    if (!pin && zf_oauth_default_api_base(&derived, cfg->oauth_base) < 0)
+        return ZF_ENOMEM;
+    zf_session_opts o = ZF_SESSION_OPTS_INIT;
+    o.api_base = pin ? pin : derived;
+    o.oauth_base = cfg->oauth_base;
+    zf_session *s = NULL;
+    zf_error err = ZF_ERROR_INIT;
+    int rc = zf_session_open(&s, &o, &err);
+    if (rc == 0)
+        rc = zf_session_api_base(s, out);
+    zf_session_free(s);
+    free(derived);
+    return rc;
 }
 
 void cli_lib_close(cli_ctx *ctx)

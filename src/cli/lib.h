@@ -15,6 +15,7 @@ int cli_session(cli_ctx *ctx, zf_session **out, zf_error *err);
 int cli_tokens(cli_ctx *ctx, zf_tokens **out, zf_error *err);
 int cli_zoom(cli_ctx *ctx, zf_zoom **out, const char **granted, zf_error *err);
 /* The API base the settings alone give ("…/v2"): an explicit api_base, else
- * zf_oauth_default_api_base(oauth_base) -- the rule `zoomflow config` shows. */
+ * zf_oauth_default_api_base(oauth_base), normalised by zf_session_api_base
+ * (the one rule; no connection is read) -- what `zoomflow config` shows. */
 int cli_cfg_api_base(const cli_cfg *cfg, zf_buf *out);
 #endif

@@ -45,9 +45,9 @@ int cli_format_parse(const char *s, cli_format *out, zf_error *err)
             return 0;
         }
     }
-    zf_error_set(err, ZF_EINVAL, "--format %s is not a format", s);
+    zf_error_set(err, ZF_EVALIDATION, "--format %s is not a format", s);
     zf_error_hint(err, "use json, ndjson, table or csv");
-    return ZF_EINVAL;
+    return ZF_EVALIDATION;
 }
 
 int cli_out_new(cli_out **out, FILE *f, cli_format fmt, int tty, const char *const *columns)

@@ -28,6 +28,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,8 +167,8 @@ static void b64encode(const unsigned char *in, size_t n, char *out)
 /* ---- the key ---------------------------------------------------------- */
 
 /* 64 hex characters or base64 of exactly 32 bytes, surrounding whitespace
- * ignored. */
-static int parse_key(const char *s, size_t len, unsigned char key[KEY_LEN])
+ * ignored. false when s is neither. */
+static bool parse_key(const char *s, size_t len, unsigned char key[KEY_LEN])
 {
     while (len && isspace((unsigned char)*s))
         s++, len--;
@@ -182,15 +183,15 @@ static int parse_key(const char *s, size_t len, unsigned char key[KEY_LEN])
                 key[i] = (unsigned char)(hi << 4 | lo);
         }
         if (ok)
-            return 0;
+            return true;
     }
     unsigned char tmp[KEY_LEN + 3];
     long n = b64decode(s, len, tmp, sizeof tmp);
-    int rc = n == KEY_LEN ? 0 : -1;
-    if (rc == 0)
+    bool ok = n == KEY_LEN;
+    if (ok)
         memcpy(key, tmp, KEY_LEN);
     OPENSSL_cleanse(tmp, sizeof tmp);
-    return rc;
+    return ok;
 }
 
 static void make_key_id(zf_crypt *c)
@@ -209,7 +210,7 @@ static void make_key_id(zf_crypt *c)
 
 static int key_from_env(zf_crypt *c, const char *v, zf_error *err)
 {
-    if (parse_key(v, strlen(v), c->key) == 0)
+    if (parse_key(v, strlen(v), c->key))
         return 0;
     zf_error_set(err, ZF_ECONFIG,
                  "ZOOMFLOW_MASTER_KEY is malformed (%zu characters): it must be 64 hex "
@@ -244,7 +245,8 @@ static int make_parent_dirs(const char *path, zf_error *err)
     }
 }
 
-static int write_all(int fd, const void *p, size_t n)
+/* false with errno set when fd took fewer than n bytes. */
+static bool write_all(int fd, const void *p, size_t n)
 {
     const char *s = p;
     while (n) {
@@ -252,11 +254,11 @@ static int write_all(int fd, const void *p, size_t n)
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
-            return -1;
+            return false;
         s += w;
         n -= (size_t)w;
     }
-    return 0;
+    return true;
 }
 
 /* Writes a fresh key to path.tmp.<pid> (O_EXCL, 0600), then link()s it to
@@ -279,7 +281,8 @@ static int create_key_file(zf_crypt *c, const char *path, zf_error *err)
         rc = zf_error_set(err, ZF_EIO, "cannot create key file %s: %s", tmp, strerror(errno));
         goto done;
     }
-    if (fchmod(fd, 0600) != 0 || write_all(fd, text, 2 * KEY_LEN + 1) != 0 || fsync(fd) != 0) {
+    if (fchmod(fd, 0600) != 0 || !write_all(fd, text, 2 * KEY_LEN + 1) ||
+        fsync(fd) != 0) {
         rc = zf_error_set(err, ZF_EIO, "cannot write key file %s: %s", tmp, strerror(errno));
         close(fd);
         unlink(tmp);
@@ -326,7 +329,7 @@ static int read_key_file(zf_crypt *c, const char *path, zf_error *err)
         goto done;
     }
     ssize_t n = read(fd, text, KEY_FILE_MAX + 1);
-    if (n < 0 || n > KEY_FILE_MAX || parse_key(text, (size_t)n, c->key) != 0) {
+    if (n < 0 || n > KEY_FILE_MAX || !parse_key(text, (size_t)n, c->key)) {
         rc = zf_error_set(err, ZF_ECONFIG,
                           "key file %s does not hold a key (64 hex characters or base64 of "
                           "32 bytes)",

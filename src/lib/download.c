@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -89,10 +90,17 @@ static void files_free(dl_run *r)
     r->nfiles = 0;
 }
 
-static int join_path(char *out, const char *dir, const char *name, const char *suffix)
+/* dir/name[suffix] into out (PATH_MAX_BYTES); false when it does not fit. */
+static bool join_path(char *out, const char *dir, const char *name, const char *suffix)
 {
     int n = snprintf(out, PATH_MAX_BYTES, "%s/%s%s", dir, name, suffix ? suffix : "");
-    return n > 0 && n < PATH_MAX_BYTES ? 0 : -1;
+    return n > 0 && n < PATH_MAX_BYTES;
+}
+
+/* The output directory leaves no room for a file's path under it. */
+static int dir_too_long(const dl_run *r, zf_error *err)
+{
+    return zf_error_set(err, ZF_EVALIDATION, "directory path %s is too long", r->dir);
 }
 
 static void progress(dl_sink *s, zf_download_event ev)
@@ -116,7 +124,11 @@ static int parse_file(dl_file *f, const json_t *j, int index, zf_error *err)
     const char *id = json_string_value(json_object_get(j, "id"));
     const char *status = json_string_value(json_object_get(j, "status"));
     json_t *size = json_object_get(j, "file_size");
-    if (zf_download_file_name(f->name, sizeof f->name, j, index) != 0)
+    int rc = zf_download_file_name(f->name, sizeof f->name, j, index);
+    if (rc == ZF_EPARSE)
+        return zf_error_set(err, ZF_EPARSE, "recording file %d is not a JSON object",
+                            index + 1);
+    if (rc)
         return zf_error_set(err, ZF_ENOMEM, "out of memory (file name)");
     if (!url || !*url)
         return zf_error_set(err, ZF_EPARSE, "recording file %d (%s) has no download_url",
@@ -178,7 +190,7 @@ static int list(dl_run *r, zf_error *err)
     int rc;
     zf_buf_puts(&path, "/meetings/");
     if (zf_zoom_put_segment(&path, r->meeting) != 0 || zf_buf_puts(&path, "/recordings") != 0) {
-        rc = zf_error_set(err, ZF_EINVAL, "the meeting id is too long (%zu bytes)",
+        rc = zf_error_set(err, ZF_EVALIDATION, "the meeting id is too long (%zu bytes)",
                           strlen(r->meeting));
         goto done;
     }
@@ -212,45 +224,45 @@ static int64_t file_size(const char *path)
     return (int64_t)st.st_size;
 }
 
-/* Hashes the first `len` bytes of fd (from offset 0) into md. */
-static int hash_prefix(int fd, uint64_t len, EVP_MD_CTX *md)
+/* Hashes the first `len` bytes of fd (from offset 0) into md; false when
+ * they cannot be read (errno set) or memory ran out. */
+static bool hash_prefix(int fd, uint64_t len, EVP_MD_CTX *md)
 {
     unsigned char *b = malloc(WRITE_CHUNK);
     uint64_t done = 0;
-    int rc = b ? 0 : -1;
-    while (rc == 0 && done < len) {
+    bool ok = b != NULL;
+    while (ok && done < len) {
         size_t want = len - done < WRITE_CHUNK ? (size_t)(len - done) : WRITE_CHUNK;
         ssize_t n = pread(fd, b, want, (off_t)done);
         if (n <= 0) {
-            rc = -1;
+            ok = false;
             break;
         }
         EVP_DigestUpdate(md, b, (size_t)n);
         done += (uint64_t)n;
     }
     free(b);
-    return rc;
+    return ok;
 }
 
-static int hash_file(const char *path, char hex[65])
+/* The SHA-256 of the file at path as hex; false when it cannot be read. */
+static bool hash_file(const char *path, char hex[65])
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return -1;
+        return false;
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     unsigned char d[32];
     unsigned int dl = 0;
     struct stat st;
-    int rc = md && fstat(fd, &st) == 0 && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
-                     hash_prefix(fd, (uint64_t)st.st_size, md) == 0 &&
-                     EVP_DigestFinal_ex(md, d, &dl) == 1
-                 ? 0
-                 : -1;
-    if (rc == 0)
+    bool ok =
+        md && fstat(fd, &st) == 0 && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+        hash_prefix(fd, (uint64_t)st.st_size, md) && EVP_DigestFinal_ex(md, d, &dl) == 1;
+    if (ok)
         zf_hex(d, 32, hex);
     EVP_MD_CTX_free(md);
     close(fd);
-    return rc;
+    return ok;
 }
 
 static int write_manifest(dl_run *r, zf_error *err)
@@ -258,9 +270,9 @@ static int write_manifest(dl_run *r, zf_error *err)
     char path[PATH_MAX_BYTES], tmp[PATH_MAX_BYTES];
     char *text = NULL;
     int rc = 0, fd = -1;
-    if (join_path(path, r->dir, ZF_DOWNLOAD_MANIFEST, NULL) != 0 ||
-        join_path(tmp, r->dir, ZF_DOWNLOAD_MANIFEST, ".tmp") != 0)
-        return zf_error_set(err, ZF_EINVAL, "directory path %s is too long", r->dir);
+    if (!join_path(path, r->dir, ZF_DOWNLOAD_MANIFEST, NULL) ||
+        !join_path(tmp, r->dir, ZF_DOWNLOAD_MANIFEST, ".tmp"))
+        return dir_too_long(r, err);
     if (zf_manifest_format(&text, r->manifest) != 0)
         return zf_error_set(err, ZF_ENOMEM, "out of memory (manifest)");
     size_t len = strlen(text), done = 0;
@@ -288,8 +300,8 @@ static int load_manifest(dl_run *r, zf_error *err)
 {
     char path[PATH_MAX_BYTES];
     zf_buf text = ZF_BUF_INIT((size_t)64 << 20);
-    if (join_path(path, r->dir, ZF_DOWNLOAD_MANIFEST, NULL) != 0)
-        return zf_error_set(err, ZF_EINVAL, "directory path %s is too long", r->dir);
+    if (!join_path(path, r->dir, ZF_DOWNLOAD_MANIFEST, NULL))
+        return dir_too_long(r, err);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd >= 0) {
         char b[16384];
@@ -309,7 +321,9 @@ static int load_manifest(dl_run *r, zf_error *err)
 
 /* ---- streaming -------------------------------------------------------- */
 
-static int flush(dl_sink *s)
+/* Writes and hashes the buffered bytes; false with s->io_err set when the
+ * disk refused them. */
+static bool flush(dl_sink *s)
 {
     size_t done = 0;
     while (done < s->blen) {
@@ -318,31 +332,34 @@ static int flush(dl_sink *s)
             continue;
         if (n <= 0) {
             s->io_err = n < 0 ? errno : ENOSPC;
-            return -1;
+            return false;
         }
         done += (size_t)n;
     }
     EVP_DigestUpdate(s->md, s->buf, s->blen);
     s->off += s->blen;
     s->blen = 0;
-    return 0;
+    return true;
 }
 
-/* Back to an empty .part (a 200 to a Range request, a bad 416). */
-static int restart(dl_sink *s)
+/* Back to an empty .part (a 200 to a Range request, a bad 416); false when
+ * the file cannot be emptied (s->io_err set) or the hash cannot restart. */
+static bool restart(dl_sink *s)
 {
     s->blen = 0;
     s->off = 0;
     if (ftruncate(s->fd, 0) != 0 || lseek(s->fd, 0, SEEK_SET) != 0) {
         s->io_err = errno;
-        return -1;
+        return false;
     }
-    return EVP_DigestInit_ex(s->md, EVP_sha256(), NULL) == 1 ? 0 : -1;
+    return EVP_DigestInit_ex(s->md, EVP_sha256(), NULL) == 1;
 }
 
 /* The first body byte of a 2xx (or its end, for an empty body): is it the
- * continuation we asked for, or the whole file again? */
-static int begin_body(dl_sink *s)
+ * continuation we asked for, or the whole file again? false when the body
+ * cannot be taken: bytes from elsewhere in the file (s->bad_range) or a
+ * restart that failed. */
+static bool begin_body(dl_sink *s)
 {
     char cr[128];
     const char *v = zf_http_resp_header(s->resp, "Content-Range", cr, sizeof cr);
@@ -350,19 +367,19 @@ static int begin_body(dl_sink *s)
     zf_download_verdict d = zf_download_judge(v ? 206 : 200, v, s->from, s->f->listed,
                                               &s->total);
     if (d == ZF_DL_APPEND)
-        return 0;
+        return true;
     if (v) {
         s->bad_range = 1; /* bytes from elsewhere in the file: refuse them */
-        return -1;
+        return false;
     }
-    return s->from > 0 || s->off > 0 ? restart(s) : 0;
+    return s->from > 0 || s->off > 0 ? restart(s) : true;
 }
 
 static int on_data(void *ctx, const void *data, size_t n)
 {
     dl_sink *s = ctx;
-    if (!s->begun && begin_body(s) != 0)
-        return -1;
+    if (!s->begun && !begin_body(s))
+        return 1;
     s->r->res.bytes += n;
     while (n) {
         size_t k = WRITE_CHUNK - s->blen < n ? WRITE_CHUNK - s->blen : n;
@@ -370,8 +387,8 @@ static int on_data(void *ctx, const void *data, size_t n)
         s->blen += k;
         data = (const char *)data + k;
         n -= k;
-        if (s->blen == WRITE_CHUNK && flush(s) != 0)
-            return -1;
+        if (s->blen == WRITE_CHUNK && !flush(s))
+            return 1;
     }
     progress(s, ZF_DL_EV_DATA);
     return 0;
@@ -524,8 +541,7 @@ static int exchange(dl_sink *s, zf_download_verdict *verdict, zf_error *lasterr,
     r->res.attempts++;
     zf_error_reset(lasterr);
     int rc = zf_http_do(r->http, &req, &resp, lasterr);
-    int frc = s->io_err ? -1 : flush(s);
-    if (s->io_err || frc != 0) {
+    if (s->io_err || !flush(s)) {
         rc = zf_error_set(err, ZF_EIO, "cannot write %s.part: %s", s->f->name,
                           strerror(s->io_err ? s->io_err : EIO));
         zf_error_hint_id(err, ZF_HINT_CHECK_DISK, NULL);
@@ -544,8 +560,7 @@ static int exchange(dl_sink *s, zf_download_verdict *verdict, zf_error *lasterr,
     char cr[128];
     const char *v = zf_http_resp_header(&resp, "Content-Range", cr, sizeof cr);
     if (resp.status >= 200 && resp.status < 300) {
-        rc = s->begun ? 0 : begin_body(s);
-        if (rc != 0) {
+        if (!s->begun && !begin_body(s)) {
             *verdict = ZF_DL_RESTART;
             rc = 0;
             goto done;
@@ -615,7 +630,7 @@ static int stream_file(dl_sink *s, zf_error *err)
             s->f = &r->files[s->index];
             break;
         case ZF_DL_RESTART:
-            if (restart(s) != 0)
+            if (!restart(s))
                 return zf_error_set(err, ZF_EIO, "cannot truncate %s.part: %s", s->f->name,
                                     strerror(s->io_err));
             /* a restart counts against the attempts too */
@@ -644,7 +659,7 @@ static int open_part(dl_sink *s, zf_download_plan plan, zf_error *err)
     uint64_t have = plan == ZF_DL_PLAN_RESUME ? (uint64_t)st.st_size : 0;
     if (plan != ZF_DL_PLAN_RESUME && ftruncate(s->fd, 0) != 0)
         return zf_error_set(err, ZF_EIO, "cannot truncate %s: %s", part, strerror(errno));
-    if (hash_prefix(s->fd, have, s->md) != 0 || lseek(s->fd, (off_t)have, SEEK_SET) < 0)
+    if (!hash_prefix(s->fd, have, s->md) || lseek(s->fd, (off_t)have, SEEK_SET) < 0)
         return zf_error_set(err, ZF_EIO, "cannot read %s: %s", part, strerror(errno));
     s->off = s->from = have;
     return 0;
@@ -688,14 +703,14 @@ static int plan_file(dl_run *r, int index, zf_download_plan *plan, zf_error *err
 {
     dl_file *f = &r->files[index];
     char final[PATH_MAX_BYTES], part[PATH_MAX_BYTES], hex[65];
-    if (join_path(final, r->dir, f->name, NULL) != 0 ||
-        join_path(part, r->dir, f->name, ".part") != 0)
-        return zf_error_set(err, ZF_EINVAL, "directory path %s is too long", r->dir);
+    if (!join_path(final, r->dir, f->name, NULL) ||
+        !join_path(part, r->dir, f->name, ".part"))
+        return dir_too_long(r, err);
     zf_download_disk d = {file_size(final), file_size(part), f->listed, 0, 0};
     const char *want = zf_manifest_get(r->manifest, f->name);
     int hashed = 0;
     if (d.final_size >= 0 && (f->listed < 0 || d.final_size == f->listed)) {
-        hashed = hash_file(final, hex) == 0;
+        hashed = hash_file(final, hex);
         d.manifest_listed = want != NULL;
         d.manifest_matches = hashed && want && strcmp(want, hex) == 0;
     }
@@ -725,7 +740,8 @@ static int prepare(dl_run *r, zf_error *err)
             return ZF_EIO;
         }
     } else if (!S_ISDIR(st.st_mode)) {
-        return zf_error_set(err, ZF_EINVAL, "%s exists and is not a directory", r->dir);
+        return zf_error_set(err, ZF_EVALIDATION, "%s exists and is not a directory",
+                            r->dir);
     }
     /* one download per directory at a time: two would write the same .part
      * files and overwrite each other's SHA256SUMS */

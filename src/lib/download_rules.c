@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -67,8 +68,10 @@ static const char *str_field(const json_t *o, const char *k)
 
 int zf_download_file_name(char *out, size_t outlen, const json_t *file, int index)
 {
-    if (!out || outlen < ZF_DOWNLOAD_NAME_MAX + 1 || !json_is_object(file))
+    if (!out || outlen < ZF_DOWNLOAD_NAME_MAX + 1 || !file)
         return ZF_EINVAL;
+    if (!json_is_object(file))
+        return ZF_EPARSE;
     zf_buf b = ZF_BUF_INIT(4096);
     const char *start = str_field(file, "recording_start");
     const char *type = str_field(file, "recording_type");
@@ -259,36 +262,36 @@ zf_download_plan zf_download_decide(const zf_download_disk *d)
 }
 
 /* Content-Range "bytes A-B/N"; A-B or N may be a star. Sets start and
- * total, -1 for a star. */
-static int parse_content_range(const char *v, int64_t *start, int64_t *total)
+ * total, -1 for a star; false when v is not one. */
+static bool parse_content_range(const char *v, int64_t *start, int64_t *total)
 {
     *start = *total = -1;
     if (!v || strncasecmp(v, "bytes ", 6) != 0)
-        return -1;
+        return false;
     const char *p = v + 6, *slash = strchr(p, '/');
     if (!slash)
-        return -1;
+        return false;
     char *end;
     if (*p != '*') {
         if (!isdigit((unsigned char)*p))
-            return -1;
+            return false;
         unsigned long long a = strtoull(p, &end, 10);
         if (*end != '-' || !isdigit((unsigned char)end[1]))
-            return -1;
+            return false;
         unsigned long long z = strtoull(end + 1, &end, 10);
         if (end != slash || z < a)
-            return -1;
+            return false;
         *start = (int64_t)a;
     }
     if (slash[1] != '*') {
         if (!isdigit((unsigned char)slash[1]))
-            return -1;
+            return false;
         unsigned long long t = strtoull(slash + 1, &end, 10);
         if (*end || t > (unsigned long long)INT64_MAX)
-            return -1;
+            return false;
         *total = (int64_t)t;
     }
-    return 0;
+    return true;
 }
 
 zf_download_verdict zf_download_judge(long status, const char *content_range,
@@ -296,7 +299,7 @@ zf_download_verdict zf_download_judge(long status, const char *content_range,
                                       int64_t *total)
 {
     int64_t start = -1, t = -1;
-    int cr_ok = parse_content_range(content_range, &start, &t) == 0;
+    bool cr_ok = parse_content_range(content_range, &start, &t);
     *total = cr_ok ? t : -1;
     if (status == 206)
         return cr_ok && start == (int64_t)range_from ? ZF_DL_APPEND : ZF_DL_RESTART;
@@ -331,7 +334,7 @@ static int host_is_under(const char *host, size_t hlen, const char *domain)
 int zf_download_url_allowed(const char *url, const char *api_base)
 {
     char o1[512], o2[512];
-    if (!url || zf_zoom__url_origin(url, o1, sizeof o1) != 0)
+    if (!url || !zf_zoom__url_origin(url, o1, sizeof o1))
         return 0;
     for (const char *p = o1; *p; p++)
         if (*p == '@' || (unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
@@ -339,7 +342,7 @@ int zf_download_url_allowed(const char *url, const char *api_base)
     for (const char *p = url; *p; p++)
         if ((unsigned char)*p < 0x20 || *p == 0x7f)
             return 0;
-    if (api_base && zf_zoom__url_origin(api_base, o2, sizeof o2) == 0 && strcmp(o1, o2) == 0)
+    if (api_base && zf_zoom__url_origin(api_base, o2, sizeof o2) && strcmp(o1, o2) == 0)
         return 1;
     if (strncmp(o1, "https://", 8) != 0)
         return 0;
@@ -355,8 +358,8 @@ int zf_download_may_renew(const char *url, long redirects, const char *api_base,
 {
     char o1[512], o2[512];
     if (redirects != 0 || zoom_code != 124 || !url || !api_base ||
-        zf_zoom__url_origin(url, o1, sizeof o1) != 0 ||
-        zf_zoom__url_origin(api_base, o2, sizeof o2) != 0)
+        !zf_zoom__url_origin(url, o1, sizeof o1) ||
+        !zf_zoom__url_origin(api_base, o2, sizeof o2))
         return 0;
     return strcmp(o1, o2) == 0;
 }

@@ -34,6 +34,7 @@
 #include <curl/curl.h>
 #include <openssl/crypto.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -265,13 +266,14 @@ static void wipe_slist(struct curl_slist *l)
     curl_slist_free_all(l);
 }
 
-static int add_header(struct curl_slist **l, const char *line)
+/* false when out of memory (*l is kept). */
+static bool add_header(struct curl_slist **l, const char *line)
 {
     struct curl_slist *n = curl_slist_append(*l, line);
     if (!n)
-        return -1;
+        return false;
     *l = n;
-    return 0;
+    return true;
 }
 
 static int build_headers(const zf_http_req *req, struct curl_slist **out, zf_error *err)
@@ -285,7 +287,7 @@ static int build_headers(const zf_http_req *req, struct curl_slist **out, zf_err
                                               "\"Name: value\" line", *p);
             goto done;
         }
-        if (add_header(&l, *p) != 0)
+        if (!add_header(&l, *p))
             goto nomem;
     }
     if (req->bearer && !zf_secret_empty(req->bearer)) {
@@ -295,11 +297,11 @@ static int build_headers(const zf_http_req *req, struct curl_slist **out, zf_err
         }
         zf_buf_puts(&auth, "Authorization: Bearer ");
         zf_buf_puts(&auth, zf_secret_reveal(req->bearer));
-        if (auth.failed || add_header(&l, auth.ptr) != 0)
+        if (auth.failed || !add_header(&l, auth.ptr))
             goto nomem;
     }
     /* no "Expect: 100-continue" round trip before bodies */
-    if (add_header(&l, "Expect:") != 0)
+    if (!add_header(&l, "Expect:"))
         goto nomem;
     goto done;
 nomem:

@@ -261,7 +261,8 @@ done:
     return rc;
 }
 
-/* Percent-decodes s[0..n) ('+' is a space) into a fresh string. */
+/* Percent-decodes s[0..n) ('+' is a space) into out. 0, ZF_EPARSE for a
+ * bad escape or a control byte, or ZF_ENOMEM. */
 static int form_decode(const char *s, size_t n, zf_buf *out)
 {
     for (size_t i = 0; i < n; i++) {
@@ -269,17 +270,17 @@ static int form_decode(const char *s, size_t n, zf_buf *out)
         if (c == '%') {
             int b = zf_pct_byte(s + i, n - i);
             if (b < 0)
-                return -1;
+                return ZF_EPARSE;
             c = (char)b;
             i += 2;
         } else if (c == '+') {
             c = ' ';
         }
         if (c == '\0' || (unsigned char)c < 0x20)
-            return -1;
+            return ZF_EPARSE;
         zf_buf_putc(out, c);
     }
-    return out->failed ? -1 : 0;
+    return out->failed ? ZF_ENOMEM : 0;
 }
 
 static int callback_field(zf_oauth_callback *cb, const char *key, size_t klen, const char *val,
@@ -295,14 +296,16 @@ static int callback_field(zf_oauth_callback *cb, const char *key, size_t klen, c
     char **slots[] = {NULL, &cb->state, &cb->error, &cb->error_description};
     int present = which == 0 ? !zf_secret_empty(&cb->code) : *slots[which] != NULL;
     if (present)
-        return zf_error_set(err, ZF_EINVAL, "OAuth callback repeats the \"%s\" parameter",
+        return zf_error_set(err, ZF_EPARSE, "OAuth callback repeats the \"%s\" parameter",
                             names[which]);
     zf_buf v = ZF_BUF_INIT(ZF_OAUTH_CALLBACK_MAX);
-    int rc = 0;
-    if (form_decode(val, vlen, &v) < 0) {
-        rc = zf_error_set(err, ZF_EINVAL,
-                          "OAuth callback parameter \"%s\" is not valid percent-encoding",
-                          names[which]);
+    int rc = form_decode(val, vlen, &v);
+    if (rc == ZF_EPARSE) {
+        zf_error_set(err, ZF_EPARSE,
+                     "OAuth callback parameter \"%s\" is not valid percent-encoding",
+                     names[which]);
+    } else if (rc) {
+        zf_error_set(err, ZF_ENOMEM, "out of memory");
     } else if (which == 0) {
         if (zf_secret_set(&cb->code, v.ptr ? v.ptr : "", v.len) < 0)
             rc = zf_error_set(err, ZF_ENOMEM, "out of memory");
@@ -319,10 +322,11 @@ int zf_oauth_parse_callback(zf_oauth_callback *out, const char *query, size_t le
     zf_oauth_callback init = ZF_OAUTH_CALLBACK_INIT;
     *out = init;
     if (len > ZF_OAUTH_CALLBACK_MAX)
-        return zf_error_set(err, ZF_EINVAL, "OAuth callback query is %zu bytes (limit %d)",
-                            len, ZF_OAUTH_CALLBACK_MAX);
+        return zf_error_set(err, ZF_ETOOBIG,
+                            "OAuth callback query is %zu bytes (limit %d)", len,
+                            ZF_OAUTH_CALLBACK_MAX);
     if (memchr(query, '\0', len))
-        return zf_error_set(err, ZF_EINVAL, "OAuth callback query contains a NUL byte");
+        return zf_error_set(err, ZF_EPARSE, "OAuth callback query contains a NUL byte");
     const char *q = memchr(query, '?', len);
     const char *end = query + len;
     const char *p = q ? q + 1 : query;

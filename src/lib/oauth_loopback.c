@@ -5,6 +5,7 @@
  */
 #include "zoomflow/oauth_loopback.h"
 
+#include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 
@@ -130,21 +131,27 @@ static int header_line(head *h, const char *p, size_t n)
     return 0;
 }
 
-/* 0: need more bytes; 1: head parsed; -1: refused (v set). */
-static int parse_head(head *h, zf_oauth_loopback_verdict *v, const char *bytes, size_t len,
-                      int eof)
+/* What parse_head made of the bytes so far. */
+typedef enum head_state {
+    HEAD_MORE,    /* the head is not complete: wait for more bytes */
+    HEAD_DONE,    /* h holds the parsed head */
+    HEAD_REFUSED, /* v says why */
+} head_state;
+
+static head_state parse_head(head *h, zf_oauth_loopback_verdict *v, const char *bytes,
+                             size_t len, int eof)
 {
     const char *end = bytes + len, *next;
     long n = line_at(bytes, end, &next);
     if ((n < 0 && len > ZF_LOOPBACK_LINE_MAX) || n > ZF_LOOPBACK_LINE_MAX) {
         refuse(v, ZF_LOOPBACK_NOT_CALLBACK, 414, "the request line is longer than 8192 bytes");
-        return -1;
+        return HEAD_REFUSED;
     }
     int st = 0, fields = 0;
     if (n >= 0 && (st = request_line(h, bytes, (size_t)n)) != 0) {
         refuse(v, ZF_LOOPBACK_NOT_CALLBACK, st, st == 505 ? "only HTTP/1.1 and 1.0 are served"
                                                           : "this is not an HTTP request");
-        return -1;
+        return HEAD_REFUSED;
     }
     for (const char *p = next; n >= 0; p = next) {
         if ((n = line_at(p, end, &next)) == 0)
@@ -153,20 +160,20 @@ static int parse_head(head *h, zf_oauth_loopback_verdict *v, const char *bytes, 
             (n < 0 && len > ZF_LOOPBACK_HEAD_MAX)) {
             refuse(v, ZF_LOOPBACK_NOT_CALLBACK, 431, "the request headers are larger than "
                                                      "16384 bytes or 100 lines");
-            return -1;
+            return HEAD_REFUSED;
         }
         if (n > 0 && header_line(h, p, (size_t)n) != 0) {
             refuse(v, ZF_LOOPBACK_NOT_CALLBACK, 400, "a request header is malformed");
-            return -1;
+            return HEAD_REFUSED;
         }
     }
     if (n == 0)
-        return 1;
+        return HEAD_DONE;
     if (eof) {
         refuse(v, ZF_LOOPBACK_NOT_CALLBACK, 400, "the request ended before its headers did");
-        return -1;
+        return HEAD_REFUSED;
     }
-    return 0;
+    return HEAD_MORE;
 }
 
 /* host[:port] names the listener: the authority itself, or without ":80"
@@ -180,23 +187,24 @@ static int names_listener(span hp, const char *authority)
            strncasecmp(hp.p, authority, hp.n) == 0;
 }
 
-/* Host and Origin must name this listener exactly (DNS rebinding). */
-static int check_listener(const head *h, zf_oauth_loopback_verdict *v,
-                          const zf_oauth_loopback_expect *ex)
+/* Host and Origin must name this listener exactly (DNS rebinding); false
+ * with v set when they do not. */
+static bool check_listener(const head *h, zf_oauth_loopback_verdict *v,
+                           const zf_oauth_loopback_expect *ex)
 {
     if (!span_eq_ci(h->method, "GET")) {
         refuse(v, ZF_LOOPBACK_NOT_CALLBACK, 405, "the OAuth callback is a GET request");
-        return -1;
+        return false;
     }
     if (h->nhost != 1) {
         refuse(v, ZF_LOOPBACK_NOT_CALLBACK, 400, h->nhost ? "the request has two Host headers"
                                                           : "the request has no Host header");
-        return -1;
+        return false;
     }
     if (!names_listener(h->host, ex->authority)) {
         refuse(v, ZF_LOOPBACK_NOT_CALLBACK, 421, "the Host header does not name this listener "
                                                  "(the redirect URI's host and port)");
-        return -1;
+        return false;
     }
     if (h->norigin > 1 ||
         (h->norigin == 1 && !(h->origin.n > 7 && strncasecmp(h->origin.p, "http://", 7) == 0 &&
@@ -204,9 +212,9 @@ static int check_listener(const head *h, zf_oauth_loopback_verdict *v,
                                              ex->authority)))) {
         refuse(v, ZF_LOOPBACK_NOT_CALLBACK, 403, "the request comes from another web site "
                                                  "(its Origin is not this listener)");
-        return -1;
+        return false;
     }
-    return 0;
+    return true;
 }
 
 static int state_eq(const char *a, const char *b)
@@ -261,6 +269,6 @@ void zf_oauth_loopback_decide(zf_oauth_loopback_verdict *out, const char *bytes,
         refuse(out, ZF_LOOPBACK_NOT_CALLBACK, 400, "the request contains a NUL byte");
         return;
     }
-    if (parse_head(&h, out, bytes, len, eof) == 1 && check_listener(&h, out, ex) == 0)
+    if (parse_head(&h, out, bytes, len, eof) == HEAD_DONE && check_listener(&h, out, ex))
         check_callback(&h, out, ex);
 }

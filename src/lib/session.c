@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -61,9 +62,9 @@ int zf_default_dir(zf_dir which, zf_buf *out, zf_error *err)
     return 0;
 }
 
-/* mkdir -p with mode 0700; on failure errno is set and *at names the
- * directory that could not be made. */
-static int mkdirs(char *path, const char **at)
+/* mkdir -p with mode 0700. false when a directory cannot be made: errno
+ * says why and *at names it (path is cut there). */
+static bool mkdirs(char *path, const char **at)
 {
     *at = path;
     for (char *p = path + 1; *p; p++) {
@@ -72,18 +73,19 @@ static int mkdirs(char *path, const char **at)
         *p = '\0';
         int bad = mkdir(path, 0700) != 0 && errno != EEXIST;
         if (bad)
-            return -1;
+            return false;
         *p = '/';
     }
-    return mkdir(path, 0700) != 0 && errno != EEXIST ? -1 : 0;
+    return mkdir(path, 0700) == 0 || errno == EEXIST;
 }
 
 /* --- open and free */
 
-static int dup_opt(char **dst, const char *src)
+/* *dst = a copy of src (NULL stays NULL); false when out of memory. */
+static bool dup_opt(char **dst, const char *src)
 {
     *dst = NULL;
-    return src && !(*dst = strdup(src)) ? -1 : 0;
+    return !src || (*dst = strdup(src)) != NULL;
 }
 
 int zf_session_open(zf_session **out, const zf_session_opts *opts, zf_error *err)
@@ -96,12 +98,12 @@ int zf_session_open(zf_session **out, const zf_session_opts *opts, zf_error *err
         return zf_error_set(err, ZF_ENOMEM, "out of memory");
     pthread_mutex_init(&s->mu, NULL);
     s->http = opts->http;
-    if (dup_opt(&s->db, opts->db) || dup_opt(&s->key_file, opts->key_file) ||
-        dup_opt(&s->conn_id, opts->conn_id ? opts->conn_id : "default") ||
-        dup_opt(&s->actor, opts->actor) || dup_opt(&s->api_base, opts->api_base) ||
-        dup_opt(&s->oauth_base, opts->oauth_base) ||
-        dup_opt((char **)&s->http.ca_file, opts->http.ca_file) ||
-        dup_opt((char **)&s->http.user_agent, opts->http.user_agent)) {
+    if (!dup_opt(&s->db, opts->db) || !dup_opt(&s->key_file, opts->key_file) ||
+        !dup_opt(&s->conn_id, opts->conn_id ? opts->conn_id : "default") ||
+        !dup_opt(&s->actor, opts->actor) || !dup_opt(&s->api_base, opts->api_base) ||
+        !dup_opt(&s->oauth_base, opts->oauth_base) ||
+        !dup_opt((char **)&s->http.ca_file, opts->http.ca_file) ||
+        !dup_opt((char **)&s->http.user_agent, opts->http.user_agent)) {
         zf_session_free(s);
         return zf_error_set(err, ZF_ENOMEM, "out of memory");
     }
@@ -142,7 +144,7 @@ static int open_crypt_locked(zf_session *s, zf_error *err)
     zf_buf path = ZF_BUF_INIT(PATH_CAP);
     const char *at = NULL;
     int rc = zf_default_dir(ZF_DIR_CONFIG, &path, err);
-    if (rc == 0 && mkdirs(path.ptr, &at) != 0) {
+    if (rc == 0 && !mkdirs(path.ptr, &at)) {
         int e = errno;
         rc = zf_error_set(err, ZF_ECONFIG, "cannot create the config directory %s: %s", at,
                           strerror(e));

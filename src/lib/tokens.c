@@ -277,6 +277,16 @@ static void audit(zf_tokens *tk, const char *id, const char *action, int rc, con
                ignored.message);
 }
 
+/* The one answer for a connection id the store does not hold, whatever the
+ * caller wanted to do with it. */
+static int not_connected(const char *id, zf_error *err)
+{
+    zf_error_set(err, ZF_ENOTCONNECTED, "no Zoom connection named \"%s\"", id);
+    zf_error_hint_id(err, ZF_HINT_CONNECT, "Connect the Zoom account first.");
+    zf_error_hint_arg(err, ZF_HINT_ARG_CONNECTION, id);
+    return ZF_ENOTCONNECTED;
+}
+
 /* --- connect */
 
 static int check_cfg(const zf_connect_cfg *cfg, int s2s, zf_error *err)
@@ -580,9 +590,7 @@ int zf_tokens_disconnect(zf_tokens *tk, const char *id, zf_error *revoke_err, zf
         return rc;
     if ((rc = zf_store_conn_get(tk->opts.store, id, &c, err)) == ZF_ENOTFOUND) {
         zf_store_rollback(tk->opts.store);
-        zf_error_set(err, ZF_ENOTCONNECTED, "no Zoom connection named \"%s\"", id);
-        zf_error_hint_id(err, ZF_HINT_LIST_CONNECTIONS, "See which connections exist.");
-        return ZF_ENOTCONNECTED;
+        return not_connected(id, err);
     }
     if (rc == 0) {
         int revoked = revoke_at_zoom(tk, &c, &rerr);
@@ -693,12 +701,8 @@ int zf_tokens_info(zf_conn_info *out, zf_tokens *tk, const char *id, zf_error *e
     memset(out, 0, sizeof *out);
     id = id_or_default(id);
     int rc = zf_store_conn_get(tk->opts.store, id, &c, err);
-    if (rc == ZF_ENOTFOUND) {
-        zf_error_set(err, ZF_ENOTCONNECTED, "no Zoom connection named \"%s\"", id);
-        zf_error_hint_id(err, ZF_HINT_CONNECT, "Connect the Zoom account first.");
-        zf_error_hint_arg(err, ZF_HINT_ARG_CONNECTION, id);
-        return ZF_ENOTCONNECTED;
-    }
+    if (rc == ZF_ENOTFOUND)
+        return not_connected(id, err);
     if (rc < 0)
         return rc;
     out->id = c.id;
@@ -756,12 +760,8 @@ static int load(zf_tokens *tk, const char *id, zf_store_conn *c, zf_secret *toke
                 zf_error *err)
 {
     int rc = zf_store_conn_get(tk->opts.store, id, c, err);
-    if (rc == ZF_ENOTFOUND) {
-        zf_error_set(err, ZF_ENOTCONNECTED, "no Zoom connection named \"%s\"", id);
-        zf_error_hint_id(err, ZF_HINT_CONNECT, "Connect the Zoom account first.");
-        zf_error_hint_arg(err, ZF_HINT_ARG_CONNECTION, id);
-        return ZF_ENOTCONNECTED;
-    }
+    if (rc == ZF_ENOTFOUND)
+        return not_connected(id, err);
     if (rc < 0)
         return rc;
     if (c->state == ZF_CONN_NEEDS_REAUTH)

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zoomflow/error.h"
+
 void zf_buf_init(zf_buf *b, size_t max)
 {
     b->ptr = NULL;
@@ -20,10 +22,10 @@ void zf_buf_init(zf_buf *b, size_t max)
 static int grow(zf_buf *b, size_t need)
 {
     if (b->failed)
-        return -1;
+        return ZF_ENOMEM;
     if (need > b->max || need + 1 < need) {
         b->failed = 1;
-        return -1;
+        return ZF_ENOMEM;
     }
     if (need + 1 <= b->cap)
         return 0;
@@ -33,7 +35,7 @@ static int grow(zf_buf *b, size_t need)
     char *p = realloc(b->ptr, ncap);
     if (!p) {
         b->failed = 1;
-        return -1;
+        return ZF_ENOMEM;
     }
     b->ptr = p;
     b->cap = ncap;
@@ -43,7 +45,7 @@ static int grow(zf_buf *b, size_t need)
 int zf_buf_append(zf_buf *b, const void *data, size_t len)
 {
     if (grow(b, b->len + len) != 0)
-        return -1;
+        return ZF_ENOMEM;
     if (len)
         memcpy(b->ptr + b->len, data, len);
     b->len += len;
@@ -55,7 +57,7 @@ int zf_buf_reserve(zf_buf *b, size_t extra)
 {
     if (b->len + extra < b->len) {
         b->failed = 1;
-        return -1;
+        return ZF_ENOMEM;
     }
     return grow(b, b->len + extra);
 }
@@ -79,12 +81,12 @@ int zf_buf_vappendf(zf_buf *b, const char *fmt, va_list ap)
     va_end(cp);
     if (n < 0) {
         b->failed = 1;
-        return -1;
+        return ZF_ENOMEM;
     }
     if ((size_t)n < sizeof small)
         return zf_buf_append(b, small, (size_t)n);
     if (grow(b, b->len + (size_t)n) != 0)
-        return -1;
+        return ZF_ENOMEM;
     vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
     b->len += (size_t)n;
     return 0;
@@ -112,7 +114,7 @@ int zf_buf_put_urlenc(zf_buf *b, const char *s)
             zf_buf_append(b, e, 3);
         }
     }
-    return b->failed ? -1 : 0;
+    return b->failed ? ZF_ENOMEM : 0;
 }
 
 /* Length of the valid UTF-8 sequence at p (1-4), or 0 when it is not one
@@ -177,7 +179,7 @@ int zf_buf_put_jsonstr(zf_buf *b, const char *s)
     }
     zf_buf_append(b, run, (size_t)(p - run));
     zf_buf_putc(b, '"');
-    return b->failed ? -1 : 0;
+    return b->failed ? ZF_ENOMEM : 0;
 }
 
 void zf_buf_reset(zf_buf *b)

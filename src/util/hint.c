@@ -109,9 +109,9 @@ int zf_hint_render(zf_buf *out, const zf_hint_row *table, const zf_error *err,
     }
     int rc = 0;
     if (ok && b.failed)
-        rc = -1;
+        rc = ZF_ENOMEM;
     else if (ok && (zf_buf_puts(out, zf_buf_cstr(&b)) != 0 || out->failed))
-        rc = -1;
+        rc = ZF_ENOMEM;
     else if (ok)
         rc = 1;
     zf_buf_free(&b);

@@ -8,6 +8,7 @@
  */
 #include "zoomflow/json.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "json_scan.h"
@@ -40,13 +41,13 @@ static int holds(zf_jspan v, const char *at)
  * what jansson refused (a duplicate key, a number out of range): the path
  * of the innermost member or element holding it ("settings.jbh_time",
  * "items[2]"; "" for the top level) and, in *tok, the innermost token (the
- * key itself when at falls in one). -1 when the bytes do not validate: some
- * other error follows, and jansson's own message is all there is. */
-static int locate(const char *data, size_t len, size_t at, zf_buf *path, zf_jspan *tok)
+ * key itself when at falls in one). false when the bytes do not validate:
+ * some other error follows, and jansson's own message is all there is. */
+static bool locate(const char *data, size_t len, size_t at, zf_buf *path, zf_jspan *tok)
 {
     zf_jspan v;
     if (zf_json_scan_validate(data, len, &v, NULL, NULL) != 0)
-        return -1;
+        return false;
     const char *t = data + at;
     for (int descended = 1; descended;) {
         zf_jiter it;
@@ -59,7 +60,7 @@ static int locate(const char *data, size_t len, size_t at, zf_buf *path, zf_jspa
                 path_key(path, k);
                 if (holds(k, t)) {
                     *tok = k;
-                    return 0;
+                    return true;
                 }
                 v = m;
                 descended = 1;
@@ -75,7 +76,7 @@ static int locate(const char *data, size_t len, size_t at, zf_buf *path, zf_jspa
         }
     }
     *tok = v;
-    return 0;
+    return true;
 }
 
 /* A duplicate key or an out-of-range number, said with the path of the
@@ -91,7 +92,7 @@ static int refine(const char *data, size_t len, const char *what, const json_err
     zf_buf path = ZF_BUF_INIT(512);
     zf_jspan tok;
     int rc = 0;
-    if (locate(data, len, (size_t)je->position - 1, &path, &tok) != 0)
+    if (!locate(data, len, (size_t)je->position - 1, &path, &tok))
         goto done;
     const char *where = path.len ? zf_buf_cstr(&path) : "(top level)";
     if (code == json_error_duplicate_key) {

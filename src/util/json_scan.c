@@ -326,7 +326,7 @@ fail:
         *err_at = p ? (size_t)(p - buf) : 0;
     if (why)
         *why = msg ? msg : "invalid JSON";
-    return -1;
+    return ZF_EPARSE;
 }
 
 zf_jtype zf_json_scan_type(zf_jspan v)
@@ -400,7 +400,7 @@ static const char *skip_value(const char *p, const char *end)
 int zf_json_scan_members(zf_jiter *it, zf_jspan v)
 {
     if (v.n < 2 || v.p[0] != '{')
-        return -1;
+        return ZF_EPARSE;
     it->p = v.p + 1;
     it->end = v.p + v.n - 1;
     return 0;
@@ -409,7 +409,7 @@ int zf_json_scan_members(zf_jiter *it, zf_jspan v)
 int zf_json_scan_elements(zf_jiter *it, zf_jspan v)
 {
     if (v.n < 2 || v.p[0] != '[')
-        return -1;
+        return ZF_EPARSE;
     it->p = v.p + 1;
     it->end = v.p + v.n - 1;
     return 0;
@@ -607,7 +607,7 @@ int zf_json_scan_compact(zf_jspan v, zf_buf *b)
 {
     const char *p = v.p, *end = v.p + v.n, *run = p;
     if (v.p[0] == '"' || (v.p[0] != '{' && v.p[0] != '['))
-        return zf_buf_append(b, v.p, v.n) ? -1 : 0;
+        return zf_buf_append(b, v.p, v.n);
     while (p < end) {
         char c = *p;
         if (c == '"') {
@@ -616,7 +616,7 @@ int zf_json_scan_compact(zf_jspan v, zf_buf *b)
         }
         if (IS_WS(c)) {
             if (p > run && zf_buf_append(b, run, (size_t)(p - run)))
-                return -1;
+                return ZF_ENOMEM;
             while (p < end && IS_WS(*p))
                 p++;
             run = p;
@@ -625,6 +625,6 @@ int zf_json_scan_compact(zf_jspan v, zf_buf *b)
         p++;
     }
     if (p > run && zf_buf_append(b, run, (size_t)(p - run)))
-        return -1;
+        return ZF_ENOMEM;
     return 0;
 }

@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "zoomflow/buf.h"
+#include "zoomflow/error.h"
 
 /* Same cap as jansson's JSON_PARSER_MAX_DEPTH. */
 #define ZF_JSON_SCAN_MAX_DEPTH 2048
@@ -53,8 +54,9 @@ typedef enum zf_jtype {
     ZF_JT_NULL
 } zf_jtype;
 
-/* 0 with *value set, or -1 with *err_at (byte offset) and *why (static
- * text such as "invalid UTF-8 in a string"). err_at/why may be NULL. */
+/* 0 with *value set, or ZF_EPARSE with *err_at (byte offset) and *why
+ * (static text such as "invalid UTF-8 in a string"). err_at/why may be
+ * NULL. */
 int zf_json_scan_validate(const char *buf, size_t n, zf_jspan *value, size_t *err_at,
                           const char **why);
 
@@ -66,7 +68,7 @@ typedef struct zf_jiter {
     const char *end;
 } zf_jiter;
 
-/* 0, or -1 when v is not an object (resp. array). */
+/* 0, or ZF_EPARSE when v is not an object (resp. array). */
 int zf_json_scan_members(zf_jiter *it, zf_jspan v);
 int zf_json_scan_elements(zf_jiter *it, zf_jspan v);
 /* 1 with the next member (key: the string token, quotes included), 0 at
@@ -83,7 +85,8 @@ size_t zf_json_scan_str(zf_jspan s, char *out, size_t cap);
 /* 1 with *out when the number token v is an integer (no fraction, no
  * exponent) within int64, as jansson's json_is_integer; 0 otherwise. */
 int zf_json_scan_int(zf_jspan v, int64_t *out);
-/* Appends v without the whitespace outside its strings. 0 or -1 (b failed). */
+/* Appends v without the whitespace outside its strings. 0, or ZF_ENOMEM
+ * (b failed). */
 int zf_json_scan_compact(zf_jspan v, zf_buf *b);
 /* The same into dst, which has room for v.n bytes; returns bytes written. */
 size_t zf_json_scan_compact_to(zf_jspan v, char *dst);

@@ -143,6 +143,20 @@ class OAuthRfcTest(SimCase):
         self.assertEqual(json.loads(p.out)["api_base"],
                          {"value": "https://proxy.example.com", "from": "flag"})
 
+    def test_config_shows_the_api_base_without_opening_anything(self):
+        # the session's rule over the settings alone: no key, no store made
+        cli = CliEnv(self.sim)
+        for args in (["--oauth-base", "https://zoomgov.com/", "config"],
+                     ["--api-base", "http://127.0.0.1:1/v2/", "config"]):
+            p = cli.run(*args)
+            self.assertEqual(p.returncode, 0, p.err)
+        self.assertEqual(json.loads(p.out)["api_base"]["value"], "http://127.0.0.1:1/v2/")
+        p = cli.run("--oauth-base", "http://127.0.0.1:8999/", "config")
+        self.assertEqual(json.loads(p.out)["api_base"]["value"], "http://127.0.0.1:8999/v2")
+        self.assertFalse(os.path.exists(cli.db_path))
+        self.assertFalse(os.path.exists(os.path.join(cli.dir, "config", "zoomflow",
+                                                     "master.key")))
+
 
 if __name__ == "__main__":
     unittest.main()

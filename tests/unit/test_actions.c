@@ -907,6 +907,91 @@ static void test_flags_typed_by_descriptor(void **state)
     json_decref(in);
 }
 
+/* The one typing rule (zf_action_flag_value): what each field type makes
+ * of flag text, text left for validation (1), and JSON refused at once. */
+static void test_flag_value_rule(void **state)
+{
+    static const struct {
+        unsigned types;
+        const char *text, *want; /* want: the JSON made */
+        int rc;
+    } cases[] = {
+        {ZF_T_STRING, "42", "\"42\"", 0},
+        {ZF_T_INTEGER, "45", "45", 0},
+        {ZF_T_INTEGER, "-7", "-7", 0},
+        {ZF_T_INTEGER, "045", "45", 0},
+        {ZF_T_INTEGER, "45m", "\"45m\"", 1},
+        {ZF_T_INTEGER, "+5", "\"+5\"", 1},
+        {ZF_T_INTEGER, " 5", "\" 5\"", 1},
+        {ZF_T_INTEGER, "99999999999999999999", "\"99999999999999999999\"", 1},
+        {ZF_T_INTEGER, "9223372036854775807", "9223372036854775807", 0},
+        {ZF_T_INTEGER, "-9223372036854775808", "-9223372036854775808", 0},
+        {ZF_T_INTEGER | ZF_T_STRING, "85746065432", "85746065432", 0},
+        {ZF_T_INTEGER | ZF_T_STRING, "0", "0", 0},
+        {ZF_T_INTEGER | ZF_T_STRING, "0123", "\"0123\"", 0},
+        {ZF_T_INTEGER | ZF_T_STRING, "/ab//c==", "\"/ab//c==\"", 0},
+        {ZF_T_BOOLEAN, "true", "true", 0},
+        {ZF_T_BOOLEAN, "yes", "true", 0},
+        {ZF_T_BOOLEAN, "1", "true", 0},
+        {ZF_T_BOOLEAN, "false", "false", 0},
+        {ZF_T_BOOLEAN, "no", "false", 0},
+        {ZF_T_BOOLEAN, "0", "false", 0},
+        {ZF_T_BOOLEAN, "maybe", "\"maybe\"", 1},
+        {ZF_T_BOOLEAN, "TRUE", "\"TRUE\"", 1},
+        {ZF_T_OBJECT, "{\"a\":1}", "{\"a\":1}", 0},
+        {ZF_T_ARRAY, "[1,2]", "[1,2]", 0},
+        {ZF_T_OBJECT, "[1]", "[1]", 0}, /* JSON, but not an object: validation says so */
+        {ZF_T_ANY, "12", "12", 0},
+        {ZF_T_ANY, "hello", "\"hello\"", 0},
+        {ZF_T_ANY, "{oops", "\"{oops\"", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        zf_field f = {.name = "x", .types = cases[i].types};
+        zf_error err = ZF_ERROR_INIT;
+        json_t *v = NULL;
+        int rc = zf_action_flag_value(&v, &f, "--x", cases[i].text, &err);
+        if (rc != cases[i].rc)
+            fail_msg("case %zu (%s): rc %d, not %d", i, cases[i].text, rc, cases[i].rc);
+        json_t *want = json_loads(cases[i].want, JSON_DECODE_ANY, NULL);
+        if (!json_equal(v, want))
+            fail_msg("case %zu (%s): not %s", i, cases[i].text, cases[i].want);
+        json_decref(want);
+        json_decref(v);
+    }
+    /* no description: a JSON literal when the text is one, else text */
+    json_t *v = NULL;
+    assert_int_equal(zf_action_flag_value(&v, NULL, "k", "null", NULL), 0);
+    assert_true(json_is_null(v));
+    json_decref(v);
+    assert_int_equal(zf_action_flag_value(&v, NULL, "k", "voip", NULL), 0);
+    assert_string_equal(json_string_value(v), "voip");
+    json_decref(v);
+    /* JSON meant for an object that does not parse is named at once */
+    zf_field obj = {.name = "settings", .types = ZF_T_OBJECT};
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_action_flag_value(&v, &obj, "--settings", "{oops", &err),
+                     ZF_EVALIDATION);
+    assert_null(v);
+    assert_int_equal(err.code, ZF_EVALIDATION);
+    assert_non_null(strstr(err.message, "--settings: invalid JSON at line 1"));
+    assert_int_equal(zf_action_flag_value(&v, &obj, "--settings", "{\"a\":1,\"a\":2}", &err),
+                     ZF_EVALIDATION);
+    assert_non_null(strstr(err.message, "duplicate key"));
+    /* the boolean words, for the parser's lone-boolean rule too */
+    assert_int_equal(zf_action_flag_bool("yes"), 1);
+    assert_int_equal(zf_action_flag_bool("0"), 0);
+    assert_int_equal(zf_action_flag_bool("y"), -1);
+    assert_int_equal(zf_action_flag_bool(NULL), -1);
+    /* zf_action_set_flag, on the same rule, takes yes/no/1/0 too */
+    const zf_action *a = zf_action_find("create_meeting");
+    json_t *in = json_object();
+    assert_int_equal(zf_action_set_flag(in, a, "--default-password", "1", &err), 0);
+    assert_true(json_is_true(json_object_get(in, "default_password")));
+    assert_int_equal(zf_action_set_flag(in, a, "--duration", "1e3", &err), ZF_EINVAL);
+    assert_non_null(strstr(err.message, "an integer"));
+    json_decref(in);
+}
+
 static void test_schema_json(void **state)
 {
     json_t *s;
@@ -1001,6 +1086,7 @@ int main(void)
         cmocka_unit_test(test_result_warnings),
         cmocka_unit_test(test_registry_and_help),
         cmocka_unit_test(test_flags_typed_by_descriptor),
+        cmocka_unit_test(test_flag_value_rule),
         cmocka_unit_test(test_schema_json),
         cmocka_unit_test(test_timezones_list),
     };

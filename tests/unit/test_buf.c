@@ -10,15 +10,16 @@
 #include <jansson.h>
 
 #include "zoomflow/buf.h"
+#include "zoomflow/error.h"
 
 static void test_cap_is_sticky(void **state)
 {
     zf_buf b = ZF_BUF_INIT(8);
     assert_int_equal(zf_buf_puts(&b, "12345"), 0);
-    assert_int_equal(zf_buf_puts(&b, "6789"), -1);
+    assert_int_equal(zf_buf_puts(&b, "6789"), ZF_ENOMEM);
     assert_true(b.failed);
     assert_string_equal(zf_buf_cstr(&b), "12345"); /* contents kept */
-    assert_int_equal(zf_buf_puts(&b, "x"), -1);    /* sticky */
+    assert_int_equal(zf_buf_puts(&b, "x"), ZF_ENOMEM); /* sticky */
     assert_null(zf_buf_take(&b));
     zf_buf_free(&b);
 }
@@ -32,12 +33,12 @@ static void test_reserve(void **state)
     memcpy(b.ptr + b.len, "cd", 3);
     b.len += 2;
     assert_string_equal(zf_buf_cstr(&b), "abcd");
-    assert_int_equal(zf_buf_reserve(&b, 13), -1); /* 4 + 13 > 16 */
+    assert_int_equal(zf_buf_reserve(&b, 13), ZF_ENOMEM); /* 4 + 13 > 16 */
     assert_true(b.failed);
     zf_buf_free(&b);
     zf_buf big = ZF_BUF_INIT((size_t)-1);
     zf_buf_putc(&big, 'x');
-    assert_int_equal(zf_buf_reserve(&big, (size_t)-1), -1); /* wraps */
+    assert_int_equal(zf_buf_reserve(&big, (size_t)-1), ZF_ENOMEM); /* wraps */
     zf_buf_free(&big);
 }
 

@@ -80,6 +80,12 @@ static void test_file_name(void **state)
     j = json_object();
     assert_int_equal(zf_download_file_name(out, 10, j, 0), ZF_EINVAL);
     json_decref(j);
+    /* an entry of Zoom's listing that is not an object is Zoom's malformed
+     * answer, not a caller's mistake */
+    j = json_string("file");
+    assert_int_equal(zf_download_file_name(out, sizeof out, j, 0), ZF_EPARSE);
+    json_decref(j);
+    assert_int_equal(zf_download_file_name(out, sizeof out, NULL, 0), ZF_EINVAL);
 }
 
 static void test_manifest_parse_format(void **state)

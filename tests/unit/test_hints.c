@@ -153,6 +153,14 @@ static void test_render_walks_a_surface_table(void **state)
     assert_int_equal(zf_hint_render(&out, rows, &err, toy_resolve, NULL), 0); /* no row */
     assert_null(zf_hint_row_find(rows, ZF_HINT_CHECK_DISK));
     zf_buf_free(&out);
+    /* an out too small for the rendering: ZF_ENOMEM, out left as it was */
+    static const zf_hint_row plain[] = {{ZF_HINT_CHECK_DISK, "[Disk] free some space"},
+                                        {ZF_HINT_NONE, NULL}};
+    zf_buf small = ZF_BUF_INIT(8);
+    zf_error_hint_id(&err, ZF_HINT_CHECK_DISK, NULL);
+    assert_int_equal(zf_hint_render(&small, plain, &err, toy_resolve, NULL), ZF_ENOMEM);
+    assert_int_equal(small.len, 0);
+    zf_buf_free(&small);
 }
 
 static void test_store_hint_has_id_and_no_flag(void **state)

@@ -60,7 +60,7 @@ static void test_scan_depth_cap(void **state)
     memset(doc + 2049, ']', 2049);
     size_t at = 0;
     const char *why = NULL;
-    assert_int_equal(zf_json_scan_validate(doc, 4098, &v, &at, &why), -1);
+    assert_int_equal(zf_json_scan_validate(doc, 4098, &v, &at, &why), ZF_EPARSE);
     assert_int_equal(at, 2048);
     assert_string_equal(why, "nested deeper than 2048 levels");
 }
@@ -71,7 +71,7 @@ static void test_scan_error_position(void **state)
     const char *why = NULL;
     zf_jspan v;
     const char *s = "{\"a\":1 \"b\":2}";
-    assert_int_equal(zf_json_scan_validate(s, strlen(s), &v, &at, &why), -1);
+    assert_int_equal(zf_json_scan_validate(s, strlen(s), &v, &at, &why), ZF_EPARSE);
     assert_int_equal(at, 7);
     assert_string_equal(why, "expected ',' or '}' after an object member");
 }
@@ -90,12 +90,14 @@ static void test_scan_walk_members_and_elements(void **state)
     assert_int_equal(v.p[v.n - 1], '}');
     assert_int_equal(zf_json_scan_type(v), ZF_JT_OBJECT);
     zf_jiter it, ai;
-    assert_int_equal(zf_json_scan_elements(&ai, v), -1);
+    assert_int_equal(zf_json_scan_elements(&ai, v), ZF_EPARSE);
     assert_int_equal(zf_json_scan_members(&it, v), 0);
     assert_int_equal(zf_json_scan_next_member(&it, &key, &val), 1);
     assert_true(span_is(key, "\"users\""));
     assert_true(zf_json_scan_str_eq(key, "users"));
     assert_true(span_is(val, "[ {\"id\":\"a\"} , 12.5e3 ,\"x\\\"]\"]"));
+    zf_jiter not_members;
+    assert_int_equal(zf_json_scan_members(&not_members, val), ZF_EPARSE);
     assert_int_equal(zf_json_scan_elements(&ai, val), 0);
     assert_int_equal(zf_json_scan_next_element(&ai, &v), 1);
     assert_true(span_is(v, "{\"id\":\"a\"}"));
@@ -175,7 +177,7 @@ static void test_scan_compact(void **state)
     assert_int_equal(n, strlen("{\"a b\":[1,2],\"c\":\" x \\\" y \"}"));
     assert_memory_equal(to, "{\"a b\":[1,2],\"c\":\" x \\\" y \"}", n);
     zf_buf small = ZF_BUF_INIT(4);
-    assert_int_equal(zf_json_scan_compact(v, &small), -1);
+    assert_int_equal(zf_json_scan_compact(v, &small), ZF_ENOMEM);
     zf_buf_free(&small);
     zf_buf_free(&b);
 }

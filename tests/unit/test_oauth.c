@@ -107,16 +107,17 @@ static void test_oauth_callback_bad(void **state)
     const char *bad[] = {"code=a&code=b", "state=%zz", "state=%4", "state=a%00b",
                          "state=1&state=2", "code=%0d%0a"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        assert_int_equal(zf_oauth_parse_callback(&cb, bad[i], strlen(bad[i]), &err), ZF_EINVAL);
+        assert_int_equal(zf_oauth_parse_callback(&cb, bad[i], strlen(bad[i]), &err),
+                         ZF_EPARSE);
         assert_true(err.message[0] != '\0');
     }
     char nul[] = "code=a\0b";
-    assert_int_equal(zf_oauth_parse_callback(&cb, nul, sizeof nul - 1, &err), ZF_EINVAL);
+    assert_int_equal(zf_oauth_parse_callback(&cb, nul, sizeof nul - 1, &err), ZF_EPARSE);
     assert_non_null(strstr(err.message, "NUL"));
     char *big = malloc(ZF_OAUTH_CALLBACK_MAX + 2);
     memset(big, 'a', ZF_OAUTH_CALLBACK_MAX + 1);
     big[ZF_OAUTH_CALLBACK_MAX + 1] = '\0';
-    assert_int_equal(zf_oauth_parse_callback(&cb, big, strlen(big), &err), ZF_EINVAL);
+    assert_int_equal(zf_oauth_parse_callback(&cb, big, strlen(big), &err), ZF_ETOOBIG);
     free(big);
 }
 

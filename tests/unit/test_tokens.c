@@ -645,6 +645,31 @@ static void test_tokens_disconnect(void **state)
     zf_store_audit_free_list(list, n);
 }
 
+/* Disconnect, info and access all answer an unknown connection the same way:
+ * one message, one hint naming it. */
+static void test_tokens_not_connected_one_answer(void **state)
+{
+    fx *f = *state;
+    zf_error e[3] = {ZF_ERROR_INIT, ZF_ERROR_INIT, ZF_ERROR_INIT}, rerr = ZF_ERROR_INIT;
+    zf_conn_info info;
+    zf_secret t = ZF_SECRET_INIT;
+    char *api = NULL;
+    assert_int_equal(zf_tokens_disconnect(f->tk, "absent", &rerr, &e[0]),
+                     ZF_ENOTCONNECTED);
+    assert_int_equal(zf_tokens_info(&info, f->tk, "absent", &e[1]), ZF_ENOTCONNECTED);
+    assert_int_equal(zf_tokens_access(&t, &api, f->tk, "absent", &e[2]),
+                     ZF_ENOTCONNECTED);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(e[i].code, ZF_ENOTCONNECTED);
+        assert_string_equal(e[i].message, "no Zoom connection named \"absent\"");
+        assert_int_equal(e[i].hint_id, ZF_HINT_CONNECT);
+        assert_string_equal(e[i].hint, e[0].hint);
+        assert_string_equal(e[i].hint_arg[ZF_HINT_ARG_CONNECTION], "absent");
+    }
+    zf_secret_free(&t);
+    free(api);
+}
+
 /* A pid that is certainly not running: a child that has exited and been reaped. */
 static pid_t dead_pid(void)
 {
@@ -803,6 +828,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tokens_s2s, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_account_from_jwt, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_disconnect, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tokens_not_connected_one_answer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_interrupted_refresh_says_so, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_interrupted_refresh_harmless, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_custom_endpoints_form_encoded_basic, setup,

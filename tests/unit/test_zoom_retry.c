@@ -46,9 +46,12 @@ static void test_retry_after_garbage(void **state)
         int64_t at = 42;
         if (zf_zoom__parse_retry_after(bad[i], NOW, &at) == 0)
             fail_msg("'%s' parsed as %lld", bad[i], (long long)at);
+        /* a malformed header is Zoom's malformed answer, not a caller's mistake */
+        assert_int_equal(zf_zoom__parse_retry_after(bad[i], NOW, &at), ZF_EPARSE);
+        assert_int_equal(at, 42);
     }
     int64_t at;
-    assert_int_equal(zf_zoom__parse_retry_after(NULL, NOW, &at), -1);
+    assert_int_equal(zf_zoom__parse_retry_after(NULL, NOW, &at), ZF_EINVAL);
 }
 
 static void test_backoff_bounds(void **state)

@@ -4,7 +4,7 @@
  */
 #include "actions_internal.h"
 
-#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,26 +67,64 @@ static int unknown_flag(zf_error *err, const zf_action *a, const char *flag)
     return ZF_EINVAL;
 }
 
-static json_t *flag_integer(const char *text)
+/* A decimal integer: an optional '-' and digits, within int64; 1 and *out,
+ * or 0. Stricter than strtoll: no spaces, '+', hex or trailing bytes. */
+static int decimal(const char *text, json_int_t *out)
 {
-    char *end;
-    errno = 0;
-    long long v = strtoll(text, &end, 10);
-    if (errno || end == text || *end)
-        return NULL;
-    return json_integer((json_int_t)v);
+    const char *p = text + (text[0] == '-');
+    uint64_t mag = 0, limit = text[0] == '-' ? (uint64_t)INT64_MAX + 1u : (uint64_t)INT64_MAX;
+    if (!*p)
+        return 0;
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9' || mag > (limit - (uint64_t)(*p - '0')) / 10)
+            return 0;
+        mag = mag * 10 + (uint64_t)(*p - '0');
+    }
+    *out = text[0] == '-' ? (mag == (uint64_t)INT64_MAX + 1u ? INT64_MIN : -(json_int_t)mag)
+                          : (json_int_t)mag;
+    return 1;
 }
 
-static json_t *flag_boolean(const char *text)
+int zf_action_flag_bool(const char *text)
 {
     static const char *const yes[] = {"true", "yes", "1"}, *const no[] = {"false", "no", "0"};
-    for (size_t i = 0; i < ZF_NELEM(yes); i++) {
+    for (size_t i = 0; text && i < ZF_NELEM(yes); i++) {
         if (strcmp(text, yes[i]) == 0)
-            return json_true();
+            return 1;
         if (strcmp(text, no[i]) == 0)
-            return json_false();
+            return 0;
     }
-    return NULL;
+    return -1;
+}
+
+/* The one typing rule of flag text (actions.h). */
+int zf_action_flag_value(json_t **out, const zf_field *f, const char *what, const char *text,
+                         zf_error *err)
+{
+    json_int_t n;
+    int b;
+    *out = NULL;
+    if (!f || (f->types & ZF_T_ANY)) {
+        /* no descriptor to go by: JSON when the text is JSON, else the text */
+        json_t *v = json_loads(text, JSON_DECODE_ANY, NULL);
+        *out = v ? v : json_string(text);
+    } else if ((f->types & (ZF_T_OBJECT | ZF_T_ARRAY)) && !(f->types & ZF_T_STRING)) {
+        /* meant as JSON: a syntax error, a duplicate key or an out-of-range
+         * number is named here, with its position */
+        if (zf_json_parse_value(out, text, strlen(text), ZF_ACTION_FLAG_JSON_MAX, what, err))
+            return err ? (err->code = ZF_EVALIDATION) : ZF_EVALIDATION;
+    } else if ((f->types & ZF_T_INTEGER) && decimal(text, &n) &&
+               /* an id with a leading zero stays the text it is */
+               (text[0] != '0' || !text[1] || !(f->types & ZF_T_STRING))) {
+        *out = json_integer(n);
+    } else if ((f->types & ZF_T_BOOLEAN) && (b = zf_action_flag_bool(text)) >= 0) {
+        *out = json_boolean(b);
+    } else {
+        *out = json_string(text);
+        if (*out && !(f->types & ZF_T_STRING))
+            return 1; /* not the field's type: validation names it with the rest */
+    }
+    return *out ? 0 : zf_error_set(err, ZF_ENOMEM, "out of memory");
 }
 
 int zf_action_set_flag(json_t *input, const zf_action *a, const char *flag, const char *text,
@@ -95,31 +133,21 @@ int zf_action_set_flag(json_t *input, const zf_action *a, const char *flag, cons
     const zf_field *f = zf_action_flag_field(a, flag);
     if (!f)
         return unknown_flag(err, a, flag);
-    const char *want = type_word(f->types);
+    char what[ZF_ACTION_FLAG_WHAT];
+    snprintf(what, sizeof what, "--%s", f->name);
     json_t *v = NULL;
-    if (strcmp(want, "TEXT") == 0)
-        v = json_string(text);
-    else if (strcmp(want, "INT") == 0)
-        v = flag_integer(text);
-    else if (strcmp(want, "BOOL") == 0)
-        v = flag_boolean(text);
-    else if (strcmp(want, "ID") == 0)
-        v = (v = flag_integer(text)) ? v : json_string(text); /* UUIDs stay text */
-    else {
-        /* a duplicate key or an out-of-range number is named as such */
-        char what[ZF_ACTION_FLAG_WHAT];
-        snprintf(what, sizeof what, "--%s", f->name);
-        if (zf_json_parse_value(&v, text, strlen(text), ZF_ACTION_FLAG_JSON_MAX, what,
-                                err) != 0) {
-            err->code = ZF_EINVAL;
-            return ZF_EINVAL;
-        }
-    }
-    if (!v) {
+    int rc = zf_action_flag_value(&v, f, what, text, err);
+    if (rc == ZF_EVALIDATION)
+        return err ? (err->code = ZF_EINVAL) : ZF_EINVAL;
+    if (rc < 0)
+        return rc;
+    if (rc == 1) {
+        json_decref(v);
+        const char *want = type_word(f->types);
         zf_error_set(err, ZF_EINVAL, "--%s: \"%.200s\" is not %s", f->name, text,
                      strcmp(want, "INT") == 0    ? "an integer"
-                     : strcmp(want, "BOOL") == 0 ? "true or false"
-                                                 : "valid JSON (or is not UTF-8)");
+                     : strcmp(want, "BOOL") == 0 ? "a boolean (true/false, yes/no, 1/0)"
+                                                 : "of the field's type");
         zf_error_hint_id(err, ZF_HINT_SEE_ACTION_HELP, "the action's input description gives "
                                                        "each field's type");
         zf_error_hint_arg(err, ZF_HINT_ARG_ACTION, a->name);

@@ -386,10 +386,10 @@ int zf_action_shape_raw(const zf_action *a, const char *item, size_t len, zf_buf
     if (!len || zf_json_scan_members(&it, v) != 0)
         return 0;
     if (!a->output_keys)
-        return zf_json_scan_compact(v, out) ? -1 : 1;
+        return zf_json_scan_compact(v, out) ? ZF_ENOMEM : 1;
     for (; a->output_keys[nk]; nk++) {
         if (nk == SHAPE_KEYS_MAX)
-            return -1;
+            return ZF_EINVAL; /* the descriptor's mistake */
         lens[nk] = strlen(a->output_keys[nk]);
         found[nk].p = NULL;
     }
@@ -405,7 +405,7 @@ int zf_action_shape_raw(const zf_action *a, const char *item, size_t len, zf_buf
         if (found[i].p)
             need += lens[i] + 4 + found[i].n;
     if (zf_buf_reserve(out, need) != 0)
-        return -1;
+        return ZF_ENOMEM;
     char *d = out->ptr + out->len;
     int first = 1;
     *d++ = '{';

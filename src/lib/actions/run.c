@@ -349,8 +349,11 @@ static int stream_list_raw(zf_action_result *res, const zf_action *a,
         zf_buf_reset(&line);
         int w = zf_action_shape_raw(a, item, len, &line);
         rc = 0;
-        if (w < 0)
+        if (w == ZF_ENOMEM)
             rc = zf_error_set(err, ZF_ENOMEM, "out of memory shaping an item of %s", a->name);
+        else if (w < 0)
+            rc = zf_error_set(err, w, "%s has too many output keys to shape items from "
+                              "the page's bytes", a->name);
         else if (w == 1 && (rc = o->on_item_raw(o->item_ctx, line.ptr, line.len)) != 0 &&
                  !err->code)
             zf_error_set(err, rc, "the receiver of %s's items stopped the listing", a->name);

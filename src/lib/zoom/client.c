@@ -158,15 +158,16 @@ typedef struct stream_ctx {
     int aborted;
 } stream_ctx;
 
-static int stream_flush(stream_ctx *s)
+/* Hands the held bytes to the caller's sink; false when it refused them. */
+static bool stream_flush(stream_ctx *s)
 {
     if (s->held.len && s->req->sink(s->req->sink_ctx, s->held.ptr, s->held.len) != 0) {
         s->aborted = 1;
-        return -1;
+        return false;
     }
     s->flushed = s->flushed || s->held.len > 0;
     zf_buf_reset(&s->held);
-    return 0;
+    return true;
 }
 
 static int stream_write(void *ctx, const void *data, size_t n)
@@ -174,7 +175,7 @@ static int stream_write(void *ctx, const void *data, size_t n)
     stream_ctx *s = ctx;
     if (!s->flushed && s->held.len + n <= STREAM_HOLD)
         return zf_buf_append(&s->held, data, n) == 0 ? 0 : 1;
-    if (stream_flush(s) != 0)
+    if (!stream_flush(s))
         return 1;
     s->flushed = 1;
     if (s->req->sink(s->req->sink_ctx, data, n) != 0) {
@@ -286,7 +287,7 @@ static void outcome_of(const zf_http_resp *hr, int rc, const zf_error *terr,
 static int finish_ok(call_state *cs, zf_http_resp *hr, json_t *json, stream_ctx *sc,
                      zf_zoom_resp *resp, zf_error *err)
 {
-    if (cs->req->sink && stream_flush(sc) != 0)
+    if (cs->req->sink && !stream_flush(sc))
         return zf_error_set(err, ZF_ECANCELED, "the download was stopped by its receiver");
     resp->status = hr->status;
     resp->json = json;
@@ -393,8 +394,9 @@ int zf_zoom_call(zf_zoom *z, const zf_zoom_req *req, zf_zoom_resp *resp, zf_erro
     if ((rc = zf_zoom__build_url(&cs.url, cs.base, req->path, req->query, req->nquery, err)) != 0)
         goto done;
     char o1[256], o2[256];
-    if (zf_zoom__url_origin(cs.base, o1, sizeof o1) != 0 ||
-        zf_zoom__url_origin(zf_buf_cstr(&cs.url), o2, sizeof o2) != 0 || strcmp(o1, o2) != 0) {
+    if (!zf_zoom__url_origin(cs.base, o1, sizeof o1) ||
+        !zf_zoom__url_origin(zf_buf_cstr(&cs.url), o2, sizeof o2) ||
+        strcmp(o1, o2) != 0) {
         rc = zf_error_set(err, ZF_EPATH, "refusing to send the token outside the API base %s",
                           o1);
         goto done;

@@ -180,17 +180,17 @@ static size_t origin_len(const char *s)
     return auth ? skip + auth : 0;
 }
 
-int zf_zoom__url_origin(const char *url, char *out, size_t outlen)
+bool zf_zoom__url_origin(const char *url, char *out, size_t outlen)
 {
     size_t n = url ? origin_len(url) : 0;
     if (!n || n + 1 > outlen)
-        return -1;
+        return false;
     for (size_t i = 0; i < n; i++) {
         char c = url[i];
         out[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
     }
     out[n] = '\0';
-    return 0;
+    return true;
 }
 
 int zf_zoom__check_base(const char *base, zf_error *err)
@@ -258,7 +258,7 @@ int zf_zoom_put_segment(zf_buf *b, const char *value)
     if (once.failed) {
         b->failed = 1;
         zf_buf_free(&once);
-        return -1;
+        return ZF_ENOMEM;
     }
     int rc = zf_buf_put_urlenc(b, zf_buf_cstr(&once));
     zf_buf_free(&once);

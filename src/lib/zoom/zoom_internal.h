@@ -7,6 +7,8 @@
 #ifndef ZOOMFLOW_ZOOM_INTERNAL_H
 #define ZOOMFLOW_ZOOM_INTERNAL_H
 
+#include <stdbool.h>
+
 #include "zoomflow/zoom.h"
 #include "text.h"
 
@@ -22,8 +24,9 @@
  * zf_zoom_check_path. */
 int zf_zoom__build_url(zf_buf *out, const char *base, const char *path,
                        const zf_zoom_param *query, size_t nquery, zf_error *err);
-/* Writes "scheme://host[:port]" of an http(s) URL, lower-cased; 0 or -1. */
-int zf_zoom__url_origin(const char *url, char *out, size_t outlen);
+/* Writes "scheme://host[:port]" of an http(s) URL, lower-cased; false when
+ * url is not one or the origin does not fit in outlen. */
+bool zf_zoom__url_origin(const char *url, char *out, size_t outlen);
 /* 0 when base is an acceptable API base (see build_url), else ZF_ECONFIG. */
 int zf_zoom__check_base(const char *base, zf_error *err);
 
@@ -35,7 +38,8 @@ int zf_zoom__check_base(const char *base, zf_error *err);
 #define zf_zoom__header zf_header_find
 /* Retry-After as delta seconds, ISO-8601 date-time (Z or +hh[:mm] offset,
  * optional fraction; no offset = UTC) or HTTP-date (IMF-fixdate). Sets *at_s
- * to the absolute unix time. 0, or -1 for anything else. */
+ * to the absolute unix time. 0, or ZF_EPARSE for anything else (ZF_EINVAL
+ * when v is NULL). */
 int zf_zoom__parse_retry_after(const char *v, int64_t now_s, int64_t *at_s);
 /* Next 00:00 UTC strictly after now_s. */
 int64_t zf_zoom__next_utc_midnight(int64_t now_s);

@@ -332,14 +332,14 @@ typedef struct meeting_match {
 } meeting_match;
 
 /* No timezone was given, so Zoom used the account's, which the listing
- * reports per meeting: read the local start in that zone. 1 = skip. */
+ * reports per meeting: read the local start in that zone. 0, 1 = skip the
+ * meeting, or the tz database's error (also in m->rc). */
 static int candidate_start(meeting_match *m, const json_t *it, int64_t *utc)
 {
     const char *zone = zf_actions__str(it, "timezone");
     if (!zone || !zf_actions__timezone_known(zone))
         return 1;
-    m->rc = zf_actions__local_to_utc(zone, m->wall, utc, m->err);
-    return m->rc != 0 ? -1 : 0;
+    return m->rc = zf_actions__local_to_utc(zone, m->wall, utc, m->err);
 }
 
 static int meeting_each(void *arg, const json_t *items)
@@ -381,7 +381,8 @@ static int match_start(meeting_match *m, const json_t *in, zf_error *err)
     if (!start || (json_is_integer(type) && json_integer_value(type) != 2))
         return 0;
     if (zf_actions__parse_datetime(start, &t, &has_zone) != 0)
-        return zf_error_set(err, ZF_EINVAL, "start_time \"%s\" is not a Zoom date-time", start);
+        return zf_error_set(err, ZF_EVALIDATION,
+                            "start_time \"%s\" is not a Zoom date-time", start);
     if (has_zone) {
         m->start_utc = t;
         return 0;
