@@ -165,10 +165,17 @@ class UserOAuthTest(Supersede):
         self.assertEqual(rc, 3, err)
         self.assertEqual(self.token_calls("refresh_token"), [0, 400])
         self.assertEqual(self.users_statuses().count(401), 1)
-        for text in (b.stderr.decode(), err):
-            self.assertIn("EREAUTH" if text is not err else "re-authorization", text)
         rc, st = self.status()
         self.assertEqual((rc, st["state"]), (3, "NEEDS_REAUTH"))
+        self.assertIsNone(st["refresh_started"])  # no process was killed
+        for text in (b.stderr.decode(), err, st["last_error"]):
+            self.assertIn("the refresh before this one was cut off after it was sent", text)
+            self.assertIn("its answer was lost", text)
+        for hint in (b.stderr.decode(), err, st["hint"]):
+            self.assertIn("A refresh whose answer is lost on the way back cannot be "
+                          "recovered", hint)
+            self.assertNotIn("expired or been revoked", hint)
+        self.assertIn("run `zoomflow --profile default connect`", err)
 
 
 class S2SStrictTest(Supersede):
