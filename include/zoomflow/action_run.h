@@ -11,13 +11,27 @@
  *                   found=true; proven absent -> one more create, reconciled
  *                   the same way if it is ambiguous too; reconcile failing ->
  *                   ZF_EAMBIGUOUS saying what to check. Never a blind retry.
- *   normalise       the descriptor's output keys plus the created/found mark
+ *   a write retried by the client after an attempt that reached Zoom
+ *   without an answer, refused because its target is gone (the
+ *   descriptor's `gone` rule: a delete's 404 code 3001): done by that
+ *   attempt, ZF_OUTCOME_GONE with a warning. Without such an attempt the
+ *   refusal stands.
+ *   normalise       the descriptor's output keys plus the created/found mark;
+ *                   actions Zoom answers with 204 make their output from the
+ *                   input instead (the descriptor's `output`), and a
+ *                   write with `read_back` shows the object read back
+ *                   afterwards (update_user)
  *
- * Lists with all=true stream: each normalised item goes to on_item as the
- * pager delivers it (one page in memory), and the result's output only
- * summarises ({"<items_key>_count": n, "total_records": n}). With
- * on_item_raw, the pager runs in raw mode and items are shaped from the
- * page's bytes (no JSON tree: the fast path of `--all --format ndjson`).
+ * Lists that follow pages (all=true, a limit, a range split by month)
+ * stream: each normalised item goes to on_item as the pager delivers it
+ * (one page in memory), and the result's output only summarises
+ * ({"total_records": n, "delivered": n}; without on_item the items are
+ * gathered there too). A limit stops the walk once that many items are
+ * out: no page past the one holding the last is fetched. A month-split
+ * range runs one pager per calendar month (zf_action_next_month), up to
+ * today (UTC, wall_s) when the input has no `to`. With on_item_raw, the
+ * pager runs in raw mode and items are shaped from the page's bytes (no
+ * JSON tree: the fast path of `--all --format ndjson`).
  *
  * Zoom allows 100 meeting creates/updates per host per UTC day. Zoom's
  * answers to successful creates do not carry the daily remainder (only a
@@ -51,12 +65,12 @@ typedef struct zf_action_run_opts {
     const char *granted_scopes; /* space-separated; NULL = unknown, no preflight */
     zf_store *store;            /* optional: the per-host daily create count */
     const char *conn_id;        /* whose count (NULL = "default") */
-    /* List actions with all=true: called with each normalised item (borrowed).
+    /* Lists that follow pages: called with each normalised item (borrowed).
      * Non-zero stops the listing and is returned. NULL = items are gathered
      * into the output instead (memory grows with the list). */
     int (*on_item)(void *ctx, const json_t *item);
     void *item_ctx;
-    /* List actions with all=true, the fast path: when set (it wins over
+    /* Lists that follow pages, the fast path: when set (it wins over
      * on_item), no jansson tree is built. Each item is read from the page's
      * bytes with the strict scanner and shaped by zf_action_shape_raw: the
      * same members as on_item would get, in the same order, as compact

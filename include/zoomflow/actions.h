@@ -54,8 +54,18 @@ typedef struct zf_action_request {
     size_t nquery;
     char *body;        /* compact JSON text, or NULL */
     zf_action_kind kind;
-    int follow_pages;  /* list actions with all=true: the pager follows
-                          next_page_token and merges `items_key` arrays */
+    int follow_pages;  /* list actions with all=true (or a limit): the pager
+                          follows next_page_token and merges `items_key`
+                          arrays */
+    int64_t limit;     /* lists: stop once this many items are out, fetching
+                          no page past the one holding the last; 0 = none */
+    /* Lists whose Zoom call covers at most one month between its `from` and
+     * `to` query values (the recordings lists): the caller's whole range,
+     * inclusive yyyy-MM-dd dates, listed month by month (zf_action_next_month)
+     * and each month page by page. The request's own from/to are the first
+     * month's. month_from "" = not split; month_to "" = up to the runner's
+     * current UTC date. */
+    char month_from[11], month_to[11];
 } zf_action_request;
 
 void zf_action_request_free(zf_action_request *req);
@@ -93,10 +103,17 @@ typedef struct zf_reconcile_opts {
 typedef enum zf_outcome {
     ZF_OUTCOME_READ = 0, /* a read: no marker */
     ZF_OUTCOME_CREATED,  /* "created": true */
-    ZF_OUTCOME_FOUND     /* "created": false, "found": true (reconciled) */
+    ZF_OUTCOME_FOUND,    /* "created": false, "found": true (reconciled) */
+    ZF_OUTCOME_EXISTING, /* "created": false, "existing": true (there before) */
+    /* a write found its target gone after an earlier attempt of the same
+     * call reached Zoom without an answer: that attempt did the work (a
+     * delete retried after a dropped response). Only for actions with a
+     * `gone` rule; their `output` says so. */
+    ZF_OUTCOME_GONE
 } zf_outcome;
 
 typedef struct zf_action zf_action;
+typedef struct zf_action_result zf_action_result;
 
 struct zf_action {
     const char *name;
@@ -121,10 +138,50 @@ struct zf_action {
     const char *item_type;     /* "user", "meeting", ... */
     const char *items_key;     /* list actions: "users"; NULL otherwise */
     const char *const *output_keys; /* kept from the object (or each item) */
+    /* List actions: the table's columns when the user names none (the
+     * CLI's --columns), in order, each one of output_keys; NULL: every
+     * output key. CSV takes every output key unless --columns says which.
+     * Every list item is written with the same columns, present or not. */
+    const char *const *columns;
     /* Creates: looks for the object an ambiguous attempt may have made.
      * Returns 1 and *found, 0 when not there, or a negative zf_code. */
     int (*reconcile)(json_t **found, const json_t *in, const zf_reconcile_opts *o,
                      const zf_action_source *src, zf_error *err);
+    /* Creates that Zoom answers with success when the object was already
+     * there (a second registrant add answers with the first registrant):
+     * tells which, after a create that succeeded at once. `created` is
+     * Zoom's answer. 1: the object predates the attempt (started before
+     * o->attempt_started less o->skew); 0: made now, or no way to tell;
+     * or a negative zf_code (the caller keeps "created"). May be NULL. */
+    int (*existed)(const json_t *created, const json_t *in, const zf_reconcile_opts *o,
+                   const zf_action_source *src, zf_error *err);
+    /* Actions Zoom answers without a body (204): the output made from the
+     * input instead of Zoom's answer, so it says what was done (the
+     * output_keys list its members). `now` is unix seconds, for warnings
+     * about the input (res->warnings); res->output is set on success.
+     * 0 or a negative zf_code. NULL: Zoom's answer, shaped by output_keys. */
+    int (*output)(zf_action_result *res, const json_t *in, zf_outcome outcome, int64_t now,
+                  zf_error *err);
+    /* Writes that may be repeated (a DELETE): 1 when Zoom's refusal `err`
+     * means the target no longer exists (404 code 3001), so a retry after
+     * an attempt with an unknown outcome is reported as done
+     * (ZF_OUTCOME_GONE) instead of failing. NULL: never. */
+    int (*gone)(const json_t *in, const zf_error *err);
+    /* The output in words when `output` makes it; NULL otherwise. */
+    const char *output_doc;
+    /* What a caller should know beyond the fields and rules (idempotency,
+     * what Zoom does silently), for --help and the docs; NULL-terminated
+     * or NULL. */
+    const char *const *notes;
+    /* Writes whose output shows the object as Zoom now has it (update_user
+     * reads the user back): builds that GET. After the write succeeded the
+     * runner sends it, shapes the answer by output_keys and lays `output`'s
+     * members over it; a read that fails leaves `output`'s result and adds
+     * a warning (the write happened). NULL: no read. */
+    int (*read_back)(zf_action_request *req, const json_t *in, zf_error *err);
+    /* Markdown for docs/actions.md after the fields: how the action fits a
+     * workflow (delete_user: offboarding). NULL: none. */
+    const char *guide;
 };
 
 /* The registry, in the order the docs list it; NULL-terminated. */
@@ -138,6 +195,17 @@ int zf_action_validate(zf_problems *p, const zf_action *a, const json_t *in);
 /* Validates then builds; on invalid input err summarises the problems. */
 int zf_action_build(zf_action_request *req, const zf_action *a, const json_t *in,
                     zf_error *err);
+/* 1 when running `a` with `in` follows pages (a list with `all`, a
+ * `limit`, or a range listed month by month), so a surface should stream
+ * the items; 0 otherwise, and for input that does not validate. */
+int zf_action_follows_pages(const zf_action *a, const json_t *in);
+/* Splits the inclusive date range [first, last] (yyyy-MM-dd) at calendar
+ * months, for the lists Zoom limits to one month per request. Call with
+ * from[0] == '\0' for the first window; each call moves from/to to the
+ * next window and returns 1, then 0 once past `last` (at once when first
+ * is after last). Each window starts the day after the previous one ends:
+ * no gap, no overlap. ZF_EINVAL for a date that is not yyyy-MM-dd. */
+int zf_action_next_month(char from[11], char to[11], const char *first, const char *last);
 /* `granted`: the space-separated scope string of the token. 0, or ZF_ESCOPE
  * with a message naming the missing scope. call_api always passes. */
 int zf_action_scope_check(const zf_action *a, const char *granted, zf_error *err);
@@ -163,10 +231,10 @@ int zf_action_reconcile(json_t **found, const zf_action *a, const json_t *in,
 
 /* Results carry warnings (e.g. the client's "close to the host's 100
  * creates a day"): not errors, shown to the user beside the output. */
-typedef struct zf_action_result {
+struct zf_action_result {
     json_t *output;   /* owned */
     json_t *warnings; /* array of strings, owned; created on first warning */
-} zf_action_result;
+};
 
 #define ZF_ACTION_RESULT_INIT {NULL, NULL}
 

@@ -75,7 +75,8 @@ typedef enum zf_hint_arg {
       "restore the master key the secrets were stored under")                          \
     X(KEY_FILE_MODE, 18, ZF_HA_VALUE, "make the key file readable by its owner only")    \
     X(CHOOSE_DATABASE, 19, ZF_HA_VALUE,                                                 \
-      "choose another database, as a DSN of the form sqlite:PATH")                      \
+      "choose another database, as a DSN of the form sqlite:PATH or "                   \
+      "postgresql://USER@HOST:PORT/DATABASE")                                           \
     X(DATABASE_BUSY, 20, 0,                                                             \
       "another process held the database lock; retry, and check for a stuck process")   \
     X(CHOOSE_DIRECTORY, 21, ZF_HA_VALUE, "choose another output directory")             \
@@ -110,7 +111,23 @@ typedef enum zf_hint_arg {
       "download URLs must be on zoom.us (or the configured API base); check the "       \
       "listing or the API base setting")                                               \
     X(STREAM_LARGE, 38, 0,                                                              \
-      "the answer is larger than expected; for downloads use streaming")
+      "the answer is larger than expected; for downloads use streaming")               \
+    X(DATABASE_LOGIN, 39, 0,                                                            \
+      "check the database user and password; keep the password in a password file "    \
+      "(PGPASSFILE, ~/.pgpass), not in the DSN")                                       \
+    X(DATABASE_UNREACHABLE, 40, 0,                                                      \
+      "check the database server's host and port, and that it runs and accepts "       \
+      "connections from here")                                                          \
+    X(DATABASE_MISSING, 41, ZF_HA_VALUE,                                                \
+      "create the database, or correct its name in the DSN")                           \
+    X(DATABASE_GRANTS, 42, 0,                                                           \
+      "grant the database role the privileges the store needs (docs/postgresql.md)")   \
+    X(DATABASE_TLS, 43, 0,                                                              \
+      "check the DSN's sslmode and sslrootcert against the server's TLS setup")        \
+    X(DATABASE_TOO_NEW, 44, 0,                                                          \
+      "use a release at least as new as the one that last upgraded the database")      \
+    X(DATABASE_LOST, 45, 0,                                                             \
+      "the database connection was lost; retry once the server is reachable")
 
 typedef enum zf_hint {
 #define ZF_X_HINT_ENUM(name, num, args, words) ZF_HINT_##name = num,

@@ -41,7 +41,8 @@ typedef enum zf_format {
     ZF_FMT_PASSCODE,        /* meeting passcode: printable ASCII, no space */
     ZF_FMT_USER_PASSWORD,   /* Zoom's default user password rules */
     ZF_FMT_ID_LIST,         /* comma-separated digit ids */
-    ZF_FMT_API_PATH         /* call_api path: relative to /v2, no escapes */
+    ZF_FMT_API_PATH,        /* call_api path: relative to /v2, no escapes */
+    ZF_FMT_OCCURRENCE_ID    /* one occurrence id: digits (ms of its start) */
 } zf_format;
 
 /* Where a top-level field goes in the request. */

@@ -1,22 +1,28 @@
 /*
  * The store: connections, pending OAuth states and the audit log, over a
- * driver chosen by the DSN's scheme ("sqlite:PATH" now; "postgresql://..."
- * later, see zoomflow/sys/store_driver.h). Each query is written once and
- * behaves the same on every driver.
+ * driver chosen by the DSN's scheme ("sqlite:PATH", "postgresql://..." or
+ * "postgres://...", see zoomflow/sys/store_driver.h and docs/postgresql.md).
+ * Each query is written once and behaves the same on every driver.
  *
- * A zf_store is thread-safe. zf_store_lock_connection() opens a write
- * transaction that also serialises against other processes (SQLite: BEGIN
- * IMMEDIATE; PostgreSQL: SELECT ... FOR UPDATE on the row); it belongs to
- * the calling thread, whose store calls all run inside it until
- * zf_store_commit() or zf_store_rollback(); other threads' store calls wait.
+ * A zf_store is thread-safe, over a small pool of database connections
+ * (SQLite: one; PostgreSQL: up to four, opened as threads need them).
+ * zf_store_lock_connection() opens a write transaction that also
+ * serialises against other processes and replicas (SQLite: BEGIN
+ * IMMEDIATE; PostgreSQL: a transaction-scoped advisory lock on the
+ * connection's id); it belongs to the calling thread, whose store calls all
+ * run inside it until zf_store_commit() or zf_store_rollback(); other
+ * threads' calls use the pool's other connections, or wait for one.
  *
  * Rows hold secrets only sealed (zf_crypt_seal text); the store never sees
  * a plaintext secret. Strings in rows are heap-allocated, NULL when absent.
  *
- * Errors: a database failure is ZF_ESTORE with the engine's message (and,
- * when a lock waited past the busy timeout, a hint to retry); ZF_ENOMEM;
- * ZF_ECONFIG for a DSN no driver takes; ZF_EINVAL for a caller mistake (a
- * second lock on the thread holding one, commit without a lock).
+ * Errors: a database failure is ZF_ESTORE with the engine's message and a
+ * hint (a lock waited past the busy timeout: retry; a server that cannot be
+ * reached, a refused password, missing grants, a schema newer than this
+ * build: what to fix); ZF_ENOMEM; ZF_ECONFIG for a DSN no driver takes or
+ * one that cannot be read; ZF_EINVAL for a caller mistake (a second lock on
+ * the thread holding one, commit without a lock). No message carries a
+ * DSN's password.
  */
 #ifndef ZOOMFLOW_STORE_H
 #define ZOOMFLOW_STORE_H
@@ -106,13 +112,19 @@ typedef struct zf_store_audit {
 void zf_store_audit_free(zf_store_audit *a);
 void zf_store_audit_free_list(zf_store_audit *list, size_t n);
 
-/* "sqlite:PATH", or NULL for the default:
- * sqlite:$XDG_DATA_HOME/zoomflow/zoomflow.db or
+/* "sqlite:PATH", "postgresql://USER@HOST:PORT/DATABASE?PARAMS" (or
+ * postgres://, or "postgresql:" and libpq's key=value form), or NULL for
+ * the default: sqlite:$XDG_DATA_HOME/zoomflow/zoomflow.db or
  * sqlite:~/.local/share/zoomflow/zoomflow.db (directories made 0700).
- * Opening applies pending migrations. */
+ * Opening applies pending migrations, and refuses a database whose schema
+ * is newer than this build knows. */
 int zf_store_open(zf_store **out, const char *dsn, zf_error *err);
 void zf_store_free(zf_store *st);
 int zf_store_default_dsn(char **out, zf_error *err);
+/* dsn with its passwords replaced by "[redacted]" (a URI's user:password@,
+ * password= and sslpassword= parameters or keywords), for showing it;
+ * *out is the caller's (free()). */
+int zf_store_redact_dsn(char **out, const char *dsn, zf_error *err);
 /* Applies pending migrations (idempotent); *version gets the schema version. */
 int zf_store_migrate(zf_store *st, int *version, zf_error *err);
 

@@ -132,11 +132,22 @@ typedef struct zf_conn_info {
     int64_t refresh_pid;
     char *refresh_host;
     int refresh_interrupted;
+    /* The Zoom user the grant belongs to (user OAuth), from the access
+     * token's "uid" claim; NULL when the token carries none or cannot be
+     * read. Zoom keeps one grant per user and app: two connections with
+     * the same client_id, oauth_base and user_id cannot both be valid. */
+    char *user_id;
 } zf_conn_info;
 
 void zf_conn_info_free(zf_conn_info *info);
 int zf_tokens_info(zf_conn_info *out, zf_tokens *tk, const char *id, zf_error *err);
 int zf_tokens_list(char ***ids, size_t *n, zf_tokens *tk, zf_error *err);
+/* Marks a connection NEEDS_REAUTH because something outside it ended its
+ * grant (another connection authorized the same app for the same user):
+ * reason becomes its last_error, the hint says to reconnect. Its tokens
+ * are kept; Zoom is not called. ZF_ENOTCONNECTED when there is no such
+ * connection. */
+int zf_tokens_mark_reauth(zf_tokens *tk, const char *id, const char *reason, zf_error *err);
 
 /* A valid access token and the API base ("{api_url}/v2") to use it with,
  * refreshing first when it expires within the margin. NEEDS_REAUTH fails

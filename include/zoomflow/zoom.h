@@ -142,8 +142,14 @@ typedef struct zf_zoom_resp {
     zf_buf body;         /* the raw body (empty when streamed) */
     json_t *json;        /* parsed 2xx body, NULL when empty or streamed */
     char request_id[48]; /* Zoom's tracking id, "" when none */
-    int attempts;        /* HTTP exchanges made */
+    int attempts;        /* HTTP exchanges made (also set on failure) */
     zf_buf headers;      /* the answer's raw "Name: value\r\n" header block */
+    /* 1 when an attempt of this call reached Zoom and its outcome is
+     * unknown (sent, then no answer; a 5xx; a malformed 2xx), so a write
+     * retried after it may find its work already done. Also set on
+     * failure: a DELETE whose retry answers 404 after such an attempt most
+     * likely deleted the object the first time. */
+    int unsure;
 } zf_zoom_resp;
 
 void zf_zoom_resp_init(zf_zoom_resp *r);
@@ -154,7 +160,8 @@ const char *zf_zoom_resp_header(const zf_zoom_resp *r, const char *name, char *o
                                 size_t outlen);
 
 /* 0 with resp filled on a 2xx answer; otherwise a negative zf_code with
- * err filled (http_status, zoom_code, retry_after, reset_at, hint). */
+ * err filled (http_status, zoom_code, retry_after, reset_at, hint) and
+ * only resp->attempts and resp->unsure set. */
 int zf_zoom_call(zf_zoom *z, const zf_zoom_req *req, zf_zoom_resp *resp, zf_error *err);
 
 /* Refuses anything that could leave {api_base}/v2 (DESIGN §4): absolute

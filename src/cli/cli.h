@@ -19,7 +19,8 @@
 
 /* X(field, config key, environment variable, default, help) */
 #define CLI_CFG_MAP(X)                                                                   \
-    X(db, "db", "ZOOMFLOW_DB", NULL, "store DSN: sqlite:PATH (default: data dir)")        \
+    X(db, "db", "ZOOMFLOW_DB", NULL,                                                     \
+      "store DSN: sqlite:PATH or postgresql://USER@HOST:PORT/DB (default: data dir)")    \
     X(key_file, "key_file", "ZOOMFLOW_KEY_FILE", NULL,                                   \
       "master key file (default: config dir/master.key; ZOOMFLOW_MASTER_KEY wins)")      \
     X(oauth_base, "oauth_base", "ZOOMFLOW_OAUTH_BASE", "https://zoom.us",                \
@@ -105,7 +106,16 @@ typedef enum cli_format { CLI_FMT_AUTO, CLI_FMT_JSON, CLI_FMT_NDJSON, CLI_FMT_TA
 int cli_format_parse(const char *s, cli_format *out, zf_error *err);
 /* A streaming writer for lists of objects and single objects. */
 typedef struct cli_out cli_out;
+/* `columns` (NULL-terminated, copied; at most 64): the table/csv columns
+ * of every item, in order; NULL: the first item's keys. */
 int cli_out_new(cli_out **out, FILE *f, cli_format fmt, int tty, const char *const *columns);
+/* Frames the json list as one object, {"<key>": [items...]} (call before
+ * the first item); cli_out_close adds the tail's members after the array.
+ * Other formats are not affected. */
+int cli_out_list(cli_out *o, const char *key);
+/* Ends a json list, adding tail's members to a framed one (tail may be
+ * NULL); cli_out_end then writes nothing more. Other formats: nothing. */
+int cli_out_close(cli_out *o, const json_t *tail);
 /* Emits one item (a JSON object) of a list. */
 int cli_out_item(cli_out *o, json_t *item);
 /* Emits a single object (not a list). */

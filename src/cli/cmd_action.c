@@ -10,8 +10,13 @@
  * library's one rule (zf_action_flag_value; booleans may stand alone:
  * --all); dotted flags reach into objects (--settings.approval_type 0);
  * --input FILE|- gives the whole input as JSON, and flags given beside it
- * override its members. Also: --format, --dry-run (prints the request,
- * sends nothing, needs no token).
+ * override its members. Also: --format, --columns (a list's table/csv
+ * columns, from the descriptor's output keys), --dry-run (prints the
+ * request, sends nothing, needs no token).
+ *
+ * A list prints as one shape in json with or without --all: the page's
+ * object, {"<items>": [...], "total_records": N} plus next_page_token when
+ * there is a next page (--all follows them all, so it has none).
  */
 #include "cli.h"
 #include "commands.h"
@@ -27,6 +32,7 @@
 
 #define INPUT_MAX (4u << 20)
 #define FLAG_MAX 128
+#define COLUMNS_MAX 64 /* cli_out's limit */
 
 typedef struct action_args {
     const zf_action *a;
@@ -34,6 +40,9 @@ typedef struct action_args {
     const char *format; /* as given; parsed after the flags */
     cli_format fmt;
     int dry_run;
+    const char *columns; /* as given: "a,b,c" */
+    char *col_text;      /* columns' copy, cut at the commas */
+    const char *cols[COLUMNS_MAX + 1];
     json_t *flags; /* field values from flags, applied over --input */
 } action_args;
 
@@ -44,6 +53,11 @@ const cli_opt cli_action_opts[] = {
     {.kind = CLI_OPT_VALUE, .name = "format", .value_name = "FMT",
      .at = CLI_AT(action_args, format),
      .help = "json, ndjson, table or csv (default: table on a\nterminal, json otherwise)"},
+    {.kind = CLI_OPT_VALUE, .name = "columns", .value_name = "NAMES",
+     .at = CLI_AT(action_args, columns),
+     .help = "lists: the table and csv columns, in order, e.g.\n--columns id,email "
+             "(default: the table columns, or\nevery output key in csv; json and ndjson "
+             "keep\nevery key)"},
     {.kind = CLI_OPT_SWITCH, .name = "dry-run", .at = CLI_AT(action_args, dry_run),
      .help = "print the request that would be sent; send nothing"},
     {0}};
@@ -56,30 +70,66 @@ const char cli_action_help[] =
     "\n"
     "Creates print \"created\": true, or \"created\": false with \"found\": true when\n"
     "an interrupted earlier attempt had already created the object (zoomflow looks\n"
-    "before it retries, so nothing is created twice).\n";
+    "before it retries, so nothing is created twice), or with \"existing\": true\n"
+    "when it was there before this call (a registrant already registered).\n"
+    "\n"
+    "Lists print in json as one object with or without --all: {\"<items>\": [...],\n"
+    "\"total_records\": N}, and \"next_page_token\" when another page follows.\n";
 
 /* The command's specs: the common options, then one per top-level field
  * (named as the field; '-' in the flag matches its '_'), so the fields'
  * flags cannot differ from the descriptor. The help of the fields is the
- * descriptor's own (zf_action_help), printed from the same rows. */
+ * descriptor's own (zf_action_help), printed from the same rows. Then the
+ * shorthands: each member of a required object field whose name no
+ * top-level field or common option takes is a flag of its own (users
+ * create --email for --user-info.email, as registrants add takes
+ * --email), id CLI_ACTION_MEMBER + field * CLI_ACTION_MEMBERS_MAX + member. */
+static int shorthand_of(const zf_action *a, const zf_field *f, const zf_field *m)
+{
+    if (!(f->types & ZF_T_OBJECT) || !(f->flags & ZF_F_REQUIRED) ||
+        m - f->fields >= CLI_ACTION_MEMBERS_MAX)
+        return 0;
+    for (const zf_field *t = a->input; t->name; t++)
+        if (!strcmp(t->name, m->name))
+            return 0;
+    return cli_opt_find(cli_action_opts, m->name, strlen(m->name), 0) == NULL;
+}
+
 int cli_action_specs(cli_opt **out, const zf_action *a)
 {
-    size_t nc = sizeof cli_action_opts / sizeof cli_action_opts[0] - 1, nf = 0;
-    for (const zf_field *f = a->input; f->name; f++)
-        nf++;
-    cli_opt *s = calloc(nc + nf + 1, sizeof *s);
+    size_t nc = sizeof cli_action_opts / sizeof cli_action_opts[0] - 1, nf = 0, nm = 0;
+    for (const zf_field *f = a->input; f->name; f++, nf++)
+        for (const zf_field *m = f->fields; m && m->name; m++)
+            nm += (size_t)shorthand_of(a, f, m);
+    cli_opt *s = calloc(nc + nf + nm + 1, sizeof *s);
     if (!s)
         return ZF_ENOMEM;
     memcpy(s, cli_action_opts, nc * sizeof *s);
+    size_t k = nc + nf;
     for (size_t i = 0; i < nf; i++) {
         const zf_field *f = &a->input[i];
         s[nc + i] = (cli_opt){.kind = f->types == ZF_T_BOOLEAN ? CLI_OPT_BOOL : CLI_OPT_VALUE,
                               .name = f->name, .value_name = "VALUE", .id = (int)i,
                               .flags = f->types & (ZF_T_OBJECT | ZF_T_ANY) ? CLI_OPT_DOTTED : 0};
+        for (const zf_field *m = f->fields; m && m->name; m++)
+            if (shorthand_of(a, f, m))
+                s[k++] = (cli_opt){.kind = m->types == ZF_T_BOOLEAN ? CLI_OPT_BOOL : CLI_OPT_VALUE,
+                                   .name = m->name, .value_name = "VALUE", .help = m->summary,
+                                   .id = CLI_ACTION_MEMBER + (int)i * CLI_ACTION_MEMBERS_MAX +
+                                         (int)(m - f->fields)};
     }
     *out = s;
     return 0;
 }
+
+/* Defaults the CLI gives a required field left out, shown in --help: an
+ * `action` of users create is nearly always "create" (Zoom emails an
+ * activation link). Not the descriptor's default_json, which is Zoom's
+ * own default and checked against Zoom's schema. */
+const cli_action_default cli_action_defaults[] = {
+    {"create_user", "action", "create"},
+    {NULL, NULL, NULL},
+};
 
 /* Walks "approval_type" (or "a.b") below top through the descriptor; NULL
  * when a key is not described (the value is then typed without it). */
@@ -106,6 +156,17 @@ static int on_field(void *ctx, const cli_opt *o, const char *key, const char *va
                     zf_error *err)
 {
     action_args *x = ctx;
+    if (o->id >= CLI_ACTION_MEMBER) { /* a shorthand: --email is user_info.email */
+        int i = (o->id - CLI_ACTION_MEMBER) / CLI_ACTION_MEMBERS_MAX;
+        const zf_field *obj = &x->a->input[i];
+        const zf_field *m = &obj->fields[(o->id - CLI_ACTION_MEMBER) % CLI_ACTION_MEMBERS_MAX];
+        char mpath[FLAG_MAX * 2], mwhat[FLAG_MAX + 3];
+        snprintf(mpath, sizeof mpath, "%s.%s", obj->name, m->name);
+        snprintf(mwhat, sizeof mwhat, "--%s", o->name);
+        json_t *v = NULL;
+        int rc = zf_action_flag_value(&v, m, mwhat, value, err);
+        return rc < 0 ? rc : cli_json_set_path(x->flags, mpath, v, err);
+    }
     const zf_field *top = &x->a->input[o->id];
     char path[FLAG_MAX * 4], what[FLAG_MAX * 4 + 3];
     /* field.key.key, '-' read as '_' after the field name too */
@@ -129,6 +190,69 @@ static int on_field(void *ctx, const cli_opt *o, const char *key, const char *va
     return cli_json_set_path(x->flags, path, v, err);
 }
 
+/* Is name one of the action's output keys? (No keys: Zoom's answer as is,
+ * so any name.) */
+static int output_key(const zf_action *a, const char *name)
+{
+    for (const char *const *k = a->output_keys; k && *k; k++)
+        if (strcmp(*k, name) == 0)
+            return 1;
+    return !a->output_keys;
+}
+
+/* --columns "a,b,c" -> x->cols; a usage error naming the valid columns. */
+static int parse_columns(action_args *x, zf_error *err)
+{
+    const zf_action *a = x->a;
+    if (!a->items_key) {
+        zf_error_set(err, ZF_EVALIDATION, "--columns applies to lists; %s prints one %s",
+                     a->name, a->item_type ? a->item_type : "object");
+        zf_error_hint(err, "leave out --columns, or use --format json to see every key");
+        return ZF_EVALIDATION;
+    }
+    if (!(x->col_text = strdup(x->columns)))
+        return zf_error_set(err, ZF_ENOMEM, "out of memory");
+    size_t n = 0;
+    for (char *p = x->col_text, *end; p; p = end) {
+        end = strchr(p, ',');
+        if (end)
+            *end++ = '\0';
+        if (!*p || !output_key(a, p) || n == COLUMNS_MAX) {
+            zf_buf keys = ZF_BUF_INIT(4096);
+            for (const char *const *k = a->output_keys; k && *k; k++)
+                zf_buf_appendf(&keys, "%s%s", k == a->output_keys ? "" : ",", *k);
+            if (n == COLUMNS_MAX)
+                zf_error_set(err, ZF_EVALIDATION, "--columns names more than %d columns",
+                             COLUMNS_MAX);
+            else if (!*p)
+                zf_error_set(err, ZF_EVALIDATION, "--columns %s has an empty column name",
+                             x->columns);
+            else
+                zf_error_set(err, ZF_EVALIDATION, "--columns: %s has no column '%s'",
+                             a->name, p);
+            zf_error_hint(err, "the columns are %s", zf_buf_cstr(&keys));
+            zf_buf_free(&keys);
+            return ZF_EVALIDATION;
+        }
+        x->cols[n++] = p;
+    }
+    x->cols[n] = NULL;
+    return 0;
+}
+
+/* The table/csv columns of a list: --columns, else the descriptor's
+ * (table: its table columns; csv: every output key); NULL otherwise. */
+static const char *const *list_columns(const cli_ctx *ctx, const action_args *x, cli_format fmt)
+{
+    const zf_action *a = x->a;
+    cli_format eff = fmt == CLI_FMT_AUTO ? (ctx->out_tty ? CLI_FMT_TABLE : CLI_FMT_JSON) : fmt;
+    if (!a->items_key || (eff != CLI_FMT_TABLE && eff != CLI_FMT_CSV))
+        return NULL;
+    if (x->columns)
+        return x->cols;
+    return eff == CLI_FMT_TABLE && a->columns ? a->columns : a->output_keys;
+}
+
 /* 0, or the exit status of a usage error (printed). */
 static int parse(const cli_ctx *ctx, action_args *x, int argc, char **argv)
 {
@@ -147,6 +271,8 @@ static int parse(const cli_ctx *ctx, action_args *x, int argc, char **argv)
     int status = cli_parse(ctx->cmd, &p, argc, argv);
     free(specs);
     if (status == 0 && x->format && cli_format_parse(x->format, &x->fmt, &err) != 0)
+        status = cli_usage_fail(ctx->cmd, &err);
+    if (status == 0 && x->columns && parse_columns(x, &err) != 0)
         status = cli_usage_fail(ctx->cmd, &err);
     return status;
 }
@@ -170,6 +296,10 @@ static int assemble(json_t **out, const action_args *x, zf_error *err)
     } else {
         in = json_object();
     }
+    for (const cli_action_default *d = cli_action_defaults; in && d->action; d++)
+        if (!strcmp(d->action, x->a->name) && !json_object_get(in, d->field) &&
+            !json_object_get(x->flags, d->field))
+            json_object_set_new(in, d->field, json_string(d->value));
     const char *key;
     json_t *v;
     json_object_foreach(x->flags, key, v) {
@@ -239,10 +369,11 @@ static int tree_forced(void)
 
 /* A list answer (not --all): items as a list in every format but json,
  * where the whole object keeps next_page_token visible. */
-static int print_output(const cli_ctx *ctx, const zf_action *a, cli_format fmt, json_t *o)
+static int print_output(const cli_ctx *ctx, const action_args *x, cli_format fmt, json_t *o)
 {
+    const zf_action *a = x->a;
     cli_out *out;
-    int rc = cli_out_new(&out, stdout, fmt, ctx->out_tty, NULL);
+    int rc = cli_out_new(&out, stdout, fmt, ctx->out_tty, list_columns(ctx, x, fmt));
     if (rc)
         return rc;
     cli_format eff = fmt == CLI_FMT_AUTO ? (ctx->out_tty ? CLI_FMT_TABLE : CLI_FMT_JSON) : fmt;
@@ -272,7 +403,9 @@ static int execute(cli_ctx *ctx, const zf_action *a, const action_args *x, json_
     /* validation first: bad input never opens the store or sends anything */
     int rc = zf_action_validate(&probs, a, in);
     if (rc) {
-        status = rc == ZF_EVALIDATION ? cli_report_problems(ctx->cmd->name, &probs) : 1;
+        status = rc == ZF_EVALIDATION ? cli_report_problems_with(ctx->cmd->name, &probs,
+                                                         cli_note_nearest_value, (void *)a)
+                                : 1;
         goto done;
     }
     if ((rc = cli_zoom(ctx, &o.zoom, &o.granted_scopes, &err)) != 0) {
@@ -285,8 +418,9 @@ static int execute(cli_ctx *ctx, const zf_action *a, const action_args *x, json_
         goto done;
     }
     o.conn_id = ctx->cfg.profile;
-    if (json_is_true(json_object_get(in, "all")) && a->items_key) {
-        if (cli_out_new(&out, stdout, x->fmt, ctx->out_tty, NULL) != 0) {
+    if (zf_action_follows_pages(a, in)) { /* --all, --limit, a month-split range */
+        if (cli_out_new(&out, stdout, x->fmt, ctx->out_tty, list_columns(ctx, x, x->fmt)) != 0 ||
+            cli_out_list(out, a->items_key) != 0) {
             status = 1;
             goto done;
         }
@@ -296,6 +430,14 @@ static int execute(cli_ctx *ctx, const zf_action *a, const action_args *x, json_
         o.item_ctx = out;
     }
     rc = zf_action_run(&res, a, in, &o, &probs, &err);
+    if (out && rc == 0) {
+        /* the page's shape: total_records after the items, no next page */
+        json_t *tail = json_pack("{s:O}", "total_records",
+                                 json_object_get(res.output, "total_records"));
+        if (!tail || cli_out_close(out, tail) != 0)
+            rc = zf_error_set(&err, tail ? ZF_EIO : ZF_ENOMEM, "cannot write the output");
+        json_decref(tail);
+    }
     if (out && cli_out_end(out) != 0 && rc == 0)
         rc = zf_error_set(&err, ZF_EIO, "cannot write the output");
     out = NULL;
@@ -308,7 +450,10 @@ static int execute(cli_ctx *ctx, const zf_action *a, const action_args *x, json_
     if (json_is_true(json_object_get(res.output, "found")))
         fprintf(stderr, "note: an earlier, interrupted attempt had already created this %s; "
                         "it was found, not created again\n", a->item_type);
-    if (!o.on_item && print_output(ctx, a, x->fmt, res.output) != 0)
+    if (json_is_true(json_object_get(res.output, "existing")))
+        fprintf(stderr, "note: this %s was already there before this call; Zoom answered "
+                        "with it, nothing new was created\n", a->item_type);
+    if (!o.on_item && print_output(ctx, x, x->fmt, res.output) != 0)
         status = 1;
 done:
     cli_out_end(out);
@@ -337,7 +482,9 @@ int cli_action_run(cli_ctx *ctx, int argc, char **argv)
     } else if (x.dry_run) {
         zf_problems probs = ZF_PROBLEMS_INIT;
         int rc = zf_action_validate(&probs, a, in);
-        status = rc == ZF_EVALIDATION ? cli_report_problems(ctx->cmd->name, &probs)
+        status = rc == ZF_EVALIDATION ? cli_report_problems_with(ctx->cmd->name, &probs,
+                                                                 cli_note_nearest_value,
+                                                                 (void *)a)
                  : rc                 ? 1
                                       : dry_run(ctx, a, in);
         zf_problems_free(&probs);
@@ -346,6 +493,7 @@ int cli_action_run(cli_ctx *ctx, int argc, char **argv)
     }
     json_decref(in);
     json_decref(x.flags);
+    free(x.col_text);
     return status;
 }
 
@@ -364,7 +512,7 @@ static int run_actions(cli_ctx *ctx, int argc, char **argv)
     if (status)
         return status;
     for (const zf_action *const *a = zf_actions(); *a; a++)
-        printf("%-26s %-20s %s\n", (*a)->name, cli_name_of((*a)->name), (*a)->summary);
+        printf("%-30s %-25s  %s\n", (*a)->name, cli_name_of((*a)->name), (*a)->summary);
     return 0;
 }
 

@@ -45,6 +45,7 @@ typedef struct connect_args {
     long wait_s;
     const char *secret_file;
     const char *wait; /* --wait as given */
+    int force;        /* connect even when another profile holds this app's grant */
 } connect_args;
 
 static int read_secret(const cli_ctx *ctx, const char *file, zf_secret *out, zf_error *err)
@@ -411,6 +412,117 @@ static int print_summary(cli_ctx *ctx, zf_tokens *tk)
     return 0;
 }
 
+/*
+ * Zoom keeps one grant per user and app: authorizing an app again as the
+ * same user revokes the earlier grant ("last token issued is valid", 4741;
+ * zoom-api.md §B4). So a second profile connected with the same client id
+ * at the same OAuth base kills the first if the same user signs in. Which
+ * user signs in is known only after the exchange, so connect refuses
+ * beforehand while another such profile is VALID, unless --force; after a
+ * forced connect, the profiles whose grant (by the access token's user)
+ * was that user's are marked NEEDS_REAUTH with the reason, so `status`
+ * and their next call say it. Server-to-Server tokens do not supersede
+ * each other ("several tokens may be live at once", zoom-api.md §B4).
+ */
+typedef struct same_app {
+    zf_conn_info *v;
+    size_t n;
+} same_app;
+
+static void same_app_free(same_app *o)
+{
+    for (size_t i = 0; i < o->n; i++)
+        zf_conn_info_free(&o->v[i]);
+    free(o->v);
+    o->v = NULL;
+    o->n = 0;
+}
+
+/* The other VALID user-OAuth profiles with this client id and OAuth base. */
+static int find_same_app(cli_ctx *ctx, zf_tokens *tk, same_app *out, zf_error *err)
+{
+    char **ids = NULL;
+    size_t n = 0;
+    memset(out, 0, sizeof *out);
+    int rc = zf_tokens_list(&ids, &n, tk, err);
+    if (rc == 0 && n && !(out->v = calloc(n, sizeof *out->v)))
+        rc = zf_error_set(err, ZF_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        zf_conn_info info;
+        if (rc == 0 && strcmp(ids[i], ctx->cfg.profile) != 0 &&
+            (rc = zf_tokens_info(&info, tk, ids[i], err)) == 0) {
+            if (info.kind == ZF_CONN_OAUTH && info.state == ZF_CONN_VALID && info.client_id &&
+                info.oauth_base && !strcmp(info.client_id, ctx->cfg.client_id) &&
+                !strcmp(info.oauth_base, ctx->cfg.oauth_base))
+                out->v[out->n++] = info;
+            else
+                zf_conn_info_free(&info);
+        }
+        free(ids[i]);
+    }
+    free(ids);
+    if (rc)
+        same_app_free(out);
+    return rc;
+}
+
+static int refuse_same_app(const same_app *o, const char *client_id, zf_error *err)
+{
+    const zf_conn_info *i = &o->v[0];
+    char who[256] = "";
+    if (i->user_id || i->account_id)
+        snprintf(who, sizeof who, " for Zoom user %s of account %s",
+                 i->user_id ? i->user_id : "(unknown)",
+                 i->account_id ? i->account_id : "(unknown)");
+    zf_error_set(err, ZF_EVALIDATION, "profile '%s' is already connected with this Zoom app "
+                 "(client id %s)%s; Zoom keeps one grant per user and app, so authorizing it "
+                 "again as the same Zoom user revokes the grant of '%s' and its next call "
+                 "fails%s", i->id, client_id, who, i->id,
+                 o->n > 1 ? " (more profiles use this app: `zoomflow status --all` lists them)"
+                          : "");
+    zf_error_hint(err, "nothing was sent to Zoom. For that user use `zoomflow --profile %s`; "
+                       "to connect another Zoom user with this app, or to move the grant here "
+                       "anyway ('%s' is then marked NEEDS_REAUTH), run the same command with "
+                       "--force", i->id, i->id);
+    return ZF_EVALIDATION;
+}
+
+/* After a forced connect: the profiles whose grant was the same user's are
+ * revoked by Zoom now; they are marked so. */
+static void mark_superseded(cli_ctx *ctx, zf_tokens *tk, const same_app *o)
+{
+    zf_conn_info me;
+    zf_error err = ZF_ERROR_INIT;
+    if (!o->n || zf_tokens_info(&me, tk, ctx->cfg.profile, &err) != 0)
+        return;
+    for (size_t k = 0; k < o->n; k++) {
+        const zf_conn_info *i = &o->v[k];
+        if (!me.user_id || !i->user_id) {
+            fprintf(stderr, "warning: profile '%s' uses the same Zoom app; if it was "
+                            "connected as the same Zoom user, Zoom has revoked it (`zoomflow "
+                            "--profile %s status` checks)\n", i->id, i->id);
+            continue;
+        }
+        if (strcmp(me.user_id, i->user_id) != 0)
+            continue; /* another user's grant: untouched by Zoom */
+        char reason[512];
+        snprintf(reason, sizeof reason, "revoked by Zoom: profile '%s' was connected with "
+                 "the same app (client id %s) for the same Zoom user (%s), and Zoom keeps one "
+                 "grant per user and app; connecting this profile again as that user "
+                 "revokes '%s' in turn", me.id, me.client_id ? me.client_id : "?", me.user_id,
+                 me.id);
+        if (zf_tokens_mark_reauth(tk, i->id, reason, &err) == 0)
+            fprintf(stderr, "warning: profile '%s' was connected as the same Zoom user with "
+                            "the same app; Zoom revoked its grant, so it is now marked "
+                            "NEEDS_REAUTH (`zoomflow --profile %s connect --force` moves "
+                            "the grant back)\n", i->id, i->id);
+        else
+            fprintf(stderr, "warning: Zoom revoked the grant of profile '%s' (same user and "
+                            "app), but marking it failed: %s\n", i->id, err.message);
+    }
+    zf_conn_info_free(&me);
+}
+
 static int run(cli_ctx *ctx, int argc, char **argv);
 
 /* Options with no member set the configuration (cli_cfg_set_flag) under
@@ -437,6 +549,10 @@ static const cli_opt connect_opts[] = {
              "there. Default: http://127.0.0.1:<free port>/callback"},
     {.kind = CLI_OPT_SWITCH, .name = "no-browser", .at = CLI_AT(connect_args, no_browser),
      .help = "only print the authorize URL"},
+    {.kind = CLI_OPT_SWITCH, .name = "force", .at = CLI_AT(connect_args, force),
+     .help = "connect even though another profile holds a grant\n"
+             "of this app (Zoom revokes it if the same user signs\n"
+             "in; that profile is then marked NEEDS_REAUTH)"},
     {.kind = CLI_OPT_VALUE, .name = "wait", .value_name = "SECONDS",
      .at = CLI_AT(connect_args, wait),
      .help = "seconds to wait for the authorization (default 300)"},
@@ -464,7 +580,12 @@ const zf_cmd zf_cmd_connect = {
     "saying why and keeps waiting. That callback ends connect even when it carries an\n"
     "error (declined) or comes after the state expired (10 minutes). No callback at all\n"
     "by the end of --wait usually means Zoom refused the redirect URI or client id on\n"
-    "its own page (exit 3).\n",
+    "its own page (exit 3).\n"
+    "Zoom keeps one grant per user and app: connecting a second profile with the same\n"
+    "client id for the same Zoom user revokes the first. So connect refuses (exit 2,\n"
+    "nothing sent) while another profile holds a valid grant of this app, unless\n"
+    "--force; after a forced connect as the same user the other profile is marked\n"
+    "NEEDS_REAUTH, and `zoomflow status` says why.\n",
     .run = run,
 };
 
@@ -486,7 +607,7 @@ static int on_setting(void *vctx, const cli_opt *o, const char *key, const char 
 
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
-    connect_args a = {0, 0, 300, NULL, NULL};
+    connect_args a = {0, 0, 300, NULL, NULL, 0};
     zf_error err = ZF_ERROR_INIT;
     int status = cli_parse_args(ctx->cmd, &a, on_setting, ctx, argc, argv);
     if (status)
@@ -510,6 +631,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     zf_oauth_authz authz;
     memset(&authz, 0, sizeof authz);
     zf_buf redirect = ZF_BUF_INIT(2048), authority = ZF_BUF_INIT(64);
+    same_app others = {NULL, 0};
     if ((rc = read_secret(ctx, a.secret_file, &secret, &err)) != 0 ||
         (rc = cli_tokens(ctx, &tk, &err)) != 0)
         goto done;
@@ -525,6 +647,12 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     cfg.revoke_endpoint = ctx->cfg.revoke_endpoint;
     if (a.s2s) {
         rc = zf_tokens_connect_s2s(tk, &cfg, &err);
+        goto done;
+    }
+    if ((rc = find_same_app(ctx, tk, &others, &err)) != 0)
+        goto done;
+    if (others.n && !a.force) {
+        rc = refuse_same_app(&others, ctx->cfg.client_id, &err);
         goto done;
     }
     int port = 0, bound = 0;
@@ -557,7 +685,10 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     zf_buf_appendf(&authority, "%s:%d", host, bound);
     zf_oauth_loopback_expect ex = {authority.ptr, path, authz.state};
     rc = wait_callback(ctx, lfd, &ex, redirect.ptr, a.wait_s, tk, &err);
+    if (rc == 0)
+        mark_superseded(ctx, tk, &others);
 done:
+    same_app_free(&others);
     if (lfd >= 0)
         close(lfd);
     if (browser > 0)

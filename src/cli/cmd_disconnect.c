@@ -14,6 +14,8 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     int rc = cli_tokens(ctx, &tk, &err);
     if (rc == 0)
         rc = zf_tokens_disconnect(tk, ctx->cfg.profile, &revoke_err, &err);
+    if (rc == ZF_ENOTCONNECTED)
+        cli_unknown_profile(ctx, tk, ctx->cfg.profile, &err);
     if (rc)
         return cli_fail(ctx, &err);
     if (revoke_err.code) {

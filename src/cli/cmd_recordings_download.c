@@ -1,6 +1,7 @@
 /*
- * zoomflow recordings download MEETING --dir DIR: every file of a meeting's
- * cloud recording into DIR (see include/zoomflow/download.h for what is
+ * zoomflow recordings download --meeting-id ID [--dir DIR]: every file of a
+ * meeting's cloud recording into DIR (default: the current directory; the
+ * id may also be given alone, as the positional MEETING) (see include/zoomflow/download.h for what is
  * guaranteed: streamed, resumable, size-checked, SHA256SUMS beside them).
  * A progress bar goes to stderr when it is a terminal, redrawn at most ten
  * times a second; a one-line summary goes to stdout at the end.
@@ -82,17 +83,21 @@ static void on_progress(void *ctx, const zf_download_progress *p)
 static int run(cli_ctx *ctx, int argc, char **argv);
 
 typedef struct download_args {
-    const char *meeting, *dir;
+    const char *meeting, *meeting_id, *dir;
     int no_progress;
 } download_args;
 
 static const cli_opt download_opts[] = {
-    {.kind = CLI_OPT_POSITIONAL, .name = "MEETING", .flags = CLI_OPT_REQUIRED,
-     .at = CLI_AT(download_args, meeting),
-     .help = "a meeting id (its latest recording) or a meeting instance UUID"},
-    {.kind = CLI_OPT_VALUE, .name = "dir", .value_name = "DIR", .flags = CLI_OPT_REQUIRED,
+    {.kind = CLI_OPT_POSITIONAL, .name = "MEETING", .at = CLI_AT(download_args, meeting),
+     .help = "the same as --meeting-id (either one, not both)"},
+    {.kind = CLI_OPT_VALUE, .name = "meeting-id", .value_name = "ID",
+     .at = CLI_AT(download_args, meeting_id),
+     .help = "a meeting id (its latest recording) or a meeting instance UUID,\n"
+             "as every command names a meeting"},
+    {.kind = CLI_OPT_VALUE, .name = "dir", .value_name = "DIR",
      .at = CLI_AT(download_args, dir),
-     .help = "where the files go (created if missing; its parent must exist)"},
+     .help = "where the files go (default: the current directory; created\n"
+             "if missing; its parent must exist)"},
     {.kind = CLI_OPT_SWITCH, .name = "no-progress", .at = CLI_AT(download_args, no_progress),
      .help = "no progress bar (it only shows on a terminal anyway)"},
     {0}};
@@ -121,10 +126,20 @@ static void summary(const zf_download_result *r, double secs)
 
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
-    download_args a = {NULL, NULL, 0};
+    download_args a = {NULL, NULL, NULL, 0};
     int rc = cli_parse_args(ctx->cmd, &a, NULL, NULL, argc, argv);
     if (rc)
         return rc;
+    if (a.meeting && a.meeting_id && strcmp(a.meeting, a.meeting_id) != 0)
+        return cli_usage_error(ctx->cmd, "two meetings given: MEETING %s and --meeting-id %s "
+                               "(give one)", a.meeting, a.meeting_id);
+    if (!a.meeting)
+        a.meeting = a.meeting_id;
+    if (!a.meeting || !*a.meeting)
+        return cli_usage_error(ctx->cmd, "--meeting-id ID is required (a meeting id or a "
+                               "meeting instance UUID)");
+    if (!a.dir)
+        a.dir = ".";
     zf_error err = ZF_ERROR_INIT;
     zf_session *s = NULL;
     const zf_zoom_tokens *src = NULL;

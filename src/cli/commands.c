@@ -18,6 +18,7 @@
  * service walks too. The cost is one walk of a few rows per process.
  */
 #include "commands.h"
+#include "globals.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -28,7 +29,7 @@
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 extern const zf_cmd zf_cmd_config, zf_cmd_connect, zf_cmd_disconnect, zf_cmd_status,
-    zf_cmd_api, zf_cmd_actions, zf_cmd_actions_schema, zf_cmd_recordings_download;
+    zf_cmd_api, zf_cmd_help, zf_cmd_completion, zf_cmd_man, zf_cmd_actions, zf_cmd_actions_schema, zf_cmd_recordings_download;
 
 static const zf_cmd actions_here; /* a marker, never run */
 #define ACTIONS_HERE (&actions_here)
@@ -43,6 +44,9 @@ static const zf_cmd *const written[] = {
     &zf_cmd_recordings_download,
     &zf_cmd_actions,
     &zf_cmd_actions_schema,
+    &zf_cmd_help,
+    &zf_cmd_completion,
+    &zf_cmd_man,
 };
 
 #define MADE_MAX 256 /* action commands; the registry test keeps well below */
@@ -188,7 +192,18 @@ int cli_parse(const zf_cmd *cmd, cli_opt_parser *p, int argc, char **argv)
         p->specs = cmd->opts ? cmd->opts : none;
     if (!p->command)
         p->command = cmd->name;
-    return cli_opt_parse(p, argc, argv, &err) == 0 ? 0 : cli_usage_fail(cmd, &err);
+    /* the global flags after the command too (globals.h) */
+    cli_late late;
+    cli_late_wire(&late, p);
+    int status = 0;
+    if (cli_opt_parse(p, argc, argv, &err) != 0)
+        status = cli_parse_failed(cmd, p, &err);
+    cli_late_unwire(&late, p);
+    if (status) {
+        cli_late_free(&late);
+        return status;
+    }
+    return cli_late_apply(&late, cmd);
 }
 
 int cli_parse_args(const zf_cmd *cmd, void *args, cli_opt_fn on_value, void *ctx, int argc,
@@ -199,6 +214,41 @@ int cli_parse_args(const zf_cmd *cmd, void *args, cli_opt_fn on_value, void *ctx
     p.on_value = on_value;
     p.ctx = ctx;
     return cli_parse(cmd, &p, argc, argv);
+}
+
+/* The shorthand flags of an action command (cli_action_specs) and the
+ * defaults the CLI fills in, from the rows that parse them. */
+static void print_shorthands(FILE *f, const zf_action *a)
+{
+    cli_opt *specs = NULL, *mine = NULL;
+    size_t n = 0, k = 0;
+    if (cli_action_specs(&specs, a) != 0)
+        return;
+    for (const cli_opt *o = specs; o->kind != CLI_OPT_END; o++)
+        n++;
+    mine = calloc(n + 1, sizeof *mine);
+    char(*names)[NAME_MAX_LEN] = calloc(n + 1, sizeof *names);
+    for (const cli_opt *o = specs; mine && names && o->kind != CLI_OPT_END; o++) {
+        if (o->id < CLI_ACTION_MEMBER)
+            continue;
+        mine[k] = *o; /* shown as typed: first-name for first_name */
+        snprintf(names[k], NAME_MAX_LEN, "%s", o->name);
+        for (char *c = names[k]; *c; c++)
+            if (*c == '_')
+                *c = '-';
+        mine[k].name = names[k];
+        k++;
+    }
+    zf_buf b = ZF_BUF_INIT(1 << 16);
+    if (k && cli_opt_help(&b, mine, "Shorthand flags (members of a required object)") == 0)
+        fprintf(f, "\n%s", zf_buf_cstr(&b));
+    for (const cli_action_default *d = cli_action_defaults; d->action; d++)
+        if (!strcmp(d->action, a->name))
+            fprintf(f, "%s--%s defaults to %s here.\n", k ? "" : "\n", d->field, d->value);
+    zf_buf_free(&b);
+    free(names);
+    free(mine);
+    free(specs);
 }
 
 void cli_print_help(const zf_cmd *cmd, FILE *f)
@@ -217,6 +267,8 @@ void cli_print_help(const zf_cmd *cmd, FILE *f)
         fprintf(f, "\nAction: %s\n%s", a->name, body ? body + 1 : "");
         zf_buf_reset(&b);
     }
+    if (a)
+        print_shorthands(f, a);
     /* the options from the same table that parses them */
     if (cmd->opts && cli_opt_help(&b, cmd->opts, a ? "Common options" : "Options") == 0 &&
         b.len)
@@ -225,4 +277,18 @@ void cli_print_help(const zf_cmd *cmd, FILE *f)
     if (cmd->help && cmd->help[0])
         fprintf(f, "\n%s", cmd->help);
     fprintf(f, "\n%s", cli_exit_help);
+}
+
+int cli_cmd_each_opt(const zf_cmd *cmd, cli_opt_visit fn, void *ctx)
+{
+    const zf_action *a = cmd->action_flags ? zf_action_find(cmd->action) : NULL;
+    cli_opt *own = NULL;
+    if (a && cli_action_specs(&own, a) != 0)
+        return ZF_ENOMEM;
+    const cli_opt *specs = a ? own : cmd->opts;
+    for (const cli_opt *o = specs; o && o->kind != CLI_OPT_END; o++)
+        if (!(o->flags & CLI_OPT_HIDDEN))
+            fn(ctx, o);
+    free(own);
+    return 0;
 }

@@ -19,6 +19,25 @@ void cli_print_help(const zf_cmd *cmd, FILE *f);
 int cli_cmd_usage(const zf_cmd *cmd, zf_buf *out);
 /* The command's summary line (an action command's comes from its descriptor). */
 const char *cli_cmd_summary(const zf_cmd *cmd);
+/* discover.c: `zoomflow --help`'s text; a group word's verbs (0 when word
+ * is no group); what an unknown command prints (a group word alone: its
+ * verbs, exit 0; else did-you-mean, exit 2), returning the exit status. */
+void cli_print_overview(FILE *f);
+int cli_print_group(const char *group, FILE *f);
+int cli_no_such_command(int argc, char **argv);
+/* A failed parse of cmd's arguments (NULL: the global options) reported
+ * by cli_usage_fail, with the nearest flag of p's tables when the fault is
+ * an unknown flag. Returns the exit status. */
+int cli_parse_failed(const zf_cmd *cmd, const cli_opt_parser *p, zf_error *err);
+/* A cli_problem_note (input.h): "did you mean" the nearest allowed value
+ * of an enum or time-zone problem; ctx is the zf_action. */
+void cli_note_nearest_value(void *ctx, const zf_problem *x, FILE *out);
+/* Calls fn for every option spec cmd parses with, in table order, hidden
+ * ones left out: cmd->opts, or an action command's whole table
+ * (cli_action_specs: '_' in a field's name is typed '-'). What completion
+ * and the man page are made from. ZF_ENOMEM. */
+typedef void (*cli_opt_visit)(void *ctx, const cli_opt *o);
+int cli_cmd_each_opt(const zf_cmd *cmd, cli_opt_visit fn, void *ctx);
 /* Closes whatever lib.c opened for the command. */
 void cli_lib_close(cli_ctx *ctx);
 
@@ -29,7 +48,17 @@ extern const char cli_action_help[];
  * --format, --dry-run). */
 extern const cli_opt cli_action_opts[];
 /* An action command's whole table: cli_action_opts, then one spec per
- * top-level field of the descriptor (free() it). ZF_ENOMEM. */
+ * top-level field of the descriptor, then the shorthand flags (members of
+ * a required object, ids from CLI_ACTION_MEMBER, with help) (free() it).
+ * ZF_ENOMEM. */
+#define CLI_ACTION_MEMBER 10000
+#define CLI_ACTION_MEMBERS_MAX 100
+/* A value the CLI gives an action's required top-level string field when
+ * neither a flag nor --input gives it; {NULL} ends the table. */
+typedef struct cli_action_default {
+    const char *action, *field, *value;
+} cli_action_default;
+extern const cli_action_default cli_action_defaults[];
 int cli_action_specs(cli_opt **out, const zf_action *a);
 
 #endif

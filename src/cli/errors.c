@@ -59,8 +59,8 @@ int cli_exit_status(int code)
 static const zf_hint_row cli_hints[] = {
     {ZF_HINT_CONNECT, "run `zoomflow {connection} connect`"},
     {ZF_HINT_RECONNECT, "run `zoomflow {connection} connect`"},
-    {ZF_HINT_LIST_CONNECTIONS,
-     "each profile is one connection; `zoomflow --profile NAME status` shows one"},
+    {ZF_HINT_LIST_CONNECTIONS, "`zoomflow status --all` lists the profiles; choose one "
+                               "with `--profile NAME`"},
     {ZF_HINT_CHECK_CONNECTION, "run `zoomflow {connection} status`, then "
                                "`zoomflow {connection} connect` if it is broken"},
     {ZF_HINT_ADD_SCOPE, "after adding it, run `zoomflow {connection} connect`"},
@@ -78,8 +78,9 @@ static const zf_hint_row cli_hints[] = {
                                  "a URI the Zoom app lists"},
     {ZF_HINT_SET_MASTER_KEY, "a key file is passed with `--key-file FILE`"},
     {ZF_HINT_RESTORE_MASTER_KEY, "a key file is passed with `--key-file FILE`"},
-    {ZF_HINT_CHOOSE_DATABASE, "pass it with `--db sqlite:PATH`"},
-    {ZF_HINT_CHOOSE_DIRECTORY, "pass it with `zoomflow recordings download MEETING --dir DIR`"},
+    {ZF_HINT_CHOOSE_DATABASE,
+     "pass it with `--db sqlite:PATH` or `--db postgresql://USER@HOST:PORT/DB`"},
+    {ZF_HINT_CHOOSE_DIRECTORY, "pass it with `zoomflow recordings download --meeting-id ID --dir DIR`"},
     {ZF_HINT_GET_TOKEN, "a stored connection comes from `zoomflow {connection} connect`"},
     {ZF_HINT_NONE, NULL},
 };

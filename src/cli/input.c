@@ -116,6 +116,12 @@ int cli_json_set_pair(json_t *root, const char *pair, int typed, zf_error *err)
 
 int cli_report_problems(const char *what, const zf_problems *p)
 {
+    return cli_report_problems_with(what, p, NULL, NULL);
+}
+
+int cli_report_problems_with(const char *what, const zf_problems *p, cli_problem_note note,
+                             void *ctx)
+{
     fprintf(stderr, "zoomflow: invalid input for %s (%zu problem%s%s); nothing was sent:\n",
             what, p->count, p->count == 1 ? "" : "s", p->truncated ? ", more not shown" : "");
     for (size_t i = 0; i < p->count; i++) {
@@ -126,6 +132,8 @@ int cli_report_problems(const char *what, const zf_problems *p)
         if (x->value && x->value[0])
             fprintf(stderr, " (got %s)", x->value);
         fprintf(stderr, " [%s]\n", x->rule);
+        if (note)
+            note(ctx, x, stderr);
     }
     fputs("hint: fix every field listed and run it again (--help lists the fields)\n", stderr);
     return 2;

@@ -1,6 +1,7 @@
 #ifndef ZOOMFLOW_CLI_INPUT_H
 #define ZOOMFLOW_CLI_INPUT_H
 #include <jansson.h>
+#include <stdio.h>
 
 #include "zoomflow/actions.h"
 #include "zoomflow/error.h"
@@ -24,4 +25,8 @@ int cli_number(long long *out, const char *what, const char *text, size_t len,
                long long min, long long max, const char *unit, zf_error *err);
 /* Prints every problem (field, message, value, position, rule); returns 2. */
 int cli_report_problems(const char *what, const zf_problems *p);
+/* The same, calling note after each problem's line (a did-you-mean). */
+typedef void (*cli_problem_note)(void *ctx, const zf_problem *x, FILE *f);
+int cli_report_problems_with(const char *what, const zf_problems *p, cli_problem_note note,
+                             void *ctx);
 #endif

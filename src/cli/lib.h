@@ -18,4 +18,8 @@ int cli_zoom(cli_ctx *ctx, zf_zoom **out, const char **granted, zf_error *err);
  * zf_oauth_default_api_base(oauth_base), normalised by zf_session_api_base
  * (the one rule; no connection is read) -- what `zoomflow config` shows. */
 int cli_cfg_api_base(const cli_cfg *cfg, zf_buf *out);
+/* cmd_status.c: when err says the profile id is not connected and the store
+ * holds other connections, rewrites err to name them with the
+ * LIST_CONNECTIONS hint (else leaves it: connect first). Returns err->code. */
+int cli_unknown_profile(cli_ctx *ctx, zf_tokens *tk, const char *id, zf_error *err);
 #endif

@@ -5,6 +5,13 @@
  * it arrives, so `users list --all` over any number of users holds one page
  * at most. A table sizes its columns on the first TABLE_SAMPLE items and
  * truncates wider cells with "…" afterwards.
+ *
+ * Columns (table, csv): the set given to cli_out_new, fixed for the whole
+ * list, so an item without a key gets an empty cell and a later item's key
+ * is never dropped; without one, the first item's keys. Objects and arrays
+ * are compact JSON in their cell. The header is written even when no item
+ * comes. A list framed with cli_out_list is one JSON object in json, the
+ * same shape as a single page: {"<key>": [items...], tail members...}.
  */
 #include "cli.h"
 
@@ -13,7 +20,7 @@
 
 #define TABLE_SAMPLE 64
 #define TABLE_MAX_COL 48
-#define MAX_COLS 16
+#define MAX_COLS 64 /* zf_action_shape_raw's limit on output keys too */
 /* Items are serialised into one reused buffer and written with one fwrite:
  * jansson's json_dumpf calls fwrite once per token, which cost a tenth of
  * the CPU time of `users list --all --format ndjson`. The buffer is bounded
@@ -32,21 +39,59 @@ struct cli_out {
     int widths[MAX_COLS];
     int widths_done;
     zf_buf line;                 /* json/ndjson: the item being written */
+    char *list_key;              /* json: items framed as {"<key>": [...]} */
+    int closed;                  /* json: the array (and frame) is written */
 };
+
+static const struct {
+    const char *name;
+    cli_format f;
+} formats[] = {{"json", CLI_FMT_JSON},   {"ndjson", CLI_FMT_NDJSON}, {"table", CLI_FMT_TABLE},
+               {"csv", CLI_FMT_CSV},     {"auto", CLI_FMT_AUTO}};
+
+/* Edit distance of two short words (format names), capped at 9. */
+static int distance(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    if (na > 15 || nb > 15)
+        return 9;
+    int d[16][16];
+    for (size_t i = 0; i <= na; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= nb; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= na; i++)
+        for (size_t j = 1; j <= nb; j++) {
+            int sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            int del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+            d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+    return d[na][nb] > 9 ? 9 : d[na][nb];
+}
 
 int cli_format_parse(const char *s, cli_format *out, zf_error *err)
 {
-    static const struct { const char *name; cli_format f; } names[] = {
-        {"json", CLI_FMT_JSON}, {"ndjson", CLI_FMT_NDJSON}, {"table", CLI_FMT_TABLE},
-        {"csv", CLI_FMT_CSV}, {"auto", CLI_FMT_AUTO}};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (strcmp(s, names[i].name) == 0) {
-            *out = names[i].f;
+    const char *near = NULL;
+    int best = 3; /* farther than two edits is no suggestion */
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
+        if (strcmp(s, formats[i].name) == 0) {
+            *out = formats[i].f;
             return 0;
         }
+        int d = distance(s, formats[i].name);
+        if (d < best) {
+            best = d;
+            near = formats[i].name;
+        }
     }
-    zf_error_set(err, ZF_EVALIDATION, "--format %s is not a format", s);
-    zf_error_hint(err, "use json, ndjson, table or csv");
+    zf_error_set(err, ZF_EVALIDATION,
+                 "--format %s is not a format; the formats are json, ndjson, table, csv and "
+                 "auto", s);
+    if (near)
+        zf_error_hint(err, "did you mean --format %s?", near);
+    else
+        zf_error_hint(err, "use --format json, ndjson, table, csv or auto (the default: table "
+                           "on a terminal, json otherwise)");
     return ZF_EVALIDATION;
 }
 
@@ -62,6 +107,7 @@ int cli_out_new(cli_out **out, FILE *f, cli_format fmt, int tty, const char *con
     for (int i = 0; columns && columns[i] && i < MAX_COLS; i++)
         if ((o->cols[o->ncols] = strdup(columns[i])))
             o->ncols++;
+    /* no column set: the first item's keys (pick_columns) */
     o->sample = json_array();
     *out = o;
     return o->sample ? 0 : ZF_ENOMEM;
@@ -86,10 +132,9 @@ static void pick_columns(cli_out *o, json_t *item)
     const char *key;
     json_t *v;
     json_object_foreach(item, key, v) {
+        (void)v;
         if (o->ncols == MAX_COLS)
             break;
-        if (json_is_object(v) || json_is_array(v))
-            continue; /* nested values do not fit a cell; json shows them */
         if ((o->cols[o->ncols] = strdup(key)))
             o->ncols++;
     }
@@ -206,12 +251,63 @@ static void write_json(cli_out *o, json_t *item, size_t flags)
     json_dumpf(item, o->f, flags);
 }
 
+/* The opening of a json list: "[" or the frame's {"key":[ ; once. */
+static void json_open(cli_out *o)
+{
+    if (o->count)
+        fputs(",\n", o->f);
+    else if (!o->list_key)
+        fputs("[\n", o->f);
+    else {
+        fputs("{", o->f);
+        json_t *k = json_string(o->list_key);
+        if (k)
+            json_dumpf(k, o->f, JSON_ENCODE_ANY);
+        json_decref(k);
+        fputs(o->tty ? ": [\n" : ":[\n", o->f);
+    }
+}
+
+int cli_out_list(cli_out *o, const char *key)
+{
+    free(o->list_key);
+    o->list_key = key ? strdup(key) : NULL;
+    return key && !o->list_key ? ZF_ENOMEM : 0;
+}
+
+/* Closes a json list: "]" and, for a framed one, tail's members and "}". */
+static void json_close(cli_out *o, const json_t *tail)
+{
+    if (o->closed)
+        return;
+    o->closed = 1;
+    if (!o->list_key) {
+        fputs(o->count ? "\n]\n" : "[]\n", o->f);
+        return;
+    }
+    if (!o->count)
+        json_open(o);
+    fputs("\n]", o->f);
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)tail, key, v) {
+        json_t *k = json_string(key);
+        fputs(o->tty ? ", " : ",", o->f);
+        if (k)
+            json_dumpf(k, o->f, JSON_ENCODE_ANY);
+        fputs(o->tty ? ": " : ":", o->f);
+        json_dumpf(v, o->f, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+        json_decref(k);
+    }
+    fputs("}\n", o->f);
+}
+
 int cli_out_item(cli_out *o, json_t *item)
 {
     size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER;
     switch (o->fmt) {
     case CLI_FMT_JSON:
-        fputs(o->count ? ",\n" : "[\n", o->f);
+        json_open(o);
         write_json(o, item, o->tty ? JSON_INDENT(2) | JSON_PRESERVE_ORDER : flags);
         break;
     case CLI_FMT_NDJSON:
@@ -249,7 +345,7 @@ int cli_out_raw_ok(const cli_out *o)
 int cli_out_raw(cli_out *o, const char *json, size_t len)
 {
     if (o->fmt == CLI_FMT_JSON)
-        fputs(o->count ? ",\n" : "[\n", o->f);
+        json_open(o);
     fwrite(json, 1, len, o->f);
     if (o->fmt != CLI_FMT_JSON)
         fputc('\n', o->f);
@@ -285,15 +381,24 @@ int cli_out_object(cli_out *o, json_t *obj)
     return cli_out_item(o, obj);
 }
 
+int cli_out_close(cli_out *o, const json_t *tail)
+{
+    if (o->fmt == CLI_FMT_JSON)
+        json_close(o, tail);
+    return ferror(o->f) ? ZF_EIO : 0;
+}
+
 int cli_out_end(cli_out *o)
 {
     if (!o)
         return 0;
     if (o->fmt == CLI_FMT_JSON)
-        fputs(o->count ? "\n]\n" : "[]\n", o->f);
+        json_close(o, NULL);
     else if (o->fmt == CLI_FMT_TABLE && !o->widths_done && o->ncols)
-        table_flush_sample(o);
-    else if (o->fmt == CLI_FMT_TABLE && !o->count && o->tty)
+        table_flush_sample(o); /* the header alone when no item came */
+    else if (o->fmt == CLI_FMT_CSV && !o->count && o->ncols)
+        csv_row(o, NULL, 1);
+    if (o->fmt == CLI_FMT_TABLE && !o->count && o->tty)
         fputs("(no items)\n", o->f);
     fflush(o->f);
     int rc = ferror(o->f) ? ZF_EIO : 0;
@@ -301,6 +406,7 @@ int cli_out_end(cli_out *o)
     for (int i = 0; i < o->ncols; i++)
         free(o->cols[i]);
     zf_buf_free(&o->line);
+    free(o->list_key);
     free(o);
     return rc;
 }

@@ -135,12 +135,53 @@ void zf_session_free(zf_session *s)
 
 /* --- lazy opens; each *_locked runs under s->mu */
 
+/* A key file is created (zf_crypt_new) only for a store with nothing
+ * sealed in it yet: a missing key file beside stored connections is a
+ * mistyped path or a lost key, and a fresh key would only hide that (its
+ * secrets could never be opened). ZF_ECONFIG then; 0 when the file exists
+ * (crypt.c checks the rest) or the store holds no connection. To start
+ * over with a new key, the user creates the key file (or moves the store). */
+static int refuse_new_key_locked(zf_session *s, const char *path, zf_error *err)
+{
+    struct stat st;
+    if (lstat(path, &st) == 0 || errno != ENOENT)
+        return 0;
+    int rc;
+    if (!s->store && (rc = zf_store_open(&s->store, s->db, err)) != 0)
+        return rc;
+    char **ids = NULL;
+    size_t n = 0;
+    if ((rc = zf_store_conn_list(s->store, &ids, &n, err)) != 0)
+        return rc;
+    if (n > 0) {
+        rc = zf_error_set(err, ZF_ECONFIG, "the key file %s does not exist, but the store "
+                          "already holds %zu connection%s (%s%s) sealed with a master key; a "
+                          "new key would not open %s, so none was created", path, n,
+                          n == 1 ? "" : "s", ids[0], n > 1 ? ", ..." : "",
+                          n == 1 ? "it" : "them");
+        zf_error_hint_id(err, ZF_HINT_RESTORE_MASTER_KEY, "give the key file the connections "
+                         "were stored under (is the path mistyped?); to start over with a new "
+                         "key, create the file (openssl rand -hex 32 > FILE, mode 0600) and "
+                         "connect again");
+        zf_error_hint_arg(err, ZF_HINT_ARG_VALUE, path);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(ids[i]);
+    free(ids);
+    return rc;
+}
+
 static int open_crypt_locked(zf_session *s, zf_error *err)
 {
     if (s->crypt)
         return 0;
-    if (s->key_file || getenv("ZOOMFLOW_MASTER_KEY")) /* the one variable crypt.c reads */
+    const char *env = getenv("ZOOMFLOW_MASTER_KEY"); /* the one variable crypt.c reads */
+    if (env && *env)
         return zf_crypt_new(&s->crypt, s->key_file, err);
+    if (s->key_file || env) {
+        int rc = s->key_file && *s->key_file ? refuse_new_key_locked(s, s->key_file, err) : 0;
+        return rc ? rc : zf_crypt_new(&s->crypt, s->key_file, err);
+    }
     zf_buf path = ZF_BUF_INIT(PATH_CAP);
     const char *at = NULL;
     int rc = zf_default_dir(ZF_DIR_CONFIG, &path, err);
@@ -154,6 +195,8 @@ static int open_crypt_locked(zf_session *s, zf_error *err)
     if (rc == 0 && (zf_buf_puts(&path, "/master.key"), path.failed))
         rc = zf_error_set(err, ZF_ECONFIG, "the key file's path is longer than %zu bytes",
                           path.max);
+    if (rc == 0)
+        rc = refuse_new_key_locked(s, path.ptr, err);
     if (rc == 0)
         rc = zf_crypt_new(&s->crypt, path.ptr, err);
     zf_buf_free(&path);

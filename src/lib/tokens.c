@@ -678,7 +678,8 @@ void zf_conn_info_free(zf_conn_info *info)
     char *strs[] = {info->id,         info->account_id,     info->client_id,
                     info->oauth_base, info->api_base,       info->scopes,
                     info->missing_scopes, info->last_error, info->last_hint,
-                    info->token_endpoint, info->revoke_endpoint, info->refresh_host};
+                    info->token_endpoint, info->revoke_endpoint, info->refresh_host,
+                    info->user_id};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
         free(strs[i]);
     memset(info, 0, sizeof *info);
@@ -701,6 +702,18 @@ static char *missing_scopes(const char *granted)
         if (!has_scope(granted, zf_oauth_required_scopes[i]))
             zf_buf_appendf(&b, "%s%s", b.len ? " " : "", zf_oauth_required_scopes[i]);
     return b.len ? zf_buf_take(&b) : NULL;
+}
+
+/* The grant's user from the stored access token's "uid" claim, best
+ * effort: *out stays NULL when the token cannot be opened or is no JWT. */
+static void conn_user(zf_tokens *tk, const zf_store_conn *c, char **out)
+{
+    zf_secret token = ZF_SECRET_INIT;
+    zf_error ignored = ZF_ERROR_INIT;
+    if (open_col(tk, "connection", c->id, "access_token", c->access_token_sealed, &token,
+                 &ignored) == 0)
+        zf_oauth_token_claims(NULL, out, zf_secret_reveal(&token), token.len, &ignored);
+    zf_secret_free(&token);
 }
 
 int zf_tokens_info(zf_conn_info *out, zf_tokens *tk, const char *id, zf_error *err)
@@ -736,6 +749,8 @@ int zf_tokens_info(zf_conn_info *out, zf_tokens *tk, const char *id, zf_error *e
     out->refresh_interrupted = c.refresh_started_at &&
                                (c.state == ZF_CONN_NEEDS_REAUTH || claim_owner_gone(&c) ||
                                 now_of(tk) - c.refresh_started_at > TOKEN_TIMEOUT_MS / 1000 + 60);
+    if (c.kind == ZF_CONN_OAUTH)
+        conn_user(tk, &c, &out->user_id);
     /* the strings moved to out; the sealed ones are freed here */
     free(c.client_secret_sealed);
     free(c.access_token_sealed);
@@ -747,6 +762,33 @@ int zf_tokens_info(zf_conn_info *out, zf_tokens *tk, const char *id, zf_error *e
 int zf_tokens_list(char ***ids, size_t *n, zf_tokens *tk, zf_error *err)
 {
     return zf_store_conn_list(tk->opts.store, ids, n, err);
+}
+
+int zf_tokens_mark_reauth(zf_tokens *tk, const char *id, const char *reason, zf_error *err)
+{
+    zf_store_conn c = {0};
+    id = id_or_default(id);
+    int rc = zf_store_lock_connection(tk->opts.store, id, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = zf_store_conn_get(tk->opts.store, id, &c, err)) == ZF_ENOTFOUND) {
+        zf_store_rollback(tk->opts.store);
+        return not_connected(id, err);
+    }
+    if (rc == 0) {
+        c.state = ZF_CONN_NEEDS_REAUTH;
+        c.updated_at = now_of(tk);
+        if (replace_str(&c.last_error, reason && *reason ? reason : "the grant was revoked") < 0 ||
+            replace_str(&c.last_hint, "Reconnect the Zoom connection to get new tokens.") < 0)
+            rc = zf_error_set(err, ZF_ENOMEM, "out of memory");
+    }
+    if (rc == 0 && (rc = zf_store_conn_put(tk->opts.store, &c, err)) == 0)
+        rc = zf_store_commit(tk->opts.store, err);
+    else
+        zf_store_rollback(tk->opts.store);
+    audit(tk, id, "mark_reauth", rc, rc < 0 ? err->message : reason);
+    zf_store_conn_free(&c);
+    return rc;
 }
 
 /* --- access and refresh */

@@ -28,7 +28,7 @@ static int contains(const char *hay, const char *needle)
 
 static int contact_match(const sim_user *u, const char *key)
 {
-    return u->status != U_PENDING &&
+    return u->status != U_PENDING && !u->deleted &&
            (contains(u->email, key) || contains(u->first_name, key) ||
             contains(u->last_name, key) || contains(u->display_name, key));
 }

@@ -9,6 +9,13 @@
  *    repeated, and resuming costs nothing.
  *  - deleted meetings stay in the host's meetings[] with deleted=1 (so stored
  *    positions stay valid) but leave the id map; they are freed on reset.
+ *    Deleted (or disassociated) users likewise stay in users[] with
+ *    deleted=1 and leave the id and email maps and the counts.
+ *  - a recording belongs to its meeting (which frees it) and sits in the
+ *    cloud of `owner` (the host, or whom it was transferred to); recs[]
+ *    lists every recording in creation order for the recordings lists. It
+ *    is live while not deleted and its meeting is not, or while kept (a
+ *    recording transferred away from a meeting deleted with its host).
  *  - strings are allocated to size (100,000 users must fit in well under
  *    100 MB).
  */
@@ -31,6 +38,8 @@ typedef struct sim_user {
     char *email;             /* as given */
     char *first_name, *last_name, *display_name; /* NULL when empty */
     char *timezone;          /* NULL = account default */
+    json_t *profile;         /* other PATCHed profile fields, NULL when none */
+    uint8_t deleted;         /* removed from the account (DELETE /users/{id}) */
     int64_t pmi;
     int64_t created_at;
     int32_t mtg_day;         /* UTC day of mtg_writes */
@@ -63,7 +72,18 @@ typedef struct sim_recording {
     sim_recfile *files;
     int nfiles;
     sim_meeting *m;
+    sim_user *owner;         /* whose cloud it is in: the host, or a transferee */
+    uint8_t deleted;         /* went with its owner (DELETE /users without transfer) */
+    uint8_t kept;            /* transferred: outlives its meeting */
 } sim_recording;
+
+/* One ended instance of a meeting (past_meetings.c): who attended. */
+typedef struct sim_past {
+    char uuid[64];
+    int64_t start, end;      /* UTC */
+    json_t *participants;    /* array of Zoom-shaped participant objects */
+    sim_meeting *m;
+} sim_past;
 
 struct sim_meeting {
     int64_t id;
@@ -84,6 +104,14 @@ struct sim_meeting {
     sim_map reg_email;       /* lowercase email -> sim_registrant */
     sim_recording **recs;    /* instances, oldest first */
     int nrecs;
+    /* type 8: per occurrence (key: occurrence_id) what differs from the
+     * series: start_time (UTC seconds), duration, agenda, settings (the
+     * changed keys), deleted (true). NULL when nothing differs. */
+    json_t *occ;
+    /* registration questions {questions, custom_questions}; NULL = none */
+    json_t *questions;
+    sim_past **pasts;        /* ended instances, in the order they were added */
+    int npasts;
 };
 
 struct sim_data {
@@ -94,6 +122,9 @@ struct sim_data {
     sim_map meetings;            /* decimal id -> sim_meeting */
     sim_map by_uuid;             /* recording instance uuid -> sim_recording */
     sim_map files;               /* file id -> sim_recfile */
+    sim_recording **recs;        /* every recording, in creation order (borrowed) */
+    size_t nrecs, caprecs;
+    sim_map past_by_uuid;        /* past instance uuid -> sim_past */
     sim_meeting **all_meetings;  /* every meeting ever made (owns them) */
     size_t nall, capall;
     int32_t create_day;          /* UTC day of user_creates */
@@ -115,6 +146,8 @@ void sim_h_users_create(sim_req *rq, sim_resp *rs);
 void sim_h_users_list(sim_req *rq, sim_resp *rs);
 void sim_h_user_get(sim_req *rq, sim_resp *rs);
 void sim_h_user_settings(sim_req *rq, sim_resp *rs);
+void sim_h_user_patch(sim_req *rq, sim_resp *rs);
+void sim_h_user_delete(sim_req *rq, sim_resp *rs);
 void sim_h_meeting_create(sim_req *rq, sim_resp *rs);
 void sim_h_meetings_list(sim_req *rq, sim_resp *rs);
 void sim_h_meeting_get(sim_req *rq, sim_resp *rs);
@@ -122,12 +155,20 @@ void sim_h_meeting_patch(sim_req *rq, sim_resp *rs);
 void sim_h_meeting_delete(sim_req *rq, sim_resp *rs);
 void sim_h_registrant_add(sim_req *rq, sim_resp *rs);
 void sim_h_registrants_list(sim_req *rq, sim_resp *rs);
+void sim_h_registrant_get(sim_req *rq, sim_resp *rs);
 void sim_h_recordings_get(sim_req *rq, sim_resp *rs);
+void sim_h_recordings_list_user(sim_req *rq, sim_resp *rs);
+void sim_h_recordings_list_account(sim_req *rq, sim_resp *rs);
 void sim_h_rec_download(sim_req *rq, sim_resp *rs);
 void sim_h_contacts(sim_req *rq, sim_resp *rs);
 void sim_h_seed_users(sim_req *rq, sim_resp *rs);
 void sim_h_seed_meetings(sim_req *rq, sim_resp *rs);
 void sim_h_sim_recording(sim_req *rq, sim_resp *rs);
+void sim_h_registrants_status(sim_req *rq, sim_resp *rs);
+void sim_h_questions_get(sim_req *rq, sim_resp *rs);
+void sim_h_questions_patch(sim_req *rq, sim_resp *rs);
+void sim_h_past_participants(sim_req *rq, sim_resp *rs);
+void sim_h_sim_past_meeting(sim_req *rq, sim_resp *rs);
 
 /* --- meetings.c */
 sim_meeting *sim_data_meeting_find(sim *s, const char *id);
@@ -145,6 +186,19 @@ int sim_data_registration_on(const sim_meeting *m);
 /* 0 when the host may write one more meeting today; otherwise ZF_EDAILYLIMIT
  * after writing the 429. */
 int sim_data_meeting_quota(sim *s, sim_user *u, int64_t now, sim_resp *rs);
+/* The occurrence `oid` of a type 8 meeting: 1 with its start and duration
+ * (overrides applied), or 0 when the meeting has no such occurrence or it
+ * was deleted. */
+int sim_data_occurrence(const sim_meeting *m, const char *oid, int64_t *start, int *duration);
+/* 404 code 3001 for an unknown meeting id (written into rs), else the meeting. */
+sim_meeting *sim_data_meeting_or_404(sim_req *rq, sim_resp *rs);
+
+/* --- past_meetings.c */
+/* Adds an ended instance to m (uuid NULL = a new one); participants is
+ * stolen. NULL when out of memory or the uuid is taken. */
+sim_past *sim_data_past_add(sim *s, sim_meeting *m, const char *uuid, int64_t start,
+                            int64_t end, json_t *participants);
+void sim_data_past_free(sim_past *p);
 
 /* --- registrants.c */
 sim_registrant *sim_data_registrant_add(sim *s, sim_meeting *m, const char *email,
@@ -158,6 +212,10 @@ sim_recording *sim_data_recording_add(sim *s, sim_meeting *m, const char *uuid,
                                       const uint64_t *sizes);
 json_t *sim_data_recording_json(sim *s, const sim_recording *rec, int webhook);
 void sim_data_recording_free(sim_recording *rec);
+bool sim_data_recording_live(const sim_recording *rec);
+/* A user leaves the account: their live recordings go to `to` (kept even
+ * if their meeting is deleted) or, with to NULL, are deleted. */
+void sim_data_recordings_hand_over(sim *s, sim_user *from, sim_user *to);
 
 /* --- validation helpers (users.c) */
 void sim_data_verr(json_t *errs, const char *field, const char *fmt, ...)

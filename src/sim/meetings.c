@@ -5,7 +5,16 @@
  * <= 10 of Zoom's charset, agenda <= 2000, recurrence rules for type 8, typed
  * settings (unknown keys dropped, as Zoom ignores them). PATCH rebuilds the
  * meeting from its current fields with the patch merged in, so both paths
- * share one validator. A host may create + update 100 meetings per UTC day.
+ * share one validator; a start_time in the past is ignored, as Zoom says.
+ * A host may create + update 100 meetings per UTC day.
+ *
+ * Occurrences of a type 8 meeting are computed from the recurrence; what
+ * an occurrence changes (PATCH ?occurrence_id: agenda, start_time,
+ * duration and seven settings, Zoom's list; DELETE ?occurrence_id) is kept
+ * per occurrence id in m->occ. An unknown or deleted occurrence is 400
+ * code 300 "Invalid parameter: occurrence_id." (the code Zoom's spec gives
+ * for DELETE). GET lists occurrences already over only with
+ * show_previous_occurrences=true.
  */
 #include "data.h"
 #include "civil.h"
@@ -416,6 +425,14 @@ void sim_data_recording_free(sim_recording *rec)
     free(rec);
 }
 
+void sim_data_past_free(sim_past *p)
+{
+    if (!p)
+        return;
+    json_decref(p->participants);
+    free(p);
+}
+
 void sim_data_meeting_free(sim_meeting *m)
 {
     if (!m)
@@ -438,6 +455,11 @@ void sim_data_meeting_free(sim_meeting *m)
     for (int i = 0; i < m->nrecs; i++)
         sim_data_recording_free(m->recs[i]);
     free(m->recs);
+    for (int i = 0; i < m->npasts; i++)
+        sim_data_past_free(m->pasts[i]);
+    free(m->pasts);
+    json_decref(m->occ);
+    json_decref(m->questions);
     free(m);
 }
 
@@ -566,7 +588,83 @@ int sim_data_registration_on(const sim_meeting *m)
     return a == 0 || a == 1;
 }
 
+/* --- occurrences */
+
+static void occ_id(char out[24], int64_t start)
+{
+    snprintf(out, 24, "%lld", (long long)start * 1000);
+}
+
+static json_t *occ_override(const sim_meeting *m, const char *oid)
+{
+    return m->occ ? json_object_get(m->occ, oid) : NULL;
+}
+
+/* An occurrence's own start and duration: its override, else the series'. */
+static void occ_times(const sim_meeting *m, const json_t *ov, int64_t first, int64_t *start,
+                      int *duration)
+{
+    json_t *st = json_object_get(ov, "start_time"), *d = json_object_get(ov, "duration");
+    *start = json_is_integer(st) ? (int64_t)json_integer_value(st) : first;
+    *duration = json_is_integer(d) ? (int)json_integer_value(d) : m->duration;
+}
+
+int sim_data_occurrence(const sim_meeting *m, const char *oid, int64_t *start, int *duration)
+{
+    int64_t occ[60];
+    int n = m->type == 8 && m->recurrence ? occurrences(m, occ) : 0;
+    for (int i = 0; i < n; i++) {
+        char id[24];
+        occ_id(id, occ[i]);
+        if (strcmp(id, oid) != 0)
+            continue;
+        json_t *ov = occ_override(m, id);
+        if (json_is_true(json_object_get(ov, "deleted")))
+            return 0;
+        occ_times(m, ov, occ[i], start, duration);
+        return 1;
+    }
+    return 0;
+}
+
+/* The occurrences as Zoom lists them: each with its own start and
+ * duration, status deleted for a deleted one; those over before `now`
+ * only with show_past. */
+static json_t *occurrences_json(const sim_meeting *m, int64_t now, int show_past)
+{
+    int64_t occ[60];
+    int n = occurrences(m, occ);
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++) {
+        char oid[24], ot[32];
+        int64_t st;
+        int dur;
+        occ_id(oid, occ[i]);
+        json_t *ov = occ_override(m, oid);
+        occ_times(m, ov, occ[i], &st, &dur);
+        if (!show_past && st + (int64_t)dur * 60 < now)
+            continue;
+        sim_fmt_time(ot, st);
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:i,s:s}", "occurrence_id", oid,
+                                             "start_time", ot, "duration", dur, "status",
+                                             json_is_true(json_object_get(ov, "deleted"))
+                                                 ? "deleted"
+                                                 : "available"));
+    }
+    return arr;
+}
+
+static json_t *meeting_json(sim *s, const sim_meeting *m, int full, int64_t now,
+                            int show_past);
+
 json_t *sim_data_meeting_json(sim *s, const sim_meeting *m, int full)
+{
+    return meeting_json(s, m, full, INT64_MIN, 1);
+}
+
+/* The meeting object; full = GET's and create's (links, settings,
+ * occurrences), else the list's. */
+static json_t *meeting_json(sim *s, const sim_meeting *m, int full, int64_t now, int show_past)
 {
     char iso[32], cre[32], enc[33], url[256];
     sim_fmt_time(iso, m->start_time);
@@ -603,20 +701,8 @@ json_t *sim_data_meeting_json(sim *s, const sim_meeting *m, int full)
     json_object_set_new(j, "h323_password", json_string(m->password));
     json_object_set_new(j, "encrypted_password", json_string(enc));
     json_object_set_new(j, "pre_schedule", json_false());
-    if (m->type == 8 && m->recurrence) {
-        int64_t occ[60];
-        int n = occurrences(m, occ);
-        json_t *arr = json_array();
-        for (int i = 0; i < n; i++) {
-            char oid[24], ot[32];
-            snprintf(oid, sizeof oid, "%lld", (long long)occ[i] * 1000);
-            sim_fmt_time(ot, occ[i]);
-            json_array_append_new(arr, json_pack("{s:s,s:s,s:i,s:s}", "occurrence_id", oid,
-                                                 "start_time", ot, "duration", m->duration,
-                                                 "status", "available"));
-        }
-        json_object_set_new(j, "occurrences", arr);
-    }
+    if (m->type == 8 && m->recurrence)
+        json_object_set_new(j, "occurrences", occurrences_json(m, now, show_past));
     if (m->recurrence)
         json_object_set(j, "recurrence", m->recurrence);
     json_object_set(j, "settings", m->settings);
@@ -681,7 +767,7 @@ done:
     json_decref(errs);
 }
 
-static sim_meeting *meeting_or_404(sim_req *rq, sim_resp *rs)
+sim_meeting *sim_data_meeting_or_404(sim_req *rq, sim_resp *rs)
 {
     sim_meeting *m = sim_data_meeting_find(rq->s, rq->param[0]);
     if (!m)
@@ -689,21 +775,120 @@ static sim_meeting *meeting_or_404(sim_req *rq, sim_resp *rs)
     return m;
 }
 
+/* A boolean query value, true or false (Zoom's words); false when absent,
+ * an entry in errs when it is anything else. */
+static void query_bool(sim_req *rq, json_t *errs, const char *key, int *out)
+{
+    const char *v = sim_query(rq, key);
+    *out = v && strcmp(v, "true") == 0;
+    if (v && !*out && strcmp(v, "false") != 0)
+        sim_data_verr(errs, key, "%s must be true or false.", key);
+}
+
+static void bad_occurrence(sim_resp *rs)
+{
+    sim_error(rs, 400, 300, "Invalid parameter: occurrence_id.");
+}
+
+/* GET ?occurrence_id: the meeting as that occurrence is (its start,
+ * duration, agenda and settings), listing only it. */
+static void as_occurrence(json_t *j, const sim_meeting *m, const char *oid, int64_t start,
+                          int duration)
+{
+    char iso[32];
+    json_t *ov = occ_override(m, oid), *ag = json_object_get(ov, "agenda");
+    json_t *set = json_object_get(ov, "settings");
+    sim_fmt_time(iso, start);
+    json_object_set_new(j, "start_time", json_string(iso));
+    json_object_set_new(j, "duration", json_integer(duration));
+    if (json_is_string(ag))
+        json_object_set(j, "agenda", ag);
+    if (json_is_object(set)) {
+        json_t *merged = json_deep_copy(m->settings);
+        json_object_update(merged, set);
+        json_object_set_new(j, "settings", merged);
+    }
+    json_object_set_new(j, "occurrences",
+                        json_pack("[{s:s,s:s,s:i,s:s}]", "occurrence_id", oid, "start_time", iso,
+                                  "duration", duration, "status", "available"));
+}
+
 void sim_h_meeting_get(sim_req *rq, sim_resp *rs)
 {
-    sim_meeting *m = meeting_or_404(rq, rs);
-    if (m)
-        sim_json(rs, 200, sim_data_meeting_json(rq->s, m, 1));
+    sim_meeting *m = sim_data_meeting_or_404(rq, rs);
+    json_t *errs = json_array();
+    const char *oid = sim_query(rq, "occurrence_id");
+    int show_past, duration;
+    int64_t start;
+    if (!m)
+        goto done;
+    query_bool(rq, errs, "show_previous_occurrences", &show_past);
+    if (json_array_size(errs)) {
+        sim_validation_error(rs, errs);
+        errs = NULL;
+        goto done;
+    }
+    if (oid && !sim_data_occurrence(m, oid, &start, &duration)) {
+        bad_occurrence(rs);
+        goto done;
+    }
+    json_t *j = meeting_json(rq->s, m, 1, rq->now, show_past);
+    if (oid)
+        as_occurrence(j, m, oid, start, duration);
+    sim_json(rs, 200, j);
+done:
+    json_decref(errs);
+}
+
+/* The override object of occurrence oid, made on first use. */
+static json_t *occ_entry(sim_meeting *m, const char *oid)
+{
+    if (!m->occ && !(m->occ = json_object()))
+        return NULL;
+    json_t *ov = json_object_get(m->occ, oid);
+    if (!ov && json_object_set_new(m->occ, oid, ov = json_object()) != 0)
+        return NULL;
+    return ov;
 }
 
 void sim_h_meeting_delete(sim_req *rq, sim_resp *rs)
 {
-    sim_meeting *m = meeting_or_404(rq, rs);
+    sim_meeting *m = sim_data_meeting_or_404(rq, rs);
+    json_t *errs = json_array();
+    const char *oid = sim_query(rq, "occurrence_id");
+    int hosts, registrants, duration;
+    int64_t start;
     if (!m)
-        return;
-    m->deleted = 1;
-    sim_map_del(&rq->s->data->meetings, rq->param[0]);
+        goto done;
+    query_bool(rq, errs, "schedule_for_reminder", &hosts);
+    query_bool(rq, errs, "cancel_meeting_reminder", &registrants);
+    if (json_array_size(errs)) {
+        sim_validation_error(rs, errs);
+        errs = NULL;
+        goto done;
+    }
+    if (oid && !sim_data_occurrence(m, oid, &start, &duration)) {
+        bad_occurrence(rs);
+        goto done;
+    }
+    if (oid) {
+        json_t *ov = occ_entry(m, oid);
+        if (!ov) {
+            sim_error(rs, 500, 500, "out of memory");
+            goto done;
+        }
+        json_object_set_new(ov, "deleted", json_true());
+    } else {
+        m->deleted = 1;
+        sim_map_del(&rq->s->data->meetings, rq->param[0]);
+    }
+    /* no mail is sent; the request log says what would have been */
+    snprintf(rq->log_detail, sizeof rq->log_detail, "%s%s%semail host: %s, registrants: %s",
+             oid ? "occurrence " : "", oid ? oid : "", oid ? "; " : "", hosts ? "yes" : "no",
+             registrants ? "yes" : "no");
     sim_empty(rs, 204);
+done:
+    json_decref(errs);
 }
 
 /* The current meeting as a create body, with the patch merged over it. */
@@ -732,13 +917,135 @@ static json_t *merged_body(const sim_meeting *m, json_t *patch)
     return b;
 }
 
+/* The UTC instant of a start_time in a patch; a local time is read in the
+ * patch's timezone, else the meeting's. false when it is not a time. */
+static bool patch_start(const sim_meeting *m, json_t *patch, int64_t *t)
+{
+    const char *st = json_string_value(json_object_get(patch, "start_time"));
+    const char *tz = json_string_value(json_object_get(patch, "timezone"));
+    int hz;
+    if (!st || sim_parse_time(st, t, &hz) != 0)
+        return false;
+    if (!hz)
+        *t = sim_tz_local_to_utc(tz && *tz ? tz : m->timezone, *t);
+    return true;
+}
+
+/* What Zoom changes of one occurrence (the spec's occurrence_id text). */
+static const char *const occ_keys[] = {"agenda", "start_time", "duration", "settings", NULL};
+static const char *const occ_settings[] = {"host_video", "participant_video",
+                                           "join_before_host", "mute_upon_entry",
+                                           "waiting_room", "watermark", "auto_recording", NULL};
+
+static bool listed(const char *const *list, const char *key)
+{
+    for (; *list; list++)
+        if (strcmp(*list, key) == 0)
+            return true;
+    return false;
+}
+
+static const setting *setting_of(const char *key)
+{
+    for (const setting *st = settings_tab; st->key; st++)
+        if (strcmp(st->key, key) == 0)
+            return st;
+    return NULL;
+}
+
+/* Checks a patch for one occurrence; the accepted settings go to *set. */
+static void check_occurrence_patch(json_t *patch, json_t *errs, json_t *set)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(patch, key, v) {
+        if (!listed(occ_keys, key))
+            sim_data_verr(errs, key, "%s cannot be changed for one occurrence; update the "
+                          "series without occurrence_id.", key);
+    }
+    sim_data_vstr(errs, patch, "agenda", "agenda", 0, 2000);
+    json_t *d = json_object_get(patch, "duration");
+    if (d && (!json_is_integer(d) || json_integer_value(d) < 1 || json_integer_value(d) > 1440))
+        sim_data_verr(errs, "duration", "duration must be an integer number of minutes, 1-1440.");
+    const char *st = sim_data_vstr(errs, patch, "start_time", "start_time", 0, 0);
+    int64_t t;
+    int hz;
+    if (st && sim_parse_time(st, &t, &hz) != 0)
+        sim_data_verr(errs, "start_time", "start_time must be yyyy-MM-ddTHH:mm:ssZ (UTC) or "
+                                          "yyyy-MM-ddTHH:mm:ss in the meeting's timezone.");
+    json_t *given = json_object_get(patch, "settings");
+    if (given && !json_is_object(given))
+        sim_data_verr(errs, "settings", "settings must be an object.");
+    json_object_foreach(given, key, v) {
+        const setting *sd = setting_of(key);
+        if (sd && listed(occ_settings, key))
+            check_setting(sd, v, errs, set);
+        else if (sd) {
+            char field[96];
+            snprintf(field, sizeof field, "settings.%s", key);
+            sim_data_verr(errs, field, "%s cannot be changed for one occurrence; update the "
+                          "series without occurrence_id.", field);
+        }
+    }
+}
+
+/* PATCH ?occurrence_id: the occurrence's own agenda, start, duration and
+ * settings; a start in the past is ignored, as for the series. */
+static void patch_occurrence(sim_req *rq, sim_resp *rs, sim_meeting *m, json_t *patch,
+                             const char *oid)
+{
+    int64_t start, t;
+    int duration;
+    json_t *errs = json_array(), *set = json_object(), *ov;
+    if (!sim_data_occurrence(m, oid, &start, &duration)) {
+        bad_occurrence(rs);
+        goto done;
+    }
+    check_occurrence_patch(patch, errs, set);
+    if (json_array_size(errs)) {
+        sim_validation_error(rs, errs);
+        errs = NULL;
+        goto done;
+    }
+    if (!(ov = occ_entry(m, oid))) {
+        sim_error(rs, 500, 500, "out of memory");
+        goto done;
+    }
+    json_t *ag = json_object_get(patch, "agenda"), *d = json_object_get(patch, "duration");
+    if (patch_start(m, patch, &t) && t >= rq->now)
+        json_object_set_new(ov, "start_time", json_integer(t));
+    if (d)
+        json_object_set(ov, "duration", d);
+    if (ag)
+        json_object_set(ov, "agenda", ag);
+    if (json_object_size(set)) {
+        if (!json_object_get(ov, "settings"))
+            json_object_set_new(ov, "settings", json_object());
+        json_object_update(json_object_get(ov, "settings"), set);
+    }
+    m->host->mtg_writes++;
+    sim_empty(rs, 204);
+done:
+    json_decref(errs);
+    json_decref(set);
+}
+
 void sim_h_meeting_patch(sim_req *rq, sim_resp *rs)
 {
     sim *s = rq->s;
-    sim_meeting *m = meeting_or_404(rq, rs), tmp;
+    sim_meeting *m = sim_data_meeting_or_404(rq, rs), tmp;
     json_t *patch = NULL, *b = NULL, *errs = json_array();
+    const char *oid = sim_query(rq, "occurrence_id");
+    int64_t t;
     if (!m || !(patch = sim_body_json(rq, rs)) || sim_data_meeting_quota(s, m->host, rq->now, rs))
         goto done;
+    if (oid) {
+        patch_occurrence(rq, rs, m, patch, oid);
+        goto done;
+    }
+    /* Zoom: a start_time in the past is ignored (the meeting keeps its own) */
+    if (patch_start(m, patch, &t) && t < rq->now)
+        json_object_del(patch, "start_time");
     b = merged_body(m, patch);
     int type;
     validate_body(b, errs, &type);

@@ -1,8 +1,10 @@
 /*
- * Cloud recordings: GET /meetings/{meetingId}/recordings, the file download
- * URLs (/rec/download/{fileId}, /rec/webhook_download/{fileId}) and the
- * control route that completes a recording (POST /_sim/recordings, which
- * emits recording.completed).
+ * Cloud recordings: GET /meetings/{meetingId}/recordings, the lists GET
+ * /users/{userId}/recordings and GET /accounts/{accountId}/recordings (at
+ * most one month between from and to per request, Zoom's rule), the file
+ * download URLs (/rec/download/{fileId}, /rec/webhook_download/{fileId})
+ * and the control route that completes a recording (POST /_sim/recordings,
+ * which emits recording.completed).
  *
  * File bytes are never stored: a file is (seed, size) and server.c streams
  * sim_stream_fill() output, so multi-GiB files cost nothing and every
@@ -15,6 +17,7 @@
 #include "data.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,9 +87,20 @@ sim_recording *sim_data_recording_add(sim *s, sim_meeting *m, const char *uuid,
         snprintf(rec->uuid, sizeof rec->uuid, "%s", m->uuid);
     else
         sim_data_new_uuid(rec->uuid);
+    if (d->nrecs == d->caprecs) {
+        size_t nc = d->caprecs ? d->caprecs * 2 : 64;
+        sim_recording **n = realloc(d->recs, nc * sizeof *n);
+        if (!n) {
+            sim_data_recording_free(rec);
+            return NULL;
+        }
+        d->recs = n;
+        d->caprecs = nc;
+    }
     rec->start = start;
     rec->duration = m->duration;
     rec->m = m;
+    rec->owner = m->host;
     for (int i = 0; i < nfiles; i++) {
         sim_recfile *f = &rec->files[i];
         file_id(f->id);
@@ -101,7 +115,32 @@ sim_recording *sim_data_recording_add(sim *s, sim_meeting *m, const char *uuid,
     for (int i = 0; i < nfiles; i++)
         sim_map_put(&d->files, rec->files[i].id, &rec->files[i]);
     m->recs[m->nrecs++] = rec;
+    d->recs[d->nrecs++] = rec;
     return rec;
+}
+
+bool sim_data_recording_live(const sim_recording *rec)
+{
+    return !rec->deleted && (rec->kept || !rec->m->deleted);
+}
+
+void sim_data_recordings_hand_over(sim *s, sim_user *from, sim_user *to)
+{
+    struct sim_data *d = s->data;
+    for (size_t i = 0; i < d->nrecs; i++) {
+        sim_recording *rec = d->recs[i];
+        if (rec->owner != from || !sim_data_recording_live(rec))
+            continue;
+        if (to) {
+            rec->owner = to;
+            rec->kept = 1;
+            continue;
+        }
+        rec->deleted = 1;
+        sim_map_del(&d->by_uuid, rec->uuid);
+        for (int k = 0; k < rec->nfiles; k++)
+            sim_map_del(&d->files, rec->files[k].id);
+    }
 }
 
 static void file_name(const sim_recfile *f, char *out, size_t n)
@@ -157,12 +196,12 @@ json_t *sim_data_recording_json(sim *s, const sim_recording *rec, int webhook)
     char type[8];
     snprintf(type, sizeof type, "%d", m->type);
     json_t *j = json_pack("{s:s,s:I,s:s,s:s,s:s}", "uuid", rec->uuid, "id", (json_int_t)m->id,
-                          "account_id", s->account_id, "host_id", m->host->id, "topic",
+                          "account_id", s->account_id, "host_id", rec->owner->id, "topic",
                           m->topic);
     json_object_set_new(j, "type", webhook ? json_integer(m->type) : json_string(type));
     json_object_set_new(j, "start_time", json_string(iso));
     if (webhook) {
-        json_object_set_new(j, "host_email", json_string(m->host->email));
+        json_object_set_new(j, "host_email", json_string(rec->owner->email));
         json_object_set_new(j, "timezone", json_string(m->timezone));
     }
     json_object_set_new(j, "password", json_string(m->password));
@@ -193,7 +232,10 @@ static sim_recording *find_recording(sim *s, const char *param)
         digits &= isdigit((unsigned char)*p) != 0;
     if (digits) {
         sim_meeting *m = sim_data_meeting_find(s, param);
-        return m && m->nrecs ? m->recs[m->nrecs - 1] : NULL;
+        for (int i = m ? m->nrecs - 1 : -1; i >= 0; i--)
+            if (sim_data_recording_live(m->recs[i]))
+                return m->recs[i];
+        return NULL;
     }
     sim_recording *rec = sim_map_get(&s->data->by_uuid, param);
     if (rec || !strchr(param, '%'))
@@ -220,7 +262,7 @@ void sim_h_recordings_get(sim_req *rq, sim_resp *rs)
     }
     json_decref(errs);
     sim_recording *rec = find_recording(s, rq->param[0]);
-    if (!rec || rec->m->deleted) {
+    if (!rec || !sim_data_recording_live(rec)) {
         sim_error(rs, 404, 3301, "There is no recording for this meeting.");
         return;
     }
@@ -230,6 +272,198 @@ void sim_h_recordings_get(sim_req *rq, sim_resp *rs)
         json_object_set_new(j, "download_access_token", json_string(t ? t : ""));
     }
     sim_json(rs, 200, j);
+}
+
+/* --- GET /users/{userId}/recordings, GET /accounts/{accountId}/recordings */
+
+typedef struct rec_filter {
+    const sim_user *owner; /* NULL: every user of the account */
+    int64_t from, to;      /* UTC days, inclusive */
+    int64_t meeting_id;    /* 0: any */
+    int trash;             /* the trash: zoomsim never trashes a recording */
+} rec_filter;
+
+static int days_in(int y, int m)
+{
+    static const int n[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0) ? 29 : n[m - 1];
+}
+
+/* "yyyy-MM-dd" -> UTC day; ZF_EPARSE when it is no such date. */
+static int day_of(const char *s, int64_t *day)
+{
+    char buf[32];
+    int64_t t;
+    int hz;
+    if (strlen(s) != 10)
+        return ZF_EPARSE;
+    snprintf(buf, sizeof buf, "%sT00:00:00Z", s);
+    if (sim_parse_time(buf, &t, &hz) != 0)
+        return ZF_EPARSE;
+    *day = sim_data_day(t);
+    return 0;
+}
+
+static void date_of(char out[11], int64_t day)
+{
+    char iso[32];
+    sim_fmt_time(iso, day * 86400);
+    snprintf(out, 11, "%.10s", iso);
+}
+
+/* The last day Zoom answers for a range starting on `from`: the same day of
+ * the next month, or that month's last day when it is shorter. */
+static int64_t month_after(int64_t from)
+{
+    char d[11];
+    date_of(d, from);
+    int y = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0');
+    int m = (d[5] - '0') * 10 + (d[6] - '0'), dd = (d[8] - '0') * 10 + (d[9] - '0');
+    if (++m > 12) {
+        m = 1;
+        y++;
+    }
+    int last = days_in(y, m);
+    return from + (days_in(y, m == 1 ? 12 : m - 1) - dd) + (dd > last ? last : dd);
+}
+
+static bool rec_match(const sim_recording *rec, const rec_filter *f)
+{
+    if (f->trash || !sim_data_recording_live(rec) || (f->owner && rec->owner != f->owner))
+        return false;
+    int64_t day = sim_data_day(rec->start);
+    return day >= f->from && day <= f->to && (!f->meeting_id || rec->m->id == f->meeting_id);
+}
+
+static bool query_bool(sim_req *rq, json_t *errs, const char *key, int *out)
+{
+    const char *v = sim_query(rq, key);
+    *out = 0;
+    if (!v || !*v || !strcmp(v, "false"))
+        return true;
+    if (!strcmp(v, "true")) {
+        *out = 1;
+        return true;
+    }
+    sim_data_verr(errs, key, "%s must be true or false.", key);
+    return false;
+}
+
+/* Reads the filters every recordings list takes; false after writing
+ * Zoom's 300 into rs. Without from the day is today; without to, the day
+ * after from; a range of more than a month is cut to one, as Zoom does. */
+static bool list_filter(sim_req *rq, sim_resp *rs, rec_filter *f, long *ps)
+{
+    json_t *errs = json_array();
+    const char *fs = sim_query(rq, "from"), *ts = sim_query(rq, "to");
+    const char *tt = sim_query(rq, "trash_type"), *mc = sim_query(rq, "mc");
+    const char *mid = sim_query(rq, "meeting_id");
+    int64_t today = sim_data_day(rq->now);
+    f->from = today;
+    f->to = today + 1;
+    query_bool(rq, errs, "trash", &f->trash);
+    if (tt && *tt && strcmp(tt, "meeting_recordings") && strcmp(tt, "recording_file"))
+        sim_data_verr(errs, "trash_type", "trash_type must be meeting_recordings or "
+                                          "recording_file.");
+    if (mc && *mc && strcmp(mc, "true") && strcmp(mc, "false"))
+        sim_data_verr(errs, "mc", "mc must be true or false.");
+    if (fs && *fs && day_of(fs, &f->from) != 0)
+        sim_data_verr(errs, "from", "from must be a date yyyy-MM-dd.");
+    if (ts && *ts && day_of(ts, &f->to) != 0)
+        sim_data_verr(errs, "to", "to must be a date yyyy-MM-dd.");
+    else if (!(ts && *ts))
+        f->to = fs && *fs ? (today > f->from ? today : f->from) : f->from + 1;
+    if (f->to < f->from && !json_array_size(errs))
+        sim_data_verr(errs, "to", "to must not be before from.");
+    char *end = NULL;
+    f->meeting_id = mid && *mid ? strtoll(mid, &end, 10) : 0;
+    if (end && (*end || f->meeting_id <= 0 || strlen(mid) > 18))
+        sim_data_verr(errs, "meeting_id", "meeting_id must be a meeting number.");
+    sim_data_qint(rq, errs, "page_size", 30, 1, 300, ps);
+    if (json_array_size(errs)) {
+        sim_validation_error(rs, errs);
+        return false;
+    }
+    json_decref(errs);
+    if (f->to > month_after(f->from))
+        f->to = month_after(f->from);
+    return true;
+}
+
+static void list_recordings(sim_req *rq, sim_resp *rs, const sim_user *owner)
+{
+    sim *s = rq->s;
+    struct sim_data *d = s->data;
+    rec_filter f = {owner, 0, 0, 0, 0};
+    long ps;
+    if (!list_filter(rq, rs, &f, &ps))
+        return;
+    char key[160], from[11], to[11];
+    date_of(from, f.from);
+    date_of(to, f.to);
+    /* the range answered, for the request log (tests check month walks) */
+    snprintf(rq->log_detail, sizeof rq->log_detail, "from=%s to=%s", from, to);
+    snprintf(key, sizeof key, "recordings|%s|%s|%s|%d|%lld", owner ? owner->id : "*", from, to,
+             f.trash, (long long)f.meeting_id);
+    size_t total = 0;
+    for (size_t i = 0; i < d->nrecs; i++)
+        total += rec_match(d->recs[i], &f);
+    sim_page pg;
+    if (sim_page_start(s, rs, sim_query(rq, "next_page_token"), key, ps, 1, &pg) != 0)
+        return;
+    json_t *arr = json_array();
+    size_t got = 0, i = (size_t)pg.pos;
+    for (; i < d->nrecs && got < (size_t)ps; i++) {
+        if (!rec_match(d->recs[i], &f))
+            continue;
+        json_t *j = sim_data_recording_json(s, d->recs[i], 0);
+        if (!owner)
+            json_object_set_new(j, "host_email", json_string(d->recs[i]->owner->email));
+        json_array_append_new(arr, j);
+        got++;
+    }
+    char next[33];
+    sim_page_next(s, key, &pg, i, got, total, ps, next);
+    size_t pages = total ? (total + (size_t)ps - 1) / (size_t)ps : 0;
+    sim_json(rs, 200, json_pack("{s:s,s:s,s:I,s:i,s:I,s:s,s:o}", "from", from, "to", to,
+                                "page_count", (json_int_t)pages, "page_size", (int)ps,
+                                "total_records", (json_int_t)total, "next_page_token", next,
+                                "meetings", arr));
+}
+
+void sim_h_recordings_list_user(sim_req *rq, sim_resp *rs)
+{
+    sim_user *u = sim_data_user_find(rq->s, rq, rq->param[0]);
+    if (!u) {
+        sim_error(rs, 404, 1001, "User %s does not exist, or does not belong to this account.",
+                  rq->param[0]);
+        return;
+    }
+    list_recordings(rq, rs, u);
+}
+
+#define RS_ACCOUNT_RECS "cloud_recording:read:list_account_recordings"
+
+/* `me` is the token's account (the :admin scope suffices); an account id
+ * needs the :master scope, and zoomsim has no sub accounts. */
+void sim_h_recordings_list_account(sim_req *rq, sim_resp *rs)
+{
+    sim *s = rq->s;
+    const char *id = rq->param[0];
+    if (strcmp(id, "me") == 0) {
+        list_recordings(rq, rs, NULL);
+        return;
+    }
+    if (!sim_auth_has_scope(rq->auth, RS_ACCOUNT_RECS ":master")) {
+        sim_error(rs, 400, 4711, "Invalid access token, does not contain scopes:["
+                                 RS_ACCOUNT_RECS ":master].");
+        return;
+    }
+    if (strcmp(id, s->account_id) != 0) {
+        sim_error(rs, 404, 2001, "Account does not exist: %s.", id);
+        return;
+    }
+    list_recordings(rq, rs, NULL);
 }
 
 /* --- downloads */
@@ -310,7 +544,7 @@ static range_kind parse_range(const char *h, uint64_t total, uint64_t *off, uint
 void sim_h_rec_download(sim_req *rq, sim_resp *rs)
 {
     sim_recfile *f = sim_map_get(&rq->s->data->files, rq->param[0]);
-    if (!f || f->rec->m->deleted) {
+    if (!f || !sim_data_recording_live(f->rec)) {
         sim_error(rs, 404, 3301, "There is no recording for this meeting.");
         return;
     }
@@ -344,7 +578,8 @@ void sim_h_rec_download(sim_req *rq, sim_resp *rs)
                             (unsigned long long)f->size);
 }
 
-/* --- POST /_sim/recordings {meeting_id, files:[{file_type,size}], uuid?} */
+/* --- POST /_sim/recordings {meeting_id, files:[{file_type,size}], uuid?,
+ * start_time?} (start_time: when the recording began; default the meeting's) */
 
 static void emit_completed(sim *s, const sim_recording *rec, const char *token)
 {
@@ -395,6 +630,13 @@ void sim_h_sim_recording(sim_req *rq, sim_resp *rs)
         types[n] = ftype_find(ft)->type;
         sizes[n++] = (uint64_t)json_integer_value(sz);
     }
+    json_t *stj = json_object_get(b, "start_time");
+    int64_t start = m->start_time;
+    int zoned = 0;
+    if (stj && (!json_is_string(stj) || sim_parse_time(json_string_value(stj), &start, &zoned) ||
+                !zoned))
+        sim_data_verr(errs, "start_time", "start_time must be a time with a zone, e.g. "
+                                          "2025-01-31T23:30:00Z.");
     const char *uuid = json_string_value(json_object_get(b, "uuid"));
     if (uuid && (strlen(uuid) >= sizeof((sim_recording *)0)->uuid || !*uuid ||
                  sim_map_get(&s->data->by_uuid, uuid)))
@@ -406,8 +648,7 @@ void sim_h_sim_recording(sim_req *rq, sim_resp *rs)
         goto done;
     }
     json_decref(files);
-    sim_recording *rec =
-        sim_data_recording_add(s, m, uuid, m->start_time, n, types, sizes);
+    sim_recording *rec = sim_data_recording_add(s, m, uuid, start, n, types, sizes);
     if (!rec) {
         sim_error(rs, 500, 500, "out of memory");
         goto done;

@@ -1,11 +1,23 @@
 /*
- * Registrants: POST/GET /meetings/{meetingId}/registrants.
+ * Registrants: POST/GET /meetings/{meetingId}/registrants, GET
+ * /meetings/{meetingId}/registrants/{registrantId} (meetingRegistrantGet:
+ * the registrant as the list shows it, create_time included), PUT
+ * .../registrants/status, GET/PATCH .../registrants/questions.
  *
  * Registration must be on (settings.approval_type 0 or 1). A second add with
  * the same email (case-insensitive) returns the first registrant's id and
  * join_url with 201, as Zoom does. Manual approval (1) leaves registrants
  * pending with no join_url, unless the body says auto_approve. At most
  * DATA_MAX_REGISTRANTS per meeting (then 400, code 3043).
+ *
+ * The registration questions say which fields the form requires and which
+ * custom questions it asks: an add without a required field or answer, or
+ * with an answer that is not one of a single question's choices, is 400
+ * code 300 naming each. Status: approve makes a registrant approved, deny
+ * and cancel make it denied (Zoom lists no other status; cancel takes back
+ * an approval, so it changes approved registrants only); registrants are
+ * named by id or email, at most 30, and unknown ones are skipped, as
+ * Zoom's answer (204, no body) does not name them.
  */
 #include "data.h"
 
@@ -82,6 +94,60 @@ static json_t *validate_registrant(json_t *b, json_t *errs)
     if (aa && !json_is_boolean(aa))
         sim_data_verr(errs, "auto_approve", "auto_approve must be a boolean.");
     return out;
+}
+
+/* The value an add's body gives to the custom question `title`, or NULL. */
+static const char *answer_to(json_t *b, const char *title)
+{
+    json_t *q;
+    size_t i;
+    json_array_foreach(json_object_get(b, "custom_questions"), i, q) {
+        const char *t = json_string_value(json_object_get(q, "title"));
+        if (t && title && strcmp(t, title) == 0)
+            return json_string_value(json_object_get(q, "value"));
+    }
+    return NULL;
+}
+
+static bool is_choice(json_t *answers, const char *v)
+{
+    json_t *a;
+    size_t i;
+    json_array_foreach(answers, i, a) {
+        if (json_is_string(a) && strcmp(json_string_value(a), v) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The meeting's registration questions against an add's body: every
+ * required field filled in, every required custom question answered, an
+ * answer to a single question one of its choices. */
+static void check_answers(const sim_meeting *m, json_t *b, json_t *errs)
+{
+    json_t *q;
+    size_t i;
+    json_array_foreach(json_object_get(m->questions, "questions"), i, q) {
+        const char *f = json_string_value(json_object_get(q, "field_name"));
+        const char *v = f ? json_string_value(json_object_get(b, f)) : NULL;
+        if (f && json_is_true(json_object_get(q, "required")) && (!v || !*v))
+            sim_data_verr(errs, f, "%s is required by this meeting's registration questions.",
+                          f);
+    }
+    json_array_foreach(json_object_get(m->questions, "custom_questions"), i, q) {
+        const char *title = json_string_value(json_object_get(q, "title"));
+        const char *type = json_string_value(json_object_get(q, "type"));
+        const char *v = answer_to(b, title);
+        if (!title)
+            continue;
+        if (json_is_true(json_object_get(q, "required")) && (!v || !*v))
+            sim_data_verr(errs, "custom_questions", "The custom question \"%s\" is required: "
+                          "answer it with {\"title\": \"%s\", \"value\": ...}.", title, title);
+        else if (v && *v && type && strcmp(type, "single") == 0 &&
+                 !is_choice(json_object_get(q, "answers"), v))
+            sim_data_verr(errs, "custom_questions", "\"%s\" is not one of the answers of the "
+                          "custom question \"%s\".", v, title);
+    }
 }
 
 sim_registrant *sim_data_registrant_add(sim *s, sim_meeting *m, const char *email,
@@ -182,6 +248,7 @@ void sim_h_registrant_add(sim_req *rq, sim_resp *rs)
         goto done;
     }
     f = validate_registrant(body, errs);
+    check_answers(m, body, errs);
     if (json_array_size(errs)) {
         sim_validation_error(rs, errs);
         errs = NULL;
@@ -283,5 +350,218 @@ void sim_h_registrants_list(sim_req *rq, sim_resp *rs)
                                 (json_int_t)total, "next_page_token", next, "registrants",
                                 arr));
 done:
+    json_decref(errs);
+}
+
+void sim_h_registrant_get(sim_req *rq, sim_resp *rs)
+{
+    sim_meeting *m = sim_data_meeting_find(rq->s, rq->param[0]);
+    if (!m) {
+        sim_error(rs, 404, 3001, "Meeting does not exist: %s.", rq->param[0]);
+        return;
+    }
+    for (uint32_t i = 0; i < m->nregs; i++)
+        if (strcmp(m->regs[i]->id, rq->param[1]) == 0) {
+            sim_json(rs, 200, sim_data_registrant_json(rq->s, m, m->regs[i]));
+            return;
+        }
+    sim_error(rs, 404, 3001, "Registrant does not exist: %s.", rq->param[1]);
+}
+
+/* --- PUT /meetings/{meetingId}/registrants/status */
+
+static bool registration_or_400(const sim_meeting *m, sim_req *rq, sim_resp *rs)
+{
+    if (sim_data_registration_on(m))
+        return true;
+    sim_error(rs, 400, 404, "Registration has not been enabled for this meeting: %s.",
+              rq->param[0]);
+    return false;
+}
+
+#define STATUS_MAX_REGISTRANTS 30
+
+static const char *const status_actions[] = {"approve", "deny", "cancel"};
+
+static sim_registrant *registrant_named(const sim_meeting *m, json_t *who)
+{
+    const char *id = json_string_value(json_object_get(who, "id"));
+    const char *email = json_string_value(json_object_get(who, "email"));
+    for (uint32_t i = 0; id && i < m->nregs; i++)
+        if (strcmp(m->regs[i]->id, id) == 0)
+            return m->regs[i];
+    if (!email)
+        return NULL;
+    char low[160];
+    sim_data_lower(low, sizeof low, email);
+    return sim_map_get(&m->reg_email, low);
+}
+
+/* -1 when body is refused (errs says why), else the action's index. */
+static int check_status_body(json_t *body, json_t *errs)
+{
+    const char *a = sim_data_vstr(errs, body, "action", "action", 1, 0);
+    int action = -1;
+    for (int i = 0; a && i < 3; i++)
+        if (strcmp(a, status_actions[i]) == 0)
+            action = i;
+    if (a && action < 0)
+        sim_data_verr(errs, "action", "action must be approve, cancel or deny.");
+    json_t *regs = json_object_get(body, "registrants"), *r;
+    size_t i;
+    if (regs && !json_is_array(regs))
+        sim_data_verr(errs, "registrants", "registrants must be an array of {id} or {email}.");
+    if (json_array_size(regs) > STATUS_MAX_REGISTRANTS)
+        sim_data_verr(errs, "registrants", "registrants: at most %d per request.",
+                      STATUS_MAX_REGISTRANTS);
+    json_array_foreach(regs, i, r) {
+        if (!json_is_string(json_object_get(r, "id")) &&
+            !json_is_string(json_object_get(r, "email"))) {
+            sim_data_verr(errs, "registrants", "each registrant needs an id or an email.");
+            break;
+        }
+    }
+    return json_array_size(errs) ? -1 : action;
+}
+
+void sim_h_registrants_status(sim_req *rq, sim_resp *rs)
+{
+    json_t *body = NULL, *errs = json_array(), *who;
+    sim_meeting *m = sim_data_meeting_or_404(rq, rs);
+    const char *oid = sim_query(rq, "occurrence_id");
+    int64_t start;
+    int duration, action;
+    size_t i;
+    if (!m || !registration_or_400(m, rq, rs) || !(body = sim_body_json(rq, rs)))
+        goto done;
+    if (oid && !sim_data_occurrence(m, oid, &start, &duration)) {
+        sim_error(rs, 400, 300, "Invalid parameter: occurrence_id.");
+        goto done;
+    }
+    if ((action = check_status_body(body, errs)) < 0) {
+        sim_validation_error(rs, errs);
+        errs = NULL;
+        goto done;
+    }
+    int changed = 0;
+    json_array_foreach(json_object_get(body, "registrants"), i, who) {
+        sim_registrant *r = registrant_named(m, who);
+        int to = action == 0 ? 0 : 2;
+        if (!r || r->status == to || (action == 2 && r->status != 0))
+            continue;
+        m->nregs_status[r->status]--;
+        r->status = (uint8_t)to;
+        m->nregs_status[to]++;
+        changed++;
+    }
+    snprintf(rq->log_detail, sizeof rq->log_detail, "%s: %d of %zu changed",
+             status_actions[action], changed, json_array_size(json_object_get(body, "registrants")));
+    sim_empty(rs, 204);
+done:
+    json_decref(body);
+    json_decref(errs);
+}
+
+/* --- GET/PATCH /meetings/{meetingId}/registrants/questions */
+
+static const char *const field_names[] = {
+    "last_name", "address", "city", "country", "zip", "state", "phone", "industry", "org",
+    "job_title", "purchasing_time_frame", "role_in_purchase_process", "no_of_employees",
+    "comments", NULL,
+};
+
+void sim_h_questions_get(sim_req *rq, sim_resp *rs)
+{
+    sim_meeting *m = sim_data_meeting_or_404(rq, rs);
+    if (!m || !registration_or_400(m, rq, rs))
+        return;
+    json_t *qs = json_object_get(m->questions, "questions");
+    json_t *cq = json_object_get(m->questions, "custom_questions");
+    sim_json(rs, 200, json_pack("{s:o,s:o}", "questions", qs ? json_deep_copy(qs) : json_array(),
+                                "custom_questions", cq ? json_deep_copy(cq) : json_array()));
+}
+
+static void check_questions(json_t *qs, json_t *errs)
+{
+    json_t *q;
+    size_t i;
+    if (qs && !json_is_array(qs))
+        sim_data_verr(errs, "questions", "questions must be an array of {field_name, required}.");
+    json_array_foreach(qs, i, q) {
+        const char *f = json_string_value(json_object_get(q, "field_name"));
+        json_t *req = json_object_get(q, "required");
+        int known = 0;
+        for (int k = 0; f && field_names[k]; k++)
+            known |= strcmp(f, field_names[k]) == 0;
+        if (!known)
+            sim_data_verr(errs, "questions.field_name", "field_name must be one of last_name, "
+                          "address, city, country, zip, state, phone, industry, org, job_title, "
+                          "purchasing_time_frame, role_in_purchase_process, no_of_employees, "
+                          "comments.");
+        if (req && !json_is_boolean(req))
+            sim_data_verr(errs, "questions.required", "required must be a boolean.");
+    }
+}
+
+static void check_custom(json_t *cq, json_t *errs)
+{
+    json_t *q;
+    size_t i, k;
+    if (cq && !json_is_array(cq))
+        sim_data_verr(errs, "custom_questions", "custom_questions must be an array of {title, "
+                                                "type, required, answers}.");
+    json_array_foreach(cq, i, q) {
+        const char *title = json_string_value(json_object_get(q, "title"));
+        const char *type = json_string_value(json_object_get(q, "type"));
+        json_t *answers = json_object_get(q, "answers"), *a, *req = json_object_get(q, "required");
+        int single = type && strcmp(type, "single") == 0;
+        if (!title || !*title)
+            sim_data_verr(errs, "custom_questions.title", "each custom question needs a title.");
+        if (json_object_get(q, "type") && !single && (!type || strcmp(type, "short") != 0))
+            sim_data_verr(errs, "custom_questions.type", "type must be short or single.");
+        if (req && !json_is_boolean(req))
+            sim_data_verr(errs, "custom_questions.required", "required must be a boolean.");
+        if (answers && !json_is_array(answers))
+            sim_data_verr(errs, "custom_questions.answers", "answers must be an array of strings.");
+        json_array_foreach(answers, k, a) {
+            if (!json_is_string(a)) {
+                sim_data_verr(errs, "custom_questions.answers", "answers must be strings.");
+                break;
+            }
+        }
+        if (single && json_array_size(answers) == 0)
+            sim_data_verr(errs, "custom_questions.answers", "a single question needs answers.");
+        else if (!single && json_array_size(answers))
+            sim_data_verr(errs, "custom_questions.answers", "answers can not be used for a short "
+                                                           "question.");
+    }
+}
+
+void sim_h_questions_patch(sim_req *rq, sim_resp *rs)
+{
+    json_t *body = NULL, *errs = json_array();
+    sim_meeting *m = sim_data_meeting_or_404(rq, rs);
+    if (!m || !registration_or_400(m, rq, rs) || !(body = sim_body_json(rq, rs)))
+        goto done;
+    json_t *qs = json_object_get(body, "questions"), *cq = json_object_get(body, "custom_questions");
+    check_questions(qs, errs);
+    check_custom(cq, errs);
+    if (json_array_size(errs)) {
+        sim_validation_error(rs, errs);
+        errs = NULL;
+        goto done;
+    }
+    if (!m->questions && !(m->questions = json_pack("{s:[],s:[]}", "questions",
+                                                    "custom_questions"))) {
+        sim_error(rs, 500, 500, "out of memory");
+        goto done;
+    }
+    if (qs)
+        json_object_set(m->questions, "questions", qs);
+    if (cq)
+        json_object_set(m->questions, "custom_questions", cq);
+    sim_empty(rs, 204);
+done:
+    json_decref(body);
     json_decref(errs);
 }

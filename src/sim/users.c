@@ -1,8 +1,9 @@
 /*
  * Users: POST /users, GET /users, GET /users/{userId}, GET
  * /users/{userId}/settings, plus the validation helpers the other data files
- * share. Lists are written straight into the response buffer (no jansson):
- * GET /users?page_size=300 must sustain thousands of pages a second.
+ * share (PATCH and DELETE are users_write.c). Lists are written straight
+ * into the response buffer (no jansson): GET /users?page_size=300 must
+ * sustain thousands of pages a second.
  */
 #include "data.h"
 
@@ -128,6 +129,7 @@ void sim_data_user_free(sim_user *u)
     free(u->last_name);
     free(u->display_name);
     free(u->timezone);
+    json_decref(u->profile);
     free(u->meetings);
     free(u);
 }
@@ -200,6 +202,33 @@ static const char *user_tz(const sim_user *u)
     return u->timezone ? u->timezone : "America/Los_Angeles";
 }
 
+/* "key":<the profile's value, or dflt (JSON text)>, */
+static void put_profile(zf_buf *b, const sim_user *u, const char *key, const char *dflt)
+{
+    json_t *v = json_object_get(u->profile, key);
+    char *text = v ? json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+    zf_buf_appendf(b, "\"%s\":%s,", key, text ? text : dflt);
+    free(text);
+}
+
+/* The profile keys the user objects write in place; the others follow. */
+static const char *const profile_in_place[] = {"use_pmi", "dept", "language", NULL};
+
+static void put_profile_rest(zf_buf *b, const sim_user *u)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(u->profile, key, v) {
+        int in_place = 0;
+        for (int i = 0; profile_in_place[i]; i++)
+            in_place |= strcmp(key, profile_in_place[i]) == 0;
+        char *text = in_place ? NULL : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+        if (text)
+            zf_buf_appendf(b, ",\"%s\":%s", key, text);
+        free(text);
+    }
+}
+
 /* One users[] item of GET /users (Zoom omits id for pending users). */
 void sim_data_user_list_json(zf_buf *b, const sim_user *u)
 {
@@ -214,8 +243,10 @@ void sim_data_user_list_json(zf_buf *b, const sim_user *u)
     put_kv(b, "email", u->email);
     zf_buf_appendf(b, "\"type\":%d,\"pmi\":%lld,", u->type, (long long)u->pmi);
     put_kv(b, "timezone", user_tz(u));
-    zf_buf_appendf(b, "\"verified\":%d,\"dept\":\"\",\"user_created_at\":\"%s\","
-                      "\"created_at\":\"%s\",\"language\":\"en-US\",\"status\":\"%s\","
+    put_profile(b, u, "dept", "\"\"");
+    put_profile(b, u, "language", "\"en-US\"");
+    zf_buf_appendf(b, "\"verified\":%d,\"user_created_at\":\"%s\","
+                      "\"created_at\":\"%s\",\"status\":\"%s\","
                       "\"role_id\":\"%d\",\"group_ids\":[],\"im_group_ids\":[]}",
                    u->status == U_ACTIVE, iso, iso, sim_data_status_names[u->status], u->role);
 }
@@ -230,20 +261,24 @@ static void user_full_json(sim *s, zf_buf *b, const sim_user *u)
     put_kv(b, "last_name", u->last_name);
     put_kv(b, "display_name", u->display_name);
     put_kv(b, "email", u->email);
-    zf_buf_appendf(b, "\"type\":%d,\"role_name\":\"%s\",\"pmi\":%lld,\"use_pmi\":false,"
+    zf_buf_appendf(b, "\"type\":%d,\"role_name\":\"%s\",\"pmi\":%lld,"
                       "\"personal_meeting_url\":\"%s/j/%lld\",",
                    u->type, role_names[u->role], (long long)u->pmi, s->base_url,
                    (long long)u->pmi);
+    put_profile(b, u, "use_pmi", "false");
+    put_profile(b, u, "dept", "\"\"");
+    put_profile(b, u, "language", "\"en-US\"");
     put_kv(b, "timezone", user_tz(u));
     zf_buf_appendf(b,
-                   "\"verified\":%d,\"dept\":\"\",\"created_at\":\"%s\","
-                   "\"user_created_at\":\"%s\",\"language\":\"en-US\","
+                   "\"verified\":%d,\"created_at\":\"%s\",\"user_created_at\":\"%s\","
                    "\"phone_number\":\"\",\"status\":\"%s\",\"role_id\":\"%d\","
                    "\"account_id\":\"%s\",\"account_number\":10000001,"
                    "\"cluster\":\"us06\",\"login_types\":[100],\"group_ids\":[],"
-                   "\"im_group_ids\":[],\"jid\":\"%s@xmpp.zoom.us\"}",
+                   "\"im_group_ids\":[],\"jid\":\"%s@xmpp.zoom.us\"",
                    u->status == U_ACTIVE, iso, iso, sim_data_status_names[u->status],
                    u->role, s->account_id, u->id);
+    put_profile_rest(b, u);
+    zf_buf_putc(b, '}');
 }
 
 /* --- POST /users */
@@ -432,7 +467,7 @@ void sim_h_users_list(sim_req *rq, sim_resp *rs)
     size_t got = 0, i = (size_t)pg.pos;
     for (; i < d->nusers && got < (size_t)ps; i++) {
         sim_user *u = d->users[i];
-        if (u->status != status || (role >= 0 && u->role != role))
+        if (u->deleted || u->status != status || (role >= 0 && u->role != role))
             continue;
         if (pg.skip) {
             pg.skip--;
@@ -540,3 +575,4 @@ void sim_h_user_settings(sim_req *rq, sim_resp *rs)
     zf_buf_append(&rs->body, settings_json, sizeof settings_json - 1);
     rs->status = 200;
 }
+

@@ -29,10 +29,11 @@ static const zf_store_query q_add = {
     .sql = "INSERT INTO audit_log {insert}",
     .row = &zf_store__audit_row,
 };
-/* $1 NULL = every connection. */
+/* $1 NULL = every connection (the CAST tells PostgreSQL the type of a NULL
+ * parameter, which `$1 IS NULL` alone does not). */
 static const zf_store_query q_list = {
     .what = "reading the audit log",
-    .sql = "SELECT {columns} FROM audit_log WHERE ($1 IS NULL OR conn_id = $1) "
+    .sql = "SELECT {columns} FROM audit_log WHERE (CAST($1 AS TEXT) IS NULL OR conn_id = $1) "
            "ORDER BY id DESC LIMIT $2",
     .row = &zf_store__audit_row,
 };

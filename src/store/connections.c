@@ -99,9 +99,17 @@ void zf_store_conn_free(zf_store_conn *c)
     zf_store__release(&zf_store__conn_row, c);
 }
 
+/* A lock wait past the driver's timeout is, for a connection, almost
+ * always another process or replica refreshing its tokens. */
 int zf_store_lock_connection(zf_store *st, const char *id, zf_error *err)
 {
-    return zf_store__lock(st, "connections", id, err);
+    int rc = zf_store__lock(st, "connections", id, err);
+    if (rc == ZF_ESTORE && err && err->hint_id == ZF_HINT_DATABASE_BUSY)
+        zf_error_hint_id(err, ZF_HINT_DATABASE_BUSY,
+                         "another process or replica is refreshing this connection (or "
+                         "holds its lock) and has not finished within the lock timeout; "
+                         "retry, and look for a stuck process");
+    return rc;
 }
 
 static int conn_get(const zf_store_db *db, const char *id, zf_store_conn *out,

@@ -123,14 +123,42 @@ static int current_version(const zf_store_db *db, int *v, zf_error *err)
     return 0;
 }
 
-/* 1 when the schema is already at migs' last version: read without the
- * write lock, so opening the store does not wait for a refresh that holds
- * it. A database without schema_version is not up to date. */
-static int up_to_date(const zf_store_db *db, const zf_store_migration *migs, size_t n)
+/* A database past migs' last version was upgraded by a newer zoomflow,
+ * whose tables this build would misread or break: refused. */
+static int too_new(int v, const zf_store_migration *migs, size_t n, zf_error *err)
+{
+    int known = n ? migs[n - 1].version : 0;
+    if (v <= known)
+        return 0;
+    zf_error_set(err, ZF_ESTORE,
+                 "the database's schema is at version %d, newer than this zoomflow "
+                 "knows (%d): a newer zoomflow has upgraded it",
+                 v, known);
+    zf_error_hint_id(err, ZF_HINT_DATABASE_TOO_NEW, NULL);
+    return ZF_ESTORE;
+}
+
+/* 1 when the schema is already at migs' last version, 0 when migrations
+ * may be pending, < 0 when the database is refused. Read without the write
+ * lock, so opening the store does not wait for a refresh that holds it. A
+ * database without schema_version is not up to date; one whose role may
+ * not read it is told so now (the locked path would only say that it may
+ * not create it). */
+static int up_to_date(const zf_store_db *db, const zf_store_migration *migs, size_t n,
+                      zf_error *err)
 {
     zf_error quiet = ZF_ERROR_INIT;
-    int v = -1;
-    return n && current_version(db, &v, &quiet) == 0 && v == migs[n - 1].version;
+    int v = -1, rc = current_version(db, &v, &quiet);
+    if (rc < 0 && quiet.hint_id == ZF_HINT_DATABASE_GRANTS) {
+        if (err)
+            *err = quiet;
+        return rc;
+    }
+    if (rc < 0)
+        return 0;
+    if ((rc = too_new(v, migs, n, err)) < 0)
+        return rc;
+    return n && v == migs[n - 1].version;
 }
 
 static int apply(const zf_store_db *db, const zf_store_migration *m, zf_error *err)
@@ -152,16 +180,20 @@ int zf_store__migrate(const zf_store_db *db, const zf_store_migration *migs, siz
                       int *version, zf_error *err)
 {
     const zf_store_driver *d = db->drv;
-    int v = 0, rc;
-    if (up_to_date(db, migs, n)) {
-        *version = migs[n - 1].version;
-        return 0;
+    int v = 0, rc = up_to_date(db, migs, n, err);
+    if (rc != 0) {
+        *version = rc > 0 ? migs[n - 1].version : 0;
+        return rc < 0 ? rc : 0;
     }
     if ((rc = d->begin(db->h, err)) < 0)
         return rc;
-    if ((rc = d->lock_row(db->h, "schema_version", "migrate", err)) < 0 ||
-        (rc = d->script(db->h, schema_version_ddl, err)) < 0 ||
-        (rc = current_version(db, &v, err)) < 0)
+    if ((rc = d->lock_row(db->h, "schema_version", "migrate", err)) < 0)
+        goto done;
+    if ((rc = d->script(db->h, schema_version_ddl, err)) < 0) {
+        zf_error_restate(err, rc, "creating schema_version failed: %s", err->message);
+        goto done;
+    }
+    if ((rc = current_version(db, &v, err)) < 0 || (rc = too_new(v, migs, n, err)) < 0)
         goto done;
     for (size_t i = 0; i < n; i++) {
         if (migs[i].version <= v)

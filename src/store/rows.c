@@ -197,7 +197,7 @@ int zf_store__read(const zf_store_db *db, void *rows, const zf_store_row *row, v
 /* The driver's failure, told with the step it broke. */
 static int failed(const zf_store_query *q, int rc, zf_error *err)
 {
-    if (err && err->code == rc)
+    if (rc < 0 && err && err->code == rc)
         return zf_error_restate(err, rc, "%s failed: %s", q->what, err->message);
     return rc;
 }

@@ -4,10 +4,18 @@
  * (connections.c, states.c, audit.c), which reach the driver through
  * zf_store__enter.
  *
- * Threading: one recursive mutex per handle. Every call holds it for its
- * duration; zf_store__lock() (zf_store_lock_connection) takes it and keeps
- * it until zf_store_commit()/zf_store_rollback(), so a transaction belongs
- * to one thread and the driver never sees two callers at once.
+ * Threading: a small pool of driver handles per zf_store (the driver row's
+ * `pool`: SQLite 1, since the database has one writer anyway; PostgreSQL 4,
+ * opened as threads need them, so a one-shot command makes one connection).
+ * A call takes a free handle for its duration, and zf_store__lock()
+ * (zf_store_lock_connection) keeps it until zf_store_commit() or
+ * zf_store_rollback(); the calls of the thread holding a handle, in a
+ * transaction or nested, go to that same handle, so a transaction belongs
+ * to one thread and a driver handle never sees two callers at once. While
+ * one thread's transaction waits on a refresh at Zoom, the others go on
+ * with the other handles (the service shares one store among its workers).
+ * With every handle taken, a call waits for one. A handle that cannot be
+ * opened (the server is at max_connections) lowers the pool to those open.
  */
 #include "zoomflow/store.h"
 
@@ -17,15 +25,39 @@
 
 #include "store_internal.h"
 #include "zoomflow/buf.h"
+#include "zoomflow/secret.h"
+
+#define POOL_MAX 8
+
+/* One driver handle of the pool. depth counts the owner's enter()s not yet
+ * left (0: free); in_tx is set by zf_store__lock until commit/rollback. */
+typedef struct slot {
+    zf_store_db db;
+    pthread_t owner;
+    int depth;
+    int in_tx;
+} slot;
 
 struct zf_store {
-    zf_store_db db;
+    const zf_store_driver *drv;
+    zf_secret dsn; /* to open more handles; may hold a password */
     pthread_mutex_t mu;
-    int in_tx;
+    pthread_cond_t cv; /* a handle was left or opened */
+    size_t max, opened;
+    int opening; /* a thread is opening slots[opened] */
+    slot slots[POOL_MAX];
 };
 
-/* The drivers, by DSN scheme. */
-static const zf_store_driver *const drivers[] = {&zf_store_sqlite_driver};
+/* The drivers, by DSN scheme, with the size of each one's pool. */
+static const struct {
+    const char *scheme;
+    const zf_store_driver *drv;
+    size_t pool;
+} drivers[] = {
+    {"sqlite", &zf_store_sqlite_driver, 1},
+    {"postgresql", &zf_store_postgresql_driver, 4},
+    {"postgres", &zf_store_postgresql_driver, 4},
+};
 
 #define DSN_MAX 4096
 
@@ -52,14 +84,47 @@ int zf_store_default_dsn(char **out, zf_error *err)
     return 0;
 }
 
-static const zf_store_driver *find_driver(const char *dsn)
+static size_t find_driver(const char *dsn)
 {
-    for (size_t i = 0; i < sizeof drivers / sizeof drivers[0]; i++) {
-        size_t n = strlen(drivers[i]->scheme);
-        if (strncmp(dsn, drivers[i]->scheme, n) == 0 && dsn[n] == ':')
-            return drivers[i];
+    size_t i = 0, n = sizeof drivers / sizeof drivers[0];
+    for (; i < n; i++) {
+        size_t len = strlen(drivers[i].scheme);
+        if (strncmp(dsn, drivers[i].scheme, len) == 0 && dsn[len] == ':' &&
+            drivers[i].drv->version == ZF_STORE_DRIVER_VERSION)
+            break;
     }
-    return NULL;
+    return i;
+}
+
+static int unsupported(const char *dsn, zf_error *err)
+{
+    char *shown = NULL;
+    zf_error quiet = ZF_ERROR_INIT;
+    zf_store_redact_dsn(&shown, dsn, &quiet);
+    zf_error_set(err, ZF_ECONFIG, "unsupported database DSN \"%.200s\"",
+                 shown ? shown : "(unprintable)");
+    zf_error_hint_id(err, ZF_HINT_CHOOSE_DATABASE,
+                     "Use a DSN of the form sqlite:PATH (for example "
+                     "sqlite:/var/lib/zoomflow/zoomflow.db) or "
+                     "postgresql://USER@HOST:PORT/DATABASE.");
+    free(shown);
+    return ZF_ECONFIG;
+}
+
+static zf_store *store_new(size_t row, const char *dsn)
+{
+    zf_store *st = calloc(1, sizeof *st);
+    if (!st)
+        return NULL;
+    if (zf_secret_set(&st->dsn, dsn, strlen(dsn)) < 0) {
+        free(st);
+        return NULL;
+    }
+    pthread_mutex_init(&st->mu, NULL);
+    pthread_cond_init(&st->cv, NULL);
+    st->drv = drivers[row].drv;
+    st->max = drivers[row].pool;
+    return st;
 }
 
 int zf_store_open(zf_store **out, const char *dsn, zf_error *err)
@@ -73,26 +138,20 @@ int zf_store_open(zf_store **out, const char *dsn, zf_error *err)
             return rc;
         dsn = deflt;
     }
-    const zf_store_driver *drv = find_driver(dsn);
-    if (!drv || drv->version != ZF_STORE_DRIVER_VERSION) {
-        rc = zf_error_set(err, ZF_ECONFIG, "unsupported database DSN \"%.200s\"", dsn);
-        zf_error_hint_id(err, ZF_HINT_CHOOSE_DATABASE,
-                         "Use a DSN of the form sqlite:PATH (for "
-                         "example sqlite:/var/lib/zoomflow/zoomflow.db).");
+    size_t row = find_driver(dsn);
+    if (row == sizeof drivers / sizeof drivers[0]) {
+        rc = unsupported(dsn, err);
         goto done;
     }
-    if (!(st = calloc(1, sizeof *st))) {
+    if (!(st = store_new(row, dsn))) {
         rc = zf_error_set(err, ZF_ENOMEM, "out of memory");
         goto done;
     }
-    pthread_mutexattr_t attr;
-    pthread_mutexattr_init(&attr);
-    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
-    pthread_mutex_init(&st->mu, &attr);
-    pthread_mutexattr_destroy(&attr);
-    st->db.drv = drv;
-    if ((rc = drv->open(&st->db.h, dsn, err)) < 0)
+    slot *first = &st->slots[0];
+    first->db.drv = st->drv;
+    if ((rc = st->drv->open(&first->db.h, dsn, err)) < 0)
         goto done;
+    st->opened = 1;
     if ((rc = zf_store_migrate(st, NULL, err)) < 0)
         goto done;
     *out = st;
@@ -107,21 +166,91 @@ void zf_store_free(zf_store *st)
 {
     if (!st)
         return;
-    if (st->db.h)
-        st->db.drv->close(st->db.h);
+    for (size_t i = 0; i < st->opened; i++)
+        st->drv->close(st->slots[i].db.h);
+    pthread_cond_destroy(&st->cv);
     pthread_mutex_destroy(&st->mu);
+    zf_secret_free(&st->dsn);
     free(st);
+}
+
+/* The calling thread's handle, NULL when it holds none (under mu). */
+static slot *mine(zf_store *st)
+{
+    pthread_t self = pthread_self();
+    for (size_t i = 0; i < st->opened; i++)
+        if (st->slots[i].depth > 0 && pthread_equal(st->slots[i].owner, self))
+            return &st->slots[i];
+    return NULL;
+}
+
+static slot *free_slot(zf_store *st)
+{
+    for (size_t i = 0; i < st->opened; i++)
+        if (st->slots[i].depth == 0)
+            return &st->slots[i];
+    return NULL;
+}
+
+/* Opens one more handle, mu released meanwhile; 1 when one was added. A
+ * failure lowers the pool to the handles open: the calls wait for them. */
+static int grow(zf_store *st)
+{
+    if (st->opening || st->opened >= st->max || st->opened >= POOL_MAX)
+        return 0;
+    zf_error quiet = ZF_ERROR_INIT;
+    void *h = NULL;
+    st->opening = 1;
+    pthread_mutex_unlock(&st->mu);
+    int rc = st->drv->open(&h, zf_secret_reveal(&st->dsn), &quiet);
+    pthread_mutex_lock(&st->mu);
+    st->opening = 0;
+    if (rc < 0) {
+        st->max = st->opened;
+    } else {
+        st->slots[st->opened].db.drv = st->drv;
+        st->slots[st->opened].db.h = h;
+        st->opened++;
+    }
+    pthread_cond_broadcast(&st->cv);
+    return rc == 0;
+}
+
+/* The calling thread's handle, taken from the pool when it holds none. */
+static slot *enter_slot(zf_store *st)
+{
+    pthread_mutex_lock(&st->mu);
+    slot *s = mine(st);
+    while (!s && !(s = free_slot(st)))
+        if (!grow(st))
+            pthread_cond_wait(&st->cv, &st->mu);
+    if (s->depth++ == 0)
+        s->owner = pthread_self();
+    pthread_mutex_unlock(&st->mu);
+    return s;
 }
 
 const zf_store_db *zf_store__enter(zf_store *st)
 {
-    pthread_mutex_lock(&st->mu);
-    return &st->db;
+    return &enter_slot(st)->db;
 }
 
 void zf_store__leave(zf_store *st)
 {
+    pthread_mutex_lock(&st->mu);
+    slot *s = mine(st);
+    if (s && --s->depth == 0)
+        pthread_cond_signal(&st->cv);
     pthread_mutex_unlock(&st->mu);
+}
+
+/* The calling thread's handle when it is in a transaction, else NULL. */
+static slot *in_tx(zf_store *st)
+{
+    pthread_mutex_lock(&st->mu);
+    slot *s = mine(st);
+    pthread_mutex_unlock(&st->mu);
+    return s && s->in_tx ? s : NULL;
 }
 
 int zf_store_migrate(zf_store *st, int *version, zf_error *err)
@@ -139,8 +268,9 @@ int zf_store_migrate(zf_store *st, int *version, zf_error *err)
  * the store has no savepoints, and the outer commit would end both. */
 int zf_store__lock(zf_store *st, const char *domain, const char *key, zf_error *err)
 {
-    const zf_store_db *db = zf_store__enter(st);
-    if (st->in_tx) {
+    slot *s = enter_slot(st);
+    const zf_store_db *db = &s->db;
+    if (s->in_tx) {
         zf_store__leave(st);
         return zf_error_set(err, ZF_EINVAL,
                             "store transaction already open on this thread");
@@ -152,26 +282,28 @@ int zf_store__lock(zf_store *st, const char *domain, const char *key, zf_error *
         zf_store__leave(st);
         return rc;
     }
-    st->in_tx = 1; /* the mutex stays held until commit or rollback */
+    s->in_tx = 1; /* the handle stays this thread's until commit or rollback */
     return 0;
 }
 
 /* Commit and rollback without a transaction are caller mistakes too. */
 int zf_store_commit(zf_store *st, zf_error *err)
 {
-    if (!st->in_tx)
+    slot *s = in_tx(st);
+    if (!s)
         return zf_error_set(err, ZF_EINVAL, "commit without a store transaction");
-    int rc = st->db.drv->commit(st->db.h, err);
-    st->in_tx = 0;
+    int rc = s->db.drv->commit(s->db.h, err);
+    s->in_tx = 0;
     zf_store__leave(st);
     return rc;
 }
 
 void zf_store_rollback(zf_store *st)
 {
-    if (!st->in_tx)
+    slot *s = in_tx(st);
+    if (!s)
         return;
-    st->db.drv->rollback(st->db.h);
-    st->in_tx = 0;
+    s->db.drv->rollback(s->db.h);
+    s->in_tx = 0;
     zf_store__leave(st);
 }

@@ -63,6 +63,18 @@ SPEC_DEFECTS = {
     # zoomsim's answer holds the right UTC instant.
     ("POST", "/users/{userId}/meetings", 201):
         {"location": ["request", "body", "start_time"], "code": "format"},
+    # Not the spec's fault but the checker's: join_url is `format: url` here
+    # (the list's join_url has no format), and Prism's url format (ajv-formats)
+    # refuses loopback and private hosts, so zoomsim's join_url on its own
+    # 127.0.0.1 base can never pass. Excused on the lookup zoomflow makes after
+    # a registrant add; test_actions_contract.py replaces it by checking that
+    # join_url is http://<zoomsim>/w/<meeting id>?tk=<registrant id>.
+    ("GET", "/meetings/{meetingId}/registrants/{registrantId}", 200):
+        {"location": ["response", "body", "join_url"], "code": "format"},
+    # The same field of the update (update_meeting reuses create_meeting's
+    # start_time and timezone rules), excused and replaced the same way.
+    ("PATCH", "/meetings/{meetingId}", 204):
+        {"location": ["request", "body", "start_time"], "code": "format"},
 }
 
 # The JSON Schema keywords check_schema() understands; anything else that
@@ -359,6 +371,46 @@ class ZoomsimContract(ContractCase):
         bad = self.exchange("GET", "/users?page_size=2&next_page_token=nonsense", 400)
         self.assertEqual(bad["code"], 300)
 
+    def test_user_patch_and_delete(self):
+        u = self.new_user("contract.patch@example.com")
+        self.exchange("PATCH", f"/users/{u['id']}", 204,
+                      body={"job_title": "Analyst", "timezone": "Europe/Berlin",
+                            "phone_numbers": [{"country": "US", "label": "Office",
+                                               "number": "5550100"}]})
+        j = self.exchange("GET", f"/users/{u['id']}", 200)
+        self.assertEqual(j["job_title"], "Analyst")
+        # the spec's minLength/maxLength 10 on the integer pmi mean nothing to Prism
+        j = self.exchange("PATCH", f"/users/{u['id']}", 400, body={"pmi": 5})
+        self.assertEqual(j["code"], 300)
+        self.assertEqual(self.exchange("PATCH", "/users/nobody-here@example.com", 404,
+                                       body={"dept": "x"})["code"], 1001)
+        # the owner cannot be disassociated (Zoom's 1117), a member can
+        self.assertEqual(self.exchange("DELETE", "/users/me", 400)["code"], 1117)
+        self.exchange("POST", "/users", 201, body={
+            "action": "custCreate", "user_info": {"email": "contract.heir@example.com",
+                                                  "type": 2}})
+        self.exchange("DELETE", f"/users/{u['id']}?action=disassociate&transfer_email="
+                                f"contract.heir%40example.com&transfer_meeting=true&"
+                                f"transfer_recording=true", 204)
+        self.assertEqual(self.exchange("DELETE", f"/users/{u['id']}", 404)["code"], 1001)
+
+    def test_user_recordings_list(self):
+        m = self.new_meeting("Recorded for the list")
+        for when in ("2029-05-31T23:59:59Z", "2029-06-01T00:00:00Z", "2029-06-02T00:00:00Z"):
+            r = self.sim.request("POST", "/_sim/recordings",
+                                 body={"meeting_id": m["id"], "start_time": when})
+            self.assertEqual(r.status, 201, r)
+        j = self.exchange("GET", "/users/me/recordings?from=2029-06-01&to=2029-06-30"
+                                 "&page_size=1", 200)
+        self.assertEqual((j["total_records"], len(j["meetings"])), (2, 1))
+        self.assertTrue(j["meetings"][0]["recording_files"])
+        j = self.exchange("GET", "/users/me/recordings?from=2029-06-01&to=2029-06-30&page_size=1"
+                                 f"&next_page_token={j['next_page_token']}", 200)
+        self.assertEqual(j["next_page_token"], "")
+        self.exchange("GET", "/users/me/recordings?trash=true&trash_type=recording_file", 200)
+        j = self.exchange("GET", "/users/nobody-here@example.com/recordings", 404)
+        self.assertEqual(j["code"], 1001)
+
     # meetings
     def test_meetings_create_list_get_patch_delete(self):
         m = self.new_meeting()
@@ -412,6 +464,71 @@ class ZoomsimContract(ContractCase):
         j = self.exchange("POST", "/meetings/99999999999/registrants", 404,
                           body={"email": "reg.three@example.com", "first_name": "Reg"})
         self.assertEqual(j["code"], 1001)
+
+    # occurrences, registrant status and questions, past meetings (issue 9)
+    def test_meeting_occurrences(self):
+        m = self.exchange("POST", "/users/me/meetings", 201, body={
+            "topic": "Series", "type": 8, "start_time": "2030-01-02T10:00:00Z", "duration": 30,
+            "timezone": "UTC", "recurrence": {"type": 1, "end_times": 3}})
+        occ = [o["occurrence_id"] for o in m["occurrences"]]
+        j = self.exchange("GET", f"/meetings/{m['id']}?occurrence_id={occ[1]}", 200)
+        self.assertEqual(j["occurrences"][0]["occurrence_id"], occ[1])
+        self.exchange("PATCH", f"/meetings/{m['id']}?occurrence_id={occ[1]}", 204,
+                      body={"duration": 45, "settings": {"waiting_room": True}})
+        self.exchange("DELETE", f"/meetings/{m['id']}?occurrence_id={occ[2]}"
+                                f"&schedule_for_reminder=false&cancel_meeting_reminder=true", 204)
+        j = self.exchange("GET", f"/meetings/{m['id']}?show_previous_occurrences=true", 200)
+        self.assertEqual([o["status"] for o in j["occurrences"]],
+                         ["available", "available", "deleted"])
+        j = self.exchange("DELETE", f"/meetings/{m['id']}?occurrence_id={occ[2]}", 400)
+        self.assertEqual(j["code"], 300)
+        j = self.exchange("DELETE", "/meetings/99999999999", 404)
+        self.assertEqual(j["code"], 3001)
+
+    def test_registrant_status(self):
+        m = self.new_meeting("Manual approval", approval_type=1)
+        self.exchange("POST", f"/meetings/{m['id']}/registrants", 201,
+                      body={"email": "pending.one@example.com", "first_name": "P"})
+        self.exchange("PUT", f"/meetings/{m['id']}/registrants/status", 204,
+                      body={"action": "approve",
+                            "registrants": [{"email": "pending.one@example.com"}]})
+        j = self.exchange("GET", f"/meetings/{m['id']}/registrants?status=approved", 200)
+        self.assertEqual(j["total_records"], 1)
+        j = self.exchange("PUT", "/meetings/99999999999/registrants/status", 404,
+                          body={"action": "deny", "registrants": [{"id": "x"}]})
+        self.assertEqual(j["code"], 3001)
+        j = self.exchange("PUT", f"/meetings/{m['id']}/registrants/status", 400,
+                          body={"action": "promote"},
+                          expect=[{"location": ["request", "body", "action"], "code": "enum"}])
+        self.assertEqual(j["code"], 300)
+
+    def test_registrant_questions(self):
+        m = self.new_meeting("With a form", approval_type=0)
+        j = self.exchange("GET", f"/meetings/{m['id']}/registrants/questions", 200)
+        self.assertEqual(j, {"questions": [], "custom_questions": []})
+        self.exchange("PATCH", f"/meetings/{m['id']}/registrants/questions", 204, body={
+            "questions": [{"field_name": "org", "required": True}],
+            "custom_questions": [{"title": "Size", "type": "single", "required": True,
+                                  "answers": ["S", "M"]}]})
+        j = self.exchange("GET", f"/meetings/{m['id']}/registrants/questions", 200)
+        self.assertEqual(j["custom_questions"][0]["answers"], ["S", "M"])
+        j = self.exchange("POST", f"/meetings/{m['id']}/registrants", 400,
+                          body={"email": "form.less@example.com", "first_name": "F"})
+        self.assertEqual([e["field"] for e in j["errors"]], ["org", "custom_questions"])
+        self.exchange("GET", "/meetings/99999999999/registrants/questions", 404)
+
+    def test_past_meeting_participants(self):
+        m = self.new_meeting("Training")
+        # ended just now (the seed's default start for a meeting still to come)
+        r = self.sim.request("POST", "/_sim/past_meetings",
+                             body={"meeting_id": m["id"], "participant_count": 5})
+        self.assertEqual(r.status, 201, r)
+        j = self.exchange("GET", f"/past_meetings/{m['id']}/participants?page_size=2", 200)
+        self.assertEqual((j["total_records"], len(j["participants"])), (5, 2))
+        self.exchange("GET", f"/past_meetings/{m['id']}/participants?page_size=2"
+                             f"&next_page_token={j['next_page_token']}", 200)
+        j = self.exchange("GET", "/past_meetings/99999999999/participants", 404)
+        self.assertEqual(j["code"], 3001)
 
     # recordings
     def test_recordings_none_3301(self):

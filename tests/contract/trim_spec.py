@@ -23,12 +23,19 @@ import sys
 # (source file, path, methods): the product's endpoints (docs/zoom-api.md A1-A9)
 OPERATIONS = [
     ("zoom-users-api-2026-03.json", "/users", ["get", "post"]),
-    ("zoom-users-api-2026-03.json", "/users/{userId}", ["get"]),
+    ("zoom-users-api-2026-03.json", "/users/{userId}", ["get", "patch", "delete"]),
     ("zoom-users-api-2026-03.json", "/users/{userId}/settings", ["get"]),
     ("zoom-meetings-api-2026-03.json", "/users/{userId}/meetings", ["get", "post"]),
     ("zoom-meetings-api-2026-03.json", "/meetings/{meetingId}", ["get", "patch", "delete"]),
     ("zoom-meetings-api-2026-03.json", "/meetings/{meetingId}/registrants", ["get", "post"]),
+    ("zoom-meetings-api-2026-03.json", "/meetings/{meetingId}/registrants/{registrantId}",
+     ["get"]),
     ("zoom-meetings-api-2026-03.json", "/meetings/{meetingId}/recordings", ["get"]),
+    ("zoom-meetings-api-2026-03.json", "/users/{userId}/recordings", ["get"]),
+    ("zoom-meetings-api-2026-03.json", "/meetings/{meetingId}/registrants/status", ["put"]),
+    ("zoom-meetings-api-2026-03.json", "/meetings/{meetingId}/registrants/questions",
+     ["get", "patch"]),
+    ("zoom-meetings-api-2026-03.json", "/past_meetings/{meetingId}/participants", ["get"]),
     ("zoom-team-chat-api-2026-03.json", "/contacts", ["get"]),
 ]
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}

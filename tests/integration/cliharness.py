@@ -78,9 +78,9 @@ class CliEnv:
             if k in os.environ:
                 self.env[k] = os.environ[k]
 
-    def run(self, *args, input=None, env=None, timeout=120):
+    def run(self, *args, input=None, env=None, timeout=120, cwd=None):
         cmd = WRAP + [binary("zoomflow")] + list(args)
-        p = subprocess.run(cmd, input=input, capture_output=True,
+        p = subprocess.run(cmd, input=input, capture_output=True, cwd=cwd,
                            env={**self.env, **(env or {})}, timeout=timeout * SLOW)
         p.out = p.stdout.decode(errors="replace")
         p.err = p.stderr.decode(errors="replace")

@@ -30,6 +30,19 @@ BASES = {
                                "first_name": "Rae"},
     "list_meeting_registrants": {"meeting_id": 85746065432},
     "get_meeting_recordings": {"meeting_id": 85746065432},
+    "get_meeting": {"meeting_id": 85746065432},
+    "update_meeting": {"meeting_id": 85746065432, "topic": "Moved"},
+    "delete_meeting": {"meeting_id": 85746065432},
+    "update_registrant_status": {"meeting_id": 85746065432, "action": "approve",
+                                 "registrants": [{"email": "r@example.com"}]},
+    "get_registrant_questions": {"meeting_id": 85746065432},
+    "update_registrant_questions": {"meeting_id": 85746065432, "questions": []},
+    "list_past_meeting_participants": {"meeting_id": 85746065432},
+    "get_user": {"user_id": "me"},
+    "update_user": {"user_id": "me", "first_name": "Ada"},
+    "delete_user": {"user_id": "leaver@example.com"},
+    "list_user_recordings": {"user_id": "me"},
+    "list_account_recordings": {"account_id": "me"},
     "call_api": {"method": "GET", "path": "/users/me"},
 }
 
@@ -111,7 +124,9 @@ def place(base, schema, path, value):
             node = node[key]
     last = path[-1]
     if isinstance(last, int):
-        node.append(value)
+        # item 0: the base's own first item is replaced (a list the base
+        # needs, as update_registrant_status's registrants, already has one)
+        node[0:1] = [value]
     else:
         node[last] = value
     return inst

@@ -96,7 +96,7 @@ class OptionSpecs(unittest.TestCase):
 
     def test_every_global_flag_parses(self):
         h = self.run_cli("--help")
-        flags = flags_of(h.out, ("Global options (before the command)",))
+        flags = flags_of(h.out, ("Global options (before or after the command)",))
         self.assertIn(("--profile", True, "NAME"), flags)
         for flag, takes_value, _ in flags:
             if flag in ("--help", "--version"):

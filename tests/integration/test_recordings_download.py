@@ -536,9 +536,26 @@ class DownloadTest(unittest.TestCase):
         p = self.cli.run("recordings", "download", "999999999", "--dir", self.dir)
         self.assertEqual(p.returncode, 6, p.err)
         self.assertIn("There is no recording for this meeting", p.err)
-        p = self.cli.run("recordings", "download", self.mid)
+        p = self.cli.run("recordings", "download")
         self.assertEqual(p.returncode, 2)
-        self.assertIn("--dir", p.err)
+        self.assertIn("--meeting-id ID is required", p.err)
+        p = self.cli.run("recordings", "download", self.mid, "--meeting-id", "1234567890")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("two meetings given", p.err)
+
+    def test_meeting_id_flag_and_dir_defaults_to_cwd(self):
+        # --meeting-id like every other command; no --dir: the current directory
+        self.record([("M4A", 300000), ("TRANSCRIPT", 4000)])
+        os.makedirs(self.dir)
+        p = self.cli.run("recordings", "download", "--meeting-id", self.mid, cwd=self.dir)
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertIn("2 files: 2 downloaded", p.out)
+        self.assertEqual(len(self.manifest()), 2)
+        # the positional still works, and agrees with the flag
+        p = self.cli.run("recordings", "download", self.mid, "--meeting-id", self.mid,
+                         "--dir", self.dir)
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertIn("2 skipped", p.out)
 
 
 class SimFaultTest(unittest.TestCase):

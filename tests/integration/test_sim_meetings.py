@@ -1,9 +1,20 @@
 """zoomsim meetings: create/list/get/patch/delete, Zoom's errors (1001,
 3001, 300 with errors), the 100 creates+updates per host per day, list
-filters and paging."""
+filters and paging; occurrences of a recurring meeting (get, patch and
+delete one, previous ones, Zoom's list of what an occurrence may change);
+past meetings and their participants (the /_sim/past_meetings seed, paging,
+Zoom's one-participant and one-year rules)."""
+import datetime
 import unittest
+import urllib.parse
 
 from zfharness import Sim, SimDataCase
+
+
+def iso(t):
+    """Unix seconds as Zoom's UTC date-time."""
+    return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
 
 
 class MeetingsTest(SimDataCase):
@@ -170,6 +181,217 @@ class MeetingsTest(SimDataCase):
         bad = self.req("GET", "/v2/users/me/meetings",
                        query={"type": "someday", "from": "06/02/2031", "page_size": 301})
         self.assertEqual({e["field"] for e in bad.json()["errors"]}, {"type", "from", "page_size"})
+
+    # --- occurrences
+
+    def series(self, **extra):
+        body = {"topic": "Weekly", "type": 8, "start_time": "2031-01-05T10:00:00Z",
+                "duration": 60, "recurrence": {"type": 1, "end_times": 3}}
+        body.update(extra)
+        r = self.req("POST", "/v2/users/me/meetings", body=body)
+        self.assertEqual(r.status, 201, r)
+        m = r.json()
+        return m, [o["occurrence_id"] for o in m["occurrences"]]
+
+    def test_patch_one_occurrence_changes_only_it(self):
+        m, occ = self.series()
+        r = self.req("PATCH", f"/v2/meetings/{m['id']}", query={"occurrence_id": occ[1]},
+                     body={"start_time": "2031-01-06T12:30:00Z", "duration": 30,
+                           "agenda": "moved", "settings": {"waiting_room": True}})
+        self.assertEqual(r.status, 204, r)
+        one = self.req("GET", f"/v2/meetings/{m['id']}", query={"occurrence_id": occ[1]}).json()
+        self.assertEqual((one["start_time"], one["duration"], one["agenda"]),
+                         ("2031-01-06T12:30:00Z", 30, "moved"))
+        self.assertIs(one["settings"]["waiting_room"], True)
+        self.assertEqual(one["occurrences"], [{"occurrence_id": occ[1], "start_time":
+                                               "2031-01-06T12:30:00Z", "duration": 30,
+                                               "status": "available"}])
+        whole = self.req("GET", f"/v2/meetings/{m['id']}").json()
+        self.assertEqual([(o["start_time"], o["duration"]) for o in whole["occurrences"]],
+                         [("2031-01-05T10:00:00Z", 60), ("2031-01-06T12:30:00Z", 30),
+                          ("2031-01-07T10:00:00Z", 60)])
+        self.assertIs(whole["settings"]["waiting_room"], False)
+        self.assertEqual(whole["agenda"], "")
+
+    def test_patch_occurrence_refuses_what_zoom_does_not_change(self):
+        m, occ = self.series()
+        r = self.req("PATCH", f"/v2/meetings/{m['id']}", query={"occurrence_id": occ[0]},
+                     body={"topic": "x", "timezone": "UTC", "duration": 0,
+                           "settings": {"audio": "voip", "mute_upon_entry": True}})
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual({e["field"] for e in r.json()["errors"]},
+                         {"topic", "timezone", "duration", "settings.audio"})
+        # nothing changed, not even the allowed setting
+        one = self.req("GET", f"/v2/meetings/{m['id']}", query={"occurrence_id": occ[0]}).json()
+        self.assertIs(one["settings"]["mute_upon_entry"], False)
+        for oid, mid in (("1", m["id"]), (occ[0], self.req("POST", "/v2/users/me/meetings",
+                                                            body={"topic": "single"}).json()["id"])):
+            for method in ("GET", "PATCH", "DELETE"):
+                r = self.req(method, f"/v2/meetings/{mid}", query={"occurrence_id": oid},
+                             body={"agenda": "a"} if method == "PATCH" else None)
+                self.assertEqual(r.status, 400, (method, r))
+                self.assertEqual(r.json(), {"code": 300,
+                                            "message": "Invalid parameter: occurrence_id."})
+
+    def test_patch_start_time_in_the_past_is_ignored(self):
+        m = self.req("POST", "/v2/users/me/meetings",
+                     body={"topic": "t", "start_time": "2031-05-01T09:00:00Z"}).json()
+        r = self.req("PATCH", f"/v2/meetings/{m['id']}",
+                     body={"start_time": "2001-05-01T09:00:00Z", "topic": "renamed"})
+        self.assertEqual(r.status, 204, r)
+        g = self.req("GET", f"/v2/meetings/{m['id']}").json()
+        self.assertEqual((g["start_time"], g["topic"]), ("2031-05-01T09:00:00Z", "renamed"))
+        # a local future time is read in the meeting's zone
+        self.req("PATCH", f"/v2/meetings/{m['id']}", body={"timezone": "Europe/Berlin"})
+        self.req("PATCH", f"/v2/meetings/{m['id']}", body={"start_time": "2031-06-01T09:00:00"})
+        g = self.req("GET", f"/v2/meetings/{m['id']}").json()
+        self.assertEqual(g["start_time"], "2031-06-01T07:00:00Z")
+        _, occ = self.series()
+        mid = self.req("GET", "/v2/users/me/meetings").json()["meetings"][-1]["id"]
+        self.req("PATCH", f"/v2/meetings/{mid}", query={"occurrence_id": occ[0]},
+                 body={"start_time": "2001-01-05T10:00:00Z"})
+        one = self.req("GET", f"/v2/meetings/{mid}", query={"occurrence_id": occ[0]}).json()
+        self.assertEqual(one["start_time"], "2031-01-05T10:00:00Z")
+
+    def test_delete_one_occurrence_and_reminders(self):
+        m, occ = self.series()
+        r = self.req("DELETE", f"/v2/meetings/{m['id']}",
+                     query={"occurrence_id": occ[1], "cancel_meeting_reminder": "true",
+                            "schedule_for_reminder": "false"})
+        self.assertEqual(r.status, 204, r)
+        log = self.sim.requests_log(route="meetings.delete")["requests"]
+        self.assertEqual(log[-1]["detail"],
+                         f"occurrence {occ[1]}; email host: no, registrants: yes")
+        g = self.req("GET", f"/v2/meetings/{m['id']}").json()
+        self.assertEqual([o["status"] for o in g["occurrences"]],
+                         ["available", "deleted", "available"])
+        # a deleted occurrence is no longer one of the meeting's
+        r = self.req("DELETE", f"/v2/meetings/{m['id']}", query={"occurrence_id": occ[1]})
+        self.assertEqual((r.status, r.json()["code"]), (400, 300))
+        r = self.req("DELETE", f"/v2/meetings/{m['id']}",
+                     query={"schedule_for_reminder": "yes", "cancel_meeting_reminder": "1"})
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual({e["field"] for e in r.json()["errors"]},
+                         {"schedule_for_reminder", "cancel_meeting_reminder"})
+        self.assertEqual(self.req("DELETE", f"/v2/meetings/{m['id']}").status, 204)
+        self.assertEqual(self.req("GET", f"/v2/meetings/{m['id']}").json()["code"], 3001)
+        r = self.req("DELETE", f"/v2/meetings/{m['id']}")
+        self.assertEqual((r.status, r.json()["code"]), (404, 3001))
+
+    def test_previous_occurrences_only_when_asked(self):
+        start = self.sim.request("GET", "/_sim/clock").json()["now"] + 3600
+        m, occ = self.series(start_time=iso(start))
+        self.sim.advance(3 * 3600)  # the first occurrence (1 h from now, 1 h long) is over
+        self.tok = self.sim.token()
+        now = self.req("GET", f"/v2/meetings/{m['id']}").json()["occurrences"]
+        self.assertEqual([o["occurrence_id"] for o in now], occ[1:])
+        every = self.req("GET", f"/v2/meetings/{m['id']}",
+                         query={"show_previous_occurrences": "true"}).json()["occurrences"]
+        self.assertEqual([o["occurrence_id"] for o in every], occ)
+        r = self.req("GET", f"/v2/meetings/{m['id']}",
+                     query={"show_previous_occurrences": "maybe"})
+        self.assertEqual(r.json()["errors"][0]["field"], "show_previous_occurrences")
+
+    # --- past meetings and participants
+
+    def past(self, mid, **body):
+        r = self.sim.request("POST", "/_sim/past_meetings", body={"meeting_id": mid, **body})
+        return r
+
+    def test_past_meeting_participants_paged(self):
+        m = self.req("POST", "/v2/users/me/meetings", body={"topic": "Training"}).json()
+        r = self.past(m["id"], participant_count=7)
+        self.assertEqual(r.status, 201, r)
+        inst = r.json()
+        self.assertEqual((inst["id"], inst["uuid"], inst["participants_count"]),
+                         (m["id"], m["uuid"], 7))
+        got, tok = [], None
+        while True:
+            q = {"page_size": 3, **({"next_page_token": tok} if tok else {})}
+            p = self.req("GET", f"/v2/past_meetings/{m['id']}/participants", query=q).json()
+            self.assertEqual(p["total_records"], 7)
+            got += p["participants"]
+            tok = p["next_page_token"]
+            if not tok:
+                break
+        self.assertEqual([x["name"] for x in got], [f"Participant {i}" for i in range(1, 8)])
+        self.assertEqual(got[0]["duration"], m["duration"] * 60)
+        self.assertEqual(set(got[0]), {"id", "user_id", "name", "user_email", "join_time",
+                                       "leave_time", "duration", "failover", "status",
+                                       "internal_user"})
+        r = self.req("GET", f"/v2/past_meetings/{m['id']}/participants",
+                     query={"page_size": 301})
+        self.assertEqual(r.json()["errors"][0]["field"], "page_size")
+
+    def test_past_meeting_given_participants_latest_instance_and_uuid(self):
+        m = self.req("POST", "/v2/users/me/meetings", body={"topic": "Training"}).json()
+        clock = self.sim.request("GET", "/_sim/clock").json()["now"]
+        first = self.past(m["id"], uuid="/a//b==", start_time=iso(clock - 7 * 86400),
+                          duration=30, participants=[{"name": "Early"}, {"name": "Bird"}])
+        self.assertEqual(first.status, 201, first)
+        r = self.past(m["id"], start_time=iso(clock - 86400), duration=60, participants=[
+            {"name": "Owner", "user_email": "owner@example.com"},
+            {"name": "Guest", "user_email": "g@example.net", "join_time": iso(clock - 86400 + 600),
+             "leave_time": iso(clock - 86400 + 1500), "status": "in_waiting_room"}])
+        self.assertEqual(r.status, 201, r)
+        latest = self.req("GET", f"/v2/past_meetings/{m['id']}/participants").json()
+        owner, guest = latest["participants"]
+        self.assertEqual((owner["internal_user"], owner["id"]),
+                         (True, self.req("GET", "/v2/users/me").json()["id"]))
+        self.assertEqual((guest["internal_user"], guest["id"], guest["duration"],
+                          guest["status"]), (False, "", 900, "in_waiting_room"))
+        # the older instance by its UUID, encoded twice as Zoom wants for "/" and "//"
+        twice = urllib.parse.quote(urllib.parse.quote("/a//b==", safe=""), safe="")
+        old = self.req("GET", f"/v2/past_meetings/{twice}/participants").json()
+        self.assertEqual([x["name"] for x in old["participants"]], ["Early", "Bird"])
+
+    def test_past_meeting_zoom_rules(self):
+        m = self.req("POST", "/v2/users/me/meetings", body={"topic": "Alone"}).json()
+        r = self.req("GET", f"/v2/past_meetings/{m['id']}/participants")
+        self.assertEqual((r.status, r.json()["code"]), (404, 3001))
+        self.assertEqual(self.past(m["id"], participants=[{"name": "Solo"}]).status, 201)
+        one = self.req("GET", f"/v2/past_meetings/{m['id']}/participants").json()
+        self.assertEqual((one["total_records"], one["participants"]), (0, []))
+        self.sim.advance(366 * 86400)
+        self.tok = self.sim.token()
+        r = self.req("GET", f"/v2/past_meetings/{m['id']}/participants")
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(r.json(), {"code": 12702, "message": "Can not access a meeting a year ago."})
+
+    def test_past_meeting_seed_validation(self):
+        m = self.req("POST", "/v2/users/me/meetings", body={"topic": "t"}).json()
+        r = self.past(m["id"], participant_count=2, participants=[], duration=0,
+                      start_time="2999-01-01T00:00:00Z")
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual({e["field"] for e in r.json()["errors"]},
+                         {"participants", "duration", "start_time"})
+        r = self.past(m["id"], participants=[{"user_email": "x@example.com"},
+                                             {"name": "n", "join_time": "soon"},
+                                             {"name": "late", "join_time": "2020-01-01T10:00:00Z",
+                                              "leave_time": "2020-01-01T09:00:00Z"}])
+        self.assertEqual({e["field"] for e in r.json()["errors"]},
+                         {"participants[0]", "participants[1]", "participants[2]"})
+        self.assertEqual(self.past(99999999999).status, 404)
+        self.assertEqual(self.past(m["id"]).status, 201)
+        r = self.past(m["id"], uuid=m["uuid"])
+        self.assertEqual(r.json()["errors"][0]["field"], "uuid")
+
+    def test_state_keeps_occurrences_questions_and_past_meetings(self):
+        m, occ = self.series(settings={"approval_type": 0})
+        self.req("DELETE", f"/v2/meetings/{m['id']}", query={"occurrence_id": occ[2]})
+        self.req("PATCH", f"/v2/meetings/{m['id']}/registrants/questions",
+                 body={"questions": [{"field_name": "org", "required": True}]})
+        day_ago = self.sim.request("GET", "/_sim/clock").json()["now"] - 86400
+        self.past(m["id"], start_time=iso(day_ago), participant_count=2)
+        state = self.sim.state()
+        self.assertEqual(self.sim.request("PUT", "/_sim/state", body=state).status, 204)
+        self.tok = self.sim.token()
+        g = self.req("GET", f"/v2/meetings/{m['id']}").json()
+        self.assertEqual(g["occurrences"][2]["status"], "deleted")
+        q = self.req("GET", f"/v2/meetings/{m['id']}/registrants/questions").json()
+        self.assertEqual(q["questions"], [{"field_name": "org", "required": True}])
+        p = self.req("GET", f"/v2/past_meetings/{m['id']}/participants").json()
+        self.assertEqual(p["total_records"], 2)
 
     def test_scope_4711(self):
         tok = self.sim.token(scopes="meeting:read:meeting:admin")

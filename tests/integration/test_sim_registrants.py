@@ -1,6 +1,7 @@
 """zoomsim registrants: add (validation, duplicates, manual approval,
-registration off, capacity 3043, unknown meeting 1001) and list (status
-filter, paging, 3001)."""
+registration off, capacity 3043, unknown meeting 1001, required
+registration questions), list (status filter, paging, 3001), status
+changes (approve, deny, cancel) and the registration questions."""
 import unittest
 
 from zfharness import Sim, SimDataCase
@@ -79,6 +80,124 @@ class RegistrantsTest(SimDataCase):
         # an existing registrant still gets their registration back
         r = self.add(mid, email="registrant7@example.net", first_name="Again")
         self.assertEqual(r.status, 201)
+
+    # --- status
+
+    def status(self, mid, action, *who, **query):
+        return self.req("PUT", f"/v2/meetings/{mid}/registrants/status", query=query or None,
+                        body={"action": action, "registrants": list(who)})
+
+    def statuses(self, mid):
+        out = {}
+        for st in ("approved", "pending", "denied"):
+            lst = self.req("GET", f"/v2/meetings/{mid}/registrants", query={"status": st}).json()
+            for r in lst["registrants"]:
+                out[r["email"]] = st
+        return out
+
+    def test_status_approve_deny_cancel(self):
+        mid = self.meeting(approval=1)
+        ids = {e: self.add(mid, email=e, first_name="R").json()["registrant_id"]
+               for e in ("a@example.com", "b@example.com", "c@example.com")}
+        r = self.status(mid, "approve", {"id": ids["a@example.com"]}, {"email": "B@Example.com"},
+                        {"email": "nobody@example.com"})
+        self.assertEqual(r.status, 204, r)
+        self.assertEqual(r.body, b"")
+        self.assertEqual(self.statuses(mid), {"a@example.com": "approved",
+                                              "b@example.com": "approved",
+                                              "c@example.com": "pending"})
+        log = self.sim.requests_log(route="registrants.status")["requests"]
+        self.assertEqual(log[-1]["detail"], "approve: 2 of 3 changed")
+        approved = self.req("GET", f"/v2/meetings/{mid}/registrants").json()
+        self.assertEqual(approved["total_records"], 2)
+        self.assertTrue(all("join_url" in x for x in approved["registrants"]))
+        # cancel takes back an approval only; deny turns anyone away
+        self.status(mid, "cancel", {"email": "a@example.com"}, {"email": "c@example.com"})
+        self.status(mid, "deny", {"email": "b@example.com"})
+        self.assertEqual(self.statuses(mid), {"a@example.com": "denied",
+                                              "b@example.com": "denied",
+                                              "c@example.com": "pending"})
+        self.assertEqual(self.status(mid, "approve", {"email": "a@example.com"}).status, 204)
+        self.assertEqual(self.statuses(mid)["a@example.com"], "approved")
+
+    def test_status_errors(self):
+        mid = self.meeting(approval=1)
+        r = self.req("PUT", f"/v2/meetings/{mid}/registrants/status",
+                     body={"action": "promote", "registrants": [{"name": "x"}] + [
+                         {"email": f"r{i}@example.com"} for i in range(30)]})
+        self.assertEqual(r.status, 400, r)
+        msgs = [e["message"] for e in r.json()["errors"]]
+        self.assertEqual([e["field"] for e in r.json()["errors"]],
+                         ["action", "registrants", "registrants"])
+        self.assertIn("at most 30", " ".join(msgs))
+        self.assertEqual(self.req("PUT", f"/v2/meetings/{mid}/registrants/status",
+                                  body={}).json()["errors"][0]["field"], "action")
+        r = self.status(99999999999, "approve", {"email": "a@example.com"})
+        self.assertEqual((r.status, r.json()["code"]), (404, 3001))
+        closed = self.meeting(approval=2)
+        r = self.status(closed, "approve", {"email": "a@example.com"})
+        self.assertEqual((r.status, r.json()["code"]), (400, 404))
+        r = self.status(mid, "approve", {"email": "a@example.com"}, occurrence_id="123")
+        self.assertEqual(r.json(), {"code": 300, "message": "Invalid parameter: occurrence_id."})
+
+    # --- registration questions
+
+    def test_questions_get_patch_and_validation(self):
+        mid = self.meeting()
+        q = self.req("GET", f"/v2/meetings/{mid}/registrants/questions").json()
+        self.assertEqual(q, {"questions": [], "custom_questions": []})
+        body = {"questions": [{"field_name": "org", "required": True},
+                              {"field_name": "city", "required": False}],
+                "custom_questions": [{"title": "Shirt", "type": "single", "required": True,
+                                      "answers": ["S", "M", "L"]},
+                                     {"title": "Why?", "type": "short"}]}
+        r = self.req("PATCH", f"/v2/meetings/{mid}/registrants/questions", body=body)
+        self.assertEqual(r.status, 204, r)
+        self.assertEqual(self.req("GET", f"/v2/meetings/{mid}/registrants/questions").json(),
+                         body)
+        # a list given replaces that list; a list not given stays
+        self.req("PATCH", f"/v2/meetings/{mid}/registrants/questions", body={"questions": []})
+        q = self.req("GET", f"/v2/meetings/{mid}/registrants/questions").json()
+        self.assertEqual((q["questions"], q["custom_questions"]), ([], body["custom_questions"]))
+        r = self.req("PATCH", f"/v2/meetings/{mid}/registrants/questions", body={
+            "questions": [{"field_name": "email", "required": "yes"}],
+            "custom_questions": [{"type": "single"}, {"title": "t", "type": "short",
+                                                      "answers": ["a"]}, {"title": "u",
+                                                                           "type": "long"}]})
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual({e["field"] for e in r.json()["errors"]},
+                         {"questions.field_name", "questions.required", "custom_questions.title",
+                          "custom_questions.answers", "custom_questions.type"})
+        closed = self.meeting(approval=2)
+        for method in ("GET", "PATCH"):
+            r = self.req(method, f"/v2/meetings/{closed}/registrants/questions",
+                         body={} if method == "PATCH" else None)
+            self.assertEqual((r.status, r.json()["code"]), (400, 404))
+            r = self.req(method, "/v2/meetings/99999999999/registrants/questions",
+                         body={} if method == "PATCH" else None)
+            self.assertEqual((r.status, r.json()["code"]), (404, 3001))
+
+    def test_add_respects_required_questions(self):
+        mid = self.meeting()
+        self.req("PATCH", f"/v2/meetings/{mid}/registrants/questions", body={
+            "questions": [{"field_name": "org", "required": True},
+                          {"field_name": "job_title", "required": False}],
+            "custom_questions": [{"title": "Shirt", "type": "single", "required": True,
+                                  "answers": ["S", "M"]},
+                                 {"title": "Diet", "type": "single", "answers": ["veg", "any"]}]})
+        r = self.add(mid, email="q@example.com", first_name="Q",
+                     custom_questions=[{"title": "Diet", "value": "fish"}])
+        self.assertEqual(r.status, 400, r)
+        errs = r.json()["errors"]
+        self.assertEqual([e["field"] for e in errs], ["org", "custom_questions",
+                                                      "custom_questions"])
+        self.assertIn('"Shirt" is required', errs[1]["message"])
+        self.assertIn('"fish" is not one of the answers', errs[2]["message"])
+        self.assertEqual(self.req("GET", f"/v2/meetings/{mid}/registrants").json()
+                         ["total_records"], 0)
+        r = self.add(mid, email="q@example.com", first_name="Q", org="ACME",
+                     custom_questions=[{"title": "Shirt", "value": "M"}])
+        self.assertEqual(r.status, 201, r)
 
     def test_list_paging_and_growth(self):
         mid = self.meeting()

@@ -1,7 +1,8 @@
 """The token lifecycle against the real zoomsim, through zf_tokens_driver
 (tests/tools/zf_tokens_driver.c): PKCE connect, proactive and on-401
 refresh, rotation, NEEDS_REAUTH, S2S, and the refresh protocol across
-processes and threads, including processes killed mid-refresh."""
+processes and threads, including processes killed mid-refresh. On SQLite,
+and with ZF_TEST_DB=postgresql on a PostgreSQL schema (integ.test_tokens.pg)."""
 import base64
 import json
 import os
@@ -31,10 +32,12 @@ class Base(unittest.TestCase):
     def setUp(self):
         self.sim = Sim(*self.sim_args)
         self.tmp = tempfile.mkdtemp(prefix="zf-tokens-")
-        self.db = "sqlite:" + os.path.join(self.tmp, "zf.db")
+        self.store = zfharness.StoreDB(self.tmp)  # SQLite, or ZF_TEST_DB=postgresql
+        self.db = self.store.dsn
 
     def tearDown(self):
         self.sim.stop()
+        self.store.drop()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def argv(self, *args, sim_clock=True):
@@ -59,11 +62,13 @@ class Base(unittest.TestCase):
         return sum(1 for r in log if r.get("detail") == "grant_type=" + grant)
 
     def status(self):
-        """`zoomflow status` (text and --json) on the driver's database."""
+        """`zoomflow status --offline` (text and --json) on the driver's
+        database: the stored view, so that it refreshes nothing itself."""
         env = {**ENV, "HOME": self.tmp, "XDG_CONFIG_HOME": os.path.join(self.tmp, "cfg"),
                "XDG_DATA_HOME": os.path.join(self.tmp, "data")}
-        t = run([binary("zoomflow"), "--db", self.db, "status"], env=env)
-        j = run([binary("zoomflow"), "--db", self.db, "status", "--json"], env=env)
+        t = run([binary("zoomflow"), "--db", self.db, "status", "--offline"], env=env)
+        j = run([binary("zoomflow"), "--db", self.db, "status", "--offline", "--json"],
+                env=env)
         return t.returncode, t.stdout.decode(), j.returncode, json.loads(j.stdout)
 
     def assert_killed_mid_refresh(self, pid, err):

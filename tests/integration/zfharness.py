@@ -5,11 +5,15 @@ them over real HTTP. Standard library only.
 Environment:
   ZF_BUILD_DIR  where the binaries are (default: <repo>/build)
   ZF_WRAP       command prefix for every binary started (e.g. valgrind ...)
+  ZF_TEST_DB    the store StoreDB makes: sqlite (default) or postgresql, on
+                the server ZF_TEST_PG_DSN or $ZF_TEST_PG_DIR/dsn names (as
+                tests/unit/store_test_db.h)
 """
 import http.client
 import json
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -192,6 +196,67 @@ def run(cmd, input=None, env=None, timeout=120, check=False):
     if check and p.returncode != 0:
         raise AssertionError(f"{cmd} failed {p.returncode}: {p.stderr.decode()}")
     return p
+
+
+def pg_server_dsn():
+    """The PostgreSQL test server's DSN (ZF_TEST_PG_DSN, or the one ctest's
+    fixture wrote to $ZF_TEST_PG_DIR/dsn), or None."""
+    dsn = os.environ.get("ZF_TEST_PG_DSN")
+    if dsn:
+        return dsn
+    d = os.environ.get("ZF_TEST_PG_DIR")
+    if d and os.path.exists(os.path.join(d, "dsn")):
+        with open(os.path.join(d, "dsn")) as f:
+            return f.read().strip()
+    return None
+
+
+def psql_path():
+    for p in ("/usr/lib/postgresql/15/bin/psql", shutil.which("psql")):
+        if p and os.path.exists(p):
+            return p
+    return None
+
+
+def pg_sql(dsn, text):
+    """Runs text on dsn with psql; the first column of each row."""
+    p = subprocess.run([psql_path(), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d",
+                        dsn, "-c", text], capture_output=True, timeout=60)
+    if p.returncode != 0:
+        raise AssertionError(f"{text}: {p.stderr.decode()}")
+    return p.stdout.decode().split("\n")[:-1]
+
+
+def pg_with_schema(dsn, schema):
+    """dsn (a URI) with schema first in its search_path."""
+    return dsn + ("&" if "?" in dsn else "?") + "options=-csearch_path%3D" + schema
+
+
+class StoreDB:
+    """The store one test uses: a SQLite file in dir, or with
+    ZF_TEST_DB=postgresql a fresh schema on the test server (the test is
+    skipped when there is none). .dsn is for --db; drop() removes the
+    schema."""
+    seq = 0
+
+    def __init__(self, dir):
+        self.schema = None
+        if os.environ.get("ZF_TEST_DB", "sqlite") != "postgresql":
+            self.dsn = "sqlite:" + os.path.join(dir, "zf.db")
+            return
+        self.base = pg_server_dsn()
+        if not self.base or not psql_path():
+            raise unittest.SkipTest("ZF_TEST_DB=postgresql but no PostgreSQL test server "
+                                    "(ctest starts one when PostgreSQL 15 is installed)")
+        StoreDB.seq += 1
+        self.schema = f"zi_{os.getpid()}_{StoreDB.seq}"
+        pg_sql(self.base, f"CREATE SCHEMA {self.schema}")
+        self.dsn = pg_with_schema(self.base, self.schema)
+
+    def drop(self):
+        if self.schema:
+            pg_sql(self.base, f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
+            self.schema = None
 
 
 def heavy(fn):

@@ -109,6 +109,31 @@ static const struct {
                                "\"include_download_token\":true,\"ttl\":604800}"},
     {"get_meeting_recordings", "{\"meeting_id\":\"atsXxhSEQWit9t+U02HXNQ==\",\"ttl\":0,"
                                "\"include_download_token\":true}"},
+    {"list_users", "{\"limit\":1}"},
+    {"list_meetings", "{\"user_id\":\"me\",\"limit\":500,\"all\":true}"},
+    {"list_meeting_registrants", "{\"meeting_id\":85746065432,\"limit\":3}"},
+    {"get_user", "{\"user_id\":\"me\"}"},
+    {"get_user", "{\"user_id\":\"Ann@Example.com\",\"login_type\":101,\"encrypted_email\":false}"},
+    {"update_user", "{\"user_id\":\"me\",\"first_name\":\"A\"}"},
+    {"update_user", "{\"user_id\":\"KDcuGIm1QgePTO8WbOqwIQ\",\"type\":2,\"pmi\":9999999999,"
+                    "\"host_key\":\"123456\",\"timezone\":\"Europe/Berlin\",\"display_name\":\"\","
+                    "\"about_me\":\"Hello, I run the help desk.\",\"linkedin_url\":"
+                    "\"https://www.linkedin.com/in/ann\",\"pronouns_option\":3,"
+                    "\"phone_numbers\":[{\"code\":\"+1\",\"country\":\"US\",\"label\":\"Office\","
+                    "\"number\":\"5550100\"}],\"feature\":{\"zoom_phone\":false}}"},
+    {"delete_user", "{\"user_id\":\"leaver@example.com\"}"},
+    {"delete_user", "{\"user_id\":\"leaver@example.com\",\"action\":\"delete\","
+                    "\"transfer_email\":\"boss@example.com\",\"transfer_meeting\":true,"
+                    "\"transfer_recording\":true,\"transfer_webinar\":false}"},
+    {"delete_user", "{\"user_id\":\"me\",\"transfer_meeting\":false}"},
+    {"list_user_recordings", "{\"user_id\":\"me\"}"},
+    {"list_user_recordings", "{\"user_id\":\"me\",\"from\":\"2024-02-29\",\"to\":\"2026-02-28\","
+                             "\"page_size\":300,\"meeting_id\":85746065432,\"mc\":\"true\"}"},
+    {"list_user_recordings", "{\"user_id\":\"me\",\"from\":\"2026-01-01\",\"to\":\"2026-01-01\"}"},
+    {"list_user_recordings", "{\"user_id\":\"me\",\"from\":\"2026-01-01\"}"},
+    {"list_user_recordings", "{\"user_id\":\"me\",\"trash\":true,\"trash_type\":\"recording_file\"}"},
+    {"list_account_recordings", "{\"account_id\":\"me\",\"from\":\"2025-01-15\",\"to\":\"2026-03-10\","
+                                "\"limit\":10}"},
     {"call_api", "{\"method\":\"GET\",\"path\":\"/users/me\",\"query\":{\"a\":\"b\",\"n\":3,"
                  "\"t\":true}}"},
     {"call_api", "{\"method\":\"PATCH\",\"path\":\"/meetings/85746065432\",\"body\":{\"topic\":\"x\"}}"},
@@ -262,6 +287,54 @@ static const struct {
     {"get_meeting_recordings", "{\"meeting_id\":857460654,\"include_download_token\":true,\"ttl\":-1}", "ttl", "minimum"},
     {"get_meeting_recordings", "{\"meeting_id\":857460654,\"include_download_token\":true,\"ttl\":604801}", "ttl", "maximum"},
     {"get_meeting_recordings", "{\"meeting_id\":857460654,\"ttl\":60}", "ttl", "dependency"},
+    /* limit, on every list */
+    {"list_users", "{\"limit\":0}", "limit", "minimum"},
+    {"list_users", "{\"limit\":\"5\"}", "limit", "type"},
+    {"list_meetings", "{\"user_id\":\"me\",\"limit\":2,\"next_page_token\":\"t\"}", "next_page_token", "conflict"},
+    {"list_meeting_registrants", "{\"meeting_id\":857460654,\"limit\":-1}", "limit", "minimum"},
+    {"list_user_recordings", "{\"user_id\":\"me\",\"limit\":0}", "limit", "minimum"},
+    {"list_account_recordings", "{\"account_id\":\"me\",\"limit\":0}", "limit", "minimum"},
+    /* get_user, update_user, delete_user */
+    {"get_user", "{}", "user_id", "required"},
+    {"get_user", "{\"user_id\":\"a b\"}", "user_id", "format"},
+    {"get_user", "{\"user_id\":\"me\",\"login_type\":2}", "login_type", "enum"},
+    {"get_user", "{\"user_id\":\"me\",\"encrypted_email\":\"yes\"}", "encrypted_email", "type"},
+    {"update_user", "{\"user_id\":\"me\"}", "", "required"},
+    {"update_user", "{\"user_id\":\"me\",\"login_type\":101}", "", "required"},
+    {"update_user", "{\"first_name\":\"A\"}", "user_id", "required"},
+    {"update_user", "{\"user_id\":\"me\",\"type\":99}", "type", "enum"},
+    {"update_user", "{\"user_id\":\"me\",\"pmi\":123456789}", "pmi", "minimum"},
+    {"update_user", "{\"user_id\":\"me\",\"pmi\":10000000000}", "pmi", "maximum"},
+    {"update_user", "{\"user_id\":\"me\",\"host_key\":\"12345\"}", "host_key", "minLength"},
+    {"update_user", "{\"user_id\":\"me\",\"host_key\":\"12345a\"}", "host_key", "format"},
+    {"update_user", "{\"user_id\":\"me\",\"about_me\":\"see https://x.example\"}", "about_me", "format"},
+    {"update_user", "{\"user_id\":\"me\",\"about_me\":\"<b>hi</b>\"}", "about_me", "format"},
+    {"update_user", "{\"user_id\":\"me\",\"linkedin_url\":\"https://example.com/ann\"}", "linkedin_url", "format"},
+    {"update_user", "{\"user_id\":\"me\",\"timezone\":\"Mars/Olympus\"}", "timezone", "format"},
+    {"update_user", "{\"user_id\":\"me\",\"phone_numbers\":[{},{},{},{}]}", "phone_numbers", "maxItems"},
+    {"update_user", "{\"user_id\":\"me\",\"phone_numbers\":[{\"label\":\"Pager\"}]}", "phone_numbers[0].label", "enum"},
+    {"update_user", "{\"user_id\":\"me\",\"first_name\":\"A\",\"email\":\"new@x.com\"}", "email", "unknown"},
+    {"delete_user", "{}", "user_id", "required"},
+    {"delete_user", "{\"user_id\":\"x@y.com\",\"action\":\"remove\"}", "action", "enum"},
+    {"delete_user", "{\"user_id\":\"x@y.com\",\"transfer_recording\":true}", "transfer_recording", "dependency"},
+    {"delete_user", "{\"user_id\":\"x@y.com\",\"transfer_email\":\"X@Y.com\"}", "transfer_email", "conflict"},
+    {"delete_user", "{\"user_id\":\"x@y.com\",\"transfer_email\":\"not an email\"}", "transfer_email", "format"},
+    {"delete_user", "{\"user_id\":\"x@y.com\",\"transfer_meeting\":\"true\"}", "transfer_meeting", "type"},
+    /* the recordings lists */
+    {"list_user_recordings", "{}", "user_id", "required"},
+    {"list_user_recordings", "{\"user_id\":\"me\",\"from\":\"2026-02-30\"}", "from", "format"},
+    {"list_user_recordings", "{\"user_id\":\"me\",\"from\":\"2026-1-01\"}", "from", "format"},
+    {"list_user_recordings", "{\"user_id\":\"me\",\"from\":\"2026-03-02\",\"to\":\"2026-03-01\"}", "to", "conflict"},
+    {"list_user_recordings", "{\"user_id\":\"me\",\"to\":\"2026-03-01\"}", "to", "dependency"},
+    {"list_user_recordings", "{\"user_id\":\"me\",\"trash\":true,\"from\":\"2026-03-01\"}", "from", "conflict"},
+    {"list_user_recordings", "{\"user_id\":\"me\",\"trash_type\":\"recording_file\"}", "trash_type", "dependency"},
+    {"list_user_recordings", "{\"user_id\":\"me\",\"trash\":true,\"trash_type\":\"files\"}", "trash_type", "enum"},
+    {"list_user_recordings", "{\"user_id\":\"me\",\"mc\":\"yes\"}", "mc", "enum"},
+    {"list_user_recordings", "{\"user_id\":\"me\",\"page_size\":301}", "page_size", "maximum"},
+    {"list_user_recordings", "{\"user_id\":\"me\",\"all\":true}", "all", "unknown"},
+    {"list_account_recordings", "{}", "account_id", "required"},
+    {"list_account_recordings", "{\"account_id\":\"\"}", "account_id", "minLength"},
+    {"list_account_recordings", "{\"account_id\":\"me\",\"from\":\"2026-03-02\",\"to\":\"2026-03-01\"}", "to", "conflict"},
     /* call_api */
     {"call_api", "{\"path\":\"/users\"}", "method", "required"},
     {"call_api", "{\"method\":\"GET\"}", "path", "required"},
@@ -604,6 +677,187 @@ static void test_build_list_users_query(void **state)
     zf_action_request_free(&req);
 }
 
+
+/* ---- limit, month windows ------------------------------------------------ */
+
+static void test_every_list_has_limit(void **state)
+{
+    int lists = 0;
+    for (const zf_action *const *a = zf_actions(); *a; a++) {
+        if (!(*a)->items_key)
+            continue;
+        lists++;
+        const zf_field *f = zf_action_flag_field(*a, "limit");
+        if (!f)
+            fail_msg("list action %s has no `limit` field (add ZF_FIELD_LIMIT)", (*a)->name);
+        assert_int_equal(f->in, ZF_IN_LOCAL);
+        zf_action_request req;
+        zf_error err = ZF_ERROR_INIT;
+        /* the required path field of each list, where it has one */
+        json_t *in = json_pack("{s:i}", "limit", 7);
+        if (zf_action_flag_field(*a, "user_id"))
+            json_object_set_new(in, "user_id", json_string("me"));
+        if (zf_action_flag_field(*a, "account_id"))
+            json_object_set_new(in, "account_id", json_string("me"));
+        if (zf_action_flag_field(*a, "meeting_id") &&
+            (zf_action_flag_field(*a, "meeting_id")->flags & ZF_F_REQUIRED))
+            json_object_set_new(in, "meeting_id", json_integer(85746065432));
+        assert_int_equal(zf_action_build(&req, *a, in, &err), 0);
+        assert_int_equal(req.limit, 7);
+        assert_int_equal(req.follow_pages, 1);
+        assert_null(zf_action_request_query(&req, "limit"));
+        assert_int_equal(zf_action_follows_pages(*a, in), 1);
+        zf_action_request_free(&req);
+        json_decref(in);
+    }
+    assert_true(lists >= 5);
+    json_t *in = json_pack("{}");
+    assert_int_equal(zf_action_follows_pages(zf_action_find("list_users"), in), 0);
+    assert_int_equal(zf_action_follows_pages(zf_action_find("create_user"), in), 0);
+    json_object_set_new(in, "limit", json_integer(0)); /* invalid: no */
+    assert_int_equal(zf_action_follows_pages(zf_action_find("list_users"), in), 0);
+    json_decref(in);
+}
+
+/* Walks [first, last] and checks every window is a calendar month's part,
+ * the next starting the day after the last ended. Returns the count. */
+static int walk_months(const char *first, const char *last, char windows[][2][11], int max)
+{
+    char from[11] = "", to[11] = "";
+    int n = 0, rc;
+    while ((rc = zf_action_next_month(from, to, first, last)) == 1) {
+        assert_true(n < max);
+        memcpy(windows[n][0], from, 11);
+        memcpy(windows[n][1], to, 11);
+        assert_true(strcmp(from, to) <= 0);
+        assert_memory_equal(from, to, 8); /* same year and month */
+        n++;
+    }
+    assert_int_equal(rc, 0);
+    return n;
+}
+
+static void test_next_month_windows(void **state)
+{
+    char w[64][2][11];
+    /* 14 months and a bit: 15 windows, no gap, no overlap */
+    int n = walk_months("2025-01-15", "2026-03-10", w, 64);
+    assert_int_equal(n, 15);
+    assert_string_equal(w[0][0], "2025-01-15");
+    assert_string_equal(w[0][1], "2025-01-31");
+    assert_string_equal(w[1][0], "2025-02-01");
+    assert_string_equal(w[1][1], "2025-02-28");
+    assert_string_equal(w[11][0], "2025-12-01");
+    assert_string_equal(w[11][1], "2025-12-31");
+    assert_string_equal(w[12][0], "2026-01-01");
+    assert_string_equal(w[14][0], "2026-03-01");
+    assert_string_equal(w[14][1], "2026-03-10");
+    /* leap years: 2024 and 2000 have 29 February, 1900 and 2100 do not */
+    assert_int_equal(walk_months("2024-02-10", "2024-03-01", w, 64), 2);
+    assert_string_equal(w[0][1], "2024-02-29");
+    assert_string_equal(w[1][0], "2024-03-01");
+    walk_months("2000-02-01", "2000-02-29", w, 64);
+    assert_string_equal(w[0][1], "2000-02-29");
+    walk_months("2100-02-01", "2100-03-31", w, 64);
+    assert_string_equal(w[0][1], "2100-02-28");
+    /* one day; a range inside one month; first after last */
+    assert_int_equal(walk_months("2026-05-31", "2026-05-31", w, 64), 1);
+    assert_string_equal(w[0][0], "2026-05-31");
+    assert_string_equal(w[0][1], "2026-05-31");
+    assert_int_equal(walk_months("2026-05-02", "2026-05-30", w, 64), 1);
+    assert_int_equal(walk_months("2026-05-02", "2026-05-01", w, 64), 0);
+    /* the end of the calendar */
+    assert_int_equal(walk_months("9999-12-01", "9999-12-31", w, 64), 1);
+    char from[11] = "", to[11] = "";
+    assert_int_equal(zf_action_next_month(from, to, "2026-13-01", "2026-12-31"), ZF_EINVAL);
+    assert_int_equal(zf_action_next_month(from, to, "2026-01-01", "tomorrow"), ZF_EINVAL);
+    assert_int_equal(zf_action_next_month(from, to, NULL, "2026-01-01"), ZF_EINVAL);
+}
+
+static void test_build_recordings_months(void **state)
+{
+    zf_action_request req;
+    build_ok(&req, "list_user_recordings",
+             "{\"user_id\":\"ann@example.com\",\"from\":\"2025-01-15\",\"to\":\"2026-03-10\","
+             "\"page_size\":300,\"meeting_id\":85746065432,\"limit\":40}");
+    assert_string_equal(req.path, "/users/ann%40example.com/recordings");
+    assert_string_equal(zf_action_request_query(&req, "from"), "2025-01-15");
+    assert_string_equal(zf_action_request_query(&req, "to"), "2025-01-31"); /* first month */
+    assert_string_equal(zf_action_request_query(&req, "meeting_id"), "85746065432");
+    assert_string_equal(req.month_from, "2025-01-15");
+    assert_string_equal(req.month_to, "2026-03-10");
+    assert_int_equal(req.follow_pages, 1);
+    assert_int_equal(req.limit, 40);
+    zf_action_request_free(&req);
+    /* from alone: up to today, which the runner knows */
+    build_ok(&req, "list_account_recordings", "{\"account_id\":\"me\",\"from\":\"2026-02-10\"}");
+    assert_string_equal(req.path, "/accounts/me/recordings");
+    assert_string_equal(zf_action_request_query(&req, "to"), "2026-02-28");
+    assert_string_equal(req.month_from, "2026-02-10");
+    assert_string_equal(req.month_to, "");
+    zf_action_request_free(&req);
+    /* no dates: Zoom's default day, still every page */
+    build_ok(&req, "list_user_recordings", "{\"user_id\":\"me\",\"trash\":true}");
+    assert_string_equal(req.month_from, "");
+    assert_null(zf_action_request_query(&req, "from"));
+    assert_string_equal(zf_action_request_query(&req, "trash"), "true");
+    assert_int_equal(req.follow_pages, 1);
+    zf_action_request_free(&req);
+}
+
+/* The problems of an offboarding call and a range, all at once. */
+static void test_users_and_recordings_problems_at_once(void **state)
+{
+    zf_problems p = ZF_PROBLEMS_INIT;
+    assert_int_equal(validate(&p, "delete_user",
+                              "{\"user_id\":\"x@y.com\",\"action\":\"purge\",\"transfer_meeting\""
+                              ":true,\"transfer_recording\":true,\"transfer_docs\":1}"),
+                     ZF_EVALIDATION);
+    assert_int_equal(p.count, 4);
+    assert_non_null(find_problem(&p, "action", "enum"));
+    assert_non_null(find_problem(&p, "transfer_meeting", "dependency"));
+    assert_non_null(find_problem(&p, "transfer_recording", "dependency"));
+    assert_non_null(find_problem(&p, "transfer_docs", "type"));
+    zf_problems_free(&p);
+    assert_int_equal(validate(&p, "list_user_recordings",
+                              "{\"user_id\":\"me\",\"from\":\"2026-04-31\",\"to\":\"2026-13-01\","
+                              "\"trash\":true,\"limit\":0}"),
+                     ZF_EVALIDATION);
+    assert_non_null(find_problem(&p, "from", "format"));
+    assert_non_null(find_problem(&p, "to", "format"));
+    assert_non_null(find_problem(&p, "from", "conflict"));
+    assert_non_null(find_problem(&p, "to", "conflict"));
+    assert_non_null(find_problem(&p, "limit", "minimum"));
+    assert_int_equal(p.count, 5);
+    zf_problems_free(&p);
+}
+
+static void test_build_user_writes(void **state)
+{
+    zf_action_request req;
+    build_ok(&req, "update_user",
+             "{\"user_id\":\"ann@example.com\",\"login_type\":100,\"first_name\":\"Ann\","
+             "\"pmi\":3542471135,\"feature\":{\"zoom_phone\":true}}");
+    assert_string_equal(req.method, "PATCH");
+    assert_int_equal(req.kind, ZF_ACTION_WRITE);
+    assert_string_equal(req.path, "/users/ann%40example.com");
+    assert_string_equal(zf_action_request_query(&req, "login_type"), "100");
+    assert_string_equal(req.body, "{\"first_name\":\"Ann\",\"pmi\":3542471135,"
+                                  "\"feature\":{\"zoom_phone\":true}}");
+    zf_action_request_free(&req);
+    build_ok(&req, "delete_user", "{\"user_id\":\"me\"}");
+    assert_string_equal(req.method, "DELETE");
+    assert_string_equal(req.path, "/users/me");
+    assert_int_equal(req.nquery, 0); /* Zoom's default action: disassociate */
+    assert_null(req.body);
+    zf_action_request_free(&req);
+    build_ok(&req, "get_user", "{\"user_id\":\"me\",\"login_type\":0,\"encrypted_email\":true}");
+    assert_string_equal(req.method, "GET");
+    assert_string_equal(zf_action_request_query(&req, "login_type"), "0");
+    assert_string_equal(zf_action_request_query(&req, "encrypted_email"), "true");
+    zf_action_request_free(&req);
+}
+
 static void test_build_list_meetings(void **state)
 {
     zf_action_request req;
@@ -840,11 +1094,17 @@ static void test_registry_and_help(void **state)
     static const char *const names[] = {"create_meeting", "list_users", "create_user",
                                         "list_meetings", "add_meeting_registrant",
                                         "list_meeting_registrants", "get_meeting_recordings",
+                                        "get_meeting", "update_meeting", "delete_meeting",
+                                        "update_registrant_status", "get_registrant_questions",
+                                        "update_registrant_questions",
+                                        "list_past_meeting_participants",
+                                        "get_user", "update_user", "delete_user",
+                                        "list_user_recordings", "list_account_recordings",
                                         "call_api"};
     size_t n = 0;
     for (const zf_action *const *a = zf_actions(); *a; a++, n++)
         assert_string_equal((*a)->name, names[n]);
-    assert_int_equal(n, 8);
+    assert_int_equal(n, sizeof names / sizeof names[0]);
     assert_null(zf_action_find("delete_everything"));
     assert_null(zf_action_find(NULL));
 
@@ -1060,6 +1320,11 @@ static void test_timezones_list(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_list_has_limit),
+        cmocka_unit_test(test_next_month_windows),
+        cmocka_unit_test(test_build_recordings_months),
+        cmocka_unit_test(test_users_and_recordings_problems_at_once),
+        cmocka_unit_test(test_build_user_writes),
         cmocka_unit_test(test_valid_inputs_pass),
         cmocka_unit_test(test_invalid_inputs_name_field_and_rule),
         cmocka_unit_test(test_control_and_bidi_characters_refused),

@@ -215,22 +215,48 @@ static void compare_scopes(const zf_action *a, const json_t *op)
               json_array_size(classic));
 }
 
+/* Endpoints in none of Zoom's 2026 files, each compared against the
+ * operation whose query parameters it shares. Their own path parameter and
+ * scopes have nothing to be compared with; everything else is. */
+static const struct stand_in {
+    const char *operation, *compared_with, *why;
+} stand_ins[] = {
+    {"GET /accounts/{accountId}/recordings", "GET /users/{userId}/recordings",
+     "Zoom documents the account listing with its account-level APIs, not in the Meetings "
+     "or Users files; its from/to/page_size are those of the user listing"},
+};
+
+static const struct stand_in *stand_in_for(const char *key)
+{
+    for (size_t i = 0; i < sizeof stand_ins / sizeof stand_ins[0]; i++)
+        if (strcmp(stand_ins[i].operation, key) == 0)
+            return &stand_ins[i];
+    return NULL;
+}
+
 static void compare_action(const zf_action *a)
 {
     char key[256];
     snprintf(key, sizeof key, "%s %s", a->method, a->path);
-    json_t *op = json_object_get(json_object_get(subset, "operations"), key);
+    json_t *ops = json_object_get(subset, "operations");
+    json_t *op = json_object_get(ops, key);
+    const struct stand_in *si = stand_in_for(key);
+    if (op && si)
+        failf("%s: %s is in the spec subset now: drop its stand-in", a->name, key);
+    if (!op && si)
+        op = json_object_get(ops, si->compared_with);
     if (!op) {
         failf("%s: operation %s is not in the spec subset", a->name, key);
         return;
     }
-    compare_scopes(a, op);
+    if (!si)
+        compare_scopes(a, op);
     json_t *params = json_object_get(op, "parameters"), *body = json_object_get(op, "body");
     for (const zf_field *f = a->input; f->name; f++) {
         const char *wire = f->wire ? f->wire : f->name;
         char where[256];
         snprintf(where, sizeof where, "%s.%s", a->name, f->name);
-        if (f->in == ZF_IN_LOCAL)
+        if (f->in == ZF_IN_LOCAL || (si && f->in == ZF_IN_PATH))
             continue;
         if (f->in == ZF_IN_BODY) {
             json_t *s = json_object_get(json_object_get(body, "properties"), wire);
@@ -264,8 +290,11 @@ static void test_every_descriptor_matches_zoom(void **state)
         actions++;
     }
     fprintf(stderr, "compared %d constraints of %d actions\n", compared, actions);
-    assert_int_equal(actions, 7);
-    assert_true(compared > 300);
+    /* every action with a fixed endpoint is compared: the seven of the seed
+     * and the meeting, registration, attendance, user and recordings
+     * actions of issue 9 */
+    assert_true(actions >= 19);
+    assert_true(compared > 750);
     assert_int_equal(failures, 0);
 }
 

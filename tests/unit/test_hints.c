@@ -31,7 +31,9 @@ static const char FROZEN[] =
     "CHOOSE_DATABASE=19 DATABASE_BUSY=20 CHOOSE_DIRECTORY=21 CHECK_DISK=22 RUN_AGAIN=23 "
     "CHECK_IN_ZOOM=24 RETRY_LATER=25 SLOW_DOWN=26 WAIT_FOR_RESET=27 FIX_FIELDS=28 "
     "CHECK_IDS=29 CHECK_RECORDING=30 INSTALL_TZDATA=31 REMOVE_APP=32 SEE_MESSAGE=33 "
-    "CHECK_APP=34 GET_TOKEN=35 CHECK_PATH=36 CHECK_DOWNLOAD_URL=37 STREAM_LARGE=38";
+    "CHECK_APP=34 GET_TOKEN=35 CHECK_PATH=36 CHECK_DOWNLOAD_URL=37 STREAM_LARGE=38 "
+    "DATABASE_LOGIN=39 DATABASE_UNREACHABLE=40 DATABASE_MISSING=41 DATABASE_GRANTS=42 "
+    "DATABASE_TLS=43 DATABASE_TOO_NEW=44 DATABASE_LOST=45";
 
 /* Words a surface would say: its program name before a command, a flag. */
 static const char *cli_syntax(const char *s)
@@ -167,7 +169,7 @@ static void test_store_hint_has_id_and_no_flag(void **state)
 {
     zf_store *st = NULL;
     zf_error err = ZF_ERROR_INIT;
-    assert_int_equal(zf_store_open(&st, "postgres://nope", &err), ZF_ECONFIG);
+    assert_int_equal(zf_store_open(&st, "mysql://nope", &err), ZF_ECONFIG);
     assert_int_equal(err.hint_id, ZF_HINT_CHOOSE_DATABASE);
     assert_non_null(strstr(err.hint, "sqlite:PATH"));
     assert_null(cli_syntax(err.hint));

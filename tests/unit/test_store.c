@@ -1,35 +1,42 @@
-/* The store over the SQLite backend, on a temporary file. */
+/* The store over the driver ZF_TEST_DB names (store_test_db.h): SQLite on
+ * a temporary file by default, a fresh PostgreSQL schema per test with
+ * ZF_TEST_DB=postgresql (ctest: unit.test_store.pg). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "zoomflow/store.h"
 #include "store_internal.h"
+#include "store_test_db.h"
 #include "zoomflow/sys/store_driver.h"
 
 typedef struct fx {
+    tdb db;
     char dir[64];
-    char dsn[128];
+    char dsn[2048];
     zf_store *st;
 } fx;
 
+/* SQLite: the file in directories that do not exist yet (made 0700). */
 static int setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/zf-store-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->dsn, sizeof f->dsn, "sqlite:%s/sub/dir/zf.db", f->dir);
     zf_error err = ZF_ERROR_INIT;
+    tdb_fresh(&f->db);
+    snprintf(f->dir, sizeof f->dir, "%s", f->db.dir);
+    if (tdb_pg())
+        snprintf(f->dsn, sizeof f->dsn, "%s", f->db.dsn);
+    else
+        snprintf(f->dsn, sizeof f->dsn, "sqlite:%s/sub/dir/zf.db", f->dir);
     assert_int_equal(zf_store_open(&f->st, f->dsn, &err), 0);
     *state = f;
     return 0;
@@ -38,10 +45,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx *f = *state;
-    char cmd[128];
     zf_store_free(f->st);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
+    tdb_drop(&f->db);
     free(f);
     return 0;
 }
@@ -65,6 +70,8 @@ static void test_store_files_private(void **state)
     fx *f = *state;
     char p[160];
     struct stat sb;
+    if (tdb_pg())
+        skip(); /* the server's files are the server's */
     snprintf(p, sizeof p, "%s/sub/dir/zf.db", f->dir);
     assert_int_equal(stat(p, &sb), 0);
     assert_int_equal(sb.st_mode & 0777, 0600);
@@ -224,29 +231,22 @@ static void test_store_nested_lock_refused(void **state)
  * (Zoom's) and no claim. */
 static void test_store_migrates_from_v2(void **state)
 {
-    fx *f = *state;
+    (void)state;
     zf_error err = ZF_ERROR_INIT;
-    char path[160], dsn[170];
-    zf_store_db sdb = {&zf_store_sqlite_driver, NULL};
+    tdb t;
+    zf_store_db sdb = {tdb_driver(), NULL};
     int v = 0;
-    snprintf(path, sizeof path, "%s/v2.db", f->dir);
-    snprintf(dsn, sizeof dsn, "sqlite:%s", path);
-    assert_int_equal(zf_store_sqlite_driver.open(&sdb.h, dsn, &err), 0);
+    tdb_fresh(&t);
+    assert_int_equal(sdb.drv->open(&sdb.h, t.dsn, &err), 0);
     assert_int_equal(zf_store__migrate(&sdb, zf_store__migrations, 2, &v, &err), 0);
     assert_int_equal(v, 2);
-    zf_store_sqlite_driver.close(sdb.h);
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db,
-                                  "INSERT INTO connections (id, kind, oauth_base, api_base, "
-                                  "client_id, client_secret_sealed, state, refresh_count) VALUES "
-                                  "('old', 'oauth', 'https://zoom.us', 'https://api.zoom.us/v2', "
-                                  "'cid', 'zf1:s', 'VALID', 3)",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
-    sqlite3_close(db);
+    sdb.drv->close(sdb.h);
+    tdb_exec(&t, "INSERT INTO connections (id, kind, oauth_base, api_base, "
+                 "client_id, client_secret_sealed, state, refresh_count) VALUES "
+                 "('old', 'oauth', 'https://zoom.us', 'https://api.zoom.us/v2', "
+                 "'cid', 'zf1:s', 'VALID', 3)");
     zf_store *st = NULL;
-    assert_int_equal(zf_store_open(&st, dsn, &err), 0);
+    assert_int_equal(zf_store_open(&st, t.dsn, &err), 0);
     assert_int_equal(zf_store_migrate(st, &v, &err), 0);
     assert_int_equal(v, zf_store__migrations[zf_store__migrations_count - 1].version);
     assert_true(v >= 4);
@@ -260,6 +260,7 @@ static void test_store_migrates_from_v2(void **state)
     assert_null(got.refresh_host);
     zf_store_conn_free(&got);
     zf_store_free(st);
+    tdb_drop(&t);
 }
 
 static void test_store_rollback_discards(void **state)
@@ -355,6 +356,8 @@ static void test_store_bad_dsn(void **state)
 static void test_store_default_dsn(void **state)
 {
     fx *f = *state;
+    if (tdb_pg())
+        skip(); /* the default is SQLite's: unit.test_store covers it */
     char *dsn = NULL, expect[160];
     zf_error err = ZF_ERROR_INIT;
     setenv("XDG_DATA_HOME", f->dir, 1);
@@ -376,8 +379,95 @@ static void test_store_default_dsn(void **state)
     free(dsn);
 }
 
+/* Passwords never show; the rest of the DSN does, to name the database. */
+static void test_store_redact_dsn(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"sqlite:/var/lib/zf.db", "sqlite:/var/lib/zf.db"},
+        {"postgresql://zf:s3cret@db:5432/zoomflow?sslmode=require",
+         "postgresql://zf:[redacted]@db:5432/zoomflow?sslmode=require"},
+        {"postgres://zf@db/zoomflow", "postgres://zf@db/zoomflow"},
+        {"postgresql://zf:p@ss@db/z", "postgresql://zf:[redacted]@db/z"},
+        {"postgresql://db/z?user=zf&password=s3cret&sslmode=verify-full",
+         "postgresql://db/z?user=zf&password=[redacted]&sslmode=verify-full"},
+        {"postgresql:host=db password=s3cret dbname=z",
+         "postgresql:host=db password=[redacted] dbname=z"},
+        {"postgresql:host=db password = 'it\\'s s3cret' sslpassword=k3y",
+         "postgresql:host=db password=[redacted] sslpassword=[redacted]"},
+        /* not libpq's quoting: what follows the password is hidden too */
+        {"postgresql:password='it''s s3cret' host=db", "postgresql:password=[redacted]host=db"},
+        {"postgresql:password='a \\' b' host=db", "postgresql:password=[redacted] host=db"},
+        {"mysql://root:s3cret@db/x", "mysql://root:[redacted]@db/x"},
+        {"", ""},
+    };
+    zf_error err = ZF_ERROR_INIT;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *shown = NULL;
+        assert_int_equal(zf_store_redact_dsn(&shown, cases[i][0], &err), 0);
+        assert_string_equal(shown, cases[i][1]);
+        free(shown);
+    }
+    /* and the store's own message about a DSN no driver takes */
+    zf_store *st = NULL;
+    assert_int_equal(zf_store_open(&st, "mysql://root:s3cret@db/x", &err), ZF_ECONFIG);
+    assert_null(strstr(err.message, "s3cret"));
+    assert_non_null(strstr(err.message, "mysql://root:[redacted]@db/x"));
+}
+
+/* A thread's transaction does not stop the others: on PostgreSQL they use
+ * the pool's other connections (and wait on the server only for the same
+ * row); on SQLite (one connection) they wait for the commit. */
+typedef struct lock_arg {
+    zf_store *st;
+    const char *id;
+    int rc;
+} lock_arg;
+
+static void *lock_and_commit(void *p)
+{
+    lock_arg *a = p;
+    zf_error err = ZF_ERROR_INIT;
+    a->rc = zf_store_lock_connection(a->st, a->id, &err);
+    if (a->rc == 0) {
+        zf_store_conn c;
+        a->rc = zf_store_conn_get(a->st, "held", &c, &err) == ZF_ENOTFOUND ? 0 : -1;
+        if (a->rc == 0)
+            a->rc = zf_store_commit(a->st, &err);
+        else
+            zf_store_rollback(a->st);
+    }
+    return NULL;
+}
+
+static void test_store_threads_share_the_store(void **state)
+{
+    fx *f = *state;
+    zf_error err = ZF_ERROR_INIT;
+    zf_store_audit a = {0, 5, "held", "me", "connect", "ok", NULL};
+    lock_arg other = {f->st, "other", -99};
+    pthread_t th;
+    assert_int_equal(zf_store_lock_connection(f->st, "held", &err), 0);
+    assert_int_equal(zf_store_audit_add(f->st, &a, &err), 0); /* inside: same handle */
+    assert_int_equal(pthread_create(&th, NULL, lock_and_commit, &other), 0);
+    if (tdb_pg()) {
+        assert_int_equal(pthread_join(th, NULL), 0); /* done while we hold ours */
+        assert_int_equal(other.rc, 0);
+    }
+    assert_int_equal(zf_store_commit(f->st, &err), 0);
+    if (!tdb_pg())
+        assert_int_equal(pthread_join(th, NULL), 0);
+    assert_int_equal(other.rc, 0);
+    zf_store_audit *list = NULL;
+    size_t n = 0;
+    assert_int_equal(zf_store_audit_list(f->st, "held", 10, &list, &n, &err), 0);
+    assert_int_equal(n, 1);
+    zf_store_audit_free_list(list, n);
+}
+
 int main(void)
 {
+    tdb_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_store_migrations_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_conn_claim_roundtrip, setup, teardown),
@@ -391,6 +481,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_state_purge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_audit, setup, teardown),
         cmocka_unit_test(test_store_bad_dsn),
+        cmocka_unit_test(test_store_redact_dsn),
+        cmocka_unit_test_setup_teardown(test_store_threads_share_the_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_default_dsn, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

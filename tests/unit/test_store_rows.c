@@ -1,5 +1,6 @@
 /* Column tables (src/store/rows.c): placeholders, binds and reads from one
- * table per row type, and the domains' tables against the real schema. */
+ * table per row type, and the domains' tables against the real schema, on
+ * the driver ZF_TEST_DB names (store_test_db.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,9 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "store_internal.h"
+#include "store_test_db.h"
 
 /* A toy row type: every column type and both flags. */
 typedef struct toy {
@@ -46,29 +46,27 @@ static const zf_store_query q_all = {
     "listing toys", "SELECT {columns} FROM toys ORDER BY id", NULL, NULL, &toy_row};
 
 typedef struct fx {
-    char dir[64];
-    char path[128];
+    tdb t;
     zf_store_db db;
 } fx;
+
+static const char *const toys_sql[][2] = {
+    {"sqlite", "CREATE TABLE toys (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+               "name TEXT UNIQUE NOT NULL, color TEXT, n BIGINT, note TEXT)"},
+    {"postgresql", "CREATE TABLE toys (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+                   "name TEXT UNIQUE NOT NULL, color TEXT, n BIGINT, note TEXT)"},
+};
 
 static int setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
-    char dsn[160];
     zf_error err = ZF_ERROR_INIT;
-    snprintf(f->dir, sizeof f->dir, "/tmp/zf-rows-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->path, sizeof f->path, "%s/r.db", f->dir);
-    snprintf(dsn, sizeof dsn, "sqlite:%s", f->path);
-    f->db.drv = &zf_store_sqlite_driver;
-    assert_int_equal(f->db.drv->open(&f->db.h, dsn, &err), 0);
-    assert_int_equal(
-        f->db.drv->script(f->db.h,
-                          "CREATE TABLE toys (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-                          "name TEXT UNIQUE NOT NULL, color TEXT, n BIGINT, note "
-                          "TEXT)",
-                          &err),
-        0);
+    tdb_fresh(&f->t);
+    f->db.drv = tdb_driver();
+    assert_int_equal(f->db.drv->open(&f->db.h, f->t.dsn, &err), 0);
+    for (size_t i = 0; i < sizeof toys_sql / sizeof toys_sql[0]; i++)
+        if (strcmp(toys_sql[i][0], f->db.drv->dialect) == 0)
+            assert_int_equal(f->db.drv->script(f->db.h, toys_sql[i][1], &err), 0);
     *state = f;
     return 0;
 }
@@ -76,10 +74,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx *f = *state;
-    char cmd[128];
     f->db.drv->close(f->db.h);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
+    tdb_drop(&f->t);
     free(f);
     return 0;
 }
@@ -113,19 +109,19 @@ static void test_rows_dialect_override(void **state)
 {
     fx *f = *state;
     zf_error err = ZF_ERROR_INIT;
-    zf_store_driver pg = zf_store_sqlite_driver;
-    zf_store_db other = {&pg, NULL};
+    (void)f;
+    zf_store_db pg = {&zf_store_postgresql_driver, NULL};
+    zf_store_db lite = {&zf_store_sqlite_driver, NULL};
     zf_store_query q = {"x", "SELECT 1", NULL, "SELECT {columns}", &toy_row};
     char *sql = NULL;
-    pg.dialect = "postgresql";
-    assert_int_equal(zf_store__sql(&sql, &other, &q, &err), 0);
+    assert_int_equal(zf_store__sql(&sql, &pg, &q, &err), 0);
     assert_string_equal(sql, "SELECT id, name, color, n, note");
     free(sql);
-    assert_int_equal(zf_store__sql(&sql, &f->db, &q, &err), 0);
+    assert_int_equal(zf_store__sql(&sql, &lite, &q, &err), 0);
     assert_string_equal(sql, "SELECT 1");
     free(sql);
     q.sql_sqlite = "SELECT 2";
-    assert_int_equal(zf_store__sql(&sql, &f->db, &q, &err), 0);
+    assert_int_equal(zf_store__sql(&sql, &lite, &q, &err), 0);
     assert_string_equal(sql, "SELECT 2");
     free(sql);
     assert_string_equal(zf_store__dialect_text("mysql", "a", "b", "c"), "a");
@@ -226,33 +222,38 @@ static void test_rows_failure_names_the_step(void **state)
         zf_store__run(&f->db, &q_upsert, v, zf_store__params(&toy_row, &a, v), &err),
         ZF_ESTORE);
     assert_non_null(strstr(err.message, "writing a toy failed: database "));
-    assert_non_null(strstr(err.message, "NOT NULL"));
+    assert_non_null(strstr(err.message, tdb_pg() ? "not-null" : "NOT NULL"));
 }
 
 /* Each domain's column table names exactly the columns its table has
  * after every migration (a column added by a migration but not mapped,
  * or mapped but never created, fails here). */
-static void check_table(const char *path, const char *table, const zf_store_row *row)
+typedef struct seen_cols {
+    const char *table;
+    const zf_store_row *row;
+    size_t seen;
+} seen_cols;
+
+static void one_column(void *ctx, const char *name)
 {
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    char sql[128];
-    size_t seen = 0;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    snprintf(sql, sizeof sql, "SELECT name FROM pragma_table_info('%s')", table);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(st, 0);
-        size_t i = 0;
-        while (i < row->n && strcmp(row->cols[i].name, name) != 0)
-            i++;
-        if (i == row->n)
-            fail_msg("%s.%s is in the schema but not in the column table", table, name);
-        seen++;
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    assert_int_equal(seen, row->n);
+    seen_cols *c = ctx;
+    size_t i = 0;
+    while (i < c->row->n && strcmp(c->row->cols[i].name, name) != 0)
+        i++;
+    if (i == c->row->n)
+        fail_msg("%s.%s is in the schema but not in the column table", c->table, name);
+    c->seen++;
+}
+
+static void check_table(const tdb *t, const char *table, const zf_store_row *row)
+{
+    seen_cols c = {table, row, 0};
+    tdb_each(t,
+             tdb_pg() ? "SELECT column_name FROM information_schema.columns WHERE "
+                        "table_schema = current_schema() AND table_name = $1"
+                      : "SELECT name FROM pragma_table_info(?1)",
+             table, one_column, &c);
+    assert_int_equal(c.seen, row->n);
 }
 
 static void test_rows_domains_match_schema(void **state)
@@ -263,14 +264,15 @@ static void test_rows_domains_match_schema(void **state)
     assert_int_equal(zf_store__migrate(&f->db, zf_store__migrations,
                                        zf_store__migrations_count, &v, &err),
                      0);
-    check_table(f->path, "connections", &zf_store__conn_row);
-    check_table(f->path, "oauth_states", &zf_store__state_row);
-    check_table(f->path, "audit_log", &zf_store__audit_row);
+    check_table(&f->t, "connections", &zf_store__conn_row);
+    check_table(&f->t, "oauth_states", &zf_store__state_row);
+    check_table(&f->t, "audit_log", &zf_store__audit_row);
     assert_int_equal(zf_store__conn_row.size, sizeof(zf_store_conn));
 }
 
 int main(void)
 {
+    tdb_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_rows_placeholders_expand_in_table_order,
                                         setup, teardown),

@@ -1,6 +1,8 @@
 /*
  * The token state machine against a scripted token endpoint on loopback
- * (a thread in this test), with a fake clock.
+ * (a thread in this test), with a fake clock, over the store ZF_TEST_DB
+ * names (store_test_db.h: SQLite by default, PostgreSQL in
+ * unit.test_tokens.pg).
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -19,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "store_test_db.h"
 #include "zoomflow/tokens.h"
 
 /* --- scripted token endpoint */
@@ -225,7 +228,8 @@ static int count(int *field)
 /* --- fixture */
 
 typedef struct fx {
-    char dir[64], db[128], base[64];
+    tdb t;
+    char base[64];
     zf_store *st;
     zf_crypt *crypt;
     zf_tokens *tk;
@@ -235,17 +239,13 @@ static int setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
     zf_error err = ZF_ERROR_INIT;
-    char dsn[160];
     setenv("ZOOMFLOW_MASTER_KEY",
            "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", 1);
     fake_start();
     fake_now = 1700000000;
-    snprintf(f->dir, sizeof f->dir, "/tmp/zf-tokens-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof f->db, "%s/zf.db", f->dir);
-    snprintf(dsn, sizeof dsn, "sqlite:%s", f->db);
+    tdb_fresh(&f->t);
     snprintf(f->base, sizeof f->base, "http://127.0.0.1:%d", fk.port);
-    assert_int_equal(zf_store_open(&f->st, dsn, &err), 0);
+    assert_int_equal(zf_store_open(&f->st, f->t.dsn, &err), 0);
     assert_int_equal(zf_crypt_new(&f->crypt, NULL, &err), 0);
     zf_tokens_opts o = ZF_TOKENS_OPTS_INIT;
     o.store = f->st;
@@ -260,13 +260,11 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx *f = *state;
-    char cmd[128];
     zf_tokens_free(f->tk);
     zf_crypt_free(f->crypt);
     zf_store_free(f->st);
     fake_stop();
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
+    tdb_drop(&f->t);
     free(f);
     return 0;
 }
@@ -312,18 +310,6 @@ static void expect_token(fx *f, const char *want, int rc_want)
     free(api);
 }
 
-/* 1 when needle occurs in the file's bytes. */
-static int file_has(const char *path, const char *needle)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return 0;
-    static char buf[4 << 20];
-    size_t n = fread(buf, 1, sizeof buf, fp);
-    fclose(fp);
-    return memmem(buf, n, needle, strlen(needle)) != NULL;
-}
-
 /* --- tests */
 
 static void test_tokens_connect_oauth(void **state)
@@ -347,16 +333,12 @@ static void test_tokens_connect_oauth(void **state)
     zf_conn_info_free(&info);
     expect_token(f, "access-token-PLAINTEXT-0001", 0);
 
-    /* secrets never reach the database file in clear */
-    char wal[160];
-    snprintf(wal, sizeof wal, "%s-wal", f->db);
+    /* secrets never reach the database in clear */
     const char *secrets[] = {"access-token-PLAINTEXT", "refresh-token-PLAINTEXT",
                              "client-secret-PLAINTEXT", zf_secret_reveal(&a.verifier)};
-    for (size_t i = 0; i < 4; i++) {
-        assert_false(file_has(f->db, secrets[i]));
-        assert_false(file_has(wal, secrets[i]));
-    }
-    assert_true(file_has(wal, "client-1") || file_has(f->db, "client-1")); /* the check works */
+    for (size_t i = 0; i < 4; i++)
+        assert_false(tdb_holds(&f->t, secrets[i]));
+    assert_true(tdb_holds(&f->t, "client-1")); /* the check works */
     zf_oauth_authz_free(&a);
 }
 
@@ -649,6 +631,56 @@ static void test_tokens_disconnect(void **state)
     zf_store_audit_free_list(list, n);
 }
 
+/* info names the grant's user from the token's uid claim (NULL for an
+ * opaque token); mark_reauth ends a connection with the reason, fails its
+ * next access fast without calling the token endpoint, and a reconnect
+ * heals it. */
+static void test_tokens_user_and_mark_reauth(void **state)
+{
+    fx *f = *state;
+    zf_oauth_authz a;
+    zf_conn_info info;
+    zf_error err = ZF_ERROR_INIT;
+    zf_secret t = ZF_SECRET_INIT;
+    connect_oauth(f, &a);
+    assert_int_equal(zf_tokens_info(&info, f->tk, NULL, &err), 0);
+    assert_null(info.user_id); /* opaque token */
+    zf_conn_info_free(&info);
+    zf_oauth_authz_free(&a);
+    pthread_mutex_lock(&fk.mu);
+    fk.jwt_aid = "acctFromJwt_1";
+    pthread_mutex_unlock(&fk.mu);
+    connect_oauth(f, &a);
+    assert_int_equal(zf_tokens_info(&info, f->tk, NULL, &err), 0);
+    assert_string_equal(info.user_id, "u1");
+    assert_int_equal(info.state, ZF_CONN_VALID);
+    zf_conn_info_free(&info);
+    assert_int_equal(zf_tokens_mark_reauth(f->tk, NULL, "revoked by Zoom: superseded", &err), 0);
+    assert_int_equal(zf_tokens_info(&info, f->tk, NULL, &err), 0);
+    assert_int_equal(info.state, ZF_CONN_NEEDS_REAUTH);
+    assert_string_equal(info.last_error, "revoked by Zoom: superseded");
+    assert_non_null(strstr(info.last_hint, "Reconnect"));
+    assert_string_equal(info.user_id, "u1"); /* the tokens are kept */
+    zf_conn_info_free(&info);
+    int refreshes = count(&fk.n_refresh);
+    char *api = NULL;
+    assert_int_equal(zf_tokens_access(&t, &api, f->tk, NULL, &err), ZF_EREAUTH);
+    assert_non_null(strstr(err.message, "revoked by Zoom: superseded"));
+    assert_int_equal(err.hint_id, ZF_HINT_RECONNECT);
+    assert_int_equal(count(&fk.n_refresh), refreshes);
+    assert_int_equal(zf_tokens_mark_reauth(f->tk, "absent", "x", &err), ZF_ENOTCONNECTED);
+    zf_oauth_authz_free(&a);
+    connect_oauth(f, &a);
+    assert_int_equal(zf_tokens_info(&info, f->tk, NULL, &err), 0);
+    assert_int_equal(info.state, ZF_CONN_VALID);
+    assert_null(info.last_error);
+    zf_conn_info_free(&info);
+    zf_oauth_authz_free(&a);
+    pthread_mutex_lock(&fk.mu);
+    fk.jwt_aid = NULL;
+    pthread_mutex_unlock(&fk.mu);
+}
+
 /* Disconnect, info and access all answer an unknown connection the same way:
  * one message, one hint naming it. */
 static void test_tokens_not_connected_one_answer(void **state)
@@ -854,6 +886,7 @@ static void test_tokens_custom_endpoints_form_encoded_basic(void **state)
 
 int main(void)
 {
+    tdb_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_tokens_connect_oauth, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_state_single_use, setup, teardown),
@@ -869,6 +902,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tokens_account_from_jwt, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_disconnect, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_not_connected_one_answer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tokens_user_and_mark_reauth, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_interrupted_refresh_says_so, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_interrupted_refresh_harmless, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_custom_endpoints_form_encoded_basic, setup,

@@ -151,6 +151,41 @@ static void test_call_create_ambiguous_not_retried(void **state)
     zf_zoom_free(z);
 }
 
+/* A write retried after an attempt that may have been processed says so
+ * (resp.unsure), also when the retry fails: a DELETE retried after a
+ * dropped answer hears 404 and the caller must know the first attempt may
+ * have done it. Unprocessed answers (unsent, 429, 401) leave it 0. */
+static void test_call_write_retry_reports_unsure_attempts(void **state)
+{
+    static const char nf[] = "{\"code\":3001,\"message\":\"Meeting does not exist: 1.\"}";
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    zf_zoom_resp resp;
+    zf_error err = ZF_ERROR_INIT;
+    push(&f, ZF_ETIMEOUT, 1, 0, NULL, NULL); /* sent, no answer: maybe done */
+    push(&f, 0, 1, 404, "", nf);
+    assert_int_equal(call(z, ZF_ZOOM_WRITE, "/meetings/1", &resp, &err), ZF_ENOTFOUND);
+    assert_int_equal(resp.unsure, 1);
+    assert_int_equal(resp.attempts, 2);
+    assert_int_equal(err.zoom_code, 3001);
+    zf_zoom_resp_free(&resp);
+    push(&f, 0, 1, 502, "", "{\"code\":502,\"message\":\"Bad Gateway.\"}"); /* maybe done */
+    push(&f, 0, 1, 204, "", "");
+    zf_error_reset(&err);
+    assert_int_equal(call(z, ZF_ZOOM_WRITE, "/meetings/1", &resp, &err), 0);
+    assert_int_equal(resp.unsure, 1);
+    zf_zoom_resp_free(&resp);
+    push(&f, ZF_ENET, 0, 0, NULL, NULL); /* never sent */
+    push(&f, 0, 1, 429, "X-RateLimit-Type: QPS\r\n", "{\"code\":429,\"message\":\"slow\"}");
+    push(&f, 0, 1, 404, "", nf);
+    zf_error_reset(&err);
+    assert_int_equal(call(z, ZF_ZOOM_WRITE, "/meetings/1", &resp, &err), ZF_ENOTFOUND);
+    assert_int_equal(resp.attempts, 3);
+    assert_int_equal(resp.unsure, 0);
+    zf_zoom_resp_free(&resp);
+    zf_zoom_free(z);
+}
+
 static void test_call_create_retries_unsent_and_qps(void **state)
 {
     fake f = {0};
@@ -714,16 +749,53 @@ static void test_bad_base_is_refused_and_source_kept(void **state)
     assert_int_equal(zf_zoom_tokens_pin_base(&none, "https://api.zoom.us", &err), ZF_EINVAL);
 }
 
+
+/* unsure: set after an attempt that was sent and cut off or got a 5xx,
+ * not after one that never left or got a 429 (Zoom did not process it);
+ * kept on failure too, with the attempts made. */
+static void test_call_unsure_by_first_attempt(void **state)
+{
+    static const struct {
+        int rc, sent;
+        long status;
+        int want;
+    } first[] = {{ZF_ENET, 1, 0, 1}, {0, 1, 502, 1}, {ZF_ENET, 0, 0, 0}, {0, 1, 429, 0}};
+    for (size_t i = 0; i < sizeof first / sizeof first[0]; i++) {
+        fake f = {0};
+        zf_zoom *z = client(&f, 0);
+        push(&f, first[i].rc, first[i].sent, first[i].status, "Retry-After: 1\r\n", "{}");
+        push(&f, 0, 1, 404, "", "{\"code\":1001,\"message\":\"User does not exist: x.\"}");
+        zf_zoom_resp resp;
+        zf_error err = ZF_ERROR_INIT;
+        assert_int_equal(call(z, ZF_ZOOM_WRITE, "/users/x", &resp, &err), ZF_ENOTFOUND);
+        assert_int_equal(resp.attempts, 2);
+        assert_int_equal(resp.unsure, first[i].want);
+        zf_zoom_resp_free(&resp);
+        zf_zoom_free(z);
+    }
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    push(&f, 0, 1, 204, "", "");
+    zf_zoom_resp resp;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(call(z, ZF_ZOOM_WRITE, "/users/x", &resp, &err), 0);
+    assert_int_equal((resp.attempts << 1) | resp.unsure, 2);
+    zf_zoom_resp_free(&resp);
+    zf_zoom_free(z);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_call_success_builds_url_and_token),
         cmocka_unit_test(test_call_refused_path_never_sent),
         cmocka_unit_test(test_call_read_retries_5xx_then_ok),
+        cmocka_unit_test(test_call_unsure_by_first_attempt),
         cmocka_unit_test(test_call_read_gives_up_within_budget),
         cmocka_unit_test(test_call_retry_after_past_budget_fails_without_sleeping),
         cmocka_unit_test(test_call_create_ambiguous_not_retried),
         cmocka_unit_test(test_call_create_retries_unsent_and_qps),
+        cmocka_unit_test(test_call_write_retry_reports_unsure_attempts),
         cmocka_unit_test(test_call_124_rejects_once),
         cmocka_unit_test(test_call_static_token_cannot_refresh),
         cmocka_unit_test(test_call_daily_limit_fails_fast),

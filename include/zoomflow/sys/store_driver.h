@@ -27,16 +27,24 @@
  *     in every process (SQLite: begin is BEGIN IMMEDIATE, which already
  *     excludes every writer; PostgreSQL: a transaction-scoped advisory lock
  *     or SELECT ... FOR UPDATE). Reads inside see the latest committed data.
- *     A commit() that fails has rolled back; rollback() cannot fail.
+ *     rollback() cannot fail.
  *   - script() runs a text of several statements without parameters
  *     (migrations, settings).
  *   - Calls outside a transaction are autocommitted.
+ *   - A server's driver reconnects on its own outside a transaction: a
+ *     connection found closed before a statement is reopened and the
+ *     statement sent; one lost during a statement is reopened and the
+ *     statement repeated only when it is a read. A write cut off is
+ *     reported (FAULT_LOST): it may or may not have happened. Inside a
+ *     transaction nothing is reopened or repeated; calls fail with
+ *     FAULT_LOST until rollback(). A commit() lost on the way may have
+ *     committed; every other failing commit() has rolled back.
  *   - A failing call returns ZF_ESTORE (ZF_ENOMEM, ZF_EINVAL for caller
  *     mistakes) with the engine's message in err, and fault() then says
  *     what kind of failure it was, so callers can decide whether a retry
  *     can help; fault() is ZF_STORE_FAULT_NONE after a call that worked.
- * zf_store serialises calls per handle, so drivers need no locking of their
- * own; a row cursor is used by the thread that made it, before its next
+ * zf_store gives each driver handle to one thread at a time (it keeps a
+ * pool of them per zf_store), so drivers need no locking of their own; a row cursor is used by the thread that made it, before its next
  * exec on the same handle (drivers may hold one statement at a time).
  */
 #ifndef ZOOMFLOW_SYS_STORE_DRIVER_H
@@ -79,7 +87,7 @@ typedef enum zf_store_fault {
 
 typedef struct zf_store_driver {
     int version;
-    const char *scheme;  /* DSN scheme before ':' ("sqlite") */
+    const char *scheme;  /* DSN scheme before ':' ("sqlite", "postgresql") */
     const char *dialect; /* "sqlite", "postgresql": picks SQL overrides */
     int (*open)(void **db, const char *dsn, zf_error *err);
     void (*close)(void *db);
@@ -98,6 +106,7 @@ typedef struct zf_store_driver {
 } zf_store_driver;
 
 extern const zf_store_driver zf_store_sqlite_driver;
+extern const zf_store_driver zf_store_postgresql_driver;
 
 ZF_PUBLIC_END
 

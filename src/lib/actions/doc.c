@@ -170,6 +170,10 @@ static void constraints(zf_buf *b, const zf_field *f)
         NEXT(), zf_buf_appendf(b, "at most %d characters", f->max_len);
     if ((f->flags & ZF_F_MIN) && (f->flags & ZF_F_MAX))
         NEXT(), zf_buf_appendf(b, "%lld to %lld", (long long)f->min, (long long)f->max);
+    else if (f->flags & ZF_F_MIN)
+        NEXT(), zf_buf_appendf(b, "at least %lld", (long long)f->min);
+    else if (f->flags & ZF_F_MAX)
+        NEXT(), zf_buf_appendf(b, "at most %lld", (long long)f->max);
     if (f->enum_str) {
         NEXT(), zf_buf_puts(b, "one of");
         for (const char *const *e = f->enum_str; *e; e++)
@@ -222,10 +226,19 @@ int zf_action_help(zf_buf *out, const zf_action *a)
                    a->scope ? a->scope : "the endpoint's own");
     for (const zf_field *f = a->input; f->name; f++)
         help_field(out, f);
+    if (a->output_doc)
+        zf_buf_appendf(out, "\nOutput: %s.\n", a->output_doc);
     if (a->rules) {
         zf_buf_puts(out, "\nAlso checked:\n");
         for (const char *const *r = a->rules; *r; r++)
             zf_buf_appendf(out, "  - %s\n", *r);
+    }
+    if (a->output_doc)
+        zf_buf_appendf(out, "\nOutput: %s\n", a->output_doc);
+    if (a->notes) {
+        zf_buf_puts(out, "\nNotes:\n");
+        for (const char *const *n = a->notes; *n; n++)
+            zf_buf_appendf(out, "  - %s\n", *n);
     }
     return out->failed ? ZF_ENOMEM : 0;
 }
@@ -267,6 +280,20 @@ static void md_rows(zf_buf *b, const zf_field *fields, const char *prefix)
     }
 }
 
+static const char *kind_text(const zf_action *a)
+{
+    if (a->kind == ZF_ACTION_CREATE)
+        return "create (not idempotent; reconciled after an ambiguous failure)";
+    if (a->kind == ZF_ACTION_READ)
+        return "read";
+    if (!a->method)
+        return "chosen by the method";
+    return a->gone ? "write (retried when the connection drops; a \"not found\" to the retry "
+                     "means the dropped attempt already did it)"
+                   : "write (retried when the connection drops: applying it again changes "
+                     "nothing more)";
+}
+
 static void md_action(zf_buf *b, const zf_action *a)
 {
     zf_buf_appendf(b, "## %s\n\n%s\n\n", a->name, a->summary);
@@ -276,20 +303,31 @@ static void md_action(zf_buf *b, const zf_action *a)
     for (const char *const *c = a->classic_scopes; c && *c; c++)
         zf_buf_appendf(b, "%s`%s`", c == a->classic_scopes ? " (older apps: " : ", ", *c);
     zf_buf_puts(b, a->classic_scopes ? ")\n" : "\n");
-    zf_buf_appendf(b, "* Kind: %s\n",
-                   a->kind == ZF_ACTION_CREATE ? "create (not idempotent; reconciled after an "
-                                                 "ambiguous failure)"
-                   : a->kind == ZF_ACTION_READ ? "read"
-                                               : "chosen by the method");
-    if (a->items_key)
-        zf_buf_appendf(b, "* Output: `{\"%s\": [%s...], \"total_records\", \"next_page_token\"}`",
+    zf_buf_appendf(b, "* Kind: %s\n", kind_text(a));
+    if (a->output_doc)
+        zf_buf_appendf(b, "* Output: %s", a->output_doc);
+    else if (a->items_key && zf_action_flag_field(a, "all"))
+        zf_buf_appendf(b, "* Output: `{\"%s\": [%s...], \"total_records\", \"next_page_token\"}`"
+                       " (the same with `all` or `limit`, which leave no next_page_token)",
                        a->items_key, a->item_type);
+    else if (a->items_key)
+        zf_buf_appendf(b, "* Output: `{\"%s\": [%s...], \"total_records\"}`, every page of "
+                       "the whole range", a->items_key, a->item_type);
     else
         zf_buf_appendf(b, "* Output: one %s%s", a->item_type,
-                       a->reconcile ? " with `created` (and `found` when reconciled)" : "");
+                       a->reconcile ? " with `created`; when false, `found` (an interrupted "
+                                      "attempt's, reconciled) or `existing` (there before)"
+                                    : "");
     for (const char *const *k = a->output_keys; k && *k; k++)
         zf_buf_appendf(b, "%s`%s`", k == a->output_keys ? "; keys " : ", ", *k);
     zf_buf_puts(b, a->output_keys ? "\n" : " (Zoom's answer as is)\n");
+    if (a->items_key) {
+        const char *const *cols = a->columns ? a->columns : a->output_keys;
+        for (const char *const *k = cols; k && *k; k++)
+            zf_buf_appendf(b, "%s`%s`", k == cols ? "* Table columns: " : ", ", *k);
+        if (cols)
+            zf_buf_puts(b, " (CSV: every key; the CLI's --columns chooses)\n");
+    }
     zf_buf_puts(b, "\n| field | type | required | in | constraints | description |\n"
                    "|---|---|---|---|---|---|\n");
     md_rows(b, a->input, "");
@@ -298,6 +336,13 @@ static void md_action(zf_buf *b, const zf_action *a)
         for (const char *const *r = a->rules; *r; r++)
             zf_buf_appendf(b, "* %s\n", *r);
     }
+    if (a->notes) {
+        zf_buf_puts(b, "\nNotes:\n\n");
+        for (const char *const *n = a->notes; *n; n++)
+            zf_buf_appendf(b, "* %s\n", *n);
+    }
+    if (a->guide)
+        zf_buf_appendf(b, "\n%s", a->guide);
     zf_buf_putc(b, '\n');
 }
 
@@ -317,7 +362,7 @@ int zf_actions_markdown(zf_buf *out)
     for (const zf_action *const *a = zf_actions(); *a; a++)
         md_action(out, *a);
     zf_buf_puts(out, "## Formats\n\n| format | accepted values |\n|---|---|\n");
-    for (int f = ZF_FMT_NONE + 1; f <= ZF_FMT_API_PATH; f++) {
+    for (int f = ZF_FMT_NONE + 1; zf_schema_format_name((zf_format)f); f++) {
         zf_buf_appendf(out, "| `%s` | ", zf_schema_format_name((zf_format)f));
         md_escape(out, zf_schema_format_text((zf_format)f));
         zf_buf_puts(out, " |\n");

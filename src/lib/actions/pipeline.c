@@ -90,15 +90,82 @@ int zf_actions__lookup_request(zf_action_request *req, const char *path)
 
 void zf_actions__list_check(zf_problems *p, const json_t *in)
 {
-    if (json_is_true(json_object_get(in, "all")) && json_object_get(in, "next_page_token"))
-        zf_problems_add(p, "next_page_token", "conflict", json_object_get(in, "next_page_token"),
-                        -1, "`all` already follows every page; drop next_page_token or all");
+    json_t *token = json_object_get(in, "next_page_token");
+    if (json_is_true(json_object_get(in, "all")) && token)
+        zf_problems_add(p, "next_page_token", "conflict", token, -1,
+                        "`all` already follows every page; drop next_page_token or all");
+    else if (json_object_get(in, "limit") && token)
+        zf_problems_add(p, "next_page_token", "conflict", token, -1,
+                        "`limit` follows pages from the first one; drop next_page_token or "
+                        "limit");
 }
 
 int zf_actions__list_build(zf_action_request *req, const json_t *in, zf_error *err)
 {
-    req->follow_pages = json_is_true(json_object_get(in, "all"));
+    json_t *limit = json_object_get(in, "limit");
+    req->limit = json_is_integer(limit) ? (int64_t)json_integer_value(limit) : 0;
+    req->follow_pages = json_is_true(json_object_get(in, "all")) || req->limit > 0;
     return 0;
+}
+
+void zf_actions__months_check(zf_problems *p, const json_t *in)
+{
+    const char *from = zf_actions__str(in, "from"), *to = zf_actions__str(in, "to");
+    long pos;
+    if (to && !from)
+        zf_problems_add(p, "to", "dependency", json_object_get(in, "to"), -1,
+                        "`to` needs `from` (the first day of the range)");
+    /* yyyy-MM-dd compares as text once both are well formed */
+    if (from && to && zf_schema_format_ok(ZF_FMT_DATE, from, &pos) &&
+        zf_schema_format_ok(ZF_FMT_DATE, to, &pos) && strcmp(from, to) > 0)
+        zf_problems_add(p, "to", "conflict", json_object_get(in, "to"), -1,
+                        "`to` (%s) is before `from` (%s); swap them", to, from);
+    zf_actions__list_check(p, in);
+}
+
+/* Replaces the value of the query pair `key` (or adds the pair). */
+static int set_query(zf_action_request *req, const char *key, const char *value)
+{
+    for (size_t i = 0; i < req->nquery; i++) {
+        if (strcmp(req->query[i].key, key) != 0)
+            continue;
+        char *v = strdup(value);
+        if (!v)
+            return ZF_ENOMEM;
+        free(req->query[i].value);
+        req->query[i].value = v;
+        return 0;
+    }
+    return zf_action_request_add_query(req, key, value);
+}
+
+int zf_actions__months_build(zf_action_request *req, const json_t *in, zf_error *err)
+{
+    const char *from = zf_actions__str(in, "from"), *to = zf_actions__str(in, "to");
+    int rc = zf_actions__list_build(req, in, err);
+    req->follow_pages = 1;
+    if (rc != 0 || !from)
+        return rc;
+    char wfrom[11] = "", wto[11];
+    snprintf(req->month_from, sizeof req->month_from, "%s", from);
+    snprintf(req->month_to, sizeof req->month_to, "%s", to ? to : "");
+    /* validated: both are dates and from <= to, so the first month exists */
+    if (zf_action_next_month(wfrom, wto, from, to ? to : "9999-12-31") != 1)
+        return zf_error_set(err, ZF_EINVAL, "cannot split %s..%s by month", from,
+                            to ? to : "");
+    rc = set_query(req, "to", wto);
+    return rc ? zf_error_set(err, rc, "cannot build the request") : 0;
+}
+
+int zf_action_follows_pages(const zf_action *a, const json_t *in)
+{
+    zf_action_request req;
+    zf_error err = ZF_ERROR_INIT;
+    if (!a || !in || !a->items_key || zf_action_build(&req, a, in, &err) != 0)
+        return 0;
+    int follows = req.follow_pages;
+    zf_action_request_free(&req);
+    return follows;
 }
 
 /* ---- requests ----------------------------------------------------------- */
@@ -452,6 +519,8 @@ int zf_action_normalise(json_t **out, const zf_action *a, const json_t *resp, zf
         json_object_set_new(o, "created", json_boolean(outcome == ZF_OUTCOME_CREATED));
     if (outcome == ZF_OUTCOME_FOUND)
         json_object_set_new(o, "found", json_true());
+    if (outcome == ZF_OUTCOME_EXISTING)
+        json_object_set_new(o, "existing", json_true());
     *out = o;
     return 0;
 }

@@ -8,6 +8,7 @@
 #include "zoomflow/action_run.h"
 #include "zoomflow/log.h"
 
+#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -299,7 +300,58 @@ static int settle_create(json_t **body, zf_outcome *outcome, const zf_action *a,
     }
 }
 
-/* ---- lists with all=true -------------------------------------------------- */
+/* A create Zoom answered at once: was the object there before (a->existed)?
+ * The attempt's time is Zoom's Date header when there is one (Zoom's own
+ * clock, as create_time is: a second's tolerance), else the local clock
+ * with the reconcile skew. Not telling is not an error: "created" stays. */
+static void check_existed(zf_outcome *outcome, const zf_action *a, const json_t *in,
+                          const json_t *body, const zf_action_run_opts *o, int64_t sent,
+                          const zf_zoom_resp *resp)
+{
+    zf_reconcile_opts ro = ZF_RECONCILE_OPTS_INIT;
+    ro.attempt_started = sent;
+    char date[64];
+    if (zf_zoom_resp_header(resp, "Date", date, sizeof date)) {
+        time_t t = curl_getdate(date, NULL);
+        if (t > 0) {
+            ro.attempt_started = (int64_t)t;
+            ro.skew = 1;
+        }
+    }
+    zf_action_source src;
+    zf_action_source_zoom(&src, o->zoom);
+    zf_error e = ZF_ERROR_INIT;
+    int rc = a->existed(body, in, &ro, &src, &e);
+    if (rc == 1)
+        *outcome = ZF_OUTCOME_EXISTING;
+    else if (rc < 0)
+        zf_log(ZF_LOG_DEBUG, "action", "%s: cannot tell whether the %s was there before: %s",
+               a->name, a->item_type ? a->item_type : "object", e.message);
+}
+
+/* ---- a write whose target is gone ------------------------------------------- */
+
+/* A write retried by the client after an attempt with an unknown outcome
+ * (sent, no answer) that now hears "not found": the first attempt did it.
+ * Only the descriptor knows which refusal means "gone" (its `gone` rule);
+ * without an unsure attempt the refusal stands (the object never existed
+ * or was removed by someone else), so a delete of a wrong id still fails. */
+static int done_before(zf_action_result *res, const zf_action *a, const json_t *in,
+                       const zf_zoom_resp *resp, zf_error *err)
+{
+    if (!a->gone || !resp->unsure || !a->gone(in, err))
+        return 0;
+    zf_log(ZF_LOG_INFO, "action", "%s: an earlier attempt got no answer and Zoom now answers "
+           "\"%s\": it was done by that attempt", a->name, err->message);
+    zf_action_result_warn(res, "the %s was already gone when the request was retried: an "
+                          "earlier attempt reached Zoom without an answer and most likely did "
+                          "it (Zoom's answer to the retry: %.200s)",
+                          a->item_type ? a->item_type : "object", err->message);
+    zf_error_reset(err);
+    return 1;
+}
+
+/* ---- lists that follow pages ---------------------------------------------- */
 
 /* The request's query without next_page_token (the pager sets that). */
 static size_t list_query(zf_zoom_param *q, const zf_action_request *req)
@@ -314,92 +366,207 @@ static size_t list_query(zf_zoom_param *q, const zf_action_request *req)
     return nq;
 }
 
-static void list_summary(zf_action_result *res, const zf_pager *p, json_t *all,
-                         const zf_action *a)
-{
-    int64_t total = zf_pager_total(p);
-    res->output = json_object();
-    if (all)
-        json_object_set(res->output, a->items_key, all);
-    json_object_set_new(res->output, "total_records",
-                        json_integer(total >= 0 ? total : zf_pager_delivered(p)));
-    json_object_set_new(res->output, "delivered", json_integer(zf_pager_delivered(p)));
-}
+/* One walk over a list: the pages of each month in turn (one pager per
+ * month, one page held at a time), counting what the receiver got against
+ * the limit. Invariant: once `limit` items are out no pager is asked for
+ * more, so no page past the one holding the last item is fetched. */
+typedef struct list_walk {
+    const zf_action *a;
+    const zf_action_run_opts *o;
+    int64_t limit;      /* 0 = none */
+    int64_t delivered;  /* items handed to the receiver, over all months */
+    int64_t total;      /* Zoom's total_records, summed over the months fetched */
+    json_t *all;        /* tree path without on_item: the items gathered */
+    json_t *page, *one; /* tree path: a one-item page for zf_action_normalise */
+    zf_buf line;        /* raw path: one shaped item */
+} list_walk;
 
 /* An item's shaped JSON: bounded by the largest page zf_zoom_call keeps. */
 #define RAW_ITEM_MAX ((size_t)64 << 20)
 
-/* The fast path: the pager in raw mode, items shaped from the page bytes. */
-static int stream_list_raw(zf_action_result *res, const zf_action *a,
-                           const zf_action_request *req, const zf_action_run_opts *o,
-                           zf_error *err)
+static int walk_full(const list_walk *w)
 {
-    zf_zoom_param q[ZF_ACTION_QUERY_MAX];
-    size_t nq = list_query(q, req);
-    zf_pager_opts po = ZF_PAGER_OPTS_INIT;
-    po.raw = 1;
-    zf_pager *p = NULL;
-    zf_buf line = ZF_BUF_INIT(RAW_ITEM_MAX);
-    int rc = zf_pager_new(&p, o->zoom, req->path, q, nq, a->items_key, &po, err);
-    zf_log(ZF_LOG_DEBUG, "action", "%s --all: items shaped from the page bytes (fast path; "
-           "ZOOMFLOW_LIST_TREE=1 parses pages instead)", a->name);
-    const char *item;
-    size_t len;
-    while (rc == 0 && (rc = zf_pager_next_raw(p, &item, &len, err)) == 1) {
-        zf_buf_reset(&line);
-        int w = zf_action_shape_raw(a, item, len, &line);
-        rc = 0;
-        if (w == ZF_ENOMEM)
-            rc = zf_error_set(err, ZF_ENOMEM, "out of memory shaping an item of %s", a->name);
-        else if (w < 0)
-            rc = zf_error_set(err, w, "%s has too many output keys to shape items from "
-                              "the page's bytes", a->name);
-        else if (w == 1 && (rc = o->on_item_raw(o->item_ctx, line.ptr, line.len)) != 0 &&
-                 !err->code)
-            zf_error_set(err, rc, "the receiver of %s's items stopped the listing", a->name);
-    }
-    if (rc == 0)
-        list_summary(res, p, NULL, a);
-    zf_buf_free(&line);
-    zf_pager_free(p);
+    return w->limit > 0 && w->delivered >= w->limit;
+}
+
+static int stopped(const list_walk *w, int rc, zf_error *err)
+{
+    if (!err->code)
+        zf_error_set(err, rc, "the receiver of %s's items stopped the listing", w->a->name);
     return rc;
 }
 
+/* The fast path: the pager in raw mode, items shaped from the page bytes. */
+static int drain_raw(list_walk *w, zf_pager *p, zf_error *err)
+{
+    const char *item;
+    size_t len;
+    int rc = 0;
+    while (rc == 0 && !walk_full(w) && (rc = zf_pager_next_raw(p, &item, &len, err)) == 1) {
+        zf_buf_reset(&w->line);
+        int shaped = zf_action_shape_raw(w->a, item, len, &w->line);
+        rc = 0;
+        if (shaped == ZF_ENOMEM)
+            rc = zf_error_set(err, ZF_ENOMEM, "out of memory shaping an item of %s", w->a->name);
+        else if (shaped < 0)
+            rc = zf_error_set(err, shaped, "%s has too many output keys to shape items from "
+                              "the page's bytes", w->a->name);
+        else if (shaped == 1) {
+            w->delivered++;
+            if ((rc = w->o->on_item_raw(w->o->item_ctx, w->line.ptr, w->line.len)) != 0)
+                rc = stopped(w, rc, err);
+        }
+    }
+    return rc;
+}
+
+static int drain_tree(list_walk *w, zf_pager *p, zf_error *err)
+{
+    json_t *item;
+    int rc = 0;
+    while (rc == 0 && !walk_full(w) && (rc = zf_pager_next(p, &item, err)) == 1) {
+        json_t *norm = NULL;
+        json_array_clear(w->one);
+        json_array_append(w->one, item);
+        rc = zf_action_normalise(&norm, w->a, w->page, ZF_OUTCOME_READ, err);
+        json_t *it = norm ? json_array_get(json_object_get(norm, w->a->items_key), 0) : NULL;
+        if (rc == 0 && it) {
+            w->delivered++;
+            if (w->o->on_item && (rc = w->o->on_item(w->o->item_ctx, it)) != 0)
+                rc = stopped(w, rc, err);
+            if (rc == 0 && w->all)
+                json_array_append(w->all, it);
+        }
+        json_decref(norm);
+    }
+    return rc;
+}
+
+/* The last day of a month-split range: its `to`, or today (UTC). */
+static void range_end(char out[11], const zf_action_request *req, const zf_action_run_opts *o)
+{
+    if (req->month_to[0]) {
+        memcpy(out, req->month_to, 11);
+        return;
+    }
+    time_t t = (time_t)now_s(o);
+    struct tm tm;
+    if (!gmtime_r(&t, &tm) || strftime(out, 11, "%Y-%m-%d", &tm) != 10)
+        memcpy(out, "9999-12-31", 11);
+}
+
+/* Points q's from/to at the month being listed. */
+static void month_query(zf_zoom_param *q, size_t nq, const char *from, const char *to)
+{
+    for (size_t i = 0; i < nq; i++) {
+        if (strcmp(q[i].key, "from") == 0)
+            q[i].value = from;
+        else if (strcmp(q[i].key, "to") == 0)
+            q[i].value = to;
+    }
+}
+
+static int walk_list(list_walk *w, const zf_action_request *req, int raw, zf_error *err)
+{
+    zf_zoom_param q[ZF_ACTION_QUERY_MAX];
+    size_t nq = list_query(q, req);
+    char from[11] = "", to[11] = "", last[11];
+    int months = req->month_from[0] != '\0', rc = 0;
+    zf_pager_opts po = ZF_PAGER_OPTS_INIT;
+    po.raw = raw;
+    range_end(last, req, w->o);
+    do {
+        if (months) {
+            int more = zf_action_next_month(from, to, req->month_from, last);
+            if (more <= 0)
+                return more < 0 ? zf_error_set(err, more, "%s: cannot split %s..%s by month",
+                                               w->a->name, req->month_from, last)
+                                : 0;
+            month_query(q, nq, from, to);
+            zf_log(ZF_LOG_DEBUG, "action", "%s: listing %s..%s", w->a->name, from, to);
+        }
+        zf_pager *p = NULL;
+        rc = zf_pager_new(&p, w->o->zoom, req->path, q, nq, w->a->items_key, &po, err);
+        if (rc == 0)
+            rc = raw ? drain_raw(w, p, err) : drain_tree(w, p, err);
+        int64_t total = zf_pager_total(p);
+        if (rc == 0)
+            w->total += total >= 0 ? total : zf_pager_delivered(p);
+        zf_pager_free(p);
+    } while (rc == 0 && months && !walk_full(w));
+    return rc;
+}
+
+/* Lists that follow pages stream: each item goes to on_item_raw (items
+ * shaped from the page bytes, no JSON tree: the fast path), or to on_item,
+ * or into the output when neither is set; the output then summarises. */
 static int stream_list(zf_action_result *res, const zf_action *a,
                        const zf_action_request *req, const zf_action_run_opts *o,
                        zf_error *err)
 {
-    if (o->on_item_raw)
-        return stream_list_raw(res, a, req, o, err);
-    zf_zoom_param q[ZF_ACTION_QUERY_MAX];
-    size_t nq = list_query(q, req);
-    zf_pager *p = NULL;
-    int rc = zf_pager_new(&p, o->zoom, req->path, q, nq, a->items_key, NULL, err);
-    json_t *page = json_object(), *one = json_array(), *all = o->on_item ? NULL : json_array();
-    if (rc == 0 && (!page || !one || (!o->on_item && !all)))
-        rc = zf_error_set(err, ZF_ENOMEM, "out of memory");
-    json_object_set(page, a->items_key, one);
-    json_t *item;
-    while (rc == 0 && (rc = zf_pager_next(p, &item, err)) == 1) {
-        json_t *norm = NULL;
-        json_array_clear(one);
-        json_array_append(one, item);
-        rc = zf_action_normalise(&norm, a, page, ZF_OUTCOME_READ, err);
-        json_t *it = norm ? json_array_get(json_object_get(norm, a->items_key), 0) : NULL;
-        if (rc == 0 && it && o->on_item && (rc = o->on_item(o->item_ctx, it)) != 0 &&
-            !err->code)
-            zf_error_set(err, rc, "the receiver of %s's items stopped the listing", a->name);
-        if (rc == 0 && it && all)
-            json_array_append(all, it);
-        json_decref(norm);
+    int raw = o->on_item_raw != NULL;
+    list_walk w = {a, o, req->limit, 0, 0, NULL, NULL, NULL, ZF_BUF_INIT(RAW_ITEM_MAX)};
+    int rc = 0;
+    if (raw) {
+        zf_log(ZF_LOG_DEBUG, "action", "%s: items shaped from the page bytes (fast path; "
+               "ZOOMFLOW_LIST_TREE=1 parses pages instead)", a->name);
+    } else {
+        w.page = json_object();
+        w.one = json_array();
+        w.all = o->on_item ? NULL : json_array();
+        if (!w.page || !w.one || (!o->on_item && !w.all) ||
+            json_object_set(w.page, a->items_key, w.one) != 0)
+            rc = zf_error_set(err, ZF_ENOMEM, "out of memory");
     }
     if (rc == 0)
-        list_summary(res, p, all, a);
-    json_decref(page);
-    json_decref(one);
-    json_decref(all);
-    zf_pager_free(p);
+        rc = walk_list(&w, req, raw, err);
+    if (rc == 0) {
+        res->output = json_object();
+        if (w.all)
+            json_object_set(res->output, a->items_key, w.all);
+        json_object_set_new(res->output, "total_records", json_integer(w.total));
+        json_object_set_new(res->output, "delivered", json_integer(w.delivered));
+        if (!res->output)
+            rc = zf_error_set(err, ZF_ENOMEM, "out of memory");
+    }
+    zf_buf_free(&w.line);
+    json_decref(w.page);
+    json_decref(w.one);
+    json_decref(w.all);
     return rc;
+}
+
+/* ---- writes -------------------------------------------------------------- */
+
+/* After a write Zoom applied: the object as Zoom now has it, shaped by the
+ * output keys, with `output`'s members over it. Failing to read it is a
+ * warning, not a failure: the write happened. */
+static void read_back(zf_action_result *res, const zf_action *a, const json_t *in,
+                      const zf_action_run_opts *o)
+{
+    zf_action_request req;
+    zf_error e = ZF_ERROR_INIT;
+    json_t *obj = NULL, *shaped = NULL;
+    zf_action_source src;
+    zf_action_source_zoom(&src, o->zoom);
+    memset(&req, 0, sizeof req);
+    int rc = a->read_back(&req, in, &e);
+    if (rc == 0)
+        rc = src.get(src.ctx, &obj, &req, &e);
+    if (rc == 0)
+        rc = zf_action_normalise(&shaped, a, obj, ZF_OUTCOME_READ, &e);
+    if (rc == 0 && json_object_update(shaped, res->output) == 0) {
+        json_decref(res->output);
+        res->output = shaped;
+        shaped = NULL;
+    } else {
+        zf_action_result_warn(res, "the %s was changed, but reading it back failed: %s",
+                              a->item_type ? a->item_type : "object",
+                              e.message[0] ? e.message : "out of memory");
+    }
+    json_decref(shaped);
+    json_decref(obj);
+    zf_action_request_free(&req);
 }
 
 /* ---- the pipeline ---------------------------------------------------------- */
@@ -435,17 +602,28 @@ int zf_action_run(zf_action_result *res, const zf_action *a, const json_t *in,
         rc = stream_list(res, a, &req, o, err);
         goto done;
     }
+    int64_t sent = now_s(o);
     rc = send_once(o, &req, &resp, err);
-    if (rc == ZF_EAMBIGUOUS && a->kind == ZF_ACTION_CREATE && a->reconcile)
+    if (rc == ZF_EAMBIGUOUS && a->kind == ZF_ACTION_CREATE && a->reconcile) {
         rc = settle_create(&body, &outcome, a, in, o, &req, &resp, err);
-    else if (rc == 0)
+    } else if (rc == 0) {
         body = resp.json ? json_incref(resp.json) : json_object();
+        if (a->kind == ZF_ACTION_CREATE && a->existed && body)
+            check_existed(&outcome, a, in, body, o, sent, &resp);
+    } else if (done_before(res, a, in, &resp, err)) {
+        rc = 0;
+        outcome = ZF_OUTCOME_GONE;
+    }
     if (rc != 0) {
         scope_message(a, err);
         goto done;
     }
-    if ((rc = zf_action_normalise(&res->output, a, body, outcome, err)) != 0)
+    rc = a->output ? a->output(res, in, outcome, now_s(o), err)
+                   : zf_action_normalise(&res->output, a, body, outcome, err);
+    if (rc != 0)
         goto done;
+    if (a->read_back && outcome != ZF_OUTCOME_GONE)
+        read_back(res, a, in, o);
     if (a->kind == ZF_ACTION_CREATE)
         warn_daily(res, a, in, o, outcome == ZF_OUTCOME_CREATED ? &resp : NULL);
 done:

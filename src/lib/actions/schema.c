@@ -485,6 +485,17 @@ static int id_list_ok(const char *s, long *pos)
     }
 }
 
+/* Zoom's occurrence ids are the occurrence's start in milliseconds since
+ * 1970 (13 digits today); at most 19 digits keeps them an int64. */
+static int occurrence_id_ok(const char *s, long *pos)
+{
+    size_t n = 0;
+    while (is_digit(s[n]))
+        n++;
+    *pos = (long)(n > 19 ? 19 : n);
+    return n >= 1 && n <= 19 && s[n] == '\0';
+}
+
 static int ci_prefix(const char *s, const char *pre)
 {
     for (; *pre; s++, pre++)
@@ -595,6 +606,7 @@ int zf_schema_format_ok(zf_format fmt, const char *s, long *pos)
     case ZF_FMT_USER_PASSWORD: return user_password_ok(s, pos);
     case ZF_FMT_ID_LIST: return id_list_ok(s, pos);
     case ZF_FMT_API_PATH: return api_path_ok(s, pos);
+    case ZF_FMT_OCCURRENCE_ID: return occurrence_id_ok(s, pos);
     }
     return 0;
 }
@@ -626,6 +638,8 @@ static const struct {
     {ZF_FMT_API_PATH, "zoom-api-path",
      "a path relative to /v2 starting with one '/', e.g. /users/me, without '?', '#', "
      "'\\', '.' or '..' segments (also percent-encoded) or control characters"},
+    {ZF_FMT_OCCURRENCE_ID, "zoom-occurrence-id",
+     "one occurrence id: digits, e.g. 1648194360000 (the occurrence's start in ms)"},
 };
 
 const char *zf_schema_format_name(zf_format fmt)

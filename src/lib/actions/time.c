@@ -10,6 +10,7 @@
 #include "civil.h"
 #include "tzif.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 static int two(const char *s) { return (s[0] - '0') * 10 + (s[1] - '0'); }
@@ -56,4 +57,76 @@ int zf_actions__local_to_utc(const char *zone, int64_t wall, int64_t *out, zf_er
     if (rc == 0 && utc)
         *out = wall;
     return rc != 0 || utc ? rc : zf_tzif_local_to_utc(zone, wall, out, err);
+}
+
+/* ---- month windows -------------------------------------------------------- */
+
+typedef struct ymd {
+    int y, m, d;
+} ymd;
+
+static int days_in_month(int y, int m)
+{
+    static const int n[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : n[m - 1];
+}
+
+static bool read_date(const char *s, ymd *out)
+{
+    long pos;
+    if (!s || !zf_schema_format_ok(ZF_FMT_DATE, s, &pos))
+        return false;
+    out->y = two(s) * 100 + two(s + 2);
+    out->m = two(s + 5);
+    out->d = two(s + 8);
+    return true;
+}
+
+/* y 0..9999, m 1..12, d 1..31 (read_date and the month walk keep them so) */
+static void write_date(char out[11], ymd t)
+{
+    const int v[3] = {t.y, t.m, t.d}, width[3] = {4, 2, 2};
+    char *o = out;
+    for (int i = 0; i < 3; i++) {
+        if (i)
+            *o++ = '-';
+        for (int k = width[i] - 1, n = v[i]; k >= 0; k--, n /= 10)
+            o[k] = (char)('0' + n % 10);
+        o += width[i];
+    }
+    *o = '\0';
+}
+
+static int date_cmp(ymd a, ymd b)
+{
+    return a.y != b.y ? (a.y < b.y ? -1 : 1) : a.m != b.m ? (a.m < b.m ? -1 : 1)
+                                                          : (a.d > b.d) - (a.d < b.d);
+}
+
+int zf_action_next_month(char from[11], char to[11], const char *first, const char *last)
+{
+    ymd start, end, prev;
+    if (!from || !to || !read_date(first, &start) || !read_date(last, &end))
+        return ZF_EINVAL;
+    if (from[0]) {
+        if (!read_date(to, &prev))
+            return ZF_EINVAL;
+        start = prev;
+        if (++start.d > days_in_month(start.y, start.m)) {
+            start.d = 1;
+            if (++start.m > 12) {
+                start.m = 1;
+                start.y++;
+            }
+        }
+    }
+    if (date_cmp(start, end) > 0 || start.y > 9999)
+        return 0;
+    ymd stop = {start.y, start.m, days_in_month(start.y, start.m)};
+    if (date_cmp(stop, end) > 0)
+        stop = end;
+    write_date(from, start);
+    write_date(to, stop);
+    return 1;
 }

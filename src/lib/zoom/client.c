@@ -197,6 +197,7 @@ typedef struct call_state {
     int cat;
     int64_t start_ms;
     int attempts;
+    int unsure; /* an attempt reached Zoom with an unknown outcome */
 } call_state;
 
 static int64_t elapsed(const call_state *cs)
@@ -292,6 +293,7 @@ static int finish_ok(call_state *cs, zf_http_resp *hr, json_t *json, stream_ctx 
     resp->status = hr->status;
     resp->json = json;
     resp->attempts = cs->attempts;
+    resp->unsure = cs->unsure;
     zf_buf_free(&resp->body);
     resp->body = hr->body;
     zf_buf_init(&hr->body, hr->body.max);
@@ -320,6 +322,14 @@ static int reauth(call_state *cs, const zf_zoom_outcome *o, zf_error *err)
     return 0;
 }
 
+/* The exchange may have been processed without the caller learning how. */
+static int outcome_unsure(const zf_zoom_outcome *o)
+{
+    if (o->transport_err)
+        return o->sent;
+    return o->status >= 500 || (o->status >= 200 && o->status < 300 && o->body_bad);
+}
+
 static int run(call_state *cs, zf_zoom_resp *resp, zf_error *err)
 {
     zf_zoom *z = cs->z;
@@ -339,6 +349,7 @@ static int run(call_state *cs, zf_zoom_resp *resp, zf_error *err)
                              next_random(z), rejected};
         zf_zoom_decision d;
         zf_zoom__decide(&z->retry, cs->req->kind, &o, &a, &d, err);
+        cs->unsure |= outcome_unsure(&o);
         if (sc.flushed && d.action != ZF_ZOOM_DONE) {
             /* part of the body already went to the caller: cannot replay */
             d.action = ZF_ZOOM_FAIL;
@@ -371,8 +382,11 @@ static int run(call_state *cs, zf_zoom_resp *resp, zf_error *err)
         }
         zf_buf_free(&sc.held);
         zf_http_resp_free(&hr);
-        if (out != 1)
+        if (out != 1) {
+            resp->attempts = cs->attempts;
+            resp->unsure = cs->unsure;
             return out;
+        }
     }
 }
 
@@ -388,7 +402,7 @@ int zf_zoom_call(zf_zoom *z, const zf_zoom_req *req, zf_zoom_resp *resp, zf_erro
     if (rc)
         return rc;
     call_state cs = {z, req, method_of(req), ZF_SECRET_INIT, NULL, ZF_BUF_INIT(ZF_ZOOM_URL_MAX),
-                     0, z->mono_ms(z->clock_ctx), 0};
+                     0, z->mono_ms(z->clock_ctx), 0, 0};
     if ((rc = z->tokens.get(z->tokens.ctx, &cs.token, &cs.base, err)) != 0)
         goto done;
     if ((rc = zf_zoom__build_url(&cs.url, cs.base, req->path, req->query, req->nquery, err)) != 0)

@@ -29,12 +29,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "zoomflow/buf.h"
 #include "zoomflow/sys/store_driver.h"
 
 #define BUSY_TIMEOUT_MS 60000
+#define WAL_RETRY_MS 10
 #define PATH_MAX_BYTES 4096
 
 typedef struct sqlite_db {
@@ -172,6 +174,22 @@ static int create_file(const char *path, zf_error *err)
     return 0;
 }
 
+/* Switching a new database to WAL reads, then takes the write lock; when
+ * another process holds a read lock there, SQLite answers BUSY at once
+ * instead of calling the busy handler (waiting could deadlock), so
+ * processes that open a new database together retry here, within the busy
+ * timeout. */
+static int enter_wal(sqlite_db *d, zf_error *err)
+{
+    const struct timespec pause = {0, WAL_RETRY_MS * 1000000L};
+    for (int waited = 0;; waited += WAL_RETRY_MS) {
+        int rc = sqlite_script(d, "PRAGMA journal_mode=WAL", err);
+        if (rc == 0 || d->fault != ZF_STORE_FAULT_BUSY || waited >= BUSY_TIMEOUT_MS)
+            return rc;
+        nanosleep(&pause, NULL);
+    }
+}
+
 static int sqlite_open(void **out, const char *dsn, zf_error *err)
 {
     const char *path = strncmp(dsn, "sqlite:", 7) == 0 ? dsn + 7 : dsn;
@@ -197,7 +215,7 @@ static int sqlite_open(void **out, const char *dsn, zf_error *err)
         goto done;
     }
     sqlite3_busy_timeout(d->db, BUSY_TIMEOUT_MS);
-    if ((rc = sqlite_script(d, "PRAGMA journal_mode=WAL", err)) < 0 ||
+    if ((rc = enter_wal(d, err)) < 0 ||
         (rc = sqlite_script(d, "PRAGMA synchronous=FULL", err)) < 0)
         goto done;
     *out = d;

@@ -123,6 +123,45 @@ static int reconcile(json_t **found, const json_t *in, const zf_reconcile_opts *
     return *found ? 1 : zf_error_set(err, ZF_ENOMEM, "out of memory");
 }
 
+/* Zoom answers a second add of an email with the first registrant (201, as
+ * for a new one); the registrant's create_time tells them apart. */
+static int existed(const json_t *created, const json_t *in, const zf_reconcile_opts *o,
+                   const zf_action_source *src, zf_error *err)
+{
+    const char *rid = json_string_value(json_object_get(created, "registrant_id"));
+    json_t *mid = json_object_get(in, "meeting_id");
+    if (!rid || !*rid)
+        return 0;
+    zf_buf path = ZF_BUF_INIT(1024);
+    char idtext[32];
+    if (json_is_integer(mid))
+        snprintf(idtext, sizeof idtext, "%lld", (long long)json_integer_value(mid));
+    else
+        snprintf(idtext, sizeof idtext, "%s", json_string_value(mid) ? json_string_value(mid) : "");
+    zf_buf_puts(&path, "/meetings/");
+    zf_buf_puts(&path, idtext);
+    zf_buf_puts(&path, "/registrants/");
+    int rc = zf_actions__encode_segment(&path, rid, 0);
+    zf_action_request req;
+    json_t *reg = NULL;
+    if (rc == 0 && path.failed)
+        rc = ZF_ENOMEM;
+    if (rc == 0 && (rc = zf_actions__lookup_request(&req, zf_buf_cstr(&path))) == 0) {
+        rc = src->get(src->ctx, &reg, &req, err);
+        zf_action_request_free(&req);
+    }
+    zf_buf_free(&path);
+    if (rc != 0)
+        return rc < 0 ? rc : ZF_EINVAL;
+    int64_t t;
+    int has_zone;
+    const char *ct = zf_actions__str(reg, "create_time");
+    int before = ct && zf_actions__parse_datetime(ct, &t, &has_zone) == 0 && has_zone &&
+                 t < o->attempt_started - o->skew;
+    json_decref(reg);
+    return before;
+}
+
 static const char *const output_keys[] = {
     "id", "registrant_id", "join_url", "topic", "start_time", "occurrences",
     "participant_pin_code", "email", "status", NULL,
@@ -142,4 +181,5 @@ const zf_action zf_action__add_meeting_registrant = {
     .item_type = "registrant",
     .output_keys = output_keys,
     .reconcile = reconcile,
+    .existed = existed,
 };

@@ -18,14 +18,22 @@ static const zf_field input[] = {
                                             "only gives the maximum"},
     ZF_FIELD_NEXT_PAGE_TOKEN,
     ZF_FIELD_ALL,
+    ZF_FIELD_LIMIT,
     {0},
 };
 
-static const char *const rules[] = {ZF_LIST_RULE, NULL};
+static const char *const rules[] = {ZF_LIST_RULE, ZF_LIMIT_RULE, NULL};
 
+/* Every member of Zoom's registrant (meetingRegistrants' 200 schema). */
 static const char *const output_keys[] = {
     "id", "email", "first_name", "last_name", "status", "create_time", "join_url",
-    "participant_pin_code", "custom_questions", "org", "job_title", "country", NULL,
+    "participant_pin_code", "custom_questions", "org", "job_title", "country", "comments",
+    "address", "city", "state", "zip", "phone", "industry", "no_of_employees",
+    "purchasing_time_frame", "role_in_purchase_process", "language", NULL,
+};
+static const char *const columns[] = {
+    "id", "email", "first_name", "last_name", "status", "create_time", "org", "job_title",
+    "country", "comments", "custom_questions", "join_url", NULL,
 };
 static const char *const classic[] = {"meeting:read", "meeting:read:admin", NULL};
 
@@ -45,4 +53,5 @@ const zf_action zf_action__list_meeting_registrants = {
     .item_type = "registrant",
     .items_key = "registrants",
     .output_keys = output_keys,
+    .columns = columns,
 };

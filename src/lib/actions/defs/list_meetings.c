@@ -26,6 +26,7 @@ static const zf_field input[] = {
                                             "only gives the maximum"},
     ZF_FIELD_NEXT_PAGE_TOKEN,
     ZF_FIELD_ALL,
+    ZF_FIELD_LIMIT,
     {0},
 };
 
@@ -44,12 +45,16 @@ static void check(zf_problems *p, const json_t *in)
 static const char *const rules[] = {
     "from must not be after to.",
     ZF_LIST_RULE,
+    ZF_LIMIT_RULE,
     NULL,
 };
 
 static const char *const output_keys[] = {
     "id", "uuid", "host_id", "topic", "type", "start_time", "duration", "timezone",
     "agenda", "created_at", "join_url", "pmi", NULL,
+};
+static const char *const columns[] = {
+    "id", "topic", "type", "start_time", "duration", "timezone", "host_id", "join_url", NULL,
 };
 static const char *const classic[] = {"meeting:read", "meeting:read:admin", NULL};
 
@@ -69,4 +74,5 @@ const zf_action zf_action__list_meetings = {
     .item_type = "meeting",
     .items_key = "meetings",
     .output_keys = output_keys,
+    .columns = columns,
 };

@@ -15,14 +15,20 @@ static const zf_field input[] = {
                                             "only gives the maximum"},
     ZF_FIELD_NEXT_PAGE_TOKEN,
     ZF_FIELD_ALL,
+    ZF_FIELD_LIMIT,
     {0},
 };
 
-static const char *const rules[] = {ZF_LIST_RULE, NULL};
+static const char *const rules[] = {ZF_LIST_RULE, ZF_LIMIT_RULE, NULL};
 
 static const char *const output_keys[] = {
     "id", "email", "first_name", "last_name", "display_name", "type", "status", "pmi",
     "timezone", "dept", "role_id", "verified", "user_created_at", "last_login_time", NULL,
+};
+
+static const char *const columns[] = {
+    "id", "email", "first_name", "last_name", "type", "status", "dept", "timezone",
+    "user_created_at", "last_login_time", NULL,
 };
 
 static const char *const classic[] = {"user:read", "user:write", "user:read:admin",
@@ -44,4 +50,5 @@ const zf_action zf_action__list_users = {
     .item_type = "user",
     .items_key = "users",
     .output_keys = output_keys,
+    .columns = columns,
 };
