@@ -66,6 +66,14 @@
 #define HINT_RECONNECT                                                                   \
     "Reconnect the Zoom connection. The interrupted refresh cannot be recovered; to "      \
     "avoid it, let the process finish (SIGTERM, not kill -9)."
+/* record_failure() ends last_error with this when a refresh may have reached
+ * the server; refresh_locked() looks for it when the next one is refused. */
+#define CUT_NOTE                                                                         \
+    " (the request may have reached the token endpoint; if it did, the stored refresh "    \
+    "token was rotated and the next refresh will report that re-authorization is needed)"
+#define HINT_RECONNECT_CUT                                                               \
+    "Reconnect the Zoom connection. A refresh whose answer is lost on the way back "       \
+    "cannot be recovered: the server rotated the refresh token when it processed it."
 
 typedef struct flight {
     struct flight *next;
@@ -877,9 +885,7 @@ static void record_failure(zf_tokens *tk, zf_store_conn *c, int rc, int sent, zf
     } else {
         zf_buf_appendf(&msg, "token refresh failed: %s", err->message);
         if (sent && c->kind == ZF_CONN_OAUTH)
-            zf_buf_puts(&msg, " (the request may have reached the token endpoint; if it did, "
-                              "the stored refresh token was rotated and the next refresh "
-                              "will report that re-authorization is needed)");
+            zf_buf_puts(&msg, CUT_NOTE);
     }
     c->updated_at = now_of(tk);
     if (!msg.failed) {
@@ -990,6 +996,23 @@ static void interrupted_error(const claim *k, const char *id, zf_error *err)
     zf_error_hint_arg(err, ZF_HINT_ARG_CONNECTION, id);
 }
 
+/* The refresh before this one was cut off after it was sent (prev, the
+ * last_error holding CUT_NOTE) and the server now refuses the refresh token:
+ * that refresh rotated it and its answer was lost; nobody revoked anything. */
+static void cut_error(const char *prev, const char *id, zf_error *err)
+{
+    char was[ZF_ERROR_MSG_MAX];
+    int n = (int)(strstr(prev, CUT_NOTE) - prev);
+    snprintf(was, sizeof was, "%s", err->message);
+    zf_error_set(err, ZF_EREAUTH,
+                 "the refresh before this one was cut off after it was sent (%.*s) - the "
+                 "server most likely rotated the refresh token then and its answer was "
+                 "lost; the old refresh token is no longer valid: reconnect (%s)",
+                 n, prev, was);
+    zf_error_hint_id(err, ZF_HINT_RECONNECT, HINT_RECONNECT_CUT);
+    zf_error_hint_arg(err, ZF_HINT_ARG_CONNECTION, id);
+}
+
 /*
  * The cross-process part: claim (lock, re-read, use a token someone else
  * got, or record the refresh as started), call the token endpoint, and
@@ -1008,6 +1031,7 @@ static int refresh_locked(zf_tokens *tk, const char *id, const zf_secret *reject
             zf_store_rollback(tk->opts.store); /* another process refreshed */
         return rc;
     }
+    int cut = c->kind == ZF_CONN_OAUTH && c->last_error && strstr(c->last_error, CUT_NOTE);
     int zrc = call_zoom(tk, c, &set, &sent, err);
     if (zrc == 0 && (rc = apply_tokens(tk, c, &set, err)) == 0) {
         c->last_refresh_at = c->updated_at = now_of(tk);
@@ -1019,6 +1043,8 @@ static int refresh_locked(zf_tokens *tk, const char *id, const zf_secret *reject
     } else if (zrc < 0) {
         if (zrc == ZF_EREAUTH && stale.started_at)
             interrupted_error(&stale, id, err);
+        else if (zrc == ZF_EREAUTH && cut)
+            cut_error(c->last_error, id, err);
         record_failure(tk, c, zrc, sent, err);
     }
     /* a stale claim stays as the evidence, unless this refresh settled it */

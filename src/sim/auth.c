@@ -11,6 +11,12 @@
  * for (app, account, user = "me"), its granted scopes and its expiry in sim
  * time. Expired tokens stay known for a day so the API can say "Access
  * token is expired." rather than "Invalid access token.".
+ *
+ * Tolerance (docs/zoomsim-oauth.md "Token tolerance"): Zoom keeps only so
+ * many access tokens of one grant valid; issuing another invalidates the
+ * oldest at once. oauth.c says how many (the app's token_tolerance) with
+ * sim_auth_supersede; a superseded token stays in the table, marked, until
+ * it would have expired, so introspection can tell it from an unknown one.
  */
 #include "sim.h"
 
@@ -27,6 +33,7 @@
 struct sim_auth {
     sim_map tokens; /* token -> sim_access* */
     size_t issued_since_purge;
+    uint64_t next_seq;        /* sim_access.seq of the next token */
     unsigned char secret[64]; /* signs the JWTs */
 };
 
@@ -130,6 +137,8 @@ const sim_access *sim_auth_issue(sim *s, const char *client_id, const char *acco
     a->expires_at = sim_now(s) + ttl;
     a->s2s = s2s;
     a->grant_id = grant_id;
+    a->seq = ++au->next_seq;
+    a->slot = -1;
     if (a->scopes)
         a->token = mint_jwt(au, a, sim_now(s));
     if (!a->token || sim_map_get(&au->tokens, a->token) ||
@@ -145,6 +154,58 @@ const sim_access *sim_auth_lookup(sim *s, const char *token, int *expired)
     sim_access *a = sim_map_get(&s->auth->tokens, token);
     *expired = a && sim_now(s) >= a->expires_at;
     return a;
+}
+
+/* Tokens that compete for one tolerance: those of one user grant, or every
+ * Server-to-Server token of one app and account (Zoom counted S2S tokens
+ * per app). Tokens of no grant (control plane, downloads) compete with none. */
+static bool same_lineage(const sim_access *a, const sim_access *b)
+{
+    if (a->s2s || b->s2s)
+        return a->s2s && b->s2s && !strcmp(a->client_id, b->client_id) &&
+               !strcmp(a->account_id, b->account_id);
+    return a->grant_id && a->grant_id == b->grant_id;
+}
+
+/* The live tokens of fresh's lineage other than fresh; *oldest the first
+ * issued of them (NULL when none). */
+static size_t rivals(sim *s, const sim_access *fresh, sim_access **oldest)
+{
+    sim_map *m = &s->auth->tokens;
+    size_t n = 0;
+    int64_t now = sim_now(s);
+    *oldest = NULL;
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!sim_map_live(m, i))
+            continue;
+        sim_access *a = m->vals[i];
+        if (a == fresh || a->superseded || now >= a->expires_at || !same_lineage(a, fresh))
+            continue;
+        n++;
+        if (!*oldest || a->seq < (*oldest)->seq)
+            *oldest = a;
+    }
+    return n;
+}
+
+void sim_auth_supersede(sim *s, const sim_access *fresh, int tolerance, int slot)
+{
+    sim_map *m = &s->auth->tokens;
+    sim_access *f = sim_map_get(m, fresh->token), *old;
+    if (!f || tolerance <= 0)
+        return;
+    f->slot = slot;
+    if (slot >= 0) {
+        for (size_t i = 0; i < m->cap; i++)
+            if (sim_map_live(m, i) && m->vals[i] != f &&
+                ((sim_access *)m->vals[i])->slot == slot && same_lineage(m->vals[i], f))
+                ((sim_access *)m->vals[i])->superseded = true;
+        return;
+    }
+    for (size_t n = rivals(s, f, &old); old && n >= (size_t)tolerance; n--) {
+        old->superseded = true;
+        rivals(s, f, &old);
+    }
 }
 
 void sim_auth_revoke_grant(sim *s, uint64_t grant_id)
@@ -191,6 +252,7 @@ static int auth_init(sim *s)
 static void auth_reset(sim *s)
 {
     sim_map_clear(&s->auth->tokens, access_free);
+    s->auth->next_seq = 0;
 }
 
 static void auth_destroy(sim *s)
@@ -211,10 +273,11 @@ static json_t *auth_dump(sim *s)
         if (!sim_map_live(&au->tokens, i))
             continue;
         sim_access *a = au->tokens.vals[i];
-        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:b,s:I}",
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:b,s:I,s:I,s:i,s:b}",
             "token", a->token, "client_id", a->client_id, "account_id", a->account_id,
             "user_id", a->user_id, "scopes", a->scopes, "expires_at", (json_int_t)a->expires_at,
-            "s2s", a->s2s, "grant_id", (json_int_t)a->grant_id));
+            "s2s", a->s2s, "grant_id", (json_int_t)a->grant_id, "seq", (json_int_t)a->seq,
+            "slot", a->slot, "superseded", a->superseded));
     }
     return json_pack("{s:o}", "tokens", arr);
 }
@@ -241,6 +304,12 @@ static int auth_load(sim *s, json_t *obj)
         a->expires_at = json_integer_value(json_object_get(t, "expires_at"));
         a->s2s = json_is_true(json_object_get(t, "s2s"));
         a->grant_id = (uint64_t)json_integer_value(json_object_get(t, "grant_id"));
+        a->seq = (uint64_t)json_integer_value(json_object_get(t, "seq"));
+        json_t *slot = json_object_get(t, "slot");
+        a->slot = json_is_integer(slot) ? (int)json_integer_value(slot) : -1;
+        a->superseded = json_is_true(json_object_get(t, "superseded"));
+        if (a->seq > s->auth->next_seq)
+            s->auth->next_seq = a->seq;
         int rc = !a->token || !a->scopes ? ZF_ENOMEM
                  : !a->token[0]          ? ZF_EPARSE
                                          : sim_map_put(&s->auth->tokens, a->token, a);

@@ -40,6 +40,10 @@ static const char usage[] =
     "  --account-id ID      the emulated account's id\n"
     "  --auto-approve       skip the consent page of /oauth/authorize\n"
     "  --refresh-ttl SECS   refresh tokens expire after SECS (default: never)\n"
+    "  --token-tolerance N  access tokens of one grant valid at once, for apps that\n"
+    "                       set no \"token_tolerance\": a new one beyond N makes the\n"
+    "                       oldest answer 401 code 124; 0 = no limit (default: as\n"
+    "                       Zoom, 1 for OAuth apps, no limit for Server-to-Server)\n"
     "  --control            enable the /_sim/ control plane (tests, benchmarks)\n"
     "  --plan PLAN          rate-limit plan: free, pro or business (default pro)\n"
     "  --threads N          serve with a pool of N threads (default: one thread\n"
@@ -55,7 +59,7 @@ static const char usage[] =
 
 enum { O_HOST = 256, O_PORT, O_PORT_FILE, O_STATE, O_CERT, O_KEY, O_CONFIG, O_APP,
        O_S2S_APP, O_ACCOUNT, O_AUTO, O_CONTROL, O_PLAN, O_THREADS, O_WH_URL, O_WH_SECRET,
-       O_WH_SCALE, O_QUIET, O_REFRESH_TTL };
+       O_WH_SCALE, O_QUIET, O_REFRESH_TTL, O_TOLERANCE };
 
 static const struct option longopts[] = {
     {"host", required_argument, NULL, O_HOST},
@@ -77,6 +81,7 @@ static const struct option longopts[] = {
     {"webhook-retry-scale", required_argument, NULL, O_WH_SCALE},
     {"quiet", no_argument, NULL, O_QUIET},
     {"refresh-ttl", required_argument, NULL, O_REFRESH_TTL},
+    {"token-tolerance", required_argument, NULL, O_TOLERANCE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -183,6 +188,13 @@ static int parse_args(int argc, char **argv, sim_opts *o, json_t **config)
             if (parse_long(optarg, 1, 20L * 365 * 86400, &v))
                 return bad("--refresh-ttl", optarg, "give a number of seconds from 1 to 630720000");
             o->refresh_ttl = v;
+            break;
+        case O_TOLERANCE:
+            if (parse_long(optarg, 0, SIM_MAX_TOKEN_TOLERANCE, &v))
+                return bad("--token-tolerance", optarg, "give a number from 0 (no limit) to "
+                           "100");
+            o->token_tolerance = (int)v;
+            o->token_tolerance_set = true;
             break;
         case 'h': fputs(usage, stdout); exit(0);
         default: fputs(usage, stderr); return 2;

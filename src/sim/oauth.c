@@ -6,8 +6,14 @@
  *                           \--Deny-----> redirect ?error=access_denied
  *   POST /oauth/token
  *     authorization_code: code (single use, 5 min) -> grant G: access A1 + refresh R1
- *     refresh_token R1 -> access A2 + refresh R2; R1 is dead at once (rotation)
+ *     refresh_token R1 -> access A2 + refresh R2; R1 is dead at once (rotation),
+ *       and A1 too when the app's token tolerance is 1 (Zoom's default)
  *     account_credentials (S2S apps) -> access token only, each its own grant
+ *       (for revocation); with a tolerance N > 0 the app's N newest stay
+ *       valid, or token_index=K replaces the token of slot K
+ *   The tolerance: sim_app.token_tolerance, applied by sim_auth_supersede
+ *   once a token is issued; a superseded token gets 401 code 124 "Invalid
+ *   access token." from the API, as a second process still holding it sees.
  *   A grant dies, with every access token it produced, on POST /oauth/revoke,
  *   on a replay of the code that created it (RFC 6749 §4.1.2), and when the
  *   same user authorizes the same app again (Zoom's "last token issued is
@@ -434,8 +440,9 @@ static void token_answer(sim_req *rq, sim_resp *rs, const sim_access *a, const c
     sim_resp_header_add(rs, "Pragma", "no-cache");
 }
 
-/* Issues an access token and a fresh refresh token for g (not in the map). */
-static void grant_answer(sim_req *rq, sim_resp *rs, sim_grant *g)
+/* Issues an access token and a fresh refresh token for g (not in the map);
+ * the app's tolerance decides which earlier access tokens of g die. */
+static void grant_answer(sim_req *rq, sim_resp *rs, const sim_app *app, sim_grant *g)
 {
     sim *s = rq->s;
     char refresh[64], hash[65];
@@ -451,6 +458,7 @@ static void grant_answer(sim_req *rq, sim_resp *rs, sim_grant *g)
         sim_error(rs, 500, 500, "cannot issue tokens");
         return;
     }
+    sim_auth_supersede(s, a, app->token_tolerance, -1);
     token_answer(rq, rs, a, refresh, SIM_OAUTH_USER_EXPIRES_IN);
 }
 
@@ -519,7 +527,7 @@ static void grant_code(sim_req *rq, sim_resp *rs, const sim_app *app)
     g->created_at = rq->now;
     c->used = 1;
     c->grant_id = g->id;
-    grant_answer(rq, rs, g);
+    grant_answer(rq, rs, app, g);
 done:
     sim_oauth_secret_free(code);
     free(redirect);
@@ -543,28 +551,60 @@ static void grant_refresh(sim_req *rq, sim_resp *rs, const sim_app *app)
     if (!g || strcmp(g->client_id, app->client_id) != 0)
         oauth_error(rs, 400, "invalid_grant", "Invalid Token!");
     else
-        grant_answer(rq, rs, sim_map_del(&s->oauth->grants, hash)); /* rotation */
+        grant_answer(rq, rs, app, sim_map_del(&s->oauth->grants, hash)); /* rotation */
     sim_oauth_secret_free(rt);
+}
+
+/* Zoom's token_index (its changelog says "index"; both names are read): the
+ * tolerance slot a Server-to-Server token takes, 0 to tolerance-1, in *slot;
+ * -1 when absent or when the app has no limit (Zoom ignores it then).
+ * ZF_EVALIDATION with the error in rs when it names no slot of the app. */
+static int s2s_slot(sim_req *rq, sim_resp *rs, const sim_app *app, int *slot)
+{
+    char *v = param(rq, "token_index");
+    int tol = app->token_tolerance, k = 0, rc = 0;
+    if (!v)
+        v = param(rq, "index");
+    *slot = -1;
+    if (!v || tol <= 0)
+        goto done;
+    size_t n = strlen(v);
+    int digits = n >= 1 && n <= 3 && strspn(v, "0123456789") == n;
+    for (size_t i = 0; digits && i < n; i++)
+        k = k * 10 + (v[i] - '0');
+    if (!digits || k >= tol) {
+        oauth_error(rs, 400, "invalid_request", "Invalid token_index: %.16s (this app's token "
+                    "tolerance is %d: use 0 to %d, or leave it out)", v, tol, tol - 1);
+        rc = ZF_EVALIDATION;
+    } else {
+        *slot = k;
+    }
+done:
+    free(v);
+    return rc;
 }
 
 static void grant_s2s(sim_req *rq, sim_resp *rs, const sim_app *app)
 {
     sim *s = rq->s;
     char *acct = param(rq, "account_id");
+    int slot = -1;
     if (!app->s2s) {
         oauth_error(rs, 400, "unsupported_grant_type", "unsupported grant type");
     } else if (!acct || !*acct) {
         oauth_error(rs, 400, "invalid_request", "Missing account_id");
     } else if (strcmp(acct, s->account_id) != 0) {
         oauth_error(rs, 400, "invalid_request", "Invalid account_id: %.64s", acct);
-    } else {
+    } else if (s2s_slot(rq, rs, app, &slot) == 0) {
         const sim_access *a = sim_auth_issue(s, app->client_id, s->account_id, s->owner_id,
                                              app->scopes, SIM_OAUTH_ACCESS_TTL, 1,
                                              ++s->oauth->next_grant);
-        if (a)
+        if (a) {
+            sim_auth_supersede(s, a, app->token_tolerance, slot);
             token_answer(rq, rs, a, NULL, SIM_OAUTH_S2S_EXPIRES_IN);
-        else
+        } else {
             sim_error(rs, 500, 500, "cannot issue a token");
+        }
     }
     free(acct);
 }
@@ -643,8 +683,9 @@ done:
 
 static json_t *access_json(const sim *s, const sim_access *a, int expired)
 {
-    return json_pack("{s:b,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:b,s:I}", "active", !expired,
-                     "token_type", "access_token", "status", expired ? "expired" : "active",
+    const char *status = a->superseded ? "superseded" : expired ? "expired" : "active";
+    return json_pack("{s:b,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:b,s:I}", "active",
+                     !expired && !a->superseded, "token_type", "access_token", "status", status,
                      "client_id", a->client_id, "account_id", a->account_id, "user_id",
                      a->user_id, "scope", a->scopes, "expires_at", (json_int_t)a->expires_at,
                      "expires_in", (json_int_t)(a->expires_at - sim_now(s)), "s2s", a->s2s,

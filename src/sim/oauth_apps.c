@@ -8,7 +8,10 @@
  *                                         any port (registered with port "*")
  *   zoomsim-s2s / zoomsim-s2s-secret      Server-to-Server
  *
- * both granted every scope the emulator knows. Tests add apps at runtime
+ * both granted every scope the emulator knows. An app's token tolerance
+ * (how many access tokens of one grant stay valid) is its "token_tolerance",
+ * else --token-tolerance, else Zoom's by kind: 1 for OAuth apps, no limit
+ * for Server-to-Server apps (docs/zoomsim-oauth.md). Tests add apps at runtime
  * with POST /_sim/apps; a reset drops those and keeps the configured ones.
  * A bad spec stops zoomsim with exit status 2 and a message that names the
  * spec (secret masked) and the fix.
@@ -199,6 +202,10 @@ static int app_finish(sim_app *a, zf_buf *b, int have_scopes)
 
 static int app_push(sim *s, sim_app *a)
 {
+    if (a->token_tolerance < 0)
+        a->token_tolerance = s->opts.token_tolerance_set ? s->opts.token_tolerance
+                             : a->s2s                     ? 0
+                                                          : 1;
     sim_app *arr = realloc(s->apps, (size_t)(s->napps + 1) * sizeof *arr);
     if (!arr)
         return ZF_ENOMEM;
@@ -272,6 +279,7 @@ static int spec_parse(const char *spec, sim_app *a, char *err, size_t errlen)
     zf_buf b = ZF_BUF_INIT(SCOPES_MAX);
     const char *rest = NULL, *scopes = NULL;
     int rc = ZF_EVALIDATION;
+    a->token_tolerance = -1;
     a->s2s = strncmp(spec, "s2s:", 4) == 0;
     if (a->s2s)
         spec += 4;
@@ -347,6 +355,18 @@ static int json_str_field(json_t *v, const char *key, char **out, char *err, siz
     return *out ? 0 : ZF_ENOMEM;
 }
 
+static int tolerance_field(json_t *v, sim_app *a, char *err, size_t errlen)
+{
+    json_int_t n = json_is_integer(v) ? json_integer_value(v) : -1;
+    if (n < 0 || n > SIM_MAX_TOKEN_TOLERANCE) {
+        snprintf(err, errlen, "\"token_tolerance\" must be an integer from 0 (no limit) to %d: "
+                 "how many access tokens of one grant stay valid at once", SIM_MAX_TOKEN_TOLERANCE);
+        return ZF_EVALIDATION;
+    }
+    a->token_tolerance = (int)n;
+    return 0;
+}
+
 /* generate: invent a client_id / secret when absent (POST /_sim/apps). */
 static int app_from_json(json_t *o, sim_app *a, int generate, char *err, size_t errlen)
 {
@@ -354,6 +374,7 @@ static int app_from_json(json_t *o, sim_app *a, int generate, char *err, size_t 
     int rc = ZF_EVALIDATION, have_scopes = 0;
     const char *key;
     json_t *v;
+    a->token_tolerance = -1;
     if (!json_is_object(o)) {
         snprintf(err, errlen, "an app must be a JSON object");
         goto done;
@@ -373,9 +394,11 @@ static int app_from_json(json_t *o, sim_app *a, int generate, char *err, size_t 
                 snprintf(err, errlen, "\"type\" must be \"oauth\" or \"s2s\"");
             else
                 a->s2s = !strcmp(t, "s2s");
+        } else if (!strcmp(key, "token_tolerance")) {
+            r = tolerance_field(v, a, err, errlen);
         } else {
             snprintf(err, errlen, "unknown key \"%s\" (known: client_id, client_secret, name, "
-                     "redirect_uris, scopes, type)", key);
+                     "redirect_uris, scopes, token_tolerance, type)", key);
             r = ZF_EVALIDATION;
         }
         if (r)
@@ -436,6 +459,7 @@ static int add_default(sim *s, const char *id, const char *secret, int s2s)
     zf_buf b = ZF_BUF_INIT(SCOPES_MAX);
     sim_app a;
     memset(&a, 0, sizeof a);
+    a.token_tolerance = -1;
     a.client_id = strdup(id);
     a.client_secret = strdup(secret);
     a.name = strdup(s2s ? "zoomsim Server-to-Server app" : "zoomsim OAuth app");
@@ -502,9 +526,9 @@ static json_t *app_json(const sim_app *a, int with_secret, int runtime)
         while (*p == ' ')
             p++;
     }
-    json_t *o = json_pack("{s:s,s:s,s:s,s:o,s:o}", "client_id", a->client_id, "name", a->name,
-                          "type", a->s2s ? "s2s" : "oauth", "redirect_uris", uris, "scopes",
-                          scopes);
+    json_t *o = json_pack("{s:s,s:s,s:s,s:o,s:o,s:i}", "client_id", a->client_id, "name",
+                          a->name, "type", a->s2s ? "s2s" : "oauth", "redirect_uris", uris,
+                          "scopes", scopes, "token_tolerance", a->token_tolerance);
     if (runtime >= 0)
         json_object_set_new(o, "source", json_string(runtime ? "runtime" : "configured"));
     if (with_secret)
@@ -564,13 +588,10 @@ void sim_oauth_h_apps_add(sim_req *rq, sim_resp *rs)
     } else if (app_validate(rq->s, &a, err, sizeof err) != 0) {
         sim_error(rs, 400, 300, "%s", err);
     } else {
-        json_t *o = app_json(&a, 1, 1);
-        if (app_push(rq->s, &a) == 0)
-            sim_json(rs, 201, o);
-        else {
-            json_decref(o);
+        if (app_push(rq->s, &a) == 0) /* the answer shows the tolerance push settled */
+            sim_json(rs, 201, app_json(&rq->s->apps[rq->s->napps - 1], 1, 1));
+        else
             sim_error(rs, 500, 500, "out of memory");
-        }
     }
     app_clear(&a);
     json_decref(j);

@@ -477,7 +477,7 @@ static int download_auth(sim_req *rq, sim_resp *rs, const sim_recfile *f)
                                                                                  "access_token");
     int expired;
     const sim_access *a = tok && *tok ? sim_auth_lookup(rq->s, tok, &expired) : NULL;
-    if (!a) {
+    if (!a || a->superseded) {
         sim_error(rs, 401, 124, "Invalid access token.");
         return ZF_EAUTH;
     }

@@ -125,7 +125,7 @@ static int check_bearer(sim *s, sim_req *rq, sim_resp *rs)
     }
     int expired;
     const sim_access *a = sim_auth_lookup(s, h + 7, &expired);
-    if (!a) {
+    if (!a || a->superseded) { /* a newer token of its grant replaced it */
         sim_error(rs, 401, 124, "Invalid access token.");
         return ZF_EAUTH;
     }

@@ -40,6 +40,7 @@
 #define SIM_MAX_PARAMS 4
 #define SIM_MAX_HEADERS 12
 #define SIM_MAX_SCOPES 64
+#define SIM_MAX_TOKEN_TOLERANCE 100 /* an app's token_tolerance, --token-tolerance */
 
 typedef enum sim_category {
     SIM_CAT_NONE = 0, /* not rate limited (OAuth, control plane) */
@@ -62,6 +63,9 @@ typedef struct sim_access {
     int64_t expires_at;   /* sim time */
     int s2s;              /* issued by account_credentials */
     uint64_t grant_id;    /* authorization it belongs to (revoke kills all) */
+    uint64_t seq;         /* issue order (sim_auth_supersede drops the oldest) */
+    int slot;             /* S2S token_index it was issued at, -1 none */
+    bool superseded;      /* a newer token of its grant took its place: 401/124 */
 } sim_access;
 
 typedef struct sim_resp_header {
@@ -148,6 +152,10 @@ typedef struct sim_app {
     int nredirect;
     char *scopes;             /* space-separated scopes the app is granted */
     int s2s;                  /* Server-to-Server app (account_credentials) */
+    /* Access tokens of one grant (a user authorization; all of an S2S app's)
+     * that stay valid at once; a new one beyond supersedes the oldest.
+     * 0 = no limit. -1 only while parsing: the default is set on push. */
+    int token_tolerance;
 } sim_app;
 
 typedef struct sim_opts {
@@ -170,6 +178,10 @@ typedef struct sim_opts {
     int napp_specs;
     json_t *config;            /* parsed --config file, or NULL (borrowed) */
     int64_t refresh_ttl;       /* --refresh-ttl: refresh token lifetime, 0 = none */
+    /* --token-tolerance: the tolerance of apps that name none; unset, it
+     * follows the kind (OAuth 1, Server-to-Server 0 = no limit) */
+    bool token_tolerance_set;
+    int token_tolerance;
 } sim_opts;
 
 struct sim {
@@ -282,8 +294,15 @@ void sim_stream_fill(uint64_t seed, uint64_t off, uint8_t *dst, size_t n);
 const sim_access *sim_auth_issue(sim *s, const char *client_id, const char *account_id,
                                  const char *user_id, const char *scopes, int64_t ttl,
                                  int s2s, uint64_t grant_id);
-/* NULL when unknown; *expired set when known but past expires_at. */
+/* NULL when unknown; *expired set when known but past expires_at. A
+ * superseded token is returned too (a->superseded): it is invalid. */
 const sim_access *sim_auth_lookup(sim *s, const char *token, int *expired);
+/* Zoom's token tolerance, applied once fresh is issued: of the live tokens
+ * of its lineage (its grant's; an S2S app's), those beyond tolerance (fresh
+ * included, the oldest first) are superseded; with slot >= 0 (an S2S
+ * token_index) only the live token issued at that slot is. tolerance 0 is
+ * no limit. Each call scans the table once (a few thousand tokens). */
+void sim_auth_supersede(sim *s, const sim_access *fresh, int tolerance, int slot);
 void sim_auth_revoke_grant(sim *s, uint64_t grant_id);
 int sim_auth_has_scope(const sim_access *a, const char *scope);
 

@@ -551,6 +551,118 @@ class S2STest(OAuthCase, SimCase):
         self.assertEqual(self.me(b).status, 200)
 
 
+class TokenToleranceTest(OAuthCase, SimCase):
+    """Zoom keeps only so many access tokens of a grant valid: a new one
+    invalidates the oldest at once (docs/zoomsim-oauth.md, Token tolerance)."""
+
+    def s2s(self, cid=S2S_CID, sec=S2S_SEC, **extra):
+        return self.token(query={"grant_type": "account_credentials", "account_id": ACCOUNT,
+                                 **extra}, cid=cid, sec=sec)
+
+    def assert_superseded(self, access):
+        self.assert_api_124(access, "Invalid access token.")
+        r = self.sim.request("GET", "/v2/users/me", token=access)  # any API route
+        self.assertEqual((r.status, r.json()["code"]), (401, 124), r)
+        info = self.introspect(access)
+        self.assertEqual((info["status"], info["active"]), ("superseded", False), info)
+
+    def test_refresh_supersedes_the_previous_access_token(self):
+        t = self.connect()
+        self.assertEqual(self.me(t["access_token"]).status, 200)
+        t2 = self.refresh(t["refresh_token"]).json()
+        self.assert_superseded(t["access_token"])
+        self.assertEqual(self.me(t2["access_token"]).status, 200)
+        self.assertEqual(self.introspect(t2["access_token"])["status"], "active")
+        t3 = self.refresh(t2["refresh_token"]).json()  # rotation goes on as before
+        self.assert_superseded(t2["access_token"])
+        self.assertEqual(self.me(t3["access_token"]).status, 200)
+        # other users' and other apps' grants are other lineages
+        self.add_app(client_id="other", client_secret="o", redirect_uris=[REDIR])
+        o = self.exchange(self.code(client_id="other"), cid="other", sec="o").json()
+        self.refresh(self.refresh(o["refresh_token"], cid="other", sec="o").json()
+                     ["refresh_token"], cid="other", sec="o")
+        self.assertEqual(self.me(t3["access_token"]).status, 200)
+
+    def test_raised_tolerance_keeps_the_newest(self):
+        app = self.add_app(client_id="tol3", client_secret="s", redirect_uris=[REDIR],
+                           token_tolerance=3)
+        self.assertEqual(app["token_tolerance"], 3)
+        t = [self.exchange(self.code(client_id="tol3"), cid="tol3", sec="s").json()]
+        for _ in range(3):
+            t.append(self.refresh(t[-1]["refresh_token"], cid="tol3", sec="s").json())
+        self.assert_superseded(t[0]["access_token"])  # the fourth pushed out the first
+        for x in t[1:]:
+            self.assertEqual(self.me(x["access_token"]).status, 200)
+
+    def test_tolerance_zero_is_no_limit(self):
+        self.add_app(client_id="lax", client_secret="s", redirect_uris=[REDIR], token_tolerance=0)
+        t = [self.exchange(self.code(client_id="lax"), cid="lax", sec="s").json()]
+        for _ in range(3):
+            t.append(self.refresh(t[-1]["refresh_token"], cid="lax", sec="s").json())
+        for x in t:
+            self.assertEqual(self.me(x["access_token"]).status, 200)
+
+    def test_s2s_default_is_current_zoom_every_token_lives(self):
+        apps = {a["client_id"]: a for a in self.sim.request("GET", "/_sim/apps").json()["apps"]}
+        self.assertEqual((apps[CID]["token_tolerance"], apps[S2S_CID]["token_tolerance"]), (1, 0))
+        toks = [self.s2s(token_index="7").json()["access_token"] for _ in range(4)]  # ignored
+        for x in toks:
+            self.assertEqual(self.me(x).status, 200)
+
+    def test_s2s_tolerance_one_supersedes_on_each_request(self):
+        """Zoom's Server-to-Server behaviour until 2023: a new token
+        invalidated the previous one of the app."""
+        self.add_app(client_id="s2s1", client_secret="x", type="s2s", token_tolerance=1)
+        a = self.s2s("s2s1", "x").json()["access_token"]
+        b = self.s2s("s2s1", "x").json()["access_token"]
+        self.assert_superseded(a)
+        self.assertEqual(self.me(b).status, 200)
+        other = self.s2s().json()["access_token"]  # another app: untouched, and touches not
+        self.assertEqual(self.me(b).status, 200)
+        self.assertEqual(self.me(other).status, 200)
+
+    def test_s2s_token_index_slots(self):
+        self.add_app(client_id="s2s2", client_secret="x", type="s2s", token_tolerance=2)
+        a = self.s2s("s2s2", "x", token_index="0").json()["access_token"]
+        b = self.s2s("s2s2", "x", token_index="1").json()["access_token"]
+        self.assertEqual((self.me(a).status, self.me(b).status), (200, 200))
+        c = self.s2s("s2s2", "x", token_index="0").json()["access_token"]  # slot 0 again
+        self.assert_superseded(a)
+        self.assertEqual((self.me(b).status, self.me(c).status), (200, 200))
+        d = self.s2s("s2s2", "x", index="1").json()["access_token"]  # the older name
+        self.assert_superseded(b)
+        self.assertEqual((self.me(c).status, self.me(d).status), (200, 200))
+        for bad in ("2", "-1", "x", "", "0001"):
+            r = self.s2s("s2s2", "x", token_index=bad)
+            self.assert_oauth_error(r, 400, "invalid_request", "token_index")
+            self.assertIn("use 0 to 1", r.json()["reason"])
+        self.assertEqual((self.me(c).status, self.me(d).status), (200, 200))  # nothing issued
+
+    def test_superseded_token_downloads_nothing(self):
+        t = self.connect()
+        m = self.sim.request("POST", "/v2/users/me/meetings", body={"topic": "rec"},
+                             token=t["access_token"])
+        self.assertEqual(m.status, 201, m)
+        rec = self.sim.request("POST", "/_sim/recordings", body={
+            "meeting_id": m.json()["id"], "files": [{"file_type": "MP4", "size": 1000}]}).json()
+        url = urllib.parse.urlsplit(rec["recording_files"][0]["download_url"]).path
+        self.assertEqual(self.sim.request("GET", url, token=t["access_token"]).status, 200)
+        t2 = self.refresh(t["refresh_token"]).json()
+        r = self.sim.request("GET", url, token=t["access_token"])
+        self.assertEqual((r.status, r.json()), (401, {"code": 124,
+                                                      "message": "Invalid access token."}))
+        self.assertEqual(self.sim.request("GET", url, token=t2["access_token"]).status, 200)
+
+    def test_bad_token_tolerance_refused(self):
+        for v in (-1, 101, "2", 1.5, None):
+            r = self.sim.request("POST", "/_sim/apps", body={
+                "client_id": "t", "client_secret": "x", "redirect_uris": [REDIR],
+                "token_tolerance": v})
+            self.assertEqual(r.status, 400, (v, r))
+            self.assertIn("token_tolerance", r.json()["message"])
+            self.assertIn("0 (no limit) to 100", r.json()["message"])
+
+
 class RevokeTest(OAuthCase, SimCase):
     def revoke(self, tok, cid=CID, sec=SEC, form=True):
         kw = {"form": {"token": tok}} if form else {"query": {"token": tok}}
@@ -571,10 +683,14 @@ class RevokeTest(OAuthCase, SimCase):
         self.assert_api_124(t["access_token"], "Invalid access token.")
 
     def test_revoke_after_refresh_kills_every_access_token(self):
-        t = self.connect()
-        t2 = self.refresh(t["refresh_token"]).json()
+        # two live access tokens of one grant need a raised tolerance (Zoom
+        # raises it per app on request; its default is 1: TokenToleranceTest)
+        self.add_app(client_id="tol2", client_secret="t2", redirect_uris=[REDIR],
+                     token_tolerance=2)
+        t = self.exchange(self.code(client_id="tol2"), cid="tol2", sec="t2").json()
+        t2 = self.refresh(t["refresh_token"], cid="tol2", sec="t2").json()
         self.assertEqual(self.me(t["access_token"]).status, 200)  # still valid after refresh
-        self.assertEqual(self.revoke(t2["access_token"]).status, 200)
+        self.assertEqual(self.revoke(t2["access_token"], cid="tol2", sec="t2").status, 200)
         self.assert_api_124(t["access_token"], "Invalid access token.")
         self.assert_api_124(t2["access_token"], "Invalid access token.")
 
@@ -724,6 +840,53 @@ class StartupTest(OAuthCase):
             self.assertEqual(r.status, 200, r)
             # defaults exist only when nothing is configured
             self.assertEqual(self.authorize().status, 400)
+
+    def test_token_tolerance_flag(self):
+        with Sim("--token-tolerance", "0") as sim, Clean(sim):  # lenient, not Zoom
+            self.sim = sim
+            t = self.connect()
+            t2 = self.refresh(t["refresh_token"]).json()
+            self.assertEqual(self.me(t["access_token"]).status, 200)
+            self.assertEqual(self.me(t2["access_token"]).status, 200)
+        path = os.path.join(self.tmpdir(), "cfg.json")
+        with open(path, "w") as f:
+            json.dump({"apps": [{"client_id": "own", "client_secret": "s", "type": "s2s",
+                                 "token_tolerance": 0}]}, f)
+        with Sim("--token-tolerance", "1", "--config", path,
+                 "--s2s-app", "flagged:s") as sim, Clean(sim):
+            self.sim = sim
+            apps = {a["client_id"]: a["token_tolerance"]
+                    for a in sim.request("GET", "/_sim/apps").json()["apps"]}
+            self.assertEqual(apps, {"own": 0, "flagged": 1})  # an app's own value wins
+            q = {"grant_type": "account_credentials", "account_id": ACCOUNT}
+            a = self.token(query=q, cid="flagged", sec="s").json()["access_token"]
+            self.token(query=q, cid="flagged", sec="s")
+            self.assert_api_124(a, "Invalid access token.")
+        for bad in ("-1", "101", "some"):
+            p = run([binary("zoomsim"), "--port", "0", "--token-tolerance", bad])
+            self.assertEqual(p.returncode, 2, bad)
+            self.assertIn(b"--token-tolerance", p.stderr)
+            self.assertIn(b"0 (no limit) to 100", p.stderr)
+
+    def test_state_file_keeps_superseded_tokens_dead(self):
+        path = os.path.join(self.tmpdir(), "state.json")
+        with Sim("--state", path) as sim, Clean(sim):
+            self.sim = sim
+            self.add_app(client_id="s2", client_secret="x", type="s2s", token_tolerance=2)
+            t = self.connect()
+            t2 = self.refresh(t["refresh_token"]).json()
+            q = {"grant_type": "account_credentials", "account_id": ACCOUNT}
+            s2s = [self.token(query=q, cid="s2", sec="x").json()["access_token"]
+                   for _ in range(2)]
+        with Sim("--state", path) as sim, Clean(sim):
+            self.sim = sim
+            self.assert_api_124(t["access_token"], "Invalid access token.")
+            self.assertEqual(self.introspect(t["access_token"])["status"], "superseded")
+            self.assertEqual(self.me(t2["access_token"]).status, 200)
+            # the issue order came back too: the oldest of the app's two goes next
+            self.token(query=q, cid="s2", sec="x")
+            self.assert_api_124(s2s[0], "Invalid access token.")
+            self.assertEqual(self.me(s2s[1]).status, 200)
 
     def test_refresh_ttl(self):
         with Sim("--refresh-ttl", "600") as sim, Clean(sim):

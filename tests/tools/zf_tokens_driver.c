@@ -11,6 +11,8 @@
  *     info | disconnect
  *   --sim-clock: the library's clock follows zoomsim's (GET /_sim/clock).
  *   --token-endpoint E: connect with this token endpoint (path or URL).
+ *   --margin SECS: refresh a token that expires within SECS (default 300),
+ *     e.g. 3590 for a process that refreshes while the token still works.
  * Exit status: 0; 3 when the failure is about the connection (not
  * connected, authentication, re-authorization), as the CLI's exit table
  * says; else 1. The failure is printed as "error: CODE: message" and
@@ -37,6 +39,7 @@ static int64_t sim_clock(void *ctx)
 typedef struct drv {
     const char *db, *sim, *id, *token_endpoint;
     int sim_clock, threads, calls;
+    long margin; /* -1: the library's default */
     zf_store *st;
     zf_crypt *crypt;
     zf_tokens *tk;
@@ -274,6 +277,8 @@ static int run(drv *d, int argc, char **argv, zf_error *err)
     o.crypt = d->crypt;
     o.clock = d->sim_clock ? sim_clock : NULL;
     o.actor = "zf_tokens_driver";
+    if (d->margin >= 0)
+        o.refresh_margin = d->margin;
     if ((rc = zf_tokens_new(&d->tk, &o, err)) < 0)
         return rc;
     const char *cmd = argv[0];
@@ -295,6 +300,7 @@ static int run(drv *d, int argc, char **argv, zf_error *err)
 int main(int argc, char **argv)
 {
     drv d = {0};
+    d.margin = -1;
     zf_error err = ZF_ERROR_INIT;
     int i = 1;
     for (; i < argc && !strncmp(argv[i], "--", 2); i++) {
@@ -315,12 +321,14 @@ int main(int argc, char **argv)
             d.threads = (int)strtol(v, NULL, 10);
         else if (!strcmp(argv[i], "--calls") && ++i)
             d.calls = (int)strtol(v, NULL, 10);
+        else if (!strcmp(argv[i], "--margin") && ++i)
+            d.margin = strtol(v, NULL, 10);
         else
             break;
     }
     if (i >= argc || !d.db || !d.sim) {
         fprintf(stderr, "usage: zf_tokens_driver --db DSN --sim URL [--id ID] [--sim-clock] "
-                        "[--threads N --calls M] connect|connect-s2s ACCOUNT|access|hammer|"
+                        "[--margin SECS] [--threads N --calls M] connect|connect-s2s ACCOUNT|access|hammer|"
                         "info|disconnect\n");
         return 2;
     }

@@ -38,6 +38,7 @@ typedef struct fake {
     const char *fail_body;
     int revoke_status;
     int delay_ms;
+    int cut_next;         /* rotate on the next refresh, then close unanswered */
     const char *jwt_aid;  /* non-NULL: access tokens are JWTs with this "aid" */
     char last_body[2048];
     char last_line[256]; /* request line of the last request */
@@ -151,7 +152,10 @@ static void handle(int c)
         const char *rt = strstr(body, "refresh_token=");
         if (fk.fail_status)
             respond(c, fk.fail_status, fk.fail_body);
-        else if (!rt || strcmp(rt + 14, fk.current_rt) != 0)
+        else if (fk.cut_next && rt && strcmp(rt + 14, fk.current_rt) == 0) {
+            fk.cut_next = 0; /* processed: the pair rotated, its answer is lost */
+            snprintf(fk.current_rt, sizeof fk.current_rt, "rotated-by-the-lost-answer");
+        } else if (!rt || strcmp(rt + 14, fk.current_rt) != 0)
             respond(c, 400, "{\"reason\":\"Invalid Token!\",\"error\":\"invalid_grant\"}");
         else
             issue(c, 1);
@@ -729,6 +733,41 @@ static void plant_claim(fx *f, pid_t pid, int64_t at)
     zf_store_conn_free(&c);
 }
 
+static void test_tokens_cut_refresh_says_so(void **state)
+{
+    fx *f = *state;
+    zf_oauth_authz a;
+    zf_conn_info info;
+    zf_error err = ZF_ERROR_INIT;
+    zf_secret t = ZF_SECRET_INIT;
+    connect_oauth(f, &a);
+    pthread_mutex_lock(&fk.mu);
+    fk.cut_next = 1;
+    pthread_mutex_unlock(&fk.mu);
+    fake_now += 3400; /* in the margin: refresh; the answer never comes */
+    expect_token(f, "access-token-PLAINTEXT-0001", 0);
+    fake_now += 300;
+    assert_int_equal(zf_tokens_access(&t, NULL, f->tk, NULL, &err), ZF_EREAUTH);
+    assert_non_null(strstr(err.message, "the refresh before this one was cut off after it "
+                                        "was sent (token refresh failed: "));
+    assert_non_null(strstr(err.message, "its answer was lost"));
+    assert_non_null(strstr(err.message, "Invalid Token!"));
+    assert_null(strstr(err.message, "may have reached")); /* the note, not repeated */
+    assert_null(strstr(err.hint, "expired or been revoked"));
+    assert_non_null(strstr(err.hint, "answer is lost"));
+    assert_int_equal(err.hint_id, ZF_HINT_RECONNECT);
+    assert_int_equal(count(&fk.n_refresh), 2);
+    assert_int_equal(zf_tokens_info(&info, f->tk, NULL, &err), 0);
+    assert_int_equal(info.state, ZF_CONN_NEEDS_REAUTH);
+    assert_non_null(strstr(info.last_error, "cut off after it was sent"));
+    assert_int_equal(info.refresh_interrupted, 0); /* no process was killed */
+    zf_conn_info_free(&info);
+    assert_int_equal(zf_tokens_access(&t, NULL, f->tk, NULL, &err), ZF_EREAUTH);
+    assert_non_null(strstr(err.message, "cut off after it was sent")); /* the same story */
+    assert_int_equal(count(&fk.n_refresh), 2);
+    zf_oauth_authz_free(&a);
+}
+
 static void test_tokens_interrupted_refresh_says_so(void **state)
 {
     fx *f = *state;
@@ -856,6 +895,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tokens_proactive_refresh_rotates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_reject, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_invalid_grant_needs_reauth, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tokens_cut_refresh_says_so, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_transient_failure_keeps_pair, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_single_flight, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_s2s, setup, teardown),

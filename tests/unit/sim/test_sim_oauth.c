@@ -1,4 +1,5 @@
-/* zoomsim OAuth: PKCE, redirect matching, Basic auth, escaping, app specs. */
+/* zoomsim OAuth: PKCE, redirect matching, Basic auth, escaping, app specs,
+ * token tolerance (which earlier access tokens a new one supersedes). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -293,6 +294,99 @@ static void test_bad_specs_are_config_errors(void **st)
     assert_int_equal(rc, ZF_ECONFIG);
 }
 
+static void test_tolerance_defaults_by_kind(void **st)
+{
+    int rc;
+    sim *s = new_sim(&rc, NULL, NULL);
+    assert_int_equal(rc, 0);
+    /* as Zoom: one live access token per user grant; S2S tokens coexist */
+    assert_int_equal(sim_oauth_app_find(s, "zoomsim-client")->token_tolerance, 1);
+    assert_int_equal(sim_oauth_app_find(s, "zoomsim-s2s")->token_tolerance, 0);
+    sim_free(s);
+    sim_opts o;
+    memset(&o, 0, sizeof o);
+    o.host = "127.0.0.1";
+    o.app_specs[o.napp_specs++] = "cli:sec:http://127.0.0.1:*/cb";
+    o.app_specs[o.napp_specs++] = "s2s:svc:sec2";
+    o.token_tolerance_set = true; /* --token-tolerance 3 */
+    o.token_tolerance = 3;
+    assert_int_equal(sim_new(&s, &o), 0);
+    assert_int_equal(sim_oauth_app_find(s, "cli")->token_tolerance, 3);
+    assert_int_equal(sim_oauth_app_find(s, "svc")->token_tolerance, 3);
+    sim_free(s);
+    o.token_tolerance = 0; /* --token-tolerance 0: no limit, even for OAuth apps */
+    assert_int_equal(sim_new(&s, &o), 0);
+    assert_int_equal(sim_oauth_app_find(s, "cli")->token_tolerance, 0);
+    sim_free(s);
+}
+
+static const sim_access *issue(sim *s, const char *client, int s2s, uint64_t grant)
+{
+    const sim_access *a = sim_auth_issue(s, client, s->account_id, s->owner_id, "x:read:y",
+                                         3600, s2s, grant);
+    assert_non_null(a);
+    return a;
+}
+
+static void test_supersede_keeps_the_newest(void **st)
+{
+    int rc;
+    sim *s = new_sim(&rc, NULL, NULL);
+    assert_int_equal(rc, 0);
+    const sim_access *t1 = issue(s, "c", 0, 7), *t2, *t3;
+    sim_auth_supersede(s, t1, 2, -1);
+    sim_auth_supersede(s, t2 = issue(s, "c", 0, 7), 2, -1);
+    assert_false(t1->superseded); /* two of tolerance 2 */
+    sim_auth_supersede(s, t3 = issue(s, "c", 0, 7), 2, -1);
+    assert_true(t1->superseded); /* the oldest goes */
+    assert_false(t2->superseded);
+    assert_false(t3->superseded);
+    sim_auth_supersede(s, issue(s, "c", 0, 7), 1, -1);
+    assert_true(t2->superseded); /* tolerance 1: every earlier one */
+    assert_true(t3->superseded);
+    int expired = 1;
+    assert_ptr_equal(sim_auth_lookup(s, t1->token, &expired), t1); /* still known */
+    assert_false(expired);
+    sim_free(s);
+}
+
+static void test_supersede_stays_in_its_lineage(void **st)
+{
+    int rc;
+    sim *s = new_sim(&rc, NULL, NULL);
+    assert_int_equal(rc, 0);
+    const sim_access *g1 = issue(s, "c", 0, 1), *g0 = issue(s, "c", 0, 0);
+    const sim_access *s2a = issue(s, "svc", 1, 10), *s2b = issue(s, "other", 1, 11);
+    sim_auth_supersede(s, issue(s, "c", 0, 2), 1, -1);  /* another grant */
+    sim_auth_supersede(s, issue(s, "c", 0, 0), 1, -1);  /* no grant: competes with none */
+    assert_false(g1->superseded);
+    assert_false(g0->superseded);
+    /* S2S tokens each have their own grant (revocation) but one lineage per app */
+    sim_auth_supersede(s, issue(s, "svc", 1, 12), 1, -1);
+    assert_true(s2a->superseded);
+    assert_false(s2b->superseded);
+    const sim_access *u = issue(s, "svc", 1, 13);
+    sim_auth_supersede(s, u, 0, -1); /* 0: no limit */
+    assert_false(u->superseded);
+    sim_free(s);
+}
+
+static void test_supersede_by_slot(void **st)
+{
+    int rc;
+    sim *s = new_sim(&rc, NULL, NULL);
+    assert_int_equal(rc, 0);
+    const sim_access *a = issue(s, "svc", 1, 1), *b = issue(s, "svc", 1, 2), *c;
+    sim_auth_supersede(s, a, 3, 0);
+    sim_auth_supersede(s, b, 3, 1);
+    assert_int_equal(a->slot, 0);
+    sim_auth_supersede(s, c = issue(s, "svc", 1, 3), 3, 0); /* token_index=0 again */
+    assert_true(a->superseded);
+    assert_false(b->superseded);
+    assert_false(c->superseded);
+    sim_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -312,6 +406,10 @@ int main(void)
         cmocka_unit_test(test_app_spec_default_scopes),
         cmocka_unit_test(test_defaults_without_apps),
         cmocka_unit_test(test_bad_specs_are_config_errors),
+        cmocka_unit_test(test_tolerance_defaults_by_kind),
+        cmocka_unit_test(test_supersede_keeps_the_newest),
+        cmocka_unit_test(test_supersede_stays_in_its_lineage),
+        cmocka_unit_test(test_supersede_by_slot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
