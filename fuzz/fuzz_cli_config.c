@@ -39,8 +39,7 @@ static void config(const char *text, size_t len)
 }
 
 /* The reference: -?[0-9]{1,19}, strtoll without overflow, in range. */
-static int reference(const char *text, size_t len, long long min, long long max,
-                     long long *out)
+static int reference(const char *text, size_t len, long long min, long long max, long long *out)
 {
     char buf[NUM_TEXT_MAX + 1];
     size_t i = len && text[0] == '-';

@@ -45,9 +45,8 @@ static void check_back(const json_t *root, const char *key, const char *text, js
         name[n - 2] = '\0';
         json_t *arr = json_object_get(root, name);
         size_t len = json_array_size(arr);
-        if (!json_is_array(arr) || (text && (!len || !json_equal(json_array_get(arr, len - 1),
-                                                                 want))) ||
-            (!text && len))
+        if (!json_is_array(arr) ||
+            (text && (!len || !json_equal(json_array_get(arr, len - 1), want))) || (!text && len))
             abort();
     }
 }

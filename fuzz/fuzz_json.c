@@ -24,8 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int64_t i;
     int b;
     json_t *o;
-    static const char *const fields[] = {"id", "code", "message", "users", "next_page_token",
-                                         "settings", "total_records"};
+    static const char *const fields[] = {
+        "id", "code", "message", "users", "next_page_token", "settings", "total_records"};
     for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
         zf_json_opt_str(j, fields[k], &s, NULL, &err);
         zf_json_opt_int(j, fields[k], &i, 0, &err);

@@ -1,6 +1,6 @@
 /* libFuzzer: zf_log_redact on arbitrary text. Checks its promises: it never
- * grows the text, redacting its own output changes nothing, and no byte sequence makes it read or write out of
- * bounds (ASan). */
+ * grows the text, redacting its own output changes nothing, and no byte sequence makes it read or
+ * write out of bounds (ASan). */
 #include "zoomflow/log.h"
 
 #include <stdint.h>

@@ -27,8 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         json_decref(j);
     } else {
         json_t *err = json_loadb(rs.body.ptr, rs.body.len, 0, NULL);
-        if (rs.status != 400 || !err ||
-            json_integer_value(json_object_get(err, "code")) != 300)
+        if (rs.status != 400 || !err || json_integer_value(json_object_get(err, "code")) != 300)
             abort();
         json_decref(err);
     }

@@ -101,8 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     for (int i = 0; i < rq.nparam; i++) {
         /* a lone inner '/' survives (as at Zoom); a leading one or "//" not */
-        if (!rq.param[i] || !rq.param[i][0] || rq.param[i][0] == '/' ||
-            strstr(rq.param[i], "//"))
+        if (!rq.param[i] || !rq.param[i][0] || rq.param[i][0] == '/' || strstr(rq.param[i], "//"))
             abort();
         free(rq.param[i]);
     }

@@ -13,8 +13,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const long statuses[] = {200, 201, 400, 401, 403, 429, 500, 503};
     if (size < 1)
         return 0;
-    zf_oauth_exchange ex = {(zf_oauth_grant)(data[0] % 3), statuses[(data[0] >> 2) & 7],
-                            1700000000, "fuzz-client", "http://127.0.0.1:1/cb", NULL};
+    zf_oauth_exchange ex = {(zf_oauth_grant)(data[0] % 3),
+                            statuses[(data[0] >> 2) & 7],
+                            1700000000,
+                            "fuzz-client",
+                            "http://127.0.0.1:1/cb",
+                            NULL};
     zf_token_set set;
     zf_error err = ZF_ERROR_INIT;
     int rc = zf_oauth_parse_token_response(&set, &ex, (const char *)data + 1, size - 1, &err);

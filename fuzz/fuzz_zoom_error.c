@@ -12,8 +12,11 @@
 
 static const long STATUSES[] = {200, 201, 204, 400, 401, 403, 404, 409, 429, 500, 502, 503};
 static const char *const HEADERS[] = {
-    "", "X-RateLimit-Type: Daily-limit\r\n", "Retry-After: 3\r\nX-RateLimit-Type: QPS\r\n",
-    "Retry-After: 2030-01-01T00:00:00Z\r\n", "Retry-After: Sun, 06 Nov 1994 08:49:37 GMT\r\n",
+    "",
+    "X-RateLimit-Type: Daily-limit\r\n",
+    "Retry-After: 3\r\nX-RateLimit-Type: QPS\r\n",
+    "Retry-After: 2030-01-01T00:00:00Z\r\n",
+    "Retry-After: Sun, 06 Nov 1994 08:49:37 GMT\r\n",
     "X-RateLimit-Category: Heavy\r\nX-RateLimit-Limit: 0\r\nX-RateLimit-Remaining: 0\r\n"};
 
 static void check_text(const char *s, size_t cap)

@@ -34,7 +34,9 @@ static void same(CURLU *a, CURLU *b, CURLUPart what)
 
 static int hex(int c)
 {
-    return (c >= '0' && c <= '9') ? c - '0' : ((c | 32) >= 'a' && (c | 32) <= 'f') ? (c | 32) - 'a' + 10 : -1;
+    return (c >= '0' && c <= '9')                 ? c - '0'
+           : ((c | 32) >= 'a' && (c | 32) <= 'f') ? (c | 32) - 'a' + 10
+                                                  : -1;
 }
 
 /* An independent oracle: decode in place until stable, checking each level. */
@@ -90,9 +92,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (zf_zoom__build_url(&url, base, path, q, 1, &err) != 0)
         abort();
     char o1[128], o2[128];
-    if (!zf_zoom__url_origin(base, o1, sizeof o1) ||
-        !zf_zoom__url_origin(url.ptr, o2, sizeof o2) || strcmp(o1, o2) != 0 ||
-        strncmp(url.ptr + strlen(o1), "/v2/", 4) != 0)
+    if (!zf_zoom__url_origin(base, o1, sizeof o1) || !zf_zoom__url_origin(url.ptr, o2, sizeof o2) ||
+        strcmp(o1, o2) != 0 || strncmp(url.ptr + strlen(o1), "/v2/", 4) != 0)
         abort();
     CURLU *cu = curl_url(), *cb = curl_url();
     if (curl_url_set(cu, CURLUPART_URL, url.ptr, 0) != CURLUE_OK ||

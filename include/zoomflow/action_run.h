@@ -82,13 +82,15 @@ typedef struct zf_action_run_opts {
      * ends the client's wait, not the server's work) is seen before any
      * second create. */
     int64_t settle_ms;
-    int64_t (*wall_s)(void *ctx); /* NULL = time() */
+    int64_t (*wall_s)(void *ctx);            /* NULL = time() */
     void (*sleep_ms)(void *ctx, int64_t ms); /* NULL = nanosleep */
     void *clock_ctx;
 } zf_action_run_opts;
 
-#define ZF_ACTION_RUN_OPTS_INIT \
-    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, 2000, NULL, NULL, NULL}
+#define ZF_ACTION_RUN_OPTS_INIT                                                                    \
+    {                                                                                              \
+        NULL, NULL, NULL, NULL, NULL, NULL, NULL, 2000, NULL, NULL, NULL                           \
+    }
 
 /* Runs `a` with input `in`. 0 with res->output (and res->warnings) set, or
  * a negative zf_code with err filled. Validation failures are ZF_EVALIDATION

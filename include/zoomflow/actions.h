@@ -48,17 +48,17 @@ typedef struct zf_query_pair {
 #define ZF_ACTION_QUERY_MAX 16
 
 typedef struct zf_action_request {
-    char method[8];    /* "GET", "POST", ... */
-    char *path;        /* relative to /v2, path params already encoded */
+    char method[8]; /* "GET", "POST", ... */
+    char *path;     /* relative to /v2, path params already encoded */
     zf_query_pair query[ZF_ACTION_QUERY_MAX];
     size_t nquery;
-    char *body;        /* compact JSON text, or NULL */
+    char *body; /* compact JSON text, or NULL */
     zf_action_kind kind;
-    int follow_pages;  /* list actions with all=true (or a limit): the pager
-                          follows next_page_token and merges `items_key`
-                          arrays */
-    int64_t limit;     /* lists: stop once this many items are out, fetching
-                          no page past the one holding the last; 0 = none */
+    int follow_pages; /* list actions with all=true (or a limit): the pager
+                         follows next_page_token and merges `items_key`
+                         arrays */
+    int64_t limit;    /* lists: stop once this many items are out, fetching
+                         no page past the one holding the last; 0 = none */
     /* Lists whose Zoom call covers at most one month between its `from` and
      * `to` query values (the recordings lists): the caller's whole range,
      * inclusive yyyy-MM-dd dates, listed month by month (zf_action_next_month)
@@ -72,8 +72,7 @@ void zf_action_request_free(zf_action_request *req);
 /* Value of a query key, or NULL. */
 const char *zf_action_request_query(const zf_action_request *req, const char *key);
 /* Appends a pair (copies both); ZF_ENOMEM / ZF_EINVAL when full. */
-int zf_action_request_add_query(zf_action_request *req, const char *key,
-                                const char *value);
+int zf_action_request_add_query(zf_action_request *req, const char *key, const char *value);
 
 /* ---- the lookups reconcile needs (satisfied by the Zoom client) ---------- */
 
@@ -86,8 +85,7 @@ typedef struct zf_action_source {
      * `items_key` array until the last page or until each() returns
      * non-zero (then returns 0: stopping early is not an error). */
     int (*list)(void *ctx, const zf_action_request *req, const char *items_key,
-                int (*each)(void *arg, const json_t *items), void *arg,
-                zf_error *err);
+                int (*each)(void *arg, const json_t *items), void *arg, zf_error *err);
 } zf_action_source;
 
 typedef struct zf_reconcile_opts {
@@ -96,7 +94,10 @@ typedef struct zf_reconcile_opts {
 } zf_reconcile_opts;
 
 #define ZF_RECONCILE_SKEW_DEFAULT 120
-#define ZF_RECONCILE_OPTS_INIT {0, ZF_RECONCILE_SKEW_DEFAULT}
+#define ZF_RECONCILE_OPTS_INIT                                                                     \
+    {                                                                                              \
+        0, ZF_RECONCILE_SKEW_DEFAULT                                                               \
+    }
 
 /* ---- the descriptor ------------------------------------------------------ */
 
@@ -123,20 +124,20 @@ struct zf_action {
      * NULL ({"api", NULL}). The CLI makes `zoomflow meetings create` of
      * them, the REST service its route; no surface writes them again. */
     const char *words[2];
-    const char *method;        /* NULL: chosen by the input (call_api) */
-    const char *path;          /* template, params as {wire}; NULL: input */
-    const char *scope;         /* the granular scope requested at connect */
+    const char *method;                /* NULL: chosen by the input (call_api) */
+    const char *path;                  /* template, params as {wire}; NULL: input */
+    const char *scope;                 /* the granular scope requested at connect */
     const char *const *classic_scopes; /* older apps' scopes that also work */
     zf_action_kind kind;
-    const zf_field *input;     /* NULL-terminated top-level fields */
+    const zf_field *input; /* NULL-terminated top-level fields */
     /* Rules between fields, after the per-field checks. May be NULL.
      * `rules` says each in words, for --help, the docs and the schema. */
     void (*check)(zf_problems *p, const json_t *in);
     const char *const *rules;
     /* Fills what the generic builder cannot (local fields). May be NULL. */
     int (*build)(zf_action_request *req, const json_t *in, zf_error *err);
-    const char *item_type;     /* "user", "meeting", ... */
-    const char *items_key;     /* list actions: "users"; NULL otherwise */
+    const char *item_type;          /* "user", "meeting", ... */
+    const char *items_key;          /* list actions: "users"; NULL otherwise */
     const char *const *output_keys; /* kept from the object (or each item) */
     /* List actions: the table's columns when the user names none (the
      * CLI's --columns), in order, each one of output_keys; NULL: every
@@ -193,8 +194,7 @@ const zf_action *zf_action_find(const char *name);
 /* Every problem of `in` at once. 0, or ZF_EVALIDATION with *p filled. */
 int zf_action_validate(zf_problems *p, const zf_action *a, const json_t *in);
 /* Validates then builds; on invalid input err summarises the problems. */
-int zf_action_build(zf_action_request *req, const zf_action *a, const json_t *in,
-                    zf_error *err);
+int zf_action_build(zf_action_request *req, const zf_action *a, const json_t *in, zf_error *err);
 /* 1 when running `a` with `in` follows pages (a list with `all`, a
  * `limit`, or a range listed month by month), so a surface should stream
  * the items; 0 otherwise, and for input that does not validate. */
@@ -212,8 +212,8 @@ int zf_action_scope_check(const zf_action *a, const char *granted, zf_error *err
 /* Response body -> output: the object's output_keys (list actions: an
  * `items_key` array of such objects plus total_records and
  * next_page_token), plus the created/found marker. */
-int zf_action_normalise(json_t **out, const zf_action *a, const json_t *resp,
-                        zf_outcome outcome, zf_error *err);
+int zf_action_normalise(json_t **out, const zf_action *a, const json_t *resp, zf_outcome outcome,
+                        zf_error *err);
 /* One list item's JSON bytes -> the same item as zf_action_normalise
  * would output it, written to out as compact JSON without building a tree:
  * the action's output_keys present in the item, in output_keys order (a
@@ -226,8 +226,7 @@ int zf_action_normalise(json_t **out, const zf_action *a, const json_t *resp,
  * 64 output keys. */
 int zf_action_shape_raw(const zf_action *a, const char *item, size_t len, zf_buf *out);
 int zf_action_reconcile(json_t **found, const zf_action *a, const json_t *in,
-                        const zf_reconcile_opts *o, const zf_action_source *src,
-                        zf_error *err);
+                        const zf_reconcile_opts *o, const zf_action_source *src, zf_error *err);
 
 /* Results carry warnings (e.g. the client's "close to the host's 100
  * creates a day"): not errors, shown to the user beside the output. */
@@ -236,7 +235,10 @@ struct zf_action_result {
     json_t *warnings; /* array of strings, owned; created on first warning */
 };
 
-#define ZF_ACTION_RESULT_INIT {NULL, NULL}
+#define ZF_ACTION_RESULT_INIT                                                                      \
+    {                                                                                              \
+        NULL, NULL                                                                                 \
+    }
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))

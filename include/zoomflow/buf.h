@@ -27,7 +27,10 @@ typedef struct zf_buf {
     int failed;
 } zf_buf;
 
-#define ZF_BUF_INIT(maxbytes) {NULL, 0, 0, (maxbytes), 0}
+#define ZF_BUF_INIT(maxbytes)                                                                      \
+    {                                                                                              \
+        NULL, 0, 0, (maxbytes), 0                                                                  \
+    }
 
 void zf_buf_init(zf_buf *b, size_t max);
 int zf_buf_append(zf_buf *b, const void *data, size_t len);

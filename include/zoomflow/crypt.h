@@ -32,8 +32,7 @@ const char *zf_crypt_key_id(const zf_crypt *c);
 
 int zf_crypt_seal(zf_crypt *c, const void *plain, size_t len, const char *aad, char **out,
                   zf_error *err);
-int zf_crypt_open(zf_crypt *c, const char *sealed, const char *aad, zf_secret *out,
-                  zf_error *err);
+int zf_crypt_open(zf_crypt *c, const char *sealed, const char *aad, zf_secret *out, zf_error *err);
 
 /* Random bytes (OpenSSL RAND); and base64url without padding, for state
  * values, PKCE verifiers and request ids. */

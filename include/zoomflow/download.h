@@ -79,18 +79,20 @@ typedef struct zf_download_opts {
     void *sleep_ctx;
 } zf_download_opts;
 
-#define ZF_DOWNLOAD_OPTS_INIT                                                         \
-    {NULL, NULL, {10000, 0, NULL, (size_t)1 << 20, NULL, 0, 60000}, 6, 250, 8000, 2, 0, NULL, \
-     NULL, NULL, NULL}
+#define ZF_DOWNLOAD_OPTS_INIT                                                                      \
+    {                                                                                              \
+        NULL, NULL, {10000, 0, NULL, (size_t)1 << 20, NULL, 0, 60000}, 6, 250, 8000, 2, 0, NULL,   \
+            NULL, NULL, NULL                                                                       \
+    }
 
 typedef struct zf_download_result {
-    int files;           /* in the recording */
-    int downloaded;      /* fetched (fully or resumed) in this run */
-    int skipped;         /* already complete */
-    uint64_t bytes;      /* received over the network in this run */
-    uint64_t total;      /* bytes of all files on disk at the end */
-    int attempts;        /* download requests made */
-    int relists;         /* 401s answered by re-listing */
+    int files;      /* in the recording */
+    int downloaded; /* fetched (fully or resumed) in this run */
+    int skipped;    /* already complete */
+    uint64_t bytes; /* received over the network in this run */
+    uint64_t total; /* bytes of all files on disk at the end */
+    int attempts;   /* download requests made */
+    int relists;    /* 401s answered by re-listing */
 } zf_download_result;
 
 /* Downloads every file of `meeting` (a meeting id or an instance UUID, as
@@ -153,9 +155,8 @@ typedef enum zf_download_verdict {
 /* status with the Content-Range header value (NULL when absent), the offset
  * asked for and the listed size (-1 unknown). *total gets the size the
  * server states (Content-Range ".../N" or "*\/N"), or -1. */
-zf_download_verdict zf_download_judge(long status, const char *content_range,
-                                      uint64_t range_from, int64_t listed_size,
-                                      int64_t *total);
+zf_download_verdict zf_download_judge(long status, const char *content_range, uint64_t range_from,
+                                      int64_t listed_size, int64_t *total);
 
 /* 1 when a token may be sent to url: same origin as api_base, or https on
  * zoom.us / zoomgov.com or a subdomain. */
@@ -166,8 +167,7 @@ int zf_download_url_allowed(const char *url, const char *api_base);
  * Zoom's code 124 (invalid or expired access token). A 401 from any other
  * host (Zoom's file hosts, a redirect's target) or without code 124 only
  * lists the recording again for a fresh download token. */
-int zf_download_may_renew(const char *url, long redirects, const char *api_base,
-                          int zoom_code);
+int zf_download_may_renew(const char *url, long redirects, const char *api_base, int zoom_code);
 
 ZF_PUBLIC_END
 

@@ -21,34 +21,34 @@
 ZF_PUBLIC_BEGIN
 
 /* X(name, number, short description) */
-#define ZF_ERRNO_MAP(X)                                                            \
-    X(EINVAL, -1, "invalid argument")                                              \
-    X(ENOMEM, -2, "out of memory")                                                 \
-    X(EIO, -3, "input/output error")                                               \
-    X(ENET, -4, "network error")                                                   \
-    X(ETIMEOUT, -5, "timed out")                                                   \
-    X(ETLS, -6, "TLS certificate verification failed")                             \
-    X(EHTTP, -7, "unexpected HTTP response")                                       \
-    X(EPARSE, -8, "malformed response")                                            \
-    X(EAUTH, -9, "authentication failed")                                          \
-    X(EREAUTH, -10, "connection needs re-authorization")                           \
-    X(ESCOPE, -11, "missing OAuth scope")                                          \
-    X(ERATELIMIT, -12, "rate limited")                                             \
-    X(EDAILYLIMIT, -13, "daily limit reached")                                     \
-    X(EZOOM, -14, "Zoom rejected the request")                                     \
-    X(ESERVER, -15, "Zoom server error")                                           \
-    X(ENOTFOUND, -16, "not found")                                                 \
-    X(ECONFLICT, -17, "conflict")                                                  \
-    X(EVALIDATION, -18, "invalid input")                                           \
-    X(ESTORE, -19, "store error")                                                  \
-    X(ECRYPT, -20, "cannot decrypt stored secrets")                                \
-    X(ENOTCONNECTED, -21, "not connected")                                         \
-    X(ESTATE, -22, "OAuth state invalid")                                          \
-    X(EPATH, -23, "path refused")                                                  \
-    X(ETOOBIG, -24, "response too large")                                          \
-    X(ECONFIG, -25, "configuration error")                                         \
-    X(EAMBIGUOUS, -26, "outcome unknown")                                          \
-    X(EBUSY, -27, "resource busy")                                                 \
+#define ZF_ERRNO_MAP(X)                                                                            \
+    X(EINVAL, -1, "invalid argument")                                                              \
+    X(ENOMEM, -2, "out of memory")                                                                 \
+    X(EIO, -3, "input/output error")                                                               \
+    X(ENET, -4, "network error")                                                                   \
+    X(ETIMEOUT, -5, "timed out")                                                                   \
+    X(ETLS, -6, "TLS certificate verification failed")                                             \
+    X(EHTTP, -7, "unexpected HTTP response")                                                       \
+    X(EPARSE, -8, "malformed response")                                                            \
+    X(EAUTH, -9, "authentication failed")                                                          \
+    X(EREAUTH, -10, "connection needs re-authorization")                                           \
+    X(ESCOPE, -11, "missing OAuth scope")                                                          \
+    X(ERATELIMIT, -12, "rate limited")                                                             \
+    X(EDAILYLIMIT, -13, "daily limit reached")                                                     \
+    X(EZOOM, -14, "Zoom rejected the request")                                                     \
+    X(ESERVER, -15, "Zoom server error")                                                           \
+    X(ENOTFOUND, -16, "not found")                                                                 \
+    X(ECONFLICT, -17, "conflict")                                                                  \
+    X(EVALIDATION, -18, "invalid input")                                                           \
+    X(ESTORE, -19, "store error")                                                                  \
+    X(ECRYPT, -20, "cannot decrypt stored secrets")                                                \
+    X(ENOTCONNECTED, -21, "not connected")                                                         \
+    X(ESTATE, -22, "OAuth state invalid")                                                          \
+    X(EPATH, -23, "path refused")                                                                  \
+    X(ETOOBIG, -24, "response too large")                                                          \
+    X(ECONFIG, -25, "configuration error")                                                         \
+    X(EAMBIGUOUS, -26, "outcome unknown")                                                          \
+    X(EBUSY, -27, "resource busy")                                                                 \
     X(ECANCELED, -28, "canceled")
 
 typedef enum zf_code {
@@ -75,7 +75,15 @@ typedef struct zf_error {
     char hint_arg[ZF_HINT_ARG_COUNT][ZF_ERROR_HINT_ARG_MAX];
 } zf_error;
 
-#define ZF_ERROR_INIT {0, 0, 0, -1, 0, {0}, {0}, ZF_HINT_NONE, {{0}}}
+#define ZF_ERROR_INIT                                                                              \
+    {                                                                                              \
+        0, 0, 0, -1, 0, {0}, {0}, ZF_HINT_NONE,                                                    \
+        {                                                                                          \
+            {                                                                                      \
+                0                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
+    }
 
 const char *zf_strerror(int code);
 const char *zf_code_name(int code);

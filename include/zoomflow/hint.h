@@ -41,93 +41,87 @@ typedef enum zf_hint_arg {
 /* X(name, number, arguments it may carry, the neutral words when a site
  * gives none). The words of a site may be more precise (a file name, a
  * time) but, like these, name no surface command, flag or button. */
-#define ZF_HINT_MAP(X)                                                                  \
-    X(NONE, 0, 0, "")                                                                   \
-    X(CONNECT, 1, ZF_HA_CONN, "connect the Zoom account first")                         \
-    X(RECONNECT, 2, ZF_HA_CONN, "reconnect the Zoom connection to get new tokens")      \
-    X(LIST_CONNECTIONS, 3, 0, "list the connections")                                   \
-    X(CHECK_CONNECTION, 4, ZF_HA_CONN,                                                  \
-      "check the connection's status, and reconnect it if it is broken")                \
-    X(ADD_SCOPE, 5, ZF_HA_CONN | ZF_HA_VALUE,                                           \
-      "add the scope to the Zoom app (App Marketplace > your app > Scopes), then "      \
-      "reconnect the Zoom connection so it is granted")                                 \
-    X(SEE_ACTION_HELP, 6, ZF_HA_ACTION, "see the action's input description")           \
-    X(LIST_USERS, 7, 0, "list the account's users")                                     \
-    X(CHECK_CA_FILE, 8, ZF_HA_VALUE,                                                    \
-      "give a readable PEM bundle with the CA that signed the server's certificate "    \
-      "as the extra trusted CA file")                                                   \
-    X(TRUST_CA, 9, 0,                                                                   \
-      "check the system clock and that the URL names the right host; for a private "    \
-      "CA (a TLS inspecting proxy, a test server) give it as the extra trusted CA file") \
-    X(RAISE_TIMEOUT, 10, 0, "try again, or raise the request timeout")                  \
-    X(CHECK_NETWORK, 11, 0, "check the network, the host name and the proxy settings")  \
-    X(CHECK_API_BASE, 12, ZF_HA_VALUE, "check the API base URL setting")                \
-    X(CHECK_OAUTH_BASE, 13, 0,                                                          \
-      "use https://zoom.us, https://zoomgov.com or a zoomsim URL as the OAuth base")    \
-    X(APP_CREDENTIALS, 14, ZF_HA_FIELD,                                                 \
-      "copy it from the Zoom app's App Credentials page in the App Marketplace")        \
-    X(CHECK_REDIRECT_URI, 15, ZF_HA_CONN | ZF_HA_VALUE,                                 \
-      "connect again; the redirect URI registered in the Zoom app must match exactly")  \
-    X(SET_MASTER_KEY, 16, 0,                                                            \
-      "set ZOOMFLOW_MASTER_KEY (64 hex characters: openssl rand -hex 32) or give a "    \
-      "key file")                                                                       \
-    X(RESTORE_MASTER_KEY, 17, ZF_HA_VALUE,                                              \
-      "restore the master key the secrets were stored under")                          \
-    X(KEY_FILE_MODE, 18, ZF_HA_VALUE, "make the key file readable by its owner only")    \
-    X(CHOOSE_DATABASE, 19, ZF_HA_VALUE,                                                 \
-      "choose another database, as a DSN of the form sqlite:PATH or "                   \
-      "postgresql://USER@HOST:PORT/DATABASE")                                           \
-    X(DATABASE_BUSY, 20, 0,                                                             \
-      "another process held the database lock; retry, and check for a stuck process")   \
-    X(CHOOSE_DIRECTORY, 21, ZF_HA_VALUE, "choose another output directory")             \
-    X(CHECK_DISK, 22, 0, "check the directory's free space and permissions")            \
-    X(RUN_AGAIN, 23, 0, "run it again")                                                 \
-    X(CHECK_IN_ZOOM, 24, 0,                                                             \
-      "look for the object in Zoom before running it again, so it is not created "      \
-      "twice")                                                                          \
-    X(RETRY_LATER, 25, 0,                                                               \
-      "Zoom is having trouble: check https://status.zoom.us and retry later")          \
-    X(SLOW_DOWN, 26, 0, "slow down or spread bulk work over time")                      \
-    X(WAIT_FOR_RESET, 27, 0, "wait until the daily limit resets")                       \
-    X(FIX_FIELDS, 28, 0, "fix the fields named and send the request again")             \
-    X(CHECK_IDS, 29, 0, "check the ids in the request")                                 \
-    X(CHECK_RECORDING, 30, 0, "check the recording in Zoom's web portal")               \
-    X(INSTALL_TZDATA, 31, 0,                                                            \
-      "install the tzdata package (or set TZDIR to a zoneinfo directory)")              \
-    X(REMOVE_APP, 32, 0,                                                                \
-      "remove the app from the account in the Zoom App Marketplace (Manage > Added "    \
-      "Apps)")                                                                          \
-    X(SEE_MESSAGE, 33, 0, "see Zoom's message")                                         \
-    X(CHECK_APP, 34, 0,                                                                 \
-      "check the Zoom app in the App Marketplace: its scopes, its activation, and "     \
-      "that the connected user is an admin of the account")                             \
-    X(GET_TOKEN, 35, 0,                                                                 \
-      "get a fresh access token, or use a stored connection, whose tokens are "         \
-      "refreshed automatically")                                                        \
-    X(CHECK_PATH, 36, 0,                                                                \
-      "give the path relative to /v2, starting with '/', with reserved characters "     \
-      "in values percent-encoded (e.g. /users/me/meetings)")                            \
-    X(CHECK_DOWNLOAD_URL, 37, 0,                                                        \
-      "download URLs must be on zoom.us (or the configured API base); check the "       \
-      "listing or the API base setting")                                               \
-    X(STREAM_LARGE, 38, 0,                                                              \
-      "the answer is larger than expected; for downloads use streaming")               \
-    X(DATABASE_LOGIN, 39, 0,                                                            \
-      "check the database user and password; keep the password in a password file "    \
-      "(PGPASSFILE, ~/.pgpass), not in the DSN")                                       \
-    X(DATABASE_UNREACHABLE, 40, 0,                                                      \
-      "check the database server's host and port, and that it runs and accepts "       \
-      "connections from here")                                                          \
-    X(DATABASE_MISSING, 41, ZF_HA_VALUE,                                                \
-      "create the database, or correct its name in the DSN")                           \
-    X(DATABASE_GRANTS, 42, 0,                                                           \
-      "grant the database role the privileges the store needs (docs/postgresql.md)")   \
-    X(DATABASE_TLS, 43, 0,                                                              \
-      "check the DSN's sslmode and sslrootcert against the server's TLS setup")        \
-    X(DATABASE_TOO_NEW, 44, 0,                                                          \
-      "use a release at least as new as the one that last upgraded the database")      \
-    X(DATABASE_LOST, 45, 0,                                                             \
-      "the database connection was lost; retry once the server is reachable")
+#define ZF_HINT_MAP(X)                                                                             \
+    X(NONE, 0, 0, "")                                                                              \
+    X(CONNECT, 1, ZF_HA_CONN, "connect the Zoom account first")                                    \
+    X(RECONNECT, 2, ZF_HA_CONN, "reconnect the Zoom connection to get new tokens")                 \
+    X(LIST_CONNECTIONS, 3, 0, "list the connections")                                              \
+    X(CHECK_CONNECTION, 4, ZF_HA_CONN,                                                             \
+      "check the connection's status, and reconnect it if it is broken")                           \
+    X(ADD_SCOPE, 5, ZF_HA_CONN | ZF_HA_VALUE,                                                      \
+      "add the scope to the Zoom app (App Marketplace > your app > Scopes), then "                 \
+      "reconnect the Zoom connection so it is granted")                                            \
+    X(SEE_ACTION_HELP, 6, ZF_HA_ACTION, "see the action's input description")                      \
+    X(LIST_USERS, 7, 0, "list the account's users")                                                \
+    X(CHECK_CA_FILE, 8, ZF_HA_VALUE,                                                               \
+      "give a readable PEM bundle with the CA that signed the server's certificate "               \
+      "as the extra trusted CA file")                                                              \
+    X(TRUST_CA, 9, 0,                                                                              \
+      "check the system clock and that the URL names the right host; for a private "               \
+      "CA (a TLS inspecting proxy, a test server) give it as the extra trusted CA file")           \
+    X(RAISE_TIMEOUT, 10, 0, "try again, or raise the request timeout")                             \
+    X(CHECK_NETWORK, 11, 0, "check the network, the host name and the proxy settings")             \
+    X(CHECK_API_BASE, 12, ZF_HA_VALUE, "check the API base URL setting")                           \
+    X(CHECK_OAUTH_BASE, 13, 0,                                                                     \
+      "use https://zoom.us, https://zoomgov.com or a zoomsim URL as the OAuth base")               \
+    X(APP_CREDENTIALS, 14, ZF_HA_FIELD,                                                            \
+      "copy it from the Zoom app's App Credentials page in the App Marketplace")                   \
+    X(CHECK_REDIRECT_URI, 15, ZF_HA_CONN | ZF_HA_VALUE,                                            \
+      "connect again; the redirect URI registered in the Zoom app must match exactly")             \
+    X(SET_MASTER_KEY, 16, 0,                                                                       \
+      "set ZOOMFLOW_MASTER_KEY (64 hex characters: openssl rand -hex 32) or give a "               \
+      "key file")                                                                                  \
+    X(RESTORE_MASTER_KEY, 17, ZF_HA_VALUE, "restore the master key the secrets were stored under") \
+    X(KEY_FILE_MODE, 18, ZF_HA_VALUE, "make the key file readable by its owner only")              \
+    X(CHOOSE_DATABASE, 19, ZF_HA_VALUE,                                                            \
+      "choose another database, as a DSN of the form sqlite:PATH or "                              \
+      "postgresql://USER@HOST:PORT/DATABASE")                                                      \
+    X(DATABASE_BUSY, 20, 0,                                                                        \
+      "another process held the database lock; retry, and check for a stuck process")              \
+    X(CHOOSE_DIRECTORY, 21, ZF_HA_VALUE, "choose another output directory")                        \
+    X(CHECK_DISK, 22, 0, "check the directory's free space and permissions")                       \
+    X(RUN_AGAIN, 23, 0, "run it again")                                                            \
+    X(CHECK_IN_ZOOM, 24, 0,                                                                        \
+      "look for the object in Zoom before running it again, so it is not created "                 \
+      "twice")                                                                                     \
+    X(RETRY_LATER, 25, 0, "Zoom is having trouble: check https://status.zoom.us and retry later")  \
+    X(SLOW_DOWN, 26, 0, "slow down or spread bulk work over time")                                 \
+    X(WAIT_FOR_RESET, 27, 0, "wait until the daily limit resets")                                  \
+    X(FIX_FIELDS, 28, 0, "fix the fields named and send the request again")                        \
+    X(CHECK_IDS, 29, 0, "check the ids in the request")                                            \
+    X(CHECK_RECORDING, 30, 0, "check the recording in Zoom's web portal")                          \
+    X(INSTALL_TZDATA, 31, 0, "install the tzdata package (or set TZDIR to a zoneinfo directory)")  \
+    X(REMOVE_APP, 32, 0,                                                                           \
+      "remove the app from the account in the Zoom App Marketplace (Manage > Added "               \
+      "Apps)")                                                                                     \
+    X(SEE_MESSAGE, 33, 0, "see Zoom's message")                                                    \
+    X(CHECK_APP, 34, 0,                                                                            \
+      "check the Zoom app in the App Marketplace: its scopes, its activation, and "                \
+      "that the connected user is an admin of the account")                                        \
+    X(GET_TOKEN, 35, 0,                                                                            \
+      "get a fresh access token, or use a stored connection, whose tokens are "                    \
+      "refreshed automatically")                                                                   \
+    X(CHECK_PATH, 36, 0,                                                                           \
+      "give the path relative to /v2, starting with '/', with reserved characters "                \
+      "in values percent-encoded (e.g. /users/me/meetings)")                                       \
+    X(CHECK_DOWNLOAD_URL, 37, 0,                                                                   \
+      "download URLs must be on zoom.us (or the configured API base); check the "                  \
+      "listing or the API base setting")                                                           \
+    X(STREAM_LARGE, 38, 0, "the answer is larger than expected; for downloads use streaming")      \
+    X(DATABASE_LOGIN, 39, 0,                                                                       \
+      "check the database user and password; keep the password in a password file "                \
+      "(PGPASSFILE, ~/.pgpass), not in the DSN")                                                   \
+    X(DATABASE_UNREACHABLE, 40, 0,                                                                 \
+      "check the database server's host and port, and that it runs and accepts "                   \
+      "connections from here")                                                                     \
+    X(DATABASE_MISSING, 41, ZF_HA_VALUE, "create the database, or correct its name in the DSN")    \
+    X(DATABASE_GRANTS, 42, 0,                                                                      \
+      "grant the database role the privileges the store needs (docs/postgresql.md)")               \
+    X(DATABASE_TLS, 43, 0,                                                                         \
+      "check the DSN's sslmode and sslrootcert against the server's TLS setup")                    \
+    X(DATABASE_TOO_NEW, 44, 0,                                                                     \
+      "use a release at least as new as the one that last upgraded the database")                  \
+    X(DATABASE_LOST, 45, 0, "the database connection was lost; retry once the server is reachable")
 
 typedef enum zf_hint {
 #define ZF_X_HINT_ENUM(name, num, args, words) ZF_HINT_##name = num,

@@ -54,31 +54,37 @@ typedef struct zf_http_opts {
                                 with timeout_ms 0 (downloads); 0 = never */
 } zf_http_opts;
 
-#define ZF_HTTP_OPTS_INIT {10000, 60000, NULL, (size_t)64 << 20, NULL, 0, 60000}
+#define ZF_HTTP_OPTS_INIT                                                                          \
+    {                                                                                              \
+        10000, 60000, NULL, (size_t)64 << 20, NULL, 0, 60000                                       \
+    }
 
 int zf_http_new(zf_http **out, const zf_http_opts *opts, zf_error *err);
 void zf_http_free(zf_http *h);
 
 typedef struct zf_http_req {
-    const char *method;                /* "GET", "POST", ... */
-    const char *url;                   /* absolute http(s) URL */
-    const char *const *headers;        /* "Name: value", NULL-terminated, or NULL */
-    const char *body;                  /* may be NULL */
+    const char *method;         /* "GET", "POST", ... */
+    const char *url;            /* absolute http(s) URL */
+    const char *const *headers; /* "Name: value", NULL-terminated, or NULL */
+    const char *body;           /* may be NULL */
     size_t body_len;
-    const zf_secret *bearer;           /* Authorization: Bearer ..., or NULL */
-    const char *basic_user;            /* HTTP Basic (OAuth client auth), or NULL */
+    const zf_secret *bearer; /* Authorization: Bearer ..., or NULL */
+    const char *basic_user;  /* HTTP Basic (OAuth client auth), or NULL */
     const zf_secret *basic_pass;
-    long timeout_ms;                   /* overrides the handle's when > 0 */
+    long timeout_ms; /* overrides the handle's when > 0 */
     /* Streaming: when sink is set a 2xx body goes there, not to resp->body
      * (other statuses are buffered, so Zoom's JSON error can be read).
      * Return non-zero from sink to abort (ZF_ECANCELED). */
     int (*sink)(void *ctx, const void *data, size_t n);
     void *sink_ctx;
-    uint64_t range_from;               /* > 0 sends Range: bytes=N- (GET only) */
-    int follow_redirects;              /* downloads follow Zoom's redirects */
+    uint64_t range_from;  /* > 0 sends Range: bytes=N- (GET only) */
+    int follow_redirects; /* downloads follow Zoom's redirects */
 } zf_http_req;
 
-#define ZF_HTTP_REQ_INIT {NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, 0, 0}
+#define ZF_HTTP_REQ_INIT                                                                           \
+    {                                                                                              \
+        NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, 0, 0                           \
+    }
 
 typedef struct zf_http_resp {
     long status;         /* 0 when no response arrived */
@@ -95,8 +101,7 @@ void zf_http_resp_init(zf_http_resp *r);
 void zf_http_resp_free(zf_http_resp *r);
 /* Case-insensitive lookup in resp->headers; copies the trimmed value into
  * out (truncated to outlen-1). Returns out, or NULL when absent. */
-const char *zf_http_resp_header(const zf_http_resp *r, const char *name, char *out,
-                                size_t outlen);
+const char *zf_http_resp_header(const zf_http_resp *r, const char *name, char *out, size_t outlen);
 
 /* resp must have been set up with zf_http_resp_init; zf_http_do releases
  * what it held first, so one resp can serve many requests. */

@@ -33,8 +33,8 @@ ZF_PUBLIC_BEGIN
 int zf_json_parse(json_t **out, const void *data, size_t len, size_t max, const char *what,
                   zf_error *err);
 /* The same, any JSON value at the top level (a string, a number...). */
-int zf_json_parse_value(json_t **out, const void *data, size_t len, size_t max,
-                        const char *what, zf_error *err);
+int zf_json_parse_value(json_t **out, const void *data, size_t len, size_t max, const char *what,
+                        zf_error *err);
 
 /* "object", "array", "string", "integer", "real", "boolean", "null". */
 const char *zf_json_type_name(const json_t *j);

@@ -39,10 +39,10 @@ extern const char *const zf_oauth_required_scopes[];
 #define ZF_OAUTH_REVOKE_PATH "/oauth/revoke"
 
 typedef struct zf_oauth_app {
-    const char *oauth_base;         /* "https://zoom.us", no trailing slash needed */
+    const char *oauth_base; /* "https://zoom.us", no trailing slash needed */
     const char *client_id;
     const zf_secret *client_secret;
-    const char *account_id;         /* Server-to-Server apps only, else NULL */
+    const char *account_id; /* Server-to-Server apps only, else NULL */
     /* Each: a path under oauth_base ("/oauth/token") or an absolute http(s)
      * URL; NULL or "" = Zoom's (ZF_OAUTH_*_PATH). */
     const char *authorize_endpoint;
@@ -50,7 +50,10 @@ typedef struct zf_oauth_app {
     const char *revoke_endpoint;
 } zf_oauth_app;
 
-#define ZF_OAUTH_APP_INIT {NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+#define ZF_OAUTH_APP_INIT                                                                          \
+    {                                                                                              \
+        NULL, NULL, NULL, NULL, NULL, NULL, NULL                                                   \
+    }
 
 /* The URL of an endpoint: endpoint when it is an absolute http(s) URL,
  * else oauth_base + endpoint (a path starting with '/'), else oauth_base +
@@ -84,7 +87,10 @@ typedef struct zf_token_set {
     char *api_url; /* e.g. "https://eu01api.zoom.us" (regional cluster) */
 } zf_token_set;
 
-#define ZF_TOKEN_SET_INIT {ZF_SECRET_INIT, ZF_SECRET_INIT, 0, NULL, NULL}
+#define ZF_TOKEN_SET_INIT                                                                          \
+    {                                                                                              \
+        ZF_SECRET_INIT, ZF_SECRET_INIT, 0, NULL, NULL                                              \
+    }
 void zf_token_set_free(zf_token_set *s);
 
 #define ZF_OAUTH_STATE_CHARS 43    /* 32 random bytes, base64url */
@@ -105,8 +111,8 @@ void zf_oauth_authz_free(zf_oauth_authz *a);
 /* Fresh state + PKCE verifier/challenge and the authorize URL:
  * {oauth_base}/oauth/authorize?response_type=code&client_id=..&redirect_uri=..
  * &state=..&code_challenge=..&code_challenge_method=S256 */
-int zf_oauth_authorize_begin(zf_oauth_authz *out, const zf_oauth_app *app,
-                             const char *redirect_uri, zf_error *err);
+int zf_oauth_authorize_begin(zf_oauth_authz *out, const zf_oauth_app *app, const char *redirect_uri,
+                             zf_error *err);
 
 /* The query string Zoom redirected to (with or without a leading '?', or a
  * whole "path?query"). Fields are NULL when absent. A callback carrying
@@ -121,9 +127,11 @@ typedef struct zf_oauth_callback {
     char *error_description;
 } zf_oauth_callback;
 
-#define ZF_OAUTH_CALLBACK_INIT {ZF_SECRET_INIT, NULL, NULL, NULL}
-int zf_oauth_parse_callback(zf_oauth_callback *out, const char *query, size_t len,
-                            zf_error *err);
+#define ZF_OAUTH_CALLBACK_INIT                                                                     \
+    {                                                                                              \
+        ZF_SECRET_INIT, NULL, NULL, NULL                                                           \
+    }
+int zf_oauth_parse_callback(zf_oauth_callback *out, const char *query, size_t len, zf_error *err);
 void zf_oauth_callback_free(zf_oauth_callback *cb);
 
 typedef enum zf_oauth_grant {
@@ -154,8 +162,8 @@ typedef struct zf_oauth_exchange {
  *   malformed JSON or missing fields     -> ZF_EPARSE
  */
 #define ZF_OAUTH_RESPONSE_MAX 65536
-int zf_oauth_parse_token_response(zf_token_set *out, const zf_oauth_exchange *ex,
-                                  const char *body, size_t len, zf_error *err);
+int zf_oauth_parse_token_response(zf_token_set *out, const zf_oauth_exchange *ex, const char *body,
+                                  size_t len, zf_error *err);
 
 /*
  * Reads the account and user ids from an access token (untrusted; at most
@@ -181,11 +189,10 @@ int zf_oauth_exchange_code(zf_token_set *out, zf_http *http, const zf_oauth_app 
                            const zf_secret *verifier, int64_t now, zf_error *err);
 int zf_oauth_refresh(zf_token_set *out, zf_http *http, const zf_oauth_app *app,
                      const zf_secret *refresh_token, int64_t now, int *sent, zf_error *err);
-int zf_oauth_s2s_token(zf_token_set *out, zf_http *http, const zf_oauth_app *app,
-                       int64_t now, zf_error *err);
+int zf_oauth_s2s_token(zf_token_set *out, zf_http *http, const zf_oauth_app *app, int64_t now,
+                       zf_error *err);
 /* Revokes the grant behind token (access or refresh token). */
-int zf_oauth_revoke(zf_http *http, const zf_oauth_app *app, const zf_secret *token,
-                    zf_error *err);
+int zf_oauth_revoke(zf_http *http, const zf_oauth_app *app, const zf_secret *token, zf_error *err);
 
 ZF_PUBLIC_END
 

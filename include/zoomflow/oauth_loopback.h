@@ -32,9 +32,9 @@
 
 ZF_PUBLIC_BEGIN
 
-#define ZF_LOOPBACK_LINE_MAX 8192    /* request line, CRLF excluded */
-#define ZF_LOOPBACK_HEAD_MAX 16384   /* request line + header lines + blank line */
-#define ZF_LOOPBACK_FIELDS_MAX 100   /* header lines */
+#define ZF_LOOPBACK_LINE_MAX 8192  /* request line, CRLF excluded */
+#define ZF_LOOPBACK_HEAD_MAX 16384 /* request line + header lines + blank line */
+#define ZF_LOOPBACK_FIELDS_MAX 100 /* header lines */
 
 typedef struct zf_oauth_loopback_expect {
     const char *authority; /* the redirect URI's "host:port", e.g. "127.0.0.1:53682" */

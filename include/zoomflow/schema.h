@@ -54,11 +54,11 @@ typedef enum zf_in {
 } zf_in;
 
 /* Field flags. */
-#define ZF_F_REQUIRED 0x01u /* must be present */
-#define ZF_F_MIN 0x02u      /* `min` applies (integer) */
-#define ZF_F_MAX 0x04u      /* `max` applies (integer) */
-#define ZF_F_SECRET 0x08u   /* never echoed back in a problem */
-#define ZF_F_OPEN 0x10u     /* object accepts keys it does not describe */
+#define ZF_F_REQUIRED 0x01u  /* must be present */
+#define ZF_F_MIN 0x02u       /* `min` applies (integer) */
+#define ZF_F_MAX 0x04u       /* `max` applies (integer) */
+#define ZF_F_SECRET 0x08u    /* never echoed back in a problem */
+#define ZF_F_OPEN 0x10u      /* object accepts keys it does not describe */
 #define ZF_F_MULTILINE 0x20u /* text may hold TAB, LF and CR (an agenda) */
 
 /* Where a descriptor's constraint knowingly differs from Zoom's 2026
@@ -74,37 +74,37 @@ typedef enum zf_in {
 #define ZF_DIFF_TYPE 0x80u
 
 typedef struct zf_field {
-    const char *name;    /* input key; NULL ends a field list */
-    unsigned types;      /* ZF_T_* mask */
-    unsigned flags;      /* ZF_F_* */
-    const char *summary; /* one line for --help, docs and the schema */
-    zf_in in;            /* top-level fields only */
-    const char *wire;    /* name at Zoom when it differs from `name` */
-    int64_t min, max;    /* integer range when ZF_F_MIN / ZF_F_MAX */
-    int min_len, max_len;           /* characters; 0 = no limit */
-    const char *const *enum_str;    /* NULL-terminated allowed strings */
-    const int64_t *enum_int;        /* allowed integers ... */
-    size_t n_enum_int;              /* ... and how many */
+    const char *name;            /* input key; NULL ends a field list */
+    unsigned types;              /* ZF_T_* mask */
+    unsigned flags;              /* ZF_F_* */
+    const char *summary;         /* one line for --help, docs and the schema */
+    zf_in in;                    /* top-level fields only */
+    const char *wire;            /* name at Zoom when it differs from `name` */
+    int64_t min, max;            /* integer range when ZF_F_MIN / ZF_F_MAX */
+    int min_len, max_len;        /* characters; 0 = no limit */
+    const char *const *enum_str; /* NULL-terminated allowed strings */
+    const int64_t *enum_int;     /* allowed integers ... */
+    size_t n_enum_int;           /* ... and how many */
     zf_format format;
-    const struct zf_field *fields;  /* object members */
-    const struct zf_field *items;   /* array item schema (one field) */
-    int max_items;                  /* arrays; 0 = no limit */
-    const char *default_json;       /* Zoom's default, as JSON text */
-    unsigned spec_diff;             /* ZF_DIFF_* */
-    const char *spec_note;          /* why it differs (required with spec_diff) */
+    const struct zf_field *fields; /* object members */
+    const struct zf_field *items;  /* array item schema (one field) */
+    int max_items;                 /* arrays; 0 = no limit */
+    const char *default_json;      /* Zoom's default, as JSON text */
+    unsigned spec_diff;            /* ZF_DIFF_* */
+    const char *spec_note;         /* why it differs (required with spec_diff) */
 } zf_field;
 
 /* ---- validation problems ----------------------------------------------- */
 
 typedef struct zf_problem {
-    char *path;        /* "settings.jbh_time", "custom_questions[1].value" */
-    const char *rule;  /* "required", "type", "enum", "minimum", "maximum",
-                          "minLength", "maxLength", "maxItems", "format",
-                          "unknown", "conflict", "dependency",
-                          "characters" (a control or bidi character) */
-    char *value;       /* the offending value as JSON text ("" if absent) */
-    long pos;          /* character position of the fault in a string, -1 */
-    char *message;     /* what is wrong and how to fix it */
+    char *path;       /* "settings.jbh_time", "custom_questions[1].value" */
+    const char *rule; /* "required", "type", "enum", "minimum", "maximum",
+                         "minLength", "maxLength", "maxItems", "format",
+                         "unknown", "conflict", "dependency",
+                         "characters" (a control or bidi character) */
+    char *value;      /* the offending value as JSON text ("" if absent) */
+    long pos;         /* character position of the fault in a string, -1 */
+    char *message;    /* what is wrong and how to fix it */
 } zf_problem;
 
 /* Validation stops collecting past this many problems (`truncated` set). */
@@ -118,7 +118,10 @@ typedef struct zf_problems {
     int oom;
 } zf_problems;
 
-#define ZF_PROBLEMS_INIT {NULL, 0, 0, 0, 0}
+#define ZF_PROBLEMS_INIT                                                                           \
+    {                                                                                              \
+        NULL, 0, 0, 0, 0                                                                           \
+    }
 
 void zf_problems_free(zf_problems *p);
 /* [{"field":..,"rule":..,"value":..,"position":..,"message":..}, ...] */
@@ -134,12 +137,11 @@ void zf_problems_add(zf_problems *p, const char *path, const char *rule,
 
 /* Checks `value` against one field (recursively), adding problems under
  * `path`. Used by the actions and by anyone with a zf_field table. */
-void zf_schema_check(zf_problems *p, const zf_field *f, const char *path,
-                     const json_t *value);
+void zf_schema_check(zf_problems *p, const zf_field *f, const char *path, const json_t *value);
 /* Checks an object against a NULL-terminated field list: required fields,
  * unknown keys (unless `open`), and each member. */
-void zf_schema_check_object(zf_problems *p, const zf_field *fields,
-                            const char *path, const json_t *obj, int open);
+void zf_schema_check_object(zf_problems *p, const zf_field *fields, const char *path,
+                            const json_t *obj, int open);
 /* 1 when the string matches the format, else 0 and *pos = fault position. */
 int zf_schema_format_ok(zf_format fmt, const char *s, long *pos);
 /* Name used in JSON Schema "format" for fmt ("email", "date", ...). */

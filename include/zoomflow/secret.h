@@ -17,7 +17,10 @@ typedef struct zf_secret {
     size_t len;
 } zf_secret;
 
-#define ZF_SECRET_INIT {NULL, 0}
+#define ZF_SECRET_INIT                                                                             \
+    {                                                                                              \
+        NULL, 0                                                                                    \
+    }
 
 /* Copies len bytes of v (replacing any old value, which is wiped). */
 int zf_secret_set(zf_secret *s, const char *v, size_t len);

@@ -71,7 +71,10 @@ typedef struct zf_session_opts {
     const char *oauth_base;
 } zf_session_opts;
 
-#define ZF_SESSION_OPTS_INIT {NULL, NULL, NULL, NULL, ZF_HTTP_OPTS_INIT, NULL, NULL}
+#define ZF_SESSION_OPTS_INIT                                                                       \
+    {                                                                                              \
+        NULL, NULL, NULL, NULL, ZF_HTTP_OPTS_INIT, NULL, NULL                                      \
+    }
 
 typedef struct zf_session zf_session;
 

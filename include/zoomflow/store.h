@@ -144,15 +144,14 @@ int zf_store_conn_list(zf_store *st, char ***ids, size_t *n, zf_error *err);
 int zf_store_state_put(zf_store *st, const zf_store_state *s, zf_error *err);
 /* Deletes and returns the row in one statement (single use);
  * ZF_ENOTFOUND when absent or already taken. */
-int zf_store_state_take(zf_store *st, const char *state_hash, zf_store_state *out,
-                        zf_error *err);
+int zf_store_state_take(zf_store *st, const char *state_hash, zf_store_state *out, zf_error *err);
 /* Deletes states that expired before now. */
 int zf_store_state_purge(zf_store *st, int64_t now, zf_error *err);
 
 int zf_store_audit_add(zf_store *st, const zf_store_audit *a, zf_error *err);
 /* Newest first; conn_id NULL = all connections. */
-int zf_store_audit_list(zf_store *st, const char *conn_id, size_t limit,
-                        zf_store_audit **out, size_t *n, zf_error *err);
+int zf_store_audit_list(zf_store *st, const char *conn_id, size_t limit, zf_store_audit **out,
+                        size_t *n, zf_error *err);
 
 ZF_PUBLIC_END
 

@@ -57,10 +57,13 @@ typedef struct zf_tokens_opts {
     int64_t state_ttl;      /* pending authorizations expire after this (s) */
     zf_clock_fn clock;      /* NULL = time() */
     void *clock_ctx;
-    const char *actor;      /* recorded in the audit log; NULL = "library" */
+    const char *actor; /* recorded in the audit log; NULL = "library" */
 } zf_tokens_opts;
 
-#define ZF_TOKENS_OPTS_INIT {NULL, NULL, ZF_HTTP_OPTS_INIT, 300, 600, NULL, NULL, NULL}
+#define ZF_TOKENS_OPTS_INIT                                                                        \
+    {                                                                                              \
+        NULL, NULL, ZF_HTTP_OPTS_INIT, 300, 600, NULL, NULL, NULL                                  \
+    }
 
 int zf_tokens_new(zf_tokens **out, const zf_tokens_opts *opts, zf_error *err);
 void zf_tokens_free(zf_tokens *tk);
@@ -76,14 +79,17 @@ typedef struct zf_connect_cfg {
     const char *api_base;
     const char *client_id;
     const char *client_secret;
-    const char *redirect_uri; /* user OAuth */
-    const char *account_id;   /* Server-to-Server */
+    const char *redirect_uri;       /* user OAuth */
+    const char *account_id;         /* Server-to-Server */
     const char *authorize_endpoint; /* NULL = Zoom's /oauth/authorize */
     const char *token_endpoint;     /* NULL = Zoom's /oauth/token */
     const char *revoke_endpoint;    /* NULL = Zoom's /oauth/revoke */
 } zf_connect_cfg;
 
-#define ZF_CONNECT_CFG_INIT {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+#define ZF_CONNECT_CFG_INIT                                                                        \
+    {                                                                                              \
+        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL                                 \
+    }
 
 /* Starts a user authorization: stores the state (hashed) with the sealed
  * PKCE verifier and the app's settings, valid for state_ttl seconds; the
@@ -121,7 +127,7 @@ typedef struct zf_conn_info {
     int64_t refresh_count;
     char *last_error;
     char *last_hint;
-    char *token_endpoint;  /* as stored: NULL = Zoom's */
+    char *token_endpoint; /* as stored: NULL = Zoom's */
     char *revoke_endpoint;
     /* A refresh recorded as started and not finished: refresh_started_at 0
      * = none. refresh_interrupted is 1 when it cannot be running any more

@@ -47,9 +47,9 @@ ZF_PUBLIC_BEGIN
  * Where the client gets its access token. get() fills token with a valid
  * access token and *api_base with the API origin (malloc'd, e.g.
  * "https://api.zoom.us" or "https://api.zoom.us/v2"; the client frees it).
- * reject() is called after a 401 code 124 with the token that was refused; it forces one refresh unless
- * someone already replaced that token, and fills token with the new one.
- * release() (may be NULL) frees ctx; zf_zoom_tokens_free() calls it.
+ * reject() is called after a 401 code 124 with the token that was refused; it forces one refresh
+ * unless someone already replaced that token, and fills token with the new one. release() (may be
+ * NULL) frees ctx; zf_zoom_tokens_free() calls it.
  */
 typedef struct zf_zoom_tokens {
     void *ctx;
@@ -82,7 +82,10 @@ typedef struct zf_zoom_retry {
     int64_t budget_ms;      /* total time for one zf_zoom_call, sleeps included */
 } zf_zoom_retry;
 
-#define ZF_ZOOM_RETRY_INIT {5, 500, 30000, 120000}
+#define ZF_ZOOM_RETRY_INIT                                                                         \
+    {                                                                                              \
+        5, 500, 30000, 120000                                                                      \
+    }
 
 typedef struct zf_zoom_opts {
     zf_zoom_tokens tokens; /* borrowed: must outlive the client */
@@ -97,9 +100,10 @@ typedef struct zf_zoom_opts {
     int pacer; /* 1 = pace requests per rate-limit category (default) */
 } zf_zoom_opts;
 
-#define ZF_ZOOM_OPTS_INIT                                                            \
-    {{NULL, NULL, NULL, NULL}, ZF_HTTP_OPTS_INIT, ZF_ZOOM_RETRY_INIT, NULL, NULL, NULL, \
-     NULL, 1}
+#define ZF_ZOOM_OPTS_INIT                                                                          \
+    {                                                                                              \
+        {NULL, NULL, NULL, NULL}, ZF_HTTP_OPTS_INIT, ZF_ZOOM_RETRY_INIT, NULL, NULL, NULL, NULL, 1 \
+    }
 
 typedef struct zf_zoom zf_zoom;
 
@@ -142,7 +146,10 @@ typedef struct zf_zoom_req {
     const char *const *headers;
 } zf_zoom_req;
 
-#define ZF_ZOOM_REQ_INIT {NULL, NULL, NULL, 0, NULL, 0, ZF_ZOOM_READ, NULL, NULL, NULL, 0, NULL}
+#define ZF_ZOOM_REQ_INIT                                                                           \
+    {                                                                                              \
+        NULL, NULL, NULL, 0, NULL, 0, ZF_ZOOM_READ, NULL, NULL, NULL, 0, NULL                      \
+    }
 
 typedef struct zf_zoom_resp {
     long status;
@@ -163,8 +170,7 @@ void zf_zoom_resp_init(zf_zoom_resp *r);
 void zf_zoom_resp_free(zf_zoom_resp *r);
 /* Value of response header `name` (case-insensitive, trimmed) into out;
  * NULL when absent. */
-const char *zf_zoom_resp_header(const zf_zoom_resp *r, const char *name, char *out,
-                                size_t outlen);
+const char *zf_zoom_resp_header(const zf_zoom_resp *r, const char *name, char *out, size_t outlen);
 
 /* 0 with resp filled on a 2xx answer; otherwise a negative zf_code with
  * err filled (http_status, zoom_code, retry_after, reset_at, hint) and
@@ -214,14 +220,16 @@ typedef struct zf_pager_opts {
     int raw;              /* 1 = raw mode: zf_pager_next_raw */
 } zf_pager_opts;
 
-#define ZF_PAGER_OPTS_INIT {0, "id", 1, NULL, 0}
+#define ZF_PAGER_OPTS_INIT                                                                         \
+    {                                                                                              \
+        0, "id", 1, NULL, 0                                                                        \
+    }
 
 typedef struct zf_pager zf_pager;
 
 /* path, query and items_key are copied. opts may be NULL. */
 int zf_pager_new(zf_pager **out, zf_zoom *z, const char *path, const zf_zoom_param *query,
-                 size_t nquery, const char *items_key, const zf_pager_opts *opts,
-                 zf_error *err);
+                 size_t nquery, const char *items_key, const zf_pager_opts *opts, zf_error *err);
 /* 1 with *item set (borrowed), 0 at the end, < 0 on error. */
 int zf_pager_next(zf_pager *p, json_t **item, zf_error *err);
 /* Raw mode: 1 with *item / *len set to the item's JSON bytes (borrowed, not

@@ -18,30 +18,30 @@
 #include "opt.h"
 
 /* X(field, config key, environment variable, default, help) */
-#define CLI_CFG_MAP(X)                                                                   \
-    X(db, "db", "ZOOMFLOW_DB", NULL,                                                     \
-      "store DSN: sqlite:PATH or postgresql://USER@HOST:PORT/DB (default: data dir)")    \
-    X(key_file, "key_file", "ZOOMFLOW_KEY_FILE", NULL,                                   \
-      "master key file (default: config dir/master.key; ZOOMFLOW_MASTER_KEY wins)")      \
-    X(oauth_base, "oauth_base", "ZOOMFLOW_OAUTH_BASE", "https://zoom.us",                \
-      "Zoom OAuth host: https://zoom.us, https://zoomgov.com or a zoomsim URL")          \
-    X(api_base, "api_base", "ZOOMFLOW_API_BASE", NULL,                                    \
-      "Zoom API base; set explicitly it wins over the token's api_url (default: the "     \
-      "token's api_url, else derived from oauth_base)")                                   \
-    X(authorize_endpoint, "authorize_endpoint", "ZOOMFLOW_AUTHORIZE_ENDPOINT",           \
-      "/oauth/authorize", "OAuth authorize endpoint: a path under oauth_base or a URL")   \
-    X(token_endpoint, "token_endpoint", "ZOOMFLOW_TOKEN_ENDPOINT", "/oauth/token",        \
-      "OAuth token endpoint (kept with the connection for refreshes)")                   \
-    X(revoke_endpoint, "revoke_endpoint", "ZOOMFLOW_REVOKE_ENDPOINT", "/oauth/revoke",    \
-      "OAuth revocation endpoint (kept with the connection for disconnect)")             \
-    X(client_id, "client_id", "ZOOMFLOW_CLIENT_ID", NULL, "OAuth app client id")          \
-    X(client_secret_file, "client_secret_file", "ZOOMFLOW_CLIENT_SECRET_FILE", NULL,     \
-      "file holding the client secret ('-' = stdin)")                                   \
-    X(account_id, "account_id", "ZOOMFLOW_ACCOUNT_ID", NULL,                             \
-      "Zoom account id (Server-to-Server apps)")                                        \
-    X(redirect_uri, "redirect_uri", "ZOOMFLOW_REDIRECT_URI", NULL,                       \
-      "OAuth redirect URI (default http://127.0.0.1:<free port>/callback)")              \
-    X(ca_file, "ca_file", "ZOOMFLOW_CA_FILE", NULL, "extra trusted CA bundle (PEM)")     \
+#define CLI_CFG_MAP(X)                                                                             \
+    X(db, "db", "ZOOMFLOW_DB", NULL,                                                               \
+      "store DSN: sqlite:PATH or postgresql://USER@HOST:PORT/DB (default: data dir)")              \
+    X(key_file, "key_file", "ZOOMFLOW_KEY_FILE", NULL,                                             \
+      "master key file (default: config dir/master.key; ZOOMFLOW_MASTER_KEY wins)")                \
+    X(oauth_base, "oauth_base", "ZOOMFLOW_OAUTH_BASE", "https://zoom.us",                          \
+      "Zoom OAuth host: https://zoom.us, https://zoomgov.com or a zoomsim URL")                    \
+    X(api_base, "api_base", "ZOOMFLOW_API_BASE", NULL,                                             \
+      "Zoom API base; set explicitly it wins over the token's api_url (default: the "              \
+      "token's api_url, else derived from oauth_base)")                                            \
+    X(authorize_endpoint, "authorize_endpoint", "ZOOMFLOW_AUTHORIZE_ENDPOINT", "/oauth/authorize", \
+      "OAuth authorize endpoint: a path under oauth_base or a URL")                                \
+    X(token_endpoint, "token_endpoint", "ZOOMFLOW_TOKEN_ENDPOINT", "/oauth/token",                 \
+      "OAuth token endpoint (kept with the connection for refreshes)")                             \
+    X(revoke_endpoint, "revoke_endpoint", "ZOOMFLOW_REVOKE_ENDPOINT", "/oauth/revoke",             \
+      "OAuth revocation endpoint (kept with the connection for disconnect)")                       \
+    X(client_id, "client_id", "ZOOMFLOW_CLIENT_ID", NULL, "OAuth app client id")                   \
+    X(client_secret_file, "client_secret_file", "ZOOMFLOW_CLIENT_SECRET_FILE", NULL,               \
+      "file holding the client secret ('-' = stdin)")                                              \
+    X(account_id, "account_id", "ZOOMFLOW_ACCOUNT_ID", NULL,                                       \
+      "Zoom account id (Server-to-Server apps)")                                                   \
+    X(redirect_uri, "redirect_uri", "ZOOMFLOW_REDIRECT_URI", NULL,                                 \
+      "OAuth redirect URI (default http://127.0.0.1:<free port>/callback)")                        \
+    X(ca_file, "ca_file", "ZOOMFLOW_CA_FILE", NULL, "extra trusted CA bundle (PEM)")               \
     X(timeout, "timeout", "ZOOMFLOW_TIMEOUT", "60", "request timeout in seconds")
 
 /* the range of `timeout` (seconds per HTTP request) */
@@ -53,18 +53,20 @@ typedef enum cli_origin { CLI_FROM_DEFAULT, CLI_FROM_FILE, CLI_FROM_ENV, CLI_FRO
 typedef struct cli_cfg {
     char *profile;
     char *config_path;
-#define CLI_X_FIELD(f, key, env, def, help) char *f; cli_origin f##_from;
+#define CLI_X_FIELD(f, key, env, def, help)                                                        \
+    char *f;                                                                                       \
+    cli_origin f##_from;
     CLI_CFG_MAP(CLI_X_FIELD)
 #undef CLI_X_FIELD
 } cli_cfg;
 
 typedef struct cli_ctx {
     cli_cfg cfg;
-    int verbose;     /* -v: debug logs; -vv: HTTP traces (redacted) */
-    int out_tty;     /* stdout is a terminal */
+    int verbose; /* -v: debug logs; -vv: HTTP traces (redacted) */
+    int out_tty; /* stdout is a terminal */
     int err_tty;
     struct zf_session *session; /* the library session, opened on first use (lib.c) */
-    const struct zf_cmd *cmd; /* the command being run */
+    const struct zf_cmd *cmd;   /* the command being run */
 } cli_ctx;
 
 /* One command: a row of the command table (commands.c). An action command
@@ -78,18 +80,18 @@ typedef struct zf_cmd {
                             and the options of --help; NULL: none */
     const char *help;    /* notes after the options, printed by --help */
     int (*run)(cli_ctx *ctx, int argc, char **argv);
-    const char *action;  /* the zf_action the command runs, or NULL; a written
-                            row naming one (api) stands for it, so no
-                            command is made for that action */
-    int action_flags;    /* 1: flags and --help come from the descriptor */
+    const char *action; /* the zf_action the command runs, or NULL; a written
+                           row naming one (api) stands for it, so no
+                           command is made for that action */
+    int action_flags;   /* 1: flags and --help come from the descriptor */
 } zf_cmd;
 
 /* --- config.c */
 /* Parses config-file text (untrusted: bounded, no I/O) for one profile into
  * cfg; errors name the file (name), the line and the fix. Numeric keys are
  * checked in every profile's section. */
-int cli_cfg_parse(const char *text, size_t len, const char *name, const char *profile,
-                  cli_cfg *cfg, zf_error *err);
+int cli_cfg_parse(const char *text, size_t len, const char *name, const char *profile, cli_cfg *cfg,
+                  zf_error *err);
 /* Defaults, then the file (cfg->config_path or the default path), then env. */
 int cli_cfg_load(cli_cfg *cfg, zf_error *err);
 /* Sets a value from a command-line flag (highest precedence). */
@@ -101,8 +103,13 @@ int cli_config_dir(zf_buf *out);
 int cli_data_dir(zf_buf *out);
 
 /* --- output.c */
-typedef enum cli_format { CLI_FMT_AUTO, CLI_FMT_JSON, CLI_FMT_NDJSON, CLI_FMT_TABLE,
-                          CLI_FMT_CSV } cli_format;
+typedef enum cli_format {
+    CLI_FMT_AUTO,
+    CLI_FMT_JSON,
+    CLI_FMT_NDJSON,
+    CLI_FMT_TABLE,
+    CLI_FMT_CSV
+} cli_format;
 int cli_format_parse(const char *s, cli_format *out, zf_error *err);
 /* A streaming writer for lists of objects and single objects. */
 typedef struct cli_out cli_out;

@@ -47,18 +47,26 @@ typedef struct action_args {
 } action_args;
 
 const cli_opt cli_action_opts[] = {
-    {.kind = CLI_OPT_VALUE, .name = "input", .value_name = "FILE|-",
+    {.kind = CLI_OPT_VALUE,
+     .name = "input",
+     .value_name = "FILE|-",
      .at = CLI_AT(action_args, input),
      .help = "the input as a JSON object (flags override its members)"},
-    {.kind = CLI_OPT_VALUE, .name = "format", .value_name = "FMT",
+    {.kind = CLI_OPT_VALUE,
+     .name = "format",
+     .value_name = "FMT",
      .at = CLI_AT(action_args, format),
      .help = "json, ndjson, table or csv (default: table on a\nterminal, json otherwise)"},
-    {.kind = CLI_OPT_VALUE, .name = "columns", .value_name = "NAMES",
+    {.kind = CLI_OPT_VALUE,
+     .name = "columns",
+     .value_name = "NAMES",
      .at = CLI_AT(action_args, columns),
      .help = "lists: the table and csv columns, in order, e.g.\n--columns id,email "
              "(default: the table columns, or\nevery output key in csv; json and ndjson "
              "keep\nevery key)"},
-    {.kind = CLI_OPT_SWITCH, .name = "dry-run", .at = CLI_AT(action_args, dry_run),
+    {.kind = CLI_OPT_SWITCH,
+     .name = "dry-run",
+     .at = CLI_AT(action_args, dry_run),
      .help = "print the request that would be sent; send nothing"},
     {0}};
 
@@ -109,12 +117,16 @@ int cli_action_specs(cli_opt **out, const zf_action *a)
     for (size_t i = 0; i < nf; i++) {
         const zf_field *f = &a->input[i];
         s[nc + i] = (cli_opt){.kind = f->types == ZF_T_BOOLEAN ? CLI_OPT_BOOL : CLI_OPT_VALUE,
-                              .name = f->name, .value_name = "VALUE", .id = (int)i,
+                              .name = f->name,
+                              .value_name = "VALUE",
+                              .id = (int)i,
                               .flags = f->types & (ZF_T_OBJECT | ZF_T_ANY) ? CLI_OPT_DOTTED : 0};
         for (const zf_field *m = f->fields; m && m->name; m++)
             if (shorthand_of(a, f, m))
                 s[k++] = (cli_opt){.kind = m->types == ZF_T_BOOLEAN ? CLI_OPT_BOOL : CLI_OPT_VALUE,
-                                   .name = m->name, .value_name = "VALUE", .help = m->summary,
+                                   .name = m->name,
+                                   .value_name = "VALUE",
+                                   .help = m->summary,
                                    .id = CLI_ACTION_MEMBER + (int)i * CLI_ACTION_MEMBERS_MAX +
                                          (int)(m - f->fields)};
     }
@@ -152,8 +164,7 @@ static const zf_field *nested_field(const zf_field *top, const char *rest)
 /* One field flag: typed by the library's one rule (zf_action_flag_value);
  * text that is not of the field's type is set as it is, for validation to
  * report with every other problem. */
-static int on_field(void *ctx, const cli_opt *o, const char *key, const char *value,
-                    zf_error *err)
+static int on_field(void *ctx, const cli_opt *o, const char *key, const char *value, zf_error *err)
 {
     action_args *x = ctx;
     if (o->id >= CLI_ACTION_MEMBER) { /* a shorthand: --email is user_info.email */
@@ -205,8 +216,8 @@ static int parse_columns(action_args *x, zf_error *err)
 {
     const zf_action *a = x->a;
     if (!a->items_key) {
-        zf_error_set(err, ZF_EVALIDATION, "--columns applies to lists; %s prints one %s",
-                     a->name, a->item_type ? a->item_type : "object");
+        zf_error_set(err, ZF_EVALIDATION, "--columns applies to lists; %s prints one %s", a->name,
+                     a->item_type ? a->item_type : "object");
         zf_error_hint(err, "leave out --columns, or use --format json to see every key");
         return ZF_EVALIDATION;
     }
@@ -228,8 +239,7 @@ static int parse_columns(action_args *x, zf_error *err)
                 zf_error_set(err, ZF_EVALIDATION, "--columns %s has an empty column name",
                              x->columns);
             else
-                zf_error_set(err, ZF_EVALIDATION, "--columns: %s has no column '%s'",
-                             a->name, p);
+                zf_error_set(err, ZF_EVALIDATION, "--columns: %s has no column '%s'", a->name, p);
             zf_error_hint(err, "the columns are %s", zf_buf_cstr(&keys));
             zf_buf_free(&keys);
             return ZF_EVALIDATION;
@@ -302,7 +312,7 @@ static int assemble(json_t **out, const action_args *x, zf_error *err)
             json_object_set_new(in, d->field, json_string(d->value));
     const char *key;
     json_t *v;
-    json_object_foreach(x->flags, key, v) {
+    json_object_foreach (x->flags, key, v) {
         json_t *cur = json_object_get(in, key);
         if (json_is_object(cur) && json_is_object(v))
             json_object_update_recursive(cur, v);
@@ -381,7 +391,9 @@ static int print_output(const cli_ctx *ctx, const action_args *x, cli_format fmt
     if (items && eff != CLI_FMT_JSON) {
         size_t i;
         json_t *it;
-        json_array_foreach(items, i, it) if ((rc = cli_out_item(out, it)) != 0) break;
+        json_array_foreach (items, i, it)
+            if ((rc = cli_out_item(out, it)) != 0)
+                break;
         const char *next = json_string_value(json_object_get(o, "next_page_token"));
         if (next && *next)
             fprintf(stderr, "more: add --next-page-token %s (or --all for every page)\n", next);
@@ -404,8 +416,8 @@ static int execute(cli_ctx *ctx, const zf_action *a, const action_args *x, json_
     int rc = zf_action_validate(&probs, a, in);
     if (rc) {
         status = rc == ZF_EVALIDATION ? cli_report_problems_with(ctx->cmd->name, &probs,
-                                                         cli_note_nearest_value, (void *)a)
-                                : 1;
+                                                                 cli_note_nearest_value, (void *)a)
+                                      : 1;
         goto done;
     }
     if ((rc = cli_zoom(ctx, &o.zoom, &o.granted_scopes, &err)) != 0) {
@@ -432,8 +444,8 @@ static int execute(cli_ctx *ctx, const zf_action *a, const action_args *x, json_
     rc = zf_action_run(&res, a, in, &o, &probs, &err);
     if (out && rc == 0) {
         /* the page's shape: total_records after the items, no next page */
-        json_t *tail = json_pack("{s:O}", "total_records",
-                                 json_object_get(res.output, "total_records"));
+        json_t *tail =
+            json_pack("{s:O}", "total_records", json_object_get(res.output, "total_records"));
         if (!tail || cli_out_close(out, tail) != 0)
             rc = zf_error_set(&err, tail ? ZF_EIO : ZF_ENOMEM, "cannot write the output");
         json_decref(tail);
@@ -448,11 +460,15 @@ static int execute(cli_ctx *ctx, const zf_action *a, const action_args *x, json_
         goto done;
     }
     if (json_is_true(json_object_get(res.output, "found")))
-        fprintf(stderr, "note: an earlier, interrupted attempt had already created this %s; "
-                        "it was found, not created again\n", a->item_type);
+        fprintf(stderr,
+                "note: an earlier, interrupted attempt had already created this %s; "
+                "it was found, not created again\n",
+                a->item_type);
     if (json_is_true(json_object_get(res.output, "existing")))
-        fprintf(stderr, "note: this %s was already there before this call; Zoom answered "
-                        "with it, nothing new was created\n", a->item_type);
+        fprintf(stderr,
+                "note: this %s was already there before this call; Zoom answered "
+                "with it, nothing new was created\n",
+                a->item_type);
     if (!o.on_item && print_output(ctx, x, x->fmt, res.output) != 0)
         status = 1;
 done:
@@ -483,8 +499,7 @@ int cli_action_run(cli_ctx *ctx, int argc, char **argv)
         zf_problems probs = ZF_PROBLEMS_INIT;
         int rc = zf_action_validate(&probs, a, in);
         status = rc == ZF_EVALIDATION ? cli_report_problems_with(ctx->cmd->name, &probs,
-                                                                 cli_note_nearest_value,
-                                                                 (void *)a)
+                                                                 cli_note_nearest_value, (void *)a)
                  : rc                 ? 1
                                       : dry_run(ctx, a, in);
         zf_problems_free(&probs);
@@ -521,7 +536,9 @@ typedef struct schema_args {
 } schema_args;
 
 static const cli_opt schema_opts[] = {
-    {.kind = CLI_OPT_POSITIONAL, .name = "NAME", .flags = CLI_OPT_REQUIRED,
+    {.kind = CLI_OPT_POSITIONAL,
+     .name = "NAME",
+     .flags = CLI_OPT_REQUIRED,
      .at = CLI_AT(schema_args, name),
      .help = "the action (create_meeting) or its command (\"users create\"), as\n"
              "`zoomflow actions` lists them"},

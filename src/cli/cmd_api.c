@@ -46,43 +46,85 @@ typedef struct api_args {
 enum { API_FIELD = 1, API_TYPED_FIELD, API_QUERY, API_HEADER };
 
 static const cli_opt api_opts[] = {
-    {.kind = CLI_OPT_POSITIONAL, .name = "METHOD", .at = CLI_AT(api_args, method),
+    {.kind = CLI_OPT_POSITIONAL,
+     .name = "METHOD",
+     .at = CLI_AT(api_args, method),
      .help = "GET, POST, PATCH, PUT or DELETE (any case); may be\nleft out: PATH alone, "
              "with -X or the default"},
-    {.kind = CLI_OPT_POSITIONAL, .name = "PATH", .at = CLI_AT(api_args, path),
+    {.kind = CLI_OPT_POSITIONAL,
+     .name = "PATH",
+     .at = CLI_AT(api_args, path),
      .help = "under the API base's /v2, e.g. /users/me (no URL,\nno ?query: use -q)"},
-    {.kind = CLI_OPT_VALUE, .name = "method", .alias = 'X', .value_name = "METHOD",
+    {.kind = CLI_OPT_VALUE,
+     .name = "method",
+     .alias = 'X',
+     .value_name = "METHOD",
      .at = CLI_AT(api_args, xmethod),
      .help = "the HTTP method (default: GET, or POST when -f, -F\nor --input give a body)"},
-    {.kind = CLI_OPT_LIST, .name = "field", .alias = 'f', .value_name = "KEY=VALUE",
+    {.kind = CLI_OPT_LIST,
+     .name = "field",
+     .alias = 'f',
+     .value_name = "KEY=VALUE",
      .id = API_FIELD,
      .help = "body field as a string; a.b=v and a[b]=v nest,\na[]=v appends, a[] is [] "
              "(gh api's grammar)"},
-    {.kind = CLI_OPT_LIST, .name = "raw-field", .value_name = "KEY=VALUE", .id = API_FIELD,
-     .flags = CLI_OPT_HIDDEN, .help = "-f by the name gh gives it"},
-    {.kind = CLI_OPT_LIST, .name = "typed-field", .alias = 'F', .value_name = "KEY=VALUE",
+    {.kind = CLI_OPT_LIST,
+     .name = "raw-field",
+     .value_name = "KEY=VALUE",
+     .id = API_FIELD,
+     .flags = CLI_OPT_HIDDEN,
+     .help = "-f by the name gh gives it"},
+    {.kind = CLI_OPT_LIST,
+     .name = "typed-field",
+     .alias = 'F',
+     .value_name = "KEY=VALUE",
      .id = API_TYPED_FIELD,
      .help = "body field as JSON when it parses (numbers,\ntrue, false, null, [..], {..}), "
              "else as a\nstring; KEY=@FILE reads FILE, KEY=@- stdin"},
-    {.kind = CLI_OPT_VALUE, .name = "input", .value_name = "FILE|-", .at = CLI_AT(api_args, input),
+    {.kind = CLI_OPT_VALUE,
+     .name = "input",
+     .value_name = "FILE|-",
+     .at = CLI_AT(api_args, input),
      .help = "the JSON body from a file or stdin (not with -f/-F)"},
-    {.kind = CLI_OPT_LIST, .name = "query", .alias = 'q', .value_name = "KEY=VALUE",
-     .id = API_QUERY, .help = "query parameter"},
-    {.kind = CLI_OPT_LIST, .name = "header", .alias = 'H', .value_name = "'NAME: VALUE'",
+    {.kind = CLI_OPT_LIST,
+     .name = "query",
+     .alias = 'q',
+     .value_name = "KEY=VALUE",
+     .id = API_QUERY,
+     .help = "query parameter"},
+    {.kind = CLI_OPT_LIST,
+     .name = "header",
+     .alias = 'H',
+     .value_name = "'NAME: VALUE'",
      .id = API_HEADER,
      .help = "an extra request header (not Authorization or Host:\nthe token is zoomflow's)"},
-    {.kind = CLI_OPT_SWITCH, .name = "paginate", .at = CLI_AT(api_args, paginate),
+    {.kind = CLI_OPT_SWITCH,
+     .name = "paginate",
+     .at = CLI_AT(api_args, paginate),
      .help = "GET only: follow next_page_token and stream the\n"
              "items of every page as NDJSON"},
-    {.kind = CLI_OPT_VALUE, .name = "items", .value_name = "KEY", .at = CLI_AT(api_args, items),
+    {.kind = CLI_OPT_VALUE,
+     .name = "items",
+     .value_name = "KEY",
+     .at = CLI_AT(api_args, items),
      .help = "the list key for --paginate (default: the answer's\narray field)"},
-    {.kind = CLI_OPT_SWITCH, .name = "slurp", .at = CLI_AT(api_args, slurp),
+    {.kind = CLI_OPT_SWITCH,
+     .name = "slurp",
+     .at = CLI_AT(api_args, slurp),
      .help = "with --paginate: one JSON array of all the pages"},
-    {.kind = CLI_OPT_VALUE, .name = "jq", .value_name = "EXPR", .at = CLI_AT(api_args, jq),
+    {.kind = CLI_OPT_VALUE,
+     .name = "jq",
+     .value_name = "EXPR",
+     .at = CLI_AT(api_args, jq),
      .help = "filter the output with a jq expression (libjq);\nstrings print raw"},
-    {.kind = CLI_OPT_SWITCH, .name = "include", .alias = 'i', .at = CLI_AT(api_args, include),
+    {.kind = CLI_OPT_SWITCH,
+     .name = "include",
+     .alias = 'i',
+     .at = CLI_AT(api_args, include),
      .help = "print the HTTP status line and headers before the\nbody (stdout)"},
-    {.kind = CLI_OPT_SWITCH, .name = "silent", .at = CLI_AT(api_args, silent),
+    {.kind = CLI_OPT_SWITCH,
+     .name = "silent",
+     .at = CLI_AT(api_args, silent),
      .help = "do not print the body"},
     {0}};
 
@@ -103,9 +145,9 @@ const zf_cmd zf_cmd_api = {
 };
 
 /* The headers zoomflow owns: the token, the host it goes to, the framing. */
-static const char *const owned_headers[] = {"Authorization", "Proxy-Authorization", "Host",
-                                            "Content-Length", "Transfer-Encoding",
-                                            "Connection", NULL};
+static const char *const owned_headers[] = {
+    "Authorization",     "Proxy-Authorization", "Host", "Content-Length",
+    "Transfer-Encoding", "Connection",          NULL};
 
 static int header_char(unsigned char c)
 {
@@ -127,16 +169,21 @@ static int add_header(api_args *a, const char *h, zf_error *err)
     }
     for (const unsigned char *v = (const unsigned char *)h + n + 1; *v; v++)
         if ((*v < 0x20 && *v != '\t') || *v == 0x7f)
-            return zf_error_set(err, ZF_EVALIDATION, "-H %.*s: the value holds a control byte "
-                                "(CR, LF, ...)", (int)n, h);
+            return zf_error_set(err, ZF_EVALIDATION,
+                                "-H %.*s: the value holds a control byte "
+                                "(CR, LF, ...)",
+                                (int)n, h);
     for (size_t i = 0; owned_headers[i]; i++)
         if (strlen(owned_headers[i]) == n && strncasecmp(h, owned_headers[i], n) == 0) {
             zf_error_set(err, ZF_EVALIDATION, "-H %s is refused: zoomflow sets it itself%s",
                          owned_headers[i],
                          i < 3 ? " (the bearer token is the connection's and goes only to "
-                                 "the API base)" : "");
-            zf_error_hint(err, "drop -H %s; `zoomflow --profile NAME api` picks another "
-                          "connection", owned_headers[i]);
+                                 "the API base)"
+                               : "");
+            zf_error_hint(err,
+                          "drop -H %s; `zoomflow --profile NAME api` picks another "
+                          "connection",
+                          owned_headers[i]);
             return ZF_EVALIDATION;
         }
     if (a->nheaders == ZF_ZOOM_HEADERS_MAX)
@@ -150,15 +197,19 @@ static int read_at(api_args *a, const char *key, const char *file, json_t **out,
 {
     if (strcmp(file, "-") == 0) {
         if (a->stdin_used)
-            return zf_error_set(err, ZF_EVALIDATION, "-F %s=@-: stdin is already read by "
-                                "another @-", key);
+            return zf_error_set(err, ZF_EVALIDATION,
+                                "-F %s=@-: stdin is already read by "
+                                "another @-",
+                                key);
         a->stdin_used = 1;
     }
     zf_buf b;
     int rc = cli_read_file(file, BODY_MAX, &b, err);
     if (rc == 0 && !(*out = json_stringn(b.len ? b.ptr : "", b.len)))
-        rc = zf_error_set(err, ZF_EVALIDATION, "-F %s=@%s: the file is not UTF-8 text "
-                          "(or holds a NUL byte)", key, file);
+        rc = zf_error_set(err, ZF_EVALIDATION,
+                          "-F %s=@%s: the file is not UTF-8 text "
+                          "(or holds a NUL byte)",
+                          key, file);
     if (rc == 0 && memchr(b.ptr ? b.ptr : "", '\0', b.len)) {
         json_decref(*out);
         rc = zf_error_set(err, ZF_EVALIDATION, "-F %s=@%s: the file holds a NUL byte", key, file);
@@ -201,9 +252,10 @@ static int on_pair(void *ctx, const cli_opt *o, const char *unused, const char *
 
 static int hex_of(char c)
 {
-    return c >= '0' && c <= '9' ? c - '0'
+    return c >= '0' && c <= '9'   ? c - '0'
            : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10 : 16;
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : 16;
 }
 
 /* "a=b%20c&d" as -q 'a=b c' -q 'd=' for the hint of a PATH with a query. */
@@ -245,28 +297,34 @@ static int check(const api_args *a, const char *method, zf_error *err)
     if (a->input && a->nfields)
         return zf_error_set(err, ZF_EVALIDATION, "--input and -f/-F both set the body; use one");
     if (a->input && strcmp(a->input, "-") == 0 && a->stdin_used)
-        return zf_error_set(err, ZF_EVALIDATION, "--input - and -F KEY=@- both read stdin; "
+        return zf_error_set(err, ZF_EVALIDATION,
+                            "--input - and -F KEY=@- both read stdin; "
                             "use one");
     if (a->nfields && strcmp(method, "GET") == 0) {
-        zf_error_set(err, ZF_EVALIDATION, "GET sends no body, so -f/-F fields have nowhere to "
+        zf_error_set(err, ZF_EVALIDATION,
+                     "GET sends no body, so -f/-F fields have nowhere to "
                      "go");
         const char *f = a->first_field, *eq = strchr(f, '=');
         if (eq && !memchr(f, '[', (size_t)(eq - f)) && eq[1] != '@' && !strchr(f, '\''))
-            zf_error_hint(err, "query parameters go with -q: -q '%.200s' (or send a body with "
-                          "-X POST)", f);
+            zf_error_hint(err,
+                          "query parameters go with -q: -q '%.200s' (or send a body with "
+                          "-X POST)",
+                          f);
         else /* a[]=, @file or a quote: no one -q spells it */
             zf_error_hint(err, "query parameters go with -q KEY=VALUE, one per parameter (or "
-                          "send a body with -X POST)");
+                               "send a body with -X POST)");
         return ZF_EVALIDATION;
     }
     if (a->paginate && strcmp(method, "GET") != 0)
         return zf_error_set(err, ZF_EVALIDATION, "--paginate follows pages of a GET list only");
     if (a->slurp && !a->paginate)
-        return zf_error_set(err, ZF_EVALIDATION, "--slurp gathers the pages of --paginate; add "
+        return zf_error_set(err, ZF_EVALIDATION,
+                            "--slurp gathers the pages of --paginate; add "
                             "--paginate");
     if (a->paginate && json_object_get(a->query, "next_page_token"))
-        return zf_error_set(err, ZF_EVALIDATION, "--paginate sets next_page_token itself; drop "
-                                                 "-q next_page_token");
+        return zf_error_set(err, ZF_EVALIDATION,
+                            "--paginate sets next_page_token itself; drop "
+                            "-q next_page_token");
     return 0;
 }
 
@@ -385,16 +443,19 @@ static int emit(const cli_ctx *ctx, const api_args *a, api_jq *j, const json_t *
         return 0;
     if (j->jq)
         return jq_run(ctx, j, v, err);
-    json_dumpf(v, stdout, (ctx->out_tty && !compact ? JSON_INDENT(2) : JSON_COMPACT) |
-                          JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+    json_dumpf(v, stdout,
+               (ctx->out_tty && !compact ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER |
+                   JSON_ENCODE_ANY);
     fputc('\n', stdout);
     return 0;
 }
 
 static const char *reason_of(long status)
 {
-    static const struct { long status; const char *reason; } rows[] = {
-        {200, "OK"}, {201, "Created"}, {202, "Accepted"}, {204, "No Content"}, {0, ""}};
+    static const struct {
+        long status;
+        const char *reason;
+    } rows[] = {{200, "OK"}, {201, "Created"}, {202, "Accepted"}, {204, "No Content"}, {0, ""}};
     size_t i = 0;
     while (rows[i].status && rows[i].status != status)
         i++;
@@ -423,7 +484,7 @@ static void keys_of(const json_t *page, char *out, size_t cap)
     json_t *v;
     size_t used = 0;
     out[0] = '\0';
-    json_object_foreach((json_t *)page, key, v) {
+    json_object_foreach ((json_t *)page, key, v) {
         int n = snprintf(out + used, cap - used, "%s%s", used ? ", " : "", key);
         if (n < 0 || (size_t)n >= cap - used) {
             if (cap > 4)
@@ -449,7 +510,7 @@ static const char *first_array(const json_t *page)
 {
     const char *key;
     json_t *v;
-    json_object_foreach((json_t *)page, key, v)
+    json_object_foreach ((json_t *)page, key, v)
         if (json_is_array(v))
             return key;
     return NULL;
@@ -463,19 +524,22 @@ static int list_of(const api_args *a, const json_t *page, long n, char *key, jso
     char keys[300];
     *arr = NULL;
     if (!json_is_object(page))
-        return zf_error_set(err, ZF_EPARSE, "page %ld of %s is not a JSON object, so it has no "
-                            "list to page through", n, a->path);
+        return zf_error_set(err, ZF_EPARSE,
+                            "page %ld of %s is not a JSON object, so it has no "
+                            "list to page through",
+                            n, a->path);
     if (!key[0]) {
         /* a user's group_ids is no list of users: without --items, the
          * answer must be a page (paging members beside the list) */
         const char *k = a->items ? a->items : is_list_page(page) ? first_array(page) : NULL;
         if (!k) {
             keys_of(page, keys, sizeof keys);
-            zf_error_set(err, ZF_EPARSE, "the answer of %s is not a list: no next_page_token, "
-                         "page_size or total_records beside an array (its keys: %s)", a->path,
-                         keys[0] ? keys : "none");
+            zf_error_set(err, ZF_EPARSE,
+                         "the answer of %s is not a list: no next_page_token, "
+                         "page_size or total_records beside an array (its keys: %s)",
+                         a->path, keys[0] ? keys : "none");
             zf_error_hint(err, "--paginate is for list endpoints; drop it, or name the list with "
-                          "--items KEY");
+                               "--items KEY");
             return ZF_EPARSE;
         }
         snprintf(key, ITEMS_KEY_MAX, "%s", k);
@@ -488,11 +552,11 @@ static int list_of(const api_args *a, const json_t *page, long n, char *key, jso
     keys_of(page, keys, sizeof keys);
     const char *arr_key = first_array(page);
     if (v)
-        zf_error_set(err, ZF_EPARSE, "\"%s\" in the answer of %s is not a list (its keys: %s)",
-                     key, a->path, keys);
+        zf_error_set(err, ZF_EPARSE, "\"%s\" in the answer of %s is not a list (its keys: %s)", key,
+                     a->path, keys);
     else
-        zf_error_set(err, ZF_EPARSE, "page %ld of %s has no \"%s\" (its keys: %s)", n, a->path,
-                     key, keys[0] ? keys : "none");
+        zf_error_set(err, ZF_EPARSE, "page %ld of %s has no \"%s\" (its keys: %s)", n, a->path, key,
+                     keys[0] ? keys : "none");
     if (arr_key)
         zf_error_hint(err, "name the list field with --items %s", arr_key);
     else
@@ -533,24 +597,27 @@ static int paginate(cli_ctx *ctx, const api_args *a, api_jq *j, zf_zoom *z, zf_z
         if (rc == 0 && all) {
             held += resp.body.len;
             if (held > SLURP_MAX) {
-                rc = zf_error_set(err, ZF_ETOOBIG, "--slurp holds every page in memory, and "
-                                  "the pages of %s pass %u MiB", a->path, SLURP_MAX >> 20);
+                rc = zf_error_set(err, ZF_ETOOBIG,
+                                  "--slurp holds every page in memory, and "
+                                  "the pages of %s pass %u MiB",
+                                  a->path, SLURP_MAX >> 20);
                 zf_error_hint(err, "drop --slurp: --paginate alone streams the items");
             } else if (json_array_append(all, (json_t *)page) != 0) {
                 rc = zf_error_set(err, ZF_ENOMEM, "out of memory");
             }
         }
         if (rc == 0 && !all)
-            json_array_foreach(arr, i, it) {
+            json_array_foreach (arr, i, it) {
                 if ((rc = emit(ctx, a, j, it, 1, err)) != 0)
                     break;
             }
         items += (long)json_array_size(arr);
-        const char *next = rc == 0 ? json_string_value(json_object_get(page, "next_page_token"))
-                                   : NULL;
+        const char *next =
+            rc == 0 ? json_string_value(json_object_get(page, "next_page_token")) : NULL;
         if (rc == 0 && next && *next && token && strcmp(next, token) == 0 && !json_array_size(arr))
-            rc = zf_error_set(err, ZF_EPARSE, "Zoom repeated next_page_token with an empty page; "
-                                              "stopping instead of looping");
+            rc = zf_error_set(err, ZF_EPARSE,
+                              "Zoom repeated next_page_token with an empty page; "
+                              "stopping instead of looping");
         free(token);
         token = rc == 0 && next && *next ? strdup(next) : NULL;
         zf_zoom_resp_free(&resp);
@@ -570,8 +637,9 @@ static int paginate(cli_ctx *ctx, const api_args *a, api_jq *j, zf_zoom *z, zf_z
 
 static zf_zoom_kind kind_of(zf_action_kind k)
 {
-    return k == ZF_ACTION_CREATE ? ZF_ZOOM_CREATE
-           : k == ZF_ACTION_WRITE ? ZF_ZOOM_WRITE : ZF_ZOOM_READ;
+    return k == ZF_ACTION_CREATE  ? ZF_ZOOM_CREATE
+           : k == ZF_ACTION_WRITE ? ZF_ZOOM_WRITE
+                                  : ZF_ZOOM_READ;
 }
 
 static int call(cli_ctx *ctx, const api_args *a, api_jq *j, const zf_action_request *req,
@@ -624,8 +692,10 @@ static int resolve(api_args *a, char *method, size_t cap, zf_error *err)
 {
     if (a->method && !a->path) { /* one positional: the PATH (gh's form) */
         if (is_method(a->method) && a->method[0] != '/') {
-            zf_error_set(err, ZF_EVALIDATION, "api needs a PATH after %s (METHOD and PATH, or "
-                         "PATH with -X METHOD)", a->method);
+            zf_error_set(err, ZF_EVALIDATION,
+                         "api needs a PATH after %s (METHOD and PATH, or "
+                         "PATH with -X METHOD)",
+                         a->method);
             zf_error_hint(err, "e.g. zoomflow api %s /users/me", a->method);
             return ZF_EVALIDATION;
         }
@@ -633,14 +703,17 @@ static int resolve(api_args *a, char *method, size_t cap, zf_error *err)
         a->method = NULL;
     }
     if (!a->path) {
-        zf_error_set(err, ZF_EVALIDATION, "api needs a PATH (METHOD and PATH, or PATH with -X "
+        zf_error_set(err, ZF_EVALIDATION,
+                     "api needs a PATH (METHOD and PATH, or PATH with -X "
                      "METHOD)");
         zf_error_hint(err, "e.g. zoomflow api /users/me");
         return ZF_EVALIDATION;
     }
     if (a->method && a->xmethod && strcasecmp(a->method, a->xmethod) != 0)
-        return zf_error_set(err, ZF_EVALIDATION, "two methods: %s before PATH and -X %s; give "
-                            "one", a->method, a->xmethod);
+        return zf_error_set(err, ZF_EVALIDATION,
+                            "two methods: %s before PATH and -X %s; give "
+                            "one",
+                            a->method, a->xmethod);
     const char *m = a->xmethod ? a->xmethod : a->method;
     if (!m)
         m = a->nfields || a->input ? "POST" : "GET"; /* gh's default */
@@ -675,8 +748,10 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     }
     const char *qmark = strchr(a.path, '?');
     if (qmark) { /* the pages and -q would fight over a query in the path */
-        zf_error_set(&err, ZF_EVALIDATION, "PATH %.200s carries a query (?%.100s); zoomflow "
-                     "takes query parameters only with -q", a.path, qmark + 1);
+        zf_error_set(&err, ZF_EVALIDATION,
+                     "PATH %.200s carries a query (?%.100s); zoomflow "
+                     "takes query parameters only with -q",
+                     a.path, qmark + 1);
         query_hint(&err, method, a.path, qmark + 1);
         status = cli_fail(ctx, &err);
         goto done;

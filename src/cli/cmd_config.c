@@ -12,7 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
 #define PATH_CAP 4096
 
 /* path made absolute against the current directory (not resolved further:
@@ -72,8 +71,8 @@ static json_t *effective_key(const cli_ctx *ctx, zf_buf *out)
     } else {
         return json_null();
     }
-    return json_pack("{s:o,s:s,s:b}", "value", absolute(zf_buf_cstr(out)), "from", from,
-                     "exists", exists(zf_buf_cstr(out)));
+    return json_pack("{s:o,s:s,s:b}", "value", absolute(zf_buf_cstr(out)), "from", from, "exists",
+                     exists(zf_buf_cstr(out)));
 }
 
 /* Where calls go: the settings' base, or the stored connection's api_url
@@ -90,15 +89,13 @@ static json_t *effective_api_base(cli_ctx *ctx, const char *key_path, int store_
     if (cli_cfg_api_base(&ctx->cfg, &cfg) != 0)
         goto done;
     if (ctx->cfg.api_base_from == CLI_FROM_DEFAULT && ((env && *env) || exists(key_path)) &&
-        store_there &&
-        cli_session(ctx, &s, &err) == 0 && zf_session_api_base(s, &got) == 0 &&
+        store_there && cli_session(ctx, &s, &err) == 0 && zf_session_api_base(s, &got) == 0 &&
         strcmp(got.ptr, cfg.ptr) != 0) {
         o = json_pack("{s:s,s:s}", "value", got.ptr, "from", "connection");
         goto done;
     }
     o = json_pack("{s:s,s:s}", "value", cfg.ptr, "from",
-                  ctx->cfg.api_base_from == CLI_FROM_DEFAULT ? "default (from oauth_base)"
-                                                             : from);
+                  ctx->cfg.api_base_from == CLI_FROM_DEFAULT ? "default (from oauth_base)" : from);
 done:
     zf_buf_free(&cfg);
     zf_buf_free(&got);
@@ -114,22 +111,24 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     json_object_set_new(o, "profile", json_string(ctx->cfg.profile));
     if (ctx->cfg.config_path)
         json_object_set_new(o, "config", json_string(ctx->cfg.config_path));
-#define CLI_X_SHOW(f, k, env, def, help)                                                 \
-    json_object_set_new(o, k, json_pack("{s:s?,s:s}", "value", ctx->cfg.f, "from",        \
-                                        cli_origin_name(ctx->cfg.f##_from)));
+#define CLI_X_SHOW(f, k, env, def, help)                                                           \
+    json_object_set_new(                                                                           \
+        o, k,                                                                                      \
+        json_pack("{s:s?,s:s}", "value", ctx->cfg.f, "from", cli_origin_name(ctx->cfg.f##_from)));
     CLI_CFG_MAP(CLI_X_SHOW)
 #undef CLI_X_SHOW
     char *shown = NULL; /* a DSN's password is never shown */
     if (ctx->cfg.db && zf_store_redact_dsn(&shown, ctx->cfg.db, NULL) == 0)
-        json_object_set_new(o, "db", json_pack("{s:s,s:s}", "value", shown, "from",
-                                               cli_origin_name(ctx->cfg.db_from)));
+        json_object_set_new(
+            o, "db",
+            json_pack("{s:s,s:s}", "value", shown, "from", cli_origin_name(ctx->cfg.db_from)));
     free(shown);
     zf_buf api = ZF_BUF_INIT(4096); /* the one rule (cli_cfg_api_base), not a third value */
     if (cli_cfg_api_base(&ctx->cfg, &api) == 0 && ctx->cfg.api_base_from == CLI_FROM_DEFAULT)
         json_object_set_new(o, "api_base",
-                            json_pack("{s:s,s:s,s:s}", "value", api.ptr, "from", "default",
-                                      "note", "derived from oauth_base; a connection's api_url "
-                                              "from the token response wins"));
+                            json_pack("{s:s,s:s,s:s}", "value", api.ptr, "from", "default", "note",
+                                      "derived from oauth_base; a connection's api_url "
+                                      "from the token response wins"));
     zf_buf_free(&api);
     zf_buf key = ZF_BUF_INIT(PATH_CAP);
     json_t *eff = json_object();
@@ -137,8 +136,9 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     json_t *db_exists = json_object_get(db, "exists");
     json_object_set_new(eff, "db", db);
     json_object_set_new(eff, "key_file", effective_key(ctx, &key));
-    json_object_set_new(eff, "api_base", effective_api_base(ctx, zf_buf_cstr(&key),
-                                                            !db_exists || json_is_true(db_exists)));
+    json_object_set_new(
+        eff, "api_base",
+        effective_api_base(ctx, zf_buf_cstr(&key), !db_exists || json_is_true(db_exists)));
     json_object_set_new(o, "effective", eff);
     zf_buf_free(&key);
     json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -157,6 +157,6 @@ const zf_cmd zf_cmd_config = {
 #define CLI_X_HELP(f, k, env, def, help) "  " k " / " env "\n      " help "\n"
     CLI_CFG_MAP(CLI_X_HELP)
 #undef CLI_X_HELP
-    ,
+        ,
     .run = run,
 };

@@ -65,8 +65,8 @@ static int read_secret(const cli_ctx *ctx, const char *file, zf_secret *out, zf_
                            "ZOOMFLOW_CLIENT_SECRET; never put it on the command line");
         goto done;
     }
-    while (b.len && (b.ptr[b.len - 1] == '\n' || b.ptr[b.len - 1] == '\r' ||
-                     b.ptr[b.len - 1] == ' '))
+    while (b.len &&
+           (b.ptr[b.len - 1] == '\n' || b.ptr[b.len - 1] == '\r' || b.ptr[b.len - 1] == ' '))
         b.ptr[--b.len] = '\0';
     if (!b.len) {
         rc = zf_error_set(err, ZF_ECONFIG, "the client secret is empty");
@@ -81,8 +81,7 @@ done:
 
 /* http://127.0.0.1:PORT/PATH or http://localhost:PORT/PATH -> host, port,
  * path; false for any other URI. */
-static bool parse_loopback_uri(const char *uri, const char **host, int *port,
-                               const char **path)
+static bool parse_loopback_uri(const char *uri, const char **host, int *port, const char **path)
 {
     static const char *const hosts[] = {"127.0.0.1", "localhost"};
     for (size_t i = 0; i < sizeof hosts / sizeof hosts[0]; i++) {
@@ -118,8 +117,8 @@ static int listen_loopback(int port, int *bound, zf_error *err)
     socklen_t sl = sizeof sa;
     if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 64) != 0 ||
         getsockname(fd, (struct sockaddr *)&sa, &sl) != 0) {
-        zf_error_set(err, ZF_EIO, "cannot listen on 127.0.0.1:%d for the OAuth callback: %s",
-                     port, strerror(errno));
+        zf_error_set(err, ZF_EIO, "cannot listen on 127.0.0.1:%d for the OAuth callback: %s", port,
+                     strerror(errno));
         zf_error_hint(err, "free that port or change redirect_uri (the Zoom app must list "
                            "the same URI)");
         close(fd);
@@ -180,7 +179,7 @@ typedef struct listener {
     slot *slots;
     zf_oauth_loopback_expect ex;
     const char *redirect_uri;
-    int refused, callbacks;  /* requests refused; those that reached the callback checks */
+    int refused, callbacks;         /* requests refused; those that reached the callback checks */
     zf_oauth_loopback_verdict last; /* the last refused callback */
 } listener;
 
@@ -197,13 +196,14 @@ static void reply(int fd, int status, const char *title, const char *text)
     int bl = snprintf(msg, sizeof msg,
                       "<!doctype html><meta charset=utf-8><title>zoomflow</title>"
                       "<body style=\"font-family:sans-serif;margin:3em\"><h1>%s</h1><p>%s</p>"
-                      "</body>\n", title, text);
+                      "</body>\n",
+                      title, text);
     char head[256];
     int hl = snprintf(head, sizeof head,
                       "HTTP/1.1 %d %s\r\nContent-Type: text/html; charset=utf-8\r\n"
                       "Content-Length: %d\r\nCache-Control: no-store\r\n"
-                      "Connection: close\r\n\r\n", status,
-                      zf_oauth_loopback_status_text(status), bl);
+                      "Connection: close\r\n\r\n",
+                      status, zf_oauth_loopback_status_text(status), bl);
     /* small enough for an empty socket buffer; a client that does not read
      * loses its answer, nothing else. MSG_NOSIGNAL: a client that closed
      * first must not kill connect with SIGPIPE. */
@@ -230,16 +230,18 @@ static void slot_answer(slot *s, int status, const char *title, const char *text
 static void refuse(listener *l, slot *s, const zf_oauth_loopback_verdict *v)
 {
     char text[512];
-    snprintf(text, sizeof text, "zoomflow refused this request: %s. It is still waiting for "
-             "Zoom's redirect with the authorization of the URL it printed.", v->reason);
+    snprintf(text, sizeof text,
+             "zoomflow refused this request: %s. It is still waiting for "
+             "Zoom's redirect with the authorization of the URL it printed.",
+             v->reason);
     slot_answer(s, v->status, "This request was not accepted", text);
     if (v->kind != ZF_LOOPBACK_NOT_CALLBACK) {
         l->callbacks++;
         l->last = *v;
     }
     if (++l->refused <= NOTES_MAX)
-        fprintf(stderr, "Refused a request to the callback listener (%d %s: %s)%s\n",
-                v->status, zf_oauth_loopback_status_text(v->status), v->reason,
+        fprintf(stderr, "Refused a request to the callback listener (%d %s: %s)%s\n", v->status,
+                zf_oauth_loopback_status_text(v->status), v->reason,
                 l->refused == NOTES_MAX ? "; further refusals are not shown" : "");
 }
 
@@ -339,20 +341,26 @@ static int no_callback(const listener *l, const char *client_id, long wait_s, zf
     const char *redirect = l->redirect_uri;
     if (l->callbacks) {
         int rc = l->last.kind == ZF_LOOPBACK_WRONG_STATE ? ZF_ESTATE : ZF_EAUTH;
-        zf_error_set(err, rc, "no usable OAuth callback arrived within %ld s: the last one was "
-                     "refused because %s", wait_s, l->last.reason);
+        zf_error_set(err, rc,
+                     "no usable OAuth callback arrived within %ld s: the last one was "
+                     "refused because %s",
+                     wait_s, l->last.reason);
         zf_error_hint(err, "run `zoomflow connect` again and finish in the browser it opens; "
                            "a link from an earlier attempt does not work");
         return rc;
     }
-    zf_error_set(err, ZF_EAUTH, "no authorization arrived within %ld s; most likely Zoom "
+    zf_error_set(err, ZF_EAUTH,
+                 "no authorization arrived within %ld s; most likely Zoom "
                  "refused the authorization request (\"Authentication failure\"): the app's "
-                 "redirect URL is not %s, or client id %s is wrong%s", wait_s, redirect,
-                 client_id, l->refused ? " (other requests to the listener were refused)" : "");
-    zf_error_hint(err, "Zoom shows that error in the browser and does not redirect. In the "
-                       "Zoom App Marketplace (your app > App Credentials) add exactly %s as "
-                       "a redirect URL and allow-list it, check the client id, and run "
-                       "`zoomflow connect` again (--wait SECONDS allows more time)", redirect);
+                 "redirect URL is not %s, or client id %s is wrong%s",
+                 wait_s, redirect, client_id,
+                 l->refused ? " (other requests to the listener were refused)" : "");
+    zf_error_hint(err,
+                  "Zoom shows that error in the browser and does not redirect. In the "
+                  "Zoom App Marketplace (your app > App Credentials) add exactly %s as "
+                  "a redirect URL and allow-list it, check the client id, and run "
+                  "`zoomflow connect` again (--wait SECONDS allows more time)",
+                  redirect);
     return ZF_EAUTH;
 }
 
@@ -373,8 +381,8 @@ static int wait_callback(cli_ctx *ctx, int lfd, const zf_oauth_loopback_expect *
     zf_oauth_loopback_verdict v;
     int rc, i = listen_for_callback(&l, now_ms() + wait_s * 1000, &v);
     if (i == ZF_EIO) {
-        rc = zf_error_set(err, ZF_EIO, "waiting for the OAuth callback failed: %s",
-                          strerror(errno));
+        rc =
+            zf_error_set(err, ZF_EIO, "waiting for the OAuth callback failed: %s", strerror(errno));
     } else if (i < 0) {
         rc = no_callback(&l, ctx->cfg.client_id, wait_s, err);
     } else {
@@ -405,7 +413,8 @@ static int print_summary(cli_ctx *ctx, zf_tokens *tk)
     if (info.missing_scopes && info.missing_scopes[0])
         printf("Warning: the app lacks these scopes: %s\n"
                "Add them in the Zoom App Marketplace (your app > Scopes) and connect again;\n"
-               "actions that need them will fail until then.\n", info.missing_scopes);
+               "actions that need them will fail until then.\n",
+               info.missing_scopes);
     else
         printf("All required scopes are granted.\n");
     zf_conn_info_free(&info);
@@ -474,16 +483,20 @@ static int refuse_same_app(const same_app *o, const char *client_id, zf_error *e
         snprintf(who, sizeof who, " for Zoom user %s of account %s",
                  i->user_id ? i->user_id : "(unknown)",
                  i->account_id ? i->account_id : "(unknown)");
-    zf_error_set(err, ZF_EVALIDATION, "profile '%s' is already connected with this Zoom app "
+    zf_error_set(err, ZF_EVALIDATION,
+                 "profile '%s' is already connected with this Zoom app "
                  "(client id %s)%s; Zoom keeps one grant per user and app, so authorizing it "
                  "again as the same Zoom user revokes the grant of '%s' and its next call "
-                 "fails%s", i->id, client_id, who, i->id,
+                 "fails%s",
+                 i->id, client_id, who, i->id,
                  o->n > 1 ? " (more profiles use this app: `zoomflow status --all` lists them)"
                           : "");
-    zf_error_hint(err, "nothing was sent to Zoom. For that user use `zoomflow --profile %s`; "
-                       "to connect another Zoom user with this app, or to move the grant here "
-                       "anyway ('%s' is then marked NEEDS_REAUTH), run the same command with "
-                       "--force", i->id, i->id);
+    zf_error_hint(err,
+                  "nothing was sent to Zoom. For that user use `zoomflow --profile %s`; "
+                  "to connect another Zoom user with this app, or to move the grant here "
+                  "anyway ('%s' is then marked NEEDS_REAUTH), run the same command with "
+                  "--force",
+                  i->id, i->id);
     return ZF_EVALIDATION;
 }
 
@@ -498,27 +511,34 @@ static void mark_superseded(cli_ctx *ctx, zf_tokens *tk, const same_app *o)
     for (size_t k = 0; k < o->n; k++) {
         const zf_conn_info *i = &o->v[k];
         if (!me.user_id || !i->user_id) {
-            fprintf(stderr, "warning: profile '%s' uses the same Zoom app; if it was "
-                            "connected as the same Zoom user, Zoom has revoked it (`zoomflow "
-                            "--profile %s status` checks)\n", i->id, i->id);
+            fprintf(stderr,
+                    "warning: profile '%s' uses the same Zoom app; if it was "
+                    "connected as the same Zoom user, Zoom has revoked it (`zoomflow "
+                    "--profile %s status` checks)\n",
+                    i->id, i->id);
             continue;
         }
         if (strcmp(me.user_id, i->user_id) != 0)
             continue; /* another user's grant: untouched by Zoom */
         char reason[512];
-        snprintf(reason, sizeof reason, "revoked by Zoom: profile '%s' was connected with "
+        snprintf(reason, sizeof reason,
+                 "revoked by Zoom: profile '%s' was connected with "
                  "the same app (client id %s) for the same Zoom user (%s), and Zoom keeps one "
                  "grant per user and app; connecting this profile again as that user "
-                 "revokes '%s' in turn", me.id, me.client_id ? me.client_id : "?", me.user_id,
-                 me.id);
+                 "revokes '%s' in turn",
+                 me.id, me.client_id ? me.client_id : "?", me.user_id, me.id);
         if (zf_tokens_mark_reauth(tk, i->id, reason, &err) == 0)
-            fprintf(stderr, "warning: profile '%s' was connected as the same Zoom user with "
-                            "the same app; Zoom revoked its grant, so it is now marked "
-                            "NEEDS_REAUTH (`zoomflow --profile %s connect --force` moves "
-                            "the grant back)\n", i->id, i->id);
+            fprintf(stderr,
+                    "warning: profile '%s' was connected as the same Zoom user with "
+                    "the same app; Zoom revoked its grant, so it is now marked "
+                    "NEEDS_REAUTH (`zoomflow --profile %s connect --force` moves "
+                    "the grant back)\n",
+                    i->id, i->id);
         else
-            fprintf(stderr, "warning: Zoom revoked the grant of profile '%s' (same user and "
-                            "app), but marking it failed: %s\n", i->id, err.message);
+            fprintf(stderr,
+                    "warning: Zoom revoked the grant of profile '%s' (same user and "
+                    "app), but marking it failed: %s\n",
+                    i->id, err.message);
     }
     zf_conn_info_free(&me);
 }
@@ -530,40 +550,70 @@ static int run(cli_ctx *ctx, int argc, char **argv);
 enum { CONNECT_SETTING = 1, CONNECT_ARGV_SECRET };
 
 static const cli_opt connect_opts[] = {
-    {.kind = CLI_OPT_VALUE, .name = "client-id", .value_name = "ID", .id = CONNECT_SETTING,
+    {.kind = CLI_OPT_VALUE,
+     .name = "client-id",
+     .value_name = "ID",
+     .id = CONNECT_SETTING,
      .help = "the Zoom app's client id (or client_id in config)"},
-    {.kind = CLI_OPT_VALUE, .name = "client-secret-file", .value_name = "FILE",
+    {.kind = CLI_OPT_VALUE,
+     .name = "client-secret-file",
+     .value_name = "FILE",
      .at = CLI_AT(connect_args, secret_file),
      .help = "read the client secret from FILE; '-' reads stdin;\n"
              "or set ZOOMFLOW_CLIENT_SECRET. Never on the command line."},
-    {.kind = CLI_OPT_VALUE, .name = "client-secret", .value_name = "SECRET",
-     .id = CONNECT_ARGV_SECRET, .flags = CLI_OPT_HIDDEN,
+    {.kind = CLI_OPT_VALUE,
+     .name = "client-secret",
+     .value_name = "SECRET",
+     .id = CONNECT_ARGV_SECRET,
+     .flags = CLI_OPT_HIDDEN,
      .help = "refused: it would show in the process list"},
-    {.kind = CLI_OPT_SWITCH, .name = "s2s", .at = CLI_AT(connect_args, s2s),
+    {.kind = CLI_OPT_SWITCH,
+     .name = "s2s",
+     .at = CLI_AT(connect_args, s2s),
      .help = "Server-to-Server OAuth app (needs --account-id)"},
-    {.kind = CLI_OPT_VALUE, .name = "account-id", .value_name = "ID", .id = CONNECT_SETTING,
+    {.kind = CLI_OPT_VALUE,
+     .name = "account-id",
+     .value_name = "ID",
+     .id = CONNECT_SETTING,
      .help = "the Zoom account id (Server-to-Server)"},
-    {.kind = CLI_OPT_VALUE, .name = "redirect-uri", .value_name = "URI", .id = CONNECT_SETTING,
+    {.kind = CLI_OPT_VALUE,
+     .name = "redirect-uri",
+     .value_name = "URI",
+     .id = CONNECT_SETTING,
      .help = "the callback the Zoom app allows; a loopback URI\n"
              "(http://127.0.0.1:PORT/PATH) makes zoomflow listen\n"
              "there. Default: http://127.0.0.1:<free port>/callback"},
-    {.kind = CLI_OPT_SWITCH, .name = "no-browser", .at = CLI_AT(connect_args, no_browser),
+    {.kind = CLI_OPT_SWITCH,
+     .name = "no-browser",
+     .at = CLI_AT(connect_args, no_browser),
      .help = "only print the authorize URL"},
-    {.kind = CLI_OPT_SWITCH, .name = "force", .at = CLI_AT(connect_args, force),
+    {.kind = CLI_OPT_SWITCH,
+     .name = "force",
+     .at = CLI_AT(connect_args, force),
      .help = "connect even though another profile holds a grant\n"
              "of this app (Zoom revokes it if the same user signs\n"
              "in; that profile is then marked NEEDS_REAUTH)"},
-    {.kind = CLI_OPT_VALUE, .name = "wait", .value_name = "SECONDS",
+    {.kind = CLI_OPT_VALUE,
+     .name = "wait",
+     .value_name = "SECONDS",
      .at = CLI_AT(connect_args, wait),
      .help = "seconds to wait for the authorization (default 300)"},
-    {.kind = CLI_OPT_VALUE, .name = "authorize-endpoint", .value_name = "E",
+    {.kind = CLI_OPT_VALUE,
+     .name = "authorize-endpoint",
+     .value_name = "E",
      .id = CONNECT_SETTING,
      .help = "the OAuth authorize endpoint: a path under the OAuth\n"
              "base or a URL (default Zoom's /oauth/authorize)"},
-    {.kind = CLI_OPT_VALUE, .name = "token-endpoint", .value_name = "E", .id = CONNECT_SETTING,
+    {.kind = CLI_OPT_VALUE,
+     .name = "token-endpoint",
+     .value_name = "E",
+     .id = CONNECT_SETTING,
      .help = "the token endpoint (default /oauth/token); kept\n"
              "with the connection for refreshes"},
-    {.kind = CLI_OPT_VALUE, .name = "revoke-endpoint", .value_name = "E", .id = CONNECT_SETTING,
+    {.kind = CLI_OPT_VALUE,
+     .name = "revoke-endpoint",
+     .value_name = "E",
+     .id = CONNECT_SETTING,
      .help = "the revocation endpoint (default /oauth/revoke);\n"
              "kept with the connection for disconnect"},
     {0}};
@@ -572,20 +622,19 @@ const zf_cmd zf_cmd_connect = {
     .name = "connect",
     .summary = "connect this profile to a Zoom account (OAuth 2.0 or Server-to-Server)",
     .opts = connect_opts,
-    .help =
-    "The browser comes from $BROWSER, else xdg-open on a desktop. The authorize URL\n"
-    "carries a one-time state and a PKCE S256 challenge. The listener takes only the\n"
-    "callback with that state, on the redirect URI's path, with a Host (and Origin, if\n"
-    "any) naming the redirect URI's host:port; it answers other requests with a page\n"
-    "saying why and keeps waiting. That callback ends connect even when it carries an\n"
-    "error (declined) or comes after the state expired (10 minutes). No callback at all\n"
-    "by the end of --wait usually means Zoom refused the redirect URI or client id on\n"
-    "its own page (exit 3).\n"
-    "Zoom keeps one grant per user and app: connecting a second profile with the same\n"
-    "client id for the same Zoom user revokes the first. So connect refuses (exit 2,\n"
-    "nothing sent) while another profile holds a valid grant of this app, unless\n"
-    "--force; after a forced connect as the same user the other profile is marked\n"
-    "NEEDS_REAUTH, and `zoomflow status` says why.\n",
+    .help = "The browser comes from $BROWSER, else xdg-open on a desktop. The authorize URL\n"
+            "carries a one-time state and a PKCE S256 challenge. The listener takes only the\n"
+            "callback with that state, on the redirect URI's path, with a Host (and Origin, if\n"
+            "any) naming the redirect URI's host:port; it answers other requests with a page\n"
+            "saying why and keeps waiting. That callback ends connect even when it carries an\n"
+            "error (declined) or comes after the state expired (10 minutes). No callback at all\n"
+            "by the end of --wait usually means Zoom refused the redirect URI or client id on\n"
+            "its own page (exit 3).\n"
+            "Zoom keeps one grant per user and app: connecting a second profile with the same\n"
+            "client id for the same Zoom user revokes the first. So connect refuses (exit 2,\n"
+            "nothing sent) while another profile holds a valid grant of this app, unless\n"
+            "--force; after a forced connect as the same user the other profile is marked\n"
+            "NEEDS_REAUTH, and `zoomflow status` says why.\n",
     .run = run,
 };
 
@@ -594,7 +643,8 @@ static int on_setting(void *vctx, const cli_opt *o, const char *key, const char 
 {
     cli_ctx *ctx = vctx;
     if (o->id == CONNECT_ARGV_SECRET)
-        return zf_error_set(err, ZF_EVALIDATION, "--client-secret would expose the secret in "
+        return zf_error_set(err, ZF_EVALIDATION,
+                            "--client-secret would expose the secret in "
                             "the process list; use --client-secret-file FILE (or - for stdin) "
                             "or ZOOMFLOW_CLIENT_SECRET");
     char setting[64];
@@ -618,11 +668,12 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     if (a.wait)
         a.wait_s = (long)w;
     if (!ctx->cfg.client_id)
-        return cli_usage_error(&zf_cmd_connect, "the client id is missing: pass --client-id, "
+        return cli_usage_error(&zf_cmd_connect,
+                               "the client id is missing: pass --client-id, "
                                "set ZOOMFLOW_CLIENT_ID, or client_id in the config file");
     if (a.s2s && !ctx->cfg.account_id)
         return cli_usage_error(&zf_cmd_connect, "--s2s needs --account-id (Zoom App "
-                               "Marketplace > your app > App Credentials)");
+                                                "Marketplace > your app > App Credentials)");
 
     zf_secret secret = ZF_SECRET_INIT;
     zf_tokens *tk = NULL;
@@ -657,8 +708,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     }
     int port = 0, bound = 0;
     const char *path = "/callback", *host = "127.0.0.1";
-    if (ctx->cfg.redirect_uri &&
-        !parse_loopback_uri(ctx->cfg.redirect_uri, &host, &port, &path)) {
+    if (ctx->cfg.redirect_uri && !parse_loopback_uri(ctx->cfg.redirect_uri, &host, &port, &path)) {
         rc = zf_error_set(&err, ZF_ECONFIG, "redirect URI %s is not a loopback URI",
                           ctx->cfg.redirect_uri);
         zf_error_hint(&err, "the CLI receives the callback itself: use "
@@ -677,8 +727,9 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     cfg.redirect_uri = redirect.ptr;
     if ((rc = zf_tokens_connect_begin(&authz, tk, &cfg, &err)) != 0)
         goto done;
-    fprintf(stderr, "Open this URL in a browser, sign in with a Zoom admin account and "
-                    "click Authorize:\n\n  %s\n\nWaiting for the authorization on %s ...\n",
+    fprintf(stderr,
+            "Open this URL in a browser, sign in with a Zoom admin account and "
+            "click Authorize:\n\n  %s\n\nWaiting for the authorization on %s ...\n",
             authz.url, redirect.ptr);
     if (!a.no_browser)
         browser = open_browser(authz.url);

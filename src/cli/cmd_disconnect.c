@@ -20,12 +20,13 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         return cli_fail(ctx, &err);
     if (revoke_err.code) {
         printf("Disconnected profile '%s': stored tokens wiped.\n", ctx->cfg.profile);
-        fprintf(stderr, "warning: Zoom did not confirm the revocation: %s\n"
-                        "hint: remove the app under Zoom App Marketplace > Manage > Added "
-                        "Apps to be sure.\n", revoke_err.message);
+        fprintf(stderr,
+                "warning: Zoom did not confirm the revocation: %s\n"
+                "hint: remove the app under Zoom App Marketplace > Manage > Added "
+                "Apps to be sure.\n",
+                revoke_err.message);
     } else {
-        printf("Disconnected profile '%s': tokens revoked at Zoom and wiped.\n",
-               ctx->cfg.profile);
+        printf("Disconnected profile '%s': tokens revoked at Zoom and wiped.\n", ctx->cfg.profile);
     }
     return 0;
 }

@@ -8,7 +8,9 @@ typedef struct help_args {
 } help_args;
 
 static const cli_opt help_opts[] = {
-    {.kind = CLI_OPT_REST, .name = "COMMAND", .at = CLI_AT(help_args, words),
+    {.kind = CLI_OPT_REST,
+     .name = "COMMAND",
+     .at = CLI_AT(help_args, words),
      .help = "a command (\"meetings create\") or a group (\"meetings\")"},
     {0}};
 
@@ -29,8 +31,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         return 0;
     }
     if (cmd) /* "help status extra" */
-        return cli_usage_error(ctx->cmd, "no command '%s %s'", cmd->name,
-                               a.words.argv[consumed]);
+        return cli_usage_error(ctx->cmd, "no command '%s %s'", cmd->name, a.words.argv[consumed]);
     return cli_no_such_command(a.words.argc, a.words.argv);
 }
 

@@ -1,10 +1,10 @@
 /*
  * zoomflow recordings download --meeting-id ID [--dir DIR]: every file of a
  * meeting's cloud recording into DIR (default: the current directory; the
- * id may also be given alone, as the positional MEETING) (see include/zoomflow/download.h for what is
- * guaranteed: streamed, resumable, size-checked, SHA256SUMS beside them).
- * A progress bar goes to stderr when it is a terminal, redrawn at most ten
- * times a second; a one-line summary goes to stdout at the end.
+ * id may also be given alone, as the positional MEETING) (see include/zoomflow/download.h for what
+ * is guaranteed: streamed, resumable, size-checked, SHA256SUMS beside them). A progress bar goes to
+ * stderr when it is a terminal, redrawn at most ten times a second; a one-line summary goes to
+ * stdout at the end.
  */
 #include "cli.h"
 #include "lib.h"
@@ -20,9 +20,9 @@
 #define REDRAW_NS 100000000LL /* 10 redraws a second at most */
 
 typedef struct bar {
-    int on;           /* stderr is a terminal and --no-progress was not given */
-    int64_t last_ns;  /* last redraw */
-    int drawn;        /* a line is on screen */
+    int on;          /* stderr is a terminal and --no-progress was not given */
+    int64_t last_ns; /* last redraw */
+    int drawn;       /* a line is on screen */
     int64_t start_ns;
 } bar;
 
@@ -61,8 +61,8 @@ static void draw(bar *b, const zf_download_progress *p)
     double secs = (double)(now_ns() - b->start_ns) / 1e9;
     char rate[16];
     human(rate, secs > 0 ? (uint64_t)((double)p->all_done / secs) : 0);
-    fprintf(stderr, "\r\033[K[%s] %3d%% %s / %s  %s/s  file %d/%d %.40s", cells,
-            (int)(frac * 100), done, total, rate, p->index + 1, p->count, p->name);
+    fprintf(stderr, "\r\033[K[%s] %3d%% %s / %s  %s/s  file %d/%d %.40s", cells, (int)(frac * 100),
+            done, total, rate, p->index + 1, p->count, p->name);
     fflush(stderr);
     b->drawn = 1;
 }
@@ -88,17 +88,25 @@ typedef struct download_args {
 } download_args;
 
 static const cli_opt download_opts[] = {
-    {.kind = CLI_OPT_POSITIONAL, .name = "MEETING", .at = CLI_AT(download_args, meeting),
+    {.kind = CLI_OPT_POSITIONAL,
+     .name = "MEETING",
+     .at = CLI_AT(download_args, meeting),
      .help = "the same as --meeting-id (either one, not both)"},
-    {.kind = CLI_OPT_VALUE, .name = "meeting-id", .value_name = "ID",
+    {.kind = CLI_OPT_VALUE,
+     .name = "meeting-id",
+     .value_name = "ID",
      .at = CLI_AT(download_args, meeting_id),
      .help = "a meeting id (its latest recording) or a meeting instance UUID,\n"
              "as every command names a meeting"},
-    {.kind = CLI_OPT_VALUE, .name = "dir", .value_name = "DIR",
+    {.kind = CLI_OPT_VALUE,
+     .name = "dir",
+     .value_name = "DIR",
      .at = CLI_AT(download_args, dir),
      .help = "where the files go (default: the current directory; created\n"
              "if missing; its parent must exist)"},
-    {.kind = CLI_OPT_SWITCH, .name = "no-progress", .at = CLI_AT(download_args, no_progress),
+    {.kind = CLI_OPT_SWITCH,
+     .name = "no-progress",
+     .at = CLI_AT(download_args, no_progress),
      .help = "no progress bar (it only shows on a terminal anyway)"},
     {0}};
 
@@ -131,13 +139,15 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     if (rc)
         return rc;
     if (a.meeting && a.meeting_id && strcmp(a.meeting, a.meeting_id) != 0)
-        return cli_usage_error(ctx->cmd, "two meetings given: MEETING %s and --meeting-id %s "
-                               "(give one)", a.meeting, a.meeting_id);
+        return cli_usage_error(ctx->cmd,
+                               "two meetings given: MEETING %s and --meeting-id %s "
+                               "(give one)",
+                               a.meeting, a.meeting_id);
     if (!a.meeting)
         a.meeting = a.meeting_id;
     if (!a.meeting || !*a.meeting)
         return cli_usage_error(ctx->cmd, "--meeting-id ID is required (a meeting id or a "
-                               "meeting instance UUID)");
+                                         "meeting instance UUID)");
     if (!a.dir)
         a.dir = ".";
     zf_error err = ZF_ERROR_INIT;

@@ -61,8 +61,8 @@ static json_t *scopes_json(const char *s)
 
 /* The outcome of the live check of one connection. */
 typedef struct live {
-    int asked;  /* 1: Zoom was asked (not --offline, and the stored state was VALID) */
-    int rc;     /* its zf_code, 0 when the call succeeded */
+    int asked; /* 1: Zoom was asked (not --offline, and the stored state was VALID) */
+    int rc;    /* its zf_code, 0 when the call succeeded */
     zf_error err;
 } live;
 
@@ -139,8 +139,8 @@ static json_t *info_json(const zf_conn_info *i)
 {
     json_t *o = json_pack("{s:s,s:s,s:s,s:s?,s:s?,s:s?,s:s?}", "profile", i->id, "kind",
                           zf_conn_kind_name(i->kind), "state", zf_conn_state_name(i->state),
-                          "account_id", i->account_id, "client_id", i->client_id,
-                          "oauth_base", i->oauth_base, "api_base", i->api_base);
+                          "account_id", i->account_id, "client_id", i->client_id, "oauth_base",
+                          i->oauth_base, "api_base", i->api_base);
     json_object_set_new(o, "user_id", i->user_id ? json_string(i->user_id) : json_null());
     json_object_set_new(o, "granted_scopes", scopes_json(i->scopes));
     json_object_set_new(o, "missing_scopes", scopes_json(i->missing_scopes));
@@ -154,13 +154,13 @@ static json_t *info_json(const zf_conn_info *i)
                         i->token_endpoint ? json_string(i->token_endpoint) : json_null());
     json_object_set_new(o, "revoke_endpoint",
                         i->revoke_endpoint ? json_string(i->revoke_endpoint) : json_null());
-    json_object_set_new(o, "refresh_started",
-                        i->refresh_started_at
-                            ? json_pack("{s:I,s:I,s:s,s:b}", "at", (json_int_t)i->refresh_started_at,
-                                        "pid", (json_int_t)i->refresh_pid, "host",
-                                        i->refresh_host ? i->refresh_host : "?", "interrupted",
-                                        i->refresh_interrupted)
-                            : json_null());
+    json_object_set_new(
+        o, "refresh_started",
+        i->refresh_started_at
+            ? json_pack("{s:I,s:I,s:s,s:b}", "at", (json_int_t)i->refresh_started_at, "pid",
+                        (json_int_t)i->refresh_pid, "host", i->refresh_host ? i->refresh_host : "?",
+                        "interrupted", i->refresh_interrupted)
+            : json_null());
     return o;
 }
 
@@ -172,13 +172,14 @@ static void print_refresh_claim(const zf_conn_info *i, int64_t now)
         return;
     fmt_time(at, i->refresh_started_at, now);
     if (i->refresh_interrupted)
-        printf("interrupted:   a refresh started %s by pid %lld on host %s never completed%s\n",
-               at, (long long)i->refresh_pid, i->refresh_host ? i->refresh_host : "?",
+        printf("interrupted:   a refresh started %s by pid %lld on host %s never completed%s\n", at,
+               (long long)i->refresh_pid, i->refresh_host ? i->refresh_host : "?",
                i->state == ZF_CONN_VALID ? " (if it reached the server, the next refresh "
-                                           "will need a reconnect)" : "");
+                                           "will need a reconnect)"
+                                         : "");
     else
-        printf("refreshing:    since %s (pid %lld on host %s)\n", at,
-               (long long)i->refresh_pid, i->refresh_host ? i->refresh_host : "?");
+        printf("refreshing:    since %s (pid %lld on host %s)\n", at, (long long)i->refresh_pid,
+               i->refresh_host ? i->refresh_host : "?");
 }
 
 static void print_text(const zf_conn_info *i, const live *lv)
@@ -206,8 +207,7 @@ static void print_text(const zf_conn_info *i, const live *lv)
     printf("connected:     %s\n", con);
     printf("last refresh:  %s (%lld refreshes)\n", ref, (long long)i->refresh_count);
     printf("scopes:        %zu granted; %s%s\n", granted,
-           missing ? "missing: " : "all required scopes present",
-           missing ? i->missing_scopes : "");
+           missing ? "missing: " : "all required scopes present", missing ? i->missing_scopes : "");
     if (i->token_endpoint || i->revoke_endpoint)
         printf("endpoints:     token %s, revoke %s\n",
                i->token_endpoint ? i->token_endpoint : ZF_OAUTH_TOKEN_PATH,
@@ -240,14 +240,22 @@ typedef struct status_args {
 } status_args;
 
 static const cli_opt status_opts[] = {
-    {.kind = CLI_OPT_SWITCH, .name = "json", .at = CLI_AT(status_args, json),
+    {.kind = CLI_OPT_SWITCH,
+     .name = "json",
+     .at = CLI_AT(status_args, json),
      .help = "machine-readable output (the same as --format json)"},
-    {.kind = CLI_OPT_VALUE, .name = "format", .value_name = "FMT",
+    {.kind = CLI_OPT_VALUE,
+     .name = "format",
+     .value_name = "FMT",
      .at = CLI_AT(status_args, format),
      .help = "json; with --all also ndjson, table (the default) or csv"},
-    {.kind = CLI_OPT_SWITCH, .name = "offline", .at = CLI_AT(status_args, offline),
+    {.kind = CLI_OPT_SWITCH,
+     .name = "offline",
+     .at = CLI_AT(status_args, offline),
      .help = "show the stored state without asking Zoom"},
-    {.kind = CLI_OPT_SWITCH, .name = "all", .at = CLI_AT(status_args, all),
+    {.kind = CLI_OPT_SWITCH,
+     .name = "all",
+     .at = CLI_AT(status_args, all),
      .help = "every profile: name, kind, state, account, expiry"},
     {0}};
 
@@ -271,8 +279,7 @@ int cli_unknown_profile(cli_ctx *ctx, zf_tokens *tk, const char *id, zf_error *e
     char **ids = NULL;
     size_t n = 0;
     zf_error ignored = ZF_ERROR_INIT;
-    if (!tk || err->code != ZF_ENOTCONNECTED || zf_tokens_list(&ids, &n, tk, &ignored) != 0 ||
-        !n) {
+    if (!tk || err->code != ZF_ENOTCONNECTED || zf_tokens_list(&ids, &n, tk, &ignored) != 0 || !n) {
         free(ids);
         return err->code;
     }
@@ -282,15 +289,19 @@ int cli_unknown_profile(cli_ctx *ctx, zf_tokens *tk, const char *id, zf_error *e
         free(ids[i]);
     }
     free(ids);
-    zf_error_set(err, ZF_ENOTCONNECTED, "no Zoom connection named \"%s\"; the profiles "
-                 "connected are: %s", id, names.failed ? "(too many to name)" : zf_buf_cstr(&names));
-    zf_error_hint_id(err, ZF_HINT_LIST_CONNECTIONS, "List the connections and pick one of "
-                     "them, or connect \"%s\" first.", id);
+    zf_error_set(err, ZF_ENOTCONNECTED,
+                 "no Zoom connection named \"%s\"; the profiles "
+                 "connected are: %s",
+                 id, names.failed ? "(too many to name)" : zf_buf_cstr(&names));
+    zf_error_hint_id(err, ZF_HINT_LIST_CONNECTIONS,
+                     "List the connections and pick one of "
+                     "them, or connect \"%s\" first.",
+                     id);
     zf_buf_free(&names);
     return ZF_ENOTCONNECTED;
 }
 
-static const char *const all_columns[] = {"profile", "kind", "state", "account_id",
+static const char *const all_columns[] = {"profile", "kind",  "state", "account_id",
                                           "expires", "error", NULL};
 
 static json_t *list_item(const zf_conn_info *i, const live *lv)
@@ -303,16 +314,16 @@ static json_t *list_item(const zf_conn_info *i, const live *lv)
         strftime(exp, sizeof exp, "%Y-%m-%dT%H:%M:%SZ", &tm);
     }
     const char *e = info_error(i, lv);
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s?,s:s?,s:s?,s:s?,s:I,s:b}", "profile", i->id,
-                          "kind", zf_conn_kind_name(i->kind), "state",
-                          zf_conn_state_name(i->state), "account_id", i->account_id,
-                          "user_id", i->user_id, "client_id", i->client_id, "expires",
-                          exp[0] ? exp : NULL, "access_expires_at", (json_int_t)i->expires_at,
-                          "live", lv->asked);
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s?,s:s?,s:s?,s:s?,s:I,s:b}", "profile", i->id, "kind",
+                          zf_conn_kind_name(i->kind), "state", zf_conn_state_name(i->state),
+                          "account_id", i->account_id, "user_id", i->user_id, "client_id",
+                          i->client_id, "expires", exp[0] ? exp : NULL, "access_expires_at",
+                          (json_int_t)i->expires_at, "live", lv->asked);
     if (o) {
         json_object_set_new(o, "error", e ? json_string(e) : json_null());
-        json_object_set_new(o, "hint", i->state != ZF_CONN_VALID && i->last_hint
-                                           ? json_string(i->last_hint) : json_null());
+        json_object_set_new(o, "hint",
+                            i->state != ZF_CONN_VALID && i->last_hint ? json_string(i->last_hint)
+                                                                      : json_null());
     }
     return o;
 }
@@ -381,7 +392,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         fmt = CLI_FMT_JSON;
     if (!a.all && fmt != CLI_FMT_AUTO && fmt != CLI_FMT_JSON)
         return cli_usage_error(ctx->cmd, "status of one profile is text or --format json; "
-                               "the list formats (ndjson, table, csv) go with --all");
+                                         "the list formats (ndjson, table, csv) go with --all");
     int json = fmt == CLI_FMT_JSON;
     zf_tokens *tk = NULL;
     zf_conn_info info;
@@ -400,8 +411,8 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         return cli_fail(ctx, &err);
     if (json) {
         json_t *o = info_json(&info);
-        const char *e = lv.asked && lv.rc && info.state == ZF_CONN_VALID ? info_error(&info, &lv)
-                                                                        : NULL;
+        const char *e =
+            lv.asked && lv.rc && info.state == ZF_CONN_VALID ? info_error(&info, &lv) : NULL;
         json_object_set_new(o, "live", json_boolean(lv.asked));
         json_object_set_new(o, "live_error", e ? json_string(e) : json_null());
         json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -414,12 +425,12 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     if (lv.asked && lv.rc && info.state == ZF_CONN_VALID) {
         /* says what to do about the failed check */
         cli_fail(ctx, &lv.err);
-        fprintf(stderr, "hint: Zoom did not confirm the connection; `zoomflow --profile %s "
-                        "status --offline` shows the stored view\n", info.id);
-    }
-    else if (info.state != ZF_CONN_VALID)
-        fprintf(stderr, "hint: run `zoomflow --profile %s connect` to re-authorize it\n",
+        fprintf(stderr,
+                "hint: Zoom did not confirm the connection; `zoomflow --profile %s "
+                "status --offline` shows the stored view\n",
                 info.id);
+    } else if (info.state != ZF_CONN_VALID)
+        fprintf(stderr, "hint: run `zoomflow --profile %s connect` to re-authorize it\n", info.id);
     zf_conn_info_free(&info);
     return status;
 }

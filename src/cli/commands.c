@@ -2,7 +2,8 @@
  * The one command table, and what is read from it: finding a command by
  * its words, the command of an action, and each command's --help. Written
  * rows for the commands with code of their own (cmd_<name>.c), and the
- * action commands made from the action registry on first use: an action's descriptor carries its command words
+ * action commands made from the action registry on first use: an action's descriptor carries its
+ * command words
  * ({"meetings", "create"}), so adding an action adds its command without
  * an edit here. A written row that names an action (api → call_api)
  * stands for that action instead.
@@ -28,8 +29,9 @@
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-extern const zf_cmd zf_cmd_config, zf_cmd_connect, zf_cmd_disconnect, zf_cmd_status,
-    zf_cmd_api, zf_cmd_help, zf_cmd_completion, zf_cmd_man, zf_cmd_actions, zf_cmd_actions_schema, zf_cmd_recordings_download;
+extern const zf_cmd zf_cmd_config, zf_cmd_connect, zf_cmd_disconnect, zf_cmd_status, zf_cmd_api,
+    zf_cmd_help, zf_cmd_completion, zf_cmd_man, zf_cmd_actions, zf_cmd_actions_schema,
+    zf_cmd_recordings_download;
 
 static const zf_cmd actions_here; /* a marker, never run */
 #define ACTIONS_HERE (&actions_here)
@@ -70,12 +72,16 @@ static bool make(size_t n, const zf_action *a)
 {
     if (!a->words[0] || n >= MADE_MAX)
         return false;
-    int len = snprintf(made_names[n], NAME_MAX_LEN, "%s%s%s", a->words[0],
-                       a->words[1] ? " " : "", a->words[1] ? a->words[1] : "");
+    int len = snprintf(made_names[n], NAME_MAX_LEN, "%s%s%s", a->words[0], a->words[1] ? " " : "",
+                       a->words[1] ? a->words[1] : "");
     if (len < 0 || len >= NAME_MAX_LEN)
         return false;
-    made[n] = (zf_cmd){.name = made_names[n], .usage = "[flags]", .opts = cli_action_opts,
-                       .help = cli_action_help, .run = cli_action_run, .action = a->name,
+    made[n] = (zf_cmd){.name = made_names[n],
+                       .usage = "[flags]",
+                       .opts = cli_action_opts,
+                       .help = cli_action_help,
+                       .run = cli_action_run,
+                       .action = a->name,
                        .action_flags = 1};
     return true;
 }
@@ -270,8 +276,7 @@ void cli_print_help(const zf_cmd *cmd, FILE *f)
     if (a)
         print_shorthands(f, a);
     /* the options from the same table that parses them */
-    if (cmd->opts && cli_opt_help(&b, cmd->opts, a ? "Common options" : "Options") == 0 &&
-        b.len)
+    if (cmd->opts && cli_opt_help(&b, cmd->opts, a ? "Common options" : "Options") == 0 && b.len)
         fprintf(f, "\n%s", b.ptr);
     zf_buf_free(&b);
     if (cmd->help && cmd->help[0])

@@ -34,8 +34,7 @@ const char *cli_origin_name(cli_origin o)
     return names[o];
 }
 
-static int set_value(char **slot, cli_origin *from, cli_origin origin, const char *v,
-                     size_t len)
+static int set_value(char **slot, cli_origin *from, cli_origin origin, const char *v, size_t len)
 {
     char *copy = malloc(len + 1);
     if (!copy)
@@ -58,8 +57,8 @@ static const struct cfg_number {
     {"timeout", CLI_TIMEOUT_MIN, CLI_TIMEOUT_MAX, "seconds"},
 };
 
-static int check_value(const char *key, size_t klen, const char *v, size_t vlen,
-                       const char *label, zf_error *err)
+static int check_value(const char *key, size_t klen, const char *v, size_t vlen, const char *label,
+                       zf_error *err)
 {
     long long n;
     for (size_t i = 0; i < sizeof cfg_numbers / sizeof cfg_numbers[0]; i++) {
@@ -78,11 +77,11 @@ static int set_key(cli_cfg *cfg, const char *key, size_t klen, const char *v, si
                    cli_origin origin, const char *label, zf_error *err)
 {
     int rc;
-#define CLI_X_SET(f, k, env, def, help)                                                  \
-    if (klen == strlen(k) && memcmp(key, k, klen) == 0) {                                \
-        if ((rc = check_value(key, klen, v, vlen, label, err)) != 0)                     \
-            return rc;                                                                   \
-        return set_value(&cfg->f, &cfg->f##_from, origin, v, vlen);                      \
+#define CLI_X_SET(f, k, env, def, help)                                                            \
+    if (klen == strlen(k) && memcmp(key, k, klen) == 0) {                                          \
+        if ((rc = check_value(key, klen, v, vlen, label, err)) != 0)                               \
+            return rc;                                                                             \
+        return set_value(&cfg->f, &cfg->f##_from, origin, v, vlen);                                \
     }
     CLI_CFG_MAP(CLI_X_SET)
 #undef CLI_X_SET
@@ -104,33 +103,31 @@ static void trim(const char **s, const char **e)
         (*e)--;
 }
 
-int cli_cfg_parse(const char *text, size_t len, const char *name, const char *profile,
-                  cli_cfg *cfg, zf_error *err)
+int cli_cfg_parse(const char *text, size_t len, const char *name, const char *profile, cli_cfg *cfg,
+                  zf_error *err)
 {
     const char *p = text, *end = text + len;
     int lineno = 0, in_profile = 0;
     size_t plen = strlen(profile);
     if (len > CFG_MAX_FILE)
-        return zf_error_set(err, ZF_ECONFIG, "%s is larger than %u bytes", name,
-                            CFG_MAX_FILE);
+        return zf_error_set(err, ZF_ECONFIG, "%s is larger than %u bytes", name, CFG_MAX_FILE);
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *s = p, *e = nl ? nl : end;
         p = nl ? nl + 1 : end;
         lineno++;
         if (e - s > CFG_MAX_LINE)
-            return zf_error_set(err, ZF_ECONFIG, "%s line %d is longer than %u bytes", name,
-                                lineno, CFG_MAX_LINE);
+            return zf_error_set(err, ZF_ECONFIG, "%s line %d is longer than %u bytes", name, lineno,
+                                CFG_MAX_LINE);
         if (memchr(s, '\0', (size_t)(e - s)))
-            return zf_error_set(err, ZF_ECONFIG, "%s line %d contains a NUL byte", name,
-                                lineno);
+            return zf_error_set(err, ZF_ECONFIG, "%s line %d contains a NUL byte", name, lineno);
         trim(&s, &e);
         if (s == e || *s == '#' || *s == ';')
             continue;
         if (*s == '[') {
             if (e[-1] != ']' || e - s < 3) {
-                zf_error_set(err, ZF_ECONFIG, "%s line %d: a section header is [NAME]",
-                             name, lineno);
+                zf_error_set(err, ZF_ECONFIG, "%s line %d: a section header is [NAME]", name,
+                             lineno);
                 return ZF_ECONFIG;
             }
             const char *ns = s + 1, *ne = e - 1;
@@ -157,12 +154,11 @@ int cli_cfg_parse(const char *text, size_t len, const char *name, const char *pr
         /* keys and values of other profiles are still checked, so typos surface */
         cli_cfg scratch;
         memset(&scratch, 0, sizeof scratch);
-        int rc = set_key(in_profile ? cfg : &scratch, ks, (size_t)(ke - ks), vs,
-                         (size_t)(ve - vs), CLI_FROM_FILE, label, err);
+        int rc = set_key(in_profile ? cfg : &scratch, ks, (size_t)(ke - ks), vs, (size_t)(ve - vs),
+                         CLI_FROM_FILE, label, err);
         cli_cfg_free(&scratch);
         if (rc == ZF_ENOTFOUND) {
-            zf_error_set(err, ZF_ECONFIG, "%s line %d: unknown key '%.*s'", name, lineno,
-                         klen, ks);
+            zf_error_set(err, ZF_ECONFIG, "%s line %d: unknown key '%.*s'", name, lineno, klen, ks);
             zf_error_hint(err, "known keys: %s", known_keys());
             return ZF_ECONFIG;
         }
@@ -209,10 +205,14 @@ int cli_read_file(const char *path, size_t max, zf_buf *out, zf_error *err)
         zf_buf_append(out, tmp, n);
     }
     if (total > max) {
-        rc = zf_error_set(err, ZF_EVALIDATION, "%s is larger than %zu bytes, the limit for this "
-                          "input; stopped reading there", name, max);
-        zf_error_hint(err, "give a regular file of at most %zu bytes (a device, FIFO or pipe "
-                           "that does not end is cut off at the limit)", max);
+        rc = zf_error_set(err, ZF_EVALIDATION,
+                          "%s is larger than %zu bytes, the limit for this "
+                          "input; stopped reading there",
+                          name, max);
+        zf_error_hint(err,
+                      "give a regular file of at most %zu bytes (a device, FIFO or pipe "
+                      "that does not end is cut off at the limit)",
+                      max);
     } else if (ferror(f)) {
         rc = zf_error_set(err, ZF_EIO, "cannot read %s: %s", name, strerror(errno));
     } else if (out->failed) {
@@ -253,9 +253,9 @@ static int load_file(cli_cfg *cfg, const char *path, int explicit_path, zf_error
 
 int cli_cfg_load(cli_cfg *cfg, zf_error *err)
 {
-#define CLI_X_DEF(f, k, env, def, help)                                                  \
-    if (!cfg->f && def && set_value(&cfg->f, &cfg->f##_from, CLI_FROM_DEFAULT, def,        \
-                                    strlen(def ? def : "")))                              \
+#define CLI_X_DEF(f, k, env, def, help)                                                            \
+    if (!cfg->f && def &&                                                                          \
+        set_value(&cfg->f, &cfg->f##_from, CLI_FROM_DEFAULT, def, strlen(def ? def : "")))         \
         return zf_error_set(err, ZF_ENOMEM, "out of memory");
     CLI_CFG_MAP(CLI_X_DEF)
 #undef CLI_X_DEF
@@ -274,16 +274,15 @@ int cli_cfg_load(cli_cfg *cfg, zf_error *err)
     zf_buf_free(&path);
     if (rc)
         return rc;
-#define CLI_X_ENV(f, k, env, def, help)                                                  \
-    {                                                                                    \
-        const char *v = getenv(env);                                                     \
-        int rc_ = v && v[0] ? set_key(cfg, k, strlen(k), v, strlen(v), CLI_FROM_ENV, env,   \
-                                      err)                                                 \
-                            : 0;                                                           \
-        if (rc_ == ZF_ENOMEM)                                                            \
-            return zf_error_set(err, ZF_ENOMEM, "out of memory");                          \
-        if (rc_)                                                                         \
-            return rc_;                                                                  \
+#define CLI_X_ENV(f, k, env, def, help)                                                            \
+    {                                                                                              \
+        const char *v = getenv(env);                                                               \
+        int rc_ =                                                                                  \
+            v && v[0] ? set_key(cfg, k, strlen(k), v, strlen(v), CLI_FROM_ENV, env, err) : 0;      \
+        if (rc_ == ZF_ENOMEM)                                                                      \
+            return zf_error_set(err, ZF_ENOMEM, "out of memory");                                  \
+        if (rc_)                                                                                   \
+            return rc_;                                                                            \
     }
     CLI_CFG_MAP(CLI_X_ENV)
 #undef CLI_X_ENV
@@ -306,7 +305,9 @@ int cli_cfg_set_flag(cli_cfg *cfg, const char *key, const char *value, zf_error 
 
 void cli_cfg_free(cli_cfg *cfg)
 {
-#define CLI_X_FREE(f, k, env, def, help) free(cfg->f); cfg->f = NULL;
+#define CLI_X_FREE(f, k, env, def, help)                                                           \
+    free(cfg->f);                                                                                  \
+    cfg->f = NULL;
     CLI_CFG_MAP(CLI_X_FREE)
 #undef CLI_X_FREE
 }

@@ -40,7 +40,8 @@ void cli_print_overview(FILE *f)
 {
     fputs("usage: zoomflow [global options] COMMAND [options]\n\n"
           "Connect a Zoom account once (OAuth 2.0 or Server-to-Server), then run Zoom\n"
-          "actions from scripts and workflows.\n\nCommands:\n", f);
+          "actions from scripts and workflows.\n\nCommands:\n",
+          f);
     for (const zf_cmd *const *c = cli_commands(); *c; c++)
         fprintf(f, "  %-26s %s\n", (*c)->name, cli_cmd_summary(*c));
     zf_buf b = ZF_BUF_INIT(1 << 16);

@@ -23,12 +23,13 @@
 #include "zoomflow/hint.h"
 
 /* X(zf code name, exit status); 0 is success, anything not listed is 1. */
-#define CLI_EXIT_MAP(X)                                                                  \
-    X(EINVAL, 2) X(ENOMEM, 1) X(EIO, 1) X(ENET, 5) X(ETIMEOUT, 5) X(ETLS, 5)             \
-    X(EHTTP, 6) X(EPARSE, 6) X(EAUTH, 3) X(EREAUTH, 3) X(ESCOPE, 3) X(ERATELIMIT, 7)     \
-    X(EDAILYLIMIT, 7) X(EZOOM, 6) X(ESERVER, 5) X(ENOTFOUND, 6) X(ECONFLICT, 6)          \
-    X(EVALIDATION, 2) X(ESTORE, 1) X(ECRYPT, 4) X(ENOTCONNECTED, 3) X(ESTATE, 3)         \
-    X(EPATH, 2) X(ETOOBIG, 6) X(ECONFIG, 2) X(EAMBIGUOUS, 6) X(EBUSY, 1) X(ECANCELED, 1)
+#define CLI_EXIT_MAP(X)                                                                            \
+    X(EINVAL, 2)                                                                                   \
+    X(ENOMEM, 1) X(EIO, 1) X(ENET, 5) X(ETIMEOUT, 5) X(ETLS, 5) X(EHTTP, 6) X(EPARSE, 6)           \
+        X(EAUTH, 3) X(EREAUTH, 3) X(ESCOPE, 3) X(ERATELIMIT, 7) X(EDAILYLIMIT, 7) X(EZOOM, 6)      \
+            X(ESERVER, 5) X(ENOTFOUND, 6) X(ECONFLICT, 6) X(EVALIDATION, 2) X(ESTORE, 1)           \
+                X(ECRYPT, 4) X(ENOTCONNECTED, 3) X(ESTATE, 3) X(EPATH, 2) X(ETOOBIG, 6)            \
+                    X(ECONFIG, 2) X(EAMBIGUOUS, 6) X(EBUSY, 1) X(ECANCELED, 1)
 
 const char cli_exit_help[] =
     "Exit status:\n"
@@ -45,8 +46,11 @@ const char cli_exit_help[] =
 int cli_exit_status(int code)
 {
     switch (code) {
-    case ZF_OK: return 0;
-#define CLI_X_EXIT(name, status) case ZF_##name: return status;
+    case ZF_OK:
+        return 0;
+#define CLI_X_EXIT(name, status)                                                                   \
+    case ZF_##name:                                                                                \
+        return status;
         CLI_EXIT_MAP(CLI_X_EXIT)
 #undef CLI_X_EXIT
     }
@@ -80,7 +84,8 @@ static const zf_hint_row cli_hints[] = {
     {ZF_HINT_RESTORE_MASTER_KEY, "a key file is passed with `--key-file FILE`"},
     {ZF_HINT_CHOOSE_DATABASE,
      "pass it with `--db sqlite:PATH` or `--db postgresql://USER@HOST:PORT/DB`"},
-    {ZF_HINT_CHOOSE_DIRECTORY, "pass it with `zoomflow recordings download --meeting-id ID --dir DIR`"},
+    {ZF_HINT_CHOOSE_DIRECTORY,
+     "pass it with `zoomflow recordings download --meeting-id ID --dir DIR`"},
     {ZF_HINT_GET_TOKEN, "a stored connection comes from `zoomflow {connection} connect`"},
     {ZF_HINT_NONE, NULL},
 };
@@ -93,11 +98,12 @@ const zf_hint_row *cli_hint_table(void)
 /* The connect flag that gives a setting the library names by its field. */
 static const char *connect_flag(const char *field)
 {
-    static const struct { const char *field, *flag; } flags[] = {
-        {"client_id", "--client-id ID"},
-        {"client_secret", "--client-secret-file FILE"},
-        {"account_id", "--s2s --account-id ID"},
-        {"redirect_uri", "--redirect-uri URI"}};
+    static const struct {
+        const char *field, *flag;
+    } flags[] = {{"client_id", "--client-id ID"},
+                 {"client_secret", "--client-secret-file FILE"},
+                 {"account_id", "--s2s --account-id ID"},
+                 {"redirect_uri", "--redirect-uri URI"}};
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
         if (!strcmp(flags[i].field, field))
             return flags[i].flag;
@@ -173,8 +179,7 @@ int cli_usage_fail(const zf_cmd *cmd, const zf_error *err)
     zf_buf_free(&usage);
     cli_hint_ctx hc = {NULL, cmd};
     if (!print_hints(err, &hc))
-        fprintf(stderr, "hint: see `zoomflow%s%s --help`\n", cmd ? " " : "",
-                cmd ? cmd->name : "");
+        fprintf(stderr, "hint: see `zoomflow%s%s --help`\n", cmd ? " " : "", cmd ? cmd->name : "");
     /* bad usage, whatever code the parser or a flag's check used */
     return cli_exit_status(err->code == ZF_ENOMEM ? ZF_ENOMEM : ZF_EVALIDATION);
 }

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#define SEG_MAX 64  /* segments of one key */
+#define SEG_MAX 64   /* segments of one key */
 #define PART_MAX 256 /* bytes of one segment */
 
 typedef struct seg {
@@ -31,8 +31,10 @@ int cli_field_split(const char *arg, char *key, size_t cap, const char **value, 
     if (n == 0)
         return bad_key(err, arg, "the key before '=' is empty");
     if (n >= cap)
-        return zf_error_set(err, ZF_EVALIDATION, "field '%.40s...': the key is longer than %zu "
-                            "bytes", arg, cap - 1);
+        return zf_error_set(err, ZF_EVALIDATION,
+                            "field '%.40s...': the key is longer than %zu "
+                            "bytes",
+                            arg, cap - 1);
     memcpy(key, arg, n);
     key[n] = '\0';
     if (eq) {
@@ -106,8 +108,10 @@ static json_t *child_object(json_t *holder, const char *name, const char *key, z
     }
     if (json_is_object(v))
         return v;
-    zf_error_set(err, ZF_EVALIDATION, "field '%.200s': '%s' is already %s, so it cannot also "
-                 "hold fields", key, name, json_is_array(v) ? "a list" : "set to a value");
+    zf_error_set(err, ZF_EVALIDATION,
+                 "field '%.200s': '%s' is already %s, so it cannot also "
+                 "hold fields",
+                 key, name, json_is_array(v) ? "a list" : "set to a value");
     return NULL;
 }
 
@@ -124,8 +128,8 @@ static json_t *slice_object(json_t *holder, const char *name, const char *sub, c
             return NULL;
         }
     } else if (!json_is_array(arr)) {
-        zf_error_set(err, ZF_EVALIDATION, "field '%.200s': '%s' is already %s, not a list",
-                     key, name, json_is_object(arr) ? "an object" : "set to a value");
+        zf_error_set(err, ZF_EVALIDATION, "field '%.200s': '%s' is already %s, not a list", key,
+                     name, json_is_object(arr) ? "an object" : "set to a value");
         return NULL;
     }
     size_t len = json_array_size(arr);
@@ -133,8 +137,10 @@ static json_t *slice_object(json_t *holder, const char *name, const char *sub, c
     if (json_is_object(last) && !json_object_get(last, sub))
         return last;
     if (last && !json_is_object(last)) {
-        zf_error_set(err, ZF_EVALIDATION, "field '%.200s': the list '%s' holds values, not "
-                     "objects", key, name);
+        zf_error_set(err, ZF_EVALIDATION,
+                     "field '%.200s': the list '%s' holds values, not "
+                     "objects",
+                     key, name);
         return NULL;
     }
     json_t *o = json_object();
@@ -176,11 +182,14 @@ static int put(json_t *root, const char *key, json_t *value, zf_error *err)
     json_t *cur = json_object_get(holder, name);
     if (array) {
         if (cur && !json_is_array(cur))
-            return zf_error_set(err, ZF_EVALIDATION, "field '%.200s': '%s' is already %s, not a "
-                                "list", key, name, json_is_object(cur) ? "an object" : "a value");
+            return zf_error_set(err, ZF_EVALIDATION,
+                                "field '%.200s': '%s' is already %s, not a "
+                                "list",
+                                key, name, json_is_object(cur) ? "an object" : "a value");
         if (!value) /* name[]: the empty list, as gh sets it (a list before is emptied) */
-            return json_object_set_new(holder, name, json_array()) ? zf_error_set(
-                       err, ZF_ENOMEM, "out of memory") : 0;
+            return json_object_set_new(holder, name, json_array())
+                       ? zf_error_set(err, ZF_ENOMEM, "out of memory")
+                       : 0;
         if (!cur) {
             cur = json_array();
             if (!cur || json_object_set_new(holder, name, cur) != 0)
@@ -191,11 +200,11 @@ static int put(json_t *root, const char *key, json_t *value, zf_error *err)
     if (!value)
         return bad_key(err, key, "needs =VALUE");
     if (json_is_object(cur) || json_is_array(cur))
-        return zf_error_set(err, ZF_EVALIDATION, "field '%.200s': '%s' already holds %s; a value "
-                            "would replace them", key, name,
-                            json_is_object(cur) ? "fields" : "a list");
-    return json_object_set(holder, name, value) ? zf_error_set(err, ZF_ENOMEM, "out of memory")
-                                                : 0;
+        return zf_error_set(err, ZF_EVALIDATION,
+                            "field '%.200s': '%s' already holds %s; a value "
+                            "would replace them",
+                            key, name, json_is_object(cur) ? "fields" : "a list");
+    return json_object_set(holder, name, value) ? zf_error_set(err, ZF_ENOMEM, "out of memory") : 0;
 }
 
 int cli_field_put(json_t *root, const char *key, json_t *value, zf_error *err)

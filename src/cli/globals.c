@@ -13,28 +13,56 @@
 enum { GLOBAL_SETTING = 1 };
 
 const cli_opt cli_global_opts[] = {
-    {.kind = CLI_OPT_VALUE, .name = "profile", .value_name = "NAME",
+    {.kind = CLI_OPT_VALUE,
+     .name = "profile",
+     .value_name = "NAME",
      .at = CLI_AT(cli_globals, profile),
      .help = "connection profile (default: default; env ZOOMFLOW_PROFILE)"},
-    {.kind = CLI_OPT_VALUE, .name = "config", .value_name = "FILE",
+    {.kind = CLI_OPT_VALUE,
+     .name = "config",
+     .value_name = "FILE",
      .at = CLI_AT(cli_globals, config),
      .help = "config file (default: ~/.config/zoomflow/config;\nenv ZOOMFLOW_CONFIG)"},
-    {.kind = CLI_OPT_VALUE, .name = "db", .value_name = "DSN", .id = GLOBAL_SETTING,
-     .help = "store: sqlite:/path/zoomflow.db or\npostgresql://USER@HOST:PORT/DB (env ZOOMFLOW_DB)"},
-    {.kind = CLI_OPT_VALUE, .name = "oauth-base", .value_name = "URL", .id = GLOBAL_SETTING,
+    {.kind = CLI_OPT_VALUE,
+     .name = "db",
+     .value_name = "DSN",
+     .id = GLOBAL_SETTING,
+     .help =
+         "store: sqlite:/path/zoomflow.db or\npostgresql://USER@HOST:PORT/DB (env ZOOMFLOW_DB)"},
+    {.kind = CLI_OPT_VALUE,
+     .name = "oauth-base",
+     .value_name = "URL",
+     .id = GLOBAL_SETTING,
      .help = "Zoom OAuth host (env ZOOMFLOW_OAUTH_BASE)"},
-    {.kind = CLI_OPT_VALUE, .name = "api-base", .value_name = "URL", .id = GLOBAL_SETTING,
+    {.kind = CLI_OPT_VALUE,
+     .name = "api-base",
+     .value_name = "URL",
+     .id = GLOBAL_SETTING,
      .help = "Zoom API base (env ZOOMFLOW_API_BASE)"},
-    {.kind = CLI_OPT_VALUE, .name = "ca-file", .value_name = "FILE", .id = GLOBAL_SETTING,
+    {.kind = CLI_OPT_VALUE,
+     .name = "ca-file",
+     .value_name = "FILE",
+     .id = GLOBAL_SETTING,
      .help = "extra trusted CA bundle (env ZOOMFLOW_CA_FILE)"},
-    {.kind = CLI_OPT_VALUE, .name = "key-file", .value_name = "FILE", .id = GLOBAL_SETTING,
+    {.kind = CLI_OPT_VALUE,
+     .name = "key-file",
+     .value_name = "FILE",
+     .id = GLOBAL_SETTING,
      .help = "master key file (env ZOOMFLOW_KEY_FILE; ZOOMFLOW_MASTER_KEY\n"
              "holds the key itself)"},
-    {.kind = CLI_OPT_SWITCH, .name = "verbose", .alias = 'v', .at = CLI_AT(cli_globals, verbose),
+    {.kind = CLI_OPT_SWITCH,
+     .name = "verbose",
+     .alias = 'v',
+     .at = CLI_AT(cli_globals, verbose),
      .help = "more detail on stderr; -vv traces HTTP (secrets redacted)"},
-    {.kind = CLI_OPT_SWITCH, .name = "help", .alias = 'h', .at = CLI_AT(cli_globals, help),
+    {.kind = CLI_OPT_SWITCH,
+     .name = "help",
+     .alias = 'h',
+     .at = CLI_AT(cli_globals, help),
      .help = "this text; `zoomflow COMMAND --help` for a command"},
-    {.kind = CLI_OPT_SWITCH, .name = "version", .at = CLI_AT(cli_globals, version),
+    {.kind = CLI_OPT_SWITCH,
+     .name = "version",
+     .at = CLI_AT(cli_globals, version),
      .help = "print the version"},
     {.kind = CLI_OPT_REST, .name = "COMMAND", .at = CLI_AT(cli_globals, command)},
     {0}};
@@ -72,8 +100,8 @@ static int valid_profile(const char *p)
     if (!p[0] || strlen(p) > 64)
         return 0;
     for (; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-              (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.'))
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '-' || *p == '_' || *p == '.'))
             return 0;
     return 1;
 }
@@ -87,19 +115,24 @@ int cli_globals_apply(cli_ctx *ctx, const cli_globals *g)
     if (!ctx->cfg.profile)
         ctx->cfg.profile = "default";
     if (!valid_profile(ctx->cfg.profile))
-        return cli_usage_error(NULL, "profile name '%s' may use only letters, digits, "
-                               "'-', '_' and '.' (at most 64)", ctx->cfg.profile);
+        return cli_usage_error(NULL,
+                               "profile name '%s' may use only letters, digits, "
+                               "'-', '_' and '.' (at most 64)",
+                               ctx->cfg.profile);
     cli_cfg_free(&ctx->cfg);
     int rc = cli_cfg_load(&ctx->cfg, &err);
-#define CLI_X_FLAG(f, k, env, def, help)                                                 \
-    if (rc == 0 && g->flags.f)                                                           \
+#define CLI_X_FLAG(f, k, env, def, help)                                                           \
+    if (rc == 0 && g->flags.f)                                                                     \
         rc = cli_cfg_set_flag(&ctx->cfg, k, g->flags.f, &err);
     CLI_CFG_MAP(CLI_X_FLAG)
 #undef CLI_X_FLAG
     if (rc != 0)
         return cli_fail(ctx, &err);
-    zf_log_configure(NULL, NULL, ctx->verbose >= 2 ? ZF_LOG_TRACE
-                                 : ctx->verbose ? ZF_LOG_DEBUG : ZF_LOG_WARN, 0);
+    zf_log_configure(NULL, NULL,
+                     ctx->verbose >= 2 ? ZF_LOG_TRACE
+                     : ctx->verbose    ? ZF_LOG_DEBUG
+                                       : ZF_LOG_WARN,
+                     0);
     return 0;
 }
 
@@ -176,9 +209,9 @@ int cli_late_apply(cli_late *l, const zf_cmd *cmd)
         attached->config = l->g.config;
     attached->verbose += l->g.verbose;
     zf_error err = ZF_ERROR_INIT;
-#define CLI_X_MERGE(f, k, env, def, help)                                                \
-    if (status == 0 && l->g.flags.f &&                                                   \
-        cli_cfg_set_flag(&attached->flags, k, l->g.flags.f, &err) != 0)                   \
+#define CLI_X_MERGE(f, k, env, def, help)                                                          \
+    if (status == 0 && l->g.flags.f &&                                                             \
+        cli_cfg_set_flag(&attached->flags, k, l->g.flags.f, &err) != 0)                            \
         status = cli_fail(attached_ctx, &err);
     CLI_CFG_MAP(CLI_X_MERGE)
 #undef CLI_X_MERGE

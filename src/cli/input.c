@@ -19,8 +19,7 @@
 #define KEY_MAX 256
 #define SHOW_MAX 64 /* bytes of a refused value shown in messages */
 
-int cli_parse_int(const char *text, size_t len, long long min, long long max,
-                  long long *out)
+int cli_parse_int(const char *text, size_t len, long long min, long long max, long long *out)
 {
     size_t i = 0;
     int neg = len > 0 && text[0] == '-';
@@ -43,13 +42,15 @@ int cli_parse_int(const char *text, size_t len, long long min, long long max,
     return 0;
 }
 
-int cli_number(long long *out, const char *what, const char *text, size_t len,
-               long long min, long long max, const char *unit, zf_error *err)
+int cli_number(long long *out, const char *what, const char *text, size_t len, long long min,
+               long long max, const char *unit, zf_error *err)
 {
     if (cli_parse_int(text, len, min, max, out) == 0)
         return 0;
-    return zf_error_set(err, ZF_EVALIDATION, "%s: '%.*s%s' is not a whole number of %s from "
-                        "%lld to %lld", what, (int)(len > SHOW_MAX ? SHOW_MAX : len), text,
+    return zf_error_set(err, ZF_EVALIDATION,
+                        "%s: '%.*s%s' is not a whole number of %s from "
+                        "%lld to %lld",
+                        what, (int)(len > SHOW_MAX ? SHOW_MAX : len), text,
                         len > SHOW_MAX ? "..." : "", unit, min, max);
 }
 
@@ -65,8 +66,10 @@ int cli_json_set_path(json_t *root, const char *dotted, json_t *value, zf_error 
         size_t n = dot ? (size_t)(dot - p) : strlen(p);
         char key[KEY_MAX];
         if (n == 0 || n >= sizeof key) {
-            rc = zf_error_set(err, ZF_EVALIDATION, "'%s': every dotted part of a key needs a name "
-                              "(1 to %d characters)", dotted, KEY_MAX - 1);
+            rc = zf_error_set(err, ZF_EVALIDATION,
+                              "'%s': every dotted part of a key needs a name "
+                              "(1 to %d characters)",
+                              dotted, KEY_MAX - 1);
             break;
         }
         memcpy(key, p, n);
@@ -80,8 +83,10 @@ int cli_json_set_path(json_t *root, const char *dotted, json_t *value, zf_error 
             next = json_object();
             json_object_set_new(cur, key, next);
         } else if (!json_is_object(next)) {
-            rc = zf_error_set(err, ZF_EVALIDATION, "'%s': '%s' is already set to a value, so it "
-                              "cannot also hold fields", dotted, key);
+            rc = zf_error_set(err, ZF_EVALIDATION,
+                              "'%s': '%s' is already set to a value, so it "
+                              "cannot also hold fields",
+                              dotted, key);
             break;
         }
         cur = next;
@@ -122,8 +127,8 @@ int cli_report_problems(const char *what, const zf_problems *p)
 int cli_report_problems_with(const char *what, const zf_problems *p, cli_problem_note note,
                              void *ctx)
 {
-    fprintf(stderr, "zoomflow: invalid input for %s (%zu problem%s%s); nothing was sent:\n",
-            what, p->count, p->count == 1 ? "" : "s", p->truncated ? ", more not shown" : "");
+    fprintf(stderr, "zoomflow: invalid input for %s (%zu problem%s%s); nothing was sent:\n", what,
+            p->count, p->count == 1 ? "" : "s", p->truncated ? ", more not shown" : "");
     for (size_t i = 0; i < p->count; i++) {
         const zf_problem *x = &p->items[i];
         fprintf(stderr, "  - %s: %s", x->path && x->path[0] ? x->path : "(input)",

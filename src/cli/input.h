@@ -17,12 +17,11 @@ int cli_json_set_pair(json_t *root, const char *pair, int typed, zf_error *err);
  * '+', fractions, exponents or hex), within [min, max]. Bytes, not a C
  * string: text[0..len) is read, no NUL needed. 0 and *out set, or
  * ZF_EVALIDATION (err-free: cli_number says why). */
-int cli_parse_int(const char *text, size_t len, long long min, long long max,
-                  long long *out);
+int cli_parse_int(const char *text, size_t len, long long min, long long max, long long *out);
 /* cli_parse_int that explains a refusal in err (ZF_EVALIDATION): "<what>: '<text>'
  * is not a whole number of <unit> from <min> to <max>". */
-int cli_number(long long *out, const char *what, const char *text, size_t len,
-               long long min, long long max, const char *unit, zf_error *err);
+int cli_number(long long *out, const char *what, const char *text, size_t len, long long min,
+               long long max, const char *unit, zf_error *err);
 /* Prints every problem (field, message, value, position, rule); returns 2. */
 int cli_report_problems(const char *what, const zf_problems *p);
 /* The same, calling note after each problem's line (a did-you-mean). */

@@ -11,9 +11,9 @@
 
 #include "zoomflow/actions.h"
 
-#define SHOW_MAX 64     /* bytes of an argument quoted in a message */
-#define LEFT_MAX 28     /* help: a longer "--name VALUE" puts its text below */
-#define USAGE_NAMED 2   /* usage: optional options shown by name, at most */
+#define SHOW_MAX 64   /* bytes of an argument quoted in a message */
+#define LEFT_MAX 28   /* help: a longer "--name VALUE" puts its text below */
+#define USAGE_NAMED 2 /* usage: optional options shown by name, at most */
 
 static int is_option(const cli_opt *o)
 {
@@ -46,8 +46,7 @@ static int name_eq(const char *spec, const char *arg, size_t len, unsigned flags
     return i == len && !spec[i];
 }
 
-const cli_opt *cli_opt_find(const cli_opt *specs, const char *name, size_t len,
-                            unsigned flags)
+const cli_opt *cli_opt_find(const cli_opt *specs, const char *name, size_t len, unsigned flags)
 {
     for (const cli_opt *o = specs; o && o->kind != CLI_OPT_END; o++)
         if (is_option(o) && name_eq(o->name, name, len, flags))
@@ -97,8 +96,7 @@ static int no_value(cli_opt_parser *p, const cli_opt *o, int by_alias, const cha
     flag_text(f, sizeof f, o, by_alias);
     zf_error_set(err, ZF_EVALIDATION, "%s needs a value: %s %s%s%s%s", f, f, value_name(o),
                  next ? " (" : "", next ? next : "",
-                 next ? " is a flag; a value that starts with -- is written --name=VALUE)"
-                      : "");
+                 next ? " is a flag; a value that starts with -- is written --name=VALUE)" : "");
     see_help(p, err);
     return fail(p, CLI_OPT_NO_VALUE, arg, o);
 }
@@ -161,11 +159,10 @@ static int missing_option(cli_opt_parser *p, zf_error *err)
 
 /* Stores value for o (in args, or through on_value); key: a dotted member.
  * REST rows are stored by positional(), never here. */
-static int apply(cli_opt_parser *p, const cli_opt *o, void *args, const char *arg,
-                 const char *key, const char *value, zf_error *err)
+static int apply(cli_opt_parser *p, const cli_opt *o, void *args, const char *arg, const char *key,
+                 const char *value, zf_error *err)
 {
-    void *m = o->at && args && o->kind != CLI_OPT_LIST && !key ? (char *)args + o->at - 1
-                                                                : NULL;
+    void *m = o->at && args && o->kind != CLI_OPT_LIST && !key ? (char *)args + o->at - 1 : NULL;
     if (m && o->kind == CLI_OPT_SWITCH) {
         (*(int *)m)++;
         return 0;
@@ -175,8 +172,7 @@ static int apply(cli_opt_parser *p, const cli_opt *o, void *args, const char *ar
         return 0;
     }
     if (!p->on_value)
-        return zf_error_set(err, ZF_EINVAL, "option %s has no member and no on_value",
-                            o->name);
+        return zf_error_set(err, ZF_EINVAL, "option %s has no member and no on_value", o->name);
     int rc = p->on_value(p->ctx, o, key, value, err);
     if (rc)
         fail(p, CLI_OPT_REFUSED, arg, o);
@@ -206,11 +202,11 @@ static int positional(cli_opt_parser *p, int *npos, int i, int argc, char **argv
         return apply(p, o, p->args, argv[i], NULL, argv[i], err);
     }
     int n = (int)strlen(argv[i]);
-    zf_error_set(err, ZF_EVALIDATION, "unexpected argument '%.*s%s'",
-                 n > SHOW_MAX ? SHOW_MAX : n, argv[i], n > SHOW_MAX ? "..." : "");
+    zf_error_set(err, ZF_EVALIDATION, "unexpected argument '%.*s%s'", n > SHOW_MAX ? SHOW_MAX : n,
+                 argv[i], n > SHOW_MAX ? "..." : "");
     if (!k)
-        zf_error_restate(err, ZF_EVALIDATION, "%s: %s%s takes no arguments",
-                         err->message, p->command ? "zoomflow " : "the global options",
+        zf_error_restate(err, ZF_EVALIDATION, "%s: %s%s takes no arguments", err->message,
+                         p->command ? "zoomflow " : "the global options",
                          p->command ? p->command : "");
     see_help(p, err);
     return fail(p, CLI_OPT_EXTRA, argv[i], NULL);
@@ -280,8 +276,8 @@ static int long_option(cli_opt_parser *p, int *i, int argc, char **argv, zf_erro
     const char *value = eq ? eq + 1 : NULL;
     if (h.o->kind == CLI_OPT_SWITCH && !h.key) {
         if (value) {
-            zf_error_set(err, ZF_EVALIDATION, "--%s takes no value (got %.*s)", h.o->name,
-                         SHOW_MAX, arg);
+            zf_error_set(err, ZF_EVALIDATION, "--%s takes no value (got %.*s)", h.o->name, SHOW_MAX,
+                         arg);
             see_help(p, err);
             return fail(p, CLI_OPT_UNWANTED, arg, h.o);
         }
@@ -315,8 +311,8 @@ static int short_options(cli_opt_parser *p, int *i, int argc, char **argv, zf_er
             return fail(p, CLI_OPT_UNKNOWN, arg, NULL);
         }
         if (!takes_value(h.o)) {
-            int rc = apply(p, h.o, h.args, arg, NULL, h.o->kind == CLI_OPT_BOOL ? "true" : NULL,
-                           err);
+            int rc =
+                apply(p, h.o, h.args, arg, NULL, h.o->kind == CLI_OPT_BOOL ? "true" : NULL, err);
             if (rc)
                 return rc;
             continue;

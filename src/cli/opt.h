@@ -49,10 +49,11 @@ typedef enum cli_opt_kind {
                            (after the table's POSITIONAL rows) */
 } cli_opt_kind;
 
-#define CLI_OPT_REQUIRED 0x01u /* a POSITIONAL or REST that must be given; a VALUE
-                                  with a member that must be given, not empty */
-#define CLI_OPT_DOTTED 0x02u   /* --name.key VALUE too, to on_value with key */
-#define CLI_OPT_HIDDEN 0x04u   /* parsed, but not shown in help or usage */
+#define CLI_OPT_REQUIRED                                                                           \
+    0x01u                    /* a POSITIONAL or REST that must be given; a VALUE                   \
+                                with a member that must be given, not empty */
+#define CLI_OPT_DOTTED 0x02u /* --name.key VALUE too, to on_value with key */
+#define CLI_OPT_HIDDEN 0x04u /* parsed, but not shown in help or usage */
 
 typedef struct cli_opt {
     cli_opt_kind kind;
@@ -83,12 +84,12 @@ typedef int (*cli_opt_fn)(void *ctx, const cli_opt *o, const char *key, const ch
 
 typedef enum cli_opt_fault {
     CLI_OPT_OK = 0,
-    CLI_OPT_UNKNOWN,    /* arg is no flag of the tables */
-    CLI_OPT_NO_VALUE,   /* spec takes a value and arg has none */
-    CLI_OPT_UNWANTED,   /* spec is a switch and arg gives it a value */
-    CLI_OPT_EXTRA,      /* arg is a positional no spec takes */
-    CLI_OPT_MISSING,    /* spec is required and was not given */
-    CLI_OPT_REFUSED     /* on_value refused arg's value */
+    CLI_OPT_UNKNOWN,  /* arg is no flag of the tables */
+    CLI_OPT_NO_VALUE, /* spec takes a value and arg has none */
+    CLI_OPT_UNWANTED, /* spec is a switch and arg gives it a value */
+    CLI_OPT_EXTRA,    /* arg is a positional no spec takes */
+    CLI_OPT_MISSING,  /* spec is required and was not given */
+    CLI_OPT_REFUSED   /* on_value refused arg's value */
 } cli_opt_fault;
 
 /* Matching: '-' in an argument also matches '_' in a spec's name */
@@ -100,17 +101,20 @@ typedef struct cli_opt_parser {
     const cli_opt *also;  /* a second table tried after specs (NULL: none),
                              e.g. global options accepted after a command */
     void *also_args;
-    const char *command;  /* "api", "meetings create"; NULL: the global options */
+    const char *command; /* "api", "meetings create"; NULL: the global options */
     cli_opt_fn on_value;
     void *ctx;
-    unsigned flags;       /* CLI_OPT_FOLD_UNDERSCORE */
+    unsigned flags; /* CLI_OPT_FOLD_UNDERSCORE */
     /* set by a failed cli_opt_parse */
     cli_opt_fault fault;
-    const char *arg;      /* the argument at fault (NULL for MISSING) */
-    const cli_opt *spec;  /* the spec at fault (NULL for UNKNOWN, EXTRA) */
+    const char *arg;     /* the argument at fault (NULL for MISSING) */
+    const cli_opt *spec; /* the spec at fault (NULL for UNKNOWN, EXTRA) */
 } cli_opt_parser;
 
-#define CLI_OPT_PARSER_INIT {NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, CLI_OPT_OK, NULL, NULL}
+#define CLI_OPT_PARSER_INIT                                                                        \
+    {                                                                                              \
+        NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, CLI_OPT_OK, NULL, NULL                        \
+    }
 
 /* Parses argv[1..argc) (argv[0] is the program's or command's name, as for
  * getopt) into p->args and on_value; err is required. 0, or ZF_EVALIDATION
@@ -120,8 +124,7 @@ typedef struct cli_opt_parser {
 int cli_opt_parse(cli_opt_parser *p, int argc, char **argv, zf_error *err);
 
 /* The spec of long option name[0..len) in specs, or NULL. */
-const cli_opt *cli_opt_find(const cli_opt *specs, const char *name, size_t len,
-                            unsigned flags);
+const cli_opt *cli_opt_find(const cli_opt *specs, const char *name, size_t len, unsigned flags);
 
 /* The usage after the command's name: "METHOD PATH [options]",
  * "MEETING --dir DIR [--no-progress]": required positionals and options,

@@ -33,21 +33,24 @@ struct cli_out {
     cli_format fmt;
     int tty;
     size_t count;
-    char *cols[MAX_COLS];         /* owned copies: items may be freed */
+    char *cols[MAX_COLS]; /* owned copies: items may be freed */
     int ncols;
-    json_t *sample;              /* table: items held until widths are known */
+    json_t *sample; /* table: items held until widths are known */
     int widths[MAX_COLS];
     int widths_done;
-    zf_buf line;                 /* json/ndjson: the item being written */
-    char *list_key;              /* json: items framed as {"<key>": [...]} */
-    int closed;                  /* json: the array (and frame) is written */
+    zf_buf line;    /* json/ndjson: the item being written */
+    char *list_key; /* json: items framed as {"<key>": [...]} */
+    int closed;     /* json: the array (and frame) is written */
 };
 
 static const struct {
     const char *name;
     cli_format f;
-} formats[] = {{"json", CLI_FMT_JSON},   {"ndjson", CLI_FMT_NDJSON}, {"table", CLI_FMT_TABLE},
-               {"csv", CLI_FMT_CSV},     {"auto", CLI_FMT_AUTO}};
+} formats[] = {{"json", CLI_FMT_JSON},
+               {"ndjson", CLI_FMT_NDJSON},
+               {"table", CLI_FMT_TABLE},
+               {"csv", CLI_FMT_CSV},
+               {"auto", CLI_FMT_AUTO}};
 
 /* Edit distance of two short words (format names), capped at 9. */
 static int distance(const char *a, const char *b)
@@ -86,7 +89,8 @@ int cli_format_parse(const char *s, cli_format *out, zf_error *err)
     }
     zf_error_set(err, ZF_EVALIDATION,
                  "--format %s is not a format; the formats are json, ndjson, table, csv and "
-                 "auto", s);
+                 "auto",
+                 s);
     if (near)
         zf_error_hint(err, "did you mean --format %s?", near);
     else
@@ -131,7 +135,7 @@ static void pick_columns(cli_out *o, json_t *item)
         return;
     const char *key;
     json_t *v;
-    json_object_foreach(item, key, v) {
+    json_object_foreach (item, key, v) {
         (void)v;
         if (o->ncols == MAX_COLS)
             break;
@@ -190,7 +194,7 @@ static void table_flush_sample(cli_out *o)
     json_t *item;
     for (int c = 0; c < o->ncols; c++)
         o->widths[c] = u8len(o->cols[c]);
-    json_array_foreach(o->sample, i, item) {
+    json_array_foreach (o->sample, i, item) {
         for (int c = 0; c < o->ncols; c++) {
             char *t = cell(item, o->cols[c]);
             int w = t ? u8len(t) : 0;
@@ -201,7 +205,7 @@ static void table_flush_sample(cli_out *o)
     }
     o->widths_done = 1;
     table_row(o, NULL, 1);
-    json_array_foreach(o->sample, i, item)
+    json_array_foreach (o->sample, i, item)
         table_row(o, item, 0);
     json_array_clear(o->sample);
 }
@@ -290,7 +294,7 @@ static void json_close(cli_out *o, const json_t *tail)
     fputs("\n]", o->f);
     const char *key;
     json_t *v;
-    json_object_foreach((json_t *)tail, key, v) {
+    json_object_foreach ((json_t *)tail, key, v) {
         json_t *k = json_string(key);
         fputs(o->tty ? ", " : ",", o->f);
         if (k)
@@ -360,8 +364,10 @@ int cli_out_object(cli_out *o, json_t *obj)
         const char *key;
         json_t *v;
         int w = 0;
-        json_object_foreach(obj, key, v) if (u8len(key) > w) w = u8len(key);
-        json_object_foreach(obj, key, v) {
+        json_object_foreach (obj, key, v)
+            if (u8len(key) > w)
+                w = u8len(key);
+        json_object_foreach (obj, key, v) {
             char *t = json_is_string(v) ? strdup(json_string_value(v))
                                         : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
             fprintf(o->f, "%-*s  %s\n", w, key, t ? t : "");

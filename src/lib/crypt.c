@@ -96,8 +96,7 @@ void zf_hex(const unsigned char *in, size_t n, char *out)
 
 void zf_base64url(const unsigned char *in, size_t n, char *out)
 {
-    static const char b64[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     size_t o = 0;
     for (size_t i = 0; i < n; i += 3) {
         unsigned v = (unsigned)in[i] << 16;
@@ -117,11 +116,16 @@ void zf_base64url(const unsigned char *in, size_t n, char *out)
 
 static int b64val(unsigned char c)
 {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+' || c == '-')
+        return 62;
+    if (c == '/' || c == '_')
+        return 63;
     return -1;
 }
 
@@ -177,7 +181,8 @@ static bool parse_key(const char *s, size_t len, unsigned char key[KEY_LEN])
     if (len == 2 * KEY_LEN) {
         int ok = 1;
         for (size_t i = 0; i < KEY_LEN && ok; i++) {
-            int hi = zf_hexval((unsigned char)s[2 * i]), lo = zf_hexval((unsigned char)s[2 * i + 1]);
+            int hi = zf_hexval((unsigned char)s[2 * i]),
+                lo = zf_hexval((unsigned char)s[2 * i + 1]);
             ok = hi >= 0 && lo >= 0;
             if (ok)
                 key[i] = (unsigned char)(hi << 4 | lo);
@@ -216,7 +221,8 @@ static int key_from_env(zf_crypt *c, const char *v, zf_error *err)
                  "ZOOMFLOW_MASTER_KEY is malformed (%zu characters): it must be 64 hex "
                  "characters or the base64 of exactly 32 bytes",
                  strlen(v));
-    zf_error_hint_id(err, ZF_HINT_SET_MASTER_KEY, "generate a key with `openssl rand -hex 32`; "
+    zf_error_hint_id(err, ZF_HINT_SET_MASTER_KEY,
+                     "generate a key with `openssl rand -hex 32`; "
                      "keep the same key for as long as stored secrets must stay readable");
     return ZF_ECONFIG;
 }
@@ -237,8 +243,8 @@ static int make_parent_dirs(const char *path, zf_error *err)
         char saved = *p;
         *p = '\0';
         if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-            return zf_error_set(err, ZF_EIO, "cannot create directory %s for the key file: %s",
-                                dir, strerror(errno));
+            return zf_error_set(err, ZF_EIO, "cannot create directory %s for the key file: %s", dir,
+                                strerror(errno));
         *p = saved;
         if (!saved)
             return 0;
@@ -281,8 +287,7 @@ static int create_key_file(zf_crypt *c, const char *path, zf_error *err)
         rc = zf_error_set(err, ZF_EIO, "cannot create key file %s: %s", tmp, strerror(errno));
         goto done;
     }
-    if (fchmod(fd, 0600) != 0 || !write_all(fd, text, 2 * KEY_LEN + 1) ||
-        fsync(fd) != 0) {
+    if (fchmod(fd, 0600) != 0 || !write_all(fd, text, 2 * KEY_LEN + 1) || fsync(fd) != 0) {
         rc = zf_error_set(err, ZF_EIO, "cannot write key file %s: %s", tmp, strerror(errno));
         close(fd);
         unlink(tmp);
@@ -312,8 +317,9 @@ static int read_key_file(zf_crypt *c, const char *path, zf_error *err)
     int rc = 0;
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
-        return errno == ENOENT ? 1 : zf_error_set(err, ZF_ECONFIG, "cannot open key file %s: %s",
-                                                  path, strerror(errno));
+        return errno == ENOENT ? 1
+                               : zf_error_set(err, ZF_ECONFIG, "cannot open key file %s: %s", path,
+                                              strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         rc = zf_error_set(err, ZF_ECONFIG, "key file %s is not a regular file", path);
@@ -321,10 +327,12 @@ static int read_key_file(zf_crypt *c, const char *path, zf_error *err)
     }
     if (st.st_mode & 077) {
         rc = zf_error_set(err, ZF_ECONFIG,
-                          "key file %s has mode %04o: other users may read the master key",
-                          path, (unsigned)(st.st_mode & 07777));
-        zf_error_hint_id(err, ZF_HINT_KEY_FILE_MODE, "run `chmod 600 %s` (and check who may "
-                                                     "have copied it)", path);
+                          "key file %s has mode %04o: other users may read the master key", path,
+                          (unsigned)(st.st_mode & 07777));
+        zf_error_hint_id(err, ZF_HINT_KEY_FILE_MODE,
+                         "run `chmod 600 %s` (and check who may "
+                         "have copied it)",
+                         path);
         zf_error_hint_arg(err, ZF_HINT_ARG_VALUE, path);
         goto done;
     }
@@ -334,7 +342,8 @@ static int read_key_file(zf_crypt *c, const char *path, zf_error *err)
                           "key file %s does not hold a key (64 hex characters or base64 of "
                           "32 bytes)",
                           path);
-        zf_error_hint_id(err, ZF_HINT_RESTORE_MASTER_KEY, "restore the key file from your "
+        zf_error_hint_id(err, ZF_HINT_RESTORE_MASTER_KEY,
+                         "restore the key file from your "
                          "backup; a new key cannot read secrets stored under the old one");
         zf_error_hint_arg(err, ZF_HINT_ARG_VALUE, path);
     }
@@ -353,8 +362,7 @@ static int key_from_file(zf_crypt *c, const char *path, zf_error *err)
     if (rc != 1)
         return rc;
     rc = read_key_file(c, path, err); /* another process created it first */
-    return rc == 1 ? zf_error_set(err, ZF_EIO, "key file %s vanished while opening it", path)
-                   : rc;
+    return rc == 1 ? zf_error_set(err, ZF_EIO, "key file %s vanished while opening it", path) : rc;
 }
 
 int zf_crypt_new(zf_crypt **out, const char *key_file, zf_error *err)
@@ -372,8 +380,9 @@ int zf_crypt_new(zf_crypt **out, const char *key_file, zf_error *err)
     else if (key_file && *key_file)
         rc = key_from_file(c, key_file, err);
     else {
-        rc = zf_error_set(err, ZF_ECONFIG, "no master key: ZOOMFLOW_MASTER_KEY is not set and "
-                                           "no key file was given");
+        rc = zf_error_set(err, ZF_ECONFIG,
+                          "no master key: ZOOMFLOW_MASTER_KEY is not set and "
+                          "no key file was given");
         zf_error_hint_id(err, ZF_HINT_SET_MASTER_KEY, NULL);
     }
     if (rc != 0) {
@@ -412,8 +421,8 @@ static int gcm(const zf_crypt *c, int enc, const unsigned char *nonce, const cha
         EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_GCM_SET_IVLEN, NONCE_LEN, NULL) != 1 ||
         EVP_CipherInit_ex(x, NULL, NULL, c->key, nonce, enc) != 1)
         goto done;
-    if (aad && *aad && EVP_CipherUpdate(x, NULL, &len, (const unsigned char *)aad,
-                                        (int)strlen(aad)) != 1)
+    if (aad && *aad &&
+        EVP_CipherUpdate(x, NULL, &len, (const unsigned char *)aad, (int)strlen(aad)) != 1)
         goto done;
     if (n && EVP_CipherUpdate(x, out, &len, in, (int)n) != 1)
         goto done;
@@ -467,13 +476,13 @@ static int not_sealed(zf_error *err, const char *aad)
 {
     zf_error_set(err, ZF_ECRYPT, "stored secret %s is not a zoomflow sealed value (zf1:...)",
                  aad && *aad ? aad : "(no aad)");
-    zf_error_hint_id(err, ZF_HINT_RECONNECT, "the stored value was damaged or written by "
+    zf_error_hint_id(err, ZF_HINT_RECONNECT,
+                     "the stored value was damaged or written by "
                      "something else; reconnect the Zoom connection to store it again");
     return ZF_ECRYPT;
 }
 
-int zf_crypt_open(zf_crypt *c, const char *sealed, const char *aad, zf_secret *out,
-                  zf_error *err)
+int zf_crypt_open(zf_crypt *c, const char *sealed, const char *aad, zf_secret *out, zf_error *err)
 {
     if (!c || !out)
         return zf_error_set(err, ZF_EINVAL, "zf_crypt_open: key and output needed");
@@ -488,11 +497,13 @@ int zf_crypt_open(zf_crypt *c, const char *sealed, const char *aad, zf_secret *o
                      "stored secret %s was sealed with master key %.*s, but the current key "
                      "is %s",
                      aad && *aad ? aad : "(no aad)", KEY_ID_LEN, kid, c->key_id);
-        zf_error_hint_id(err, ZF_HINT_RESTORE_MASTER_KEY, "set ZOOMFLOW_MASTER_KEY or restore "
+        zf_error_hint_id(err, ZF_HINT_RESTORE_MASTER_KEY,
+                         "set ZOOMFLOW_MASTER_KEY or restore "
                          "the key file that holds key %.*s; or reconnect the Zoom connection "
-                         "to store new secrets under %s", KEY_ID_LEN, kid, c->key_id);
-        snprintf(err->hint_arg[ZF_HINT_ARG_VALUE], sizeof err->hint_arg[0], "%.*s",
-                 KEY_ID_LEN, kid);
+                         "to store new secrets under %s",
+                         KEY_ID_LEN, kid, c->key_id);
+        snprintf(err->hint_arg[ZF_HINT_ARG_VALUE], sizeof err->hint_arg[0], "%.*s", KEY_ID_LEN,
+                 kid);
         return ZF_ECRYPT;
     }
     size_t b64_len = slen - (size_t)(b64 - sealed);
@@ -515,7 +526,8 @@ int zf_crypt_open(zf_crypt *c, const char *sealed, const char *aad, zf_secret *o
                           "stored secret %s failed its integrity check: it was altered, or "
                           "was sealed for another place (aad)",
                           aad && *aad ? aad : "(no aad)");
-        zf_error_hint_id(err, ZF_HINT_RECONNECT, "reconnect the Zoom connection to replace "
+        zf_error_hint_id(err, ZF_HINT_RECONNECT,
+                         "reconnect the Zoom connection to replace "
                          "it; if this repeats, check who can write to the store");
         goto done;
     }

@@ -38,7 +38,7 @@
 
 typedef struct dl_file {
     char name[ZF_DOWNLOAD_NAME_MAX + 1];
-    char *id;  /* NULL for items Zoom lists without one */
+    char *id; /* NULL for items Zoom lists without one */
     char *url;
     int64_t listed; /* -1 when the listing gives no file_size */
 } dl_file;
@@ -69,11 +69,11 @@ typedef struct dl_sink {
     uint64_t off;  /* bytes of the file on disk and hashed */
     unsigned char *buf;
     size_t blen;
-    int begun;     /* the first body byte (or the end) of this exchange seen */
-    int bad_range; /* a 206 that does not start where we asked */
-    int io_err;    /* errno of a failed write, 0 otherwise */
-    int64_t total; /* the size the server states, -1 unknown */
-    int renew;     /* the last 401 may renew the Zoom token (zf_download_may_renew) */
+    int begun;            /* the first body byte (or the end) of this exchange seen */
+    int bad_range;        /* a 206 that does not start where we asked */
+    int io_err;           /* errno of a failed write, 0 otherwise */
+    int64_t total;        /* the size the server states, -1 unknown */
+    int renew;            /* the last 401 may renew the Zoom token (zf_download_may_renew) */
     char refused_by[256]; /* origin of the last 401, "a redirect's target" */
     zf_http_resp *resp;
     EVP_MD_CTX *md;
@@ -108,9 +108,14 @@ static void progress(dl_sink *s, zf_download_event ev)
     const zf_download_opts *o = s->r->o;
     if (!o->progress)
         return;
-    zf_download_progress p = {ev, s->f->name, s->index, s->r->nfiles, s->off + s->blen,
+    zf_download_progress p = {ev,
+                              s->f->name,
+                              s->index,
+                              s->r->nfiles,
+                              s->off + s->blen,
                               s->f->listed > 0 ? (uint64_t)s->f->listed : 0,
-                              s->r->all_done + s->off + s->blen, s->r->all_total};
+                              s->r->all_done + s->off + s->blen,
+                              s->r->all_total};
     if (ev == ZF_DL_EV_DONE || ev == ZF_DL_EV_SKIPPED)
         p.all_done = s->r->all_done;
     o->progress(o->progress_ctx, &p);
@@ -126,22 +131,24 @@ static int parse_file(dl_file *f, const json_t *j, int index, zf_error *err)
     json_t *size = json_object_get(j, "file_size");
     int rc = zf_download_file_name(f->name, sizeof f->name, j, index);
     if (rc == ZF_EPARSE)
-        return zf_error_set(err, ZF_EPARSE, "recording file %d is not a JSON object",
-                            index + 1);
+        return zf_error_set(err, ZF_EPARSE, "recording file %d is not a JSON object", index + 1);
     if (rc)
         return zf_error_set(err, ZF_ENOMEM, "out of memory (file name)");
     if (!url || !*url)
-        return zf_error_set(err, ZF_EPARSE, "recording file %d (%s) has no download_url",
-                            index + 1, f->name);
+        return zf_error_set(err, ZF_EPARSE, "recording file %d (%s) has no download_url", index + 1,
+                            f->name);
     if (status && strcmp(status, "completed") != 0) {
         zf_error_set(err, ZF_EBUSY, "recording file %s is still %s at Zoom", f->name, status);
-        zf_error_hint_id(err, ZF_HINT_RUN_AGAIN, "Zoom is still processing the recording; run "
-                                                 "the download again in a few minutes");
+        zf_error_hint_id(err, ZF_HINT_RUN_AGAIN,
+                         "Zoom is still processing the recording; run "
+                         "the download again in a few minutes");
         return ZF_EBUSY;
     }
     if (size && (!json_is_integer(size) || json_integer_value(size) < 0))
-        return zf_error_set(err, ZF_EPARSE, "recording file %s has a file_size that is not "
-                            "a non-negative integer", f->name);
+        return zf_error_set(err, ZF_EPARSE,
+                            "recording file %s has a file_size that is not "
+                            "a non-negative integer",
+                            f->name);
     f->listed = size ? (int64_t)json_integer_value(size) : -1;
     f->url = strdup(url);
     f->id = id && *id ? strdup(id) : NULL;
@@ -156,7 +163,8 @@ static int parse_listing(dl_run *r, const json_t *body, zf_error *err)
     if (!json_is_array(arr) || json_array_size(arr) == 0) {
         zf_error_set(err, ZF_ENOTFOUND, "meeting %s has a recording but no files in it",
                      r->meeting);
-        zf_error_hint_id(err, ZF_HINT_CHECK_RECORDING, "check the meeting in Zoom's web portal "
+        zf_error_hint_id(err, ZF_HINT_CHECK_RECORDING,
+                         "check the meeting in Zoom's web portal "
                          "(Recordings); files may have been deleted");
         return ZF_ENOTFOUND;
     }
@@ -255,9 +263,8 @@ static bool hash_file(const char *path, char hex[65])
     unsigned char d[32];
     unsigned int dl = 0;
     struct stat st;
-    bool ok =
-        md && fstat(fd, &st) == 0 && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
-        hash_prefix(fd, (uint64_t)st.st_size, md) && EVP_DigestFinal_ex(md, d, &dl) == 1;
+    bool ok = md && fstat(fd, &st) == 0 && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+              hash_prefix(fd, (uint64_t)st.st_size, md) && EVP_DigestFinal_ex(md, d, &dl) == 1;
     if (ok)
         zf_hex(d, 32, hex);
     EVP_MD_CTX_free(md);
@@ -364,8 +371,7 @@ static bool begin_body(dl_sink *s)
     char cr[128];
     const char *v = zf_http_resp_header(s->resp, "Content-Range", cr, sizeof cr);
     s->begun = 1;
-    zf_download_verdict d = zf_download_judge(v ? 206 : 200, v, s->from, s->f->listed,
-                                              &s->total);
+    zf_download_verdict d = zf_download_judge(v ? 206 : 200, v, s->from, s->f->listed, &s->total);
     if (d == ZF_DL_APPEND)
         return true;
     if (v) {
@@ -427,8 +433,10 @@ static int check_url(dl_run *r, const dl_file *f, zf_error *err)
         return 0;
     char origin[256] = "?";
     zf_zoom__url_origin(f->url, origin, sizeof origin);
-    zf_error_set(err, ZF_EPATH, "refusing to send the download token for %s to %s: it is "
-                 "neither the API's origin nor a Zoom host", f->name, origin);
+    zf_error_set(err, ZF_EPATH,
+                 "refusing to send the download token for %s to %s: it is "
+                 "neither the API's origin nor a Zoom host",
+                 f->name, origin);
     zf_error_hint_id(err, ZF_HINT_CHECK_DOWNLOAD_URL, NULL);
     return ZF_EPATH;
 }
@@ -444,8 +452,10 @@ static int relist(dl_run *r, int index, int renew, zf_error *err)
         return rc;
     r->res.relists++;
     if (index >= r->nfiles || strcmp(r->files[index].name, name) != 0) {
-        zf_error_set(err, ZF_ECONFLICT, "the recording's files changed while downloading "
-                     "(%s is no longer file %d)", name, index + 1);
+        zf_error_set(err, ZF_ECONFLICT,
+                     "the recording's files changed while downloading "
+                     "(%s is no longer file %d)",
+                     name, index + 1);
         zf_error_hint_id(err, ZF_HINT_RUN_AGAIN, "run the download again");
         return ZF_ECONFLICT;
     }
@@ -462,13 +472,17 @@ static int relist(dl_run *r, int index, int renew, zf_error *err)
 
 static int size_mismatch(dl_sink *s, uint64_t expected, zf_error *err)
 {
-    zf_error_set(err, ZF_EIO, "recording file %s: received %llu bytes but the %s says "
-                 "%llu bytes", s->f->name, (unsigned long long)s->off,
+    zf_error_set(err, ZF_EIO,
+                 "recording file %s: received %llu bytes but the %s says "
+                 "%llu bytes",
+                 s->f->name, (unsigned long long)s->off,
                  s->f->listed >= 0 ? "listing" : "server's Content-Range",
                  (unsigned long long)expected);
-    zf_error_hint_id(err, ZF_HINT_RUN_AGAIN, "the partial file %s.part is kept; run the "
+    zf_error_hint_id(err, ZF_HINT_RUN_AGAIN,
+                     "the partial file %s.part is kept; run the "
                      "download again to resume, and if the sizes still differ report it to "
-                     "Zoom support", s->f->name);
+                     "Zoom support",
+                     s->f->name);
     return ZF_EIO;
 }
 
@@ -505,7 +519,8 @@ static int http_failure(dl_sink *s, const zf_http_resp *resp, zf_error *err)
                  resp->body.len ? zf_buf_cstr(&resp->body) : "(no body)");
     err->http_status = (int)resp->status;
     if (resp->status == 403 || resp->status == 404)
-        zf_error_hint_id(err, ZF_HINT_CHECK_CONNECTION, "the connection may lack the "
+        zf_error_hint_id(err, ZF_HINT_CHECK_CONNECTION,
+                         "the connection may lack the "
                          "cloud_recording read scope, or the file was deleted; check the "
                          "connection's status and the recording");
     return ZF_EHTTP;
@@ -517,8 +532,11 @@ static void note_401(dl_sink *s, const zf_http_resp *resp)
     int code = zf_zoom__body_code(resp->body.ptr, resp->body.len);
     s->renew = zf_download_may_renew(s->f->url, resp->redirects, s->r->api_base, code);
     zf_zoom__url_origin(s->f->url, origin, sizeof origin);
-    snprintf(s->refused_by, sizeof s->refused_by, resp->redirects ? "the host %s redirected "
-             "to" : "%s", origin);
+    snprintf(s->refused_by, sizeof s->refused_by,
+             resp->redirects ? "the host %s redirected "
+                               "to"
+                             : "%s",
+             origin);
 }
 
 /* One exchange. Returns 0 with *verdict set, or a fatal error. */
@@ -587,25 +605,32 @@ static int give_up(dl_sink *s, const zf_error *last, zf_error *err)
                  "downloading %s failed after %d attempts (%llu of %lld bytes on disk): %s",
                  s->f->name, s->r->o->max_attempts, (unsigned long long)s->off,
                  (long long)s->f->listed, last->message[0] ? last->message : "error");
-    zf_error_hint_id(err, ZF_HINT_RUN_AGAIN, "the partial file %s.part is kept; run the "
-                     "download again to resume", s->f->name);
+    zf_error_hint_id(err, ZF_HINT_RUN_AGAIN,
+                     "the partial file %s.part is kept; run the "
+                     "download again to resume",
+                     s->f->name);
     return err->code;
 }
 
 static int refused(const dl_sink *s, zf_error *err)
 {
     if (s->renew) {
-        zf_error_set(err, ZF_EAUTH, "downloading %s: Zoom refused the download token (401) "
-                     "even after listing the recording again", s->f->name);
-        zf_error_hint_id(err, ZF_HINT_CHECK_CONNECTION, "check the connection's status; it "
+        zf_error_set(err, ZF_EAUTH,
+                     "downloading %s: Zoom refused the download token (401) "
+                     "even after listing the recording again",
+                     s->f->name);
+        zf_error_hint_id(err, ZF_HINT_CHECK_CONNECTION,
+                         "check the connection's status; it "
                          "may need to be reconnected");
         return ZF_EAUTH;
     }
-    zf_error_set(err, ZF_EAUTH, "downloading %s: %s refused the download token (401) even "
+    zf_error_set(err, ZF_EAUTH,
+                 "downloading %s: %s refused the download token (401) even "
                  "after listing the recording again; the Zoom access token was not renewed, "
-                 "since only the API's own 401 with code 124 says it expired", s->f->name,
-                 s->refused_by);
-    zf_error_hint_id(err, ZF_HINT_CHECK_RECORDING, "the file host rejects this recording's "
+                 "since only the API's own 401 with code 124 says it expired",
+                 s->f->name, s->refused_by);
+    zf_error_hint_id(err, ZF_HINT_CHECK_RECORDING,
+                     "the file host rejects this recording's "
                      "download token: check that the recording still exists and allows "
                      "downloads, then run the download again");
     return ZF_EAUTH;
@@ -621,7 +646,8 @@ static int stream_file(dl_sink *s, zf_error *err)
         if ((rc = exchange(s, &v, &last, err)) != 0)
             return rc;
         switch (v) {
-        case ZF_DL_COMPLETE: return finish(s, err);
+        case ZF_DL_COMPLETE:
+            return finish(s, err);
         case ZF_DL_REAUTH:
             if (relists++ >= r->o->max_relists)
                 return refused(s, err);
@@ -703,8 +729,7 @@ static int plan_file(dl_run *r, int index, zf_download_plan *plan, zf_error *err
 {
     dl_file *f = &r->files[index];
     char final[PATH_MAX_BYTES], part[PATH_MAX_BYTES], hex[65];
-    if (!join_path(final, r->dir, f->name, NULL) ||
-        !join_path(part, r->dir, f->name, ".part"))
+    if (!join_path(final, r->dir, f->name, NULL) || !join_path(part, r->dir, f->name, ".part"))
         return dir_too_long(r, err);
     zf_download_disk d = {file_size(final), file_size(part), f->listed, 0, 0};
     const char *want = zf_manifest_get(r->manifest, f->name);
@@ -734,14 +759,14 @@ static int prepare(dl_run *r, zf_error *err)
         if (errno != ENOENT || mkdir(r->dir, 0700) != 0) {
             zf_error_set(err, ZF_EIO, "cannot create the directory %s: %s", r->dir,
                          strerror(errno));
-            zf_error_hint_id(err, ZF_HINT_CHOOSE_DIRECTORY, "create its parent directory "
+            zf_error_hint_id(err, ZF_HINT_CHOOSE_DIRECTORY,
+                             "create its parent directory "
                              "first, or choose another output directory");
             zf_error_hint_arg(err, ZF_HINT_ARG_VALUE, r->dir);
             return ZF_EIO;
         }
     } else if (!S_ISDIR(st.st_mode)) {
-        return zf_error_set(err, ZF_EVALIDATION, "%s exists and is not a directory",
-                            r->dir);
+        return zf_error_set(err, ZF_EVALIDATION, "%s exists and is not a directory", r->dir);
     }
     /* one download per directory at a time: two would write the same .part
      * files and overwrite each other's SHA256SUMS */
@@ -751,8 +776,9 @@ static int prepare(dl_run *r, zf_error *err)
                             strerror(errno));
     if (flock(r->dir_fd, LOCK_EX | LOCK_NB) != 0) {
         zf_error_set(err, ZF_EBUSY, "another download is writing into %s", r->dir);
-        zf_error_hint_id(err, ZF_HINT_CHOOSE_DIRECTORY, "wait for it to finish, or choose "
-                                                        "another output directory");
+        zf_error_hint_id(err, ZF_HINT_CHOOSE_DIRECTORY,
+                         "wait for it to finish, or choose "
+                         "another output directory");
         zf_error_hint_arg(err, ZF_HINT_ARG_VALUE, r->dir);
         return ZF_EBUSY;
     }
@@ -787,7 +813,8 @@ int zf_download_recording(zf_download_result *out, const zf_download_opts *opts,
 {
     if (!opts || !opts->zoom || !opts->tokens || !opts->tokens->get || !meeting || !*meeting ||
         !dir || !*dir || opts->max_attempts < 1)
-        return zf_error_set(err, ZF_EINVAL, "zf_download_recording needs a zoom client, a "
+        return zf_error_set(err, ZF_EINVAL,
+                            "zf_download_recording needs a zoom client, a "
                             "token source, a meeting id, a directory and max_attempts >= 1");
     dl_run r;
     memset(&r, 0, sizeof r);

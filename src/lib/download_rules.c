@@ -210,8 +210,8 @@ int zf_manifest_parse(zf_manifest **out, const char *text, size_t len, zf_error 
         return zf_error_set(err, ZF_ENOMEM, "out of memory (manifest)");
     if (len > MANIFEST_TEXT_MAX) {
         zf_manifest_free(m);
-        return zf_error_set(err, ZF_ETOOBIG, "%s is larger than %zu bytes",
-                            ZF_DOWNLOAD_MANIFEST, MANIFEST_TEXT_MAX);
+        return zf_error_set(err, ZF_ETOOBIG, "%s is larger than %zu bytes", ZF_DOWNLOAD_MANIFEST,
+                            MANIFEST_TEXT_MAX);
     }
     size_t i = 0;
     while (text && i < len) {
@@ -294,9 +294,8 @@ static bool parse_content_range(const char *v, int64_t *start, int64_t *total)
     return true;
 }
 
-zf_download_verdict zf_download_judge(long status, const char *content_range,
-                                      uint64_t range_from, int64_t listed_size,
-                                      int64_t *total)
+zf_download_verdict zf_download_judge(long status, const char *content_range, uint64_t range_from,
+                                      int64_t listed_size, int64_t *total)
 {
     int64_t start = -1, t = -1;
     bool cr_ok = parse_content_range(content_range, &start, &t);
@@ -308,8 +307,7 @@ zf_download_verdict zf_download_judge(long status, const char *content_range,
     if (status == 416) {
         int64_t full = listed_size >= 0 ? listed_size : t;
         /* the server's total, when it gives one, must agree too */
-        if (range_from > 0 && full >= 0 && (uint64_t)full == range_from &&
-            (t < 0 || t == full))
+        if (range_from > 0 && full >= 0 && (uint64_t)full == range_from && (t < 0 || t == full))
             return ZF_DL_COMPLETE;
         return ZF_DL_RESTART;
     }
@@ -353,13 +351,11 @@ int zf_download_url_allowed(const char *url, const char *api_base)
     return host_is_under(host, hlen, "zoom.us") || host_is_under(host, hlen, "zoomgov.com");
 }
 
-int zf_download_may_renew(const char *url, long redirects, const char *api_base,
-                          int zoom_code)
+int zf_download_may_renew(const char *url, long redirects, const char *api_base, int zoom_code)
 {
     char o1[512], o2[512];
     if (redirects != 0 || zoom_code != 124 || !url || !api_base ||
-        !zf_zoom__url_origin(url, o1, sizeof o1) ||
-        !zf_zoom__url_origin(api_base, o2, sizeof o2))
+        !zf_zoom__url_origin(url, o1, sizeof o1) || !zf_zoom__url_origin(api_base, o2, sizeof o2))
         return 0;
     return strcmp(o1, o2) == 0;
 }

@@ -144,8 +144,7 @@ void zf_http_resp_free(zf_http_resp *r)
     zf_buf_free(&r->headers);
 }
 
-const char *zf_http_resp_header(const zf_http_resp *r, const char *name, char *out,
-                                size_t outlen)
+const char *zf_http_resp_header(const zf_http_resp *r, const char *name, char *out, size_t outlen)
 {
     return zf_header_find(zf_buf_cstr(&r->headers), name, out, outlen);
 }
@@ -224,9 +223,15 @@ static int on_debug(CURL *c, curl_infotype type, char *data, size_t n, void *ctx
 {
     xfer *x = ctx;
     switch (type) {
-    case CURLINFO_TEXT: trace_block('*', data, n); break;
-    case CURLINFO_HEADER_OUT: trace_block('>', data, n); break;
-    case CURLINFO_HEADER_IN: trace_block('<', data, n); break;
+    case CURLINFO_TEXT:
+        trace_block('*', data, n);
+        break;
+    case CURLINFO_HEADER_OUT:
+        trace_block('>', data, n);
+        break;
+    case CURLINFO_HEADER_IN:
+        trace_block('<', data, n);
+        break;
     /* bodies are logged whole at the end, so a secret split across two
      * chunks is still recognised by zf_log_redact */
     case CURLINFO_DATA_OUT:
@@ -235,7 +240,8 @@ static int on_debug(CURL *c, curl_infotype type, char *data, size_t n, void *ctx
     case CURLINFO_DATA_IN:
         zf_buf_append(&x->trace_in, data, n);
         break;
-    default: break;
+    default:
+        break;
     }
     return 0;
 }
@@ -283,8 +289,10 @@ static int build_headers(const zf_http_req *req, struct curl_slist **out, zf_err
     zf_buf auth = ZF_BUF_INIT(64 << 10);
     for (const char *const *p = req->headers; p && *p; p++) {
         if (has_crlf(*p) || !strchr(*p, ':')) {
-            rc = zf_error_set(err, ZF_EINVAL, "request header \"%.40s\" must be one "
-                                              "\"Name: value\" line", *p);
+            rc = zf_error_set(err, ZF_EINVAL,
+                              "request header \"%.40s\" must be one "
+                              "\"Name: value\" line",
+                              *p);
             goto done;
         }
         if (!add_header(&l, *p))
@@ -342,8 +350,7 @@ static void set_method(CURL *c, const zf_http_req *req)
         curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
         return;
     }
-    if (req->body || strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 ||
-        strcmp(m, "PATCH") == 0) {
+    if (req->body || strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 || strcmp(m, "PATCH") == 0) {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body ? req->body : "");
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
                          (curl_off_t)(req->body ? req->body_len : 0));
@@ -424,8 +431,10 @@ static int never_sent(CURLcode rc)
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_ISSUER_ERROR:
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS: return 1;
-    default: return 0;
+    case CURLE_SSL_INVALIDCERTSTATUS:
+        return 1;
+    default:
+        return 0;
     }
 }
 
@@ -446,12 +455,12 @@ static int map_error(const zf_http *h, const xfer *x, CURLcode rc, const char *h
         return ZF_ETOOBIG;
     }
     if (x->canceled)
-        return zf_error_set(err, ZF_ECANCELED, "transfer from %s canceled by its receiver",
-                            host);
+        return zf_error_set(err, ZF_ECANCELED, "transfer from %s canceled by its receiver", host);
     if (rc == CURLE_OPERATION_TIMEDOUT) {
         zf_error_set(err, ZF_ETIMEOUT, "request to %s timed out: %s", host, why);
-        zf_error_hint_id(err, ZF_HINT_RAISE_TIMEOUT, "the server or the network is slow; try "
-                                                     "again, or raise the request timeout");
+        zf_error_hint_id(err, ZF_HINT_RAISE_TIMEOUT,
+                         "the server or the network is slow; try "
+                         "again, or raise the request timeout");
         return ZF_ETIMEOUT;
     }
     if (is_cert_error(rc)) {
@@ -462,13 +471,15 @@ static int map_error(const zf_http *h, const xfer *x, CURLcode rc, const char *h
     }
     if (rc == CURLE_SSL_CONNECT_ERROR) {
         zf_error_set(err, ZF_ETLS, "TLS handshake with %s failed: %s", host, why);
-        zf_error_hint_id(err, ZF_HINT_CHECK_NETWORK, "check that the URL's port speaks HTTPS "
-                                                     "and that no proxy interferes with TLS");
+        zf_error_hint_id(err, ZF_HINT_CHECK_NETWORK,
+                         "check that the URL's port speaks HTTPS "
+                         "and that no proxy interferes with TLS");
         return ZF_ETLS;
     }
     zf_error_set(err, ZF_ENET, "cannot reach %s: %s", host, why);
-    zf_error_hint_id(err, ZF_HINT_CHECK_NETWORK, "check the network, the host name, and proxy "
-                                                 "settings (https_proxy, no_proxy)");
+    zf_error_hint_id(err, ZF_HINT_CHECK_NETWORK,
+                     "check the network, the host name, and proxy "
+                     "settings (https_proxy, no_proxy)");
     return ZF_ENET;
 }
 

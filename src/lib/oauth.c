@@ -40,11 +40,11 @@ const char *const zf_oauth_required_scopes[] = {
 #define FORM_MAX 16384
 #define API_URL_MAX 512
 
-#define HINT_REAUTH                                                                      \
-    "The refresh token has expired or been revoked. Re-authenticate the integration: "   \
+#define HINT_REAUTH                                                                                \
+    "The refresh token has expired or been revoked. Re-authenticate the integration: "             \
     "reconnect the Zoom connection to generate new tokens."
-#define HINT_REINITIATE                                                                  \
-    "Re-initiate the OAuth flow: connect again; check that the redirect URI registered "  \
+#define HINT_REINITIATE                                                                            \
+    "Re-initiate the OAuth flow: connect again; check that the redirect URI registered "           \
     "in the Zoom app matches %s exactly."
 
 void zf_token_set_free(zf_token_set *s)
@@ -95,22 +95,24 @@ static int check_app(const zf_oauth_app *app, zf_error *err)
          strncmp(app->oauth_base, "http://", 7) != 0)) {
         zf_error_set(err, ZF_ECONFIG, "OAuth base URL \"%s\" is not an http(s) URL",
                      app && app->oauth_base ? app->oauth_base : "");
-        zf_error_hint_id(err, ZF_HINT_CHECK_OAUTH_BASE, "Use https://zoom.us, "
-                                                        "https://zoomgov.com, or your zoomsim URL.");
+        zf_error_hint_id(err, ZF_HINT_CHECK_OAUTH_BASE,
+                         "Use https://zoom.us, "
+                         "https://zoomgov.com, or your zoomsim URL.");
         return ZF_ECONFIG;
     }
     if (!app->client_id || !app->client_id[0]) {
         zf_error_set(err, ZF_ECONFIG, "no OAuth client id given");
-        zf_error_hint_id(err, ZF_HINT_APP_CREDENTIALS, "Copy the Client ID from your app's App "
+        zf_error_hint_id(err, ZF_HINT_APP_CREDENTIALS,
+                         "Copy the Client ID from your app's App "
                          "Credentials page in the Zoom App Marketplace.");
         zf_error_hint_arg(err, ZF_HINT_ARG_FIELD, "client_id");
         return ZF_ECONFIG;
     }
     if (!app->client_secret || zf_secret_empty(app->client_secret)) {
-        zf_error_set(err, ZF_ECONFIG, "no OAuth client secret given for client %s",
-                     app->client_id);
-        zf_error_hint_id(err, ZF_HINT_APP_CREDENTIALS, "Copy the Client Secret from your app's "
-                                                       "App Credentials page.");
+        zf_error_set(err, ZF_ECONFIG, "no OAuth client secret given for client %s", app->client_id);
+        zf_error_hint_id(err, ZF_HINT_APP_CREDENTIALS,
+                         "Copy the Client Secret from your app's "
+                         "App Credentials page.");
         zf_error_hint_arg(err, ZF_HINT_ARG_FIELD, "client_secret");
         return ZF_ECONFIG;
     }
@@ -147,11 +149,15 @@ int zf_oauth_endpoint_url(char **out, const char *oauth_base, const char *endpoi
     } else if (endpoint[0] == '/' && endpoint[1] != '/' && url_clean(endpoint) && oauth_base) {
         zf_buf_appendf(&url, "%.*s%s", base_len(oauth_base), oauth_base, endpoint);
     } else {
-        zf_error_set(err, ZF_ECONFIG, "OAuth endpoint \"%.200s\" is neither a path nor an "
-                                      "http(s) URL", endpoint);
-        zf_error_hint_id(err, ZF_HINT_CHECK_OAUTH_BASE, "Give a path under the OAuth base (Zoom's: %s) or a whole URL "
-                           "such as https://auth.example.com/oauth2/token, without spaces, "
-                           "'#' or user:password@.", deflt);
+        zf_error_set(err, ZF_ECONFIG,
+                     "OAuth endpoint \"%.200s\" is neither a path nor an "
+                     "http(s) URL",
+                     endpoint);
+        zf_error_hint_id(err, ZF_HINT_CHECK_OAUTH_BASE,
+                         "Give a path under the OAuth base (Zoom's: %s) or a whole URL "
+                         "such as https://auth.example.com/oauth2/token, without spaces, "
+                         "'#' or user:password@.",
+                         deflt);
         return ZF_ECONFIG;
     }
     if (url.failed)
@@ -208,8 +214,8 @@ int zf_oauth_default_api_base(char **out, const char *oauth_base)
     return 0;
 }
 
-int zf_oauth_authorize_begin(zf_oauth_authz *out, const zf_oauth_app *app,
-                             const char *redirect_uri, zf_error *err)
+int zf_oauth_authorize_begin(zf_oauth_authz *out, const zf_oauth_app *app, const char *redirect_uri,
+                             zf_error *err)
 {
     char verifier[ZF_OAUTH_VERIFIER_CHARS + 1];
     unsigned char digest[32];
@@ -224,7 +230,8 @@ int zf_oauth_authorize_begin(zf_oauth_authz *out, const zf_oauth_app *app,
     if (!redirect_uri || !redirect_uri[0]) {
         free(endpoint);
         zf_error_set(err, ZF_ECONFIG, "no OAuth redirect URI given");
-        zf_error_hint_id(err, ZF_HINT_APP_CREDENTIALS, "Give the redirect URI registered in "
+        zf_error_hint_id(err, ZF_HINT_APP_CREDENTIALS,
+                         "Give the redirect URI registered in "
                          "the Zoom app, e.g. https://zoomflow.example.com/oauth/zoom/callback.");
         zf_error_hint_arg(err, ZF_HINT_ARG_FIELD, "redirect_uri");
         return ZF_ECONFIG;
@@ -302,8 +309,7 @@ static int callback_field(zf_oauth_callback *cb, const char *key, size_t klen, c
     int rc = form_decode(val, vlen, &v);
     if (rc == ZF_EPARSE) {
         zf_error_set(err, ZF_EPARSE,
-                     "OAuth callback parameter \"%s\" is not valid percent-encoding",
-                     names[which]);
+                     "OAuth callback parameter \"%s\" is not valid percent-encoding", names[which]);
     } else if (rc) {
         zf_error_set(err, ZF_ENOMEM, "out of memory");
     } else if (which == 0) {
@@ -316,14 +322,12 @@ static int callback_field(zf_oauth_callback *cb, const char *key, size_t klen, c
     return rc;
 }
 
-int zf_oauth_parse_callback(zf_oauth_callback *out, const char *query, size_t len,
-                            zf_error *err)
+int zf_oauth_parse_callback(zf_oauth_callback *out, const char *query, size_t len, zf_error *err)
 {
     zf_oauth_callback init = ZF_OAUTH_CALLBACK_INIT;
     *out = init;
     if (len > ZF_OAUTH_CALLBACK_MAX)
-        return zf_error_set(err, ZF_ETOOBIG,
-                            "OAuth callback query is %zu bytes (limit %d)", len,
+        return zf_error_set(err, ZF_ETOOBIG, "OAuth callback query is %zu bytes (limit %d)", len,
                             ZF_OAUTH_CALLBACK_MAX);
     if (memchr(query, '\0', len))
         return zf_error_set(err, ZF_EPARSE, "OAuth callback query contains a NUL byte");
@@ -361,8 +365,9 @@ static int has_ci(const char *hay, const char *needle)
 /* Accepts "http(s)://host[:port][/]" only: a bearer token goes there. */
 static int valid_api_url(const char *u)
 {
-    const char *h = strncmp(u, "https://", 8) == 0 ? u + 8
-                    : strncmp(u, "http://", 7) == 0 ? u + 7 : NULL;
+    const char *h = strncmp(u, "https://", 8) == 0  ? u + 8
+                    : strncmp(u, "http://", 7) == 0 ? u + 7
+                                                    : NULL;
     if (!h || !*h || strlen(u) > API_URL_MAX)
         return 0;
     for (; *h; h++) {
@@ -436,46 +441,54 @@ static int token_error(const zf_oauth_exchange *ex, const char *error, const cha
     char why[256];
     who w;
     who_of(ex, &w);
-    scrub_reason(reason && *reason ? reason : error && *error ? error : "no reason given", why,
-                 sizeof why);
+    scrub_reason(reason && *reason ? reason
+                 : error && *error ? error
+                                   : "no reason given",
+                 why, sizeof why);
     if (ex->status == 429) {
         zf_error_set(err, ZF_ERATELIMIT, "%s is rate limiting: %s", w.endpoint, why);
-        zf_error_hint_id(err, ZF_HINT_SLOW_DOWN, "Wait a minute and retry; the stored tokens are unchanged.");
+        zf_error_hint_id(err, ZF_HINT_SLOW_DOWN,
+                         "Wait a minute and retry; the stored tokens are unchanged.");
         return ZF_ERATELIMIT;
     }
     if (ex->status >= 500) {
-        zf_error_set(err, ZF_ESERVER, "%s failed with HTTP %ld: %s", w.endpoint, ex->status,
-                     why);
+        zf_error_set(err, ZF_ESERVER, "%s failed with HTTP %ld: %s", w.endpoint, ex->status, why);
         if (w.zoom)
-            zf_error_hint_id(err, ZF_HINT_RETRY_LATER, "A Zoom-side failure; the stored tokens are kept. Retry later "
-                               "and check https://status.zoom.us.");
+            zf_error_hint_id(err, ZF_HINT_RETRY_LATER,
+                             "A Zoom-side failure; the stored tokens are kept. Retry later "
+                             "and check https://status.zoom.us.");
         else
-            zf_error_hint_id(err, ZF_HINT_RETRY_LATER, "A failure of %s; the stored tokens are kept. Retry later.",
-                          w.server);
+            zf_error_hint_id(err, ZF_HINT_RETRY_LATER,
+                             "A failure of %s; the stored tokens are kept. Retry later.", w.server);
         return ZF_ESERVER;
     }
     if ((error && strcmp(error, "invalid_client") == 0) || has_ci(why, "client_id") ||
         has_ci(why, "client secret") || has_ci(why, "client_secret")) {
         zf_error_set(err, ZF_EAUTH, "%s rejected the app credentials for client id %s: %s",
                      w.server, cid, why);
-        zf_error_hint_id(err, ZF_HINT_RECONNECT, "Check the client id and secret of client %s against the Zoom "
-                           "app's App Credentials page (a regenerated secret must be "
-                           "entered again), then reconnect.", cid);
+        zf_error_hint_id(err, ZF_HINT_RECONNECT,
+                         "Check the client id and secret of client %s against the Zoom "
+                         "app's App Credentials page (a regenerated secret must be "
+                         "entered again), then reconnect.",
+                         cid);
         return ZF_EAUTH;
     }
     if (ex->grant == ZF_GRANT_AUTHORIZATION_CODE) {
         int redirect = has_ci(why, "redirect");
         zf_error_set(err, ZF_EAUTH, "%s refused the code exchange: %s: %s", w.server,
                      redirect ? "redirect URI mismatch"
-                              : "the authorization code is expired, used or invalid", why);
+                              : "the authorization code is expired, used or invalid",
+                     why);
         zf_error_hint_id(err, ZF_HINT_CHECK_REDIRECT_URI, HINT_REINITIATE, uri);
         zf_error_hint_arg(err, ZF_HINT_ARG_VALUE, ex->redirect_uri);
         return ZF_EAUTH;
     }
     if (ex->grant == ZF_GRANT_ACCOUNT_CREDENTIALS) {
         zf_error_set(err, ZF_EAUTH, "%s refused a Server-to-Server token: %s", w.server, why);
-        zf_error_hint_id(err, ZF_HINT_CHECK_APP, "Check the account id and that the Server-to-Server app of "
-                           "client %s is activated in the Zoom App Marketplace.", cid);
+        zf_error_hint_id(err, ZF_HINT_CHECK_APP,
+                         "Check the account id and that the Server-to-Server app of "
+                         "client %s is activated in the Zoom App Marketplace.",
+                         cid);
         return ZF_EAUTH;
     }
     if ((error && strcmp(error, "invalid_grant") == 0) || has_ci(why, "invalid token")) {
@@ -493,8 +506,7 @@ static const char *json_str(json_t *o, const char *k)
     return json_string_value(json_object_get(o, k));
 }
 
-static int token_success(zf_token_set *out, const zf_oauth_exchange *ex, json_t *o,
-                         zf_error *err)
+static int token_success(zf_token_set *out, const zf_oauth_exchange *ex, json_t *o, zf_error *err)
 {
     const char *at = json_str(o, "access_token"), *rt = json_str(o, "refresh_token");
     const char *type = json_str(o, "token_type"), *api = json_str(o, "api_url");
@@ -506,8 +518,10 @@ static int token_success(zf_token_set *out, const zf_oauth_exchange *ex, json_t 
     if (secs <= 0 || secs > (json_int_t)10 * 366 * 86400)
         return zf_error_set(err, ZF_EPARSE, "token response has no valid expires_in");
     if (type && strcasecmp(type, "bearer") != 0)
-        return zf_error_set(err, ZF_EPARSE, "token response has token_type \"%.40s\", "
-                                            "expected bearer", type);
+        return zf_error_set(err, ZF_EPARSE,
+                            "token response has token_type \"%.40s\", "
+                            "expected bearer",
+                            type);
     if (ex->grant != ZF_GRANT_ACCOUNT_CREDENTIALS && (!rt || !*rt))
         return zf_error_set(err, ZF_EPARSE, "token response has no refresh_token");
     if (api && *api && !valid_api_url(api))
@@ -521,8 +535,8 @@ static int token_success(zf_token_set *out, const zf_oauth_exchange *ex, json_t 
     return 0;
 }
 
-int zf_oauth_parse_token_response(zf_token_set *out, const zf_oauth_exchange *ex,
-                                  const char *body, size_t len, zf_error *err)
+int zf_oauth_parse_token_response(zf_token_set *out, const zf_oauth_exchange *ex, const char *body,
+                                  size_t len, zf_error *err)
 {
     zf_token_set init = ZF_TOKEN_SET_INIT;
     json_error_t jerr;
@@ -537,8 +551,9 @@ int zf_oauth_parse_token_response(zf_token_set *out, const zf_oauth_exchange *ex
     o = body && len ? json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
     if (ex->status >= 200 && ex->status < 300) {
         rc = json_is_object(o) ? token_success(out, ex, o, err)
-                               : zf_error_set(err, ZF_EPARSE, "token response is not a "
-                                                              "JSON object");
+                               : zf_error_set(err, ZF_EPARSE,
+                                              "token response is not a "
+                                              "JSON object");
     } else {
         const char *reason = json_is_object(o) ? json_str(o, "reason") : NULL;
         if (!reason && json_is_object(o))
@@ -628,8 +643,8 @@ int zf_oauth_token_claims(char **account_id, char **user_id, const char *token, 
         goto done;
     }
     /* zf_json_parse's message may quote the payload: replace it */
-    if ((rc = zf_json_parse(&payload, raw, (size_t)got, ZF_OAUTH_TOKEN_MAX,
-                            "access token payload", err)) < 0 ||
+    if ((rc = zf_json_parse(&payload, raw, (size_t)got, ZF_OAUTH_TOKEN_MAX, "access token payload",
+                            err)) < 0 ||
         !json_is_object(payload)) {
         rc = zf_error_set(err, ZF_EPARSE, "access token payload is not a JSON object");
         goto done;
@@ -648,8 +663,7 @@ done:
 
 /* RFC 6749 §2.3.1: the client id and secret are each form-urlencoded, then
  * joined by ':' and base64'd (libcurl does the last two). */
-static int basic_credentials(const zf_oauth_app *app, zf_buf *user, zf_secret *pass,
-                             zf_error *err)
+static int basic_credentials(const zf_oauth_app *app, zf_buf *user, zf_secret *pass, zf_error *err)
 {
     zf_buf p = ZF_BUF_INIT(FORM_MAX);
     int rc = 0;
@@ -662,8 +676,8 @@ static int basic_credentials(const zf_oauth_app *app, zf_buf *user, zf_secret *p
 }
 
 /* POSTs form to the endpoint's URL with Basic client auth. */
-static int post_form(zf_http *http, const zf_oauth_app *app, const char *url,
-                     const zf_buf *form, zf_http_resp *resp, zf_error *err)
+static int post_form(zf_http *http, const zf_oauth_app *app, const char *url, const zf_buf *form,
+                     zf_http_resp *resp, zf_error *err)
 {
     static const char *const headers[] = {"Content-Type: application/x-www-form-urlencoded",
                                           "Accept: application/json", NULL};
@@ -688,8 +702,8 @@ static int post_form(zf_http *http, const zf_oauth_app *app, const char *url,
     return rc;
 }
 
-static int token_call(zf_token_set *out, zf_http *http, const zf_oauth_app *app,
-                      const zf_buf *form, const zf_oauth_exchange *ex, int *sent, zf_error *err)
+static int token_call(zf_token_set *out, zf_http *http, const zf_oauth_app *app, const zf_buf *form,
+                      const zf_oauth_exchange *ex, int *sent, zf_error *err)
 {
     zf_http_resp resp;
     zf_token_set init = ZF_TOKEN_SET_INIT;
@@ -697,8 +711,8 @@ static int token_call(zf_token_set *out, zf_http *http, const zf_oauth_app *app,
     *out = init;
     if (sent)
         *sent = 0;
-    int rc = zf_oauth_endpoint_url(&url, app->oauth_base, app->token_endpoint,
-                                   ZF_OAUTH_TOKEN_PATH, err);
+    int rc =
+        zf_oauth_endpoint_url(&url, app->oauth_base, app->token_endpoint, ZF_OAUTH_TOKEN_PATH, err);
     if (rc < 0)
         return rc;
     zf_oauth_server_name(url, server, sizeof server);
@@ -758,8 +772,8 @@ int zf_oauth_refresh(zf_token_set *out, zf_http *http, const zf_oauth_app *app,
     return rc;
 }
 
-int zf_oauth_s2s_token(zf_token_set *out, zf_http *http, const zf_oauth_app *app,
-                       int64_t now, zf_error *err)
+int zf_oauth_s2s_token(zf_token_set *out, zf_http *http, const zf_oauth_app *app, int64_t now,
+                       zf_error *err)
 {
     zf_buf form = ZF_BUF_INIT(FORM_MAX);
     zf_oauth_exchange ex = {ZF_GRANT_ACCOUNT_CREDENTIALS, 0, now, NULL, NULL, NULL};
@@ -769,7 +783,8 @@ int zf_oauth_s2s_token(zf_token_set *out, zf_http *http, const zf_oauth_app *app
     if (!app->account_id || !app->account_id[0]) {
         zf_error_set(err, ZF_ECONFIG, "no account id given for Server-to-Server client %s",
                      app->client_id);
-        zf_error_hint_id(err, ZF_HINT_APP_CREDENTIALS, "Copy the Account ID from the "
+        zf_error_hint_id(err, ZF_HINT_APP_CREDENTIALS,
+                         "Copy the Account ID from the "
                          "Server-to-Server app's App Credentials page.");
         zf_error_hint_arg(err, ZF_HINT_ARG_FIELD, "account_id");
         return ZF_ECONFIG;
@@ -782,8 +797,7 @@ int zf_oauth_s2s_token(zf_token_set *out, zf_http *http, const zf_oauth_app *app
     return rc;
 }
 
-int zf_oauth_revoke(zf_http *http, const zf_oauth_app *app, const zf_secret *token,
-                    zf_error *err)
+int zf_oauth_revoke(zf_http *http, const zf_oauth_app *app, const zf_secret *token, zf_error *err)
 {
     zf_buf form = ZF_BUF_INIT(FORM_MAX);
     zf_http_resp resp;
@@ -807,8 +821,7 @@ int zf_oauth_revoke(zf_http *http, const zf_oauth_app *app, const zf_secret *tok
         if (err)
             err->http_status = (int)resp.status;
         rc = zf_error_set(err, resp.status >= 500 ? ZF_ESERVER : ZF_EAUTH,
-                          "%s did not revoke the token (HTTP %ld): %s", server, resp.status,
-                          safe);
+                          "%s did not revoke the token (HTTP %ld): %s", server, resp.status, safe);
         json_decref(o);
     }
     zf_http_resp_free(&resp);

@@ -138,8 +138,8 @@ typedef enum head_state {
     HEAD_REFUSED, /* v says why */
 } head_state;
 
-static head_state parse_head(head *h, zf_oauth_loopback_verdict *v, const char *bytes,
-                             size_t len, int eof)
+static head_state parse_head(head *h, zf_oauth_loopback_verdict *v, const char *bytes, size_t len,
+                             int eof)
 {
     const char *end = bytes + len, *next;
     long n = line_at(bytes, end, &next);
@@ -149,8 +149,8 @@ static head_state parse_head(head *h, zf_oauth_loopback_verdict *v, const char *
     }
     int st = 0, fields = 0;
     if (n >= 0 && (st = request_line(h, bytes, (size_t)n)) != 0) {
-        refuse(v, ZF_LOOPBACK_NOT_CALLBACK, st, st == 505 ? "only HTTP/1.1 and 1.0 are served"
-                                                          : "this is not an HTTP request");
+        refuse(v, ZF_LOOPBACK_NOT_CALLBACK, st,
+               st == 505 ? "only HTTP/1.1 and 1.0 are served" : "this is not an HTTP request");
         return HEAD_REFUSED;
     }
     for (const char *p = next; n >= 0; p = next) {
@@ -158,8 +158,9 @@ static head_state parse_head(head *h, zf_oauth_loopback_verdict *v, const char *
             break;
         if (next - bytes > ZF_LOOPBACK_HEAD_MAX || ++fields > ZF_LOOPBACK_FIELDS_MAX ||
             (n < 0 && len > ZF_LOOPBACK_HEAD_MAX)) {
-            refuse(v, ZF_LOOPBACK_NOT_CALLBACK, 431, "the request headers are larger than "
-                                                     "16384 bytes or 100 lines");
+            refuse(v, ZF_LOOPBACK_NOT_CALLBACK, 431,
+                   "the request headers are larger than "
+                   "16384 bytes or 100 lines");
             return HEAD_REFUSED;
         }
         if (n > 0 && header_line(h, p, (size_t)n) != 0) {
@@ -197,21 +198,23 @@ static bool check_listener(const head *h, zf_oauth_loopback_verdict *v,
         return false;
     }
     if (h->nhost != 1) {
-        refuse(v, ZF_LOOPBACK_NOT_CALLBACK, 400, h->nhost ? "the request has two Host headers"
-                                                          : "the request has no Host header");
+        refuse(v, ZF_LOOPBACK_NOT_CALLBACK, 400,
+               h->nhost ? "the request has two Host headers" : "the request has no Host header");
         return false;
     }
     if (!names_listener(h->host, ex->authority)) {
-        refuse(v, ZF_LOOPBACK_NOT_CALLBACK, 421, "the Host header does not name this listener "
-                                                 "(the redirect URI's host and port)");
+        refuse(v, ZF_LOOPBACK_NOT_CALLBACK, 421,
+               "the Host header does not name this listener "
+               "(the redirect URI's host and port)");
         return false;
     }
     if (h->norigin > 1 ||
-        (h->norigin == 1 && !(h->origin.n > 7 && strncasecmp(h->origin.p, "http://", 7) == 0 &&
-                              names_listener((span){h->origin.p + 7, h->origin.n - 7},
-                                             ex->authority)))) {
-        refuse(v, ZF_LOOPBACK_NOT_CALLBACK, 403, "the request comes from another web site "
-                                                 "(its Origin is not this listener)");
+        (h->norigin == 1 &&
+         !(h->origin.n > 7 && strncasecmp(h->origin.p, "http://", 7) == 0 &&
+           names_listener((span){h->origin.p + 7, h->origin.n - 7}, ex->authority)))) {
+        refuse(v, ZF_LOOPBACK_NOT_CALLBACK, 403,
+               "the request comes from another web site "
+               "(its Origin is not this listener)");
         return false;
     }
     return true;
@@ -247,8 +250,9 @@ static void check_callback(const head *h, zf_oauth_loopback_verdict *v,
     if (!cb.state || !cb.state[0])
         refuse(v, ZF_LOOPBACK_WRONG_STATE, 400, "the callback carries no state");
     else if (!state_eq(cb.state, ex->state))
-        refuse(v, ZF_LOOPBACK_WRONG_STATE, 400, "the callback's state is not this connect "
-                                                "attempt's (an old or foreign link)");
+        refuse(v, ZF_LOOPBACK_WRONG_STATE, 400,
+               "the callback's state is not this connect "
+               "attempt's (an old or foreign link)");
     else if (!cb.error && zf_secret_empty(&cb.code))
         refuse(v, ZF_LOOPBACK_BAD_CALLBACK, 400, "the callback carries no code");
     else {

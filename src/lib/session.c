@@ -154,12 +154,14 @@ static int refuse_new_key_locked(zf_session *s, const char *path, zf_error *err)
     if ((rc = zf_store_conn_list(s->store, &ids, &n, err)) != 0)
         return rc;
     if (n > 0) {
-        rc = zf_error_set(err, ZF_ECONFIG, "the key file %s does not exist, but the store "
+        rc = zf_error_set(err, ZF_ECONFIG,
+                          "the key file %s does not exist, but the store "
                           "already holds %zu connection%s (%s%s) sealed with a master key; a "
-                          "new key would not open %s, so none was created", path, n,
-                          n == 1 ? "" : "s", ids[0], n > 1 ? ", ..." : "",
+                          "new key would not open %s, so none was created",
+                          path, n, n == 1 ? "" : "s", ids[0], n > 1 ? ", ..." : "",
                           n == 1 ? "it" : "them");
-        zf_error_hint_id(err, ZF_HINT_RESTORE_MASTER_KEY, "give the key file the connections "
+        zf_error_hint_id(err, ZF_HINT_RESTORE_MASTER_KEY,
+                         "give the key file the connections "
                          "were stored under (is the path mistyped?); to start over with a new "
                          "key, create the file (openssl rand -hex 32 > FILE, mode 0600) and "
                          "connect again");
@@ -189,12 +191,13 @@ static int open_crypt_locked(zf_session *s, zf_error *err)
         int e = errno;
         rc = zf_error_set(err, ZF_ECONFIG, "cannot create the config directory %s: %s", at,
                           strerror(e));
-        zf_error_hint_id(err, ZF_HINT_SET_MASTER_KEY, "make it writable, point XDG_CONFIG_HOME "
+        zf_error_hint_id(err, ZF_HINT_SET_MASTER_KEY,
+                         "make it writable, point XDG_CONFIG_HOME "
                          "or HOME elsewhere, give a key file, or set ZOOMFLOW_MASTER_KEY");
     }
     if (rc == 0 && (zf_buf_puts(&path, "/master.key"), path.failed))
-        rc = zf_error_set(err, ZF_ECONFIG, "the key file's path is longer than %zu bytes",
-                          path.max);
+        rc =
+            zf_error_set(err, ZF_ECONFIG, "the key file's path is longer than %zu bytes", path.max);
     if (rc == 0)
         rc = refuse_new_key_locked(s, path.ptr, err);
     if (rc == 0)
@@ -246,8 +249,7 @@ static int open_source_locked(zf_session *s, zf_error *err)
     return 0;
 }
 
-static int new_zoom_locked(zf_session *s, zf_zoom **out, const zf_zoom_opts *opts,
-                           zf_error *err)
+static int new_zoom_locked(zf_session *s, zf_zoom **out, const zf_zoom_opts *opts, zf_error *err)
 {
     int rc = open_source_locked(s, err);
     if (rc)

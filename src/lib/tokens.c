@@ -63,16 +63,16 @@
 #define CLAIM_POLL_MS 50
 #define CLAIM_TRIES 200
 #define HOST_MAX 256
-#define HINT_RECONNECT                                                                   \
-    "Reconnect the Zoom connection. The interrupted refresh cannot be recovered; to "      \
+#define HINT_RECONNECT                                                                             \
+    "Reconnect the Zoom connection. The interrupted refresh cannot be recovered; to "              \
     "avoid it, let the process finish (SIGTERM, not kill -9)."
 /* record_failure() ends last_error with this when a refresh may have reached
  * the server; refresh_locked() looks for it when the next one is refused. */
-#define CUT_NOTE                                                                         \
-    " (the request may have reached the token endpoint; if it did, the stored refresh "    \
+#define CUT_NOTE                                                                                   \
+    " (the request may have reached the token endpoint; if it did, the stored refresh "            \
     "token was rotated and the next refresh will report that re-authorization is needed)"
-#define HINT_RECONNECT_CUT                                                               \
-    "Reconnect the Zoom connection. A refresh whose answer is lost on the way back "       \
+#define HINT_RECONNECT_CUT                                                                         \
+    "Reconnect the Zoom connection. A refresh whose answer is lost on the way back "               \
     "cannot be recovered: the server rotated the refresh token when it processed it."
 
 typedef struct flight {
@@ -250,8 +250,8 @@ static int learn_account(zf_store_conn *c, const zf_secret *access)
 static int apply_tokens(zf_tokens *tk, zf_store_conn *c, const zf_token_set *set, zf_error *err)
 {
     char *at = NULL, *rt = NULL;
-    int rc = seal_col(tk, "connection", c->id, "access_token",
-                      zf_secret_reveal(&set->access_token), set->access_token.len, &at, err);
+    int rc = seal_col(tk, "connection", c->id, "access_token", zf_secret_reveal(&set->access_token),
+                      set->access_token.len, &at, err);
     if (rc == 0 && !zf_secret_empty(&set->refresh_token))
         rc = seal_col(tk, "connection", c->id, "refresh_token",
                       zf_secret_reveal(&set->refresh_token), set->refresh_token.len, &rt, err);
@@ -269,16 +269,21 @@ static int apply_tokens(zf_tokens *tk, zf_store_conn *c, const zf_token_set *set
     c->state = ZF_CONN_VALID;
     if ((set->scope && replace_str(&c->scopes, set->scope) < 0) ||
         api_base_from(&c->api_base, set, c->api_base) < 0 ||
-        learn_account(c, &set->access_token) < 0 ||
-        replace_str(&c->last_error, NULL) < 0 || replace_str(&c->last_hint, NULL) < 0)
+        learn_account(c, &set->access_token) < 0 || replace_str(&c->last_error, NULL) < 0 ||
+        replace_str(&c->last_hint, NULL) < 0)
         return zf_error_set(err, ZF_ENOMEM, "out of memory");
     return 0;
 }
 
 static void audit(zf_tokens *tk, const char *id, const char *action, int rc, const char *detail)
 {
-    zf_store_audit a = {0, now_of(tk), (char *)id, tk->actor, (char *)action,
-                        (char *)(rc < 0 ? zf_code_name(rc) : "ok"), (char *)detail};
+    zf_store_audit a = {0,
+                        now_of(tk),
+                        (char *)id,
+                        tk->actor,
+                        (char *)action,
+                        (char *)(rc < 0 ? zf_code_name(rc) : "ok"),
+                        (char *)detail};
     zf_error ignored = ZF_ERROR_INIT;
     if (zf_store_audit_add(tk->opts.store, &a, &ignored) < 0)
         zf_log(ZF_LOG_WARN, "tokens", "audit record for %s %s not written: %s", action, id,
@@ -301,17 +306,18 @@ static int check_cfg(const zf_connect_cfg *cfg, int s2s, zf_error *err)
 {
     if (!cfg)
         return zf_error_set(err, ZF_EINVAL, "no connection settings given");
-    const char *missing = !cfg->oauth_base || !*cfg->oauth_base ? "the OAuth base URL"
-                          : !cfg->client_id || !*cfg->client_id ? "the client id"
-                          : !cfg->client_secret || !*cfg->client_secret ? "the client secret"
+    const char *missing = !cfg->oauth_base || !*cfg->oauth_base            ? "the OAuth base URL"
+                          : !cfg->client_id || !*cfg->client_id            ? "the client id"
+                          : !cfg->client_secret || !*cfg->client_secret    ? "the client secret"
                           : s2s && (!cfg->account_id || !*cfg->account_id) ? "the account id"
-                          : !s2s && (!cfg->redirect_uri || !*cfg->redirect_uri)
-                              ? "the redirect URI"
-                              : NULL;
+                          : !s2s && (!cfg->redirect_uri || !*cfg->redirect_uri) ? "the redirect URI"
+                                                                                : NULL;
     if (missing) {
         zf_error_set(err, ZF_ECONFIG, "cannot connect: %s is missing", missing);
-        zf_error_hint_id(err, ZF_HINT_APP_CREDENTIALS, "Give %s from the Zoom app's App "
-                                                       "Credentials page.", missing);
+        zf_error_hint_id(err, ZF_HINT_APP_CREDENTIALS,
+                         "Give %s from the Zoom app's App "
+                         "Credentials page.",
+                         missing);
         return ZF_ECONFIG;
     }
     return 0;
@@ -339,9 +345,9 @@ int zf_tokens_connect_begin(zf_oauth_authz *out, zf_tokens *tk, const zf_connect
         zf_error_set(err, rc, "out of memory");
         goto done;
     }
-    zf_oauth_app app = {cfg->oauth_base,         cfg->client_id,      &secret,
-                        NULL,                    cfg->authorize_endpoint, cfg->token_endpoint,
-                        cfg->revoke_endpoint};
+    zf_oauth_app app = {
+        cfg->oauth_base,     cfg->client_id,      &secret, NULL, cfg->authorize_endpoint,
+        cfg->token_endpoint, cfg->revoke_endpoint};
     char *probe = NULL; /* a bad token or revoke endpoint fails now, not after consent */
     if ((rc = zf_oauth_authorize_begin(out, &app, cfg->redirect_uri, err)) < 0 ||
         (rc = zf_oauth_endpoint_url(&probe, cfg->oauth_base, cfg->token_endpoint,
@@ -358,10 +364,10 @@ int zf_tokens_connect_begin(zf_oauth_authz *out, zf_tokens *tk, const zf_connect
     st.redirect_uri = (char *)cfg->redirect_uri;
     st.oauth_base = (char *)cfg->oauth_base;
     st.client_id = (char *)cfg->client_id;
-    st.token_endpoint = cfg->token_endpoint && *cfg->token_endpoint
-                            ? (char *)cfg->token_endpoint : NULL;
-    st.revoke_endpoint = cfg->revoke_endpoint && *cfg->revoke_endpoint
-                             ? (char *)cfg->revoke_endpoint : NULL;
+    st.token_endpoint =
+        cfg->token_endpoint && *cfg->token_endpoint ? (char *)cfg->token_endpoint : NULL;
+    st.revoke_endpoint =
+        cfg->revoke_endpoint && *cfg->revoke_endpoint ? (char *)cfg->revoke_endpoint : NULL;
     st.actor = tk->actor;
     st.created_at = now;
     st.expires_at = now + tk->opts.state_ttl;
@@ -384,14 +390,14 @@ done:
 }
 
 /* Consumes the callback's state: it must exist, be unused and unexpired. */
-static int take_state(zf_tokens *tk, const zf_oauth_callback *cb, zf_store_state *st,
-                      zf_error *err)
+static int take_state(zf_tokens *tk, const zf_oauth_callback *cb, zf_store_state *st, zf_error *err)
 {
     char hash[65];
     if (!cb->state || !*cb->state) {
         zf_error_set(err, ZF_ESTATE, "the OAuth callback has no state parameter");
-        zf_error_hint_id(err, ZF_HINT_CONNECT, "Open the callback only through Zoom's redirect; "
-                                               "connect again.");
+        zf_error_hint_id(err, ZF_HINT_CONNECT,
+                         "Open the callback only through Zoom's redirect; "
+                         "connect again.");
         return ZF_ESTATE;
     }
     state_hash(cb->state, hash);
@@ -399,8 +405,9 @@ static int take_state(zf_tokens *tk, const zf_oauth_callback *cb, zf_store_state
     int rc = zf_store_state_take(tk->opts.store, hash, st, &e);
     if (rc == ZF_ENOTFOUND) {
         zf_error_set(err, ZF_ESTATE, "the OAuth state is unknown or was already used");
-        zf_error_hint_id(err, ZF_HINT_CONNECT, "Each authorization link works once. Connect "
-                                               "again.");
+        zf_error_hint_id(err, ZF_HINT_CONNECT,
+                         "Each authorization link works once. Connect "
+                         "again.");
         return ZF_ESTATE;
     }
     if (rc < 0) {
@@ -408,10 +415,13 @@ static int take_state(zf_tokens *tk, const zf_oauth_callback *cb, zf_store_state
         return rc;
     }
     if (now_of(tk) > st->expires_at) {
-        zf_error_set(err, ZF_ESTATE, "the OAuth state expired (authorizations must finish "
-                                     "within %lld s)", (long long)tk->opts.state_ttl);
-        zf_error_hint_id(err, ZF_HINT_CONNECT, "Connect again and approve within the time "
-                                               "limit.");
+        zf_error_set(err, ZF_ESTATE,
+                     "the OAuth state expired (authorizations must finish "
+                     "within %lld s)",
+                     (long long)tk->opts.state_ttl);
+        zf_error_hint_id(err, ZF_HINT_CONNECT,
+                         "Connect again and approve within the time "
+                         "limit.");
         zf_error_hint_arg(err, ZF_HINT_ARG_CONNECTION, st->conn_id);
         return ZF_ESTATE;
     }
@@ -427,12 +437,15 @@ static int callback_error(const zf_oauth_callback *cb, const zf_store_state *st,
                      cb->error_description ? ": " : "",
                      cb->error_description ? cb->error_description : "");
         if (strcmp(cb->error, "access_denied") == 0)
-            zf_error_hint_id(err, ZF_HINT_CONNECT, "The authorization was declined. Connect "
-                                                   "again and choose Authorize.");
+            zf_error_hint_id(err, ZF_HINT_CONNECT,
+                             "The authorization was declined. Connect "
+                             "again and choose Authorize.");
         else
-            zf_error_hint_id(err, ZF_HINT_CHECK_REDIRECT_URI, "Re-initiate the OAuth flow: "
+            zf_error_hint_id(err, ZF_HINT_CHECK_REDIRECT_URI,
+                             "Re-initiate the OAuth flow: "
                              "connect again; check that the redirect URI registered in the "
-                             "Zoom app matches %s exactly.", st->redirect_uri);
+                             "Zoom app matches %s exactly.",
+                             st->redirect_uri);
         return ZF_EAUTH;
     }
     if (zf_secret_empty(&cb->code)) {
@@ -478,12 +491,12 @@ static int finish_exchange(zf_tokens *tk, const zf_oauth_callback *cb, zf_store_
     int rc;
     if ((rc = open_col(tk, "oauth_state", st->state_hash, "verifier", st->verifier_sealed,
                        &verifier, err)) < 0 ||
-        (rc = open_col(tk, "oauth_state", st->state_hash, "client_secret",
-                       st->client_secret_sealed, &secret, err)) < 0 ||
+        (rc = open_col(tk, "oauth_state", st->state_hash, "client_secret", st->client_secret_sealed,
+                       &secret, err)) < 0 ||
         (rc = zf_http_new(&http, &tk->opts.http, err)) < 0)
         goto done;
-    zf_oauth_app app = {st->oauth_base, st->client_id,      &secret,           NULL,
-                        NULL,           st->token_endpoint, st->revoke_endpoint};
+    zf_oauth_app app = {st->oauth_base,     st->client_id,      &secret, NULL, NULL,
+                        st->token_endpoint, st->revoke_endpoint};
     if ((rc = zf_oauth_exchange_code(&set, http, &app, &cb->code, st->redirect_uri, &verifier,
                                      now_of(tk), err)) < 0)
         goto done;
@@ -541,9 +554,8 @@ int zf_tokens_connect_s2s(zf_tokens *tk, const zf_connect_cfg *cfg, zf_error *er
     if ((rc = zf_secret_set(&secret, cfg->client_secret, strlen(cfg->client_secret))) < 0 ||
         (rc = zf_http_new(&http, &tk->opts.http, err)) < 0)
         goto done;
-    zf_oauth_app app = {cfg->oauth_base, cfg->client_id,      &secret,
-                        cfg->account_id, NULL,            cfg->token_endpoint,
-                        cfg->revoke_endpoint};
+    zf_oauth_app app = {cfg->oauth_base,     cfg->client_id,      &secret, cfg->account_id, NULL,
+                        cfg->token_endpoint, cfg->revoke_endpoint};
     if ((rc = zf_oauth_s2s_token(&set, http, &app, now_of(tk), err)) < 0)
         goto done;
     c.kind = ZF_CONN_S2S;
@@ -572,13 +584,13 @@ static int revoke_at_zoom(zf_tokens *tk, const zf_store_conn *c, zf_error *rerr)
     zf_secret secret = ZF_SECRET_INIT, token = ZF_SECRET_INIT;
     zf_http *http = NULL;
     int rc;
-    if ((rc = open_col(tk, "connection", c->id, "client_secret", c->client_secret_sealed,
-                       &secret, rerr)) < 0 ||
+    if ((rc = open_col(tk, "connection", c->id, "client_secret", c->client_secret_sealed, &secret,
+                       rerr)) < 0 ||
         (rc = open_col(tk, "connection", c->id, "access_token", c->access_token_sealed, &token,
                        rerr)) < 0 ||
         (rc = zf_http_new(&http, &tk->opts.http, rerr)) < 0)
         goto done;
-    zf_oauth_app app = {c->oauth_base, c->client_id,       &secret,           c->account_id,
+    zf_oauth_app app = {c->oauth_base, c->client_id,      &secret,           c->account_id,
                         NULL,          c->token_endpoint, c->revoke_endpoint};
     rc = zf_oauth_revoke(http, &app, &token, rerr);
 done:
@@ -603,7 +615,8 @@ int zf_tokens_disconnect(zf_tokens *tk, const char *id, zf_error *revoke_err, zf
     if (rc == 0) {
         int revoked = revoke_at_zoom(tk, &c, &rerr);
         if (revoked < 0)
-            zf_error_hint_id(&rerr, ZF_HINT_REMOVE_APP, "The tokens were deleted here but may "
+            zf_error_hint_id(&rerr, ZF_HINT_REMOVE_APP,
+                             "The tokens were deleted here but may "
                              "still be valid at Zoom: remove the app from the account in the "
                              "Zoom App Marketplace (Manage > Added Apps) to be sure.");
         rc = zf_store_conn_delete(tk->opts.store, id, err);
@@ -613,7 +626,9 @@ int zf_tokens_disconnect(zf_tokens *tk, const char *id, zf_error *revoke_err, zf
     else
         zf_store_rollback(tk->opts.store);
     audit(tk, id, "disconnect", rc < 0 ? rc : rerr.code,
-          rc < 0 ? err->message : rerr.code ? "wiped; revoke failed" : "revoked and wiped");
+          rc < 0      ? err->message
+          : rerr.code ? "wiped; revoke failed"
+                      : "revoked and wiped");
     if (revoke_err)
         *revoke_err = rerr;
     zf_store_conn_free(&c);
@@ -675,11 +690,11 @@ void zf_conn_info_free(zf_conn_info *info)
 {
     if (!info)
         return;
-    char *strs[] = {info->id,         info->account_id,     info->client_id,
-                    info->oauth_base, info->api_base,       info->scopes,
-                    info->missing_scopes, info->last_error, info->last_hint,
-                    info->token_endpoint, info->revoke_endpoint, info->refresh_host,
-                    info->user_id};
+    char *strs[] = {
+        info->id,        info->account_id,     info->client_id,       info->oauth_base,
+        info->api_base,  info->scopes,         info->missing_scopes,  info->last_error,
+        info->last_hint, info->token_endpoint, info->revoke_endpoint, info->refresh_host,
+        info->user_id};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
         free(strs[i]);
     memset(info, 0, sizeof *info);
@@ -689,8 +704,8 @@ static int has_scope(const char *list, const char *scope)
 {
     size_t n = strlen(scope);
     for (const char *p = list; p && (p = strstr(p, scope)) != NULL; p += n)
-        if ((p == list || p[-1] == ' ' || p[-1] == ',') && (p[n] == '\0' || p[n] == ' ' ||
-                                                            p[n] == ','))
+        if ((p == list || p[-1] == ' ' || p[-1] == ',') &&
+            (p[n] == '\0' || p[n] == ' ' || p[n] == ','))
             return 1;
     return 0;
 }
@@ -746,9 +761,9 @@ int zf_tokens_info(zf_conn_info *out, zf_tokens *tk, const char *id, zf_error *e
     out->refresh_started_at = c.refresh_started_at;
     out->refresh_pid = c.refresh_pid;
     out->refresh_host = c.refresh_host;
-    out->refresh_interrupted = c.refresh_started_at &&
-                               (c.state == ZF_CONN_NEEDS_REAUTH || claim_owner_gone(&c) ||
-                                now_of(tk) - c.refresh_started_at > TOKEN_TIMEOUT_MS / 1000 + 60);
+    out->refresh_interrupted =
+        c.refresh_started_at && (c.state == ZF_CONN_NEEDS_REAUTH || claim_owner_gone(&c) ||
+                                 now_of(tk) - c.refresh_started_at > TOKEN_TIMEOUT_MS / 1000 + 60);
     if (c.kind == ZF_CONN_OAUTH)
         conn_user(tk, &c, &out->user_id);
     /* the strings moved to out; the sealed ones are freed here */
@@ -795,19 +810,20 @@ int zf_tokens_mark_reauth(zf_tokens *tk, const char *id, const char *reason, zf_
 
 static int reauth_error(const zf_store_conn *c, zf_error *err)
 {
-    zf_error_set(err, ZF_EREAUTH, "the Zoom connection \"%s\" needs re-authorization: %s",
-                 c->id, c->last_error ? c->last_error : "the authorization server refused its tokens");
+    zf_error_set(err, ZF_EREAUTH, "the Zoom connection \"%s\" needs re-authorization: %s", c->id,
+                 c->last_error ? c->last_error : "the authorization server refused its tokens");
     /* a connection needs re-authorization: whatever the stored words say,
      * reconnecting is the step that heals it */
-    zf_error_hint_id(err, ZF_HINT_RECONNECT, "%s", c->last_hint ? c->last_hint
-                     : "Re-authenticate the integration: reconnect the Zoom connection.");
+    zf_error_hint_id(err, ZF_HINT_RECONNECT, "%s",
+                     c->last_hint
+                         ? c->last_hint
+                         : "Re-authenticate the integration: reconnect the Zoom connection.");
     zf_error_hint_arg(err, ZF_HINT_ARG_CONNECTION, c->id);
     return ZF_EREAUTH;
 }
 
 /* Reads the row and its access token. ZF_ENOTCONNECTED when absent. */
-static int load(zf_tokens *tk, const char *id, zf_store_conn *c, zf_secret *token,
-                zf_error *err)
+static int load(zf_tokens *tk, const char *id, zf_store_conn *c, zf_secret *token, zf_error *err)
 {
     int rc = zf_store_conn_get(tk->opts.store, id, c, err);
     if (rc == ZF_ENOTFOUND)
@@ -847,14 +863,13 @@ static int call_zoom(zf_tokens *tk, const zf_store_conn *c, zf_token_set *set, i
     zf_http *http = NULL;
     int rc;
     *sent = 0;
-    if ((rc = open_col(tk, "connection", c->id, "client_secret", c->client_secret_sealed,
-                       &secret, err)) < 0 ||
-        (c->kind == ZF_CONN_OAUTH &&
-         (rc = open_col(tk, "connection", c->id, "refresh_token", c->refresh_token_sealed,
-                        &refresh, err)) < 0) ||
+    if ((rc = open_col(tk, "connection", c->id, "client_secret", c->client_secret_sealed, &secret,
+                       err)) < 0 ||
+        (c->kind == ZF_CONN_OAUTH && (rc = open_col(tk, "connection", c->id, "refresh_token",
+                                                    c->refresh_token_sealed, &refresh, err)) < 0) ||
         (rc = zf_http_new(&http, &tk->opts.http, err)) < 0)
         goto done;
-    zf_oauth_app app = {c->oauth_base, c->client_id,       &secret,           c->account_id,
+    zf_oauth_app app = {c->oauth_base, c->client_id,      &secret,           c->account_id,
                         NULL,          c->token_endpoint, c->revoke_endpoint};
     if (c->kind == ZF_CONN_S2S) {
         rc = zf_oauth_s2s_token(set, http, &app, now_of(tk), err);
@@ -879,8 +894,9 @@ static void record_failure(zf_tokens *tk, zf_store_conn *c, int rc, int sent, zf
         c->state = ZF_CONN_NEEDS_REAUTH;
         zf_buf_puts(&msg, err->message);
         if (rc == ZF_EAUTH && !err->hint[0])
-            zf_error_hint_id(err, ZF_HINT_RECONNECT, "Re-authenticate the integration: "
-                                                     "reconnect the Zoom connection.");
+            zf_error_hint_id(err, ZF_HINT_RECONNECT,
+                             "Re-authenticate the integration: "
+                             "reconnect the Zoom connection.");
         zf_error_hint_arg(err, ZF_HINT_ARG_CONNECTION, c->id);
     } else {
         zf_buf_appendf(&msg, "token refresh failed: %s", err->message);
@@ -917,9 +933,8 @@ static int lock_and_load(zf_tokens *tk, const char *id, zf_store_conn *c, zf_sec
  * in the row whose process is gone, or that outlives CLAIM_GRACE_MS, is
  * stale: its refresh never completed; it is copied into *stale.
  */
-static int claim_refresh(zf_tokens *tk, const char *id, const zf_secret *rejected,
-                         zf_store_conn *c, zf_secret *token, int *fresh, claim *stale,
-                         zf_error *err)
+static int claim_refresh(zf_tokens *tk, const char *id, const zf_secret *rejected, zf_store_conn *c,
+                         zf_secret *token, int *fresh, claim *stale, zf_error *err)
 {
     int64_t seen_seq = -1, seen_at = 0;
     char host[HOST_MAX];
@@ -970,9 +985,12 @@ static int claim_refresh(zf_tokens *tk, const char *id, const zf_secret *rejecte
         zf_store_rollback(tk->opts.store); /* taken over meanwhile: look again */
         seen_seq = -1;
     }
-    zf_error_set(err, ZF_ESTORE, "could not claim the token refresh of \"%s\": another "
-                                 "process kept claiming it", id);
-    zf_error_hint_id(err, ZF_HINT_RETRY_LATER, "Retry; if it persists, look for a stuck process "
+    zf_error_set(err, ZF_ESTORE,
+                 "could not claim the token refresh of \"%s\": another "
+                 "process kept claiming it",
+                 id);
+    zf_error_hint_id(err, ZF_HINT_RETRY_LATER,
+                     "Retry; if it persists, look for a stuck process "
                      "holding the store.");
     return ZF_ESTORE;
 }
@@ -1055,7 +1073,9 @@ static int refresh_locked(zf_tokens *tk, const char *id, const zf_secret *reject
     else
         zf_store_rollback(tk->opts.store);
     audit(tk, id, c->kind == ZF_CONN_S2S ? "s2s_token" : "refresh", zrc < 0 ? zrc : rc,
-          zrc < 0 ? c->last_error : stale.started_at ? "after an interrupted refresh" : NULL);
+          zrc < 0            ? c->last_error
+          : stale.started_at ? "after an interrupted refresh"
+                             : NULL);
     zf_token_set_free(&set);
     return zrc < 0 ? zrc : rc;
 }
@@ -1074,16 +1094,17 @@ static int last_resort(zf_tokens *tk, const zf_store_conn *c, const zf_secret *t
 }
 
 /* Runs one refresh for this process and publishes its outcome. */
-static int fly(zf_tokens *tk, flight *f, const char *id, const zf_secret *rejected,
-               zf_secret *out, char **api_base, zf_error *err)
+static int fly(zf_tokens *tk, flight *f, const char *id, const zf_secret *rejected, zf_secret *out,
+               char **api_base, zf_error *err)
 {
     zf_store_conn c = {0};
     zf_secret token = ZF_SECRET_INIT;
     int rc = refresh_locked(tk, id, rejected, &c, &token, err);
     if (rc < 0 && last_resort(tk, &c, &token, rejected, rc)) {
-        zf_log(ZF_LOG_WARN, "tokens", "refresh of %s failed (%s); using the current token, "
-                                      "valid until %lld", id, err->message,
-               (long long)c.access_expires_at);
+        zf_log(ZF_LOG_WARN, "tokens",
+               "refresh of %s failed (%s); using the current token, "
+               "valid until %lld",
+               id, err->message, (long long)c.access_expires_at);
         zf_error_reset(err);
         rc = 0;
     }

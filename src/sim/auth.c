@@ -49,16 +49,14 @@ static void access_free(void *p)
 
 static void b64url_append(zf_buf *b, const unsigned char *in, size_t n)
 {
-    static const char abc[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     for (size_t i = 0; i < n; i += 3) {
         uint32_t v = (uint32_t)in[i] << 16;
         if (i + 1 < n)
             v |= (uint32_t)in[i + 1] << 8;
         if (i + 2 < n)
             v |= in[i + 2];
-        char out[4] = {abc[v >> 18 & 63], abc[v >> 12 & 63], abc[v >> 6 & 63],
-                       abc[v & 63]};
+        char out[4] = {abc[v >> 18 & 63], abc[v >> 12 & 63], abc[v >> 6 & 63], abc[v & 63]};
         zf_buf_append(b, out, i + 2 < n ? 4 : i + 1 < n ? 3 : 2);
     }
 }
@@ -87,13 +85,12 @@ static char *mint_jwt(const struct sim_auth *au, const sim_access *a, int64_t ia
     snprintf(iss, sizeof iss, "zm:cid:%s", a->client_id);
     b64url_json(&b, json_pack("{s:s,s:s,s:s}", "alg", "HS512", "v", "2.0", "kid", kid));
     zf_buf_puts(&b, ".");
-    b64url_json(&b, json_pack("{s:s,s:s,s:i,s:s,s:I,s:s,s:i,s:I,s:i,s:I,s:s}",
-                              "aud", ZOOM_AUD, "uid", a->user_id, "ver", 9, "auid", auid,
-                              "nbf", (json_int_t)iat, "iss", iss, "gno", 0, "exp",
-                              (json_int_t)a->expires_at, "type", a->s2s ? 0 : 3, "iat",
-                              (json_int_t)iat, "aid", a->account_id));
-    if (b.failed || !HMAC(EVP_sha512(), au->secret, sizeof au->secret,
-                          (const unsigned char *)b.ptr, b.len, mac, &maclen)) {
+    b64url_json(&b, json_pack("{s:s,s:s,s:i,s:s,s:I,s:s,s:i,s:I,s:i,s:I,s:s}", "aud", ZOOM_AUD,
+                              "uid", a->user_id, "ver", 9, "auid", auid, "nbf", (json_int_t)iat,
+                              "iss", iss, "gno", 0, "exp", (json_int_t)a->expires_at, "type",
+                              a->s2s ? 0 : 3, "iat", (json_int_t)iat, "aid", a->account_id));
+    if (b.failed || !HMAC(EVP_sha512(), au->secret, sizeof au->secret, (const unsigned char *)b.ptr,
+                          b.len, mac, &maclen)) {
         zf_buf_free(&b);
         return NULL;
     }
@@ -121,8 +118,8 @@ static void purge(sim *s)
 }
 
 const sim_access *sim_auth_issue(sim *s, const char *client_id, const char *account_id,
-                                 const char *user_id, const char *scopes, int64_t ttl,
-                                 int s2s, uint64_t grant_id)
+                                 const char *user_id, const char *scopes, int64_t ttl, int s2s,
+                                 uint64_t grant_id)
 {
     struct sim_auth *au = s->auth;
     if (++au->issued_since_purge > 4096)
@@ -197,8 +194,8 @@ void sim_auth_supersede(sim *s, const sim_access *fresh, int tolerance, int slot
     f->slot = slot;
     if (slot >= 0) {
         for (size_t i = 0; i < m->cap; i++)
-            if (sim_map_live(m, i) && m->vals[i] != f &&
-                ((sim_access *)m->vals[i])->slot == slot && same_lineage(m->vals[i], f))
+            if (sim_map_live(m, i) && m->vals[i] != f && ((sim_access *)m->vals[i])->slot == slot &&
+                same_lineage(m->vals[i], f))
                 ((sim_access *)m->vals[i])->superseded = true;
         return;
     }
@@ -273,11 +270,12 @@ static json_t *auth_dump(sim *s)
         if (!sim_map_live(&au->tokens, i))
             continue;
         sim_access *a = au->tokens.vals[i];
-        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:b,s:I,s:I,s:i,s:b}",
-            "token", a->token, "client_id", a->client_id, "account_id", a->account_id,
-            "user_id", a->user_id, "scopes", a->scopes, "expires_at", (json_int_t)a->expires_at,
-            "s2s", a->s2s, "grant_id", (json_int_t)a->grant_id, "seq", (json_int_t)a->seq,
-            "slot", a->slot, "superseded", a->superseded));
+        json_array_append_new(
+            arr, json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:b,s:I,s:I,s:i,s:b}", "token", a->token,
+                           "client_id", a->client_id, "account_id", a->account_id, "user_id",
+                           a->user_id, "scopes", a->scopes, "expires_at", (json_int_t)a->expires_at,
+                           "s2s", a->s2s, "grant_id", (json_int_t)a->grant_id, "seq",
+                           (json_int_t)a->seq, "slot", a->slot, "superseded", a->superseded));
     }
     return json_pack("{s:o}", "tokens", arr);
 }
@@ -292,7 +290,7 @@ static int auth_load(sim *s, json_t *obj)
 {
     json_t *arr = json_object_get(obj, "tokens"), *t;
     size_t i;
-    json_array_foreach(arr, i, t) {
+    json_array_foreach (arr, i, t) {
         sim_access *a = calloc(1, sizeof *a);
         if (!a)
             return ZF_ENOMEM;

@@ -38,11 +38,11 @@ static json_t *contact_json(const sim_user *u, int presence)
     char name[200];
     snprintf(name, sizeof name, "%s%s%s", u->first_name ? u->first_name : "",
              u->first_name && u->last_name ? " " : "", u->last_name ? u->last_name : "");
-    json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:s}", "id", u->id, "email",
-                          u->email, "first_name", u->first_name ? u->first_name : "",
-                          "last_name", u->last_name ? u->last_name : "", "display_name",
-                          u->display_name ? u->display_name : name, "contact_type", 1, "dept",
-                          "", "job_title", "", "location", "");
+    json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:s}", "id", u->id, "email", u->email,
+                          "first_name", u->first_name ? u->first_name : "", "last_name",
+                          u->last_name ? u->last_name : "", "display_name",
+                          u->display_name ? u->display_name : name, "contact_type", 1, "dept", "",
+                          "job_title", "", "location", "");
     json_object_set_new(j, "phone_numbers", json_array());
     if (presence)
         json_object_set_new(j, "presence_status",
@@ -59,13 +59,14 @@ void sim_h_contacts(sim_req *rq, sim_resp *rs)
     const char *sk = sim_query(rq, "search_key"), *tok = sim_query(rq, "next_page_token");
     const char *pres = sim_query(rq, "query_presence_status");
     if (!sk || !*sk)
-        sim_data_verr(errs, "search_key", "search_key is required: a first name, last name or "
-                                      "email to search for.");
-    else if (strlen(sk) > 128)
         sim_data_verr(errs, "search_key",
-                      "search_key must be at most 128 characters long.");
+                      "search_key is required: a first name, last name or "
+                      "email to search for.");
+    else if (strlen(sk) > 128)
+        sim_data_verr(errs, "search_key", "search_key must be at most 128 characters long.");
     if (pres && *pres && strcmp(pres, "true") != 0 && strcmp(pres, "false") != 0)
-        sim_data_verr(errs, "query_presence_status", "query_presence_status must be true or false.");
+        sim_data_verr(errs, "query_presence_status",
+                      "query_presence_status must be true or false.");
     sim_data_qint(rq, errs, "page_size", 1, 1, 25, &ps);
     if (json_array_size(errs)) {
         sim_validation_error(rs, errs);
@@ -94,6 +95,7 @@ void sim_h_contacts(sim_req *rq, sim_resp *rs)
     char next[33] = "";
     if (more < d->nusers)
         sim_paging_put(s, key, more, 0, next);
-    sim_json(rs, 200, json_pack("{s:o,s:s,s:i}", "contacts", arr, "next_page_token", next,
-                                "page_size", (int)ps));
+    sim_json(
+        rs, 200,
+        json_pack("{s:o,s:s,s:i}", "contacts", arr, "next_page_token", next, "page_size", (int)ps));
 }

@@ -28,8 +28,8 @@ typedef struct logent {
 
 struct sim_reqlog {
     logent *ring;
-    uint64_t total;     /* entries ever added since the last clear */
-    sim_map counts;     /* "route name" -> (uintptr_t) count */
+    uint64_t total; /* entries ever added since the last clear */
+    sim_map counts; /* "route name" -> (uintptr_t) count */
 };
 
 void sim_reqlog_add(sim *s, const sim_req *rq, int status)
@@ -78,8 +78,9 @@ static void h_clock_get(sim_req *rq, sim_resp *rs)
 {
     char iso[32];
     sim_fmt_time(iso, sim_now(rq->s));
-    sim_json(rs, 200, json_pack("{s:I,s:s,s:I}", "now", (json_int_t)sim_now(rq->s), "iso",
-                                iso, "offset", (json_int_t)rq->s->clock_offset));
+    sim_json(rs, 200,
+             json_pack("{s:I,s:s,s:I}", "now", (json_int_t)sim_now(rq->s), "iso", iso, "offset",
+                       (json_int_t)rq->s->clock_offset));
 }
 
 static void h_clock_advance(sim_req *rq, sim_resp *rs)
@@ -119,13 +120,12 @@ static void h_token(sim_req *rq, sim_resp *rs)
                         zf_buf_appendf(&all, "%s%s", all.len ? " " : "", r->scopes[i]);
         scopes = zf_buf_cstr(&all);
     }
-    const sim_access *a = sim_auth_issue(rq->s, client ? client : "sim-control",
-                                         rq->s->account_id, user ? user : rq->s->owner_id,
-                                         scopes, ttl, 0, 0);
+    const sim_access *a = sim_auth_issue(rq->s, client ? client : "sim-control", rq->s->account_id,
+                                         user ? user : rq->s->owner_id, scopes, ttl, 0, 0);
     if (a)
-        sim_json(rs, 201, json_pack("{s:s,s:s,s:I,s:s}", "access_token", a->token,
-                                    "token_type", "bearer", "expires_in", (json_int_t)ttl,
-                                    "scope", a->scopes));
+        sim_json(rs, 201,
+                 json_pack("{s:s,s:s,s:I,s:s}", "access_token", a->token, "token_type", "bearer",
+                           "expires_in", (json_int_t)ttl, "scope", a->scopes));
     else
         sim_error(rs, 500, 500, "cannot issue a token");
     zf_buf_free(&all);
@@ -145,8 +145,8 @@ static void h_requests(sim_req *rq, sim_resp *rs)
         if (e->seq <= since || (route && strcmp(route, e->route) != 0))
             continue;
         json_t *o = json_pack("{s:I,s:I,s:s,s:s,s:s,s:i}", "seq", (json_int_t)e->seq, "time",
-                              (json_int_t)e->time, "method", e->method, "path", e->path,
-                              "route", e->route, "status", e->status);
+                              (json_int_t)e->time, "method", e->method, "path", e->path, "route",
+                              e->route, "status", e->status);
         if (e->client_id[0])
             json_object_set_new(o, "client_id", json_string(e->client_id));
         if (e->detail)
@@ -158,9 +158,9 @@ static void h_requests(sim_req *rq, sim_resp *rs)
         if (sim_map_live(&lg->counts, i))
             json_object_set_new(counts, lg->counts.keys[i],
                                 json_integer((json_int_t)(uintptr_t)lg->counts.vals[i]));
-    sim_json(rs, 200, json_pack("{s:I,s:I,s:o,s:o}", "total", (json_int_t)lg->total,
-                                "dropped", (json_int_t)first, "counts", counts,
-                                "requests", arr));
+    sim_json(rs, 200,
+             json_pack("{s:I,s:I,s:o,s:o}", "total", (json_int_t)lg->total, "dropped",
+                       (json_int_t)first, "counts", counts, "requests", arr));
 }
 
 static void h_requests_clear(sim_req *rq, sim_resp *rs)
@@ -189,11 +189,21 @@ static void h_state_put(sim_req *rq, sim_resp *rs)
 static const sim_route routes[] = {
     {"POST", "/_sim/reset", h_reset, SIM_R_CONTROL, SIM_CAT_NONE, {NULL}, "sim.reset"},
     {"GET", "/_sim/clock", h_clock_get, SIM_R_CONTROL, SIM_CAT_NONE, {NULL}, "sim.clock"},
-    {"POST", "/_sim/clock/advance", h_clock_advance, SIM_R_CONTROL, SIM_CAT_NONE, {NULL},
+    {"POST",
+     "/_sim/clock/advance",
+     h_clock_advance,
+     SIM_R_CONTROL,
+     SIM_CAT_NONE,
+     {NULL},
      "sim.clock.advance"},
     {"POST", "/_sim/token", h_token, SIM_R_CONTROL, SIM_CAT_NONE, {NULL}, "sim.token"},
     {"GET", "/_sim/requests", h_requests, SIM_R_CONTROL, SIM_CAT_NONE, {NULL}, "sim.requests"},
-    {"DELETE", "/_sim/requests", h_requests_clear, SIM_R_CONTROL, SIM_CAT_NONE, {NULL},
+    {"DELETE",
+     "/_sim/requests",
+     h_requests_clear,
+     SIM_R_CONTROL,
+     SIM_CAT_NONE,
+     {NULL},
      "sim.requests.clear"},
     {"GET", "/_sim/state", h_state_get, SIM_R_CONTROL, SIM_CAT_NONE, {NULL}, "sim.state"},
     {"PUT", "/_sim/state", h_state_put, SIM_R_CONTROL, SIM_CAT_NONE, {NULL}, "sim.state.load"},

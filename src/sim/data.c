@@ -20,85 +20,207 @@
 #define RS_USER_RECS "cloud_recording:read:list_user_recordings"
 #define RS_ACCOUNT_RECS "cloud_recording:read:list_account_recordings"
 static const sim_route routes[] = {
-    {"POST", "/v2/users", sim_h_users_create, SIM_R_BEARER, SIM_CAT_LIGHT,
-     {"user:write:user:admin", NULL}, "users.create"},
-    {"GET", "/v2/users", sim_h_users_list, SIM_R_BEARER, SIM_CAT_MEDIUM,
-     {"user:read:list_users:admin", NULL}, "users.list"},
-    {"GET", "/v2/users/{userId}", sim_h_user_get, SIM_R_BEARER, SIM_CAT_LIGHT,
-     {"user:read:user", "user:read:user:admin", NULL}, "users.get"},
-    {"GET", "/v2/users/{userId}/settings", sim_h_user_settings, SIM_R_BEARER,
-     SIM_CAT_MEDIUM, {"user:read:settings", "user:read:settings:admin", NULL},
+    {"POST",
+     "/v2/users",
+     sim_h_users_create,
+     SIM_R_BEARER,
+     SIM_CAT_LIGHT,
+     {"user:write:user:admin", NULL},
+     "users.create"},
+    {"GET",
+     "/v2/users",
+     sim_h_users_list,
+     SIM_R_BEARER,
+     SIM_CAT_MEDIUM,
+     {"user:read:list_users:admin", NULL},
+     "users.list"},
+    {"GET",
+     "/v2/users/{userId}",
+     sim_h_user_get,
+     SIM_R_BEARER,
+     SIM_CAT_LIGHT,
+     {"user:read:user", "user:read:user:admin", NULL},
+     "users.get"},
+    {"GET",
+     "/v2/users/{userId}/settings",
+     sim_h_user_settings,
+     SIM_R_BEARER,
+     SIM_CAT_MEDIUM,
+     {"user:read:settings", "user:read:settings:admin", NULL},
      "users.settings"},
-    {"PATCH", "/v2/users/{userId}", sim_h_user_patch, SIM_R_BEARER, SIM_CAT_LIGHT,
-     {"user:update:user", "user:update:user:admin", NULL}, "users.update"},
-    {"DELETE", "/v2/users/{userId}", sim_h_user_delete, SIM_R_BEARER, SIM_CAT_LIGHT,
-     {"user:delete:user", "user:delete:user:admin", NULL}, "users.delete"},
-    {"GET", "/v2/users/{userId}/recordings", sim_h_recordings_list_user, SIM_R_BEARER,
-     SIM_CAT_MEDIUM, {RS_USER_RECS, RS_USER_RECS ":admin", RS_USER_RECS ":master", NULL},
+    {"PATCH",
+     "/v2/users/{userId}",
+     sim_h_user_patch,
+     SIM_R_BEARER,
+     SIM_CAT_LIGHT,
+     {"user:update:user", "user:update:user:admin", NULL},
+     "users.update"},
+    {"DELETE",
+     "/v2/users/{userId}",
+     sim_h_user_delete,
+     SIM_R_BEARER,
+     SIM_CAT_LIGHT,
+     {"user:delete:user", "user:delete:user:admin", NULL},
+     "users.delete"},
+    {"GET",
+     "/v2/users/{userId}/recordings",
+     sim_h_recordings_list_user,
+     SIM_R_BEARER,
+     SIM_CAT_MEDIUM,
+     {RS_USER_RECS, RS_USER_RECS ":admin", RS_USER_RECS ":master", NULL},
      "recordings.list_user"},
-    {"GET", "/v2/accounts/{accountId}/recordings", sim_h_recordings_list_account, SIM_R_BEARER,
-     SIM_CAT_MEDIUM, {RS_ACCOUNT_RECS ":admin", RS_ACCOUNT_RECS ":master", NULL},
+    {"GET",
+     "/v2/accounts/{accountId}/recordings",
+     sim_h_recordings_list_account,
+     SIM_R_BEARER,
+     SIM_CAT_MEDIUM,
+     {RS_ACCOUNT_RECS ":admin", RS_ACCOUNT_RECS ":master", NULL},
      "recordings.list_account"},
-    {"POST", "/v2/users/{userId}/meetings", sim_h_meeting_create, SIM_R_BEARER,
-     SIM_CAT_LIGHT, {"meeting:write:meeting", "meeting:write:meeting:admin", NULL},
+    {"POST",
+     "/v2/users/{userId}/meetings",
+     sim_h_meeting_create,
+     SIM_R_BEARER,
+     SIM_CAT_LIGHT,
+     {"meeting:write:meeting", "meeting:write:meeting:admin", NULL},
      "meetings.create"},
-    {"GET", "/v2/users/{userId}/meetings", sim_h_meetings_list, SIM_R_BEARER,
-     SIM_CAT_MEDIUM, {"meeting:read:list_meetings", "meeting:read:list_meetings:admin",
-                      NULL}, "meetings.list"},
-    {"GET", "/v2/meetings/{meetingId}", sim_h_meeting_get, SIM_R_BEARER, SIM_CAT_LIGHT,
-     {"meeting:read:meeting", "meeting:read:meeting:admin", NULL}, "meetings.get"},
-    {"PATCH", "/v2/meetings/{meetingId}", sim_h_meeting_patch, SIM_R_BEARER,
-     SIM_CAT_LIGHT, {"meeting:update:meeting", "meeting:update:meeting:admin", NULL},
+    {"GET",
+     "/v2/users/{userId}/meetings",
+     sim_h_meetings_list,
+     SIM_R_BEARER,
+     SIM_CAT_MEDIUM,
+     {"meeting:read:list_meetings", "meeting:read:list_meetings:admin", NULL},
+     "meetings.list"},
+    {"GET",
+     "/v2/meetings/{meetingId}",
+     sim_h_meeting_get,
+     SIM_R_BEARER,
+     SIM_CAT_LIGHT,
+     {"meeting:read:meeting", "meeting:read:meeting:admin", NULL},
+     "meetings.get"},
+    {"PATCH",
+     "/v2/meetings/{meetingId}",
+     sim_h_meeting_patch,
+     SIM_R_BEARER,
+     SIM_CAT_LIGHT,
+     {"meeting:update:meeting", "meeting:update:meeting:admin", NULL},
      "meetings.update"},
-    {"DELETE", "/v2/meetings/{meetingId}", sim_h_meeting_delete, SIM_R_BEARER,
-     SIM_CAT_LIGHT, {"meeting:delete:meeting", "meeting:delete:meeting:admin", NULL},
+    {"DELETE",
+     "/v2/meetings/{meetingId}",
+     sim_h_meeting_delete,
+     SIM_R_BEARER,
+     SIM_CAT_LIGHT,
+     {"meeting:delete:meeting", "meeting:delete:meeting:admin", NULL},
      "meetings.delete"},
-    {"POST", "/v2/meetings/{meetingId}/registrants", sim_h_registrant_add, SIM_R_BEARER,
-     SIM_CAT_LIGHT, {"meeting:write:registrant", "meeting:write:registrant:admin", NULL},
+    {"POST",
+     "/v2/meetings/{meetingId}/registrants",
+     sim_h_registrant_add,
+     SIM_R_BEARER,
+     SIM_CAT_LIGHT,
+     {"meeting:write:registrant", "meeting:write:registrant:admin", NULL},
      "registrants.create"},
-    {"GET", "/v2/meetings/{meetingId}/registrants", sim_h_registrants_list, SIM_R_BEARER,
-     SIM_CAT_MEDIUM, {"meeting:read:list_registrants", "meeting:read:list_registrants:admin",
-                      NULL}, "registrants.list"},
+    {"GET",
+     "/v2/meetings/{meetingId}/registrants",
+     sim_h_registrants_list,
+     SIM_R_BEARER,
+     SIM_CAT_MEDIUM,
+     {"meeting:read:list_registrants", "meeting:read:list_registrants:admin", NULL},
+     "registrants.list"},
     /* after a meeting is made: registrant status, registration questions,
      * attendance (issue 9) */
-    {"PUT", "/v2/meetings/{meetingId}/registrants/status", sim_h_registrants_status,
-     SIM_R_BEARER, SIM_CAT_MEDIUM,
+    {"PUT",
+     "/v2/meetings/{meetingId}/registrants/status",
+     sim_h_registrants_status,
+     SIM_R_BEARER,
+     SIM_CAT_MEDIUM,
      {"meeting:update:registrant_status", "meeting:update:registrant_status:admin", NULL},
      "registrants.status"},
-    {"GET", "/v2/meetings/{meetingId}/registrants/questions", sim_h_questions_get,
-     SIM_R_BEARER, SIM_CAT_LIGHT,
-     {"meeting:read:list_registration_questions",
-      "meeting:read:list_registration_questions:admin", NULL}, "registrants.questions"},
-    {"PATCH", "/v2/meetings/{meetingId}/registrants/questions", sim_h_questions_patch,
-     SIM_R_BEARER, SIM_CAT_LIGHT,
-     {"meeting:update:registration_question", "meeting:update:registration_question:admin",
-      NULL}, "registrants.questions.update"},
-    {"GET", "/v2/past_meetings/{meetingId}/participants", sim_h_past_participants,
-     SIM_R_BEARER, SIM_CAT_MEDIUM,
-     {"meeting:read:list_past_participants", "meeting:read:list_past_participants:admin",
-      NULL}, "past_meetings.participants"},
-    {"GET", "/v2/meetings/{meetingId}/recordings", sim_h_recordings_get, SIM_R_BEARER,
-     SIM_CAT_LIGHT, {RS_REC, RS_REC ":admin", RS_REC ":master", NULL}, "recordings.get"},
-    {"GET", "/v2/contacts", sim_h_contacts, SIM_R_BEARER, SIM_CAT_MEDIUM,
+    {"GET",
+     "/v2/meetings/{meetingId}/registrants/questions",
+     sim_h_questions_get,
+     SIM_R_BEARER,
+     SIM_CAT_LIGHT,
+     {"meeting:read:list_registration_questions", "meeting:read:list_registration_questions:admin",
+      NULL},
+     "registrants.questions"},
+    {"PATCH",
+     "/v2/meetings/{meetingId}/registrants/questions",
+     sim_h_questions_patch,
+     SIM_R_BEARER,
+     SIM_CAT_LIGHT,
+     {"meeting:update:registration_question", "meeting:update:registration_question:admin", NULL},
+     "registrants.questions.update"},
+    {"GET",
+     "/v2/past_meetings/{meetingId}/participants",
+     sim_h_past_participants,
+     SIM_R_BEARER,
+     SIM_CAT_MEDIUM,
+     {"meeting:read:list_past_participants", "meeting:read:list_past_participants:admin", NULL},
+     "past_meetings.participants"},
+    {"GET",
+     "/v2/meetings/{meetingId}/recordings",
+     sim_h_recordings_get,
+     SIM_R_BEARER,
+     SIM_CAT_LIGHT,
+     {RS_REC, RS_REC ":admin", RS_REC ":master", NULL},
+     "recordings.get"},
+    {"GET",
+     "/v2/contacts",
+     sim_h_contacts,
+     SIM_R_BEARER,
+     SIM_CAT_MEDIUM,
      {"contact:read:list_contacts", "contact:read:list_contacts:admin", NULL},
      "contacts.search"},
     /* downloads check their own tokens (access, download_access_token, ?access_token=) */
-    {"GET", "/rec/download/{fileId}", sim_h_rec_download, 0, SIM_CAT_NONE, {NULL},
+    {"GET",
+     "/rec/download/{fileId}",
+     sim_h_rec_download,
+     0,
+     SIM_CAT_NONE,
+     {NULL},
      "recordings.download"},
-    {"GET", "/rec/webhook_download/{fileId}", sim_h_rec_download, 0, SIM_CAT_NONE, {NULL},
+    {"GET",
+     "/rec/webhook_download/{fileId}",
+     sim_h_rec_download,
+     0,
+     SIM_CAT_NONE,
+     {NULL},
      "recordings.webhook_download"},
     /* after every literal /registrants/<word> route: the first match wins */
-    {"GET", "/v2/meetings/{meetingId}/registrants/{registrantId}", sim_h_registrant_get,
-     SIM_R_BEARER, SIM_CAT_LIGHT, {"meeting:read:registrant", "meeting:read:registrant:admin",
-                                   NULL}, "registrants.get"},
-    {"POST", "/_sim/seed/users", sim_h_seed_users, SIM_R_CONTROL, SIM_CAT_NONE, {NULL},
+    {"GET",
+     "/v2/meetings/{meetingId}/registrants/{registrantId}",
+     sim_h_registrant_get,
+     SIM_R_BEARER,
+     SIM_CAT_LIGHT,
+     {"meeting:read:registrant", "meeting:read:registrant:admin", NULL},
+     "registrants.get"},
+    {"POST",
+     "/_sim/seed/users",
+     sim_h_seed_users,
+     SIM_R_CONTROL,
+     SIM_CAT_NONE,
+     {NULL},
      "sim.seed.users"},
-    {"POST", "/_sim/seed/meetings", sim_h_seed_meetings, SIM_R_CONTROL, SIM_CAT_NONE,
-     {NULL}, "sim.seed.meetings"},
-    {"POST", "/_sim/recordings", sim_h_sim_recording, SIM_R_CONTROL, SIM_CAT_NONE, {NULL},
+    {"POST",
+     "/_sim/seed/meetings",
+     sim_h_seed_meetings,
+     SIM_R_CONTROL,
+     SIM_CAT_NONE,
+     {NULL},
+     "sim.seed.meetings"},
+    {"POST",
+     "/_sim/recordings",
+     sim_h_sim_recording,
+     SIM_R_CONTROL,
+     SIM_CAT_NONE,
+     {NULL},
      "sim.recordings"},
-    {"POST", "/_sim/past_meetings", sim_h_sim_past_meeting, SIM_R_CONTROL, SIM_CAT_NONE,
-     {NULL}, "sim.past_meetings"},
+    {"POST",
+     "/_sim/past_meetings",
+     sim_h_sim_past_meeting,
+     SIM_R_CONTROL,
+     SIM_CAT_NONE,
+     {NULL},
+     "sim.past_meetings"},
     {NULL, NULL, NULL, 0, SIM_CAT_NONE, {NULL}, NULL},
 };
 
@@ -130,8 +252,8 @@ static int data_init(sim *s)
 static void data_reset(sim *s)
 {
     data_clear(s);
-    sim_user *o = sim_data_user_add(s, OWNER_ID, OWNER_EMAIL, 2, U_ACTIVE, ROLE_OWNER,
-                                    "Account", "Owner", "Account Owner");
+    sim_user *o = sim_data_user_add(s, OWNER_ID, OWNER_EMAIL, 2, U_ACTIVE, ROLE_OWNER, "Account",
+                                    "Owner", "Account Owner");
     snprintf(s->owner_id, sizeof s->owner_id, "%s", o ? o->id : OWNER_ID);
 }
 
@@ -154,10 +276,10 @@ static void set_str(json_t *o, const char *k, const char *v)
 
 static json_t *dump_user(const sim_user *u)
 {
-    json_t *j = json_pack("{s:s,s:s,s:i,s:i,s:i,s:I,s:I,s:i,s:i}", "id", u->id, "email",
-                          u->email, "type", u->type, "status", u->status, "role", u->role,
-                          "pmi", (json_int_t)u->pmi, "created_at", (json_int_t)u->created_at,
-                          "mtg_day", u->mtg_day, "mtg_writes", u->mtg_writes);
+    json_t *j = json_pack("{s:s,s:s,s:i,s:i,s:i,s:I,s:I,s:i,s:i}", "id", u->id, "email", u->email,
+                          "type", u->type, "status", u->status, "role", u->role, "pmi",
+                          (json_int_t)u->pmi, "created_at", (json_int_t)u->created_at, "mtg_day",
+                          u->mtg_day, "mtg_writes", u->mtg_writes);
     set_str(j, "first_name", u->first_name);
     set_str(j, "last_name", u->last_name);
     set_str(j, "display_name", u->display_name);
@@ -179,12 +301,11 @@ static const sim_user *dump_host(const sim_meeting *m)
 
 static json_t *dump_meeting(const sim_meeting *m)
 {
-    json_t *j = json_pack("{s:I,s:s,s:s,s:i,s:s,s:s,s:s,s:I,s:i,s:I,s:O}", "id",
-                          (json_int_t)m->id, "uuid", m->uuid, "host_id", dump_host(m)->id, "type",
-                          m->type, "topic", m->topic, "password", m->password, "timezone",
-                          m->timezone, "start_time", (json_int_t)m->start_time, "duration",
-                          m->duration, "created_at", (json_int_t)m->created_at, "settings",
-                          m->settings);
+    json_t *j = json_pack("{s:I,s:s,s:s,s:i,s:s,s:s,s:s,s:I,s:i,s:I,s:O}", "id", (json_int_t)m->id,
+                          "uuid", m->uuid, "host_id", dump_host(m)->id, "type", m->type, "topic",
+                          m->topic, "password", m->password, "timezone", m->timezone, "start_time",
+                          (json_int_t)m->start_time, "duration", m->duration, "created_at",
+                          (json_int_t)m->created_at, "settings", m->settings);
     set_str(j, "agenda", m->agenda);
     if (m->recurrence)
         json_object_set(j, "recurrence", m->recurrence);
@@ -193,9 +314,9 @@ static json_t *dump_meeting(const sim_meeting *m)
     json_t *regs = json_array();
     for (uint32_t i = 0; i < m->nregs; i++) {
         const sim_registrant *r = m->regs[i];
-        json_t *rj = json_pack("{s:s,s:s,s:i,s:I,s:O}", "id", r->id, "email", r->email,
-                               "status", r->status, "create_time",
-                               (json_int_t)r->create_time, "fields", r->fields);
+        json_t *rj =
+            json_pack("{s:s,s:s,s:i,s:I,s:O}", "id", r->id, "email", r->email, "status", r->status,
+                      "create_time", (json_int_t)r->create_time, "fields", r->fields);
         set_str(rj, "occurrence_ids", r->occurrence_ids);
         json_array_append_new(regs, rj);
     }
@@ -208,10 +329,10 @@ static json_t *dump_meeting(const sim_meeting *m)
         json_t *files = json_array();
         for (int k = 0; k < rec->nfiles; k++)
             json_array_append_new(files, json_pack("{s:s,s:s,s:I}", "id", rec->files[k].id,
-                                                   "file_type", rec->files[k].file_type,
-                                                   "size", (json_int_t)rec->files[k].size));
-        json_t *rj = json_pack("{s:s,s:I,s:o}", "uuid", rec->uuid, "start",
-                               (json_int_t)rec->start, "files", files);
+                                                   "file_type", rec->files[k].file_type, "size",
+                                                   (json_int_t)rec->files[k].size));
+        json_t *rj = json_pack("{s:s,s:I,s:o}", "uuid", rec->uuid, "start", (json_int_t)rec->start,
+                               "files", files);
         if (rec->owner != m->host)
             json_object_set_new(rj, "owner", json_string(rec->owner->id));
         if (rec->kept)
@@ -311,14 +432,14 @@ static int load_registrants(sim *s, sim_meeting *m, json_t *arr)
 {
     json_t *rj;
     size_t i;
-    json_array_foreach(arr, i, rj) {
+    json_array_foreach (arr, i, rj) {
         const char *email = jstr(rj, "email"), *id = jstr(rj, "id");
         json_t *f = json_object_get(rj, "fields");
         int existed, st = (int)json_integer_value(json_object_get(rj, "status"));
         if (!email || !id || !json_is_object(f) || st < 0 || st > 2)
             return ZF_EPARSE;
-        sim_registrant *r = sim_data_registrant_add(
-            s, m, email, json_deep_copy(f), jstr(rj, "occurrence_ids"), 0, &existed);
+        sim_registrant *r = sim_data_registrant_add(s, m, email, json_deep_copy(f),
+                                                    jstr(rj, "occurrence_ids"), 0, &existed);
         if (!r || existed)
             return ZF_EPARSE; /* a second registrant with that email, or no memory */
         snprintf(r->id, sizeof r->id, "%s", id);
@@ -334,12 +455,12 @@ static int load_recordings(sim *s, sim_meeting *m, json_t *arr)
 {
     json_t *rj, *fj;
     size_t i, k;
-    json_array_foreach(arr, i, rj) {
+    json_array_foreach (arr, i, rj) {
         json_t *files = json_object_get(rj, "files");
         const char *types[16];
         uint64_t sizes[16];
         int n = 0;
-        json_array_foreach(files, k, fj) {
+        json_array_foreach (files, k, fj) {
             if (n == 16 || !jstr(fj, "file_type") || !jstr(fj, "id"))
                 return ZF_EPARSE;
             types[n] = jstr(fj, "file_type");
@@ -368,14 +489,13 @@ static int load_pasts(sim *s, sim_meeting *m, json_t *arr)
 {
     json_t *pj;
     size_t i;
-    json_array_foreach(arr, i, pj) {
+    json_array_foreach (arr, i, pj) {
         json_t *parts = json_object_get(pj, "participants");
         if (!jstr(pj, "uuid") || !json_is_array(parts))
             return ZF_EPARSE;
-        if (!sim_data_past_add(s, m, jstr(pj, "uuid"),
-                               json_integer_value(json_object_get(pj, "start")),
-                               json_integer_value(json_object_get(pj, "end")),
-                               json_deep_copy(parts)))
+        if (!sim_data_past_add(
+                s, m, jstr(pj, "uuid"), json_integer_value(json_object_get(pj, "start")),
+                json_integer_value(json_object_get(pj, "end")), json_deep_copy(parts)))
             return ZF_EPARSE; /* a second instance with that uuid, or no memory */
     }
     return 0;
@@ -408,8 +528,7 @@ static int load_meeting(sim *s, json_t *mj)
     m->tracking_fields = json_deep_copy(json_object_get(mj, "tracking_fields"));
     m->occ = json_deep_copy(json_object_get(mj, "occurrences"));
     m->questions = json_deep_copy(json_object_get(mj, "questions"));
-    int rc = !m->topic || !m->password || !m->timezone ? ZF_ENOMEM
-                                                        : sim_data_meeting_insert(s, m);
+    int rc = !m->topic || !m->password || !m->timezone ? ZF_ENOMEM : sim_data_meeting_insert(s, m);
     if (rc != 0) {
         sim_data_meeting_free(m);
         return rc;
@@ -437,12 +556,12 @@ static int data_load(sim *s, json_t *obj)
         return ZF_EPARSE;
     data_clear(s);
     int rc;
-    json_array_foreach(users, i, v) {
+    json_array_foreach (users, i, v) {
         if ((rc = load_user(s, v)) != 0)
             return rc;
     }
     snprintf(s->owner_id, sizeof s->owner_id, "%s", s->data->users[0]->id);
-    json_array_foreach(meetings, i, v) {
+    json_array_foreach (meetings, i, v) {
         if ((rc = load_meeting(s, v)) != 0)
             return rc;
     }

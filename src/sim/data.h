@@ -35,25 +35,25 @@ typedef struct sim_meeting sim_meeting;
 typedef struct sim_user {
     char id[23];
     uint8_t type, status, role;
-    char *email;             /* as given */
+    char *email;                                 /* as given */
     char *first_name, *last_name, *display_name; /* NULL when empty */
-    char *timezone;          /* NULL = account default */
-    json_t *profile;         /* other PATCHed profile fields, NULL when none */
-    uint8_t deleted;         /* removed from the account (DELETE /users/{id}) */
+    char *timezone;                              /* NULL = account default */
+    json_t *profile;                             /* other PATCHed profile fields, NULL when none */
+    uint8_t deleted;                             /* removed from the account (DELETE /users/{id}) */
     int64_t pmi;
     int64_t created_at;
-    int32_t mtg_day;         /* UTC day of mtg_writes */
-    uint16_t mtg_writes;     /* meeting creates + updates that day */
-    sim_meeting **meetings;  /* hosted, in creation order */
+    int32_t mtg_day;        /* UTC day of mtg_writes */
+    uint16_t mtg_writes;    /* meeting creates + updates that day */
+    sim_meeting **meetings; /* hosted, in creation order */
     uint32_t nmeetings, capmeetings;
 } sim_user;
 
 typedef struct sim_registrant {
     char id[23];
-    uint8_t status;          /* 0 approved, 1 pending, 2 denied */
+    uint8_t status; /* 0 approved, 1 pending, 2 denied */
     char *email;
-    json_t *fields;          /* validated body: first_name, last_name, ... */
-    char *occurrence_ids;    /* comma list or NULL = all */
+    json_t *fields;       /* validated body: first_name, last_name, ... */
+    char *occurrence_ids; /* comma list or NULL = all */
     int64_t create_time;
 } sim_registrant;
 
@@ -72,16 +72,16 @@ typedef struct sim_recording {
     sim_recfile *files;
     int nfiles;
     sim_meeting *m;
-    sim_user *owner;         /* whose cloud it is in: the host, or a transferee */
-    uint8_t deleted;         /* went with its owner (DELETE /users without transfer) */
-    uint8_t kept;            /* transferred: outlives its meeting */
+    sim_user *owner; /* whose cloud it is in: the host, or a transferee */
+    uint8_t deleted; /* went with its owner (DELETE /users without transfer) */
+    uint8_t kept;    /* transferred: outlives its meeting */
 } sim_recording;
 
 /* One ended instance of a meeting (past_meetings.c): who attended. */
 typedef struct sim_past {
     char uuid[64];
-    int64_t start, end;      /* UTC */
-    json_t *participants;    /* array of Zoom-shaped participant objects */
+    int64_t start, end;   /* UTC */
+    json_t *participants; /* array of Zoom-shaped participant objects */
     sim_meeting *m;
 } sim_past;
 
@@ -92,7 +92,7 @@ struct sim_meeting {
     int deleted;
     int type;
     char *topic, *agenda, *password, *timezone;
-    int64_t start_time;      /* UTC */
+    int64_t start_time; /* UTC */
     int duration;
     int64_t created_at;
     json_t *settings;        /* full settings object (defaults + given) */
@@ -101,8 +101,8 @@ struct sim_meeting {
     sim_registrant **regs;
     uint32_t nregs, capregs;
     uint32_t nregs_status[3];
-    sim_map reg_email;       /* lowercase email -> sim_registrant */
-    sim_recording **recs;    /* instances, oldest first */
+    sim_map reg_email;    /* lowercase email -> sim_registrant */
+    sim_recording **recs; /* instances, oldest first */
     int nrecs;
     /* type 8: per occurrence (key: occurrence_id) what differs from the
      * series: start_time (UTC seconds), duration, agenda, settings (the
@@ -110,7 +110,7 @@ struct sim_meeting {
     json_t *occ;
     /* registration questions {questions, custom_questions}; NULL = none */
     json_t *questions;
-    sim_past **pasts;        /* ended instances, in the order they were added */
+    sim_past **pasts; /* ended instances, in the order they were added */
     int npasts;
 };
 
@@ -118,25 +118,24 @@ struct sim_data {
     sim_user **users;
     size_t nusers, capusers;
     size_t count[U_NSTATUS][U_NROLE];
-    sim_map by_id, by_email;     /* user id / lowercase email -> sim_user */
-    sim_map meetings;            /* decimal id -> sim_meeting */
-    sim_map by_uuid;             /* recording instance uuid -> sim_recording */
-    sim_map files;               /* file id -> sim_recfile */
-    sim_recording **recs;        /* every recording, in creation order (borrowed) */
+    sim_map by_id, by_email; /* user id / lowercase email -> sim_user */
+    sim_map meetings;        /* decimal id -> sim_meeting */
+    sim_map by_uuid;         /* recording instance uuid -> sim_recording */
+    sim_map files;           /* file id -> sim_recfile */
+    sim_recording **recs;    /* every recording, in creation order (borrowed) */
     size_t nrecs, caprecs;
-    sim_map past_by_uuid;        /* past instance uuid -> sim_past */
-    sim_meeting **all_meetings;  /* every meeting ever made (owns them) */
+    sim_map past_by_uuid;       /* past instance uuid -> sim_past */
+    sim_meeting **all_meetings; /* every meeting ever made (owns them) */
     size_t nall, capall;
-    int32_t create_day;          /* UTC day of user_creates */
-    uint32_t user_creates;       /* action=create users that day */
+    int32_t create_day;    /* UTC day of user_creates */
+    uint32_t user_creates; /* action=create users that day */
 };
 
 /* --- users.c */
 sim_user *sim_data_user_find(sim *s, const sim_req *rq, const char *key);
 /* id NULL = a new random id. The user is appended to the listing order. */
-sim_user *sim_data_user_add(sim *s, const char *id, const char *email, int type,
-                            int status, int role, const char *first, const char *last,
-                            const char *display);
+sim_user *sim_data_user_add(sim *s, const char *id, const char *email, int type, int status,
+                            int role, const char *first, const char *last, const char *display);
 void sim_data_user_free(sim_user *u);
 void sim_data_user_list_json(zf_buf *b, const sim_user *u);
 extern const char *const sim_data_status_names[U_NSTATUS];
@@ -177,8 +176,7 @@ sim_meeting *sim_data_meeting_find(sim *s, const char *id);
 int sim_data_meeting_insert(sim *s, sim_meeting *m);
 /* Creates a meeting for host from a validated-or-not JSON body; errors go
  * into errs (validation) and the return is NULL. */
-sim_meeting *sim_data_meeting_new(sim *s, sim_user *host, json_t *body, json_t *errs,
-                                  int64_t now);
+sim_meeting *sim_data_meeting_new(sim *s, sim_user *host, json_t *body, json_t *errs, int64_t now);
 void sim_data_meeting_free(sim_meeting *m);
 json_t *sim_data_meeting_json(sim *s, const sim_meeting *m, int full);
 int sim_data_tz_valid(const char *tz);
@@ -196,20 +194,18 @@ sim_meeting *sim_data_meeting_or_404(sim_req *rq, sim_resp *rs);
 /* --- past_meetings.c */
 /* Adds an ended instance to m (uuid NULL = a new one); participants is
  * stolen. NULL when out of memory or the uuid is taken. */
-sim_past *sim_data_past_add(sim *s, sim_meeting *m, const char *uuid, int64_t start,
-                            int64_t end, json_t *participants);
+sim_past *sim_data_past_add(sim *s, sim_meeting *m, const char *uuid, int64_t start, int64_t end,
+                            json_t *participants);
 void sim_data_past_free(sim_past *p);
 
 /* --- registrants.c */
-sim_registrant *sim_data_registrant_add(sim *s, sim_meeting *m, const char *email,
-                                        json_t *f, const char *occ, int64_t now,
-                                        int *existed);
+sim_registrant *sim_data_registrant_add(sim *s, sim_meeting *m, const char *email, json_t *f,
+                                        const char *occ, int64_t now, int *existed);
 json_t *sim_data_registrant_json(sim *s, const sim_meeting *m, const sim_registrant *r);
 
 /* --- recordings.c */
-sim_recording *sim_data_recording_add(sim *s, sim_meeting *m, const char *uuid,
-                                      int64_t start, int nfiles, const char *const *types,
-                                      const uint64_t *sizes);
+sim_recording *sim_data_recording_add(sim *s, sim_meeting *m, const char *uuid, int64_t start,
+                                      int nfiles, const char *const *types, const uint64_t *sizes);
 json_t *sim_data_recording_json(sim *s, const sim_recording *rec, int webhook);
 void sim_data_recording_free(sim_recording *rec);
 bool sim_data_recording_live(const sim_recording *rec);

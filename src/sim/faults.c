@@ -29,37 +29,48 @@
 #define MAX_RULES 256
 
 typedef enum fkind {
-    F_STATUS, F_STATUS_AFTER, F_RATE_LIMIT, F_LATENCY, F_DROP, F_DROP_BEFORE, F_TRUNCATE,
-    F_MALFORMED, F_NKIND
+    F_STATUS,
+    F_STATUS_AFTER,
+    F_RATE_LIMIT,
+    F_LATENCY,
+    F_DROP,
+    F_DROP_BEFORE,
+    F_TRUNCATE,
+    F_MALFORMED,
+    F_NKIND
 } fkind;
 
 static const struct kind_row {
     const char *name;
-    int after;    /* acts in sim_faults_after */
+    int after; /* acts in sim_faults_after */
 } kinds[F_NKIND] = {
-    [F_STATUS] = {"status", 0},       [F_STATUS_AFTER] = {"status_after", 1},
-    [F_RATE_LIMIT] = {"rate_limit", 0}, [F_LATENCY] = {"latency", 0},
-    [F_DROP] = {"drop", 1},           [F_DROP_BEFORE] = {"drop_before", 0},
-    [F_TRUNCATE] = {"truncate", 1},   [F_MALFORMED] = {"malformed", 1},
+    [F_STATUS] = {"status", 0},
+    [F_STATUS_AFTER] = {"status_after", 1},
+    [F_RATE_LIMIT] = {"rate_limit", 0},
+    [F_LATENCY] = {"latency", 0},
+    [F_DROP] = {"drop", 1},
+    [F_DROP_BEFORE] = {"drop_before", 0},
+    [F_TRUNCATE] = {"truncate", 1},
+    [F_MALFORMED] = {"malformed", 1},
 };
 
 typedef struct rule {
     uint64_t id;
     fkind kind;
-    char route[64];        /* route name, or "" */
-    char prefix[128];      /* raw path prefix, or "" */
-    char method[8];        /* or "" for any */
-    int conn;              /* CONN_ANY, CONN_NEW, CONN_REUSED */
-    int64_t skip;          /* matching requests still to let pass */
+    char route[64];   /* route name, or "" */
+    char prefix[128]; /* raw path prefix, or "" */
+    char method[8];   /* or "" for any */
+    int conn;         /* CONN_ANY, CONN_NEW, CONN_REUSED */
+    int64_t skip;     /* matching requests still to let pass */
     int64_t skip_init;
-    double probability;    /* used when count < 0 */
-    int64_t count;         /* -1: probability; else how many more may fire */
+    double probability; /* used when count < 0 */
+    int64_t count;      /* -1: probability; else how many more may fire */
     int64_t count_init;
-    int status, code;      /* status, status_after */
+    int status, code; /* status, status_after */
     char message[128];
-    int delay_ms;          /* latency */
-    int retry_after;       /* rate_limit: seconds */
-    int daily;             /* rate_limit: Daily-limit instead of QPS */
+    int delay_ms;    /* latency */
+    int retry_after; /* rate_limit: seconds */
+    int daily;       /* rate_limit: Daily-limit instead of QPS */
     uint64_t rng;
     uint64_t matched, fired;
 } rule;
@@ -121,11 +132,16 @@ static int rule_fires(rule *r)
 static const char *default_message(int status)
 {
     switch (status) {
-    case 500: return "Internal Server Error.";
-    case 502: return "Bad Gateway.";
-    case 503: return "Service Unavailable.";
-    case 504: return "Gateway Timeout.";
-    default: return "Injected fault.";
+    case 500:
+        return "Internal Server Error.";
+    case 502:
+        return "Bad Gateway.";
+    case 503:
+        return "Service Unavailable.";
+    case 504:
+        return "Gateway Timeout.";
+    default:
+        return "Injected fault.";
     }
 }
 
@@ -202,11 +218,20 @@ void sim_faults_after(sim *s, sim_req *rq, sim_resp *rs)
         if (!kinds[r->kind].after || !rule_matches(r, rq) || !rule_fires(r))
             continue;
         switch (r->kind) {
-        case F_STATUS_AFTER: answer_status(r, rs); break;
-        case F_DROP: rs->drop = 1; break;
-        case F_TRUNCATE: rs->truncate = 1; break;
-        case F_MALFORMED: rs->malformed = 1; break;
-        default: break;
+        case F_STATUS_AFTER:
+            answer_status(r, rs);
+            break;
+        case F_DROP:
+            rs->drop = 1;
+            break;
+        case F_TRUNCATE:
+            rs->truncate = 1;
+            break;
+        case F_MALFORMED:
+            rs->malformed = 1;
+            break;
+        default:
+            break;
         }
     }
 }
@@ -220,8 +245,8 @@ static int str_member(json_t *o, const char *key, char *out, size_t outlen, char
     if (!v)
         return 0;
     if (!json_is_string(v) || !json_string_length(v) || json_string_length(v) >= outlen) {
-        snprintf(err, errlen, "\"%s\" must be a non-empty string of at most %zu characters.",
-                 key, outlen - 1);
+        snprintf(err, errlen, "\"%s\" must be a non-empty string of at most %zu characters.", key,
+                 outlen - 1);
         return ZF_EVALIDATION;
     }
     snprintf(out, outlen, "%s", json_string_value(v));
@@ -230,15 +255,15 @@ static int str_member(json_t *o, const char *key, char *out, size_t outlen, char
 
 /* 1 and *out when o has key, 0 when it has not, ZF_EVALIDATION (why in err)
  * when the value is not an integer in [lo, hi]. */
-static int int_member(json_t *o, const char *key, int64_t lo, int64_t hi, int64_t *out,
-                      char *err, size_t errlen)
+static int int_member(json_t *o, const char *key, int64_t lo, int64_t hi, int64_t *out, char *err,
+                      size_t errlen)
 {
     json_t *v = json_object_get(o, key);
     if (!v)
         return 0;
     if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi) {
-        snprintf(err, errlen, "\"%s\" must be an integer from %lld to %lld.", key,
-                 (long long)lo, (long long)hi);
+        snprintf(err, errlen, "\"%s\" must be an integer from %lld to %lld.", key, (long long)lo,
+                 (long long)hi);
         return ZF_EVALIDATION;
     }
     *out = json_integer_value(v);
@@ -246,8 +271,8 @@ static int int_member(json_t *o, const char *key, int64_t lo, int64_t hi, int64_
 }
 
 static const char *const rule_keys[] = {
-    "kind", "route", "path_prefix", "method", "probability", "count", "status", "code",
-    "message", "delay_ms", "retry_after", "type", "connection", "skip", NULL,
+    "kind",    "route",    "path_prefix", "method", "probability", "count", "status", "code",
+    "message", "delay_ms", "retry_after", "type",   "connection",  "skip",  NULL,
 };
 
 static int parse_kind(json_t *o, rule *r, char *err, size_t errlen)
@@ -259,8 +284,9 @@ static int parse_kind(json_t *o, rule *r, char *err, size_t errlen)
             return 0;
         }
     }
-    snprintf(err, errlen, "\"kind\" must be one of status, status_after, rate_limit, latency, "
-                          "drop, drop_before, truncate, malformed.");
+    snprintf(err, errlen,
+             "\"kind\" must be one of status, status_after, rate_limit, latency, "
+             "drop, drop_before, truncate, malformed.");
     return ZF_EVALIDATION;
 }
 
@@ -330,7 +356,8 @@ static int parse_params(json_t *o, rule *r, char *err, size_t errlen)
     if (json_object_get(o, "retry_after"))
         r->retry_after = (int)v;
     const char *type = json_string_value(json_object_get(o, "type"));
-    if (json_object_get(o, "type") && (!type || (strcmp(type, "QPS") && strcmp(type, "Daily-limit")))) {
+    if (json_object_get(o, "type") &&
+        (!type || (strcmp(type, "QPS") && strcmp(type, "Daily-limit")))) {
         snprintf(err, errlen, "\"type\" must be \"QPS\" or \"Daily-limit\".");
         return ZF_EVALIDATION;
     }
@@ -349,13 +376,14 @@ static int parse_params(json_t *o, rule *r, char *err, size_t errlen)
 static int parse_rule(json_t *o, rule *r, char *err, size_t errlen)
 {
     if (!json_is_object(o)) {
-        snprintf(err, errlen, "each rule must be an object like {\"kind\":\"status\","
-                              "\"status\":503,\"count\":1}.");
+        snprintf(err, errlen,
+                 "each rule must be an object like {\"kind\":\"status\","
+                 "\"status\":503,\"count\":1}.");
         return ZF_EVALIDATION;
     }
     const char *k;
     json_t *v;
-    json_object_foreach(o, k, v) {
+    json_object_foreach (o, k, v) {
         int i = 0;
         while (rule_keys[i] && strcmp(rule_keys[i], k) != 0)
             i++;
@@ -397,8 +425,9 @@ int sim_faults__add(sim *s, json_t *body, char *err, size_t errlen)
         return ZF_EVALIDATION;
     }
     if (!single && !list && !seed) {
-        snprintf(err, errlen, "nothing to do: post a rule ({\"kind\":...}) or {\"seed\":N,"
-                              "\"rules\":[...]}.");
+        snprintf(err, errlen,
+                 "nothing to do: post a rule ({\"kind\":...}) or {\"seed\":N,"
+                 "\"rules\":[...]}.");
         return ZF_EVALIDATION;
     }
     size_t n = single ? 1 : json_array_size(list);
@@ -501,8 +530,8 @@ static void h_faults_post(sim_req *rq, sim_resp *rs)
         json_t *added = json_array();
         for (int i = before; i < rq->s->faults->n; i++)
             json_array_append_new(added, rule_json(&rq->s->faults->rules[i]));
-        sim_json(rs, 201, json_pack("{s:I,s:o}", "seed", (json_int_t)rq->s->faults->seed,
-                                    "rules", added));
+        sim_json(rs, 201,
+                 json_pack("{s:I,s:o}", "seed", (json_int_t)rq->s->faults->seed, "rules", added));
     }
     json_decref(j);
 }
@@ -526,17 +555,25 @@ static void h_fault_delete(sim_req *rq, sim_resp *rs)
             return;
         }
     }
-    sim_error(rs, 404, 300, "No fault rule with id %s; GET /_sim/faults lists them.",
-              rq->param[0]);
+    sim_error(rs, 404, 300, "No fault rule with id %s; GET /_sim/faults lists them.", rq->param[0]);
 }
 
 static const sim_route routes[] = {
     {"GET", "/_sim/faults", h_faults_get, SIM_R_CONTROL, SIM_CAT_NONE, {NULL}, "sim.faults"},
-    {"POST", "/_sim/faults", h_faults_post, SIM_R_CONTROL, SIM_CAT_NONE, {NULL},
-     "sim.faults.add"},
-    {"DELETE", "/_sim/faults", h_faults_delete, SIM_R_CONTROL, SIM_CAT_NONE, {NULL},
+    {"POST", "/_sim/faults", h_faults_post, SIM_R_CONTROL, SIM_CAT_NONE, {NULL}, "sim.faults.add"},
+    {"DELETE",
+     "/_sim/faults",
+     h_faults_delete,
+     SIM_R_CONTROL,
+     SIM_CAT_NONE,
+     {NULL},
      "sim.faults.clear"},
-    {"DELETE", "/_sim/faults/{id}", h_fault_delete, SIM_R_CONTROL, SIM_CAT_NONE, {NULL},
+    {"DELETE",
+     "/_sim/faults/{id}",
+     h_fault_delete,
+     SIM_R_CONTROL,
+     SIM_CAT_NONE,
+     {NULL},
      "sim.faults.delete"},
     {0}, /* terminator */
 };

@@ -29,9 +29,9 @@
 #include <time.h>
 
 typedef struct cat_limit {
-    int rate;    /* requests per window; >= 1 */
-    int window;  /* seconds: 1 (QPS) or 60 */
-    int daily;   /* per-category daily cap; 0 = none */
+    int rate;   /* requests per window; >= 1 */
+    int window; /* seconds: 1 (QPS) or 60 */
+    int daily;  /* per-category daily cap; 0 = none */
 } cat_limit;
 
 typedef struct plan_row {
@@ -61,14 +61,14 @@ struct sim_limits {
     cat_limit cat[SIM_NCAT];
     int shared_daily;
     sim_bucket bucket[SIM_NCAT];
-    int64_t day;                   /* sim-time day number the counters are for */
-    uint64_t used[SIM_NCAT];       /* requests let through today */
+    int64_t day;             /* sim-time day number the counters are for */
+    uint64_t used[SIM_NCAT]; /* requests let through today */
     uint64_t shared_used;
-    uint64_t passed[SIM_NCAT];     /* since reset, for GET */
+    uint64_t passed[SIM_NCAT]; /* since reset, for GET */
     uint64_t rejected_qps[SIM_NCAT];
     uint64_t rejected_daily[SIM_NCAT];
-    double mono_pin;               /* >= 0: tests pin the monotonic clock */
-    uint64_t pings;                /* GET /v2/zoomsim/ping handler runs */
+    double mono_pin; /* >= 0: tests pin the monotonic clock */
+    uint64_t pings;  /* GET /v2/zoomsim/ping handler runs */
 };
 
 const char *sim_limits__category_name(sim_category cat)
@@ -222,8 +222,7 @@ int sim_limits_check(sim *s, sim_req *rq, sim_resp *rs)
         too_many_daily(s, rs, c, l->shared_daily);
         return ZF_EDAILYLIMIT;
     }
-    if (!sim_limits__take(&l->bucket[c], (double)cl->rate / cl->window, cl->rate,
-                          mono_now(l))) {
+    if (!sim_limits__take(&l->bucket[c], (double)cl->rate / cl->window, cl->rate, mono_now(l))) {
         too_many_qps(s, rs, c);
         return ZF_ERATELIMIT;
     }
@@ -249,12 +248,12 @@ static json_t *limits_json(sim *s)
         const cat_limit *cl = &l->cat[c];
         sim_bucket b = l->bucket[c];
         refill(&b, (double)cl->rate / cl->window, cl->rate, now);
-        json_t *o = json_pack(
-            "{s:s,s:i,s:i,s:i,s:f,s:I,s:I,s:I,s:I}", "category", cat_names[c], "rate",
-            cl->rate, "window_seconds", cl->window, "daily", cl->daily, "tokens",
-            floor(b.tokens * 100) / 100, "used_today", (json_int_t)l->used[c], "passed",
-            (json_int_t)l->passed[c], "rejected_qps", (json_int_t)l->rejected_qps[c],
-            "rejected_daily", (json_int_t)l->rejected_daily[c]);
+        json_t *o =
+            json_pack("{s:s,s:i,s:i,s:i,s:f,s:I,s:I,s:I,s:I}", "category", cat_names[c], "rate",
+                      cl->rate, "window_seconds", cl->window, "daily", cl->daily, "tokens",
+                      floor(b.tokens * 100) / 100, "used_today", (json_int_t)l->used[c], "passed",
+                      (json_int_t)l->passed[c], "rejected_qps", (json_int_t)l->rejected_qps[c],
+                      "rejected_daily", (json_int_t)l->rejected_daily[c]);
         json_object_set_new(cats, cat_keys[c], o);
     }
     char day[32], reset[32];
@@ -305,16 +304,16 @@ static int parse_override(json_t *o, const char *key, cat_limit *cl, char *err, 
     char where[32];
     snprintf(where, sizeof where, "overrides.%s.", key);
     if (!json_is_object(o)) {
-        snprintf(err, errlen, "\"overrides.%s\" must be an object like {\"qps\": 5, \"daily\": 100}.",
-                 key);
+        snprintf(err, errlen,
+                 "\"overrides.%s\" must be an object like {\"qps\": 5, \"daily\": 100}.", key);
         return ZF_EVALIDATION;
     }
     const char *k;
     json_t *v;
-    json_object_foreach(o, k, v) {
+    json_object_foreach (o, k, v) {
         if (strcmp(k, "qps") && strcmp(k, "per_minute") && strcmp(k, "daily")) {
-            snprintf(err, errlen, "\"%s%s\" is not a limit; use qps, per_minute or daily.",
-                     where, k);
+            snprintf(err, errlen, "\"%s%s\" is not a limit; use qps, per_minute or daily.", where,
+                     k);
             return ZF_EVALIDATION;
         }
     }
@@ -341,13 +340,14 @@ static int parse_override(json_t *o, const char *key, cat_limit *cl, char *err, 
 static int parse_overrides(json_t *ov, cat_limit *cat, int *shared, char *err, size_t errlen)
 {
     if (!json_is_object(ov)) {
-        snprintf(err, errlen, "\"overrides\" must be an object keyed by light, medium, heavy, "
-                              "resource or shared_daily.");
+        snprintf(err, errlen,
+                 "\"overrides\" must be an object keyed by light, medium, heavy, "
+                 "resource or shared_daily.");
         return ZF_EVALIDATION;
     }
     const char *k;
     json_t *v;
-    json_object_foreach(ov, k, v) {
+    json_object_foreach (ov, k, v) {
         if (strcmp(k, "shared_daily") == 0) {
             if (int_member(ov, k, 0, 1000000000, shared, err, errlen, "overrides.") < 0)
                 return ZF_EVALIDATION;
@@ -357,8 +357,10 @@ static int parse_overrides(json_t *ov, cat_limit *cat, int *shared, char *err, s
         while (c < SIM_NCAT && strcmp(cat_keys[c], k) != 0)
             c++;
         if (c == SIM_NCAT) {
-            snprintf(err, errlen, "\"overrides.%s\" is not a category; use light, medium, "
-                                  "heavy, resource or shared_daily.", k);
+            snprintf(err, errlen,
+                     "\"overrides.%s\" is not a category; use light, medium, "
+                     "heavy, resource or shared_daily.",
+                     k);
             return ZF_EVALIDATION;
         }
         if (parse_override(v, k, &cat[c], err, errlen) != 0)
@@ -385,7 +387,7 @@ static void h_limits_post(sim_req *rq, sim_resp *rs)
     json_t *en = json_object_get(j, "enabled");
     const char *k;
     json_t *v;
-    json_object_foreach(j, k, v) {
+    json_object_foreach (j, k, v) {
         if (strcmp(k, "plan") && strcmp(k, "overrides") && strcmp(k, "enabled")) {
             snprintf(err, sizeof err, "\"%s\" is not a setting; use plan, overrides or enabled.",
                      k);
@@ -447,16 +449,15 @@ static void h_ping(sim_req *rq, sim_resp *rs)
     }
     char now[32];
     sim_fmt_time(now, rq->now);
-    sim_json(rs, 200, json_pack("{s:s,s:s,s:s,s:I,s:I}", "account_id", rq->auth->account_id,
-                                "user_id", rq->auth->user_id, "time", now, "request",
-                                (json_int_t)rq->seq, "handled",
-                                (json_int_t)rq->s->limits->pings));
+    sim_json(rs, 200,
+             json_pack("{s:s,s:s,s:s,s:I,s:I}", "account_id", rq->auth->account_id, "user_id",
+                       rq->auth->user_id, "time", now, "request", (json_int_t)rq->seq, "handled",
+                       (json_int_t)rq->s->limits->pings));
 }
 
 static const sim_route routes[] = {
     {"GET", "/_sim/limits", h_limits_get, SIM_R_CONTROL, SIM_CAT_NONE, {NULL}, "sim.limits"},
-    {"POST", "/_sim/limits", h_limits_post, SIM_R_CONTROL, SIM_CAT_NONE, {NULL},
-     "sim.limits.set"},
+    {"POST", "/_sim/limits", h_limits_post, SIM_R_CONTROL, SIM_CAT_NONE, {NULL}, "sim.limits.set"},
     {"GET", "/v2/zoomsim/ping", h_ping, SIM_R_BEARER, SIM_CAT_LIGHT, {NULL}, "zoomsim.ping"},
     {0}, /* terminator */
 };
@@ -502,9 +503,8 @@ static json_t *limits_dump(sim *s)
         json_object_set_new(used, cat_keys[c], json_integer((json_int_t)l->used[c]));
     }
     return json_pack("{s:b,s:s,s:o,s:i,s:I,s:o,s:I}", "enabled", l->enabled, "plan",
-                     plans[l->plan].name, "limits", cats, "shared_daily", l->shared_daily,
-                     "day", (json_int_t)l->day, "used", used, "shared_used",
-                     (json_int_t)l->shared_used);
+                     plans[l->plan].name, "limits", cats, "shared_daily", l->shared_daily, "day",
+                     (json_int_t)l->day, "used", used, "shared_used", (json_int_t)l->shared_used);
 }
 
 static int limits_load(sim *s, json_t *o)

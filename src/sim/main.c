@@ -57,9 +57,28 @@ static const char usage[] =
     "Prints \"zoomsim listening on URL\" when ready. Stops on SIGINT/SIGTERM.\n"
     "Exit status: 0 after a clean stop, 1 on a runtime failure, 2 on bad usage.\n";
 
-enum { O_HOST = 256, O_PORT, O_PORT_FILE, O_STATE, O_CERT, O_KEY, O_CONFIG, O_APP,
-       O_S2S_APP, O_ACCOUNT, O_AUTO, O_CONTROL, O_PLAN, O_THREADS, O_WH_URL, O_WH_SECRET,
-       O_WH_SCALE, O_QUIET, O_REFRESH_TTL, O_TOLERANCE };
+enum {
+    O_HOST = 256,
+    O_PORT,
+    O_PORT_FILE,
+    O_STATE,
+    O_CERT,
+    O_KEY,
+    O_CONFIG,
+    O_APP,
+    O_S2S_APP,
+    O_ACCOUNT,
+    O_AUTO,
+    O_CONTROL,
+    O_PLAN,
+    O_THREADS,
+    O_WH_URL,
+    O_WH_SECRET,
+    O_WH_SCALE,
+    O_QUIET,
+    O_REFRESH_TTL,
+    O_TOLERANCE
+};
 
 static const struct option longopts[] = {
     {"host", required_argument, NULL, O_HOST},
@@ -119,16 +138,26 @@ static int parse_args(int argc, char **argv, sim_opts *o, json_t **config)
     long v;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
-        case O_HOST: o->host = optarg; break;
+        case O_HOST:
+            o->host = optarg;
+            break;
         case O_PORT:
             if (parse_long(optarg, 0, 65535, &v))
                 return bad("--port", optarg, "give a number from 0 to 65535");
             o->port = (int)v;
             break;
-        case O_PORT_FILE: o->port_file = optarg; break;
-        case O_STATE: o->state_file = optarg; break;
-        case O_CERT: o->tls_cert = optarg; break;
-        case O_KEY: o->tls_key = optarg; break;
+        case O_PORT_FILE:
+            o->port_file = optarg;
+            break;
+        case O_STATE:
+            o->state_file = optarg;
+            break;
+        case O_CERT:
+            o->tls_cert = optarg;
+            break;
+        case O_KEY:
+            o->tls_key = optarg;
+            break;
         case O_CONFIG: {
             json_error_t e;
             *config = json_load_file(optarg, 0, &e);
@@ -159,22 +188,36 @@ static int parse_args(int argc, char **argv, sim_opts *o, json_t **config)
                 o->app_specs[o->napp_specs++] = optarg;
             }
             break;
-        case O_ACCOUNT: o->account_id = optarg; break;
-        case O_AUTO: o->auto_approve = 1; break;
-        case O_CONTROL: o->control = 1; break;
+        case O_ACCOUNT:
+            o->account_id = optarg;
+            break;
+        case O_AUTO:
+            o->auto_approve = 1;
+            break;
+        case O_CONTROL:
+            o->control = 1;
+            break;
         case O_PLAN:
-            if (!strcmp(optarg, "free")) o->plan = SIM_PLAN_FREE;
-            else if (!strcmp(optarg, "pro")) o->plan = SIM_PLAN_PRO;
-            else if (!strcmp(optarg, "business")) o->plan = SIM_PLAN_BUSINESS;
-            else return bad("--plan", optarg, "use free, pro or business");
+            if (!strcmp(optarg, "free"))
+                o->plan = SIM_PLAN_FREE;
+            else if (!strcmp(optarg, "pro"))
+                o->plan = SIM_PLAN_PRO;
+            else if (!strcmp(optarg, "business"))
+                o->plan = SIM_PLAN_BUSINESS;
+            else
+                return bad("--plan", optarg, "use free, pro or business");
             break;
         case O_THREADS:
             if (parse_long(optarg, 0, 256, &v))
                 return bad("--threads", optarg, "give a number from 0 to 256");
             o->threads = (int)v;
             break;
-        case O_WH_URL: o->webhook_url = optarg; break;
-        case O_WH_SECRET: o->webhook_secret = optarg; break;
+        case O_WH_URL:
+            o->webhook_url = optarg;
+            break;
+        case O_WH_SECRET:
+            o->webhook_secret = optarg;
+            break;
         case O_WH_SCALE: {
             char *end;
             double d = strtod(optarg, &end);
@@ -183,7 +226,9 @@ static int parse_args(int argc, char **argv, sim_opts *o, json_t **config)
             o->webhook_retry_scale = d;
             break;
         }
-        case O_QUIET: o->quiet = 1; break;
+        case O_QUIET:
+            o->quiet = 1;
+            break;
         case O_REFRESH_TTL:
             if (parse_long(optarg, 1, 20L * 365 * 86400, &v))
                 return bad("--refresh-ttl", optarg, "give a number of seconds from 1 to 630720000");
@@ -191,13 +236,18 @@ static int parse_args(int argc, char **argv, sim_opts *o, json_t **config)
             break;
         case O_TOLERANCE:
             if (parse_long(optarg, 0, SIM_MAX_TOKEN_TOLERANCE, &v))
-                return bad("--token-tolerance", optarg, "give a number from 0 (no limit) to "
+                return bad("--token-tolerance", optarg,
+                           "give a number from 0 (no limit) to "
                            "100");
             o->token_tolerance = (int)v;
             o->token_tolerance_set = true;
             break;
-        case 'h': fputs(usage, stdout); exit(0);
-        default: fputs(usage, stderr); return 2;
+        case 'h':
+            fputs(usage, stdout);
+            exit(0);
+        default:
+            fputs(usage, stderr);
+            return 2;
         }
     }
     if (optind < argc) {
@@ -236,8 +286,10 @@ static int load_state(sim *s, const char *path)
     }
     json_decref(j);
     if (rc != 0)
-        fprintf(stderr, "zoomsim: --state %s is not a zoomsim state file (%s); move it away "
-                        "or pass another path\n", path, j ? "wrong version" : e.text);
+        fprintf(stderr,
+                "zoomsim: --state %s is not a zoomsim state file (%s); move it away "
+                "or pass another path\n",
+                path, j ? "wrong version" : e.text);
     return rc;
 }
 
@@ -299,8 +351,7 @@ int main(int argc, char **argv)
         return 1;
     }
     if (o.port_file && write_port_file(o.port_file, s->opts.port) != 0) {
-        fprintf(stderr, "zoomsim: cannot write --port-file %s: %s\n", o.port_file,
-                strerror(errno));
+        fprintf(stderr, "zoomsim: cannot write --port-file %s: %s\n", o.port_file, strerror(errno));
         rc = 1;
     } else {
         if (!o.quiet)

@@ -27,41 +27,152 @@
 
 /* Zoom's time zone ids (docs "abbreviations#timezones"), all IANA names. */
 static const char *const tz_ids[] = {
-    "Pacific/Midway", "Pacific/Pago_Pago", "Pacific/Honolulu", "America/Anchorage",
-    "America/Juneau", "America/Vancouver", "America/Los_Angeles", "America/Tijuana",
-    "America/Edmonton", "America/Denver", "America/Phoenix", "America/Mazatlan",
-    "America/Winnipeg", "America/Regina", "America/Chicago", "America/Mexico_City",
-    "America/Guatemala", "America/El_Salvador", "America/Managua", "America/Costa_Rica",
-    "America/Montreal", "America/New_York", "America/Indianapolis", "America/Panama",
-    "America/Bogota", "America/Lima", "America/Halifax", "America/Puerto_Rico",
-    "America/Caracas", "America/Santiago", "America/St_Johns", "America/Montevideo",
-    "America/Araguaina", "America/Argentina/Buenos_Aires", "America/Godthab",
-    "America/Sao_Paulo", "Atlantic/Azores", "Canada/Atlantic", "Atlantic/Cape_Verde",
-    "UTC", "Etc/Greenwich", "Europe/Belgrade", "CET", "Atlantic/Reykjavik",
-    "Europe/Dublin", "Europe/London", "Europe/Lisbon", "Africa/Casablanca",
-    "Africa/Nouakchott", "Europe/Oslo", "Europe/Copenhagen", "Europe/Brussels",
-    "Europe/Berlin", "Europe/Helsinki", "Europe/Amsterdam", "Europe/Rome",
-    "Europe/Stockholm", "Europe/Vienna", "Europe/Luxembourg", "Europe/Paris",
-    "Europe/Zurich", "Europe/Madrid", "Africa/Bangui", "Africa/Algiers", "Africa/Tunis",
-    "Africa/Harare", "Africa/Nairobi", "Europe/Warsaw", "Europe/Prague",
-    "Europe/Budapest", "Europe/Sofia", "Europe/Istanbul", "Europe/Athens",
-    "Europe/Bucharest", "Asia/Nicosia", "Asia/Beirut", "Asia/Damascus",
-    "Asia/Jerusalem", "Asia/Amman", "Africa/Tripoli", "Africa/Cairo",
-    "Africa/Johannesburg", "Europe/Moscow", "Asia/Baghdad", "Asia/Kuwait",
-    "Asia/Riyadh", "Asia/Bahrain", "Asia/Qatar", "Asia/Aden", "Asia/Tehran",
-    "Africa/Khartoum", "Africa/Djibouti", "Africa/Mogadishu", "Asia/Dubai",
-    "Asia/Muscat", "Asia/Baku", "Asia/Kabul", "Asia/Yekaterinburg", "Asia/Tashkent",
-    "Asia/Calcutta", "Asia/Kolkata", "Asia/Kathmandu", "Asia/Novosibirsk",
-    "Asia/Almaty", "Asia/Dacca", "Asia/Dhaka", "Asia/Krasnoyarsk", "Asia/Bangkok",
-    "Asia/Saigon", "Asia/Jakarta", "Asia/Irkutsk", "Asia/Shanghai", "Asia/Hong_Kong",
-    "Asia/Taipei", "Asia/Kuala_Lumpur", "Asia/Singapore", "Australia/Perth",
-    "Asia/Yakutsk", "Asia/Seoul", "Asia/Tokyo", "Australia/Darwin",
-    "Australia/Adelaide", "Asia/Vladivostok", "Pacific/Port_Moresby",
-    "Australia/Brisbane", "Australia/Sydney", "Australia/Hobart", "Asia/Magadan",
-    "SST", "Pacific/Noumea", "Asia/Kamchatka", "Pacific/Fiji", "Pacific/Auckland",
-    "Asia/Karachi", "Pacific/Apia", "Asia/Colombo", "Asia/Yangon", "Europe/Kiev",
-    "Europe/Riga", "Europe/Tallinn", "Europe/Vilnius", "America/Havana",
-    "America/Asuncion", "America/La_Paz", "Asia/Manila", "Asia/Ho_Chi_Minh",
+    "Pacific/Midway",
+    "Pacific/Pago_Pago",
+    "Pacific/Honolulu",
+    "America/Anchorage",
+    "America/Juneau",
+    "America/Vancouver",
+    "America/Los_Angeles",
+    "America/Tijuana",
+    "America/Edmonton",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Mazatlan",
+    "America/Winnipeg",
+    "America/Regina",
+    "America/Chicago",
+    "America/Mexico_City",
+    "America/Guatemala",
+    "America/El_Salvador",
+    "America/Managua",
+    "America/Costa_Rica",
+    "America/Montreal",
+    "America/New_York",
+    "America/Indianapolis",
+    "America/Panama",
+    "America/Bogota",
+    "America/Lima",
+    "America/Halifax",
+    "America/Puerto_Rico",
+    "America/Caracas",
+    "America/Santiago",
+    "America/St_Johns",
+    "America/Montevideo",
+    "America/Araguaina",
+    "America/Argentina/Buenos_Aires",
+    "America/Godthab",
+    "America/Sao_Paulo",
+    "Atlantic/Azores",
+    "Canada/Atlantic",
+    "Atlantic/Cape_Verde",
+    "UTC",
+    "Etc/Greenwich",
+    "Europe/Belgrade",
+    "CET",
+    "Atlantic/Reykjavik",
+    "Europe/Dublin",
+    "Europe/London",
+    "Europe/Lisbon",
+    "Africa/Casablanca",
+    "Africa/Nouakchott",
+    "Europe/Oslo",
+    "Europe/Copenhagen",
+    "Europe/Brussels",
+    "Europe/Berlin",
+    "Europe/Helsinki",
+    "Europe/Amsterdam",
+    "Europe/Rome",
+    "Europe/Stockholm",
+    "Europe/Vienna",
+    "Europe/Luxembourg",
+    "Europe/Paris",
+    "Europe/Zurich",
+    "Europe/Madrid",
+    "Africa/Bangui",
+    "Africa/Algiers",
+    "Africa/Tunis",
+    "Africa/Harare",
+    "Africa/Nairobi",
+    "Europe/Warsaw",
+    "Europe/Prague",
+    "Europe/Budapest",
+    "Europe/Sofia",
+    "Europe/Istanbul",
+    "Europe/Athens",
+    "Europe/Bucharest",
+    "Asia/Nicosia",
+    "Asia/Beirut",
+    "Asia/Damascus",
+    "Asia/Jerusalem",
+    "Asia/Amman",
+    "Africa/Tripoli",
+    "Africa/Cairo",
+    "Africa/Johannesburg",
+    "Europe/Moscow",
+    "Asia/Baghdad",
+    "Asia/Kuwait",
+    "Asia/Riyadh",
+    "Asia/Bahrain",
+    "Asia/Qatar",
+    "Asia/Aden",
+    "Asia/Tehran",
+    "Africa/Khartoum",
+    "Africa/Djibouti",
+    "Africa/Mogadishu",
+    "Asia/Dubai",
+    "Asia/Muscat",
+    "Asia/Baku",
+    "Asia/Kabul",
+    "Asia/Yekaterinburg",
+    "Asia/Tashkent",
+    "Asia/Calcutta",
+    "Asia/Kolkata",
+    "Asia/Kathmandu",
+    "Asia/Novosibirsk",
+    "Asia/Almaty",
+    "Asia/Dacca",
+    "Asia/Dhaka",
+    "Asia/Krasnoyarsk",
+    "Asia/Bangkok",
+    "Asia/Saigon",
+    "Asia/Jakarta",
+    "Asia/Irkutsk",
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Taipei",
+    "Asia/Kuala_Lumpur",
+    "Asia/Singapore",
+    "Australia/Perth",
+    "Asia/Yakutsk",
+    "Asia/Seoul",
+    "Asia/Tokyo",
+    "Australia/Darwin",
+    "Australia/Adelaide",
+    "Asia/Vladivostok",
+    "Pacific/Port_Moresby",
+    "Australia/Brisbane",
+    "Australia/Sydney",
+    "Australia/Hobart",
+    "Asia/Magadan",
+    "SST",
+    "Pacific/Noumea",
+    "Asia/Kamchatka",
+    "Pacific/Fiji",
+    "Pacific/Auckland",
+    "Asia/Karachi",
+    "Pacific/Apia",
+    "Asia/Colombo",
+    "Asia/Yangon",
+    "Europe/Kiev",
+    "Europe/Riga",
+    "Europe/Tallinn",
+    "Europe/Vilnius",
+    "America/Havana",
+    "America/Asuncion",
+    "America/La_Paz",
+    "Asia/Manila",
+    "Asia/Ho_Chi_Minh",
     NULL,
 };
 
@@ -84,41 +195,58 @@ typedef struct setting {
 } setting;
 
 static const setting settings_tab[] = {
-    {"host_video", K_BOOL, NULL, 0}, {"participant_video", K_BOOL, NULL, 0},
-    {"cn_meeting", K_BOOL, NULL, 0}, {"in_meeting", K_BOOL, NULL, 0},
-    {"join_before_host", K_BOOL, NULL, 0}, {"jbh_time", K_IENUM, "|0|5|10|15|", 0},
-    {"mute_upon_entry", K_BOOL, NULL, 0}, {"watermark", K_BOOL, NULL, 0},
-    {"use_pmi", K_BOOL, NULL, 0}, {"approval_type", K_IENUM, "|0|1|2|", 0},
+    {"host_video", K_BOOL, NULL, 0},
+    {"participant_video", K_BOOL, NULL, 0},
+    {"cn_meeting", K_BOOL, NULL, 0},
+    {"in_meeting", K_BOOL, NULL, 0},
+    {"join_before_host", K_BOOL, NULL, 0},
+    {"jbh_time", K_IENUM, "|0|5|10|15|", 0},
+    {"mute_upon_entry", K_BOOL, NULL, 0},
+    {"watermark", K_BOOL, NULL, 0},
+    {"use_pmi", K_BOOL, NULL, 0},
+    {"approval_type", K_IENUM, "|0|1|2|", 0},
     {"registration_type", K_IENUM, "|1|2|3|", 0},
     {"audio", K_SENUM, "|both|telephony|voip|thirdParty|", 0},
     {"auto_recording", K_SENUM, "|local|cloud|none|", 0},
-    {"enforce_login", K_BOOL, NULL, 0}, {"enforce_login_domains", K_STR, NULL, 0},
+    {"enforce_login", K_BOOL, NULL, 0},
+    {"enforce_login_domains", K_STR, NULL, 0},
     {"alternative_hosts", K_STR, NULL, 0},
     {"alternative_hosts_email_notification", K_BOOL, NULL, 0},
-    {"close_registration", K_BOOL, NULL, 0}, {"show_share_button", K_BOOL, NULL, 0},
+    {"close_registration", K_BOOL, NULL, 0},
+    {"show_share_button", K_BOOL, NULL, 0},
     {"allow_multiple_devices", K_BOOL, NULL, 0},
     {"registrants_confirmation_email", K_BOOL, NULL, 0},
     {"registrants_email_notification", K_BOOL, NULL, 0},
-    {"waiting_room", K_BOOL, NULL, 0}, {"meeting_authentication", K_BOOL, NULL, 0},
-    {"authentication_option", K_STR, NULL, 0}, {"authentication_domains", K_STR, NULL, 0},
+    {"waiting_room", K_BOOL, NULL, 0},
+    {"meeting_authentication", K_BOOL, NULL, 0},
+    {"authentication_option", K_STR, NULL, 0},
+    {"authentication_domains", K_STR, NULL, 0},
     {"audio_conference_info", K_STR, NULL, 2048},
     {"encryption_type", K_SENUM, "|enhanced_encryption|e2ee|", 0},
-    {"email_notification", K_BOOL, NULL, 0}, {"private_meeting", K_BOOL, NULL, 0},
-    {"contact_name", K_STR, NULL, 0}, {"contact_email", K_STR, NULL, 0},
-    {"focus_mode", K_BOOL, NULL, 0}, {"host_save_video_order", K_BOOL, NULL, 0},
+    {"email_notification", K_BOOL, NULL, 0},
+    {"private_meeting", K_BOOL, NULL, 0},
+    {"contact_name", K_STR, NULL, 0},
+    {"contact_email", K_STR, NULL, 0},
+    {"focus_mode", K_BOOL, NULL, 0},
+    {"host_save_video_order", K_BOOL, NULL, 0},
     {"participant_focused_meeting", K_BOOL, NULL, 0},
     {"auto_start_meeting_summary", K_BOOL, NULL, 0},
     {"auto_start_ai_companion_questions", K_BOOL, NULL, 0},
-    {"internal_meeting", K_BOOL, NULL, 0}, {"push_change_to_calendar", K_BOOL, NULL, 0},
+    {"internal_meeting", K_BOOL, NULL, 0},
+    {"push_change_to_calendar", K_BOOL, NULL, 0},
     {"request_permission_to_unmute_participants", K_BOOL, NULL, 0},
-    {"calendar_type", K_IENUM, "|1|2|", 0}, {"device_testing", K_BOOL, NULL, 0},
+    {"calendar_type", K_IENUM, "|1|2|", 0},
+    {"device_testing", K_BOOL, NULL, 0},
     {"email_in_attendee_report", K_BOOL, NULL, 0},
-    {"global_dial_in_countries", K_ARR, NULL, 0}, {"meeting_invitees", K_ARR, NULL, 0},
-    {"resources", K_ARR, NULL, 0}, {"breakout_room", K_OBJ, NULL, 0},
+    {"global_dial_in_countries", K_ARR, NULL, 0},
+    {"meeting_invitees", K_ARR, NULL, 0},
+    {"resources", K_ARR, NULL, 0},
+    {"breakout_room", K_OBJ, NULL, 0},
     {"approved_or_denied_countries_or_regions", K_OBJ, NULL, 0},
     {"language_interpretation", K_OBJ, NULL, 0},
     {"sign_language_interpretation", K_OBJ, NULL, 0},
-    {"continuous_meeting_chat", K_OBJ, NULL, 0}, {"question_and_answer", K_OBJ, NULL, 0},
+    {"continuous_meeting_chat", K_OBJ, NULL, 0},
+    {"question_and_answer", K_OBJ, NULL, 0},
     {NULL, K_BOOL, NULL, 0},
 };
 
@@ -128,15 +256,13 @@ static json_t *default_settings(void)
         "{s:b,s:b,s:b,s:b,s:b,s:i,s:b,s:b,s:b,s:i,s:s,s:s,s:b,s:s,s:s,s:b,s:b,s:b,s:b,"
         "s:b,s:b,s:b,s:s,s:b,s:b,s:{s:b},s:{s:b}}",
         "host_video", 0, "participant_video", 0, "cn_meeting", 0, "in_meeting", 0,
-        "join_before_host", 0, "jbh_time", 0, "mute_upon_entry", 0, "watermark", 0,
-        "use_pmi", 0, "approval_type", 2, "audio", "both", "auto_recording", "none",
-        "enforce_login", 0, "enforce_login_domains", "", "alternative_hosts", "",
-        "close_registration", 0, "show_share_button", 0, "allow_multiple_devices", 0,
-        "registrants_confirmation_email", 1, "waiting_room", 0,
-        "registrants_email_notification", 1, "meeting_authentication", 0,
-        "encryption_type", "enhanced_encryption", "email_notification", 1,
-        "private_meeting", 0, "breakout_room", "enable", 0, "continuous_meeting_chat",
-        "enable", 1);
+        "join_before_host", 0, "jbh_time", 0, "mute_upon_entry", 0, "watermark", 0, "use_pmi", 0,
+        "approval_type", 2, "audio", "both", "auto_recording", "none", "enforce_login", 0,
+        "enforce_login_domains", "", "alternative_hosts", "", "close_registration", 0,
+        "show_share_button", 0, "allow_multiple_devices", 0, "registrants_confirmation_email", 1,
+        "waiting_room", 0, "registrants_email_notification", 1, "meeting_authentication", 0,
+        "encryption_type", "enhanced_encryption", "email_notification", 1, "private_meeting", 0,
+        "breakout_room", "enable", 0, "continuous_meeting_chat", "enable", 1);
 }
 
 static int in_enum(const char *list, const char *v)
@@ -152,22 +278,32 @@ static void check_setting(const setting *st, json_t *v, json_t *errs, json_t *ou
     snprintf(field, sizeof field, "settings.%s", st->key);
     int ok = 1;
     switch (st->k) {
-    case K_BOOL: ok = json_is_boolean(v); break;
+    case K_BOOL:
+        ok = json_is_boolean(v);
+        break;
     case K_IENUM:
         snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
         ok = json_is_integer(v) && in_enum(st->enums, num);
         break;
-    case K_SENUM: ok = json_is_string(v) && in_enum(st->enums, json_string_value(v)); break;
+    case K_SENUM:
+        ok = json_is_string(v) && in_enum(st->enums, json_string_value(v));
+        break;
     case K_STR:
         ok = json_is_string(v) && (!st->maxlen || strlen(json_string_value(v)) <= st->maxlen);
         break;
-    case K_OBJ: ok = json_is_object(v); break;
-    case K_ARR: ok = json_is_array(v); break;
+    case K_OBJ:
+        ok = json_is_object(v);
+        break;
+    case K_ARR:
+        ok = json_is_array(v);
+        break;
     }
     if (!ok) {
-        const char *what = st->k == K_BOOL ? "a boolean" : st->k == K_OBJ ? "an object"
-                           : st->k == K_ARR ? "an array" : st->k == K_STR ? "a string"
-                                                                           : "one of";
+        const char *what = st->k == K_BOOL  ? "a boolean"
+                           : st->k == K_OBJ ? "an object"
+                           : st->k == K_ARR ? "an array"
+                           : st->k == K_STR ? "a string"
+                                            : "one of";
         if (st->k == K_IENUM || st->k == K_SENUM)
             sim_data_verr(errs, field, "%s must be one of %s.", field, st->enums);
         else if (st->maxlen)
@@ -207,21 +343,21 @@ static int days_in_month(int y, int m)
 static void validate_recurrence(json_t *r, json_t *errs)
 {
     if (!json_is_object(r)) {
-        sim_data_verr(errs, "recurrence",
-                      "recurrence (an object) is required for type 8.");
+        sim_data_verr(errs, "recurrence", "recurrence (an object) is required for type 8.");
         return;
     }
     json_t *t = json_object_get(r, "type");
     json_int_t ty = json_integer_value(t);
     if (!json_is_integer(t) || ty < 1 || ty > 3) {
-        sim_data_verr(errs, "recurrence.type", "recurrence.type must be 1 (daily), 2 (weekly) or "
-                                            "3 (monthly).");
+        sim_data_verr(errs, "recurrence.type",
+                      "recurrence.type must be 1 (daily), 2 (weekly) or "
+                      "3 (monthly).");
         return;
     }
     static const int maxint[] = {0, 99, 50, 10};
     json_t *ri = json_object_get(r, "repeat_interval");
-    if (ri && (!json_is_integer(ri) || json_integer_value(ri) < 1 ||
-               json_integer_value(ri) > maxint[ty]))
+    if (ri &&
+        (!json_is_integer(ri) || json_integer_value(ri) < 1 || json_integer_value(ri) > maxint[ty]))
         sim_data_verr(errs, "recurrence.repeat_interval",
                       "recurrence.repeat_interval must be 1-%d for this recurrence type.",
                       maxint[ty]);
@@ -237,26 +373,23 @@ static void validate_recurrence(json_t *r, json_t *errs)
                           "(1 = Sunday), e.g. \"2,4\".");
     }
     json_t *md = json_object_get(r, "monthly_day");
-    if (md && (!json_is_integer(md) || json_integer_value(md) < 1 ||
-               json_integer_value(md) > 31))
-        sim_data_verr(errs, "recurrence.monthly_day",
-                      "recurrence.monthly_day must be 1-31.");
-    json_t *mw = json_object_get(r, "monthly_week"), *mwd = json_object_get(r,
-                                                                            "monthly_week_day");
+    if (md && (!json_is_integer(md) || json_integer_value(md) < 1 || json_integer_value(md) > 31))
+        sim_data_verr(errs, "recurrence.monthly_day", "recurrence.monthly_day must be 1-31.");
+    json_t *mw = json_object_get(r, "monthly_week"), *mwd = json_object_get(r, "monthly_week_day");
     json_int_t mwv = json_integer_value(mw);
     if (mw && (!json_is_integer(mw) || mwv < -1 || mwv > 4 || mwv == 0))
-        sim_data_verr(errs, "recurrence.monthly_week", "recurrence.monthly_week must be -1, 1, 2, "
-                                                    "3 or 4.");
-    if (mwd && (!json_is_integer(mwd) || json_integer_value(mwd) < 1 ||
-                json_integer_value(mwd) > 7))
+        sim_data_verr(errs, "recurrence.monthly_week",
+                      "recurrence.monthly_week must be -1, 1, 2, "
+                      "3 or 4.");
+    if (mwd &&
+        (!json_is_integer(mwd) || json_integer_value(mwd) < 1 || json_integer_value(mwd) > 7))
         sim_data_verr(errs, "recurrence.monthly_week_day",
                       "recurrence.monthly_week_day must be 1-7 (1 = Sunday).");
     if ((mw != NULL) != (mwd != NULL))
         sim_data_verr(errs, "recurrence.monthly_week",
                       "recurrence.monthly_week and monthly_week_day go together.");
     json_t *et = json_object_get(r, "end_times"), *ed = json_object_get(r, "end_date_time");
-    if (et && (!json_is_integer(et) || json_integer_value(et) < 0 ||
-               json_integer_value(et) > 60))
+    if (et && (!json_is_integer(et) || json_integer_value(et) < 0 || json_integer_value(et) > 60))
         sim_data_verr(errs, "recurrence.end_times", "recurrence.end_times must be 0-60.");
     int64_t t64;
     int hz;
@@ -276,8 +409,9 @@ static void validate_recurrence(json_t *r, json_t *errs)
  * 09:30 local across the DST change (14:30Z in winter, 13:30Z in summer). */
 static int occurrences(const sim_meeting *m, int64_t *out)
 {
-    const char *tz = m->timezone ? m->timezone
-                     : m->host->timezone ? m->host->timezone : "America/Los_Angeles";
+    const char *tz = m->timezone         ? m->timezone
+                     : m->host->timezone ? m->host->timezone
+                                         : "America/Los_Angeles";
     json_t *r = m->recurrence;
     int ty = (int)json_integer_value(json_object_get(r, "type"));
     json_int_t iv = json_integer_value(json_object_get(r, "repeat_interval"));
@@ -329,7 +463,8 @@ static int occurrences(const sim_meeting *m, int64_t *out)
             } else {
                 int dom = md ? (int)json_integer_value(md) : tm.tm_mday;
                 if (dom <= days_in_month(y, mon))
-                    cand[nc++] = (zf_days_from_civil(y, (unsigned)mon, (unsigned)dom)) * 86400 + tod;
+                    cand[nc++] =
+                        (zf_days_from_civil(y, (unsigned)mon, (unsigned)dom)) * 86400 + tod;
             }
         }
         for (int i = 0; i < nc && n < max; i++) {
@@ -367,8 +502,7 @@ static void validate_body(json_t *b, json_t *errs, int *type)
             break;
         }
     json_t *d = json_object_get(b, "duration");
-    if (d && (!json_is_integer(d) || json_integer_value(d) < 1 ||
-              json_integer_value(d) > 1440))
+    if (d && (!json_is_integer(d) || json_integer_value(d) < 1 || json_integer_value(d) > 1440))
         sim_data_verr(errs, "duration", "duration must be an integer number of minutes, 1-1440.");
     const char *tz = sim_data_vstr(errs, b, "timezone", "timezone", 0, 0);
     if (tz && *tz && !sim_data_tz_valid(tz))
@@ -392,10 +526,11 @@ static void validate_body(json_t *b, json_t *errs, int *type)
     size_t i;
     if (tf && !json_is_array(tf))
         sim_data_verr(errs, "tracking_fields", "tracking_fields must be an array.");
-    json_array_foreach(tf, i, it) {
+    json_array_foreach (tf, i, it) {
         if (!json_is_string(json_object_get(it, "field")))
-            sim_data_verr(errs, "tracking_fields.field", "each tracking field needs a \"field\" "
-                                                     "string.");
+            sim_data_verr(errs, "tracking_fields.field",
+                          "each tracking field needs a \"field\" "
+                          "string.");
     }
 }
 
@@ -476,8 +611,7 @@ static void apply_body(sim_meeting *m, json_t *b, json_t *settings, int64_t now)
         st = sim_tz_local_to_utc(tz, st);
     if (st < now)
         st = now; /* Zoom: a missing or past start_time means now */
-    m->type = json_object_get(b, "type") ? (int)json_integer_value(json_object_get(b, "type"))
-                                         : 2;
+    m->type = json_object_get(b, "type") ? (int)json_integer_value(json_object_get(b, "type")) : 2;
     m->start_time = st;
     json_t *d = json_object_get(b, "duration");
     m->duration = d ? (int)json_integer_value(d) : 60;
@@ -498,8 +632,7 @@ static void apply_body(sim_meeting *m, json_t *b, json_t *settings, int64_t now)
     }
     m->settings = settings;
     json_t *rec = json_object_get(b, "recurrence");
-    m->recurrence = m->type == 8 || (m->type == 3 && json_is_object(rec)) ? json_copy(rec)
-                                                                          : NULL;
+    m->recurrence = m->type == 8 || (m->type == 3 && json_is_object(rec)) ? json_copy(rec) : NULL;
     json_t *tf = json_object_get(b, "tracking_fields");
     m->tracking_fields = json_array_size(tf) ? json_deep_copy(tf) : NULL;
 }
@@ -645,17 +778,15 @@ static json_t *occurrences_json(const sim_meeting *m, int64_t now, int show_past
         if (!show_past && st + (int64_t)dur * 60 < now)
             continue;
         sim_fmt_time(ot, st);
-        json_array_append_new(arr, json_pack("{s:s,s:s,s:i,s:s}", "occurrence_id", oid,
-                                             "start_time", ot, "duration", dur, "status",
-                                             json_is_true(json_object_get(ov, "deleted"))
-                                                 ? "deleted"
-                                                 : "available"));
+        json_array_append_new(
+            arr, json_pack("{s:s,s:s,s:i,s:s}", "occurrence_id", oid, "start_time", ot, "duration",
+                           dur, "status",
+                           json_is_true(json_object_get(ov, "deleted")) ? "deleted" : "available"));
     }
     return arr;
 }
 
-static json_t *meeting_json(sim *s, const sim_meeting *m, int full, int64_t now,
-                            int show_past);
+static json_t *meeting_json(sim *s, const sim_meeting *m, int full, int64_t now, int show_past);
 
 json_t *sim_data_meeting_json(sim *s, const sim_meeting *m, int full)
 {
@@ -743,8 +874,9 @@ void sim_h_meeting_create(sim_req *rq, sim_resp *rs)
     if (!u)
         return;
     if (u->status != U_ACTIVE) {
-        sim_error(rs, 400, 3161, "Meeting hosting and scheduling capabilities are not allowed "
-                                 "for your user account.");
+        sim_error(rs, 400, 3161,
+                  "Meeting hosting and scheduling capabilities are not allowed "
+                  "for your user account.");
         return;
     }
     json_t *body = sim_body_json(rq, rs), *errs = json_array();
@@ -910,8 +1042,7 @@ static json_t *merged_body(const sim_meeting *m, json_t *patch)
     json_object_update(b, patch);
     if (json_is_object(ps))
         json_object_update(settings, ps);
-    json_object_set_new(b, "settings", json_is_object(ps) || !ps ? settings
-                                                                 : json_incref(ps));
+    json_object_set_new(b, "settings", json_is_object(ps) || !ps ? settings : json_incref(ps));
     if (!json_is_object(ps) && ps)
         json_decref(settings);
     return b;
@@ -933,9 +1064,9 @@ static bool patch_start(const sim_meeting *m, json_t *patch, int64_t *t)
 
 /* What Zoom changes of one occurrence (the spec's occurrence_id text). */
 static const char *const occ_keys[] = {"agenda", "start_time", "duration", "settings", NULL};
-static const char *const occ_settings[] = {"host_video", "participant_video",
-                                           "join_before_host", "mute_upon_entry",
-                                           "waiting_room", "watermark", "auto_recording", NULL};
+static const char *const occ_settings[] = {
+    "host_video",   "participant_video", "join_before_host", "mute_upon_entry",
+    "waiting_room", "watermark",         "auto_recording",   NULL};
 
 static bool listed(const char *const *list, const char *key)
 {
@@ -958,10 +1089,12 @@ static void check_occurrence_patch(json_t *patch, json_t *errs, json_t *set)
 {
     const char *key;
     json_t *v;
-    json_object_foreach(patch, key, v) {
+    json_object_foreach (patch, key, v) {
         if (!listed(occ_keys, key))
-            sim_data_verr(errs, key, "%s cannot be changed for one occurrence; update the "
-                          "series without occurrence_id.", key);
+            sim_data_verr(errs, key,
+                          "%s cannot be changed for one occurrence; update the "
+                          "series without occurrence_id.",
+                          key);
     }
     sim_data_vstr(errs, patch, "agenda", "agenda", 0, 2000);
     json_t *d = json_object_get(patch, "duration");
@@ -971,20 +1104,23 @@ static void check_occurrence_patch(json_t *patch, json_t *errs, json_t *set)
     int64_t t;
     int hz;
     if (st && sim_parse_time(st, &t, &hz) != 0)
-        sim_data_verr(errs, "start_time", "start_time must be yyyy-MM-ddTHH:mm:ssZ (UTC) or "
-                                          "yyyy-MM-ddTHH:mm:ss in the meeting's timezone.");
+        sim_data_verr(errs, "start_time",
+                      "start_time must be yyyy-MM-ddTHH:mm:ssZ (UTC) or "
+                      "yyyy-MM-ddTHH:mm:ss in the meeting's timezone.");
     json_t *given = json_object_get(patch, "settings");
     if (given && !json_is_object(given))
         sim_data_verr(errs, "settings", "settings must be an object.");
-    json_object_foreach(given, key, v) {
+    json_object_foreach (given, key, v) {
         const setting *sd = setting_of(key);
         if (sd && listed(occ_settings, key))
             check_setting(sd, v, errs, set);
         else if (sd) {
             char field[96];
             snprintf(field, sizeof field, "settings.%s", key);
-            sim_data_verr(errs, field, "%s cannot be changed for one occurrence; update the "
-                          "series without occurrence_id.", field);
+            sim_data_verr(errs, field,
+                          "%s cannot be changed for one occurrence; update the "
+                          "series without occurrence_id.",
+                          field);
         }
     }
 }
@@ -1058,8 +1194,7 @@ void sim_h_meeting_patch(sim_req *rq, sim_resp *rs)
     }
     memset(&tmp, 0, sizeof tmp);
     tmp.host = m->host;
-    apply_body(&tmp, b, settings, json_object_get(patch, "start_time") ? rq->now
-                                                                        : m->start_time);
+    apply_body(&tmp, b, settings, json_object_get(patch, "start_time") ? rq->now : m->start_time);
     free(m->topic);
     free(m->agenda);
     free(m->password);
@@ -1088,8 +1223,8 @@ done:
 /* --- GET /users/{userId}/meetings */
 
 enum { LT_SCHEDULED, LT_LIVE, LT_UPCOMING, LT_UPCOMING_M, LT_PREVIOUS };
-static const char *const list_types[] = {"scheduled", "live", "upcoming", "upcoming_meetings",
-                                         "previous_meetings", NULL};
+static const char *const list_types[] = {
+    "scheduled", "live", "upcoming", "upcoming_meetings", "previous_meetings", NULL};
 
 static int parse_date(const char *s, int64_t *day)
 {
@@ -1112,7 +1247,8 @@ static int list_match(const sim_meeting *m, int lt, int64_t now, int64_t from, i
     int64_t end = m->start_time + (int64_t)m->duration * 60;
     int recurring = m->type == 3 || m->type == 8;
     switch (lt) {
-    case LT_LIVE: return 0; /* nobody starts meetings in the emulator */
+    case LT_LIVE:
+        return 0; /* nobody starts meetings in the emulator */
     case LT_UPCOMING:
     case LT_UPCOMING_M:
         if (!recurring && m->start_time < now)
@@ -1122,7 +1258,8 @@ static int list_match(const sim_meeting *m, int lt, int64_t now, int64_t from, i
         if (recurring || end >= now)
             return 0;
         break;
-    default: break;
+    default:
+        break;
     }
     int64_t day = sim_data_day(m->start_time);
     return day >= from && day <= to;
@@ -1146,16 +1283,16 @@ void sim_h_meetings_list(sim_req *rq, sim_resp *rs)
             break;
         }
     if (lt < 0)
-        sim_data_verr(errs, "type", "type must be one of scheduled, live, upcoming, "
-                                "upcoming_meetings, previous_meetings.");
+        sim_data_verr(errs, "type",
+                      "type must be one of scheduled, live, upcoming, "
+                      "upcoming_meetings, previous_meetings.");
     if (fs && *fs && parse_date(fs, &from) != 0)
         sim_data_verr(errs, "from", "from must be a date yyyy-MM-dd.");
     if (ts && *ts && parse_date(ts, &to) != 0)
         sim_data_verr(errs, "to", "to must be a date yyyy-MM-dd.");
     const char *tz = sim_query(rq, "timezone");
     if (tz && *tz && !sim_data_tz_valid(tz))
-        sim_data_verr(errs, "timezone", "timezone \"%s\" is not a Zoom time zone id.",
-                      tz);
+        sim_data_verr(errs, "timezone", "timezone \"%s\" is not a Zoom time zone id.", tz);
     sim_data_qint(rq, errs, "page_size", 30, 1, 300, &ps);
     sim_data_qint(rq, errs, "page_number", 1, 1, 1000000000, &pn);
     if (json_array_size(errs)) {
@@ -1187,10 +1324,10 @@ void sim_h_meetings_list(sim_req *rq, sim_resp *rs)
     char next[33];
     sim_page_next(s, key, &pg, i, got, total, ps, next);
     size_t pages = total ? (total + (size_t)ps - 1) / (size_t)ps : 0;
-    sim_json(rs, 200, json_pack("{s:s,s:I,s:i,s:i,s:I,s:o}", "next_page_token", next,
-                                "page_count", (json_int_t)pages, "page_number", (int)pg.number,
-                                "page_size", (int)ps, "total_records", (json_int_t)total,
-                                "meetings", arr));
+    sim_json(rs, 200,
+             json_pack("{s:s,s:I,s:i,s:i,s:I,s:o}", "next_page_token", next, "page_count",
+                       (json_int_t)pages, "page_number", (int)pg.number, "page_size", (int)ps,
+                       "total_records", (json_int_t)total, "meetings", arr));
 done:
     json_decref(errs);
 }

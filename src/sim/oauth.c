@@ -81,8 +81,7 @@ static void purge(sim *s)
         if (sim_map_live(&o->codes, i) && ((sim_code *)o->codes.vals[i])->expires_at + 86400 < now)
             code_free(sim_map_del(&o->codes, o->codes.keys[i]));
     for (size_t i = 0; i < o->consents.cap; i++)
-        if (sim_map_live(&o->consents, i) &&
-            ((sim_consent *)o->consents.vals[i])->expires_at < now)
+        if (sim_map_live(&o->consents, i) && ((sim_consent *)o->consents.vals[i])->expires_at < now)
             consent_free(sim_map_del(&o->consents, o->consents.keys[i]));
 }
 
@@ -189,8 +188,10 @@ static void redirect_to(sim_resp *rs, const char *redirect, const char *key, con
     }
     if (loc.failed) {
         zf_buf_free(&loc);
-        error_page(rs, 4700, "The redirect URL would be longer than %zu bytes; send a "
-                   "shorter state parameter", LOCATION_MAX - 1);
+        error_page(rs, 4700,
+                   "The redirect URL would be longer than %zu bytes; send a "
+                   "shorter state parameter",
+                   LOCATION_MAX - 1);
         return;
     }
     zf_buf b = ZF_BUF_INIT(PAGE_MAX);
@@ -208,8 +209,7 @@ static void redirect_to(sim_resp *rs, const char *redirect, const char *key, con
 static int form_body(const sim_req *rq)
 {
     const char *ct = sim_header(rq, MHD_HTTP_HEADER_CONTENT_TYPE);
-    return rq->body_len &&
-           (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0);
+    return rq->body_len && (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0);
 }
 
 /* malloc'd; free with sim_oauth_secret_free (values may be secrets). */
@@ -401,15 +401,16 @@ static void h_decision(sim_req *rq, sim_resp *rs)
     char *d = form_body(rq) ? sim_form_value(rq->body, rq->body_len, "decision") : NULL;
     sim_consent *c = id ? sim_map_get(&s->oauth->consents, id) : NULL;
     if (!c || c->expires_at <= rq->now) {
-        error_page(rs, 4700, "This authorization request is unknown, expired or already "
+        error_page(rs, 4700,
+                   "This authorization request is unknown, expired or already "
                    "answered; start again from the app");
     } else if (!d || (strcmp(d, "authorize") && strcmp(d, "deny"))) {
         error_page(rs, 4700, "The decision must be authorize or deny");
         c = NULL;
     } else {
         sim_map_del(&s->oauth->consents, id); /* single use */
-        snprintf(rq->log_detail, sizeof rq->log_detail, "client_id=%s decision=%s",
-                 c->client_id, d);
+        snprintf(rq->log_detail, sizeof rq->log_detail, "client_id=%s decision=%s", c->client_id,
+                 d);
         if (!strcmp(d, "deny"))
             redirect_to(rs, c->redirect_uri, "error", "access_denied",
                         "The user denied the authorization request", c->state);
@@ -501,12 +502,14 @@ static void grant_code(sim_req *rq, sim_resp *rs, const sim_app *app)
         goto done;
     }
     if (c->challenge && !verifier) {
-        oauth_error(rs, 400, "invalid_request", "Missing code_verifier (the authorization "
+        oauth_error(rs, 400, "invalid_request",
+                    "Missing code_verifier (the authorization "
                     "request had a code_challenge)");
         goto done;
     }
     if (c->challenge && !sim_oauth_pkce_verifier_ok(verifier)) {
-        oauth_error(rs, 400, "invalid_request", "Invalid code_verifier: it must be 43-128 "
+        oauth_error(rs, 400, "invalid_request",
+                    "Invalid code_verifier: it must be 43-128 "
                     "characters of A-Z a-z 0-9 - . _ ~ (RFC 7636)");
         goto done;
     }
@@ -573,8 +576,10 @@ static int s2s_slot(sim_req *rq, sim_resp *rs, const sim_app *app, int *slot)
     for (size_t i = 0; digits && i < n; i++)
         k = k * 10 + (v[i] - '0');
     if (!digits || k >= tol) {
-        oauth_error(rs, 400, "invalid_request", "Invalid token_index: %.16s (this app's token "
-                    "tolerance is %d: use 0 to %d, or leave it out)", v, tol, tol - 1);
+        oauth_error(rs, 400, "invalid_request",
+                    "Invalid token_index: %.16s (this app's token "
+                    "tolerance is %d: use 0 to %d, or leave it out)",
+                    v, tol, tol - 1);
         rc = ZF_EVALIDATION;
     } else {
         *slot = k;
@@ -596,9 +601,9 @@ static void grant_s2s(sim_req *rq, sim_resp *rs, const sim_app *app)
     } else if (strcmp(acct, s->account_id) != 0) {
         oauth_error(rs, 400, "invalid_request", "Invalid account_id: %.64s", acct);
     } else if (s2s_slot(rq, rs, app, &slot) == 0) {
-        const sim_access *a = sim_auth_issue(s, app->client_id, s->account_id, s->owner_id,
-                                             app->scopes, SIM_OAUTH_ACCESS_TTL, 1,
-                                             ++s->oauth->next_grant);
+        const sim_access *a =
+            sim_auth_issue(s, app->client_id, s->account_id, s->owner_id, app->scopes,
+                           SIM_OAUTH_ACCESS_TTL, 1, ++s->oauth->next_grant);
         if (a) {
             sim_auth_supersede(s, a, app->token_tolerance, slot);
             token_answer(rq, rs, a, NULL, SIM_OAUTH_S2S_EXPIRES_IN);
@@ -630,7 +635,9 @@ static void h_token(sim_req *rq, sim_resp *rs)
     while (grant_types[i].type && (!gt || strcmp(gt, grant_types[i].type) != 0))
         i++;
     snprintf(rq->log_detail, sizeof rq->log_detail, "grant_type=%s",
-             grant_types[i].type ? grant_types[i].type : gt ? "unsupported" : "missing");
+             grant_types[i].type ? grant_types[i].type
+             : gt                ? "unsupported"
+                                 : "missing");
     const sim_app *app = client_auth(rq, rs);
     if (!app)
         goto done;
@@ -686,10 +693,10 @@ static json_t *access_json(const sim *s, const sim_access *a, int expired)
     const char *status = a->superseded ? "superseded" : expired ? "expired" : "active";
     return json_pack("{s:b,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:b,s:I}", "active",
                      !expired && !a->superseded, "token_type", "access_token", "status", status,
-                     "client_id", a->client_id, "account_id", a->account_id, "user_id",
-                     a->user_id, "scope", a->scopes, "expires_at", (json_int_t)a->expires_at,
-                     "expires_in", (json_int_t)(a->expires_at - sim_now(s)), "s2s", a->s2s,
-                     "grant_id", (json_int_t)a->grant_id);
+                     "client_id", a->client_id, "account_id", a->account_id, "user_id", a->user_id,
+                     "scope", a->scopes, "expires_at", (json_int_t)a->expires_at, "expires_in",
+                     (json_int_t)(a->expires_at - sim_now(s)), "s2s", a->s2s, "grant_id",
+                     (json_int_t)a->grant_id);
 }
 
 /* GET /_sim/tokens/introspect?token=: what an access or refresh token is. */
@@ -716,9 +723,9 @@ static void h_introspect(sim_req *rq, sim_resp *rs)
     }
     expired = g->refresh_expires_at && rq->now >= g->refresh_expires_at;
     json_t *j = json_pack("{s:b,s:s,s:s,s:s,s:s,s:s,s:I}", "active", !expired, "token_type",
-                          "refresh_token", "status", expired ? "expired" : "active",
-                          "client_id", g->client_id, "user_id", g->user_id, "scope",
-                          g->scopes, "grant_id", (json_int_t)g->id);
+                          "refresh_token", "status", expired ? "expired" : "active", "client_id",
+                          g->client_id, "user_id", g->user_id, "scope", g->scopes, "grant_id",
+                          (json_int_t)g->id);
     if (g->refresh_expires_at)
         json_object_set_new(j, "expires_at", json_integer(g->refresh_expires_at));
     sim_json(rs, 200, j);
@@ -733,17 +740,36 @@ static void h_token_me(sim_req *rq, sim_resp *rs)
 
 static const sim_route routes[] = {
     {"GET", "/oauth/authorize", h_authorize, 0, SIM_CAT_NONE, {NULL}, "oauth.authorize"},
-    {"POST", "/oauth/authorize/decision", h_decision, 0, SIM_CAT_NONE, {NULL},
+    {"POST",
+     "/oauth/authorize/decision",
+     h_decision,
+     0,
+     SIM_CAT_NONE,
+     {NULL},
      "oauth.authorize.decision"},
     {"POST", "/oauth/token", h_token, 0, SIM_CAT_NONE, {NULL}, "oauth.token"},
     {"POST", "/oauth/revoke", h_revoke, 0, SIM_CAT_NONE, {NULL}, "oauth.revoke"},
-    {"GET", "/_sim/apps", sim_oauth_h_apps_list, SIM_R_CONTROL, SIM_CAT_NONE, {NULL},
-     "sim.apps"},
-    {"POST", "/_sim/apps", sim_oauth_h_apps_add, SIM_R_CONTROL, SIM_CAT_NONE, {NULL},
+    {"GET", "/_sim/apps", sim_oauth_h_apps_list, SIM_R_CONTROL, SIM_CAT_NONE, {NULL}, "sim.apps"},
+    {"POST",
+     "/_sim/apps",
+     sim_oauth_h_apps_add,
+     SIM_R_CONTROL,
+     SIM_CAT_NONE,
+     {NULL},
      "sim.apps.add"},
-    {"GET", "/_sim/tokens/introspect", h_introspect, SIM_R_CONTROL, SIM_CAT_NONE, {NULL},
+    {"GET",
+     "/_sim/tokens/introspect",
+     h_introspect,
+     SIM_R_CONTROL,
+     SIM_CAT_NONE,
+     {NULL},
      "sim.tokens.introspect"},
-    {"GET", "/_sim/tokens/me", h_token_me, SIM_R_CONTROL | SIM_R_BEARER, SIM_CAT_NONE, {NULL},
+    {"GET",
+     "/_sim/tokens/me",
+     h_token_me,
+     SIM_R_CONTROL | SIM_R_BEARER,
+     SIM_CAT_NONE,
+     {NULL},
      "sim.tokens.me"},
     {NULL, NULL, NULL, 0, SIM_CAT_NONE, {NULL}, NULL}, /* end */
 };
@@ -789,33 +815,37 @@ static json_t *oauth_dump(sim *s)
         if (!sim_map_live(&o->grants, i))
             continue;
         sim_grant *g = o->grants.vals[i];
-        json_array_append_new(grants, json_pack("{s:s,s:I,s:s,s:s,s:s,s:I,s:I}",
-            "refresh_hash", o->grants.keys[i], "id", (json_int_t)g->id, "client_id",
-            g->client_id, "user_id", g->user_id, "scopes", g->scopes, "created_at",
-            (json_int_t)g->created_at, "refresh_expires_at", (json_int_t)g->refresh_expires_at));
+        json_array_append_new(grants,
+                              json_pack("{s:s,s:I,s:s,s:s,s:s,s:I,s:I}", "refresh_hash",
+                                        o->grants.keys[i], "id", (json_int_t)g->id, "client_id",
+                                        g->client_id, "user_id", g->user_id, "scopes", g->scopes,
+                                        "created_at", (json_int_t)g->created_at,
+                                        "refresh_expires_at", (json_int_t)g->refresh_expires_at));
     }
     for (size_t i = 0; i < o->codes.cap; i++) {
         if (!sim_map_live(&o->codes, i))
             continue;
         sim_code *c = o->codes.vals[i];
-        json_array_append_new(codes, json_pack("{s:s,s:s,s:s,s:s,s:s?,s:s,s:s,s:I,s:b,s:I}",
-            "hash", o->codes.keys[i], "client_id", c->client_id, "user_id", c->user_id,
-            "redirect_uri", c->redirect_uri, "challenge", c->challenge, "method", c->method,
-            "scopes", c->scopes, "expires_at", (json_int_t)c->expires_at, "used", c->used,
-            "grant_id", (json_int_t)c->grant_id));
+        json_array_append_new(
+            codes, json_pack("{s:s,s:s,s:s,s:s,s:s?,s:s,s:s,s:I,s:b,s:I}", "hash", o->codes.keys[i],
+                             "client_id", c->client_id, "user_id", c->user_id, "redirect_uri",
+                             c->redirect_uri, "challenge", c->challenge, "method", c->method,
+                             "scopes", c->scopes, "expires_at", (json_int_t)c->expires_at, "used",
+                             c->used, "grant_id", (json_int_t)c->grant_id));
     }
     for (size_t i = 0; i < o->consents.cap; i++) {
         if (!sim_map_live(&o->consents, i))
             continue;
         sim_consent *c = o->consents.vals[i];
-        json_array_append_new(consents, json_pack("{s:s,s:s,s:s,s:s?,s:s?,s:s,s:I}",
-            "id", o->consents.keys[i], "client_id", c->client_id, "redirect_uri",
-            c->redirect_uri, "state", c->state, "challenge", c->challenge, "method",
-            c->method, "expires_at", (json_int_t)c->expires_at));
+        json_array_append_new(
+            consents,
+            json_pack("{s:s,s:s,s:s,s:s?,s:s?,s:s,s:I}", "id", o->consents.keys[i], "client_id",
+                      c->client_id, "redirect_uri", c->redirect_uri, "state", c->state, "challenge",
+                      c->challenge, "method", c->method, "expires_at", (json_int_t)c->expires_at));
     }
-    return json_pack("{s:I,s:o,s:o,s:o,s:o}", "next_grant", (json_int_t)o->next_grant,
-                     "apps", sim_oauth_apps_dump(s), "grants", grants, "codes", codes,
-                     "consents", consents);
+    return json_pack("{s:I,s:o,s:o,s:o,s:o}", "next_grant", (json_int_t)o->next_grant, "apps",
+                     sim_oauth_apps_dump(s), "grants", grants, "codes", codes, "consents",
+                     consents);
 }
 
 static const char *jstr(json_t *o, const char *k)
@@ -839,7 +869,7 @@ static int load_grants(sim *s, json_t *arr)
 {
     size_t i;
     json_t *t;
-    json_array_foreach(arr, i, t) {
+    json_array_foreach (arr, i, t) {
         sim_grant *g = calloc(1, sizeof *g);
         if (!g)
             return ZF_ENOMEM;
@@ -862,7 +892,7 @@ static int load_codes(sim *s, json_t *arr)
 {
     size_t i;
     json_t *t;
-    json_array_foreach(arr, i, t) {
+    json_array_foreach (arr, i, t) {
         sim_code *c = calloc(1, sizeof *c);
         if (!c)
             return ZF_ENOMEM;
@@ -888,7 +918,7 @@ static int load_consents(sim *s, json_t *arr)
 {
     size_t i;
     json_t *t;
-    json_array_foreach(arr, i, t) {
+    json_array_foreach (arr, i, t) {
         sim_consent *c = calloc(1, sizeof *c);
         if (!c)
             return ZF_ENOMEM;

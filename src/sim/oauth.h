@@ -9,25 +9,25 @@
 
 #include "sim.h"
 
-#define SIM_OAUTH_CODE_TTL 300        /* authorization codes: 5 minutes */
-#define SIM_OAUTH_CONSENT_TTL 600     /* an unanswered consent page: 10 minutes */
-#define SIM_OAUTH_ACCESS_TTL 3600     /* access tokens really live 1 hour ... */
+#define SIM_OAUTH_CODE_TTL 300         /* authorization codes: 5 minutes */
+#define SIM_OAUTH_CONSENT_TTL 600      /* an unanswered consent page: 10 minutes */
+#define SIM_OAUTH_ACCESS_TTL 3600      /* access tokens really live 1 hour ... */
 #define SIM_OAUTH_USER_EXPIRES_IN 3599 /* ... user OAuth answers say 3599, as Zoom */
 #define SIM_OAUTH_S2S_EXPIRES_IN 3600
-#define SIM_OAUTH_MAX_REDIRECT 512    /* bytes of one registered redirect URI */
-#define SIM_OAUTH_MAX_REDIRECTS 16    /* redirect URIs per app */
+#define SIM_OAUTH_MAX_REDIRECT 512 /* bytes of one registered redirect URI */
+#define SIM_OAUTH_MAX_REDIRECTS 16 /* redirect URIs per app */
 #define SIM_OAUTH_MAX_SECRET 256
 
 /* A user authorization: one per (app, user) at a time; its refresh token
  * rotates on every use. Keyed in sim_oauth.grants by SHA-256 hex of the
  * current refresh token, so neither a lookup nor the state file holds it. */
 typedef struct sim_grant {
-    uint64_t id;                 /* sim_access.grant_id of its access tokens */
+    uint64_t id; /* sim_access.grant_id of its access tokens */
     char client_id[64];
     char user_id[32];
     char *scopes;
     int64_t created_at;
-    int64_t refresh_expires_at;  /* 0: no expiry (--refresh-ttl unset) */
+    int64_t refresh_expires_at; /* 0: no expiry (--refresh-ttl unset) */
 } sim_grant;
 
 /* An authorization code, keyed by SHA-256 hex of the code. Used codes stay
@@ -35,30 +35,30 @@ typedef struct sim_grant {
 typedef struct sim_code {
     char client_id[64];
     char user_id[32];
-    char *redirect_uri;          /* exactly as given on /oauth/authorize */
-    char *challenge;             /* NULL without PKCE */
-    char method[8];              /* "S256" or "plain" */
+    char *redirect_uri; /* exactly as given on /oauth/authorize */
+    char *challenge;    /* NULL without PKCE */
+    char method[8];     /* "S256" or "plain" */
     char *scopes;
     int64_t expires_at;
     int used;
-    uint64_t grant_id;           /* what the exchange produced (when used) */
+    uint64_t grant_id; /* what the exchange produced (when used) */
 } sim_code;
 
 /* A consent page waiting for Authorize/Deny, keyed by its single-use id. */
 typedef struct sim_consent {
     char client_id[64];
     char *redirect_uri;
-    char *state;                 /* NULL when the client sent none */
+    char *state; /* NULL when the client sent none */
     char *challenge;
     char method[8];
     int64_t expires_at;
 } sim_consent;
 
 struct sim_oauth {
-    int nconfigured;             /* s->apps[0, nconfigured): --app/--config/defaults */
-    sim_map grants;              /* sha256hex(refresh token) -> sim_grant* */
-    sim_map codes;               /* sha256hex(code) -> sim_code* */
-    sim_map consents;            /* consent id -> sim_consent* */
+    int nconfigured;  /* s->apps[0, nconfigured): --app/--config/defaults */
+    sim_map grants;   /* sha256hex(refresh token) -> sim_grant* */
+    sim_map codes;    /* sha256hex(code) -> sim_code* */
+    sim_map consents; /* consent id -> sim_consent* */
     uint64_t next_grant;
     unsigned ops_since_purge;
 };
@@ -99,10 +99,10 @@ const char *sim_oauth_scope_desc(const char *scope);
 /* Parses --app/--s2s-app specs and --config apps, or registers the two
  * defaults; ZF_ECONFIG after printing what is wrong with a spec, ZF_ENOMEM. */
 int sim_oauth_apps_init(sim *s);
-void sim_oauth_apps_reset(sim *s);    /* drops apps registered at runtime */
+void sim_oauth_apps_reset(sim *s); /* drops apps registered at runtime */
 void sim_oauth_apps_destroy(sim *s);
 const sim_app *sim_oauth_app_find(const sim *s, const char *client_id);
-json_t *sim_oauth_apps_dump(sim *s);  /* runtime apps only (secrets included) */
+json_t *sim_oauth_apps_dump(sim *s); /* runtime apps only (secrets included) */
 int sim_oauth_apps_load(sim *s, json_t *arr);
 void sim_oauth_h_apps_list(sim_req *rq, sim_resp *rs);
 void sim_oauth_h_apps_add(sim_req *rq, sim_resp *rs);

@@ -35,12 +35,18 @@ static const char s2s_spec_help[] =
 /* The product's ten scopes (DESIGN §4) and user:read:user:admin; the
  * routes' own scope lists are added to these for the defaults. */
 static const char *const base_scopes[] = {
-    "meeting:read:list_meetings:admin", "meeting:read:meeting:admin",
-    "meeting:write:meeting:admin", "meeting:read:list_registrants:admin",
-    "meeting:write:registrant:admin", "user:read:list_users:admin",
-    "user:read:settings:admin", "user:write:user:admin",
-    "cloud_recording:read:list_recording_files:admin", "contact:read:list_contacts:admin",
-    "user:read:user:admin", NULL,
+    "meeting:read:list_meetings:admin",
+    "meeting:read:meeting:admin",
+    "meeting:write:meeting:admin",
+    "meeting:read:list_registrants:admin",
+    "meeting:write:registrant:admin",
+    "user:read:list_users:admin",
+    "user:read:settings:admin",
+    "user:write:user:admin",
+    "cloud_recording:read:list_recording_files:admin",
+    "contact:read:list_contacts:admin",
+    "user:read:user:admin",
+    NULL,
 };
 
 static void app_clear(sim_app *a)
@@ -98,8 +104,10 @@ static int scopes_parse(const char *list, zf_buf *b, char *err, size_t errlen)
         for (size_t i = 0; i < n; i++) {
             int c = (unsigned char)p[i];
             if (!isalnum(c) && c != ':' && c != '_' && c != '.' && c != '-') {
-                snprintf(err, errlen, "scope '%.*s' has a character other than letters, "
-                         "digits and : _ . -", (int)(n > 100 ? 100 : n), p);
+                snprintf(err, errlen,
+                         "scope '%.*s' has a character other than letters, "
+                         "digits and : _ . -",
+                         (int)(n > 100 ? 100 : n), p);
                 return ZF_EVALIDATION;
             }
         }
@@ -164,8 +172,10 @@ static int app_validate(const sim *s, const sim_app *a, char *err, size_t errlen
         return ZF_EVALIDATION;
     }
     if (!a->s2s && (a->nredirect < 1 || a->nredirect > SIM_OAUTH_MAX_REDIRECTS)) {
-        snprintf(err, errlen, "an OAuth app needs 1 to %d redirect URIs, e.g. "
-                 "http://127.0.0.1:*/callback", SIM_OAUTH_MAX_REDIRECTS);
+        snprintf(err, errlen,
+                 "an OAuth app needs 1 to %d redirect URIs, e.g. "
+                 "http://127.0.0.1:*/callback",
+                 SIM_OAUTH_MAX_REDIRECTS);
         return ZF_EVALIDATION;
     }
     for (int i = 0; i < a->nredirect; i++)
@@ -203,9 +213,7 @@ static int app_finish(sim_app *a, zf_buf *b, int have_scopes)
 static int app_push(sim *s, sim_app *a)
 {
     if (a->token_tolerance < 0)
-        a->token_tolerance = s->opts.token_tolerance_set ? s->opts.token_tolerance
-                             : a->s2s                     ? 0
-                                                          : 1;
+        a->token_tolerance = s->opts.token_tolerance_set ? s->opts.token_tolerance : a->s2s ? 0 : 1;
     sim_app *arr = realloc(s->apps, (size_t)(s->napps + 1) * sizeof *arr);
     if (!arr)
         return ZF_ENOMEM;
@@ -242,8 +250,7 @@ static int spec_head(const char *spec, sim_app *a, const char **rest, int need_r
 
 /* REDIRECT[,REDIRECT...][:SCOPES]: the scopes start at the first ':' after
  * the path of a redirect URI (so URIs need a path, and no ':' in it). */
-static int spec_redirects(const char *p, sim_app *a, const char **scopes, char *err,
-                          size_t errlen)
+static int spec_redirects(const char *p, sim_app *a, const char **scopes, char *err, size_t errlen)
 {
     *scopes = NULL;
     for (;;) {
@@ -257,8 +264,10 @@ static int spec_redirects(const char *p, sim_app *a, const char **scopes, char *
         }
         const char *path = memchr(sep + 3, '/', plen - (size_t)(sep + 3 - p));
         if (!path) {
-            snprintf(err, errlen, "redirect URI '%.*s' needs a path, e.g. "
-                     "http://127.0.0.1:*/callback", (int)(plen > 200 ? 200 : plen), p);
+            snprintf(err, errlen,
+                     "redirect URI '%.*s' needs a path, e.g. "
+                     "http://127.0.0.1:*/callback",
+                     (int)(plen > 200 ? 200 : plen), p);
             return ZF_EVALIDATION;
         }
         const char *colon = memchr(path, ':', plen - (size_t)(path - p));
@@ -308,9 +317,9 @@ static void spec_report(const char *spec, const char *why)
     const char *c1 = strchr(p, ':');
     const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
     /* the secret never reaches a terminal or log */
-    fprintf(stderr, "zoomsim: %s '%.*s%s%s' is not valid: %s; %s\n",
-            s2s ? "--s2s-app" : "--app", c1 ? (int)(c1 - p) : (int)strlen(p), p,
-            c1 ? ":<secret>" : "", c2 ? c2 : "", why, s2s ? s2s_spec_help : app_spec_help);
+    fprintf(stderr, "zoomsim: %s '%.*s%s%s' is not valid: %s; %s\n", s2s ? "--s2s-app" : "--app",
+            c1 ? (int)(c1 - p) : (int)strlen(p), p, c1 ? ":<secret>" : "", c2 ? c2 : "", why,
+            s2s ? s2s_spec_help : app_spec_help);
 }
 
 /* --- JSON apps: --config {"apps":[...]}, POST /_sim/apps, the state file */
@@ -326,7 +335,7 @@ static int json_strings(json_t *v, const char *key, sim_app *a, zf_buf *scopes, 
     }
     size_t i;
     json_t *e;
-    json_array_foreach(v, i, e) {
+    json_array_foreach (v, i, e) {
         const char *str = json_string_value(e);
         if (!str) {
             snprintf(err, errlen, "\"%s\"[%zu] must be a string", key, i);
@@ -359,8 +368,10 @@ static int tolerance_field(json_t *v, sim_app *a, char *err, size_t errlen)
 {
     json_int_t n = json_is_integer(v) ? json_integer_value(v) : -1;
     if (n < 0 || n > SIM_MAX_TOKEN_TOLERANCE) {
-        snprintf(err, errlen, "\"token_tolerance\" must be an integer from 0 (no limit) to %d: "
-                 "how many access tokens of one grant stay valid at once", SIM_MAX_TOKEN_TOLERANCE);
+        snprintf(err, errlen,
+                 "\"token_tolerance\" must be an integer from 0 (no limit) to %d: "
+                 "how many access tokens of one grant stay valid at once",
+                 SIM_MAX_TOKEN_TOLERANCE);
         return ZF_EVALIDATION;
     }
     a->token_tolerance = (int)n;
@@ -379,14 +390,18 @@ static int app_from_json(json_t *o, sim_app *a, int generate, char *err, size_t 
         snprintf(err, errlen, "an app must be a JSON object");
         goto done;
     }
-    json_object_foreach(o, key, v) {
+    json_object_foreach (o, key, v) {
         int r;
-        if (!strcmp(key, "client_id")) r = json_str_field(v, key, &a->client_id, err, errlen);
+        if (!strcmp(key, "client_id"))
+            r = json_str_field(v, key, &a->client_id, err, errlen);
         else if (!strcmp(key, "client_secret"))
             r = json_str_field(v, key, &a->client_secret, err, errlen);
-        else if (!strcmp(key, "name")) r = json_str_field(v, key, &a->name, err, errlen);
-        else if (!strcmp(key, "redirect_uris")) r = json_strings(v, key, a, &b, err, errlen);
-        else if (!strcmp(key, "scopes")) r = json_strings(v, key, a, &b, err, errlen), have_scopes = 1;
+        else if (!strcmp(key, "name"))
+            r = json_str_field(v, key, &a->name, err, errlen);
+        else if (!strcmp(key, "redirect_uris"))
+            r = json_strings(v, key, a, &b, err, errlen);
+        else if (!strcmp(key, "scopes"))
+            r = json_strings(v, key, a, &b, err, errlen), have_scopes = 1;
         else if (!strcmp(key, "type")) {
             const char *t = json_string_value(v);
             r = t && (!strcmp(t, "oauth") || !strcmp(t, "s2s")) ? 0 : ZF_EVALIDATION;
@@ -397,8 +412,10 @@ static int app_from_json(json_t *o, sim_app *a, int generate, char *err, size_t 
         } else if (!strcmp(key, "token_tolerance")) {
             r = tolerance_field(v, a, err, errlen);
         } else {
-            snprintf(err, errlen, "unknown key \"%s\" (known: client_id, client_secret, name, "
-                     "redirect_uris, scopes, token_tolerance, type)", key);
+            snprintf(err, errlen,
+                     "unknown key \"%s\" (known: client_id, client_secret, name, "
+                     "redirect_uris, scopes, token_tolerance, type)",
+                     key);
             r = ZF_EVALIDATION;
         }
         if (r)
@@ -435,11 +452,13 @@ static int config_apps(sim *s)
     if (!apps)
         return 0;
     if (!json_is_array(apps)) {
-        fprintf(stderr, "zoomsim: --config %s: \"apps\" must be an array of app objects "
-                        "({\"client_id\",\"client_secret\",\"redirect_uris\":[...],...})\n", file);
+        fprintf(stderr,
+                "zoomsim: --config %s: \"apps\" must be an array of app objects "
+                "({\"client_id\",\"client_secret\",\"redirect_uris\":[...],...})\n",
+                file);
         return ZF_ECONFIG;
     }
-    json_array_foreach(apps, i, o) {
+    json_array_foreach (apps, i, o) {
         sim_app a;
         memset(&a, 0, sizeof a);
         if (app_from_json(o, &a, 0, err, sizeof err) != 0 ||
@@ -526,9 +545,9 @@ static json_t *app_json(const sim_app *a, int with_secret, int runtime)
         while (*p == ' ')
             p++;
     }
-    json_t *o = json_pack("{s:s,s:s,s:s,s:o,s:o,s:i}", "client_id", a->client_id, "name",
-                          a->name, "type", a->s2s ? "s2s" : "oauth", "redirect_uris", uris,
-                          "scopes", scopes, "token_tolerance", a->token_tolerance);
+    json_t *o = json_pack("{s:s,s:s,s:s,s:o,s:o,s:i}", "client_id", a->client_id, "name", a->name,
+                          "type", a->s2s ? "s2s" : "oauth", "redirect_uris", uris, "scopes", scopes,
+                          "token_tolerance", a->token_tolerance);
     if (runtime >= 0)
         json_object_set_new(o, "source", json_string(runtime ? "runtime" : "configured"));
     if (with_secret)
@@ -549,7 +568,7 @@ int sim_oauth_apps_load(sim *s, json_t *arr)
     char err[512];
     size_t i;
     json_t *o;
-    json_array_foreach(arr, i, o) {
+    json_array_foreach (arr, i, o) {
         sim_app a;
         memset(&a, 0, sizeof a);
         if (sim_oauth_app_find(s, json_string_value(json_object_get(o, "client_id"))))

@@ -78,8 +78,7 @@ int sim_oauth_pkce_challenge_ok(const char *method, const char *challenge)
 
 void sim_oauth_pkce_s256(const char *verifier, char out[44])
 {
-    static const char abc[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     unsigned char d[SHA256_DIGEST_LENGTH];
     SHA256((const unsigned char *)verifier, strlen(verifier), d);
     size_t o = 0;
@@ -121,9 +120,9 @@ typedef struct uri_parts {
     size_t prefix_len; /* "http://host" */
     const char *host;
     size_t host_len;
-    const char *port;  /* after ':' or NULL */
+    const char *port; /* after ':' or NULL */
     size_t port_len;
-    const char *rest;  /* "/path?query" or "" */
+    const char *rest; /* "/path?query" or "" */
 } uri_parts;
 
 /* false when uri is not http(s) or has no host (uri_split). */
@@ -324,12 +323,23 @@ void sim_oauth_html_escape(zf_buf *b, const char *s)
 {
     for (; s && *s; s++) {
         switch (*s) {
-        case '&': zf_buf_puts(b, "&amp;"); break;
-        case '<': zf_buf_puts(b, "&lt;"); break;
-        case '>': zf_buf_puts(b, "&gt;"); break;
-        case '"': zf_buf_puts(b, "&quot;"); break;
-        case '\'': zf_buf_puts(b, "&#39;"); break;
-        default: zf_buf_putc(b, *s);
+        case '&':
+            zf_buf_puts(b, "&amp;");
+            break;
+        case '<':
+            zf_buf_puts(b, "&lt;");
+            break;
+        case '>':
+            zf_buf_puts(b, "&gt;");
+            break;
+        case '"':
+            zf_buf_puts(b, "&quot;");
+            break;
+        case '\'':
+            zf_buf_puts(b, "&#39;");
+            break;
+        default:
+            zf_buf_putc(b, *s);
         }
     }
 }

@@ -100,8 +100,7 @@ void sim_paging_put(sim *s, const char *key, uint64_t pos, uint64_t extra, char 
     encode(raw, out);
 }
 
-bool sim_paging_get(sim *s, const char *token, const char *key, uint64_t *pos,
-                    uint64_t *extra)
+bool sim_paging_get(sim *s, const char *token, const char *key, uint64_t *pos, uint64_t *extra)
 {
     unsigned char raw[TOK_RAW], want[MAC_LEN];
     if (!decode(token, raw))

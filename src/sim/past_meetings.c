@@ -21,8 +21,8 @@
 #define PAST_MAX_PARTICIPANTS 100000
 #define PAST_MAX_AGE (365 * 86400)
 
-sim_past *sim_data_past_add(sim *s, sim_meeting *m, const char *uuid, int64_t start,
-                            int64_t end, json_t *participants)
+sim_past *sim_data_past_add(sim *s, sim_meeting *m, const char *uuid, int64_t start, int64_t end,
+                            json_t *participants)
 {
     struct sim_data *d = s->data;
     sim_past *p = calloc(1, sizeof *p);
@@ -111,9 +111,10 @@ void sim_h_past_participants(sim_req *rq, sim_resp *rs)
     char next[33];
     sim_page_next(s, key, &pg, i, got, total, ps, next);
     size_t pages = total ? (total + (size_t)ps - 1) / (size_t)ps : 0;
-    sim_json(rs, 200, json_pack("{s:I,s:i,s:I,s:s,s:o}", "page_count", (json_int_t)pages,
-                                "page_size", (int)ps, "total_records", (json_int_t)total,
-                                "next_page_token", next, "participants", arr));
+    sim_json(rs, 200,
+             json_pack("{s:I,s:i,s:I,s:s,s:o}", "page_count", (json_int_t)pages, "page_size",
+                       (int)ps, "total_records", (json_int_t)total, "next_page_token", next,
+                       "participants", arr));
 done:
     json_decref(errs);
 }
@@ -138,8 +139,7 @@ static bool time_of(json_t *errs, json_t *o, const char *key, const char *field,
  * (name required; the rest defaults to a stay from start to end). A
  * participant whose email is an account user's carries that user's id and
  * internal_user true. NULL when refused (errs says why). */
-static json_t *participant(sim *s, json_t *in, size_t i, int64_t start, int64_t end,
-                           json_t *errs)
+static json_t *participant(sim *s, json_t *in, size_t i, int64_t start, int64_t end, json_t *errs)
 {
     char field[64], iso_in[32], iso_out[32], pid[24];
     snprintf(field, sizeof field, "participants[%zu]", i);
@@ -166,12 +166,12 @@ static json_t *participant(sim *s, json_t *in, size_t i, int64_t start, int64_t 
     sim_fmt_time(iso_in, join);
     sim_fmt_time(iso_out, leave);
     snprintf(pid, sizeof pid, "%zu", 16778240 + i);
-    json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:b,s:s,s:b}", "id", u ? u->id : "",
-                          "user_id", pid, "name", name, "user_email", email ? email : "",
-                          "join_time", iso_in, "leave_time", iso_out, "duration",
-                          (json_int_t)(leave - join), "failover",
-                          json_is_true(json_object_get(in, "failover")), "status",
-                          status ? status : "in_meeting", "internal_user", u != NULL);
+    json_t *j =
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:b,s:s,s:b}", "id", u ? u->id : "", "user_id", pid,
+                  "name", name, "user_email", email ? email : "", "join_time", iso_in, "leave_time",
+                  iso_out, "duration", (json_int_t)(leave - join), "failover",
+                  json_is_true(json_object_get(in, "failover")), "status",
+                  status ? status : "in_meeting", "internal_user", u != NULL);
     const char *rid = json_string_value(json_object_get(in, "registrant_id"));
     if (j && rid)
         json_object_set_new(j, "registrant_id", json_string(rid));
@@ -180,22 +180,24 @@ static json_t *participant(sim *s, json_t *in, size_t i, int64_t start, int64_t 
 
 static json_t *participants_of(sim *s, json_t *b, int64_t start, int64_t end, json_t *errs)
 {
-    json_t *given = json_object_get(b, "participants"), *count = json_object_get(b,
-                                                                          "participant_count");
+    json_t *given = json_object_get(b, "participants"),
+           *count = json_object_get(b, "participant_count");
     json_t *out = json_array(), *v;
     size_t i;
     if (given && count)
         sim_data_verr(errs, "participants", "give participants or participant_count, not both.");
     if (given && (!json_is_array(given) || json_array_size(given) > PAST_MAX_PARTICIPANTS))
-        sim_data_verr(errs, "participants", "participants must be an array of at most %d "
-                      "{name, user_email?, join_time?, leave_time?, ...}.", PAST_MAX_PARTICIPANTS);
+        sim_data_verr(errs, "participants",
+                      "participants must be an array of at most %d "
+                      "{name, user_email?, join_time?, leave_time?, ...}.",
+                      PAST_MAX_PARTICIPANTS);
     if (count && (!json_is_integer(count) || json_integer_value(count) < 0 ||
                   json_integer_value(count) > PAST_MAX_PARTICIPANTS))
         sim_data_verr(errs, "participant_count", "participant_count must be 0-%d.",
                       PAST_MAX_PARTICIPANTS);
     if (json_array_size(errs))
         return out;
-    json_array_foreach(given, i, v) {
+    json_array_foreach (given, i, v) {
         json_t *p = participant(s, v, i, start, end, errs);
         if (p)
             json_array_append_new(out, p);
@@ -230,8 +232,8 @@ void sim_h_sim_past_meeting(sim_req *rq, sim_resp *rs)
     }
     int64_t start, end;
     json_t *dur = json_object_get(b, "duration");
-    if (dur && (!json_is_integer(dur) || json_integer_value(dur) < 1 ||
-                json_integer_value(dur) > 1440))
+    if (dur &&
+        (!json_is_integer(dur) || json_integer_value(dur) < 1 || json_integer_value(dur) > 1440))
         sim_data_verr(errs, "duration", "duration must be 1-1440 minutes.");
     int64_t len = 60 * (json_is_integer(dur) ? (int64_t)json_integer_value(dur) : m->duration);
     /* by default the meeting's own start when it is over, else just ended */
@@ -239,7 +241,8 @@ void sim_h_sim_past_meeting(sim_req *rq, sim_resp *rs)
     time_of(errs, b, "start_time", "start_time", dflt, &start);
     end = start + len;
     if (end > rq->now)
-        sim_data_verr(errs, "start_time", "the instance must have ended by now (sim time): "
+        sim_data_verr(errs, "start_time",
+                      "the instance must have ended by now (sim time): "
                       "give an earlier start_time or a shorter duration.");
     const char *uuid = json_string_value(json_object_get(b, "uuid"));
     if (uuid && (!*uuid || strlen(uuid) >= sizeof((sim_past *)0)->uuid ||
@@ -260,10 +263,10 @@ void sim_h_sim_past_meeting(sim_req *rq, sim_resp *rs)
     char st[32], en[32];
     sim_fmt_time(st, p->start);
     sim_fmt_time(en, p->end);
-    sim_json(rs, 201, json_pack("{s:s,s:I,s:s,s:s,s:I}", "uuid", p->uuid, "id",
-                                (json_int_t)m->id, "start_time", st, "end_time", en,
-                                "participants_count",
-                                (json_int_t)json_array_size(p->participants)));
+    sim_json(rs, 201,
+             json_pack("{s:s,s:I,s:s,s:s,s:I}", "uuid", p->uuid, "id", (json_int_t)m->id,
+                       "start_time", st, "end_time", en, "participants_count",
+                       (json_int_t)json_array_size(p->participants)));
 done:
     json_decref(b);
     json_decref(errs);

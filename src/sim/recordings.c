@@ -68,9 +68,8 @@ static void file_id(char out[37])
     out[o] = '\0';
 }
 
-sim_recording *sim_data_recording_add(sim *s, sim_meeting *m, const char *uuid,
-                                      int64_t start, int nfiles, const char *const *types,
-                                      const uint64_t *sizes)
+sim_recording *sim_data_recording_add(sim *s, sim_meeting *m, const char *uuid, int64_t start,
+                                      int nfiles, const char *const *types, const uint64_t *sizes)
 {
     struct sim_data *d = s->data;
     sim_recording *rec = calloc(1, sizeof *rec);
@@ -195,9 +194,9 @@ json_t *sim_data_recording_json(sim *s, const sim_recording *rec, int webhook)
     }
     char type[8];
     snprintf(type, sizeof type, "%d", m->type);
-    json_t *j = json_pack("{s:s,s:I,s:s,s:s,s:s}", "uuid", rec->uuid, "id", (json_int_t)m->id,
-                          "account_id", s->account_id, "host_id", rec->owner->id, "topic",
-                          m->topic);
+    json_t *j =
+        json_pack("{s:s,s:I,s:s,s:s,s:s}", "uuid", rec->uuid, "id", (json_int_t)m->id, "account_id",
+                  s->account_id, "host_id", rec->owner->id, "topic", m->topic);
     json_object_set_new(j, "type", webhook ? json_integer(m->type) : json_string(type));
     json_object_set_new(j, "start_time", json_string(iso));
     if (webhook) {
@@ -218,8 +217,8 @@ static const char *issue_download_token(sim *s, const sim_meeting *m, int64_t tt
 {
     char scope[64];
     snprintf(scope, sizeof scope, DL_SCOPE_PREFIX "%lld", (long long)m->id);
-    const sim_access *a = sim_auth_issue(s, DL_CLIENT, s->account_id, m->host->id, scope, ttl,
-                                         0, 0);
+    const sim_access *a =
+        sim_auth_issue(s, DL_CLIENT, s->account_id, m->host->id, scope, ttl, 0, 0);
     return a ? a->token : NULL;
 }
 
@@ -363,8 +362,9 @@ static bool list_filter(sim_req *rq, sim_resp *rs, rec_filter *f, long *ps)
     f->to = today + 1;
     query_bool(rq, errs, "trash", &f->trash);
     if (tt && *tt && strcmp(tt, "meeting_recordings") && strcmp(tt, "recording_file"))
-        sim_data_verr(errs, "trash_type", "trash_type must be meeting_recordings or "
-                                          "recording_file.");
+        sim_data_verr(errs, "trash_type",
+                      "trash_type must be meeting_recordings or "
+                      "recording_file.");
     if (mc && *mc && strcmp(mc, "true") && strcmp(mc, "false"))
         sim_data_verr(errs, "mc", "mc must be true or false.");
     if (fs && *fs && day_of(fs, &f->from) != 0)
@@ -425,10 +425,10 @@ static void list_recordings(sim_req *rq, sim_resp *rs, const sim_user *owner)
     char next[33];
     sim_page_next(s, key, &pg, i, got, total, ps, next);
     size_t pages = total ? (total + (size_t)ps - 1) / (size_t)ps : 0;
-    sim_json(rs, 200, json_pack("{s:s,s:s,s:I,s:i,s:I,s:s,s:o}", "from", from, "to", to,
-                                "page_count", (json_int_t)pages, "page_size", (int)ps,
-                                "total_records", (json_int_t)total, "next_page_token", next,
-                                "meetings", arr));
+    sim_json(rs, 200,
+             json_pack("{s:s,s:s,s:I,s:i,s:I,s:s,s:o}", "from", from, "to", to, "page_count",
+                       (json_int_t)pages, "page_size", (int)ps, "total_records", (json_int_t)total,
+                       "next_page_token", next, "meetings", arr));
 }
 
 void sim_h_recordings_list_user(sim_req *rq, sim_resp *rs)
@@ -455,8 +455,8 @@ void sim_h_recordings_list_account(sim_req *rq, sim_resp *rs)
         return;
     }
     if (!sim_auth_has_scope(rq->auth, RS_ACCOUNT_RECS ":master")) {
-        sim_error(rs, 400, 4711, "Invalid access token, does not contain scopes:["
-                                 RS_ACCOUNT_RECS ":master].");
+        sim_error(rs, 400, 4711,
+                  "Invalid access token, does not contain scopes:[" RS_ACCOUNT_RECS ":master].");
         return;
     }
     if (strcmp(id, s->account_id) != 0) {
@@ -473,8 +473,8 @@ void sim_h_recordings_list_account(sim_req *rq, sim_resp *rs)
 static int download_auth(sim_req *rq, sim_resp *rs, const sim_recfile *f)
 {
     const char *h = sim_header(rq, MHD_HTTP_HEADER_AUTHORIZATION);
-    const char *tok = h && strncasecmp(h, "Bearer ", 7) == 0 ? h + 7 : sim_query(rq,
-                                                                                 "access_token");
+    const char *tok =
+        h && strncasecmp(h, "Bearer ", 7) == 0 ? h + 7 : sim_query(rq, "access_token");
     int expired;
     const sim_access *a = tok && *tok ? sim_auth_lookup(rq->s, tok, &expired) : NULL;
     if (!a || a->superseded) {
@@ -573,9 +573,8 @@ void sim_h_rec_download(sim_req *rq, sim_resp *rs)
     rs->stream_total = f->size;
     sim_resp_header_add(rs, "Content-Disposition", "attachment; filename=\"%s\"", name);
     if (r)
-        sim_resp_header_add(rs, "Content-Range", "bytes %llu-%llu/%llu",
-                            (unsigned long long)off, (unsigned long long)(off + len - 1),
-                            (unsigned long long)f->size);
+        sim_resp_header_add(rs, "Content-Range", "bytes %llu-%llu/%llu", (unsigned long long)off,
+                            (unsigned long long)(off + len - 1), (unsigned long long)f->size);
 }
 
 /* --- POST /_sim/recordings {meeting_id, files:[{file_type,size}], uuid?,
@@ -611,20 +610,21 @@ void sim_h_sim_recording(sim_req *rq, sim_resp *rs)
     }
     json_t *files = json_object_get(b, "files");
     if (!files)
-        files = json_pack("[{s:s,s:I},{s:s,s:I}]", "file_type", "MP4", "size",
-                          (json_int_t)1048576, "file_type", "M4A", "size", (json_int_t)262144);
+        files = json_pack("[{s:s,s:I},{s:s,s:I}]", "file_type", "MP4", "size", (json_int_t)1048576,
+                          "file_type", "M4A", "size", (json_int_t)262144);
     else
         json_incref(files);
-    if (!json_is_array(files) || json_array_size(files) == 0 ||
-        json_array_size(files) > MAX_FILES)
-        sim_data_verr(errs, "files", "files must be an array of 1-%d {file_type, size}.", MAX_FILES);
-    json_array_foreach(files, i, fj) {
+    if (!json_is_array(files) || json_array_size(files) == 0 || json_array_size(files) > MAX_FILES)
+        sim_data_verr(errs, "files", "files must be an array of 1-%d {file_type, size}.",
+                      MAX_FILES);
+    json_array_foreach (files, i, fj) {
         const char *ft = json_string_value(json_object_get(fj, "file_type"));
         json_t *sz = json_object_get(fj, "size");
         if (!ftype_find(ft) || !json_is_integer(sz) || json_integer_value(sz) < 0 ||
             n >= MAX_FILES) {
-            sim_data_verr(errs, "files", "each file needs file_type (MP4, M4A, CHAT, TRANSCRIPT, "
-                                     "CSV, SUMMARY, CC, TIMELINE) and a size >= 0.");
+            sim_data_verr(errs, "files",
+                          "each file needs file_type (MP4, M4A, CHAT, TRANSCRIPT, "
+                          "CSV, SUMMARY, CC, TIMELINE) and a size >= 0.");
             break;
         }
         types[n] = ftype_find(ft)->type;
@@ -633,10 +633,11 @@ void sim_h_sim_recording(sim_req *rq, sim_resp *rs)
     json_t *stj = json_object_get(b, "start_time");
     int64_t start = m->start_time;
     int zoned = 0;
-    if (stj && (!json_is_string(stj) || sim_parse_time(json_string_value(stj), &start, &zoned) ||
-                !zoned))
-        sim_data_verr(errs, "start_time", "start_time must be a time with a zone, e.g. "
-                                          "2025-01-31T23:30:00Z.");
+    if (stj &&
+        (!json_is_string(stj) || sim_parse_time(json_string_value(stj), &start, &zoned) || !zoned))
+        sim_data_verr(errs, "start_time",
+                      "start_time must be a time with a zone, e.g. "
+                      "2025-01-31T23:30:00Z.");
     const char *uuid = json_string_value(json_object_get(b, "uuid"));
     if (uuid && (strlen(uuid) >= sizeof((sim_recording *)0)->uuid || !*uuid ||
                  sim_map_get(&s->data->by_uuid, uuid)))

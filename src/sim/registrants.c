@@ -47,10 +47,12 @@ static const struct {
      "||1-20|21-50|51-100|101-500|500-1,000|1,001-5,000|5,001-10,000|More than 10,000|", 0},
     {"purchasing_time_frame",
      "||Within a month|1-3 months|4-6 months|More than 6 months|No timeframe|", 0},
-    {"role_in_purchase_process",
-     "||Decision Maker|Evaluator/Recommender|Influencer|Not involved|", 0},
-    {"language", "|en-US|de-DE|es-ES|fr-FR|jp-JP|pt-PT|ru-RU|zh-CN|zh-TW|ko-KO|it-IT|vi-VN|"
-                 "pl-PL|Tr-TR|", 0},
+    {"role_in_purchase_process", "||Decision Maker|Evaluator/Recommender|Influencer|Not involved|",
+     0},
+    {"language",
+     "|en-US|de-DE|es-ES|fr-FR|jp-JP|pt-PT|ru-RU|zh-CN|zh-TW|ko-KO|it-IT|vi-VN|"
+     "pl-PL|Tr-TR|",
+     0},
     {NULL, NULL, 0},
 };
 
@@ -79,9 +81,10 @@ static json_t *validate_registrant(json_t *b, json_t *errs)
     json_t *cq = json_object_get(b, "custom_questions"), *q;
     size_t i;
     if (cq && !json_is_array(cq))
-        sim_data_verr(errs, "custom_questions", "custom_questions must be an array of "
-                                            "{title, value}.");
-    json_array_foreach(cq, i, q) {
+        sim_data_verr(errs, "custom_questions",
+                      "custom_questions must be an array of "
+                      "{title, value}.");
+    json_array_foreach (cq, i, q) {
         const char *v = json_string_value(json_object_get(q, "value"));
         if (!json_is_string(json_object_get(q, "title")) || (v && strlen(v) > 128))
             sim_data_verr(errs, "custom_questions",
@@ -101,7 +104,7 @@ static const char *answer_to(json_t *b, const char *title)
 {
     json_t *q;
     size_t i;
-    json_array_foreach(json_object_get(b, "custom_questions"), i, q) {
+    json_array_foreach (json_object_get(b, "custom_questions"), i, q) {
         const char *t = json_string_value(json_object_get(q, "title"));
         if (t && title && strcmp(t, title) == 0)
             return json_string_value(json_object_get(q, "value"));
@@ -113,7 +116,7 @@ static bool is_choice(json_t *answers, const char *v)
 {
     json_t *a;
     size_t i;
-    json_array_foreach(answers, i, a) {
+    json_array_foreach (answers, i, a) {
         if (json_is_string(a) && strcmp(json_string_value(a), v) == 0)
             return true;
     }
@@ -127,32 +130,34 @@ static void check_answers(const sim_meeting *m, json_t *b, json_t *errs)
 {
     json_t *q;
     size_t i;
-    json_array_foreach(json_object_get(m->questions, "questions"), i, q) {
+    json_array_foreach (json_object_get(m->questions, "questions"), i, q) {
         const char *f = json_string_value(json_object_get(q, "field_name"));
         const char *v = f ? json_string_value(json_object_get(b, f)) : NULL;
         if (f && json_is_true(json_object_get(q, "required")) && (!v || !*v))
-            sim_data_verr(errs, f, "%s is required by this meeting's registration questions.",
-                          f);
+            sim_data_verr(errs, f, "%s is required by this meeting's registration questions.", f);
     }
-    json_array_foreach(json_object_get(m->questions, "custom_questions"), i, q) {
+    json_array_foreach (json_object_get(m->questions, "custom_questions"), i, q) {
         const char *title = json_string_value(json_object_get(q, "title"));
         const char *type = json_string_value(json_object_get(q, "type"));
         const char *v = answer_to(b, title);
         if (!title)
             continue;
         if (json_is_true(json_object_get(q, "required")) && (!v || !*v))
-            sim_data_verr(errs, "custom_questions", "The custom question \"%s\" is required: "
-                          "answer it with {\"title\": \"%s\", \"value\": ...}.", title, title);
+            sim_data_verr(errs, "custom_questions",
+                          "The custom question \"%s\" is required: "
+                          "answer it with {\"title\": \"%s\", \"value\": ...}.",
+                          title, title);
         else if (v && *v && type && strcmp(type, "single") == 0 &&
                  !is_choice(json_object_get(q, "answers"), v))
-            sim_data_verr(errs, "custom_questions", "\"%s\" is not one of the answers of the "
-                          "custom question \"%s\".", v, title);
+            sim_data_verr(errs, "custom_questions",
+                          "\"%s\" is not one of the answers of the "
+                          "custom question \"%s\".",
+                          v, title);
     }
 }
 
-sim_registrant *sim_data_registrant_add(sim *s, sim_meeting *m, const char *email,
-                                        json_t *f, const char *occ, int64_t now,
-                                        int *existed)
+sim_registrant *sim_data_registrant_add(sim *s, sim_meeting *m, const char *email, json_t *f,
+                                        const char *occ, int64_t now, int *existed)
 {
     char low[160];
     sim_data_lower(low, sizeof low, email);
@@ -197,8 +202,7 @@ fail:
     return NULL;
 }
 
-static void join_url(sim *s, const sim_meeting *m, const sim_registrant *r, char *out,
-                     size_t n)
+static void join_url(sim *s, const sim_meeting *m, const sim_registrant *r, char *out, size_t n)
 {
     snprintf(out, n, "%s/w/%lld?tk=%s", s->base_url, (long long)m->id, r->id);
 }
@@ -224,10 +228,10 @@ static void emit_created(sim *s, const sim_meeting *m, const sim_registrant *r)
     sim_fmt_time(iso, m->start_time);
     json_t *reg = sim_data_registrant_json(s, m, r);
     json_object_del(reg, "create_time");
-    json_t *obj = json_pack("{s:s,s:I,s:s,s:s,s:i,s:s,s:i,s:s,s:o}", "uuid", m->uuid, "id",
-                            (json_int_t)m->id, "host_id", m->host->id, "topic", m->topic,
-                            "type", m->type, "start_time", iso, "duration", m->duration,
-                            "timezone", m->timezone, "registrant", reg);
+    json_t *obj =
+        json_pack("{s:s,s:I,s:s,s:s,s:i,s:s,s:i,s:s,s:o}", "uuid", m->uuid, "id", (json_int_t)m->id,
+                  "host_id", m->host->id, "topic", m->topic, "type", m->type, "start_time", iso,
+                  "duration", m->duration, "timezone", m->timezone, "registrant", reg);
     sim_webhook_emit(s, "meeting.registration_created", obj, NULL);
 }
 
@@ -264,8 +268,8 @@ void sim_h_registrant_add(sim_req *rq, sim_resp *rs)
         goto done;
     }
     int existed;
-    sim_registrant *r = sim_data_registrant_add(s, m, email, f, sim_query(rq, "occurrence_ids"),
-                                                rq->now, &existed);
+    sim_registrant *r =
+        sim_data_registrant_add(s, m, email, f, sim_query(rq, "occurrence_ids"), rq->now, &existed);
     f = NULL;
     if (!r) {
         sim_error(rs, 500, 500, "out of memory");
@@ -273,8 +277,8 @@ void sim_h_registrant_add(sim_req *rq, sim_resp *rs)
     }
     char iso[32], url[256];
     sim_fmt_time(iso, m->start_time);
-    json_t *out = json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)m->id, "registrant_id",
-                            r->id, "topic", m->topic, "start_time", iso);
+    json_t *out = json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)m->id, "registrant_id", r->id,
+                            "topic", m->topic, "start_time", iso);
     if (r->status == 0) {
         join_url(s, m, r, url, sizeof url);
         json_object_set_new(out, "join_url", json_string(url));
@@ -315,8 +319,7 @@ void sim_h_registrants_list(sim_req *rq, sim_resp *rs)
         goto done;
     }
     char key[128];
-    snprintf(key, sizeof key, "registrants|%lld|%d|%.60s", (long long)m->id, st,
-             occ ? occ : "");
+    snprintf(key, sizeof key, "registrants|%lld|%d|%.60s", (long long)m->id, st, occ ? occ : "");
     size_t total = 0;
     if (occ && *occ) {
         for (uint32_t i = 0; i < m->nregs; i++)
@@ -332,8 +335,8 @@ void sim_h_registrants_list(sim_req *rq, sim_resp *rs)
     size_t got = 0, i = (size_t)pg.pos;
     for (; i < m->nregs && got < (size_t)ps; i++) {
         sim_registrant *r = m->regs[i];
-        if (r->status != st || (occ && *occ && r->occurrence_ids &&
-                                !strstr(r->occurrence_ids, occ)))
+        if (r->status != st ||
+            (occ && *occ && r->occurrence_ids && !strstr(r->occurrence_ids, occ)))
             continue;
         if (pg.skip) {
             pg.skip--;
@@ -345,10 +348,10 @@ void sim_h_registrants_list(sim_req *rq, sim_resp *rs)
     char next[33];
     sim_page_next(s, key, &pg, i, got, total, ps, next);
     size_t pages = total ? (total + (size_t)ps - 1) / (size_t)ps : 0;
-    sim_json(rs, 200, json_pack("{s:I,s:i,s:i,s:I,s:s,s:o}", "page_count", (json_int_t)pages,
-                                "page_number", (int)pg.number, "page_size", (int)ps, "total_records",
-                                (json_int_t)total, "next_page_token", next, "registrants",
-                                arr));
+    sim_json(rs, 200,
+             json_pack("{s:I,s:i,s:i,s:I,s:s,s:o}", "page_count", (json_int_t)pages, "page_number",
+                       (int)pg.number, "page_size", (int)ps, "total_records", (json_int_t)total,
+                       "next_page_token", next, "registrants", arr));
 done:
     json_decref(errs);
 }
@@ -414,7 +417,7 @@ static int check_status_body(json_t *body, json_t *errs)
     if (json_array_size(regs) > STATUS_MAX_REGISTRANTS)
         sim_data_verr(errs, "registrants", "registrants: at most %d per request.",
                       STATUS_MAX_REGISTRANTS);
-    json_array_foreach(regs, i, r) {
+    json_array_foreach (regs, i, r) {
         if (!json_is_string(json_object_get(r, "id")) &&
             !json_is_string(json_object_get(r, "email"))) {
             sim_data_verr(errs, "registrants", "each registrant needs an id or an email.");
@@ -444,7 +447,7 @@ void sim_h_registrants_status(sim_req *rq, sim_resp *rs)
         goto done;
     }
     int changed = 0;
-    json_array_foreach(json_object_get(body, "registrants"), i, who) {
+    json_array_foreach (json_object_get(body, "registrants"), i, who) {
         sim_registrant *r = registrant_named(m, who);
         int to = action == 0 ? 0 : 2;
         if (!r || r->status == to || (action == 2 && r->status != 0))
@@ -454,8 +457,8 @@ void sim_h_registrants_status(sim_req *rq, sim_resp *rs)
         m->nregs_status[to]++;
         changed++;
     }
-    snprintf(rq->log_detail, sizeof rq->log_detail, "%s: %d of %zu changed",
-             status_actions[action], changed, json_array_size(json_object_get(body, "registrants")));
+    snprintf(rq->log_detail, sizeof rq->log_detail, "%s: %d of %zu changed", status_actions[action],
+             changed, json_array_size(json_object_get(body, "registrants")));
     sim_empty(rs, 204);
 done:
     json_decref(body);
@@ -465,9 +468,21 @@ done:
 /* --- GET/PATCH /meetings/{meetingId}/registrants/questions */
 
 static const char *const field_names[] = {
-    "last_name", "address", "city", "country", "zip", "state", "phone", "industry", "org",
-    "job_title", "purchasing_time_frame", "role_in_purchase_process", "no_of_employees",
-    "comments", NULL,
+    "last_name",
+    "address",
+    "city",
+    "country",
+    "zip",
+    "state",
+    "phone",
+    "industry",
+    "org",
+    "job_title",
+    "purchasing_time_frame",
+    "role_in_purchase_process",
+    "no_of_employees",
+    "comments",
+    NULL,
 };
 
 void sim_h_questions_get(sim_req *rq, sim_resp *rs)
@@ -477,8 +492,9 @@ void sim_h_questions_get(sim_req *rq, sim_resp *rs)
         return;
     json_t *qs = json_object_get(m->questions, "questions");
     json_t *cq = json_object_get(m->questions, "custom_questions");
-    sim_json(rs, 200, json_pack("{s:o,s:o}", "questions", qs ? json_deep_copy(qs) : json_array(),
-                                "custom_questions", cq ? json_deep_copy(cq) : json_array()));
+    sim_json(rs, 200,
+             json_pack("{s:o,s:o}", "questions", qs ? json_deep_copy(qs) : json_array(),
+                       "custom_questions", cq ? json_deep_copy(cq) : json_array()));
 }
 
 static void check_questions(json_t *qs, json_t *errs)
@@ -487,14 +503,15 @@ static void check_questions(json_t *qs, json_t *errs)
     size_t i;
     if (qs && !json_is_array(qs))
         sim_data_verr(errs, "questions", "questions must be an array of {field_name, required}.");
-    json_array_foreach(qs, i, q) {
+    json_array_foreach (qs, i, q) {
         const char *f = json_string_value(json_object_get(q, "field_name"));
         json_t *req = json_object_get(q, "required");
         int known = 0;
         for (int k = 0; f && field_names[k]; k++)
             known |= strcmp(f, field_names[k]) == 0;
         if (!known)
-            sim_data_verr(errs, "questions.field_name", "field_name must be one of last_name, "
+            sim_data_verr(errs, "questions.field_name",
+                          "field_name must be one of last_name, "
                           "address, city, country, zip, state, phone, industry, org, job_title, "
                           "purchasing_time_frame, role_in_purchase_process, no_of_employees, "
                           "comments.");
@@ -508,9 +525,10 @@ static void check_custom(json_t *cq, json_t *errs)
     json_t *q;
     size_t i, k;
     if (cq && !json_is_array(cq))
-        sim_data_verr(errs, "custom_questions", "custom_questions must be an array of {title, "
-                                                "type, required, answers}.");
-    json_array_foreach(cq, i, q) {
+        sim_data_verr(errs, "custom_questions",
+                      "custom_questions must be an array of {title, "
+                      "type, required, answers}.");
+    json_array_foreach (cq, i, q) {
         const char *title = json_string_value(json_object_get(q, "title"));
         const char *type = json_string_value(json_object_get(q, "type"));
         json_t *answers = json_object_get(q, "answers"), *a, *req = json_object_get(q, "required");
@@ -523,7 +541,7 @@ static void check_custom(json_t *cq, json_t *errs)
             sim_data_verr(errs, "custom_questions.required", "required must be a boolean.");
         if (answers && !json_is_array(answers))
             sim_data_verr(errs, "custom_questions.answers", "answers must be an array of strings.");
-        json_array_foreach(answers, k, a) {
+        json_array_foreach (answers, k, a) {
             if (!json_is_string(a)) {
                 sim_data_verr(errs, "custom_questions.answers", "answers must be strings.");
                 break;
@@ -532,8 +550,9 @@ static void check_custom(json_t *cq, json_t *errs)
         if (single && json_array_size(answers) == 0)
             sim_data_verr(errs, "custom_questions.answers", "a single question needs answers.");
         else if (!single && json_array_size(answers))
-            sim_data_verr(errs, "custom_questions.answers", "answers can not be used for a short "
-                                                           "question.");
+            sim_data_verr(errs, "custom_questions.answers",
+                          "answers can not be used for a short "
+                          "question.");
     }
 }
 
@@ -543,7 +562,8 @@ void sim_h_questions_patch(sim_req *rq, sim_resp *rs)
     sim_meeting *m = sim_data_meeting_or_404(rq, rs);
     if (!m || !registration_or_400(m, rq, rs) || !(body = sim_body_json(rq, rs)))
         goto done;
-    json_t *qs = json_object_get(body, "questions"), *cq = json_object_get(body, "custom_questions");
+    json_t *qs = json_object_get(body, "questions"),
+           *cq = json_object_get(body, "custom_questions");
     check_questions(qs, errs);
     check_custom(cq, errs);
     if (json_array_size(errs)) {
@@ -551,8 +571,8 @@ void sim_h_questions_patch(sim_req *rq, sim_resp *rs)
         errs = NULL;
         goto done;
     }
-    if (!m->questions && !(m->questions = json_pack("{s:[],s:[]}", "questions",
-                                                    "custom_questions"))) {
+    if (!m->questions &&
+        !(m->questions = json_pack("{s:[],s:[]}", "questions", "custom_questions"))) {
         sim_error(rs, 500, 500, "out of memory");
         goto done;
     }

@@ -166,8 +166,7 @@ void sim_dispatch(sim *s, sim_req *rq, sim_resp *rs)
     rq->route = r;
     if (!r) {
         if (path_known)
-            sim_error(rs, 405, 2300, "Method %s is not allowed for this API endpoint.",
-                      rq->method);
+            sim_error(rs, 405, 2300, "Method %s is not allowed for this API endpoint.", rq->method);
         else
             sim_error(rs, 404, 2300, "This API endpoint is not recognized.");
         goto log;

@@ -15,11 +15,11 @@
 #define SEED_MAX_MEETINGS 100000
 #define SEED_MAX_FILES 8
 
-static const char *const firsts[] = {"Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald",
-                                     "Frances", "Ken", "Radia", "Dennis", "Margaret", "Linus"};
-static const char *const lasts[] = {"Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov",
-                                    "Knuth", "Allen", "Thompson", "Perlman", "Ritchie",
-                                    "Hamilton", "Torvalds"};
+static const char *const firsts[] = {"Ada",     "Grace", "Alan",  "Edsger", "Barbara",  "Donald",
+                                     "Frances", "Ken",   "Radia", "Dennis", "Margaret", "Linus"};
+static const char *const lasts[] = {"Lovelace", "Hopper",  "Turing",   "Dijkstra",
+                                    "Liskov",   "Knuth",   "Allen",    "Thompson",
+                                    "Perlman",  "Ritchie", "Hamilton", "Torvalds"};
 
 static long jint(json_t *b, const char *k, long def)
 {
@@ -61,20 +61,21 @@ void sim_h_seed_users(sim_req *rq, sim_resp *rs)
         snprintf(email, sizeof email, "user%zu@%s", n, dom ? dom : "example.com");
         if (sim_data_user_find(s, NULL, email))
             continue;
-        if (!sim_data_user_add(s, NULL, email, 1 + (made % 2), status, ROLE_MEMBER,
-                               firsts[n % 12], lasts[(n / 12) % 12], NULL))
+        if (!sim_data_user_add(s, NULL, email, 1 + (made % 2), status, ROLE_MEMBER, firsts[n % 12],
+                               lasts[(n / 12) % 12], NULL))
             break;
         made++;
     }
-    sim_json(rs, 201, json_pack("{s:I,s:I}", "created", (json_int_t)made, "total_users",
-                                (json_int_t)d->nusers));
+    sim_json(
+        rs, 201,
+        json_pack("{s:I,s:I}", "created", (json_int_t)made, "total_users", (json_int_t)d->nusers));
 done:
     json_decref(b);
     json_decref(errs);
 }
 
-static const char *const seed_types[] = {"MP4", "M4A", "TRANSCRIPT", "CHAT", "TIMELINE",
-                                         "CC", "CSV", "SUMMARY"};
+static const char *const seed_types[] = {"MP4",      "M4A", "TRANSCRIPT", "CHAT",
+                                         "TIMELINE", "CC",  "CSV",        "SUMMARY"};
 
 void sim_h_seed_meetings(sim_req *rq, sim_resp *rs)
 {
@@ -114,9 +115,8 @@ void sim_h_seed_meetings(sim_req *rq, sim_resp *rs)
         char topic[64], st[32];
         snprintf(topic, sizeof topic, "Seeded meeting %ld", i + 1);
         sim_fmt_time(st, rq->now + 3600 * (i + 1));
-        json_t *mb = json_pack("{s:s,s:i,s:s,s:i,s:{s:i}}", "topic", topic, "type", 2,
-                               "start_time", st, "duration", 60, "settings", "approval_type",
-                               reg ? 0 : 2);
+        json_t *mb = json_pack("{s:s,s:i,s:s,s:i,s:{s:i}}", "topic", topic, "type", 2, "start_time",
+                               st, "duration", 60, "settings", "approval_type", reg ? 0 : 2);
         sim_meeting *m = sim_data_meeting_new(s, u, mb, errs, rq->now);
         json_decref(mb);
         if (!m)
@@ -129,12 +129,12 @@ void sim_h_seed_meetings(sim_req *rq, sim_resp *rs)
                                     NULL, rq->now, &existed);
         }
         if (recs)
-            sim_data_recording_add(s, m, NULL, m->start_time, (int)nfiles, seed_types,
-                                   sizes);
+            sim_data_recording_add(s, m, NULL, m->start_time, (int)nfiles, seed_types, sizes);
         json_array_append_new(ids, json_integer((json_int_t)m->id));
     }
-    sim_json(rs, 201, json_pack("{s:I,s:O}", "created", (json_int_t)json_array_size(ids),
-                                "meeting_ids", ids));
+    sim_json(
+        rs, 201,
+        json_pack("{s:I,s:O}", "created", (json_int_t)json_array_size(ids), "meeting_ids", ids));
 done:
     json_decref(ids);
     json_decref(b);

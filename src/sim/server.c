@@ -104,8 +104,7 @@ static struct MHD_Response *build(sim_resp *rs)
         st->end = rs->stream_off + rs->stream_len;
         st->cut = rs->truncate ? st->off + rs->stream_len / 2 : st->end;
         st->corrupt = rs->malformed; /* a file cannot be "invalid JSON" */
-        return MHD_create_response_from_callback(rs->stream_len, 64 * 1024, stream_read,
-                                                 st, free);
+        return MHD_create_response_from_callback(rs->stream_len, 64 * 1024, stream_read, st, free);
     }
     if (rs->truncate && rs->body.len > 1) {
         zf_buf *b = malloc(sizeof *b);
@@ -123,8 +122,8 @@ static struct MHD_Response *build(sim_resp *rs)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload, size_t *upload_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
 {
     sim *s = cls;
     req_ctx *cx = *con_cls;
@@ -258,8 +257,8 @@ struct MHD_Daemon *sim_server_start(sim *s, char *err, size_t errlen)
         ops[i] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, cert};
         ops[i + 1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, key};
     }
-    struct MHD_Daemon *d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
-                                            MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
+    struct MHD_Daemon *d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_ARRAY,
+                                            ops, MHD_OPTION_END);
     if (!d) {
         free(cert);
         free(key);
@@ -269,8 +268,8 @@ struct MHD_Daemon *sim_server_start(sim *s, char *err, size_t errlen)
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     int port = info ? info->port : s->opts.port;
-    snprintf(s->base_url, sizeof s->base_url, "%s://%s:%d", cert ? "https" : "http",
-             s->opts.host, port);
+    snprintf(s->base_url, sizeof s->base_url, "%s://%s:%d", cert ? "https" : "http", s->opts.host,
+             port);
     s->opts.port = port;
     tls_pem[0] = cert; /* must outlive the daemon */
     tls_pem[1] = key;

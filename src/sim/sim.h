@@ -35,8 +35,8 @@
 #include "zoomflow/buf.h"
 #include "zoomflow/error.h"
 
-#define SIM_MAX_BODY (4u << 20)      /* request bodies above this get 413 */
-#define SIM_MAX_RESP (256u << 20)    /* cap for any buffered response */
+#define SIM_MAX_BODY (4u << 20)   /* request bodies above this get 413 */
+#define SIM_MAX_RESP (256u << 20) /* cap for any buffered response */
 #define SIM_MAX_PARAMS 4
 #define SIM_MAX_HEADERS 12
 #define SIM_MAX_SCOPES 64
@@ -55,28 +55,28 @@ typedef enum sim_plan { SIM_PLAN_FREE, SIM_PLAN_PRO, SIM_PLAN_BUSINESS } sim_pla
 
 /* An issued access token as the API sees it (auth.c owns the table). */
 typedef struct sim_access {
-    char *token;          /* a Zoom-shaped JWT (auth.c), heap; the table's key */
-    char client_id[64];   /* app that got it */
+    char *token;        /* a Zoom-shaped JWT (auth.c), heap; the table's key */
+    char client_id[64]; /* app that got it */
     char account_id[32];
-    char user_id[32];     /* the authorizing user: what "me" means */
-    char *scopes;         /* space-separated granted scopes */
-    int64_t expires_at;   /* sim time */
-    int s2s;              /* issued by account_credentials */
-    uint64_t grant_id;    /* authorization it belongs to (revoke kills all) */
-    uint64_t seq;         /* issue order (sim_auth_supersede drops the oldest) */
-    int slot;             /* S2S token_index it was issued at, -1 none */
-    bool superseded;      /* a newer token of its grant took its place: 401/124 */
+    char user_id[32];   /* the authorizing user: what "me" means */
+    char *scopes;       /* space-separated granted scopes */
+    int64_t expires_at; /* sim time */
+    int s2s;            /* issued by account_credentials */
+    uint64_t grant_id;  /* authorization it belongs to (revoke kills all) */
+    uint64_t seq;       /* issue order (sim_auth_supersede drops the oldest) */
+    int slot;           /* S2S token_index it was issued at, -1 none */
+    bool superseded;    /* a newer token of its grant took its place: 401/124 */
 } sim_access;
 
 typedef struct sim_resp_header {
     char name[48];
-    char value[2048];   /* room for an OAuth redirect Location with its state */
+    char value[2048]; /* room for an OAuth redirect Location with its state */
 } sim_resp_header;
 
 typedef struct sim_resp {
     int status;
     zf_buf body;
-    const char *content_type;          /* static string; default JSON */
+    const char *content_type; /* static string; default JSON */
     int nheaders;
     sim_resp_header headers[SIM_MAX_HEADERS];
     /* Streamed body instead of `body` (recording downloads): bytes
@@ -85,9 +85,9 @@ typedef struct sim_resp {
     int stream;
     uint64_t stream_seed, stream_off, stream_len, stream_total;
     /* Set by the fault module: what to do to the reply after processing. */
-    int drop;          /* close the connection without replying */
-    int truncate;      /* send a Content-Length then cut the body short */
-    int malformed;     /* replace the body with invalid JSON */
+    int drop;      /* close the connection without replying */
+    int truncate;  /* send a Content-Length then cut the body short */
+    int malformed; /* replace the body with invalid JSON */
 } sim_resp;
 
 typedef struct sim sim;
@@ -96,51 +96,51 @@ typedef struct sim_route sim_route;
 typedef struct sim_req {
     sim *s;
     struct MHD_Connection *conn;
-    uint64_t conn_request;            /* 1 for the first request on its
-                                         connection, 2.. when reused, 0 unknown */
+    uint64_t conn_request; /* 1 for the first request on its
+                              connection, 2.. when reused, 0 unknown */
     const sim_route *route;
     const char *method;
-    const char *path;                 /* raw (still percent-encoded) path */
-    char *param[SIM_MAX_PARAMS];      /* path parameters, decoded once */
+    const char *path;            /* raw (still percent-encoded) path */
+    char *param[SIM_MAX_PARAMS]; /* path parameters, decoded once */
     int nparam;
     const char *body;
     size_t body_len;
-    const sim_access *auth;           /* bearer token (routes with SIM_R_BEARER) */
-    int64_t now;                      /* sim time when the request arrived */
-    uint64_t seq;                     /* request number, for the request log */
-    char log_detail[96];              /* extra text for the request log (e.g.
-                                         "grant_type=refresh_token"); never a secret */
-    char *qbuf[16];                   /* decoded query values (util.c frees) */
+    const sim_access *auth; /* bearer token (routes with SIM_R_BEARER) */
+    int64_t now;            /* sim time when the request arrived */
+    uint64_t seq;           /* request number, for the request log */
+    char log_detail[96];    /* extra text for the request log (e.g.
+                               "grant_type=refresh_token"); never a secret */
+    char *qbuf[16];         /* decoded query values (util.c frees) */
     int nq;
 } sim_req;
 
 typedef void (*sim_handler)(sim_req *rq, sim_resp *rs);
 
-#define SIM_R_BEARER  0x01u  /* needs a valid access token (401/124 otherwise) */
-#define SIM_R_CONTROL 0x02u  /* /_sim/ control plane: only with --control */
-#define SIM_R_MTG_WRITE 0x04u /* counts against the host's 100 creates/updates a day */
+#define SIM_R_BEARER 0x01u      /* needs a valid access token (401/124 otherwise) */
+#define SIM_R_CONTROL 0x02u     /* /_sim/ control plane: only with --control */
+#define SIM_R_MTG_WRITE 0x04u   /* counts against the host's 100 creates/updates a day */
 #define SIM_R_USER_CREATE 0x08u /* counts against the account's daily user creates */
 
 struct sim_route {
-    const char *method;       /* "GET", "POST", ... */
-    const char *pattern;      /* "/v2/users/{userId}/meetings" */
+    const char *method;  /* "GET", "POST", ... */
+    const char *pattern; /* "/v2/users/{userId}/meetings" */
     sim_handler fn;
     unsigned flags;
     sim_category cat;
-    const char *scopes[6];    /* any one suffices; NULL-terminated; none = no check */
-    const char *name;         /* stable name for faults/logs, e.g. "users.list" */
+    const char *scopes[6]; /* any one suffices; NULL-terminated; none = no check */
+    const char *name;      /* stable name for faults/logs, e.g. "users.list" */
 };
 
 /* A feature module: routes plus state hooks. Every hook may be NULL. */
 typedef struct sim_module {
     const char *name;
-    const sim_route *routes;            /* terminated by a {NULL} row */
-    int (*init)(sim *s);                /* allocate state; called once; ZF_ECONFIG
-                                           = bad configuration (already reported) */
-    void (*reset)(sim *s);              /* back to the initial state */
+    const sim_route *routes; /* terminated by a {NULL} row */
+    int (*init)(sim *s);     /* allocate state; called once; ZF_ECONFIG
+                                = bad configuration (already reported) */
+    void (*reset)(sim *s);   /* back to the initial state */
     void (*destroy)(sim *s);
-    json_t *(*dump)(sim *s);            /* new reference; for state/--state */
-    int (*load)(sim *s, json_t *obj);   /* inverse of dump; ZF_EPARSE, ZF_ENOMEM */
+    json_t *(*dump)(sim *s);          /* new reference; for state/--state */
+    int (*load)(sim *s, json_t *obj); /* inverse of dump; ZF_EPARSE, ZF_ENOMEM */
 } sim_module;
 
 /* Registered OAuth app (oauth.c parses --app / --config). */
@@ -150,8 +150,8 @@ typedef struct sim_app {
     char *name;
     char **redirect_uris;
     int nredirect;
-    char *scopes;             /* space-separated scopes the app is granted */
-    int s2s;                  /* Server-to-Server app (account_credentials) */
+    char *scopes; /* space-separated scopes the app is granted */
+    int s2s;      /* Server-to-Server app (account_credentials) */
     /* Access tokens of one grant (a user authorization; all of an S2S app's)
      * that stay valid at once; a new one beyond supersedes the oldest.
      * 0 = no limit. -1 only while parsing: the default is set on push. */
@@ -159,25 +159,25 @@ typedef struct sim_app {
 } sim_app;
 
 typedef struct sim_opts {
-    const char *host;         /* 127.0.0.1 */
-    int port;                 /* 0 = pick a free one */
+    const char *host; /* 127.0.0.1 */
+    int port;         /* 0 = pick a free one */
     const char *port_file;
     const char *state_file;
     const char *tls_cert, *tls_key;
     const char *config_file;
     int control;
     int auto_approve;
-    int threads;              /* 0 = thread per connection */
+    int threads; /* 0 = thread per connection */
     sim_plan plan;
     const char *webhook_url;
     const char *webhook_secret;
     double webhook_retry_scale; /* 1.0 = Zoom's schedule; 0.001 compresses */
     int quiet;
     const char *account_id;
-    const char *app_specs[8];  /* --app ID:SECRET:REDIRECT[,REDIRECT...][:SCOPES] */
+    const char *app_specs[8]; /* --app ID:SECRET:REDIRECT[,REDIRECT...][:SCOPES] */
     int napp_specs;
-    json_t *config;            /* parsed --config file, or NULL (borrowed) */
-    int64_t refresh_ttl;       /* --refresh-ttl: refresh token lifetime, 0 = none */
+    json_t *config;      /* parsed --config file, or NULL (borrowed) */
+    int64_t refresh_ttl; /* --refresh-ttl: refresh token lifetime, 0 = none */
     /* --token-tolerance: the tolerance of apps that name none; unset, it
      * follows the kind (OAuth 1, Server-to-Server 0 = no limit) */
     bool token_tolerance_set;
@@ -187,23 +187,23 @@ typedef struct sim_opts {
 struct sim {
     pthread_mutex_t lock;
     sim_opts opts;
-    char base_url[128];       /* http(s)://127.0.0.1:PORT */
+    char base_url[128]; /* http(s)://127.0.0.1:PORT */
     char account_id[32];
-    char owner_id[32];        /* the account owner's user id (data module) */
-    int64_t clock_offset;     /* seconds added to the wall clock */
-    uint64_t seq;             /* requests seen */
+    char owner_id[32];    /* the account owner's user id (data module) */
+    int64_t clock_offset; /* seconds added to the wall clock */
+    uint64_t seq;         /* requests seen */
     sim_app *apps;
     int napps;
 
     /* module state, owned by the module named in the comment */
-    struct sim_auth *auth;        /* auth.c */
-    struct sim_paging *paging;    /* paging.c */
-    struct sim_reqlog *reqlog;    /* control.c */
-    struct sim_oauth *oauth;      /* oauth.c */
-    struct sim_data *data;        /* users.c, meetings.c, registrants.c, recordings.c */
-    struct sim_limits *limits;    /* limits.c */
-    struct sim_faults *faults;    /* faults.c */
-    struct sim_hooks *hooks;      /* webhooks.c */
+    struct sim_auth *auth;     /* auth.c */
+    struct sim_paging *paging; /* paging.c */
+    struct sim_reqlog *reqlog; /* control.c */
+    struct sim_oauth *oauth;   /* oauth.c */
+    struct sim_data *data;     /* users.c, meetings.c, registrants.c, recordings.c */
+    struct sim_limits *limits; /* limits.c */
+    struct sim_faults *faults; /* faults.c */
+    struct sim_hooks *hooks;   /* webhooks.c */
 };
 
 /* String-keyed open-addressing hash map (map.c). Keys are copied. */
@@ -215,7 +215,7 @@ typedef struct sim_map {
 void sim_map_init(sim_map *m);
 int sim_map_put(sim_map *m, const char *key, void *val); /* replaces; ZF_ENOMEM */
 void *sim_map_get(const sim_map *m, const char *key);
-void *sim_map_del(sim_map *m, const char *key);          /* returns the value */
+void *sim_map_del(sim_map *m, const char *key); /* returns the value */
 void sim_map_clear(sim_map *m, void (*freeval)(void *));
 /* Iteration: for (size_t i = 0; i < m->cap; i++) if (sim_map_live(m, i)) ... */
 int sim_map_live(const sim_map *m, size_t i);
@@ -228,8 +228,8 @@ extern const sim_module *const sim_modules[];
  * contradict (a module printed why); ZF_ENOMEM or ZF_EIO otherwise. */
 int sim_new(sim **out, const sim_opts *opts);
 void sim_free(sim *s);
-void sim_reset(sim *s);               /* caller holds s->lock */
-json_t *sim_dump(sim *s);             /* caller holds s->lock */
+void sim_reset(sim *s);   /* caller holds s->lock */
+json_t *sim_dump(sim *s); /* caller holds s->lock */
 /* 0; ZF_EPARSE when state is not a version 1 dump; ZF_ENOMEM. Caller holds
  * s->lock. */
 int sim_load(sim *s, json_t *state);
@@ -269,7 +269,7 @@ void sim_empty(sim_resp *rs, int status); /* 204 and friends */
 
 /* --- ids, time (util.c) */
 void sim_random_id(char *out, size_t outlen, size_t nchars); /* [A-Za-z0-9_-] */
-void sim_random_hex(char *out, size_t nbytes);                /* out: 2n+1 */
+void sim_random_hex(char *out, size_t nbytes);               /* out: 2n+1 */
 /* n random bytes (n <= 32), and a Zoom-style meeting UUID (16 random bytes
  * in standard base64, 24 characters). */
 void sim_data_rand_bytes(unsigned char *out, size_t n);
@@ -292,8 +292,8 @@ void sim_stream_fill(uint64_t seed, uint64_t off, uint8_t *dst, size_t n);
 /* --- tokens (auth.c) */
 /* Issues a token; scopes copied. Returns the stored record (borrowed). */
 const sim_access *sim_auth_issue(sim *s, const char *client_id, const char *account_id,
-                                 const char *user_id, const char *scopes, int64_t ttl,
-                                 int s2s, uint64_t grant_id);
+                                 const char *user_id, const char *scopes, int64_t ttl, int s2s,
+                                 uint64_t grant_id);
 /* NULL when unknown; *expired set when known but past expires_at. A
  * superseded token is returned too (a->superseded): it is invalid. */
 const sim_access *sim_auth_lookup(sim *s, const char *token, int *expired);
@@ -313,8 +313,7 @@ int sim_auth_has_scope(const sim_access *a, const char *scope);
 void sim_paging_put(sim *s, const char *key, uint64_t pos, uint64_t extra, char out[33]);
 /* true and the cursor when token is live and was issued for key; false
  * otherwise (unknown, expired or for another list). */
-bool sim_paging_get(sim *s, const char *token, const char *key, uint64_t *pos,
-                    uint64_t *extra);
+bool sim_paging_get(sim *s, const char *token, const char *key, uint64_t *pos, uint64_t *extra);
 
 /* Where a list page starts: from next_page_token (array position + items
  * already delivered) or, without one, from the deprecated page_number

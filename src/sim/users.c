@@ -47,8 +47,7 @@ const char *sim_data_vstr(json_t *errs, json_t *obj, const char *key, const char
         return NULL;
     }
     if (maxlen && strlen(s) > maxlen) {
-        sim_data_verr(errs, field, "%s must be at most %zu characters long.", field,
-                      maxlen);
+        sim_data_verr(errs, field, "%s must be at most %zu characters long.", field, maxlen);
         return NULL;
     }
     return s;
@@ -66,8 +65,7 @@ int sim_data_email_ok(const char *e)
     return dot && dot > at + 1 && dot[1] && at[1] != '.' && e[strlen(e) - 1] != '.';
 }
 
-int sim_data_qint(sim_req *rq, json_t *errs, const char *key, long def, long lo, long hi,
-                  long *out)
+int sim_data_qint(sim_req *rq, json_t *errs, const char *key, long def, long lo, long hi, long *out)
 {
     const char *v = sim_query(rq, key);
     *out = def;
@@ -76,8 +74,7 @@ int sim_data_qint(sim_req *rq, json_t *errs, const char *key, long def, long lo,
     char *end;
     long n = strtol(v, &end, 10);
     if (*end || end == v || n < lo || n > hi) {
-        sim_data_verr(errs, key, "%s must be an integer between %ld and %ld.", key, lo,
-                      hi);
+        sim_data_verr(errs, key, "%s must be an integer between %ld and %ld.", key, lo, hi);
         return ZF_EVALIDATION;
     }
     *out = n;
@@ -112,8 +109,9 @@ void sim_data_page_tail(zf_buf *b, const char *token, long page_size, long page_
                         size_t total)
 {
     size_t pages = total ? (total + (size_t)page_size - 1) / (size_t)page_size : 0;
-    zf_buf_appendf(b, "\"page_count\":%zu,\"page_number\":%ld,\"page_size\":%ld,"
-                      "\"total_records\":%zu,\"next_page_token\":",
+    zf_buf_appendf(b,
+                   "\"page_count\":%zu,\"page_number\":%ld,\"page_size\":%ld,"
+                   "\"total_records\":%zu,\"next_page_token\":",
                    pages, page_number, page_size, total);
     zf_buf_put_jsonstr(b, token);
 }
@@ -134,9 +132,8 @@ void sim_data_user_free(sim_user *u)
     free(u);
 }
 
-sim_user *sim_data_user_add(sim *s, const char *id, const char *email, int type,
-                            int status, int role, const char *first, const char *last,
-                            const char *display)
+sim_user *sim_data_user_add(sim *s, const char *id, const char *email, int type, int status,
+                            int role, const char *first, const char *last, const char *display)
 {
     struct sim_data *d = s->data;
     char low[160];
@@ -218,7 +215,7 @@ static void put_profile_rest(zf_buf *b, const sim_user *u)
 {
     const char *key;
     json_t *v;
-    json_object_foreach(u->profile, key, v) {
+    json_object_foreach (u->profile, key, v) {
         int in_place = 0;
         for (int i = 0; profile_in_place[i]; i++)
             in_place |= strcmp(key, profile_in_place[i]) == 0;
@@ -245,9 +242,10 @@ void sim_data_user_list_json(zf_buf *b, const sim_user *u)
     put_kv(b, "timezone", user_tz(u));
     put_profile(b, u, "dept", "\"\"");
     put_profile(b, u, "language", "\"en-US\"");
-    zf_buf_appendf(b, "\"verified\":%d,\"user_created_at\":\"%s\","
-                      "\"created_at\":\"%s\",\"status\":\"%s\","
-                      "\"role_id\":\"%d\",\"group_ids\":[],\"im_group_ids\":[]}",
+    zf_buf_appendf(b,
+                   "\"verified\":%d,\"user_created_at\":\"%s\","
+                   "\"created_at\":\"%s\",\"status\":\"%s\","
+                   "\"role_id\":\"%d\",\"group_ids\":[],\"im_group_ids\":[]}",
                    u->status == U_ACTIVE, iso, iso, sim_data_status_names[u->status], u->role);
 }
 
@@ -261,10 +259,10 @@ static void user_full_json(sim *s, zf_buf *b, const sim_user *u)
     put_kv(b, "last_name", u->last_name);
     put_kv(b, "display_name", u->display_name);
     put_kv(b, "email", u->email);
-    zf_buf_appendf(b, "\"type\":%d,\"role_name\":\"%s\",\"pmi\":%lld,"
-                      "\"personal_meeting_url\":\"%s/j/%lld\",",
-                   u->type, role_names[u->role], (long long)u->pmi, s->base_url,
-                   (long long)u->pmi);
+    zf_buf_appendf(b,
+                   "\"type\":%d,\"role_name\":\"%s\",\"pmi\":%lld,"
+                   "\"personal_meeting_url\":\"%s/j/%lld\",",
+                   u->type, role_names[u->role], (long long)u->pmi, s->base_url, (long long)u->pmi);
     put_profile(b, u, "use_pmi", "false");
     put_profile(b, u, "dept", "\"\"");
     put_profile(b, u, "language", "\"en-US\"");
@@ -275,8 +273,8 @@ static void user_full_json(sim *s, zf_buf *b, const sim_user *u)
                    "\"account_id\":\"%s\",\"account_number\":10000001,"
                    "\"cluster\":\"us06\",\"login_types\":[100],\"group_ids\":[],"
                    "\"im_group_ids\":[],\"jid\":\"%s@xmpp.zoom.us\"",
-                   u->status == U_ACTIVE, iso, iso, sim_data_status_names[u->status],
-                   u->role, s->account_id, u->id);
+                   u->status == U_ACTIVE, iso, iso, sim_data_status_names[u->status], u->role,
+                   s->account_id, u->id);
     put_profile_rest(b, u);
     zf_buf_putc(b, '}');
 }
@@ -314,9 +312,12 @@ static const char *password_problem(const char *p)
 static long create_quota(const sim *s)
 {
     switch (s->opts.plan) {
-    case SIM_PLAN_FREE: return 50;
-    case SIM_PLAN_BUSINESS: return 10000;
-    default: return 1500;
+    case SIM_PLAN_FREE:
+        return 50;
+    case SIM_PLAN_BUSINESS:
+        return 10000;
+    default:
+        return 1500;
     }
 }
 
@@ -386,18 +387,19 @@ void sim_h_users_create(sim_req *rq, sim_resp *rs)
             snprintf(msg, sizeof msg,
                      "You have exceeded the daily rate limit (%ld) of user invite requests "
                      "permitted for this account. You may resume these requests at GMT "
-                     "00:00:00.", q);
+                     "00:00:00.",
+                     q);
             sim_data_daily_429(rs, rq->now, q, msg);
             goto done;
         }
         d->user_creates++;
     }
-    sim_user *u = sim_data_user_add(
-        s, NULL, email, (int)json_integer_value(json_object_get(ui, "type")),
-        action == 0 ? U_PENDING : U_ACTIVE, ROLE_MEMBER,
-        json_string_value(json_object_get(ui, "first_name")),
-        json_string_value(json_object_get(ui, "last_name")),
-        json_string_value(json_object_get(ui, "display_name")));
+    sim_user *u =
+        sim_data_user_add(s, NULL, email, (int)json_integer_value(json_object_get(ui, "type")),
+                          action == 0 ? U_PENDING : U_ACTIVE, ROLE_MEMBER,
+                          json_string_value(json_object_get(ui, "first_name")),
+                          json_string_value(json_object_get(ui, "last_name")),
+                          json_string_value(json_object_get(ui, "display_name")));
     if (!u) {
         sim_error(rs, 500, 500, "out of memory");
         goto done;
@@ -575,4 +577,3 @@ void sim_h_user_settings(sim_req *rq, sim_resp *rs)
     zf_buf_append(&rs->body, settings_json, sizeof settings_json - 1);
     rs->status = 200;
 }
-

@@ -24,22 +24,32 @@ static const struct profile_field {
     pf_kind kind;
     long max, min;
 } profile_fields[] = {
-    {"use_pmi", PF_BOOL, 0, 0},        {"language", PF_STR, 0, 0},
-    {"dept", PF_STR, 0, 0},            {"job_title", PF_STR, 128, 0},
-    {"company", PF_STR, 255, 0},       {"location", PF_STR, 256, 0},
-    {"manager", PF_STR, 0, 0},         {"cost_center", PF_STR, 0, 0},
-    {"group_id", PF_STR, 0, 0},        {"host_key", PF_STR, 10, 6},
-    {"vanity_name", PF_STR, 0, 0},     {"cms_user_id", PF_STR, 0, 0},
-    {"pronouns", PF_STR, 0, 0},        {"pronouns_option", PF_INT, 3, 1},
-    {"about_me", PF_STR, 150, 0},      {"linkedin_url", PF_STR, 0, 0},
-    {"plan_united_type", PF_STR, 0, 0}, {"phone_numbers", PF_ARRAY, 3, 0},
-    {"custom_attributes", PF_ARRAY, 5, 0}, {"division_ids", PF_ARRAY, 1, 0},
+    {"use_pmi", PF_BOOL, 0, 0},
+    {"language", PF_STR, 0, 0},
+    {"dept", PF_STR, 0, 0},
+    {"job_title", PF_STR, 128, 0},
+    {"company", PF_STR, 255, 0},
+    {"location", PF_STR, 256, 0},
+    {"manager", PF_STR, 0, 0},
+    {"cost_center", PF_STR, 0, 0},
+    {"group_id", PF_STR, 0, 0},
+    {"host_key", PF_STR, 10, 6},
+    {"vanity_name", PF_STR, 0, 0},
+    {"cms_user_id", PF_STR, 0, 0},
+    {"pronouns", PF_STR, 0, 0},
+    {"pronouns_option", PF_INT, 3, 1},
+    {"about_me", PF_STR, 150, 0},
+    {"linkedin_url", PF_STR, 0, 0},
+    {"plan_united_type", PF_STR, 0, 0},
+    {"phone_numbers", PF_ARRAY, 3, 0},
+    {"custom_attributes", PF_ARRAY, 5, 0},
+    {"division_ids", PF_ARRAY, 1, 0},
     {"feature", PF_OBJECT, 0, 0},
 };
 
 static const char *const united_types[] = {
-    "1", "2", "4", "8", "16", "32", "64", "128", "256", "512", "1024", "2048", "4096",
-    "8192", "16384", "32768", "65536", "131072", "none", NULL,
+    "1",    "2",    "4",    "8",    "16",    "32",    "64",    "128",    "256",  "512",
+    "1024", "2048", "4096", "8192", "16384", "32768", "65536", "131072", "none", NULL,
 };
 
 static bool only_digits(const char *s)
@@ -83,18 +93,21 @@ static void check_profile_field(const struct profile_field *pf, json_t *v, json_
     else if (!strcmp(k, "host_key") && !only_digits(s))
         sim_data_verr(errs, k, "The host key must be 6 to 10 digits.");
     else if (!strcmp(k, "about_me") && (strchr(s, '<') || strstr(s, "://") || strstr(s, "www.")))
-        sim_data_verr(errs, k, "The `about_me` field is illegal and can't contain hyperlinks "
-                               "or HTML code.");
+        sim_data_verr(errs, k,
+                      "The `about_me` field is illegal and can't contain hyperlinks "
+                      "or HTML code.");
     else if (!strcmp(k, "linkedin_url") && !strstr(s, "linkedin.com"))
-        sim_data_verr(errs, k, "The `linkedin_url` field is illegal. The URL must contain "
-                               "`linkedin.com`.");
+        sim_data_verr(errs, k,
+                      "The `linkedin_url` field is illegal. The URL must contain "
+                      "`linkedin.com`.");
     else if (!strcmp(k, "plan_united_type")) {
         int ok = 0;
         for (int i = 0; united_types[i]; i++)
             ok |= strcmp(s, united_types[i]) == 0;
         if (!ok)
-            sim_data_verr(errs, k, "The value provided for \"plan_united_type\" parameter is "
-                                   "invalid. Try again with a valid value.");
+            sim_data_verr(errs, k,
+                          "The value provided for \"plan_united_type\" parameter is "
+                          "invalid. Try again with a valid value.");
     }
 }
 
@@ -173,8 +186,9 @@ void sim_h_user_patch(sim_req *rq, sim_resp *rs)
     }
     json_t *t = json_object_get(b, "type");
     if (json_object_get(b, "pmi") && (t ? json_integer_value(t) : u->type) == 4) {
-        sim_error(rs, 400, 200, "You cannot change PMI information for a \"No Meetings "
-                                "License\" user.");
+        sim_error(rs, 400, 200,
+                  "You cannot change PMI information for a \"No Meetings "
+                  "License\" user.");
         goto done;
     }
     apply_patch(u, b);
@@ -193,7 +207,7 @@ static const char *const transfer_keys[] = {
 enum { T_MEETING, T_WEBINAR, T_RECORDING, T_NKEYS = 8 };
 
 typedef struct leave {
-    int delete;             /* action=delete, else disassociate */
+    int delete; /* action=delete, else disassociate */
     bool transfer[T_NKEYS];
     const char *to_email;
     sim_user *to;
@@ -205,7 +219,7 @@ static bool leave_query(sim_req *rq, sim_resp *rs, leave *l)
     json_t *errs = json_array();
     const char *act = sim_query(rq, "action");
     l->delete = act && !strcmp(act, "delete");
-    if (act && *act && !l->delete && strcmp(act, "disassociate"))
+    if (act && *act && !l->delete &&strcmp(act, "disassociate"))
         sim_data_verr(errs, "action", "action must be disassociate or delete.");
     bool any = false;
     for (int i = 0; i < T_NKEYS; i++) {
@@ -219,8 +233,9 @@ static bool leave_query(sim_req *rq, sim_resp *rs, leave *l)
     if (l->to_email && !*l->to_email)
         l->to_email = NULL;
     if (any && !l->to_email)
-        sim_data_verr(errs, "transfer_email", "transfer_email is required to transfer the "
-                                              "user's data.");
+        sim_data_verr(errs, "transfer_email",
+                      "transfer_email is required to transfer the "
+                      "user's data.");
     if (json_array_size(errs)) {
         sim_validation_error(rs, errs);
         return false;
@@ -237,26 +252,29 @@ static int leave_refused(sim_req *rq, sim_resp *rs, const sim_user *u, leave *l)
         sim_data_lower(a, sizeof a, l->to_email);
         sim_data_lower(b, sizeof b, u->email);
         if (!strcmp(a, b)) {
-            sim_error(rs, 400, 300, "The transfer-to email address cannot be the same as the "
-                                    "unlinked or deleted user's email address.");
+            sim_error(rs, 400, 300,
+                      "The transfer-to email address cannot be the same as the "
+                      "unlinked or deleted user's email address.");
             return ZF_EVALIDATION;
         }
         l->to = sim_data_user_find(rq->s, rq, l->to_email);
         if (!l->to || l->to->status != U_ACTIVE) {
-            sim_error(rs, 400, 300, "The transfer-to user %s is not an active user of this "
-                                    "account.", l->to_email);
+            sim_error(rs, 400, 300,
+                      "The transfer-to user %s is not an active user of this "
+                      "account.",
+                      l->to_email);
             return ZF_EVALIDATION;
         }
     }
-    if (!l->delete && u->role != ROLE_MEMBER) {
+    if (!l->delete &&u->role != ROLE_MEMBER) {
         sim_error(rs, 400, 1117, "You can not disassociate an Admin user.");
         return ZF_EVALIDATION;
     }
-    if (l->delete && u->role == ROLE_OWNER) {
+    if (l->delete &&u->role == ROLE_OWNER) {
         sim_error(rs, 400, 200, "Cannot delete the account owner: %s.", u->email);
         return ZF_EVALIDATION;
     }
-    if (l->delete && u->status == U_PENDING) {
+    if (l->delete &&u->status == U_PENDING) {
         sim_error(rs, 400, 300, "To delete a pending user, use action disassociate.");
         return ZF_EVALIDATION;
     }

@@ -142,8 +142,8 @@ void sim_error(sim_resp *rs, int status, int code, const char *fmt, ...)
 
 void sim_validation_error(sim_resp *rs, json_t *errors)
 {
-    json_t *j = json_pack("{s:i,s:s,s:o}", "code", 300, "message", "Validation Failed.",
-                          "errors", errors);
+    json_t *j =
+        json_pack("{s:i,s:s,s:o}", "code", 300, "message", "Validation Failed.", "errors", errors);
     sim_json(rs, 400, j);
 }
 
@@ -155,8 +155,7 @@ void sim_empty(sim_resp *rs, int status)
 
 void sim_random_id(char *out, size_t outlen, size_t nchars)
 {
-    static const char abc[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
     unsigned char r[128];
     if (nchars >= outlen)
         nchars = outlen - 1;
@@ -209,11 +208,11 @@ int sim_parse_time(const char *s, int64_t *out, int *has_zone)
 {
     int Y, M, D, h, m, sec;
     size_t n = strlen(s);
-    if (n < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') ||
-        s[13] != ':' || s[16] != ':')
+    if (n < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' ||
+        s[16] != ':')
         return ZF_EPARSE;
-    if (digits(s, 4, &Y) || digits(s + 5, 2, &M) || digits(s + 8, 2, &D) ||
-        digits(s + 11, 2, &h) || digits(s + 14, 2, &m) || digits(s + 17, 2, &sec))
+    if (digits(s, 4, &Y) || digits(s + 5, 2, &M) || digits(s + 8, 2, &D) || digits(s + 11, 2, &h) ||
+        digits(s + 14, 2, &m) || digits(s + 17, 2, &sec))
         return ZF_EPARSE;
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (M < 1 || M > 12 || D < 1 || D > mdays[M - 1] || h > 23 || m > 59 || sec > 60)
@@ -291,8 +290,7 @@ void sim_data_rand_bytes(unsigned char *out, size_t n)
 /* 16 random bytes in standard base64: 22 characters + "==", like Zoom's. */
 void sim_data_new_uuid(char out[25])
 {
-    static const char b64[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     unsigned char r[16];
     sim_data_rand_bytes(r, 16);
     int o = 0;

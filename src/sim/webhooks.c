@@ -51,8 +51,8 @@ typedef struct wh_event {
     uint64_t id;
     char event[64];
     char *body;
-    int attempts;       /* made so far */
-    double due;         /* monotonic seconds */
+    int attempts; /* made so far */
+    double due;   /* monotonic seconds */
     struct wh_event *next;
 } wh_event;
 
@@ -63,8 +63,8 @@ typedef struct wh_attempt {
     int status;         /* HTTP status, 0 when there was none */
     const char *result; /* static string */
     char error[128];
-    int64_t time;       /* sim time */
-    int64_t real_ms;    /* monotonic ms since the emulator started */
+    int64_t time;    /* sim time */
+    int64_t real_ms; /* monotonic ms since the emulator started */
     int64_t duration_ms;
     int64_t retry_in_ms; /* -1: no retry */
 } wh_attempt;
@@ -74,10 +74,10 @@ struct sim_hooks {
     int started;
     pthread_cond_t cv;
     atomic_int stop;
-    double t0;              /* monotonic start, for real_ms */
+    double t0; /* monotonic start, for real_ms */
     /* subscription */
     char *url, *secret;
-    char **events;          /* NULL: every event */
+    char **events; /* NULL: every event */
     size_t nevents;
     double scale;
     sub_state state;
@@ -141,7 +141,7 @@ char *sim_webhook__envelope(sim *s, const char *event, json_t *object, json_t *t
     const char *k;
     json_t *v;
     if (json_is_object(top))
-        json_object_foreach(top, k, v)
+        json_object_foreach (top, k, v)
             if (!json_object_get(env, k))
                 json_object_set(env, k, v);
     char *out = json_dumps(env, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -180,10 +180,9 @@ json_t *sim_webhook__deliveries(sim *s, const char *event, uint64_t since)
         char when[32];
         sim_fmt_time(when, a->time);
         json_t *o = json_pack("{s:I,s:I,s:s,s:i,s:s,s:s,s:I,s:I}", "seq", (json_int_t)a->seq,
-                              "event_id", (json_int_t)a->event_id, "event", a->event,
-                              "attempt", a->attempt, "result", a->result, "time", when,
-                              "real_ms", (json_int_t)a->real_ms, "duration_ms",
-                              (json_int_t)a->duration_ms);
+                              "event_id", (json_int_t)a->event_id, "event", a->event, "attempt",
+                              a->attempt, "result", a->result, "time", when, "real_ms",
+                              (json_int_t)a->real_ms, "duration_ms", (json_int_t)a->duration_ms);
         json_object_set_new(o, "status", a->status ? json_integer(a->status) : json_null());
         if (a->error[0])
             json_object_set_new(o, "error", json_string(a->error));
@@ -253,9 +252,9 @@ void sim_webhook_emit(sim *s, const char *event, json_t *object, json_t *top)
     struct sim_hooks *h = s->hooks;
     uint64_t id = ++h->next_event_id;
     if (h->state == SUB_NONE || h->state == SUB_FAILED || !subscribed(h, event)) {
-        log_add(s, id, event, 0, h->state == SUB_NONE || h->state == SUB_FAILED
-                                     ? "no subscription"
-                                     : "not subscribed");
+        log_add(s, id, event, 0,
+                h->state == SUB_NONE || h->state == SUB_FAILED ? "no subscription"
+                                                               : "not subscribed");
         goto done;
     }
     if (h->queued >= WH_QUEUE_MAX) {
@@ -350,8 +349,8 @@ static void post(struct sim_hooks *h, const char *url, const char *secret, const
 /* --- the delivery thread */
 
 /* Checks a url_validation answer; "" when right, else why not in why. */
-static void check_validation(const post_result *r, const char *secret, const char *plain,
-                             char *why, size_t whylen)
+static void check_validation(const post_result *r, const char *secret, const char *plain, char *why,
+                             size_t whylen)
 {
     why[0] = '\0';
     if (r->error[0]) {
@@ -372,8 +371,9 @@ static void check_validation(const post_result *r, const char *secret, const cha
     else if (!p || strcmp(p, plain) != 0)
         snprintf(why, whylen, "plainToken in the answer is not the one sent");
     else if (!enc || strcmp(enc, want) != 0)
-        snprintf(why, whylen, "encryptedToken is not hex(HMAC-SHA256(secret token, "
-                              "plainToken))");
+        snprintf(why, whylen,
+                 "encryptedToken is not hex(HMAC-SHA256(secret token, "
+                 "plainToken))");
     json_decref(j);
 }
 
@@ -408,8 +408,8 @@ static void run_validation(sim *s)
     pthread_mutex_lock(&s->lock);
     if (gen != h->gen || atomic_load(&h->stop))
         return;
-    wh_attempt *a = log_add(s, 0, "endpoint.url_validation", 1,
-                            why[0] ? "validation failed" : "validated");
+    wh_attempt *a =
+        log_add(s, 0, "endpoint.url_validation", 1, why[0] ? "validation failed" : "validated");
     a->status = (int)r.status;
     a->duration_ms = r.duration_ms;
     snprintf(a->error, sizeof a->error, "%s", why);
@@ -446,7 +446,7 @@ static void deliver(sim *s, wh_event *e)
     }
     e->attempts++;
     int ok = !r.error[0] && (r.status == 200 || r.status == 204);
-    const char *result = ok ? "delivered"
+    const char *result = ok                              ? "delivered"
                          : e->attempts < WH_MAX_ATTEMPTS ? "failed, retry scheduled"
                                                          : "failed, dropped";
     wh_attempt *a = log_add(s, e->id, e->event, e->attempts, result);
@@ -455,8 +455,7 @@ static void deliver(sim *s, wh_event *e)
     if (r.error[0])
         snprintf(a->error, sizeof a->error, "%s", r.error);
     else if (!ok)
-        snprintf(a->error, sizeof a->error, "answered HTTP %ld; Zoom wants 200 or 204",
-                 r.status);
+        snprintf(a->error, sizeof a->error, "answered HTTP %ld; Zoom wants 200 or 204", r.status);
     if (ok || e->attempts >= WH_MAX_ATTEMPTS) {
         event_free(e);
         return;
@@ -595,13 +594,15 @@ static int check_config(json_t *j, char *err, size_t errlen)
     static const char *const keys[] = {"url", "secret", "events", "retry_scale", NULL};
     const char *k;
     json_t *v;
-    json_object_foreach(j, k, v) {
+    json_object_foreach (j, k, v) {
         int i = 0;
         while (keys[i] && strcmp(keys[i], k))
             i++;
         if (!keys[i]) {
-            snprintf(err, errlen, "\"%s\" is not a setting; use url, secret, events, "
-                                  "retry_scale.", k);
+            snprintf(err, errlen,
+                     "\"%s\" is not a setting; use url, secret, events, "
+                     "retry_scale.",
+                     k);
             return ZF_EVALIDATION;
         }
     }
@@ -613,18 +614,20 @@ static int check_config(json_t *j, char *err, size_t errlen)
     else if (!secret || !*secret)
         snprintf(err, errlen, "\"secret\" (the app's secret token) must be a non-empty string.");
     else if (ev && !json_is_array(ev))
-        snprintf(err, errlen, "\"events\" must be an array of event names, e.g. "
-                              "[\"recording.completed\"].");
-    else if (sc && (!json_is_number(sc) || json_number_value(sc) < 0 ||
-                    json_number_value(sc) > 10))
+        snprintf(err, errlen,
+                 "\"events\" must be an array of event names, e.g. "
+                 "[\"recording.completed\"].");
+    else if (sc && (!json_is_number(sc) || json_number_value(sc) < 0 || json_number_value(sc) > 10))
         snprintf(err, errlen, "\"retry_scale\" must be a number from 0 to 10.");
     else
         err[0] = '\0';
     for (size_t i = 0; !err[0] && ev && i < json_array_size(ev); i++) {
         json_t *e = json_array_get(ev, i);
         if (!json_is_string(e) || !json_string_length(e) || json_string_length(e) >= 64)
-            snprintf(err, errlen, "\"events[%zu]\" must be an event name like "
-                                  "\"meeting.created\".", i);
+            snprintf(err, errlen,
+                     "\"events[%zu]\" must be an event name like "
+                     "\"meeting.created\".",
+                     i);
     }
     return err[0] ? ZF_EVALIDATION : 0;
 }
@@ -662,8 +665,9 @@ static void h_hooks_delete(sim_req *rq, sim_resp *rs)
 static void h_deliveries(sim_req *rq, sim_resp *rs)
 {
     const char *since = sim_query(rq, "since");
-    sim_json(rs, 200, sim_webhook__deliveries(rq->s, sim_query(rq, "event"),
-                                              since ? strtoull(since, NULL, 10) : 0));
+    sim_json(rs, 200,
+             sim_webhook__deliveries(rq->s, sim_query(rq, "event"),
+                                     since ? strtoull(since, NULL, 10) : 0));
 }
 
 static void h_deliveries_clear(sim_req *rq, sim_resp *rs)
@@ -697,15 +701,40 @@ static void h_emit(sim_req *rq, sim_resp *rs)
 
 static const sim_route routes[] = {
     {"GET", "/_sim/webhooks", h_hooks_get, SIM_R_CONTROL, SIM_CAT_NONE, {NULL}, "sim.webhooks"},
-    {"POST", "/_sim/webhooks", h_hooks_post, SIM_R_CONTROL, SIM_CAT_NONE, {NULL},
+    {"POST",
+     "/_sim/webhooks",
+     h_hooks_post,
+     SIM_R_CONTROL,
+     SIM_CAT_NONE,
+     {NULL},
      "sim.webhooks.set"},
-    {"DELETE", "/_sim/webhooks", h_hooks_delete, SIM_R_CONTROL, SIM_CAT_NONE, {NULL},
+    {"DELETE",
+     "/_sim/webhooks",
+     h_hooks_delete,
+     SIM_R_CONTROL,
+     SIM_CAT_NONE,
+     {NULL},
      "sim.webhooks.delete"},
-    {"GET", "/_sim/webhooks/deliveries", h_deliveries, SIM_R_CONTROL, SIM_CAT_NONE, {NULL},
+    {"GET",
+     "/_sim/webhooks/deliveries",
+     h_deliveries,
+     SIM_R_CONTROL,
+     SIM_CAT_NONE,
+     {NULL},
      "sim.webhooks.deliveries"},
-    {"DELETE", "/_sim/webhooks/deliveries", h_deliveries_clear, SIM_R_CONTROL, SIM_CAT_NONE,
-     {NULL}, "sim.webhooks.deliveries.clear"},
-    {"POST", "/_sim/webhooks/emit", h_emit, SIM_R_CONTROL, SIM_CAT_NONE, {NULL},
+    {"DELETE",
+     "/_sim/webhooks/deliveries",
+     h_deliveries_clear,
+     SIM_R_CONTROL,
+     SIM_CAT_NONE,
+     {NULL},
+     "sim.webhooks.deliveries.clear"},
+    {"POST",
+     "/_sim/webhooks/emit",
+     h_emit,
+     SIM_R_CONTROL,
+     SIM_CAT_NONE,
+     {NULL},
      "sim.webhooks.emit"},
     {0}, /* terminator */
 };

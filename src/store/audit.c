@@ -61,13 +61,12 @@ int zf_store_audit_add(zf_store *st, const zf_store_audit *a, zf_error *err)
     return rc;
 }
 
-int zf_store_audit_list(zf_store *st, const char *conn_id, size_t limit,
-                        zf_store_audit **out, size_t *n, zf_error *err)
+int zf_store_audit_list(zf_store *st, const char *conn_id, size_t limit, zf_store_audit **out,
+                        size_t *n, zf_error *err)
 {
     void *list = NULL;
-    zf_store_value v[] = {
-        zf_store__text(conn_id),
-        zf_store__int64(limit > INT64_MAX ? INT64_MAX : (int64_t)limit)};
+    zf_store_value v[] = {zf_store__text(conn_id),
+                          zf_store__int64(limit > INT64_MAX ? INT64_MAX : (int64_t)limit)};
     int rc = zf_store__get_all(zf_store__enter(st), &q_list, v, 2, &list, n, err);
     zf_store__leave(st);
     *out = list;

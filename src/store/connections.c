@@ -66,8 +66,7 @@ typedef struct id_row {
     char *id;
 } id_row;
 
-static const zf_store_column id_columns[] = {
-    {"id", ZF_COL_TEXT, offsetof(id_row, id), 0, NULL}};
+static const zf_store_column id_columns[] = {{"id", ZF_COL_TEXT, offsetof(id_row, id), 0, NULL}};
 static const zf_store_row id_row_type = ZF_STORE_ROW(id_row, id_columns);
 
 static const zf_store_query q_get = {
@@ -112,8 +111,7 @@ int zf_store_lock_connection(zf_store *st, const char *id, zf_error *err)
     return rc;
 }
 
-static int conn_get(const zf_store_db *db, const char *id, zf_store_conn *out,
-                    zf_error *err)
+static int conn_get(const zf_store_db *db, const char *id, zf_store_conn *out, zf_error *err)
 {
     zf_store_value key = zf_store__text(id);
     int rc = zf_store__get(db, &q_get, &key, 1, out, err);

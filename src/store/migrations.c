@@ -51,25 +51,24 @@ static const char m1_connections[] =
     "CREATE INDEX IF NOT EXISTS oauth_states_expires ON oauth_states (expires_at);\n";
 
 /* Dialects differ only in the auto-increment key. */
-#define M2_AUDIT(idcol)                                                                  \
-    "CREATE TABLE audit_log (\n"                                                         \
-    "  " idcol ",\n"                                                                     \
-    "  at BIGINT NOT NULL,\n"                                                            \
-    "  conn_id TEXT,\n"                                                                  \
-    "  actor TEXT,\n"                                                                    \
-    "  action TEXT NOT NULL,\n"                                                          \
-    "  outcome TEXT NOT NULL,\n"                                                         \
-    "  detail TEXT\n"                                                                    \
-    ");\n"                                                                               \
+#define M2_AUDIT(idcol)                                                                            \
+    "CREATE TABLE audit_log (\n"                                                                   \
+    "  " idcol ",\n"                                                                               \
+    "  at BIGINT NOT NULL,\n"                                                                      \
+    "  conn_id TEXT,\n"                                                                            \
+    "  actor TEXT,\n"                                                                              \
+    "  action TEXT NOT NULL,\n"                                                                    \
+    "  outcome TEXT NOT NULL,\n"                                                                   \
+    "  detail TEXT\n"                                                                              \
+    ");\n"                                                                                         \
     "CREATE INDEX IF NOT EXISTS audit_log_conn ON audit_log (conn_id, id);\n"
 
 /* Where refresh and revoke go, per connection (NULL: Zoom's paths, which is
  * what every connection made before this migration used). */
-static const char m3_endpoints[] =
-    "ALTER TABLE connections ADD COLUMN token_endpoint TEXT;\n"
-    "ALTER TABLE connections ADD COLUMN revoke_endpoint TEXT;\n"
-    "ALTER TABLE oauth_states ADD COLUMN token_endpoint TEXT;\n"
-    "ALTER TABLE oauth_states ADD COLUMN revoke_endpoint TEXT;\n";
+static const char m3_endpoints[] = "ALTER TABLE connections ADD COLUMN token_endpoint TEXT;\n"
+                                   "ALTER TABLE connections ADD COLUMN revoke_endpoint TEXT;\n"
+                                   "ALTER TABLE oauth_states ADD COLUMN token_endpoint TEXT;\n"
+                                   "ALTER TABLE oauth_states ADD COLUMN revoke_endpoint TEXT;\n";
 
 /* A refresh recorded as started before its request goes out (tokens.c). */
 static const char m4_refresh_started[] =
@@ -163,21 +162,21 @@ static int up_to_date(const zf_store_db *db, const zf_store_migration *migs, siz
 
 static int apply(const zf_store_db *db, const zf_store_migration *m, zf_error *err)
 {
-    const char *sql = zf_store__dialect_text(db->drv->dialect, m->sql, m->sql_sqlite,
-                                             m->sql_postgresql);
+    const char *sql =
+        zf_store__dialect_text(db->drv->dialect, m->sql, m->sql_sqlite, m->sql_postgresql);
     zf_store_value v[] = {zf_store__int64(m->version), zf_store__text(m->name),
                           zf_store__int64((int64_t)time(NULL))};
     int rc = db->drv->script(db->h, sql, err);
     if (rc < 0)
-        return zf_error_restate(err, rc, "migration %d (%s) failed: %s", m->version,
-                                m->name, err->message);
+        return zf_error_restate(err, rc, "migration %d (%s) failed: %s", m->version, m->name,
+                                err->message);
     return zf_store__run(db, &q_record, v, 3, err);
 }
 
 /* All pending migrations in one write transaction: concurrent starters
  * queue on the lock, and the second finds nothing left to do. */
-int zf_store__migrate(const zf_store_db *db, const zf_store_migration *migs, size_t n,
-                      int *version, zf_error *err)
+int zf_store__migrate(const zf_store_db *db, const zf_store_migration *migs, size_t n, int *version,
+                      zf_error *err)
 {
     const zf_store_driver *d = db->drv;
     int v = 0, rc = up_to_date(db, migs, n, err);

@@ -36,8 +36,8 @@ static int enum_value(const char *const *names, const char *text)
     return 0;
 }
 
-const char *zf_store__dialect_text(const char *dialect, const char *sql,
-                                   const char *sql_sqlite, const char *sql_postgresql)
+const char *zf_store__dialect_text(const char *dialect, const char *sql, const char *sql_sqlite,
+                                   const char *sql_postgresql)
 {
     const struct {
         const char *dialect;
@@ -103,11 +103,10 @@ static int expand_one(zf_buf *b, const char **s, const zf_store_row *row)
     return -1;
 }
 
-int zf_store__sql(char **out, const zf_store_db *db, const zf_store_query *q,
-                  zf_error *err)
+int zf_store__sql(char **out, const zf_store_db *db, const zf_store_query *q, zf_error *err)
 {
-    const char *s = zf_store__dialect_text(db->drv->dialect, q->sql, q->sql_sqlite,
-                                           q->sql_postgresql);
+    const char *s =
+        zf_store__dialect_text(db->drv->dialect, q->sql, q->sql_sqlite, q->sql_postgresql);
     zf_buf b = ZF_BUF_INIT(SQL_MAX);
     *out = NULL;
     while (*s) {
@@ -161,8 +160,8 @@ void zf_store__release(const zf_store_row *row, void *obj)
 }
 
 /* One column into its field. */
-static int read_column(const zf_store_db *db, void *rows, size_t i,
-                       const zf_store_column *c, void *obj, zf_error *err)
+static int read_column(const zf_store_db *db, void *rows, size_t i, const zf_store_column *c,
+                       void *obj, zf_error *err)
 {
     zf_store_value v;
     zf_store_type want = c->type == ZF_COL_INT64 ? ZF_STORE_INT64 : ZF_STORE_TEXT;
@@ -203,8 +202,8 @@ static int failed(const zf_store_query *q, int rc, zf_error *err)
 }
 
 /* Expands and runs q; *rows as the driver's exec. */
-static int exec(const zf_store_db *db, const zf_store_query *q,
-                const zf_store_value *params, size_t n, void **rows, zf_error *err)
+static int exec(const zf_store_db *db, const zf_store_query *q, const zf_store_value *params,
+                size_t n, void **rows, zf_error *err)
 {
     char *sql = NULL;
     int rc = zf_store__sql(&sql, db, q, err);
@@ -214,14 +213,14 @@ static int exec(const zf_store_db *db, const zf_store_query *q,
     return rc;
 }
 
-int zf_store__run(const zf_store_db *db, const zf_store_query *q,
-                  const zf_store_value *params, size_t n, zf_error *err)
+int zf_store__run(const zf_store_db *db, const zf_store_query *q, const zf_store_value *params,
+                  size_t n, zf_error *err)
 {
     return exec(db, q, params, n, NULL, err);
 }
 
-int zf_store__get(const zf_store_db *db, const zf_store_query *q,
-                  const zf_store_value *params, size_t n, void *obj, zf_error *err)
+int zf_store__get(const zf_store_db *db, const zf_store_query *q, const zf_store_value *params,
+                  size_t n, void *obj, zf_error *err)
 {
     void *rows = NULL;
     memset(obj, 0, q->row->size);
@@ -248,9 +247,8 @@ static void *grow(void **arr, size_t count, size_t size)
     return nv + count * size;
 }
 
-int zf_store__get_all(const zf_store_db *db, const zf_store_query *q,
-                      const zf_store_value *params, size_t n, void **out, size_t *count,
-                      zf_error *err)
+int zf_store__get_all(const zf_store_db *db, const zf_store_query *q, const zf_store_value *params,
+                      size_t n, void **out, size_t *count, zf_error *err)
 {
     void *rows = NULL, *arr = NULL, *slot;
     size_t cnt = 0;

@@ -12,10 +12,9 @@
 #define INT64(f) #f, ZF_COL_INT64, offsetof(zf_store_state, f), 0, NULL
 
 static const zf_store_column state_columns[] = {
-    {TEXT(state_hash)},           {TEXT(conn_id)},        {TEXT(verifier_sealed)},
-    {TEXT(redirect_uri)},         {TEXT(oauth_base)},     {TEXT(client_id)},
-    {TEXT(client_secret_sealed)}, {TEXT(actor)},          {INT64(created_at)},
-    {INT64(expires_at)},          {TEXT(token_endpoint)}, {TEXT(revoke_endpoint)},
+    {TEXT(state_hash)},  {TEXT(conn_id)},     {TEXT(verifier_sealed)},      {TEXT(redirect_uri)},
+    {TEXT(oauth_base)},  {TEXT(client_id)},   {TEXT(client_secret_sealed)}, {TEXT(actor)},
+    {INT64(created_at)}, {INT64(expires_at)}, {TEXT(token_endpoint)},       {TEXT(revoke_endpoint)},
 };
 
 const zf_store_row zf_store__state_row = ZF_STORE_ROW(zf_store_state, state_columns);
@@ -49,8 +48,7 @@ int zf_store_state_put(zf_store *st, const zf_store_state *s, zf_error *err)
     return rc;
 }
 
-int zf_store_state_take(zf_store *st, const char *state_hash, zf_store_state *out,
-                        zf_error *err)
+int zf_store_state_take(zf_store *st, const char *state_hash, zf_store_state *out, zf_error *err)
 {
     zf_store_value key = zf_store__text(state_hash);
     int rc = zf_store__get(zf_store__enter(st), &q_take, &key, 1, out, err);

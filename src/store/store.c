@@ -272,8 +272,7 @@ int zf_store__lock(zf_store *st, const char *domain, const char *key, zf_error *
     const zf_store_db *db = &s->db;
     if (s->in_tx) {
         zf_store__leave(st);
-        return zf_error_set(err, ZF_EINVAL,
-                            "store transaction already open on this thread");
+        return zf_error_set(err, ZF_EINVAL, "store transaction already open on this thread");
     }
     int rc = db->drv->begin(db->h, err);
     if (rc == 0 && (rc = db->drv->lock_row(db->h, domain, key, err)) < 0)

@@ -66,9 +66,9 @@ typedef struct zf_store_row {
     size_t size; /* sizeof the row struct */
 } zf_store_row;
 
-#define ZF_STORE_ROW(type, cols)                                                         \
-    {                                                                                    \
-        (cols), sizeof(cols) / sizeof((cols)[0]), sizeof(type)                           \
+#define ZF_STORE_ROW(type, cols)                                                                   \
+    {                                                                                              \
+        (cols), sizeof(cols) / sizeof((cols)[0]), sizeof(type)                                     \
     }
 
 typedef struct zf_store_query {
@@ -97,12 +97,11 @@ static inline zf_store_value zf_store__int64(int64_t i)
 /* The stored text of an enum value (names[0] when out of range). */
 const char *zf_store__enum_name(const char *const *names, int value);
 /* The text of one dialect: its override when there is one, else sql. */
-const char *zf_store__dialect_text(const char *dialect, const char *sql,
-                                   const char *sql_sqlite, const char *sql_postgresql);
+const char *zf_store__dialect_text(const char *dialect, const char *sql, const char *sql_sqlite,
+                                   const char *sql_postgresql);
 /* q's text for db's dialect with the placeholders expanded; *out is the
  * caller's (free()). */
-int zf_store__sql(char **out, const zf_store_db *db, const zf_store_query *q,
-                  zf_error *err);
+int zf_store__sql(char **out, const zf_store_db *db, const zf_store_query *q, zf_error *err);
 /* The values of row's written columns in obj (not ZF_COL_AUTO), in table
  * order, as $1..$n; borrowed from obj. Returns n. */
 size_t zf_store__params(const zf_store_row *row, const void *obj,
@@ -115,17 +114,16 @@ int zf_store__read(const zf_store_db *db, void *rows, const zf_store_row *row, v
 void zf_store__release(const zf_store_row *row, void *obj);
 
 /* Runs q; its rows are dropped. */
-int zf_store__run(const zf_store_db *db, const zf_store_query *q,
-                  const zf_store_value *params, size_t n, zf_error *err);
+int zf_store__run(const zf_store_db *db, const zf_store_query *q, const zf_store_value *params,
+                  size_t n, zf_error *err);
 /* Runs q and reads its first row into obj (q->row's struct): 1 when there
  * was one, 0 when none (obj zeroed, err untouched), < 0 on failure. */
-int zf_store__get(const zf_store_db *db, const zf_store_query *q,
-                  const zf_store_value *params, size_t n, void *obj, zf_error *err);
+int zf_store__get(const zf_store_db *db, const zf_store_query *q, const zf_store_value *params,
+                  size_t n, void *obj, zf_error *err);
 /* Runs q and reads every row into a new array of q->row's structs (*out,
  * *count; release each with zf_store__release, then free the array). */
-int zf_store__get_all(const zf_store_db *db, const zf_store_query *q,
-                      const zf_store_value *params, size_t n, void **out, size_t *count,
-                      zf_error *err);
+int zf_store__get_all(const zf_store_db *db, const zf_store_query *q, const zf_store_value *params,
+                      size_t n, void **out, size_t *count, zf_error *err);
 
 /* --- migrations.c */
 
@@ -145,8 +143,8 @@ extern const size_t zf_store__migrations_count;
 /* Applies migs[0..n) not yet applied, all in one transaction under the
  * ("schema_version", "migrate") row lock, so processes starting together
  * apply each once; *version gets the schema version after. */
-int zf_store__migrate(const zf_store_db *db, const zf_store_migration *migs, size_t n,
-                      int *version, zf_error *err);
+int zf_store__migrate(const zf_store_db *db, const zf_store_migration *migs, size_t n, int *version,
+                      zf_error *err);
 
 /* --- the row tables of the domains (for the tests: schema vs mapping) */
 extern const zf_store_row zf_store__conn_row;

@@ -161,11 +161,21 @@ int zf_buf_put_jsonstr(zf_buf *b, const char *s)
         }
         zf_buf_append(b, run, (size_t)(p - run));
         switch (c) {
-        case '"': zf_buf_append(b, "\\\"", 2); break;
-        case '\\': zf_buf_append(b, "\\\\", 2); break;
-        case '\n': zf_buf_append(b, "\\n", 2); break;
-        case '\r': zf_buf_append(b, "\\r", 2); break;
-        case '\t': zf_buf_append(b, "\\t", 2); break;
+        case '"':
+            zf_buf_append(b, "\\\"", 2);
+            break;
+        case '\\':
+            zf_buf_append(b, "\\\\", 2);
+            break;
+        case '\n':
+            zf_buf_append(b, "\\n", 2);
+            break;
+        case '\r':
+            zf_buf_append(b, "\\r", 2);
+            break;
+        case '\t':
+            zf_buf_append(b, "\\t", 2);
+            break;
         default:
             if (c >= 0x80) {
                 zf_buf_append(b, "\\ufffd", 6);

@@ -9,8 +9,11 @@
 const char *zf_strerror(int code)
 {
     switch (code) {
-    case ZF_OK: return "success";
-#define ZF_X_STR(name, num, desc) case num: return desc;
+    case ZF_OK:
+        return "success";
+#define ZF_X_STR(name, num, desc)                                                                  \
+    case num:                                                                                      \
+        return desc;
         ZF_ERRNO_MAP(ZF_X_STR)
 #undef ZF_X_STR
     }
@@ -20,8 +23,11 @@ const char *zf_strerror(int code)
 const char *zf_code_name(int code)
 {
     switch (code) {
-    case ZF_OK: return "OK";
-#define ZF_X_NAME(name, num, desc) case num: return #name;
+    case ZF_OK:
+        return "OK";
+#define ZF_X_NAME(name, num, desc)                                                                 \
+    case num:                                                                                      \
+        return #name;
         ZF_ERRNO_MAP(ZF_X_NAME)
 #undef ZF_X_NAME
     }
@@ -54,7 +60,8 @@ static void put_hint(zf_error *err, zf_hint id, const char words[ZF_ERROR_HINT_M
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 0)))
 #endif
-static int set_message(zf_error *err, int code, const char *fmt, va_list ap)
+static int
+set_message(zf_error *err, int code, const char *fmt, va_list ap)
 {
     char msg[ZF_ERROR_MSG_MAX];
     /* through a copy: restating callers format err->message into itself */

@@ -13,7 +13,9 @@
 const char *zf_hint_name(int id)
 {
     switch (id) {
-#define ZF_X_HINT_NAME(name, num, args, words) case num: return #name;
+#define ZF_X_HINT_NAME(name, num, args, words)                                                     \
+    case num:                                                                                      \
+        return #name;
         ZF_HINT_MAP(ZF_X_HINT_NAME)
 #undef ZF_X_HINT_NAME
     }
@@ -23,7 +25,9 @@ const char *zf_hint_name(int id)
 const char *zf_hint_words(int id)
 {
     switch (id) {
-#define ZF_X_HINT_WORDS(name, num, args, words) case num: return words;
+#define ZF_X_HINT_WORDS(name, num, args, words)                                                    \
+    case num:                                                                                      \
+        return words;
         ZF_HINT_MAP(ZF_X_HINT_WORDS)
 #undef ZF_X_HINT_WORDS
     }
@@ -33,7 +37,9 @@ const char *zf_hint_words(int id)
 unsigned zf_hint_args(int id)
 {
     switch (id) {
-#define ZF_X_HINT_ARGS(name, num, args, words) case num: return args;
+#define ZF_X_HINT_ARGS(name, num, args, words)                                                     \
+    case num:                                                                                      \
+        return args;
         ZF_HINT_MAP(ZF_X_HINT_ARGS)
 #undef ZF_X_HINT_ARGS
     }
@@ -46,7 +52,7 @@ const int *zf_hint_ids(void)
 #define ZF_X_HINT_ID(name, num, args, words) num,
         ZF_HINT_MAP(ZF_X_HINT_ID)
 #undef ZF_X_HINT_ID
-        -1};
+        - 1};
     return ids;
 }
 
@@ -64,9 +70,13 @@ const zf_hint_row *zf_hint_row_find(const zf_hint_row *table, int id)
  * the value itself (copied to fixed). Its length, 0 when p is not one. */
 static int placeholder(const char *p, zf_hint_arg *which, char fixed[FIXED_MAX], int *has)
 {
-    static const struct { const char *name; zf_hint_arg arg; } names[] = {
-        {"connection", ZF_HINT_ARG_CONNECTION}, {"action", ZF_HINT_ARG_ACTION},
-        {"field", ZF_HINT_ARG_FIELD}, {"value", ZF_HINT_ARG_VALUE}};
+    static const struct {
+        const char *name;
+        zf_hint_arg arg;
+    } names[] = {{"connection", ZF_HINT_ARG_CONNECTION},
+                 {"action", ZF_HINT_ARG_ACTION},
+                 {"field", ZF_HINT_ARG_FIELD},
+                 {"value", ZF_HINT_ARG_VALUE}};
     const char *end = strchr(p, '}');
     for (size_t i = 0; end && i < sizeof names / sizeof names[0]; i++) {
         size_t n = strlen(names[i].name);

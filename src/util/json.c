@@ -96,23 +96,26 @@ static int refine(const char *data, size_t len, const char *what, const json_err
         goto done;
     const char *where = path.len ? zf_buf_cstr(&path) : "(top level)";
     if (code == json_error_duplicate_key) {
-        rc = zf_error_set(err, ZF_EPARSE, "%s: duplicate key %s (line %d, column %d): a key "
-                          "may appear only once in an object", what, where, je->line,
-                          je->column);
-        zf_error_hint_id(err, ZF_HINT_FIX_FIELDS, "remove one of the two members; JSON "
+        rc = zf_error_set(err, ZF_EPARSE,
+                          "%s: duplicate key %s (line %d, column %d): a key "
+                          "may appear only once in an object",
+                          what, where, je->line, je->column);
+        zf_error_hint_id(err, ZF_HINT_FIX_FIELDS,
+                         "remove one of the two members; JSON "
                          "readers disagree on which one wins, so neither is taken");
         goto done;
     }
     int integer = tok.n && !memchr(tok.p, '.', tok.n) && !memchr(tok.p, 'e', tok.n) &&
                   !memchr(tok.p, 'E', tok.n);
-    rc = zf_error_set(err, ZF_EPARSE, "%s: field %s: number %.*s%s is out of range (line %d, "
-                      "column %d): %s", what, where, (int)(tok.n > 40 ? 40 : tok.n), tok.p,
-                      tok.n > 40 ? "..." : "", je->line, je->column,
+    rc = zf_error_set(err, ZF_EPARSE,
+                      "%s: field %s: number %.*s%s is out of range (line %d, "
+                      "column %d): %s",
+                      what, where, (int)(tok.n > 40 ? 40 : tok.n), tok.p, tok.n > 40 ? "..." : "",
+                      je->line, je->column,
                       integer ? "integers must be within -9223372036854775808.."
                                 "9223372036854775807"
                               : "numbers must be within +-1.7976931348623157e308");
-    zf_error_hint_id(err, ZF_HINT_FIX_FIELDS,
-                     "write the number within the range its field allows");
+    zf_error_hint_id(err, ZF_HINT_FIX_FIELDS, "write the number within the range its field allows");
 done:
     zf_buf_free(&path);
     return rc;
@@ -126,8 +129,8 @@ static int parse(json_t **out, const void *data, size_t len, size_t max, const c
     *out = NULL;
     what = what ? what : "JSON input";
     if (len > max)
-        return zf_error_set(err, ZF_ETOOBIG, "%s is %zu bytes; the limit is %zu bytes", what,
-                            len, max);
+        return zf_error_set(err, ZF_ETOOBIG, "%s is %zu bytes; the limit is %zu bytes", what, len,
+                            max);
     if (!data || len == 0)
         return zf_error_set(err, ZF_EPARSE, "%s is empty; expected a JSON %s", what,
                             (flags & JSON_DECODE_ANY) ? "value" : "object or array");
@@ -135,8 +138,11 @@ static int parse(json_t **out, const void *data, size_t len, size_t max, const c
     json_t *j = json_loadb(data, len, JSON_REJECT_DUPLICATES | flags, &je);
     if (!j) {
         int rc = refine(data, len, what, &je, err);
-        return rc ? rc : zf_error_set(err, ZF_EPARSE, "%s: invalid JSON at line %d, column %d: "
-                                      "%s", what, je.line, je.column, je.text);
+        return rc ? rc
+                  : zf_error_set(err, ZF_EPARSE,
+                                 "%s: invalid JSON at line %d, column %d: "
+                                 "%s",
+                                 what, je.line, je.column, je.text);
     }
     *out = j;
     return 0;
@@ -148,8 +154,8 @@ int zf_json_parse(json_t **out, const void *data, size_t len, size_t max, const 
     return parse(out, data, len, max, what, 0, err);
 }
 
-int zf_json_parse_value(json_t **out, const void *data, size_t len, size_t max,
-                        const char *what, zf_error *err)
+int zf_json_parse_value(json_t **out, const void *data, size_t len, size_t max, const char *what,
+                        zf_error *err)
 {
     return parse(out, data, len, max, what, JSON_DECODE_ANY, err);
 }
@@ -157,30 +163,37 @@ int zf_json_parse_value(json_t **out, const void *data, size_t len, size_t max,
 const char *zf_json_type_name(const json_t *j)
 {
     switch (j ? json_typeof(j) : JSON_NULL) {
-    case JSON_OBJECT: return "object";
-    case JSON_ARRAY: return "array";
-    case JSON_STRING: return "string";
-    case JSON_INTEGER: return "integer";
-    case JSON_REAL: return "real";
+    case JSON_OBJECT:
+        return "object";
+    case JSON_ARRAY:
+        return "array";
+    case JSON_STRING:
+        return "string";
+    case JSON_INTEGER:
+        return "integer";
+    case JSON_REAL:
+        return "real";
     case JSON_TRUE:
-    case JSON_FALSE: return "boolean";
-    case JSON_NULL: return "null";
+    case JSON_FALSE:
+        return "boolean";
+    case JSON_NULL:
+        return "null";
     }
     return "unknown";
 }
 
 /* The field's value when it has the wanted type; otherwise an error (or, for
  * optional fields, NULL with *absent set when it is missing or null). */
-static json_t *field(const json_t *obj, const char *name, json_type want, int optional,
-                     int *absent, zf_error *err, int *rc)
+static json_t *field(const json_t *obj, const char *name, json_type want, int optional, int *absent,
+                     zf_error *err, int *rc)
 {
-    static const char *const want_names[] = {"object", "array",   "string", "integer",
+    static const char *const want_names[] = {"object", "array",   "string",  "integer",
                                              "real",   "boolean", "boolean", "null"};
     *rc = 0;
     *absent = 0;
     if (!json_is_object(obj)) {
-        *rc = zf_error_set(err, ZF_EPARSE, "field %s: expected an object around it, got %s",
-                           name, zf_json_type_name(obj));
+        *rc = zf_error_set(err, ZF_EPARSE, "field %s: expected an object around it, got %s", name,
+                           zf_json_type_name(obj));
         return NULL;
     }
     json_t *v = json_object_get(obj, name);
@@ -193,8 +206,8 @@ static json_t *field(const json_t *obj, const char *name, json_type want, int op
     }
     int ok = want == JSON_TRUE ? json_is_boolean(v) : json_typeof(v) == want;
     if (!ok) {
-        *rc = zf_error_set(err, ZF_EPARSE, "field %s: expected %s, got %s", name,
-                           want_names[want], zf_json_type_name(v));
+        *rc = zf_error_set(err, ZF_EPARSE, "field %s: expected %s, got %s", name, want_names[want],
+                           zf_json_type_name(v));
         return NULL;
     }
     return v;
@@ -295,7 +308,6 @@ int zf_json_dump(const json_t *j, zf_buf *out, zf_error *err)
     if (!j)
         return zf_error_set(err, ZF_EINVAL, "nothing to serialise (NULL JSON value)");
     if (json_dump_callback(j, dump_cb, out, JSON_COMPACT | JSON_ENCODE_ANY) != 0 || out->failed)
-        return zf_error_set(err, ZF_ETOOBIG, "JSON output exceeds its %zu-byte limit",
-                            out->max);
+        return zf_error_set(err, ZF_ETOOBIG, "JSON output exceeds its %zu-byte limit", out->max);
     return 0;
 }

@@ -18,12 +18,13 @@
  * '\\' (control bytes, quotes, backslashes and UTF-8 stop the fast loop). */
 static const unsigned char plain[256] = {
 #define R8(x) x, x, x, x, x, x, x, x
-    R8(0), R8(0), R8(0), R8(0),                      /* 0x00-0x1F */
-    1, 1, 0, 1, 1, 1, 1, 1, R8(1), R8(1), R8(1),     /* 0x20-0x3F: '"' */
-    R8(1), R8(1), R8(1), 1, 1, 1, 1, 0, 1, 1, 1,     /* 0x40-0x5F: '\\' */
-    R8(1), R8(1), R8(1), R8(1),                      /* 0x60-0x7F */
-    R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0),
-    R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0)
+    R8(0), R8(0), R8(0), R8(0),                                                  /* 0x00-0x1F */
+    1,     1,     0,     1,     1,     1,     1,     1,     R8(1), R8(1), R8(1), /* 0x20-0x3F: '"'
+                                                                                  */
+    R8(1), R8(1), R8(1), 1,     1,     1,     1,     0,     1,     1,     1, /* 0x40-0x5F: '\\' */
+    R8(1), R8(1), R8(1), R8(1),                                              /* 0x60-0x7F */
+    R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0),
+    R8(0), R8(0), R8(0), R8(0)
 #undef R8
 };
 
@@ -122,8 +123,8 @@ static const char *scan_string(const char *s, const char *e, const char **why)
             return NULL;
         }
         c = p[1];
-        if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' ||
-            c == 'r' || c == 't') {
+        if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' ||
+            c == 't') {
             p += 2;
             continue;
         }

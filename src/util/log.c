@@ -34,9 +34,9 @@
  * strings or form bodies (name=v). Matched case-insensitively and as whole
  * names, so "zipcode=" or "token_type" stay readable. */
 static const char *const secret_fields[] = {
-    "access_token", "refresh_token", "client_secret", "code", "code_verifier",
-    "password", "download_access_token", "plainToken", "encryptedToken", "token",
-    "authorization", NULL,
+    "access_token",   "refresh_token", "client_secret",         "code",
+    "code_verifier",  "password",      "download_access_token", "plainToken",
+    "encryptedToken", "token",         "authorization",         NULL,
 };
 
 typedef struct span {

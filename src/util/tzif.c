@@ -98,8 +98,7 @@ static int read_zone(const char *zone, unsigned char **img, size_t *n, zf_error 
     *img = NULL;
     *n = 0;
     if (!zone || !zone[0] || zone[0] == '/' || strstr(zone, ".."))
-        return zf_error_set(err, ZF_EPATH, "\"%s\" is not a time zone name",
-                            zone ? zone : "");
+        return zf_error_set(err, ZF_EPATH, "\"%s\" is not a time zone name", zone ? zone : "");
     const char *dir = getenv("TZDIR");
     zf_buf path = ZF_BUF_INIT(TZIF_PATH_MAX);
     zf_buf_appendf(&path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", zone);

@@ -29,16 +29,16 @@
 #define TDB_SKIP 77
 
 typedef struct tdb {
-    char dir[64];     /* a temporary directory, removed by tdb_drop */
-    char dsn[2048];   /* what zf_store_open takes */
-    char schema[64];  /* PostgreSQL: the test's schema */
-    char path[160];   /* SQLite: the database file */
+    char dir[64];    /* a temporary directory, removed by tdb_drop */
+    char dsn[2048];  /* what zf_store_open takes */
+    char schema[64]; /* PostgreSQL: the test's schema */
+    char path[160];  /* SQLite: the database file */
 } tdb;
 
 typedef struct tdb_server {
     int pg;
-    char base[1024];    /* the server's DSN */
-    char own_dir[64];   /* a server started by this process, else "" */
+    char base[1024];  /* the server's DSN */
+    char own_dir[64]; /* a server started by this process, else "" */
     pid_t starter;
     PGconn *admin;
     unsigned seq;
@@ -70,9 +70,7 @@ static inline void tdb_skip(const char *why)
 /* libpq's conninfo for a DSN (without the keyword form's scheme). */
 static inline const char *tdb_conninfo(const char *dsn)
 {
-    return strncmp(dsn, "postgresql:", 11) == 0 && strncmp(dsn + 11, "//", 2) != 0
-               ? dsn + 11
-               : dsn;
+    return strncmp(dsn, "postgresql:", 11) == 0 && strncmp(dsn + 11, "//", 2) != 0 ? dsn + 11 : dsn;
 }
 
 static inline void tdb_stop_own(void)
@@ -173,8 +171,7 @@ static inline void tdb_dsn_with(char *out, size_t cap, const char *base, const c
 {
     int n;
     if (strstr(base, "://"))
-        n = snprintf(out, cap, "%s%c%s=%s", base, strchr(base, '?') ? '&' : '?', key,
-                     uri_value);
+        n = snprintf(out, cap, "%s%c%s=%s", base, strchr(base, '?') ? '&' : '?', key, uri_value);
     else
         n = snprintf(out, cap, "%s%s %s='%s'",
                      strncmp(base, "postgresql:", 11) ? "postgresql:" : "", base, key, kw_value);
@@ -245,8 +242,7 @@ static inline void tdb_each(const tdb *t, const char *sql, const char *param,
         char set[128];
         snprintf(set, sizeof set, "SET search_path TO %s", t->schema);
         tdb_admin(set);
-        PGresult *r = PQexecParams(tdb_srv.admin, sql, param ? 1 : 0, NULL, &param, NULL,
-                                   NULL, 0);
+        PGresult *r = PQexecParams(tdb_srv.admin, sql, param ? 1 : 0, NULL, &param, NULL, NULL, 0);
         if (PQresultStatus(r) != PGRES_TUPLES_OK) {
             fprintf(stderr, "test SQL failed: %s: %s", sql, PQerrorMessage(tdb_srv.admin));
             abort();

@@ -45,8 +45,8 @@ static void test_action_run_validation_sends_nothing(void **state)
     zf_action_result res = ZF_ACTION_RESULT_INIT;
     zf_problems p = ZF_PROBLEMS_INIT;
     zf_error err = ZF_ERROR_INIT;
-    json_t *in = json_pack("{s:s,s:s,s:i,s:i}", "user_id", "me", "topic", "t", "type", 7,
-                           "duration", 0);
+    json_t *in =
+        json_pack("{s:s,s:s,s:i,s:i}", "user_id", "me", "topic", "t", "type", 7, "duration", 0);
     assert_int_equal(zf_action_run(&res, zf_action_find("create_meeting"), in, &o, &p, &err),
                      ZF_EVALIDATION);
     assert_int_equal(p.count, 2);
@@ -71,8 +71,9 @@ static void test_action_run_scope_preflight(void **state)
     assert_int_equal(f.next, 0);
     /* the same words when Zoom itself answers 4711 */
     o.granted_scopes = NULL;
-    push(&f, 0, 1, 400, NULL, "{\"code\":4711,\"message\":\"Invalid access token, does not "
-                               "contain scopes:[user:write:user:admin].\"}");
+    push(&f, 0, 1, 400, NULL,
+         "{\"code\":4711,\"message\":\"Invalid access token, does not "
+         "contain scopes:[user:write:user:admin].\"}");
     zf_error_reset(&err);
     assert_int_equal(zf_action_run(&res, zf_action_find("create_user"), in, &o, NULL, &err),
                      ZF_ESCOPE);
@@ -180,11 +181,13 @@ static void test_action_run_list_all_streams(void **state)
     collected c = {0};
     o.on_item = collect;
     o.item_ctx = &c;
-    push(&f, 0, 1, 200, NULL, "{\"total_records\":3,\"next_page_token\":\"p2\",\"users\":["
-                              "{\"id\":\"1\",\"email\":\"a@x.co\",\"secret_field\":1},"
-                              "{\"id\":\"2\",\"email\":\"b@x.co\"}]}");
-    push(&f, 0, 1, 200, NULL, "{\"total_records\":3,\"next_page_token\":\"\",\"users\":["
-                              "{\"id\":\"3\",\"email\":\"c@x.co\"}]}");
+    push(&f, 0, 1, 200, NULL,
+         "{\"total_records\":3,\"next_page_token\":\"p2\",\"users\":["
+         "{\"id\":\"1\",\"email\":\"a@x.co\",\"secret_field\":1},"
+         "{\"id\":\"2\",\"email\":\"b@x.co\"}]}");
+    push(&f, 0, 1, 200, NULL,
+         "{\"total_records\":3,\"next_page_token\":\"\",\"users\":["
+         "{\"id\":\"3\",\"email\":\"c@x.co\"}]}");
     zf_action_result res = ZF_ACTION_RESULT_INIT;
     zf_error err = ZF_ERROR_INIT;
     json_t *in = json_pack("{s:b,s:i}", "all", 1, "page_size", 2);
@@ -211,14 +214,12 @@ static void test_action_run_daily_warning_from_headers(void **state)
     zf_action_result res = ZF_ACTION_RESULT_INIT;
     zf_error err = ZF_ERROR_INIT;
     json_t *in = json_pack("{s:s,s:s}", "user_id", "Host@example.com", "topic", "t");
-    assert_int_equal(zf_action_run(&res, zf_action_find("create_meeting"), in, &o, NULL, &err),
-                     0);
+    assert_int_equal(zf_action_run(&res, zf_action_find("create_meeting"), in, &o, NULL, &err), 0);
     assert_int_equal(json_array_size(res.warnings), 1);
     const char *w = json_string_value(json_array_get(res.warnings, 0));
     assert_non_null(strstr(w, "host@example.com: Zoom reports 4 meeting creates"));
     zf_action_result_free(&res);
-    assert_int_equal(zf_action_run(&res, zf_action_find("create_meeting"), in, &o, NULL, &err),
-                     0);
+    assert_int_equal(zf_action_run(&res, zf_action_find("create_meeting"), in, &o, NULL, &err), 0);
     assert_null(res.warnings); /* 40 left: nothing to say */
     zf_action_result_free(&res);
     json_decref(in);
@@ -242,8 +243,8 @@ static void readd(fake *f, zf_zoom *z, const char *date, long get_status, const 
     json_t *in = json_pack("{s:I,s:s,s:s}", "meeting_id", (json_int_t)85746065123, "email",
                            "g@example.com", "first_name", "G");
     int at = f->next;
-    assert_int_equal(zf_action_run(&res, zf_action_find("add_meeting_registrant"), in, &o, NULL,
-                                   &err), 0);
+    assert_int_equal(
+        zf_action_run(&res, zf_action_find("add_meeting_registrant"), in, &o, NULL, &err), 0);
     assert_int_equal(f->next, at + 2);
     assert_string_equal(f->seen[at + 1].method, "GET");
     assert_non_null(strstr(f->seen[at + 1].url, "/meetings/85746065123/registrants/r%2F1"));
@@ -264,16 +265,16 @@ static void test_action_run_registrant_existing(void **state)
     /* Zoom's clock: two seconds before its Date is before; the same second is now */
     readd(&f, z, date, 200, "{\"id\":\"r/1\",\"create_time\":\"2025-11-28T23:59:58Z\"}",
           "existing");
-    readd(&f, z, date, 200, "{\"id\":\"r/1\",\"create_time\":\"2025-11-29T00:00:00Z\"}",
-          "created");
+    readd(&f, z, date, 200, "{\"id\":\"r/1\",\"create_time\":\"2025-11-29T00:00:00Z\"}", "created");
     /* no Date: the local clock less the reconcile skew (120 s) */
-    readd(&f, z, NULL, 200, "{\"id\":\"r/1\",\"create_time\":\"2025-11-28T23:59:00Z\"}",
-          "created");
+    readd(&f, z, NULL, 200, "{\"id\":\"r/1\",\"create_time\":\"2025-11-28T23:59:00Z\"}", "created");
     readd(&f, z, NULL, 200, "{\"id\":\"r/1\",\"create_time\":\"2025-11-28T23:00:00Z\"}",
           "existing");
     /* the lookup refused (no scope) or without create_time: Zoom's word stands */
-    readd(&f, z, date, 400, "{\"code\":4711,\"message\":\"Invalid access token, does not "
-                            "contain scopes:[meeting:read:registrant:admin].\"}", "created");
+    readd(&f, z, date, 400,
+          "{\"code\":4711,\"message\":\"Invalid access token, does not "
+          "contain scopes:[meeting:read:registrant:admin].\"}",
+          "created");
     readd(&f, z, date, 200, "{\"id\":\"r/1\"}", "created");
     zf_zoom_free(z);
 }
@@ -282,7 +283,7 @@ static void test_action_run_registrant_existing(void **state)
  * from the page bytes */
 
 typedef struct gathered {
-    json_t *items;  /* each item as parsed back */
+    json_t *items;   /* each item as parsed back */
     char first[512]; /* the first raw item, as written */
 } gathered;
 
@@ -324,8 +325,8 @@ static void assert_same_ordered(json_t *a, json_t *b)
     }
 }
 
-static json_t *list_with(const char *action, json_t *in, const char *const *pages, int n,
-                         int raw, char *first, size_t firstlen)
+static json_t *list_with(const char *action, json_t *in, const char *const *pages, int n, int raw,
+                         char *first, size_t firstlen)
 {
     fake f = {0};
     zf_zoom *z = client(&f, 0);
@@ -420,8 +421,7 @@ static void test_action_shape_raw_edges(void **state)
     assert_int_equal(zf_action_shape_raw(a, "{\"zzz\":1}", 9, &b), 1);
     assert_string_equal(b.ptr, "{}");
     zf_buf small = ZF_BUF_INIT(4);
-    assert_int_equal(zf_action_shape_raw(a, "{\"id\":\"abcdef\"}", 15, &small),
-                     ZF_ENOMEM);
+    assert_int_equal(zf_action_shape_raw(a, "{\"id\":\"abcdef\"}", 15, &small), ZF_ENOMEM);
     zf_buf_free(&small);
     /* no output_keys: the whole item, compacted */
     zf_action whole = *a;
@@ -477,10 +477,13 @@ static void test_action_run_delete_retried_after_lost_answer(void **state)
     zf_action_result_free(&res);
     /* an occurrence: the retry hears 400 code 300 "Invalid parameter: occurrence_id" */
     push(&f, 0, 1, 503, NULL, "{\"code\":503,\"message\":\"Service Unavailable.\"}");
-    push(&f, 0, 1, 400, NULL, "{\"code\":300,\"message\":\"Invalid parameter: "
-                              "occurrence_id.\"}");
-    run_ok(&f, z, "delete_meeting", "{\"meeting_id\":85746065432,\"occurrence_id\":"
-                                    "\"1648194360000\",\"cancel_meeting_reminder\":true}", &res);
+    push(&f, 0, 1, 400, NULL,
+         "{\"code\":300,\"message\":\"Invalid parameter: "
+         "occurrence_id.\"}");
+    run_ok(&f, z, "delete_meeting",
+           "{\"meeting_id\":85746065432,\"occurrence_id\":"
+           "\"1648194360000\",\"cancel_meeting_reminder\":true}",
+           &res);
     assert_true(json_is_true(json_object_get(res.output, "already_deleted")));
     assert_non_null(strstr(f.seen[3].url, "occurrence_id=1648194360000"));
     assert_non_null(strstr(f.seen[3].url, "cancel_meeting_reminder=true"));
@@ -519,9 +522,11 @@ static void test_action_run_update_meeting_output(void **state)
     zf_zoom *z = client(&f, 0); /* wall clock: 2025-11-29 */
     zf_action_result res = ZF_ACTION_RESULT_INIT;
     push(&f, 0, 1, 204, NULL, "");
-    run_ok(&f, z, "update_meeting", "{\"meeting_id\":\"85746065432\",\"start_time\":"
-                                    "\"2031-03-05T10:00:00\",\"timezone\":\"Europe/Berlin\","
-                                    "\"settings\":{\"waiting_room\":true}}", &res);
+    run_ok(&f, z, "update_meeting",
+           "{\"meeting_id\":\"85746065432\",\"start_time\":"
+           "\"2031-03-05T10:00:00\",\"timezone\":\"Europe/Berlin\","
+           "\"settings\":{\"waiting_room\":true}}",
+           &res);
     assert_json(res.output, "{\"updated\":true,\"meeting_id\":\"85746065432\","
                             "\"occurrence_id\":null,\"fields\":[\"start_time\",\"timezone\","
                             "\"settings.waiting_room\"]}");
@@ -548,8 +553,10 @@ static void test_action_run_update_meeting_output(void **state)
         zf_action_result_free(&res);
     }
     push(&f, 0, 1, 204, NULL, "");
-    run_ok(&f, z, "update_meeting", "{\"meeting_id\":85746065432,\"start_time\":"
-                                    "\"2025-11-29T09:00:00\"}", &res);
+    run_ok(&f, z, "update_meeting",
+           "{\"meeting_id\":85746065432,\"start_time\":"
+           "\"2025-11-29T09:00:00\"}",
+           &res);
     assert_null(res.warnings); /* may be today in a zone west of UTC */
     zf_action_result_free(&res);
     zf_zoom_free(z);
@@ -563,7 +570,8 @@ static void test_action_run_registrant_status_and_questions(void **state)
     push(&f, 0, 1, 204, NULL, "");
     run_ok(&f, z, "update_registrant_status",
            "{\"meeting_id\":85746065432,\"action\":\"approve\",\"registrants\":"
-           "[{\"email\":\"a@example.com\"},{\"id\":\"r1\"}]}", &res);
+           "[{\"email\":\"a@example.com\"},{\"id\":\"r1\"}]}",
+           &res);
     assert_json(res.output, "{\"updated\":true,\"meeting_id\":85746065432,"
                             "\"occurrence_id\":null,\"action\":\"approve\",\"registrants\":2}");
     assert_string_equal(f.seen[0].method, "PUT");
@@ -625,10 +633,8 @@ static int run_limited(json_t *in, int raw, int *got)
     for (int i = 0; i < *got; i++) {
         char want[16];
         snprintf(want, sizeof want, "%d", i + 1);
-        assert_string_equal(json_string_value(json_object_get(json_array_get(g.items,
-                                                                              (size_t)i),
-                                                              "id")),
-                            want);
+        assert_string_equal(
+            json_string_value(json_object_get(json_array_get(g.items, (size_t)i), "id")), want);
     }
     zf_action_result_free(&res);
     json_decref(g.items);
@@ -706,8 +712,8 @@ static const char *query_of(const seen_req *s, const char *key, char *out, size_
 static char *recs_page(int base, int n, int total, const char *next)
 {
     zf_buf b = ZF_BUF_INIT(1 << 16);
-    zf_buf_appendf(&b, "{\"total_records\":%d,\"next_page_token\":\"%s\",\"meetings\":[",
-                   total, next);
+    zf_buf_appendf(&b, "{\"total_records\":%d,\"next_page_token\":\"%s\",\"meetings\":[", total,
+                   next);
     for (int i = 0; i < n; i++)
         zf_buf_appendf(&b, "%s{\"uuid\":\"u%d\",\"id\":%d,\"recording_files\":[]}", i ? "," : "",
                        base + i, base + i);
@@ -723,16 +729,16 @@ static void test_action_run_months_walk_every_window_and_page(void **state)
     gathered g = {json_array(), ""};
     o.on_item = gather_tree;
     o.item_ctx = &g;
-    char *pages[4] = {recs_page(1, 2, 3, "jan2"), recs_page(3, 1, 3, ""),
-                      recs_page(4, 0, 0, ""), recs_page(5, 1, 1, "")};
+    char *pages[4] = {recs_page(1, 2, 3, "jan2"), recs_page(3, 1, 3, ""), recs_page(4, 0, 0, ""),
+                      recs_page(5, 1, 1, "")};
     for (int i = 0; i < 4; i++)
         push(&f, 0, 1, 200, NULL, pages[i]);
     zf_action_result res = ZF_ACTION_RESULT_INIT;
     zf_error err = ZF_ERROR_INIT;
     json_t *in = json_pack("{s:s,s:s,s:s,s:i}", "user_id", "me", "from", "2024-01-30", "to",
                            "2024-03-02", "page_size", 2);
-    assert_int_equal(zf_action_run(&res, zf_action_find("list_user_recordings"), in, &o, NULL,
-                                   &err), 0);
+    assert_int_equal(
+        zf_action_run(&res, zf_action_find("list_user_recordings"), in, &o, NULL, &err), 0);
     static const char *const want[4][2] = {{"2024-01-30", "2024-01-31"},
                                            {"2024-01-30", "2024-01-31"},
                                            {"2024-02-01", "2024-02-29"},
@@ -771,8 +777,8 @@ static void test_action_run_months_to_today_and_limit(void **state)
     zf_action_result res = ZF_ACTION_RESULT_INIT;
     zf_error err = ZF_ERROR_INIT;
     json_t *in = json_pack("{s:s,s:s}", "account_id", "me", "from", "2025-09-20");
-    assert_int_equal(zf_action_run(&res, zf_action_find("list_account_recordings"), in, &o,
-                                   NULL, &err), 0);
+    assert_int_equal(
+        zf_action_run(&res, zf_action_find("list_account_recordings"), in, &o, NULL, &err), 0);
     char v[32];
     assert_int_equal(f.next, 3);
     assert_string_equal(query_of(&f.seen[2], "from", v, sizeof v), "2025-11-01");
@@ -789,8 +795,8 @@ static void test_action_run_months_to_today_and_limit(void **state)
         push(&f2, 0, 1, 200, NULL, pages[i]);
     in = json_pack("{s:s,s:s,s:s,s:i}", "account_id", "me", "from", "2025-09-20", "to",
                    "2025-11-10", "limit", 2);
-    assert_int_equal(zf_action_run(&res, zf_action_find("list_account_recordings"), in, &o,
-                                   NULL, &err), 0);
+    assert_int_equal(
+        zf_action_run(&res, zf_action_find("list_account_recordings"), in, &o, NULL, &err), 0);
     assert_int_equal(f2.next, 2); /* September and October; November never asked */
     assert_int_equal(json_integer_value(json_object_get(res.output, "delivered")), 2);
     zf_action_result_free(&res);
@@ -803,8 +809,8 @@ static void test_action_run_months_to_today_and_limit(void **state)
 
 static json_t *delete_input(void)
 {
-    return json_pack("{s:s,s:s,s:s,s:b,s:b}", "user_id", "leaver@example.com", "action",
-                     "delete", "transfer_email", "boss@example.com", "transfer_meeting", 1,
+    return json_pack("{s:s,s:s,s:s,s:b,s:b}", "user_id", "leaver@example.com", "action", "delete",
+                     "transfer_email", "boss@example.com", "transfer_meeting", 1,
                      "transfer_recording", 1);
 }
 
@@ -833,8 +839,7 @@ static void test_action_run_delete_repeat_404_is_already_deleted(void **state)
     assert_true(json_is_true(json_object_get(res.output, "already_deleted")));
     assert_string_equal(json_string_value(json_object_get(res.output, "transfer_email")),
                         "boss@example.com");
-    assert_non_null(strstr(json_string_value(json_array_get(res.warnings, 0)),
-                           "already gone"));
+    assert_non_null(strstr(json_string_value(json_array_get(res.warnings, 0)), "already gone"));
     zf_action_result_free(&res);
     /* a 5xx that may have been processed counts the same */
     fake f2 = {0};
@@ -886,23 +891,24 @@ static void test_action_run_update_user_reads_back(void **state)
     zf_zoom *z = client(&f, 0);
     zf_action_run_opts o = run_opts(&f, z);
     push(&f, 0, 1, 204, NULL, "");
-    push(&f, 0, 1, 200, NULL, "{\"id\":\"u1\",\"email\":\"ada@x.co\",\"first_name\":\"Ada\","
-                              "\"display_name\":\"Ada L\",\"cluster\":\"us06\"}");
+    push(&f, 0, 1, 200, NULL,
+         "{\"id\":\"u1\",\"email\":\"ada@x.co\",\"first_name\":\"Ada\","
+         "\"display_name\":\"Ada L\",\"cluster\":\"us06\"}");
     push(&f, 0, 1, 204, NULL, "");
-    push(&f, 0, 1, 400, NULL, "{\"code\":4711,\"message\":\"Invalid access token, does not "
-                              "contain scopes:[user:read:user:admin].\"}");
+    push(&f, 0, 1, 400, NULL,
+         "{\"code\":4711,\"message\":\"Invalid access token, does not "
+         "contain scopes:[user:read:user:admin].\"}");
     zf_action_result res = ZF_ACTION_RESULT_INIT;
     zf_error err = ZF_ERROR_INIT;
-    json_t *in = json_pack("{s:s,s:s,s:s}", "user_id", "ada@x.co", "first_name", "Ada",
-                           "timezone", "Europe/Berlin");
+    json_t *in = json_pack("{s:s,s:s,s:s}", "user_id", "ada@x.co", "first_name", "Ada", "timezone",
+                           "Europe/Berlin");
     const zf_action *a = zf_action_find("update_user");
     assert_int_equal(zf_action_run(&res, a, in, &o, NULL, &err), 0);
     assert_string_equal(f.seen[0].method, "PATCH");
     assert_string_equal(f.seen[0].body, "{\"first_name\":\"Ada\",\"timezone\":\"Europe/Berlin\"}");
     assert_string_equal(f.seen[1].method, "GET");
     assert_non_null(strstr(f.seen[1].url, "/v2/users/ada%40x.co"));
-    assert_string_equal(json_string_value(json_object_get(res.output, "display_name")),
-                        "Ada L");
+    assert_string_equal(json_string_value(json_object_get(res.output, "display_name")), "Ada L");
     assert_true(json_is_true(json_object_get(res.output, "updated")));
     assert_null(json_object_get(res.output, "cluster")); /* shaped by the output keys */
     assert_null(res.warnings);
@@ -910,13 +916,12 @@ static void test_action_run_update_user_reads_back(void **state)
     assert_int_equal(zf_action_run(&res, a, in, &o, NULL, &err), 0);
     assert_string_equal(json_string_value(json_object_get(res.output, "user_id")), "ada@x.co");
     assert_true(json_is_true(json_object_get(res.output, "updated")));
-    assert_non_null(strstr(json_string_value(json_array_get(res.warnings, 0)),
-                           "reading it back failed"));
+    assert_non_null(
+        strstr(json_string_value(json_array_get(res.warnings, 0)), "reading it back failed"));
     zf_action_result_free(&res);
     json_decref(in);
     zf_zoom_free(z);
 }
-
 
 int main(void)
 {

@@ -45,8 +45,8 @@ static const zf_problem *find_problem(const zf_problems *p, const char *path, co
 static void dump(const zf_problems *p)
 {
     for (size_t i = 0; i < p->count; i++)
-        fprintf(stderr, "  %s [%s] %s: %s\n", p->items[i].path, p->items[i].rule,
-                p->items[i].value, p->items[i].message);
+        fprintf(stderr, "  %s [%s] %s: %s\n", p->items[i].path, p->items[i].rule, p->items[i].value,
+                p->items[i].message);
 }
 
 /* ---- valid inputs: one per rule's accepted edge ------------------------- */
@@ -60,7 +60,8 @@ static const struct {
                        "\"start_time\":\"2026-05-01T09:00:00\",\"timezone\":\"America/New_York\","
                        "\"duration\":1440,\"password\":\"a!@#12345Z\",\"agenda\":\"x\","
                        "\"default_password\":false}"},
-    {"create_meeting", "{\"user_id\":\"me\",\"start_time\":\"2026-05-01T09:00:00Z\",\"duration\":1}"},
+    {"create_meeting",
+     "{\"user_id\":\"me\",\"start_time\":\"2026-05-01T09:00:00Z\",\"duration\":1}"},
     {"create_meeting", "{\"user_id\":\"me\",\"start_time\":\"2026-05-01T09:00:00+05:30\"}"},
     {"create_meeting", "{\"user_id\":\"KDcuGIm1QgePTO8WbOqwIQ\",\"type\":10}"},
     {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":1,"
@@ -131,12 +132,15 @@ static const struct {
                              "\"page_size\":300,\"meeting_id\":85746065432,\"mc\":\"true\"}"},
     {"list_user_recordings", "{\"user_id\":\"me\",\"from\":\"2026-01-01\",\"to\":\"2026-01-01\"}"},
     {"list_user_recordings", "{\"user_id\":\"me\",\"from\":\"2026-01-01\"}"},
-    {"list_user_recordings", "{\"user_id\":\"me\",\"trash\":true,\"trash_type\":\"recording_file\"}"},
-    {"list_account_recordings", "{\"account_id\":\"me\",\"from\":\"2025-01-15\",\"to\":\"2026-03-10\","
-                                "\"limit\":10}"},
+    {"list_user_recordings",
+     "{\"user_id\":\"me\",\"trash\":true,\"trash_type\":\"recording_file\"}"},
+    {"list_account_recordings",
+     "{\"account_id\":\"me\",\"from\":\"2025-01-15\",\"to\":\"2026-03-10\","
+     "\"limit\":10}"},
     {"call_api", "{\"method\":\"GET\",\"path\":\"/users/me\",\"query\":{\"a\":\"b\",\"n\":3,"
                  "\"t\":true}}"},
-    {"call_api", "{\"method\":\"PATCH\",\"path\":\"/meetings/85746065432\",\"body\":{\"topic\":\"x\"}}"},
+    {"call_api",
+     "{\"method\":\"PATCH\",\"path\":\"/meetings/85746065432\",\"body\":{\"topic\":\"x\"}}"},
     {"call_api", "{\"method\":\"GET\",\"path\":\"/meetings/ab%252F%252Fcd/recordings\"}"},
 };
 
@@ -171,51 +175,119 @@ static const struct {
     {"create_meeting", "{\"user_id\":\"me\",\"duration\":0}", "duration", "minimum"},
     {"create_meeting", "{\"user_id\":\"me\",\"duration\":1441}", "duration", "maximum"},
     {"create_meeting", "{\"user_id\":\"me\",\"duration\":60.5}", "duration", "type"},
-    {"create_meeting", "{\"user_id\":\"me\",\"start_time\":\"2026-05-01 09:00\"}", "start_time", "format"},
-    {"create_meeting", "{\"user_id\":\"me\",\"start_time\":\"2026-02-30T09:00:00\"}", "start_time", "format"},
-    {"create_meeting", "{\"user_id\":\"me\",\"start_time\":\"2026-05-01T24:00:00\"}", "start_time", "format"},
-    {"create_meeting", "{\"user_id\":\"me\",\"start_time\":\"2026-05-01T09:00:00.000Z\"}", "start_time", "format"},
+    {"create_meeting", "{\"user_id\":\"me\",\"start_time\":\"2026-05-01 09:00\"}", "start_time",
+     "format"},
+    {"create_meeting", "{\"user_id\":\"me\",\"start_time\":\"2026-02-30T09:00:00\"}", "start_time",
+     "format"},
+    {"create_meeting", "{\"user_id\":\"me\",\"start_time\":\"2026-05-01T24:00:00\"}", "start_time",
+     "format"},
+    {"create_meeting", "{\"user_id\":\"me\",\"start_time\":\"2026-05-01T09:00:00.000Z\"}",
+     "start_time", "format"},
     {"create_meeting", "{\"user_id\":\"me\",\"timezone\":\"Mars/Olympus\"}", "timezone", "format"},
-    {"create_meeting", "{\"user_id\":\"me\",\"password\":\"12345678901\"}", "password", "maxLength"},
+    {"create_meeting", "{\"user_id\":\"me\",\"password\":\"12345678901\"}", "password",
+     "maxLength"},
     {"create_meeting", "{\"user_id\":\"me\",\"password\":\"ab cd\"}", "password", "format"},
-    {"create_meeting", "{\"user_id\":\"me\",\"default_password\":\"no\"}", "default_password", "type"},
+    {"create_meeting", "{\"user_id\":\"me\",\"default_password\":\"no\"}", "default_password",
+     "type"},
     {"create_meeting", "{\"user_id\":\"me\",\"schedule_for\":\"x y\"}", "schedule_for", "format"},
-    {"create_meeting", "{\"user_id\":\"me\",\"tracking_fields\":[{\"value\":\"1\"}]}", "tracking_fields[0].field", "required"},
-    {"create_meeting", "{\"user_id\":\"me\",\"recurrence\":{\"type\":1}}", "recurrence", "dependency"},
+    {"create_meeting", "{\"user_id\":\"me\",\"tracking_fields\":[{\"value\":\"1\"}]}",
+     "tracking_fields[0].field", "required"},
+    {"create_meeting", "{\"user_id\":\"me\",\"recurrence\":{\"type\":1}}", "recurrence",
+     "dependency"},
     {"create_meeting", "{\"user_id\":\"me\",\"type\":8}", "recurrence", "required"},
-    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{}}", "recurrence.type", "required"},
-    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":4}}", "recurrence.type", "enum"},
-    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":1,\"repeat_interval\":0}}", "recurrence.repeat_interval", "minimum"},
-    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":1,\"repeat_interval\":100}}", "recurrence.repeat_interval", "maximum"},
-    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":2,\"repeat_interval\":51,\"weekly_days\":\"1\"}}", "recurrence.repeat_interval", "maximum"},
-    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":3,\"repeat_interval\":11}}", "recurrence.repeat_interval", "maximum"},
-    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":2}}", "recurrence.weekly_days", "required"},
-    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":2,\"weekly_days\":\"1,8\"}}", "recurrence.weekly_days", "format"},
-    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":2,\"weekly_days\":\"1,1\"}}", "recurrence.weekly_days", "format"},
-    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":1,\"weekly_days\":\"1\"}}", "recurrence.weekly_days", "dependency"},
-    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":3,\"monthly_day\":32}}", "recurrence.monthly_day", "maximum"},
-    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":3,\"monthly_day\":0}}", "recurrence.monthly_day", "minimum"},
-    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":2,\"weekly_days\":\"1\",\"monthly_day\":3}}", "recurrence.monthly_day", "dependency"},
-    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":3,\"monthly_week\":5,\"monthly_week_day\":1}}", "recurrence.monthly_week", "enum"},
-    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":3,\"monthly_week\":1,\"monthly_week_day\":8}}", "recurrence.monthly_week_day", "enum"},
-    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":3,\"monthly_week\":1}}", "recurrence.monthly_week_day", "required"},
-    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":3,\"monthly_week_day\":1}}", "recurrence.monthly_week", "required"},
-    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":3,\"monthly_day\":2,\"monthly_week\":1,\"monthly_week_day\":1}}", "recurrence.monthly_day", "conflict"},
-    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":1,\"end_times\":61}}", "recurrence.end_times", "maximum"},
-    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":1,\"end_times\":-1}}", "recurrence.end_times", "minimum"},
-    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":1,\"end_times\":3,\"end_date_time\":\"2026-12-01T00:00:00Z\"}}", "recurrence.end_times", "conflict"},
-    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":1,\"end_date_time\":\"2026-12-01T00:00:00\"}}", "recurrence.end_date_time", "format"},
-    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":1,\"every\":2}}", "recurrence.every", "unknown"},
-    {"create_meeting", "{\"user_id\":\"me\",\"settings\":{\"jbh_time\":7}}", "settings.jbh_time", "enum"},
-    {"create_meeting", "{\"user_id\":\"me\",\"settings\":{\"host_video\":1}}", "settings.host_video", "type"},
-    {"create_meeting", "{\"user_id\":\"me\",\"settings\":{\"approval_type\":3}}", "settings.approval_type", "enum"},
-    {"create_meeting", "{\"user_id\":\"me\",\"settings\":{\"registration_type\":0}}", "settings.registration_type", "enum"},
-    {"create_meeting", "{\"user_id\":\"me\",\"settings\":{\"audio\":\"phone\"}}", "settings.audio", "enum"},
-    {"create_meeting", "{\"user_id\":\"me\",\"settings\":{\"auto_recording\":\"yes\"}}", "settings.auto_recording", "enum"},
-    {"create_meeting", "{\"user_id\":\"me\",\"settings\":{\"contact_email\":\"nope\"}}", "settings.contact_email", "format"},
-    {"create_meeting", "{\"user_id\":\"me\",\"settings\":{\"waiting_room_options\":{}}}", "settings.waiting_room_options.mode", "required"},
-    {"create_meeting", "{\"user_id\":\"me\",\"settings\":{\"meeting_invitees\":[{\"email\":\"x\"}]}}", "settings.meeting_invitees[0].email", "format"},
-    {"create_meeting", "{\"user_id\":\"me\",\"settings\":{\"hostvideo\":true}}", "settings.hostvideo", "unknown"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{}}", "recurrence.type",
+     "required"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":4}}",
+     "recurrence.type", "enum"},
+    {"create_meeting",
+     "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":1,\"repeat_interval\":0}}",
+     "recurrence.repeat_interval", "minimum"},
+    {"create_meeting",
+     "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":1,\"repeat_interval\":100}}",
+     "recurrence.repeat_interval", "maximum"},
+    {"create_meeting",
+     "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":2,\"repeat_interval\":51,\"weekly_"
+     "days\":\"1\"}}",
+     "recurrence.repeat_interval", "maximum"},
+    {"create_meeting",
+     "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":3,\"repeat_interval\":11}}",
+     "recurrence.repeat_interval", "maximum"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":2}}",
+     "recurrence.weekly_days", "required"},
+    {"create_meeting",
+     "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":2,\"weekly_days\":\"1,8\"}}",
+     "recurrence.weekly_days", "format"},
+    {"create_meeting",
+     "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":2,\"weekly_days\":\"1,1\"}}",
+     "recurrence.weekly_days", "format"},
+    {"create_meeting",
+     "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":1,\"weekly_days\":\"1\"}}",
+     "recurrence.weekly_days", "dependency"},
+    {"create_meeting",
+     "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":3,\"monthly_day\":32}}",
+     "recurrence.monthly_day", "maximum"},
+    {"create_meeting",
+     "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":3,\"monthly_day\":0}}",
+     "recurrence.monthly_day", "minimum"},
+    {"create_meeting",
+     "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":2,\"weekly_days\":\"1\",\"monthly_"
+     "day\":3}}",
+     "recurrence.monthly_day", "dependency"},
+    {"create_meeting",
+     "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":3,\"monthly_week\":5,\"monthly_week_"
+     "day\":1}}",
+     "recurrence.monthly_week", "enum"},
+    {"create_meeting",
+     "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":3,\"monthly_week\":1,\"monthly_week_"
+     "day\":8}}",
+     "recurrence.monthly_week_day", "enum"},
+    {"create_meeting",
+     "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":3,\"monthly_week\":1}}",
+     "recurrence.monthly_week_day", "required"},
+    {"create_meeting",
+     "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":3,\"monthly_week_day\":1}}",
+     "recurrence.monthly_week", "required"},
+    {"create_meeting",
+     "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":3,\"monthly_day\":2,\"monthly_week\":"
+     "1,\"monthly_week_day\":1}}",
+     "recurrence.monthly_day", "conflict"},
+    {"create_meeting",
+     "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":1,\"end_times\":61}}",
+     "recurrence.end_times", "maximum"},
+    {"create_meeting",
+     "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":1,\"end_times\":-1}}",
+     "recurrence.end_times", "minimum"},
+    {"create_meeting",
+     "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":1,\"end_times\":3,\"end_date_time\":"
+     "\"2026-12-01T00:00:00Z\"}}",
+     "recurrence.end_times", "conflict"},
+    {"create_meeting",
+     "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":1,\"end_date_time\":\"2026-12-01T00:"
+     "00:00\"}}",
+     "recurrence.end_date_time", "format"},
+    {"create_meeting", "{\"user_id\":\"me\",\"type\":8,\"recurrence\":{\"type\":1,\"every\":2}}",
+     "recurrence.every", "unknown"},
+    {"create_meeting", "{\"user_id\":\"me\",\"settings\":{\"jbh_time\":7}}", "settings.jbh_time",
+     "enum"},
+    {"create_meeting", "{\"user_id\":\"me\",\"settings\":{\"host_video\":1}}",
+     "settings.host_video", "type"},
+    {"create_meeting", "{\"user_id\":\"me\",\"settings\":{\"approval_type\":3}}",
+     "settings.approval_type", "enum"},
+    {"create_meeting", "{\"user_id\":\"me\",\"settings\":{\"registration_type\":0}}",
+     "settings.registration_type", "enum"},
+    {"create_meeting", "{\"user_id\":\"me\",\"settings\":{\"audio\":\"phone\"}}", "settings.audio",
+     "enum"},
+    {"create_meeting", "{\"user_id\":\"me\",\"settings\":{\"auto_recording\":\"yes\"}}",
+     "settings.auto_recording", "enum"},
+    {"create_meeting", "{\"user_id\":\"me\",\"settings\":{\"contact_email\":\"nope\"}}",
+     "settings.contact_email", "format"},
+    {"create_meeting", "{\"user_id\":\"me\",\"settings\":{\"waiting_room_options\":{}}}",
+     "settings.waiting_room_options.mode", "required"},
+    {"create_meeting",
+     "{\"user_id\":\"me\",\"settings\":{\"meeting_invitees\":[{\"email\":\"x\"}]}}",
+     "settings.meeting_invitees[0].email", "format"},
+    {"create_meeting", "{\"user_id\":\"me\",\"settings\":{\"hostvideo\":true}}",
+     "settings.hostvideo", "unknown"},
     {"create_meeting", "{\"user_id\":\"me\",\"settings\":[]}", "settings", "type"},
     {"create_meeting", "{\"user_id\":\"me\",\"colour\":\"red\"}", "colour", "unknown"},
     /* list_users */
@@ -227,70 +299,155 @@ static const struct {
     {"list_users", "{\"all\":true,\"next_page_token\":\"t\"}", "next_page_token", "conflict"},
     /* create_user */
     {"create_user", "{\"user_info\":{\"email\":\"a@x.com\",\"type\":1}}", "action", "required"},
-    {"create_user", "{\"action\":\"make\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1}}", "action", "enum"},
+    {"create_user", "{\"action\":\"make\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1}}",
+     "action", "enum"},
     {"create_user", "{\"action\":\"create\"}", "user_info", "required"},
-    {"create_user", "{\"action\":\"create\",\"user_info\":{\"type\":1}}", "user_info.email", "required"},
-    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"a@x.com\"}}", "user_info.type", "required"},
-    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"a@@x.com\",\"type\":1}}", "user_info.email", "format"},
-    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"a@x\",\"type\":1}}", "user_info.email", "format"},
-    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"a@x.com\",\"type\":99}}", "user_info.type", "enum"},
-    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"a@x.com\",\"type\":3}}", "user_info.type", "enum"},
-    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1,\"first_name\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}}", "user_info.first_name", "maxLength"},
-    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1,\"last_name\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}}", "user_info.last_name", "maxLength"},
-    {"create_user", "{\"action\":\"autoCreate\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1,\"password\":\"Ab1\"}}", "user_info.password", "minLength"},
-    {"create_user", "{\"action\":\"autoCreate\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1,\"password\":\"Ab1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}}", "user_info.password", "maxLength"},
-    {"create_user", "{\"action\":\"autoCreate\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1,\"password\":\"abcdefg1\"}}", "user_info.password", "format"},
-    {"create_user", "{\"action\":\"autoCreate\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1,\"password\":\"ABCDEFG1\"}}", "user_info.password", "format"},
-    {"create_user", "{\"action\":\"autoCreate\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1,\"password\":\"Abcdefgh\"}}", "user_info.password", "format"},
-    {"create_user", "{\"action\":\"autoCreate\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1,\"password\":\"12345678\"}}", "user_info.password", "format"},
-    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1,\"password\":\"Secr3tPw\"}}", "user_info.password", "dependency"},
-    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1,\"dept\":\"IT\"}}", "user_info.dept", "unknown"},
+    {"create_user", "{\"action\":\"create\",\"user_info\":{\"type\":1}}", "user_info.email",
+     "required"},
+    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"a@x.com\"}}",
+     "user_info.type", "required"},
+    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"a@@x.com\",\"type\":1}}",
+     "user_info.email", "format"},
+    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"a@x\",\"type\":1}}",
+     "user_info.email", "format"},
+    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"a@x.com\",\"type\":99}}",
+     "user_info.type", "enum"},
+    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"a@x.com\",\"type\":3}}",
+     "user_info.type", "enum"},
+    {"create_user",
+     "{\"action\":\"create\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1,\"first_name\":"
+     "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}}",
+     "user_info.first_name", "maxLength"},
+    {"create_user",
+     "{\"action\":\"create\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1,\"last_name\":"
+     "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}}",
+     "user_info.last_name", "maxLength"},
+    {"create_user",
+     "{\"action\":\"autoCreate\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1,\"password\":"
+     "\"Ab1\"}}",
+     "user_info.password", "minLength"},
+    {"create_user",
+     "{\"action\":\"autoCreate\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1,\"password\":"
+     "\"Ab1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}}",
+     "user_info.password", "maxLength"},
+    {"create_user",
+     "{\"action\":\"autoCreate\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1,\"password\":"
+     "\"abcdefg1\"}}",
+     "user_info.password", "format"},
+    {"create_user",
+     "{\"action\":\"autoCreate\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1,\"password\":"
+     "\"ABCDEFG1\"}}",
+     "user_info.password", "format"},
+    {"create_user",
+     "{\"action\":\"autoCreate\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1,\"password\":"
+     "\"Abcdefgh\"}}",
+     "user_info.password", "format"},
+    {"create_user",
+     "{\"action\":\"autoCreate\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1,\"password\":"
+     "\"12345678\"}}",
+     "user_info.password", "format"},
+    {"create_user",
+     "{\"action\":\"create\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1,\"password\":"
+     "\"Secr3tPw\"}}",
+     "user_info.password", "dependency"},
+    {"create_user",
+     "{\"action\":\"create\",\"user_info\":{\"email\":\"a@x.com\",\"type\":1,\"dept\":\"IT\"}}",
+     "user_info.dept", "unknown"},
     /* list_meetings */
     {"list_meetings", "{}", "user_id", "required"},
     {"list_meetings", "{\"user_id\":\"me\",\"type\":\"past\"}", "type", "enum"},
     {"list_meetings", "{\"user_id\":\"me\",\"from\":\"2026-1-01\"}", "from", "format"},
     {"list_meetings", "{\"user_id\":\"me\",\"to\":\"2026-13-01\"}", "to", "format"},
-    {"list_meetings", "{\"user_id\":\"me\",\"from\":\"2026-02-01\",\"to\":\"2026-01-31\"}", "to", "conflict"},
+    {"list_meetings", "{\"user_id\":\"me\",\"from\":\"2026-02-01\",\"to\":\"2026-01-31\"}", "to",
+     "conflict"},
     {"list_meetings", "{\"user_id\":\"me\",\"timezone\":\"EST\"}", "timezone", "format"},
     {"list_meetings", "{\"user_id\":\"me\",\"page_size\":301}", "page_size", "maximum"},
     {"list_meetings", "{\"user_id\":\"me\",\"page_size\":0}", "page_size", "minimum"},
-    {"list_meetings", "{\"user_id\":\"me\",\"all\":true,\"next_page_token\":\"t\"}", "next_page_token", "conflict"},
+    {"list_meetings", "{\"user_id\":\"me\",\"all\":true,\"next_page_token\":\"t\"}",
+     "next_page_token", "conflict"},
     /* add_meeting_registrant */
-    {"add_meeting_registrant", "{\"email\":\"r@x.com\",\"first_name\":\"R\"}", "meeting_id", "required"},
-    {"add_meeting_registrant", "{\"meeting_id\":12345678,\"email\":\"r@x.com\",\"first_name\":\"R\"}", "meeting_id", "format"},
-    {"add_meeting_registrant", "{\"meeting_id\":\"123456789012\",\"email\":\"r@x.com\",\"first_name\":\"R\"}", "meeting_id", "format"},
-    {"add_meeting_registrant", "{\"meeting_id\":\"85746065x\",\"email\":\"r@x.com\",\"first_name\":\"R\"}", "meeting_id", "format"},
-    {"add_meeting_registrant", "{\"meeting_id\":true,\"email\":\"r@x.com\",\"first_name\":\"R\"}", "meeting_id", "type"},
-    {"add_meeting_registrant", "{\"meeting_id\":857460654,\"first_name\":\"R\"}", "email", "required"},
-    {"add_meeting_registrant", "{\"meeting_id\":857460654,\"email\":\"r@x.com\"}", "first_name", "required"},
-    {"add_meeting_registrant", "{\"meeting_id\":857460654,\"email\":\"r x@x.com\",\"first_name\":\"R\"}", "email", "format"},
-    {"add_meeting_registrant", "{\"meeting_id\":857460654,\"email\":\"r@x.com\",\"first_name\":\"R\",\"country\":\"usa\"}", "country", "format"},
-    {"add_meeting_registrant", "{\"meeting_id\":857460654,\"email\":\"r@x.com\",\"first_name\":\"R\",\"country\":\"us\"}", "country", "format"},
-    {"add_meeting_registrant", "{\"meeting_id\":857460654,\"email\":\"r@x.com\",\"first_name\":\"R\",\"purchasing_time_frame\":\"soon\"}", "purchasing_time_frame", "enum"},
-    {"add_meeting_registrant", "{\"meeting_id\":857460654,\"email\":\"r@x.com\",\"first_name\":\"R\",\"role_in_purchase_process\":\"Boss\"}", "role_in_purchase_process", "enum"},
-    {"add_meeting_registrant", "{\"meeting_id\":857460654,\"email\":\"r@x.com\",\"first_name\":\"R\",\"no_of_employees\":\"1-10\"}", "no_of_employees", "enum"},
-    {"add_meeting_registrant", "{\"meeting_id\":857460654,\"email\":\"r@x.com\",\"first_name\":\"R\",\"language\":\"en-GB\"}", "language", "enum"},
-    {"add_meeting_registrant", "{\"meeting_id\":857460654,\"email\":\"r@x.com\",\"first_name\":\"R\",\"auto_approve\":\"true\"}", "auto_approve", "type"},
-    {"add_meeting_registrant", "{\"meeting_id\":857460654,\"email\":\"r@x.com\",\"first_name\":\"R\",\"occurrence_ids\":\"1,,2\"}", "occurrence_ids", "format"},
-    {"add_meeting_registrant", "{\"meeting_id\":857460654,\"email\":\"r@x.com\",\"first_name\":\"R\",\"custom_questions\":[{\"title\":\"t\",\"value\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}]}", "custom_questions[0].value", "maxLength"},
-    {"add_meeting_registrant", "{\"meeting_id\":857460654,\"email\":\"r@x.com\",\"first_name\":\"R\",\"custom_questions\":{}}", "custom_questions", "type"},
+    {"add_meeting_registrant", "{\"email\":\"r@x.com\",\"first_name\":\"R\"}", "meeting_id",
+     "required"},
+    {"add_meeting_registrant",
+     "{\"meeting_id\":12345678,\"email\":\"r@x.com\",\"first_name\":\"R\"}", "meeting_id",
+     "format"},
+    {"add_meeting_registrant",
+     "{\"meeting_id\":\"123456789012\",\"email\":\"r@x.com\",\"first_name\":\"R\"}", "meeting_id",
+     "format"},
+    {"add_meeting_registrant",
+     "{\"meeting_id\":\"85746065x\",\"email\":\"r@x.com\",\"first_name\":\"R\"}", "meeting_id",
+     "format"},
+    {"add_meeting_registrant", "{\"meeting_id\":true,\"email\":\"r@x.com\",\"first_name\":\"R\"}",
+     "meeting_id", "type"},
+    {"add_meeting_registrant", "{\"meeting_id\":857460654,\"first_name\":\"R\"}", "email",
+     "required"},
+    {"add_meeting_registrant", "{\"meeting_id\":857460654,\"email\":\"r@x.com\"}", "first_name",
+     "required"},
+    {"add_meeting_registrant",
+     "{\"meeting_id\":857460654,\"email\":\"r x@x.com\",\"first_name\":\"R\"}", "email", "format"},
+    {"add_meeting_registrant",
+     "{\"meeting_id\":857460654,\"email\":\"r@x.com\",\"first_name\":\"R\",\"country\":\"usa\"}",
+     "country", "format"},
+    {"add_meeting_registrant",
+     "{\"meeting_id\":857460654,\"email\":\"r@x.com\",\"first_name\":\"R\",\"country\":\"us\"}",
+     "country", "format"},
+    {"add_meeting_registrant",
+     "{\"meeting_id\":857460654,\"email\":\"r@x.com\",\"first_name\":\"R\",\"purchasing_time_"
+     "frame\":\"soon\"}",
+     "purchasing_time_frame", "enum"},
+    {"add_meeting_registrant",
+     "{\"meeting_id\":857460654,\"email\":\"r@x.com\",\"first_name\":\"R\",\"role_in_purchase_"
+     "process\":\"Boss\"}",
+     "role_in_purchase_process", "enum"},
+    {"add_meeting_registrant",
+     "{\"meeting_id\":857460654,\"email\":\"r@x.com\",\"first_name\":\"R\",\"no_of_employees\":\"1-"
+     "10\"}",
+     "no_of_employees", "enum"},
+    {"add_meeting_registrant",
+     "{\"meeting_id\":857460654,\"email\":\"r@x.com\",\"first_name\":\"R\",\"language\":\"en-GB\"}",
+     "language", "enum"},
+    {"add_meeting_registrant",
+     "{\"meeting_id\":857460654,\"email\":\"r@x.com\",\"first_name\":\"R\",\"auto_approve\":"
+     "\"true\"}",
+     "auto_approve", "type"},
+    {"add_meeting_registrant",
+     "{\"meeting_id\":857460654,\"email\":\"r@x.com\",\"first_name\":\"R\",\"occurrence_ids\":\"1,,"
+     "2\"}",
+     "occurrence_ids", "format"},
+    {"add_meeting_registrant",
+     "{\"meeting_id\":857460654,\"email\":\"r@x.com\",\"first_name\":\"R\",\"custom_questions\":[{"
+     "\"title\":\"t\",\"value\":"
+     "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}]}",
+     "custom_questions[0].value", "maxLength"},
+    {"add_meeting_registrant",
+     "{\"meeting_id\":857460654,\"email\":\"r@x.com\",\"first_name\":\"R\",\"custom_questions\":{}"
+     "}",
+     "custom_questions", "type"},
     /* list_meeting_registrants */
     {"list_meeting_registrants", "{}", "meeting_id", "required"},
     {"list_meeting_registrants", "{\"meeting_id\":857460654,\"status\":\"all\"}", "status", "enum"},
-    {"list_meeting_registrants", "{\"meeting_id\":857460654,\"occurrence_id\":\"x\"}", "occurrence_id", "format"},
-    {"list_meeting_registrants", "{\"meeting_id\":857460654,\"page_size\":301}", "page_size", "maximum"},
-    {"list_meeting_registrants", "{\"meeting_id\":857460654,\"all\":true,\"next_page_token\":\"t\"}", "next_page_token", "conflict"},
+    {"list_meeting_registrants", "{\"meeting_id\":857460654,\"occurrence_id\":\"x\"}",
+     "occurrence_id", "format"},
+    {"list_meeting_registrants", "{\"meeting_id\":857460654,\"page_size\":301}", "page_size",
+     "maximum"},
+    {"list_meeting_registrants",
+     "{\"meeting_id\":857460654,\"all\":true,\"next_page_token\":\"t\"}", "next_page_token",
+     "conflict"},
     /* get_meeting_recordings */
     {"get_meeting_recordings", "{}", "meeting_id", "required"},
     {"get_meeting_recordings", "{\"meeting_id\":\"not a uuid!\"}", "meeting_id", "format"},
     {"get_meeting_recordings", "{\"meeting_id\":\"short==\"}", "meeting_id", "format"},
-    {"get_meeting_recordings", "{\"meeting_id\":857460654,\"include_download_token\":true,\"ttl\":-1}", "ttl", "minimum"},
-    {"get_meeting_recordings", "{\"meeting_id\":857460654,\"include_download_token\":true,\"ttl\":604801}", "ttl", "maximum"},
+    {"get_meeting_recordings",
+     "{\"meeting_id\":857460654,\"include_download_token\":true,\"ttl\":-1}", "ttl", "minimum"},
+    {"get_meeting_recordings",
+     "{\"meeting_id\":857460654,\"include_download_token\":true,\"ttl\":604801}", "ttl", "maximum"},
     {"get_meeting_recordings", "{\"meeting_id\":857460654,\"ttl\":60}", "ttl", "dependency"},
     /* limit, on every list */
     {"list_users", "{\"limit\":0}", "limit", "minimum"},
     {"list_users", "{\"limit\":\"5\"}", "limit", "type"},
-    {"list_meetings", "{\"user_id\":\"me\",\"limit\":2,\"next_page_token\":\"t\"}", "next_page_token", "conflict"},
+    {"list_meetings", "{\"user_id\":\"me\",\"limit\":2,\"next_page_token\":\"t\"}",
+     "next_page_token", "conflict"},
     {"list_meeting_registrants", "{\"meeting_id\":857460654,\"limit\":-1}", "limit", "minimum"},
     {"list_user_recordings", "{\"user_id\":\"me\",\"limit\":0}", "limit", "minimum"},
     {"list_account_recordings", "{\"account_id\":\"me\",\"limit\":0}", "limit", "minimum"},
@@ -307,46 +464,62 @@ static const struct {
     {"update_user", "{\"user_id\":\"me\",\"pmi\":10000000000}", "pmi", "maximum"},
     {"update_user", "{\"user_id\":\"me\",\"host_key\":\"12345\"}", "host_key", "minLength"},
     {"update_user", "{\"user_id\":\"me\",\"host_key\":\"12345a\"}", "host_key", "format"},
-    {"update_user", "{\"user_id\":\"me\",\"about_me\":\"see https://x.example\"}", "about_me", "format"},
+    {"update_user", "{\"user_id\":\"me\",\"about_me\":\"see https://x.example\"}", "about_me",
+     "format"},
     {"update_user", "{\"user_id\":\"me\",\"about_me\":\"<b>hi</b>\"}", "about_me", "format"},
-    {"update_user", "{\"user_id\":\"me\",\"linkedin_url\":\"https://example.com/ann\"}", "linkedin_url", "format"},
+    {"update_user", "{\"user_id\":\"me\",\"linkedin_url\":\"https://example.com/ann\"}",
+     "linkedin_url", "format"},
     {"update_user", "{\"user_id\":\"me\",\"timezone\":\"Mars/Olympus\"}", "timezone", "format"},
-    {"update_user", "{\"user_id\":\"me\",\"phone_numbers\":[{},{},{},{}]}", "phone_numbers", "maxItems"},
-    {"update_user", "{\"user_id\":\"me\",\"phone_numbers\":[{\"label\":\"Pager\"}]}", "phone_numbers[0].label", "enum"},
-    {"update_user", "{\"user_id\":\"me\",\"first_name\":\"A\",\"email\":\"new@x.com\"}", "email", "unknown"},
+    {"update_user", "{\"user_id\":\"me\",\"phone_numbers\":[{},{},{},{}]}", "phone_numbers",
+     "maxItems"},
+    {"update_user", "{\"user_id\":\"me\",\"phone_numbers\":[{\"label\":\"Pager\"}]}",
+     "phone_numbers[0].label", "enum"},
+    {"update_user", "{\"user_id\":\"me\",\"first_name\":\"A\",\"email\":\"new@x.com\"}", "email",
+     "unknown"},
     {"delete_user", "{}", "user_id", "required"},
     {"delete_user", "{\"user_id\":\"x@y.com\",\"action\":\"remove\"}", "action", "enum"},
-    {"delete_user", "{\"user_id\":\"x@y.com\",\"transfer_recording\":true}", "transfer_recording", "dependency"},
-    {"delete_user", "{\"user_id\":\"x@y.com\",\"transfer_email\":\"X@Y.com\"}", "transfer_email", "conflict"},
-    {"delete_user", "{\"user_id\":\"x@y.com\",\"transfer_email\":\"not an email\"}", "transfer_email", "format"},
-    {"delete_user", "{\"user_id\":\"x@y.com\",\"transfer_meeting\":\"true\"}", "transfer_meeting", "type"},
+    {"delete_user", "{\"user_id\":\"x@y.com\",\"transfer_recording\":true}", "transfer_recording",
+     "dependency"},
+    {"delete_user", "{\"user_id\":\"x@y.com\",\"transfer_email\":\"X@Y.com\"}", "transfer_email",
+     "conflict"},
+    {"delete_user", "{\"user_id\":\"x@y.com\",\"transfer_email\":\"not an email\"}",
+     "transfer_email", "format"},
+    {"delete_user", "{\"user_id\":\"x@y.com\",\"transfer_meeting\":\"true\"}", "transfer_meeting",
+     "type"},
     /* the recordings lists */
     {"list_user_recordings", "{}", "user_id", "required"},
     {"list_user_recordings", "{\"user_id\":\"me\",\"from\":\"2026-02-30\"}", "from", "format"},
     {"list_user_recordings", "{\"user_id\":\"me\",\"from\":\"2026-1-01\"}", "from", "format"},
-    {"list_user_recordings", "{\"user_id\":\"me\",\"from\":\"2026-03-02\",\"to\":\"2026-03-01\"}", "to", "conflict"},
+    {"list_user_recordings", "{\"user_id\":\"me\",\"from\":\"2026-03-02\",\"to\":\"2026-03-01\"}",
+     "to", "conflict"},
     {"list_user_recordings", "{\"user_id\":\"me\",\"to\":\"2026-03-01\"}", "to", "dependency"},
-    {"list_user_recordings", "{\"user_id\":\"me\",\"trash\":true,\"from\":\"2026-03-01\"}", "from", "conflict"},
-    {"list_user_recordings", "{\"user_id\":\"me\",\"trash_type\":\"recording_file\"}", "trash_type", "dependency"},
-    {"list_user_recordings", "{\"user_id\":\"me\",\"trash\":true,\"trash_type\":\"files\"}", "trash_type", "enum"},
+    {"list_user_recordings", "{\"user_id\":\"me\",\"trash\":true,\"from\":\"2026-03-01\"}", "from",
+     "conflict"},
+    {"list_user_recordings", "{\"user_id\":\"me\",\"trash_type\":\"recording_file\"}", "trash_type",
+     "dependency"},
+    {"list_user_recordings", "{\"user_id\":\"me\",\"trash\":true,\"trash_type\":\"files\"}",
+     "trash_type", "enum"},
     {"list_user_recordings", "{\"user_id\":\"me\",\"mc\":\"yes\"}", "mc", "enum"},
     {"list_user_recordings", "{\"user_id\":\"me\",\"page_size\":301}", "page_size", "maximum"},
     {"list_user_recordings", "{\"user_id\":\"me\",\"all\":true}", "all", "unknown"},
     {"list_account_recordings", "{}", "account_id", "required"},
     {"list_account_recordings", "{\"account_id\":\"\"}", "account_id", "minLength"},
-    {"list_account_recordings", "{\"account_id\":\"me\",\"from\":\"2026-03-02\",\"to\":\"2026-03-01\"}", "to", "conflict"},
+    {"list_account_recordings",
+     "{\"account_id\":\"me\",\"from\":\"2026-03-02\",\"to\":\"2026-03-01\"}", "to", "conflict"},
     /* call_api */
     {"call_api", "{\"path\":\"/users\"}", "method", "required"},
     {"call_api", "{\"method\":\"GET\"}", "path", "required"},
     {"call_api", "{\"method\":\"HEAD\",\"path\":\"/users\"}", "method", "enum"},
-    {"call_api", "{\"method\":\"GET\",\"path\":\"https://evil.example/v2/users\"}", "path", "format"},
+    {"call_api", "{\"method\":\"GET\",\"path\":\"https://evil.example/v2/users\"}", "path",
+     "format"},
     {"call_api", "{\"method\":\"GET\",\"path\":\"//evil.example/users\"}", "path", "format"},
     {"call_api", "{\"method\":\"GET\",\"path\":\"/users/../../oauth/token\"}", "path", "format"},
     {"call_api", "{\"method\":\"GET\",\"path\":\"/users/%2e%2E/x\"}", "path", "format"},
     {"call_api", "{\"method\":\"GET\",\"path\":\"/users\\r\\nHost: x\"}", "path", "format"},
     {"call_api", "{\"method\":\"GET\",\"path\":\"/users?page_size=3\"}", "path", "format"},
     {"call_api", "{\"method\":\"GET\",\"path\":\"/v2/users\"}", "path", "format"},
-    {"call_api", "{\"method\":\"GET\",\"path\":\"/users\",\"query\":{\"a\":[1]}}", "query.a", "type"},
+    {"call_api", "{\"method\":\"GET\",\"path\":\"/users\",\"query\":{\"a\":[1]}}", "query.a",
+     "type"},
     {"call_api", "{\"method\":\"GET\",\"path\":\"/users\",\"body\":{}}", "body", "dependency"},
     {"call_api", "{\"method\":\"GET\",\"path\":\"/users\",\"verb\":\"x\"}", "verb", "unknown"},
 };
@@ -358,8 +531,8 @@ static void test_invalid_inputs_name_field_and_rule(void **state)
         int rc = validate(&p, invalid[i].action, invalid[i].input);
         const zf_problem *q = find_problem(&p, invalid[i].path, invalid[i].rule);
         if (rc != ZF_EVALIDATION || !q) {
-            fprintf(stderr, "invalid case %zu (%s %s) expected %s/%s, got:\n", i,
-                    invalid[i].action, invalid[i].input, invalid[i].path, invalid[i].rule);
+            fprintf(stderr, "invalid case %zu (%s %s) expected %s/%s, got:\n", i, invalid[i].action,
+                    invalid[i].input, invalid[i].path, invalid[i].rule);
             dump(&p);
         }
         assert_int_equal(rc, ZF_EVALIDATION);
@@ -377,16 +550,22 @@ typedef struct char_case {
 /* Control and bidi characters in names used to pass to Zoom, which shows
  * them to other people; only multi-line prose takes TAB/LF/CR. */
 static const char_case CHAR_CASES[] = {
-    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"n@x.com\",\"type\":1,"
-                    "\"first_name\":\"Ann\\u202Egpj.exe\"}}", "user_info.first_name",
+    {"create_user",
+     "{\"action\":\"create\",\"user_info\":{\"email\":\"n@x.com\",\"type\":1,"
+     "\"first_name\":\"Ann\\u202Egpj.exe\"}}",
+     "user_info.first_name",
      "contains U+202E (RIGHT-TO-LEFT OVERRIDE, a bidi control) at character 4; control and "
      "bidirectional-formatting characters change how the text displays: remove it"},
-    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"n@x.com\",\"type\":1,"
-                    "\"last_name\":\"L\\u0085e\"}}", "user_info.last_name",
+    {"create_user",
+     "{\"action\":\"create\",\"user_info\":{\"email\":\"n@x.com\",\"type\":1,"
+     "\"last_name\":\"L\\u0085e\"}}",
+     "user_info.last_name",
      "contains U+0085 (a control character) at character 2; control and "
      "bidirectional-formatting characters change how the text displays: remove it"},
-    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"n@x.com\",\"type\":1,"
-                    "\"display_name\":\"\\u00e9\\u2066x\\u2069\"}}", "user_info.display_name",
+    {"create_user",
+     "{\"action\":\"create\",\"user_info\":{\"email\":\"n@x.com\",\"type\":1,"
+     "\"display_name\":\"\\u00e9\\u2066x\\u2069\"}}",
+     "user_info.display_name",
      "contains U+2066 (LEFT-TO-RIGHT ISOLATE, a bidi control) at character 2; control and "
      "bidirectional-formatting characters change how the text displays: remove it"},
     {"create_meeting", "{\"user_id\":\"me\",\"topic\":\"Stand\\nup\"}", "topic",
@@ -412,18 +591,22 @@ static const char_case CHAR_CASES[] = {
      "bidirectional-formatting characters change how the text displays: remove it"},
     {"create_meeting", "{\"user_id\":\"me\",\"password\":\"ab\\u007fc\"}", "password",
      "no spaces (fault at character 3)"},
-    {"add_meeting_registrant", "{\"meeting_id\":85746065432,\"email\":\"r@x.com\","
-                               "\"first_name\":\"R\",\"custom_questions\":[{\"title\":\"Why\","
-                               "\"value\":\"\\u061Cb\"}]}", "custom_questions[0].value",
+    {"add_meeting_registrant",
+     "{\"meeting_id\":85746065432,\"email\":\"r@x.com\","
+     "\"first_name\":\"R\",\"custom_questions\":[{\"title\":\"Why\","
+     "\"value\":\"\\u061Cb\"}]}",
+     "custom_questions[0].value",
      "contains U+061C (ARABIC LETTER MARK, a bidi control) at character 1; control and "
      "bidirectional-formatting characters change how the text displays: remove it"},
-    {"add_meeting_registrant", "{\"meeting_id\":85746065432,\"email\":\"r@x.com\","
-                               "\"first_name\":\"R\",\"comments\":\"line 1\\nline 2\"}",
+    {"add_meeting_registrant",
+     "{\"meeting_id\":85746065432,\"email\":\"r@x.com\","
+     "\"first_name\":\"R\",\"comments\":\"line 1\\nline 2\"}",
      "comments", NULL},
     /* letters of every script, emoji with joiners: fine */
-    {"create_user", "{\"action\":\"create\",\"user_info\":{\"email\":\"n@x.com\",\"type\":1,"
-                    "\"first_name\":\"\\u05e9\\u05e8\\u05d4\",\"last_name\":\"\\u674e\","
-                    "\"display_name\":\"\\ud83d\\udc69\\u200d\\ud83d\\udcbb Zo\\u00eb\"}}",
+    {"create_user",
+     "{\"action\":\"create\",\"user_info\":{\"email\":\"n@x.com\",\"type\":1,"
+     "\"first_name\":\"\\u05e9\\u05e8\\u05d4\",\"last_name\":\"\\u674e\","
+     "\"display_name\":\"\\ud83d\\udc69\\u200d\\ud83d\\udcbb Zo\\u00eb\"}}",
      "user_info.first_name", NULL},
 };
 
@@ -469,9 +652,9 @@ static void test_invalid_utf8_refused(void **state)
     zf_problems_free(&p);
     json_decref(in);
     /* the value echoed in a problem cannot reorder the terminal line */
-    assert_int_equal(validate(&p, "create_meeting",
-                              "{\"user_id\":\"me\",\"topic\":\"caf\u00e9 \u202Eabc\"}"),
-                     ZF_EVALIDATION);
+    assert_int_equal(
+        validate(&p, "create_meeting", "{\"user_id\":\"me\",\"topic\":\"caf\u00e9 \u202Eabc\"}"),
+        ZF_EVALIDATION);
     assert_string_equal(p.items[0].value, "\"caf\\u00E9 \\u202Eabc\"");
     assert_int_equal(p.items[0].pos, 5);
     zf_problems_free(&p);
@@ -480,12 +663,13 @@ static void test_invalid_utf8_refused(void **state)
 static void test_all_problems_at_once(void **state)
 {
     zf_problems p = ZF_PROBLEMS_INIT;
-    int rc = validate(&p, "create_meeting",
-                      "{\"topic\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-                      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-                      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
-                      "\"duration\":0,\"type\":8,\"settings\":{\"jbh_time\":3,\"bogus\":1},"
-                      "\"recurrence\":{\"type\":2,\"weekly_days\":\"9\"}}");
+    int rc =
+        validate(&p, "create_meeting",
+                 "{\"topic\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
+                 "\"duration\":0,\"type\":8,\"settings\":{\"jbh_time\":3,\"bogus\":1},"
+                 "\"recurrence\":{\"type\":2,\"weekly_days\":\"9\"}}");
     assert_int_equal(rc, ZF_EVALIDATION);
     assert_non_null(find_problem(&p, "user_id", "required"));
     assert_non_null(find_problem(&p, "topic", "maxLength"));
@@ -676,7 +860,6 @@ static void test_build_list_users_query(void **state)
     assert_int_equal(req.nquery, 0);
     zf_action_request_free(&req);
 }
-
 
 /* ---- limit, month windows ------------------------------------------------ */
 
@@ -908,7 +1091,8 @@ static void test_build_recordings_encoding(void **state)
         /* starts with '/': twice */
         {"\"/ajXp112QmuoKj4854875==\"", "/meetings/%252FajXp112QmuoKj4854875%253D%253D/recordings"},
         /* contains "//": twice */
-        {"\"ajXp11//QmuoKj4854875==\"", "/meetings/ajXp11%252F%252FQmuoKj4854875%253D%253D/recordings"},
+        {"\"ajXp11//QmuoKj4854875==\"",
+         "/meetings/ajXp11%252F%252FQmuoKj4854875%253D%253D/recordings"},
         /* numeric id, integer or string */
         {"85746065432", "/meetings/85746065432/recordings"},
         {"\"85746065432\"", "/meetings/85746065432/recordings"},
@@ -938,7 +1122,8 @@ static void test_build_create_user(void **state)
              "{\"action\":\"create\",\"user_info\":{\"email\":\"n@x.com\",\"type\":1}}");
     assert_string_equal(req.path, "/users");
     json_t *body = parse(req.body);
-    json_t *want = parse("{\"action\":\"create\",\"user_info\":{\"email\":\"n@x.com\",\"type\":1}}");
+    json_t *want =
+        parse("{\"action\":\"create\",\"user_info\":{\"email\":\"n@x.com\",\"type\":1}}");
     assert_true(json_equal(body, want));
     json_decref(body);
     json_decref(want);
@@ -984,19 +1169,23 @@ static void test_scope_preflight(void **state)
 {
     const zf_action *a = zf_action_find("create_meeting");
     zf_error err = ZF_ERROR_INIT;
-    assert_int_equal(zf_action_scope_check(a, "meeting:read:meeting:admin meeting:write:meeting:admin", &err), 0);
+    assert_int_equal(
+        zf_action_scope_check(a, "meeting:read:meeting:admin meeting:write:meeting:admin", &err),
+        0);
     assert_int_equal(zf_action_scope_check(a, "meeting:write:meeting", &err), 0);
     assert_int_equal(zf_action_scope_check(a, "meeting:write:meeting:master", &err), 0);
     assert_int_equal(zf_action_scope_check(a, "meeting:write:admin", &err), 0);
-    assert_int_equal(zf_action_scope_check(a, "user:read:list_users:admin meeting:write:meeting:adminx", &err),
-                     ZF_ESCOPE);
+    assert_int_equal(
+        zf_action_scope_check(a, "user:read:list_users:admin meeting:write:meeting:adminx", &err),
+        ZF_ESCOPE);
     assert_non_null(strstr(err.message, "meeting:write:meeting:admin"));
     assert_non_null(strstr(err.message, "create_meeting"));
     assert_non_null(strstr(err.hint, "reconnect"));
     zf_error_reset(&err);
     assert_int_equal(zf_action_scope_check(a, "", &err), ZF_ESCOPE);
     a = zf_action_find("get_meeting_recordings");
-    assert_int_equal(zf_action_scope_check(a, "cloud_recording:read:list_recording_files:master", &err), 0);
+    assert_int_equal(
+        zf_action_scope_check(a, "cloud_recording:read:list_recording_files:master", &err), 0);
     assert_int_equal(zf_action_scope_check(zf_action_find("call_api"), "", &err), 0);
     /* every action's own scope passes; each is one of the ten DESIGN asks for */
     for (const zf_action *const *x = zf_actions(); *x; x++)
@@ -1055,8 +1244,8 @@ static void test_normalise_list(void **state)
     json_decref(resp);
     /* last page: no token; missing array -> empty list */
     resp = parse("{\"next_page_token\":\"\"}");
-    assert_int_equal(zf_action_normalise(&out, zf_action_find("list_meetings"), resp,
-                                         ZF_OUTCOME_READ, &err), 0);
+    assert_int_equal(
+        zf_action_normalise(&out, zf_action_find("list_meetings"), resp, ZF_OUTCOME_READ, &err), 0);
     assert_int_equal(json_array_size(json_object_get(out, "meetings")), 0);
     assert_null(json_object_get(out, "next_page_token"));
     json_decref(out);
@@ -1067,8 +1256,8 @@ static void test_normalise_call_api_passthrough(void **state)
 {
     json_t *resp = parse("{\"anything\":[1,2],\"x\":{}}"), *out;
     zf_error err = ZF_ERROR_INIT;
-    assert_int_equal(zf_action_normalise(&out, zf_action_find("call_api"), resp, ZF_OUTCOME_READ,
-                                         &err), 0);
+    assert_int_equal(
+        zf_action_normalise(&out, zf_action_find("call_api"), resp, ZF_OUTCOME_READ, &err), 0);
     assert_true(json_equal(out, resp));
     json_decref(out);
     json_decref(resp);
@@ -1078,7 +1267,8 @@ static void test_result_warnings(void **state)
 {
     zf_action_result r = ZF_ACTION_RESULT_INIT;
     assert_null(r.warnings);
-    assert_int_equal(zf_action_result_warn(&r, "host %s has made %d of 100 meetings today", "ann", 95), 0);
+    assert_int_equal(
+        zf_action_result_warn(&r, "host %s has made %d of 100 meetings today", "ann", 95), 0);
     assert_int_equal(json_array_size(r.warnings), 1);
     assert_string_equal(json_string_value(json_array_get(r.warnings, 0)),
                         "host ann has made 95 of 100 meetings today");
@@ -1091,15 +1281,25 @@ static void test_result_warnings(void **state)
 
 static void test_registry_and_help(void **state)
 {
-    static const char *const names[] = {"create_meeting", "list_users", "create_user",
-                                        "list_meetings", "add_meeting_registrant",
-                                        "list_meeting_registrants", "get_meeting_recordings",
-                                        "get_meeting", "update_meeting", "delete_meeting",
-                                        "update_registrant_status", "get_registrant_questions",
+    static const char *const names[] = {"create_meeting",
+                                        "list_users",
+                                        "create_user",
+                                        "list_meetings",
+                                        "add_meeting_registrant",
+                                        "list_meeting_registrants",
+                                        "get_meeting_recordings",
+                                        "get_meeting",
+                                        "update_meeting",
+                                        "delete_meeting",
+                                        "update_registrant_status",
+                                        "get_registrant_questions",
                                         "update_registrant_questions",
                                         "list_past_meeting_participants",
-                                        "get_user", "update_user", "delete_user",
-                                        "list_user_recordings", "list_account_recordings",
+                                        "get_user",
+                                        "update_user",
+                                        "delete_user",
+                                        "list_user_recordings",
+                                        "list_account_recordings",
                                         "call_api"};
     size_t n = 0;
     for (const zf_action *const *a = zf_actions(); *a; a++, n++)
@@ -1229,8 +1429,7 @@ static void test_flag_value_rule(void **state)
     /* JSON meant for an object that does not parse is named at once */
     zf_field obj = {.name = "settings", .types = ZF_T_OBJECT};
     zf_error err = ZF_ERROR_INIT;
-    assert_int_equal(zf_action_flag_value(&v, &obj, "--settings", "{oops", &err),
-                     ZF_EVALIDATION);
+    assert_int_equal(zf_action_flag_value(&v, &obj, "--settings", "{oops", &err), ZF_EVALIDATION);
     assert_null(v);
     assert_int_equal(err.code, ZF_EVALIDATION);
     assert_non_null(strstr(err.message, "--settings: invalid JSON at line 1"));
@@ -1274,8 +1473,8 @@ static void test_schema_json(void **state)
     json_decref(want);
     json_t *pw = json_object_get(props, "password");
     assert_true(json_is_true(json_object_get(pw, "writeOnly")));
-    assert_string_equal(json_string_value(json_object_get(json_object_get(props, "user_id"),
-                                                          "x-zoom-in")), "path");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(props, "user_id"), "x-zoom-in")), "path");
     json_decref(s);
 
     assert_int_equal(zf_action_schema_json(&s, zf_action_find("add_meeting_registrant")), 0);
@@ -1284,10 +1483,11 @@ static void test_schema_json(void **state)
     assert_true(json_equal(json_object_get(mid, "type"), want));
     json_decref(want);
     json_t *cq = json_object_get(json_object_get(s, "properties"), "custom_questions");
-    assert_int_equal(json_integer_value(json_object_get(
-                         json_object_get(json_object_get(json_object_get(cq, "items"),
-                                                         "properties"), "value"), "maxLength")),
-                     128);
+    assert_int_equal(
+        json_integer_value(json_object_get(
+            json_object_get(json_object_get(json_object_get(cq, "items"), "properties"), "value"),
+            "maxLength")),
+        128);
     json_decref(s);
 
     /* every action has a schema; call_api's body accepts anything */

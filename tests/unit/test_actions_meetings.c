@@ -39,8 +39,7 @@ static int validate(zf_problems *p, const char *action, const char *input)
 static void dump(const zf_problems *p)
 {
     for (size_t i = 0; i < p->count; i++)
-        fprintf(stderr, "  %s [%s] %s\n", p->items[i].path, p->items[i].rule,
-                p->items[i].message);
+        fprintf(stderr, "  %s [%s] %s\n", p->items[i].path, p->items[i].rule, p->items[i].message);
 }
 
 static const zf_problem *find_problem(const zf_problems *p, const char *path, const char *rule)
@@ -117,8 +116,8 @@ static const struct {
     {"get_meeting", "{" MID ",\"occurrence_id\":\"1,2\"}", "occurrence_id", "format"},
     {"get_meeting", "{" MID ",\"occurrence_id\":\"12345678901234567890\"}", "occurrence_id",
      "format"},
-    {"get_meeting", "{" MID ",\"show_previous_occurrences\":\"yes\"}",
-     "show_previous_occurrences", "type"},
+    {"get_meeting", "{" MID ",\"show_previous_occurrences\":\"yes\"}", "show_previous_occurrences",
+     "type"},
     {"update_meeting", "{" MID "}", "", "required"},
     {"update_meeting", "{" MID ",\"duration\":1441}", "duration", "maximum"},
     {"update_meeting", "{" MID ",\"settings\":{\"show_join_info\":true}}",
@@ -128,20 +127,22 @@ static const struct {
      "start_time", "conflict"},
     {"update_meeting", "{" MID ",\"type\":2,\"recurrence\":{\"type\":1,\"end_times\":2}}",
      "recurrence", "dependency"},
-    {"update_meeting", "{" MID ",\"recurrence\":{\"type\":1}}", "recurrence.end_times",
-     "required"},
+    {"update_meeting", "{" MID ",\"recurrence\":{\"type\":1}}", "recurrence.end_times", "required"},
     {"update_meeting", "{" MID ",\"recurrence\":{\"type\":2,\"end_times\":2}}",
      "recurrence.weekly_days", "required"},
-    {"update_meeting", "{" MID ",\"recurrence\":{\"type\":3,\"repeat_interval\":11,"
-                       "\"end_times\":2}}", "recurrence.repeat_interval", "maximum"},
+    {"update_meeting",
+     "{" MID ",\"recurrence\":{\"type\":3,\"repeat_interval\":11,"
+     "\"end_times\":2}}",
+     "recurrence.repeat_interval", "maximum"},
     {"update_meeting", "{" MID ",\"tracking_fields\":[{\"value\":\"1\"}]}",
      "tracking_fields[0].field", "required"},
-    {"update_meeting", "{" MID ",\"occurrence_id\":\"1\",\"topic\":\"x\"}", "topic",
-     "dependency"},
+    {"update_meeting", "{" MID ",\"occurrence_id\":\"1\",\"topic\":\"x\"}", "topic", "dependency"},
     {"update_meeting", "{" MID ",\"occurrence_id\":\"1\",\"timezone\":\"UTC\"}", "timezone",
      "dependency"},
-    {"update_meeting", "{" MID ",\"occurrence_id\":\"1\",\"recurrence\":{\"type\":1,"
-                       "\"end_times\":2}}", "recurrence", "dependency"},
+    {"update_meeting",
+     "{" MID ",\"occurrence_id\":\"1\",\"recurrence\":{\"type\":1,"
+     "\"end_times\":2}}",
+     "recurrence", "dependency"},
     {"update_meeting", "{" MID ",\"occurrence_id\":\"1\",\"settings\":{\"audio\":\"voip\"}}",
      "settings.audio", "dependency"},
     {"update_meeting", "{" MID ",\"occurrence_id\":\"1\",\"type\":8}", "type", "dependency"},
@@ -150,41 +151,53 @@ static const struct {
      "type"},
     {"delete_meeting", "{" MID ",\"occurrence_id\":\"x\"}", "occurrence_id", "format"},
     {"delete_meeting", "{\"meeting_id\":\"atsXxhSEQWit9t+U02HXNQ==\"}", "meeting_id", "format"},
-    {"update_registrant_status", "{" MID ",\"registrants\":[{\"email\":\"a@x.com\"}]}",
-     "action", "required"},
-    {"update_registrant_status", "{" MID ",\"action\":\"promote\",\"registrants\":"
-                                 "[{\"email\":\"a@x.com\"}]}", "action", "enum"},
+    {"update_registrant_status", "{" MID ",\"registrants\":[{\"email\":\"a@x.com\"}]}", "action",
+     "required"},
+    {"update_registrant_status",
+     "{" MID ",\"action\":\"promote\",\"registrants\":"
+     "[{\"email\":\"a@x.com\"}]}",
+     "action", "enum"},
     {"update_registrant_status", "{" MID ",\"action\":\"deny\"}", "registrants", "required"},
-    {"update_registrant_status", "{" MID ",\"action\":\"deny\",\"registrants\":[]}",
-     "registrants", "minItems"},
+    {"update_registrant_status", "{" MID ",\"action\":\"deny\",\"registrants\":[]}", "registrants",
+     "minItems"},
     {"update_registrant_status", "{" MID ",\"action\":\"deny\",\"registrants\":[{}]}",
      "registrants[0]", "required"},
-    {"update_registrant_status", "{" MID ",\"action\":\"deny\",\"registrants\":"
-                                 "[{\"email\":\"nope\"}]}", "registrants[0].email", "format"},
-    {"update_registrant_status", "{" MID ",\"action\":\"deny\",\"registrants\":"
-                                 "[{\"name\":\"Ann\"}]}", "registrants[0].name", "unknown"},
+    {"update_registrant_status",
+     "{" MID ",\"action\":\"deny\",\"registrants\":"
+     "[{\"email\":\"nope\"}]}",
+     "registrants[0].email", "format"},
+    {"update_registrant_status",
+     "{" MID ",\"action\":\"deny\",\"registrants\":"
+     "[{\"name\":\"Ann\"}]}",
+     "registrants[0].name", "unknown"},
     {"get_registrant_questions", "{\"meeting_id\":12}", "meeting_id", "format"},
     {"update_registrant_questions", "{" MID "}", "", "required"},
     {"update_registrant_questions", "{" MID ",\"questions\":[{\"field_name\":\"email\"}]}",
      "questions[0].field_name", "enum"},
     {"update_registrant_questions", "{" MID ",\"questions\":[{\"required\":true}]}",
      "questions[0].field_name", "required"},
-    {"update_registrant_questions", "{" MID ",\"questions\":[{\"field_name\":\"org\"},"
-                                    "{\"field_name\":\"org\"}]}", "questions[1].field_name",
-     "conflict"},
+    {"update_registrant_questions",
+     "{" MID ",\"questions\":[{\"field_name\":\"org\"},"
+     "{\"field_name\":\"org\"}]}",
+     "questions[1].field_name", "conflict"},
     {"update_registrant_questions", "{" MID ",\"custom_questions\":[{\"type\":\"short\"}]}",
      "custom_questions[0].title", "required"},
-    {"update_registrant_questions", "{" MID ",\"custom_questions\":[{\"title\":\"a\","
-                                    "\"type\":\"long\"}]}", "custom_questions[0].type", "enum"},
-    {"update_registrant_questions", "{" MID ",\"custom_questions\":[{\"title\":\"a\","
-                                    "\"type\":\"single\"}]}", "custom_questions[0].answers",
-     "required"},
-    {"update_registrant_questions", "{" MID ",\"custom_questions\":[{\"title\":\"a\","
-                                    "\"answers\":[\"x\"]}]}", "custom_questions[0].answers",
-     "dependency"},
-    {"update_registrant_questions", "{" MID ",\"custom_questions\":[{\"title\":\"a\"},"
-                                    "{\"title\":\"a\"}]}", "custom_questions[1].title",
-     "conflict"},
+    {"update_registrant_questions",
+     "{" MID ",\"custom_questions\":[{\"title\":\"a\","
+     "\"type\":\"long\"}]}",
+     "custom_questions[0].type", "enum"},
+    {"update_registrant_questions",
+     "{" MID ",\"custom_questions\":[{\"title\":\"a\","
+     "\"type\":\"single\"}]}",
+     "custom_questions[0].answers", "required"},
+    {"update_registrant_questions",
+     "{" MID ",\"custom_questions\":[{\"title\":\"a\","
+     "\"answers\":[\"x\"]}]}",
+     "custom_questions[0].answers", "dependency"},
+    {"update_registrant_questions",
+     "{" MID ",\"custom_questions\":[{\"title\":\"a\"},"
+     "{\"title\":\"a\"}]}",
+     "custom_questions[1].title", "conflict"},
     {"list_past_meeting_participants", "{" MID ",\"page_size\":301}", "page_size", "maximum"},
     {"list_past_meeting_participants", "{" MID ",\"all\":true,\"next_page_token\":\"t\"}",
      "next_page_token", "conflict"},
@@ -198,8 +211,8 @@ static void test_invalid_inputs_name_field_and_rule(void **state)
         int rc = validate(&p, invalid[i].action, invalid[i].input);
         const zf_problem *q = find_problem(&p, invalid[i].path, invalid[i].rule);
         if (rc != ZF_EVALIDATION || !q) {
-            fprintf(stderr, "invalid case %zu (%s %s) expected %s/%s, got:\n", i,
-                    invalid[i].action, invalid[i].input, invalid[i].path, invalid[i].rule);
+            fprintf(stderr, "invalid case %zu (%s %s) expected %s/%s, got:\n", i, invalid[i].action,
+                    invalid[i].input, invalid[i].path, invalid[i].rule);
             dump(&p);
         }
         assert_int_equal(rc, ZF_EVALIDATION);
@@ -219,8 +232,12 @@ static void test_occurrence_rules_all_at_once(void **state)
                      "\"settings\":{\"audio\":\"voip\",\"approval_type\":1,\"waiting_room\":true,"
                      "\"nonsense\":1},\"agenda\":\"ok\",\"duration\":30}";
     assert_int_equal(validate(&p, "update_meeting", in), ZF_EVALIDATION);
-    static const char *const refused[] = {"topic", "type", "timezone", "password",
-                                          "pre_schedule", "settings.audio",
+    static const char *const refused[] = {"topic",
+                                          "type",
+                                          "timezone",
+                                          "password",
+                                          "pre_schedule",
+                                          "settings.audio",
                                           "settings.approval_type"};
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
         assert_non_null(find_problem(&p, refused[i], "dependency"));
@@ -232,7 +249,8 @@ static void test_occurrence_rules_all_at_once(void **state)
     zf_problems_free(&p);
     assert_int_equal(validate(&p, "update_meeting",
                               "{" MID ",\"topic\":\"t\",\"timezone\":\"UTC\",\"settings\":"
-                              "{\"audio\":\"voip\"}}"), 0);
+                              "{\"audio\":\"voip\"}}"),
+                     0);
     zf_problems_free(&p);
 }
 
@@ -252,28 +270,26 @@ static void test_build_requests(void **state)
         const char *action, *input, *method, *path, *body;
         zf_action_kind kind;
     } cases[] = {
-        {"get_meeting", "{\"meeting_id\":\"85746065432\"}", "GET", "/meetings/85746065432",
-         NULL, ZF_ACTION_READ},
-        {"update_meeting", "{" MID ",\"topic\":\"x\",\"settings\":{\"watermark\":true}}",
-         "PATCH", "/meetings/85746065432", "{\"topic\":\"x\",\"settings\":{\"watermark\":true}}",
+        {"get_meeting", "{\"meeting_id\":\"85746065432\"}", "GET", "/meetings/85746065432", NULL,
+         ZF_ACTION_READ},
+        {"update_meeting", "{" MID ",\"topic\":\"x\",\"settings\":{\"watermark\":true}}", "PATCH",
+         "/meetings/85746065432", "{\"topic\":\"x\",\"settings\":{\"watermark\":true}}",
          ZF_ACTION_WRITE},
-        {"delete_meeting", "{" MID "}", "DELETE", "/meetings/85746065432", NULL,
-         ZF_ACTION_WRITE},
-        {"update_registrant_status", "{" MID ",\"action\":\"deny\",\"registrants\":"
-                                     "[{\"id\":\"r1\"}]}", "PUT",
-         "/meetings/85746065432/registrants/status",
+        {"delete_meeting", "{" MID "}", "DELETE", "/meetings/85746065432", NULL, ZF_ACTION_WRITE},
+        {"update_registrant_status",
+         "{" MID ",\"action\":\"deny\",\"registrants\":"
+         "[{\"id\":\"r1\"}]}",
+         "PUT", "/meetings/85746065432/registrants/status",
          "{\"action\":\"deny\",\"registrants\":[{\"id\":\"r1\"}]}", ZF_ACTION_WRITE},
         {"get_registrant_questions", "{" MID "}", "GET",
          "/meetings/85746065432/registrants/questions", NULL, ZF_ACTION_READ},
         {"update_registrant_questions", "{" MID ",\"questions\":[]}", "PATCH",
          "/meetings/85746065432/registrants/questions", "{\"questions\":[]}", ZF_ACTION_WRITE},
         /* a past meeting's UUID: Zoom's double encoding for '/' first or "//" */
-        {"list_past_meeting_participants", "{\"meeting_id\":\"/ajXp112QmuoKj4854875==\"}",
-         "GET", "/past_meetings/%252FajXp112QmuoKj4854875%253D%253D/participants", NULL,
-         ZF_ACTION_READ},
-        {"list_past_meeting_participants", "{\"meeting_id\":\"atsXxhSEQWit9t+U02HXNQ==\"}",
-         "GET", "/past_meetings/atsXxhSEQWit9t%2BU02HXNQ%3D%3D/participants", NULL,
-         ZF_ACTION_READ},
+        {"list_past_meeting_participants", "{\"meeting_id\":\"/ajXp112QmuoKj4854875==\"}", "GET",
+         "/past_meetings/%252FajXp112QmuoKj4854875%253D%253D/participants", NULL, ZF_ACTION_READ},
+        {"list_past_meeting_participants", "{\"meeting_id\":\"atsXxhSEQWit9t+U02HXNQ==\"}", "GET",
+         "/past_meetings/atsXxhSEQWit9t%2BU02HXNQ%3D%3D/participants", NULL, ZF_ACTION_READ},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         zf_action_request req;
@@ -292,9 +308,10 @@ static void test_build_requests(void **state)
         zf_action_request_free(&req);
     }
     zf_action_request req;
-    build_ok(&req, "delete_meeting", "{" MID ",\"occurrence_id\":\"1648194360000\","
-                                     "\"schedule_for_reminder\":false,"
-                                     "\"cancel_meeting_reminder\":true}");
+    build_ok(&req, "delete_meeting",
+             "{" MID ",\"occurrence_id\":\"1648194360000\","
+             "\"schedule_for_reminder\":false,"
+             "\"cancel_meeting_reminder\":true}");
     assert_string_equal(zf_action_request_query(&req, "occurrence_id"), "1648194360000");
     assert_string_equal(zf_action_request_query(&req, "schedule_for_reminder"), "false");
     assert_string_equal(zf_action_request_query(&req, "cancel_meeting_reminder"), "true");

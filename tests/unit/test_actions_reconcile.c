@@ -20,11 +20,11 @@
 /* ---- a canned source ------------------------------------------------------ */
 
 typedef struct canned {
-    json_t *pages;    /* {"<path>?<query>": [page, page, ...]} */
-    json_t *objects;  /* {"<path>": object} for get */
-    int get_rc;       /* forced get result when non-zero */
-    int list_rc;      /* forced list result when non-zero */
-    char log[4096];   /* requests seen, one per line */
+    json_t *pages;   /* {"<path>?<query>": [page, page, ...]} */
+    json_t *objects; /* {"<path>": object} for get */
+    int get_rc;      /* forced get result when non-zero */
+    int list_rc;     /* forced list result when non-zero */
+    char log[4096];  /* requests seen, one per line */
     int pages_served;
 } canned;
 
@@ -70,7 +70,7 @@ static int fake_list(void *ctx, const zf_action_request *req, const char *items_
     request_key(key, sizeof key, req);
     size_t i;
     json_t *page;
-    json_array_foreach(json_object_get(c->pages, key), i, page) {
+    json_array_foreach (json_object_get(c->pages, key), i, page) {
         c->pages_served++;
         if (each(arg, json_object_get(page, items_key)))
             break;
@@ -107,7 +107,8 @@ static void canned_free(canned *c)
 
 /* ---- create_user ----------------------------------------------------------- */
 
-#define NEW_USER "{\"action\":\"create\",\"user_info\":{\"email\":\"Ann+1@Example.com\",\"type\":1}}"
+#define NEW_USER                                                                                   \
+    "{\"action\":\"create\",\"user_info\":{\"email\":\"Ann+1@Example.com\",\"type\":1}}"
 
 static void test_user_found_by_email(void **state)
 {
@@ -166,13 +167,13 @@ static void test_user_lookup_failure_is_returned(void **state)
 
 static void test_registrant_found_in_pending(void **state)
 {
-    canned c = {.pages = parse(
-                    "{\"/meetings/85746065432/registrants?status=approved&page_size=300\":"
-                    "[{\"registrants\":[{\"id\":\"a\",\"email\":\"x@example.com\"}]},"
-                    " {\"registrants\":[{\"id\":\"b\",\"email\":\"y@example.com\"}]}],"
-                    "\"/meetings/85746065432/registrants?status=pending&page_size=300\":"
-                    "[{\"registrants\":[{\"id\":\"r9\",\"email\":\"RAE@example.com\","
-                    "\"status\":\"pending\",\"first_name\":\"Rae\"}]}]}")};
+    canned c = {.pages =
+                    parse("{\"/meetings/85746065432/registrants?status=approved&page_size=300\":"
+                          "[{\"registrants\":[{\"id\":\"a\",\"email\":\"x@example.com\"}]},"
+                          " {\"registrants\":[{\"id\":\"b\",\"email\":\"y@example.com\"}]}],"
+                          "\"/meetings/85746065432/registrants?status=pending&page_size=300\":"
+                          "[{\"registrants\":[{\"id\":\"r9\",\"email\":\"RAE@example.com\","
+                          "\"status\":\"pending\",\"first_name\":\"Rae\"}]}]}")};
     json_t *found = NULL;
     zf_error err = ZF_ERROR_INIT;
     assert_int_equal(run(&c, &found, "add_meeting_registrant", NEW_REG, 0, &err), 1);
@@ -250,7 +251,8 @@ static void test_meeting_matched_in_utc(void **state)
     /* id 2 has the start but was created a month before the attempt; id 3
      * was created 60 s before it (within the skew) */
     assert_int_equal(found_id(&c, "{\"user_id\":\"me\",\"topic\":\"Day 1\",\"type\":2,"
-                                  "\"start_time\":\"2026-05-04T13:00:00Z\"}"), 3);
+                                  "\"start_time\":\"2026-05-04T13:00:00Z\"}"),
+                     3);
     assert_int_equal(c.pages_served, 2);
     assert_string_equal(c.log, "LIST " LIST_KEY "\n");
     canned_free(&c);
@@ -262,12 +264,15 @@ static void test_meeting_matched_from_local_time_and_zone(void **state)
     /* 09:00 in New York in May (EDT, -4) is 13:00Z */
     assert_int_equal(found_id(&c, "{\"user_id\":\"me\",\"topic\":\"Day 1\","
                                   "\"start_time\":\"2026-05-04T09:00:00\","
-                                  "\"timezone\":\"America/New_York\"}"), 3);
+                                  "\"timezone\":\"America/New_York\"}"),
+                     3);
     /* an offset is honoured too: 10:00+01:00 is 09:00Z: nothing */
     assert_int_equal(found_id(&c, "{\"user_id\":\"me\",\"topic\":\"Day 1\","
-                                  "\"start_time\":\"2026-05-04T10:00:00+01:00\"}"), 0);
+                                  "\"start_time\":\"2026-05-04T10:00:00+01:00\"}"),
+                     0);
     assert_int_equal(found_id(&c, "{\"user_id\":\"me\",\"topic\":\"Day 1\","
-                                  "\"start_time\":\"2026-05-04T15:00:00+01:00\"}"), 1);
+                                  "\"start_time\":\"2026-05-04T15:00:00+01:00\"}"),
+                     1);
     canned_free(&c);
 }
 
@@ -277,7 +282,8 @@ static void test_meeting_local_time_without_zone_uses_listed_zone(void **state)
     /* 10:00 in Berlin in May (CEST, +2) is 08:00Z: id 4; id 3 (New York)
      * would be 14:00Z, and id 1 lists no zone so it cannot be compared */
     assert_int_equal(found_id(&c, "{\"user_id\":\"me\",\"topic\":\"Day 1\","
-                                  "\"start_time\":\"2026-05-04T10:00:00\"}"), 4);
+                                  "\"start_time\":\"2026-05-04T10:00:00\"}"),
+                     4);
     canned_free(&c);
 }
 
@@ -285,11 +291,13 @@ static void test_meeting_not_found(void **state)
 {
     canned c = meeting_pages();
     assert_int_equal(found_id(&c, "{\"user_id\":\"me\",\"topic\":\"Day 2\","
-                                  "\"start_time\":\"2026-05-04T13:00:00Z\"}"), 0);
+                                  "\"start_time\":\"2026-05-04T13:00:00Z\"}"),
+                     0);
     assert_int_equal(c.pages_served, 3);
     /* created before attempt - skew: id 2 only would match, and it is too old */
     assert_int_equal(found_id(&c, "{\"user_id\":\"me\",\"topic\":\"Day 1\","
-                                  "\"start_time\":\"2026-05-04T13:00:00Z\"}"), 3);
+                                  "\"start_time\":\"2026-05-04T13:00:00Z\"}"),
+                     3);
     canned_free(&c);
 }
 
@@ -298,7 +306,8 @@ static void test_meeting_recurring_matches_topic_and_creation(void **state)
     canned c = meeting_pages();
     assert_int_equal(found_id(&c, "{\"user_id\":\"me\",\"topic\":\"Day 1\",\"type\":8,"
                                   "\"start_time\":\"2026-05-04T09:00:00Z\",\"recurrence\":"
-                                  "{\"type\":1,\"end_times\":3}}"), 1);
+                                  "{\"type\":1,\"end_times\":3}}"),
+                     1);
     canned_free(&c);
 }
 
@@ -307,8 +316,9 @@ static void test_meeting_instant_cannot_be_reconciled(void **state)
     canned c = meeting_pages();
     json_t *found = NULL;
     zf_error err = ZF_ERROR_INIT;
-    assert_int_equal(run(&c, &found, "create_meeting", "{\"user_id\":\"me\",\"type\":1}", ATTEMPT,
-                         &err), ZF_EAMBIGUOUS);
+    assert_int_equal(
+        run(&c, &found, "create_meeting", "{\"user_id\":\"me\",\"type\":1}", ATTEMPT, &err),
+        ZF_EAMBIGUOUS);
     assert_non_null(strstr(err.message, "instant"));
     assert_string_equal(c.log, "");
     canned_free(&c);

@@ -25,7 +25,8 @@ static int failures;
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2)))
 #endif
-static void failf(const char *fmt, ...)
+static void
+failf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -61,8 +62,11 @@ static unsigned spec_type_bit(const char *t)
     static const struct {
         const char *name;
         unsigned bit;
-    } m[] = {{"string", ZF_T_STRING}, {"integer", ZF_T_INTEGER}, {"boolean", ZF_T_BOOLEAN},
-             {"object", ZF_T_OBJECT}, {"array", ZF_T_ARRAY}};
+    } m[] = {{"string", ZF_T_STRING},
+             {"integer", ZF_T_INTEGER},
+             {"boolean", ZF_T_BOOLEAN},
+             {"object", ZF_T_OBJECT},
+             {"array", ZF_T_ARRAY}};
     for (size_t i = 0; t && i < sizeof m / sizeof m[0]; i++)
         if (strcmp(m[i].name, t) == 0)
             return m[i].bit;
@@ -79,10 +83,11 @@ static void compare_kw(const char *where, const zf_field *f, unsigned bit, const
         equal = 1;
         size_t i;
         json_t *v;
-        json_array_foreach(mine, i, v) {
+        json_array_foreach (mine, i, v) {
             size_t j, found = 0;
             json_t *w;
-            json_array_foreach((json_t *)spec, j, w) found |= json_equal(v, w);
+            json_array_foreach ((json_t *)spec, j, w)
+                found |= json_equal(v, w);
             equal &= (int)found;
         }
     }
@@ -119,7 +124,9 @@ static int in_required(const json_t *req, const char *name)
 {
     size_t i;
     json_t *v;
-    json_array_foreach(req, i, v) if (strcmp(json_string_value(v), name) == 0) return 1;
+    json_array_foreach (req, i, v)
+        if (strcmp(json_string_value(v), name) == 0)
+            return 1;
     return 0;
 }
 
@@ -195,7 +202,7 @@ static void compare_scopes(const zf_action *a, const json_t *op)
     size_t i;
     json_t *v;
     int listed = 0;
-    json_array_foreach(granular, i, v) {
+    json_array_foreach (granular, i, v) {
         listed |= strcmp(json_string_value(v), a->scope) == 0;
         zf_error err = ZF_ERROR_INIT;
         compared++;
@@ -302,10 +309,10 @@ static void test_every_descriptor_matches_zoom(void **state)
  * one constraint changed fails, and a stale exception fails. */
 static void test_comparison_catches_drift(void **state)
 {
-    json_t *op = json_object_get(json_object_get(subset, "operations"),
-                                 "POST /users/{userId}/meetings");
-    json_t *topic = json_object_get(json_object_get(json_object_get(op, "body"), "properties"),
-                                    "topic");
+    json_t *op =
+        json_object_get(json_object_get(subset, "operations"), "POST /users/{userId}/meetings");
+    json_t *topic =
+        json_object_get(json_object_get(json_object_get(op, "body"), "properties"), "topic");
     assert_non_null(topic);
     zf_field f = {.name = "topic", .types = ZF_T_STRING, .max_len = 200, .summary = "t"};
     int before = failures;

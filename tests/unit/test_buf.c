@@ -18,7 +18,7 @@ static void test_cap_is_sticky(void **state)
     assert_int_equal(zf_buf_puts(&b, "12345"), 0);
     assert_int_equal(zf_buf_puts(&b, "6789"), ZF_ENOMEM);
     assert_true(b.failed);
-    assert_string_equal(zf_buf_cstr(&b), "12345"); /* contents kept */
+    assert_string_equal(zf_buf_cstr(&b), "12345");     /* contents kept */
     assert_int_equal(zf_buf_puts(&b, "x"), ZF_ENOMEM); /* sticky */
     assert_null(zf_buf_take(&b));
     zf_buf_free(&b);
@@ -96,7 +96,7 @@ static void test_jsonstr_utf8(void **state)
     assert_string_equal(t, "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
     free(t);
     /* invalid bytes become U+FFFD, so the result is always valid JSON */
-    static const char *const bad[] = {"\xff", "a\x80z", "\xc3", "\xc0\xaf",
+    static const char *const bad[] = {"\xff",         "a\x80z",           "\xc3",    "\xc0\xaf",
                                       "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xe2\x82"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         t = jsonstr(bad[i]);
@@ -112,12 +112,9 @@ static void test_jsonstr_utf8(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cap_is_sticky),
-        cmocka_unit_test(test_reserve),
-        cmocka_unit_test(test_appendf_long),
-        cmocka_unit_test(test_urlenc),
-        cmocka_unit_test(test_jsonstr_escapes),
-        cmocka_unit_test(test_jsonstr_utf8),
+        cmocka_unit_test(test_cap_is_sticky),   cmocka_unit_test(test_reserve),
+        cmocka_unit_test(test_appendf_long),    cmocka_unit_test(test_urlenc),
+        cmocka_unit_test(test_jsonstr_escapes), cmocka_unit_test(test_jsonstr_utf8),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

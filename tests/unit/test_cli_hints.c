@@ -191,7 +191,7 @@ static void test_every_hint_names_real_commands(void **state)
     const zf_cmd *current = cli_command_for_action("list_meetings");
     assert_non_null(current);
     for (const zf_hint_row *r = rows; r->id != ZF_HINT_NONE; r++, nrows++) {
-        assert_non_null(zf_hint_name(r->id)); /* an id the library has */
+        assert_non_null(zf_hint_name(r->id));               /* an id the library has */
         assert_ptr_equal(zf_hint_row_find(rows, r->id), r); /* one row per id */
         for (int with_args = 1; with_args >= 0; with_args--) {
             zf_error err;
@@ -237,14 +237,16 @@ static void test_fallbacks_of_the_cli(void **state)
 /* The statuses the library's table carried before they moved here. */
 static void test_exit_statuses_are_unchanged(void **state)
 {
-    static const struct { int code, status; } want[] = {
-        {ZF_OK, 0}, {ZF_EINVAL, 2}, {ZF_ENOMEM, 1}, {ZF_EIO, 1}, {ZF_ENET, 5},
-        {ZF_ETIMEOUT, 5}, {ZF_ETLS, 5}, {ZF_EHTTP, 6}, {ZF_EPARSE, 6}, {ZF_EAUTH, 3},
-        {ZF_EREAUTH, 3}, {ZF_ESCOPE, 3}, {ZF_ERATELIMIT, 7}, {ZF_EDAILYLIMIT, 7},
-        {ZF_EZOOM, 6}, {ZF_ESERVER, 5}, {ZF_ENOTFOUND, 6}, {ZF_ECONFLICT, 6},
-        {ZF_EVALIDATION, 2}, {ZF_ESTORE, 1}, {ZF_ECRYPT, 4}, {ZF_ENOTCONNECTED, 3},
-        {ZF_ESTATE, 3}, {ZF_EPATH, 2}, {ZF_ETOOBIG, 6}, {ZF_ECONFIG, 2},
-        {ZF_EAMBIGUOUS, 6}, {ZF_EBUSY, 1}, {ZF_ECANCELED, 1}};
+    static const struct {
+        int code, status;
+    } want[] = {{ZF_OK, 0},         {ZF_EINVAL, 2},        {ZF_ENOMEM, 1},      {ZF_EIO, 1},
+                {ZF_ENET, 5},       {ZF_ETIMEOUT, 5},      {ZF_ETLS, 5},        {ZF_EHTTP, 6},
+                {ZF_EPARSE, 6},     {ZF_EAUTH, 3},         {ZF_EREAUTH, 3},     {ZF_ESCOPE, 3},
+                {ZF_ERATELIMIT, 7}, {ZF_EDAILYLIMIT, 7},   {ZF_EZOOM, 6},       {ZF_ESERVER, 5},
+                {ZF_ENOTFOUND, 6},  {ZF_ECONFLICT, 6},     {ZF_EVALIDATION, 2}, {ZF_ESTORE, 1},
+                {ZF_ECRYPT, 4},     {ZF_ENOTCONNECTED, 3}, {ZF_ESTATE, 3},      {ZF_EPATH, 2},
+                {ZF_ETOOBIG, 6},    {ZF_ECONFIG, 2},       {ZF_EAMBIGUOUS, 6},  {ZF_EBUSY, 1},
+                {ZF_ECANCELED, 1}};
     size_t n = sizeof want / sizeof want[0];
     for (size_t i = 0; i < n; i++)
         if (cli_exit_status(want[i].code) != want[i].status)

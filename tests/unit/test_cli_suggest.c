@@ -15,15 +15,15 @@ static void test_distance(void **state)
     (void)state;
     assert_int_equal(cli_edit_distance("", "", 3), 0);
     assert_int_equal(cli_edit_distance("topic", "topic", 3), 0);
-    assert_int_equal(cli_edit_distance("topc", "topic", 3), 1);      /* insertion */
-    assert_int_equal(cli_edit_distance("topics", "topic", 3), 1);    /* deletion */
-    assert_int_equal(cli_edit_distance("topix", "topic", 3), 1);     /* substitution */
-    assert_int_equal(cli_edit_distance("tpoic", "topic", 3), 1);     /* one swap */
+    assert_int_equal(cli_edit_distance("topc", "topic", 3), 1);   /* insertion */
+    assert_int_equal(cli_edit_distance("topics", "topic", 3), 1); /* deletion */
+    assert_int_equal(cli_edit_distance("topix", "topic", 3), 1);  /* substitution */
+    assert_int_equal(cli_edit_distance("tpoic", "topic", 3), 1);  /* one swap */
     assert_int_equal(cli_edit_distance("meetngs", "meetings", 3), 1);
     assert_int_equal(cli_edit_distance("Europe/Londn", "Europe/London", 3), 1);
-    assert_int_equal(cli_edit_distance("LIST", "list", 3), 0);       /* ASCII case folded */
+    assert_int_equal(cli_edit_distance("LIST", "list", 3), 0); /* ASCII case folded */
     assert_int_equal(cli_edit_distance("ab", "ba", 3), 1);
-    assert_int_equal(cli_edit_distance("ca", "abc", 3), 3);          /* OSA, not full DL (2) */
+    assert_int_equal(cli_edit_distance("ca", "abc", 3), 3); /* OSA, not full DL (2) */
     assert_int_equal(cli_edit_distance("kitten", "sitting", 5), 3);
     assert_int_equal(cli_edit_distance("", "abc", 5), 3);
 }
@@ -33,16 +33,16 @@ static void test_bound(void **state)
     (void)state;
     /* past the bound: bound + 1, whatever the true distance */
     assert_int_equal(cli_edit_distance("kitten", "sitting", 2), 3);
-    assert_int_equal(cli_edit_distance("a", "abcdefgh", 2), 3);       /* lengths alone */
-    assert_int_equal(cli_edit_distance("abcdef", "uvwxyz", 1), 2);   /* early row exit */
+    assert_int_equal(cli_edit_distance("a", "abcdefgh", 2), 3);    /* lengths alone */
+    assert_int_equal(cli_edit_distance("abcdef", "uvwxyz", 1), 2); /* early row exit */
     assert_int_equal(cli_edit_distance("abc", "abd", 0), 1);
-    assert_int_equal(cli_edit_distance("abc", "abc", -4), 0);        /* negative: 0 */
+    assert_int_equal(cli_edit_distance("abc", "abc", -4), 0); /* negative: 0 */
     char longw[CLI_SUGGEST_LEN_MAX + 2];
     memset(longw, 'a', sizeof longw - 1);
     longw[sizeof longw - 1] = '\0';
-    assert_int_equal(cli_edit_distance(longw, longw, 3), 4);         /* too long: no match */
+    assert_int_equal(cli_edit_distance(longw, longw, 3), 4); /* too long: no match */
     longw[CLI_SUGGEST_LEN_MAX] = '\0';
-    assert_int_equal(cli_edit_distance(longw, longw, 3), 0);         /* at the limit: fine */
+    assert_int_equal(cli_edit_distance(longw, longw, 3), 0); /* at the limit: fine */
 }
 
 static void test_suggest_max(void **state)

@@ -79,12 +79,12 @@ static void test_crypt_tamper_each_part(void **state)
     size_t b64 = 4 + 10 + 1;
     /* raw = nonce(12) | ciphertext(19) | tag(16) = 47 bytes = 64 base64 chars */
     size_t positions[] = {
-        0, 2,                     /* "zf1" */
-        4, 7, 13,                 /* key id */
-        14,                       /* separator */
-        b64, b64 + 10,            /* nonce */
-        b64 + 20, b64 + 35,       /* ciphertext */
-        b64 + 45, len - 3, len - 2 /* tag, up to its last significant character */
+        0,        2,                /* "zf1" */
+        4,        7,        13,     /* key id */
+        14,                         /* separator */
+        b64,      b64 + 10,         /* nonce */
+        b64 + 20, b64 + 35,         /* ciphertext */
+        b64 + 45, len - 3,  len - 2 /* tag, up to its last significant character */
     };
     for (size_t i = 0; i < sizeof positions / sizeof positions[0]; i++) {
         char *t = strdup(sealed);
@@ -174,8 +174,8 @@ static void test_crypt_env_key_hex_and_base64(void **state)
 static void test_crypt_env_key_malformed(void **state)
 {
     const char *bad[] = {
-        "0001020304",                           /* too short */
-        HEX_KEY_A "00",                         /* 33 bytes of hex */
+        "0001020304",   /* too short */
+        HEX_KEY_A "00", /* 33 bytes of hex */
         "zz0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
         "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gIQ==", /* base64 of 34 bytes */
         "not a key at all",

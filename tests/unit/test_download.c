@@ -92,9 +92,9 @@ static void test_manifest_parse_format(void **state)
 {
     const char text[] = HEX_A "  b.mp4\n"
                               "not a line\n" HEX_B " *a.m4a\r\n"
-                              "\n" HEX_A "  \n"       /* no name */
-                              "zz" HEX_A "  bad\n"    /* not hex at the start */
-                        HEX_B "  b.mp4\n";            /* later line wins */
+                              "\n" HEX_A "  \n"    /* no name */
+                              "zz" HEX_A "  bad\n" /* not hex at the start */
+        HEX_B "  b.mp4\n";                         /* later line wins */
     zf_manifest *m;
     zf_error err = ZF_ERROR_INIT;
     assert_int_equal(zf_manifest_parse(&m, text, sizeof text - 1, &err), 0);
@@ -107,8 +107,9 @@ static void test_manifest_parse_format(void **state)
     assert_string_equal(out, HEX_B "  a.m4a\n" HEX_B "  b.mp4\n");
     free(out);
     /* upper-case hex is stored lower-case; junk is refused */
-    assert_int_equal(zf_manifest_set(m, "c", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
-                     0);
+    assert_int_equal(
+        zf_manifest_set(m, "c", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+        0);
     assert_string_equal(zf_manifest_get(m, "c"), HEX_A);
     assert_int_equal(zf_manifest_set(m, "d", "xyz"), ZF_EINVAL);
     assert_int_equal(zf_manifest_set(m, "e\nf", HEX_A), ZF_EINVAL);
@@ -148,18 +149,18 @@ static void test_decide(void **state)
     static const decide_case cases[] = {
         /* final, part, listed, manifest listed, manifest matches */
         {{-1, -1, 100, 0, 0}, ZF_DL_PLAN_FRESH},
-        {{100, -1, 100, 0, 0}, ZF_DL_PLAN_SKIP},    /* complete, no manifest line */
-        {{100, -1, 100, 1, 1}, ZF_DL_PLAN_SKIP},    /* complete and verified */
-        {{100, -1, 100, 1, 0}, ZF_DL_PLAN_FRESH},   /* right size, wrong bytes */
-        {{100, 40, 100, 1, 0}, ZF_DL_PLAN_RESUME},  /* ...but a .part to continue */
-        {{90, -1, 100, 0, 0}, ZF_DL_PLAN_FRESH},    /* short final file */
+        {{100, -1, 100, 0, 0}, ZF_DL_PLAN_SKIP},   /* complete, no manifest line */
+        {{100, -1, 100, 1, 1}, ZF_DL_PLAN_SKIP},   /* complete and verified */
+        {{100, -1, 100, 1, 0}, ZF_DL_PLAN_FRESH},  /* right size, wrong bytes */
+        {{100, 40, 100, 1, 0}, ZF_DL_PLAN_RESUME}, /* ...but a .part to continue */
+        {{90, -1, 100, 0, 0}, ZF_DL_PLAN_FRESH},   /* short final file */
         {{-1, 40, 100, 0, 0}, ZF_DL_PLAN_RESUME},
-        {{-1, 100, 100, 0, 0}, ZF_DL_PLAN_RESUME},  /* full .part: the 416 path */
-        {{-1, 150, 100, 0, 0}, ZF_DL_PLAN_FRESH},   /* .part longer than the file */
-        {{-1, 0, 100, 0, 0}, ZF_DL_PLAN_FRESH},     /* empty .part */
-        {{-1, 40, -1, 0, 0}, ZF_DL_PLAN_RESUME},    /* size unknown */
+        {{-1, 100, 100, 0, 0}, ZF_DL_PLAN_RESUME}, /* full .part: the 416 path */
+        {{-1, 150, 100, 0, 0}, ZF_DL_PLAN_FRESH},  /* .part longer than the file */
+        {{-1, 0, 100, 0, 0}, ZF_DL_PLAN_FRESH},    /* empty .part */
+        {{-1, 40, -1, 0, 0}, ZF_DL_PLAN_RESUME},   /* size unknown */
         {{5, -1, -1, 0, 0}, ZF_DL_PLAN_SKIP},
-        {{0, -1, 0, 0, 0}, ZF_DL_PLAN_SKIP},        /* an empty file is complete */
+        {{0, -1, 0, 0, 0}, ZF_DL_PLAN_SKIP}, /* an empty file is complete */
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         if (zf_download_decide(&cases[i].d) != cases[i].want)
@@ -184,12 +185,12 @@ static void test_judge(void **state)
         {206, "bytes 40-99/*", 40, 100, ZF_DL_APPEND, -1},
         {206, NULL, 40, 100, ZF_DL_RESTART, -1},
         {206, "bytes x-99/100", 40, 100, ZF_DL_RESTART, -1},
-        {200, NULL, 40, 100, ZF_DL_RESTART, -1},               /* Range ignored */
+        {200, NULL, 40, 100, ZF_DL_RESTART, -1}, /* Range ignored */
         {200, NULL, 0, 100, ZF_DL_RESTART, -1},
-        {416, "bytes */100", 100, 100, ZF_DL_COMPLETE, 100},   /* .part already full */
+        {416, "bytes */100", 100, 100, ZF_DL_COMPLETE, 100}, /* .part already full */
         {416, NULL, 100, 100, ZF_DL_COMPLETE, -1},
-        {416, "bytes */100", 100, -1, ZF_DL_COMPLETE, 100},    /* size from the server */
-        {416, "bytes */90", 100, 100, ZF_DL_RESTART, 90},      /* server disagrees */
+        {416, "bytes */100", 100, -1, ZF_DL_COMPLETE, 100}, /* size from the server */
+        {416, "bytes */90", 100, 100, ZF_DL_RESTART, 90},   /* server disagrees */
         {416, "bytes */100", 120, 100, ZF_DL_RESTART, 100},
         {416, NULL, 100, -1, ZF_DL_RESTART, -1},
         {401, NULL, 0, 100, ZF_DL_REAUTH, -1},

@@ -71,8 +71,7 @@ static void test_words_name_no_surface(void **state)
         if (*id != ZF_HINT_NONE)
             assert_true(w[0] != '\0');
         if (cli_syntax(w))
-            fail_msg("hint %s says \"%s\" (%s is CLI syntax)", zf_hint_name(*id), w,
-                     cli_syntax(w));
+            fail_msg("hint %s says \"%s\" (%s is CLI syntax)", zf_hint_name(*id), w, cli_syntax(w));
     }
     /* the arguments an id may carry are the ones the surfaces resolve */
     assert_true(zf_hint_args(ZF_HINT_RECONNECT) & ZF_HA_CONN);
@@ -128,16 +127,14 @@ static int toy_resolve(void *ctx, zf_hint_arg which, const char *value, zf_buf *
     (void)ctx;
     if (!*value)
         return -1;
-    return zf_buf_appendf(out, which == ZF_HINT_ARG_CONNECTION ? "/connections/%s" : "<%s>",
-                          value);
+    return zf_buf_appendf(out, which == ZF_HINT_ARG_CONNECTION ? "/connections/%s" : "<%s>", value);
 }
 
 static void test_render_walks_a_surface_table(void **state)
 {
-    static const zf_hint_row rows[] = {
-        {ZF_HINT_RECONNECT, "[Reconnect] {connection}/connect"},
-        {ZF_HINT_LIST_USERS, "[Users] {action:list_users}"},
-        {ZF_HINT_NONE, NULL}};
+    static const zf_hint_row rows[] = {{ZF_HINT_RECONNECT, "[Reconnect] {connection}/connect"},
+                                       {ZF_HINT_LIST_USERS, "[Users] {action:list_users}"},
+                                       {ZF_HINT_NONE, NULL}};
     zf_error err = ZF_ERROR_INIT;
     zf_buf out = ZF_BUF_INIT(256);
     zf_error_hint_id(&err, ZF_HINT_RECONNECT, NULL);

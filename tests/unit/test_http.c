@@ -250,8 +250,7 @@ static void test_http_keepalive_reuses_one_connection(void **state)
     sim_stop(&s);
 }
 
-static int post(zf_http *h, const char *url, const char *body, zf_http_resp *resp,
-                zf_error *err)
+static int post(zf_http *h, const char *url, const char *body, zf_http_resp *resp, zf_error *err)
 {
     zf_http_req req = ZF_HTTP_REQ_INIT;
     req.method = "POST";
@@ -288,8 +287,8 @@ static void test_http_writes_take_a_fresh_connection(void **state)
 
     /* processed, then the connection closes without an answer, on a
      * connection that had carried a request before (the old trap) or not */
-    assert_int_equal(post(ctl, faults, "{\"kind\":\"drop\",\"route\":\"oauth.token\"}", &r,
-                          &err), 0);
+    assert_int_equal(post(ctl, faults, "{\"kind\":\"drop\",\"route\":\"oauth.token\"}", &r, &err),
+                     0);
     assert_int_equal(r.status, 201);
     zf_error_reset(&err);
     assert_int_equal(post(h, token, "grant_type=nothing", &r, &err), ZF_ENET);
@@ -710,22 +709,26 @@ static void make_ca_and_cert(const char *dir, const char *name)
     snprintf(ext, sizeof ext, "%s/%s-ext.cnf", dir, name);
     snprintf(srl, sizeof srl, "%s/%s-ca.srl", dir, name);
     snprintf(subj, sizeof subj, "/CN=zoomflow test CA %s", name);
-    char *ca_argv[] = {"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                       "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", cakey, "-out", ca,
-                       "-days", "2", "-subj", subj, NULL};
+    char *ca_argv[] = {
+        "openssl", "req",     "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+        "-nodes",  "-keyout", cakey,   "-out",    ca,   "-days",    "2",
+        "-subj",   subj,      NULL};
     assert_int_equal(run_quiet(ca_argv), 0);
-    char *csr_argv[] = {"openssl", "req", "-new", "-newkey", "ec", "-pkeyopt",
-                        "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", csr,
-                        "-subj", "/CN=127.0.0.1", NULL};
+    char *csr_argv[] = {
+        "openssl", "req",     "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+        "-nodes",  "-keyout", key,    "-out",    csr,  "-subj",    "/CN=127.0.0.1",
+        NULL};
     assert_int_equal(run_quiet(csr_argv), 0);
     FILE *f = fopen(ext, "w");
     assert_non_null(f);
     fputs("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n"
-          "keyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n", f);
+          "keyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n",
+          f);
     fclose(f);
-    char *sign_argv[] = {"openssl", "x509", "-req", "-in", csr, "-CA", ca, "-CAkey", cakey,
-                         "-CAserial", srl, "-CAcreateserial", "-out", crt, "-days", "2",
-                         "-extfile", ext, NULL};
+    char *sign_argv[] = {"openssl", "x509",   "-req",  "-in",       csr,        "-CA",
+                         ca,        "-CAkey", cakey,   "-CAserial", srl,        "-CAcreateserial",
+                         "-out",    crt,      "-days", "2",         "-extfile", ext,
+                         NULL};
     assert_int_equal(run_quiet(sign_argv), 0);
 }
 

@@ -23,8 +23,7 @@ static void test_json_parse_ok_and_limits(void **state)
     json_decref(j);
     zf_error err = ZF_ERROR_INIT;
     const char *big = "{\"a\":\"0123456789\"}";
-    assert_int_equal(zf_json_parse(&j, big, strlen(big), 10, "Zoom response", &err),
-                     ZF_ETOOBIG);
+    assert_int_equal(zf_json_parse(&j, big, strlen(big), 10, "Zoom response", &err), ZF_ETOOBIG);
     assert_null(j);
     assert_string_equal(err.message, "Zoom response is 18 bytes; the limit is 10 bytes");
     assert_int_equal(zf_json_parse(&j, "", 0, 10, "webhook body", &err), ZF_EPARSE);
@@ -93,7 +92,7 @@ static void test_json_parse_names_duplicates_and_ranges(void **state)
                          "(line 1, column 5): numbers must be within +-1.7976931348623157e308");
     /* another error after the duplicate: jansson's own words */
     parse_fails("{\"a\":1,\"a\":2,", "--input x.json: invalid JSON at line 1, column 10: "
-                                    "duplicate object key near '\"a\"'");
+                                     "duplicate object key near '\"a\"'");
     json_t *j = NULL;
     zf_error err = ZF_ERROR_INIT;
     assert_int_equal(zf_json_parse_value(&j, "9223372036854775807", 19, 64, "x", &err), 0);

@@ -104,11 +104,10 @@ static void test_oauth_callback_bad(void **state)
     (void)state;
     zf_oauth_callback cb;
     zf_error err = ZF_ERROR_INIT;
-    const char *bad[] = {"code=a&code=b", "state=%zz", "state=%4", "state=a%00b",
-                         "state=1&state=2", "code=%0d%0a"};
+    const char *bad[] = {"code=a&code=b", "state=%zz",       "state=%4",
+                         "state=a%00b",   "state=1&state=2", "code=%0d%0a"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        assert_int_equal(zf_oauth_parse_callback(&cb, bad[i], strlen(bad[i]), &err),
-                         ZF_EPARSE);
+        assert_int_equal(zf_oauth_parse_callback(&cb, bad[i], strlen(bad[i]), &err), ZF_EPARSE);
         assert_true(err.message[0] != '\0');
     }
     char nul[] = "code=a\0b";
@@ -121,8 +120,7 @@ static void test_oauth_callback_bad(void **state)
     free(big);
 }
 
-static int parse(zf_oauth_grant g, long status, const char *body, zf_token_set *set,
-                 zf_error *err)
+static int parse(zf_oauth_grant g, long status, const char *body, zf_token_set *set, zf_error *err)
 {
     zf_oauth_exchange ex = {g, status, 1000, "my-client", "http://127.0.0.1:9/callback", NULL};
     zf_error_reset(err);
@@ -134,8 +132,9 @@ static void test_oauth_token_ok(void **state)
     (void)state;
     zf_token_set s;
     zf_error err = ZF_ERROR_INIT;
-    const char *body = "{\"access_token\":\"AT\",\"token_type\":\"bearer\",\"refresh_token\":\"RT\","
-                       "\"expires_in\":3599,\"scope\":\"a b\",\"api_url\":\"https://eu01api.zoom.us/\"}";
+    const char *body =
+        "{\"access_token\":\"AT\",\"token_type\":\"bearer\",\"refresh_token\":\"RT\","
+        "\"expires_in\":3599,\"scope\":\"a b\",\"api_url\":\"https://eu01api.zoom.us/\"}";
     assert_int_equal(parse(ZF_GRANT_REFRESH_TOKEN, 200, body, &s, &err), 0);
     assert_string_equal(zf_secret_reveal(&s.access_token), "AT");
     assert_string_equal(zf_secret_reveal(&s.refresh_token), "RT");
@@ -156,15 +155,22 @@ static void test_oauth_token_malformed(void **state)
     zf_token_set s;
     zf_error err = ZF_ERROR_INIT;
     const char *bad[] = {
-        "", "not json", "[1]", "{\"token_type\":\"bearer\",\"expires_in\":5}",
+        "",
+        "not json",
+        "[1]",
+        "{\"token_type\":\"bearer\",\"expires_in\":5}",
         "{\"access_token\":\"AT\",\"refresh_token\":\"R\"}",
         "{\"access_token\":\"AT\",\"refresh_token\":\"R\",\"expires_in\":\"3599\"}",
         "{\"access_token\":\"AT\",\"refresh_token\":\"R\",\"expires_in\":-1}",
         "{\"access_token\":\"AT\",\"expires_in\":3599}", /* no refresh token */
-        "{\"access_token\":\"AT\",\"refresh_token\":\"R\",\"expires_in\":3599,\"token_type\":\"mac\"}",
-        "{\"access_token\":\"AT\",\"refresh_token\":\"R\",\"expires_in\":3599,\"api_url\":\"https://evil.example/x?y\"}",
-        "{\"access_token\":\"AT\",\"refresh_token\":\"R\",\"expires_in\":3599,\"api_url\":\"ftp://h\"}",
-        "{\"access_token\":\"AT\",\"access_token\":\"B\",\"refresh_token\":\"R\",\"expires_in\":3599}",
+        "{\"access_token\":\"AT\",\"refresh_token\":\"R\",\"expires_in\":3599,\"token_type\":"
+        "\"mac\"}",
+        "{\"access_token\":\"AT\",\"refresh_token\":\"R\",\"expires_in\":3599,\"api_url\":\"https:/"
+        "/evil.example/x?y\"}",
+        "{\"access_token\":\"AT\",\"refresh_token\":\"R\",\"expires_in\":3599,\"api_url\":\"ftp://"
+        "h\"}",
+        "{\"access_token\":\"AT\",\"access_token\":\"B\",\"refresh_token\":\"R\",\"expires_in\":"
+        "3599}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(parse(ZF_GRANT_REFRESH_TOKEN, 200, bad[i], &s, &err), ZF_EPARSE);
@@ -189,7 +195,8 @@ static void test_oauth_token_invalid_grant(void **state)
     assert_int_equal(err.hint_id, ZF_HINT_RECONNECT);
     /* cal.com saw invalid_request with the same reason */
     assert_int_equal(parse(ZF_GRANT_REFRESH_TOKEN, 400,
-                           "{\"reason\":\"Invalid Token!\",\"error\":\"invalid_request\"}", &s, &err),
+                           "{\"reason\":\"Invalid Token!\",\"error\":\"invalid_request\"}", &s,
+                           &err),
                      ZF_EREAUTH);
 }
 
@@ -207,10 +214,11 @@ static void test_oauth_token_code_errors(void **state)
     assert_int_equal(err.hint_id, ZF_HINT_CHECK_REDIRECT_URI);
     assert_string_equal(err.hint_arg[ZF_HINT_ARG_VALUE], "http://127.0.0.1:9/callback");
     assert_non_null(strstr(err.hint, "matches http://127.0.0.1:9/callback exactly."));
-    assert_int_equal(parse(ZF_GRANT_AUTHORIZATION_CODE, 400,
-                           "{\"reason\":\"Authorization code is expired.\",\"error\":\"invalid_request\"}",
-                           &s, &err),
-                     ZF_EAUTH);
+    assert_int_equal(
+        parse(ZF_GRANT_AUTHORIZATION_CODE, 400,
+              "{\"reason\":\"Authorization code is expired.\",\"error\":\"invalid_request\"}", &s,
+              &err),
+        ZF_EAUTH);
     assert_non_null(strstr(err.message, "expired, used or invalid"));
     assert_non_null(strstr(err.hint, "Re-initiate"));
     assert_int_equal(parse(ZF_GRANT_AUTHORIZATION_CODE, 400,
@@ -220,7 +228,8 @@ static void test_oauth_token_code_errors(void **state)
     /* a code echoed in Zoom's reason is not repeated in our message */
     assert_int_equal(parse(ZF_GRANT_AUTHORIZATION_CODE, 400,
                            "{\"reason\":\"Invalid authorization code zsc_AbCdEfGhIjKlMnOpQrStUv\","
-                           "\"error\":\"invalid_request\"}", &s, &err),
+                           "\"error\":\"invalid_request\"}",
+                           &s, &err),
                      ZF_EAUTH);
     assert_null(strstr(err.message, "zsc_AbCdEfGhIjKlMnOpQrStUv"));
 }
@@ -230,10 +239,11 @@ static void test_oauth_token_client_and_server_errors(void **state)
     (void)state;
     zf_token_set s;
     zf_error err = ZF_ERROR_INIT;
-    assert_int_equal(parse(ZF_GRANT_REFRESH_TOKEN, 401,
-                           "{\"reason\":\"Invalid client_id or client_secret\",\"error\":\"invalid_client\"}",
-                           &s, &err),
-                     ZF_EAUTH);
+    assert_int_equal(
+        parse(ZF_GRANT_REFRESH_TOKEN, 401,
+              "{\"reason\":\"Invalid client_id or client_secret\",\"error\":\"invalid_client\"}",
+              &s, &err),
+        ZF_EAUTH);
     assert_non_null(strstr(err.message, "my-client"));
     assert_non_null(strstr(err.hint, "check the client id and secret") ||
                     strstr(err.hint, "Check the client id and secret"));
@@ -280,8 +290,9 @@ static void test_oauth_token_claims_ok(void **state)
     (void)state;
     char tok[2048], *aid = NULL, *uid = NULL;
     zf_error err = ZF_ERROR_INIT;
-    jwt(tok, sizeof tok, "{\"aud\":\"https://oauth.zoom.us\",\"uid\":\"u-1_X\",\"ver\":9,"
-                         "\"exp\":1700003600,\"type\":3,\"aid\":\"AcctAbc_123-z\"}");
+    jwt(tok, sizeof tok,
+        "{\"aud\":\"https://oauth.zoom.us\",\"uid\":\"u-1_X\",\"ver\":9,"
+        "\"exp\":1700003600,\"type\":3,\"aid\":\"AcctAbc_123-z\"}");
     assert_int_equal(claims(&aid, &uid, tok, &err), 0);
     assert_string_equal(aid, "AcctAbc_123-z");
     assert_string_equal(uid, "u-1_X");
@@ -389,18 +400,21 @@ static void test_oauth_endpoint_url(void **state)
     (void)state;
     zf_error err = ZF_ERROR_INIT;
     char *u = NULL;
-    assert_int_equal(zf_oauth_endpoint_url(&u, "https://zoom.us/", NULL, ZF_OAUTH_TOKEN_PATH, &err), 0);
+    assert_int_equal(zf_oauth_endpoint_url(&u, "https://zoom.us/", NULL, ZF_OAUTH_TOKEN_PATH, &err),
+                     0);
     assert_string_equal(u, "https://zoom.us/oauth/token");
     free(u);
-    assert_int_equal(zf_oauth_endpoint_url(&u, "http://127.0.0.1:5", "/custom/token", "/x", &err), 0);
+    assert_int_equal(zf_oauth_endpoint_url(&u, "http://127.0.0.1:5", "/custom/token", "/x", &err),
+                     0);
     assert_string_equal(u, "http://127.0.0.1:5/custom/token");
     free(u);
-    assert_int_equal(zf_oauth_endpoint_url(&u, "https://zoom.us", "https://idp.example.com/t?a=1",
-                                           "/x", &err), 0);
+    assert_int_equal(
+        zf_oauth_endpoint_url(&u, "https://zoom.us", "https://idp.example.com/t?a=1", "/x", &err),
+        0);
     assert_string_equal(u, "https://idp.example.com/t?a=1");
     free(u);
-    const char *bad[] = {"custom/token", "//evil.example.com/t", "/a b", "/a#b", "ftp://h/t",
-                         "https://u:p@h/t", "/a\r\nX: y", "/a\\b"};
+    const char *bad[] = {"custom/token", "//evil.example.com/t", "/a b",       "/a#b",
+                         "ftp://h/t",    "https://u:p@h/t",      "/a\r\nX: y", "/a\\b"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(zf_oauth_endpoint_url(&u, "https://zoom.us", bad[i], "/x", &err),
                          ZF_ECONFIG);
@@ -448,8 +462,13 @@ static void test_oauth_error_names_server(void **state)
     (void)state;
     zf_token_set set;
     zf_error err = ZF_ERROR_INIT;
-    const char *body = "{\"reason\":\"Invalid client_id or client_secret\",\"error\":\"invalid_client\"}";
-    zf_oauth_exchange ex = {ZF_GRANT_REFRESH_TOKEN, 401, 1000, "cid", NULL,
+    const char *body =
+        "{\"reason\":\"Invalid client_id or client_secret\",\"error\":\"invalid_client\"}";
+    zf_oauth_exchange ex = {ZF_GRANT_REFRESH_TOKEN,
+                            401,
+                            1000,
+                            "cid",
+                            NULL,
                             "the authorization server at 127.0.0.1:8999"};
     assert_int_equal(zf_oauth_parse_token_response(&set, &ex, body, strlen(body), &err), ZF_EAUTH);
     assert_non_null(strstr(err.message, "the authorization server at 127.0.0.1:8999 rejected"));

@@ -43,21 +43,19 @@ static void test_refusal_table(void **state)
         {OK_LINE H "Origin: http://evil.example.com\r\n\r\n", 403, ZF_LOOPBACK_NOT_CALLBACK,
          "Origin"},
         {OK_LINE H "Origin: null\r\n\r\n", 403, ZF_LOOPBACK_NOT_CALLBACK, "Origin"},
-        {OK_LINE H "Origin: http://127.0.0.1:8000\r\nOrigin: http://127.0.0.1:8000\r\n\r\n",
-         403, ZF_LOOPBACK_NOT_CALLBACK, "Origin"},
+        {OK_LINE H "Origin: http://127.0.0.1:8000\r\nOrigin: http://127.0.0.1:8000\r\n\r\n", 403,
+         ZF_LOOPBACK_NOT_CALLBACK, "Origin"},
         {OK_LINE H " folded\r\n\r\n", 400, ZF_LOOPBACK_NOT_CALLBACK, "header"},
         {"GET /other?code=abc&state=S1 HTTP/1.1\r\n" H "\r\n", 404, ZF_LOOPBACK_NOT_CALLBACK,
          "path"},
-        {"GET /callback?code=%zz&state=S1 HTTP/1.1\r\n" H "\r\n", 400,
-         ZF_LOOPBACK_BAD_CALLBACK, "malformed"},
-        {"GET /callback?code=abc HTTP/1.1\r\n" H "\r\n", 400, ZF_LOOPBACK_WRONG_STATE,
-         "no state"},
+        {"GET /callback?code=%zz&state=S1 HTTP/1.1\r\n" H "\r\n", 400, ZF_LOOPBACK_BAD_CALLBACK,
+         "malformed"},
+        {"GET /callback?code=abc HTTP/1.1\r\n" H "\r\n", 400, ZF_LOOPBACK_WRONG_STATE, "no state"},
         {"GET /callback?code=abc&state=S2 HTTP/1.1\r\n" H "\r\n", 400, ZF_LOOPBACK_WRONG_STATE,
          "not this connect attempt"},
         {"GET /callback?code=abc&state=S HTTP/1.1\r\n" H "\r\n", 400, ZF_LOOPBACK_WRONG_STATE,
          "not this connect attempt"},
-        {"GET /callback?state=S1 HTTP/1.1\r\n" H "\r\n", 400, ZF_LOOPBACK_BAD_CALLBACK,
-         "no code"},
+        {"GET /callback?state=S1 HTTP/1.1\r\n" H "\r\n", 400, ZF_LOOPBACK_BAD_CALLBACK, "no code"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         zf_oauth_loopback_verdict v = decide(rows[i].req, 0);
@@ -71,8 +69,7 @@ static void test_refusal_table(void **state)
 static void test_finish_spans_the_query(void **state)
 {
     static const char *const ok[] = {
-        OK_LINE H "\r\n",
-        "GET /callback?code=abc&state=S1 HTTP/1.1\n" H "\n",   /* bare LF */
+        OK_LINE H "\r\n", "GET /callback?code=abc&state=S1 HTTP/1.1\n" H "\n", /* bare LF */
         OK_LINE "host: 127.0.0.1:8000 \r\nOrigin: HTTP://127.0.0.1:8000\r\n\r\n",
         "GET /callback?code=abc&state=S1 HTTP/1.0\r\n" H "\r\n", /* 1.0 with Host */
     };

@@ -31,8 +31,7 @@ typedef struct seen {
 
 enum { ID_FIELD = 1, ID_QUERY, ID_SETTINGS, ID_NAME };
 
-static int on_value(void *ctx, const cli_opt *o, const char *key, const char *value,
-                    zf_error *err)
+static int on_value(void *ctx, const cli_opt *o, const char *key, const char *value, zf_error *err)
 {
     seen *s = ctx;
     if (o->id && o->id == s->refuse_id)
@@ -44,25 +43,55 @@ static int on_value(void *ctx, const cli_opt *o, const char *key, const char *va
 }
 
 static const cli_opt specs[] = {
-    {.kind = CLI_OPT_POSITIONAL, .name = "METHOD", .flags = CLI_OPT_REQUIRED,
-     .at = CLI_AT(args, method), .help = "the method"},
-    {.kind = CLI_OPT_POSITIONAL, .name = "PATH", .flags = CLI_OPT_REQUIRED,
-     .at = CLI_AT(args, path), .help = "the path"},
-    {.kind = CLI_OPT_LIST, .name = "field", .alias = 'f', .value_name = "KEY=VALUE",
-     .id = ID_FIELD, .help = "a field\nsecond line"},
-    {.kind = CLI_OPT_LIST, .name = "query", .alias = 'q', .value_name = "KEY=VALUE",
-     .id = ID_QUERY, .help = "a query"},
-    {.kind = CLI_OPT_VALUE, .name = "input", .value_name = "FILE", .at = CLI_AT(args, input),
+    {.kind = CLI_OPT_POSITIONAL,
+     .name = "METHOD",
+     .flags = CLI_OPT_REQUIRED,
+     .at = CLI_AT(args, method),
+     .help = "the method"},
+    {.kind = CLI_OPT_POSITIONAL,
+     .name = "PATH",
+     .flags = CLI_OPT_REQUIRED,
+     .at = CLI_AT(args, path),
+     .help = "the path"},
+    {.kind = CLI_OPT_LIST,
+     .name = "field",
+     .alias = 'f',
+     .value_name = "KEY=VALUE",
+     .id = ID_FIELD,
+     .help = "a field\nsecond line"},
+    {.kind = CLI_OPT_LIST,
+     .name = "query",
+     .alias = 'q',
+     .value_name = "KEY=VALUE",
+     .id = ID_QUERY,
+     .help = "a query"},
+    {.kind = CLI_OPT_VALUE,
+     .name = "input",
+     .value_name = "FILE",
+     .at = CLI_AT(args, input),
      .help = "the input"},
-    {.kind = CLI_OPT_SWITCH, .name = "verbose", .alias = 'v', .at = CLI_AT(args, verbose),
+    {.kind = CLI_OPT_SWITCH,
+     .name = "verbose",
+     .alias = 'v',
+     .at = CLI_AT(args, verbose),
      .help = "louder"},
-    {.kind = CLI_OPT_SWITCH, .name = "json", .alias = 'j', .at = CLI_AT(args, json),
+    {.kind = CLI_OPT_SWITCH,
+     .name = "json",
+     .alias = 'j',
+     .at = CLI_AT(args, json),
      .help = "JSON"},
     {.kind = CLI_OPT_BOOL, .name = "all", .at = CLI_AT(args, all), .help = "every page"},
-    {.kind = CLI_OPT_VALUE, .name = "settings", .value_name = "JSON", .id = ID_SETTINGS,
-     .flags = CLI_OPT_DOTTED, .help = "an object"},
-    {.kind = CLI_OPT_SWITCH, .name = "secret", .at = CLI_AT(args, dry),
-     .flags = CLI_OPT_HIDDEN, .help = "not shown"},
+    {.kind = CLI_OPT_VALUE,
+     .name = "settings",
+     .value_name = "JSON",
+     .id = ID_SETTINGS,
+     .flags = CLI_OPT_DOTTED,
+     .help = "an object"},
+    {.kind = CLI_OPT_SWITCH,
+     .name = "secret",
+     .at = CLI_AT(args, dry),
+     .flags = CLI_OPT_HIDDEN,
+     .help = "not shown"},
     {0}};
 
 typedef struct run {
@@ -194,8 +223,7 @@ static void test_bool_forms(void **state)
 static void test_dotted(void **state)
 {
     run r;
-    PARSE(&r, "GET", "/u", "--settings.approval_type", "0", "--settings.a.b=x", "--settings",
-          "{}");
+    PARSE(&r, "GET", "/u", "--settings.approval_type", "0", "--settings.a.b=x", "--settings", "{}");
     assert_int_equal(r.rc, 0);
     assert_int_equal(r.s.n, 3);
     assert_string_equal(r.s.items[0], "3:approval_type=0");
@@ -303,8 +331,7 @@ static void test_extra_and_missing_positionals(void **state)
     assert_string_equal(r.p.spec->name, "PATH");
     /* a command without positionals says it takes none */
     static const cli_opt none[] = {
-        {.kind = CLI_OPT_SWITCH, .name = "json", .at = CLI_AT(args, json), .help = "JSON"},
-        {0}};
+        {.kind = CLI_OPT_SWITCH, .name = "json", .at = CLI_AT(args, json), .help = "JSON"}, {0}};
     parse_with(&r, none, "status", 0, (const char *const[]){"--json", "x", NULL});
     assert_int_equal(r.p.fault, CLI_OPT_EXTRA);
     assert_string_equal(r.err.message,
@@ -312,12 +339,18 @@ static void test_extra_and_missing_positionals(void **state)
 }
 
 static const cli_opt required_opt[] = {
-    {.kind = CLI_OPT_POSITIONAL, .name = "MEETING", .flags = CLI_OPT_REQUIRED,
-     .at = CLI_AT(args, method), .help = "a meeting"},
-    {.kind = CLI_OPT_VALUE, .name = "dir", .value_name = "DIR", .flags = CLI_OPT_REQUIRED,
-     .at = CLI_AT(args, dir), .help = "where"},
-    {.kind = CLI_OPT_SWITCH, .name = "no-progress", .at = CLI_AT(args, verbose),
-     .help = "quiet"},
+    {.kind = CLI_OPT_POSITIONAL,
+     .name = "MEETING",
+     .flags = CLI_OPT_REQUIRED,
+     .at = CLI_AT(args, method),
+     .help = "a meeting"},
+    {.kind = CLI_OPT_VALUE,
+     .name = "dir",
+     .value_name = "DIR",
+     .flags = CLI_OPT_REQUIRED,
+     .at = CLI_AT(args, dir),
+     .help = "where"},
+    {.kind = CLI_OPT_SWITCH, .name = "no-progress", .at = CLI_AT(args, verbose), .help = "quiet"},
     {0}};
 
 static void test_required_option(void **state)
@@ -342,9 +375,15 @@ static void test_required_option(void **state)
 }
 
 static const cli_opt globals[] = {
-    {.kind = CLI_OPT_VALUE, .name = "profile", .value_name = "NAME", .at = CLI_AT(args, input),
+    {.kind = CLI_OPT_VALUE,
+     .name = "profile",
+     .value_name = "NAME",
+     .at = CLI_AT(args, input),
      .help = "the profile"},
-    {.kind = CLI_OPT_SWITCH, .name = "verbose", .alias = 'v', .at = CLI_AT(args, verbose),
+    {.kind = CLI_OPT_SWITCH,
+     .name = "verbose",
+     .alias = 'v',
+     .at = CLI_AT(args, verbose),
      .help = "louder"},
     {.kind = CLI_OPT_REST, .name = "COMMAND", .at = CLI_AT(args, rest)},
     {0}};
@@ -413,8 +452,8 @@ static void test_on_value_refusal_and_fold(void **state)
     r2.p.on_value = on_value;
     r2.p.ctx = &r2.s;
     r2.s.refuse_id = ID_QUERY;
-    char *argv[] = {"api", (char *)words[0], (char *)words[1], (char *)words[2],
-                    (char *)words[3], NULL};
+    char *argv[] = {"api", (char *)words[0], (char *)words[1], (char *)words[2], (char *)words[3],
+                    NULL};
     zf_error err = ZF_ERROR_INIT;
     assert_int_equal(cli_opt_parse(&r2.p, 5, argv, &err), ZF_EVALIDATION);
     assert_string_equal(err.message, "query refused");
@@ -464,27 +503,27 @@ static void test_help_from_the_table(void **state)
 {
     zf_buf b = ZF_BUF_INIT(1 << 16);
     assert_int_equal(cli_opt_help(&b, specs, "Options"), 0);
-    assert_string_equal(b.ptr,
-                        "Arguments:\n"
-                        "  METHOD                 the method\n"
-                        "  PATH                   the path\n"
-                        "\n"
-                        "Options:\n"
-                        "  -f, --field KEY=VALUE  a field\n"
-                        "                         second line (repeatable)\n"
-                        "  -q, --query KEY=VALUE  a query (repeatable)\n"
-                        "  --input FILE           the input\n"
-                        "  -v, --verbose          louder\n"
-                        "  -j, --json             JSON\n"
-                        "  --all                  every page\n"
-                        "  --settings JSON        an object\n");
+    assert_string_equal(b.ptr, "Arguments:\n"
+                               "  METHOD                 the method\n"
+                               "  PATH                   the path\n"
+                               "\n"
+                               "Options:\n"
+                               "  -f, --field KEY=VALUE  a field\n"
+                               "                         second line (repeatable)\n"
+                               "  -q, --query KEY=VALUE  a query (repeatable)\n"
+                               "  --input FILE           the input\n"
+                               "  -v, --verbose          louder\n"
+                               "  -j, --json             JSON\n"
+                               "  --all                  every page\n"
+                               "  --settings JSON        an object\n");
     zf_buf_reset(&b);
     /* a name wider than the column puts its text on the next line */
-    static const cli_opt wide[] = {
-        {.kind = CLI_OPT_VALUE, .name = "a-very-long-option-name", .value_name = "VALUE",
-         .help = "text"},
-        {.kind = CLI_OPT_SWITCH, .name = "x", .help = "short"},
-        {0}};
+    static const cli_opt wide[] = {{.kind = CLI_OPT_VALUE,
+                                    .name = "a-very-long-option-name",
+                                    .value_name = "VALUE",
+                                    .help = "text"},
+                                   {.kind = CLI_OPT_SWITCH, .name = "x", .help = "short"},
+                                   {0}};
     assert_int_equal(cli_opt_help(&b, wide, "Common options"), 0);
     assert_string_equal(b.ptr, "Common options:\n"
                                "  --a-very-long-option-name VALUE\n"

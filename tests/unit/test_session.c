@@ -102,9 +102,9 @@ static void put_conn(const fx *f, zf_store *st)
     assert_int_equal(zf_crypt_seal(c, "sec", 3, "connection/work/client_secret",
                                    &row.client_secret_sealed, &err),
                      0);
-    assert_int_equal(zf_crypt_seal(c, "tok", 3, "connection/work/access_token",
-                                   &row.access_token_sealed, &err),
-                     0);
+    assert_int_equal(
+        zf_crypt_seal(c, "tok", 3, "connection/work/access_token", &row.access_token_sealed, &err),
+        0);
     int rc = zf_store_conn_put(st, &row, &err);
     if (rc)
         fprintf(stderr, "conn_put: %s\n", err.message);

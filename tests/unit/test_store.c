@@ -180,30 +180,61 @@ static void test_store_conn_every_field(void **state)
 {
     fx *f = *state;
     zf_error err = ZF_ERROR_INIT;
-    zf_store_conn c = {strdup("all"), ZF_CONN_S2S, strdup("ob"), strdup("ab"), strdup("ci"),
-                       strdup("cs"), strdup("ac"), strdup("ru"), strdup("at"), strdup("rt"),
-                       11, strdup("sc"), ZF_CONN_NEEDS_REAUTH, 13, 14, 15, strdup("le"),
-                       strdup("lh"), 40, 20, strdup("te"), strdup("re"), 23, 24, strdup("rh"),
+    zf_store_conn c = {strdup("all"),
+                       ZF_CONN_S2S,
+                       strdup("ob"),
+                       strdup("ab"),
+                       strdup("ci"),
+                       strdup("cs"),
+                       strdup("ac"),
+                       strdup("ru"),
+                       strdup("at"),
+                       strdup("rt"),
+                       11,
+                       strdup("sc"),
+                       ZF_CONN_NEEDS_REAUTH,
+                       13,
+                       14,
+                       15,
+                       strdup("le"),
+                       strdup("lh"),
+                       40,
+                       20,
+                       strdup("te"),
+                       strdup("re"),
+                       23,
+                       24,
+                       strdup("rh"),
                        26};
     zf_store_conn got;
     assert_int_equal(zf_store_conn_put(f->st, &c, &err), 0);
     assert_int_equal(zf_store_conn_get(f->st, "all", &got, &err), 0);
-    const char *want[] = {"all", "ob", "ab", "ci", "cs", "ac", "ru", "at", "rt", "sc", "le",
-                          "lh", "te", "re", "rh"};
-    const char *have[] = {got.id, got.oauth_base, got.api_base, got.client_id,
-                          got.client_secret_sealed, got.account_id, got.redirect_uri,
-                          got.access_token_sealed, got.refresh_token_sealed, got.scopes,
-                          got.last_error, got.last_hint, got.token_endpoint,
-                          got.revoke_endpoint, got.refresh_host};
+    const char *want[] = {"all", "ob", "ab", "ci", "cs", "ac", "ru", "at",
+                          "rt",  "sc", "le", "lh", "te", "re", "rh"};
+    const char *have[] = {got.id,
+                          got.oauth_base,
+                          got.api_base,
+                          got.client_id,
+                          got.client_secret_sealed,
+                          got.account_id,
+                          got.redirect_uri,
+                          got.access_token_sealed,
+                          got.refresh_token_sealed,
+                          got.scopes,
+                          got.last_error,
+                          got.last_hint,
+                          got.token_endpoint,
+                          got.revoke_endpoint,
+                          got.refresh_host};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         assert_non_null(have[i]);
         assert_string_equal(have[i], want[i]);
     }
     assert_int_equal(got.kind, ZF_CONN_S2S);
     assert_int_equal(got.state, ZF_CONN_NEEDS_REAUTH);
-    int64_t nums[] = {got.access_expires_at, got.connected_at, got.last_refresh_at,
-                      got.refresh_count, got.generation, got.updated_at,
-                      got.refresh_started_at, got.refresh_pid, got.refresh_seq};
+    int64_t nums[] = {got.access_expires_at,  got.connected_at, got.last_refresh_at,
+                      got.refresh_count,      got.generation,   got.updated_at,
+                      got.refresh_started_at, got.refresh_pid,  got.refresh_seq};
     int64_t expect[] = {11, 13, 14, 15, 41, 20, 23, 24, 26};
     for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
         assert_int_equal(nums[i], expect[i]);
@@ -285,8 +316,18 @@ static void test_store_state_single_use(void **state)
 {
     fx *f = *state;
     zf_error err = ZF_ERROR_INIT;
-    zf_store_state s = {"h1", "default", "zf1:v", "http://127.0.0.1/cb", "https://zoom.us",
-                        "cid", "zf1:s", "tester", 100, 700, "/custom/token", NULL};
+    zf_store_state s = {"h1",
+                        "default",
+                        "zf1:v",
+                        "http://127.0.0.1/cb",
+                        "https://zoom.us",
+                        "cid",
+                        "zf1:s",
+                        "tester",
+                        100,
+                        700,
+                        "/custom/token",
+                        NULL};
     zf_store_state got;
     assert_int_equal(zf_store_state_put(f->st, &s, &err), 0);
     assert_int_not_equal(zf_store_state_put(f->st, &s, &err), 0); /* hash is the key */

@@ -100,15 +100,13 @@ static void test_driver_params_each_type(void **state)
                            text("h\xc3\xa9llo"),
                            {ZF_STORE_NULL, 0, NULL, 0},
                            {ZF_STORE_BLOB, 0, blob, sizeof blob}};
-    assert_int_equal(drv->exec(f->db,
-                               "INSERT INTO t (id, name, n, b) VALUES ($1, $2, $3, $4)",
-                               in, 4, NULL, &err),
+    assert_int_equal(drv->exec(f->db, "INSERT INTO t (id, name, n, b) VALUES ($1, $2, $3, $4)", in,
+                               4, NULL, &err),
                      0);
     void *rows = NULL;
     zf_store_value key = int64(INT64_MIN + 1), v;
-    assert_int_equal(drv->exec(f->db, "SELECT id, name, n, b FROM t WHERE id = $1", &key,
-                               1, &rows, &err),
-                     0);
+    assert_int_equal(
+        drv->exec(f->db, "SELECT id, name, n, b FROM t WHERE id = $1", &key, 1, &rows, &err), 0);
     assert_int_equal(drv->step(rows, &err), 1);
     assert_int_equal(drv->column(rows, 0, ZF_STORE_INT64, &v, &err), 0);
     assert_int_equal(v.type, ZF_STORE_INT64);
@@ -167,8 +165,7 @@ static void test_driver_refuses_mismatched_params(void **state)
     assert_non_null(strstr(err.message, "$1..$n"));
     assert_int_equal(drv->exec(f->db, "SELECT ?, ?", in, 2, NULL, &err), ZF_EINVAL);
     assert_int_equal(drv->exec(f->db, "SELECT :a", in, 1, NULL, &err), ZF_EINVAL);
-    assert_int_equal(drv->exec(f->db, "SELECT 1; SELECT 2", NULL, 0, NULL, &err),
-                     ZF_EINVAL);
+    assert_int_equal(drv->exec(f->db, "SELECT 1; SELECT 2", NULL, 0, NULL, &err), ZF_EINVAL);
     assert_non_null(strstr(err.message, "more than one statement"));
     assert_int_equal(drv->exec(f->db, "SELECT 1;  \n", NULL, 0, NULL, &err), 0);
 }
@@ -181,13 +178,11 @@ static void test_driver_classifies_faults(void **state)
     zf_error err = ZF_ERROR_INIT;
     zf_store_value in[] = {int64(1), text("dup")};
     assert_int_equal(
-        drv->exec(f->db, "INSERT INTO t (id, name) VALUES ($1, $2)", in, 2, NULL, &err),
-        0);
+        drv->exec(f->db, "INSERT INTO t (id, name) VALUES ($1, $2)", in, 2, NULL, &err), 0);
     assert_int_equal(drv->fault(f->db), ZF_STORE_FAULT_NONE);
     in[0] = int64(2);
     assert_int_equal(
-        drv->exec(f->db, "INSERT INTO t (id, name) VALUES ($1, $2)", in, 2, NULL, &err),
-        ZF_ESTORE);
+        drv->exec(f->db, "INSERT INTO t (id, name) VALUES ($1, $2)", in, 2, NULL, &err), ZF_ESTORE);
     assert_int_equal(drv->fault(f->db), ZF_STORE_FAULT_UNIQUE);
     assert_non_null(strcasestr(err.message, "UNIQUE"));
     /* names the database: the file, or the server and database */
@@ -195,8 +190,7 @@ static void test_driver_classifies_faults(void **state)
     in[1] = text("other");
     in[0] = int64(1); /* the primary key this time */
     assert_int_equal(
-        drv->exec(f->db, "INSERT INTO t (id, name) VALUES ($1, $2)", in, 2, NULL, &err),
-        ZF_ESTORE);
+        drv->exec(f->db, "INSERT INTO t (id, name) VALUES ($1, $2)", in, 2, NULL, &err), ZF_ESTORE);
     assert_int_equal(drv->fault(f->db), ZF_STORE_FAULT_UNIQUE);
     assert_int_equal(drv->exec(f->db, "SELEC nonsense", NULL, 0, NULL, &err), ZF_ESTORE);
     assert_int_equal(drv->fault(f->db), ZF_STORE_FAULT_OTHER);
@@ -211,19 +205,16 @@ static void test_driver_rollback_and_commit(void **state)
     fx *f = *state;
     zf_error err = ZF_ERROR_INIT;
     zf_store_value in[] = {text("tx")};
-    assert_int_equal(drv->lock_row(f->db, "t", "tx", &err),
-                     ZF_EINVAL); /* no transaction */
+    assert_int_equal(drv->lock_row(f->db, "t", "tx", &err), ZF_EINVAL); /* no transaction */
     assert_int_equal(drv->begin(f->db, &err), 0);
     assert_int_equal(drv->lock_row(f->db, "t", "tx", &err), 0);
-    assert_int_equal(
-        drv->exec(f->db, "INSERT INTO t (name) VALUES ($1)", in, 1, NULL, &err), 0);
+    assert_int_equal(drv->exec(f->db, "INSERT INTO t (name) VALUES ($1)", in, 1, NULL, &err), 0);
     assert_int_equal(count(f->db), 1); /* seen inside */
     drv->rollback(f->db);
     assert_int_equal(count(f->db), 0);
     drv->rollback(f->db); /* none open: nothing happens */
     assert_int_equal(drv->begin(f->db, &err), 0);
-    assert_int_equal(
-        drv->exec(f->db, "INSERT INTO t (name) VALUES ($1)", in, 1, NULL, &err), 0);
+    assert_int_equal(drv->exec(f->db, "INSERT INTO t (name) VALUES ($1)", in, 1, NULL, &err), 0);
     assert_int_equal(drv->commit(f->db, &err), 0);
     assert_int_equal(count(f->db), 1);
     /* a failed commit leaves no transaction open */
@@ -243,14 +234,12 @@ static void test_driver_returning_runs_in_exec(void **state)
     const char *names[] = {"a", "b", "c"};
     for (int i = 0; i < 3; i++) {
         zf_store_value in = text(names[i]);
-        assert_int_equal(drv->exec(f->db, "INSERT INTO t (name, n) VALUES ($1, 7)", &in,
-                                   1, NULL, &err),
-                         0);
+        assert_int_equal(
+            drv->exec(f->db, "INSERT INTO t (name, n) VALUES ($1, 7)", &in, 1, NULL, &err), 0);
     }
     assert_int_equal(drv->open(&other, f->dsn, &err), 0);
-    assert_int_equal(drv->exec(f->db, "DELETE FROM t WHERE n = 7 RETURNING name, n", NULL,
-                               0, &rows, &err),
-                     0);
+    assert_int_equal(
+        drv->exec(f->db, "DELETE FROM t WHERE n = 7 RETURNING name, n", NULL, 0, &rows, &err), 0);
     assert_int_equal(count(other), 0);
     int seen = 0;
     while (drv->step(rows, &err) == 1) {
@@ -267,9 +256,8 @@ static void test_driver_returning_runs_in_exec(void **state)
     drv->finish(NULL);
     /* a RETURNING write whose rows are dropped has still happened */
     zf_store_value in = text("d");
-    assert_int_equal(drv->exec(f->db, "INSERT INTO t (name) VALUES ($1) RETURNING id",
-                               &in, 1, NULL, &err),
-                     0);
+    assert_int_equal(
+        drv->exec(f->db, "INSERT INTO t (name) VALUES ($1) RETURNING id", &in, 1, NULL, &err), 0);
     assert_int_equal(count(other), 1);
     drv->close(other);
     drv->close(NULL);
@@ -298,12 +286,10 @@ int main(void)
         cmocka_unit_test(test_driver_names),
         cmocka_unit_test_setup_teardown(test_driver_params_each_type, setup, teardown),
         cmocka_unit_test_setup_teardown(test_driver_params_by_number, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_driver_refuses_mismatched_params, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_driver_refuses_mismatched_params, setup, teardown),
         cmocka_unit_test_setup_teardown(test_driver_classifies_faults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_driver_rollback_and_commit, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_driver_returning_runs_in_exec, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_driver_returning_runs_in_exec, setup, teardown),
         cmocka_unit_test(test_driver_open_refuses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

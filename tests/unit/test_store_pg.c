@@ -37,10 +37,15 @@ static void read_server(void)
     PQconninfoOption *o = PQconninfoParse(tdb_conninfo(tdb_srv.base), &msg);
     assert_non_null(o);
     for (PQconninfoOption *p = o; p->keyword; p++) {
-        struct { const char *k; char *dst; size_t cap; } want[] = {
-            {"host", srv.host, sizeof srv.host}, {"port", srv.port, sizeof srv.port},
-            {"dbname", srv.db, sizeof srv.db},   {"user", srv.user, sizeof srv.user},
-            {"passfile", srv.passfile, sizeof srv.passfile}};
+        struct {
+            const char *k;
+            char *dst;
+            size_t cap;
+        } want[] = {{"host", srv.host, sizeof srv.host},
+                    {"port", srv.port, sizeof srv.port},
+                    {"dbname", srv.db, sizeof srv.db},
+                    {"user", srv.user, sizeof srv.user},
+                    {"passfile", srv.passfile, sizeof srv.passfile}};
         for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
             if (p->val && !strcmp(p->keyword, want[i].k))
                 snprintf(want[i].dst, want[i].cap, "%s", p->val);
@@ -136,9 +141,10 @@ static void test_pg_dsn_forms(void **state)
              srv.host, srv.port, srv.db, srv.user, srv.passfile, t->schema);
     opens(dsn);
     setenv("PGPORT", srv.port, 1); /* PG* variables as libpq reads them */
-    snprintf(dsn, sizeof dsn, "postgresql:host=%s dbname=%s user=%s passfile='%s' "
-             "options='-csearch_path=%s'", srv.host, srv.db, srv.user, srv.passfile,
-             t->schema);
+    snprintf(dsn, sizeof dsn,
+             "postgresql:host=%s dbname=%s user=%s passfile='%s' "
+             "options='-csearch_path=%s'",
+             srv.host, srv.db, srv.user, srv.passfile, t->schema);
     opens(dsn);
     unsetenv("PGPORT");
     zf_error err = ZF_ERROR_INIT;
@@ -188,8 +194,7 @@ static void test_pg_unreachable(void **state)
     char dsn[256], port[32];
     zf_error err = ZF_ERROR_INIT;
     snprintf(port, sizeof port, "port %d", ntohs(a.sin_port));
-    snprintf(dsn, sizeof dsn, "postgresql://zf:pw-s3cret@127.0.0.1:%d/zoomflow",
-             ntohs(a.sin_port));
+    snprintf(dsn, sizeof dsn, "postgresql://zf:pw-s3cret@127.0.0.1:%d/zoomflow", ntohs(a.sin_port));
     refused(dsn, ZF_ESTORE, &err);
     assert_non_null(strstr(err.message, "Connection refused"));
     assert_non_null(strstr(err.message, port));
@@ -238,8 +243,8 @@ static void test_pg_missing_grants(void **state)
     assert_non_null(strstr(err.message, "permission denied for table schema_version"));
     assert_int_equal(err.hint_id, ZF_HINT_DATABASE_GRANTS);
     snprintf(sql, sizeof sql,
-             "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %s TO %s",
-             t->schema, role_ro);
+             "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %s TO %s", t->schema,
+             role_ro);
     tdb_admin(sql);
     zf_store *st = NULL;
     zf_store_audit a = {0, 5, "default", "me", "connect", "ok", NULL};

@@ -37,13 +37,12 @@ static const zf_store_column toy_columns[] = {
 static const zf_store_row toy_row = ZF_STORE_ROW(toy, toy_columns);
 
 static const zf_store_query q_upsert = {
-    "writing a toy",
-    "INSERT INTO toys {insert} ON CONFLICT (name) DO UPDATE SET {update}", NULL, NULL,
-    &toy_row};
-static const zf_store_query q_get = {
-    "reading a toy", "SELECT {columns} FROM toys WHERE name = $1", NULL, NULL, &toy_row};
-static const zf_store_query q_all = {
-    "listing toys", "SELECT {columns} FROM toys ORDER BY id", NULL, NULL, &toy_row};
+    "writing a toy", "INSERT INTO toys {insert} ON CONFLICT (name) DO UPDATE SET {update}", NULL,
+    NULL, &toy_row};
+static const zf_store_query q_get = {"reading a toy", "SELECT {columns} FROM toys WHERE name = $1",
+                                     NULL, NULL, &toy_row};
+static const zf_store_query q_all = {"listing toys", "SELECT {columns} FROM toys ORDER BY id", NULL,
+                                     NULL, &toy_row};
 
 typedef struct fx {
     tdb t;
@@ -86,16 +85,14 @@ static void test_rows_placeholders_expand_in_table_order(void **state)
     zf_error err = ZF_ERROR_INIT;
     char *sql = NULL;
     assert_int_equal(zf_store__sql(&sql, &f->db, &q_upsert, &err), 0);
-    assert_string_equal(sql,
-                        "INSERT INTO toys (name, color, n, note) VALUES ($1, $2, $3, $4) "
-                        "ON CONFLICT (name) DO UPDATE SET color = excluded.color, "
-                        "n = excluded.n, note = excluded.note");
+    assert_string_equal(sql, "INSERT INTO toys (name, color, n, note) VALUES ($1, $2, $3, $4) "
+                             "ON CONFLICT (name) DO UPDATE SET color = excluded.color, "
+                             "n = excluded.n, note = excluded.note");
     free(sql);
     assert_int_equal(zf_store__sql(&sql, &f->db, &q_get, &err), 0);
     assert_string_equal(sql, "SELECT id, name, color, n, note FROM toys WHERE name = $1");
     free(sql);
-    zf_store_query bad = {"a bad query", "SELECT {colums} FROM toys", NULL, NULL,
-                          &toy_row};
+    zf_store_query bad = {"a bad query", "SELECT {colums} FROM toys", NULL, NULL, &toy_row};
     assert_int_equal(zf_store__sql(&sql, &f->db, &bad, &err), ZF_EINVAL);
     assert_null(sql);
     assert_non_null(strstr(err.message, "{colums}"));
@@ -155,13 +152,13 @@ static void test_rows_roundtrip(void **state)
     zf_error err = ZF_ERROR_INIT;
     zf_store_value v[ZF_STORE_PARAMS_MAX];
     toy a = {0, "kite", 1, 42, "high"}, b = {0, "ball", 2, 0, NULL}, got;
-    assert_int_equal(
-        zf_store__run(&f->db, &q_upsert, v, zf_store__params(&toy_row, &a, v), &err), 0);
-    assert_int_equal(
-        zf_store__run(&f->db, &q_upsert, v, zf_store__params(&toy_row, &b, v), &err), 0);
+    assert_int_equal(zf_store__run(&f->db, &q_upsert, v, zf_store__params(&toy_row, &a, v), &err),
+                     0);
+    assert_int_equal(zf_store__run(&f->db, &q_upsert, v, zf_store__params(&toy_row, &b, v), &err),
+                     0);
     a.n = 43; /* the upsert updates in place */
-    assert_int_equal(
-        zf_store__run(&f->db, &q_upsert, v, zf_store__params(&toy_row, &a, v), &err), 0);
+    assert_int_equal(zf_store__run(&f->db, &q_upsert, v, zf_store__params(&toy_row, &a, v), &err),
+                     0);
     zf_store_value key = zf_store__text("kite");
     assert_int_equal(zf_store__get(&f->db, &q_get, &key, 1, &got, &err), 1);
     assert_int_equal(got.id, 1);
@@ -199,8 +196,7 @@ static void test_rows_read_tolerates(void **state)
     zf_error err = ZF_ERROR_INIT;
     toy got;
     assert_int_equal(
-        f->db.drv->script(
-            f->db.h, "INSERT INTO toys (name, color) VALUES ('odd', 'purple')", &err),
+        f->db.drv->script(f->db.h, "INSERT INTO toys (name, color) VALUES ('odd', 'purple')", &err),
         0);
     zf_store_value key = zf_store__text("odd");
     assert_int_equal(zf_store__get(&f->db, &q_get, &key, 1, &got, &err), 1);
@@ -218,9 +214,8 @@ static void test_rows_failure_names_the_step(void **state)
     zf_error err = ZF_ERROR_INIT;
     zf_store_value v[ZF_STORE_PARAMS_MAX];
     toy a = {0, NULL, 0, 0, NULL}; /* name is NOT NULL */
-    assert_int_equal(
-        zf_store__run(&f->db, &q_upsert, v, zf_store__params(&toy_row, &a, v), &err),
-        ZF_ESTORE);
+    assert_int_equal(zf_store__run(&f->db, &q_upsert, v, zf_store__params(&toy_row, &a, v), &err),
+                     ZF_ESTORE);
     assert_non_null(strstr(err.message, "writing a toy failed: database "));
     assert_non_null(strstr(err.message, tdb_pg() ? "not-null" : "NOT NULL"));
 }
@@ -261,9 +256,8 @@ static void test_rows_domains_match_schema(void **state)
     fx *f = *state;
     zf_error err = ZF_ERROR_INIT;
     int v = 0;
-    assert_int_equal(zf_store__migrate(&f->db, zf_store__migrations,
-                                       zf_store__migrations_count, &v, &err),
-                     0);
+    assert_int_equal(
+        zf_store__migrate(&f->db, zf_store__migrations, zf_store__migrations_count, &v, &err), 0);
     check_table(&f->t, "connections", &zf_store__conn_row);
     check_table(&f->t, "oauth_states", &zf_store__state_row);
     check_table(&f->t, "audit_log", &zf_store__audit_row);
@@ -274,14 +268,13 @@ int main(void)
 {
     tdb_init();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_rows_placeholders_expand_in_table_order,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rows_placeholders_expand_in_table_order, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_rows_dialect_override, setup, teardown),
         cmocka_unit_test(test_rows_params_from_table),
         cmocka_unit_test_setup_teardown(test_rows_roundtrip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rows_read_tolerates, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rows_failure_names_the_step, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_rows_failure_names_the_step, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rows_domains_match_schema, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

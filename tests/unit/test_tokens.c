@@ -32,14 +32,14 @@ typedef struct fake {
     pthread_mutex_t mu;
     int stop;
     int n_code, n_refresh, n_s2s, n_revoke;
-    int issued;           /* tokens issued so far */
-    char current_rt[64];  /* the one live refresh token (rotation) */
-    int fail_status;      /* answer every token call with this status... */
+    int issued;          /* tokens issued so far */
+    char current_rt[64]; /* the one live refresh token (rotation) */
+    int fail_status;     /* answer every token call with this status... */
     const char *fail_body;
     int revoke_status;
     int delay_ms;
-    int cut_next;         /* rotate on the next refresh, then close unanswered */
-    const char *jwt_aid;  /* non-NULL: access tokens are JWTs with this "aid" */
+    int cut_next;        /* rotate on the next refresh, then close unanswered */
+    const char *jwt_aid; /* non-NULL: access tokens are JWTs with this "aid" */
     char last_body[2048];
     char last_line[256]; /* request line of the last request */
     char last_auth[512]; /* its Authorization header value */
@@ -54,11 +54,11 @@ static int64_t clock_fn(void *ctx)
     return fake_now;
 }
 
-#define ALL_SCOPES                                                                       \
-    "meeting:read:list_meetings:admin meeting:read:meeting:admin "                       \
-    "meeting:write:meeting:admin meeting:read:list_registrants:admin "                   \
-    "meeting:write:registrant:admin user:read:list_users:admin user:read:settings:admin " \
-    "user:write:user:admin cloud_recording:read:list_recording_files:admin "             \
+#define ALL_SCOPES                                                                                 \
+    "meeting:read:list_meetings:admin meeting:read:meeting:admin "                                 \
+    "meeting:write:meeting:admin meeting:read:list_registrants:admin "                             \
+    "meeting:write:registrant:admin user:read:list_users:admin user:read:settings:admin "          \
+    "user:write:user:admin cloud_recording:read:list_recording_files:admin "                       \
     "contact:read:list_contacts:admin"
 
 static void respond(int c, int status, const char *body)
@@ -66,7 +66,8 @@ static void respond(int c, int status, const char *body)
     char head[256];
     int n = snprintf(head, sizeof head,
                      "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
-                     "Connection: close\r\n\r\n", status, strlen(body));
+                     "Connection: close\r\n\r\n",
+                     status, strlen(body));
     if (write(c, head, (size_t)n) < 0 || write(c, body, strlen(body)) < 0)
         return;
 }
@@ -95,8 +96,8 @@ static void issue(int c, int with_refresh)
              "{\"access_token\":\"%s\",\"token_type\":\"bearer\","
              "%s%s%s\"expires_in\":3599,\"scope\":\"" ALL_SCOPES "\","
              "\"api_url\":\"http://127.0.0.1:%d\"}",
-             at, with_refresh ? "\"refresh_token\":\"" : "",
-             with_refresh ? fk.current_rt : "", with_refresh ? "\"," : "", fk.port);
+             at, with_refresh ? "\"refresh_token\":\"" : "", with_refresh ? fk.current_rt : "",
+             with_refresh ? "\"," : "", fk.port);
     respond(c, 200, body);
 }
 
@@ -134,10 +135,12 @@ static void handle(int c)
     if (delay)
         usleep((useconds_t)delay * 1000);
     pthread_mutex_lock(&fk.mu);
-    if (strncmp(req, "POST /oauth/revoke", 18) == 0 || strncmp(req, "POST /custom/revoke", 19) == 0) {
+    if (strncmp(req, "POST /oauth/revoke", 18) == 0 ||
+        strncmp(req, "POST /custom/revoke", 19) == 0) {
         fk.n_revoke++;
         respond(c, fk.revoke_status ? fk.revoke_status : 200,
-                fk.revoke_status ? "{\"reason\":\"nope\",\"error\":\"x\"}" : "{\"status\":\"success\"}");
+                fk.revoke_status ? "{\"reason\":\"nope\",\"error\":\"x\"}"
+                                 : "{\"status\":\"success\"}");
     } else if (strstr(body, "grant_type=authorization_code")) {
         fk.n_code++;
         issue(c, 1);
@@ -690,11 +693,9 @@ static void test_tokens_not_connected_one_answer(void **state)
     zf_conn_info info;
     zf_secret t = ZF_SECRET_INIT;
     char *api = NULL;
-    assert_int_equal(zf_tokens_disconnect(f->tk, "absent", &rerr, &e[0]),
-                     ZF_ENOTCONNECTED);
+    assert_int_equal(zf_tokens_disconnect(f->tk, "absent", &rerr, &e[0]), ZF_ENOTCONNECTED);
     assert_int_equal(zf_tokens_info(&info, f->tk, "absent", &e[1]), ZF_ENOTCONNECTED);
-    assert_int_equal(zf_tokens_access(&t, &api, f->tk, "absent", &e[2]),
-                     ZF_ENOTCONNECTED);
+    assert_int_equal(zf_tokens_access(&t, &api, f->tk, "absent", &e[2]), ZF_ENOTCONNECTED);
     for (int i = 0; i < 3; i++) {
         assert_int_equal(e[i].code, ZF_ENOTCONNECTED);
         assert_string_equal(e[i].message, "no Zoom connection named \"absent\"");
@@ -859,8 +860,8 @@ static void test_tokens_custom_endpoints_form_encoded_basic(void **state)
     pthread_mutex_lock(&fk.mu);
     assert_string_equal(fk.last_line, "POST /custom/token HTTP/1.1");
     assert_true(strncmp(fk.last_auth, "Basic ", 6) == 0);
-    long n = zf_base64_decode(fk.last_auth + 6, strlen(fk.last_auth + 6),
-                              (unsigned char *)plain, sizeof plain - 1);
+    long n = zf_base64_decode(fk.last_auth + 6, strlen(fk.last_auth + 6), (unsigned char *)plain,
+                              sizeof plain - 1);
     pthread_mutex_unlock(&fk.mu);
     assert_true(n > 0);
     plain[n] = '\0';

@@ -82,10 +82,8 @@ static void test_days_from_civil(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_hexval),
-        cmocka_unit_test(test_pct_byte),
-        cmocka_unit_test(test_header_find),
-        cmocka_unit_test(test_header_find_outlen_zero),
+        cmocka_unit_test(test_hexval),          cmocka_unit_test(test_pct_byte),
+        cmocka_unit_test(test_header_find),     cmocka_unit_test(test_header_find_outlen_zero),
         cmocka_unit_test(test_days_from_civil),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

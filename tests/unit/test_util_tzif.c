@@ -18,9 +18,9 @@
 #define TEST_FILE_MAX (64u << 10)
 
 static const char *const zones[] = {
-    "Europe/Berlin",   "America/New_York", "America/Sao_Paulo", "Asia/Kathmandu",
-    "Asia/Tehran",     "Australia/Lord_Howe", "Pacific/Apia",   "Africa/Casablanca",
-    "America/St_Johns", "Pacific/Chatham", "Europe/Dublin",     "UTC",
+    "Europe/Berlin",    "America/New_York",    "America/Sao_Paulo", "Asia/Kathmandu",
+    "Asia/Tehran",      "Australia/Lord_Howe", "Pacific/Apia",      "Africa/Casablanca",
+    "America/St_Johns", "Pacific/Chatham",     "Europe/Dublin",     "UTC",
 };
 
 static size_t read_file(const char *path, unsigned char *buf, size_t cap)

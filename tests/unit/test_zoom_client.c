@@ -25,8 +25,7 @@ static void counting_free(void *p)
     free(p);
 }
 
-static int call(zf_zoom *z, zf_zoom_kind kind, const char *path, zf_zoom_resp *resp,
-                zf_error *err)
+static int call(zf_zoom *z, zf_zoom_kind kind, const char *path, zf_zoom_resp *resp, zf_error *err)
 {
     zf_zoom_req req = ZF_ZOOM_REQ_INIT;
     req.kind = kind;
@@ -173,8 +172,7 @@ static void test_call_create_ambiguous_not_retried(void **state)
     push(&f, ZF_ETIMEOUT, 1, 0, NULL, NULL);
     zf_zoom_resp resp;
     zf_error err = ZF_ERROR_INIT;
-    assert_int_equal(call(z, ZF_ZOOM_CREATE, "/users/me/meetings", &resp, &err),
-                     ZF_EAMBIGUOUS);
+    assert_int_equal(call(z, ZF_ZOOM_CREATE, "/users/me/meetings", &resp, &err), ZF_EAMBIGUOUS);
     assert_int_equal(f.next, 1);
     assert_string_equal(f.seen[0].method, "POST");
     assert_string_equal(f.seen[0].body, "{\"topic\":\"x\"}");
@@ -229,7 +227,8 @@ static void test_call_create_retries_unsent_and_qps(void **state)
     fake f = {0};
     zf_zoom *z = client(&f, 0);
     push(&f, ZF_ENET, 0, 0, NULL, NULL);
-    push(&f, 0, 1, 429, "X-RateLimit-Type: QPS\r\n", "{\"code\":429,\"message\":\"You have "
+    push(&f, 0, 1, 429, "X-RateLimit-Type: QPS\r\n",
+         "{\"code\":429,\"message\":\"You have "
          "reached the maximum per-second rate limit for this API. Try again later.\"}");
     push(&f, 0, 1, 201, "", "{\"id\":85746065432}");
     zf_zoom_resp resp;
@@ -388,7 +387,8 @@ static void test_pacer_spacing_and_backoff(void **state)
     assert_int_equal(zf_zoom__pacer_wait(&p, c, 0), 0);
     zf_zoom__pacer_update(&p, c, "GET", "/users/abc123/meetings",
                           "X-RateLimit-Category: Medium\r\nX-RateLimit-Limit: 20\r\n"
-                          "X-RateLimit-Remaining: 19\r\n", 200, 0, 0);
+                          "X-RateLimit-Remaining: 19\r\n",
+                          200, 0, 0);
     int m = zf_zoom__pacer_category(&p, NULL, "GET", "/users/other9/meetings?page_size=3");
     assert_int_equal(m, zf_zoom__category("medium"));
     assert_int_equal(zf_zoom__pacer_category(&p, "Heavy", "GET", "/x"), 2);
@@ -403,12 +403,16 @@ static void test_pacer_spacing_and_backoff(void **state)
     int64_t w = zf_zoom__pacer_wait(&p, m, 5000);
     assert_true(w >= 500);
     /* remaining 0 holds the category for the rest of the second */
-    zf_zoom__pacer_update(&p, 0, "POST", "/users", "X-RateLimit-Limit: 30\r\n"
-                          "X-RateLimit-Remaining: 0\r\n", 200, 0, 9000);
+    zf_zoom__pacer_update(&p, 0, "POST", "/users",
+                          "X-RateLimit-Limit: 30\r\n"
+                          "X-RateLimit-Remaining: 0\r\n",
+                          200, 0, 9000);
     assert_int_equal(zf_zoom__pacer_wait(&p, 0, 9000), 1000);
     /* daily headers do not pace */
-    zf_zoom__pacer_update(&p, 2, "GET", "/h", "X-RateLimit-Type: Daily-limit\r\n"
-                          "X-RateLimit-Limit: 1\r\nX-RateLimit-Remaining: 0\r\n", 200, 0, 0);
+    zf_zoom__pacer_update(&p, 2, "GET", "/h",
+                          "X-RateLimit-Type: Daily-limit\r\n"
+                          "X-RateLimit-Limit: 1\r\nX-RateLimit-Remaining: 0\r\n",
+                          200, 0, 0);
     assert_int_equal(zf_zoom__pacer_wait(&p, 2, 0), 0);
     assert_int_equal(zf_zoom__pacer_wait(&p, 2, 0), 0);
 }
@@ -418,8 +422,10 @@ static void test_call_paces_bulk_work(void **state)
     fake f = {0};
     zf_zoom *z = client(&f, 1);
     for (int i = 0; i < 5; i++)
-        push(&f, 0, 1, 200, "X-RateLimit-Category: Light\r\nX-RateLimit-Limit: 10\r\n"
-             "X-RateLimit-Remaining: 5\r\n", "{}");
+        push(&f, 0, 1, 200,
+             "X-RateLimit-Category: Light\r\nX-RateLimit-Limit: 10\r\n"
+             "X-RateLimit-Remaining: 5\r\n",
+             "{}");
     zf_zoom_resp resp;
     zf_error err = ZF_ERROR_INIT;
     for (int i = 0; i < 5; i++) {
@@ -437,7 +443,8 @@ static void test_pager_streams_pages_same_query(void **state)
 {
     fake f = {0};
     zf_zoom *z = client(&f, 0);
-    push(&f, 0, 1, 200, "", "{\"total_records\":3,\"next_page_token\":\"T1\","
+    push(&f, 0, 1, 200, "",
+         "{\"total_records\":3,\"next_page_token\":\"T1\","
          "\"users\":[{\"id\":\"a\"},{\"id\":\"b\"}]}");
     push(&f, 0, 1, 200, "", "{\"next_page_token\":\"\",\"users\":[{\"id\":\"c\"}]}");
     zf_zoom_param q[] = {{"page_size", "2"}, {"status", "active"}};
@@ -456,8 +463,8 @@ static void test_pager_streams_pages_same_query(void **state)
     assert_int_equal(zf_pager_total(p), 3);
     assert_int_equal(zf_pager_delivered(p), 3);
     assert_string_equal(f.seen[0].url, "https://api.zoom.us/v2/users?page_size=2&status=active");
-    assert_string_equal(f.seen[1].url,
-                        "https://api.zoom.us/v2/users?page_size=2&status=active&next_page_token=T1");
+    assert_string_equal(
+        f.seen[1].url, "https://api.zoom.us/v2/users?page_size=2&status=active&next_page_token=T1");
     assert_int_equal(f.next, 2);
     zf_pager_free(p);
     zf_zoom_free(z);
@@ -474,8 +481,8 @@ static void test_pager_holds_one_page(void **state)
     zf_buf page1 = ZF_BUF_INIT(1 << 20);
     zf_buf_puts(&page1, "{\"next_page_token\":\"T1\",\"users\":[");
     for (int i = 0; i < 100; i++)
-        zf_buf_appendf(&page1, "%s{\"id\":\"u%d\",\"email\":\"u%d@example.com\"}",
-                       i ? "," : "", i, i);
+        zf_buf_appendf(&page1, "%s{\"id\":\"u%d\",\"email\":\"u%d@example.com\"}", i ? "," : "", i,
+                       i);
     zf_buf_puts(&page1, "]}");
     push(&f, 0, 1, 200, "", page1.ptr);
     push(&f, 0, 1, 200, "", "{\"next_page_token\":\"\",\"users\":[{\"id\":\"last\"}]}");
@@ -523,10 +530,12 @@ static void test_pager_restart_skips_delivered(void **state)
 {
     fake f = {0};
     zf_zoom *z = client(&f, 0);
-    push(&f, 0, 1, 200, "", "{\"next_page_token\":\"T1\",\"registrants\":"
+    push(&f, 0, 1, 200, "",
+         "{\"next_page_token\":\"T1\",\"registrants\":"
          "[{\"email\":\"a@x\"},{\"email\":\"b@x\"}]}");
     push(&f, 0, 1, 400, "", EXPIRED);
-    push(&f, 0, 1, 200, "", "{\"next_page_token\":\"T2\",\"registrants\":"
+    push(&f, 0, 1, 200, "",
+         "{\"next_page_token\":\"T2\",\"registrants\":"
          "[{\"email\":\"a@x\"},{\"email\":\"b@x\"}]}");
     push(&f, 0, 1, 200, "", "{\"next_page_token\":\"\",\"registrants\":[{\"email\":\"c@x\"}]}");
     zf_pager_opts po = ZF_PAGER_OPTS_INIT;
@@ -534,8 +543,8 @@ static void test_pager_restart_skips_delivered(void **state)
     po.dedupe_key = "email";
     zf_pager *p = NULL;
     zf_error err = ZF_ERROR_INIT;
-    assert_int_equal(zf_pager_new(&p, z, "/meetings/1/registrants", NULL, 0, "registrants",
-                                  &po, &err), 0);
+    assert_int_equal(
+        zf_pager_new(&p, z, "/meetings/1/registrants", NULL, 0, "registrants", &po, &err), 0);
     json_t *it;
     const char *want[] = {"a@x", "b@x", "c@x"};
     for (int i = 0; i < 3; i++) {
@@ -562,11 +571,9 @@ static void test_pager_bad_pages(void **state)
     zf_pager_free(p);
     zf_zoom_param bad[] = {{"next_page_token", "x"}};
     assert_int_equal(zf_pager_new(&p, z, "/users", bad, 1, "users", NULL, &err), ZF_EINVAL);
-    assert_int_equal(zf_pager_new(&p, z, "//evil/users", NULL, 0, "users", NULL, &err),
-                     ZF_EPATH);
+    assert_int_equal(zf_pager_new(&p, z, "//evil/users", NULL, 0, "users", NULL, &err), ZF_EPATH);
     zf_zoom_free(z);
 }
-
 
 /* --- pager, raw mode: the same pages as above, items as bytes of the body */
 
@@ -580,7 +587,8 @@ static void test_pager_raw_streams_pages_same_query(void **state)
     json_set_alloc_funcs(counting_malloc, counting_free);
     fake f = {0};
     zf_zoom *z = client(&f, 0);
-    push(&f, 0, 1, 200, "", " {\"total_records\":3,\"next_page_token\":\"T\\u0031\","
+    push(&f, 0, 1, 200, "",
+         " {\"total_records\":3,\"next_page_token\":\"T\\u0031\","
          "\"users\":[ {\"id\" : \"a\"} ,{\"id\":\"b\",\"n\":[1,{\"x\":\"]\"}]}]} ");
     push(&f, 0, 1, 200, "", "{\"next_page_token\":\"\",\"users\":[{\"id\":\"c\"}]}");
     zf_zoom_param q[] = {{"page_size", "2"}, {"status", "active"}};
@@ -606,8 +614,8 @@ static void test_pager_raw_streams_pages_same_query(void **state)
     assert_int_equal(json_live, live);
     assert_int_equal(zf_pager_total(p), 3);
     assert_int_equal(zf_pager_delivered(p), 3);
-    assert_string_equal(f.seen[1].url,
-                        "https://api.zoom.us/v2/users?page_size=2&status=active&next_page_token=T1");
+    assert_string_equal(
+        f.seen[1].url, "https://api.zoom.us/v2/users?page_size=2&status=active&next_page_token=T1");
     assert_int_equal(f.next, 2);
     zf_pager_free(p);
     zf_pager *tree = NULL;
@@ -624,10 +632,12 @@ static void test_pager_raw_restart_skips_delivered(void **state)
     zf_zoom *z = client(&f, 0);
     /* the dedupe key spelled with an escape, a repeated key (the last one
      * counts) and an integer key */
-    push(&f, 0, 1, 200, "", "{\"next_page_token\":\"T1\",\"registrants\":"
+    push(&f, 0, 1, 200, "",
+         "{\"next_page_token\":\"T1\",\"registrants\":"
          "[{\"em\\u0061il\":\"a@x\"},{\"email\":\"zz\",\"email\":\"b@x\"},{\"email\":7}]}");
     push(&f, 0, 1, 400, "", EXPIRED);
-    push(&f, 0, 1, 200, "", "{\"next_page_token\":\"T2\",\"registrants\":"
+    push(&f, 0, 1, 200, "",
+         "{\"next_page_token\":\"T2\",\"registrants\":"
          "[{\"email\":\"a@x\"},{\"email\":\"b@x\"},{\"email\":7},{\"email\":\"zz\"}]}");
     push(&f, 0, 1, 200, "", "{\"next_page_token\":\"\",\"registrants\":[{\"email\":\"c@x\"}]}");
     zf_pager_opts po = ZF_PAGER_OPTS_INIT;
@@ -636,8 +646,8 @@ static void test_pager_raw_restart_skips_delivered(void **state)
     po.raw = 1;
     zf_pager *p = NULL;
     zf_error err = ZF_ERROR_INIT;
-    assert_int_equal(zf_pager_new(&p, z, "/meetings/1/registrants", NULL, 0, "registrants",
-                                  &po, &err), 0);
+    assert_int_equal(
+        zf_pager_new(&p, z, "/meetings/1/registrants", NULL, 0, "registrants", &po, &err), 0);
     const char *it;
     size_t n;
     const char *want[] = {"{\"em\\u0061il\":\"a@x\"}", "{\"email\":\"zz\",\"email\":\"b@x\"}",
@@ -786,7 +796,6 @@ static void test_bad_base_is_refused_and_source_kept(void **state)
     zf_zoom_tokens none = {NULL, NULL, NULL, NULL};
     assert_int_equal(zf_zoom_tokens_pin_base(&none, "https://api.zoom.us", &err), ZF_EINVAL);
 }
-
 
 /* unsure: set after an attempt that was sent and cut off or got a 5xx,
  * not after one that never left or got a 429 (Zoom did not process it);

@@ -52,8 +52,8 @@ static int sim_start(void **state)
     s->pid = fork();
     assert_true(s->pid >= 0);
     if (s->pid == 0) {
-        execl(bin, bin, "--host", "127.0.0.1", "--port", "0", "--port-file", port_file,
-              "--control", "--quiet", (char *)NULL);
+        execl(bin, bin, "--host", "127.0.0.1", "--port", "0", "--port-file", port_file, "--control",
+              "--quiet", (char *)NULL);
         _exit(127);
     }
     int port = -1;
@@ -88,8 +88,7 @@ static int sim_stop(void **state)
 }
 
 /* A control-plane request; returns the parsed JSON body (or NULL). */
-static json_t *control(sim *s, const char *method, const char *path, const char *body,
-                       long want)
+static json_t *control(sim *s, const char *method, const char *path, const char *body, long want)
 {
     char url[160];
     snprintf(url, sizeof url, "%s%s", s->base, path);
@@ -184,8 +183,7 @@ static void test_live_round_trip_unknown_endpoint(void **state)
     json_t *log = control(s, "GET", "/_sim/requests", NULL, 200);
     json_t *last = json_array_get(json_object_get(log, "requests"),
                                   json_array_size(json_object_get(log, "requests")) - 1);
-    assert_string_equal(json_string_value(json_object_get(last, "path")),
-                        "/v2/no/such/endpoint");
+    assert_string_equal(json_string_value(json_object_get(last, "path")), "/v2/no/such/endpoint");
     json_decref(log);
     zf_zoom_resp_free(&resp);
     zf_zoom_free(z);
@@ -229,9 +227,15 @@ static void test_live_refused_paths_never_reach_server(void **state)
     mint(&t);
     zf_zoom *z = client(&t);
     json_decref(control(s, "DELETE", "/_sim/requests", NULL, 204));
-    const char *bad[] = {"https://127.0.0.1:1/v2/users", "//127.0.0.1/users", "/../_sim/state",
-                         "/%2e%2e/_sim/state", "/users\r\nX-Evil: 1", "/users%0d%0aX:1",
-                         "/users#x", "/a\\..\\_sim", NULL};
+    const char *bad[] = {"https://127.0.0.1:1/v2/users",
+                         "//127.0.0.1/users",
+                         "/../_sim/state",
+                         "/%2e%2e/_sim/state",
+                         "/users\r\nX-Evil: 1",
+                         "/users%0d%0aX:1",
+                         "/users#x",
+                         "/a\\..\\_sim",
+                         NULL};
     for (int i = 0; bad[i]; i++) {
         zf_zoom_req req = ZF_ZOOM_REQ_INIT;
         req.path = bad[i];

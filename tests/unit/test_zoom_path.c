@@ -173,9 +173,15 @@ static void test_build_url(void **state)
 
 static void test_build_url_refuses_bad_base(void **state)
 {
-    const char *bad[] = {"ftp://api.zoom.us", "https://", "https://api.zoom.us/v3",
-                         "https://api.zoom.us/v2/users", "https://u:p@api.zoom.us", "api.zoom.us", "https://api.zoom.us?x",
-                         "https://api zoom.us", NULL};
+    const char *bad[] = {"ftp://api.zoom.us",
+                         "https://",
+                         "https://api.zoom.us/v3",
+                         "https://api.zoom.us/v2/users",
+                         "https://u:p@api.zoom.us",
+                         "api.zoom.us",
+                         "https://api.zoom.us?x",
+                         "https://api zoom.us",
+                         NULL};
     for (int i = 0; bad[i]; i++) {
         zf_buf url = ZF_BUF_INIT(ZF_ZOOM_URL_MAX);
         zf_error err = ZF_ERROR_INIT;
@@ -228,14 +234,10 @@ static void test_put_segment_uuid_rules(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_path_table),
-        cmocka_unit_test(test_path_null_and_long),
-        cmocka_unit_test(test_path_dot_message),
-        cmocka_unit_test(test_path_dot_any_depth),
-        cmocka_unit_test(test_build_url),
-        cmocka_unit_test(test_build_url_refuses_bad_base),
-        cmocka_unit_test(test_origin),
-        cmocka_unit_test(test_put_segment_uuid_rules),
+        cmocka_unit_test(test_path_table),       cmocka_unit_test(test_path_null_and_long),
+        cmocka_unit_test(test_path_dot_message), cmocka_unit_test(test_path_dot_any_depth),
+        cmocka_unit_test(test_build_url),        cmocka_unit_test(test_build_url_refuses_bad_base),
+        cmocka_unit_test(test_origin),           cmocka_unit_test(test_put_segment_uuid_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

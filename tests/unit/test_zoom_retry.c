@@ -36,12 +36,24 @@ static void test_retry_after_forms(void **state)
 
 static void test_retry_after_garbage(void **state)
 {
-    const char *bad[] = {"", "  ", "soon", "-5", "1.5", "12345678901", "2020-13-01T00:00:00Z",
-                         "2020-02-30T00:00:00Z", "2020-05-31T25:00:00Z", "2020-05-31",
-                         "2020-05-31T00:00:00+2", "2020-05-31T00:00:00Zjunk",
-                         "Sun, 06 Nov 1994 08:49:37 PST", "Xyz, 06 Nov 1994 08:49:37 GMT",
-                         "Sun, 06 Foo 1994 08:49:37 GMT", "1969-12-31T23:59:59Z",
-                         "2020-05-31T00:00:00.Z", NULL};
+    const char *bad[] = {"",
+                         "  ",
+                         "soon",
+                         "-5",
+                         "1.5",
+                         "12345678901",
+                         "2020-13-01T00:00:00Z",
+                         "2020-02-30T00:00:00Z",
+                         "2020-05-31T25:00:00Z",
+                         "2020-05-31",
+                         "2020-05-31T00:00:00+2",
+                         "2020-05-31T00:00:00Zjunk",
+                         "Sun, 06 Nov 1994 08:49:37 PST",
+                         "Xyz, 06 Nov 1994 08:49:37 GMT",
+                         "Sun, 06 Foo 1994 08:49:37 GMT",
+                         "1969-12-31T23:59:59Z",
+                         "2020-05-31T00:00:00.Z",
+                         NULL};
     for (int i = 0; bad[i]; i++) {
         int64_t at = 42;
         if (zf_zoom__parse_retry_after(bad[i], NOW, &at) == 0)
@@ -102,15 +114,17 @@ typedef struct dcase {
     int body_bad, attempt, rejected;
     int64_t elapsed_ms;
     zf_zoom_action want;
-    int want_code;        /* on FAIL */
-    int64_t want_delay;   /* on RETRY, -1 = any backoff */
+    int want_code;      /* on FAIL */
+    int64_t want_delay; /* on RETRY, -1 = any backoff */
 } dcase;
 
-#define B429_QPS "{\"code\":429,\"message\":\"You have reached the maximum per-second rate " \
-                 "limit for this API. Try again later.\"}"
-#define B429_HOST "{\"code\":429,\"message\":\"You have exceeded the daily rate limit (100) " \
-                  "of Meeting Create/Update API requests permitted for this particular user. " \
-                  "You may resume these requests at GMT 00:00:00.\"}"
+#define B429_QPS                                                                                   \
+    "{\"code\":429,\"message\":\"You have reached the maximum per-second rate "                    \
+    "limit for this API. Try again later.\"}"
+#define B429_HOST                                                                                  \
+    "{\"code\":429,\"message\":\"You have exceeded the daily rate limit (100) "                    \
+    "of Meeting Create/Update API requests permitted for this particular user. "                   \
+    "You may resume these requests at GMT 00:00:00.\"}"
 #define B124 "{\"code\":124,\"message\":\"Access token is expired.\"}"
 #define B500 "{\"code\":500,\"message\":\"Internal error\"}"
 
@@ -131,8 +145,7 @@ static const dcase DCASES[] = {
     {ZF_ZOOM_READ, ZF_ENET, 0, 0, "", "", 0, 4, 0, 0, ZF_ZOOM_FAIL, ZF_ENET, 0},
     /* 5xx */
     {ZF_ZOOM_READ, 0, 1, 503, "", B500, 0, 1, 0, 0, ZF_ZOOM_RETRY, 0, -1},
-    {ZF_ZOOM_WRITE, 0, 1, 502, "", "<html>bad gateway</html>", 0, 2, 0, 0, ZF_ZOOM_RETRY, 0,
-     -1},
+    {ZF_ZOOM_WRITE, 0, 1, 502, "", "<html>bad gateway</html>", 0, 2, 0, 0, ZF_ZOOM_RETRY, 0, -1},
     {ZF_ZOOM_READ, 0, 1, 503, "Retry-After: 2\r\n", B500, 0, 1, 0, 0, ZF_ZOOM_RETRY, 0, 2000},
     {ZF_ZOOM_CREATE, 0, 1, 500, "", B500, 0, 1, 0, 0, ZF_ZOOM_FAIL, ZF_EAMBIGUOUS, 0},
     {ZF_ZOOM_READ, 0, 1, 503, "", B500, 0, 4, 0, 0, ZF_ZOOM_FAIL, ZF_ESERVER, 0},
@@ -141,14 +154,13 @@ static const dcase DCASES[] = {
     {ZF_ZOOM_CREATE, 0, 1, 201, "", "{\"id\":", 1, 1, 0, 0, ZF_ZOOM_FAIL, ZF_EAMBIGUOUS, 0},
     {ZF_ZOOM_READ, 0, 1, 200, "", "{\"a\":", 1, 4, 0, 0, ZF_ZOOM_FAIL, ZF_EPARSE, 0},
     /* 429 per-second: every kind retries, Retry-After wins */
-    {ZF_ZOOM_CREATE, 0, 1, 429, "X-RateLimit-Type: QPS\r\n", B429_QPS, 0, 1, 0, 0,
-     ZF_ZOOM_RETRY, 0, -1},
-    {ZF_ZOOM_READ, 0, 1, 429, "Retry-After: 3\r\n", B429_QPS, 0, 1, 0, 0, ZF_ZOOM_RETRY, 0,
-     3000},
+    {ZF_ZOOM_CREATE, 0, 1, 429, "X-RateLimit-Type: QPS\r\n", B429_QPS, 0, 1, 0, 0, ZF_ZOOM_RETRY, 0,
+     -1},
+    {ZF_ZOOM_READ, 0, 1, 429, "Retry-After: 3\r\n", B429_QPS, 0, 1, 0, 0, ZF_ZOOM_RETRY, 0, 3000},
     {ZF_ZOOM_READ, 0, 1, 429, "Retry-After: 2025-11-29T00:00:02Z\r\n", B429_QPS, 0, 1, 0, 0,
      ZF_ZOOM_RETRY, 0, 2000},
-    {ZF_ZOOM_READ, 0, 1, 429, "Retry-After: Sat, 29 Nov 2025 00:00:05 GMT\r\n", B429_QPS, 0, 1,
-     0, 0, ZF_ZOOM_RETRY, 0, 5000},
+    {ZF_ZOOM_READ, 0, 1, 429, "Retry-After: Sat, 29 Nov 2025 00:00:05 GMT\r\n", B429_QPS, 0, 1, 0,
+     0, ZF_ZOOM_RETRY, 0, 5000},
     {ZF_ZOOM_READ, 0, 1, 429, "Retry-After: 2025-11-28T00:00:00Z\r\n", B429_QPS, 0, 1, 0, 0,
      ZF_ZOOM_RETRY, 0, 0},
     {ZF_ZOOM_READ, 0, 1, 429, "Retry-After: 40\r\n", B429_QPS, 0, 1, 0, 0, ZF_ZOOM_FAIL,
@@ -156,8 +168,8 @@ static const dcase DCASES[] = {
     {ZF_ZOOM_READ, 0, 1, 429, "Retry-After: 5\r\n", B429_QPS, 0, 2, 0, 26000, ZF_ZOOM_FAIL,
      ZF_ERATELIMIT, 0},
     /* daily limits fail fast, any kind */
-    {ZF_ZOOM_READ, 0, 1, 429, "X-RateLimit-Type: Daily-limit\r\n", "{}", 0, 1, 0, 0,
-     ZF_ZOOM_FAIL, ZF_EDAILYLIMIT, 0},
+    {ZF_ZOOM_READ, 0, 1, 429, "X-RateLimit-Type: Daily-limit\r\n", "{}", 0, 1, 0, 0, ZF_ZOOM_FAIL,
+     ZF_EDAILYLIMIT, 0},
     {ZF_ZOOM_CREATE, 0, 1, 429, "X-RateLimit-Category: Light\r\n", B429_HOST, 0, 1, 0, 0,
      ZF_ZOOM_FAIL, ZF_EDAILYLIMIT, 0},
     /* 124: one reject+retry for every kind, then EREAUTH */
@@ -166,20 +178,21 @@ static const dcase DCASES[] = {
     {ZF_ZOOM_WRITE, 0, 1, 400, "", B124, 0, 4, 0, 0, ZF_ZOOM_REAUTH, 0, 0},
     {ZF_ZOOM_READ, 0, 1, 401, "", B124, 0, 2, 1, 0, ZF_ZOOM_FAIL, ZF_EREAUTH, 0},
     /* other 4xx: no retry */
-    {ZF_ZOOM_READ, 0, 1, 404, "", "{\"code\":1001,\"message\":\"User does not exist: x.\"}", 0,
-     1, 0, 0, ZF_ZOOM_FAIL, ZF_ENOTFOUND, 0},
-    {ZF_ZOOM_CREATE, 0, 1, 409, "", "{\"code\":1005,\"message\":\"Email has been used\"}", 0,
-     1, 0, 0, ZF_ZOOM_FAIL, ZF_ECONFLICT, 0},
-    {ZF_ZOOM_READ, 0, 1, 401, "", "{\"code\":4711,\"message\":\"x\"}", 0, 1, 0, 0,
-     ZF_ZOOM_FAIL, ZF_ESCOPE, 0},
+    {ZF_ZOOM_READ, 0, 1, 404, "", "{\"code\":1001,\"message\":\"User does not exist: x.\"}", 0, 1,
+     0, 0, ZF_ZOOM_FAIL, ZF_ENOTFOUND, 0},
+    {ZF_ZOOM_CREATE, 0, 1, 409, "", "{\"code\":1005,\"message\":\"Email has been used\"}", 0, 1, 0,
+     0, ZF_ZOOM_FAIL, ZF_ECONFLICT, 0},
+    {ZF_ZOOM_READ, 0, 1, 401, "", "{\"code\":4711,\"message\":\"x\"}", 0, 1, 0, 0, ZF_ZOOM_FAIL,
+     ZF_ESCOPE, 0},
 };
 
 static void test_decide_table(void **state)
 {
     for (size_t i = 0; i < sizeof DCASES / sizeof DCASES[0]; i++) {
         const dcase *c = &DCASES[i];
-        zf_zoom_outcome o = {c->transport_err, "connection reset", c->sent, c->status,
-                             c->headers, c->body, strlen(c->body), c->body_bad};
+        zf_zoom_outcome o = {c->transport_err, "connection reset", c->sent,
+                             c->status,        c->headers,         c->body,
+                             strlen(c->body),  c->body_bad};
         zf_zoom_attempt a = {c->attempt, c->elapsed_ms, NOW, 12345, c->rejected};
         zf_zoom_decision d;
         zf_error err = ZF_ERROR_INIT;
@@ -234,8 +247,7 @@ static void test_decide_ambiguous_detail(void **state)
 {
     zf_zoom_decision d;
     zf_error err = ZF_ERROR_INIT;
-    decide1(ZF_ZOOM_CREATE, 504, "", "{\"code\":504,\"message\":\"Gateway Timeout\"}", 1, &d,
-            &err);
+    decide1(ZF_ZOOM_CREATE, 504, "", "{\"code\":504,\"message\":\"Gateway Timeout\"}", 1, &d, &err);
     assert_int_equal(d.action, ZF_ZOOM_FAIL);
     assert_int_equal(err.code, ZF_EAMBIGUOUS);
     assert_int_equal(err.http_status, 504);
@@ -248,9 +260,12 @@ static void test_decide_daily_reset(void **state)
 {
     zf_zoom_decision d;
     zf_error err = ZF_ERROR_INIT;
-    decide1(ZF_ZOOM_CREATE, 429, "X-RateLimit-Type: Daily-limit\r\n"
-            "Retry-After: 2025-11-30T00:00:00Z\r\n", "{\"code\":429,\"message\":\"You have "
-            "reached the maximum daily rate limit for this API.\"}", 1, &d, &err);
+    decide1(ZF_ZOOM_CREATE, 429,
+            "X-RateLimit-Type: Daily-limit\r\n"
+            "Retry-After: 2025-11-30T00:00:00Z\r\n",
+            "{\"code\":429,\"message\":\"You have "
+            "reached the maximum daily rate limit for this API.\"}",
+            1, &d, &err);
     assert_int_equal(err.code, ZF_EDAILYLIMIT);
     assert_int_equal(err.reset_at, NOW + 86400);
     assert_int_equal(err.retry_after, 86400);
@@ -278,13 +293,16 @@ typedef struct mcase {
 } mcase;
 
 static const mcase MCASES[] = {
-    {400, "{\"code\":4711,\"message\":\"Invalid access token, does not contain scopes:"
-          "[user:read:list_users:admin].\"}", ZF_ESCOPE, "Zoom: Invalid access token",
+    {400,
+     "{\"code\":4711,\"message\":\"Invalid access token, does not contain scopes:"
+     "[user:read:list_users:admin].\"}",
+     ZF_ESCOPE, "Zoom: Invalid access token",
      "lacks the scope user:read:list_users:admin: re-authorize the app with that scope "
      "added (Zoom Marketplace > your app > Scopes), then reconnect"},
-    {400, "{\"code\":4711,\"message\":\"does not contain scopes:[contact:read:list_contacts, "
-          "contact:read:list_contacts:admin]\"}", ZF_ESCOPE, "Zoom:",
-     "contact:read:list_contacts, contact:read:list_contacts:admin"},
+    {400,
+     "{\"code\":4711,\"message\":\"does not contain scopes:[contact:read:list_contacts, "
+     "contact:read:list_contacts:admin]\"}",
+     ZF_ESCOPE, "Zoom:", "contact:read:list_contacts, contact:read:list_contacts:admin"},
     {401, "{\"code\":4700,\"message\":\"Invalid access token, does not contain scopes.\"}",
      ZF_ESCOPE, "Zoom:", "Zoom Marketplace > your app > Scopes"},
     {401, B124, ZF_EREAUTH, "Zoom: Access token is expired.", "reconnect the Zoom connection"},
@@ -294,15 +312,17 @@ static const mcase MCASES[] = {
      "Zoom: User does not exist: a@b.c.", "list the account's users"},
     {404, "{\"code\":3001,\"message\":\"Meeting does not exist: 1.\"}", ZF_ENOTFOUND,
      "Meeting does not exist", "meeting id"},
-    {404, "{\"code\":3301,\"message\":\"There is no recording for this meeting.\"}",
-     ZF_ENOTFOUND, "no recording", "cloud recording"},
+    {404, "{\"code\":3301,\"message\":\"There is no recording for this meeting.\"}", ZF_ENOTFOUND,
+     "no recording", "cloud recording"},
     {404, "{\"code\":2300,\"message\":\"This API endpoint is not recognized.\"}", ZF_ENOTFOUND,
      "not recognized", "developers.zoom.us"},
     {409, "{\"code\":1005,\"message\":\"User already in the account: a@b.c\"}", ZF_ECONFLICT,
      "Zoom: User already", "already exists"},
-    {400, "{\"code\":300,\"message\":\"Validation Failed.\",\"errors\":[{\"field\":"
-          "\"user_info.email\",\"message\":\"Invalid field.\"},{\"field\":\"type\","
-          "\"message\":\"Must be 1, 2 or 4\"}]}", ZF_EVALIDATION,
+    {400,
+     "{\"code\":300,\"message\":\"Validation Failed.\",\"errors\":[{\"field\":"
+     "\"user_info.email\",\"message\":\"Invalid field.\"},{\"field\":\"type\","
+     "\"message\":\"Must be 1, 2 or 4\"}]}",
+     ZF_EVALIDATION,
      "Zoom: Validation Failed. (user_info.email: Invalid field.; type: Must be 1, 2 or 4)",
      "fields"},
     {429, B429_QPS, ZF_ERATELIMIT, "per-second", "rate limit"},

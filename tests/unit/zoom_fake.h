@@ -38,8 +38,7 @@ typedef struct fake {
 /* jansson blocks alive, when a test counts them (test_zoom_client.c) */
 static long json_live;
 
-static int fake_transport(void *ctx, const zf_http_req *req, zf_http_resp *resp,
-                          zf_error *err)
+static int fake_transport(void *ctx, const zf_http_req *req, zf_http_resp *resp, zf_error *err)
 {
     fake *f = ctx;
     assert_true(f->next < f->n);
@@ -64,21 +63,29 @@ static int fake_transport(void *ctx, const zf_http_req *req, zf_http_resp *resp,
     zf_buf_puts(&resp->headers, c->headers ? c->headers : "");
     const char *b = c->body ? c->body : "";
     if (req->sink)
-        return req->sink(req->sink_ctx, b, strlen(b)) ? zf_error_set(err, ZF_ECANCELED, "x")
-                                                      : 0;
+        return req->sink(req->sink_ctx, b, strlen(b)) ? zf_error_set(err, ZF_ECANCELED, "x") : 0;
     zf_buf_init(&resp->body, (size_t)1 << 20); /* as zf_http_do does */
     zf_buf_puts(&resp->body, b);
     return 0;
 }
 
-static int64_t fake_mono(void *ctx) { return ((fake *)ctx)->mono; }
-static int64_t fake_wall(void *ctx) { return ((fake *)ctx)->wall + ((fake *)ctx)->mono / 1000; }
+static int64_t fake_mono(void *ctx)
+{
+    return ((fake *)ctx)->mono;
+}
+static int64_t fake_wall(void *ctx)
+{
+    return ((fake *)ctx)->wall + ((fake *)ctx)->mono / 1000;
+}
 static void fake_sleep(void *ctx, int64_t ms)
 {
     ((fake *)ctx)->mono += ms;
     ((fake *)ctx)->slept += ms;
 }
-static uint64_t fake_rand(void *ctx) { return 0x7fffffffffffULL; }
+static uint64_t fake_rand(void *ctx)
+{
+    return 0x7fffffffffffULL;
+}
 
 static int tok_get(void *ctx, zf_secret *token, char **api_base, zf_error *err)
 {

@@ -44,8 +44,9 @@
  *     what kind of failure it was, so callers can decide whether a retry
  *     can help; fault() is ZF_STORE_FAULT_NONE after a call that worked.
  * zf_store gives each driver handle to one thread at a time (it keeps a
- * pool of them per zf_store), so drivers need no locking of their own; a row cursor is used by the thread that made it, before its next
- * exec on the same handle (drivers may hold one statement at a time).
+ * pool of them per zf_store), so drivers need no locking of their own; a row cursor is used by the
+ * thread that made it, before its next exec on the same handle (drivers may hold one statement at a
+ * time).
  */
 #ifndef ZOOMFLOW_SYS_STORE_DRIVER_H
 #define ZOOMFLOW_SYS_STORE_DRIVER_H
@@ -91,11 +92,10 @@ typedef struct zf_store_driver {
     const char *dialect; /* "sqlite", "postgresql": picks SQL overrides */
     int (*open)(void **db, const char *dsn, zf_error *err);
     void (*close)(void *db);
-    int (*exec)(void *db, const char *sql, const zf_store_value *params, size_t n,
-                void **rows, zf_error *err);
+    int (*exec)(void *db, const char *sql, const zf_store_value *params, size_t n, void **rows,
+                zf_error *err);
     int (*step)(void *rows, zf_error *err);
-    int (*column)(void *rows, size_t i, zf_store_type want, zf_store_value *out,
-                  zf_error *err);
+    int (*column)(void *rows, size_t i, zf_store_type want, zf_store_value *out, zf_error *err);
     void (*finish)(void *rows);
     int (*begin)(void *db, zf_error *err);
     int (*lock_row)(void *db, const char *domain, const char *key, zf_error *err);

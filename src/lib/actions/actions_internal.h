@@ -44,24 +44,29 @@ int zf_actions__lookup_request(zf_action_request *req, const char *path);
 int zf_actions__encode_segment(zf_buf *out, const char *value, int uuid_rule);
 
 /* The paging fields every list action shares, written once. */
-#define ZF_FIELD_NEXT_PAGE_TOKEN                                                      \
-    {.name = "next_page_token", .types = ZF_T_STRING, .in = ZF_IN_QUERY,           \
-     .summary = "continue a listing from this token (valid 15 minutes)"}
-#define ZF_FIELD_ALL                                                                  \
-    {.name = "all", .types = ZF_T_BOOLEAN, .in = ZF_IN_LOCAL,                      \
-     .summary = "follow every page and return all items"}
+#define ZF_FIELD_NEXT_PAGE_TOKEN                                                                   \
+    {                                                                                              \
+        .name = "next_page_token", .types = ZF_T_STRING, .in = ZF_IN_QUERY,                        \
+        .summary = "continue a listing from this token (valid 15 minutes)"                         \
+    }
+#define ZF_FIELD_ALL                                                                               \
+    {                                                                                              \
+        .name = "all", .types = ZF_T_BOOLEAN, .in = ZF_IN_LOCAL,                                   \
+        .summary = "follow every page and return all items"                                        \
+    }
 /* Every list action has it: follow pages until that many items are out. */
-#define ZF_FIELD_LIMIT                                                                \
-    {.name = "limit", .types = ZF_T_INTEGER, .in = ZF_IN_LOCAL, .flags = ZF_F_MIN,   \
-     .min = 1,                                                                        \
-     .summary = "stop after this many items, following pages as needed (no page "    \
-                "past the one holding the last item is fetched)"}
+#define ZF_FIELD_LIMIT                                                                             \
+    {                                                                                              \
+        .name = "limit", .types = ZF_T_INTEGER, .in = ZF_IN_LOCAL, .flags = ZF_F_MIN, .min = 1,    \
+        .summary = "stop after this many items, following pages as needed (no page "               \
+                   "past the one holding the last item is fetched)"                                \
+    }
 /* check/build hooks of list actions: `all` excludes next_page_token and
  * makes the request follow pages; so does `limit`, which also stops the
  * walk once that many items are out. */
 #define ZF_LIST_RULE "all follows every page and excludes next_page_token."
-#define ZF_LIMIT_RULE                                                                 \
-    "limit follows pages from the first until that many items are out; it excludes " \
+#define ZF_LIMIT_RULE                                                                              \
+    "limit follows pages from the first until that many items are out; it excludes "               \
     "next_page_token."
 void zf_actions__list_check(zf_problems *p, const json_t *in);
 int zf_actions__list_build(zf_action_request *req, const json_t *in, zf_error *err);
@@ -72,13 +77,14 @@ int zf_actions__list_build(zf_action_request *req, const json_t *in, zf_error *e
  * req->month_from/month_to, the first month's end replaces the query's
  * `to`, and the request always follows pages (a caller asking for a year
  * gets a year). */
-#define ZF_MONTHS_RULE                                                                \
-    "from..to may span any number of months: zoomflow asks Zoom for one calendar "   \
-    "month at a time (Zoom's limit) and follows each month's pages; without to, up " \
+#define ZF_MONTHS_RULE                                                                             \
+    "from..to may span any number of months: zoomflow asks Zoom for one calendar "                 \
+    "month at a time (Zoom's limit) and follows each month's pages; without to, up "               \
     "to today (UTC); without from and to, Zoom's default (today)."
 #define ZF_MONTHS_ORDER_RULE "from must not be after to, and to needs from."
-#define ZF_MONTHS_LIMIT_RULE "limit stops the listing once that many items are out (no " \
-                             "further page or month is fetched)."
+#define ZF_MONTHS_LIMIT_RULE                                                                       \
+    "limit stops the listing once that many items are out (no "                                    \
+    "further page or month is fetched)."
 void zf_actions__months_check(zf_problems *p, const json_t *in);
 int zf_actions__months_build(zf_action_request *req, const json_t *in, zf_error *err);
 

@@ -60,8 +60,7 @@ static int unknown_flag(zf_error *err, const zf_action *a, const char *flag)
         zf_buf_puts(&b, f->name);
     }
     zf_error_set(err, ZF_EINVAL, "%s has no flag %s", a->name, flag);
-    zf_error_hint_id(err, ZF_HINT_SEE_ACTION_HELP, "its input fields are %s",
-                     b.ptr ? b.ptr : "");
+    zf_error_hint_id(err, ZF_HINT_SEE_ACTION_HELP, "its input fields are %s", b.ptr ? b.ptr : "");
     zf_error_hint_arg(err, ZF_HINT_ARG_ACTION, a->name);
     zf_buf_free(&b);
     return ZF_EINVAL;
@@ -148,8 +147,9 @@ int zf_action_set_flag(json_t *input, const zf_action *a, const char *flag, cons
                      strcmp(want, "INT") == 0    ? "an integer"
                      : strcmp(want, "BOOL") == 0 ? "a boolean (true/false, yes/no, 1/0)"
                                                  : "of the field's type");
-        zf_error_hint_id(err, ZF_HINT_SEE_ACTION_HELP, "the action's input description gives "
-                                                       "each field's type");
+        zf_error_hint_id(err, ZF_HINT_SEE_ACTION_HELP,
+                         "the action's input description gives "
+                         "each field's type");
         zf_error_hint_arg(err, ZF_HINT_ARG_ACTION, a->name);
         zf_error_hint_arg(err, ZF_HINT_ARG_FIELD, f->name);
         return ZF_EINVAL;
@@ -261,9 +261,8 @@ static void md_rows(zf_buf *b, const zf_field *fields, const char *prefix)
     for (const zf_field *f = fields; f->name; f++) {
         zf_buf path = ZF_BUF_INIT(1024);
         zf_buf_appendf(&path, "%s%s", prefix, f->name);
-        zf_buf_appendf(b, "| `%s` | %s | %s | %s | ", path.ptr ? path.ptr : "",
-                       type_word(f->types), f->flags & ZF_F_REQUIRED ? "yes" : "",
-                       *prefix ? "" : where[f->in]);
+        zf_buf_appendf(b, "| `%s` | %s | %s | %s | ", path.ptr ? path.ptr : "", type_word(f->types),
+                       f->flags & ZF_F_REQUIRED ? "yes" : "", *prefix ? "" : where[f->in]);
         zf_buf c = ZF_BUF_INIT(8192);
         constraints(&c, f);
         md_escape(b, c.ptr ? c.ptr : "");
@@ -307,12 +306,15 @@ static void md_action(zf_buf *b, const zf_action *a)
     if (a->output_doc)
         zf_buf_appendf(b, "* Output: %s", a->output_doc);
     else if (a->items_key && zf_action_flag_field(a, "all"))
-        zf_buf_appendf(b, "* Output: `{\"%s\": [%s...], \"total_records\", \"next_page_token\"}`"
+        zf_buf_appendf(b,
+                       "* Output: `{\"%s\": [%s...], \"total_records\", \"next_page_token\"}`"
                        " (the same with `all` or `limit`, which leave no next_page_token)",
                        a->items_key, a->item_type);
     else if (a->items_key)
-        zf_buf_appendf(b, "* Output: `{\"%s\": [%s...], \"total_records\"}`, every page of "
-                       "the whole range", a->items_key, a->item_type);
+        zf_buf_appendf(b,
+                       "* Output: `{\"%s\": [%s...], \"total_records\"}`, every page of "
+                       "the whole range",
+                       a->items_key, a->item_type);
     else
         zf_buf_appendf(b, "* Output: one %s%s", a->item_type,
                        a->reconcile ? " with `created`; when false, `found` (an interrupted "

@@ -23,11 +23,11 @@
 #define SCOPE_MAX 128
 
 /* Caller mistakes: asserted in debug builds, ZF_EINVAL in release builds. */
-#define ARG_CHECK(cond)                                                                   \
-    do {                                                                                  \
-        assert(cond);                                                                     \
-        if (!(cond))                                                                      \
-            return ZF_EINVAL;                                                             \
+#define ARG_CHECK(cond)                                                                            \
+    do {                                                                                           \
+        assert(cond);                                                                              \
+        if (!(cond))                                                                               \
+            return ZF_EINVAL;                                                                      \
     } while (0)
 
 /* ---- small helpers shared by the action files ---------------------------- */
@@ -55,7 +55,7 @@ int zf_actions__find_email(void *arg, const json_t *items)
     zf_email_match *m = arg;
     size_t i;
     json_t *it;
-    json_array_foreach(items, i, it) {
+    json_array_foreach (items, i, it) {
         if (zf_actions__email_eq(zf_actions__str(it, "email"), m->email)) {
             m->found = json_deep_copy(it);
             return 1;
@@ -151,8 +151,7 @@ int zf_actions__months_build(zf_action_request *req, const json_t *in, zf_error 
     snprintf(req->month_to, sizeof req->month_to, "%s", to ? to : "");
     /* validated: both are dates and from <= to, so the first month exists */
     if (zf_action_next_month(wfrom, wto, from, to ? to : "9999-12-31") != 1)
-        return zf_error_set(err, ZF_EINVAL, "cannot split %s..%s by month", from,
-                            to ? to : "");
+        return zf_error_set(err, ZF_EINVAL, "cannot split %s..%s by month", from, to ? to : "");
     rc = set_query(req, "to", wto);
     return rc ? zf_error_set(err, rc, "cannot build the request") : 0;
 }
@@ -249,8 +248,8 @@ static int build_path(zf_action_request *req, const zf_action *a, const json_t *
         const char *close = strchr(open, '}');
         const zf_field *f = close ? path_field(a, open + 1, (size_t)(close - open - 1)) : NULL;
         if (!f) {
-            rc = zf_error_set(err, ZF_EINVAL, "action %s: path template %s names no field",
-                              a->name, a->path);
+            rc = zf_error_set(err, ZF_EINVAL, "action %s: path template %s names no field", a->name,
+                              a->path);
             goto done;
         }
         scalar_text(text, sizeof text, json_object_get(in, f->name));
@@ -296,8 +295,8 @@ int zf_action_validate(zf_problems *p, const zf_action *a, const json_t *in)
 {
     ARG_CHECK(p && a && in);
     if (!json_is_object(in)) {
-        zf_problems_add(p, "", "type", in, -1,
-                        "the input of %s must be a JSON object of fields", a->name);
+        zf_problems_add(p, "", "type", in, -1, "the input of %s must be a JSON object of fields",
+                        a->name);
         return ZF_EVALIDATION;
     }
     zf_schema_check_object(p, a->input, "", in, 0);
@@ -378,11 +377,14 @@ int zf_action_scope_check(const zf_action *a, const char *granted, zf_error *err
     for (const char *const *c = a->classic_scopes; c && *c; c++)
         if (granted_has(granted, *c))
             return 0;
-    zf_error_set(err, ZF_ESCOPE, "%s needs the Zoom scope %s, which this connection was not granted",
-                 a->name, a->scope);
-    zf_error_hint_id(err, ZF_HINT_ADD_SCOPE, "add %s to the Zoom app's scopes (Marketplace > "
+    zf_error_set(err, ZF_ESCOPE,
+                 "%s needs the Zoom scope %s, which this connection was not granted", a->name,
+                 a->scope);
+    zf_error_hint_id(err, ZF_HINT_ADD_SCOPE,
+                     "add %s to the Zoom app's scopes (Marketplace > "
                      "your app > Scopes), then reconnect the Zoom connection so the new scope "
-                     "is granted", a->scope);
+                     "is granted",
+                     a->scope);
     zf_error_hint_arg(err, ZF_HINT_ARG_VALUE, a->scope);
     return ZF_ESCOPE;
 }
@@ -407,7 +409,7 @@ static int normalise_list(json_t *out, const zf_action *a, const json_t *resp)
         return ZF_ENOMEM;
     size_t i;
     json_t *it;
-    json_array_foreach(items, i, it) {
+    json_array_foreach (items, i, it) {
         if (json_is_object(it))
             json_array_append_new(arr, pick_keys(a, it));
     }

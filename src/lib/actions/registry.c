@@ -8,28 +8,28 @@
 
 #include <string.h>
 
-#define ZF_ACTION_ROWS(X)                                                               \
-    X(create_meeting)                                                                   \
-    X(list_users)                                                                       \
-    X(create_user)                                                                      \
-    X(list_meetings)                                                                    \
-    X(add_meeting_registrant)                                                           \
-    X(list_meeting_registrants)                                                         \
-    X(get_meeting_recordings)                                                           \
-    /* meetings after they are made: read, change, remove; registration; attendance */  \
-    X(get_meeting)                                                                      \
-    X(update_meeting)                                                                   \
-    X(delete_meeting)                                                                   \
-    X(update_registrant_status)                                                         \
-    X(get_registrant_questions)                                                         \
-    X(update_registrant_questions)                                                      \
-    X(list_past_meeting_participants)                                                   \
-    /* users and recordings: offboarding and the compliance archive */                  \
-    X(get_user)                                                                         \
-    X(update_user)                                                                      \
-    X(delete_user)                                                                      \
-    X(list_user_recordings)                                                             \
-    X(list_account_recordings)                                                          \
+#define ZF_ACTION_ROWS(X)                                                                          \
+    X(create_meeting)                                                                              \
+    X(list_users)                                                                                  \
+    X(create_user)                                                                                 \
+    X(list_meetings)                                                                               \
+    X(add_meeting_registrant)                                                                      \
+    X(list_meeting_registrants)                                                                    \
+    X(get_meeting_recordings)                                                                      \
+    /* meetings after they are made: read, change, remove; registration; attendance */             \
+    X(get_meeting)                                                                                 \
+    X(update_meeting)                                                                              \
+    X(delete_meeting)                                                                              \
+    X(update_registrant_status)                                                                    \
+    X(get_registrant_questions)                                                                    \
+    X(update_registrant_questions)                                                                 \
+    X(list_past_meeting_participants)                                                              \
+    /* users and recordings: offboarding and the compliance archive */                             \
+    X(get_user)                                                                                    \
+    X(update_user)                                                                                 \
+    X(delete_user)                                                                                 \
+    X(list_user_recordings)                                                                        \
+    X(list_account_recordings)                                                                     \
     X(call_api)
 
 #define ZF_ACTION_DECLARE(name) extern const zf_action zf_action__##name;

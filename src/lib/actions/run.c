@@ -105,12 +105,13 @@ static void pause_ms(const zf_action_run_opts *o, int64_t ms)
 
 static zf_zoom_kind zoom_kind(zf_action_kind k)
 {
-    return k == ZF_ACTION_CREATE ? ZF_ZOOM_CREATE
-           : k == ZF_ACTION_WRITE ? ZF_ZOOM_WRITE : ZF_ZOOM_READ;
+    return k == ZF_ACTION_CREATE  ? ZF_ZOOM_CREATE
+           : k == ZF_ACTION_WRITE ? ZF_ZOOM_WRITE
+                                  : ZF_ZOOM_READ;
 }
 
-static int send_once(const zf_action_run_opts *o, const zf_action_request *req,
-                     zf_zoom_resp *resp, zf_error *err)
+static int send_once(const zf_action_run_opts *o, const zf_action_request *req, zf_zoom_resp *resp,
+                     zf_error *err)
 {
     zf_zoom_param q[ZF_ACTION_QUERY_MAX];
     to_params(q, req);
@@ -181,7 +182,8 @@ static void warn_daily(zf_action_result *res, const zf_action *a, const json_t *
         zf_zoom_resp_header(resp, "X-RateLimit-Remaining", rem, sizeof rem)) {
         long left = strtol(rem, NULL, 10);
         if (left <= ZF_ACTION_DAILY_MEETING_CREATES - ZF_ACTION_DAILY_WARN_AT)
-            zf_action_result_warn(res, "%s: Zoom reports %ld meeting creates/updates left today "
+            zf_action_result_warn(res,
+                                  "%s: Zoom reports %ld meeting creates/updates left today "
                                   "(UTC) for this host; the count resets at 00:00 UTC",
                                   host + 5, left);
         return;
@@ -195,18 +197,18 @@ static void warn_daily(zf_action_result *res, const zf_action *a, const json_t *
         return;
     }
     if (used >= ZF_ACTION_DAILY_WARN_AT)
-        zf_action_result_warn(res, "%s: %ld of Zoom's %d meeting creates/updates per host per "
+        zf_action_result_warn(res,
+                              "%s: %ld of Zoom's %d meeting creates/updates per host per "
                               "UTC day used by this connection (counted by zoomflow); the "
-                              "limit resets at 00:00 UTC", host + 5, used,
-                              ZF_ACTION_DAILY_MEETING_CREATES);
+                              "limit resets at 00:00 UTC",
+                              host + 5, used, ZF_ACTION_DAILY_MEETING_CREATES);
 }
 
 /* ---- ambiguous creates ---------------------------------------------------- */
 
 static int transient(int code)
 {
-    return code == ZF_ESERVER || code == ZF_ENET || code == ZF_ETIMEOUT ||
-           code == ZF_ERATELIMIT;
+    return code == ZF_ESERVER || code == ZF_ENET || code == ZF_ETIMEOUT || code == ZF_ERATELIMIT;
 }
 
 /* One reconcile; a look that fails for a passing reason (5xx, network,
@@ -231,8 +233,8 @@ static int look_once(json_t **found, const zf_action *a, const json_t *in,
 }
 
 /* 1 found (*found set), 0 absent after looking twice, < 0 error. */
-static int look(json_t **found, const zf_action *a, const json_t *in,
-                const zf_action_run_opts *o, int64_t started, zf_error *err)
+static int look(json_t **found, const zf_action *a, const json_t *in, const zf_action_run_opts *o,
+                int64_t started, zf_error *err)
 {
     zf_reconcile_opts ro = ZF_RECONCILE_OPTS_INIT;
     ro.attempt_started = started;
@@ -250,18 +252,22 @@ static int unknown_outcome(const zf_action *a, const zf_error *first, zf_error *
     memcpy(why, first->message, sizeof why);
     memcpy(check, err->message, sizeof check);
     /* both halves are cut to fit the message */
-    zf_error_set(err, ZF_EAMBIGUOUS, "%s may or may not have happened: %.200s; checking for "
-                 "it failed too: %.200s", a->name, why, check);
-    zf_error_hint_id(err, ZF_HINT_CHECK_IN_ZOOM, "look for the %s in Zoom before running this again (running it blindly "
-                       "could create it twice)", a->item_type ? a->item_type : "object");
+    zf_error_set(err, ZF_EAMBIGUOUS,
+                 "%s may or may not have happened: %.200s; checking for "
+                 "it failed too: %.200s",
+                 a->name, why, check);
+    zf_error_hint_id(err, ZF_HINT_CHECK_IN_ZOOM,
+                     "look for the %s in Zoom before running this again (running it blindly "
+                     "could create it twice)",
+                     a->item_type ? a->item_type : "object");
     return ZF_EAMBIGUOUS;
 }
 
 /* The create was ambiguous: reconcile, and send it once more only when
  * the object is proven absent. */
-static int settle_create(json_t **body, zf_outcome *outcome, const zf_action *a,
-                         const json_t *in, const zf_action_run_opts *o,
-                         const zf_action_request *req, zf_zoom_resp *resp, zf_error *err)
+static int settle_create(json_t **body, zf_outcome *outcome, const zf_action *a, const json_t *in,
+                         const zf_action_run_opts *o, const zf_action_request *req,
+                         zf_zoom_resp *resp, zf_error *err)
 {
     int64_t started = now_s(o);
     for (int round = 0;; round++) {
@@ -277,16 +283,20 @@ static int settle_create(json_t **body, zf_outcome *outcome, const zf_action *a,
             return 0;
         }
         if (round == 1) {
-            zf_error_set(err, ZF_ESERVER, "%s was not done: two attempts failed (%s) and Zoom "
-                         "shows no such %s", a->name, first.message,
-                         a->item_type ? a->item_type : "object");
-            zf_error_hint_id(err, ZF_HINT_RETRY_LATER, "Zoom is having trouble (see status.zoom.us); "
-                                                   "it is safe to run "
-                               "this again later");
+            zf_error_set(err, ZF_ESERVER,
+                         "%s was not done: two attempts failed (%s) and Zoom "
+                         "shows no such %s",
+                         a->name, first.message, a->item_type ? a->item_type : "object");
+            zf_error_hint_id(err, ZF_HINT_RETRY_LATER,
+                             "Zoom is having trouble (see status.zoom.us); "
+                             "it is safe to run "
+                             "this again later");
             return ZF_ESERVER;
         }
-        zf_log(ZF_LOG_INFO, "action", "%s: proven absent after an ambiguous failure; sending "
-               "it once more", a->name);
+        zf_log(ZF_LOG_INFO, "action",
+               "%s: proven absent after an ambiguous failure; sending "
+               "it once more",
+               a->name);
         zf_zoom_resp_free(resp);
         zf_zoom_resp_init(resp);
         rc = send_once(o, req, resp, err);
@@ -341,9 +351,12 @@ static int done_before(zf_action_result *res, const zf_action *a, const json_t *
 {
     if (!a->gone || !resp->unsure || !a->gone(in, err))
         return 0;
-    zf_log(ZF_LOG_INFO, "action", "%s: an earlier attempt got no answer and Zoom now answers "
-           "\"%s\": it was done by that attempt", a->name, err->message);
-    zf_action_result_warn(res, "the %s was already gone when the request was retried: an "
+    zf_log(ZF_LOG_INFO, "action",
+           "%s: an earlier attempt got no answer and Zoom now answers "
+           "\"%s\": it was done by that attempt",
+           a->name, err->message);
+    zf_action_result_warn(res,
+                          "the %s was already gone when the request was retried: an "
                           "earlier attempt reached Zoom without an answer and most likely did "
                           "it (Zoom's answer to the retry: %.200s)",
                           a->item_type ? a->item_type : "object", err->message);
@@ -409,8 +422,10 @@ static int drain_raw(list_walk *w, zf_pager *p, zf_error *err)
         if (shaped == ZF_ENOMEM)
             rc = zf_error_set(err, ZF_ENOMEM, "out of memory shaping an item of %s", w->a->name);
         else if (shaped < 0)
-            rc = zf_error_set(err, shaped, "%s has too many output keys to shape items from "
-                              "the page's bytes", w->a->name);
+            rc = zf_error_set(err, shaped,
+                              "%s has too many output keys to shape items from "
+                              "the page's bytes",
+                              w->a->name);
         else if (shaped == 1) {
             w->delivered++;
             if ((rc = w->o->on_item_raw(w->o->item_ctx, w->line.ptr, w->line.len)) != 0)
@@ -500,16 +515,17 @@ static int walk_list(list_walk *w, const zf_action_request *req, int raw, zf_err
 /* Lists that follow pages stream: each item goes to on_item_raw (items
  * shaped from the page bytes, no JSON tree: the fast path), or to on_item,
  * or into the output when neither is set; the output then summarises. */
-static int stream_list(zf_action_result *res, const zf_action *a,
-                       const zf_action_request *req, const zf_action_run_opts *o,
-                       zf_error *err)
+static int stream_list(zf_action_result *res, const zf_action *a, const zf_action_request *req,
+                       const zf_action_run_opts *o, zf_error *err)
 {
     int raw = o->on_item_raw != NULL;
     list_walk w = {a, o, req->limit, 0, 0, NULL, NULL, NULL, ZF_BUF_INIT(RAW_ITEM_MAX)};
     int rc = 0;
     if (raw) {
-        zf_log(ZF_LOG_DEBUG, "action", "%s: items shaped from the page bytes (fast path; "
-               "ZOOMFLOW_LIST_TREE=1 parses pages instead)", a->name);
+        zf_log(ZF_LOG_DEBUG, "action",
+               "%s: items shaped from the page bytes (fast path; "
+               "ZOOMFLOW_LIST_TREE=1 parses pages instead)",
+               a->name);
     } else {
         w.page = json_object();
         w.one = json_array();

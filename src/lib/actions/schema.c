@@ -65,8 +65,11 @@ static const struct {
 static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
 {
     static const uint32_t min_of[] = {0, 0, 0x80, 0x800, 0x10000};
-    size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] <= 0xDF ? 2
-               : s[0] >= 0xE0 && s[0] <= 0xEF ? 3 : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+    size_t len = s[0] < 0x80                    ? 1
+                 : s[0] >= 0xC2 && s[0] <= 0xDF ? 2
+                 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
+                 : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4
+                                                : 0;
     if (!len || len > n)
         return 0;
     uint32_t c = len == 1 ? s[0] : (uint32_t)(s[0] & (0x7F >> len));
@@ -152,10 +155,9 @@ static zf_problem *problem_slot(zf_problems *p)
     return &p->items[p->count];
 }
 
-__attribute__((format(printf, 7, 0)))
-static void problem_vadd(zf_problems *p, const char *path, const char *rule,
-                         const json_t *value, int secret, long pos,
-                         const char *fmt, va_list ap)
+__attribute__((format(printf, 7, 0))) static void
+problem_vadd(zf_problems *p, const char *path, const char *rule, const json_t *value, int secret,
+             long pos, const char *fmt, va_list ap)
 {
     zf_problem *slot = problem_slot(p);
     if (!slot)
@@ -180,8 +182,8 @@ static void problem_vadd(zf_problems *p, const char *path, const char *rule,
     p->count++;
 }
 
-void zf_problems_add(zf_problems *p, const char *path, const char *rule,
-                     const json_t *value, long pos, const char *fmt, ...)
+void zf_problems_add(zf_problems *p, const char *path, const char *rule, const json_t *value,
+                     long pos, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -192,16 +194,17 @@ void zf_problems_add(zf_problems *p, const char *path, const char *rule,
 #if defined(__GNUC__)
 __attribute__((format(printf, 5, 6)))
 #endif
-static void fault(zf_problems *p, const zf_field *f, const char *path,
-                  const json_t *value, const char *fmt, ...);
+static void
+fault(zf_problems *p, const zf_field *f, const char *path, const json_t *value, const char *fmt,
+      ...);
 
 /* fault() with a rule and position; keeps call sites short. */
 #if defined(__GNUC__)
 __attribute__((format(printf, 7, 8)))
 #endif
-static void faultx(zf_problems *p, const zf_field *f, const char *path,
-                   const char *rule, const json_t *value, long pos,
-                   const char *fmt, ...)
+static void
+faultx(zf_problems *p, const zf_field *f, const char *path, const char *rule, const json_t *value,
+       long pos, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -209,8 +212,8 @@ static void faultx(zf_problems *p, const zf_field *f, const char *path,
     va_end(ap);
 }
 
-static void fault(zf_problems *p, const zf_field *f, const char *path,
-                  const json_t *value, const char *fmt, ...)
+static void fault(zf_problems *p, const zf_field *f, const char *path, const json_t *value,
+                  const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -224,8 +227,8 @@ int zf_problems_json(json_t **out, const zf_problems *p)
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < p->count; i++) {
         const zf_problem *q = &p->items[i];
-        json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "field", q->path, "rule",
-                              q->rule, "value", q->value, "message", q->message);
+        json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "field", q->path, "rule", q->rule, "value",
+                              q->value, "message", q->message);
         if (o && q->pos >= 0)
             json_object_set_new(o, "position", json_integer(q->pos));
         if (!o || json_array_append_new(arr, o) != 0) {
@@ -244,13 +247,14 @@ int zf_problems_to_error(zf_error *err, const zf_problems *p)
     if (p->oom)
         return zf_error_set(err, ZF_ENOMEM, "out of memory while validating input");
     zf_buf b = ZF_BUF_INIT(ZF_ERROR_MSG_MAX - 1);
-    zf_buf_appendf(&b, "%zu problem%s in the input%s", p->count,
-                   p->count == 1 ? "" : "s", p->truncated ? " (more not shown)" : "");
+    zf_buf_appendf(&b, "%zu problem%s in the input%s", p->count, p->count == 1 ? "" : "s",
+                   p->truncated ? " (more not shown)" : "");
     for (size_t i = 0; i < p->count && !b.failed; i++)
         zf_buf_appendf(&b, "; %s: %s", p->items[i].path, p->items[i].message);
     /* a full buffer keeps what fitted: the first problems are the summary */
     zf_error_set(err, ZF_EVALIDATION, "%s", b.ptr ? b.ptr : "invalid input");
-    zf_error_hint_id(err, ZF_HINT_SEE_ACTION_HELP, "fix every field listed (all problems are "
+    zf_error_hint_id(err, ZF_HINT_SEE_ACTION_HELP,
+                     "fix every field listed (all problems are "
                      "reported at once); the action's input description gives the fields and "
                      "their rules");
     zf_buf_free(&b);
@@ -278,10 +282,22 @@ static char *path_index(const char *parent, size_t i)
 
 /* ---- formats ------------------------------------------------------------ */
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
-static int is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-static int is_upper(char c) { return c >= 'A' && c <= 'Z'; }
-static int is_lower(char c) { return c >= 'a' && c <= 'z'; }
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+static int is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+static int is_upper(char c)
+{
+    return c >= 'A' && c <= 'Z';
+}
+static int is_lower(char c)
+{
+    return c >= 'a' && c <= 'z';
+}
 
 static int digits(const char *s, int n)
 {
@@ -570,18 +586,24 @@ int zf_schema_format_ok(zf_format fmt, const char *s, long *pos)
 {
     *pos = -1;
     switch (fmt) {
-    case ZF_FMT_NONE: return 1;
-    case ZF_FMT_EMAIL: return email_ok(s, pos);
+    case ZF_FMT_NONE:
+        return 1;
+    case ZF_FMT_EMAIL:
+        return email_ok(s, pos);
     case ZF_FMT_DATE:
         if (strlen(s) != 10) {
             *pos = strlen(s) < 10 ? (long)strlen(s) : 10;
             return 0;
         }
         return date_ok(s, pos);
-    case ZF_FMT_ZOOM_DATETIME: return datetime_ok(s, 0, pos);
-    case ZF_FMT_UTC_DATETIME: return datetime_ok(s, 1, pos);
-    case ZF_FMT_TIMEZONE: return zf_actions__timezone_known(s);
-    case ZF_FMT_MEETING_ID: return meeting_id_ok(s, pos);
+    case ZF_FMT_ZOOM_DATETIME:
+        return datetime_ok(s, 0, pos);
+    case ZF_FMT_UTC_DATETIME:
+        return datetime_ok(s, 1, pos);
+    case ZF_FMT_TIMEZONE:
+        return zf_actions__timezone_known(s);
+    case ZF_FMT_MEETING_ID:
+        return meeting_id_ok(s, pos);
     case ZF_FMT_MEETING_ID_UUID: {
         const char *c = s;
         while (is_digit(*c))
@@ -598,15 +620,21 @@ int zf_schema_format_ok(zf_format fmt, const char *s, long *pos)
             }
         }
         return *s != '\0';
-    case ZF_FMT_WEEKDAYS: return weekdays_ok(s, pos);
+    case ZF_FMT_WEEKDAYS:
+        return weekdays_ok(s, pos);
     case ZF_FMT_COUNTRY:
         *pos = !is_upper(s[0]) ? 0 : !is_upper(s[1]) ? 1 : 2;
         return is_upper(s[0]) && is_upper(s[1]) && s[2] == '\0';
-    case ZF_FMT_PASSCODE: return passcode_ok(s, pos);
-    case ZF_FMT_USER_PASSWORD: return user_password_ok(s, pos);
-    case ZF_FMT_ID_LIST: return id_list_ok(s, pos);
-    case ZF_FMT_API_PATH: return api_path_ok(s, pos);
-    case ZF_FMT_OCCURRENCE_ID: return occurrence_id_ok(s, pos);
+    case ZF_FMT_PASSCODE:
+        return passcode_ok(s, pos);
+    case ZF_FMT_USER_PASSWORD:
+        return user_password_ok(s, pos);
+    case ZF_FMT_ID_LIST:
+        return id_list_ok(s, pos);
+    case ZF_FMT_API_PATH:
+        return api_path_ok(s, pos);
+    case ZF_FMT_OCCURRENCE_ID:
+        return occurrence_id_ok(s, pos);
     }
     return 0;
 }
@@ -628,13 +656,15 @@ static const struct {
     {ZF_FMT_MEETING_ID_UUID, "zoom-meeting-id-or-uuid",
      "a meeting id (9 to 11 digits) or a meeting UUID such as atsXxhSEQWit9t+U02HXNQ=="},
     {ZF_FMT_USER_ID, "zoom-user-id", "\"me\", the user's email, or the user's Zoom id"},
-    {ZF_FMT_WEEKDAYS, "zoom-weekdays", "days 1 (Sunday) to 7 (Saturday), comma-separated, e.g. \"2,4\""},
+    {ZF_FMT_WEEKDAYS, "zoom-weekdays",
+     "days 1 (Sunday) to 7 (Saturday), comma-separated, e.g. \"2,4\""},
     {ZF_FMT_COUNTRY, "iso3166-alpha2", "a two-letter upper-case country code such as US"},
     {ZF_FMT_PASSCODE, "zoom-passcode", "letters, digits and symbols such as !@#, no spaces"},
     {ZF_FMT_USER_PASSWORD, "password",
      "upper- and lower-case letters and a digit, not one repeated character, "
      "not a consecutive run like 12345678 or abcdefgh"},
-    {ZF_FMT_ID_LIST, "zoom-id-list", "comma-separated numeric ids, e.g. 1648194360000,1648367160000"},
+    {ZF_FMT_ID_LIST, "zoom-id-list",
+     "comma-separated numeric ids, e.g. 1648194360000,1648367160000"},
     {ZF_FMT_API_PATH, "zoom-api-path",
      "a path relative to /v2 starting with one '/', e.g. /users/me, without '?', '#', "
      "'\\', '.' or '..' segments (also percent-encoded) or control characters"},
@@ -663,13 +693,19 @@ const char *zf_schema_format_text(zf_format fmt)
 static unsigned json_type_bit(const json_t *v)
 {
     switch (json_typeof(v)) {
-    case JSON_STRING: return ZF_T_STRING;
-    case JSON_INTEGER: return ZF_T_INTEGER;
+    case JSON_STRING:
+        return ZF_T_STRING;
+    case JSON_INTEGER:
+        return ZF_T_INTEGER;
     case JSON_TRUE:
-    case JSON_FALSE: return ZF_T_BOOLEAN;
-    case JSON_OBJECT: return ZF_T_OBJECT;
-    case JSON_ARRAY: return ZF_T_ARRAY;
-    default: return 0;
+    case JSON_FALSE:
+        return ZF_T_BOOLEAN;
+    case JSON_OBJECT:
+        return ZF_T_OBJECT;
+    case JSON_ARRAY:
+        return ZF_T_ARRAY;
+    default:
+        return 0;
     }
 }
 
@@ -678,8 +714,10 @@ static void types_text(zf_buf *b, unsigned types)
     static const struct {
         unsigned bit;
         const char *name;
-    } names[] = {{ZF_T_STRING, "a string"},   {ZF_T_INTEGER, "an integer"},
-                 {ZF_T_BOOLEAN, "true or false"}, {ZF_T_OBJECT, "an object"},
+    } names[] = {{ZF_T_STRING, "a string"},
+                 {ZF_T_INTEGER, "an integer"},
+                 {ZF_T_BOOLEAN, "true or false"},
+                 {ZF_T_OBJECT, "an object"},
                  {ZF_T_ARRAY, "an array"}};
     int first = 1;
     for (size_t i = 0; i < ZF_NELEM(names); i++) {
@@ -698,8 +736,8 @@ static size_t utf8_chars(const char *s, size_t bytes)
     return n;
 }
 
-static void check_string_enum(zf_problems *p, const zf_field *f, const char *path,
-                              const json_t *v, const char *s)
+static void check_string_enum(zf_problems *p, const zf_field *f, const char *path, const json_t *v,
+                              const char *s)
 {
     for (const char *const *e = f->enum_str; *e; e++)
         if (strcmp(*e, s) == 0)
@@ -711,15 +749,14 @@ static void check_string_enum(zf_problems *p, const zf_field *f, const char *pat
     zf_buf_free(&b);
 }
 
-static void check_format(zf_problems *p, const zf_field *f, const char *path,
-                         const json_t *v, const char *s)
+static void check_format(zf_problems *p, const zf_field *f, const char *path, const json_t *v,
+                         const char *s)
 {
     long pos;
     if (zf_schema_format_ok(f->format, s, &pos))
         return;
     if (f->format == ZF_FMT_API_PATH && (strcmp(s, "/v2") == 0 || strncmp(s, "/v2/", 4) == 0)) {
-        faultx(p, f, path, "format", v, 0,
-               "the path is relative to /v2: write \"%s\", not \"%s\"",
+        faultx(p, f, path, "format", v, 0, "the path is relative to /v2: write \"%s\", not \"%s\"",
                s[3] ? s + 3 : "/", s);
         return;
     }
@@ -741,15 +778,19 @@ static int check_chars(zf_problems *p, const zf_field *f, const char *path, cons
         uint32_t c;
         size_t len = utf8_next((const unsigned char *)s + i, bytes - i, &c);
         if (!len) {
-            faultx(p, f, path, "characters", v, at, "is not valid UTF-8 at character %ld "
-                   "(byte %zu); save the text as UTF-8", at + 1, i + 1);
+            faultx(p, f, path, "characters", v, at,
+                   "is not valid UTF-8 at character %ld "
+                   "(byte %zu); save the text as UTF-8",
+                   at + 1, i + 1);
             return 0;
         }
         const char *what = refused_char(c, multiline);
         if (what) {
             int line_break = c == '\n' || c == '\r' || c == 0x2028 || c == 0x2029;
-            faultx(p, f, path, "characters", v, at, "contains U+%04X (%s) at character %ld; "
-                   "%s", (unsigned)c, what, at + 1,
+            faultx(p, f, path, "characters", v, at,
+                   "contains U+%04X (%s) at character %ld; "
+                   "%s",
+                   (unsigned)c, what, at + 1,
                    line_break ? "this field is one line: remove the line break"
                               : "control and bidirectional-formatting characters change how "
                                 "the text displays: remove it");
@@ -778,8 +819,8 @@ static void check_string(zf_problems *p, const zf_field *f, const char *path, co
         faultx(p, f, path, "maxLength", v, f->max_len,
                "is %zu characters long; at most %d are allowed", n, f->max_len);
     if (f->min_len > 0 && n < (size_t)f->min_len)
-        faultx(p, f, path, "minLength", v, -1,
-               "is %zu characters long; at least %d are required", n, f->min_len);
+        faultx(p, f, path, "minLength", v, -1, "is %zu characters long; at least %d are required",
+               n, f->min_len);
     if (f->enum_str)
         check_string_enum(p, f, path, v, s);
     if (f->format != ZF_FMT_NONE)
@@ -848,14 +889,21 @@ void zf_schema_check(zf_problems *p, const zf_field *f, const char *path, const 
         return;
     }
     switch (t) {
-    case ZF_T_STRING: check_string(p, f, path, value); break;
-    case ZF_T_INTEGER: check_integer(p, f, path, value); break;
+    case ZF_T_STRING:
+        check_string(p, f, path, value);
+        break;
+    case ZF_T_INTEGER:
+        check_integer(p, f, path, value);
+        break;
     case ZF_T_OBJECT:
         if (f->fields)
             zf_schema_check_object(p, f->fields, path, value, (f->flags & ZF_F_OPEN) != 0);
         break;
-    case ZF_T_ARRAY: check_array(p, f, path, value); break;
-    default: break;
+    case ZF_T_ARRAY:
+        check_array(p, f, path, value);
+        break;
+    default:
+        break;
     }
 }
 
@@ -867,16 +915,16 @@ static const zf_field *field_named(const zf_field *fields, const char *name)
     return NULL;
 }
 
-static void unknown_key(zf_problems *p, const zf_field *fields, const char *path,
-                        const char *key, const json_t *v)
+static void unknown_key(zf_problems *p, const zf_field *fields, const char *path, const char *key,
+                        const json_t *v)
 {
     zf_buf b = ZF_BUF_INIT(PROBLEM_TEXT_MAX);
     for (const zf_field *f = fields; f->name; f++)
         zf_buf_appendf(&b, "%s%s", f == fields ? "" : ", ", f->name);
     char *kp = path_join(path, key);
     zf_problems_add(p, kp ? kp : key, "unknown", v, -1,
-                    "unknown field \"%s\"%s%s; known fields: %s", key, *path ? " in " : "",
-                    path, b.ptr ? b.ptr : "");
+                    "unknown field \"%s\"%s%s; known fields: %s", key, *path ? " in " : "", path,
+                    b.ptr ? b.ptr : "");
     free(kp);
     zf_buf_free(&b);
 }
@@ -901,7 +949,7 @@ void zf_schema_check_object(zf_problems *p, const zf_field *fields, const char *
         return;
     const char *key;
     json_t *v;
-    json_object_foreach((json_t *)obj, key, v) {
+    json_object_foreach ((json_t *)obj, key, v) {
         if (!field_named(fields, key))
             unknown_key(p, fields, path, key, v);
     }
@@ -914,8 +962,11 @@ static json_t *types_json(unsigned types)
     static const struct {
         unsigned bit;
         const char *name;
-    } names[] = {{ZF_T_INTEGER, "integer"}, {ZF_T_STRING, "string"}, {ZF_T_BOOLEAN, "boolean"},
-                 {ZF_T_OBJECT, "object"},   {ZF_T_ARRAY, "array"}};
+    } names[] = {{ZF_T_INTEGER, "integer"},
+                 {ZF_T_STRING, "string"},
+                 {ZF_T_BOOLEAN, "boolean"},
+                 {ZF_T_OBJECT, "object"},
+                 {ZF_T_ARRAY, "array"}};
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < ZF_NELEM(names); i++)
         if (types & names[i].bit)
@@ -933,10 +984,10 @@ static json_t *diff_json(unsigned diff)
     static const struct {
         unsigned bit;
         const char *kw;
-    } kws[] = {{ZF_DIFF_ENUM, "enum"},           {ZF_DIFF_MIN, "minimum"},
-               {ZF_DIFF_MAX, "maximum"},         {ZF_DIFF_MINLEN, "minLength"},
-               {ZF_DIFF_MAXLEN, "maxLength"},    {ZF_DIFF_REQUIRED, "required"},
-               {ZF_DIFF_MAXITEMS, "maxItems"},   {ZF_DIFF_TYPE, "type"}};
+    } kws[] = {{ZF_DIFF_ENUM, "enum"},         {ZF_DIFF_MIN, "minimum"},
+               {ZF_DIFF_MAX, "maximum"},       {ZF_DIFF_MINLEN, "minLength"},
+               {ZF_DIFF_MAXLEN, "maxLength"},  {ZF_DIFF_REQUIRED, "required"},
+               {ZF_DIFF_MAXITEMS, "maxItems"}, {ZF_DIFF_TYPE, "type"}};
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < ZF_NELEM(kws); i++)
         if (diff & kws[i].bit)

@@ -13,7 +13,10 @@
 #include <stdbool.h>
 #include <string.h>
 
-static int two(const char *s) { return (s[0] - '0') * 10 + (s[1] - '0'); }
+static int two(const char *s)
+{
+    return (s[0] - '0') * 10 + (s[1] - '0');
+}
 
 int zf_actions__parse_datetime(const char *s, int64_t *out, int *has_zone)
 {
@@ -100,8 +103,9 @@ static void write_date(char out[11], ymd t)
 
 static int date_cmp(ymd a, ymd b)
 {
-    return a.y != b.y ? (a.y < b.y ? -1 : 1) : a.m != b.m ? (a.m < b.m ? -1 : 1)
-                                                          : (a.d > b.d) - (a.d < b.d);
+    return a.y != b.y   ? (a.y < b.y ? -1 : 1)
+           : a.m != b.m ? (a.m < b.m ? -1 : 1)
+                        : (a.d > b.d) - (a.d < b.d);
 }
 
 int zf_action_next_month(char from[11], char to[11], const char *first, const char *last)

@@ -66,8 +66,7 @@ static uint64_t next_random(zf_zoom *z)
     return z->rng * 0x2545F4914F6CDD1DULL;
 }
 
-static int http_transport(void *ctx, const zf_http_req *req, zf_http_resp *resp,
-                          zf_error *err)
+static int http_transport(void *ctx, const zf_http_req *req, zf_http_resp *resp, zf_error *err)
 {
     return zf_http_do(ctx, req, resp, err);
 }
@@ -88,12 +87,14 @@ int zf_zoom_new(zf_zoom **out, const zf_zoom_opts *opts, zf_error *err)
 {
     *out = NULL;
     if (!opts || !opts->tokens.get || !opts->tokens.reject)
-        return zf_error_set(err, ZF_EINVAL, "zf_zoom_new: a token source (get and reject) "
-                                            "is required");
+        return zf_error_set(err, ZF_EINVAL,
+                            "zf_zoom_new: a token source (get and reject) "
+                            "is required");
     if (opts->retry.max_attempts < 1 || opts->retry.budget_ms < 0 || opts->retry.base_ms < 0 ||
         opts->retry.max_backoff_ms < 0)
-        return zf_error_set(err, ZF_EINVAL, "zf_zoom_new: retry policy needs max_attempts >= 1 "
-                                            "and non-negative times");
+        return zf_error_set(err, ZF_EINVAL,
+                            "zf_zoom_new: retry policy needs max_attempts >= 1 "
+                            "and non-negative times");
     zf_zoom *z = calloc(1, sizeof *z);
     if (!z)
         return zf_error_set(err, ZF_ENOMEM, "out of memory");
@@ -141,8 +142,7 @@ void zf_zoom_resp_free(zf_zoom_resp *r)
     r->json = NULL;
 }
 
-const char *zf_zoom_resp_header(const zf_zoom_resp *r, const char *name, char *out,
-                                size_t outlen)
+const char *zf_zoom_resp_header(const zf_zoom_resp *r, const char *name, char *out, size_t outlen)
 {
     if (!r || !name || !out || !outlen)
         return NULL;
@@ -278,9 +278,8 @@ static int exchange(call_state *cs, zf_http_resp *hr, stream_ctx *sc, zf_error *
 
 /* Fills the decision's view of one exchange; parses a 2xx JSON body into
  * *json (NULL when empty or streamed). */
-static void outcome_of(const zf_http_resp *hr, int rc, const zf_error *terr,
-                       const stream_ctx *sc, int streamed, int raw_json, json_t **json,
-                       zf_zoom_outcome *o)
+static void outcome_of(const zf_http_resp *hr, int rc, const zf_error *terr, const stream_ctx *sc,
+                       int streamed, int raw_json, json_t **json, zf_zoom_outcome *o)
 {
     memset(o, 0, sizeof *o);
     o->transport_err = rc;
@@ -362,8 +361,8 @@ static int run(call_state *cs, zf_zoom_resp *resp, zf_error *err)
         json_t *json = NULL;
         zf_zoom_outcome o;
         outcome_of(&hr, rc, &terr, &sc, cs->req->sink != NULL, cs->req->raw_json, &json, &o);
-        zf_zoom_attempt a = {cs->attempts, elapsed(cs), z->wall_s(z->clock_ctx),
-                             next_random(z), rejected};
+        zf_zoom_attempt a = {cs->attempts, elapsed(cs), z->wall_s(z->clock_ctx), next_random(z),
+                             rejected};
         zf_zoom_decision d;
         zf_zoom__decide(&z->retry, cs->req->kind, &o, &a, &d, err);
         cs->unsure |= outcome_unsure(&o);
@@ -371,8 +370,10 @@ static int run(call_state *cs, zf_zoom_resp *resp, zf_error *err)
             /* part of the body already went to the caller: cannot replay */
             d.action = ZF_ZOOM_FAIL;
             if (!err->code)
-                zf_error_set(err, rc ? rc : ZF_EIO, "the download broke off after data was "
-                             "delivered: %s", o.transport_msg ? o.transport_msg : "");
+                zf_error_set(err, rc ? rc : ZF_EIO,
+                             "the download broke off after data was "
+                             "delivered: %s",
+                             o.transport_msg ? o.transport_msg : "");
         }
         if (z->pace)
             zf_zoom__pacer_update(&z->pacer, cs->cat, cs->method, cs->req->path, o.headers,
@@ -393,8 +394,7 @@ static int run(call_state *cs, zf_zoom_resp *resp, zf_error *err)
         }
         if (out != 1 || d.action == ZF_ZOOM_DONE) {
             if (!hr.request_id[0])
-                zf_zoom__header(o.headers, "x-zm-trackingid", hr.request_id,
-                                sizeof hr.request_id);
+                zf_zoom__header(o.headers, "x-zm-trackingid", hr.request_id, sizeof hr.request_id);
             log_call(cs, o.status, hr.request_id, out);
         }
         zf_buf_free(&sc.held);
@@ -412,24 +412,31 @@ int zf_zoom_call(zf_zoom *z, const zf_zoom_req *req, zf_zoom_resp *resp, zf_erro
     if (!err)
         return ZF_EINVAL;
     if (!z || !req || !resp)
-        return zf_error_set(err, ZF_EINVAL, "zf_zoom_call: client, request and response are "
-                                            "required");
+        return zf_error_set(err, ZF_EINVAL,
+                            "zf_zoom_call: client, request and response are "
+                            "required");
     zf_error_reset(err);
     int rc = zf_zoom_check_path(req->path, err);
     if (rc)
         return rc;
-    call_state cs = {z, req, method_of(req), ZF_SECRET_INIT, NULL, ZF_BUF_INIT(ZF_ZOOM_URL_MAX),
-                     0, z->mono_ms(z->clock_ctx), 0, 0};
+    call_state cs = {z,
+                     req,
+                     method_of(req),
+                     ZF_SECRET_INIT,
+                     NULL,
+                     ZF_BUF_INIT(ZF_ZOOM_URL_MAX),
+                     0,
+                     z->mono_ms(z->clock_ctx),
+                     0,
+                     0};
     if ((rc = z->tokens.get(z->tokens.ctx, &cs.token, &cs.base, err)) != 0)
         goto done;
     if ((rc = zf_zoom__build_url(&cs.url, cs.base, req->path, req->query, req->nquery, err)) != 0)
         goto done;
     char o1[256], o2[256];
     if (!zf_zoom__url_origin(cs.base, o1, sizeof o1) ||
-        !zf_zoom__url_origin(zf_buf_cstr(&cs.url), o2, sizeof o2) ||
-        strcmp(o1, o2) != 0) {
-        rc = zf_error_set(err, ZF_EPATH, "refusing to send the token outside the API base %s",
-                          o1);
+        !zf_zoom__url_origin(zf_buf_cstr(&cs.url), o2, sizeof o2) || strcmp(o1, o2) != 0) {
+        rc = zf_error_set(err, ZF_EPATH, "refusing to send the token outside the API base %s", o1);
         goto done;
     }
     cs.cat = zf_zoom__pacer_category(&z->pacer, req->category, cs.method, req->path);

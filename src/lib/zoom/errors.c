@@ -15,10 +15,10 @@
 #define ANY_CODE (-1)
 
 typedef struct zoom_body {
-    int code;            /* Zoom's "code", 0 when none */
-    char message[256];   /* sanitized "message", "" when none */
-    char fields[320];    /* "field: message; ..." from errors[] */
-    int parsed;          /* the body was a JSON object */
+    int code;          /* Zoom's "code", 0 when none */
+    char message[256]; /* sanitized "message", "" when none */
+    char fields[320];  /* "field: message; ..." from errors[] */
+    int parsed;        /* the body was a JSON object */
 } zoom_body;
 
 typedef struct hint_ctx {
@@ -45,34 +45,40 @@ static void hint_ratelimit(zf_error *err, const hint_ctx *c);
 static const err_row ROWS[] = {
     {400, 401, 124, ZF_EREAUTH, ZF_HINT_RECONNECT,
      "Zoom refused the access token even after a refresh: reconnect the Zoom connection "
-     "to re-authorize it", NULL},
+     "to re-authorize it",
+     NULL},
     {400, 403, 4711, ZF_ESCOPE, ZF_HINT_ADD_SCOPE, NULL, hint_scope},
     {400, 403, 4700, ZF_ESCOPE, ZF_HINT_ADD_SCOPE, NULL, hint_scope},
     {404, 404, 1001, ZF_ENOTFOUND, ZF_HINT_LIST_USERS,
-     "check the user (id or email) or meeting id: list the account's users to find it",
-     NULL},
+     "check the user (id or email) or meeting id: list the account's users to find it", NULL},
     {404, 404, 3001, ZF_ENOTFOUND, ZF_HINT_CHECK_IDS,
      "check the meeting id: the meeting may have ended, been deleted, or belong to "
-     "another account", NULL},
+     "another account",
+     NULL},
     {404, 404, 3301, ZF_ENOTFOUND, ZF_HINT_CHECK_RECORDING,
      "the meeting has no cloud recording: it was not recorded to the cloud, or Zoom is "
-     "still processing it (recording.completed fires when it is ready)", NULL},
+     "still processing it (recording.completed fires when it is ready)",
+     NULL},
     {400, 404, 2300, ZF_ENOTFOUND, ZF_HINT_CHECK_PATH,
      "Zoom does not know this endpoint: check the method and path against "
-     "https://developers.zoom.us/docs/api/", NULL},
+     "https://developers.zoom.us/docs/api/",
+     NULL},
     {409, 409, 1005, ZF_ECONFLICT, ZF_HINT_LIST_USERS,
      "a user with this email already exists: find it in the account's users instead of "
-     "creating it", NULL},
+     "creating it",
+     NULL},
     {400, 400, 300, ZF_EVALIDATION, ZF_HINT_FIX_FIELDS,
      "fix the fields Zoom names and send the request again", NULL},
     {429, 429, ANY_CODE, ZF_ERATELIMIT, ZF_HINT_SLOW_DOWN, NULL, hint_ratelimit},
     {500, 599, ANY_CODE, ZF_ESERVER, ZF_HINT_RETRY_LATER, NULL, hint_server},
     {401, 401, ANY_CODE, ZF_EAUTH, ZF_HINT_CHECK_CONNECTION,
      "Zoom refused the credentials: check the connection's status, and reconnect it if "
-     "it is broken", NULL},
+     "it is broken",
+     NULL},
     {403, 403, ANY_CODE, ZF_EZOOM, ZF_HINT_CHECK_APP,
      "Zoom denied access: check the app's scopes and that the connected user is an admin "
-     "of the account (or that the feature is enabled for it)", NULL},
+     "of the account (or that the feature is enabled for it)",
+     NULL},
     {404, 404, ANY_CODE, ZF_ENOTFOUND, ZF_HINT_CHECK_IDS, "check the ids in the path", NULL},
     {400, 499, ANY_CODE, ZF_EZOOM, ZF_HINT_SEE_MESSAGE,
      "Zoom rejected the request: see its message", NULL},
@@ -119,8 +125,7 @@ static void parse_body(const char *body, size_t len, zoom_body *zb)
     }
     zb->parsed = 1;
     json_t *code = json_object_get(j, "code");
-    if (json_is_integer(code) && json_integer_value(code) > 0 &&
-        json_integer_value(code) < 1000000)
+    if (json_is_integer(code) && json_integer_value(code) > 0 && json_integer_value(code) < 1000000)
         zb->code = (int)json_integer_value(code);
     const char *msg = json_string_value(json_object_get(j, "message"));
     if (msg)
@@ -128,7 +133,7 @@ static void parse_body(const char *body, size_t len, zoom_body *zb)
     json_t *errs = json_object_get(j, "errors");
     size_t i;
     json_t *e;
-    json_array_foreach(errs, i, e) {
+    json_array_foreach (errs, i, e) {
         char f[96], m[160];
         const char *fs = json_string_value(json_object_get(e, "field"));
         const char *ms = json_string_value(json_object_get(e, "message"));
@@ -178,7 +183,8 @@ static void hint_scope(zf_error *err, const hint_ctx *c)
 {
     char scopes[200];
     parse_scopes(c->zb->message, scopes, sizeof scopes);
-    zf_error_hint_id(err, ZF_HINT_ADD_SCOPE, "the connection's token lacks the scope %s: "
+    zf_error_hint_id(err, ZF_HINT_ADD_SCOPE,
+                     "the connection's token lacks the scope %s: "
                      "re-authorize the app with that scope added (Zoom Marketplace > your app "
                      "> Scopes), then reconnect the Zoom connection",
                      *scopes ? scopes : "this endpoint needs");
@@ -188,14 +194,16 @@ static void hint_scope(zf_error *err, const hint_ctx *c)
 static void hint_server(zf_error *err, const hint_ctx *c)
 {
     int retries = c->attempts > 0 ? c->attempts - 1 : 0;
-    zf_error_hint_id(err, ZF_HINT_RETRY_LATER, "Zoom is having trouble (HTTP %ld). Check "
-                     "https://status.zoom.us and retry; it was retried %d time%s.", c->status,
-                     retries, retries == 1 ? "" : "s");
+    zf_error_hint_id(err, ZF_HINT_RETRY_LATER,
+                     "Zoom is having trouble (HTTP %ld). Check "
+                     "https://status.zoom.us and retry; it was retried %d time%s.",
+                     c->status, retries, retries == 1 ? "" : "s");
 }
 
 static void hint_ratelimit(zf_error *err, const hint_ctx *c)
 {
-    zf_error_hint_id(err, ZF_HINT_SLOW_DOWN, "Zoom's per-second rate limit for this API was "
+    zf_error_hint_id(err, ZF_HINT_SLOW_DOWN,
+                     "Zoom's per-second rate limit for this API was "
                      "hit (retried %d time%s): slow down or spread bulk work; limits are per "
                      "account, shared with every app on it",
                      c->attempts > 0 ? c->attempts - 1 : 0, c->attempts == 2 ? "" : "s");
@@ -240,13 +248,17 @@ int zf_zoom__daily_error(zf_error *err, long status, int64_t reset_s, int per_ho
     char utc[64], local[64];
     format_time(reset_s, 0, utc, sizeof utc);
     format_time(reset_s, 1, local, sizeof local);
-    zf_error_set(err, ZF_EDAILYLIMIT, "%s is reached (HTTP %ld); it resets at %s (%s local "
-                 "time)", per_host ? "the daily limit of 100 meeting creates/updates for this "
-                                     "host" : "Zoom's daily rate limit for this API",
+    zf_error_set(err, ZF_EDAILYLIMIT,
+                 "%s is reached (HTTP %ld); it resets at %s (%s local "
+                 "time)",
+                 per_host ? "the daily limit of 100 meeting creates/updates for this "
+                            "host"
+                          : "Zoom's daily rate limit for this API",
                  status, utc, local);
-    zf_error_hint_id(err, ZF_HINT_WAIT_FOR_RESET, "wait until %s, or spread the work over more "
-                     "%s; retrying before then fails again", utc,
-                     per_host ? "hosts or days" : "days");
+    zf_error_hint_id(err, ZF_HINT_WAIT_FOR_RESET,
+                     "wait until %s, or spread the work over more "
+                     "%s; retrying before then fails again",
+                     utc, per_host ? "hosts or days" : "days");
     err->reset_at = reset_s;
     err->http_status = (int)status;
     return ZF_EDAILYLIMIT;
@@ -266,8 +278,8 @@ static int map_daily(long status, const char *headers, const zoom_body *zb, int6
     return ZF_EDAILYLIMIT;
 }
 
-int zf_zoom__map_error(long status, const char *headers, const char *body, size_t len,
-                       int attempts, int64_t now_s, zf_error *err)
+int zf_zoom__map_error(long status, const char *headers, const char *body, size_t len, int attempts,
+                       int64_t now_s, zf_error *err)
 {
     zoom_body zb;
     parse_body(body, len, &zb);
@@ -278,9 +290,12 @@ int zf_zoom__map_error(long status, const char *headers, const char *body, size_
     if (!zb.parsed && status != 429 && status < 500) {
         char snip[120];
         zf_zoom__snippet(body, len, 80, snip, sizeof snip);
-        zf_error_set(err, ZF_EPARSE, "Zoom answered HTTP %ld with a body that is not a Zoom "
-                     "error (first bytes: \"%s\")", status, snip);
-        zf_error_hint_id(err, ZF_HINT_CHECK_API_BASE, "check that the API base points at Zoom "
+        zf_error_set(err, ZF_EPARSE,
+                     "Zoom answered HTTP %ld with a body that is not a Zoom "
+                     "error (first bytes: \"%s\")",
+                     status, snip);
+        zf_error_hint_id(err, ZF_HINT_CHECK_API_BASE,
+                         "check that the API base points at Zoom "
                          "(or zoomsim), not a proxy or captive portal");
     } else {
         if (zb.message[0] && zb.fields[0])

@@ -101,8 +101,7 @@ static bool parse_http_date(const char *p, int64_t *at)
         return false;
     p += 4;
     if (!digits(&p, 4, &y) || *p++ != ' ' || !digits(&p, 2, &h) || *p++ != ':' ||
-        !digits(&p, 2, &mi) || *p++ != ':' || !digits(&p, 2, &s) ||
-        strcmp(p, " GMT") != 0)
+        !digits(&p, 2, &mi) || *p++ != ':' || !digits(&p, 2, &s) || strcmp(p, " GMT") != 0)
         return false;
     if (!valid_time(y, mo, d, h, mi, s))
         return false;

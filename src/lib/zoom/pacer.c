@@ -25,7 +25,7 @@
 #define WINDOW_MS 1000
 
 static const char *const CAT_NAMES[ZF_ZOOM_NCAT - 1] = {"Light", "Medium", "Heavy",
-                                                         "Resource-intensive"};
+                                                        "Resource-intensive"};
 
 void zf_zoom__pacer_init(zf_zoom_pacer *p)
 {

@@ -72,8 +72,7 @@ void zf_pager_free(zf_pager *p)
 }
 
 int zf_pager_new(zf_pager **out, zf_zoom *z, const char *path, const zf_zoom_param *query,
-                 size_t nquery, const char *items_key, const zf_pager_opts *opts,
-                 zf_error *err)
+                 size_t nquery, const char *items_key, const zf_pager_opts *opts, zf_error *err)
 {
     static const zf_pager_opts dflt = ZF_PAGER_OPTS_INIT;
     *out = NULL;
@@ -82,8 +81,9 @@ int zf_pager_new(zf_pager **out, zf_zoom *z, const char *path, const zf_zoom_par
     if (!z || !items_key || !*items_key)
         return zf_error_set(err, ZF_EINVAL, "zf_pager_new: client and items_key are required");
     if (opts->restart && (!opts->dedupe_key || !*opts->dedupe_key))
-        return zf_error_set(err, ZF_EINVAL, "zf_pager_new: restart needs a dedupe_key (e.g. "
-                                            "\"id\" or \"email\")");
+        return zf_error_set(err, ZF_EINVAL,
+                            "zf_pager_new: restart needs a dedupe_key (e.g. "
+                            "\"id\" or \"email\")");
     int rc = zf_zoom_check_path(path, err);
     if (rc)
         return rc;
@@ -106,8 +106,10 @@ int zf_pager_new(zf_pager **out, zf_zoom *z, const char *path, const zf_zoom_par
     for (size_t i = 0; !oom && i < nquery; i++) {
         if (!query[i].key || strcmp(query[i].key, "next_page_token") == 0) {
             zf_pager_free(p);
-            return zf_error_set(err, ZF_EINVAL, "zf_pager_new: query parameter %zu is empty "
-                                "or next_page_token (the pager sets that itself)", i + 1);
+            return zf_error_set(err, ZF_EINVAL,
+                                "zf_pager_new: query parameter %zu is empty "
+                                "or next_page_token (the pager sets that itself)",
+                                i + 1);
         }
         p->query[i].key = strdup(query[i].key);
         p->query[i].value = strdup(query[i].value ? query[i].value : "");
@@ -179,10 +181,13 @@ static int expired_token(const zf_pager *p, const zf_error *err)
 
 static int fail_incomplete(const zf_pager *p, const char *why, zf_error *err)
 {
-    zf_error_set(err, ZF_EZOOM, "Zoom says the next page token is invalid or expired after "
-                 "%lld item%s %s delivered: the list is incomplete%s", (long long)p->delivered,
-                 p->delivered == 1 ? "" : "s", p->delivered == 1 ? "was" : "were", why);
-    zf_error_hint_id(err, ZF_HINT_RUN_AGAIN, "rerun it: page tokens expire after 15 minutes, "
+    zf_error_set(err, ZF_EZOOM,
+                 "Zoom says the next page token is invalid or expired after "
+                 "%lld item%s %s delivered: the list is incomplete%s",
+                 (long long)p->delivered, p->delivered == 1 ? "" : "s",
+                 p->delivered == 1 ? "was" : "were", why);
+    zf_error_hint_id(err, ZF_HINT_RUN_AGAIN,
+                     "rerun it: page tokens expire after 15 minutes, "
                      "so a slow consumer can outlive them (restart mode re-reads from the "
                      "first page and skips what was already delivered)");
     err->http_status = 400;
@@ -202,8 +207,10 @@ static int take_page(zf_pager *p, zf_zoom_resp *resp, zf_error *err)
     const char *tok = json_string_value(json_object_get(page, "next_page_token"));
     if (tok && *tok && p->next_token && strcmp(tok, p->next_token) == 0 &&
         json_array_size(items) == 0)
-        return zf_error_set(err, ZF_EPARSE, "Zoom returned an empty page of %s with the same "
-                            "next_page_token: stopping instead of looping", p->path);
+        return zf_error_set(err, ZF_EPARSE,
+                            "Zoom returned an empty page of %s with the same "
+                            "next_page_token: stopping instead of looping",
+                            p->path);
     char *nt = strdup(tok ? tok : "");
     if (!nt)
         return zf_error_set(err, ZF_ENOMEM, "out of memory");
@@ -271,8 +278,10 @@ static int take_raw_page(zf_pager *p, zf_zoom_resp *resp, zf_error *err)
     int empty = !items.p || zf_json_scan_next_element(&probe, &first) == 0;
     if (*nt && p->next_token && strcmp(nt, p->next_token) == 0 && empty) {
         free(nt);
-        return zf_error_set(err, ZF_EPARSE, "Zoom returned an empty page of %s with the same "
-                            "next_page_token: stopping instead of looping", p->path);
+        return zf_error_set(err, ZF_EPARSE,
+                            "Zoom returned an empty page of %s with the same "
+                            "next_page_token: stopping instead of looping",
+                            p->path);
     }
     int64_t t;
     if (p->total < 0 && total.p && zf_json_scan_type(total) == ZF_JT_NUMBER &&
@@ -326,13 +335,16 @@ static int restart_or_fail(zf_pager *p, zf_error *err)
         return fail_incomplete(p, p->restart ? " (restarted already; giving up)" : "", err);
     if (p->keyless) {
         char why[160];
-        snprintf(why, sizeof why, " (cannot restart: some items have no \"%s\" to skip "
-                 "duplicates by)", p->dedupe_key);
+        snprintf(why, sizeof why,
+                 " (cannot restart: some items have no \"%s\" to skip "
+                 "duplicates by)",
+                 p->dedupe_key);
         return fail_incomplete(p, why, err);
     }
-    zf_log(ZF_LOG_WARN, "zoom", "next page token expired after %lld items of %s; restarting "
-           "from the first page, skipping items already delivered", (long long)p->delivered,
-           p->path);
+    zf_log(ZF_LOG_WARN, "zoom",
+           "next page token expired after %lld items of %s; restarting "
+           "from the first page, skipping items already delivered",
+           (long long)p->delivered, p->path);
     p->restarts++;
     free(p->next_token);
     p->next_token = NULL;
@@ -371,7 +383,8 @@ int zf_pager_next(zf_pager *p, json_t **item, zf_error *err)
     if (!p)
         return zf_error_set(err, ZF_EINVAL, "zf_pager_next: no pager");
     if (p->raw)
-        return zf_error_set(err, ZF_EINVAL, "zf_pager_next: this pager is in raw mode (use "
+        return zf_error_set(err, ZF_EINVAL,
+                            "zf_pager_next: this pager is in raw mode (use "
                             "zf_pager_next_raw)");
     for (;;) {
         while (p->items && p->idx < json_array_size(p->items)) {
@@ -399,7 +412,8 @@ int zf_pager_next_raw(zf_pager *p, const char **item, size_t *len, zf_error *err
     if (!p)
         return zf_error_set(err, ZF_EINVAL, "zf_pager_next_raw: no pager");
     if (!p->raw)
-        return zf_error_set(err, ZF_EINVAL, "zf_pager_next_raw: this pager was not made with "
+        return zf_error_set(err, ZF_EINVAL,
+                            "zf_pager_next_raw: this pager was not made with "
                             "opts.raw = 1 (use zf_pager_next)");
     for (;;) {
         zf_jspan v;

@@ -213,16 +213,19 @@ int zf_zoom__check_base(const char *base, zf_error *err)
     }
     if (!why)
         return 0;
-    zf_error_set(err, ZF_ECONFIG, "API base URL %s: it must look like https://api.zoom.us "
-                 "(or https://api.zoom.us/v2)", why);
-    zf_error_hint_id(err, ZF_HINT_CHECK_API_BASE, "check the connection's api_url (its status "
-                                                  "shows it) or the API base setting");
+    zf_error_set(err, ZF_ECONFIG,
+                 "API base URL %s: it must look like https://api.zoom.us "
+                 "(or https://api.zoom.us/v2)",
+                 why);
+    zf_error_hint_id(err, ZF_HINT_CHECK_API_BASE,
+                     "check the connection's api_url (its status "
+                     "shows it) or the API base setting");
     zf_error_hint_arg(err, ZF_HINT_ARG_VALUE, base);
     return ZF_ECONFIG;
 }
 
-int zf_zoom__build_url(zf_buf *out, const char *base, const char *path,
-                       const zf_zoom_param *query, size_t nquery, zf_error *err)
+int zf_zoom__build_url(zf_buf *out, const char *base, const char *path, const zf_zoom_param *query,
+                       size_t nquery, zf_error *err)
 {
     int rc = zf_zoom__check_base(base, err);
     if (rc)

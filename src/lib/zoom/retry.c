@@ -27,16 +27,17 @@ typedef enum verdict { V_DONE, V_RETRY, V_AMBIGUOUS, V_FAIL } verdict;
 
 static int is_fatal_transport(int code)
 {
-    return code == ZF_ETLS || code == ZF_ETOOBIG || code == ZF_ECANCELED ||
-           code == ZF_EINVAL || code == ZF_ENOMEM;
+    return code == ZF_ETLS || code == ZF_ETOOBIG || code == ZF_ECANCELED || code == ZF_EINVAL ||
+           code == ZF_ENOMEM;
 }
 
 /* Describes the last answer for give-up and ambiguity messages. */
 static void last_answer(const zf_zoom_outcome *o, char *out, size_t n)
 {
     if (o->transport_err)
-        snprintf(out, n, "%s (%s)", o->transport_msg && *o->transport_msg
-                                        ? o->transport_msg : zf_strerror(o->transport_err),
+        snprintf(out, n, "%s (%s)",
+                 o->transport_msg && *o->transport_msg ? o->transport_msg
+                                                       : zf_strerror(o->transport_err),
                  o->sent ? "after the request was sent" : "before the request was sent");
     else if (o->body_bad)
         snprintf(out, n, "HTTP %ld with a truncated or malformed body", o->status);
@@ -49,20 +50,20 @@ static int fail_ambiguous(const zf_zoom_outcome *o, const zf_zoom_attempt *a, zf
     char last[256];
     last_answer(o, last, sizeof last);
     if (o->status >= 300)
-        zf_zoom__map_error(o->status, o->headers, o->body, o->body_len, a->attempt, a->now_s,
-                           err);
+        zf_zoom__map_error(o->status, o->headers, o->body, o->body_len, a->attempt, a->now_s, err);
     err->http_status = (int)o->status;
     zf_error_set(err, ZF_EAMBIGUOUS,
                  "the create request may or may not have been processed by Zoom: %s", last);
-    zf_error_hint_id(err, ZF_HINT_CHECK_IN_ZOOM, "do not simply retry: look for the object "
+    zf_error_hint_id(err, ZF_HINT_CHECK_IN_ZOOM,
+                     "do not simply retry: look for the object "
                      "first (the actions reconcile this automatically) so it is not created "
                      "twice");
     return ZF_EAMBIGUOUS;
 }
 
 /* Out of attempts or time: the error of the last answer, saying so. */
-static void fail_gave_up(const zf_zoom_outcome *o, const zf_zoom_attempt *a,
-                         int64_t wanted_ms, const zf_zoom_retry *policy, zf_error *err)
+static void fail_gave_up(const zf_zoom_outcome *o, const zf_zoom_attempt *a, int64_t wanted_ms,
+                         const zf_zoom_retry *policy, zf_error *err)
 {
     char last[256], why[160];
     last_answer(o, last, sizeof last);
@@ -72,19 +73,22 @@ static void fail_gave_up(const zf_zoom_outcome *o, const zf_zoom_attempt *a,
     else
         snprintf(why, sizeof why, "that was the last of %d attempts", policy->max_attempts);
     if (o->transport_err)
-        zf_error_restate(err, o->transport_err, "gave up after %d attempt%s in %lld ms (%s); "
-                     "last answer: %s", a->attempt, a->attempt == 1 ? "" : "s",
-                     (long long)a->elapsed_ms, why, last);
+        zf_error_restate(err, o->transport_err,
+                         "gave up after %d attempt%s in %lld ms (%s); "
+                         "last answer: %s",
+                         a->attempt, a->attempt == 1 ? "" : "s", (long long)a->elapsed_ms, why,
+                         last);
     else {
-        zf_zoom__map_error(o->status, o->headers, o->body, o->body_len, a->attempt, a->now_s,
-                           err);
+        zf_zoom__map_error(o->status, o->headers, o->body, o->body_len, a->attempt, a->now_s, err);
         if (o->body_bad)
             err->code = ZF_EPARSE;
         char detail[ZF_ERROR_MSG_MAX];
         snprintf(detail, sizeof detail, "%s", err->message);
-        zf_error_restate(err, err->code, "gave up after %d attempt%s in %lld ms (%s); last "
-                     "answer: %s: %s", a->attempt, a->attempt == 1 ? "" : "s",
-                     (long long)a->elapsed_ms, why, last, detail);
+        zf_error_restate(err, err->code,
+                         "gave up after %d attempt%s in %lld ms (%s); last "
+                         "answer: %s: %s",
+                         a->attempt, a->attempt == 1 ? "" : "s", (long long)a->elapsed_ms, why,
+                         last, detail);
     }
     if (wanted_ms > 0)
         err->retry_after = (wanted_ms + 999) / 1000;
@@ -107,8 +111,9 @@ static verdict classify(zf_zoom_kind kind, const zf_zoom_outcome *o, const zf_zo
 {
     if (o->transport_err) {
         if (is_fatal_transport(o->transport_err)) {
-            zf_error_restate(err, o->transport_err, "%s", o->transport_msg && *o->transport_msg
-                             ? o->transport_msg : zf_strerror(o->transport_err));
+            zf_error_restate(err, o->transport_err, "%s",
+                             o->transport_msg && *o->transport_msg ? o->transport_msg
+                                                                   : zf_strerror(o->transport_err));
             return V_FAIL;
         }
         return (o->sent && kind == ZF_ZOOM_CREATE) ? V_AMBIGUOUS : V_RETRY;
@@ -125,8 +130,8 @@ static verdict classify(zf_zoom_kind kind, const zf_zoom_outcome *o, const zf_zo
     }
     if (o->status == 429) {
         if (zf_zoom__is_daily_limit(o->headers, o->body, o->body_len)) {
-            zf_zoom__map_error(o->status, o->headers, o->body, o->body_len, a->attempt,
-                               a->now_s, err);
+            zf_zoom__map_error(o->status, o->headers, o->body, o->body_len, a->attempt, a->now_s,
+                               err);
             return V_FAIL;
         }
         *ra_ms = retry_after_ms(o, a);
@@ -141,9 +146,8 @@ static verdict classify(zf_zoom_kind kind, const zf_zoom_outcome *o, const zf_zo
     return V_FAIL;
 }
 
-void zf_zoom__decide(const zf_zoom_retry *policy, zf_zoom_kind kind,
-                     const zf_zoom_outcome *o, const zf_zoom_attempt *a,
-                     zf_zoom_decision *d, zf_error *err)
+void zf_zoom__decide(const zf_zoom_retry *policy, zf_zoom_kind kind, const zf_zoom_outcome *o,
+                     const zf_zoom_attempt *a, zf_zoom_decision *d, zf_error *err)
 {
     int64_t ra_ms = -1;
     d->action = ZF_ZOOM_FAIL;

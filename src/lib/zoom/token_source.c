@@ -30,8 +30,9 @@ static int static_get(void *ctx, zf_secret *token, char **api_base, zf_error *er
 
 static int static_reject(void *ctx, const zf_secret *rejected, zf_secret *token, zf_error *err)
 {
-    zf_error_set(err, ZF_EREAUTH, "Zoom refused the access token (401, code 124: invalid or "
-                                  "expired) and a fixed token cannot be refreshed");
+    zf_error_set(err, ZF_EREAUTH,
+                 "Zoom refused the access token (401, code 124: invalid or "
+                 "expired) and a fixed token cannot be refreshed");
     zf_error_hint_id(err, ZF_HINT_GET_TOKEN, NULL);
     return ZF_EREAUTH;
 }

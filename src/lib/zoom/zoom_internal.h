@@ -22,8 +22,8 @@
  * http(s)://host[:port] with nothing after it but an optional "/", "/v2" or
  * "/v2/" (zf_tokens hands out "{api_url}/v2"). path must have passed
  * zf_zoom_check_path. */
-int zf_zoom__build_url(zf_buf *out, const char *base, const char *path,
-                       const zf_zoom_param *query, size_t nquery, zf_error *err);
+int zf_zoom__build_url(zf_buf *out, const char *base, const char *path, const zf_zoom_param *query,
+                       size_t nquery, zf_error *err);
 /* Writes "scheme://host[:port]" of an http(s) URL, lower-cased; false when
  * url is not one or the origin does not fit in outlen. */
 bool zf_zoom__url_origin(const char *url, char *out, size_t outlen);
@@ -51,14 +51,14 @@ int64_t zf_zoom__backoff_ms(const zf_zoom_retry *policy, int n, uint64_t rnd);
 
 /* What one HTTP exchange produced, as the decision sees it. */
 typedef struct zf_zoom_outcome {
-    int transport_err;  /* 0, or the zf_code zf_http_do returned */
+    int transport_err; /* 0, or the zf_code zf_http_do returned */
     const char *transport_msg;
-    int sent;           /* as zf_http_resp.sent */
-    long status;        /* 0 when no response */
+    int sent;    /* as zf_http_resp.sent */
+    long status; /* 0 when no response */
     const char *headers;
     const char *body;
     size_t body_len;
-    int body_bad;       /* a 2xx whose body is not the JSON it should be */
+    int body_bad; /* a 2xx whose body is not the JSON it should be */
 } zf_zoom_outcome;
 
 typedef enum zf_zoom_action {
@@ -84,16 +84,15 @@ typedef struct zf_zoom_attempt {
 
 /* The whole retry policy. On FAIL, err is filled (code, status, Zoom code,
  * message, hint); err may be touched on other actions too. */
-void zf_zoom__decide(const zf_zoom_retry *policy, zf_zoom_kind kind,
-                     const zf_zoom_outcome *o, const zf_zoom_attempt *a,
-                     zf_zoom_decision *d, zf_error *err);
+void zf_zoom__decide(const zf_zoom_retry *policy, zf_zoom_kind kind, const zf_zoom_outcome *o,
+                     const zf_zoom_attempt *a, zf_zoom_decision *d, zf_error *err);
 
 /* --- errors.c */
 
 /* Maps a non-2xx answer to err (never 0). attempts goes into the hints
  * that mention retries. */
-int zf_zoom__map_error(long status, const char *headers, const char *body, size_t len,
-                       int attempts, int64_t now_s, zf_error *err);
+int zf_zoom__map_error(long status, const char *headers, const char *body, size_t len, int attempts,
+                       int64_t now_s, zf_error *err);
 /* A 429 that is a daily limit (X-RateLimit-Type or Zoom's message). */
 int zf_zoom__is_daily_limit(const char *headers, const char *body, size_t len);
 /* Zoom's numeric code from an error body, 0 when none. */
@@ -139,8 +138,7 @@ int64_t zf_zoom__pacer_wait(zf_zoom_pacer *p, int c, int64_t now_ms);
 /* Learns from an answer's headers (category, limit, remaining) and, after
  * a QPS 429, backs the category off. */
 void zf_zoom__pacer_update(zf_zoom_pacer *p, int c, const char *method, const char *path,
-                           const char *headers, long status, int qps_limited,
-                           int64_t now_ms);
+                           const char *headers, long status, int qps_limited, int64_t now_ms);
 
 /* --- test hook (client.c): replaces zf_http_do for this client. */
 typedef int (*zf_zoom__transport_fn)(void *ctx, const zf_http_req *req, zf_http_resp *resp,

@@ -89,7 +89,7 @@ typedef struct pg_db {
 typedef struct pg_rows {
     pg_db *d;
     PGresult *res;
-    int nrows, ncols, cur;  /* cur: the row handed out, -1 before the first */
+    int nrows, ncols, cur; /* cur: the row handed out, -1 before the first */
     unsigned char **blobs; /* ncols: unescaped bytea of the current row */
 } pg_rows;
 
@@ -146,9 +146,9 @@ static const struct {
      "SELECT, INSERT, UPDATE, DELETE on its tables; see docs/postgresql.md"},
 };
 
-#define LOST_WORDS                                                                       \
-    "the connection to the database server was lost (a restart or a network cut); it "  \
-    "is reopened on the next call: retry once the server is up, and check whether a "   \
+#define LOST_WORDS                                                                                 \
+    "the connection to the database server was lost (a restart or a network cut); it "             \
+    "is reopened on the next call: retry once the server is up, and check whether a "              \
     "change being written then was made"
 
 static size_t state_row(const char *state)
@@ -303,8 +303,7 @@ static const char *conninfo_of(const char *dsn)
 
 /* libpq could not read the DSN; its message may quote the DSN whole, so
  * every copy of it is replaced by the redacted form. */
-static int parse_fail(const char *dsn, const char *conninfo, const char *libpq_msg,
-                      zf_error *err)
+static int parse_fail(const char *dsn, const char *conninfo, const char *libpq_msg, zf_error *err)
 {
     char *shown = NULL, msg[MSG_MAX];
     zf_buf b = ZF_BUF_INIT(MSG_MAX * 4);
@@ -418,8 +417,10 @@ static int check_server(pg_db *d, zf_error *err)
     int v = PQserverVersion(d->conn);
     if (v >= SERVER_MIN)
         return 0;
-    zf_error_set(err, ZF_ESTORE, "database %s: the server is PostgreSQL %d.%d; zoomflow "
-                 "needs 13 or later", d->name, v / 10000, v % 10000);
+    zf_error_set(err, ZF_ESTORE,
+                 "database %s: the server is PostgreSQL %d.%d; zoomflow "
+                 "needs 13 or later",
+                 d->name, v / 10000, v % 10000);
     zf_error_hint_id(err, ZF_HINT_CHOOSE_DATABASE, "use a PostgreSQL 13 or later server");
     return ZF_ESTORE;
 }
@@ -472,8 +473,10 @@ static int ready(pg_db *d, zf_error *err)
         if (!lost(d))
             return 0;
         d->fault = ZF_STORE_FAULT_LOST;
-        zf_error_set(err, ZF_ESTORE, "database %s: the connection was lost inside a "
-                     "transaction, which the server rolls back", d->name);
+        zf_error_set(err, ZF_ESTORE,
+                     "database %s: the connection was lost inside a "
+                     "transaction, which the server rolls back",
+                     d->name);
         zf_error_hint_id(err, ZF_HINT_DATABASE_LOST, LOST_WORDS);
         return ZF_ESTORE;
     }
@@ -487,8 +490,7 @@ static int ready(pg_db *d, zf_error *err)
         return 0;
     PQreset(d->conn);
     if (PQstatus(d->conn) != CONNECTION_OK)
-        return connect_fail(d, "the connection was lost and reconnecting failed: database",
-                            err);
+        return connect_fail(d, "the connection was lost and reconnecting failed: database", err);
     PQsetNoticeProcessor(d->conn, quiet, NULL);
     return 0;
 }
@@ -676,8 +678,8 @@ static void pg_finish(void *h)
     free(r);
 }
 
-static int pg_exec(void *h, const char *sql, const zf_store_value *params, size_t n,
-                   void **rows, zf_error *err)
+static int pg_exec(void *h, const char *sql, const zf_store_value *params, size_t n, void **rows,
+                   zf_error *err)
 {
     pg_db *d = h;
     bound b;
@@ -751,21 +753,22 @@ static int to_int64(pg_rows *r, size_t i, const char *v, zf_store_value *out, zf
     }
     if (!ok || *p) {
         r->d->fault = ZF_STORE_FAULT_OTHER;
-        return zf_error_set(err, ZF_ESTORE, "database %s: column %zu holds \"%.40s\", "
-                            "not a 64-bit integer", r->d->name, i, v);
+        return zf_error_set(err, ZF_ESTORE,
+                            "database %s: column %zu holds \"%.40s\", "
+                            "not a 64-bit integer",
+                            r->d->name, i, v);
     }
     out->i = neg ? (int64_t)(0 - mag) : (int64_t)mag;
     return 0;
 }
 
-static int pg_column(void *h, size_t i, zf_store_type want, zf_store_value *out,
-                     zf_error *err)
+static int pg_column(void *h, size_t i, zf_store_type want, zf_store_value *out, zf_error *err)
 {
     pg_rows *r = h;
     memset(out, 0, sizeof *out);
     if (i >= (size_t)r->ncols || r->cur < 0 || r->cur >= r->nrows)
-        return zf_error_set(err, ZF_EINVAL, "database %s: no column %zu in this row",
-                            r->d->name, i);
+        return zf_error_set(err, ZF_EINVAL, "database %s: no column %zu in this row", r->d->name,
+                            i);
     if (PQgetisnull(r->res, r->cur, (int)i))
         return 0;
     const char *v = PQgetvalue(r->res, r->cur, (int)i);
@@ -816,9 +819,8 @@ static int pg_begin(void *h, zf_error *err)
     return rc;
 }
 
-static const char lock_sql[] =
-    "SELECT pg_advisory_xact_lock(hashtextextended("
-    "COALESCE(current_schema(), '') || '/' || $1 || '/' || $2, 0))";
+static const char lock_sql[] = "SELECT pg_advisory_xact_lock(hashtextextended("
+                               "COALESCE(current_schema(), '') || '/' || $1 || '/' || $2, 0))";
 
 static int pg_lock_row(void *h, const char *domain, const char *key, zf_error *err)
 {
@@ -833,7 +835,8 @@ static int pg_lock_row(void *h, const char *domain, const char *key, zf_error *e
                          "another process or replica held the lock of %s \"%s\" longer "
                          "than the lock timeout (%d s unless the DSN's options set "
                          "lock_timeout); retry, and look for a stuck session in "
-                         "pg_stat_activity", domain, key, LOCK_TIMEOUT_S);
+                         "pg_stat_activity",
+                         domain, key, LOCK_TIMEOUT_S);
     return rc;
 }
 
@@ -855,15 +858,14 @@ static int pg_commit(void *h, zf_error *err)
     d->fault = ZF_STORE_FAULT_NONE;
     if (!d->in_tx) {
         d->fault = ZF_STORE_FAULT_OTHER;
-        return zf_error_set(err, ZF_ESTORE, "database %s: commit without a transaction",
-                            d->name);
+        return zf_error_set(err, ZF_ESTORE, "database %s: commit without a transaction", d->name);
     }
     if (lost(d) || PQtransactionStatus(d->conn) == PQTRANS_INERROR) {
         int gone = lost(d);
         pg_rollback(d);
         d->fault = gone ? ZF_STORE_FAULT_LOST : ZF_STORE_FAULT_OTHER;
-        zf_error_set(err, ZF_ESTORE, "database %s: %s, so the transaction was rolled back",
-                     d->name, gone ? "the connection was lost" : "a statement in it failed");
+        zf_error_set(err, ZF_ESTORE, "database %s: %s, so the transaction was rolled back", d->name,
+                     gone ? "the connection was lost" : "a statement in it failed");
         if (gone)
             zf_error_hint_id(err, ZF_HINT_DATABASE_LOST, LOST_WORDS);
         return ZF_ESTORE;
@@ -874,13 +876,16 @@ static int pg_commit(void *h, zf_error *err)
     if (!worked(res)) {
         rc = res_fail(d, res, err);
         if (d->fault == ZF_STORE_FAULT_LOST)
-            zf_error_restate(err, ZF_ESTORE, "database %s: the connection was lost during "
+            zf_error_restate(err, ZF_ESTORE,
+                             "database %s: the connection was lost during "
                              "COMMIT: the transaction may or may not have been committed",
                              d->name);
     } else if (strcmp(PQcmdStatus(res), "COMMIT") != 0) {
         d->fault = ZF_STORE_FAULT_OTHER;
-        rc = zf_error_set(err, ZF_ESTORE, "database %s: the server rolled the "
-                          "transaction back", d->name);
+        rc = zf_error_set(err, ZF_ESTORE,
+                          "database %s: the server rolled the "
+                          "transaction back",
+                          d->name);
     }
     PQclear(res);
     return rc;

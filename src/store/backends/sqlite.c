@@ -101,8 +101,7 @@ static int db_fail(sqlite_db *d, zf_error *err)
 static int misuse(sqlite_db *d, zf_error *err, const char *what, const char *sql)
 {
     d->fault = ZF_STORE_FAULT_OTHER;
-    return zf_error_set(err, ZF_EINVAL, "database %s: %s in \"%.80s\"", d->path, what,
-                        sql);
+    return zf_error_set(err, ZF_EINVAL, "database %s: %s in \"%.80s\"", d->path, what, sql);
 }
 
 static int nomem(sqlite_db *d, zf_error *err)
@@ -134,8 +133,7 @@ static int make_parents(const char *path, zf_error *err)
     for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
         *s = '\0';
         if (mkdir(p, 0700) != 0 && errno != EEXIST) {
-            rc = zf_error_set(err, ZF_ESTORE, "cannot create directory %s: %s", p,
-                              strerror(errno));
+            rc = zf_error_set(err, ZF_ESTORE, "cannot create directory %s: %s", p, strerror(errno));
             zf_error_hint_id(err, ZF_HINT_CHOOSE_DATABASE,
                              "Create it yourself or choose "
                              "another database (sqlite:PATH).");
@@ -198,25 +196,22 @@ static int sqlite_open(void **out, const char *dsn, zf_error *err)
     *out = NULL;
     if (!*path) {
         zf_error_set(err, ZF_ECONFIG, "database DSN \"%s\" names no path", dsn);
-        zf_error_hint_id(err, ZF_HINT_CHOOSE_DATABASE,
-                         "Use a DSN of the form sqlite:PATH.");
+        zf_error_hint_id(err, ZF_HINT_CHOOSE_DATABASE, "Use a DSN of the form sqlite:PATH.");
         return ZF_ECONFIG;
     }
-    if ((path[0] == '/' && (rc = make_parents(path, err)) < 0) ||
-        (rc = create_file(path, err)) < 0)
+    if ((path[0] == '/' && (rc = make_parents(path, err)) < 0) || (rc = create_file(path, err)) < 0)
         return rc;
     if (!(d = calloc(1, sizeof *d)) || !(d->path = strdup(path))) {
         free(d);
         return zf_error_set(err, ZF_ENOMEM, "out of memory");
     }
-    if (sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX,
-                        NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) !=
+        SQLITE_OK) {
         rc = d->db ? db_fail(d, err) : zf_error_set(err, ZF_ENOMEM, "out of memory");
         goto done;
     }
     sqlite3_busy_timeout(d->db, BUSY_TIMEOUT_MS);
-    if ((rc = enter_wal(d, err)) < 0 ||
-        (rc = sqlite_script(d, "PRAGMA synchronous=FULL", err)) < 0)
+    if ((rc = enter_wal(d, err)) < 0 || (rc = sqlite_script(d, "PRAGMA synchronous=FULL", err)) < 0)
         goto done;
     *out = d;
     d = NULL;
@@ -258,8 +253,8 @@ static int bind_one(sqlite3_stmt *st, int j, const zf_store_value *v)
 
 /* Binds params by placeholder name; every one of $1..$n must appear, and
  * nothing else. */
-static int bind_all(sqlite_db *d, sqlite3_stmt *st, const char *sql,
-                    const zf_store_value *params, size_t n, zf_error *err)
+static int bind_all(sqlite_db *d, sqlite3_stmt *st, const char *sql, const zf_store_value *params,
+                    size_t n, zf_error *err)
 {
     int count = sqlite3_bind_parameter_count(st);
     if ((size_t)count != n)
@@ -412,8 +407,7 @@ static int sqlite_step(void *h, zf_error *err)
 }
 
 /* Column i of the streaming statement's current row. */
-static void stream_column(sqlite3_stmt *st, int i, zf_store_type want,
-                          zf_store_value *out)
+static void stream_column(sqlite3_stmt *st, int i, zf_store_type want, zf_store_value *out)
 {
     out->type = want;
     if (want == ZF_STORE_INT64) {
@@ -427,15 +421,14 @@ static void stream_column(sqlite3_stmt *st, int i, zf_store_type want,
         out->p = "";
 }
 
-static int sqlite_column(void *h, size_t i, zf_store_type want, zf_store_value *out,
-                         zf_error *err)
+static int sqlite_column(void *h, size_t i, zf_store_type want, zf_store_value *out, zf_error *err)
 {
     sqlite_rows *r = h;
     size_t ncols = r->st ? (size_t)sqlite3_column_count(r->st) : r->ncols;
     memset(out, 0, sizeof *out);
     if (i >= ncols || (!r->st && r->cur == 0))
-        return zf_error_set(err, ZF_EINVAL, "database %s: no column %zu in this row",
-                            r->d->path, i);
+        return zf_error_set(err, ZF_EINVAL, "database %s: no column %zu in this row", r->d->path,
+                            i);
     if (r->st) {
         if (sqlite3_column_type(r->st, (int)i) != SQLITE_NULL)
             stream_column(r->st, (int)i, want, out);

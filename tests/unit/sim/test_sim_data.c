@@ -52,7 +52,7 @@ static int has_error_field(json_t *j, const char *field)
 {
     json_t *e;
     size_t i;
-    json_array_foreach(json_object_get(j, "errors"), i, e) {
+    json_array_foreach (json_object_get(j, "errors"), i, e) {
         if (strcmp(json_string_value(json_object_get(e, "field")), field) == 0)
             return 1;
     }
@@ -78,8 +78,10 @@ static void test_user_create_validation_lists_every_field(void **state)
     int st;
     json_t *j = call(s, sim_h_users_create, NULL,
                      "{\"action\":\"invite\",\"user_info\":{\"email\":\"nope\",\"type\":3,"
-                     "\"first_name\":\"" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-                     "\"}}", &st);
+                     "\"first_name\":\""
+                     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                     "\"}}",
+                     &st);
     assert_int_equal(st, 400);
     assert_int_equal(json_integer_value(json_object_get(j, "code")), 300);
     assert_true(has_error_field(j, "action"));
@@ -92,14 +94,16 @@ static void test_user_create_validation_lists_every_field(void **state)
 
 static void test_user_password_rules_only_for_autocreate(void **state)
 {
-    static const char *const bad[] = {"short1A", "alllower1", "ALLUPPER1", "NoDigitsHere",
-                                      "12345678", "aaaaaaaa"};
+    static const char *const bad[] = {"short1A",      "alllower1", "ALLUPPER1",
+                                      "NoDigitsHere", "12345678",  "aaaaaaaa"};
     sim *s = new_sim(SIM_PLAN_PRO);
     int st;
     char body[256];
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        snprintf(body, sizeof body, "{\"action\":\"autoCreate\",\"user_info\":{\"email\":"
-                                    "\"p%zu@x.io\",\"type\":1,\"password\":\"%s\"}}", i, bad[i]);
+        snprintf(body, sizeof body,
+                 "{\"action\":\"autoCreate\",\"user_info\":{\"email\":"
+                 "\"p%zu@x.io\",\"type\":1,\"password\":\"%s\"}}",
+                 i, bad[i]);
         json_t *j = call(s, sim_h_users_create, NULL, body, &st);
         assert_int_equal(st, 400);
         assert_true(has_error_field(j, "user_info.password"));
@@ -107,12 +111,14 @@ static void test_user_password_rules_only_for_autocreate(void **state)
     }
     json_decref(call(s, sim_h_users_create, NULL,
                      "{\"action\":\"autoCreate\",\"user_info\":{\"email\":\"ok@x.io\","
-                     "\"type\":1,\"password\":\"Str0ngPass\"}}", &st));
+                     "\"type\":1,\"password\":\"Str0ngPass\"}}",
+                     &st));
     assert_int_equal(st, 201);
     /* custCreate ignores password */
     json_decref(call(s, sim_h_users_create, NULL,
                      "{\"action\":\"custCreate\",\"user_info\":{\"email\":\"c@x.io\","
-                     "\"type\":1,\"password\":\"x\"}}", &st));
+                     "\"type\":1,\"password\":\"x\"}}",
+                     &st));
     assert_int_equal(st, 201);
     sim_free(s);
 }
@@ -125,9 +131,9 @@ static void test_user_duplicate_email_1005_case_insensitive(void **state)
                      "{\"action\":\"create\",\"user_info\":{\"email\":\"Dup@x.io\",\"type\":1}}",
                      &st));
     assert_int_equal(st, 201);
-    json_t *j = call(s, sim_h_users_create, NULL,
-                     "{\"action\":\"ssoCreate\",\"user_info\":{\"email\":\"dup@X.io\",\"type\":1}}",
-                     &st);
+    json_t *j =
+        call(s, sim_h_users_create, NULL,
+             "{\"action\":\"ssoCreate\",\"user_info\":{\"email\":\"dup@X.io\",\"type\":1}}", &st);
     assert_int_equal(st, 409);
     assert_int_equal(json_integer_value(json_object_get(j, "code")), 1005);
     json_decref(j);
@@ -147,16 +153,17 @@ static void test_user_create_quota_free_plan(void **state)
         json_decref(call(s, sim_h_users_create, NULL, body, &st));
         assert_int_equal(st, 201);
     }
-    json_t *j = call(s, sim_h_users_create, NULL,
-                     "{\"action\":\"create\",\"user_info\":{\"email\":\"q50@x.io\",\"type\":1}}",
-                     &st);
+    json_t *j =
+        call(s, sim_h_users_create, NULL,
+             "{\"action\":\"create\",\"user_info\":{\"email\":\"q50@x.io\",\"type\":1}}", &st);
     assert_int_equal(st, 429);
     assert_non_null(strstr(json_string_value(json_object_get(j, "message")), "(50)"));
     json_decref(j);
     /* autoCreate is not an invite: not counted */
     json_decref(call(s, sim_h_users_create, NULL,
                      "{\"action\":\"custCreate\",\"user_info\":{\"email\":\"q51@x.io\","
-                     "\"type\":1}}", &st));
+                     "\"type\":1}}",
+                     &st));
     assert_int_equal(st, 201);
     s->clock_offset += 86400; /* next UTC day */
     json_decref(call(s, sim_h_users_create, NULL,
@@ -174,11 +181,12 @@ static void test_meeting_validation(void **state)
                      "{\"type\":5,\"duration\":1441,\"timezone\":\"Mars/Olympus\","
                      "\"password\":\"has space\",\"start_time\":\"tomorrow\","
                      "\"settings\":{\"approval_type\":3,\"audio\":\"pigeon\","
-                     "\"jbh_time\":7,\"host_video\":\"yes\",\"unknown_key\":1}}", &st);
+                     "\"jbh_time\":7,\"host_video\":\"yes\",\"unknown_key\":1}}",
+                     &st);
     assert_int_equal(st, 400);
-    const char *fields[] = {"type", "duration", "timezone", "password", "start_time",
-                            "settings.approval_type", "settings.audio", "settings.jbh_time",
-                            "settings.host_video"};
+    const char *fields[] = {"type",           "duration",          "timezone",
+                            "password",       "start_time",        "settings.approval_type",
+                            "settings.audio", "settings.jbh_time", "settings.host_video"};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         assert_true(has_error_field(j, fields[i]));
     assert_false(has_error_field(j, "settings.unknown_key"));
@@ -201,7 +209,8 @@ static void test_meeting_defaults_and_local_time(void **state)
     json_t *j = call(s, sim_h_meeting_create, "me",
                      "{\"topic\":\"Standup\",\"start_time\":\"2031-07-01T09:00:00\","
                      "\"timezone\":\"Europe/Berlin\",\"settings\":{\"approval_type\":1,"
-                     "\"bogus\":true}}", &st);
+                     "\"bogus\":true}}",
+                     &st);
     assert_int_equal(st, 201);
     assert_int_equal(json_integer_value(json_object_get(j, "type")), 2);
     assert_int_equal(json_integer_value(json_object_get(j, "duration")), 60);
@@ -226,12 +235,13 @@ static void test_recurring_occurrences(void **state)
     /* 2031-07-01 is a Tuesday; weekly on Tue (3) and Thu (5), 4 times */
     json_t *j = call(s, sim_h_meeting_create, "me",
                      "{\"type\":8,\"start_time\":\"2031-07-01T10:00:00Z\",\"recurrence\":"
-                     "{\"type\":2,\"weekly_days\":\"3,5\",\"end_times\":4}}", &st);
+                     "{\"type\":2,\"weekly_days\":\"3,5\",\"end_times\":4}}",
+                     &st);
     assert_int_equal(st, 201);
     json_t *occ = json_object_get(j, "occurrences");
     assert_int_equal(json_array_size(occ), 4);
-    const char *want[] = {"2031-07-01T10:00:00Z", "2031-07-03T10:00:00Z",
-                          "2031-07-08T10:00:00Z", "2031-07-10T10:00:00Z"};
+    const char *want[] = {"2031-07-01T10:00:00Z", "2031-07-03T10:00:00Z", "2031-07-08T10:00:00Z",
+                          "2031-07-10T10:00:00Z"};
     for (int i = 0; i < 4; i++)
         assert_string_equal(
             json_string_value(json_object_get(json_array_get(occ, (size_t)i), "start_time")),
@@ -239,7 +249,8 @@ static void test_recurring_occurrences(void **state)
     json_decref(j);
     j = call(s, sim_h_meeting_create, "me",
              "{\"type\":8,\"start_time\":\"2031-07-01T10:00:00Z\",\"recurrence\":"
-             "{\"type\":3,\"monthly_week\":-1,\"monthly_week_day\":6,\"end_times\":2}}", &st);
+             "{\"type\":3,\"monthly_week\":-1,\"monthly_week_day\":6,\"end_times\":2}}",
+             &st);
     occ = json_object_get(j, "occurrences");
     assert_int_equal(json_array_size(occ), 2); /* last Fridays: Jul 25, Aug 29 */
     assert_string_equal(json_string_value(json_object_get(json_array_get(occ, 1), "start_time")),
@@ -247,7 +258,8 @@ static void test_recurring_occurrences(void **state)
     json_decref(j);
     j = call(s, sim_h_meeting_create, "me",
              "{\"type\":8,\"recurrence\":{\"type\":1,\"repeat_interval\":100,\"end_times\":61,"
-             "\"end_date_time\":\"2031-01-01T00:00:00Z\"}}", &st);
+             "\"end_date_time\":\"2031-01-01T00:00:00Z\"}}",
+             &st);
     assert_int_equal(st, 400);
     assert_true(has_error_field(j, "recurrence.repeat_interval"));
     assert_true(has_error_field(j, "recurrence.end_times"));
@@ -282,15 +294,16 @@ static void test_dump_load_roundtrip(void **state)
     int st;
     json_decref(call(s, sim_h_users_create, NULL,
                      "{\"action\":\"custCreate\",\"user_info\":{\"email\":\"r@x.io\","
-                     "\"type\":2,\"first_name\":\"Rita\"}}", &st));
+                     "\"type\":2,\"first_name\":\"Rita\"}}",
+                     &st));
     json_t *m = call(s, sim_h_meeting_create, "r@x.io",
                      "{\"topic\":\"kept\",\"settings\":{\"approval_type\":0}}", &st);
     char mid[24];
     snprintf(mid, sizeof mid, "%lld", (long long)json_integer_value(json_object_get(m, "id")));
     sim_meeting *mt = sim_data_meeting_find(s, mid);
     int existed;
-    sim_data_registrant_add(s, mt, "Reg@x.io", json_pack("{s:s}", "first_name", "R"),
-                            NULL, 5, &existed);
+    sim_data_registrant_add(s, mt, "Reg@x.io", json_pack("{s:s}", "first_name", "R"), NULL, 5,
+                            &existed);
     const char *types[] = {"MP4"};
     uint64_t sizes[] = {12345};
     sim_data_recording_add(s, mt, "/odd//uuid==", 100, 1, types, sizes);

@@ -9,10 +9,11 @@
 
 #include "faults.h"
 
-static const sim_route create = {"POST", "/v2/users", NULL, SIM_R_BEARER, SIM_CAT_LIGHT, {NULL},
-                                 "users.create"};
-static const sim_route mlist = {"GET", "/v2/users/{userId}/meetings", NULL, SIM_R_BEARER,
-                                SIM_CAT_MEDIUM, {NULL}, "meetings.list"};
+static const sim_route create = {"POST",        "/v2/users", NULL,          SIM_R_BEARER,
+                                 SIM_CAT_LIGHT, {NULL},      "users.create"};
+static const sim_route mlist = {
+    "GET",          "/v2/users/{userId}/meetings", NULL, SIM_R_BEARER, SIM_CAT_MEDIUM, {NULL},
+    "meetings.list"};
 
 static sim *new_sim(void)
 {
@@ -144,7 +145,8 @@ static void status_after_runs_the_handler(void **state)
 static void rate_limit_and_drop_before_answer(void **state)
 {
     sim *s = new_sim();
-    add(s, "{\"rules\":[{\"kind\":\"rate_limit\",\"count\":1},{\"kind\":\"drop_before\",\"count\":1}]}");
+    add(s, "{\"rules\":[{\"kind\":\"rate_limit\",\"count\":1},{\"kind\":\"drop_before\",\"count\":"
+           "1}]}");
     outcome o = run(s, &create, "/v2/users");
     assert_true(o.answered);
     assert_int_equal(o.status, 429);

@@ -10,11 +10,14 @@
 
 #include "sim_limits.h"
 
-static const sim_route light = {"GET", "/v2/x", NULL, SIM_R_BEARER, SIM_CAT_LIGHT, {NULL}, "x.light"};
-static const sim_route heavy = {"GET", "/v2/h", NULL, SIM_R_BEARER, SIM_CAT_HEAVY, {NULL}, "x.heavy"};
-static const sim_route resource = {"GET", "/v2/r", NULL, SIM_R_BEARER, SIM_CAT_RESOURCE, {NULL},
-                                   "x.resource"};
-static const sim_route none = {"POST", "/oauth/token", NULL, 0, SIM_CAT_NONE, {NULL}, "oauth.token"};
+static const sim_route light = {"GET",         "/v2/x", NULL,     SIM_R_BEARER,
+                                SIM_CAT_LIGHT, {NULL},  "x.light"};
+static const sim_route heavy = {"GET",         "/v2/h", NULL,     SIM_R_BEARER,
+                                SIM_CAT_HEAVY, {NULL},  "x.heavy"};
+static const sim_route resource = {"GET",  "/v2/r",     NULL, SIM_R_BEARER, SIM_CAT_RESOURCE,
+                                   {NULL}, "x.resource"};
+static const sim_route none = {"POST",       "/oauth/token", NULL,         0,
+                               SIM_CAT_NONE, {NULL},         "oauth.token"};
 
 static sim *new_sim(sim_plan plan)
 {
@@ -132,8 +135,9 @@ static void free_plan_daily_cap_rolls_at_sim_midnight(void **state)
     sim_fmt_time(want, (sim_now(s) / 86400 + 1) * 86400);
     assert_string_equal(v, want);
     /* Medium has its own cap and is untouched */
-    assert_int_equal(check(s, &(sim_route){"GET", "/m", NULL, 0, SIM_CAT_MEDIUM, {NULL}, "m"},
-                           NULL, NULL, 0), 200);
+    assert_int_equal(
+        check(s, &(sim_route){"GET", "/m", NULL, 0, SIM_CAT_MEDIUM, {NULL}, "m"}, NULL, NULL, 0),
+        200);
     s->clock_offset += 86400 - sim_now(s) % 86400; /* next 00:00 UTC */
     assert_int_equal(check(s, &light, NULL, NULL, 0), 200);
     sim_free(s);

@@ -65,7 +65,8 @@ static void test_pkce_challenge_ok(void **st)
 {
     assert_true(sim_oauth_pkce_challenge_ok("S256", RFC_CHALLENGE));
     assert_false(sim_oauth_pkce_challenge_ok("S256", RFC_CHALLENGE "A")); /* 44 */
-    assert_false(sim_oauth_pkce_challenge_ok("S256", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw+cM"));
+    assert_false(
+        sim_oauth_pkce_challenge_ok("S256", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw+cM"));
     assert_true(sim_oauth_pkce_challenge_ok("plain", RFC_VERIFIER));
     assert_false(sim_oauth_pkce_challenge_ok("plain", "tooshort"));
     assert_false(sim_oauth_pkce_challenge_ok("S512", RFC_CHALLENGE));
@@ -103,8 +104,8 @@ static void test_redirect_loopback_star_port(void **st)
     assert_false(sim_oauth_redirect_match(r, "http://127.0.0.2:5000/callback"));
     assert_false(sim_oauth_redirect_match(r, "https://127.0.0.1:5000/callback"));
     assert_false(sim_oauth_redirect_match(r, "http://localhost:5000/callback"));
-    assert_true(sim_oauth_redirect_match("http://localhost:*/callback",
-                                         "http://localhost:8000/callback"));
+    assert_true(
+        sim_oauth_redirect_match("http://localhost:*/callback", "http://localhost:8000/callback"));
     assert_true(sim_oauth_redirect_match("http://[::1]:*/cb", "http://[::1]:8000/cb"));
     /* the literal registered string is not a wildcard for itself */
     assert_false(sim_oauth_redirect_match(r, "http://127.0.0.1:*/callback"));
@@ -158,22 +159,22 @@ static void test_basic_auth_parse(void **st)
     basic_ok("Basic em9vbXNpbS1jbGllbnQ6em9vbXNpbS1zZWNyZXQ=", "zoomsim-client", "zoomsim-secret");
     basic_ok("basic   em9vbXNpbS1jbGllbnQ6em9vbXNpbS1zZWNyZXQ=  ", "zoomsim-client",
              "zoomsim-secret");
-    basic_ok("Basic YTpiOmM", "a", "b:c");   /* no padding; the secret keeps its ':' */
-    basic_ok("Basic YTo=", "a", "");          /* empty secret parses; auth then fails */
-    basic_bad("Basic YWJj");                  /* "abc": no ':' */
-    basic_bad("Basic OmI=");                  /* ":b": empty id */
+    basic_ok("Basic YTpiOmM", "a", "b:c"); /* no padding; the secret keeps its ':' */
+    basic_ok("Basic YTo=", "a", "");       /* empty secret parses; auth then fails */
+    basic_bad("Basic YWJj");               /* "abc": no ':' */
+    basic_bad("Basic OmI=");               /* ":b": empty id */
     basic_bad("Basic !!!!");
     basic_bad("Basic ");
     basic_bad("Basic");
     basic_bad("Bearer em9vbXNpbS1jbGllbnQ6em9vbXNpbS1zZWNyZXQ=");
     basic_bad("BasicYTpi");
-    basic_bad("Basic YQBiOmM=");              /* "a\0b:c": embedded NUL */
+    basic_bad("Basic YQBiOmM="); /* "a\0b:c": embedded NUL */
     basic_bad(NULL);
     /* RFC 6749 §2.3.1: each part form-urlencoded before base64 */
     basic_ok("Basic Y2xpZW50LTE6cyUyQmUlMjVjJTJGciUzQWUlMjB0", "client-1", "s+e%c/r:e t");
-    basic_ok("Basic bXkrYXBwOmErYg==", "my app", "a b");  /* "my+app:a+b" */
-    basic_bad("Basic YTpiJTJ6");              /* "a:b%2z": bad escape */
-    basic_bad("Basic YTpiJTAwYw==");          /* "a:b%00c": NUL */
+    basic_ok("Basic bXkrYXBwOmErYg==", "my app", "a b"); /* "my+app:a+b" */
+    basic_bad("Basic YTpiJTJ6");                         /* "a:b%2z": bad escape */
+    basic_bad("Basic YTpiJTAwYw==");                     /* "a:b%00c": NUL */
 }
 
 static void test_secret_eq(void **st)
@@ -195,7 +196,8 @@ static void test_html_escape(void **st)
 
 static void test_scope_desc(void **st)
 {
-    assert_string_equal(sim_oauth_scope_desc("user:write:user:admin"), "Create users on the account");
+    assert_string_equal(sim_oauth_scope_desc("user:write:user:admin"),
+                        "Create users on the account");
     assert_non_null(strstr(sim_oauth_scope_desc("x:write:y"), "Change"));
     assert_non_null(strstr(sim_oauth_scope_desc("x:read:y"), "Read"));
 }
@@ -217,7 +219,9 @@ static sim *new_sim(int *rc, const char *spec1, const char *spec2)
 static void test_app_specs_parsed(void **st)
 {
     int rc;
-    sim *s = new_sim(&rc, "cli:sec:http://127.0.0.1:*/cb,https://x.example/cb/:user:read:list_users:admin,meeting:read:meeting:admin",
+    sim *s = new_sim(&rc,
+                     "cli:sec:http://127.0.0.1:*/cb,https://x.example/cb/"
+                     ":user:read:list_users:admin,meeting:read:meeting:admin",
                      "s2s:svc:sec2:user:read:list_users:admin");
     assert_int_equal(rc, 0);
     assert_int_equal(s->napps, 2);
@@ -272,14 +276,14 @@ static void test_bad_specs_are_config_errors(void **st)
 {
     static const char *const bad[] = {
         "nocolon",
-        "id:secret",                                  /* no redirect */
+        "id:secret", /* no redirect */
         "id:secret:ftp://127.0.0.1/cb",
-        "id:secret:http://127.0.0.1:8080",            /* no path */
-        "id:secret:http://example.com:*/cb",          /* '*' off loopback */
+        "id:secret:http://127.0.0.1:8080",   /* no path */
+        "id:secret:http://example.com:*/cb", /* '*' off loopback */
         "id:secret:http://127.0.0.1/cb:bad scope!",
-        "id:secret:http://127.0.0.1/cb:",             /* empty scope list */
+        "id:secret:http://127.0.0.1/cb:", /* empty scope list */
         "i d:secret:http://127.0.0.1/cb",
-        "id::http://127.0.0.1/cb",                    /* empty secret */
+        "id::http://127.0.0.1/cb", /* empty secret */
         "s2s:id",
         NULL,
     };
@@ -322,8 +326,8 @@ static void test_tolerance_defaults_by_kind(void **st)
 
 static const sim_access *issue(sim *s, const char *client, int s2s, uint64_t grant)
 {
-    const sim_access *a = sim_auth_issue(s, client, s->account_id, s->owner_id, "x:read:y",
-                                         3600, s2s, grant);
+    const sim_access *a =
+        sim_auth_issue(s, client, s->account_id, s->owner_id, "x:read:y", 3600, s2s, grant);
     assert_non_null(a);
     return a;
 }
@@ -357,8 +361,8 @@ static void test_supersede_stays_in_its_lineage(void **st)
     assert_int_equal(rc, 0);
     const sim_access *g1 = issue(s, "c", 0, 1), *g0 = issue(s, "c", 0, 0);
     const sim_access *s2a = issue(s, "svc", 1, 10), *s2b = issue(s, "other", 1, 11);
-    sim_auth_supersede(s, issue(s, "c", 0, 2), 1, -1);  /* another grant */
-    sim_auth_supersede(s, issue(s, "c", 0, 0), 1, -1);  /* no grant: competes with none */
+    sim_auth_supersede(s, issue(s, "c", 0, 2), 1, -1); /* another grant */
+    sim_auth_supersede(s, issue(s, "c", 0, 0), 1, -1); /* no grant: competes with none */
     assert_false(g1->superseded);
     assert_false(g0->superseded);
     /* S2S tokens each have their own grant (revocation) but one lineage per app */

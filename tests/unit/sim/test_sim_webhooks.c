@@ -52,7 +52,8 @@ static void envelope_shape(void **state)
     assert_non_null(j);
     assert_string_equal(json_string_value(json_object_get(j, "event")), "recording.completed");
     assert_true(json_is_integer(json_object_get(j, "event_ts")));
-    assert_true(json_integer_value(json_object_get(j, "event_ts")) > (json_int_t)sim_now(s) * 1000 - 5000);
+    assert_true(json_integer_value(json_object_get(j, "event_ts")) >
+                (json_int_t)sim_now(s) * 1000 - 5000);
     json_t *p = json_object_get(j, "payload");
     assert_string_equal(json_string_value(json_object_get(p, "account_id")), s->account_id);
     assert_true(json_equal(json_object_get(p, "object"), obj));

@@ -8,16 +8,13 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const employees[] = {"",           "1-20",        "21-50",
-                                        "51-100",     "101-500",     "500-1,000",
-                                        "1,001-5,000", "5,001-10,000", "More than 10,000",
-                                        NULL};
-static const char *const time_frames[] = {"",           "Within a month",     "1-3 months",
-                                          "4-6 months", "More than 6 months", "No timeframe",
-                                          NULL};
-static const char *const purchase_roles[] = {"",           "Decision Maker",
-                                             "Evaluator/Recommender", "Influencer",
-                                             "Not involved", NULL};
+static const char *const employees[] = {
+    "",          "1-20",        "21-50",        "51-100",           "101-500",
+    "500-1,000", "1,001-5,000", "5,001-10,000", "More than 10,000", NULL};
+static const char *const time_frames[] = {
+    "", "Within a month", "1-3 months", "4-6 months", "More than 6 months", "No timeframe", NULL};
+static const char *const purchase_roles[] = {
+    "", "Decision Maker", "Evaluator/Recommender", "Influencer", "Not involved", NULL};
 static const char *const languages[] = {"en-US", "de-DE", "es-ES", "fr-FR", "jp-JP",
                                         "pt-PT", "ru-RU", "zh-CN", "zh-TW", "ko-KO",
                                         "it-IT", "vi-VN", "pl-PL", "Tr-TR", NULL};
@@ -27,45 +24,79 @@ static const zf_field question_fields[] = {
     {.name = "value", .types = ZF_T_STRING, .max_len = 128, .summary = "the answer"},
     {0},
 };
-static const zf_field question_item = {.name = "custom_question", .types = ZF_T_OBJECT,
-                                       .summary = "one answer", .fields = question_fields};
+static const zf_field question_item = {.name = "custom_question",
+                                       .types = ZF_T_OBJECT,
+                                       .summary = "one answer",
+                                       .fields = question_fields};
 
-#define TEXT(n, s) {.name = (n), .types = ZF_T_STRING, .summary = (s)}
+#define TEXT(n, s)                                                                                 \
+    {                                                                                              \
+        .name = (n), .types = ZF_T_STRING, .summary = (s)                                          \
+    }
 
 static const zf_field input[] = {
-    {.name = "meeting_id", .types = ZF_T_INTEGER | ZF_T_STRING, .flags = ZF_F_REQUIRED,
-     .in = ZF_IN_PATH, .wire = "meetingId", .format = ZF_FMT_MEETING_ID,
+    {.name = "meeting_id",
+     .types = ZF_T_INTEGER | ZF_T_STRING,
+     .flags = ZF_F_REQUIRED,
+     .in = ZF_IN_PATH,
+     .wire = "meetingId",
+     .format = ZF_FMT_MEETING_ID,
      .summary = "the meeting id (registration must be enabled on it)"},
-    {.name = "occurrence_ids", .types = ZF_T_STRING, .in = ZF_IN_QUERY, .format = ZF_FMT_ID_LIST,
+    {.name = "occurrence_ids",
+     .types = ZF_T_STRING,
+     .in = ZF_IN_QUERY,
+     .format = ZF_FMT_ID_LIST,
      .summary = "register for these occurrences (comma-separated ids)"},
-    {.name = "email", .types = ZF_T_STRING, .flags = ZF_F_REQUIRED, .max_len = 128,
-     .format = ZF_FMT_EMAIL, .summary = "the registrant's email"},
-    {.name = "first_name", .types = ZF_T_STRING, .flags = ZF_F_REQUIRED, .max_len = 64,
+    {.name = "email",
+     .types = ZF_T_STRING,
+     .flags = ZF_F_REQUIRED,
+     .max_len = 128,
+     .format = ZF_FMT_EMAIL,
+     .summary = "the registrant's email"},
+    {.name = "first_name",
+     .types = ZF_T_STRING,
+     .flags = ZF_F_REQUIRED,
+     .max_len = 64,
      .summary = "first name"},
     {.name = "last_name", .types = ZF_T_STRING, .max_len = 64, .summary = "last name"},
     TEXT("address", "street address"),
     TEXT("city", "city"),
     TEXT("state", "state or province"),
     TEXT("zip", "postal code"),
-    {.name = "country", .types = ZF_T_STRING, .format = ZF_FMT_COUNTRY,
+    {.name = "country",
+     .types = ZF_T_STRING,
+     .format = ZF_FMT_COUNTRY,
      .summary = "two-letter country code, e.g. US"},
     TEXT("phone", "phone number"),
-    {.name = "comments", .types = ZF_T_STRING, .flags = ZF_F_MULTILINE,
+    {.name = "comments",
+     .types = ZF_T_STRING,
+     .flags = ZF_F_MULTILINE,
      .summary = "questions or comments"},
     TEXT("industry", "industry"),
     TEXT("org", "organisation"),
     TEXT("job_title", "job title"),
-    {.name = "purchasing_time_frame", .types = ZF_T_STRING, .enum_str = time_frames,
+    {.name = "purchasing_time_frame",
+     .types = ZF_T_STRING,
+     .enum_str = time_frames,
      .summary = "purchasing time frame"},
-    {.name = "role_in_purchase_process", .types = ZF_T_STRING, .enum_str = purchase_roles,
+    {.name = "role_in_purchase_process",
+     .types = ZF_T_STRING,
+     .enum_str = purchase_roles,
      .summary = "role in the purchase"},
-    {.name = "no_of_employees", .types = ZF_T_STRING, .enum_str = employees,
+    {.name = "no_of_employees",
+     .types = ZF_T_STRING,
+     .enum_str = employees,
      .summary = "organisation size"},
-    {.name = "language", .types = ZF_T_STRING, .enum_str = languages,
+    {.name = "language",
+     .types = ZF_T_STRING,
+     .enum_str = languages,
      .summary = "language of Zoom's emails to the registrant"},
-    {.name = "auto_approve", .types = ZF_T_BOOLEAN,
+    {.name = "auto_approve",
+     .types = ZF_T_BOOLEAN,
      .summary = "approve at once even when the meeting uses manual approval"},
-    {.name = "custom_questions", .types = ZF_T_ARRAY, .items = &question_item,
+    {.name = "custom_questions",
+     .types = ZF_T_ARRAY,
+     .items = &question_item,
      .summary = "answers: [{\"title\": ..., \"value\": ...}]"},
     {0},
 };
@@ -163,8 +194,8 @@ static int existed(const json_t *created, const json_t *in, const zf_reconcile_o
 }
 
 static const char *const output_keys[] = {
-    "id", "registrant_id", "join_url", "topic", "start_time", "occurrences",
-    "participant_pin_code", "email", "status", NULL,
+    "id",          "registrant_id",        "join_url", "topic",  "start_time",
+    "occurrences", "participant_pin_code", "email",    "status", NULL,
 };
 static const char *const classic[] = {"meeting:write", "meeting:write:admin", NULL};
 

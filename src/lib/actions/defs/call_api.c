@@ -15,14 +15,29 @@ static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", N
 static const zf_field no_fields[] = {{0}};
 
 static const zf_field input[] = {
-    {.name = "method", .types = ZF_T_STRING, .flags = ZF_F_REQUIRED, .in = ZF_IN_LOCAL,
-     .enum_str = methods, .summary = "HTTP method"},
-    {.name = "path", .types = ZF_T_STRING, .flags = ZF_F_REQUIRED, .in = ZF_IN_LOCAL,
-     .min_len = 1, .max_len = 2048, .format = ZF_FMT_API_PATH,
+    {.name = "method",
+     .types = ZF_T_STRING,
+     .flags = ZF_F_REQUIRED,
+     .in = ZF_IN_LOCAL,
+     .enum_str = methods,
+     .summary = "HTTP method"},
+    {.name = "path",
+     .types = ZF_T_STRING,
+     .flags = ZF_F_REQUIRED,
+     .in = ZF_IN_LOCAL,
+     .min_len = 1,
+     .max_len = 2048,
+     .format = ZF_FMT_API_PATH,
      .summary = "path relative to /v2, e.g. /users/me/meetings (encode ids yourself)"},
-    {.name = "query", .types = ZF_T_OBJECT, .flags = ZF_F_OPEN, .in = ZF_IN_LOCAL,
-     .fields = no_fields, .summary = "query parameters: {\"name\": string, number or boolean}"},
-    {.name = "body", .types = ZF_T_ANY, .in = ZF_IN_LOCAL,
+    {.name = "query",
+     .types = ZF_T_OBJECT,
+     .flags = ZF_F_OPEN,
+     .in = ZF_IN_LOCAL,
+     .fields = no_fields,
+     .summary = "query parameters: {\"name\": string, number or boolean}"},
+    {.name = "body",
+     .types = ZF_T_ANY,
+     .in = ZF_IN_LOCAL,
      .summary = "JSON body (not with GET or DELETE)"},
     {0},
 };
@@ -34,7 +49,7 @@ static void check(zf_problems *p, const json_t *in)
     json_t *v;
     size_t n = 0;
     if (json_is_object(q)) {
-        json_object_foreach(q, key, v) {
+        json_object_foreach (q, key, v) {
             char path[96];
             snprintf(path, sizeof path, "query.%.80s", key);
             if (!json_is_string(v) && !json_is_integer(v) && !json_is_boolean(v))
@@ -43,8 +58,8 @@ static void check(zf_problems *p, const json_t *in)
             n++;
         }
         if (n > ZF_ACTION_QUERY_MAX)
-            zf_problems_add(p, "query", "maxItems", NULL, -1,
-                            "at most %d query parameters", ZF_ACTION_QUERY_MAX);
+            zf_problems_add(p, "query", "maxItems", NULL, -1, "at most %d query parameters",
+                            ZF_ACTION_QUERY_MAX);
     }
     const char *m = zf_actions__str(in, "method");
     json_t *body = json_object_get(in, "body");
@@ -70,7 +85,7 @@ static int build(zf_action_request *req, const json_t *in, zf_error *err)
     json_t *q = json_object_get(in, "query");
     const char *key;
     json_t *v;
-    json_object_foreach(q, key, v) {
+    json_object_foreach (q, key, v) {
         char text[1024];
         if (json_is_string(v))
             snprintf(text, sizeof text, "%s", json_string_value(v));

@@ -13,12 +13,21 @@
 #include <string.h>
 
 static const zf_field input[] = {
-    {.name = "user_id", .types = ZF_T_STRING, .flags = ZF_F_REQUIRED, .in = ZF_IN_PATH,
-     .wire = "userId", .max_len = 128, .format = ZF_FMT_USER_ID,
-     .summary = "the host: \"me\", an email or a user id", .spec_diff = ZF_DIFF_MAXLEN,
-     .spec_note = "bounded here (Zoom emails are at most 128 characters); Zoom's schema has no limit"},
+    {.name = "user_id",
+     .types = ZF_T_STRING,
+     .flags = ZF_F_REQUIRED,
+     .in = ZF_IN_PATH,
+     .wire = "userId",
+     .max_len = 128,
+     .format = ZF_FMT_USER_ID,
+     .summary = "the host: \"me\", an email or a user id",
+     .spec_diff = ZF_DIFF_MAXLEN,
+     .spec_note =
+         "bounded here (Zoom emails are at most 128 characters); Zoom's schema has no limit"},
     ZF_MEETING_FIELDS_HEAD(ZF_MEETING_DEFAULT),
-    {.name = "default_password", .types = ZF_T_BOOLEAN, .default_json = "true",
+    {.name = "default_password",
+     .types = ZF_T_BOOLEAN,
+     .default_json = "true",
      .summary = "let Zoom generate a passcode when the account requires one"},
     ZF_MEETING_FIELDS_TAIL(ZF_MEETING_DEFAULT, zf_actions__meeting_settings_new,
                            zf_actions__tracking_field_new),
@@ -62,9 +71,9 @@ static const char *const rules[] = {
 
 typedef struct meeting_match {
     const char *topic;
-    int64_t start_utc;    /* -1: do not compare */
-    const char *zone;     /* input zone, or NULL: the listed meeting's own */
-    int64_t wall;         /* local start (read as UTC) when zone is unknown */
+    int64_t start_utc; /* -1: do not compare */
+    const char *zone;  /* input zone, or NULL: the listed meeting's own */
+    int64_t wall;      /* local start (read as UTC) when zone is unknown */
     int local_unzoned;
     int64_t not_before;
     json_t *found;
@@ -88,7 +97,7 @@ static int meeting_each(void *arg, const json_t *items)
     meeting_match *m = arg;
     size_t i;
     json_t *it;
-    json_array_foreach(items, i, it) {
+    json_array_foreach (items, i, it) {
         const char *topic = zf_actions__str(it, "topic");
         int64_t created, start, want = m->start_utc;
         int hz;
@@ -122,8 +131,8 @@ static int match_start(meeting_match *m, const json_t *in, zf_error *err)
     if (!start || (json_is_integer(type) && json_integer_value(type) != 2))
         return 0;
     if (zf_actions__parse_datetime(start, &t, &has_zone) != 0)
-        return zf_error_set(err, ZF_EVALIDATION,
-                            "start_time \"%s\" is not a Zoom date-time", start);
+        return zf_error_set(err, ZF_EVALIDATION, "start_time \"%s\" is not a Zoom date-time",
+                            start);
     if (has_zone) {
         m->start_utc = t;
         return 0;
@@ -141,10 +150,12 @@ static int reconcile(json_t **found, const json_t *in, const zf_reconcile_opts *
 {
     json_t *type = json_object_get(in, "type");
     if (json_is_integer(type) && json_integer_value(type) == 1) {
-        zf_error_set(err, ZF_EAMBIGUOUS, "instant meetings are not listed by Zoom, so an "
-                                         "interrupted create_meeting of type 1 cannot be checked");
-        zf_error_hint_id(err, ZF_HINT_CHECK_IN_ZOOM, "look in the host's Zoom web portal before "
-                                                    "running it again");
+        zf_error_set(err, ZF_EAMBIGUOUS,
+                     "instant meetings are not listed by Zoom, so an "
+                     "interrupted create_meeting of type 1 cannot be checked");
+        zf_error_hint_id(err, ZF_HINT_CHECK_IN_ZOOM,
+                         "look in the host's Zoom web portal before "
+                         "running it again");
         return ZF_EAMBIGUOUS;
     }
     /* no topic given: Zoom chose one, so start and creation time decide */
@@ -178,9 +189,16 @@ static int reconcile(json_t **found, const json_t *in, const zf_reconcile_opts *
 }
 
 static const char *const output_keys[] = {
-    "id", "uuid", "host_id", "host_email", "topic", "type", "status", "start_time",
-    "duration", "timezone", "agenda", "created_at", "join_url", "registration_url",
-    "password", "pmi", "occurrences", "recurrence", NULL,
+    "id",          "uuid",
+    "host_id",     "host_email",
+    "topic",       "type",
+    "status",      "start_time",
+    "duration",    "timezone",
+    "agenda",      "created_at",
+    "join_url",    "registration_url",
+    "password",    "pmi",
+    "occurrences", "recurrence",
+    NULL,
 };
 
 static const char *const classic[] = {"meeting:write", "meeting:write:admin", NULL};

@@ -13,9 +13,16 @@ static const char *const create_actions[] = {"create", "autoCreate", "custCreate
 static const int64_t user_types[] = {1, 2, 4};
 
 static const zf_field user_info_fields[] = {
-    {.name = "email", .types = ZF_T_STRING, .flags = ZF_F_REQUIRED, .max_len = 128,
-     .format = ZF_FMT_EMAIL, .summary = "the new user's email"},
-    {.name = "type", .types = ZF_T_INTEGER, .flags = ZF_F_REQUIRED, .enum_int = user_types,
+    {.name = "email",
+     .types = ZF_T_STRING,
+     .flags = ZF_F_REQUIRED,
+     .max_len = 128,
+     .format = ZF_FMT_EMAIL,
+     .summary = "the new user's email"},
+    {.name = "type",
+     .types = ZF_T_INTEGER,
+     .flags = ZF_F_REQUIRED,
+     .enum_int = user_types,
      .n_enum_int = ZF_NELEM(user_types),
      .summary = "1 Basic, 2 Licensed, 4 Unassigned without Meetings Basic",
      .spec_diff = ZF_DIFF_ENUM,
@@ -24,17 +31,28 @@ static const zf_field user_info_fields[] = {
     {.name = "first_name", .types = ZF_T_STRING, .max_len = 64, .summary = "first name"},
     {.name = "last_name", .types = ZF_T_STRING, .max_len = 64, .summary = "last name"},
     {.name = "display_name", .types = ZF_T_STRING, .max_len = 128, .summary = "display name"},
-    {.name = "password", .types = ZF_T_STRING, .flags = ZF_F_SECRET, .min_len = 8, .max_len = 32,
+    {.name = "password",
+     .types = ZF_T_STRING,
+     .flags = ZF_F_SECRET,
+     .min_len = 8,
+     .max_len = 32,
      .format = ZF_FMT_USER_PASSWORD,
      .summary = "autoCreate only: the password (the account may require more)"},
     {0},
 };
 
 static const zf_field input[] = {
-    {.name = "action", .types = ZF_T_STRING, .flags = ZF_F_REQUIRED, .enum_str = create_actions,
+    {.name = "action",
+     .types = ZF_T_STRING,
+     .flags = ZF_F_REQUIRED,
+     .enum_str = create_actions,
      .summary = "create (emails an activation link), autoCreate, custCreate or ssoCreate"},
-    {.name = "user_info", .types = ZF_T_OBJECT, .flags = ZF_F_REQUIRED, .fields = user_info_fields,
-     .summary = "the user", .spec_diff = ZF_DIFF_REQUIRED,
+    {.name = "user_info",
+     .types = ZF_T_OBJECT,
+     .flags = ZF_F_REQUIRED,
+     .fields = user_info_fields,
+     .summary = "the user",
+     .spec_diff = ZF_DIFF_REQUIRED,
      .spec_note = "Zoom's schema only requires `action`, but requires email and type inside "
                   "user_info, so user_info cannot be left out"},
     {0},
@@ -113,8 +131,7 @@ static int reconcile(json_t **found, const json_t *in, const zf_reconcile_opts *
     return 1;
 }
 
-static const char *const output_keys[] = {"id", "email", "first_name", "last_name", "type",
-                                          NULL};
+static const char *const output_keys[] = {"id", "email", "first_name", "last_name", "type", NULL};
 static const char *const classic[] = {"user:write", "user:write:admin", NULL};
 
 const zf_action zf_action__create_user = {

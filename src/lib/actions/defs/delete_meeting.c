@@ -13,15 +13,25 @@
 #include "actions_internal.h"
 
 static const zf_field input[] = {
-    {.name = "meeting_id", .types = ZF_T_INTEGER | ZF_T_STRING, .flags = ZF_F_REQUIRED,
-     .in = ZF_IN_PATH, .wire = "meetingId", .format = ZF_FMT_MEETING_ID,
+    {.name = "meeting_id",
+     .types = ZF_T_INTEGER | ZF_T_STRING,
+     .flags = ZF_F_REQUIRED,
+     .in = ZF_IN_PATH,
+     .wire = "meetingId",
+     .format = ZF_FMT_MEETING_ID,
      .summary = "the meeting id"},
-    {.name = "occurrence_id", .types = ZF_T_STRING, .in = ZF_IN_QUERY,
+    {.name = "occurrence_id",
+     .types = ZF_T_STRING,
+     .in = ZF_IN_QUERY,
      .format = ZF_FMT_OCCURRENCE_ID,
      .summary = "delete only this occurrence of a recurring meeting"},
-    {.name = "schedule_for_reminder", .types = ZF_T_BOOLEAN, .in = ZF_IN_QUERY,
+    {.name = "schedule_for_reminder",
+     .types = ZF_T_BOOLEAN,
+     .in = ZF_IN_QUERY,
      .summary = "email the host and alternative hosts about the cancellation"},
-    {.name = "cancel_meeting_reminder", .types = ZF_T_BOOLEAN, .in = ZF_IN_QUERY,
+    {.name = "cancel_meeting_reminder",
+     .types = ZF_T_BOOLEAN,
+     .in = ZF_IN_QUERY,
      .summary = "email the registrants about the cancellation (Zoom: false when absent)"},
     {0},
 };
@@ -31,8 +41,7 @@ static int gone(const json_t *in, const zf_error *err)
     if (err->code == ZF_ENOTFOUND && err->zoom_code == 3001)
         return 1;
     /* a deleted occurrence is no longer one of the meeting's */
-    return json_object_get(in, "occurrence_id") && err->http_status == 400 &&
-           err->zoom_code == 300;
+    return json_object_get(in, "occurrence_id") && err->http_status == 400 && err->zoom_code == 300;
 }
 
 static int output(zf_action_result *res, const json_t *in, zf_outcome outcome, int64_t now,
@@ -41,12 +50,12 @@ static int output(zf_action_result *res, const json_t *in, zf_outcome outcome, i
     json_t *occ = json_object_get(in, "occurrence_id");
     res->output = json_pack("{s:b,s:O,s:O,s:b}", "deleted", 1, "meeting_id",
                             json_object_get(in, "meeting_id"), "occurrence_id",
-                            occ ? occ : json_null(), "already_deleted",
-                            outcome == ZF_OUTCOME_GONE);
+                            occ ? occ : json_null(), "already_deleted", outcome == ZF_OUTCOME_GONE);
     (void)now;
     return res->output ? 0
-                       : zf_error_set(err, ZF_ENOMEM, "out of memory making delete_meeting's "
-                                                      "output");
+                       : zf_error_set(err, ZF_ENOMEM,
+                                      "out of memory making delete_meeting's "
+                                      "output");
 }
 
 static const char *const output_keys[] = {"deleted", "meeting_id", "occurrence_id",

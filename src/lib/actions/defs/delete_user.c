@@ -26,40 +26,70 @@ static const char *const transfers[] = {
 };
 
 static const zf_field input[] = {
-    {.name = "user_id", .types = ZF_T_STRING, .flags = ZF_F_REQUIRED, .in = ZF_IN_PATH,
-     .wire = "userId", .max_len = 128, .format = ZF_FMT_USER_ID,
+    {.name = "user_id",
+     .types = ZF_T_STRING,
+     .flags = ZF_F_REQUIRED,
+     .in = ZF_IN_PATH,
+     .wire = "userId",
+     .max_len = 128,
+     .format = ZF_FMT_USER_ID,
      .summary = "the user leaving: \"me\", their email or their id",
      .spec_diff = ZF_DIFF_MAXLEN,
      .spec_note = "bounded here (Zoom emails are at most 128 characters); Zoom's schema has no "
                   "limit"},
-    {.name = "action", .types = ZF_T_STRING, .in = ZF_IN_QUERY, .enum_str = actions,
+    {.name = "action",
+     .types = ZF_T_STRING,
+     .in = ZF_IN_QUERY,
+     .enum_str = actions,
      .default_json = "\"disassociate\"",
      .summary = "disassociate (unlink: the user keeps a free account of their own; also the "
                 "way to remove a pending user) or delete (permanently, with their data)"},
-    {.name = "transfer_email", .types = ZF_T_STRING, .in = ZF_IN_QUERY, .max_len = 128,
+    {.name = "transfer_email",
+     .types = ZF_T_STRING,
+     .in = ZF_IN_QUERY,
+     .max_len = 128,
      .format = ZF_FMT_EMAIL,
      .summary = "the account user who receives what the transfer_* switches name (required "
                 "by Zoom when the user has Zoom Events data)",
      .spec_diff = ZF_DIFF_MAXLEN,
      .spec_note = "Zoom emails are at most 128 characters; Zoom's schema has no limit"},
-    {.name = "transfer_meeting", .types = ZF_T_BOOLEAN, .in = ZF_IN_QUERY,
+    {.name = "transfer_meeting",
+     .types = ZF_T_BOOLEAN,
+     .in = ZF_IN_QUERY,
      .summary = "give their meetings to transfer_email"},
-    {.name = "transfer_webinar", .types = ZF_T_BOOLEAN, .in = ZF_IN_QUERY,
+    {.name = "transfer_webinar",
+     .types = ZF_T_BOOLEAN,
+     .in = ZF_IN_QUERY,
      .summary = "give their webinars to transfer_email"},
-    {.name = "transfer_recording", .types = ZF_T_BOOLEAN, .in = ZF_IN_QUERY,
+    {.name = "transfer_recording",
+     .types = ZF_T_BOOLEAN,
+     .in = ZF_IN_QUERY,
      .summary = "give their cloud recordings to transfer_email"},
-    {.name = "transfer_whiteboard", .types = ZF_T_BOOLEAN, .in = ZF_IN_QUERY,
+    {.name = "transfer_whiteboard",
+     .types = ZF_T_BOOLEAN,
+     .in = ZF_IN_QUERY,
      .summary = "give their Zoom Whiteboard data to transfer_email"},
-    {.name = "transfer_clipfiles", .types = ZF_T_BOOLEAN, .in = ZF_IN_QUERY,
+    {.name = "transfer_clipfiles",
+     .types = ZF_T_BOOLEAN,
+     .in = ZF_IN_QUERY,
      .summary = "give their clips to transfer_email"},
-    {.name = "transfer_notes", .types = ZF_T_BOOLEAN, .in = ZF_IN_QUERY,
+    {.name = "transfer_notes",
+     .types = ZF_T_BOOLEAN,
+     .in = ZF_IN_QUERY,
      .summary = "give their notes to transfer_email"},
-    {.name = "transfer_visitors", .types = ZF_T_BOOLEAN, .in = ZF_IN_QUERY,
+    {.name = "transfer_visitors",
+     .types = ZF_T_BOOLEAN,
+     .in = ZF_IN_QUERY,
      .summary = "give their visitors to transfer_email"},
-    {.name = "transfer_docs", .types = ZF_T_BOOLEAN, .in = ZF_IN_QUERY,
+    {.name = "transfer_docs",
+     .types = ZF_T_BOOLEAN,
+     .in = ZF_IN_QUERY,
      .summary = "give their docs to transfer_email"},
-    {.name = "encrypted_email", .types = ZF_T_BOOLEAN, .in = ZF_IN_QUERY,
-     .default_json = "false", .summary = "user_id is an encrypted email address"},
+    {.name = "encrypted_email",
+     .types = ZF_T_BOOLEAN,
+     .in = ZF_IN_QUERY,
+     .default_json = "false",
+     .summary = "user_id is an encrypted email address"},
     {0},
 };
 
@@ -73,9 +103,9 @@ static void check(zf_problems *p, const json_t *in)
                             "%s needs transfer_email: the account user who receives it",
                             transfers[i]);
     if (to && uid && zf_actions__email_eq(to, uid))
-        zf_problems_add(p, "transfer_email", "conflict", json_object_get(in, "transfer_email"),
-                        -1, "transfer_email is the user being removed; name the user who "
-                            "takes over (e.g. their manager)");
+        zf_problems_add(p, "transfer_email", "conflict", json_object_get(in, "transfer_email"), -1,
+                        "transfer_email is the user being removed; name the user who "
+                        "takes over (e.g. their manager)");
 }
 
 static const char *const rules[] = {
@@ -103,8 +133,10 @@ static int output(zf_action_result *res, const json_t *in, zf_outcome outcome, i
     if (res->output && to)
         json_object_set_new(res->output, "transfer_email", json_string(to));
     (void)now;
-    return res->output ? 0 : zf_error_set(err, ZF_ENOMEM, "out of memory making "
-                                                          "delete_user's output");
+    return res->output ? 0
+                       : zf_error_set(err, ZF_ENOMEM,
+                                      "out of memory making "
+                                      "delete_user's output");
 }
 
 static const char guide[] =
@@ -136,8 +168,8 @@ static const char guide[] =
     "warning) instead of failing. A new, separate call for a user already removed gets the "
     "404 like any unknown user.\n";
 
-static const char *const output_keys[] = {"user_id", "action", "transfer_email", "deleted",
-                                          "already_deleted", NULL};
+static const char *const output_keys[] = {"user_id", "action",          "transfer_email",
+                                          "deleted", "already_deleted", NULL};
 static const char *const classic[] = {"user:write:admin", "user:write", NULL};
 
 const zf_action zf_action__delete_user = {

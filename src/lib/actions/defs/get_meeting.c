@@ -7,22 +7,38 @@
 #include "actions_internal.h"
 
 static const zf_field input[] = {
-    {.name = "meeting_id", .types = ZF_T_INTEGER | ZF_T_STRING, .flags = ZF_F_REQUIRED,
-     .in = ZF_IN_PATH, .wire = "meetingId", .format = ZF_FMT_MEETING_ID,
+    {.name = "meeting_id",
+     .types = ZF_T_INTEGER | ZF_T_STRING,
+     .flags = ZF_F_REQUIRED,
+     .in = ZF_IN_PATH,
+     .wire = "meetingId",
+     .format = ZF_FMT_MEETING_ID,
      .summary = "the meeting id"},
-    {.name = "occurrence_id", .types = ZF_T_STRING, .in = ZF_IN_QUERY,
+    {.name = "occurrence_id",
+     .types = ZF_T_STRING,
+     .in = ZF_IN_QUERY,
      .format = ZF_FMT_OCCURRENCE_ID,
      .summary = "one occurrence of a recurring meeting (from its occurrences list)"},
-    {.name = "show_previous_occurrences", .types = ZF_T_BOOLEAN, .in = ZF_IN_QUERY,
+    {.name = "show_previous_occurrences",
+     .types = ZF_T_BOOLEAN,
+     .in = ZF_IN_QUERY,
      .summary = "also list the occurrences that are already over"},
     {0},
 };
 
 static const char *const output_keys[] = {
-    "id", "uuid", "host_id", "host_email", "topic", "type", "status", "start_time",
-    "duration", "timezone", "agenda", "created_at", "join_url", "registration_url",
-    "password", "pmi", "pre_schedule", "template_id", "occurrences", "recurrence",
-    "settings", "tracking_fields", NULL,
+    "id",           "uuid",
+    "host_id",      "host_email",
+    "topic",        "type",
+    "status",       "start_time",
+    "duration",     "timezone",
+    "agenda",       "created_at",
+    "join_url",     "registration_url",
+    "password",     "pmi",
+    "pre_schedule", "template_id",
+    "occurrences",  "recurrence",
+    "settings",     "tracking_fields",
+    NULL,
 };
 static const char *const classic[] = {"meeting:read", "meeting:read:admin", NULL};
 

@@ -7,13 +7,24 @@
 #include "actions_internal.h"
 
 static const zf_field input[] = {
-    {.name = "meeting_id", .types = ZF_T_INTEGER | ZF_T_STRING, .flags = ZF_F_REQUIRED,
-     .in = ZF_IN_PATH, .wire = "meetingId", .format = ZF_FMT_MEETING_ID_UUID,
+    {.name = "meeting_id",
+     .types = ZF_T_INTEGER | ZF_T_STRING,
+     .flags = ZF_F_REQUIRED,
+     .in = ZF_IN_PATH,
+     .wire = "meetingId",
+     .format = ZF_FMT_MEETING_ID_UUID,
      .summary = "meeting id (latest instance) or a meeting instance UUID"},
-    {.name = "include_download_token", .types = ZF_T_BOOLEAN, .in = ZF_IN_LOCAL,
+    {.name = "include_download_token",
+     .types = ZF_T_BOOLEAN,
+     .in = ZF_IN_LOCAL,
      .summary = "also return download_access_token (sent as include_fields)"},
-    {.name = "ttl", .types = ZF_T_INTEGER, .in = ZF_IN_QUERY, .flags = ZF_F_MIN | ZF_F_MAX,
-     .min = 0, .max = 604800, .summary = "download token lifetime in seconds (up to 7 days)"},
+    {.name = "ttl",
+     .types = ZF_T_INTEGER,
+     .in = ZF_IN_QUERY,
+     .flags = ZF_F_MIN | ZF_F_MAX,
+     .min = 0,
+     .max = 604800,
+     .summary = "download token lifetime in seconds (up to 7 days)"},
     {0},
 };
 
@@ -36,10 +47,25 @@ static int build(zf_action_request *req, const json_t *in, zf_error *err)
 static const char *const rules[] = {"ttl needs include_download_token.", NULL};
 
 static const char *const output_keys[] = {
-    "uuid", "id", "account_id", "host_id", "topic", "type", "start_time", "duration",
-    "total_size", "recording_count", "share_url", "password", "recording_play_passcode",
-    "auto_delete", "auto_delete_date", "download_access_token", "recording_files",
-    "participant_audio_files", NULL,
+    "uuid",
+    "id",
+    "account_id",
+    "host_id",
+    "topic",
+    "type",
+    "start_time",
+    "duration",
+    "total_size",
+    "recording_count",
+    "share_url",
+    "password",
+    "recording_play_passcode",
+    "auto_delete",
+    "auto_delete_date",
+    "download_access_token",
+    "recording_files",
+    "participant_audio_files",
+    NULL,
 };
 static const char *const classic[] = {"recording:read", "phone_recording:read:admin", NULL};
 

@@ -3,27 +3,53 @@
 
 #include <string.h>
 
-static const char *const types[] = {"scheduled", "live", "upcoming", "upcoming_meetings",
+static const char *const types[] = {"scheduled",         "live", "upcoming", "upcoming_meetings",
                                     "previous_meetings", NULL};
 
 static const zf_field input[] = {
-    {.name = "user_id", .types = ZF_T_STRING, .flags = ZF_F_REQUIRED, .in = ZF_IN_PATH,
-     .wire = "userId", .max_len = 128, .format = ZF_FMT_USER_ID,
-     .summary = "the host: \"me\", an email or a user id", .spec_diff = ZF_DIFF_MAXLEN,
-     .spec_note = "bounded here (Zoom emails are at most 128 characters); Zoom's schema has no limit"},
-    {.name = "type", .types = ZF_T_STRING, .in = ZF_IN_QUERY, .enum_str = types,
+    {.name = "user_id",
+     .types = ZF_T_STRING,
+     .flags = ZF_F_REQUIRED,
+     .in = ZF_IN_PATH,
+     .wire = "userId",
+     .max_len = 128,
+     .format = ZF_FMT_USER_ID,
+     .summary = "the host: \"me\", an email or a user id",
+     .spec_diff = ZF_DIFF_MAXLEN,
+     .spec_note =
+         "bounded here (Zoom emails are at most 128 characters); Zoom's schema has no limit"},
+    {.name = "type",
+     .types = ZF_T_STRING,
+     .in = ZF_IN_QUERY,
+     .enum_str = types,
      .default_json = "\"scheduled\"",
      .summary = "scheduled, live, upcoming, upcoming_meetings or previous_meetings"},
-    {.name = "from", .types = ZF_T_STRING, .in = ZF_IN_QUERY, .format = ZF_FMT_DATE,
+    {.name = "from",
+     .types = ZF_T_STRING,
+     .in = ZF_IN_QUERY,
+     .format = ZF_FMT_DATE,
      .summary = "first day (yyyy-MM-dd)"},
-    {.name = "to", .types = ZF_T_STRING, .in = ZF_IN_QUERY, .format = ZF_FMT_DATE,
+    {.name = "to",
+     .types = ZF_T_STRING,
+     .in = ZF_IN_QUERY,
+     .format = ZF_FMT_DATE,
      .summary = "last day (yyyy-MM-dd), not before `from`"},
-    {.name = "timezone", .types = ZF_T_STRING, .in = ZF_IN_QUERY, .format = ZF_FMT_TIMEZONE,
+    {.name = "timezone",
+     .types = ZF_T_STRING,
+     .in = ZF_IN_QUERY,
+     .format = ZF_FMT_TIMEZONE,
      .summary = "zone of from/to, e.g. Europe/Berlin"},
-    {.name = "page_size", .types = ZF_T_INTEGER, .in = ZF_IN_QUERY, .flags = ZF_F_MIN | ZF_F_MAX,
-     .min = 1, .max = 300, .default_json = "30", .summary = "meetings per page",
-     .spec_diff = ZF_DIFF_MIN, .spec_note = "a page holds at least one record; Zoom's schema "
-                                            "only gives the maximum"},
+    {.name = "page_size",
+     .types = ZF_T_INTEGER,
+     .in = ZF_IN_QUERY,
+     .flags = ZF_F_MIN | ZF_F_MAX,
+     .min = 1,
+     .max = 300,
+     .default_json = "30",
+     .summary = "meetings per page",
+     .spec_diff = ZF_DIFF_MIN,
+     .spec_note = "a page holds at least one record; Zoom's schema "
+                  "only gives the maximum"},
     ZF_FIELD_NEXT_PAGE_TOKEN,
     ZF_FIELD_ALL,
     ZF_FIELD_LIMIT,
@@ -50,8 +76,8 @@ static const char *const rules[] = {
 };
 
 static const char *const output_keys[] = {
-    "id", "uuid", "host_id", "topic", "type", "start_time", "duration", "timezone",
-    "agenda", "created_at", "join_url", "pmi", NULL,
+    "id",       "uuid",   "host_id",    "topic",    "type", "start_time", "duration",
+    "timezone", "agenda", "created_at", "join_url", "pmi",  NULL,
 };
 static const char *const columns[] = {
     "id", "topic", "type", "start_time", "duration", "timezone", "host_id", "join_url", NULL,

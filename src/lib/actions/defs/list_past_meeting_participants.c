@@ -8,13 +8,24 @@
 #include "actions_internal.h"
 
 static const zf_field input[] = {
-    {.name = "meeting_id", .types = ZF_T_INTEGER | ZF_T_STRING, .flags = ZF_F_REQUIRED,
-     .in = ZF_IN_PATH, .wire = "meetingId", .format = ZF_FMT_MEETING_ID_UUID,
+    {.name = "meeting_id",
+     .types = ZF_T_INTEGER | ZF_T_STRING,
+     .flags = ZF_F_REQUIRED,
+     .in = ZF_IN_PATH,
+     .wire = "meetingId",
+     .format = ZF_FMT_MEETING_ID_UUID,
      .summary = "meeting id (its latest ended instance) or an instance UUID"},
-    {.name = "page_size", .types = ZF_T_INTEGER, .in = ZF_IN_QUERY, .flags = ZF_F_MIN | ZF_F_MAX,
-     .min = 1, .max = 300, .default_json = "30", .summary = "participants per page",
-     .spec_diff = ZF_DIFF_MIN, .spec_note = "a page holds at least one record; Zoom's schema "
-                                            "only gives the maximum"},
+    {.name = "page_size",
+     .types = ZF_T_INTEGER,
+     .in = ZF_IN_QUERY,
+     .flags = ZF_F_MIN | ZF_F_MAX,
+     .min = 1,
+     .max = 300,
+     .default_json = "30",
+     .summary = "participants per page",
+     .spec_diff = ZF_DIFF_MIN,
+     .spec_note = "a page holds at least one record; Zoom's schema "
+                  "only gives the maximum"},
     ZF_FIELD_NEXT_PAGE_TOKEN,
     ZF_FIELD_ALL,
     ZF_FIELD_LIMIT,
@@ -24,8 +35,8 @@ static const zf_field input[] = {
 static const char *const rules[] = {ZF_LIST_RULE, ZF_LIMIT_RULE, NULL};
 
 static const char *const output_keys[] = {
-    "id", "user_id", "name", "user_email", "join_time", "leave_time", "duration",
-    "registrant_id", "status", "failover", "internal_user", NULL,
+    "id",       "user_id",       "name",   "user_email", "join_time",     "leave_time",
+    "duration", "registrant_id", "status", "failover",   "internal_user", NULL,
 };
 static const char *const notes[] = {
     "Zoom returns no participants for a meeting that only one person attended, and none for "

@@ -14,35 +14,69 @@ static const char *const trash_types[] = {"meeting_recordings", "recording_file"
 static const char *const mc_values[] = {"true", "false", NULL};
 
 static const zf_field input[] = {
-    {.name = "user_id", .types = ZF_T_STRING, .flags = ZF_F_REQUIRED, .in = ZF_IN_PATH,
-     .wire = "userId", .max_len = 128, .format = ZF_FMT_USER_ID,
-     .summary = "whose recordings: \"me\", an email or a user id", .spec_diff = ZF_DIFF_MAXLEN,
+    {.name = "user_id",
+     .types = ZF_T_STRING,
+     .flags = ZF_F_REQUIRED,
+     .in = ZF_IN_PATH,
+     .wire = "userId",
+     .max_len = 128,
+     .format = ZF_FMT_USER_ID,
+     .summary = "whose recordings: \"me\", an email or a user id",
+     .spec_diff = ZF_DIFF_MAXLEN,
      .spec_note = "bounded here (Zoom emails are at most 128 characters); Zoom's schema has no "
                   "limit"},
-    {.name = "from", .types = ZF_T_STRING, .in = ZF_IN_QUERY, .format = ZF_FMT_DATE,
+    {.name = "from",
+     .types = ZF_T_STRING,
+     .in = ZF_IN_QUERY,
+     .format = ZF_FMT_DATE,
      .summary = "first day, UTC (yyyy-MM-dd); any distance from `to`"},
-    {.name = "to", .types = ZF_T_STRING, .in = ZF_IN_QUERY, .format = ZF_FMT_DATE,
+    {.name = "to",
+     .types = ZF_T_STRING,
+     .in = ZF_IN_QUERY,
+     .format = ZF_FMT_DATE,
      .summary = "last day, UTC (yyyy-MM-dd); default today"},
-    {.name = "meeting_id", .types = ZF_T_INTEGER, .in = ZF_IN_QUERY, .flags = ZF_F_MIN,
-     .min = 1, .summary = "only this meeting's recordings", .spec_diff = ZF_DIFF_MIN,
+    {.name = "meeting_id",
+     .types = ZF_T_INTEGER,
+     .in = ZF_IN_QUERY,
+     .flags = ZF_F_MIN,
+     .min = 1,
+     .summary = "only this meeting's recordings",
+     .spec_diff = ZF_DIFF_MIN,
      .spec_note = "a meeting id is positive; Zoom's schema gives no minimum"},
-    {.name = "trash", .types = ZF_T_BOOLEAN, .in = ZF_IN_QUERY, .default_json = "false",
+    {.name = "trash",
+     .types = ZF_T_BOOLEAN,
+     .in = ZF_IN_QUERY,
+     .default_json = "false",
      .summary = "list the trash instead (no from/to then)"},
-    {.name = "trash_type", .types = ZF_T_STRING, .in = ZF_IN_QUERY, .enum_str = trash_types,
+    {.name = "trash_type",
+     .types = ZF_T_STRING,
+     .in = ZF_IN_QUERY,
+     .enum_str = trash_types,
      .default_json = "\"meeting_recordings\"",
      .summary = "with trash: meeting_recordings (whole recordings) or recording_file "
-                "(single files)", .spec_diff = ZF_DIFF_ENUM,
+                "(single files)",
+     .spec_diff = ZF_DIFF_ENUM,
      .spec_note = "Zoom's schema names the two values in the description only"},
-    {.name = "mc", .types = ZF_T_STRING, .in = ZF_IN_QUERY, .enum_str = mc_values,
+    {.name = "mc",
+     .types = ZF_T_STRING,
+     .in = ZF_IN_QUERY,
+     .enum_str = mc_values,
      .default_json = "\"false\"",
      .summary = "\"true\": also on-premise meeting connector metadata",
      .spec_diff = ZF_DIFF_ENUM,
      .spec_note = "Zoom's schema types this flag as a string with default \"false\" and no "
                   "enum; only true and false mean anything"},
-    {.name = "page_size", .types = ZF_T_INTEGER, .in = ZF_IN_QUERY, .flags = ZF_F_MIN | ZF_F_MAX,
-     .min = 1, .max = 300, .default_json = "30", .summary = "recordings per page",
-     .spec_diff = ZF_DIFF_MIN, .spec_note = "a page holds at least one record; Zoom's schema "
-                                            "only gives the maximum"},
+    {.name = "page_size",
+     .types = ZF_T_INTEGER,
+     .in = ZF_IN_QUERY,
+     .flags = ZF_F_MIN | ZF_F_MAX,
+     .min = 1,
+     .max = 300,
+     .default_json = "30",
+     .summary = "recordings per page",
+     .spec_diff = ZF_DIFF_MIN,
+     .spec_note = "a page holds at least one record; Zoom's schema "
+                  "only gives the maximum"},
     ZF_FIELD_LIMIT,
     {0},
 };
@@ -54,8 +88,7 @@ static void check(zf_problems *p, const json_t *in)
     for (size_t i = 0; trash && i < ZF_NELEM(dates); i++)
         if (json_object_get(in, dates[i]))
             zf_problems_add(p, dates[i], "conflict", json_object_get(in, dates[i]), -1,
-                            "Zoom does not filter the trash by date: drop %s or trash",
-                            dates[i]);
+                            "Zoom does not filter the trash by date: drop %s or trash", dates[i]);
     if (!trash && json_object_get(in, "trash_type"))
         zf_problems_add(p, "trash_type", "dependency", json_object_get(in, "trash_type"), -1,
                         "trash_type chooses what the trash listing holds: it needs trash: "
@@ -73,9 +106,24 @@ static const char *const rules[] = {
 
 /* One recorded meeting instance; the files carry the download URLs. */
 const char *const zf_actions__recording_keys[] = {
-    "uuid", "id", "account_id", "host_id", "host_email", "topic", "type", "start_time",
-    "duration", "total_size", "recording_count", "share_url", "recording_play_passcode",
-    "auto_delete", "auto_delete_date", "recording_files", "participant_audio_files", NULL,
+    "uuid",
+    "id",
+    "account_id",
+    "host_id",
+    "host_email",
+    "topic",
+    "type",
+    "start_time",
+    "duration",
+    "total_size",
+    "recording_count",
+    "share_url",
+    "recording_play_passcode",
+    "auto_delete",
+    "auto_delete_date",
+    "recording_files",
+    "participant_audio_files",
+    NULL,
 };
 static const char *const classic[] = {"recording:read:admin", "recording:read", NULL};
 

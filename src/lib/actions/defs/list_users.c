@@ -4,15 +4,27 @@
 static const char *const statuses[] = {"active", "inactive", "pending", NULL};
 
 static const zf_field input[] = {
-    {.name = "status", .types = ZF_T_STRING, .in = ZF_IN_QUERY, .enum_str = statuses,
-     .default_json = "\"active\"", .summary = "which users: active, inactive or pending"},
-    {.name = "role_id", .types = ZF_T_STRING, .in = ZF_IN_QUERY,
+    {.name = "status",
+     .types = ZF_T_STRING,
+     .in = ZF_IN_QUERY,
+     .enum_str = statuses,
+     .default_json = "\"active\"",
+     .summary = "which users: active, inactive or pending"},
+    {.name = "role_id",
+     .types = ZF_T_STRING,
+     .in = ZF_IN_QUERY,
      .summary = "only users with this role id"},
-    {.name = "page_size", .types = ZF_T_INTEGER, .in = ZF_IN_QUERY, .flags = ZF_F_MIN | ZF_F_MAX,
-     .min = 1, .max = 2000, .default_json = "30",
+    {.name = "page_size",
+     .types = ZF_T_INTEGER,
+     .in = ZF_IN_QUERY,
+     .flags = ZF_F_MIN | ZF_F_MAX,
+     .min = 1,
+     .max = 2000,
+     .default_json = "30",
      .summary = "users per page (Zoom's older docs and accounts cap at 300)",
-     .spec_diff = ZF_DIFF_MIN, .spec_note = "a page holds at least one record; Zoom's schema "
-                                            "only gives the maximum"},
+     .spec_diff = ZF_DIFF_MIN,
+     .spec_note = "a page holds at least one record; Zoom's schema "
+                  "only gives the maximum"},
     ZF_FIELD_NEXT_PAGE_TOKEN,
     ZF_FIELD_ALL,
     ZF_FIELD_LIMIT,
@@ -22,13 +34,26 @@ static const zf_field input[] = {
 static const char *const rules[] = {ZF_LIST_RULE, ZF_LIMIT_RULE, NULL};
 
 static const char *const output_keys[] = {
-    "id", "email", "first_name", "last_name", "display_name", "type", "status", "pmi",
-    "timezone", "dept", "role_id", "verified", "user_created_at", "last_login_time", NULL,
+    "id",
+    "email",
+    "first_name",
+    "last_name",
+    "display_name",
+    "type",
+    "status",
+    "pmi",
+    "timezone",
+    "dept",
+    "role_id",
+    "verified",
+    "user_created_at",
+    "last_login_time",
+    NULL,
 };
 
 static const char *const columns[] = {
-    "id", "email", "first_name", "last_name", "type", "status", "dept", "timezone",
-    "user_created_at", "last_login_time", NULL,
+    "id",   "email",    "first_name",      "last_name",       "type", "status",
+    "dept", "timezone", "user_created_at", "last_login_time", NULL,
 };
 
 static const char *const classic[] = {"user:read", "user:write", "user:read:admin",

@@ -15,10 +15,16 @@
 #include <string.h>
 
 static const zf_field input[] = {
-    {.name = "meeting_id", .types = ZF_T_INTEGER | ZF_T_STRING, .flags = ZF_F_REQUIRED,
-     .in = ZF_IN_PATH, .wire = "meetingId", .format = ZF_FMT_MEETING_ID,
+    {.name = "meeting_id",
+     .types = ZF_T_INTEGER | ZF_T_STRING,
+     .flags = ZF_F_REQUIRED,
+     .in = ZF_IN_PATH,
+     .wire = "meetingId",
+     .format = ZF_FMT_MEETING_ID,
      .summary = "the meeting id"},
-    {.name = "occurrence_id", .types = ZF_T_STRING, .in = ZF_IN_QUERY,
+    {.name = "occurrence_id",
+     .types = ZF_T_STRING,
+     .in = ZF_IN_QUERY,
      .format = ZF_FMT_OCCURRENCE_ID,
      .summary = "change only this occurrence of a recurring meeting"},
     ZF_MEETING_FIELDS_HEAD(ZF_MEETING_NO_DEFAULT),
@@ -29,11 +35,11 @@ static const zf_field input[] = {
 
 /* What Zoom changes of one occurrence (the occurrence_id parameter's
  * description in the 2026 spec). */
-static const char *const occurrence_fields[] = {"agenda", "start_time", "duration",
-                                                "settings", NULL};
+static const char *const occurrence_fields[] = {"agenda", "start_time", "duration", "settings",
+                                                NULL};
 static const char *const occurrence_settings[] = {
-    "host_video", "participant_video", "join_before_host", "mute_upon_entry",
-    "waiting_room", "watermark", "auto_recording", NULL,
+    "host_video",   "participant_video", "join_before_host", "mute_upon_entry",
+    "waiting_room", "watermark",         "auto_recording",   NULL,
 };
 
 static int listed(const char *const *list, const char *name)
@@ -56,7 +62,7 @@ static void check_occurrence(zf_problems *p, const json_t *in)
 {
     const char *key;
     json_t *v;
-    json_object_foreach((json_t *)in, key, v) {
+    json_object_foreach ((json_t *)in, key, v) {
         const zf_field *f = field_of(input, key);
         if (!f || f->in != ZF_IN_BODY || listed(occurrence_fields, key))
             continue;
@@ -71,12 +77,11 @@ static void check_occurrence(zf_problems *p, const json_t *in)
                             "start_time, duration and some settings of it); drop occurrence_id "
                             "to change the whole series");
     }
-    json_object_foreach(json_object_get(in, "settings"), key, v) {
+    json_object_foreach (json_object_get(in, "settings"), key, v) {
         char path[128];
         snprintf(path, sizeof path, "settings.%s", key);
         /* unknown keys are already refused as unknown */
-        if (field_of(zf_actions__meeting_settings_change, key) &&
-            !listed(occurrence_settings, key))
+        if (field_of(zf_actions__meeting_settings_change, key) && !listed(occurrence_settings, key))
             zf_problems_add(p, path, "dependency", v, -1,
                             "cannot be changed for one occurrence: Zoom changes only host_video, "
                             "participant_video, join_before_host, mute_upon_entry, waiting_room, "
@@ -146,7 +151,7 @@ static json_t *changed(const json_t *in)
         }
         const char *key;
         json_t *sv;
-        json_object_foreach(v, key, sv) {
+        json_object_foreach (v, key, sv) {
             char path[128];
             snprintf(path, sizeof path, "settings.%s", key);
             json_array_append_new(list, json_string(path));
@@ -185,7 +190,8 @@ static int output(zf_action_result *res, const json_t *in, zf_outcome outcome, i
     if (!o)
         return zf_error_set(err, ZF_ENOMEM, "out of memory making update_meeting's output");
     if (start_in_past(in, now) &&
-        zf_action_result_warn(res, "start_time %s is in the past: Zoom ignores a past start "
+        zf_action_result_warn(res,
+                              "start_time %s is in the past: Zoom ignores a past start "
                               "time, so the meeting keeps its time (get_meeting shows it)",
                               zf_actions__str(in, "start_time")) != 0) {
         json_decref(o);
@@ -196,8 +202,7 @@ static int output(zf_action_result *res, const json_t *in, zf_outcome outcome, i
     return 0;
 }
 
-static const char *const output_keys[] = {"updated", "meeting_id", "occurrence_id", "fields",
-                                          NULL};
+static const char *const output_keys[] = {"updated", "meeting_id", "occurrence_id", "fields", NULL};
 static const char *const notes[] = {
     "Only the fields given change (Zoom's PATCH): settings merge key by key; recurrence and "
     "tracking_fields are replaced whole.",

@@ -11,49 +11,81 @@
 #include <string.h>
 
 static const char *const field_names[] = {
-    "last_name", "address", "city", "country", "zip", "state", "phone", "industry", "org",
-    "job_title", "purchasing_time_frame", "role_in_purchase_process", "no_of_employees",
-    "comments", NULL,
+    "last_name",
+    "address",
+    "city",
+    "country",
+    "zip",
+    "state",
+    "phone",
+    "industry",
+    "org",
+    "job_title",
+    "purchasing_time_frame",
+    "role_in_purchase_process",
+    "no_of_employees",
+    "comments",
+    NULL,
 };
 static const char *const question_types[] = {"short", "single", NULL};
 
 static const zf_field question_fields[] = {
-    {.name = "field_name", .types = ZF_T_STRING, .flags = ZF_F_REQUIRED,
-     .enum_str = field_names, .summary = "the registrant field the form asks for",
+    {.name = "field_name",
+     .types = ZF_T_STRING,
+     .flags = ZF_F_REQUIRED,
+     .enum_str = field_names,
+     .summary = "the registrant field the form asks for",
      .spec_diff = ZF_DIFF_REQUIRED,
      .spec_note = "Zoom's schema leaves it optional; a question without its field asks nothing"},
     {.name = "required", .types = ZF_T_BOOLEAN, .summary = "registrants must fill it in"},
     {0},
 };
-static const zf_field question_item = {.name = "question", .types = ZF_T_OBJECT,
+static const zf_field question_item = {.name = "question",
+                                       .types = ZF_T_OBJECT,
                                        .summary = "one field of the form",
                                        .fields = question_fields};
 
-static const zf_field answer_item = {.name = "answer", .types = ZF_T_STRING,
-                                     .summary = "one choice"};
+static const zf_field answer_item = {
+    .name = "answer", .types = ZF_T_STRING, .summary = "one choice"};
 static const zf_field custom_fields[] = {
-    {.name = "title", .types = ZF_T_STRING, .flags = ZF_F_REQUIRED,
+    {.name = "title",
+     .types = ZF_T_STRING,
+     .flags = ZF_F_REQUIRED,
      .summary = "the question as shown; registrants answer it by this title",
      .spec_diff = ZF_DIFF_REQUIRED,
      .spec_note = "Zoom's schema leaves it optional; registrants answer a custom question by "
                   "its title, so one without a title cannot be answered"},
-    {.name = "type", .types = ZF_T_STRING, .enum_str = question_types,
+    {.name = "type",
+     .types = ZF_T_STRING,
+     .enum_str = question_types,
      .summary = "short (free text) or single (one of answers)"},
     {.name = "required", .types = ZF_T_BOOLEAN, .summary = "registrants must answer it"},
-    {.name = "answers", .types = ZF_T_ARRAY, .items = &answer_item,
+    {.name = "answers",
+     .types = ZF_T_ARRAY,
+     .items = &answer_item,
      .summary = "the choices of a single question"},
     {0},
 };
-static const zf_field custom_item = {.name = "custom_question", .types = ZF_T_OBJECT,
-                                     .summary = "one custom question", .fields = custom_fields};
+static const zf_field custom_item = {.name = "custom_question",
+                                     .types = ZF_T_OBJECT,
+                                     .summary = "one custom question",
+                                     .fields = custom_fields};
 
 static const zf_field input[] = {
-    {.name = "meeting_id", .types = ZF_T_INTEGER | ZF_T_STRING, .flags = ZF_F_REQUIRED,
-     .in = ZF_IN_PATH, .wire = "meetingId", .format = ZF_FMT_MEETING_ID,
+    {.name = "meeting_id",
+     .types = ZF_T_INTEGER | ZF_T_STRING,
+     .flags = ZF_F_REQUIRED,
+     .in = ZF_IN_PATH,
+     .wire = "meetingId",
+     .format = ZF_FMT_MEETING_ID,
      .summary = "the meeting id (registration must be enabled on it)"},
-    {.name = "questions", .types = ZF_T_ARRAY, .items = &question_item,
+    {.name = "questions",
+     .types = ZF_T_ARRAY,
+     .items = &question_item,
      .summary = "the form's fields: [{\"field_name\": \"org\", \"required\": true}]"},
-    {.name = "custom_questions", .types = ZF_T_ARRAY, .items = &custom_item,
+    {.name = "custom_questions",
+     .types = ZF_T_ARRAY,
+     .items = &custom_item,
      .summary = "custom questions: [{\"title\", \"type\", \"required\", \"answers\"}]"},
     {0},
 };
@@ -62,7 +94,7 @@ static void check_questions(zf_problems *p, const json_t *list)
 {
     json_t *q;
     size_t i, j;
-    json_array_foreach(list, i, q) {
+    json_array_foreach (list, i, q) {
         const char *name = zf_actions__str(q, "field_name");
         for (j = 0; name && j < i; j++) {
             const char *other = zf_actions__str(json_array_get(list, j), "field_name");
@@ -81,7 +113,7 @@ static void check_custom(zf_problems *p, const json_t *list)
 {
     json_t *q;
     size_t i, j;
-    json_array_foreach(list, i, q) {
+    json_array_foreach (list, i, q) {
         char path[64];
         const char *title = zf_actions__str(q, "title"), *type = zf_actions__str(q, "type");
         json_t *answers = json_object_get(q, "answers");
@@ -92,7 +124,8 @@ static void check_custom(zf_problems *p, const json_t *list)
                 snprintf(path, sizeof path, "custom_questions[%zu].title", i);
                 zf_problems_add(p, path, "conflict", json_object_get(q, "title"), -1,
                                 "custom_questions[%zu] has the same title: registrants answer "
-                                "by title, so titles must differ", j);
+                                "by title, so titles must differ",
+                                j);
                 break;
             }
         }

@@ -16,21 +16,25 @@ static const int64_t user_types[] = {1, 2, 4};
 static const int64_t pronoun_options[] = {1, 2, 3};
 static const char *const phone_labels[] = {"Mobile", "Office", "Home", "Fax", NULL};
 static const char *const united_types[] = {
-    "1", "2", "4", "8", "16", "32", "64", "128", "256", "512", "1024", "2048", "4096",
-    "8192", "16384", "32768", "65536", "131072", "none", NULL,
+    "1",    "2",    "4",    "8",    "16",    "32",    "64",    "128",    "256",  "512",
+    "1024", "2048", "4096", "8192", "16384", "32768", "65536", "131072", "none", NULL,
 };
 
 static const zf_field phone_fields[] = {
     {.name = "code", .types = ZF_T_STRING, .summary = "country calling code, e.g. +1"},
-    {.name = "country", .types = ZF_T_STRING, .format = ZF_FMT_COUNTRY,
+    {.name = "country",
+     .types = ZF_T_STRING,
+     .format = ZF_FMT_COUNTRY,
      .summary = "country id, e.g. US"},
-    {.name = "label", .types = ZF_T_STRING, .enum_str = phone_labels,
+    {.name = "label",
+     .types = ZF_T_STRING,
+     .enum_str = phone_labels,
      .summary = "Mobile, Office, Home or Fax"},
     {.name = "number", .types = ZF_T_STRING, .summary = "the number"},
     {0},
 };
-static const zf_field phone_item = {.name = "phone", .types = ZF_T_OBJECT,
-                                    .fields = phone_fields, .summary = "a phone number"};
+static const zf_field phone_item = {
+    .name = "phone", .types = ZF_T_OBJECT, .fields = phone_fields, .summary = "a phone number"};
 
 static const zf_field attribute_fields[] = {
     {.name = "key", .types = ZF_T_STRING, .summary = "the custom attribute's key"},
@@ -38,75 +42,118 @@ static const zf_field attribute_fields[] = {
     {.name = "value", .types = ZF_T_STRING, .summary = "its value"},
     {0},
 };
-static const zf_field attribute_item = {.name = "attribute", .types = ZF_T_OBJECT,
+static const zf_field attribute_item = {.name = "attribute",
+                                        .types = ZF_T_OBJECT,
                                         .fields = attribute_fields,
                                         .summary = "a custom attribute"};
 
 static const zf_field feature_fields[] = {
-    {.name = "zoom_phone", .types = ZF_T_BOOLEAN,
+    {.name = "zoom_phone",
+     .types = ZF_T_BOOLEAN,
      .summary = "Zoom Phone on (false unassigns the user's numbers and phones)"},
     {0},
 };
 
 static const zf_field input[] = {
-    {.name = "user_id", .types = ZF_T_STRING, .flags = ZF_F_REQUIRED, .in = ZF_IN_PATH,
-     .wire = "userId", .max_len = 128, .format = ZF_FMT_USER_ID,
-     .summary = "\"me\", the user's email or the user's id", .spec_diff = ZF_DIFF_MAXLEN,
+    {.name = "user_id",
+     .types = ZF_T_STRING,
+     .flags = ZF_F_REQUIRED,
+     .in = ZF_IN_PATH,
+     .wire = "userId",
+     .max_len = 128,
+     .format = ZF_FMT_USER_ID,
+     .summary = "\"me\", the user's email or the user's id",
+     .spec_diff = ZF_DIFF_MAXLEN,
      .spec_note = "bounded here (Zoom emails are at most 128 characters); Zoom's schema has no "
                   "limit"},
-    {.name = "login_type", .types = ZF_T_INTEGER, .in = ZF_IN_QUERY, .enum_int = login_types,
+    {.name = "login_type",
+     .types = ZF_T_INTEGER,
+     .in = ZF_IN_QUERY,
+     .enum_int = login_types,
      .n_enum_int = ZF_NELEM(login_types),
      .summary = "the login method whose profile to change (see get_user)"},
-    {.name = "remove_tsp_credentials", .types = ZF_T_BOOLEAN, .in = ZF_IN_QUERY,
+    {.name = "remove_tsp_credentials",
+     .types = ZF_T_BOOLEAN,
+     .in = ZF_IN_QUERY,
      .summary = "also remove the user's TSP (telephony) credentials"},
     {.name = "first_name", .types = ZF_T_STRING, .max_len = 64, .summary = "first name"},
     {.name = "last_name", .types = ZF_T_STRING, .max_len = 64, .summary = "last name"},
-    {.name = "display_name", .types = ZF_T_STRING, .max_len = 128,
+    {.name = "display_name",
+     .types = ZF_T_STRING,
+     .max_len = 128,
      .summary = "display name (\"\": Zoom derives it from first and last name)"},
-    {.name = "type", .types = ZF_T_INTEGER, .enum_int = user_types,
+    {.name = "type",
+     .types = ZF_T_INTEGER,
+     .enum_int = user_types,
      .n_enum_int = ZF_NELEM(user_types),
      .summary = "1 Basic, 2 Licensed, 4 Unassigned without Meetings Basic",
      .spec_diff = ZF_DIFF_ENUM,
      .spec_note = "Zoom's 2026 schema still lists 99 (None) but its description strikes it out "
                   "as deprecated"},
-    {.name = "pmi", .types = ZF_T_INTEGER, .flags = ZF_F_MIN | ZF_F_MAX, .min = 1000000000,
-     .max = 9999999999, .summary = "personal meeting id: 10 digits",
+    {.name = "pmi",
+     .types = ZF_T_INTEGER,
+     .flags = ZF_F_MIN | ZF_F_MAX,
+     .min = 1000000000,
+     .max = 9999999999,
+     .summary = "personal meeting id: 10 digits",
      .spec_diff = ZF_DIFF_MIN | ZF_DIFF_MAX | ZF_DIFF_MINLEN | ZF_DIFF_MAXLEN,
      .spec_note = "Zoom's schema gives this integer minLength and maxLength 10, meaning 10 "
                   "digits; here that is the range 1000000000 to 9999999999"},
-    {.name = "use_pmi", .types = ZF_T_BOOLEAN, .default_json = "false",
+    {.name = "use_pmi",
+     .types = ZF_T_BOOLEAN,
+     .default_json = "false",
      .summary = "use the PMI for instant meetings"},
-    {.name = "timezone", .types = ZF_T_STRING, .format = ZF_FMT_TIMEZONE,
+    {.name = "timezone",
+     .types = ZF_T_STRING,
+     .format = ZF_FMT_TIMEZONE,
      .summary = "the user's time zone, e.g. Europe/Berlin"},
     {.name = "language", .types = ZF_T_STRING, .summary = "language, e.g. en-US"},
     {.name = "dept", .types = ZF_T_STRING, .summary = "department"},
     {.name = "job_title", .types = ZF_T_STRING, .max_len = 128, .summary = "job title"},
     {.name = "company", .types = ZF_T_STRING, .max_len = 255, .summary = "company"},
     {.name = "location", .types = ZF_T_STRING, .max_len = 256, .summary = "location"},
-    {.name = "manager", .types = ZF_T_STRING,
+    {.name = "manager",
+     .types = ZF_T_STRING,
      .summary = "the manager's email (or display name) within the account"},
     {.name = "cost_center", .types = ZF_T_STRING, .summary = "cost center"},
-    {.name = "group_id", .types = ZF_T_STRING,
-     .summary = "add a pending user to this group"},
-    {.name = "host_key", .types = ZF_T_STRING, .min_len = 6, .max_len = 10,
+    {.name = "group_id", .types = ZF_T_STRING, .summary = "add a pending user to this group"},
+    {.name = "host_key",
+     .types = ZF_T_STRING,
+     .min_len = 6,
+     .max_len = 10,
      .summary = "host key: 6 to 10 digits"},
     {.name = "vanity_name", .types = ZF_T_STRING, .summary = "personal meeting room name"},
     {.name = "cms_user_id", .types = ZF_T_STRING, .summary = "Kaltura user id"},
     {.name = "pronouns", .types = ZF_T_STRING, .summary = "pronouns"},
-    {.name = "pronouns_option", .types = ZF_T_INTEGER, .enum_int = pronoun_options,
+    {.name = "pronouns_option",
+     .types = ZF_T_INTEGER,
+     .enum_int = pronoun_options,
      .n_enum_int = ZF_NELEM(pronoun_options),
      .summary = "show pronouns: 1 ask every time, 2 always, 3 never"},
-    {.name = "about_me", .types = ZF_T_STRING, .max_len = 150,
+    {.name = "about_me",
+     .types = ZF_T_STRING,
+     .max_len = 150,
      .summary = "self-introduction (no links or HTML)"},
-    {.name = "linkedin_url", .types = ZF_T_STRING,
+    {.name = "linkedin_url",
+     .types = ZF_T_STRING,
      .summary = "LinkedIn profile URL (must contain linkedin.com)"},
-    {.name = "plan_united_type", .types = ZF_T_STRING, .enum_str = united_types,
+    {.name = "plan_united_type",
+     .types = ZF_T_STRING,
+     .enum_str = united_types,
      .summary = "Zoom United plan (none: turn it off)"},
-    {.name = "phone_numbers", .types = ZF_T_ARRAY, .items = &phone_item, .max_items = 3,
+    {.name = "phone_numbers",
+     .types = ZF_T_ARRAY,
+     .items = &phone_item,
+     .max_items = 3,
      .summary = "phone numbers: [{\"code\", \"country\", \"label\", \"number\"}]"},
-    {.name = "custom_attributes", .types = ZF_T_ARRAY, .items = &attribute_item,
-     .max_items = 5, .summary = "custom attributes: [{\"key\", \"name\", \"value\"}]"},
-    {.name = "feature", .types = ZF_T_OBJECT, .fields = feature_fields,
+    {.name = "custom_attributes",
+     .types = ZF_T_ARRAY,
+     .items = &attribute_item,
+     .max_items = 5,
+     .summary = "custom attributes: [{\"key\", \"name\", \"value\"}]"},
+    {.name = "feature",
+     .types = ZF_T_OBJECT,
+     .fields = feature_fields,
      .summary = "features: {\"zoom_phone\": BOOL}"},
     {0},
 };
@@ -161,12 +208,13 @@ static const char *const rules[] = {
 static int output(zf_action_result *res, const json_t *in, zf_outcome outcome, int64_t now,
                   zf_error *err)
 {
-    res->output = json_pack("{s:s,s:b}", "user_id", zf_actions__str(in, "user_id"), "updated",
-                            1);
+    res->output = json_pack("{s:s,s:b}", "user_id", zf_actions__str(in, "user_id"), "updated", 1);
     (void)outcome;
     (void)now;
-    return res->output ? 0 : zf_error_set(err, ZF_ENOMEM, "out of memory making "
-                                                          "update_user's output");
+    return res->output ? 0
+                       : zf_error_set(err, ZF_ENOMEM,
+                                      "out of memory making "
+                                      "update_user's output");
 }
 
 /* GET /users/{userId}: the same user_id the PATCH named. */
