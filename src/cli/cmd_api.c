@@ -95,9 +95,10 @@ static const cli_opt api_opts[] = {
     {.kind = CLI_OPT_LIST,
      .name = "header",
      .alias = 'H',
-     .value_name = "'NAME: VALUE'",
+     .value_name = "HEADER",
      .id = API_HEADER,
-     .help = "an extra request header (not Authorization or Host:\nthe token is zoomflow's)"},
+     .help = "an extra request header, 'Name: value' (not\n"
+             "Authorization or Host: the token is zoomflow's)"},
     {.kind = CLI_OPT_SWITCH,
      .name = "paginate",
      .at = CLI_AT(api_args, paginate),

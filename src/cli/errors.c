@@ -23,13 +23,38 @@
 #include "zoomflow/hint.h"
 
 /* X(zf code name, exit status); 0 is success, anything not listed is 1. */
-#define CLI_EXIT_MAP(X)                                                                            \
-    X(EINVAL, 2)                                                                                   \
-    X(ENOMEM, 1) X(EIO, 1) X(ENET, 5) X(ETIMEOUT, 5) X(ETLS, 5) X(EHTTP, 6) X(EPARSE, 6)           \
-        X(EAUTH, 3) X(EREAUTH, 3) X(ESCOPE, 3) X(ERATELIMIT, 7) X(EDAILYLIMIT, 7) X(EZOOM, 6)      \
-            X(ESERVER, 5) X(ENOTFOUND, 6) X(ECONFLICT, 6) X(EVALIDATION, 2) X(ESTORE, 1)           \
-                X(ECRYPT, 4) X(ENOTCONNECTED, 3) X(ESTATE, 3) X(EPATH, 2) X(ETOOBIG, 6)            \
-                    X(ECONFIG, 2) X(EAMBIGUOUS, 6) X(EBUSY, 1) X(ECANCELED, 1)
+/* One code a line, which clang-format cannot keep in a macro: */
+// clang-format off
+#define CLI_EXIT_MAP(X) \
+    X(EINVAL, 2)        \
+    X(ENOMEM, 1)        \
+    X(EIO, 1)           \
+    X(ENET, 5)          \
+    X(ETIMEOUT, 5)      \
+    X(ETLS, 5)          \
+    X(EHTTP, 6)         \
+    X(EPARSE, 6)        \
+    X(EAUTH, 3)         \
+    X(EREAUTH, 3)       \
+    X(ESCOPE, 3)        \
+    X(ERATELIMIT, 7)    \
+    X(EDAILYLIMIT, 7)   \
+    X(EZOOM, 6)         \
+    X(ESERVER, 5)       \
+    X(ENOTFOUND, 6)     \
+    X(ECONFLICT, 6)     \
+    X(EVALIDATION, 2)   \
+    X(ESTORE, 1)        \
+    X(ECRYPT, 4)        \
+    X(ENOTCONNECTED, 3) \
+    X(ESTATE, 3)        \
+    X(EPATH, 2)         \
+    X(ETOOBIG, 6)       \
+    X(ECONFIG, 2)       \
+    X(EAMBIGUOUS, 6)    \
+    X(EBUSY, 1)         \
+    X(ECANCELED, 1)
+// clang-format on
 
 const char cli_exit_help[] =
     "Exit status:\n"

@@ -35,7 +35,7 @@ from zfharness import SLOW, WRAP, Sim, binary, stop_clean
 DEADLINE = 15
 INPUT_CAP = 4 << 20
 # placeholders of usage lines ("api [options] METHOD PATH") and what to put there
-POSITIONAL = {"METHOD": "POST", "PATH": "/users", "MEETING": "123"}
+POSITIONAL = {"METHOD": "POST", "PATH": "/users", "[PATH]": "/users", "MEETING": "123"}
 
 
 def no_sim():

@@ -23,7 +23,7 @@ from cliharness import CliEnv
 
 BOGUS = "--no-such-flag"
 # what to give a flag whose help shows a value (action flags show a type)
-SAMPLE = {"BOOL": "true", "JSON": "{}", "KEY=VALUE": "k=v"}
+SAMPLE = {"BOOL": "true", "JSON": "{}", "KEY=VALUE": "k=v", "HEADER": "X-Test: 1"}
 
 
 def no_sim():
@@ -130,7 +130,7 @@ class OptionSpecs(unittest.TestCase):
         p = self.run_cli("api", "GET", "/users", "more")
         self.assertUsageError(p, "unexpected argument 'more'")
         p = self.run_cli("api", "GET")
-        self.assertUsageError(p, "METHOD and PATH are required (PATH is missing)")
+        self.assertUsageError(p, "api needs a PATH after GET (METHOD and PATH")
         p = self.run_cli("actions", "schema")
         self.assertUsageError(p, "NAME is required")
 
