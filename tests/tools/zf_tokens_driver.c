@@ -3,11 +3,15 @@
  * integration tests (tests/integration/test_tokens.py). Never prints a
  * token: only the first 12 hex digits of its SHA-256.
  *
- *   zf_tokens_driver --db DSN --sim URL [--id ID] [--sim-clock] COMMAND
+ *   zf_tokens_driver --db DSN --sim URL [--id ID] [--sim-clock] [--own-store] COMMAND
  *     connect               user OAuth with PKCE (zoomsim --auto-approve)
  *     connect-s2s ACCOUNT   Server-to-Server
  *     access                token -> GET /_sim/tokens/me; on 401 reject + retry
  *     hammer --threads N --calls M   N threads x M zf_tokens_access calls
+ *       --own-store: each thread opens its own store handle (its own
+ *       connection pool) and tokens object, so that nothing in the process
+ *       serialises them and only the store's row lock stands between them;
+ *       the threads start their calls together.
  *     info | disconnect
  *   --sim-clock: the library's clock follows zoomsim's (GET /_sim/clock).
  *   --token-endpoint E: connect with this token endpoint (path or URL).
@@ -38,7 +42,7 @@ static int64_t sim_clock(void *ctx)
 
 typedef struct drv {
     const char *db, *sim, *id, *token_endpoint;
-    int sim_clock, threads, calls;
+    int sim_clock, threads, calls, own_store;
     long margin; /* -1: the library's default */
     zf_store *st;
     zf_crypt *crypt;
@@ -187,8 +191,25 @@ static int cmd_access(drv *d, zf_error *err)
     return rc;
 }
 
+/* A store handle, key and tokens object on d's settings. */
+static int open_tokens(drv *d, zf_store **st, zf_crypt **crypt, zf_tokens **tk, zf_error *err)
+{
+    zf_tokens_opts o = ZF_TOKENS_OPTS_INIT;
+    int rc;
+    if ((rc = zf_store_open(st, d->db, err)) < 0 || (rc = zf_crypt_new(crypt, NULL, err)) < 0)
+        return rc;
+    o.store = *st;
+    o.crypt = *crypt;
+    o.clock = d->sim_clock ? sim_clock : NULL;
+    o.actor = "zf_tokens_driver";
+    if (d->margin >= 0)
+        o.refresh_margin = d->margin;
+    return zf_tokens_new(tk, &o, err);
+}
+
 typedef struct hres {
     drv *d;
+    pthread_barrier_t *start;
     int ok, failed;
     char sha[13];
     char msg[512];
@@ -197,10 +218,22 @@ typedef struct hres {
 static void *hammer_thread(void *arg)
 {
     hres *r = arg;
-    for (int i = 0; i < r->d->calls; i++) {
+    zf_store *st = NULL;
+    zf_crypt *crypt = NULL;
+    zf_tokens *tk = r->d->tk;
+    if (r->d->own_store) {
+        zf_error err = ZF_ERROR_INIT;
+        tk = NULL;
+        if (open_tokens(r->d, &st, &crypt, &tk, &err) < 0) {
+            r->failed = r->d->calls;
+            snprintf(r->msg, sizeof r->msg, "%s: %.400s", zf_code_name(err.code), err.message);
+        }
+        pthread_barrier_wait(r->start);
+    }
+    for (int i = 0; tk && i < r->d->calls; i++) {
         zf_secret t = ZF_SECRET_INIT;
         zf_error err = ZF_ERROR_INIT;
-        if (zf_tokens_access(&t, NULL, r->d->tk, r->d->id, &err) == 0) {
+        if (zf_tokens_access(&t, NULL, tk, r->d->id, &err) == 0) {
             r->ok++;
             sha_prefix(&t, r->sha);
         } else {
@@ -209,6 +242,11 @@ static void *hammer_thread(void *arg)
         }
         zf_secret_free(&t);
     }
+    if (r->d->own_store) {
+        zf_tokens_free(tk);
+        zf_crypt_free(crypt);
+        zf_store_free(st);
+    }
     return NULL;
 }
 
@@ -216,10 +254,13 @@ static int cmd_hammer(drv *d, zf_error *err)
 {
     int n = d->threads > 0 && d->threads <= 64 ? d->threads : 8, ok = 0, failed = 0;
     pthread_t th[64];
+    pthread_barrier_t start;
     hres r[64];
     memset(r, 0, sizeof r);
+    pthread_barrier_init(&start, NULL, (unsigned)n);
     for (int i = 0; i < n; i++) {
         r[i].d = d;
+        r[i].start = &start;
         pthread_create(&th[i], NULL, hammer_thread, &r[i]);
     }
     for (int i = 0; i < n; i++) {
@@ -229,6 +270,7 @@ static int cmd_hammer(drv *d, zf_error *err)
         if (r[i].failed)
             fprintf(stderr, "thread %d: %s\n", i, r[i].msg);
     }
+    pthread_barrier_destroy(&start);
     printf("hammer ok=%d failed=%d\n", ok, failed);
     if (failed)
         return zf_error_set(err, ZF_EIO, "%d of %d calls failed", failed, ok + failed);
@@ -266,20 +308,10 @@ static int cmd_disconnect(drv *d, zf_error *err)
 
 static int run(drv *d, int argc, char **argv, zf_error *err)
 {
-    zf_tokens_opts o = ZF_TOKENS_OPTS_INIT;
     int rc;
-    if ((rc = zf_store_open(&d->st, d->db, err)) < 0 ||
-        (rc = zf_crypt_new(&d->crypt, NULL, err)) < 0)
-        return rc;
     if (d->sim_clock && (rc = sync_clock(d, err)) < 0)
         return rc;
-    o.store = d->st;
-    o.crypt = d->crypt;
-    o.clock = d->sim_clock ? sim_clock : NULL;
-    o.actor = "zf_tokens_driver";
-    if (d->margin >= 0)
-        o.refresh_margin = d->margin;
-    if ((rc = zf_tokens_new(&d->tk, &o, err)) < 0)
+    if ((rc = open_tokens(d, &d->st, &d->crypt, &d->tk, err)) < 0)
         return rc;
     const char *cmd = argv[0];
     if (!strcmp(cmd, "connect"))
@@ -307,6 +339,8 @@ int main(int argc, char **argv)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(argv[i], "--sim-clock"))
             d.sim_clock = 1;
+        else if (!strcmp(argv[i], "--own-store"))
+            d.own_store = 1;
         else if (!v)
             break;
         else if (!strcmp(argv[i], "--db") && ++i)
@@ -328,7 +362,7 @@ int main(int argc, char **argv)
     }
     if (i >= argc || !d.db || !d.sim) {
         fprintf(stderr, "usage: zf_tokens_driver --db DSN --sim URL [--id ID] [--sim-clock] "
-                        "[--margin SECS] [--threads N --calls M] connect|connect-s2s ACCOUNT|access|hammer|"
+                        "[--margin SECS] [--threads N --calls M [--own-store]] connect|connect-s2s ACCOUNT|access|hammer|"
                         "info|disconnect\n");
         return 2;
     }
