@@ -451,6 +451,8 @@ static int execute(cli_ctx *ctx, const zf_action *a, const action_args *x, json_
             rc = zf_error_set(&err, tail ? ZF_EIO : ZF_ENOMEM, "cannot write the output");
         json_decref(tail);
     }
+    if (rc)
+        cli_out_failed(out);
     if (out && cli_out_end(out) != 0 && rc == 0)
         rc = zf_error_set(&err, ZF_EIO, "cannot write the output");
     out = NULL;
