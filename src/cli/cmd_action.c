@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "input.h"
+#include "suggest.h"
 #include "lib.h"
 
 #include <stdlib.h>
@@ -584,8 +585,19 @@ static int run_schema(cli_ctx *ctx, int argc, char **argv)
     for (const zf_action *const *p = zf_actions(); !a && *p; p++)
         if (!strcmp(cli_name_of((*p)->name), x.name))
             a = *p;
-    if (!a)
-        return cli_usage_error(ctx->cmd, "no action named '%s' (see zoomflow actions)", x.name);
+    if (!a) {
+        cli_suggest near;
+        cli_suggest_init(&near, x.name);
+        for (const zf_action *const *p = zf_actions(); *p; p++) {
+            cli_suggest_offer(&near, (*p)->name);
+            cli_suggest_offer(&near, cli_name_of((*p)->name));
+        }
+        if (near.best)
+            return cli_usage_error(ctx->cmd, "unknown action '%s'; did you mean %s?", x.name,
+                                   near.best);
+        return cli_usage_error(ctx->cmd, "unknown action '%s' (`zoomflow actions` lists them)",
+                               x.name);
+    }
     json_t *s = NULL;
     if (zf_action_schema_json(&s, a) != 0) {
         fputs("zoomflow: out of memory\n", stderr);

@@ -427,7 +427,8 @@ static int grant_holder(zf_tokens *tk, const zf_conn_info *me, char *out, size_t
         return 0;
     for (size_t i = 0; i < n; i++) {
         zf_conn_info o;
-        if (!found && strcmp(ids[i], me->id) != 0 && zf_tokens_info(&o, tk, ids[i], &ignored) == 0) {
+        if (!found && strcmp(ids[i], me->id) != 0 &&
+            zf_tokens_info(&o, tk, ids[i], &ignored) == 0) {
             found = o.kind == ZF_CONN_OAUTH && o.state == ZF_CONN_VALID && o.client_id &&
                     o.oauth_base && !strcmp(o.client_id, me->client_id) &&
                     !strcmp(o.oauth_base, me->oauth_base);
