@@ -130,10 +130,11 @@ static void json_shape_error(const zf_field *f, const char *what, const char *te
                  names.len ? " with " : "", names.len ? zf_buf_cstr(&names) : "", text,
                  strlen(text) > 60 ? "..." : "");
     if (f->types & ZF_T_ARRAY)
-        zf_error_hint(err, "for example %s '%s'", what, zf_buf_cstr(&ex));
+        zf_error_hint_id(err, ZF_HINT_FIX_FIELDS, "for example %s '%s'", what, zf_buf_cstr(&ex));
     else
-        zf_error_hint(err, "for example %s '%s', or one member at a time: %s.%s VALUE", what,
-                      zf_buf_cstr(&ex), what, first);
+        zf_error_hint_id(err, ZF_HINT_FIX_FIELDS,
+                         "for example %s '%s', or one member at a time: %s.%s VALUE", what,
+                         zf_buf_cstr(&ex), what, first);
     zf_buf_free(&ex);
     zf_buf_free(&names);
 }
