@@ -111,8 +111,8 @@ static int record(cli_bstate *st, const char *l, size_t n, long line, zf_error *
     return bad(err, line, "not a batch state record", l, n);
 }
 
-int cli_bstate_parse(cli_bstate *st, const char *text, size_t len, const char *header,
-                     size_t nrows, zf_error *err)
+int cli_bstate_parse(cli_bstate *st, const char *text, size_t len, const char *header, size_t nrows,
+                     zf_error *err)
 {
     memset(st, 0, sizeof *st);
     st->nrows = nrows;

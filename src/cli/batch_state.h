@@ -46,8 +46,8 @@ typedef struct cli_bstate {
  * `header` and whose input has nrows rows. 0 with *st filled (free with
  * cli_bstate_free), or ZF_ECONFLICT (another run's file: the message says
  * which parts differ), ZF_EVALIDATION ("line N: ..."), ZF_ENOMEM. */
-int cli_bstate_parse(cli_bstate *st, const char *text, size_t len, const char *header,
-                     size_t nrows, zf_error *err);
+int cli_bstate_parse(cli_bstate *st, const char *text, size_t len, const char *header, size_t nrows,
+                     zf_error *err);
 void cli_bstate_free(cli_bstate *st);
 
 #endif

@@ -19,8 +19,10 @@
  *   resume     the same command with the same --state file: rows done are
  *              not sent again (their result lines are printed from the
  *              file); a create left "sent" without a result is looked for
- *              first (zf_action_reconcile): found = "found", proven absent
- *              = sent, unsure = failed, not sent. A failed row is tried
+ *              first (zf_action_reconcile; when it was sent within the
+ *              last two minutes, once more after the runner's settle time
+ *              if it is not there): found = "found", proven absent = sent,
+ *              unsure = failed, not sent. A failed row is tried
  *              again (a create after the same look).
  *   stop       a failure every later row would meet too (not connected,
  *              authentication, scopes, the store, the network) stops the
@@ -59,6 +61,7 @@
 #define ROW_JSON_MAX (4u << 20)
 #define BAR_WIDTH 24
 #define REDRAW_NS 100000000LL
+#define SETTLE_WINDOW_S 120 /* a create sent this recently may still be in the works */
 
 enum { ST_NONE, ST_DONE, ST_FOUND, ST_FAILED, ST_SKIPPED };
 static const char *const status_names[] = {"", "done", "found", "failed", "skipped"};
@@ -110,27 +113,26 @@ const zf_cmd zf_cmd_batch = {
     .summary = "run one action per row of an NDJSON or CSV file, in one process",
     .usage = "ACTION (--input FILE|- | --csv FILE|-) [--state FILE] [field flags]",
     .opts = batch_opts,
-    .help =
-        "Field flags (the action's own, as `zoomflow ACTION --help` lists them) apply\n"
-        "to every row; a row's own value wins. In CSV an empty cell leaves the field\n"
-        "out, and cells are typed as flags are (booleans true/false, yes/no, 1/0).\n"
-        "\n"
-        "Every row is checked first: any invalid row is reported with its line, and\n"
-        "nothing is sent (unless --keep-going). Then rows run in order, one request\n"
-        "after another over one connection, paced by the rate limiter. stdout gets one\n"
-        "line per row, in input order:\n"
-        "  {\"row\": N, \"line\": L, \"status\": \"done\"|\"found\"|\"failed\"|\"skipped\",\n"
-        "   \"output\": {...}} (or \"error\": {\"code\", \"message\", \"hint\"})\n"
-        "\"found\": the object was there already (found after an interruption, or a\n"
-        "registrant already registered). A summary goes to stderr.\n"
-        "\n"
-        "With --state FILE an interrupted run (Ctrl-C, a crash, kill -9) continues\n"
-        "where it stopped when the same command runs again: done rows are not sent\n"
-        "again, and a create in flight is looked for in Zoom before it is sent.\n"
-        "A state file of another action, input or flags is refused.\n"
-        "\n"
-        "When a row failed, the exit status is that of the first failed row (2: an\n"
-        "invalid row); 128+N when signal N stopped the run.\n",
+    .help = "Field flags (the action's own, as `zoomflow ACTION --help` lists them) apply\n"
+            "to every row; a row's own value wins. In CSV an empty cell leaves the field\n"
+            "out, and cells are typed as flags are (booleans true/false, yes/no, 1/0).\n"
+            "\n"
+            "Every row is checked first: any invalid row is reported with its line, and\n"
+            "nothing is sent (unless --keep-going). Then rows run in order, one request\n"
+            "after another over one connection, paced by the rate limiter. stdout gets one\n"
+            "line per row, in input order:\n"
+            "  {\"row\": N, \"line\": L, \"status\": \"done\"|\"found\"|\"failed\"|\"skipped\",\n"
+            "   \"output\": {...}} (or \"error\": {\"code\", \"message\", \"hint\"})\n"
+            "\"found\": the object was there already (found after an interruption, or a\n"
+            "registrant already registered). A summary goes to stderr.\n"
+            "\n"
+            "With --state FILE an interrupted run (Ctrl-C, a crash, kill -9) continues\n"
+            "where it stopped when the same command runs again: done rows are not sent\n"
+            "again, and a create in flight is looked for in Zoom before it is sent.\n"
+            "A state file of another action, input or flags is refused.\n"
+            "\n"
+            "When a row failed, the exit status is that of the first failed row (2: an\n"
+            "invalid row); 128+N when signal N stopped the run.\n",
     .run = run,
 };
 
@@ -257,7 +259,8 @@ static int read_csv(batch *b, zf_error *err)
             rc = zf_error_set(err, ZF_EVALIDATION, "--csv %s is empty: it needs a header row",
                               b->x.csv);
         else
-            zf_error_set(err, rc, "--csv %s: %s", b->x.csv, rc == ZF_ENOMEM ? "out of memory" : why);
+            zf_error_set(err, rc, "--csv %s: %s", b->x.csv,
+                         rc == ZF_ENOMEM ? "out of memory" : why);
         goto done;
     }
     /* the names: '-' read as '_', none empty or twice */
@@ -344,8 +347,8 @@ static size_t validate(batch *b)
 
 static void report_bad(const batch *b, size_t nbad)
 {
-    fprintf(stderr, "zoomflow: batch %s: %zu of %zu row%s invalid; nothing was sent:\n",
-            b->a->name, nbad, b->nrows, b->nrows == 1 ? " is" : "s are");
+    fprintf(stderr, "zoomflow: batch %s: %zu of %zu row%s invalid; nothing was sent:\n", b->a->name,
+            nbad, b->nrows, b->nrows == 1 ? " is" : "s are");
     for (size_t i = 0; i < b->nrows; i++) {
         const row *r = &b->rows[i];
         for (size_t k = 0; r->bad && k < r->probs.count; k++) {
@@ -455,8 +458,9 @@ static int state_open(batch *b, zf_error *err)
         return rc;
     }
     if (b->st.truncated)
-        fprintf(stderr, "zoomflow: state file %s: its last line was cut short (an earlier run "
-                        "stopped while writing it); it is ignored\n",
+        fprintf(stderr,
+                "zoomflow: state file %s: its last line was cut short (an earlier run "
+                "stopped while writing it); it is ignored\n",
                 b->x.state);
     if (ftruncate(fd, (off_t)b->st.good_len) != 0 || lseek(fd, 0, SEEK_END) < 0)
         return zf_error_set(err, ZF_EIO, "cannot cut the state file %s: %s", b->x.state,
@@ -605,6 +609,15 @@ static int look_again(batch *b, const row *r, int64_t sent_at, json_t **out, zf_
     zf_action_source_zoom(&src, b->o.zoom);
     ro.attempt_started = sent_at;
     int rc = zf_action_reconcile(&found, b->a, r->in, &ro, &src, err);
+    if (rc == 0 && (int64_t)time(NULL) - sent_at < SETTLE_WINDOW_S) {
+        /* sent moments ago by a run that died: Zoom may still be making
+         * it (a process's death ends its wait, not the server's work), so
+         * look once more after the runner's settle time */
+        struct timespec ts = {b->o.settle_ms / 1000, (long)(b->o.settle_ms % 1000) * 1000000L};
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+            ;
+        rc = zf_action_reconcile(&found, b->a, r->in, &ro, &src, err);
+    }
     if (rc == 1) {
         rc = zf_action_normalise(out, b->a, found, ZF_OUTCOME_FOUND, err);
         json_decref(found);
@@ -706,9 +719,9 @@ static int run_all(batch *b, zf_error *err)
             json_t *res = result_head(i, r, ST_FAILED);
             json_t *probs = NULL;
             zf_problems_json(&probs, &r->probs);
-            json_t *e = json_pack("{s:s,s:s,s:o}", "code", zf_code_name(ZF_EVALIDATION), "message",
-                                  "invalid row; not sent", "problems",
-                                  probs ? probs : json_array());
+            json_t *e =
+                json_pack("{s:s,s:s,s:o}", "code", zf_code_name(ZF_EVALIDATION), "message",
+                          "invalid row; not sent", "problems", probs ? probs : json_array());
             json_object_set_new(res, "error", e);
             note_failure(b, 2);
             rc = finish(b, i, res, ST_FAILED, 0, err);
@@ -737,8 +750,9 @@ static void summary(batch *b, int interrupted, size_t left)
     if (!interrupted && !b->counts[ST_SKIPPED])
         return;
     if (b->x.state)
-        fprintf(stderr, "to continue, run the same command again with --state %s; rows done "
-                        "are not sent again\n",
+        fprintf(stderr,
+                "to continue, run the same command again with --state %s; rows done "
+                "are not sent again\n",
                 b->x.state);
     else
         fputs("this run had no --state file: running it again sends every row again (the "
@@ -787,8 +801,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     if (!(b.a = find_action(ctx->cmd, argv[1])))
         return 2;
     cli_opt *specs = NULL;
-    if (cli_action_specs_with(&specs, b.a, batch_opts) != 0 ||
-        !(b.common.flags = json_object())) {
+    if (cli_action_specs_with(&specs, b.a, batch_opts) != 0 || !(b.common.flags = json_object())) {
         free(specs);
         fputs("zoomflow: out of memory\n", stderr);
         return 1;

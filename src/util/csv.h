@@ -31,11 +31,11 @@ typedef struct zf_csv {
 } zf_csv;
 
 typedef struct zf_csv_record {
-    long line;                        /* the line the record starts on */
-    size_t count;                     /* fields in the record */
-    size_t off[ZF_CSV_FIELDS_MAX];    /* each field's start in text */
-    size_t flen[ZF_CSV_FIELDS_MAX];   /* and its length (no NUL counted) */
-    zf_buf text;                      /* the decoded fields, each NUL-ended */
+    long line;                      /* the line the record starts on */
+    size_t count;                   /* fields in the record */
+    size_t off[ZF_CSV_FIELDS_MAX];  /* each field's start in text */
+    size_t flen[ZF_CSV_FIELDS_MAX]; /* and its length (no NUL counted) */
+    zf_buf text;                    /* the decoded fields, each NUL-ended */
 } zf_csv_record;
 
 void zf_csv_init(zf_csv *c, const char *data, size_t len);

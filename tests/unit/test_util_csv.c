@@ -128,10 +128,8 @@ static void test_nul_and_width(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_plain),
-        cmocka_unit_test(test_crlf_and_empty),
-        cmocka_unit_test(test_quoted),
-        cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_plain),         cmocka_unit_test(test_crlf_and_empty),
+        cmocka_unit_test(test_quoted),        cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_nul_and_width),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
