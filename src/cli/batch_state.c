@@ -31,9 +31,11 @@ static int header_mismatch(zf_error *err, const char *got, size_t n, const char 
 {
     /* the fields: magic, version, action, hash, rows */
     const char *what = "the input, or the flags given for every row,";
-    size_t a0 = strlen(CLI_BSTATE_MAGIC);
-    size_t ga = strcspn(got + a0, " "), wa = strcspn(want + a0, " ");
-    if (n < a0 || ga != wa || strncmp(got + a0, want + a0, wa) != 0)
+    size_t a0 = strlen(CLI_BSTATE_MAGIC), ga = 0; /* got is not NUL-ended */
+    while (a0 + ga < n && got[a0 + ga] != ' ')
+        ga++;
+    size_t wa = strcspn(want + a0, " ");
+    if (ga != wa || memcmp(got + a0, want + a0, wa) != 0)
         what = "the action";
     zf_error_set(err, ZF_ECONFLICT,
                  "the state file belongs to another run: %s differ (it says '%.*s%s', this run "

@@ -14,7 +14,7 @@
  *              by line, exit 2, nothing sent; --keep-going sends the good
  *              rows and reports the bad ones as failed results
  *   run        row by row in input order: the state file gets "sent N T"
- *              (fsync'd) before a row is sent and "done N RESULT" after;
+ *              (on disk before the row is sent) and "done N RESULT" after;
  *              stdout gets one NDJSON result line per row, in input order
  *   resume     the same command with the same --state file: rows done are
  *              not sent again (their result lines are printed from the
@@ -390,8 +390,11 @@ static void header_line(const batch *b, char *out, size_t n)
              b->nrows);
 }
 
-/* Appends one record and makes it durable. */
-static int state_put(batch *b, const char *rec, zf_error *err)
+/* Appends one record; durable: on disk before this returns. A "sent"
+ * must be (the row goes out next); a "done" need not: if a crash loses it,
+ * the row reads as sent and a resume looks for it before anything is sent
+ * (so it is found, not made twice), and the next "sent" syncs it anyway. */
+static int state_put(batch *b, const char *rec, int durable, zf_error *err)
 {
     if (b->state_fd < 0)
         return 0;
@@ -405,7 +408,7 @@ static int state_put(batch *b, const char *rec, zf_error *err)
                                 strerror(errno));
         off += (size_t)w;
     }
-    if (fsync(b->state_fd) != 0)
+    if (durable && fdatasync(b->state_fd) != 0)
         return zf_error_set(err, ZF_EIO, "cannot sync the state file %s: %s", b->x.state,
                             strerror(errno));
     return 0;
@@ -468,7 +471,7 @@ static int state_open(batch *b, zf_error *err)
     if (!b->st.has_header) {
         char line[320];
         snprintf(line, sizeof line, "%s\n", header);
-        return state_put(b, line, err);
+        return state_put(b, line, 1, err);
     }
     return 0;
 }
@@ -576,7 +579,7 @@ static int finish(batch *b, size_t i, json_t *res, int status, int keep, zf_erro
             return zf_error_set(err, ZF_ENOMEM, "out of memory");
         }
         snprintf(rec, n, "done %zu %s\n", i + 1, text);
-        rc = state_put(b, rec, err);
+        rc = state_put(b, rec, 0, err);
         free(rec);
     }
     if (rc == 0 && emit(b, text, status) != 0)
@@ -656,7 +659,7 @@ static int run_row(batch *b, size_t i, zf_error *err)
     if (rc == 0) {
         char rec[64];
         snprintf(rec, sizeof rec, "sent %zu %lld\n", i + 1, (long long)time(NULL));
-        if (state_put(b, rec, err) != 0)
+        if (state_put(b, rec, 1, err) != 0)
             return err->code;
         if (sr && !sr->sent) {
             sr->sent = 1;
@@ -862,8 +865,10 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     else
         status = b.first_fail_status;
 done:
-    if (b.state_fd >= 0)
+    if (b.state_fd >= 0) {
+        fdatasync(b.state_fd);
         close(b.state_fd);
+    }
     cli_bstate_free(&b.st);
     for (size_t i = 0; i < b.nrows; i++) {
         json_decref(b.rows[i].in);

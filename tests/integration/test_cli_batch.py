@@ -196,6 +196,46 @@ class BatchTest(unittest.TestCase):
         self.assertEqual(p.returncode, 6, p.err)
         self.assertIn("message", rs[1]["error"])
 
+    def progress_run(self, *extra):
+        """A batch with stderr on a terminal (a pty), stdout a pipe."""
+        import pty
+        master, slave = pty.openpty()
+        mid = self.meeting()
+        text = "".join(json.dumps({"email": f"pb{i}-{len(extra)}@example.com",
+                                   "first_name": "P"}) + "\n" for i in range(30))
+        self.faults({"kind": "latency", "route": "registrants.create", "delay_ms": 15})
+        proc = subprocess.Popen(WRAP + [binary("zoomflow"), "batch", "registrants add",
+                                        "--meeting-id", str(mid), "--input", "-", *extra],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=slave,
+                                env=self.cli.env)
+        os.close(slave)
+        out, _ = proc.communicate(text.encode(), timeout=120 * SLOW)
+        err = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            err += chunk
+        os.close(master)
+        self.assertEqual(proc.returncode, 0, err)
+        self.assertEqual(len(results(out.decode())), 30)
+        return err.decode(errors="replace")
+
+    def test_progress_bar_on_a_terminal_only(self):
+        err = self.progress_run()
+        self.assertIn("\r\x1b[K[", err)
+        self.assertRegex(err, r"\] \d+/30  \d+ done")
+        self.assertIn("30 done, 0 already there, 0 failed", err)
+        err = self.progress_run("--no-progress")
+        self.assertNotIn("\x1b[K[", err)
+        self.assertIn("30 done", err)
+        p = self.cli.run("batch", "registrants add", "--meeting-id", str(self.meeting()),
+                         "--input", "-", input=b'{"email": "np@example.com", "first_name": "N"}\n')
+        self.assertNotIn("\x1b[", p.err)  # stderr a pipe: no bar
+
     def test_unknown_action_suggests(self):
         p = self.cli.run("batch", "create_usr", "--csv", "-", input=b"a\n1\n")
         self.assertEqual(p.returncode, 2)
