@@ -41,7 +41,7 @@ static int header_mismatch(zf_error *err, const char *got, size_t n, const char 
                  "the state file belongs to another run: %s differ (it says '%.*s%s', this run "
                  "is '%s')",
                  what, (int)(n > 120 ? 120 : n), got, n > 120 ? "..." : "", want);
-    zf_error_hint(err, "give this run a new --state file, or run the same command with the same "
+    zf_error_hint(err, "give this run a new --state-file, or run the same command with the same "
                        "input to resume the old one");
     return ZF_ECONFLICT;
 }

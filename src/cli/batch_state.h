@@ -1,5 +1,5 @@
 /*
- * The state file of `zoomflow batch --state FILE` (cmd_batch.c): what a run
+ * The state file of `zoomflow batch --state-file FILE` (cmd_batch.c): what a run
  * did, so an interrupted one continues without sending a row twice. One
  * record a line, appended and fsync'd as it happens:
  *

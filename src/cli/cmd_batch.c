@@ -1,5 +1,5 @@
 /*
- * zoomflow batch ACTION --input FILE|- | --csv FILE|- [--state FILE]
+ * zoomflow batch ACTION --input FILE|- | --csv FILE|- [--state-file FILE]
  * [--keep-going] [--no-progress] [field flags]: one action per row of a
  * file, in one process over one Zoom client (one keep-alive connection,
  * the client's rate limiter pacing and its 429 handling).
@@ -16,7 +16,7 @@
  *   run        row by row in input order: the state file gets "sent N T"
  *              (on disk before the row is sent) and "done N RESULT" after;
  *              stdout gets one NDJSON result line per row, in input order
- *   resume     the same command with the same --state file: rows done are
+ *   resume     the same command with the same --state-file: rows done are
  *              not sent again (their result lines are printed from the
  *              file); a create left "sent" without a result is looked for
  *              first (zf_action_reconcile; when it was sent within the
@@ -90,7 +90,7 @@ static const cli_opt batch_opts[] = {
      .help = "the rows as CSV (RFC 4180); the header row names the\n"
              "fields, dotted for nested ones (user_info.email)"},
     {.kind = CLI_OPT_VALUE,
-     .name = "state",
+     .name = "state-file",
      .value_name = "FILE",
      .at = CLI_AT(batch_args, state),
      .help = "record progress in FILE; run the same command with it\n"
@@ -111,7 +111,7 @@ static int run(cli_ctx *ctx, int argc, char **argv);
 const zf_cmd zf_cmd_batch = {
     .name = "batch",
     .summary = "run one action per row of an NDJSON or CSV file, in one process",
-    .usage = "ACTION (--input FILE|- | --csv FILE|-) [--state FILE] [field flags]",
+    .usage = "ACTION (--input FILE|- | --csv FILE|-) [--state-file FILE] [field flags]",
     .opts = batch_opts,
     .help = "Field flags (the action's own, as `zoomflow ACTION --help` lists them) apply\n"
             "to every row; a row's own value wins. In CSV an empty cell leaves the field\n"
@@ -126,10 +126,10 @@ const zf_cmd zf_cmd_batch = {
             "\"found\": the object was there already (found after an interruption, or a\n"
             "registrant already registered). A summary goes to stderr.\n"
             "\n"
-            "With --state FILE an interrupted run (Ctrl-C, a crash, kill -9) continues\n"
+            "With --state-file FILE an interrupted run (Ctrl-C, a crash, kill -9) continues\n"
             "where it stopped when the same command runs again: done rows are not sent\n"
             "again, and a create in flight is looked for in Zoom before it is sent.\n"
-            "A state file of another action, input or flags is refused.\n"
+            "A state file of another action, profile, input or flags is refused.\n"
             "\n"
             "When a row failed, the exit status is that of the first failed row (2: an\n"
             "invalid row); 128+N when signal N stopped the run.\n",
@@ -381,7 +381,9 @@ static void header_line(const batch *b, char *out, size_t n)
 {
     uint64_t h = 0xcbf29ce484222325ULL;
     char *flags = json_dumps(b->common.flags, JSON_COMPACT | JSON_SORT_KEYS);
+    const char *profile = b->ctx->cfg.profile ? b->ctx->cfg.profile : "";
     h = fnv(h, b->a->name, strlen(b->a->name) + 1);
+    h = fnv(h, profile, strlen(profile) + 1); /* another account: its own run */
     h = fnv(h, flags ? flags : "", strlen(flags ? flags : "") + 1);
     h = fnv(h, b->x.csv ? "csv" : "ndjson", b->x.csv ? 4 : 7);
     h = fnv(h, zf_buf_cstr(&b->text), b->text.len);
@@ -426,7 +428,7 @@ static int state_open(batch *b, zf_error *err)
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         zf_error_set(err, ZF_EBUSY, "the state file %s is in use by another zoomflow batch",
                      b->x.state);
-        zf_error_hint(err, "wait for that run to end, or give this one another --state file");
+        zf_error_hint(err, "wait for that run to end, or give this one another --state-file");
         return ZF_EBUSY;
     }
     zf_buf t = ZF_BUF_INIT(BATCH_STATE_MAX);
@@ -456,7 +458,7 @@ static int state_open(batch *b, zf_error *err)
         if (e.hint[0])
             zf_error_hint(err, "%s", e.hint);
         else
-            zf_error_hint(err, "it is not a state file this command wrote; give a new --state "
+            zf_error_hint(err, "it is not a state file this command wrote; give a new --state-file "
                                "file (the rows it recorded may then be sent again)");
         return rc;
     }
@@ -754,12 +756,12 @@ static void summary(batch *b, int interrupted, size_t left)
         return;
     if (b->x.state)
         fprintf(stderr,
-                "to continue, run the same command again with --state %s; rows done "
+                "to continue, run the same command again with --state-file %s; rows done "
                 "are not sent again\n",
                 b->x.state);
     else
-        fputs("this run had no --state file: running it again sends every row again (the "
-              "creates are looked for first only with --state)\n",
+        fputs("this run had no --state-file: running it again sends every row again (the "
+              "creates are looked for first only with --state-file)\n",
               stderr);
 }
 

@@ -135,6 +135,47 @@ class BatchTest(unittest.TestCase):
         self.assertIn("0 done, 25 already there, 0 failed", p.err)
         self.assertEqual(self.sim.state()["data"]["counts"]["registrants"][str(mid)], 25)
 
+    def test_common_flags_and_typed_cells(self):
+        """Flags on the command line apply to every row and a row's own
+        value wins; CSV cells are typed as the field wants (a boolean from
+        yes/no/1, an integer from digits); --state is the registrant's
+        field, not the state file."""
+        mid = self.meeting()
+        text = "\n".join(json.dumps(r) for r in (
+            {"email": "cf1@example.com"},
+            {"email": "cf2@example.com", "first_name": "Own", "state": "NY"})) + "\n"
+        p = self.cli.run("batch", "registrants add", "--meeting-id", str(mid),
+                         "--first-name", "Common", "--state", "CA", "--input", "-",
+                         input=text.encode())
+        self.assertEqual(p.returncode, 0, p.err)
+        regs = self.sim.request("GET", f"/v2/meetings/{mid}/registrants",
+                                token=self.sim.token()).json()["registrants"]
+        by = {r["email"]: r for r in regs}
+        self.assertEqual((by["cf1@example.com"]["first_name"], by["cf1@example.com"]["state"]),
+                         ("Common", "CA"))
+        self.assertEqual((by["cf2@example.com"]["first_name"], by["cf2@example.com"]["state"]),
+                         ("Own", "NY"))
+        f = self.path("meetings.csv",
+                      "topic,type,duration,settings.join_before_host,settings.mute_upon_entry\n"
+                      "Typed one,2,30,yes,0\n"
+                      "Typed two,2,45,false,1\n")
+        p = self.cli.run("batch", "meetings create", "--user-id", "me", "--start-time",
+                         "2031-03-04T09:30:00", "--timezone", "UTC", "--csv", f)
+        self.assertEqual(p.returncode, 0, p.err)
+        rs = results(p.out)
+        ms = {m["topic"]: m for m in self.sim.state()["data"]["meetings"]
+              if m["topic"].startswith("Typed ")}
+        self.assertEqual(len(ms), 2)
+        one = self.sim.request("GET", f"/v2/meetings/{rs[0]['output']['id']}",
+                               token=self.sim.token()).json()
+        self.assertIs(one["settings"]["join_before_host"], True)
+        self.assertIs(one["settings"]["mute_upon_entry"], False)
+        self.assertEqual(one["duration"], 30)
+        two = self.sim.request("GET", f"/v2/meetings/{rs[1]['output']['id']}",
+                               token=self.sim.token()).json()
+        self.assertIs(two["settings"]["join_before_host"], False)
+        self.assertIs(two["settings"]["mute_upon_entry"], True)
+
     def test_invalid_rows_all_reported_nothing_sent(self):
         text = ("user_info.email,user_info.type,user_info.first_name\n"
                 "ok1@example.com,1,A\n"
@@ -283,7 +324,7 @@ class BatchTest(unittest.TestCase):
         f = self.path("k9.csv", self.users_csv(prefix, n))
         state = self.path("k9.state")
         self.faults({"kind": "latency", "route": "users.create", "delay_ms": 25})
-        args = ("batch", "create_user", "--csv", f, "--state", state)
+        args = ("batch", "create_user", "--csv", f, "--state-file", state)
         killed = self.kill_runs(args, 4, rng)
         self.assertGreater(killed, 0)
         done_before = sum(1 for l in open(state) if l.startswith("done "))
@@ -309,7 +350,7 @@ class BatchTest(unittest.TestCase):
         state = self.path("dr.state")
         self.faults({"kind": "latency", "route": "users.create", "delay_ms": 30},
                     {"kind": "drop", "route": "users.create", "probability": 0.5}, seed=7)
-        args = ("batch", "create_user", "--csv", f, "--state", state)
+        args = ("batch", "create_user", "--csv", f, "--state-file", state)
         self.kill_runs(args, 4, rng, 0.2, 1.2)
         self.sim.request("DELETE", "/_sim/faults")
         p = self.run_to_end(args)
@@ -324,7 +365,7 @@ class BatchTest(unittest.TestCase):
         prefix = "rc-"
         f = self.path("rc.csv", self.users_csv(prefix, 3))
         state = self.path("rc.state")
-        args = ("batch", "create_user", "--csv", f, "--state", state)
+        args = ("batch", "create_user", "--csv", f, "--state-file", state)
         self.faults({"kind": "status", "status": 400, "route": "users.create", "skip": 2,
                      "count": 1})
         p = self.cli.run(*args)
@@ -347,15 +388,15 @@ class BatchTest(unittest.TestCase):
     def test_state_of_another_run_refused(self):
         f = self.path("mm.csv", self.users_csv("mm-", 2))
         state = self.path("mm.state")
-        p = self.cli.run("batch", "create_user", "--csv", f, "--state", state)
+        p = self.cli.run("batch", "create_user", "--csv", f, "--state-file", state)
         self.assertEqual(p.returncode, 0, p.err)
         self.path("mm.csv", self.users_csv("mm2-", 2))
         before = self.total_requests()
-        p = self.cli.run("batch", "create_user", "--csv", f, "--state", state)
+        p = self.cli.run("batch", "create_user", "--csv", f, "--state-file", state)
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("belongs to another run", p.err)
         self.assertIn("the input", p.err)
-        p = self.cli.run("batch", "create_user", "--csv", f, "--state", state,
+        p = self.cli.run("batch", "create_user", "--csv", f, "--state-file", state,
                          "--user-info.type", "2")
         self.assertIn("belongs to another run", p.err)
         self.assertEqual(self.total_requests(), before)
@@ -365,7 +406,7 @@ class BatchTest(unittest.TestCase):
         prefix = "tr-"
         f = self.path("tr.csv", self.users_csv(prefix, 4))
         state = self.path("tr.state")
-        args = ("batch", "create_user", "--csv", f, "--state", state)
+        args = ("batch", "create_user", "--csv", f, "--state-file", state)
         p = self.cli.run(*args)
         self.assertEqual(p.returncode, 0, p.err)
         whole = open(state).read()
@@ -396,7 +437,7 @@ class BatchTest(unittest.TestCase):
         f = self.path("st.csv", self.users_csv(prefix, n))
         state = self.path("st.state")
         self.faults({"kind": "latency", "route": "users.create", "delay_ms": 40})
-        args = ("batch", "create_user", "--csv", f, "--state", state)
+        args = ("batch", "create_user", "--csv", f, "--state-file", state)
         proc = self.start(*args)
         time.sleep(0.5 * SLOW)
         proc.send_signal(signal.SIGTERM)
@@ -404,7 +445,7 @@ class BatchTest(unittest.TestCase):
         self.assertEqual(proc.returncode, 128 + signal.SIGTERM, err)
         err = err.decode()
         self.assertIn("not run", err)
-        self.assertIn("--state " + state, err)
+        self.assertIn("--state-file " + state, err)
         first = results(out.decode())
         self.assertGreater(len(first), 0)
         self.assertLess(len(first), n)
