@@ -333,15 +333,7 @@ static int assemble(json_t **out, const action_args *x, zf_error *err)
     }
     if (!in)
         return zf_error_set(err, ZF_ENOMEM, "out of memory");
-    const char *key;
-    json_t *v;
-    json_object_foreach (x->fields.flags, key, v) {
-        json_t *cur = json_object_get(in, key);
-        if (json_is_object(cur) && json_is_object(v))
-            json_object_update_recursive(cur, v);
-        else
-            json_object_set(in, key, v);
-    }
+    cli_json_merge(in, x->fields.flags);
     cli_action_apply_defaults(in, x->a);
     *out = in;
     return 0;

@@ -199,17 +199,9 @@ static row *new_row(batch *b, long line)
 static json_t *assemble(const batch *b, const json_t *own)
 {
     json_t *in = json_deep_copy(b->common.flags);
-    const char *key;
-    json_t *v;
     if (!in)
         return NULL;
-    json_object_foreach ((json_t *)own, key, v) {
-        json_t *cur = json_object_get(in, key);
-        if (json_is_object(cur) && json_is_object(v))
-            json_object_update_recursive(cur, v);
-        else
-            json_object_set(in, key, v);
-    }
+    cli_json_merge(in, own);
     cli_action_apply_defaults(in, b->a);
     return in;
 }
