@@ -276,6 +276,12 @@ int zf_action_flag_value(json_t **out, const zf_field *f, const char *what, cons
 /* The boolean words of every flag: 1 for true/yes/1, 0 for false/no/0, -1
  * for any other text (NULL included). */
 int zf_action_flag_bool(const char *text);
+/* One boolean grammar for flags and JSON input: in `in` (an action's input
+ * read from JSON), every value of a field that takes booleans but not the
+ * value's own type, written as a boolean word ("yes", "false") or as 1/0,
+ * becomes true/false, through objects and arrays the descriptor describes.
+ * Anything else is left for zf_action_validate to judge. */
+void zf_action_input_words(json_t *in, const zf_action *a);
 /* Sets the field named by `flag` in `input` from the flag's text, typed by
  * zf_action_flag_value, and refuses here, one flag at a time, what that
  * rule leaves for validation: ZF_EINVAL with a message naming the flag and

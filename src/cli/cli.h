@@ -135,6 +135,13 @@ int cli_out_object(cli_out *o, json_t *obj);
 int cli_out_end(cli_out *o); /* flushes table/closes JSON arrays; frees */
 
 /* --- errors.c: the exit table and the CLI's rendering of hint ids */
+/* The actions a connection's granted scopes (space-separated) do not
+ * cover, beyond the ten every connection needs: [{action, command, scope}]
+ * (status --json), and the same as text lines, the first labelled (status,
+ * connect). */
+json_t *cli_unavailable_actions(const char *granted);
+void cli_print_unavailable(const char *granted, const char *label);
+
 /* The exit status of a zf_code (cli_exit_help documents them). */
 int cli_exit_status(int code);
 extern const char cli_exit_help[];

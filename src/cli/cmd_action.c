@@ -328,6 +328,7 @@ static int assemble(json_t **out, const action_args *x, zf_error *err)
             zf_error_hint(err, "--input takes a file holding a JSON object, or - for stdin");
         if (rc)
             return rc;
+        zf_action_input_words(in, x->a); /* --x yes in a file too */
     } else {
         in = json_object();
     }

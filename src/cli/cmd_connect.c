@@ -417,6 +417,15 @@ static int print_summary(cli_ctx *ctx, zf_tokens *tk)
                info.missing_scopes);
     else
         printf("All required scopes are granted.\n");
+    if (info.scopes) {
+        json_t *u = cli_unavailable_actions(info.scopes);
+        if (json_array_size(u))
+            printf("%zu commands need a scope the app was not granted (add it in the app's "
+                   "Scopes to use them):\n",
+                   json_array_size(u));
+        json_decref(u);
+        cli_print_unavailable(info.scopes, "  ");
+    }
     zf_conn_info_free(&info);
     return 0;
 }

@@ -15,7 +15,9 @@
  * same for every profile.
  */
 #include "cli.h"
+#include "commands.h"
 #include "lib.h"
+#include "zoomflow/actions.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +129,34 @@ static int info_status(const zf_conn_info *i, const live *lv)
     return lv->rc ? cli_exit_status(lv->rc) : 0;
 }
 
+json_t *cli_unavailable_actions(const char *granted)
+{
+    json_t *out = json_array();
+    for (const zf_action *const *a = zf_actions(); out && granted && *a; a++) {
+        zf_error ignored = ZF_ERROR_INIT;
+        const zf_cmd *c = cli_command_for_action((*a)->name);
+        if (!(*a)->scope || zf_action_scope_check(*a, granted, &ignored) != ZF_ESCOPE)
+            continue;
+        json_array_append_new(out, json_pack("{s:s,s:s?,s:s}", "action", (*a)->name, "command",
+                                             c ? c->name : NULL, "scope", (*a)->scope));
+    }
+    return out;
+}
+
+void cli_print_unavailable(const char *granted, const char *label)
+{
+    json_t *u = cli_unavailable_actions(granted);
+    size_t i;
+    json_t *e;
+    json_array_foreach (u, i, e) {
+        const char *cmd = json_string_value(json_object_get(e, "command"));
+        printf("%-15s%s needs %s\n", i ? "" : label,
+               cmd ? cmd : json_string_value(json_object_get(e, "action")),
+               json_string_value(json_object_get(e, "scope")));
+    }
+    json_decref(u);
+}
+
 /* What went wrong, when anything did: the live failure, else the stored one. */
 static const char *info_error(const zf_conn_info *i, const live *lv)
 {
@@ -144,6 +174,8 @@ static json_t *info_json(const zf_conn_info *i)
     json_object_set_new(o, "user_id", i->user_id ? json_string(i->user_id) : json_null());
     json_object_set_new(o, "granted_scopes", scopes_json(i->scopes));
     json_object_set_new(o, "missing_scopes", scopes_json(i->missing_scopes));
+    json_object_set_new(o, "unavailable_actions",
+                        i->scopes ? cli_unavailable_actions(i->scopes) : json_array());
     json_object_set_new(o, "access_expires_at", json_integer(i->expires_at));
     json_object_set_new(o, "connected_at", json_integer(i->connected_at));
     json_object_set_new(o, "last_refresh_at", json_integer(i->last_refresh_at));
@@ -208,6 +240,8 @@ static void print_text(const zf_conn_info *i, const live *lv)
     printf("last refresh:  %s (%lld refreshes)\n", ref, (long long)i->refresh_count);
     printf("scopes:        %zu granted; %s%s\n", granted,
            missing ? "missing: " : "all required scopes present", missing ? i->missing_scopes : "");
+    if (i->scopes)
+        cli_print_unavailable(i->scopes, "unavailable:");
     if (i->token_endpoint || i->revoke_endpoint)
         printf("endpoints:     token %s, revoke %s\n",
                i->token_endpoint ? i->token_endpoint : ZF_OAUTH_TOKEN_PATH,

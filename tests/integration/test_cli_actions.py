@@ -583,6 +583,45 @@ class ActionsTest(unittest.TestCase):
         self.assertEqual(p.returncode, 3, p.err)
         self.assertIn("scope", p.err)
 
+    def test_commands_without_their_scope_are_named(self):
+        """An app granted the ten required scopes but none of the extra ones:
+        connect and status name each command it cannot run and the scope to
+        add; the command itself stops before sending."""
+        ten = ["meeting:read:list_meetings:admin", "meeting:read:meeting:admin",
+               "meeting:write:meeting:admin", "meeting:read:list_registrants:admin",
+               "meeting:write:registrant:admin", "user:read:list_users:admin",
+               "user:read:settings:admin", "user:write:user:admin",
+               "cloud_recording:read:list_recording_files:admin",
+               "contact:read:list_contacts:admin"]
+        app = {"client_id": "ten-app", "client_secret": "ten-secret", "type": "oauth",
+               "redirect_uris": ["http://127.0.0.1:*/callback"], "scopes": ten}
+        self.assertEqual(self.sim.request("POST", "/_sim/apps", body=app).status, 201)
+        ten_cli = CliEnv(self.sim, client_id="ten-app", secret="ten-secret")
+        p = ten_cli.connect()
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertIn("All required scopes are granted.", p.out)
+        self.assertIn("meetings delete needs meeting:delete:meeting:admin", p.out)
+        self.assertIn("users delete needs user:delete:user:admin", p.out)
+        st = json.loads(ten_cli.run("status", "--json").out)
+        self.assertEqual(st["missing_scopes"], [])
+        got = {u["command"]: u["scope"] for u in st["unavailable_actions"]}
+        self.assertEqual(got["meetings update"], "meeting:update:meeting:admin")
+        self.assertEqual(got["recordings list-account"],
+                         "cloud_recording:read:list_account_recordings:admin")
+        self.assertNotIn("meetings create", got)
+        self.assertNotIn("api", got)
+        p = ten_cli.run("status")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertRegex(p.out, r"unavailable: +\S.* needs ")
+        before = api_total(self.sim)
+        p = ten_cli.run("meetings", "delete", "--meeting-id", "85746065432")
+        self.assertEqual(p.returncode, 3, p.err)
+        self.assertIn("meeting:delete:meeting:admin", p.err)
+        self.assertEqual(api_total(self.sim), before)
+        # the default app is granted everything: nothing unavailable
+        st = json.loads(self.cli.run("status", "--json", "--offline").out)
+        self.assertEqual(st["unavailable_actions"], [])
+
     # --- ambiguity
 
     def test_dropped_create_is_found_not_repeated(self):

@@ -55,8 +55,8 @@ class OptionSpecs(unittest.TestCase):
     def tearDownClass(cls):
         shutil.rmtree(cls.cli.dir, ignore_errors=True)
 
-    def run_cli(self, *args):
-        return self.cli.run(*args, timeout=30)
+    def run_cli(self, *args, **kw):
+        return self.cli.run(*args, timeout=30, **kw)
 
     def commands(self):
         out = self.run_cli("--help").out.splitlines()
@@ -150,8 +150,8 @@ class OptionSpecs(unittest.TestCase):
         self.assertNotIn("unknown flag", p.err)
         self.assertIn("--include", p.err)
 
-    def dry_run(self, *args):
-        p = self.run_cli(*args, "--dry-run")
+    def dry_run(self, *args, **kw):
+        p = self.run_cli(*args, "--dry-run", **kw)
         self.assertEqual(p.returncode, 0, p.err)
         return json.loads(p.out)
 
@@ -167,6 +167,30 @@ class OptionSpecs(unittest.TestCase):
                 body = self.dry_run("meetings", "create", "--user-id", "me",
                                     f"--default-password={word}")["body"]
                 self.assertIs(body["default_password"], want)
+                # the same words in --input: a file written by hand or by a script
+                doc = {"user_id": "me", "default_password": json.loads(word)
+                       if word in ("1", "0") else word,
+                       "settings": {"mute_upon_entry": word, "host_video": word}}
+                p = self.cli.run("meetings", "create", "--input", "-", "--dry-run",
+                                 input=json.dumps(doc).encode())
+                self.assertEqual(p.returncode, 0, p.err)
+                body = json.loads(p.out)["body"]
+                self.assertIs(body["default_password"], want)
+                self.assertIs(body["settings"]["mute_upon_entry"], want)
+                self.assertIs(body["settings"]["host_video"], want)
+        # what is not a boolean word stays an error naming the field; strings
+        # and numbers of fields that take them are not touched
+        p = self.cli.run("meetings", "create", "--input", "-", "--dry-run",
+                         input=json.dumps({"user_id": "me", "default_password": 2,
+                                           "settings": {"mute_upon_entry": "maybe"},
+                                           "topic": "yes", "duration": 1}).encode())
+        self.assertEqual(p.returncode, 2, p.err)
+        self.assertIn("(2 problems)", p.err)
+        self.assertIn("default_password: must be true or false (got 2)", p.err)
+        self.assertIn('settings.mute_upon_entry: must be true or false (got "maybe")', p.err)
+        body = self.dry_run("meetings", "create", "--input", "-", input=json.dumps(
+            {"user_id": "me", "topic": "yes", "duration": 1}).encode())["body"]
+        self.assertEqual((body["topic"], body["duration"]), ("yes", 1))
         self.assertTrue(self.dry_run("users", "list", "--all").get("follows_pages"))
         self.assertNotIn("follows_pages", self.dry_run("users", "list", "--all", "no"))
 

@@ -54,6 +54,41 @@ int zf_actions__encode_segment(zf_buf *out, const char *value, int uuid_rule);
         .name = "all", .types = ZF_T_BOOLEAN, .in = ZF_IN_LOCAL,                                   \
         .summary = "follow every page and return all items"                                        \
     }
+/* The rows most actions share, one definition each: a user in the path
+ * ("me", an email or an id; bounded here, Zoom's schema has none), a
+ * meeting in the path (fmt: ZF_FMT_MEETING_ID, or ..._UUID where an
+ * instance UUID is taken too), and a page size of 1..max. */
+#define ZF_FIELD_USER_ID(what)                                                                     \
+    {                                                                                              \
+        .name = "user_id", .types = ZF_T_STRING, .flags = ZF_F_REQUIRED, .in = ZF_IN_PATH,         \
+        .wire = "userId", .max_len = 128, .format = ZF_FMT_USER_ID, .summary = what,               \
+        .spec_diff = ZF_DIFF_MAXLEN,                                                               \
+        .spec_note = "bounded here (Zoom emails are at most 128 characters); Zoom's schema has "   \
+                     "no limit"                                                                    \
+    }
+#define ZF_FIELD_MEETING_ID(fmt, what)                                                             \
+    {                                                                                              \
+        .name = "meeting_id", .types = ZF_T_INTEGER | ZF_T_STRING, .flags = ZF_F_REQUIRED,         \
+        .in = ZF_IN_PATH, .wire = "meetingId", .format = fmt, .summary = what                      \
+    }
+#define ZF_FIELD_PAGE_SIZE(max_, what)                                                             \
+    {                                                                                              \
+        .name = "page_size", .types = ZF_T_INTEGER, .in = ZF_IN_QUERY,                             \
+        .flags = ZF_F_MIN | ZF_F_MAX, .min = 1, .max = max_, .default_json = "30",                 \
+        .summary = what, .spec_diff = ZF_DIFF_MIN,                                                 \
+        .spec_note = "a page holds at least one record; Zoom's schema only gives the maximum"      \
+    }
+/* from/to of the listings split by month (zf_actions__months_*). */
+#define ZF_FIELD_MONTHS_FROM                                                                       \
+    {                                                                                              \
+        .name = "from", .types = ZF_T_STRING, .in = ZF_IN_QUERY, .format = ZF_FMT_DATE,            \
+        .summary = "first day, UTC (yyyy-MM-dd); any distance from `to`"                           \
+    }
+#define ZF_FIELD_MONTHS_TO                                                                         \
+    {                                                                                              \
+        .name = "to", .types = ZF_T_STRING, .in = ZF_IN_QUERY, .format = ZF_FMT_DATE,              \
+        .summary = "last day, UTC (yyyy-MM-dd); default today"                                     \
+    }
 /* Every list action has it: follow pages until that many items are out. */
 #define ZF_FIELD_LIMIT                                                                             \
     {                                                                                              \

@@ -126,6 +126,56 @@ int zf_action_flag_value(json_t **out, const zf_field *f, const char *what, cons
     return *out ? 0 : zf_error_set(err, ZF_ENOMEM, "out of memory");
 }
 
+/* A boolean word where JSON input holds a field that takes only booleans:
+ * the flags' grammar (zf_action_flag_bool) for "yes" or 1 in a file. */
+static json_t *bool_word(const zf_field *f, const json_t *v)
+{
+    int b = -1;
+    if (!(f->types & ZF_T_BOOLEAN))
+        return NULL;
+    if (json_is_string(v) && !(f->types & (ZF_T_STRING | ZF_T_ANY)))
+        b = zf_action_flag_bool(json_string_value(v));
+    else if (json_is_integer(v) && !(f->types & (ZF_T_INTEGER | ZF_T_ANY)) &&
+             (json_integer_value(v) == 0 || json_integer_value(v) == 1))
+        b = (int)json_integer_value(v);
+    return b < 0 ? NULL : json_boolean(b);
+}
+
+static void words_in(json_t *obj, const zf_field *fields);
+
+static void words_at(json_t *parent, const char *key, size_t index, json_t *v, const zf_field *f)
+{
+    json_t *b = bool_word(f, v);
+    if (b) {
+        if (key)
+            json_object_set_new(parent, key, b);
+        else
+            json_array_set_new(parent, index, b);
+    } else if (json_is_object(v) && f->fields) {
+        words_in(v, f->fields);
+    } else if (json_is_array(v) && f->items) {
+        size_t i;
+        json_t *item;
+        json_array_foreach (v, i, item)
+            words_at(v, NULL, i, item, f->items);
+    }
+}
+
+static void words_in(json_t *obj, const zf_field *fields)
+{
+    for (const zf_field *f = fields; f && f->name; f++) {
+        json_t *v = json_object_get(obj, f->name);
+        if (v)
+            words_at(obj, f->name, 0, v, f);
+    }
+}
+
+void zf_action_input_words(json_t *in, const zf_action *a)
+{
+    if (json_is_object(in))
+        words_in(in, a->input);
+}
+
 int zf_action_set_flag(json_t *input, const zf_action *a, const char *flag, const char *text,
                        zf_error *err)
 {

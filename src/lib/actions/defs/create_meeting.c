@@ -13,17 +13,7 @@
 #include <string.h>
 
 static const zf_field input[] = {
-    {.name = "user_id",
-     .types = ZF_T_STRING,
-     .flags = ZF_F_REQUIRED,
-     .in = ZF_IN_PATH,
-     .wire = "userId",
-     .max_len = 128,
-     .format = ZF_FMT_USER_ID,
-     .summary = "the host: \"me\", an email or a user id",
-     .spec_diff = ZF_DIFF_MAXLEN,
-     .spec_note =
-         "bounded here (Zoom emails are at most 128 characters); Zoom's schema has no limit"},
+    ZF_FIELD_USER_ID("the host: \"me\", an email or a user id"),
     ZF_MEETING_FIELDS_HEAD(ZF_MEETING_DEFAULT),
     {.name = "default_password",
      .types = ZF_T_BOOLEAN,

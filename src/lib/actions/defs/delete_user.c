@@ -26,17 +26,7 @@ static const char *const transfers[] = {
 };
 
 static const zf_field input[] = {
-    {.name = "user_id",
-     .types = ZF_T_STRING,
-     .flags = ZF_F_REQUIRED,
-     .in = ZF_IN_PATH,
-     .wire = "userId",
-     .max_len = 128,
-     .format = ZF_FMT_USER_ID,
-     .summary = "the user leaving: \"me\", their email or their id",
-     .spec_diff = ZF_DIFF_MAXLEN,
-     .spec_note = "bounded here (Zoom emails are at most 128 characters); Zoom's schema has no "
-                  "limit"},
+    ZF_FIELD_USER_ID("the user leaving: \"me\", their email or their id"),
     {.name = "action",
      .types = ZF_T_STRING,
      .in = ZF_IN_QUERY,

@@ -7,13 +7,8 @@
 #include "actions_internal.h"
 
 static const zf_field input[] = {
-    {.name = "meeting_id",
-     .types = ZF_T_INTEGER | ZF_T_STRING,
-     .flags = ZF_F_REQUIRED,
-     .in = ZF_IN_PATH,
-     .wire = "meetingId",
-     .format = ZF_FMT_MEETING_ID_UUID,
-     .summary = "meeting id (latest instance) or a meeting instance UUID"},
+    ZF_FIELD_MEETING_ID(ZF_FMT_MEETING_ID_UUID,
+                        "meeting id (latest instance) or a meeting instance UUID"),
     {.name = "include_download_token",
      .types = ZF_T_BOOLEAN,
      .in = ZF_IN_LOCAL,

@@ -7,13 +7,7 @@
 #include "actions_internal.h"
 
 static const zf_field input[] = {
-    {.name = "meeting_id",
-     .types = ZF_T_INTEGER | ZF_T_STRING,
-     .flags = ZF_F_REQUIRED,
-     .in = ZF_IN_PATH,
-     .wire = "meetingId",
-     .format = ZF_FMT_MEETING_ID,
-     .summary = "the meeting id (registration must be enabled on it)"},
+    ZF_FIELD_MEETING_ID(ZF_FMT_MEETING_ID, "the meeting id (registration must be enabled on it)"),
     {0},
 };
 

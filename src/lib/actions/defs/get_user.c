@@ -5,17 +5,7 @@
 static const int64_t login_types[] = {0, 1, 11, 21, 23, 24, 27, 97, 98, 99, 100, 101};
 
 static const zf_field input[] = {
-    {.name = "user_id",
-     .types = ZF_T_STRING,
-     .flags = ZF_F_REQUIRED,
-     .in = ZF_IN_PATH,
-     .wire = "userId",
-     .max_len = 128,
-     .format = ZF_FMT_USER_ID,
-     .summary = "\"me\", the user's email or the user's id",
-     .spec_diff = ZF_DIFF_MAXLEN,
-     .spec_note = "bounded here (Zoom emails are at most 128 characters); Zoom's schema has no "
-                  "limit"},
+    ZF_FIELD_USER_ID("\"me\", the user's email or the user's id"),
     {.name = "login_type",
      .types = ZF_T_INTEGER,
      .in = ZF_IN_QUERY,

@@ -5,13 +5,7 @@
 static const char *const statuses[] = {"pending", "approved", "denied", NULL};
 
 static const zf_field input[] = {
-    {.name = "meeting_id",
-     .types = ZF_T_INTEGER | ZF_T_STRING,
-     .flags = ZF_F_REQUIRED,
-     .in = ZF_IN_PATH,
-     .wire = "meetingId",
-     .format = ZF_FMT_MEETING_ID,
-     .summary = "the meeting id"},
+    ZF_FIELD_MEETING_ID(ZF_FMT_MEETING_ID, "the meeting id"),
     {.name = "status",
      .types = ZF_T_STRING,
      .in = ZF_IN_QUERY,
@@ -23,17 +17,7 @@ static const zf_field input[] = {
      .in = ZF_IN_QUERY,
      .format = ZF_FMT_ID_LIST,
      .summary = "only this occurrence's registrants"},
-    {.name = "page_size",
-     .types = ZF_T_INTEGER,
-     .in = ZF_IN_QUERY,
-     .flags = ZF_F_MIN | ZF_F_MAX,
-     .min = 1,
-     .max = 300,
-     .default_json = "30",
-     .summary = "registrants per page",
-     .spec_diff = ZF_DIFF_MIN,
-     .spec_note = "a page holds at least one record; Zoom's schema "
-                  "only gives the maximum"},
+    ZF_FIELD_PAGE_SIZE(300, "registrants per page"),
     ZF_FIELD_NEXT_PAGE_TOKEN,
     ZF_FIELD_ALL,
     ZF_FIELD_LIMIT,

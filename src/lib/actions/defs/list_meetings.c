@@ -7,17 +7,7 @@ static const char *const types[] = {"scheduled",         "live", "upcoming", "up
                                     "previous_meetings", NULL};
 
 static const zf_field input[] = {
-    {.name = "user_id",
-     .types = ZF_T_STRING,
-     .flags = ZF_F_REQUIRED,
-     .in = ZF_IN_PATH,
-     .wire = "userId",
-     .max_len = 128,
-     .format = ZF_FMT_USER_ID,
-     .summary = "the host: \"me\", an email or a user id",
-     .spec_diff = ZF_DIFF_MAXLEN,
-     .spec_note =
-         "bounded here (Zoom emails are at most 128 characters); Zoom's schema has no limit"},
+    ZF_FIELD_USER_ID("the host: \"me\", an email or a user id"),
     {.name = "type",
      .types = ZF_T_STRING,
      .in = ZF_IN_QUERY,
@@ -39,17 +29,7 @@ static const zf_field input[] = {
      .in = ZF_IN_QUERY,
      .format = ZF_FMT_TIMEZONE,
      .summary = "zone of from/to, e.g. Europe/Berlin"},
-    {.name = "page_size",
-     .types = ZF_T_INTEGER,
-     .in = ZF_IN_QUERY,
-     .flags = ZF_F_MIN | ZF_F_MAX,
-     .min = 1,
-     .max = 300,
-     .default_json = "30",
-     .summary = "meetings per page",
-     .spec_diff = ZF_DIFF_MIN,
-     .spec_note = "a page holds at least one record; Zoom's schema "
-                  "only gives the maximum"},
+    ZF_FIELD_PAGE_SIZE(300, "meetings per page"),
     ZF_FIELD_NEXT_PAGE_TOKEN,
     ZF_FIELD_ALL,
     ZF_FIELD_LIMIT,

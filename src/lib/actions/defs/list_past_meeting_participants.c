@@ -8,24 +8,9 @@
 #include "actions_internal.h"
 
 static const zf_field input[] = {
-    {.name = "meeting_id",
-     .types = ZF_T_INTEGER | ZF_T_STRING,
-     .flags = ZF_F_REQUIRED,
-     .in = ZF_IN_PATH,
-     .wire = "meetingId",
-     .format = ZF_FMT_MEETING_ID_UUID,
-     .summary = "meeting id (its latest ended instance) or an instance UUID"},
-    {.name = "page_size",
-     .types = ZF_T_INTEGER,
-     .in = ZF_IN_QUERY,
-     .flags = ZF_F_MIN | ZF_F_MAX,
-     .min = 1,
-     .max = 300,
-     .default_json = "30",
-     .summary = "participants per page",
-     .spec_diff = ZF_DIFF_MIN,
-     .spec_note = "a page holds at least one record; Zoom's schema "
-                  "only gives the maximum"},
+    ZF_FIELD_MEETING_ID(ZF_FMT_MEETING_ID_UUID,
+                        "meeting id (its latest ended instance) or an instance UUID"),
+    ZF_FIELD_PAGE_SIZE(300, "participants per page"),
     ZF_FIELD_NEXT_PAGE_TOKEN,
     ZF_FIELD_ALL,
     ZF_FIELD_LIMIT,

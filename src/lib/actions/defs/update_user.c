@@ -55,17 +55,7 @@ static const zf_field feature_fields[] = {
 };
 
 static const zf_field input[] = {
-    {.name = "user_id",
-     .types = ZF_T_STRING,
-     .flags = ZF_F_REQUIRED,
-     .in = ZF_IN_PATH,
-     .wire = "userId",
-     .max_len = 128,
-     .format = ZF_FMT_USER_ID,
-     .summary = "\"me\", the user's email or the user's id",
-     .spec_diff = ZF_DIFF_MAXLEN,
-     .spec_note = "bounded here (Zoom emails are at most 128 characters); Zoom's schema has no "
-                  "limit"},
+    ZF_FIELD_USER_ID("\"me\", the user's email or the user's id"),
     {.name = "login_type",
      .types = ZF_T_INTEGER,
      .in = ZF_IN_QUERY,
