@@ -13,7 +13,8 @@ void zf_csv_init(zf_csv *c, const char *data, size_t len)
 {
     c->p = data;
     c->len = len;
-    c->pos = 0;
+    /* a UTF-8 byte order mark (spreadsheets write one) is no part of the header */
+    c->pos = len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
     c->line = 1;
 }
 

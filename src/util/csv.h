@@ -13,7 +13,8 @@
  *   NUL byte, more than ZF_CSV_FIELDS_MAX fields in a record
  *
  * An empty line is a record of one empty field (the caller decides what
- * that means). Nothing is allocated but the record's own buffer.
+ * that means). A UTF-8 byte order mark at the start of the text is
+ * skipped (spreadsheet programs write one). Nothing is allocated but the record's own buffer.
  */
 #ifndef ZF_UTIL_CSV_H
 #define ZF_UTIL_CSV_H

@@ -87,11 +87,12 @@ class BatchTest(unittest.TestCase):
     # --- input and output -------------------------------------------------
 
     def test_300_users_from_csv(self):
-        """Quoted commas and doubled quotes; nested fields by dotted
+        """A byte order mark, quoted commas and doubled quotes; nested fields by dotted
         names, the type cell typed as an integer; 300 results in input
         order with their line numbers."""
         prefix = "csv300-"
-        f = self.path("users300.csv", self.users_csv(prefix, 300))
+        # as a spreadsheet saves it: a UTF-8 byte order mark first, CRLF
+        f = self.path("users300.csv", "\ufeff" + self.users_csv(prefix, 300))
         p = self.cli.run("batch", "create_user", "--csv", f, timeout=300)
         self.assertEqual(p.returncode, 0, p.err[-2000:])
         rs = results(p.out)

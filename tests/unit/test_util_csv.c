@@ -71,6 +71,19 @@ static void test_plain(void **state)
     expect_end(&x);
 }
 
+static void test_byte_order_mark(void **state)
+{
+    reader x;
+    open_text(&x, "\xEF\xBB\xBF"
+                  "email,type\r\na@x.com,1\r\n");
+    expect(&x, 1, "email", "type", NULL);
+    expect(&x, 2, "a@x.com", "1", NULL);
+    expect_end(&x);
+    open_text(&x, "a,\xEF\xBB\xBF\n"); /* only at the start */
+    expect(&x, 1, "a", "\xEF\xBB\xBF", NULL);
+    expect_end(&x);
+}
+
 static void test_crlf_and_empty(void **state)
 {
     reader x;
@@ -128,9 +141,9 @@ static void test_nul_and_width(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_plain),         cmocka_unit_test(test_crlf_and_empty),
-        cmocka_unit_test(test_quoted),        cmocka_unit_test(test_refusals),
-        cmocka_unit_test(test_nul_and_width),
+        cmocka_unit_test(test_plain),          cmocka_unit_test(test_byte_order_mark),
+        cmocka_unit_test(test_crlf_and_empty), cmocka_unit_test(test_quoted),
+        cmocka_unit_test(test_refusals),       cmocka_unit_test(test_nul_and_width),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
