@@ -221,10 +221,13 @@ static int read_ndjson(batch *b, zf_error *err)
                 return zf_error_set(err, ZF_ENOMEM, "out of memory");
             json_t *own = NULL;
             zf_error e = ZF_ERROR_INIT;
-            char what[64];
-            snprintf(what, sizeof what, "line %ld", line);
-            if (zf_json_parse(&own, p, n, ROW_JSON_MAX, what, &e) != 0) {
+            if (zf_json_parse(&own, p, n, ROW_JSON_MAX, "the line", &e) != 0) {
                 zf_problems_add(&r->probs, "", "syntax", NULL, -1, "%s", e.message);
+                r->bad = 1;
+            } else if (!json_is_object(own)) {
+                zf_problems_add(&r->probs, "", "type", NULL, -1,
+                                "the line is a JSON %s, not an object (one object a line)",
+                                zf_json_type_name(own));
                 r->bad = 1;
             } else if (!(r->in = assemble(b, own))) {
                 json_decref(own);

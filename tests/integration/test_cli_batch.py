@@ -205,7 +205,8 @@ class BatchTest(unittest.TestCase):
         p = self.cli.run("batch", "registrants add", "--meeting-id", "1", "--input", nd)
         self.assertEqual(p.returncode, 2, p.err)
         self.assertRegex(p.err, r"line 2 \(row 2\)")
-        self.assertRegex(p.err, r"line 4 \(row 3\)")
+        self.assertRegex(p.err, r"line 4 \(row 3\): \(row\): the line is a JSON array, not an "
+                                r"object")
         self.assertEqual(self.total_requests(), before)
 
     def test_keep_going(self):
