@@ -185,6 +185,26 @@ void cli_action_apply_defaults(json_t *in, const zf_action *a)
             json_object_set_new(in, d->field, json_string(d->value));
 }
 
+int cli_action_bool_key(const zf_action *a, const cli_opt *o, const char *key)
+{
+    if (o->id < 0 || o->id >= CLI_ACTION_MEMBER)
+        return 0;
+    char rest[FLAG_MAX * 4];
+    snprintf(rest, sizeof rest, "%s", key);
+    for (char *p = rest; *p; p++)
+        if (*p == '-')
+            *p = '_';
+    const zf_field *f = nested_field(&a->input[o->id], rest);
+    return f && f->types == ZF_T_BOOLEAN;
+}
+
+/* --settings.mute_upon_entry: a boolean member (alone = true). */
+static int bool_member(void *args, const cli_opt *o, const char *key)
+{
+    const action_args *x = args;
+    return cli_action_bool_key(x->a, o, key);
+}
+
 /* One field flag: typed by the library's one rule (zf_action_flag_value);
  * text that is not of the field's type is set as it is, for validation to
  * report with every other problem. */
@@ -219,10 +239,20 @@ int cli_action_on_field(void *ctx, const cli_opt *o, const char *key, const char
     int rc = zf_action_flag_value(&v, f, what, value, err);
     if (rc < 0)
         return rc;
-    if (!key)
+    if (!key) {
+        /* an object flag merges into members set before it (--settings.x
+         * then --settings '{..}'), member by member, the later flag winning:
+         * the same in either order, as --input and flags merge */
+        json_t *cur = json_object_get(x->flags, top->name);
+        if (json_is_object(cur) && json_is_object(v)) {
+            int rc2 = json_object_update_recursive(cur, v);
+            json_decref(v);
+            return rc2 == 0 ? 0 : zf_error_set(err, ZF_ENOMEM, "out of memory");
+        }
         return json_object_set_new(x->flags, top->name, v) == 0
                    ? 0
                    : zf_error_set(err, ZF_ENOMEM, "out of memory");
+    }
     return cli_json_set_path(x->flags, path, v, err);
 }
 
@@ -301,6 +331,7 @@ static int parse(const cli_ctx *ctx, action_args *x, int argc, char **argv)
     p.specs = specs;
     p.args = x;
     p.on_value = cli_action_on_field;
+    p.bool_key = bool_member;
     p.ctx = &x->fields;
     p.flags = CLI_OPT_FOLD_UNDERSCORE;
     int status = cli_parse(ctx->cmd, &p, argc, argv);
@@ -328,7 +359,6 @@ static int assemble(json_t **out, const action_args *x, zf_error *err)
             zf_error_hint(err, "--input takes a file holding a JSON object, or - for stdin");
         if (rc)
             return rc;
-        zf_action_input_words(in, x->a); /* --x yes in a file too */
     } else {
         in = json_object();
     }
@@ -336,6 +366,8 @@ static int assemble(json_t **out, const action_args *x, zf_error *err)
         return zf_error_set(err, ZF_ENOMEM, "out of memory");
     cli_json_merge(in, x->fields.flags);
     cli_action_apply_defaults(in, x->a);
+    /* the flags' boolean words inside JSON too: --input, --settings '{..}' */
+    zf_action_input_words(in, x->a);
     *out = in;
     return 0;
 }
@@ -467,6 +499,8 @@ static int execute(cli_ctx *ctx, const zf_action *a, const action_args *x, json_
             rc = zf_error_set(&err, tail ? ZF_EIO : ZF_ENOMEM, "cannot write the output");
         json_decref(tail);
     }
+    if (rc)
+        cli_out_failed(out);
     if (out && cli_out_end(out) != 0 && rc == 0)
         rc = zf_error_set(&err, ZF_EIO, "cannot write the output");
     out = NULL;

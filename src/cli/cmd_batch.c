@@ -69,6 +69,7 @@ static const char *const status_names[] = {"", "done", "found", "failed", "skipp
 typedef struct batch_args {
     const char *action, *input, *csv, *state;
     int keep_going, no_progress;
+    const zf_action *a; /* the action, for bool_member */
 } batch_args;
 
 static const cli_opt batch_opts[] = {
@@ -107,6 +108,13 @@ static const cli_opt batch_opts[] = {
     {0}};
 
 static int run(cli_ctx *ctx, int argc, char **argv);
+
+/* --settings.join_before_host: a boolean member (alone = true). */
+static int bool_member(void *args, const cli_opt *o, const char *key)
+{
+    const batch_args *x = args;
+    return cli_action_bool_key(x->a, o, key);
+}
 
 const zf_cmd zf_cmd_batch = {
     .name = "batch",
@@ -203,6 +211,8 @@ static json_t *assemble(const batch *b, const json_t *own)
         return NULL;
     cli_json_merge(in, own);
     cli_action_apply_defaults(in, b->a);
+    /* boolean words in a row's JSON, as in --input ("yes", 1) */
+    zf_action_input_words(in, b->a);
     return in;
 }
 
@@ -806,11 +816,12 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         fputs("zoomflow: out of memory\n", stderr);
         return 1;
     }
-    b.common.a = b.a;
+    b.common.a = b.x.a = b.a;
     cli_opt_parser p = CLI_OPT_PARSER_INIT;
     p.specs = specs;
     p.args = &b.x;
     p.on_value = cli_action_on_field;
+    p.bool_key = bool_member;
     p.ctx = &b.common;
     p.flags = CLI_OPT_FOLD_UNDERSCORE;
     status = cli_parse(ctx->cmd, &p, argc, argv);

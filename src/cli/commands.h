@@ -72,6 +72,9 @@ typedef struct cli_field_sink {
 } cli_field_sink;
 int cli_action_on_field(void *ctx, const cli_opt *o, const char *key, const char *value,
                         zf_error *err);
+/* A parser's bool_key over those tables: 1 when member `key` of field
+ * flag o takes a boolean (--settings.mute_upon_entry alone means true). */
+int cli_action_bool_key(const zf_action *a, const cli_opt *o, const char *key);
 /* The descriptor of a dotted field name ("settings.approval_type") of a,
  * or NULL when a does not describe it. */
 const zf_field *cli_action_field_at(const zf_action *a, const char *dotted);

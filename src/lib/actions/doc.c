@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "zoomflow/json.h"
 
@@ -88,9 +89,9 @@ int zf_action_flag_bool(const char *text)
 {
     static const char *const yes[] = {"true", "yes", "1"}, *const no[] = {"false", "no", "0"};
     for (size_t i = 0; text && i < ZF_NELEM(yes); i++) {
-        if (strcmp(text, yes[i]) == 0)
+        if (strcasecmp(text, yes[i]) == 0) /* Yes, TRUE: as people type them */
             return 1;
-        if (strcmp(text, no[i]) == 0)
+        if (strcasecmp(text, no[i]) == 0)
             return 0;
     }
     return -1;
