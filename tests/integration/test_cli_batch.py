@@ -176,6 +176,15 @@ class BatchTest(unittest.TestCase):
                                token=self.sim.token()).json()
         self.assertIs(two["settings"]["join_before_host"], False)
         self.assertIs(two["settings"]["mute_upon_entry"], True)
+        # the same words inside an NDJSON row, as in --input
+        row = {"topic": "Typed three", "type": 2, "settings": {"join_before_host": "Yes"}}
+        p = self.cli.run("batch", "create_meeting", "--user-id", "me", "--start-time",
+                         "2031-03-04T09:30:00", "--timezone", "UTC", "--input", "-",
+                         input=(json.dumps(row) + "\n").encode())
+        self.assertEqual(p.returncode, 0, p.err)
+        three = self.sim.request("GET", f"/v2/meetings/{results(p.out)[0]['output']['id']}",
+                                 token=self.sim.token()).json()
+        self.assertIs(three["settings"]["join_before_host"], True)
 
     def test_invalid_rows_all_reported_nothing_sent(self):
         text = ("user_info.email,user_info.type,user_info.first_name\n"

@@ -97,8 +97,7 @@ static void test_refusals(void **state)
     refused(HEADER "\ndone 1 [1]\n", ZF_EVALIDATION, "line 2: a result without its row");
     refused(HEADER "\ndone 1 {\"row\":1,\n", ZF_EVALIDATION, "line 2: a result that is not a JSON");
     refused(HEADER "\ndone 1 " R2 "\n", ZF_EVALIDATION, "without its row or a known status");
-    refused(HEADER "\ndone 1 {\"row\":1,\"status\":\"maybe\"}\n", ZF_EVALIDATION,
-            "a known status");
+    refused(HEADER "\ndone 1 {\"row\":1,\"status\":\"maybe\"}\n", ZF_EVALIDATION, "a known status");
     refused(HEADER "\ndone 1 " R1 "\ndone 1 " R1 "\n", ZF_EVALIDATION,
             "line 3: a second result for a row already done");
     refused(HEADER "\ndone 1 " R1 "\nsent 1 5\n", ZF_EVALIDATION,
@@ -106,8 +105,7 @@ static void test_refusals(void **state)
     static const char nul[] = HEADER "\nsent 1\0 5\n";
     cli_bstate st;
     zf_error err = ZF_ERROR_INIT;
-    assert_int_equal(cli_bstate_parse(&st, nul, sizeof nul - 1, HEADER, 3, &err),
-                     ZF_EVALIDATION);
+    assert_int_equal(cli_bstate_parse(&st, nul, sizeof nul - 1, HEADER, 3, &err), ZF_EVALIDATION);
     assert_non_null(strstr(err.message, "line 2: a NUL byte"));
 }
 
