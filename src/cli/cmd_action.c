@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "input.h"
+#include "suggest.h"
 #include "lib.h"
 
 #include <stdlib.h>
@@ -581,6 +582,17 @@ const zf_action *cli_action_named(const char *name)
     return a;
 }
 
+const char *cli_action_nearest(const char *name)
+{
+    cli_suggest near;
+    cli_suggest_init(&near, name);
+    for (const zf_action *const *p = zf_actions(); *p; p++) {
+        cli_suggest_offer(&near, (*p)->name);
+        cli_suggest_offer(&near, cli_name_of((*p)->name));
+    }
+    return near.best;
+}
+
 static int run_actions(cli_ctx *ctx, int argc, char **argv)
 {
     int status = cli_parse_args(ctx->cmd, NULL, NULL, NULL, argc, argv);
@@ -611,8 +623,13 @@ static int run_schema(cli_ctx *ctx, int argc, char **argv)
     if (status)
         return status;
     const zf_action *a = cli_action_named(x.name);
-    if (!a)
-        return cli_usage_error(ctx->cmd, "no action named '%s' (see zoomflow actions)", x.name);
+    if (!a) {
+        const char *near = cli_action_nearest(x.name);
+        if (near)
+            return cli_usage_error(ctx->cmd, "unknown action '%s'; did you mean %s?", x.name, near);
+        return cli_usage_error(ctx->cmd, "unknown action '%s' (`zoomflow actions` lists them)",
+                               x.name);
+    }
     json_t *s = NULL;
     if (zf_action_schema_json(&s, a) != 0) {
         fputs("zoomflow: out of memory\n", stderr);

@@ -39,7 +39,6 @@
 #include "commands.h"
 #include "input.h"
 #include "lib.h"
-#include "suggest.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -775,21 +774,11 @@ static const zf_action *find_action(const zf_cmd *cmd, const char *name)
     const zf_action *a = cli_action_named(name);
     if (a)
         return a;
-    cli_suggest s;
-    cli_suggest_init(&s, name);
-    for (const zf_action *const *p = zf_actions(); *p; p++) {
-        cli_suggest_offer(&s, (*p)->name);
-        const zf_cmd *c = cli_command_for_action((*p)->name);
-        if (c)
-            cli_suggest_offer(&s, c->name);
-    }
-    zf_error err = ZF_ERROR_INIT;
-    zf_error_set(&err, ZF_EVALIDATION, "no action named '%s'", name);
-    if (s.best)
-        zf_error_hint(&err, "did you mean %s? (`zoomflow actions` lists them)", s.best);
+    const char *near = cli_action_nearest(name);
+    if (near)
+        cli_usage_error(cmd, "unknown action '%s'; did you mean %s?", name, near);
     else
-        zf_error_hint(&err, "`zoomflow actions` lists the actions");
-    cli_usage_fail(cmd, &err);
+        cli_usage_error(cmd, "unknown action '%s' (`zoomflow actions` lists them)", name);
     return NULL;
 }
 

@@ -83,5 +83,7 @@ void cli_action_apply_defaults(json_t *in, const zf_action *a);
 /* The action named by its registry name (create_user) or its command
  * ("users create"), or NULL. */
 const zf_action *cli_action_named(const char *name);
+/* The action name or command nearest to name (did-you-mean), or NULL. */
+const char *cli_action_nearest(const char *name);
 
 #endif
