@@ -362,6 +362,7 @@ static void report_bad(const batch *b, size_t nbad)
             if (p->value && p->value[0])
                 fprintf(stderr, " (got %s)", p->value);
             fprintf(stderr, " [%s]\n", p->rule);
+            cli_note_nearest_value((void *)b->a, p, stderr); /* did you mean */
         }
     }
     fputs("hint: fix every row listed and run it again, or add --keep-going to send the "
