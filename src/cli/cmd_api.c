@@ -206,6 +206,8 @@ static int read_at(api_args *a, const char *key, const char *file, json_t **out,
     }
     zf_buf b;
     int rc = cli_read_file(file, BODY_MAX, &b, err);
+    if (rc)
+        zf_error_restate(err, err->code, "-F %s=@%s: %s", key, file, err->message);
     if (rc == 0 && !(*out = json_stringn(b.len ? b.ptr : "", b.len)))
         rc = zf_error_set(err, ZF_EVALIDATION,
                           "-F %s=@%s: the file is not UTF-8 text "

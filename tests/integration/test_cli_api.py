@@ -409,7 +409,7 @@ class GhHabitsTest(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.err)
         self.assertEqual(json.loads(self.sent()[0]["body"])["topic"], "@not-a-file")
         for args, why in [(["-F", "a=@-", "-F", "b=@-"], "already read"),
-                          (["-F", "a=@" + path + ".missing"], ".missing"),
+                          (["-F", "a=@" + path + ".missing"], f"-F a=@{path}.missing: "),
                           (["--input", "-", "-F", "a=@-"], "--input")]:
             p = self.api("/users/me/meetings", *args, input=b"x")
             self.assertEqual(p.returncode, 2, (args, p.err))

@@ -238,6 +238,15 @@ class OptionSpecs(unittest.TestCase):
         p = self.run_cli("meetings", "create", "--user-id", "me", "--settings",
                          '{"a":1,"a":2}', "--dry-run")
         self.assertUsageError(p, "--settings", "duplicate key")
+        # a plain word where JSON is wanted: what the flag takes, with an example
+        p = self.run_cli("registrants", "set-status", "--meeting-id", "85746065432", "--action",
+                         "approve", "--registrants", "p2@example.com", "--dry-run")
+        self.assertUsageError(p, "--registrants takes JSON: an array of objects with id, email",
+                              "(got p2@example.com)", "for example --registrants '[{\"id\": ")
+        p = self.run_cli("meetings", "create", "--user-id", "me", "--settings", "mute",
+                         "--dry-run")
+        self.assertUsageError(p, "--settings takes JSON: an object with host_video",
+                              "--settings.host_video VALUE")
 
 
 if __name__ == "__main__":
