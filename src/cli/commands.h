@@ -60,5 +60,30 @@ typedef struct cli_action_default {
 } cli_action_default;
 extern const cli_action_default cli_action_defaults[];
 int cli_action_specs(cli_opt **out, const zf_action *a);
+/* The same table with `common` (ended by {0}) in place of cli_action_opts:
+ * what `zoomflow batch ACTION` parses its common field flags with. */
+int cli_action_specs_with(cli_opt **out, const zf_action *a, const cli_opt *common);
+/* Where the field flags of those tables go: the on_value of a parser over
+ * them (ctx: a cli_field_sink) types each value by zf_action_flag_value
+ * and sets it in flags (dotted flags and shorthands nested). */
+typedef struct cli_field_sink {
+    const zf_action *a;
+    json_t *flags;
+} cli_field_sink;
+int cli_action_on_field(void *ctx, const cli_opt *o, const char *key, const char *value,
+                        zf_error *err);
+/* A parser's bool_key over those tables: 1 when member `key` of field
+ * flag o takes a boolean (--settings.mute_upon_entry alone means true). */
+int cli_action_bool_key(const zf_action *a, const cli_opt *o, const char *key);
+/* The descriptor of a dotted field name ("settings.approval_type") of a,
+ * or NULL when a does not describe it. */
+const zf_field *cli_action_field_at(const zf_action *a, const char *dotted);
+/* Sets the CLI's defaults (cli_action_defaults) that `in` leaves out. */
+void cli_action_apply_defaults(json_t *in, const zf_action *a);
+/* The action named by its registry name (create_user) or its command
+ * ("users create"), or NULL. */
+const zf_action *cli_action_named(const char *name);
+/* The action name or command nearest to name (did-you-mean), or NULL. */
+const char *cli_action_nearest(const char *name);
 
 #endif
