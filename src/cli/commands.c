@@ -342,3 +342,22 @@ int cli_cmd_each_opt(const zf_cmd *cmd, cli_opt_visit fn, void *ctx)
     free(own);
     return 0;
 }
+
+const zf_field *cli_action_opt_field(const zf_action *a, const cli_opt *o)
+{
+    if (!a || o->at || o->id < 0)
+        return NULL; /* a common option: a member of the command's args */
+    size_t nf = 0;
+    while (a->input[nf].name)
+        nf++;
+    if (o->id < CLI_ACTION_MEMBER)
+        return (size_t)o->id < nf ? &a->input[o->id] : NULL;
+    size_t i = (size_t)(o->id - CLI_ACTION_MEMBER) / CLI_ACTION_MEMBERS_MAX,
+           m = (size_t)(o->id - CLI_ACTION_MEMBER) % CLI_ACTION_MEMBERS_MAX;
+    if (i >= nf || !a->input[i].fields)
+        return NULL;
+    for (size_t k = 0; k <= m; k++)
+        if (!a->input[i].fields[k].name)
+            return NULL;
+    return &a->input[i].fields[m];
+}

@@ -70,5 +70,8 @@ typedef struct cli_action_default {
 } cli_action_default;
 extern const cli_action_default cli_action_defaults[];
 int cli_action_specs(cli_opt **out, const zf_action *a);
+/* The field (or shorthand's member) a spec of cli_action_specs sets; NULL
+ * for the common options. */
+const zf_field *cli_action_opt_field(const zf_action *a, const cli_opt *o);
 
 #endif
