@@ -44,10 +44,13 @@ void cli_print_overview(FILE *f)
           f);
     for (const zf_cmd *const *c = cli_commands(); *c; c++)
         fprintf(f, "  %-26s %s\n", (*c)->name, cli_cmd_summary(*c));
-    zf_buf b = ZF_BUF_INIT(1 << 16);
-    cli_opt_help(&b, cli_global_opts, "Global options (before or after the command)");
-    fprintf(f, "\n%s\n%s\n%s", zf_buf_cstr(&b), cli_global_notes, cli_exit_help);
+    zf_buf b = ZF_BUF_INIT(1 << 16), env = ZF_BUF_INIT(1 << 16);
+    cli_opt_help(&b, cli_global_opts, CLI_GLOBALS_HEADING);
+    cli_env_help(&env);
+    fprintf(f, "\n%s\n%s\n%s\n%s", zf_buf_cstr(&b), cli_global_notes, zf_buf_cstr(&env),
+            cli_exit_help);
     zf_buf_free(&b);
+    zf_buf_free(&env);
 }
 
 int cli_print_group(const char *group, FILE *f)
