@@ -56,6 +56,8 @@
     X(ECANCELED, 1)
 // clang-format on
 
+/* The same words as docs/cli.md's "Exit status" table
+ * (tests/integration/test_cli_docs.py compares them). */
 const char cli_exit_help[] =
     "Exit status:\n"
     "  0  success\n"
