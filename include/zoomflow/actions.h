@@ -273,8 +273,8 @@ const zf_field *zf_action_flag_field(const zf_action *a, const char *flag);
  * for JSON that does not parse; ZF_ENOMEM. *out is the caller's. */
 int zf_action_flag_value(json_t **out, const zf_field *f, const char *what, const char *text,
                          zf_error *err);
-/* The boolean words of every flag: 1 for true/yes/1, 0 for false/no/0, -1
- * for any other text (NULL included). */
+/* The boolean words of every flag: 1 for true/yes/1, 0 for false/no/0 (in
+ * any case: Yes, TRUE), -1 for any other text (NULL included). */
 int zf_action_flag_bool(const char *text);
 /* One boolean grammar for flags and JSON input: in `in` (an action's input
  * read from JSON), every value of a field that takes booleans but not the

@@ -173,8 +173,11 @@ void zf_zoom_resp_free(zf_zoom_resp *r);
 const char *zf_zoom_resp_header(const zf_zoom_resp *r, const char *name, char *out, size_t outlen);
 
 /* 0 with resp filled on a 2xx answer; otherwise a negative zf_code with
- * err filled (http_status, zoom_code, retry_after, reset_at, hint) and
- * only resp->attempts and resp->unsure set. */
+ * err filled (http_status, zoom_code, retry_after, reset_at, hint),
+ * resp->attempts and resp->unsure set, and, when the failure is Zoom's
+ * answer (not a transport error, not a streamed body), resp->status,
+ * headers and body holding that answer (json NULL). resp is the caller's
+ * to free either way. */
 int zf_zoom_call(zf_zoom *z, const zf_zoom_req *req, zf_zoom_resp *resp, zf_error *err);
 
 /* Refuses anything that could leave {api_base}/v2 (DESIGN §4): absolute

@@ -139,8 +139,12 @@ int cli_out_raw_ok(const cli_out *o);
 int cli_out_raw(cli_out *o, const char *json, size_t len);
 int cli_out_object(cli_out *o, json_t *obj);
 int cli_out_end(cli_out *o); /* flushes table/closes JSON arrays; frees */
+/* The listing failed (an error follows on stderr): cli_out_end then writes
+ * what arrived and nothing more: no json closing (a consumer sees a
+ * truncated document, not a complete or empty list), no header alone. */
+void cli_out_failed(cli_out *o);
 
-/* --- errors.c: the exit table and the CLI's rendering of hint ids */
+/* --- cmd_status.c */
 /* The actions a connection's granted scopes (space-separated) do not
  * cover, beyond the ten every connection needs: [{action, command, scope}]
  * (status --json), and the same as text lines, the first labelled (status,
@@ -148,6 +152,7 @@ int cli_out_end(cli_out *o); /* flushes table/closes JSON arrays; frees */
 json_t *cli_unavailable_actions(const char *granted);
 void cli_print_unavailable(const char *granted, const char *label);
 
+/* --- errors.c: the exit table and the CLI's rendering of hint ids */
 /* The exit status of a zf_code (cli_exit_help documents them). */
 int cli_exit_status(int code);
 extern const char cli_exit_help[];

@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "input.h"
+#include "suggest.h"
 #include "lib.h"
 
 #include <stdlib.h>
@@ -162,6 +163,21 @@ static const zf_field *nested_field(const zf_field *top, const char *rest)
     return f;
 }
 
+/* --settings.mute_upon_entry: a boolean member (alone = true). */
+static int bool_member(void *args, const cli_opt *o, const char *key)
+{
+    action_args *x = args;
+    if (o->id < 0 || o->id >= CLI_ACTION_MEMBER)
+        return 0;
+    char rest[FLAG_MAX * 4];
+    snprintf(rest, sizeof rest, "%s", key);
+    for (char *p = rest; *p; p++)
+        if (*p == '-')
+            *p = '_';
+    const zf_field *f = nested_field(&x->a->input[o->id], rest);
+    return f && f->types == ZF_T_BOOLEAN;
+}
+
 /* One field flag: typed by the library's one rule (zf_action_flag_value);
  * text that is not of the field's type is set as it is, for validation to
  * report with every other problem. */
@@ -195,10 +211,20 @@ static int on_field(void *ctx, const cli_opt *o, const char *key, const char *va
     int rc = zf_action_flag_value(&v, f, what, value, err);
     if (rc < 0)
         return rc;
-    if (!key)
+    if (!key) {
+        /* an object flag merges into members set before it (--settings.x
+         * then --settings '{..}'), member by member, the later flag winning:
+         * the same in either order, as --input and flags merge */
+        json_t *cur = json_object_get(x->flags, top->name);
+        if (json_is_object(cur) && json_is_object(v)) {
+            int rc2 = json_object_update_recursive(cur, v);
+            json_decref(v);
+            return rc2 == 0 ? 0 : zf_error_set(err, ZF_ENOMEM, "out of memory");
+        }
         return json_object_set_new(x->flags, top->name, v) == 0
                    ? 0
                    : zf_error_set(err, ZF_ENOMEM, "out of memory");
+    }
     return cli_json_set_path(x->flags, path, v, err);
 }
 
@@ -277,6 +303,7 @@ static int parse(const cli_ctx *ctx, action_args *x, int argc, char **argv)
     p.specs = specs;
     p.args = x;
     p.on_value = on_field;
+    p.bool_key = bool_member;
     p.ctx = x;
     p.flags = CLI_OPT_FOLD_UNDERSCORE;
     int status = cli_parse(ctx->cmd, &p, argc, argv);
@@ -304,7 +331,6 @@ static int assemble(json_t **out, const action_args *x, zf_error *err)
             zf_error_hint(err, "--input takes a file holding a JSON object, or - for stdin");
         if (rc)
             return rc;
-        zf_action_input_words(in, x->a); /* --x yes in a file too */
     } else {
         in = json_object();
     }
@@ -321,6 +347,8 @@ static int assemble(json_t **out, const action_args *x, zf_error *err)
         else
             json_object_set(in, key, v);
     }
+    /* the flags' boolean words inside JSON too: --input, --settings '{..}' */
+    zf_action_input_words(in, x->a);
     *out = in;
     return 0;
 }
@@ -452,6 +480,8 @@ static int execute(cli_ctx *ctx, const zf_action *a, const action_args *x, json_
             rc = zf_error_set(&err, tail ? ZF_EIO : ZF_ENOMEM, "cannot write the output");
         json_decref(tail);
     }
+    if (rc)
+        cli_out_failed(out);
     if (out && cli_out_end(out) != 0 && rc == 0)
         rc = zf_error_set(&err, ZF_EIO, "cannot write the output");
     out = NULL;
@@ -556,8 +586,19 @@ static int run_schema(cli_ctx *ctx, int argc, char **argv)
     for (const zf_action *const *p = zf_actions(); !a && *p; p++)
         if (!strcmp(cli_name_of((*p)->name), x.name))
             a = *p;
-    if (!a)
-        return cli_usage_error(ctx->cmd, "no action named '%s' (see zoomflow actions)", x.name);
+    if (!a) {
+        cli_suggest near;
+        cli_suggest_init(&near, x.name);
+        for (const zf_action *const *p = zf_actions(); *p; p++) {
+            cli_suggest_offer(&near, (*p)->name);
+            cli_suggest_offer(&near, cli_name_of((*p)->name));
+        }
+        if (near.best)
+            return cli_usage_error(ctx->cmd, "unknown action '%s'; did you mean %s?", x.name,
+                                   near.best);
+        return cli_usage_error(ctx->cmd, "unknown action '%s' (`zoomflow actions` lists them)",
+                               x.name);
+    }
     json_t *s = NULL;
     if (zf_action_schema_json(&s, a) != 0) {
         fputs("zoomflow: out of memory\n", stderr);

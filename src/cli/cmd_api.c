@@ -206,6 +206,8 @@ static int read_at(api_args *a, const char *key, const char *file, json_t **out,
     }
     zf_buf b;
     int rc = cli_read_file(file, BODY_MAX, &b, err);
+    if (rc)
+        zf_error_restate(err, err->code, "-F %s=@%s: %s", key, file, err->message);
     if (rc == 0 && !(*out = json_stringn(b.len ? b.ptr : "", b.len)))
         rc = zf_error_set(err, ZF_EVALIDATION,
                           "-F %s=@%s: the file is not UTF-8 text "
@@ -456,7 +458,21 @@ static const char *reason_of(long status)
     static const struct {
         long status;
         const char *reason;
-    } rows[] = {{200, "OK"}, {201, "Created"}, {202, "Accepted"}, {204, "No Content"}, {0, ""}};
+    } rows[] = {{200, "OK"},
+                {201, "Created"},
+                {202, "Accepted"},
+                {204, "No Content"},
+                {400, "Bad Request"},
+                {401, "Unauthorized"},
+                {403, "Forbidden"},
+                {404, "Not Found"},
+                {409, "Conflict"},
+                {429, "Too Many Requests"},
+                {500, "Internal Server Error"},
+                {502, "Bad Gateway"},
+                {503, "Service Unavailable"},
+                {504, "Gateway Timeout"},
+                {0, ""}};
     size_t i = 0;
     while (rows[i].status && rows[i].status != status)
         i++;
@@ -476,6 +492,18 @@ static void print_head(const zf_zoom_resp *r)
             nl = *h == '\n';
         }
     fputs(nl ? "\n" : "\n\n", stdout);
+}
+
+/* A call Zoom refused: its body as it came, to stdout, as gh api prints
+ * it (the error and its hint follow on stderr); nothing with --silent. */
+static void print_refusal(const api_args *a, const zf_zoom_resp *r)
+{
+    if (!r->status || !r->body.len || a->silent)
+        return;
+    fwrite(r->body.ptr, 1, r->body.len, stdout);
+    if (r->body.ptr[r->body.len - 1] != '\n')
+        fputc('\n', stdout);
+    fflush(stdout);
 }
 
 /* "id, email, ..." for messages about what a page holds. */
@@ -587,8 +615,10 @@ static int paginate(cli_ctx *ctx, const api_args *a, api_jq *j, zf_zoom *z, zf_z
         zf_zoom_resp resp;
         zf_zoom_resp_init(&resp);
         rc = zf_zoom_call(z, zr, &resp, err);
-        if (rc == 0 && a->include)
+        if (a->include && resp.status)
             print_head(&resp);
+        if (rc != 0)
+            print_refusal(a, &resp);
         const json_t *page = resp.json;
         json_t *arr = NULL;
         if (rc == 0)
@@ -669,11 +699,13 @@ static int call(cli_ctx *ctx, const api_args *a, api_jq *j, const zf_action_requ
     zf_zoom_resp resp;
     zf_zoom_resp_init(&resp);
     rc = zf_zoom_call(z, &zr, &resp, err);
-    if (rc == 0 && a->include)
+    if (a->include && resp.status)
         print_head(&resp);
-    if (rc == 0 && resp.json)
+    if (rc != 0)
+        print_refusal(a, &resp);
+    else if (resp.json)
         rc = emit(ctx, a, j, resp.json, 0, err);
-    else if (rc == 0 && resp.body.len && !a->silent) /* a 2xx body that is not JSON: as it came */
+    else if (resp.body.len && !a->silent) /* a 2xx body that is not JSON: as it came */
         fwrite(resp.body.ptr, 1, resp.body.len, stdout);
     zf_zoom_resp_free(&resp);
     return rc;

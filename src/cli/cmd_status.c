@@ -416,6 +416,36 @@ done:
     return rc;
 }
 
+/* Another VALID user-OAuth profile of the same app (client id and OAuth
+ * base) as a connection that is not valid: it may hold the one grant Zoom
+ * keeps per user and app, so reconnecting here needs --force (connect
+ * refuses without it). 1 with its name in out, or 0. */
+static int grant_holder(zf_tokens *tk, const zf_conn_info *me, char *out, size_t cap)
+{
+    char **ids = NULL;
+    size_t n = 0;
+    zf_error ignored = ZF_ERROR_INIT;
+    int found = 0;
+    if (me->kind != ZF_CONN_OAUTH || !me->client_id || !me->oauth_base ||
+        zf_tokens_list(&ids, &n, tk, &ignored) != 0)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        zf_conn_info o;
+        if (!found && strcmp(ids[i], me->id) != 0 &&
+            zf_tokens_info(&o, tk, ids[i], &ignored) == 0) {
+            found = o.kind == ZF_CONN_OAUTH && o.state == ZF_CONN_VALID && o.client_id &&
+                    o.oauth_base && !strcmp(o.client_id, me->client_id) &&
+                    !strcmp(o.oauth_base, me->oauth_base);
+            if (found)
+                snprintf(out, cap, "%s", o.id);
+            zf_conn_info_free(&o);
+        }
+        free(ids[i]);
+    }
+    free(ids);
+    return found;
+}
+
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
     status_args a = {0};
@@ -471,8 +501,19 @@ static int run(cli_ctx *ctx, int argc, char **argv)
                 "hint: Zoom did not confirm the connection; `zoomflow --profile %s "
                 "status --offline` shows the stored view\n",
                 info.id);
-    } else if (info.state != ZF_CONN_VALID)
-        fprintf(stderr, "hint: run `zoomflow --profile %s connect` to re-authorize it\n", info.id);
+    } else if (info.state != ZF_CONN_VALID) {
+        char holder[256];
+        if (grant_holder(tk, &info, holder, sizeof holder))
+            fprintf(stderr,
+                    "hint: profile '%s' holds this app's grant now (Zoom keeps one per user "
+                    "and app): keep using `zoomflow --profile %s`, or run `zoomflow --profile "
+                    "%s connect --force` to move the grant back here ('%s' is then marked "
+                    "NEEDS_REAUTH)\n",
+                    holder, holder, info.id, holder);
+        else
+            fprintf(stderr, "hint: run `zoomflow --profile %s connect` to re-authorize it\n",
+                    info.id);
+    }
     zf_conn_info_free(&info);
     return status;
 }

@@ -201,10 +201,31 @@ int cli_parse_failed(const zf_cmd *cmd, const cli_opt_parser *p, zf_error *err)
         if (*q == '_')
             *q = '-';
     nf.best[0] = '\0';
-    cli_suggest_init(&nf.s, nf.word);
-    offer_table(&nf, p->specs);
-    offer_table(&nf, p->also);
-    offer_members(&nf, cmd);
+    char *dot = strchr(nf.word, '.');
+    if (dot) {
+        /* --setings.approval_type: the object flag before the dot is the
+         * word; what follows is kept */
+        char tail[NAME_MAX_LEN]; /* as typed: members keep their '_' */
+        const char *raw = strchr(name, '.');
+        snprintf(tail, sizeof tail, "%.*s", (int)strcspn(raw, "="), raw);
+        *dot = '\0';
+        cli_suggest_init(&nf.s, nf.word);
+        for (const cli_opt *o = p->specs; o && o->kind != CLI_OPT_END; o++)
+            if (o->flags & CLI_OPT_DOTTED)
+                offer_flag(&nf, "", o->name);
+        if (nf.s.best) {
+            size_t hl = strlen(nf.best);
+            if (hl + strlen(tail) < sizeof nf.best)
+                memcpy(nf.best + hl, tail, strlen(tail) + 1);
+            else
+                nf.s.best = NULL;
+        }
+    } else {
+        cli_suggest_init(&nf.s, nf.word);
+        offer_table(&nf, p->specs);
+        offer_table(&nf, p->also);
+        offer_members(&nf, cmd);
+    }
     if (nf.s.best) {
         char see[ZF_ERROR_HINT_MAX];
         snprintf(see, sizeof see, "%s", err->hint);
@@ -242,9 +263,34 @@ static const zf_field *field_at(const zf_action *a, const char *path)
     return f;
 }
 
+/* An unknown member ("settings.aproval_type"): the nearest of its
+ * object's members, as a path. */
+static void note_nearest_key(const zf_action *a, const char *path, FILE *out)
+{
+    const char *last = strrchr(path, '.');
+    const zf_field *list = a->input;
+    char parent[256] = "";
+    if (last) {
+        snprintf(parent, sizeof parent, "%.*s", (int)(last - path), path);
+        const zf_field *pf = field_at(a, parent);
+        list = pf ? pf->fields : NULL;
+    }
+    const char *word = last ? last + 1 : path;
+    cli_suggest s;
+    cli_suggest_init(&s, word);
+    for (const zf_field *k = list; k && k->name; k++)
+        cli_suggest_offer(&s, k->name);
+    if (s.best)
+        fprintf(out, "    did you mean %s%s%s?\n", parent, last ? "." : "", s.best);
+}
+
 void cli_note_nearest_value(void *ctx, const zf_problem *x, FILE *out)
 {
     const zf_action *a = ctx;
+    if (a && x->path && x->rule && !strcmp(x->rule, "unknown")) {
+        note_nearest_key(a, x->path, out);
+        return;
+    }
     const zf_field *f = a && x->path ? field_at(a, x->path) : NULL;
     if (!f || !x->value || (strcmp(x->rule, "enum") && strcmp(x->rule, "format")))
         return;

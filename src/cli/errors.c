@@ -99,7 +99,9 @@ static const zf_hint_row cli_hints[] = {
                                "`zoomflow {connection} connect` if it is broken"},
     {ZF_HINT_ADD_SCOPE, "after adding it, run `zoomflow {connection} connect`"},
     {ZF_HINT_SEE_ACTION_HELP, "`zoomflow {action} --help` lists the flags and their types"},
-    {ZF_HINT_LIST_USERS, "`zoomflow {action:list_users} --all` lists them"},
+    {ZF_HINT_LIST_USERS, "`zoomflow {action:get_user} --user-id EMAIL` shows that user, "
+                         "pending ones too (`zoomflow {action:list_users} --status pending "
+                         "--all` lists those)"},
     {ZF_HINT_CHECK_CA_FILE, "pass the bundle with `--ca-file FILE`"},
     {ZF_HINT_TRUST_CA, "pass a private CA with `--ca-file FILE`"},
     {ZF_HINT_RAISE_TIMEOUT, "the timeout is ZOOMFLOW_TIMEOUT or timeout in the config file "

@@ -75,7 +75,11 @@ int cli_json_set_path(json_t *root, const char *dotted, json_t *value, zf_error 
         memcpy(key, p, n);
         key[n] = '\0';
         if (!dot) {
-            json_object_set(cur, key, value);
+            json_t *had = json_object_get(cur, key);
+            if (json_is_object(had) && json_is_object(value))
+                json_object_update_recursive(had, value); /* merged, as flags merge */
+            else
+                json_object_set(cur, key, value);
             break;
         }
         json_t *next = json_object_get(cur, key);

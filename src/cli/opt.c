@@ -94,6 +94,8 @@ static int no_value(cli_opt_parser *p, const cli_opt *o, int by_alias, const cha
 {
     char f[SHOW_MAX + 3];
     flag_text(f, sizeof f, o, by_alias);
+    if (!by_alias && arg && strncmp(arg, "--", 2) == 0) /* --settings.approval_type as given */
+        snprintf(f, sizeof f, "%.*s", (int)strcspn(arg, "="), arg);
     zf_error_set(err, ZF_EVALIDATION, "%s needs a value: %s %s%s%s%s", f, f, value_name(o),
                  next ? " (" : "", next ? next : "",
                  next ? " is a flag; a value that starts with -- is written --name=VALUE)" : "");
@@ -281,7 +283,8 @@ static int long_option(cli_opt_parser *p, int *i, int argc, char **argv, zf_erro
             see_help(p, err);
             return fail(p, CLI_OPT_UNWANTED, arg, h.o);
         }
-    } else if (h.o->kind == CLI_OPT_BOOL && !h.key) {
+    } else if ((h.o->kind == CLI_OPT_BOOL && !h.key) ||
+               (h.key && p->bool_key && p->bool_key(p->args, h.o, key))) {
         if (!value && next && zf_action_flag_bool(next) >= 0)
             value = argv[++*i];
         else if (!value)

@@ -116,11 +116,16 @@ typedef struct cli_opt_parser {
     cli_opt_fault fault;
     const char *arg;     /* the argument at fault (NULL for MISSING) */
     const cli_opt *spec; /* the spec at fault (NULL for UNKNOWN, EXTRA) */
+    /* Dotted flags: 1 when member `key` of o takes a boolean, so that
+     * "--settings.mute_upon_entry" alone means true and a boolean word
+     * after it is its value, as for a CLI_OPT_BOOL. Called with p->args.
+     * NULL: never. */
+    int (*bool_key)(void *args, const cli_opt *o, const char *key);
 } cli_opt_parser;
 
 #define CLI_OPT_PARSER_INIT                                                                        \
     {                                                                                              \
-        NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, CLI_OPT_OK, NULL, NULL                        \
+        NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, CLI_OPT_OK, NULL, NULL, NULL                  \
     }
 
 /* Parses argv[1..argc) (argv[0] is the program's or command's name, as for

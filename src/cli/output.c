@@ -41,6 +41,7 @@ struct cli_out {
     zf_buf line;    /* json/ndjson: the item being written */
     char *list_key; /* json: items framed as {"<key>": [...]} */
     int closed;     /* json: the array (and frame) is written */
+    int failed;     /* the listing failed: no closing, header or "(no items)" */
 };
 
 static const struct {
@@ -431,17 +432,28 @@ int cli_out_close(cli_out *o, const json_t *tail)
     return ferror(o->f) ? ZF_EIO : 0;
 }
 
+void cli_out_failed(cli_out *o)
+{
+    if (o)
+        o->failed = 1;
+}
+
 int cli_out_end(cli_out *o)
 {
     if (!o)
         return 0;
-    if (o->fmt == CLI_FMT_JSON)
+    if (o->failed) {
+        /* what arrived stays (a table's held rows too); nothing says the
+         * list is complete, or empty: a json list is left open */
+        if (o->fmt == CLI_FMT_TABLE && !o->widths_done && o->count)
+            table_flush_sample(o);
+    } else if (o->fmt == CLI_FMT_JSON)
         json_close(o, NULL);
     else if (o->fmt == CLI_FMT_TABLE && !o->widths_done && o->ncols)
         table_flush_sample(o); /* the header alone when no item came */
     else if (o->fmt == CLI_FMT_CSV && !o->count && o->ncols)
         csv_row(o, NULL, 1);
-    if (o->fmt == CLI_FMT_TABLE && !o->count && o->tty)
+    if (o->fmt == CLI_FMT_TABLE && !o->count && o->tty && !o->failed)
         fputs("(no items)\n", o->f);
     fflush(o->f);
     int rc = ferror(o->f) ? ZF_EIO : 0;

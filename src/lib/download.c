@@ -757,13 +757,18 @@ static int prepare(dl_run *r, zf_error *err)
     struct stat st;
     if (stat(r->dir, &st) != 0) {
         if (errno != ENOENT || mkdir(r->dir, 0700) != 0) {
-            zf_error_set(err, ZF_EIO, "cannot create the directory %s: %s", r->dir,
-                         strerror(errno));
+            /* a parent that is not there is the caller's choice of path,
+             * not a storage failure */
+            int code = errno == ENOENT || errno == ENOTDIR ? ZF_EVALIDATION : ZF_EIO;
+            zf_error_set(err, code, "cannot create the directory %s: %s%s", r->dir,
+                         strerror(errno),
+                         code == ZF_EVALIDATION ? " (only the last part of the path is created)"
+                                                : "");
             zf_error_hint_id(err, ZF_HINT_CHOOSE_DIRECTORY,
                              "create its parent directory "
                              "first, or choose another output directory");
             zf_error_hint_arg(err, ZF_HINT_ARG_VALUE, r->dir);
-            return ZF_EIO;
+            return code;
         }
     } else if (!S_ISDIR(st.st_mode)) {
         return zf_error_set(err, ZF_EVALIDATION, "%s exists and is not a directory", r->dir);

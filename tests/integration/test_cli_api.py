@@ -50,6 +50,28 @@ class ApiTest(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.err)
         self.assertEqual(json.loads(p.out)["email"], "owner@example.com")
 
+    def test_refusal_body_on_stdout_like_gh(self):
+        """A Zoom error: its JSON body on stdout as gh api prints it (with
+        --include after the status line and headers), the message and hint
+        on stderr, a non-zero exit; --silent prints nothing."""
+        p = self.api("GET", "/users/nobody@example.com")
+        self.assertEqual(p.returncode, 6, p.err)
+        body = json.loads(p.out)
+        self.assertEqual(body["code"], 1001, p.out)
+        self.assertIn("zoomflow:", p.err)
+        self.assertNotIn(p.out.strip(), p.err)
+        p = self.api("GET", "/users/nobody@example.com", "--include")
+        self.assertEqual(p.returncode, 6, p.err)
+        head, sep, rest = p.out.partition("\n\n")
+        self.assertEqual(head.splitlines()[0], "HTTP 404 Not Found")
+        self.assertEqual(json.loads(rest)["code"], 1001)
+        p = self.api("GET", "/users/nobody@example.com", "--silent")
+        self.assertEqual((p.returncode, p.out), (6, ""), p.err)
+        # --paginate: the failing page's body too
+        p = self.api("GET", "/meetings/123456789/registrants", "--paginate")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn('"code"', p.out)
+
     def test_include_prints_status_and_headers(self):
         # like gh api: on stdout, the status line and headers, a blank line, the body
         p = self.api("GET", "/users/me", "--include")
@@ -387,7 +409,7 @@ class GhHabitsTest(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.err)
         self.assertEqual(json.loads(self.sent()[0]["body"])["topic"], "@not-a-file")
         for args, why in [(["-F", "a=@-", "-F", "b=@-"], "already read"),
-                          (["-F", "a=@" + path + ".missing"], ".missing"),
+                          (["-F", "a=@" + path + ".missing"], f"-F a=@{path}.missing: "),
                           (["--input", "-", "-F", "a=@-"], "--input")]:
             p = self.api("/users/me/meetings", *args, input=b"x")
             self.assertEqual(p.returncode, 2, (args, p.err))

@@ -96,7 +96,10 @@ class ConnectionsTest(unittest.TestCase):
         self.assertEqual(p.returncode, 3)
         self.assertIn("NEEDS_REAUTH", p.out)
         self.assertIn("revoked by Zoom", p.out)
-        self.assertIn("zoomflow --profile default connect", p.err)
+        # the hint is one that works: connect without --force is refused here
+        self.assertIn("profile 'work' holds this app's grant", p.err)
+        self.assertIn("zoomflow --profile default connect --force", p.err)
+        self.assertEqual(self.connect("default").returncode, 2)
         # the call on the marked profile fails fast with the reason
         p = self.cli.run("users", "list")
         self.assertEqual(p.returncode, 3, p.err)

@@ -225,6 +225,10 @@ class Discover(unittest.TestCase):
             (["recordings", "download", "--meeting", "1"], "did you mean --meeting-id?"),
             (["status", "--profle", "x"], "did you mean --profile?"),
             (["--profle", "x", "status"], "did you mean --profile?"),
+            (["meetings", "create", "--setings.approval_type", "0"],
+             "did you mean --settings.approval_type?"),
+            (["actions", "schema", "create_usr"], "did you mean create_user?"),
+            (["actions", "schema", "users creat"], "did you mean users create?"),
         ]
         for args, want in cases:
             with self.subTest(args=args):
@@ -241,6 +245,14 @@ class Discover(unittest.TestCase):
         p = self.run_cli("registrants", "add", "--meeting-id", "85746065432", "--email",
                          "a@b.co", "--first-name", "A", "--language", "de-DR", "--dry-run")
         self.assertBadUsage(p, 'language: must be one of', 'did you mean "de-DE"?')
+        # keys of objects, from flags or --input: the nearest member, as a path
+        p = self.run_cli("meetings", "create", "--user-id", "me", "--settings.aproval_type", "0",
+                         "--recurrence.typ", "1", "--type", "8", "--dry-run")
+        self.assertBadUsage(p, "did you mean settings.approval_type?",
+                            "did you mean recurrence.type?")
+        p = self.run_cli("meetings", "create", "--input", "-", "--dry-run",
+                         input=b'{"user_id": "me", "topc": "x"}')
+        self.assertBadUsage(p, "did you mean topic?")
 
     # ---- one shape -----------------------------------------------------------------
 

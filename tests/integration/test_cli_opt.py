@@ -186,13 +186,45 @@ class OptionSpecs(unittest.TestCase):
                                            "topic": "yes", "duration": 1}).encode())
         self.assertEqual(p.returncode, 2, p.err)
         self.assertIn("(2 problems)", p.err)
-        self.assertIn("default_password: must be true or false (got 2)", p.err)
-        self.assertIn('settings.mute_upon_entry: must be true or false (got "maybe")', p.err)
+        self.assertIn("default_password: must be true or false (or yes/no, 1/0) (got 2)", p.err)
+        self.assertIn('settings.mute_upon_entry: must be true or false (or yes/no, 1/0) '
+                      '(got "maybe")', p.err)
         body = self.dry_run("meetings", "create", "--input", "-", input=json.dumps(
             {"user_id": "me", "topic": "yes", "duration": 1}).encode())["body"]
         self.assertEqual((body["topic"], body["duration"]), ("yes", 1))
+        # any case, as people type them; a dotted boolean alone is true; the
+        # words inside a JSON-valued flag too
+        body = self.dry_run("meetings", "create", "--user-id", "me", "--default-password", "Yes",
+                            "--settings.mute_upon_entry", "--settings.host_video=FALSE",
+                            "--settings.approval_type", "0")["body"]
+        self.assertIs(body["default_password"], True)
+        self.assertEqual(body["settings"], {"mute_upon_entry": True, "host_video": False,
+                                            "approval_type": 0})
+        body = self.dry_run("meetings", "create", "--user-id", "me", "--settings",
+                            '{"mute_upon_entry": "yes", "host_video": 0}')["body"]
+        self.assertEqual(body["settings"], {"mute_upon_entry": True, "host_video": False})
+        p = self.run_cli("meetings", "create", "--user-id", "me", "--settings.approval_type",
+                         "--dry-run")
+        self.assertUsageError(p, "--settings.approval_type needs a value")
         self.assertTrue(self.dry_run("users", "list", "--all").get("follows_pages"))
         self.assertNotIn("follows_pages", self.dry_run("users", "list", "--all", "no"))
+
+    def test_object_flags_merge_in_any_order(self):
+        """An object flag and dotted flags of its members merge member by
+        member, the later flag winning a member both set: the same in either
+        order (as --input and flags merge)."""
+        a = self.dry_run("meetings", "create", "--user-id", "me", "--settings.mute_upon_entry",
+                         "true", "--settings", '{"waiting_room": true}')["body"]
+        b = self.dry_run("meetings", "create", "--user-id", "me", "--settings",
+                         '{"waiting_room": true}', "--settings.mute_upon_entry", "true")["body"]
+        self.assertEqual(a["settings"], {"mute_upon_entry": True, "waiting_room": True})
+        self.assertEqual(a["settings"], b["settings"])
+        later = self.dry_run("users", "create", "--email", "x@example.com", "--type", "1",
+                             "--user-info", '{"email": "y@example.com"}')["body"]
+        self.assertEqual(later["user_info"], {"email": "y@example.com", "type": 1})
+        later = self.dry_run("users", "create", "--user-info", '{"email": "y@example.com"}',
+                             "--email", "x@example.com", "--type", "1")["body"]
+        self.assertEqual(later["user_info"], {"email": "x@example.com", "type": 1})
 
     def test_wrong_types_reported_together(self):
         p = self.run_cli("meetings", "create", "--user-id", "me", "--duration", "45m",
@@ -206,6 +238,15 @@ class OptionSpecs(unittest.TestCase):
         p = self.run_cli("meetings", "create", "--user-id", "me", "--settings",
                          '{"a":1,"a":2}', "--dry-run")
         self.assertUsageError(p, "--settings", "duplicate key")
+        # a plain word where JSON is wanted: what the flag takes, with an example
+        p = self.run_cli("registrants", "set-status", "--meeting-id", "85746065432", "--action",
+                         "approve", "--registrants", "p2@example.com", "--dry-run")
+        self.assertUsageError(p, "--registrants takes JSON: an array of objects with id, email",
+                              "(got p2@example.com)", "for example --registrants '[{\"id\": ")
+        p = self.run_cli("meetings", "create", "--user-id", "me", "--settings", "mute",
+                         "--dry-run")
+        self.assertUsageError(p, "--settings takes JSON: an object with host_video",
+                              "--settings.host_video VALUE")
 
 
 if __name__ == "__main__":

@@ -196,6 +196,32 @@ class OutputTest(unittest.TestCase):
                                        "--format", "json", "--all").out)
         self.assertEqual(empty, {"registrants": [], "total_records": 0})
 
+    def test_failed_listing_prints_no_list(self):
+        """A listing that fails prints no empty list, header or closing
+        bracket: a pipeline without pipefail must not read "no items"."""
+        for fmt in ("json", "ndjson", "csv", "table"):
+            for extra in (("--all",), ("--limit", "5"), ()):
+                with self.subTest(fmt=fmt, extra=extra):
+                    p = self.cli.run("registrants", "list", "--meeting-id", "123456789",
+                                     "--format", fmt, *extra)
+                    self.assertNotEqual(p.returncode, 0, p.out)
+                    self.assertEqual(p.out, "", p.err)
+                    self.assertIn("zoomflow:", p.err)
+        # a failure on the second page: the first page's items stay, the
+        # JSON document is left open (not a complete list), csv has its rows
+        self.sim.request("POST", "/_sim/faults", body={
+            "kind": "status", "status": 400, "code": 300, "route": "registrants.list",
+            "skip": 1, "count": 1})
+        try:
+            p = self.cli.run("registrants", "list", "--meeting-id", self.mid, "--all",
+                             "--page-size", "1", "--format", "json")
+        finally:
+            self.sim.request("DELETE", "/_sim/faults")
+        self.assertNotEqual(p.returncode, 0, p.out)
+        self.assertIn("plain@example.com", p.out)
+        with self.assertRaises(ValueError):
+            json.loads(p.out)
+
     # --- --format
 
     def test_bad_format_lists_formats(self):

@@ -542,6 +542,15 @@ class DownloadTest(unittest.TestCase):
         p = self.cli.run("recordings", "download", self.mid, "--meeting-id", "1234567890")
         self.assertEqual(p.returncode, 2)
         self.assertIn("two meetings given", p.err)
+        # a --dir whose parent is missing is the caller's path: exit 2, named,
+        # before anything is fetched (the last part alone is created)
+        before = self.sim.requests_log()["total"]
+        gone = os.path.join(self.dir, "nonexist", "sub")
+        p = self.cli.run("recordings", "download", self.mid, "--dir", gone)
+        self.assertEqual(p.returncode, 2, p.err)
+        self.assertIn(f"cannot create the directory {gone}", p.err)
+        self.assertIn("only the last part of the path is created", p.err)
+        self.assertEqual(self.sim.requests_log()["total"], before)
 
     def test_meeting_id_flag_and_dir_defaults_to_cwd(self):
         # --meeting-id like every other command; no --dir: the current directory

@@ -7,10 +7,18 @@
  *     connect               user OAuth with PKCE (zoomsim --auto-approve)
  *     connect-s2s ACCOUNT   Server-to-Server
  *     access                token -> GET /_sim/tokens/me; on 401 reject + retry
- *     hammer --threads N --calls M   N threads x M zf_tokens_access calls
+ *     hammer --threads N --calls M   N threads x M zf_tokens_access calls;
+ *       prints "hammer ok=K failed=F" and, for bench/store-bench, the
+ *       calls' wall times (max_us, sum_us) and the realtime instants
+ *       (microseconds since the epoch) the calls began and the last ended
+ *   --at MS: hammer starts at this realtime instant (milliseconds since the
+ *     epoch), so that processes started one after the other begin together.
  *     info | disconnect
  *   --sim-clock: the library's clock follows zoomsim's (GET /_sim/clock).
  *   --token-endpoint E: connect with this token endpoint (path or URL).
+ *   --client-id ID --client-secret S: connect as this OAuth app (default
+ *     zoomsim-client; one user authorizing an app again kills its earlier
+ *     grant, so distinct connections of one user need distinct apps).
  *   --margin SECS: refresh a token that expires within SECS (default 300),
  *     e.g. 3590 for a process that refreshes while the token still works.
  * Exit status: 0; 3 when the failure is about the connection (not
@@ -18,6 +26,7 @@
  * says; else 1. The failure is printed as "error: CODE: message" and
  * "hint: ..." on stderr.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,9 +46,10 @@ static int64_t sim_clock(void *ctx)
 }
 
 typedef struct drv {
-    const char *db, *sim, *id, *token_endpoint;
+    const char *db, *sim, *id, *token_endpoint, *client_id, *client_secret;
     int sim_clock, threads, calls;
-    long margin; /* -1: the library's default */
+    long margin;   /* -1: the library's default */
+    long long at;  /* hammer's start, ms since the epoch; 0: at once */
     zf_store *st;
     zf_crypt *crypt;
     zf_tokens *tk;
@@ -120,8 +130,8 @@ static zf_connect_cfg base_cfg(drv *d)
     zf_connect_cfg c = ZF_CONNECT_CFG_INIT;
     c.id = d->id;
     c.oauth_base = d->sim;
-    c.client_id = "zoomsim-client";
-    c.client_secret = "zoomsim-secret";
+    c.client_id = d->client_id ? d->client_id : "zoomsim-client";
+    c.client_secret = d->client_secret ? d->client_secret : "zoomsim-secret";
     c.redirect_uri = "http://127.0.0.1:9/callback";
     c.token_endpoint = d->token_endpoint;
     return c;
@@ -187,9 +197,17 @@ static int cmd_access(drv *d, zf_error *err)
     return rc;
 }
 
+static long long now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 typedef struct hres {
     drv *d;
     int ok, failed;
+    long long max_us, sum_us, end_us;
     char sha[13];
     char msg[512];
 } hres;
@@ -200,7 +218,13 @@ static void *hammer_thread(void *arg)
     for (int i = 0; i < r->d->calls; i++) {
         zf_secret t = ZF_SECRET_INIT;
         zf_error err = ZF_ERROR_INIT;
-        if (zf_tokens_access(&t, NULL, r->d->tk, r->d->id, &err) == 0) {
+        long long t0 = now_us();
+        int rc = zf_tokens_access(&t, NULL, r->d->tk, r->d->id, &err);
+        r->end_us = now_us();
+        r->sum_us += r->end_us - t0;
+        if (r->end_us - t0 > r->max_us)
+            r->max_us = r->end_us - t0;
+        if (rc == 0) {
             r->ok++;
             sha_prefix(&t, r->sha);
         } else {
@@ -215,9 +239,16 @@ static void *hammer_thread(void *arg)
 static int cmd_hammer(drv *d, zf_error *err)
 {
     int n = d->threads > 0 && d->threads <= 64 ? d->threads : 8, ok = 0, failed = 0;
+    long long max_us = 0, sum_us = 0, end_us = 0, start_us;
     pthread_t th[64];
     hres r[64];
     memset(r, 0, sizeof r);
+    if (d->at > 0) { /* absolute: told apart from the library's naps in strace */
+        struct timespec at = {(time_t)(d->at / 1000), (long)(d->at % 1000) * 1000000};
+        while (clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &at, NULL) == EINTR)
+            ;
+    }
+    start_us = now_us();
     for (int i = 0; i < n; i++) {
         r[i].d = d;
         pthread_create(&th[i], NULL, hammer_thread, &r[i]);
@@ -226,10 +257,14 @@ static int cmd_hammer(drv *d, zf_error *err)
         pthread_join(th[i], NULL);
         ok += r[i].ok;
         failed += r[i].failed;
+        sum_us += r[i].sum_us;
+        max_us = r[i].max_us > max_us ? r[i].max_us : max_us;
+        end_us = r[i].end_us > end_us ? r[i].end_us : end_us;
         if (r[i].failed)
             fprintf(stderr, "thread %d: %s\n", i, r[i].msg);
     }
-    printf("hammer ok=%d failed=%d\n", ok, failed);
+    printf("hammer ok=%d failed=%d max_us=%lld sum_us=%lld start_us=%lld end_us=%lld\n", ok,
+           failed, max_us, sum_us, start_us, end_us);
     if (failed)
         return zf_error_set(err, ZF_EIO, "%d of %d calls failed", failed, ok + failed);
     return 0;
@@ -323,12 +358,18 @@ int main(int argc, char **argv)
             d.calls = (int)strtol(v, NULL, 10);
         else if (!strcmp(argv[i], "--margin") && ++i)
             d.margin = strtol(v, NULL, 10);
+        else if (!strcmp(argv[i], "--client-id") && ++i)
+            d.client_id = v;
+        else if (!strcmp(argv[i], "--client-secret") && ++i)
+            d.client_secret = v;
+        else if (!strcmp(argv[i], "--at") && ++i)
+            d.at = strtoll(v, NULL, 10);
         else
             break;
     }
     if (i >= argc || !d.db || !d.sim) {
         fprintf(stderr, "usage: zf_tokens_driver --db DSN --sim URL [--id ID] [--sim-clock] "
-                        "[--margin SECS] [--threads N --calls M] connect|connect-s2s ACCOUNT|access|hammer|"
+                        "[--margin SECS] [--at MS] [--threads N --calls M] connect|connect-s2s ACCOUNT|access|hammer|"
                         "info|disconnect\n");
         return 2;
     }

@@ -1397,7 +1397,9 @@ static void test_flag_value_rule(void **state)
         {ZF_T_BOOLEAN, "no", "false", 0},
         {ZF_T_BOOLEAN, "0", "false", 0},
         {ZF_T_BOOLEAN, "maybe", "\"maybe\"", 1},
-        {ZF_T_BOOLEAN, "TRUE", "\"TRUE\"", 1},
+        {ZF_T_BOOLEAN, "TRUE", "true", 0}, /* any case, as people type them */
+        {ZF_T_BOOLEAN, "No", "false", 0},
+        {ZF_T_BOOLEAN, "yess", "\"yess\"", 1},
         {ZF_T_OBJECT, "{\"a\":1}", "{\"a\":1}", 0},
         {ZF_T_ARRAY, "[1,2]", "[1,2]", 0},
         {ZF_T_OBJECT, "[1]", "[1]", 0}, /* JSON, but not an object: validation says so */

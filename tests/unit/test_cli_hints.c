@@ -223,7 +223,9 @@ static void test_fallbacks_of_the_cli(void **state)
     assert_int_equal(cli_hint_how(&how, &err, &none), 0);
     sample(&err, ZF_HINT_LIST_USERS, 0); /* the action's command from the table */
     assert_int_equal(cli_hint_how(&how, &err, &none), 1);
-    assert_string_equal(zf_buf_cstr(&how), "`zoomflow users list --all` lists them");
+    assert_string_equal(zf_buf_cstr(&how),
+                        "`zoomflow users get --user-id EMAIL` shows that user, pending ones too "
+                        "(`zoomflow users list --status pending --all` lists those)");
     zf_buf_reset(&how);
     sample(&err, ZF_HINT_SEE_ACTION_HELP, 1);
     assert_int_equal(cli_hint_how(&how, &err, &none), 1);

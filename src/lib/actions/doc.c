@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "zoomflow/json.h"
 
@@ -88,12 +89,54 @@ int zf_action_flag_bool(const char *text)
 {
     static const char *const yes[] = {"true", "yes", "1"}, *const no[] = {"false", "no", "0"};
     for (size_t i = 0; text && i < ZF_NELEM(yes); i++) {
-        if (strcmp(text, yes[i]) == 0)
+        if (strcasecmp(text, yes[i]) == 0) /* Yes, TRUE: as people type them */
             return 1;
-        if (strcmp(text, no[i]) == 0)
+        if (strcasecmp(text, no[i]) == 0)
             return 0;
     }
     return -1;
+}
+
+/* Text that starts as JSON would (after blanks): an object, an array, a
+ * string, a number or a literal. */
+static int looks_like_json(const char *text)
+{
+    text += strspn(text, " \t\r\n");
+    return strchr("{[\"-0123456789", *text) || !strncmp(text, "true", 4) ||
+           !strncmp(text, "false", 5) || !strncmp(text, "null", 4);
+}
+
+/* A plain word given to a JSON-valued flag (--registrants a@b.c): says
+ * what the flag takes, with the shape its members make. */
+static void json_shape_error(const zf_field *f, const char *what, const char *text, zf_error *err)
+{
+    const zf_field *obj = (f->types & ZF_T_ARRAY) && f->items ? f->items : f;
+    zf_buf ex = ZF_BUF_INIT(512), names = ZF_BUF_INIT(512);
+    int n = 0;
+    for (const zf_field *m = obj->fields; m && m->name; m++, n++)
+        if (n < 6)
+            zf_buf_appendf(&names, "%s%s", n ? ", " : "", m->name);
+        else if (n == 6)
+            zf_buf_puts(&names, ", ...");
+    const char *first = obj->fields && obj->fields[0].name ? obj->fields[0].name : "key";
+    if ((f->types & ZF_T_ARRAY) && !(obj->types & ZF_T_OBJECT))
+        zf_buf_puts(&ex, "[\"a\", \"b\"]");
+    else
+        zf_buf_appendf(&ex, "%s{\"%s\": \"...\"}%s", f->types & ZF_T_ARRAY ? "[" : "", first,
+                       f->types & ZF_T_ARRAY ? "]" : "");
+    zf_error_set(err, ZF_EVALIDATION, "%s takes JSON: %s%s%s%s (got %.60s%s)", what,
+                 f->types & ZF_T_ARRAY ? "an array" : "an object",
+                 f->types & ZF_T_ARRAY && (obj->types & ZF_T_OBJECT) ? " of objects" : "",
+                 names.len ? " with " : "", names.len ? zf_buf_cstr(&names) : "", text,
+                 strlen(text) > 60 ? "..." : "");
+    if (f->types & ZF_T_ARRAY)
+        zf_error_hint_id(err, ZF_HINT_FIX_FIELDS, "for example %s '%s'", what, zf_buf_cstr(&ex));
+    else
+        zf_error_hint_id(err, ZF_HINT_FIX_FIELDS,
+                         "for example %s '%s', or one member at a time: %s.%s VALUE", what,
+                         zf_buf_cstr(&ex), what, first);
+    zf_buf_free(&ex);
+    zf_buf_free(&names);
 }
 
 /* The one typing rule of flag text (actions.h). */
@@ -110,8 +153,11 @@ int zf_action_flag_value(json_t **out, const zf_field *f, const char *what, cons
     } else if ((f->types & (ZF_T_OBJECT | ZF_T_ARRAY)) && !(f->types & ZF_T_STRING)) {
         /* meant as JSON: a syntax error, a duplicate key or an out-of-range
          * number is named here, with its position */
-        if (zf_json_parse_value(out, text, strlen(text), ZF_ACTION_FLAG_JSON_MAX, what, err))
+        if (zf_json_parse_value(out, text, strlen(text), ZF_ACTION_FLAG_JSON_MAX, what, err)) {
+            if (err && !looks_like_json(text))
+                json_shape_error(f, what, text, err);
             return err ? (err->code = ZF_EVALIDATION) : ZF_EVALIDATION;
+        }
     } else if ((f->types & ZF_T_INTEGER) && decimal(text, &n) &&
                /* an id with a leading zero stays the text it is */
                (text[0] != '0' || !text[1] || !(f->types & ZF_T_STRING))) {

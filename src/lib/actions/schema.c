@@ -716,7 +716,7 @@ static void types_text(zf_buf *b, unsigned types)
         const char *name;
     } names[] = {{ZF_T_STRING, "a string"},
                  {ZF_T_INTEGER, "an integer"},
-                 {ZF_T_BOOLEAN, "true or false"},
+                 {ZF_T_BOOLEAN, "true or false (or yes/no, 1/0)"},
                  {ZF_T_OBJECT, "an object"},
                  {ZF_T_ARRAY, "an array"}};
     int first = 1;

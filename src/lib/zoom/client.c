@@ -323,6 +323,20 @@ static int finish_ok(call_state *cs, zf_http_resp *hr, json_t *json, stream_ctx 
     return 0;
 }
 
+/* A call that failed on Zoom's answer (4xx, 5xx after the retries): its
+ * status, headers and body stay in resp (json NULL), as `api --include`
+ * shows them. */
+static void keep_refusal(zf_zoom_resp *resp, zf_http_resp *hr)
+{
+    resp->status = hr->status;
+    zf_buf_free(&resp->body);
+    resp->body = hr->body;
+    zf_buf_init(&hr->body, hr->body.max);
+    zf_buf_free(&resp->headers);
+    resp->headers = hr->headers;
+    zf_buf_init(&hr->headers, hr->headers.max);
+}
+
 static int reauth(call_state *cs, const zf_zoom_outcome *o, zf_error *err)
 {
     zf_secret fresh = ZF_SECRET_INIT;
@@ -397,6 +411,8 @@ static int run(call_state *cs, zf_zoom_resp *resp, zf_error *err)
                 zf_zoom__header(o.headers, "x-zm-trackingid", hr.request_id, sizeof hr.request_id);
             log_call(cs, o.status, hr.request_id, out);
         }
+        if (out != 1 && d.action != ZF_ZOOM_DONE && o.status && !cs->req->sink)
+            keep_refusal(resp, &hr); /* what Zoom answered, for the caller to show */
         zf_buf_free(&sc.held);
         zf_http_resp_free(&hr);
         if (out != 1) {
