@@ -760,8 +760,7 @@ static int prepare(dl_run *r, zf_error *err)
             /* a parent that is not there is the caller's choice of path,
              * not a storage failure */
             int code = errno == ENOENT || errno == ENOTDIR ? ZF_EVALIDATION : ZF_EIO;
-            zf_error_set(err, code, "cannot create the directory %s: %s%s", r->dir,
-                         strerror(errno),
+            zf_error_set(err, code, "cannot create the directory %s: %s%s", r->dir, strerror(errno),
                          code == ZF_EVALIDATION ? " (only the last part of the path is created)"
                                                 : "");
             zf_error_hint_id(err, ZF_HINT_CHOOSE_DIRECTORY,

@@ -234,6 +234,16 @@ static void emit_created(sim *s, const sim_meeting *m, const sim_registrant *r)
                   "duration", m->duration, "timezone", m->timezone, "registrant", reg);
     sim_webhook_emit(s, "meeting.registration_created", obj, NULL);
 }
+/* A registrant's six-digit PIN, the same in every answer about it (a
+ * second add of the same email answers with the first registrant's). */
+static long pin_code(const sim_registrant *r)
+{
+    uint32_t h = 2166136261u; /* FNV-1a over the id */
+    for (const char *p = r->id; *p; p++)
+        h = (h ^ (uint8_t)*p) * 16777619u;
+    return 100000 + (long)(h % 900000u);
+}
+
 
 void sim_h_registrant_add(sim_req *rq, sim_resp *rs)
 {
@@ -283,7 +293,7 @@ void sim_h_registrant_add(sim_req *rq, sim_resp *rs)
         join_url(s, m, r, url, sizeof url);
         json_object_set_new(out, "join_url", json_string(url));
     }
-    json_object_set_new(out, "participant_pin_code", json_integer(100000 + (m->nregs % 899999)));
+    json_object_set_new(out, "participant_pin_code", json_integer(pin_code(r)));
     sim_json(rs, 201, out);
     if (!existed)
         emit_created(s, m, r);

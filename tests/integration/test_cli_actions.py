@@ -346,6 +346,12 @@ class ActionsTest(unittest.TestCase):
         self.assertIn("warning: start_time 2001-01-01T09:00:00Z is in the past", p.err)
         self.assertEqual(self.api_get(f"/meetings/{m['id']}")["start_time"],
                          "2031-03-05T09:00:00Z")
+        # recurrence without type on a scheduled meeting: Zoom ignores it, and
+        # the output's warning says so (the meeting stays type 2)
+        p = self.run_ok("meetings", "update", "--meeting-id", str(m["id"]), "--recurrence",
+                        '{"type": 1, "end_times": 2}', "--format", "json")
+        self.assertIn("warning: recurrence is used only by recurring meetings", p.err)
+        self.assertEqual(self.api_get(f"/meetings/{m['id']}")["type"], 2)
         p = self.cli.run("meetings", "update", "--meeting-id", "99999999999", "--topic", "x")
         self.assertEqual(p.returncode, 6, p.err)
         self.assertIn("Meeting does not exist", p.err)

@@ -29,9 +29,13 @@ class RegistrantsTest(SimDataCase):
         self.assertEqual(r.status, 201)
         self.assertEqual(r.json()["registrant_id"], a["registrant_id"])
         self.assertEqual(r.json()["join_url"], a["join_url"])
+        self.assertEqual(r.json()["participant_pin_code"], a["participant_pin_code"])
+        other = self.add(mid, email="bob@example.com", first_name="Bob").json()
+        self.assertNotEqual(other["participant_pin_code"], a["participant_pin_code"])
+        self.assertTrue(100000 <= other["participant_pin_code"] <= 999999)
         lst = self.req("GET", f"/v2/meetings/{mid}/registrants").json()
-        self.assertEqual(lst["total_records"], 1)
-        reg = lst["registrants"][0]
+        self.assertEqual(lst["total_records"], 2)
+        reg = [x for x in lst["registrants"] if x["email"].lower() == "ann@example.com"][0]
         self.assertEqual((reg["first_name"], reg["org"], reg["status"]), ("Ann", "ACME", "approved"))
 
     def test_validation(self):

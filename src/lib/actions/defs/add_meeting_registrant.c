@@ -192,6 +192,15 @@ static const char *const output_keys[] = {
     "occurrences", "participant_pin_code", "email",    "status", NULL,
 };
 static const char *const classic[] = {"meeting:write", "meeting:write:admin", NULL};
+static const char *const notes[] = {
+    "Zoom answers a second add of the same email with the first registrant (201, its "
+    "registrant_id and join_url): the output then says created: false, existing: true, "
+    "found by the registrant's create_time (one more GET, scope "
+    "meeting:read:registrant:admin; without it the output stays created: true).",
+    "create_time has whole seconds of Zoom's clock: a second add within about two seconds "
+    "of the first cannot be told from a new registrant and is reported created: true.",
+    NULL,
+};
 
 const zf_action zf_action__add_meeting_registrant = {
     .name = "add_meeting_registrant",
@@ -207,4 +216,5 @@ const zf_action zf_action__add_meeting_registrant = {
     .output_keys = output_keys,
     .reconcile = reconcile,
     .existed = existed,
+    .notes = notes,
 };

@@ -191,6 +191,14 @@ static int output(zf_action_result *res, const json_t *in, zf_outcome outcome, i
         json_decref(o);
         return zf_error_set(err, ZF_ENOMEM, "out of memory");
     }
+    if (json_object_get(in, "recurrence") && !json_object_get(in, "type") &&
+        zf_action_result_warn(res, "recurrence is used only by recurring meetings with a fixed "
+                                   "time (type 8): on any other meeting Zoom ignores it; give "
+                                   "type 8 too to make this one recurring (get_meeting shows "
+                                   "its type)") != 0) {
+        json_decref(o);
+        return zf_error_set(err, ZF_ENOMEM, "out of memory");
+    }
     (void)outcome;
     res->output = o;
     return 0;
@@ -204,6 +212,8 @@ static const char *const notes[] = {
     "sent; get_meeting shows the meeting as Zoom now has it.",
     "Zoom ignores a start_time in the past (the meeting keeps its time); zoomflow warns when "
     "it sends one.",
+    "Zoom ignores recurrence on a meeting that is not of type 8; zoomflow warns when "
+    "recurrence is sent without type (it does not know the meeting's type).",
     "Updates count against Zoom's 100 meeting creates and updates per host per UTC day.",
     "The same change applied twice is the same change, so a dropped connection is retried.",
     NULL,
