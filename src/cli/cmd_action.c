@@ -57,6 +57,7 @@ const cli_opt cli_action_opts[] = {
      .name = "format",
      .value_name = "FMT",
      .at = CLI_AT(action_args, format),
+     .choices = cli_format_names,
      .help = "json, ndjson, table or csv (default: table on a\nterminal, json otherwise)"},
     {.kind = CLI_OPT_VALUE,
      .name = "columns",
