@@ -111,6 +111,12 @@ typedef enum cli_format {
     CLI_FMT_CSV
 } cli_format;
 int cli_format_parse(const char *s, cli_format *out, zf_error *err);
+/* cli_format_parse taking only the names in allowed (NULL-terminated; NULL:
+ * every format and auto); a refusal names the allowed ones. */
+int cli_format_parse_in(const char *s, const char *const *allowed, cli_format *out, zf_error *err);
+/* The formats a list prints in: json, ndjson, table, csv (NULL-terminated),
+ * for --format's completion. */
+extern const char *const cli_format_names[];
 /* A streaming writer for lists of objects and single objects. */
 typedef struct cli_out cli_out;
 /* `columns` (NULL-terminated, copied; at most 64): the table/csv columns

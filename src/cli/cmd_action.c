@@ -44,7 +44,7 @@ typedef struct action_args {
     const char *columns; /* as given: "a,b,c" */
     char *col_text;      /* columns' copy, cut at the commas */
     const char *cols[COLUMNS_MAX + 1];
-    json_t *flags; /* field values from flags, applied over --input */
+    cli_field_sink fields; /* field values from flags, applied over --input */
 } action_args;
 
 const cli_opt cli_action_opts[] = {
@@ -57,6 +57,7 @@ const cli_opt cli_action_opts[] = {
      .name = "format",
      .value_name = "FMT",
      .at = CLI_AT(action_args, format),
+     .choices = cli_format_names,
      .help = "json, ndjson, table or csv (default: table on a\nterminal, json otherwise)"},
     {.kind = CLI_OPT_VALUE,
      .name = "columns",
@@ -93,7 +94,8 @@ const char cli_action_help[] =
  * top-level field or common option takes is a flag of its own (users
  * create --email for --user-info.email, as registrants add takes
  * --email), id CLI_ACTION_MEMBER + field * CLI_ACTION_MEMBERS_MAX + member. */
-static int shorthand_of(const zf_action *a, const zf_field *f, const zf_field *m)
+static int shorthand_of(const zf_action *a, const cli_opt *common, const zf_field *f,
+                        const zf_field *m)
 {
     if (!(f->types & ZF_T_OBJECT) || !(f->flags & ZF_F_REQUIRED) ||
         m - f->fields >= CLI_ACTION_MEMBERS_MAX)
@@ -101,19 +103,26 @@ static int shorthand_of(const zf_action *a, const zf_field *f, const zf_field *m
     for (const zf_field *t = a->input; t->name; t++)
         if (!strcmp(t->name, m->name))
             return 0;
-    return cli_opt_find(cli_action_opts, m->name, strlen(m->name), 0) == NULL;
+    return cli_opt_find(common, m->name, strlen(m->name), 0) == NULL;
 }
 
 int cli_action_specs(cli_opt **out, const zf_action *a)
 {
-    size_t nc = sizeof cli_action_opts / sizeof cli_action_opts[0] - 1, nf = 0, nm = 0;
+    return cli_action_specs_with(out, a, cli_action_opts);
+}
+
+int cli_action_specs_with(cli_opt **out, const zf_action *a, const cli_opt *common)
+{
+    size_t nc = 0, nf = 0, nm = 0;
+    while (common[nc].kind != CLI_OPT_END)
+        nc++;
     for (const zf_field *f = a->input; f->name; f++, nf++)
         for (const zf_field *m = f->fields; m && m->name; m++)
-            nm += (size_t)shorthand_of(a, f, m);
+            nm += (size_t)shorthand_of(a, common, f, m);
     cli_opt *s = calloc(nc + nf + nm + 1, sizeof *s);
     if (!s)
         return ZF_ENOMEM;
-    memcpy(s, cli_action_opts, nc * sizeof *s);
+    memcpy(s, common, nc * sizeof *s);
     size_t k = nc + nf;
     for (size_t i = 0; i < nf; i++) {
         const zf_field *f = &a->input[i];
@@ -123,7 +132,7 @@ int cli_action_specs(cli_opt **out, const zf_action *a)
                               .id = (int)i,
                               .flags = f->types & (ZF_T_OBJECT | ZF_T_ANY) ? CLI_OPT_DOTTED : 0};
         for (const zf_field *m = f->fields; m && m->name; m++)
-            if (shorthand_of(a, f, m))
+            if (shorthand_of(a, common, f, m))
                 s[k++] = (cli_opt){.kind = m->types == ZF_T_BOOLEAN ? CLI_OPT_BOOL : CLI_OPT_VALUE,
                                    .name = m->name,
                                    .value_name = "VALUE",
@@ -162,10 +171,24 @@ static const zf_field *nested_field(const zf_field *top, const char *rest)
     return f;
 }
 
-/* --settings.mute_upon_entry: a boolean member (alone = true). */
-static int bool_member(void *args, const cli_opt *o, const char *key)
+const zf_field *cli_action_field_at(const zf_action *a, const char *dotted)
 {
-    action_args *x = args;
+    size_t n = strcspn(dotted, ".");
+    for (const zf_field *f = a->input; f->name; f++)
+        if (strlen(f->name) == n && strncmp(f->name, dotted, n) == 0)
+            return dotted[n] ? nested_field(f, dotted + n + 1) : f;
+    return NULL;
+}
+
+void cli_action_apply_defaults(json_t *in, const zf_action *a)
+{
+    for (const cli_action_default *d = cli_action_defaults; d->action; d++)
+        if (!strcmp(d->action, a->name) && !json_object_get(in, d->field))
+            json_object_set_new(in, d->field, json_string(d->value));
+}
+
+int cli_action_bool_key(const zf_action *a, const cli_opt *o, const char *key)
+{
     if (o->id < 0 || o->id >= CLI_ACTION_MEMBER)
         return 0;
     char rest[FLAG_MAX * 4];
@@ -173,16 +196,24 @@ static int bool_member(void *args, const cli_opt *o, const char *key)
     for (char *p = rest; *p; p++)
         if (*p == '-')
             *p = '_';
-    const zf_field *f = nested_field(&x->a->input[o->id], rest);
+    const zf_field *f = nested_field(&a->input[o->id], rest);
     return f && f->types == ZF_T_BOOLEAN;
+}
+
+/* --settings.mute_upon_entry: a boolean member (alone = true). */
+static int bool_member(void *args, const cli_opt *o, const char *key)
+{
+    const action_args *x = args;
+    return cli_action_bool_key(x->a, o, key);
 }
 
 /* One field flag: typed by the library's one rule (zf_action_flag_value);
  * text that is not of the field's type is set as it is, for validation to
  * report with every other problem. */
-static int on_field(void *ctx, const cli_opt *o, const char *key, const char *value, zf_error *err)
+int cli_action_on_field(void *ctx, const cli_opt *o, const char *key, const char *value,
+                        zf_error *err)
 {
-    action_args *x = ctx;
+    cli_field_sink *x = ctx;
     if (o->id >= CLI_ACTION_MEMBER) { /* a shorthand: --email is user_info.email */
         int i = (o->id - CLI_ACTION_MEMBER) / CLI_ACTION_MEMBERS_MAX;
         const zf_field *obj = &x->a->input[i];
@@ -301,9 +332,9 @@ static int parse(const cli_ctx *ctx, action_args *x, int argc, char **argv)
     }
     p.specs = specs;
     p.args = x;
-    p.on_value = on_field;
+    p.on_value = cli_action_on_field;
     p.bool_key = bool_member;
-    p.ctx = x;
+    p.ctx = &x->fields;
     p.flags = CLI_OPT_FOLD_UNDERSCORE;
     int status = cli_parse(ctx->cmd, &p, argc, argv);
     free(specs);
@@ -333,19 +364,10 @@ static int assemble(json_t **out, const action_args *x, zf_error *err)
     } else {
         in = json_object();
     }
-    for (const cli_action_default *d = cli_action_defaults; in && d->action; d++)
-        if (!strcmp(d->action, x->a->name) && !json_object_get(in, d->field) &&
-            !json_object_get(x->flags, d->field))
-            json_object_set_new(in, d->field, json_string(d->value));
-    const char *key;
-    json_t *v;
-    json_object_foreach (x->flags, key, v) {
-        json_t *cur = json_object_get(in, key);
-        if (json_is_object(cur) && json_is_object(v))
-            json_object_update_recursive(cur, v);
-        else
-            json_object_set(in, key, v);
-    }
+    if (!in)
+        return zf_error_set(err, ZF_ENOMEM, "out of memory");
+    cli_json_merge(in, x->fields.flags);
+    cli_action_apply_defaults(in, x->a);
     /* the flags' boolean words inside JSON too: --input, --settings '{..}' */
     zf_action_input_words(in, x->a);
     *out = in;
@@ -512,11 +534,11 @@ done:
 int cli_action_run(cli_ctx *ctx, int argc, char **argv)
 {
     const zf_action *a = zf_action_find(ctx->cmd->action);
-    action_args x = {.a = a, .fmt = CLI_FMT_AUTO, .flags = json_object()};
+    action_args x = {.a = a, .fmt = CLI_FMT_AUTO, .fields = {a, json_object()}};
     zf_error err = ZF_ERROR_INIT;
     json_t *in = NULL;
     int status;
-    if (!a || !x.flags) {
+    if (!a || !x.fields.flags) {
         if (!a)
             fprintf(stderr, "zoomflow: action %s is not in the registry\n", ctx->cmd->action);
         else
@@ -538,7 +560,7 @@ int cli_action_run(cli_ctx *ctx, int argc, char **argv)
         status = execute(ctx, a, &x, in);
     }
     json_decref(in);
-    json_decref(x.flags);
+    json_decref(x.fields.flags);
     free(x.col_text);
     return status;
 }
@@ -550,6 +572,26 @@ static const char *cli_name_of(const char *action)
 {
     const zf_cmd *c = cli_command_for_action(action);
     return c ? c->name : "-";
+}
+
+const zf_action *cli_action_named(const char *name)
+{
+    const zf_action *a = zf_action_find(name);
+    for (const zf_action *const *p = zf_actions(); !a && *p; p++)
+        if (!strcmp(cli_name_of((*p)->name), name))
+            a = *p;
+    return a;
+}
+
+const char *cli_action_nearest(const char *name)
+{
+    cli_suggest near;
+    cli_suggest_init(&near, name);
+    for (const zf_action *const *p = zf_actions(); *p; p++) {
+        cli_suggest_offer(&near, (*p)->name);
+        cli_suggest_offer(&near, cli_name_of((*p)->name));
+    }
+    return near.best;
 }
 
 static int run_actions(cli_ctx *ctx, int argc, char **argv)
@@ -581,20 +623,11 @@ static int run_schema(cli_ctx *ctx, int argc, char **argv)
     int status = cli_parse_args(ctx->cmd, &x, NULL, NULL, argc, argv);
     if (status)
         return status;
-    const zf_action *a = zf_action_find(x.name);
-    for (const zf_action *const *p = zf_actions(); !a && *p; p++)
-        if (!strcmp(cli_name_of((*p)->name), x.name))
-            a = *p;
+    const zf_action *a = cli_action_named(x.name);
     if (!a) {
-        cli_suggest near;
-        cli_suggest_init(&near, x.name);
-        for (const zf_action *const *p = zf_actions(); *p; p++) {
-            cli_suggest_offer(&near, (*p)->name);
-            cli_suggest_offer(&near, cli_name_of((*p)->name));
-        }
-        if (near.best)
-            return cli_usage_error(ctx->cmd, "unknown action '%s'; did you mean %s?", x.name,
-                                   near.best);
+        const char *near = cli_action_nearest(x.name);
+        if (near)
+            return cli_usage_error(ctx->cmd, "unknown action '%s'; did you mean %s?", x.name, near);
         return cli_usage_error(ctx->cmd, "unknown action '%s' (`zoomflow actions` lists them)",
                                x.name);
     }

@@ -11,6 +11,7 @@ static const cli_opt help_opts[] = {
     {.kind = CLI_OPT_REST,
      .name = "COMMAND",
      .at = CLI_AT(help_args, words),
+     .complete = CLI_COMPLETE_COMMAND,
      .help = "a command (\"meetings create\") or a group (\"meetings\")"},
     {0}};
 

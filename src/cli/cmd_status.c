@@ -273,6 +273,9 @@ typedef struct status_args {
     const char *format;
 } status_args;
 
+/* --format: json alone for one profile, the list formats with --all */
+static const char *const one_formats[] = {"json", NULL};
+
 static const cli_opt status_opts[] = {
     {.kind = CLI_OPT_SWITCH,
      .name = "json",
@@ -282,6 +285,7 @@ static const cli_opt status_opts[] = {
      .name = "format",
      .value_name = "FMT",
      .at = CLI_AT(status_args, format),
+     .choices = cli_format_names,
      .help = "json; with --all also ndjson, table (the default) or csv"},
     {.kind = CLI_OPT_SWITCH,
      .name = "offline",
@@ -450,8 +454,12 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     if (status)
         return status;
     cli_format fmt = a.all ? CLI_FMT_TABLE : CLI_FMT_AUTO;
-    if (a.format && cli_format_parse(a.format, &fmt, &err) != 0)
+    if (a.format &&
+        cli_format_parse_in(a.format, a.all ? cli_format_names : one_formats, &fmt, &err) != 0) {
+        if (!a.all)
+            zf_error_hint(&err, "the list formats (ndjson, table, csv) go with --all");
         return cli_usage_fail(ctx->cmd, &err);
+    }
     if (a.json)
         fmt = CLI_FMT_JSON;
     if (!a.all && fmt != CLI_FMT_AUTO && fmt != CLI_FMT_JSON)

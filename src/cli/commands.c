@@ -31,7 +31,7 @@
 
 extern const zf_cmd zf_cmd_config, zf_cmd_connect, zf_cmd_disconnect, zf_cmd_status, zf_cmd_api,
     zf_cmd_help, zf_cmd_completion, zf_cmd_man, zf_cmd_actions, zf_cmd_actions_schema,
-    zf_cmd_recordings_download;
+    zf_cmd_recordings_download, zf_cmd_batch;
 
 static const zf_cmd actions_here; /* a marker, never run */
 #define ACTIONS_HERE (&actions_here)
@@ -44,6 +44,7 @@ static const zf_cmd *const written[] = {
     &zf_cmd_api,
     ACTIONS_HERE,
     &zf_cmd_recordings_download,
+    &zf_cmd_batch,
     &zf_cmd_actions,
     &zf_cmd_actions_schema,
     &zf_cmd_help,
@@ -222,14 +223,16 @@ int cli_parse_args(const zf_cmd *cmd, void *args, cli_opt_fn on_value, void *ctx
     return cli_parse(cmd, &p, argc, argv);
 }
 
-/* The shorthand flags of an action command (cli_action_specs) and the
- * defaults the CLI fills in, from the rows that parse them. */
-static void print_shorthands(FILE *f, const zf_action *a)
+/* The shorthand flags of an action command (cli_action_specs), from the
+ * rows that parse them. */
+static void put_shorthands(zf_buf *out, const zf_action *a)
 {
     cli_opt *specs = NULL, *mine = NULL;
     size_t n = 0, k = 0;
-    if (cli_action_specs(&specs, a) != 0)
+    if (cli_action_specs(&specs, a) != 0) {
+        out->failed = 1;
         return;
+    }
     for (const cli_opt *o = specs; o->kind != CLI_OPT_END; o++)
         n++;
     mine = calloc(n + 1, sizeof *mine);
@@ -245,43 +248,86 @@ static void print_shorthands(FILE *f, const zf_action *a)
         mine[k].name = names[k];
         k++;
     }
+    if (!mine || !names)
+        out->failed = 1;
     zf_buf b = ZF_BUF_INIT(1 << 16);
     if (k && cli_opt_help(&b, mine, "Shorthand flags (members of a required object)") == 0)
-        fprintf(f, "\n%s", zf_buf_cstr(&b));
-    for (const cli_action_default *d = cli_action_defaults; d->action; d++)
-        if (!strcmp(d->action, a->name))
-            fprintf(f, "%s--%s defaults to %s here.\n", k ? "" : "\n", d->field, d->value);
+        zf_buf_appendf(out, "\n%s", zf_buf_cstr(&b));
     zf_buf_free(&b);
     free(names);
     free(mine);
     free(specs);
 }
 
-void cli_print_help(const zf_cmd *cmd, FILE *f)
+/* The descriptor's text, minus its own usage line and summary, with a
+ * field the CLI fills in (cli_action_defaults) shown as defaulted here,
+ * not required: "--action TEXT  (default here: create) ...". */
+static void put_action_text(zf_buf *out, const zf_action *a)
+{
+    zf_buf b = ZF_BUF_INIT(1 << 20);
+    zf_action_help(&b, a);
+    const char *body = b.ptr ? strstr(b.ptr, "\n\n") : NULL;
+    body = body ? strstr(body + 2, "\n\n") : NULL;
+    zf_buf_appendf(out, "\nAction: %s\n", a->name);
+    for (const char *line = body ? body + 1 : ""; *line;) {
+        size_t len = strcspn(line, "\n");
+        const cli_action_default *d = cli_action_defaults;
+        for (; d->action; d++) {
+            char lead[NAME_MAX_LEN + 4];
+            size_t n = (size_t)snprintf(lead, sizeof lead, "  --%s ", d->field);
+            for (char *c = lead + 4; *c; c++)
+                if (*c == '_')
+                    *c = '-';
+            if (!strcmp(d->action, a->name) && len > n && !strncmp(line, lead, n))
+                break;
+        }
+        const char *req = d->action ? strstr(line, "(required) ") : NULL;
+        if (req && req < line + len) {
+            zf_buf_append(out, line, (size_t)(req - line));
+            zf_buf_appendf(out, "(default here: %s) ", d->value);
+            zf_buf_append(out, req + 11, len - (size_t)(req + 11 - line));
+        } else {
+            zf_buf_append(out, line, len);
+        }
+        line += len;
+        if (*line == '\n')
+            zf_buf_putc(out, *line++);
+    }
+    zf_buf_free(&b);
+}
+
+int cli_help_text(const zf_cmd *cmd, zf_buf *out, unsigned parts)
 {
     zf_buf b = ZF_BUF_INIT(1 << 20);
     cli_cmd_usage(cmd, &b);
-    fprintf(f, "usage: zoomflow %s%s%s\n\n%s\n", cmd->name, b.len ? " " : "", zf_buf_cstr(&b),
-            cli_cmd_summary(cmd));
+    if (parts & CLI_HELP_USAGE)
+        zf_buf_appendf(out, "usage: zoomflow %s%s%s\n\n", cmd->name, b.len ? " " : "",
+                       zf_buf_cstr(&b));
+    zf_buf_appendf(out, "%s\n", cli_cmd_summary(cmd));
     zf_buf_reset(&b);
     const zf_action *a = cmd->action_flags ? zf_action_find(cmd->action) : NULL;
     if (a) {
-        /* the descriptor's text, minus its own usage line and summary */
-        zf_action_help(&b, a);
-        const char *body = b.ptr ? strstr(b.ptr, "\n\n") : NULL;
-        body = body ? strstr(body + 2, "\n\n") : NULL;
-        fprintf(f, "\nAction: %s\n%s", a->name, body ? body + 1 : "");
-        zf_buf_reset(&b);
+        put_action_text(out, a);
+        put_shorthands(out, a);
     }
-    if (a)
-        print_shorthands(f, a);
     /* the options from the same table that parses them */
     if (cmd->opts && cli_opt_help(&b, cmd->opts, a ? "Common options" : "Options") == 0 && b.len)
-        fprintf(f, "\n%s", b.ptr);
+        zf_buf_appendf(out, "\n%s", b.ptr);
     zf_buf_free(&b);
-    if (cmd->help && cmd->help[0])
-        fprintf(f, "\n%s", cmd->help);
-    fprintf(f, "\n%s", cli_exit_help);
+    if (cmd->help && cmd->help[0] && (cmd->help != cli_action_help || (parts & CLI_HELP_SHARED)))
+        zf_buf_appendf(out, "\n%s", cmd->help);
+    if (parts & CLI_HELP_EXIT)
+        zf_buf_appendf(out, "\n%s", cli_exit_help);
+    return out->failed ? ZF_ENOMEM : 0;
+}
+
+void cli_print_help(const zf_cmd *cmd, FILE *f)
+{
+    zf_buf b = ZF_BUF_INIT(1 << 22);
+    if (cli_help_text(cmd, &b, CLI_HELP_ALL) != 0)
+        fputs("zoomflow: out of memory\n", stderr);
+    fputs(zf_buf_cstr(&b), f);
+    zf_buf_free(&b);
 }
 
 int cli_cmd_each_opt(const zf_cmd *cmd, cli_opt_visit fn, void *ctx)
@@ -296,4 +342,23 @@ int cli_cmd_each_opt(const zf_cmd *cmd, cli_opt_visit fn, void *ctx)
             fn(ctx, o);
     free(own);
     return 0;
+}
+
+const zf_field *cli_action_opt_field(const zf_action *a, const cli_opt *o)
+{
+    if (!a || o->at || o->id < 0)
+        return NULL; /* a common option: a member of the command's args */
+    size_t nf = 0;
+    while (a->input[nf].name)
+        nf++;
+    if (o->id < CLI_ACTION_MEMBER)
+        return (size_t)o->id < nf ? &a->input[o->id] : NULL;
+    size_t i = (size_t)(o->id - CLI_ACTION_MEMBER) / CLI_ACTION_MEMBERS_MAX,
+           m = (size_t)(o->id - CLI_ACTION_MEMBER) % CLI_ACTION_MEMBERS_MAX;
+    if (i >= nf || !a->input[i].fields)
+        return NULL;
+    for (size_t k = 0; k <= m; k++)
+        if (!a->input[i].fields[k].name)
+            return NULL;
+    return &a->input[i].fields[m];
 }

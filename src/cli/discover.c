@@ -28,7 +28,7 @@ static int in_group(const zf_cmd *c, const char *group)
     return first_word_len(c->name) == n && strncmp(c->name, group, n) == 0 && c->name[n] == ' ';
 }
 
-static int is_group(const char *word)
+int cli_is_group(const char *word)
 {
     for (const zf_cmd *const *c = cli_commands(); *c; c++)
         if (in_group(*c, word))
@@ -44,15 +44,18 @@ void cli_print_overview(FILE *f)
           f);
     for (const zf_cmd *const *c = cli_commands(); *c; c++)
         fprintf(f, "  %-26s %s\n", (*c)->name, cli_cmd_summary(*c));
-    zf_buf b = ZF_BUF_INIT(1 << 16);
-    cli_opt_help(&b, cli_global_opts, "Global options (before or after the command)");
-    fprintf(f, "\n%s\n%s\n%s", zf_buf_cstr(&b), cli_global_notes, cli_exit_help);
+    zf_buf b = ZF_BUF_INIT(1 << 16), env = ZF_BUF_INIT(1 << 16);
+    cli_opt_help(&b, cli_global_opts, CLI_GLOBALS_HEADING);
+    cli_env_help(&env);
+    fprintf(f, "\n%s\n%s\n%s\n%s", zf_buf_cstr(&b), cli_global_notes, zf_buf_cstr(&env),
+            cli_exit_help);
     zf_buf_free(&b);
+    zf_buf_free(&env);
 }
 
 int cli_print_group(const char *group, FILE *f)
 {
-    if (!is_group(group))
+    if (!cli_is_group(group))
         return 0;
     fprintf(f, "usage: zoomflow %s COMMAND [flags]\n\nCommands:\n", group);
     for (const zf_cmd *const *c = cli_commands(); *c; c++)
@@ -96,7 +99,7 @@ static void nearest_command(char *out, size_t n, int argc, char **argv)
 
 int cli_no_such_command(int argc, char **argv)
 {
-    if (is_group(argv[0])) {
+    if (cli_is_group(argv[0])) {
         if (argc == 1) {
             cli_print_group(argv[0], stdout);
             return 0;

@@ -56,17 +56,22 @@
     X(ECANCELED, 1)
 // clang-format on
 
+/* The same words as docs/cli.md's "Exit status" table
+ * (tests/integration/test_cli_docs.py compares them). */
 const char cli_exit_help[] =
     "Exit status:\n"
     "  0  success\n"
     "  1  internal or storage failure\n"
-    "  2  bad usage or invalid input (nothing was sent to Zoom)\n"
-    "  3  not connected, authentication failed, or re-authorization needed\n"
+    "  2  bad usage or invalid input (nothing was sent to Zoom), a refused path, or\n"
+    "     Zoom's validation error 300\n"
+    "  3  not connected, authentication failed, re-authorization needed, or a\n"
+    "     missing scope\n"
     "  4  stored secrets cannot be decrypted (wrong master key)\n"
-    "  5  network failure, timeout, or Zoom server error (5xx)\n"
-    "  6  Zoom rejected the request (4xx), its answer was unusable, or a create's\n"
-    "     outcome is unknown (check in Zoom before running it again)\n"
-    "  7  rate limited (per-second or daily limit)\n";
+    "  5  network failure, timeout, or Zoom server error (5xx) after the retries\n"
+    "  6  Zoom rejected the request (4xx: not found, conflict, ...), its answer was\n"
+    "     unusable, or a create's outcome is unknown (check in Zoom before running\n"
+    "     it again)\n"
+    "  7  rate limited (per-second or daily limit; the daily reset time is printed)\n";
 
 int cli_exit_status(int code)
 {

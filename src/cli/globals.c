@@ -69,10 +69,39 @@ const cli_opt cli_global_opts[] = {
 
 const char cli_global_notes[] =
     "Global options may also follow the command (`zoomflow users list --profile\n"
-    "work -v`); a command's own flag of the same name would win.\n"
-    "Precedence: flags > ZOOMFLOW_* environment > config file > defaults.\n"
-    "Also: ZOOMFLOW_CLIENT_ID, ZOOMFLOW_CLIENT_SECRET(_FILE), ZOOMFLOW_ACCOUNT_ID,\n"
-    "ZOOMFLOW_REDIRECT_URI, ZOOMFLOW_TIMEOUT (see `zoomflow config --help`, docs/cli.md).\n";
+    "work -v`) or stand between a group and its verb (`zoomflow users -v list`);\n"
+    "a command's own flag of the same name would win.\n"
+    "Precedence: flags > ZOOMFLOW_* environment > config file > defaults.\n";
+
+/* The variables zoomflow reads: the two main.c resolves first, every
+ * setting of CLI_CFG_MAP (config.c reads them), then the ones single
+ * commands read. */
+static const struct {
+    const char *name, *help;
+} env_rows[] = {
+    {"ZOOMFLOW_PROFILE", "the profile (--profile; default: default)"},
+    {"ZOOMFLOW_CONFIG", "the config file (--config; default: ~/.config/zoomflow/config)"},
+#define CLI_X_ENV(f, k, env, def, help) {env, help},
+    CLI_CFG_MAP(CLI_X_ENV)
+#undef CLI_X_ENV
+        {"ZOOMFLOW_CLIENT_SECRET", "the client secret itself (connect; never on the command line)"},
+    {"ZOOMFLOW_MASTER_KEY", "the master key itself (wins over the key file)"},
+    {"ZOOMFLOW_LIST_TREE", "1: --all lists parse every page as a JSON tree (a debugging aid)"},
+    {"BROWSER", "the browser connect opens the authorize URL with"},
+    {"XDG_CONFIG_HOME", "the config directory's parent (default: ~/.config)"},
+    {"XDG_DATA_HOME", "the store's directory's parent (default: ~/.local/share)"},
+    {"HOME", "where the default directories are"},
+};
+
+#define ENV_COL 30
+
+int cli_env_help(zf_buf *out)
+{
+    zf_buf_puts(out, "Environment (config file keys: `zoomflow config --help`):\n");
+    for (size_t i = 0; i < sizeof env_rows / sizeof env_rows[0]; i++)
+        zf_buf_appendf(out, "  %-*s%s\n", ENV_COL, env_rows[i].name, env_rows[i].help);
+    return out->failed ? ZF_ENOMEM : 0;
+}
 
 int cli_is_global_opt(const cli_opt *o)
 {

@@ -19,7 +19,11 @@ typedef struct cli_globals {
 } cli_globals;
 
 extern const cli_opt cli_global_opts[];
+#define CLI_GLOBALS_HEADING "Global options (before or after the command)"
 extern const char cli_global_notes[];
+/* The "Environment:" section of `zoomflow --help` (and the man page's
+ * ENVIRONMENT): every variable zoomflow reads, one a line. ZF_ENOMEM. */
+int cli_env_help(zf_buf *out);
 
 /* on_value of the global table: --oauth-base URL -> the setting oauth_base
  * of g->flags (ctx is the cli_globals). */

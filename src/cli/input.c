@@ -54,6 +54,19 @@ int cli_number(long long *out, const char *what, const char *text, size_t len, l
                         len > SHOW_MAX ? "..." : "", unit, min, max);
 }
 
+void cli_json_merge(json_t *dst, const json_t *over)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach ((json_t *)over, key, v) {
+        json_t *cur = json_object_get(dst, key);
+        if (json_is_object(cur) && json_is_object(v))
+            json_object_update_recursive(cur, v);
+        else
+            json_object_set(dst, key, v);
+    }
+}
+
 int cli_json_set_path(json_t *root, const char *dotted, json_t *value, zf_error *err)
 {
     json_t *cur = root;

@@ -6,6 +6,11 @@
 #include "zoomflow/actions.h"
 #include "zoomflow/error.h"
 
+/* Lays over's members over dst's: an object member over an object is
+ * merged member by member (json_object_update_recursive), anything else
+ * replaces. How --input and flags combine, and a batch row and the
+ * common flags. */
+void cli_json_merge(json_t *dst, const json_t *over);
 /* Sets root.a.b.c = value (steals value), making objects on the way. */
 int cli_json_set_path(json_t *root, const char *dotted, json_t *value, zf_error *err);
 /* "a.b=value": a string (typed = 0), or typed = 1 the JSON literal when the

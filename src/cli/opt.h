@@ -57,14 +57,21 @@ typedef enum cli_opt_kind {
 
 typedef struct cli_opt {
     cli_opt_kind kind;
-    const char *name;       /* long name without "--"; a positional's NAME */
-    char alias;             /* short letter, or 0 */
-    const char *value_name; /* "KEY=VALUE" in help; NULL: "VALUE" */
-    const char *help;       /* '\n' starts a further line; NULL: no help line */
-    size_t at;              /* CLI_AT(args type, member); 0: to on_value */
-    unsigned flags;         /* CLI_OPT_REQUIRED | CLI_OPT_DOTTED | CLI_OPT_HIDDEN */
-    int id;                 /* the caller's tag, for on_value */
+    const char *name;           /* long name without "--"; a positional's NAME */
+    char alias;                 /* short letter, or 0 */
+    const char *value_name;     /* "KEY=VALUE" in help; NULL: "VALUE" */
+    const char *help;           /* '\n' starts a further line; NULL: no help line */
+    size_t at;                  /* CLI_AT(args type, member); 0: to on_value */
+    unsigned flags;             /* CLI_OPT_REQUIRED | CLI_OPT_DOTTED | CLI_OPT_HIDDEN */
+    int id;                     /* the caller's tag, for on_value */
+    const char *const *choices; /* the values it takes (NULL-terminated), for
+                                   completion; the command checks them */
+    unsigned complete;          /* CLI_COMPLETE_*: what completion offers
+                                   for a value without choices */
 } cli_opt;
+
+#define CLI_COMPLETE_FILES 0u   /* file names (the shell's default) */
+#define CLI_COMPLETE_COMMAND 1u /* command words (help COMMAND...) */
 
 /* Where an option is stored: a member of the args struct handed to the
  * parser (offset + 1, so that 0 means "no member"). */

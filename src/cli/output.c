@@ -73,31 +73,68 @@ static int distance(const char *a, const char *b)
     return d[na][nb] > 9 ? 9 : d[na][nb];
 }
 
-int cli_format_parse(const char *s, cli_format *out, zf_error *err)
+const char *const cli_format_names[] = {"json", "ndjson", "table", "csv", NULL};
+
+static int taken(const char *name, const char *const *allowed)
+{
+    if (!allowed)
+        return 1;
+    for (; *allowed; allowed++)
+        if (!strcmp(*allowed, name))
+            return 1;
+    return 0;
+}
+
+/* "json, ndjson, table or csv" */
+static void name_list(zf_buf *b, const char *const *names)
+{
+    size_t n = 0;
+    while (names[n])
+        n++;
+    for (size_t i = 0; i < n; i++)
+        zf_buf_appendf(b, "%s%s", i == 0 ? "" : i == n - 1 ? " or " : ", ", names[i]);
+}
+
+int cli_format_parse_in(const char *s, const char *const *allowed, cli_format *out, zf_error *err)
 {
     const char *near = NULL;
     int best = 3; /* farther than two edits is no suggestion */
+    int known = 0;
     for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
         if (strcmp(s, formats[i].name) == 0) {
-            *out = formats[i].f;
-            return 0;
+            known = 1;
+            if (taken(s, allowed)) {
+                *out = formats[i].f;
+                return 0;
+            }
         }
         int d = distance(s, formats[i].name);
-        if (d < best) {
+        if (d < best && taken(formats[i].name, allowed)) {
             best = d;
             near = formats[i].name;
         }
     }
-    zf_error_set(err, ZF_EVALIDATION,
-                 "--format %s is not a format; the formats are json, ndjson, table, csv and "
-                 "auto",
-                 s);
+    zf_buf names = ZF_BUF_INIT(256);
+    if (allowed)
+        name_list(&names, allowed);
+    else
+        zf_buf_puts(&names, "json, ndjson, table, csv or auto");
+    zf_error_set(err, ZF_EVALIDATION, "--format %s is not %s; the formats%s are %s", s,
+                 known ? "taken here" : "a format", allowed ? " here" : "", zf_buf_cstr(&names));
     if (near)
         zf_error_hint(err, "did you mean --format %s?", near);
+    else if (allowed)
+        zf_error_hint(err, "use --format %s", zf_buf_cstr(&names));
     else
         zf_error_hint(err, "use --format json, ndjson, table, csv or auto (the default: table "
                            "on a terminal, json otherwise)");
+    zf_buf_free(&names);
     return ZF_EVALIDATION;
+}
+
+int cli_format_parse(const char *s, cli_format *out, zf_error *err)
+{
+    return cli_format_parse_in(s, NULL, out, err);
 }
 
 int cli_out_new(cli_out **out, FILE *f, cli_format fmt, int tty, const char *const *columns)

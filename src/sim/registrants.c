@@ -244,7 +244,6 @@ static long pin_code(const sim_registrant *r)
     return 100000 + (long)(h % 900000u);
 }
 
-
 void sim_h_registrant_add(sim_req *rq, sim_resp *rs)
 {
     sim *s = rq->s;

@@ -98,6 +98,78 @@ class Discover(unittest.TestCase):
         p = self.run_cli("help", "status", "extra")
         self.assertBadUsage(p, "no command 'status extra'")
 
+    def test_group_help_lists_its_verbs(self):
+        # `GROUP --help` and `-h` are `GROUP`: the verbs, on stdout, exit 0
+        for g in ("meetings", "users", "recordings", "registrants"):
+            alone = self.run_cli(g)
+            for flag in ("--help", "-h"):
+                with self.subTest(group=g, flag=flag):
+                    p = self.run_cli(g, flag)
+                    self.assertEqual(p.returncode, 0, p.err)
+                    self.assertEqual(p.out, alone.out)
+                    self.assertNotIn("did you mean", p.err)
+        # with a verb after it: that command's help
+        self.assertEqual(self.run_cli("meetings", "--help", "list").out,
+                         self.run_cli("meetings", "list", "--help").out)
+        # a group word that is a command too keeps its own --help
+        self.assertEqual(self.run_cli("actions", "--help").out,
+                         self.run_cli("help", "actions").out)
+
+    def test_global_flags_between_group_and_verb(self):
+        p = self.run_cli("meetings", "-v", "list", "--user-id", "me", "--dry-run")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertEqual(json.loads(p.out)["action"], "list_meetings")
+        p = self.run_cli("users", "--profile", "default", "list", "--dry-run")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertEqual(json.loads(p.out)["action"], "list_users")
+        # the flag takes effect, and a later one still wins over it
+        p = self.run_cli("users", "--api-base", "http://127.0.0.1:9/between", "list",
+                         "--dry-run")
+        self.assertEqual(json.loads(p.out)["url"], "http://127.0.0.1:9/between/v2/users")
+        p = self.run_cli("--api-base", "http://127.0.0.1:9/before", "users", "--api-base",
+                         "http://127.0.0.1:9/between", "list", "--dry-run", "--api-base",
+                         "http://127.0.0.1:9/after")
+        self.assertEqual(json.loads(p.out)["url"], "http://127.0.0.1:9/after/v2/users")
+        p = self.run_cli("users", "--api-base=http://127.0.0.1:9/eq", "-v", "list", "--dry-run")
+        self.assertEqual(json.loads(p.out)["url"], "http://127.0.0.1:9/eq/v2/users")
+        # checked as before the command; a command's flag there is no global
+        p = self.run_cli("users", "--profile", "bad!", "list")
+        self.assertBadUsage(p, "profile name 'bad!' may use only")
+        p = self.run_cli("meetings", "--topic", "x", "create")
+        self.assertBadUsage(p, "unknown global flag --topic")
+        p = self.run_cli("meetings", "--profle", "x", "list")
+        self.assertBadUsage(p, "did you mean --profile?")
+        p = self.run_cli("meetings", "-v", "lst")
+        self.assertBadUsage(p, "unknown command 'meetings lst'",
+                            "did you mean `zoomflow meetings list`?")
+        # the same for a group whose word is a command too
+        p = self.run_cli("actions", "-v", "schema", "create_user")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertIn("urn:zoomflow:action:create_user", p.out)
+
+    def test_each_action_says_its_output_once(self):
+        for name in self.commands():
+            h = self.run_cli(*name.split(), "--help").out
+            if "\nAction: " not in h:
+                continue
+            with self.subTest(command=name):
+                outputs = [l for l in h.splitlines() if l.startswith("Output:")]
+                self.assertEqual(len(outputs), 1, outputs)
+                self.assertGreater(len(outputs[0]), len("Output: ") + 5)
+
+    def test_status_format_names_what_status_takes(self):
+        p = self.run_cli("status", "--format", "yaml")
+        self.assertBadUsage(p, "--format yaml is not a format; the formats here are json\n",
+                            "--all")
+        self.assertNotIn("auto", p.err)
+        p = self.run_cli("status", "--format", "table")
+        self.assertBadUsage(p, "the formats here are json\n", "go with --all")
+        p = self.run_cli("status", "--all", "--format", "yaml")
+        self.assertBadUsage(p, "the formats here are json, ndjson, table or csv\n")
+        # an action command takes every format
+        p = self.run_cli("users", "list", "--format", "yaml")
+        self.assertBadUsage(p, "json, ndjson, table, csv or auto")
+
     # ---- global flags after the command -------------------------------------
 
     def test_global_flags_after_the_command(self):
@@ -208,7 +280,13 @@ class Discover(unittest.TestCase):
         h = self.run_cli("users", "create", "--help").out
         for flag in ("--email", "--first-name", "--last-name", "--type"):
             self.assertIn(f"\n  {flag} ", h)
-        self.assertIn("--action defaults to create", h)
+        # a field the CLI fills in reads as a default, not as required
+        action = next(l for l in h.splitlines() if l.startswith("  --action "))
+        self.assertIn("(default here: create)", action)
+        self.assertNotIn("(required)", action)
+        self.assertNotIn("defaults to create here", h)
+        user_info = next(l for l in h.splitlines() if l.startswith("  --user-info "))
+        self.assertIn("(required)", user_info)
         # still validated like the rest
         p = self.run_cli("users", "create", "--email", "not-an-email", "--type", "3",
                          "--dry-run")

@@ -35,7 +35,8 @@ from zfharness import SLOW, WRAP, Sim, binary, stop_clean
 DEADLINE = 15
 INPUT_CAP = 4 << 20
 # placeholders of usage lines ("api [options] METHOD PATH") and what to put there
-POSITIONAL = {"METHOD": "POST", "PATH": "/users", "[PATH]": "/users", "MEETING": "123"}
+POSITIONAL = {"METHOD": "POST", "PATH": "/users", "[PATH]": "/users", "MEETING": "123",
+              "ACTION": "create_user"}
 
 
 def no_sim():

@@ -313,6 +313,33 @@ static void help_field(zf_buf *b, const zf_field *f)
     zf_buf_putc(b, '\n');
 }
 
+/* What an action prints, one line ending in '\n': its output_doc, else the
+ * list or object shape, then the output keys. The one text of --help's and
+ * docs/actions.md's "Output:". */
+static void output_text(zf_buf *b, const zf_action *a)
+{
+    if (a->output_doc)
+        zf_buf_puts(b, a->output_doc);
+    else if (a->items_key && zf_action_flag_field(a, "all"))
+        zf_buf_appendf(b,
+                       "`{\"%s\": [%s...], \"total_records\", \"next_page_token\"}`"
+                       " (the same with `all` or `limit`, which leave no next_page_token)",
+                       a->items_key, a->item_type);
+    else if (a->items_key)
+        zf_buf_appendf(b,
+                       "`{\"%s\": [%s...], \"total_records\"}`, every page of "
+                       "the whole range",
+                       a->items_key, a->item_type);
+    else
+        zf_buf_appendf(b, "one %s%s", a->item_type,
+                       a->reconcile ? " with `created`; when false, `found` (an interrupted "
+                                      "attempt's, reconciled) or `existing` (there before)"
+                                    : "");
+    for (const char *const *k = a->output_keys; k && *k; k++)
+        zf_buf_appendf(b, "%s`%s`", k == a->output_keys ? "; keys " : ", ", *k);
+    zf_buf_puts(b, a->output_keys || a->output_doc ? "\n" : " (Zoom's answer as is)\n");
+}
+
 int zf_action_help(zf_buf *out, const zf_action *a)
 {
     zf_buf_appendf(out, "Usage: zoomflow %s [flags]\n\n%s\n\n", a->name, a->summary);
@@ -322,15 +349,13 @@ int zf_action_help(zf_buf *out, const zf_action *a)
                    a->scope ? a->scope : "the endpoint's own");
     for (const zf_field *f = a->input; f->name; f++)
         help_field(out, f);
-    if (a->output_doc)
-        zf_buf_appendf(out, "\nOutput: %s.\n", a->output_doc);
+    zf_buf_puts(out, "\nOutput: ");
+    output_text(out, a);
     if (a->rules) {
         zf_buf_puts(out, "\nAlso checked:\n");
         for (const char *const *r = a->rules; *r; r++)
             zf_buf_appendf(out, "  - %s\n", *r);
     }
-    if (a->output_doc)
-        zf_buf_appendf(out, "\nOutput: %s\n", a->output_doc);
     if (a->notes) {
         zf_buf_puts(out, "\nNotes:\n");
         for (const char *const *n = a->notes; *n; n++)
@@ -399,26 +424,8 @@ static void md_action(zf_buf *b, const zf_action *a)
         zf_buf_appendf(b, "%s`%s`", c == a->classic_scopes ? " (older apps: " : ", ", *c);
     zf_buf_puts(b, a->classic_scopes ? ")\n" : "\n");
     zf_buf_appendf(b, "* Kind: %s\n", kind_text(a));
-    if (a->output_doc)
-        zf_buf_appendf(b, "* Output: %s", a->output_doc);
-    else if (a->items_key && zf_action_flag_field(a, "all"))
-        zf_buf_appendf(b,
-                       "* Output: `{\"%s\": [%s...], \"total_records\", \"next_page_token\"}`"
-                       " (the same with `all` or `limit`, which leave no next_page_token)",
-                       a->items_key, a->item_type);
-    else if (a->items_key)
-        zf_buf_appendf(b,
-                       "* Output: `{\"%s\": [%s...], \"total_records\"}`, every page of "
-                       "the whole range",
-                       a->items_key, a->item_type);
-    else
-        zf_buf_appendf(b, "* Output: one %s%s", a->item_type,
-                       a->reconcile ? " with `created`; when false, `found` (an interrupted "
-                                      "attempt's, reconciled) or `existing` (there before)"
-                                    : "");
-    for (const char *const *k = a->output_keys; k && *k; k++)
-        zf_buf_appendf(b, "%s`%s`", k == a->output_keys ? "; keys " : ", ", *k);
-    zf_buf_puts(b, a->output_keys ? "\n" : " (Zoom's answer as is)\n");
+    zf_buf_puts(b, "* Output: ");
+    output_text(b, a);
     if (a->items_key) {
         const char *const *cols = a->columns ? a->columns : a->output_keys;
         for (const char *const *k = cols; k && *k; k++)
