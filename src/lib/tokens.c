@@ -28,6 +28,13 @@
  *    claim whose process is gone on this host is stale at once).
  *  - A new pair is committed before it is returned or the lock released.
  *    A kill at any point leaves the old pair or the new pair committed.
+ *  - A new pair whose save is cut off by the database (a restart, a network
+ *    cut: the transaction and the row lock are gone) is saved again, in a
+ *    new transaction, for SAVE_WAIT_MS, as long as the claim in the row is
+ *    still this refresh's: the server rotated the refresh token, and the
+ *    pair in this process's memory is the only copy of the new one. The
+ *    others wait on the claim meanwhile (CLAIM_GRACE_MS after the server is
+ *    back, for a live process; the retries come every SAVE_POLL_MS).
  *  - The one unavoidable loss: a refresh that reached Zoom whose answer was
  *    lost (connection cut after sending, or the process killed) leaves the
  *    stored refresh token dead at Zoom. We keep it (we cannot know); a cut
@@ -68,6 +75,8 @@
 #define CLAIM_POLL_MS 50
 #define CLAIM_TRIES 200
 #define HOST_MAX 256
+#define SAVE_WAIT_MS 30000
+#define SAVE_POLL_MS 200
 #define HINT_RECONNECT                                                                             \
     "Reconnect the Zoom connection. The interrupted refresh cannot be recovered; to "              \
     "avoid it, let the process finish (SIGTERM, not kill -9)."
@@ -1039,6 +1048,90 @@ static void cut_error(const char *prev, const char *id, zf_error *err)
     zf_error_hint_arg(err, ZF_HINT_ARG_CONNECTION, id);
 }
 
+/* The outcome of a refresh Zoom answered with set, into the row c: the new
+ * pair, counted, the claim cleared (or left as keep, the evidence of a
+ * stale one this refresh did not settle). */
+static int settle(zf_tokens *tk, zf_store_conn *c, const zf_token_set *set, zf_error *err)
+{
+    int rc = apply_tokens(tk, c, set, err);
+    if (rc == 0) {
+        c->last_refresh_at = c->updated_at = now_of(tk);
+        c->refresh_count++;
+    }
+    return rc;
+}
+
+/* A store failure that is the database going away, not the statement. */
+static int database_gone(int rc, const zf_error *err)
+{
+    return rc == ZF_ESTORE &&
+           (err->hint_id == ZF_HINT_DATABASE_LOST || err->hint_id == ZF_HINT_DATABASE_UNREACHABLE);
+}
+
+/*
+ * The save of a refreshed pair was cut off by the database (err): save it
+ * again until the database is back, in a new transaction, as long as the
+ * row's claim is still this refresh's (seq). A pair found already stored
+ * (a COMMIT that was lost on the way back had committed) is done. Returns
+ * with no transaction open; c holds the row as last read.
+ */
+static int save_again(zf_tokens *tk, const char *id, int64_t seq, const zf_token_set *set,
+                      zf_store_conn *c, zf_error *err)
+{
+    zf_secret stored = ZF_SECRET_INIT;
+    int64_t t0 = mono_ms();
+    int rc = ZF_ESTORE;
+    zf_log(ZF_LOG_WARN, "tokens",
+           "the refreshed token of %s was not saved (%s); saving it again once the "
+           "database is back",
+           id, err->message);
+    while (database_gone(rc, err) && mono_ms() - t0 < SAVE_WAIT_MS) {
+        struct timespec nap = {0, SAVE_POLL_MS * 1000000L};
+        nanosleep(&nap, NULL);
+        zf_store_rollback(tk->opts.store);
+        zf_error_reset(err);
+        if ((rc = lock_and_load(tk, id, c, &stored, err)) < 0)
+            continue;
+        if (zf_secret_eq(&stored, zf_secret_reveal(&set->access_token), set->access_token.len)) {
+            zf_store_rollback(tk->opts.store);
+            rc = 0;
+            break;
+        }
+        if (c->refresh_seq != seq) {
+            zf_store_rollback(tk->opts.store);
+            rc = zf_error_set(err, ZF_ESTORE,
+                              "the token refresh of \"%s\" succeeded but its new token could "
+                              "not be saved before the database was back, and another "
+                              "process has taken the refresh over since",
+                              id);
+            zf_error_hint_id(err, ZF_HINT_RECONNECT, HINT_RECONNECT_CUT);
+            zf_error_hint_arg(err, ZF_HINT_ARG_CONNECTION, id);
+            break;
+        }
+        if ((rc = settle(tk, c, set, err)) < 0 || claim_put(c, NULL) < 0 ||
+            (rc = zf_store_conn_put(tk->opts.store, c, err)) < 0 ||
+            (rc = zf_store_commit(tk->opts.store, err)) < 0) {
+            rc = rc < 0 ? rc : zf_error_set(err, ZF_ENOMEM, "out of memory");
+            zf_store_rollback(tk->opts.store);
+            continue;
+        }
+        zf_log(ZF_LOG_INFO, "tokens", "the refreshed token of %s is saved", id);
+    }
+    zf_store_rollback(tk->opts.store);
+    zf_secret_free(&stored);
+    if (database_gone(rc, err)) {
+        char was[ZF_ERROR_MSG_MAX];
+        snprintf(was, sizeof was, "%s", err->message);
+        zf_error_set(err, ZF_ESTORE,
+                     "the token refresh of \"%s\" succeeded but its new token could not be "
+                     "saved: the database stayed unreachable for %d s (%s)",
+                     id, SAVE_WAIT_MS / 1000, was);
+        zf_error_hint_id(err, ZF_HINT_RECONNECT, HINT_RECONNECT_CUT);
+        zf_error_hint_arg(err, ZF_HINT_ARG_CONNECTION, id);
+    }
+    return rc;
+}
+
 /*
  * The cross-process part: claim (lock, re-read, use a token someone else
  * got, or record the refresh as started), call the token endpoint, and
@@ -1058,10 +1151,9 @@ static int refresh_locked(zf_tokens *tk, const char *id, const zf_secret *reject
         return rc;
     }
     int cut = c->kind == ZF_CONN_OAUTH && c->last_error && strstr(c->last_error, CUT_NOTE);
+    int64_t seq = c->refresh_seq;
     int zrc = call_zoom(tk, c, &set, &sent, err);
-    if (zrc == 0 && (rc = apply_tokens(tk, c, &set, err)) == 0) {
-        c->last_refresh_at = c->updated_at = now_of(tk);
-        c->refresh_count++;
+    if (zrc == 0 && (rc = settle(tk, c, &set, err)) == 0) {
         zf_secret_free(token);
         rc = zf_secret_copy(token, &set.access_token) < 0
                  ? zf_error_set(err, ZF_ENOMEM, "out of memory")
@@ -1080,6 +1172,8 @@ static int refresh_locked(zf_tokens *tk, const char *id, const zf_secret *reject
         rc = zf_store_commit(tk->opts.store, err);
     else
         zf_store_rollback(tk->opts.store);
+    if (zrc == 0 && c->kind == ZF_CONN_OAUTH && database_gone(rc, err))
+        rc = save_again(tk, id, seq, &set, c, err);
     audit(tk, id, c->kind == ZF_CONN_S2S ? "s2s_token" : "refresh", zrc < 0 ? zrc : rc,
           zrc < 0            ? c->last_error
           : stale.started_at ? "after an interrupted refresh"

@@ -1,13 +1,25 @@
 """Helpers for CLI tests: an isolated HOME/db/key per test, a fake browser
 that follows the authorize redirect like a user clicking Authorize, and a
-`zoomflow` runner."""
+`zoomflow` runner.
+
+The store is a SQLite file in the CliEnv's directory, or with
+ZF_TEST_DB=postgresql a fresh schema on the PostgreSQL test server (as
+zfharness.StoreDB; the test skips when there is none), dropped when the
+CliEnv is collected or at exit (the integ.*.pg twins in CMakeLists.txt)."""
 import os
+import re
+import sqlite3
 import stat
 import subprocess
 import tempfile
 import textwrap
+import weakref
 
+import zfharness
 from zfharness import SLOW, WRAP, binary
+
+# What the twins skip on PostgreSQL: tests of the SQLite file itself.
+ON_PG = os.environ.get("ZF_TEST_DB", "sqlite") == "postgresql"
 
 BROWSER_SCRIPT = textwrap.dedent("""\
     #!/usr/bin/env python3
@@ -63,13 +75,19 @@ class CliEnv:
         with open(self.browser, "w") as f:
             f.write(BROWSER_SCRIPT)
         os.chmod(self.browser, stat.S_IRWXU)
-        self.db_path = os.path.join(self.dir, "zoomflow.db")
+        self.db_path = os.path.join(self.dir, "zoomflow.db")  # SQLite only
+        self.store = zfharness.StoreDB(self.dir)  # SkipTest on PG without a server
+        if self.store.schema:
+            self.db_url = self.store.dsn
+            weakref.finalize(self, self.store.drop)
+        else:
+            self.db_url = "sqlite:" + self.db_path
         self.env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": self.dir,
             "XDG_CONFIG_HOME": os.path.join(self.dir, "config"),
             "XDG_DATA_HOME": os.path.join(self.dir, "data"),
-            "ZOOMFLOW_DB": "sqlite:" + self.db_path,
+            "ZOOMFLOW_DB": self.db_url,
             "ZOOMFLOW_OAUTH_BASE": sim.url,
             "ZOOMFLOW_CLIENT_ID": client_id,
             "BROWSER": self.browser,
@@ -89,7 +107,43 @@ class CliEnv:
     def connect(self, *extra, **kw):
         return self.run("connect", "--client-secret-file", self.secret_file, *extra, **kw)
 
+    def pg_dump(self):
+        """The schema's rows as pg_dump prints them (COPY text; bytea as \\x
+        hex), each bytea value also decoded, so that a search of the result
+        finds a secret stored in clear in a text or a bytea column."""
+        pg_dump = os.path.join(os.path.dirname(zfharness.psql_path()), "pg_dump")
+        p = subprocess.run([pg_dump, "--data-only", "--schema", self.store.schema, "-d",
+                            self.store.base], capture_output=True, timeout=60)
+        if p.returncode != 0:
+            raise AssertionError("pg_dump: " + p.stderr.decode())
+        data = p.stdout
+        for h in re.findall(rb"\\\\x((?:[0-9a-f]{2})+)", data):
+            data += b"\n" + bytes.fromhex(h.decode())
+        return data
+
+    def store_exists(self):
+        """Whether anything made the store: the SQLite file, or a table in
+        the schema."""
+        if not self.store.schema:
+            return os.path.exists(self.db_path)
+        return zfharness.pg_sql(self.store.base, "SELECT count(*) FROM pg_tables WHERE "
+                                f"schemaname = '{self.store.schema}'") != ["0"]
+
+    def sql(self, text):
+        """Runs one statement on the store (SQL both engines take)."""
+        if self.store.schema:
+            return zfharness.pg_sql(self.store.dsn, text)
+        db = sqlite3.connect(self.db_path)
+        try:
+            rows = [str(r[0]) for r in db.execute(text)]
+            db.commit()
+            return rows
+        finally:
+            db.close()
+
     def db_bytes(self):
+        if self.store.schema:
+            return self.pg_dump()
         data = b""
         for suffix in ("", "-wal", "-shm"):
             try:

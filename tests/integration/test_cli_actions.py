@@ -13,7 +13,6 @@ import datetime
 import io
 import json
 import os
-import sqlite3
 import time
 import unittest
 
@@ -657,13 +656,10 @@ class ActionsTest(unittest.TestCase):
 
     def test_daily_create_warning_counted_in_store(self):
         # 89 earlier creates today for this host, as zoomflow records them
-        db = sqlite3.connect(self.cli.db_path)
         now = int(time.time())
-        db.executemany("INSERT INTO audit_log (at, conn_id, actor, action, outcome, detail) "
-                       "VALUES (?, 'default', 'action', 'meeting.create', 'ok', "
-                       "'host=busy@example.com')", [(now,)] * 89)
-        db.commit()
-        db.close()
+        self.cli.sql("INSERT INTO audit_log (at, conn_id, actor, action, outcome, detail) "
+                     "VALUES " + ", ".join([f"({now}, 'default', 'action', 'meeting.create', "
+                                            "'ok', 'host=busy@example.com')"] * 89))
         self.sim.request("POST", "/_sim/seed/users", body={"count": 1, "domain": "busy.example"})
         p = self.cli.run("api", "POST", "/users", "-f", "action=custCreate",
                          "-f", "user_info.email=busy@example.com", "-F", "user_info.type=1")

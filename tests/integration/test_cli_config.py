@@ -38,8 +38,11 @@ class ConfigAndKey(unittest.TestCase):
 
     def test_effective_values(self):
         e = self.config()
-        self.assertEqual(e["db"], {"value": "sqlite:" + self.cli.db_path, "from": "environment",
-                                   "path": self.cli.db_path, "exists": True})
+        if self.cli.store.schema:  # a DSN (no password in it) has no path
+            self.assertEqual(e["db"], {"value": self.cli.db_url, "from": "environment"})
+        else:
+            self.assertEqual(e["db"], {"value": self.cli.db_url, "from": "environment",
+                                       "path": self.cli.db_path, "exists": True})
         self.assertEqual(e["key_file"], {"value": self.key, "from": "default", "exists": True})
         self.assertTrue(e["api_base"]["value"].endswith("/v2"), e)
         # a relative store path is shown absolute, from the flag

@@ -54,6 +54,7 @@ class ConnectTest(unittest.TestCase):
         for t in tokens:
             self.assertNotIn(t.encode(), db)
         self.assertNotIn(b"zoomsim-secret", db)
+        self.assertIn(b"zoomsim-client", db)  # the search sees the rows
         p = self.cli.run("disconnect")
         self.assertEqual(p.returncode, 0, p.err)
         self.assertIn("revoked", p.out)

@@ -153,7 +153,7 @@ class OAuthRfcTest(SimCase):
         self.assertEqual(json.loads(p.out)["api_base"]["value"], "http://127.0.0.1:1/v2/")
         p = cli.run("--oauth-base", "http://127.0.0.1:8999/", "config")
         self.assertEqual(json.loads(p.out)["api_base"]["value"], "http://127.0.0.1:8999/v2")
-        self.assertFalse(os.path.exists(cli.db_path))
+        self.assertFalse(cli.store_exists())
         self.assertFalse(os.path.exists(os.path.join(cli.dir, "config", "zoomflow",
                                                      "master.key")))
 

@@ -179,6 +179,28 @@ class TokensTest(Base):
         self.assertEqual(self.info()["refresh_count"], "1")
 
     @zfharness.heavy
+    def test_concurrent_pools_refresh_once(self):
+        """3 processes x 8 threads, each thread with its own store handle
+        (its own pool) and tokens object (--own-store): no in-process mutex
+        orders them, only the store's row lock. The refresh takes 300 ms at
+        zoomsim, so that the others arrive while it is in flight."""
+        self.drv("connect")
+        self.sim.request("POST", "/_sim/faults", body={"kind": "latency", "delay_ms": 300,
+                                                        "route": "oauth.token"})
+        self.sim.advance(3700)  # expired for everyone
+        procs = [subprocess.Popen(zfharness.WRAP + self.argv("--threads", "8", "--calls", "3",
+                                                             "--own-store", "hammer"),
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV)
+                 for _ in range(3)]
+        for p in procs:
+            out, err = p.communicate(timeout=120 * zfharness.SLOW)
+            self.assertEqual(p.returncode, 0, err.decode())
+            self.assertIn("hammer ok=24 failed=0", out.decode())
+        self.assertEqual(self.grants("refresh_token"), 1)
+        self.assertEqual(self.info()["refresh_count"], "1")
+        self.assertEqual(self.info()["state"], "VALID")
+
+    @zfharness.heavy
     def test_kill_during_refresh(self):
         """kill -9 at random moments while the token endpoint takes 400 ms:
         a kill while the request is at zoomsim (which rotates the token all

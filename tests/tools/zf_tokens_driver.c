@@ -3,7 +3,7 @@
  * integration tests (tests/integration/test_tokens.py). Never prints a
  * token: only the first 12 hex digits of its SHA-256.
  *
- *   zf_tokens_driver --db DSN --sim URL [--id ID] [--sim-clock] COMMAND
+ *   zf_tokens_driver --db DSN --sim URL [--id ID] [--sim-clock] [--own-store] COMMAND
  *     connect               user OAuth with PKCE (zoomsim --auto-approve)
  *     connect-s2s ACCOUNT   Server-to-Server
  *     access                token -> GET /_sim/tokens/me; on 401 reject + retry
@@ -11,6 +11,10 @@
  *       prints "hammer ok=K failed=F" and, for bench/store-bench, the
  *       calls' wall times (max_us, sum_us) and the realtime instants
  *       (microseconds since the epoch) the calls began and the last ended
+ *   --own-store: each hammer thread opens its own store handle (its own
+ *     connection pool) and tokens object, so that nothing in the process
+ *     serialises them and only the store's row lock stands between them;
+ *     the threads start their calls together.
  *   --at MS: hammer starts at this realtime instant (milliseconds since the
  *     epoch), so that processes started one after the other begin together.
  *     info | disconnect
@@ -47,7 +51,7 @@ static int64_t sim_clock(void *ctx)
 
 typedef struct drv {
     const char *db, *sim, *id, *token_endpoint, *client_id, *client_secret;
-    int sim_clock, threads, calls;
+    int sim_clock, threads, calls, own_store;
     long margin;   /* -1: the library's default */
     long long at;  /* hammer's start, ms since the epoch; 0: at once */
     zf_store *st;
@@ -204,8 +208,25 @@ static long long now_us(void)
     return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* A store handle, key and tokens object on d's settings. */
+static int open_tokens(drv *d, zf_store **st, zf_crypt **crypt, zf_tokens **tk, zf_error *err)
+{
+    zf_tokens_opts o = ZF_TOKENS_OPTS_INIT;
+    int rc;
+    if ((rc = zf_store_open(st, d->db, err)) < 0 || (rc = zf_crypt_new(crypt, NULL, err)) < 0)
+        return rc;
+    o.store = *st;
+    o.crypt = *crypt;
+    o.clock = d->sim_clock ? sim_clock : NULL;
+    o.actor = "zf_tokens_driver";
+    if (d->margin >= 0)
+        o.refresh_margin = d->margin;
+    return zf_tokens_new(tk, &o, err);
+}
+
 typedef struct hres {
     drv *d;
+    pthread_barrier_t *start;
     int ok, failed;
     long long max_us, sum_us, end_us;
     char sha[13];
@@ -215,11 +236,23 @@ typedef struct hres {
 static void *hammer_thread(void *arg)
 {
     hres *r = arg;
-    for (int i = 0; i < r->d->calls; i++) {
+    zf_store *st = NULL;
+    zf_crypt *crypt = NULL;
+    zf_tokens *tk = r->d->tk;
+    if (r->d->own_store) {
+        zf_error err = ZF_ERROR_INIT;
+        tk = NULL;
+        if (open_tokens(r->d, &st, &crypt, &tk, &err) < 0) {
+            r->failed = r->d->calls;
+            snprintf(r->msg, sizeof r->msg, "%s: %.400s", zf_code_name(err.code), err.message);
+        }
+        pthread_barrier_wait(r->start);
+    }
+    for (int i = 0; tk && i < r->d->calls; i++) {
         zf_secret t = ZF_SECRET_INIT;
         zf_error err = ZF_ERROR_INIT;
         long long t0 = now_us();
-        int rc = zf_tokens_access(&t, NULL, r->d->tk, r->d->id, &err);
+        int rc = zf_tokens_access(&t, NULL, tk, r->d->id, &err);
         r->end_us = now_us();
         r->sum_us += r->end_us - t0;
         if (r->end_us - t0 > r->max_us)
@@ -233,6 +266,11 @@ static void *hammer_thread(void *arg)
         }
         zf_secret_free(&t);
     }
+    if (r->d->own_store) {
+        zf_tokens_free(tk);
+        zf_crypt_free(crypt);
+        zf_store_free(st);
+    }
     return NULL;
 }
 
@@ -241,8 +279,10 @@ static int cmd_hammer(drv *d, zf_error *err)
     int n = d->threads > 0 && d->threads <= 64 ? d->threads : 8, ok = 0, failed = 0;
     long long max_us = 0, sum_us = 0, end_us = 0, start_us;
     pthread_t th[64];
+    pthread_barrier_t start;
     hres r[64];
     memset(r, 0, sizeof r);
+    pthread_barrier_init(&start, NULL, (unsigned)n);
     if (d->at > 0) { /* absolute: told apart from the library's naps in strace */
         struct timespec at = {(time_t)(d->at / 1000), (long)(d->at % 1000) * 1000000};
         while (clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &at, NULL) == EINTR)
@@ -251,6 +291,7 @@ static int cmd_hammer(drv *d, zf_error *err)
     start_us = now_us();
     for (int i = 0; i < n; i++) {
         r[i].d = d;
+        r[i].start = &start;
         pthread_create(&th[i], NULL, hammer_thread, &r[i]);
     }
     for (int i = 0; i < n; i++) {
@@ -263,6 +304,7 @@ static int cmd_hammer(drv *d, zf_error *err)
         if (r[i].failed)
             fprintf(stderr, "thread %d: %s\n", i, r[i].msg);
     }
+    pthread_barrier_destroy(&start);
     printf("hammer ok=%d failed=%d max_us=%lld sum_us=%lld start_us=%lld end_us=%lld\n", ok,
            failed, max_us, sum_us, start_us, end_us);
     if (failed)
@@ -301,20 +343,10 @@ static int cmd_disconnect(drv *d, zf_error *err)
 
 static int run(drv *d, int argc, char **argv, zf_error *err)
 {
-    zf_tokens_opts o = ZF_TOKENS_OPTS_INIT;
     int rc;
-    if ((rc = zf_store_open(&d->st, d->db, err)) < 0 ||
-        (rc = zf_crypt_new(&d->crypt, NULL, err)) < 0)
-        return rc;
     if (d->sim_clock && (rc = sync_clock(d, err)) < 0)
         return rc;
-    o.store = d->st;
-    o.crypt = d->crypt;
-    o.clock = d->sim_clock ? sim_clock : NULL;
-    o.actor = "zf_tokens_driver";
-    if (d->margin >= 0)
-        o.refresh_margin = d->margin;
-    if ((rc = zf_tokens_new(&d->tk, &o, err)) < 0)
+    if ((rc = open_tokens(d, &d->st, &d->crypt, &d->tk, err)) < 0)
         return rc;
     const char *cmd = argv[0];
     if (!strcmp(cmd, "connect"))
@@ -342,6 +374,8 @@ int main(int argc, char **argv)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(argv[i], "--sim-clock"))
             d.sim_clock = 1;
+        else if (!strcmp(argv[i], "--own-store"))
+            d.own_store = 1;
         else if (!v)
             break;
         else if (!strcmp(argv[i], "--db") && ++i)
@@ -369,7 +403,7 @@ int main(int argc, char **argv)
     }
     if (i >= argc || !d.db || !d.sim) {
         fprintf(stderr, "usage: zf_tokens_driver --db DSN --sim URL [--id ID] [--sim-clock] "
-                        "[--margin SECS] [--at MS] [--threads N --calls M] connect|connect-s2s ACCOUNT|access|hammer|"
+                        "[--margin SECS] [--at MS] [--threads N --calls M [--own-store]] connect|connect-s2s ACCOUNT|access|hammer|"
                         "info|disconnect\n");
         return 2;
     }

@@ -545,6 +545,88 @@ static void test_tokens_single_flight(void **state)
     zf_oauth_authz_free(&a);
 }
 
+typedef struct cut_worker {
+    zf_tokens *tk;
+    int rc;
+    char tok[64], msg[512];
+} cut_worker;
+
+static void *cut_work(void *arg)
+{
+    cut_worker *w = arg;
+    zf_secret t = ZF_SECRET_INIT;
+    zf_error err = ZF_ERROR_INIT;
+    w->rc = zf_tokens_access(&t, NULL, w->tk, NULL, &err);
+    snprintf(w->tok, sizeof w->tok, "%s", zf_secret_reveal(&t));
+    snprintf(w->msg, sizeof w->msg, "%s", err.message);
+    zf_secret_free(&t);
+    return NULL;
+}
+
+/* PostgreSQL: the server ends the refreshing session (a restart, a network
+ * cut) while the token endpoint, which rotates the refresh token, is
+ * answering. The new pair exists only in memory then: it is saved again on
+ * a new session, and nothing is refreshed twice or lost. */
+static void test_tokens_refresh_saved_after_lost_session(void **state)
+{
+    fx *f = *state;
+    if (!tdb_pg())
+        skip(); /* a SQLite file has no session to lose */
+    zf_oauth_authz a;
+    zf_error err = ZF_ERROR_INIT;
+    zf_conn_info info;
+    char app[64], dsn[1024], sql[256];
+    connect_oauth(f, &a);
+    /* a second handle whose sessions alone carry this name */
+    snprintf(app, sizeof app, "zf_unit_cut_%ld", (long)getpid());
+    tdb_dsn_with(dsn, sizeof dsn, f->t.dsn, "application_name", app, app);
+    zf_store *st = NULL;
+    zf_tokens *tk = NULL;
+    assert_int_equal(zf_store_open(&st, dsn, &err), 0);
+    zf_tokens_opts o = ZF_TOKENS_OPTS_INIT;
+    o.store = st;
+    o.crypt = f->crypt;
+    o.clock = clock_fn;
+    o.actor = "unit-test";
+    assert_int_equal(zf_tokens_new(&tk, &o, &err), 0);
+    fake_now += 4000;
+    pthread_mutex_lock(&fk.mu);
+    fk.delay_ms = 500;
+    pthread_mutex_unlock(&fk.mu);
+    cut_worker w = {tk, 0, "", ""};
+    pthread_t th;
+    pthread_create(&th, NULL, cut_work, &w);
+    usleep(250 * 1000); /* the refresh is at the endpoint, the row lock held */
+    snprintf(sql, sizeof sql,
+             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+             "application_name = '%s'",
+             app);
+    tdb_admin(sql);
+    pthread_join(th, NULL);
+    assert_int_equal(count(&fk.n_refresh), 1);
+    if (w.rc != 0)
+        fail_msg("the refresh failed: %s", w.msg);
+    assert_string_equal(w.tok, "access-token-PLAINTEXT-0002");
+    pthread_mutex_lock(&fk.mu);
+    fk.delay_ms = 0;
+    pthread_mutex_unlock(&fk.mu);
+    /* stored: another handle gets it without a refresh, the claim cleared */
+    expect_token(f, "access-token-PLAINTEXT-0002", 0);
+    assert_int_equal(count(&fk.n_refresh), 1);
+    assert_int_equal(zf_tokens_info(&info, f->tk, NULL, &err), 0);
+    assert_int_equal(info.state, ZF_CONN_VALID);
+    assert_int_equal(info.refresh_count, 1);
+    assert_int_equal(info.refresh_started_at, 0);
+    zf_conn_info_free(&info);
+    /* and the rotated refresh token stored with it works */
+    fake_now += 4000;
+    expect_token(f, "access-token-PLAINTEXT-0003", 0);
+    assert_int_equal(count(&fk.n_refresh), 2);
+    zf_tokens_free(tk);
+    zf_store_free(st);
+    zf_oauth_authz_free(&a);
+}
+
 static void test_tokens_s2s(void **state)
 {
     fx *f = *state;
@@ -905,6 +987,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tokens_not_connected_one_answer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_user_and_mark_reauth, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_interrupted_refresh_says_so, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tokens_refresh_saved_after_lost_session, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_tokens_interrupted_refresh_harmless, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_custom_endpoints_form_encoded_basic, setup,
                                         teardown),
