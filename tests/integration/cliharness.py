@@ -13,6 +13,7 @@ import stat
 import subprocess
 import tempfile
 import textwrap
+import unittest
 import weakref
 
 import zfharness
@@ -104,6 +105,40 @@ class CliEnv:
         p.err = p.stderr.decode(errors="replace")
         return p
 
+    def run_tty(self, *args, input=None, timeout=120):
+        """zoomflow with stderr on a terminal (a pty) and stdout a pipe, as
+        a progress bar wants it. The pty is read while the process runs (a
+        full pty would block it). Returns (returncode, stdout, stderr bytes)."""
+        import pty
+        import threading
+        master, slave = pty.openpty()
+        proc = subprocess.Popen(WRAP + [binary("zoomflow")] + list(args), env=self.env,
+                                stdin=subprocess.PIPE if input is not None else None,
+                                stdout=subprocess.PIPE, stderr=slave)
+        os.close(slave)
+        chunks = []
+
+        def drain():
+            while True:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # EIO: the last writer closed
+                    return
+                if not chunk:
+                    return
+                chunks.append(chunk)
+        reader = threading.Thread(target=drain, daemon=True)
+        reader.start()
+        try:
+            out, _ = proc.communicate(input, timeout=timeout * SLOW)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            reader.join(10)
+            os.close(master)
+        return proc.returncode, out, b"".join(chunks)
+
     def connect(self, *extra, **kw):
         return self.run("connect", "--client-secret-file", self.secret_file, *extra, **kw)
 
@@ -151,3 +186,31 @@ class CliEnv:
             except OSError:
                 pass
         return data
+
+
+class ConnectedTest(unittest.TestCase):
+    """A zoomsim (SIM_ARGS) and one CliEnv connected to it for the whole
+    class; each test starts without fault rules (and, with NO_LIMITS,
+    without rate limits)."""
+    SIM_ARGS = ("--auto-approve",)
+    NO_LIMITS = False
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sim = zfharness.Sim(*cls.SIM_ARGS)
+        try:
+            cls.cli = CliEnv(cls.sim)
+            p = cls.cli.connect()
+            assert p.returncode == 0, p.err
+        except BaseException:
+            zfharness.stop_clean(cls.sim)
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        zfharness.stop_clean(cls.sim)
+
+    def setUp(self):
+        self.sim.request("DELETE", "/_sim/faults")
+        if self.NO_LIMITS:
+            self.sim.limits(enabled=False)

@@ -17,7 +17,7 @@ import time
 import unittest
 
 import zfharness
-from cliharness import CliEnv
+from cliharness import CliEnv, ConnectedTest
 from zfharness import Sim
 
 START = "2031-03-04T09:30:00"
@@ -27,21 +27,7 @@ def api_total(sim):
     return sim.requests_log()["total"]
 
 
-class ActionsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.sim = Sim("--auto-approve")
-        cls.cli = CliEnv(cls.sim)
-        p = cls.cli.connect()
-        assert p.returncode == 0, p.err
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.sim.stop()
-
-    def setUp(self):
-        self.sim.request("DELETE", "/_sim/faults")
-
+class ActionsTest(ConnectedTest):
     def run_ok(self, *args, **kw):
         p = self.cli.run(*args, **kw)
         self.assertEqual(p.returncode, 0, (args, p.err))
@@ -670,27 +656,14 @@ class ActionsTest(unittest.TestCase):
         self.assertNotIn("warning", p.err)
 
 
-class UsersAndRecordingsTest(unittest.TestCase):
+class UsersAndRecordingsTest(ConnectedTest):
     """get_user, update_user, delete_user, list_user_recordings,
     list_account_recordings and --limit, through the real CLI."""
     run_ok = ActionsTest.run_ok
     json_of = ActionsTest.json_of
     assert_refused_without_traffic = ActionsTest.assert_refused_without_traffic
 
-    @classmethod
-    def setUpClass(cls):
-        cls.sim = Sim("--auto-approve")
-        cls.cli = CliEnv(cls.sim)
-        p = cls.cli.connect()
-        assert p.returncode == 0, p.err
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.sim.stop()
-
-    def setUp(self):
-        self.sim.request("DELETE", "/_sim/faults")
-        self.sim.limits(enabled=False)
+    NO_LIMITS = True
 
     def refused_one(self, args, words):
         """As assert_refused_without_traffic, for a single problem."""

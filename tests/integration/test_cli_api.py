@@ -8,7 +8,7 @@ import os
 import socket
 import unittest
 
-from cliharness import CliEnv
+from cliharness import CliEnv, ConnectedTest
 from zfharness import PathProxy, Sim
 
 
@@ -26,18 +26,7 @@ def has_faults(sim):
     return sim.request("GET", "/_sim/faults").status == 200
 
 
-class ApiTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.sim = Sim("--auto-approve")
-        cls.cli = CliEnv(cls.sim)
-        p = cls.cli.connect()
-        assert p.returncode == 0, p.err
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.sim.stop()
-
+class ApiTest(ConnectedTest):
     def setUp(self):
         if has_faults(self.sim):
             self.sim.request("DELETE", "/_sim/faults")

@@ -22,7 +22,7 @@ import time
 import unittest
 
 import zfharness
-from cliharness import CliEnv
+from cliharness import CliEnv, ConnectedTest
 from zfharness import SLOW, WRAP, Sim, binary
 
 
@@ -30,21 +30,8 @@ def results(out):
     return [json.loads(l) for l in out.splitlines() if l.strip()]
 
 
-class BatchTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.sim = Sim("--auto-approve")
-        cls.cli = CliEnv(cls.sim)
-        p = cls.cli.connect()
-        assert p.returncode == 0, p.err
-        cls.sim.limits(enabled=False)
-
-    @classmethod
-    def tearDownClass(cls):
-        zfharness.stop_clean(cls.sim)
-
-    def setUp(self):
-        self.sim.request("DELETE", "/_sim/faults")
+class BatchTest(ConnectedTest):
+    NO_LIMITS = True
 
     def path(self, name, text=None):
         p = os.path.join(self.cli.dir, name)
@@ -250,29 +237,13 @@ class BatchTest(unittest.TestCase):
 
     def progress_run(self, *extra):
         """A batch with stderr on a terminal (a pty), stdout a pipe."""
-        import pty
-        master, slave = pty.openpty()
         mid = self.meeting()
         text = "".join(json.dumps({"email": f"pb{i}-{len(extra)}@example.com",
                                    "first_name": "P"}) + "\n" for i in range(30))
         self.faults({"kind": "latency", "route": "registrants.create", "delay_ms": 15})
-        proc = subprocess.Popen(WRAP + [binary("zoomflow"), "batch", "registrants add",
-                                        "--meeting-id", str(mid), "--input", "-", *extra],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=slave,
-                                env=self.cli.env)
-        os.close(slave)
-        out, _ = proc.communicate(text.encode(), timeout=120 * SLOW)
-        err = b""
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            err += chunk
-        os.close(master)
-        self.assertEqual(proc.returncode, 0, err)
+        rc, out, err = self.cli.run_tty("batch", "registrants add", "--meeting-id", str(mid),
+                                        "--input", "-", *extra, input=text.encode())
+        self.assertEqual(rc, 0, err)
         self.assertEqual(len(results(out.decode())), 30)
         return err.decode(errors="replace")
 

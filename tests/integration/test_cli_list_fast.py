@@ -5,7 +5,7 @@ items with the same keys in the same order and the same values."""
 import json
 import unittest
 
-from cliharness import CliEnv
+from cliharness import CliEnv, ConnectedTest
 from zfharness import Sim
 
 START = "2031-03-04T09:30:00"
@@ -35,13 +35,10 @@ def ws_outside_strings(text):
     return False
 
 
-class ListFastPathTest(unittest.TestCase):
+class ListFastPathTest(ConnectedTest):
     @classmethod
     def setUpClass(cls):
-        cls.sim = Sim("--auto-approve")
-        cls.cli = CliEnv(cls.sim)
-        p = cls.cli.connect()
-        assert p.returncode == 0, p.err
+        super().setUpClass()
         r = cls.sim.request("POST", "/_sim/seed/users", body={"count": 40, "domain": "fast.example"})
         assert r.status == 201, r
         # straight into zoomsim: zoomflow's validator refuses control
@@ -66,10 +63,6 @@ class ListFastPathTest(unittest.TestCase):
             r = cls.sim.request("POST", f"/v2/meetings/{cls.mid}/registrants", token=tok,
                                 body={"email": f"r{i}@fast.example", "first_name": t})
             assert r.status == 201, r
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.sim.stop()
 
     def both(self, *args, fmt):
         fast = self.cli.run("-v", *args, "--format", fmt)

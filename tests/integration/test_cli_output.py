@@ -11,7 +11,7 @@ import json
 import time
 import unittest
 
-from cliharness import CliEnv
+from cliharness import CliEnv, ConnectedTest
 from zfharness import Sim
 
 START = "2031-03-04T09:30:00"
@@ -19,23 +19,16 @@ REG_COLUMNS = ["id", "email", "first_name", "last_name", "status", "create_time"
                "job_title", "country", "comments", "custom_questions", "join_url"]
 
 
-class OutputTest(unittest.TestCase):
+class OutputTest(ConnectedTest):
     @classmethod
     def setUpClass(cls):
-        cls.sim = Sim("--auto-approve")
-        cls.cli = CliEnv(cls.sim)
-        p = cls.cli.connect()
-        assert p.returncode == 0, p.err
+        super().setUpClass()
         cls.mid = str(cls.make_meeting("Town hall")["id"])
         # the first row has none of the optional keys, the second has them all
         cls.add(cls.mid, "plain@example.com", "Plain")
         cls.add(cls.mid, "full@example.com", "Full", "--org", "Acme, Inc.", "--job-title",
                 "CTO", "--country", "DE", "--comments", "Line one\nline \"two\"",
                 "--custom-questions", '[{"title":"Diet","value":"vegan"}]')
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.sim.stop()
 
     @classmethod
     def make_meeting(cls, topic):

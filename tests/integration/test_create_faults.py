@@ -19,7 +19,7 @@ import time
 import unittest
 
 import zfharness
-from cliharness import CliEnv
+from cliharness import CliEnv, ConnectedTest
 from zfharness import Sim
 
 START = "2031-03-04T09:30:00"
@@ -79,23 +79,13 @@ class Creates:
         return data["counts"]["registrants"].get(str(mid), 0)
 
 
-class CreateFaultsTest(unittest.TestCase):
+class CreateFaultsTest(ConnectedTest):
     KINDS = ("meetings", "users", "registrants", "api")
 
     @classmethod
     def setUpClass(cls):
-        cls.sim = Sim("--auto-approve")
-        cls.cli = CliEnv(cls.sim)
-        p = cls.cli.connect()
-        assert p.returncode == 0, p.err
+        super().setUpClass()
         cls.creates = Creates(cls.sim)
-
-    @classmethod
-    def tearDownClass(cls):
-        zfharness.stop_clean(cls.sim)
-
-    def setUp(self):
-        self.sim.request("DELETE", "/_sim/faults")
 
     def faults(self, *rules):
         r = self.sim.request("POST", "/_sim/faults", body={"rules": list(rules)})

@@ -304,45 +304,23 @@ class DownloadTest(unittest.TestCase):
         self.assertEqual(os.path.getsize(os.path.join(self.dir, name)), 300000)
 
     def test_progress_bar_on_a_terminal(self):
-        import pty
         self.record([("MP4", 8 * MB)])
-        master, slave = pty.openpty()
-        cmd = WRAP + [binary("zoomflow"), "recordings", "download", self.mid, "--dir", self.dir]
         t0 = time.monotonic()
-        proc = subprocess.Popen(cmd, env=self.cli.env, stdout=subprocess.PIPE, stderr=slave)
-        os.close(slave)
-        err = b""
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            err += chunk
-        out = proc.communicate()[0].decode()
+        rc, out, err = self.cli.run_tty("recordings", "download", self.mid, "--dir", self.dir)
+        out = out.decode()
         elapsed = time.monotonic() - t0
-        os.close(master)
         # at most 10 redraws a second, plus one per file start/end
         self.assertLessEqual(err.count(b"\r"), 2 + 10 * elapsed + 1)
-        self.assertEqual(proc.returncode, 0, err)
+        self.assertEqual(rc, 0, err)
         self.assertIn("1 downloaded", out)
         self.assertIn(b"\r\x1b[K[", err)
         self.assertIn(b"100%", err)
         self.assertIn(b"file 1/1", err)
         # --no-progress silences it even on a terminal
-        master, slave = pty.openpty()
         os.unlink(os.path.join(self.dir, [n for n in os.listdir(self.dir) if n.endswith(".mp4")][0]))
-        proc = subprocess.Popen(cmd + ["--no-progress"], env=self.cli.env,
-                                stdout=subprocess.DEVNULL, stderr=slave)
-        os.close(slave)
-        proc.wait()
-        try:
-            rest = os.read(master, 65536)
-        except OSError:
-            rest = b""
-        os.close(master)
-        self.assertEqual(proc.returncode, 0)
+        rc, _, rest = self.cli.run_tty("recordings", "download", self.mid, "--dir", self.dir,
+                                       "--no-progress")
+        self.assertEqual(rc, 0, rest)
         self.assertEqual(rest, b"")
 
     def test_corrupt_complete_file_is_fetched_again(self):
