@@ -18,17 +18,24 @@
  *              stdout gets one NDJSON result line per row, in input order
  *   resume     the same command with the same --state-file: rows done are
  *              not sent again (their result lines are printed from the
- *              file); a create left "sent" without a result is looked for
- *              first (zf_action_reconcile; when it was sent within the
- *              last two minutes, once more after the runner's settle time
- *              if it is not there): found = "found", proven absent = sent,
- *              unsure = failed, not sent. A failed row is tried
- *              again (a create after the same look).
+ *              file); a create left "sent" without a result, or failed
+ *              with an unknown outcome, is looked for first
+ *              (zf_action_reconcile; when it was sent less than the request
+ *              timeout + a margin ago and is not there, once more after
+ *              that window: it may still be in flight): found = "found",
+ *              proven absent = sent, unsure = failed, not sent. A row Zoom
+ *              refused is sent again without a look.
+ *   ids        a create's object (registrant_id, else id) is held by its
+ *              row: one found by a look that another row holds is not this
+ *              row's (EAMBIGUOUS, not sent again); one Zoom answers with
+ *              again (a registrant's same email) is "found".
  *   stop       a failure every later row would meet too (not connected,
- *              authentication, scopes, the store, the network) stops the
+ *              authentication, scopes, the store, the network, the daily
+ *              limit, 3 server/transport failures in a row) stops the
  *              run: the rows left are "skipped" (not recorded, so a resume
  *              runs them). SIGINT/SIGTERM finish the row in flight, then
- *              stop the same way and say how to resume; a second one kills.
+ *              stop the same way and say how to resume; a second one of
+ *              either kind kills.
  *
  * Exit status: 0 when every row is done or found; else the status of the
  * first row that failed (2 for an invalid row), or 128+signal when
@@ -134,12 +141,20 @@ const zf_cmd zf_cmd_batch = {
             "  {\"row\": N, \"line\": L, \"status\": \"done\"|\"found\"|\"failed\"|\"skipped\",\n"
             "   \"output\": {...}} (or \"error\": {\"code\", \"message\", \"hint\"})\n"
             "\"found\": the object was there already (found after an interruption, or a\n"
-            "registrant already registered). A summary goes to stderr.\n"
+            "registrant already registered; \"same_as_row\": M when Zoom gave the object of\n"
+            "row M again). A row whose lost answer is looked for and found to be another\n"
+            "row's object fails (EAMBIGUOUS, not sent again: check Zoom). A summary goes to\n"
+            "stderr. The daily limit, or 3 server or network failures in a row, stop the\n"
+            "run (the rows left are skipped).\n"
             "\n"
             "With --state-file FILE an interrupted run (Ctrl-C, a crash, kill -9) continues\n"
             "where it stopped when the same command runs again: done rows are not sent\n"
-            "again, and a create in flight is looked for in Zoom before it is sent.\n"
-            "A state file of another action, profile, input or flags is refused.\n"
+            "again, a create in flight is looked for in Zoom before it is sent (one sent\n"
+            "less than the request timeout + 5 s ago is waited for and looked for again),\n"
+            "and a row Zoom refused is sent again at once. A state file of another action,\n"
+            "profile, input or flags is refused (exit 2): resume with the original input,\n"
+            "as a new state file would send the done rows again. FILE must be a regular\n"
+            "file (it is created when missing).\n"
             "\n"
             "When a row failed, the exit status is that of the first failed row (2: an\n"
             "invalid row); 128+N when signal N stopped the run.\n",
