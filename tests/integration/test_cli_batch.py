@@ -302,6 +302,7 @@ class BatchTest(ConnectedTest):
             proc.communicate()
         return killed
 
+    @zfharness.heavy  # kills timed against a run's pace: not under valgrind
     def test_kill9_then_resume(self):
         """SIGKILL at random points of a slowed-down run, several times;
         the resumed run reports all rows and zoomsim holds each user once."""
@@ -326,6 +327,7 @@ class BatchTest(ConnectedTest):
         self.assertEqual(results(p2.out), results(p.out))
         self.assertEqual(self.creates("users.create"), before)
 
+    @zfharness.heavy  # kills timed against a run's pace: not under valgrind
     def test_dropped_answers_kill9_then_resume(self):
         """Every create processed and its answer dropped (the run finds
         each by reconcile), killed at random points: resumed without the
@@ -418,6 +420,7 @@ class BatchTest(ConnectedTest):
         self.assertIn("line 4:", p.err)
         self.assertEqual(self.total_requests(), before)
 
+    @zfharness.heavy  # kills timed against a run's pace: not under valgrind
     def test_sigterm_stops_cleanly(self):
         prefix, n = "st-", 40
         f = self.path("st.csv", self.users_csv(prefix, n))
