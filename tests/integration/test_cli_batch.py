@@ -496,6 +496,7 @@ class BatchTest(ConnectedTest):
         self.assertEqual(rs[1]["output"]["registrant_id"], rs[0]["output"]["registrant_id"])
         self.assertIn("1 done, 1 already there", p.err)
 
+    @zfharness.heavy  # signals timed against a run's pace: not under valgrind
     def test_create_in_flight_not_sent_twice(self):
         """kill -9 while a create waits 6 s at zoomsim, resumed at once:
         the look finds nothing yet; the run waits out the request timeout
@@ -662,6 +663,7 @@ class BatchTest(ConnectedTest):
         self.assertEqual(p.returncode, 2, p.err)
         self.assertEqual(p.err.count("nosuch"), 1, p.err)
 
+    @zfharness.heavy  # signals timed against a run's pace: not under valgrind
     def test_sigint_then_sigterm_kills(self):
         f = self.path("it.csv", self.users_csv("it-", 3))
         self.faults({"kind": "latency", "route": "users.create", "delay_ms": 3000})
