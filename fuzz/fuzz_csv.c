@@ -2,7 +2,8 @@
  * reads past the input (ASan); each record's fields are NUL-free and lie
  * within its buffer; the reader always moves forward and ends; and the
  * records of accepted text, written back out with every field quoted,
- * read back to the same fields. */
+ * read back to the same fields; the UTF-8 check names a byte inside the
+ * field, with valid text before it. */
 #include "csv.h"
 
 #include <stdint.h>
@@ -32,6 +33,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t i = 0; i < r.count; i++) {
             const char *f = zf_csv_field(&r, i);
             if (strlen(f) != r.flen[i] || r.off[i] + r.flen[i] >= r.text.len + 1)
+                abort();
+            /* the UTF-8 check: the first bad byte lies in the field, and
+             * the text before it is valid */
+            size_t bad = 0, bad2 = 0;
+            if (!zf_csv_utf8_valid(f, r.flen[i], &bad) &&
+                (bad >= r.flen[i] || !zf_csv_utf8_valid(f, bad, &bad2)))
                 abort();
             zf_buf_putc(&again, '"');
             for (const char *p = f; *p; p++) {

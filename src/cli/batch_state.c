@@ -27,23 +27,75 @@ static int row_number(const char *s, size_t n, size_t nrows, size_t *out)
     return 0;
 }
 
+/* Field k (from 0) of a header line s[0..n): its start, *len its length. */
+static const char *field(const char *s, size_t n, int k, size_t *len)
+{
+    size_t i = 0;
+    for (int f = 0; f < k; f++) {
+        while (i < n && s[i] != ' ')
+            i++;
+        if (i >= n)
+            return *len = 0, NULL;
+        i++;
+    }
+    size_t j = i;
+    while (j < n && s[j] != ' ')
+        j++;
+    *len = j - i;
+    return s + i;
+}
+
+static int same_field(const char *got, size_t gn, const char *want, int k)
+{
+    size_t a, b;
+    const char *x = field(got, gn, k, &a), *y = field(want, strlen(want), k, &b);
+    return x && y && a == b && memcmp(x, y, a) == 0;
+}
+
+/* The fields: magic, version, action, hash, rows, flags, input. A file
+ * of an earlier version has no flags and input fields. */
 static int header_mismatch(zf_error *err, const char *got, size_t n, const char *want)
 {
-    /* the fields: magic, version, action, hash, rows */
-    const char *what = "the input, or the flags given for every row,";
-    size_t a0 = strlen(CLI_BSTATE_MAGIC), ga = 0; /* got is not NUL-ended */
-    while (a0 + ga < n && got[a0 + ga] != ' ')
-        ga++;
-    size_t wa = strcspn(want + a0, " ");
-    if (ga != wa || memcmp(got + a0, want + a0, wa) != 0)
-        what = "the action";
-    zf_error_set(err, ZF_ECONFLICT,
-                 "the state file belongs to another run: %s differ (it says '%.*s%s', this run "
-                 "is '%s')",
-                 what, (int)(n > 120 ? 120 : n), got, n > 120 ? "..." : "", want);
-    zf_error_hint(err, "give this run a new --state-file, or run the same command with the same "
-                       "input to resume the old one");
-    return ZF_ECONFLICT;
+    size_t rl, wl;
+    const char *rows = field(got, n, 4, &rl), *wrows = field(want, strlen(want), 4, &wl);
+    char what[200];
+    if (!same_field(got, n, want, 2)) {
+        size_t al;
+        const char *act = field(got, n, 2, &al);
+        snprintf(what, sizeof what, "another action (%.*s)", act ? (int)(al > 60 ? 60 : al) : 1,
+                 act ? act : "?");
+    } else if (field(got, n, 6, &rl) == NULL) {
+        snprintf(what, sizeof what, "another input or other flags given for every row");
+    } else {
+        int fl = !same_field(got, n, want, 5), in = !same_field(got, n, want, 6);
+        snprintf(what, sizeof what, "%s%s%s", in ? "another input" : "", in && fl ? " and " : "",
+                 fl ? "other flags given for every row (or another --profile)" : "");
+        if (!in && !fl)
+            snprintf(what, sizeof what, "another input");
+    }
+    rows = field(got, n, 4, &rl);
+    zf_error_set(err, ZF_EVALIDATION,
+                 "the state file belongs to another run: it was written for %s (its input had "
+                 "%.*s rows, this one has %.*s)",
+                 what, rows ? (int)(rl > 20 ? 20 : rl) : 1, rows ? rows : "?", wrows ? (int)wl : 1,
+                 wrows ? wrows : "?");
+    zf_error_hint(err, "resume with the original input and flags; a new --state-file would send "
+                       "the rows that run did again (duplicates in Zoom), so remove those rows "
+                       "from the new input first if you change it");
+    return ZF_EVALIDATION;
+}
+
+/* A failure that was Zoom's definite refusal, or never left: nothing was
+ * made, so the row is sent again without a look first. */
+static int definite_refusal(const char *code)
+{
+    static const int codes[] = {ZF_EZOOM,     ZF_ERATELIMIT,  ZF_EDAILYLIMIT,   ZF_ENOTFOUND,
+                                ZF_ECONFLICT, ZF_EVALIDATION, ZF_EINVAL,        ZF_ESCOPE,
+                                ZF_EAUTH,     ZF_EREAUTH,     ZF_ENOTCONNECTED, ZF_ECONFIG};
+    for (size_t i = 0; code && i < sizeof codes / sizeof codes[0]; i++)
+        if (!strcmp(code, zf_code_name(codes[i])))
+            return 1;
+    return 0;
 }
 
 static int status_ok(const char *s, int *ok)
@@ -95,6 +147,8 @@ static int record(cli_bstate *st, const char *l, size_t n, long line, zf_error *
         const char *status = json_string_value(json_object_get(o, "status"));
         int fit = json_is_integer(rn) && json_integer_value(rn) == (json_int_t)row && status &&
                   status_ok(status, &ok) == 0;
+        int refused = !ok && definite_refusal(json_string_value(
+                                 json_object_get(json_object_get(o, "error"), "code")));
         json_decref(o);
         if (!fit)
             return bad(err, line, "a result without its row or a known status", l, n);
@@ -106,11 +160,20 @@ static int record(cli_bstate *st, const char *l, size_t n, long line, zf_error *
         free(r->result);
         r->result = copy;
         r->ok = ok;
-        if (ok)
-            r->sent = 0;
+        if (ok || refused)
+            r->sent = 0; /* done, or refused by Zoom: nothing to look for */
         return 0;
     }
     return bad(err, line, "not a batch state record", l, n);
+}
+
+/* An earlier version's header: this one's without the flags and input
+ * fields. */
+static int old_header(const char *l, size_t n, const char *header)
+{
+    size_t fl;
+    const char *f = field(header, strlen(header), 5, &fl);
+    return f && n == (size_t)(f - 1 - header) && memcmp(l, header, n) == 0;
 }
 
 int cli_bstate_parse(cli_bstate *st, const char *text, size_t len, const char *header, size_t nrows,
@@ -140,7 +203,8 @@ int cli_bstate_parse(cli_bstate *st, const char *text, size_t len, const char *h
             size_t mn = strlen(CLI_BSTATE_MAGIC);
             if (n < mn || memcmp(l, CLI_BSTATE_MAGIC, mn) != 0)
                 rc = bad(err, line, "not a zoomflow batch state file (its first line is", l, n);
-            else if (n != strlen(header) || memcmp(l, header, n) != 0)
+            else if ((n != strlen(header) || memcmp(l, header, n) != 0) &&
+                     !old_header(l, n, header))
                 rc = header_mismatch(err, l, n, header);
             else
                 rc = 0, st->has_header = 1;

@@ -3,12 +3,21 @@
  * did, so an interrupted one continues without sending a row twice. One
  * record a line, appended and fsync'd as it happens:
  *
- *   zoomflow-batch 1 ACTION HASH ROWS   the header: the run it belongs to
+ *   zoomflow-batch 1 ACTION HASH ROWS FLAGS INPUT
+ *                                        the header: the run it belongs to
  *                                        (HASH: the action, the common
- *                                        flags and the input's bytes)
+ *                                        flags and the input's bytes;
+ *                                        FLAGS and INPUT each apart, to say
+ *                                        which differs; a header without
+ *                                        them, of an earlier version, is
+ *                                        read too)
  *   sent N T                             row N (from 1) is about to be sent,
  *                                        at unix second T
  *   done N {"row":N,...}                 row N's result line, as printed
+ *
+ * A "failed" result whose error is a definite refusal (a Zoom 4xx or 429,
+ * a daily limit, invalid input) clears "sent": nothing was made, so the
+ * row is sent again without a look first.
  *
  * The parser is strict (the file may have been edited or damaged): a
  * complete line that is not one of these, a row number out of range, a
@@ -44,8 +53,8 @@ typedef struct cli_bstate {
 
 /* Parses text[0..len) for a run whose header line (without "\n") is
  * `header` and whose input has nrows rows. 0 with *st filled (free with
- * cli_bstate_free), or ZF_ECONFLICT (another run's file: the message says
- * which parts differ), ZF_EVALIDATION ("line N: ..."), ZF_ENOMEM. */
+ * cli_bstate_free), or ZF_EVALIDATION (another run's file: the message says
+ * which parts differ, or a bad line: "line N: ..."), ZF_ENOMEM. */
 int cli_bstate_parse(cli_bstate *st, const char *text, size_t len, const char *header, size_t nrows,
                      zf_error *err);
 void cli_bstate_free(cli_bstate *st);

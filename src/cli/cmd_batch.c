@@ -18,17 +18,24 @@
  *              stdout gets one NDJSON result line per row, in input order
  *   resume     the same command with the same --state-file: rows done are
  *              not sent again (their result lines are printed from the
- *              file); a create left "sent" without a result is looked for
- *              first (zf_action_reconcile; when it was sent within the
- *              last two minutes, once more after the runner's settle time
- *              if it is not there): found = "found", proven absent = sent,
- *              unsure = failed, not sent. A failed row is tried
- *              again (a create after the same look).
+ *              file); a create left "sent" without a result, or failed
+ *              with an unknown outcome, is looked for first
+ *              (zf_action_reconcile; when it was sent less than the request
+ *              timeout + a margin ago and is not there, once more after
+ *              that window: it may still be in flight): found = "found",
+ *              proven absent = sent, unsure = failed, not sent. A row Zoom
+ *              refused is sent again without a look.
+ *   ids        a create's object (registrant_id, else id) is held by its
+ *              row: one found by a look that another row holds is not this
+ *              row's (EAMBIGUOUS, not sent again); one Zoom answers with
+ *              again (a registrant's same email) is "found".
  *   stop       a failure every later row would meet too (not connected,
- *              authentication, scopes, the store, the network) stops the
+ *              authentication, scopes, the store, the network, the daily
+ *              limit, 3 server/transport failures in a row) stops the
  *              run: the rows left are "skipped" (not recorded, so a resume
  *              runs them). SIGINT/SIGTERM finish the row in flight, then
- *              stop the same way and say how to resume; a second one kills.
+ *              stop the same way and say how to resume; a second one of
+ *              either kind kills.
  *
  * Exit status: 0 when every row is done or found; else the status of the
  * first row that failed (2 for an invalid row), or 128+signal when
@@ -60,7 +67,8 @@
 #define ROW_JSON_MAX (4u << 20)
 #define BAR_WIDTH 24
 #define REDRAW_NS 100000000LL
-#define SETTLE_WINDOW_S 120 /* a create sent this recently may still be in the works */
+#define INFLIGHT_MARGIN_S 5 /* past the request timeout, before a create left sent is given up */
+#define TRANSIENT_STOP 3    /* server/transport failures in a row that stop the run */
 
 enum { ST_NONE, ST_DONE, ST_FOUND, ST_FAILED, ST_SKIPPED };
 static const char *const status_names[] = {"", "done", "found", "failed", "skipped"};
@@ -133,12 +141,20 @@ const zf_cmd zf_cmd_batch = {
             "  {\"row\": N, \"line\": L, \"status\": \"done\"|\"found\"|\"failed\"|\"skipped\",\n"
             "   \"output\": {...}} (or \"error\": {\"code\", \"message\", \"hint\"})\n"
             "\"found\": the object was there already (found after an interruption, or a\n"
-            "registrant already registered). A summary goes to stderr.\n"
+            "registrant already registered; \"same_as_row\": M when Zoom gave the object of\n"
+            "row M again). A row whose lost answer is looked for and found to be another\n"
+            "row's object fails (EAMBIGUOUS, not sent again: check Zoom). A summary goes to\n"
+            "stderr. The daily limit, or 3 server or network failures in a row, stop the\n"
+            "run (the rows left are skipped).\n"
             "\n"
             "With --state-file FILE an interrupted run (Ctrl-C, a crash, kill -9) continues\n"
             "where it stopped when the same command runs again: done rows are not sent\n"
-            "again, and a create in flight is looked for in Zoom before it is sent.\n"
-            "A state file of another action, profile, input or flags is refused.\n"
+            "again, a create in flight is looked for in Zoom before it is sent (one sent\n"
+            "less than the request timeout + 5 s ago is waited for and looked for again),\n"
+            "and a row Zoom refused is sent again at once. A state file of another action,\n"
+            "profile, input or flags is refused (exit 2): resume with the original input,\n"
+            "as a new state file would send the done rows again. FILE must be a regular\n"
+            "file (it is created when missing).\n"
             "\n"
             "When a row failed, the exit status is that of the first failed row (2: an\n"
             "invalid row); 128+N when signal N stopped the run.\n",
@@ -170,6 +186,9 @@ typedef struct batch {
     int counts[5];
     int first_fail_status;
     int fatal;
+    int transient_streak; /* rows in a row failed by the server or the transport */
+    char **ids;           /* per row: the object id a done/found row holds (creates) */
+    int64_t inflight_s;   /* a create sent this long ago may still be in flight */
     /* the bar */
     int bar_on, drawn;
     int64_t last_ns, start_ns;
@@ -177,8 +196,17 @@ typedef struct batch {
 
 static volatile sig_atomic_t stop_signal;
 
+/* The first SIGINT or SIGTERM asks the run to stop after the row in
+ * flight; from then on either one kills (the default action), whichever
+ * came first. */
 static void on_signal(int sig)
 {
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    sigaction(SIGINT, &dfl, NULL);
+    sigaction(SIGTERM, &dfl, NULL);
     stop_signal = sig;
 }
 
@@ -251,6 +279,16 @@ static int read_ndjson(batch *b, zf_error *err)
     return 0;
 }
 
+/* The first part of a dotted column name names one of the action's fields. */
+static int top_field(const zf_action *a, const char *name)
+{
+    size_t n = strcspn(name, ".");
+    for (const zf_field *f = a->input; f->name; f++)
+        if (strlen(f->name) == n && !strncmp(f->name, name, n))
+            return 1;
+    return 0;
+}
+
 static int read_csv(batch *b, zf_error *err)
 {
     zf_csv c;
@@ -269,12 +307,37 @@ static int read_csv(batch *b, zf_error *err)
                          rc == ZF_ENOMEM ? "out of memory" : why);
         goto done;
     }
-    /* the names: '-' read as '_', none empty or twice */
+    /* the names: valid UTF-8, '-' read as '_', none empty or twice */
     for (size_t i = 0; i < hdr.count; i++) {
         char *name = hdr.text.ptr + hdr.off[i];
+        size_t at;
+        if (!zf_csv_utf8_valid(name, hdr.flen[i], &at)) {
+            rc = zf_error_set(err, ZF_EVALIDATION,
+                              "--csv %s: line %ld: column %zu's name is not valid UTF-8 (byte "
+                              "0x%02X at byte %zu of the name)",
+                              b->x.csv, hdr.line, i + 1, (unsigned char)name[at], at + 1);
+            zf_error_hint(err, "save the file as UTF-8 (a spreadsheet's \"CSV UTF-8\")");
+            goto done;
+        }
         for (char *q = name; *q; q++)
             if (*q == '-')
                 *q = '_';
+        if (*name && !top_field(b->a, name)) {
+            char known[600] = "";
+            for (const zf_field *f = b->a->input; f->name; f++)
+                if (strlen(known) + strlen(f->name) + 3 < sizeof known)
+                    snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+                             known[0] ? ", " : "", f->name);
+            rc = zf_error_set(err, ZF_EVALIDATION,
+                              "--csv %s: line %ld: column %zu (%.100s) is not a field of %s; "
+                              "known fields: %s",
+                              b->x.csv, hdr.line, i + 1, name, b->a->name, known);
+            zf_error_hint(err,
+                          "rename or remove that column; `zoomflow %s --help` lists the "
+                          "fields (the flags without --, '-' read as '_')",
+                          b->a->name);
+            goto done;
+        }
         int dup = 0;
         for (size_t j = 0; j < i; j++)
             dup |= !strcmp(zf_csv_field(&hdr, j), name);
@@ -306,6 +369,14 @@ static int read_csv(batch *b, zf_error *err)
             const char *name = zf_csv_field(&hdr, i), *cell = zf_csv_field(&rec, i);
             if (!*cell)
                 continue;
+            size_t at;
+            if (!zf_csv_utf8_valid(cell, rec.flen[i], &at)) {
+                zf_problems_add(&r->probs, name, "utf8", NULL, -1,
+                                "column %s: not valid UTF-8 (byte 0x%02X at byte %zu of the cell)",
+                                name, (unsigned char)cell[at], at + 1);
+                r->bad = 1;
+                continue;
+            }
             zf_error e = ZF_ERROR_INIT;
             json_t *v = NULL;
             char what[300];
@@ -384,19 +455,27 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
     return h;
 }
 
+/* "zoomflow-batch 1 ACTION HASH ROWS FLAGS INPUT": HASH over all of the
+ * run, FLAGS over the profile and the common flags, INPUT over the input's
+ * bytes (so a refusal can say which one differs). */
 static void header_line(const batch *b, char *out, size_t n)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
+    uint64_t h = 0xcbf29ce484222325ULL, hf = h, hi = h;
     char *flags = json_dumps(b->common.flags, JSON_COMPACT | JSON_SORT_KEYS);
     const char *profile = b->ctx->cfg.profile ? b->ctx->cfg.profile : "";
+    const char *fl = flags ? flags : "";
     h = fnv(h, b->a->name, strlen(b->a->name) + 1);
     h = fnv(h, profile, strlen(profile) + 1); /* another account: its own run */
-    h = fnv(h, flags ? flags : "", strlen(flags ? flags : "") + 1);
+    h = fnv(h, fl, strlen(fl) + 1);
     h = fnv(h, b->x.csv ? "csv" : "ndjson", b->x.csv ? 4 : 7);
     h = fnv(h, zf_buf_cstr(&b->text), b->text.len);
+    hf = fnv(hf, profile, strlen(profile) + 1);
+    hf = fnv(hf, fl, strlen(fl) + 1);
+    hi = fnv(hi, b->x.csv ? "csv" : "ndjson", b->x.csv ? 4 : 7);
+    hi = fnv(hi, zf_buf_cstr(&b->text), b->text.len);
     free(flags);
-    snprintf(out, n, CLI_BSTATE_MAGIC "%s %016llx %zu", b->a->name, (unsigned long long)h,
-             b->nrows);
+    snprintf(out, n, CLI_BSTATE_MAGIC "%s %016llx %zu %016llx %016llx", b->a->name,
+             (unsigned long long)h, b->nrows, (unsigned long long)hf, (unsigned long long)hi);
 }
 
 /* Appends one record; durable: on disk before this returns. A "sent"
@@ -423,15 +502,35 @@ static int state_put(batch *b, const char *rec, int durable, zf_error *err)
     return 0;
 }
 
+static int not_regular(const batch *b, const struct stat *sb, zf_error *err)
+{
+    const char *what = S_ISDIR(sb->st_mode)                           ? "a directory"
+                       : S_ISFIFO(sb->st_mode)                        ? "a FIFO"
+                       : S_ISSOCK(sb->st_mode)                        ? "a socket"
+                       : S_ISCHR(sb->st_mode) || S_ISBLK(sb->st_mode) ? "a device"
+                                                                      : "not a regular file";
+    zf_error_set(err, ZF_EPATH, "the state file %s is %s, not a regular file", b->x.state, what);
+    zf_error_hint(err, "give --state-file the path of a regular file (it is created when "
+                       "missing), e.g. --state-file batch.state");
+    return ZF_EPATH;
+}
+
 static int state_open(batch *b, zf_error *err)
 {
     char header[300];
     header_line(b, header, sizeof header);
-    int fd = open(b->x.state, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    struct stat sb;
+    /* a FIFO would hang the read, a device read without end, a directory
+     * not open: only a regular file (or none yet) is a state file */
+    if (stat(b->x.state, &sb) == 0 && !S_ISREG(sb.st_mode))
+        return not_regular(b, &sb, err);
+    int fd = open(b->x.state, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
     if (fd < 0)
         return zf_error_set(err, ZF_EIO, "cannot open the state file %s: %s", b->x.state,
                             strerror(errno));
     b->state_fd = fd;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
+        return not_regular(b, &sb, err);
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         zf_error_set(err, ZF_EBUSY, "the state file %s is in use by another zoomflow batch",
                      b->x.state);
@@ -464,7 +563,7 @@ static int state_open(batch *b, zf_error *err)
         zf_error_set(err, rc, "state file %s: %s", b->x.state, e.message);
         if (e.hint[0])
             zf_error_hint(err, "%s", e.hint);
-        else
+        else if (rc == ZF_EVALIDATION)
             zf_error_hint(err, "it is not a state file this command wrote; give a new --state-file "
                                "file (the rows it recorded may then be sent again)");
         return rc;
@@ -560,10 +659,56 @@ static int fatal_code(int code)
     case ZF_ECONFIG:
     case ZF_ENOMEM:
     case ZF_EIO:
+    case ZF_EDAILYLIMIT: /* every later row would hit it until Zoom's day ends */
         return 1;
     default:
         return 0;
     }
+}
+
+/* A failure of the server or the way to it: a few in a row stop the run. */
+static int transient_code(int code)
+{
+    return code == ZF_ESERVER || code == ZF_ETIMEOUT || code == ZF_EHTTP || code == ZF_EPARSE ||
+           code == ZF_EAMBIGUOUS;
+}
+
+/* The object a result's output names: the first of registrant_id and id
+ * present, as text; 0 when it names none. */
+static int object_id(const json_t *output, char *buf, size_t n)
+{
+    static const char *const keys[] = {"registrant_id", "id"};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        const json_t *v = json_object_get(output, keys[k]);
+        if (json_is_string(v) && json_string_length(v)) {
+            snprintf(buf, n, "%s", json_string_value(v));
+            return 1;
+        }
+        if (json_is_integer(v)) {
+            snprintf(buf, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Which other row (from 1) holds the object id, or 0. */
+static size_t held_by(const batch *b, size_t i, const char *id)
+{
+    for (size_t j = 0; b->ids && j < b->nrows; j++)
+        if (j != i && b->ids[j] && !strcmp(b->ids[j], id))
+            return j + 1;
+    return 0;
+}
+
+/* Row i now holds the object its output names (creates only). */
+static void hold(batch *b, size_t i, const json_t *output)
+{
+    char id[256];
+    if (!b->ids || b->a->kind != ZF_ACTION_CREATE || !object_id(output, id, sizeof id))
+        return;
+    free(b->ids[i]);
+    b->ids[i] = strdup(id);
 }
 
 static void note_failure(batch *b, int exit_status)
@@ -572,7 +717,9 @@ static void note_failure(batch *b, int exit_status)
         b->first_fail_status = exit_status ? exit_status : 1;
 }
 
-/* Writes the result: the state (unless it is not to be kept), stdout. */
+/* Writes the result: the state (unless it is not to be kept), stdout.
+ * When the state file cannot take it, the result is printed and counted
+ * all the same (the row did happen in Zoom), then the run stops. */
 static int finish(batch *b, size_t i, json_t *res, int status, int keep, zf_error *err)
 {
     char *text = json_dumps(res, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -591,8 +738,20 @@ static int finish(batch *b, size_t i, json_t *res, int status, int keep, zf_erro
         rc = state_put(b, rec, 0, err);
         free(rec);
     }
-    if (rc == 0 && emit(b, text, status) != 0)
+    if (emit(b, text, status) != 0 && rc == 0)
         rc = zf_error_set(err, ZF_EIO, "cannot write the results to stdout");
+    else if (rc != 0) {
+        char why[ZF_ERROR_MSG_MAX];
+        memcpy(why, err->message, sizeof why);
+        zf_error_set(err, ZF_EIO,
+                     "%.300s; row %zu was %s in Zoom (its result is on stdout) but is not "
+                     "recorded, so the batch stops here",
+                     why, i + 1, status_names[status]);
+        zf_error_hint(err,
+                      "free space for the state file and run the same command again: row %zu "
+                      "is looked for in Zoom before anything is sent, and the rows after it run",
+                      i + 1);
+    }
     free(text);
     return rc;
 }
@@ -612,22 +771,38 @@ static int open_zoom(batch *b, zf_error *err)
 }
 
 /* A create an earlier run sent without recording its outcome: 1 found
- * (*out its output), 0 proven absent, or a negative code with err. */
-static int look_again(batch *b, const row *r, int64_t sent_at, json_t **out, zf_error *err)
+ * (*out its output), 0 proven absent, 2 interrupted while waiting, or a
+ * negative code with err. A create sent less than the request timeout
+ * (plus a margin) ago may still be in flight at Zoom (a process's death
+ * ends its wait, not the server's work): when it is not there yet, wait
+ * until that window has passed, then look once more. */
+static int look_again(batch *b, size_t i, int64_t sent_at, json_t **out, zf_error *err)
 {
+    const row *r = &b->rows[i];
     zf_action_source src;
     zf_reconcile_opts ro = ZF_RECONCILE_OPTS_INIT;
     json_t *found = NULL;
     zf_action_source_zoom(&src, b->o.zoom);
     ro.attempt_started = sent_at;
     int rc = zf_action_reconcile(&found, b->a, r->in, &ro, &src, err);
-    if (rc == 0 && (int64_t)time(NULL) - sent_at < SETTLE_WINDOW_S) {
-        /* sent moments ago by a run that died: Zoom may still be making
-         * it (a process's death ends its wait, not the server's work), so
-         * look once more after the runner's settle time */
-        struct timespec ts = {b->o.settle_ms / 1000, (long)(b->o.settle_ms % 1000) * 1000000L};
-        while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-            ;
+    int64_t until = sent_at + b->inflight_s;
+    if (rc == 0 && (int64_t)time(NULL) < until) {
+        char when[32];
+        time_t u = (time_t)until;
+        struct tm tm;
+        gmtime_r(&u, &tm);
+        strftime(when, sizeof when, "%H:%M:%S UTC", &tm);
+        bar_clear(b);
+        fprintf(stderr,
+                "zoomflow: row %zu's create was sent %llds ago and may still be in flight; "
+                "waiting until %s (the request timeout and %d s) before looking again\n",
+                i + 1, (long long)((int64_t)time(NULL) - sent_at), when, INFLIGHT_MARGIN_S);
+        while (!stop_signal && (int64_t)time(NULL) < until) {
+            struct timespec ts = {0, 200000000L};
+            nanosleep(&ts, NULL);
+        }
+        if (stop_signal)
+            return 2;
         rc = zf_action_reconcile(&found, b->a, r->in, &ro, &src, err);
     }
     if (rc == 1) {
@@ -650,6 +825,64 @@ static int look_again(batch *b, const row *r, int64_t sent_at, json_t **out, zf_
     return 0;
 }
 
+/* A row whose output Zoom's answer or a look gave: the status it is
+ * reported with (*st), or -1 with e set when the object is one another row
+ * of this run holds and it was found by looking (the look cannot tell the
+ * two rows apart, so this row's own may be lost or made twice). */
+static int check_held(batch *b, size_t i, json_t *output, int *st, zf_error *e, size_t *same)
+{
+    char id[256];
+    *same = 0;
+    if (b->a->kind != ZF_ACTION_CREATE || !object_id(output, id, sizeof id))
+        return 0;
+    size_t m = held_by(b, i, id);
+    if (!m)
+        return 0;
+    const char *what = b->a->item_type ? b->a->item_type : "object";
+    if (json_is_true(json_object_get(output, "found"))) {
+        zf_error_set(e, ZF_EAMBIGUOUS,
+                     "this row's %s was looked for in Zoom after its answer was lost, and the "
+                     "one found is %s %s, which row %zu holds: the two rows look the same, so "
+                     "this row's own may or may not have been made; it was not sent again",
+                     what, what, id, m);
+        zf_error_hint(e,
+                      "check in Zoom whether there are two; if there is only one, take this "
+                      "row out of the input (or make it differ from row %zu) and run the "
+                      "same command again",
+                      m);
+        return -1;
+    }
+    *st = ST_FOUND; /* Zoom gave the same object again: already there */
+    *same = m;
+    return 0;
+}
+
+/* The result of row i with its output: done or found, or failed when
+ * another row holds the object and this one was found by looking. */
+static int finish_output(batch *b, size_t i, json_t *output, int st, zf_error *err)
+{
+    zf_error e = ZF_ERROR_INIT;
+    size_t same = 0;
+    const row *r = &b->rows[i];
+    if (check_held(b, i, output, &st, &e, &same) != 0) {
+        json_decref(output);
+        json_t *res = result_head(i, r, ST_FAILED);
+        json_object_set_new(res, "error", error_json(&e));
+        note_failure(b, cli_exit_status(e.code));
+        b->transient_streak = 0;
+        bar_clear(b);
+        fprintf(stderr, "line %ld: %s\n", r->line, e.message);
+        return finish(b, i, res, ST_FAILED, 1, err);
+    }
+    json_t *res = result_head(i, r, st);
+    if (same)
+        json_object_set_new(res, "same_as_row", json_integer((json_int_t)same));
+    hold(b, i, output);
+    json_object_set_new(res, "output", output);
+    b->transient_streak = 0;
+    return finish(b, i, res, st, 1, err);
+}
+
 /* Row i, sent (or found); 0, or a failure of the run itself (state, stdout). */
 static int run_row(batch *b, size_t i, zf_error *err)
 {
@@ -659,12 +892,11 @@ static int run_row(batch *b, size_t i, zf_error *err)
     json_t *out = NULL;
     int rc = open_zoom(b, &e);
     if (rc == 0 && sr && sr->sent && b->a->kind == ZF_ACTION_CREATE)
-        rc = look_again(b, r, sr->sent_at, &out, &e);
-    if (rc == 1) {
-        json_t *res = result_head(i, r, ST_FOUND);
-        json_object_set_new(res, "output", out);
-        return finish(b, i, res, ST_FOUND, 1, err);
-    }
+        rc = look_again(b, i, sr->sent_at, &out, &e);
+    if (rc == 2)
+        return 0; /* interrupted while waiting: not run */
+    if (rc == 1)
+        return finish_output(b, i, out, ST_FOUND, err);
     if (rc == 0) {
         char rec[64];
         snprintf(rec, sizeof rec, "sent %zu %lld\n", i + 1, (long long)time(NULL));
@@ -686,11 +918,9 @@ static int run_row(batch *b, size_t i, zf_error *err)
         if (rc == 0) {
             int found = json_is_true(json_object_get(ar.output, "found")) ||
                         json_is_true(json_object_get(ar.output, "existing"));
-            int st = found ? ST_FOUND : ST_DONE;
-            json_t *res = result_head(i, r, st);
-            json_object_set(res, "output", ar.output);
+            json_t *output = json_incref(ar.output);
             zf_action_result_free(&ar);
-            return finish(b, i, res, st, 1, err);
+            return finish_output(b, i, output, found ? ST_FOUND : ST_DONE, err);
         }
         zf_action_result_free(&ar);
     }
@@ -698,10 +928,18 @@ static int run_row(batch *b, size_t i, zf_error *err)
     json_t *res = result_head(i, r, ST_FAILED);
     json_object_set_new(res, "error", error_json(&e));
     note_failure(b, cli_exit_status(e.code));
+    b->transient_streak = transient_code(e.code) ? b->transient_streak + 1 : 0;
     if (fatal_code(e.code)) {
         b->fatal = 1;
         bar_clear(b);
         fprintf(stderr, "zoomflow: batch stops at line %ld: %s\n", r->line, e.message);
+    } else if (b->transient_streak >= TRANSIENT_STOP) {
+        b->fatal = 1;
+        bar_clear(b);
+        fprintf(stderr,
+                "zoomflow: batch stops at line %ld: %d rows in a row failed with a server or "
+                "network error (the last: %s)\n",
+                r->line, b->transient_streak, e.message);
     }
     return finish(b, i, res, ST_FAILED, 1, err);
 }
@@ -709,6 +947,15 @@ static int run_row(batch *b, size_t i, zf_error *err)
 static int run_all(batch *b, zf_error *err)
 {
     size_t i = 0;
+    /* the objects the rows done in earlier runs hold */
+    b->ids = calloc(b->nrows ? b->nrows : 1, sizeof *b->ids);
+    for (size_t j = 0; b->ids && b->state_fd >= 0 && j < b->nrows; j++) {
+        if (!b->st.rows[j].ok)
+            continue;
+        json_t *o = json_loads(b->st.rows[j].result, 0, NULL);
+        hold(b, j, json_object_get(o, "output"));
+        json_decref(o);
+    }
     for (; i < b->nrows; i++) {
         row *r = &b->rows[i];
         cli_bstate_row *sr = b->state_fd >= 0 ? &b->st.rows[i] : NULL;
@@ -845,11 +1092,14 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESETHAND; /* a second signal kills: the state stays whole */
+    sa.sa_flags = 0; /* on_signal: a second signal of either kind kills */
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     b.bar_on = ctx->err_tty && !b.x.no_progress;
+    zf_http_opts ho;
+    cli_http_opts(ctx, &ho);
+    b.inflight_s = (ho.timeout_ms > 0 ? ho.timeout_ms / 1000 : 60) + INFLIGHT_MARGIN_S;
     b.start_ns = now_ns();
     int rc = run_all(&b, &err);
     size_t ran = 0;
@@ -875,6 +1125,9 @@ done:
         zf_problems_free(&b.rows[i].probs);
     }
     free(b.rows);
+    for (size_t i = 0; b.ids && i < b.nrows; i++)
+        free(b.ids[i]);
+    free(b.ids);
     zf_buf_free(&b.text);
     json_decref(b.common.flags);
     return status;

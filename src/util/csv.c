@@ -140,3 +140,44 @@ int zf_csv_next(zf_csv *c, zf_csv_record *r, char *why, size_t whylen)
     c->line = line;
     return 1;
 }
+
+int zf_csv_utf8_valid(const char *s, size_t n, size_t *bad)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = u[i];
+        size_t k;
+        unsigned min, cp;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            k = 1, min = 0x80, cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            k = 2, min = 0x800, cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            k = 3, min = 0x10000, cp = c & 0x07;
+        } else {
+            *bad = i;
+            return 0;
+        }
+        if (n - i <= k) {
+            *bad = i;
+            return 0;
+        }
+        for (size_t j = 1; j <= k; j++) {
+            if ((u[i + j] & 0xC0) != 0x80) {
+                *bad = i;
+                return 0;
+            }
+            cp = (cp << 6) | (u[i + j] & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+            *bad = i;
+            return 0;
+        }
+        i += k + 1;
+    }
+    return 1;
+}

@@ -48,5 +48,9 @@ const char *zf_csv_field(const zf_csv_record *r, size_t i);
  * ZF_EVALIDATION with why[] saying what is wrong and on which line (why
  * may be NULL), or ZF_ENOMEM. After an error the reader stays at it. */
 int zf_csv_next(zf_csv *c, zf_csv_record *r, char *why, size_t whylen);
+/* 1 when s[0..n) is valid UTF-8 (no overlong forms, surrogates or code
+ * points past U+10FFFF), else 0 with *bad the offset of the first byte
+ * that is not. */
+int zf_csv_utf8_valid(const char *s, size_t n, size_t *bad);
 
 #endif

@@ -266,14 +266,14 @@ class BatchTest(ConnectedTest):
 
     # --- the state file ---------------------------------------------------
 
-    def start(self, *args):
+    def start(self, *args, env=None, **kw):
         cmd = WRAP + [binary("zoomflow")] + list(args)
         return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                env=self.cli.env)
+                                env={**self.cli.env, **(env or {})}, **kw)
 
     def run_to_end(self, args, tries=10):
         for _ in range(tries):
-            p = self.cli.run(*args, timeout=300)
+            p = self.cli.run(*args, timeout=300, env=self.QUICK)
             if p.returncode != 137:
                 return p
         self.fail("never finished")
@@ -287,10 +287,14 @@ class BatchTest(ConnectedTest):
                         [r for r in rs if r["status"] not in ("done", "found")][:2])
         return rs
 
+    # a resume waits out the request timeout for a create left in flight:
+    # a short one keeps the kill tests quick
+    QUICK = {"ZOOMFLOW_TIMEOUT": "3"}
+
     def kill_runs(self, args, times, rng, lo=0.05, hi=0.6):
         killed = 0
         for _ in range(times):
-            proc = self.start(*args)
+            proc = self.start(*args, env=self.QUICK)
             time.sleep(rng.uniform(lo, hi) * SLOW)
             if proc.poll() is None:
                 proc.send_signal(signal.SIGKILL)
@@ -379,7 +383,7 @@ class BatchTest(ConnectedTest):
         p = self.cli.run("batch", "create_user", "--csv", f, "--state-file", state)
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("belongs to another run", p.err)
-        self.assertIn("the input", p.err)
+        self.assertIn("another input", p.err)
         p = self.cli.run("batch", "create_user", "--csv", f, "--state-file", state,
                          "--user-info.type", "2")
         self.assertIn("belongs to another run", p.err)
@@ -439,6 +443,239 @@ class BatchTest(ConnectedTest):
         self.assertEqual(p.returncode, 0, p.err)
         rs = self.assert_all_once(prefix, n, p.out)
         self.assertEqual(rs[:len(first)], first)
+    # --- found by a review: the promise (no row made twice, none lost)
+    # tried as an attacker would, and the edges around it --------------
+
+    def meetings_with(self, topic):
+        return [m for m in self.sim.state()["data"]["meetings"] if m.get("topic") == topic]
+
+    def twin_rows(self, topic):
+        row = json.dumps({"topic": topic, "type": 2, "start_time": "2031-05-01T10:00:00Z"})
+        return self.path(topic + ".ndjson", row + "\n" + row + "\n")
+
+    def test_identical_rows_not_merged(self):
+        """Two identical creates, the second's answer dropped: the look
+        finds row 1's meeting, which is not row 2's; row 2 is failed
+        (outcome unknown, naming row 1), not "found" with row 1's id, in
+        the run and again on resume."""
+        topic = "twin-meeting"
+        f = self.twin_rows(topic)
+        state = self.path("twin.state")
+        self.faults({"kind": "drop", "route": "meetings.create", "skip": 1, "count": 1})
+        args = ("batch", "create_meeting", "--user-id", "me", "--input", f,
+                "--state-file", state)
+        p = self.cli.run(*args)
+        self.assertEqual(p.returncode, 6, p.err)
+        rs = results(p.out)
+        self.assertEqual([r["status"] for r in rs], ["done", "failed"], p.out)
+        mid = str(rs[0]["output"]["id"])
+        self.assertEqual(rs[1]["error"]["code"], "EAMBIGUOUS")
+        self.assertIn("row 1", rs[1]["error"]["message"])
+        self.assertIn(mid, rs[1]["error"]["message"])
+        self.assertIn("check in Zoom", rs[1]["error"]["hint"])
+        self.sim.request("DELETE", "/_sim/faults")
+        before = self.creates("meetings.create")
+        p = self.cli.run(*args)
+        self.assertEqual(p.returncode, 6, p.err)
+        rs2 = results(p.out)
+        self.assertEqual([r["status"] for r in rs2], ["done", "failed"], p.out)
+        self.assertIn("row 1", rs2[1]["error"]["message"])
+        self.assertEqual(self.creates("meetings.create"), before)  # no blind resend
+
+    def test_same_registrant_twice_is_found(self):
+        """Two rows with one email: Zoom answers the second with the same
+        registrant; it is reported found (the same as row 1), not done."""
+        mid = self.meeting()
+        text = json.dumps({"email": "twice@example.com", "first_name": "T"}) + "\n"
+        p = self.cli.run("batch", "registrants add", "--meeting-id", str(mid), "--input", "-",
+                         input=(text * 2).encode())
+        self.assertEqual(p.returncode, 0, p.err)
+        rs = results(p.out)
+        self.assertEqual([r["status"] for r in rs], ["done", "found"], p.out)
+        self.assertEqual(rs[1]["same_as_row"], 1)
+        self.assertEqual(rs[1]["output"]["registrant_id"], rs[0]["output"]["registrant_id"])
+        self.assertIn("1 done, 1 already there", p.err)
+
+    @zfharness.heavy  # signals timed against a run's pace: not under valgrind
+    def test_create_in_flight_not_sent_twice(self):
+        """kill -9 while a create waits 6 s at zoomsim, resumed at once:
+        the look finds nothing yet; the run waits out the request timeout
+        and looks again instead of sending: one meeting."""
+        topic = "inflight-meeting"
+        f = self.path("inflight.ndjson", json.dumps(
+            {"topic": topic, "type": 2, "start_time": "2031-06-01T10:00:00Z"}) + "\n")
+        state = self.path("inflight.state")
+        env = {"ZOOMFLOW_TIMEOUT": "8"}
+        before = self.creates("meetings.create")
+        self.faults({"kind": "latency", "route": "meetings.create", "delay_ms": 6000,
+                     "count": 1})
+        args = ("batch", "create_meeting", "--user-id", "me", "--input", f,
+                "--state-file", state)
+        proc = self.start(*args, env=env)
+        deadline = time.time() + 20 * SLOW
+        while time.time() < deadline:
+            if os.path.exists(state) and "sent 1 " in open(state).read():
+                break
+            time.sleep(0.05)
+        time.sleep(1)
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate()
+        self.assertEqual(self.meetings_with(topic), [])  # still in flight
+        p = self.cli.run(*args, env=env)
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertIn("may still be in flight", p.err)
+        self.assertEqual([r["status"] for r in results(p.out)], ["found"], p.err)
+        self.assertEqual(len(self.meetings_with(topic)), 1)
+        self.assertEqual(self.creates("meetings.create"), before + 1)
+
+    def test_refused_row_resent_without_look(self):
+        """A row Zoom refused (400) is not "outcome unknown": the resume
+        sends it again at once, with no look (no list request) first."""
+        prefix = "rf-"
+        f = self.path("rf.csv", self.users_csv(prefix, 2))
+        state = self.path("rf.state")
+        args = ("batch", "create_user", "--csv", f, "--state-file", state)
+        self.faults({"kind": "status", "status": 400, "route": "users.create", "skip": 1,
+                     "count": 1})
+        p = self.cli.run(*args)
+        self.assertEqual([r["status"] for r in results(p.out)], ["done", "failed"], p.err)
+        self.sim.request("DELETE", "/_sim/faults")
+        before = dict(self.sim.requests_log()["counts"])
+        t0 = time.time()
+        p = self.cli.run(*args)
+        took = time.time() - t0
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertEqual([r["status"] for r in results(p.out)], ["done", "done"])
+        after = self.sim.requests_log()["counts"]
+        grew = {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)}
+        self.assertEqual(grew, {"users.create": 1})
+        self.assertLess(took, 1.8 * SLOW)  # no settle-time sleep either
+        self.assertEqual(len(self.users_with(prefix)), 2)
+
+    def test_state_write_failure_keeps_the_result(self):
+        """The state file cannot grow (a file size limit standing in for a
+        full disk) just after a row was made: its result is still printed
+        and counted, the run stops saying how to resume, and the resume
+        finds it instead of making it twice."""
+        import resource
+        prefix = "nospc-"
+        f = self.path("nospc.csv", self.users_csv(prefix, 2))
+        state = self.path("nospc.state")
+        args = ("batch", "create_user", "--csv", f, "--state-file", state)
+        # a first run Zoom refuses at once writes the header
+        self.faults({"kind": "status", "status": 400, "route": "users.create"})
+        p = self.cli.run(*args, "--keep-going")
+        self.sim.request("DELETE", "/_sim/faults")
+        lines = open(state).read().splitlines()
+        done1 = next(l for l in lines if l.startswith("done 1 "))
+        # padded past the store's size, so the limit only hits the state file
+        with open(state, "w") as fh:
+            fh.write(lines[0] + "\n" + (done1 + "\n") * ((8 << 20) // len(done1)))
+        limit = os.path.getsize(state) + 40  # room for "sent 1 T", not the result
+
+        def cap():
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+        proc = self.start(*args, preexec_fn=cap)
+        out, err = proc.communicate(timeout=60 * SLOW)
+        out, err = out.decode(), err.decode()
+        self.assertEqual(proc.returncode, 1, err)
+        rs = results(out)
+        self.assertEqual([r["status"] for r in rs], ["done"], err)
+        self.assertIn("row 1 was done in Zoom", err)
+        self.assertIn("run the same command again", err)
+        self.assertIn("1 done", err)
+        p = self.cli.run(*args)
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertEqual([r["status"] for r in results(p.out)], ["found", "done"])
+        self.assertEqual(len(self.users_with(prefix)), 2)
+
+    def test_mismatch_hint_does_not_invite_duplicates(self):
+        f = self.path("mh.csv", self.users_csv("mh-", 2))
+        state = self.path("mh.state")
+        p = self.cli.run("batch", "create_user", "--csv", f, "--state-file", state)
+        self.assertEqual(p.returncode, 0, p.err)
+        self.path("mh.csv", self.users_csv("mh-", 3))
+        p = self.cli.run("batch", "create_user", "--csv", f, "--state-file", state)
+        self.assertEqual(p.returncode, 2, p.err)
+        self.assertIn("another input", p.err)
+        self.assertNotIn("flags", p.err.split("hint:")[0])
+        self.assertIn("had 2 rows, this one has 3", p.err)
+        self.assertIn("would send", p.err)
+        self.assertNotIn("give this run a new --state-file", p.err)
+        self.path("mh.csv", self.users_csv("mh-", 2))
+        p = self.cli.run("batch", "create_user", "--csv", f, "--state-file", state,
+                         "--user-info.type", "2")
+        self.assertEqual(p.returncode, 2, p.err)
+        self.assertIn("other flags", p.err)
+        self.assertNotIn("another input", p.err)
+
+    def test_daily_limit_stops_the_run(self):
+        prefix = "dl-"
+        f = self.path("dl.csv", self.users_csv(prefix, 4))
+        self.faults({"kind": "rate_limit", "type": "Daily-limit", "route": "users.create"})
+        before = self.creates("users.create")
+        p = self.cli.run("batch", "create_user", "--csv", f)
+        self.assertEqual(p.returncode, 7, p.err)
+        self.assertEqual([r["status"] for r in results(p.out)],
+                         ["failed", "skipped", "skipped", "skipped"], p.err)
+        self.assertEqual(self.creates("users.create"), before + 1)
+
+    def test_server_failures_in_a_row_stop_the_run(self):
+        prefix = "s5-"
+        f = self.path("s5.csv", self.users_csv(prefix, 6))
+        self.faults({"kind": "status", "status": 500, "route": "users.create"})
+        p = self.cli.run("batch", "create_user", "--csv", f, timeout=300)
+        self.assertEqual([r["status"] for r in results(p.out)],
+                         ["failed"] * 3 + ["skipped"] * 3, p.err)
+        self.assertIn("3 rows in a row failed", p.err)
+
+    def test_state_path_not_a_regular_file(self):
+        f = self.path("np.csv", self.users_csv("np-", 1))
+        fifo = self.path("np.fifo")
+        os.mkfifo(fifo)
+        d = self.path("np.dir")
+        os.mkdir(d)
+        before = self.total_requests()
+        for target, what in ((fifo, "a FIFO"), (d, "a directory"), ("/dev/full", "a device")):
+            p = self.cli.run("batch", "create_user", "--csv", f, "--state-file", target,
+                             timeout=20)
+            self.assertEqual(p.returncode, 2, (target, p.err))
+            self.assertIn(what + ", not a regular file", p.err)
+            self.assertIn("hint:", p.err)
+        self.assertEqual(self.total_requests(), before)
+
+    def test_csv_invalid_utf8(self):
+        p = self.cli.run("batch", "create_user", "--csv", "-",
+                         input=b"user_info.email,user_info.\xffname\na@example.com,x\n")
+        self.assertEqual(p.returncode, 2, p.err)
+        self.assertIn("column 2's name is not valid UTF-8 (byte 0xFF", p.err)
+        p = self.cli.run("batch", "create_user", "--csv", "-",
+                         input=b"user_info.email,user_info.first_name\na@example.com,A\xff\n")
+        self.assertEqual(p.returncode, 2, p.err)
+        self.assertIn("not valid UTF-8 (byte 0xFF at byte 2", p.err)
+        self.assertNotIn("out of memory", p.err)
+
+    def test_csv_unknown_column_reported_once(self):
+        text = "user_info.email,user_info.type,nosuch\n" + "".join(
+            f"u{i}@example.com,1,x\n" for i in range(5))
+        p = self.cli.run("batch", "create_user", "--csv", "-", input=text.encode())
+        self.assertEqual(p.returncode, 2, p.err)
+        self.assertEqual(p.err.count("nosuch"), 1, p.err)
+
+    @zfharness.heavy  # signals timed against a run's pace: not under valgrind
+    def test_sigint_then_sigterm_kills(self):
+        f = self.path("it.csv", self.users_csv("it-", 3))
+        self.faults({"kind": "latency", "route": "users.create", "delay_ms": 3000})
+        proc = self.start("batch", "create_user", "--csv", f)
+        time.sleep(0.7 * SLOW)
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.2)
+        t0 = time.time()
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30 * SLOW)
+        self.assertEqual(proc.returncode, -signal.SIGTERM)
+        self.assertLess(time.time() - t0, 1.0 * SLOW)
 
 
 if __name__ == "__main__":

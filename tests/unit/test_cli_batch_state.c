@@ -82,12 +82,67 @@ static void refused(const char *text, int code, const char *why)
     assert_null(st.rows);
 }
 
+#define HEADER7 CLI_BSTATE_MAGIC "create_user 0123456789abcdef 3 1111111111111111 2222222222222222"
+
+static int parse7(cli_bstate *st, const char *text, zf_error *err)
+{
+    return cli_bstate_parse(st, text, strlen(text), HEADER7, 3, err);
+}
+
+/* The header of this version names which part differs; an earlier
+ * version's header (no flags and input fields) is still read. */
+static void test_header_parts(void **state)
+{
+    (void)state;
+    cli_bstate st;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(parse7(&st, HEADER "\nsent 1 5\n", &err), 0);
+    assert_true(st.has_header);
+    assert_true(st.rows[0].sent);
+    cli_bstate_free(&st);
+    assert_int_equal(parse7(&st,
+                            CLI_BSTATE_MAGIC "create_user 9999999999999999 4 "
+                                             "1111111111111111 3333333333333333\n",
+                            &err),
+                     ZF_EVALIDATION);
+    assert_non_null(strstr(err.message, "another input (its input had 4 rows, this one has 3)"));
+    assert_null(strstr(err.message, "flags"));
+    assert_non_null(strstr(err.hint, "would send"));
+    assert_int_equal(parse7(&st,
+                            CLI_BSTATE_MAGIC "create_user 9999999999999999 3 "
+                                             "4444444444444444 2222222222222222\n",
+                            &err),
+                     ZF_EVALIDATION);
+    assert_non_null(strstr(err.message, "other flags"));
+    assert_null(strstr(err.message, "another input"));
+}
+
+/* A failure Zoom refused leaves nothing to look for; an unsure one does. */
+static void test_refused_is_not_sent(void **state)
+{
+    (void)state;
+    cli_bstate st;
+    zf_error err = ZF_ERROR_INIT;
+    const char *text =
+        HEADER "\nsent 1 5\n"
+               "done 1 {\"row\":1,\"status\":\"failed\",\"error\":{\"code\":\"EZOOM\"}}\n"
+               "sent 2 6\n"
+               "done 2 {\"row\":2,\"status\":\"failed\",\"error\":{\"code\":"
+               "\"EAMBIGUOUS\"}}\n";
+    assert_int_equal(parse(&st, text, &err), 0);
+    assert_false(st.rows[0].sent);
+    assert_false(st.rows[0].ok);
+    assert_true(st.rows[1].sent);
+    assert_int_equal(st.rows[1].sent_at, 6);
+    cli_bstate_free(&st);
+}
+
 static void test_refusals(void **state)
 {
-    refused(CLI_BSTATE_MAGIC "create_user fedcba9876543210 3\n", ZF_ECONFLICT,
-            "the input, or the flags given for every row, differ");
-    refused(CLI_BSTATE_MAGIC "create_meeting 0123456789abcdef 3\n", ZF_ECONFLICT,
-            "the action differ");
+    refused(CLI_BSTATE_MAGIC "create_user fedcba9876543210 3\n", ZF_EVALIDATION,
+            "another input or other flags");
+    refused(CLI_BSTATE_MAGIC "create_meeting 0123456789abcdef 3\n", ZF_EVALIDATION,
+            "another action (create_meeting)");
     refused("hello\n", ZF_EVALIDATION, "line 1: not a zoomflow batch state file");
     refused(HEADER "\nsent 4 1\n", ZF_EVALIDATION, "line 2: not a 'sent ROW SECONDS'");
     refused(HEADER "\nsent 0 1\n", ZF_EVALIDATION, "line 2:");
@@ -115,6 +170,8 @@ int main(void)
         cmocka_unit_test(test_records),
         cmocka_unit_test(test_cut_last_line),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_header_parts),
+        cmocka_unit_test(test_refused_is_not_sent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
