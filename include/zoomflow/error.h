@@ -49,7 +49,8 @@ ZF_PUBLIC_BEGIN
     X(ECONFIG, -25, "configuration error")                                                         \
     X(EAMBIGUOUS, -26, "outcome unknown")                                                          \
     X(EBUSY, -27, "resource busy")                                                                 \
-    X(ECANCELED, -28, "canceled")
+    X(ECANCELED, -28, "canceled")                                                                  \
+    X(EFORBIDDEN, -29, "permission denied")
 
 typedef enum zf_code {
     ZF_OK = 0,

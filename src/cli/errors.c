@@ -53,7 +53,8 @@
     X(ECONFIG, 2)       \
     X(EAMBIGUOUS, 6)    \
     X(EBUSY, 1)         \
-    X(ECANCELED, 1)
+    X(ECANCELED, 1)     \
+    X(EFORBIDDEN, 3)
 // clang-format on
 
 /* The same words as docs/cli.md's "Exit status" table

@@ -248,7 +248,7 @@ static void test_exit_statuses_are_unchanged(void **state)
                 {ZF_ENOTFOUND, 6},  {ZF_ECONFLICT, 6},     {ZF_EVALIDATION, 2}, {ZF_ESTORE, 1},
                 {ZF_ECRYPT, 4},     {ZF_ENOTCONNECTED, 3}, {ZF_ESTATE, 3},      {ZF_EPATH, 2},
                 {ZF_ETOOBIG, 6},    {ZF_ECONFIG, 2},       {ZF_EAMBIGUOUS, 6},  {ZF_EBUSY, 1},
-                {ZF_ECANCELED, 1}};
+                {ZF_ECANCELED, 1},  {ZF_EFORBIDDEN, 3}};
     size_t n = sizeof want / sizeof want[0];
     for (size_t i = 0; i < n; i++)
         if (cli_exit_status(want[i].code) != want[i].status)
