@@ -139,7 +139,7 @@ async function simCount(route) {
 
 async function pageFetch(method, url, headers = {}) {
   return page.evaluate(async ([m, u, h]) => {
-    const r = await fetch(u, { method, headers: h, credentials: 'same-origin' });
+    const r = await fetch(u, { method: m, headers: h, credentials: 'same-origin' });
     let body = null;
     try {
       body = await r.json();
@@ -198,7 +198,7 @@ test('the admin page in Chromium', { timeout: 300000 }, async (t) => {
     await page.locator('#signin-error .callout-error').waitFor();
     assert.match(await page.locator('#signin-error').innerText(), /EAUTH/);
     await signIn(ADMIN);
-    assert.equal(await page.locator('#who-role').innerText(), 'admin');
+    assert.equal(await page.locator('#who-role').textContent(), 'admin');
     assert.equal(await page.locator('#who-email').innerText(), ADMIN.email);
     assert.match(await page.locator('#conn-status').innerText(), /Not connected/);
     await capture('not-connected');
@@ -342,7 +342,8 @@ test('the admin page in Chromium', { timeout: 300000 }, async (t) => {
     const r = await fetch(`${serve.url}/api/v1/actions`, { headers: { Authorization: `Bearer ${key}` } });
     assert.equal(r.status, 200, 'the key works for the API');
     await page.getByRole('button', { name: 'I have copied it' }).click();
-    assert.equal(await page.locator('#key-value').inputValue(), '', 'the key is gone from the page');
+    await dlg.waitFor({ state: 'hidden' });
+    await page.waitForFunction(() => document.querySelector('#key-value').value === '', null, { timeout: 5000 });
     await page.locator('#keys-table tr[data-key="HR sync"]').waitFor();
     assert.ok(!(await page.locator('#keys-table').innerText()).includes(key.split('_')[2]), 'the list never shows the secret');
   });
@@ -390,7 +391,7 @@ test('the admin page in Chromium', { timeout: 300000 }, async (t) => {
       assert.notEqual(outline, 'none', 'the focused control shows a focus ring');
       await page.keyboard.press('Enter');
       await page.locator('#who-role').waitFor({ state: 'visible' });
-      assert.equal(await page.locator('#who-role').innerText(), 'viewer');
+      assert.equal(await page.locator('#who-role').textContent(), 'viewer');
       for (const tab of ['accounts', 'keys', 'audit']) {
         assert.ok(!(await page.locator(`.tabs a[data-tab="${tab}"]`).isVisible()), `no ${tab} tab`);
       }

@@ -19,6 +19,7 @@ function normalizeSession(s) {
 
 function showSignin(message) {
   state.session = null;
+  mount($('#banner'));
   setCsrf(null);
   $('#app').hidden = true;
   $('#who').hidden = true;
@@ -73,8 +74,10 @@ function visibleTab(name) {
   return link && !link.hidden;
 }
 
-async function route() {
+async function route(ev) {
   if (!state.session) return;
+  // a notice belongs to the view it was given in
+  if (ev && ev.type === 'hashchange') mount($('#banner'));
   let name = (location.hash || '#connection').slice(1).split('/')[0];
   if (!TABS.includes(name) || !visibleTab(name)) name = 'connection';
   for (const t of TABS) {
@@ -118,6 +121,7 @@ async function showOAuthResult(result, conn) {
 async function enter(raw, result) {
   const s = normalizeSession(raw);
   state.session = s;
+  mount($('#banner'));
   setCsrf(s.csrf_token);
   $('#signin').hidden = true;
   $('#app').hidden = false;
