@@ -209,8 +209,8 @@ test('the admin page in Chromium', { timeout: 300000 }, async (t) => {
     const box = page.locator('#oauth-result');
     await box.waitFor();
     const text = await box.innerText();
-    assert.match(text, /not connected/i);
-    assert.match(text, /Resolution/);
+    assert.match(text, /Cause: \S/);
+    assert.match(text, /Resolution: \S/);
     assert.ok(await box.getByRole('link', { name: 'Connect again' }).isVisible());
     assert.ok(!new URL(page.url()).search.includes('connect='), 'the result is read, then cleared from the URL');
     await capture('consent-denied');

@@ -180,7 +180,7 @@ export class Keys {
         days.focus();
         return;
       }
-      body.expires_at = new Date(Date.now() + Number(days.value) * 86400000).toISOString().replace(/\.\d+Z$/, 'Z');
+      body.expires_in = Number(days.value) * 86400;
     }
     try {
       const made = await busy(button, 'Creating…', () => api('POST', '/api/v1/keys', { body }));
@@ -228,7 +228,7 @@ export class Audit {
       mount(this.root, h('div', { class: 'card' },
         h('div', { class: 'table-wrap' }, h('table', { class: 'stack', id: 'audit-table' },
           h('caption', { class: 'visually-hidden', text: 'Audit log, newest first' }),
-          h('thead', {}, h('tr', {}, ['Time', 'Actor', 'Action', 'Target', 'Outcome'].map((t) => h('th', { scope: 'col', text: t })))),
+          h('thead', {}, h('tr', {}, ['Time', 'Actor', 'Action', 'Detail', 'Outcome'].map((t) => h('th', { scope: 'col', text: t })))),
           this.tbody)),
         rows.length ? null : h('p', { class: 'empty', text: 'Nothing has changed yet.' }),
         this.more));
@@ -240,7 +240,7 @@ export class Audit {
         cell('Time', timeEl(e.at || e.time || e.created_at, '—')),
         cell('Actor', actor),
         cell('Action', h('code', { text: e.action || e.event || '—' })),
-        cell('Target', e.target || e.object || ''),
+        cell('Detail', e.detail || e.target || e.object || ''),
         cell('Outcome', h('span', { class: /^(ok|success|succeeded)$/i.test(outcome) ? 'outcome-ok' : 'outcome-bad', text: outcome }),
           e.error ? h('span', { class: 'muted', text: ` ${typeof e.error === 'string' ? e.error : e.error.code || ''}` }) : null)));
     }

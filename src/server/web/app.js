@@ -105,13 +105,14 @@ async function showOAuthResult(result, conn) {
     return;
   }
   let [cause, resolution] = oauthWords(result);
-  if (conn && conn.lastError && conn.lastError.message) {
-    cause = conn.lastError.message;
-    resolution = conn.lastError.hint || resolution;
-  }
+  if (result.cause) cause = result.cause;
+  if (result.resolution) resolution = result.resolution;
   const admin = roleAtLeast(state.session.role, 'admin');
-  const el = banner('error', 'Zoom was not connected', cause,
-    h('p', {}, h('span', { class: 'hint-label', text: 'Resolution: ' }), resolution));
+  const el = banner('error', result.title || 'Zoom was not connected', result.message || null,
+    h('div', {},
+      h('p', {}, h('span', { class: 'hint-label', text: 'Cause: ' }), cause),
+      h('p', {}, h('span', { class: 'hint-label', text: 'Resolution: ' }), resolution),
+      result.code ? h('p', { class: 'meta', text: result.code }) : null));
   if (admin) {
     el.querySelector('.actions-row').prepend(h('a', { class: 'btn btn-primary', href: '/oauth/zoom/connect' }, 'Connect again'));
   }
@@ -158,7 +159,7 @@ async function start() {
     if (state.session) showSignin('Your session ended. Sign in again.');
   });
   const result = oauthResult(window.location);
-  if (result) history.replaceState(null, '', `/${window.location.hash}`);
+  if (result) history.replaceState(null, '', '/');
   let s = null;
   try {
     s = await api('GET', '/api/v1/session');

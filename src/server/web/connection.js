@@ -15,27 +15,45 @@ function words(v) {
 // (the CLI's status JSON: state VALID/NEEDS_REAUTH, granted_scopes, ...).
 export function normalizeConnection(raw) {
   const c = (raw && (raw.connection || raw)) || {};
-  const state = String(c.state || (c.connected === false ? 'not_connected' : c.connected ? 'connected' : 'not_connected'))
-    .toLowerCase();
+  const state = String(c.state || (c.connected ? 'connected' : 'absent')).toLowerCase();
   const connected = c.connected !== undefined ? !!c.connected
-    : !['not_connected', 'none', 'disconnected', 'absent', 'missing'].includes(state);
+    : !['absent', 'not_connected', 'none', 'disconnected', 'missing'].includes(state);
   const needsReauth = /reauth|re-auth|needs_reconnect/.test(state);
   const sc = c.scopes && !Array.isArray(c.scopes) ? c.scopes : {};
   const granted = words(sc.granted ?? c.granted_scopes ?? (Array.isArray(c.scopes) ? c.scopes : c.scope));
   const required = words(sc.required ?? c.required_scopes);
-  let missing = words(sc.missing ?? c.missing_scopes);
-  if (!missing.length && required.length) missing = required.filter((s) => !granted.includes(s));
+  // missing_scopes: names, or [{scope, actions: [...]}] with the actions each disables
+  const missingRaw = sc.missing ?? c.missing_scopes;
+  const disables = new Map();
+  let missing = [];
+  if (Array.isArray(missingRaw)) {
+    for (const m of missingRaw) {
+      if (m && typeof m === 'object') {
+        missing.push(String(m.scope));
+        disables.set(String(m.scope), words(m.actions));
+      } else missing.push(String(m));
+    }
+  } else missing = words(missingRaw);
+  if (!missing.length && required.length && connected) missing = required.filter((s) => !granted.includes(s));
   const acct = c.account && typeof c.account === 'object' ? c.account : {};
-  let lastError = c.last_error || null;
-  if (typeof lastError === 'string') lastError = { message: lastError, hint: c.hint || c.last_hint || '' };
-  if (lastError) {
+  let le = c.last_error || null;
+  if (typeof le === 'string') le = { message: le, hint: c.hint || c.last_hint || '' };
+  let lastError = null;
+  if (le) {
+    // the setup page's words for it: {title, cause, resolution, button: {label, href}}
+    const seed = le.resolution && typeof le.resolution === 'object' ? le.resolution : null;
     lastError = {
-      code: lastError.code || (needsReauth ? 'EREAUTH' : ''),
-      message: lastError.message || '',
-      hint: lastError.hint || lastError.resolution || '',
-      hintId: lastError.hint_id ?? lastError.hintId ?? '',
-      at: lastError.at || lastError.time || c.last_error_at,
+      code: le.code || (needsReauth ? 'EREAUTH' : ''),
+      title: (seed && seed.title) || '',
+      message: le.message || '',
+      cause: (seed && seed.cause) || '',
+      resolution: (seed && seed.resolution) || (typeof le.resolution === 'string' ? le.resolution : ''),
+      hint: le.hint || '',
+      hintId: le.hint_id ?? le.hintId ?? '',
+      button: seed && seed.button && seed.button.href ? seed.button : null,
+      at: le.at || le.time || c.last_error_at,
     };
+    if (!lastError.message && !lastError.cause && !lastError.hint) lastError = null;
   }
   const kind = String(c.kind || c.type || '').toLowerCase();
   return {
@@ -49,11 +67,14 @@ export function normalizeConnection(raw) {
     granted,
     required,
     missing,
+    disables,
     unavailable: Array.isArray(c.unavailable_actions) ? c.unavailable_actions : [],
     expiresAt: (c.token && c.token.expires_at) ?? c.access_expires_at ?? c.token_expires_at ?? c.expires_at,
     lastRefreshAt: (c.token && c.token.last_refresh_at) ?? c.last_refresh_at ?? c.refreshed_at,
     connectedAt: c.connected_at,
     connectedBy: c.connected_by || '',
+    redirectUri: (c.oauth && c.oauth.redirect_uri) || '',
+    oauthConfigured: !(c.oauth && c.oauth.configured === false),
     lastError,
   };
 }
@@ -61,8 +82,8 @@ export function normalizeConnection(raw) {
 // The actions each missing scope disables: the service's list when it sent
 // one, else from the actions' own scopes.
 function disabledBy(conn, actions) {
-  const map = new Map(conn.missing.map((s) => [s, new Set()]));
-  for (const u of conn.unavailable) if (map.has(u.scope)) map.get(u.scope).add(u.action);
+  const map = new Map(conn.missing.map((s) => [s, new Set(conn.disables.get(s) || [])]));
+  for (const u of conn.unavailable) if (u && map.has(u.scope)) map.get(u.scope).add(u.action);
   for (const a of actions || []) {
     for (const s of words(a.scopes)) if (map.has(s)) map.get(s).add(a.name);
   }
@@ -137,15 +158,25 @@ export class ConnectionCard {
   }
 
   lastErrorBox(e, admin) {
-    const res = resolutionFor(e);
-    const button = admin ? resolutionButton(res, { onS2S: () => this.openS2S(), onRetry: () => this.load() }) : null;
+    let button = null;
+    if (admin && e.button && /^\/oauth\/zoom\/connect$/.test(e.button.href)) {
+      button = h('a', { class: 'btn btn-primary', href: e.button.href, 'data-action': 'reconnect' }, e.button.label || 'Reconnect');
+    } else if (e.button && /^https:\/\/[^/]*zoom\.us(\/|$)/.test(e.button.href)) {
+      button = h('a', { class: 'btn', href: e.button.href, target: '_blank', rel: 'noopener noreferrer' },
+        e.button.label || 'Open', h('span', { class: 'visually-hidden' }, ' (opens a new tab)'));
+    } else if (admin) {
+      button = resolutionButton(resolutionFor(e), { onS2S: () => this.openS2S(), onRetry: () => this.load() });
+    }
+    const fix = e.resolution || e.hint;
     return h('div', { class: 'callout callout-error', role: 'alert', id: 'last-error' },
-      h('p', { class: 'callout-title', text: 'Last error' }),
+      h('p', { class: 'callout-title', text: e.title || 'Last error' }),
       e.message ? h('p', { class: 'error-message', text: e.message }) : null,
-      e.hint ? h('p', { class: 'error-hint' }, h('span', { class: 'hint-label', text: 'Resolution: ' }), e.hint) : null,
+      e.cause ? h('p', { class: 'error-cause' }, h('span', { class: 'hint-label', text: 'Cause: ' }), e.cause) : null,
+      fix ? h('p', { class: 'error-hint' }, h('span', { class: 'hint-label', text: 'Resolution: ' }), fix) : null,
+      e.resolution && e.hint && e.hint !== e.resolution ? h('p', { class: 'meta', text: e.hint }) : null,
       button ? h('div', { class: 'actions-row' }, button) : null,
-      !admin && res ? h('p', { class: 'meta', text: 'An org admin can resolve this.' }) : null,
-      h('p', { class: 'meta' }, e.code || '', e.at ? ' · ' : '', e.at ? timeEl(e.at) : null));
+      !admin && (e.button || resolutionFor(e)) ? h('p', { class: 'meta', text: 'An org admin can resolve this.' }) : null,
+      e.code || e.at ? h('p', { class: 'meta' }, e.code || '', e.code && e.at ? ' · ' : '', e.at ? timeEl(e.at) : null) : null);
   }
 
   facts(c) {
@@ -276,20 +307,28 @@ export class ConnectionCard {
   }
 }
 
-// The OAuth callback's result, from the URL it sends the browser back to:
-// /?connect=ok, or /?connect=error&code=<zf code>&hint_id=<hint name>&error=<Zoom's error>
-// (no free text is taken from the URL: the words come from the page or the
-// connection's last error).
+// The OAuth callback's result, from the URL its landing page sends the
+// browser to (svcactions' routes/oauth.c): the fragment
+//   /#zoom?connect=ok
+//   /#zoom?connect=error&code=EAUTH&hint_id=CHECK_REDIRECT_URI&message=..&title=..&cause=..&resolution=..
+// (or the same in the query string). The words are shown as text, bounded.
 export function oauthResult(location) {
-  const q = new URLSearchParams(location.search);
+  const frag = location.hash.indexOf('?') >= 0 ? location.hash.slice(location.hash.indexOf('?') + 1) : '';
+  let q = new URLSearchParams(frag);
+  if (!q.get('connect')) q = new URLSearchParams(location.search);
   const v = q.get('connect');
   if (!v) return null;
   const clean = (s, re) => (s && re.test(s) ? s : '');
+  const text = (s) => (s ? s.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 400) : '');
   return {
     ok: v === 'ok',
     code: clean(q.get('code'), /^[A-Z_]{2,32}$/),
     hintId: clean(q.get('hint_id'), /^[A-Za-z0-9_]{1,40}$/),
     error: clean(q.get('error'), /^[a-z_]{1,40}$/),
+    title: text(q.get('title')),
+    message: text(q.get('message')),
+    cause: text(q.get('cause')),
+    resolution: text(q.get('resolution')),
   };
 }
 

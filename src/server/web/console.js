@@ -101,8 +101,9 @@ export class ActionConsole {
     const shown = this.schemaForm.showProblems(problems);
     mount(this.formError);
     if (problems.length) {
+      const nFields = new Set(problems.map((p) => p.field)).size;
       mount(this.formError, h('div', { class: 'callout callout-error', role: 'alert' },
-        h('p', { class: 'callout-title', text: `${problems.length} field${problems.length === 1 ? ' needs' : 's need'} fixing before this can be sent` }),
+        h('p', { class: 'callout-title', text: `${nFields} field${nFields === 1 ? ' needs' : 's need'} fixing before this can be sent` }),
         shown.unplaced.length ? h('ul', {}, shown.unplaced.map((p) => h('li', { text: `${p.field || 'input'}: ${p.message}` }))) : null));
       if (shown.first) shown.first.input.focus();
       return;
