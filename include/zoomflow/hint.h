@@ -121,7 +121,14 @@ typedef enum zf_hint_arg {
       "check the DSN's sslmode and sslrootcert against the server's TLS setup")                    \
     X(DATABASE_TOO_NEW, 44, 0,                                                                     \
       "use a release at least as new as the one that last upgraded the database")                  \
-    X(DATABASE_LOST, 45, 0, "the database connection was lost; retry once the server is reachable")
+    X(DATABASE_LOST, 45, 0,                                                                        \
+      "the database connection was lost; retry once the server is reachable")                      \
+    X(NEW_IDEMPOTENCY_KEY, 120, ZF_HA_VALUE,                                                       \
+      "use a new idempotency key for a different request; the same key repeats the first "         \
+      "request's answer")                                                                          \
+    X(RETRY_IN_PROGRESS, 121, ZF_HA_VALUE,                                                         \
+      "the first request with this idempotency key is still running: send the same "               \
+      "request again after the wait given")
 
 typedef enum zf_hint {
 #define ZF_X_HINT_ENUM(name, num, args, words) ZF_HINT_##name = num,
