@@ -121,7 +121,14 @@ typedef enum zf_hint_arg {
       "check the DSN's sslmode and sslrootcert against the server's TLS setup")                    \
     X(DATABASE_TOO_NEW, 44, 0,                                                                     \
       "use a release at least as new as the one that last upgraded the database")                  \
-    X(DATABASE_LOST, 45, 0, "the database connection was lost; retry once the server is reachable")
+    X(DATABASE_LOST, 45, 0, "the database connection was lost; retry once the server is reachable") \
+    X(SIGN_IN, 80, 0, "sign in again")                                                             \
+    X(NEED_ROLE, 81, ZF_HA_VALUE, "ask an org admin for a role that allows it")                    \
+    X(CSRF_TOKEN, 82, 0, "send the session's CSRF token with the request")                         \
+    X(SEND_JSON, 83, 0, "send a JSON body, declared as application/json")                          \
+    X(SMALLER_BODY, 84, 0, "send a smaller request body")                                          \
+    X(CHECK_ROUTE, 85, 0, "check the request's path and method against the API document")          \
+    X(WAIT_RETRY, 86, 0, "wait the time given, then try again")
 
 typedef enum zf_hint {
 #define ZF_X_HINT_ENUM(name, num, args, words) ZF_HINT_##name = num,
