@@ -108,7 +108,7 @@ int zf_idem_begin(zf_idem *h, zf_store *st, const char *org, const char *key, co
                      "action or input); a key repeats one request only",
                      key);
         zf_error_hint_id(err, ZF_HINT_NEW_IDEMPOTENCY_KEY, NULL);
-        snprintf(err->hint_arg[ZF_HINT_ARG_VALUE], sizeof err->hint_arg[0], "%s", key);
+        zf_error_hint_arg(err, ZF_HINT_ARG_VALUE, key);
         return ZF_EVALIDATION;
     }
     if (got.state == ZF_IDEM_DONE) {
@@ -123,7 +123,7 @@ int zf_idem_begin(zf_idem *h, zf_store *st, const char *org, const char *key, co
                      key);
         err->retry_after = ZF_IDEM_RETRY_AFTER_S;
         zf_error_hint_id(err, ZF_HINT_RETRY_IN_PROGRESS, NULL);
-        snprintf(err->hint_arg[ZF_HINT_ARG_VALUE], sizeof err->hint_arg[0], "%s", key);
+        zf_error_hint_arg(err, ZF_HINT_ARG_VALUE, key);
         return ZF_ECONFLICT;
     }
     /* the first request's claim outlived any run: presumed dead */

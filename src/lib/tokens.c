@@ -105,7 +105,18 @@ struct zf_tokens {
     char *actor;
     pthread_mutex_t mu; /* guards flights */
     flight *flights;
+    /* refreshes this process sent to the token endpoint, and those that
+     * failed (zf_tokens_stats); atomic */
+    int64_t refreshes, refresh_failures;
 };
+
+void zf_tokens_stats(zf_tokens *tk, int64_t *refreshes, int64_t *failures)
+{
+    if (refreshes)
+        *refreshes = tk ? __atomic_load_n(&tk->refreshes, __ATOMIC_RELAXED) : 0;
+    if (failures)
+        *failures = tk ? __atomic_load_n(&tk->refresh_failures, __ATOMIC_RELAXED) : 0;
+}
 
 static int64_t now_of(zf_tokens *tk)
 {
@@ -1153,6 +1164,9 @@ static int refresh_locked(zf_tokens *tk, const char *id, const zf_secret *reject
     int cut = c->kind == ZF_CONN_OAUTH && c->last_error && strstr(c->last_error, CUT_NOTE);
     int64_t seq = c->refresh_seq;
     int zrc = call_zoom(tk, c, &set, &sent, err);
+    __atomic_add_fetch(&tk->refreshes, 1, __ATOMIC_RELAXED);
+    if (zrc < 0)
+        __atomic_add_fetch(&tk->refresh_failures, 1, __ATOMIC_RELAXED);
     if (zrc == 0 && (rc = settle(tk, c, &set, err)) == 0) {
         zf_secret_free(token);
         rc = zf_secret_copy(token, &set.access_token) < 0

@@ -61,11 +61,13 @@ typedef struct srv_opts {
     size_t conn_memory_limit;    /* per-connection memory (headers); 0 = 32 KiB */
     int shutdown_grace_s;        /* bounded wait for in-flight requests; 0 = 10 */
     int log_json;                /* 1 (default) JSON lines on stderr */
+    int64_t session_idle_s;      /* web session idle end; 0 = access.h's default (2 h) */
+    int64_t session_max_s;       /* web session absolute end; 0 = the default (12 h) */
 } srv_opts;
 
 #define SRV_OPTS_INIT                                                                              \
     {                                                                                              \
-        NULL, NULL, 0, NULL, NULL, NULL, ZF_SESSION_OPTS_INIT, 0, 0, 0, 1                          \
+        NULL, NULL, 0, NULL, NULL, NULL, ZF_SESSION_OPTS_INIT, 0, 0, 0, 1, 0, 0                          \
     }
 
 /* Runs the service until SIGTERM/SIGINT: prints "listening on URL" on
