@@ -84,11 +84,15 @@ typedef struct zf_connect_cfg {
     const char *authorize_endpoint; /* NULL = Zoom's /oauth/authorize */
     const char *token_endpoint;     /* NULL = Zoom's /oauth/token */
     const char *revoke_endpoint;    /* NULL = Zoom's /oauth/revoke */
+    /* Who connects, for the audit log (a service's signed-in admin): kept
+     * with a pending authorization, so the callback, which no session
+     * authenticates, records the same actor. NULL = the manager's. */
+    const char *actor;
 } zf_connect_cfg;
 
 #define ZF_CONNECT_CFG_INIT                                                                        \
     {                                                                                              \
-        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL                                 \
+        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL                           \
     }
 
 /* Starts a user authorization: stores the state (hashed) with the sealed

@@ -51,8 +51,8 @@ json_t *zf_scopes_missing_json(const char *granted)
                 zf_action_scope_check(*a, granted ? granted : "", &ignored) == ZF_ESCOPE)
                 json_array_append_new(acts, json_string((*a)->name));
         }
-        json_array_append_new(out, json_pack("{s:s,s:o}", "scope", s, "actions",
-                                             acts ? acts : json_array()));
+        json_array_append_new(
+            out, json_pack("{s:s,s:o}", "scope", s, "actions", acts ? acts : json_array()));
     }
     return out;
 }

@@ -36,8 +36,8 @@ int zf_idem_check_key(const char *key, zf_error *err)
 
 int zf_idem_request_hash(char out[65], const char *action, const json_t *input, zf_error *err)
 {
-    char *canon = input ? json_dumps(input, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY)
-                        : strdup("null");
+    char *canon =
+        input ? json_dumps(input, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) : strdup("null");
     if (!canon || !action) {
         free(canon);
         return zf_error_set(err, canon ? ZF_EINVAL : ZF_ENOMEM, "cannot hash the request");
@@ -88,8 +88,8 @@ int zf_idem_begin(zf_idem *h, zf_store *st, const char *org, const char *key, co
     h->key = strdup(key);
     if (!h->org || !h->key || zf_random_token(h->claim, sizeof h->claim) != 0)
         return zf_error_set(err, ZF_ENOMEM, "out of memory");
-    zf_store_idem mine = {h->org,     h->key, h->request_hash,      ZF_IDEM_PENDING, h->claim, 0,
-                          NULL,       now,    now + ZF_IDEM_TTL_S};
+    zf_store_idem mine = {h->org, h->key, h->request_hash,    ZF_IDEM_PENDING, h->claim, 0,
+                          NULL,   now,    now + ZF_IDEM_TTL_S};
     zf_store_idem got;
     memset(&got, 0, sizeof got);
     rc = zf_store_idem_claim(st, &mine, now, &got, err);
@@ -119,8 +119,7 @@ int zf_idem_begin(zf_idem *h, zf_store *st, const char *org, const char *key, co
     if (now - got.created_at < ZF_IDEM_LEASE_S) {
         zf_store_idem_free(&got);
         zf_error_set(err, ZF_ECONFLICT,
-                     "a request with the idempotency key \"%.200s\" is in progress; retry",
-                     key);
+                     "a request with the idempotency key \"%.200s\" is in progress; retry", key);
         err->retry_after = ZF_IDEM_RETRY_AFTER_S;
         zf_error_hint_id(err, ZF_HINT_RETRY_IN_PROGRESS, NULL);
         zf_error_hint_arg(err, ZF_HINT_ARG_VALUE, key);

@@ -300,12 +300,13 @@ static int apply_tokens(zf_tokens *tk, zf_store_conn *c, const zf_token_set *set
     return 0;
 }
 
-static void audit(zf_tokens *tk, const char *id, const char *action, int rc, const char *detail)
+static void audit_as(zf_tokens *tk, const char *actor, const char *id, const char *action, int rc,
+                     const char *detail)
 {
     zf_store_audit a = {0,
                         now_of(tk),
                         (char *)id,
-                        tk->actor,
+                        (char *)(actor && *actor ? actor : tk->actor),
                         (char *)action,
                         (char *)(rc < 0 ? zf_code_name(rc) : "ok"),
                         (char *)detail};
@@ -313,6 +314,11 @@ static void audit(zf_tokens *tk, const char *id, const char *action, int rc, con
     if (zf_store_audit_add(tk->opts.store, &a, &ignored) < 0)
         zf_log(ZF_LOG_WARN, "tokens", "audit record for %s %s not written: %s", action, id,
                ignored.message);
+}
+
+static void audit(zf_tokens *tk, const char *id, const char *action, int rc, const char *detail)
+{
+    audit_as(tk, NULL, id, action, rc, detail);
 }
 
 /* The one answer for a connection id the store does not hold, whatever the
@@ -393,7 +399,7 @@ int zf_tokens_connect_begin(zf_oauth_authz *out, zf_tokens *tk, const zf_connect
         cfg->token_endpoint && *cfg->token_endpoint ? (char *)cfg->token_endpoint : NULL;
     st.revoke_endpoint =
         cfg->revoke_endpoint && *cfg->revoke_endpoint ? (char *)cfg->revoke_endpoint : NULL;
-    st.actor = tk->actor;
+    st.actor = (char *)(cfg->actor && *cfg->actor ? cfg->actor : tk->actor);
     st.created_at = now;
     st.expires_at = now + tk->opts.state_ttl;
     if ((rc = seal_col(tk, "oauth_state", hash, "verifier", zf_secret_reveal(&out->verifier),
@@ -404,7 +410,7 @@ int zf_tokens_connect_begin(zf_oauth_authz *out, zf_tokens *tk, const zf_connect
     zf_store_state_purge(tk->opts.store, now, NULL);
     if ((rc = zf_store_state_put(tk->opts.store, &st, err)) < 0)
         goto done;
-    audit(tk, st.conn_id, "connect_begin", 0, cfg->redirect_uri);
+    audit_as(tk, st.actor, st.conn_id, "connect_begin", 0, cfg->redirect_uri);
 done:
     free(st.verifier_sealed);
     free(st.client_secret_sealed);
@@ -560,7 +566,8 @@ int zf_tokens_connect_finish(char **id_out, zf_tokens *tk, const char *query, si
     if (id_out && !(*id_out = strdup(st.conn_id)))
         rc = zf_error_set(err, ZF_ENOMEM, "out of memory");
 done:
-    audit(tk, st.conn_id ? st.conn_id : "?", "connect", rc, rc < 0 ? err->message : "oauth");
+    audit_as(tk, st.actor, st.conn_id ? st.conn_id : "?", "connect", rc,
+             rc < 0 ? err->message : "oauth");
     zf_oauth_callback_free(&cb);
     zf_store_state_free(&st);
     return rc;
@@ -594,7 +601,7 @@ int zf_tokens_connect_s2s(zf_tokens *tk, const zf_connect_cfg *cfg, zf_error *er
     }
     rc = store_new_conn(tk, &c, cfg->client_secret, &set, err);
 done:
-    audit(tk, id, "connect", rc, rc < 0 ? err->message : "s2s");
+    audit_as(tk, cfg->actor, id, "connect", rc, rc < 0 ? err->message : "s2s");
     zf_http_free(http);
     zf_secret_free(&secret);
     zf_token_set_free(&set);

@@ -35,4 +35,24 @@ int srv_h_keys_delete(srv_req *req, srv_resp *resp);
 /* routes/audit.c */
 int srv_h_audit_list(srv_req *req, srv_resp *resp);
 
+/* routes/actions.c */
+int srv_h_actions_list(srv_req *req, srv_resp *resp);
+int srv_h_actions_get(srv_req *req, srv_resp *resp);
+int srv_h_actions_run(srv_req *req, srv_resp *resp);
+
+/* routes/connection.c */
+int srv_h_connection_get(srv_req *req, srv_resp *resp);
+int srv_h_connection_s2s(srv_req *req, srv_resp *resp);
+int srv_h_connection_delete(srv_req *req, srv_resp *resp);
+
+/* routes/oauth.c */
+int srv_h_oauth_connect(srv_req *req, srv_resp *resp);
+int srv_h_oauth_callback(srv_req *req, srv_resp *resp);
+int srv_oauth_module_init(srv_ctx *ctx, zf_error *err);
+void srv_oauth_module_fini(srv_ctx *ctx);
+
+/* routes/zoom_clients.c (the Zoom clients and their metrics) */
+int srv_zoom_module_init(srv_ctx *ctx, zf_error *err);
+void srv_zoom_module_fini(srv_ctx *ctx);
+
 #endif

@@ -57,8 +57,8 @@ static void test_dry_run_shows_request(void **state)
 {
     zf_problems p = ZF_PROBLEMS_INIT;
     zf_error err = ZF_ERROR_INIT;
-    json_t *out, *in = json_pack("{s:s,s:s,s:i}", "user_id", "host@example.com", "topic",
-                                 "Day 1", "duration", 30);
+    json_t *out, *in = json_pack("{s:s,s:s,s:i}", "user_id", "host@example.com", "topic", "Day 1",
+                                 "duration", 30);
     assert_int_equal(zf_action_dry_run_json(&out, zf_action_find("create_meeting"), in, &p, &err),
                      0);
     json_t *r = json_object_get(out, "request");
@@ -86,8 +86,8 @@ static void test_dry_run_names_the_field(void **state)
 {
     zf_problems p = ZF_PROBLEMS_INIT;
     zf_error err = ZF_ERROR_INIT;
-    json_t *out = NULL, *in = json_pack("{s:s,s:s,s:s}", "user_id", "me", "topic", "t",
-                                        "duration", "45m");
+    json_t *out = NULL,
+           *in = json_pack("{s:s,s:s,s:s}", "user_id", "me", "topic", "t", "duration", "45m");
     assert_int_equal(zf_action_dry_run_json(&out, zf_action_find("create_meeting"), in, &p, &err),
                      ZF_EVALIDATION);
     assert_null(out);
@@ -105,16 +105,22 @@ static void test_dry_run_names_the_field(void **state)
  * encoded) are problems of the path field; nothing is built. */
 static void test_dry_run_call_api_paths(void **state)
 {
-    static const char *const bad[] = {
-        "https://evil.example/v2/users", "//evil.example/users", "/users/../../oauth/token",
-        "/users/%2e%2e/x", "/v2/users", "users", "/users?x=1", "/users#frag", "/a\\b", NULL};
+    static const char *const bad[] = {"https://evil.example/v2/users",
+                                      "//evil.example/users",
+                                      "/users/../../oauth/token",
+                                      "/users/%2e%2e/x",
+                                      "/v2/users",
+                                      "users",
+                                      "/users?x=1",
+                                      "/users#frag",
+                                      "/a\\b",
+                                      NULL};
     for (const char *const *b = bad; *b; b++) {
         zf_problems p = ZF_PROBLEMS_INIT;
         zf_error err = ZF_ERROR_INIT;
         json_t *out = NULL, *in = json_pack("{s:s,s:s}", "method", "GET", "path", *b);
-        assert_int_equal(
-            zf_action_dry_run_json(&out, zf_action_find("call_api"), in, &p, &err),
-            ZF_EVALIDATION);
+        assert_int_equal(zf_action_dry_run_json(&out, zf_action_find("call_api"), in, &p, &err),
+                         ZF_EVALIDATION);
         assert_null(out);
         assert_string_equal(p.items[0].path, "path");
         zf_problems_free(&p);
@@ -122,8 +128,8 @@ static void test_dry_run_call_api_paths(void **state)
     }
     zf_problems p = ZF_PROBLEMS_INIT;
     zf_error err = ZF_ERROR_INIT;
-    json_t *out, *in = json_pack("{s:s,s:s,s:{s:i}}", "method", "GET", "path", "/users/me",
-                                 "query", "page_size", 1);
+    json_t *out, *in = json_pack("{s:s,s:s,s:{s:i}}", "method", "GET", "path", "/users/me", "query",
+                                 "page_size", 1);
     assert_int_equal(zf_action_dry_run_json(&out, zf_action_find("call_api"), in, &p, &err), 0);
     assert_string_equal(str(json_object_get(out, "request"), "path"), "/v2/users/me");
     json_decref(out);

@@ -100,9 +100,9 @@ static void test_idem_run_then_replay(void **state)
                      ZF_IDEM_RUN);
     assert_int_equal(zf_idem_finish(&h, 201, "{\"id\":1}", &err), 0);
     /* the same request from the other store (another replica) replays */
-    assert_int_equal(zf_idem_begin(&r, f->other, "acme", "k1", "create_meeting", f->in, NOW + 5,
-                                   &err),
-                     ZF_IDEM_REPLAY);
+    assert_int_equal(
+        zf_idem_begin(&r, f->other, "acme", "k1", "create_meeting", f->in, NOW + 5, &err),
+        ZF_IDEM_REPLAY);
     assert_int_equal(r.status, 201);
     assert_string_equal(r.response, "{\"id\":1}");
     assert_int_equal(r.held, 0);
@@ -111,9 +111,9 @@ static void test_idem_run_then_replay(void **state)
     assert_int_equal(zf_idem_finish(&h, 500, "x", &err), ZF_EINVAL);
     zf_idem_free(&h);
     /* another org's same key is another key */
-    assert_int_equal(zf_idem_begin(&r, f->st, "other-org", "k1", "create_meeting", f->in, NOW,
-                                   &err),
-                     ZF_IDEM_RUN);
+    assert_int_equal(
+        zf_idem_begin(&r, f->st, "other-org", "k1", "create_meeting", f->in, NOW, &err),
+        ZF_IDEM_RUN);
     zf_idem_free(&r);
 }
 
@@ -126,9 +126,8 @@ static void test_idem_other_request_refused(void **state)
     assert_int_equal(zf_idem_begin(&h, f->st, "acme", "k2", "create_meeting", f->in, NOW, &err),
                      ZF_IDEM_RUN);
     /* while pending, and after: another body names the key */
-    assert_int_equal(
-        zf_idem_begin(&r, f->st, "acme", "k2", "create_meeting", other, NOW, &err),
-        ZF_EVALIDATION);
+    assert_int_equal(zf_idem_begin(&r, f->st, "acme", "k2", "create_meeting", other, NOW, &err),
+                     ZF_EVALIDATION);
     assert_non_null(strstr(err.message, "\"k2\""));
     assert_int_equal(err.hint_id, ZF_HINT_NEW_IDEMPOTENCY_KEY);
     zf_idem_free(&r);
@@ -197,9 +196,8 @@ static void test_idem_abandoned_and_expired(void **state)
     fx *f = *state;
     zf_error err = ZF_ERROR_INIT;
     zf_idem dead = ZF_IDEM_INIT, h = ZF_IDEM_INIT, r = ZF_IDEM_INIT;
-    assert_int_equal(
-        zf_idem_begin(&dead, f->st, "acme", "k5", "create_meeting", f->in, NOW, &err),
-        ZF_IDEM_RUN);
+    assert_int_equal(zf_idem_begin(&dead, f->st, "acme", "k5", "create_meeting", f->in, NOW, &err),
+                     ZF_IDEM_RUN);
     assert_int_equal(zf_idem_begin(&h, f->other, "acme", "k5", "create_meeting", f->in,
                                    NOW + ZF_IDEM_LEASE_S, &err),
                      ZF_IDEM_ABANDONED);
@@ -210,9 +208,9 @@ static void test_idem_abandoned_and_expired(void **state)
                      ZF_IDEM_REPLAY);
     assert_string_equal(r.response, "{\"unknown\":true}");
     zf_idem_free(&r);
-    assert_int_equal(zf_idem_begin(&r, f->st, "acme", "k5", "create_meeting", f->in,
-                                   NOW + ZF_IDEM_TTL_S, &err),
-                     ZF_IDEM_RUN);
+    assert_int_equal(
+        zf_idem_begin(&r, f->st, "acme", "k5", "create_meeting", f->in, NOW + ZF_IDEM_TTL_S, &err),
+        ZF_IDEM_RUN);
     zf_idem_free(&r);
     zf_idem_free(&dead);
     zf_idem_free(&h);
