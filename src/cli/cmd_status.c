@@ -138,9 +138,9 @@ json_t *cli_unavailable_actions(const char *granted)
     json_array_foreach (lib, i, e) {
         const char *name = json_string_value(json_object_get(e, "action"));
         const zf_cmd *c = cli_command_for_action(name);
-        json_array_append_new(out, json_pack("{s:s,s:s?,s:O}", "action", name, "command",
-                                             c ? c->name : NULL, "scope",
-                                             json_object_get(e, "scope")));
+        json_array_append_new(out,
+                              json_pack("{s:s,s:s?,s:O}", "action", name, "command",
+                                        c ? c->name : NULL, "scope", json_object_get(e, "scope")));
     }
     json_decref(lib);
     return out;
