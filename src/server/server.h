@@ -57,17 +57,17 @@ typedef struct srv_opts {
     /* The template of every org's zf_session (db, key_file, http, api_base,
      * oauth_base); conn_id and actor are set per org / per request. */
     zf_session_opts session;
-    int conn_timeout_s;          /* idle / slow client timeout; 0 = 30 */
-    size_t conn_memory_limit;    /* per-connection memory (headers); 0 = 32 KiB */
-    int shutdown_grace_s;        /* bounded wait for in-flight requests; 0 = 10 */
-    int log_json;                /* 1 (default) JSON lines on stderr */
-    int64_t session_idle_s;      /* web session idle end; 0 = access.h's default (2 h) */
-    int64_t session_max_s;       /* web session absolute end; 0 = the default (12 h) */
+    int conn_timeout_s;       /* idle / slow client timeout; 0 = 30 */
+    size_t conn_memory_limit; /* per-connection memory (headers); 0 = 32 KiB */
+    int shutdown_grace_s;     /* bounded wait for in-flight requests; 0 = 10 */
+    int log_json;             /* 1 (default) JSON lines on stderr */
+    int64_t session_idle_s;   /* web session idle end; 0 = access.h's default (2 h) */
+    int64_t session_max_s;    /* web session absolute end; 0 = the default (12 h) */
 } srv_opts;
 
 #define SRV_OPTS_INIT                                                                              \
     {                                                                                              \
-        NULL, NULL, 0, NULL, NULL, NULL, ZF_SESSION_OPTS_INIT, 0, 0, 0, 1, 0, 0                          \
+        NULL, NULL, 0, NULL, NULL, NULL, ZF_SESSION_OPTS_INIT, 0, 0, 0, 1, 0, 0                    \
     }
 
 /* Runs the service until SIGTERM/SIGINT: prints "listening on URL" on
@@ -99,13 +99,13 @@ typedef enum srv_auth_kind {
 /* Who is asking: filled by the core from access.h's zf_principal. Every
  * /api/v1 route acts on who->org only. */
 typedef struct srv_principal {
-    int kind;                    /* srv_auth_kind */
-    int role;                    /* srv_role in who->org */
-    char org[SRV_ID_MAX];        /* the org's id as the store knows it */
-    char account[SRV_ID_MAX];    /* account id (sessions) or the key's id (keys) */
-    char email[256];             /* the account's email ("" for keys) */
-    char actor[SRV_ID_MAX + 16]; /* for the audit log: "account:ID" or "key:ID" */
-    char csrf[128];              /* the session's CSRF token ("" for keys) */
+    int kind;                 /* srv_auth_kind */
+    int role;                 /* srv_role in who->org */
+    char org[SRV_ID_MAX];     /* the org's id as the store knows it */
+    char account[SRV_ID_MAX]; /* account id (sessions) or the key's id (keys) */
+    char email[256];          /* the account's email ("" for keys) */
+    char actor[288];          /* for the audit log: "account:EMAIL" or "key:ID" */
+    char csrf[128];           /* the session's CSRF token ("" for keys) */
     /* access.h's principal as the core got it (struct zf_principal *), for
      * handlers that call access.h themselves; NULL when anonymous. */
     const void *zf;
@@ -121,6 +121,10 @@ int srv_ctx_store(srv_ctx *ctx, zf_store **out, zf_error *err);
  * first use, kept until shutdown; borrowed, thread-safe as session.h says:
  * one zf_zoom per thread through zf_session_zoom_new). */
 int srv_ctx_session(srv_ctx *ctx, const char *org, zf_session **out, zf_error *err);
+/* The access handle (access.h) over the shared store, opened on first use
+ * (borrowed, thread-safe). */
+struct zf_access;
+int srv_ctx_access(srv_ctx *ctx, struct zf_access **out, zf_error *err);
 /* The public base URL without a trailing '/' ("https://zf.example.com"). */
 const char *srv_ctx_public_url(const srv_ctx *ctx);
 /* 1 when cookies get Secure (TLS, or an https public URL). */
@@ -134,14 +138,14 @@ typedef struct srv_route srv_route;
 typedef struct srv_req_priv srv_req_priv;
 
 typedef struct srv_req {
-    const char *method;     /* "GET", "POST", ... */
-    const char *path;       /* decoded, normalised ("/api/v1/keys/7") */
-    const char *query_raw;  /* after '?', "" when none (not decoded) */
-    const char *body;       /* raw body (NUL-terminated copy), NULL when none */
+    const char *method;    /* "GET", "POST", ... */
+    const char *path;      /* decoded, normalised ("/api/v1/keys/7") */
+    const char *query_raw; /* after '?', "" when none (not decoded) */
+    const char *body;      /* raw body (NUL-terminated copy), NULL when none */
     size_t body_len;
-    json_t *json;           /* the parsed body (borrowed) unless SRV_RAW; NULL when none */
-    const char *request_id; /* the X-Request-Id every response carries */
-    const char *client;     /* the client's address ("127.0.0.1") */
+    json_t *json;             /* the parsed body (borrowed) unless SRV_RAW; NULL when none */
+    const char *request_id;   /* the X-Request-Id every response carries */
+    const char *client;       /* the client's address ("127.0.0.1") */
     const srv_principal *who; /* NULL when anonymous */
     srv_ctx *ctx;
     const srv_route *route; /* the row that matched */
@@ -184,12 +188,10 @@ int srv_fail(srv_resp *resp, int code, const char *fmt, ...);
 int srv_redirect(srv_resp *resp, int status, const char *url);
 /* Text of any content type, copied ("text/plain; charset=utf-8"). HTML
  * ("text/html...") gets the security headers. */
-int srv_text(srv_resp *resp, int status, const char *content_type, const char *body,
-             size_t len);
+int srv_text(srv_resp *resp, int status, const char *content_type, const char *body, size_t len);
 /* The same without a copy: body must outlive the response (embedded
  * assets, string literals). */
-int srv_static(srv_resp *resp, int status, const char *content_type, const void *body,
-               size_t len);
+int srv_static(srv_resp *resp, int status, const char *content_type, const void *body, size_t len);
 /* Adds a header (copied). Content-Length, X-Request-Id and the security
  * headers are the core's. */
 int srv_resp_header(srv_resp *resp, const char *name, const char *value);
@@ -224,7 +226,7 @@ typedef int (*srv_handler)(srv_req *req, srv_resp *resp);
 #define SRV_HIDDEN 0x8u  /* left out of the OpenAPI document */
 
 /* Body limits */
-#define SRV_BODY_NONE 0                  /* the row's default: 64 KiB */
+#define SRV_BODY_NONE 0 /* the row's default: 64 KiB */
 #define SRV_BODY_DEFAULT (64u * 1024u)
 #define SRV_BODY_MAX (16u * 1024u * 1024u)
 
@@ -232,10 +234,10 @@ struct srv_route {
     const char *method;  /* "GET", "POST", "PUT", "PATCH", "DELETE" */
     const char *pattern; /* "/api/v1/keys/{id}": literal segments and {name} segments */
     srv_handler handler;
-    int min_role;        /* srv_role; ignored with SRV_ANON */
-    size_t body_limit;   /* bytes; SRV_BODY_NONE = SRV_BODY_DEFAULT */
-    unsigned flags;      /* SRV_ANON | SRV_NO_CSRF | SRV_RAW | SRV_HIDDEN */
-    const char *summary; /* one line, for the OpenAPI document */
+    int min_role;                /* srv_role; ignored with SRV_ANON */
+    size_t body_limit;           /* bytes; SRV_BODY_NONE = SRV_BODY_DEFAULT */
+    unsigned flags;              /* SRV_ANON | SRV_NO_CSRF | SRV_RAW | SRV_HIDDEN */
+    const char *summary;         /* one line, for the OpenAPI document */
     const char *request_schema;  /* a components/schemas name, or NULL */
     const char *response_schema; /* a components/schemas name, or NULL */
 };
@@ -266,10 +268,7 @@ extern const srv_module srv_modules[];
  * braces, e.g. "endpoint=\"/users\",status=\"200\"" (srv_metric_label
  * escapes a value). Thread-safe and cheap (a mutex-free read path for a
  * label set seen before). */
-typedef enum srv_metric_type {
-    SRV_METRIC_COUNTER = 1,
-    SRV_METRIC_GAUGE = 2
-} srv_metric_type;
+typedef enum srv_metric_type { SRV_METRIC_COUNTER = 1, SRV_METRIC_GAUGE = 2 } srv_metric_type;
 
 /* 0, or ZF_EINVAL for a bad name / a family declared with another type. */
 int srv_metric_declare(srv_ctx *ctx, const char *family, int type, const char *help);
