@@ -37,7 +37,7 @@ static int unauthorized(srv_req *req, srv_resp *resp, const char *msg, int key_s
 {
     zf_error e = ZF_ERROR_INIT;
     zf_error_set(&e, ZF_EAUTH, "%s", msg);
-    zf_error_hint_id(&e, ZF_HINT_SIGN_IN, NULL);
+    zf_error_hint_id(&e, ZF_HINT_SIGN_IN_AGAIN, NULL);
     srv_resp_header(resp, "WWW-Authenticate",
                     key_sent ? "Bearer realm=\"zoomflow\", error=\"invalid_token\""
                              : "Bearer realm=\"zoomflow\"");
@@ -99,9 +99,9 @@ int srv_access_check(srv_req *req, srv_resp *resp)
     to_srv(p, &req->priv->who);
     req->who = &req->priv->who;
     if (!zf_principal_allows(p, r->min_role)) {
-        zf_error_set(&e, ZF_EFORBIDDEN, "%s %s needs the %s role; %s is %s in org %s",
-                     req->method, r->pattern, srv_role_name(r->min_role), p->actor,
-                     srv_role_name(p->role), p->org);
+        zf_error_set(&e, ZF_EFORBIDDEN, "%s %s needs the %s role; %s is %s in org %s", req->method,
+                     r->pattern, srv_role_name(r->min_role), p->actor, srv_role_name(p->role),
+                     p->org);
         zf_error_hint_id(&e, ZF_HINT_NEED_ROLE, NULL);
         zf_error_hint_arg(&e, ZF_HINT_ARG_VALUE, srv_role_name(r->min_role));
         srv_error(resp, &e);
@@ -112,9 +112,9 @@ int srv_access_check(srv_req *req, srv_resp *resp)
         const char *t = srv_header(req, "X-CSRF-Token");
         if (zf_principal_csrf_check(p, t, t ? strlen(t) : 0, &e) < 0) {
             zf_error_set(&e, ZF_EFORBIDDEN,
-                         "%s needs the X-CSRF-Token header with the session's CSRF token (%s)",
-                         req->method, t && *t ? "it does not match" : "it is missing");
-            zf_error_hint_id(&e, ZF_HINT_CSRF_TOKEN, NULL);
+                         "%s %s needs the X-CSRF-Token header with the session's CSRF token (%s)",
+                         req->method, r->pattern, t && *t ? "it does not match" : "it is missing");
+            zf_error_hint_id(&e, ZF_HINT_SEND_CSRF_TOKEN, NULL);
             srv_error(resp, &e);
             return 1;
         }

@@ -56,8 +56,7 @@ typedef struct srv_match {
  * method). A {name} segment matches one non-empty segment. A literal
  * segment beats a {param} in the same place (first match in table order
  * among equals). Pure. Returns SRV_MATCH_*; srv_match_free afterwards. */
-int srv_route_match(const srv_route *routes, const char *method, const char *path,
-                    srv_match *out);
+int srv_route_match(const srv_route *routes, const char *method, const char *path, srv_match *out);
 void srv_match_free(srv_match *m);
 
 /* a=1&b=x%20y&c (application/x-www-form-urlencoded: '+' is a space):
@@ -86,15 +85,15 @@ typedef struct srv_org_session {
 } srv_org_session;
 
 struct srv_ctx {
-    srv_opts opts;          /* strings are borrowed from srv_main's caller */
-    char public_url[1024];  /* no trailing '/' */
+    srv_opts opts;         /* strings are borrowed from srv_main's caller */
+    char public_url[1024]; /* no trailing '/' */
     char listen_url[300];
     int tls;
     int secure_cookies;
-    zf_session *base;       /* the shared store's session (conn_id NULL) */
-    zf_access *access;      /* over base's store; NULL until opened */
+    zf_session *base;  /* the shared store's session (conn_id NULL) */
+    zf_access *access; /* over base's store; NULL until opened */
     zf_access_opts access_opts;
-    pthread_mutex_t lock;   /* orgs */
+    pthread_mutex_t lock; /* orgs */
     srv_org_session *orgs;
     srv_metrics *metrics;
 };
@@ -160,16 +159,12 @@ json_t *srv_openapi_doc(srv_ctx *ctx);
  * row's rules. 0 when the handler may run; else resp is filled (401, 403). */
 int srv_access_check(srv_req *req, srv_resp *resp);
 
-/* The access handle over the shared store, opened on first use. */
-int srv_ctx_access(srv_ctx *ctx, zf_access **out, zf_error *err);
-
 /* log.c */
 /* The request whose handler runs on this thread (library log lines carry
  * its id); NULL after it. */
 void srv_log_set_current(const srv_req *req);
 /* Library log lines (zf_log) as the service's JSON lines. */
 void srv_log_setup(void);
-void srv_log_access(const srv_req *req, const srv_resp *resp, const char *pattern,
-                    double seconds);
+void srv_log_access(const srv_req *req, const srv_resp *resp, const char *pattern, double seconds);
 
 #endif

@@ -287,11 +287,11 @@ static void *watchdog_main(void *arg)
 
 typedef struct srv_rstate {
     srv_daemon *d;
-    char *uri;        /* the raw request target */
+    char *uri; /* the raw request target */
     double t0;
-    int calls;        /* access handler calls so far */
-    int routed;       /* SRV_MATCH_* */
-    int path_bad;     /* the path check failed (why) */
+    int calls;    /* access handler calls so far */
+    int routed;   /* SRV_MATCH_* */
+    int path_bad; /* the path check failed (why) */
     const char *why;
     size_t limit;
     int too_big;
@@ -391,7 +391,7 @@ static enum MHD_Result queue(srv_rstate *rs, struct MHD_Connection *c)
     enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, mr);
     MHD_destroy_response(mr);
     rs->answered = 1;
-    const char *pattern = rs->req.route ? rs->req.route->pattern
+    const char *pattern = rs->req.route                  ? rs->req.route->pattern
                           : rs->routed == SRV_MATCH_PATH ? "(method)"
                                                          : "(none)";
     double dt = now_s() - rs->t0;
@@ -497,13 +497,13 @@ static enum MHD_Result answer(srv_rstate *rs, struct MHD_Connection *c)
         return fail_now(rs, c, 400, ZF_EVALIDATION, ZF_HINT_CHECK_ROUTE, "path refused: %s",
                         rs->why ? rs->why : "invalid");
     if (rs->routed == SRV_MATCH_NONE)
-        return fail_now(rs, c, 404, ZF_ENOTFOUND, ZF_HINT_CHECK_ROUTE, "no route %s %s",
-                        rs->method, rs->priv.path);
+        return fail_now(rs, c, 404, ZF_ENOTFOUND, ZF_HINT_CHECK_ROUTE, "no route %s %s", rs->method,
+                        rs->priv.path);
     if (rs->routed == SRV_MATCH_PATH) {
         srv_resp_header(&rs->resp, "Allow", rs->priv.match.allow);
         return fail_now(rs, c, 405, ZF_EVALIDATION, ZF_HINT_CHECK_ROUTE,
-                        "method %s is not allowed on %s (allowed: %s)", rs->method,
-                        rs->priv.path, rs->priv.match.allow);
+                        "method %s is not allowed on %s (allowed: %s)", rs->method, rs->priv.path,
+                        rs->priv.match.allow);
     }
     const char *why = NULL;
     if (srv_query_parse(q->query_raw, strlen(q->query_raw), &rs->priv.query, &why) < 0)
@@ -545,9 +545,8 @@ static enum MHD_Result answer(srv_rstate *rs, struct MHD_Connection *c)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     srv_daemon *d = cls;
     srv_rstate *rs = *con_cls;
@@ -582,8 +581,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     conn_phase(d, c, 2);
     if (rs->too_big && !rs->path_bad && rs->routed == SRV_MATCH_OK)
         return fail_now(rs, c, 413, ZF_ETOOBIG, ZF_HINT_SMALLER_BODY,
-                        "the request body is larger than this route takes (%zu bytes)",
-                        rs->limit);
+                        "the request body is larger than this route takes (%zu bytes)", rs->limit);
     return answer(rs, c);
 }
 
@@ -599,8 +597,8 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- start-up -------------------------------------------------------- */
 
-static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *sl,
-                        char *host, size_t hcap, zf_error *err)
+static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *sl, char *host,
+                        size_t hcap, zf_error *err)
 {
     const char *l = listen ? listen : "127.0.0.1:8080";
     const char *colon = strrchr(l, ':');
@@ -635,9 +633,9 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen
         s6->sin6_port = htons((uint16_t)port);
         *sl = sizeof *s6;
     } else {
-        return zf_error_set(err, ZF_ECONFIG,
-                            "--listen %s: the host must be an IP address (127.0.0.1, [::1], 0.0.0.0)",
-                            l);
+        return zf_error_set(
+            err, ZF_ECONFIG,
+            "--listen %s: the host must be an IP address (127.0.0.1, [::1], 0.0.0.0)", l);
     }
     snprintf(host, hcap, "%s", h);
     return 0;
@@ -798,13 +796,13 @@ int srv_main(const srv_opts *opts, zf_error *err)
     };
     struct MHD_OptionItem no_opts[] = {{MHD_OPTION_END, 0, NULL}};
     d.mhd = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, &d, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)d.timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)mem,
-        MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u,
-        MHD_OPTION_URI_LOG_CALLBACK, on_uri, &d, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &d,
-        MHD_OPTION_NOTIFY_CONNECTION, on_connection, &d, MHD_OPTION_UNESCAPE_CALLBACK,
-        no_unescape, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_ARRAY,
+        flags, 0, NULL, NULL, on_request, &d, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)d.timeout,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)mem, MHD_OPTION_CONNECTION_LIMIT, 1000u,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u, MHD_OPTION_URI_LOG_CALLBACK, on_uri, &d,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, &d, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+        &d, MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL, MHD_OPTION_ARRAY,
         tls ? tls_opts : no_opts, MHD_OPTION_END);
     if (!d.mhd) {
         rc = zf_error_set(err, ZF_ECONFIG, "cannot listen on %s%s",
@@ -820,13 +818,11 @@ int srv_main(const srv_opts *opts, zf_error *err)
         struct sockaddr_storage bound;
         socklen_t bl = sizeof bound;
         if (getsockname(di->listen_fd, (struct sockaddr *)&bound, &bl) == 0)
-            port = ntohs(bound.ss_family == AF_INET6
-                             ? ((struct sockaddr_in6 *)&bound)->sin6_port
-                             : ((struct sockaddr_in *)&bound)->sin_port);
+            port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+                                                     : ((struct sockaddr_in *)&bound)->sin_port);
     }
     snprintf(ctx.listen_url, sizeof ctx.listen_url, "%s://%s%s%s:%d", tls ? "https" : "http",
-             ss.ss_family == AF_INET6 ? "[" : "", host, ss.ss_family == AF_INET6 ? "]" : "",
-             port);
+             ss.ss_family == AF_INET6 ? "[" : "", host, ss.ss_family == AF_INET6 ? "]" : "", port);
     const char *pub = opts->public_url && *opts->public_url ? opts->public_url : ctx.listen_url;
     snprintf(ctx.public_url, sizeof ctx.public_url, "%s", pub);
     size_t pl = strlen(ctx.public_url);

@@ -61,7 +61,7 @@ static void put_str(json_t *o, const char *k, const char *v)
 
 static void emit(json_t *o)
 {
-    char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+    char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(6));
     json_decref(o);
     if (!s)
         return;
@@ -107,8 +107,7 @@ void srv_log(const srv_req *req, int level, const char *event, const char *fmt, 
     emit(o);
 }
 
-void srv_log_access(const srv_req *req, const srv_resp *resp, const char *pattern,
-                    double seconds)
+void srv_log_access(const srv_req *req, const srv_resp *resp, const char *pattern, double seconds)
 {
     json_t *o = json_object();
     if (!o)

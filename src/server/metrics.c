@@ -114,8 +114,7 @@ int srv_metrics_new(srv_metrics **out)
     if (declare_locked(m, "zoomflow_http_requests_total", SRV_METRIC_COUNTER,
                        "HTTP requests answered, by route pattern, method and status") < 0 ||
         declare_locked(m, "zoomflow_http_request_duration_seconds", HIST,
-                       "Time from the request line to the answer queued, by route pattern") <
-            0) {
+                       "Time from the request line to the answer queued, by route pattern") < 0) {
         srv_metrics_free(m);
         return ZF_ENOMEM;
     }
@@ -327,8 +326,8 @@ int srv_metrics_render(srv_ctx *ctx, zf_buf *out)
                         zf_buf_appendf(out, "%s_bucket{%s%sle=\"%g\"} %llu\n", f->name, s->labels,
                                        comma, buckets[b], (unsigned long long)cum);
                     else
-                        zf_buf_appendf(out, "%s_bucket{%s%sle=\"+Inf\"} %llu\n", f->name,
-                                       s->labels, comma, (unsigned long long)cum);
+                        zf_buf_appendf(out, "%s_bucket{%s%sle=\"+Inf\"} %llu\n", f->name, s->labels,
+                                       comma, (unsigned long long)cum);
                 }
                 zf_buf_appendf(out, "%s_sum{%s} %.9g\n", f->name, s->labels, s->sum);
                 zf_buf_appendf(out, "%s_count{%s} %llu\n", f->name, s->labels,

@@ -40,13 +40,11 @@ static const char *const schemas_json[][2] = {
      "\"field\":{\"type\":\"string\"},\"message\":{\"type\":\"string\"}}}},"
      "\"request_id\":{\"type\":\"string\"}}}}}"},
     {"Health", "{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"string\"}}}"},
-    {"Ready",
-     "{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"string\"},"
-     "\"checks\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"object\"}}}}"},
-    {"SignIn",
-     "{\"type\":\"object\",\"required\":[\"email\",\"password\"],\"properties\":{"
-     "\"email\":{\"type\":\"string\"},\"password\":{\"type\":\"string\"},"
-     "\"org\":{\"type\":\"string\"}},\"additionalProperties\":false}"},
+    {"Ready", "{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"string\"},"
+              "\"checks\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"object\"}}}}"},
+    {"SignIn", "{\"type\":\"object\",\"required\":[\"email\",\"password\"],\"properties\":{"
+               "\"email\":{\"type\":\"string\"},\"password\":{\"type\":\"string\"},"
+               "\"org\":{\"type\":\"string\"}},\"additionalProperties\":false}"},
     {"Session",
      "{\"type\":\"object\",\"properties\":{\"account\":{\"type\":\"object\",\"properties\":{"
      "\"id\":{\"type\":\"integer\"},\"email\":{\"type\":\"string\"}}},"
@@ -75,9 +73,8 @@ static const char *const schemas_json[][2] = {
      "\"created_by\":{\"type\":\"string\"},\"created_at\":{\"type\":\"integer\"},"
      "\"expires_at\":{\"type\":[\"integer\",\"null\"]},\"revoked_at\":{\"type\":[\"integer\","
      "\"null\"]},\"last_used_at\":{\"type\":[\"integer\",\"null\"]}}}"},
-    {"KeyList",
-     "{\"type\":\"object\",\"properties\":{\"keys\":{\"type\":\"array\",\"items\":"
-     "{\"$ref\":\"#/components/schemas/Key\"}}}}"},
+    {"KeyList", "{\"type\":\"object\",\"properties\":{\"keys\":{\"type\":\"array\",\"items\":"
+                "{\"$ref\":\"#/components/schemas/Key\"}}}}"},
     {"KeyCreate",
      "{\"type\":\"object\",\"required\":[\"name\",\"role\"],\"properties\":{"
      "\"name\":{\"type\":\"string\"},\"role\":{\"enum\":[\"viewer\",\"operator\",\"admin\"]},"
@@ -150,10 +147,9 @@ static json_t *operation(const srv_route *r, json_t *schemas)
     }
     for (const query_param *q = query_params; q->method; q++)
         if (strcmp(q->method, r->method) == 0 && strcmp(q->pattern, r->pattern) == 0)
-            json_array_append_new(params,
-                                  json_pack("{s:s,s:s,s:b,s:s,s:{s:s}}", "name", q->name, "in",
-                                            "query", "required", 0, "description",
-                                            q->description, "schema", "type", q->type));
+            json_array_append_new(params, json_pack("{s:s,s:s,s:b,s:s,s:{s:s}}", "name", q->name,
+                                                    "in", "query", "required", 0, "description",
+                                                    q->description, "schema", "type", q->type));
     if (json_array_size(params))
         json_object_set_new(op, "parameters", params);
     else
@@ -167,8 +163,8 @@ static json_t *operation(const srv_route *r, json_t *schemas)
     if (r->request_schema) {
         const char *ct = r->flags & SRV_RAW ? "application/octet-stream" : "application/json";
         json_object_set_new(op, "requestBody",
-                            json_pack("{s:b,s:{s:{s:o}}}", "required", 1, "content", ct,
-                                      "schema", ref(r->request_schema)));
+                            json_pack("{s:b,s:{s:{s:o}}}", "required", 1, "content", ct, "schema",
+                                      ref(r->request_schema)));
         if (!json_object_get(schemas, r->request_schema))
             json_object_set_new(schemas, r->request_schema, json_pack("{s:s}", "type", "object"));
     }
@@ -178,9 +174,9 @@ static json_t *operation(const srv_route *r, json_t *schemas)
     json_t *responses = json_object();
     json_t *ok = json_pack("{s:s}", "description", "success");
     if (r->response_schema) {
-        json_object_set_new(ok, "content",
-                            json_pack("{s:{s:o}}", "application/json", "schema",
-                                      ref(r->response_schema)));
+        json_object_set_new(
+            ok, "content",
+            json_pack("{s:{s:o}}", "application/json", "schema", ref(r->response_schema)));
         if (!json_object_get(schemas, r->response_schema))
             json_object_set_new(schemas, r->response_schema, json_pack("{s:s}", "type", "object"));
     }

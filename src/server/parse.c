@@ -127,7 +127,7 @@ static int pattern_match(const char *pattern, const char *path, uint64_t *mask, 
         return strcmp(pattern, path) == 0;
     }
     for (;;) {
-        size_t la, lb;
+        size_t la = 0, lb = 0;
         const char *sa = seg_next(a, &la), *sb = seg_next(b, &lb);
         if (!sa || !sb)
             return !sa && !sb && (*mask = m, 1);
@@ -188,8 +188,7 @@ static int method_eq(const char *route_m, const char *m)
     return strcmp(m, "HEAD") == 0 && strcmp(route_m, "GET") == 0;
 }
 
-int srv_route_match(const srv_route *routes, const char *method, const char *path,
-                    srv_match *out)
+int srv_route_match(const srv_route *routes, const char *method, const char *path, srv_match *out)
 {
     memset(out, 0, sizeof *out);
     if (!routes || !method || !path)

@@ -175,8 +175,8 @@ int srv_set_cookie(srv_resp *resp, const char *name, const char *value, int64_t 
     char age[48] = "";
     if (max_age >= 0)
         snprintf(age, sizeof age, "; Max-Age=%lld", (long long)max_age);
-    int n = snprintf(line, sizeof line, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s", name,
-                     value, resp->ctx && srv_ctx_secure(resp->ctx) ? "; Secure" : "", age);
+    int n = snprintf(line, sizeof line, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s", name, value,
+                     resp->ctx && srv_ctx_secure(resp->ctx) ? "; Secure" : "", age);
     if (n < 0 || (size_t)n >= sizeof line)
         return ZF_EINVAL;
     return srv_resp_header(resp, "Set-Cookie", line);

@@ -99,13 +99,13 @@ typedef enum srv_auth_kind {
 /* Who is asking: filled by the core from access.h's zf_principal. Every
  * /api/v1 route acts on who->org only. */
 typedef struct srv_principal {
-    int kind;                    /* srv_auth_kind */
-    int role;                    /* srv_role in who->org */
-    char org[SRV_ID_MAX];        /* the org's id as the store knows it */
-    char account[SRV_ID_MAX];    /* account id (sessions) or the key's id (keys) */
-    char email[256];             /* the account's email ("" for keys) */
-    char actor[SRV_ID_MAX + 16]; /* for the audit log: "account:ID" or "key:ID" */
-    char csrf[128];              /* the session's CSRF token ("" for keys) */
+    int kind;                 /* srv_auth_kind */
+    int role;                 /* srv_role in who->org */
+    char org[SRV_ID_MAX];     /* the org's id as the store knows it */
+    char account[SRV_ID_MAX]; /* account id (sessions) or the key's id (keys) */
+    char email[256];          /* the account's email ("" for keys) */
+    char actor[288];          /* for the audit log: "account:EMAIL" or "key:ID" */
+    char csrf[128];           /* the session's CSRF token ("" for keys) */
     /* access.h's principal as the core got it (struct zf_principal *), for
      * handlers that call access.h themselves; NULL when anonymous. */
     const void *zf;
@@ -121,6 +121,10 @@ int srv_ctx_store(srv_ctx *ctx, zf_store **out, zf_error *err);
  * first use, kept until shutdown; borrowed, thread-safe as session.h says:
  * one zf_zoom per thread through zf_session_zoom_new). */
 int srv_ctx_session(srv_ctx *ctx, const char *org, zf_session **out, zf_error *err);
+/* The access handle (access.h) over the shared store, opened on first use
+ * (borrowed, thread-safe). */
+struct zf_access;
+int srv_ctx_access(srv_ctx *ctx, struct zf_access **out, zf_error *err);
 /* The public base URL without a trailing '/' ("https://zf.example.com"). */
 const char *srv_ctx_public_url(const srv_ctx *ctx);
 /* 1 when cookies get Secure (TLS, or an https public URL). */
