@@ -38,6 +38,7 @@
 #ifndef ZOOMFLOW_ZOOMFLOW_H
 #define ZOOMFLOW_ZOOMFLOW_H
 
+#include "zoomflow/access.h"
 #include "zoomflow/action_run.h"
 #include "zoomflow/actions.h"
 #include "zoomflow/buf.h"
@@ -46,6 +47,7 @@
 #include "zoomflow/error.h"
 #include "zoomflow/hint.h"
 #include "zoomflow/http.h"
+#include "zoomflow/idempotency.h"
 #include "zoomflow/json.h"
 #include "zoomflow/log.h"
 #include "zoomflow/oauth.h"
