@@ -102,11 +102,12 @@ static int prompt_line(const char *prompt, zf_buf *out, zf_error *err)
     quiet = old;
     quiet.c_lflag &= ~(tcflag_t)ECHO;
     quiet.c_lflag |= ECHONL;
-    fputs(prompt, stderr);
-    fflush(stderr);
+    /* echo off before the prompt shows, so nothing typed after it is lost */
     if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0)
         return zf_error_set(err, ZF_EIO, "cannot turn off the terminal's echo: %s",
                             strerror(errno));
+    fputs(prompt, stderr);
+    fflush(stderr);
     int rc = 0, c;
     zf_buf_reset(out);
     while ((c = getchar()) != EOF && c != '\n')
@@ -115,7 +116,7 @@ static int prompt_line(const char *prompt, zf_buf *out, zf_error *err)
                               ZF_PASSWORD_MAX);
             break;
         }
-    tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+    tcsetattr(STDIN_FILENO, TCSANOW, &old); /* keeps what is typed ahead */
     if (out->len && out->ptr[out->len - 1] == '\r')
         out->ptr[--out->len] = '\0';
     return rc;
