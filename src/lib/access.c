@@ -1074,29 +1074,33 @@ int zf_signin(zf_access *a, const zf_signin_req *req, zf_secret *cookie, zf_prin
     if (rc < 0 && rc != ZF_ENOTFOUND)
         return rc;
     int known = rc == 0;
+    /* read for an unknown email too (account 0 has none): the same queries
+     * either way */
+    if ((rc = zf_store_membership_list(a->st, known ? acc.id : 0, &ms, &nms, err)) < 0) {
+        if (known)
+            zf_store_account_free(&acc);
+        return rc;
+    }
     const char *hash = known ? acc.password_hash : dummy_hash(a);
     int good = verify_gated(a, hash, req->password, req->password_len) == 0 && known &&
                !acc.disabled && org_ok;
     const char *in_org = NULL;
-    if (good) {
-        if ((rc = zf_store_membership_list(a->st, acc.id, &ms, &nms, err)) < 0) {
-            zf_store_account_free(&acc);
-            return rc;
-        }
-        for (size_t i = 0; i < nms; i++)
-            if (org ? strcmp(ms[i].org, org) == 0 : nms == 1)
-                in_org = ms[i].org;
-        good = in_org || (!org && nms > 1);
-    }
+    for (size_t i = 0; good && i < nms; i++)
+        if (org ? strcmp(ms[i].org, org) == 0 : nms == 1)
+            in_org = ms[i].org;
+    good = good && (in_org || (!org && nms > 1));
     if (!good) {
         int64_t lock_for = 0;
         count_failure(a, akey, dkey, now, &lock_for);
         if (lock_for > 0)
             snprintf(detail + strlen(detail), sizeof detail - strlen(detail), " locked=%llds",
                      (long long)lock_for);
-        const char *log_org = org ? org : (known && nms == 1 ? ms[0].org : NULL);
         signin_refused(err);
-        audit_row(a, log_org, "anonymous", "signin", ZF_EAUTH, detail);
+        /* in the log of the org asked for, else of each org the account is in */
+        if (org || !nms)
+            audit_row(a, org, "anonymous", "signin", ZF_EAUTH, detail);
+        for (size_t i = 0; !org && i < nms; i++)
+            audit_row(a, ms[i].org, "anonymous", "signin", ZF_EAUTH, detail);
         zf_store_membership_free_list(ms, nms);
         if (known)
             zf_store_account_free(&acc);
