@@ -166,6 +166,9 @@ test('the admin page in Chromium', { timeout: 300000 }, async (t) => {
       ZOOMFLOW_CLIENT_SECRET: CLIENT_SECRET,
     });
     for (const k of ['ASAN_OPTIONS', 'UBSAN_OPTIONS', 'LSAN_OPTIONS']) if (process.env[k]) env[k] = process.env[k];
+    const secretFile = path.join(dir, 'client-secret');
+    fs.writeFileSync(secretFile, `${CLIENT_SECRET}\n`, { mode: 0o600 });
+    env.ZOOMFLOW_CLIENT_SECRET_FILE = secretFile;
     const pw = path.join(dir, 'admin-password');
     fs.writeFileSync(pw, `${ADMIN.password}\n`, { mode: 0o600 });
     const made = zoomflow(env, ['admin', 'create', '--org', 'acme', '--email', ADMIN.email, '--password-file', pw]);

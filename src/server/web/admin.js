@@ -10,6 +10,11 @@ function roleSelect(id, value, label) {
     ROLE_NAMES.map((r) => h('option', { value: r, selected: r === value || null }, r)));
 }
 
+// A table's scroll box: reachable by keyboard, named for screen readers.
+function tableWrap(label, table) {
+  return h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': label }, table);
+}
+
 function cell(label, ...kids) {
   return h('td', { 'data-label': label }, kids);
 }
@@ -58,7 +63,7 @@ export class Accounts {
     });
     mount(this.root,
       h('div', { class: 'card' }, this.errorSlot,
-        rows.length ? h('div', { class: 'table-wrap' }, table) : h('p', { class: 'empty', text: 'No accounts yet.' })),
+        rows.length ? tableWrap('Accounts', table) : h('p', { class: 'empty', text: 'No accounts yet.' })),
       h('div', { class: 'card' }, h('h3', { id: 'account-form-title', text: 'Add an account' }), form));
   }
 
@@ -162,7 +167,7 @@ export class Keys {
     });
     mount(this.root,
       h('div', { class: 'card' }, this.errorSlot,
-        rows.length ? h('div', { class: 'table-wrap' }, table) : h('p', { class: 'empty', text: 'No API keys yet.' })),
+        rows.length ? tableWrap('API keys', table) : h('p', { class: 'empty', text: 'No API keys yet.' })),
       h('div', { class: 'card' }, h('h3', { id: 'key-form-title', text: 'Create an API key' }), form));
   }
 
@@ -226,7 +231,7 @@ export class Audit {
       this.tbody = h('tbody');
       this.more = h('div', { class: 'actions-row' });
       mount(this.root, h('div', { class: 'card' },
-        h('div', { class: 'table-wrap' }, h('table', { class: 'stack', id: 'audit-table' },
+        tableWrap('Audit log', h('table', { class: 'stack', id: 'audit-table' },
           h('caption', { class: 'visually-hidden', text: 'Audit log, newest first' }),
           h('thead', {}, h('tr', {}, ['Time', 'Actor', 'Action', 'Detail', 'Outcome'].map((t) => h('th', { scope: 'col', text: t })))),
           this.tbody)),
