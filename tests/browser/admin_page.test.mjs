@@ -37,6 +37,9 @@ const WITHHELD = 'cloud_recording:read:list_recording_files:admin';
 const GRANTED = [...REQUIRED.filter((s) => s !== WITHHELD), 'user:read:user:admin'];
 const CLIENT_ID = 'zfweb';
 const CLIENT_SECRET = 'zfweb-secret-0123456789';
+const S2S_ID = 'zfweb-s2s';
+const S2S_SECRET = 'zfweb-s2s-secret-0123456789';
+const SIM_ACCOUNT = 'zsimAcct0000000000001'; // zoomsim's emulated account
 const ADMIN = { email: 'admin@example.com', password: 'Admin-pass-2026!' };
 const VIEWER = { email: 'viewer@example.com', password: 'Viewer-pass-2026!' };
 const WIDTHS = [[1280, 900], [390, 844]];
@@ -154,7 +157,8 @@ test('the admin page in Chromium', { timeout: 300000 }, async (t) => {
   await step(t, 'start zoomsim and zoomflow serve', [], async () => {
     const dir = tempDir('zf-browser-');
     sim = await startSim(dir, ART, ['--refresh-ttl', '3600',
-      '--app', `${CLIENT_ID}:${CLIENT_SECRET}:http://127.0.0.1:*/oauth/zoom/callback:${GRANTED.join(',')}`]);
+      '--app', `${CLIENT_ID}:${CLIENT_SECRET}:http://127.0.0.1:*/oauth/zoom/callback:${GRANTED.join(',')}`,
+      '--s2s-app', `${S2S_ID}:${S2S_SECRET}`]);
     Object.assign(env, {
       PATH: process.env.PATH || '/usr/bin:/bin',
       HOME: dir,
@@ -267,6 +271,24 @@ test('the admin page in Chromium', { timeout: 300000 }, async (t) => {
     assert.equal(await simCount('meetings.create'), before, 'nothing reached Zoom');
   });
 
+  await step(t, "the service's own field problems land on the field", [CONNECTED], async () => {
+    // passes the page's shape check, refused by the service's zone list
+    await page.locator('[data-path="user_id"]').fill('me');
+    await page.locator('[data-path="duration"]').fill('30');
+    await page.locator('[data-path="password"]').fill('');
+    await page.locator('[data-path="type"]').selectOption({ label: '2' });
+    await page.locator('[data-path="start_time"]').fill('2030-01-02T10:00:00');
+    await page.locator('[data-path="timezone"]').fill('Mars/Olympus_Mons');
+    const before = await simCount('meetings.create');
+    await page.locator('#action-run').click();
+    await page.locator('#action-result .callout-error').waitFor();
+    assert.match(await page.locator('#action-result').innerText(), /EVALIDATION/);
+    assert.match(await page.locator('[data-field="timezone"] .field-error').innerText(), /\S/);
+    assert.equal(await simCount('meetings.create'), before, 'nothing reached Zoom');
+    await page.locator('[data-path="start_time"]').fill('');
+    await page.locator('[data-path="timezone"]').fill('');
+  });
+
   await step(t, 'a dry run shows the Zoom request without sending it', [CONNECTED], async () => {
     await page.locator('[data-path="user_id"]').fill('me');
     await page.locator('[data-path="duration"]').fill('30');
@@ -377,6 +399,22 @@ test('the admin page in Chromium', { timeout: 300000 }, async (t) => {
     await page.locator('#confirm-ok').click();
     await page.locator('#conn-status', { hasText: 'Not connected' }).waitFor();
     assert.ok(await simCount('oauth.revoke') > revokes, 'the token was revoked at Zoom');
+  });
+
+  await step(t, 'connect with Server-to-Server credentials', ['disconnect with a confirmation dialog'], async () => {
+    await page.locator('#s2s summary').click();
+    await page.getByRole('button', { name: 'Save and connect' }).click();
+    assert.match(await page.locator('#s2s-account-err').innerText(), /required/, 'empty fields are refused on the page');
+    await page.getByLabel('Account ID').fill(SIM_ACCOUNT);
+    await page.getByLabel('Client ID').fill(S2S_ID);
+    await page.getByLabel('Client secret').fill('not-the-secret');
+    await page.getByRole('button', { name: 'Save and connect' }).click();
+    await page.locator('#s2s-error .callout-error').waitFor();
+    await page.getByLabel('Client secret').fill(S2S_SECRET);
+    await page.getByRole('button', { name: 'Save and connect' }).click();
+    await page.locator('#conn-kind', { hasText: 'Server-to-Server' }).waitFor();
+    assert.match(await page.locator('#conn-status').innerText(), /Connected/);
+    await capture('s2s-connected');
   });
 
   await step(t, 'a viewer cannot see admin controls (signed in with the keyboard)',

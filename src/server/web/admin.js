@@ -63,7 +63,7 @@ export class Accounts {
     });
     mount(this.root,
       h('div', { class: 'card' }, this.errorSlot,
-        rows.length ? tableWrap('Accounts', table) : h('p', { class: 'empty', text: 'No accounts yet.' })),
+        rows.length ? tableWrap('Accounts table', table) : h('p', { class: 'empty', text: 'No accounts yet.' })),
       h('div', { class: 'card' }, h('h3', { id: 'account-form-title', text: 'Add an account' }), form));
   }
 
@@ -167,7 +167,7 @@ export class Keys {
     });
     mount(this.root,
       h('div', { class: 'card' }, this.errorSlot,
-        rows.length ? tableWrap('API keys', table) : h('p', { class: 'empty', text: 'No API keys yet.' })),
+        rows.length ? tableWrap('API keys table', table) : h('p', { class: 'empty', text: 'No API keys yet.' })),
       h('div', { class: 'card' }, h('h3', { id: 'key-form-title', text: 'Create an API key' }), form));
   }
 
@@ -231,7 +231,7 @@ export class Audit {
       this.tbody = h('tbody');
       this.more = h('div', { class: 'actions-row' });
       mount(this.root, h('div', { class: 'card' },
-        tableWrap('Audit log', h('table', { class: 'stack', id: 'audit-table' },
+        tableWrap('Audit log entries', h('table', { class: 'stack', id: 'audit-table' },
           h('caption', { class: 'visually-hidden', text: 'Audit log, newest first' }),
           h('thead', {}, h('tr', {}, ['Time', 'Actor', 'Action', 'Detail', 'Outcome'].map((t) => h('th', { scope: 'col', text: t })))),
           this.tbody)),

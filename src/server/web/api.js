@@ -29,6 +29,15 @@ export class ApiError extends Error {
   }
 }
 
+async function sessionAlive() {
+  try {
+    const r = await fetch('/api/v1/session', { headers: { Accept: 'application/json' }, credentials: 'same-origin', cache: 'no-store' });
+    return r.status !== 401;
+  } catch {
+    return true; // unreachable is not signed out
+  }
+}
+
 export function isStateChange(method) {
   return !['GET', 'HEAD', 'OPTIONS'].includes(method);
 }
@@ -75,7 +84,11 @@ export async function api(method, path, { body, query, headers } = {}) {
   }
   if (!resp.ok) {
     const err = new ApiError(resp.status, data, requestId);
-    if (resp.status === 401) for (const fn of listeners) fn(err);
+    // EAUTH (401) also means Zoom refused credentials (a Server-to-Server
+    // form, a refused code): only a session that is gone signs the page out
+    if (resp.status === 401 && (path === '/api/v1/session' || !(await sessionAlive()))) {
+      for (const fn of listeners) fn(err);
+    }
     throw err;
   }
   return data;
