@@ -107,8 +107,7 @@ static void count_idem(srv_req *req, const char *result)
 static json_t *input_of(srv_req *req, srv_resp *resp, const zf_action *a)
 {
     if (req->json && !json_is_object(req->json)) {
-        srv_fail(resp, ZF_EVALIDATION, "the body must be a JSON object: the input of %s",
-                 a->name);
+        srv_fail(resp, ZF_EVALIDATION, "the body must be a JSON object: the input of %s", a->name);
         return NULL;
     }
     json_t *in = req->json ? json_deep_copy(req->json) : json_object();
@@ -152,8 +151,7 @@ static int check_input(answer *an, const srv_req *req, const zf_action *a, const
 }
 
 /* Runs a on this thread's client of the caller's org. */
-static void run_action(answer *an, srv_req *req, const zf_action *a, const json_t *in,
-                       int *rc_out)
+static void run_action(answer *an, srv_req *req, const zf_action *a, const json_t *in, int *rc_out)
 {
     const char *org = req->who->org;
     zf_error err = ZF_ERROR_INIT;
@@ -255,8 +253,8 @@ int srv_h_actions_run(srv_req *req, srv_resp *resp)
         if (verdict == ZF_IDEM_REPLAY) {
             count_idem(req, "replayed");
             srv_resp_header(resp, "Idempotent-Replayed", "true");
-            rc = srv_text(resp, (int)h.status, "application/json",
-                          h.response ? h.response : "{}", h.response ? strlen(h.response) : 2);
+            rc = srv_text(resp, (int)h.status, "application/json", h.response ? h.response : "{}",
+                          h.response ? strlen(h.response) : 2);
             zf_idem_free(&h);
             json_decref(in);
             return rc;
