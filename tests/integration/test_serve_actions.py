@@ -317,6 +317,18 @@ class TestActions(ServeCase):
         self.assertEqual(r.json()["error"]["code"], "ENOTCONNECTED")
         self.assertEqual(r.json()["error"]["hint_id"], "CONNECT")
 
+    def test_openapi_has_every_input(self):
+        doc = self.c.request("GET", "/api/v1/openapi.json").json()
+        schemas = doc["components"]["schemas"]
+        for a in self.op("GET", "/api/v1/actions", role="viewer").json()["actions"]:
+            s = schemas["Input_" + a["name"]]
+            self.assertEqual(s.get("properties", {}).keys(),
+                             a["input_schema"].get("properties", {}).keys())
+        refs = re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', json.dumps(doc))
+        self.assertTrue(set(refs) <= set(schemas), set(refs) - set(schemas))
+        post = doc["paths"]["/api/v1/actions/{name}"]["post"]
+        self.assertIn("ActionInput", json.dumps(post["requestBody"]))
+
     def test_metrics_count_zoom_calls(self):
         self.op("POST", "/api/v1/actions/list_users", {"page_size": 1})
         m = self.c.request("GET", "/metrics").body.decode()
