@@ -85,8 +85,11 @@ static int apply_settings(cli_ctx *ctx, const serve_args *a, zf_error *err)
 {
     const struct {
         const char *key, *value;
-    } set[] = {{"listen", a->listen},     {"threads", a->threads}, {"public_url", a->public_url},
-               {"tls_cert", a->tls_cert}, {"tls_key", a->tls_key}};
+    } set[] = {{"listen", a->listen},
+               {"threads", a->threads},
+               {"public_url", a->public_url},
+               {"tls_cert", a->tls_cert},
+               {"tls_key", a->tls_key}};
     for (size_t i = 0; i < sizeof set / sizeof set[0]; i++) {
         int rc = set[i].value ? cli_cfg_set_flag(&ctx->cfg, set[i].key, set[i].value, err) : 0;
         if (rc)
@@ -95,8 +98,8 @@ static int apply_settings(cli_ctx *ctx, const serve_args *a, zf_error *err)
     return 0;
 }
 
-static int seconds(const char *flag, const char *v, long long min, long long max,
-                   long long *out, zf_error *err)
+static int seconds(const char *flag, const char *v, long long min, long long max, long long *out,
+                   zf_error *err)
 {
     *out = 0;
     return v ? cli_number(out, flag, v, strlen(v), min, max, "seconds", err) : 0;
