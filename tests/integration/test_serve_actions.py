@@ -17,14 +17,14 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 import threading
 import time
 import unittest
 import urllib.parse
 
-from zfharness import SLOW, WRAP, Sim, StoreDB, binary, run
+import srvharness
+from zfharness import SLOW, Sim
 
 CALLBACK = "/oauth/zoom/callback"
 SEED_AUTH_CAUSE = ("The OAuth authorization code has expired or the redirect URI "
@@ -84,83 +84,35 @@ class Resp:
         return f"<Resp {self.status} {self.body[:400]!r}>"
 
 
-def read(path):
-    with open(path) as f:
-        return f.read().strip()
-
-
-class Serve:
-    """One `zoomflow serve` on a free port over env's store."""
-
-    def __init__(self, env, extra_env=None, threads=4):
-        self.tmp = tempfile.mkdtemp(prefix="zf-serve-", dir=env.dir)
-        port_file = os.path.join(self.tmp, "port")
-        self.err_path = os.path.join(self.tmp, "stderr")
-        e = {**os.environ, "ZOOMFLOW_CLIENT_ID": "zoomsim-client",
-             "ZOOMFLOW_CLIENT_SECRET_FILE": env.secret_file,
-             "ZOOMFLOW_OAUTH_BASE": env.sim.url, "HOME": env.dir,
-             "XDG_CONFIG_HOME": env.dir, **(extra_env or {})}
-        e.pop("ZOOMFLOW_MASTER_KEY", None)
-        cmd = WRAP + [binary("zoomflow"), "--db", env.db.dsn, "--key-file", env.key_file,
-                      "serve", "--listen", "127.0.0.1:0", "--port-file", port_file,
-                      "--threads", str(threads)]
-        with open(self.err_path, "w") as err:
-            self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=e,
-                                         cwd=self.tmp)
-        deadline = time.time() + 20 * SLOW
-        while not (os.path.exists(port_file) and read(port_file)):
-            if self.proc.poll() is not None or time.time() > deadline:
-                self.stop()
-                raise RuntimeError("serve did not start: " + self.stderr())
-            time.sleep(0.02)
-        self.url = read(port_file)
-        self.port = int(self.url.rsplit(":", 1)[1].strip("/"))
-
-    def stderr(self):
-        try:
-            return read(self.err_path)
-        except OSError:
-            return ""
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30 * SLOW)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-
 class Env:
-    """zoomsim, a store with the org acme (an admin account, keys per role),
-    and serve processes over it."""
+    """zoomsim, `zoomflow serve` processes (srvharness.Serve) over one store
+    and one master key, the org acme (an admin account, a key per role) and
+    the org other (an admin key, no connection)."""
 
     def __init__(self, sim_args=()):
         self.dir = tempfile.mkdtemp(prefix="zf-svcact-")
         self.sim = Sim("--app", f"zoomsim-client:zoomsim-secret:http://127.0.0.1:*{CALLBACK}",
                        "--s2s-app", "zoomsim-s2s:zoomsim-s2s-secret", *sim_args)
-        self.db = StoreDB(self.dir)
-        self.key_file = os.path.join(self.dir, "master.key")
-        with open(self.key_file, "w") as f:
-            f.write(os.urandom(32).hex())
-        os.chmod(self.key_file, 0o600)
-        self.secret_file = os.path.join(self.dir, "client.secret")
-        with open(self.secret_file, "w") as f:
+        secret_file = os.path.join(self.dir, "client.secret")
+        with open(secret_file, "w") as f:
             f.write("zoomsim-secret\n")
+        os.chmod(secret_file, 0o600)
+        self.app_env = {"ZOOMFLOW_CLIENT_ID": "zoomsim-client",
+                        "ZOOMFLOW_CLIENT_SECRET_FILE": secret_file}
+        self.serves = []
+        first = self.serve()
+        self.db = first.store
+        self.app_env["ZOOMFLOW_MASTER_KEY"] = first.env["ZOOMFLOW_MASTER_KEY"]
+        self.seed = first.seed
         self.seed("org", "acme")
         self.seed("org", "other")
         self.keys = {r: self.seed("key", "acme", r, r) for r in ("viewer", "operator", "admin")}
         self.other_admin = self.seed("key", "other", "admin", "admin")
         self.seed("account", "acme", ADMIN_EMAIL, "admin", ADMIN_PW)
-        self.serves = []
 
-    def seed(self, *args):
-        p = run(["zf_access_seed", self.db.dsn, *args], check=True)
-        return p.stdout.decode().strip()
-
-    def serve(self, **kw):
-        s = Serve(self, **kw)
+    def serve(self, threads=4):
+        kw = {"store": self.db} if self.serves else {}
+        s = srvharness.Serve("--threads", str(threads), sim=self.sim, env=self.app_env, **kw)
         self.serves.append(s)
         return s
 
@@ -182,7 +134,7 @@ class ServeCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.env = Env(cls.sim_args)
-        cls.srv = cls.env.serve()
+        cls.srv = cls.env.serves[0]
 
     @classmethod
     def tearDownClass(cls):
