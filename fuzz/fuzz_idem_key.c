@@ -47,8 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         json_t *again = text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
         if (again && (zf_idem_request_hash(a, "create_meeting", v, &err) != 0 ||
                       zf_idem_request_hash(b, "create_meeting", again, &err) != 0 ||
-                      zf_idem_request_hash(c, "create_user", v, &err) != 0 ||
-                      strlen(a) != 64 || strcmp(a, b) != 0 || strcmp(a, c) == 0))
+                      zf_idem_request_hash(c, "create_user", v, &err) != 0 || strlen(a) != 64 ||
+                      strcmp(a, b) != 0 || strcmp(a, c) == 0))
             abort();
         json_decref(again);
         free(text);
