@@ -24,9 +24,9 @@ static const cli_opt serve_opts[] = {
     {.kind = CLI_OPT_VALUE,
      .name = "listen",
      .at = CLI_AT(serve_args, listen),
-     .value_name = "HOST:PORT",
-     .help = "address to listen on (default 127.0.0.1:8080; port 0 = a free one,\n"
-             "printed as \"listening on URL\"; env ZOOMFLOW_LISTEN)"},
+     .value_name = "ADDRESS",
+     .help = "HOST:PORT to listen on (default 127.0.0.1:8080; port 0 =\n"
+             "a free one, printed as \"listening on URL\"; env ZOOMFLOW_LISTEN)"},
     {.kind = CLI_OPT_VALUE,
      .name = "port-file",
      .value_name = "FILE",
@@ -36,7 +36,8 @@ static const cli_opt serve_opts[] = {
      .name = "threads",
      .at = CLI_AT(serve_args, threads),
      .value_name = "N",
-     .help = "worker threads, 1-64 (default 2 x cores, at most 8; env ZOOMFLOW_THREADS)"},
+     .help = "worker threads, 1-64 (default 2 x cores, at most 8;\n"
+             "env ZOOMFLOW_THREADS)"},
     {.kind = CLI_OPT_VALUE,
      .name = "public-url",
      .at = CLI_AT(serve_args, public_url),
@@ -58,8 +59,8 @@ static const cli_opt serve_opts[] = {
      .name = "client-timeout",
      .value_name = "SECONDS",
      .at = CLI_AT(serve_args, client_timeout),
-     .help = "a client must send each whole request within this time, and an idle\n"
-             "connection closes after it (default 30)"},
+     .help = "a client must send each whole request within this time,\n"
+             "and an idle connection closes after it (default 30)"},
     {.kind = CLI_OPT_VALUE,
      .name = "session-idle",
      .value_name = "SECONDS",
@@ -74,7 +75,8 @@ static const cli_opt serve_opts[] = {
      .name = "shutdown-grace",
      .value_name = "SECONDS",
      .at = CLI_AT(serve_args, grace),
-     .help = "on SIGTERM, how long requests in flight may take to finish (default 10)"},
+     .help = "on SIGTERM, how long requests in flight may take to\n"
+             "finish (default 10)"},
     {0},
 };
 
@@ -85,8 +87,11 @@ static int apply_settings(cli_ctx *ctx, const serve_args *a, zf_error *err)
 {
     const struct {
         const char *key, *value;
-    } set[] = {{"listen", a->listen},     {"threads", a->threads}, {"public_url", a->public_url},
-               {"tls_cert", a->tls_cert}, {"tls_key", a->tls_key}};
+    } set[] = {{"listen", a->listen},
+               {"threads", a->threads},
+               {"public_url", a->public_url},
+               {"tls_cert", a->tls_cert},
+               {"tls_key", a->tls_key}};
     for (size_t i = 0; i < sizeof set / sizeof set[0]; i++) {
         int rc = set[i].value ? cli_cfg_set_flag(&ctx->cfg, set[i].key, set[i].value, err) : 0;
         if (rc)
@@ -95,8 +100,8 @@ static int apply_settings(cli_ctx *ctx, const serve_args *a, zf_error *err)
     return 0;
 }
 
-static int seconds(const char *flag, const char *v, long long min, long long max,
-                   long long *out, zf_error *err)
+static int seconds(const char *flag, const char *v, long long min, long long max, long long *out,
+                   zf_error *err)
 {
     *out = 0;
     return v ? cli_number(out, flag, v, strlen(v), min, max, "seconds", err) : 0;

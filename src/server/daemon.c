@@ -38,6 +38,9 @@
 #include "zoomflow/json.h"
 #include "zoomflow/log.h"
 
+/* body bytes past a limit read and dropped before the connection is cut */
+#define SRV_BODY_DRAIN (1024u * 1024u)
+
 /* ---- clock, ids ------------------------------------------------------ */
 
 static double now_s(void)
@@ -295,6 +298,7 @@ typedef struct srv_rstate {
     const char *why;
     size_t limit;
     int too_big;
+    size_t dropped; /* body bytes read past the limit and dropped */
     int answered;
     zf_buf body;
     srv_req req;
@@ -465,8 +469,10 @@ static void first_call(srv_rstate *rs, struct MHD_Connection *c, const char *met
         if (rs->limit > SRV_BODY_MAX)
             rs->limit = SRV_BODY_MAX;
     }
+    if (rs->routed != SRV_MATCH_OK)
+        rs->limit = SRV_BODY_DEFAULT; /* what is read (and dropped) before the 400/404/405 */
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-    if (cl && rs->routed == SRV_MATCH_OK) {
+    if (cl) {
         char *end;
         errno = 0;
         unsigned long long n = strtoull(cl, &end, 10);
@@ -559,18 +565,31 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (rs->calls++ == 0) {
         first_call(rs, c, method);
         conn_phase(d, c, 1);
-        return MHD_YES; /* never queue on the first call (keep-alive) */
+        /* A Content-Length over the limit is answered now, before the body
+         * is read: MHD then closes the connection (the body is never
+         * read), which is what a refused upload wants. Anything else waits
+         * for the last call: an answer queued on the first call would
+         * close a keep-alive connection. */
+        if (rs->too_big) {
+            if (rs->path_bad || rs->routed != SRV_MATCH_OK)
+                return answer(rs, c);
+            return fail_now(rs, c, 413, ZF_ETOOBIG, ZF_HINT_SMALLER_BODY,
+                            "the request body is larger than this route takes (%zu bytes)",
+                            rs->limit);
+        }
+        return MHD_YES;
     }
     if (*upload_data_size > 0) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (rs->path_bad || rs->routed != SRV_MATCH_OK)
-            return MHD_YES; /* answered at the end; the body is not wanted */
-        if (rs->too_big || rs->body.len + n > rs->limit) {
-            rs->too_big = 1;
-            return fail_now(rs, c, 413, ZF_ETOOBIG, ZF_HINT_SMALLER_BODY,
-                            "the request body is larger than this route takes (%zu bytes)",
-                            rs->limit);
+        /* MHD takes no answer in the middle of a body: past the limit the
+         * rest is dropped and the 413 (or the 400/404/405) goes at the end;
+         * a body that goes on past another SRV_BODY_DRAIN bytes is cut. */
+        if (rs->too_big || rs->path_bad || rs->routed != SRV_MATCH_OK ||
+            rs->body.len + n > rs->limit) {
+            rs->too_big = rs->too_big || rs->routed == SRV_MATCH_OK;
+            rs->dropped += n;
+            return rs->dropped > SRV_BODY_DRAIN ? MHD_NO : MHD_YES;
         }
         if (!rs->body.max)
             zf_buf_init(&rs->body, rs->limit + 1);

@@ -39,6 +39,7 @@ int srv_h_audit_list(srv_req *req, srv_resp *resp);
 int srv_h_actions_list(srv_req *req, srv_resp *resp);
 int srv_h_actions_get(srv_req *req, srv_resp *resp);
 int srv_h_actions_run(srv_req *req, srv_resp *resp);
+int srv_actions_openapi(srv_ctx *ctx, json_t *doc);
 
 /* routes/connection.c */
 int srv_h_connection_get(srv_req *req, srv_resp *resp);

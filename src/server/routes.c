@@ -79,5 +79,6 @@ const srv_module srv_modules[] = {
     /* one row per part with state of its own: {"name", init, fini, openapi} */
     {"zoom", srv_zoom_module_init, srv_zoom_module_fini, NULL},
     {"oauth", srv_oauth_module_init, srv_oauth_module_fini, NULL},
+    {"actions", NULL, NULL, srv_actions_openapi},
     {NULL, NULL, NULL, NULL},
 };

@@ -97,10 +97,9 @@ int srv_h_accounts_update(srv_req *req, srv_resp *resp)
     zf_account_free(&acc);
     if (role && zf_account_set_role(a, org, id, role, actor, &e) < 0)
         return srv_error(resp, &e);
-    if (password &&
-        zf_account_set_password(a, org, id, password,
-                                json_string_length(json_object_get(req->json, "password")), actor,
-                                &e) < 0)
+    if (password && zf_account_set_password(
+                        a, org, id, password,
+                        json_string_length(json_object_get(req->json, "password")), actor, &e) < 0)
         return srv_error(resp, &e);
     if (has_disabled && zf_account_disable(a, org, id, disabled, actor, &e) < 0)
         return srv_error(resp, &e);

@@ -107,8 +107,7 @@ static void count_idem(srv_req *req, const char *result)
 static json_t *input_of(srv_req *req, srv_resp *resp, const zf_action *a)
 {
     if (req->json && !json_is_object(req->json)) {
-        srv_fail(resp, ZF_EVALIDATION, "the body must be a JSON object: the input of %s",
-                 a->name);
+        srv_fail(resp, ZF_EVALIDATION, "the body must be a JSON object: the input of %s", a->name);
         return NULL;
     }
     json_t *in = req->json ? json_deep_copy(req->json) : json_object();
@@ -152,8 +151,7 @@ static int check_input(answer *an, const srv_req *req, const zf_action *a, const
 }
 
 /* Runs a on this thread's client of the caller's org. */
-static void run_action(answer *an, srv_req *req, const zf_action *a, const json_t *in,
-                       int *rc_out)
+static void run_action(answer *an, srv_req *req, const zf_action *a, const json_t *in, int *rc_out)
 {
     const char *org = req->who->org;
     zf_error err = ZF_ERROR_INIT;
@@ -255,8 +253,8 @@ int srv_h_actions_run(srv_req *req, srv_resp *resp)
         if (verdict == ZF_IDEM_REPLAY) {
             count_idem(req, "replayed");
             srv_resp_header(resp, "Idempotent-Replayed", "true");
-            rc = srv_text(resp, (int)h.status, "application/json",
-                          h.response ? h.response : "{}", h.response ? strlen(h.response) : 2);
+            rc = srv_text(resp, (int)h.status, "application/json", h.response ? h.response : "{}",
+                          h.response ? strlen(h.response) : 2);
             zf_idem_free(&h);
             json_decref(in);
             return rc;
@@ -298,4 +296,81 @@ int srv_h_actions_run(srv_req *req, srv_resp *resp)
     }
     zf_idem_free(&h);
     return send_answer(resp, &an, NULL);
+}
+
+/* The OpenAPI document's schemas for these routes: every action's input
+ * schema (Input_<name>, from zf_action_schema_json), ActionInput as any of
+ * them, the views and the result. */
+static json_t *loads(const char *text)
+{
+    return json_loads(text, 0, NULL);
+}
+
+int srv_actions_openapi(srv_ctx *ctx, json_t *doc)
+{
+    json_t *schemas = json_object_get(json_object_get(doc, "components"), "schemas");
+    if (!json_is_object(schemas))
+        return 0;
+    json_t *any = json_array();
+    for (const zf_action *const *a = zf_actions(); any && *a; a++) {
+        json_t *s = NULL;
+        char name[160], ref[200];
+        if (zf_action_schema_json(&s, *a) != 0)
+            continue;
+        json_object_del(s, "$schema");
+        snprintf(name, sizeof name, "Input_%s", (*a)->name);
+        snprintf(ref, sizeof ref, "#/components/schemas/%s", name);
+        json_object_set_new(schemas, name, s);
+        json_array_append_new(any, json_pack("{s:s}", "$ref", ref));
+    }
+    json_object_set_new(schemas, "ActionInput",
+                        json_pack("{s:s,s:o}", "description",
+                                  "The input of the action the path names (Input_<name>)", "anyOf",
+                                  any ? any : json_array()));
+    json_object_set_new(
+        schemas, "Action",
+        loads("{\"type\":\"object\",\"required\":[\"name\",\"summary\",\"words\",\"scopes\","
+              "\"kind\",\"input_schema\"],\"properties\":{\"name\":{\"type\":\"string\"},"
+              "\"summary\":{\"type\":\"string\"},\"words\":{\"type\":\"array\",\"items\":"
+              "{\"type\":\"string\"}},\"scopes\":{\"type\":\"array\",\"items\":{\"type\":"
+              "\"string\"}},\"classic_scopes\":{\"type\":\"array\",\"items\":{\"type\":"
+              "\"string\"}},\"kind\":{\"enum\":[\"read\",\"create\",\"write\"]},"
+              "\"input_schema\":{\"type\":\"object\"}}}"));
+    json_object_set_new(schemas, "ActionList",
+                        loads("{\"type\":\"object\",\"properties\":{\"actions\":{\"type\":"
+                              "\"array\",\"items\":{\"$ref\":\"#/components/schemas/Action\"}}}}"));
+    json_object_set_new(
+        schemas, "ActionResult",
+        loads("{\"oneOf\":[{\"type\":\"object\",\"required\":[\"action\",\"outcome\",\"output\","
+              "\"warnings\"],\"properties\":{\"action\":{\"type\":\"string\"},\"outcome\":"
+              "{\"enum\":[\"read\",\"created\",\"found\",\"existing\",\"gone\",\"written\"]},"
+              "\"output\":{},\"warnings\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}},"
+              "{\"type\":\"object\",\"required\":[\"dry_run\",\"request\"],\"properties\":"
+              "{\"dry_run\":{\"const\":true},\"action\":{\"type\":\"string\"},\"request\":"
+              "{\"type\":\"object\",\"properties\":{\"method\":{\"type\":\"string\"},\"path\":"
+              "{\"type\":\"string\"},\"query\":{\"type\":\"object\"},\"body\":{},"
+              "\"follows_pages\":{\"type\":\"boolean\"}}}}}]}"));
+    json_object_set_new(
+        schemas, "ConnectionS2S",
+        loads("{\"type\":\"object\",\"required\":[\"client_id\",\"client_secret\","
+              "\"account_id\"],\"properties\":{\"client_id\":{\"type\":\"string\"},"
+              "\"client_secret\":{\"type\":\"string\"},\"account_id\":{\"type\":\"string\"}}}"));
+    json_object_set_new(
+        schemas, "Connection",
+        loads("{\"type\":\"object\",\"required\":[\"id\",\"state\"],\"properties\":{\"id\":"
+              "{\"type\":\"string\"},\"state\":{\"enum\":[\"ABSENT\",\"VALID\","
+              "\"NEEDS_REAUTH\"]},\"kind\":{\"enum\":[\"oauth\",\"s2s\",null]},"
+              "\"account_id\":{\"type\":[\"string\",\"null\"]},\"granted_scopes\":{\"type\":"
+              "\"array\"},\"required_scopes\":{\"type\":\"array\"},\"missing_scopes\":{\"type\":"
+              "\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"scope\":{\"type\":"
+              "\"string\"},\"actions\":{\"type\":\"array\"}}}},\"unavailable_actions\":"
+              "{\"type\":\"array\"},\"access_expires_at\":{\"type\":\"integer\"},"
+              "\"last_refresh_at\":{\"type\":\"integer\"},\"refresh_count\":{\"type\":"
+              "\"integer\"},\"last_error\":{\"type\":[\"object\",\"null\"]},\"oauth\":"
+              "{\"type\":\"object\"}}}"));
+    json_object_set_new(schemas, "Disconnected",
+                        loads("{\"type\":\"object\",\"required\":[\"disconnected\",\"revoked\"],"
+                              "\"properties\":{\"disconnected\":{\"type\":\"boolean\"},"
+                              "\"revoked\":{\"type\":\"boolean\"},\"revoke_error\":{}}}"));
+    return 0;
 }

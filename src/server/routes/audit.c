@@ -27,8 +27,8 @@ static int query_int(srv_req *req, srv_resp *resp, const char *name, int64_t lo,
     if (errno || !*s || *end || v < lo || v > hi) {
         json_t *p = json_pack("[{s:s,s:s}]", "field", name, "message", "out of range");
         zf_error e = ZF_ERROR_INIT;
-        zf_error_set(&e, ZF_EVALIDATION, "?%s=%s: expected an integer from %lld to %lld", name,
-                     s, (long long)lo, (long long)hi);
+        zf_error_set(&e, ZF_EVALIDATION, "?%s=%s: expected an integer from %lld to %lld", name, s,
+                     (long long)lo, (long long)hi);
         srv_error_problems(resp, &e, p);
         return -1;
     }
@@ -64,12 +64,11 @@ int srv_h_audit_list(srv_req *req, srv_resp *resp)
             more = 1;
             break;
         }
-        json_array_append_new(arr, json_pack("{s:I,s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)r->id,
-                                             "at", (json_int_t)r->at, "actor",
-                                             r->actor ? r->actor : "", "action",
-                                             r->action ? r->action : "", "outcome",
-                                             r->outcome ? r->outcome : "", "detail",
-                                             r->detail ? r->detail : ""));
+        json_array_append_new(
+            arr, json_pack("{s:I,s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)r->id, "at",
+                           (json_int_t)r->at, "actor", r->actor ? r->actor : "", "action",
+                           r->action ? r->action : "", "outcome", r->outcome ? r->outcome : "",
+                           "detail", r->detail ? r->detail : ""));
         last = r->id;
         taken++;
     }

@@ -16,21 +16,18 @@ int srv_body_begin(srv_body *b, srv_req *req, srv_resp *resp, const char *const 
 {
     b->req = req;
     b->problems = NULL;
-    if (!req->json || !json_is_object(req->json))
-    {
+    if (!req->json || !json_is_object(req->json)) {
         srv_fail(resp, ZF_EVALIDATION, "the body must be a JSON object");
         return -1;
     }
     b->problems = json_array();
-    if (!b->problems)
-    {
+    if (!b->problems) {
         srv_fail(resp, ZF_ENOMEM, "out of memory");
         return -1;
     }
     const char *k;
     json_t *v;
-    json_object_foreach(req->json, k, v)
-    {
+    json_object_foreach (req->json, k, v) {
         int ok = 0;
         for (const char *const *a = allowed; a && *a; a++)
             if (strcmp(*a, k) == 0)

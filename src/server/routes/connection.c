@@ -58,8 +58,7 @@ static int view(srv_req *req, json_t **out, zf_error *err)
     snprintf(redirect, sizeof redirect, "%s/oauth/zoom/callback", srv_ctx_public_url(req->ctx));
     json_object_set_new(*out, "oauth",
                         json_pack("{s:b,s:s,s:s}", "configured", app && app->client_id,
-                                  "connect_url", "/oauth/zoom/connect", "redirect_uri",
-                                  redirect));
+                                  "connect_url", "/oauth/zoom/connect", "redirect_uri", redirect));
     return 0;
 }
 
@@ -78,11 +77,10 @@ static const char *member(srv_req *req, const char *name, json_t *problems)
     const char *s = json_string_value(v);
     if (s && *s && strlen(s) <= 512)
         return s;
-    json_array_append_new(problems,
-                          json_pack("{s:s,s:s,s:s}", "field", name, "rule", v ? "type" : "required",
-                                    "message",
-                                    v ? "must be a non-empty string of at most 512 bytes"
-                                      : "is required"));
+    json_array_append_new(
+        problems,
+        json_pack("{s:s,s:s,s:s}", "field", name, "rule", v ? "type" : "required", "message",
+                  v ? "must be a non-empty string of at most 512 bytes" : "is required"));
     return NULL;
 }
 
@@ -136,9 +134,9 @@ int srv_h_connection_delete(srv_req *req, srv_resp *resp)
     if (rc == 0)
         rc = zf_tokens_disconnect(tk, req->who->org, &rerr, &err);
     audit(req, "connection.disconnect", rc,
-          rc           ? err.message
-          : rerr.code  ? "wiped; revoking at Zoom failed"
-                       : "revoked at Zoom and wiped");
+          rc          ? err.message
+          : rerr.code ? "wiped; revoking at Zoom failed"
+                      : "revoked at Zoom and wiped");
     if (rc)
         return srv_error(resp, &err);
     json_t *o = json_pack("{s:b,s:b}", "disconnected", 1, "revoked", rerr.code == 0);

@@ -92,9 +92,9 @@ int srv_h_readyz(srv_req *req, srv_resp *resp)
     pthread_mutex_unlock(&p->lock);
     probe_unref(p);
     if (done && rc == 0)
-        return srv_json(resp, 200,
-                        json_pack("{s:s,s:{s:{s:s}}}", "status", "ready", "checks", "store",
-                                  "status", "ok"));
+        return srv_json(
+            resp, 200,
+            json_pack("{s:s,s:{s:{s:s}}}", "status", "ready", "checks", "store", "status", "ok"));
     zf_error e = ZF_ERROR_INIT;
     zf_error_set(&e, ZF_ESTORE, "not ready: the store %s",
                  done ? "failed" : "did not answer within 2 s");
@@ -119,8 +119,7 @@ int srv_h_metrics(srv_req *req, srv_resp *resp)
         zf_buf_free(&b);
         return srv_fail(resp, ZF_ENOMEM, "cannot render the metrics");
     }
-    rc = srv_text(resp, 200, "text/plain; version=0.0.4; charset=utf-8", b.ptr ? b.ptr : "",
-                  b.len);
+    rc = srv_text(resp, 200, "text/plain; version=0.0.4; charset=utf-8", b.ptr ? b.ptr : "", b.len);
     zf_buf_free(&b);
     return rc;
 }

@@ -17,10 +17,9 @@ static json_t *key_json(const zf_api_key *k)
 {
     return json_pack("{s:s,s:s,s:s,s:s,s:I,s:o,s:o,s:o}", "id", k->id ? k->id : "", "name",
                      k->name ? k->name : "", "role", srv_role_name(k->role), "created_by",
-                     k->created_by ? k->created_by : "", "created_at",
-                     (json_int_t)k->created_at, "expires_at", opt_time(k->expires_at),
-                     "revoked_at", opt_time(k->revoked_at), "last_used_at",
-                     opt_time(k->last_used_at));
+                     k->created_by ? k->created_by : "", "created_at", (json_int_t)k->created_at,
+                     "expires_at", opt_time(k->expires_at), "revoked_at", opt_time(k->revoked_at),
+                     "last_used_at", opt_time(k->last_used_at));
 }
 
 int srv_h_keys_list(srv_req *req, srv_resp *resp)

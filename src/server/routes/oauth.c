@@ -67,7 +67,8 @@ int srv_oauth_app_set(const srv_oauth_app *in, zf_error *err)
     if ((in->client_id && *in->client_id) != (in->client_secret && *in->client_secret))
         return zf_error_set(err, ZF_ECONFIG,
                             "the Zoom OAuth app needs both a client id and a client secret");
-    if (dup_or_null(&app.client_id, in->client_id) || dup_or_null(&app.client_secret, in->client_secret) ||
+    if (dup_or_null(&app.client_id, in->client_id) ||
+        dup_or_null(&app.client_secret, in->client_secret) ||
         dup_or_null(&app.authorize_endpoint, in->authorize_endpoint) ||
         dup_or_null(&app.token_endpoint, in->token_endpoint) ||
         dup_or_null(&app.revoke_endpoint, in->revoke_endpoint)) {
@@ -124,12 +125,23 @@ static void html_put(zf_buf *b, const char *s)
 {
     for (; s && *s; s++) {
         switch (*s) {
-        case '<': zf_buf_puts(b, "&lt;"); break;
-        case '>': zf_buf_puts(b, "&gt;"); break;
-        case '&': zf_buf_puts(b, "&amp;"); break;
-        case '"': zf_buf_puts(b, "&quot;"); break;
-        case '\'': zf_buf_puts(b, "&#39;"); break;
-        default: zf_buf_putc(b, *s);
+        case '<':
+            zf_buf_puts(b, "&lt;");
+            break;
+        case '>':
+            zf_buf_puts(b, "&gt;");
+            break;
+        case '&':
+            zf_buf_puts(b, "&amp;");
+            break;
+        case '"':
+            zf_buf_puts(b, "&quot;");
+            break;
+        case '\'':
+            zf_buf_puts(b, "&#39;");
+            break;
+        default:
+            zf_buf_putc(b, *s);
         }
     }
 }
@@ -187,12 +199,12 @@ static int land(srv_resp *resp, const zf_error *err)
     }
     zf_buf_puts(&page, "<p><a href=\"");
     html_put(&page, zf_buf_cstr(&to));
-    zf_buf_puts(&page, "\">Back to Settings &gt; App Store &gt; Zoom</a></p></main></body></html>\n");
+    zf_buf_puts(&page,
+                "\">Back to Settings &gt; App Store &gt; Zoom</a></p></main></body></html>\n");
     json_decref(seed);
-    int rc = page.failed || to.failed
-                 ? srv_fail(resp, ZF_ENOMEM, "out of memory")
-                 : srv_text(resp, err ? 400 : 200, "text/html; charset=utf-8",
-                            zf_buf_cstr(&page), page.len);
+    int rc = page.failed || to.failed ? srv_fail(resp, ZF_ENOMEM, "out of memory")
+                                      : srv_text(resp, err ? 400 : 200, "text/html; charset=utf-8",
+                                                 zf_buf_cstr(&page), page.len);
     zf_buf_free(&to);
     zf_buf_free(&page);
     return rc;

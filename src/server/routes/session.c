@@ -13,8 +13,8 @@
 #include "zoomflow/log.h"
 
 /* A required string member of the body, else a 422 naming it. */
-static int body_str(srv_req *req, srv_resp *resp, const char *field, int required,
-                    const char **out, json_t *problems)
+static int body_str(srv_req *req, srv_resp *resp, const char *field, int required, const char **out,
+                    json_t *problems)
 {
     json_t *v = req->json ? json_object_get(req->json, field) : NULL;
     *out = NULL;
@@ -25,8 +25,8 @@ static int body_str(srv_req *req, srv_resp *resp, const char *field, int require
         return 0;
     }
     if (!json_is_string(v)) {
-        json_array_append_new(problems, json_pack("{s:s,s:s}", "field", field, "message",
-                                                  "must be a string"));
+        json_array_append_new(
+            problems, json_pack("{s:s,s:s}", "field", field, "message", "must be a string"));
         return 0;
     }
     *out = json_string_value(v);
@@ -41,8 +41,8 @@ static json_t *session_json(const srv_principal *w, const zf_principal *p)
                       "role", srv_role_name(w->role));
     else
         o = json_pack("{s:s,s:{s:I,s:s},s:s,s:s,s:s}", "kind", "session", "account", "id",
-                      (json_int_t)(p ? p->account_id : 0), "email", w->email, "org", w->org,
-                      "role", srv_role_name(w->role), "csrf_token", w->csrf);
+                      (json_int_t)(p ? p->account_id : 0), "email", w->email, "org", w->org, "role",
+                      srv_role_name(w->role), "csrf_token", w->csrf);
     if (o && p && p->expires_at)
         json_object_set_new(o, "expires_at", json_integer((json_int_t)p->expires_at));
     return o;
