@@ -876,6 +876,9 @@ static void test_audit_rows(void **state)
     zf_api_key_free(&k);
     assert_int_equal(zf_account_remove(f->a, "acme", bob, p.actor, &err), 0);
     assert_int_equal(zf_web_session_end(f->a, zf_secret_reveal(&cookie), 43, &err), 0);
+    assert_int_equal(zf_account_change_password(f->a, ann, PW, PWLEN, "a new pass phrase", 17,
+                                                "account:ann@example.com", &err),
+                     0);
 
     zf_store_audit *rows = NULL;
     size_t n = 0;
@@ -899,6 +902,7 @@ static void test_audit_rows(void **state)
         "key.revoke|account:ann@example.com|ok|key=",
         "account.remove|account:ann@example.com|ok|",
         "signout|account:ann@example.com|ok|",
+        "account.password|account:ann@example.com|ok|account=",
     };
     const char *at = log;
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
