@@ -121,7 +121,26 @@ typedef enum zf_hint_arg {
       "check the DSN's sslmode and sslrootcert against the server's TLS setup")                    \
     X(DATABASE_TOO_NEW, 44, 0,                                                                     \
       "use a release at least as new as the one that last upgraded the database")                  \
-    X(DATABASE_LOST, 45, 0, "the database connection was lost; retry once the server is reachable")
+    X(DATABASE_LOST, 45, 0,                                                                        \
+      "the database connection was lost; retry once the server is reachable")                      \
+    X(ORG_SLUG, 60, ZF_HA_VALUE,                                                                   \
+      "name the org with 1 to 40 lowercase letters, digits and hyphens, starting with a "          \
+      "letter or digit")                                                                           \
+    X(PASSWORD_RULES, 61, 0,                                                                       \
+      "choose a password of 10 to 1024 characters that is not one character repeated")             \
+    X(SIGNIN_WAIT, 62, 0, "wait until the sign-in lock ends, then try again")                      \
+    X(SIGN_IN_AGAIN, 63, 0, "sign in again")                                                       \
+    X(CHECK_CREDENTIALS, 64, 0, "check the email address and the password")                        \
+    X(CHECK_API_KEY, 65, 0, "check the API key; an admin of the org can make a new one")           \
+    X(KEEP_AN_ADMIN, 66, ZF_HA_VALUE, "make another account an admin of the org first")            \
+    X(CHOOSE_ORG, 67, ZF_HA_VALUE, "name the org to sign in to")                                   \
+    X(SEND_CSRF_TOKEN, 68, 0,                                                                      \
+      "send the session's CSRF token with every change, as given at sign-in")                      \
+    X(REMOVE_FROM_ORG, 69, ZF_HA_VALUE,                                                            \
+      "the account belongs to other orgs too: remove it from this org instead")                    \
+    X(CHECK_EMAIL, 70, ZF_HA_FIELD, "give an email address such as name@example.com")              \
+    X(CHECK_ROLE, 71, ZF_HA_FIELD, "use one of the roles viewer, operator or admin")               \
+    X(CREATE_ORG, 72, ZF_HA_VALUE, "create the org first, or check its name")
 
 typedef enum zf_hint {
 #define ZF_X_HINT_ENUM(name, num, args, words) ZF_HINT_##name = num,
