@@ -25,6 +25,7 @@
  * clock, because receivers check it against their own clock.
  */
 #include "webhooks.h"
+#include "data.h"
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
@@ -41,6 +42,7 @@
 #define WH_QUEUE_MAX 100000     /* undelivered events held */
 #define WH_RESP_MAX (64u << 10) /* receiver answers read for validation */
 #define WH_USER_AGENT "Zoom Marketplace/1.0a"
+#define WH_REVALIDATE_S (72 * 3600) /* Zoom validates the URL again every 72 h */
 
 static const double retry_delay[WH_MAX_ATTEMPTS - 1] = {5 * 60, 20 * 60, 60 * 60};
 
@@ -53,6 +55,8 @@ typedef struct wh_event {
     char *body;
     int attempts; /* made so far */
     double due;   /* monotonic seconds */
+    char request_id[40];  /* x-zm-request-id: one per event, kept on retries */
+    char tracking_id[64]; /* x-zm-trackingid */
     struct wh_event *next;
 } wh_event;
 
@@ -84,6 +88,10 @@ struct sim_hooks {
     char reason[192];
     uint64_t gen;
     uint64_t validated_gen; /* the generation validation last started for */
+    int revalidate;         /* POST /_sim/webhooks/validate asked for one */
+    uint64_t nvalidations;  /* url_validation requests sent for this subscription */
+    int64_t validated_at;   /* sim time of the last validation's end, 0 none */
+    char last_validation[24]; /* "", "validated", "validation failed" */
     /* queue, ordered by emission */
     wh_event *head, *tail;
     size_t queued;
@@ -131,22 +139,50 @@ static int64_t event_ts_ms(const sim *s)
     return ((int64_t)ts.tv_sec + s->clock_offset) * 1000 + ts.tv_nsec / 1000000;
 }
 
-char *sim_webhook__envelope(sim *s, const char *event, json_t *object, json_t *top)
+char *sim_webhook__envelope_payload(sim *s, const char *event, json_t *payload, json_t *top)
 {
-    json_t *env = json_pack("{s:s,s:I,s:{s:s,s:O}}", "event", event, "event_ts",
-                            (json_int_t)event_ts_ms(s), "payload", "account_id", s->account_id,
-                            "object", object ? object : json_object());
+    json_t *env = json_pack("{s:s,s:I,s:{s:s}}", "event", event, "event_ts",
+                            (json_int_t)event_ts_ms(s), "payload", "account_id", s->account_id);
     if (!env)
         return NULL;
+    json_t *pl = json_object_get(env, "payload");
     const char *k;
     json_t *v;
+    if (json_is_object(payload))
+        json_object_foreach (payload, k, v)
+            if (!json_object_get(pl, k))
+                json_object_set(pl, k, v);
+    if (!json_object_get(pl, "object"))
+        json_object_set_new(pl, "object", json_object());
     if (json_is_object(top))
         json_object_foreach (top, k, v)
             if (!json_object_get(env, k))
                 json_object_set(env, k, v);
-    char *out = json_dumps(env, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *out = sim_json_text(env);
     json_decref(env);
     return out;
+}
+
+char *sim_webhook__envelope(sim *s, const char *event, json_t *object, json_t *top)
+{
+    json_t *pl = json_pack("{s:O}", "object", object ? object : json_object());
+    char *out = pl ? sim_webhook__envelope_payload(s, event, pl, top) : NULL;
+    json_decref(pl);
+    return out;
+}
+
+json_t *sim_webhook_operator(sim *s, const sim_req *rq)
+{
+    const sim_user *u = rq && rq->auth ? sim_map_get(&s->data->by_id, rq->auth->user_id) : NULL;
+    if (!u)
+        u = sim_map_get(&s->data->by_id, s->owner_id);
+    return json_pack("{s:s,s:s}", "operator", u ? u->email : "", "operator_id",
+                     u ? u->id : s->owner_id);
+}
+
+int64_t sim_webhook_now_ms(const sim *s)
+{
+    return event_ts_ms(s);
 }
 
 /* --- the attempt log (caller holds s->lock) */
@@ -249,6 +285,13 @@ static int subscribed(const struct sim_hooks *h, const char *event)
 
 void sim_webhook_emit(sim *s, const char *event, json_t *object, json_t *top)
 {
+    json_t *pl = json_object();
+    json_object_set_new(pl, "object", object ? object : json_object());
+    sim_webhook_emit_payload(s, event, pl, top);
+}
+
+void sim_webhook_emit_payload(sim *s, const char *event, json_t *payload, json_t *top)
+{
     struct sim_hooks *h = s->hooks;
     uint64_t id = ++h->next_event_id;
     if (h->state == SUB_NONE || h->state == SUB_FAILED || !subscribed(h, event)) {
@@ -262,7 +305,7 @@ void sim_webhook_emit(sim *s, const char *event, json_t *object, json_t *top)
         goto done;
     }
     wh_event *e = calloc(1, sizeof *e);
-    char *body = sim_webhook__envelope(s, event, object, top);
+    char *body = sim_webhook__envelope_payload(s, event, payload, top);
     if (!e || !body) {
         free(e);
         free(body);
@@ -273,10 +316,17 @@ void sim_webhook_emit(sim *s, const char *event, json_t *object, json_t *top)
     snprintf(e->event, sizeof e->event, "%s", event);
     e->body = body;
     e->due = mono();
+    /* Zoom's shapes: a UUID-like request id, a tracking id naming the
+     * cluster and the request */
+    char hex[33];
+    sim_random_hex(hex, 16);
+    snprintf(e->request_id, sizeof e->request_id, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8,
+             hex + 12, hex + 16, hex + 20);
+    snprintf(e->tracking_id, sizeof e->tracking_id, "v=2.0;clid=us05;rid=WEB_%.32s", hex);
     queue_push(h, e);
     pthread_cond_signal(&h->cv);
 done:
-    json_decref(object);
+    json_decref(payload);
     json_decref(top);
 }
 
@@ -302,7 +352,7 @@ static int on_progress(void *cls, curl_off_t a, curl_off_t b, curl_off_t c, curl
 }
 
 static void post(struct sim_hooks *h, const char *url, const char *secret, const char *body,
-                 post_result *out)
+                 const char *request_id, const char *tracking_id, post_result *out)
 {
     out->status = 0;
     out->error[0] = '\0';
@@ -313,13 +363,18 @@ static void post(struct sim_hooks *h, const char *url, const char *secret, const
         return;
     }
     int64_t ts = (int64_t)time(NULL);
-    char sig[68], hsig[96], hts[64];
+    char sig[68], hsig[96], hts[64], hrid[64], htid[96];
     sim_webhook__signature(secret, ts, body, strlen(body), sig);
     snprintf(hsig, sizeof hsig, "x-zm-signature: %s", sig);
     snprintf(hts, sizeof hts, "x-zm-request-timestamp: %lld", (long long)ts);
-    struct curl_slist *hd = curl_slist_append(NULL, "Content-Type: application/json");
-    hd = curl_slist_append(hd, hsig);
+    snprintf(hrid, sizeof hrid, "x-zm-request-id: %s", request_id);
+    snprintf(htid, sizeof htid, "x-zm-trackingid: %s", tracking_id);
+    struct curl_slist *hd =
+        curl_slist_append(NULL, "Content-Type: application/json; charset=utf-8");
     hd = curl_slist_append(hd, hts);
+    hd = curl_slist_append(hd, hsig);
+    hd = curl_slist_append(hd, hrid);
+    hd = curl_slist_append(hd, htid);
     hd = curl_slist_append(hd, "Expect:");
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hd);
@@ -385,16 +440,22 @@ static void run_validation(sim *s)
     sim_random_id(plain, sizeof plain, 22);
     json_t *obj = json_pack("{s:s,s:{s:s},s:I}", "event", "endpoint.url_validation", "payload",
                             "plainToken", plain, "event_ts", (json_int_t)event_ts_ms(s));
-    char *body = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *body = sim_json_text(obj);
     json_decref(obj);
     char *url = strdup(h->url), *secret = strdup(h->secret);
     uint64_t gen = h->gen;
+    h->nvalidations++;
+    char hex[33], rid[40], tid[64];
+    sim_random_hex(hex, 16);
+    snprintf(rid, sizeof rid, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16,
+             hex + 20);
+    snprintf(tid, sizeof tid, "v=2.0;clid=us05;rid=WEB_%.32s", hex);
     pthread_mutex_unlock(&s->lock);
 
     post_result r;
     char why[128] = "out of memory";
     if (body && url && secret) {
-        post(h, url, secret, body, &r);
+        post(h, url, secret, body, rid, tid, &r);
         check_validation(&r, secret, plain, why, sizeof why);
         zf_buf_free(&r.body);
     } else {
@@ -415,6 +476,9 @@ static void run_validation(sim *s)
     snprintf(a->error, sizeof a->error, "%s", why);
     h->state = why[0] ? SUB_FAILED : SUB_ACTIVE;
     snprintf(h->reason, sizeof h->reason, "%s", why);
+    snprintf(h->last_validation, sizeof h->last_validation, "%s",
+             why[0] ? "validation failed" : "validated");
+    h->validated_at = sim_now(s);
     if (h->state == SUB_FAILED)
         queue_flush(s, "no subscription");
 }
@@ -428,7 +492,7 @@ static void deliver(sim *s, wh_event *e)
     pthread_mutex_unlock(&s->lock);
     post_result r;
     if (url && secret) {
-        post(h, url, secret, e->body, &r);
+        post(h, url, secret, e->body, e->request_id, e->tracking_id, &r);
     } else {
         r.status = 0;
         r.duration_ms = 0;
@@ -487,10 +551,14 @@ static wh_event *take_due(struct sim_hooks *h, double now, double *next)
 static void wait_until(sim *s, double due)
 {
     struct sim_hooks *h = s->hooks;
-    if (due < 0) {
+    if (due < 0 && h->state != SUB_ACTIVE) {
         pthread_cond_wait(&h->cv, &s->lock);
         return;
     }
+    /* active: look at the sim clock now and then for the 72 h revalidation
+     * (an advance of the clock does not signal) */
+    if (due < 0 || due > mono() + 0.5)
+        due = mono() + 0.5;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     double wait = due - mono();
@@ -510,6 +578,14 @@ static void *delivery_thread(void *arg)
     while (!atomic_load(&h->stop)) {
         if (h->state == SUB_PENDING && h->validated_gen != h->gen) {
             h->validated_gen = h->gen;
+            run_validation(s);
+            continue;
+        }
+        if (h->state == SUB_ACTIVE &&
+            (h->revalidate || sim_now(s) - h->validated_at >= WH_REVALIDATE_S)) {
+            /* as Zoom does every 72 h (or when asked): events wait meanwhile */
+            h->revalidate = 0;
+            h->state = SUB_PENDING;
             run_validation(s);
             continue;
         }
@@ -540,6 +616,10 @@ static void sub_clear(struct sim_hooks *h)
     h->nevents = 0;
     h->state = SUB_NONE;
     h->reason[0] = '\0';
+    h->revalidate = 0;
+    h->nvalidations = 0;
+    h->validated_at = 0;
+    h->last_validation[0] = '\0';
     h->gen++;
 }
 
@@ -576,10 +656,31 @@ static json_t *sub_json(sim *s)
             json_array_append_new(ev, json_string(h->events[i]));
     }
     const char *reason = h->state == SUB_FAILED ? h->reason : "";
-    return json_pack("{s:s?,s:b,s:s,s:s,s:o,s:f,s:I,s:I}", "url", h->url, "secret_set",
-                     h->secret != NULL, "subscription", sub_names[h->state], "reason", reason,
-                     "events", ev, "retry_scale", h->scale, "queued", (json_int_t)h->queued,
-                     "emitted", (json_int_t)h->next_event_id);
+    json_t *j = json_pack("{s:s?,s:b,s:s,s:s,s:o,s:f,s:I,s:I}", "url", h->url, "secret_set",
+                          h->secret != NULL, "subscription", sub_names[h->state], "reason",
+                          reason, "events", ev, "retry_scale", h->scale, "queued",
+                          (json_int_t)h->queued, "emitted", (json_int_t)h->next_event_id);
+    /* the last url_validation: what it found and when the next one is due */
+    json_t *v = json_object();
+    json_object_set_new(v, "count", json_integer((json_int_t)h->nvalidations));
+    json_object_set_new(v, "result", h->last_validation[0] ? json_string(h->last_validation)
+                                                           : json_null());
+    json_object_set_new(v, "reason", json_string(h->last_validation[0] ? h->reason : ""));
+    char at[32];
+    if (h->validated_at) {
+        sim_fmt_time(at, h->validated_at);
+        json_object_set_new(v, "time", json_string(at));
+    } else {
+        json_object_set_new(v, "time", json_null());
+    }
+    if (h->state == SUB_ACTIVE) {
+        sim_fmt_time(at, h->validated_at + WH_REVALIDATE_S);
+        json_object_set_new(v, "next", json_string(at));
+    } else {
+        json_object_set_new(v, "next", json_null());
+    }
+    json_object_set_new(j, "validation", v);
+    return j;
 }
 
 /* --- control plane */
@@ -662,6 +763,30 @@ static void h_hooks_delete(sim_req *rq, sim_resp *rs)
     sim_empty(rs, 204);
 }
 
+/* POST /_sim/webhooks/validate: sends endpoint.url_validation again now,
+ * as Zoom does when the URL is saved and every 72 hours. */
+static void h_hooks_validate(sim_req *rq, sim_resp *rs)
+{
+    struct sim_hooks *h = rq->s->hooks;
+    if (!h->url) {
+        sim_error(rs, 409, 300,
+                  "There is no webhook subscription to validate; POST /_sim/webhooks first.");
+        return;
+    }
+    if (h->state == SUB_FAILED) {
+        /* a failed endpoint may have been fixed: try it again, as saving
+         * the URL in the app's page does */
+        h->state = SUB_PENDING;
+        h->gen++;
+    } else if (h->state == SUB_ACTIVE) {
+        h->revalidate = 1;
+    }
+    pthread_cond_signal(&h->cv);
+    json_t *j = sub_json(rq->s);
+    json_object_set_new(j, "subscription", json_string("pending"));
+    sim_json(rs, 202, j);
+}
+
 static void h_deliveries(sim_req *rq, sim_resp *rs)
 {
     const char *since = sim_query(rq, "since");
@@ -715,6 +840,13 @@ static const sim_route routes[] = {
      SIM_CAT_NONE,
      {NULL},
      "sim.webhooks.delete"},
+    {"POST",
+     "/_sim/webhooks/validate",
+     h_hooks_validate,
+     SIM_R_CONTROL,
+     SIM_CAT_NONE,
+     {NULL},
+     "sim.webhooks.validate"},
     {"GET",
      "/_sim/webhooks/deliveries",
      h_deliveries,
