@@ -97,13 +97,27 @@ static void put_string(zf_buf *b, const char *s, size_t len)
         run = i + 1;
         char esc[7] = {'\\', 0};
         switch (c) {
-        case '"': esc[1] = '"'; break;
-        case '\\': esc[1] = '\\'; break;
-        case '\b': esc[1] = 'b'; break;
-        case '\f': esc[1] = 'f'; break;
-        case '\n': esc[1] = 'n'; break;
-        case '\r': esc[1] = 'r'; break;
-        case '\t': esc[1] = 't'; break;
+        case '"':
+            esc[1] = '"';
+            break;
+        case '\\':
+            esc[1] = '\\';
+            break;
+        case '\b':
+            esc[1] = 'b';
+            break;
+        case '\f':
+            esc[1] = 'f';
+            break;
+        case '\n':
+            esc[1] = 'n';
+            break;
+        case '\r':
+            esc[1] = 'r';
+            break;
+        case '\t':
+            esc[1] = 't';
+            break;
         default:
             memcpy(esc + 1, "u00", 3);
             esc[4] = hex[c >> 4];
@@ -192,7 +206,8 @@ static int put_value(zf_buf *b, const json_t *j, int depth)
     if (depth > 2048)
         return ZF_EVALIDATION; /* jansson's own parse depth limit is lower */
     switch (json_typeof(j)) {
-    case JSON_OBJECT: return put_object(b, j, depth + 1);
+    case JSON_OBJECT:
+        return put_object(b, j, depth + 1);
     case JSON_ARRAY: {
         zf_buf_putc(b, '[');
         for (size_t i = 0; i < json_array_size(j); i++) {
@@ -205,12 +220,24 @@ static int put_value(zf_buf *b, const json_t *j, int depth)
         zf_buf_putc(b, ']');
         return 0;
     }
-    case JSON_STRING: put_string(b, json_string_value(j), json_string_length(j)); return 0;
-    case JSON_INTEGER: zf_buf_appendf(b, "%lld", (long long)json_integer_value(j)); return 0;
-    case JSON_REAL: sim_json_number(b, json_real_value(j)); return 0;
-    case JSON_TRUE: zf_buf_puts(b, "true"); return 0;
-    case JSON_FALSE: zf_buf_puts(b, "false"); return 0;
-    default: zf_buf_puts(b, "null"); return 0;
+    case JSON_STRING:
+        put_string(b, json_string_value(j), json_string_length(j));
+        return 0;
+    case JSON_INTEGER:
+        zf_buf_appendf(b, "%lld", (long long)json_integer_value(j));
+        return 0;
+    case JSON_REAL:
+        sim_json_number(b, json_real_value(j));
+        return 0;
+    case JSON_TRUE:
+        zf_buf_puts(b, "true");
+        return 0;
+    case JSON_FALSE:
+        zf_buf_puts(b, "false");
+        return 0;
+    default:
+        zf_buf_puts(b, "null");
+        return 0;
     }
 }
 

@@ -408,6 +408,7 @@ void sim_h_users_create(sim_req *rq, sim_resp *rs)
     json_object_set_new(out, "first_name", json_string(u->first_name ? u->first_name : ""));
     json_object_set_new(out, "last_name", json_string(u->last_name ? u->last_name : ""));
     sim_json(rs, 201, out);
+    sim_data_user_emit(rq, "user.created", u, "creation_type", actions[action]);
 done:
     json_decref(body);
     json_decref(errs);

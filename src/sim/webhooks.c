@@ -53,8 +53,8 @@ typedef struct wh_event {
     uint64_t id;
     char event[64];
     char *body;
-    int attempts; /* made so far */
-    double due;   /* monotonic seconds */
+    int attempts;         /* made so far */
+    double due;           /* monotonic seconds */
     char request_id[40];  /* x-zm-request-id: one per event, kept on retries */
     char tracking_id[64]; /* x-zm-trackingid */
     struct wh_event *next;
@@ -87,10 +87,10 @@ struct sim_hooks {
     sub_state state;
     char reason[192];
     uint64_t gen;
-    uint64_t validated_gen; /* the generation validation last started for */
-    int revalidate;         /* POST /_sim/webhooks/validate asked for one */
-    uint64_t nvalidations;  /* url_validation requests sent for this subscription */
-    int64_t validated_at;   /* sim time of the last validation's end, 0 none */
+    uint64_t validated_gen;   /* the generation validation last started for */
+    int revalidate;           /* POST /_sim/webhooks/validate asked for one */
+    uint64_t nvalidations;    /* url_validation requests sent for this subscription */
+    int64_t validated_at;     /* sim time of the last validation's end, 0 none */
     char last_validation[24]; /* "", "validated", "validation failed" */
     /* queue, ordered by emission */
     wh_event *head, *tail;
@@ -657,14 +657,14 @@ static json_t *sub_json(sim *s)
     }
     const char *reason = h->state == SUB_FAILED ? h->reason : "";
     json_t *j = json_pack("{s:s?,s:b,s:s,s:s,s:o,s:f,s:I,s:I}", "url", h->url, "secret_set",
-                          h->secret != NULL, "subscription", sub_names[h->state], "reason",
-                          reason, "events", ev, "retry_scale", h->scale, "queued",
-                          (json_int_t)h->queued, "emitted", (json_int_t)h->next_event_id);
+                          h->secret != NULL, "subscription", sub_names[h->state], "reason", reason,
+                          "events", ev, "retry_scale", h->scale, "queued", (json_int_t)h->queued,
+                          "emitted", (json_int_t)h->next_event_id);
     /* the last url_validation: what it found and when the next one is due */
     json_t *v = json_object();
     json_object_set_new(v, "count", json_integer((json_int_t)h->nvalidations));
-    json_object_set_new(v, "result", h->last_validation[0] ? json_string(h->last_validation)
-                                                           : json_null());
+    json_object_set_new(v, "result",
+                        h->last_validation[0] ? json_string(h->last_validation) : json_null());
     json_object_set_new(v, "reason", json_string(h->last_validation[0] ? h->reason : ""));
     char at[32];
     if (h->validated_at) {
