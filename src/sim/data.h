@@ -139,7 +139,7 @@ sim_user *sim_data_user_add(sim *s, const char *id, const char *email, int type,
 void sim_data_user_free(sim_user *u);
 void sim_data_user_list_json(zf_buf *b, const sim_user *u);
 extern const char *const sim_data_status_names[U_NSTATUS];
-/* users_write.c: the user as the user.* webhooks carry it (id, first_name,
+/* The user as the user.* webhooks carry it (id, first_name,
  * last_name, display_name, email, type), and the emission of such an event
  * (payload operator, operator_id[, extra_key: extra], object). */
 json_t *sim_data_user_hook_json(const sim_user *u);

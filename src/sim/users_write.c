@@ -12,19 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* --- webhooks: user.created / updated / deactivated / activated */
-
-json_t *sim_data_user_hook_json(const sim_user *u)
-{
-    json_t *j =
-        json_pack("{s:s,s:s,s:s}", "id", u->id, "first_name", u->first_name ? u->first_name : "",
-                  "last_name", u->last_name ? u->last_name : "");
-    if (u->display_name)
-        json_object_set_new(j, "display_name", json_string(u->display_name));
-    json_object_set_new(j, "email", json_string(u->email));
-    json_object_set_new(j, "type", json_integer(u->type));
-    return j;
-}
+/* --- webhooks: what user.updated compares (the user.* helpers are in users.c) */
 
 /* What a PATCH can change, as user.updated names it. */
 static json_t *user_fields(const sim_user *u)
@@ -36,16 +24,6 @@ static json_t *user_fields(const sim_user *u)
     if (u->profile)
         json_object_update(j, u->profile);
     return j;
-}
-
-void sim_data_user_emit(sim_req *rq, const char *event, const sim_user *u, const char *extra_key,
-                        const char *extra)
-{
-    json_t *pl = sim_webhook_operator(rq->s, rq);
-    if (extra_key)
-        json_object_set_new(pl, extra_key, json_string(extra));
-    json_object_set_new(pl, "object", sim_data_user_hook_json(u));
-    sim_webhook_emit_payload(rq->s, event, pl, NULL);
 }
 
 /* --- PATCH /users/{userId}: only the fields given change */

@@ -223,6 +223,74 @@ class WebhooksTest(SimCase):
         self.assertEqual(d[0]["result"], "failed, retry scheduled")
         self.assertIn("3000 ms", d[0]["error"])
 
+    def test_retry_keeps_request_id_and_body(self):
+        rcv = self.receiver(script=[500, 200])
+        self.subscribe(rcv, retry_scale=0.0005)
+        self.emit("meeting.created", {"id": 70, "topic": "x"})
+        got = wait_for(lambda: (lambda e: e if len(e) == 2 else None)(
+            rcv.events("meeting.created")))
+        with rcv.lock:
+            raws = [raw for hd, raw, t, ok in rcv.got if b"meeting.created" in raw]
+        self.assertEqual(raws[0], raws[1], "the body is serialised once")
+        self.assertEqual(got[0][0]["x-zm-request-id"], got[1][0]["x-zm-request-id"])
+        self.assertTrue(got[0][3] and got[1][3], "each attempt signed")
+        self.assertEqual([x["status"] for x in self.deliveries("meeting.created")], [500, 200])
+
+    def validation(self):
+        return self.sim.request("GET", "/_sim/webhooks").json()["validation"]
+
+    def test_validate_on_request(self):
+        rcv = self.receiver()
+        self.subscribe(rcv)
+        v = self.validation()
+        self.assertEqual((v["count"], v["result"]), (1, "validated"))
+        r = self.sim.request("POST", "/_sim/webhooks/validate")
+        self.assertEqual(r.status, 202, r)
+        self.assertEqual(r.json()["subscription"], "pending")
+        wait_for(lambda: self.validation()["count"] == 2
+                 and self.validation()["result"] is not None
+                 and self.sim.request("GET", "/_sim/webhooks").json()["subscription"] == "active")
+        tokens = [b["payload"]["plainToken"] for _, b, _, _ in rcv.events("endpoint.url_validation")]
+        self.assertEqual(len(tokens), 2)
+        self.assertNotEqual(tokens[0], tokens[1], "a new plainToken each time")
+        # the endpoint breaks: the next validation fails and says why
+        rcv.validation = "wrong"
+        self.sim.request("POST", "/_sim/webhooks/validate")
+        st = wait_for(lambda: (lambda j: j if j["subscription"] == "failed" else None)(
+            self.sim.request("GET", "/_sim/webhooks").json()))
+        self.assertEqual(st["validation"]["result"], "validation failed")
+        self.assertIn("encryptedToken", st["validation"]["reason"])
+        self.assertIsNone(st["validation"]["next"])
+        self.emit("meeting.created", {"id": 1})
+        self.assertEqual(self.deliveries("meeting.created")[-1]["result"], "no subscription")
+        # fixed again: validating brings the subscription back
+        rcv.validation = "right"
+        self.sim.request("POST", "/_sim/webhooks/validate")
+        st = wait_for(lambda: (lambda j: j if j["subscription"] == "active" else None)(
+            self.sim.request("GET", "/_sim/webhooks").json()))
+        self.assertEqual(st["validation"]["count"], 4)
+        self.emit("meeting.created", {"id": 2})
+        wait_for(lambda: rcv.events("meeting.created"))
+
+    def test_validate_without_subscription(self):
+        r = self.sim.request("POST", "/_sim/webhooks/validate")
+        self.assertEqual(r.status, 409, r)
+        self.assertIn("/_sim/webhooks", r.json()["message"])
+
+    def test_revalidation_every_72_hours(self):
+        rcv = self.receiver()
+        self.subscribe(rcv)
+        self.sim.advance(72 * 3600 - 120)
+        time.sleep(1.2)
+        self.assertEqual(len(rcv.events("endpoint.url_validation")), 1)
+        self.sim.advance(180)
+        wait_for(lambda: len(rcv.events("endpoint.url_validation")) == 2)
+        wait_for(lambda: self.validation()["count"] == 2 and
+                 self.sim.request("GET", "/_sim/webhooks").json()["subscription"] == "active")
+        # events raised around it are delivered once it passes
+        self.emit("meeting.created", {"id": 3})
+        wait_for(lambda: rcv.events("meeting.created"))
+
     def test_event_filter(self):
         rcv = self.receiver()
         self.subscribe(rcv, events=["meeting.created"])
@@ -282,9 +350,6 @@ class WebhookFlagsTest(unittest.TestCase):
         self.assertIn(b"--webhook-secret", p.stderr)
 
 
-if __name__ == "__main__":
-    unittest.main()
-
 
 class DataEventsTest(unittest.TestCase):
     """Events raised by the REST data routes reach the subscriber signed and
@@ -333,3 +398,7 @@ class DataEventsTest(unittest.TestCase):
         got = self.sim.request("GET", path, token=token)
         self.assertEqual(got.status, 200, got)
         self.assertEqual(len(got.body), 4096)
+
+
+if __name__ == "__main__":
+    unittest.main()
