@@ -17,5 +17,7 @@ char *sim_webhook__envelope(sim *s, const char *event, json_t *object, json_t *t
 char *sim_webhook__envelope_payload(sim *s, const char *event, json_t *payload, json_t *top);
 /* GET /_sim/webhooks/deliveries as JSON (new reference); event may be NULL. */
 json_t *sim_webhook__deliveries(sim *s, const char *event, uint64_t since);
+/* The same for one app's subscription (app NULL: every one). */
+json_t *sim_webhook__deliveries_of(sim *s, const char *event, const char *app, uint64_t since);
 
 #endif

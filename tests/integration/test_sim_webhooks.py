@@ -223,7 +223,7 @@ class WebhooksTest(SimCase):
         self.assertEqual(d[0]["result"], "failed, retry scheduled")
         self.assertIn("3000 ms", d[0]["error"])
 
-    def test_retry_keeps_request_id_and_body(self):
+    def test_retry_resends_the_same_body(self):
         rcv = self.receiver(script=[500, 200])
         self.subscribe(rcv, retry_scale=0.0005)
         self.emit("meeting.created", {"id": 70, "topic": "x"})
@@ -232,7 +232,10 @@ class WebhooksTest(SimCase):
         with rcv.lock:
             raws = [raw for hd, raw, t, ok in rcv.got if b"meeting.created" in raw]
         self.assertEqual(raws[0], raws[1], "the body is serialised once")
-        self.assertEqual(got[0][0]["x-zm-request-id"], got[1][0]["x-zm-request-id"])
+        # Zoom documents neither id; they are new on every attempt, so a
+        # receiver cannot lean on them to spot a resend
+        self.assertNotEqual(got[0][0]["x-zm-request-id"], got[1][0]["x-zm-request-id"])
+        self.assertNotEqual(got[0][0]["x-zm-trackingid"], got[1][0]["x-zm-trackingid"])
         self.assertTrue(got[0][3] and got[1][3], "each attempt signed")
         self.assertEqual([x["status"] for x in self.deliveries("meeting.created")], [500, 200])
 
@@ -290,6 +293,63 @@ class WebhooksTest(SimCase):
         # events raised around it are delivered once it passes
         self.emit("meeting.created", {"id": 3})
         wait_for(lambda: rcv.events("meeting.created"))
+
+    def test_one_subscription_per_app(self):
+        a = self.receiver(secret="secret-of-app-a")
+        b = self.receiver(secret="secret-of-app-b")
+        for app, rcv in (("appA", a), ("appB", b)):
+            body = {"client_id": app, "url": rcv.url, "secret": rcv.secret}
+            if app == "appB":
+                body["events"] = ["meeting.created"]
+            r = self.sim.request("POST", "/_sim/webhooks", body=body)
+            self.assertEqual(r.status, 202, r)
+            self.assertEqual(r.json()["client_id"], app)
+        for app in ("appA", "appB"):
+            wait_for(lambda: self.sim.request("GET", "/_sim/webhooks", query={
+                "client_id": app}).json()["subscription"] == "active")
+        subs = self.sim.request("GET", "/_sim/webhooks/subscriptions").json()["subscriptions"]
+        self.assertEqual(sorted(x["client_id"] for x in subs), ["appA", "appB"])
+        self.assertEqual(self.sim.request("GET", "/_sim/webhooks").json()["subscription"], "none")
+        self.emit("meeting.created", {"id": 11})
+        self.emit("meeting.deleted", {"id": 11})
+        wait_for(lambda: a.events("meeting.deleted") and b.events("meeting.created"))
+        for rcv in (a, b):  # each signed with its own app's secret token
+            self.assertTrue(all(ok for _, _, _, ok in rcv.events()), rcv.secret)
+        self.assertEqual(b.events("meeting.deleted"), [])
+        mine = self.sim.request("GET", "/_sim/webhooks/deliveries",
+                                query={"client_id": "appB"}).json()["deliveries"]
+        self.assertEqual(sorted((x["event"], x["result"], x["client_id"]) for x in mine),
+                         [("endpoint.url_validation", "validated", "appB"),
+                          ("meeting.created", "delivered", "appB"),
+                          ("meeting.deleted", "not subscribed", "appB")])
+        # one app gone: the other still gets its events
+        self.assertEqual(self.sim.request("DELETE", "/_sim/webhooks",
+                                          query={"client_id": "appA"}).status, 204)
+        self.emit("meeting.created", {"id": 12})
+        wait_for(lambda: len(b.events("meeting.created")) == 2)
+        time.sleep(0.2)
+        self.assertEqual(len(a.events("meeting.created")), 1)
+        self.assertEqual(self.sim.request("GET", "/_sim/webhooks", query={
+            "client_id": "appA"}).json()["subscription"], "none")
+
+    def test_subscription_limit_and_bad_client_id(self):
+        for i in range(16):
+            r = self.sim.request("POST", "/_sim/webhooks", body={
+                "client_id": f"app{i}", "url": "http://127.0.0.1:9/x", "secret": "s"})
+            self.assertEqual(r.status, 202, r)
+        r = self.sim.request("POST", "/_sim/webhooks", body={
+            "client_id": "one-too-many", "url": "http://127.0.0.1:9/x", "secret": "s"})
+        self.assertEqual(r.status, 409, r)
+        # replacing an existing app's subscription still works
+        r = self.sim.request("POST", "/_sim/webhooks", body={
+            "client_id": "app3", "url": "http://127.0.0.1:9/y", "secret": "s"})
+        self.assertEqual((r.status, r.json()["url"]), (202, "http://127.0.0.1:9/y"))
+        r = self.sim.request("GET", "/_sim/webhooks", query={"client_id": "x" * 64})
+        self.assertEqual(r.status, 400, r)
+        r = self.sim.request("POST", "/_sim/webhooks", body={
+            "client_id": 7, "url": "http://127.0.0.1:9/x", "secret": "s"})
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("client_id", r.json()["message"])
 
     def test_event_filter(self):
         rcv = self.receiver()

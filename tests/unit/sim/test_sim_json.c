@@ -119,7 +119,8 @@ static void strings_escaped_as_json_stringify(void **state)
 {
     json_t *j = json_pack("{s:s}", "k", "a\x01\x1f\"\\/\n\t\b\f\r\x7f\xc3\xa9\xe2\x80\xa8");
     char *t = sim_json_text(j);
-    assert_string_equal(t, "{\"k\":\"a\\u0001\\u001f\\\"\\\\/\\n\\t\\b\\f\\r\x7f\xc3\xa9\xe2\x80\xa8\"}");
+    assert_string_equal(
+        t, "{\"k\":\"a\\u0001\\u001f\\\"\\\\/\\n\\t\\b\\f\\r\x7f\xc3\xa9\xe2\x80\xa8\"}");
     free(t);
     json_decref(j);
     /* embedded NUL (jansson allows it with a length) */
