@@ -20,11 +20,12 @@ class Receiver:
     answered to event deliveries in order (then 200); validation is answered
     per `validation`: "right", "wrong" or an HTTP status."""
 
-    def __init__(self, secret=SECRET, validation="right", script=None, delay=0):
+    def __init__(self, secret=SECRET, validation="right", script=None, delay=0, delays=None):
         self.secret = secret
         self.validation = validation
         self.script = list(script or [])
         self.delay = delay
+        self.delays = list(delays or [])  # per delivery, in order, before `delay`
         self.got = []  # (headers dict, raw body, monotonic time, signature_ok)
         self.lock = threading.Lock()
         outer = self
@@ -63,8 +64,10 @@ class Receiver:
                 return self.answer(h, self.validation, b"{}")
             return self.answer(h, 200, json.dumps({"plainToken": plain,
                                                    "encryptedToken": enc}).encode())
-        if self.delay:
-            time.sleep(self.delay)
+        with self.lock:
+            wait = self.delays.pop(0) if self.delays else self.delay
+        if wait:
+            time.sleep(wait)
         with self.lock:
             status = self.script.pop(0) if self.script else 200
         self.answer(h, status, b"")
@@ -350,6 +353,24 @@ class WebhooksTest(SimCase):
             "client_id": 7, "url": "http://127.0.0.1:9/x", "secret": "s"})
         self.assertEqual(r.status, 400, r)
         self.assertIn("client_id", r.json()["message"])
+
+    @heavy  # waits out the 3 s timeout
+    def test_slow_answer_is_retried(self):
+        rcv = self.receiver(delays=[3.5])  # the first delivery too slow, then quick
+        self.subscribe(rcv, retry_scale=0.001)
+        self.emit("meeting.updated", {"id": 10})
+        d = wait_for(lambda: [x for x in self.deliveries("meeting.updated")
+                              if x["result"] == "delivered"] and self.deliveries("meeting.updated"),
+                     timeout=20)
+        self.assertEqual([(x["attempt"], x["result"], x["status"]) for x in d],
+                         [(1, "failed, retry scheduled", None), (2, "delivered", 200)])
+        self.assertIn("no answer within 3000 ms", d[0]["error"])
+        self.assertGreaterEqual(d[0]["duration_ms"], 2900)
+        self.assertLess(d[0]["duration_ms"], 3400, "Zoom waits 3 s, no longer")
+        with rcv.lock:
+            raws = [raw for hd, raw, t, ok in rcv.got if b"meeting.updated" in raw]
+        self.assertEqual(len(raws), 2)
+        self.assertEqual(raws[0], raws[1])
 
     def test_event_filter(self):
         rcv = self.receiver()
