@@ -370,6 +370,7 @@ void sim_h_user_delete(sim_req *rq, sim_resp *rs)
         return;
     user_leave(rq->s, u, &l);
     sim_empty(rs, 204);
+    sim_data_user_emit(rq, l.delete ? "user.deleted" : "user.disassociated", u, NULL, NULL);
 }
 
 /* --- PUT /users/{userId}/status {action}: deactivate / activate */

@@ -39,7 +39,7 @@ EXPECTED = [
     "meeting.registration_approved", "meeting.registration_denied",
     "meeting.registration_cancelled",
     "meeting.created", "meeting.registration_created", "meeting.updated", "meeting.deleted",
-    "recording.completed", "meeting.deleted",
+    "recording.completed", "meeting.deleted", "user.disassociated", "user.deleted",
 ]
 
 
@@ -115,6 +115,8 @@ def scenario(sim, tok):
         "meeting_id": m["id"], "files": [{"file_type": "MP4", "size": 1024}]})
     assert rec.status in (200, 201), rec
     call("DELETE", f"/v2/meetings/{m['id']}", None, 204)
+    call("DELETE", "/v2/users/eli@example.com", None, 204)
+    call("DELETE", f"/v2/users/{u['id']}", None, 204, query={"action": "delete"})
     return {"user": u, "meeting": m, "recurring": r, "occurrence": occ,
             "registrants": (a, b)}
 
@@ -227,11 +229,11 @@ class EventsConformTest(unittest.TestCase):
         self.assertEqual(pl["object"], {"id": u["id"], "first_name": "Dana Q", "dept": "Sales"})
         self.assertEqual(pl["old_object"], {"id": u["id"], "first_name": "Dana"})
         self.assertLess(abs(pl["time_stamp"] - upd["event_ts"]), 5000)
-        for name in ("user.deactivated", "user.activated"):
+        for name in ("user.deactivated", "user.activated", "user.deleted"):
             (e,) = self.by_event(name)
             self.assertEqual(e["payload"]["object"]["id"], u["id"])
-        st = self.sim.request("GET", f"/v2/users/{u['id']}", token=self.tok).json()
-        self.assertEqual(st["status"], "active")
+        (gone,) = self.by_event("user.disassociated")
+        self.assertEqual(gone["payload"]["object"]["email"], "eli@example.com")
 
     def test_meeting_updated_carries_old_object(self):
         m = self.facts["meeting"]
