@@ -47,13 +47,13 @@ static const zf_cmd *const written[] = {
     &zf_cmd_recordings_download,
     &zf_cmd_batch,
     &zf_cmd_serve,
-    &zf_cmd_admin_create,
-    &zf_cmd_admin_list,
     &zf_cmd_actions,
     &zf_cmd_actions_schema,
     &zf_cmd_help,
     &zf_cmd_completion,
     &zf_cmd_man,
+    &zf_cmd_admin_create,
+    &zf_cmd_admin_list,
 };
 
 #define MADE_MAX 256 /* action commands; the registry test keeps well below */
