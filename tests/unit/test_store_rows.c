@@ -261,6 +261,7 @@ static void test_rows_domains_match_schema(void **state)
     check_table(&f->t, "connections", &zf_store__conn_row);
     check_table(&f->t, "oauth_states", &zf_store__state_row);
     check_table(&f->t, "audit_log", &zf_store__audit_row);
+    check_table(&f->t, "idempotency_keys", &zf_store__idem_row);
     check_table(&f->t, "orgs", &zf_store__org_row);
     check_table(&f->t, "accounts", &zf_store__account_row);
     check_table(&f->t, "memberships", &zf_store__membership_row);

@@ -1,0 +1,136 @@
+// Processes for the browser test: a real zoomsim and a real `zoomflow serve`
+// on free loopback ports, each stopped by its PID. Their stderr goes to the
+// artifacts directory for a failed run to read.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const SOURCE_DIR = process.env.ZF_SOURCE_DIR
+  || path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+export const BUILD_DIR = process.env.ZF_BUILD_DIR || path.join(SOURCE_DIR, 'build');
+
+export function binary(name) {
+  return path.join(BUILD_DIR, name);
+}
+
+const children = new Set();
+
+function track(proc) {
+  children.add(proc);
+  proc.on('exit', () => children.delete(proc));
+  return proc;
+}
+
+// Stops every process this file started (by PID), on exit too.
+export async function stopAll() {
+  await Promise.all([...children].map((p) => stop(p)));
+}
+process.on('exit', () => {
+  for (const p of children) {
+    try {
+      process.kill(p.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+export function stop(proc, timeoutMs = 15000) {
+  return new Promise((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      resolve(proc.exitCode);
+      return;
+    }
+    const t = setTimeout(() => {
+      try {
+        process.kill(proc.pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }, timeoutMs);
+    proc.once('exit', (code) => {
+      clearTimeout(t);
+      resolve(code);
+    });
+    process.kill(proc.pid, 'SIGTERM');
+  });
+}
+
+async function waitFor(fn, what, timeoutMs = 20000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export function tempDir(prefix) {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+// zoomsim --control on a free port; args are extra flags.
+export async function startSim(dir, logDir, args = []) {
+  const portFile = path.join(dir, 'sim-port');
+  const log = fs.openSync(path.join(logDir, 'zoomsim.log'), 'w');
+  const proc = track(spawn(binary('zoomsim'),
+    ['--port', '0', '--port-file', portFile, '--quiet', '--control', ...args],
+    { stdio: ['ignore', 'ignore', log] }));
+  const port = await waitFor(() => {
+    if (proc.exitCode !== null) throw new Error(`zoomsim exited ${proc.exitCode}: see zoomsim.log`);
+    try {
+      const s = fs.readFileSync(portFile, 'utf8').trim();
+      return s ? Number(s) : 0;
+    } catch {
+      return 0;
+    }
+  }, 'zoomsim to listen');
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    proc,
+    url,
+    async req(method, p, body) {
+      const r = await fetch(url + p, {
+        method,
+        headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await r.text();
+      let json = null;
+      try {
+        json = text ? JSON.parse(text) : null;
+      } catch {
+        json = null;
+      }
+      return { status: r.status, json, text };
+    },
+  };
+}
+
+// Runs the zoomflow CLI to completion (e.g. `admin create`).
+export function zoomflow(env, args, input) {
+  const p = spawnSync(binary('zoomflow'), args, { env, input, encoding: 'utf8', timeout: 60000 });
+  return { status: p.status, stdout: p.stdout || '', stderr: p.stderr || '' };
+}
+
+// `zoomflow serve --listen 127.0.0.1:0`: resolves with its URL once it says
+// "listening on URL" on stdout.
+export async function startServe(env, logDir, args = []) {
+  const log = fs.createWriteStream(path.join(logDir, 'serve.log'));
+  const proc = track(spawn(binary('zoomflow'), ['serve', '--listen', '127.0.0.1:0', ...args],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  let out = '';
+  proc.stderr.pipe(log);
+  proc.stdout.on('data', (b) => {
+    out += b.toString();
+    log.write(b);
+  });
+  const url = await waitFor(() => {
+    if (proc.exitCode !== null) throw new Error(`zoomflow serve exited ${proc.exitCode}: see serve.log`);
+    const m = /listening on (https?:\/\/[^\s]+)/.exec(out);
+    return m ? m[1].replace(/\/$/, '') : null;
+  }, 'zoomflow serve to listen');
+  return { proc, url };
+}
