@@ -55,6 +55,6 @@ const srv_route srv_routes[] = {
 };
 
 const srv_module srv_modules[] = {
-    /* one row per part with state of its own: {"name", init, fini, openapi} */
-    {NULL, NULL, NULL, NULL},
+    /* one row per part with state of its own: {"name", init, fini, openapi, ready} */
+    {NULL, NULL, NULL, NULL, NULL},
 };

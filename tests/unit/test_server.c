@@ -81,8 +81,7 @@ static void test_matcher(void **state)
     assert_string_equal(m.route->summary, "literal");
     srv_match_free(&m);
     /* POST on the literal: the literal path has GET only */
-    assert_int_equal(srv_route_match(table, "POST", "/api/v1/actions/schema", &m),
-                     SRV_MATCH_PATH);
+    assert_int_equal(srv_route_match(table, "POST", "/api/v1/actions/schema", &m), SRV_MATCH_PATH);
     assert_string_equal(m.allow, "GET");
     srv_match_free(&m);
     assert_int_equal(srv_route_match(table, "PUT", "/api/v1/actions/x", &m), SRV_MATCH_PATH);
@@ -100,9 +99,9 @@ static void test_matcher(void **state)
 static void test_path_check(void **state)
 {
     static const char *const bad[] = {
-        "/a/%2e%2e/b", "/a/%2E%2E", "/a/..", "/a/./b", "//a", "/a//b", "/a%2fb", "/a%2Fb",
-        "/a\\b",       "/a%5cb",    "/a%00", "/a%zz", "/a%4",  "/a%",   "a",      "",
-        "/a%0d%0ab",   "/a\tb",     "/a%7f",
+        "/a/%2e%2e/b", "/a/%2E%2E", "/a/..",     "/a/./b", "//a",   "/a//b", "/a%2fb",
+        "/a%2Fb",      "/a\\b",     "/a%5cb",    "/a%00",  "/a%zz", "/a%4",  "/a%",
+        "a",           "",          "/a%0d%0ab", "/a\tb",  "/a%7f",
     };
     char out[SRV_PATH_MAX + 1];
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -157,11 +156,11 @@ static void test_status_and_error_body(void **state)
     static const struct {
         int code, status;
     } map[] = {
-        {ZF_EVALIDATION, 422}, {ZF_EAUTH, 401},       {ZF_EFORBIDDEN, 403}, {ZF_ESCOPE, 403},
-        {ZF_ENOTFOUND, 404},   {ZF_ECONFLICT, 409},   {ZF_ENOTCONNECTED, 409},
-        {ZF_EREAUTH, 409},     {ZF_ETOOBIG, 413},     {ZF_ERATELIMIT, 429},
-        {ZF_EDAILYLIMIT, 429}, {ZF_ESERVER, 502},     {ZF_ENET, 502},       {ZF_EAMBIGUOUS, 502},
-        {ZF_ETIMEOUT, 504},    {ZF_ESTORE, 503},      {ZF_EIO, 500},        {ZF_ECRYPT, 500},
+        {ZF_EVALIDATION, 422}, {ZF_EAUTH, 401},      {ZF_EFORBIDDEN, 403},    {ZF_ESCOPE, 403},
+        {ZF_ENOTFOUND, 404},   {ZF_ECONFLICT, 409},  {ZF_ENOTCONNECTED, 409}, {ZF_EREAUTH, 409},
+        {ZF_ETOOBIG, 413},     {ZF_ERATELIMIT, 429}, {ZF_EDAILYLIMIT, 429},   {ZF_ESERVER, 502},
+        {ZF_ENET, 502},        {ZF_EAMBIGUOUS, 502}, {ZF_ETIMEOUT, 504},      {ZF_ESTORE, 503},
+        {ZF_EIO, 500},         {ZF_ECRYPT, 500},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         assert_int_equal(srv_status_of(map[i].code), map[i].status);
