@@ -790,20 +790,21 @@ int srv_main(const srv_opts *opts, zf_error *err)
     d.timeout = opts->conn_timeout_s > 0 ? opts->conn_timeout_s : 30;
     pthread_mutex_init(&d.lock, NULL);
 
-    size_t mods = 0;
-    for (const srv_module *m = srv_modules; m->name; m++, mods++)
-        if (m->init && (rc = m->init(cp, err)) < 0) {
-            zf_error_restate(err, rc, "starting %s: %s", m->name, err->message);
-            goto out_modules;
-        }
-
-    /* The signals go to sigwait below, not to the pool threads. */
+    /* The signals go to sigwait below, not to the pool threads nor to any
+     * thread a module starts. */
     sigset_t sigs, old;
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGINT);
     pthread_sigmask(SIG_BLOCK, &sigs, &old);
     signal(SIGPIPE, SIG_IGN);
+
+    size_t mods = 0;
+    for (const srv_module *m = srv_modules; m->name; m++, mods++)
+        if (m->init && (rc = m->init(cp, err)) < 0) {
+            zf_error_restate(err, rc, "starting %s: %s", m->name, err->message);
+            goto out_modules;
+        }
 
     int threads = opts->threads > 0 ? opts->threads : default_threads();
     if (threads > 64)
@@ -833,7 +834,6 @@ int srv_main(const srv_opts *opts, zf_error *err)
         rc = zf_error_set(err, ZF_ECONFIG, "cannot listen on %s%s",
                           opts->listen ? opts->listen : "127.0.0.1:8080",
                           tls ? " (or the TLS certificate and key do not load)" : "");
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
         goto out_modules;
     }
     /* the port the kernel chose */
@@ -892,11 +892,11 @@ out_daemon:
     MHD_stop_daemon(d.mhd);
     if (d.watchdog_started)
         pthread_join(d.watchdog, NULL);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
 out_modules:
     for (size_t i = mods; i-- > 0;)
         if (srv_modules[i].fini)
             srv_modules[i].fini(cp);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     pthread_mutex_destroy(&d.lock);
 out_early:
     for (int i = 0; i < 200 && atomic_load(&cp->probes) > 0; i++) {
