@@ -279,6 +279,63 @@ static void test_handlers_by_hand(void **state)
     srv_resp_clear(&r);
 }
 
+static int collect(void *arg, zf_buf *out)
+{
+    (*(int *)arg)++;
+    return zf_buf_puts(out, "# TYPE zoomflow_webhook_events_total counter\n"
+                            "zoomflow_webhook_events_total{outcome=\"accepted\"} 3\n");
+}
+
+static void test_metrics(void **state)
+{
+    srv_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    assert_int_equal(srv_metrics_new(&ctx.metrics), 0);
+    assert_int_equal(srv_metric_declare(&ctx, "zoomflow_zoom_calls_total", SRV_METRIC_COUNTER,
+                                        "Zoom API calls\nby endpoint"),
+                     0);
+    /* the same again is fine, another type is not, nor a bad name */
+    assert_int_equal(srv_metric_declare(&ctx, "zoomflow_zoom_calls_total", SRV_METRIC_COUNTER, ""),
+                     0);
+    assert_int_equal(srv_metric_declare(&ctx, "zoomflow_zoom_calls_total", SRV_METRIC_GAUGE, ""),
+                     ZF_EINVAL);
+    assert_int_equal(srv_metric_declare(&ctx, "9bad", SRV_METRIC_GAUGE, ""), ZF_EINVAL);
+    assert_int_equal(srv_metric_declare(&ctx, "zoomflow_tokens", SRV_METRIC_GAUGE, "g"), 0);
+    zf_buf l = ZF_BUF_INIT(1024);
+    srv_metric_label(&l, "endpoint", "/users/\"x\"\\");
+    srv_metric_label(&l, "status", "200");
+    for (int i = 0; i < 3; i++)
+        srv_metric_add(&ctx, "zoomflow_zoom_calls_total", zf_buf_cstr(&l), 1);
+    srv_metric_add(&ctx, "zoomflow_unknown_total", "", 1); /* ignored */
+    srv_metric_set(&ctx, "zoomflow_tokens", NULL, 5);
+    srv_metric_set(&ctx, "zoomflow_tokens", NULL, 2);
+    srv_metrics_observe(&ctx, "/healthz", "GET", 200, 0.003);
+    srv_metrics_observe(&ctx, "/healthz", "GET", 200, 7.0);
+    int calls = 0;
+    assert_int_equal(srv_metrics_collector(&ctx, collect, &calls), 0);
+    zf_buf out = ZF_BUF_INIT(1 << 20);
+    assert_int_equal(srv_metrics_render(&ctx, &out), 0);
+    const char *t = zf_buf_cstr(&out);
+    assert_non_null(strstr(t, "# HELP zoomflow_zoom_calls_total Zoom API calls\\nby endpoint\n"));
+    assert_non_null(strstr(t, "zoomflow_zoom_calls_total{endpoint=\"/users/\\\"x\\\"\\\\\","
+                              "status=\"200\"} 3\n"));
+    assert_non_null(strstr(t, "zoomflow_tokens 2\n"));
+    assert_null(strstr(t, "zoomflow_unknown_total"));
+    assert_non_null(strstr(t, "zoomflow_http_request_duration_seconds_bucket{route=\"/healthz\","
+                              "le=\"0.005\"} 1\n"));
+    assert_non_null(strstr(t, "zoomflow_http_request_duration_seconds_bucket{route=\"/healthz\","
+                              "le=\"+Inf\"} 2\n"));
+    assert_non_null(
+        strstr(t, "zoomflow_http_request_duration_seconds_count{route=\"/healthz\"} 2"));
+    assert_non_null(strstr(t, "zoomflow_http_requests_total{route=\"/healthz\",method=\"GET\","
+                              "status=\"200\"} 2\n"));
+    assert_non_null(strstr(t, "zoomflow_webhook_events_total{outcome=\"accepted\"} 3"));
+    assert_int_equal(calls, 1);
+    zf_buf_free(&out);
+    zf_buf_free(&l);
+    srv_metrics_free(ctx.metrics);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -290,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_hint_rows),
         cmocka_unit_test(test_resp_helpers),
         cmocka_unit_test(test_handlers_by_hand),
+        cmocka_unit_test(test_metrics),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
