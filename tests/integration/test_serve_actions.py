@@ -119,11 +119,17 @@ class Env:
         return s
 
     def close(self):
+        """Stops everything; the serve processes that did not exit 0 (a
+        crash, or valgrind's 99), with their stderr's end."""
+        bad = []
         for s in self.serves:
-            s.stop()
+            rc = s.stop()
+            if rc != 0:
+                bad.append((rc, s.stderr()[-3000:]))
         self.sim.stop()
         self.db.drop()
         shutil.rmtree(self.dir, ignore_errors=True)
+        return bad
 
 
 def auth(role_key, extra=None):
@@ -140,7 +146,9 @@ class ServeCase(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.env.close()
+        bad = cls.env.close()
+        if bad:
+            raise AssertionError(f"zoomflow serve exited non-zero: {bad}")
 
     def setUp(self):
         self.sim = self.env.sim
@@ -335,7 +343,8 @@ class TestIdempotency(ServeCase):
         n, c0 = self.meetings(), self.creates()
         # slow the create down so the others arrive while it runs
         self.sim.request("POST", "/_sim/faults", body={"rules": [
-            {"kind": "latency", "route": "meetings.create", "delay_ms": 600, "count": 1}]})
+            {"kind": "latency", "route": "meetings.create", "delay_ms": 600 * SLOW,
+             "count": 1}]})
         results = [None] * 8
         go = threading.Barrier(8)
 
