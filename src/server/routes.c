@@ -76,9 +76,9 @@ const srv_route srv_routes[] = {
 };
 
 const srv_module srv_modules[] = {
-    /* one row per part with state of its own: {"name", init, fini, openapi} */
-    {"zoom", srv_zoom_module_init, srv_zoom_module_fini, NULL},
-    {"oauth", srv_oauth_module_init, srv_oauth_module_fini, NULL},
-    {"actions", NULL, NULL, srv_actions_openapi},
-    {NULL, NULL, NULL, NULL},
+    /* one row per part with state of its own: {"name", init, fini, openapi, ready} */
+    {"zoom", srv_zoom_module_init, srv_zoom_module_fini, NULL, NULL},
+    {"oauth", srv_oauth_module_init, srv_oauth_module_fini, NULL, NULL},
+    {"actions", NULL, NULL, srv_actions_openapi, NULL},
+    {NULL, NULL, NULL, NULL, NULL},
 };
