@@ -31,6 +31,7 @@ SEED_AUTH_CAUSE = ("The OAuth authorization code has expired or the redirect URI
                    "doesn't match.")
 SEED_AUTH_FIX = "Re-initiate the OAuth flow from Settings > App Store > Zoom."
 ADMIN_EMAIL, ADMIN_PW = "admin@acme.example", "correct horse battery"
+OTHER_EMAIL = "admin@other.example"
 
 
 class Client:
@@ -109,6 +110,7 @@ class Env:
         self.keys = {r: self.seed("key", "acme", r, r) for r in ("viewer", "operator", "admin")}
         self.other_admin = self.seed("key", "other", "admin", "admin")
         self.seed("account", "acme", ADMIN_EMAIL, "admin", ADMIN_PW)
+        self.seed("account", "other", OTHER_EMAIL, "admin", ADMIN_PW)
 
     def serve(self, threads=4):
         kw = {"store": self.db} if self.serves else {}
@@ -117,11 +119,17 @@ class Env:
         return s
 
     def close(self):
+        """Stops everything; the serve processes that did not exit 0 (a
+        crash, or valgrind's 99), with their stderr's end."""
+        bad = []
         for s in self.serves:
-            s.stop()
+            rc = s.stop()
+            if rc != 0:
+                bad.append((rc, s.stderr()[-3000:]))
         self.sim.stop()
         self.db.drop()
         shutil.rmtree(self.dir, ignore_errors=True)
+        return bad
 
 
 def auth(role_key, extra=None):
@@ -138,7 +146,9 @@ class ServeCase(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.env.close()
+        bad = cls.env.close()
+        if bad:
+            raise AssertionError(f"zoomflow serve exited non-zero: {bad}")
 
     def setUp(self):
         self.sim = self.env.sim
@@ -333,7 +343,8 @@ class TestIdempotency(ServeCase):
         n, c0 = self.meetings(), self.creates()
         # slow the create down so the others arrive while it runs
         self.sim.request("POST", "/_sim/faults", body={"rules": [
-            {"kind": "latency", "route": "meetings.create", "delay_ms": 600, "count": 1}]})
+            {"kind": "latency", "route": "meetings.create", "delay_ms": 600 * SLOW,
+             "count": 1}]})
         results = [None] * 8
         go = threading.Barrier(8)
 
@@ -421,9 +432,9 @@ def follow_to_callback(serve_port, sim, cookie, decide=None, hold=None):
 
 
 class OAuthCase(ServeCase):
-    def sign_in(self):
+    def sign_in(self, email=ADMIN_EMAIL, org="acme"):
         r = self.c.request("POST", "/api/v1/session",
-                           {"email": ADMIN_EMAIL, "password": ADMIN_PW, "org": "acme"})
+                           {"email": email, "password": ADMIN_PW, "org": org})
         self.assertEqual(r.status, 200, r)
         cookie = r.header("Set-Cookie").split(";")[0]
         return cookie, r.json()["csrf_token"]
@@ -484,6 +495,57 @@ class TestOAuthApproved(OAuthCase):
         self.assertEqual(self.op("DELETE", "/api/v1/connection").status, 403)
         r = self.op("GET", "/oauth/zoom/connect", role="admin")
         self.assertEqual(r.status, 403, r)
+
+    def test_redirect_uri_mismatch_at_the_token_endpoint(self):
+        cookie, _ = self.sign_in()
+        path = follow_to_callback(self.srv.port, self.sim, cookie)
+        self.sim.request("POST", "/_sim/faults", body={"rules": [
+            {"kind": "status", "route": "oauth.token", "status": 400, "code": 4709,
+             "message": "Redirect URI mismatch.", "count": 1}]})
+        r = self.callback(path)
+        self.assertEqual(r.status, 400, r)
+        page = html.unescape(r.body.decode())
+        self.assertIn("Authentication failure", page)
+        self.assertIn(SEED_AUTH_CAUSE, page)
+        self.assertIn(SEED_AUTH_FIX, page)
+
+    def test_refresh_failure_shows_the_resolution(self):
+        # acme connects; then the same Zoom user authorizes the same app for
+        # the org other, which ends acme's grant at Zoom (one grant per user
+        # and app); once acme's access token expires its refresh fails
+        self.disconnect()
+        cookie, _ = self.sign_in()
+        self.assertEqual(self.callback(follow_to_callback(self.srv.port, self.sim,
+                                                          cookie)).status, 200)
+        cookie2, _ = self.sign_in(OTHER_EMAIL, "other")
+        self.assertEqual(self.callback(follow_to_callback(self.srv.port, self.sim,
+                                                          cookie2)).status, 200)
+        self.sim.advance(3700)
+        r = self.op("POST", "/api/v1/actions/list_users", {})
+        self.assertEqual(r.status, 409, r)
+        self.assertEqual(r.json()["error"]["code"], "EREAUTH")
+        v = self.op("GET", "/api/v1/connection", role="viewer").json()
+        self.assertEqual(v["state"], "NEEDS_REAUTH")
+        le = v["last_error"]
+        self.assertEqual(le["hint_id"], "RECONNECT")
+        self.assertEqual(le["resolution"]["title"], "Token refresh failure")
+        self.assertEqual(le["resolution"]["cause"],
+                         "The refresh token has expired or been revoked.")
+        self.assertEqual(le["resolution"]["resolution"],
+                         "Re-authenticate the integration to generate new tokens.")
+        self.assertEqual(le["resolution"]["button"],
+                         {"label": "Reconnect", "href": "/oauth/zoom/connect"})
+        m = self.c.request("GET", "/metrics").body.decode()
+        self.assertRegex(m, r'zoomflow_zoom_token_refreshes_total\{org="acme",'
+                            r'result="failed"\} [1-9]')
+        # Reconnect works again
+        self.assertEqual(self.callback(follow_to_callback(self.srv.port, self.sim,
+                                                          cookie)).status, 200)
+        self.assertEqual(self.op("POST", "/api/v1/actions/list_users", {}).status, 200)
+        c = Client(self.srv.port)
+        c.request("DELETE", "/api/v1/connection", headers=auth(self.env.other_admin))
+        c.close()
+        self.disconnect()
 
     def test_expired_code(self):
         cookie, _ = self.sign_in()
