@@ -121,7 +121,17 @@ typedef enum zf_hint_arg {
       "check the DSN's sslmode and sslrootcert against the server's TLS setup")                    \
     X(DATABASE_TOO_NEW, 44, 0,                                                                     \
       "use a release at least as new as the one that last upgraded the database")                  \
-    X(DATABASE_LOST, 45, 0, "the database connection was lost; retry once the server is reachable")
+    X(DATABASE_LOST, 45, 0,                                                                        \
+      "the database connection was lost; retry once the server is reachable")                      \
+    X(WEBHOOK_CLOCK, 100, 0,                                                                       \
+      "check the clocks (NTP) of this host and of whatever sends the webhooks: a "                 \
+      "delivery's timestamp must be within 5 minutes of now")                                      \
+    X(WEBHOOK_SECRET_MISMATCH, 101, 0,                                                             \
+      "store the Zoom app's current Secret Token (App Marketplace > your app > Features > "        \
+      "Access > Secret Token) as the webhook secret token")                                        \
+    X(WEBHOOK_SECRET, 102, 0,                                                                      \
+      "set the webhook secret token to the Zoom app's Secret Token (App Marketplace > your app "   \
+      "> Features > Access)")
 
 typedef enum zf_hint {
 #define ZF_X_HINT_ENUM(name, num, args, words) ZF_HINT_##name = num,
