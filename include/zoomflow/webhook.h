@@ -118,12 +118,12 @@ void zf_webhook_sign(const zf_secret *secret, const char *ts, const void *body, 
 
 /* A decoded envelope. Strings and object are owned (zf_webhook_event_free). */
 typedef struct zf_webhook_event {
-    char *name;         /* "recording.completed", "endpoint.url_validation" */
-    int64_t event_ts;   /* as Zoom sends it: milliseconds */
-    char *account_id;   /* payload.account_id; NULL for url_validation */
-    json_t *object;     /* payload.object; NULL for url_validation */
-    char *plain_token;  /* payload.plainToken of url_validation, else NULL */
-    int is_validation;  /* name is endpoint.url_validation */
+    char *name;                     /* "recording.completed", "endpoint.url_validation" */
+    int64_t event_ts;               /* as Zoom sends it: milliseconds */
+    char *account_id;               /* payload.account_id; NULL for url_validation */
+    json_t *object;                 /* payload.object; NULL for url_validation */
+    char *plain_token;              /* payload.plainToken of url_validation, else NULL */
+    int is_validation;              /* name is endpoint.url_validation */
     char id[ZF_WEBHOOK_ID_LEN + 1]; /* the dedupe id (above); "" for url_validation */
 } zf_webhook_event;
 
@@ -155,9 +155,9 @@ typedef enum zf_webhook_outcome {
 typedef struct zf_webhook_result {
     zf_webhook_outcome outcome;
     zf_webhook_refusal refusal;
-    char event[129];                       /* the event's name, "" when unknown */
+    char event[129];                      /* the event's name, "" when unknown */
     char event_id[ZF_WEBHOOK_ID_LEN + 1]; /* the dedupe id, "" when none */
-    json_t *answer;                        /* ANSWERED: owned by the caller */
+    json_t *answer;                       /* ANSWERED: owned by the caller */
 } zf_webhook_result;
 
 /* The whole intake of one delivery to org: its secret token (from the
@@ -172,8 +172,9 @@ int zf_webhook_intake(zf_webhook_result *out, zf_store *st, zf_crypt *c, const c
                       const zf_webhook_request *rq, int64_t now, zf_error *err);
 
 /* The org's secret token, sealed under the master key (aad
- * "webhook/{org}/secret_token") and stored; ZF_EVALIDATION for an empty,
- * too long or non-printable token. */
+ * "webhook/{org}/secret_token") and stored, and the change written to the
+ * org's audit log (action "webhook.secret.set", actor; never the token);
+ * ZF_EVALIDATION for an empty, too long or non-printable token. */
 int zf_webhook_secret_set(zf_store *st, zf_crypt *c, const char *org, const char *secret,
                           size_t len, const char *actor, int64_t now, zf_error *err);
 /* The org's secret token, opened; ZF_ENOTFOUND when none is set. */

@@ -71,11 +71,20 @@ int zf_webhook_secret_set(zf_store *st, zf_crypt *c, const char *org, const char
     if (rc == 0)
         rc = zf_store_webhook_secret_put(st, &row, err);
     free(row.secret_sealed);
-    return rc;
+    /* the org's log (access.h: conn_id is the org's slug), never the token */
+    zf_store_audit a = {0,
+                        now,
+                        (char *)org,
+                        (char *)(actor ? actor : "library"),
+                        (char *)"webhook.secret.set",
+                        (char *)(rc == 0 ? "ok" : zf_code_name(rc)),
+                        (char *)"the webhook secret token was set"};
+    zf_error quiet = ZF_ERROR_INIT;
+    int arc = zf_store_audit_add(st, &a, rc == 0 ? err : &quiet);
+    return rc < 0 ? rc : arc;
 }
 
-int zf_webhook_secret_get(zf_store *st, zf_crypt *c, const char *org, zf_secret *out,
-                          zf_error *err)
+int zf_webhook_secret_get(zf_store *st, zf_crypt *c, const char *org, zf_secret *out, zf_error *err)
 {
     if (!st || !c || !out)
         return zf_error_set(err, ZF_EINVAL, "zf_webhook_secret_get: NULL argument");
@@ -108,9 +117,15 @@ static int store_event(zf_webhook_result *out, zf_store *st, const char *org,
     if (!body)
         return zf_error_set(err, ZF_ENOMEM, "out of memory");
     zf_store_webhook_event row = {
-        (char *)org,          (char *)ev->id,      ev->name,
-        ev->event_ts,         now,                 ev->account_id,
-        (char *)rq->request_id, (char *)rq->tracking_id, body,
+        (char *)org,
+        (char *)ev->id,
+        ev->name,
+        ev->event_ts,
+        now,
+        ev->account_id,
+        (char *)rq->request_id,
+        (char *)rq->tracking_id,
+        body,
         (char *)STATE_NEW,
     };
     int inserted = 0, rc = zf_store_webhook_event_add(st, &row, &inserted, err);

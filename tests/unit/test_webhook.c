@@ -92,7 +92,11 @@ static void test_webhook_signature_published_vector(void **state)
     zf_secret k = ZF_SECRET_INIT;
     zf_secret_set(&k, "fixture-secret-token-not-a-real-secret", 38);
     zf_webhook_request rq = {"v0=411a041210f272c3945b94ae29fe25d62d10dd23a3b9d68b74303b07ad453c18",
-                             "1785368934", NULL, NULL, body, strlen(body)};
+                             "1785368934",
+                             NULL,
+                             NULL,
+                             body,
+                             strlen(body)};
     zf_error err = ZF_ERROR_INIT;
     assert_int_equal(strlen(body), 372);
     assert_int_equal(zf_webhook_verify(&rq, &k, 1785368934 + 200, NULL, &err), 0);
@@ -140,8 +144,7 @@ static void test_webhook_altered_timestamp_refused(void **state)
                    "does not match");
     /* the MAC covers the header's text, not its value */
     expect_sig(SECRET, "1785368934", BODY, strlen(BODY), sig);
-    expect_refused(sig, "01785368934", BODY, strlen(BODY), NOW, ZF_WEBHOOK_TIMESTAMP,
-                   "malformed");
+    expect_refused(sig, "01785368934", BODY, strlen(BODY), NOW, ZF_WEBHOOK_TIMESTAMP, "malformed");
 }
 
 static void test_webhook_wrong_secret_refused(void **state)
@@ -160,33 +163,25 @@ static void test_webhook_signature_shapes_refused(void **state)
     expect_sig(SECRET, "1785368934", BODY, strlen(BODY), sig);
     /* wrong prefix */
     snprintf(bad, sizeof bad, "v1=%s", sig + 3);
-    expect_refused(bad, "1785368934", BODY, strlen(BODY), NOW, ZF_WEBHOOK_SIGNATURE,
-                   "malformed");
+    expect_refused(bad, "1785368934", BODY, strlen(BODY), NOW, ZF_WEBHOOK_SIGNATURE, "malformed");
     snprintf(bad, sizeof bad, "%s", sig + 3); /* no prefix */
-    expect_refused(bad, "1785368934", BODY, strlen(BODY), NOW, ZF_WEBHOOK_SIGNATURE,
-                   "malformed");
+    expect_refused(bad, "1785368934", BODY, strlen(BODY), NOW, ZF_WEBHOOK_SIGNATURE, "malformed");
     /* uppercase hex: not what Zoom makes */
     snprintf(bad, sizeof bad, "%s", sig);
     for (char *p = bad + 3; *p; p++)
         if (*p >= 'a' && *p <= 'f')
             *p = (char)(*p - 'a' + 'A');
     assert_string_not_equal(bad, sig);
-    expect_refused(bad, "1785368934", BODY, strlen(BODY), NOW, ZF_WEBHOOK_SIGNATURE,
-                   "malformed");
+    expect_refused(bad, "1785368934", BODY, strlen(BODY), NOW, ZF_WEBHOOK_SIGNATURE, "malformed");
     /* truncated, extended, with a space */
     snprintf(bad, sizeof bad, "%.*s", 66, sig);
-    expect_refused(bad, "1785368934", BODY, strlen(BODY), NOW, ZF_WEBHOOK_SIGNATURE,
-                   "malformed");
+    expect_refused(bad, "1785368934", BODY, strlen(BODY), NOW, ZF_WEBHOOK_SIGNATURE, "malformed");
     snprintf(bad, sizeof bad, "%s0", sig);
-    expect_refused(bad, "1785368934", BODY, strlen(BODY), NOW, ZF_WEBHOOK_SIGNATURE,
-                   "malformed");
+    expect_refused(bad, "1785368934", BODY, strlen(BODY), NOW, ZF_WEBHOOK_SIGNATURE, "malformed");
     snprintf(bad, sizeof bad, " %s", sig);
-    expect_refused(bad, "1785368934", BODY, strlen(BODY), NOW, ZF_WEBHOOK_SIGNATURE,
-                   "malformed");
-    expect_refused("", "1785368934", BODY, strlen(BODY), NOW, ZF_WEBHOOK_SIGNATURE,
-                   "malformed");
-    expect_refused("v0=", "1785368934", BODY, strlen(BODY), NOW, ZF_WEBHOOK_SIGNATURE,
-                   "malformed");
+    expect_refused(bad, "1785368934", BODY, strlen(BODY), NOW, ZF_WEBHOOK_SIGNATURE, "malformed");
+    expect_refused("", "1785368934", BODY, strlen(BODY), NOW, ZF_WEBHOOK_SIGNATURE, "malformed");
+    expect_refused("v0=", "1785368934", BODY, strlen(BODY), NOW, ZF_WEBHOOK_SIGNATURE, "malformed");
     expect_refused(NULL, "1785368934", BODY, strlen(BODY), NOW, ZF_WEBHOOK_SIGNATURE, "missing");
     /* an all-zero MAC of the right shape is compared, and fails */
     snprintf(bad, sizeof bad, "v0=%064d", 0);
@@ -197,9 +192,9 @@ static void test_webhook_signature_shapes_refused(void **state)
 static void test_webhook_timestamp_shapes_refused(void **state)
 {
     (void)state;
-    static const char *const bad[] = {"",    "-1785368934", "+1785368934", " 1785368934",
-                                      "1785368934 ", "17853689x4", "0x6a8c", "1785368934.5",
-                                      "1234567890123", "00"};
+    static const char *const bad[] = {
+        "",           "-1785368934", "+1785368934",  " 1785368934",   "1785368934 ",
+        "17853689x4", "0x6a8c",      "1785368934.5", "1234567890123", "00"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char sig[68];
         expect_sig(SECRET, bad[i], BODY, strlen(BODY), sig);
@@ -377,9 +372,9 @@ static void id_of(const char *body, char out[ZF_WEBHOOK_ID_LEN + 1])
 }
 
 #define REC(token, url, ts, fid)                                                                   \
-    "{\"event\":\"recording.completed\",\"event_ts\":" ts ",\"payload\":{\"account_id\":\"acc1\","  \
-    "\"object\":{\"uuid\":\"u1==\",\"id\":1,\"recording_files\":[{\"id\":\"" fid "\","            \
-    "\"download_url\":\"https://x.zoom.us/rec/webhook_download/" url "\"}]}},"                    \
+    "{\"event\":\"recording.completed\",\"event_ts\":" ts ",\"payload\":{\"account_id\":\"acc1\"," \
+    "\"object\":{\"uuid\":\"u1==\",\"id\":1,\"recording_files\":[{\"id\":\"" fid "\","             \
+    "\"download_url\":\"https://x.zoom.us/rec/webhook_download/" url "\"}]}},"                     \
     "\"download_token\":\"" token "\"}"
 
 /* The id is the same for a resend (fresh download token and URLs, other

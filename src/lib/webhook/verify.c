@@ -63,8 +63,8 @@ static bool sig_shape(const char *s)
 }
 
 /* HMAC-SHA256(key, parts...) into mac; false when OpenSSL fails. */
-static bool hmac_parts(const zf_secret *key, const void *const *parts, const size_t *lens,
-                       size_t n, unsigned char mac[32])
+static bool hmac_parts(const zf_secret *key, const void *const *parts, const size_t *lens, size_t n,
+                       unsigned char mac[32])
 {
     EVP_MAC *m = EVP_MAC_fetch(NULL, "HMAC", NULL);
     EVP_MAC_CTX *ctx = m ? EVP_MAC_CTX_new(m) : NULL;
@@ -103,9 +103,9 @@ static int refuse(zf_webhook_refusal *refusal, zf_webhook_refusal why, zf_error 
     if (refusal)
         *refusal = why;
     zf_error_set(err, ZF_EAUTH, "%s", msg);
-    zf_error_hint_id(err, why == ZF_WEBHOOK_TIMESTAMP ? ZF_HINT_WEBHOOK_CLOCK
-                                                      : ZF_HINT_WEBHOOK_SECRET_MISMATCH,
-                     NULL);
+    zf_error_hint_id(
+        err, why == ZF_WEBHOOK_TIMESTAMP ? ZF_HINT_WEBHOOK_CLOCK : ZF_HINT_WEBHOOK_SECRET_MISMATCH,
+        NULL);
     return ZF_EAUTH;
 }
 
