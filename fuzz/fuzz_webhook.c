@@ -80,9 +80,9 @@ static void check_decode(const char *body, size_t len)
     }
     if (!ev.name || !ev.name[0] || ev.event_ts < 0)
         __builtin_trap();
-    if (ev.is_validation ? (!ev.plain_token || ev.id[0])
-                         : (!ev.account_id || !json_is_object(ev.object) ||
-                            strlen(ev.id) != ZF_WEBHOOK_ID_LEN))
+    if (ev.is_validation
+            ? (!ev.plain_token || ev.id[0])
+            : (!ev.account_id || !json_is_object(ev.object) || strlen(ev.id) != ZF_WEBHOOK_ID_LEN))
         __builtin_trap();
     if (zf_webhook_decode(&again, body, len, &err) != 0 || strcmp(again.id, ev.id) != 0)
         __builtin_trap();
