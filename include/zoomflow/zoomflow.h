@@ -38,6 +38,7 @@
 #ifndef ZOOMFLOW_ZOOMFLOW_H
 #define ZOOMFLOW_ZOOMFLOW_H
 
+#include "zoomflow/access.h"
 #include "zoomflow/action_run.h"
 #include "zoomflow/actions.h"
 #include "zoomflow/buf.h"
