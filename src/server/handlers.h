@@ -35,4 +35,10 @@ int srv_h_keys_delete(srv_req *req, srv_resp *resp);
 /* routes/audit.c */
 int srv_h_audit_list(srv_req *req, srv_resp *resp);
 
+/* routes/webhooks.c */
+int srv_h_webhook_intake(srv_req *req, srv_resp *resp);
+int srv_h_webhook_get(srv_req *req, srv_resp *resp);
+int srv_h_webhook_put(srv_req *req, srv_resp *resp);
+int srv_webhooks_init(srv_ctx *ctx, zf_error *err);
+
 #endif

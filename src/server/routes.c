@@ -6,17 +6,17 @@
  */
 #include "handlers.h"
 #include "server.h"
+#include "zoomflow/webhook.h"
 
-#define KIB(n) ((size_t)(n) * 1024u)
+#define KIB(n) ((size_t)(n)*1024u)
 
 const srv_route srv_routes[] = {
     /* --- svccore: health, metrics, the document, the page */
-    {"GET", "/healthz", srv_h_healthz, SRV_ROLE_ANON, 0, SRV_ANON, "Process is up", NULL,
-     "Health"},
+    {"GET", "/healthz", srv_h_healthz, SRV_ROLE_ANON, 0, SRV_ANON, "Process is up", NULL, "Health"},
     {"GET", "/readyz", srv_h_readyz, SRV_ROLE_ANON, 0, SRV_ANON,
      "Store reachable (503 naming the part that failed)", NULL, "Ready"},
-    {"GET", "/metrics", srv_h_metrics, SRV_ROLE_ANON, 0, SRV_ANON,
-     "Prometheus text exposition", NULL, NULL},
+    {"GET", "/metrics", srv_h_metrics, SRV_ROLE_ANON, 0, SRV_ANON, "Prometheus text exposition",
+     NULL, NULL},
     {"GET", "/api/v1/openapi.json", srv_h_openapi, SRV_ROLE_ANON, 0, SRV_ANON,
      "This document (OpenAPI 3.1)", NULL, NULL},
     {"GET", "/", srv_h_index, SRV_ROLE_ANON, 0, SRV_ANON | SRV_HIDDEN, "The admin page", NULL,
@@ -25,17 +25,16 @@ const srv_route srv_routes[] = {
      "The admin page's assets", NULL, NULL},
 
     /* --- svccore: session, accounts, keys, audit */
-    {"POST", "/api/v1/session", srv_h_session_create, SRV_ROLE_ANON, KIB(8),
-     SRV_ANON | SRV_NO_CSRF, "Sign in (sets the zf_session cookie)", "SignIn", "Session"},
-    {"GET", "/api/v1/session", srv_h_session_get, SRV_ROLE_VIEWER, 0, 0,
-     "The signed-in session", NULL, "Session"},
+    {"POST", "/api/v1/session", srv_h_session_create, SRV_ROLE_ANON, KIB(8), SRV_ANON | SRV_NO_CSRF,
+     "Sign in (sets the zf_session cookie)", "SignIn", "Session"},
+    {"GET", "/api/v1/session", srv_h_session_get, SRV_ROLE_VIEWER, 0, 0, "The signed-in session",
+     NULL, "Session"},
     {"DELETE", "/api/v1/session", srv_h_session_delete, SRV_ROLE_VIEWER, 0, 0, "Sign out", NULL,
      NULL},
     {"GET", "/api/v1/accounts", srv_h_accounts_list, SRV_ROLE_ADMIN, 0, 0,
      "The org's accounts and their roles", NULL, "AccountList"},
     {"POST", "/api/v1/accounts", srv_h_accounts_create, SRV_ROLE_ADMIN, KIB(8), 0,
-     "Create an account in the org (or give an existing one a role)", "AccountCreate",
-     "Account"},
+     "Create an account in the org (or give an existing one a role)", "AccountCreate", "Account"},
     {"PATCH", "/api/v1/accounts/{id}", srv_h_accounts_update, SRV_ROLE_ADMIN, KIB(8), 0,
      "Change an account's role or password", "AccountUpdate", "Account"},
     {"DELETE", "/api/v1/accounts/{id}", srv_h_accounts_delete, SRV_ROLE_ADMIN, 0, 0,
@@ -44,19 +43,29 @@ const srv_route srv_routes[] = {
      "KeyList"},
     {"POST", "/api/v1/keys", srv_h_keys_create, SRV_ROLE_ADMIN, KIB(8), 0,
      "Create an API key (the key is answered once)", "KeyCreate", "KeyCreated"},
-    {"DELETE", "/api/v1/keys/{id}", srv_h_keys_delete, SRV_ROLE_ADMIN, 0, 0,
-     "Revoke an API key", NULL, NULL},
+    {"DELETE", "/api/v1/keys/{id}", srv_h_keys_delete, SRV_ROLE_ADMIN, 0, 0, "Revoke an API key",
+     NULL, NULL},
     {"GET", "/api/v1/audit", srv_h_audit_list, SRV_ROLE_ADMIN, 0, 0,
      "The org's audit log, newest first (?limit=&before=)", NULL, "AuditList"},
 
     /* --- svcactions: actions, connection, OAuth (rows go here) */
 
-    /* --- svcwebhook: webhook settings and intake (rows go here) */
+    /* --- svcwebhook: webhook settings and intake */
+    {"GET", "/api/v1/webhook", srv_h_webhook_get, SRV_ROLE_ADMIN, 0, 0,
+     "Whether the org's Zoom webhook secret token is set, and the URL to give Zoom", NULL,
+     "WebhookSettings"},
+    {"PUT", "/api/v1/webhook", srv_h_webhook_put, SRV_ROLE_ADMIN, KIB(8), 0,
+     "Set the Zoom app's webhook Secret Token (stored encrypted)", "WebhookSecret",
+     "WebhookSettings"},
+    {"POST", "/webhooks/zoom/{org}", srv_h_webhook_intake, SRV_ROLE_ANON, ZF_WEBHOOK_BODY_MAX,
+     SRV_ANON | SRV_NO_CSRF | SRV_RAW,
+     "Zoom event intake (x-zm-signature over the raw body; url_validation answered)", NULL, NULL},
 
     {NULL, NULL, NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
 const srv_module srv_modules[] = {
     /* one row per part with state of its own: {"name", init, fini, openapi} */
+    {"webhooks", srv_webhooks_init, NULL, NULL},
     {NULL, NULL, NULL, NULL},
 };

@@ -57,10 +57,10 @@ typedef struct srv_opts {
     /* The template of every org's zf_session (db, key_file, http, api_base,
      * oauth_base); conn_id and actor are set per org / per request. */
     zf_session_opts session;
-    int conn_timeout_s;          /* idle / slow client timeout; 0 = 30 */
-    size_t conn_memory_limit;    /* per-connection memory (headers); 0 = 32 KiB */
-    int shutdown_grace_s;        /* bounded wait for in-flight requests; 0 = 10 */
-    int log_json;                /* 1 (default) JSON lines on stderr */
+    int conn_timeout_s;       /* idle / slow client timeout; 0 = 30 */
+    size_t conn_memory_limit; /* per-connection memory (headers); 0 = 32 KiB */
+    int shutdown_grace_s;     /* bounded wait for in-flight requests; 0 = 10 */
+    int log_json;             /* 1 (default) JSON lines on stderr */
 } srv_opts;
 
 #define SRV_OPTS_INIT                                                                              \
@@ -132,14 +132,14 @@ typedef struct srv_route srv_route;
 typedef struct srv_req_priv srv_req_priv;
 
 typedef struct srv_req {
-    const char *method;     /* "GET", "POST", ... */
-    const char *path;       /* decoded, normalised ("/api/v1/keys/7") */
-    const char *query_raw;  /* after '?', "" when none (not decoded) */
-    const char *body;       /* raw body (NUL-terminated copy), NULL when none */
+    const char *method;    /* "GET", "POST", ... */
+    const char *path;      /* decoded, normalised ("/api/v1/keys/7") */
+    const char *query_raw; /* after '?', "" when none (not decoded) */
+    const char *body;      /* raw body (NUL-terminated copy), NULL when none */
     size_t body_len;
-    json_t *json;           /* the parsed body (borrowed) unless SRV_RAW; NULL when none */
-    const char *request_id; /* the X-Request-Id every response carries */
-    const char *client;     /* the client's address ("127.0.0.1") */
+    json_t *json;             /* the parsed body (borrowed) unless SRV_RAW; NULL when none */
+    const char *request_id;   /* the X-Request-Id every response carries */
+    const char *client;       /* the client's address ("127.0.0.1") */
     const srv_principal *who; /* NULL when anonymous */
     srv_ctx *ctx;
     const srv_route *route; /* the row that matched */
@@ -182,12 +182,10 @@ int srv_fail(srv_resp *resp, int code, const char *fmt, ...);
 int srv_redirect(srv_resp *resp, int status, const char *url);
 /* Text of any content type, copied ("text/plain; charset=utf-8"). HTML
  * ("text/html...") gets the security headers. */
-int srv_text(srv_resp *resp, int status, const char *content_type, const char *body,
-             size_t len);
+int srv_text(srv_resp *resp, int status, const char *content_type, const char *body, size_t len);
 /* The same without a copy: body must outlive the response (embedded
  * assets, string literals). */
-int srv_static(srv_resp *resp, int status, const char *content_type, const void *body,
-               size_t len);
+int srv_static(srv_resp *resp, int status, const char *content_type, const void *body, size_t len);
 /* Adds a header (copied). Content-Length, X-Request-Id and the security
  * headers are the core's. */
 int srv_resp_header(srv_resp *resp, const char *name, const char *value);
@@ -222,7 +220,7 @@ typedef int (*srv_handler)(srv_req *req, srv_resp *resp);
 #define SRV_HIDDEN 0x8u  /* left out of the OpenAPI document */
 
 /* Body limits */
-#define SRV_BODY_NONE 0                  /* the row's default: 64 KiB */
+#define SRV_BODY_NONE 0 /* the row's default: 64 KiB */
 #define SRV_BODY_DEFAULT (64u * 1024u)
 #define SRV_BODY_MAX (16u * 1024u * 1024u)
 
@@ -230,10 +228,10 @@ struct srv_route {
     const char *method;  /* "GET", "POST", "PUT", "PATCH", "DELETE" */
     const char *pattern; /* "/api/v1/keys/{id}": literal segments and {name} segments */
     srv_handler handler;
-    int min_role;        /* srv_role; ignored with SRV_ANON */
-    size_t body_limit;   /* bytes; SRV_BODY_NONE = SRV_BODY_DEFAULT */
-    unsigned flags;      /* SRV_ANON | SRV_NO_CSRF | SRV_RAW | SRV_HIDDEN */
-    const char *summary; /* one line, for the OpenAPI document */
+    int min_role;                /* srv_role; ignored with SRV_ANON */
+    size_t body_limit;           /* bytes; SRV_BODY_NONE = SRV_BODY_DEFAULT */
+    unsigned flags;              /* SRV_ANON | SRV_NO_CSRF | SRV_RAW | SRV_HIDDEN */
+    const char *summary;         /* one line, for the OpenAPI document */
     const char *request_schema;  /* a components/schemas name, or NULL */
     const char *response_schema; /* a components/schemas name, or NULL */
 };
@@ -264,10 +262,7 @@ extern const srv_module srv_modules[];
  * braces, e.g. "endpoint=\"/users\",status=\"200\"" (srv_metric_label
  * escapes a value). Thread-safe and cheap (a mutex-free read path for a
  * label set seen before). */
-typedef enum srv_metric_type {
-    SRV_METRIC_COUNTER = 1,
-    SRV_METRIC_GAUGE = 2
-} srv_metric_type;
+typedef enum srv_metric_type { SRV_METRIC_COUNTER = 1, SRV_METRIC_GAUGE = 2 } srv_metric_type;
 
 /* 0, or ZF_EINVAL for a bad name / a family declared with another type. */
 int srv_metric_declare(srv_ctx *ctx, const char *family, int type, const char *help);
