@@ -66,6 +66,6 @@ const srv_route srv_routes[] = {
 
 const srv_module srv_modules[] = {
     /* one row per part with state of its own: {"name", init, fini, openapi} */
-    {"webhooks", srv_webhooks_init, NULL, NULL},
+    {"webhooks", srv_webhooks_init, NULL, srv_webhooks_openapi},
     {NULL, NULL, NULL, NULL},
 };

@@ -56,9 +56,9 @@ static int teardown(void **state)
 
 static zf_store_webhook_event event(const char *org, const char *id, const char *body)
 {
-    zf_store_webhook_event e = {(char *)org, (char *)id, (char *)"meeting.created", 1785368934000,
-                                NOW, (char *)"acc1", (char *)"rid_1", (char *)"v=2.0;rid=x",
-                                (char *)body, (char *)"new"};
+    zf_store_webhook_event e = {
+        (char *)org,    (char *)id,      (char *)"meeting.created", 1785368934000, NOW,
+        (char *)"acc1", (char *)"rid_1", (char *)"v=2.0;rid=x",     (char *)body,  (char *)"new"};
     return e;
 }
 
@@ -251,15 +251,13 @@ static void test_webhook_intake_outcomes(void **state)
     char first[ZF_WEBHOOK_ID_LEN + 1];
     snprintf(first, sizeof first, "%s", r.event_id);
     /* Zoom's retry 5 minutes on: fresh timestamp, fresh download token */
-    assert_int_equal(deliver(f, "org-a", SECRET, "1785369234", EV_RESENT, NOW + 300, &r, &err),
-                     0);
+    assert_int_equal(deliver(f, "org-a", SECRET, "1785369234", EV_RESENT, NOW + 300, &r, &err), 0);
     assert_int_equal(r.outcome, ZF_WEBHOOK_DUPLICATE);
     assert_string_equal(r.event_id, first);
     /* refusals store nothing */
     assert_int_equal(deliver(f, "org-a", "forged", "1785368934", EV, NOW, &r, &err), ZF_EAUTH);
     assert_int_equal(r.refusal, ZF_WEBHOOK_SIGNATURE);
-    assert_int_equal(deliver(f, "org-a", SECRET, "1785368934", EV, NOW + 301, &r, &err),
-                     ZF_EAUTH);
+    assert_int_equal(deliver(f, "org-a", SECRET, "1785368934", EV, NOW + 301, &r, &err), ZF_EAUTH);
     assert_int_equal(r.refusal, ZF_WEBHOOK_TIMESTAMP);
     assert_int_equal(deliver(f, "org-a", SECRET, "1785368934", "{\"event\":1}", NOW, &r, &err),
                      ZF_EPARSE);

@@ -56,6 +56,40 @@ int srv_webhooks_init(srv_ctx *ctx, zf_error *err)
     return 0;
 }
 
+/* The schemas the route rows name (routes.c). */
+int srv_webhooks_openapi(srv_ctx *ctx, json_t *doc)
+{
+    (void)ctx;
+    json_t *comp = json_object_get(doc, "components");
+    if (!comp && json_object_set_new(doc, "components", comp = json_object()) != 0)
+        return ZF_ENOMEM;
+    json_t *schemas = json_object_get(comp, "schemas");
+    if (!schemas && json_object_set_new(comp, "schemas", schemas = json_object()) != 0)
+        return ZF_ENOMEM;
+    json_t *settings = json_pack(
+        "{s:s,s:[s,s],s:{s:{s:s,s:s},s:{s:s,s:s,s:s},s:{s:[s,s],s:s},s:{s:[s,s],s:s}}}", "type",
+        "object", "required", "configured", "url", "properties", "configured", "type", "boolean",
+        "description", "whether the org's Secret Token is set", "url", "type", "string", "format",
+        "uri", "description",
+        "the Event notification endpoint URL to give the Zoom app (from the public URL)",
+        "updated_at", "type", "integer", "null", "description", "unix time the token was set",
+        "updated_by", "type", "string", "null", "description", "who set it");
+    json_t *secret =
+        json_pack("{s:s,s:[s],s:b,s:{s:{s:s,s:i,s:i,s:s}}}", "type", "object", "required",
+                  "secret_token", "additionalProperties", 0, "properties", "secret_token", "type",
+                  "string", "minLength", 1, "maxLength", ZF_WEBHOOK_SECRET_MAX, "description",
+                  "the Zoom app's Secret Token (Features > Access); stored "
+                  "encrypted, never shown again");
+    if (!settings || !secret) {
+        json_decref(settings);
+        json_decref(secret);
+        return ZF_ENOMEM;
+    }
+    json_object_set_new(schemas, "WebhookSettings", settings);
+    json_object_set_new(schemas, "WebhookSecret", secret);
+    return 0;
+}
+
 static void count_refused(srv_req *req, const char *reason)
 {
     char label[64];
@@ -120,12 +154,10 @@ int srv_h_webhook_intake(srv_req *req, srv_resp *resp)
         return not_found(req, resp);
     if (rc < 0 || (rc = open_parts(req, org, &st, &c, &err)) < 0)
         return srv_error(resp, &err);
-    zf_webhook_request rq = {srv_header(req, "x-zm-signature"),
-                             srv_header(req, "x-zm-request-timestamp"),
-                             srv_header(req, "x-zm-request-id"),
-                             srv_header(req, "x-zm-trackingid"),
-                             req->body ? req->body : "",
-                             req->body ? req->body_len : 0};
+    zf_webhook_request rq = {
+        srv_header(req, "x-zm-signature"),  srv_header(req, "x-zm-request-timestamp"),
+        srv_header(req, "x-zm-request-id"), srv_header(req, "x-zm-trackingid"),
+        req->body ? req->body : "",         req->body ? req->body_len : 0};
     zf_webhook_result r;
     rc = zf_webhook_intake(&r, st, c, org, &rq, (int64_t)time(NULL), &err);
     if (rc < 0 && r.outcome == ZF_WEBHOOK_REFUSED && r.refusal == ZF_WEBHOOK_UNKNOWN_ORG)
@@ -149,8 +181,8 @@ int srv_h_webhook_intake(srv_req *req, srv_resp *resp)
     srv_log(req, ZF_LOG_INFO, fresh ? "webhook.accepted" : "webhook.duplicate", "%s %s %s",
             fresh ? "stored" : "already had", r.event, r.event_id);
     return srv_json(resp, 200,
-                    json_pack("{s:s,s:s,s:s}", "status", fresh ? "accepted" : "duplicate",
-                              "event", r.event, "event_id", r.event_id));
+                    json_pack("{s:s,s:s,s:s}", "status", fresh ? "accepted" : "duplicate", "event",
+                              r.event, "event_id", r.event_id));
 }
 
 /* --- the admin's settings */
@@ -193,17 +225,17 @@ int srv_h_webhook_put(srv_req *req, srv_resp *resp)
     json_object_foreach (req->json, k, v) {
         if (strcmp(k, "secret_token") != 0) {
             zf_error_set(&err, ZF_EVALIDATION, "\"%.64s\" is not a webhook setting", k);
-            return srv_error_problems(
-                resp, &err,
-                json_pack("[{s:s,s:s}]", "field", k, "message", "not a setting; send secret_token"));
+            return srv_error_problems(resp, &err,
+                                      json_pack("[{s:s,s:s}]", "field", k, "message",
+                                                "not a setting; send secret_token"));
         }
     }
     if (!json_is_string(tok)) {
         zf_error_set(&err, ZF_EVALIDATION, "secret_token is required: the Zoom app's Secret Token");
         zf_error_hint_id(&err, ZF_HINT_WEBHOOK_SECRET, NULL);
-        return srv_error_problems(resp, &err,
-                                  json_pack("[{s:s,s:s}]", "field", "secret_token", "message",
-                                            "required, a string"));
+        return srv_error_problems(
+            resp, &err,
+            json_pack("[{s:s,s:s}]", "field", "secret_token", "message", "required, a string"));
     }
     zf_store *st = NULL;
     zf_crypt *c = NULL;
@@ -213,9 +245,8 @@ int srv_h_webhook_put(srv_req *req, srv_resp *resp)
                                    json_string_length(tok), req->who->actor, (int64_t)time(NULL),
                                    &err);
     if (rc == ZF_EVALIDATION)
-        return srv_error_problems(resp, &err,
-                                  json_pack("[{s:s,s:s}]", "field", "secret_token", "message",
-                                            err.message));
+        return srv_error_problems(
+            resp, &err, json_pack("[{s:s,s:s}]", "field", "secret_token", "message", err.message));
     if (rc < 0)
         return srv_error(resp, &err);
     json_t *j = settings(req, req->who->org, &err, &rc);
