@@ -416,6 +416,43 @@ static void test_webhook_event_id_promises(void **state)
     assert_string_not_equal(a, b);
 }
 
+/* Every example of Zoom's Meetings webhooks OpenAPI file (105 events,
+ * tests/spec/webhook_examples.py) decodes, signs and verifies, and no two
+ * share an id. */
+static void test_webhook_zoom_examples_decode(void **state)
+{
+    (void)state;
+    const char *src = getenv("ZF_SOURCE_DIR");
+    char path[1024], line[65536];
+    snprintf(path, sizeof path, "%s/tests/unit/data/zoom-meetings-webhook-examples.jsonl",
+             src ? src : "..");
+    FILE *f = fopen(path, "r");
+    if (!f)
+        fail_msg("cannot open %s (set ZF_SOURCE_DIR)", path);
+    static char ids[200][ZF_WEBHOOK_ID_LEN + 1];
+    size_t n = 0;
+    while (fgets(line, sizeof line, f)) {
+        size_t len = strcspn(line, "\n");
+        line[len] = '\0';
+        zf_webhook_event ev;
+        zf_error err = ZF_ERROR_INIT;
+        if (zf_webhook_decode(&ev, line, len, &err) != 0)
+            fail_msg("example %zu: %s: %.200s", n, err.message, line);
+        assert_false(ev.is_validation);
+        char want[68];
+        expect_sig(SECRET, "1785368934", line, len, want);
+        assert_int_equal(verify(want, "1785368934", line, len, NOW, NULL, &err), 0);
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(ids[i], ev.id) == 0)
+                fail_msg("examples %zu and %zu share the id %s", i, n, ev.id);
+        assert_true(n < 200);
+        snprintf(ids[n++], sizeof ids[0], "%s", ev.id);
+        zf_webhook_event_free(&ev);
+    }
+    fclose(f);
+    assert_int_equal(n, 105);
+}
+
 static void test_webhook_refusal_names(void **state)
 {
     (void)state;
@@ -443,6 +480,7 @@ int main(void)
         cmocka_unit_test(test_webhook_decode_event),
         cmocka_unit_test(test_webhook_decode_malformed),
         cmocka_unit_test(test_webhook_event_id_promises),
+        cmocka_unit_test(test_webhook_zoom_examples_decode),
         cmocka_unit_test(test_webhook_refusal_names),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
