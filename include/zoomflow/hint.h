@@ -123,6 +123,28 @@ typedef enum zf_hint_arg {
       "use a release at least as new as the one that last upgraded the database")                  \
     X(DATABASE_LOST, 45, 0,                                                                        \
       "the database connection was lost; retry once the server is reachable")                      \
+    X(ORG_SLUG, 60, ZF_HA_VALUE,                                                                   \
+      "name the org with 1 to 40 lowercase letters, digits and hyphens, starting with a "          \
+      "letter or digit")                                                                           \
+    X(PASSWORD_RULES, 61, 0,                                                                       \
+      "choose a password of 10 to 1024 characters that is not one character repeated")             \
+    X(SIGNIN_WAIT, 62, 0, "wait until the sign-in lock ends, then try again")                      \
+    X(SIGN_IN_AGAIN, 63, 0, "sign in again")                                                       \
+    X(CHECK_CREDENTIALS, 64, 0, "check the email address and the password")                        \
+    X(CHECK_API_KEY, 65, 0, "check the API key; an admin of the org can make a new one")           \
+    X(KEEP_AN_ADMIN, 66, ZF_HA_VALUE, "make another account an admin of the org first")            \
+    X(CHOOSE_ORG, 67, ZF_HA_VALUE, "name the org to sign in to")                                   \
+    X(SEND_CSRF_TOKEN, 68, 0,                                                                      \
+      "send the session's CSRF token with every change, as given at sign-in")                      \
+    X(REMOVE_FROM_ORG, 69, ZF_HA_VALUE,                                                            \
+      "the account belongs to other orgs too: remove it from this org instead")                    \
+    X(CHECK_EMAIL, 70, ZF_HA_FIELD, "give an email address such as name@example.com")              \
+    X(CHECK_ROLE, 71, ZF_HA_FIELD, "use one of the roles viewer, operator or admin")               \
+    X(CREATE_ORG, 72, ZF_HA_VALUE, "create the org first, or check its name")                      \
+    X(NEED_ROLE, 80, ZF_HA_VALUE, "ask an org admin for a role that allows it")                    \
+    X(SEND_JSON, 81, 0, "send a JSON body, declared as application/json")                          \
+    X(SMALLER_BODY, 82, 0, "send a smaller request body")                                          \
+    X(CHECK_ROUTE, 83, 0, "check the request's path and method against the API document")          \
     X(WEBHOOK_CLOCK, 100, 0,                                                                       \
       "check the clocks (NTP) of this host and of whatever sends the webhooks: a "                 \
       "delivery's timestamp must be within 5 minutes of now")                                      \

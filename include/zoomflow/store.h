@@ -153,6 +153,177 @@ int zf_store_audit_add(zf_store *st, const zf_store_audit *a, zf_error *err);
 int zf_store_audit_list(zf_store *st, const char *conn_id, size_t limit, zf_store_audit **out,
                         size_t *n, zf_error *err);
 
+/* ---- tenancy: orgs, accounts, memberships, API keys, web sessions and
+ * sign-in counters (the rows under zoomflow/access.h, which is how the
+ * service uses them: the checks, hashing and audit live there). Secrets
+ * are only hashes here: password_hash is an argon2id string, key_hash,
+ * id_hash and csrf_hash are SHA-256 hex. role is a zf_role number (1
+ * viewer, 2 operator, 3 admin), stored by name. */
+
+typedef struct zf_store_org {
+    char *slug; /* [a-z0-9][a-z0-9-]{0,39}; also the id of the org's connection */
+    char *name;
+    int64_t created_at;
+} zf_store_org;
+
+typedef struct zf_store_account {
+    int64_t id;  /* made by the database */
+    char *email; /* lowercased, unique */
+    char *password_hash;
+    int64_t created_at;
+    int64_t disabled; /* 0 or 1 */
+} zf_store_account;
+
+typedef struct zf_store_membership {
+    int64_t account_id;
+    char *org;
+    int role;
+    int64_t created_at;
+} zf_store_membership;
+
+/* A membership with its account (the org's view of a member). */
+typedef struct zf_store_member {
+    int64_t account_id;
+    char *org;
+    int role;
+    int64_t created_at;
+    char *email;
+    int64_t disabled;
+    int64_t account_created_at;
+} zf_store_member;
+
+typedef struct zf_store_api_key {
+    char *id; /* 16 hex digits, the key's public part */
+    char *org;
+    char *name;
+    int role;
+    char *key_hash;
+    char *created_by;
+    int64_t created_at;
+    int64_t expires_at; /* 0 = never */
+    int64_t revoked_at; /* 0 = live */
+    int64_t last_used_at;
+} zf_store_api_key;
+
+typedef struct zf_store_web_session {
+    char *id_hash; /* SHA-256 hex of the cookie value */
+    int64_t account_id;
+    char *org;
+    char *csrf_hash; /* SHA-256 hex of the CSRF token */
+    int64_t created_at;
+    int64_t expires_at; /* the absolute end */
+    int64_t last_seen_at;
+} zf_store_web_session;
+
+/* Sign-in failures of one key ("account:<email>", "addr:<address>"). */
+typedef struct zf_store_throttle {
+    char *throttle_key;
+    int64_t window_start;
+    int64_t failures;
+    int64_t locked_until; /* 0 = not locked */
+} zf_store_throttle;
+
+void zf_store_org_free(zf_store_org *o);
+void zf_store_org_free_list(zf_store_org *list, size_t n);
+void zf_store_account_free(zf_store_account *a);
+void zf_store_membership_free(zf_store_membership *m);
+void zf_store_membership_free_list(zf_store_membership *list, size_t n);
+void zf_store_member_free(zf_store_member *m);
+void zf_store_member_free_list(zf_store_member *list, size_t n);
+void zf_store_api_key_free(zf_store_api_key *k);
+void zf_store_api_key_free_list(zf_store_api_key *list, size_t n);
+void zf_store_web_session_free(zf_store_web_session *s);
+void zf_store_throttle_free(zf_store_throttle *t);
+
+/* A write transaction holding the org's row lock (as
+ * zf_store_lock_connection for a connection): changes that check the
+ * org's admins first run under it, so two replicas cannot both remove
+ * "the other" admin. Ended by zf_store_commit / zf_store_rollback. */
+int zf_store_lock_org(zf_store *st, const char *slug, zf_error *err);
+
+/* ZF_ECONFLICT when the slug is taken. */
+int zf_store_org_add(zf_store *st, const zf_store_org *o, zf_error *err);
+int zf_store_org_get(zf_store *st, const char *slug, zf_store_org *out, zf_error *err);
+/* By slug (byte order). */
+int zf_store_org_list(zf_store *st, zf_store_org **out, size_t *n, zf_error *err);
+
+/* Inserts a->email etc. and writes the new id into a->id; ZF_ECONFLICT
+ * when the email has an account. */
+int zf_store_account_add(zf_store *st, zf_store_account *a, zf_error *err);
+int zf_store_account_get(zf_store *st, int64_t id, zf_store_account *out, zf_error *err);
+int zf_store_account_get_by_email(zf_store *st, const char *email, zf_store_account *out,
+                                  zf_error *err);
+int zf_store_account_set_password(zf_store *st, int64_t id, const char *password_hash,
+                                  zf_error *err);
+int zf_store_account_set_disabled(zf_store *st, int64_t id, int disabled, zf_error *err);
+/* Deletes the account row (its memberships and sessions are the
+ * caller's to delete first). */
+int zf_store_account_delete(zf_store *st, int64_t id, zf_error *err);
+
+/* ZF_ECONFLICT when the account is already a member of the org. */
+int zf_store_membership_add(zf_store *st, const zf_store_membership *m, zf_error *err);
+/* ZF_ENOTFOUND when the account is not a member of org. */
+int zf_store_membership_set_role(zf_store *st, const char *org, int64_t account_id, int role,
+                                 zf_error *err);
+int zf_store_membership_delete(zf_store *st, const char *org, int64_t account_id, zf_error *err);
+/* The account's memberships, by org. */
+int zf_store_membership_list(zf_store *st, int64_t account_id, zf_store_membership **out, size_t *n,
+                             zf_error *err);
+/* ZF_ENOTFOUND when the account is not a member of org. */
+int zf_store_member_get(zf_store *st, const char *org, int64_t account_id, zf_store_member *out,
+                        zf_error *err);
+/* org's members, by email. */
+int zf_store_member_list(zf_store *st, const char *org, zf_store_member **out, size_t *n,
+                         zf_error *err);
+/* How many enabled accounts hold the admin role in org. */
+int zf_store_member_admins(zf_store *st, const char *org, int64_t *count, zf_error *err);
+
+/* ZF_ECONFLICT when the id is taken. */
+int zf_store_api_key_add(zf_store *st, const zf_store_api_key *k, zf_error *err);
+/* By id alone (the key check, which then compares the hash); ZF_ENOTFOUND. */
+int zf_store_api_key_get(zf_store *st, const char *id, zf_store_api_key *out, zf_error *err);
+/* org's keys, newest first. */
+int zf_store_api_key_list(zf_store *st, const char *org, zf_store_api_key **out, size_t *n,
+                          zf_error *err);
+/* Sets revoked_at = at when org's key id is live: 1 when it was revoked
+ * now, 0 when it was already revoked; ZF_ENOTFOUND when org has no such
+ * key. */
+int zf_store_api_key_revoke(zf_store *st, const char *org, const char *id, int64_t at,
+                            zf_error *err);
+/* last_used_at = at when it is before `before` (so a busy key is written
+ * once a minute, not once a request). */
+int zf_store_api_key_touch(zf_store *st, const char *id, int64_t at, int64_t before, zf_error *err);
+
+int zf_store_web_session_add(zf_store *st, const zf_store_web_session *s, zf_error *err);
+/* ZF_ENOTFOUND when absent. */
+int zf_store_web_session_get(zf_store *st, const char *id_hash, zf_store_web_session *out,
+                             zf_error *err);
+/* last_seen_at = at when it is before `before`. */
+int zf_store_web_session_touch(zf_store *st, const char *id_hash, int64_t at, int64_t before,
+                               zf_error *err);
+/* 0 also when absent. */
+int zf_store_web_session_delete(zf_store *st, const char *id_hash, zf_error *err);
+/* Every session of the account (org NULL) or those in org; *n (may be
+ * NULL) gets how many went. */
+int zf_store_web_session_delete_account(zf_store *st, int64_t account_id, const char *org,
+                                        size_t *n, zf_error *err);
+/* Deletes sessions past their absolute end (expires_at <= now) or idle
+ * since before idle_before. */
+int zf_store_web_session_purge(zf_store *st, int64_t now, int64_t idle_before, zf_error *err);
+
+/* The key's counter; a key with none reads as zeroes (not an error). */
+int zf_store_throttle_get(zf_store *st, const char *key, zf_store_throttle *out, zf_error *err);
+/* Counts one failure of key at now in one atomic statement (safe across
+ * replicas): a window older than `window` seconds starts again at now; the
+ * failure that reaches max_failures sets locked_until = now + lockout.
+ * *out gets the row after. */
+int zf_store_throttle_fail(zf_store *st, const char *key, int64_t now, int64_t max_failures,
+                           int64_t window, int64_t lockout, zf_store_throttle *out, zf_error *err);
+int zf_store_throttle_clear(zf_store *st, const char *key, zf_error *err);
+/* Deletes counters whose window started before `before` and whose lock
+ * has ended by then. */
+int zf_store_throttle_purge(zf_store *st, int64_t before, zf_error *err);
+
 /* --- Zoom webhooks (src/store/webhooks.c) */
 
 /* One accepted webhook event: the raw body as signed, kept once per

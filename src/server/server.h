@@ -61,11 +61,13 @@ typedef struct srv_opts {
     size_t conn_memory_limit; /* per-connection memory (headers); 0 = 32 KiB */
     int shutdown_grace_s;     /* bounded wait for in-flight requests; 0 = 10 */
     int log_json;             /* 1 (default) JSON lines on stderr */
+    int64_t session_idle_s;   /* web session idle end; 0 = access.h's default (2 h) */
+    int64_t session_max_s;    /* web session absolute end; 0 = the default (12 h) */
 } srv_opts;
 
 #define SRV_OPTS_INIT                                                                              \
     {                                                                                              \
-        NULL, NULL, 0, NULL, NULL, NULL, ZF_SESSION_OPTS_INIT, 0, 0, 0, 1                          \
+        NULL, NULL, 0, NULL, NULL, NULL, ZF_SESSION_OPTS_INIT, 0, 0, 0, 1, 0, 0                    \
     }
 
 /* Runs the service until SIGTERM/SIGINT: prints "listening on URL" on
@@ -97,13 +99,13 @@ typedef enum srv_auth_kind {
 /* Who is asking: filled by the core from access.h's zf_principal. Every
  * /api/v1 route acts on who->org only. */
 typedef struct srv_principal {
-    int kind;                    /* srv_auth_kind */
-    int role;                    /* srv_role in who->org */
-    char org[SRV_ID_MAX];        /* the org's id as the store knows it */
-    char account[SRV_ID_MAX];    /* account id (sessions) or the key's id (keys) */
-    char email[256];             /* the account's email ("" for keys) */
-    char actor[SRV_ID_MAX + 16]; /* for the audit log: "account:ID" or "key:ID" */
-    char csrf[128];              /* the session's CSRF token ("" for keys) */
+    int kind;                 /* srv_auth_kind */
+    int role;                 /* srv_role in who->org */
+    char org[SRV_ID_MAX];     /* the org's id as the store knows it */
+    char account[SRV_ID_MAX]; /* account id (sessions) or the key's id (keys) */
+    char email[256];          /* the account's email ("" for keys) */
+    char actor[288];          /* for the audit log: "account:EMAIL" or "key:ID" */
+    char csrf[128];           /* the session's CSRF token ("" for keys) */
     /* access.h's principal as the core got it (struct zf_principal *), for
      * handlers that call access.h themselves; NULL when anonymous. */
     const void *zf;
@@ -119,6 +121,10 @@ int srv_ctx_store(srv_ctx *ctx, zf_store **out, zf_error *err);
  * first use, kept until shutdown; borrowed, thread-safe as session.h says:
  * one zf_zoom per thread through zf_session_zoom_new). */
 int srv_ctx_session(srv_ctx *ctx, const char *org, zf_session **out, zf_error *err);
+/* The access handle (access.h) over the shared store, opened on first use
+ * (borrowed, thread-safe). */
+struct zf_access;
+int srv_ctx_access(srv_ctx *ctx, struct zf_access **out, zf_error *err);
 /* The public base URL without a trailing '/' ("https://zf.example.com"). */
 const char *srv_ctx_public_url(const srv_ctx *ctx);
 /* 1 when cookies get Secure (TLS, or an https public URL). */

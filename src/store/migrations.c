@@ -77,6 +77,63 @@ static const char m4_refresh_started[] =
     "ALTER TABLE connections ADD COLUMN refresh_host TEXT;\n"
     "ALTER TABLE connections ADD COLUMN refresh_seq BIGINT NOT NULL DEFAULT 0;\n";
 
+/* Tenancy (zoomflow/access.h). Only hashes of credentials: password_hash
+ * is argon2id, key_hash, id_hash and csrf_hash SHA-256 hex. No foreign
+ * keys: SQLite enforces them only with a per-connection pragma, and the
+ * two backends must behave alike, so access.c deletes a membership's
+ * sessions and an account's memberships itself. The dialects differ in
+ * the account id's auto-increment alone. */
+#define M5_TENANCY(idcol)                                                                          \
+    "CREATE TABLE orgs (\n"                                                                        \
+    "  slug TEXT PRIMARY KEY,\n"                                                                   \
+    "  name TEXT NOT NULL,\n"                                                                      \
+    "  created_at BIGINT NOT NULL\n"                                                               \
+    ");\n"                                                                                         \
+    "CREATE TABLE accounts (\n"                                                                    \
+    "  " idcol ",\n"                                                                               \
+    "  email TEXT NOT NULL UNIQUE,\n"                                                              \
+    "  password_hash TEXT NOT NULL,\n"                                                             \
+    "  created_at BIGINT NOT NULL,\n"                                                              \
+    "  disabled BIGINT NOT NULL DEFAULT 0\n"                                                       \
+    ");\n"                                                                                         \
+    "CREATE TABLE memberships (\n"                                                                 \
+    "  account_id BIGINT NOT NULL,\n"                                                              \
+    "  org TEXT NOT NULL,\n"                                                                       \
+    "  role TEXT NOT NULL,\n" /* viewer | operator | admin */                                      \
+    "  created_at BIGINT NOT NULL,\n"                                                              \
+    "  PRIMARY KEY (account_id, org)\n"                                                            \
+    ");\n"                                                                                         \
+    "CREATE INDEX IF NOT EXISTS memberships_org ON memberships (org);\n"                           \
+    "CREATE TABLE api_keys (\n"                                                                    \
+    "  id TEXT PRIMARY KEY,\n"                                                                     \
+    "  org TEXT NOT NULL,\n"                                                                       \
+    "  name TEXT NOT NULL,\n"                                                                      \
+    "  role TEXT NOT NULL,\n"                                                                      \
+    "  key_hash TEXT NOT NULL,\n"                                                                  \
+    "  created_by TEXT,\n"                                                                         \
+    "  created_at BIGINT NOT NULL,\n"                                                              \
+    "  expires_at BIGINT NOT NULL DEFAULT 0,\n"                                                    \
+    "  revoked_at BIGINT NOT NULL DEFAULT 0,\n"                                                    \
+    "  last_used_at BIGINT NOT NULL DEFAULT 0\n"                                                   \
+    ");\n"                                                                                         \
+    "CREATE INDEX IF NOT EXISTS api_keys_org ON api_keys (org, created_at);\n"                     \
+    "CREATE TABLE web_sessions (\n"                                                                \
+    "  id_hash TEXT PRIMARY KEY,\n"                                                                \
+    "  account_id BIGINT NOT NULL,\n"                                                              \
+    "  org TEXT NOT NULL,\n"                                                                       \
+    "  csrf_hash TEXT NOT NULL,\n"                                                                 \
+    "  created_at BIGINT NOT NULL,\n"                                                              \
+    "  expires_at BIGINT NOT NULL,\n"                                                              \
+    "  last_seen_at BIGINT NOT NULL\n"                                                             \
+    ");\n"                                                                                         \
+    "CREATE INDEX IF NOT EXISTS web_sessions_account ON web_sessions (account_id);\n"              \
+    "CREATE TABLE signin_throttle (\n"                                                             \
+    "  throttle_key TEXT PRIMARY KEY,\n" /* account:<email> | addr:<address> */                    \
+    "  window_start BIGINT NOT NULL,\n"                                                            \
+    "  failures BIGINT NOT NULL,\n"                                                                \
+    "  locked_until BIGINT NOT NULL DEFAULT 0\n"                                                   \
+    ");\n"
+
 /* Zoom webhook intake (src/store/webhooks.c): each accepted event once per
  * org, keyed by its dedupe id (zoomflow/webhook.h), so a replay, also from
  * another replica, is refused by the primary key itself; and each org's
@@ -109,6 +166,9 @@ const zf_store_migration zf_store__migrations[] = {
      M2_AUDIT("id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")},
     {3, "OAuth endpoints per connection", m3_endpoints, NULL, NULL},
     {4, "refresh in flight", m4_refresh_started, NULL, NULL},
+    {5, "orgs, accounts, keys and web sessions", NULL,
+     M5_TENANCY("id INTEGER PRIMARY KEY AUTOINCREMENT"),
+     M5_TENANCY("id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")},
     {6, "webhook events and secrets", m6_webhooks, NULL, NULL},
 };
 

@@ -152,5 +152,11 @@ extern const zf_store_row zf_store__state_row;
 extern const zf_store_row zf_store__audit_row;
 extern const zf_store_row zf_store__webhook_event_row;
 extern const zf_store_row zf_store__webhook_secret_row;
+extern const zf_store_row zf_store__org_row;
+extern const zf_store_row zf_store__account_row;
+extern const zf_store_row zf_store__membership_row;
+extern const zf_store_row zf_store__api_key_row;
+extern const zf_store_row zf_store__web_session_row;
+extern const zf_store_row zf_store__throttle_row;
 
 #endif
