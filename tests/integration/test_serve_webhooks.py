@@ -403,6 +403,117 @@ class ServeWebhooks(unittest.TestCase):
                 value(after.decode(), f'zoomflow_webhook_refused_total{{reason="{reason}"}}'))
         self.assertIsNotNone(value(after.decode(), "zoomflow_webhook_accepted_total"))
 
+    # --- the admin's settings: GET/PUT /api/v1/webhook
+
+    def seed(self, *args):
+        p = run([binary("zf_access_seed"), self.db.dsn] + list(args), env=self.env)
+        if p.returncode != 0:
+            raise AssertionError(f"zf_access_seed {args}: {p.stderr.decode()}")
+        return p.stdout.decode().strip()
+
+    def api(self, method, path, body=None, key=None, cookie=None, csrf=None):
+        c = http.client.HTTPConnection("127.0.0.1", self.serve.port, timeout=30 * SLOW)
+        h = {}
+        if body is not None:
+            body = json.dumps(body) if not isinstance(body, bytes) else body
+            h["Content-Type"] = "application/json"
+        if key:
+            h["Authorization"] = "Bearer " + key
+        if cookie:
+            h["Cookie"] = "zf_session=" + cookie
+        if csrf:
+            h["X-CSRF-Token"] = csrf
+        try:
+            c.request(method, path, body=body, headers=h)
+            r = c.getresponse()
+            data = r.read()
+            return r.status, (json.loads(data) if data else None), r.getheaders()
+        finally:
+            c.close()
+
+    def stored_anywhere(self, needle):
+        if self.db.schema:
+            from zfharness import pg_sql
+            return any(pg_sql(self.db.base, f"SELECT count(*) FROM {self.db.schema}.{t} x "
+                                            f"WHERE strpos(x::text, '{needle}') > 0")[0] != "0"
+                       for t in ("webhook_secrets", "webhook_events", "audit_log"))
+        path = self.db.dsn[len("sqlite:"):]
+        blob = b""
+        for suffix in ("", "-wal"):
+            if os.path.exists(path + suffix):
+                blob += open(path + suffix, "rb").read()
+        return needle.encode() in blob
+
+    def test_admin_sets_the_secret_and_gets_the_url(self):
+        self.seed("org", "beta")
+        admin = self.seed("key", "beta", "beta-admin", "admin")
+        viewer = self.seed("key", "beta", "beta-viewer", "viewer")
+        status, ans, _ = self.api("GET", "/api/v1/webhook", key=admin)
+        self.assertEqual(status, 200, ans)
+        self.assertEqual(ans["configured"], False)
+        self.assertEqual(ans["url"], PUBLIC_URL + "/webhooks/zoom/beta")
+        # until it is set, beta's endpoint answers as an unknown org does
+        status, body = self.deliver(envelope("meeting.created", {"id": 1}), org="beta",
+                                    secret="beta-token-1")
+        self.assertEqual(status, 404, body)
+        # refused: no key, a viewer, a body that is not one, an empty token
+        self.assertEqual(self.api("GET", "/api/v1/webhook")[0], 401)
+        self.assertEqual(self.api("PUT", "/api/v1/webhook", {"secret_token": "x"})[0], 401)
+        self.assertEqual(self.api("GET", "/api/v1/webhook", key=viewer)[0], 403)
+        self.assertEqual(self.api("PUT", "/api/v1/webhook", {"secret_token": "x"},
+                                  key=viewer)[0], 403)
+        for bad, field in (({"secret_token": ""}, "secret_token"), ({}, "secret_token"),
+                           ({"secret_token": 5}, "secret_token"),
+                           ({"secret_token": "a b"}, "secret_token"),
+                           ({"secret_token": "ok", "url": "x"}, "url")):
+            status, ans, _ = self.api("PUT", "/api/v1/webhook", bad, key=admin)
+            self.assertEqual(status, 422, (bad, ans))
+            self.assertEqual(ans["error"]["code"], "EVALIDATION")
+            self.assertEqual(ans["error"]["problems"][0]["field"], field, ans)
+        status, ans, _ = self.api("PUT", "/api/v1/webhook", {"secret_token": "beta-token-1"},
+                                  key=admin)
+        self.assertEqual(status, 200, ans)
+        self.assertEqual((ans["configured"], ans["url"]),
+                         (True, PUBLIC_URL + "/webhooks/zoom/beta"))
+        self.assertTrue(ans["updated_by"].startswith("key:"), ans)
+        self.assertNotIn("beta-token-1", json.dumps(ans))
+        self.assertFalse(self.stored_anywhere("beta-token-1"))
+        # Zoom signing with it reaches beta, not acme
+        status, body = self.deliver(envelope("meeting.created", {"id": 2}), org="beta",
+                                    secret="beta-token-1")
+        self.assertEqual((status, body["status"]), (200, "accepted"), body)
+        self.assertEqual(len(self.events("beta")), 1)
+        self.assertNotIn(body["event_id"], [e["event_id"] for e in self.events()])
+        status, body = self.deliver(envelope("meeting.created", {"id": 3}), org="beta")
+        self.assertEqual(status, 401, body)  # acme's secret does not sign for beta
+        # the change is in beta's audit log, without the token
+        status, log, _ = self.api("GET", "/api/v1/audit?limit=20", key=admin)
+        self.assertEqual(status, 200, log)
+        rows = log if isinstance(log, list) else next(v for v in log.values()
+                                                      if isinstance(v, list))
+        sets = [r for r in rows if r.get("action") == "webhook.secret.set"]
+        self.assertEqual(len(sets), 1, rows)
+        self.assertNotIn("beta-token-1", json.dumps(rows))
+
+    def test_a_session_needs_the_csrf_token_to_set_it(self):
+        self.seed("org", "gamma")
+        self.seed("account", "gamma", "admin@gamma.example", "admin", "correct horse battery")
+        status, ans, headers = self.api("POST", "/api/v1/session",
+                                        {"email": "admin@gamma.example",
+                                         "password": "correct horse battery", "org": "gamma"})
+        self.assertEqual(status, 200, ans)
+        cookie = next(v.split(";", 1)[0].split("=", 1)[1] for k, v in headers
+                      if k.lower() == "set-cookie" and v.startswith("zf_session="))
+        status, ans, _ = self.api("PUT", "/api/v1/webhook", {"secret_token": "gamma-token"},
+                                  cookie=cookie)
+        self.assertEqual(status, 403, ans)
+        self.assertIn("X-CSRF-Token", ans["error"]["message"])
+        status, ans, _ = self.api("PUT", "/api/v1/webhook", {"secret_token": "gamma-token"},
+                                  cookie=cookie, csrf=ans and self.api(
+                                      "GET", "/api/v1/session", cookie=cookie)[1]["csrf_token"])
+        self.assertEqual((status, ans["configured"]), (200, True), ans)
+        self.assertTrue(ans["updated_by"].startswith("account:"), ans)
+
     # --- replicas
 
     @heavy
