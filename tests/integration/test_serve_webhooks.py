@@ -207,6 +207,50 @@ class ServeWebhooks(unittest.TestCase):
         self.assertEqual(json.loads(rec["body"])["download_token"], "dl-tok")
         sim.request("DELETE", "/_sim/webhooks")
 
+    @heavy
+    def test_zoomsim_retry_of_a_stored_event_is_a_duplicate(self):
+        """Zoom retries when its 3 s pass without an answer, although the
+        service stored the event: the answer is held on the way back by a
+        proxy; zoomsim resends (+5 min, compressed); the resend is a
+        duplicate and one row exists."""
+        from zfharness import PathProxy
+        cls = type(self)
+        if not cls.sim:
+            cls.sim = Sim()
+        sim = cls.sim
+        path = f"/webhooks/zoom/{ORG}"
+        with PathProxy(self.serve, {path: path}) as proxy:
+            r = sim.request("POST", "/_sim/webhooks", body={"url": proxy.url + path,
+                                                             "secret": SECRET,
+                                                             "retry_scale": 0.002})
+            self.assertEqual(r.status, 202, r)
+            st = wait_for(lambda: (lambda j: j if j["subscription"] != "pending" else None)(
+                sim.request("GET", "/_sim/webhooks").json()))
+            self.assertEqual(st["subscription"], "active", st)
+            proxy.hold = 3.6
+            proxy.forwarded.clear()
+            n = len(proxy.seen)
+            eid = sim.request("POST", "/_sim/webhooks/emit",
+                              body={"event": "meeting.deleted",
+                                    "object": {"id": int(time.time()) % 100000}}).json()[
+                                        "event_id"]
+            self.assertTrue(proxy.forwarded.wait(10 * SLOW))
+            proxy.hold = 0
+            done = wait_for(lambda: [d for d in sim.request(
+                "GET", "/_sim/webhooks/deliveries").json()["deliveries"]
+                if d["event_id"] == eid and d["result"] == "delivered"], timeout=30)
+            tries = [d for d in sim.request("GET", "/_sim/webhooks/deliveries").json()[
+                "deliveries"] if d["event_id"] == eid]
+            self.assertEqual([d["attempt"] for d in tries], [1, 2], tries)
+            self.assertEqual(tries[0]["result"], "failed, retry scheduled", tries)
+            self.assertTrue(done)
+            sent = [x for x in proxy.seen[n:] if x["path"] == path]
+            self.assertEqual(len(sent), 2, sent)
+            self.assertEqual(sent[0]["body"], sent[1]["body"])
+            stored = [e for e in self.events() if e["body"].encode() == sent[0]["body"]]
+            self.assertEqual(len(stored), 1, stored)
+        sim.request("DELETE", "/_sim/webhooks")
+
     # --- url_validation
 
     def test_url_validation_answered_after_the_signature(self):
