@@ -24,9 +24,9 @@ static const cli_opt serve_opts[] = {
     {.kind = CLI_OPT_VALUE,
      .name = "listen",
      .at = CLI_AT(serve_args, listen),
-     .value_name = "HOST:PORT",
-     .help = "address to listen on (default 127.0.0.1:8080; port 0 = a free one,\n"
-             "printed as \"listening on URL\"; env ZOOMFLOW_LISTEN)"},
+     .value_name = "ADDRESS",
+     .help = "HOST:PORT to listen on (default 127.0.0.1:8080; port 0 =\n"
+             "a free one, printed as \"listening on URL\"; env ZOOMFLOW_LISTEN)"},
     {.kind = CLI_OPT_VALUE,
      .name = "port-file",
      .value_name = "FILE",
@@ -36,7 +36,8 @@ static const cli_opt serve_opts[] = {
      .name = "threads",
      .at = CLI_AT(serve_args, threads),
      .value_name = "N",
-     .help = "worker threads, 1-64 (default 2 x cores, at most 8; env ZOOMFLOW_THREADS)"},
+     .help = "worker threads, 1-64 (default 2 x cores, at most 8;\n"
+             "env ZOOMFLOW_THREADS)"},
     {.kind = CLI_OPT_VALUE,
      .name = "public-url",
      .at = CLI_AT(serve_args, public_url),
@@ -58,8 +59,8 @@ static const cli_opt serve_opts[] = {
      .name = "client-timeout",
      .value_name = "SECONDS",
      .at = CLI_AT(serve_args, client_timeout),
-     .help = "a client must send each whole request within this time, and an idle\n"
-             "connection closes after it (default 30)"},
+     .help = "a client must send each whole request within this time,\n"
+             "and an idle connection closes after it (default 30)"},
     {.kind = CLI_OPT_VALUE,
      .name = "session-idle",
      .value_name = "SECONDS",
@@ -74,7 +75,8 @@ static const cli_opt serve_opts[] = {
      .name = "shutdown-grace",
      .value_name = "SECONDS",
      .at = CLI_AT(serve_args, grace),
-     .help = "on SIGTERM, how long requests in flight may take to finish (default 10)"},
+     .help = "on SIGTERM, how long requests in flight may take to\n"
+             "finish (default 10)"},
     {0},
 };
 

@@ -8,6 +8,7 @@
 #define ZOOMFLOW_SERVER_CORE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -96,6 +97,7 @@ struct srv_ctx {
     pthread_mutex_t lock; /* orgs */
     srv_org_session *orgs;
     srv_metrics *metrics;
+    atomic_int probes; /* /readyz store probes still running (routes/health.c) */
 };
 
 /* ---- requests and responses ------------------------------------------ */

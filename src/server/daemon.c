@@ -750,16 +750,22 @@ int srv_main(const srv_opts *opts, zf_error *err)
         return rc;
     }
 
-    srv_ctx ctx;
-    memset(&ctx, 0, sizeof ctx);
-    ctx.opts = *opts;
-    ctx.tls = tls;
-    pthread_mutex_init(&ctx.lock, NULL);
-    ctx.access_opts = (zf_access_opts)ZF_ACCESS_OPTS_INIT;
-    ctx.access_opts.session_idle = opts->session_idle_s;
-    ctx.access_opts.session_max = opts->session_max_s;
+    /* on the heap: a /readyz probe stuck in a hung store may outlive the
+     * wait at the end, and then the context is left to it (not freed) */
+    srv_ctx *cp = calloc(1, sizeof *cp);
+    if (!cp) {
+        free(cert);
+        free(key);
+        return zf_error_set(err, ZF_ENOMEM, "out of memory");
+    }
+    cp->opts = *opts;
+    cp->tls = tls;
+    pthread_mutex_init(&cp->lock, NULL);
+    cp->access_opts = (zf_access_opts)ZF_ACCESS_OPTS_INIT;
+    cp->access_opts.session_idle = opts->session_idle_s;
+    cp->access_opts.session_max = opts->session_max_s;
     srv_log_setup();
-    if ((rc = srv_metrics_new(&ctx.metrics)) < 0) {
+    if ((rc = srv_metrics_new(&cp->metrics)) < 0) {
         zf_error_set(err, rc, "out of memory");
         goto out_early;
     }
@@ -767,26 +773,26 @@ int srv_main(const srv_opts *opts, zf_error *err)
     bo.conn_id = NULL;
     if (!bo.actor)
         bo.actor = "service";
-    if ((rc = zf_session_open(&ctx.base, &bo, err)) < 0)
+    if ((rc = zf_session_open(&cp->base, &bo, err)) < 0)
         goto out_early;
     /* the store now, so a wrong DSN or key fails the start, not the first
      * request */
     zf_store *st;
-    if ((rc = zf_session_store(ctx.base, &st, err)) < 0)
+    if ((rc = zf_session_store(cp->base, &st, err)) < 0)
         goto out_early;
     zf_access *acc;
-    if ((rc = srv_ctx_access(&ctx, &acc, err)) < 0)
+    if ((rc = srv_ctx_access(cp, &acc, err)) < 0)
         goto out_early;
 
     srv_daemon d;
     memset(&d, 0, sizeof d);
-    d.ctx = &ctx;
+    d.ctx = cp;
     d.timeout = opts->conn_timeout_s > 0 ? opts->conn_timeout_s : 30;
     pthread_mutex_init(&d.lock, NULL);
 
     size_t mods = 0;
     for (const srv_module *m = srv_modules; m->name; m++, mods++)
-        if (m->init && (rc = m->init(&ctx, err)) < 0) {
+        if (m->init && (rc = m->init(cp, err)) < 0) {
             zf_error_restate(err, rc, "starting %s: %s", m->name, err->message);
             goto out_modules;
         }
@@ -840,26 +846,26 @@ int srv_main(const srv_opts *opts, zf_error *err)
             port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
                                                      : ((struct sockaddr_in *)&bound)->sin_port);
     }
-    snprintf(ctx.listen_url, sizeof ctx.listen_url, "%s://%s%s%s:%d", tls ? "https" : "http",
+    snprintf(cp->listen_url, sizeof cp->listen_url, "%s://%s%s%s:%d", tls ? "https" : "http",
              ss.ss_family == AF_INET6 ? "[" : "", host, ss.ss_family == AF_INET6 ? "]" : "", port);
-    const char *pub = opts->public_url && *opts->public_url ? opts->public_url : ctx.listen_url;
-    snprintf(ctx.public_url, sizeof ctx.public_url, "%s", pub);
-    size_t pl = strlen(ctx.public_url);
-    while (pl > 0 && ctx.public_url[pl - 1] == '/')
-        ctx.public_url[--pl] = '\0';
-    ctx.secure_cookies = tls || strncasecmp(ctx.public_url, "https://", 8) == 0;
+    const char *pub = opts->public_url && *opts->public_url ? opts->public_url : cp->listen_url;
+    snprintf(cp->public_url, sizeof cp->public_url, "%s", pub);
+    size_t pl = strlen(cp->public_url);
+    while (pl > 0 && cp->public_url[pl - 1] == '/')
+        cp->public_url[--pl] = '\0';
+    cp->secure_cookies = tls || strncasecmp(cp->public_url, "https://", 8) == 0;
 
     if (pthread_create(&d.watchdog, NULL, watchdog_main, &d) == 0)
         d.watchdog_started = 1;
     if (opts->port_file && *opts->port_file &&
-        (rc = write_port_file(opts->port_file, ctx.listen_url, err)) < 0) {
+        (rc = write_port_file(opts->port_file, cp->listen_url, err)) < 0) {
         atomic_store(&d.stopping, 1);
         goto out_daemon;
     }
-    printf("listening on %s\n", ctx.listen_url);
+    printf("listening on %s\n", cp->listen_url);
     fflush(stdout);
     srv_log(NULL, ZF_LOG_INFO, "start", "listening on %s (%d threads%s), public URL %s",
-            ctx.listen_url, threads, tls ? ", TLS" : "", ctx.public_url);
+            cp->listen_url, threads, tls ? ", TLS" : "", cp->public_url);
 
     int sig = 0;
     while (sigwait(&sigs, &sig) != 0)
@@ -890,10 +896,20 @@ out_daemon:
 out_modules:
     for (size_t i = mods; i-- > 0;)
         if (srv_modules[i].fini)
-            srv_modules[i].fini(&ctx);
+            srv_modules[i].fini(cp);
     pthread_mutex_destroy(&d.lock);
 out_early:
-    ctx_free(&ctx);
+    for (int i = 0; i < 200 && atomic_load(&cp->probes) > 0; i++) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    if (atomic_load(&cp->probes) == 0) {
+        ctx_free(cp);
+        free(cp);
+    } else {
+        srv_log(NULL, ZF_LOG_WARN, "stop",
+                "a store probe is still waiting: the store is left open");
+    }
     if (key) {
         explicit_bzero(key, strlen(key));
         free(key);

@@ -65,7 +65,7 @@ const srv_route srv_routes[] = {
 };
 
 const srv_module srv_modules[] = {
-    /* one row per part with state of its own: {"name", init, fini, openapi} */
-    {"webhooks", srv_webhooks_init, NULL, srv_webhooks_openapi},
-    {NULL, NULL, NULL, NULL},
+    /* one row per part with state of its own: {"name", init, fini, openapi, ready} */
+    {"webhooks", srv_webhooks_init, NULL, srv_webhooks_openapi, NULL},
+    {NULL, NULL, NULL, NULL, NULL},
 };

@@ -251,12 +251,17 @@ extern const srv_route srv_routes[];
  * counters, the webhook intake): init runs once before the daemon starts
  * (a failure stops the start), fini after it stopped, openapi may add
  * schemas and paths' details to the document (doc is the whole document).
- * Rows in srv_modules[] (routes.c), ended by a row whose name is NULL. */
+ * ready joins /readyz. Rows in srv_modules[] (routes.c), ended by a row
+ * whose name is NULL. */
 typedef struct srv_module {
     const char *name;
     int (*init)(srv_ctx *ctx, zf_error *err);
     void (*fini)(srv_ctx *ctx);
     int (*openapi)(srv_ctx *ctx, json_t *doc);
+    /* /readyz: 0 when the part is ready, else a negative zf_code with err
+     * saying what failed (the answer names the module). Called on a pool
+     * thread; keep it bounded (a store read, not a Zoom call). NULL: none. */
+    int (*ready)(srv_ctx *ctx, zf_error *err);
 } srv_module;
 
 extern const srv_module srv_modules[];

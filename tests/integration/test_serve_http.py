@@ -529,5 +529,103 @@ class TestShutdown(unittest.TestCase):
             self.assertEqual(s.stop(signal.SIGINT if False else 2), 0)
 
 
+class FreezingProxy:
+    """A TCP relay to (host, port) that stops passing bytes while frozen,
+    as a database that hangs does."""
+
+    def __init__(self, host, port):
+        self.up = (host, port)
+        self.frozen = threading.Event()
+        self.lsock = socket.socket()
+        self.lsock.bind(("127.0.0.1", 0))
+        self.lsock.listen(16)
+        self.port = self.lsock.getsockname()[1]
+        self.closed = False
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while not self.closed:
+            try:
+                c, _ = self.lsock.accept()
+            except OSError:
+                return
+            u = socket.create_connection(self.up)
+            for a, b in ((c, u), (u, c)):
+                threading.Thread(target=self.relay, args=(a, b), daemon=True).start()
+
+    def relay(self, a, b):
+        while True:
+            try:
+                data = a.recv(65536)
+            except OSError:
+                return
+            if not data:
+                b.close()
+                return
+            while self.frozen.is_set():
+                time.sleep(0.05)
+            try:
+                b.sendall(data)
+            except OSError:
+                return
+
+    def close(self):
+        self.closed = True
+        self.lsock.close()
+
+
+@unittest.skipUnless(srvharness.ON_PG, "a hanging database is made with PostgreSQL")
+class TestReadyBound(unittest.TestCase):
+    def test_readyz_answers_503_within_its_bound_when_the_store_hangs(self):
+        import types
+        import urllib.parse
+        d = tempfile.mkdtemp()
+        db = zfharness.StoreDB(d)
+        self.addCleanup(db.drop)
+        u = urllib.parse.urlsplit(db.dsn)
+        proxy = FreezingProxy(u.hostname, u.port)
+        self.addCleanup(proxy.close)
+        netloc = u.netloc.rsplit(":", 1)[0] + f":{proxy.port}"
+        # the password file names the port: one for the proxy's
+        q = urllib.parse.parse_qsl(u.query)
+        out = []
+        for k, v in q:
+            if k == "passfile":
+                with open(v) as f:
+                    lines = f.read().splitlines()
+                mine = os.path.join(d, "pgpass")
+                with open(mine, "w") as f:
+                    for line in lines:
+                        parts = line.split(":")
+                        parts[1] = str(proxy.port)
+                        f.write(":".join(parts) + "\n")
+                os.chmod(mine, 0o600)
+                v = mine
+            out.append((k, v))
+        query = urllib.parse.urlencode(out, quote_via=urllib.parse.quote)
+        via = urllib.parse.urlunsplit((u.scheme, netloc, u.path, query, u.fragment))
+        with Serve(store=types.SimpleNamespace(dsn=via, schema=None)) as s:
+            self.assertEqual(s.request("GET", "/readyz").status, 200)
+            proxy.frozen.set()
+            t0 = time.time()
+            r = s.request("GET", "/readyz")
+            took = time.time() - t0
+            self.assertEqual(r.status, 503, r)
+            self.assertLess(took, 5 * SLOW)
+            e = r.json()
+            self.assertEqual(e["error"]["code"], "ESTORE")
+            self.assertEqual(e["checks"]["store"]["status"], "failed")
+            self.assertIn("2 s", e["checks"]["store"]["message"])
+            self.assertTrue(r.header("Retry-After"))
+            # the process itself still answers
+            self.assertEqual(s.request("GET", "/healthz").status, 200)
+            proxy.frozen.clear()
+            deadline = time.time() + 10
+            while s.request("GET", "/readyz").status != 200:
+                self.assertLess(time.time(), deadline)
+                time.sleep(0.2)
+            self.assertEqual(s.stop(), 0)
+
+
 if __name__ == "__main__":
     unittest.main()

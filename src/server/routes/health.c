@@ -59,6 +59,7 @@ static void *probe_main(void *arg)
     p->done = 1;
     pthread_cond_signal(&p->done_cv);
     pthread_mutex_unlock(&p->lock);
+    atomic_fetch_sub(&p->ctx->probes, 1);
     probe_unref(p);
     return NULL;
 }
@@ -73,7 +74,9 @@ int srv_h_readyz(srv_req *req, srv_resp *resp)
     p->refs = 2;
     p->ctx = req->ctx;
     pthread_t t;
+    atomic_fetch_add(&req->ctx->probes, 1);
     if (pthread_create(&t, NULL, probe_main, p) != 0) {
+        atomic_fetch_sub(&req->ctx->probes, 1);
         p->refs = 1;
         probe_unref(p);
         return srv_fail(resp, ZF_ENOMEM, "cannot start the store probe");
@@ -91,16 +94,37 @@ int srv_h_readyz(srv_req *req, srv_resp *resp)
     snprintf(msg, sizeof msg, "%s", p->message);
     pthread_mutex_unlock(&p->lock);
     probe_unref(p);
-    if (done && rc == 0)
-        return srv_json(
-            resp, 200,
-            json_pack("{s:s,s:{s:{s:s}}}", "status", "ready", "checks", "store", "status", "ok"));
+    json_t *checks = json_object();
+    const char *failed = NULL;
+    if (done && rc == 0) {
+        json_object_set_new(checks, "store", json_pack("{s:s}", "status", "ok"));
+    } else {
+        failed = "store";
+        json_object_set_new(checks, "store",
+                            json_pack("{s:s,s:s}", "status", "failed", "message",
+                                      done ? msg : "no answer within 2 s"));
+    }
+    /* the other parts' own checks (srv_module.ready), once the store is up */
+    for (const srv_module *m = srv_modules; !failed && m->name; m++) {
+        if (!m->ready)
+            continue;
+        zf_error me = ZF_ERROR_INIT;
+        if (m->ready(req->ctx, &me) < 0) {
+            failed = m->name;
+            json_object_set_new(checks, m->name,
+                                json_pack("{s:s,s:s}", "status", "failed", "message",
+                                          me.message[0] ? me.message : zf_strerror(me.code)));
+        } else {
+            json_object_set_new(checks, m->name, json_pack("{s:s}", "status", "ok"));
+        }
+    }
+    if (!failed)
+        return srv_json(resp, 200, json_pack("{s:s,s:o}", "status", "ready", "checks", checks));
+    int store = strcmp(failed, "store") == 0;
     zf_error e = ZF_ERROR_INIT;
-    zf_error_set(&e, ZF_ESTORE, "not ready: the store %s",
-                 done ? "failed" : "did not answer within 2 s");
+    zf_error_set(&e, store ? ZF_ESTORE : ZF_EIO, "not ready: %s %s", failed,
+                 store && !done ? "did not answer within 2 s" : "failed");
     json_t *body = srv_error_json(&e, 503, req->request_id);
-    json_t *checks = json_pack("{s:{s:s,s:s}}", "store", "status", "failed", "message",
-                               done ? msg : "no answer within 2 s");
     if (body && checks) {
         json_object_set_new(body, "status", json_string("not ready"));
         json_object_set_new(body, "checks", checks);

@@ -1,0 +1,295 @@
+/*
+ * The service core without sockets: the route table's rows are well
+ * formed and unique, the matcher's choices (literal over {param}, 405's
+ * Allow, HEAD as GET), the path check on the tricks, the status of every
+ * code and the error body's members, the hint rows, the response helpers
+ * (cookie attributes, header injection refused), a handler called on a
+ * request made by hand, and the OpenAPI document's shape.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core.h"
+#include "handlers.h"
+#include "zoomflow/hint.h"
+
+static void test_route_rows(void **state)
+{
+    size_t n = 0;
+    for (const srv_route *r = srv_routes; r->method; r++, n++) {
+        assert_non_null(r->handler);
+        assert_non_null(r->summary);
+        assert_true(r->summary[0]);
+        assert_int_equal(r->pattern[0], '/');
+        char clean[SRV_PATH_MAX + 1];
+        /* a pattern is a clean path itself */
+        assert_int_equal(srv_path_clean(r->pattern, strlen(r->pattern), clean, sizeof clean, NULL),
+                         0);
+        assert_true(r->body_limit <= SRV_BODY_MAX);
+        if (r->flags & SRV_ANON)
+            assert_int_equal(r->min_role, SRV_ROLE_ANON);
+        else
+            assert_true(r->min_role >= SRV_ROLE_VIEWER && r->min_role <= SRV_ROLE_ADMIN);
+        /* {param} segments are whole segments with a name */
+        for (const char *p = strchr(r->pattern, '{'); p; p = strchr(p + 1, '{')) {
+            assert_int_equal(p[-1], '/');
+            const char *e = strchr(p, '}');
+            assert_non_null(e);
+            assert_true(e > p + 1);
+            assert_true(e[1] == '\0' || e[1] == '/');
+        }
+        for (const srv_route *q = srv_routes; q < r; q++)
+            if (strcmp(q->method, r->method) == 0 && strcmp(q->pattern, r->pattern) == 0)
+                fail_msg("%s %s is in the table twice", r->method, r->pattern);
+    }
+    assert_true(n >= 16);
+}
+
+static int nop(srv_req *req, srv_resp *resp)
+{
+    return 0;
+}
+
+static const srv_route table[] = {
+    {"GET", "/api/v1/actions", nop, 1, 0, 0, "list", NULL, NULL},
+    {"GET", "/api/v1/actions/{name}", nop, 1, 0, 0, "one", NULL, NULL},
+    {"POST", "/api/v1/actions/{name}", nop, 2, 0, 0, "run", NULL, NULL},
+    {"GET", "/api/v1/actions/schema", nop, 1, 0, 0, "literal", NULL, NULL},
+    {"DELETE", "/api/v1/keys/{id}", nop, 3, 0, 0, "revoke", NULL, NULL},
+    {"GET", "/", nop, 0, 0, SRV_ANON, "page", NULL, NULL},
+    {NULL, NULL, NULL, 0, 0, 0, NULL, NULL, NULL},
+};
+
+static void test_matcher(void **state)
+{
+    srv_match m;
+    assert_int_equal(srv_route_match(table, "GET", "/api/v1/actions/list_users", &m), SRV_MATCH_OK);
+    assert_string_equal(m.route->summary, "one");
+    assert_int_equal(m.nparams, 1);
+    assert_string_equal(m.params[0].name, "name");
+    assert_string_equal(m.params[0].value, "list_users");
+    srv_match_free(&m);
+    /* a literal segment beats a {param} at the same place, whatever the order */
+    assert_int_equal(srv_route_match(table, "GET", "/api/v1/actions/schema", &m), SRV_MATCH_OK);
+    assert_string_equal(m.route->summary, "literal");
+    srv_match_free(&m);
+    /* POST on the literal: the literal path has GET only */
+    assert_int_equal(srv_route_match(table, "POST", "/api/v1/actions/schema", &m), SRV_MATCH_PATH);
+    assert_string_equal(m.allow, "GET");
+    srv_match_free(&m);
+    assert_int_equal(srv_route_match(table, "PUT", "/api/v1/actions/x", &m), SRV_MATCH_PATH);
+    assert_string_equal(m.allow, "GET, POST");
+    srv_match_free(&m);
+    assert_int_equal(srv_route_match(table, "HEAD", "/", &m), SRV_MATCH_OK);
+    srv_match_free(&m);
+    assert_int_equal(srv_route_match(table, "GET", "/api/v1", &m), SRV_MATCH_NONE);
+    assert_int_equal(srv_route_match(table, "GET", "/api/v1/actions/x/y", &m), SRV_MATCH_NONE);
+    assert_int_equal(srv_route_match(table, "GET", "/api/v1/actions/", &m), SRV_MATCH_NONE);
+    assert_int_equal(srv_route_match(table, "get", "/", &m), SRV_MATCH_PATH);
+    srv_match_free(&m);
+}
+
+static void test_path_check(void **state)
+{
+    static const char *const bad[] = {
+        "/a/%2e%2e/b", "/a/%2E%2E", "/a/..",     "/a/./b", "//a",   "/a//b", "/a%2fb",
+        "/a%2Fb",      "/a\\b",     "/a%5cb",    "/a%00",  "/a%zz", "/a%4",  "/a%",
+        "a",           "",          "/a%0d%0ab", "/a\tb",  "/a%7f",
+    };
+    char out[SRV_PATH_MAX + 1];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *why = NULL;
+        if (srv_path_clean(bad[i], strlen(bad[i]), out, sizeof out, &why) == 0)
+            fail_msg("%s was accepted as %s", bad[i], out);
+        assert_non_null(why);
+    }
+    assert_int_equal(srv_path_clean("/a%20b/%25/x.y/..z", 18, out, sizeof out, NULL), 0);
+    assert_string_equal(out, "/a b/%/x.y/..z");
+    /* a NUL inside the raw bytes */
+    assert_int_not_equal(srv_path_clean("/a\0b", 4, out, sizeof out, NULL), 0);
+    char *longp = malloc(SRV_PATH_MAX + 10);
+    memset(longp, 'a', SRV_PATH_MAX + 9);
+    longp[0] = '/';
+    assert_int_not_equal(srv_path_clean(longp, SRV_PATH_MAX + 9, out, sizeof out, NULL), 0);
+    free(longp);
+}
+
+static void test_query_and_cookies(void **state)
+{
+    srv_kvlist l;
+    const char *why;
+    assert_int_equal(srv_query_parse("a=1&b=x+y%21&a=2&c&=z", 21, &l, &why), 0);
+    assert_string_equal(srv_kvlist_get(&l, "a"), "1");
+    assert_string_equal(srv_kvlist_get(&l, "b"), "x y!");
+    assert_string_equal(srv_kvlist_get(&l, "c"), "");
+    assert_null(srv_kvlist_get(&l, "z"));
+    srv_kvlist_free(&l);
+    assert_int_not_equal(srv_query_parse("a=%G1", 5, &l, &why), 0);
+    assert_int_not_equal(srv_query_parse("a=%00", 5, &l, &why), 0);
+    const char *h = "zf_session=abc; theme=\"dark\"; bad name=1; zf_session=second; x";
+    assert_int_equal(srv_cookie_parse(h, strlen(h), &l), 0);
+    assert_string_equal(srv_kvlist_get(&l, "zf_session"), "abc");
+    assert_string_equal(srv_kvlist_get(&l, "theme"), "dark");
+    assert_null(srv_kvlist_get(&l, "bad name"));
+    assert_null(srv_kvlist_get(&l, "x"));
+    srv_kvlist_free(&l);
+    assert_true(srv_request_id_ok("abc-123_x.y"));
+    assert_false(srv_request_id_ok(""));
+    assert_false(srv_request_id_ok("a b"));
+    char id65[66];
+    memset(id65, 'a', 65);
+    id65[65] = '\0';
+    assert_false(srv_request_id_ok(id65));
+    id65[64] = '\0';
+    assert_true(srv_request_id_ok(id65));
+}
+
+static void test_status_and_error_body(void **state)
+{
+    static const struct {
+        int code, status;
+    } map[] = {
+        {ZF_EVALIDATION, 422}, {ZF_EAUTH, 401},      {ZF_EFORBIDDEN, 403},    {ZF_ESCOPE, 403},
+        {ZF_ENOTFOUND, 404},   {ZF_ECONFLICT, 409},  {ZF_ENOTCONNECTED, 409}, {ZF_EREAUTH, 409},
+        {ZF_ETOOBIG, 413},     {ZF_ERATELIMIT, 429}, {ZF_EDAILYLIMIT, 429},   {ZF_ESERVER, 502},
+        {ZF_ENET, 502},        {ZF_EAMBIGUOUS, 502}, {ZF_ETIMEOUT, 504},      {ZF_ESTORE, 503},
+        {ZF_EIO, 500},         {ZF_ECRYPT, 500},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        assert_int_equal(srv_status_of(map[i].code), map[i].status);
+    zf_error e = ZF_ERROR_INIT;
+    zf_error_set(&e, ZF_ERATELIMIT, "slow down");
+    zf_error_hint_id(&e, ZF_HINT_RECONNECT, NULL);
+    e.retry_after = 7;
+    e.zoom_code = 429;
+    json_t *j = srv_error_json(&e, 429, "rid-1");
+    json_t *o = json_object_get(j, "error");
+    assert_string_equal(json_string_value(json_object_get(o, "code")), "ERATELIMIT");
+    assert_int_equal(json_integer_value(json_object_get(o, "status")), 429);
+    assert_string_equal(json_string_value(json_object_get(o, "message")), "slow down");
+    assert_string_equal(json_string_value(json_object_get(o, "hint_id")), "RECONNECT");
+    assert_string_equal(json_string_value(json_object_get(o, "hint")),
+                        "reconnect Zoom to get new tokens");
+    json_t *btn = json_object_get(o, "hint_button");
+    assert_string_equal(json_string_value(json_object_get(btn, "href")), "/oauth/zoom/connect");
+    assert_int_equal(json_integer_value(json_object_get(o, "retry_after")), 7);
+    assert_int_equal(json_integer_value(json_object_get(o, "zoom_code")), 429);
+    assert_string_equal(json_string_value(json_object_get(o, "request_id")), "rid-1");
+    json_decref(j);
+    /* absent members are left out */
+    zf_error plain = ZF_ERROR_INIT;
+    zf_error_set(&plain, ZF_ENOTFOUND, "gone");
+    j = srv_error_json(&plain, 404, NULL);
+    o = json_object_get(j, "error");
+    assert_int_equal(json_object_size(o), 3);
+    json_decref(j);
+    /* a message that is not UTF-8 still makes a body */
+    zf_error_set(&plain, ZF_EIO, "bad \xff byte");
+    j = srv_error_json(&plain, 500, NULL);
+    assert_non_null(json_string_value(json_object_get(json_object_get(j, "error"), "message")));
+    json_decref(j);
+}
+
+static void test_hint_rows(void **state)
+{
+    int rows = 0;
+    for (const int *id = zf_hint_ids(); *id >= 0; id++) {
+        const srv_hint_row *r = srv_hint_find(*id);
+        if (!r)
+            continue;
+        rows++;
+        assert_non_null(r->text);
+        assert_true((r->label == NULL) == (r->href == NULL));
+        if (r->href)
+            assert_int_equal(r->href[0], '/');
+    }
+    assert_true(rows >= 10);
+    /* the service's own ids are 80-99 */
+    assert_int_equal(ZF_HINT_NEED_ROLE, 80);
+    assert_non_null(srv_hint_find(ZF_HINT_CHECK_ROUTE));
+}
+
+static void test_resp_helpers(void **state)
+{
+    srv_resp r;
+    srv_resp_init(&r, NULL, "id");
+    assert_int_equal(srv_set_cookie(&r, "zf_session", "abc", 60), 0);
+    assert_string_equal(r.hdrs[0].value, "zf_session=abc; Path=/; HttpOnly; SameSite=Strict; "
+                                         "Max-Age=60");
+    assert_int_not_equal(srv_set_cookie(&r, "zf_session", "a;b", 60), 0);
+    assert_int_not_equal(srv_resp_header(&r, "X-A", "v\r\nSet-Cookie: x=1"), 0);
+    assert_int_not_equal(srv_resp_header(&r, "X-A\r\n", "v"), 0);
+    assert_int_not_equal(srv_redirect(&r, 303, "/x\r\nX: y"), 0);
+    assert_int_equal(srv_redirect(&r, 303, "/after"), 0);
+    assert_int_equal(r.status, 303);
+    assert_int_equal(srv_json(&r, 200, NULL), ZF_ENOMEM);
+    assert_int_equal(r.status, 500);
+    assert_int_equal(srv_fail(&r, ZF_ECONFLICT, "dup %d", 7), 0);
+    assert_int_equal(r.status, 409);
+    assert_non_null(strstr(r.body, "\"dup 7\""));
+    assert_string_equal(r.err_code, "ECONFLICT");
+    srv_resp_clear(&r);
+}
+
+static void test_handlers_by_hand(void **state)
+{
+    srv_req q;
+    memset(&q, 0, sizeof q);
+    srv_req_priv priv;
+    memset(&priv, 0, sizeof priv);
+    q.priv = &priv;
+    q.method = "GET";
+    q.path = "/healthz";
+    srv_resp r;
+    srv_resp_init(&r, NULL, "x");
+    assert_int_equal(srv_h_healthz(&q, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "{\"status\":\"ok\"}");
+    assert_int_equal(srv_h_openapi(&q, &r), 0);
+    assert_int_equal(r.status, 200);
+    json_t *doc = json_loads(r.body, 0, NULL);
+    assert_non_null(doc);
+    assert_string_equal(json_string_value(json_object_get(doc, "openapi")), "3.1.0");
+    json_t *paths = json_object_get(doc, "paths");
+    /* every visible row is in the document, hidden ones are not */
+    for (const srv_route *rt = srv_routes; rt->method; rt++) {
+        json_t *item = json_object_get(paths, rt->pattern);
+        char m[16];
+        size_t i = 0;
+        for (; rt->method[i] && i + 1 < sizeof m; i++)
+            m[i] = (char)(rt->method[i] - 'A' + 'a');
+        m[i] = '\0';
+        if (rt->flags & SRV_HIDDEN)
+            assert_true(!item || !json_object_get(item, m));
+        else
+            assert_non_null(json_object_get(item, m));
+    }
+    json_decref(doc);
+    /* an asset that is not there */
+    priv.match.nparams = 0;
+    assert_int_equal(srv_h_asset(&q, &r), 0);
+    assert_int_equal(r.status, 404);
+    srv_resp_clear(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_route_rows),
+        cmocka_unit_test(test_matcher),
+        cmocka_unit_test(test_path_check),
+        cmocka_unit_test(test_query_and_cookies),
+        cmocka_unit_test(test_status_and_error_body),
+        cmocka_unit_test(test_hint_rows),
+        cmocka_unit_test(test_resp_helpers),
+        cmocka_unit_test(test_handlers_by_hand),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
