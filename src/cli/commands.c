@@ -29,6 +29,7 @@
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
+extern const zf_cmd zf_cmd_admin_create, zf_cmd_admin_list;
 extern const zf_cmd zf_cmd_config, zf_cmd_connect, zf_cmd_disconnect, zf_cmd_status, zf_cmd_api,
     zf_cmd_help, zf_cmd_completion, zf_cmd_man, zf_cmd_actions, zf_cmd_actions_schema,
     zf_cmd_recordings_download, zf_cmd_batch, zf_cmd_serve;
@@ -40,7 +41,7 @@ static const zf_cmd *const written[] = {
     &zf_cmd_connect,    &zf_cmd_status,  &zf_cmd_disconnect,          &zf_cmd_config,
     &zf_cmd_api,        ACTIONS_HERE,    &zf_cmd_recordings_download, &zf_cmd_batch,
     &zf_cmd_serve,      &zf_cmd_actions, &zf_cmd_actions_schema,      &zf_cmd_help,
-    &zf_cmd_completion, &zf_cmd_man,
+    &zf_cmd_completion, &zf_cmd_man,     &zf_cmd_admin_create,        &zf_cmd_admin_list,
 };
 
 #define MADE_MAX 256 /* action commands; the registry test keeps well below */

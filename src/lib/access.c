@@ -317,6 +317,21 @@ static void audit_row(zf_access *a, const char *org, const char *actor, const ch
     (void)zf_store_audit_add(a->st, &r, &ignored); /* the change stands without its row */
 }
 
+/* One row in the log of each org the account is in (none: conn_id NULL):
+ * for a change to the account itself, which every org of it sees. */
+static void audit_account(zf_access *a, int64_t id, const char *actor, const char *action, int rc,
+                          const char *detail)
+{
+    zf_store_membership *ms = NULL;
+    size_t n = 0;
+    if (zf_store_membership_list(a->st, id, &ms, &n, NULL) == 0 && n)
+        for (size_t i = 0; i < n; i++)
+            audit_row(a, ms[i].org, actor, action, rc, detail);
+    else
+        audit_row(a, NULL, actor, action, rc, detail);
+    zf_store_membership_free_list(ms, n);
+}
+
 int zf_access_audit(zf_access *a, const char *org, const char *actor, const char *action,
                     const char *outcome, const char *detail, zf_error *err)
 {
@@ -686,7 +701,7 @@ int zf_account_disable(zf_access *a, const char *org, int64_t id, int disabled, 
         rc = zf_store_account_set_disabled(a->st, id, disabled, err);
         if (rc == 0 && disabled)
             rc = zf_store_web_session_delete_account(a->st, id, NULL, NULL, err);
-        audit_row(a, NULL, actor, action, rc, detail);
+        audit_account(a, id, actor, action, rc, detail);
         return rc;
     }
     if ((rc = zf_org_slug_check(org, err)) < 0 || (rc = zf_store_lock_org(a->st, org, err)) < 0)
@@ -739,8 +754,7 @@ static int put_password(zf_access *a, const zf_store_account *acc, const char *p
                         const char *actor, const char *action, zf_error *err)
 {
     char *hash = NULL, detail[400];
-    size_t ended = 0, n = 0;
-    zf_store_membership *ms = NULL;
+    size_t ended = 0;
     int rc;
     if ((rc = zf_password_check(pw, len, err)) < 0 ||
         (rc = zf_password_hash(a, pw, len, &hash, err)) < 0)
@@ -751,12 +765,7 @@ static int put_password(zf_access *a, const zf_store_account *acc, const char *p
         rc = zf_store_web_session_delete_account(a->st, acc->id, NULL, &ended, err);
     snprintf(detail, sizeof detail, "account=%lld email=%s sessions ended=%zu", (long long)acc->id,
              acc->email, ended);
-    if (zf_store_membership_list(a->st, acc->id, &ms, &n, NULL) == 0 && n)
-        for (size_t i = 0; i < n; i++)
-            audit_row(a, ms[i].org, actor, action, rc, detail);
-    else
-        audit_row(a, NULL, actor, action, rc, detail);
-    zf_store_membership_free_list(ms, n);
+    audit_account(a, acc->id, actor, action, rc, detail);
     return rc;
 }
 
@@ -772,7 +781,7 @@ int zf_account_change_password(zf_access *a, int64_t id, const char *old_pw, siz
     if (verify_gated(a, acc.password_hash, old_pw, old_pw ? old_len : 0) != 0) {
         rc = zf_error_set(err, ZF_EAUTH, "the current password is wrong");
         zf_error_hint_id(err, ZF_HINT_CHECK_CREDENTIALS, NULL);
-        audit_row(a, NULL, actor, "account.password", rc, "current password wrong");
+        audit_account(a, id, actor, "account.password", rc, "current password wrong");
     } else {
         rc = put_password(a, &acc, new_pw, new_len, actor, "account.password", err);
     }
@@ -1074,29 +1083,33 @@ int zf_signin(zf_access *a, const zf_signin_req *req, zf_secret *cookie, zf_prin
     if (rc < 0 && rc != ZF_ENOTFOUND)
         return rc;
     int known = rc == 0;
+    /* read for an unknown email too (account 0 has none): the same queries
+     * either way */
+    if ((rc = zf_store_membership_list(a->st, known ? acc.id : 0, &ms, &nms, err)) < 0) {
+        if (known)
+            zf_store_account_free(&acc);
+        return rc;
+    }
     const char *hash = known ? acc.password_hash : dummy_hash(a);
     int good = verify_gated(a, hash, req->password, req->password_len) == 0 && known &&
                !acc.disabled && org_ok;
     const char *in_org = NULL;
-    if (good) {
-        if ((rc = zf_store_membership_list(a->st, acc.id, &ms, &nms, err)) < 0) {
-            zf_store_account_free(&acc);
-            return rc;
-        }
-        for (size_t i = 0; i < nms; i++)
-            if (org ? strcmp(ms[i].org, org) == 0 : nms == 1)
-                in_org = ms[i].org;
-        good = in_org || (!org && nms > 1);
-    }
+    for (size_t i = 0; good && i < nms; i++)
+        if (org ? strcmp(ms[i].org, org) == 0 : nms == 1)
+            in_org = ms[i].org;
+    good = good && (in_org || (!org && nms > 1));
     if (!good) {
         int64_t lock_for = 0;
         count_failure(a, akey, dkey, now, &lock_for);
         if (lock_for > 0)
             snprintf(detail + strlen(detail), sizeof detail - strlen(detail), " locked=%llds",
                      (long long)lock_for);
-        const char *log_org = org ? org : (known && nms == 1 ? ms[0].org : NULL);
         signin_refused(err);
-        audit_row(a, log_org, "anonymous", "signin", ZF_EAUTH, detail);
+        /* in the log of the org asked for, else of each org the account is in */
+        if (org || !nms)
+            audit_row(a, org, "anonymous", "signin", ZF_EAUTH, detail);
+        for (size_t i = 0; !org && i < nms; i++)
+            audit_row(a, ms[i].org, "anonymous", "signin", ZF_EAUTH, detail);
         zf_store_membership_free_list(ms, nms);
         if (known)
             zf_store_account_free(&acc);

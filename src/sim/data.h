@@ -139,6 +139,12 @@ sim_user *sim_data_user_add(sim *s, const char *id, const char *email, int type,
 void sim_data_user_free(sim_user *u);
 void sim_data_user_list_json(zf_buf *b, const sim_user *u);
 extern const char *const sim_data_status_names[U_NSTATUS];
+/* The user as the user.* webhooks carry it (id, first_name,
+ * last_name, display_name, email, type), and the emission of such an event
+ * (payload operator, operator_id[, extra_key: extra], object). */
+json_t *sim_data_user_hook_json(const sim_user *u);
+void sim_data_user_emit(sim_req *rq, const char *event, const sim_user *u, const char *extra_key,
+                        const char *extra);
 
 /* handlers (one file each) */
 void sim_h_users_create(sim_req *rq, sim_resp *rs);
@@ -147,6 +153,7 @@ void sim_h_user_get(sim_req *rq, sim_resp *rs);
 void sim_h_user_settings(sim_req *rq, sim_resp *rs);
 void sim_h_user_patch(sim_req *rq, sim_resp *rs);
 void sim_h_user_delete(sim_req *rq, sim_resp *rs);
+void sim_h_user_status(sim_req *rq, sim_resp *rs);
 void sim_h_meeting_create(sim_req *rq, sim_resp *rs);
 void sim_h_meetings_list(sim_req *rq, sim_resp *rs);
 void sim_h_meeting_get(sim_req *rq, sim_resp *rs);
@@ -179,6 +186,10 @@ int sim_data_meeting_insert(sim *s, sim_meeting *m);
 sim_meeting *sim_data_meeting_new(sim *s, sim_user *host, json_t *body, json_t *errs, int64_t now);
 void sim_data_meeting_free(sim_meeting *m);
 json_t *sim_data_meeting_json(sim *s, const sim_meeting *m, int full);
+/* The meeting as the registration webhooks carry it: uuid, id, host_id,
+ * topic, type, start_time, duration, timezone and, for type 8, every
+ * occurrence {occurrence_id, start_time}. */
+json_t *sim_data_meeting_hook_json(sim *s, const sim_meeting *m);
 int sim_data_tz_valid(const char *tz);
 int sim_data_registration_on(const sim_meeting *m);
 /* 0 when the host may write one more meeting today; otherwise ZF_EDAILYLIMIT

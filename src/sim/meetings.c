@@ -868,6 +868,10 @@ static sim_user *host_or_404(sim_req *rq, sim_resp *rs)
     return u;
 }
 
+static json_t *hook_meeting(sim *s, const sim_meeting *m);
+static void emit_meeting(sim_req *rq, const char *event, const char *opkey, const char *op,
+                         json_t *object, json_t *old);
+
 void sim_h_meeting_create(sim_req *rq, sim_resp *rs)
 {
     sim_user *u = host_or_404(rq, rs);
@@ -894,6 +898,7 @@ void sim_h_meeting_create(sim_req *rq, sim_resp *rs)
     }
     u->mtg_writes++;
     sim_json(rs, 201, sim_data_meeting_json(rq->s, m, 1));
+    emit_meeting(rq, "meeting.created", NULL, NULL, hook_meeting(rq->s, m), NULL);
 done:
     json_decref(body);
     json_decref(errs);
@@ -943,6 +948,109 @@ static void as_occurrence(json_t *j, const sim_meeting *m, const char *oid, int6
     json_object_set_new(j, "occurrences",
                         json_pack("[{s:s,s:s,s:i,s:s}]", "occurrence_id", oid, "start_time", iso,
                                   "duration", duration, "status", "available"));
+}
+
+/* --- webhooks: meeting.created / updated / deleted (zoom-api.md §D) */
+
+/* Members of GET's meeting object the meeting.* events do not carry. */
+static const char *const hook_drop[] = {"host_email",         "status",          "start_url",
+                                        "created_at",         "h323_password",   "pre_schedule",
+                                        "encrypted_password", "creation_source", NULL};
+
+/* The meeting as meeting.created carries it. */
+static json_t *hook_meeting(sim *s, const sim_meeting *m)
+{
+    json_t *j = meeting_json(s, m, 1, INT64_MIN, 1);
+    for (const char *const *k = hook_drop; *k; k++)
+        json_object_del(j, *k);
+    return j;
+}
+
+/* payload: operator, operator_id, [opkey: op], object[, time_stamp,
+ * old_object]; object and old are stolen. */
+static void emit_meeting(sim_req *rq, const char *event, const char *opkey, const char *op,
+                         json_t *object, json_t *old)
+{
+    json_t *pl = sim_webhook_operator(rq->s, rq);
+    if (opkey)
+        json_object_set_new(pl, opkey, json_string(op));
+    json_object_set_new(pl, "object", object);
+    if (old) {
+        json_object_set_new(pl, "time_stamp", json_integer(sim_webhook_now_ms(rq->s)));
+        json_object_set_new(pl, "old_object", old);
+    }
+    sim_webhook_emit_payload(rq->s, event, pl, NULL);
+}
+
+/* meeting.updated: id and uuid, then only what changed, new values in
+ * *obj and the values before in *old (settings: the changed keys). Steals
+ * before and after. */
+static void hook_diff(json_t *before, json_t *after, json_t **obj, json_t **old)
+{
+    *obj = json_pack("{s:O,s:O}", "id", json_object_get(after, "id"), "uuid",
+                     json_object_get(after, "uuid"));
+    *old = json_pack("{s:O,s:O}", "id", json_object_get(before, "id"), "uuid",
+                     json_object_get(before, "uuid"));
+    const char *k;
+    json_t *v;
+    json_object_foreach (after, k, v) {
+        json_t *was = json_object_get(before, k);
+        if (json_equal(v, was))
+            continue;
+        if (strcmp(k, "settings") == 0 && json_is_object(was)) {
+            json_t *ns = json_object(), *os = json_object(), *sv;
+            const char *sk;
+            json_object_foreach (v, sk, sv) {
+                json_t *sw = json_object_get(was, sk);
+                if (json_equal(sv, sw))
+                    continue;
+                json_object_set(ns, sk, sv);
+                if (sw)
+                    json_object_set(os, sk, sw);
+            }
+            json_object_set_new(*obj, k, ns);
+            json_object_set_new(*old, k, os);
+            continue;
+        }
+        json_object_set(*obj, k, v);
+        if (was)
+            json_object_set(*old, k, was);
+    }
+    json_decref(before);
+    json_decref(after);
+}
+
+/* The short meeting object meeting.deleted and the registration events
+ * carry. */
+static json_t *hook_meeting_short(const sim_meeting *m)
+{
+    char iso[32];
+    sim_fmt_time(iso, m->start_time);
+    json_t *j = json_pack("{s:s,s:I,s:s,s:s,s:i}", "uuid", m->uuid, "id", (json_int_t)m->id,
+                          "host_id", m->host->id, "topic", m->topic, "type", m->type);
+    if (m->type != 3)
+        json_object_set_new(j, "start_time", json_string(iso));
+    json_object_set_new(j, "duration", json_integer(m->duration));
+    json_object_set_new(j, "timezone", json_string(m->timezone));
+    return j;
+}
+
+json_t *sim_data_meeting_hook_json(sim *s, const sim_meeting *m)
+{
+    json_t *j = hook_meeting_short(m);
+    if (m->type == 8 && m->recurrence) {
+        /* the registration events list the occurrences, each
+         * {occurrence_id, start_time} */
+        json_t *occ = occurrences_json(m, INT64_MIN, 1), *o;
+        size_t i;
+        json_array_foreach (occ, i, o) {
+            json_object_del(o, "duration");
+            json_object_del(o, "status");
+        }
+        json_object_set_new(j, "occurrences", occ);
+    }
+    (void)s;
+    return j;
 }
 
 void sim_h_meeting_get(sim_req *rq, sim_resp *rs)
@@ -1003,9 +1111,19 @@ void sim_h_meeting_delete(sim_req *rq, sim_resp *rs)
         bad_occurrence(rs);
         goto done;
     }
+    json_t *hook = hook_meeting_short(m);
+    const char *op = m->type == 8 ? "all" : NULL;
+    if (oid) {
+        char iso[32];
+        sim_fmt_time(iso, start);
+        json_object_set_new(hook, "occurrences",
+                            json_pack("[{s:s,s:s}]", "occurrence_id", oid, "start_time", iso));
+        op = "single";
+    }
     if (oid) {
         json_t *ov = occ_entry(m, oid);
         if (!ov) {
+            json_decref(hook);
             sim_error(rs, 500, 500, "out of memory");
             goto done;
         }
@@ -1014,6 +1132,7 @@ void sim_h_meeting_delete(sim_req *rq, sim_resp *rs)
         m->deleted = 1;
         sim_map_del(&rq->s->data->meetings, rq->param[0]);
     }
+    emit_meeting(rq, "meeting.deleted", op ? "operation" : NULL, op, hook, NULL);
     /* no mail is sent; the request log says what would have been */
     snprintf(rq->log_detail, sizeof rq->log_detail, "%s%s%semail host: %s, registrants: %s",
              oid ? "occurrence " : "", oid ? oid : "", oid ? "; " : "", hosts ? "yes" : "no",
@@ -1147,6 +1266,8 @@ static void patch_occurrence(sim_req *rq, sim_resp *rs, sim_meeting *m, json_t *
         sim_error(rs, 500, 500, "out of memory");
         goto done;
     }
+    json_t *before = hook_meeting(rq->s, m);
+    as_occurrence(before, m, oid, start, duration);
     json_t *ag = json_object_get(patch, "agenda"), *d = json_object_get(patch, "duration");
     if (patch_start(m, patch, &t) && t >= rq->now)
         json_object_set_new(ov, "start_time", json_integer(t));
@@ -1161,6 +1282,17 @@ static void patch_occurrence(sim_req *rq, sim_resp *rs, sim_meeting *m, json_t *
     }
     m->host->mtg_writes++;
     sim_empty(rs, 204);
+    /* meeting.updated for one occurrence: scope single, the occurrence
+     * listed in both objects */
+    json_t *after = hook_meeting(rq->s, m), *obj, *old;
+    if (sim_data_occurrence(m, oid, &start, &duration))
+        as_occurrence(after, m, oid, start, duration);
+    hook_diff(json_incref(before), json_incref(after), &obj, &old);
+    json_object_set(obj, "occurrences", json_object_get(after, "occurrences"));
+    json_object_set(old, "occurrences", json_object_get(before, "occurrences"));
+    json_decref(before);
+    json_decref(after);
+    emit_meeting(rq, "meeting.updated", "scope", "single", obj, old);
 done:
     json_decref(errs);
     json_decref(set);
@@ -1192,6 +1324,7 @@ void sim_h_meeting_patch(sim_req *rq, sim_resp *rs)
         errs = NULL;
         goto done;
     }
+    json_t *before = hook_meeting(s, m);
     memset(&tmp, 0, sizeof tmp);
     tmp.host = m->host;
     apply_body(&tmp, b, settings, json_object_get(patch, "start_time") ? rq->now : m->start_time);
@@ -1214,6 +1347,9 @@ void sim_h_meeting_patch(sim_req *rq, sim_resp *rs)
     m->duration = tmp.duration;
     m->host->mtg_writes++;
     sim_empty(rs, 204);
+    json_t *obj, *old;
+    hook_diff(before, hook_meeting(s, m), &obj, &old);
+    emit_meeting(rq, "meeting.updated", m->type == 8 ? "scope" : NULL, "all", obj, old);
 done:
     json_decref(patch);
     json_decref(b);

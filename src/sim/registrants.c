@@ -222,17 +222,48 @@ json_t *sim_data_registrant_json(sim *s, const sim_meeting *m, const sim_registr
     return j;
 }
 
-static void emit_created(sim *s, const sim_meeting *m, const sim_registrant *r)
+static long pin_code(const sim_registrant *r);
+
+/* The registrant as the registration webhooks carry it: the join_url is
+ * there whatever the status (the spec requires it; a pending registrant's
+ * link works once approved). */
+static json_t *hook_registrant(sim *s, const sim_meeting *m, const sim_registrant *r)
 {
-    char iso[32];
-    sim_fmt_time(iso, m->start_time);
+    char url[256];
     json_t *reg = sim_data_registrant_json(s, m, r);
     json_object_del(reg, "create_time");
-    json_t *obj =
-        json_pack("{s:s,s:I,s:s,s:s,s:i,s:s,s:i,s:s,s:o}", "uuid", m->uuid, "id", (json_int_t)m->id,
-                  "host_id", m->host->id, "topic", m->topic, "type", m->type, "start_time", iso,
-                  "duration", m->duration, "timezone", m->timezone, "registrant", reg);
+    json_object_del(reg, "auto_approve");
+    join_url(s, m, r, url, sizeof url);
+    json_object_set_new(reg, "join_url", json_string(url));
+    json_object_set_new(reg, "participant_pin_code", json_integer(pin_code(r)));
+    return reg;
+}
+
+static void emit_created(sim *s, const sim_meeting *m, const sim_registrant *r)
+{
+    json_t *obj = sim_data_meeting_hook_json(s, m);
+    json_object_set_new(obj, "registrant", hook_registrant(s, m, r));
     sim_webhook_emit(s, "meeting.registration_created", obj, NULL);
+}
+
+/* meeting.registration_approved / _denied / _cancelled: who did it, the
+ * meeting and the registrant (approved: with its join_url). */
+static void emit_status(sim_req *rq, const sim_meeting *m, const sim_registrant *r, int action)
+{
+    static const char *const events[] = {"meeting.registration_approved",
+                                         "meeting.registration_denied",
+                                         "meeting.registration_cancelled"};
+    json_t *reg = hook_registrant(rq->s, m, r);
+    json_object_del(reg, "status");
+    if (action != 0) {
+        json_object_del(reg, "join_url");
+        json_object_del(reg, "participant_pin_code");
+    }
+    json_t *obj = sim_data_meeting_hook_json(rq->s, m);
+    json_object_set_new(obj, "registrant", reg);
+    json_t *pl = sim_webhook_operator(rq->s, rq);
+    json_object_set_new(pl, "object", obj);
+    sim_webhook_emit_payload(rq->s, events[action], pl, NULL);
 }
 /* A registrant's six-digit PIN, the same in every answer about it (a
  * second add of the same email answers with the first registrant's). */
@@ -465,6 +496,7 @@ void sim_h_registrants_status(sim_req *rq, sim_resp *rs)
         r->status = (uint8_t)to;
         m->nregs_status[to]++;
         changed++;
+        emit_status(rq, m, r, action);
     }
     snprintf(rq->log_detail, sizeof rq->log_detail, "%s: %d of %zu changed", status_actions[action],
              changed, json_array_size(json_object_get(body, "registrants")));

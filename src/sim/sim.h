@@ -267,6 +267,17 @@ void sim_error(sim_resp *rs, int status, int code, const char *fmt, ...)
 void sim_validation_error(sim_resp *rs, json_t *errors);
 void sim_empty(sim_resp *rs, int status); /* 204 and friends */
 
+/* --- JSON text (jsonout.c): what JavaScript's JSON.stringify(JSON.parse())
+ * gives back byte for byte (shortest round-trip decimals, index-like keys
+ * first), so a body signed here verifies in receivers that re-serialise. */
+/* Appends j; 0, ZF_ENOMEM (b failed) or ZF_EVALIDATION (nesting too deep,
+ * b unchanged). */
+int sim_json_write(zf_buf *b, const json_t *j);
+/* The text, malloc'd; NULL on failure. */
+char *sim_json_text(const json_t *j);
+/* One finite double as ECMAScript's Number::toString writes it. */
+void sim_json_number(zf_buf *b, double d);
+
 /* --- ids, time (util.c) */
 void sim_random_id(char *out, size_t outlen, size_t nchars); /* [A-Za-z0-9_-] */
 void sim_random_hex(char *out, size_t nbytes);               /* out: 2n+1 */
@@ -338,6 +349,14 @@ void sim_page_next(sim *s, const char *key, const sim_page *pg, size_t end, size
  * top (may be NULL) holds extra top-level envelope keys, e.g. recording.
  * completed's download_token. Both are stolen. */
 void sim_webhook_emit(sim *s, const char *event, json_t *object, json_t *top);
+/* The same with the whole payload given: its members follow account_id
+ * (operator, operator_id, object, old_object, time_stamp, ...). Stolen. */
+void sim_webhook_emit_payload(sim *s, const char *event, json_t *payload, json_t *top);
+/* {"operator": email, "operator_id": id} of who made the request (the
+ * token's user; the account owner without one). New reference. */
+json_t *sim_webhook_operator(sim *s, const sim_req *rq);
+/* Sim time in milliseconds (event_ts, payload.time_stamp). */
+int64_t sim_webhook_now_ms(const sim *s);
 /* limits.c: 0 to proceed; otherwise ZF_ERATELIMIT or ZF_EDAILYLIMIT with
  * the 429 written into rs. */
 int sim_limits_check(sim *s, sim_req *rq, sim_resp *rs);

@@ -357,6 +357,30 @@ static int validate_user(json_t *body, json_t *errs, int *action)
     return json_array_size(errs) ? ZF_EVALIDATION : 0;
 }
 
+/* --- webhooks: the user.* events */
+
+json_t *sim_data_user_hook_json(const sim_user *u)
+{
+    json_t *j =
+        json_pack("{s:s,s:s,s:s}", "id", u->id, "first_name", u->first_name ? u->first_name : "",
+                  "last_name", u->last_name ? u->last_name : "");
+    if (u->display_name)
+        json_object_set_new(j, "display_name", json_string(u->display_name));
+    json_object_set_new(j, "email", json_string(u->email));
+    json_object_set_new(j, "type", json_integer(u->type));
+    return j;
+}
+
+void sim_data_user_emit(sim_req *rq, const char *event, const sim_user *u, const char *extra_key,
+                        const char *extra)
+{
+    json_t *pl = sim_webhook_operator(rq->s, rq);
+    if (extra_key)
+        json_object_set_new(pl, extra_key, json_string(extra));
+    json_object_set_new(pl, "object", sim_data_user_hook_json(u));
+    sim_webhook_emit_payload(rq->s, event, pl, NULL);
+}
+
 void sim_h_users_create(sim_req *rq, sim_resp *rs)
 {
     sim *s = rq->s;
@@ -408,6 +432,7 @@ void sim_h_users_create(sim_req *rq, sim_resp *rs)
     json_object_set_new(out, "first_name", json_string(u->first_name ? u->first_name : ""));
     json_object_set_new(out, "last_name", json_string(u->last_name ? u->last_name : ""));
     sim_json(rs, 201, out);
+    sim_data_user_emit(rq, "user.created", u, "creation_type", actions[action]);
 done:
     json_decref(body);
     json_decref(errs);

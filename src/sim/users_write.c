@@ -12,6 +12,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* --- webhooks: what user.updated compares (the user.* helpers are in users.c) */
+
+/* What a PATCH can change, as user.updated names it. */
+static json_t *user_fields(const sim_user *u)
+{
+    json_t *j = json_pack(
+        "{s:s,s:s,s:s,s:i,s:I,s:s}", "first_name", u->first_name ? u->first_name : "", "last_name",
+        u->last_name ? u->last_name : "", "display_name", u->display_name ? u->display_name : "",
+        "type", u->type, "pmi", (json_int_t)u->pmi, "timezone", u->timezone ? u->timezone : "");
+    if (u->profile)
+        json_object_update(j, u->profile);
+    return j;
+}
+
 /* --- PATCH /users/{userId}: only the fields given change */
 
 typedef enum pf_kind { PF_STR, PF_BOOL, PF_INT, PF_ARRAY, PF_OBJECT } pf_kind;
@@ -191,8 +205,29 @@ void sim_h_user_patch(sim_req *rq, sim_resp *rs)
                   "License\" user.");
         goto done;
     }
+    json_t *before = user_fields(u);
     apply_patch(u, b);
     sim_empty(rs, 204);
+    /* user.updated: id and what the patch changed, old values in
+     * old_object */
+    json_t *after = user_fields(u), *obj = json_pack("{s:s}", "id", u->id),
+           *old = json_pack("{s:s}", "id", u->id), *v;
+    const char *k;
+    json_object_foreach (after, k, v) {
+        json_t *was = json_object_get(before, k);
+        if (!json_object_get(b, k) || json_equal(v, was))
+            continue;
+        json_object_set(obj, k, v);
+        if (was)
+            json_object_set(old, k, was);
+    }
+    json_decref(before);
+    json_decref(after);
+    json_t *pl = sim_webhook_operator(rq->s, rq);
+    json_object_set_new(pl, "object", obj);
+    json_object_set_new(pl, "time_stamp", json_integer(sim_webhook_now_ms(rq->s)));
+    json_object_set_new(pl, "old_object", old);
+    sim_webhook_emit_payload(rq->s, "user.updated", pl, NULL);
 done:
     json_decref(b);
     json_decref(errs);
@@ -335,4 +370,61 @@ void sim_h_user_delete(sim_req *rq, sim_resp *rs)
         return;
     user_leave(rq->s, u, &l);
     sim_empty(rs, 204);
+    sim_data_user_emit(rq, l.delete ? "user.deleted" : "user.disassociated", u, NULL, NULL);
+}
+
+/* --- PUT /users/{userId}/status {action}: deactivate / activate */
+
+void sim_h_user_status(sim_req *rq, sim_resp *rs)
+{
+    static const char *const acts[] = {"activate", "deactivate", "clock_in", "clock_out"};
+    sim *s = rq->s;
+    sim_user *u = sim_data_user_find(s, rq, rq->param[0]);
+    json_t *b = NULL, *errs = json_array();
+    if (!u) {
+        sim_error(rs, 404, 1001, "User does not exist: %s.", rq->param[0]);
+        goto done;
+    }
+    if (!(b = sim_body_json(rq, rs)))
+        goto done;
+    const char *a = sim_data_vstr(errs, b, "action", "action", 1, 0);
+    int act = -1;
+    for (int i = 0; a && i < 4; i++)
+        if (strcmp(a, acts[i]) == 0)
+            act = i;
+    if (a && act < 0)
+        sim_data_verr(errs, "action",
+                      "action must be activate, deactivate, clock_in or clock_out.");
+    if (json_array_size(errs)) {
+        sim_validation_error(rs, errs);
+        errs = NULL;
+        goto done;
+    }
+    if (act >= 2) { /* clock in/out: nothing the emulator keeps */
+        sim_empty(rs, 204);
+        goto done;
+    }
+    if (u->role != ROLE_MEMBER) {
+        sim_error(rs, 400, 200,
+                  "Zoom Room and Admin users' status cannot be activated or "
+                  "deactivated.");
+        goto done;
+    }
+    if (u->status == U_PENDING) {
+        sim_error(rs, 400, 300,
+                  "The user has not accepted the invitation yet; a pending user "
+                  "cannot be activated or deactivated.");
+        goto done;
+    }
+    int to = act == 0 ? U_ACTIVE : U_INACTIVE;
+    if (u->status != to) {
+        s->data->count[u->status][u->role]--;
+        u->status = (uint8_t)to;
+        s->data->count[to][u->role]++;
+        sim_data_user_emit(rq, act == 0 ? "user.activated" : "user.deactivated", u, NULL, NULL);
+    }
+    sim_empty(rs, 204);
+done:
+    json_decref(b);
+    json_decref(errs);
 }

@@ -115,15 +115,13 @@ void sim_json(sim_resp *rs, int status, json_t *j)
 {
     zf_buf_reset(&rs->body);
     rs->status = status;
-    char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    int rc = sim_json_write(&rs->body, j);
     json_decref(j);
-    if (!s) {
+    if (rc != 0) {
         rs->status = 500;
+        zf_buf_reset(&rs->body);
         zf_buf_puts(&rs->body, "{\"code\":500,\"message\":\"out of memory\"}");
-        return;
     }
-    zf_buf_puts(&rs->body, s);
-    free(s);
 }
 
 void sim_error(sim_resp *rs, int status, int code, const char *fmt, ...)

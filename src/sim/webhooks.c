@@ -1,30 +1,38 @@
 /*
  * Webhook delivery, as Zoom does it (zoom-api.md §D).
  *
- * Subscription lifecycle (one subscription: url + secret + optional event
- * list, from --webhook-url/--webhook-secret or POST /_sim/webhooks):
+ * Subscriptions: one per app (client_id; "" is the default one that
+ * --webhook-url/--webhook-secret and a POST /_sim/webhooks without
+ * client_id set), each a URL, the app's secret token and an optional event
+ * list, at most WH_MAX_SUBS. Each goes through
  *
  *   none --configure--> pending --url_validation answered right--> active
- *                          |
+ *                          |   ^                                      |
+ *                          |   +---- every 72 h (sim time), or -------+
+ *                          |         POST /_sim/webhooks/validate
  *                          +--wrong answer / error / timeout--> failed
  *
  * sim_webhook_emit() runs under s->lock: it serialises the envelope once and
- * queues it (pending: held until validation ends; none/failed: recorded as
- * "no subscription"; active but not in the event list: "not subscribed").
+ * queues a copy for every subscription (pending: held until validation
+ * ends; failed, or no subscription at all: recorded as "no subscription";
+ * active but not in the event list: "not subscribed").
  *
  * One delivery thread does all I/O without s->lock. It waits on `cv` (with
- * s->lock as the mutex), takes the due event out of the queue, unlocks,
- * POSTs it signed (x-zm-signature v0 over the raw body), locks again and
- * records the attempt. Success is 200 or 204 within 3 s; otherwise the
- * event goes back into the queue due 5, 20, then 60 minutes later (times the
- * retry scale, on the real monotonic clock), and after the fourth attempt it
- * is dropped. A configure or reset bumps `gen`: whatever the thread had in
- * flight for an older generation is discarded when it comes back.
+ * s->lock as the mutex), takes the earliest due event of the active
+ * subscriptions, unlocks, POSTs it signed (x-zm-signature v0 over the raw
+ * body), locks again and records the attempt. Success is 200 or 204 within
+ * 3 s; otherwise the event goes back into its queue due 5, 20, then 60
+ * minutes later (times the subscription's retry scale, on the real
+ * monotonic clock), and after the fourth attempt it is dropped. A
+ * configure, delete or reset bumps the subscription's `gen`: whatever the
+ * thread had in flight for an older generation is discarded when it comes
+ * back (slots are reused, generations only grow).
  *
  * Times: event_ts is sim time (ms); x-zm-request-timestamp is the real wall
  * clock, because receivers check it against their own clock.
  */
 #include "webhooks.h"
+#include "data.h"
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
@@ -37,10 +45,13 @@
 
 #define WH_TIMEOUT_MS 3000
 #define WH_MAX_ATTEMPTS 4
+#define WH_MAX_SUBS 16          /* subscriptions (apps) at once */
 #define WH_LOG_MAX 10000        /* attempts kept for GET deliveries */
-#define WH_QUEUE_MAX 100000     /* undelivered events held */
+#define WH_QUEUE_MAX 100000     /* undelivered events held per subscription */
 #define WH_RESP_MAX (64u << 10) /* receiver answers read for validation */
 #define WH_USER_AGENT "Zoom Marketplace/1.0a"
+#define WH_REVALIDATE_S (72 * 3600) /* Zoom validates the URL again every 72 h */
+#define WH_APP_MAX 64
 
 static const double retry_delay[WH_MAX_ATTEMPTS - 1] = {5 * 60, 20 * 60, 60 * 60};
 
@@ -59,6 +70,7 @@ typedef struct wh_event {
 typedef struct wh_attempt {
     uint64_t seq, event_id;
     char event[64];
+    char app[WH_APP_MAX];
     int attempt;
     int status;         /* HTTP status, 0 when there was none */
     const char *result; /* static string */
@@ -69,13 +81,9 @@ typedef struct wh_attempt {
     int64_t retry_in_ms; /* -1: no retry */
 } wh_attempt;
 
-struct sim_hooks {
-    pthread_t thread;
-    int started;
-    pthread_cond_t cv;
-    atomic_int stop;
-    double t0; /* monotonic start, for real_ms */
-    /* subscription */
+typedef struct wh_sub {
+    int used;
+    char app[WH_APP_MAX]; /* client_id; "" = the default subscription */
     char *url, *secret;
     char **events; /* NULL: every event */
     size_t nevents;
@@ -83,10 +91,23 @@ struct sim_hooks {
     sub_state state;
     char reason[192];
     uint64_t gen;
-    uint64_t validated_gen; /* the generation validation last started for */
+    uint64_t validated_gen;   /* the generation validation last started for */
+    int revalidate;           /* POST /_sim/webhooks/validate asked for one */
+    uint64_t nvalidations;    /* url_validation requests sent */
+    int64_t validated_at;     /* sim time the last validation ended, 0 none */
+    char last_validation[24]; /* "", "validated", "validation failed" */
     /* queue, ordered by emission */
     wh_event *head, *tail;
     size_t queued;
+} wh_sub;
+
+struct sim_hooks {
+    pthread_t thread;
+    int started;
+    pthread_cond_t cv;
+    atomic_int stop;
+    double t0; /* monotonic start, for real_ms */
+    wh_sub subs[WH_MAX_SUBS];
     uint64_t next_event_id;
     /* attempt log ring */
     wh_attempt *log;
@@ -131,28 +152,56 @@ static int64_t event_ts_ms(const sim *s)
     return ((int64_t)ts.tv_sec + s->clock_offset) * 1000 + ts.tv_nsec / 1000000;
 }
 
-char *sim_webhook__envelope(sim *s, const char *event, json_t *object, json_t *top)
+char *sim_webhook__envelope_payload(sim *s, const char *event, json_t *payload, json_t *top)
 {
-    json_t *env = json_pack("{s:s,s:I,s:{s:s,s:O}}", "event", event, "event_ts",
-                            (json_int_t)event_ts_ms(s), "payload", "account_id", s->account_id,
-                            "object", object ? object : json_object());
+    json_t *env = json_pack("{s:s,s:I,s:{s:s}}", "event", event, "event_ts",
+                            (json_int_t)event_ts_ms(s), "payload", "account_id", s->account_id);
     if (!env)
         return NULL;
+    json_t *pl = json_object_get(env, "payload");
     const char *k;
     json_t *v;
+    if (json_is_object(payload))
+        json_object_foreach (payload, k, v)
+            if (!json_object_get(pl, k))
+                json_object_set(pl, k, v);
+    if (!json_object_get(pl, "object"))
+        json_object_set_new(pl, "object", json_object());
     if (json_is_object(top))
         json_object_foreach (top, k, v)
             if (!json_object_get(env, k))
                 json_object_set(env, k, v);
-    char *out = json_dumps(env, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *out = sim_json_text(env);
     json_decref(env);
     return out;
 }
 
+char *sim_webhook__envelope(sim *s, const char *event, json_t *object, json_t *top)
+{
+    json_t *pl = json_pack("{s:O}", "object", object ? object : json_object());
+    char *out = pl ? sim_webhook__envelope_payload(s, event, pl, top) : NULL;
+    json_decref(pl);
+    return out;
+}
+
+json_t *sim_webhook_operator(sim *s, const sim_req *rq)
+{
+    const sim_user *u = rq && rq->auth ? sim_map_get(&s->data->by_id, rq->auth->user_id) : NULL;
+    if (!u)
+        u = sim_map_get(&s->data->by_id, s->owner_id);
+    return json_pack("{s:s,s:s}", "operator", u ? u->email : "", "operator_id",
+                     u ? u->id : s->owner_id);
+}
+
+int64_t sim_webhook_now_ms(const sim *s)
+{
+    return event_ts_ms(s);
+}
+
 /* --- the attempt log (caller holds s->lock) */
 
-static wh_attempt *log_add(sim *s, uint64_t event_id, const char *event, int attempt,
-                           const char *result)
+static wh_attempt *log_add(sim *s, const char *app, uint64_t event_id, const char *event,
+                           int attempt, const char *result)
 {
     struct sim_hooks *h = s->hooks;
     wh_attempt *a = &h->log[h->nlog % WH_LOG_MAX];
@@ -160,6 +209,7 @@ static wh_attempt *log_add(sim *s, uint64_t event_id, const char *event, int att
     a->seq = ++h->nlog;
     a->event_id = event_id;
     snprintf(a->event, sizeof a->event, "%s", event);
+    snprintf(a->app, sizeof a->app, "%s", app);
     a->attempt = attempt;
     a->result = result;
     a->time = sim_now(s);
@@ -170,12 +220,18 @@ static wh_attempt *log_add(sim *s, uint64_t event_id, const char *event, int att
 
 json_t *sim_webhook__deliveries(sim *s, const char *event, uint64_t since)
 {
+    return sim_webhook__deliveries_of(s, event, NULL, since);
+}
+
+json_t *sim_webhook__deliveries_of(sim *s, const char *event, const char *app, uint64_t since)
+{
     struct sim_hooks *h = s->hooks;
     json_t *arr = json_array();
     uint64_t first = h->nlog > WH_LOG_MAX ? h->nlog - WH_LOG_MAX : 0;
     for (uint64_t i = first; i < h->nlog; i++) {
         const wh_attempt *a = &h->log[i % WH_LOG_MAX];
-        if (a->seq <= since || (event && strcmp(event, a->event) != 0))
+        if (a->seq <= since || (event && strcmp(event, a->event) != 0) ||
+            (app && strcmp(app, a->app) != 0))
             continue;
         char when[32];
         sim_fmt_time(when, a->time);
@@ -183,6 +239,7 @@ json_t *sim_webhook__deliveries(sim *s, const char *event, uint64_t since)
                               "event_id", (json_int_t)a->event_id, "event", a->event, "attempt",
                               a->attempt, "result", a->result, "time", when, "real_ms",
                               (json_int_t)a->real_ms, "duration_ms", (json_int_t)a->duration_ms);
+        json_object_set_new(o, "client_id", a->app[0] ? json_string(a->app) : json_null());
         json_object_set_new(o, "status", a->status ? json_integer(a->status) : json_null());
         if (a->error[0])
             json_object_set_new(o, "error", json_string(a->error));
@@ -193,7 +250,7 @@ json_t *sim_webhook__deliveries(sim *s, const char *event, uint64_t since)
     return json_pack("{s:I,s:o}", "total", (json_int_t)h->nlog, "deliveries", arr);
 }
 
-/* --- queue (caller holds s->lock) */
+/* --- queues (caller holds s->lock) */
 
 static void event_free(wh_event *e)
 {
@@ -202,81 +259,102 @@ static void event_free(wh_event *e)
     free(e);
 }
 
-static void queue_push(struct sim_hooks *h, wh_event *e)
+static void queue_push(wh_sub *sb, wh_event *e)
 {
     e->next = NULL;
-    if (h->tail)
-        h->tail->next = e;
+    if (sb->tail)
+        sb->tail->next = e;
     else
-        h->head = e;
-    h->tail = e;
-    h->queued++;
+        sb->head = e;
+    sb->tail = e;
+    sb->queued++;
 }
 
-static void queue_unlink(struct sim_hooks *h, wh_event *prev, wh_event *e)
+static void queue_unlink(wh_sub *sb, wh_event *prev, wh_event *e)
 {
     if (prev)
         prev->next = e->next;
     else
-        h->head = e->next;
-    if (h->tail == e)
-        h->tail = prev;
-    h->queued--;
+        sb->head = e->next;
+    if (sb->tail == e)
+        sb->tail = prev;
+    sb->queued--;
 }
 
-/* Empties the queue; with `result`, each event is logged with it first. */
-static void queue_flush(sim *s, const char *result)
+/* Empties a queue; with `result`, each event is logged with it first. */
+static void queue_flush(sim *s, wh_sub *sb, const char *result)
 {
-    struct sim_hooks *h = s->hooks;
-    while (h->head) {
-        wh_event *e = h->head;
-        queue_unlink(h, NULL, e);
+    while (sb->head) {
+        wh_event *e = sb->head;
+        queue_unlink(sb, NULL, e);
         if (result)
-            log_add(s, e->id, e->event, 0, result);
+            log_add(s, sb->app, e->id, e->event, 0, result);
         event_free(e);
     }
 }
 
-static int subscribed(const struct sim_hooks *h, const char *event)
+static int subscribed(const wh_sub *sb, const char *event)
 {
-    if (!h->events)
+    if (!sb->events)
         return 1;
-    for (size_t i = 0; i < h->nevents; i++)
-        if (strcmp(h->events[i], event) == 0)
+    for (size_t i = 0; i < sb->nevents; i++)
+        if (strcmp(sb->events[i], event) == 0)
             return 1;
     return 0;
 }
 
 void sim_webhook_emit(sim *s, const char *event, json_t *object, json_t *top)
 {
+    json_t *pl = json_object();
+    json_object_set_new(pl, "object", object ? object : json_object());
+    sim_webhook_emit_payload(s, event, pl, top);
+}
+
+void sim_webhook_emit_payload(sim *s, const char *event, json_t *payload, json_t *top)
+{
     struct sim_hooks *h = s->hooks;
     uint64_t id = ++h->next_event_id;
-    if (h->state == SUB_NONE || h->state == SUB_FAILED || !subscribed(h, event)) {
-        log_add(s, id, event, 0,
-                h->state == SUB_NONE || h->state == SUB_FAILED ? "no subscription"
-                                                               : "not subscribed");
-        goto done;
+    char *body = NULL;
+    int any = 0, queued = 0;
+    for (int i = 0; i < WH_MAX_SUBS; i++) {
+        wh_sub *sb = &h->subs[i];
+        if (!sb->used)
+            continue;
+        any = 1;
+        if (sb->state == SUB_NONE || sb->state == SUB_FAILED) {
+            log_add(s, sb->app, id, event, 0, "no subscription");
+            continue;
+        }
+        if (!subscribed(sb, event)) {
+            log_add(s, sb->app, id, event, 0, "not subscribed");
+            continue;
+        }
+        if (sb->queued >= WH_QUEUE_MAX) {
+            log_add(s, sb->app, id, event, 0, "dropped: queue full");
+            continue;
+        }
+        if (!body)
+            body = sim_webhook__envelope_payload(s, event, payload, top);
+        wh_event *e = calloc(1, sizeof *e);
+        if (e && body)
+            e->body = strdup(body);
+        if (!e || !e->body) {
+            event_free(e);
+            log_add(s, sb->app, id, event, 0, "dropped: out of memory");
+            continue;
+        }
+        e->id = id;
+        snprintf(e->event, sizeof e->event, "%s", event);
+        e->due = mono();
+        queue_push(sb, e);
+        queued = 1;
     }
-    if (h->queued >= WH_QUEUE_MAX) {
-        log_add(s, id, event, 0, "dropped: queue full");
-        goto done;
-    }
-    wh_event *e = calloc(1, sizeof *e);
-    char *body = sim_webhook__envelope(s, event, object, top);
-    if (!e || !body) {
-        free(e);
-        free(body);
-        log_add(s, id, event, 0, "dropped: out of memory");
-        goto done;
-    }
-    e->id = id;
-    snprintf(e->event, sizeof e->event, "%s", event);
-    e->body = body;
-    e->due = mono();
-    queue_push(h, e);
-    pthread_cond_signal(&h->cv);
-done:
-    json_decref(object);
+    if (!any)
+        log_add(s, "", id, event, 0, "no subscription");
+    if (queued)
+        pthread_cond_signal(&h->cv);
+    free(body);
+    json_decref(payload);
     json_decref(top);
 }
 
@@ -301,6 +379,19 @@ static int on_progress(void *cls, curl_off_t a, curl_off_t b, curl_off_t c, curl
     return atomic_load(&h->stop) ? 1 : 0;
 }
 
+/* Zoom's id shapes, new for every request (zoom-api.md has nothing on
+ * them; Zoom's forum calls the tracking id unique per delivery, and
+ * whether either survives a retry is not said, so nothing may lean on
+ * them): a UUID-like x-zm-request-id and a tracking id naming the cluster. */
+static void request_ids(char rid[40], char tid[64])
+{
+    char hex[33];
+    sim_random_hex(hex, 16);
+    snprintf(rid, 40, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
+    sim_random_hex(hex, 16);
+    snprintf(tid, 64, "v=2.0;clid=us05;rid=WEB_%.32s", hex);
+}
+
 static void post(struct sim_hooks *h, const char *url, const char *secret, const char *body,
                  post_result *out)
 {
@@ -313,13 +404,19 @@ static void post(struct sim_hooks *h, const char *url, const char *secret, const
         return;
     }
     int64_t ts = (int64_t)time(NULL);
-    char sig[68], hsig[96], hts[64];
+    char sig[68], hsig[96], hts[64], hrid[64], htid[96], request_id[40], tracking_id[64];
+    request_ids(request_id, tracking_id);
     sim_webhook__signature(secret, ts, body, strlen(body), sig);
     snprintf(hsig, sizeof hsig, "x-zm-signature: %s", sig);
     snprintf(hts, sizeof hts, "x-zm-request-timestamp: %lld", (long long)ts);
-    struct curl_slist *hd = curl_slist_append(NULL, "Content-Type: application/json");
-    hd = curl_slist_append(hd, hsig);
+    snprintf(hrid, sizeof hrid, "x-zm-request-id: %s", request_id);
+    snprintf(htid, sizeof htid, "x-zm-trackingid: %s", tracking_id);
+    struct curl_slist *hd =
+        curl_slist_append(NULL, "Content-Type: application/json; charset=utf-8");
     hd = curl_slist_append(hd, hts);
+    hd = curl_slist_append(hd, hsig);
+    hd = curl_slist_append(hd, hrid);
+    hd = curl_slist_append(hd, htid);
     hd = curl_slist_append(hd, "Expect:");
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hd);
@@ -378,17 +475,18 @@ static void check_validation(const post_result *r, const char *secret, const cha
 }
 
 /* Called with s->lock held; returns with it held. */
-static void run_validation(sim *s)
+static void run_validation(sim *s, wh_sub *sb)
 {
     struct sim_hooks *h = s->hooks;
     char plain[40];
     sim_random_id(plain, sizeof plain, 22);
     json_t *obj = json_pack("{s:s,s:{s:s},s:I}", "event", "endpoint.url_validation", "payload",
                             "plainToken", plain, "event_ts", (json_int_t)event_ts_ms(s));
-    char *body = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *body = sim_json_text(obj);
     json_decref(obj);
-    char *url = strdup(h->url), *secret = strdup(h->secret);
-    uint64_t gen = h->gen;
+    char *url = strdup(sb->url), *secret = strdup(sb->secret);
+    uint64_t gen = sb->gen;
+    sb->nvalidations++;
     pthread_mutex_unlock(&s->lock);
 
     post_result r;
@@ -406,25 +504,28 @@ static void run_validation(sim *s)
     free(secret);
 
     pthread_mutex_lock(&s->lock);
-    if (gen != h->gen || atomic_load(&h->stop))
+    if (gen != sb->gen || atomic_load(&h->stop))
         return;
-    wh_attempt *a =
-        log_add(s, 0, "endpoint.url_validation", 1, why[0] ? "validation failed" : "validated");
+    wh_attempt *a = log_add(s, sb->app, 0, "endpoint.url_validation", 1,
+                            why[0] ? "validation failed" : "validated");
     a->status = (int)r.status;
     a->duration_ms = r.duration_ms;
     snprintf(a->error, sizeof a->error, "%s", why);
-    h->state = why[0] ? SUB_FAILED : SUB_ACTIVE;
-    snprintf(h->reason, sizeof h->reason, "%s", why);
-    if (h->state == SUB_FAILED)
-        queue_flush(s, "no subscription");
+    sb->state = why[0] ? SUB_FAILED : SUB_ACTIVE;
+    snprintf(sb->reason, sizeof sb->reason, "%s", why);
+    snprintf(sb->last_validation, sizeof sb->last_validation, "%s",
+             why[0] ? "validation failed" : "validated");
+    sb->validated_at = sim_now(s);
+    if (sb->state == SUB_FAILED)
+        queue_flush(s, sb, "no subscription");
 }
 
-/* Delivers e (already out of the queue). Lock held on entry and exit. */
-static void deliver(sim *s, wh_event *e)
+/* Delivers e (already out of sb's queue). Lock held on entry and exit. */
+static void deliver(sim *s, wh_sub *sb, wh_event *e)
 {
     struct sim_hooks *h = s->hooks;
-    char *url = strdup(h->url), *secret = strdup(h->secret);
-    uint64_t gen = h->gen;
+    char *url = strdup(sb->url), *secret = strdup(sb->secret);
+    uint64_t gen = sb->gen;
     pthread_mutex_unlock(&s->lock);
     post_result r;
     if (url && secret) {
@@ -440,7 +541,7 @@ static void deliver(sim *s, wh_event *e)
     free(secret);
     pthread_mutex_lock(&s->lock);
 
-    if (gen != h->gen || atomic_load(&h->stop)) {
+    if (gen != sb->gen || atomic_load(&h->stop)) {
         event_free(e);
         return;
     }
@@ -449,7 +550,7 @@ static void deliver(sim *s, wh_event *e)
     const char *result = ok                              ? "delivered"
                          : e->attempts < WH_MAX_ATTEMPTS ? "failed, retry scheduled"
                                                          : "failed, dropped";
-    wh_attempt *a = log_add(s, e->id, e->event, e->attempts, result);
+    wh_attempt *a = log_add(s, sb->app, e->id, e->event, e->attempts, result);
     a->status = (int)r.status;
     a->duration_ms = r.duration_ms;
     if (r.error[0])
@@ -460,37 +561,60 @@ static void deliver(sim *s, wh_event *e)
         event_free(e);
         return;
     }
-    double wait = retry_delay[e->attempts - 1] * h->scale;
+    double wait = retry_delay[e->attempts - 1] * sb->scale;
     a->retry_in_ms = (int64_t)(wait * 1000);
     e->due = mono() + wait;
-    queue_push(h, e);
+    queue_push(sb, e);
 }
 
-/* The due event with the earliest due time, unlinked; else NULL and the
- * earliest due time in *next (or -1). */
-static wh_event *take_due(struct sim_hooks *h, double now, double *next)
+/* The earliest due event of the active subscriptions, unlinked (its
+ * subscription in *from); else NULL and the earliest due time in *next
+ * (or -1). */
+static wh_event *take_due(struct sim_hooks *h, double now, double *next, wh_sub **from)
 {
-    wh_event *best = NULL, *bestprev = NULL, *prev = NULL;
-    for (wh_event *e = h->head; e; prev = e, e = e->next) {
-        if (!best || e->due < best->due) {
-            best = e;
-            bestprev = prev;
+    wh_event *best = NULL, *bestprev = NULL;
+    wh_sub *bestsub = NULL;
+    for (int i = 0; i < WH_MAX_SUBS; i++) {
+        wh_sub *sb = &h->subs[i];
+        if (!sb->used || sb->state != SUB_ACTIVE)
+            continue;
+        wh_event *prev = NULL;
+        for (wh_event *e = sb->head; e; prev = e, e = e->next) {
+            if (!best || e->due < best->due) {
+                best = e;
+                bestprev = prev;
+                bestsub = sb;
+            }
         }
     }
     *next = best ? best->due : -1;
     if (!best || best->due > now)
         return NULL;
-    queue_unlink(h, bestprev, best);
+    queue_unlink(bestsub, bestprev, best);
+    *from = bestsub;
     return best;
+}
+
+static int any_active(const struct sim_hooks *h)
+{
+    for (int i = 0; i < WH_MAX_SUBS; i++)
+        if (h->subs[i].used && h->subs[i].state == SUB_ACTIVE)
+            return 1;
+    return 0;
 }
 
 static void wait_until(sim *s, double due)
 {
     struct sim_hooks *h = s->hooks;
-    if (due < 0) {
+    int active = any_active(h);
+    if (due < 0 && !active) {
         pthread_cond_wait(&h->cv, &s->lock);
         return;
     }
+    /* active: look at the sim clock now and then for the 72 h revalidation
+     * (an advance of the clock does not signal) */
+    if (active && (due < 0 || due > mono() + 0.5))
+        due = mono() + 0.5;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     double wait = due - mono();
@@ -502,21 +626,44 @@ static void wait_until(sim *s, double due)
     pthread_cond_timedwait(&h->cv, &s->lock, &ts);
 }
 
+/* A subscription whose URL is due for url_validation, or NULL. */
+static wh_sub *validation_due(sim *s)
+{
+    struct sim_hooks *h = s->hooks;
+    for (int i = 0; i < WH_MAX_SUBS; i++) {
+        wh_sub *sb = &h->subs[i];
+        if (!sb->used)
+            continue;
+        if (sb->state == SUB_PENDING && sb->validated_gen != sb->gen) {
+            sb->validated_gen = sb->gen;
+            return sb;
+        }
+        if (sb->state == SUB_ACTIVE &&
+            (sb->revalidate || sim_now(s) - sb->validated_at >= WH_REVALIDATE_S)) {
+            /* as Zoom does every 72 h (or when asked): events wait meanwhile */
+            sb->revalidate = 0;
+            sb->state = SUB_PENDING;
+            return sb;
+        }
+    }
+    return NULL;
+}
+
 static void *delivery_thread(void *arg)
 {
     sim *s = arg;
     struct sim_hooks *h = s->hooks;
     pthread_mutex_lock(&s->lock);
     while (!atomic_load(&h->stop)) {
-        if (h->state == SUB_PENDING && h->validated_gen != h->gen) {
-            h->validated_gen = h->gen;
-            run_validation(s);
+        wh_sub *sb = validation_due(s);
+        if (sb) {
+            run_validation(s, sb);
             continue;
         }
         double next = -1;
-        wh_event *e = h->state == SUB_ACTIVE ? take_due(h, mono(), &next) : NULL;
+        wh_event *e = take_due(h, mono(), &next, &sb);
         if (e)
-            deliver(s, e);
+            deliver(s, sb, e);
         else
             wait_until(s, next);
     }
@@ -524,74 +671,155 @@ static void *delivery_thread(void *arg)
     return NULL;
 }
 
-/* --- subscription (caller holds s->lock) */
+/* --- subscriptions (caller holds s->lock) */
 
-static void sub_clear(struct sim_hooks *h)
+static wh_sub *sub_find(struct sim_hooks *h, const char *app)
 {
-    free(h->url);
-    if (h->secret)
-        memset(h->secret, 0, strlen(h->secret));
-    free(h->secret);
-    for (size_t i = 0; i < h->nevents; i++)
-        free(h->events[i]);
-    free(h->events);
-    h->url = h->secret = NULL;
-    h->events = NULL;
-    h->nevents = 0;
-    h->state = SUB_NONE;
-    h->reason[0] = '\0';
-    h->gen++;
+    for (int i = 0; i < WH_MAX_SUBS; i++)
+        if (h->subs[i].used && strcmp(h->subs[i].app, app) == 0)
+            return &h->subs[i];
+    return NULL;
 }
 
-/* Takes ownership of nothing; copies. events may be NULL (all events). */
-static int sub_set(sim *s, const char *url, const char *secret, json_t *events)
+/* Back to unused; undelivered events are discarded, the generation moves. */
+static void sub_clear(sim *s, wh_sub *sb)
+{
+    queue_flush(s, sb, NULL);
+    free(sb->url);
+    if (sb->secret)
+        memset(sb->secret, 0, strlen(sb->secret));
+    free(sb->secret);
+    for (size_t i = 0; i < sb->nevents; i++)
+        free(sb->events[i]);
+    free(sb->events);
+    uint64_t gen = sb->gen + 1, vgen = sb->validated_gen;
+    memset(sb, 0, sizeof *sb);
+    sb->gen = gen;
+    sb->validated_gen = vgen;
+}
+
+/* Sets app's subscription (replacing it); copies everything. events may be
+ * NULL (all events). ZF_ENOMEM, or ZF_EBUSY when every slot is taken. */
+static int sub_set(sim *s, const char *app, const char *url, const char *secret, json_t *events,
+                   double scale)
 {
     struct sim_hooks *h = s->hooks;
-    queue_flush(s, NULL);
-    sub_clear(h);
-    h->url = strdup(url);
-    h->secret = strdup(secret);
-    if (!h->url || !h->secret)
-        return ZF_ENOMEM;
+    wh_sub *sb = sub_find(h, app);
+    for (int i = 0; !sb && i < WH_MAX_SUBS; i++)
+        if (!h->subs[i].used)
+            sb = &h->subs[i];
+    if (!sb)
+        return ZF_EBUSY;
+    sub_clear(s, sb);
+    sb->used = 1;
+    snprintf(sb->app, sizeof sb->app, "%s", app);
+    sb->scale = scale;
+    sb->url = strdup(url);
+    sb->secret = strdup(secret);
+    if (!sb->url || !sb->secret)
+        goto oom;
     if (events) {
-        h->events = calloc(json_array_size(events) + 1, sizeof *h->events);
-        if (!h->events)
-            return ZF_ENOMEM;
+        sb->events = calloc(json_array_size(events) + 1, sizeof *sb->events);
+        if (!sb->events)
+            goto oom;
         for (size_t i = 0; i < json_array_size(events); i++)
-            if (!(h->events[h->nevents++] = strdup(json_string_value(json_array_get(events, i)))))
-                return ZF_ENOMEM;
+            if (!(sb->events[sb->nevents++] = strdup(json_string_value(json_array_get(events, i)))))
+                goto oom;
     }
-    h->state = SUB_PENDING;
+    sb->state = SUB_PENDING;
     pthread_cond_signal(&h->cv);
     return 0;
+oom:
+    sub_clear(s, sb);
+    return ZF_ENOMEM;
 }
 
-static json_t *sub_json(sim *s)
+static json_t *sub_json(sim *s, const wh_sub *sb, const char *app)
 {
     struct sim_hooks *h = s->hooks;
+    static const wh_sub none;
+    if (!sb)
+        sb = &none;
     json_t *ev = json_null();
-    if (h->events) {
+    if (sb->events) {
         ev = json_array();
-        for (size_t i = 0; i < h->nevents; i++)
-            json_array_append_new(ev, json_string(h->events[i]));
+        for (size_t i = 0; i < sb->nevents; i++)
+            json_array_append_new(ev, json_string(sb->events[i]));
     }
-    const char *reason = h->state == SUB_FAILED ? h->reason : "";
-    return json_pack("{s:s?,s:b,s:s,s:s,s:o,s:f,s:I,s:I}", "url", h->url, "secret_set",
-                     h->secret != NULL, "subscription", sub_names[h->state], "reason", reason,
-                     "events", ev, "retry_scale", h->scale, "queued", (json_int_t)h->queued,
-                     "emitted", (json_int_t)h->next_event_id);
+    const char *reason = sb->state == SUB_FAILED ? sb->reason : "";
+    json_t *j =
+        json_pack("{s:o,s:s?,s:b,s:s,s:s,s:o,s:f,s:I,s:I}", "client_id",
+                  app[0] ? json_string(app) : json_null(), "url", sb->url, "secret_set",
+                  sb->secret != NULL, "subscription", sub_names[sb->state], "reason", reason,
+                  "events", ev, "retry_scale", sb->used ? sb->scale : s->opts.webhook_retry_scale,
+                  "queued", (json_int_t)sb->queued, "emitted", (json_int_t)h->next_event_id);
+    if (!sb->url)
+        json_object_set_new(j, "url", json_null());
+    /* the last url_validation: what it found and when the next one is due */
+    json_t *v = json_object();
+    json_object_set_new(v, "count", json_integer((json_int_t)sb->nvalidations));
+    json_object_set_new(v, "result",
+                        sb->last_validation[0] ? json_string(sb->last_validation) : json_null());
+    json_object_set_new(v, "reason", json_string(sb->last_validation[0] ? sb->reason : ""));
+    char at[32];
+    if (sb->validated_at) {
+        sim_fmt_time(at, sb->validated_at);
+        json_object_set_new(v, "time", json_string(at));
+    } else {
+        json_object_set_new(v, "time", json_null());
+    }
+    if (sb->state == SUB_ACTIVE) {
+        sim_fmt_time(at, sb->validated_at + WH_REVALIDATE_S);
+        json_object_set_new(v, "next", json_string(at));
+    } else {
+        json_object_set_new(v, "next", json_null());
+    }
+    json_object_set_new(j, "validation", v);
+    return j;
 }
 
 /* --- control plane */
 
+/* ?client_id=: the app a control request is about ("" when absent); NULL
+ * after a 400 when it is not a usable name. */
+static const char *app_of(sim_req *rq, sim_resp *rs, json_t *body)
+{
+    json_t *b = json_object_get(body, "client_id");
+    const char *app = b ? json_string_value(b) : sim_query(rq, "client_id");
+    if (b && !json_is_string(b))
+        app = NULL;
+    else if (!app)
+        return "";
+    if (!app || strlen(app) >= WH_APP_MAX) {
+        sim_error(rs, 400, 300,
+                  "\"client_id\" must be the app's client ID, a string of at most %d "
+                  "characters.",
+                  WH_APP_MAX - 1);
+        return NULL;
+    }
+    return app;
+}
+
 static void h_hooks_get(sim_req *rq, sim_resp *rs)
 {
-    sim_json(rs, 200, sub_json(rq->s));
+    const char *app = app_of(rq, rs, NULL);
+    if (app)
+        sim_json(rs, 200, sub_json(rq->s, sub_find(rq->s->hooks, app), app));
+}
+
+static void h_subs_list(sim_req *rq, sim_resp *rs)
+{
+    struct sim_hooks *h = rq->s->hooks;
+    json_t *arr = json_array();
+    for (int i = 0; i < WH_MAX_SUBS; i++)
+        if (h->subs[i].used)
+            json_array_append_new(arr, sub_json(rq->s, &h->subs[i], h->subs[i].app));
+    sim_json(rs, 200, json_pack("{s:o}", "subscriptions", arr));
 }
 
 static int check_config(json_t *j, char *err, size_t errlen)
 {
-    static const char *const keys[] = {"url", "secret", "events", "retry_scale", NULL};
+    static const char *const keys[] = {"client_id", "url", "secret", "events", "retry_scale", NULL};
     const char *k;
     json_t *v;
     json_object_foreach (j, k, v) {
@@ -600,7 +828,7 @@ static int check_config(json_t *j, char *err, size_t errlen)
             i++;
         if (!keys[i]) {
             snprintf(err, errlen,
-                     "\"%s\" is not a setting; use url, secret, events, "
+                     "\"%s\" is not a setting; use client_id, url, secret, events, "
                      "retry_scale.",
                      k);
             return ZF_EVALIDATION;
@@ -640,34 +868,71 @@ static void h_hooks_post(sim_req *rq, sim_resp *rs)
     if (!j)
         return;
     char err[200];
+    const char *app = NULL;
+    int rc = 0;
     if (check_config(j, err, sizeof err) != 0) {
         sim_error(rs, 400, 300, "%s", err);
-    } else if (sub_set(rq->s, json_string_value(json_object_get(j, "url")),
-                       json_string_value(json_object_get(j, "secret")),
-                       json_object_get(j, "events")) != 0) {
-        sim_error(rs, 500, 500, "out of memory");
-    } else {
+    } else if ((app = app_of(rq, rs, j)) != NULL) {
         json_t *sc = json_object_get(j, "retry_scale");
-        if (sc)
-            rq->s->hooks->scale = json_number_value(sc);
-        sim_json(rs, 202, sub_json(rq->s));
+        rc = sub_set(rq->s, app, json_string_value(json_object_get(j, "url")),
+                     json_string_value(json_object_get(j, "secret")), json_object_get(j, "events"),
+                     sc ? json_number_value(sc) : rq->s->opts.webhook_retry_scale);
+        if (rc == ZF_EBUSY)
+            sim_error(rs, 409, 300, "At most %d webhook subscriptions (apps) at once.",
+                      WH_MAX_SUBS);
+        else if (rc != 0)
+            sim_error(rs, 500, 500, "out of memory");
+        else
+            sim_json(rs, 202, sub_json(rq->s, sub_find(rq->s->hooks, app), app));
     }
     json_decref(j);
 }
 
 static void h_hooks_delete(sim_req *rq, sim_resp *rs)
 {
-    queue_flush(rq->s, NULL);
-    sub_clear(rq->s->hooks);
+    const char *app = app_of(rq, rs, NULL);
+    if (!app)
+        return;
+    wh_sub *sb = sub_find(rq->s->hooks, app);
+    if (sb)
+        sub_clear(rq->s, sb);
     sim_empty(rs, 204);
+}
+
+/* POST /_sim/webhooks/validate[?client_id=]: sends endpoint.url_validation
+ * again now, as Zoom does when the URL is saved and every 72 hours. */
+static void h_hooks_validate(sim_req *rq, sim_resp *rs)
+{
+    struct sim_hooks *h = rq->s->hooks;
+    const char *app = app_of(rq, rs, NULL);
+    if (!app)
+        return;
+    wh_sub *sb = sub_find(h, app);
+    if (!sb) {
+        sim_error(rs, 409, 300,
+                  "There is no webhook subscription to validate; POST /_sim/webhooks first.");
+        return;
+    }
+    if (sb->state == SUB_FAILED) {
+        /* a failed endpoint may have been fixed: try it again, as saving
+         * the URL in the app's page does */
+        sb->state = SUB_PENDING;
+        sb->gen++;
+    } else if (sb->state == SUB_ACTIVE) {
+        sb->revalidate = 1;
+    }
+    pthread_cond_signal(&h->cv);
+    json_t *j = sub_json(rq->s, sb, app);
+    json_object_set_new(j, "subscription", json_string("pending"));
+    sim_json(rs, 202, j);
 }
 
 static void h_deliveries(sim_req *rq, sim_resp *rs)
 {
     const char *since = sim_query(rq, "since");
     sim_json(rs, 200,
-             sim_webhook__deliveries(rq->s, sim_query(rq, "event"),
-                                     since ? strtoull(since, NULL, 10) : 0));
+             sim_webhook__deliveries_of(rq->s, sim_query(rq, "event"), sim_query(rq, "client_id"),
+                                        since ? strtoull(since, NULL, 10) : 0));
 }
 
 static void h_deliveries_clear(sim_req *rq, sim_resp *rs)
@@ -715,6 +980,20 @@ static const sim_route routes[] = {
      SIM_CAT_NONE,
      {NULL},
      "sim.webhooks.delete"},
+    {"GET",
+     "/_sim/webhooks/subscriptions",
+     h_subs_list,
+     SIM_R_CONTROL,
+     SIM_CAT_NONE,
+     {NULL},
+     "sim.webhooks.subscriptions"},
+    {"POST",
+     "/_sim/webhooks/validate",
+     h_hooks_validate,
+     SIM_R_CONTROL,
+     SIM_CAT_NONE,
+     {NULL},
+     "sim.webhooks.validate"},
     {"GET",
      "/_sim/webhooks/deliveries",
      h_deliveries,
@@ -772,15 +1051,14 @@ static int hooks_init(sim *s)
 static void hooks_reset(sim *s)
 {
     struct sim_hooks *h = s->hooks;
-    queue_flush(s, NULL);
-    sub_clear(h);
+    for (int i = 0; i < WH_MAX_SUBS; i++)
+        sub_clear(s, &h->subs[i]);
     memset(h->log, 0, WH_LOG_MAX * sizeof *h->log);
     h->nlog = 0;
     h->next_event_id = 0;
-    h->scale = s->opts.webhook_retry_scale;
-    if (s->opts.webhook_url && s->opts.webhook_secret &&
-        sub_set(s, s->opts.webhook_url, s->opts.webhook_secret, NULL) != 0)
-        sub_clear(h);
+    if (s->opts.webhook_url && s->opts.webhook_secret)
+        sub_set(s, "", s->opts.webhook_url, s->opts.webhook_secret, NULL,
+                s->opts.webhook_retry_scale);
 }
 
 static void hooks_destroy(sim *s)
@@ -797,8 +1075,8 @@ static void hooks_destroy(sim *s)
         pthread_cond_destroy(&h->cv);
     }
     if (h->log) {
-        queue_flush(s, NULL);
-        sub_clear(h);
+        for (int i = 0; i < WH_MAX_SUBS; i++)
+            sub_clear(s, &h->subs[i]);
         curl_global_cleanup();
     }
     free(h->log);

@@ -20,11 +20,12 @@ class Receiver:
     answered to event deliveries in order (then 200); validation is answered
     per `validation`: "right", "wrong" or an HTTP status."""
 
-    def __init__(self, secret=SECRET, validation="right", script=None, delay=0):
+    def __init__(self, secret=SECRET, validation="right", script=None, delay=0, delays=None):
         self.secret = secret
         self.validation = validation
         self.script = list(script or [])
         self.delay = delay
+        self.delays = list(delays or [])  # per delivery, in order, before `delay`
         self.got = []  # (headers dict, raw body, monotonic time, signature_ok)
         self.lock = threading.Lock()
         outer = self
@@ -63,8 +64,10 @@ class Receiver:
                 return self.answer(h, self.validation, b"{}")
             return self.answer(h, 200, json.dumps({"plainToken": plain,
                                                    "encryptedToken": enc}).encode())
-        if self.delay:
-            time.sleep(self.delay)
+        with self.lock:
+            wait = self.delays.pop(0) if self.delays else self.delay
+        if wait:
+            time.sleep(wait)
         with self.lock:
             status = self.script.pop(0) if self.script else 200
         self.answer(h, status, b"")
@@ -223,6 +226,152 @@ class WebhooksTest(SimCase):
         self.assertEqual(d[0]["result"], "failed, retry scheduled")
         self.assertIn("3000 ms", d[0]["error"])
 
+    def test_retry_resends_the_same_body(self):
+        rcv = self.receiver(script=[500, 200])
+        self.subscribe(rcv, retry_scale=0.0005)
+        self.emit("meeting.created", {"id": 70, "topic": "x"})
+        got = wait_for(lambda: (lambda e: e if len(e) == 2 else None)(
+            rcv.events("meeting.created")))
+        with rcv.lock:
+            raws = [raw for hd, raw, t, ok in rcv.got if b"meeting.created" in raw]
+        self.assertEqual(raws[0], raws[1], "the body is serialised once")
+        # Zoom documents neither id; they are new on every attempt, so a
+        # receiver cannot lean on them to spot a resend
+        self.assertNotEqual(got[0][0]["x-zm-request-id"], got[1][0]["x-zm-request-id"])
+        self.assertNotEqual(got[0][0]["x-zm-trackingid"], got[1][0]["x-zm-trackingid"])
+        self.assertTrue(got[0][3] and got[1][3], "each attempt signed")
+        self.assertEqual([x["status"] for x in self.deliveries("meeting.created")], [500, 200])
+
+    def validation(self):
+        return self.sim.request("GET", "/_sim/webhooks").json()["validation"]
+
+    def test_validate_on_request(self):
+        rcv = self.receiver()
+        self.subscribe(rcv)
+        v = self.validation()
+        self.assertEqual((v["count"], v["result"]), (1, "validated"))
+        r = self.sim.request("POST", "/_sim/webhooks/validate")
+        self.assertEqual(r.status, 202, r)
+        self.assertEqual(r.json()["subscription"], "pending")
+        wait_for(lambda: self.validation()["count"] == 2
+                 and self.validation()["result"] is not None
+                 and self.sim.request("GET", "/_sim/webhooks").json()["subscription"] == "active")
+        tokens = [b["payload"]["plainToken"] for _, b, _, _ in rcv.events("endpoint.url_validation")]
+        self.assertEqual(len(tokens), 2)
+        self.assertNotEqual(tokens[0], tokens[1], "a new plainToken each time")
+        # the endpoint breaks: the next validation fails and says why
+        rcv.validation = "wrong"
+        self.sim.request("POST", "/_sim/webhooks/validate")
+        st = wait_for(lambda: (lambda j: j if j["subscription"] == "failed" else None)(
+            self.sim.request("GET", "/_sim/webhooks").json()))
+        self.assertEqual(st["validation"]["result"], "validation failed")
+        self.assertIn("encryptedToken", st["validation"]["reason"])
+        self.assertIsNone(st["validation"]["next"])
+        self.emit("meeting.created", {"id": 1})
+        self.assertEqual(self.deliveries("meeting.created")[-1]["result"], "no subscription")
+        # fixed again: validating brings the subscription back
+        rcv.validation = "right"
+        self.sim.request("POST", "/_sim/webhooks/validate")
+        st = wait_for(lambda: (lambda j: j if j["subscription"] == "active" else None)(
+            self.sim.request("GET", "/_sim/webhooks").json()))
+        self.assertEqual(st["validation"]["count"], 4)
+        self.emit("meeting.created", {"id": 2})
+        wait_for(lambda: rcv.events("meeting.created"))
+
+    def test_validate_without_subscription(self):
+        r = self.sim.request("POST", "/_sim/webhooks/validate")
+        self.assertEqual(r.status, 409, r)
+        self.assertIn("/_sim/webhooks", r.json()["message"])
+
+    def test_revalidation_every_72_hours(self):
+        rcv = self.receiver()
+        self.subscribe(rcv)
+        self.sim.advance(72 * 3600 - 120)
+        time.sleep(1.2)
+        self.assertEqual(len(rcv.events("endpoint.url_validation")), 1)
+        self.sim.advance(180)
+        wait_for(lambda: len(rcv.events("endpoint.url_validation")) == 2)
+        wait_for(lambda: self.validation()["count"] == 2 and
+                 self.sim.request("GET", "/_sim/webhooks").json()["subscription"] == "active")
+        # events raised around it are delivered once it passes
+        self.emit("meeting.created", {"id": 3})
+        wait_for(lambda: rcv.events("meeting.created"))
+
+    def test_one_subscription_per_app(self):
+        a = self.receiver(secret="secret-of-app-a")
+        b = self.receiver(secret="secret-of-app-b")
+        for app, rcv in (("appA", a), ("appB", b)):
+            body = {"client_id": app, "url": rcv.url, "secret": rcv.secret}
+            if app == "appB":
+                body["events"] = ["meeting.created"]
+            r = self.sim.request("POST", "/_sim/webhooks", body=body)
+            self.assertEqual(r.status, 202, r)
+            self.assertEqual(r.json()["client_id"], app)
+        for app in ("appA", "appB"):
+            wait_for(lambda: self.sim.request("GET", "/_sim/webhooks", query={
+                "client_id": app}).json()["subscription"] == "active")
+        subs = self.sim.request("GET", "/_sim/webhooks/subscriptions").json()["subscriptions"]
+        self.assertEqual(sorted(x["client_id"] for x in subs), ["appA", "appB"])
+        self.assertEqual(self.sim.request("GET", "/_sim/webhooks").json()["subscription"], "none")
+        self.emit("meeting.created", {"id": 11})
+        self.emit("meeting.deleted", {"id": 11})
+        wait_for(lambda: a.events("meeting.deleted") and b.events("meeting.created"))
+        for rcv in (a, b):  # each signed with its own app's secret token
+            self.assertTrue(all(ok for _, _, _, ok in rcv.events()), rcv.secret)
+        self.assertEqual(b.events("meeting.deleted"), [])
+        mine = self.sim.request("GET", "/_sim/webhooks/deliveries",
+                                query={"client_id": "appB"}).json()["deliveries"]
+        self.assertEqual(sorted((x["event"], x["result"], x["client_id"]) for x in mine),
+                         [("endpoint.url_validation", "validated", "appB"),
+                          ("meeting.created", "delivered", "appB"),
+                          ("meeting.deleted", "not subscribed", "appB")])
+        # one app gone: the other still gets its events
+        self.assertEqual(self.sim.request("DELETE", "/_sim/webhooks",
+                                          query={"client_id": "appA"}).status, 204)
+        self.emit("meeting.created", {"id": 12})
+        wait_for(lambda: len(b.events("meeting.created")) == 2)
+        time.sleep(0.2)
+        self.assertEqual(len(a.events("meeting.created")), 1)
+        self.assertEqual(self.sim.request("GET", "/_sim/webhooks", query={
+            "client_id": "appA"}).json()["subscription"], "none")
+
+    def test_subscription_limit_and_bad_client_id(self):
+        for i in range(16):
+            r = self.sim.request("POST", "/_sim/webhooks", body={
+                "client_id": f"app{i}", "url": "http://127.0.0.1:9/x", "secret": "s"})
+            self.assertEqual(r.status, 202, r)
+        r = self.sim.request("POST", "/_sim/webhooks", body={
+            "client_id": "one-too-many", "url": "http://127.0.0.1:9/x", "secret": "s"})
+        self.assertEqual(r.status, 409, r)
+        # replacing an existing app's subscription still works
+        r = self.sim.request("POST", "/_sim/webhooks", body={
+            "client_id": "app3", "url": "http://127.0.0.1:9/y", "secret": "s"})
+        self.assertEqual((r.status, r.json()["url"]), (202, "http://127.0.0.1:9/y"))
+        r = self.sim.request("GET", "/_sim/webhooks", query={"client_id": "x" * 64})
+        self.assertEqual(r.status, 400, r)
+        r = self.sim.request("POST", "/_sim/webhooks", body={
+            "client_id": 7, "url": "http://127.0.0.1:9/x", "secret": "s"})
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("client_id", r.json()["message"])
+
+    @heavy  # waits out the 3 s timeout
+    def test_slow_answer_is_retried(self):
+        rcv = self.receiver(delays=[3.5])  # the first delivery too slow, then quick
+        self.subscribe(rcv, retry_scale=0.001)
+        self.emit("meeting.updated", {"id": 10})
+        d = wait_for(lambda: [x for x in self.deliveries("meeting.updated")
+                              if x["result"] == "delivered"] and self.deliveries("meeting.updated"),
+                     timeout=20)
+        self.assertEqual([(x["attempt"], x["result"], x["status"]) for x in d],
+                         [(1, "failed, retry scheduled", None), (2, "delivered", 200)])
+        self.assertIn("no answer within 3000 ms", d[0]["error"])
+        self.assertGreaterEqual(d[0]["duration_ms"], 2900)
+        self.assertLess(d[0]["duration_ms"], 3400, "Zoom waits 3 s, no longer")
+        with rcv.lock:
+            raws = [raw for hd, raw, t, ok in rcv.got if b"meeting.updated" in raw]
+        self.assertEqual(len(raws), 2)
+        self.assertEqual(raws[0], raws[1])
+
     def test_event_filter(self):
         rcv = self.receiver()
         self.subscribe(rcv, events=["meeting.created"])
@@ -282,9 +431,6 @@ class WebhookFlagsTest(unittest.TestCase):
         self.assertIn(b"--webhook-secret", p.stderr)
 
 
-if __name__ == "__main__":
-    unittest.main()
-
 
 class DataEventsTest(unittest.TestCase):
     """Events raised by the REST data routes reach the subscriber signed and
@@ -333,3 +479,7 @@ class DataEventsTest(unittest.TestCase):
         got = self.sim.request("GET", path, token=token)
         self.assertEqual(got.status, 200, got)
         self.assertEqual(len(got.body), 4096)
+
+
+if __name__ == "__main__":
+    unittest.main()
