@@ -145,6 +145,15 @@ typedef enum zf_hint_arg {
     X(SEND_JSON, 81, 0, "send a JSON body, declared as application/json")                          \
     X(SMALLER_BODY, 82, 0, "send a smaller request body")                                          \
     X(CHECK_ROUTE, 83, 0, "check the request's path and method against the API document")          \
+    X(WEBHOOK_CLOCK, 100, 0,                                                                       \
+      "check the clocks (NTP) of this host and of whatever sends the webhooks: a "                 \
+      "delivery's timestamp must be within 5 minutes of now")                                      \
+    X(WEBHOOK_SECRET_MISMATCH, 101, 0,                                                             \
+      "store the Zoom app's current Secret Token (App Marketplace > your app > Features > "        \
+      "Access > Secret Token) as the webhook secret token")                                        \
+    X(WEBHOOK_SECRET, 102, 0,                                                                      \
+      "set the webhook secret token to the Zoom app's Secret Token (App Marketplace > your app "   \
+      "> Features > Access)")                                                                      \
     X(NEW_IDEMPOTENCY_KEY, 120, ZF_HA_VALUE,                                                       \
       "use a new idempotency key for a different request; the same key repeats the first "         \
       "request's answer")                                                                          \

@@ -90,6 +90,11 @@ void zf_session_free(zf_session *s);
  * master key on first use: the key first, so a missing or unreadable key
  * fails before a database file is created. */
 int zf_session_store(zf_session *s, zf_store **out, zf_error *err);
+/* The master key (borrowed, valid until zf_session_free), opened with the
+ * store as zf_session_store does: for the secrets a caller seals itself
+ * (the service's webhook secret tokens). zf_crypt_seal and zf_crypt_open
+ * read only the key, so threads may share it. */
+int zf_session_crypt(zf_session *s, zf_crypt **out, zf_error *err);
 /* The token manager over the store (borrowed). */
 int zf_session_tokens(zf_session *s, zf_tokens **out, zf_error *err);
 /* The session's Zoom client over the connection (borrowed; one thread at a

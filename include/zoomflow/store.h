@@ -370,6 +370,52 @@ int zf_store_throttle_clear(zf_store *st, const char *key, zf_error *err);
  * has ended by then. */
 int zf_store_throttle_purge(zf_store *st, int64_t before, zf_error *err);
 
+/* --- Zoom webhooks (src/store/webhooks.c) */
+
+/* One accepted webhook event: the raw body as signed, kept once per
+ * (org, event_id) (zoomflow/webhook.h makes the id). */
+typedef struct zf_store_webhook_event {
+    char *org;
+    char *event_id;
+    char *event;      /* "recording.completed" */
+    int64_t event_ts; /* Zoom's, milliseconds */
+    int64_t received_at;
+    char *account_id;
+    char *request_id;  /* x-zm-request-id of the first delivery, NULL when none */
+    char *tracking_id; /* x-zm-trackingid of the first delivery, NULL when none */
+    char *body;
+    char *state; /* "new" until a workflow takes it */
+} zf_store_webhook_event;
+
+void zf_store_webhook_event_free(zf_store_webhook_event *e);
+void zf_store_webhook_event_free_list(zf_store_webhook_event *list, size_t n);
+
+/* Inserts e unless (org, event_id) is stored already, in one statement
+ * (ON CONFLICT DO NOTHING): *inserted 1 when this call stored it (and it
+ * is committed, unless the thread holds a transaction), 0 when it was
+ * there, also when another process or replica stored it a moment ago. */
+int zf_store_webhook_event_add(zf_store *st, const zf_store_webhook_event *e, int *inserted,
+                               zf_error *err);
+/* An org's events, oldest first (received_at, then id); state NULL = any. */
+int zf_store_webhook_event_list(zf_store *st, const char *org, const char *state, size_t limit,
+                                zf_store_webhook_event **out, size_t *n, zf_error *err);
+
+/* An org's webhook secret token, sealed (zf_crypt_seal text). */
+typedef struct zf_store_webhook_secret {
+    char *org;
+    char *secret_sealed;
+    int64_t updated_at;
+    char *updated_by;
+} zf_store_webhook_secret;
+
+void zf_store_webhook_secret_free(zf_store_webhook_secret *s);
+/* Insert or replace. */
+int zf_store_webhook_secret_put(zf_store *st, const zf_store_webhook_secret *s, zf_error *err);
+/* ZF_ENOTFOUND when the org has none. */
+int zf_store_webhook_secret_get(zf_store *st, const char *org, zf_store_webhook_secret *out,
+                                zf_error *err);
+int zf_store_webhook_secret_delete(zf_store *st, const char *org, zf_error *err);
+
 ZF_PUBLIC_END
 
 #endif

@@ -57,6 +57,7 @@
 #include "zoomflow/session.h"
 #include "zoomflow/store.h"
 #include "zoomflow/tokens.h"
+#include "zoomflow/webhook.h"
 #include "zoomflow/zoom.h"
 #include "zoomflow/export.h"
 

@@ -275,6 +275,17 @@ int zf_session_store(zf_session *s, zf_store **out, zf_error *err)
     return rc;
 }
 
+int zf_session_crypt(zf_session *s, zf_crypt **out, zf_error *err)
+{
+    *out = NULL;
+    pthread_mutex_lock(&s->mu);
+    int rc = open_tokens_locked(s, 0, err);
+    if (rc == 0)
+        *out = s->crypt;
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
 int zf_session_tokens(zf_session *s, zf_tokens **out, zf_error *err)
 {
     *out = NULL;

@@ -56,4 +56,11 @@ void srv_oauth_module_fini(srv_ctx *ctx);
 int srv_zoom_module_init(srv_ctx *ctx, zf_error *err);
 void srv_zoom_module_fini(srv_ctx *ctx);
 
+/* routes/webhooks.c */
+int srv_h_webhook_intake(srv_req *req, srv_resp *resp);
+int srv_h_webhook_get(srv_req *req, srv_resp *resp);
+int srv_h_webhook_put(srv_req *req, srv_resp *resp);
+int srv_webhooks_init(srv_ctx *ctx, zf_error *err);
+int srv_webhooks_openapi(srv_ctx *ctx, json_t *doc);
+
 #endif

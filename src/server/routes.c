@@ -6,6 +6,7 @@
  */
 #include "handlers.h"
 #include "server.h"
+#include "zoomflow/webhook.h"
 
 #define KIB(n) ((size_t)(n)*1024u)
 
@@ -70,7 +71,16 @@ const srv_route srv_routes[] = {
      SRV_ANON | SRV_NO_CSRF | SRV_HIDDEN,
      "Zoom's redirect back (authenticated by the one-time state)", NULL, NULL},
 
-    /* --- svcwebhook: webhook settings and intake (rows go here) */
+    /* --- svcwebhook: webhook settings and intake */
+    {"GET", "/api/v1/webhook", srv_h_webhook_get, SRV_ROLE_ADMIN, 0, 0,
+     "Whether the org's Zoom webhook secret token is set, and the URL to give Zoom", NULL,
+     "WebhookSettings"},
+    {"PUT", "/api/v1/webhook", srv_h_webhook_put, SRV_ROLE_ADMIN, KIB(8), 0,
+     "Set the Zoom app's webhook Secret Token (stored encrypted)", "WebhookSecret",
+     "WebhookSettings"},
+    {"POST", "/webhooks/zoom/{org}", srv_h_webhook_intake, SRV_ROLE_ANON, ZF_WEBHOOK_BODY_MAX,
+     SRV_ANON | SRV_NO_CSRF | SRV_RAW,
+     "Zoom event intake (x-zm-signature over the raw body; url_validation answered)", NULL, NULL},
 
     {NULL, NULL, NULL, 0, 0, 0, NULL, NULL, NULL},
 };
@@ -80,5 +90,6 @@ const srv_module srv_modules[] = {
     {"zoom", srv_zoom_module_init, srv_zoom_module_fini, NULL, NULL},
     {"oauth", srv_oauth_module_init, srv_oauth_module_fini, NULL, NULL},
     {"actions", NULL, NULL, srv_actions_openapi, NULL},
+    {"webhooks", srv_webhooks_init, NULL, srv_webhooks_openapi, NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };

@@ -151,6 +151,32 @@ static const char m7_idempotency[] =
     ");\n"
     "CREATE INDEX IF NOT EXISTS idempotency_keys_expires ON idempotency_keys (expires_at);\n";
 
+/* Zoom webhook intake (src/store/webhooks.c): each accepted event once per
+ * org, keyed by its dedupe id (zoomflow/webhook.h), so a replay, also from
+ * another replica, is refused by the primary key itself; and each org's
+ * secret token, sealed. received_at orders an org's events. */
+static const char m6_webhooks[] =
+    "CREATE TABLE webhook_events (\n"
+    "  org TEXT NOT NULL,\n"
+    "  event_id TEXT NOT NULL,\n"
+    "  event TEXT NOT NULL,\n"
+    "  event_ts BIGINT NOT NULL,\n" /* Zoom's, in milliseconds */
+    "  received_at BIGINT NOT NULL,\n"
+    "  account_id TEXT,\n"
+    "  request_id TEXT,\n"     /* x-zm-request-id of the first delivery */
+    "  tracking_id TEXT,\n"    /* x-zm-trackingid of the first delivery */
+    "  body TEXT NOT NULL,\n"  /* the raw body, as signed */
+    "  state TEXT NOT NULL,\n" /* new (for the workflows to consume) */
+    "  PRIMARY KEY (org, event_id)\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS webhook_events_state ON webhook_events (org, state, received_at);\n"
+    "CREATE TABLE webhook_secrets (\n"
+    "  org TEXT PRIMARY KEY,\n"
+    "  secret_sealed TEXT NOT NULL,\n"
+    "  updated_at BIGINT NOT NULL,\n"
+    "  updated_by TEXT\n"
+    ");\n";
+
 const zf_store_migration zf_store__migrations[] = {
     {1, "connections and oauth states", m1_connections, NULL, NULL},
     {2, "audit log", NULL, M2_AUDIT("id INTEGER PRIMARY KEY AUTOINCREMENT"),
@@ -160,6 +186,7 @@ const zf_store_migration zf_store__migrations[] = {
     {5, "orgs, accounts, keys and web sessions", NULL,
      M5_TENANCY("id INTEGER PRIMARY KEY AUTOINCREMENT"),
      M5_TENANCY("id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")},
+    {6, "webhook events and secrets", m6_webhooks, NULL, NULL},
     {7, "idempotency keys", m7_idempotency, NULL, NULL},
 };
 

@@ -150,6 +150,8 @@ int zf_store__migrate(const zf_store_db *db, const zf_store_migration *migs, siz
 extern const zf_store_row zf_store__conn_row;
 extern const zf_store_row zf_store__state_row;
 extern const zf_store_row zf_store__audit_row;
+extern const zf_store_row zf_store__webhook_event_row;
+extern const zf_store_row zf_store__webhook_secret_row;
 extern const zf_store_row zf_store__org_row;
 extern const zf_store_row zf_store__account_row;
 extern const zf_store_row zf_store__membership_row;

@@ -286,7 +286,8 @@ static inline long tdb_long(const tdb *t, const char *sql)
 static inline int tdb_holds(const tdb *t, const char *needle)
 {
     if (tdb_srv.pg) {
-        static const char *const tables[] = {"connections", "oauth_states", "audit_log"};
+        static const char *const tables[] = {"connections", "oauth_states", "audit_log",
+                                             "webhook_secrets", "webhook_events"};
         long n = 0, k = 0;
         char sql[160];
         for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {

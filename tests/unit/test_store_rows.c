@@ -268,6 +268,8 @@ static void test_rows_domains_match_schema(void **state)
     check_table(&f->t, "api_keys", &zf_store__api_key_row);
     check_table(&f->t, "web_sessions", &zf_store__web_session_row);
     check_table(&f->t, "signin_throttle", &zf_store__throttle_row);
+    check_table(&f->t, "webhook_events", &zf_store__webhook_event_row);
+    check_table(&f->t, "webhook_secrets", &zf_store__webhook_secret_row);
     assert_int_equal(zf_store__conn_row.size, sizeof(zf_store_conn));
 }
 

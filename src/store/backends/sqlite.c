@@ -164,9 +164,18 @@ static void sqlite_close(void *h)
 }
 
 /* The file, made 0600 before SQLite opens it. */
+/* Creates the file 0600 when it does not exist. An existing file is never
+ * opened here: closing any descriptor of a file drops every POSIX lock the
+ * process holds on it, including those of another store of this process
+ * that has the database open (SQLite's locks). Seen in `zoomflow serve`,
+ * which opens a store per org's session: after such an open, its commits
+ * were seen by no other process until it exited
+ * (integ.test_serve_webhooks, test_every_accepted_event_is_seen_...). */
 static int create_file(const char *path, zf_error *err)
 {
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == EEXIST && access(path, R_OK | W_OK) == 0)
+        return 0;
     if (fd < 0) {
         zf_error_set(err, ZF_ESTORE, "cannot open database %s", path);
         zf_error_hint_id(err, ZF_HINT_CHOOSE_DATABASE,
