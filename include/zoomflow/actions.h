@@ -291,6 +291,34 @@ void zf_action_input_words(json_t *in, const zf_action *a);
  * zf_action_flag_value and lets validation report every problem at once. */
 int zf_action_set_flag(json_t *input, const zf_action *a, const char *flag, const char *text,
                        zf_error *err);
+/* Views: the actions as surfaces show them (the service's routes, the
+ * admin page's forms). Every json_t returned is the caller's. ------------ */
+
+/* "read", "create", "write". */
+const char *zf_action_kind_name(int kind);
+/* {name, summary, words: [group, verb?], scopes: [granular scope],
+ * classic_scopes: [...], kind, input_schema: zf_action_schema_json}. */
+int zf_action_view_json(json_t **out, const zf_action *a);
+/* {"actions": [zf_action_view_json of every registry row, in order]}. */
+int zf_actions_view_json(json_t **out);
+/* Validates and builds without sending: {dry_run: true, action, request:
+ * {method, path (from "/v2"), query: {key: value}, body (JSON or null),
+ * follows_pages (only when true)}}. ZF_EVALIDATION with *p filled (and
+ * err summarising it) when the input does not validate. */
+#define ZF_ACTION_PATH_SHOWN_MAX 4096
+int zf_action_dry_run_json(json_t **out, const zf_action *a, const json_t *in, zf_problems *p,
+                           zf_error *err);
+/* The actions a token granted `granted` (space-separated) cannot run for
+ * want of a scope: [{action, scope, words}], registry order; an empty
+ * array when granted is NULL (unknown). NULL when out of memory. */
+json_t *zf_actions_unavailable_json(const char *granted);
+/* What a run did, from its kind and output's marks: "read", "created",
+ * "found" (a create reconciled), "existing", "gone" (already deleted),
+ * "written". */
+const char *zf_action_outcome_name(const zf_action *a, const json_t *output);
+/* {action, outcome, output, warnings: [...]} of a finished run. */
+int zf_action_result_json(json_t **out, const zf_action *a, const zf_action_result *res);
+
 /* The CLI's `zoomflow <action> --help` text. */
 int zf_action_help(zf_buf *out, const zf_action *a);
 /* docs/actions.md. */

@@ -140,7 +140,17 @@ typedef enum zf_hint_arg {
       "the account belongs to other orgs too: remove it from this org instead")                    \
     X(CHECK_EMAIL, 70, ZF_HA_FIELD, "give an email address such as name@example.com")              \
     X(CHECK_ROLE, 71, ZF_HA_FIELD, "use one of the roles viewer, operator or admin")               \
-    X(CREATE_ORG, 72, ZF_HA_VALUE, "create the org first, or check its name")
+    X(CREATE_ORG, 72, ZF_HA_VALUE, "create the org first, or check its name")                      \
+    X(NEED_ROLE, 80, ZF_HA_VALUE, "ask an org admin for a role that allows it")                    \
+    X(SEND_JSON, 81, 0, "send a JSON body, declared as application/json")                          \
+    X(SMALLER_BODY, 82, 0, "send a smaller request body")                                          \
+    X(CHECK_ROUTE, 83, 0, "check the request's path and method against the API document")          \
+    X(NEW_IDEMPOTENCY_KEY, 120, ZF_HA_VALUE,                                                       \
+      "use a new idempotency key for a different request; the same key repeats the first "         \
+      "request's answer")                                                                          \
+    X(RETRY_IN_PROGRESS, 121, ZF_HA_VALUE,                                                         \
+      "the first request with this idempotency key is still running: send the same "               \
+      "request again after the wait given")
 
 typedef enum zf_hint {
 #define ZF_X_HINT_ENUM(name, num, args, words) ZF_HINT_##name = num,

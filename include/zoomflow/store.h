@@ -1,5 +1,6 @@
 /*
- * The store: connections, pending OAuth states and the audit log, over a
+ * The store: connections, pending OAuth states, the audit log and the
+ * service's idempotency keys, over a
  * driver chosen by the DSN's scheme ("sqlite:PATH", "postgresql://..." or
  * "postgres://...", see zoomflow/sys/store_driver.h and docs/postgresql.md).
  * Each query is written once and behaves the same on every driver.
@@ -112,6 +113,25 @@ typedef struct zf_store_audit {
 void zf_store_audit_free(zf_store_audit *a);
 void zf_store_audit_free_list(zf_store_audit *list, size_t n);
 
+/* One Idempotency-Key record of the service (idempotency.h says the
+ * rules): keyed by (org, idem_key), claimed by one request (claim: its
+ * random token) while pending, then done with the answer it gave. */
+typedef enum zf_idem_state { ZF_IDEM_PENDING = 0, ZF_IDEM_DONE = 1 } zf_idem_state;
+
+typedef struct zf_store_idem {
+    char *org;
+    char *idem_key;
+    char *request_hash; /* sha256 hex of what the request asked */
+    int state;          /* zf_idem_state */
+    char *claim;
+    int64_t status; /* the answer's HTTP status once done */
+    char *response; /* the answer's body once done */
+    int64_t created_at;
+    int64_t expires_at;
+} zf_store_idem;
+
+void zf_store_idem_free(zf_store_idem *r);
+
 /* "sqlite:PATH", "postgresql://USER@HOST:PORT/DATABASE?PARAMS" (or
  * postgres://, or "postgresql:" and libpq's key=value form), or NULL for
  * the default: sqlite:$XDG_DATA_HOME/zoomflow/zoomflow.db or
@@ -147,6 +167,32 @@ int zf_store_state_put(zf_store *st, const zf_store_state *s, zf_error *err);
 int zf_store_state_take(zf_store *st, const char *state_hash, zf_store_state *out, zf_error *err);
 /* Deletes states that expired before now. */
 int zf_store_state_purge(zf_store *st, int64_t now, zf_error *err);
+
+/* Claims (row->org, row->idem_key) with row (its state pending): first
+ * drops that key's row when it expired at or before now, then inserts
+ * unless a row exists. 1: claimed, *out the stored row; 0: the key is
+ * held (pending) or answered (done) by another request, *out that row;
+ * < 0 on failure. Of requests racing for one key, on any number of
+ * processes sharing the database, exactly one gets 1. */
+int zf_store_idem_claim(zf_store *st, const zf_store_idem *row, int64_t now, zf_store_idem *out,
+                        zf_error *err);
+/* ZF_ENOTFOUND when there is no such row. */
+int zf_store_idem_get(zf_store *st, const char *org, const char *key, zf_store_idem *out,
+                      zf_error *err);
+/* The claim's request answered: the row becomes done with status and
+ * response. ZF_ENOTFOUND when claim no longer holds the pending row. */
+int zf_store_idem_finish(zf_store *st, const char *org, const char *key, const char *claim,
+                         int64_t status, const char *response, zf_error *err);
+/* Gives the key up (its request did nothing a repeat must not redo): the
+ * pending row is deleted. ZF_ENOTFOUND when claim does not hold it. */
+int zf_store_idem_release(zf_store *st, const char *org, const char *key, const char *claim,
+                          zf_error *err);
+/* Moves a pending row from old_claim to new_claim (its request is
+ * presumed dead). ZF_ENOTFOUND when old_claim does not hold it (any more). */
+int zf_store_idem_takeover(zf_store *st, const char *org, const char *key, const char *old_claim,
+                           const char *new_claim, zf_error *err);
+/* Deletes the rows that expired at or before now. */
+int zf_store_idem_purge(zf_store *st, int64_t now, zf_error *err);
 
 int zf_store_audit_add(zf_store *st, const zf_store_audit *a, zf_error *err);
 /* Newest first; conn_id NULL = all connections. */

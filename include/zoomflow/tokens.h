@@ -84,11 +84,15 @@ typedef struct zf_connect_cfg {
     const char *authorize_endpoint; /* NULL = Zoom's /oauth/authorize */
     const char *token_endpoint;     /* NULL = Zoom's /oauth/token */
     const char *revoke_endpoint;    /* NULL = Zoom's /oauth/revoke */
+    /* Who connects, for the audit log (a service's signed-in admin): kept
+     * with a pending authorization, so the callback, which no session
+     * authenticates, records the same actor. NULL = the manager's. */
+    const char *actor;
 } zf_connect_cfg;
 
 #define ZF_CONNECT_CFG_INIT                                                                        \
     {                                                                                              \
-        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL                                 \
+        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL                           \
     }
 
 /* Starts a user authorization: stores the state (hashed) with the sealed
@@ -154,6 +158,32 @@ int zf_tokens_list(char ***ids, size_t *n, zf_tokens *tk, zf_error *err);
  * are kept; Zoom is not called. ZF_ENOTCONNECTED when there is no such
  * connection. */
 int zf_tokens_mark_reauth(zf_tokens *tk, const char *id, const char *reason, zf_error *err);
+
+/* Token refreshes this zf_tokens sent to the token endpoint since it was
+ * made (any connection), and how many of them failed: for metrics. */
+void zf_tokens_stats(zf_tokens *tk, int64_t *refreshes, int64_t *failures);
+
+/* Views of a connection for a surface (the service's connection route,
+ * status pages): the caller owns what is returned. ----------------------- */
+
+/* Each required scope (zf_oauth_required_scopes) that `granted` lacks, in
+ * order, with the actions it disables: [{scope, actions: [name, ...]}]
+ * (an action with a classic scope granted instead is not disabled). NULL
+ * when out of memory. */
+struct json_t;
+struct json_t *zf_scopes_missing_json(const char *granted);
+/* {id, state, kind, account_id, user_id, client_id, api_base,
+ * granted_scopes, required_scopes, missing_scopes (zf_scopes_missing_json),
+ * unavailable_actions (zf_actions_unavailable_json), access_expires_at,
+ * connected_at, last_refresh_at, refresh_count, refresh_started ({at, pid,
+ * host, interrupted} or null), last_error ({message, hint, hint_id: the
+ * zf_hint name a surface renders, RECONNECT when re-authorization is
+ * needed} or null)}. */
+int zf_conn_info_json(struct json_t **out, const zf_conn_info *i);
+/* zf_tokens_info of id as zf_conn_info_json; a connection that does not
+ * exist is state "ABSENT" (kind null, every required scope missing), not
+ * an error. */
+int zf_conn_view_json(struct json_t **out, zf_tokens *tk, const char *id, zf_error *err);
 
 /* A valid access token and the API base ("{api_url}/v2") to use it with,
  * refreshing first when it expires within the margin. NEEDS_REAUTH fails

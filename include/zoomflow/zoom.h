@@ -180,6 +180,23 @@ const char *zf_zoom_resp_header(const zf_zoom_resp *r, const char *name, char *o
  * to free either way. */
 int zf_zoom_call(zf_zoom *z, const zf_zoom_req *req, zf_zoom_resp *resp, zf_error *err);
 
+/* What a client did since it was made, for metrics: read by the thread
+ * that owns the client (like every zf_zoom call), e.g. before and after a
+ * call to count that call's share. */
+typedef struct zf_zoom_stats {
+    int64_t calls;        /* zf_zoom_call invocations that sent something */
+    int64_t attempts;     /* HTTP exchanges */
+    int64_t retries;      /* exchanges repeated after a retryable failure */
+    int64_t reauths;      /* 401 code 124 answers: a token rejected, refreshed */
+    int64_t rate_limited; /* 429 answers */
+    int64_t status_2xx, status_4xx, status_5xx, transport_errors; /* per attempt */
+    int64_t pacer_waits;   /* times the rate-limit pacer made a request wait */
+    int64_t pacer_wait_ms; /* and for how long in all */
+    int64_t backoff_ms;    /* time slept between retries */
+} zf_zoom_stats;
+
+void zf_zoom_stats_get(const zf_zoom *z, zf_zoom_stats *out);
+
 /* Refuses anything that could leave {api_base}/v2 (DESIGN §4): absolute
  * URLs, //host, '.'/'..' segments (also percent-encoded, at any decoding
  * depth), backslashes, control bytes (raw or encoded), '@' before the first

@@ -47,6 +47,7 @@
 #include "zoomflow/error.h"
 #include "zoomflow/hint.h"
 #include "zoomflow/http.h"
+#include "zoomflow/idempotency.h"
 #include "zoomflow/json.h"
 #include "zoomflow/log.h"
 #include "zoomflow/oauth.h"

@@ -42,7 +42,15 @@
     X(redirect_uri, "redirect_uri", "ZOOMFLOW_REDIRECT_URI", NULL,                                 \
       "OAuth redirect URI (default http://127.0.0.1:<free port>/callback)")                        \
     X(ca_file, "ca_file", "ZOOMFLOW_CA_FILE", NULL, "extra trusted CA bundle (PEM)")               \
-    X(timeout, "timeout", "ZOOMFLOW_TIMEOUT", "60", "request timeout in seconds")
+    X(timeout, "timeout", "ZOOMFLOW_TIMEOUT", "60", "request timeout in seconds")                  \
+    X(listen, "listen", "ZOOMFLOW_LISTEN", "127.0.0.1:8080",                                       \
+      "serve: the address to listen on (HOST:PORT; port 0 = any free one)")                        \
+    X(public_url, "public_url", "ZOOMFLOW_PUBLIC_URL", NULL,                                       \
+      "serve: the service's URL as browsers and Zoom reach it (default: the listen address)")      \
+    X(tls_cert, "tls_cert", "ZOOMFLOW_TLS_CERT", NULL, "serve: TLS certificate chain (PEM)")       \
+    X(tls_key, "tls_key", "ZOOMFLOW_TLS_KEY", NULL, "serve: TLS private key (PEM)")                \
+    X(threads, "threads", "ZOOMFLOW_THREADS", NULL,                                                \
+      "serve: worker threads (default: 2 x cores, at most 8)")
 
 /* the range of `timeout` (seconds per HTTP request) */
 #define CLI_TIMEOUT_MIN 1

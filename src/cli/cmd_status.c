@@ -129,17 +129,20 @@ static int info_status(const zf_conn_info *i, const live *lv)
     return lv->rc ? cli_exit_status(lv->rc) : 0;
 }
 
+/* The library's list (zf_actions_unavailable_json), each with its command. */
 json_t *cli_unavailable_actions(const char *granted)
 {
-    json_t *out = json_array();
-    for (const zf_action *const *a = zf_actions(); out && granted && *a; a++) {
-        zf_error ignored = ZF_ERROR_INIT;
-        const zf_cmd *c = cli_command_for_action((*a)->name);
-        if (!(*a)->scope || zf_action_scope_check(*a, granted, &ignored) != ZF_ESCOPE)
-            continue;
-        json_array_append_new(out, json_pack("{s:s,s:s?,s:s}", "action", (*a)->name, "command",
-                                             c ? c->name : NULL, "scope", (*a)->scope));
+    json_t *out = json_array(), *lib = zf_actions_unavailable_json(granted);
+    size_t i;
+    json_t *e;
+    json_array_foreach (lib, i, e) {
+        const char *name = json_string_value(json_object_get(e, "action"));
+        const zf_cmd *c = cli_command_for_action(name);
+        json_array_append_new(out,
+                              json_pack("{s:s,s:s?,s:O}", "action", name, "command",
+                                        c ? c->name : NULL, "scope", json_object_get(e, "scope")));
     }
+    json_decref(lib);
     return out;
 }
 

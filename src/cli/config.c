@@ -55,6 +55,7 @@ static const struct cfg_number {
     const char *unit;
 } cfg_numbers[] = {
     {"timeout", CLI_TIMEOUT_MIN, CLI_TIMEOUT_MAX, "seconds"},
+    {"threads", 1, 64, "threads"},
 };
 
 static int check_value(const char *key, size_t klen, const char *v, size_t vlen, const char *label,
@@ -92,7 +93,7 @@ static const char *known_keys(void)
 {
     return "db, key_file, oauth_base, api_base, authorize_endpoint, token_endpoint, "
            "revoke_endpoint, client_id, client_secret_file, account_id, redirect_uri, "
-           "ca_file, timeout";
+           "ca_file, timeout, listen, public_url, tls_cert, tls_key, threads";
 }
 
 static void trim(const char **s, const char **e)

@@ -25,20 +25,27 @@ void cli_http_opts(const cli_ctx *ctx, zf_http_opts *h)
     h->trace = ctx->verbose >= 2;
 }
 
+void cli_session_opts(const cli_ctx *ctx, zf_session_opts *o)
+{
+    zf_session_opts def = ZF_SESSION_OPTS_INIT;
+    *o = def;
+    o->db = ctx->cfg.db;
+    o->key_file = ctx->cfg.key_file;
+    o->conn_id = ctx->cfg.profile;
+    o->actor = "cli";
+    o->oauth_base = ctx->cfg.oauth_base;
+    cli_http_opts(ctx, &o->http);
+    /* an explicit api_base (flag, env or file; not the default) wins
+     * over the connection's own base */
+    if (ctx->cfg.api_base_from != CLI_FROM_DEFAULT)
+        o->api_base = ctx->cfg.api_base;
+}
+
 int cli_session(cli_ctx *ctx, zf_session **out, zf_error *err)
 {
     if (!ctx->session) {
-        zf_session_opts o = ZF_SESSION_OPTS_INIT;
-        o.db = ctx->cfg.db;
-        o.key_file = ctx->cfg.key_file;
-        o.conn_id = ctx->cfg.profile;
-        o.actor = "cli";
-        o.oauth_base = ctx->cfg.oauth_base;
-        cli_http_opts(ctx, &o.http);
-        /* an explicit api_base (flag, env or file; not the default) wins
-         * over the connection's own base */
-        if (ctx->cfg.api_base_from != CLI_FROM_DEFAULT)
-            o.api_base = ctx->cfg.api_base;
+        zf_session_opts o;
+        cli_session_opts(ctx, &o);
         int rc = zf_session_open(&ctx->session, &o, err);
         if (rc)
             return rc;

@@ -6,6 +6,10 @@
 
 /* HTTP options from the config (CA file, timeout, -vv traces). */
 void cli_http_opts(const cli_ctx *ctx, zf_http_opts *h);
+/* The session options the configuration gives (store, key, HTTP, bases;
+ * conn_id = the profile): cli_session's, and `zoomflow serve`'s template
+ * for every org's session. */
+void cli_session_opts(const cli_ctx *ctx, zf_session_opts *o);
 /* The command's session over the profile's connection, opened (nothing
  * inside it yet) on first use; freed by cli_lib_close at exit. An explicit
  * api_base (--api-base, ZOOMFLOW_API_BASE or the config file; not the

@@ -105,7 +105,18 @@ struct zf_tokens {
     char *actor;
     pthread_mutex_t mu; /* guards flights */
     flight *flights;
+    /* refreshes this process sent to the token endpoint, and those that
+     * failed (zf_tokens_stats); atomic */
+    int64_t refreshes, refresh_failures;
 };
+
+void zf_tokens_stats(zf_tokens *tk, int64_t *refreshes, int64_t *failures)
+{
+    if (refreshes)
+        *refreshes = tk ? __atomic_load_n(&tk->refreshes, __ATOMIC_RELAXED) : 0;
+    if (failures)
+        *failures = tk ? __atomic_load_n(&tk->refresh_failures, __ATOMIC_RELAXED) : 0;
+}
 
 static int64_t now_of(zf_tokens *tk)
 {
@@ -289,12 +300,13 @@ static int apply_tokens(zf_tokens *tk, zf_store_conn *c, const zf_token_set *set
     return 0;
 }
 
-static void audit(zf_tokens *tk, const char *id, const char *action, int rc, const char *detail)
+static void audit_as(zf_tokens *tk, const char *actor, const char *id, const char *action, int rc,
+                     const char *detail)
 {
     zf_store_audit a = {0,
                         now_of(tk),
                         (char *)id,
-                        tk->actor,
+                        (char *)(actor && *actor ? actor : tk->actor),
                         (char *)action,
                         (char *)(rc < 0 ? zf_code_name(rc) : "ok"),
                         (char *)detail};
@@ -302,6 +314,11 @@ static void audit(zf_tokens *tk, const char *id, const char *action, int rc, con
     if (zf_store_audit_add(tk->opts.store, &a, &ignored) < 0)
         zf_log(ZF_LOG_WARN, "tokens", "audit record for %s %s not written: %s", action, id,
                ignored.message);
+}
+
+static void audit(zf_tokens *tk, const char *id, const char *action, int rc, const char *detail)
+{
+    audit_as(tk, NULL, id, action, rc, detail);
 }
 
 /* The one answer for a connection id the store does not hold, whatever the
@@ -382,7 +399,7 @@ int zf_tokens_connect_begin(zf_oauth_authz *out, zf_tokens *tk, const zf_connect
         cfg->token_endpoint && *cfg->token_endpoint ? (char *)cfg->token_endpoint : NULL;
     st.revoke_endpoint =
         cfg->revoke_endpoint && *cfg->revoke_endpoint ? (char *)cfg->revoke_endpoint : NULL;
-    st.actor = tk->actor;
+    st.actor = (char *)(cfg->actor && *cfg->actor ? cfg->actor : tk->actor);
     st.created_at = now;
     st.expires_at = now + tk->opts.state_ttl;
     if ((rc = seal_col(tk, "oauth_state", hash, "verifier", zf_secret_reveal(&out->verifier),
@@ -393,7 +410,7 @@ int zf_tokens_connect_begin(zf_oauth_authz *out, zf_tokens *tk, const zf_connect
     zf_store_state_purge(tk->opts.store, now, NULL);
     if ((rc = zf_store_state_put(tk->opts.store, &st, err)) < 0)
         goto done;
-    audit(tk, st.conn_id, "connect_begin", 0, cfg->redirect_uri);
+    audit_as(tk, st.actor, st.conn_id, "connect_begin", 0, cfg->redirect_uri);
 done:
     free(st.verifier_sealed);
     free(st.client_secret_sealed);
@@ -549,7 +566,8 @@ int zf_tokens_connect_finish(char **id_out, zf_tokens *tk, const char *query, si
     if (id_out && !(*id_out = strdup(st.conn_id)))
         rc = zf_error_set(err, ZF_ENOMEM, "out of memory");
 done:
-    audit(tk, st.conn_id ? st.conn_id : "?", "connect", rc, rc < 0 ? err->message : "oauth");
+    audit_as(tk, st.actor, st.conn_id ? st.conn_id : "?", "connect", rc,
+             rc < 0 ? err->message : "oauth");
     zf_oauth_callback_free(&cb);
     zf_store_state_free(&st);
     return rc;
@@ -583,7 +601,7 @@ int zf_tokens_connect_s2s(zf_tokens *tk, const zf_connect_cfg *cfg, zf_error *er
     }
     rc = store_new_conn(tk, &c, cfg->client_secret, &set, err);
 done:
-    audit(tk, id, "connect", rc, rc < 0 ? err->message : "s2s");
+    audit_as(tk, cfg->actor, id, "connect", rc, rc < 0 ? err->message : "s2s");
     zf_http_free(http);
     zf_secret_free(&secret);
     zf_token_set_free(&set);
@@ -1153,6 +1171,9 @@ static int refresh_locked(zf_tokens *tk, const char *id, const zf_secret *reject
     int cut = c->kind == ZF_CONN_OAUTH && c->last_error && strstr(c->last_error, CUT_NOTE);
     int64_t seq = c->refresh_seq;
     int zrc = call_zoom(tk, c, &set, &sent, err);
+    __atomic_add_fetch(&tk->refreshes, 1, __ATOMIC_RELAXED);
+    if (zrc < 0)
+        __atomic_add_fetch(&tk->refresh_failures, 1, __ATOMIC_RELAXED);
     if (zrc == 0 && (rc = settle(tk, c, &set, err)) == 0) {
         zf_secret_free(token);
         rc = zf_secret_copy(token, &set.access_token) < 0

@@ -133,6 +133,23 @@ static const char m4_refresh_started[] =
     "  failures BIGINT NOT NULL,\n"                                                                \
     "  locked_until BIGINT NOT NULL DEFAULT 0\n"                                                   \
     ");\n"
+/* Idempotency-Key records of the service (idempotency.c): one row per
+ * (org, key), claimed by the first request before it runs, so a repeat,
+ * also from another process on the same database, finds it. */
+static const char m7_idempotency[] =
+    "CREATE TABLE idempotency_keys (\n"
+    "  org TEXT NOT NULL,\n"
+    "  idem_key TEXT NOT NULL,\n"
+    "  request_hash TEXT NOT NULL,\n" /* sha256 hex of action name + canonical input */
+    "  state TEXT NOT NULL,\n"        /* pending | done */
+    "  claim TEXT NOT NULL,\n"        /* the claiming request's random token */
+    "  status BIGINT NOT NULL DEFAULT 0,\n"
+    "  response TEXT,\n"
+    "  created_at BIGINT NOT NULL,\n"
+    "  expires_at BIGINT NOT NULL,\n"
+    "  PRIMARY KEY (org, idem_key)\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS idempotency_keys_expires ON idempotency_keys (expires_at);\n";
 
 const zf_store_migration zf_store__migrations[] = {
     {1, "connections and oauth states", m1_connections, NULL, NULL},
@@ -143,6 +160,7 @@ const zf_store_migration zf_store__migrations[] = {
     {5, "orgs, accounts, keys and web sessions", NULL,
      M5_TENANCY("id INTEGER PRIMARY KEY AUTOINCREMENT"),
      M5_TENANCY("id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")},
+    {7, "idempotency keys", m7_idempotency, NULL, NULL},
 };
 
 const size_t zf_store__migrations_count =

@@ -156,5 +156,6 @@ extern const zf_store_row zf_store__membership_row;
 extern const zf_store_row zf_store__api_key_row;
 extern const zf_store_row zf_store__web_session_row;
 extern const zf_store_row zf_store__throttle_row;
+extern const zf_store_row zf_store__idem_row;
 
 #endif

@@ -61,7 +61,7 @@ static void test_store_migrations_idempotent(void **state)
     zf_store *again = NULL;
     assert_int_equal(zf_store_open(&again, f->dsn, &err), 0);
     assert_int_equal(zf_store_migrate(again, &v, &err), 0);
-    assert_int_equal(v, (int)zf_store__migrations_count);
+    assert_int_equal(v, zf_store__migrations[zf_store__migrations_count - 1].version);
     zf_store_free(again);
 }
 

@@ -267,6 +267,7 @@ static void test_rows_domains_match_schema(void **state)
     check_table(&f->t, "api_keys", &zf_store__api_key_row);
     check_table(&f->t, "web_sessions", &zf_store__web_session_row);
     check_table(&f->t, "signin_throttle", &zf_store__throttle_row);
+    check_table(&f->t, "idempotency_keys", &zf_store__idem_row);
     assert_int_equal(zf_store__conn_row.size, sizeof(zf_store_conn));
 }
 

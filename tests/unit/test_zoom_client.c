@@ -134,6 +134,41 @@ static void test_call_read_retries_5xx_then_ok(void **state)
     zf_zoom_free(z);
 }
 
+/* The counters a service reads for its metrics: per exchange, by class. */
+static void test_call_stats_count_each_exchange(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    zf_zoom_stats st;
+    zf_zoom_stats_get(z, &st);
+    assert_int_equal(st.calls + st.attempts, 0);
+    push(&f, ZF_ENET, 0, 0, NULL, NULL);
+    push(&f, 0, 1, 503, "", "{\"code\":503,\"message\":\"busy\"}");
+    push(&f, 0, 1, 429, "X-RateLimit-Type: QPS\r\n", "{\"code\":429,\"message\":\"slow\"}");
+    push(&f, 0, 1, 200, "", "{\"ok\":true}");
+    zf_zoom_resp resp;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(call(z, ZF_ZOOM_READ, "/users/me", &resp, &err), 0);
+    zf_zoom_resp_free(&resp);
+    zf_zoom_stats_get(z, &st);
+    assert_int_equal(st.calls, 1);
+    assert_int_equal(st.attempts, 4);
+    assert_int_equal(st.retries, 3);
+    assert_int_equal(st.transport_errors, 1);
+    assert_int_equal(st.status_5xx, 1);
+    assert_int_equal(st.status_4xx, 1);
+    assert_int_equal(st.rate_limited, 1);
+    assert_int_equal(st.status_2xx, 1);
+    assert_true(st.backoff_ms > 0);
+    /* a refused path sends nothing and counts nothing */
+    assert_int_equal(call(z, ZF_ZOOM_READ, "//evil/x", &resp, &err), ZF_EPATH);
+    zf_zoom_resp_free(&resp);
+    zf_zoom_stats after;
+    zf_zoom_stats_get(z, &after);
+    assert_int_equal(after.calls, 1);
+    zf_zoom_free(z);
+}
+
 static void test_call_read_gives_up_within_budget(void **state)
 {
     fake f = {0};
@@ -838,6 +873,7 @@ int main(void)
         cmocka_unit_test(test_call_extra_headers),
         cmocka_unit_test(test_call_refused_path_never_sent),
         cmocka_unit_test(test_call_read_retries_5xx_then_ok),
+        cmocka_unit_test(test_call_stats_count_each_exchange),
         cmocka_unit_test(test_call_unsure_by_first_attempt),
         cmocka_unit_test(test_call_read_gives_up_within_budget),
         cmocka_unit_test(test_call_retry_after_past_budget_fails_without_sleeping),

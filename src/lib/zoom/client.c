@@ -34,7 +34,16 @@ struct zf_zoom {
     uint64_t (*rand)(void *ctx);
     void *rand_ctx;
     uint64_t rng;
+    zf_zoom_stats stats;
 };
+
+void zf_zoom_stats_get(const zf_zoom *z, zf_zoom_stats *out)
+{
+    if (z)
+        *out = z->stats;
+    else
+        memset(out, 0, sizeof *out);
+}
 
 static int64_t sys_mono_ms(void *ctx)
 {
@@ -360,13 +369,38 @@ static int outcome_unsure(const zf_zoom_outcome *o)
     return o->status >= 500 || (o->status >= 200 && o->status < 300 && o->body_bad);
 }
 
+static void count_attempt(zf_zoom_stats *st, const zf_zoom_outcome *o, const zf_zoom_decision *d)
+{
+    st->attempts++;
+    if (o->transport_err)
+        st->transport_errors++;
+    else if (o->status >= 500)
+        st->status_5xx++;
+    else if (o->status >= 400)
+        st->status_4xx++;
+    else if (o->status >= 200 && o->status < 300)
+        st->status_2xx++;
+    st->rate_limited += o->status == 429;
+    st->reauths += d->action == ZF_ZOOM_REAUTH;
+    if (d->action == ZF_ZOOM_RETRY) {
+        st->retries++;
+        st->backoff_ms += d->delay_ms > 0 ? d->delay_ms : 0;
+    }
+}
+
 static int run(call_state *cs, zf_zoom_resp *resp, zf_error *err)
 {
     zf_zoom *z = cs->z;
     int rejected = 0;
     for (;;) {
-        if (z->pace)
-            wait_ms(cs, zf_zoom__pacer_wait(&z->pacer, cs->cat, z->mono_ms(z->clock_ctx)));
+        if (z->pace) {
+            int64_t pw = zf_zoom__pacer_wait(&z->pacer, cs->cat, z->mono_ms(z->clock_ctx));
+            if (pw > 0) {
+                z->stats.pacer_waits++;
+                z->stats.pacer_wait_ms += pw;
+            }
+            wait_ms(cs, pw);
+        }
         zf_http_resp hr;
         zf_http_resp_init(&hr);
         stream_ctx sc = {cs->req, ZF_BUF_INIT(STREAM_HOLD), NULL, 0, 0};
@@ -380,6 +414,7 @@ static int run(call_state *cs, zf_zoom_resp *resp, zf_error *err)
         zf_zoom_decision d;
         zf_zoom__decide(&z->retry, cs->req->kind, &o, &a, &d, err);
         cs->unsure |= outcome_unsure(&o);
+        count_attempt(&z->stats, &o, &d);
         if (sc.flushed && d.action != ZF_ZOOM_DONE) {
             /* part of the body already went to the caller: cannot replay */
             d.action = ZF_ZOOM_FAIL;
@@ -456,6 +491,7 @@ int zf_zoom_call(zf_zoom *z, const zf_zoom_req *req, zf_zoom_resp *resp, zf_erro
         goto done;
     }
     cs.cat = zf_zoom__pacer_category(&z->pacer, req->category, cs.method, req->path);
+    z->stats.calls++;
     rc = run(&cs, resp, err);
 done:
     zf_secret_free(&cs.token);

@@ -1,0 +1,160 @@
+/* zoomflow serve: the HTTP service (the REST API, the admin page, Zoom's
+ * webhooks, health and metrics) on the store the CLI uses. The settings
+ * resolve as the CLI's do (flags > ZOOMFLOW_* > config file); the rest is
+ * the server layer's (src/server/server.h: srv_main). */
+#include "cli.h"
+#include "input.h"
+#include "lib.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "server/server.h"
+
+typedef struct serve_args {
+    const char *listen, *threads, *public_url, *tls_cert, *tls_key; /* settings */
+    const char *port_file;
+    const char *client_timeout;
+    const char *session_idle;
+    const char *session_max;
+    const char *grace;
+} serve_args;
+
+static const cli_opt serve_opts[] = {
+    {.kind = CLI_OPT_VALUE,
+     .name = "listen",
+     .at = CLI_AT(serve_args, listen),
+     .value_name = "ADDRESS",
+     .help = "HOST:PORT to listen on (default 127.0.0.1:8080; port 0 =\n"
+             "a free one, printed as \"listening on URL\"; env ZOOMFLOW_LISTEN)"},
+    {.kind = CLI_OPT_VALUE,
+     .name = "port-file",
+     .value_name = "FILE",
+     .at = CLI_AT(serve_args, port_file),
+     .help = "write the URL listened on to FILE once listening"},
+    {.kind = CLI_OPT_VALUE,
+     .name = "threads",
+     .at = CLI_AT(serve_args, threads),
+     .value_name = "N",
+     .help = "worker threads, 1-64 (default 2 x cores, at most 8;\n"
+             "env ZOOMFLOW_THREADS)"},
+    {.kind = CLI_OPT_VALUE,
+     .name = "public-url",
+     .at = CLI_AT(serve_args, public_url),
+     .value_name = "URL",
+     .help = "the URL browsers and Zoom reach the service at, for links and the\n"
+             "OAuth redirect URI behind a proxy (env ZOOMFLOW_PUBLIC_URL)"},
+    {.kind = CLI_OPT_VALUE,
+     .name = "tls-cert",
+     .at = CLI_AT(serve_args, tls_cert),
+     .value_name = "FILE",
+     .help = "serve HTTPS with this certificate chain (PEM; with --tls-key;\n"
+             "env ZOOMFLOW_TLS_CERT)"},
+    {.kind = CLI_OPT_VALUE,
+     .name = "tls-key",
+     .at = CLI_AT(serve_args, tls_key),
+     .value_name = "FILE",
+     .help = "the certificate's private key (PEM; env ZOOMFLOW_TLS_KEY)"},
+    {.kind = CLI_OPT_VALUE,
+     .name = "client-timeout",
+     .value_name = "SECONDS",
+     .at = CLI_AT(serve_args, client_timeout),
+     .help = "a client must send each whole request within this time,\n"
+             "and an idle connection closes after it (default 30)"},
+    {.kind = CLI_OPT_VALUE,
+     .name = "session-idle",
+     .value_name = "SECONDS",
+     .at = CLI_AT(serve_args, session_idle),
+     .help = "a web session ends after this long unused (default 7200)"},
+    {.kind = CLI_OPT_VALUE,
+     .name = "session-max",
+     .value_name = "SECONDS",
+     .at = CLI_AT(serve_args, session_max),
+     .help = "a web session ends this long after sign-in (default 43200)"},
+    {.kind = CLI_OPT_VALUE,
+     .name = "shutdown-grace",
+     .value_name = "SECONDS",
+     .at = CLI_AT(serve_args, grace),
+     .help = "on SIGTERM, how long requests in flight may take to\n"
+             "finish (default 10)"},
+    {0},
+};
+
+/* The settings among the flags, applied after the parse (and after any
+ * global option given after the command, which reloads the configuration):
+ * a flag wins over the environment and the config file. */
+static int apply_settings(cli_ctx *ctx, const serve_args *a, zf_error *err)
+{
+    const struct {
+        const char *key, *value;
+    } set[] = {{"listen", a->listen},
+               {"threads", a->threads},
+               {"public_url", a->public_url},
+               {"tls_cert", a->tls_cert},
+               {"tls_key", a->tls_key}};
+    for (size_t i = 0; i < sizeof set / sizeof set[0]; i++) {
+        int rc = set[i].value ? cli_cfg_set_flag(&ctx->cfg, set[i].key, set[i].value, err) : 0;
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int seconds(const char *flag, const char *v, long long min, long long max, long long *out,
+                   zf_error *err)
+{
+    *out = 0;
+    return v ? cli_number(out, flag, v, strlen(v), min, max, "seconds", err) : 0;
+}
+
+static int run(cli_ctx *ctx, int argc, char **argv)
+{
+    serve_args a = {0};
+    zf_error err = ZF_ERROR_INIT;
+    int status = cli_parse_args(ctx->cmd, &a, NULL, NULL, argc, argv);
+    if (status)
+        return status;
+    if (apply_settings(ctx, &a, &err))
+        return cli_usage_fail(ctx->cmd, &err);
+    long long timeout, idle, max, grace, threads = 0;
+    if (seconds("--client-timeout", a.client_timeout, 1, 3600, &timeout, &err) ||
+        seconds("--session-idle", a.session_idle, 1, 30LL * 86400, &idle, &err) ||
+        seconds("--session-max", a.session_max, 1, 366LL * 86400, &max, &err) ||
+        seconds("--shutdown-grace", a.grace, 1, 3600, &grace, &err))
+        return cli_usage_fail(ctx->cmd, &err);
+    /* checked when the configuration was loaded (config.c) */
+    if (ctx->cfg.threads)
+        cli_parse_int(ctx->cfg.threads, strlen(ctx->cfg.threads), 1, 64, &threads);
+    srv_opts o = SRV_OPTS_INIT;
+    o.listen = ctx->cfg.listen;
+    o.port_file = a.port_file;
+    o.threads = (int)threads;
+    o.public_url = ctx->cfg.public_url;
+    o.tls_cert = ctx->cfg.tls_cert;
+    o.tls_key = ctx->cfg.tls_key;
+    o.conn_timeout_s = (int)timeout;
+    o.session_idle_s = idle;
+    o.session_max_s = max;
+    o.shutdown_grace_s = (int)grace;
+    cli_session_opts(ctx, &o.session);
+    o.session.conn_id = NULL;
+    o.session.actor = "service";
+    int rc = srv_main(&o, &err);
+    if (rc < 0)
+        return cli_fail(ctx, &err);
+    return 0;
+}
+
+const zf_cmd zf_cmd_serve = {
+    .name = "serve",
+    .summary = "run the HTTP service: REST API, admin page, webhooks, metrics",
+    .opts = serve_opts,
+    .help = "Serves the REST API (/api/v1/..., described at /api/v1/openapi.json), the admin\n"
+            "page (/), Zoom's webhooks and /healthz, /readyz, /metrics until SIGTERM or\n"
+            "SIGINT, then stops accepting, lets requests in flight finish (bounded by\n"
+            "--shutdown-grace) and exits 0. Logs are JSON lines on stderr. The store and the\n"
+            "master key are the CLI's (--db, --key-file); each org's Zoom connection is the\n"
+            "connection named by the org's slug. Create the first admin with\n"
+            "`zoomflow admin create`. See docs/service.md.\n",
+    .run = run,
+};

@@ -1,0 +1,170 @@
+/*
+ * The service core's own parts, shared by the files of src/server (never
+ * by routes/ handlers, which see server.h): the context, the request's
+ * private half, the response, and the pure parsers (parse.c) the fuzz
+ * targets drive.
+ */
+#ifndef ZOOMFLOW_SERVER_CORE_H
+#define ZOOMFLOW_SERVER_CORE_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "server.h"
+#include "zoomflow/access.h"
+
+/* ---- pure parsers (parse.c) ------------------------------------------ */
+
+#define SRV_PATH_MAX 2048
+#define SRV_PARAMS_MAX 8
+#define SRV_SEGMENTS_MAX 32
+#define SRV_QUERY_MAX 64
+#define SRV_COOKIES_MAX 64
+
+typedef struct srv_kv {
+    char *name;
+    char *value;
+} srv_kv;
+
+typedef struct srv_kvlist {
+    srv_kv items[SRV_QUERY_MAX > SRV_COOKIES_MAX ? SRV_QUERY_MAX : SRV_COOKIES_MAX];
+    size_t n;
+} srv_kvlist;
+
+/* The decoded, checked path of a raw request target's path part (no
+ * query): percent escapes decoded once, then refused when the result has
+ * a NUL, a backslash, a control byte, an empty segment ("//"), a "." or
+ * ".." segment, or is longer than SRV_PATH_MAX; an invalid escape ("%zz",
+ * "%4") or a '%' that decodes to '/' is refused too. A trailing '/' (not
+ * the root) is refused as an empty segment. out gets the path (out_cap
+ * bytes). 0, or ZF_EVALIDATION with the reason in why (a static string). */
+int srv_path_clean(const char *raw, size_t len, char *out, size_t out_cap, const char **why);
+
+/* How a route pattern matches a clean path. */
+#define SRV_MATCH_NONE 0
+#define SRV_MATCH_PATH 1 /* the path matches, the method does not */
+#define SRV_MATCH_OK 2
+typedef struct srv_match {
+    const srv_route *route; /* SRV_MATCH_OK */
+    size_t nparams;
+    srv_kv params[SRV_PARAMS_MAX]; /* name points into the pattern; value malloc'd */
+    char allow[96];                /* SRV_MATCH_PATH: "GET, POST" */
+} srv_match;
+
+/* Matches method + clean path against routes (a table ended by a NULL
+ * method). A {name} segment matches one non-empty segment. A literal
+ * segment beats a {param} in the same place (first match in table order
+ * among equals). Pure. Returns SRV_MATCH_*; srv_match_free afterwards. */
+int srv_route_match(const srv_route *routes, const char *method, const char *path, srv_match *out);
+void srv_match_free(srv_match *m);
+
+/* a=1&b=x%20y&c (application/x-www-form-urlencoded: '+' is a space):
+ * pairs decoded into out (at most SRV_QUERY_MAX; more is ZF_EVALIDATION),
+ * an invalid escape or a decoded NUL is ZF_EVALIDATION. */
+int srv_query_parse(const char *q, size_t len, srv_kvlist *out, const char **why);
+/* Cookie: a=1; b=2 (RFC 6265 cookie-string; quoted values unquoted;
+ * pairs without '=' skipped; names must be tokens). Never fails on odd
+ * bytes: a bad pair is skipped. At most SRV_COOKIES_MAX pairs. */
+int srv_cookie_parse(const char *h, size_t len, srv_kvlist *out);
+void srv_kvlist_free(srv_kvlist *l);
+/* The value of name in l (case-sensitive), NULL when absent. */
+const char *srv_kvlist_get(const srv_kvlist *l, const char *name);
+
+/* 1 when id is 1-64 bytes of [A-Za-z0-9._-]. */
+int srv_request_id_ok(const char *id);
+
+/* ---- the context ----------------------------------------------------- */
+
+typedef struct srv_metrics srv_metrics;
+
+typedef struct srv_org_session {
+    char org[ZF_ORG_SLUG_MAX + 1];
+    zf_session *s;
+    struct srv_org_session *next;
+} srv_org_session;
+
+struct srv_ctx {
+    srv_opts opts;         /* strings are borrowed from srv_main's caller */
+    char public_url[1024]; /* no trailing '/' */
+    char listen_url[300];
+    int tls;
+    int secure_cookies;
+    zf_session *base;  /* the shared store's session (conn_id NULL) */
+    zf_access *access; /* over base's store; NULL until opened */
+    zf_access_opts access_opts;
+    pthread_mutex_t lock; /* orgs */
+    srv_org_session *orgs;
+    srv_metrics *metrics;
+};
+
+/* ---- requests and responses ------------------------------------------ */
+
+struct srv_req_priv {
+    srv_kvlist query;
+    srv_kvlist cookies;
+    srv_match match;
+    void *conn; /* struct MHD_Connection * */
+    zf_principal principal;
+    srv_principal who;
+    char path[SRV_PATH_MAX + 1];
+    char request_id[72];
+    char client[64];
+};
+
+typedef struct srv_hdr {
+    char *name;
+    char *value;
+} srv_hdr;
+
+struct srv_resp {
+    int status;
+    char *ctype;
+    char *body; /* owned unless borrowed */
+    const void *borrowed;
+    size_t len;
+    srv_hdr *hdrs;
+    size_t nhdrs, caphdrs;
+    int filled;
+    int failed; /* out of memory on the way */
+    srv_ctx *ctx;
+    const char *request_id;
+    char err_code[24]; /* the zf_code name of an error body, for the log */
+};
+
+void srv_resp_init(srv_resp *r, srv_ctx *ctx, const char *request_id);
+void srv_resp_clear(srv_resp *r);
+
+/* hints.c: the service's words for a hint id (a label and the route of a
+ * button on the page), NULL when it has none. */
+typedef struct srv_hint_row {
+    int id;
+    const char *text;  /* the advice, as the page shows it */
+    const char *label; /* a button's label, NULL when none */
+    const char *href;  /* where the button goes, NULL when none */
+} srv_hint_row;
+const srv_hint_row *srv_hint_find(int id);
+
+/* metrics.c */
+int srv_metrics_new(srv_metrics **out);
+void srv_metrics_free(srv_metrics *m);
+void srv_metrics_observe(srv_ctx *ctx, const char *route, const char *method, int status,
+                         double seconds);
+int srv_metrics_render(srv_ctx *ctx, zf_buf *out);
+
+/* openapi.c: the document from the table (+ modules). */
+json_t *srv_openapi_doc(srv_ctx *ctx);
+
+/* access.c: authenticates req (cookie or bearer) into req->who, then the
+ * row's rules. 0 when the handler may run; else resp is filled (401, 403). */
+int srv_access_check(srv_req *req, srv_resp *resp);
+
+/* log.c */
+/* The request whose handler runs on this thread (library log lines carry
+ * its id); NULL after it. */
+void srv_log_set_current(const srv_req *req);
+/* Library log lines (zf_log) as the service's JSON lines. */
+void srv_log_setup(void);
+void srv_log_access(const srv_req *req, const srv_resp *resp, const char *pattern, double seconds);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * The handlers of the route table (routes.c), one group per file of
+ * routes/. Each branch of the service adds its own group (additive).
+ */
+#ifndef ZOOMFLOW_SERVER_HANDLERS_H
+#define ZOOMFLOW_SERVER_HANDLERS_H
+#include "server.h"
+
+/* routes/health.c */
+int srv_h_healthz(srv_req *req, srv_resp *resp);
+int srv_h_readyz(srv_req *req, srv_resp *resp);
+int srv_h_metrics(srv_req *req, srv_resp *resp);
+int srv_h_openapi(srv_req *req, srv_resp *resp);
+
+/* routes/web.c: the admin page (svcweb's embedded assets) */
+int srv_h_index(srv_req *req, srv_resp *resp);
+int srv_h_asset(srv_req *req, srv_resp *resp);
+
+/* routes/session.c */
+int srv_h_session_create(srv_req *req, srv_resp *resp);
+int srv_h_session_get(srv_req *req, srv_resp *resp);
+int srv_h_session_delete(srv_req *req, srv_resp *resp);
+
+/* routes/accounts.c */
+int srv_h_accounts_list(srv_req *req, srv_resp *resp);
+int srv_h_accounts_create(srv_req *req, srv_resp *resp);
+int srv_h_accounts_update(srv_req *req, srv_resp *resp);
+int srv_h_accounts_delete(srv_req *req, srv_resp *resp);
+
+/* routes/keys.c */
+int srv_h_keys_list(srv_req *req, srv_resp *resp);
+int srv_h_keys_create(srv_req *req, srv_resp *resp);
+int srv_h_keys_delete(srv_req *req, srv_resp *resp);
+
+/* routes/audit.c */
+int srv_h_audit_list(srv_req *req, srv_resp *resp);
+
+/* routes/actions.c */
+int srv_h_actions_list(srv_req *req, srv_resp *resp);
+int srv_h_actions_get(srv_req *req, srv_resp *resp);
+int srv_h_actions_run(srv_req *req, srv_resp *resp);
+int srv_actions_openapi(srv_ctx *ctx, json_t *doc);
+
+/* routes/connection.c */
+int srv_h_connection_get(srv_req *req, srv_resp *resp);
+int srv_h_connection_s2s(srv_req *req, srv_resp *resp);
+int srv_h_connection_delete(srv_req *req, srv_resp *resp);
+
+/* routes/oauth.c */
+int srv_h_oauth_connect(srv_req *req, srv_resp *resp);
+int srv_h_oauth_callback(srv_req *req, srv_resp *resp);
+int srv_oauth_module_init(srv_ctx *ctx, zf_error *err);
+void srv_oauth_module_fini(srv_ctx *ctx);
+
+/* routes/zoom_clients.c (the Zoom clients and their metrics) */
+int srv_zoom_module_init(srv_ctx *ctx, zf_error *err);
+void srv_zoom_module_fini(srv_ctx *ctx);
+
+#endif

@@ -1,0 +1,84 @@
+/*
+ * The one route table: every route of the service, what it needs and what
+ * it says about itself (the OpenAPI document at /api/v1/openapi.json is
+ * made from these rows). Each branch adds its rows in its own group;
+ * handlers live in routes/<domain>.c, declared in handlers.h.
+ */
+#include "handlers.h"
+#include "server.h"
+
+#define KIB(n) ((size_t)(n)*1024u)
+
+const srv_route srv_routes[] = {
+    /* --- svccore: health, metrics, the document, the page */
+    {"GET", "/healthz", srv_h_healthz, SRV_ROLE_ANON, 0, SRV_ANON, "Process is up", NULL, "Health"},
+    {"GET", "/readyz", srv_h_readyz, SRV_ROLE_ANON, 0, SRV_ANON,
+     "Store reachable (503 naming the part that failed)", NULL, "Ready"},
+    {"GET", "/metrics", srv_h_metrics, SRV_ROLE_ANON, 0, SRV_ANON, "Prometheus text exposition",
+     NULL, NULL},
+    {"GET", "/api/v1/openapi.json", srv_h_openapi, SRV_ROLE_ANON, 0, SRV_ANON,
+     "This document (OpenAPI 3.1)", NULL, NULL},
+    {"GET", "/", srv_h_index, SRV_ROLE_ANON, 0, SRV_ANON | SRV_HIDDEN, "The admin page", NULL,
+     NULL},
+    {"GET", "/assets/{file}", srv_h_asset, SRV_ROLE_ANON, 0, SRV_ANON | SRV_HIDDEN,
+     "The admin page's assets", NULL, NULL},
+
+    /* --- svccore: session, accounts, keys, audit */
+    {"POST", "/api/v1/session", srv_h_session_create, SRV_ROLE_ANON, KIB(8), SRV_ANON | SRV_NO_CSRF,
+     "Sign in (sets the zf_session cookie)", "SignIn", "Session"},
+    {"GET", "/api/v1/session", srv_h_session_get, SRV_ROLE_VIEWER, 0, 0, "The signed-in session",
+     NULL, "Session"},
+    {"DELETE", "/api/v1/session", srv_h_session_delete, SRV_ROLE_VIEWER, 0, 0, "Sign out", NULL,
+     NULL},
+    {"GET", "/api/v1/accounts", srv_h_accounts_list, SRV_ROLE_ADMIN, 0, 0,
+     "The org's accounts and their roles", NULL, "AccountList"},
+    {"POST", "/api/v1/accounts", srv_h_accounts_create, SRV_ROLE_ADMIN, KIB(8), 0,
+     "Create an account in the org (or give an existing one a role)", "AccountCreate", "Account"},
+    {"PATCH", "/api/v1/accounts/{id}", srv_h_accounts_update, SRV_ROLE_ADMIN, KIB(8), 0,
+     "Change an account's role or password", "AccountUpdate", "Account"},
+    {"DELETE", "/api/v1/accounts/{id}", srv_h_accounts_delete, SRV_ROLE_ADMIN, 0, 0,
+     "Remove an account from the org", NULL, NULL},
+    {"GET", "/api/v1/keys", srv_h_keys_list, SRV_ROLE_ADMIN, 0, 0, "The org's API keys", NULL,
+     "KeyList"},
+    {"POST", "/api/v1/keys", srv_h_keys_create, SRV_ROLE_ADMIN, KIB(8), 0,
+     "Create an API key (the key is answered once)", "KeyCreate", "KeyCreated"},
+    {"DELETE", "/api/v1/keys/{id}", srv_h_keys_delete, SRV_ROLE_ADMIN, 0, 0, "Revoke an API key",
+     NULL, NULL},
+    {"GET", "/api/v1/audit", srv_h_audit_list, SRV_ROLE_ADMIN, 0, 0,
+     "The org's audit log, newest first (?limit=&before=)", NULL, "AuditList"},
+
+    /* --- svcactions: actions, connection, OAuth */
+    {"GET", "/api/v1/actions", srv_h_actions_list, SRV_ROLE_VIEWER, 0, 0,
+     "The actions: name, summary, words, scopes, kind and input JSON Schema", NULL, "ActionList"},
+    {"GET", "/api/v1/actions/{name}", srv_h_actions_get, SRV_ROLE_VIEWER, 0, 0,
+     "One action: name, summary, words, scopes, kind and input JSON Schema", NULL, "Action"},
+    {"POST", "/api/v1/actions/{name}", srv_h_actions_run, SRV_ROLE_OPERATOR, KIB(1024), 0,
+     "Run an action (?dry_run=1 shows the Zoom request without sending it; "
+     "Idempotency-Key: a repeat gets the first answer)",
+     "ActionInput", "ActionResult"},
+    {"GET", "/api/v1/connection", srv_h_connection_get, SRV_ROLE_VIEWER, 0, 0,
+     "The org's Zoom connection: state, account, granted vs required scopes, token times, "
+     "last error",
+     NULL, "Connection"},
+    {"POST", "/api/v1/connection", srv_h_connection_s2s, SRV_ROLE_ADMIN, KIB(8), 0,
+     "Connect with Server-to-Server OAuth credentials", "ConnectionS2S", "Connection"},
+    {"DELETE", "/api/v1/connection", srv_h_connection_delete, SRV_ROLE_ADMIN, 0, 0,
+     "Disconnect: revoke at Zoom and wipe the tokens", NULL, "Disconnected"},
+    {"GET", "/oauth/zoom/connect", srv_h_oauth_connect, SRV_ROLE_ADMIN, 0, SRV_HIDDEN,
+     "Start the OAuth flow (an admin's session): 303 to Zoom's authorize page", NULL, NULL},
+    {"GET", "/oauth/zoom/callback", srv_h_oauth_callback, SRV_ROLE_ANON, 0,
+     SRV_ANON | SRV_NO_CSRF | SRV_HIDDEN,
+     "Zoom's redirect back (authenticated by the one-time state)", NULL, NULL},
+
+    /* --- svcwebhook: webhook settings and intake (rows go here) */
+
+    {NULL, NULL, NULL, 0, 0, 0, NULL, NULL, NULL},
+};
+
+const srv_module srv_modules[] = {
+    /* one row per part with state of its own: {"name", init, fini, openapi} */
+    {"zoom", srv_zoom_module_init, srv_zoom_module_fini, NULL},
+    {"oauth", srv_oauth_module_init, srv_oauth_module_fini, NULL},
+    {"actions", NULL, NULL, srv_actions_openapi},
+    {NULL, NULL, NULL, NULL},
+};

@@ -1,0 +1,142 @@
+/* Helpers of the core's handlers (common.h). */
+#include "common.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zoomflow/hint.h"
+
+static void problem(srv_body *b, const char *field, const char *msg)
+{
+    json_array_append_new(b->problems, json_pack("{s:s,s:s}", "field", field, "message", msg));
+}
+
+int srv_body_begin(srv_body *b, srv_req *req, srv_resp *resp, const char *const *allowed)
+{
+    b->req = req;
+    b->problems = NULL;
+    if (!req->json || !json_is_object(req->json)) {
+        srv_fail(resp, ZF_EVALIDATION, "the body must be a JSON object");
+        return -1;
+    }
+    b->problems = json_array();
+    if (!b->problems) {
+        srv_fail(resp, ZF_ENOMEM, "out of memory");
+        return -1;
+    }
+    const char *k;
+    json_t *v;
+    json_object_foreach (req->json, k, v) {
+        int ok = 0;
+        for (const char *const *a = allowed; a && *a; a++)
+            if (strcmp(*a, k) == 0)
+                ok = 1;
+        if (!ok)
+            problem(b, k, "unknown member");
+    }
+    return 0;
+}
+
+void srv_body_str(srv_body *b, const char *field, int required, const char **out)
+{
+    json_t *v = json_object_get(b->req->json, field);
+    if (!v || json_is_null(v)) {
+        if (required)
+            problem(b, field, "required");
+        return;
+    }
+    if (!json_is_string(v)) {
+        problem(b, field, "must be a string");
+        return;
+    }
+    *out = json_string_value(v);
+}
+
+void srv_body_int(srv_body *b, const char *field, int64_t *out, int *present)
+{
+    json_t *v = json_object_get(b->req->json, field);
+    *present = 0;
+    if (!v || json_is_null(v))
+        return;
+    if (!json_is_integer(v)) {
+        problem(b, field, "must be an integer");
+        return;
+    }
+    *out = (int64_t)json_integer_value(v);
+    *present = 1;
+}
+
+void srv_body_bool(srv_body *b, const char *field, int *out, int *present)
+{
+    json_t *v = json_object_get(b->req->json, field);
+    *present = 0;
+    if (!v || json_is_null(v))
+        return;
+    if (!json_is_boolean(v)) {
+        problem(b, field, "must be true or false");
+        return;
+    }
+    *out = json_is_true(v);
+    *present = 1;
+}
+
+void srv_body_role(srv_body *b, const char *field, int *out)
+{
+    const char *s = NULL;
+    json_t *v = json_object_get(b->req->json, field);
+    *out = 0;
+    if (!v || json_is_null(v))
+        return;
+    if (!json_is_string(v)) {
+        problem(b, field, "must be one of viewer, operator, admin");
+        return;
+    }
+    s = json_string_value(v);
+    zf_role r;
+    zf_error e = ZF_ERROR_INIT;
+    if (zf_role_parse(s, &r, &e) < 0)
+        problem(b, field, "must be one of viewer, operator, admin");
+    else
+        *out = (int)r;
+}
+
+int srv_body_end(srv_body *b, srv_resp *resp, const char *what)
+{
+    if (json_array_size(b->problems) == 0) {
+        json_decref(b->problems);
+        b->problems = NULL;
+        return 0;
+    }
+    zf_error e = ZF_ERROR_INIT;
+    zf_error_set(&e, ZF_EVALIDATION, "%s: %zu problem(s) in the body", what,
+                 json_array_size(b->problems));
+    zf_error_hint_id(&e, ZF_HINT_FIX_FIELDS, NULL);
+    srv_error_problems(resp, &e, b->problems);
+    b->problems = NULL;
+    return 1;
+}
+
+int64_t srv_param_id(const srv_req *req, const char *name)
+{
+    const char *s = srv_param(req, name);
+    if (!s || !*s || *s == '-' || *s == '+')
+        return 0;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end || v <= 0)
+        return 0;
+    return (int64_t)v;
+}
+
+zf_access *srv_access_or_fail(srv_req *req, srv_resp *resp)
+{
+    zf_access *a = NULL;
+    zf_error e = ZF_ERROR_INIT;
+    if (srv_ctx_access(req->ctx, &a, &e) < 0) {
+        srv_error(resp, &e);
+        return NULL;
+    }
+    return a;
+}

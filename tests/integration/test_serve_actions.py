@@ -1,0 +1,558 @@
+"""The service's action, connection and OAuth routes through the real
+`zoomflow serve` and zoomsim: each action kind, dry runs that send nothing,
+field errors, Idempotency-Key (sequential, 8 at once over two serve
+processes on one store, another body, a dropped answer on a reused
+keep-alive connection), call_api path tricks, the OAuth web flow through
+zoomsim's consent page (approved, denied, an expired code, a reused state),
+Server-to-Server connect, disconnect revoking at zoomsim, missing scopes,
+and the Zoom-call metrics.
+
+On SQLite by default; ZF_TEST_DB=postgresql (integ.test_serve_actions.pg)
+runs the same on a fresh PostgreSQL schema, so the two serve processes
+share one database there too.
+"""
+import html
+import http.client
+import json
+import os
+import re
+import shutil
+import tempfile
+import threading
+import time
+import unittest
+import urllib.parse
+
+import srvharness
+from zfharness import SLOW, Sim
+
+CALLBACK = "/oauth/zoom/callback"
+SEED_AUTH_CAUSE = ("The OAuth authorization code has expired or the redirect URI "
+                   "doesn't match.")
+SEED_AUTH_FIX = "Re-initiate the OAuth flow from Settings > App Store > Zoom."
+ADMIN_EMAIL, ADMIN_PW = "admin@acme.example", "correct horse battery"
+
+
+class Client:
+    """Keep-alive HTTP/1.1 to one serve process."""
+
+    def __init__(self, port):
+        self.port = port
+        self.conn = None
+
+    def request(self, method, path, body=None, headers=None, raw=None):
+        h = dict(headers or {})
+        data = raw
+        if body is not None:
+            data = json.dumps(body).encode()
+            h.setdefault("Content-Type", "application/json")
+        for attempt in (0, 1):
+            if self.conn is None or attempt:
+                if self.conn:
+                    self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port,
+                                                       timeout=60 * SLOW)
+            try:
+                self.conn.request(method, path, body=data, headers=h)
+                r = self.conn.getresponse()
+                return Resp(r.status, r.getheaders(), r.read())
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
+                    http.client.CannotSendRequest):
+                if attempt:
+                    raise
+
+    def close(self):
+        if self.conn:
+            self.conn.close()
+            self.conn = None
+
+
+class Resp:
+    def __init__(self, status, headers, body):
+        self.status, self.headers, self.body = status, headers, body
+
+    def json(self):
+        return json.loads(self.body) if self.body else None
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def __repr__(self):
+        return f"<Resp {self.status} {self.body[:400]!r}>"
+
+
+class Env:
+    """zoomsim, `zoomflow serve` processes (srvharness.Serve) over one store
+    and one master key, the org acme (an admin account, a key per role) and
+    the org other (an admin key, no connection)."""
+
+    def __init__(self, sim_args=()):
+        self.dir = tempfile.mkdtemp(prefix="zf-svcact-")
+        self.sim = Sim("--app", f"zoomsim-client:zoomsim-secret:http://127.0.0.1:*{CALLBACK}",
+                       "--s2s-app", "zoomsim-s2s:zoomsim-s2s-secret", *sim_args)
+        secret_file = os.path.join(self.dir, "client.secret")
+        with open(secret_file, "w") as f:
+            f.write("zoomsim-secret\n")
+        os.chmod(secret_file, 0o600)
+        self.app_env = {"ZOOMFLOW_CLIENT_ID": "zoomsim-client",
+                        "ZOOMFLOW_CLIENT_SECRET_FILE": secret_file}
+        self.serves = []
+        first = self.serve()
+        self.db = first.store
+        self.app_env["ZOOMFLOW_MASTER_KEY"] = first.env["ZOOMFLOW_MASTER_KEY"]
+        self.seed = first.seed
+        self.seed("org", "acme")
+        self.seed("org", "other")
+        self.keys = {r: self.seed("key", "acme", r, r) for r in ("viewer", "operator", "admin")}
+        self.other_admin = self.seed("key", "other", "admin", "admin")
+        self.seed("account", "acme", ADMIN_EMAIL, "admin", ADMIN_PW)
+
+    def serve(self, threads=4):
+        kw = {"store": self.db} if self.serves else {}
+        s = srvharness.Serve("--threads", str(threads), sim=self.sim, env=self.app_env, **kw)
+        self.serves.append(s)
+        return s
+
+    def close(self):
+        for s in self.serves:
+            s.stop()
+        self.sim.stop()
+        self.db.drop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def auth(role_key, extra=None):
+    return {"Authorization": "Bearer " + role_key, **(extra or {})}
+
+
+class ServeCase(unittest.TestCase):
+    sim_args = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.env = Env(cls.sim_args)
+        cls.srv = cls.env.serves[0]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.env.close()
+
+    def setUp(self):
+        self.sim = self.env.sim
+        self.sim.request("DELETE", "/_sim/faults")
+        self.c = Client(self.srv.port)
+        self.addCleanup(self.c.close)
+
+    def op(self, method, path, body=None, role="operator", headers=None, client=None):
+        return (client or self.c).request(method, path, body,
+                                          auth(self.env.keys[role], headers))
+
+    def connect_s2s(self):
+        r = self.op("POST", "/api/v1/connection", {
+            "client_id": "zoomsim-s2s", "client_secret": "zoomsim-s2s-secret",
+            "account_id": self.sim.state()["account_id"]}, role="admin")
+        self.assertEqual(r.status, 200, r)
+        return r.json()
+
+    def meetings(self):
+        return self.sim.state()["data"]["counts"]["meetings"]
+
+    def creates(self):
+        return self.sim.requests_log("meetings.create")["counts"].get("meetings.create", 0)
+
+
+class TestActions(ServeCase):
+    def setUp(self):
+        super().setUp()
+        self.connect_s2s()
+
+    def test_list_and_one(self):
+        r = self.op("GET", "/api/v1/actions", role="viewer")
+        self.assertEqual(r.status, 200, r)
+        names = [a["name"] for a in r.json()["actions"]]
+        self.assertIn("create_meeting", names)
+        self.assertIn("call_api", names)
+        r = self.op("GET", "/api/v1/actions/create_meeting", role="viewer")
+        a = r.json()
+        self.assertEqual((a["kind"], a["words"]), ("create", ["meetings", "create"]))
+        self.assertEqual(a["scopes"], ["meeting:write:meeting:admin"])
+        self.assertIn("topic", a["input_schema"]["properties"])
+        r = self.op("GET", "/api/v1/actions/no_such", role="viewer")
+        self.assertEqual(r.status, 404, r)
+        # a viewer may look but not run
+        r = self.op("POST", "/api/v1/actions/list_users", {}, role="viewer")
+        self.assertEqual(r.status, 403, r)
+
+    def test_each_kind(self):
+        r = self.op("POST", "/api/v1/actions/list_users", {"page_size": 5})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["outcome"], "read")
+        self.assertGreaterEqual(len(r.json()["output"]["users"]), 1)
+        r = self.op("POST", "/api/v1/actions/create_meeting",
+                    {"user_id": "me", "topic": "Kinds", "duration": 30})
+        self.assertEqual(r.status, 200, r)
+        out = r.json()
+        self.assertEqual((out["action"], out["outcome"]), ("create_meeting", "created"))
+        mid = out["output"]["id"]
+        r = self.op("POST", "/api/v1/actions/update_meeting",
+                    {"meeting_id": mid, "topic": "Kinds renamed"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["outcome"], "written")
+        r = self.op("POST", "/api/v1/actions/get_meeting", {"meeting_id": mid})
+        self.assertEqual(r.json()["output"]["topic"], "Kinds renamed")
+        r = self.op("POST", "/api/v1/actions/delete_meeting", {"meeting_id": mid})
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.json()["output"]["deleted"])
+        r = self.op("POST", "/api/v1/actions/get_meeting", {"meeting_id": mid})
+        self.assertEqual(r.status, 404, r)
+        self.assertEqual(r.json()["error"]["code"], "ENOTFOUND")
+        # call_api: a plain GET under /v2
+        r = self.op("POST", "/api/v1/actions/call_api",
+                    {"method": "GET", "path": "/users", "query": {"page_size": 1}})
+        self.assertEqual(r.status, 200, r)
+
+    def test_dry_run_sends_nothing(self):
+        before = self.sim.requests_log()["total"]
+        n = self.meetings()
+        r = self.op("POST", "/api/v1/actions/create_meeting?dry_run=1",
+                    {"user_id": "host@example.com", "topic": "Dry", "duration": 15})
+        self.assertEqual(r.status, 200, r)
+        req = r.json()["request"]
+        self.assertTrue(r.json()["dry_run"])
+        self.assertEqual(req["method"], "POST")
+        self.assertEqual(req["path"], "/v2/users/host%40example.com/meetings")
+        self.assertEqual(req["body"]["topic"], "Dry")
+        r = self.op("POST", "/api/v1/actions/list_users?dry_run=1", {"status": "active"})
+        self.assertEqual(r.json()["request"]["query"]["status"], "active")
+        # a dry run that does not validate says which field, and sends nothing either
+        r = self.op("POST", "/api/v1/actions/create_meeting?dry_run=1",
+                    {"user_id": "me", "topic": "Dry", "duration": "45m"})
+        self.assertEqual(r.status, 422, r)
+        self.assertEqual(r.json()["error"]["problems"][0]["field"], "duration")
+        self.assertEqual(self.sim.requests_log()["total"], before)
+        self.assertEqual(self.meetings(), n)
+
+    def test_field_error_names_the_field(self):
+        before = self.sim.requests_log()["total"]
+        r = self.op("POST", "/api/v1/actions/create_meeting",
+                    {"user_id": "me", "topic": "x" * 201, "type": 99})
+        self.assertEqual(r.status, 422, r)
+        e = r.json()["error"]
+        self.assertEqual(e["code"], "EVALIDATION")
+        fields = {p["field"] for p in e["problems"]}
+        self.assertTrue({"topic", "type"} <= fields, e)
+        self.assertEqual(self.sim.requests_log()["total"], before)
+        r = self.op("POST", "/api/v1/actions/create_meeting", [1, 2])
+        self.assertEqual(r.status, 422, r)
+
+    def test_call_api_path_tricks(self):
+        before = self.sim.requests_log()["total"]
+        for path in ["https://evil.example/v2/users", "//evil.example/users",
+                     "/users/../../oauth/token", "/users/%2e%2e/%2e%2e/oauth/token",
+                     "/users/%252e%252e/x", "/v2/users", "users", "/users?x=1",
+                     "/users#x", "/a\\b", "/users/\u00e9", "/users/%0d%0aHost:x",
+                     "@evil.example/users"]:
+            r = self.op("POST", "/api/v1/actions/call_api", {"method": "GET", "path": path})
+            self.assertEqual(r.status, 422, (path, r))
+            self.assertEqual(r.json()["error"]["problems"][0]["field"], "path", path)
+        self.assertEqual(self.sim.requests_log()["total"], before)
+
+    def test_not_connected(self):
+        c = Client(self.srv.port)
+        self.addCleanup(c.close)
+        r = c.request("POST", "/api/v1/actions/list_users", {},
+                      auth(self.env.other_admin))
+        self.assertEqual(r.status, 409, r)
+        self.assertEqual(r.json()["error"]["code"], "ENOTCONNECTED")
+        self.assertEqual(r.json()["error"]["hint_id"], "CONNECT")
+
+    def test_openapi_has_every_input(self):
+        doc = self.c.request("GET", "/api/v1/openapi.json").json()
+        schemas = doc["components"]["schemas"]
+        for a in self.op("GET", "/api/v1/actions", role="viewer").json()["actions"]:
+            s = schemas["Input_" + a["name"]]
+            self.assertEqual(s.get("properties", {}).keys(),
+                             a["input_schema"].get("properties", {}).keys())
+        refs = re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', json.dumps(doc))
+        self.assertTrue(set(refs) <= set(schemas), set(refs) - set(schemas))
+        post = doc["paths"]["/api/v1/actions/{name}"]["post"]
+        self.assertIn("ActionInput", json.dumps(post["requestBody"]))
+
+    def test_metrics_count_zoom_calls(self):
+        self.op("POST", "/api/v1/actions/list_users", {"page_size": 1})
+        m = self.c.request("GET", "/metrics").body.decode()
+        self.assertRegex(m, r'zoomflow_zoom_requests_total\{endpoint="list_users",'
+                            r'status="2xx"\} [1-9]')
+        self.assertIn("zoomflow_zoom_token_refreshes_total", m)
+
+
+class TestIdempotency(ServeCase):
+    def setUp(self):
+        super().setUp()
+        self.connect_s2s()
+
+    def create(self, key, topic, client=None):
+        return self.op("POST", "/api/v1/actions/create_meeting",
+                       {"user_id": "me", "topic": topic}, headers={"Idempotency-Key": key},
+                       client=client)
+
+    def test_sequential_replay_and_other_body(self):
+        n = self.meetings()
+        first = self.create("seq-1", "Once")
+        self.assertEqual(first.status, 200, first)
+        self.assertIsNone(first.header("Idempotent-Replayed"))
+        again = self.create("seq-1", "Once")
+        self.assertEqual(again.status, 200, again)
+        self.assertEqual(again.header("Idempotent-Replayed"), "true")
+        self.assertEqual(again.json(), first.json())
+        # members in another order are the same request
+        r = self.op("POST", "/api/v1/actions/create_meeting", {"topic": "Once", "user_id": "me"},
+                    headers={"Idempotency-Key": "seq-1"})
+        self.assertEqual(r.header("Idempotent-Replayed"), "true")
+        other = self.create("seq-1", "Another")
+        self.assertEqual(other.status, 422, other)
+        self.assertIn('"seq-1"', other.json()["error"]["message"])
+        self.assertEqual(other.json()["error"]["hint_id"], "NEW_IDEMPOTENCY_KEY")
+        self.assertEqual(self.meetings(), n + 1)
+        # a validation failure stores nothing: the key still runs once fixed
+        bad = self.op("POST", "/api/v1/actions/create_meeting",
+                      {"user_id": "me", "topic": "Fix", "duration": "x"},
+                      headers={"Idempotency-Key": "seq-2"})
+        self.assertEqual(bad.status, 422)
+        ok = self.create("seq-2", "Fix")
+        self.assertEqual(ok.status, 200, ok)
+        self.assertIsNone(ok.header("Idempotent-Replayed"))
+        bad_key = self.create("with space", "x")
+        self.assertEqual(bad_key.status, 422, bad_key)
+
+    def test_eight_at_once_two_processes(self):
+        second = self.env.serve()
+        n, c0 = self.meetings(), self.creates()
+        # slow the create down so the others arrive while it runs
+        self.sim.request("POST", "/_sim/faults", body={"rules": [
+            {"kind": "latency", "route": "meetings.create", "delay_ms": 600, "count": 1}]})
+        results = [None] * 8
+        go = threading.Barrier(8)
+
+        def one(i):
+            c = Client((self.srv if i % 2 else second).port)
+            try:
+                go.wait()
+                results[i] = self.create("race-1", "Raced", client=c)
+            finally:
+                c.close()
+
+        ts = [threading.Thread(target=one, args=(i,)) for i in range(8)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        statuses = sorted(r.status for r in results)
+        ran = [r for r in results if r.status == 200 and not r.header("Idempotent-Replayed")]
+        self.assertEqual(len(ran), 1, results)
+        for r in results:
+            self.assertIn(r.status, (200, 409), r)
+            if r.status == 409:
+                self.assertIn("in progress", r.json()["error"]["message"])
+                self.assertTrue(r.header("Retry-After"), r)
+        self.assertIn(409, statuses)
+        self.assertEqual(self.meetings(), n + 1)
+        self.assertEqual(self.creates(), c0 + 1)
+        # once done, every repeat on either process gets the one answer
+        for s in (self.srv, second):
+            c = Client(s.port)
+            r = self.create("race-1", "Raced", client=c)
+            c.close()
+            self.assertEqual(r.header("Idempotent-Replayed"), "true")
+            self.assertEqual(r.json()["output"]["id"], ran[0].json()["output"]["id"])
+
+    def test_dropped_answer_then_repeat(self):
+        # one worker thread: its Zoom client holds a keep-alive connection to
+        # zoomsim (the read first), then the create; zoomsim processes the
+        # create and drops its answer. A create on the reused connection
+        # would be resent by libcurl when dropped: the client never sends
+        # one there (the first rule never matches), the second fires.
+        one = self.env.serve(threads=1)
+        self.c = Client(one.port)
+        self.addCleanup(self.c.close)
+        self.assertEqual(self.op("POST", "/api/v1/actions/list_users", {}).status, 200)
+        n, c0 = self.meetings(), self.creates()
+        self.sim.request("POST", "/_sim/faults", body={"rules": [
+            {"kind": "drop", "route": "meetings.create", "connection": "reused", "count": 1},
+            {"kind": "drop", "route": "meetings.create", "count": 1}]})
+        first = self.create("drop-1", "Dropped")
+        self.assertEqual(first.status, 200, first)
+        self.assertEqual(first.json()["outcome"], "found", first)
+        again = self.create("drop-1", "Dropped")
+        self.assertEqual(again.header("Idempotent-Replayed"), "true")
+        self.assertEqual(again.json(), first.json())
+        self.assertEqual(self.meetings(), n + 1)
+        rules = self.sim.request("GET", "/_sim/faults").json()["rules"]
+        self.assertEqual((rules[0]["matched"], rules[1]["fired"]), (0, 1), rules)
+        self.assertEqual(self.creates(), c0 + 1)
+        # a new key after the answer came: a second meeting, as asked
+        self.assertIsNone(self.create("drop-2", "Dropped").header("Idempotent-Replayed"))
+        self.assertEqual(self.meetings(), n + 2)
+
+
+def follow_to_callback(serve_port, sim, cookie, decide=None, hold=None):
+    """GET /oauth/zoom/connect with the admin's cookie, then Zoom's
+    authorize page (no cookie: another site), optionally its consent form;
+    returns the callback path Zoom redirects the browser to."""
+    c = Client(serve_port)
+    r = c.request("GET", "/oauth/zoom/connect", headers={"Cookie": cookie})
+    c.close()
+    assert r.status == 303, r
+    loc = urllib.parse.urlsplit(r.header("Location"))
+    authz = loc.path + "?" + loc.query
+    r = sim.request("GET", authz)
+    if r.status == 200 and decide:
+        consent = re.search(rb'name="consent"\s+value="([^"]+)"', r.body)
+        assert consent, r.body[:500]
+        r = sim.request("POST", "/oauth/authorize/decision",
+                        form={"consent": consent.group(1).decode(), "decision": decide})
+    assert r.status == 302, r
+    back = urllib.parse.urlsplit(r.header("Location"))
+    assert back.path == CALLBACK, back
+    return back.path + "?" + back.query
+
+
+class OAuthCase(ServeCase):
+    def sign_in(self):
+        r = self.c.request("POST", "/api/v1/session",
+                           {"email": ADMIN_EMAIL, "password": ADMIN_PW, "org": "acme"})
+        self.assertEqual(r.status, 200, r)
+        cookie = r.header("Set-Cookie").split(";")[0]
+        return cookie, r.json()["csrf_token"]
+
+    def callback(self, path):
+        c = Client(self.srv.port)  # no cookie: SameSite=Strict is not sent cross-site
+        r = c.request("GET", path)
+        c.close()
+        return r
+
+    def disconnect(self):
+        self.op("DELETE", "/api/v1/connection", role="admin")
+
+
+class TestOAuthApproved(OAuthCase):
+    sim_args = ("--auto-approve",)
+
+    def test_web_flow_then_disconnect_revokes(self):
+        self.disconnect()
+        cookie, csrf = self.sign_in()
+        path = follow_to_callback(self.srv.port, self.sim, cookie)
+        r = self.callback(path)
+        self.assertEqual(r.status, 200, r)
+        self.assertIn(b'url=/#zoom?connect=ok', r.body)
+        v = self.op("GET", "/api/v1/connection", role="viewer").json()
+        self.assertEqual((v["state"], v["kind"]), ("VALID", "oauth"))
+        self.assertEqual(v["missing_scopes"], [])
+        self.assertEqual(v["account_id"], self.sim.state()["account_id"])
+        self.assertGreater(v["access_expires_at"], time.time())
+        self.assertTrue(v["oauth"]["redirect_uri"].endswith(CALLBACK))
+        # the connection works for actions
+        r = self.op("POST", "/api/v1/actions/list_users", {})
+        self.assertEqual(r.status, 200, r)
+        # reused state: the same callback again lands on the seed's words
+        r = self.callback(path)
+        self.assertEqual(r.status, 400, r)
+        page = html.unescape(r.body.decode())
+        self.assertIn(SEED_AUTH_CAUSE, page)
+        self.assertIn(SEED_AUTH_FIX, page)
+        self.assertIn("connect=error", page)
+        # audit: who connected (the admin, recorded through the state row)
+        log = self.op("GET", "/api/v1/audit?limit=50", role="admin").json()
+        text = json.dumps(log["entries"])
+        self.assertIn(ADMIN_EMAIL, text)
+        # disconnect: revoked at zoomsim, wiped, audited
+        revokes = self.sim.requests_log("oauth.revoke")["counts"].get("oauth.revoke", 0)
+        r = self.op("DELETE", "/api/v1/connection", role="admin")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json(), {"disconnected": True, "revoked": True})
+        self.assertEqual(self.sim.requests_log("oauth.revoke")["counts"]["oauth.revoke"],
+                         revokes + 1)
+        v = self.op("GET", "/api/v1/connection", role="viewer").json()
+        self.assertEqual(v["state"], "ABSENT")
+        r = self.op("DELETE", "/api/v1/connection", role="admin")
+        self.assertEqual(r.status, 409, r)
+        # an operator may not disconnect, nor start the flow with a key
+        self.connect_s2s()
+        self.assertEqual(self.op("DELETE", "/api/v1/connection").status, 403)
+        r = self.op("GET", "/oauth/zoom/connect", role="admin")
+        self.assertEqual(r.status, 403, r)
+
+    def test_expired_code(self):
+        cookie, _ = self.sign_in()
+        path = follow_to_callback(self.srv.port, self.sim, cookie)
+        self.sim.advance(400)  # codes live 5 minutes
+        r = self.callback(path)
+        self.assertEqual(r.status, 400, r)
+        page = html.unescape(r.body.decode())
+        self.assertIn("Authentication failure", page)
+        self.assertIn(SEED_AUTH_CAUSE, page)
+        self.assertIn(SEED_AUTH_FIX, page)
+
+
+class TestOAuthConsent(OAuthCase):
+    def test_denied_consent(self):
+        cookie, _ = self.sign_in()
+        path = follow_to_callback(self.srv.port, self.sim, cookie, decide="deny")
+        self.assertIn("error=access_denied", path)
+        r = self.callback(path)
+        self.assertEqual(r.status, 400, r)
+        page = html.unescape(r.body.decode())
+        self.assertIn(SEED_AUTH_CAUSE, page)
+        self.assertIn("access_denied", page)
+        self.assertEqual(self.op("GET", "/api/v1/connection", role="viewer").json()["state"],
+                         "ABSENT")
+
+    def test_consent_approved(self):
+        cookie, _ = self.sign_in()
+        path = follow_to_callback(self.srv.port, self.sim, cookie, decide="authorize")
+        r = self.callback(path)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.op("GET", "/api/v1/connection", role="viewer").json()["state"],
+                         "VALID")
+        self.disconnect()
+
+
+class TestConnectionViews(ServeCase):
+    sim_args = ("--s2s-app", "narrow-s2s:narrow-secret:user:read:list_users:admin")
+
+    def test_s2s_bad_credentials_and_fields(self):
+        r = self.op("POST", "/api/v1/connection", {"client_id": "zoomsim-s2s"}, role="admin")
+        self.assertEqual(r.status, 422, r)
+        self.assertEqual({p["field"] for p in r.json()["error"]["problems"]},
+                         {"client_secret", "account_id"})
+        r = self.op("POST", "/api/v1/connection", {
+            "client_id": "zoomsim-s2s", "client_secret": "wrong",
+            "account_id": self.sim.state()["account_id"]}, role="admin")
+        self.assertEqual(r.status, 401, r)
+        self.assertEqual(self.op("POST", "/api/v1/connection", {}, role="operator").status, 403)
+
+    def test_missing_scopes_disable_actions(self):
+        r = self.op("POST", "/api/v1/connection", {
+            "client_id": "narrow-s2s", "client_secret": "narrow-secret",
+            "account_id": self.sim.state()["account_id"]}, role="admin")
+        self.assertEqual(r.status, 200, r)
+        v = self.op("GET", "/api/v1/connection", role="viewer").json()
+        self.assertEqual(v["granted_scopes"], ["user:read:list_users:admin"])
+        missing = {m["scope"]: m["actions"] for m in v["missing_scopes"]}
+        self.assertNotIn("user:read:list_users:admin", missing)
+        self.assertIn("create_meeting", missing["meeting:write:meeting:admin"])
+        self.assertIn("create_meeting", [u["action"] for u in v["unavailable_actions"]])
+        before = self.sim.requests_log("meetings.create")["counts"].get("meetings.create", 0)
+        r = self.op("POST", "/api/v1/actions/create_meeting", {"user_id": "me", "topic": "t"})
+        self.assertEqual(r.status, 403, r)
+        self.assertEqual(r.json()["error"]["code"], "ESCOPE")
+        self.assertEqual(
+            self.sim.requests_log("meetings.create")["counts"].get("meetings.create", 0), before)
+        self.assertEqual(self.op("POST", "/api/v1/actions/list_users", {}).status, 200)
+
+
+if __name__ == "__main__":
+    unittest.main()
