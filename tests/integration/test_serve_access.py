@@ -362,8 +362,14 @@ class TestLogs(AccessCase):
                                                    "password": "a wrong secret pw"})
         time.sleep(0.2)
         err = self.s.stderr()
-        for secret in [PW, "a wrong secret pw", cookie, csrf, new_key, new_key.split("_")[2]] + \
-                [k.split("_")[2] for k in self.keys.values()] + \
+        # "zfk_<id>_<secret>": the secret is base64url, so it may hold "_" itself
+        def key_secret(k):
+            s = k.split("_", 2)[2]
+            self.assertGreaterEqual(len(s), 40, k)
+            return s
+
+        for secret in [PW, "a wrong secret pw", cookie, csrf, new_key, key_secret(new_key)] + \
+                [key_secret(k) for k in self.keys.values()] + \
                 [c for c, _ in self.sessions.values()]:
             self.assertNotIn(secret, err)
         lines = [json.loads(l) for l in err.splitlines()]
