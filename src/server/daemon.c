@@ -786,6 +786,7 @@ int srv_main(const srv_opts *opts, zf_error *err)
 
     srv_daemon d;
     memset(&d, 0, sizeof d);
+    MHD_socket lfd = MHD_INVALID_SOCKET; /* the listening socket, once quiesced */
     d.ctx = cp;
     d.timeout = opts->conn_timeout_s > 0 ? opts->conn_timeout_s : 30;
     pthread_mutex_init(&d.lock, NULL);
@@ -872,10 +873,15 @@ int srv_main(const srv_opts *opts, zf_error *err)
         ;
     srv_log(NULL, ZF_LOG_INFO, "stop", "signal %d: no new connections, finishing %d request(s)",
             sig, atomic_load(&d.inflight));
-    /* stop accepting: the listening socket goes, the connections stay */
-    MHD_socket lfd = MHD_quiesce_daemon(d.mhd);
+    /* Stop accepting: the listening socket stops listening, the connections
+     * stay. Quiescing asks each pool thread to drop the socket from its
+     * epoll set when it next wakes, so closing it here would race them (an
+     * epoll_ctl on a closed descriptor is fatal in libmicrohttpd): shut it
+     * down now (Linux then refuses new connections) and close it after
+     * MHD_stop_daemon has joined the threads. */
+    lfd = MHD_quiesce_daemon(d.mhd);
     if (lfd != MHD_INVALID_SOCKET)
-        close(lfd);
+        shutdown(lfd, SHUT_RDWR);
     double grace = opts->shutdown_grace_s > 0 ? opts->shutdown_grace_s : 10;
     double until = now_s() + grace;
     while (atomic_load(&d.inflight) > 0 && now_s() < until) {
@@ -890,6 +896,8 @@ int srv_main(const srv_opts *opts, zf_error *err)
     atomic_store(&d.stopping, 1);
 out_daemon:
     MHD_stop_daemon(d.mhd);
+    if (lfd != MHD_INVALID_SOCKET)
+        close(lfd);
     if (d.watchdog_started)
         pthread_join(d.watchdog, NULL);
 out_modules:
