@@ -406,8 +406,9 @@ static enum MHD_Result queue(srv_rstate *rs, struct MHD_Connection *c)
     return ok;
 }
 
-static enum MHD_Result fail_now(srv_rstate *rs, struct MHD_Connection *c, int status, int code,
-                                int hint, const char *fmt, ...)
+__attribute__((format(printf, 6, 7))) static enum MHD_Result
+fail_now(srv_rstate *rs, struct MHD_Connection *c, int status, int code, int hint, const char *fmt,
+         ...)
 {
     zf_error e = ZF_ERROR_INIT;
     char msg[ZF_ERROR_MSG_MAX];
@@ -604,7 +605,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return answer(rs, c);
 }
 
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+/* libmicrohttpd's own printf-style messages (its format strings) */
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char line[512];
     vsnprintf(line, sizeof line, fmt, ap);
