@@ -4,20 +4,10 @@
  * fuzz targets (fuzz/fuzz_srv_*.c) drive them with any bytes.
  */
 #include "core.h"
+#include "text.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 int srv_path_clean(const char *raw, size_t len, char *out, size_t out_cap, const char **why)
 {
@@ -45,8 +35,8 @@ int srv_path_clean(const char *raw, size_t len, char *out, size_t out_cap, const
                 *why = "the path has an incomplete percent escape";
                 return ZF_EVALIDATION;
             }
-            int hi = hexval((unsigned char)raw[i + 1]);
-            int lo = hexval((unsigned char)raw[i + 2]);
+            int hi = zf_hexval((unsigned char)raw[i + 1]);
+            int lo = zf_hexval((unsigned char)raw[i + 2]);
             if (hi < 0 || lo < 0) {
                 *why = "the path has an invalid percent escape";
                 return ZF_EVALIDATION;
@@ -287,8 +277,8 @@ static int form_decode(const char *s, size_t len, char **out, const char **why)
         if (c == '+') {
             c = ' ';
         } else if (c == '%') {
-            int hi = i + 1 < len ? hexval((unsigned char)s[i + 1]) : -1;
-            int lo = i + 2 < len ? hexval((unsigned char)s[i + 2]) : -1;
+            int hi = i + 1 < len ? zf_hexval((unsigned char)s[i + 1]) : -1;
+            int lo = i + 2 < len ? zf_hexval((unsigned char)s[i + 2]) : -1;
             if (hi < 0 || lo < 0) {
                 free(d);
                 *why = "the query has an invalid percent escape";
