@@ -629,3 +629,230 @@ int zf_json_scan_compact(zf_jspan v, zf_buf *b)
         return ZF_ENOMEM;
     return 0;
 }
+
+/* ---- jansson's form ----------------------------------------------------------- */
+
+#define CANON_DEPTH_MAX 64 /* deeper values are left to jansson */
+#define CANON_KEYS_MAX 32  /* nested objects with more members too */
+
+/* One code point as json_dumps(JSON_ENSURE_ASCII) writes it. */
+static int canon_cp(zf_buf *b, unsigned long cp)
+{
+    static const char hexd[] = "0123456789ABCDEF";
+    char e[12];
+    switch (cp) {
+    case '"':
+        return zf_buf_append(b, "\\\"", 2);
+    case '\\':
+        return zf_buf_append(b, "\\\\", 2);
+    case '\b':
+        return zf_buf_append(b, "\\b", 2);
+    case '\f':
+        return zf_buf_append(b, "\\f", 2);
+    case '\n':
+        return zf_buf_append(b, "\\n", 2);
+    case '\r':
+        return zf_buf_append(b, "\\r", 2);
+    case '\t':
+        return zf_buf_append(b, "\\t", 2);
+    default:
+        break;
+    }
+    if (cp >= 0x20 && cp < 0x80)
+        return zf_buf_putc(b, (char)cp);
+    unsigned long u[2] = {cp, 0};
+    size_t n = 1;
+    if (cp >= 0x10000) {
+        cp -= 0x10000;
+        u[0] = 0xD800 | (cp >> 10);
+        u[1] = 0xDC00 | (cp & 0x3FF);
+        n = 2;
+    }
+    for (size_t i = 0; i < n; i++) {
+        e[i * 6] = '\\';
+        e[i * 6 + 1] = 'u';
+        for (int k = 0; k < 4; k++)
+            e[i * 6 + 2 + k] = hexd[(u[i] >> (12 - 4 * k)) & 0xF];
+    }
+    return zf_buf_append(b, e, n * 6);
+}
+
+/* The code point of the valid UTF-8 sequence at p of len bytes. */
+static unsigned long utf8_cp(const unsigned char *p, size_t len)
+{
+    unsigned long cp = p[0] & (0xFF >> (len + 1));
+    for (size_t i = 1; i < len; i++)
+        cp = (cp << 6) | (p[i] & 0x3F);
+    return cp;
+}
+
+/* 0, 1 for a "\u0000" (jansson refuses it), ZF_ENOMEM. */
+static int canon_string(zf_jspan s, zf_buf *b)
+{
+    const unsigned char *p = (const unsigned char *)s.p + 1,
+                        *end = (const unsigned char *)s.p + s.n - 1;
+    if (zf_buf_putc(b, '"'))
+        return ZF_ENOMEM;
+    while (p < end) {
+        const unsigned char *run = p;
+        while (p < end && plain[*p])
+            p++;
+        if (p > run && zf_buf_append(b, run, (size_t)(p - run)))
+            return ZF_ENOMEM;
+        if (p >= end)
+            break;
+        unsigned long cp;
+        if (*p == '\\') {
+            char c = (char)p[1];
+            if (c != 'u') {
+                cp = c == 'b'   ? '\b'
+                     : c == 'f' ? '\f'
+                     : c == 'n' ? '\n'
+                     : c == 'r' ? '\r'
+                     : c == 't' ? '\t'
+                                : (unsigned char)c;
+                p += 2;
+            } else {
+                cp = (unsigned long)hex4(p + 2);
+                p += 6;
+                if (cp >= 0xD800 && cp <= 0xDBFF) {
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + ((unsigned long)hex4(p + 2) - 0xDC00);
+                    p += 6;
+                }
+                if (cp == 0)
+                    return 1;
+            }
+        } else {
+            size_t len = utf8_seq(p, end);
+            if (!len) /* not from a validated value */
+                return 1;
+            cp = utf8_cp(p, len);
+            p += len;
+        }
+        if (canon_cp(b, cp))
+            return ZF_ENOMEM;
+    }
+    return zf_buf_putc(b, '"') ? ZF_ENOMEM : 0;
+}
+
+static int canon_value(zf_jspan v, zf_buf *b, int depth);
+
+static int canon_object(zf_jspan v, zf_buf *b, int depth)
+{
+    zf_jspan keys[CANON_KEYS_MAX], k, val;
+    size_t nk = 0;
+    zf_jiter it;
+    int rc = 0;
+    if (zf_json_scan_members(&it, v) != 0 || zf_buf_putc(b, '{'))
+        return ZF_ENOMEM;
+    while (zf_json_scan_next_member(&it, &k, &val) == 1) {
+        /* jansson keeps a repeated key once, where it first was, with
+         * the last value: left to it, as are escaped keys */
+        if (nk == CANON_KEYS_MAX || memchr(k.p, '\\', k.n))
+            return 1;
+        for (size_t i = 0; i < nk; i++)
+            if (keys[i].n == k.n && memcmp(keys[i].p, k.p, k.n) == 0)
+                return 1;
+        if ((nk && zf_buf_putc(b, ',')) || (rc = canon_string(k, b)) != 0 || zf_buf_putc(b, ':'))
+            return rc ? rc : ZF_ENOMEM;
+        keys[nk++] = k;
+        if ((rc = canon_value(val, b, depth + 1)) != 0)
+            return rc;
+    }
+    return zf_buf_putc(b, '}') ? ZF_ENOMEM : 0;
+}
+
+static int canon_array(zf_jspan v, zf_buf *b, int depth)
+{
+    zf_jiter it;
+    zf_jspan e;
+    int rc = 0, first = 1;
+    if (zf_json_scan_elements(&it, v) != 0 || zf_buf_putc(b, '['))
+        return ZF_ENOMEM;
+    while (zf_json_scan_next_element(&it, &e) == 1) {
+        if (!first && zf_buf_putc(b, ','))
+            return ZF_ENOMEM;
+        first = 0;
+        if ((rc = canon_value(e, b, depth + 1)) != 0)
+            return rc;
+    }
+    return zf_buf_putc(b, ']') ? ZF_ENOMEM : 0;
+}
+
+/* An integer as jansson prints it (json_int_t, "%lld"); 1 for a real or
+ * an integer that may not fit. */
+static int canon_number(zf_jspan v, zf_buf *b)
+{
+    size_t neg = v.p[0] == '-';
+    for (size_t i = neg; i < v.n; i++)
+        if (!IS_DIGIT(v.p[i]))
+            return 1;
+    if (v.n - neg >= 19)
+        return 1;
+    if (neg && v.n == 2 && v.p[1] == '0')
+        return zf_buf_putc(b, '0') ? ZF_ENOMEM : 0;
+    return zf_buf_append(b, v.p, v.n) ? ZF_ENOMEM : 0;
+}
+
+static int canon_value(zf_jspan v, zf_buf *b, int depth)
+{
+    if (depth > CANON_DEPTH_MAX)
+        return 1;
+    switch (v.p[0]) {
+    case '"':
+        return canon_string(v, b);
+    case '{':
+        return canon_object(v, b, depth);
+    case '[':
+        return canon_array(v, b, depth);
+    case 't':
+    case 'f':
+    case 'n':
+        return zf_buf_append(b, v.p, v.n) ? ZF_ENOMEM : 0;
+    default:
+        return canon_number(v, b);
+    }
+}
+
+int zf_json_scan_canon(zf_jspan v, zf_buf *b)
+{
+    size_t start = b->len;
+    int rc = v.n ? canon_value(v, b, 0) : 1;
+    if (rc != 0 && b->ptr) {
+        b->len = start;
+        b->ptr[start] = '\0';
+    }
+    return rc;
+}
+
+int zf_json_scan_jansson_safe(const char *buf, size_t n)
+{
+    const char *p = buf, *end = buf + n;
+    while (p < end) {
+        char c = *p;
+        if (IS_DIGIT(c)) {
+            const char *run = p;
+            while (p < end && IS_DIGIT(*p))
+                p++;
+            if (p - run >= 19)
+                return 0;
+            continue;
+        }
+        if (c == '\\' && end - p >= 6 && memcmp(p + 1, "u0000", 5) == 0)
+            return 0;
+        if (c == 'e' || c == 'E') {
+            const char *q = p + 1;
+            if (q < end && (*q == '+' || *q == '-'))
+                q++;
+            const char *run = q;
+            while (q < end && IS_DIGIT(*q))
+                q++;
+            if (q - run >= 3)
+                return 0;
+            p = q;
+            continue;
+        }
+        p++;
+    }
+    return 1;
+}
