@@ -635,31 +635,28 @@ int zf_json_scan_compact(zf_jspan v, zf_buf *b)
 #define CANON_DEPTH_MAX 64 /* deeper values are left to jansson */
 #define CANON_KEYS_MAX 32  /* nested objects with more members too */
 
-/* One code point as json_dumps(JSON_ENSURE_ASCII) writes it. */
-static int canon_cp(zf_buf *b, unsigned long cp)
+/* Writes one code point as json_dumps(JSON_ENSURE_ASCII) does; returns
+ * the end. At most 12 bytes (a surrogate pair). */
+static char *canon_cp(char *d, unsigned long cp)
 {
     static const char hexd[] = "0123456789ABCDEF";
-    char e[12];
-    switch (cp) {
-    case '"':
-        return zf_buf_append(b, "\\\"", 2);
-    case '\\':
-        return zf_buf_append(b, "\\\\", 2);
-    case '\b':
-        return zf_buf_append(b, "\\b", 2);
-    case '\f':
-        return zf_buf_append(b, "\\f", 2);
-    case '\n':
-        return zf_buf_append(b, "\\n", 2);
-    case '\r':
-        return zf_buf_append(b, "\\r", 2);
-    case '\t':
-        return zf_buf_append(b, "\\t", 2);
-    default:
-        break;
+    char c = cp == '"'    ? '"'
+             : cp == '\\' ? '\\'
+             : cp == '\b' ? 'b'
+             : cp == '\f' ? 'f'
+             : cp == '\n' ? 'n'
+             : cp == '\r' ? 'r'
+             : cp == '\t' ? 't'
+                          : 0;
+    if (c) {
+        *d++ = '\\';
+        *d++ = c;
+        return d;
     }
-    if (cp >= 0x20 && cp < 0x80)
-        return zf_buf_putc(b, (char)cp);
+    if (cp >= 0x20 && cp < 0x80) {
+        *d++ = (char)cp;
+        return d;
+    }
     unsigned long u[2] = {cp, 0};
     size_t n = 1;
     if (cp >= 0x10000) {
@@ -669,12 +666,12 @@ static int canon_cp(zf_buf *b, unsigned long cp)
         n = 2;
     }
     for (size_t i = 0; i < n; i++) {
-        e[i * 6] = '\\';
-        e[i * 6 + 1] = 'u';
+        *d++ = '\\';
+        *d++ = 'u';
         for (int k = 0; k < 4; k++)
-            e[i * 6 + 2 + k] = hexd[(u[i] >> (12 - 4 * k)) & 0xF];
+            *d++ = hexd[(u[i] >> (12 - 4 * k)) & 0xF];
     }
-    return zf_buf_append(b, e, n * 6);
+    return d;
 }
 
 /* The code point of the valid UTF-8 sequence at p of len bytes. */
@@ -686,19 +683,20 @@ static unsigned long utf8_cp(const unsigned char *p, size_t len)
     return cp;
 }
 
-/* 0, 1 for a "\u0000" (jansson refuses it), ZF_ENOMEM. */
-static int canon_string(zf_jspan s, zf_buf *b)
+/* Every canon_* writes at most 3 bytes per byte of its value plus 2 (a
+ * 2-byte UTF-8 sequence becomes 6, a 4-byte one 12; nothing else grows),
+ * and returns the end, or NULL when jansson must decide. */
+static char *canon_string(zf_jspan s, char *d)
 {
-    const unsigned char *p = (const unsigned char *)s.p + 1,
-                        *end = (const unsigned char *)s.p + s.n - 1;
-    if (zf_buf_putc(b, '"'))
-        return ZF_ENOMEM;
+    const unsigned char *p = (const unsigned char *)s.p + 1;
+    const unsigned char *end = (const unsigned char *)s.p + s.n - 1;
+    *d++ = '"';
     while (p < end) {
         const unsigned char *run = p;
         while (p < end && plain[*p])
             p++;
-        if (p > run && zf_buf_append(b, run, (size_t)(p - run)))
-            return ZF_ENOMEM;
+        memcpy(d, run, (size_t)(p - run));
+        d += p - run;
         if (p >= end)
             break;
         unsigned long cp;
@@ -720,139 +718,171 @@ static int canon_string(zf_jspan s, zf_buf *b)
                     p += 6;
                 }
                 if (cp == 0)
-                    return 1;
+                    return NULL; /* jansson refuses "\u0000" */
             }
         } else {
             size_t len = utf8_seq(p, end);
             if (!len) /* not from a validated value */
-                return 1;
+                return NULL;
             cp = utf8_cp(p, len);
             p += len;
         }
-        if (canon_cp(b, cp))
-            return ZF_ENOMEM;
+        d = canon_cp(d, cp);
     }
-    return zf_buf_putc(b, '"') ? ZF_ENOMEM : 0;
+    *d++ = '"';
+    return d;
 }
 
-static int canon_value(zf_jspan v, zf_buf *b, int depth);
+static char *canon_value(zf_jspan v, char *d, int depth);
 
-static int canon_object(zf_jspan v, zf_buf *b, int depth)
+static char *canon_object(zf_jspan v, char *d, int depth)
 {
     zf_jspan keys[CANON_KEYS_MAX], k, val;
     size_t nk = 0;
     zf_jiter it;
-    int rc = 0;
-    if (zf_json_scan_members(&it, v) != 0 || zf_buf_putc(b, '{'))
-        return ZF_ENOMEM;
-    while (zf_json_scan_next_member(&it, &k, &val) == 1) {
+    zf_json_scan_members(&it, v);
+    *d++ = '{';
+    while (d && zf_json_scan_next_member(&it, &k, &val) == 1) {
         /* jansson keeps a repeated key once, where it first was, with
          * the last value: left to it, as are escaped keys */
         if (nk == CANON_KEYS_MAX || memchr(k.p, '\\', k.n))
-            return 1;
+            return NULL;
         for (size_t i = 0; i < nk; i++)
             if (keys[i].n == k.n && memcmp(keys[i].p, k.p, k.n) == 0)
-                return 1;
-        if ((nk && zf_buf_putc(b, ',')) || (rc = canon_string(k, b)) != 0 || zf_buf_putc(b, ':'))
-            return rc ? rc : ZF_ENOMEM;
+                return NULL;
+        if (nk)
+            *d++ = ',';
         keys[nk++] = k;
-        if ((rc = canon_value(val, b, depth + 1)) != 0)
-            return rc;
+        d = canon_string(k, d);
+        if (d) {
+            *d++ = ':';
+            d = canon_value(val, d, depth + 1);
+        }
     }
-    return zf_buf_putc(b, '}') ? ZF_ENOMEM : 0;
+    if (d)
+        *d++ = '}';
+    return d;
 }
 
-static int canon_array(zf_jspan v, zf_buf *b, int depth)
+static char *canon_array(zf_jspan v, char *d, int depth)
 {
     zf_jiter it;
     zf_jspan e;
-    int rc = 0, first = 1;
-    if (zf_json_scan_elements(&it, v) != 0 || zf_buf_putc(b, '['))
-        return ZF_ENOMEM;
-    while (zf_json_scan_next_element(&it, &e) == 1) {
-        if (!first && zf_buf_putc(b, ','))
-            return ZF_ENOMEM;
+    int first = 1;
+    zf_json_scan_elements(&it, v);
+    *d++ = '[';
+    while (d && zf_json_scan_next_element(&it, &e) == 1) {
+        if (!first)
+            *d++ = ',';
         first = 0;
-        if ((rc = canon_value(e, b, depth + 1)) != 0)
-            return rc;
+        d = canon_value(e, d, depth + 1);
     }
-    return zf_buf_putc(b, ']') ? ZF_ENOMEM : 0;
+    if (d)
+        *d++ = ']';
+    return d;
 }
 
-/* An integer as jansson prints it (json_int_t, "%lld"); 1 for a real or
+/* An integer as jansson prints it (json_int_t, "%lld"); NULL for a real or
  * an integer that may not fit. */
-static int canon_number(zf_jspan v, zf_buf *b)
+static char *canon_number(zf_jspan v, char *d)
 {
     size_t neg = v.p[0] == '-';
     for (size_t i = neg; i < v.n; i++)
         if (!IS_DIGIT(v.p[i]))
-            return 1;
+            return NULL;
     if (v.n - neg >= 19)
-        return 1;
-    if (neg && v.n == 2 && v.p[1] == '0')
-        return zf_buf_putc(b, '0') ? ZF_ENOMEM : 0;
-    return zf_buf_append(b, v.p, v.n) ? ZF_ENOMEM : 0;
+        return NULL;
+    if (neg && v.n == 2 && v.p[1] == '0') {
+        *d++ = '0';
+        return d;
+    }
+    memcpy(d, v.p, v.n);
+    return d + v.n;
 }
 
-static int canon_value(zf_jspan v, zf_buf *b, int depth)
+static char *canon_value(zf_jspan v, char *d, int depth)
 {
     if (depth > CANON_DEPTH_MAX)
-        return 1;
+        return NULL;
     switch (v.p[0]) {
     case '"':
-        return canon_string(v, b);
+        return canon_string(v, d);
     case '{':
-        return canon_object(v, b, depth);
+        return canon_object(v, d, depth);
     case '[':
-        return canon_array(v, b, depth);
+        return canon_array(v, d, depth);
     case 't':
     case 'f':
     case 'n':
-        return zf_buf_append(b, v.p, v.n) ? ZF_ENOMEM : 0;
+        memcpy(d, v.p, v.n);
+        return d + v.n;
     default:
-        return canon_number(v, b);
+        return canon_number(v, d);
     }
+}
+
+size_t zf_json_scan_canon_max(zf_jspan v)
+{
+    return 3 * v.n + 2;
+}
+
+char *zf_json_scan_canon_to(zf_jspan v, char *dst)
+{
+    return v.n ? canon_value(v, dst, 0) : NULL;
 }
 
 int zf_json_scan_canon(zf_jspan v, zf_buf *b)
 {
-    size_t start = b->len;
-    int rc = v.n ? canon_value(v, b, 0) : 1;
-    if (rc != 0 && b->ptr) {
-        b->len = start;
-        b->ptr[start] = '\0';
+    if (zf_buf_reserve(b, zf_json_scan_canon_max(v) + 1) != 0)
+        return ZF_ENOMEM;
+    char *d = zf_json_scan_canon_to(v, b->ptr + b->len);
+    if (!d) {
+        b->ptr[b->len] = '\0';
+        return 1;
     }
-    return rc;
+    *d = '\0';
+    b->len = (size_t)(d - b->ptr);
+    return 0;
 }
+
+/* Bytes jansson_safe must look at: digits, exponent letters, backslashes. */
+static const unsigned char risky[256] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,  ['6'] = 1,
+    ['7'] = 1, ['8'] = 1, ['9'] = 1, ['e'] = 2, ['E'] = 2, ['\\'] = 3,
+};
 
 int zf_json_scan_jansson_safe(const char *buf, size_t n)
 {
-    const char *p = buf, *end = buf + n;
-    while (p < end) {
-        char c = *p;
-        if (IS_DIGIT(c)) {
-            const char *run = p;
+    const unsigned char *p = (const unsigned char *)buf, *end = p + n;
+    for (;;) {
+        while (p < end && !risky[*p])
+            p++;
+        if (p >= end)
+            return 1;
+        const unsigned char *run;
+        switch (risky[*p]) {
+        case 1:
+            run = p;
             while (p < end && IS_DIGIT(*p))
                 p++;
             if (p - run >= 19)
                 return 0;
-            continue;
-        }
-        if (c == '\\' && end - p >= 6 && memcmp(p + 1, "u0000", 5) == 0)
-            return 0;
-        if (c == 'e' || c == 'E') {
-            const char *q = p + 1;
-            if (q < end && (*q == '+' || *q == '-'))
-                q++;
-            const char *run = q;
-            while (q < end && IS_DIGIT(*q))
-                q++;
-            if (q - run >= 3)
+            break;
+        case 2:
+            p++;
+            if (p < end && (*p == '+' || *p == '-'))
+                p++;
+            run = p;
+            while (p < end && IS_DIGIT(*p))
+                p++;
+            if (p - run >= 3)
                 return 0;
-            p = q;
-            continue;
+            break;
+        default:
+            if (end - p >= 6 && memcmp(p + 1, "u0000", 5) == 0)
+                return 0;
+            p += end - p >= 2 ? 2 : 1; /* past the escaped byte */
+            break;
         }
-        p++;
     }
-    return 1;
 }

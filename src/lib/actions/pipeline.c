@@ -503,8 +503,7 @@ static int page_item(const zf_action *a, zf_jspan item, const size_t *lens, size
 {
     zf_jspan found[SHAPE_KEYS_MAX], k, val;
     zf_jiter it;
-    size_t guess = 0;
-    int rc = 0, first = 1;
+    size_t guess = 0, need = 2;
     for (size_t i = 0; i < nk; i++)
         found[i].p = NULL;
     zf_json_scan_members(&it, item);
@@ -513,19 +512,33 @@ static int page_item(const zf_action *a, zf_jspan item, const size_t *lens, size
         if (i >= 0)
             found[i] = val;
     }
-    if (zf_buf_putc(out, '{'))
+    for (size_t i = 0; i < nk; i++)
+        if (found[i].p)
+            need += lens[i] + 4 + zf_json_scan_canon_max(found[i]);
+    if (zf_buf_reserve(out, need + 1) != 0)
         return ZF_ENOMEM;
-    for (size_t i = 0; i < nk; i++) {
+    char *d = out->ptr + out->len;
+    int first = 1;
+    *d++ = '{';
+    for (size_t i = 0; d && i < nk; i++) {
         if (!found[i].p)
             continue;
-        if ((!first && zf_buf_putc(out, ',')) || zf_buf_putc(out, '"') ||
-            zf_buf_append(out, a->output_keys[i], lens[i]) || zf_buf_append(out, "\":", 2))
-            return ZF_ENOMEM;
+        if (!first)
+            *d++ = ',';
         first = 0;
-        if ((rc = zf_json_scan_canon(found[i], out)) != 0)
-            return rc;
+        *d++ = '"';
+        memcpy(d, a->output_keys[i], lens[i]);
+        d += lens[i];
+        *d++ = '"';
+        *d++ = ':';
+        d = zf_json_scan_canon_to(found[i], d);
     }
-    return zf_buf_putc(out, '}') ? ZF_ENOMEM : 0;
+    if (!d)
+        return 1;
+    *d++ = '}';
+    *d = '\0';
+    out->len = (size_t)(d - out->ptr);
+    return 0;
 }
 
 static int page_items(const zf_action *a, zf_jspan items, size_t *count, zf_buf *out)

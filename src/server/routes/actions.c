@@ -167,11 +167,10 @@ static void run_action(answer *an, srv_req *req, const zf_action *a, const json_
     zf_tokens *tk = NULL;
     zf_session *s = NULL;
     zf_store *st = NULL;
-    zf_conn_info info;
-    memset(&info, 0, sizeof info);
+    char *scopes = NULL;
     int rc = srv_org_tokens(req->ctx, org, &tk, &err);
-    if (rc == 0)
-        rc = zf_tokens_info(&info, tk, org, &err);
+    if (rc == 0) /* kept in memory with the token while it is fresh */
+        rc = zf_tokens_scopes(&scopes, tk, org, &err);
     if (rc == ZF_ENOTCONNECTED) {
         zf_error_set(&err, ZF_ENOTCONNECTED, "the org has no Zoom connection");
         zf_error_hint_id(&err, ZF_HINT_CONNECT, NULL);
@@ -189,7 +188,7 @@ static void run_action(answer *an, srv_req *req, const zf_action *a, const json_
         zf_zoom_stats_get(z, &before);
         zf_action_run_opts o = ZF_ACTION_RUN_OPTS_INIT;
         o.zoom = z;
-        o.granted_scopes = info.scopes;
+        o.granted_scopes = scopes;
         o.store = st;
         o.conn_id = org;
         o.output_raw = text ? &raw : NULL;
@@ -214,7 +213,7 @@ static void run_action(answer *an, srv_req *req, const zf_action *a, const json_
     zf_buf_free(&raw);
     zf_problems_free(&p);
     zf_action_result_free(&res);
-    zf_conn_info_free(&info);
+    free(scopes);
 }
 
 int srv_h_actions_run(srv_req *req, srv_resp *resp)
