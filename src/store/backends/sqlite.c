@@ -46,12 +46,12 @@
 #define PATH_MAX_BYTES 4096
 #define STMT_CACHE 32 /* prepared statements kept per handle */
 
-/* A prepared statement kept for the next exec of the same query: the
- * domain files' queries are string constants, so the text's address finds
- * it and the text itself confirms it (a query built in a reused buffer
- * has the address but not the text). */
+/* A prepared statement kept for the next exec of the same query text
+ * (the domain files' queries are expanded from templates into a new
+ * buffer per call, so the text, not its address, is the key): found by
+ * the text's hash, confirmed by the text itself. */
 typedef struct cached_stmt {
-    const char *key; /* the caller's query text, by address */
+    uint64_t hash; /* of the query text */
     sqlite3_stmt *st;
     int busy; /* handed to an open row cursor */
 } cached_stmt;
@@ -426,14 +426,23 @@ static int prepare(sqlite_db *d, const char *sql, unsigned flags, sqlite3_stmt *
  * since is SQLite's to handle: a v3 statement prepares itself again on
  * SQLITE_SCHEMA), else a new one, kept in a free or the oldest idle slot;
  * with every slot busy (nested cursors) one finalized after use. */
+static uint64_t text_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
 static int take_stmt(sqlite_db *d, sqlite_rows *r, const char *sql, zf_error *err)
 {
     cached_stmt *spare = NULL;
+    uint64_t hash = text_hash(sql);
     for (size_t i = 0; i < STMT_CACHE; i++) {
         cached_stmt *c = &d->cache[i];
         if (c->busy)
             continue;
-        if (c->key == sql && c->st && strcmp(sqlite3_sql(c->st), sql) == 0) {
+        if (c->hash == hash && c->st && strcmp(sqlite3_sql(c->st), sql) == 0) {
             c->busy = 1;
             r->st = c->st;
             r->slot = c;
@@ -451,7 +460,7 @@ static int take_stmt(sqlite_db *d, sqlite_rows *r, const char *sql, zf_error *er
     if (rc < 0 || !spare)
         return rc;
     sqlite3_finalize(spare->st);
-    spare->key = sql;
+    spare->hash = hash;
     spare->st = r->st;
     spare->busy = 1;
     r->slot = spare;
