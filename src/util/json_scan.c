@@ -845,44 +845,37 @@ int zf_json_scan_canon(zf_jspan v, zf_buf *b)
     return 0;
 }
 
-/* Bytes jansson_safe must look at: digits, exponent letters, backslashes. */
+/* Bytes jansson_safe must look at: digits and backslashes. */
 static const unsigned char risky[256] = {
-    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,  ['6'] = 1,
-    ['7'] = 1, ['8'] = 1, ['9'] = 1, ['e'] = 2, ['E'] = 2, ['\\'] = 3,
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+    ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['\\'] = 2,
 };
 
 int zf_json_scan_jansson_safe(const char *buf, size_t n)
 {
-    const unsigned char *p = (const unsigned char *)buf, *end = p + n;
+    const unsigned char *p = (const unsigned char *)buf, *end = p + n, *start = p;
     for (;;) {
         while (p < end && !risky[*p])
             p++;
         if (p >= end)
             return 1;
-        const unsigned char *run;
-        switch (risky[*p]) {
-        case 1:
-            run = p;
+        if (risky[*p] == 1) {
+            const unsigned char *run = p;
             while (p < end && IS_DIGIT(*p))
                 p++;
             if (p - run >= 19)
                 return 0;
-            break;
-        case 2:
-            p++;
-            if (p < end && (*p == '+' || *p == '-'))
-                p++;
-            run = p;
-            while (p < end && IS_DIGIT(*p))
-                p++;
-            if (p - run >= 3)
-                return 0;
-            break;
-        default:
-            if (end - p >= 6 && memcmp(p + 1, "u0000", 5) == 0)
-                return 0;
-            p += end - p >= 2 ? 2 : 1; /* past the escaped byte */
-            break;
+            if (p - run >= 3) { /* an exponent of 3 digits: e123, E+123, e-123 */
+                const unsigned char *q = run;
+                if (q > start && (q[-1] == '+' || q[-1] == '-'))
+                    q--;
+                if (q > start && (q[-1] == 'e' || q[-1] == 'E'))
+                    return 0;
+            }
+            continue;
         }
+        if (end - p >= 6 && memcmp(p + 1, "u0000", 5) == 0)
+            return 0;
+        p += end - p >= 2 ? 2 : 1; /* past the escaped byte */
     }
 }
