@@ -22,6 +22,12 @@
  *
  * Parameters: SQLite reads "$1" as a named parameter; exec binds each
  * placeholder by its name, so $N means the same in any order and repeated.
+ * Statements: up to STMT_CACHE prepared statements are kept per handle
+ * (prepare_v3 PERSISTENT), found by the query text's hash and confirmed by
+ * the text; reused after sqlite3_reset and clear_bindings (so a failed
+ * step leaves nothing behind), prepared again by SQLite on SQLITE_SCHEMA,
+ * finalized on close. A query whose kept statement is in use by an open
+ * cursor gets one of its own, finalized after use.
  * Rows: a read-only statement streams (exec takes the first step); a write
  * with RETURNING is run to completion inside exec, its rows copied, so the
  * write, and the commit of an autocommitted one, have happened (or failed)
