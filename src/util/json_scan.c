@@ -847,8 +847,8 @@ int zf_json_scan_canon(zf_jspan v, zf_buf *b)
 
 /* Bytes jansson_safe must look at: digits and backslashes. */
 static const unsigned char risky[256] = {
-    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
-    ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['\\'] = 2,
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,  ['5'] = 1,
+    ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['\\'] = 2,
 };
 
 int zf_json_scan_jansson_safe(const char *buf, size_t n)

@@ -238,6 +238,20 @@ typedef struct fx {
     zf_tokens *tk;
 } fx;
 
+/* A zf_tokens on st with the fake clock. */
+static zf_tokens *tokens_on(zf_store *st, zf_crypt *crypt, const char *actor)
+{
+    zf_error err = ZF_ERROR_INIT;
+    zf_tokens *tk = NULL;
+    zf_tokens_opts o = ZF_TOKENS_OPTS_INIT;
+    o.store = st;
+    o.crypt = crypt;
+    o.clock = clock_fn;
+    o.actor = actor;
+    assert_int_equal(zf_tokens_new(&tk, &o, &err), 0);
+    return tk;
+}
+
 static int setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
@@ -250,12 +264,7 @@ static int setup(void **state)
     snprintf(f->base, sizeof f->base, "http://127.0.0.1:%d", fk.port);
     assert_int_equal(zf_store_open(&f->st, f->t.dsn, &err), 0);
     assert_int_equal(zf_crypt_new(&f->crypt, NULL, &err), 0);
-    zf_tokens_opts o = ZF_TOKENS_OPTS_INIT;
-    o.store = f->st;
-    o.crypt = f->crypt;
-    o.clock = clock_fn;
-    o.actor = "unit-test";
-    assert_int_equal(zf_tokens_new(&f->tk, &o, &err), 0);
+    f->tk = tokens_on(f->st, f->crypt, "unit-test");
     *state = f;
     return 0;
 }
@@ -739,12 +748,7 @@ static void test_tokens_kept_token(void **state)
     zf_store *st2 = NULL;
     zf_tokens *tk2 = NULL;
     assert_int_equal(zf_store_open(&st2, f->t.dsn, &err), 0);
-    zf_tokens_opts o = ZF_TOKENS_OPTS_INIT;
-    o.store = st2;
-    o.crypt = f->crypt;
-    o.clock = clock_fn;
-    o.actor = "replica-b";
-    assert_int_equal(zf_tokens_new(&tk2, &o, &err), 0);
+    tk2 = tokens_on(st2, f->crypt, "replica-b");
 
     connect_oauth(f, &a);
     zf_oauth_authz_free(&a);

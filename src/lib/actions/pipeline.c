@@ -447,59 +447,12 @@ static int raw_key_index(const char *const *keys, const size_t *lens, size_t nk,
 
 #define SHAPE_KEYS_MAX 64
 
-int zf_action_shape_raw(const zf_action *a, const char *item, size_t len, zf_buf *out)
-{
-    zf_jspan v = {item, len}, k, val, found[SHAPE_KEYS_MAX];
-    size_t lens[SHAPE_KEYS_MAX], nk = 0, guess = 0;
-    zf_jiter it;
-    if (!len || zf_json_scan_members(&it, v) != 0)
-        return 0;
-    if (!a->output_keys)
-        return zf_json_scan_compact(v, out) ? ZF_ENOMEM : 1;
-    for (; a->output_keys[nk]; nk++) {
-        if (nk == SHAPE_KEYS_MAX)
-            return ZF_EINVAL; /* the descriptor's mistake */
-        lens[nk] = strlen(a->output_keys[nk]);
-        found[nk].p = NULL;
-    }
-    while (zf_json_scan_next_member(&it, &k, &val) == 1) {
-        int i = raw_key_index(a->output_keys, lens, nk, k, &guess);
-        if (i >= 0)
-            found[i] = val;
-    }
-    /* room for the whole item at most: `{`, `}`, and per kept member a
-     * comma, the quoted key, a colon and the value's bytes */
-    size_t need = 2;
-    for (size_t i = 0; i < nk; i++)
-        if (found[i].p)
-            need += lens[i] + 4 + found[i].n;
-    if (zf_buf_reserve(out, need) != 0)
-        return ZF_ENOMEM;
-    char *d = out->ptr + out->len;
-    int first = 1;
-    *d++ = '{';
-    for (size_t i = 0; i < nk; i++) {
-        if (!found[i].p)
-            continue;
-        if (!first)
-            *d++ = ',';
-        first = 0;
-        *d++ = '"';
-        memcpy(d, a->output_keys[i], lens[i]);
-        d += lens[i];
-        *d++ = '"';
-        *d++ = ':';
-        d += zf_json_scan_compact_to(found[i], d);
-    }
-    *d++ = '}';
-    *d = '\0';
-    out->len = (size_t)(d - out->ptr);
-    return 1;
-}
-
-/* One item: the output keys' values (the last of a repeated member), in
- * the output keys' order, each in jansson's form. 0, 1 = left to jansson. */
-static int page_item(const zf_action *a, zf_jspan item, const size_t *lens, size_t nk, zf_buf *out)
+/* One object item shaped by the output keys (lens: their lengths): the
+ * last value of a repeated member, in the output keys' order, each value
+ * compacted (canon = 0) or in jansson's form (canon = 1). 0 written, 1
+ * left to jansson (canon only), ZF_ENOMEM. */
+static int shape_item(const zf_action *a, zf_jspan item, const size_t *lens, size_t nk, int canon,
+                      zf_buf *out)
 {
     zf_jspan found[SHAPE_KEYS_MAX], k, val;
     zf_jiter it;
@@ -512,9 +465,11 @@ static int page_item(const zf_action *a, zf_jspan item, const size_t *lens, size
         if (i >= 0)
             found[i] = val;
     }
+    /* `{`, `}`, and per kept member a comma, the quoted key, a colon and
+     * the value (compacted: at most its bytes; jansson's form: canon_max) */
     for (size_t i = 0; i < nk; i++)
         if (found[i].p)
-            need += lens[i] + 4 + zf_json_scan_canon_max(found[i]);
+            need += lens[i] + 4 + (canon ? zf_json_scan_canon_max(found[i]) : found[i].n);
     if (zf_buf_reserve(out, need + 1) != 0)
         return ZF_ENOMEM;
     char *d = out->ptr + out->len;
@@ -531,7 +486,7 @@ static int page_item(const zf_action *a, zf_jspan item, const size_t *lens, size
         d += lens[i];
         *d++ = '"';
         *d++ = ':';
-        d = zf_json_scan_canon_to(found[i], d);
+        d = canon ? zf_json_scan_canon_to(found[i], d) : d + zf_json_scan_compact_to(found[i], d);
     }
     if (!d)
         return 1;
@@ -541,17 +496,39 @@ static int page_item(const zf_action *a, zf_jspan item, const size_t *lens, size
     return 0;
 }
 
+/* The output keys' lengths; -1 past SHAPE_KEYS_MAX. */
+static int key_lens(const zf_action *a, size_t *lens, size_t *nk)
+{
+    for (*nk = 0; a->output_keys[*nk]; (*nk)++) {
+        if (*nk == SHAPE_KEYS_MAX)
+            return -1;
+        lens[*nk] = strlen(a->output_keys[*nk]);
+    }
+    return 0;
+}
+
+int zf_action_shape_raw(const zf_action *a, const char *item, size_t len, zf_buf *out)
+{
+    zf_jspan v = {item, len};
+    size_t lens[SHAPE_KEYS_MAX], nk;
+    zf_jiter it;
+    if (!len || zf_json_scan_members(&it, v) != 0)
+        return 0;
+    if (!a->output_keys)
+        return zf_json_scan_compact(v, out) ? ZF_ENOMEM : 1;
+    if (key_lens(a, lens, &nk) != 0)
+        return ZF_EINVAL; /* the descriptor's mistake */
+    return shape_item(a, v, lens, nk, 0, out) == ZF_ENOMEM ? ZF_ENOMEM : 1;
+}
+
 static int page_items(const zf_action *a, zf_jspan items, size_t *count, zf_buf *out)
 {
-    size_t lens[SHAPE_KEYS_MAX], nk = 0;
+    size_t lens[SHAPE_KEYS_MAX], nk;
     zf_jiter it;
     zf_jspan e;
     int rc = 0;
-    for (; a->output_keys[nk]; nk++) {
-        if (nk == SHAPE_KEYS_MAX)
-            return 1;
-        lens[nk] = strlen(a->output_keys[nk]);
-    }
+    if (key_lens(a, lens, &nk) != 0)
+        return 1;
     *count = 0;
     if (zf_buf_putc(out, '"') || zf_buf_puts(out, a->items_key) || zf_buf_append(out, "\":[", 3))
         return ZF_ENOMEM;
@@ -559,7 +536,7 @@ static int page_items(const zf_action *a, zf_jspan items, size_t *count, zf_buf 
         while (zf_json_scan_next_element(&it, &e) == 1) {
             if (e.p[0] != '{')
                 continue; /* as normalise_list: only objects are items */
-            if ((*count && zf_buf_putc(out, ',')) || (rc = page_item(a, e, lens, nk, out)) != 0)
+            if ((*count && zf_buf_putc(out, ',')) || (rc = shape_item(a, e, lens, nk, 1, out)) != 0)
                 return rc ? rc : ZF_ENOMEM;
             (*count)++;
         }
