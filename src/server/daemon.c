@@ -37,6 +37,7 @@
 #include "zoomflow/hint.h"
 #include "zoomflow/json.h"
 #include "zoomflow/log.h"
+#include "text.h"
 
 /* body bytes past a limit read and dropped before the connection is cut */
 #define SRV_BODY_DRAIN (1024u * 1024u)
@@ -474,10 +475,8 @@ static void first_call(srv_rstate *rs, struct MHD_Connection *c, const char *met
         rs->limit = SRV_BODY_DEFAULT; /* what is read (and dropped) before the 400/404/405 */
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
     if (cl) {
-        char *end;
-        errno = 0;
-        unsigned long long n = strtoull(cl, &end, 10);
-        if (errno || *end || n > rs->limit)
+        uint64_t n;
+        if (zf_parse_u64(cl, rs->limit, &n) < 0)
             rs->too_big = 1;
     }
 }
@@ -637,10 +636,8 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen
     }
     if (!h[0])
         snprintf(h, sizeof h, "%s", "127.0.0.1");
-    char *end;
-    errno = 0;
-    long port = strtol(colon + 1, &end, 10);
-    if (errno || *end || end == colon + 1 || port < 0 || port > 65535)
+    int64_t port;
+    if (zf_parse_i64(colon + 1, 0, 65535, &port) < 0)
         return zf_error_set(err, ZF_ECONFIG, "--listen %s: the port must be 0-65535", l);
     memset(ss, 0, sizeof *ss);
     struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
