@@ -73,9 +73,9 @@ int zf_wf_problems_to_error(zf_error *err, const zf_wf_problems *p);
 #define ZF_WF_DEPTH_MAX 32        /* nesting of mappings and sequences */
 #define ZF_WF_NODES_MAX 20000     /* scalars, mappings and sequences */
 #define ZF_WF_STEPS_MAX 200
-#define ZF_WF_TEMPLATE_MAX 4096    /* bytes of one template string */
-#define ZF_WF_CONCURRENCY_MAX 64   /* for_each's bound */
-#define ZF_WF_ATTEMPTS_MAX 20      /* retry.max_attempts */
+#define ZF_WF_TEMPLATE_MAX 4096     /* bytes of one template string */
+#define ZF_WF_CONCURRENCY_MAX 64    /* for_each's bound */
+#define ZF_WF_ATTEMPTS_MAX 20       /* retry.max_attempts */
 #define ZF_WF_RENDER_MAX (1u << 20) /* bytes a rendered string may reach */
 
 /* ---- templates ----------------------------------------------------------- */
@@ -85,12 +85,12 @@ typedef struct zf_wf_template zf_wf_template;
 /* Where a template is and what it may name, for compile-time checks and
  * for the messages of rendering. */
 typedef struct zf_wf_scope {
-    const char *file;              /* for messages */
-    const char *step;              /* the step's id ("" outside steps) */
+    const char *file;                /* for messages */
+    const char *step;                /* the step's id ("" outside steps) */
     const char *const *steps_before; /* the ids a step may reference (NULL-terminated) */
     const char *const *steps_all;    /* every id (to say "comes later") */
     const char *const *env_allowed;  /* env names allowed; NULL: any */
-    int has_item;                  /* inside a for_each step */
+    int has_item;                    /* inside a for_each step */
 } zf_wf_scope;
 
 /* Compiles a JSON value (objects and arrays walked; strings holding
@@ -132,14 +132,14 @@ int zf_wf_filter_doc_at(size_t i, zf_wf_filter_doc *out);
 /* ---- cron ---------------------------------------------------------------- */
 
 typedef struct zf_cron {
-    uint64_t minute;  /* bit m: 0..59 */
-    uint32_t hour;    /* 0..23 */
-    uint32_t dom;     /* 1..31 */
-    uint16_t month;   /* 1..12 */
-    uint8_t dow;      /* 0..6, Sunday 0 (7 read as 0) */
-    int dom_star;     /* the field was '*' (Vixie: restricted dom and dow OR) */
+    uint64_t minute; /* bit m: 0..59 */
+    uint32_t hour;   /* 0..23 */
+    uint32_t dom;    /* 1..31 */
+    uint16_t month;  /* 1..12 */
+    uint8_t dow;     /* 0..6, Sunday 0 (7 read as 0) */
+    int dom_star;    /* the field was '*' (Vixie: restricted dom and dow OR) */
     int dow_star;
-    int hour_star;    /* every hour: fires by real time through DST shifts */
+    int hour_star; /* every hour: fires by real time through DST shifts */
 } zf_cron;
 
 /* Five fields: minute hour day-of-month month day-of-week; each a list of
@@ -165,9 +165,9 @@ typedef enum zf_wf_trigger {
 typedef enum zf_wf_backoff { ZF_WF_BACKOFF_EXPONENTIAL = 0, ZF_WF_BACKOFF_FIXED } zf_wf_backoff;
 
 typedef struct zf_wf_retry {
-    int max_attempts;   /* 1 = no retry (the default) */
+    int max_attempts; /* 1 = no retry (the default) */
     zf_wf_backoff backoff;
-    int64_t delay_ms;   /* the first wait (default 1000) */
+    int64_t delay_ms;     /* the first wait (default 1000) */
     int64_t max_delay_ms; /* cap of the exponential wait (default 60000) */
 } zf_wf_retry;
 

@@ -19,31 +19,34 @@ typedef struct wf_args {
 } wf_args;
 
 #define DIR_OPT                                                                                    \
-    {.kind = CLI_OPT_VALUE,                                                                        \
-     .name = "workflows",                                                                          \
-     .value_name = "DIR",                                                                          \
-     .at = CLI_AT(wf_args, dir),                                                                   \
-     .help = "the directory of definitions (*.yaml, *.yml, *.json; default:\n"                    \
-             "$ZOOMFLOW_WORKFLOWS)"}
+    {                                                                                              \
+        .kind = CLI_OPT_VALUE, .name = "workflows", .value_name = "DIR",                           \
+        .at = CLI_AT(wf_args, dir),                                                                \
+        .help = "the directory of definitions (*.yaml, *.yml, *.json; default:\n"                  \
+                "$ZOOMFLOW_WORKFLOWS)"                                                             \
+    }
 #define JSON_OPT                                                                                   \
-    {.kind = CLI_OPT_SWITCH, .name = "json", .at = CLI_AT(wf_args, json), .help = "print JSON"}
+    {                                                                                              \
+        .kind = CLI_OPT_SWITCH, .name = "json", .at = CLI_AT(wf_args, json), .help = "print JSON"  \
+    }
 
 static const cli_opt validate_opts[] = {
-    DIR_OPT, JSON_OPT,
+    DIR_OPT,
+    JSON_OPT,
     {.kind = CLI_OPT_REST,
      .name = "FILE",
      .at = CLI_AT(wf_args, files),
      .help = "definition files to check instead of a directory"},
     {0}};
 static const cli_opt list_opts[] = {DIR_OPT, JSON_OPT, {0}};
-static const cli_opt show_opts[] = {
-    DIR_OPT, JSON_OPT,
-    {.kind = CLI_OPT_POSITIONAL,
-     .name = "NAME",
-     .flags = CLI_OPT_REQUIRED,
-     .at = CLI_AT(wf_args, name),
-     .help = "the workflow's name"},
-    {0}};
+static const cli_opt show_opts[] = {DIR_OPT,
+                                    JSON_OPT,
+                                    {.kind = CLI_OPT_POSITIONAL,
+                                     .name = "NAME",
+                                     .flags = CLI_OPT_REQUIRED,
+                                     .at = CLI_AT(wf_args, name),
+                                     .help = "the workflow's name"},
+                                    {0}};
 
 static void print_problems(const zf_wf_problems *p)
 {
@@ -58,6 +61,15 @@ static void print_problems(const zf_wf_problems *p)
     }
     if (p->truncated)
         fprintf(stderr, "(more problems not shown)\n");
+}
+
+static void print_json(json_t *j)
+{
+    char *t = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
+    if (t)
+        puts(t);
+    free(t);
+    json_decref(j);
 }
 
 /* Loads the files or the directory; 0, or the exit status after printing
@@ -81,14 +93,9 @@ static int load(cli_ctx *ctx, const wf_args *a, zf_workflow_set **out, int quiet
         zf_workflow_set_load_dir(s, dir, &o, &p);
     int status = 0;
     if (p.count || p.oom) {
-        if (a->json && quiet_ok) {
-            json_t *j = json_pack("{sb so}", "valid", 0, "problems", zf_wf_problems_json(&p));
-            char *t = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
-            if (t)
-                puts(t);
-            free(t);
-            json_decref(j);
-        } else
+        if (a->json && quiet_ok)
+            print_json(json_pack("{sb so}", "valid", 0, "problems", zf_wf_problems_json(&p)));
+        else
             print_problems(&p);
         status = cli_exit_status(p.oom && !p.count ? ZF_ENOMEM : ZF_EVALIDATION);
         if (status == 2)
@@ -99,15 +106,6 @@ static int load(cli_ctx *ctx, const wf_args *a, zf_workflow_set **out, int quiet
     zf_wf_problems_free(&p);
     *out = s;
     return status;
-}
-
-static void print_json(json_t *j)
-{
-    char *t = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
-    if (t)
-        puts(t);
-    free(t);
-    json_decref(j);
 }
 
 static const char *trigger_text(const zf_workflow *w, char *buf, size_t cap)

@@ -53,7 +53,7 @@ static void test_load_positions(void **state)
     s = problems_of("name: t\nname: u\non: manual\n", "t.yaml");
     assert_non_null(strstr(s, "2:1: the key name is given twice (first at line 1, column 1)"));
     s = problems_of("a: &x 1\nb: *x\n", "t.yaml");
-    assert_non_null(strstr(s, "1:7: anchors"));
+    assert_non_null(strstr(s, "1:4: anchors"));
     s = problems_of("a: !!str 1\n", "t.yaml");
     assert_non_null(strstr(s, "tags"));
     s = problems_of("? [a]\n: 1\n", "t.yaml");
@@ -87,8 +87,9 @@ static void test_load_refs(void **state)
     s = problems_of(HEAD "  - id: a\n    action: get_user\n    with: {user_id: \"{{ item }}\"}\n",
                     "t.yaml");
     assert_non_null(strstr(s, "only defined inside a for_each"));
-    s = problems_of(HEAD "  - id: a\n    action: create_user\n"
-                         "    with: {action: create, user_info: {email: \"{{ event.e }}\", type: 9}}\n",
+    s = problems_of(HEAD
+                    "  - id: a\n    action: create_user\n"
+                    "    with: {action: create, user_info: {email: \"{{ event.e }}\", type: 9}}\n",
                     "t.yaml");
     assert_non_null(strstr(s, "user_info"));
     s = problems_of(HEAD "  - id: a\n    action: create_user\n    with: {action: create}\n",
@@ -118,7 +119,7 @@ static json_t *render(const char *tmpl, const char *ctx_json, char *err_out)
 }
 
 #define CTX                                                                                        \
-    "{\"event\": {\"n\": 42, \"name\": \"  Ada \", \"list\": [1, \"b\"], \"d\": \"2026-03-08\", " \
+    "{\"event\": {\"n\": 42, \"name\": \"  Ada \", \"list\": [1, \"b\"], \"d\": \"2026-03-08\", "  \
     "\"tz\": \"America/New_York\", \"nested\": {\"k\": true}}, \"steps\": {}, \"item\": \"x\"}"
 
 static void expect(const char *tmpl, const char *want_json)
@@ -190,6 +191,38 @@ static void test_dates_dst(void **state)
     expect("{{ event.d | date('%A %e %B %Y') }}", "\"Sunday 8 March 2026\"");
 }
 
+/* A loaded step renders its with: against a run's context, and errors name
+ * the step, the input's path and the template's place. */
+static void test_render_step(void **state)
+{
+    (void)state;
+    const char *text = HEAD "  - id: orientation\n    action: create_meeting\n    with:\n"
+                            "      user_id: me\n      type: 2\n"
+                            "      start_time: \"{{ event.d | at('09:00', event.tz) }}\"\n"
+                            "      duration: \"{{ event.n }}\"\n";
+    zf_workflow *w = NULL;
+    zf_wf_problems p = ZF_WF_PROBLEMS_INIT;
+    assert_int_equal(zf_workflow_load(&w, "t.yaml", text, strlen(text), NULL, &p), 0);
+    const zf_wf_step *st = zf_workflow_step(w, 0);
+    assert_string_equal(st->id, "orientation");
+    assert_string_equal(st->action->name, "create_meeting");
+    json_t *ctx = json_loads(CTX, 0, NULL), *out = NULL;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_wf_render(&out, st->with, ctx, &err), 0);
+    assert_string_equal(json_string_value(json_object_get(out, "start_time")),
+                        "2026-03-08T09:00:00-04:00");
+    assert_int_equal(json_integer_value(json_object_get(out, "duration")), 42);
+    json_decref(out);
+    json_object_del(json_object_get(ctx, "event"), "d");
+    assert_int_equal(zf_wf_render(&out, st->with, ctx, &err), ZF_EVALIDATION);
+    assert_string_equal(err.message, "step orientation, with.start_time (t.yaml:9:20): event.d is "
+                                     "missing from the run's data (add `| default(...)` to allow "
+                                     "that)");
+    assert_int_equal(err.hint_id, ZF_HINT_CHECK_RUN_DATA);
+    json_decref(ctx);
+    zf_workflow_free(w);
+}
+
 static int64_t utc(int y, unsigned m, unsigned d, int hh, int mm)
 {
     return zf_days_from_civil(y, m, d) * 86400 + hh * 3600 + mm * 60;
@@ -235,10 +268,14 @@ static void test_cron(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_load_ok),        cmocka_unit_test(test_load_positions),
-        cmocka_unit_test(test_load_refs),      cmocka_unit_test(test_template_types),
-        cmocka_unit_test(test_template_errors), cmocka_unit_test(test_dates_dst),
+        cmocka_unit_test(test_load_ok),
+        cmocka_unit_test(test_load_positions),
+        cmocka_unit_test(test_load_refs),
+        cmocka_unit_test(test_template_types),
+        cmocka_unit_test(test_template_errors),
+        cmocka_unit_test(test_dates_dst),
         cmocka_unit_test(test_cron),
+        cmocka_unit_test(test_render_step),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

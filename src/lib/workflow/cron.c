@@ -82,8 +82,7 @@ static int parse_field(const char *s, int b, int e, const field *f, uint64_t *bi
             i++;
         } else {
             if ((rc = value(s, &i, f, &lo)) != 0)
-                return bad(col, at, err, rc == -2 ? "a value out of range" : "a value expected",
-                           f);
+                return bad(col, at, err, rc == -2 ? "a value out of range" : "a value expected", f);
             hi = lo;
             if (i < e && s[i] == '-') {
                 i++;

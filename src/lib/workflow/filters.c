@@ -25,7 +25,8 @@ typedef int (*filter_fn)(wf_val *, wf_val *, json_t *const *, size_t, char *, si
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static int refuse(char *msg, size_t cap, const char *fmt, ...)
+static int
+refuse(char *msg, size_t cap, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -136,8 +137,7 @@ static int f_join(wf_val *out, wf_val *in, json_t *const *a, size_t n, char *msg
     zf_buf b = ZF_BUF_INIT(ZF_WF_RENDER_MAX);
     size_t i;
     json_t *x;
-    json_array_foreach(in->v, i, x)
-    {
+    json_array_foreach (in->v, i, x) {
         if (json_is_object(x) || json_is_array(x)) {
             zf_buf_free(&b);
             return refuse(msg, cap, "joins text and numbers, not %s", tname(x));
@@ -236,8 +236,8 @@ static int parse_dt(const char *s, dt *t)
 {
     memset(t, 0, sizeof *t);
     int y, m, d, hh = 0, mm = 0, ss = 0;
-    if (strlen(s) < 10 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &m) ||
-        s[7] != '-' || digits(s + 8, 2, &d) || m < 1 || m > 12 || d < 1 ||
+    if (strlen(s) < 10 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &m) || s[7] != '-' ||
+        digits(s + 8, 2, &d) || m < 1 || m > 12 || d < 1 ||
         d > zf_wf__days_in_month(y, (unsigned)m))
         return -1;
     t->days = zf_days_from_civil(y, (unsigned)m, (unsigned)d);
@@ -289,7 +289,10 @@ static dt at_offset(int64_t t, int zone, int32_t off)
 {
     int64_t w = t + (zone == 2 ? off : 0);
     int64_t days = w >= 0 ? w / DAY : -((-w + DAY - 1) / DAY);
-    dt r = {.days = days, .secs = (int32_t)(w - days * DAY), .has_time = 1, .zone = zone,
+    dt r = {.days = days,
+            .secs = (int32_t)(w - days * DAY),
+            .has_time = 1,
+            .zone = zone,
             .off = zone == 2 ? off : 0};
     return r;
 }
@@ -320,8 +323,8 @@ static json_t *dt_json(const dt *t)
         return json_string(buf);
     }
     fmt_offset(off, sizeof off, t);
-    snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d%s", (int)y, m, d, (int)(t->secs / 3600),
-             (int)(t->secs % 3600 / 60), (int)(t->secs % 60), off);
+    snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d%s", (int)y, m, d,
+             (int)(t->secs / 3600), (int)(t->secs % 3600 / 60), (int)(t->secs % 60), off);
     return json_string(buf);
 }
 
@@ -381,8 +384,7 @@ static int f_add_hours(wf_val *out, wf_val *in, json_t *const *a, size_t n, char
     return add_secs(out, in, a[0], 3600, msg, cap);
 }
 
-static int f_add_minutes(wf_val *out, wf_val *in, json_t *const *a, size_t n, char *msg,
-                         size_t cap)
+static int f_add_minutes(wf_val *out, wf_val *in, json_t *const *a, size_t n, char *msg, size_t cap)
 {
     return add_secs(out, in, a[0], 60, msg, cap);
 }
@@ -409,7 +411,8 @@ static int f_at(wf_val *out, wf_val *in, json_t *const *a, size_t n, char *msg, 
     const char *hm = json_string_value(a[0]);
     int hh, mm, ss = 0;
     if (!hm || strlen(hm) < 5 || digits(hm, 2, &hh) || hm[2] != ':' || digits(hm + 3, 2, &mm) ||
-        hh > 23 || mm > 59 || (hm[5] && (hm[5] != ':' || digits(hm + 6, 2, &ss) || ss > 59 || hm[8])))
+        hh > 23 || mm > 59 ||
+        (hm[5] && (hm[5] != ':' || digits(hm + 6, 2, &ss) || ss > 59 || hm[8])))
         return refuse(msg, cap, "the time \"%s\" is not HH:mm or HH:mm:ss", hm ? hm : "?");
     zf_wf__zone z;
     if (open_zone(&z, a[1], msg, cap))
@@ -433,8 +436,9 @@ static int f_in_zone(wf_val *out, wf_val *in, json_t *const *a, size_t n, char *
     if (need_dt(in, &t, msg, cap))
         return ZF_EVALIDATION;
     if (!t.has_time || !t.zone)
-        return refuse(msg, cap, "needs an instant (a time with Z or an offset); for a date or a "
-                                "wall time use at(TIME, ZONE)");
+        return refuse(msg, cap,
+                      "needs an instant (a time with Z or an offset); for a date or a "
+                      "wall time use at(TIME, ZONE)");
     zf_wf__zone z;
     if (open_zone(&z, a[0], msg, cap))
         return ZF_EVALIDATION;
@@ -458,9 +462,9 @@ static int f_utc(wf_val *out, wf_val *in, json_t *const *a, size_t n, char *msg,
     return give_dt(out, in, &r, msg, cap);
 }
 
-static const char *const month_names[] = {"January", "February", "March",     "April",
-                                          "May",     "June",     "July",      "August",
-                                          "September", "October", "November", "December"};
+static const char *const month_names[] = {"January",   "February", "March",    "April",
+                                          "May",       "June",     "July",     "August",
+                                          "September", "October",  "November", "December"};
 static const char *const day_names[] = {"Thursday", "Friday",  "Saturday", "Sunday",
                                         "Monday",   "Tuesday", "Wednesday"};
 
@@ -484,21 +488,52 @@ static int f_date(wf_val *out, wf_val *in, json_t *const *a, size_t n, char *msg
         }
         char off[16];
         switch (*++f) {
-        case 'Y': zf_buf_appendf(&b, "%04d", (int)y); break;
-        case 'm': zf_buf_appendf(&b, "%02u", m); break;
-        case 'd': zf_buf_appendf(&b, "%02u", d); break;
-        case 'e': zf_buf_appendf(&b, "%u", d); break;
-        case 'H': zf_buf_appendf(&b, "%02d", (int)(t.secs / 3600)); break;
-        case 'I': zf_buf_appendf(&b, "%02d", (int)((t.secs / 3600 + 11) % 12 + 1)); break;
-        case 'p': zf_buf_puts(&b, t.secs < 43200 ? "AM" : "PM"); break;
-        case 'M': zf_buf_appendf(&b, "%02d", (int)(t.secs % 3600 / 60)); break;
-        case 'S': zf_buf_appendf(&b, "%02d", (int)(t.secs % 60)); break;
-        case 'B': zf_buf_puts(&b, month_names[m - 1]); break;
-        case 'b': zf_buf_append(&b, month_names[m - 1], 3); break;
-        case 'A': zf_buf_puts(&b, day_names[wd]); break;
-        case 'a': zf_buf_append(&b, day_names[wd], 3); break;
-        case 'z': fmt_offset(off, sizeof off, &t); zf_buf_puts(&b, off); break;
-        case '%': zf_buf_putc(&b, '%'); break;
+        case 'Y':
+            zf_buf_appendf(&b, "%04d", (int)y);
+            break;
+        case 'm':
+            zf_buf_appendf(&b, "%02u", m);
+            break;
+        case 'd':
+            zf_buf_appendf(&b, "%02u", d);
+            break;
+        case 'e':
+            zf_buf_appendf(&b, "%u", d);
+            break;
+        case 'H':
+            zf_buf_appendf(&b, "%02d", (int)(t.secs / 3600));
+            break;
+        case 'I':
+            zf_buf_appendf(&b, "%02d", (int)((t.secs / 3600 + 11) % 12 + 1));
+            break;
+        case 'p':
+            zf_buf_puts(&b, t.secs < 43200 ? "AM" : "PM");
+            break;
+        case 'M':
+            zf_buf_appendf(&b, "%02d", (int)(t.secs % 3600 / 60));
+            break;
+        case 'S':
+            zf_buf_appendf(&b, "%02d", (int)(t.secs % 60));
+            break;
+        case 'B':
+            zf_buf_puts(&b, month_names[m - 1]);
+            break;
+        case 'b':
+            zf_buf_append(&b, month_names[m - 1], 3);
+            break;
+        case 'A':
+            zf_buf_puts(&b, day_names[wd]);
+            break;
+        case 'a':
+            zf_buf_append(&b, day_names[wd], 3);
+            break;
+        case 'z':
+            fmt_offset(off, sizeof off, &t);
+            zf_buf_puts(&b, off);
+            break;
+        case '%':
+            zf_buf_putc(&b, '%');
+            break;
         default: {
             char c[2] = {*f, 0};
             zf_buf_free(&b);
@@ -536,8 +571,8 @@ static const wf_filter_def filters[] = {
      "that wall time on the date in the zone, as yyyy-MM-ddTHH:mm:ss+hh:mm (a time a DST "
      "shift skips moves forward by the gap; a repeated one is its first occurrence)",
      0, f_at},
-    {"in_zone", 1, 1, "one argument (the zone)", "an instant shown with the zone's offset then",
-     0, f_in_zone},
+    {"in_zone", 1, 1, "one argument (the zone)", "an instant shown with the zone's offset then", 0,
+     f_in_zone},
     {"utc", 0, 0, ARGS0, "an instant in UTC (...Z)", 0, f_utc},
     {"add_days", 1, 1, "one argument (the days, may be negative)",
      "a date plus days (calendar days); a time plus 24-hour days", 0, f_add_days},

@@ -47,7 +47,8 @@ typedef struct loader {
 #if defined(__GNUC__)
 __attribute__((format(printf, 5, 6)))
 #endif
-static void at(loader *l, const char *path, int key, const char *hint, const char *fmt, ...)
+static void
+at(loader *l, const char *path, int key, const char *hint, const char *fmt, ...)
 {
     int line, col;
     zf_wf__place(&l->doc, path, key, &line, &col);
@@ -59,9 +60,19 @@ static void at(loader *l, const char *path, int key, const char *hint, const cha
     zf_wf__problem(l->p, l->file, line, col, hint, "%s", msg);
 }
 
+/* Templates carry paths relative to their step ("with.user_id"); their
+ * places are looked up under the step's own path. */
+typedef struct pos_ctx {
+    loader *l;
+    const char *prefix; /* "steps[2]" */
+} pos_ctx;
+
 static int pos_fn(void *ctx, const char *path, int *line, int *col)
 {
-    return zf_wf__place(&((loader *)ctx)->doc, path, 0, line, col);
+    pos_ctx *pc = ctx;
+    char full[1100];
+    snprintf(full, sizeof full, "%s.%s", pc->prefix, path);
+    return zf_wf__place(&pc->l->doc, full, 0, line, col);
 }
 
 static char *path_of(const char *base, const char *key)
@@ -72,13 +83,12 @@ static char *path_of(const char *base, const char *key)
 }
 
 /* Keys of obj outside allowed[] are problems, with the nearest name. */
-static void only_keys(loader *l, const json_t *obj, const char *path,
-                      const char *const *allowed, const char *what)
+static void only_keys(loader *l, const json_t *obj, const char *path, const char *const *allowed,
+                      const char *what)
 {
     const char *k;
     json_t *v;
-    json_object_foreach((json_t *)obj, k, v)
-    {
+    json_object_foreach ((json_t *)obj, k, v) {
         int ok = 0;
         zf_suggest s;
         zf_suggest_init(&s, k);
@@ -147,8 +157,8 @@ static int valid_name(const char *s, int allow_dot)
 
 static void load_header(loader *l, const json_t *m)
 {
-    static const char *const keys[] = {"name", "description", "version", "on",
-                                       "input", "steps", NULL};
+    static const char *const keys[] = {"name",  "description", "version", "on",
+                                       "input", "steps",       NULL};
     only_keys(l, m, "", keys, "a workflow");
     const char *name = str_at(l, m, "name", "", 1);
     if (name && !valid_name(name, 1))
@@ -273,8 +283,11 @@ static unsigned type_bits(const char *t)
     static const struct {
         const char *n;
         unsigned b;
-    } types[] = {{"string", ZF_T_STRING}, {"integer", ZF_T_INTEGER}, {"boolean", ZF_T_BOOLEAN},
-                 {"object", ZF_T_OBJECT}, {"array", ZF_T_ARRAY}};
+    } types[] = {{"string", ZF_T_STRING},
+                 {"integer", ZF_T_INTEGER},
+                 {"boolean", ZF_T_BOOLEAN},
+                 {"object", ZF_T_OBJECT},
+                 {"array", ZF_T_ARRAY}};
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
         if (!strcmp(types[i].n, t))
             return types[i].b;
@@ -313,7 +326,8 @@ static void load_input_field(loader *l, zf_field *f, const char *name, const jso
         f->types = ZF_T_ANY;
     const char *fmt = str_at(l, spec, "format", path, 0);
     if (fmt && (f->format = format_named(fmt)) == ZF_FMT_NONE)
-        at(l, fp ? fp : path, 0, "use email, date, date-time, zoom-date-time or timezone (docs/workflows.md)",
+        at(l, fp ? fp : path, 0,
+           "use email, date, date-time, zoom-date-time or timezone (docs/workflows.md)",
            "\"%s\" is not a format the schema knows", fmt);
     json_t *en = json_object_get(spec, "enum");
     if (json_is_array(en) && json_array_size(en) && json_array_size(en) < 64) {
@@ -321,8 +335,9 @@ static void load_input_field(loader *l, zf_field *f, const char *name, const jso
         l->w->input_enums[idx] = list;
         size_t i;
         json_t *x;
-        json_array_foreach(en, i, x) if (list && json_is_string(x)) list[i] =
-            dup_or_oom(l, json_string_value(x));
+        json_array_foreach (en, i, x)
+            if (list && json_is_string(x))
+                list[i] = dup_or_oom(l, json_string_value(x));
         f->enum_str = (const char *const *)list;
     }
     free(tp);
@@ -357,8 +372,7 @@ static void load_input(loader *l, const json_t *m)
     size_t i = 0;
     const char *k;
     json_t *v;
-    json_object_foreach(props, k, v)
-    {
+    json_object_foreach (props, k, v) {
         char *pp = path_of("input.properties", k);
         load_input_field(l, &l->w->input[i], k, v, pp ? pp : "input", i);
         free(pp);
@@ -366,8 +380,7 @@ static void load_input(loader *l, const json_t *m)
     }
     json_t *req = json_object_get(in, "required");
     size_t j;
-    json_array_foreach(req, j, v)
-    {
+    json_array_foreach (req, j, v) {
         int found = 0;
         for (size_t f = 0; f < n; f++)
             if (json_is_string(v) && l->w->input[f].name &&
@@ -402,8 +415,8 @@ static void place_problems(loader *l, const zf_problems *sp, const char *base)
     for (size_t i = 0; i < sp->count; i++) {
         char *pp = path_of(base, sp->items[i].path);
         at(l, pp ? pp : base, !strcmp(sp->items[i].rule, "unknown"),
-           "see the action's input description (docs/actions.md)", "%s: %s",
-           pp ? pp : base, sp->items[i].message);
+           "see the action's input description (docs/actions.md)", "%s: %s", pp ? pp : base,
+           sp->items[i].message);
         free(pp);
     }
 }
@@ -499,8 +512,7 @@ static const zf_action *find_action(loader *l, const char *name, const char *pat
 
 static void load_retry(loader *l, zf_wf_step *s, const json_t *r, const char *path)
 {
-    static const char *const keys[] = {"max_attempts", "backoff", "delay_ms", "max_delay_ms",
-                                       NULL};
+    static const char *const keys[] = {"max_attempts", "backoff", "delay_ms", "max_delay_ms", NULL};
     s->retry = (zf_wf_retry){1, ZF_WF_BACKOFF_EXPONENTIAL, 1000, 60000};
     if (!r)
         return;
@@ -531,8 +543,7 @@ static void load_retry(loader *l, zf_wf_step *s, const json_t *r, const char *pa
         if (!v)
             continue;
         p = path_of(path, ms[i]);
-        if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-            json_integer_value(v) > 86400000)
+        if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 86400000)
             at(l, p ? p : path, 0, "give milliseconds from 0 to 86400000",
                "%s must be a whole number of milliseconds", ms[i]);
         else if (i == 0)
@@ -547,15 +558,19 @@ static const zf_wf_template *compile_at(loader *l, const json_t *v, const char *
                                         const zf_wf_scope *sc)
 {
     zf_wf_template *t = NULL;
-    if (zf_wf_template_compile(&t, v, path, sc, pos_fn, l, l->p) != 0)
-        return NULL;
-    return keep(l, t);
+    char prefix[32];
+    const char *dot = strchr(path, '.');
+    snprintf(prefix, sizeof prefix, "%.*s", (int)(dot ? dot - path : 0), path);
+    pos_ctx pc = {l, prefix};
+    zf_wf__template_compile_all(&t, v, dot ? dot + 1 : path, sc, pos_fn, &pc, l->p);
+    return t ? keep(l, t) : NULL; /* a failed one is kept for the checks; the load fails */
 }
 
 static void load_step(loader *l, size_t i, const json_t *js, const char **before)
 {
-    static const char *const keys[] = {"id",    "action",     "with",  "if", "for_each",
-                                       "concurrency", "retry", "continue_on_error", NULL};
+    static const char *const keys[] = {"id",       "action",      "with",  "if",
+                                       "for_each", "concurrency", "retry", "continue_on_error",
+                                       NULL};
     zf_wf_step *s = &l->w->steps[i];
     char path[32];
     snprintf(path, sizeof path, "steps[%zu]", i);
@@ -745,24 +760,54 @@ void zf_workflow_free(zf_workflow *w)
     free(w);
 }
 
-const char *zf_workflow_name(const zf_workflow *w) { return w->name; }
-const char *zf_workflow_description(const zf_workflow *w) { return w->description; }
-const char *zf_workflow_version(const zf_workflow *w) { return w->version; }
-const char *zf_workflow_file(const zf_workflow *w) { return w->file; }
-zf_wf_trigger zf_workflow_trigger(const zf_workflow *w) { return w->trigger; }
-const char *zf_workflow_trigger_value(const zf_workflow *w) { return w->trigger_value; }
-const char *zf_workflow_timezone(const zf_workflow *w) { return w->timezone ? w->timezone : "UTC"; }
+const char *zf_workflow_name(const zf_workflow *w)
+{
+    return w->name;
+}
+const char *zf_workflow_description(const zf_workflow *w)
+{
+    return w->description;
+}
+const char *zf_workflow_version(const zf_workflow *w)
+{
+    return w->version;
+}
+const char *zf_workflow_file(const zf_workflow *w)
+{
+    return w->file;
+}
+zf_wf_trigger zf_workflow_trigger(const zf_workflow *w)
+{
+    return w->trigger;
+}
+const char *zf_workflow_trigger_value(const zf_workflow *w)
+{
+    return w->trigger_value;
+}
+const char *zf_workflow_timezone(const zf_workflow *w)
+{
+    return w->timezone ? w->timezone : "UTC";
+}
 const zf_cron *zf_workflow_cron(const zf_workflow *w)
 {
     return w->trigger == ZF_WF_ON_SCHEDULE ? &w->cron : NULL;
 }
-const zf_field *zf_workflow_input(const zf_workflow *w) { return w->input; }
-size_t zf_workflow_step_count(const zf_workflow *w) { return w->nsteps; }
+const zf_field *zf_workflow_input(const zf_workflow *w)
+{
+    return w->input;
+}
+size_t zf_workflow_step_count(const zf_workflow *w)
+{
+    return w->nsteps;
+}
 const zf_wf_step *zf_workflow_step(const zf_workflow *w, size_t i)
 {
     return i < w->nsteps ? &w->steps[i] : NULL;
 }
-const json_t *zf_workflow_model(const zf_workflow *w) { return w->model; }
+const json_t *zf_workflow_model(const zf_workflow *w)
+{
+    return w->model;
+}
 
 const char *zf_wf_trigger_name(zf_wf_trigger t)
 {
@@ -781,13 +826,12 @@ json_t *zf_workflow_json(const zf_workflow *w)
     json_t *steps = json_array();
     for (size_t i = 0; steps && i < w->nsteps; i++) {
         const zf_wf_step *s = &w->steps[i];
-        json_t *js = json_pack("{ss ss sb si s{si ss sI sI}}", "id", s->id, "action",
-                               s->action ? s->action->name : "", "continue_on_error",
-                               s->continue_on_error, "concurrency", s->concurrency, "retry",
-                               "max_attempts", s->retry.max_attempts, "backoff",
-                               s->retry.backoff == ZF_WF_BACKOFF_FIXED ? "fixed" : "exponential",
-                               "delay_ms", (json_int_t)s->retry.delay_ms, "max_delay_ms",
-                               (json_int_t)s->retry.max_delay_ms);
+        json_t *js = json_pack(
+            "{ss ss sb si s{si ss sI sI}}", "id", s->id, "action", s->action ? s->action->name : "",
+            "continue_on_error", s->continue_on_error, "concurrency", s->concurrency, "retry",
+            "max_attempts", s->retry.max_attempts, "backoff",
+            s->retry.backoff == ZF_WF_BACKOFF_FIXED ? "fixed" : "exponential", "delay_ms",
+            (json_int_t)s->retry.delay_ms, "max_delay_ms", (json_int_t)s->retry.max_delay_ms);
         json_t *src = json_array_get(json_object_get(w->model, "steps"), i);
         if (js) {
             json_t *with = json_object_get(src, "with");

@@ -87,7 +87,11 @@ static int eval_pipe(rctx *r, const wf_expr *e, const wf_pipe *p, wf_val *out)
         if (!rc) {
             wf_val in = *out;
             out->v = NULL;
-            if (f->def->fn(out, &in, args, f->nargs, msg, sizeof msg) != 0) {
+            int frc = f->def->fn(out, &in, args, f->nargs, msg, sizeof msg);
+            json_decref(in.v); /* what the filter did not consume */
+            if (frc == ZF_ENOMEM)
+                rc = zf_error_set(r->err, ZF_ENOMEM, "out of memory rendering a template");
+            else if (frc != 0) {
                 char full[ZF_ERROR_MSG_MAX + 64];
                 snprintf(full, sizeof full, "filter %s: %s", f->def->name, msg);
                 rc = fail_at(r, e, ZF_HINT_CHECK_RUN_DATA, full);
@@ -139,6 +143,8 @@ static int eval_expr(rctx *r, const wf_expr *e, json_t **out)
 
 int zf_wf_truthy(const json_t *v)
 {
+    if (!v)
+        return 0;
     switch (json_typeof(v)) {
     case JSON_NULL:
     case JSON_FALSE:

@@ -32,7 +32,10 @@ void zf_workflow_set_free(zf_workflow_set *s)
     free(s);
 }
 
-size_t zf_workflow_set_count(const zf_workflow_set *s) { return s->n; }
+size_t zf_workflow_set_count(const zf_workflow_set *s)
+{
+    return s->n;
+}
 
 const zf_workflow *zf_workflow_set_at(const zf_workflow_set *s, size_t i)
 {
@@ -106,15 +109,15 @@ static int read_file(const char *path, zf_buf *b, zf_wf_problems *p)
         zf_buf_append(b, chunk, n);
     fclose(f);
     if (b->failed) {
-        zf_wf__problem(p, path, 0, 0, "split it into smaller workflows",
-                       "%s is larger than 1 MiB", path);
+        zf_wf__problem(p, path, 0, 0, "split it into smaller workflows", "%s is larger than 1 MiB",
+                       path);
         return ZF_EVALIDATION;
     }
     return 0;
 }
 
 int zf_workflow_set_load_file(zf_workflow_set *s, const char *path, const zf_wf_load_opts *o,
-                     zf_wf_problems *p)
+                              zf_wf_problems *p)
 {
     zf_buf b = ZF_BUF_INIT(ZF_WF_FILE_MAX);
     int rc = read_file(path, &b, p);

@@ -98,7 +98,8 @@ typedef struct scan {
 #if defined(__GNUC__)
 __attribute__((format(printf, 4, 5)))
 #endif
-static void bad(scan *sc, size_t at, const char *hint, const char *fmt, ...)
+static void
+bad(scan *sc, size_t at, const char *hint, const char *fmt, ...)
 {
     if (sc->failed)
         return;
@@ -333,8 +334,9 @@ static int filter(scan *sc, wf_filter *f)
     if (!f->def) {
         const char *near = zf_wf__filter_nearest(name);
         char hint[128];
-        snprintf(hint, sizeof hint, near ? "did you mean %s? (docs/workflows.md lists the filters)"
-                                         : "docs/workflows.md lists the filters%s",
+        snprintf(hint, sizeof hint,
+                 near ? "did you mean %s? (docs/workflows.md lists the filters)"
+                      : "docs/workflows.md lists the filters%s",
                  near ? near : "");
         bad(sc, at, hint, "there is no filter %s", name);
         free(name);
@@ -414,7 +416,8 @@ static wf_expr *expression(scan *sc)
     if (pipeline(sc, &e->lhs))
         goto fail;
     skip_ws(sc);
-    if (sc->n - sc->i >= 2 && (!strncmp(sc->s + sc->i, "==", 2) || !strncmp(sc->s + sc->i, "!=", 2))) {
+    if (sc->n - sc->i >= 2 &&
+        (!strncmp(sc->s + sc->i, "==", 2) || !strncmp(sc->s + sc->i, "!=", 2))) {
         e->cmp = sc->s[sc->i] == '=' ? 1 : 2;
         sc->i += 2;
         if (pipeline(sc, &e->rhs))
@@ -465,8 +468,9 @@ static int compile_text(zf_wf_template *t, const char *s, const zf_wf_scope *sco
     zf_buf text = ZF_BUF_INIT(ZF_WF_TEMPLATE_MAX + 1);
     int failed = 0;
     if (n > ZF_WF_TEMPLATE_MAX) {
-        zf_wf__problem(p, scope->file, line, col, "split the text", "a template is longer than "
-                                                                     "4096 bytes");
+        zf_wf__problem(p, scope->file, line, col, "split the text",
+                       "a template is longer than "
+                       "4096 bytes");
         return -1;
     }
     while (i < n && !failed) {
@@ -499,8 +503,12 @@ static int compile_text(zf_wf_template *t, const char *s, const zf_wf_scope *sco
         }
         zf_buf_reset(&text);
         /* the expression's own text starts 2 past "{{" */
-        scan sc = {.s = open + 2, .n = (size_t)(close - open - 2), .scope = scope, .p = p,
-                   .line = l, .col = c + 2};
+        scan sc = {.s = open + 2,
+                   .n = (size_t)(close - open - 2),
+                   .scope = scope,
+                   .p = p,
+                   .line = l,
+                   .col = c + 2};
         wf_expr *e = expression(&sc);
         if (!e) {
             failed = 1;
@@ -575,8 +583,7 @@ static zf_wf_template *compile_tree(compiler *c, const json_t *v, const char *pa
     if (json_is_object(v)) {
         const char *k;
         json_t *x;
-        json_object_foreach((json_t *)v, k, x)
-        {
+        json_object_foreach ((json_t *)v, k, x) {
             zf_buf_reset(&kp);
             zf_buf_appendf(&kp, "%s%s%s", path, path[0] ? "." : "", k);
             zf_wf_template *kid = compile_node(c, x, kp.failed ? path : kp.ptr);
@@ -589,8 +596,7 @@ static zf_wf_template *compile_tree(compiler *c, const json_t *v, const char *pa
     } else {
         size_t i;
         json_t *x;
-        json_array_foreach(v, i, x)
-        {
+        json_array_foreach (v, i, x) {
             zf_buf_reset(&kp);
             zf_buf_appendf(&kp, "%s[%zu]", path, i);
             zf_wf_template *kid = compile_node(c, x, kp.failed ? path : kp.ptr);
@@ -657,6 +663,22 @@ static int set_names(zf_wf_template *t, const zf_wf_scope *scope)
     t->file = strdup(scope->file ? scope->file : "");
     t->step = strdup(scope->step ? scope->step : "");
     return t->file && t->step ? 0 : -1;
+}
+
+int zf_wf__template_compile_all(zf_wf_template **out, const json_t *value, const char *path,
+                                const zf_wf_scope *scope, zf_wf_pos_fn pos, void *pos_ctx,
+                                zf_wf_problems *p)
+{
+    *out = NULL;
+    compiler c = {.scope = scope, .pos = pos, .pos_ctx = pos_ctx, .p = p};
+    zf_wf_template *t = compile_node(&c, value, path ? path : "");
+    if (!t || set_names(t, scope)) {
+        zf_wf_template_free(t);
+        p->oom = 1;
+        return ZF_ENOMEM;
+    }
+    *out = t;
+    return c.failed ? ZF_EVALIDATION : 0;
 }
 
 int zf_wf_template_compile(zf_wf_template **out, const json_t *value, const char *path,

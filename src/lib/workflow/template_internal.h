@@ -12,16 +12,16 @@
 
 /* A value between filters: v NULL = undefined (a path that is missing). */
 typedef struct wf_val {
-    json_t *v; /* owned */
+    json_t *v;           /* owned */
     const char *missing; /* the path that was missing (borrowed) */
 } wf_val;
 
 typedef struct wf_operand {
-    json_t *lit;  /* a literal, or NULL for a path */
-    char **seg;   /* path segments; "[3]" for an index */
+    json_t *lit; /* a literal, or NULL for a path */
+    char **seg;  /* path segments; "[3]" for an index */
     size_t nseg;
-    char *text;   /* the path as written */
-    int col;      /* offset in the expression */
+    char *text; /* the path as written */
+    int col;    /* offset in the expression */
 } wf_operand;
 
 typedef struct wf_filter_def {
@@ -29,7 +29,7 @@ typedef struct wf_filter_def {
     size_t min_args, max_args;
     const char *args_text; /* "no arguments", "1 argument (the separator)" */
     const char *summary;
-    int takes_undefined;   /* default: sees a missing value */
+    int takes_undefined; /* default: sees a missing value */
     /* in (consumed into *out or freed), args rendered; 0 or ZF_EVALIDATION
      * with a message in msg (the render adds the place) */
     int (*fn)(wf_val *out, wf_val *in, json_t *const *args, size_t nargs, char *msg, size_t cap);
@@ -76,6 +76,12 @@ struct zf_wf_template {
     char *step, *file; /* the root's */
 };
 
+/* zf_wf_template_compile, but the tree is kept (*out set) on
+ * ZF_EVALIDATION too, with the failed strings as nodes that never render:
+ * the loader still checks the literal members beside a bad template. */
+int zf_wf__template_compile_all(zf_wf_template **out, const json_t *value, const char *path,
+                                const zf_wf_scope *scope, zf_wf_pos_fn pos, void *pos_ctx,
+                                zf_wf_problems *p);
 const wf_filter_def *zf_wf__filter_find(const char *name);
 const char *zf_wf__filter_nearest(const char *name);
 

@@ -161,7 +161,9 @@ static int attach(reader *r, json_t *v, int line, int col)
     if (++r->nodes > ZF_WF_NODES_MAX) {
         json_decref(v);
         fail(r, line, col, "split the definition into smaller workflows",
-             "the definition has more than " "20000" " values");
+             "the definition has more than "
+             "20000"
+             " values");
         return -1;
     }
     frame *f = r->depth ? &r->stack[r->depth - 1] : NULL;
@@ -192,9 +194,13 @@ static int attach(reader *r, json_t *v, int line, int col)
     return 0;
 }
 
-static int refuse_props(reader *r, struct fy_token *anchor, struct fy_token *tag, int line,
-                        int col)
+static int refuse_props(reader *r, struct fy_token *anchor, struct fy_token *tag, int line, int col)
 {
+    const struct fy_mark *m = fy_token_start_mark(anchor ? anchor : tag);
+    if (m) { /* the place of the property itself */
+        line = m->line + 1;
+        col = m->column + (anchor && m->column > 0 ? 0 : 1); /* an anchor's mark is past '&' */
+    }
     if (anchor) {
         fail(r, line, col, "write the value out where it is used",
              "anchors (&name) are not allowed in a workflow definition");
@@ -259,8 +265,7 @@ static int on_key(reader *r, frame *f, struct fy_event *e, int line, int col)
 
 static int on_scalar(reader *r, struct fy_event *e, int line, int col)
 {
-    if (refuse_props(r, e->scalar.anchor, e->scalar.tag, line,
-                     col))
+    if (refuse_props(r, e->scalar.anchor, e->scalar.tag, line, col))
         return -1;
     frame *f = r->depth ? &r->stack[r->depth - 1] : NULL;
     if (f && f->is_map && !f->key)
@@ -385,8 +390,8 @@ static void syntax_errors(reader *r, struct fy_parser *fyp)
     while (diag && (de = fy_diag_errors_iterate(diag, &it)) != NULL) {
         if (de->type < FYET_ERROR)
             continue;
-        zf_wf__problem(r->p, r->file, de->line + 1, de->column + 1, "",
-                       "%s is not valid %s: %s", r->file, "YAML", de->msg ? de->msg : "syntax");
+        zf_wf__problem(r->p, r->file, de->line + 1, de->column + 1, "", "%s is not valid %s: %s",
+                       r->file, "YAML", de->msg ? de->msg : "syntax");
         any = 1;
         break;
     }
@@ -412,8 +417,8 @@ int zf_wf__read(zf_wf__doc *out, const char *file, const void *bytes, size_t len
     reader r;
     reader_init(&r, out, file, p);
     if (len > ZF_WF_FILE_MAX) {
-        zf_wf__problem(p, file, 0, 0, "split it into smaller workflows",
-                       "%s is larger than 1 MiB", file);
+        zf_wf__problem(p, file, 0, 0, "split it into smaller workflows", "%s is larger than 1 MiB",
+                       file);
         return ZF_EVALIDATION;
     }
     out->pos = json_object();
@@ -451,8 +456,8 @@ int zf_wf__read(zf_wf__doc *out, const char *file, const void *bytes, size_t len
         pop(&r);
     out->model = r.root;
     if (!r.failed && !p->oom && !out->model)
-        zf_wf__problem(p, file, 0, 0, "start from an example in examples/workflows",
-                       "%s is empty", file);
+        zf_wf__problem(p, file, 0, 0, "start from an example in examples/workflows", "%s is empty",
+                       file);
     if (r.failed || p->oom || !out->model) {
         int oom = p->oom && !r.failed;
         zf_wf__doc_free(out);

@@ -124,6 +124,6 @@ static int cmp(const void *a, const void *b)
 
 int zf_wf_zoom_event_known(const char *name)
 {
-    return name && bsearch(&name, events, sizeof events / sizeof events[0], sizeof events[0],
-                           cmp) != NULL;
+    return name &&
+           bsearch(&name, events, sizeof events / sizeof events[0], sizeof events[0], cmp) != NULL;
 }
