@@ -29,8 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     text[size] = '\0';
     static const char *const before[] = {"a", NULL};
     static const char *const all[] = {"a", "b", NULL};
-    zf_wf_scope sc = {.file = "t.yaml", .step = "b", .steps_before = before, .steps_all = all,
-                      .has_item = 1};
+    zf_wf_scope sc = {
+        .file = "t.yaml", .step = "b", .steps_before = before, .steps_all = all, .has_item = 1};
     zf_wf_template *t = NULL;
     zf_wf_problems p = ZF_WF_PROBLEMS_INIT;
     int rc = zf_wf_template_compile_string(&t, text, &sc, 1, 1, &p);

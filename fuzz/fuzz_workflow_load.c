@@ -2,7 +2,7 @@
  * bytes, read as YAML (first byte even) or JSON (odd). Properties: no
  * crash, leak or read past the input (ASan); the result is a definition
  * or at least one problem, never both; every problem has a message and a
- * place that is 0:0 (the file) or on a line of the input; a definition
+ * place that is 0:0 (the file) or within the input's lines; a definition
  * that loads has a name, a version and 1..ZF_WF_STEPS_MAX steps, each
  * with an action and a compiled with:. */
 #include <stdint.h>
@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc = zf_workflow_load(&w, file, data + 1, size - 1, NULL, &p);
     int lines = 1;
     for (size_t i = 1; i < size; i++)
-        lines += data[i] == '\n';
+        lines += data[i] == '\n' || data[i] == '\r'; /* YAML breaks lines at CR too */
     if (rc == 0) {
         if (!w || p.count || !zf_workflow_name(w)[0] || !zf_workflow_version(w)[0])
             abort();

@@ -215,6 +215,11 @@ const char *zf_workflow_timezone(const zf_workflow *w); /* schedule; "UTC" defau
 const zf_cron *zf_workflow_cron(const zf_workflow *w);  /* schedule, else NULL */
 /* The input schema's fields (checked against event/manual input), or NULL. */
 const zf_field *zf_workflow_input(const zf_workflow *w);
+/* Checks a run's event (or manual input) against `input:`: every problem
+ * into p (keys the schema does not name are allowed). 0, or ZF_EVALIDATION
+ * (a non-object event is one). A workflow without `input:` takes any
+ * object. */
+int zf_workflow_check_input(const zf_workflow *w, const json_t *event, zf_problems *p);
 size_t zf_workflow_step_count(const zf_workflow *w);
 const zf_wf_step *zf_workflow_step(const zf_workflow *w, size_t i);
 /* The definition as loaded (the JSON model). Borrowed. */

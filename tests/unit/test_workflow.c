@@ -223,6 +223,35 @@ static void test_render_step(void **state)
     zf_workflow_free(w);
 }
 
+static void test_input_schema(void **state)
+{
+    (void)state;
+    const char *text = "name: t\non: {event: hired}\ninput:\n  properties:\n"
+                       "    email: {type: string, format: email}\n"
+                       "    kind: {type: string, enum: [staff, contractor]}\n"
+                       "    n: {type: integer}\n  required: [email]\n"
+                       "steps: [{id: a, action: get_user, with: {user_id: me}}]\n";
+    zf_workflow *w = NULL;
+    zf_wf_problems wp = ZF_WF_PROBLEMS_INIT;
+    assert_int_equal(zf_workflow_load(&w, "t.yaml", text, strlen(text), NULL, &wp), 0);
+    assert_int_equal(zf_workflow_trigger(w), ZF_WF_ON_EVENT);
+    assert_string_equal(zf_workflow_trigger_value(w), "hired");
+    zf_problems p = ZF_PROBLEMS_INIT;
+    json_t *ok = json_pack("{ss ss si ss}", "email", "a@b.co", "kind", "staff", "n", 3, "x", "y");
+    assert_int_equal(zf_workflow_check_input(w, ok, &p), 0);
+    json_t *bad = json_pack("{ss si}", "kind", "boss", "n", 3);
+    json_object_set_new(bad, "n", json_string("three"));
+    assert_int_equal(zf_workflow_check_input(w, bad, &p), ZF_EVALIDATION);
+    assert_int_equal(p.count, 3); /* email missing, kind not in the enum, n not an integer */
+    zf_problems_free(&p);
+    json_decref(ok);
+    json_decref(bad);
+    zf_workflow_free(w);
+    char *s = problems_of(
+        HEAD "  - {id: a, action: get_user, for_each: \"abc\", with: {user_id: me}}\n", "t.yaml");
+    assert_non_null(strstr(s, "for_each takes a list"));
+}
+
 static int64_t utc(int y, unsigned m, unsigned d, int hh, int mm)
 {
     return zf_days_from_civil(y, m, d) * 86400 + hh * 3600 + mm * 60;
@@ -276,6 +305,7 @@ int main(void)
         cmocka_unit_test(test_dates_dst),
         cmocka_unit_test(test_cron),
         cmocka_unit_test(test_render_step),
+        cmocka_unit_test(test_input_schema),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -604,6 +604,10 @@ static void load_step(loader *l, size_t i, const json_t *js, const char **before
         zf_wf_scope outer = sc;
         outer.has_item = 0;
         s->for_each = compile_at(l, fe, p, &outer);
+        const json_t *lit = zf_wf_template_literal(s->for_each);
+        if (lit && !json_is_array(lit))
+            at(l, p, 0, "give a list, or a template that renders one ({{ event.attendees }})",
+               "for_each takes a list");
     }
     free(p);
     json_t *cc = json_object_get(js, "concurrency");
@@ -795,6 +799,18 @@ const zf_cron *zf_workflow_cron(const zf_workflow *w)
 const zf_field *zf_workflow_input(const zf_workflow *w)
 {
     return w->input;
+}
+
+int zf_workflow_check_input(const zf_workflow *w, const json_t *event, zf_problems *p)
+{
+    if (!json_is_object(event)) {
+        zf_problems_add(p, "", "type", event, -1, "the event must be a JSON object");
+        return ZF_EVALIDATION;
+    }
+    size_t before = p->count;
+    if (w->input)
+        zf_schema_check_object(p, w->input, "", event, 1);
+    return p->count > before || p->oom ? ZF_EVALIDATION : 0;
 }
 size_t zf_workflow_step_count(const zf_workflow *w)
 {

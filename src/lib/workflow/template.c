@@ -49,6 +49,7 @@ static void expr_free(wf_expr *e)
     pipe_free(&e->lhs);
     if (e->cmp)
         pipe_free(&e->rhs);
+    free(e->src);
     free(e);
 }
 
