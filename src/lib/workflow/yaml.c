@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h"
 #include "workflow_internal.h"
 #include "zoomflow/buf.h"
 
@@ -419,6 +420,29 @@ int zf_wf__read(zf_wf__doc *out, const char *file, const void *bytes, size_t len
     if (len > ZF_WF_FILE_MAX) {
         zf_wf__problem(p, file, 0, 0, "split it into smaller workflows", "%s is larger than 1 MiB",
                        file);
+        return ZF_EVALIDATION;
+    }
+    /* Text only, checked before libfyaml sees it: 0.7.12 loops forever on
+     * a byte that is not UTF-8 inside a directive ("%x\x92"). */
+    const char *b = bytes;
+    const char *nul = len ? memchr(b, '\0', len) : NULL;
+    size_t bad = len;
+    int text = zf_csv_utf8_valid(b, len, &bad);
+    if (nul || !text) {
+        size_t at = text ? len : bad;
+        int is_nul = nul && (size_t)(nul - b) <= at;
+        if (is_nul)
+            at = (size_t)(nul - b);
+        int line = 1, col = 1;
+        for (size_t i = 0; i < at; i++) {
+            if (b[i] == '\n') {
+                line++;
+                col = 1;
+            } else if (((unsigned char)b[i] & 0xC0) != 0x80)
+                col++;
+        }
+        zf_wf__problem(p, file, line, col, "save the file as UTF-8 text",
+                       "%s is not UTF-8 text (a %s byte here)", file, is_nul ? "NUL" : "stray");
         return ZF_EVALIDATION;
     }
     out->pos = json_object();
