@@ -15,6 +15,7 @@
 #include "civil.h"
 #include "suggest.h"
 #include "template_internal.h"
+#include "text.h"
 #include "workflow_internal.h"
 #include "zoomflow/buf.h"
 
@@ -187,10 +188,10 @@ static int f_int(wf_val *out, wf_val *in, json_t *const *a, size_t n, char *msg,
     const char *s = json_string_value(in->v);
     if (!s)
         return refuse(msg, cap, "needs digits or a number, got %s", tname(in->v));
-    const char *d = *s == '-' ? s + 1 : s;
-    if (!*d || strspn(d, "0123456789") != strlen(d) || strlen(d) > 18)
-        return refuse(msg, cap, "\"%s\" is not a whole number", s);
-    return give(out, in, json_integer(strtoll(s, NULL, 10)));
+    int64_t v;
+    if (zf_parse_i64(s, -999999999999999999LL, 999999999999999999LL, &v) != 0)
+        return refuse(msg, cap, "\"%s\" is not a whole number of at most 18 digits", s);
+    return give(out, in, json_integer(v));
 }
 
 static int f_string(wf_val *out, wf_val *in, json_t *const *a, size_t n, char *msg, size_t cap)

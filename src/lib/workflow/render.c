@@ -4,11 +4,13 @@
  * around templates makes a string. Every failure names the step, the
  * field's path and the template's file:line:col.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "template_internal.h"
+#include "text.h"
 #include "workflow_internal.h"
 #include "zoomflow/buf.h"
 
@@ -48,8 +50,11 @@ static void eval_operand(const rctx *r, const wf_operand *o, wf_val *out)
     }
     const json_t *at = root_of(r->ctx, o->seg[0]);
     for (size_t i = 1; at && i < o->nseg; i++) {
-        if (o->seg[i][0] == '[')
-            at = json_is_array(at) ? json_array_get(at, strtoul(o->seg[i] + 1, NULL, 10)) : NULL;
+        uint64_t k = 0;
+        if (o->seg[i][0] == '[') /* "[digits" (the compiler made it) */
+            at = json_is_array(at) && zf_parse_u64(o->seg[i] + 1, SIZE_MAX, &k) == 0
+                     ? json_array_get(at, (size_t)k)
+                     : NULL;
         else
             at = json_is_object(at) ? json_object_get(at, o->seg[i]) : NULL;
     }

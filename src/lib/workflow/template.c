@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "template_internal.h"
+#include "text.h"
 #include "workflow_internal.h"
 #include "zoomflow/buf.h"
 
@@ -203,9 +204,11 @@ static json_t *number(scan *sc)
         return NULL;
     }
     char tmp[24];
+    int64_t v = 0;
     memcpy(tmp, sc->s + b, sc->i - b);
     tmp[sc->i - b] = '\0';
-    return json_integer(strtoll(tmp, NULL, 10));
+    zf_parse_i64(tmp, -999999999999999999LL, 999999999999999999LL, &v); /* 18 digits: fits */
+    return json_integer(v);
 }
 
 static void check_root(scan *sc, wf_operand *o, size_t at)
