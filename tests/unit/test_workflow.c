@@ -56,9 +56,12 @@ static void test_load_positions(void **state)
     assert_non_null(strstr(s, "1:4: anchors"));
     s = problems_of("a: !!str 1\n", "t.yaml");
     assert_non_null(strstr(s, "tags"));
+    s = problems_of("{\"a\": 1,}", "t.json");
+    assert_string_equal(s, "1:8: not valid JSON: JSON disallows trailing comma before closing "
+                           "brace\n");
     /* libfyaml 0.7.12 loops forever on this one: refused before it parses */
     s = problems_of("%.Inf\x92:\nto n:", "t.yaml");
-    assert_string_equal(s, "1:6: t.yaml is not UTF-8 text (a stray byte here)\n");
+    assert_string_equal(s, "1:6: not UTF-8 text (a stray byte here)\n");
     s = problems_of("? [a]\n: 1\n", "t.yaml");
     assert_non_null(strstr(s, "keys must be strings"));
     s = problems_of("name: t\non: {zoom: recording.complete}\nsteps: [{id: a, action: get_user, "
