@@ -281,6 +281,12 @@ static void test_cron(void **state)
     assert_int_equal(next("0 9 * * mon-fri", "UTC", utc(2026, 3, 6, 9, 0)), utc(2026, 3, 9, 9, 0));
     assert_int_equal(next("*/15 * * * *", "UTC", utc(2026, 1, 1, 0, 7)), utc(2026, 1, 1, 0, 15));
     assert_int_equal(next("0 0 29 feb *", "UTC", utc(2026, 1, 1, 0, 0)), utc(2028, 2, 29, 0, 0));
+    /* steps: N/S runs from N to the field's end; N-M/S stays in the range */
+    assert_int_equal(next("50/5 * * * *", "UTC", utc(2026, 1, 1, 0, 56)), utc(2026, 1, 1, 1, 50));
+    assert_int_equal(next("1-1/2 * * * *", "UTC", utc(2026, 1, 1, 0, 1)), utc(2026, 1, 1, 1, 1));
+    /* both day fields restricted: either matches (Vixie); 2026-01-01 is a Thursday */
+    assert_int_equal(next("0 0 15 * fri", "UTC", utc(2026, 1, 1, 0, 0)), utc(2026, 1, 2, 0, 0));
+    assert_int_equal(next("0 12 * * 7", "UTC", utc(2026, 1, 1, 0, 0)), utc(2026, 1, 4, 12, 0));
     /* spring forward: 02:30 does not exist on 2026-03-08; fires at 03:30 EDT (07:30Z) */
     assert_int_equal(next("30 2 * * *", ny, utc(2026, 3, 8, 0, 0)), utc(2026, 3, 8, 7, 30));
     /* fall back: 01:30 happens twice on 2026-11-01; fires once, at the EDT one (05:30Z) */

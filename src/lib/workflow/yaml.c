@@ -464,28 +464,28 @@ int zf_wf__read(zf_wf__doc *out, const char *file, const void *bytes, size_t len
                                         FYPCF_DEFAULT_VERSION_1_2,
                                .diag = diag};
     struct fy_parser *fyp = (out->pos && out->kpos && diag) ? fy_parser_create(&cfg) : NULL;
-    if (diag)
-        fy_diag_unref(diag);
     if (!fyp || fy_parser_set_string(fyp, len ? bytes : "", len) != 0) {
         if (fyp)
             fy_parser_destroy(fyp);
+        if (diag)
+            fy_diag_unref(diag);
         zf_wf__doc_free(out);
         p->oom = 1;
         return ZF_ENOMEM;
     }
     int docs = 0;
     struct fy_event *e;
-    /* After a fault the rest is read and dropped: libfyaml 0.7.12 leaks a
-     * scan buffer when a parser is destroyed with a flow scalar half
-     * scanned. fy_parser_parse ends (NULL) at the stream's end or error. */
-    while ((e = fy_parser_parse(fyp)) != NULL) {
-        if (!r.failed && !p->oom)
-            on_event(&r, e, &docs);
+    /* fy_parser_parse ends (NULL) at the stream's end or its first error */
+    while (!r.failed && !p->oom && (e = fy_parser_parse(fyp)) != NULL) {
+        on_event(&r, e, &docs);
         fy_parser_event_free(fyp, e);
     }
     if (!r.failed && !p->oom && fy_parser_get_stream_error(fyp))
         syntax_errors(&r, fyp);
     fy_parser_destroy(fyp);
+    /* the errors a diag collected are freed only when collecting stops */
+    fy_diag_set_collect_errors(diag, false);
+    fy_diag_unref(diag);
     while (r.depth)
         pop(&r);
     out->model = r.root;
