@@ -129,8 +129,7 @@ typedef struct id_row {
     int64_t id;
 } id_row;
 
-static const zf_store_column id_columns[] = {
-    {"id", ZF_COL_INT64, offsetof(id_row, id), 0, NULL}};
+static const zf_store_column id_columns[] = {{"id", ZF_COL_INT64, offsetof(id_row, id), 0, NULL}};
 static const zf_store_row id_row_type = ZF_STORE_ROW(id_row, id_columns);
 
 /* --- the queries */
@@ -155,12 +154,14 @@ static const zf_store_query q_by_trigger = {
     "lease_expires_at = $2 + $3, updated_at = $2 "
 static const zf_store_query q_claim = {
     .what = "claiming workflow runs",
-    .sql = "UPDATE workflow_runs " CLAIM_SET "WHERE id IN (SELECT id FROM workflow_runs WHERE "
-           CLAIMABLE " ORDER BY id LIMIT $4) RETURNING {columns}",
-    .sql_postgresql = "WITH c AS MATERIALIZED (SELECT id AS claim_id FROM workflow_runs WHERE "
-                      CLAIMABLE " ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED) "
-                      "UPDATE workflow_runs " CLAIM_SET "FROM c WHERE id = c.claim_id "
-                      "RETURNING {columns}",
+    .sql = "UPDATE workflow_runs " CLAIM_SET
+           "WHERE id IN (SELECT id FROM workflow_runs WHERE " CLAIMABLE
+           " ORDER BY id LIMIT $4) RETURNING {columns}",
+    .sql_postgresql =
+        "WITH c AS MATERIALIZED (SELECT id AS claim_id FROM workflow_runs WHERE " CLAIMABLE
+        " ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED) "
+        "UPDATE workflow_runs " CLAIM_SET "FROM c WHERE id = c.claim_id "
+        "RETURNING {columns}",
     .row = &zf_store__run_row,
 };
 /* The lease guard: $1 run, $2 owner, $3 seq, $4 now. */
@@ -258,14 +259,14 @@ static const zf_store_query q_step_send = {
 };
 static const zf_store_query q_step_done = {
     .what = "marking a step done",
-    .sql = "UPDATE workflow_steps SET state = 'done', output = $4, done_at = $5, updated_at = $5 "
-           STEP_KEY "AND state = 'sent' RETURNING {columns}",
+    .sql = "UPDATE workflow_steps SET state = 'done', output = $4, done_at = $5, updated_at = "
+           "$5 " STEP_KEY "AND state = 'sent' RETURNING {columns}",
     .row = &zf_store__step_row,
 };
 static const zf_store_query q_step_fail = {
     .what = "marking a step failed",
-    .sql = "UPDATE workflow_steps SET state = 'failed', error = $4, done_at = $5, updated_at = $5 "
-           STEP_KEY "AND state IN ('pending', 'sent') RETURNING {columns}",
+    .sql = "UPDATE workflow_steps SET state = 'failed', error = $4, done_at = $5, updated_at = "
+           "$5 " STEP_KEY "AND state IN ('pending', 'sent') RETURNING {columns}",
     .row = &zf_store__step_row,
 };
 static const zf_store_query q_step_skip = {
@@ -566,9 +567,12 @@ int zf_store_run_list(zf_store *st, const zf_store_run_filter *f, zf_store_run *
     if ((f->trigger_kind >= 0 && !kind) || (f->state >= 0 && !state))
         return zf_error_set(err, ZF_EINVAL, "listing runs: unknown state or trigger kind");
     /* one more than a page, to know whether another follows */
-    zf_store_value v[] = {zf_store__text(f->org),        zf_store__text(f->workflow),
-                          zf_store__text(state),         zf_store__text(kind),
-                          zf_store__text(f->trigger_id), zf_store__int64(f->before),
+    zf_store_value v[] = {zf_store__text(f->org),
+                          zf_store__text(f->workflow),
+                          zf_store__text(state),
+                          zf_store__text(kind),
+                          zf_store__text(f->trigger_id),
+                          zf_store__int64(f->before),
                           zf_store__int64((int64_t)limit + 1)};
     int rc = zf_store__get_all(zf_store__enter(st), &q_list, v, 7, &list, &got, err);
     zf_store__leave(st);
@@ -681,9 +685,9 @@ static int move(zf_store *st, const step_move *m, const zf_store_lease *l, const
         return rc;
     const zf_store_db *db = zf_store__enter(st);
     zf_store_step got;
-    zf_store_value v[] = {zf_store__int64(l->run_id), zf_store__text(step_id),
-                          zf_store__int64(item), m->with_json ? zf_store__text(json) : zf_store__int64(now),
-                          zf_store__int64(now)};
+    zf_store_value v[] = {
+        zf_store__int64(l->run_id), zf_store__text(step_id), zf_store__int64(item),
+        m->with_json ? zf_store__text(json) : zf_store__int64(now), zf_store__int64(now)};
     rc = zf_store__get(db, m->q, v, m->with_json ? 5 : 4, &got, err);
     if (rc == 0)
         rc = step_not_moved(db, l, step_id, item, m->what, out, err);
@@ -733,8 +737,7 @@ int zf_store_step_reset(zf_store *st, const zf_store_lease *l, const char *step_
     return move(st, &mv_reset, l, step_id, item, NULL, now, out, err);
 }
 
-int zf_store_step_list(zf_store *st, int64_t run_id, zf_store_step **out, size_t *n,
-                       zf_error *err)
+int zf_store_step_list(zf_store *st, int64_t run_id, zf_store_step **out, size_t *n, zf_error *err)
 {
     void *list = NULL;
     zf_store_value k = zf_store__int64(run_id);

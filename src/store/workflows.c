@@ -17,10 +17,10 @@
 #define WINT(f) #f, ZF_COL_INT64, offsetof(zf_store_workflow, f)
 
 static const zf_store_column workflow_columns[] = {
-    {WTEXT(org), ZF_COL_KEY, NULL},          {WTEXT(name), ZF_COL_KEY, NULL},
-    {WINT(version), ZF_COL_KEY, NULL},       {WTEXT(source), 0, NULL},
-    {WTEXT(definition), 0, NULL},            {WTEXT(content_hash), 0, NULL},
-    {WINT(created_at), 0, NULL},             {WTEXT(created_by), 0, NULL},
+    {WTEXT(org), ZF_COL_KEY, NULL},    {WTEXT(name), ZF_COL_KEY, NULL},
+    {WINT(version), ZF_COL_KEY, NULL}, {WTEXT(source), 0, NULL},
+    {WTEXT(definition), 0, NULL},      {WTEXT(content_hash), 0, NULL},
+    {WINT(created_at), 0, NULL},       {WTEXT(created_by), 0, NULL},
 };
 
 const zf_store_row zf_store__workflow_row = ZF_STORE_ROW(zf_store_workflow, workflow_columns);

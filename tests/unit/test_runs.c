@@ -106,8 +106,14 @@ static void test_runs_workflow_versions(void **state)
 {
     fx *f = *state;
     zf_error err = ZF_ERROR_INIT;
-    zf_store_workflow w = {(char *)"acme", (char *)"new-hire", 0, (char *)"name: new-hire\n",
-                           (char *)"{\"name\":\"new-hire\"}", (char *)"h1", NOW, (char *)"admin"};
+    zf_store_workflow w = {(char *)"acme",
+                           (char *)"new-hire",
+                           0,
+                           (char *)"name: new-hire\n",
+                           (char *)"{\"name\":\"new-hire\"}",
+                           (char *)"h1",
+                           NOW,
+                           (char *)"admin"};
     zf_store_workflow got, *list = NULL;
     size_t n = 0;
     int created = -1;
@@ -147,8 +153,7 @@ static void test_runs_workflow_versions(void **state)
     assert_string_equal(got.source, "name: new-hire\n");
     assert_string_equal(got.created_by, "admin");
     zf_store_workflow_free(&got);
-    assert_int_equal(zf_store_workflow_get(f->st, "acme", "new-hire", 3, &got, &err),
-                     ZF_ENOTFOUND);
+    assert_int_equal(zf_store_workflow_get(f->st, "acme", "new-hire", 3, &got, &err), ZF_ENOTFOUND);
     assert_int_equal(err.hint_id, ZF_HINT_LIST_WORKFLOWS);
     assert_int_equal(zf_store_workflow_get(f->st, "acme", "nope", 0, &got, &err), ZF_ENOTFOUND);
     assert_non_null(strstr(err.message, "\"nope\""));
@@ -390,9 +395,8 @@ static void test_runs_step_moves(void **state)
     assert_int_equal(zf_store_step_add(f->st, &l, steps, 4, NOW, &err), 0);
     zf_store_step s, *list = NULL;
     size_t n = 0;
-    assert_int_equal(zf_store_step_send(f->st, &l, "account", -1, "{\"email\":\"a\"}", NOW + 1,
-                                        &s, &err),
-                     0);
+    assert_int_equal(
+        zf_store_step_send(f->st, &l, "account", -1, "{\"email\":\"a\"}", NOW + 1, &s, &err), 0);
     assert_int_equal(s.state, ZF_STEP_SENT);
     assert_int_equal(s.attempts, 1);
     assert_int_equal(s.sent_at, NOW + 1);
@@ -427,8 +431,7 @@ static void test_runs_step_moves(void **state)
     zf_store_step_free(&s);
     assert_int_equal(zf_store_step_fail(f->st, &l, "account", -1, "{}", NOW, NULL, &err),
                      ZF_ECONFLICT);
-    assert_int_equal(zf_store_step_reset(f->st, &l, "account", -1, NOW, NULL, &err),
-                     ZF_ECONFLICT);
+    assert_int_equal(zf_store_step_reset(f->st, &l, "account", -1, NOW, NULL, &err), ZF_ECONFLICT);
     /* sent -> pending (reconcile found nothing) -> sent again */
     assert_int_equal(zf_store_step_send(f->st, &l, "orientation", -1, "{}", NOW, NULL, &err), 0);
     assert_int_equal(zf_store_step_reset(f->st, &l, "orientation", -1, NOW, &s, &err), 0);
@@ -475,13 +478,11 @@ static void test_runs_zombie_refused(void **state)
     assert_int_equal(zf_store_step_send(f->st, &la, "s1", -1, "{}", NOW + 1, NULL, &err), ZF_EBUSY);
     assert_int_equal(zf_store_step_add(f->st, &la, steps, 2, NOW + 1, &err), ZF_EBUSY);
     assert_int_equal(zf_store_step_skip(f->st, &la, "s2", -1, NOW + 1, NULL, &err), ZF_EBUSY);
-    assert_int_equal(zf_store_step_send(f->other, &lb, "s1", -1, "{\"b\":1}", NOW + TTL, NULL,
-                                        &err),
-                     0);
+    assert_int_equal(
+        zf_store_step_send(f->other, &lb, "s1", -1, "{\"b\":1}", NOW + TTL, NULL, &err), 0);
     assert_int_equal(zf_store_step_done(f->st, &la, "s1", -1, "{\"a\":1}", NOW + 2, NULL, &err),
                      ZF_EBUSY);
-    assert_int_equal(zf_store_step_fail(f->st, &la, "s1", -1, "{}", NOW + 2, NULL, &err),
-                     ZF_EBUSY);
+    assert_int_equal(zf_store_step_fail(f->st, &la, "s1", -1, "{}", NOW + 2, NULL, &err), ZF_EBUSY);
     assert_int_equal(zf_store_step_reset(f->st, &la, "s1", -1, NOW + 2, NULL, &err), ZF_EBUSY);
     zf_store_step *list = NULL;
     size_t n = 0;
@@ -496,9 +497,8 @@ static void test_runs_zombie_refused(void **state)
     assert_int_equal(zf_store_run_cancel(f->st, "acme", id, NOW + TTL + 1, NULL, &err), 0);
     assert_int_equal(zf_store_step_send(f->other, &lb, "s2", -1, "{}", NOW + TTL + 2, NULL, &err),
                      ZF_EBUSY);
-    assert_int_equal(zf_store_step_done(f->other, &lb, "s1", -1, "{\"id\":9}", NOW + TTL + 2,
-                                        NULL, &err),
-                     0);
+    assert_int_equal(
+        zf_store_step_done(f->other, &lb, "s1", -1, "{\"id\":9}", NOW + TTL + 2, NULL, &err), 0);
     assert_int_equal(zf_store_run_renew(f->other, &lb, NOW + TTL + 2, TTL, &err), ZF_EBUSY);
     assert_int_equal(zf_store_run_finish(f->other, &lb, ZF_RUN_DONE, NULL, NOW + TTL + 2, &err),
                      ZF_EBUSY);
@@ -528,9 +528,8 @@ static void test_runs_retry_and_cancel(void **state)
     assert_int_equal(zf_store_step_send(f->st, &la, "s1", -1, "{}", NOW, NULL, &err), 0);
     assert_int_equal(zf_store_step_done(f->st, &la, "s1", -1, "{\"id\":1}", NOW, NULL, &err), 0);
     assert_int_equal(zf_store_step_send(f->st, &la, "s2", -1, "{}", NOW, NULL, &err), 0);
-    assert_int_equal(zf_store_step_fail(f->st, &la, "s2", -1, "{\"code\":\"EZOOM\"}", NOW, NULL,
-                                        &err),
-                     0);
+    assert_int_equal(
+        zf_store_step_fail(f->st, &la, "s2", -1, "{\"code\":\"EZOOM\"}", NOW, NULL, &err), 0);
     /* not failed yet: no retry */
     assert_int_equal(zf_store_run_retry(f->st, "acme", id, NOW, &got, &err), ZF_ECONFLICT);
     assert_int_equal(err.hint_id, ZF_HINT_RUN_NOT_FAILED);
@@ -662,10 +661,17 @@ static void test_runs_webhook_consumed_once(void **state)
 {
     fx *f = *state;
     zf_error err = ZF_ERROR_INIT;
-    zf_store_webhook_event e = {(char *)"acme",          (char *)"zb1-e1", (char *)"recording.completed",
-                                1785368934000,           NOW,              NULL,
-                                NULL,                    NULL,             (char *)"{}",
-                                (char *)"new",           0};
+    zf_store_webhook_event e = {(char *)"acme",
+                                (char *)"zb1-e1",
+                                (char *)"recording.completed",
+                                1785368934000,
+                                NOW,
+                                NULL,
+                                NULL,
+                                NULL,
+                                (char *)"{}",
+                                (char *)"new",
+                                0};
     int ins = 0, consumed = -1, created = 0;
     assert_int_equal(zf_store_webhook_event_add(f->st, &e, &ins, &err), 0);
     zf_store_run r = run_of("archive", ZF_TRIGGER_ZOOM, "zb1-e1"), got;
@@ -674,10 +680,9 @@ static void test_runs_webhook_consumed_once(void **state)
                          0);
         assert_int_equal(created, i == 0);
         zf_store_run_free(&got);
-        assert_int_equal(
-            zf_store_webhook_event_consume(i ? f->other : f->st, "acme", "zb1-e1", NOW + 1,
-                                           &consumed, &err),
-            0);
+        assert_int_equal(zf_store_webhook_event_consume(i ? f->other : f->st, "acme", "zb1-e1",
+                                                        NOW + 1, &consumed, &err),
+                         0);
         assert_int_equal(consumed, i == 0);
     }
     zf_store_webhook_event *list = NULL;
@@ -780,7 +785,8 @@ static void test_runs_claim_race_each_once(void **state)
     for (int i = 1; i <= CLAIM_RUNS; i++)
         assert_int_equal(seen[i], 1);
     assert_int_equal(
-        tdb_long(&f->db, "SELECT COUNT(*) FROM workflow_runs WHERE state = 'done' AND lease_seq = 1"),
+        tdb_long(&f->db,
+                 "SELECT COUNT(*) FROM workflow_runs WHERE state = 'done' AND lease_seq = 1"),
         CLAIM_RUNS);
 }
 
