@@ -177,6 +177,12 @@ static const char m6_webhooks[] =
     "  updated_by TEXT\n"
     ");\n";
 
+/* The audit log's keyset paging (audit.c, q_page): one org's rows newest
+ * first by (at, id). audit_log_conn (conn_id, id) serves the listing by
+ * id alone. */
+static const char m9_audit_page[] =
+    "CREATE INDEX IF NOT EXISTS audit_log_page ON audit_log (conn_id, at, id);\n";
+
 const zf_store_migration zf_store__migrations[] = {
     {1, "connections and oauth states", m1_connections, NULL, NULL},
     {2, "audit log", NULL, M2_AUDIT("id INTEGER PRIMARY KEY AUTOINCREMENT"),
@@ -188,6 +194,7 @@ const zf_store_migration zf_store__migrations[] = {
      M5_TENANCY("id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")},
     {6, "webhook events and secrets", m6_webhooks, NULL, NULL},
     {7, "idempotency keys", m7_idempotency, NULL, NULL},
+    {9, "audit log keyset index", m9_audit_page, NULL, NULL},
 };
 
 const size_t zf_store__migrations_count =
