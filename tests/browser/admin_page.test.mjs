@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { test, after } from 'node:test';
-import { BUILD_DIR, SOURCE_DIR, tempDir, storeDb, startSim, startServe, zoomflow, stopAll } from './harness.mjs';
+import { BUILD_DIR, SOURCE_DIR, tempDir, storeDb, seed, startSim, startServe, zoomflow, stopAll } from './harness.mjs';
 
 const CHROMIUM = process.env.ZF_CHROMIUM || '/usr/bin/chromium';
 if (!fs.existsSync(CHROMIUM)) {
@@ -384,11 +384,27 @@ test('the admin page in Chromium', { timeout: 300000 }, async (t) => {
     assert.ok(!(await page.locator('#keys-table').innerText()).includes(key.split('_')[2]), 'the list never shows the secret');
   });
 
-  await step(t, 'the audit log lists the changes', ['sign in'], async () => {
+  await step(t, 'the audit log lists the changes, older pages on demand', ['sign in'], async () => {
+    // 120 older rows (about 17 a timestamp), more than two pages of 50
+    const OLD = 120;
+    seed(env, store.dsn, ['audit', 'acme', String(OLD), '7']);
     await openTab('audit');
-    await page.locator('#audit-table tbody tr').first().waitFor();
-    assert.ok(await page.locator('#audit-table tbody tr').count() >= 2);
+    const rows = page.locator('#audit-table tbody tr');
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), 50, 'one page of 50');
     await capture('audit');
+    const older = page.getByRole('button', { name: 'Show older entries' });
+    for (let shown = 50; await older.count(); ) {
+      await older.click();
+      await page.waitForFunction((n) => document.querySelectorAll('#audit-table tbody tr').length > n, shown);
+      shown = await rows.count();
+    }
+    // every seeded row once, in the order the service gave (newest first)
+    const actions = await page.locator('#audit-table tbody tr td:nth-child(3)').allInnerTexts();
+    const seeded = actions.map((a) => a.trim()).filter((a) => a.startsWith('seed.'));
+    assert.equal(seeded.length, OLD);
+    assert.equal(new Set(seeded).size, OLD, 'no row twice');
+    assert.ok(actions.length >= OLD + 2, 'and the changes made on the page');
   });
 
   await step(t, 'a state change without the CSRF token is refused', ['sign in'], async () => {

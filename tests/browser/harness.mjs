@@ -150,6 +150,13 @@ export function zoomflow(env, args, input) {
   return { status: p.status, stdout: p.stdout || '', stderr: p.stderr || '' };
 }
 
+// The seed tool (tests/tools/zf_access_seed.c) on a store, e.g. audit rows.
+export function seed(env, dsn, args) {
+  const p = spawnSync(binary('zf_access_seed'), [dsn, ...args], { env, encoding: 'utf8', timeout: 60000 });
+  if (p.status !== 0) throw new Error(`zf_access_seed ${args.join(' ')}: ${p.stderr || p.error}`);
+  return (p.stdout || '').trim();
+}
+
 // `zoomflow serve --listen 127.0.0.1:0`: resolves with its URL once it says
 // "listening on URL" on stdout.
 export async function startServe(env, logDir, args = []) {
