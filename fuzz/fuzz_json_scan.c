@@ -4,7 +4,9 @@
  * jansson cannot represent, "\u0000" in keys; duplicate keys both accept);
  * the top-level span is exactly the value; every member / element span of
  * a top-level container parses on its own to the value jansson has there;
- * decoded strings equal jansson's. Nothing may read past the input (ASan). */
+ * decoded strings equal jansson's; zf_json_scan_canon writes what
+ * json_dumps(JSON_COMPACT | JSON_ENSURE_ASCII) writes for json_loadb(flags
+ * 0), or declines. Nothing may read past the input (ASan). */
 #include "json_scan.h"
 
 #include <jansson.h>
@@ -96,6 +98,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         json_decref(c);
         zf_buf_free(&b);
+    }
+    /* jansson's form: when the scanner writes it, it is json_dumps's of
+     * json_loadb(flags 0); "jansson safe" texts jansson loads */
+    if (rc == 0) {
+        json_t *strict = json_loadb(buf, size, JSON_DECODE_ANY, NULL);
+        if (zf_json_scan_jansson_safe(buf, size) && !strict)
+            abort();
+        zf_buf cb = ZF_BUF_INIT((size_t)1 << 24);
+        int cr = zf_json_scan_canon(v, &cb);
+        if (cr == 0) {
+            char *d = strict
+                          ? json_dumps(strict, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_ENCODE_ANY)
+                          : NULL;
+            if (!d || strcmp(d, cb.ptr) != 0)
+                abort();
+            free(d);
+        } else if (cr != 1 || cb.len != 0) {
+            abort();
+        }
+        zf_buf_free(&cb);
+        json_decref(strict);
     }
     json_decref(j);
     free(buf);

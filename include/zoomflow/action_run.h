@@ -85,11 +85,19 @@ typedef struct zf_action_run_opts {
     int64_t (*wall_s)(void *ctx);            /* NULL = time() */
     void (*sleep_ms)(void *ctx, int64_t ms); /* NULL = nanosleep */
     void *clock_ctx;
+    /* One page of a read list action (no pages followed, output keys, no
+     * output hook): when set, the page may be shaped from Zoom's bytes
+     * without a jansson tree (zf_action_shape_page_raw): then 0 is
+     * returned with res->output NULL and the output's JSON text appended
+     * here, the same bytes json_dumps(JSON_COMPACT | JSON_ENSURE_ASCII)
+     * writes for the output the tree path makes. Pages the bytes alone
+     * cannot tell about take the tree path, res->output set as usual. */
+    zf_buf *output_raw;
 } zf_action_run_opts;
 
 #define ZF_ACTION_RUN_OPTS_INIT                                                                    \
     {                                                                                              \
-        NULL, NULL, NULL, NULL, NULL, NULL, NULL, 2000, NULL, NULL, NULL                           \
+        NULL, NULL, NULL, NULL, NULL, NULL, NULL, 2000, NULL, NULL, NULL, NULL                     \
     }
 
 /* Runs `a` with input `in`. 0 with res->output (and res->warnings) set, or

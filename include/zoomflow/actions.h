@@ -225,6 +225,17 @@ int zf_action_normalise(json_t **out, const zf_action *a, const json_t *resp, zf
  * it), ZF_ENOMEM when out failed, ZF_EINVAL when the action has more than
  * 64 output keys. */
 int zf_action_shape_raw(const zf_action *a, const char *item, size_t len, zf_buf *out);
+/* One page of a list action's answer (Zoom's body, checked by the strict
+ * scanner) shaped from its bytes: appends to out exactly the text
+ * json_dumps(JSON_COMPACT | JSON_ENSURE_ASCII) writes for what
+ * zf_action_normalise(ZF_OUTCOME_READ) makes of json_loadb(body, 0) (items
+ * shaped by the output keys, total_records, next_page_token). Returns 1
+ * written; 0 when the bytes alone cannot tell (reals, integers of 19+
+ * digits, "\u0000", a body jansson might refuse, a nested object with
+ * repeated or escaped keys, an action without items_key or output keys):
+ * out is left as it was and the caller parses the body instead;
+ * ZF_ENOMEM. */
+int zf_action_shape_page_raw(const zf_action *a, const char *page, size_t len, zf_buf *out);
 int zf_action_reconcile(json_t **found, const zf_action *a, const json_t *in,
                         const zf_reconcile_opts *o, const zf_action_source *src, zf_error *err);
 
@@ -318,6 +329,11 @@ json_t *zf_actions_unavailable_json(const char *granted);
 const char *zf_action_outcome_name(const zf_action *a, const json_t *output);
 /* {action, outcome, output, warnings: [...]} of a finished run. */
 int zf_action_result_json(json_t **out, const zf_action *a, const zf_action_result *res);
+/* The same as text, with the output given as JSON text (a read run's
+ * output_raw): exactly what json_dumps(JSON_COMPACT | JSON_ENSURE_ASCII)
+ * writes for zf_action_result_json's object. 0 or ZF_ENOMEM. */
+int zf_action_result_text(zf_buf *out, const zf_action *a, const zf_action_result *res,
+                          const char *output, size_t len);
 
 /* The CLI's `zoomflow <action> --help` text. */
 int zf_action_help(zf_buf *out, const zf_action *a);

@@ -151,6 +151,11 @@ typedef struct zf_conn_info {
 
 void zf_conn_info_free(zf_conn_info *info);
 int zf_tokens_info(zf_conn_info *out, zf_tokens *tk, const char *id, zf_error *err);
+/* The scopes the connection was granted (malloc'd, space-separated; NULL
+ * when the row records none), as zf_tokens_info has them; from the token this process keeps while
+ * it is fresh (at most a second: see zf_tokens_access), else from the row. ZF_ENOTCONNECTED when
+ * there is no connection. */
+int zf_tokens_scopes(char **out, zf_tokens *tk, const char *id, zf_error *err);
 int zf_tokens_list(char ***ids, size_t *n, zf_tokens *tk, zf_error *err);
 /* Marks a connection NEEDS_REAUTH because something outside it ended its
  * grant (another connection authorized the same app for the same user):
@@ -187,7 +192,13 @@ int zf_conn_view_json(struct json_t **out, zf_tokens *tk, const char *id, zf_err
 
 /* A valid access token and the API base ("{api_url}/v2") to use it with,
  * refreshing first when it expires within the margin. NEEDS_REAUTH fails
- * fast with ZF_EREAUTH and the stored hint. api_base may be NULL. */
+ * fast with ZF_EREAUTH and the stored hint. api_base may be NULL.
+ * The token read last is kept in memory for at most one second of the
+ * clock (and only while fresh by the margin), so a busy process reads the
+ * row about once a second; zf_tokens_reject, and this zf_tokens' connect,
+ * disconnect and mark_reauth, drop it at once. Another process's
+ * disconnect or reconnect is seen within that second (at once when it
+ * revoked the token at Zoom: the 401 makes the caller reject it). */
 int zf_tokens_access(zf_secret *token, char **api_base, zf_tokens *tk, const char *id,
                      zf_error *err);
 /* After Zoom answered 401 (code 124) to `rejected`: refreshes once, unless

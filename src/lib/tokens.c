@@ -89,6 +89,18 @@
     "Reconnect the Zoom connection. A refresh whose answer is lost on the way back "               \
     "cannot be recovered: the server rotated the refresh token when it processed it."
 
+/* The access token a request read last is kept (with the row's api_base
+ * and scopes) for at most TOKEN_CACHE_S seconds of the clock, and only
+ * while it is fresh by the margin: a long-running process (zoomflow serve)
+ * then reads and decrypts the row about once a second per connection
+ * instead of on every call. The store is read again sooner when Zoom
+ * refuses the token (reject: the kept copy is dropped first), and this
+ * process drops it on its own connect, disconnect and mark_reauth. What
+ * another process does to the row (a disconnect, a reconnect, a refresh
+ * from a replica) is seen within TOKEN_CACHE_S; a token it revoked at Zoom
+ * is refused at once, and the re-read then reports the row's real state. */
+#define TOKEN_CACHE_S 1
+
 typedef struct flight {
     struct flight *next;
     char *id;
@@ -98,6 +110,11 @@ typedef struct flight {
     uint64_t epoch; /* bumped when a refresh ends */
     int rc;         /* its outcome */
     zf_error err;
+    /* the kept token (TOKEN_CACHE_S), under mu; kept = 0: none */
+    int kept;
+    zf_secret token;
+    char *api_base, *scopes;
+    int64_t expires_at, read_at;
 } flight;
 
 struct zf_tokens {
@@ -159,6 +176,9 @@ void zf_tokens_free(zf_tokens *tk)
         return;
     for (flight *f = tk->flights, *n; f; f = n) {
         n = f->next;
+        zf_secret_free(&f->token);
+        free(f->api_base);
+        free(f->scopes);
         pthread_mutex_destroy(&f->mu);
         pthread_cond_destroy(&f->cv);
         free(f->id);
@@ -190,6 +210,50 @@ static flight *flight_of(zf_tokens *tk, const char *id)
     }
     pthread_mutex_unlock(&tk->mu);
     return f;
+}
+
+/* --- the kept token (under f->mu) */
+
+static void keep_drop(flight *f)
+{
+    f->kept = 0;
+    zf_secret_free(&f->token);
+    free(f->api_base);
+    free(f->scopes);
+    f->api_base = f->scopes = NULL;
+}
+
+/* Keeps token and the row's api_base and scopes; a failed copy keeps nothing. */
+static void keep_put(zf_tokens *tk, flight *f, const zf_secret *token, const zf_store_conn *c)
+{
+    keep_drop(f);
+    if (zf_secret_copy(&f->token, token) != 0 ||
+        !(f->api_base = strdup(c->api_base ? c->api_base : "")) ||
+        (c->scopes && !(f->scopes = strdup(c->scopes)))) {
+        keep_drop(f);
+        return;
+    }
+    f->expires_at = c->access_expires_at;
+    f->read_at = now_of(tk);
+    f->kept = 1;
+}
+
+static int keep_fresh(zf_tokens *tk, const flight *f)
+{
+    int64_t now = now_of(tk);
+    return f->kept && now >= f->read_at && now - f->read_at < TOKEN_CACHE_S &&
+           f->expires_at - now > tk->opts.refresh_margin;
+}
+
+/* This process changed the row: the kept token goes. */
+static void forget(zf_tokens *tk, const char *id)
+{
+    flight *f = flight_of(tk, id);
+    if (!f)
+        return;
+    pthread_mutex_lock(&f->mu);
+    keep_drop(f);
+    pthread_mutex_unlock(&f->mu);
 }
 
 /* --- sealing */
@@ -509,7 +573,9 @@ static int store_new_conn(zf_tokens *tk, zf_store_conn *c, const char *secret,
         zf_store_rollback(tk->opts.store);
         return rc;
     }
-    return zf_store_commit(tk->opts.store, err);
+    rc = zf_store_commit(tk->opts.store, err);
+    forget(tk, c->id);
+    return rc;
 }
 
 static int finish_exchange(zf_tokens *tk, const zf_oauth_callback *cb, zf_store_state *st,
@@ -657,6 +723,7 @@ int zf_tokens_disconnect(zf_tokens *tk, const char *id, zf_error *revoke_err, zf
         rc = zf_store_commit(tk->opts.store, err);
     else
         zf_store_rollback(tk->opts.store);
+    forget(tk, id);
     audit(tk, id, "disconnect", rc < 0 ? rc : rerr.code,
           rc < 0      ? err->message
           : rerr.code ? "wiped; revoke failed"
@@ -806,6 +873,31 @@ int zf_tokens_info(zf_conn_info *out, zf_tokens *tk, const char *id, zf_error *e
     return 0;
 }
 
+int zf_tokens_scopes(char **out, zf_tokens *tk, const char *id, zf_error *err)
+{
+    zf_store_conn c = {0};
+    *out = NULL;
+    id = id_or_default(id);
+    flight *f = flight_of(tk, id);
+    if (!f)
+        return zf_error_set(err, ZF_ENOMEM, "out of memory");
+    pthread_mutex_lock(&f->mu);
+    int fresh = keep_fresh(tk, f);
+    int failed = 0;
+    if (fresh && f->scopes)
+        failed = !(*out = strdup(f->scopes));
+    pthread_mutex_unlock(&f->mu);
+    if (fresh)
+        return failed ? zf_error_set(err, ZF_ENOMEM, "out of memory") : 0;
+    int rc = zf_store_conn_get(tk->opts.store, id, &c, err);
+    if (rc == ZF_ENOTFOUND)
+        return not_connected(id, err);
+    if (rc == 0 && c.scopes && !(*out = strdup(c.scopes)))
+        rc = zf_error_set(err, ZF_ENOMEM, "out of memory");
+    zf_store_conn_free(&c);
+    return rc;
+}
+
 int zf_tokens_list(char ***ids, size_t *n, zf_tokens *tk, zf_error *err)
 {
     return zf_store_conn_list(tk->opts.store, ids, n, err);
@@ -833,6 +925,7 @@ int zf_tokens_mark_reauth(zf_tokens *tk, const char *id, const char *reason, zf_
         rc = zf_store_commit(tk->opts.store, err);
     else
         zf_store_rollback(tk->opts.store);
+    forget(tk, id);
     audit(tk, id, "mark_reauth", rc, rc < 0 ? err->message : reason);
     zf_store_conn_free(&c);
     return rc;
@@ -1273,7 +1366,27 @@ static int get_token(zf_secret *out, char **api_base, zf_tokens *tk, const char 
         }
         waited = 1;
     }
+    if (!rejected && keep_fresh(tk, f)) {
+        rc = zf_secret_copy(out, &f->token) != 0 || (api_base && !(*api_base = strdup(f->api_base)))
+                 ? zf_error_set(err, ZF_ENOMEM, "out of memory")
+                 : 0;
+        pthread_mutex_unlock(&f->mu);
+        if (rc < 0) {
+            zf_secret_free(out);
+            if (api_base) {
+                free(*api_base);
+                *api_base = NULL;
+            }
+        }
+        return rc;
+    }
+    if (rejected)
+        keep_drop(f); /* Zoom refused a token: the row decides */
     rc = load(tk, id, &c, &token, err);
+    if (rc == 0 && usable(tk, &c, &token, rejected))
+        keep_put(tk, f, &token, &c);
+    else
+        keep_drop(f);
     /* After a flight, its outcome stands: a token it kept as a last resort
      * is used as it is, rather than each waiter asking Zoom again. */
     if (rc == 0 && (usable(tk, &c, &token, rejected) ||

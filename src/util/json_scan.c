@@ -629,3 +629,253 @@ int zf_json_scan_compact(zf_jspan v, zf_buf *b)
         return ZF_ENOMEM;
     return 0;
 }
+
+/* ---- jansson's form ----------------------------------------------------------- */
+
+#define CANON_DEPTH_MAX 64 /* deeper values are left to jansson */
+#define CANON_KEYS_MAX 32  /* nested objects with more members too */
+
+/* Writes one code point as json_dumps(JSON_ENSURE_ASCII) does; returns
+ * the end. At most 12 bytes (a surrogate pair). */
+static char *canon_cp(char *d, unsigned long cp)
+{
+    static const char hexd[] = "0123456789ABCDEF";
+    char c = cp == '"'    ? '"'
+             : cp == '\\' ? '\\'
+             : cp == '\b' ? 'b'
+             : cp == '\f' ? 'f'
+             : cp == '\n' ? 'n'
+             : cp == '\r' ? 'r'
+             : cp == '\t' ? 't'
+                          : 0;
+    if (c) {
+        *d++ = '\\';
+        *d++ = c;
+        return d;
+    }
+    if (cp >= 0x20 && cp < 0x80) {
+        *d++ = (char)cp;
+        return d;
+    }
+    unsigned long u[2] = {cp, 0};
+    size_t n = 1;
+    if (cp >= 0x10000) {
+        cp -= 0x10000;
+        u[0] = 0xD800 | (cp >> 10);
+        u[1] = 0xDC00 | (cp & 0x3FF);
+        n = 2;
+    }
+    for (size_t i = 0; i < n; i++) {
+        *d++ = '\\';
+        *d++ = 'u';
+        for (int k = 0; k < 4; k++)
+            *d++ = hexd[(u[i] >> (12 - 4 * k)) & 0xF];
+    }
+    return d;
+}
+
+/* The code point of the valid UTF-8 sequence at p of len bytes. */
+static unsigned long utf8_cp(const unsigned char *p, size_t len)
+{
+    unsigned long cp = p[0] & (0xFF >> (len + 1));
+    for (size_t i = 1; i < len; i++)
+        cp = (cp << 6) | (p[i] & 0x3F);
+    return cp;
+}
+
+/* Every canon_* writes at most 3 bytes per byte of its value plus 2 (a
+ * 2-byte UTF-8 sequence becomes 6, a 4-byte one 12; nothing else grows),
+ * and returns the end, or NULL when jansson must decide. */
+static char *canon_string(zf_jspan s, char *d)
+{
+    const unsigned char *p = (const unsigned char *)s.p + 1;
+    const unsigned char *end = (const unsigned char *)s.p + s.n - 1;
+    *d++ = '"';
+    while (p < end) {
+        const unsigned char *run = p;
+        while (p < end && plain[*p])
+            p++;
+        memcpy(d, run, (size_t)(p - run));
+        d += p - run;
+        if (p >= end)
+            break;
+        unsigned long cp;
+        if (*p == '\\') {
+            char c = (char)p[1];
+            if (c != 'u') {
+                cp = c == 'b'   ? '\b'
+                     : c == 'f' ? '\f'
+                     : c == 'n' ? '\n'
+                     : c == 'r' ? '\r'
+                     : c == 't' ? '\t'
+                                : (unsigned char)c;
+                p += 2;
+            } else {
+                cp = (unsigned long)hex4(p + 2);
+                p += 6;
+                if (cp >= 0xD800 && cp <= 0xDBFF) {
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + ((unsigned long)hex4(p + 2) - 0xDC00);
+                    p += 6;
+                }
+                if (cp == 0)
+                    return NULL; /* jansson refuses "\u0000" */
+            }
+        } else {
+            size_t len = utf8_seq(p, end);
+            if (!len) /* not from a validated value */
+                return NULL;
+            cp = utf8_cp(p, len);
+            p += len;
+        }
+        d = canon_cp(d, cp);
+    }
+    *d++ = '"';
+    return d;
+}
+
+static char *canon_value(zf_jspan v, char *d, int depth);
+
+static char *canon_object(zf_jspan v, char *d, int depth)
+{
+    zf_jspan keys[CANON_KEYS_MAX], k, val;
+    size_t nk = 0;
+    zf_jiter it;
+    zf_json_scan_members(&it, v);
+    *d++ = '{';
+    while (d && zf_json_scan_next_member(&it, &k, &val) == 1) {
+        /* jansson keeps a repeated key once, where it first was, with
+         * the last value: left to it, as are escaped keys */
+        if (nk == CANON_KEYS_MAX || memchr(k.p, '\\', k.n))
+            return NULL;
+        for (size_t i = 0; i < nk; i++)
+            if (keys[i].n == k.n && memcmp(keys[i].p, k.p, k.n) == 0)
+                return NULL;
+        if (nk)
+            *d++ = ',';
+        keys[nk++] = k;
+        d = canon_string(k, d);
+        if (d) {
+            *d++ = ':';
+            d = canon_value(val, d, depth + 1);
+        }
+    }
+    if (d)
+        *d++ = '}';
+    return d;
+}
+
+static char *canon_array(zf_jspan v, char *d, int depth)
+{
+    zf_jiter it;
+    zf_jspan e;
+    int first = 1;
+    zf_json_scan_elements(&it, v);
+    *d++ = '[';
+    while (d && zf_json_scan_next_element(&it, &e) == 1) {
+        if (!first)
+            *d++ = ',';
+        first = 0;
+        d = canon_value(e, d, depth + 1);
+    }
+    if (d)
+        *d++ = ']';
+    return d;
+}
+
+/* An integer as jansson prints it (json_int_t, "%lld"); NULL for a real or
+ * an integer that may not fit. */
+static char *canon_number(zf_jspan v, char *d)
+{
+    size_t neg = v.p[0] == '-';
+    for (size_t i = neg; i < v.n; i++)
+        if (!IS_DIGIT(v.p[i]))
+            return NULL;
+    if (v.n - neg >= 19)
+        return NULL;
+    if (neg && v.n == 2 && v.p[1] == '0') {
+        *d++ = '0';
+        return d;
+    }
+    memcpy(d, v.p, v.n);
+    return d + v.n;
+}
+
+static char *canon_value(zf_jspan v, char *d, int depth)
+{
+    if (depth > CANON_DEPTH_MAX)
+        return NULL;
+    switch (v.p[0]) {
+    case '"':
+        return canon_string(v, d);
+    case '{':
+        return canon_object(v, d, depth);
+    case '[':
+        return canon_array(v, d, depth);
+    case 't':
+    case 'f':
+    case 'n':
+        memcpy(d, v.p, v.n);
+        return d + v.n;
+    default:
+        return canon_number(v, d);
+    }
+}
+
+size_t zf_json_scan_canon_max(zf_jspan v)
+{
+    return 3 * v.n + 2;
+}
+
+char *zf_json_scan_canon_to(zf_jspan v, char *dst)
+{
+    return v.n ? canon_value(v, dst, 0) : NULL;
+}
+
+int zf_json_scan_canon(zf_jspan v, zf_buf *b)
+{
+    if (zf_buf_reserve(b, zf_json_scan_canon_max(v) + 1) != 0)
+        return ZF_ENOMEM;
+    char *d = zf_json_scan_canon_to(v, b->ptr + b->len);
+    if (!d) {
+        b->ptr[b->len] = '\0';
+        return 1;
+    }
+    *d = '\0';
+    b->len = (size_t)(d - b->ptr);
+    return 0;
+}
+
+/* Bytes jansson_safe must look at: digits and backslashes. */
+static const unsigned char risky[256] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,  ['5'] = 1,
+    ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['\\'] = 2,
+};
+
+int zf_json_scan_jansson_safe(const char *buf, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)buf, *end = p + n, *start = p;
+    for (;;) {
+        while (p < end && !risky[*p])
+            p++;
+        if (p >= end)
+            return 1;
+        if (risky[*p] == 1) {
+            const unsigned char *run = p;
+            while (p < end && IS_DIGIT(*p))
+                p++;
+            if (p - run >= 19)
+                return 0;
+            if (p - run >= 3) { /* an exponent of 3 digits: e123, E+123, e-123 */
+                const unsigned char *q = run;
+                if (q > start && (q[-1] == '+' || q[-1] == '-'))
+                    q--;
+                if (q > start && (q[-1] == 'e' || q[-1] == 'E'))
+                    return 0;
+            }
+            continue;
+        }
+        if (end - p >= 6 && memcmp(p + 1, "u0000", 5) == 0)
+            return 0;
+        p += end - p >= 2 ? 2 : 1; /* past the escaped byte */
+    }
+}

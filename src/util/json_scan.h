@@ -91,4 +91,21 @@ int zf_json_scan_compact(zf_jspan v, zf_buf *b);
 /* The same into dst, which has room for v.n bytes; returns bytes written. */
 size_t zf_json_scan_compact_to(zf_jspan v, char *dst);
 
+/* Appends jansson's text of the valid value v: what json_dumps(JSON_COMPACT
+ * | JSON_ENSURE_ASCII) writes for json_loadb(flags 0) of it (strings
+ * re-escaped, non-ASCII as \uXXXX, "-0" as 0, duplicate-free objects in
+ * order). 0; 1 when the bytes alone cannot tell (a real, an integer of 19
+ * or more digits, "\u0000", a nested object with an escaped or repeated
+ * key or more than 32 members, nesting past 64), b then as it was;
+ * ZF_ENOMEM. */
+int zf_json_scan_canon(zf_jspan v, zf_buf *b);
+/* The same into dst, which has room for zf_json_scan_canon_max(v) bytes:
+ * returns the end of what was written, or NULL (the "1" above). */
+char *zf_json_scan_canon_to(zf_jspan v, char *dst);
+size_t zf_json_scan_canon_max(zf_jspan v);
+/* 1 when json_loadb(flags 0) surely accepts the valid JSON text buf (no
+ * "\u0000", no run of 19 or more digits, no exponent of 3 or more
+ * digits); 0 when it might refuse it (too big a number, a NUL). */
+int zf_json_scan_jansson_safe(const char *buf, size_t n);
+
 #endif

@@ -224,6 +224,33 @@ class TestActions(ServeCase):
                     {"method": "GET", "path": "/users", "query": {"page_size": 1}})
         self.assertEqual(r.status, 200, r)
 
+    def test_one_page_bytes_equal_the_tree_path(self):
+        """A one-page list is shaped from zoomsim's bytes; with an
+        Idempotency-Key it takes the jansson tree. Both answers must be the
+        same bytes, names that need escaping included."""
+        names = ["Jos\u00e9 \u65e5\u672c", "\U0001F600 \"q\" \\ / end", "caf\u00e9 <&> 'x' 100%"]
+        for i, name in enumerate(names):
+            r = self.op("POST", "/api/v1/actions/create_user",
+                        {"action": "create",
+                         "user_info": {"email": f"esc{i}-{os.getpid()}@example.com", "type": 1,
+                                       "first_name": name, "last_name": "\u00fcber"}})
+            self.assertEqual(r.status, 200, r)
+        # new users are pending until they accept
+        for n, body in enumerate(({"page_size": 300, "status": "pending"},
+                                  {"page_size": 1, "status": "pending"}, {"page_size": 2},
+                                  {"page_size": 5, "status": "inactive"})):
+            fast = self.op("POST", "/api/v1/actions/list_users", body)
+            tree = self.op("POST", "/api/v1/actions/list_users", body,
+                           headers={"Idempotency-Key": f"tree-{os.getpid()}-{n}"})
+            self.assertEqual(fast.status, 200, fast)
+            self.assertEqual(tree.status, 200, tree)
+            self.assertEqual(fast.body, tree.body)
+        out = self.op("POST", "/api/v1/actions/list_users",
+                      {"page_size": 300, "status": "pending"}).json()
+        firsts = {u.get("first_name") for u in out["output"]["users"]}
+        for name in names:
+            self.assertIn(name, firsts)
+
     def test_dry_run_sends_nothing(self):
         before = self.sim.requests_log()["total"]
         n = self.meetings()

@@ -432,6 +432,147 @@ static void test_action_shape_raw_edges(void **state)
     zf_buf_free(&b);
 }
 
+/* What the tree path writes for one page: json_loadb(flags 0), normalise,
+ * json_dumps as srv_json does. NULL when jansson refuses the page. */
+static char *page_by_tree(const zf_action *a, const char *body)
+{
+    json_t *j = json_loadb(body, strlen(body), 0, NULL), *out = NULL;
+    zf_error err = ZF_ERROR_INIT;
+    if (!j)
+        return NULL;
+    assert_int_equal(zf_action_normalise(&out, a, j, ZF_OUTCOME_READ, &err), 0);
+    char *s = json_dumps(out, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(out);
+    json_decref(j);
+    return s;
+}
+
+/* Pages the bytes can tell about: the raw shape must be taken, and equal
+ * the tree's bytes. Then pages it must leave to jansson (or may). */
+static void test_action_shape_page_raw_matches_tree(void **state)
+{
+    static const char *const taken[] = {
+        "{\"page_size\":30,\"total_records\":3,\"next_page_token\":\"abc\",\"users\":[ "
+        "{\"id\":\"u1\", \"email\" : \"a\\\"b\\\\c\\u00e9\\ud83d\\ude00@x\",\"extra\":{\"x\":1},"
+        "\"first_name\":\"Jos\\u00E9 \\/ \\b\\f\\n\\r\\t\\u001f\\u007f\x7f\",\"pmi\": 12345,"
+        "\"last_name\":\"caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80\",\"type\":-0,"
+        "\"dept\":{ \"nested\" : [ 1 , {\"a\" : \"b c\"}, [], {} ] ,\"s\":\"  spaced  \"},"
+        "\"role_id\":null,\"verified\":true,\"status\":false,\"timezone\":\"\"},"
+        "\"not an object\",[1,2],null,"
+        "{\"id\":\"u3\",\"status\":\"active\",\"id\":\"u3b\"},{},{\"\\u0069d\":\"esc-key\"}]}",
+        "{\"users\":[],\"total_records\":0,\"next_page_token\":\"\"}",
+        "{\"users\":[]}",
+        "{}",
+        "  {\"users\":null,\"total_records\":\"5\"}\n",
+        "{\"users\":{\"id\":\"x\"},\"total_records\":-0}",
+        "{\"users\":[{\"id\":\"a\"}],\"total_records\":7,\"users\":[{\"id\":\"b\"},{\"id\":\"c\"}],"
+        "\"next_page_token\":\"\\u00e9\\\"t\"}",
+        "{\"users\":[{\"id\":\"a\",\"pmi\":999999999999999999,\"type\":-999999999999999999}],"
+        "\"total_records\":1.0}",
+    };
+    static const char *const left[] = {
+        "{\"users\":[{\"id\":\"a\",\"pmi\":1.5}]}", /* a real kept */
+        "{\"users\":[{\"id\":\"a\",\"pmi\":1e2}]}", /* a real kept */
+        "{\"users\":[{\"id\":\"a\"}],\"total_records\":12345678901234567890}",
+        "{\"users\":[{\"id\":\"a\",\"x\":\"\\u0000\"}]}",          /* jansson refuses */
+        "{\"users\":[{\"id\":\"a\",\"x\":1e400}]}",                /* jansson refuses */
+        "{\"users\":[{\"id\":\"a\",\"dept\":{\"k\":1,\"k\":2}}]}", /* repeated key */
+        "{\"users\":[{\"id\":\"a\",\"dept\":{\"\\u006b\":1}}]}",   /* escaped key */
+        "[{\"id\":\"a\"}]",                                        /* not an object */
+        "",
+    };
+    const zf_action *a = zf_action_find("list_users");
+    zf_buf b = ZF_BUF_INIT(1 << 20);
+    for (size_t i = 0; i < sizeof taken / sizeof *taken; i++) {
+        char *want = page_by_tree(a, taken[i]);
+        assert_non_null(want);
+        zf_buf_reset(&b);
+        zf_buf_puts(&b, "pre");
+        if (zf_action_shape_page_raw(a, taken[i], strlen(taken[i]), &b) != 1)
+            fail_msg("page %zu not shaped from its bytes", i);
+        if (strcmp(b.ptr + 3, want) != 0)
+            fail_msg("page %zu:\n raw  %s\n tree %s", i, b.ptr + 3, want);
+        free(want);
+    }
+    for (size_t i = 0; i < sizeof left / sizeof *left; i++) {
+        zf_buf_reset(&b);
+        zf_buf_puts(&b, "pre");
+        assert_int_equal(zf_action_shape_page_raw(a, left[i], strlen(left[i]), &b), 0);
+        assert_string_equal(b.ptr, "pre"); /* left as it was */
+    }
+    zf_buf small = ZF_BUF_INIT(16);
+    assert_int_equal(zf_action_shape_page_raw(a, taken[0], strlen(taken[0]), &small), ZF_ENOMEM);
+    zf_buf_free(&small);
+    zf_action whole = *a;
+    whole.output_keys = NULL;
+    assert_int_equal(zf_action_shape_page_raw(&whole, "{}", 2, &b), 0);
+    zf_buf_free(&b);
+}
+
+/* zf_action_run with output_raw: one page answered from the bytes equals
+ * the tree run's answer; a page the bytes cannot tell about goes the tree
+ * way from the same answer; one jansson refuses is asked for again the
+ * tree's way, so its retries and its error are the tree's. */
+static void test_action_run_one_page_raw(void **state)
+{
+    static const char page[] =
+        "{\"total_records\":2,\"next_page_token\":\"n\\u00e9\",\"users\":[{\"id\":\"u1\","
+        "\"first_name\":\"\\ud83d\\ude00 caf\xc3\xa9\"},{\"id\":\"u2\",\"type\":1}]}";
+    const zf_action *a = zf_action_find("list_users");
+    json_t *in = json_pack("{s:i}", "page_size", 30);
+    for (int round = 0; round < 3; round++) {
+        fake f = {0};
+        zf_zoom *z = client(&f, 0);
+        zf_action_run_opts o = run_opts(&f, z);
+        zf_buf raw = ZF_BUF_INIT(1 << 20);
+        o.output_raw = &raw;
+        zf_action_result res = ZF_ACTION_RESULT_INIT;
+        zf_error err = ZF_ERROR_INIT;
+        if (round == 0) {
+            push(&f, 0, 1, 200, NULL, page);
+        } else if (round == 1) {
+            push(&f, 0, 1, 200, NULL, "{\"users\":[{\"id\":\"u1\",\"pmi\":2.5}]}");
+        } else {
+            for (int i = 0; i < 8; i++)
+                push(&f, 0, 1, 200, NULL, "{\"users\":[{\"id\":\"u\\u0000\"}]}");
+        }
+        int rc = zf_action_run(&res, a, in, &o, NULL, &err);
+        if (round == 0) {
+            assert_int_equal(rc, 0);
+            assert_null(res.output);
+            assert_int_equal(f.next, 1);
+            char *want = page_by_tree(a, page);
+            assert_string_equal(raw.ptr, want);
+            free(want);
+            /* the whole answer as srv_json writes the tree's */
+            zf_buf text = ZF_BUF_INIT(1 << 20);
+            json_t *tree = NULL;
+            res.output = json_loads(raw.ptr, 0, NULL);
+            assert_int_equal(zf_action_result_json(&tree, a, &res), 0);
+            char *tj = json_dumps(tree, JSON_COMPACT | JSON_ENSURE_ASCII);
+            assert_int_equal(zf_action_result_text(&text, a, &res, raw.ptr, raw.len), 0);
+            assert_string_equal(text.ptr, tj);
+            free(tj);
+            json_decref(tree);
+            zf_buf_free(&text);
+        } else if (round == 1) {
+            assert_int_equal(rc, 0);
+            assert_int_equal(raw.len, 0);
+            assert_non_null(res.output);
+            assert_int_equal(f.next, 1);
+        } else {
+            /* the tree path retries a body it cannot parse, then fails */
+            assert_true(rc < 0);
+            assert_true(f.next >= 2);
+            assert_int_equal(raw.len, 0);
+        }
+        zf_action_result_free(&res);
+        zf_buf_free(&raw);
+        zf_zoom_free(z);
+    }
+    json_decref(in);
+}
+
 static json_t *run_ok(fake *f, zf_zoom *z, const char *action, const char *input,
                       zf_action_result *res)
 {
@@ -947,6 +1088,8 @@ int main(void)
         cmocka_unit_test(test_action_run_delete_repeat_404_is_already_deleted),
         cmocka_unit_test(test_action_run_delete_unknown_user_is_not_found),
         cmocka_unit_test(test_action_run_update_user_reads_back),
+        cmocka_unit_test(test_action_shape_page_raw_matches_tree),
+        cmocka_unit_test(test_action_run_one_page_raw),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -263,6 +263,160 @@ static void test_driver_returning_runs_in_exec(void **state)
     drv->close(NULL);
 }
 
+/* The text of one row's column 0 of sql (one $1), "" when no row. */
+static void one_text(void *db, const char *sql, zf_store_value *param, char *out, size_t n)
+{
+    zf_error err = ZF_ERROR_INIT;
+    void *rows = NULL;
+    zf_store_value v;
+    out[0] = '\0';
+    assert_int_equal(drv->exec(db, sql, param, param ? 1 : 0, &rows, &err), 0);
+    if (drv->step(rows, &err) == 1) {
+        assert_int_equal(drv->column(rows, 0, ZF_STORE_TEXT, &v, &err), 0);
+        snprintf(out, n, "%s", v.p ? v.p : "");
+    }
+    drv->finish(rows);
+}
+
+/* Statements kept between execs (a cache per handle) must behave as new
+ * ones: after a failed step, a refused binding, with new parameters, with
+ * two cursors of one query open, and for a query built in a reused buffer. */
+static void test_driver_statement_reuse(void **state)
+{
+    fx *f = *state;
+    zf_error err = ZF_ERROR_INIT;
+    static const char ins[] = "INSERT INTO t (name, n) VALUES ($1, $2)";
+    static const char sel[] = "SELECT name FROM t WHERE n = $1 ORDER BY name";
+    zf_store_value in[] = {text("a"), int64(1)};
+    char got[64], sql[64];
+    assert_int_equal(drv->exec(f->db, ins, in, 2, NULL, &err), 0);
+    for (int i = 0; i < 3; i++) { /* the same statement fails, then works */
+        assert_int_equal(drv->exec(f->db, ins, in, 2, NULL, &err), ZF_ESTORE);
+        assert_int_equal(drv->fault(f->db), ZF_STORE_FAULT_UNIQUE);
+    }
+    assert_int_equal(drv->exec(f->db, ins, in, 1, NULL, &err), ZF_EINVAL); /* one short */
+    in[0] = text("b");
+    in[1] = int64(2);
+    assert_int_equal(drv->exec(f->db, ins, in, 2, NULL, &err), 0);
+    assert_int_equal(drv->fault(f->db), ZF_STORE_FAULT_NONE);
+    assert_int_equal(count(f->db), 2);
+    zf_store_value n1 = int64(1), n2 = int64(2), n3 = int64(3);
+    one_text(f->db, sel, &n1, got, sizeof got);
+    assert_string_equal(got, "a");
+    one_text(f->db, sel, &n2, got, sizeof got); /* no stale binding */
+    assert_string_equal(got, "b");
+    one_text(f->db, sel, &n3, got, sizeof got);
+    assert_string_equal(got, "");
+    /* two cursors of one query at once */
+    void *r1 = NULL, *r2 = NULL;
+    zf_store_value v;
+    assert_int_equal(drv->exec(f->db, sel, &n1, 1, &r1, &err), 0);
+    assert_int_equal(drv->exec(f->db, sel, &n2, 1, &r2, &err), 0);
+    assert_int_equal(drv->step(r2, &err), 1);
+    assert_int_equal(drv->column(r2, 0, ZF_STORE_TEXT, &v, &err), 0);
+    assert_string_equal(v.p, "b");
+    assert_int_equal(drv->step(r1, &err), 1);
+    assert_int_equal(drv->column(r1, 0, ZF_STORE_TEXT, &v, &err), 0);
+    assert_string_equal(v.p, "a");
+    drv->finish(r1);
+    drv->finish(r2);
+    /* a cursor left half-read, then the query again */
+    assert_int_equal(drv->exec(f->db, "SELECT name FROM t ORDER BY name", NULL, 0, &r1, &err), 0);
+    assert_int_equal(drv->step(r1, &err), 1);
+    drv->finish(r1);
+    one_text(f->db, "SELECT name FROM t ORDER BY name", NULL, got, sizeof got);
+    assert_string_equal(got, "a");
+    /* one buffer, two queries */
+    snprintf(sql, sizeof sql, "SELECT name FROM t WHERE name = 'a'");
+    one_text(f->db, sql, NULL, got, sizeof got);
+    assert_string_equal(got, "a");
+    snprintf(sql, sizeof sql, "SELECT name FROM t WHERE name = 'b'");
+    one_text(f->db, sql, NULL, got, sizeof got);
+    assert_string_equal(got, "b");
+    /* more queries than any cache holds, then the first again */
+    for (int i = 0; i < 80; i++) {
+        char q[64];
+        snprintf(q, sizeof q, "SELECT '%d' FROM t WHERE n = $1", i);
+        one_text(f->db, q, &n1, got, sizeof got);
+        assert_int_equal(atoi(got), i);
+    }
+    one_text(f->db, sel, &n2, got, sizeof got);
+    assert_string_equal(got, "b");
+    /* in a transaction that failed and rolled back, then after it */
+    assert_int_equal(drv->begin(f->db, &err), 0);
+    in[0] = text("a");
+    assert_int_equal(drv->exec(f->db, ins, in, 2, NULL, &err), ZF_ESTORE);
+    drv->rollback(f->db);
+    in[0] = text("c");
+    assert_int_equal(drv->exec(f->db, ins, in, 2, NULL, &err), 0);
+    assert_int_equal(count(f->db), 3);
+}
+
+/* A kept statement after another handle changed the table under it
+ * (SQLITE_SCHEMA on SQLite; "cached plan must not change result type" on
+ * PostgreSQL): it is prepared again, and sees the new columns. */
+static void test_driver_statement_after_schema_change(void **state)
+{
+    fx *f = *state;
+    zf_error err = ZF_ERROR_INIT;
+    void *other = NULL, *rows = NULL;
+    zf_store_value v, in = text("x");
+    static const char star[] = "SELECT * FROM t WHERE name = $1";
+    assert_int_equal(drv->exec(f->db, "INSERT INTO t (name, n) VALUES ($1, 5)", &in, 1, NULL, &err),
+                     0);
+    for (int round = 0; round < 3; round++) {
+        assert_int_equal(drv->exec(f->db, star, &in, 1, &rows, &err), 0);
+        assert_int_equal(drv->step(rows, &err), 1);
+        assert_int_equal(drv->column(rows, 3 + (size_t)round, ZF_STORE_TEXT, &v, &err), 0);
+        assert_int_equal(drv->column(rows, 4 + (size_t)round, ZF_STORE_TEXT, &v, &err), ZF_EINVAL);
+        drv->finish(rows);
+        assert_int_equal(drv->open(&other, f->dsn, &err), 0);
+        char alter[80];
+        snprintf(alter, sizeof alter, "ALTER TABLE t ADD COLUMN extra%d TEXT", round);
+        assert_int_equal(drv->script(other, alter, &err), 0);
+        drv->close(other);
+    }
+    /* the table dropped and made again, different */
+    assert_int_equal(drv->open(&other, f->dsn, &err), 0);
+    assert_int_equal(drv->script(other, "DROP TABLE t", &err), 0);
+    assert_int_equal(drv->script(other, "CREATE TABLE t (name TEXT, z BIGINT)", &err), 0);
+    assert_int_equal(drv->exec(other, "INSERT INTO t (name, z) VALUES ($1, 9)", &in, 1, NULL, &err),
+                     0);
+    drv->close(other);
+    assert_int_equal(drv->exec(f->db, star, &in, 1, &rows, &err), 0);
+    assert_int_equal(drv->step(rows, &err), 1);
+    assert_int_equal(drv->column(rows, 1, ZF_STORE_INT64, &v, &err), 0);
+    assert_int_equal(v.i, 9);
+    assert_int_equal(drv->column(rows, 2, ZF_STORE_INT64, &v, &err), ZF_EINVAL);
+    drv->finish(rows);
+    /* a query that no longer compiles fails cleanly, and the next works */
+    assert_int_equal(drv->exec(f->db, "SELECT n FROM t", NULL, 0, NULL, &err), ZF_ESTORE);
+    assert_int_equal(drv->exec(f->db, "SELECT z FROM t", NULL, 0, NULL, &err), 0);
+}
+
+/* Closing a handle with statements kept frees them (ASan/valgrind), and a
+ * new handle on the same database prepares its own. */
+static void test_driver_statement_after_close(void **state)
+{
+    fx *f = *state;
+    zf_error err = ZF_ERROR_INIT;
+    zf_store_value in = text("k");
+    char got[16];
+    for (int i = 0; i < 3; i++) {
+        void *db = NULL;
+        assert_int_equal(drv->open(&db, f->dsn, &err), 0);
+        if (i == 0)
+            assert_int_equal(drv->exec(db, "INSERT INTO t (name) VALUES ($1)", &in, 1, NULL, &err),
+                             0);
+        one_text(db, "SELECT name FROM t WHERE name = $1", &in, got, sizeof got);
+        assert_string_equal(got, "k");
+        assert_int_equal(drv->begin(db, &err), 0);
+        assert_int_equal(drv->commit(db, &err), 0);
+        drv->close(db);
+    }
+    assert_int_equal(count(f->db), 1);
+}
+
 static void test_driver_open_refuses(void **state)
 {
     (void)state;
@@ -290,6 +444,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_driver_classifies_faults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_driver_rollback_and_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_driver_returning_runs_in_exec, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_driver_statement_reuse, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_driver_statement_after_schema_change, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_driver_statement_after_close, setup, teardown),
         cmocka_unit_test(test_driver_open_refuses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -238,6 +238,20 @@ typedef struct fx {
     zf_tokens *tk;
 } fx;
 
+/* A zf_tokens on st with the fake clock. */
+static zf_tokens *tokens_on(zf_store *st, zf_crypt *crypt, const char *actor)
+{
+    zf_error err = ZF_ERROR_INIT;
+    zf_tokens *tk = NULL;
+    zf_tokens_opts o = ZF_TOKENS_OPTS_INIT;
+    o.store = st;
+    o.crypt = crypt;
+    o.clock = clock_fn;
+    o.actor = actor;
+    assert_int_equal(zf_tokens_new(&tk, &o, &err), 0);
+    return tk;
+}
+
 static int setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
@@ -250,12 +264,7 @@ static int setup(void **state)
     snprintf(f->base, sizeof f->base, "http://127.0.0.1:%d", fk.port);
     assert_int_equal(zf_store_open(&f->st, f->t.dsn, &err), 0);
     assert_int_equal(zf_crypt_new(&f->crypt, NULL, &err), 0);
-    zf_tokens_opts o = ZF_TOKENS_OPTS_INIT;
-    o.store = f->st;
-    o.crypt = f->crypt;
-    o.clock = clock_fn;
-    o.actor = "unit-test";
-    assert_int_equal(zf_tokens_new(&f->tk, &o, &err), 0);
+    f->tk = tokens_on(f->st, f->crypt, "unit-test");
     *state = f;
     return 0;
 }
@@ -716,6 +725,97 @@ static void test_tokens_disconnect(void **state)
     zf_store_audit_free_list(list, n);
 }
 
+static char *token_of(zf_tokens *tk, int rc_want)
+{
+    zf_secret t = ZF_SECRET_INIT;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_tokens_access(&t, NULL, tk, NULL, &err), rc_want);
+    char *s = rc_want == 0 ? strdup(zf_secret_reveal(&t)) : NULL;
+    zf_secret_free(&t);
+    return s;
+}
+
+/* The token kept in memory: handed out without the row for at most a
+ * second of the clock; another store handle's disconnect or mark_reauth
+ * is seen after it, or at once when Zoom refuses the token (reject reads
+ * the row: the connection's real state); this zf_tokens' own connect and
+ * disconnect drop it at once; never handed out within the margin. */
+static void test_tokens_kept_token(void **state)
+{
+    fx *f = *state;
+    zf_oauth_authz a;
+    zf_error err = ZF_ERROR_INIT, rerr = ZF_ERROR_INIT;
+    zf_store *st2 = NULL;
+    zf_tokens *tk2 = NULL;
+    assert_int_equal(zf_store_open(&st2, f->t.dsn, &err), 0);
+    tk2 = tokens_on(st2, f->crypt, "replica-b");
+
+    connect_oauth(f, &a);
+    zf_oauth_authz_free(&a);
+    char *t1 = token_of(f->tk, 0), *scopes = NULL;
+    /* the other handle disconnects (and revokes at Zoom) */
+    assert_int_equal(zf_tokens_disconnect(tk2, NULL, &rerr, &err), 0);
+    char *again = token_of(f->tk, 0); /* kept: the same second */
+    assert_string_equal(again, t1);
+    free(again);
+    assert_int_equal(zf_tokens_scopes(&scopes, f->tk, NULL, &err), 0);
+    free(scopes);
+    /* Zoom refuses the revoked token: the row says there is none */
+    zf_secret old = ZF_SECRET_INIT, t = ZF_SECRET_INIT;
+    zf_secret_set(&old, t1, strlen(t1));
+    assert_int_equal(zf_tokens_reject(&t, NULL, f->tk, NULL, &old, &err), ZF_ENOTCONNECTED);
+    zf_secret_free(&old);
+    assert_null(token_of(f->tk, ZF_ENOTCONNECTED));
+    assert_int_equal(zf_tokens_scopes(&scopes, f->tk, NULL, &err), ZF_ENOTCONNECTED);
+
+    /* reconnected here: the new token at once */
+    connect_oauth(f, &a);
+    zf_oauth_authz_free(&a);
+    char *t2 = token_of(f->tk, 0);
+    assert_string_not_equal(t2, t1);
+    /* the other handle marks it for re-authorization: seen a second later */
+    assert_int_equal(zf_tokens_mark_reauth(tk2, NULL, "revoked by the admin", &err), 0);
+    again = token_of(f->tk, 0);
+    assert_string_equal(again, t2);
+    free(again);
+    fake_now += 1;
+    assert_null(token_of(f->tk, ZF_EREAUTH));
+
+    /* disconnected here: at once, with no clock moving */
+    connect_oauth(f, &a);
+    zf_oauth_authz_free(&a);
+    free(token_of(f->tk, 0));
+    assert_int_equal(zf_tokens_disconnect(f->tk, NULL, &rerr, &err), 0);
+    assert_null(token_of(f->tk, ZF_ENOTCONNECTED));
+
+    /* near expiry: a kept token is not handed out within the margin */
+    connect_oauth(f, &a);
+    zf_oauth_authz_free(&a);
+    int refreshes = count(&fk.n_refresh);
+    fake_now += 3599 - 301;
+    char *t3 = token_of(f->tk, 0);
+    assert_int_equal(count(&fk.n_refresh), refreshes);
+    fake_now += 1; /* now inside the 300 s margin */
+    char *t4 = token_of(f->tk, 0);
+    assert_int_equal(count(&fk.n_refresh), refreshes + 1);
+    assert_string_not_equal(t3, t4);
+    /* the refreshed token is kept too: the other handle's disconnect
+     * shows after the second */
+    free(token_of(f->tk, 0));
+    assert_int_equal(zf_tokens_disconnect(tk2, NULL, &rerr, &err), 0);
+    again = token_of(f->tk, 0);
+    assert_string_equal(again, t4);
+    free(again);
+    fake_now += 1;
+    assert_null(token_of(f->tk, ZF_ENOTCONNECTED));
+    free(t1);
+    free(t2);
+    free(t3);
+    free(t4);
+    zf_tokens_free(tk2);
+    zf_store_free(st2);
+}
+
 /* info names the grant's user from the token's uid claim (NULL for an
  * opaque token); mark_reauth ends a connection with the reason, fails its
  * next access fast without calling the token endpoint, and a reconnect
@@ -984,6 +1084,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tokens_s2s, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_account_from_jwt, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_disconnect, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tokens_kept_token, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_not_connected_one_answer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_user_and_mark_reauth, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_interrupted_refresh_says_so, setup, teardown),

@@ -447,38 +447,35 @@ static int raw_key_index(const char *const *keys, const size_t *lens, size_t nk,
 
 #define SHAPE_KEYS_MAX 64
 
-int zf_action_shape_raw(const zf_action *a, const char *item, size_t len, zf_buf *out)
+/* One object item shaped by the output keys (lens: their lengths): the
+ * last value of a repeated member, in the output keys' order, each value
+ * compacted (canon = 0) or in jansson's form (canon = 1). 0 written, 1
+ * left to jansson (canon only), ZF_ENOMEM. */
+static int shape_item(const zf_action *a, zf_jspan item, const size_t *lens, size_t nk, int canon,
+                      zf_buf *out)
 {
-    zf_jspan v = {item, len}, k, val, found[SHAPE_KEYS_MAX];
-    size_t lens[SHAPE_KEYS_MAX], nk = 0, guess = 0;
+    zf_jspan found[SHAPE_KEYS_MAX], k, val;
     zf_jiter it;
-    if (!len || zf_json_scan_members(&it, v) != 0)
-        return 0;
-    if (!a->output_keys)
-        return zf_json_scan_compact(v, out) ? ZF_ENOMEM : 1;
-    for (; a->output_keys[nk]; nk++) {
-        if (nk == SHAPE_KEYS_MAX)
-            return ZF_EINVAL; /* the descriptor's mistake */
-        lens[nk] = strlen(a->output_keys[nk]);
-        found[nk].p = NULL;
-    }
+    size_t guess = 0, need = 2;
+    for (size_t i = 0; i < nk; i++)
+        found[i].p = NULL;
+    zf_json_scan_members(&it, item);
     while (zf_json_scan_next_member(&it, &k, &val) == 1) {
         int i = raw_key_index(a->output_keys, lens, nk, k, &guess);
         if (i >= 0)
             found[i] = val;
     }
-    /* room for the whole item at most: `{`, `}`, and per kept member a
-     * comma, the quoted key, a colon and the value's bytes */
-    size_t need = 2;
+    /* `{`, `}`, and per kept member a comma, the quoted key, a colon and
+     * the value (compacted: at most its bytes; jansson's form: canon_max) */
     for (size_t i = 0; i < nk; i++)
         if (found[i].p)
-            need += lens[i] + 4 + found[i].n;
-    if (zf_buf_reserve(out, need) != 0)
+            need += lens[i] + 4 + (canon ? zf_json_scan_canon_max(found[i]) : found[i].n);
+    if (zf_buf_reserve(out, need + 1) != 0)
         return ZF_ENOMEM;
     char *d = out->ptr + out->len;
     int first = 1;
     *d++ = '{';
-    for (size_t i = 0; i < nk; i++) {
+    for (size_t i = 0; d && i < nk; i++) {
         if (!found[i].p)
             continue;
         if (!first)
@@ -489,12 +486,118 @@ int zf_action_shape_raw(const zf_action *a, const char *item, size_t len, zf_buf
         d += lens[i];
         *d++ = '"';
         *d++ = ':';
-        d += zf_json_scan_compact_to(found[i], d);
+        d = canon ? zf_json_scan_canon_to(found[i], d) : d + zf_json_scan_compact_to(found[i], d);
     }
+    if (!d)
+        return 1;
     *d++ = '}';
     *d = '\0';
     out->len = (size_t)(d - out->ptr);
-    return 1;
+    return 0;
+}
+
+/* The output keys' lengths; -1 past SHAPE_KEYS_MAX. */
+static int key_lens(const zf_action *a, size_t *lens, size_t *nk)
+{
+    for (*nk = 0; a->output_keys[*nk]; (*nk)++) {
+        if (*nk == SHAPE_KEYS_MAX)
+            return -1;
+        lens[*nk] = strlen(a->output_keys[*nk]);
+    }
+    return 0;
+}
+
+int zf_action_shape_raw(const zf_action *a, const char *item, size_t len, zf_buf *out)
+{
+    zf_jspan v = {item, len};
+    size_t lens[SHAPE_KEYS_MAX], nk;
+    zf_jiter it;
+    if (!len || zf_json_scan_members(&it, v) != 0)
+        return 0;
+    if (!a->output_keys)
+        return zf_json_scan_compact(v, out) ? ZF_ENOMEM : 1;
+    if (key_lens(a, lens, &nk) != 0)
+        return ZF_EINVAL; /* the descriptor's mistake */
+    return shape_item(a, v, lens, nk, 0, out) == ZF_ENOMEM ? ZF_ENOMEM : 1;
+}
+
+static int page_items(const zf_action *a, zf_jspan items, size_t *count, zf_buf *out)
+{
+    size_t lens[SHAPE_KEYS_MAX], nk;
+    zf_jiter it;
+    zf_jspan e;
+    int rc = 0;
+    if (key_lens(a, lens, &nk) != 0)
+        return 1;
+    *count = 0;
+    if (zf_buf_putc(out, '"') || zf_buf_puts(out, a->items_key) || zf_buf_append(out, "\":[", 3))
+        return ZF_ENOMEM;
+    if (items.p && zf_json_scan_elements(&it, items) == 0) {
+        while (zf_json_scan_next_element(&it, &e) == 1) {
+            if (e.p[0] != '{')
+                continue; /* as normalise_list: only objects are items */
+            if ((*count && zf_buf_putc(out, ',')) || (rc = shape_item(a, e, lens, nk, 1, out)) != 0)
+                return rc ? rc : ZF_ENOMEM;
+            (*count)++;
+        }
+    }
+    return zf_buf_putc(out, ']') ? ZF_ENOMEM : 0;
+}
+
+static int page_shape(const zf_action *a, zf_jspan page, zf_buf *out)
+{
+    zf_jspan k, v, items = {NULL, 0}, total = {NULL, 0}, next = {NULL, 0};
+    zf_jiter it;
+    size_t count = 0;
+    int rc = 0;
+    if (!zf_json_scan_jansson_safe(page.p, page.n) || zf_json_scan_members(&it, page) != 0)
+        return 1;
+    while (zf_json_scan_next_member(&it, &k, &v) == 1) {
+        if (zf_json_scan_str_eq(k, a->items_key))
+            items = v;
+        else if (zf_json_scan_str_eq(k, "total_records"))
+            total = v;
+        else if (zf_json_scan_str_eq(k, "next_page_token"))
+            next = v;
+    }
+    if (zf_buf_putc(out, '{') || (rc = page_items(a, items, &count, out)) != 0)
+        return rc ? rc : ZF_ENOMEM;
+    if (zf_buf_append(out, ",\"total_records\":", 17))
+        return ZF_ENOMEM;
+    int64_t n;
+    if (total.p && zf_json_scan_type(total) == ZF_JT_NUMBER && zf_json_scan_int(total, &n)) {
+        if ((rc = zf_json_scan_canon(total, out)) != 0)
+            return rc;
+    } else if (zf_buf_appendf(out, "%zu", count)) {
+        return ZF_ENOMEM;
+    }
+    if (next.p && next.p[0] == '"' && next.n > 2 &&
+        (zf_buf_append(out, ",\"next_page_token\":", 19) ||
+         (rc = zf_json_scan_canon(next, out)) != 0))
+        return rc ? rc : ZF_ENOMEM;
+    return zf_buf_putc(out, '}') ? ZF_ENOMEM : 0;
+}
+
+int zf_action_shape_page_raw(const zf_action *a, const char *page, size_t len, zf_buf *out)
+{
+    if (!a->items_key || !a->output_keys)
+        return 0;
+    while (len && (page[len - 1] == ' ' || page[len - 1] == '\n' || page[len - 1] == '\r' ||
+                   page[len - 1] == '\t'))
+        len--;
+    while (len && (*page == ' ' || *page == '\n' || *page == '\r' || *page == '\t')) {
+        page++;
+        len--;
+    }
+    size_t start = out->len;
+    int rc = len ? page_shape(a, (zf_jspan){page, len}, out) : 1;
+    if (rc == 0)
+        return 1;
+    if (out->ptr) {
+        out->len = start;
+        out->ptr[start] = '\0';
+    }
+    return rc == 1 ? 0 : ZF_ENOMEM;
 }
 
 int zf_action_normalise(json_t **out, const zf_action *a, const json_t *resp, zf_outcome outcome,

@@ -110,8 +110,8 @@ static zf_zoom_kind zoom_kind(zf_action_kind k)
                                   : ZF_ZOOM_READ;
 }
 
-static int send_once(const zf_action_run_opts *o, const zf_action_request *req, zf_zoom_resp *resp,
-                     zf_error *err)
+static int send_raw(const zf_action_run_opts *o, const zf_action_request *req, zf_zoom_resp *resp,
+                    int raw_json, zf_error *err)
 {
     zf_zoom_param q[ZF_ACTION_QUERY_MAX];
     to_params(q, req);
@@ -123,7 +123,50 @@ static int send_once(const zf_action_run_opts *o, const zf_action_request *req, 
     zr.body = req->body;
     zr.body_len = req->body ? strlen(req->body) : 0;
     zr.kind = zoom_kind(req->kind);
+    zr.raw_json = raw_json;
     return zf_zoom_call(o->zoom, &zr, resp, err);
+}
+
+static int send_once(const zf_action_run_opts *o, const zf_action_request *req, zf_zoom_resp *resp,
+                     zf_error *err)
+{
+    return send_raw(o, req, resp, 0, err);
+}
+
+/* ---- one page from the bytes -------------------------------------------- */
+
+static int page_from_bytes(const zf_action *a, const zf_action_request *req,
+                           const zf_action_run_opts *o)
+{
+    return o->output_raw && a->kind == ZF_ACTION_READ && a->items_key && a->output_keys &&
+           !a->output && !a->read_back && !req->follow_pages;
+}
+
+/* The page Zoom sent (raw_json) shaped into o->output_raw: 1 done; 0 the
+ * tree path goes on with resp->json set (the body parsed, or the request
+ * made again without raw_json when jansson refuses what the scanner took:
+ * what the tree path would have done, retries and errors included). */
+static int take_page(const zf_action *a, const zf_action_run_opts *o, const zf_action_request *req,
+                     zf_zoom_resp *resp, int *rc, zf_error *err)
+{
+    int shaped = resp->body.len
+                     ? zf_action_shape_page_raw(a, resp->body.ptr, resp->body.len, o->output_raw)
+                     : 0;
+    if (shaped == 1)
+        return 1;
+    if (shaped < 0) {
+        *rc = zf_error_set(err, ZF_ENOMEM, "out of memory shaping the page of %s", a->name);
+        return 1;
+    }
+    if (!resp->body.len)
+        return 0;
+    zf_log(ZF_LOG_DEBUG, "action", "%s: the page's bytes left to jansson", a->name);
+    if ((resp->json = json_loadb(resp->body.ptr, resp->body.len, 0, NULL)) != NULL)
+        return 0;
+    zf_zoom_resp_free(resp);
+    zf_zoom_resp_init(resp);
+    *rc = send_once(o, req, resp, err);
+    return 0;
 }
 
 /* Zoom's 4711 names the scope in its own words; say it as the preflight
@@ -619,7 +662,10 @@ int zf_action_run(zf_action_result *res, const zf_action *a, const json_t *in,
         goto done;
     }
     int64_t sent = now_s(o);
-    rc = send_once(o, &req, &resp, err);
+    int raw = page_from_bytes(a, &req, o);
+    rc = send_raw(o, &req, &resp, raw, err);
+    if (rc == 0 && raw && take_page(a, o, &req, &resp, &rc, err))
+        goto done;
     if (rc == ZF_EAMBIGUOUS && a->kind == ZF_ACTION_CREATE && a->reconcile) {
         rc = settle_create(&body, &outcome, a, in, o, &req, &resp, err);
     } else if (rc == 0) {

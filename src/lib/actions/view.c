@@ -7,6 +7,7 @@
  */
 #include "actions_internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 const char *zf_action_kind_name(int kind)
@@ -129,4 +130,33 @@ int zf_action_result_json(json_t **out, const zf_action *a, const zf_action_resu
     }
     *out = o;
     return o ? 0 : ZF_ENOMEM;
+}
+
+int zf_action_result_text(zf_buf *out, const zf_action *a, const zf_action_result *res,
+                          const char *output, size_t len)
+{
+    json_t *name = json_string(a->name), *outcome = json_string(zf_action_outcome_name(a, NULL));
+    char *n = name ? json_dumps(name, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_ENCODE_ANY) : NULL;
+    char *oc =
+        outcome ? json_dumps(outcome, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_ENCODE_ANY) : NULL;
+    char *w = res->warnings ? json_dumps(res->warnings, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+    int rc = n && oc && (w || !res->warnings) ? 0 : ZF_ENOMEM;
+    if (rc == 0) {
+        zf_buf_puts(out, "{\"action\":");
+        zf_buf_puts(out, n);
+        zf_buf_puts(out, ",\"outcome\":");
+        zf_buf_puts(out, oc);
+        zf_buf_puts(out, ",\"output\":");
+        zf_buf_append(out, output, len);
+        zf_buf_puts(out, ",\"warnings\":");
+        zf_buf_puts(out, w ? w : "[]");
+        zf_buf_putc(out, '}');
+        rc = out->failed ? ZF_ENOMEM : 0;
+    }
+    free(n);
+    free(oc);
+    free(w);
+    json_decref(name);
+    json_decref(outcome);
+    return rc;
 }

@@ -25,6 +25,10 @@
 #include "zoomflow/session.h"
 #include "zoomflow/tokens.h"
 
+/* A one-page answer shaped from Zoom's bytes: the largest page the Zoom
+ * client keeps, plus the envelope. */
+#define SRV_RAW_ANSWER_MAX ((size_t)65 << 20)
+
 int srv_h_actions_list(srv_req *req, srv_resp *resp)
 {
     json_t *o;
@@ -150,8 +154,12 @@ static int check_input(answer *an, const srv_req *req, const zf_action *a, const
     return 1;
 }
 
-/* Runs a on this thread's client of the caller's org. */
-static void run_action(answer *an, srv_req *req, const zf_action *a, const json_t *in, int *rc_out)
+/* Runs a on this thread's client of the caller's org. With text, a
+ * one-page read may answer as JSON text (the output shaped from Zoom's
+ * bytes, zf_action_run_opts.output_raw): then an->body stays NULL and
+ * text holds the whole answer, the same bytes srv_json writes. */
+static void run_action(answer *an, srv_req *req, const zf_action *a, const json_t *in, int *rc_out,
+                       zf_buf *text)
 {
     const char *org = req->who->org;
     zf_error err = ZF_ERROR_INIT;
@@ -159,11 +167,10 @@ static void run_action(answer *an, srv_req *req, const zf_action *a, const json_
     zf_tokens *tk = NULL;
     zf_session *s = NULL;
     zf_store *st = NULL;
-    zf_conn_info info;
-    memset(&info, 0, sizeof info);
+    char *scopes = NULL;
     int rc = srv_org_tokens(req->ctx, org, &tk, &err);
-    if (rc == 0)
-        rc = zf_tokens_info(&info, tk, org, &err);
+    if (rc == 0) /* kept in memory with the token while it is fresh */
+        rc = zf_tokens_scopes(&scopes, tk, org, &err);
     if (rc == ZF_ENOTCONNECTED) {
         zf_error_set(&err, ZF_ENOTCONNECTED, "the org has no Zoom connection");
         zf_error_hint_id(&err, ZF_HINT_CONNECT, NULL);
@@ -175,19 +182,25 @@ static void run_action(answer *an, srv_req *req, const zf_action *a, const json_
         rc = zf_session_store(s, &st, &err);
     zf_action_result res = ZF_ACTION_RESULT_INIT;
     zf_problems p = ZF_PROBLEMS_INIT;
+    zf_buf raw = ZF_BUF_INIT(SRV_RAW_ANSWER_MAX);
     if (rc == 0) {
         zf_zoom_stats before;
         zf_zoom_stats_get(z, &before);
         zf_action_run_opts o = ZF_ACTION_RUN_OPTS_INIT;
         o.zoom = z;
-        o.granted_scopes = info.scopes;
+        o.granted_scopes = scopes;
         o.store = st;
         o.conn_id = org;
+        o.output_raw = text ? &raw : NULL;
         rc = zf_action_run(&res, a, in, &o, &p, &err);
         srv_zoom_count(req->ctx, a->name, &before, z);
     }
     *rc_out = rc;
-    if (rc == 0) {
+    if (rc == 0 && !res.output && raw.len) {
+        an->status = 200;
+        if (zf_action_result_text(text, a, &res, raw.ptr, raw.len) != 0)
+            zf_buf_reset(text); /* out of memory: the caller's 500 */
+    } else if (rc == 0) {
         an->status = 200;
         if (zf_action_result_json(&an->body, a, &res) != 0)
             an->body = NULL;
@@ -197,9 +210,10 @@ static void run_action(answer *an, srv_req *req, const zf_action *a, const json_
             zf_problems_json(&pj, &p);
         answer_error(an, req, &err, pj);
     }
+    zf_buf_free(&raw);
     zf_problems_free(&p);
     zf_action_result_free(&res);
-    zf_conn_info_free(&info);
+    free(scopes);
 }
 
 int srv_h_actions_run(srv_req *req, srv_resp *resp)
@@ -261,6 +275,7 @@ int srv_h_actions_run(srv_req *req, srv_resp *resp)
         }
     }
     int run_rc = 0;
+    zf_buf answer_text = ZF_BUF_INIT(SRV_RAW_ANSWER_MAX);
     if (verdict == ZF_IDEM_ABANDONED) {
         /* the first request may have done it: never run it again */
         count_idem(req, "unknown_outcome");
@@ -274,9 +289,16 @@ int srv_h_actions_run(srv_req *req, srv_resp *resp)
     } else {
         if (key)
             count_idem(req, "run");
-        run_action(&an, req, a, in, &run_rc);
+        /* with a key the answer is stored as jansson writes it: the tree */
+        run_action(&an, req, a, in, &run_rc, key ? NULL : &answer_text);
     }
     json_decref(in);
+    if (!an.body && answer_text.len) {
+        rc = srv_text(resp, an.status, "application/json", answer_text.ptr, answer_text.len);
+        zf_buf_free(&answer_text);
+        return rc;
+    }
+    zf_buf_free(&answer_text);
     if (!an.body) {
         zf_idem_free(&h); /* releases the claim */
         return srv_fail(resp, ZF_ENOMEM, "out of memory");

@@ -22,6 +22,12 @@
  *
  * Parameters: SQLite reads "$1" as a named parameter; exec binds each
  * placeholder by its name, so $N means the same in any order and repeated.
+ * Statements: up to STMT_CACHE prepared statements are kept per handle
+ * (prepare_v3 PERSISTENT), found by the query text's hash and confirmed by
+ * the text; reused after sqlite3_reset and clear_bindings (so a failed
+ * step leaves nothing behind), prepared again by SQLite on SQLITE_SCHEMA,
+ * finalized on close. A query whose kept statement is in use by an open
+ * cursor gets one of its own, finalized after use.
  * Rows: a read-only statement streams (exec takes the first step); a write
  * with RETURNING is run to completion inside exec, its rows copied, so the
  * write, and the commit of an autocommitted one, have happened (or failed)
@@ -44,12 +50,25 @@
 #define BUSY_POLL_MS 2
 #define WAL_RETRY_MS 10
 #define PATH_MAX_BYTES 4096
+#define STMT_CACHE 32 /* prepared statements kept per handle */
+
+/* A prepared statement kept for the next exec of the same query text
+ * (the domain files' queries are expanded from templates into a new
+ * buffer per call, so the text, not its address, is the key): found by
+ * the text's hash, confirmed by the text itself. */
+typedef struct cached_stmt {
+    uint64_t hash; /* of the query text */
+    sqlite3_stmt *st;
+    int busy; /* handed to an open row cursor */
+} cached_stmt;
 
 typedef struct sqlite_db {
     sqlite3 *db;
     char *path;
     zf_store_fault fault; /* of the last call */
     int64_t busy_since;   /* ms, monotonic: the current wait's start */
+    cached_stmt cache[STMT_CACHE];
+    unsigned evict; /* the next slot to reuse when all are taken */
 } sqlite_db;
 
 /* A copied column of a write's RETURNING row. */
@@ -62,8 +81,9 @@ typedef struct cell {
 
 typedef struct sqlite_rows {
     sqlite_db *d;
-    sqlite3_stmt *st; /* streaming; NULL once copied */
-    int pending;      /* st: exec's step found a row not handed out yet */
+    sqlite3_stmt *st;  /* streaming; NULL once copied */
+    cached_stmt *slot; /* st's cache slot, NULL for one finalized after use */
+    int pending;       /* st: exec's step found a row not handed out yet */
     int done;
     cell *cells;              /* copied: nrows * ncols, row-major */
     size_t nrows, ncols, cur; /* cur: 1-based row handed out last */
@@ -158,6 +178,8 @@ static void sqlite_close(void *h)
     sqlite_db *d = h;
     if (!d)
         return;
+    for (size_t i = 0; i < STMT_CACHE; i++)
+        sqlite3_finalize(d->cache[i].st);
     sqlite3_close(d->db);
     free(d->path);
     free(d);
@@ -336,6 +358,23 @@ static void free_cells(sqlite_rows *r)
     r->nrows = 0;
 }
 
+/* Gives r's statement back: reset, bindings cleared, kept in its slot
+ * (a failed step's error is reported already); or finalized. */
+static void release_stmt(sqlite_rows *r)
+{
+    if (!r->st)
+        return;
+    if (r->slot) {
+        sqlite3_reset(r->st);
+        sqlite3_clear_bindings(r->st);
+        r->slot->busy = 0;
+    } else {
+        sqlite3_finalize(r->st);
+    }
+    r->st = NULL;
+    r->slot = NULL;
+}
+
 /* Runs a write to the end, copying its rows when keep. */
 static int run_write(sqlite_rows *r, int keep, zf_error *err)
 {
@@ -357,8 +396,7 @@ static int run_write(sqlite_rows *r, int keep, zf_error *err)
     }
     if (s != SQLITE_DONE)
         return db_fail(r->d, err);
-    sqlite3_finalize(r->st);
-    r->st = NULL;
+    release_stmt(r);
     return 0;
 }
 
@@ -367,24 +405,86 @@ static void sqlite_finish(void *h)
     sqlite_rows *r = h;
     if (!r)
         return;
-    sqlite3_finalize(r->st);
+    release_stmt(r);
     free_cells(r);
     free(r);
 }
 
 /* Prepares sql, which must be one statement. */
-static int prepare(sqlite_db *d, const char *sql, sqlite3_stmt **st, zf_error *err)
+static int prepare(sqlite_db *d, const char *sql, unsigned flags, sqlite3_stmt **st, zf_error *err)
 {
     const char *tail = NULL;
-    if (sqlite3_prepare_v2(d->db, sql, -1, st, &tail) != SQLITE_OK)
+    if (sqlite3_prepare_v3(d->db, sql, -1, flags, st, &tail) != SQLITE_OK)
         return db_fail(d, err);
     if (!*st)
         return misuse(d, err, "no statement", sql);
     while (tail && (*tail == ' ' || *tail == '\n' || *tail == '\t' || *tail == ';'))
         tail++;
-    if (tail && *tail)
+    if (tail && *tail) {
+        sqlite3_finalize(*st);
+        *st = NULL;
         return misuse(d, err, "more than one statement", sql);
+    }
     return 0;
+}
+
+/* r->st for sql: the cached statement when one is free (a schema change
+ * since is SQLite's to handle: a v3 statement prepares itself again on
+ * SQLITE_SCHEMA), else a new one, kept in a free or the oldest idle slot;
+ * with every slot busy (nested cursors) one finalized after use. */
+static uint64_t text_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static int take_stmt(sqlite_db *d, sqlite_rows *r, const char *sql, zf_error *err)
+{
+    cached_stmt *spare = NULL;
+    uint64_t hash = text_hash(sql);
+    for (size_t i = 0; i < STMT_CACHE; i++) {
+        cached_stmt *c = &d->cache[i];
+        if (c->busy)
+            continue;
+        if (c->hash == hash && c->st && strcmp(sqlite3_sql(c->st), sql) == 0) {
+            c->busy = 1;
+            r->st = c->st;
+            r->slot = c;
+            return 0;
+        }
+        if (!spare && !c->st)
+            spare = c;
+    }
+    for (size_t i = 0; !spare && i < STMT_CACHE; i++) {
+        cached_stmt *c = &d->cache[d->evict++ % STMT_CACHE];
+        if (!c->busy)
+            spare = c;
+    }
+    int rc = prepare(d, sql, spare ? SQLITE_PREPARE_PERSISTENT : 0, &r->st, err);
+    if (rc < 0 || !spare)
+        return rc;
+    sqlite3_finalize(spare->st);
+    spare->hash = hash;
+    spare->st = r->st;
+    spare->busy = 1;
+    r->slot = spare;
+    return 0;
+}
+
+/* One statement without parameters or rows, through the cache. */
+static int run_simple(sqlite_db *d, const char *sql, zf_error *err)
+{
+    sqlite_rows r;
+    memset(&r, 0, sizeof r);
+    r.d = d;
+    d->fault = ZF_STORE_FAULT_NONE;
+    int rc = take_stmt(d, &r, sql, err);
+    if (rc == 0 && sqlite3_step(r.st) != SQLITE_DONE)
+        rc = db_fail(d, err);
+    release_stmt(&r);
+    return rc;
 }
 
 static int sqlite_exec(void *h, const char *sql, const zf_store_value *params, size_t n,
@@ -399,8 +499,7 @@ static int sqlite_exec(void *h, const char *sql, const zf_store_value *params, s
     if (!r)
         return nomem(d, err);
     r->d = d;
-    if ((rc = prepare(d, sql, &r->st, err)) < 0 ||
-        (rc = bind_all(d, r->st, sql, params, n, err)) < 0)
+    if ((rc = take_stmt(d, r, sql, err)) < 0 || (rc = bind_all(d, r->st, sql, params, n, err)) < 0)
         goto done;
     if (!sqlite3_stmt_readonly(r->st)) {
         rc = run_write(r, rows != NULL, err);
@@ -486,7 +585,7 @@ static int sqlite_column(void *h, size_t i, zf_store_type want, zf_store_value *
 
 static int sqlite_begin(void *h, zf_error *err)
 {
-    return sqlite_script(h, "BEGIN IMMEDIATE", err);
+    return run_simple(h, "BEGIN IMMEDIATE", err);
 }
 
 /* BEGIN IMMEDIATE holds the database's one write lock: every row is held. */
@@ -502,13 +601,16 @@ static int sqlite_lock_row(void *h, const char *domain, const char *key, zf_erro
 static void sqlite_rollback(void *h)
 {
     sqlite_db *d = h;
+    zf_error ignored = ZF_ERROR_INIT;
+    zf_store_fault was = d->fault; /* a failed commit's, kept */
     if (!sqlite3_get_autocommit(d->db))
-        sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
+        run_simple(d, "ROLLBACK", &ignored);
+    d->fault = was;
 }
 
 static int sqlite_commit(void *h, zf_error *err)
 {
-    int rc = sqlite_script(h, "COMMIT", err);
+    int rc = run_simple(h, "COMMIT", err);
     if (rc < 0)
         sqlite_rollback(h);
     return rc;
