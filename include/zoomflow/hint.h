@@ -159,7 +159,12 @@ typedef enum zf_hint_arg {
       "request's answer")                                                                          \
     X(RETRY_IN_PROGRESS, 121, ZF_HA_VALUE,                                                         \
       "the first request with this idempotency key is still running: send the same "               \
-      "request again after the wait given")
+      "request again after the wait given")                                                        \
+    X(FIX_WORKFLOW, 140, ZF_HA_VALUE,                                                              \
+      "fix the workflow definition at the place named, then validate it again")                    \
+    X(CHECK_RUN_DATA, 141, ZF_HA_VALUE,                                                            \
+      "the run's data lacks a value the template names: give it in the event, or add a "           \
+      "default to the template")
 
 typedef enum zf_hint {
 #define ZF_X_HINT_ENUM(name, num, args, words) ZF_HINT_##name = num,
