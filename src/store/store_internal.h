@@ -38,7 +38,9 @@ typedef struct zf_store_db {
 const zf_store_db *zf_store__enter(zf_store *st);
 void zf_store__leave(zf_store *st);
 /* Opens a write transaction holding the (domain, key) row lock; the mutex
- * stays held until zf_store_commit or zf_store_rollback. */
+ * stays held until zf_store_commit or zf_store_rollback. domain NULL: a
+ * write transaction without a row lock (its statements' own row locks
+ * serialise it, e.g. runs.c's lease check on the run row). */
 int zf_store__lock(zf_store *st, const char *domain, const char *key, zf_error *err);
 
 /* --- rows.c: column tables and the query helpers */
@@ -159,5 +161,8 @@ extern const zf_store_row zf_store__api_key_row;
 extern const zf_store_row zf_store__web_session_row;
 extern const zf_store_row zf_store__throttle_row;
 extern const zf_store_row zf_store__idem_row;
+extern const zf_store_row zf_store__workflow_row;
+extern const zf_store_row zf_store__run_row;
+extern const zf_store_row zf_store__step_row;
 
 #endif
