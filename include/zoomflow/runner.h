@@ -130,6 +130,13 @@ int zf_runner_exec(zf_runner *r, zf_store_run *run, zf_zoom *z, const char *gran
  * (members that are unknown left out; step NULL: none). */
 json_t *zf_runner_error_json(const zf_error *e, const char *step, int64_t item);
 
+/* A run as surfaces show it: {id, org, workflow, version, trigger: {kind,
+ * id}, state, input, attempts, lease: {owner, seq, expires_at} (running
+ * only), created_at, updated_at, finished_at, error, steps: [{id, item,
+ * index, state, input, output, error, attempts, sent_at, done_at}]} (JSON
+ * columns parsed; steps left out when steps is NULL). NULL: no memory. */
+json_t *zf_runner_run_json(const zf_store_run *run, const zf_store_step *steps, size_t n);
+
 typedef struct zf_runner_work_opts {
     int workers;       /* threads; < 1 = 1 */
     const char *owner; /* NULL: "<host>:<pid>:<random hex>" */

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "zoomflow/crypt.h"
+#include "zoomflow/json.h"
 
 int zf_runner_new(zf_runner **out, const zf_runner_opts *opts, zf_error *err)
 {
@@ -257,4 +258,69 @@ int zf_runner_start(zf_runner *r, const zf_workflow *w, const zf_runner_start_op
     free(input);
     json_decref(empty);
     return rc;
+}
+
+/* ---- views -------------------------------------------------------------------- */
+
+static json_t *parsed(const char *text)
+{
+    json_t *j = NULL;
+    zf_error err = ZF_ERROR_INIT;
+    if (!text || zf_json_parse_value(&j, text, strlen(text), 16u << 20, "stored JSON", &err) != 0)
+        return text ? json_string(text) : json_null();
+    return j;
+}
+
+static json_t *time_or_null(int64_t t)
+{
+    return t > 0 ? json_integer(t) : json_null();
+}
+
+static json_t *step_json(const zf_store_step *s)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "id", json_string(s->step_id));
+    json_object_set_new(j, "item", s->item >= 0 ? json_integer(s->item) : json_null());
+    json_object_set_new(j, "index", json_integer(s->step_index));
+    json_object_set_new(j, "state", json_string(zf_step_state_name(s->state)));
+    json_object_set_new(j, "input", parsed(s->input));
+    json_object_set_new(j, "output", parsed(s->output));
+    json_object_set_new(j, "error", parsed(s->error));
+    json_object_set_new(j, "attempts", json_integer(s->attempts));
+    json_object_set_new(j, "sent_at", time_or_null(s->sent_at));
+    json_object_set_new(j, "done_at", time_or_null(s->done_at));
+    return j;
+}
+
+json_t *zf_runner_run_json(const zf_store_run *r, const zf_store_step *steps, size_t n)
+{
+    json_t *j = json_object();
+    if (!j)
+        return NULL;
+    json_object_set_new(j, "id", json_integer(r->id));
+    json_object_set_new(j, "org", json_string(r->org));
+    json_object_set_new(j, "workflow", json_string(r->workflow));
+    json_object_set_new(j, "version", json_integer(r->version));
+    json_object_set_new(j, "trigger",
+                        json_pack("{s:s?, s:s?}", "kind", zf_trigger_kind_name(r->trigger_kind),
+                                  "id", r->trigger_id));
+    json_object_set_new(j, "state", json_string(zf_run_state_name(r->state)));
+    json_object_set_new(j, "input", parsed(r->input));
+    json_object_set_new(j, "attempts", json_integer(r->attempts));
+    if (r->state == ZF_RUN_RUNNING)
+        json_object_set_new(j, "lease",
+                            json_pack("{s:s?, s:I, s:I}", "owner", r->lease_owner, "seq",
+                                      (json_int_t)r->lease_seq, "expires_at",
+                                      (json_int_t)r->lease_expires_at));
+    json_object_set_new(j, "created_at", json_integer(r->created_at));
+    json_object_set_new(j, "updated_at", json_integer(r->updated_at));
+    json_object_set_new(j, "finished_at", time_or_null(r->finished_at));
+    json_object_set_new(j, "error", parsed(r->error));
+    if (steps) {
+        json_t *a = json_array();
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(a, step_json(&steps[i]));
+        json_object_set_new(j, "steps", a);
+    }
+    return j;
 }

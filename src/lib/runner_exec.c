@@ -23,6 +23,7 @@
 
 #define STEP_FAILED 1 /* the step failed: err holds why */
 #define STEP_RESET 2  /* a sent step proven to have had no effect: send it */
+#define COND_RUN 4    /* `if:` true (or none): run the step */
 #define JSON_MAX (16u << 20)
 
 typedef struct exec {
@@ -453,14 +454,14 @@ static void set_output(exec *e, const char *id, json_t *out, int skipped)
     json_object_set_new(e->steps, id, o);
 }
 
-/* `if:`: 1 run, 0 skip (recorded), < 0 stop, STEP_FAILED. */
+/* `if:`: COND_RUN, 0 skip (recorded), < 0 stop, STEP_FAILED. */
 static int check_cond(exec *e, const zf_wf_step *s, size_t index, zf_error *err)
 {
     zf_store_step *rec = find_rec(e, s->id, -1);
     if (rec && rec->state == ZF_STEP_SKIPPED)
         return 0;
     if (!s->cond || (rec && rec->state != ZF_STEP_PENDING))
-        return 1;
+        return COND_RUN;
     json_t *v = NULL;
     zf_error why = ZF_ERROR_INIT;
     if (zf_wf_render(&v, s->cond, e->ctx, &why) != 0) {
@@ -470,7 +471,7 @@ static int check_cond(exec *e, const zf_wf_step *s, size_t index, zf_error *err)
     int yes = zf_wf_truthy(v);
     json_decref(v);
     if (yes)
-        return 1;
+        return COND_RUN;
     int rc = rec ? 0 : add_rec(e, s->id, -1, (int64_t)index, err);
     if (rc == 0)
         rc = guard(e, zf_store_step_skip(e->st, &e->l, s->id, -1, now_s(), NULL, err));
@@ -517,7 +518,7 @@ static int run_step(exec *e, size_t index, zf_error *err)
 {
     const zf_wf_step *s = zf_workflow_step(e->w, index);
     int rc = check_cond(e, s, index, err);
-    if (rc <= 0 || rc == STEP_FAILED) {
+    if (rc != COND_RUN) {
         if (rc == 0)
             set_output(e, s->id, NULL, 1);
         return rc;
