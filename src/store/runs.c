@@ -291,11 +291,7 @@ void zf_store_run_free(zf_store_run *r)
 
 void zf_store_run_free_list(zf_store_run *list, size_t n)
 {
-    if (!list)
-        return;
-    for (size_t i = 0; i < n; i++)
-        zf_store_run_free(&list[i]);
-    free(list);
+    zf_store__release_list(&zf_store__run_row, list, n);
 }
 
 void zf_store_step_free(zf_store_step *s)
@@ -305,11 +301,7 @@ void zf_store_step_free(zf_store_step *s)
 
 void zf_store_step_free_list(zf_store_step *list, size_t n)
 {
-    if (!list)
-        return;
-    for (size_t i = 0; i < n; i++)
-        zf_store_step_free(&list[i]);
-    free(list);
+    zf_store__release_list(&zf_store__step_row, list, n);
 }
 
 zf_store_lease zf_store_run_lease(const zf_store_run *r)
@@ -404,7 +396,8 @@ int zf_store_run_claim(zf_store *st, const char *owner, int64_t now, int64_t ttl
     zf_store__leave(st);
     if (rc < 0)
         return rc;
-    qsort(list, *n, sizeof(zf_store_run), by_id); /* RETURNING's order is the engine's */
+    if (*n > 1)
+        qsort(list, *n, sizeof(zf_store_run), by_id); /* RETURNING's order is the engine's */
     *out = list;
     return 0;
 }

@@ -114,6 +114,9 @@ int zf_store__read(const zf_store_db *db, void *rows, const zf_store_row *row, v
                    zf_error *err);
 /* Frees obj's text fields and zeroes it. NULL-safe. */
 void zf_store__release(const zf_store_row *row, void *obj);
+/* Releases each of list[0..n) (an array of row's structs), then frees the
+ * array. NULL-safe. */
+void zf_store__release_list(const zf_store_row *row, void *list, size_t n);
 
 /* Runs q; its rows are dropped. */
 int zf_store__run(const zf_store_db *db, const zf_store_query *q, const zf_store_value *params,

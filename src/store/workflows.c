@@ -69,11 +69,7 @@ void zf_store_workflow_free(zf_store_workflow *w)
 
 void zf_store_workflow_free_list(zf_store_workflow *list, size_t n)
 {
-    if (!list)
-        return;
-    for (size_t i = 0; i < n; i++)
-        zf_store_workflow_free(&list[i]);
-    free(list);
+    zf_store__release_list(&zf_store__workflow_row, list, n);
 }
 
 /* The row lock's key: org and name, which hold no newline. */

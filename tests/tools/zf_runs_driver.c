@@ -35,6 +35,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "text.h"
 #include "zoomflow/store.h"
 
 typedef struct opts {
@@ -73,8 +74,11 @@ static int parse(opts *o, int argc, char **argv)
                     : strcmp(a, "--abandon-every") == 0 ? &o->abandon_every
                     : strcmp(a, "--max-seconds") == 0   ? &o->max_seconds
                                                         : NULL;
+        int64_t x = 0;
         if (num && v) {
-            *num = strtol(v, NULL, 10);
+            if (zf_parse_i64(v, 0, 1000000, &x) < 0)
+                return -1;
+            *num = (long)x;
             i++;
         } else if (strcmp(a, "--db") == 0 && v) {
             o->db = argv[++i];

@@ -378,6 +378,37 @@ static void test_runs_claim_and_takeover(void **state)
     zf_store_run_free_list(first, nf);
 }
 
+/* PostgreSQL: a claim skips a run whose row another transaction holds (a
+ * step's write in progress, another replica's claim) instead of waiting
+ * for it: SKIP LOCKED. SQLite has one writer: nothing to skip. */
+static void test_runs_claim_skips_locked(void **state)
+{
+    fx *f = *state;
+    zf_error err = ZF_ERROR_INIT;
+    if (!tdb_pg())
+        skip();
+    int64_t id1 = make_run(f->st, "w", "t1"), id2 = make_run(f->st, "w", "t2");
+    char sql[128];
+    snprintf(sql, sizeof sql, "SET search_path TO %s", f->db.schema);
+    tdb_admin(sql);
+    tdb_admin("BEGIN");
+    snprintf(sql, sizeof sql, "SELECT id FROM workflow_runs WHERE id = %lld FOR UPDATE",
+             (long long)id1);
+    tdb_admin(sql);
+    zf_store_run *list = NULL;
+    size_t n = 0;
+    assert_int_equal(zf_store_run_claim(f->st, "A", NOW, TTL, 5, &list, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(list[0].id, id2);
+    zf_store_run_free_list(list, n);
+    tdb_admin("ROLLBACK");
+    tdb_admin("RESET search_path");
+    assert_int_equal(zf_store_run_claim(f->other, "B", NOW, TTL, 5, &list, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(list[0].id, id1);
+    zf_store_run_free_list(list, n);
+}
+
 /* The step moves and their guards; a resumed owner reads `sent`. */
 static void test_runs_step_moves(void **state)
 {
@@ -800,6 +831,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_runs_create_once_per_trigger, setup, teardown),
         cmocka_unit_test_setup_teardown(test_runs_create_race_one_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_runs_claim_and_takeover, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_runs_claim_skips_locked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_runs_step_moves, setup, teardown),
         cmocka_unit_test_setup_teardown(test_runs_zombie_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_runs_retry_and_cancel, setup, teardown),

@@ -56,9 +56,12 @@ static void test_load_positions(void **state)
     assert_non_null(strstr(s, "1:4: anchors"));
     s = problems_of("a: !!str 1\n", "t.yaml");
     assert_non_null(strstr(s, "tags"));
+    s = problems_of("{\"a\": 1,}", "t.json");
+    assert_string_equal(s, "1:8: not valid JSON: JSON disallows trailing comma before closing "
+                           "brace\n");
     /* libfyaml 0.7.12 loops forever on this one: refused before it parses */
     s = problems_of("%.Inf\x92:\nto n:", "t.yaml");
-    assert_string_equal(s, "1:6: t.yaml is not UTF-8 text (a stray byte here)\n");
+    assert_string_equal(s, "1:6: not UTF-8 text (a stray byte here)\n");
     s = problems_of("? [a]\n: 1\n", "t.yaml");
     assert_non_null(strstr(s, "keys must be strings"));
     s = problems_of("name: t\non: {zoom: recording.complete}\nsteps: [{id: a, action: get_user, "
@@ -278,6 +281,12 @@ static void test_cron(void **state)
     assert_int_equal(next("0 9 * * mon-fri", "UTC", utc(2026, 3, 6, 9, 0)), utc(2026, 3, 9, 9, 0));
     assert_int_equal(next("*/15 * * * *", "UTC", utc(2026, 1, 1, 0, 7)), utc(2026, 1, 1, 0, 15));
     assert_int_equal(next("0 0 29 feb *", "UTC", utc(2026, 1, 1, 0, 0)), utc(2028, 2, 29, 0, 0));
+    /* steps: N/S runs from N to the field's end; N-M/S stays in the range */
+    assert_int_equal(next("50/5 * * * *", "UTC", utc(2026, 1, 1, 0, 56)), utc(2026, 1, 1, 1, 50));
+    assert_int_equal(next("1-1/2 * * * *", "UTC", utc(2026, 1, 1, 0, 1)), utc(2026, 1, 1, 1, 1));
+    /* both day fields restricted: either matches (Vixie); 2026-01-01 is a Thursday */
+    assert_int_equal(next("0 0 15 * fri", "UTC", utc(2026, 1, 1, 0, 0)), utc(2026, 1, 2, 0, 0));
+    assert_int_equal(next("0 12 * * 7", "UTC", utc(2026, 1, 1, 0, 0)), utc(2026, 1, 4, 12, 0));
     /* spring forward: 02:30 does not exist on 2026-03-08; fires at 03:30 EDT (07:30Z) */
     assert_int_equal(next("30 2 * * *", ny, utc(2026, 3, 8, 0, 0)), utc(2026, 3, 8, 7, 30));
     /* fall back: 01:30 happens twice on 2026-11-01; fires once, at the EDT one (05:30Z) */

@@ -75,7 +75,7 @@ static int parse_field(const char *s, int b, int e, const field *f, uint64_t *bi
     *star = e - b == 1 && s[b] == '*';
     int i = b;
     while (i < e) {
-        int lo, hi, step = 1, at = i, rc;
+        int lo, hi, step = 1, at = i, rc, ranged = 0;
         if (s[i] == '*') {
             lo = f->lo;
             hi = f->hi == 7 ? 6 : f->hi;
@@ -85,6 +85,7 @@ static int parse_field(const char *s, int b, int e, const field *f, uint64_t *bi
                 return bad(col, at, err, rc == -2 ? "a value out of range" : "a value expected", f);
             hi = lo;
             if (i < e && s[i] == '-') {
+                ranged = 1;
                 i++;
                 at = i;
                 if ((rc = value(s, &i, f, &hi)) != 0)
@@ -100,7 +101,7 @@ static int parse_field(const char *s, int b, int e, const field *f, uint64_t *bi
             field sf = {f->name, 1, f->hi + 1, NULL, 0};
             if (value(s, &i, &sf, &step) != 0)
                 return bad(col, at, err, "a step of 1 or more expected", f);
-            if (hi == lo && s[at - 2] != '*')
+            if (!ranged && s[at - 2] != '*')
                 hi = f->hi == 7 ? 6 : f->hi; /* N/S: from N to the end */
         }
         for (int v = lo; v <= hi; v += step)

@@ -35,6 +35,7 @@ typedef struct reader {
     int depth;
     size_t nodes;
     int failed;
+    int json; /* read as JSON */
     json_t *root;
 } reader;
 
@@ -391,15 +392,17 @@ static void syntax_errors(reader *r, struct fy_parser *fyp)
     while (diag && (de = fy_diag_errors_iterate(diag, &it)) != NULL) {
         if (de->type < FYET_ERROR)
             continue;
-        zf_wf__problem(r->p, r->file, de->line + 1, de->column + 1, "", "%s is not valid %s: %s",
-                       r->file, "YAML", de->msg ? de->msg : "syntax");
+        /* the diag's places are 1-based already */
+        zf_wf__problem(r->p, r->file, de->line, de->column, "", "not valid %s: %s",
+                       r->json ? "JSON" : "YAML", de->msg ? de->msg : "a syntax error");
         any = 1;
         break;
     }
     if (diag)
         fy_diag_unref(diag);
     if (!any)
-        zf_wf__problem(r->p, r->file, 0, 0, "", "%s is not valid YAML", r->file);
+        zf_wf__problem(r->p, r->file, 0, 0, "", "%s is not valid %s", r->file,
+                       r->json ? "JSON" : "YAML");
     r->failed = 1;
 }
 
@@ -417,6 +420,7 @@ int zf_wf__read(zf_wf__doc *out, const char *file, const void *bytes, size_t len
     memset(out, 0, sizeof *out);
     reader r;
     reader_init(&r, out, file, p);
+    r.json = json;
     if (len > ZF_WF_FILE_MAX) {
         zf_wf__problem(p, file, 0, 0, "split it into smaller workflows", "%s is larger than 1 MiB",
                        file);
@@ -442,7 +446,7 @@ int zf_wf__read(zf_wf__doc *out, const char *file, const void *bytes, size_t len
                 col++;
         }
         zf_wf__problem(p, file, line, col, "save the file as UTF-8 text",
-                       "%s is not UTF-8 text (a %s byte here)", file, is_nul ? "NUL" : "stray");
+                       "not UTF-8 text (a %s byte here)", is_nul ? "NUL" : "stray");
         return ZF_EVALIDATION;
     }
     out->pos = json_object();
@@ -453,22 +457,25 @@ int zf_wf__read(zf_wf__doc *out, const char *file, const void *bytes, size_t len
     dcfg.level = FYET_ERROR;
     dcfg.output_fn = NULL;
     struct fy_diag *diag = fy_diag_create(&dcfg);
+    if (diag)
+        fy_diag_set_collect_errors(diag, true); /* kept for syntax_errors, never printed */
     struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_DISABLE_MMAP_OPT |
                                         (json ? FYPCF_JSON_FORCE : FYPCF_JSON_NONE) |
                                         FYPCF_DEFAULT_VERSION_1_2,
                                .diag = diag};
     struct fy_parser *fyp = (out->pos && out->kpos && diag) ? fy_parser_create(&cfg) : NULL;
-    if (diag)
-        fy_diag_unref(diag);
     if (!fyp || fy_parser_set_string(fyp, len ? bytes : "", len) != 0) {
         if (fyp)
             fy_parser_destroy(fyp);
+        if (diag)
+            fy_diag_unref(diag);
         zf_wf__doc_free(out);
         p->oom = 1;
         return ZF_ENOMEM;
     }
     int docs = 0;
     struct fy_event *e;
+    /* fy_parser_parse ends (NULL) at the stream's end or its first error */
     while (!r.failed && !p->oom && (e = fy_parser_parse(fyp)) != NULL) {
         on_event(&r, e, &docs);
         fy_parser_event_free(fyp, e);
@@ -476,6 +483,9 @@ int zf_wf__read(zf_wf__doc *out, const char *file, const void *bytes, size_t len
     if (!r.failed && !p->oom && fy_parser_get_stream_error(fyp))
         syntax_errors(&r, fyp);
     fy_parser_destroy(fyp);
+    /* the errors a diag collected are freed only when collecting stops */
+    fy_diag_set_collect_errors(diag, false);
+    fy_diag_unref(diag);
     while (r.depth)
         pop(&r);
     out->model = r.root;
