@@ -25,7 +25,7 @@
 
 typedef struct run_args {
     const char *file, *event, *trigger_id, *org, *csv, *key, *lease_ttl;
-    int json;
+    int json, queue;
 } run_args;
 
 static const cli_opt run_opts[] = {
@@ -67,6 +67,10 @@ static const cli_opt run_opts[] = {
      .value_name = "S",
      .at = CLI_AT(run_args, lease_ttl),
      .help = "seconds of the run's lease, renewed every third of it (default 30)"},
+    {.kind = CLI_OPT_SWITCH,
+     .name = "queue",
+     .at = CLI_AT(run_args, queue),
+     .help = "only start the run(s), queued for a worker (`zoomflow runs work`)"},
     {.kind = CLI_OPT_SWITCH,
      .name = "json",
      .at = CLI_AT(run_args, json),
@@ -211,6 +215,13 @@ static int run_one(run_env *e, const json_t *input, const char *trigger_id, int 
     else
         fprintf(e->a->json ? stderr : stdout, "run %lld started (%s v%lld)\n", (long long)run.id,
                 run.workflow, (long long)run.version);
+    if (e->a->queue) {
+        *outcome = created ? OUT_CREATED : OUT_THERE;
+        if (e->a->json && !e->a->csv)
+            rc = cli_run_print(e->st, &run, 1, &err);
+        zf_store_run_free(&run);
+        return rc ? cli_fail(e->ctx, &err) : 0;
+    }
     rc = execute(e, &run, &state, &err);
     zf_error perr = ZF_ERROR_INIT;
     if (rc == 0 || rc == ZF_EBUSY) {

@@ -38,6 +38,8 @@ typedef struct exec {
     zf_store_step *recs;
     size_t nrecs;
     int must_fail; /* a failure continue_on_error does not cover */
+    const char *failed_step; /* the last step (and item) that failed */
+    int64_t failed_item;
     /* the renewal thread */
     pthread_t renewer;
     pthread_mutex_t mu;
@@ -192,6 +194,8 @@ static int fail_rec(exec *e, const zf_wf_step *s, int64_t item, zf_error *why, z
         *err = werr;
         return rc;
     }
+    e->failed_step = s->id;
+    e->failed_item = item;
     json_t *detail = json_string(why->message);
     note(e, s->id, item, ZF_STEP_FAILED, detail, why->hint[0] ? why->hint : NULL);
     json_decref(detail);
@@ -415,6 +419,8 @@ static int run_item(exec *e, const zf_wf_step *s, size_t index, int64_t item, js
         return 0;
     }
     if (state == ZF_STEP_FAILED) {
+        e->failed_step = s->id;
+        e->failed_item = item;
         error_from_json(err, rec->error);
         return STEP_FAILED;
     }
@@ -571,7 +577,7 @@ static int finish(exec *e, int failed, const zf_error *why, zf_error *err)
 {
     char *text = NULL;
     if (failed) {
-        json_t *j = zf_runner_error_json(why, NULL, -1);
+        json_t *j = zf_runner_error_json(why, e->failed_step, e->failed_item);
         text = j ? json_dumps(j, JSON_COMPACT) : NULL;
         json_decref(j);
     }
