@@ -156,8 +156,8 @@ static int read_event(cli_ctx *ctx, const char *text, json_t **out)
 static int execute(run_env *e, zf_store_run *run, int *state, zf_error *err)
 {
     zf_store_run claimed;
-    int rc = zf_store_run_claim_id(e->st, run->id, e->owner, (int64_t)time(NULL),
-                                   e->ttl, &claimed, err);
+    int rc =
+        zf_store_run_claim_id(e->st, run->id, e->owner, (int64_t)time(NULL), e->ttl, &claimed, err);
     zf_store_run_free(run);
     *run = claimed;
     if (rc == ZF_EBUSY && run->state != ZF_RUN_RUNNING && run->state != ZF_RUN_QUEUED) {
@@ -272,8 +272,7 @@ static int key_column(const run_env *e, const zf_csv_record *hdr, size_t *col)
             *col = i;
             return 0;
         }
-    return cli_usage_error(e->ctx->cmd, "--key %s: the CSV's header has no such column",
-                           e->a->key);
+    return cli_usage_error(e->ctx->cmd, "--key %s: the CSV's header has no such column", e->a->key);
 }
 
 static int run_csv(run_env *e, const json_t *base)
@@ -292,9 +291,10 @@ static int run_csv(run_env *e, const json_t *base)
     char why[256] = "";
     long counts[3] = {0, 0, 0};
     size_t col = 0;
-    int status = zf_csv_next(&c, &hdr, why, sizeof why) == 1 ? key_column(e, &hdr, &col)
-                 : cli_usage_error(e->ctx->cmd, "--csv %s: %s", e->a->csv,
-                                   why[0] ? why : "no header row");
+    int status = zf_csv_next(&c, &hdr, why, sizeof why) == 1
+                     ? key_column(e, &hdr, &col)
+                     : cli_usage_error(e->ctx->cmd, "--csv %s: %s", e->a->csv,
+                                       why[0] ? why : "no header row");
     int rc;
     while (!status && !zf_runner_stopping(e->r) &&
            (rc = zf_csv_next(&c, &row, why, sizeof why)) != 0) {

@@ -112,7 +112,8 @@ void cli_run_step_line(void *ctx, const zf_store_run *run, const char *step_id, 
     if (item >= 0)
         snprintf(it, sizeof it, "[%lld]", (long long)item);
     const char *word = state == ZF_STEP_DONE ? outcome_word(detail) : NULL;
-    const char *id = state == ZF_STEP_DONE ? json_string_value(json_object_get(detail, "id")) : NULL;
+    const char *id =
+        state == ZF_STEP_DONE ? json_string_value(json_object_get(detail, "id")) : NULL;
     json_int_t nid = json_integer_value(json_object_get(detail, "id"));
     fprintf(f, "run %lld %s%s: %s", (long long)run->id, step_id, it, zf_step_state_name(state));
     if (word)
@@ -218,8 +219,8 @@ int cli_lease_ttl(cli_ctx *ctx, const char *text, int64_t *ttl)
         return 0;
     long long v;
     zf_error err = ZF_ERROR_INIT;
-    if (cli_number(&v, "--lease-ttl", text, strlen(text), 1, CLI_LEASE_TTL_MAX, "seconds",
-                   &err) != 0)
+    if (cli_number(&v, "--lease-ttl", text, strlen(text), 1, CLI_LEASE_TTL_MAX, "seconds", &err) !=
+        0)
         return cli_usage_fail(ctx->cmd, &err);
     *ttl = v;
     return 0;
@@ -356,8 +357,8 @@ static int run_list(cli_ctx *ctx, int argc, char **argv)
                    zf_trigger_kind_name(r->trigger_kind), r->trigger_id ? r->trigger_id : "-");
     }
     if (arr) {
-        json_t *j = json_pack("{s:o, s:o}", "runs", arr, "next",
-                              next ? json_integer(next) : json_null());
+        json_t *j =
+            json_pack("{s:o, s:o}", "runs", arr, "next", next ? json_integer(next) : json_null());
         char *t = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
         if (t)
             puts(t);

@@ -131,8 +131,8 @@ static int load_version(zf_runner *r, const zf_store_run *run, zf_workflow **out
     rc = zf_workflow_load(out, file, def, strlen(def), &lo, &p);
     if (rc != 0) {
         zf_wf_problems_to_error(err, &p);
-        zf_error_restate(err, rc, "workflow %s version %lld no longer loads: %.300s",
-                         run->workflow, (long long)run->version, err->message);
+        zf_error_restate(err, rc, "workflow %s version %lld no longer loads: %.300s", run->workflow,
+                         (long long)run->version, err->message);
     }
     zf_wf_problems_free(&p);
     zf_store_workflow_free(&sw);
@@ -176,8 +176,7 @@ int zf_runner__workflow(zf_runner *r, const zf_store_run *run, const zf_workflow
 
 /* ---- starting a run ----------------------------------------------------------- */
 
-static int check_input(const zf_workflow *w, const json_t *in, zf_problems *problems,
-                       zf_error *err)
+static int check_input(const zf_workflow *w, const json_t *in, zf_problems *problems, zf_error *err)
 {
     zf_problems local = ZF_PROBLEMS_INIT;
     zf_problems *p = problems ? problems : &local;

@@ -37,7 +37,7 @@ typedef struct exec {
     json_t *ctx, *steps; /* steps: borrowed from ctx */
     zf_store_step *recs;
     size_t nrecs;
-    int must_fail; /* a failure continue_on_error does not cover */
+    int must_fail;           /* a failure continue_on_error does not cover */
     const char *failed_step; /* the last step (and item) that failed */
     int64_t failed_item;
     /* the renewal thread */
@@ -204,8 +204,8 @@ static int fail_rec(exec *e, const zf_wf_step *s, int64_t item, zf_error *why, z
     return STEP_FAILED;
 }
 
-static int done_rec(exec *e, const zf_wf_step *s, int64_t item, const json_t *out,
-                    const char *how, zf_error *err)
+static int done_rec(exec *e, const zf_wf_step *s, int64_t item, const json_t *out, const char *how,
+                    zf_error *err)
 {
     char *text = json_dumps(out, JSON_COMPACT | JSON_ENCODE_ANY);
     if (!text)
@@ -276,8 +276,10 @@ static int resume_sent(exec *e, const zf_wf_step *s, const zf_store_step *rec, j
     json_t *in = parse_or_null(rec->input), *found = NULL;
     zf_error why = ZF_ERROR_INIT;
     int rc = a->reconcile ? look(e, a, in, rec->sent_at, &found, &why)
-                          : zf_error_set(&why, ZF_EAMBIGUOUS, "%s has no way to look for what "
-                                                              "it made", a->name);
+                          : zf_error_set(&why, ZF_EAMBIGUOUS,
+                                         "%s has no way to look for what "
+                                         "it made",
+                                         a->name);
     if (rc == ZF_ECANCELED || e->lost) {
         json_decref(in);
         *err = why;
@@ -492,8 +494,8 @@ static int run_each(exec *e, const zf_wf_step *s, size_t index, json_t **out, zf
     zf_error why = ZF_ERROR_INIT;
     int rc = zf_wf_render(&list, s->for_each, e->ctx, &why);
     if (rc == 0 && !json_is_array(list))
-        rc = zf_error_set(&why, ZF_EVALIDATION, "step %s: for_each rendered %s, not a list",
-                          s->id, zf_json_type_name(list));
+        rc = zf_error_set(&why, ZF_EVALIDATION, "step %s: for_each rendered %s, not a list", s->id,
+                          zf_json_type_name(list));
     if (rc != 0) {
         json_decref(list);
         rc = find_rec(e, s->id, -1) ? 0 : add_rec(e, s->id, -1, (int64_t)index, err);
@@ -612,8 +614,7 @@ int zf_runner_exec(zf_runner *r, zf_store_run *run, zf_zoom *z, const char *gran
         *err = why;
     for (size_t i = 0; rc == 0 && i < zf_workflow_step_count(e.w); i++) {
         if (e.lost)
-            rc = zf_error_set(err, ZF_EBUSY, "the lease on run %lld was lost",
-                              (long long)run->id);
+            rc = zf_error_set(err, ZF_EBUSY, "the lease on run %lld was lost", (long long)run->id);
         else if (zf_runner_stopping(r))
             rc = zf_error_set(err, ZF_ECANCELED, "the runner is stopping");
         else if ((rc = run_step(&e, i, &why)) < 0)

@@ -86,8 +86,7 @@ static void fail_unconnected(pool *p, zf_store_run *run, const zf_error *why)
     json_decref(j);
     zf_store_lease l = zf_store_run_lease(run);
     zf_error err = ZF_ERROR_INIT;
-    if (zf_store_run_finish(p->r->o.store, &l, ZF_RUN_FAILED, text, (int64_t)time(NULL), &err) ==
-        0)
+    if (zf_store_run_finish(p->r->o.store, &l, ZF_RUN_FAILED, text, (int64_t)time(NULL), &err) == 0)
         count(p, &p->stats.failed);
     free(text);
 }

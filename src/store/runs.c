@@ -404,7 +404,8 @@ int zf_store_run_claim(zf_store *st, const char *owner, int64_t now, int64_t ttl
 
 static const zf_store_query q_claim_id = {
     .what = "claiming a workflow run",
-    .sql = "UPDATE workflow_runs " CLAIM_SET "WHERE id = $4 AND (" CLAIMABLE ") RETURNING {columns}",
+    .sql =
+        "UPDATE workflow_runs " CLAIM_SET "WHERE id = $4 AND (" CLAIMABLE ") RETURNING {columns}",
     .row = &zf_store__run_row,
 };
 
