@@ -176,7 +176,8 @@ static void error_from_json(zf_error *err, const char *text)
 #undef ZF_X_CODE
     zf_error_set(err, c, "%s", msg ? msg : "the step failed");
     if (hint)
-        zf_error_hint(err, "%s", hint);
+        zf_error_hint_id(err, (zf_hint)json_integer_value(json_object_get(j, "hint_id")), "%s",
+                         hint);
     json_decref(j);
 }
 

@@ -429,6 +429,12 @@ int zf_store_run_claim_id(zf_store *st, int64_t id, const char *owner, int64_t n
         zf_error_set(err, ZF_EBUSY, "run %lld is %s%s: it cannot be claimed now", (long long)id,
                      zf_run_state_name(cur.state),
                      cur.state == ZF_RUN_RUNNING ? " under another worker's lease" : "");
+        if (cur.state == ZF_RUN_RUNNING || cur.state == ZF_RUN_QUEUED) {
+            char idv[24];
+            snprintf(idv, sizeof idv, "%lld", (long long)id);
+            zf_error_hint_id(err, ZF_HINT_RUN_HELD, NULL);
+            zf_error_hint_arg(err, ZF_HINT_ARG_VALUE, idv);
+        }
         *out = cur;
         return ZF_EBUSY;
     }
