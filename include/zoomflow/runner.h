@@ -129,6 +129,9 @@ int zf_runner_exec(zf_runner *r, zf_store_run *run, zf_zoom *z, const char *gran
  * hint_id, http_status, zoom_code, retry_after, reset_at, step, item}
  * (members that are unknown left out; step NULL: none). */
 json_t *zf_runner_error_json(const zf_error *e, const char *step, int64_t item);
+/* The other way: a stored error JSON (of a step or a run) back into err:
+ * its code (by name; ZF_EZOOM when unknown), message and hint. */
+void zf_runner_error_from_json(zf_error *err, const char *text);
 
 /* A run as surfaces show it: {id, org, workflow, version, trigger: {kind,
  * id}, state, input, attempts, lease: {owner, seq, expires_at} (running

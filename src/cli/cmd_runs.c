@@ -132,23 +132,13 @@ void cli_run_step_line(void *ctx, const zf_store_run *run, const char *step_id, 
 
 void cli_run_error(const zf_store_run *run, zf_error *err)
 {
-    json_t *j = NULL;
-    zf_error perr = ZF_ERROR_INIT;
-    const char *t = run->error ? run->error : "{}";
-    zf_json_parse(&j, t, strlen(t), 1u << 20, "the run's error", &perr);
-    const char *msg = json_string_value(json_object_get(j, "message"));
-    const char *hint = json_string_value(json_object_get(j, "hint"));
+    zf_runner_error_from_json(err, run->error ? run->error : "{}");
+    json_t *j = json_loads(run->error ? run->error : "{}", 0, NULL);
     const char *step = json_string_value(json_object_get(j, "step"));
-    zf_error_set(err, ZF_EZOOM, "run %lld failed%s%s: %s", (long long)run->id,
-                 step ? " at step " : "", step ? step : "", msg ? msg : "(no error recorded)");
-    const char *code = json_string_value(json_object_get(j, "code"));
-#define CLI_X_CODE(name, num, desc)                                                                \
-    if (code && strcmp(code, #name) == 0)                                                          \
-        err->code = num;
-    ZF_ERRNO_MAP(CLI_X_CODE)
-#undef CLI_X_CODE
-    if (hint)
-        zf_error_hint(err, "%s", hint);
+    char msg[ZF_ERROR_MSG_MAX];
+    snprintf(msg, sizeof msg, "%s", err->message);
+    zf_error_restate(err, err->code, "run %lld failed%s%s: %.400s", (long long)run->id,
+                     step ? " at step " : "", step ? step : "", msg);
     json_decref(j);
 }
 

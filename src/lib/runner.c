@@ -323,3 +323,22 @@ json_t *zf_runner_run_json(const zf_store_run *r, const zf_store_step *steps, si
     }
     return j;
 }
+
+void zf_runner_error_from_json(zf_error *err, const char *text)
+{
+    json_t *j = parsed(text);
+    const char *msg = json_string_value(json_object_get(j, "message"));
+    const char *hint = json_string_value(json_object_get(j, "hint"));
+    const char *code = json_string_value(json_object_get(j, "code"));
+    int c = ZF_EZOOM;
+#define ZF_X_CODE(name, num, desc)                                                                 \
+    if (code && strcmp(code, #name) == 0)                                                          \
+        c = num;
+    ZF_ERRNO_MAP(ZF_X_CODE)
+#undef ZF_X_CODE
+    zf_error_set(err, c, "%s", msg ? msg : "the step failed");
+    if (hint)
+        zf_error_hint_id(err, (zf_hint)json_integer_value(json_object_get(j, "hint_id")), "%s",
+                         hint);
+    json_decref(j);
+}

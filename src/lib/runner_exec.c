@@ -161,26 +161,6 @@ static json_t *parse_or_null(const char *text)
     return j;
 }
 
-/* A stored error JSON back into err (its message, code and hint). */
-static void error_from_json(zf_error *err, const char *text)
-{
-    json_t *j = parse_or_null(text);
-    const char *msg = json_string_value(json_object_get(j, "message"));
-    const char *hint = json_string_value(json_object_get(j, "hint"));
-    const char *code = json_string_value(json_object_get(j, "code"));
-    int c = ZF_EZOOM;
-#define ZF_X_CODE(name, num, desc)                                                                 \
-    if (code && strcmp(code, #name) == 0)                                                          \
-        c = num;
-    ZF_ERRNO_MAP(ZF_X_CODE)
-#undef ZF_X_CODE
-    zf_error_set(err, c, "%s", msg ? msg : "the step failed");
-    if (hint)
-        zf_error_hint_id(err, (zf_hint)json_integer_value(json_object_get(j, "hint_id")), "%s",
-                         hint);
-    json_decref(j);
-}
-
 static int fail_rec(exec *e, const zf_wf_step *s, int64_t item, zf_error *why, zf_error *err)
 {
     json_t *j = zf_runner_error_json(why, s->id, item);
@@ -424,7 +404,7 @@ static int run_item(exec *e, const zf_wf_step *s, size_t index, int64_t item, js
     if (state == ZF_STEP_FAILED) {
         e->failed_step = s->id;
         e->failed_item = item;
-        error_from_json(err, rec->error);
+        zf_runner_error_from_json(err, rec->error);
         return STEP_FAILED;
     }
     if (state == ZF_STEP_SENT) {

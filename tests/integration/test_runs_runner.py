@@ -288,6 +288,10 @@ class RunnerTest(ConnectedTest):
         states = self.cli.sql("SELECT state || ' ' || count(*) FROM workflow_runs "
                               "WHERE trigger_id LIKE 'crash%' GROUP BY state")
         self.assertEqual(states, [f"done {n}"], self.tail(log))
+        with open(log, errors="replace") as f:
+            text = f.read()
+        self.assertNotIn("Sanitizer", text)  # the ASan build's workers
+        self.assertNotIn("runtime error", text)
         users, meetings, regs = self.objects("Crash")
         users = [u for u in users if u["email"].startswith("crash")]
         d = self.data()

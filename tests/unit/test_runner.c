@@ -131,8 +131,7 @@ static void test_exec_without_requests(void **state)
         start(f, "{\"email\": \"a@example.com\", \"ids\": []}", "t3", &run, &created, NULL, &err),
         0);
     assert_int_equal(
-        zf_store_run_claim_id(f->st, run.id, "test:1", (int64_t)time(NULL), 30, &claimed, &err),
-        0);
+        zf_store_run_claim_id(f->st, run.id, "test:1", (int64_t)time(NULL), 30, &claimed, &err), 0);
     /* no step sends anything, so no Zoom client is needed */
     assert_int_equal(zf_runner_exec(f->r, &claimed, NULL, NULL, &st, &err), 0);
     assert_int_equal(st, ZF_RUN_DONE);
@@ -167,8 +166,7 @@ static void test_lost_lease_writes_nothing(void **state)
     assert_int_equal(start(f, "{\"email\": \"a@example.com\"}", "t4", &run, &created, NULL, &err),
                      0);
     assert_int_equal(
-        zf_store_run_claim_id(f->st, run.id, "test:1", (int64_t)time(NULL), 30, &claimed, &err),
-        0);
+        zf_store_run_claim_id(f->st, run.id, "test:1", (int64_t)time(NULL), 30, &claimed, &err), 0);
     assert_int_equal(
         zf_store_run_cancel(f->st, "acme", run.id, (int64_t)time(NULL), &cancelled, &err), 0);
     assert_int_equal(zf_runner_exec(f->r, &claimed, NULL, NULL, &st, &err), ZF_EBUSY);
