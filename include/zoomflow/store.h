@@ -585,8 +585,8 @@ int zf_store_run_finish(zf_store *st, const zf_store_lease *l, int state, const 
 /* A failed run queued again (attempts + 1, error cleared), its failed
  * steps pending again; its done steps keep their outputs, so the run goes
  * on from the step that failed. ZF_ENOTFOUND (no such run in org),
- * ZF_ECONFLICT when it is not failed (*out, when non-NULL, gets the run
- * as it is in both cases it exists). */
+ * ZF_ECONFLICT when it is not failed (then *out, when non-NULL, gets the
+ * run as it is). */
 int zf_store_run_retry(zf_store *st, const char *org, int64_t id, int64_t now, zf_store_run *out,
                        zf_error *err);
 /* queued, running or failed -> cancelled. A running run's owner finds its
