@@ -247,6 +247,43 @@ class RunnerTest(ConnectedTest):
         users, meetings, regs = self.objects("Dee")
         self.assertEqual((len(users), len(meetings), regs), (1, 1, 1))
 
+    def test_town_hall_for_each_continue_on_error(self):
+        r = self.sim.request("POST", "/_sim/seed/meetings", body={"count": 1,
+                                                                  "registration": True})
+        mid = r.json()["meeting_ids"][0]
+        people = [{"email": f" Town{i}@Example.com ", "first_name": f"T{i}"} for i in range(4)]
+        people.insert(2, {"email": "not-an-email", "first_name": "Bad"})
+        wf = os.path.join(zfharness.SOURCE_DIR, "examples", "workflows", "town-hall.yaml")
+        ev = {"meeting_id": mid, "attendees": people}
+        p = self.cli.run("run", wf, "--event", json.dumps(ev), "--trigger-id", "th-1", "--json")
+        self.assertEqual(p.returncode, 0, p.err)
+        run = json.loads(p.out)
+        self.assertEqual(run["state"], "done")  # continue_on_error
+        states = [(s["item"], s["state"]) for s in run["steps"]]
+        self.assertEqual(states, [(0, "done"), (1, "done"), (2, "failed"), (3, "done"),
+                                  (4, "done")])
+        self.assertIn("email", run["steps"][2]["error"]["message"])
+        self.assertEqual(self.data()["counts"]["registrants"].get(str(mid)), 4)
+        self.assertEqual(run["steps"][0]["input"]["email"], "town0@example.com")
+
+    def test_csv_one_run_per_row_with_summary(self):
+        mgr = self.owner()
+        csv = os.path.join(self.cli.dir, "rows.csv")
+        with open(csv, "w") as f:
+            f.write("email,first_name,manager_email,start_date,timezone\n")
+            for i in range(3):
+                f.write(f"row{i}@example.com,Row{i}y,{mgr},2031-04-01,Asia/Tokyo\n")
+        p = self.cli.run("run", WF, "--csv", csv, "--key", "email")
+        self.assertEqual(p.returncode, 0, p.out + p.err)
+        self.assertIn("3 created, 0 already there, 0 failed", p.out)
+        p = self.cli.run("run", WF, "--csv", csv, "--key", "email")
+        self.assertEqual(p.returncode, 0, p.out + p.err)
+        self.assertIn("0 created, 3 already there, 0 failed", p.out)
+        users, meetings, regs = self.objects("Row")
+        self.assertEqual((len(users), len(meetings), regs), (3, 3, 3))
+        # 09:00 in Tokyo (+9) on 2031-04-01 is 00:00 UTC
+        self.assertEqual({m["start_time"] for m in meetings}, {1932768000})
+
     @zfharness.heavy
     def test_crash_sigkill_workers(self):
         n = int(os.environ.get("ZF_TEST_CRASH_RUNS", "200"))
