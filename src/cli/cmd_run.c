@@ -36,7 +36,7 @@ static const cli_opt run_opts[] = {
      .help = "the workflow definition (YAML or JSON)"},
     {.kind = CLI_OPT_VALUE,
      .name = "event",
-     .value_name = "JSON|@FILE",
+     .value_name = "JSON",
      .at = CLI_AT(run_args, event),
      .help = "the run's input: a JSON object, or @FILE holding one (@- = stdin)"},
     {.kind = CLI_OPT_VALUE,

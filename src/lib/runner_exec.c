@@ -479,7 +479,14 @@ static int run_each(exec *e, const zf_wf_step *s, size_t index, json_t **out, zf
                           zf_json_type_name(list));
     if (rc != 0) {
         json_decref(list);
-        rc = find_rec(e, s->id, -1) ? 0 : add_rec(e, s->id, -1, (int64_t)index, err);
+        zf_store_step *rec = find_rec(e, s->id, -1);
+        if (rec && rec->state == ZF_STEP_FAILED) { /* failed before a crash */
+            e->failed_step = s->id;
+            e->failed_item = -1;
+            zf_runner_error_from_json(err, rec->error);
+            return STEP_FAILED;
+        }
+        rc = rec ? 0 : add_rec(e, s->id, -1, (int64_t)index, err);
         return rc ? rc : fail_rec(e, s, -1, &why, err);
     }
     *out = json_array();
