@@ -141,6 +141,8 @@ typedef enum zf_hint_arg {
     X(CHECK_EMAIL, 70, ZF_HA_FIELD, "give an email address such as name@example.com")              \
     X(CHECK_ROLE, 71, ZF_HA_FIELD, "use one of the roles viewer, operator or admin")               \
     X(CREATE_ORG, 72, ZF_HA_VALUE, "create the org first, or check its name")                      \
+    X(AUDIT_CURSOR, 73, 0,                                                                         \
+      "pass the cursor the previous page gave, unchanged, or none for the newest entries")         \
     X(NEED_ROLE, 80, ZF_HA_VALUE, "ask an org admin for a role that allows it")                    \
     X(SEND_JSON, 81, 0, "send a JSON body, declared as application/json")                          \
     X(SMALLER_BODY, 82, 0, "send a smaller request body")                                          \

@@ -199,6 +199,28 @@ int zf_store_audit_add(zf_store *st, const zf_store_audit *a, zf_error *err);
 int zf_store_audit_list(zf_store *st, const char *conn_id, size_t limit, zf_store_audit **out,
                         size_t *n, zf_error *err);
 
+/* Paging through one log by keyset: newest first by (at, id) (rows that
+ * share a timestamp in id order), each page the rows strictly before the
+ * last one of the page before, so a row added meanwhile never shifts a
+ * page and every row is seen once. The cursor is opaque text to callers
+ * (ZF_STORE_AUDIT_CURSOR_LEN lowercase hex digits); it names a position,
+ * not a row that must still exist. */
+#define ZF_STORE_AUDIT_CURSOR_LEN 32
+typedef struct zf_store_audit_cursor {
+    int64_t at;
+    int64_t id; /* >= 1 */
+} zf_store_audit_cursor;
+/* At most limit of conn_id's rows (one log: conn_id is not NULL) before
+ * *before (NULL = from the newest). */
+int zf_store_audit_page(zf_store *st, const char *conn_id, const zf_store_audit_cursor *before,
+                        size_t limit, zf_store_audit **out, size_t *n, zf_error *err);
+/* The cursor just past row, in out (ZF_STORE_AUDIT_CURSOR_LEN + 1 bytes). */
+void zf_store_audit_cursor_format(const zf_store_audit *row,
+                                  char out[ZF_STORE_AUDIT_CURSOR_LEN + 1]);
+/* Reads a cursor zf_store_audit_cursor_format made (NUL-ended text).
+ * ZF_EVALIDATION (hint AUDIT_CURSOR) for anything else. */
+int zf_store_audit_cursor_parse(const char *s, zf_store_audit_cursor *out, zf_error *err);
+
 /* ---- tenancy: orgs, accounts, memberships, API keys, web sessions and
  * sign-in counters (the rows under zoomflow/access.h, which is how the
  * service uses them: the checks, hashing and audit live there). Secrets

@@ -243,6 +243,12 @@ static const char m6_webhooks[] =
     ");\n"                                                                                         \
     "ALTER TABLE webhook_events ADD COLUMN consumed_at BIGINT NOT NULL DEFAULT 0;\n"
 
+/* The audit log's keyset paging (audit.c, q_page): one org's rows newest
+ * first by (at, id). audit_log_conn (conn_id, id) serves the listing by
+ * id alone. */
+static const char m9_audit_page[] =
+    "CREATE INDEX IF NOT EXISTS audit_log_page ON audit_log (conn_id, at, id);\n";
+
 const zf_store_migration zf_store__migrations[] = {
     {1, "connections and oauth states", m1_connections, NULL, NULL},
     {2, "audit log", NULL, M2_AUDIT("id INTEGER PRIMARY KEY AUTOINCREMENT"),
@@ -256,6 +262,7 @@ const zf_store_migration zf_store__migrations[] = {
     {7, "idempotency keys", m7_idempotency, NULL, NULL},
     {8, "workflows and runs", NULL, M8_WORKFLOWS("id INTEGER PRIMARY KEY AUTOINCREMENT"),
      M8_WORKFLOWS("id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")},
+    {9, "audit log keyset index", m9_audit_page, NULL, NULL},
 };
 
 const size_t zf_store__migrations_count =
