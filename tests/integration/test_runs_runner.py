@@ -314,7 +314,7 @@ class RunnerTest(ConnectedTest):
         start = time.time()
         for _ in range(kills):
             w = self.worker("--workers", "2", log=log)
-            time.sleep(rnd.uniform(0.3, 1.2))
+            time.sleep(rnd.uniform(0.15, 0.6))
             w.send_signal(signal.SIGKILL)
             w.wait(30)
         done_at_kills = int(self.cli.sql("SELECT count(*) FROM workflow_runs WHERE "
