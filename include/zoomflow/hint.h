@@ -174,7 +174,10 @@ typedef enum zf_hint_arg {
     X(RUN_LEASE_LOST, 163, ZF_HA_VALUE,                                                            \
       "this worker's lease on the run ended (it expired, was taken over or the run was "           \
       "cancelled); the run goes on with its new owner")                                            \
-    X(LIST_WORKFLOWS, 164, ZF_HA_VALUE, "list the workflows to find its name and versions")
+    X(LIST_WORKFLOWS, 164, ZF_HA_VALUE, "list the workflows to find its name and versions")        \
+    X(RUN_HELD, 170, ZF_HA_VALUE,                                                                  \
+      "another worker is executing the run: look at the run's steps, or try again once its "       \
+      "lease has ended")
 
 typedef enum zf_hint {
 #define ZF_X_HINT_ENUM(name, num, args, words) ZF_HINT_##name = num,

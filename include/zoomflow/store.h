@@ -585,6 +585,13 @@ int zf_store_run_create(zf_store *st, const zf_store_run *r, int64_t now, zf_sto
  * is the caller's (zf_store_run_free_list); *n 0 when there is nothing. */
 int zf_store_run_claim(zf_store *st, const char *owner, int64_t now, int64_t ttl, size_t max,
                        zf_store_run **out, size_t *n, zf_error *err);
+/* Claims the one run id as zf_store_run_claim would (queued with its
+ * run_after come, or running with its lease expired): the caller that
+ * started a run and executes it itself (the CLI's `run`). ZF_EBUSY with
+ * *out the run as it is when it is not claimable now (done, failed,
+ * cancelled, or under a live lease); ZF_ENOTFOUND. */
+int zf_store_run_claim_id(zf_store *st, int64_t id, const char *owner, int64_t now, int64_t ttl,
+                          zf_store_run *out, zf_error *err);
 /* Extends the lease to now + ttl. ZF_EBUSY when it is not held any more
  * (expired, taken over, cancelled): stop working on the run. */
 int zf_store_run_renew(zf_store *st, const zf_store_lease *l, int64_t now, int64_t ttl,

@@ -34,6 +34,8 @@ extern const zf_cmd zf_cmd_config, zf_cmd_connect, zf_cmd_disconnect, zf_cmd_sta
     zf_cmd_help, zf_cmd_completion, zf_cmd_man, zf_cmd_actions, zf_cmd_actions_schema,
     zf_cmd_recordings_download, zf_cmd_batch, zf_cmd_serve;
 extern const zf_cmd zf_cmd_workflows_validate, zf_cmd_workflows_list, zf_cmd_workflows_show;
+extern const zf_cmd zf_cmd_run, zf_cmd_runs_list, zf_cmd_runs_show, zf_cmd_runs_retry,
+    zf_cmd_runs_cancel, zf_cmd_runs_work;
 
 static const zf_cmd actions_here; /* a marker, never run */
 #define ACTIONS_HERE (&actions_here)
@@ -58,6 +60,12 @@ static const zf_cmd *const written[] = {
     &zf_cmd_workflows_validate,
     &zf_cmd_workflows_list,
     &zf_cmd_workflows_show,
+    &zf_cmd_run,
+    &zf_cmd_runs_list,
+    &zf_cmd_runs_show,
+    &zf_cmd_runs_retry,
+    &zf_cmd_runs_cancel,
+    &zf_cmd_runs_work,
 };
 
 #define MADE_MAX 256 /* action commands; the registry test keeps well below */

@@ -402,6 +402,45 @@ int zf_store_run_claim(zf_store *st, const char *owner, int64_t now, int64_t ttl
     return 0;
 }
 
+static const zf_store_query q_claim_id = {
+    .what = "claiming a workflow run",
+    .sql =
+        "UPDATE workflow_runs " CLAIM_SET "WHERE id = $4 AND (" CLAIMABLE ") RETURNING {columns}",
+    .row = &zf_store__run_row,
+};
+
+int zf_store_run_claim_id(zf_store *st, int64_t id, const char *owner, int64_t now, int64_t ttl,
+                          zf_store_run *out, zf_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!owner || !*owner || ttl <= 0)
+        return zf_error_set(err, ZF_EINVAL, "a claim needs an owner and a lease time");
+    zf_store_value v[] = {zf_store__text(owner), zf_store__int64(now), zf_store__int64(ttl),
+                          zf_store__int64(id)};
+    int rc = zf_store__get(zf_store__enter(st), &q_claim_id, v, 4, out, err);
+    zf_store__leave(st);
+    if (rc < 0)
+        return rc;
+    if (rc == 0) {
+        zf_store_run cur;
+        rc = zf_store_run_get(st, NULL, id, &cur, err);
+        if (rc < 0)
+            return rc;
+        zf_error_set(err, ZF_EBUSY, "run %lld is %s%s: it cannot be claimed now", (long long)id,
+                     zf_run_state_name(cur.state),
+                     cur.state == ZF_RUN_RUNNING ? " under another worker's lease" : "");
+        if (cur.state == ZF_RUN_RUNNING || cur.state == ZF_RUN_QUEUED) {
+            char idv[24];
+            snprintf(idv, sizeof idv, "%lld", (long long)id);
+            zf_error_hint_id(err, ZF_HINT_RUN_HELD, NULL);
+            zf_error_hint_arg(err, ZF_HINT_ARG_VALUE, idv);
+        }
+        *out = cur;
+        return ZF_EBUSY;
+    }
+    return 0;
+}
+
 /* Runs one lease-guarded UPDATE of the run row (params begin with the
  * guard's four). */
 static int held_update(zf_store *st, const zf_store_query *q, const zf_store_lease *l,

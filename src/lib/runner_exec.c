@@ -1,0 +1,631 @@
+/*
+ * Executing one claimed run (runner.h, docs/runs.md "The runner"): the
+ * render context, the steps in order (if:, for_each: items one after the
+ * other), send before the request, reconcile of a sent create on resume,
+ * the retry policy, and the lease renewed by a thread meanwhile.
+ *
+ * Invariant: no request goes out unless its step's `sent` committed under
+ * the lease, and a step found `sent` is reconciled (creates) before any
+ * new request. for_each items run one at a time in this version (the
+ * concurrency bound is an upper bound; the client's rate limiter paces).
+ */
+#include "runner_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "zoomflow/action_run.h"
+#include "zoomflow/json.h"
+#include "zoomflow/log.h"
+
+#define STEP_FAILED 1 /* the step failed: err holds why */
+#define STEP_RESET 2  /* a sent step proven to have had no effect: send it */
+#define COND_RUN 4    /* `if:` true (or none): run the step */
+#define JSON_MAX (16u << 20)
+
+typedef struct exec {
+    zf_runner *r;
+    zf_store *st;
+    zf_store_run *run;
+    zf_store_lease l;
+    zf_zoom *z;
+    const char *granted;
+    const zf_workflow *w;
+    json_t *ctx, *steps; /* steps: borrowed from ctx */
+    zf_store_step *recs;
+    size_t nrecs;
+    int must_fail;           /* a failure continue_on_error does not cover */
+    const char *failed_step; /* the last step (and item) that failed */
+    int64_t failed_item;
+    /* the renewal thread */
+    pthread_t renewer;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int renewing, quit;
+    volatile int lost;
+} exec;
+
+static int64_t now_s(void)
+{
+    return (int64_t)time(NULL);
+}
+
+static void note(exec *e, const char *step, int64_t item, int state, const json_t *detail,
+                 const char *text)
+{
+    if (e->r->o.on_step)
+        e->r->o.on_step(e->r->o.step_ctx, e->run, step, item, state, detail, text);
+}
+
+/* ---- the lease ------------------------------------------------------------- */
+
+static void *renew_main(void *arg)
+{
+    exec *e = arg;
+    int64_t ttl = zf_runner__ttl(e->r);
+    int64_t every_ms = ttl * 1000 / 3;
+    if (every_ms < 100)
+        every_ms = 100;
+    pthread_mutex_lock(&e->mu);
+    while (!e->quit) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += (time_t)(every_ms / 1000);
+        ts.tv_nsec += (long)(every_ms % 1000) * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        int w = pthread_cond_timedwait(&e->cv, &e->mu, &ts);
+        if (e->quit)
+            break;
+        if (w != ETIMEDOUT)
+            continue;
+        pthread_mutex_unlock(&e->mu);
+        zf_error err = ZF_ERROR_INIT;
+        int rc = zf_store_run_renew(e->st, &e->l, now_s(), ttl, &err);
+        if (rc == ZF_EBUSY)
+            e->lost = 1;
+        else if (rc != 0)
+            zf_log(ZF_LOG_WARN, "runner", "run %lld: renewing the lease failed: %s",
+                   (long long)e->l.run_id, err.message);
+        pthread_mutex_lock(&e->mu);
+        if (e->lost)
+            break;
+    }
+    pthread_mutex_unlock(&e->mu);
+    return NULL;
+}
+
+static void renew_start(exec *e)
+{
+    pthread_mutex_init(&e->mu, NULL);
+    pthread_cond_init(&e->cv, NULL);
+    e->renewing = pthread_create(&e->renewer, NULL, renew_main, e) == 0;
+}
+
+static void renew_stop(exec *e)
+{
+    if (e->renewing) {
+        pthread_mutex_lock(&e->mu);
+        e->quit = 1;
+        pthread_cond_signal(&e->cv);
+        pthread_mutex_unlock(&e->mu);
+        pthread_join(e->renewer, NULL);
+    }
+    pthread_cond_destroy(&e->cv);
+    pthread_mutex_destroy(&e->mu);
+}
+
+/* A store write's code, with the lease watch: ZF_EBUSY marks it lost. */
+static int guard(exec *e, int rc)
+{
+    if (rc == ZF_EBUSY)
+        e->lost = 1;
+    return rc;
+}
+
+/* ---- records --------------------------------------------------------------- */
+
+static zf_store_step *find_rec(exec *e, const char *id, int64_t item)
+{
+    for (size_t i = 0; i < e->nrecs; i++)
+        if (e->recs[i].item == item && strcmp(e->recs[i].step_id, id) == 0)
+            return &e->recs[i];
+    return NULL;
+}
+
+static int add_rec(exec *e, const char *id, int64_t item, int64_t index, zf_error *err)
+{
+    if (e->lost)
+        return zf_error_set(err, ZF_EBUSY, "the lease on run %lld was lost",
+                            (long long)e->l.run_id);
+    zf_store_step row;
+    memset(&row, 0, sizeof row);
+    row.run_id = e->run->id;
+    row.step_id = (char *)id;
+    row.item = item;
+    row.step_index = index;
+    return guard(e, zf_store_step_add(e->st, &e->l, &row, 1, now_s(), err));
+}
+
+static json_t *parse_or_null(const char *text)
+{
+    json_t *j = NULL;
+    zf_error err = ZF_ERROR_INIT;
+    if (!text || zf_json_parse_value(&j, text, strlen(text), JSON_MAX, "stored step", &err) != 0)
+        return json_null();
+    return j;
+}
+
+static int fail_rec(exec *e, const zf_wf_step *s, int64_t item, zf_error *why, zf_error *err)
+{
+    json_t *j = zf_runner_error_json(why, s->id, item);
+    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    if (!text)
+        return zf_error_set(err, ZF_ENOMEM, "out of memory");
+    zf_error werr = ZF_ERROR_INIT;
+    int rc = guard(e, zf_store_step_fail(e->st, &e->l, s->id, item, text, now_s(), NULL, &werr));
+    free(text);
+    if (rc != 0) {
+        *err = werr;
+        return rc;
+    }
+    e->failed_step = s->id;
+    e->failed_item = item;
+    json_t *detail = json_string(why->message);
+    note(e, s->id, item, ZF_STEP_FAILED, detail, why->hint[0] ? why->hint : NULL);
+    json_decref(detail);
+    if (err != why)
+        *err = *why;
+    return STEP_FAILED;
+}
+
+static int done_rec(exec *e, const zf_wf_step *s, int64_t item, const json_t *out, const char *how,
+                    zf_error *err)
+{
+    char *text = json_dumps(out, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (!text)
+        return zf_error_set(err, ZF_ENOMEM, "out of memory");
+    int rc = guard(e, zf_store_step_done(e->st, &e->l, s->id, item, text, now_s(), NULL, err));
+    free(text);
+    if (rc == 0)
+        note(e, s->id, item, ZF_STEP_DONE, out, how);
+    return rc;
+}
+
+/* ---- resume: a step found sent ------------------------------------------------ */
+
+static int transient(int code)
+{
+    return code == ZF_ESERVER || code == ZF_ENET || code == ZF_ETIMEOUT || code == ZF_ERATELIMIT;
+}
+
+/* 1 found, 0 absent, < 0 the look failed (err says why). */
+static int look(exec *e, const zf_action *a, const json_t *in, int64_t sent_at, json_t **found,
+                zf_error *err)
+{
+    zf_action_source src;
+    zf_action_source_zoom(&src, e->z);
+    zf_reconcile_opts ro = ZF_RECONCILE_OPTS_INIT;
+    ro.attempt_started = sent_at;
+    int rc = 0;
+    for (int round = 0; round < 3; round++) {
+        if (round && zf_runner__sleep(e->r, 1000, &e->lost))
+            return zf_error_set(err, ZF_ECANCELED, "stopped while reconciling");
+        zf_error_reset(err);
+        rc = zf_action_reconcile(found, a, in, &ro, &src, err);
+        if (rc >= 0 || !transient(rc))
+            break;
+    }
+    int64_t settle = e->r->o.settle_ms;
+    if (rc == 0 && settle > 0 && (now_s() - sent_at) * 1000 < settle + 1000) {
+        /* sent a moment ago: Zoom may still be working on it */
+        if (zf_runner__sleep(e->r, settle, &e->lost))
+            return zf_error_set(err, ZF_ECANCELED, "stopped while reconciling");
+        zf_error_reset(err);
+        rc = zf_action_reconcile(found, a, in, &ro, &src, err);
+    }
+    return rc;
+}
+
+static int found_output(json_t **out, const zf_action *a, const json_t *in, json_t *found,
+                        zf_error *err)
+{
+    if (!a->output)
+        return zf_action_normalise(out, a, found, ZF_OUTCOME_FOUND, err);
+    zf_action_result res = ZF_ACTION_RESULT_INIT;
+    int rc = a->output(&res, in, ZF_OUTCOME_FOUND, now_s(), err);
+    *out = res.output;
+    res.output = NULL;
+    zf_action_result_free(&res);
+    return rc;
+}
+
+static int resume_sent(exec *e, const zf_wf_step *s, const zf_store_step *rec, json_t **out,
+                       zf_error *err)
+{
+    const zf_action *a = s->action;
+    if (a->kind != ZF_ACTION_CREATE) { /* reads and idempotent writes: again */
+        int rc = guard(e, zf_store_step_reset(e->st, &e->l, s->id, rec->item, now_s(), NULL, err));
+        return rc ? rc : STEP_RESET;
+    }
+    json_t *in = parse_or_null(rec->input), *found = NULL;
+    zf_error why = ZF_ERROR_INIT;
+    int rc = a->reconcile ? look(e, a, in, rec->sent_at, &found, &why)
+                          : zf_error_set(&why, ZF_EAMBIGUOUS,
+                                         "%s has no way to look for what "
+                                         "it made",
+                                         a->name);
+    if (rc == ZF_ECANCELED || e->lost) {
+        json_decref(in);
+        *err = why;
+        return e->lost ? ZF_EBUSY : ZF_ECANCELED;
+    }
+    if (rc == 1) {
+        rc = found_output(out, a, in, found, err);
+        json_decref(found);
+        json_decref(in);
+        if (rc == 0 && (rc = done_rec(e, s, rec->item, *out, "reconciled: found", err)) != 0) {
+            json_decref(*out);
+            *out = NULL;
+        }
+        return rc;
+    }
+    json_decref(in);
+    if (rc == 0) {
+        note(e, s->id, rec->item, ZF_STEP_PENDING, NULL, "reconciled: not there, sending again");
+        rc = guard(e, zf_store_step_reset(e->st, &e->l, s->id, rec->item, now_s(), NULL, err));
+        return rc ? rc : STEP_RESET;
+    }
+    char msg[ZF_ERROR_MSG_MAX];
+    snprintf(msg, sizeof msg, "%s", why.message);
+    zf_error_set(&why, ZF_EAMBIGUOUS,
+                 "step %s (%s) was sent before its worker stopped, and whether it happened "
+                 "cannot be told: %.300s",
+                 s->id, a->name, msg);
+    zf_error_hint_id(&why, ZF_HINT_CHECK_IN_ZOOM,
+                     "look in Zoom for the %s this step creates (its recorded input is in the "
+                     "run's steps) before retrying the run: a retry could create it twice",
+                     a->item_type ? a->item_type : "object");
+    zf_error_hint_arg(&why, ZF_HINT_ARG_ACTION, a->name);
+    e->must_fail = 1;
+    return fail_rec(e, s, rec->item, &why, err);
+}
+
+/* ---- one step (or item) ------------------------------------------------------ */
+
+static int retryable(int code)
+{
+    return code == ZF_ENET || code == ZF_ETIMEOUT || code == ZF_ESERVER || code == ZF_ERATELIMIT;
+}
+
+static int64_t backoff_ms(const zf_wf_retry *p, int attempt, const zf_error *err)
+{
+    int64_t d = p->delay_ms > 0 ? p->delay_ms : 1000;
+    if (p->backoff == ZF_WF_BACKOFF_EXPONENTIAL)
+        for (int i = 1; i < attempt && d < p->max_delay_ms; i++)
+            d *= 2;
+    if (p->max_delay_ms > 0 && d > p->max_delay_ms)
+        d = p->max_delay_ms;
+    if (err->retry_after > 0 && err->retry_after * 1000 > d && err->retry_after < 3600)
+        d = err->retry_after * 1000;
+    return d;
+}
+
+/* The step's `with:` against the context: the input to record. */
+static int render_input(exec *e, const zf_wf_step *s, json_t **in, zf_error *err)
+{
+    if (!s->with) {
+        *in = json_object();
+        return *in ? 0 : zf_error_set(err, ZF_ENOMEM, "out of memory");
+    }
+    int rc = zf_wf_render(in, s->with, e->ctx, err);
+    if (rc == 0 && !json_is_object(*in)) {
+        json_decref(*in);
+        *in = NULL;
+        rc = zf_error_set(err, ZF_EVALIDATION, "step %s: `with:` did not render to an object",
+                          s->id);
+    }
+    return rc;
+}
+
+/* Sends the pending step: send (recorded), the request, done or fail. 0
+ * with *out, STEP_FAILED, a retry wanted (3), or < 0 (stop). */
+static int send_step(exec *e, const zf_wf_step *s, int64_t item, int attempt, json_t **out,
+                     zf_error *err)
+{
+    json_t *in = NULL;
+    zf_error why = ZF_ERROR_INIT;
+    if (render_input(e, s, &in, &why) != 0)
+        return fail_rec(e, s, item, &why, err);
+    char *text = json_dumps(in, JSON_COMPACT);
+    int rc = text ? 0 : zf_error_set(err, ZF_ENOMEM, "out of memory");
+    if (rc == 0 && e->lost)
+        rc = zf_error_set(err, ZF_EBUSY, "the lease was lost");
+    if (rc == 0)
+        rc = guard(e, zf_store_step_send(e->st, &e->l, s->id, item, text, now_s(), NULL, err));
+    free(text);
+    if (rc != 0) { /* not sent: the next owner reads what the store holds */
+        json_decref(in);
+        return rc;
+    }
+    note(e, s->id, item, ZF_STEP_SENT, in, NULL);
+    zf_action_run_opts ao = ZF_ACTION_RUN_OPTS_INIT;
+    ao.zoom = e->z;
+    ao.granted_scopes = e->granted;
+    ao.store = e->st;
+    ao.conn_id = e->run->org;
+    zf_action_result res = ZF_ACTION_RESULT_INIT;
+    rc = zf_action_run(&res, s->action, in, &ao, NULL, &why);
+    json_decref(in);
+    if (rc == 0) {
+        *out = res.output;
+        res.output = NULL;
+        zf_action_result_free(&res);
+        rc = done_rec(e, s, item, *out, NULL, err);
+        if (rc != 0) {
+            json_decref(*out);
+            *out = NULL;
+        }
+        return rc;
+    }
+    zf_action_result_free(&res);
+    if (e->lost)
+        return zf_error_set(err, ZF_EBUSY, "the lease was lost during the request");
+    if (retryable(rc) && attempt < s->retry.max_attempts) {
+        *err = why;
+        return 3;
+    }
+    if (rc == ZF_EAMBIGUOUS)
+        e->must_fail = 1;
+    return fail_rec(e, s, item, &why, err);
+}
+
+/* One step or for_each item: whatever its record says, to done (0 with
+ * *out), STEP_FAILED (err), or < 0: stop working on the run. */
+static int run_item(exec *e, const zf_wf_step *s, size_t index, int64_t item, json_t **out,
+                    zf_error *err)
+{
+    *out = NULL;
+    zf_store_step *rec = find_rec(e, s->id, item);
+    int rc = 0;
+    if (!rec && (rc = add_rec(e, s->id, item, (int64_t)index, err)) != 0)
+        return rc;
+    int state = rec ? rec->state : ZF_STEP_PENDING;
+    if (state == ZF_STEP_DONE || state == ZF_STEP_SKIPPED) {
+        *out = parse_or_null(rec->output);
+        return 0;
+    }
+    if (state == ZF_STEP_FAILED) {
+        e->failed_step = s->id;
+        e->failed_item = item;
+        zf_runner_error_from_json(err, rec->error);
+        return STEP_FAILED;
+    }
+    if (state == ZF_STEP_SENT) {
+        rc = resume_sent(e, s, rec, out, err);
+        if (rc != STEP_RESET)
+            return rc;
+    }
+    for (int attempt = 1;; attempt++) {
+        if (zf_runner_stopping(e->r))
+            return zf_error_set(err, ZF_ECANCELED, "the runner is stopping");
+        rc = send_step(e, s, item, attempt, out, err);
+        if (rc != 3)
+            return rc;
+        int64_t wait = backoff_ms(&s->retry, attempt, err);
+        char text[160];
+        snprintf(text, sizeof text, "retry %d of %d in %lld ms: %.80s", attempt + 1,
+                 s->retry.max_attempts, (long long)wait, err->message);
+        note(e, s->id, item, ZF_STEP_PENDING, NULL, text);
+        rc = guard(e, zf_store_step_reset(e->st, &e->l, s->id, item, now_s(), NULL, err));
+        if (rc != 0)
+            return rc;
+        if (zf_runner__sleep(e->r, wait, &e->lost))
+            return e->lost ? zf_error_set(err, ZF_EBUSY, "the lease was lost")
+                           : zf_error_set(err, ZF_ECANCELED, "the runner is stopping");
+    }
+}
+
+/* ---- the steps ------------------------------------------------------------------ */
+
+static void set_output(exec *e, const char *id, json_t *out, int skipped)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "output", out ? out : json_null());
+    if (skipped)
+        json_object_set_new(o, "skipped", json_true());
+    json_object_set_new(e->steps, id, o);
+}
+
+/* `if:`: COND_RUN, 0 skip (recorded), < 0 stop, STEP_FAILED. */
+static int check_cond(exec *e, const zf_wf_step *s, size_t index, zf_error *err)
+{
+    zf_store_step *rec = find_rec(e, s->id, -1);
+    if (rec && rec->state == ZF_STEP_SKIPPED)
+        return 0;
+    if (!s->cond || (rec && rec->state != ZF_STEP_PENDING))
+        return COND_RUN;
+    json_t *v = NULL;
+    zf_error why = ZF_ERROR_INIT;
+    if (zf_wf_render(&v, s->cond, e->ctx, &why) != 0) {
+        int rc = rec ? 0 : add_rec(e, s->id, -1, (int64_t)index, err);
+        return rc ? rc : fail_rec(e, s, -1, &why, err);
+    }
+    int yes = zf_wf_truthy(v);
+    json_decref(v);
+    if (yes)
+        return COND_RUN;
+    int rc = rec ? 0 : add_rec(e, s->id, -1, (int64_t)index, err);
+    if (rc == 0)
+        rc = guard(e, zf_store_step_skip(e->st, &e->l, s->id, -1, now_s(), NULL, err));
+    if (rc == 0)
+        note(e, s->id, -1, ZF_STEP_SKIPPED, NULL, "if: false");
+    return rc;
+}
+
+static int run_each(exec *e, const zf_wf_step *s, size_t index, json_t **out, zf_error *err)
+{
+    json_t *list = NULL;
+    zf_error why = ZF_ERROR_INIT;
+    int rc = zf_wf_render(&list, s->for_each, e->ctx, &why);
+    if (rc == 0 && !json_is_array(list))
+        rc = zf_error_set(&why, ZF_EVALIDATION, "step %s: for_each rendered %s, not a list", s->id,
+                          zf_json_type_name(list));
+    if (rc != 0) {
+        json_decref(list);
+        zf_store_step *rec = find_rec(e, s->id, -1);
+        if (rec && rec->state == ZF_STEP_FAILED) { /* failed before a crash */
+            e->failed_step = s->id;
+            e->failed_item = -1;
+            zf_runner_error_from_json(err, rec->error);
+            return STEP_FAILED;
+        }
+        rc = rec ? 0 : add_rec(e, s->id, -1, (int64_t)index, err);
+        return rc ? rc : fail_rec(e, s, -1, &why, err);
+    }
+    *out = json_array();
+    int failed = 0;
+    for (size_t i = 0; i < json_array_size(list) && rc >= 0; i++) {
+        json_object_set(e->ctx, "item", json_array_get(list, i));
+        json_t *one = NULL;
+        rc = run_item(e, s, index, (int64_t)i, &one, err);
+        json_array_append_new(*out, one ? one : json_null());
+        if (rc == STEP_FAILED) {
+            failed = 1;
+            rc = s->continue_on_error && !e->must_fail ? 0 : STEP_FAILED;
+            if (rc)
+                break;
+        }
+    }
+    json_object_del(e->ctx, "item");
+    json_decref(list);
+    (void)failed;
+    return rc;
+}
+
+/* 0 on (done | skipped | failed under continue_on_error), STEP_FAILED, < 0. */
+static int run_step(exec *e, size_t index, zf_error *err)
+{
+    const zf_wf_step *s = zf_workflow_step(e->w, index);
+    int rc = check_cond(e, s, index, err);
+    if (rc != COND_RUN) {
+        if (rc == 0)
+            set_output(e, s->id, NULL, 1);
+        return rc;
+    }
+    json_t *out = NULL;
+    rc = s->for_each ? run_each(e, s, index, &out, err) : run_item(e, s, index, -1, &out, err);
+    if (rc == STEP_FAILED && s->continue_on_error && !e->must_fail) {
+        zf_log(ZF_LOG_INFO, "runner", "run %lld: step %s failed, continue_on_error: %s",
+               (long long)e->run->id, s->id, err->message);
+        zf_error_reset(err);
+        rc = 0;
+    }
+    if (rc == 0)
+        set_output(e, s->id, out, 0);
+    else
+        json_decref(out);
+    return rc;
+}
+
+static json_t *env_object(const zf_runner *r)
+{
+    json_t *env = json_object();
+    for (const char *const *n = r->o.env_allowed; n && *n; n++) {
+        const char *v = getenv(*n);
+        if (v)
+            json_object_set_new(env, *n, json_string(v));
+    }
+    return env;
+}
+
+static int exec_prepare(exec *e, zf_error *err)
+{
+    json_t *event = NULL;
+    const char *in = e->run->input ? e->run->input : "{}";
+    int rc = zf_json_parse_value(&event, in, strlen(in), JSON_MAX, "the run's input", err);
+    if (rc != 0)
+        return rc;
+    e->ctx = json_object();
+    e->steps = json_object();
+    json_object_set(e->ctx, "event", event);
+    json_object_set_new(e->ctx, "input", event);
+    json_object_set(e->ctx, "steps", e->steps);
+    json_object_set_new(e->ctx, "env", env_object(e->r));
+    json_decref(e->steps);
+    return zf_store_step_list(e->st, e->run->id, &e->recs, &e->nrecs, err);
+}
+
+/* The run's end under the lease: done, or failed with err as its error. */
+static int finish(exec *e, int failed, const zf_error *why, zf_error *err)
+{
+    char *text = NULL;
+    if (failed) {
+        json_t *j = zf_runner_error_json(why, e->failed_step, e->failed_item);
+        text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+        json_decref(j);
+    }
+    if (e->lost)
+        return zf_error_set(err, ZF_EBUSY, "the lease on run %lld was lost",
+                            (long long)e->l.run_id);
+    return guard(e, zf_store_run_finish(e->st, &e->l, failed ? ZF_RUN_FAILED : ZF_RUN_DONE, text,
+                                        now_s(), err));
+}
+
+int zf_runner_exec(zf_runner *r, zf_store_run *run, zf_zoom *z, const char *granted, int *state,
+                   zf_error *err)
+{
+    exec e;
+    memset(&e, 0, sizeof e);
+    e.r = r;
+    e.st = r->o.store;
+    e.run = run;
+    e.l = zf_store_run_lease(run);
+    e.z = z;
+    e.granted = granted;
+    if (state)
+        *state = ZF_RUN_RUNNING;
+    renew_start(&e);
+    zf_error why = ZF_ERROR_INIT;
+    int rc = zf_runner__workflow(r, run, &e.w, &why);
+    if (rc == 0)
+        rc = exec_prepare(&e, &why);
+    if (rc != 0 && rc != ZF_ESTORE && rc != ZF_ENOMEM && rc != ZF_EBUSY)
+        rc = STEP_FAILED; /* a version that no longer loads, an input that does not parse */
+    else if (rc != 0)
+        *err = why;
+    for (size_t i = 0; rc == 0 && i < zf_workflow_step_count(e.w); i++) {
+        if (e.lost)
+            rc = zf_error_set(err, ZF_EBUSY, "the lease on run %lld was lost", (long long)run->id);
+        else if (zf_runner_stopping(r))
+            rc = zf_error_set(err, ZF_ECANCELED, "the runner is stopping");
+        else if ((rc = run_step(&e, i, &why)) < 0)
+            *err = why;
+    }
+    if (rc == ZF_ECANCELED && !e.lost) {
+        zf_error rerr = ZF_ERROR_INIT;
+        if (guard(&e, zf_store_run_release(e.st, &e.l, now_s(), now_s(), &rerr)) == ZF_EBUSY)
+            rc = ZF_EBUSY;
+    } else if (rc == 0 || rc == STEP_FAILED) {
+        int failed = rc == STEP_FAILED;
+        rc = finish(&e, failed, &why, err);
+        if (rc == 0) {
+            if (state)
+                *state = failed ? ZF_RUN_FAILED : ZF_RUN_DONE;
+            if (failed)
+                *err = why;
+        }
+    }
+    if (e.lost && rc != 0)
+        rc = ZF_EBUSY;
+    renew_stop(&e);
+    json_decref(e.ctx);
+    zf_store_step_free_list(e.recs, e.nrecs);
+    return rc;
+}
