@@ -147,6 +147,9 @@ set(CPACK_DEBIAN_LIB_PACKAGE_NAME libzoomflow0)
 set(CPACK_DEBIAN_LIB_PACKAGE_SECTION libs)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS_POLICY ">=")
+# ldconfig through dpkg's trigger; cpack adds ldconfig calls in postinst and
+# postrm on its own as well (lintian: maintscript-calls-ldconfig, a warning).
+set(CPACK_DEBIAN_LIB_PACKAGE_CONTROL_EXTRA ${ZF_PKG_SRC}/deb/libzoomflow0/triggers)
 set(CPACK_DEBIAN_LIB_DESCRIPTION
     "Zoom account automation library (OAuth, token store, Zoom API actions)
 libzoomflow connects an organisation's Zoom account to its IT workflows:

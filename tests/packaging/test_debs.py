@@ -178,6 +178,8 @@ class Debs(unittest.TestCase):
         self.assertIn("Library soname: [libzoomflow.so.0]", dyn)
         shlibs = run(["dpkg-deb", "-I", self.debs["libzoomflow0"], "shlibs"]).stdout
         self.assertEqual(shlibs.strip(), f"libzoomflow 0 libzoomflow0 (>= {DEB_VERSION})")
+        triggers = run(["dpkg-deb", "-I", self.debs["libzoomflow0"], "triggers"]).stdout
+        self.assertIn("activate-noawait ldconfig", triggers)
         # the static library keeps its symbols (it links) but not its debug sections
         syms = run(["nm", "--defined-only", os.path.join(lib, "libzoomflow.a")]).stdout
         self.assertIn(" T zf_version", syms)
@@ -280,9 +282,14 @@ class Debs(unittest.TestCase):
     def test_lintian(self):
         if not shutil.which("lintian"):
             self.skipTest("lintian is not installed")
-        r = run(["lintian", "--no-tag-display-limit", *self.debs.values()])
-        errors = [l for l in r.stdout.splitlines() if l.startswith("E:")]
-        self.assertEqual(errors, [], r.stdout)
+        r = run(["lintian", "--tag-display-limit", "0", *self.debs.values()])
+        # known and accepted: packages built outside Debian's archive close
+        # no bug; cpack's own ldconfig calls beside the trigger; zoomsim
+        # documents itself with --help only
+        accepted = ("initial-upload-closes-no-bugs", "maintscript-calls-ldconfig",
+                    "no-manual-page [usr/bin/zoomsim]")
+        tags = [l for l in r.stdout.splitlines() if l[:2] in ("E:", "W:")]
+        self.assertEqual([t for t in tags if not any(a in t for a in accepted)], [], r.stdout)
 
 
 if __name__ == "__main__":
