@@ -48,19 +48,6 @@ static void fmt_time(char out[64], int64_t t, int64_t now)
              d < 0 ? " ago" : "");
 }
 
-static json_t *scopes_json(const char *s)
-{
-    json_t *a = json_array();
-    while (s && *s) {
-        const char *sp = strchr(s, ' ');
-        size_t n = sp ? (size_t)(sp - s) : strlen(s);
-        if (n)
-            json_array_append_new(a, json_stringn(s, n));
-        s = sp ? sp + 1 : s + n;
-    }
-    return a;
-}
-
 /* The outcome of the live check of one connection. */
 typedef struct live {
     int asked; /* 1: Zoom was asked (not --offline, and the stored state was VALID) */
@@ -129,10 +116,10 @@ static int info_status(const zf_conn_info *i, const live *lv)
     return lv->rc ? cli_exit_status(lv->rc) : 0;
 }
 
-/* The library's list (zf_actions_unavailable_json), each with its command. */
-json_t *cli_unavailable_actions(const char *granted)
+/* A list as zf_actions_unavailable_json makes it, each with its command. */
+static json_t *unavailable_with_commands(const json_t *lib)
 {
-    json_t *out = json_array(), *lib = zf_actions_unavailable_json(granted);
+    json_t *out = json_array();
     size_t i;
     json_t *e;
     json_array_foreach (lib, i, e) {
@@ -142,13 +129,11 @@ json_t *cli_unavailable_actions(const char *granted)
                               json_pack("{s:s,s:s?,s:O}", "action", name, "command",
                                         c ? c->name : NULL, "scope", json_object_get(e, "scope")));
     }
-    json_decref(lib);
     return out;
 }
 
-void cli_print_unavailable(const char *granted, const char *label)
+static void print_unavailable_list(const json_t *u, const char *label)
 {
-    json_t *u = cli_unavailable_actions(granted);
     size_t i;
     json_t *e;
     json_array_foreach (u, i, e) {
@@ -157,7 +142,32 @@ void cli_print_unavailable(const char *granted, const char *label)
                cmd ? cmd : json_string_value(json_object_get(e, "action")),
                json_string_value(json_object_get(e, "scope")));
     }
+}
+
+json_t *cli_unavailable_actions(const char *granted)
+{
+    json_t *lib = zf_actions_unavailable_json(granted), *out = unavailable_with_commands(lib);
+    json_decref(lib);
+    return out;
+}
+
+void cli_print_unavailable(const char *granted, const char *label)
+{
+    json_t *u = cli_unavailable_actions(granted);
+    print_unavailable_list(u, label);
     json_decref(u);
+}
+
+/* The missing required scopes' names, from the library's view of the
+ * connection (zf_conn_info_json: [{scope, actions}]), in its order. */
+static json_t *missing_names(const json_t *view)
+{
+    json_t *out = json_array();
+    size_t i;
+    json_t *e;
+    json_array_foreach (json_object_get(view, "missing_scopes"), i, e)
+        json_array_append(out, json_object_get(e, "scope"));
+    return out;
 }
 
 /* What went wrong, when anything did: the live failure, else the stored one. */
@@ -168,34 +178,31 @@ static const char *info_error(const zf_conn_info *i, const live *lv)
     return i->state == ZF_CONN_VALID ? NULL : i->last_error;
 }
 
-static json_t *info_json(const zf_conn_info *i)
+/* status --json: the library's view (zf_conn_info_json) in the CLI's
+ * shape: the profile's name, the scopes missing as names, the unavailable
+ * actions with their commands, the stored error and hint as text. */
+static json_t *info_json(const zf_conn_info *i, const json_t *view)
 {
     json_t *o = json_pack("{s:s,s:s,s:s,s:s?,s:s?,s:s?,s:s?}", "profile", i->id, "kind",
                           zf_conn_kind_name(i->kind), "state", zf_conn_state_name(i->state),
                           "account_id", i->account_id, "client_id", i->client_id, "oauth_base",
                           i->oauth_base, "api_base", i->api_base);
-    json_object_set_new(o, "user_id", i->user_id ? json_string(i->user_id) : json_null());
-    json_object_set_new(o, "granted_scopes", scopes_json(i->scopes));
-    json_object_set_new(o, "missing_scopes", scopes_json(i->missing_scopes));
+    static const char *const times[] = {"access_expires_at", "connected_at", "last_refresh_at",
+                                        "refresh_count"};
+    json_object_set(o, "user_id", json_object_get(view, "user_id"));
+    json_object_set(o, "granted_scopes", json_object_get(view, "granted_scopes"));
+    json_object_set_new(o, "missing_scopes", missing_names(view));
     json_object_set_new(o, "unavailable_actions",
-                        i->scopes ? cli_unavailable_actions(i->scopes) : json_array());
-    json_object_set_new(o, "access_expires_at", json_integer(i->expires_at));
-    json_object_set_new(o, "connected_at", json_integer(i->connected_at));
-    json_object_set_new(o, "last_refresh_at", json_integer(i->last_refresh_at));
-    json_object_set_new(o, "refresh_count", json_integer(i->refresh_count));
+                        unavailable_with_commands(json_object_get(view, "unavailable_actions")));
+    for (size_t k = 0; k < sizeof times / sizeof times[0]; k++)
+        json_object_set(o, times[k], json_object_get(view, times[k]));
     json_object_set_new(o, "last_error", i->last_error ? json_string(i->last_error) : json_null());
     json_object_set_new(o, "hint", i->last_hint ? json_string(i->last_hint) : json_null());
     json_object_set_new(o, "token_endpoint",
                         i->token_endpoint ? json_string(i->token_endpoint) : json_null());
     json_object_set_new(o, "revoke_endpoint",
                         i->revoke_endpoint ? json_string(i->revoke_endpoint) : json_null());
-    json_object_set_new(
-        o, "refresh_started",
-        i->refresh_started_at
-            ? json_pack("{s:I,s:I,s:s,s:b}", "at", (json_int_t)i->refresh_started_at, "pid",
-                        (json_int_t)i->refresh_pid, "host", i->refresh_host ? i->refresh_host : "?",
-                        "interrupted", i->refresh_interrupted)
-            : json_null());
+    json_object_set(o, "refresh_started", json_object_get(view, "refresh_started"));
     return o;
 }
 
@@ -217,18 +224,29 @@ static void print_refresh_claim(const zf_conn_info *i, int64_t now)
                i->refresh_host ? i->refresh_host : "?");
 }
 
-static void print_text(const zf_conn_info *i, const live *lv)
+/* The scopes line's list: the missing scopes' names, space-separated. */
+static void join_names(zf_buf *b, const json_t *names)
+{
+    size_t k;
+    json_t *e;
+    json_array_foreach (names, k, e)
+        zf_buf_appendf(b, "%s%s", k ? " " : "", json_string_value(e));
+}
+
+/* The text view, from the library's view (zf_conn_info_json) as --json is. */
+static void print_text(const zf_conn_info *i, const json_t *view, const live *lv)
 {
     int64_t now = (int64_t)time(NULL);
     char exp[64], con[64], ref[64];
     fmt_time(exp, i->expires_at, now);
     fmt_time(con, i->connected_at, now);
     fmt_time(ref, i->last_refresh_at, now);
-    size_t granted = 0, missing = 0;
-    json_t *g = scopes_json(i->scopes), *m = scopes_json(i->missing_scopes);
-    granted = json_array_size(g);
-    missing = json_array_size(m);
-    json_decref(g);
+    json_t *m = missing_names(view);
+    json_t *u = unavailable_with_commands(json_object_get(view, "unavailable_actions"));
+    size_t granted = json_array_size(json_object_get(view, "granted_scopes"));
+    size_t missing = json_array_size(m);
+    zf_buf names = ZF_BUF_INIT(1024);
+    join_names(&names, m);
     json_decref(m);
     printf("profile:       %s\n", i->id);
     printf("state:         %s\n", zf_conn_state_name(i->state));
@@ -242,9 +260,11 @@ static void print_text(const zf_conn_info *i, const live *lv)
     printf("connected:     %s\n", con);
     printf("last refresh:  %s (%lld refreshes)\n", ref, (long long)i->refresh_count);
     printf("scopes:        %zu granted; %s%s\n", granted,
-           missing ? "missing: " : "all required scopes present", missing ? i->missing_scopes : "");
-    if (i->scopes)
-        cli_print_unavailable(i->scopes, "unavailable:");
+           missing ? "missing: " : "all required scopes present",
+           missing ? zf_buf_cstr(&names) : "");
+    zf_buf_free(&names);
+    print_unavailable_list(u, "unavailable:");
+    json_decref(u);
     if (i->token_endpoint || i->revoke_endpoint)
         printf("endpoints:     token %s, revoke %s\n",
                i->token_endpoint ? i->token_endpoint : ZF_OAUTH_TOKEN_PATH,
@@ -484,8 +504,14 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     }
     if (rc)
         return cli_fail(ctx, &err);
+    json_t *view = NULL;
+    if (zf_conn_info_json(&view, &info) != 0) {
+        zf_conn_info_free(&info);
+        zf_error_set(&err, ZF_ENOMEM, "out of memory");
+        return cli_fail(ctx, &err);
+    }
     if (json) {
-        json_t *o = info_json(&info);
+        json_t *o = info_json(&info, view);
         const char *e =
             lv.asked && lv.rc && info.state == ZF_CONN_VALID ? info_error(&info, &lv) : NULL;
         json_object_set_new(o, "live", json_boolean(lv.asked));
@@ -494,8 +520,9 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         fputc('\n', stdout);
         json_decref(o);
     } else {
-        print_text(&info, &lv);
+        print_text(&info, view, &lv);
     }
+    json_decref(view);
     status = info_status(&info, &lv);
     if (lv.asked && lv.rc && info.state == ZF_CONN_VALID) {
         /* says what to do about the failed check */

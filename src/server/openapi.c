@@ -21,7 +21,8 @@ typedef struct query_param {
 
 static const query_param query_params[] = {
     {"GET", "/api/v1/audit", "limit", "integer", "rows to answer, 1-500 (default 50)"},
-    {"GET", "/api/v1/audit", "before", "integer", "only rows older than this id (paging)"},
+    {"GET", "/api/v1/audit", "before", "string",
+     "the next_before of the page before (an opaque cursor; paging)"},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -90,7 +91,7 @@ static const char *const schemas_json[][2] = {
      "\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},"
      "\"at\":{\"type\":\"integer\"},\"actor\":{\"type\":\"string\"},"
      "\"action\":{\"type\":\"string\"},\"outcome\":{\"type\":\"string\"},"
-     "\"detail\":{\"type\":\"string\"}}}},\"next_before\":{\"type\":[\"integer\",\"null\"]}}}"},
+     "\"detail\":{\"type\":\"string\"}}}},\"next_before\":{\"type\":[\"string\",\"null\"]}}}"},
     {NULL, NULL},
 };
 

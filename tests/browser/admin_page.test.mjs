@@ -5,14 +5,19 @@
 //
 //   node tests/browser/admin_page.test.mjs     (ctest: browser.admin_page)
 //
-// Exits 77 (ctest: skipped) with a message only when Chromium is missing;
-// a missing playwright-core or axe-core (npm ci) is a failure.
+// With ZF_TEST_DB=postgresql (ctest: browser.admin_page.pg, on the pg
+// fixture's server) the service's store is a fresh schema there, dropped at
+// the end, and the artifacts go to <build>/browser-artifacts-pg/.
+//
+// Exits 77 (ctest: skipped) with a message only when Chromium is missing, or
+// on PostgreSQL without a test server; a missing playwright-core or axe-core
+// (npm ci) is a failure.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { test, after } from 'node:test';
-import { BUILD_DIR, SOURCE_DIR, tempDir, startSim, startServe, zoomflow, stopAll } from './harness.mjs';
+import { BUILD_DIR, SOURCE_DIR, tempDir, storeDb, seed, startSim, startServe, zoomflow, stopAll } from './harness.mjs';
 
 const CHROMIUM = process.env.ZF_CHROMIUM || '/usr/bin/chromium';
 if (!fs.existsSync(CHROMIUM)) {
@@ -23,7 +28,13 @@ const require = createRequire(path.join(SOURCE_DIR, 'package.json'));
 const { chromium } = require('playwright-core');
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-const ART = path.join(BUILD_DIR, 'browser-artifacts');
+const dir = tempDir('zf-browser-');
+const store = storeDb(dir);
+if (!store) {
+  console.log('SKIP: ZF_TEST_DB=postgresql but no PostgreSQL test server (ctest starts one when PostgreSQL 15 is installed)');
+  process.exit(77);
+}
+const ART = path.join(BUILD_DIR, store.kind === 'postgresql' ? 'browser-artifacts-pg' : 'browser-artifacts');
 fs.rmSync(ART, { recursive: true, force: true });
 fs.mkdirSync(ART, { recursive: true });
 
@@ -58,9 +69,10 @@ after(async () => {
   const lines = [...results].map(([k, v]) => `${v.padEnd(4)} ${k}`);
   fs.writeFileSync(path.join(ART, 'steps.txt'), `${lines.join('\n')}\n`);
   fs.writeFileSync(path.join(ART, 'axe.json'), JSON.stringify(axeFindings, null, 2));
-  console.log(`browser test steps:\n${lines.join('\n')}\nartifacts: ${ART}`);
+  console.log(`browser test steps (${store.kind}):\n${lines.join('\n')}\nartifacts: ${ART}`);
   if (browser) await browser.close();
   await stopAll();
+  store.drop(); // after serve has stopped: nothing holds the schema
 });
 
 // One step of the walk: skipped (with the reason) when a step it needs did
@@ -155,7 +167,6 @@ async function pageFetch(method, url, headers = {}) {
 
 test('the admin page in Chromium', { timeout: 300000 }, async (t) => {
   await step(t, 'start zoomsim and zoomflow serve', [], async () => {
-    const dir = tempDir('zf-browser-');
     sim = await startSim(dir, ART, ['--refresh-ttl', '3600',
       '--app', `${CLIENT_ID}:${CLIENT_SECRET}:http://127.0.0.1:*/oauth/zoom/callback:${GRANTED.join(',')}`,
       '--s2s-app', `${S2S_ID}:${S2S_SECRET}`]);
@@ -164,7 +175,7 @@ test('the admin page in Chromium', { timeout: 300000 }, async (t) => {
       HOME: dir,
       XDG_CONFIG_HOME: path.join(dir, 'config'),
       XDG_DATA_HOME: path.join(dir, 'data'),
-      ZOOMFLOW_DB: `sqlite:${path.join(dir, 'zoomflow.db')}`,
+      ZOOMFLOW_DB: store.dsn,
       ZOOMFLOW_OAUTH_BASE: sim.url,
       ZOOMFLOW_CLIENT_ID: CLIENT_ID,
       ZOOMFLOW_CLIENT_SECRET: CLIENT_SECRET,
@@ -373,11 +384,27 @@ test('the admin page in Chromium', { timeout: 300000 }, async (t) => {
     assert.ok(!(await page.locator('#keys-table').innerText()).includes(key.split('_')[2]), 'the list never shows the secret');
   });
 
-  await step(t, 'the audit log lists the changes', ['sign in'], async () => {
+  await step(t, 'the audit log lists the changes, older pages on demand', ['sign in'], async () => {
+    // 120 older rows (about 17 a timestamp), more than two pages of 50
+    const OLD = 120;
+    seed(env, store.dsn, ['audit', 'acme', String(OLD), '7']);
     await openTab('audit');
-    await page.locator('#audit-table tbody tr').first().waitFor();
-    assert.ok(await page.locator('#audit-table tbody tr').count() >= 2);
+    const rows = page.locator('#audit-table tbody tr');
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), 50, 'one page of 50');
     await capture('audit');
+    const older = page.getByRole('button', { name: 'Show older entries' });
+    for (let shown = 50; await older.count(); ) {
+      await older.click();
+      await page.waitForFunction((n) => document.querySelectorAll('#audit-table tbody tr').length > n, shown);
+      shown = await rows.count();
+    }
+    // every seeded row once, in the order the service gave (newest first)
+    const actions = await page.locator('#audit-table tbody tr td:nth-child(3)').allInnerTexts();
+    const seeded = actions.map((a) => a.trim()).filter((a) => a.startsWith('seed.'));
+    assert.equal(seeded.length, OLD);
+    assert.equal(new Set(seeded).size, OLD, 'no row twice');
+    assert.ok(actions.length >= OLD + 2, 'and the changes made on the page');
   });
 
   await step(t, 'a state change without the CSRF token is refused', ['sign in'], async () => {

@@ -67,6 +67,41 @@ async function waitFor(fn, what, timeoutMs = 20000) {
   }
 }
 
+// The store the test uses: a SQLite file in dir, or with
+// ZF_TEST_DB=postgresql a fresh schema on the PostgreSQL test server (the
+// ctest fixture's, as tests/integration/zfharness.py's StoreDB), dropped by
+// drop(). null on PostgreSQL without a server (the caller skips).
+export function storeDb(dir) {
+  if ((process.env.ZF_TEST_DB || 'sqlite') !== 'postgresql') {
+    return { kind: 'sqlite', dsn: `sqlite:${path.join(dir, 'zoomflow.db')}`, drop() {} };
+  }
+  let base = process.env.ZF_TEST_PG_DSN || '';
+  const pgDir = process.env.ZF_TEST_PG_DIR;
+  if (!base && pgDir && fs.existsSync(path.join(pgDir, 'dsn'))) {
+    base = fs.readFileSync(path.join(pgDir, 'dsn'), 'utf8').trim();
+  }
+  const psql = ['/usr/lib/postgresql/15/bin/psql', '/usr/bin/psql'].find((p) => fs.existsSync(p));
+  if (!base || !psql) return null;
+  const sql = (text) => {
+    const p = spawnSync(psql, ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', base, '-c', text],
+      { encoding: 'utf8', timeout: 60000 });
+    if (p.status !== 0) throw new Error(`psql ${text}: ${p.stderr || p.error}`);
+  };
+  const schema = `zb_${process.pid}`;
+  sql(`CREATE SCHEMA ${schema}`);
+  let dropped = false;
+  return {
+    kind: 'postgresql',
+    schema,
+    dsn: `${base}${base.includes('?') ? '&' : '?'}options=-csearch_path%3D${schema}`,
+    drop() {
+      if (dropped) return;
+      dropped = true;
+      sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    },
+  };
+}
+
 export function tempDir(prefix) {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
@@ -113,6 +148,13 @@ export async function startSim(dir, logDir, args = []) {
 export function zoomflow(env, args, input) {
   const p = spawnSync(binary('zoomflow'), args, { env, input, encoding: 'utf8', timeout: 60000 });
   return { status: p.status, stdout: p.stdout || '', stderr: p.stderr || '' };
+}
+
+// The seed tool (tests/tools/zf_access_seed.c) on a store, e.g. audit rows.
+export function seed(env, dsn, args) {
+  const p = spawnSync(binary('zf_access_seed'), [dsn, ...args], { env, encoding: 'utf8', timeout: 60000 });
+  if (p.status !== 0) throw new Error(`zf_access_seed ${args.join(' ')}: ${p.stderr || p.error}`);
+  return (p.stdout || '').trim();
 }
 
 // `zoomflow serve --listen 127.0.0.1:0`: resolves with its URL once it says

@@ -613,6 +613,38 @@ class ActionsTest(ConnectedTest):
         st = json.loads(self.cli.run("status", "--json", "--offline").out)
         self.assertEqual(st["unavailable_actions"], [])
 
+    def test_missing_required_scopes_are_named_with_their_commands(self):
+        """An app lacking two of the ten required scopes: status (text and
+        --json, both from the library's view of the connection) names the
+        two in the required order and each command they disable."""
+        ten = ["meeting:read:list_meetings:admin", "meeting:read:meeting:admin",
+               "meeting:write:meeting:admin", "meeting:read:list_registrants:admin",
+               "meeting:write:registrant:admin", "user:read:list_users:admin",
+               "user:read:settings:admin", "user:write:user:admin",
+               "cloud_recording:read:list_recording_files:admin",
+               "contact:read:list_contacts:admin"]
+        lacking = ["cloud_recording:read:list_recording_files:admin",
+                   "contact:read:list_contacts:admin"]
+        app = {"client_id": "eight-app", "client_secret": "eight-secret", "type": "oauth",
+               "redirect_uris": ["http://127.0.0.1:*/callback"],
+               "scopes": [s for s in ten if s not in lacking]}
+        self.assertEqual(self.sim.request("POST", "/_sim/apps", body=app).status, 201)
+        cli = CliEnv(self.sim, client_id="eight-app", secret="eight-secret")
+        p = cli.connect()
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertIn("Warning: the app lacks these scopes: " + " ".join(lacking), p.out)
+        st = json.loads(cli.run("status", "--json", "--offline").out)
+        self.assertEqual(st["missing_scopes"], lacking)
+        self.assertEqual(len(st["granted_scopes"]), 8)
+        cmds = {u["command"]: u["scope"] for u in st["unavailable_actions"]}
+        self.assertIn(lacking[0], cmds.values())
+        p = cli.run("status", "--offline")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertIn("scopes:        8 granted; missing: " + " ".join(lacking) + "\n", p.out)
+        for i, u in enumerate(st["unavailable_actions"]):
+            label = "unavailable:   " if i == 0 else " " * 15
+            self.assertIn(f"\n{label}{u['command'] or u['action']} needs {u['scope']}\n", p.out)
+
     # --- ambiguity
 
     def test_dropped_create_is_found_not_repeated(self):

@@ -7,6 +7,10 @@
  *   zf_access_seed DSN account SLUG EMAIL ROLE PASSWORD   -> prints the id
  *   zf_access_seed DSN key SLUG NAME ROLE [EXPIRES_AT]     -> prints the key
  *   zf_access_seed DSN revoke SLUG KEY_ID
+ *   zf_access_seed DSN audit SLUG N SPREAD
+ *       N audit rows in SLUG's log in one transaction, row i at the time
+ *       1000 + (i * 37) % SPREAD (so about N / SPREAD rows share each
+ *       time, in no order of id), action "seed.<i>"
  * Exit 0, or 1 with the error on stderr.
  */
 #include <stdio.h>
@@ -20,6 +24,23 @@ static int fail(const zf_error *e)
 {
     fprintf(stderr, "zf_access_seed: %s (%s)\n", e->message, zf_code_name(e->code));
     return 1;
+}
+
+static int seed_audit(zf_store *st, const char *slug, long long n, long long spread, zf_error *e)
+{
+    if (n < 0 || spread < 1)
+        return zf_error_set(e, ZF_EINVAL, "audit: N >= 0 and SPREAD >= 1");
+    int rc = zf_store_lock_org(st, slug, e);
+    for (long long i = 0; rc == 0 && i < n; i++) {
+        char action[32];
+        snprintf(action, sizeof action, "seed.%lld", i);
+        zf_store_audit a = {0, 1000 + (i * 37) % spread, (char *)slug, "test", action, "ok", NULL};
+        rc = zf_store_audit_add(st, &a, e);
+    }
+    if (rc == 0)
+        return zf_store_commit(st, e);
+    zf_store_rollback(st);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -71,6 +92,8 @@ int main(int argc, char **argv)
         zf_secret_free(&key);
     } else if (strcmp(cmd, "revoke") == 0 && argc == 5) {
         rc = zf_api_key_revoke(a, argv[3], argv[4], "test", &e);
+    } else if (strcmp(cmd, "audit") == 0 && argc == 6) {
+        rc = seed_audit(st, argv[3], strtoll(argv[4], NULL, 10), strtoll(argv[5], NULL, 10), &e);
     } else {
         fprintf(stderr, "zf_access_seed: unknown command or arguments\n");
         rc = -1;

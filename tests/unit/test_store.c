@@ -382,6 +382,128 @@ static void test_store_audit(void **state)
     zf_store_audit_free_list(list, n);
 }
 
+/* Keyset paging over more rows than the route ever read before (5,000):
+ * timestamps shared by many rows (one by more than a page), ids not in
+ * timestamp order, another org's rows between, and rows added while paging.
+ * Each page after the first starts from the cursor text the one before
+ * gave; every row is seen once, in (at, id) descending order. */
+#define KS_ROWS 5200
+#define KS_PAGE 97
+static void test_store_audit_keyset(void **state)
+{
+    fx *f = *state;
+    zf_error err = ZF_ERROR_INIT;
+    /* one transaction for the lot: fast on both backends */
+    assert_int_equal(zf_store_lock_org(f->st, "big", &err), 0);
+    for (int i = 0; i < KS_ROWS; i++) {
+        /* 650 rows at 9000 (more than six pages), the rest spread over 743
+         * timestamps, each shared by about 6 rows, in no order of id */
+        int64_t at = i % 8 == 0 ? 9000 : 1000 + (int64_t)((i * 37) % 743) * 10;
+        zf_store_audit a = {0, at, "big", "me", "key.create", "ok", NULL};
+        zf_store_audit o = {0, at, "other", "me", "key.create", "ok", NULL};
+        assert_int_equal(zf_store_audit_add(f->st, &a, &err), 0);
+        if (i % 10 == 0)
+            assert_int_equal(zf_store_audit_add(f->st, &o, &err), 0);
+    }
+    assert_int_equal(zf_store_commit(f->st, &err), 0);
+
+    char text[ZF_STORE_AUDIT_CURSOR_LEN + 1] = "";
+    int64_t seen = 0, pages = 0, last_at = INT64_MAX, last_id = INT64_MAX, at9000 = 0;
+    for (;;) {
+        zf_store_audit_cursor cur;
+        const zf_store_audit_cursor *before = NULL;
+        if (text[0]) {
+            assert_int_equal(zf_store_audit_cursor_parse(text, &cur, &err), 0);
+            before = &cur;
+        }
+        zf_store_audit *list = NULL;
+        size_t n = 0;
+        assert_int_equal(zf_store_audit_page(f->st, "big", before, KS_PAGE, &list, &n, &err), 0);
+        assert_true(n <= KS_PAGE);
+        for (size_t i = 0; i < n; i++) {
+            assert_string_equal(list[i].conn_id, "big");
+            /* strictly after the row before, in (at desc, id desc) */
+            assert_true(list[i].at < last_at || (list[i].at == last_at && list[i].id < last_id));
+            last_at = list[i].at;
+            last_id = list[i].id;
+            at9000 += list[i].at == 9000;
+        }
+        seen += (int64_t)n;
+        pages++;
+        if (n)
+            zf_store_audit_cursor_format(&list[n - 1], text);
+        zf_store_audit_free_list(list, n);
+        if (pages == 3) {
+            /* newer rows while paging (one at the cursor's own timestamp)
+             * are not on the later pages: the cursor is a position */
+            zf_store_audit late = {0, 9999, "big", "me", "late", "ok", NULL};
+            zf_store_audit same = {0, cur.at, "big", "me", "late", "ok", NULL};
+            assert_int_equal(zf_store_audit_add(f->st, &late, &err), 0);
+            assert_int_equal(zf_store_audit_add(f->st, &same, &err), 0);
+        }
+        if (n < KS_PAGE)
+            break;
+    }
+    /* strictly descending and as many as were added: each row once */
+    assert_int_equal(seen, KS_ROWS);
+    assert_int_equal(at9000, KS_ROWS / 8);
+    assert_int_equal(pages, KS_ROWS / KS_PAGE + 1);
+    /* the first page now starts with the late rows */
+    zf_store_audit *list = NULL;
+    size_t n = 0;
+    assert_int_equal(zf_store_audit_page(f->st, "big", NULL, 2, &list, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(list[0].at, 9999);
+    assert_string_equal(list[0].action, "late");
+    zf_store_audit_free_list(list, n);
+    /* the other org's log is apart */
+    assert_int_equal(zf_store_audit_page(f->st, "other", NULL, 1000, &list, &n, &err), 0);
+    assert_int_equal(n, KS_ROWS / 10);
+    zf_store_audit_free_list(list, n);
+}
+
+/* The cursor's text: what format wrote reads back (a negative time too);
+ * anything else is refused with the hint, its text quoted and cut. */
+static void test_store_audit_cursor_text(void **state)
+{
+    (void)state;
+    zf_error err = ZF_ERROR_INIT;
+    zf_store_audit rows[] = {{1, 0, NULL, NULL, NULL, NULL, NULL},
+                             {INT64_MAX, INT64_MAX, NULL, NULL, NULL, NULL, NULL},
+                             {42, -5, NULL, NULL, NULL, NULL, NULL},
+                             {7, INT64_MIN, NULL, NULL, NULL, NULL, NULL}};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char text[ZF_STORE_AUDIT_CURSOR_LEN + 1];
+        zf_store_audit_cursor c = {0, 0};
+        zf_store_audit_cursor_format(&rows[i], text);
+        assert_int_equal(strlen(text), ZF_STORE_AUDIT_CURSOR_LEN);
+        assert_int_equal(zf_store_audit_cursor_parse(text, &c, &err), 0);
+        assert_true(c.at == rows[i].at && c.id == rows[i].id);
+    }
+    static const char *const bad[] = {"",
+                                      "12",
+                                      "00000000000000010000000000000002x",
+                                      "0000000000000001000000000000000",
+                                      "0000000000000001000000000000000A",
+                                      "000000000000000100000000000000g2",
+                                      "00000000000000010000000000000000", /* id 0 */
+                                      "00000000000000018000000000000000", /* id past INT64_MAX */
+                                      "0000000000000001 000000000000002",
+                                      "-000000000000001000000000000002",
+                                      "not a cursor at all, but a long text that goes on and on"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        zf_store_audit_cursor c;
+        zf_error e = ZF_ERROR_INIT;
+        assert_int_equal(zf_store_audit_cursor_parse(bad[i], &c, &e), ZF_EVALIDATION);
+        assert_int_equal(e.hint_id, ZF_HINT_AUDIT_CURSOR);
+        assert_non_null(strstr(e.message, "is not an audit log cursor"));
+    }
+    zf_error e = ZF_ERROR_INIT;
+    zf_store_audit_cursor c;
+    zf_store_audit_cursor_parse(bad[10], &c, &e);
+    assert_non_null(strstr(e.message, "\"not a cursor at all, but a long text tha...\""));
+}
+
 static void test_store_bad_dsn(void **state)
 {
     (void)state;
@@ -521,6 +643,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_state_single_use, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_state_purge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_audit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_audit_keyset, setup, teardown),
+        cmocka_unit_test(test_store_audit_cursor_text),
         cmocka_unit_test(test_store_bad_dsn),
         cmocka_unit_test(test_store_redact_dsn),
         cmocka_unit_test_setup_teardown(test_store_threads_share_the_store, setup, teardown),

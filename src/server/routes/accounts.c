@@ -15,22 +15,8 @@ static json_t *account_json(const zf_account *a)
                      (json_int_t)a->member_since);
 }
 
-int srv_h_accounts_list(srv_req *req, srv_resp *resp)
-{
-    zf_access *a = srv_access_or_fail(req, resp);
-    if (!a)
-        return 0;
-    zf_account *list = NULL;
-    size_t n = 0;
-    zf_error e = ZF_ERROR_INIT;
-    if (zf_account_list(a, req->who->org, &list, &n, &e) < 0)
-        return srv_error(resp, &e);
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, account_json(&list[i]));
-    zf_account_free_list(list, n);
-    return srv_json(resp, 200, json_pack("{s:o}", "accounts", arr));
-}
+SRV_ORG_LIST_HANDLER(srv_h_accounts_list, "accounts", zf_account, zf_account_list, account_json,
+                     zf_account_free_list)
 
 int srv_h_accounts_create(srv_req *req, srv_resp *resp)
 {
@@ -43,9 +29,7 @@ int srv_h_accounts_create(srv_req *req, srv_resp *resp)
     srv_body_str(&b, "email", 1, &email);
     srv_body_str(&b, "password", 0, &password);
     srv_body_role(&b, "role", &role);
-    if (srv_body_end(&b, resp, "account"))
-        return 0;
-    zf_access *a = srv_access_or_fail(req, resp);
+    zf_access *a = srv_body_done(&b, resp, "account");
     if (!a)
         return 0;
     zf_account_new_req in = ZF_ACCOUNT_NEW_REQ_INIT;
@@ -82,9 +66,7 @@ int srv_h_accounts_update(srv_req *req, srv_resp *resp)
     srv_body_role(&b, "role", &role);
     srv_body_str(&b, "password", 0, &password);
     srv_body_bool(&b, "disabled", &disabled, &has_disabled);
-    if (srv_body_end(&b, resp, "account change"))
-        return 0;
-    zf_access *a = srv_access_or_fail(req, resp);
+    zf_access *a = srv_body_done(&b, resp, "account change");
     if (!a)
         return 0;
     const char *org = req->who->org, *actor = req->who->actor;

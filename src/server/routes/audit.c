@@ -1,7 +1,8 @@
 /*
  * GET /api/v1/audit?limit=&before=: the org's audit log, newest first
  * (admin only). The log of an org is the store's audit rows whose conn_id
- * is the org's slug (access.h).
+ * is the org's slug (access.h). Paged by the store's keyset cursor
+ * (zf_store_audit_page): next_before is opaque, null on the last page.
  */
 #include "common.h"
 #include "handlers.h"
@@ -11,8 +12,6 @@
 #include <string.h>
 
 #include "zoomflow/store.h"
-
-#define AUDIT_SCAN_MAX 5000
 
 static int query_int(srv_req *req, srv_resp *resp, const char *name, int64_t lo, int64_t hi,
                      int64_t dflt, int64_t *out)
@@ -36,11 +35,34 @@ static int query_int(srv_req *req, srv_resp *resp, const char *name, int64_t lo,
     return 0;
 }
 
+/* ?before=: the opaque cursor of the page before (the store's keyset
+ * position), absent for the newest page. */
+static int query_cursor(srv_req *req, srv_resp *resp, zf_store_audit_cursor *cur,
+                        const zf_store_audit_cursor **out)
+{
+    const char *s = srv_query(req, "before");
+    *out = NULL;
+    if (!s)
+        return 0;
+    zf_error e = ZF_ERROR_INIT;
+    if (zf_store_audit_cursor_parse(s, cur, &e) < 0) {
+        zf_error_restate(&e, e.code, "?before=: %s", e.message);
+        srv_error_problems(resp, &e,
+                           json_pack("[{s:s,s:s}]", "field", "before", "message",
+                                     "not a cursor: pass next_before from the page before"));
+        return -1;
+    }
+    *out = cur;
+    return 0;
+}
+
 int srv_h_audit_list(srv_req *req, srv_resp *resp)
 {
-    int64_t limit, before;
+    int64_t limit;
+    zf_store_audit_cursor cur;
+    const zf_store_audit_cursor *before;
     if (query_int(req, resp, "limit", 1, 500, 50, &limit) < 0 ||
-        query_int(req, resp, "before", 1, INT64_MAX, 0, &before) < 0)
+        query_cursor(req, resp, &cur, &before) < 0)
         return 0;
     zf_store *st;
     zf_error e = ZF_ERROR_INIT;
@@ -48,32 +70,26 @@ int srv_h_audit_list(srv_req *req, srv_resp *resp)
         return srv_error(resp, &e);
     zf_store_audit *rows = NULL;
     size_t n = 0;
-    /* the store lists newest first without a cursor: read far enough for
-     * the page asked (bounded) and skip what is not before the cursor */
-    size_t want = before ? AUDIT_SCAN_MAX : (size_t)limit + 1;
-    if (zf_store_audit_list(st, req->who->org, want, &rows, &n, &e) < 0)
+    /* one row more than the page: whether there is a next one */
+    if (zf_store_audit_page(st, req->who->org, before, (size_t)limit + 1, &rows, &n, &e) < 0)
         return srv_error(resp, &e);
+    size_t taken = n > (size_t)limit ? (size_t)limit : n;
     json_t *arr = json_array();
-    int64_t last = 0;
-    size_t taken = 0, more = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < taken; i++) {
         const zf_store_audit *r = &rows[i];
-        if (before && r->id >= before)
-            continue;
-        if (taken == (size_t)limit) {
-            more = 1;
-            break;
-        }
         json_array_append_new(
             arr, json_pack("{s:I,s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)r->id, "at",
                            (json_int_t)r->at, "actor", r->actor ? r->actor : "", "action",
                            r->action ? r->action : "", "outcome", r->outcome ? r->outcome : "",
                            "detail", r->detail ? r->detail : ""));
-        last = r->id;
-        taken++;
+    }
+    json_t *next = json_null();
+    if (n > taken) {
+        char c[ZF_STORE_AUDIT_CURSOR_LEN + 1];
+        zf_store_audit_cursor_format(&rows[taken - 1], c);
+        json_decref(next);
+        next = json_string(c);
     }
     zf_store_audit_free_list(rows, n);
-    return srv_json(resp, 200,
-                    json_pack("{s:o,s:o}", "entries", arr, "next_before",
-                              more ? json_integer((json_int_t)last) : json_null()));
+    return srv_json(resp, 200, json_pack("{s:o,s:o}", "entries", arr, "next_before", next));
 }

@@ -7,9 +7,9 @@
 
 #include "zoomflow/hint.h"
 
-static void problem(srv_body *b, const char *field, const char *msg)
+void srv_body_problem(srv_body *b, const char *field, const char *message)
 {
-    json_array_append_new(b->problems, json_pack("{s:s,s:s}", "field", field, "message", msg));
+    json_array_append_new(b->problems, json_pack("{s:s,s:s}", "field", field, "message", message));
 }
 
 int srv_body_begin(srv_body *b, srv_req *req, srv_resp *resp, const char *const *allowed)
@@ -33,7 +33,7 @@ int srv_body_begin(srv_body *b, srv_req *req, srv_resp *resp, const char *const 
             if (strcmp(*a, k) == 0)
                 ok = 1;
         if (!ok)
-            problem(b, k, "unknown member");
+            srv_body_problem(b, k, "unknown member");
     }
     return 0;
 }
@@ -43,11 +43,11 @@ void srv_body_str(srv_body *b, const char *field, int required, const char **out
     json_t *v = json_object_get(b->req->json, field);
     if (!v || json_is_null(v)) {
         if (required)
-            problem(b, field, "required");
+            srv_body_problem(b, field, "required");
         return;
     }
     if (!json_is_string(v)) {
-        problem(b, field, "must be a string");
+        srv_body_problem(b, field, "must be a string");
         return;
     }
     *out = json_string_value(v);
@@ -60,7 +60,7 @@ void srv_body_int(srv_body *b, const char *field, int64_t *out, int *present)
     if (!v || json_is_null(v))
         return;
     if (!json_is_integer(v)) {
-        problem(b, field, "must be an integer");
+        srv_body_problem(b, field, "must be an integer");
         return;
     }
     *out = (int64_t)json_integer_value(v);
@@ -74,7 +74,7 @@ void srv_body_bool(srv_body *b, const char *field, int *out, int *present)
     if (!v || json_is_null(v))
         return;
     if (!json_is_boolean(v)) {
-        problem(b, field, "must be true or false");
+        srv_body_problem(b, field, "must be true or false");
         return;
     }
     *out = json_is_true(v);
@@ -89,14 +89,14 @@ void srv_body_role(srv_body *b, const char *field, int *out)
     if (!v || json_is_null(v))
         return;
     if (!json_is_string(v)) {
-        problem(b, field, "must be one of viewer, operator, admin");
+        srv_body_problem(b, field, "must be one of viewer, operator, admin");
         return;
     }
     s = json_string_value(v);
     zf_role r;
     zf_error e = ZF_ERROR_INIT;
     if (zf_role_parse(s, &r, &e) < 0)
-        problem(b, field, "must be one of viewer, operator, admin");
+        srv_body_problem(b, field, "must be one of viewer, operator, admin");
     else
         *out = (int)r;
 }
@@ -115,6 +115,13 @@ int srv_body_end(srv_body *b, srv_resp *resp, const char *what)
     srv_error_problems(resp, &e, b->problems);
     b->problems = NULL;
     return 1;
+}
+
+zf_access *srv_body_done(srv_body *b, srv_resp *resp, const char *what)
+{
+    if (srv_body_end(b, resp, what))
+        return NULL;
+    return srv_access_or_fail(b->req, resp);
 }
 
 int64_t srv_param_id(const srv_req *req, const char *name)
@@ -139,4 +146,21 @@ zf_access *srv_access_or_fail(srv_req *req, srv_resp *resp)
         return NULL;
     }
     return a;
+}
+
+int srv_answer_org_list(srv_req *req, srv_resp *resp, const srv_org_list *l)
+{
+    zf_access *a = srv_access_or_fail(req, resp);
+    if (!a)
+        return 0;
+    void *rows = NULL;
+    size_t n = 0;
+    zf_error e = ZF_ERROR_INIT;
+    if (l->list(a, req->who->org, &rows, &n, &e) < 0)
+        return srv_error(resp, &e);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, l->row_json((const char *)rows + i * l->row_size));
+    l->free_list(rows, n);
+    return srv_json(resp, 200, json_pack("{s:o}", l->member, arr));
 }

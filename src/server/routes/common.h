@@ -1,6 +1,6 @@
 /*
  * Small helpers the core's own handlers share (the routes of svccore):
- * body members with problems, ids from the path.
+ * body members with problems, ids from the path, the org's lists.
  */
 #ifndef ZOOMFLOW_SERVER_ROUTES_COMMON_H
 #define ZOOMFLOW_SERVER_ROUTES_COMMON_H
@@ -22,10 +22,52 @@ void srv_body_int(srv_body *b, const char *field, int64_t *out, int *present);
 void srv_body_bool(srv_body *b, const char *field, int *out, int *present);
 /* A role name member: *out 0 when absent; a bad name adds a problem. */
 void srv_body_role(srv_body *b, const char *field, int *out);
+/* A problem with one member of the body (a rule the helpers above do not
+ * check: a combination, a range). */
+void srv_body_problem(srv_body *b, const char *field, const char *message);
 /* 0 when no problem, else the 422 answered (and 1 returned). */
 int srv_body_end(srv_body *b, srv_resp *resp, const char *what);
+/* srv_body_end, then the access handle: NULL when either answered. */
+zf_access *srv_body_done(srv_body *b, srv_resp *resp, const char *what);
 /* The {id} parameter as an int64 > 0, else 0 (a 404 answer follows). */
 int64_t srv_param_id(const srv_req *req, const char *name);
 /* The access handle or the error answered (NULL). */
 zf_access *srv_access_or_fail(srv_req *req, srv_resp *resp);
+
+/* A GET of the org's rows (accounts, keys) answered as {member: [row_json
+ * of each row]}: list reads the principal's org's rows (an array of n rows
+ * of row_size bytes), free_list releases them. */
+typedef struct srv_org_list {
+    const char *member;
+    size_t row_size;
+    int (*list)(zf_access *a, const char *org, void **rows, size_t *n, zf_error *err);
+    json_t *(*row_json)(const void *row);
+    void (*free_list)(void *rows, size_t n);
+} srv_org_list;
+int srv_answer_org_list(srv_req *req, srv_resp *resp, const srv_org_list *l);
+
+/* Defines the handler fn over srv_answer_org_list: list_fn (zf_access *,
+ * org, type **, size_t *, zf_error *), to_json (const type *) and free_fn
+ * (type *, size_t) typed for one kind of row. */
+#define SRV_ORG_LIST_HANDLER(fn, member, type, list_fn, to_json, free_fn)                          \
+    static int fn##_rows(zf_access *a, const char *org, void **rows, size_t *n, zf_error *err)     \
+    {                                                                                              \
+        type *l = NULL;                                                                            \
+        int rc = list_fn(a, org, &l, n, err);                                                      \
+        *rows = l;                                                                                 \
+        return rc;                                                                                 \
+    }                                                                                              \
+    static json_t *fn##_json(const void *row)                                                      \
+    {                                                                                              \
+        return to_json((const type *)row);                                                         \
+    }                                                                                              \
+    static void fn##_free(void *rows, size_t n)                                                    \
+    {                                                                                              \
+        free_fn((type *)rows, n);                                                                  \
+    }                                                                                              \
+    int fn(srv_req *req, srv_resp *resp)                                                           \
+    {                                                                                              \
+        static const srv_org_list l = {member, sizeof(type), fn##_rows, fn##_json, fn##_free};     \
+        return srv_answer_org_list(req, resp, &l);                                                 \
+    }
 #endif

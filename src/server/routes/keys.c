@@ -22,22 +22,8 @@ static json_t *key_json(const zf_api_key *k)
                      "last_used_at", opt_time(k->last_used_at));
 }
 
-int srv_h_keys_list(srv_req *req, srv_resp *resp)
-{
-    zf_access *a = srv_access_or_fail(req, resp);
-    if (!a)
-        return 0;
-    zf_api_key *list = NULL;
-    size_t n = 0;
-    zf_error e = ZF_ERROR_INIT;
-    if (zf_api_key_list(a, req->who->org, &list, &n, &e) < 0)
-        return srv_error(resp, &e);
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, key_json(&list[i]));
-    zf_api_key_free_list(list, n);
-    return srv_json(resp, 200, json_pack("{s:o}", "keys", arr));
-}
+SRV_ORG_LIST_HANDLER(srv_h_keys_list, "keys", zf_api_key, zf_api_key_list, key_json,
+                     zf_api_key_free_list)
 
 int srv_h_keys_create(srv_req *req, srv_resp *resp)
 {
@@ -51,19 +37,14 @@ int srv_h_keys_create(srv_req *req, srv_resp *resp)
     srv_body_str(&b, "name", 1, &name);
     srv_body_role(&b, "role", &role);
     if (!role && !json_object_get(req->json, "role"))
-        json_array_append_new(b.problems,
-                              json_pack("{s:s,s:s}", "field", "role", "message", "required"));
+        srv_body_problem(&b, "role", "required");
     srv_body_int(&b, "expires_at", &at, &has_at);
     srv_body_int(&b, "expires_in", &in, &has_in);
     if (has_in && in <= 0)
-        json_array_append_new(b.problems, json_pack("{s:s,s:s}", "field", "expires_in", "message",
-                                                    "must be a positive number of seconds"));
+        srv_body_problem(&b, "expires_in", "must be a positive number of seconds");
     if (has_at && has_in)
-        json_array_append_new(b.problems, json_pack("{s:s,s:s}", "field", "expires_in", "message",
-                                                    "give expires_at or expires_in, not both"));
-    if (srv_body_end(&b, resp, "API key"))
-        return 0;
-    zf_access *a = srv_access_or_fail(req, resp);
+        srv_body_problem(&b, "expires_in", "give expires_at or expires_in, not both");
+    zf_access *a = srv_body_done(&b, resp, "API key");
     if (!a)
         return 0;
     zf_api_key_req kr = ZF_API_KEY_REQ_INIT;

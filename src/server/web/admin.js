@@ -249,9 +249,8 @@ export class Audit {
         cell('Outcome', h('span', { class: /^(ok|success|succeeded)$/i.test(outcome) ? 'outcome-ok' : 'outcome-bad', text: outcome }),
           e.error ? h('span', { class: 'muted', text: ` ${typeof e.error === 'string' ? e.error : e.error.code || ''}` }) : null)));
     }
-    const next = data && (data.next_before || data.next);
-    const last = rows[rows.length - 1];
-    const cursor = next || (rows.length >= 50 && last ? last.id || last.at : null);
+    // the service's opaque cursor, null on the last page
+    const cursor = data && data.next_before;
     mount(this.more, cursor ? h('button', { type: 'button', class: 'btn', onclick: () => this.load(cursor) }, 'Show older entries') : null);
   }
 }
