@@ -163,7 +163,7 @@ set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
 set(CPACK_COMPONENT_DEV_DEPENDS lib)
 # What the pkg-config file's Requires.private names (static linking).
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS
-    "libcurl4-openssl-dev | libcurl-dev, libjansson-dev, libsqlite3-dev, libpq-dev, libsodium-dev, libssl-dev")
+    "libcurl4-openssl-dev | libcurl-dev, libjansson-dev, libsqlite3-dev, libpq-dev, libsodium-dev, libssl-dev, libfyaml-dev")
 set(CPACK_DEBIAN_DEV_DESCRIPTION
     "Zoom account automation library (development files)
 libzoomflow connects an organisation's Zoom account to its IT workflows.

@@ -30,7 +30,7 @@ PACKAGES = {
     "libzoomflow0": {
         "section": "libs",
         "files": [ARCH_LIB + "/libzoomflow.so.0", ARCH_LIB + f"/libzoomflow.so.{VERSION}"],
-        "depends": ["libc6", "libcurl4", "libjansson4", "libpq5", "libsodium23",
+        "depends": ["libc6", "libcurl4", "libfyaml0", "libjansson4", "libpq5", "libsodium23",
                     "libsqlite3-0", "libssl3"],
     },
     "libzoomflow-dev": {
@@ -40,7 +40,7 @@ PACKAGES = {
                   "usr/include/zoomflow/sys/store_driver.h"],
         "depends": [f"libzoomflow0 (= {DEB_VERSION})", "libcurl4-openssl-dev | libcurl-dev",
                     "libjansson-dev", "libsqlite3-dev", "libpq-dev", "libsodium-dev",
-                    "libssl-dev"],
+                    "libssl-dev", "libfyaml-dev"],
     },
     "zoomflow": {
         "section": "net",
@@ -50,7 +50,8 @@ PACKAGES = {
                   "lib/systemd/system/zoomflow.service", "usr/lib/sysusers.d/zoomflow.conf",
                   "usr/lib/tmpfiles.d/zoomflow.conf", "etc/zoomflow/config",
                   "etc/zoomflow/zoomflow.env", "usr/share/doc/zoomflow/deploy.md"],
-        "depends": ["adduser", "libc6", "libcurl4", "libjansson4", "libjq1", "libmicrohttpd12",
+        "depends": ["adduser", "libc6", "libcurl4", "libfyaml0", "libjansson4", "libjq1",
+                    "libmicrohttpd12",
                     "libpq5", "libsodium23", "libsqlite3-0", "libssl3"],
     },
     "zoomsim": {
@@ -146,6 +147,16 @@ class Debs(unittest.TestCase):
                 names = depends_names(self.fields(pkg)["Depends"])
                 want_names = depends_names(", ".join(want["depends"]))
                 self.assertEqual(sorted(names), sorted(want_names))
+        # every module the pkg-config file requires has its -dev package
+        pc = read(os.path.join(SOURCE, "cmake/zoomflow.pc.in"))
+        mods = [l.split(":", 1)[1].split() for l in pc.splitlines() if l.startswith("Requires")]
+        dev_of = {"libcurl": "libcurl4-openssl-dev | libcurl-dev", "jansson": "libjansson-dev",
+                  "sqlite3": "libsqlite3-dev", "libpq": "libpq-dev", "libsodium": "libsodium-dev",
+                  "libcrypto": "libssl-dev", "libfyaml": "libfyaml-dev"}
+        dev_names = depends_names(self.fields("libzoomflow-dev")["Depends"])
+        for m in sum(mods, []):
+            self.assertIn(m, dev_of, f"the .pc requires {m}: name its -dev package here")
+            self.assertIn(dev_of[m], dev_names, f"libzoomflow-dev lacks {dev_of[m]} for {m}")
         dev = self.fields("libzoomflow-dev")["Depends"]
         self.assertIn(f"libzoomflow0 (= {DEB_VERSION})", dev)
         # dpkg-shlibdeps gave versions, not bare names
