@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "zoomflow/store.h"
+#include "text.h"
 
 static int query_int(srv_req *req, srv_resp *resp, const char *name, int64_t lo, int64_t hi,
                      int64_t dflt, int64_t *out)
@@ -20,10 +21,8 @@ static int query_int(srv_req *req, srv_resp *resp, const char *name, int64_t lo,
     *out = dflt;
     if (!s)
         return 0;
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || !*s || *end || v < lo || v > hi) {
+    int64_t v;
+    if (zf_parse_i64(s, lo, hi, &v) < 0) {
         json_t *p = json_pack("[{s:s,s:s}]", "field", name, "message", "out of range");
         zf_error e = ZF_ERROR_INIT;
         zf_error_set(&e, ZF_EVALIDATION, "?%s=%s: expected an integer from %lld to %lld", name, s,

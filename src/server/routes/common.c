@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "zoomflow/hint.h"
+#include "text.h"
 
 void srv_body_problem(srv_body *b, const char *field, const char *message)
 {
@@ -127,14 +128,8 @@ zf_access *srv_body_done(srv_body *b, srv_resp *resp, const char *what)
 int64_t srv_param_id(const srv_req *req, const char *name)
 {
     const char *s = srv_param(req, name);
-    if (!s || !*s || *s == '-' || *s == '+')
-        return 0;
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || *end || v <= 0)
-        return 0;
-    return (int64_t)v;
+    int64_t v;
+    return zf_parse_i64(s, 1, INT64_MAX, &v) < 0 ? 0 : v;
 }
 
 zf_access *srv_access_or_fail(srv_req *req, srv_resp *resp)
