@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= 2
 
-.PHONY: all build deps demo test test-fast coverage asan valgrind fuzz bench clean
+.PHONY: all build deps demo test test-fast coverage asan valgrind fuzz bench clean deb
 
 all: build
 
@@ -35,4 +35,21 @@ bench: build
 	bench/run-all
 
 clean:
-	rm -rf build build-asan build-fuzz build-cov
+	rm -rf build build-asan build-fuzz build-cov build-deb
+
+# Debian packages (libzoomflow0, libzoomflow-dev, zoomflow, zoomsim) in
+# build-deb/packages/: a build for /usr with Debian's build flags
+# (dpkg-buildflags, all hardening), then cpack -G DEB (docs/deploy.md).
+DEB_BUILD ?= build-deb
+deb:
+	scripts/install-deps --deb
+	export DEB_BUILD_MAINT_OPTIONS=hardening=+all; \
+	CFLAGS="$$(dpkg-buildflags --get CPPFLAGS) $$(dpkg-buildflags --get CFLAGS)" \
+	LDFLAGS="$$(dpkg-buildflags --get LDFLAGS)" \
+	cmake -S . -B $(DEB_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=/usr \
+	      -DZF_TESTS=OFF >/dev/null
+	cmake --build $(DEB_BUILD) -j$(JOBS)
+	rm -rf $(DEB_BUILD)/packages
+	cd $(DEB_BUILD) && cpack -G DEB -B $(CURDIR)/$(DEB_BUILD)/packages
+	rm -rf $(DEB_BUILD)/packages/_CPack_Packages
+	@ls -1 $(DEB_BUILD)/packages/*.deb
