@@ -77,9 +77,7 @@ int srv_conn_health_ready(srv_ctx *ctx, json_t *check, zf_error *err)
         if (rc < 0)
             break;
         const char *state = classify(&c, now);
-        *(strcmp(state, "VALID") == 0   ? &valid
-          : state[0] == 'N'             ? &reauth
-                                        : &failing) += 1;
+        *(strcmp(state, "VALID") == 0 ? &valid : state[0] == 'N' ? &reauth : &failing) += 1;
         if (strcmp(state, "VALID") != 0)
             json_array_append_new(attention, json_string(orgs[i].slug));
         json_array_append_new(list, org_entry(orgs[i].slug, &c, state));
@@ -126,8 +124,7 @@ static int collect(void *arg, zf_buf *out)
                      "fails\n# TYPE zoomflow_zoom_connection_usable gauge\n");
     size_t i;
     json_t *o;
-    json_array_foreach(orgs, i, o)
-    {
+    json_array_foreach (orgs, i, o) {
         zf_buf labels = ZF_BUF_INIT(512);
         srv_metric_label(&labels, "org", json_string_value(json_object_get(o, "org")));
         const char *state = json_string_value(json_object_get(o, "state"));
@@ -139,7 +136,7 @@ static int collect(void *arg, zf_buf *out)
                      "connection\n# TYPE zoomflow_zoom_connections gauge\n");
     const char *key;
     json_t *v;
-    json_object_foreach(json_object_get(check, "counts"), key, v)
+    json_object_foreach (json_object_get(check, "counts"), key, v)
         zf_buf_appendf(out, "zoomflow_zoom_connections{state=\"%s\"} %lld\n", key,
                        (long long)json_integer_value(v));
     json_decref(checks);
