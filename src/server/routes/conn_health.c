@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "deauthorize.h"
 #include "handlers.h"
 #include "seed_texts.h"
 #include "server.h"
@@ -48,7 +49,10 @@ static json_t *org_entry(const char *slug, const zf_store_conn *c, const char *s
     if (c->last_error)
         json_object_set_new(o, "message", json_string(c->last_error));
     json_object_set_new(o, "hint_id", json_string(zf_hint_name(hint)));
-    json_t *seed = srv_seed_problem(hint, 0);
+    int gone = reauth && srv_deauthorized(c->last_error);
+    if (gone)
+        json_object_set_new(o, "deauthorized", json_true());
+    json_t *seed = gone ? srv_seed_deauthorized() : srv_seed_problem(hint, 0);
     if (seed)
         json_object_set_new(o, "resolution", seed);
     return o;
