@@ -11,8 +11,6 @@ connection; one for another app leaves it alone; Reconnect heals it.
 On SQLite by default; ZF_TEST_DB=postgresql (integ.test_serve_deauthorize.pg)
 on a fresh PostgreSQL schema.
 """
-import hashlib
-import hmac
 import json
 import sqlite3
 import time
@@ -20,46 +18,16 @@ import unittest
 
 import srvharness
 import zfharness
-from test_serve_actions import (ADMIN_EMAIL, ADMIN_PW, OTHER_EMAIL, Client, Env, auth,
-                                follow_to_callback)
-from zfharness import SLOW
+from test_serve_actions import ADMIN_EMAIL, ADMIN_PW, Client, ServeCase, auth, follow_to_callback
+from test_serve_webhooks import sign, wait_for
 
 ACME_TOKEN = "acme-webhook-token-1"
 OTHER_TOKEN = "other-webhook-token-2"
 FIX = "Reconnect from Settings > App Store > Zoom."
 
 
-def sign(secret, ts, body):
-    msg = b"v0:" + str(ts).encode() + b":" + body
-    return "v0=" + hmac.new(secret.encode(), msg, hashlib.sha256).hexdigest()
-
-
-def wait_for(fn, timeout=20):
-    deadline = time.time() + timeout * SLOW
-    while time.time() < deadline:
-        v = fn()
-        if v:
-            return v
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting")
-
-
-class TestDeauthorize(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.env = Env(("--auto-approve",))
-        cls.srv = cls.env.serves[0]
-        cls.sim = cls.env.sim
-
-    @classmethod
-    def tearDownClass(cls):
-        bad = cls.env.close()
-        if bad:
-            raise AssertionError(f"zoomflow serve exited non-zero: {bad}")
-
-    def setUp(self):
-        self.c = Client(self.srv.port)
-        self.addCleanup(self.c.close)
+class TestDeauthorize(ServeCase):
+    sim_args = ("--auto-approve",)
 
     def api(self, method, path, body=None, key=None):
         return self.c.request(method, path, body, auth(key or self.env.keys["admin"]))

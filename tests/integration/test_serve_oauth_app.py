@@ -75,12 +75,18 @@ class AppCase(unittest.TestCase):
     def connects(self, s, cookie):
         """The whole flow through zoomsim: the secret read is the right one
         (zoomsim's token endpoint checks it)."""
-        path = follow_to_callback(s.port, self.sim, cookie)
-        c = Client(s.port)
-        r = c.request("GET", path)
-        c.close()
+        r = self.callback(s, cookie)
         self.assertEqual(r.status, 200, r)
         self.assertIn(b"connect=ok", r.body)
+
+    def callback(self, s, cookie):
+        """Zoom's redirect back, without the cookie (another site)."""
+        path = follow_to_callback(s.port, self.sim, cookie)
+        c = Client(s.port)
+        try:
+            return c.request("GET", path)
+        finally:
+            c.close()
 
     def assert_secret_hidden(self, s):
         with open(f"/proc/{s.proc.pid}/cmdline", "rb") as f:
@@ -134,10 +140,7 @@ class TestSources(AppCase):
         # the wrong secret from the env is what zoomsim's token endpoint refuses
         s = self.serve(env=env)
         cid, cookie = self.client_id_used(s)
-        path = follow_to_callback(s.port, self.sim, cookie)
-        c = Client(s.port)
-        r = c.request("GET", path)
-        c.close()
+        r = self.callback(s, cookie)
         self.assertNotEqual(r.status, 200, r)
         self.assertNotIn(b"not-the-secret", r.body)
         self.assertNotIn("not-the-secret", s.stderr())

@@ -12,29 +12,12 @@ import re
 import unittest
 
 import srvharness
-from test_serve_actions import Client, Env, auth
+from test_serve_actions import ServeCase, auth
 
 REFRESH_FIX = "Re-authenticate the integration to generate new tokens."
 
 
-class ReadyCase(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.env = Env()
-        cls.srv = cls.env.serves[0]
-        cls.sim = cls.env.sim
-
-    @classmethod
-    def tearDownClass(cls):
-        bad = cls.env.close()
-        if bad:
-            raise AssertionError(f"zoomflow serve exited non-zero: {bad}")
-
-    def setUp(self):
-        self.sim.request("DELETE", "/_sim/faults")
-        self.c = Client(self.srv.port)
-        self.addCleanup(self.c.close)
-
+class ReadyCase(ServeCase):
     def admin(self, method, path, body=None, key=None):
         return self.c.request(method, path, body, auth(key or self.env.keys["admin"]))
 
