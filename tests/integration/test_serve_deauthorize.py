@@ -12,12 +12,10 @@ On SQLite by default; ZF_TEST_DB=postgresql (integ.test_serve_deauthorize.pg)
 on a fresh PostgreSQL schema.
 """
 import json
-import sqlite3
 import time
 import unittest
 
 import srvharness
-import zfharness
 from test_serve_actions import ADMIN_EMAIL, ADMIN_PW, Client, ServeCase, auth, follow_to_callback
 from test_serve_webhooks import sign, wait_for
 
@@ -57,20 +55,10 @@ class TestDeauthorize(ServeCase):
 
     def tokens_stored(self):
         """(access token sealed?, refresh token sealed?) of acme's row."""
-        q = "SELECT access_token_sealed, refresh_token_sealed FROM connections WHERE id = 'acme'"
-        if srvharness.ON_PG:
-            rows = zfharness.pg_sql(self.srv.store.dsn, q.replace(
-                "SELECT access_token_sealed, refresh_token_sealed",
-                "SELECT (access_token_sealed IS NOT NULL)::int || ',' || "
-                "(refresh_token_sealed IS NOT NULL)::int"))
-            a, r = rows[0].split(",")
-            return a == "1", r == "1"
-        db = sqlite3.connect(self.srv.store.dsn.split(":", 1)[1])
-        try:
-            a, r = db.execute(q).fetchone()
-        finally:
-            db.close()
-        return a is not None, r is not None
+        (row,) = srvharness.store_sql(self.srv.store, "SELECT access_token_sealed IS NOT NULL, "
+                                      "refresh_token_sealed IS NOT NULL FROM connections "
+                                      "WHERE id = 'acme'")
+        return tuple(v in ("1", "t", "True") for v in row)
 
     def audit(self):
         r = self.api("GET", "/api/v1/audit?limit=100")

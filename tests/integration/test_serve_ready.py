@@ -100,6 +100,34 @@ class ReadyCase(ServeCase):
         self.assertEqual(self.ready("?require=connection").status, 200)
         self.admin("DELETE", "/api/v1/connection")
 
+    def test_expired_token_whose_refresh_fails(self):
+        self.admin("DELETE", "/api/v1/connection")
+        self.connect_s2s()
+        # the access token past its expiry (what an hour does), then the new
+        # one cannot be had: Zoom's token endpoint answers 500
+        srvharness.store_sql(self.srv.store, "UPDATE connections SET access_expires_at = 1 "
+                             "WHERE id = 'acme'")
+        self.sim.request("POST", "/_sim/faults", body={
+            "kind": "status", "route": "oauth.token", "status": 500})
+        r = self.c.request("POST", "/api/v1/actions/list_users", {},
+                           auth(self.env.keys["operator"]))
+        self.assertGreaterEqual(r.status, 500, r)
+        body = self.ready().json()
+        self.assertEqual(body["degraded"], "connection")
+        (acme,) = body["checks"]["connection"]["orgs"]
+        self.assertEqual((acme["state"], acme["hint_id"]), ("REFRESH_FAILING", "RETRY_LATER"))
+        self.assertIn("token refresh failed", acme["message"])
+        self.assertEqual(acme["resolution"]["title"], "API errors (5xx)")
+        self.assertEqual(self.ready("?require=connection").status, 503)
+        # Zoom back: the next call refreshes, and it is VALID again
+        self.sim.request("DELETE", "/_sim/faults")
+        r = self.c.request("POST", "/api/v1/actions/list_users", {},
+                           auth(self.env.keys["operator"]))
+        self.assertEqual(r.status, 200, r)
+        (acme,) = self.ready().json()["checks"]["connection"]["orgs"]
+        self.assertEqual(acme["state"], "VALID")
+        self.admin("DELETE", "/api/v1/connection")
+
     def test_unknown_require_is_refused(self):
         r = self.ready("?require=zoom-weather")
         self.assertEqual(r.status, 400, r)
