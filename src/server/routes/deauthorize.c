@@ -34,8 +34,13 @@ int srv_deauthorized(const char *last_error)
 static void audit(zf_store *st, const char *org, const char *outcome, const char *detail)
 {
     zf_error ignored = ZF_ERROR_INIT;
-    zf_store_audit a = {0,           (int64_t)time(NULL), (char *)org,   (char *)ACTOR,
-                        (char *)"connection.deauthorized", (char *)outcome, (char *)detail};
+    zf_store_audit a = {0,
+                        (int64_t)time(NULL),
+                        (char *)org,
+                        (char *)ACTOR,
+                        (char *)"connection.deauthorized",
+                        (char *)outcome,
+                        (char *)detail};
     if (zf_store_audit_add(st, &a, &ignored) != 0)
         srv_log(NULL, ZF_LOG_WARN, "audit", "audit record of app_deauthorized not written: %s",
                 ignored.message);
@@ -134,8 +139,8 @@ json_t *srv_deauthorize(srv_req *req, const char *org, zf_error *err, int *rc)
     zf_webhook_event ev;
     zf_error derr = ZF_ERROR_INIT;
     *rc = 0;
-    if (zf_webhook_decode(&ev, req->body ? req->body : "", req->body ? req->body_len : 0,
-                          &derr) != 0)
+    if (zf_webhook_decode(&ev, req->body ? req->body : "", req->body ? req->body_len : 0, &derr) !=
+        0)
         return NULL;
     if (!ev.is_deauthorization) {
         zf_webhook_event_free(&ev);
@@ -151,8 +156,8 @@ json_t *srv_deauthorize(srv_req *req, const char *org, zf_error *err, int *rc)
         audit(st, org, strcmp(what, "wiped") == 0 ? "ok" : "ignored", detail);
         srv_log(req, ZF_LOG_INFO, "webhook.deauthorized", "org %s: %s (%s)", org, what, detail);
     } else {
-        srv_log(req, ZF_LOG_ERROR, "webhook.deauthorized", "org %s: app_deauthorized not acted on: %s",
-                org, err->message);
+        srv_log(req, ZF_LOG_ERROR, "webhook.deauthorized",
+                "org %s: app_deauthorized not acted on: %s", org, err->message);
     }
     zf_webhook_event_free(&ev);
     return *rc == 0 ? json_pack("{s:s}", "connection", what) : NULL;
