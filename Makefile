@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= 2
 
-.PHONY: all build deps demo test test-fast asan valgrind fuzz bench clean
+.PHONY: all build deps demo test test-fast coverage asan valgrind fuzz bench clean
 
 all: build
 
@@ -27,8 +27,12 @@ test-fast:
 	scripts/install-deps --test
 	ZF_STAGES=main scripts/run-tests
 
+# Line, function and branch coverage over the suite; writes docs/coverage.md.
+coverage:
+	scripts/coverage
+
 bench: build
 	bench/run-all
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-cov

@@ -15,6 +15,7 @@
 
 #include "zoom_internal.h"
 #include "zoomflow/buf.h"
+#include "text.h"
 
 #define MANIFEST_TEXT_MAX ((size_t)64 << 20)
 
@@ -271,23 +272,16 @@ static bool parse_content_range(const char *v, int64_t *start, int64_t *total)
     const char *p = v + 6, *slash = strchr(p, '/');
     if (!slash)
         return false;
-    char *end;
+    const char *end;
+    uint64_t a, z, t;
     if (*p != '*') {
-        if (!isdigit((unsigned char)*p))
-            return false;
-        unsigned long long a = strtoull(p, &end, 10);
-        if (*end != '-' || !isdigit((unsigned char)end[1]))
-            return false;
-        unsigned long long z = strtoull(end + 1, &end, 10);
-        if (end != slash || z < a)
+        if (zf_parse_u64_prefix(p, &end, INT64_MAX, &a) < 0 || *end != '-' ||
+            zf_parse_u64_prefix(end + 1, &end, INT64_MAX, &z) < 0 || end != slash || z < a)
             return false;
         *start = (int64_t)a;
     }
     if (slash[1] != '*') {
-        if (!isdigit((unsigned char)slash[1]))
-            return false;
-        unsigned long long t = strtoull(slash + 1, &end, 10);
-        if (*end || t > (unsigned long long)INT64_MAX)
+        if (zf_parse_u64(slash + 1, INT64_MAX, &t) < 0)
             return false;
         *total = (int64_t)t;
     }

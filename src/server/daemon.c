@@ -37,6 +37,7 @@
 #include "zoomflow/hint.h"
 #include "zoomflow/json.h"
 #include "zoomflow/log.h"
+#include "text.h"
 
 /* body bytes past a limit read and dropped before the connection is cut */
 #define SRV_BODY_DRAIN (1024u * 1024u)
@@ -474,10 +475,8 @@ static void first_call(srv_rstate *rs, struct MHD_Connection *c, const char *met
         rs->limit = SRV_BODY_DEFAULT; /* what is read (and dropped) before the 400/404/405 */
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
     if (cl) {
-        char *end;
-        errno = 0;
-        unsigned long long n = strtoull(cl, &end, 10);
-        if (errno || *end || n > rs->limit)
+        uint64_t n;
+        if (zf_parse_u64(cl, rs->limit, &n) < 0)
             rs->too_big = 1;
     }
 }
@@ -637,10 +636,8 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen
     }
     if (!h[0])
         snprintf(h, sizeof h, "%s", "127.0.0.1");
-    char *end;
-    errno = 0;
-    long port = strtol(colon + 1, &end, 10);
-    if (errno || *end || end == colon + 1 || port < 0 || port > 65535)
+    int64_t port;
+    if (zf_parse_i64(colon + 1, 0, 65535, &port) < 0)
         return zf_error_set(err, ZF_ECONFIG, "--listen %s: the port must be 0-65535", l);
     memset(ss, 0, sizeof *ss);
     struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
@@ -725,6 +722,111 @@ static int write_port_file(const char *path, const char *url, zf_error *err)
         return zf_error_set(err, ZF_ECONFIG, "--port-file %s: cannot write it", path);
     }
     return 0;
+}
+
+/* The libmicrohttpd daemon on ss: an epoll thread pool, keep-alive, the
+ * raw (not unescaped) target; TLS when cert is set. NULL when it cannot
+ * listen (or the certificate does not load). */
+static struct MHD_Daemon *start_mhd(srv_daemon *d, const srv_opts *opts,
+                                    const struct sockaddr_storage *ss, int threads, char *cert,
+                                    char *key)
+{
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    if (ss->ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    if (cert)
+        flags |= MHD_USE_TLS;
+    unsigned mem = opts->conn_memory_limit ? (unsigned)opts->conn_memory_limit : 32u * 1024u;
+    struct MHD_OptionItem tls_opts[] = {
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, cert},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, key},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    struct MHD_OptionItem no_opts[] = {{MHD_OPTION_END, 0, NULL}};
+    return MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, d, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)ss, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)d->timeout,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)mem, MHD_OPTION_CONNECTION_LIMIT, 1000u,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u, MHD_OPTION_URI_LOG_CALLBACK, on_uri, d,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, d, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+        d, MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL, MHD_OPTION_ARRAY,
+        cert ? tls_opts : no_opts, MHD_OPTION_END);
+}
+
+/* The listen URL with the port the kernel chose, and the public URL
+ * (--public-url, else the listen URL; no trailing slash). */
+static void set_urls(srv_ctx *cp, struct MHD_Daemon *mhd, const struct sockaddr_storage *ss,
+                     const char *host, int tls)
+{
+    int port = 0;
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(mhd, MHD_DAEMON_INFO_LISTEN_FD);
+    if (di) {
+        struct sockaddr_storage bound;
+        socklen_t bl = sizeof bound;
+        if (getsockname(di->listen_fd, (struct sockaddr *)&bound, &bl) == 0)
+            port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+                                                     : ((struct sockaddr_in *)&bound)->sin_port);
+    }
+    int v6 = ss->ss_family == AF_INET6;
+    snprintf(cp->listen_url, sizeof cp->listen_url, "%s://%s%s%s:%d", tls ? "https" : "http",
+             v6 ? "[" : "", host, v6 ? "]" : "", port);
+    const char *pub =
+        cp->opts.public_url && *cp->opts.public_url ? cp->opts.public_url : cp->listen_url;
+    snprintf(cp->public_url, sizeof cp->public_url, "%s", pub);
+    size_t pl = strlen(cp->public_url);
+    while (pl > 0 && cp->public_url[pl - 1] == '/')
+        cp->public_url[--pl] = '\0';
+    cp->secure_cookies = tls || strncasecmp(cp->public_url, "https://", 8) == 0;
+}
+
+/* Waits for SIGTERM or SIGINT, then stops accepting and lets the requests
+ * in flight finish within the grace. Returns the quiesced listening
+ * socket, to be closed after MHD_stop_daemon. */
+static MHD_socket wait_and_drain(srv_daemon *d, const srv_opts *opts, const sigset_t *sigs)
+{
+    int sig = 0;
+    while (sigwait(sigs, &sig) != 0)
+        ;
+    srv_log(NULL, ZF_LOG_INFO, "stop", "signal %d: no new connections, finishing %d request(s)",
+            sig, atomic_load(&d->inflight));
+    /* Stop accepting: the listening socket stops listening, the connections
+     * stay. Quiescing asks each pool thread to drop the socket from its
+     * epoll set when it next wakes, so closing it here would race them (an
+     * epoll_ctl on a closed descriptor is fatal in libmicrohttpd): shut it
+     * down now (Linux then refuses new connections) and close it after
+     * MHD_stop_daemon has joined the threads. */
+    MHD_socket lfd = MHD_quiesce_daemon(d->mhd);
+    if (lfd != MHD_INVALID_SOCKET)
+        shutdown(lfd, SHUT_RDWR);
+    double grace = opts->shutdown_grace_s > 0 ? opts->shutdown_grace_s : 10;
+    double until = now_s() + grace;
+    while (atomic_load(&d->inflight) > 0 && now_s() < until) {
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    int left = atomic_load(&d->inflight);
+    if (left > 0)
+        srv_log(NULL, ZF_LOG_WARN, "stop", "%d request(s) still running after %.0f s: closing",
+                left, grace);
+    return lfd;
+}
+
+/* Frees the context, unless a /readyz probe stuck in a hung store still
+ * holds it after 2 s: then it is left to the probe. */
+static void ctx_release(srv_ctx *cp)
+{
+    for (int i = 0; i < 200 && atomic_load(&cp->probes) > 0; i++) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    if (atomic_load(&cp->probes) == 0) {
+        ctx_free(cp);
+        free(cp);
+    } else {
+        srv_log(NULL, ZF_LOG_WARN, "stop",
+                "a store probe is still waiting: the store is left open");
+    }
 }
 
 int srv_main(const srv_opts *opts, zf_error *err)
@@ -812,51 +914,14 @@ int srv_main(const srv_opts *opts, zf_error *err)
     int threads = opts->threads > 0 ? opts->threads : default_threads();
     if (threads > 64)
         threads = 64;
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
-    if (ss.ss_family == AF_INET6)
-        flags |= MHD_USE_IPv6;
-    if (tls)
-        flags |= MHD_USE_TLS;
-    unsigned mem = opts->conn_memory_limit ? (unsigned)opts->conn_memory_limit : 32u * 1024u;
-    struct MHD_OptionItem tls_opts[] = {
-        {MHD_OPTION_HTTPS_MEM_CERT, 0, cert},
-        {MHD_OPTION_HTTPS_MEM_KEY, 0, key},
-        {MHD_OPTION_END, 0, NULL},
-    };
-    struct MHD_OptionItem no_opts[] = {{MHD_OPTION_END, 0, NULL}};
-    d.mhd = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, &d, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)d.timeout,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)mem, MHD_OPTION_CONNECTION_LIMIT, 1000u,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u, MHD_OPTION_URI_LOG_CALLBACK, on_uri, &d,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, &d, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
-        &d, MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL, MHD_OPTION_ARRAY,
-        tls ? tls_opts : no_opts, MHD_OPTION_END);
+    d.mhd = start_mhd(&d, opts, &ss, threads, tls ? cert : NULL, key);
     if (!d.mhd) {
         rc = zf_error_set(err, ZF_ECONFIG, "cannot listen on %s%s",
                           opts->listen ? opts->listen : "127.0.0.1:8080",
                           tls ? " (or the TLS certificate and key do not load)" : "");
         goto out_modules;
     }
-    /* the port the kernel chose */
-    int port = 0;
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d.mhd, MHD_DAEMON_INFO_LISTEN_FD);
-    if (di) {
-        struct sockaddr_storage bound;
-        socklen_t bl = sizeof bound;
-        if (getsockname(di->listen_fd, (struct sockaddr *)&bound, &bl) == 0)
-            port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
-                                                     : ((struct sockaddr_in *)&bound)->sin_port);
-    }
-    snprintf(cp->listen_url, sizeof cp->listen_url, "%s://%s%s%s:%d", tls ? "https" : "http",
-             ss.ss_family == AF_INET6 ? "[" : "", host, ss.ss_family == AF_INET6 ? "]" : "", port);
-    const char *pub = opts->public_url && *opts->public_url ? opts->public_url : cp->listen_url;
-    snprintf(cp->public_url, sizeof cp->public_url, "%s", pub);
-    size_t pl = strlen(cp->public_url);
-    while (pl > 0 && cp->public_url[pl - 1] == '/')
-        cp->public_url[--pl] = '\0';
-    cp->secure_cookies = tls || strncasecmp(cp->public_url, "https://", 8) == 0;
+    set_urls(cp, d.mhd, &ss, host, tls);
 
     if (pthread_create(&d.watchdog, NULL, watchdog_main, &d) == 0)
         d.watchdog_started = 1;
@@ -870,30 +935,7 @@ int srv_main(const srv_opts *opts, zf_error *err)
     srv_log(NULL, ZF_LOG_INFO, "start", "listening on %s (%d threads%s), public URL %s",
             cp->listen_url, threads, tls ? ", TLS" : "", cp->public_url);
 
-    int sig = 0;
-    while (sigwait(&sigs, &sig) != 0)
-        ;
-    srv_log(NULL, ZF_LOG_INFO, "stop", "signal %d: no new connections, finishing %d request(s)",
-            sig, atomic_load(&d.inflight));
-    /* Stop accepting: the listening socket stops listening, the connections
-     * stay. Quiescing asks each pool thread to drop the socket from its
-     * epoll set when it next wakes, so closing it here would race them (an
-     * epoll_ctl on a closed descriptor is fatal in libmicrohttpd): shut it
-     * down now (Linux then refuses new connections) and close it after
-     * MHD_stop_daemon has joined the threads. */
-    lfd = MHD_quiesce_daemon(d.mhd);
-    if (lfd != MHD_INVALID_SOCKET)
-        shutdown(lfd, SHUT_RDWR);
-    double grace = opts->shutdown_grace_s > 0 ? opts->shutdown_grace_s : 10;
-    double until = now_s() + grace;
-    while (atomic_load(&d.inflight) > 0 && now_s() < until) {
-        struct timespec ts = {0, 20 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-    }
-    int left = atomic_load(&d.inflight);
-    if (left > 0)
-        srv_log(NULL, ZF_LOG_WARN, "stop", "%d request(s) still running after %.0f s: closing",
-                left, grace);
+    lfd = wait_and_drain(&d, opts, &sigs);
     rc = 0;
     atomic_store(&d.stopping, 1);
 out_daemon:
@@ -909,17 +951,7 @@ out_modules:
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     pthread_mutex_destroy(&d.lock);
 out_early:
-    for (int i = 0; i < 200 && atomic_load(&cp->probes) > 0; i++) {
-        struct timespec ts = {0, 10 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-    }
-    if (atomic_load(&cp->probes) == 0) {
-        ctx_free(cp);
-        free(cp);
-    } else {
-        srv_log(NULL, ZF_LOG_WARN, "stop",
-                "a store probe is still waiting: the store is left open");
-    }
+    ctx_release(cp);
     if (key) {
         explicit_bzero(key, strlen(key));
         free(key);

@@ -9,6 +9,7 @@
  * the emulator.
  */
 #include "sim.h"
+#include "text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -137,7 +138,11 @@ static void h_requests(sim_req *rq, sim_resp *rs)
     struct sim_reqlog *lg = rq->s->reqlog;
     const char *since_s = sim_query(rq, "since");
     const char *route = sim_query(rq, "route");
-    uint64_t since = since_s ? strtoull(since_s, NULL, 10) : 0;
+    uint64_t since = 0;
+    if (since_s && zf_parse_u64(since_s, UINT64_MAX, &since) < 0) {
+        sim_error(rs, 400, 300, "\"since\" must be a request number (0 or more).");
+        return;
+    }
     uint64_t first = lg->total > REQLOG_MAX ? lg->total - REQLOG_MAX : 0;
     json_t *arr = json_array();
     for (uint64_t i = first; i < lg->total; i++) {

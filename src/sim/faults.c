@@ -20,6 +20,7 @@
  */
 #include "faults.h"
 #include "sim_limits.h"
+#include "text.h"
 
 #include <openssl/rand.h>
 #include <stdio.h>
@@ -545,9 +546,9 @@ static void h_faults_delete(sim_req *rq, sim_resp *rs)
 static void h_fault_delete(sim_req *rq, sim_resp *rs)
 {
     struct sim_faults *f = rq->s->faults;
-    char *end;
-    unsigned long long id = strtoull(rq->param[0], &end, 10);
-    for (int i = 0; !*end && i < f->n; i++) {
+    uint64_t id = 0;
+    int ok = zf_parse_u64(rq->param[0], UINT64_MAX, &id) == 0;
+    for (int i = 0; ok && i < f->n; i++) {
         if (f->rules[i].id == id) {
             memmove(&f->rules[i], &f->rules[i + 1], (size_t)(f->n - i - 1) * sizeof *f->rules);
             f->n--;

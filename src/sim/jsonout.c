@@ -21,6 +21,7 @@
  * shortest round-trip form.
  */
 #include "sim.h"
+#include "text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,7 +46,12 @@ static int shortest_digits(double d, char digits[24], int *n)
     while (k > 1 && digits[k - 1] == '0')
         k--;
     digits[k] = '\0';
-    *n = (int)strtol(c + 1, NULL, 10) + 1;
+    /* printf's exponent: a sign and two or three digits */
+    int neg = c[0] == 'e' && c[1] == '-';
+    uint64_t e = 0;
+    if (c[0] == 'e')
+        (void)zf_parse_u64(c + 2, 999, &e);
+    *n = (neg ? -(int)e : (int)e) + 1;
     return k;
 }
 

@@ -20,6 +20,7 @@
  * set (sim_limits_daily_headers), so a 429 never carries two Limits.
  */
 #include "sim_limits.h"
+#include "text.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -433,9 +434,8 @@ static void h_ping(sim_req *rq, sim_resp *rs)
     const char *bytes = sim_query(rq, "bytes");
     rq->s->limits->pings++;
     if (bytes) {
-        char *end;
-        unsigned long long n = strtoull(bytes, &end, 10);
-        if (!*bytes || *end || bytes[0] == '-' || n > (1ull << 30)) {
+        uint64_t n;
+        if (zf_parse_u64(bytes, UINT64_C(1) << 30, &n) < 0) {
             sim_error(rs, 400, 300, "\"bytes\" must be an integer from 0 to 1073741824.");
             return;
         }

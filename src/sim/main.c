@@ -4,6 +4,7 @@
  */
 #include "server.h"
 #include "sim.h"
+#include "text.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -107,12 +108,10 @@ static const struct option longopts[] = {
 
 static int parse_long(const char *s, long lo, long hi, long *out)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
+    int64_t v;
+    if (zf_parse_i64(s, lo, hi, &v) < 0)
         return ZF_EVALIDATION;
-    *out = v;
+    *out = (long)v;
     return 0;
 }
 

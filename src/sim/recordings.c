@@ -15,6 +15,7 @@
  * they open that meeting's files and nothing else.
  */
 #include "data.h"
+#include "text.h"
 
 #include <ctype.h>
 #include <stdbool.h>
@@ -375,10 +376,10 @@ static bool list_filter(sim_req *rq, sim_resp *rs, rec_filter *f, long *ps)
         f->to = fs && *fs ? (today > f->from ? today : f->from) : f->from + 1;
     if (f->to < f->from && !json_array_size(errs))
         sim_data_verr(errs, "to", "to must not be before from.");
-    char *end = NULL;
-    f->meeting_id = mid && *mid ? strtoll(mid, &end, 10) : 0;
-    if (end && (*end || f->meeting_id <= 0 || strlen(mid) > 18))
+    int64_t id = 0;
+    if (mid && *mid && zf_parse_i64(mid, 1, INT64_C(999999999999999999), &id) < 0)
         sim_data_verr(errs, "meeting_id", "meeting_id must be a meeting number.");
+    f->meeting_id = id;
     sim_data_qint(rq, errs, "page_size", 30, 1, 300, ps);
     if (json_array_size(errs)) {
         sim_validation_error(rs, errs);
@@ -512,10 +513,10 @@ static range_kind parse_range(const char *h, uint64_t total, uint64_t *off, uint
     const char *p = h + 6, *dash = strchr(p, '-');
     if (!dash)
         return RANGE_WHOLE;
-    char *end;
+    const char *end;
+    uint64_t n, a, b;
     if (dash == p) {
-        unsigned long long n = strtoull(dash + 1, &end, 10);
-        if (*end || end == dash + 1)
+        if (zf_parse_u64(dash + 1, UINT64_MAX, &n) < 0)
             return RANGE_WHOLE;
         if (n == 0 || total == 0)
             return RANGE_UNSATISFIABLE;
@@ -523,13 +524,11 @@ static range_kind parse_range(const char *h, uint64_t total, uint64_t *off, uint
         *off = total - *len;
         return RANGE_PART;
     }
-    unsigned long long a = strtoull(p, &end, 10);
-    if (end != dash)
+    if (zf_parse_u64_prefix(p, &end, UINT64_MAX, &a) < 0 || end != dash)
         return RANGE_WHOLE;
-    unsigned long long b = total ? total - 1 : 0;
+    b = total ? total - 1 : 0;
     if (dash[1]) {
-        b = strtoull(dash + 1, &end, 10);
-        if (*end || b < a)
+        if (zf_parse_u64(dash + 1, UINT64_MAX, &b) < 0 || b < a)
             return RANGE_WHOLE;
         if (b >= total)
             b = total - 1;

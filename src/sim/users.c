@@ -6,6 +6,7 @@
  * sustain thousands of pages a second.
  */
 #include "data.h"
+#include "text.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -71,9 +72,8 @@ int sim_data_qint(sim_req *rq, json_t *errs, const char *key, long def, long lo,
     *out = def;
     if (!v || !*v)
         return 0;
-    char *end;
-    long n = strtol(v, &end, 10);
-    if (*end || end == v || n < lo || n > hi) {
+    int64_t n;
+    if (zf_parse_i64(v, lo, hi, &n) < 0) {
         sim_data_verr(errs, key, "%s must be an integer between %ld and %ld.", key, lo, hi);
         return ZF_EVALIDATION;
     }

@@ -33,6 +33,7 @@
  */
 #include "webhooks.h"
 #include "data.h"
+#include "text.h"
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
@@ -947,10 +948,15 @@ static void h_hooks_validate(sim_req *rq, sim_resp *rs)
 
 static void h_deliveries(sim_req *rq, sim_resp *rs)
 {
-    const char *since = sim_query(rq, "since");
+    const char *since_s = sim_query(rq, "since");
+    uint64_t since = 0;
+    if (since_s && zf_parse_u64(since_s, UINT64_MAX, &since) < 0) {
+        sim_error(rs, 400, 300, "\"since\" must be a delivery number (0 or more).");
+        return;
+    }
     sim_json(rs, 200,
              sim_webhook__deliveries_of(rq->s, sim_query(rq, "event"), sim_query(rq, "client_id"),
-                                        since ? strtoull(since, NULL, 10) : 0));
+                                        since));
 }
 
 static void h_deliveries_clear(sim_req *rq, sim_resp *rs)

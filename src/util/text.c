@@ -1,4 +1,4 @@
-/* Hex digits, percent escapes and header lookup (text.h). */
+/* Hex digits, percent escapes, header lookup and bounded numbers (text.h). */
 #include "text.h"
 
 #include <string.h>
@@ -45,4 +45,51 @@ const char *zf_header_find(const char *headers, const char *name, char *out, siz
         p += llen + (eol ? 1 : 0);
     }
     return NULL;
+}
+
+int zf_parse_u64_prefix(const char *s, const char **end, uint64_t max, uint64_t *out)
+{
+    const char *p = s;
+    uint64_t v = 0;
+    int over = 0;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            over = 1;
+        else
+            v = v * 10 + d;
+    }
+    if (end)
+        *end = p;
+    if (p == s || over || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int zf_parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+    const char *end;
+    uint64_t v;
+    if (!s || zf_parse_u64_prefix(s, &end, max, &v) < 0 || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int zf_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+    if (!s || min > max)
+        return -1;
+    int neg = s[0] == '-' && min < 0;
+    uint64_t mag;
+    /* the magnitude of INT64_MIN is INT64_MAX + 1 */
+    uint64_t lim = neg ? (uint64_t)INT64_MAX + 1 : (max < 0 ? 0 : (uint64_t)max);
+    if (zf_parse_u64(s + neg, lim, &mag) < 0)
+        return -1;
+    int64_t v = neg ? (mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)mag) : (int64_t)mag;
+    if (v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
 }

@@ -43,6 +43,16 @@ class CoreTest(unittest.TestCase):
         self.assertEqual(len(log["requests"]), 3)
         self.assertTrue(all(e["status"] == 404 for e in log["requests"]))
 
+    def test_since_must_be_a_number(self):
+        # the control plane's counters take digits only: no sign, no blank,
+        # no wrap-around (once strtoull read "-1" as "all of them", "x" as 0)
+        for path in ("/_sim/requests", "/_sim/webhooks/deliveries"):
+            for bad in ("-1", "x", " 1", "18446744073709551616"):
+                r = self.sim.request("GET", path, query={"since": bad})
+                self.assertEqual(r.status, 400, (path, bad))
+                self.assertIn("since", r.json()["message"])
+            self.assertEqual(self.sim.request("GET", path, query={"since": "0"}).status, 200)
+
     def test_body_too_large_is_413(self):
         r = self.sim.request("POST", "/_sim/clock/advance", raw=b"x" * (5 << 20),
                              headers={"Content-Type": "application/json"})

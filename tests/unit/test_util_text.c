@@ -67,6 +67,63 @@ static void test_header_find_outlen_zero(void **state)
     assert_string_equal(v, "xyz");
 }
 
+static void test_parse_u64(void **state)
+{
+    (void)state;
+    uint64_t v = 7;
+    const char *end;
+    assert_int_equal(zf_parse_u64("0", 10, &v), 0);
+    assert_true(v == 0);
+    assert_int_equal(zf_parse_u64("18446744073709551615", UINT64_MAX, &v), 0);
+    assert_true(v == UINT64_MAX);
+    v = 7;
+    /* wraps, blanks, signs, empty, junk, over max: refused, out untouched */
+    const char *bad[] = {"18446744073709551616",
+                         "99999999999999999999999",
+                         " 1",
+                         "+1",
+                         "-1",
+                         "",
+                         "1 ",
+                         "1x",
+                         "0x10"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        assert_int_equal(zf_parse_u64(bad[i], UINT64_MAX, &v), -1);
+    assert_int_equal(zf_parse_u64("11", 10, &v), -1);
+    assert_int_equal(zf_parse_u64(NULL, 10, &v), -1);
+    assert_true(v == 7);
+    assert_int_equal(zf_parse_u64_prefix("123-456", &end, 1000, &v), 0);
+    assert_true(v == 123);
+    assert_string_equal(end, "-456");
+    assert_int_equal(zf_parse_u64_prefix("-456", &end, 1000, &v), -1);
+    assert_int_equal(zf_parse_u64_prefix("5000x", &end, 1000, &v), -1);
+    assert_string_equal(end, "x");
+}
+
+static void test_parse_i64(void **state)
+{
+    (void)state;
+    int64_t v = 7;
+    assert_int_equal(zf_parse_i64("-9223372036854775808", INT64_MIN, INT64_MAX, &v), 0);
+    assert_true(v == INT64_MIN);
+    assert_int_equal(zf_parse_i64("9223372036854775807", INT64_MIN, INT64_MAX, &v), 0);
+    assert_true(v == INT64_MAX);
+    assert_int_equal(zf_parse_i64("-5", -10, 10, &v), 0);
+    assert_true(v == -5);
+    v = 7;
+    assert_int_equal(zf_parse_i64("9223372036854775808", INT64_MIN, INT64_MAX, &v), -1);
+    assert_int_equal(zf_parse_i64("-9223372036854775809", INT64_MIN, INT64_MAX, &v), -1);
+    assert_int_equal(zf_parse_i64("-1", 0, 10, &v), -1); /* no sign when min >= 0 */
+    assert_int_equal(zf_parse_i64("--1", -10, 10, &v), -1);
+    assert_int_equal(zf_parse_i64("-", -10, 10, &v), -1);
+    assert_int_equal(zf_parse_i64("11", -10, 10, &v), -1);
+    assert_int_equal(zf_parse_i64("-11", -10, 10, &v), -1);
+    assert_int_equal(zf_parse_i64("3", 5, 10, &v), -1);
+    assert_int_equal(zf_parse_i64("-3", -10, -5, &v), -1);
+    assert_int_equal(zf_parse_i64("1", -10, -5, &v), -1);
+    assert_true(v == 7);
+}
+
 static void test_days_from_civil(void **state)
 {
     assert_int_equal(zf_days_from_civil(1970, 1, 1), 0);
@@ -84,7 +141,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hexval),          cmocka_unit_test(test_pct_byte),
         cmocka_unit_test(test_header_find),     cmocka_unit_test(test_header_find_outlen_zero),
-        cmocka_unit_test(test_days_from_civil),
+        cmocka_unit_test(test_days_from_civil), cmocka_unit_test(test_parse_u64),
+        cmocka_unit_test(test_parse_i64),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

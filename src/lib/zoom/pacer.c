@@ -13,6 +13,7 @@
  * Pure: the caller passes the monotonic time and does the sleeping.
  */
 #include "zoom_internal.h"
+#include "text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,11 +104,11 @@ static void learn_route(zf_zoom_pacer *p, const char *method, const char *path, 
 
 static long header_long(const char *headers, const char *name)
 {
-    char v[32], *end;
-    if (!zf_zoom__header(headers, name, v, sizeof v) || !v[0])
+    char v[32];
+    int64_t n;
+    if (!zf_zoom__header(headers, name, v, sizeof v) || zf_parse_i64(v, 0, 100000000, &n) < 0)
         return -1;
-    long n = strtol(v, &end, 10);
-    return (*end || n < 0 || n > 100000000L) ? -1 : n;
+    return (long)n;
 }
 
 void zf_zoom__pacer_update(zf_zoom_pacer *p, int c, const char *method, const char *path,
