@@ -54,7 +54,7 @@ class AppCase(unittest.TestCase):
 
     def serve(self, *args, env=None):
         s = srvharness.Serve(*args, sim=self.sim, env=env or {})
-        self.addCleanup(s.stop)
+        self.addCleanup(srvharness.stop_clean, s, self)  # exit 0: sanitizers, leaks
         s.org("acme")
         s.account("acme", ADMIN_EMAIL, "admin", ADMIN_PW)
         return s

@@ -159,7 +159,7 @@ class TestStoreGone(unittest.TestCase):
             self.assertNotIn("connection", e["checks"])
             self.assertTrue(re.search(r"store", e["error"]["message"]))
             self.assertEqual(s.request("GET", "/healthz").status, 200)
-            s.stop()
+            srvharness.stop_clean(s, self)
 
 
 if __name__ == "__main__":
