@@ -159,7 +159,20 @@ typedef enum zf_hint_arg {
       "request's answer")                                                                          \
     X(RETRY_IN_PROGRESS, 121, ZF_HA_VALUE,                                                         \
       "the first request with this idempotency key is still running: send the same "               \
-      "request again after the wait given")
+      "request again after the wait given")                                                        \
+    X(FIX_WORKFLOW, 140, ZF_HA_VALUE,                                                              \
+      "fix the workflow definition at the place named, then validate it again")                    \
+    X(CHECK_RUN_DATA, 141, ZF_HA_VALUE,                                                            \
+      "the run's data lacks a value the template names: give it in the event, or add a "           \
+      "default to the template")                                                                   \
+    X(LIST_RUNS, 160, ZF_HA_VALUE, "list the runs to find the run's id")                           \
+    X(RUN_NOT_FAILED, 161, ZF_HA_VALUE,                                                            \
+      "only a failed run can be retried; look at the run's state and steps")                       \
+    X(RUN_FINISHED, 162, ZF_HA_VALUE, "the run has ended; start a new run instead")                \
+    X(RUN_LEASE_LOST, 163, ZF_HA_VALUE,                                                            \
+      "this worker's lease on the run ended (it expired, was taken over or the run was "           \
+      "cancelled); the run goes on with its new owner")                                            \
+    X(LIST_WORKFLOWS, 164, ZF_HA_VALUE, "list the workflows to find its name and versions")
 
 typedef enum zf_hint {
 #define ZF_X_HINT_ENUM(name, num, args, words) ZF_HINT_##name = num,

@@ -384,7 +384,8 @@ typedef struct zf_store_webhook_event {
     char *request_id;  /* x-zm-request-id of the first delivery, NULL when none */
     char *tracking_id; /* x-zm-trackingid of the first delivery, NULL when none */
     char *body;
-    char *state; /* "new" until a workflow takes it */
+    char *state;         /* "new" until the workflows consume it, then "consumed" */
+    int64_t consumed_at; /* 0 until then */
 } zf_store_webhook_event;
 
 void zf_store_webhook_event_free(zf_store_webhook_event *e);
@@ -399,6 +400,15 @@ int zf_store_webhook_event_add(zf_store *st, const zf_store_webhook_event *e, in
 /* An org's events, oldest first (received_at, then id); state NULL = any. */
 int zf_store_webhook_event_list(zf_store *st, const char *org, const char *state, size_t limit,
                                 zf_store_webhook_event **out, size_t *n, zf_error *err);
+
+/* Marks the event consumed by the workflows (state "new" -> "consumed",
+ * consumed_at = now) in one statement: *consumed 1 when this call did it,
+ * 0 when it was consumed already (also by another replica a moment ago);
+ * ZF_ENOTFOUND when there is no such event. The runs it started are the
+ * runs whose trigger is (ZF_TRIGGER_ZOOM, event_id): create them first
+ * (zf_store_run_create, idempotent), then consume (docs/runs.md). */
+int zf_store_webhook_event_consume(zf_store *st, const char *org, const char *event_id, int64_t now,
+                                   int *consumed, zf_error *err);
 
 /* An org's webhook secret token, sealed (zf_crypt_seal text). */
 typedef struct zf_store_webhook_secret {
@@ -415,6 +425,247 @@ int zf_store_webhook_secret_put(zf_store *st, const zf_store_webhook_secret *s, 
 int zf_store_webhook_secret_get(zf_store *st, const char *org, zf_store_webhook_secret *out,
                                 zf_error *err);
 int zf_store_webhook_secret_delete(zf_store *st, const char *org, zf_error *err);
+
+/* --- workflows and runs (src/store/workflows.c, src/store/runs.c)
+ *
+ * docs/runs.md tells the state machine, the lease rules and why a trigger
+ * makes one run and a step one request. In short:
+ *
+ *   run:  queued --claim--> running --finish--> done | failed
+ *                 <--release--  |  (lease expired: the next claim takes it)
+ *         failed --retry--> queued;  queued | running | failed --cancel--> cancelled
+ *   step: pending --send--> sent --done--> done
+ *                             \--fail--> failed   (pending --fail/skip--> failed/skipped)
+ *         sent | failed --reset--> pending (reconcile found nothing; a retry)
+ *
+ * A running run belongs to the owner of its lease (owner, seq) until the
+ * lease's expiry. Every write to a running run or its steps names the
+ * lease and is refused with ZF_EBUSY when it is not the run's any more:
+ * expired (even when no one took it yet), taken over by another owner,
+ * cancelled, finished. The check and the write are one transaction that
+ * holds the run's row (PostgreSQL: its row lock; SQLite: the write lock),
+ * so a claim can never slip between them. Times are unix seconds from the
+ * caller's clock (replicas need synchronised clocks: keep leases far longer
+ * than the skew). JSON columns hold text the caller made (jansson dumps);
+ * the store does not parse them. These calls each run their own
+ * transaction: call them outside zf_store_lock_* (ZF_EINVAL otherwise). */
+
+/* One version of a workflow definition. Immutable once saved. */
+typedef struct zf_store_workflow {
+    char *org;
+    char *name;
+    int64_t version;    /* 1, 2, ... per (org, name); made by the store */
+    char *source;       /* the definition as written (YAML or JSON) */
+    char *definition;   /* the normalised JSON model */
+    char *content_hash; /* SHA-256 hex of definition (the caller's) */
+    int64_t created_at;
+    char *created_by; /* who saved it (an account, "api key ...", a directory), or NULL */
+} zf_store_workflow;
+
+void zf_store_workflow_free(zf_store_workflow *w);
+void zf_store_workflow_free_list(zf_store_workflow *list, size_t n);
+
+/* Saves w as the next version of (w->org, w->name), under that name's row
+ * lock so replicas saving at once number their versions apart, unless a
+ * version with w->content_hash exists: then nothing is written. *out gets
+ * the stored row (the new one, or the existing one with its version);
+ * *created 1 or 0. ZF_EINVAL when a field is missing. */
+int zf_store_workflow_save(zf_store *st, const zf_store_workflow *w, zf_store_workflow *out,
+                           int *created, zf_error *err);
+/* version 0 = the latest. ZF_ENOTFOUND when there is none. */
+int zf_store_workflow_get(zf_store *st, const char *org, const char *name, int64_t version,
+                          zf_store_workflow *out, zf_error *err);
+/* The latest version of each of org's workflows, by name (byte order). */
+int zf_store_workflow_list(zf_store *st, const char *org, zf_store_workflow **out, size_t *n,
+                           zf_error *err);
+
+typedef enum zf_trigger_kind {
+    ZF_TRIGGER_EVENT = 0,    /* POST /api/v1/events/NAME: the event's id */
+    ZF_TRIGGER_ZOOM = 1,     /* a Zoom webhook: webhook_events.event_id */
+    ZF_TRIGGER_SCHEDULE = 2, /* a schedule: its fire time */
+    ZF_TRIGGER_MANUAL = 3,   /* the CLI or the admin page */
+    ZF_TRIGGER_API = 4       /* the REST API: the caller's Idempotency-Key */
+} zf_trigger_kind;
+
+typedef enum zf_run_state {
+    ZF_RUN_QUEUED = 0,
+    ZF_RUN_RUNNING = 1,
+    ZF_RUN_DONE = 2,
+    ZF_RUN_FAILED = 3,
+    ZF_RUN_CANCELLED = 4
+} zf_run_state;
+
+typedef enum zf_step_state {
+    ZF_STEP_PENDING = 0,
+    ZF_STEP_SENT = 1,
+    ZF_STEP_DONE = 2,
+    ZF_STEP_FAILED = 3,
+    ZF_STEP_SKIPPED = 4
+} zf_step_state;
+
+/* The stored names ("event", "queued", "sent", ...); NULL out of range. */
+const char *zf_trigger_kind_name(int kind);
+const char *zf_run_state_name(int state);
+const char *zf_step_state_name(int state);
+/* The value of a name, -1 when it is none (for filters given as text). */
+int zf_trigger_kind_parse(const char *name);
+int zf_run_state_parse(const char *name);
+int zf_step_state_parse(const char *name);
+
+typedef struct zf_store_run {
+    int64_t id; /* made by the database, increasing */
+    char *org;
+    char *workflow;
+    int64_t version; /* the definition version the run keeps */
+    int trigger_kind;
+    char *trigger_id; /* NULL: none (every create makes a run) */
+    char *input;      /* JSON: the event, the CSV row, the caller's input */
+    int state;        /* zf_run_state */
+    char *lease_owner;
+    int64_t lease_seq; /* how many times the run was claimed: names the lease */
+    int64_t lease_expires_at;
+    int64_t attempts;  /* 1, plus one per retry */
+    int64_t run_after; /* a queued run is claimed from then on */
+    int64_t created_at;
+    int64_t updated_at;
+    int64_t finished_at; /* 0 until done, failed or cancelled */
+    char *error;         /* JSON, NULL when none */
+} zf_store_run;
+
+void zf_store_run_free(zf_store_run *r);
+void zf_store_run_free_list(zf_store_run *list, size_t n);
+
+/* What a claim hands out and every guarded write names. owner is
+ * borrowed. */
+typedef struct zf_store_lease {
+    int64_t run_id;
+    const char *owner;
+    int64_t seq;
+} zf_store_lease;
+
+/* The lease a claim gave r. */
+zf_store_lease zf_store_run_lease(const zf_store_run *r);
+
+/* Creates the run r names (org, workflow, version, trigger_kind,
+ * trigger_id, input, run_after; created_at is now) as queued, unless its
+ * trigger (org, trigger_kind, trigger_id, workflow) has a run already:
+ * then *out is that run and *created 0. Of creates racing with one trigger,
+ * on any number of processes and replicas, exactly one gets *created 1. */
+int zf_store_run_create(zf_store *st, const zf_store_run *r, int64_t now, zf_store_run *out,
+                        int *created, zf_error *err);
+/* Claims up to max runnable runs for owner, oldest first, in one
+ * statement: queued ones whose run_after has come and running ones whose
+ * lease expired at or before now (their owner is presumed dead: taken
+ * over). Each becomes running with lease (owner, seq + 1) until now + ttl.
+ * PostgreSQL: FOR UPDATE SKIP LOCKED, so replicas claiming at once take
+ * different runs and never wait on each other; SQLite: the one writer.
+ * No run is ever handed to two owners under one lease. *out (*n of them)
+ * is the caller's (zf_store_run_free_list); *n 0 when there is nothing. */
+int zf_store_run_claim(zf_store *st, const char *owner, int64_t now, int64_t ttl, size_t max,
+                       zf_store_run **out, size_t *n, zf_error *err);
+/* Extends the lease to now + ttl. ZF_EBUSY when it is not held any more
+ * (expired, taken over, cancelled): stop working on the run. */
+int zf_store_run_renew(zf_store *st, const zf_store_lease *l, int64_t now, int64_t ttl,
+                       zf_error *err);
+/* Gives the run back (running -> queued, claimed again from run_after):
+ * a shutdown, or a wait before the next try. ZF_EBUSY as renew. */
+int zf_store_run_release(zf_store *st, const zf_store_lease *l, int64_t now, int64_t run_after,
+                         zf_error *err);
+/* running -> done (error NULL) or failed (error JSON). ZF_EBUSY as renew;
+ * ZF_EINVAL for another state. */
+int zf_store_run_finish(zf_store *st, const zf_store_lease *l, int state, const char *error,
+                        int64_t now, zf_error *err);
+/* A failed run queued again (attempts + 1, error cleared), its failed
+ * steps pending again; its done steps keep their outputs, so the run goes
+ * on from the step that failed. ZF_ENOTFOUND (no such run in org),
+ * ZF_ECONFLICT when it is not failed (then *out, when non-NULL, gets the
+ * run as it is). */
+int zf_store_run_retry(zf_store *st, const char *org, int64_t id, int64_t now, zf_store_run *out,
+                       zf_error *err);
+/* queued, running or failed -> cancelled. A running run's owner finds its
+ * lease gone at its next write (a request already sent may still record
+ * its outcome: zf_store_step_done / _fail). ZF_ENOTFOUND, ZF_ECONFLICT
+ * when it is done or cancelled already; *out as retry. */
+int zf_store_run_cancel(zf_store *st, const char *org, int64_t id, int64_t now, zf_store_run *out,
+                        zf_error *err);
+/* org NULL = any org (the runner). ZF_ENOTFOUND. */
+int zf_store_run_get(zf_store *st, const char *org, int64_t id, zf_store_run *out, zf_error *err);
+
+/* Which runs zf_store_run_list returns; NULL / -1 / 0 fields do not filter. */
+typedef struct zf_store_run_filter {
+    const char *org; /* required */
+    const char *workflow;
+    int state;        /* zf_run_state, -1 = any */
+    int trigger_kind; /* with trigger_id: the runs of one trigger; -1 = any */
+    const char *trigger_id;
+    int64_t before; /* the cursor: runs with id < before; 0 = from the newest */
+    size_t limit;   /* 0 = 50; at most 1000 */
+} zf_store_run_filter;
+
+#define ZF_STORE_RUN_FILTER_INIT                                                                   \
+    {                                                                                              \
+        NULL, NULL, -1, -1, NULL, 0, 0                                                             \
+    }
+
+/* Newest first (id descending). *next is the cursor of the next page
+ * (the last id returned) when there may be more, 0 when this was the
+ * last; a run created meanwhile never shifts a page. */
+int zf_store_run_list(zf_store *st, const zf_store_run_filter *f, zf_store_run **out, size_t *n,
+                      int64_t *next, zf_error *err);
+
+typedef struct zf_store_step {
+    int64_t run_id;
+    char *step_id;
+    int64_t item;       /* the for_each index, -1 for a step without for_each */
+    int64_t step_index; /* the step's place in the definition: orders a run's steps */
+    int state;          /* zf_step_state */
+    char *input;        /* JSON: the rendered `with:`, set by send */
+    char *output;       /* JSON, set by done */
+    char *error;        /* JSON, set by fail */
+    int64_t attempts;   /* requests sent */
+    int64_t sent_at;
+    int64_t done_at; /* done, failed or skipped */
+    int64_t updated_at;
+} zf_store_step;
+
+void zf_store_step_free(zf_store_step *s);
+void zf_store_step_free_list(zf_store_step *list, size_t n);
+
+/* Adds steps[0..n) (run_id, step_id, item, step_index) to the lease's run
+ * as pending; a step already there is left as it is, so a resumed owner
+ * may add what it is about to do again. ZF_EBUSY when the lease is lost. */
+int zf_store_step_add(zf_store *st, const zf_store_lease *l, const zf_store_step *steps, size_t n,
+                      int64_t now, zf_error *err);
+
+/* The step transitions. Each checks the lease (ZF_EBUSY when lost) and
+ * the step's state in one transaction: ZF_ENOTFOUND when the run has no
+ * such step, ZF_ECONFLICT when it is not in a state the move starts from;
+ * *out (may be NULL) gets the step after the move, or as it is on
+ * ZF_ECONFLICT (so a resumed owner sees `sent` and reconciles).
+ *   send   pending -> sent, input recorded, attempts + 1. Call it, and see
+ *          it return 0, BEFORE the request goes out: a failure (a lost
+ *          commit included) means do not send; the step is pending or
+ *          sent, and the next owner reads which.
+ *   done   sent -> done with output (also for a sent step whose outcome
+ *          reconcile found)
+ *   fail   pending | sent -> failed with error
+ *   skip   pending -> skipped (`if:` false, or not reached)
+ *   reset  sent | failed -> pending (reconcile found the request had no
+ *          effect, or the step's retry policy tries again)
+ * done and fail also record the outcome of a request sent before the run
+ * was cancelled, while the lease has not expired. */
+int zf_store_step_send(zf_store *st, const zf_store_lease *l, const char *step_id, int64_t item,
+                       const char *input, int64_t now, zf_store_step *out, zf_error *err);
+int zf_store_step_done(zf_store *st, const zf_store_lease *l, const char *step_id, int64_t item,
+                       const char *output, int64_t now, zf_store_step *out, zf_error *err);
+int zf_store_step_fail(zf_store *st, const zf_store_lease *l, const char *step_id, int64_t item,
+                       const char *error, int64_t now, zf_store_step *out, zf_error *err);
+int zf_store_step_skip(zf_store *st, const zf_store_lease *l, const char *step_id, int64_t item,
+                       int64_t now, zf_store_step *out, zf_error *err);
+int zf_store_step_reset(zf_store *st, const zf_store_lease *l, const char *step_id, int64_t item,
+                        int64_t now, zf_store_step *out, zf_error *err);
+/* A run's steps by step_index, then item; needs no lease (resume, show). */
+int zf_store_step_list(zf_store *st, int64_t run_id, zf_store_step **out, size_t *n, zf_error *err);
 
 ZF_PUBLIC_END
 

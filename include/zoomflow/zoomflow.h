@@ -59,6 +59,7 @@
 #include "zoomflow/tokens.h"
 #include "zoomflow/webhook.h"
 #include "zoomflow/zoom.h"
+#include "zoomflow/workflow.h"
 #include "zoomflow/export.h"
 
 ZF_PUBLIC_BEGIN

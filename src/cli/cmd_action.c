@@ -585,11 +585,11 @@ const zf_action *cli_action_named(const char *name)
 
 const char *cli_action_nearest(const char *name)
 {
-    cli_suggest near;
-    cli_suggest_init(&near, name);
+    zf_suggest near;
+    zf_suggest_init(&near, name);
     for (const zf_action *const *p = zf_actions(); *p; p++) {
-        cli_suggest_offer(&near, (*p)->name);
-        cli_suggest_offer(&near, cli_name_of((*p)->name));
+        zf_suggest_offer(&near, (*p)->name);
+        zf_suggest_offer(&near, cli_name_of((*p)->name));
     }
     return near.best;
 }

@@ -33,15 +33,31 @@ extern const zf_cmd zf_cmd_admin_create, zf_cmd_admin_list;
 extern const zf_cmd zf_cmd_config, zf_cmd_connect, zf_cmd_disconnect, zf_cmd_status, zf_cmd_api,
     zf_cmd_help, zf_cmd_completion, zf_cmd_man, zf_cmd_actions, zf_cmd_actions_schema,
     zf_cmd_recordings_download, zf_cmd_batch, zf_cmd_serve;
+extern const zf_cmd zf_cmd_workflows_validate, zf_cmd_workflows_list, zf_cmd_workflows_show;
 
 static const zf_cmd actions_here; /* a marker, never run */
 #define ACTIONS_HERE (&actions_here)
 
 static const zf_cmd *const written[] = {
-    &zf_cmd_connect,    &zf_cmd_status,  &zf_cmd_disconnect,          &zf_cmd_config,
-    &zf_cmd_api,        ACTIONS_HERE,    &zf_cmd_recordings_download, &zf_cmd_batch,
-    &zf_cmd_serve,      &zf_cmd_actions, &zf_cmd_actions_schema,      &zf_cmd_help,
-    &zf_cmd_completion, &zf_cmd_man,     &zf_cmd_admin_create,        &zf_cmd_admin_list,
+    &zf_cmd_connect,
+    &zf_cmd_status,
+    &zf_cmd_disconnect,
+    &zf_cmd_config,
+    &zf_cmd_api,
+    ACTIONS_HERE,
+    &zf_cmd_recordings_download,
+    &zf_cmd_batch,
+    &zf_cmd_serve,
+    &zf_cmd_actions,
+    &zf_cmd_actions_schema,
+    &zf_cmd_help,
+    &zf_cmd_completion,
+    &zf_cmd_man,
+    &zf_cmd_admin_create,
+    &zf_cmd_admin_list,
+    &zf_cmd_workflows_validate,
+    &zf_cmd_workflows_list,
+    &zf_cmd_workflows_show,
 };
 
 #define MADE_MAX 256 /* action commands; the registry test keeps well below */

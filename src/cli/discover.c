@@ -69,27 +69,27 @@ int cli_print_group(const char *group, FILE *f)
  * whose verb is argv[1] ("meetngs list" -> "meetings list"). */
 static void nearest_command(char *out, size_t n, int argc, char **argv)
 {
-    cli_suggest s;
+    zf_suggest s;
     char want[NAME_MAX_LEN];
     out[0] = '\0';
     if (argc >= 2) { /* two words first: "meetngs lsit" */
         snprintf(want, sizeof want, "%s %s", argv[0], argv[1]);
-        cli_suggest_init(&s, want);
+        zf_suggest_init(&s, want);
         for (const zf_cmd *const *c = cli_commands(); *c; c++)
             if (strchr((*c)->name, ' '))
-                cli_suggest_offer(&s, (*c)->name);
+                zf_suggest_offer(&s, (*c)->name);
         if (s.best) {
             snprintf(out, n, "%s", s.best);
             return;
         }
     }
-    cli_suggest_init(&s, argv[0]);
+    zf_suggest_init(&s, argv[0]);
     char words[64][NAME_MAX_LEN];
     size_t nw = 0;
     for (const zf_cmd *const *c = cli_commands(); *c && nw < 64; c++) {
         size_t l = first_word_len((*c)->name);
         snprintf(words[nw], NAME_MAX_LEN, "%.*s", (int)l, (*c)->name);
-        cli_suggest_offer(&s, words[nw]);
+        zf_suggest_offer(&s, words[nw]);
         if (s.best == words[nw])
             nw++;
     }
@@ -104,13 +104,13 @@ int cli_no_such_command(int argc, char **argv)
             cli_print_group(argv[0], stdout);
             return 0;
         }
-        cli_suggest s;
+        zf_suggest s;
         char want[NAME_MAX_LEN];
         snprintf(want, sizeof want, "%s %s", argv[0], argv[1]);
-        cli_suggest_init(&s, want);
+        zf_suggest_init(&s, want);
         for (const zf_cmd *const *c = cli_commands(); *c; c++)
             if (in_group(*c, argv[0]))
-                cli_suggest_offer(&s, (*c)->name);
+                zf_suggest_offer(&s, (*c)->name);
         fprintf(stderr, "zoomflow: unknown command '%s %s'\n", argv[0], argv[1]);
         if (s.best)
             fprintf(stderr, "hint: did you mean `zoomflow %s`?\n", s.best);
@@ -131,7 +131,7 @@ int cli_no_such_command(int argc, char **argv)
 /* ---- flags ---------------------------------------------------------------- */
 
 typedef struct near_flag {
-    cli_suggest s;
+    zf_suggest s;
     char word[NAME_MAX_LEN];
     char best[NAME_MAX_LEN];
 } near_flag;
@@ -145,7 +145,7 @@ static void offer_flag(near_flag *nf, const char *prefix, const char *name)
         if (*p == '_')
             *p = '-';
     const char *before = nf->s.best;
-    cli_suggest_offer(&nf->s, cand);
+    zf_suggest_offer(&nf->s, cand);
     if (nf->s.best != before) {
         snprintf(nf->best, sizeof nf->best, "%s", cand);
         nf->s.best = nf->best;
@@ -177,9 +177,9 @@ static void offer_members(near_flag *nf, const zf_cmd *cmd)
             for (char *p = bare; *p; p++)
                 if (*p == '_')
                     *p = '-';
-            if (cli_edit_distance(nf->word, bare, nf->s.max) <= nf->s.max &&
-                cli_edit_distance(nf->word, bare, nf->s.max) < nf->s.best_d) {
-                nf->s.best_d = cli_edit_distance(nf->word, bare, nf->s.max);
+            if (zf_edit_distance(nf->word, bare, nf->s.max) <= nf->s.max &&
+                zf_edit_distance(nf->word, bare, nf->s.max) < nf->s.best_d) {
+                nf->s.best_d = zf_edit_distance(nf->word, bare, nf->s.max);
                 snprintf(nf->best, sizeof nf->best, "%s%s", prefix, m->name);
                 for (char *p = nf->best; *p; p++)
                     if (*p == '_')
@@ -209,7 +209,7 @@ int cli_parse_failed(const zf_cmd *cmd, const cli_opt_parser *p, zf_error *err)
         const char *raw = strchr(name, '.');
         snprintf(tail, sizeof tail, "%.*s", (int)strcspn(raw, "="), raw);
         *dot = '\0';
-        cli_suggest_init(&nf.s, nf.word);
+        zf_suggest_init(&nf.s, nf.word);
         for (const cli_opt *o = p->specs; o && o->kind != CLI_OPT_END; o++)
             if (o->flags & CLI_OPT_DOTTED)
                 offer_flag(&nf, "", o->name);
@@ -221,7 +221,7 @@ int cli_parse_failed(const zf_cmd *cmd, const cli_opt_parser *p, zf_error *err)
                 nf.s.best = NULL;
         }
     } else {
-        cli_suggest_init(&nf.s, nf.word);
+        zf_suggest_init(&nf.s, nf.word);
         offer_table(&nf, p->specs);
         offer_table(&nf, p->also);
         offer_members(&nf, cmd);
@@ -276,10 +276,10 @@ static void note_nearest_key(const zf_action *a, const char *path, FILE *out)
         list = pf ? pf->fields : NULL;
     }
     const char *word = last ? last + 1 : path;
-    cli_suggest s;
-    cli_suggest_init(&s, word);
+    zf_suggest s;
+    zf_suggest_init(&s, word);
     for (const zf_field *k = list; k && k->name; k++)
-        cli_suggest_offer(&s, k->name);
+        zf_suggest_offer(&s, k->name);
     if (s.best)
         fprintf(out, "    did you mean %s%s%s?\n", parent, last ? "." : "", s.best);
 }
@@ -296,14 +296,14 @@ void cli_note_nearest_value(void *ctx, const zf_problem *x, FILE *out)
         return;
     json_t *v = json_loads(x->value, JSON_DECODE_ANY, NULL);
     const char *given = json_string_value(v);
-    cli_suggest s;
+    zf_suggest s;
     if (given) {
-        cli_suggest_init(&s, given);
+        zf_suggest_init(&s, given);
         const char *const *cands = f->enum_str;
         if (!cands && f->format == ZF_FMT_TIMEZONE)
             cands = zf_schema_timezones();
         for (; cands && *cands; cands++)
-            cli_suggest_offer(&s, *cands);
+            zf_suggest_offer(&s, *cands);
         if (s.best)
             fprintf(out, "    did you mean \"%s\"?\n", s.best);
     }

@@ -127,6 +127,7 @@ static int store_event(zf_webhook_result *out, zf_store *st, const char *org,
         (char *)rq->tracking_id,
         body,
         (char *)STATE_NEW,
+        0, /* consumed_at */
     };
     int inserted = 0, rc = zf_store_webhook_event_add(st, &row, &inserted, err);
     free(body);

@@ -177,6 +177,72 @@ static const char m6_webhooks[] =
     "  updated_by TEXT\n"
     ");\n";
 
+/* Durable workflows (workflows.c, runs.c; docs/runs.md). A definition
+ * version is immutable and kept while runs name it; the same content
+ * (content_hash, SHA-256 hex of the normalised JSON) posted again is the
+ * version it already is. A run's trigger is unique per (org, kind, id,
+ * workflow), so a trigger delivered any number of times, from any number
+ * of replicas at once, makes one run: the unique index itself refuses the
+ * second insert (NULL trigger ids are distinct: every manual start without
+ * one is a run). The lease (owner, seq, expiry) says who may write a
+ * running run and its steps; seq counts the claims and names the lease.
+ * Steps are keyed by (run, step id, for_each item; -1 for a step without
+ * for_each). A webhook event consumed by the workflows gets consumed_at
+ * (its state becomes "consumed"). The dialects differ in the run id's
+ * auto-increment alone. */
+#define M8_WORKFLOWS(idcol)                                                                        \
+    "CREATE TABLE workflow_versions (\n"                                                           \
+    "  org TEXT NOT NULL,\n"                                                                       \
+    "  name TEXT NOT NULL,\n"                                                                      \
+    "  version BIGINT NOT NULL,\n"                                                                 \
+    "  source TEXT NOT NULL,\n"     /* the file as written, YAML or JSON */                        \
+    "  definition TEXT NOT NULL,\n" /* the normalised JSON model */                                \
+    "  content_hash TEXT NOT NULL,\n"                                                              \
+    "  created_at BIGINT NOT NULL,\n"                                                              \
+    "  created_by TEXT,\n"                                                                         \
+    "  PRIMARY KEY (org, name, version),\n"                                                        \
+    "  UNIQUE (org, name, content_hash)\n"                                                         \
+    ");\n"                                                                                         \
+    "CREATE TABLE workflow_runs (\n"                                                               \
+    "  " idcol ",\n"                                                                               \
+    "  org TEXT NOT NULL,\n"                                                                       \
+    "  workflow TEXT NOT NULL,\n"                                                                  \
+    "  version BIGINT NOT NULL,\n"                                                                 \
+    "  trigger_kind TEXT NOT NULL,\n" /* event | zoom | schedule | manual | api */                 \
+    "  trigger_id TEXT,\n"                                                                         \
+    "  input TEXT NOT NULL,\n" /* JSON */                                                          \
+    "  state TEXT NOT NULL,\n" /* queued | running | done | failed | cancelled */                  \
+    "  lease_owner TEXT,\n"                                                                        \
+    "  lease_seq BIGINT NOT NULL DEFAULT 0,\n"                                                     \
+    "  lease_expires_at BIGINT NOT NULL DEFAULT 0,\n"                                              \
+    "  attempts BIGINT NOT NULL DEFAULT 1,\n"                                                      \
+    "  run_after BIGINT NOT NULL DEFAULT 0,\n"                                                     \
+    "  created_at BIGINT NOT NULL,\n"                                                              \
+    "  updated_at BIGINT NOT NULL,\n"                                                              \
+    "  finished_at BIGINT NOT NULL DEFAULT 0,\n"                                                   \
+    "  error TEXT\n" /* JSON */                                                                    \
+    ");\n"                                                                                         \
+    "CREATE UNIQUE INDEX IF NOT EXISTS workflow_runs_trigger ON workflow_runs "                    \
+    "(org, trigger_kind, trigger_id, workflow);\n"                                                 \
+    "CREATE INDEX IF NOT EXISTS workflow_runs_claim ON workflow_runs (state, id);\n"               \
+    "CREATE INDEX IF NOT EXISTS workflow_runs_org ON workflow_runs (org, id);\n"                   \
+    "CREATE TABLE workflow_steps (\n"                                                              \
+    "  run_id BIGINT NOT NULL,\n"                                                                  \
+    "  step_id TEXT NOT NULL,\n"                                                                   \
+    "  item BIGINT NOT NULL,\n"       /* for_each index, -1 = none */                              \
+    "  step_index BIGINT NOT NULL,\n" /* the step's place in the definition */                     \
+    "  state TEXT NOT NULL,\n"        /* pending | sent | done | failed | skipped */               \
+    "  input TEXT,\n"                 /* JSON, rendered when sent */                               \
+    "  output TEXT,\n"                                                                             \
+    "  error TEXT,\n"                                                                              \
+    "  attempts BIGINT NOT NULL DEFAULT 0,\n"                                                      \
+    "  sent_at BIGINT NOT NULL DEFAULT 0,\n"                                                       \
+    "  done_at BIGINT NOT NULL DEFAULT 0,\n"                                                       \
+    "  updated_at BIGINT NOT NULL,\n"                                                              \
+    "  PRIMARY KEY (run_id, step_id, item)\n"                                                      \
+    ");\n"                                                                                         \
+    "ALTER TABLE webhook_events ADD COLUMN consumed_at BIGINT NOT NULL DEFAULT 0;\n"
+
 const zf_store_migration zf_store__migrations[] = {
     {1, "connections and oauth states", m1_connections, NULL, NULL},
     {2, "audit log", NULL, M2_AUDIT("id INTEGER PRIMARY KEY AUTOINCREMENT"),
@@ -188,6 +254,8 @@ const zf_store_migration zf_store__migrations[] = {
      M5_TENANCY("id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")},
     {6, "webhook events and secrets", m6_webhooks, NULL, NULL},
     {7, "idempotency keys", m7_idempotency, NULL, NULL},
+    {8, "workflows and runs", NULL, M8_WORKFLOWS("id INTEGER PRIMARY KEY AUTOINCREMENT"),
+     M8_WORKFLOWS("id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")},
 };
 
 const size_t zf_store__migrations_count =

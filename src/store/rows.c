@@ -159,6 +159,15 @@ void zf_store__release(const zf_store_row *row, void *obj)
     memset(obj, 0, row->size);
 }
 
+void zf_store__release_list(const zf_store_row *row, void *list, size_t n)
+{
+    if (!list)
+        return;
+    for (size_t i = 0; i < n; i++)
+        zf_store__release(row, (char *)list + i * row->size);
+    free(list);
+}
+
 /* One column into its field. */
 static int read_column(const zf_store_db *db, void *rows, size_t i, const zf_store_column *c,
                        void *obj, zf_error *err)
@@ -270,9 +279,7 @@ int zf_store__get_all(const zf_store_db *db, const zf_store_query *q, const zf_s
         rc = failed(q, s, err);
     db->drv->finish(rows);
     if (rc < 0) {
-        for (size_t i = 0; i < cnt; i++)
-            zf_store__release(q->row, (char *)arr + i * q->row->size);
-        free(arr);
+        zf_store__release_list(q->row, arr, cnt);
         return rc;
     }
     *out = arr;

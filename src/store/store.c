@@ -275,7 +275,7 @@ int zf_store__lock(zf_store *st, const char *domain, const char *key, zf_error *
         return zf_error_set(err, ZF_EINVAL, "store transaction already open on this thread");
     }
     int rc = db->drv->begin(db->h, err);
-    if (rc == 0 && (rc = db->drv->lock_row(db->h, domain, key, err)) < 0)
+    if (rc == 0 && domain && (rc = db->drv->lock_row(db->h, domain, key, err)) < 0)
         db->drv->rollback(db->h);
     if (rc < 0) {
         zf_store__leave(st);

@@ -38,7 +38,9 @@ typedef struct zf_store_db {
 const zf_store_db *zf_store__enter(zf_store *st);
 void zf_store__leave(zf_store *st);
 /* Opens a write transaction holding the (domain, key) row lock; the mutex
- * stays held until zf_store_commit or zf_store_rollback. */
+ * stays held until zf_store_commit or zf_store_rollback. domain NULL: a
+ * write transaction without a row lock (its statements' own row locks
+ * serialise it, e.g. runs.c's lease check on the run row). */
 int zf_store__lock(zf_store *st, const char *domain, const char *key, zf_error *err);
 
 /* --- rows.c: column tables and the query helpers */
@@ -112,6 +114,9 @@ int zf_store__read(const zf_store_db *db, void *rows, const zf_store_row *row, v
                    zf_error *err);
 /* Frees obj's text fields and zeroes it. NULL-safe. */
 void zf_store__release(const zf_store_row *row, void *obj);
+/* Releases each of list[0..n) (an array of row's structs), then frees the
+ * array. NULL-safe. */
+void zf_store__release_list(const zf_store_row *row, void *list, size_t n);
 
 /* Runs q; its rows are dropped. */
 int zf_store__run(const zf_store_db *db, const zf_store_query *q, const zf_store_value *params,
@@ -159,5 +164,8 @@ extern const zf_store_row zf_store__api_key_row;
 extern const zf_store_row zf_store__web_session_row;
 extern const zf_store_row zf_store__throttle_row;
 extern const zf_store_row zf_store__idem_row;
+extern const zf_store_row zf_store__workflow_row;
+extern const zf_store_row zf_store__run_row;
+extern const zf_store_row zf_store__step_row;
 
 #endif

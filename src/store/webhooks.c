@@ -30,6 +30,7 @@ static const zf_store_column event_columns[] = {
     {ETEXT(tracking_id), 0, NULL},
     {ETEXT(body), 0, NULL},
     {ETEXT(state), 0, NULL},
+    {EINT(consumed_at)},
 };
 
 const zf_store_row zf_store__webhook_event_row =
@@ -71,6 +72,17 @@ static const zf_store_query q_event_list = {
                       "(CAST($2 AS TEXT) IS NULL OR state = $2) "
                       "ORDER BY received_at, event_id COLLATE \"C\" LIMIT $3",
     .row = &zf_store__webhook_event_row,
+};
+static const zf_store_query q_event_consume = {
+    .what = "marking a webhook event consumed",
+    .sql = "UPDATE webhook_events SET state = 'consumed', consumed_at = $3 "
+           "WHERE org = $1 AND event_id = $2 AND state = 'new' RETURNING event_id",
+    .row = &key_row_type,
+};
+static const zf_store_query q_event_key = {
+    .what = "reading a webhook event",
+    .sql = "SELECT event_id FROM webhook_events WHERE org = $1 AND event_id = $2",
+    .row = &key_row_type,
 };
 static const zf_store_query q_secret_put = {
     .what = "storing the webhook secret token",
@@ -137,6 +149,27 @@ int zf_store_webhook_event_list(zf_store *st, const char *org, const char *state
     zf_store__leave(st);
     *out = list;
     return rc;
+}
+
+/* The workflows' mark: one UPDATE guarded by state 'new', so of replicas
+ * consuming one event at once exactly one sees *consumed 1. */
+int zf_store_webhook_event_consume(zf_store *st, const char *org, const char *event_id, int64_t now,
+                                   int *consumed, zf_error *err)
+{
+    *consumed = 0;
+    if (!org || !event_id)
+        return zf_error_set(err, ZF_EINVAL, "zf_store_webhook_event_consume: missing a field");
+    const zf_store_db *db = zf_store__enter(st);
+    zf_store_value v[] = {zf_store__text(org), zf_store__text(event_id), zf_store__int64(now)};
+    key_row k = {NULL};
+    int rc = zf_store__get(db, &q_event_consume, v, 3, &k, err);
+    *consumed = rc == 1;
+    zf_store__release(&key_row_type, &k);
+    if (rc == 0 && (rc = zf_store__get(db, &q_event_key, v, 2, &k, err)) == 0)
+        rc = zf_error_set(err, ZF_ENOTFOUND, "no webhook event \"%s\"", event_id);
+    zf_store__release(&key_row_type, &k);
+    zf_store__leave(st);
+    return rc < 0 ? rc : 0;
 }
 
 void zf_store_webhook_secret_free(zf_store_webhook_secret *s)

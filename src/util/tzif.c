@@ -93,7 +93,7 @@ int zf_tzif_offset_at(const unsigned char *img, size_t n, int64_t t, int32_t *of
 }
 
 /* The zone's file, malloc'd into *img; the errors of zf_tzif_zone_offset. */
-static int read_zone(const char *zone, unsigned char **img, size_t *n, zf_error *err)
+int zf_tzif_read_zone(const char *zone, unsigned char **img, size_t *n, zf_error *err)
 {
     *img = NULL;
     *n = 0;
@@ -131,7 +131,7 @@ int zf_tzif_zone_offset(const char *zone, int64_t t, int32_t *off, zf_error *err
 {
     unsigned char *img;
     size_t n;
-    int rc = read_zone(zone, &img, &n, err);
+    int rc = zf_tzif_read_zone(zone, &img, &n, err);
     if (rc == ZF_OK && zf_tzif_offset_at(img, n, t, off) != ZF_OK)
         rc = damaged(err, zone);
     free(img);
@@ -143,7 +143,7 @@ int zf_tzif_local_to_utc(const char *zone, int64_t wall, int64_t *out, zf_error 
     unsigned char *img;
     size_t n;
     int32_t off1, off2;
-    int rc = read_zone(zone, &img, &n, err);
+    int rc = zf_tzif_read_zone(zone, &img, &n, err);
     if (rc == ZF_OK && (zf_tzif_offset_at(img, n, wall, &off1) != ZF_OK ||
                         zf_tzif_offset_at(img, n, wall - off1, &off2) != ZF_OK))
         rc = damaged(err, zone);

@@ -35,6 +35,11 @@ int zf_tzif_offset_at(const unsigned char *img, size_t n, int64_t t, int32_t *of
  * ZF_EPARSE when the file is damaged. */
 int zf_tzif_zone_offset(const char *zone, int64_t t, int32_t *off, zf_error *err);
 
+/* The zone's file, malloc'd into *img (the caller frees it), for callers
+ * that convert many instants with zf_tzif_offset_at. Errors as
+ * zf_tzif_zone_offset. */
+int zf_tzif_read_zone(const char *zone, unsigned char **img, size_t *n, zf_error *err);
+
 /* Wall-clock time in the zone (read as if it were UTC) -> the UTC instant:
  * wall - offset(wall - offset(wall)), from one read of the file. A wall
  * time skipped by a forward shift or repeated by a backward one gets that

@@ -270,6 +270,9 @@ static void test_rows_domains_match_schema(void **state)
     check_table(&f->t, "signin_throttle", &zf_store__throttle_row);
     check_table(&f->t, "webhook_events", &zf_store__webhook_event_row);
     check_table(&f->t, "webhook_secrets", &zf_store__webhook_secret_row);
+    check_table(&f->t, "workflow_versions", &zf_store__workflow_row);
+    check_table(&f->t, "workflow_runs", &zf_store__run_row);
+    check_table(&f->t, "workflow_steps", &zf_store__step_row);
     assert_int_equal(zf_store__conn_row.size, sizeof(zf_store_conn));
 }
 

@@ -56,9 +56,17 @@ static int teardown(void **state)
 
 static zf_store_webhook_event event(const char *org, const char *id, const char *body)
 {
-    zf_store_webhook_event e = {
-        (char *)org,    (char *)id,      (char *)"meeting.created", 1785368934000, NOW,
-        (char *)"acc1", (char *)"rid_1", (char *)"v=2.0;rid=x",     (char *)body,  (char *)"new"};
+    zf_store_webhook_event e = {(char *)org,
+                                (char *)id,
+                                (char *)"meeting.created",
+                                1785368934000,
+                                NOW,
+                                (char *)"acc1",
+                                (char *)"rid_1",
+                                (char *)"v=2.0;rid=x",
+                                (char *)body,
+                                (char *)"new",
+                                0};
     return e;
 }
 

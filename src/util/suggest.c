@@ -1,7 +1,7 @@
 /*
  * Did-you-mean (suggest.h): a bounded Damerau-Levenshtein distance in the
  * optimal-string-alignment form (a swapped pair counts 1; a substring is
- * not edited twice), on three rows of at most CLI_SUGGEST_LEN_MAX + 1
+ * not edited twice), on three rows of at most ZF_SUGGEST_LEN_MAX + 1
  * cells, so it allocates nothing. A row whose smallest cell is already
  * past the bound ends the walk early.
  */
@@ -23,16 +23,16 @@ static int min3(int a, int b, int c)
     return m < c ? m : c;
 }
 
-int cli_edit_distance(const char *a, const char *b, int max)
+int zf_edit_distance(const char *a, const char *b, int max)
 {
     size_t la = strlen(a), lb = strlen(b);
     if (max < 0)
         max = 0;
-    if (la > CLI_SUGGEST_LEN_MAX || lb > CLI_SUGGEST_LEN_MAX)
+    if (la > ZF_SUGGEST_LEN_MAX || lb > ZF_SUGGEST_LEN_MAX)
         return max + 1;
     if ((la > lb ? la - lb : lb - la) > (size_t)max)
         return max + 1;
-    int rows[3][CLI_SUGGEST_LEN_MAX + 1];
+    int rows[3][ZF_SUGGEST_LEN_MAX + 1];
     int *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
     for (size_t j = 0; j <= lb; j++)
         prev[j] = (int)j;
@@ -59,25 +59,25 @@ int cli_edit_distance(const char *a, const char *b, int max)
     return prev[lb] > max ? max + 1 : prev[lb];
 }
 
-int cli_suggest_max(const char *word)
+int zf_suggest_max(const char *word)
 {
     int n = (int)strlen(word) / 3;
     return n < 1 ? 1 : n > 3 ? 3 : n;
 }
 
-void cli_suggest_init(cli_suggest *s, const char *word)
+void zf_suggest_init(zf_suggest *s, const char *word)
 {
     s->word = word;
-    s->max = cli_suggest_max(word);
+    s->max = zf_suggest_max(word);
     s->best = NULL;
     s->best_d = s->max + 1;
 }
 
-void cli_suggest_offer(cli_suggest *s, const char *candidate)
+void zf_suggest_offer(zf_suggest *s, const char *candidate)
 {
     if (!candidate || !*candidate || !strcmp(candidate, s->word))
         return;
-    int d = cli_edit_distance(s->word, candidate, s->max);
+    int d = zf_edit_distance(s->word, candidate, s->max);
     /* a word the candidate begins with ("--meeting" of --meeting-id) is
      * near too, behind any true edit within the bound */
     size_t n = strlen(s->word);
