@@ -190,6 +190,15 @@ const srv_hint_skip srv_hints_not_emitted[] = {
     {ZF_HINT_CHOOSE_DIRECTORY, "recordings download to a directory (the CLI's download)"},
     {ZF_HINT_CHECK_DISK, "recordings download to a directory (the CLI's download)"},
     {ZF_HINT_CHECK_DOWNLOAD_URL, "recordings download (the CLI's download)"},
+    /* workflows and their runs: zoomflow workflows; no service route yet (the
+     * rows belong with the routes that will emit them) */
+    {ZF_HINT_FIX_WORKFLOW, "workflow definitions (zoomflow workflows validate)"},
+    {ZF_HINT_CHECK_RUN_DATA, "a workflow run's templates (zoomflow workflows)"},
+    {ZF_HINT_LIST_RUNS, "workflow runs (zoomflow workflows)"},
+    {ZF_HINT_RUN_NOT_FAILED, "workflow runs (zoomflow workflows)"},
+    {ZF_HINT_RUN_FINISHED, "workflow runs (zoomflow workflows)"},
+    {ZF_HINT_RUN_LEASE_LOST, "workflow runs (zoomflow workflows)"},
+    {ZF_HINT_LIST_WORKFLOWS, "workflow definitions (zoomflow workflows)"},
     {ZF_HINT_NONE, NULL},
 };
 
