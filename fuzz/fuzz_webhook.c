@@ -6,7 +6,8 @@
  *    timestamp is one), and one flipped body byte then fails;
  *  - zf_webhook_decode either fails saying why, or gives an envelope whose
  *    fields hold the rules (a name, an id of 68 characters for an event,
- *    a plainToken for url_validation), and decoding again gives the same
+ *    a plainToken for url_validation, a client id and no object for
+ *    app_deauthorized), and decoding again gives the same
  *    id: the id depends on the bytes alone. */
 #include <stddef.h>
 #include <stdint.h>
@@ -82,7 +83,10 @@ static void check_decode(const char *body, size_t len)
         __builtin_trap();
     if (ev.is_validation
             ? (!ev.plain_token || ev.id[0])
-            : (!ev.account_id || !json_is_object(ev.object) || strlen(ev.id) != ZF_WEBHOOK_ID_LEN))
+            : (!ev.account_id || strlen(ev.id) != ZF_WEBHOOK_ID_LEN ||
+               (ev.is_deauthorization ? (!ev.client_id || ev.object ||
+                                         strcmp(ev.name, ZF_WEBHOOK_DEAUTHORIZED_EVENT) != 0)
+                                      : (!json_is_object(ev.object) || ev.client_id))))
         __builtin_trap();
     if (zf_webhook_decode(&again, body, len, &err) != 0 || strcmp(again.id, ev.id) != 0)
         __builtin_trap();

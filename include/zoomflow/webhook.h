@@ -49,7 +49,8 @@
  * missing, malformed or out-of-window timestamp (zf_webhook_result.refusal
  * says which); ZF_EPARSE for a body that is not an envelope, the message
  * naming the part (event, event_ts, payload, payload.account_id,
- * payload.object, payload.plainToken); ZF_ETOOBIG over ZF_WEBHOOK_BODY_MAX;
+ * payload.object, payload.plainToken, payload.client_id); ZF_ETOOBIG over
+ * ZF_WEBHOOK_BODY_MAX;
  * ZF_ENOTFOUND for an org without a webhook secret token.
  */
 #ifndef ZOOMFLOW_WEBHOOK_H
@@ -78,6 +79,13 @@ ZF_PUBLIC_BEGIN
 #define ZF_WEBHOOK_SECRET_MAX 256
 
 #define ZF_WEBHOOK_VALIDATION_EVENT "endpoint.url_validation"
+/* The Marketplace's notice that the app was removed from a Zoom account
+ * (shared/zoom-openapi/zoom-marketplace-webhooks-2026-03.json):
+ * {"event": "app_deauthorized", "payload": {"account_id", "user_id",
+ * "client_id", "signature", "deauthorization_time", "event_ts"}}: no
+ * payload.object, and event_ts inside the payload (top-level event_ts is
+ * taken when present too). */
+#define ZF_WEBHOOK_DEAUTHORIZED_EVENT "app_deauthorized"
 
 /* Why a delivery was refused (the service counts them by this name). */
 typedef enum zf_webhook_refusal {
@@ -125,13 +133,26 @@ typedef struct zf_webhook_event {
     char *plain_token;              /* payload.plainToken of url_validation, else NULL */
     int is_validation;              /* name is endpoint.url_validation */
     char id[ZF_WEBHOOK_ID_LEN + 1]; /* the dedupe id (above); "" for url_validation */
+    /* app_deauthorized (object NULL): payload.client_id (required), and
+     * payload.user_id, payload.deauthorization_time, payload.signature
+     * (NULL when absent) */
+    int is_deauthorization;
+    char *client_id;
+    char *user_id;
+    char *deauthorization_time;
+    char *signature;
 } zf_webhook_event;
 
 /* Decodes body (no duplicate keys, no NUL, valid UTF-8, at most
  * ZF_WEBHOOK_BODY_MAX bytes). event: 1-128 of [A-Za-z0-9._-]; event_ts: an
  * integer >= 0; payload: an object; payload.account_id: a non-empty string
  * and payload.object an object, except for url_validation, which needs
- * payload.plainToken (1-256 printable ASCII). On failure *out is zeroed. */
+ * payload.plainToken (1-256 printable ASCII), and app_deauthorized, which
+ * needs payload.client_id (1-256 printable) instead of payload.object and
+ * takes event_ts from the payload when the top has none (a number, else
+ * 0: Zoom's own example sends a date string there); its user_id,
+ * deauthorization_time and signature must be printable strings when
+ * present. On failure *out is zeroed. */
 int zf_webhook_decode(zf_webhook_event *out, const void *body, size_t len, zf_error *err);
 void zf_webhook_event_free(zf_webhook_event *e);
 

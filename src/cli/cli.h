@@ -201,4 +201,16 @@ int cli_parse_args(const zf_cmd *cmd, void *args, cli_opt_fn on_value, void *ctx
  * FIFO or pipe ends with an error naming the file and the cap. */
 int cli_read_file(const char *path, size_t max, zf_buf *out, zf_error *err);
 
+/* The OAuth app's client secret (connect, serve): file when given (the
+ * --client-secret-file of a command that keeps it apart), else the
+ * client_secret_file setting (flag > ZOOMFLOW_CLIENT_SECRET_FILE > config),
+ * else, with allow_env, ZOOMFLOW_CLIENT_SECRET (connect; the service takes
+ * files only); trailing blanks dropped. ZF_ECONFIG naming
+ * the file and where it was set when it cannot be read or is empty, or
+ * when there is none. */
+#define CLI_SECRET_MAX 4096
+struct zf_secret;
+int cli_client_secret(const cli_cfg *cfg, const char *file, int allow_env, struct zf_secret *out,
+                      zf_error *err);
+
 #endif

@@ -37,8 +37,6 @@
 
 extern char **environ;
 
-#define SECRET_MAX 4096
-
 typedef struct connect_args {
     int s2s;
     int no_browser;
@@ -47,37 +45,6 @@ typedef struct connect_args {
     const char *wait; /* --wait as given */
     int force;        /* connect even when another profile holds this app's grant */
 } connect_args;
-
-static int read_secret(const cli_ctx *ctx, const char *file, zf_secret *out, zf_error *err)
-{
-    const char *f = file ? file : ctx->cfg.client_secret_file;
-    const char *env = getenv("ZOOMFLOW_CLIENT_SECRET");
-    zf_buf b = ZF_BUF_INIT(SECRET_MAX);
-    int rc = 0;
-    if (f) {
-        if ((rc = cli_read_file(f, SECRET_MAX, &b, err)) != 0)
-            goto done;
-    } else if (env && env[0]) {
-        zf_buf_puts(&b, env);
-    } else {
-        rc = zf_error_set(err, ZF_ECONFIG, "the client secret is missing");
-        zf_error_hint(err, "pass --client-secret-file FILE (or - for stdin), or set "
-                           "ZOOMFLOW_CLIENT_SECRET; never put it on the command line");
-        goto done;
-    }
-    while (b.len &&
-           (b.ptr[b.len - 1] == '\n' || b.ptr[b.len - 1] == '\r' || b.ptr[b.len - 1] == ' '))
-        b.ptr[--b.len] = '\0';
-    if (!b.len) {
-        rc = zf_error_set(err, ZF_ECONFIG, "the client secret is empty");
-        zf_error_hint(err, "copy it from the Zoom App Marketplace (your app > App Credentials)");
-        goto done;
-    }
-    rc = zf_secret_set(out, b.ptr, b.len);
-done:
-    zf_buf_free(&b);
-    return rc;
-}
 
 /* http://127.0.0.1:PORT/PATH or http://localhost:PORT/PATH -> host, port,
  * path; false for any other URI. */
@@ -692,7 +659,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     memset(&authz, 0, sizeof authz);
     zf_buf redirect = ZF_BUF_INIT(2048), authority = ZF_BUF_INIT(64);
     same_app others = {NULL, 0};
-    if ((rc = read_secret(ctx, a.secret_file, &secret, &err)) != 0 ||
+    if ((rc = cli_client_secret(&ctx->cfg, a.secret_file, 1, &secret, &err)) != 0 ||
         (rc = cli_tokens(ctx, &tk, &err)) != 0)
         goto done;
     zf_connect_cfg cfg = ZF_CONNECT_CFG_INIT;

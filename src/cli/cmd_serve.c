@@ -10,15 +10,19 @@
 #include <string.h>
 
 #include "server/server.h"
+#include "zoomflow/secret.h"
 
 typedef struct serve_args {
     const char *listen, *threads, *public_url, *tls_cert, *tls_key; /* settings */
+    const char *client_id, *client_secret_file;
     const char *port_file;
     const char *client_timeout;
     const char *session_idle;
     const char *session_max;
     const char *grace;
 } serve_args;
+
+enum { SERVE_ARGV_SECRET = 1 };
 
 static const cli_opt serve_opts[] = {
     {.kind = CLI_OPT_VALUE,
@@ -56,6 +60,24 @@ static const cli_opt serve_opts[] = {
      .value_name = "FILE",
      .help = "the certificate's private key (PEM; env ZOOMFLOW_TLS_KEY)"},
     {.kind = CLI_OPT_VALUE,
+     .name = "client-id",
+     .value_name = "ID",
+     .at = CLI_AT(serve_args, client_id),
+     .help = "the client id of the Zoom OAuth app admins connect their org\n"
+             "with (Settings > App Store > Zoom; env ZOOMFLOW_CLIENT_ID)"},
+    {.kind = CLI_OPT_VALUE,
+     .name = "client-secret-file",
+     .value_name = "FILE",
+     .at = CLI_AT(serve_args, client_secret_file),
+     .help = "read that app's client secret from FILE (env\n"
+             "ZOOMFLOW_CLIENT_SECRET_FILE). Never on the command line."},
+    {.kind = CLI_OPT_VALUE,
+     .name = "client-secret",
+     .value_name = "SECRET",
+     .id = SERVE_ARGV_SECRET,
+     .flags = CLI_OPT_HIDDEN,
+     .help = "refused: it would show in the process list"},
+    {.kind = CLI_OPT_VALUE,
      .name = "client-timeout",
      .value_name = "SECONDS",
      .at = CLI_AT(serve_args, client_timeout),
@@ -91,7 +113,9 @@ static int apply_settings(cli_ctx *ctx, const serve_args *a, zf_error *err)
                {"threads", a->threads},
                {"public_url", a->public_url},
                {"tls_cert", a->tls_cert},
-               {"tls_key", a->tls_key}};
+               {"tls_key", a->tls_key},
+               {"client_id", a->client_id},
+               {"client_secret_file", a->client_secret_file}};
     for (size_t i = 0; i < sizeof set / sizeof set[0]; i++) {
         int rc = set[i].value ? cli_cfg_set_flag(&ctx->cfg, set[i].key, set[i].value, err) : 0;
         if (rc)
@@ -107,15 +131,62 @@ static int seconds(const char *flag, const char *v, long long min, long long max
     return v ? cli_number(out, flag, v, strlen(v), min, max, "seconds", err) : 0;
 }
 
+static int refuse_argv_secret(void *vctx, const cli_opt *o, const char *key, const char *value,
+                              zf_error *err)
+{
+    return zf_error_set(err, ZF_EVALIDATION,
+                        "--client-secret would expose the secret in the process list; use "
+                        "--client-secret-file FILE or ZOOMFLOW_CLIENT_SECRET_FILE");
+}
+
+/* A setting as the library wants it: NULL when only the default is there
+ * (the service's NULL is Zoom's endpoint). */
+static const char *given(const char *v, cli_origin from)
+{
+    return from == CLI_FROM_DEFAULT ? NULL : v;
+}
+
+/* The web flow's OAuth app: the client id and the secret's file resolve as
+ * every setting does (flags > env > config); neither is no app (Server-to-
+ * Server connections only); one without the other stops the start. */
+static int web_app(const cli_ctx *ctx, zf_error *err)
+{
+    const cli_cfg *c = &ctx->cfg;
+    srv_oauth_app app = {NULL, NULL, NULL, NULL, NULL};
+    if (!c->client_id && !c->client_secret_file)
+        return srv_oauth_app_set(&app, err);
+    if (!c->client_id) {
+        zf_error_set(err, ZF_ECONFIG,
+                     "the Zoom OAuth app's client secret is set but not its client id");
+        zf_error_hint(err, "pass --client-id, set ZOOMFLOW_CLIENT_ID, or client_id in the config "
+                           "file (App Marketplace > your app > App Credentials)");
+        return ZF_ECONFIG;
+    }
+    zf_secret secret = ZF_SECRET_INIT;
+    int rc = cli_client_secret(c, NULL, 0, &secret, err);
+    if (rc == 0) {
+        app.client_id = c->client_id;
+        app.client_secret = zf_secret_reveal(&secret);
+        app.authorize_endpoint = given(c->authorize_endpoint, c->authorize_endpoint_from);
+        app.token_endpoint = given(c->token_endpoint, c->token_endpoint_from);
+        app.revoke_endpoint = given(c->revoke_endpoint, c->revoke_endpoint_from);
+        rc = srv_oauth_app_set(&app, err);
+    }
+    zf_secret_free(&secret);
+    return rc;
+}
+
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
     serve_args a = {0};
     zf_error err = ZF_ERROR_INIT;
-    int status = cli_parse_args(ctx->cmd, &a, NULL, NULL, argc, argv);
+    int status = cli_parse_args(ctx->cmd, &a, refuse_argv_secret, NULL, argc, argv);
     if (status)
         return status;
     if (apply_settings(ctx, &a, &err))
         return cli_usage_fail(ctx->cmd, &err);
+    if (web_app(ctx, &err))
+        return cli_fail(ctx, &err);
     long long timeout, idle, max, grace, threads = 0;
     if (seconds("--client-timeout", a.client_timeout, 1, 3600, &timeout, &err) ||
         seconds("--session-idle", a.session_idle, 1, 30LL * 86400, &idle, &err) ||
@@ -155,6 +226,9 @@ const zf_cmd zf_cmd_serve = {
             "--shutdown-grace) and exits 0. Logs are JSON lines on stderr. The store and the\n"
             "master key are the CLI's (--db, --key-file); each org's Zoom connection is the\n"
             "connection named by the org's slug. Create the first admin with\n"
-            "`zoomflow admin create`. See docs/service.md.\n",
+            "`zoomflow admin create`. The Zoom OAuth app admins connect with is\n"
+            "--client-id and --client-secret-file (or their ZOOMFLOW_* and config keys);\n"
+            "without them only Server-to-Server connections can be made. See\n"
+            "docs/service.md.\n",
     .run = run,
 };

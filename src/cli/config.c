@@ -17,9 +17,11 @@
  */
 #include "cli.h"
 #include "input.h"
+#include "zoomflow/secret.h"
 #include "zoomflow/session.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -222,6 +224,71 @@ int cli_read_file(const char *path, size_t max, zf_buf *out, zf_error *err)
 done:
     if (!is_stdin)
         fclose(f);
+    return rc;
+}
+
+/* Where a setting came from, as a person would look for it. */
+static void origin_name(const cli_cfg *cfg, cli_origin from, const char *flag, const char *env,
+                        const char *key, char *out, size_t cap)
+{
+    if (from == CLI_FROM_FLAG)
+        snprintf(out, cap, "%s", flag);
+    else if (from == CLI_FROM_ENV)
+        snprintf(out, cap, "%s", env);
+    else
+        snprintf(out, cap, "%s in %s", key,
+                 cfg->config_path ? cfg->config_path : "the config file");
+}
+
+int cli_client_secret(const cli_cfg *cfg, const char *file, int allow_env, zf_secret *out,
+                      zf_error *err)
+{
+    const char *f = file ? file : cfg->client_secret_file;
+    const char *env = allow_env ? getenv("ZOOMFLOW_CLIENT_SECRET") : NULL;
+    char from[1100];
+    origin_name(cfg, file ? CLI_FROM_FLAG : cfg->client_secret_file_from, "--client-secret-file",
+                "ZOOMFLOW_CLIENT_SECRET_FILE", "client_secret_file", from, sizeof from);
+    zf_buf b = ZF_BUF_INIT(CLI_SECRET_MAX);
+    int rc = 0;
+    if (f) {
+        if ((rc = cli_read_file(f, CLI_SECRET_MAX, &b, err)) != 0) {
+            char why[ZF_ERROR_MSG_MAX];
+            snprintf(why, sizeof why, "%s", err->message);
+            zf_error_set(err, ZF_ECONFIG, "the client secret file (%s) cannot be read: %s", from,
+                         why);
+            zf_error_hint(err,
+                          "write the Zoom app's Client Secret (App Marketplace > your app > App "
+                          "Credentials) into %s, readable by this user only (chmod 600), or "
+                          "name another file",
+                          f);
+            rc = ZF_ECONFIG;
+            goto done;
+        }
+    } else if (env && env[0]) {
+        zf_buf_puts(&b, env);
+    } else {
+        rc = zf_error_set(err, ZF_ECONFIG, "the client secret is missing");
+        if (allow_env)
+            zf_error_hint(err, "pass --client-secret-file FILE (or - for stdin), or set "
+                               "ZOOMFLOW_CLIENT_SECRET; never put it on the command line");
+        else
+            zf_error_hint(err, "pass --client-secret-file FILE, set ZOOMFLOW_CLIENT_SECRET_FILE, "
+                               "or client_secret_file in the config file; never put the secret "
+                               "on the command line");
+        goto done;
+    }
+    while (b.len &&
+           (b.ptr[b.len - 1] == '\n' || b.ptr[b.len - 1] == '\r' || b.ptr[b.len - 1] == ' '))
+        b.ptr[--b.len] = '\0';
+    if (!b.len) {
+        rc = zf_error_set(err, ZF_ECONFIG, "the client secret is empty%s%s%s", f ? " (" : "",
+                          f ? from : "", f ? ")" : "");
+        zf_error_hint(err, "copy it from the Zoom App Marketplace (your app > App Credentials)");
+        goto done;
+    }
+    rc = zf_secret_set(out, b.ptr, b.len);
+done:
+    zf_buf_free(&b);
     return rc;
 }
 

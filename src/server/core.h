@@ -146,6 +146,13 @@ typedef struct srv_hint_row {
     const char *href;  /* where the button goes, NULL when none */
 } srv_hint_row;
 const srv_hint_row *srv_hint_find(int id);
+/* The ids the service never emits (each with where it comes from), ended
+ * by ZF_HINT_NONE: every other id of ZF_HINT_MAP has a row. */
+typedef struct srv_hint_skip {
+    int id;
+    const char *why;
+} srv_hint_skip;
+extern const srv_hint_skip srv_hints_not_emitted[];
 
 /* metrics.c */
 int srv_metrics_new(srv_metrics **out);

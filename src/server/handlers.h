@@ -11,6 +11,12 @@ int srv_h_healthz(srv_req *req, srv_resp *resp);
 int srv_h_readyz(srv_req *req, srv_resp *resp);
 int srv_h_metrics(srv_req *req, srv_resp *resp);
 int srv_h_openapi(srv_req *req, srv_resp *resp);
+/* The /readyz probe (routes/health.c): the store, then each module's ready
+ * hook, on a thread of its own, waited for at most 2 s. *checks gets the
+ * answer's "checks" object (the caller's); returns 0 ready, 1 when a module
+ * is degraded (*degraded names the first, static), or the negative code of
+ * the failure (*failed names the part: "store" or a module). */
+int srv_ready_probe(srv_ctx *ctx, json_t **checks, const char **failed, const char **degraded);
 
 /* routes/web.c: the admin page (svcweb's embedded assets) */
 int srv_h_index(srv_req *req, srv_resp *resp);
@@ -55,6 +61,11 @@ void srv_oauth_module_fini(srv_ctx *ctx);
 /* routes/zoom_clients.c (the Zoom clients and their metrics) */
 int srv_zoom_module_init(srv_ctx *ctx, zf_error *err);
 void srv_zoom_module_fini(srv_ctx *ctx);
+
+/* routes/conn_health.c: each org's connection as stored, for /readyz
+ * and the connection gauges of /metrics */
+int srv_conn_health_init(srv_ctx *ctx, zf_error *err);
+int srv_conn_health_ready(srv_ctx *ctx, json_t *check, zf_error *err);
 
 /* routes/webhooks.c */
 int srv_h_webhook_intake(srv_req *req, srv_resp *resp);

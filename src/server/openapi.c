@@ -42,6 +42,7 @@ static const char *const schemas_json[][2] = {
      "\"request_id\":{\"type\":\"string\"}}}}}"},
     {"Health", "{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"string\"}}}"},
     {"Ready", "{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"string\"},"
+              "\"degraded\":{\"type\":\"string\"},"
               "\"checks\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"object\"}}}}"},
     {"SignIn", "{\"type\":\"object\",\"required\":[\"email\",\"password\"],\"properties\":{"
                "\"email\":{\"type\":\"string\"},\"password\":{\"type\":\"string\"},"

@@ -14,7 +14,9 @@ const srv_route srv_routes[] = {
     /* --- svccore: health, metrics, the document, the page */
     {"GET", "/healthz", srv_h_healthz, SRV_ROLE_ANON, 0, SRV_ANON, "Process is up", NULL, "Health"},
     {"GET", "/readyz", srv_h_readyz, SRV_ROLE_ANON, 0, SRV_ANON,
-     "Store reachable (503 naming the part that failed)", NULL, "Ready"},
+     "Store reachable, each org's Zoom connection as stored "
+     "(503 naming the part that failed; ?require=connection: 503 too while one needs a person)",
+     NULL, "Ready"},
     {"GET", "/metrics", srv_h_metrics, SRV_ROLE_ANON, 0, SRV_ANON, "Prometheus text exposition",
      NULL, NULL},
     {"GET", "/api/v1/openapi.json", srv_h_openapi, SRV_ROLE_ANON, 0, SRV_ANON,
@@ -91,5 +93,6 @@ const srv_module srv_modules[] = {
     {"oauth", srv_oauth_module_init, srv_oauth_module_fini, NULL, NULL},
     {"actions", NULL, NULL, srv_actions_openapi, NULL},
     {"webhooks", srv_webhooks_init, NULL, srv_webhooks_openapi, NULL},
+    {"connection", srv_conn_health_init, NULL, NULL, srv_conn_health_ready},
     {NULL, NULL, NULL, NULL, NULL},
 };

@@ -258,11 +258,19 @@ typedef struct srv_module {
     int (*init)(srv_ctx *ctx, zf_error *err);
     void (*fini)(srv_ctx *ctx);
     int (*openapi)(srv_ctx *ctx, json_t *doc);
-    /* /readyz: 0 when the part is ready, else a negative zf_code with err
-     * saying what failed (the answer names the module). Called on a pool
-     * thread; keep it bounded (a store read, not a Zoom call). NULL: none. */
-    int (*ready)(srv_ctx *ctx, zf_error *err);
+    /* /readyz (and the scrape of a module's gauges through srv_ready_probe):
+     * 0 when the part is ready, SRV_READY_DEGRADED when it works but
+     * something in it needs a person (the process stays ready unless the
+     * request says ?require=NAME), else a negative zf_code with err saying
+     * what failed (the answer names the module). check is the module's
+     * member of the answer's "checks" ({"status"} is the core's); the hook
+     * may add to it. Runs on the probe's own thread, after the store
+     * answered, bounded with it to 2 s; a store read, never a Zoom call.
+     * NULL: none. */
+    int (*ready)(srv_ctx *ctx, json_t *check, zf_error *err);
 } srv_module;
+
+#define SRV_READY_DEGRADED 1
 
 extern const srv_module srv_modules[];
 

@@ -738,6 +738,46 @@ static void h_token_me(sim_req *rq, sim_resp *rs)
     sim_json(rs, 200, access_json(rq->s, rq->auth, 0));
 }
 
+/* POST /_sim/apps/deauthorize {client_id, user_id?}: the user (default:
+ * the account owner) removes the app, as in the App Marketplace (Manage >
+ * Added Apps > Remove): every grant of that user and app dies with its
+ * tokens, and the app's subscription gets app_deauthorized, shaped as
+ * Zoom's Marketplace webhooks file shows it (no payload.object, event_ts
+ * inside the payload). */
+static void h_deauthorize(sim_req *rq, sim_resp *rs)
+{
+    sim *s = rq->s;
+    json_t *j = sim_body_json(rq, rs);
+    if (!j)
+        return;
+    const char *cid = json_string_value(json_object_get(j, "client_id"));
+    json_t *uv = json_object_get(j, "user_id");
+    const char *user = uv ? json_string_value(uv) : s->owner_id;
+    if (!cid || !*cid) {
+        sim_error(rs, 400, 300, "client_id is required: the app the user removes");
+    } else if (!sim_oauth_app_find(s, cid)) {
+        sim_error(rs, 404, 300, "no app with client_id '%.63s' (GET /_sim/apps lists them)", cid);
+    } else if (!user || !*user || strlen(user) >= sizeof((sim_grant *)0)->user_id) {
+        sim_error(rs, 400, 300, "user_id must be a user's id (default: the account owner)");
+    } else {
+        size_t before = s->oauth->grants.n;
+        revoke_user_app(s, cid, user);
+        size_t revoked = before - s->oauth->grants.n;
+        char when[32], sig[65];
+        sim_fmt_time(when, sim_now(s));
+        sim_random_hex(sig, 32);
+        json_t *env = json_pack("{s:s,s:{s:s,s:s,s:s,s:s,s:s,s:I}}", "event", "app_deauthorized",
+                                "payload", "account_id", s->account_id, "user_id", user,
+                                "signature", sig, "deauthorization_time", when, "client_id", cid,
+                                "event_ts", (json_int_t)sim_webhook_now_ms(s));
+        uint64_t id = env ? sim_webhook_emit_app(s, cid, env) : 0;
+        sim_json(rs, 200,
+                 json_pack("{s:s,s:s,s:I,s:I}", "client_id", cid, "user_id", user, "grants_revoked",
+                           (json_int_t)revoked, "event_id", (json_int_t)id));
+    }
+    json_decref(j);
+}
+
 static const sim_route routes[] = {
     {"GET", "/oauth/authorize", h_authorize, 0, SIM_CAT_NONE, {NULL}, "oauth.authorize"},
     {"POST",
@@ -757,6 +797,13 @@ static const sim_route routes[] = {
      SIM_CAT_NONE,
      {NULL},
      "sim.apps.add"},
+    {"POST",
+     "/_sim/apps/deauthorize",
+     h_deauthorize,
+     SIM_R_CONTROL,
+     SIM_CAT_NONE,
+     {NULL},
+     "sim.apps.deauthorize"},
     {"GET",
      "/_sim/tokens/introspect",
      h_introspect,

@@ -352,6 +352,10 @@ void sim_webhook_emit(sim *s, const char *event, json_t *object, json_t *top);
 /* The same with the whole payload given: its members follow account_id
  * (operator, operator_id, object, old_object, time_stamp, ...). Stolen. */
 void sim_webhook_emit_payload(sim *s, const char *event, json_t *payload, json_t *top);
+/* An event only one app's subscription gets (Marketplace events such as
+ * app_deauthorized; the default subscription when that app has none), its
+ * whole envelope given as Zoom shapes it (stolen). Returns the event id. */
+uint64_t sim_webhook_emit_app(sim *s, const char *client_id, json_t *envelope);
 /* {"operator": email, "operator_id": id} of who made the request (the
  * token's user; the account owner without one). New reference. */
 json_t *sim_webhook_operator(sim *s, const sim_req *rq);

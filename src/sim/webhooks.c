@@ -311,15 +311,17 @@ void sim_webhook_emit(sim *s, const char *event, json_t *object, json_t *top)
     sim_webhook_emit_payload(s, event, pl, top);
 }
 
-void sim_webhook_emit_payload(sim *s, const char *event, json_t *payload, json_t *top)
+/* Queues body for the subscriptions: every one (only NULL), or only that
+ * app's (the default subscription when no subscription is that app's). */
+static void queue_for(sim *s, uint64_t id, const char *event, const char *body, const char *only)
 {
     struct sim_hooks *h = s->hooks;
-    uint64_t id = ++h->next_event_id;
-    char *body = NULL;
-    int any = 0, queued = 0;
+    int any = 0, queued = 0, own = 0;
+    for (int i = 0; only && i < WH_MAX_SUBS; i++)
+        own |= h->subs[i].used && strcmp(h->subs[i].app, only) == 0;
     for (int i = 0; i < WH_MAX_SUBS; i++) {
         wh_sub *sb = &h->subs[i];
-        if (!sb->used)
+        if (!sb->used || (only && strcmp(sb->app, own ? only : "") != 0))
             continue;
         any = 1;
         if (sb->state == SUB_NONE || sb->state == SUB_FAILED) {
@@ -334,8 +336,6 @@ void sim_webhook_emit_payload(sim *s, const char *event, json_t *payload, json_t
             log_add(s, sb->app, id, event, 0, "dropped: queue full");
             continue;
         }
-        if (!body)
-            body = sim_webhook__envelope_payload(s, event, payload, top);
         wh_event *e = calloc(1, sizeof *e);
         if (e && body)
             e->body = strdup(body);
@@ -351,12 +351,30 @@ void sim_webhook_emit_payload(sim *s, const char *event, json_t *payload, json_t
         queued = 1;
     }
     if (!any)
-        log_add(s, "", id, event, 0, "no subscription");
+        log_add(s, only ? only : "", id, event, 0, "no subscription");
     if (queued)
         pthread_cond_signal(&h->cv);
+}
+
+void sim_webhook_emit_payload(sim *s, const char *event, json_t *payload, json_t *top)
+{
+    uint64_t id = ++s->hooks->next_event_id;
+    char *body = sim_webhook__envelope_payload(s, event, payload, top);
+    queue_for(s, id, event, body, NULL);
     free(body);
     json_decref(payload);
     json_decref(top);
+}
+
+uint64_t sim_webhook_emit_app(sim *s, const char *client_id, json_t *envelope)
+{
+    uint64_t id = ++s->hooks->next_event_id;
+    const char *event = json_string_value(json_object_get(envelope, "event"));
+    char *body = sim_json_text(envelope);
+    queue_for(s, id, event ? event : "", body, client_id);
+    free(body);
+    json_decref(envelope);
+    return id;
 }
 
 /* --- HTTP (no lock held) */

@@ -230,6 +230,22 @@ def self_signed(dir):
     return cert, key
 
 
+def store_sql(store, text):
+    """Runs one statement on the test's store (SQLite file or PostgreSQL
+    schema); the rows, each a list of text columns. For what only time can
+    do to a row (an access token past its expiry)."""
+    if store.schema:
+        return [line.split("|") for line in zfharness.pg_sql(store.dsn, text)]
+    import sqlite3
+    db = sqlite3.connect(store.dsn.split(":", 1)[1], timeout=30)
+    try:
+        rows = [[None if v is None else str(v) for v in r] for r in db.execute(text).fetchall()]
+        db.commit()
+        return rows
+    finally:
+        db.close()
+
+
 def stop_clean(serve, test):
     """Stops the service and fails the test on a non-zero exit."""
     rc = serve.stop()

@@ -353,6 +353,7 @@ class TestIdempotency(ServeCase):
         self.assertEqual(other.status, 422, other)
         self.assertIn('"seq-1"', other.json()["error"]["message"])
         self.assertEqual(other.json()["error"]["hint_id"], "NEW_IDEMPOTENCY_KEY")
+        self.assertIn("send a new Idempotency-Key", other.json()["error"]["hint"])
         self.assertEqual(self.meetings(), n + 1)
         # a validation failure stores nothing: the key still runs once fixed
         bad = self.op("POST", "/api/v1/actions/create_meeting",

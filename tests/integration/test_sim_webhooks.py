@@ -10,6 +10,7 @@ import threading
 import time
 import unittest
 
+from test_sim_oauth import CID, OAuthCase
 from zfharness import SLOW, Sim, SimCase, binary, heavy, run
 
 SECRET = "whsec_test_0123456789"
@@ -410,6 +411,57 @@ class WebhooksTest(SimCase):
             self.assertEqual(r.status, 400, body)
             self.assertIn(word, r.json()["message"], body)
         self.assertEqual(self.sim.request("GET", "/_sim/webhooks").json()["subscription"], "none")
+
+
+class DeauthorizeTest(OAuthCase, SimCase):
+    """POST /_sim/apps/deauthorize: the grant dies and only that app's
+    subscription gets app_deauthorized, shaped as Zoom's Marketplace
+    webhooks file shows it."""
+
+    def test_app_removed(self):
+        mine, theirs = Receiver(secret="app-secret"), Receiver(secret="their-secret")
+        self.addCleanup(mine.stop)
+        self.addCleanup(theirs.stop)
+        for app, rcv in ((CID, mine), ("appB", theirs)):
+            r = self.sim.request("POST", "/_sim/webhooks",
+                                 body={"client_id": app, "url": rcv.url, "secret": rcv.secret})
+            self.assertEqual(r.status, 202, r)
+            wait_for(lambda: self.sim.request("GET", "/_sim/webhooks", query={
+                "client_id": app}).json()["subscription"] == "active")
+        tok = self.connect()
+        self.assertTrue(self.introspect(tok["access_token"])["active"])
+        r = self.sim.request("POST", "/_sim/apps/deauthorize", body={"client_id": CID})
+        self.assertEqual(r.status, 200, r)
+        out = r.json()
+        self.assertEqual(out["grants_revoked"], 1)
+        owner = out["user_id"]
+        self.assertFalse(self.introspect(tok["access_token"])["active"])
+        self.assertFalse(self.introspect(tok["refresh_token"])["active"])
+        (hd, body, _, ok), = wait_for(lambda: mine.events("app_deauthorized"))
+        self.assertTrue(ok)  # signed with the app's own secret token
+        self.assertEqual(body["event"], "app_deauthorized")
+        self.assertNotIn("event_ts", body)
+        p = body["payload"]
+        self.assertEqual(sorted(p), ["account_id", "client_id", "deauthorization_time",
+                                     "event_ts", "signature", "user_id"])
+        self.assertEqual((p["client_id"], p["user_id"]), (CID, owner))
+        self.assertEqual(p["account_id"], self.sim.state()["account_id"])
+        self.assertRegex(p["signature"], r"^[0-9a-f]{64}$")
+        self.assertRegex(p["deauthorization_time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        self.assertIsInstance(p["event_ts"], int)
+        time.sleep(0.2)
+        self.assertEqual(theirs.events("app_deauthorized"), [])  # another app's endpoint
+        # nothing left to revoke: still answered, still sent
+        r = self.sim.request("POST", "/_sim/apps/deauthorize", body={"client_id": CID})
+        self.assertEqual(r.json()["grants_revoked"], 0)
+        wait_for(lambda: len(mine.events("app_deauthorized")) == 2)
+        # refusals name the problem
+        r = self.sim.request("POST", "/_sim/apps/deauthorize", body={})
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("client_id", r.json()["message"])
+        r = self.sim.request("POST", "/_sim/apps/deauthorize", body={"client_id": "nope"})
+        self.assertEqual(r.status, 404, r)
+        self.assertIn("nope", r.json()["message"])
 
 
 class WebhookFlagsTest(unittest.TestCase):

@@ -211,6 +211,25 @@ static void test_hint_rows(void **state)
             assert_int_equal(r->href[0], '/');
     }
     assert_true(rows >= 10);
+    /* every id of the map has the service's words, or is one the service
+     * never emits (and then has no row): a new id fails here until the
+     * service words it */
+    for (const int *id = zf_hint_ids(); *id >= 0; id++) {
+        if (*id == ZF_HINT_NONE)
+            continue;
+        int skipped = 0;
+        for (const srv_hint_skip *k = srv_hints_not_emitted; k->id != ZF_HINT_NONE; k++)
+            if (k->id == *id) {
+                skipped = 1;
+                assert_non_null(k->why);
+            }
+        if (skipped != (srv_hint_find(*id) == NULL))
+            fail_msg("hint %d (%s): %s", *id, zf_hint_name(*id),
+                     skipped ? "is listed as never emitted but has a row"
+                             : "has no row in src/server/hints.c");
+    }
+    assert_non_null(srv_hint_find(ZF_HINT_NEW_IDEMPOTENCY_KEY));
+    assert_non_null(srv_hint_find(ZF_HINT_RETRY_IN_PROGRESS));
     /* the service's own ids are 80-99 */
     assert_int_equal(ZF_HINT_NEED_ROLE, 80);
     assert_non_null(srv_hint_find(ZF_HINT_CHECK_ROUTE));

@@ -453,6 +453,74 @@ static void test_webhook_zoom_examples_decode(void **state)
     assert_int_equal(n, 105);
 }
 
+/* app_deauthorized as the Marketplace webhooks file has it (no object,
+ * event_ts inside the payload, as a date string in Zoom's own example),
+ * as zoomsim sends it (ms in the payload), and what is refused. */
+static void test_webhook_decode_deauthorized(void **state)
+{
+    (void)state;
+    zf_webhook_event ev;
+    zf_error err = ZF_ERROR_INIT;
+    static const char zoom[] =
+        "{\"event\": \"app_deauthorized\", \"payload\": {\"account_id\": \"AAAAAABBBB\", "
+        "\"user_id\": \"abcD3ojfdbjfg\", \"signature\": "
+        "\"827edc3452044f0bc86bdd5684afb7d1e6becfa1a767f24df1b287853cf73000\", "
+        "\"deauthorization_time\": \"2020-06-17T13:52:28.632Z\", \"client_id\": "
+        "\"ABCDEFGHIJKLMNOPQRST!V\", \"event_ts\": \"2024-09-08 15:58:40\"}}";
+    assert_int_equal(zf_webhook_decode(&ev, zoom, strlen(zoom), &err), 0);
+    assert_true(ev.is_deauthorization);
+    assert_false(ev.is_validation);
+    assert_null(ev.object);
+    assert_string_equal(ev.account_id, "AAAAAABBBB");
+    assert_string_equal(ev.client_id, "ABCDEFGHIJKLMNOPQRST!V");
+    assert_string_equal(ev.user_id, "abcD3ojfdbjfg");
+    assert_string_equal(ev.deauthorization_time, "2020-06-17T13:52:28.632Z");
+    assert_int_equal(strlen(ev.signature), 64);
+    assert_true(ev.event_ts == 0);
+    assert_int_equal(strlen(ev.id), ZF_WEBHOOK_ID_LEN);
+    char first[ZF_WEBHOOK_ID_LEN + 1];
+    snprintf(first, sizeof first, "%s", ev.id);
+    zf_webhook_event_free(&ev);
+
+    static const char sim[] = "{\"event\":\"app_deauthorized\",\"payload\":{\"account_id\":"
+                              "\"acc1\",\"client_id\":\"c1\",\"event_ts\":1785368934000}}";
+    assert_int_equal(zf_webhook_decode(&ev, sim, strlen(sim), &err), 0);
+    assert_true(ev.event_ts == 1785368934000LL);
+    assert_null(ev.user_id);
+    assert_null(ev.signature);
+    assert_string_not_equal(ev.id, first);
+    zf_webhook_event_free(&ev);
+
+    static const struct {
+        const char *body, *names;
+    } bad[] = {
+        {"{\"event\":\"app_deauthorized\",\"payload\":{\"account_id\":\"a\"}}",
+         "payload.client_id"},
+        {"{\"event\":\"app_deauthorized\",\"payload\":{\"client_id\":\"c\"}}",
+         "payload.account_id"},
+        {"{\"event\":\"app_deauthorized\",\"payload\":{\"account_id\":\"a\",\"client_id\":"
+         "\"c\",\"user_id\":7}}",
+         "payload.user_id"},
+        {"{\"event\":\"app_deauthorized\",\"event_ts\":-1,\"payload\":{\"account_id\":\"a\","
+         "\"client_id\":\"c\"}}",
+         "event_ts"},
+        {"{\"event\":\"app_deauthorized\",\"payload\":{\"account_id\":\"a\",\"client_id\":"
+         "\"c c\"}}",
+         "payload.client_id"},
+        /* another event still needs its event_ts and object */
+        {"{\"event\":\"meeting.created\",\"payload\":{\"account_id\":\"a\",\"client_id\":"
+         "\"c\"}}",
+         "event_ts"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        zf_error e = ZF_ERROR_INIT;
+        assert_int_equal(zf_webhook_decode(&ev, bad[i].body, strlen(bad[i].body), &e), ZF_EPARSE);
+        if (!strstr(e.message, bad[i].names))
+            fail_msg("case %zu: '%s' does not name %s", i, e.message, bad[i].names);
+        assert_null(ev.name);
+    }
+}
+
 static void test_webhook_refusal_names(void **state)
 {
     (void)state;
@@ -481,6 +549,7 @@ int main(void)
         cmocka_unit_test(test_webhook_decode_malformed),
         cmocka_unit_test(test_webhook_event_id_promises),
         cmocka_unit_test(test_webhook_zoom_examples_decode),
+        cmocka_unit_test(test_webhook_decode_deauthorized),
         cmocka_unit_test(test_webhook_refusal_names),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

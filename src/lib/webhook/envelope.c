@@ -29,6 +29,10 @@ void zf_webhook_event_free(zf_webhook_event *e)
     free(e->name);
     free(e->account_id);
     free(e->plain_token);
+    free(e->client_id);
+    free(e->user_id);
+    free(e->deauthorization_time);
+    free(e->signature);
     json_decref(e->object);
     memset(e, 0, sizeof *e);
 }
@@ -123,6 +127,42 @@ static int decode_event(zf_webhook_event *e, const json_t *payload, zf_error *er
     return e->account_id ? 0 : zf_error_set(err, ZF_ENOMEM, "out of memory");
 }
 
+/* An optional printable string member of app_deauthorized's payload into
+ * *slot (left NULL when absent); required ones must be there. */
+static int deauth_str(const json_t *payload, const char *key, size_t max, int required, char **slot,
+                      zf_error *err)
+{
+    json_t *v = json_object_get(payload, key);
+    if (!v && !required)
+        return 0;
+    const char *str = json_string_value(v);
+    if (!str || !printable(str, max))
+        return zf_error_set(err, ZF_EPARSE,
+                            WHAT ": payload.%s must be %s1-%zu printable characters", key,
+                            v ? "" : "present: ", max);
+    *slot = strdup(str);
+    return *slot ? 0 : zf_error_set(err, ZF_ENOMEM, "out of memory");
+}
+
+static int decode_deauthorization(zf_webhook_event *e, const json_t *payload, zf_error *err)
+{
+    int rc;
+    e->is_deauthorization = 1;
+    if ((rc = deauth_str(payload, "account_id", ACCOUNT_MAX, 1, &e->account_id, err)) < 0 ||
+        (rc = deauth_str(payload, "client_id", ACCOUNT_MAX, 1, &e->client_id, err)) < 0 ||
+        (rc = deauth_str(payload, "user_id", ACCOUNT_MAX, 0, &e->user_id, err)) < 0 ||
+        (rc = deauth_str(payload, "deauthorization_time", 64, 0, &e->deauthorization_time, err)) <
+            0 ||
+        (rc = deauth_str(payload, "signature", ACCOUNT_MAX, 0, &e->signature, err)) < 0)
+        return rc;
+    if (e->event_ts < 0) { /* none at the top: the payload's when an integer */
+        json_t *ts = json_object_get(payload, "event_ts");
+        e->event_ts =
+            json_is_integer(ts) && json_integer_value(ts) >= 0 ? json_integer_value(ts) : 0;
+    }
+    return 0;
+}
+
 static int decode_validation(zf_webhook_event *e, const json_t *payload, zf_error *err)
 {
     const char *plain;
@@ -153,10 +193,15 @@ static int decode_top(zf_webhook_event *e, const json_t *j, zf_error *err)
         return zf_error_set(err, ZF_EPARSE,
                             WHAT ": field event must be 1-128 of A-Z a-z 0-9 . _ - (got \"%.64s\")",
                             name);
-    if ((rc = zf_json_get_int(j, "event_ts", &e->event_ts, err)) < 0)
-        return relabel(err, rc);
-    if (e->event_ts < 0)
-        return zf_error_set(err, ZF_EPARSE, WHAT ": field event_ts must not be negative");
+    int deauth = strcmp(name, ZF_WEBHOOK_DEAUTHORIZED_EVENT) == 0;
+    if (deauth && !json_object_get(j, "event_ts")) {
+        e->event_ts = -1; /* the payload's (decode_deauthorization) */
+    } else {
+        if ((rc = zf_json_get_int(j, "event_ts", &e->event_ts, err)) < 0)
+            return relabel(err, rc);
+        if (e->event_ts < 0)
+            return zf_error_set(err, ZF_EPARSE, WHAT ": field event_ts must not be negative");
+    }
     if ((rc = zf_json_get_obj(j, "payload", &payload, err)) < 0)
         return relabel(err, rc);
     if (!(e->name = strdup(name)))
@@ -164,7 +209,7 @@ static int decode_top(zf_webhook_event *e, const json_t *j, zf_error *err)
     e->is_validation = strcmp(name, ZF_WEBHOOK_VALIDATION_EVENT) == 0;
     if (e->is_validation)
         return decode_validation(e, payload, err);
-    if ((rc = decode_event(e, payload, err)) < 0)
+    if ((rc = deauth ? decode_deauthorization(e, payload, err) : decode_event(e, payload, err)) < 0)
         return rc;
     return zf_webhook_event_id(j, e->id, err);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "deauthorize.h"
 #include "handlers.h"
 #include "oauth_app.h"
 #include "seed_texts.h"
@@ -49,9 +50,12 @@ static int view(srv_req *req, json_t **out, zf_error *err)
         for (const int *h = zf_hint_ids(); name && *h >= 0; h++)
             if (strcmp(zf_hint_name(*h), name) == 0)
                 id = *h;
-        json_t *seed = srv_seed_problem(id, 0);
+        int gone = srv_deauthorized(json_string_value(json_object_get(le, "message")));
+        json_t *seed = gone ? srv_seed_deauthorized() : srv_seed_problem(id, 0);
         if (seed)
             json_object_set_new(le, "resolution", seed);
+        if (gone)
+            json_object_set_new(*out, "deauthorized", json_true());
     }
     const srv_oauth_app *app = srv_oauth_app_get();
     char redirect[1200];

@@ -48,3 +48,13 @@ json_t *srv_seed_problem(int hint_id, int code)
         return row(API_TITLE, API_CAUSE, API_FIX, "Zoom status", "https://status.zoom.us");
     return NULL;
 }
+
+/* Not a row of the setup page's table: the page's words for a connection
+ * whose app was removed in Zoom (app_deauthorized), in the same shape. */
+json_t *srv_seed_deauthorized(void)
+{
+    return row("App removed in Zoom",
+               "The Zoom app was removed (deauthorized) from the Zoom account in the Zoom App "
+               "Marketplace, so Zoom ended its tokens; they were deleted here.",
+               "Reconnect from Settings > App Store > Zoom.", "Reconnect", "/oauth/zoom/connect");
+}

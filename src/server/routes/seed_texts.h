@@ -13,5 +13,7 @@
  * this hint id and zf_code, or NULL when the page has no words of its own
  * for it. */
 json_t *srv_seed_problem(int hint_id, int code);
+/* The same shape for a connection whose app was removed in Zoom. */
+json_t *srv_seed_deauthorized(void);
 
 #endif

@@ -5,6 +5,8 @@
  * (zf_webhook_intake, zoomflow/webhook.h); this file maps them to HTTP:
  *
  *   ACCEPTED   200 {"status":"accepted", event, event_id}  (row committed first)
+ *              app_deauthorized: then the org's connection to that account
+ *              and app is wiped (deauthorize.c), "deauthorized" says how
  *   DUPLICATE  200 {"status":"duplicate", ...}  (Zoom must stop retrying)
  *   ANSWERED   200 {plainToken, encryptedToken}
  *   signature / timestamp  401 EAUTH naming the header or the window
@@ -21,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "deauthorize.h"
 #include "handlers.h"
 #include "server.h"
 #include "zoomflow/log.h"
@@ -180,9 +183,23 @@ int srv_h_webhook_intake(srv_req *req, srv_resp *resp)
         count_refused(req, "duplicate");
     srv_log(req, ZF_LOG_INFO, fresh ? "webhook.accepted" : "webhook.duplicate", "%s %s %s",
             fresh ? "stored" : "already had", r.event, r.event_id);
-    return srv_json(resp, 200,
-                    json_pack("{s:s,s:s,s:s}", "status", fresh ? "accepted" : "duplicate", "event",
-                              r.event, "event_id", r.event_id));
+    /* the app removed in Zoom: acted on after the event is stored, again on
+     * a retry (a duplicate), so a failure here (503) is healed by Zoom's */
+    json_t *deauth = NULL;
+    if (strcmp(r.event, ZF_WEBHOOK_DEAUTHORIZED_EVENT) == 0) {
+        zf_error derr = ZF_ERROR_INIT;
+        int drc = 0;
+        deauth = srv_deauthorize(req, org, &derr, &drc);
+        if (drc < 0)
+            return srv_error(resp, &derr);
+    }
+    json_t *body = json_pack("{s:s,s:s,s:s}", "status", fresh ? "accepted" : "duplicate", "event",
+                             r.event, "event_id", r.event_id);
+    if (body && deauth)
+        json_object_set_new(body, "deauthorized", deauth);
+    else
+        json_decref(deauth);
+    return srv_json(resp, 200, body);
 }
 
 /* --- the admin's settings */
