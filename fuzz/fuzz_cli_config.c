@@ -51,7 +51,7 @@ static int reference(const char *text, size_t len, long long min, long long max,
     memcpy(buf, text, len);
     buf[len] = '\0';
     errno = 0;
-    long long v = strtoll(buf, NULL, 10);
+    long long v = strtoll(buf, NULL, 10); /* libc as the oracle: lint-banned: allow */
     if (errno || v < min || v > max)
         return -1;
     *out = v;

@@ -7,6 +7,7 @@
  */
 #include "zoomflow/action_run.h"
 #include "zoomflow/log.h"
+#include "text.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -223,12 +224,13 @@ static void warn_daily(zf_action_result *res, const zf_action *a, const json_t *
     if (resp && zf_zoom_resp_header(resp, "X-RateLimit-Type", type, sizeof type) &&
         strcmp(type, "Daily-limit") == 0 &&
         zf_zoom_resp_header(resp, "X-RateLimit-Remaining", rem, sizeof rem)) {
-        long left = strtol(rem, NULL, 10);
-        if (left <= ZF_ACTION_DAILY_MEETING_CREATES - ZF_ACTION_DAILY_WARN_AT)
+        int64_t left;
+        if (zf_parse_i64(rem, 0, 1000000, &left) == 0 &&
+            left <= ZF_ACTION_DAILY_MEETING_CREATES - ZF_ACTION_DAILY_WARN_AT)
             zf_action_result_warn(res,
                                   "%s: Zoom reports %ld meeting creates/updates left today "
                                   "(UTC) for this host; the count resets at 00:00 UTC",
-                                  host + 5, left);
+                                  host + 5, (long)left);
         return;
     }
     if (!o->store)
