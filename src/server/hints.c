@@ -179,6 +179,10 @@ static const srv_hint_row srv_hints[] = {
      "the first request with this Idempotency-Key is still running: send the same request again "
      "after the seconds in Retry-After",
      NULL, NULL},
+    {ZF_HINT_AUDIT_CURSOR,
+     "give ?before= the next_before of the page before, as GET /api/v1/audit answered it, or "
+     "leave it out for the newest entries",
+     NULL, NULL},
     {ZF_HINT_NONE, NULL, NULL, NULL},
 };
 
@@ -199,6 +203,7 @@ const srv_hint_skip srv_hints_not_emitted[] = {
     {ZF_HINT_RUN_FINISHED, "workflow runs (zoomflow workflows)"},
     {ZF_HINT_RUN_LEASE_LOST, "workflow runs (zoomflow workflows)"},
     {ZF_HINT_LIST_WORKFLOWS, "workflow definitions (zoomflow workflows)"},
+    {ZF_HINT_RUN_HELD, "a run another worker executes (zoomflow run, runs work)"},
     {ZF_HINT_NONE, NULL},
 };
 
