@@ -448,6 +448,7 @@ test('the admin page in Chromium', { timeout: 300000 }, async (t) => {
     ['accounts: an admin adds a viewer'], async () => {
       await page.locator('#signout').click();
       await page.locator('#signin').waitFor({ state: 'visible' });
+      assert.equal(await page.locator('#disconnect').count(), 0, 'signed out: no admin card left in the page');
       // keyboard only: the email field has focus, Tab moves, Enter submits
       assert.equal(await page.evaluate(() => document.activeElement.id), 'signin-email');
       await page.keyboard.type(VIEWER.email);
@@ -457,12 +458,25 @@ test('the admin page in Chromium', { timeout: 300000 }, async (t) => {
       await page.keyboard.press('Tab');
       const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
       assert.notEqual(outline, 'none', 'the focused control shows a focus ring');
+      // signing out empties the page (app.js showSignin), and the card is
+      // drawn again once the viewer's GET /api/v1/connection answers:
+      // check after that (ASan once found the admin's card still there
+      // right after the role changed, from before the sign-out)
+      const connAnswered = page.waitForResponse((r) => r.url().endsWith('/api/v1/connection') &&
+        r.request().method() === 'GET');
       await page.keyboard.press('Enter');
       await page.locator('#who-role').waitFor({ state: 'visible' });
       assert.equal(await page.locator('#who-role').textContent(), 'viewer');
+      await connAnswered;
       for (const tab of ['accounts', 'keys', 'audit']) {
         assert.ok(!(await page.locator(`.tabs a[data-tab="${tab}"]`).isVisible()), `no ${tab} tab`);
       }
+      for (const sel of ['#connect', '#disconnect', '#reconnect-plain', '#s2s']) {
+        // gone within 5 s of the answer, and for good
+        await page.locator(sel).waitFor({ state: 'detached', timeout: 5000 })
+          .catch(() => assert.fail(`no ${sel}: a viewer still sees it 5 s after the connection answered`));
+      }
+      await page.waitForTimeout(200);
       for (const sel of ['#connect', '#disconnect', '#reconnect-plain', '#s2s']) {
         assert.equal(await page.locator(sel).count(), 0, `no ${sel}`);
       }

@@ -20,6 +20,13 @@ function normalizeSession(s) {
 function showSignin(message) {
   state.session = null;
   mount($('#banner'));
+  // nothing of the account that signed out stays in the page: the next
+  // one (a viewer, on a shared browser) must not find the last one's card,
+  // keys or audit rows in the DOM while its own load the new ones
+  for (const id of ['#connection-body', '#console-body', '#accounts-body', '#keys-body', '#audit-body']) {
+    const el = $(id);
+    if (el) mount(el);
+  }
   setCsrf(null);
   $('#app').hidden = true;
   $('#who').hidden = true;
