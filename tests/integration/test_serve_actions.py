@@ -244,7 +244,13 @@ class TestActions(ServeCase):
                            headers={"Idempotency-Key": f"tree-{os.getpid()}-{n}"})
             self.assertEqual(fast.status, 200, fast)
             self.assertEqual(tree.status, 200, tree)
-            self.assertEqual(fast.body, tree.body)
+            # zoomsim's next_page_token is a signed cursor that carries its
+            # issue time (src/sim/paging.c): two calls a second apart (a slow
+            # ASan build) get different tokens. Every other byte must match.
+            tok = re.compile(rb'"next_page_token":"[A-Za-z0-9_-]*"')
+            self.assertEqual(len(tok.findall(fast.body)), len(tok.findall(tree.body)))
+            self.assertEqual(tok.sub(b'"next_page_token":"T"', fast.body),
+                             tok.sub(b'"next_page_token":"T"', tree.body))
         out = self.op("POST", "/api/v1/actions/list_users",
                       {"page_size": 300, "status": "pending"}).json()
         firsts = {u.get("first_name") for u in out["output"]["users"]}
