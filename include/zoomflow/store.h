@@ -670,7 +670,8 @@ int zf_store_step_add(zf_store *st, const zf_store_lease *l, const zf_store_step
  * the step's state in one transaction: ZF_ENOTFOUND when the run has no
  * such step, ZF_ECONFLICT when it is not in a state the move starts from;
  * *out (may be NULL) gets the step after the move, or as it is on
- * ZF_ECONFLICT (so a resumed owner sees `sent` and reconciles).
+ * ZF_ECONFLICT (so a resumed owner sees `sent` and reconciles); on any
+ * other failure it is emptied, so zf_store_step_free(out) is always safe.
  *   send   pending -> sent, input recorded, attempts + 1. Call it, and see
  *          it return 0, BEFORE the request goes out: a failure (a lost
  *          commit included) means do not send; the step is pending or

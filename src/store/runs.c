@@ -710,6 +710,10 @@ static const step_move mv_reset = {&q_step_reset, "pending again", 0, 0};
 static int move(zf_store *st, const step_move *m, const zf_store_lease *l, const char *step_id,
                 int64_t item, const char *json, int64_t now, zf_store_step *out, zf_error *err)
 {
+    /* *out is always the caller's to free, whatever the outcome (a lost
+     * connection included): empty unless the move or its refusal fills it */
+    if (out)
+        memset(out, 0, sizeof *out);
     if (!step_id)
         return zf_error_set(err, ZF_EINVAL, "a step move needs the step's id");
     int rc = hold(st, l, now, m->outcome, err);

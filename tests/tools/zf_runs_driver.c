@@ -139,7 +139,7 @@ static int work_one(zf_store *st, const opts *o, const zf_store_run *r, long n)
     zf_error err = ZF_ERROR_INIT;
     zf_store_lease l = zf_store_run_lease(r);
     int abandon = o->abandon_every > 0 && n % o->abandon_every == 0;
-    zf_store_step s1 = {.step_id = (char *)"s1", .item = -1, .step_index = 0}, got;
+    zf_store_step s1 = {.step_id = (char *)"s1", .item = -1, .step_index = 0}, got = {0};
     int rc = zf_store_step_add(st, &l, &s1, 1, now_s(), &err);
     if (rc < 0)
         return failed(o, &l, rc, &err);
