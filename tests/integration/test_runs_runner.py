@@ -54,6 +54,10 @@ class RunnerTest(ConnectedTest):
         r = self.sim.request("POST", "/_sim/faults", body={"rules": list(rules)})
         self.assertEqual(r.status, 201, r)
 
+    def latency_fired(self):
+        rules = self.sim.request("GET", "/_sim/faults").json()["rules"]
+        return sum(r["fired"] for r in rules if r["kind"] == "latency")
+
     def data(self):
         return self.sim.state()["data"]
 
@@ -160,10 +164,14 @@ class RunnerTest(ConnectedTest):
                                 stderr=subprocess.DEVNULL)
         self.workers.append(proc)
         self.wait_for(lambda: self.step_state("orientation", "hire-kim") == "sent")
+        # "sent" is written before the request leaves; under valgrind the
+        # kill could land between the two, so wait until zoomsim holds the
+        # create in its latency rule (fired) and only then kill
+        self.wait_for(lambda: self.latency_fired() >= 1)
         proc.send_signal(signal.SIGKILL)
         proc.wait(30)
-        time.sleep(1.6)  # zoomsim finishes the create the dead process sent
-        self.assertEqual(len(self.objects("Kim")[1]), 1)
+        # zoomsim finishes the create the dead process sent
+        self.wait_for(lambda: len(self.objects("Kim")[1]) == 1, timeout=20)
         self.sim.request("DELETE", "/_sim/faults")
         # the lease (2 s) must end before another process may take the run
         p = self.wait_for(lambda: (lambda q: q if "lease" not in q.err else None)(
