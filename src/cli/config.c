@@ -95,7 +95,7 @@ static const char *known_keys(void)
 {
     return "db, key_file, oauth_base, api_base, authorize_endpoint, token_endpoint, "
            "revoke_endpoint, client_id, client_secret_file, account_id, redirect_uri, "
-           "ca_file, timeout, listen, public_url, tls_cert, tls_key, threads";
+           "ca_file, timeout, listen, public_url, trusted_proxy, tls_cert, tls_key, threads";
 }
 
 static void trim(const char **s, const char **e)
