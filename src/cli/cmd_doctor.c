@@ -91,8 +91,10 @@ static void print_text(const json_t *r, const palette *p)
         const char *v = json_string_value(json_object_get(c, "verdict"));
         const char *todo = json_string_value(json_object_get(c, "todo"));
         char tag[8];
-        snprintf(tag, sizeof tag, "%s", !strcmp(v, "ok") ? "ok" : !strcmp(v, "warn") ? "WARN"
-                                                                                      : "FAIL");
+        snprintf(tag, sizeof tag, "%s",
+                 !strcmp(v, "ok")     ? "ok"
+                 : !strcmp(v, "warn") ? "WARN"
+                                      : "FAIL");
         printf("%s%-4s%s  %-13s %s\n", colour_of(p, v), tag, p->off,
                json_string_value(json_object_get(c, "check")),
                json_string_value(json_object_get(c, "found")));

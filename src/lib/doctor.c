@@ -94,7 +94,7 @@ static int run_checks(zf_doctor__ctx *c, json_t *list, json_int_t counts[3])
             return -1;
         checks[k].run(c, row);
         const char *v = json_string_value(json_object_get(row, "verdict"));
-        int vi = v && !strcmp(v, "fail") ? ZF_VERDICT_FAIL
+        int vi = v && !strcmp(v, "fail")   ? ZF_VERDICT_FAIL
                  : v && !strcmp(v, "warn") ? ZF_VERDICT_WARN
                                            : ZF_VERDICT_OK;
         counts[vi]++;
@@ -141,8 +141,9 @@ int zf_doctor_run(json_t **out, zf_session *s, const zf_doctor_opts *opts, zf_er
     json_object_set_new(o, "connection", json_string(c.conn_id));
     json_object_set_new(o, "at", json_integer(c.now));
     json_object_set_new(o, "verdict", json_string(zf_verdict_name(worst)));
-    json_object_set_new(o, "counts", json_pack("{s:I,s:I,s:I}", "ok", counts[0], "warn",
-                                               counts[1], "fail", counts[2]));
+    json_object_set_new(
+        o, "counts",
+        json_pack("{s:I,s:I,s:I}", "ok", counts[0], "warn", counts[1], "fail", counts[2]));
     json_object_set_new(o, "checks", list);
     *out = o;
     return 0;

@@ -45,15 +45,14 @@ static void conn_broken(zf_doctor__ctx *c, json_t *row, const char *health)
     const zf_conn_info *i = &c->info;
     int reauth = strcmp(health, "NEEDS_REAUTH") == 0;
     int gone = reauth && zf_conn_deauthorized(i->last_error);
-    json_t *seed = gone ? zf_seed_deauthorized() : zf_seed_problem(reauth ? ZF_HINT_RECONNECT
-                                                                          : ZF_HINT_RETRY_LATER,
-                                                                   0);
+    json_t *seed = gone ? zf_seed_deauthorized()
+                        : zf_seed_problem(reauth ? ZF_HINT_RECONNECT : ZF_HINT_RETRY_LATER, 0);
     const char *fix = json_string_value(json_object_get(seed, "resolution"));
     char exp[64];
     fmt_ago(exp, sizeof exp, i->expires_at, c->now);
     if (reauth)
-        zf_doctor__say(row, ZF_VERDICT_FAIL, ZF_HINT_RECONNECT, fix,
-                       "NEEDS_REAUTH: %s%s", i->last_error ? i->last_error : "Zoom refused the tokens",
+        zf_doctor__say(row, ZF_VERDICT_FAIL, ZF_HINT_RECONNECT, fix, "NEEDS_REAUTH: %s%s",
+                       i->last_error ? i->last_error : "Zoom refused the tokens",
                        gone ? " (the app was removed in Zoom)" : "");
     else
         zf_doctor__say(row, ZF_VERDICT_FAIL, ZF_HINT_RETRY_LATER, fix,
@@ -68,10 +67,10 @@ void zf_doctor__connection(zf_doctor__ctx *c, json_t *row)
 {
     if (!c->have_info) {
         int absent = c->info_rc == ZF_ENOTCONNECTED;
-        zf_doctor__say(row, ZF_VERDICT_FAIL, absent ? ZF_HINT_CONNECT : c->info_err.hint_id,
-                       absent ? "connect the Zoom account first" : zf_hint_words(c->info_err.hint_id),
-                       "%s", absent ? "no Zoom connection is stored under this name"
-                                    : c->info_err.message);
+        zf_doctor__say(
+            row, ZF_VERDICT_FAIL, absent ? ZF_HINT_CONNECT : c->info_err.hint_id,
+            absent ? "connect the Zoom account first" : zf_hint_words(c->info_err.hint_id), "%s",
+            absent ? "no Zoom connection is stored under this name" : c->info_err.message);
         json_object_set_new(zf_doctor__details(row), "state",
                             json_string(absent ? "ABSENT" : "UNKNOWN"));
         return;
@@ -182,8 +181,8 @@ void zf_doctor__scopes(zf_doctor__ctx *c, json_t *row)
                        "call for a scope: %s",
                        c->live_err.message);
     else
-        zf_doctor__say(row, ZF_VERDICT_OK, ZF_HINT_NONE, NULL,
-                       "all %zu required scopes granted", required);
+        zf_doctor__say(row, ZF_VERDICT_OK, ZF_HINT_NONE, NULL, "all %zu required scopes granted",
+                       required);
     zf_buf_free(&classic);
     zf_buf_free(&text);
 }
@@ -232,4 +231,3 @@ void zf_doctor__app_type(zf_doctor__ctx *c, json_t *row)
                        i->user_id ? i->user_id : "(unknown)",
                        i->account_id ? i->account_id : "(unknown)");
 }
-

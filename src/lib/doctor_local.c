@@ -31,7 +31,8 @@ static void read_signals(zf_doctor__ctx *c, signals *sg)
     sg->err = none;
     sg->rc = c->st ? zf_store_signal_list(c->st, c->conn_id, c->now - ZF_DOCTOR_WINDOW, &sg->list,
                                           &sg->n, &sg->err)
-                   : c->store_err.code ? c->store_err.code : ZF_ESTORE;
+             : c->store_err.code ? c->store_err.code
+                                 : ZF_ESTORE;
     if (!c->st)
         sg->err = c->store_err;
 }
@@ -71,8 +72,9 @@ void zf_doctor__limits(zf_doctor__ctx *c, json_t *row)
         fmt_utc(at, s->last_at);
         if (!strcmp(s->kind, "rate_limited")) {
             total += s->count;
-            json_object_set_new(by, s->label, json_pack("{s:I,s:I}", "count", (json_int_t)s->count,
-                                                        "last_at", (json_int_t)s->last_at));
+            json_object_set_new(by, s->label,
+                                json_pack("{s:I,s:I}", "count", (json_int_t)s->count, "last_at",
+                                          (json_int_t)s->last_at));
             zf_buf_appendf(&text, "%s%s %lld (last %s)", text.len ? ", " : "", s->label,
                            (long long)s->count, at);
         } else if (!strcmp(s->kind, "daily_limit") && s->value > c->now) {
@@ -246,8 +248,7 @@ void zf_doctor__store(zf_doctor__ctx *c, json_t *row)
     int64_t waited = mono_ms() - t0;
     json_object_set_new(d, "schema_version", json_integer(version));
     json_object_set_new(d, "lock_wait_ms", json_integer(waited));
-    zf_buf_appendf(&text, ", schema version %d, write lock in %lld ms", version,
-                   (long long)waited);
+    zf_buf_appendf(&text, ", schema version %d, write lock in %lld ms", version, (long long)waited);
     int dv = disk(c->o->archive_dir, d, &text);
     if (rc < 0)
         zf_doctor__say(row, ZF_VERDICT_FAIL, e.hint_id, zf_hint_words(e.hint_id), "%s: %s",

@@ -74,8 +74,8 @@ static json_t *proxies(const zf_doctor_opts *o, zf_buf *text)
         const char *scheme = strstr(v, "://");
         char shown[512];
         if (at && (!strchr(v, '/') || (scheme && at > scheme)))
-            snprintf(shown, sizeof shown, "%.*s[redacted]@%s",
-                     scheme ? (int)(scheme + 3 - v) : 0, v, at + 1);
+            snprintf(shown, sizeof shown, "%.*s[redacted]@%s", scheme ? (int)(scheme + 3 - v) : 0,
+                     v, at + 1);
         else
             snprintf(shown, sizeof shown, "%s", v);
         char name[128];
@@ -97,8 +97,8 @@ static int probe(zf_http *h, const char *url, json_t *d, zf_buf *bad)
     zf_http_resp_init(&resp);
     zf_error e = ZF_ERROR_INIT;
     int rc = zf_http_do(h, &rq, &resp, &e);
-    json_t *r = json_pack("{s:s,s:I,s:f}", "url", url, "status", (json_int_t)resp.status,
-                          "seconds", resp.seconds);
+    json_t *r = json_pack("{s:s,s:I,s:f}", "url", url, "status", (json_int_t)resp.status, "seconds",
+                          resp.seconds);
     if (rc) {
         json_object_set_new(r, "error", json_string(zf_code_name(rc)));
         json_object_set_new(r, "message", json_string(e.message));

@@ -41,4 +41,3 @@ json_t *zf_doctor__details(json_t *row)
     }
     return d;
 }
-

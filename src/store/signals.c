@@ -14,7 +14,7 @@
 #define SIG_INT(f) #f, ZF_COL_INT64, offsetof(zf_store_signal, f), 0, NULL
 
 static const zf_store_column signal_columns[] = {
-    {SIG_TEXT(conn_id)}, {SIG_TEXT(kind)},    {SIG_TEXT(label)},
+    {SIG_TEXT(conn_id)}, {SIG_TEXT(kind)},   {SIG_TEXT(label)},
     {SIG_INT(count)},    {SIG_INT(last_at)}, {SIG_INT(value)},
 };
 static const zf_store_row signal_row = ZF_STORE_ROW(zf_store_signal, signal_columns);
@@ -59,13 +59,14 @@ int zf_store_signal_add(zf_store *st, const char *conn_id, const char *kind, con
     if (!st || !conn_id || !kind)
         return zf_error_set(err, ZF_EINVAL, "zf_store_signal_add: missing a field");
     int64_t hour = at - at % 3600;
-    zf_store_value v[] = {zf_store__text(conn_id), zf_store__text(kind),
-                          zf_store__text(label ? label : ""), zf_store__int64(hour),
-                          zf_store__int64(at),     zf_store__int64(value)};
+    zf_store_value v[] = {
+        zf_store__text(conn_id), zf_store__text(kind), zf_store__text(label ? label : ""),
+        zf_store__int64(hour),   zf_store__int64(at),  zf_store__int64(value)};
     const zf_store_db *db = zf_store__enter(st);
     int rc = zf_store__run(db, &q_add, v, 6, err);
     if (rc == 0) {
-        zf_store_value p[] = {zf_store__text(conn_id), zf_store__int64(hour - ZF_STORE_SIGNAL_KEEP)};
+        zf_store_value p[] = {zf_store__text(conn_id),
+                              zf_store__int64(hour - ZF_STORE_SIGNAL_KEEP)};
         rc = zf_store__run(db, &q_purge, p, 2, err);
     }
     zf_store__leave(st);
