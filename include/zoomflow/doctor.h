@@ -72,7 +72,7 @@ int zf_doctor_run(json_t **out, zf_session *s, const zf_doctor_opts *opts, zf_er
 
 /* "ok", "warn", "fail"; NULL for anything else. */
 const char *zf_verdict_name(int v);
-/* The checks' names in table order, NULL-terminated. */
+/* The checks' names in report order, NULL-terminated (a constant table). */
 const char *const *zf_doctor_checks(void);
 
 /*

@@ -25,23 +25,28 @@ typedef struct check_row {
     void (*run)(zf_doctor__ctx *c, json_t *row);
 } check_row;
 
-static const check_row checks[] = {
-    {"connection", "Connection", zf_doctor__connection},
-    {"scopes", "Scopes", zf_doctor__scopes},
-    {"app_type", "App type", zf_doctor__app_type},
-    {"clock", "Clock skew", zf_doctor__clock},
-    {"reachability", "Reachability and TLS", zf_doctor__reach},
-    {"rate_limits", "Rate limits", zf_doctor__limits},
-    {"webhooks", "Webhooks", zf_doctor__webhooks},
-    {"store", "Store and disk", zf_doctor__store},
-};
+/* X(name, title, check): the one list, in report order. */
+#define DOCTOR_CHECKS(X)                                                                           \
+    X(connection, "Connection", zf_doctor__connection)                                             \
+    X(scopes, "Scopes", zf_doctor__scopes)                                                         \
+    X(app_type, "App type", zf_doctor__app_type)                                                   \
+    X(clock, "Clock skew", zf_doctor__clock)                                                       \
+    X(reachability, "Reachability and TLS", zf_doctor__reach)                                      \
+    X(rate_limits, "Rate limits", zf_doctor__limits)                                               \
+    X(webhooks, "Webhooks", zf_doctor__webhooks)                                                   \
+    X(store, "Store and disk", zf_doctor__store)
+
+#define ROW(name, title, fn) {#name, title, fn},
+static const check_row checks[] = {DOCTOR_CHECKS(ROW)};
+#undef ROW
 #define NCHECKS (sizeof checks / sizeof checks[0])
+
+#define NAME(name, title, fn) #name,
+static const char *const names[] = {DOCTOR_CHECKS(NAME) NULL};
+#undef NAME
 
 const char *const *zf_doctor_checks(void)
 {
-    static const char *names[NCHECKS + 1];
-    for (size_t k = 0; k < NCHECKS; k++)
-        names[k] = checks[k].name;
     return names;
 }
 
