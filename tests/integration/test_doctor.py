@@ -361,6 +361,32 @@ class RateLimits(DoctorTest):
         self.assertTrue(self.line(p.out, "rate_limits").startswith("FAIL"))
 
 
+    def test_faults_combined(self):
+        """429s answered late, a dropped answer and then a daily limit, all in
+        one day: the doctor names the daily limit (fail) and still counts
+        every 429 the client met, retried ones included, by category."""
+        self.connect()
+        self.sim.request("POST", "/_sim/faults", body={"rules": [
+            {"kind": "latency", "delay_ms": 200, "route": "users.list", "count": 3},
+            {"kind": "rate_limit", "route": "users.list", "count": 2, "retry_after": 1},
+            {"kind": "drop", "route": "users.get", "count": 1}]})
+        self.assertEqual(self.cli.run("users", "list").returncode, 0)
+        self.cli.run("users", "get", "--user-id", "me")  # dropped once, retried
+        self.sim.request("DELETE", "/_sim/faults")
+        self.sim.request("POST", "/_sim/faults",
+                         body={"kind": "rate_limit", "type": "Daily-limit",
+                               "route": "users.list", "count": 1})
+        self.assertEqual(self.cli.run("users", "list").returncode, 7)
+        rc, r, by = self.doctor("--offline")
+        self.assertEqual(rc, 1, r)
+        c = by["rate_limits"]
+        self.assertEqual(c["verdict"], "fail")
+        self.assertIn("a daily limit is reached", c["found"])
+        self.assertIn("429s in the last 24 h: Medium 2", c["found"])
+        self.assertEqual(c["details"]["rate_limited"]["Medium"]["count"], 2)
+        self.assertEqual(len(c["details"]["daily_limits"]), 1)
+
+
 class Webhooks(DoctorTest):
     def test_no_secret_warns_when_webhooks_matter(self):
         self.connect()
