@@ -147,6 +147,12 @@ typedef enum zf_hint_arg {
     X(SEND_JSON, 81, 0, "send a JSON body, declared as application/json")                          \
     X(SMALLER_BODY, 82, 0, "send a smaller request body")                                          \
     X(CHECK_ROUTE, 83, 0, "check the request's path and method against the API document")          \
+    X(FIX_CLOCK, 84, 0,                                                                            \
+      "set this machine's clock right (NTP): token expiry and webhook timestamps depend on it")    \
+    X(MATCH_APP_TYPE, 85, 0,                                                                       \
+      "use a Zoom app of the type the connection needs: an admin-managed OAuth app or a "          \
+      "Server-to-Server app with the :admin scopes")                                               \
+    X(FREE_DISK, 86, 0, "free disk space where recordings are archived, or archive elsewhere")     \
     X(WEBHOOK_CLOCK, 100, 0,                                                                       \
       "check the clocks (NTP) of this host and of whatever sends the webhooks: a "                 \
       "delivery's timestamp must be within 5 minutes of now")                                      \

@@ -697,6 +697,34 @@ int zf_store_step_reset(zf_store *st, const zf_store_lease *l, const char *step_
 /* A run's steps by step_index, then item; needs no lease (resume, show). */
 int zf_store_step_list(zf_store *st, int64_t run_id, zf_store_step **out, size_t *n, zf_error *err);
 
+/* --- signals (docs/doctor.md): what `zoomflow doctor` reads later, kept
+ * durably because the metrics live in one process's memory. One row per
+ * (connection, kind, label, UTC hour) with a count, so a flood (refused
+ * webhooks) grows a counter, not the table; rows older than
+ * ZF_STORE_SIGNAL_KEEP seconds are dropped on the next add. kind:
+ * "rate_limited" (label: the rate-limit category), "daily_limit" (label:
+ * the category, value: when it resets), "webhook_refused" (label: the
+ * refusal's name), "url_validation" (label ""). */
+#define ZF_STORE_SIGNAL_KEEP (7 * 86400)
+
+typedef struct zf_store_signal {
+    char *conn_id;
+    char *kind;
+    char *label;
+    int64_t count;   /* in the window read */
+    int64_t last_at; /* unix seconds of the newest */
+    int64_t value;   /* the kind's figure (daily_limit: reset_at), the newest's */
+} zf_store_signal;
+
+void zf_store_signal_free_list(zf_store_signal *list, size_t n);
+/* Counts one signal at `at` (unix seconds). label NULL = "". */
+int zf_store_signal_add(zf_store *st, const char *conn_id, const char *kind, const char *label,
+                        int64_t at, int64_t value, zf_error *err);
+/* The signals of conn_id since `since` summed per (kind, label), ordered
+ * by kind, label. */
+int zf_store_signal_list(zf_store *st, const char *conn_id, int64_t since, zf_store_signal **out,
+                         size_t *n, zf_error *err);
+
 ZF_PUBLIC_END
 
 #endif

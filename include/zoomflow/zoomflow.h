@@ -43,6 +43,7 @@
 #include "zoomflow/actions.h"
 #include "zoomflow/buf.h"
 #include "zoomflow/crypt.h"
+#include "zoomflow/doctor.h"
 #include "zoomflow/download.h"
 #include "zoomflow/error.h"
 #include "zoomflow/hint.h"

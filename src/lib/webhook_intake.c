@@ -12,6 +12,10 @@
  *     --row back-->        ACCEPTED   (committed)
  *     --no row-->          DUPLICATE  (nothing written)
  *
+ * A refusal (signature, timestamp, malformed) and an answered
+ * url_validation are counted as signals for the doctor (store.h), best
+ * effort: a failure to count changes nothing of the answer.
+ *
  * A store or key failure decides nothing (the sender must retry): it is
  * returned with refusal OK. Secrets are opened per delivery and wiped
  * before returning; nothing here logs.
@@ -137,6 +141,17 @@ static int store_event(zf_webhook_result *out, zf_store *st, const char *org,
     return 0;
 }
 
+/* The signal of this delivery, when it is one the doctor reads. */
+static void note(zf_store *st, const char *org, const zf_webhook_result *r, int64_t now)
+{
+    zf_error quiet = ZF_ERROR_INIT;
+    if (r->outcome == ZF_WEBHOOK_ANSWERED)
+        zf_store_signal_add(st, org, "url_validation", "", now, 0, &quiet);
+    else if (r->outcome == ZF_WEBHOOK_REFUSED && r->refusal != ZF_WEBHOOK_OK)
+        zf_store_signal_add(st, org, "webhook_refused", zf_webhook_refusal_name(r->refusal), now, 0,
+                            &quiet);
+}
+
 int zf_webhook_intake(zf_webhook_result *out, zf_store *st, zf_crypt *c, const char *org,
                       const zf_webhook_request *rq, int64_t now, zf_error *err)
 {
@@ -172,6 +187,7 @@ int zf_webhook_intake(zf_webhook_result *out, zf_store *st, zf_crypt *c, const c
         rc = store_event(out, st, org, rq, &ev, now, err);
     }
 done:
+    note(st, org, out, now);
     zf_webhook_event_free(&ev);
     zf_secret_free(&secret);
     return rc;

@@ -20,6 +20,7 @@ int srv_ready_probe(srv_ctx *ctx, json_t **checks, const char **failed, const ch
 
 /* routes/web.c: the admin page (svcweb's embedded assets) */
 int srv_h_index(srv_req *req, srv_resp *resp);
+int srv_h_doctor(srv_req *req, srv_resp *resp);
 int srv_h_asset(srv_req *req, srv_resp *resp);
 
 /* routes/session.c */

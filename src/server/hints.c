@@ -159,6 +159,13 @@ static const srv_hint_row srv_hints[] = {
      "create the org first (zoomflow admin create --org ORG on the service's host), or check its "
      "name",
      NULL, NULL},
+    {ZF_HINT_FIX_CLOCK,
+     "set the service host's clock right (NTP): token expiry and webhook timestamps depend on it",
+     "Doctor", "/#doctor"},
+    {ZF_HINT_MATCH_APP_TYPE,
+     "connect an admin-managed OAuth app, or a Server-to-Server app with the :admin scopes "
+     "(App Marketplace > your app > Scopes)",
+     "Connect", "/oauth/zoom/connect"},
     {ZF_HINT_WEBHOOK_CLOCK,
      "check the clocks (NTP) of the service's host and of whatever sends the webhooks: a "
      "delivery's timestamp must be within 5 minutes of now",
@@ -193,6 +200,8 @@ const srv_hint_skip srv_hints_not_emitted[] = {
                         "the store"},
     {ZF_HINT_CHOOSE_DIRECTORY, "recordings download to a directory (the CLI's download)"},
     {ZF_HINT_CHECK_DISK, "recordings download to a directory (the CLI's download)"},
+    {ZF_HINT_FREE_DISK, "the doctor's archive directory (zoomflow doctor --archive-dir); the "
+                        "service archives nothing"},
     {ZF_HINT_CHECK_DOWNLOAD_URL, "recordings download (the CLI's download)"},
     /* workflows and their runs: zoomflow workflows; no service route yet (the
      * rows belong with the routes that will emit them) */

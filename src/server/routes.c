@@ -67,6 +67,10 @@ const srv_route srv_routes[] = {
      "Connect with Server-to-Server OAuth credentials", "ConnectionS2S", "Connection"},
     {"DELETE", "/api/v1/connection", srv_h_connection_delete, SRV_ROLE_ADMIN, 0, 0,
      "Disconnect: revoke at Zoom and wipe the tokens", NULL, "Disconnected"},
+    {"GET", "/api/v1/doctor", srv_h_doctor, SRV_ROLE_ADMIN, 0, 0,
+     "Diagnose the org's Zoom integration: connection, scopes, app type, clock, reachability, "
+     "rate limits, webhooks, store (each ok / warn / fail with what to do)",
+     NULL, NULL},
     {"GET", "/oauth/zoom/connect", srv_h_oauth_connect, SRV_ROLE_ADMIN, 0, SRV_HIDDEN,
      "Start the OAuth flow (an admin's session): 303 to Zoom's authorize page", NULL, NULL},
     {"GET", "/oauth/zoom/callback", srv_h_oauth_callback, SRV_ROLE_ANON, 0,

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static char *tls_pem[2]; /* one daemon per process */
 
@@ -121,6 +122,25 @@ static struct MHD_Response *build(sim_resp *rs)
     return MHD_create_response_from_buffer(len, p, MHD_RESPMEM_MUST_FREE);
 }
 
+/* Date in sim time (rq.now, read under the lock), so /_sim/clock/advance
+ * skews the clock a client sees, as a Zoom whose clock differs would; MHD
+ * then adds none of its own. */
+static void add_date(struct MHD_Response *resp, int64_t now)
+{
+    static const char *const wd[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char *const mo[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    if (now <= 0)
+        return;
+    time_t t = (time_t)now;
+    struct tm tm;
+    char date[40];
+    gmtime_r(&t, &tm);
+    snprintf(date, sizeof date, "%s, %02d %s %04d %02d:%02d:%02d GMT", wd[tm.tm_wday], tm.tm_mday,
+             mo[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_DATE, date);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
@@ -174,6 +194,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rs.content_type);
     for (int i = 0; i < rs.nheaders; i++)
         MHD_add_response_header(resp, rs.headers[i].name, rs.headers[i].value);
+    add_date(resp, rq.now);
     ret = MHD_queue_response(conn, (unsigned)rs.status, resp);
     MHD_destroy_response(resp);
 done:

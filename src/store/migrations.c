@@ -249,6 +249,18 @@ static const char m6_webhooks[] =
 static const char m9_audit_page[] =
     "CREATE INDEX IF NOT EXISTS audit_log_page ON audit_log (conn_id, at, id);\n";
 
+/* Signals for the doctor (store.h "signals"): counters per hour. */
+static const char m13_signals[] = "CREATE TABLE signals (\n"
+                                  "  conn_id TEXT NOT NULL,\n"
+                                  "  kind TEXT NOT NULL,\n"
+                                  "  label TEXT NOT NULL,\n"
+                                  "  hour BIGINT NOT NULL,\n"
+                                  "  count BIGINT NOT NULL,\n"
+                                  "  last_at BIGINT NOT NULL,\n"
+                                  "  value BIGINT NOT NULL DEFAULT 0,\n"
+                                  "  PRIMARY KEY (conn_id, kind, label, hour)\n"
+                                  ");\n";
+
 const zf_store_migration zf_store__migrations[] = {
     {1, "connections and oauth states", m1_connections, NULL, NULL},
     {2, "audit log", NULL, M2_AUDIT("id INTEGER PRIMARY KEY AUTOINCREMENT"),
@@ -263,6 +275,7 @@ const zf_store_migration zf_store__migrations[] = {
     {8, "workflows and runs", NULL, M8_WORKFLOWS("id INTEGER PRIMARY KEY AUTOINCREMENT"),
      M8_WORKFLOWS("id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")},
     {9, "audit log keyset index", m9_audit_page, NULL, NULL},
+    {13, "signals for the doctor", m13_signals, NULL, NULL},
 };
 
 const size_t zf_store__migrations_count =

@@ -389,6 +389,52 @@ static void test_store_audit(void **state)
  * gave; every row is seen once, in (at, id) descending order. */
 #define KS_ROWS 5200
 #define KS_PAGE 97
+/* The doctor's signals: counts summed per (kind, label) over the hours
+ * since a time, one connection's only; a row older than the keep window
+ * is dropped by the next add. */
+static void test_store_signals(void **state)
+{
+    fx *f = *state;
+    zf_error err = ZF_ERROR_INIT;
+    const int64_t t = 1764000000; /* an hour's start + 0 */
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(zf_store_signal_add(f->st, "p", "rate_limited", "Medium", t + i, 0, &err),
+                         0);
+    assert_int_equal(zf_store_signal_add(f->st, "p", "rate_limited", "Medium", t + 3600, 0, &err),
+                     0);
+    assert_int_equal(
+        zf_store_signal_add(f->st, "p", "daily_limit", "Heavy", t + 5, 1764028800, &err), 0);
+    assert_int_equal(zf_store_signal_add(f->st, "q", "rate_limited", "Light", t, 0, &err), 0);
+    zf_store_signal *list = NULL;
+    size_t n = 0;
+    assert_int_equal(zf_store_signal_list(f->st, "p", t, &list, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(list[0].kind, "daily_limit");
+    assert_int_equal(list[0].value, 1764028800);
+    assert_string_equal(list[1].kind, "rate_limited");
+    assert_string_equal(list[1].label, "Medium");
+    assert_int_equal(list[1].count, 4);
+    assert_int_equal(list[1].last_at, t + 3600);
+    zf_store_signal_free_list(list, n);
+    /* since the next hour: the later row only */
+    assert_int_equal(zf_store_signal_list(f->st, "p", t + 3600, &list, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(list[0].count, 1);
+    zf_store_signal_free_list(list, n);
+    /* an add a week later drops the old hours */
+    int64_t later = t + ZF_STORE_SIGNAL_KEEP + 7200;
+    assert_int_equal(zf_store_signal_add(f->st, "p", "url_validation", NULL, later, 0, &err), 0);
+    assert_int_equal(zf_store_signal_list(f->st, "p", 0, &list, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(list[0].kind, "url_validation");
+    assert_string_equal(list[0].label, "");
+    zf_store_signal_free_list(list, n);
+    /* the other connection's row is untouched by p's purge */
+    assert_int_equal(zf_store_signal_list(f->st, "q", 0, &list, &n, &err), 0);
+    assert_int_equal(n, 1);
+    zf_store_signal_free_list(list, n);
+}
+
 static void test_store_audit_keyset(void **state)
 {
     fx *f = *state;
@@ -644,6 +690,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_state_purge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_audit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_audit_keyset, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_signals, setup, teardown),
         cmocka_unit_test(test_store_audit_cursor_text),
         cmocka_unit_test(test_store_bad_dsn),
         cmocka_unit_test(test_store_redact_dsn),

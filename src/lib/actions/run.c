@@ -111,6 +111,29 @@ static zf_zoom_kind zoom_kind(zf_action_kind k)
                                   : ZF_ZOOM_READ;
 }
 
+/* 429s of one exchange as signals for the doctor (store.h): every 429 the
+ * client met (retried ones too), and a daily limit with its reset time.
+ * Best effort: a failure to count changes nothing of the call. */
+static void note_limits(const zf_action_run_opts *o, const zf_zoom_stats *before,
+                        const zf_zoom_resp *resp, int rc, const zf_error *err)
+{
+    zf_zoom_stats after;
+    zf_zoom_stats_get(o->zoom, &after);
+    int64_t n = after.rate_limited - before->rate_limited;
+    if (!o->store || (n <= 0 && rc != ZF_EDAILYLIMIT))
+        return;
+    char cat[64];
+    if (!zf_zoom_resp_header(resp, "X-RateLimit-Category", cat, sizeof cat))
+        snprintf(cat, sizeof cat, "%s", "unknown");
+    const char *conn = o->conn_id ? o->conn_id : "default";
+    int64_t now = now_s(o);
+    zf_error quiet = ZF_ERROR_INIT;
+    if (rc == ZF_EDAILYLIMIT)
+        zf_store_signal_add(o->store, conn, "daily_limit", cat, now, err->reset_at, &quiet);
+    for (int64_t i = rc == ZF_EDAILYLIMIT ? 1 : 0; i < n && i < 64; i++)
+        zf_store_signal_add(o->store, conn, "rate_limited", cat, now, 0, &quiet);
+}
+
 static int send_raw(const zf_action_run_opts *o, const zf_action_request *req, zf_zoom_resp *resp,
                     int raw_json, zf_error *err)
 {
@@ -125,7 +148,11 @@ static int send_raw(const zf_action_run_opts *o, const zf_action_request *req, z
     zr.body_len = req->body ? strlen(req->body) : 0;
     zr.kind = zoom_kind(req->kind);
     zr.raw_json = raw_json;
-    return zf_zoom_call(o->zoom, &zr, resp, err);
+    zf_zoom_stats before;
+    zf_zoom_stats_get(o->zoom, &before);
+    int rc = zf_zoom_call(o->zoom, &zr, resp, err);
+    note_limits(o, &before, resp, rc, err);
+    return rc;
 }
 
 static int send_once(const zf_action_run_opts *o, const zf_action_request *req, zf_zoom_resp *resp,

@@ -23,18 +23,16 @@
 
 #include "deauthorize.h"
 #include "handlers.h"
-#include "seed_texts.h"
+#include "zoomflow/doctor.h"
 #include "server.h"
 #include "zoomflow/hint.h"
 #include "zoomflow/store.h"
 
+/* The states' rules are the library's (zf_conn_health, doctor.h): the
+ * doctor says the same of a connection as /readyz. */
 static const char *classify(const zf_store_conn *c, int64_t now)
 {
-    if (c->state == ZF_CONN_NEEDS_REAUTH)
-        return "NEEDS_REAUTH";
-    if (c->access_expires_at <= now && c->last_error && *c->last_error)
-        return "REFRESH_FAILING";
-    return "VALID";
+    return zf_conn_health(c->state, c->access_expires_at, c->last_error, now);
 }
 
 static json_t *org_entry(const char *slug, const zf_store_conn *c, const char *state)
@@ -49,10 +47,10 @@ static json_t *org_entry(const char *slug, const zf_store_conn *c, const char *s
     if (c->last_error)
         json_object_set_new(o, "message", json_string(c->last_error));
     json_object_set_new(o, "hint_id", json_string(zf_hint_name(hint)));
-    int gone = reauth && srv_deauthorized(c->last_error);
+    int gone = reauth && zf_conn_deauthorized(c->last_error);
     if (gone)
         json_object_set_new(o, "deauthorized", json_true());
-    json_t *seed = gone ? srv_seed_deauthorized() : srv_seed_problem(hint, 0);
+    json_t *seed = gone ? zf_seed_deauthorized() : zf_seed_problem(hint, 0);
     if (seed)
         json_object_set_new(o, "resolution", seed);
     return o;

@@ -10,7 +10,7 @@
 #include "deauthorize.h"
 #include "handlers.h"
 #include "oauth_app.h"
-#include "seed_texts.h"
+#include "zoomflow/doctor.h"
 #include "server.h"
 #include "zoom_clients.h"
 #include "zoomflow/hint.h"
@@ -50,8 +50,8 @@ static int view(srv_req *req, json_t **out, zf_error *err)
         for (const int *h = zf_hint_ids(); name && *h >= 0; h++)
             if (strcmp(zf_hint_name(*h), name) == 0)
                 id = *h;
-        int gone = srv_deauthorized(json_string_value(json_object_get(le, "message")));
-        json_t *seed = gone ? srv_seed_deauthorized() : srv_seed_problem(id, 0);
+        int gone = zf_conn_deauthorized(json_string_value(json_object_get(le, "message")));
+        json_t *seed = gone ? zf_seed_deauthorized() : zf_seed_problem(id, 0);
         if (seed)
             json_object_set_new(le, "resolution", seed);
         if (gone)

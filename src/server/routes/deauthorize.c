@@ -26,11 +26,6 @@
 
 #define ACTOR "zoom:app_deauthorized"
 
-int srv_deauthorized(const char *last_error)
-{
-    return last_error && strncmp(last_error, SRV_DEAUTH_PREFIX, strlen(SRV_DEAUTH_PREFIX)) == 0;
-}
-
 static void audit(zf_store *st, const char *org, const char *outcome, const char *detail)
 {
     zf_error ignored = ZF_ERROR_INIT;
@@ -90,7 +85,7 @@ static int act(zf_store *st, const char *org, const zf_webhook_event *ev, const 
         zf_store_conn_free(&c);
         return 0;
     }
-    if (c.state == ZF_CONN_NEEDS_REAUTH && srv_deauthorized(c.last_error) &&
+    if (c.state == ZF_CONN_NEEDS_REAUTH && zf_conn_deauthorized(c.last_error) &&
         !c.access_token_sealed && !c.refresh_token_sealed) {
         zf_store_rollback(st);
         *what = "already_wiped";

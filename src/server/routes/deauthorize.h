@@ -8,9 +8,11 @@
 #define ZOOMFLOW_SERVER_DEAUTHORIZE_H
 
 #include "server.h"
+#include "zoomflow/doctor.h"
 
-/* How the stored last_error of a deauthorized connection begins. */
-#define SRV_DEAUTH_PREFIX "deauthorized in Zoom: "
+/* How the stored last_error of a deauthorized connection begins
+ * (zf_conn_deauthorized reads it). */
+#define SRV_DEAUTH_PREFIX ZF_CONN_DEAUTH_PREFIX
 
 /* After the intake verified and stored (or found stored) body, an
  * app_deauthorized delivered to org: acts on the org's connection when it
@@ -19,8 +21,5 @@
  * NULL when body is not app_deauthorized. Idempotent: Zoom's retry (a
  * duplicate) changes nothing more. */
 json_t *srv_deauthorize(srv_req *req, const char *org, zf_error *err, int *rc);
-
-/* 1 when a connection's stored last_error says it was deauthorized. */
-int srv_deauthorized(const char *last_error);
 
 #endif

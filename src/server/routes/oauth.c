@@ -26,7 +26,7 @@
 
 #include "handlers.h"
 #include "oauth_app.h"
-#include "seed_texts.h"
+#include "zoomflow/doctor.h"
 #include "server.h"
 #include "zoom_clients.h"
 #include "zoomflow/hint.h"
@@ -158,7 +158,7 @@ static void frag_put(zf_buf *b, const char *name, const char *value)
 static int land(srv_resp *resp, const zf_error *err)
 {
     zf_buf to = ZF_BUF_INIT(16384), page = ZF_BUF_INIT(65536);
-    json_t *seed = err ? srv_seed_problem(err->hint_id, err->code) : NULL;
+    json_t *seed = err ? zf_seed_problem(err->hint_id, err->code) : NULL;
     const char *title = seed ? json_string_value(json_object_get(seed, "title")) : NULL;
     const char *cause = seed ? json_string_value(json_object_get(seed, "cause")) : NULL;
     const char *fix = seed ? json_string_value(json_object_get(seed, "resolution")) : NULL;

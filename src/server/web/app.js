@@ -7,9 +7,10 @@ import { h, mount, $, $$ } from './dom.js';
 import { ConnectionCard, oauthResult, oauthWords } from './connection.js';
 import { ActionConsole } from './console.js';
 import { Accounts, Keys, Audit } from './admin.js';
+import { Doctor } from './doctor.js';
 import { errorCallout, banner, roleAtLeast, busy } from './ui.js';
 
-const TABS = ['connection', 'console', 'accounts', 'keys', 'audit'];
+const TABS = ['connection', 'console', 'accounts', 'keys', 'audit', 'doctor'];
 const state = { session: null, parts: {}, loaded: new Set(), actions: [] };
 
 function normalizeSession(s) {
@@ -23,7 +24,7 @@ function showSignin(message) {
   // nothing of the account that signed out stays in the page: the next
   // one (a viewer, on a shared browser) must not find the last one's card,
   // keys or audit rows in the DOM while its own load the new ones
-  for (const id of ['#connection-body', '#console-body', '#accounts-body', '#keys-body', '#audit-body']) {
+  for (const id of ['#connection-body', '#console-body', '#accounts-body', '#keys-body', '#audit-body', '#doctor-body']) {
     const el = $(id);
     if (el) mount(el);
   }
@@ -149,6 +150,7 @@ async function enter(raw, result) {
     accounts: new Accounts($('#accounts-body'), ctx),
     keys: new Keys($('#keys-body'), ctx),
     audit: new Audit($('#audit-body'), ctx),
+    doctor: new Doctor($('#doctor-body'), ctx),
   };
   state.loaded = new Set(['console', 'connection']);
   // the console's actions first: the card names the actions a missing scope disables

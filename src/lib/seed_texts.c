@@ -1,13 +1,17 @@
 /*
  * The troubleshooting table of the Zoom integration's setup page, word for
- * word, keyed by what the library says to do about a failure.
+ * word, keyed by what the library says to do about a failure (doctor.h):
+ * the service's page and the doctor show the same resolutions. Moved down
+ * from the service so the CLI's doctor can say them too.
  */
-#include "seed_texts.h"
+#include "zoomflow/doctor.h"
 
 #include <stddef.h>
+#include <string.h>
 
 #include "zoomflow/error.h"
 #include "zoomflow/hint.h"
+#include "zoomflow/store.h"
 
 #define AUTH_TITLE "Authentication failure"
 #define AUTH_CAUSE "The OAuth authorization code has expired or the redirect URI doesn't match."
@@ -28,7 +32,7 @@ static json_t *row(const char *title, const char *cause, const char *fix, const 
     return o;
 }
 
-json_t *srv_seed_problem(int hint_id, int code)
+json_t *zf_seed_problem(int hint_id, int code)
 {
     switch (hint_id) {
     case ZF_HINT_RECONNECT:
@@ -51,10 +55,26 @@ json_t *srv_seed_problem(int hint_id, int code)
 
 /* Not a row of the setup page's table: the page's words for a connection
  * whose app was removed in Zoom (app_deauthorized), in the same shape. */
-json_t *srv_seed_deauthorized(void)
+json_t *zf_seed_deauthorized(void)
 {
     return row("App removed in Zoom",
                "The Zoom app was removed (deauthorized) from the Zoom account in the Zoom App "
                "Marketplace, so Zoom ended its tokens; they were deleted here.",
                "Reconnect from Settings > App Store > Zoom.", "Reconnect", "/oauth/zoom/connect");
+}
+
+int zf_conn_deauthorized(const char *last_error)
+{
+    return last_error &&
+           strncmp(last_error, ZF_CONN_DEAUTH_PREFIX, strlen(ZF_CONN_DEAUTH_PREFIX)) == 0;
+}
+
+const char *zf_conn_health(int state, int64_t access_expires_at, const char *last_error,
+                           int64_t now)
+{
+    if (state == ZF_CONN_NEEDS_REAUTH)
+        return "NEEDS_REAUTH";
+    if (access_expires_at <= now && last_error && *last_error)
+        return "REFRESH_FAILING";
+    return "VALID";
 }
