@@ -68,6 +68,7 @@ struct zf_pager {
     /* prefetch: the thread and its one page in flight */
     int prefetch;
     int pf_started, pf_stop, pf_state; /* PF_*; guarded by pf_mu */
+    int pf_pending;                    /* the caller's own: a page is asked for */
     pthread_t pf_thread;
     pthread_mutex_t pf_mu;
     pthread_cond_t pf_cv;
@@ -426,6 +427,7 @@ static int pf_ask(zf_pager *p, zf_error *err)
     p->pf_state = PF_ASKED;
     pthread_cond_signal(&p->pf_cv);
     pthread_mutex_unlock(&p->pf_mu);
+    p->pf_pending = 1;
     return 0;
 }
 
@@ -434,12 +436,13 @@ static int pf_ask(zf_pager *p, zf_error *err)
 static int pf_take(zf_pager *p, zf_error *err)
 {
     int rc = 0;
-    if (p->pf_state == PF_IDLE && (rc = pf_ask(p, err)) != 0)
+    if (!p->pf_pending && (rc = pf_ask(p, err)) != 0)
         return rc;
     pthread_mutex_lock(&p->pf_mu);
     while (p->pf_state != PF_DONE)
         pthread_cond_wait(&p->pf_cv, &p->pf_mu);
     p->pf_state = PF_IDLE;
+    p->pf_pending = 0;
     rc = p->pf_rc;
     raw_page pg = p->pf_page;
     memset(&p->pf_page, 0, sizeof p->pf_page);
