@@ -31,7 +31,8 @@
  * range runs one pager per calendar month (zf_action_next_month), up to
  * today (UTC, wall_s) when the input has no `to`. With on_item_raw, the
  * pager runs in raw mode and items are shaped from the page's bytes (no
- * JSON tree: the fast path of `--all --format ndjson`).
+ * JSON tree: the fast path of `--all --format ndjson`), and without a
+ * limit the next page is fetched while the current one is shaped.
  *
  * Zoom allows 100 meeting creates/updates per host per UTC day. Zoom's
  * answers to successful creates do not carry the daily remainder (only a
@@ -75,7 +76,10 @@ typedef struct zf_action_run_opts {
      * bytes with the strict scanner and shaped by zf_action_shape_raw: the
      * same members as on_item would get, in the same order, as compact
      * JSON (json, len; borrowed until the call returns). Item ctx is
-     * item_ctx; non-zero stops the listing as for on_item. */
+     * item_ctx; non-zero stops the listing as for on_item. Without a
+     * limit the next page is fetched on another thread while these calls
+     * run (zf_pager_opts.prefetch): on_item_raw must not use the zoom
+     * client. */
     int (*on_item_raw)(void *ctx, const char *json, size_t len);
     /* After an ambiguous create, a reconcile that finds nothing is repeated
      * once after settle_ms, so a request still being processed (a timeout

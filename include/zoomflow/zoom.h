@@ -238,11 +238,16 @@ typedef struct zf_pager_opts {
     int max_restarts;
     const char *category; /* rate-limit category hint, as in zf_zoom_req */
     int raw;              /* 1 = raw mode: zf_pager_next_raw */
+    /* raw mode: 1 = the next page is fetched on a thread of the pager's
+     * while the caller works through the current one (two pages held);
+     * the client is the pager's until zf_pager_free, and one page past the
+     * last the caller takes may be fetched */
+    int prefetch;
 } zf_pager_opts;
 
 #define ZF_PAGER_OPTS_INIT                                                                         \
     {                                                                                              \
-        0, "id", 1, NULL, 0                                                                        \
+        0, "id", 1, NULL, 0, 0                                                                     \
     }
 
 typedef struct zf_pager zf_pager;

@@ -11,9 +11,10 @@
  *      +  200 for a Range -> truncate, write from 0
  *
  * Invariant while a file streams: the bytes in .part up to `off` are the
- * file's first `off` bytes, and `md` has hashed exactly those bytes. So a
- * resumed file's SHA-256 costs one read of the .part once, not a second
- * pass over the whole file.
+ * file's first `off` bytes, and `hash` has been handed exactly those bytes,
+ * in order (download_hash.h: a thread of its own hashes them, a few write
+ * buffers behind the receive path). So a resumed file's SHA-256 costs one
+ * read of the .part once, not a second pass over the whole file.
  */
 #include "zoomflow/download.h"
 
@@ -28,11 +29,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "download_hash.h"
 #include "zoom_internal.h"
 #include "zoomflow/crypt.h"
 #include "zoomflow/json.h"
 
-#define WRITE_CHUNK ((size_t)256 << 10)
+#define WRITE_CHUNK ZF_DL_HASH_SLOT
 #define PATH_MAX_BYTES 4096
 #define ERR_BODY_MAX ((size_t)4 << 10)
 
@@ -65,9 +67,9 @@ typedef struct dl_sink {
     dl_file *f;
     int index;
     int fd;
-    uint64_t from; /* the offset asked for in this exchange */
-    uint64_t off;  /* bytes of the file on disk and hashed */
-    unsigned char *buf;
+    uint64_t from;      /* the offset asked for in this exchange */
+    uint64_t off;       /* bytes of the file on disk and hashed */
+    unsigned char *buf; /* the hasher's current slot (WRITE_CHUNK bytes) */
     size_t blen;
     int begun;            /* the first body byte (or the end) of this exchange seen */
     int bad_range;        /* a 206 that does not start where we asked */
@@ -76,7 +78,7 @@ typedef struct dl_sink {
     int renew;            /* the last 401 may renew the Zoom token (zf_download_may_renew) */
     char refused_by[256]; /* origin of the last 401, "a redirect's target" */
     zf_http_resp *resp;
-    EVP_MD_CTX *md;
+    zf_dl_hash *hash;
 } dl_sink;
 
 static void files_free(dl_run *r)
@@ -328,8 +330,8 @@ static int load_manifest(dl_run *r, zf_error *err)
 
 /* ---- streaming -------------------------------------------------------- */
 
-/* Writes and hashes the buffered bytes; false with s->io_err set when the
- * disk refused them. */
+/* Writes the buffered bytes and hands them to the hasher; false with
+ * s->io_err set when the disk refused them. */
 static bool flush(dl_sink *s)
 {
     size_t done = 0;
@@ -343,9 +345,10 @@ static bool flush(dl_sink *s)
         }
         done += (size_t)n;
     }
-    EVP_DigestUpdate(s->md, s->buf, s->blen);
+    zf_dl_hash_submit(s->hash, s->blen);
     s->off += s->blen;
     s->blen = 0;
+    s->buf = zf_dl_hash_slot(s->hash);
     return true;
 }
 
@@ -359,7 +362,9 @@ static bool restart(dl_sink *s)
         s->io_err = errno;
         return false;
     }
-    return EVP_DigestInit_ex(s->md, EVP_sha256(), NULL) == 1;
+    bool ok = zf_dl_hash_reset(s->hash); /* drops what is still queued */
+    s->buf = zf_dl_hash_slot(s->hash);
+    return ok;
 }
 
 /* The first body byte of a 2xx (or its end, for an empty body): is it the
@@ -496,12 +501,15 @@ static int finish(dl_sink *s, zf_error *err)
         return size_mismatch(s, expected, err);
     char part[PATH_MAX_BYTES], final[PATH_MAX_BYTES], hex[65];
     unsigned char d[32];
-    unsigned int dl = 0;
     join_path(part, s->r->dir, s->f->name, ".part");
     join_path(final, s->r->dir, s->f->name, NULL);
-    if (fsync(s->fd) != 0 || rename(part, final) != 0)
+    /* the hasher catches up while the disk syncs */
+    if (fsync(s->fd) != 0)
         return zf_error_set(err, ZF_EIO, "cannot complete %s: %s", final, strerror(errno));
-    EVP_DigestFinal_ex(s->md, d, &dl);
+    if (!zf_dl_hash_final(s->hash, d))
+        return zf_error_set(err, ZF_ENOMEM, "cannot compute the SHA-256 of %s", part);
+    if (rename(part, final) != 0)
+        return zf_error_set(err, ZF_EIO, "cannot complete %s: %s", final, strerror(errno));
     zf_hex(d, 32, hex);
     int dfd = open(s->r->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
@@ -671,6 +679,27 @@ static int stream_file(dl_sink *s, zf_error *err)
     }
 }
 
+/* Hands the first `len` bytes of the .part to the hasher, read into its
+ * slots (the reading and the hashing overlap); false when they cannot be
+ * read (errno set). */
+static bool feed_prefix(dl_sink *s, uint64_t len)
+{
+    uint64_t done = 0;
+    while (done < len) {
+        size_t want = len - done < WRITE_CHUNK ? (size_t)(len - done) : WRITE_CHUNK;
+        ssize_t n = pread(s->fd, s->buf, want, (off_t)done);
+        if (n <= 0) {
+            if (n == 0)
+                errno = EIO;
+            return false;
+        }
+        zf_dl_hash_submit(s->hash, (size_t)n);
+        s->buf = zf_dl_hash_slot(s->hash);
+        done += (uint64_t)n;
+    }
+    return true;
+}
+
 /* Opens the .part as the plan says and hashes what it already holds. */
 static int open_part(dl_sink *s, zf_download_plan plan, zf_error *err)
 {
@@ -685,7 +714,7 @@ static int open_part(dl_sink *s, zf_download_plan plan, zf_error *err)
     uint64_t have = plan == ZF_DL_PLAN_RESUME ? (uint64_t)st.st_size : 0;
     if (plan != ZF_DL_PLAN_RESUME && ftruncate(s->fd, 0) != 0)
         return zf_error_set(err, ZF_EIO, "cannot truncate %s: %s", part, strerror(errno));
-    if (!hash_prefix(s->fd, have, s->md) || lseek(s->fd, (off_t)have, SEEK_SET) < 0)
+    if (!feed_prefix(s, have) || lseek(s->fd, (off_t)have, SEEK_SET) < 0)
         return zf_error_set(err, ZF_EIO, "cannot read %s: %s", part, strerror(errno));
     s->off = s->from = have;
     return 0;
@@ -700,13 +729,13 @@ static int download_one(dl_run *r, int index, zf_download_plan plan, zf_error *e
     s.index = index;
     s.fd = -1;
     s.total = -1;
-    s.buf = malloc(WRITE_CHUNK);
-    s.md = EVP_MD_CTX_new();
+    s.hash = zf_dl_hash_new();
     int rc;
-    if (!s.buf || !s.md || EVP_DigestInit_ex(s.md, EVP_sha256(), NULL) != 1) {
-        rc = zf_error_set(err, ZF_ENOMEM, "out of memory");
+    if (!s.hash) {
+        rc = zf_error_set(err, ZF_ENOMEM, "out of memory (or no thread) for the SHA-256");
         goto done;
     }
+    s.buf = zf_dl_hash_slot(s.hash);
     if ((rc = check_url(r, s.f, err)) != 0 || (rc = open_part(&s, plan, err)) != 0)
         goto done;
     progress(&s, ZF_DL_EV_START);
@@ -718,8 +747,7 @@ static int download_one(dl_run *r, int index, zf_download_plan plan, zf_error *e
 done:
     if (s.fd >= 0)
         close(s.fd);
-    EVP_MD_CTX_free(s.md);
-    free(s.buf);
+    zf_dl_hash_free(s.hash);
     return rc;
 }
 

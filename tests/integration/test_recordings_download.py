@@ -303,6 +303,23 @@ class DownloadTest(unittest.TestCase):
         name = [n for n in os.listdir(self.dir) if fid in n][0]
         self.assertEqual(os.path.getsize(os.path.join(self.dir, name)), 300000)
 
+    def test_200_restart_after_megabytes_drops_what_the_hasher_had_queued(self):
+        # cut after several 256 KiB write buffers went to the SHA-256 thread
+        # (some still queued), then the whole file again: the manifest is the
+        # file's hash, not one that still holds the first 3 MiB
+        rec = self.record([("MP4", 5 * MB)])
+        fid = rec["recording_files"][0]["id"]
+        self.proxy.cuts = [3 * MB + 12345]
+        self.proxy.ignore_range = True
+        p = self.download()
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertEqual(self.proxy.downloads[1][0], "bytes=%d-" % (3 * MB + 12345))
+        self.assertEqual(self.by_id(self.manifest()), self.plain_sha(rec))
+        name = [n for n in os.listdir(self.dir) if fid in n][0]
+        self.assertEqual([sha256_file(os.path.join(self.dir, name))],
+                         list(self.plain_sha(rec).values()))
+        self.assertEqual(os.path.getsize(os.path.join(self.dir, name)), 5 * MB)
+
     def test_progress_bar_on_a_terminal(self):
         self.record([("MP4", 8 * MB)])
         t0 = time.monotonic()

@@ -612,6 +612,10 @@ static void test_pager_bad_pages(void **state)
 
 /* --- pager, raw mode: the same pages as above, items as bytes of the body */
 
+/* 1 in the _prefetch variants: the same pages fetched on the pager's
+ * thread, the next one asked for while the current one is handed out */
+static int raw_prefetch;
+
 static int raw_is(const char *it, size_t n, const char *want)
 {
     return n == strlen(want) && memcmp(it, want, n) == 0;
@@ -629,6 +633,7 @@ static void test_pager_raw_streams_pages_same_query(void **state)
     zf_zoom_param q[] = {{"page_size", "2"}, {"status", "active"}};
     zf_pager_opts po = ZF_PAGER_OPTS_INIT;
     po.raw = 1;
+    po.prefetch = raw_prefetch;
     zf_pager *p = NULL;
     zf_error err = ZF_ERROR_INIT;
     assert_int_equal(zf_pager_new(&p, z, "/users", q, 2, "users", &po, &err), 0);
@@ -679,6 +684,7 @@ static void test_pager_raw_restart_skips_delivered(void **state)
     po.restart = 1;
     po.dedupe_key = "email";
     po.raw = 1;
+    po.prefetch = raw_prefetch;
     zf_pager *p = NULL;
     zf_error err = ZF_ERROR_INIT;
     assert_int_equal(
@@ -704,6 +710,7 @@ static void test_pager_raw_bad_pages(void **state)
     zf_zoom *z = client(&f, 0);
     zf_pager_opts po = ZF_PAGER_OPTS_INIT;
     po.raw = 1;
+    po.prefetch = raw_prefetch;
     push(&f, 0, 1, 200, "", "{\"users\":{\"id\":1}}");
     push(&f, 0, 1, 200, "", "[{\"id\":1}]");
     zf_pager *p = NULL;
@@ -729,6 +736,7 @@ static void test_pager_raw_expired_token_fails_loudly(void **state)
     push(&f, 0, 1, 400, "", EXPIRED);
     zf_pager_opts po = ZF_PAGER_OPTS_INIT;
     po.raw = 1;
+    po.prefetch = raw_prefetch;
     zf_pager *p = NULL;
     zf_error err = ZF_ERROR_INIT;
     assert_int_equal(zf_pager_new(&p, z, "/users", NULL, 0, "users", &po, &err), 0);
@@ -740,6 +748,18 @@ static void test_pager_raw_expired_token_fails_loudly(void **state)
     zf_pager_free(p);
     zf_zoom_free(z);
 }
+
+#define PREFETCH_VARIANT(name)                                                                     \
+    static void name##_prefetch(void **state)                                                      \
+    {                                                                                              \
+        raw_prefetch = 1;                                                                          \
+        name(state);                                                                               \
+        raw_prefetch = 0;                                                                          \
+    }
+PREFETCH_VARIANT(test_pager_raw_streams_pages_same_query)
+PREFETCH_VARIANT(test_pager_raw_restart_skips_delivered)
+PREFETCH_VARIANT(test_pager_raw_bad_pages)
+PREFETCH_VARIANT(test_pager_raw_expired_token_fails_loudly)
 
 /* --- zf_zoom_tokens_pin_base: an explicit API base (--api-base) wins over the
  * base the token source hands out (the connection's api_url), while tokens
@@ -894,6 +914,10 @@ int main(void)
         cmocka_unit_test(test_pager_bad_pages),
         cmocka_unit_test(test_pager_raw_streams_pages_same_query),
         cmocka_unit_test(test_pager_raw_restart_skips_delivered),
+        cmocka_unit_test(test_pager_raw_restart_skips_delivered_prefetch),
+        cmocka_unit_test(test_pager_raw_streams_pages_same_query_prefetch),
+        cmocka_unit_test(test_pager_raw_bad_pages_prefetch),
+        cmocka_unit_test(test_pager_raw_expired_token_fails_loudly_prefetch),
         cmocka_unit_test(test_pager_raw_bad_pages),
         cmocka_unit_test(test_pager_raw_expired_token_fails_loudly),
         cmocka_unit_test(test_calls_go_to_the_pinned_base),

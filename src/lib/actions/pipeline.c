@@ -426,18 +426,28 @@ static int normalise_list(json_t *out, const zf_action *a, const json_t *resp)
 
 /* Index of the output key the member key k (a string token) names, or -1.
  * Items usually list their members in the same order, so the search
- * starts after the last key found. */
+ * starts after the last key found. Output keys are plain names (no
+ * backslash, no quote), so bytes equal to one are that name; only a key
+ * that matched none is looked at for escapes and compared decoded. */
 static int raw_key_index(const char *const *keys, const size_t *lens, size_t nk, zf_jspan k,
                          size_t *guess)
 {
     const char *body = k.p + 1;
     size_t blen = k.n - 2;
-    int escaped = memchr(body, '\\', blen) != NULL;
+    size_t i = *guess < nk ? *guess : 0;
     for (size_t j = 0; j < nk; j++) {
-        size_t i = (*guess + j) % nk;
-        int eq = escaped ? zf_json_scan_str_eq(k, keys[i])
-                         : lens[i] == blen && memcmp(keys[i], body, blen) == 0;
-        if (eq) {
+        if (lens[i] == blen && (blen == 0 || keys[i][0] == body[0]) &&
+            memcmp(keys[i], body, blen) == 0) {
+            *guess = i + 1;
+            return (int)i;
+        }
+        if (++i == nk)
+            i = 0;
+    }
+    if (!memchr(body, '\\', blen))
+        return -1;
+    for (i = 0; i < nk; i++) {
+        if (zf_json_scan_str_eq(k, keys[i])) {
             *guess = i + 1;
             return (int)i;
         }

@@ -561,6 +561,9 @@ static int walk_list(list_walk *w, const zf_action_request *req, int raw, zf_err
     int months = req->month_from[0] != '\0', rc = 0;
     zf_pager_opts po = ZF_PAGER_OPTS_INIT;
     po.raw = raw;
+    /* the next page arrives while this one is shaped and written; not with
+     * a limit, which must fetch no page past the one holding its last item */
+    po.prefetch = raw && w->limit <= 0;
     range_end(last, req, w->o);
     do {
         if (months) {

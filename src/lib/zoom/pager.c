@@ -12,14 +12,35 @@
  *   FIRST --fetch--> PAGE --items used up, token ""--> END
  *                     ^  \--items used up, token--> fetch next page
  *                     |  \--400/300 token expired--> restart? FIRST : error
+ *
+ * Prefetch (raw mode, opts.prefetch): a thread of the pager's own fetches,
+ * checks and reads each page; the next page is asked for as soon as the
+ * page handed over gives its token, so it arrives while the caller works
+ * through the current one. Then two pages are held (the one handed out,
+ * the one arriving), and the client belongs to that thread from the first
+ * zf_pager_next_raw until zf_pager_free: the caller must not use it
+ * meanwhile. Errors, restarts and what is delivered are as without it.
  */
 #include "json_scan.h"
 #include "zoom_internal.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+/* A page read in raw mode: its bytes, its items not yet handed out, its
+ * next_page_token and total_records (-1 when not an integer). */
+typedef struct raw_page {
+    zf_buf body;
+    zf_jiter it;
+    int has_items;
+    char *next_token;
+    int64_t total;
+} raw_page;
+
+enum { PF_IDLE, PF_ASKED, PF_DONE };
 
 struct zf_pager {
     zf_zoom *z;
@@ -44,6 +65,17 @@ struct zf_pager {
     zf_buf body;   /* raw mode: the page held (its bytes) */
     zf_jiter it;   /* raw mode: the items array of `body` not yet handed out */
     int has_items; /* raw mode: `it` is valid */
+    /* prefetch: the thread and its one page in flight */
+    int prefetch;
+    int pf_started, pf_stop, pf_state; /* PF_*; guarded by pf_mu */
+    int pf_pending;                    /* the caller's own: a page is asked for */
+    pthread_t pf_thread;
+    pthread_mutex_t pf_mu;
+    pthread_cond_t pf_cv;
+    char *pf_token; /* the token of the page asked for, NULL for the first */
+    raw_page pf_page;
+    int pf_rc;
+    zf_error pf_err;
 };
 
 static char *dup_or_null(const char *s)
@@ -51,10 +83,13 @@ static char *dup_or_null(const char *s)
     return s ? strdup(s) : NULL;
 }
 
+static void pf_stop(zf_pager *p);
+
 void zf_pager_free(zf_pager *p)
 {
     if (!p)
         return;
+    pf_stop(p);
     for (size_t i = 0; p->query && i < p->nquery; i++) {
         free((char *)p->query[i].key);
         free((char *)p->query[i].value);
@@ -68,6 +103,8 @@ void zf_pager_free(zf_pager *p)
     json_decref(p->page);
     json_decref(p->seen);
     zf_buf_free(&p->body);
+    pthread_cond_destroy(&p->pf_cv);
+    pthread_mutex_destroy(&p->pf_mu);
     free(p);
 }
 
@@ -95,6 +132,9 @@ int zf_pager_new(zf_pager **out, zf_zoom *z, const char *path, const zf_zoom_par
     p->restart = opts->restart;
     p->max_restarts = opts->max_restarts;
     p->raw = opts->raw;
+    p->prefetch = opts->raw && opts->prefetch;
+    pthread_mutex_init(&p->pf_mu, NULL);
+    pthread_cond_init(&p->pf_cv, NULL);
     p->path = strdup(path);
     p->items_key = strdup(items_key);
     p->dedupe_key = dup_or_null(opts->dedupe_key);
@@ -233,8 +273,11 @@ static int is_ws(char c)
 }
 
 /* Raw mode: the page's members read with the scanner (the body was
- * validated by zf_zoom_call), the same checks as take_page. */
-static int take_raw_page(zf_pager *p, zf_zoom_resp *resp, zf_error *err)
+ * validated by zf_zoom_call), the same checks as take_page; `sent` is the
+ * token the page was asked for with. The body moves into *out. Reads only
+ * what zf_pager_new set, so the prefetch thread calls it too. */
+static int parse_raw_page(const zf_pager *p, const char *sent, zf_zoom_resp *resp, raw_page *out,
+                          zf_error *err)
 {
     zf_jspan page, k, v, items = {NULL, 0}, tok = {NULL, 0}, total = {NULL, 0};
     zf_jiter it;
@@ -276,7 +319,7 @@ static int take_raw_page(zf_pager *p, zf_zoom_resp *resp, zf_error *err)
     zf_jiter probe = ai;
     zf_jspan first;
     int empty = !items.p || zf_json_scan_next_element(&probe, &first) == 0;
-    if (*nt && p->next_token && strcmp(nt, p->next_token) == 0 && empty) {
+    if (*nt && sent && strcmp(nt, sent) == 0 && empty) {
         free(nt);
         return zf_error_set(err, ZF_EPARSE,
                             "Zoom returned an empty page of %s with the same "
@@ -284,32 +327,38 @@ static int take_raw_page(zf_pager *p, zf_zoom_resp *resp, zf_error *err)
                             p->path);
     }
     int64_t t;
-    if (p->total < 0 && total.p && zf_json_scan_type(total) == ZF_JT_NUMBER &&
-        zf_json_scan_int(total, &t))
-        p->total = t;
-    free(p->next_token);
-    p->next_token = nt;
-    zf_buf_free(&p->body);
-    p->body = resp->body; /* the spans in ai point into these bytes */
-    zf_buf_init(&resp->body, p->body.max);
-    p->it = ai;
-    p->has_items = items.p != NULL;
+    out->total =
+        total.p && zf_json_scan_type(total) == ZF_JT_NUMBER && zf_json_scan_int(total, &t) ? t : -1;
+    out->next_token = nt;
+    out->body = resp->body; /* the spans in ai point into these bytes */
+    zf_buf_init(&resp->body, out->body.max);
+    out->it = ai;
+    out->has_items = items.p != NULL;
     return 0;
 }
 
-static int fetch(zf_pager *p, zf_error *err)
+/* The page read becomes the page held (the one held before was dropped). */
+static void take_raw_page(zf_pager *p, raw_page *pg)
 {
-    /* the items of the page held are used up: drop it before the next one
-     * is read and parsed, so at most one parsed page is alive at a time */
-    json_decref(p->page);
-    p->page = NULL;
-    p->items = NULL;
+    if (p->total < 0 && pg->total >= 0)
+        p->total = pg->total;
+    free(p->next_token);
+    p->next_token = pg->next_token;
     zf_buf_free(&p->body);
-    p->has_items = 0;
+    p->body = pg->body;
+    p->it = pg->it;
+    p->has_items = pg->has_items;
+    memset(pg, 0, sizeof *pg);
+}
+
+/* One page asked for with `token` (NULL or "" for the first), parsed as
+ * the mode says into the pager (tree) or into *pg (raw). */
+static int fetch_page(zf_pager *p, const char *token, raw_page *pg, zf_error *err)
+{
     size_t nq = p->nquery;
-    if (p->next_token && *p->next_token) {
+    if (token && *token) {
         p->query[nq].key = "next_page_token";
-        p->query[nq].value = p->next_token;
+        p->query[nq].value = token;
         nq++;
     }
     zf_zoom_req req = ZF_ZOOM_REQ_INIT;
@@ -324,8 +373,124 @@ static int fetch(zf_pager *p, zf_error *err)
     int rc = zf_zoom_call(p->z, &req, &resp, err);
     p->query[p->nquery].key = p->query[p->nquery].value = NULL;
     if (rc == 0)
-        rc = p->raw ? take_raw_page(p, &resp, err) : take_page(p, &resp, err);
+        rc = p->raw ? parse_raw_page(p, token, &resp, pg, err) : take_page(p, &resp, err);
     zf_zoom_resp_free(&resp);
+    return rc;
+}
+
+/* ---- prefetch ----------------------------------------------------------- */
+
+static void *pf_main(void *arg)
+{
+    zf_pager *p = arg;
+    pthread_mutex_lock(&p->pf_mu);
+    for (;;) {
+        while (!p->pf_stop && p->pf_state != PF_ASKED)
+            pthread_cond_wait(&p->pf_cv, &p->pf_mu);
+        if (p->pf_stop)
+            break;
+        pthread_mutex_unlock(&p->pf_mu);
+        /* the caller does not touch the client, the query or pf_* while
+         * a page is asked for */
+        raw_page pg;
+        memset(&pg, 0, sizeof pg);
+        zf_error e = ZF_ERROR_INIT;
+        int rc = fetch_page(p, p->pf_token, &pg, &e);
+        pthread_mutex_lock(&p->pf_mu);
+        p->pf_page = pg;
+        p->pf_rc = rc;
+        p->pf_err = e;
+        p->pf_state = PF_DONE;
+        pthread_cond_broadcast(&p->pf_cv);
+    }
+    pthread_mutex_unlock(&p->pf_mu);
+    return NULL;
+}
+
+/* Asks the thread (started at the first call) for the page after the one
+ * whose token is p->next_token. */
+static int pf_ask(zf_pager *p, zf_error *err)
+{
+    char *tok = p->next_token && *p->next_token ? strdup(p->next_token) : NULL;
+    if (p->next_token && *p->next_token && !tok)
+        return zf_error_set(err, ZF_ENOMEM, "out of memory");
+    if (!p->pf_started) {
+        if (pthread_create(&p->pf_thread, NULL, pf_main, p) != 0) {
+            free(tok);
+            return zf_error_set(err, ZF_ENOMEM, "cannot start the page prefetch thread");
+        }
+        p->pf_started = 1;
+    }
+    pthread_mutex_lock(&p->pf_mu);
+    free(p->pf_token);
+    p->pf_token = tok;
+    p->pf_state = PF_ASKED;
+    pthread_cond_signal(&p->pf_cv);
+    pthread_mutex_unlock(&p->pf_mu);
+    p->pf_pending = 1;
+    return 0;
+}
+
+/* Waits for the page in flight (asking for it first when none is) and
+ * holds it; then asks for the next one at once when there is a next. */
+static int pf_take(zf_pager *p, zf_error *err)
+{
+    int rc = 0;
+    if (!p->pf_pending && (rc = pf_ask(p, err)) != 0)
+        return rc;
+    pthread_mutex_lock(&p->pf_mu);
+    while (p->pf_state != PF_DONE)
+        pthread_cond_wait(&p->pf_cv, &p->pf_mu);
+    p->pf_state = PF_IDLE;
+    p->pf_pending = 0;
+    rc = p->pf_rc;
+    raw_page pg = p->pf_page;
+    memset(&p->pf_page, 0, sizeof p->pf_page);
+    if (rc)
+        *err = p->pf_err;
+    pthread_mutex_unlock(&p->pf_mu);
+    if (rc)
+        return rc;
+    take_raw_page(p, &pg);
+    return *p->next_token ? pf_ask(p, err) : 0;
+}
+
+/* Waits for a page still in flight, drops it, ends the thread. */
+static void pf_stop(zf_pager *p)
+{
+    if (!p->pf_started)
+        return;
+    pthread_mutex_lock(&p->pf_mu);
+    while (p->pf_state == PF_ASKED)
+        pthread_cond_wait(&p->pf_cv, &p->pf_mu);
+    p->pf_stop = 1;
+    pthread_cond_signal(&p->pf_cv);
+    pthread_mutex_unlock(&p->pf_mu);
+    pthread_join(p->pf_thread, NULL);
+    p->pf_started = 0;
+    zf_buf_free(&p->pf_page.body);
+    free(p->pf_page.next_token);
+    free(p->pf_token);
+    p->pf_token = NULL;
+}
+
+static int fetch(zf_pager *p, zf_error *err)
+{
+    /* the items of the page held are used up: drop it before the next one
+     * is read and parsed, so at most one parsed page is alive at a time
+     * (prefetch: the next one is already arriving) */
+    json_decref(p->page);
+    p->page = NULL;
+    p->items = NULL;
+    zf_buf_free(&p->body);
+    p->has_items = 0;
+    if (p->prefetch)
+        return pf_take(p, err);
+    raw_page pg;
+    memset(&pg, 0, sizeof pg);
+    int rc = fetch_page(p, p->next_token, &pg, err);
+    if (rc == 0 && p->raw)
+        take_raw_page(p, &pg);
     return rc;
 }
 
