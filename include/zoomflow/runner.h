@@ -140,6 +140,18 @@ void zf_runner_error_from_json(zf_error *err, const char *text);
  * columns parsed; steps left out when steps is NULL). NULL: no memory. */
 json_t *zf_runner_run_json(const zf_store_run *run, const zf_store_step *steps, size_t n);
 
+/* Saves w's model (its JSON, SHA-256 of it) as the next version of (org,
+ * name) unless that content is a version already (*created 0, *out that
+ * version). source: the definition as written (NULL: the model JSON).
+ * *out is the caller's (zf_store_workflow_free). */
+int zf_runner_save_workflow(zf_store *st, const zf_workflow *w, const char *org, const char *source,
+                            const char *created_by, int64_t now, zf_store_workflow *out,
+                            int *created, zf_error *err);
+/* A stored version as surfaces show it: {name, version, sha256,
+ * created_at, created_by, description, on, steps (how many)}, plus
+ * definition (the model) when with_definition. NULL: no memory. */
+json_t *zf_runner_workflow_json(const zf_store_workflow *w, int with_definition);
+
 typedef struct zf_runner_work_opts {
     int workers;       /* threads; < 1 = 1 */
     const char *owner; /* NULL: "<host>:<pid>:<random hex>" */

@@ -196,9 +196,14 @@ static int check_input(const zf_workflow *w, const json_t *in, zf_problems *prob
     return rc;
 }
 
-static int save_version(zf_runner *r, const zf_workflow *w, const zf_runner_start_opts *o,
-                        int64_t *version, zf_error *err)
+static json_t *parsed(const char *text);
+
+int zf_runner_save_workflow(zf_store *st, const zf_workflow *w, const char *org, const char *source,
+                            const char *created_by, int64_t now, zf_store_workflow *out,
+                            int *created, zf_error *err)
 {
+    memset(out, 0, sizeof *out);
+    *created = 0;
     char *model = model_text(w);
     if (!model)
         return zf_error_set(err, ZF_ENOMEM, "out of memory");
@@ -206,21 +211,53 @@ static int save_version(zf_runner *r, const zf_workflow *w, const zf_runner_star
     char hex[65];
     zf_sha256(model, strlen(model), h);
     zf_hex(h, sizeof h, hex);
-    zf_store_workflow sw = {0}, got;
-    memset(&got, 0, sizeof got);
-    sw.org = (char *)o->org;
+    zf_store_workflow sw = {0};
+    sw.org = (char *)org;
     sw.name = (char *)zf_workflow_name(w);
-    sw.source = (char *)(o->source ? o->source : model);
+    sw.source = (char *)(source ? source : model);
     sw.definition = model;
     sw.content_hash = hex;
-    sw.created_at = o->now;
-    sw.created_by = (char *)o->created_by;
+    sw.created_at = now > 0 ? now : (int64_t)time(NULL);
+    sw.created_by = (char *)created_by;
+    int rc = zf_store_workflow_save(st, &sw, out, created, err);
+    free(model);
+    return rc;
+}
+
+json_t *zf_runner_workflow_json(const zf_store_workflow *w, int with_definition)
+{
+    json_t *model = parsed(w->definition);
+    json_t *j = json_pack("{s:s, s:I, s:s, s:I, s:s?}", "name", w->name, "version",
+                          (json_int_t)w->version, "sha256", w->content_hash ? w->content_hash : "",
+                          "created_at", (json_int_t)w->created_at, "created_by", w->created_by);
+    if (!j) {
+        json_decref(model);
+        return NULL;
+    }
+    json_t *d = json_object_get(model, "description");
+    json_object_set_new(j, "description",
+                        json_string(json_is_string(d) ? json_string_value(d) : ""));
+    json_t *on = json_object_get(model, "on");
+    json_object_set(j, "on", on ? on : json_null());
+    json_t *steps = json_object_get(model, "steps");
+    json_object_set_new(
+        j, "steps", json_integer(json_is_array(steps) ? (json_int_t)json_array_size(steps) : 0));
+    if (with_definition)
+        json_object_set(j, "definition", model ? model : json_null());
+    json_decref(model);
+    return j;
+}
+
+static int save_version(zf_runner *r, const zf_workflow *w, const zf_runner_start_opts *o,
+                        int64_t *version, zf_error *err)
+{
+    zf_store_workflow got;
     int created = 0;
-    int rc = zf_store_workflow_save(r->o.store, &sw, &got, &created, err);
+    int rc = zf_runner_save_workflow(r->o.store, w, o->org, o->source, o->created_by, o->now, &got,
+                                     &created, err);
     if (rc == 0)
         *version = got.version;
     zf_store_workflow_free(&got);
-    free(model);
     return rc;
 }
 

@@ -75,4 +75,13 @@ int srv_h_webhook_put(srv_req *req, srv_resp *resp);
 int srv_webhooks_init(srv_ctx *ctx, zf_error *err);
 int srv_webhooks_openapi(srv_ctx *ctx, json_t *doc);
 
+/* routes/workflows.c, routes/runs.c (wfrest) */
+int srv_h_workflows_list(srv_req *req, srv_resp *resp);
+int srv_h_workflows_get(srv_req *req, srv_resp *resp);
+int srv_h_workflows_create(srv_req *req, srv_resp *resp);
+int srv_h_runs_list(srv_req *req, srv_resp *resp);
+int srv_h_runs_get(srv_req *req, srv_resp *resp);
+int srv_h_runs_retry(srv_req *req, srv_resp *resp);
+int srv_h_runs_cancel(srv_req *req, srv_resp *resp);
+
 #endif

@@ -190,6 +190,18 @@ static const srv_hint_row srv_hints[] = {
      "give ?before= the next_before of the page before, as GET /api/v1/audit answered it, or "
      "leave it out for the newest entries",
      NULL, NULL},
+    /* wfrest: the workflows and runs routes */
+    {ZF_HINT_FIX_WORKFLOW,
+     "fix the definition at the line:column each problem names, then POST it again", NULL, NULL},
+    {ZF_HINT_LIST_WORKFLOWS, "list the workflows (GET /api/v1/workflows) to find its name", NULL,
+     NULL},
+    {ZF_HINT_LIST_RUNS,
+     "list the runs (GET /api/v1/runs; page on with ?before= the next_before it answered)", "Runs",
+     "/#runs"},
+    {ZF_HINT_RUN_NOT_FAILED,
+     "only a failed run can be retried: look at the run's state and steps (GET /api/v1/runs/{id})",
+     NULL, NULL},
+    {ZF_HINT_RUN_FINISHED, "the run has ended; start a new run instead", NULL, NULL},
     {ZF_HINT_NONE, NULL, NULL, NULL},
 };
 
@@ -203,15 +215,9 @@ const srv_hint_skip srv_hints_not_emitted[] = {
     {ZF_HINT_FREE_DISK, "the doctor's archive directory (zoomflow doctor --archive-dir); the "
                         "service archives nothing"},
     {ZF_HINT_CHECK_DOWNLOAD_URL, "recordings download (the CLI's download)"},
-    /* workflows and their runs: zoomflow workflows; no service route yet (the
-     * rows belong with the routes that will emit them) */
-    {ZF_HINT_FIX_WORKFLOW, "workflow definitions (zoomflow workflows validate)"},
+    /* workflows and their runs: the CLI's and the runner's own sites */
     {ZF_HINT_CHECK_RUN_DATA, "a workflow run's templates (zoomflow workflows)"},
-    {ZF_HINT_LIST_RUNS, "workflow runs (zoomflow workflows)"},
-    {ZF_HINT_RUN_NOT_FAILED, "workflow runs (zoomflow workflows)"},
-    {ZF_HINT_RUN_FINISHED, "workflow runs (zoomflow workflows)"},
     {ZF_HINT_RUN_LEASE_LOST, "workflow runs (zoomflow workflows)"},
-    {ZF_HINT_LIST_WORKFLOWS, "workflow definitions (zoomflow workflows)"},
     {ZF_HINT_RUN_HELD, "a run another worker executes (zoomflow run, runs work)"},
     {ZF_HINT_NONE, NULL},
 };

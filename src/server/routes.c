@@ -88,6 +88,24 @@ const srv_route srv_routes[] = {
      SRV_ANON | SRV_NO_CSRF | SRV_RAW,
      "Zoom event intake (x-zm-signature over the raw body; url_validation answered)", NULL, NULL},
 
+    /* --- wfrest: stored workflows and their runs (docs/runs.md) */
+    {"GET", "/api/v1/workflows", srv_h_workflows_list, SRV_ROLE_VIEWER, 0, 0,
+     "The latest version of each of the org's workflows", NULL, "WorkflowList"},
+    {"GET", "/api/v1/workflows/{name}", srv_h_workflows_get, SRV_ROLE_VIEWER, 0, 0,
+     "One workflow version with its definition (?version=N, default the latest)", NULL, "Workflow"},
+    {"POST", "/api/v1/workflows", srv_h_workflows_create, SRV_ROLE_ADMIN, KIB(1024), SRV_RAW,
+     "Save a definition (JSON, or YAML as application/yaml): checked, every problem with "
+     "line:column; a new version only when it changed",
+     NULL, "Workflow"},
+    {"GET", "/api/v1/runs", srv_h_runs_list, SRV_ROLE_VIEWER, 0, 0,
+     "The org's runs, newest first (?state=&workflow=&trigger=&limit=&before=)", NULL, "RunList"},
+    {"GET", "/api/v1/runs/{id}", srv_h_runs_get, SRV_ROLE_VIEWER, 0, 0,
+     "One run with its steps: state, attempts, input, output, error", NULL, "Run"},
+    {"POST", "/api/v1/runs/{id}/retry", srv_h_runs_retry, SRV_ROLE_OPERATOR, 0, 0,
+     "Queue a failed run again, from its failed step (409 in another state)", NULL, "Run"},
+    {"POST", "/api/v1/runs/{id}/cancel", srv_h_runs_cancel, SRV_ROLE_OPERATOR, 0, 0,
+     "Cancel a queued, running or failed run (409 once it ended)", NULL, "Run"},
+
     {NULL, NULL, NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 

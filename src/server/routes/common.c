@@ -4,6 +4,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include "zoomflow/log.h"
+#include "zoomflow/store.h"
 
 #include "zoomflow/hint.h"
 #include "text.h"
@@ -158,4 +162,18 @@ int srv_answer_org_list(srv_req *req, srv_resp *resp, const srv_org_list *l)
         json_array_append_new(arr, l->row_json((const char *)rows + i * l->row_size));
     l->free_list(rows, n);
     return srv_json(resp, 200, json_pack("{s:o}", l->member, arr));
+}
+
+void srv_audit_ok(zf_store *st, const srv_req *req, const char *action, const char *detail)
+{
+    zf_store_audit a = {0};
+    a.at = (int64_t)time(NULL);
+    a.conn_id = (char *)req->who->org;
+    a.actor = (char *)req->who->actor;
+    a.action = (char *)action;
+    a.outcome = (char *)"ok";
+    a.detail = (char *)detail;
+    zf_error e = ZF_ERROR_INIT;
+    if (zf_store_audit_add(st, &a, &e) < 0)
+        srv_log(req, ZF_LOG_WARN, "audit", "audit row %s not written: %s", action, e.message);
 }

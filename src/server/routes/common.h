@@ -70,4 +70,8 @@ int srv_answer_org_list(srv_req *req, srv_resp *resp, const srv_org_list *l);
         static const srv_org_list l = {member, sizeof(type), fn##_rows, fn##_json, fn##_free};     \
         return srv_answer_org_list(req, resp, &l);                                                 \
     }
+/* An "ok" audit row of the principal's org for action (detail: no
+ * secret); a failure to write it is logged, not answered. */
+struct zf_store;
+void srv_audit_ok(struct zf_store *st, const srv_req *req, const char *action, const char *detail);
 #endif
