@@ -8,9 +8,10 @@ import { ConnectionCard, oauthResult, oauthWords } from './connection.js';
 import { ActionConsole } from './console.js';
 import { Accounts, Keys, Audit } from './admin.js';
 import { Doctor } from './doctor.js';
+import { Runs } from './runs.js';
 import { errorCallout, banner, roleAtLeast, busy } from './ui.js';
 
-const TABS = ['connection', 'console', 'accounts', 'keys', 'audit', 'doctor'];
+const TABS = ['connection', 'console', 'accounts', 'keys', 'audit', 'runs', 'doctor'];
 const state = { session: null, parts: {}, loaded: new Set(), actions: [] };
 
 function normalizeSession(s) {
@@ -24,7 +25,7 @@ function showSignin(message) {
   // nothing of the account that signed out stays in the page: the next
   // one (a viewer, on a shared browser) must not find the last one's card,
   // keys or audit rows in the DOM while its own load the new ones
-  for (const id of ['#connection-body', '#console-body', '#accounts-body', '#keys-body', '#audit-body', '#doctor-body']) {
+  for (const id of ['#connection-body', '#console-body', '#accounts-body', '#keys-body', '#audit-body', '#runs-body', '#doctor-body']) {
     const el = $(id);
     if (el) mount(el);
   }
@@ -150,6 +151,7 @@ async function enter(raw, result) {
     accounts: new Accounts($('#accounts-body'), ctx),
     keys: new Keys($('#keys-body'), ctx),
     audit: new Audit($('#audit-body'), ctx),
+    runs: new Runs($('#runs-body'), ctx),
     doctor: new Doctor($('#doctor-body'), ctx),
   };
   state.loaded = new Set(['console', 'connection']);
