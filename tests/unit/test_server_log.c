@@ -76,8 +76,11 @@ static srv_principal *principal(void)
 static void test_every_level_and_the_request(void **state)
 {
     zf_log_configure(NULL, NULL, ZF_LOG_TRACE, 0);
-    srv_req req = {.method = "GET", .path = "/api/v1/keys/7", .request_id = "rid-1",
-                   .route = &route, .who = principal()};
+    srv_req req = {.method = "GET",
+                   .path = "/api/v1/keys/7",
+                   .request_id = "rid-1",
+                   .route = &route,
+                   .who = principal()};
     capture();
     srv_log(&req, ZF_LOG_ERROR, "e1", "boom %d", 1);
     srv_log(&req, ZF_LOG_WARN, "e2", "careful");
