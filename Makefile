@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= 2
 
-.PHONY: all build deps demo test test-fast coverage asan valgrind fuzz bench clean deb
+.PHONY: all build deps demo test test-fast tsan coverage asan valgrind fuzz bench clean deb
 
 all: build
 
@@ -27,6 +27,11 @@ test-fast:
 	scripts/install-deps --test
 	ZF_STAGES=main scripts/run-tests
 
+# The ThreadSanitizer stage alone (build-tsan, ctest label tsan).
+tsan:
+	scripts/install-deps --test
+	ZF_STAGES=tsan scripts/run-tests
+
 # Line, function and branch coverage over the suite; writes docs/coverage.md.
 coverage:
 	scripts/coverage
@@ -35,7 +40,7 @@ bench: build
 	bench/run-all
 
 clean:
-	rm -rf build build-asan build-fuzz build-cov build-deb
+	rm -rf build build-asan build-tsan build-fuzz build-cov build-deb
 
 # Debian packages (libzoomflow0, libzoomflow-dev, zoomflow, zoomsim) in
 # build-deb/packages/: a build for /usr with Debian's build flags

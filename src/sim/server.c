@@ -278,6 +278,13 @@ struct MHD_Daemon *sim_server_start(sim *s, char *err, size_t errlen)
         ops[i] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, cert};
         ops[i + 1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, key};
     }
+    /* the handlers read base_url under s->lock from the moment the daemon
+     * starts: with a fixed --port a client may be answered before
+     * MHD_start_daemon returns, so the URL is in place first; with --port 0
+     * it is completed, under the lock, once the port is known (no client
+     * knows the port before --port-file is written, after this) */
+    const char *scheme = cert ? "https" : "http";
+    snprintf(s->base_url, sizeof s->base_url, "%s://%s:%d", scheme, s->opts.host, s->opts.port);
     struct MHD_Daemon *d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_ARRAY,
                                             ops, MHD_OPTION_END);
     if (!d) {
@@ -289,9 +296,10 @@ struct MHD_Daemon *sim_server_start(sim *s, char *err, size_t errlen)
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     int port = info ? info->port : s->opts.port;
-    snprintf(s->base_url, sizeof s->base_url, "%s://%s:%d", cert ? "https" : "http", s->opts.host,
-             port);
+    pthread_mutex_lock(&s->lock);
+    snprintf(s->base_url, sizeof s->base_url, "%s://%s:%d", scheme, s->opts.host, port);
     s->opts.port = port;
+    pthread_mutex_unlock(&s->lock);
     tls_pem[0] = cert; /* must outlive the daemon */
     tls_pem[1] = key;
     return d;

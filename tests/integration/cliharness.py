@@ -93,7 +93,7 @@ class CliEnv:
             "ZOOMFLOW_CLIENT_ID": client_id,
             "BROWSER": self.browser,
         }
-        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"):
             if k in os.environ:
                 self.env[k] = os.environ[k]
 

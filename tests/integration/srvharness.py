@@ -52,7 +52,7 @@ class Serve:
         }
         if sim:
             self.env["ZOOMFLOW_OAUTH_BASE"] = sim.url
-        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"):
             if k in os.environ:
                 self.env[k] = os.environ[k]
         self.env.update(env or {})

@@ -929,11 +929,14 @@ class UsersAndRecordingsTest(ConnectedTest):
 class FaultMatrixTest(unittest.TestCase):
     """Issue 4: with 30% of requests spoilt (5xx after processing, dropped
     after processing, latency past the client timeout), 500 of each create
-    end as exactly 500 objects in zoomsim."""
-    N = int(os.environ.get("ZF_FAULT_MATRIX_N", "500"))
-    WORKERS = 8
+    end as exactly 500 objects in zoomsim. Under valgrind 4 of each, by 2
+    workers, the timeout and latency scaled and each fault firing a set
+    number of times instead of by chance: the retry and reconcile paths
+    checked for memory errors, not the load."""
+    N = int(os.environ.get("ZF_FAULT_MATRIX_N", "4" if zfharness.VALGRIND else "500"))
+    WORKERS = 2 if zfharness.VALGRIND else 8
+    TIMEOUT_S = 4 if zfharness.VALGRIND else 1
 
-    @zfharness.heavy
     def test_fault_matrix_exactly_once(self):
         sim = Sim("--auto-approve", "--plan", "business")
         try:
@@ -945,12 +948,18 @@ class FaultMatrixTest(unittest.TestCase):
             r = sim.request("POST", "/_sim/seed/meetings",
                             body={"count": 1, "registration": True})
             mid = r.json()["meeting_ids"][0]
-            r = sim.request("POST", "/_sim/faults", body={"seed": 4242, "rules": [
-                {"kind": "status_after", "status": 502, "probability": 0.1},
-                {"kind": "drop", "probability": 0.1},
-                {"kind": "latency", "delay_ms": 1500, "probability": 0.1}]})
+            latency = 1500 * self.TIMEOUT_S
+            if zfharness.VALGRIND:  # 3 N creates: each kind of fault, twice
+                rules = [{"kind": "status_after", "status": 502, "skip": 1, "count": 2},
+                         {"kind": "drop", "skip": 3, "count": 2},
+                         {"kind": "latency", "delay_ms": latency, "skip": 5, "count": 2}]
+            else:
+                rules = [{"kind": "status_after", "status": 502, "probability": 0.1},
+                         {"kind": "drop", "probability": 0.1},
+                         {"kind": "latency", "delay_ms": latency, "probability": 0.1}]
+            r = sim.request("POST", "/_sim/faults", body={"seed": 4242, "rules": rules})
             self.assertEqual(r.status, 201, r)
-            env = {"ZOOMFLOW_TIMEOUT": "1"}
+            env = {"ZOOMFLOW_TIMEOUT": str(self.TIMEOUT_S)}
 
             def one(i):
                 calls = [
@@ -982,7 +991,8 @@ class FaultMatrixTest(unittest.TestCase):
             self.assertEqual(len(users), self.N)
             self.assertEqual(len(meetings), self.N)
             self.assertEqual(st["data"]["counts"]["registrants"][str(mid)], self.N)
-            self.assertGreater(fired, self.N // 2)  # the faults really happened
+            # the faults really happened (by chance: 0.3 of 3 N and more)
+            self.assertGreaterEqual(fired, 6 if zfharness.VALGRIND else self.N // 2 + 1)
             print(f"\nfault matrix: {3 * self.N} creates through the CLI in {elapsed:.1f} s, "
                   f"{fired} faults fired")
         finally:

@@ -34,6 +34,7 @@ class Proxy:
       foreign:    base URL put into download_url instead of the proxy's
       no_dl_token: drop download_access_token from listings (downloads then
                   use the connection's access token)
+      mangle:     a function given each listing (parsed) to change in place
     Every download request's Range and Authorization are recorded."""
 
     def __init__(self, sim):
@@ -43,6 +44,7 @@ class Proxy:
         self.fail_401, self.redirect, self.foreign = 0, None, None
         self.ignore_range = False  # forward downloads without Range: 200, whole file
         self.no_dl_token = False
+        self.mangle = None
         self.stalled = threading.Event()
         self.release = threading.Event()
         self.downloads = []  # (range header, authorization header)
@@ -100,6 +102,8 @@ class Proxy:
                     f["status"] = self.status
                 base = self.foreign or self.url
                 f["download_url"] = f["download_url"].replace(self.url, base)
+            if self.mangle:
+                self.mangle(doc)
             body = json.dumps(doc).encode()
         loc = r.getheader("Location")
         self.reply(h, r.status, body, ctype, [("Location", loc)] if loc else ())
@@ -428,6 +432,47 @@ class DownloadTest(unittest.TestCase):
         self.assertIn("is still processing at Zoom", p.err)
         self.assertIn("in a few minutes", p.err)
         self.assertEqual(self.proxy.downloads, [])
+
+    def test_a_listing_zoom_would_not_send_is_named(self):
+        """A listing with a file that is not an object, one without its
+        download_url, a file_size that is negative or not a number, or no
+        files at all: each named, nothing downloaded, nothing written."""
+        self.record([("M4A", 1000), ("TRANSCRIPT", 400)])
+
+        def second(change):
+            return lambda doc: change(doc["recording_files"][1])
+
+        cases = [
+            (lambda doc: doc["recording_files"].__setitem__(0, "x"),
+             "recording file 1 is not a JSON object"),
+            (second(lambda f: f.pop("download_url")), "has no download_url"),
+            (second(lambda f: f.__setitem__("download_url", "")), "has no download_url"),
+            (second(lambda f: f.__setitem__("file_size", -5)),
+             "has a file_size that is not a non-negative integer"),
+            (second(lambda f: f.__setitem__("file_size", "400")),
+             "has a file_size that is not a non-negative integer"),
+            (lambda doc: doc.__setitem__("recording_files", []),
+             f"meeting {self.mid} has a recording but no files in it"),
+            (lambda doc: doc.pop("recording_files"), "but no files in it"),
+        ]
+        for mangle, words in cases:
+            with self.subTest(words=words):
+                self.proxy.mangle = mangle
+                p = self.download()
+                self.assertNotIn(p.returncode, (0, 2), p.err)
+                self.assertIn(words, p.err)
+                self.assertEqual(self.proxy.downloads, [])
+                self.assertFalse(os.path.exists(os.path.join(self.dir, "SHA256SUMS")))
+        self.proxy.mangle = None
+        # a --dir that is a file: named before anything is fetched
+        path = os.path.join(self.cli.dir, "plain-file")
+        open(path, "w").close()
+        listings = self.proxy.listings
+        p = self.cli.run("recordings", "download", self.mid, "--dir", path)
+        self.assertEqual(p.returncode, 2, p.err)
+        self.assertIn(f"{path} exists and is not a directory", p.err)
+        self.assertEqual(self.proxy.listings, listings)
+        self.assertEqual(self.download().returncode, 0)  # the real listing still works
 
     def test_one_download_per_directory(self):
         import fcntl

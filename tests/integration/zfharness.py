@@ -5,6 +5,13 @@ them over real HTTP. Standard library only.
 Environment:
   ZF_BUILD_DIR  where the binaries are (default: <repo>/build)
   ZF_WRAP       command prefix for every binary started (e.g. valgrind ...)
+  ZF_WRAP_SIM   command prefix for zoomsim alone, outside the emulator's own
+                suites (test_sim_*, which always take ZF_WRAP); default
+                ZF_WRAP. scripts/run-tests' valgrind stage sets it empty:
+                the CLI and service suites check zoomflow under valgrind,
+                zoomsim's suites check zoomsim (and the ASan stage runs
+                zoomsim instrumented under every suite)
+  ZF_TEST       the ctest name's module (CMakeLists.txt sets it)
   ZF_TEST_DB    the store StoreDB makes: sqlite (default) or postgresql, on
                 the server ZF_TEST_PG_DSN or $ZF_TEST_PG_DIR/dsn names (as
                 tests/unit/store_test_db.h)
@@ -25,6 +32,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_DIR = os.environ.get("ZF_SOURCE_DIR", os.path.abspath(os.path.join(HERE, "..", "..")))
 BUILD_DIR = os.path.abspath(os.environ.get("ZF_BUILD_DIR", os.path.join(SOURCE_DIR, "build")))
 WRAP = shlex.split(os.environ.get("ZF_WRAP", ""))
+VALGRIND = bool(WRAP) and "valgrind" in os.path.basename(WRAP[0])
+if "ZF_WRAP_SIM" in os.environ and not os.environ.get("ZF_TEST", "").startswith("test_sim_"):
+    SIM_WRAP = shlex.split(os.environ["ZF_WRAP_SIM"])
+else:
+    SIM_WRAP = WRAP
 # Slow wrappers (valgrind) need longer start-up and request timeouts.
 SLOW = 10 if WRAP else 1
 
@@ -61,7 +73,7 @@ class Sim:
     def __init__(self, *args, control=True, tls=None, env=None):
         self.tmp = tempfile.mkdtemp(prefix="zoomsim-")
         port_file = os.path.join(self.tmp, "port")
-        cmd = WRAP + [binary("zoomsim"), "--port", "0", "--port-file", port_file, "--quiet"]
+        cmd = SIM_WRAP + [binary("zoomsim"), "--port", "0", "--port-file", port_file, "--quiet"]
         if control:
             cmd.append("--control")
         if tls:
@@ -261,7 +273,19 @@ class StoreDB:
 
 def heavy(fn):
     """Marks a test too heavy for valgrind runs (load, many processes)."""
-    return unittest.skipIf(bool(WRAP) and "valgrind" in WRAP[0], "heavy test, skipped under valgrind")(fn)
+    return unittest.skipIf(VALGRIND, "heavy test, skipped under valgrind")(fn)
+
+
+def spread(items, n):
+    """All of items, or under valgrind (where each process costs seconds) n
+    of them spread over the list, first and last included: for loops whose
+    rounds run the same C code on different table rows."""
+    items = list(items)
+    if not VALGRIND or len(items) <= n:
+        return items
+    if n <= 1:
+        return items[:1]
+    return [items[round(i * (len(items) - 1) / (n - 1))] for i in range(n)]
 
 
 def stop_clean(sim):
