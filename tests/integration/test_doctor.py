@@ -1,6 +1,10 @@
 """zoomflow doctor (docs/doctor.md): one test per check, each with zoomsim
 (or the setup) causing the failure, asserting the verdict, the words and
-the exit status; an all-ok run; the --json shape; colours only on a tty."""
+the exit status; an all-ok run; the --json shape; colours only on a tty.
+Under valgrind (CI's valgrind stage, where this file took 480 s) eight run:
+the ones whose C paths differ most (all ok, the JSON, a revoked grant,
+missing scopes, clock skew, 429s, daily caps, TLS); the rest are @heavy,
+and the main and ASan stages run them all."""
 import base64
 import json
 import os
@@ -11,7 +15,7 @@ import threading
 import unittest
 
 from cliharness import CliEnv
-from zfharness import SLOW, WRAP, Sim, binary
+from zfharness import SLOW, WRAP, Sim, binary, heavy
 
 CHECKS = ["connection", "scopes", "app_type", "clock", "reachability", "rate_limits",
           "webhooks", "store"]
@@ -103,6 +107,7 @@ class AllOk(DoctorTest):
         for flag in ("--json", "--offline", "--archive-dir", "--webhooks"):
             self.assertIn(flag, p.out)
 
+    @heavy
     def test_colours_only_on_a_tty(self):
         self.connect()
         master, slave = pty.openpty()
@@ -146,6 +151,7 @@ class AllOk(DoctorTest):
 
 
 class Connection(DoctorTest):
+    @heavy
     def test_not_connected(self):
         rc, r, by = self.doctor("--offline")
         self.assertEqual(rc, 1)
@@ -178,6 +184,7 @@ class Connection(DoctorTest):
         self.assertTrue(self.line(p.out, "connection").startswith("FAIL"))
         self.assertIn("what to do:   Re-authenticate the integration", p.out)
 
+    @heavy
     def test_refresh_failing(self):
         self.connect()
         self.cli.sql("UPDATE connections SET access_expires_at = 1000")
@@ -226,6 +233,7 @@ class AppType(DoctorTest):
                 "zoomsim-client:zoomsim-secret:http://127.0.0.1:*/callback:"
                 "meeting:read:meeting,meeting:write:meeting,user:read:user,user:read:settings")
 
+    @heavy
     def test_user_managed_app(self):
         p = self.cli.connect()
         self.assertEqual(p.returncode, 0, p.err)
@@ -244,6 +252,7 @@ class AppType(DoctorTest):
 
 
 class AppTypeS2S(DoctorTest):
+    @heavy
     def test_s2s_is_named_with_the_me_advice(self):
         acct = self.sim.state()["account_id"]
         cli = CliEnv(self.sim, client_id="zoomsim-s2s", secret="zoomsim-s2s-secret")
@@ -275,6 +284,7 @@ class Clock(DoctorTest):
         self.assertEqual(p.returncode, 1)
         self.assertTrue(self.line(p.out, "clock").startswith("FAIL"))
 
+    @heavy
     def test_small_skew_warns(self):
         self.connect()
         self.sim.advance(60)
@@ -299,6 +309,7 @@ class Reachability(DoctorTest):
         probes = {p["url"]: p for p in c["details"]["probes"]}
         self.assertEqual(probes[base + "/v2"]["error"], "ETLS")
 
+    @heavy
     def test_unreachable_api_host_and_proxy_reported(self):
         self.connect()
         with socket.socket() as sk:  # a port nobody listens on
@@ -361,6 +372,7 @@ class RateLimits(DoctorTest):
         self.assertTrue(self.line(p.out, "rate_limits").startswith("FAIL"))
 
 
+    @heavy
     def test_faults_combined(self):
         """429s answered late, a dropped answer and then a daily limit, all in
         one day: the doctor names the daily limit (fail) and still counts
@@ -388,6 +400,7 @@ class RateLimits(DoctorTest):
 
 
 class Webhooks(DoctorTest):
+    @heavy
     def test_no_secret_warns_when_webhooks_matter(self):
         self.connect()
         rc, r, by = self.doctor("--offline")
@@ -402,6 +415,7 @@ class Webhooks(DoctorTest):
 
 
 class Store(DoctorTest):
+    @heavy
     def test_archive_dir_unreadable(self):
         self.connect()
         missing = os.path.join(self.cli.dir, "no-such-archive")
@@ -415,6 +429,7 @@ class Store(DoctorTest):
         self.assertIn("GiB free in " + self.cli.dir, by["store"]["found"])
         self.assertGreater(by["store"]["details"]["archive"]["free_bytes"], 0)
 
+    @heavy
     def test_store_that_cannot_open(self):
         self.connect()
         rc, r, by = self.doctor("--offline", env={"ZOOMFLOW_KEY_FILE": "/nonexistent/key",

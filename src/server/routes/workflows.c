@@ -97,16 +97,17 @@ static int answer_problems(srv_resp *resp, const zf_wf_problems *p)
         const zf_wf_problem *x = &p->items[i];
         char at[48];
         snprintf(at, sizeof at, "%d:%d", x->line, x->col);
-        json_array_append_new(arr, json_pack("{s:s,s:i,s:i,s:s,s:s}", "field", x->line ? at : "body",
-                                             "line", x->line, "column", x->col, "message",
-                                             x->message ? x->message : "", "hint",
-                                             x->hint ? x->hint : ""));
+        json_array_append_new(arr, json_pack("{s:s,s:i,s:i,s:s,s:s}", "field",
+                                             x->line ? at : "body", "line", x->line, "column",
+                                             x->col, "message", x->message ? x->message : "",
+                                             "hint", x->hint ? x->hint : ""));
     }
     zf_error e = ZF_ERROR_INIT;
     zf_wf_problems_to_error(&e, p);
     if (p->count && p->items[0].line)
-        zf_error_restate(&e, ZF_EVALIDATION, "the definition has %zu problem%s; first, at %d:%d: %.400s",
-                         p->count, p->count == 1 ? "" : "s", p->items[0].line, p->items[0].col,
+        zf_error_restate(&e, ZF_EVALIDATION,
+                         "the definition has %zu problem%s; first, at %d:%d: %.400s", p->count,
+                         p->count == 1 ? "" : "s", p->items[0].line, p->items[0].col,
                          p->items[0].message);
     else if (p->count)
         zf_error_restate(&e, ZF_EVALIDATION, "the definition has %zu problem%s; first: %.400s",
