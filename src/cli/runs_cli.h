@@ -41,6 +41,6 @@ void cli_env_free(cli_env *e);
 
 #define CLI_ENV_HELP                                                                               \
     "environment variables the workflows may read as env.NAME, comma-\n"                           \
-    "separated (ZOOMFLOW_ARCHIVE_DIR,REGION); others are refused at load"
+    "separated (ARCHIVE_DIR,REGION); others are refused at load"
 
 #endif
