@@ -483,12 +483,12 @@ static int send_step(exec *e, lane *ln, const zf_wf_step *s, int64_t item, int a
 /* One step or for_each item: whatever its record says, to done (0 with
  * *out), STEP_FAILED (err), or < 0: stop working on the run. */
 static int run_item(exec *e, lane *ln, const zf_wf_step *s, size_t index, int64_t item,
-                    json_t **out, zf_error *err)
+                    int have_row, json_t **out, zf_error *err)
 {
     *out = NULL;
     zf_store_step *rec = find_rec(e, s->id, item);
     int rc = 0;
-    if (!rec && (rc = add_rec(e, s->id, item, (int64_t)index, err)) != 0)
+    if (!rec && !have_row && (rc = add_rec(e, s->id, item, (int64_t)index, err)) != 0)
         return rc;
     int state = rec ? rec->state : ZF_STEP_PENDING;
     if (state == ZF_STEP_DONE || state == ZF_STEP_SKIPPED) {
@@ -618,7 +618,7 @@ static void each_run(each_lane *el)
                      : 0;
         if (rc == 0) {
             json_object_set(el->ln.ctx, "item", json_array_get(x->list, i));
-            rc = run_item(x->e, &el->ln, x->s, x->index, (int64_t)i, &one, &err);
+            rc = run_item(x->e, &el->ln, x->s, x->index, (int64_t)i, 1, &one, &err);
         }
         if (each_outcome(x, i, one, rc, &err))
             return;
@@ -668,6 +668,32 @@ static int run_lanes(each *x, zf_error *err)
     return x->rc;
 }
 
+/* The rows of the items not recorded yet, in one write (the store leaves
+ * rows already there as they are). */
+static int add_items(exec *e, const zf_wf_step *s, size_t index, size_t n, zf_error *err)
+{
+    zf_store_step *rows = n ? calloc(n, sizeof *rows) : NULL;
+    if (n && !rows)
+        return zf_error_set(err, ZF_ENOMEM, "out of memory");
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (find_rec(e, s->id, (int64_t)i))
+            continue;
+        rows[k].run_id = e->run->id;
+        rows[k].step_id = (char *)s->id;
+        rows[k].item = (int64_t)i;
+        rows[k].step_index = (int64_t)index;
+        k++;
+    }
+    int rc = 0;
+    if (k && e->lost)
+        rc = zf_error_set(err, ZF_EBUSY, "the lease on run %lld was lost", (long long)e->l.run_id);
+    else if (k)
+        rc = guard(e, zf_store_step_add(e->st, &e->l, rows, k, now_s(), err));
+    free(rows);
+    return rc;
+}
+
 static int run_each(exec *e, const zf_wf_step *s, size_t index, json_t **out, zf_error *err)
 {
     json_t *list = NULL;
@@ -686,6 +712,10 @@ static int run_each(exec *e, const zf_wf_step *s, size_t index, json_t **out, zf
         }
         rc = rec ? 0 : add_rec(e, s->id, -1, (int64_t)index, err);
         return rc ? rc : fail_rec(e, s, -1, &why, err);
+    }
+    if ((rc = add_items(e, s, index, json_array_size(list), err)) != 0) {
+        json_decref(list);
+        return rc;
     }
     *out = json_array();
     for (size_t i = 0; *out && i < json_array_size(list); i++)
@@ -718,7 +748,7 @@ static int run_step(exec *e, size_t index, zf_error *err)
     json_t *out = NULL;
     lane self = {e->z, e->ctx};
     rc = s->for_each ? run_each(e, s, index, &out, err)
-                     : run_item(e, &self, s, index, -1, &out, err);
+                     : run_item(e, &self, s, index, -1, 0, &out, err);
     if (rc == STEP_FAILED && s->continue_on_error && !must_fail(e)) {
         zf_log(ZF_LOG_INFO, "runner", "run %lld: step %s failed, continue_on_error: %s",
                (long long)e->run->id, s->id, err->message);
