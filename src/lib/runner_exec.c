@@ -799,11 +799,13 @@ static int finish(exec *e, int failed, const zf_error *why, zf_error *err)
         text = j ? json_dumps(j, JSON_COMPACT) : NULL;
         json_decref(j);
     }
-    if (e->lost)
-        return zf_error_set(err, ZF_EBUSY, "the lease on run %lld was lost",
-                            (long long)e->l.run_id);
-    return guard(e, zf_store_run_finish(e->st, &e->l, failed ? ZF_RUN_FAILED : ZF_RUN_DONE, text,
-                                        now_s(), err));
+    int rc =
+        e->lost
+            ? zf_error_set(err, ZF_EBUSY, "the lease on run %lld was lost", (long long)e->l.run_id)
+            : guard(e, zf_store_run_finish(e->st, &e->l, failed ? ZF_RUN_FAILED : ZF_RUN_DONE, text,
+                                           now_s(), err));
+    free(text);
+    return rc;
 }
 
 int zf_runner_exec(zf_runner *r, zf_store_run *run, zf_zoom *z, const char *granted, int *state,

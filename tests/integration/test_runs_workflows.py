@@ -191,6 +191,7 @@ steps:
         p = self.cli.run("run", wf, "--event", '{"email": "rita2@example.com"}',
                          "--trigger-id", "retry-3", "--json")
         self.assertNotEqual(p.returncode, 0)
+        self.assertTrue(p.out, p.err)
         run = json.loads(p.out)
         self.assertEqual(run["state"], "failed")
         self.assertEqual(run["steps"][0]["attempts"], 3)
