@@ -45,7 +45,9 @@ ZF_PUBLIC_BEGIN
 /* What the runner tells as it goes (for a terminal or a log): a step (item
  * -1 without for_each) reaching `state` (zf_step_state), with its output
  * or error (borrowed; NULL when none) and a note ("reconciled: found",
- * "retry 2 of 3 in 1000 ms", ...; may be NULL). */
+ * "retry 2 of 3 in 1000 ms", ...; may be NULL). The items of a for_each
+ * with concurrency > 1 run on several threads: the calls of one exec are
+ * serialised, but may come from any of them. */
 typedef void (*zf_runner_step_fn)(void *ctx, const zf_store_run *run, const char *step_id,
                                   int64_t item, int state, const json_t *detail, const char *note);
 
@@ -72,11 +74,15 @@ typedef struct zf_runner_opts {
      * watch the stop flag and the lease. */
     void (*sleep_ms)(void *ctx, int64_t ms);
     void *sleep_ctx;
+    /* The transport of `download: recording` steps (CA file, user agent,
+     * stall timeout; timeout_ms is always 0 there). NULL = the defaults of
+     * ZF_DOWNLOAD_OPTS_INIT. Borrowed. */
+    const zf_http_opts *download_http;
 } zf_runner_opts;
 
 #define ZF_RUNNER_OPTS_INIT                                                                        \
     {                                                                                              \
-        NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL                                       \
+        NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL                                 \
     }
 
 typedef struct zf_runner zf_runner;

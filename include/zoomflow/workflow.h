@@ -171,9 +171,21 @@ typedef struct zf_wf_retry {
     int64_t max_delay_ms; /* cap of the exponential wait (default 60000) */
 } zf_wf_retry;
 
+/* A step the runner carries out itself instead of an action of the
+ * registry (`download: recording`, docs/workflows.md). */
+typedef enum zf_wf_builtin {
+    ZF_WF_BUILTIN_NONE = 0,          /* an `action:` */
+    ZF_WF_BUILTIN_DOWNLOAD_RECORDING /* every file of a recording into a dir */
+} zf_wf_builtin;
+
+/* The inputs of `download: recording` (meeting_id, dir), as the loader
+ * checks them. */
+const zf_field *zf_wf_download_fields(void);
+
 typedef struct zf_wf_step {
     const char *id;
-    const zf_action *action;
+    const zf_action *action; /* NULL for a built-in step */
+    zf_wf_builtin builtin;
     const zf_wf_template *with;     /* renders to the action's input */
     const zf_wf_template *cond;     /* `if:`, or NULL */
     const zf_wf_template *for_each; /* renders to an array, or NULL */

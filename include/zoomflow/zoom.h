@@ -108,6 +108,15 @@ typedef struct zf_zoom_opts {
 typedef struct zf_zoom zf_zoom;
 
 int zf_zoom_new(zf_zoom **out, const zf_zoom_opts *opts, zf_error *err);
+/* A client for another thread made from z: the same token source (which
+ * must then be thread-safe, as a session's is), retry policy, clocks and
+ * HTTP options (their strings must outlive both), its own connections and
+ * stats, and z's rate-limit pacer shared under a lock, so that requests
+ * from z and all its siblings are paced together (a for_each with
+ * concurrency, runner.h). Each is freed on its own, in any order. */
+int zf_zoom_sibling_new(zf_zoom **out, zf_zoom *z, zf_error *err);
+/* The token source z was made with (borrowed; lives as long as z). */
+const zf_zoom_tokens *zf_zoom_token_source(const zf_zoom *z);
 void zf_zoom_free(zf_zoom *z);
 
 typedef enum zf_zoom_kind {

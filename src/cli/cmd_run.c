@@ -24,8 +24,8 @@
 #define CSV_MAX (64u << 20)
 
 typedef struct run_args {
-    const char *file, *event, *trigger_id, *org, *csv, *key, *lease_ttl;
-    int json, queue;
+    const char *file, *event, *trigger_id, *org, *csv, *key, *lease_ttl, *env;
+    int json, queue, no_progress;
 } run_args;
 
 static const cli_opt run_opts[] = {
@@ -67,6 +67,15 @@ static const cli_opt run_opts[] = {
      .value_name = "S",
      .at = CLI_AT(run_args, lease_ttl),
      .help = "seconds of the run's lease, renewed every third of it (default 30)"},
+    {.kind = CLI_OPT_VALUE,
+     .name = "env",
+     .value_name = "NAMES",
+     .at = CLI_AT(run_args, env),
+     .help = CLI_ENV_HELP},
+    {.kind = CLI_OPT_SWITCH,
+     .name = "no-progress",
+     .at = CLI_AT(run_args, no_progress),
+     .help = "with --csv: no progress bar (it only shows when stderr is a terminal)"},
     {.kind = CLI_OPT_SWITCH,
      .name = "queue",
      .at = CLI_AT(run_args, queue),
@@ -102,13 +111,15 @@ static void print_wf_problems(const zf_wf_problems *p)
     }
 }
 
-static int load_workflow(cli_ctx *ctx, const char *file, zf_workflow **w, zf_buf *src)
+static int load_workflow(cli_ctx *ctx, const char *file, const char *const *env, zf_workflow **w,
+                         zf_buf *src)
 {
     zf_error err = ZF_ERROR_INIT;
     if (cli_read_file(file, DEF_MAX, src, &err) != 0)
         return cli_fail(ctx, &err);
     zf_wf_problems p = ZF_WF_PROBLEMS_INIT;
     zf_wf_load_opts o = ZF_WF_LOAD_OPTS_INIT;
+    o.env_allowed = env;
     int rc = zf_workflow_load(w, file, src->ptr ? src->ptr : "", src->len, &o, &p);
     if (rc != 0) {
         print_wf_problems(&p);
@@ -254,6 +265,77 @@ static int run_one(run_env *e, const json_t *input, const char *trigger_id, int 
 
 /* ---- --csv ---------------------------------------------------------------------- */
 
+#define BAR_WIDTH 24
+#define REDRAW_NS 100000000LL /* 10 redraws a second at most */
+#define FAILED_LISTED 20
+
+/* The --csv progress bar on stderr (a terminal only): rows done of all,
+ * the counts so far and the rate; redrawn at most ten times a second and
+ * once at the end, erased before a row's own lines. */
+typedef struct csv_bar {
+    int on, drawn;
+    long rows, done;
+    int64_t start_ns, last_ns;
+} csv_bar;
+
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void bar_erase(csv_bar *b)
+{
+    if (b->drawn) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+        b->drawn = 0;
+    }
+}
+
+static void bar_draw(csv_bar *b, const long counts[3], int force)
+{
+    if (!b->on)
+        return;
+    int64_t t = mono_ns();
+    if (!force && b->drawn && t - b->last_ns < REDRAW_NS)
+        return;
+    b->last_ns = t;
+    double frac = b->rows > 0 ? (double)b->done / (double)b->rows : 1;
+    if (frac > 1)
+        frac = 1;
+    int fill = (int)(frac * BAR_WIDTH);
+    char cells[BAR_WIDTH + 1];
+    for (int i = 0; i < BAR_WIDTH; i++)
+        cells[i] = i < fill ? '#' : '.';
+    cells[BAR_WIDTH] = '\0';
+    double secs = (double)(t - b->start_ns) / 1e9;
+    fflush(stdout);
+    fprintf(stderr,
+            "\r\033[K[%s] %3d%% %ld/%ld rows  %ld created, %ld already there, %ld failed  "
+            "%.1f rows/s",
+            cells, (int)(frac * 100), b->done, b->rows, counts[OUT_CREATED], counts[OUT_THERE],
+            counts[OUT_FAILED], secs > 0 ? (double)b->done / secs : 0.0);
+    fflush(stderr);
+    b->drawn = 1;
+}
+
+/* The data rows of the file (after the header), for the bar's total. */
+static long csv_rows(const zf_buf *b)
+{
+    zf_csv c;
+    zf_csv_record r;
+    char why[64];
+    zf_csv_init(&c, b->ptr ? b->ptr : "", b->len);
+    zf_csv_record_init(&r);
+    long n = -1;
+    while (zf_csv_next(&c, &r, why, sizeof why) == 1)
+        n++;
+    zf_csv_record_free(&r);
+    return n < 0 ? 0 : n;
+}
+
 static json_t *row_input(const json_t *base, const zf_csv_record *hdr, const zf_csv_record *row)
 {
     json_t *in = json_deep_copy(base);
@@ -291,6 +373,11 @@ static int run_csv(run_env *e, const json_t *base)
     char why[256] = "";
     long counts[3] = {0, 0, 0};
     size_t col = 0;
+    csv_bar bar = {!e->a->no_progress && e->ctx->err_tty, 0, 0, 0, mono_ns(), 0};
+    if (bar.on)
+        bar.rows = csv_rows(&b);
+    char *failed[FAILED_LISTED];
+    size_t nfailed = 0;
     int status = zf_csv_next(&c, &hdr, why, sizeof why) == 1
                      ? key_column(e, &hdr, &col)
                      : cli_usage_error(e->ctx->cmd, "--csv %s: %s", e->a->csv,
@@ -309,10 +396,25 @@ static int run_csv(run_env *e, const json_t *base)
             snprintf(tid, sizeof tid, "%s:%ld", e->a->csv, row.line);
         json_t *in = row_input(base, &hdr, &row);
         int outcome;
+        bar_erase(&bar);
         run_one(e, in, tid, &outcome);
         counts[outcome]++;
+        if (outcome == OUT_FAILED && nfailed < FAILED_LISTED)
+            failed[nfailed++] = strdup(tid);
         json_decref(in);
+        bar.done++;
+        bar_draw(&bar, counts, 0);
     }
+    if (bar.on) {
+        bar_draw(&bar, counts, 1);
+        fputc('\n', stderr);
+    }
+    for (size_t i = 0; i < nfailed; i++) {
+        printf("failed: %s\n", failed[i] ? failed[i] : "?");
+        free(failed[i]);
+    }
+    if (counts[OUT_FAILED] > (long)nfailed)
+        printf("failed: ... and %ld more\n", counts[OUT_FAILED] - (long)nfailed);
     printf("%ld created, %ld already there, %ld failed\n", counts[OUT_CREATED], counts[OUT_THERE],
            counts[OUT_FAILED]);
     zf_csv_record_free(&hdr);
@@ -341,10 +443,14 @@ static int run_run(cli_ctx *ctx, int argc, char **argv)
     zf_workflow *w = NULL;
     json_t *event = NULL;
     zf_buf src = ZF_BUF_INIT(DEF_MAX);
-    if ((status = load_workflow(ctx, a.file, &w, &src)) != 0 ||
+    cli_env env;
+    if ((status = cli_env_names(ctx, a.env, &env)) != 0)
+        return status;
+    if ((status = load_workflow(ctx, a.file, env.names, &w, &src)) != 0 ||
         (status = read_event(ctx, a.event, &event)) != 0) {
         zf_workflow_free(w);
         zf_buf_free(&src);
+        cli_env_free(&env);
         return status;
     }
     e.ctx = ctx;
@@ -360,6 +466,10 @@ static int run_run(cli_ctx *ctx, int argc, char **argv)
         rc = zf_session_store(s, &e.st, &err);
     ro.store = e.st;
     ro.lease_ttl = e.ttl;
+    ro.env_allowed = env.names;
+    zf_http_opts dl_http = ZF_HTTP_OPTS_INIT;
+    cli_http_opts(ctx, &dl_http);
+    ro.download_http = &dl_http;
     ro.on_step = cli_run_step_line;
     ro.step_ctx = a.json ? (void *)1 : NULL;
     if (rc == 0)
@@ -378,6 +488,7 @@ static int run_run(cli_ctx *ctx, int argc, char **argv)
     json_decref(event);
     zf_workflow_free(w);
     zf_buf_free(&src);
+    cli_env_free(&env);
     return status;
 }
 
@@ -390,6 +501,8 @@ const zf_cmd zf_cmd_run = {
             "run interrupted here (Ctrl-C releases it; a crash leaves its lease to end)\n"
             "is resumed by the same command with the same --trigger-id, or by `zoomflow\n"
             "runs work`, and a create that may have happened is looked up in Zoom, never\n"
-            "sent twice. The exit status is non-zero when the run failed.\n",
+            "sent twice. The exit status is non-zero when the run failed. With --csv a\n"
+            "progress bar shows on stderr when it is a terminal; the summary counts the\n"
+            "rows created, already there (their trigger id had a done run) and failed.\n",
     .run = run_run,
 };

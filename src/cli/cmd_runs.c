@@ -216,10 +216,53 @@ int cli_lease_ttl(cli_ctx *ctx, const char *text, int64_t *ttl)
     return 0;
 }
 
+int cli_env_names(cli_ctx *ctx, const char *text, cli_env *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!text)
+        return 0;
+    size_t n = 1;
+    for (const char *c = text; *c; c++)
+        n += *c == ',';
+    out->buf = strdup(text);
+    out->names = calloc(n + 1, sizeof *out->names);
+    if (!out->buf || !out->names) {
+        cli_env_free(out);
+        return cli_usage_error(ctx->cmd, "--env: out of memory");
+    }
+    size_t k = 0;
+    for (char *tok = out->buf, *next; tok; tok = next) {
+        next = strchr(tok, ',');
+        if (next)
+            *next++ = '\0';
+        size_t len = strlen(tok), ok = len >= 1 && len <= 64;
+        for (size_t i = 0; ok && i < len; i++)
+            ok = (tok[i] >= 'A' && tok[i] <= 'Z') || (tok[i] >= 'a' && tok[i] <= 'z') ||
+                 (tok[i] >= '0' && tok[i] <= '9') || tok[i] == '_';
+        if (!ok) {
+            int st = cli_usage_error(ctx->cmd,
+                                     "--env: \"%s\" is not a variable name (give NAME[,NAME...]: "
+                                     "letters, digits and '_')",
+                                     tok);
+            cli_env_free(out);
+            return st;
+        }
+        out->names[k++] = tok;
+    }
+    return 0;
+}
+
+void cli_env_free(cli_env *e)
+{
+    free(e->buf);
+    free(e->names);
+    memset(e, 0, sizeof *e);
+}
+
 /* ---- the commands --------------------------------------------------------------- */
 
 typedef struct runs_args {
-    const char *org, *workflow, *state, *id, *limit, *workers, *lease_ttl;
+    const char *org, *workflow, *state, *id, *limit, *workers, *lease_ttl, *env;
     int json, once;
 } runs_args;
 
@@ -276,6 +319,11 @@ static const cli_opt work_opts[] = {
      .at = CLI_AT(runs_args, lease_ttl),
      .help = "seconds a claimed run's lease lasts, renewed every third of it\n"
              "(1-3600, default 30); a dead worker's runs are taken over after it"},
+    {.kind = CLI_OPT_VALUE,
+     .name = "env",
+     .value_name = "NAMES",
+     .at = CLI_AT(runs_args, env),
+     .help = CLI_ENV_HELP},
     ORG_OPT,
     {0}};
 
@@ -431,6 +479,13 @@ static int run_work(cli_ctx *ctx, int argc, char **argv)
     if (a.workers && cli_number(&workers, "--workers", a.workers, strlen(a.workers), 1, 64,
                                 "threads", &err) != 0)
         return cli_usage_fail(ctx->cmd, &err);
+    cli_env env;
+    if ((status = cli_env_names(ctx, a.env, &env)) != 0)
+        return status;
+    ro.env_allowed = env.names;
+    zf_http_opts dl_http = ZF_HTTP_OPTS_INIT;
+    cli_http_opts(ctx, &dl_http);
+    ro.download_http = &dl_http;
     cli_orgs *orgs = NULL;
     zf_runner *r = NULL;
     int rc = open_store(ctx, &ro.store, &err);
@@ -456,6 +511,7 @@ static int run_work(cli_ctx *ctx, int argc, char **argv)
     }
     zf_runner_free(r);
     cli_orgs_free(orgs);
+    cli_env_free(&env);
     return rc ? cli_fail(ctx, &err) : 0;
 }
 

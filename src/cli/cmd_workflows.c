@@ -193,7 +193,8 @@ static int run_show(cli_ctx *ctx, int argc, char **argv)
         printf("steps:\n");
         for (size_t i = 0; i < zf_workflow_step_count(w); i++) {
             const zf_wf_step *st = zf_workflow_step(w, i);
-            printf("  %zu. %-20s %s%s%s%s\n", i + 1, st->id, st->action->name,
+            printf("  %zu. %-20s %s%s%s%s\n", i + 1, st->id,
+                   st->action ? st->action->name : "download: recording",
                    st->for_each ? " (for each item" : "", st->for_each ? ")" : "",
                    st->cond ? " (if)" : "");
         }

@@ -29,4 +29,18 @@ void cli_runs_on_signal(zf_runner *r);
 /* --lease-ttl's text (NULL: the default) into *ttl; the exit status on a refusal. */
 int cli_lease_ttl(cli_ctx *ctx, const char *text, int64_t *ttl);
 
+/* --env's text ("NAME,NAME"; NULL: none) as the runner's env_allowed:
+ * *names NULL-terminated in storage of its own, freed with cli_env_free.
+ * The exit status on a bad name (letters, digits and '_', 1-64). */
+typedef struct cli_env {
+    char *buf;
+    const char **names;
+} cli_env;
+int cli_env_names(cli_ctx *ctx, const char *text, cli_env *out);
+void cli_env_free(cli_env *e);
+
+#define CLI_ENV_HELP                                                                               \
+    "environment variables the workflows may read as env.NAME, comma-\n"                           \
+    "separated (ARCHIVE_DIR,REGION); others are refused at load"
+
 #endif

@@ -6,18 +6,23 @@
  *
  * Invariant: no request goes out unless its step's `sent` committed under
  * the lease, and a step found `sent` is reconciled (creates) before any
- * new request. for_each items run one at a time in this version (the
- * concurrency bound is an upper bound; the client's rate limiter paces).
+ * new request. for_each items run up to `concurrency` at once: one lane
+ * per item in flight, each a thread with its own Zoom client made from the
+ * run's (zf_zoom_sibling_new: one rate-limit pacer for all) and its own
+ * render context; the items' records, the lease and the failure state are
+ * the exec's, shared (the store is thread-safe; the rest under e->smu).
  */
 #include "runner_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "zoomflow/action_run.h"
+#include "zoomflow/download.h"
 #include "zoomflow/json.h"
 #include "zoomflow/log.h"
 
@@ -37,6 +42,8 @@ typedef struct exec {
     json_t *ctx, *steps; /* steps: borrowed from ctx */
     zf_store_step *recs;
     size_t nrecs;
+    /* what concurrent items share (under smu) */
+    pthread_mutex_t smu;
     int must_fail;           /* a failure continue_on_error does not cover */
     const char *failed_step; /* the last step (and item) that failed */
     int64_t failed_item;
@@ -48,16 +55,45 @@ typedef struct exec {
     volatile int lost;
 } exec;
 
+/* Where one item runs: the Zoom client and render context of its thread
+ * (the run's own for the steps and the first lane of a for_each). */
+typedef struct lane {
+    zf_zoom *z;
+    json_t *ctx;
+} lane;
+
 static int64_t now_s(void)
 {
     return (int64_t)time(NULL);
 }
 
+/* Serialised: items of a concurrent for_each tell from several threads. */
 static void note(exec *e, const char *step, int64_t item, int state, const json_t *detail,
                  const char *text)
 {
-    if (e->r->o.on_step)
-        e->r->o.on_step(e->r->o.step_ctx, e->run, step, item, state, detail, text);
+    if (!e->r->o.on_step)
+        return;
+    pthread_mutex_lock(&e->smu);
+    e->r->o.on_step(e->r->o.step_ctx, e->run, step, item, state, detail, text);
+    pthread_mutex_unlock(&e->smu);
+}
+
+static void set_failed(exec *e, const char *step, int64_t item, int must)
+{
+    pthread_mutex_lock(&e->smu);
+    e->failed_step = step;
+    e->failed_item = item;
+    if (must)
+        e->must_fail = 1;
+    pthread_mutex_unlock(&e->smu);
+}
+
+static int must_fail(exec *e)
+{
+    pthread_mutex_lock(&e->smu);
+    int m = e->must_fail;
+    pthread_mutex_unlock(&e->smu);
+    return m;
 }
 
 /* ---- the lease ------------------------------------------------------------- */
@@ -175,8 +211,7 @@ static int fail_rec(exec *e, const zf_wf_step *s, int64_t item, zf_error *why, z
         *err = werr;
         return rc;
     }
-    e->failed_step = s->id;
-    e->failed_item = item;
+    set_failed(e, s->id, item, 0);
     json_t *detail = json_string(why->message);
     note(e, s->id, item, ZF_STEP_FAILED, detail, why->hint[0] ? why->hint : NULL);
     json_decref(detail);
@@ -206,11 +241,11 @@ static int transient(int code)
 }
 
 /* 1 found, 0 absent, < 0 the look failed (err says why). */
-static int look(exec *e, const zf_action *a, const json_t *in, int64_t sent_at, json_t **found,
-                zf_error *err)
+static int look(exec *e, zf_zoom *z, const zf_action *a, const json_t *in, int64_t sent_at,
+                json_t **found, zf_error *err)
 {
     zf_action_source src;
-    zf_action_source_zoom(&src, e->z);
+    zf_action_source_zoom(&src, z);
     zf_reconcile_opts ro = ZF_RECONCILE_OPTS_INIT;
     ro.attempt_started = sent_at;
     int rc = 0;
@@ -246,17 +281,19 @@ static int found_output(json_t **out, const zf_action *a, const json_t *in, json
     return rc;
 }
 
-static int resume_sent(exec *e, const zf_wf_step *s, const zf_store_step *rec, json_t **out,
-                       zf_error *err)
+static int resume_sent(exec *e, lane *ln, const zf_wf_step *s, const zf_store_step *rec,
+                       json_t **out, zf_error *err)
 {
     const zf_action *a = s->action;
-    if (a->kind != ZF_ACTION_CREATE) { /* reads and idempotent writes: again */
+    /* reads, idempotent writes and the download (it finishes the .part
+     * files and skips the complete ones): again */
+    if (!a || a->kind != ZF_ACTION_CREATE) {
         int rc = guard(e, zf_store_step_reset(e->st, &e->l, s->id, rec->item, now_s(), NULL, err));
         return rc ? rc : STEP_RESET;
     }
     json_t *in = parse_or_null(rec->input), *found = NULL;
     zf_error why = ZF_ERROR_INIT;
-    int rc = a->reconcile ? look(e, a, in, rec->sent_at, &found, &why)
+    int rc = a->reconcile ? look(e, ln->z, a, in, rec->sent_at, &found, &why)
                           : zf_error_set(&why, ZF_EAMBIGUOUS,
                                          "%s has no way to look for what "
                                          "it made",
@@ -293,7 +330,7 @@ static int resume_sent(exec *e, const zf_wf_step *s, const zf_store_step *rec, j
                      "run's steps) before retrying the run: a retry could create it twice",
                      a->item_type ? a->item_type : "object");
     zf_error_hint_arg(&why, ZF_HINT_ARG_ACTION, a->name);
-    e->must_fail = 1;
+    set_failed(e, s->id, rec->item, 1);
     return fail_rec(e, s, rec->item, &why, err);
 }
 
@@ -318,13 +355,13 @@ static int64_t backoff_ms(const zf_wf_retry *p, int attempt, const zf_error *err
 }
 
 /* The step's `with:` against the context: the input to record. */
-static int render_input(exec *e, const zf_wf_step *s, json_t **in, zf_error *err)
+static int render_input(const json_t *ctx, const zf_wf_step *s, json_t **in, zf_error *err)
 {
     if (!s->with) {
         *in = json_object();
         return *in ? 0 : zf_error_set(err, ZF_ENOMEM, "out of memory");
     }
-    int rc = zf_wf_render(in, s->with, e->ctx, err);
+    int rc = zf_wf_render(in, s->with, ctx, err);
     if (rc == 0 && !json_is_object(*in)) {
         json_decref(*in);
         *in = NULL;
@@ -334,14 +371,67 @@ static int render_input(exec *e, const zf_wf_step *s, json_t **in, zf_error *err
     return rc;
 }
 
+/* The rendered inputs of `download: recording` checked (a templated value
+ * is only known now): 0, or ZF_EVALIDATION naming each problem. */
+static int download_check(const zf_wf_step *s, const json_t *in, zf_error *err)
+{
+    zf_problems p = ZF_PROBLEMS_INIT;
+    zf_schema_check_object(&p, zf_wf_download_fields(), "", in, 0);
+    if (p.count == 0) {
+        zf_problems_free(&p);
+        return 0;
+    }
+    zf_error_set(err, ZF_EVALIDATION, "step %s (download: recording): %s: %s", s->id,
+                 p.items[0].path, p.items[0].message);
+    zf_problems_free(&p);
+    return ZF_EVALIDATION;
+}
+
+/* `download: recording`: every file of the recording into with.dir (made
+ * when missing), resumed and skipped by zf_download_recording, so sending
+ * it again after a crash finishes what was begun. */
+static int run_download(exec *e, lane *ln, const zf_wf_step *s, const json_t *in, json_t **out,
+                        zf_error *err)
+{
+    int rc = download_check(s, in, err);
+    if (rc != 0)
+        return rc;
+    const json_t *mid = json_object_get(in, "meeting_id");
+    char meeting[64];
+    if (json_is_integer(mid))
+        snprintf(meeting, sizeof meeting, "%lld", (long long)json_integer_value(mid));
+    else
+        snprintf(meeting, sizeof meeting, "%s", json_string_value(mid));
+    const char *dir = json_string_value(json_object_get(in, "dir"));
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return zf_error_set(err, ZF_EIO, "step %s: cannot make the archive directory %s: %s", s->id,
+                            dir, strerror(errno));
+    zf_download_opts o = ZF_DOWNLOAD_OPTS_INIT;
+    o.zoom = ln->z;
+    o.tokens = zf_zoom_token_source(ln->z);
+    if (e->r->o.download_http)
+        o.http = *e->r->o.download_http;
+    o.http.timeout_ms = 0; /* a large file may take long; a stall ends it */
+    zf_download_result res;
+    memset(&res, 0, sizeof res);
+    rc = zf_download_recording(&res, &o, meeting, dir, err);
+    if (rc != 0)
+        return rc;
+    *out = json_pack("{sI sI sI sI sI sI ss ss}", "files", (json_int_t)res.files, "downloaded",
+                     (json_int_t)res.downloaded, "skipped", (json_int_t)res.skipped, "bytes",
+                     (json_int_t)res.bytes, "total", (json_int_t)res.total, "attempts",
+                     (json_int_t)res.attempts, "dir", dir, "manifest", ZF_DOWNLOAD_MANIFEST);
+    return *out ? 0 : zf_error_set(err, ZF_ENOMEM, "out of memory");
+}
+
 /* Sends the pending step: send (recorded), the request, done or fail. 0
  * with *out, STEP_FAILED, a retry wanted (3), or < 0 (stop). */
-static int send_step(exec *e, const zf_wf_step *s, int64_t item, int attempt, json_t **out,
-                     zf_error *err)
+static int send_step(exec *e, lane *ln, const zf_wf_step *s, int64_t item, int attempt,
+                     json_t **out, zf_error *err)
 {
     json_t *in = NULL;
     zf_error why = ZF_ERROR_INIT;
-    if (render_input(e, s, &in, &why) != 0)
+    if (render_input(ln->ctx, s, &in, &why) != 0)
         return fail_rec(e, s, item, &why, err);
     char *text = json_dumps(in, JSON_COMPACT);
     int rc = text ? 0 : zf_error_set(err, ZF_ENOMEM, "out of memory");
@@ -355,13 +445,17 @@ static int send_step(exec *e, const zf_wf_step *s, int64_t item, int attempt, js
         return rc;
     }
     note(e, s->id, item, ZF_STEP_SENT, in, NULL);
-    zf_action_run_opts ao = ZF_ACTION_RUN_OPTS_INIT;
-    ao.zoom = e->z;
-    ao.granted_scopes = e->granted;
-    ao.store = e->st;
-    ao.conn_id = e->run->org;
     zf_action_result res = ZF_ACTION_RESULT_INIT;
-    rc = zf_action_run(&res, s->action, in, &ao, NULL, &why);
+    if (s->builtin == ZF_WF_BUILTIN_DOWNLOAD_RECORDING) {
+        rc = run_download(e, ln, s, in, &res.output, &why);
+    } else {
+        zf_action_run_opts ao = ZF_ACTION_RUN_OPTS_INIT;
+        ao.zoom = ln->z;
+        ao.granted_scopes = e->granted;
+        ao.store = e->st;
+        ao.conn_id = e->run->org;
+        rc = zf_action_run(&res, s->action, in, &ao, NULL, &why);
+    }
     json_decref(in);
     if (rc == 0) {
         *out = res.output;
@@ -382,19 +476,19 @@ static int send_step(exec *e, const zf_wf_step *s, int64_t item, int attempt, js
         return 3;
     }
     if (rc == ZF_EAMBIGUOUS)
-        e->must_fail = 1;
+        set_failed(e, s->id, item, 1);
     return fail_rec(e, s, item, &why, err);
 }
 
 /* One step or for_each item: whatever its record says, to done (0 with
  * *out), STEP_FAILED (err), or < 0: stop working on the run. */
-static int run_item(exec *e, const zf_wf_step *s, size_t index, int64_t item, json_t **out,
-                    zf_error *err)
+static int run_item(exec *e, lane *ln, const zf_wf_step *s, size_t index, int64_t item,
+                    int have_row, json_t **out, zf_error *err)
 {
     *out = NULL;
     zf_store_step *rec = find_rec(e, s->id, item);
     int rc = 0;
-    if (!rec && (rc = add_rec(e, s->id, item, (int64_t)index, err)) != 0)
+    if (!rec && !have_row && (rc = add_rec(e, s->id, item, (int64_t)index, err)) != 0)
         return rc;
     int state = rec ? rec->state : ZF_STEP_PENDING;
     if (state == ZF_STEP_DONE || state == ZF_STEP_SKIPPED) {
@@ -402,20 +496,19 @@ static int run_item(exec *e, const zf_wf_step *s, size_t index, int64_t item, js
         return 0;
     }
     if (state == ZF_STEP_FAILED) {
-        e->failed_step = s->id;
-        e->failed_item = item;
+        set_failed(e, s->id, item, 0);
         zf_runner_error_from_json(err, rec->error);
         return STEP_FAILED;
     }
     if (state == ZF_STEP_SENT) {
-        rc = resume_sent(e, s, rec, out, err);
+        rc = resume_sent(e, ln, s, rec, out, err);
         if (rc != STEP_RESET)
             return rc;
     }
     for (int attempt = 1;; attempt++) {
         if (zf_runner_stopping(e->r))
             return zf_error_set(err, ZF_ECANCELED, "the runner is stopping");
-        rc = send_step(e, s, item, attempt, out, err);
+        rc = send_step(e, ln, s, item, attempt, out, err);
         if (rc != 3)
             return rc;
         int64_t wait = backoff_ms(&s->retry, attempt, err);
@@ -469,6 +562,138 @@ static int check_cond(exec *e, const zf_wf_step *s, size_t index, zf_error *err)
     return rc;
 }
 
+/* A for_each's items, shared by its lanes: the next index to take, the
+ * outputs, and the first outcome that stops the rest (under mu). */
+typedef struct each {
+    exec *e;
+    const zf_wf_step *s;
+    size_t index;
+    json_t *list, *out;
+    pthread_mutex_t mu;
+    size_t next;
+    int rc; /* 0, STEP_FAILED (the first), or < 0 (the first; wins) */
+    zf_error err;
+} each;
+
+typedef struct each_lane {
+    each *x;
+    lane ln;
+    pthread_t th;
+    int started;
+} each_lane;
+
+/* Records one item's outcome: 1 when no more items are to be taken. */
+static int each_outcome(each *x, size_t i, json_t *one, int rc, const zf_error *err)
+{
+    pthread_mutex_lock(&x->mu);
+    json_array_set_new(x->out, i, one ? one : json_null());
+    if (rc == STEP_FAILED && x->s->continue_on_error && !must_fail(x->e))
+        rc = 0;
+    if (rc < 0 && x->rc >= 0) {
+        x->rc = rc;
+        x->err = *err;
+    } else if (rc == STEP_FAILED && x->rc == 0) {
+        x->rc = rc;
+        x->err = *err;
+    }
+    int stop = x->rc != 0 || x->e->lost;
+    pthread_mutex_unlock(&x->mu);
+    return stop;
+}
+
+static void each_run(each_lane *el)
+{
+    each *x = el->x;
+    for (;;) {
+        pthread_mutex_lock(&x->mu);
+        int stop = x->rc != 0 || x->e->lost || x->next >= json_array_size(x->list);
+        size_t i = x->next++;
+        pthread_mutex_unlock(&x->mu);
+        if (stop)
+            return;
+        zf_error err = ZF_ERROR_INIT;
+        json_t *one = NULL;
+        int rc = zf_runner_stopping(x->e->r)
+                     ? zf_error_set(&err, ZF_ECANCELED, "the runner is stopping")
+                     : 0;
+        if (rc == 0) {
+            json_object_set(el->ln.ctx, "item", json_array_get(x->list, i));
+            rc = run_item(x->e, &el->ln, x->s, x->index, (int64_t)i, 1, &one, &err);
+        }
+        if (each_outcome(x, i, one, rc, &err))
+            return;
+    }
+}
+
+static void *each_main(void *arg)
+{
+    each_run(arg);
+    return NULL;
+}
+
+/* The items on up to `concurrency` lanes: this thread with the run's
+ * client, the others on threads with sibling clients (one pacer). A lane
+ * that cannot be made leaves the work to the others. */
+static int run_lanes(each *x, zf_error *err)
+{
+    exec *e = x->e;
+    size_t n = (size_t)(x->s->concurrency > 1 ? x->s->concurrency : 1);
+    if (n > json_array_size(x->list))
+        n = json_array_size(x->list);
+    each_lane *lanes = n > 1 ? calloc(n, sizeof *lanes) : NULL;
+    if (!lanes)
+        n = 1;
+    for (size_t k = 1; k < n; k++) {
+        each_lane *el = &lanes[k];
+        el->x = x;
+        zf_error lerr = ZF_ERROR_INIT;
+        if (zf_zoom_sibling_new(&el->ln.z, e->z, &lerr) != 0 || !(el->ln.ctx = json_copy(e->ctx))) {
+            zf_log(ZF_LOG_WARN, "runner", "run %lld: step %s: one lane fewer: %s",
+                   (long long)e->run->id, x->s->id, lerr.message[0] ? lerr.message : "no memory");
+            continue;
+        }
+        el->started = pthread_create(&el->th, NULL, each_main, el) == 0;
+    }
+    each_lane self = {x, {e->z, e->ctx}, 0, 0};
+    each_run(&self);
+    for (size_t k = 1; k < n; k++) {
+        if (lanes[k].started)
+            pthread_join(lanes[k].th, NULL);
+        zf_zoom_free(lanes[k].ln.z);
+        json_decref(lanes[k].ln.ctx);
+    }
+    free(lanes);
+    if (x->rc != 0)
+        *err = x->err;
+    return x->rc;
+}
+
+/* The rows of the items not recorded yet, in one write (the store leaves
+ * rows already there as they are). */
+static int add_items(exec *e, const zf_wf_step *s, size_t index, size_t n, zf_error *err)
+{
+    zf_store_step *rows = n ? calloc(n, sizeof *rows) : NULL;
+    if (n && !rows)
+        return zf_error_set(err, ZF_ENOMEM, "out of memory");
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (find_rec(e, s->id, (int64_t)i))
+            continue;
+        rows[k].run_id = e->run->id;
+        rows[k].step_id = (char *)s->id;
+        rows[k].item = (int64_t)i;
+        rows[k].step_index = (int64_t)index;
+        k++;
+    }
+    int rc = 0;
+    if (k && e->lost)
+        rc = zf_error_set(err, ZF_EBUSY, "the lease on run %lld was lost", (long long)e->l.run_id);
+    else if (k)
+        rc = guard(e, zf_store_step_add(e->st, &e->l, rows, k, now_s(), err));
+    free(rows);
+    return rc;
+}
+
 static int run_each(exec *e, const zf_wf_step *s, size_t index, json_t **out, zf_error *err)
 {
     json_t *list = NULL;
@@ -481,31 +706,32 @@ static int run_each(exec *e, const zf_wf_step *s, size_t index, json_t **out, zf
         json_decref(list);
         zf_store_step *rec = find_rec(e, s->id, -1);
         if (rec && rec->state == ZF_STEP_FAILED) { /* failed before a crash */
-            e->failed_step = s->id;
-            e->failed_item = -1;
+            set_failed(e, s->id, -1, 0);
             zf_runner_error_from_json(err, rec->error);
             return STEP_FAILED;
         }
         rc = rec ? 0 : add_rec(e, s->id, -1, (int64_t)index, err);
         return rc ? rc : fail_rec(e, s, -1, &why, err);
     }
-    *out = json_array();
-    int failed = 0;
-    for (size_t i = 0; i < json_array_size(list) && rc >= 0; i++) {
-        json_object_set(e->ctx, "item", json_array_get(list, i));
-        json_t *one = NULL;
-        rc = run_item(e, s, index, (int64_t)i, &one, err);
-        json_array_append_new(*out, one ? one : json_null());
-        if (rc == STEP_FAILED) {
-            failed = 1;
-            rc = s->continue_on_error && !e->must_fail ? 0 : STEP_FAILED;
-            if (rc)
-                break;
-        }
+    if ((rc = add_items(e, s, index, json_array_size(list), err)) != 0) {
+        json_decref(list);
+        return rc;
     }
+    *out = json_array();
+    for (size_t i = 0; *out && i < json_array_size(list); i++)
+        json_array_append_new(*out, json_null());
+    each x;
+    memset(&x, 0, sizeof x);
+    x.e = e;
+    x.s = s;
+    x.index = index;
+    x.list = list;
+    x.out = *out;
+    pthread_mutex_init(&x.mu, NULL);
+    rc = *out ? run_lanes(&x, err) : zf_error_set(err, ZF_ENOMEM, "out of memory");
+    pthread_mutex_destroy(&x.mu);
     json_object_del(e->ctx, "item");
     json_decref(list);
-    (void)failed;
     return rc;
 }
 
@@ -520,8 +746,10 @@ static int run_step(exec *e, size_t index, zf_error *err)
         return rc;
     }
     json_t *out = NULL;
-    rc = s->for_each ? run_each(e, s, index, &out, err) : run_item(e, s, index, -1, &out, err);
-    if (rc == STEP_FAILED && s->continue_on_error && !e->must_fail) {
+    lane self = {e->z, e->ctx};
+    rc = s->for_each ? run_each(e, s, index, &out, err)
+                     : run_item(e, &self, s, index, -1, 0, &out, err);
+    if (rc == STEP_FAILED && s->continue_on_error && !must_fail(e)) {
         zf_log(ZF_LOG_INFO, "runner", "run %lld: step %s failed, continue_on_error: %s",
                (long long)e->run->id, s->id, err->message);
         zf_error_reset(err);
@@ -571,11 +799,13 @@ static int finish(exec *e, int failed, const zf_error *why, zf_error *err)
         text = j ? json_dumps(j, JSON_COMPACT) : NULL;
         json_decref(j);
     }
-    if (e->lost)
-        return zf_error_set(err, ZF_EBUSY, "the lease on run %lld was lost",
-                            (long long)e->l.run_id);
-    return guard(e, zf_store_run_finish(e->st, &e->l, failed ? ZF_RUN_FAILED : ZF_RUN_DONE, text,
-                                        now_s(), err));
+    int rc =
+        e->lost
+            ? zf_error_set(err, ZF_EBUSY, "the lease on run %lld was lost", (long long)e->l.run_id)
+            : guard(e, zf_store_run_finish(e->st, &e->l, failed ? ZF_RUN_FAILED : ZF_RUN_DONE, text,
+                                           now_s(), err));
+    free(text);
+    return rc;
 }
 
 int zf_runner_exec(zf_runner *r, zf_store_run *run, zf_zoom *z, const char *granted, int *state,
@@ -589,6 +819,7 @@ int zf_runner_exec(zf_runner *r, zf_store_run *run, zf_zoom *z, const char *gran
     e.l = zf_store_run_lease(run);
     e.z = z;
     e.granted = granted;
+    pthread_mutex_init(&e.smu, NULL);
     if (state)
         *state = ZF_RUN_RUNNING;
     renew_start(&e);
@@ -625,6 +856,7 @@ int zf_runner_exec(zf_runner *r, zf_store_run *run, zf_zoom *z, const char *gran
     if (e.lost && rc != 0)
         rc = ZF_EBUSY;
     renew_stop(&e);
+    pthread_mutex_destroy(&e.smu);
     json_decref(e.ctx);
     zf_store_step_free_list(e.recs, e.nrecs);
     return rc;

@@ -13,12 +13,14 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define REQLOG_MAX 65536
 
 typedef struct logent {
     uint64_t seq;
     int64_t time;
+    int64_t arrived_ms, answered_ms; /* real clock, unix ms */
     int status;
     char method[8];
     char route[40];
@@ -44,6 +46,10 @@ void sim_reqlog_add(sim *s, const sim_req *rq, int status)
     memset(e, 0, sizeof *e);
     e->seq = rq->seq;
     e->time = rq->now;
+    e->arrived_ms = rq->arrived_ms;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    e->answered_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     e->status = status;
     snprintf(e->method, sizeof e->method, "%s", rq->method);
     const char *name = rq->route ? rq->route->name : "unknown";
@@ -152,6 +158,8 @@ static void h_requests(sim_req *rq, sim_resp *rs)
         json_t *o = json_pack("{s:I,s:I,s:s,s:s,s:s,s:i}", "seq", (json_int_t)e->seq, "time",
                               (json_int_t)e->time, "method", e->method, "path", e->path, "route",
                               e->route, "status", e->status);
+        json_object_set_new(o, "arrived_ms", json_integer((json_int_t)e->arrived_ms));
+        json_object_set_new(o, "answered_ms", json_integer((json_int_t)e->answered_ms));
         if (e->client_id[0])
             json_object_set_new(o, "client_id", json_string(e->client_id));
         if (e->detail)

@@ -15,6 +15,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 #include <unistd.h>
 
@@ -159,6 +160,9 @@ static int check_scopes(sim_req *rq, sim_resp *rs)
 void sim_dispatch(sim *s, sim_req *rq, sim_resp *rs)
 {
     int path_known, delay_ms = 0;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    rq->arrived_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     pthread_mutex_lock(&s->lock);
     rq->seq = ++s->seq;
     rq->now = sim_now(s);

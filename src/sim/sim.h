@@ -107,6 +107,7 @@ typedef struct sim_req {
     size_t body_len;
     const sim_access *auth; /* bearer token (routes with SIM_R_BEARER) */
     int64_t now;            /* sim time when the request arrived */
+    int64_t arrived_ms;     /* real clock (unix ms) when it arrived, for the log */
     uint64_t seq;           /* request number, for the request log */
     char log_detail[96];    /* extra text for the request log (e.g.
                                "grant_type=refresh_token"); never a secret */

@@ -197,6 +197,39 @@ static void test_dates_dst(void **state)
     expect("{{ event.d | date('%A %e %B %Y') }}", "\"Sunday 8 March 2026\"");
 }
 
+/* `download: recording`: its inputs checked like an action's, and the
+ * refusals of a wrong kind, both keys, neither. */
+static void test_download_step(void **state)
+{
+    (void)state;
+    const char *ok = HEAD "  - id: archive\n    download: recording\n    with:\n"
+                          "      meeting_id: \"{{ event.payload.object.uuid }}\"\n"
+                          "      dir: \"/srv/{{ event.payload.object.id }}\"\n";
+    assert_string_equal(problems_of(ok, "t.yaml"), "");
+    zf_workflow *w = NULL;
+    zf_wf_problems p = ZF_WF_PROBLEMS_INIT;
+    assert_int_equal(zf_workflow_load(&w, "t.yaml", ok, strlen(ok), NULL, &p), 0);
+    const zf_wf_step *st = zf_workflow_step(w, 0);
+    assert_int_equal(st->builtin, ZF_WF_BUILTIN_DOWNLOAD_RECORDING);
+    assert_null(st->action);
+    zf_workflow_free(w);
+    const char *bad =
+        HEAD "  - id: a\n    download: recordings\n"
+             "  - id: b\n    download: recording\n    action: get_user\n"
+             "  - id: c\n    download: recording\n"
+             "    with: {meeting: 81234567890, dir: /tmp/x}\n"
+             "  - id: d\n    download: recording\n    with: {meeting_id: 12, dir: \"\"}\n"
+             "  - id: e\n    with: {}\n";
+    const char *got = problems_of(bad, "t.yaml");
+    assert_non_null(strstr(got, "5:15: download: takes recording"));
+    assert_non_null(strstr(got, "a step has either action: or download:, not both"));
+    assert_non_null(strstr(got, "steps[2].with.meeting_id: is required"));
+    assert_non_null(strstr(got, "steps[2].with.meeting: unknown field"));
+    assert_non_null(strstr(got, "steps[3].with.meeting_id"));        /* 12: not a meeting id */
+    assert_non_null(strstr(got, "steps[3].with.dir"));               /* "" */
+    assert_non_null(strstr(got, "the key action is required here")); /* e */
+}
+
 /* A loaded step renders its with: against a run's context, and errors name
  * the step, the input's path and the template's place. */
 static void test_render_step(void **state)
@@ -317,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_dates_dst),
         cmocka_unit_test(test_cron),
         cmocka_unit_test(test_render_step),
+        cmocka_unit_test(test_download_step),
         cmocka_unit_test(test_input_schema),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

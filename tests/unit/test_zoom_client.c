@@ -472,6 +472,43 @@ static void test_call_paces_bulk_work(void **state)
     zf_zoom_free(z);
 }
 
+/* A sibling (another thread's client) shares the pacer: what the first
+ * client learnt paces the sibling's first call; freed in either order. */
+static void test_sibling_shares_the_pacer(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 1);
+    for (int i = 0; i < 4; i++)
+        push(&f, 0, 1, 200,
+             "X-RateLimit-Category: Light\r\nX-RateLimit-Limit: 10\r\n"
+             "X-RateLimit-Remaining: 5\r\n",
+             "{}");
+    zf_zoom_resp resp;
+    zf_error err = ZF_ERROR_INIT;
+    /* the first call learns the route's category, the second takes its slot */
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(call(z, ZF_ZOOM_READ, "/meetings/1", &resp, &err), 0);
+        zf_zoom_resp_free(&resp);
+    }
+    zf_zoom *sib = NULL;
+    assert_int_equal(zf_zoom_sibling_new(&sib, z, &err), 0);
+    assert_ptr_equal(zf_zoom_token_source(sib)->ctx, zf_zoom_token_source(z)->ctx);
+    int64_t before = f.slept;
+    assert_int_equal(call(sib, ZF_ZOOM_READ, "/meetings/2", &resp, &err), 0);
+    zf_zoom_resp_free(&resp);
+    assert_true(f.slept - before >= 80); /* 100 ms after the other's call */
+    zf_zoom_stats st;
+    zf_zoom_stats_get(sib, &st);
+    assert_int_equal(st.calls, 1); /* its own stats */
+    assert_int_equal(st.pacer_waits, 1);
+    zf_zoom_free(z); /* the sibling keeps the pacer */
+    before = f.slept;
+    assert_int_equal(call(sib, ZF_ZOOM_READ, "/meetings/3", &resp, &err), 0);
+    zf_zoom_resp_free(&resp);
+    assert_true(f.slept - before >= 80);
+    zf_zoom_free(sib);
+}
+
 /* --- pager */
 
 static void test_pager_streams_pages_same_query(void **state)
@@ -907,6 +944,7 @@ int main(void)
         cmocka_unit_test(test_call_logs_request_id_redacted),
         cmocka_unit_test(test_pacer_spacing_and_backoff),
         cmocka_unit_test(test_call_paces_bulk_work),
+        cmocka_unit_test(test_sibling_shares_the_pacer),
         cmocka_unit_test(test_pager_streams_pages_same_query),
         cmocka_unit_test(test_pager_holds_one_page),
         cmocka_unit_test(test_pager_expired_token_fails_loudly),

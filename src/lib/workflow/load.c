@@ -566,11 +566,75 @@ static const zf_wf_template *compile_at(loader *l, const json_t *v, const char *
     return t ? keep(l, t) : NULL; /* a failed one is kept for the checks; the load fails */
 }
 
+/* ---- built-in steps ----------------------------------------------------------- */
+
+static const zf_field DOWNLOAD_FIELDS[] = {
+    {.name = "meeting_id",
+     .types = ZF_T_STRING | ZF_T_INTEGER,
+     .flags = ZF_F_REQUIRED,
+     .summary = "the meeting (its latest recording) or the meeting instance's UUID",
+     .format = ZF_FMT_MEETING_ID_UUID},
+    {.name = "dir",
+     .types = ZF_T_STRING,
+     .flags = ZF_F_REQUIRED,
+     .summary = "the archive directory (created when missing; its parent must exist)",
+     .min_len = 1,
+     .max_len = 4096},
+    {0}};
+
+const zf_field *zf_wf_download_fields(void)
+{
+    return DOWNLOAD_FIELDS;
+}
+
+static void check_download_with(loader *l, const zf_wf_template *t, const char *path)
+{
+    const json_t *lit = zf_wf_template_literal(t);
+    if ((lit && !json_is_object(lit)) || (!lit && t->kind != WF_OBJ)) {
+        at(l, path, 0, "write with: {meeting_id: ..., dir: ...}", "with: is a mapping of inputs");
+        return;
+    }
+    check_members(l, DOWNLOAD_FIELDS, 0, t, path);
+}
+
+/* `action: NAME` or `download: recording`: exactly one of them. */
+static void load_kind(loader *l, zf_wf_step *s, const json_t *js, const char *path)
+{
+    json_t *dl = json_object_get(js, "download");
+    if (!dl && !json_object_get(js, "action")) {
+        at(l, path, 0, "add action: NAME (docs/actions.md lists them), or download: recording",
+           "the key action is required here");
+        return;
+    }
+    if (!dl) {
+        const char *action = str_at(l, js, "action", path, 1);
+        char *ap = path_of(path, "action");
+        if (action)
+            s->action = find_action(l, action, ap ? ap : path);
+        free(ap);
+        return;
+    }
+    char *dp = path_of(path, "download");
+    if (json_object_get(js, "action"))
+        at(l, dp ? dp : path, 1, "keep one: a step runs an action or the built-in download",
+           "a step has either action: or download:, not both");
+    else if (!json_is_string(dl) || strcmp(json_string_value(dl), "recording") != 0) {
+        const char *v = json_is_string(dl) ? json_string_value(dl) : "";
+        zf_suggest sg;
+        zf_suggest_init(&sg, v);
+        zf_suggest_offer(&sg, "recording");
+        at(l, dp ? dp : path, 0, sg.best ? "did you mean recording?" : "write download: recording",
+           "download: takes recording (the files of a meeting's cloud recording)");
+    } else
+        s->builtin = ZF_WF_BUILTIN_DOWNLOAD_RECORDING;
+    free(dp);
+}
+
 static void load_step(loader *l, size_t i, const json_t *js, const char **before)
 {
-    static const char *const keys[] = {"id",       "action",      "with",  "if",
-                                       "for_each", "concurrency", "retry", "continue_on_error",
-                                       NULL};
+    static const char *const keys[] = {
+        "id",          "action", "download",          "with", "if", "for_each",
+        "concurrency", "retry",  "continue_on_error", NULL};
     zf_wf_step *s = &l->w->steps[i];
     char path[32];
     snprintf(path, sizeof path, "steps[%zu]", i);
@@ -584,11 +648,7 @@ static void load_step(loader *l, size_t i, const json_t *js, const char **before
     }
     only_keys(l, js, path, keys, "a step");
     s->id = l->w->ids[i];
-    const char *action = str_at(l, js, "action", path, 1);
-    char *ap = path_of(path, "action");
-    if (action)
-        s->action = find_action(l, action, ap ? ap : path);
-    free(ap);
+    load_kind(l, s, js, path);
     zf_wf_scope sc = {.file = l->file,
                       .step = s->id,
                       .steps_before = before,
@@ -634,6 +694,8 @@ static void load_step(loader *l, size_t i, const json_t *js, const char **before
     json_decref(empty);
     if (s->action && s->with)
         check_with(l, s->action, s->with, p);
+    else if (s->builtin == ZF_WF_BUILTIN_DOWNLOAD_RECORDING && s->with)
+        check_download_with(l, s->with, p);
     free(p);
     p = path_of(path, "retry");
     load_retry(l, s, json_object_get(js, "retry"), p ? p : path);
@@ -843,7 +905,10 @@ json_t *zf_workflow_json(const zf_workflow *w)
     for (size_t i = 0; steps && i < w->nsteps; i++) {
         const zf_wf_step *s = &w->steps[i];
         json_t *js = json_pack(
-            "{ss ss sb si s{si ss sI sI}}", "id", s->id, "action", s->action ? s->action->name : "",
+            "{ss ss sb si s{si ss sI sI}}", "id", s->id, "action",
+            s->action                                        ? s->action->name
+            : s->builtin == ZF_WF_BUILTIN_DOWNLOAD_RECORDING ? "download: recording"
+                                                             : "",
             "continue_on_error", s->continue_on_error, "concurrency", s->concurrency, "retry",
             "max_attempts", s->retry.max_attempts, "backoff",
             s->retry.backoff == ZF_WF_BACKOFF_FIXED ? "fixed" : "exponential", "delay_ms",

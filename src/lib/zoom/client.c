@@ -10,6 +10,7 @@
 #include "zoom_internal.h"
 #include "json_scan.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -19,8 +20,17 @@
  * bodies are small, so a streamed error body never reaches the sink. */
 #define STREAM_HOLD ZF_ZOOM_ERRBODY_MAX
 
+/* The pacer of a client and its siblings (zf_zoom_sibling_new): one for
+ * all of them, under its lock, freed with the last client. */
+typedef struct shared_pacer {
+    pthread_mutex_t mu;
+    int refs;
+    zf_zoom_pacer p;
+} shared_pacer;
+
 struct zf_zoom {
     zf_zoom_tokens tokens;
+    zf_http_opts http_opts; /* kept for siblings (its strings borrowed, as given) */
     zf_zoom_retry retry;
     zf_http *http;
     int64_t (*mono_ms)(void *ctx);
@@ -28,7 +38,7 @@ struct zf_zoom {
     void (*sleep_ms)(void *ctx, int64_t ms);
     void *clock_ctx;
     int pace;
-    zf_zoom_pacer pacer;
+    shared_pacer *pacer;
     zf_zoom__transport_fn transport;
     void *transport_ctx;
     uint64_t (*rand)(void *ctx);
@@ -114,11 +124,19 @@ int zf_zoom_new(zf_zoom **out, const zf_zoom_opts *opts, zf_error *err)
     z->sleep_ms = opts->sleep_ms ? opts->sleep_ms : sys_sleep_ms;
     z->clock_ctx = opts->clock_ctx;
     z->pace = opts->pacer;
-    zf_zoom__pacer_init(&z->pacer);
+    z->http_opts = opts->http;
+    z->pacer = calloc(1, sizeof *z->pacer);
+    if (!z->pacer) {
+        free(z);
+        return zf_error_set(err, ZF_ENOMEM, "out of memory");
+    }
+    pthread_mutex_init(&z->pacer->mu, NULL);
+    z->pacer->refs = 1;
+    zf_zoom__pacer_init(&z->pacer->p);
     z->rng = ((uint64_t)sys_mono_ms(NULL) << 20) ^ (uint64_t)(uintptr_t)z ^ 0x9E3779B97F4A7C15ULL;
     int rc = zf_http_new(&z->http, &opts->http, err);
     if (rc) {
-        free(z);
+        zf_zoom_free(z);
         return rc;
     }
     zf_zoom__set_transport(z, NULL, NULL);
@@ -126,11 +144,59 @@ int zf_zoom_new(zf_zoom **out, const zf_zoom_opts *opts, zf_error *err)
     return 0;
 }
 
+int zf_zoom_sibling_new(zf_zoom **out, zf_zoom *z, zf_error *err)
+{
+    *out = NULL;
+    zf_zoom *s = calloc(1, sizeof *s);
+    if (!s)
+        return zf_error_set(err, ZF_ENOMEM, "out of memory");
+    s->tokens = z->tokens;
+    s->http_opts = z->http_opts;
+    s->retry = z->retry;
+    s->mono_ms = z->mono_ms;
+    s->wall_s = z->wall_s;
+    s->sleep_ms = z->sleep_ms;
+    s->clock_ctx = z->clock_ctx;
+    s->pace = z->pace;
+    s->rand = z->rand;
+    s->rand_ctx = z->rand_ctx;
+    s->rng = ((uint64_t)sys_mono_ms(NULL) << 20) ^ (uint64_t)(uintptr_t)s ^ 0x9E3779B97F4A7C15ULL;
+    int rc = zf_http_new(&s->http, &z->http_opts, err);
+    if (rc) {
+        free(s);
+        return rc;
+    }
+    if (z->transport == http_transport)
+        zf_zoom__set_transport(s, NULL, NULL);
+    else
+        zf_zoom__set_transport(s, z->transport, z->transport_ctx);
+    pthread_mutex_lock(&z->pacer->mu);
+    z->pacer->refs++;
+    pthread_mutex_unlock(&z->pacer->mu);
+    s->pacer = z->pacer;
+    *out = s;
+    return 0;
+}
+
+const zf_zoom_tokens *zf_zoom_token_source(const zf_zoom *z)
+{
+    return z ? &z->tokens : NULL;
+}
+
 void zf_zoom_free(zf_zoom *z)
 {
     if (!z)
         return;
     zf_http_free(z->http);
+    if (z->pacer) {
+        pthread_mutex_lock(&z->pacer->mu);
+        int last = --z->pacer->refs == 0;
+        pthread_mutex_unlock(&z->pacer->mu);
+        if (last) {
+            pthread_mutex_destroy(&z->pacer->mu);
+            free(z->pacer);
+        }
+    }
     free(z);
 }
 
@@ -394,7 +460,9 @@ static int run(call_state *cs, zf_zoom_resp *resp, zf_error *err)
     int rejected = 0;
     for (;;) {
         if (z->pace) {
-            int64_t pw = zf_zoom__pacer_wait(&z->pacer, cs->cat, z->mono_ms(z->clock_ctx));
+            pthread_mutex_lock(&z->pacer->mu);
+            int64_t pw = zf_zoom__pacer_wait(&z->pacer->p, cs->cat, z->mono_ms(z->clock_ctx));
+            pthread_mutex_unlock(&z->pacer->mu);
             if (pw > 0) {
                 z->stats.pacer_waits++;
                 z->stats.pacer_wait_ms += pw;
@@ -424,9 +492,12 @@ static int run(call_state *cs, zf_zoom_resp *resp, zf_error *err)
                              "delivered: %s",
                              o.transport_msg ? o.transport_msg : "");
         }
-        if (z->pace)
-            zf_zoom__pacer_update(&z->pacer, cs->cat, cs->method, cs->req->path, o.headers,
+        if (z->pace) {
+            pthread_mutex_lock(&z->pacer->mu);
+            zf_zoom__pacer_update(&z->pacer->p, cs->cat, cs->method, cs->req->path, o.headers,
                                   o.status, d.qps_limited, z->mono_ms(z->clock_ctx));
+            pthread_mutex_unlock(&z->pacer->mu);
+        }
         int out = 1; /* 1 = go round again */
         if (d.action == ZF_ZOOM_DONE)
             out = finish_ok(cs, &hr, json, &sc, resp, err);
@@ -490,7 +561,9 @@ int zf_zoom_call(zf_zoom *z, const zf_zoom_req *req, zf_zoom_resp *resp, zf_erro
         rc = zf_error_set(err, ZF_EPATH, "refusing to send the token outside the API base %s", o1);
         goto done;
     }
-    cs.cat = zf_zoom__pacer_category(&z->pacer, req->category, cs.method, req->path);
+    pthread_mutex_lock(&z->pacer->mu);
+    cs.cat = zf_zoom__pacer_category(&z->pacer->p, req->category, cs.method, req->path);
+    pthread_mutex_unlock(&z->pacer->mu);
     z->stats.calls++;
     rc = run(&cs, resp, err);
 done:
