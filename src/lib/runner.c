@@ -46,6 +46,10 @@ void zf_runner_free(zf_runner *r)
     free(r);
 }
 
+/* zf_runner_stop may be called from a signal handler: a lock-free atomic
+ * store is safe there */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the stop flag must be lock-free");
+
 void zf_runner_stop(zf_runner *r)
 {
     if (r)
@@ -62,7 +66,7 @@ int64_t zf_runner__ttl(const zf_runner *r)
     return r->o.lease_ttl;
 }
 
-int zf_runner__sleep(zf_runner *r, int64_t ms, const volatile int *abort_flag)
+int zf_runner__sleep(zf_runner *r, int64_t ms, const atomic_int *abort_flag)
 {
     if (r->o.sleep_ms) {
         r->o.sleep_ms(r->o.sleep_ctx, ms);

@@ -52,7 +52,7 @@ typedef struct exec {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int renewing, quit;
-    volatile int lost;
+    atomic_int lost; /* set by the renewer and by a write answered ZF_EBUSY */
 } exec;
 
 /* Where one item runs: the Zoom client and render context of its thread

@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 
 #include "zoomflow/runner.h"
 
@@ -17,7 +18,7 @@ typedef struct runner_wf {
 
 struct zf_runner {
     zf_runner_opts o;
-    volatile sig_atomic_t stop;
+    atomic_int stop;      /* set by zf_runner_stop, from a signal handler too (lock-free) */
     pthread_mutex_t lock; /* the definition cache */
     runner_wf *cache;
 };
@@ -29,6 +30,6 @@ int zf_runner__workflow(zf_runner *r, const zf_store_run *run, const zf_workflow
 int64_t zf_runner__ttl(const zf_runner *r);
 /* Sleeps ms in slices, returning early (1) when *abort_flag or r->stop
  * is set; 0 after the whole wait. */
-int zf_runner__sleep(zf_runner *r, int64_t ms, const volatile int *abort_flag);
+int zf_runner__sleep(zf_runner *r, int64_t ms, const atomic_int *abort_flag);
 
 #endif

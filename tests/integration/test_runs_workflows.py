@@ -211,6 +211,7 @@ steps:
         self.assertEqual(p.returncode, 0, p.out[-2000:] + p.err[-2000:])
         return mid, self.log("registrants.create")
 
+    @zfharness.heavy  # valgrind runs one thread at a time: no overlap to see
     def test_concurrency_8_overlaps_and_1_does_not(self):
         self.faults({"kind": "latency", "route": "registrants.create", "delay_ms": 100})
         mid8, log8 = self.register(8, 50, "conc-8", "eight")
@@ -229,6 +230,7 @@ steps:
         print(f"\nconcurrency: 8 -> {over8} in flight at most, {span(log8)} ms; "
               f"1 -> {span(log1)} ms")
 
+    @zfharness.heavy  # valgrind runs one thread at a time: no overlap to see
     def test_kill_during_concurrent_for_each_then_resume(self):
         n = 60
         mid = self.meeting()
