@@ -934,9 +934,19 @@ int srv_main(const srv_opts *opts, zf_error *err)
     fflush(stdout);
     srv_log(NULL, ZF_LOG_INFO, "start", "listening on %s (%d threads%s), public URL %s",
             cp->listen_url, threads, tls ? ", TLS" : "", cp->public_url);
-
-    lfd = wait_and_drain(&d, opts, &sigs);
-    rc = 0;
+    size_t started = 0;
+    for (const srv_module *m = srv_modules; m->name; m++, started++)
+        if (m->start && (rc = m->start(cp, err)) < 0) {
+            zf_error_restate(err, rc, "starting %s: %s", m->name, err->message);
+            break;
+        }
+    if (rc >= 0) {
+        lfd = wait_and_drain(&d, opts, &sigs);
+        rc = 0;
+    }
+    for (size_t i = started; i-- > 0;)
+        if (srv_modules[i].stop)
+            srv_modules[i].stop(cp);
     atomic_store(&d.stopping, 1);
 out_daemon:
     MHD_stop_daemon(d.mhd);

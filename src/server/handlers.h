@@ -74,4 +74,14 @@ int srv_h_webhook_put(srv_req *req, srv_resp *resp);
 int srv_webhooks_init(srv_ctx *ctx, zf_error *err);
 int srv_webhooks_openapi(srv_ctx *ctx, json_t *doc);
 
+/* routes/events.c: POST /api/v1/events/{name} */
+int srv_h_events_post(srv_req *req, srv_resp *resp);
+int srv_events_openapi(srv_ctx *ctx, json_t *doc);
+
+/* routes/wf_engine.c: the workflows module (triggers, workers, scheduler) */
+int srv_wf_init(srv_ctx *ctx, zf_error *err);
+void srv_wf_fini(srv_ctx *ctx);
+int srv_wf_start(srv_ctx *ctx, zf_error *err);
+void srv_wf_stop(srv_ctx *ctx);
+
 #endif

@@ -183,6 +183,14 @@ static const srv_hint_row srv_hints[] = {
      "give ?before= the next_before of the page before, as GET /api/v1/audit answered it, or "
      "leave it out for the newest entries",
      NULL, NULL},
+    {ZF_HINT_CHECK_RUN_DATA,
+     "give the event the fields named in problems, of the types the workflow's input schema "
+     "names, and post it again",
+     NULL, NULL},
+    {ZF_HINT_UNKNOWN_EVENT,
+     "post one of the event names the message lists: each is the `on: {event: NAME}` of a "
+     "workflow of the org (serve --workflows DIR)",
+     NULL, NULL},
     {ZF_HINT_NONE, NULL, NULL, NULL},
 };
 
@@ -197,7 +205,6 @@ const srv_hint_skip srv_hints_not_emitted[] = {
     /* workflows and their runs: zoomflow workflows; no service route yet (the
      * rows belong with the routes that will emit them) */
     {ZF_HINT_FIX_WORKFLOW, "workflow definitions (zoomflow workflows validate)"},
-    {ZF_HINT_CHECK_RUN_DATA, "a workflow run's templates (zoomflow workflows)"},
     {ZF_HINT_LIST_RUNS, "workflow runs (zoomflow workflows)"},
     {ZF_HINT_RUN_NOT_FAILED, "workflow runs (zoomflow workflows)"},
     {ZF_HINT_RUN_FINISHED, "workflow runs (zoomflow workflows)"},
