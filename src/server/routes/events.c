@@ -83,8 +83,8 @@ static int trigger_id(srv_req *req, srv_resp *resp, char *out, size_t cap)
     return 0;
 }
 
-static int unknown_event(srv_resp *resp, const char *request_id, const char *org,
-                         const char *name, const srv_wf_list *l)
+static int unknown_event(srv_resp *resp, const char *request_id, const char *org, const char *name,
+                         const srv_wf_list *l)
 {
     json_t *known = json_array();
     zf_buf names;
@@ -168,8 +168,7 @@ static int answer_runs(srv_req *req, srv_resp *resp, const char *name, const cha
     json_t *runs = json_array();
     const char *org = req->who->org;
     for (size_t i = 0; i < n; i++) {
-        zf_runner_start_opts o = {org, ZF_TRIGGER_EVENT, tid, req->json, NULL, req->who->actor,
-                                  0};
+        zf_runner_start_opts o = {org, ZF_TRIGGER_EVENT, tid, req->json, NULL, req->who->actor, 0};
         zf_store_run run;
         int created = 0;
         zf_error err = ZF_ERROR_INIT;
@@ -246,12 +245,12 @@ int srv_events_openapi(srv_ctx *ctx, json_t *doc)
         "its members are event.* in the templates",
         "properties", "id", "type", "string", "integer", "description",
         "the event's id (the trigger id when no Idempotency-Key header is sent)");
-    json_t *run = json_pack("{s:s,s:[s,s,s,s,s],s:{s:{s:s},s:{s:s},s:{s:s},s:{s:s},s:{s:s,s:s}}}",
-                            "type", "object", "required", "id", "workflow", "version", "state",
-                            "created", "properties", "id", "type", "integer", "workflow", "type",
-                            "string", "version", "type", "integer", "state", "type", "string",
-                            "created", "type", "boolean", "description",
-                            "false: the trigger id had this run already");
+    json_t *run =
+        json_pack("{s:s,s:[s,s,s,s,s],s:{s:{s:s},s:{s:s},s:{s:s},s:{s:s},s:{s:s,s:s}}}", "type",
+                  "object", "required", "id", "workflow", "version", "state", "created",
+                  "properties", "id", "type", "integer", "workflow", "type", "string", "version",
+                  "type", "integer", "state", "type", "string", "created", "type", "boolean",
+                  "description", "false: the trigger id had this run already");
     json_t *runs = json_pack("{s:s,s:[s,s,s],s:{s:{s:s},s:{s:s},s:{s:s,s:{s:s}}}}", "type",
                              "object", "required", "event", "trigger_id", "runs", "properties",
                              "event", "type", "string", "trigger_id", "type", "string", "runs",

@@ -116,9 +116,8 @@ static int seed_org(srv_ctx *ctx, const char *org, zf_error *err)
     if (s)
         return 0;
     char by[600];
-    snprintf(by, sizeof by, "directory %.500s", srv_ctx_opts(ctx)->workflows_dir
-                                                     ? srv_ctx_opts(ctx)->workflows_dir
-                                                     : "(workflows)");
+    snprintf(by, sizeof by, "directory %.500s",
+             srv_ctx_opts(ctx)->workflows_dir ? srv_ctx_opts(ctx)->workflows_dir : "(workflows)");
     for (size_t i = 0; i < E.ndir; i++) {
         zf_runner_start_opts o = {org, ZF_TRIGGER_MANUAL, NULL, NULL, E.dir[i].source, by, 0};
         o.now = srv_wf_now(ctx);
@@ -274,8 +273,7 @@ int srv_wf_start_run(srv_ctx *ctx, const zf_workflow *w, const zf_runner_start_o
         zf_buf_free(&lb);
         srv_log(NULL, ZF_LOG_INFO, "run.created", "org %s: run %lld of %s version %lld (%s %s)",
                 run->org, (long long)run->id, run->workflow, (long long)run->version,
-                zf_trigger_kind_name(run->trigger_kind),
-                run->trigger_id ? run->trigger_id : "-");
+                zf_trigger_kind_name(run->trigger_kind), run->trigger_id ? run->trigger_id : "-");
     }
     return rc;
 }
@@ -302,8 +300,8 @@ static void on_run(void *vctx, const zf_store_run *run, int phase, int state, co
                            : phase == ZF_RUNNER_RUN_RELEASED ? "released (stopping)"
                                                              : "left to the next claim";
         srv_log(NULL, phase == ZF_RUNNER_RUN_RELEASED ? ZF_LOG_INFO : ZF_LOG_WARN, "run.stop",
-                "org %s: run %lld of %s %s%s%s", run->org, (long long)run->id, run->workflow,
-                what, err && err->message[0] ? ": " : "", err ? err->message : "");
+                "org %s: run %lld of %s %s%s%s", run->org, (long long)run->id, run->workflow, what,
+                err && err->message[0] ? ": " : "", err ? err->message : "");
         return;
     }
     const char *sname = zf_run_state_name(state);
@@ -509,8 +507,9 @@ int srv_wf_start(srv_ctx *ctx, zf_error *err)
             "%zu workflow definition(s) from %s for %s; %d worker(s), lease %lld s", E.ndir,
             srv_ctx_opts(ctx)->workflows_dir ? srv_ctx_opts(ctx)->workflows_dir : "(none)",
             srv_ctx_opts(ctx)->workflows_orgs ? srv_ctx_opts(ctx)->workflows_orgs : "every org",
-            srv_ctx_opts(ctx)->workers, (long long)(srv_ctx_opts(ctx)->lease_ttl > 0 ? srv_ctx_opts(ctx)->lease_ttl
-                                                                 : ZF_RUNNER_TTL_DEFAULT));
+            srv_ctx_opts(ctx)->workers,
+            (long long)(srv_ctx_opts(ctx)->lease_ttl > 0 ? srv_ctx_opts(ctx)->lease_ttl
+                                                         : ZF_RUNNER_TTL_DEFAULT));
     if (srv_ctx_opts(ctx)->workers > 0 && pthread_create(&E.pool_t, NULL, pool_main, ctx) == 0) {
         E.pool_on = 1;
         srv_metric_set(ctx, M_WORKERS, NULL, srv_ctx_opts(ctx)->workers);

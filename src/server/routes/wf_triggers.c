@@ -87,8 +87,8 @@ static int dispatch_event(srv_ctx *ctx, const srv_wf_list *l, const zf_store_web
         if (zf_workflow_trigger(w) != ZF_WF_ON_ZOOM ||
             strcmp(zf_workflow_trigger_value(w), ev->event) != 0)
             continue;
-        zf_runner_start_opts o = {ev->org, ZF_TRIGGER_ZOOM, ev->event_id, body, NULL,
-                                  "zoom webhook", 0};
+        zf_runner_start_opts o = {
+            ev->org, ZF_TRIGGER_ZOOM, ev->event_id, body, NULL, "zoom webhook", 0};
         zf_store_run run;
         int created = 0;
         zf_error err = ZF_ERROR_INIT;
@@ -116,8 +116,8 @@ static void dispatch_org(srv_ctx *ctx, zf_store *st, const char *org)
     size_t n = 0;
     zf_error err = ZF_ERROR_INIT;
     if (zf_store_webhook_event_list(st, org, "new", EVENTS_PER_PASS, &evs, &n, &err) != 0) {
-        srv_log(NULL, ZF_LOG_WARN, "workflow.dispatch", "org %s: reading new Zoom events: %s",
-                org, err.message);
+        srv_log(NULL, ZF_LOG_WARN, "workflow.dispatch", "org %s: reading new Zoom events: %s", org,
+                err.message);
         return;
     }
     srv_wf_list *l = NULL;
@@ -131,8 +131,8 @@ static void dispatch_org(srv_ctx *ctx, zf_store *st, const char *org)
         if (dispatch_event(ctx, l, &evs[i]) != 0)
             continue;
         int consumed = 0;
-        if (zf_store_webhook_event_consume(st, org, evs[i].event_id, (int64_t)time(NULL),
-                                           &consumed, &err) != 0)
+        if (zf_store_webhook_event_consume(st, org, evs[i].event_id, (int64_t)time(NULL), &consumed,
+                                           &err) != 0)
             srv_log(NULL, ZF_LOG_WARN, "workflow.dispatch",
                     "org %s: Zoom event %s not marked consumed (dispatched again): %s", org,
                     evs[i].event_id, err.message);
@@ -215,9 +215,8 @@ static int last_fire(zf_store *st, const char *org, const char *name, int64_t *o
     int64_t next = 0;
     int rc = zf_store_run_list(st, &f, &list, &n, &next, err);
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        int64_t t = list[i].trigger_kind == ZF_TRIGGER_SCHEDULE
-                        ? srv_wf_iso_parse(list[i].trigger_id)
-                        : -1;
+        int64_t t =
+            list[i].trigger_kind == ZF_TRIGGER_SCHEDULE ? srv_wf_iso_parse(list[i].trigger_id) : -1;
         if (t > *out)
             *out = t;
     }
@@ -248,8 +247,7 @@ static int sched_init(sched *x, zf_store *st, const srv_wf *item)
     x->next = cron_next(item->w, x->last);
     if (!x->next)
         srv_log(NULL, ZF_LOG_WARN, "workflow.schedule",
-                "org %s: workflow %s: its schedule never fires within 8 years", x->org,
-                item->name);
+                "org %s: workflow %s: its schedule never fires within 8 years", x->org, item->name);
     return 0;
 }
 
@@ -261,9 +259,9 @@ static void fire(srv_ctx *ctx, sched *x, const srv_wf *item, int64_t now)
     char iso[32], at[32];
     srv_wf_iso(t, iso, sizeof iso);
     srv_wf_iso(now, at, sizeof at);
-    json_t *in = json_pack("{s:s, s:s, s:s, s:s}", "fire_time", iso, "fired_at", at, "cron",
-                           zf_workflow_trigger_value(item->w), "timezone",
-                           zf_workflow_timezone(item->w));
+    json_t *in =
+        json_pack("{s:s, s:s, s:s, s:s}", "fire_time", iso, "fired_at", at, "cron",
+                  zf_workflow_trigger_value(item->w), "timezone", zf_workflow_timezone(item->w));
     /* the run's own times are the store's clock (a worker claims by it) */
     zf_runner_start_opts o = {x->org, ZF_TRIGGER_SCHEDULE, iso, in, NULL, "schedule", 0};
     zf_store_run run;
@@ -274,8 +272,8 @@ static void fire(srv_ctx *ctx, sched *x, const srv_wf *item, int64_t now)
     json_decref(in);
     if (rc != 0 && rc != ZF_EVALIDATION) {
         srv_log(NULL, ZF_LOG_WARN, "workflow.schedule",
-                "org %s: workflow %s at %s: not started, tried again: %s", x->org, item->name,
-                iso, err.message);
+                "org %s: workflow %s at %s: not started, tried again: %s", x->org, item->name, iso,
+                err.message);
         return;
     }
     if (rc == 0) {
