@@ -20,12 +20,17 @@ schema shared by the serve processes) PostgreSQL.
 * a `* * * * *` schedule on two replicas (the scheduler's clock skewed so
   a minute turns soon): one run for the fire time; restarted three minutes
   "later", the most recent missed fire time fires once, not every one;
-* an invalid definition stops the start with file:line:col.
+* an invalid definition stops the start with file:line:col;
+* heavy, PostgreSQL only: 3 replicas on one schema, ZF_TEST_REPLICA_EVENTS
+  (300) events posted across them, one replica SIGKILLed a third of the way
+  in: every event has exactly one run, every run is done, and zoomsim holds
+  one user, one meeting and one registrant per event.
 """
 import hashlib
 import hmac
 import json
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -35,7 +40,7 @@ import unittest
 
 import srvharness
 import zfharness
-from zfharness import SLOW, Sim
+from zfharness import SLOW, Sim, heavy
 
 EXAMPLES = os.path.join(zfharness.SOURCE_DIR, "examples", "workflows")
 SECRET = "Zs3cr3tT0ken-acme-wf"
@@ -125,12 +130,18 @@ class WfCase(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
+        bad = []
         for s in reversed(cls.serves):
-            s.stop()
+            killed = s.proc is not None and s.proc.returncode == -signal.SIGKILL
+            rc = s.stop()
+            if rc not in (0, None) and not killed:
+                bad.append(f"zoomflow serve exited {rc}: {s.stderr()[-3000:]}")
         if cls.serves:
             cls.serves[0].store.drop()
         zfharness.stop_clean(cls.sim)
         shutil.rmtree(cls.dir, ignore_errors=True)
+        if bad:
+            raise AssertionError("\n".join(bad))
 
     def setUp(self):
         self.sim.request("DELETE", "/_sim/faults")
@@ -412,6 +423,114 @@ class TestSchedule(WfCase):
         self.assertGreaterEqual(gap, 180, got)
         self.assertIn("fired the latest", first.stderr())
         del second
+
+
+@unittest.skipUnless(srvharness.ON_PG, "replicas share a PostgreSQL schema (the .pg twin)")
+class TestReplicas(WfCase):
+    SERVE_ARGS = ("--workers", "2", "--lease-ttl", "3")
+
+    @heavy
+    def test_three_replicas_one_killed(self):
+        for _ in range(2):
+            self.serve()
+        reps = list(self.serves[:3])
+        n = int(os.environ.get("ZF_TEST_REPLICA_EVENTS", "300"))
+        # Zoom's cap: 100 meeting creates a day per host, so the meetings are
+        # spread over hosts of their own
+        hosts = n // 80 + 1
+        r = self.sim.request("POST", "/_sim/seed/users", body={"count": hosts,
+                                                               "domain": "mgr.test"})
+        self.assertIn(r.status, (200, 201), r)
+        mgrs = [u["email"] for u in self.sim.state()["data"]["users"]
+                if u["email"].endswith("@mgr.test")]
+        self.assertEqual(len(mgrs), hosts)
+        dead = set()
+        lock = threading.Lock()
+        done_posts = [0]
+        retried = [0]
+
+        def post_one(i):
+            ev = hire(f"R{i:04d}", mgrs[i % hosts])
+            key = {"Idempotency-Key": f"rep-{i}"}
+            order = [reps[(i + k) % 3] for k in range(3)]
+            for s in order:
+                with lock:
+                    if id(s) in dead:
+                        continue
+                try:
+                    r = self.post("employee.onboarded", ev, s=s, headers=key)
+                except OSError:
+                    with lock:
+                        retried[0] += 1
+                    continue  # the replica died under this request: the next one
+                self.assertEqual(r.status, 202, r)
+                with lock:
+                    done_posts[0] += 1
+                return
+            self.fail(f"event {i}: no replica answered")
+
+        errors = []
+
+        def worker(start):
+            try:
+                for i in range(start, n, 6):
+                    post_one(i)
+            except BaseException as e:  # noqa: BLE001 - reported below
+                errors.append(e)
+
+        def killer():
+            # a third of the runs done: every replica is mid-run (and its
+            # workers mid-step), then the third replica dies at once
+            try:
+                wait_for(lambda: int(self.sql("SELECT COUNT(*) FROM workflow_runs WHERE state "
+                                              "= 'done' AND trigger_id LIKE 'rep-%'")[0][0])
+                         >= n // 3, 300, "a third of the runs done")
+            finally:
+                with lock:
+                    dead.add(id(reps[2]))
+                reps[2].stop(signal.SIGKILL)
+
+        ts = [threading.Thread(target=worker, args=(k,)) for k in range(6)]
+        ts.append(threading.Thread(target=killer))
+        t0 = time.time()
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        self.assertEqual(errors, [])
+        self.assertTrue(dead, "the replica was not killed")
+        posted = time.time() - t0
+
+        def all_done():
+            rows = self.sql("SELECT state, COUNT(*) FROM workflow_runs WHERE trigger_id LIKE "
+                            "'rep-%' GROUP BY state")
+            states = {r[0]: int(r[1]) for r in rows}
+            self.assertNotIn("failed", states, self.sql(
+                "SELECT error FROM workflow_runs WHERE state = 'failed' LIMIT 3"))
+            return states.get("done") == n
+
+        wait_for(all_done, 600, f"{n} runs done")
+        took = time.time() - t0
+        rows = self.sql("SELECT COUNT(*), COUNT(DISTINCT trigger_id) FROM workflow_runs WHERE "
+                        "trigger_id LIKE 'rep-%'")
+        self.assertEqual(rows, [[str(n), str(n)]])
+        # the dead replica's runs were taken over (a second lease) and finished
+        taken = int(self.sql("SELECT COUNT(*) FROM workflow_runs WHERE trigger_id LIKE 'rep-%' "
+                             "AND lease_seq > 1")[0][0])
+        self.assertGreaterEqual(taken, 1)
+        d = self.sim.state()["data"]
+        users = [u["email"] for u in d["users"] if re.match(r"^r\d{4}@example\.com$", u["email"])]
+        meetings = [m for m in d["meetings"] if m["topic"].startswith("Day 1 orientation: R")]
+        topics = [m["topic"] for m in meetings]
+        self.assertEqual(len(users), n)
+        self.assertEqual(len(set(users)), n)
+        self.assertEqual(len(topics), n, "a meeting made twice")
+        self.assertEqual(len(set(topics)), n)
+        for m in meetings:
+            self.assertEqual(d["counts"]["registrants"].get(str(m["id"]), 0), 1, m["topic"])
+        print(f"\n{n} events over 3 replicas (one SIGKILLed, {retried[0]} posts sent again, "
+              f"{taken} runs taken over): posted and killed in {posted:.1f} s, all runs done in "
+              f"{took:.1f} s", flush=True)
 
 
 class TestBadDefinition(unittest.TestCase):
