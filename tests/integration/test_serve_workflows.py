@@ -533,7 +533,7 @@ class TestReplicas(WfCase):
               f"{took:.1f} s", flush=True)
 
 
-class TestBadDefinition(unittest.TestCase):
+class TestSettings(unittest.TestCase):
     def test_invalid_definition_stops_the_start(self):
         d = tempfile.mkdtemp(prefix="zf-wfbad-")
         self.addCleanup(shutil.rmtree, d, True)
@@ -547,6 +547,37 @@ class TestBadDefinition(unittest.TestCase):
         self.assertIn("bad.yaml:6:", msg)
         self.assertIn("create_meeting", msg)  # the did-you-mean
         self.assertEqual(s.proc.returncode, 1)
+        # the directory from the environment: the same check
+        s = srvharness.Serve(store=s.store, env={"ZOOMFLOW_WORKFLOWS": d}, start=False)
+        with self.assertRaises(RuntimeError) as cm:
+            s.start()
+        self.assertIn("bad.yaml:6:", str(cm.exception))
+
+    def test_bad_settings(self):
+        s = srvharness.Serve("--workers", "65", start=False)
+        self.addCleanup(s.store.drop)
+        with self.assertRaises(RuntimeError) as cm:
+            s.start()
+        self.assertIn("--workers", str(cm.exception))
+        self.assertEqual(s.proc.returncode, 2)
+        s = srvharness.Serve(store=s.store, env={"ZOOMFLOW_LEASE_TTL": "soon"}, start=False)
+        with self.assertRaises(RuntimeError) as cm:
+            s.start()
+        self.assertIn("ZOOMFLOW_LEASE_TTL", str(cm.exception))
+        # a flag wins over the environment
+        s = srvharness.Serve("--workers", "0", store=s.store, env={"ZOOMFLOW_WORKERS": "3"})
+        try:
+            r = s.request("GET", "/metrics")
+            self.assertIn("zoomflow_workflow_workers 0", r.body)
+        finally:
+            self.assertEqual(s.stop(), 0, s.stderr()[-2000:])
+        s = srvharness.Serve(store=s.store, env={"ZOOMFLOW_WORKERS": "3"})
+        try:
+            r = s.request("GET", "/metrics")
+            self.assertIn("zoomflow_workflow_workers 3", r.body)
+            self.assertIn('zoomflow_workflow_runs{state="queued"} 0', r.body)
+        finally:
+            self.assertEqual(s.stop(), 0, s.stderr()[-2000:])
 
 
 if __name__ == "__main__":
