@@ -567,12 +567,15 @@ class TestSettings(unittest.TestCase):
         # a flag wins over the environment
         s = srvharness.Serve("--workers", "0", store=s.store, env={"ZOOMFLOW_WORKERS": "3"})
         try:
+            # the workflows start once the service listens
+            wait_for(lambda: "workflows.start" in s.stderr(), 30, "the workflows started")
             r = s.request("GET", "/metrics")
             self.assertIn("zoomflow_workflow_workers 0", r.body)
         finally:
             self.assertEqual(s.stop(), 0, s.stderr()[-2000:])
         s = srvharness.Serve(store=s.store, env={"ZOOMFLOW_WORKERS": "3"})
         try:
+            wait_for(lambda: "workflows.start" in s.stderr(), 30, "the workflows started")
             r = s.request("GET", "/metrics")
             self.assertIn("zoomflow_workflow_workers 3", r.body)
             self.assertIn('zoomflow_workflow_runs{state="queued"} 0', r.body)

@@ -503,21 +503,22 @@ int srv_wf_start(srv_ctx *ctx, zf_error *err)
     int rc = seed_all(ctx, err);
     if (rc != 0)
         return rc;
-    srv_log(NULL, ZF_LOG_INFO, "workflows.start",
-            "%zu workflow definition(s) from %s for %s; %d worker(s), lease %lld s", E.ndir,
-            srv_ctx_opts(ctx)->workflows_dir ? srv_ctx_opts(ctx)->workflows_dir : "(none)",
-            srv_ctx_opts(ctx)->workflows_orgs ? srv_ctx_opts(ctx)->workflows_orgs : "every org",
-            srv_ctx_opts(ctx)->workers,
-            (long long)(srv_ctx_opts(ctx)->lease_ttl > 0 ? srv_ctx_opts(ctx)->lease_ttl
-                                                         : ZF_RUNNER_TTL_DEFAULT));
-    if (srv_ctx_opts(ctx)->workers > 0 && pthread_create(&E.pool_t, NULL, pool_main, ctx) == 0) {
-        E.pool_on = 1;
-        srv_metric_set(ctx, M_WORKERS, NULL, srv_ctx_opts(ctx)->workers);
+    const srv_opts *o = srv_ctx_opts(ctx);
+    if (o->workers > 0) {
+        srv_metric_set(ctx, M_WORKERS, NULL, o->workers);
+        E.pool_on = pthread_create(&E.pool_t, NULL, pool_main, ctx) == 0;
+        if (!E.pool_on)
+            srv_metric_set(ctx, M_WORKERS, NULL, 0);
     }
     E.disp_on = pthread_create(&E.disp_t, NULL, disp_main, ctx) == 0;
     E.sched_on = pthread_create(&E.sched_t, NULL, sched_main, ctx) == 0;
-    if (!E.disp_on || !E.sched_on || (srv_ctx_opts(ctx)->workers > 0 && !E.pool_on))
+    if (!E.disp_on || !E.sched_on || (o->workers > 0 && !E.pool_on))
         return zf_error_set(err, ZF_ENOMEM, "the workflow threads could not be started");
+    srv_log(NULL, ZF_LOG_INFO, "workflows.start",
+            "%zu workflow definition(s) from %s for %s; %d worker(s), lease %lld s", E.ndir,
+            o->workflows_dir ? o->workflows_dir : "(none)",
+            o->workflows_orgs ? o->workflows_orgs : "every org", o->workers,
+            (long long)(o->lease_ttl > 0 ? o->lease_ttl : ZF_RUNNER_TTL_DEFAULT));
     return 0;
 }
 
