@@ -111,7 +111,9 @@ int zf_tokens_connect_s2s(zf_tokens *tk, const zf_connect_cfg *cfg, zf_error *er
 
 /* Revokes at Zoom when possible, then wipes the row. When revocation fails
  * the row is still wiped, the call returns 0, and revoke_err (may be NULL)
- * says why. ZF_ENOTCONNECTED when there is no such connection. */
+ * says why. 1 when the row held no token to revoke (the app was removed at
+ * Zoom, which wiped them) and was wiped without asking Zoom.
+ * ZF_ENOTCONNECTED when there is no such connection. */
 int zf_tokens_disconnect(zf_tokens *tk, const char *id, zf_error *revoke_err, zf_error *err);
 
 /* Health of a connection, without secrets. */

@@ -47,6 +47,8 @@
       "serve: the address to listen on (HOST:PORT; port 0 = any free one)")                        \
     X(public_url, "public_url", "ZOOMFLOW_PUBLIC_URL", NULL,                                       \
       "serve: the service's URL as browsers and Zoom reach it (default: the listen address)")      \
+    X(trusted_proxy, "trusted_proxy", "ZOOMFLOW_TRUSTED_PROXY", NULL,                              \
+      "serve: proxies whose X-Forwarded-For names the client (addresses, CIDR blocks)")            \
     X(tls_cert, "tls_cert", "ZOOMFLOW_TLS_CERT", NULL, "serve: TLS certificate chain (PEM)")       \
     X(tls_key, "tls_key", "ZOOMFLOW_TLS_KEY", NULL, "serve: TLS private key (PEM)")                \
     X(threads, "threads", "ZOOMFLOW_THREADS", NULL,                                                \

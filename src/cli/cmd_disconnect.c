@@ -16,9 +16,13 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         rc = zf_tokens_disconnect(tk, ctx->cfg.profile, &revoke_err, &err);
     if (rc == ZF_ENOTCONNECTED)
         cli_unknown_profile(ctx, tk, ctx->cfg.profile, &err);
-    if (rc)
+    if (rc < 0)
         return cli_fail(ctx, &err);
-    if (revoke_err.code) {
+    if (rc == 1) {
+        printf("Disconnected profile '%s': the connection held no token (the app was removed "
+               "at Zoom), so there was nothing to revoke; wiped.\n",
+               ctx->cfg.profile);
+    } else if (revoke_err.code) {
         printf("Disconnected profile '%s': stored tokens wiped.\n", ctx->cfg.profile);
         fprintf(stderr,
                 "warning: Zoom did not confirm the revocation: %s\n"

@@ -15,6 +15,7 @@
 
 typedef struct serve_args {
     const char *listen, *threads, *public_url, *tls_cert, *tls_key; /* settings */
+    const char *trusted_proxy;
     const char *client_id, *client_secret_file;
     const char *port_file;
     const char *client_timeout;
@@ -51,6 +52,13 @@ static const cli_opt serve_opts[] = {
      .value_name = "URL",
      .help = "the URL browsers and Zoom reach the service at, for links and the\n"
              "OAuth redirect URI behind a proxy (env ZOOMFLOW_PUBLIC_URL)"},
+    {.kind = CLI_OPT_VALUE,
+     .name = "trusted-proxy",
+     .at = CLI_AT(serve_args, trusted_proxy),
+     .value_name = "LIST",
+     .help = "proxies (addresses or CIDR blocks, comma separated) whose\n"
+             "X-Forwarded-For names the client, for sign-in limits and logs\n"
+             "(default none: the peer is the client; env ZOOMFLOW_TRUSTED_PROXY)"},
     {.kind = CLI_OPT_VALUE,
      .name = "tls-cert",
      .at = CLI_AT(serve_args, tls_cert),
@@ -143,17 +151,12 @@ static int apply_settings(cli_ctx *ctx, const serve_args *a, zf_error *err)
 {
     const struct {
         const char *key, *value;
-    } set[] = {{"listen", a->listen},
-               {"threads", a->threads},
-               {"public_url", a->public_url},
-               {"tls_cert", a->tls_cert},
-               {"tls_key", a->tls_key},
-               {"client_id", a->client_id},
-               {"client_secret_file", a->client_secret_file},
-               {"workflows", a->workflows},
-               {"workflows_org", a->workflows_org},
-               {"workers", a->workers},
-               {"lease_ttl", a->lease_ttl}};
+    } set[] = {{"listen", a->listen},         {"threads", a->threads},
+               {"public_url", a->public_url}, {"trusted_proxy", a->trusted_proxy},
+               {"tls_cert", a->tls_cert},     {"tls_key", a->tls_key},
+               {"client_id", a->client_id},   {"client_secret_file", a->client_secret_file},
+               {"workflows", a->workflows},   {"workflows_org", a->workflows_org},
+               {"workers", a->workers},       {"lease_ttl", a->lease_ttl}};
     for (size_t i = 0; i < sizeof set / sizeof set[0]; i++) {
         int rc = set[i].value ? cli_cfg_set_flag(&ctx->cfg, set[i].key, set[i].value, err) : 0;
         if (rc)
@@ -283,6 +286,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     o.port_file = a.port_file;
     o.threads = (int)threads;
     o.public_url = ctx->cfg.public_url;
+    o.trusted_proxies = ctx->cfg.trusted_proxy;
     o.tls_cert = ctx->cfg.tls_cert;
     o.tls_key = ctx->cfg.tls_key;
     o.conn_timeout_s = (int)timeout;

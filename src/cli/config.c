@@ -97,8 +97,8 @@ static const char *known_keys(void)
 {
     return "db, key_file, oauth_base, api_base, authorize_endpoint, token_endpoint, "
            "revoke_endpoint, client_id, client_secret_file, account_id, redirect_uri, "
-           "ca_file, timeout, listen, public_url, tls_cert, tls_key, threads, workflows, "
-           "workflows_org, workers, lease_ttl";
+           "ca_file, timeout, listen, public_url, trusted_proxy, tls_cert, tls_key, threads, "
+           "workflows, workflows_org, workers, lease_ttl";
 }
 
 static void trim(const char **s, const char **e)

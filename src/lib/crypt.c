@@ -311,6 +311,31 @@ done:
     return rc;
 }
 
+/* systemd hands a service its credentials (LoadCredential=) in
+ * $CREDENTIALS_DIRECTORY, a private mount, as root-owned 0400 files with an
+ * ACL for the service's user where the file system has ACLs; stat then shows
+ * the ACL mask as group read (0440). A file directly in that directory, owned
+ * by root or by us, readable by no one else and writable by no one, is the
+ * credential as systemd made it. */
+static int in_credentials_dir(const char *path, const struct stat *st)
+{
+    const char *dir = getenv("CREDENTIALS_DIRECTORY");
+    if (!dir || !*dir || (st->st_mode & 0137) != 0)
+        return 0;
+    if (st->st_uid != 0 && st->st_uid != geteuid())
+        return 0;
+    char *real_dir = realpath(dir, NULL), *real_path = realpath(path, NULL);
+    int ok = 0;
+    if (real_dir && real_path) {
+        size_t n = strlen(real_dir);
+        const char *slash = strrchr(real_path, '/');
+        ok = strncmp(real_path, real_dir, n) == 0 && slash == real_path + n;
+    }
+    free(real_dir);
+    free(real_path);
+    return ok;
+}
+
 static int read_key_file(zf_crypt *c, const char *path, zf_error *err)
 {
     char text[KEY_FILE_MAX + 1];
@@ -325,7 +350,7 @@ static int read_key_file(zf_crypt *c, const char *path, zf_error *err)
         rc = zf_error_set(err, ZF_ECONFIG, "key file %s is not a regular file", path);
         goto done;
     }
-    if (st.st_mode & 077) {
+    if ((st.st_mode & 077) && !in_credentials_dir(path, &st)) {
         rc = zf_error_set(err, ZF_ECONFIG,
                           "key file %s has mode %04o: other users may read the master key", path,
                           (unsigned)(st.st_mode & 07777));

@@ -710,28 +710,33 @@ int zf_tokens_disconnect(zf_tokens *tk, const char *id, zf_error *revoke_err, zf
         zf_store_rollback(tk->opts.store);
         return not_connected(id, err);
     }
-    if (rc == 0) {
+    /* no token held (the app was removed at Zoom, which wiped them): there
+     * is nothing to revoke, and trying would only fail */
+    int nothing_held = rc == 0 && !c.access_token_sealed && !c.refresh_token_sealed;
+    if (rc == 0 && !nothing_held) {
         int revoked = revoke_at_zoom(tk, &c, &rerr);
         if (revoked < 0)
             zf_error_hint_id(&rerr, ZF_HINT_REMOVE_APP,
                              "The tokens were deleted here but may "
                              "still be valid at Zoom: remove the app from the account in the "
                              "Zoom App Marketplace (Manage > Added Apps) to be sure.");
-        rc = zf_store_conn_delete(tk->opts.store, id, err);
     }
+    if (rc == 0)
+        rc = zf_store_conn_delete(tk->opts.store, id, err);
     if (rc == 0)
         rc = zf_store_commit(tk->opts.store, err);
     else
         zf_store_rollback(tk->opts.store);
     forget(tk, id);
     audit(tk, id, "disconnect", rc < 0 ? rc : rerr.code,
-          rc < 0      ? err->message
-          : rerr.code ? "wiped; revoke failed"
-                      : "revoked and wiped");
+          rc < 0         ? err->message
+          : rerr.code    ? "wiped; revoke failed"
+          : nothing_held ? "wiped; no token held to revoke"
+                         : "revoked and wiped");
     if (revoke_err)
         *revoke_err = rerr;
     zf_store_conn_free(&c);
-    return rc;
+    return rc == 0 && nothing_held ? 1 : rc;
 }
 
 /* --- the refresh claim */

@@ -75,6 +75,29 @@ const char *srv_kvlist_get(const srv_kvlist *l, const char *name);
 /* 1 when id is 1-64 bytes of [A-Za-z0-9._-]. */
 int srv_request_id_ok(const char *id);
 
+/* A trusted proxy: an address or a CIDR block (IPv4 kept as ::ffff:a.b.c.d,
+ * bits counted over the 16 bytes). */
+typedef struct srv_net {
+    unsigned char addr[16];
+    int bits;
+} srv_net;
+#define SRV_NETS_MAX 32
+/* "10.0.0.0/8" or "::1" (len bytes): 0, or -1 when it is not an address,
+ * the prefix is out of range, or host bits are set under the prefix. */
+int srv_net_parse(const char *s, size_t len, srv_net *out);
+/* A list separated by commas or spaces into out (at most cap): 0, or -1
+ * with the entry at fault copied into bad. */
+int srv_net_list_parse(const char *list, srv_net *out, size_t cap, size_t *n, char *bad,
+                       size_t bad_cap);
+/* 1 when the address text addr is in one of nets. */
+int srv_net_match(const srv_net *nets, size_t n, const char *addr);
+/* The client behind trusted proxies: X-Forwarded-For (len bytes) read from
+ * the right, each hop in nets skipped; 1 with the first other address
+ * (normalised) in out, 0 when an entry is not a bare address (a port,
+ * "unknown", garbage) or every hop is trusted: then the peer is the client. */
+int srv_forwarded_client(const char *xff, size_t len, const srv_net *nets, size_t n, char *out,
+                         size_t cap);
+
 /* ---- the context ----------------------------------------------------- */
 
 typedef struct srv_metrics srv_metrics;
@@ -97,7 +120,9 @@ struct srv_ctx {
     pthread_mutex_t lock; /* orgs */
     srv_org_session *orgs;
     srv_metrics *metrics;
-    atomic_int probes; /* /readyz store probes still running (routes/health.c) */
+    atomic_int probes;             /* /readyz store probes still running (routes/health.c) */
+    srv_net trusted[SRV_NETS_MAX]; /* --trusted-proxy: whose X-Forwarded-For counts */
+    size_t ntrusted;
 };
 
 /* ---- requests and responses ------------------------------------------ */

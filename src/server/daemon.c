@@ -454,6 +454,14 @@ static void first_call(srv_rstate *rs, struct MHD_Connection *c, const char *met
             inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, rs->priv.client,
                       sizeof rs->priv.client);
     }
+    /* behind a trusted proxy the client is the one its X-Forwarded-For
+     * names (sign-in limits per address, logs); anyone else's is ignored */
+    if (ctx->ntrusted && srv_net_match(ctx->trusted, ctx->ntrusted, rs->priv.client)) {
+        const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
+        if (xff)
+            srv_forwarded_client(xff, strlen(xff), ctx->trusted, ctx->ntrusted, rs->priv.client,
+                                 sizeof rs->priv.client);
+    }
     /* the target: path ? query */
     const char *uri = rs->uri ? rs->uri : "";
     const char *qm = strchr(uri, '?');
@@ -864,6 +872,22 @@ int srv_main(const srv_opts *opts, zf_error *err)
     }
     cp->opts = *opts;
     cp->tls = tls;
+    char bad[96];
+    if (opts->trusted_proxies &&
+        srv_net_list_parse(opts->trusted_proxies, cp->trusted, SRV_NETS_MAX, &cp->ntrusted, bad,
+                           sizeof bad) < 0) {
+        free(cert);
+        free(key);
+        free(cp);
+        zf_error_set(err, ZF_ECONFIG, "trusted proxy \"%s\" is not an address or a CIDR block",
+                     bad);
+        zf_error_hint(err,
+                      "give addresses or blocks such as 127.0.0.1, ::1 or 10.0.0.0/8 "
+                      "(host bits zero), at most %d, separated by commas (--trusted-proxy, "
+                      "ZOOMFLOW_TRUSTED_PROXY or trusted_proxy in the config file)",
+                      SRV_NETS_MAX);
+        return ZF_ECONFIG;
+    }
     pthread_mutex_init(&cp->lock, NULL);
     cp->access_opts = (zf_access_opts)ZF_ACCESS_OPTS_INIT;
     cp->access_opts.session_idle = opts->session_idle_s;

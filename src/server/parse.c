@@ -1,11 +1,14 @@
 /*
  * The pure parsers of the service: the path check, the route matcher, the
- * query and cookie parsers, the request id check. No I/O, no globals: the
+ * query and cookie parsers, the request id check, the trusted proxies and
+ * X-Forwarded-For. No I/O, no globals: the
  * fuzz targets (fuzz/fuzz_srv_*.c) drive them with any bytes.
  */
 #include "core.h"
 #include "text.h"
 
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -418,4 +421,137 @@ int srv_request_id_ok(const char *id)
             return 0;
     }
     return n >= 1 && n <= 64;
+}
+
+/* ---- trusted proxies and X-Forwarded-For ------------------------------ */
+
+/* An IPv4 or IPv6 literal of at most 45 bytes, no zone: 16 bytes (IPv4
+ * as ::ffff:a.b.c.d, so one compare covers a mapped peer). */
+static int ip_parse(const char *s, size_t len, unsigned char out[16], int *v4)
+{
+    char buf[INET6_ADDRSTRLEN + 1];
+    if (len == 0 || len >= sizeof buf || memchr(s, '\0', len))
+        return -1;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    struct in_addr a4;
+    if (inet_pton(AF_INET, buf, &a4) == 1) {
+        memset(out, 0, 10);
+        out[10] = out[11] = 0xff;
+        memcpy(out + 12, &a4, 4);
+        *v4 = 1;
+        return 0;
+    }
+    if (inet_pton(AF_INET6, buf, out) != 1)
+        return -1;
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    *v4 = memcmp(out, mapped, 12) == 0;
+    return 0;
+}
+
+int srv_net_parse(const char *s, size_t len, srv_net *out)
+{
+    const char *slash = memchr(s, '/', len);
+    size_t alen = slash ? (size_t)(slash - s) : len;
+    int v4;
+    if (ip_parse(s, alen, out->addr, &v4) < 0)
+        return -1;
+    int max = v4 ? 32 : 128, prefix = max;
+    if (slash) {
+        uint64_t p;
+        size_t plen = len - alen - 1;
+        char num[4];
+        if (plen == 0 || plen > 3)
+            return -1;
+        memcpy(num, slash + 1, plen);
+        num[plen] = '\0';
+        if (zf_parse_u64(num, (uint64_t)max, &p) < 0)
+            return -1;
+        prefix = (int)p;
+    }
+    out->bits = v4 ? 96 + prefix : prefix;
+    /* the host bits must be zero: 10.0.0.1/8 is a typo for a host or a net */
+    for (int b = out->bits; b < 128; b++)
+        if (out->addr[b / 8] & (0x80 >> (b % 8)))
+            return -1;
+    return 0;
+}
+
+int srv_net_list_parse(const char *list, srv_net *out, size_t cap, size_t *n, char *bad,
+                       size_t bad_cap)
+{
+    *n = 0;
+    if (bad_cap)
+        bad[0] = '\0';
+    const char *p = list;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        if (!*p)
+            break;
+        const char *e = p;
+        while (*e && *e != ',' && *e != ' ' && *e != '\t')
+            e++;
+        if (*n >= cap || srv_net_parse(p, (size_t)(e - p), &out[*n]) < 0) {
+            if (bad_cap)
+                snprintf(bad, bad_cap, "%.*s", (int)(e - p > 80 ? 80 : e - p), p);
+            return -1;
+        }
+        (*n)++;
+        p = e;
+    }
+    return 0;
+}
+
+static int net_has(const srv_net *nets, size_t n, const unsigned char a[16])
+{
+    for (size_t i = 0; i < n; i++) {
+        int b = nets[i].bits, whole = b / 8, rest = b % 8;
+        if (memcmp(nets[i].addr, a, (size_t)whole) != 0)
+            continue;
+        if (rest && ((nets[i].addr[whole] ^ a[whole]) & (0xff << (8 - rest)) & 0xff))
+            continue;
+        return 1;
+    }
+    return 0;
+}
+
+int srv_net_match(const srv_net *nets, size_t n, const char *addr)
+{
+    unsigned char a[16];
+    int v4;
+    return addr && ip_parse(addr, strlen(addr), a, &v4) == 0 && net_has(nets, n, a);
+}
+
+int srv_forwarded_client(const char *xff, size_t len, const srv_net *nets, size_t n, char *out,
+                         size_t cap)
+{
+    size_t end = len;
+    while (end > 0) {
+        size_t start = end;
+        while (start > 0 && xff[start - 1] != ',')
+            start--;
+        size_t s = start, e = end;
+        while (s < e && (xff[s] == ' ' || xff[s] == '\t'))
+            s++;
+        while (e > s && (xff[e - 1] == ' ' || xff[e - 1] == '\t'))
+            e--;
+        unsigned char a[16];
+        int v4;
+        if (ip_parse(xff + s, e - s, a, &v4) < 0)
+            return 0; /* garbage (or a port, or "unknown"): keep the peer */
+        if (!net_has(nets, n, a)) {
+            char text[INET6_ADDRSTRLEN];
+            if (!inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? (const void *)(a + 12) : a, text,
+                           sizeof text) ||
+                strlen(text) >= cap)
+                return 0;
+            memcpy(out, text, strlen(text) + 1);
+            return 1;
+        }
+        if (start == 0)
+            break;
+        end = start - 1;
+    }
+    return 0; /* every hop is a trusted proxy: the peer stays */
 }

@@ -64,6 +64,9 @@ typedef struct srv_opts {
     int log_json;             /* 1 (default) JSON lines on stderr */
     int64_t session_idle_s;   /* web session idle end; 0 = access.h's default (2 h) */
     int64_t session_max_s;    /* web session absolute end; 0 = the default (12 h) */
+    /* proxies whose X-Forwarded-For names the client (addresses or CIDR
+     * blocks, comma or space separated); NULL = none: the peer is the client */
+    const char *trusted_proxies;
     /* Workflows (routes/wf_engine.c, docs/service.md "Workflows"): the
      * definitions of --workflows DIR, loaded and checked by the caller
      * (borrowed; NULL: none), saved as versions for each org of
@@ -80,7 +83,7 @@ typedef struct srv_opts {
 #define SRV_OPTS_INIT                                                                              \
     {                                                                                              \
         NULL, NULL, 0, NULL, NULL, NULL, ZF_SESSION_OPTS_INIT, 0, 0, 0, 1, 0, 0, NULL, NULL, NULL, \
-            0, 0, 0                                                                                \
+            NULL, 0, 0, 0                                                                          \
     }
 
 /* Runs the service until SIGTERM/SIGINT: prints "listening on URL" on

@@ -474,5 +474,69 @@ class TestExpiry(unittest.TestCase):
             self.assertEqual(s.stop(), 0)
 
 
+class TestTrustedProxy(unittest.TestCase):
+    """Behind a proxy every request comes from the proxy's address: the
+    per-address sign-in limit must count the client its X-Forwarded-For
+    names, and only when the proxy is trusted (anyone may send the header)."""
+
+    def fail_signins(self, s, xff, n):
+        out = []
+        for _ in range(n):
+            r = s.request("POST", "/api/v1/session",
+                          {"email": f"nobody{next(seq)}@acme.test", "password": "wrong one!"},
+                          headers={"X-Forwarded-For": xff} if xff else None)
+            out.append(r.status)
+        return out
+
+    def signin_from(self, s, xff):
+        return s.request("POST", "/api/v1/session", {"email": "admin@acme.test", "password": PW},
+                         headers={"X-Forwarded-For": xff}).status
+
+    def test_trusted_proxy_limits_the_client_not_the_proxy(self):
+        with Serve("--trusted-proxy", "10.9.0.0/16, 127.0.0.1") as s:
+            s.org("acme")
+            s.account("acme", "admin@acme.test", "admin")
+            # a client that spoofs a first hop: the proxy appends the real
+            # one, and the rightmost untrusted hop is what counts
+            statuses = self.fail_signins(s, "1.2.3.4, 203.0.113.5", 20)
+            self.assertEqual(statuses, [401] * 20)
+            self.assertEqual(self.fail_signins(s, "203.0.113.5", 1), [429])
+            self.assertEqual(self.fail_signins(s, "9.9.9.9, 203.0.113.5, 10.9.3.4", 1), [429])
+            # another client behind the same proxy is not locked out
+            self.assertEqual(self.signin_from(s, "198.51.100.7"), 200)
+            # nor a client named in IPv6 or through two trusted hops
+            self.assertEqual(self.signin_from(s, "2001:db8::7, 10.9.0.1"), 200)
+            # a header that is not a list of bare addresses: the peer is the
+            # client (here the proxy itself, not locked)
+            self.assertEqual(self.signin_from(s, "unknown"), 200)
+            clients = {line.get("client") for line in s.log_lines()
+                       if line.get("path") == "/api/v1/session"}
+            self.assertIn("203.0.113.5", clients)
+            self.assertIn("2001:db8::7", clients)
+            self.assertNotIn("1.2.3.4", clients)
+            self.assertEqual(s.stop(), 0)
+
+    def test_untrusted_header_is_ignored(self):
+        with Serve() as s:
+            s.org("acme")
+            s.account("acme", "admin@acme.test", "admin")
+            # without --trusted-proxy a changing header does not escape the limit
+            statuses = [self.fail_signins(s, f"203.0.113.{i}", 1)[0] for i in range(21)]
+            self.assertEqual(statuses, [401] * 20 + [429])
+            clients = {line.get("client") for line in s.log_lines()
+                       if line.get("path") == "/api/v1/session"}
+            self.assertEqual(clients, {"127.0.0.1"})
+            self.assertEqual(s.stop(), 0)
+
+    def test_bad_list_refuses_to_start(self):
+        for bad, named in (("10.0.0.1/8", "10.0.0.1/8"), ("proxy.local", "proxy.local"),
+                           ("127.0.0.1, ::1/129", "::1/129")):
+            s = Serve("--trusted-proxy", bad, start=False)
+            with self.assertRaises(RuntimeError) as cm:
+                s.start()
+            self.assertIn(f'trusted proxy "{named}"', str(cm.exception))
+            self.assertIn("CIDR", str(cm.exception))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -150,6 +150,17 @@ class TestDeauthorize(ServeCase):
         self.assertEqual(acme["state"], "NEEDS_REAUTH")
         self.assertTrue(acme["deauthorized"])
         self.assertEqual(acme["resolution"]["resolution"], FIX)
+        # Disconnect now: no token is held, so nothing is sent to Zoom and
+        # the answer says so (not "revoking failed")
+        before = self.sim.requests_log()["total"]
+        r = self.api("DELETE", "/api/v1/connection")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json(), {"disconnected": True, "revoked": False,
+                                    "nothing_to_revoke": True})
+        self.assertEqual(self.sim.requests_log()["total"], before)
+        r = self.api("GET", "/api/v1/audit?limit=5")
+        last = [e for e in r.json()["entries"] if e["action"] == "connection.disconnect"][0]
+        self.assertIn("no token held to revoke", last["detail"])
         # Reconnect heals it
         self.connect_web()
         v = self.connection()

@@ -292,6 +292,62 @@ static void test_crypt_key_file_creation_race(void **state)
     free(dir);
 }
 
+/* A systemd credential (LoadCredential=) shows 0440 (the ACL mask) in
+ * $CREDENTIALS_DIRECTORY: accepted there, and only there, and only while no
+ * one else may write it. */
+static void test_crypt_key_file_systemd_credential(void **state)
+{
+    char *dir = temp_dir();
+    char creds[512], path[600], sub[600], subpath[700], outside[600];
+    snprintf(creds, sizeof creds, "%s/creds", dir);
+    assert_int_equal(mkdir(creds, 0500 | 0200), 0);
+    snprintf(path, sizeof path, "%s/master.key", creds);
+    snprintf(sub, sizeof sub, "%s/nested", creds);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    snprintf(subpath, sizeof subpath, "%s/master.key", sub);
+    snprintf(outside, sizeof outside, "%s/master.key", dir);
+    const char *files[] = {path, subpath, outside};
+    for (size_t i = 0; i < 3; i++) {
+        FILE *f = fopen(files[i], "w");
+        assert_non_null(f);
+        fputs(HEX_KEY_A "\n", f);
+        fclose(f);
+        assert_int_equal(chmod(files[i], 0440), 0);
+    }
+    zf_crypt *c = NULL;
+    zf_error err = ZF_ERROR_INIT;
+    /* without the variable: the 0440 file is refused as before */
+    unsetenv("CREDENTIALS_DIRECTORY");
+    assert_int_equal(zf_crypt_new(&c, path, &err), ZF_ECONFIG);
+    assert_non_null(strstr(err.message, "has mode 0440"));
+    setenv("CREDENTIALS_DIRECTORY", creds, 1);
+    err = (zf_error)ZF_ERROR_INIT;
+    assert_int_equal(zf_crypt_new(&c, path, &err), 0);
+    zf_crypt *e = with_env_key(HEX_KEY_A);
+    assert_string_equal(zf_crypt_key_id(c), zf_crypt_key_id(e));
+    zf_crypt_free(e);
+    zf_crypt_free(c);
+    c = NULL;
+    unsetenv("ZOOMFLOW_MASTER_KEY"); /* with_env_key's: it would win over the file */
+    /* not directly in the directory, or outside it: refused */
+    err = (zf_error)ZF_ERROR_INIT;
+    assert_int_equal(zf_crypt_new(&c, subpath, &err), ZF_ECONFIG);
+    err = (zf_error)ZF_ERROR_INIT;
+    assert_int_equal(zf_crypt_new(&c, outside, &err), ZF_ECONFIG);
+    /* writable by the group, or readable by others: refused even there */
+    assert_int_equal(chmod(path, 0460), 0);
+    err = (zf_error)ZF_ERROR_INIT;
+    assert_int_equal(zf_crypt_new(&c, path, &err), ZF_ECONFIG);
+    assert_int_equal(chmod(path, 0404), 0);
+    err = (zf_error)ZF_ERROR_INIT;
+    assert_int_equal(zf_crypt_new(&c, path, &err), ZF_ECONFIG);
+    assert_null(c);
+    unsetenv("CREDENTIALS_DIRECTORY");
+    assert_int_equal(chmod(creds, 0700), 0);
+    rm_rf(dir);
+    free(dir);
+}
+
 static void test_crypt_key_file_0644_refused(void **state)
 {
     char *dir = temp_dir();
@@ -373,6 +429,7 @@ int main(void)
         cmocka_unit_test_setup(test_crypt_key_file_created_0600, setup),
         cmocka_unit_test_setup(test_crypt_key_file_creation_race, setup),
         cmocka_unit_test_setup(test_crypt_key_file_0644_refused, setup),
+        cmocka_unit_test_setup(test_crypt_key_file_systemd_credential, setup),
         cmocka_unit_test_setup(test_crypt_helpers, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

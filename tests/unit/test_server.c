@@ -306,6 +306,68 @@ static int collect(void *arg, zf_buf *out)
                             "zoomflow_webhook_events_total{outcome=\"accepted\"} 3\n");
 }
 
+static void test_trusted_proxies(void **state)
+{
+    srv_net nets[SRV_NETS_MAX];
+    size_t n = 0;
+    char bad[96], out[64];
+    assert_int_equal(srv_net_list_parse("127.0.0.1, ::1 10.0.0.0/8,,172.16.0.0/12", nets,
+                                        SRV_NETS_MAX, &n, bad, sizeof bad),
+                     0);
+    assert_int_equal(n, 4);
+    assert_int_equal(nets[0].bits, 128);
+    assert_int_equal(nets[2].bits, 96 + 8);
+    assert_true(srv_net_match(nets, n, "10.200.3.4"));
+    assert_true(srv_net_match(nets, n, "172.31.255.255"));
+    assert_false(srv_net_match(nets, n, "172.32.0.1"));
+    assert_true(srv_net_match(nets, n, "::ffff:127.0.0.1")); /* mapped: the same peer */
+    assert_true(srv_net_match(nets, n, "::1"));
+    assert_false(srv_net_match(nets, n, "::2"));
+    assert_false(srv_net_match(nets, n, "not an address"));
+    assert_false(srv_net_match(nets, n, NULL));
+    /* refused: host bits under the prefix, a name, a prefix out of range,
+     * too many */
+    const char *bads[] = {"10.0.0.1/8", "proxy.local", "::1/129",      "1.2.3.4/33",
+                          "1.2.3.4/",   "1.2.3.4/x",   "fe80::1%eth0", "1.2.3.4/0008"};
+    for (size_t i = 0; i < sizeof bads / sizeof bads[0]; i++) {
+        assert_int_equal(srv_net_list_parse(bads[i], nets, SRV_NETS_MAX, &n, bad, sizeof bad), -1);
+        assert_string_equal(bad, bads[i]);
+    }
+    char many[40 * 12] = "";
+    for (int i = 0; i < SRV_NETS_MAX + 1; i++)
+        snprintf(many + strlen(many), sizeof many - strlen(many), "10.0.0.%d,", i);
+    assert_int_equal(srv_net_list_parse(many, nets, SRV_NETS_MAX, &n, bad, sizeof bad), -1);
+    assert_string_equal(bad, "10.0.0.32");
+    /* the list is "10.9.0.0/16 127.0.0.1" */
+    assert_int_equal(
+        srv_net_list_parse("10.9.0.0/16 127.0.0.1", nets, SRV_NETS_MAX, &n, bad, sizeof bad), 0);
+    struct {
+        const char *xff, *client; /* NULL: the peer stays */
+    } cases[] = {
+        {"203.0.113.5", "203.0.113.5"},
+        {"1.2.3.4, 203.0.113.5", "203.0.113.5"},
+        {"1.2.3.4,203.0.113.5 , 10.9.1.1,127.0.0.1", "203.0.113.5"},
+        {" 2001:DB8::7 ", "2001:db8::7"},
+        {"::ffff:198.51.100.1", "198.51.100.1"},
+        {"10.9.0.1, 127.0.0.1", NULL},
+        {"unknown", NULL},
+        {"198.51.100.1:443", NULL},
+        {"1.2.3.4, garbage, 10.9.0.1", NULL},
+        {"", NULL},
+        {",", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        strcpy(out, "peer");
+        int rc = srv_forwarded_client(cases[i].xff, strlen(cases[i].xff), nets, n, out, sizeof out);
+        assert_int_equal(rc, cases[i].client != NULL);
+        assert_string_equal(out, cases[i].client ? cases[i].client : "peer");
+    }
+    /* a NUL inside an entry is not an address */
+    assert_int_equal(srv_forwarded_client("1.2.3.4\0x", 9, nets, n, out, sizeof out), 0);
+    /* the answer does not fit: the peer stays */
+    assert_int_equal(srv_forwarded_client("2001:db8::7", 11, nets, n, out, 4), 0);
+}
+
 static void test_metrics(void **state)
 {
     srv_ctx ctx;
@@ -397,6 +459,7 @@ int main(void)
         cmocka_unit_test(test_resp_helpers),
         cmocka_unit_test(test_handlers_by_hand),
         cmocka_unit_test(test_metrics),
+        cmocka_unit_test(test_trusted_proxies),
         cmocka_unit_test(test_schedule_times),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -137,13 +137,20 @@ int srv_h_connection_delete(srv_req *req, srv_resp *resp)
     int rc = srv_org_tokens(req->ctx, req->who->org, &tk, &err);
     if (rc == 0)
         rc = zf_tokens_disconnect(tk, req->who->org, &rerr, &err);
+    int nothing_held = rc == 1;
+    if (nothing_held)
+        rc = 0;
     audit(req, "connection.disconnect", rc,
-          rc          ? err.message
-          : rerr.code ? "wiped; revoking at Zoom failed"
-                      : "revoked at Zoom and wiped");
+          rc             ? err.message
+          : rerr.code    ? "wiped; revoking at Zoom failed"
+          : nothing_held ? "wiped; no token held to revoke (the app was removed at Zoom)"
+                         : "revoked at Zoom and wiped");
     if (rc)
         return srv_error(resp, &err);
-    json_t *o = json_pack("{s:b,s:b}", "disconnected", 1, "revoked", rerr.code == 0);
+    json_t *o =
+        json_pack("{s:b,s:b}", "disconnected", 1, "revoked", rerr.code == 0 && !nothing_held);
+    if (o && nothing_held)
+        json_object_set_new(o, "nothing_to_revoke", json_true());
     if (o && rerr.code)
         json_object_set_new(o, "revoke_error", srv_error_json(&rerr, 502, NULL));
     return srv_json(resp, 200, o);
