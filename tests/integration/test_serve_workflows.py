@@ -539,8 +539,8 @@ class TestSettings(unittest.TestCase):
         self.addCleanup(shutil.rmtree, d, True)
         with open(os.path.join(d, "bad.yaml"), "w") as f:
             f.write("name: bad\non:\n  event: x.y\nsteps:\n  - id: a\n    action: create_meting\n")
-        s = srvharness.Serve("--workflows", d, start=False)
-        self.addCleanup(s.store.drop)
+        s = first = srvharness.Serve("--workflows", d, start=False)
+        self.addCleanup(s.store.drop)  # first owns the store (a PostgreSQL schema)
         with self.assertRaises(RuntimeError) as cm:
             s.start()
         msg = str(cm.exception)
@@ -552,10 +552,11 @@ class TestSettings(unittest.TestCase):
         with self.assertRaises(RuntimeError) as cm:
             s.start()
         self.assertIn("bad.yaml:6:", str(cm.exception))
+        del first
 
     def test_bad_settings(self):
-        s = srvharness.Serve("--workers", "65", start=False)
-        self.addCleanup(s.store.drop)
+        s = first = srvharness.Serve("--workers", "65", start=False)
+        self.addCleanup(s.store.drop)  # first owns the store (a PostgreSQL schema)
         with self.assertRaises(RuntimeError) as cm:
             s.start()
         self.assertIn("--workers", str(cm.exception))
@@ -581,6 +582,7 @@ class TestSettings(unittest.TestCase):
             self.assertIn('zoomflow_workflow_runs{state="queued"} 0', r.body)
         finally:
             self.assertEqual(s.stop(), 0, s.stderr()[-2000:])
+        del first
 
 
 if __name__ == "__main__":
