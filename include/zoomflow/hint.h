@@ -173,6 +173,8 @@ typedef enum zf_hint_arg {
     X(CHECK_RUN_DATA, 141, ZF_HA_VALUE,                                                            \
       "the run's data lacks a value the template names: give it in the event, or add a "           \
       "default to the template")                                                                   \
+    X(UNKNOWN_EVENT, 142, ZF_HA_VALUE,                                                             \
+      "post one of the event names the org's workflows listen to (their `on: {event: NAME}`)")     \
     X(LIST_RUNS, 160, ZF_HA_VALUE, "list the runs to find the run's id")                           \
     X(RUN_NOT_FAILED, 161, ZF_HA_VALUE,                                                            \
       "only a failed run can be retried; look at the run's state and steps")                       \

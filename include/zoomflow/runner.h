@@ -119,6 +119,12 @@ typedef struct zf_runner_start_opts {
 int zf_runner_start(zf_runner *r, const zf_workflow *w, const zf_runner_start_opts *o,
                     zf_store_run *run, int *created, zf_problems *problems, zf_error *err);
 
+/* Saves w's version for o->org (o->source, created_by and now as in a
+ * start; the input and trigger are not read) without making a run: the
+ * same content is the same version. *version gets its number. */
+int zf_runner_save_version(zf_runner *r, const zf_workflow *w, const zf_runner_start_opts *o,
+                           int64_t *version, zf_error *err);
+
 /* Executes a claimed run (state running, its lease from the claim) with
  * the Zoom client z (borrowed; this thread's) and the scopes granted
  * (NULL: no preflight). Returns 0 when the run finished (done or failed:
@@ -166,11 +172,27 @@ typedef struct zf_runner_work_opts {
     int once;
     const char *once_org;
     int64_t poll_ms; /* the wait after an empty claim; 0 = 500 */
+    /* Told on a worker's thread as a claimed run starts (phase
+     * ZF_RUNNER_RUN_START, state running) and when its exec returns
+     * (ZF_RUNNER_RUN_END: state done or failed with err the run's error,
+     * or ZF_RUNNER_RUN_LOST (the lease was lost), ZF_RUNNER_RUN_RELEASED
+     * (zf_runner_stop), ZF_RUNNER_RUN_LEFT (a store failure; the next
+     * claim takes it)). For logs and metrics; NULL: none. */
+    void (*on_run)(void *ctx, const zf_store_run *run, int phase, int state, const zf_error *err);
+    void *run_ctx;
 } zf_runner_work_opts;
+
+enum {
+    ZF_RUNNER_RUN_START = 0,
+    ZF_RUNNER_RUN_END,
+    ZF_RUNNER_RUN_LOST,
+    ZF_RUNNER_RUN_RELEASED,
+    ZF_RUNNER_RUN_LEFT
+};
 
 #define ZF_RUNNER_WORK_OPTS_INIT                                                                   \
     {                                                                                              \
-        1, NULL, 0, NULL, 0                                                                        \
+        1, NULL, 0, NULL, 0, NULL, NULL                                                            \
     }
 
 /* Counts of a work call. */

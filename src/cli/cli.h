@@ -52,7 +52,15 @@
     X(tls_cert, "tls_cert", "ZOOMFLOW_TLS_CERT", NULL, "serve: TLS certificate chain (PEM)")       \
     X(tls_key, "tls_key", "ZOOMFLOW_TLS_KEY", NULL, "serve: TLS private key (PEM)")                \
     X(threads, "threads", "ZOOMFLOW_THREADS", NULL,                                                \
-      "serve: worker threads (default: 2 x cores, at most 8)")
+      "serve: worker threads (default: 2 x cores, at most 8)")                                     \
+    X(workflows, "workflows", "ZOOMFLOW_WORKFLOWS", NULL,                                          \
+      "serve, workflows: the directory of workflow definitions")                                   \
+    X(workflows_org, "workflows_org", "ZOOMFLOW_WORKFLOWS_ORG", NULL,                              \
+      "serve: the orgs (comma list) the definitions are saved for (default: every org)")           \
+    X(workers, "workers", "ZOOMFLOW_WORKERS", "4",                                                 \
+      "serve: threads executing workflow runs (0: none)")                                          \
+    X(lease_ttl, "lease_ttl", "ZOOMFLOW_LEASE_TTL", NULL,                                          \
+      "serve: a run's lease in seconds (default 30)")
 
 /* the range of `timeout` (seconds per HTTP request) */
 #define CLI_TIMEOUT_MIN 1

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "input.h"
 #include "lib.h"
+#include "runs_cli.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +22,8 @@ typedef struct serve_args {
     const char *session_idle;
     const char *session_max;
     const char *grace;
+    const char *workflows, *workflows_org, *workers, *lease_ttl; /* settings */
+    const char *clock_skew;
 } serve_args;
 
 enum { SERVE_ARGV_SECRET = 1 };
@@ -107,6 +110,37 @@ static const cli_opt serve_opts[] = {
      .at = CLI_AT(serve_args, grace),
      .help = "on SIGTERM, how long requests in flight may take to\n"
              "finish (default 10)"},
+    {.kind = CLI_OPT_VALUE,
+     .name = "workflows",
+     .value_name = "DIR",
+     .at = CLI_AT(serve_args, workflows),
+     .help = "workflow definitions (*.yaml, *.yml, *.json) checked at start (any\n"
+             "problem stops it, as `zoomflow workflows validate`) and saved as\n"
+             "versions of each org (env ZOOMFLOW_WORKFLOWS)"},
+    {.kind = CLI_OPT_VALUE,
+     .name = "workflows-org",
+     .value_name = "ORG[,ORG...]",
+     .at = CLI_AT(serve_args, workflows_org),
+     .help = "the orgs the --workflows definitions are saved for (default:\n"
+             "every org; env ZOOMFLOW_WORKFLOWS_ORG)"},
+    {.kind = CLI_OPT_VALUE,
+     .name = "workers",
+     .value_name = "N",
+     .at = CLI_AT(serve_args, workers),
+     .help = "threads executing workflow runs, 0-64 (default 4; 0: this\n"
+             "process only triggers runs; env ZOOMFLOW_WORKERS)"},
+    {.kind = CLI_OPT_VALUE,
+     .name = "lease-ttl",
+     .value_name = "SECONDS",
+     .at = CLI_AT(serve_args, lease_ttl),
+     .help = "a run's lease: a worker that dies holding one has its run taken\n"
+             "over after this long (default 30; env ZOOMFLOW_LEASE_TTL)"},
+    {.kind = CLI_OPT_VALUE,
+     .name = "clock-skew",
+     .value_name = "SECONDS",
+     .at = CLI_AT(serve_args, clock_skew),
+     .flags = CLI_OPT_HIDDEN,
+     .help = "tests: seconds added to the scheduler's clock"},
     {0},
 };
 
@@ -120,7 +154,9 @@ static int apply_settings(cli_ctx *ctx, const serve_args *a, zf_error *err)
     } set[] = {{"listen", a->listen},         {"threads", a->threads},
                {"public_url", a->public_url}, {"trusted_proxy", a->trusted_proxy},
                {"tls_cert", a->tls_cert},     {"tls_key", a->tls_key},
-               {"client_id", a->client_id},   {"client_secret_file", a->client_secret_file}};
+               {"client_id", a->client_id},   {"client_secret_file", a->client_secret_file},
+               {"workflows", a->workflows},   {"workflows_org", a->workflows_org},
+               {"workers", a->workers},       {"lease_ttl", a->lease_ttl}};
     for (size_t i = 0; i < sizeof set / sizeof set[0]; i++) {
         int rc = set[i].value ? cli_cfg_set_flag(&ctx->cfg, set[i].key, set[i].value, err) : 0;
         if (rc)
@@ -181,13 +217,44 @@ static int web_app(const cli_ctx *ctx, zf_error *err)
     return rc;
 }
 
+/* The --workflows directory loaded and checked: 0 (*out NULL without a
+ * directory), or the exit status after every problem was printed. */
+static int load_workflows(cli_ctx *ctx, zf_workflow_set **out)
+{
+    *out = NULL;
+    const char *dir = ctx->cfg.workflows;
+    if (!dir || !*dir)
+        return 0;
+    zf_workflow_set *s = NULL;
+    zf_wf_problems p = ZF_WF_PROBLEMS_INIT;
+    if (zf_workflow_set_new(&s) != 0) {
+        fprintf(stderr, "zoomflow: out of memory\n");
+        return cli_exit_status(ZF_ENOMEM);
+    }
+    zf_wf_load_opts o = ZF_WF_LOAD_OPTS_INIT;
+    int rc = zf_workflow_set_load_dir(s, dir, &o, &p);
+    if (rc != 0 || p.count || p.oom) {
+        cli_wf_print_problems(&p);
+        fprintf(stderr,
+                "zoomflow serve: the workflows in %s have problems (above); fix them "
+                "(zoomflow workflows validate --workflows %s) and start again\n",
+                dir, dir);
+        zf_wf_problems_free(&p);
+        zf_workflow_set_free(s);
+        return 1;
+    }
+    zf_wf_problems_free(&p);
+    *out = s;
+    return 0;
+}
+
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
     serve_args a = {0};
     zf_error err = ZF_ERROR_INIT;
-    int status = cli_parse_args(ctx->cmd, &a, refuse_argv_secret, NULL, argc, argv);
-    if (status)
-        return status;
+    int status0 = cli_parse_args(ctx->cmd, &a, refuse_argv_secret, NULL, argc, argv);
+    if (status0)
+        return status0;
     if (apply_settings(ctx, &a, &err))
         return cli_usage_fail(ctx->cmd, &err);
     if (web_app(ctx, &err))
@@ -198,9 +265,22 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         seconds("--session-max", a.session_max, 1, 366LL * 86400, &max, &err) ||
         seconds("--shutdown-grace", a.grace, 1, 3600, &grace, &err))
         return cli_usage_fail(ctx->cmd, &err);
+    long long skew = 0;
+    if (a.clock_skew && cli_number(&skew, "--clock-skew", a.clock_skew, strlen(a.clock_skew),
+                                   -(1LL << 40), 1LL << 40, "seconds", &err) != 0)
+        return cli_usage_fail(ctx->cmd, &err);
     /* checked when the configuration was loaded (config.c) */
+    long long workers = 4, ttl = 0;
     if (ctx->cfg.threads)
         cli_parse_int(ctx->cfg.threads, strlen(ctx->cfg.threads), 1, 64, &threads);
+    if (ctx->cfg.workers)
+        cli_parse_int(ctx->cfg.workers, strlen(ctx->cfg.workers), 0, 64, &workers);
+    if (ctx->cfg.lease_ttl)
+        cli_parse_int(ctx->cfg.lease_ttl, strlen(ctx->cfg.lease_ttl), 1, 3600, &ttl);
+    zf_workflow_set *wfs = NULL;
+    int status = load_workflows(ctx, &wfs);
+    if (status)
+        return status;
     srv_opts o = SRV_OPTS_INIT;
     o.listen = ctx->cfg.listen;
     o.port_file = a.port_file;
@@ -216,7 +296,14 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     cli_session_opts(ctx, &o.session);
     o.session.conn_id = NULL;
     o.session.actor = "service";
+    o.workflows = wfs;
+    o.workflows_dir = ctx->cfg.workflows;
+    o.workflows_orgs = ctx->cfg.workflows_org;
+    o.workers = (int)workers;
+    o.lease_ttl = ttl;
+    o.clock_skew = skew;
     int rc = srv_main(&o, &err);
+    zf_workflow_set_free(wfs);
     if (rc < 0)
         return cli_fail(ctx, &err);
     return 0;
@@ -234,7 +321,16 @@ const zf_cmd zf_cmd_serve = {
             "connection named by the org's slug. Create the first admin with\n"
             "`zoomflow admin create`. The Zoom OAuth app admins connect with is\n"
             "--client-id and --client-secret-file (or their ZOOMFLOW_* and config keys);\n"
-            "without them only Server-to-Server connections can be made. See\n"
+            "without them only Server-to-Server connections can be made.\n"
+            "\n"
+            "Workflows: --workflows DIR is checked at start (a problem stops it, with its\n"
+            "file:line:col) and saved as versions of every org (or of --workflows-org). An\n"
+            "org's workflows are the latest stored version of each name. POST\n"
+            "/api/v1/events/NAME starts the runs of `on: {event: NAME}` workflows, stored\n"
+            "Zoom webhook events those of `on: {zoom: EVENT}`, and schedules fire on their\n"
+            "own (after downtime the most recent missed fire time fires once). --workers\n"
+            "threads execute the runs (0: another process does); SIGTERM releases the runs\n"
+            "in progress after their current step, and they resume after a restart. See\n"
             "docs/service.md.\n",
     .run = run,
 };

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "runs_cli.h"
 #include "zoomflow/workflow.h"
 
 typedef struct wf_args {
@@ -48,7 +49,7 @@ static const cli_opt show_opts[] = {DIR_OPT,
                                      .help = "the workflow's name"},
                                     {0}};
 
-static void print_problems(const zf_wf_problems *p)
+void cli_wf_print_problems(const zf_wf_problems *p)
 {
     for (size_t i = 0; i < p->count; i++) {
         const zf_wf_problem *x = &p->items[i];
@@ -76,7 +77,7 @@ static void print_json(json_t *j)
  * the problems (2 for a usage slip, 1 for definitions with problems). */
 static int load(cli_ctx *ctx, const wf_args *a, zf_workflow_set **out, int quiet_ok)
 {
-    const char *dir = a->dir ? a->dir : getenv("ZOOMFLOW_WORKFLOWS");
+    const char *dir = a->dir ? a->dir : ctx->cfg.workflows;
     if (!a->files.argc && (!dir || !*dir))
         return cli_usage_error(ctx->cmd, "no workflows: give --workflows DIR (or FILE...)");
     zf_workflow_set *s = NULL;
@@ -96,7 +97,7 @@ static int load(cli_ctx *ctx, const wf_args *a, zf_workflow_set **out, int quiet
         if (a->json && quiet_ok)
             print_json(json_pack("{sb so}", "valid", 0, "problems", zf_wf_problems_json(&p)));
         else
-            print_problems(&p);
+            cli_wf_print_problems(&p);
         status = cli_exit_status(p.oom && !p.count ? ZF_ENOMEM : ZF_EVALIDATION);
         if (status == 2)
             status = 1; /* bad definitions, not bad usage */

@@ -58,6 +58,8 @@ static const struct cfg_number {
 } cfg_numbers[] = {
     {"timeout", CLI_TIMEOUT_MIN, CLI_TIMEOUT_MAX, "seconds"},
     {"threads", 1, 64, "threads"},
+    {"workers", 0, 64, "threads"},
+    {"lease_ttl", 1, 3600, "seconds"},
 };
 
 static int check_value(const char *key, size_t klen, const char *v, size_t vlen, const char *label,
@@ -95,7 +97,8 @@ static const char *known_keys(void)
 {
     return "db, key_file, oauth_base, api_base, authorize_endpoint, token_endpoint, "
            "revoke_endpoint, client_id, client_secret_file, account_id, redirect_uri, "
-           "ca_file, timeout, listen, public_url, trusted_proxy, tls_cert, tls_key, threads";
+           "ca_file, timeout, listen, public_url, trusted_proxy, tls_cert, tls_key, threads, "
+           "workflows, workflows_org, workers, lease_ttl";
 }
 
 static void trim(const char **s, const char **e)

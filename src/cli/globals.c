@@ -87,7 +87,6 @@ static const struct {
         {"ZOOMFLOW_CLIENT_SECRET", "the client secret itself (connect; never on the command line)"},
     {"ZOOMFLOW_MASTER_KEY", "the master key itself (wins over the key file)"},
     {"ZOOMFLOW_LIST_TREE", "1: --all lists parse every page as a JSON tree (a debugging aid)"},
-    {"ZOOMFLOW_WORKFLOWS", "the workflow definitions' directory (workflows --workflows)"},
     {"BROWSER", "the browser connect opens the authorize URL with"},
     {"XDG_CONFIG_HOME", "the config directory's parent (default: ~/.config)"},
     {"XDG_DATA_HOME", "the store's directory's parent (default: ~/.local/share)"},

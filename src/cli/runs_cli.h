@@ -28,6 +28,9 @@ void cli_run_error(const zf_store_run *run, zf_error *err);
 void cli_runs_on_signal(zf_runner *r);
 /* --lease-ttl's text (NULL: the default) into *ttl; the exit status on a refusal. */
 int cli_lease_ttl(cli_ctx *ctx, const char *text, int64_t *ttl);
+/* A load's problems on stderr, each "file:line:col: message" then its hint
+ * (cmd_workflows.c; `zoomflow serve --workflows` prints the same). */
+void cli_wf_print_problems(const zf_wf_problems *p);
 
 /* --env's text ("NAME,NAME"; NULL: none) as the runner's env_allowed:
  * *names NULL-terminated in storage of its own, freed with cli_env_free.

@@ -265,6 +265,20 @@ static int save_version(zf_runner *r, const zf_workflow *w, const zf_runner_star
     return rc;
 }
 
+int zf_runner_save_version(zf_runner *r, const zf_workflow *w, const zf_runner_start_opts *o,
+                           int64_t *version, zf_error *err)
+{
+    *version = 0;
+    if (!o || !o->org || !*o->org || !w)
+        return zf_error_set(err, ZF_EINVAL,
+                            "zf_runner_save_version: an org and a workflow are "
+                            "required");
+    zf_runner_start_opts so = *o;
+    if (so.now <= 0)
+        so.now = (int64_t)time(NULL);
+    return save_version(r, w, &so, version, err);
+}
+
 int zf_runner_start(zf_runner *r, const zf_workflow *w, const zf_runner_start_opts *o,
                     zf_store_run *run, int *created, zf_problems *problems, zf_error *err)
 {

@@ -79,40 +79,59 @@ static int zoom_for(pool *p, org_zoom **cache, const char *org, org_zoom **out, 
 
 /* A run whose org has no working connection fails (the error says how
  * to connect), so it is not claimed again and again. */
-static void fail_unconnected(pool *p, zf_store_run *run, const zf_error *why)
+static int fail_unconnected(pool *p, zf_store_run *run, const zf_error *why)
 {
     json_t *j = zf_runner_error_json(why, NULL, -1);
     char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
     zf_store_lease l = zf_store_run_lease(run);
     zf_error err = ZF_ERROR_INIT;
-    if (zf_store_run_finish(p->r->o.store, &l, ZF_RUN_FAILED, text, (int64_t)time(NULL), &err) == 0)
+    int rc = zf_store_run_finish(p->r->o.store, &l, ZF_RUN_FAILED, text, (int64_t)time(NULL), &err);
+    if (rc == 0)
         count(p, &p->stats.failed);
     free(text);
+    return rc;
+}
+
+static void tell(pool *p, const zf_store_run *run, int phase, int state, const zf_error *err)
+{
+    if (p->o->on_run)
+        p->o->on_run(p->o->run_ctx, run, phase, state, err);
 }
 
 static void exec_one(pool *p, org_zoom **cache, zf_store_run *run)
 {
     zf_error err = ZF_ERROR_INIT;
     org_zoom *c = NULL;
+    tell(p, run, ZF_RUNNER_RUN_START, ZF_RUN_RUNNING, &err);
     if (zoom_for(p, cache, run->org, &c, &err) != 0) {
         zf_log(ZF_LOG_WARN, "runner", "run %lld: org %s: %s", (long long)run->id, run->org,
                err.message);
-        if (err.code == ZF_ENOTCONNECTED || err.code == ZF_ECONFIG)
-            fail_unconnected(p, run, &err);
+        if (err.code == ZF_ENOTCONNECTED || err.code == ZF_ECONFIG) {
+            if (fail_unconnected(p, run, &err) == 0) {
+                tell(p, run, ZF_RUNNER_RUN_END, ZF_RUN_FAILED, &err);
+                return;
+            }
+        }
+        tell(p, run, ZF_RUNNER_RUN_LEFT, ZF_RUN_RUNNING, &err);
         return;
     }
     int state = 0;
     int rc = zf_runner_exec(p->r, run, c->z, c->granted, &state, &err);
-    if (rc == 0)
+    if (rc == 0) {
         count(p, state == ZF_RUN_DONE ? &p->stats.done : &p->stats.failed);
-    else if (rc == ZF_EBUSY)
+        tell(p, run, ZF_RUNNER_RUN_END, state, &err);
+    } else if (rc == ZF_EBUSY) {
         count(p, &p->stats.lost);
-    else if (rc == ZF_ECANCELED)
+        tell(p, run, ZF_RUNNER_RUN_LOST, ZF_RUN_RUNNING, &err);
+    } else if (rc == ZF_ECANCELED) {
         count(p, &p->stats.released);
-    else
+        tell(p, run, ZF_RUNNER_RUN_RELEASED, ZF_RUN_QUEUED, &err);
+    } else {
         zf_log(ZF_LOG_WARN, "runner", "run %lld: %s (left to the next claim)", (long long)run->id,
                err.message);
+        tell(p, run, ZF_RUNNER_RUN_LEFT, ZF_RUN_RUNNING, &err);
+    }
 }
 
 /* With once: 1 when none of once_org's runs is queued or running. */

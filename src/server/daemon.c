@@ -820,6 +820,29 @@ static MHD_socket wait_and_drain(srv_daemon *d, const srv_opts *opts, const sigs
     return lfd;
 }
 
+/* Once listening: the modules' start hooks, then serving until SIGTERM or
+ * SIGINT (wait_and_drain), then the stop hooks of the modules started, in
+ * reverse. 0, or the failed start's code with err. */
+static int serve_until_signal(srv_daemon *d, const srv_opts *opts, const sigset_t *sigs,
+                              MHD_socket *lfd, zf_error *err)
+{
+    int rc = 0;
+    size_t started = 0;
+    for (const srv_module *m = srv_modules; m->name; m++, started++)
+        if (m->start && (rc = m->start(d->ctx, err)) < 0) {
+            zf_error_restate(err, rc, "starting %s: %s", m->name, err->message);
+            break;
+        }
+    if (rc >= 0) {
+        *lfd = wait_and_drain(d, opts, sigs);
+        rc = 0;
+    }
+    for (size_t i = started; i-- > 0;)
+        if (srv_modules[i].stop)
+            srv_modules[i].stop(d->ctx);
+    return rc;
+}
+
 /* Frees the context, unless a /readyz probe stuck in a hung store still
  * holds it after 2 s: then it is left to the probe. */
 static void ctx_release(srv_ctx *cp)
@@ -958,9 +981,7 @@ int srv_main(const srv_opts *opts, zf_error *err)
     fflush(stdout);
     srv_log(NULL, ZF_LOG_INFO, "start", "listening on %s (%d threads%s), public URL %s",
             cp->listen_url, threads, tls ? ", TLS" : "", cp->public_url);
-
-    lfd = wait_and_drain(&d, opts, &sigs);
-    rc = 0;
+    rc = serve_until_signal(&d, opts, &sigs, &lfd, err);
     atomic_store(&d.stopping, 1);
 out_daemon:
     MHD_stop_daemon(d.mhd);

@@ -83,5 +83,14 @@ int srv_h_runs_list(srv_req *req, srv_resp *resp);
 int srv_h_runs_get(srv_req *req, srv_resp *resp);
 int srv_h_runs_retry(srv_req *req, srv_resp *resp);
 int srv_h_runs_cancel(srv_req *req, srv_resp *resp);
+/* routes/events.c: POST /api/v1/events/{name} */
+int srv_h_events_post(srv_req *req, srv_resp *resp);
+int srv_events_openapi(srv_ctx *ctx, json_t *doc);
+
+/* routes/wf_engine.c: the workflows module (triggers, workers, scheduler) */
+int srv_wf_init(srv_ctx *ctx, zf_error *err);
+void srv_wf_fini(srv_ctx *ctx);
+int srv_wf_start(srv_ctx *ctx, zf_error *err);
+void srv_wf_stop(srv_ctx *ctx);
 
 #endif

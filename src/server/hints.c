@@ -202,6 +202,14 @@ static const srv_hint_row srv_hints[] = {
      "only a failed run can be retried: look at the run's state and steps (GET /api/v1/runs/{id})",
      NULL, NULL},
     {ZF_HINT_RUN_FINISHED, "the run has ended; start a new run instead", NULL, NULL},
+    {ZF_HINT_CHECK_RUN_DATA,
+     "give the event the fields named in problems, of the types the workflow's input schema "
+     "names, and post it again",
+     NULL, NULL},
+    {ZF_HINT_UNKNOWN_EVENT,
+     "post one of the event names the message lists: each is the `on: {event: NAME}` of a "
+     "workflow of the org (serve --workflows DIR)",
+     NULL, NULL},
     {ZF_HINT_NONE, NULL, NULL, NULL},
 };
 
@@ -215,8 +223,6 @@ const srv_hint_skip srv_hints_not_emitted[] = {
     {ZF_HINT_FREE_DISK, "the doctor's archive directory (zoomflow doctor --archive-dir); the "
                         "service archives nothing"},
     {ZF_HINT_CHECK_DOWNLOAD_URL, "recordings download (the CLI's download)"},
-    /* workflows and their runs: the CLI's and the runner's own sites */
-    {ZF_HINT_CHECK_RUN_DATA, "a workflow run's templates (zoomflow workflows)"},
     {ZF_HINT_RUN_LEASE_LOST, "workflow runs (zoomflow workflows)"},
     {ZF_HINT_RUN_HELD, "a run another worker executes (zoomflow run, runs work)"},
     {ZF_HINT_NONE, NULL},

@@ -105,16 +105,25 @@ const srv_route srv_routes[] = {
      "Queue a failed run again, from its failed step (409 in another state)", NULL, "Run"},
     {"POST", "/api/v1/runs/{id}/cancel", srv_h_runs_cancel, SRV_ROLE_OPERATOR, 0, 0,
      "Cancel a queued, running or failed run (409 once it ended)", NULL, "Run"},
+    /* --- wfserve: events that trigger workflows */
+    {"POST", "/api/v1/events/{name}", srv_h_events_post, SRV_ROLE_OPERATOR, KIB(1024), 0,
+     "Post an event: starts a run of each workflow whose trigger is `on: {event: NAME}` (the "
+     "body is the event; Idempotency-Key or the body's id: the same event again makes no new "
+     "run)",
+     "Event", "EventRuns"},
 
     {NULL, NULL, NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
 const srv_module srv_modules[] = {
-    /* one row per part with state of its own: {"name", init, fini, openapi, ready} */
-    {"zoom", srv_zoom_module_init, srv_zoom_module_fini, NULL, NULL},
-    {"oauth", srv_oauth_module_init, srv_oauth_module_fini, NULL, NULL},
-    {"actions", NULL, NULL, srv_actions_openapi, NULL},
-    {"webhooks", srv_webhooks_init, NULL, srv_webhooks_openapi, NULL},
-    {"connection", srv_conn_health_init, NULL, NULL, srv_conn_health_ready},
-    {NULL, NULL, NULL, NULL, NULL},
+    /* one row per part with state of its own:
+     * {"name", init, fini, openapi, ready, start, stop} */
+    {"zoom", srv_zoom_module_init, srv_zoom_module_fini, NULL, NULL, NULL, NULL},
+    {"oauth", srv_oauth_module_init, srv_oauth_module_fini, NULL, NULL, NULL, NULL},
+    {"actions", NULL, NULL, srv_actions_openapi, NULL, NULL, NULL},
+    {"webhooks", srv_webhooks_init, NULL, srv_webhooks_openapi, NULL, NULL, NULL},
+    {"connection", srv_conn_health_init, NULL, NULL, srv_conn_health_ready, NULL, NULL},
+    /* --- wfserve: workflows (triggers, the worker pool, the scheduler) */
+    {"workflows", srv_wf_init, srv_wf_fini, srv_events_openapi, NULL, srv_wf_start, srv_wf_stop},
+    {NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };

@@ -44,6 +44,7 @@
 #include "zoomflow/http.h"
 #include "zoomflow/session.h"
 #include "zoomflow/store.h"
+#include "zoomflow/workflow.h"
 
 /* ---- start-up (the CLI's one entry) ---------------------------------- */
 
@@ -66,11 +67,23 @@ typedef struct srv_opts {
     /* proxies whose X-Forwarded-For names the client (addresses or CIDR
      * blocks, comma or space separated); NULL = none: the peer is the client */
     const char *trusted_proxies;
+    /* Workflows (routes/wf_engine.c, docs/service.md "Workflows"): the
+     * definitions of --workflows DIR, loaded and checked by the caller
+     * (borrowed; NULL: none), saved as versions for each org of
+     * workflows_orgs (a comma list of org ids; NULL or "*": every org);
+     * workflows_dir names them (created_by "directory DIR"). */
+    const zf_workflow_set *workflows;
+    const char *workflows_dir;
+    const char *workflows_orgs;
+    int workers;        /* run-executing threads; 0 = none (runs wait for a worker elsewhere) */
+    int64_t lease_ttl;  /* a run's lease, seconds; 0 = the runner's default */
+    int64_t clock_skew; /* seconds added to the scheduler's clock (tests); 0 */
 } srv_opts;
 
 #define SRV_OPTS_INIT                                                                              \
     {                                                                                              \
-        NULL, NULL, 0, NULL, NULL, NULL, ZF_SESSION_OPTS_INIT, 0, 0, 0, 1, 0, 0, NULL              \
+        NULL, NULL, 0, NULL, NULL, NULL, ZF_SESSION_OPTS_INIT, 0, 0, 0, 1, 0, 0, NULL, NULL, NULL, \
+            NULL, 0, 0, 0                                                                          \
     }
 
 /* Runs the service until SIGTERM/SIGINT: prints "listening on URL" on
@@ -271,6 +284,11 @@ typedef struct srv_module {
      * answered, bounded with it to 2 s; a store read, never a Zoom call.
      * NULL: none. */
     int (*ready)(srv_ctx *ctx, json_t *check, zf_error *err);
+    /* Once listening (threads of the module's own start here; a failure
+     * stops the service), and on SIGTERM once the requests in flight are
+     * done, before fini (the threads stop and are joined). NULL: none. */
+    int (*start)(srv_ctx *ctx, zf_error *err);
+    void (*stop)(srv_ctx *ctx);
 } srv_module;
 
 #define SRV_READY_DEGRADED 1

@@ -18,6 +18,7 @@
 
 #include "core.h"
 #include "handlers.h"
+#include "routes/wf_engine.h"
 #include "zoomflow/hint.h"
 
 static void test_route_rows(void **state)
@@ -417,6 +418,35 @@ static void test_metrics(void **state)
     srv_metrics_free(ctx.metrics);
 }
 
+/* The schedule's trigger ids: the fire time in ISO UTC and back. */
+static void test_schedule_times(void **state)
+{
+    (void)state;
+    char out[32];
+    srv_wf_iso(0, out, sizeof out);
+    assert_string_equal(out, "1970-01-01T00:00:00Z");
+    srv_wf_iso(1773061200, out, sizeof out);
+    assert_string_equal(out, "2026-03-09T13:00:00Z");
+    srv_wf_iso(4107542399LL, out, sizeof out);
+    assert_string_equal(out, "2100-02-28T23:59:59Z");
+    for (int64_t t = 0; t < 5000000000LL; t += 86399 * 37 + 61)
+        srv_wf_iso(t, out, sizeof out), assert_int_equal(srv_wf_iso_parse(out), t);
+    assert_int_equal(srv_wf_iso_parse("2026-03-09T13:00:00Z"), 1773061200);
+    const char *bad[] = {NULL,
+                         "",
+                         "2026-03-09T13:00:00",
+                         "2026-03-09 13:00:00Z",
+                         "2026-13-09T13:00:00Z",
+                         "2026-03-09T24:00:00Z",
+                         "2026-03-09T13:60:00Z",
+                         "2026-03-09T13:00:00+01",
+                         "20x6-03-09T13:00:00Z",
+                         "2026-03-09T13:00:00ZZ",
+                         "hire-ada"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(srv_wf_iso_parse(bad[i]), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -430,6 +460,7 @@ int main(void)
         cmocka_unit_test(test_handlers_by_hand),
         cmocka_unit_test(test_metrics),
         cmocka_unit_test(test_trusted_proxies),
+        cmocka_unit_test(test_schedule_times),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

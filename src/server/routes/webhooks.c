@@ -26,6 +26,7 @@
 #include "deauthorize.h"
 #include "handlers.h"
 #include "server.h"
+#include "wf_engine.h"
 #include "zoomflow/log.h"
 #include "zoomflow/session.h"
 #include "zoomflow/store.h"
@@ -183,6 +184,9 @@ int srv_h_webhook_intake(srv_req *req, srv_resp *resp)
         count_refused(req, "duplicate");
     srv_log(req, ZF_LOG_INFO, fresh ? "webhook.accepted" : "webhook.duplicate", "%s %s %s",
             fresh ? "stored" : "already had", r.event, r.event_id);
+    /* the workflows' dispatcher takes it from the store (a duplicate too: the
+     * first delivery's dispatch may have been cut off) */
+    srv_wf_kick(req->ctx);
     /* the app removed in Zoom: acted on after the event is stored, again on
      * a retry (a duplicate), so a failure here (503) is healed by Zoom's */
     json_t *deauth = NULL;

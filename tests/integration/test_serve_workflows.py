@@ -1,0 +1,589 @@
+"""Issue 12, the service side: `zoomflow serve --workflows DIR` triggers and
+executes workflow runs, against zoomsim, on SQLite and (integ.*.pg, one
+schema shared by the serve processes) PostgreSQL.
+
+* POST /api/v1/events/employee.onboarded runs new-hire-day-one end to end
+  in serve's worker pool: one user, one meeting, one registrant; the same
+  event again (Idempotency-Key) makes no run and no object;
+* the same event posted 5 times at once, over two serve processes on one
+  store: one run, one of each object;
+* bad input: an unknown event (404 naming the known ones), malformed JSON,
+  a body that is no object, input-schema failures (every field, no run), a
+  viewer's key;
+* a recording.completed webhook signed as Zoom signs it, delivered twice
+  (to two serve processes): the `zoom: recording.completed` workflow runs
+  once, the event is consumed; an event no workflow listens to is consumed
+  with no run;
+* SIGTERM while a create is held by zoomsim (latency): serve finishes the
+  step, releases the run and exits 0; restarted it completes the run, one
+  object of each kind at zoomsim;
+* a `* * * * *` schedule on two replicas (the scheduler's clock skewed so
+  a minute turns soon): one run for the fire time; restarted three minutes
+  "later", the most recent missed fire time fires once, not every one;
+* an invalid definition stops the start with file:line:col;
+* heavy, PostgreSQL only: 3 replicas on one schema, ZF_TEST_REPLICA_EVENTS
+  (300) events posted across them, one replica SIGKILLed a third of the way
+  in: every event has exactly one run, every run is done, and zoomsim holds
+  one user, one meeting and one registrant per event.
+"""
+import hashlib
+import hmac
+import json
+import os
+import re
+import shutil
+import signal
+import tempfile
+import threading
+import time
+import unittest
+
+import srvharness
+import zfharness
+from zfharness import SLOW, Sim, heavy
+
+EXAMPLES = os.path.join(zfharness.SOURCE_DIR, "examples", "workflows")
+SECRET = "Zs3cr3tT0ken-acme-wf"
+
+NOTE = """name: recording-note
+description: a read when a cloud recording is done
+on:
+  zoom: recording.completed
+steps:
+  - id: people
+    action: list_users
+"""
+
+TICKER = """name: ticker
+on:
+  schedule: "* * * * *"
+steps:
+  - id: people
+    action: list_users
+"""
+
+
+def sign(secret, ts, body):
+    msg = b"v0:" + str(ts).encode() + b":" + body
+    return "v0=" + hmac.new(secret.encode(), msg, hashlib.sha256).hexdigest()
+
+
+def wait_for(fn, timeout=60, what="a condition"):
+    deadline = time.time() + timeout * SLOW
+    while time.time() < deadline:
+        v = fn()
+        if v:
+            return v
+        time.sleep(0.1)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def hire(name, manager, **kw):
+    ev = {"email": f"{name.lower()}@example.com", "first_name": name, "last_name": "Test",
+          "manager_email": manager, "start_date": "2031-03-10", "timezone": "America/New_York"}
+    ev.update(kw)
+    return ev
+
+
+class WfCase(unittest.TestCase):
+    """zoomsim, a workflows directory, serve processes over one store, the
+    org acme with a key per role, connected to zoomsim (Server-to-Server)."""
+    FILES = {"note.yaml": NOTE}
+    SERVE_ARGS = ("--workers", "2", "--lease-ttl", "5")
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sim = Sim("--s2s-app", "zoomsim-s2s:zoomsim-s2s-secret")
+        cls.dir = tempfile.mkdtemp(prefix="zf-wfserve-")
+        cls.wf = os.path.join(cls.dir, "workflows")
+        os.mkdir(cls.wf)
+        shutil.copy(os.path.join(EXAMPLES, "new-hire-day-one.yaml"), cls.wf)
+        for name, text in cls.FILES.items():
+            with open(os.path.join(cls.wf, name), "w") as f:
+                f.write(text)
+        cls.serves = []
+        try:
+            first = cls.serve()
+            cls.store = first.store
+            first.seed("org", "acme")
+            cls.keys = {r: first.seed("key", "acme", r, r) for r in ("viewer", "operator",
+                                                                     "admin")}
+            r = first.request("POST", "/api/v1/connection", {
+                "client_id": "zoomsim-s2s", "client_secret": "zoomsim-s2s-secret",
+                "account_id": cls.sim.state()["account_id"]}, key=cls.keys["admin"])
+            assert r.status == 200, r
+            cls.sim.limits(enabled=False)
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def serve(cls, *extra, start=True):
+        kw = {}
+        if cls.serves:
+            kw = {"store": cls.store,
+                  "env": {"ZOOMFLOW_MASTER_KEY": cls.serves[0].env["ZOOMFLOW_MASTER_KEY"]}}
+        s = srvharness.Serve("--workflows", cls.wf, *cls.SERVE_ARGS, *extra, sim=cls.sim,
+                             start=start, **kw)
+        cls.serves.append(s)
+        return s
+
+    @classmethod
+    def tearDownClass(cls):
+        bad = []
+        for s in reversed(cls.serves):
+            killed = s.proc is not None and s.proc.returncode == -signal.SIGKILL
+            rc = s.stop()
+            if rc not in (0, None) and not killed:
+                bad.append(f"zoomflow serve exited {rc}: {s.stderr()[-3000:]}")
+        if cls.serves:
+            cls.serves[0].store.drop()
+        zfharness.stop_clean(cls.sim)
+        shutil.rmtree(cls.dir, ignore_errors=True)
+        if bad:
+            raise AssertionError("\n".join(bad))
+
+    def setUp(self):
+        self.sim.request("DELETE", "/_sim/faults")
+
+    # --- helpers
+    def post(self, name, body, s=None, key=None, headers=None, raw=None):
+        s = s or self.serves[0]
+        return s.request("POST", f"/api/v1/events/{name}", raw if raw is not None else body,
+                         headers=headers, key=key or self.keys["operator"])
+
+    def sql(self, text):
+        return srvharness.store_sql(self.store, text)
+
+    def run_state(self, rid):
+        rows = self.sql(f"SELECT state FROM workflow_runs WHERE id = {int(rid)}")
+        return rows[0][0] if rows else None
+
+    def wait_state(self, rid, state="done", timeout=90):
+        wait_for(lambda: self.run_state(rid) in (state, "failed", "cancelled"), timeout,
+                 f"run {rid} to be {state}")
+        got = self.run_state(rid)
+        if got != state:
+            err = self.sql(f"SELECT error FROM workflow_runs WHERE id = {int(rid)}")
+            self.fail(f"run {rid} is {got}, not {state}: {err}")
+
+    def runs_of(self, trigger_id):
+        return self.sql("SELECT id, workflow, trigger_kind, state FROM workflow_runs WHERE "
+                        f"trigger_id = '{trigger_id}' ORDER BY id")
+
+    def objects(self, first_name):
+        d = self.sim.state()["data"]
+        users = [u for u in d["users"] if u["email"] == f"{first_name.lower()}@example.com"]
+        meetings = [m for m in d["meetings"] if m["topic"] == f"Day 1 orientation: {first_name}"]
+        regs = sum(d["counts"]["registrants"].get(str(m["id"]), 0) for m in meetings)
+        return len(users), len(meetings), regs
+
+    def manager(self):
+        return self.sim.state()["data"]["users"][0]["email"]
+
+    def metric(self, s, line_start):
+        text = s.request("GET", "/metrics").body
+        for line in text.splitlines():
+            if line.startswith(line_start):
+                return float(line.rsplit(" ", 1)[1])
+        return 0.0
+
+
+class TestEvents(WfCase):
+    def test_new_hire_end_to_end(self):
+        s = self.serves[0]
+        r = self.post("employee.onboarded", hire("Ada", self.manager()),
+                      headers={"Idempotency-Key": "hire-ada"})
+        self.assertEqual(r.status, 202, r)
+        b = r.json()
+        self.assertEqual(b["event"], "employee.onboarded")
+        self.assertEqual(b["trigger_id"], "hire-ada")
+        self.assertEqual(len(b["runs"]), 1, b)
+        run = b["runs"][0]
+        self.assertEqual(run["workflow"], "new-hire-day-one")
+        self.assertTrue(run["created"])
+        self.assertIn(run["state"], ("queued", "running"))
+        self.wait_state(run["id"])
+        self.assertEqual(self.objects("Ada"), (1, 1, 1))
+        steps = self.sql(f"SELECT step_id, state FROM workflow_steps WHERE run_id = {run['id']} "
+                         "ORDER BY step_index")
+        self.assertEqual(steps, [["account", "done"], ["orientation", "done"], ["invite", "done"]])
+        # the run keeps the latest stored version of the workflow
+        latest = self.sql("SELECT MAX(version) FROM workflow_versions WHERE org = 'acme' AND "
+                          "name = 'new-hire-day-one'")
+        self.assertEqual(int(latest[0][0]), run["version"])
+        # the same event again: the same run, nothing new at zoomsim
+        r = self.post("employee.onboarded", hire("Ada", self.manager()),
+                      headers={"Idempotency-Key": "hire-ada"})
+        self.assertEqual(r.status, 202, r)
+        self.assertEqual(r.json()["runs"][0]["id"], run["id"])
+        self.assertFalse(r.json()["runs"][0]["created"])
+        self.assertEqual(r.json()["runs"][0]["state"], "done")
+        time.sleep(1)
+        self.assertEqual(self.objects("Ada"), (1, 1, 1))
+        self.assertEqual(len(self.runs_of("hire-ada")), 1)
+        # log lines and metrics of the run
+        fin = sum(self.metric(x, 'zoomflow_workflow_runs_finished_total{workflow='
+                              '"new-hire-day-one",state="done"}') for x in self.serves)
+        self.assertGreaterEqual(fin, 1)
+        self.assertGreaterEqual(self.metric(s, 'zoomflow_workflow_runs_started_total{workflow='
+                                            '"new-hire-day-one"}'), 1)
+        all_logs = "".join(x.stderr() for x in self.serves)
+        self.assertIn(f"run {run['id']} of new-hire-day-one done", all_logs)
+        self.assertIn(f"run {run['id']} of new-hire-day-one version", all_logs)
+
+    def test_same_event_five_times_at_once_two_processes(self):
+        second = self.serves[1] if len(self.serves) > 1 else self.serve()
+        ev = hire("Bea", self.manager(), id="evt-bea-5x")
+        out = [None] * 5
+        go = threading.Barrier(5)
+
+        def send(i):
+            go.wait()
+            out[i] = self.post("employee.onboarded", ev, s=(self.serves[0], second)[i % 2])
+
+        ts = [threading.Thread(target=send, args=(i,)) for i in range(5)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        for r in out:
+            self.assertEqual(r.status, 202, r)
+        ids = {r.json()["runs"][0]["id"] for r in out}
+        self.assertEqual(len(ids), 1, [r.json() for r in out])
+        self.assertEqual(sum(r.json()["runs"][0]["created"] for r in out), 1)
+        self.assertEqual(len(self.runs_of("evt-bea-5x")), 1)
+        self.wait_state(ids.pop())
+        self.assertEqual(self.objects("Bea"), (1, 1, 1))
+
+    def test_bad_input(self):
+        op = self.keys["operator"]
+        r = self.post("employee.offboarded", {"email": "x@example.com"})
+        self.assertEqual(r.status, 404, r)
+        e = r.json()["error"]
+        self.assertEqual(e["code"], "ENOTFOUND")
+        self.assertEqual(e["hint_id"], "UNKNOWN_EVENT")
+        self.assertIn("employee.onboarded", e["message"])
+        self.assertIn("employee.offboarded", e["message"])
+        self.assertEqual(e["known_events"], ["employee.onboarded"])
+        # malformed JSON: the core's 400 naming the place
+        r = self.serves[0].request("POST", "/api/v1/events/employee.onboarded",
+                                   '{"email": "a@example.com",', key=op)
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("line", r.json()["error"]["message"])
+        # not an object
+        r = self.serves[0].request("POST", "/api/v1/events/employee.onboarded", "[1, 2]", key=op)
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("JSON object", r.json()["error"]["message"])
+        # the input schema: every field named, no run made
+        r = self.post("employee.onboarded",
+                      {"email": "not-an-email", "start_date": "2031-02-30", "first_name": 7,
+                       "id": "evt-bad-schema"})
+        self.assertEqual(r.status, 422, r)
+        e = r.json()["error"]
+        self.assertEqual(e["code"], "EVALIDATION")
+        self.assertEqual(e["hint_id"], "CHECK_RUN_DATA")
+        fields = {p["field"] for p in e["problems"]}
+        for f in ("email", "start_date", "first_name", "manager_email", "timezone"):
+            self.assertIn(f, fields, e["problems"])
+        self.assertTrue(all(p["workflow"] == "new-hire-day-one" for p in e["problems"]))
+        self.assertIn("new-hire-day-one", e["message"])
+        self.assertEqual(self.runs_of("evt-bad-schema"), [])
+        # an unusable id
+        r = self.post("employee.onboarded", hire("Cy", self.manager(), id={"x": 1}))
+        self.assertEqual(r.status, 422, r)
+        self.assertEqual(r.json()["error"]["problems"][0]["field"], "id")
+        # a viewer may not post events
+        r = self.post("employee.onboarded", hire("Cy", self.manager()),
+                      key=self.keys["viewer"])
+        self.assertEqual(r.status, 403, r)
+        # the route is in the document
+        doc = self.serves[0].request("GET", "/api/v1/openapi.json").json()
+        self.assertIn("/api/v1/events/{name}", doc["paths"])
+
+    def test_zoom_webhook_runs_once(self):
+        first = self.serves[0]
+        second = self.serves[1] if len(self.serves) > 1 else self.serve()
+        r = first.request("PUT", "/api/v1/webhook", {"secret_token": SECRET},
+                          key=self.keys["admin"])
+        self.assertEqual(r.status, 200, r)
+        body = json.dumps({"event": "recording.completed", "event_ts": int(time.time() * 1000),
+                           "payload": {"account_id": "acc-1", "object": {
+                               "uuid": "rec-uuid-1==", "id": 123456789,
+                               "topic": "weekly"}}}, separators=(",", ":")).encode()
+        answers = []
+        for s in (first, second):  # Zoom delivers again (a retry), here to the other replica
+            ts = int(time.time())
+            r = s.request("POST", "/webhooks/zoom/acme", body, headers={
+                "x-zm-signature": sign(SECRET, ts, body), "x-zm-request-timestamp": str(ts)})
+            self.assertEqual(r.status, 200, r)
+            answers.append(r.json())
+        self.assertEqual([a["status"] for a in answers], ["accepted", "duplicate"])
+        eid = answers[0]["event_id"]
+        wait_for(lambda: self.sql("SELECT state FROM webhook_events WHERE event_id = "
+                                  f"'{eid}'") == [["consumed"]], 30, "the event consumed")
+        runs = self.runs_of(eid)
+        self.assertEqual(len(runs), 1, runs)
+        self.assertEqual(runs[0][1:3], ["recording-note", "zoom"])
+        self.wait_state(runs[0][0])
+        # a sweep later: still one
+        time.sleep(6)
+        self.assertEqual(len(self.runs_of(eid)), 1)
+        # an event no workflow listens to is consumed, no run
+        body2 = json.dumps({"event": "meeting.started", "event_ts": int(time.time() * 1000),
+                            "payload": {"account_id": "acc-1", "object": {"id": 42}}}).encode()
+        ts = int(time.time())
+        r = first.request("POST", "/webhooks/zoom/acme", body2, headers={
+            "x-zm-signature": sign(SECRET, ts, body2), "x-zm-request-timestamp": str(ts)})
+        self.assertEqual(r.status, 200, r)
+        eid2 = r.json()["event_id"]
+        wait_for(lambda: self.sql("SELECT state FROM webhook_events WHERE event_id = "
+                                  f"'{eid2}'") == [["consumed"]], 30, "the event consumed")
+        self.assertEqual(self.runs_of(eid2), [])
+
+
+class TestRestart(WfCase):
+    SERVE_ARGS = ("--workers", "1", "--lease-ttl", "30")
+
+    def test_sigterm_mid_run_then_restart(self):
+        s = self.serves[0]
+        # zoomsim holds the meeting create 4 s: SIGTERM lands while it is in flight
+        r = self.sim.request("POST", "/_sim/faults", body={"rules": [
+            {"kind": "latency", "route": "meetings.create", "delay_ms": 4000, "count": 1}]})
+        self.assertEqual(r.status, 201, r)
+        r = self.post("employee.onboarded", hire("Dee", self.manager(), id="evt-dee"))
+        self.assertEqual(r.status, 202, r)
+        rid = r.json()["runs"][0]["id"]
+
+        def held():
+            rules = self.sim.request("GET", "/_sim/faults").json()["rules"]
+            return sum(x["fired"] for x in rules if x["kind"] == "latency")
+
+        wait_for(held, 60, "the create held by zoomsim")
+        t0 = time.time()
+        rc = s.stop(signal.SIGTERM)
+        self.assertEqual(rc, 0, s.stderr()[-3000:])
+        self.assertGreater(time.time() - t0, 1.0)  # it waited for the step in flight
+        # released, not half written: queued, the create recorded done, the invite not sent
+        self.assertEqual(self.run_state(rid), "queued")
+        steps = dict(map(tuple, self.sql("SELECT step_id, state FROM workflow_steps WHERE "
+                                         f"run_id = {rid}")))
+        self.assertEqual(steps.get("orientation"), "done", steps)
+        self.assertNotIn(steps.get("invite"), ("sent", "done"), steps)
+        self.assertIn("released (stopping)", s.stderr())
+        self.assertEqual(self.objects("Dee"), (1, 1, 0))
+        s.start()
+        self.wait_state(rid)
+        self.assertEqual(self.objects("Dee"), (1, 1, 1))
+        self.assertEqual(len(self.runs_of("evt-dee")), 1)
+        creates = self.sim.requests_log("meetings.create")["counts"].get("meetings.create", 0)
+        self.assertEqual(creates, 1)
+
+
+class TestSchedule(WfCase):
+    FILES = {"tick.yaml": TICKER}
+    SERVE_ARGS = ("--workers", "0")
+
+    @classmethod
+    def setUpClass(cls):
+        # the scheduler's clock 57 s into a minute at start: the next minute
+        # turns a few seconds later
+        now = time.time()
+        cls.skew = int((57 - now % 60) % 60)
+        cls.SERVE_ARGS = ("--workers", "0", "--clock-skew", str(cls.skew))
+        super().setUpClass()
+
+    def schedule_runs(self):
+        return self.sql("SELECT trigger_id FROM workflow_runs WHERE workflow = 'ticker' AND "
+                        "trigger_kind = 'schedule' ORDER BY trigger_id")
+
+    def test_fires_once_per_minute_and_once_after_downtime(self):
+        second = self.serve()  # a replica firing the same minutes
+        got = wait_for(self.schedule_runs, 60, "a schedule run")
+        time.sleep(3)
+        got = self.schedule_runs()
+        self.assertEqual(len(got), 1, got)
+        fire = got[0][0]
+        self.assertRegex(fire, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:00Z$")
+        for s in self.serves:
+            self.assertEqual(s.stop(), 0, s.stderr()[-2000:])
+        # three minutes "later" (the clock skewed 180 s more): the missed
+        # fire times fire once, as the latest of them
+        first = self.serves[0]
+        first.args = [a if a != str(self.skew) else str(self.skew + 180) for a in first.args]
+        first.start()
+        got = wait_for(lambda: len(self.schedule_runs()) >= 2 and self.schedule_runs(), 60,
+                       "the missed fire")
+        time.sleep(3)
+        got = self.schedule_runs()
+        self.assertEqual(len(got), 2, got)
+        t1 = time.strptime(fire, "%Y-%m-%dT%H:%M:%SZ")
+        t2 = time.strptime(got[1][0], "%Y-%m-%dT%H:%M:%SZ")
+        gap = (time.mktime(t2) - time.mktime(t1))
+        self.assertGreaterEqual(gap, 180, got)
+        self.assertIn("fired the latest", first.stderr())
+        del second
+
+
+@unittest.skipUnless(srvharness.ON_PG, "replicas share a PostgreSQL schema (the .pg twin)")
+class TestReplicas(WfCase):
+    SERVE_ARGS = ("--workers", "2", "--lease-ttl", "3")
+
+    @heavy
+    def test_three_replicas_one_killed(self):
+        for _ in range(2):
+            self.serve()
+        reps = list(self.serves[:3])
+        n = int(os.environ.get("ZF_TEST_REPLICA_EVENTS", "300"))
+        # Zoom's cap: 100 meeting creates a day per host, so the meetings are
+        # spread over hosts of their own
+        hosts = n // 80 + 1
+        r = self.sim.request("POST", "/_sim/seed/users", body={"count": hosts,
+                                                               "domain": "mgr.test"})
+        self.assertIn(r.status, (200, 201), r)
+        mgrs = [u["email"] for u in self.sim.state()["data"]["users"]
+                if u["email"].endswith("@mgr.test")]
+        self.assertEqual(len(mgrs), hosts)
+        dead = set()
+        lock = threading.Lock()
+        done_posts = [0]
+        retried = [0]
+
+        def post_one(i):
+            ev = hire(f"R{i:04d}", mgrs[i % hosts])
+            key = {"Idempotency-Key": f"rep-{i}"}
+            order = [reps[(i + k) % 3] for k in range(3)]
+            for s in order:
+                with lock:
+                    if id(s) in dead:
+                        continue
+                try:
+                    r = self.post("employee.onboarded", ev, s=s, headers=key)
+                except OSError:
+                    with lock:
+                        retried[0] += 1
+                    continue  # the replica died under this request: the next one
+                self.assertEqual(r.status, 202, r)
+                with lock:
+                    done_posts[0] += 1
+                return
+            self.fail(f"event {i}: no replica answered")
+
+        errors = []
+
+        def worker(start):
+            try:
+                for i in range(start, n, 6):
+                    post_one(i)
+            except BaseException as e:  # noqa: BLE001 - reported below
+                errors.append(e)
+
+        def killer():
+            # a third of the runs done: every replica is mid-run (and its
+            # workers mid-step), then the third replica dies at once
+            try:
+                wait_for(lambda: int(self.sql("SELECT COUNT(*) FROM workflow_runs WHERE state "
+                                              "= 'done' AND trigger_id LIKE 'rep-%'")[0][0])
+                         >= n // 3, 300, "a third of the runs done")
+            finally:
+                with lock:
+                    dead.add(id(reps[2]))
+                reps[2].stop(signal.SIGKILL)
+
+        ts = [threading.Thread(target=worker, args=(k,)) for k in range(6)]
+        ts.append(threading.Thread(target=killer))
+        t0 = time.time()
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        self.assertEqual(errors, [])
+        self.assertTrue(dead, "the replica was not killed")
+        posted = time.time() - t0
+
+        def all_done():
+            rows = self.sql("SELECT state, COUNT(*) FROM workflow_runs WHERE trigger_id LIKE "
+                            "'rep-%' GROUP BY state")
+            states = {r[0]: int(r[1]) for r in rows}
+            self.assertNotIn("failed", states, self.sql(
+                "SELECT error FROM workflow_runs WHERE state = 'failed' LIMIT 3"))
+            return states.get("done") == n
+
+        wait_for(all_done, 600, f"{n} runs done")
+        took = time.time() - t0
+        rows = self.sql("SELECT COUNT(*), COUNT(DISTINCT trigger_id) FROM workflow_runs WHERE "
+                        "trigger_id LIKE 'rep-%'")
+        self.assertEqual(rows, [[str(n), str(n)]])
+        # the dead replica's runs were taken over (a second lease) and finished
+        taken = int(self.sql("SELECT COUNT(*) FROM workflow_runs WHERE trigger_id LIKE 'rep-%' "
+                             "AND lease_seq > 1")[0][0])
+        self.assertGreaterEqual(taken, 1)
+        d = self.sim.state()["data"]
+        users = [u["email"] for u in d["users"] if re.match(r"^r\d{4}@example\.com$", u["email"])]
+        meetings = [m for m in d["meetings"] if m["topic"].startswith("Day 1 orientation: R")]
+        topics = [m["topic"] for m in meetings]
+        self.assertEqual(len(users), n)
+        self.assertEqual(len(set(users)), n)
+        self.assertEqual(len(topics), n, "a meeting made twice")
+        self.assertEqual(len(set(topics)), n)
+        for m in meetings:
+            self.assertEqual(d["counts"]["registrants"].get(str(m["id"]), 0), 1, m["topic"])
+        print(f"\n{n} events over 3 replicas (one SIGKILLed, {retried[0]} posts sent again, "
+              f"{taken} runs taken over): posted and killed in {posted:.1f} s, all runs done in "
+              f"{took:.1f} s", flush=True)
+
+
+class TestSettings(unittest.TestCase):
+    def test_invalid_definition_stops_the_start(self):
+        d = tempfile.mkdtemp(prefix="zf-wfbad-")
+        self.addCleanup(shutil.rmtree, d, True)
+        with open(os.path.join(d, "bad.yaml"), "w") as f:
+            f.write("name: bad\non:\n  event: x.y\nsteps:\n  - id: a\n    action: create_meting\n")
+        s = first = srvharness.Serve("--workflows", d, start=False)
+        self.addCleanup(s.store.drop)  # first owns the store (a PostgreSQL schema)
+        with self.assertRaises(RuntimeError) as cm:
+            s.start()
+        msg = str(cm.exception)
+        self.assertIn("bad.yaml:6:", msg)
+        self.assertIn("create_meeting", msg)  # the did-you-mean
+        self.assertEqual(s.proc.returncode, 1)
+        # the directory from the environment: the same check
+        s = srvharness.Serve(store=s.store, env={"ZOOMFLOW_WORKFLOWS": d}, start=False)
+        with self.assertRaises(RuntimeError) as cm:
+            s.start()
+        self.assertIn("bad.yaml:6:", str(cm.exception))
+        del first
+
+    def test_bad_settings(self):
+        s = first = srvharness.Serve("--workers", "65", start=False)
+        self.addCleanup(s.store.drop)  # first owns the store (a PostgreSQL schema)
+        with self.assertRaises(RuntimeError) as cm:
+            s.start()
+        self.assertIn("--workers", str(cm.exception))
+        self.assertEqual(s.proc.returncode, 2)
+        s = srvharness.Serve(store=s.store, env={"ZOOMFLOW_LEASE_TTL": "soon"}, start=False)
+        with self.assertRaises(RuntimeError) as cm:
+            s.start()
+        self.assertIn("ZOOMFLOW_LEASE_TTL", str(cm.exception))
+        # a flag wins over the environment
+        s = srvharness.Serve("--workers", "0", store=s.store, env={"ZOOMFLOW_WORKERS": "3"})
+        try:
+            # the workflows start once the service listens
+            wait_for(lambda: "workflows.start" in s.stderr(), 30, "the workflows started")
+            r = s.request("GET", "/metrics")
+            self.assertIn("zoomflow_workflow_workers 0", r.body)
+        finally:
+            self.assertEqual(s.stop(), 0, s.stderr()[-2000:])
+        s = srvharness.Serve(store=s.store, env={"ZOOMFLOW_WORKERS": "3"})
+        try:
+            wait_for(lambda: "workflows.start" in s.stderr(), 30, "the workflows started")
+            r = s.request("GET", "/metrics")
+            self.assertIn("zoomflow_workflow_workers 3", r.body)
+            self.assertIn('zoomflow_workflow_runs{state="queued"} 0', r.body)
+        finally:
+            self.assertEqual(s.stop(), 0, s.stderr()[-2000:])
+        del first
+
+
+if __name__ == "__main__":
+    unittest.main()
