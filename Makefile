@@ -13,8 +13,9 @@ build: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build $(BUILD) -j$(JOBS)
 
+# `make demo` keeps the service up until Ctrl-C; DEMO_ONCE=1 exits when done.
 demo: build
-	scripts/demo
+	BUILD=$(abspath $(BUILD)) DEMO_ONCE=$(DEMO_ONCE) scripts/demo
 
 # The whole suite: unit, integration, contract, lint, then ASan+UBSan,
 # valgrind and the fuzz corpora.

@@ -24,6 +24,7 @@ typedef struct serve_args {
     const char *grace;
     const char *workflows, *workflows_org, *workers, *lease_ttl; /* settings */
     const char *clock_skew;
+    const char *env; /* --env NAMES: what the workflows may read as env.NAME */
 } serve_args;
 
 enum { SERVE_ARGV_SECRET = 1 };
@@ -136,6 +137,11 @@ static const cli_opt serve_opts[] = {
      .help = "a run's lease: a worker that dies holding one has its run taken\n"
              "over after this long (default 30; env ZOOMFLOW_LEASE_TTL)"},
     {.kind = CLI_OPT_VALUE,
+     .name = "env",
+     .value_name = "NAMES",
+     .at = CLI_AT(serve_args, env),
+     .help = CLI_ENV_HELP},
+    {.kind = CLI_OPT_VALUE,
      .name = "clock-skew",
      .value_name = "SECONDS",
      .at = CLI_AT(serve_args, clock_skew),
@@ -219,7 +225,7 @@ static int web_app(const cli_ctx *ctx, zf_error *err)
 
 /* The --workflows directory loaded and checked: 0 (*out NULL without a
  * directory), or the exit status after every problem was printed. */
-static int load_workflows(cli_ctx *ctx, zf_workflow_set **out)
+static int load_workflows(cli_ctx *ctx, const char *const *env, zf_workflow_set **out)
 {
     *out = NULL;
     const char *dir = ctx->cfg.workflows;
@@ -232,6 +238,7 @@ static int load_workflows(cli_ctx *ctx, zf_workflow_set **out)
         return cli_exit_status(ZF_ENOMEM);
     }
     zf_wf_load_opts o = ZF_WF_LOAD_OPTS_INIT;
+    o.env_allowed = env;
     int rc = zf_workflow_set_load_dir(s, dir, &o, &p);
     if (rc != 0 || p.count || p.oom) {
         cli_wf_print_problems(&p);
@@ -277,10 +284,15 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         cli_parse_int(ctx->cfg.workers, strlen(ctx->cfg.workers), 0, 64, &workers);
     if (ctx->cfg.lease_ttl)
         cli_parse_int(ctx->cfg.lease_ttl, strlen(ctx->cfg.lease_ttl), 1, 3600, &ttl);
-    zf_workflow_set *wfs = NULL;
-    int status = load_workflows(ctx, &wfs);
+    cli_env env;
+    int status = cli_env_names(ctx, a.env, &env);
     if (status)
         return status;
+    zf_workflow_set *wfs = NULL;
+    if ((status = load_workflows(ctx, env.names, &wfs)) != 0) {
+        cli_env_free(&env);
+        return status;
+    }
     srv_opts o = SRV_OPTS_INIT;
     o.listen = ctx->cfg.listen;
     o.port_file = a.port_file;
@@ -302,8 +314,10 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     o.workers = (int)workers;
     o.lease_ttl = ttl;
     o.clock_skew = skew;
+    o.workflows_env = env.names;
     int rc = srv_main(&o, &err);
     zf_workflow_set_free(wfs);
+    cli_env_free(&env);
     if (rc < 0)
         return cli_fail(ctx, &err);
     return 0;

@@ -78,12 +78,15 @@ typedef struct srv_opts {
     int workers;        /* run-executing threads; 0 = none (runs wait for a worker elsewhere) */
     int64_t lease_ttl;  /* a run's lease, seconds; 0 = the runner's default */
     int64_t clock_skew; /* seconds added to the scheduler's clock (tests); 0 */
+    /* the environment variables the workflows may read as env.NAME
+     * (NULL-terminated, borrowed; NULL: none) */
+    const char *const *workflows_env;
 } srv_opts;
 
 #define SRV_OPTS_INIT                                                                              \
     {                                                                                              \
         NULL, NULL, 0, NULL, NULL, NULL, ZF_SESSION_OPTS_INIT, 0, 0, 0, 1, 0, 0, NULL, NULL, NULL, \
-            NULL, 0, 0, 0                                                                          \
+            NULL, 0, 0, 0, NULL                                                                    \
     }
 
 /* Runs the service until SIGTERM/SIGINT: prints "listening on URL" on

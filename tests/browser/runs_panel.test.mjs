@@ -85,7 +85,7 @@ test('the Runs tab in Chromium', { timeout: 300000 }, async () => {
     assert.equal(made.status, 0, `zoomflow admin create: ${made.stderr}`);
   }
   // no worker in the service: a retried run stays queued until cancelled
-  const serve = await startServe(env, ART, []);
+  const serve = await startServe(env, ART, ['--workers', '0']);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [],

@@ -443,6 +443,9 @@ int srv_wf_init(srv_ctx *ctx, zf_error *err)
     ro.session_for = session_for;
     ro.session_ctx = ctx;
     ro.lease_ttl = o->lease_ttl;
+    ro.env_allowed = o->workflows_env;
+    /* a download step's HTTP (CA file, timeouts) is the service's */
+    ro.download_http = &o->session.http;
     if ((rc = zf_runner_new(&E.runner, &ro, err)) != 0)
         return rc;
     size_t n = o->workflows ? zf_workflow_set_count(o->workflows) : 0;
