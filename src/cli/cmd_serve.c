@@ -120,9 +120,9 @@ static const cli_opt serve_opts[] = {
              "versions of each org (env ZOOMFLOW_WORKFLOWS)"},
     {.kind = CLI_OPT_VALUE,
      .name = "workflows-org",
-     .value_name = "ORG[,ORG...]",
+     .value_name = "ORGS",
      .at = CLI_AT(serve_args, workflows_org),
-     .help = "the orgs the --workflows definitions are saved for (default:\n"
+     .help = "the orgs (comma separated) the --workflows definitions are saved for (default:\n"
              "every org; env ZOOMFLOW_WORKFLOWS_ORG)"},
     {.kind = CLI_OPT_VALUE,
      .name = "workers",

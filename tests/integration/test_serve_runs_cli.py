@@ -42,7 +42,7 @@ class RunsCase(unittest.TestCase):
 
     @classmethod
     def setup(cls):
-        s = cls.s = Serve(sim=cls.sim)
+        s = cls.s = Serve("--workers", "0", sim=cls.sim)  # runs wait in their states
         for org in ("acme", "globex"):
             s.org(org)
         cls.keys = {r: s.key("acme", f"k-{r}", r) for r in ("viewer", "operator", "admin")}
