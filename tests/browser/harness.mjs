@@ -176,3 +176,50 @@ export async function startServe(env, logDir, args = []) {
   }, 'zoomflow serve to listen');
   return { proc, url };
 }
+
+// The set-up every browser walk shares: Debian's Chromium (exit 77, skipped,
+// when it is missing), playwright-core and axe-core from the project's
+// node_modules, a temporary directory with the store (exit 77 when
+// ZF_TEST_DB=postgresql finds no server) and an emptied artifacts directory
+// <build>/<artName>/.
+export async function browserWalk(prefix, artName) {
+  const executablePath = process.env.ZF_CHROMIUM || '/usr/bin/chromium';
+  if (!fs.existsSync(executablePath)) {
+    console.log(`SKIP: ${executablePath} not found: the browser test needs Debian's chromium`);
+    process.exit(77);
+  }
+  const { createRequire } = await import('node:module');
+  const require = createRequire(path.join(SOURCE_DIR, 'package.json'));
+  const { chromium } = require('playwright-core');
+  const axe = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  const dir = tempDir(prefix);
+  const store = storeDb(dir);
+  if (!store) {
+    console.log('SKIP: ZF_TEST_DB=postgresql but no PostgreSQL test server');
+    process.exit(77);
+  }
+  const art = path.join(BUILD_DIR, artName);
+  fs.rmSync(art, { recursive: true, force: true });
+  fs.mkdirSync(art, { recursive: true });
+  const launch = () => chromium.launch({
+    executablePath,
+    args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [],
+  });
+  return { dir, store, art, axe, launch };
+}
+
+// The environment of the CLI and the service in a walk: their own HOME and
+// XDG dirs, the walk's store, zoomsim as the OAuth host; sanitizer options
+// passed on.
+export function serviceEnv(dir, store, sim) {
+  const env = {
+    PATH: process.env.PATH || '/usr/bin:/bin',
+    HOME: dir,
+    XDG_CONFIG_HOME: path.join(dir, 'config'),
+    XDG_DATA_HOME: path.join(dir, 'data'),
+    ZOOMFLOW_DB: store.dsn,
+    ZOOMFLOW_OAUTH_BASE: sim.url,
+  };
+  for (const k of ['ASAN_OPTIONS', 'UBSAN_OPTIONS', 'LSAN_OPTIONS', 'TSAN_OPTIONS']) if (process.env[k]) env[k] = process.env[k];
+  return env;
+}

@@ -13,28 +13,10 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { test, after } from 'node:test';
-import { BUILD_DIR, SOURCE_DIR, tempDir, storeDb, startSim, startServe, zoomflow, stopAll } from './harness.mjs';
+import { browserWalk, serviceEnv, startSim, startServe, zoomflow, stopAll } from './harness.mjs';
 
-const CHROMIUM = process.env.ZF_CHROMIUM || '/usr/bin/chromium';
-if (!fs.existsSync(CHROMIUM)) {
-  console.log(`SKIP: ${CHROMIUM} not found: the browser test needs Debian's chromium`);
-  process.exit(77);
-}
-const require = createRequire(path.join(SOURCE_DIR, 'package.json'));
-const { chromium } = require('playwright-core');
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-const dir = tempDir('zf-browser-runs-');
-const store = storeDb(dir);
-if (!store) {
-  console.log('SKIP: ZF_TEST_DB=postgresql but no PostgreSQL test server');
-  process.exit(77);
-}
-const ART = path.join(BUILD_DIR, 'browser-artifacts-runs');
-fs.rmSync(ART, { recursive: true, force: true });
-fs.mkdirSync(ART, { recursive: true });
+const { dir, store, art: ART, axe: AXE, launch } = await browserWalk('zf-browser-runs-', 'browser-artifacts-runs');
 const ADMIN = { email: 'admin@example.com', password: 'Admin-pass-2026!' };
 const VIEWER = { email: 'viewer@example.com', password: 'Viewer-pass-2026!' };
 const WORKFLOW = `name: meeting-lookup
@@ -69,15 +51,7 @@ async function runCard(page, id, state) {
 
 test('the Runs tab in Chromium', { timeout: 300000 }, async () => {
   const sim = await startSim(dir, ART, ['--auto-approve']);
-  const env = {
-    PATH: process.env.PATH || '/usr/bin:/bin',
-    HOME: dir,
-    XDG_CONFIG_HOME: path.join(dir, 'config'),
-    XDG_DATA_HOME: path.join(dir, 'data'),
-    ZOOMFLOW_DB: store.dsn,
-    ZOOMFLOW_OAUTH_BASE: sim.url,
-  };
-  for (const k of ['ASAN_OPTIONS', 'UBSAN_OPTIONS', 'LSAN_OPTIONS']) if (process.env[k]) env[k] = process.env[k];
+  const env = serviceEnv(dir, store, sim);
   for (const [who, role] of [[ADMIN, 'admin'], [VIEWER, 'viewer']]) {
     const pw = path.join(dir, `${role}-password`);
     fs.writeFileSync(pw, `${who.password}\n`, { mode: 0o600 });
@@ -86,10 +60,7 @@ test('the Runs tab in Chromium', { timeout: 300000 }, async () => {
   }
   // no worker in the service: a retried run stays queued until cancelled
   const serve = await startServe(env, ART, ['--workers', '0']);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [],
-  });
+  browser = await launch();
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e && e.message)));
