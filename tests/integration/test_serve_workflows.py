@@ -802,7 +802,8 @@ class TestReplicasChaos(WfCase):
         self.assertGreaterEqual(taken, 1)
         d = self.sim.state()["data"]
         users = [u["email"] for u in d["users"] if re.match(r"^c\d{4}@example\.com$", u["email"])]
-        topics = [m["topic"] for m in d["meetings"] if m["topic"].startswith("Day 1 orientation: C")]
+        topics = [m["topic"] for m in d["meetings"]
+                  if m["topic"].startswith("Day 1 orientation: C")]
         self.assertEqual((len(users), len(set(users))), (n, n), "a user made twice")
         self.assertEqual((len(topics), len(set(topics))), (n, n), "a meeting made twice")
         regs = {str(m["id"]): d["counts"]["registrants"].get(str(m["id"]), 0)
