@@ -112,6 +112,7 @@ class WfCase(unittest.TestCase):
         cls.wf = os.path.join(cls.dir, "workflows")
         os.mkdir(cls.wf)
         shutil.copy(os.path.join(EXAMPLES, "new-hire-day-one.yaml"), cls.wf)
+        shutil.copy(os.path.join(EXAMPLES, "town-hall.yaml"), cls.wf)
         for name, text in cls.FILES.items():
             with open(os.path.join(cls.wf, name), "w") as f:
                 f.write(text)
@@ -246,6 +247,33 @@ class TestEvents(WfCase):
         self.assertIn(f"run {run['id']} of new-hire-day-one done", all_logs)
         self.assertIn(f"run {run['id']} of new-hire-day-one version", all_logs)
 
+    def test_town_hall_from_rest(self):
+        """town-hall.yaml from POST /api/v1/events/town_hall.attendees: one
+        run registers every attendee (for_each, concurrency 4); posted
+        again, the same run and no new registrant."""
+        r = self.serves[0].request("POST", "/api/v1/actions/create_meeting", {
+            "user_id": self.manager(), "topic": "Town hall", "type": 2,
+            "start_time": "2031-04-01T16:00:00Z", "duration": 60,
+            "settings": {"approval_type": 0}}, key=self.keys["operator"])
+        self.assertIn(r.status, (200, 201), r)
+        mid = r.json()["output"]["id"]
+        people = [{"email": f"th{i}@example.com", "first_name": f"T{i}"} for i in range(12)]
+        body = {"meeting_id": mid, "attendees": people}
+        r = self.post("town_hall.attendees", body, headers={"Idempotency-Key": "th-1"})
+        self.assertEqual(r.status, 202, r)
+        (run,) = r.json()["runs"]
+        self.assertEqual(run["workflow"], "town-hall")
+        self.wait_state(run["id"])
+        regs = lambda: self.sim.state()["data"]["counts"]["registrants"].get(str(mid), 0)
+        self.assertEqual(regs(), 12)
+        before = self.sim.requests_log()["total"]
+        r = self.post("town_hall.attendees", body, headers={"Idempotency-Key": "th-1"})
+        self.assertEqual(r.json()["runs"][0]["id"], run["id"])
+        self.assertFalse(r.json()["runs"][0]["created"])
+        time.sleep(1)
+        self.assertEqual(regs(), 12)
+        self.assertEqual(self.sim.requests_log()["total"], before)
+
     def test_same_event_five_times_at_once_two_processes(self):
         second = self.serves[1] if len(self.serves) > 1 else self.serve()
         ev = hire("Bea", self.manager(), id="evt-bea-5x")
@@ -279,7 +307,7 @@ class TestEvents(WfCase):
         self.assertEqual(e["hint_id"], "UNKNOWN_EVENT")
         self.assertIn("employee.onboarded", e["message"])
         self.assertIn("employee.offboarded", e["message"])
-        self.assertEqual(e["known_events"], ["employee.onboarded"])
+        self.assertEqual(e["known_events"], ["employee.onboarded", "town_hall.attendees"])
         # malformed JSON: the core's 400 naming the place
         r = self.serves[0].request("POST", "/api/v1/events/employee.onboarded",
                                    '{"email": "a@example.com",', key=op)
