@@ -159,10 +159,20 @@ static int parse_args(int argc, char **argv, sim_opts *o, json_t **config)
             break;
         case O_CONFIG: {
             json_error_t e;
+            json_decref(*config); /* a second --config replaces the first */
             *config = json_load_file(optarg, 0, &e);
-            if (!*config || !json_is_object(*config)) {
+            if (!*config) {
                 fprintf(stderr, "zoomsim: --config %s: line %d: %s (a JSON object is needed)\n",
                         optarg, e.line, e.text);
+                return 2;
+            }
+            if (!json_is_object(*config)) {
+                fprintf(stderr,
+                        "zoomsim: --config %s: the file holds JSON but not an object: "
+                        "write {\"apps\": [...], ...} (docs/zoomsim.md)\n",
+                        optarg);
+                json_decref(*config);
+                *config = NULL;
                 return 2;
             }
             o->config_file = optarg;
@@ -318,8 +328,10 @@ int main(int argc, char **argv)
     o.webhook_retry_scale = 1.0;
     json_t *config = NULL;
     int rc = parse_args(argc, argv, &o, &config);
-    if (rc)
+    if (rc) {
+        json_decref(config); /* a --config read before the bad argument */
         return rc;
+    }
     o.config = config;
 
     /* SIGPIPE: a client that hangs up must not kill the emulator */

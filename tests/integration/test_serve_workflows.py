@@ -247,6 +247,7 @@ class TestEvents(WfCase):
         self.assertIn(f"run {run['id']} of new-hire-day-one done", all_logs)
         self.assertIn(f"run {run['id']} of new-hire-day-one version", all_logs)
 
+    @heavy  # valgrind stage budget: its C paths run in test_new_hire_end_to_end there
     def test_town_hall_from_rest(self):
         """town-hall.yaml from POST /api/v1/events/town_hall.attendees: one
         run registers every attendee (for_each, concurrency 4); posted
@@ -274,6 +275,7 @@ class TestEvents(WfCase):
         self.assertEqual(regs(), 12)
         self.assertEqual(self.sim.requests_log()["total"], before)
 
+    @heavy  # valgrind stage budget (9 min for this file there); ASan runs it
     def test_same_event_five_times_at_once_two_processes(self):
         second = self.serves[1] if len(self.serves) > 1 else self.serve()
         ev = hire("Bea", self.manager(), id="evt-bea-5x")
@@ -387,6 +389,7 @@ class TestEvents(WfCase):
 class TestRestart(WfCase):
     SERVE_ARGS = ("--workers", "1", "--lease-ttl", "30")
 
+    @heavy  # valgrind stage budget: its C paths run in test_new_hire_end_to_end there
     def test_sigterm_mid_run_then_restart(self):
         s = self.serves[0]
         # zoomsim holds the meeting create 4 s: SIGTERM lands while it is in flight
@@ -439,6 +442,7 @@ class TestSchedule(WfCase):
         return self.sql("SELECT trigger_id FROM workflow_runs WHERE workflow = 'ticker' AND "
                         "trigger_kind = 'schedule' ORDER BY trigger_id")
 
+    @heavy  # valgrind stage budget: its C paths run in test_new_hire_end_to_end there
     def test_fires_once_per_minute_and_once_after_downtime(self):
         second = self.serve()  # a replica firing the same minutes
         got = wait_for(self.schedule_runs, 60, "a schedule run")

@@ -73,6 +73,9 @@ class CoreTest(unittest.TestCase):
         arr = os.path.join(tmp, "array.json")
         with open(arr, "w") as f:
             f.write("[1, 2]")
+        good = os.path.join(tmp, "good.json")
+        with open(good, "w") as f:
+            f.write("{}")
         broken = os.path.join(tmp, "broken.json")
         with open(broken, "w") as f:
             f.write('{"apps": [\n')
@@ -87,7 +90,9 @@ class CoreTest(unittest.TestCase):
             (["--webhook-retry-scale", "fast"], "--webhook-retry-scale 'fast' is not valid"),
             (["--webhook-retry-scale", ""], "--webhook-retry-scale '' is not valid"),
             (["--refresh-ttl", "0"], "give a number of seconds from 1 to 630720000"),
-            (["--config", arr], f"--config {arr}: line"),
+            (["--config", arr], f"--config {arr}: the file holds JSON but not an object"),
+            # a config read, then a bad argument: the config is freed (ASan)
+            (["--config", good, "--config", good, "--plan", "x"], "--plan 'x' is not valid"),
             (["--config", broken], f"--config {broken}: line 2"),
             (["--config", os.path.join(tmp, "absent.json")], "a JSON object is needed"),
             (nine, "at most 8 apps on the command line; use --config"),
