@@ -193,6 +193,23 @@ json_t *srv_openapi_doc(srv_ctx *ctx);
  * row's rules. 0 when the handler may run; else resp is filled (401, 403). */
 int srv_access_check(srv_req *req, srv_resp *resp);
 
+/* listener.c: the listening socket and the thread that accepts on it and
+ * hands each connection to mhd (started MHD_USE_NO_LISTEN_SOCKET). */
+struct MHD_Daemon;
+struct sockaddr_storage;
+typedef struct srv_listener srv_listener;
+/* Binds and listens on ss (sl bytes); port gets the port bound (the
+ * kernel's choice for port 0). 0, or -1 with errnum. */
+int srv_listener_open(const struct sockaddr_storage *ss, unsigned sl, srv_listener **out, int *port,
+                      int *errnum);
+/* Starts accepting for mhd. 0, or -1 when the thread cannot start. */
+int srv_listener_start(srv_listener *l, struct MHD_Daemon *mhd);
+/* Stops accepting and closes the socket: a new connection is refused at
+ * once (the connections made stay with mhd). */
+void srv_listener_stop(srv_listener *l);
+/* srv_listener_stop, then frees l. NULL is fine. */
+void srv_listener_close(srv_listener *l);
+
 /* log.c */
 /* The request whose handler runs on this thread (library log lines carry
  * its id); NULL after it. */

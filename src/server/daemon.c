@@ -199,7 +199,8 @@ typedef struct srv_conn {
 typedef struct srv_daemon {
     srv_ctx *ctx;
     struct MHD_Daemon *mhd;
-    pthread_mutex_t lock; /* conns */
+    srv_listener *listener; /* the listening socket: MHD has none */
+    pthread_mutex_t lock;   /* conns */
     srv_conn *conns;
     atomic_int inflight;
     atomic_int stopping;
@@ -732,16 +733,15 @@ static int write_port_file(const char *path, const char *url, zf_error *err)
     return 0;
 }
 
-/* The libmicrohttpd daemon on ss: an epoll thread pool, keep-alive, the
- * raw (not unescaped) target; TLS when cert is set. NULL when it cannot
- * listen (or the certificate does not load). */
-static struct MHD_Daemon *start_mhd(srv_daemon *d, const srv_opts *opts,
-                                    const struct sockaddr_storage *ss, int threads, char *cert,
+/* The libmicrohttpd daemon: an epoll thread pool, keep-alive, the raw
+ * (not unescaped) target; TLS when cert is set. It has no listening
+ * socket: listener.c accepts and hands it the connections. NULL when it
+ * cannot start (or the certificate does not load). */
+static struct MHD_Daemon *start_mhd(srv_daemon *d, const srv_opts *opts, int threads, char *cert,
                                     char *key)
 {
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
-    if (ss->ss_family == AF_INET6)
-        flags |= MHD_USE_IPv6;
+    unsigned flags =
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET;
     if (cert)
         flags |= MHD_USE_TLS;
     unsigned mem = opts->conn_memory_limit ? (unsigned)opts->conn_memory_limit : 32u * 1024u;
@@ -753,29 +753,42 @@ static struct MHD_Daemon *start_mhd(srv_daemon *d, const srv_opts *opts,
     struct MHD_OptionItem no_opts[] = {{MHD_OPTION_END, 0, NULL}};
     return MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, d, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)ss, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)d->timeout,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)mem, MHD_OPTION_CONNECTION_LIMIT, 1000u,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u, MHD_OPTION_URI_LOG_CALLBACK, on_uri, d,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, d, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
-        d, MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL, MHD_OPTION_ARRAY,
-        cert ? tls_opts : no_opts, MHD_OPTION_END);
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)d->timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)mem,
+        MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, d, MHD_OPTION_NOTIFY_COMPLETED, on_completed, d,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, d, MHD_OPTION_UNESCAPE_CALLBACK, no_unescape,
+        NULL, MHD_OPTION_ARRAY, cert ? tls_opts : no_opts, MHD_OPTION_END);
+}
+
+/* The listening socket, then MHD on it. 0, or ZF_ECONFIG with err (d->mhd
+ * is set when MHD started: it is stopped as usual). */
+static int listen_and_start(srv_daemon *d, const srv_opts *opts, const struct sockaddr_storage *ss,
+                            socklen_t sl, int threads, char *cert, char *key, int *port,
+                            zf_error *err)
+{
+    const char *listen = opts->listen ? opts->listen : "127.0.0.1:8080";
+    int errnum = 0;
+    if (srv_listener_open(ss, (unsigned)sl, &d->listener, port, &errnum) < 0) {
+        zf_error_set(err, ZF_ECONFIG, "cannot listen on %s: %s", listen, strerror(errnum));
+        zf_error_hint(err, errnum == EADDRINUSE
+                               ? "another process listens there: stop it or pick another "
+                                 "--listen port (port 0 lets the kernel choose)"
+                               : "give an address of this host (--listen 127.0.0.1:8080)");
+        return ZF_ECONFIG;
+    }
+    d->mhd = start_mhd(d, opts, threads, cert, key);
+    if (!d->mhd || srv_listener_start(d->listener, d->mhd) < 0)
+        return zf_error_set(err, ZF_ECONFIG, "cannot serve on %s%s", listen,
+                            cert ? " (the TLS certificate and key do not load)" : "");
+    return 0;
 }
 
 /* The listen URL with the port the kernel chose, and the public URL
  * (--public-url, else the listen URL; no trailing slash). */
-static void set_urls(srv_ctx *cp, struct MHD_Daemon *mhd, const struct sockaddr_storage *ss,
-                     const char *host, int tls)
+static void set_urls(srv_ctx *cp, int port, const struct sockaddr_storage *ss, const char *host,
+                     int tls)
 {
-    int port = 0;
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(mhd, MHD_DAEMON_INFO_LISTEN_FD);
-    if (di) {
-        struct sockaddr_storage bound;
-        socklen_t bl = sizeof bound;
-        if (getsockname(di->listen_fd, (struct sockaddr *)&bound, &bl) == 0)
-            port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
-                                                     : ((struct sockaddr_in *)&bound)->sin_port);
-    }
     int v6 = ss->ss_family == AF_INET6;
     snprintf(cp->listen_url, sizeof cp->listen_url, "%s://%s%s%s:%d", tls ? "https" : "http",
              v6 ? "[" : "", host, v6 ? "]" : "", port);
@@ -789,24 +802,17 @@ static void set_urls(srv_ctx *cp, struct MHD_Daemon *mhd, const struct sockaddr_
 }
 
 /* Waits for SIGTERM or SIGINT, then stops accepting and lets the requests
- * in flight finish within the grace. Returns the quiesced listening
- * socket, to be closed after MHD_stop_daemon. */
-static MHD_socket wait_and_drain(srv_daemon *d, const srv_opts *opts, const sigset_t *sigs)
+ * in flight finish within the grace. */
+static void wait_and_drain(srv_daemon *d, const srv_opts *opts, const sigset_t *sigs)
 {
     int sig = 0;
     while (sigwait(sigs, &sig) != 0)
         ;
     srv_log(NULL, ZF_LOG_INFO, "stop", "signal %d: no new connections, finishing %d request(s)",
             sig, atomic_load(&d->inflight));
-    /* Stop accepting: the listening socket stops listening, the connections
-     * stay. Quiescing asks each pool thread to drop the socket from its
-     * epoll set when it next wakes, so closing it here would race them (an
-     * epoll_ctl on a closed descriptor is fatal in libmicrohttpd): shut it
-     * down now (Linux then refuses new connections) and close it after
-     * MHD_stop_daemon has joined the threads. */
-    MHD_socket lfd = MHD_quiesce_daemon(d->mhd);
-    if (lfd != MHD_INVALID_SOCKET)
-        shutdown(lfd, SHUT_RDWR);
+    /* Stop accepting: the listening socket is closed (a new connection is
+     * refused), the connections made stay with MHD. */
+    srv_listener_stop(d->listener);
     double grace = opts->shutdown_grace_s > 0 ? opts->shutdown_grace_s : 10;
     double until = now_s() + grace;
     while (atomic_load(&d->inflight) > 0 && now_s() < until) {
@@ -817,14 +823,13 @@ static MHD_socket wait_and_drain(srv_daemon *d, const srv_opts *opts, const sigs
     if (left > 0)
         srv_log(NULL, ZF_LOG_WARN, "stop", "%d request(s) still running after %.0f s: closing",
                 left, grace);
-    return lfd;
 }
 
 /* Once listening: the modules' start hooks, then serving until SIGTERM or
  * SIGINT (wait_and_drain), then the stop hooks of the modules started, in
  * reverse. 0, or the failed start's code with err. */
 static int serve_until_signal(srv_daemon *d, const srv_opts *opts, const sigset_t *sigs,
-                              MHD_socket *lfd, zf_error *err)
+                              zf_error *err)
 {
     int rc = 0;
     size_t started = 0;
@@ -834,7 +839,7 @@ static int serve_until_signal(srv_daemon *d, const srv_opts *opts, const sigset_
             break;
         }
     if (rc >= 0) {
-        *lfd = wait_and_drain(d, opts, sigs);
+        wait_and_drain(d, opts, sigs);
         rc = 0;
     }
     for (size_t i = started; i-- > 0;)
@@ -873,7 +878,7 @@ int srv_main(const srv_opts *opts, zf_error *err)
                             "this libmicrohttpd was built without TLS: serve plain HTTP behind "
                             "a TLS proxy instead");
     struct sockaddr_storage ss;
-    socklen_t sl;
+    socklen_t sl = 0;
     char host[256];
     int rc = parse_listen(opts->listen, &ss, &sl, host, sizeof host, err);
     if (rc < 0)
@@ -937,7 +942,6 @@ int srv_main(const srv_opts *opts, zf_error *err)
 
     srv_daemon d;
     memset(&d, 0, sizeof d);
-    MHD_socket lfd = MHD_INVALID_SOCKET; /* the listening socket, once quiesced */
     d.ctx = cp;
     d.timeout = opts->conn_timeout_s > 0 ? opts->conn_timeout_s : 30;
     pthread_mutex_init(&d.lock, NULL);
@@ -961,14 +965,14 @@ int srv_main(const srv_opts *opts, zf_error *err)
     int threads = opts->threads > 0 ? opts->threads : default_threads();
     if (threads > 64)
         threads = 64;
-    d.mhd = start_mhd(&d, opts, &ss, threads, tls ? cert : NULL, key);
-    if (!d.mhd) {
-        rc = zf_error_set(err, ZF_ECONFIG, "cannot listen on %s%s",
-                          opts->listen ? opts->listen : "127.0.0.1:8080",
-                          tls ? " (or the TLS certificate and key do not load)" : "");
+    int port = 0;
+    if ((rc = listen_and_start(&d, opts, &ss, sl, threads, tls ? cert : NULL, key, &port, err)) <
+        0) {
+        if (d.mhd)
+            goto out_daemon;
         goto out_modules;
     }
-    set_urls(cp, d.mhd, &ss, host, tls);
+    set_urls(cp, port, &ss, host, tls);
 
     if (pthread_create(&d.watchdog, NULL, watchdog_main, &d) == 0)
         d.watchdog_started = 1;
@@ -981,15 +985,15 @@ int srv_main(const srv_opts *opts, zf_error *err)
     fflush(stdout);
     srv_log(NULL, ZF_LOG_INFO, "start", "listening on %s (%d threads%s), public URL %s",
             cp->listen_url, threads, tls ? ", TLS" : "", cp->public_url);
-    rc = serve_until_signal(&d, opts, &sigs, &lfd, err);
+    rc = serve_until_signal(&d, opts, &sigs, err);
     atomic_store(&d.stopping, 1);
 out_daemon:
+    srv_listener_stop(d.listener);
     MHD_stop_daemon(d.mhd);
-    if (lfd != MHD_INVALID_SOCKET)
-        close(lfd);
     if (d.watchdog_started)
         pthread_join(d.watchdog, NULL);
 out_modules:
+    srv_listener_close(d.listener);
     for (size_t i = mods; i-- > 0;)
         if (srv_modules[i].fini)
             srv_modules[i].fini(cp);

@@ -5,9 +5,11 @@ tricks, huge headers, slow clients); keep-alive holds from the first
 request; every answer carries a request id; --listen :0 prints the
 address; health, readiness, metrics and the OpenAPI document; the page's
 security headers; TLS."""
+import http.client
 import json
 import os
 import re
+import signal
 import socket
 import ssl
 import subprocess
@@ -77,6 +79,25 @@ class TestStart(unittest.TestCase):
                                + args, capture_output=True, env=env, timeout=30 * SLOW)
             self.assertNotEqual(p.returncode, 0, args)
             self.assertIn(words, p.stderr.decode(), args)
+
+    def test_port_in_use_says_so_and_what_to_do(self):
+        busy = socket.socket()
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        d = tempfile.mkdtemp()
+        env = {"ZOOMFLOW_MASTER_KEY": "00" * 32, "HOME": d, "PATH": os.environ["PATH"]}
+        try:
+            p = subprocess.run(zfharness.WRAP + [zfharness.binary("zoomflow"), "serve", "--db",
+                                                 "sqlite:" + os.path.join(d, "db"), "--listen",
+                                                 f"127.0.0.1:{port}"],
+                               capture_output=True, env=env, timeout=30 * SLOW)
+        finally:
+            busy.close()
+        err = p.stderr.decode()
+        self.assertNotEqual(p.returncode, 0, err)
+        self.assertIn(f"cannot listen on 127.0.0.1:{port}: Address already in use", err)
+        self.assertIn("pick another --listen port", err)
 
     def test_env_and_config_file_give_the_settings(self):
         # flags > env > config file, as the CLI
@@ -522,6 +543,45 @@ class TestShutdown(unittest.TestCase):
             self.assertIn(b"HTTP/1.1 200", got, got[:300])
             self.assertEqual(s.proc.wait(timeout=30), 0)
             self.assertIn('"event":"stop"', s.stderr())
+
+    def test_sigterm_amid_keep_alive_traffic_always_exits_0(self):
+        # SIGTERM while clients keep sending on keep-alive connections and
+        # opening new ones: every stop exits 0 (libmicrohttpd's own quiesce
+        # used to abort the process here now and then: "Failed to remove
+        # listen FD from epoll set"), and once the listening socket is
+        # closed a new connection is refused, not accepted and dropped.
+        for cycle in range(12):
+            with Serve("--threads", "4") as s:
+                stop = threading.Event()
+                served = []
+
+                def client():
+                    while not stop.is_set():
+                        try:
+                            c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=5)
+                            for _ in range(20):
+                                c.request("GET", "/healthz")
+                                c.getresponse().read()
+                                served.append(1)
+                            c.close()
+                        except (OSError, http.client.HTTPException):
+                            pass  # the stop cut it: expected
+
+                ts = [threading.Thread(target=client, daemon=True) for _ in range(4)]
+                for t in ts:
+                    t.start()
+                time.sleep(0.05 + 0.03 * cycle)
+                while not served:  # the traffic is on before the signal
+                    time.sleep(0.01)
+                s.proc.send_signal(signal.SIGTERM)
+                rc = s.proc.wait(timeout=30 * SLOW)
+                stop.set()
+                for t in ts:
+                    t.join(timeout=10)
+                self.assertEqual(rc, 0, f"cycle {cycle}: {s.stderr()[-2000:]}")
+                self.assertNotIn("Fatal error", s.stderr())
+                with self.assertRaises(ConnectionRefusedError):
+                    socket.create_connection(("127.0.0.1", s.port), timeout=2).close()
 
     def test_sigint_stops_idle_service_with_0(self):
         with Serve() as s:
