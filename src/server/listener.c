@@ -42,8 +42,8 @@ static int set_flags(int fd)
     return fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
-int srv_listener_open(const struct sockaddr_storage *ss, unsigned sl, srv_listener **out,
-                      int *port, int *errnum)
+int srv_listener_open(const struct sockaddr_storage *ss, unsigned sl, srv_listener **out, int *port,
+                      int *errnum)
 {
     *out = NULL;
     *errnum = 0;
@@ -55,7 +55,8 @@ int srv_listener_open(const struct sockaddr_storage *ss, unsigned sl, srv_listen
     l->fd = l->wake[0] = l->wake[1] = -1;
     int one = 1;
     l->fd = socket(ss->ss_family, SOCK_STREAM, 0);
-    if (l->fd < 0 || set_flags(l->fd) < 0 || setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+    if (l->fd < 0 || set_flags(l->fd) < 0 ||
+        setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
         (ss->ss_family == AF_INET6 &&
          setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0) ||
         bind(l->fd, (const struct sockaddr *)ss, sl) < 0 || listen(l->fd, SOMAXCONN) < 0 ||
@@ -90,8 +91,7 @@ static void *accept_main(void *arg)
         if (poll(pf, 2, -1) < 0) {
             if (errno == EINTR)
                 continue;
-            srv_log(NULL, ZF_LOG_ERROR, "listen", "poll: %s: no longer accepting",
-                    strerror(errno));
+            srv_log(NULL, ZF_LOG_ERROR, "listen", "poll: %s: no longer accepting", strerror(errno));
             return NULL;
         }
         if (pf[1].revents)
@@ -115,8 +115,7 @@ static void *accept_main(void *arg)
             /* MHD closes the socket itself when it cannot take it (the
              * connection limit, memory) */
             if (MHD_add_connection(l->mhd, c, (const struct sockaddr *)&peer, pl) != MHD_YES)
-                srv_log(NULL, ZF_LOG_WARN, "listen", "a connection refused: %s",
-                        strerror(errno));
+                srv_log(NULL, ZF_LOG_WARN, "listen", "a connection refused: %s", strerror(errno));
         }
     }
 }
