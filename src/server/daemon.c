@@ -976,13 +976,15 @@ int srv_main(const srv_opts *opts, zf_error *err)
 
     if (pthread_create(&d.watchdog, NULL, watchdog_main, &d) == 0)
         d.watchdog_started = 1;
+    /* the line first, then the port file: whoever waits for the file
+     * (a supervisor, the tests) finds the line written when it appears */
+    printf("listening on %s\n", cp->listen_url);
+    fflush(stdout);
     if (opts->port_file && *opts->port_file &&
         (rc = write_port_file(opts->port_file, cp->listen_url, err)) < 0) {
         atomic_store(&d.stopping, 1);
         goto out_daemon;
     }
-    printf("listening on %s\n", cp->listen_url);
-    fflush(stdout);
     srv_log(NULL, ZF_LOG_INFO, "start", "listening on %s (%d threads%s), public URL %s",
             cp->listen_url, threads, tls ? ", TLS" : "", cp->public_url);
     rc = serve_until_signal(&d, opts, &sigs, err);
