@@ -240,8 +240,11 @@ def pg_sql(dsn, text):
 
 
 def pg_with_schema(dsn, schema):
-    """dsn (a URI) with schema first in its search_path."""
-    return dsn + ("&" if "?" in dsn else "?") + "options=-csearch_path%3D" + schema
+    """dsn (a URI) with schema first in its search_path. Under valgrind a
+    longer connect_timeout than the store's 10 s: a loaded 2-core machine
+    running valgrind-slowed clients timed the connect out (test_runs_claim.pg)."""
+    dsn = dsn + ("&" if "?" in dsn else "?") + "options=-csearch_path%3D" + schema
+    return dsn + "&connect_timeout=60" if VALGRIND else dsn
 
 
 class StoreDB:
