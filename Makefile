@@ -38,7 +38,7 @@ coverage:
 	scripts/coverage
 
 bench: build
-	bench/run-all
+	bench/run
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz build-cov build-deb
