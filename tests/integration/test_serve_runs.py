@@ -145,8 +145,12 @@ class TestWorkflows(RunsCase):
         r = self.post_wf("{not json", ctype="application/json")
         self.assertEqual(r.status, 422, r.body)
         r = self.req("viewer", "GET", "/api/v1/workflows/greet?version=abc")
-        self.assertEqual(r.status, 422, r.body)
+        self.assertEqual(r.status, 400, r.body)
         self.assertEqual(self.err(r)["problems"][0]["field"], "version")
+        r = self.req("viewer", "GET", "/api/v1/workflows/greet?versoin=2")
+        self.assertEqual(r.status, 400, r.body)
+        self.assertEqual(self.err(r)["problems"][0]["field"], "versoin")
+        self.assertIn("?version=", self.err(r)["message"])
         r = self.req("viewer", "GET", "/api/v1/workflows/nope")
         self.assertEqual(r.status, 404, r.body)
         self.assertEqual(self.err(r)["code"], "ENOTFOUND")
@@ -269,11 +273,47 @@ class TestRuns(RunsCase):
                          ("before=r-5", "before"), ("before=r12x", "before"),
                          ("before=r99999999999999999999", "before"), ("workflow=", "workflow")):
             r = self.req("viewer", "GET", "/api/v1/runs?" + q)
-            self.assertEqual(r.status, 422, (q, r.body))
+            self.assertEqual(r.status, 400, (q, r.body))
             e = self.err(r)
+            self.assertEqual((e["code"], e["status"]), ("EVALIDATION", 400), q)
             self.assertEqual(e["problems"][0]["field"], field, q)
             self.assertIn("?" + field + "=", e["message"])
             self.assertTrue(e.get("hint"), q)
+
+    def test_bad_query_is_400_naming_what_it_accepts(self):
+        """422 is for a body that fails its schema: a query the route
+        refuses is 400, naming the parameter and what it accepts, alone or
+        among good ones, first or last, and for every role."""
+        cases = (("state=bogus", "state", "queued, running, done, failed, cancelled"),
+                 ("limit=abc", "limit", "from 1 to 1000"),
+                 ("limit=0", "limit", "from 1 to 1000"),
+                 ("limit=-3", "limit", "from 1 to 1000"),
+                 ("limit=1%200", "limit", "from 1 to 1000"),
+                 ("trigger=webhook", "trigger", "event, zoom, schedule, manual, api"),
+                 ("bogus=1", "bogus", "?state=, ?workflow=, ?trigger=, ?limit=, ?before="),
+                 ("State=failed", "State", "?state="),
+                 ("state=failed&limit=5&pagesize=5", "pagesize", "?limit="),
+                 ("pagesize=5&state=failed", "pagesize", "?limit="),
+                 ("limit=5&state=", "state", "queued, running"),
+                 ("limit", "limit", "from 1 to 1000"))
+        for who in ("viewer", "operator", "admin"):
+            for q, field, says in cases:
+                r = self.req(who, "GET", "/api/v1/runs?" + q)
+                self.assertEqual(r.status, 400, (q, r.body))
+                e = self.err(r)
+                self.assertEqual(e["status"], 400, q)
+                self.assertEqual(e["code"], "EVALIDATION", q)
+                self.assertEqual(e["problems"][0]["field"], field, q)
+                self.assertIn("?" + field + "=", e["message"], q)
+                self.assertIn(says, e["message"], q)
+                self.assertTrue(e.get("hint"), q)
+        self.assertEqual(self.err(self.req("viewer", "GET", "/api/v1/runs?bogus=1"))["hint_id"],
+                         "FIX_QUERY")
+        # the good ones still answer
+        for q in ("", "state=failed", "limit=1", "limit=1000&trigger=zoom&workflow=greet"):
+            self.assertEqual(self.req("viewer", "GET", "/api/v1/runs?" + q).status, 200, q)
+        # who asks is checked before the query: anonymous is 401 still
+        self.assertEqual(self.s.request("GET", "/api/v1/runs?bogus=1").status, 401)
 
     def test_anonymous(self):
         for m, p in (("GET", "/api/v1/runs"), ("GET", "/api/v1/runs/1"),

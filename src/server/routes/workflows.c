@@ -27,6 +27,8 @@
 
 int srv_h_workflows_list(srv_req *req, srv_resp *resp)
 {
+    if (srv_query_only(req, resp, NULL) != 0)
+        return 0; /* takes no query */
     zf_store *st;
     zf_error e = ZF_ERROR_INIT;
     if (srv_ctx_store(req->ctx, &st, &e) < 0)
@@ -47,13 +49,13 @@ int srv_h_workflows_get(srv_req *req, srv_resp *resp)
     const char *name = srv_param(req, "name");
     const char *vs = srv_query(req, "version");
     int64_t version = 0;
+    static const char *const known[] = {"version", NULL};
+    if (srv_query_only(req, resp, known) != 0)
+        return 0;
     if (vs && zf_parse_i64(vs, 1, INT64_MAX, &version) < 0) {
-        zf_error e = ZF_ERROR_INIT;
-        zf_error_set(&e, ZF_EVALIDATION, "?version=%.64s: expected a version number (1, 2, ...)",
-                     vs);
-        zf_error_hint_id(&e, ZF_HINT_LIST_WORKFLOWS, NULL);
-        return srv_error_problems(
-            resp, &e, json_pack("[{s:s,s:s}]", "field", "version", "message", "not a number >= 1"));
+        srv_bad_query(resp, "version", vs, "expected a version number (1, 2, ...)",
+                      ZF_HINT_LIST_WORKFLOWS);
+        return 0;
     }
     zf_store *st;
     zf_error e = ZF_ERROR_INIT;
