@@ -497,6 +497,15 @@ int zf_store_workflow_save(zf_store *st, const zf_store_workflow *w, zf_store_wo
 /* version 0 = the latest. ZF_ENOTFOUND when there is none. */
 int zf_store_workflow_get(zf_store *st, const char *org, const char *name, int64_t version,
                           zf_store_workflow *out, zf_error *err);
+/* Deletes org's workflow name: its latest version and every one before are
+ * hidden from zf_store_workflow_get (version 0) and _list, under the
+ * name's row lock; the versions stay, so a run keeps the one it names
+ * (get with its version). Saving the name again (a changed definition, or
+ * the content of one of its versions) brings it back. *out gets the
+ * version that was the latest. ZF_ENOTFOUND when there is none (never
+ * saved, or deleted already). */
+int zf_store_workflow_delete(zf_store *st, const char *org, const char *name, int64_t at,
+                             const char *by, zf_store_workflow *out, zf_error *err);
 /* The latest version of each of org's workflows, by name (byte order). */
 int zf_store_workflow_list(zf_store *st, const char *org, zf_store_workflow **out, size_t *n,
                            zf_error *err);

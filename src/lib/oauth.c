@@ -451,6 +451,20 @@ static int token_error(const zf_oauth_exchange *ex, const char *error, const cha
                          "Wait a minute and retry; the stored tokens are unchanged.");
         return ZF_ERATELIMIT;
     }
+    if (ex->status >= 502 && ex->status <= 504) {
+        zf_error_set(err, ZF_ESERVER,
+                     "%s was unavailable (HTTP %ld: %s); the stored tokens were kept, "
+                     "retry later",
+                     w.endpoint, ex->status, why);
+        if (w.zoom)
+            zf_error_hint_id(err, ZF_HINT_RETRY_LATER,
+                             "Zoom's token endpoint is down for now; the stored tokens are kept. "
+                             "Retry later and check https://status.zoom.us.");
+        else
+            zf_error_hint_id(err, ZF_HINT_RETRY_LATER,
+                             "A failure of %s; the stored tokens are kept. Retry later.", w.server);
+        return ZF_ESERVER;
+    }
     if (ex->status >= 500) {
         zf_error_set(err, ZF_ESERVER, "%s failed with HTTP %ld: %s", w.endpoint, ex->status, why);
         if (w.zoom)

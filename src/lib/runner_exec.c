@@ -542,7 +542,8 @@ static int check_cond(exec *e, const zf_wf_step *s, size_t index, zf_error *err)
     zf_store_step *rec = find_rec(e, s->id, -1);
     if (rec && rec->state == ZF_STEP_SKIPPED)
         return 0;
-    if (!s->cond || (rec && rec->state != ZF_STEP_PENDING))
+    /* a for_each step's `if:` is rendered for each item (item_cond) */
+    if (!s->cond || s->for_each || (rec && rec->state != ZF_STEP_PENDING))
         return COND_RUN;
     json_t *v = NULL;
     zf_error why = ZF_ERROR_INIT;
@@ -559,6 +560,41 @@ static int check_cond(exec *e, const zf_wf_step *s, size_t index, zf_error *err)
         rc = guard(e, zf_store_step_skip(e->st, &e->l, s->id, -1, now_s(), NULL, err));
     if (rc == 0)
         note(e, s->id, -1, ZF_STEP_SKIPPED, NULL, "if: false");
+    return rc;
+}
+
+/* What a for_each item whose `if:` was false leaves in the step's output. */
+static json_t *skipped_item(int64_t i)
+{
+    return json_pack("{s:b,s:I,s:s}", "skipped", 1, "item", (json_int_t)i, "reason", "if: false");
+}
+
+/* A for_each step's `if:` for item i, rendered with the item (in ln's
+ * context): COND_RUN, 0 skipped (recorded; *one the marker), STEP_FAILED
+ * (it did not render), < 0 stop. */
+static int item_cond(exec *e, lane *ln, const zf_wf_step *s, int64_t i, json_t **one, zf_error *err)
+{
+    zf_store_step *rec = find_rec(e, s->id, i);
+    int state = rec ? rec->state : ZF_STEP_PENDING;
+    if (state == ZF_STEP_SKIPPED) {
+        *one = skipped_item(i);
+        return 0;
+    }
+    if (!s->cond || state != ZF_STEP_PENDING)
+        return COND_RUN;
+    json_t *v = NULL;
+    zf_error why = ZF_ERROR_INIT;
+    if (zf_wf_render(&v, s->cond, ln->ctx, &why) != 0)
+        return fail_rec(e, s, i, &why, err);
+    int yes = zf_wf_truthy(v);
+    json_decref(v);
+    if (yes)
+        return COND_RUN;
+    int rc = guard(e, zf_store_step_skip(e->st, &e->l, s->id, i, now_s(), NULL, err));
+    if (rc == 0) {
+        note(e, s->id, i, ZF_STEP_SKIPPED, NULL, "if: false");
+        *one = skipped_item(i);
+    }
     return rc;
 }
 
@@ -618,7 +654,9 @@ static void each_run(each_lane *el)
                      : 0;
         if (rc == 0) {
             json_object_set(el->ln.ctx, "item", json_array_get(x->list, i));
-            rc = run_item(x->e, &el->ln, x->s, x->index, (int64_t)i, 1, &one, &err);
+            rc = item_cond(x->e, &el->ln, x->s, (int64_t)i, &one, &err);
+            if (rc == COND_RUN)
+                rc = run_item(x->e, &el->ln, x->s, x->index, (int64_t)i, 1, &one, &err);
         }
         if (each_outcome(x, i, one, rc, &err))
             return;

@@ -170,6 +170,13 @@ const char *srv_query(const srv_req *req, const char *name)
     return req && req->priv ? srv_kvlist_get(&req->priv->query, name) : NULL;
 }
 
+const char *srv_query_name(const srv_req *req, size_t i)
+{
+    if (!req || !req->priv || i >= req->priv->query.n)
+        return NULL;
+    return req->priv->query.items[i].name;
+}
+
 const char *srv_header(const srv_req *req, const char *name)
 {
     if (!req || !req->priv || !req->priv->conn || !name)

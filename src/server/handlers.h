@@ -79,6 +79,7 @@ int srv_webhooks_openapi(srv_ctx *ctx, json_t *doc);
 int srv_h_workflows_list(srv_req *req, srv_resp *resp);
 int srv_h_workflows_get(srv_req *req, srv_resp *resp);
 int srv_h_workflows_create(srv_req *req, srv_resp *resp);
+int srv_h_workflows_delete(srv_req *req, srv_resp *resp);
 int srv_h_runs_list(srv_req *req, srv_resp *resp);
 int srv_h_runs_get(srv_req *req, srv_resp *resp);
 int srv_h_runs_retry(srv_req *req, srv_resp *resp);

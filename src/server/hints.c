@@ -21,6 +21,10 @@ static const srv_hint_row srv_hints[] = {
     {ZF_HINT_SEE_ACTION_HELP, "see the action's input schema (GET /api/v1/actions/{name})", NULL,
      NULL},
     {ZF_HINT_FIX_FIELDS, "fix the fields named in problems and send the request again", NULL, NULL},
+    {ZF_HINT_FIX_QUERY,
+     "fix the query parameter named in problems (the message says what it accepts), or leave it "
+     "out, and send the request again",
+     NULL, NULL},
     {ZF_HINT_SIGN_IN_AGAIN, "sign in again (POST /api/v1/session), or send a valid API key",
      "Sign in", "/#signin"},
     {ZF_HINT_NEED_ROLE, "ask an org admin for a role that allows it", NULL, NULL},

@@ -23,6 +23,16 @@ static const query_param query_params[] = {
     {"GET", "/api/v1/audit", "limit", "integer", "rows to answer, 1-500 (default 50)"},
     {"GET", "/api/v1/audit", "before", "string",
      "the next_before of the page before (an opaque cursor; paging)"},
+    {"GET", "/api/v1/runs", "state", "string",
+     "only runs in this state: queued, running, done, failed, cancelled"},
+    {"GET", "/api/v1/runs", "workflow", "string", "only runs of this workflow (its name)"},
+    {"GET", "/api/v1/runs", "trigger", "string",
+     "only runs of this trigger kind: event, zoom, schedule, manual, api"},
+    {"GET", "/api/v1/runs", "limit", "integer", "runs to answer, 1-1000 (default 50)"},
+    {"GET", "/api/v1/runs", "before", "string",
+     "the next_before of the page before (an opaque cursor; paging)"},
+    {"GET", "/api/v1/workflows/{name}", "version", "integer",
+     "the version to answer, 1, 2, ... (default the latest)"},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -152,6 +162,9 @@ static json_t *operation(const srv_route *r, json_t *schemas)
             json_array_append_new(params, json_pack("{s:s,s:s,s:b,s:s,s:{s:s}}", "name", q->name,
                                                     "in", "query", "required", 0, "description",
                                                     q->description, "schema", "type", q->type));
+    size_t nquery = 0;
+    for (const query_param *q = query_params; q->method; q++)
+        nquery += strcmp(q->method, r->method) == 0 && strcmp(q->pattern, r->pattern) == 0;
     if (json_array_size(params))
         json_object_set_new(op, "parameters", params);
     else
@@ -183,6 +196,12 @@ static json_t *operation(const srv_route *r, json_t *schemas)
             json_object_set_new(schemas, r->response_schema, json_pack("{s:s}", "type", "object"));
     }
     json_object_set_new(responses, "200", ok);
+    if (nquery)
+        json_object_set_new(responses, "400",
+                            json_pack("{s:s,s:{s:{s:o}}}", "description",
+                                      "a query parameter refused (unknown, or a value it does not "
+                                      "accept): the error names it and what it accepts",
+                                      "content", "application/json", "schema", ref("Error")));
     json_object_set_new(responses, "default",
                         json_pack("{s:s,s:{s:{s:o}}}", "description",
                                   "an error (the contract's error body)", "content",

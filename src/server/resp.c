@@ -273,6 +273,12 @@ int srv_error_problems(srv_resp *resp, const zf_error *err, json_t *steal_proble
     return error_out(resp, srv_status_of(err ? err->code : ZF_EIO), err, steal_problems);
 }
 
+int srv_error_status_problems(srv_resp *resp, int status, const zf_error *err,
+                              json_t *steal_problems)
+{
+    return error_out(resp, status, err, steal_problems);
+}
+
 int srv_fail(srv_resp *resp, int code, const char *fmt, ...)
 {
     zf_error err = ZF_ERROR_INIT;

@@ -97,6 +97,10 @@ const srv_route srv_routes[] = {
      "Save a definition (JSON, or YAML as application/yaml): checked, every problem with "
      "line:column; a new version only when it changed",
      NULL, "Workflow"},
+    {"DELETE", "/api/v1/workflows/{name}", srv_h_workflows_delete, SRV_ROLE_ADMIN, 0, 0,
+     "Delete a workflow: gone from the list and the triggers; its versions stay, so runs in "
+     "progress go on with theirs (404 naming the org's workflows when there is none)",
+     NULL, "WorkflowDeleted"},
     {"GET", "/api/v1/runs", srv_h_runs_list, SRV_ROLE_VIEWER, 0, 0,
      "The org's runs, newest first (?state=&workflow=&trigger=&limit=&before=)", NULL, "RunList"},
     {"GET", "/api/v1/runs/{id}", srv_h_runs_get, SRV_ROLE_VIEWER, 0, 0,

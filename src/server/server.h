@@ -176,6 +176,8 @@ typedef struct srv_req {
 const char *srv_param(const srv_req *req, const char *name);
 /* A query parameter, decoded (the first when repeated); NULL when absent. */
 const char *srv_query(const srv_req *req, const char *name);
+/* The name of the query's i-th parameter (decoded), NULL past the last. */
+const char *srv_query_name(const srv_req *req, size_t i);
 /* A request header by name, case-insensitive; NULL when absent. */
 const char *srv_header(const srv_req *req, const char *name);
 /* A cookie by name; NULL when absent. */
@@ -198,6 +200,10 @@ int srv_error(srv_resp *resp, const zf_error *err);
 int srv_error_status(srv_resp *resp, int status, const zf_error *err);
 /* The same with "problems": [{field, message}] (takes the reference). */
 int srv_error_problems(srv_resp *resp, const zf_error *err, json_t *steal_problems);
+/* The same with the status given: 400 for a query that is refused (422 is
+ * for a body that fails its schema). */
+int srv_error_status_problems(srv_resp *resp, int status, const zf_error *err,
+                              json_t *steal_problems);
 /* Shorthand: a new error of code with the message (printf-style). */
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))

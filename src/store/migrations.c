@@ -261,6 +261,17 @@ static const char m13_signals[] = "CREATE TABLE signals (\n"
                                   "  PRIMARY KEY (conn_id, kind, label, hour)\n"
                                   ");\n";
 
+/* Deleted workflows (workflows.c): a name's versions up to `version` are
+ * hidden from the latest and the list; the rows stay (runs name them). */
+static const char m14_workflow_deletions[] = "CREATE TABLE workflow_deletions (\n"
+                                             "  org TEXT NOT NULL,\n"
+                                             "  name TEXT NOT NULL,\n"
+                                             "  version BIGINT NOT NULL,\n"
+                                             "  deleted_at BIGINT NOT NULL,\n"
+                                             "  deleted_by TEXT,\n"
+                                             "  PRIMARY KEY (org, name)\n"
+                                             ");\n";
+
 const zf_store_migration zf_store__migrations[] = {
     {1, "connections and oauth states", m1_connections, NULL, NULL},
     {2, "audit log", NULL, M2_AUDIT("id INTEGER PRIMARY KEY AUTOINCREMENT"),
@@ -276,6 +287,7 @@ const zf_store_migration zf_store__migrations[] = {
      M8_WORKFLOWS("id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")},
     {9, "audit log keyset index", m9_audit_page, NULL, NULL},
     {13, "signals for the doctor", m13_signals, NULL, NULL},
+    {14, "deleted workflows", m14_workflow_deletions, NULL, NULL},
 };
 
 const size_t zf_store__migrations_count =

@@ -47,19 +47,36 @@ static const zf_store_query q_get = {
 static const zf_store_query q_latest = {
     .what = "reading a workflow",
     .sql = "SELECT {columns} FROM workflow_versions WHERE org = $1 AND name = $2 "
-           "ORDER BY version DESC LIMIT 1",
+           "AND version > COALESCE((SELECT d.version FROM workflow_deletions d WHERE d.org = $1 "
+           "AND d.name = $2), 0) ORDER BY version DESC LIMIT 1",
     .row = &zf_store__workflow_row,
 };
 static const zf_store_query q_list = {
     .what = "listing workflows",
     .sql = "SELECT {columns} FROM workflow_versions w WHERE org = $1 AND version = "
            "(SELECT MAX(version) FROM workflow_versions v WHERE v.org = w.org AND v.name = w.name) "
-           "ORDER BY name",
+           "AND version > COALESCE((SELECT d.version FROM workflow_deletions d WHERE d.org = w.org "
+           "AND d.name = w.name), 0) ORDER BY name",
     .sql_postgresql =
         "SELECT {columns} FROM workflow_versions w WHERE org = $1 AND version = "
         "(SELECT MAX(version) FROM workflow_versions v WHERE v.org = w.org AND v.name = w.name) "
-        "ORDER BY name COLLATE \"C\"",
+        "AND version > COALESCE((SELECT d.version FROM workflow_deletions d WHERE d.org = w.org "
+        "AND d.name = w.name), 0) ORDER BY name COLLATE \"C\"",
     .row = &zf_store__workflow_row,
+};
+
+/* A deletion hides the name's versions up to the latest one; saving the
+ * name again (a new version, or the content of an old one) ends it. */
+static const zf_store_query q_delete = {
+    .what = "deleting a workflow",
+    .sql = "INSERT INTO workflow_deletions (org, name, version, deleted_at, deleted_by) "
+           "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org, name) DO UPDATE SET "
+           "version = excluded.version, deleted_at = excluded.deleted_at, "
+           "deleted_by = excluded.deleted_by",
+};
+static const zf_store_query q_undelete = {
+    .what = "restoring a deleted workflow",
+    .sql = "DELETE FROM workflow_deletions WHERE org = $1 AND name = $2",
 };
 
 void zf_store_workflow_free(zf_store_workflow *w)
@@ -99,6 +116,15 @@ int zf_store_workflow_save(zf_store *st, const zf_store_workflow *w, zf_store_wo
     zf_store_value k[] = {zf_store__text(w->org), zf_store__text(w->name),
                           zf_store__text(w->content_hash)};
     rc = zf_store__get(db, &q_by_hash, k, 3, out, err);
+    if (rc >= 0) {
+        zf_store_value d[] = {zf_store__text(w->org), zf_store__text(w->name)};
+        int urc = zf_store__run(db, &q_undelete, d, 2, err);
+        if (urc < 0) {
+            if (rc == 1)
+                zf_store_workflow_free(out);
+            rc = urc;
+        }
+    }
     if (rc == 0) {
         zf_store_value v[] = {zf_store__text(w->org),          zf_store__text(w->name),
                               zf_store__text(w->source),       zf_store__text(w->definition),
@@ -147,5 +173,42 @@ int zf_store_workflow_list(zf_store *st, const char *org, zf_store_workflow **ou
     int rc = zf_store__get_all(zf_store__enter(st), &q_list, &k, 1, &list, n, err);
     zf_store__leave(st);
     *out = list;
+    return rc;
+}
+
+int zf_store_workflow_delete(zf_store *st, const char *org, const char *name, int64_t at,
+                             const char *by, zf_store_workflow *out, zf_error *err)
+{
+    if (!org || !name)
+        return zf_error_set(err, ZF_EINVAL, "zf_store_workflow_delete: missing a field");
+    int rc = lock_name(st, org, name, err);
+    if (rc < 0)
+        return rc;
+    const zf_store_db *db = zf_store__enter(st);
+    zf_store_value k[] = {zf_store__text(org), zf_store__text(name)};
+    rc = zf_store__get(db, &q_latest, k, 2, out, err);
+    if (rc == 1) {
+        zf_store_value v[] = {zf_store__text(org), zf_store__text(name),
+                              zf_store__int64(out->version), zf_store__int64(at),
+                              zf_store__text(by)};
+        int drc = zf_store__run(db, &q_delete, v, 5, err);
+        if (drc < 0) {
+            zf_store_workflow_free(out);
+            rc = drc;
+        }
+    }
+    zf_store__leave(st);
+    if (rc <= 0) {
+        zf_store_rollback(st);
+        if (rc == 0) {
+            zf_error_set(err, ZF_ENOTFOUND, "no workflow \"%s\"", name);
+            zf_error_hint_id(err, ZF_HINT_LIST_WORKFLOWS, NULL);
+            zf_error_hint_arg(err, ZF_HINT_ARG_VALUE, name);
+            return ZF_ENOTFOUND;
+        }
+        return rc;
+    }
+    if ((rc = zf_store_commit(st, err)) < 0)
+        zf_store_workflow_free(out);
     return rc;
 }

@@ -73,7 +73,7 @@ class AllOk(DoctorTest):
         self.assertLess(abs(by["clock"]["details"]["skew_seconds"]), 30)
         self.assertEqual(len(by["reachability"]["details"]["probes"]), 2)
         self.assertIn(by["store"]["details"]["backend"], ("sqlite", "postgresql"))
-        self.assertEqual(by["store"]["details"]["schema_version"], 13)
+        self.assertEqual(by["store"]["details"]["schema_version"], 14)
         self.assertNotIn("password", by["store"]["details"]["dsn"].lower().replace(
             "[redacted]", ""))
         p = self.text()

@@ -408,9 +408,10 @@ class TestAuditKeyset(AccessCase):
         for bad in ("123", "", good.upper(), good[:-1], good + "0", "%20" + good,
                     "0" * 32):
             r = self.page(bad)
-            self.assertEqual(r.status, 422, (bad, r.json()))
+            self.assertEqual(r.status, 400, (bad, r.json()))
             e = r.json()["error"]
             self.assertEqual(e["code"], "EVALIDATION", bad)
+            self.assertEqual(e["status"], 400, bad)
             self.assertEqual(e["hint_id"], "AUDIT_CURSOR", bad)
             self.assertIn("?before=", e["message"])
             self.assertIn("is not an audit log cursor", e["message"])

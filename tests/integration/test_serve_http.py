@@ -213,9 +213,29 @@ class TestBadInput(ServeCase):
     def test_bad_query_is_400(self):
         r = self.s.request("GET", "/api/v1/audit?limit=%zz", key=self.admin_key)
         self.err(r, 400, "EVALIDATION")
-        r = self.s.request("GET", "/api/v1/audit?limit=0", key=self.admin_key)
-        e = self.err(r, 422, "EVALIDATION")
-        self.assertEqual(e["problems"][0]["field"], "limit")
+        # a value the route does not accept, or a parameter it does not take:
+        # 400 naming it and what it accepts (422 is for a body)
+        for q, field, says in (("limit=0", "limit", "from 1 to 500"),
+                               ("limit=abc", "limit", "from 1 to 500"),
+                               ("limit=501", "limit", "from 1 to 500"),
+                               ("limit=5&colour=red", "colour", "?limit=, ?before=")):
+            r = self.s.request("GET", "/api/v1/audit?" + q, key=self.admin_key)
+            e = self.err(r, 400, "EVALIDATION")
+            self.assertEqual(e["status"], 400, q)
+            self.assertEqual(e["problems"][0]["field"], field, q)
+            self.assertIn("?" + field + "=", e["message"])
+            self.assertIn(says, e["message"])
+            self.assertTrue(e.get("hint"), q)
+        for path in ("/api/v1/accounts?x=1", "/api/v1/keys?page=2", "/api/v1/workflows?all=1"):
+            e = self.err(self.s.request("GET", path, key=self.admin_key), 400, "EVALIDATION")
+            self.assertIn("takes none", e["message"], path)
+            self.assertEqual(e["hint_id"], "FIX_QUERY", path)
+        # the document says so
+        doc = self.s.request("GET", "/api/v1/openapi.json").json()
+        op = doc["paths"]["/api/v1/runs"]["get"]
+        self.assertIn("400", op["responses"])
+        self.assertEqual({p["name"] for p in op["parameters"]},
+                         {"state", "workflow", "trigger", "limit", "before"})
 
     def test_huge_header_is_refused_not_a_crash(self):
         big = b"X-Big: " + b"a" * (64 * 1024) + b"\r\n"

@@ -145,8 +145,12 @@ class TestWorkflows(RunsCase):
         r = self.post_wf("{not json", ctype="application/json")
         self.assertEqual(r.status, 422, r.body)
         r = self.req("viewer", "GET", "/api/v1/workflows/greet?version=abc")
-        self.assertEqual(r.status, 422, r.body)
+        self.assertEqual(r.status, 400, r.body)
         self.assertEqual(self.err(r)["problems"][0]["field"], "version")
+        r = self.req("viewer", "GET", "/api/v1/workflows/greet?versoin=2")
+        self.assertEqual(r.status, 400, r.body)
+        self.assertEqual(self.err(r)["problems"][0]["field"], "versoin")
+        self.assertIn("?version=", self.err(r)["message"])
         r = self.req("viewer", "GET", "/api/v1/workflows/nope")
         self.assertEqual(r.status, 404, r.body)
         self.assertEqual(self.err(r)["code"], "ENOTFOUND")
@@ -160,6 +164,90 @@ class TestWorkflows(RunsCase):
         g = self.req("globex", "GET", "/api/v1/workflows")
         self.assertEqual(g.json()["workflows"], [])
         self.assertEqual(self.req("globex", "GET", "/api/v1/workflows/greet").status, 404)
+
+
+GONE_YAML = """name: gone
+on: {event: gone.happened}
+steps:
+  - id: make
+    action: create_meeting
+    with:
+      user_id: me
+      topic: "Gone {{ event.who }}"
+"""
+
+
+class TestDelete(RunsCase):
+    """DELETE /api/v1/workflows/{name}: admin only, the name gone from the
+    list, the latest and the event triggers at once; its versions stay, so
+    a run in progress keeps its definition; 404 naming the org's workflows
+    when absent (again, never saved, another org's); audited; posting it
+    again brings it back."""
+
+    def test_delete(self):
+        self.assertIn(self.post_wf(WF_YAML).status, (200, 201))
+        r = self.post_wf(GONE_YAML)
+        self.assertIn(r.status, (200, 201), r.body)
+        v = r.json()["version"]
+        ev = self.req("operator", "POST", "/api/v1/events/gone.happened", {"who": "a", "id": "e1"})
+        self.assertEqual(ev.status, 202, ev.body)
+        rid = ev.json()["runs"][0]["id"]
+        store_sql(self.s.store, f"UPDATE workflow_runs SET state = 'running' WHERE id = {rid}")
+        # the roles below admin, anonymous, another org's admin: refused, nothing deleted
+        for who, status in (("viewer", 403), ("operator", 403), ("globex", 404)):
+            r = self.req(who, "DELETE", "/api/v1/workflows/gone")
+            self.assertEqual(r.status, status, (who, r.body))
+        self.assertEqual(self.s.request("DELETE", "/api/v1/workflows/gone").status, 401)
+        self.assertEqual(self.req("viewer", "GET", "/api/v1/workflows/gone").status, 200)
+        # the admin deletes it
+        r = self.req("admin", "DELETE", "/api/v1/workflows/gone")
+        self.assertEqual(r.status, 200, r.body)
+        body = r.json()
+        self.assertEqual((body["name"], body["version"], body["deleted"]), ("gone", v, True))
+        self.assertEqual(body["runs_in_progress"], {"queued": 0, "running": 1})
+        self.assertIn("cancel", body["note"])
+        # gone from the list and the latest; the run's version still reads
+        names = [w["name"] for w in self.req("viewer", "GET", "/api/v1/workflows").json()
+                 ["workflows"]]
+        self.assertNotIn("gone", names)
+        self.assertIn("greet", names)
+        self.assertEqual(self.req("viewer", "GET", "/api/v1/workflows/gone").status, 404)
+        old = self.req("viewer", "GET", f"/api/v1/workflows/gone?version={v}")
+        self.assertEqual(old.status, 200, old.body)
+        run = self.req("viewer", "GET", f"/api/v1/runs/{rid}")
+        self.assertEqual(run.status, 200, run.body)
+        self.assertEqual((run.json()["state"], run.json()["version"]), ("running", v))
+        # its trigger stopped: the event starts nothing
+        ev = self.req("operator", "POST", "/api/v1/events/gone.happened", {"who": "b", "id": "e2"})
+        self.assertEqual(ev.status, 404, ev.body)
+        self.assertEqual(self.err(ev)["hint_id"], "UNKNOWN_EVENT")
+        # again, a name never saved: 404 naming the ones there are
+        for name in ("gone", "nope"):
+            r = self.req("admin", "DELETE", "/api/v1/workflows/" + name)
+            self.assertEqual(r.status, 404, r.body)
+            e = self.err(r)
+            self.assertIn(f'no workflow "{name}" to delete', e["message"])
+            self.assertIn("greet", e["message"])
+            self.assertEqual(e["hint_id"], "LIST_WORKFLOWS")
+        # audited once, by the admin's key
+        audit = self.req("admin", "GET", "/api/v1/audit?limit=500").json()["entries"]
+        dels = [a for a in audit if a["action"] == "workflow.delete"]
+        self.assertEqual(len(dels), 1, dels)
+        self.assertIn("workflow gone", dels[0]["detail"])
+        self.assertTrue(dels[0]["actor"].startswith("key:"))
+        # posting it again brings it back, with its trigger
+        r = self.post_wf(GONE_YAML)
+        self.assertIn(r.status, (200, 201), r.body)
+        self.assertEqual(self.req("viewer", "GET", "/api/v1/workflows/gone").status, 200)
+        ev = self.req("operator", "POST", "/api/v1/events/gone.happened", {"who": "c", "id": "e3"})
+        self.assertEqual(ev.status, 202, ev.body)
+        # a changed definition after a delete is the next version
+        self.assertEqual(self.req("admin", "DELETE", "/api/v1/workflows/gone").status, 200)
+        r = self.post_wf(GONE_YAML.replace("Gone ", "Went "))
+        self.assertEqual(r.status, 201, r.body)
+        self.assertEqual(r.json()["version"], v + 1)
+        self.assertEqual(self.req("viewer", "GET", "/api/v1/workflows/gone").json()["version"],
+                         v + 1)
 
 
 class TestRuns(RunsCase):
@@ -269,11 +357,47 @@ class TestRuns(RunsCase):
                          ("before=r-5", "before"), ("before=r12x", "before"),
                          ("before=r99999999999999999999", "before"), ("workflow=", "workflow")):
             r = self.req("viewer", "GET", "/api/v1/runs?" + q)
-            self.assertEqual(r.status, 422, (q, r.body))
+            self.assertEqual(r.status, 400, (q, r.body))
             e = self.err(r)
+            self.assertEqual((e["code"], e["status"]), ("EVALIDATION", 400), q)
             self.assertEqual(e["problems"][0]["field"], field, q)
             self.assertIn("?" + field + "=", e["message"])
             self.assertTrue(e.get("hint"), q)
+
+    def test_bad_query_is_400_naming_what_it_accepts(self):
+        """422 is for a body that fails its schema: a query the route
+        refuses is 400, naming the parameter and what it accepts, alone or
+        among good ones, first or last, and for every role."""
+        cases = (("state=bogus", "state", "queued, running, done, failed, cancelled"),
+                 ("limit=abc", "limit", "from 1 to 1000"),
+                 ("limit=0", "limit", "from 1 to 1000"),
+                 ("limit=-3", "limit", "from 1 to 1000"),
+                 ("limit=1%200", "limit", "from 1 to 1000"),
+                 ("trigger=webhook", "trigger", "event, zoom, schedule, manual, api"),
+                 ("bogus=1", "bogus", "?state=, ?workflow=, ?trigger=, ?limit=, ?before="),
+                 ("State=failed", "State", "?state="),
+                 ("state=failed&limit=5&pagesize=5", "pagesize", "?limit="),
+                 ("pagesize=5&state=failed", "pagesize", "?limit="),
+                 ("limit=5&state=", "state", "queued, running"),
+                 ("limit", "limit", "from 1 to 1000"))
+        for who in ("viewer", "operator", "admin"):
+            for q, field, says in cases:
+                r = self.req(who, "GET", "/api/v1/runs?" + q)
+                self.assertEqual(r.status, 400, (q, r.body))
+                e = self.err(r)
+                self.assertEqual(e["status"], 400, q)
+                self.assertEqual(e["code"], "EVALIDATION", q)
+                self.assertEqual(e["problems"][0]["field"], field, q)
+                self.assertIn("?" + field + "=", e["message"], q)
+                self.assertIn(says, e["message"], q)
+                self.assertTrue(e.get("hint"), q)
+        self.assertEqual(self.err(self.req("viewer", "GET", "/api/v1/runs?bogus=1"))["hint_id"],
+                         "FIX_QUERY")
+        # the good ones still answer
+        for q in ("", "state=failed", "limit=1", "limit=1000&trigger=zoom&workflow=greet"):
+            self.assertEqual(self.req("viewer", "GET", "/api/v1/runs?" + q).status, 200, q)
+        # who asks is checked before the query: anonymous is 401 still
+        self.assertEqual(self.s.request("GET", "/api/v1/runs?bogus=1").status, 401)
 
     def test_anonymous(self):
         for m, p in (("GET", "/api/v1/runs"), ("GET", "/api/v1/runs/1"),

@@ -474,12 +474,18 @@ static void test_oauth_error_names_server(void **state)
     assert_non_null(strstr(err.message, "the authorization server at 127.0.0.1:8999 rejected"));
     ex.status = 503;
     assert_int_equal(zf_oauth_parse_token_response(&set, &ex, "{}", 2, &err), ZF_ESERVER);
-    assert_non_null(strstr(err.message, "the token endpoint at 127.0.0.1:8999 failed"));
+    assert_non_null(strstr(err.message, "the token endpoint at 127.0.0.1:8999 was unavailable"));
+    assert_non_null(strstr(err.message, "the stored tokens were kept, retry later"));
+    assert_int_equal(err.http_status, 503);
     assert_null(strstr(err.hint, "status.zoom.us"));
     ex.server = "Zoom";
     assert_int_equal(zf_oauth_parse_token_response(&set, &ex, "{}", 2, &err), ZF_ESERVER);
-    assert_non_null(strstr(err.message, "Zoom's token endpoint failed"));
+    assert_non_null(strstr(err.message, "Zoom's token endpoint was unavailable (HTTP 503"));
     assert_non_null(strstr(err.hint, "status.zoom.us"));
+    ex.status = 500; /* not "unavailable": it answered, and failed */
+    assert_int_equal(zf_oauth_parse_token_response(&set, &ex, "{}", 2, &err), ZF_ESERVER);
+    assert_non_null(strstr(err.message, "Zoom's token endpoint failed with HTTP 500"));
+    assert_int_equal(err.http_status, 500);
 }
 
 int main(void)

@@ -168,6 +168,62 @@ static void test_runs_workflow_versions(void **state)
     assert_int_equal(zf_store_workflow_save(f->st, &w, &got, &created, &err), ZF_EINVAL);
 }
 
+/* A delete hides the name from the latest and the list, never a version a
+ * run names; the other org's is untouched; saving it again ends it. */
+static void test_runs_workflow_delete(void **state)
+{
+    fx *f = *state;
+    zf_error err = ZF_ERROR_INIT;
+    zf_store_workflow w = {(char *)"acme",      (char *)"w",  0,   (char *)"s",
+                           (char *)"{\"v\":1}", (char *)"h1", NOW, NULL},
+                      got, *list = NULL;
+    size_t n = 0;
+    int created = 0;
+    assert_int_equal(zf_store_workflow_save(f->st, &w, &got, &created, &err), 0);
+    zf_store_workflow_free(&got);
+    w.content_hash = (char *)"h2";
+    assert_int_equal(zf_store_workflow_save(f->st, &w, &got, &created, &err), 0);
+    zf_store_workflow_free(&got);
+    w.org = (char *)"other";
+    assert_int_equal(zf_store_workflow_save(f->st, &w, &got, &created, &err), 0);
+    zf_store_workflow_free(&got);
+    assert_int_equal(zf_store_workflow_delete(f->st, "acme", "w", NOW, "admin", &got, &err), 0);
+    assert_int_equal(got.version, 2);
+    zf_store_workflow_free(&got);
+    /* gone for the latest and the list, on the other store too */
+    assert_int_equal(zf_store_workflow_get(f->other, "acme", "w", 0, &got, &err), ZF_ENOTFOUND);
+    assert_int_equal(zf_store_workflow_list(f->other, "acme", &list, &n, &err), 0);
+    assert_int_equal(n, 0);
+    zf_store_workflow_free_list(list, n);
+    assert_int_equal(zf_store_workflow_get(f->other, "acme", "w", 1, &got, &err), 0);
+    zf_store_workflow_free(&got);
+    assert_int_equal(zf_store_workflow_get(f->other, "other", "w", 0, &got, &err), 0);
+    zf_store_workflow_free(&got);
+    assert_int_equal(zf_store_workflow_delete(f->other, "acme", "w", NOW, NULL, &got, &err),
+                     ZF_ENOTFOUND);
+    assert_int_equal(err.hint_id, ZF_HINT_LIST_WORKFLOWS);
+    /* the content of version 1 again: back, as it was (version 2 latest) */
+    w.org = (char *)"acme";
+    w.content_hash = (char *)"h1";
+    assert_int_equal(zf_store_workflow_save(f->other, &w, &got, &created, &err), 0);
+    assert_int_equal(created, 0);
+    zf_store_workflow_free(&got);
+    assert_int_equal(zf_store_workflow_get(f->st, "acme", "w", 0, &got, &err), 0);
+    assert_int_equal(got.version, 2);
+    zf_store_workflow_free(&got);
+    /* deleted again, then a new content: version 3, visible */
+    assert_int_equal(zf_store_workflow_delete(f->st, "acme", "w", NOW, "admin", &got, &err), 0);
+    zf_store_workflow_free(&got);
+    w.content_hash = (char *)"h3";
+    assert_int_equal(zf_store_workflow_save(f->st, &w, &got, &created, &err), 0);
+    assert_int_equal((int)got.version, 3);
+    zf_store_workflow_free(&got);
+    assert_int_equal(zf_store_workflow_list(f->st, "acme", &list, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(list[0].version, 3);
+    zf_store_workflow_free_list(list, n);
+}
+
 /* Threads on two stores save distinct contents of one name at once: the
  * versions are 1..N, each once. */
 #define SAVERS 6
@@ -828,6 +884,7 @@ int main(void)
         cmocka_unit_test(test_runs_names),
         cmocka_unit_test_setup_teardown(test_runs_workflow_versions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_runs_workflow_save_race, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_runs_workflow_delete, setup, teardown),
         cmocka_unit_test_setup_teardown(test_runs_create_once_per_trigger, setup, teardown),
         cmocka_unit_test_setup_teardown(test_runs_create_race_one_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_runs_claim_and_takeover, setup, teardown),

@@ -412,13 +412,22 @@ static void keep_refusal(zf_zoom_resp *resp, zf_http_resp *hr)
     zf_buf_init(&hr->headers, hr->headers.max);
 }
 
+/* Zoom refused the token (401, code 124): a new one from the token source.
+ * When that fails at the token endpoint (a 503 there, a refused refresh
+ * token), the error is the endpoint's, with its status: not the 401 that
+ * started it. Only a refusal with no exchange of its own (the source has
+ * nothing better) keeps the API's 401 and code 124. */
 static int reauth(call_state *cs, const zf_zoom_outcome *o, zf_error *err)
 {
     zf_secret fresh = ZF_SECRET_INIT;
+    err->http_status = 0;
+    err->zoom_code = 0;
     int rc = cs->z->tokens.reject(cs->z->tokens.ctx, &cs->token, &fresh, err);
     if (rc) {
-        err->http_status = (int)o->status;
-        err->zoom_code = 124;
+        if (!err->http_status && (rc == ZF_EREAUTH || rc == ZF_EAUTH)) {
+            err->http_status = (int)o->status;
+            err->zoom_code = 124;
+        }
         zf_secret_free(&fresh);
         return rc;
     }

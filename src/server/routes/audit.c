@@ -8,6 +8,7 @@
 #include "handlers.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,12 +24,10 @@ static int query_int(srv_req *req, srv_resp *resp, const char *name, int64_t lo,
         return 0;
     int64_t v;
     if (zf_parse_i64(s, lo, hi, &v) < 0) {
-        json_t *p = json_pack("[{s:s,s:s}]", "field", name, "message", "out of range");
-        zf_error e = ZF_ERROR_INIT;
-        zf_error_set(&e, ZF_EVALIDATION, "?%s=%s: expected an integer from %lld to %lld", name, s,
-                     (long long)lo, (long long)hi);
-        srv_error_problems(resp, &e, p);
-        return -1;
+        char accepts[96];
+        snprintf(accepts, sizeof accepts, "expected an integer from %lld to %lld", (long long)lo,
+                 (long long)hi);
+        return srv_bad_query(resp, name, s, accepts, ZF_HINT_NONE);
     }
     *out = v;
     return 0;
@@ -45,11 +44,10 @@ static int query_cursor(srv_req *req, srv_resp *resp, zf_store_audit_cursor *cur
         return 0;
     zf_error e = ZF_ERROR_INIT;
     if (zf_store_audit_cursor_parse(s, cur, &e) < 0) {
-        zf_error_restate(&e, e.code, "?before=: %s", e.message);
-        srv_error_problems(resp, &e,
-                           json_pack("[{s:s,s:s}]", "field", "before", "message",
-                                     "not a cursor: pass next_before from the page before"));
-        return -1;
+        char accepts[ZF_ERROR_MSG_MAX + 64];
+        snprintf(accepts, sizeof accepts, "%s; pass next_before from the page before, unchanged",
+                 e.message);
+        return srv_bad_query(resp, "before", s, accepts, ZF_HINT_AUDIT_CURSOR);
     }
     *out = cur;
     return 0;
@@ -60,7 +58,9 @@ int srv_h_audit_list(srv_req *req, srv_resp *resp)
     int64_t limit;
     zf_store_audit_cursor cur;
     const zf_store_audit_cursor *before;
-    if (query_int(req, resp, "limit", 1, 500, 50, &limit) < 0 ||
+    static const char *const known[] = {"limit", "before", NULL};
+    if (srv_query_only(req, resp, known) != 0 ||
+        query_int(req, resp, "limit", 1, 500, 50, &limit) < 0 ||
         query_cursor(req, resp, &cur, &before) < 0)
         return 0;
     zf_store *st;

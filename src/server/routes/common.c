@@ -2,6 +2,7 @@
 #include "common.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -129,6 +130,42 @@ zf_access *srv_body_done(srv_body *b, srv_resp *resp, const char *what)
     return srv_access_or_fail(b->req, resp);
 }
 
+int srv_bad_query(srv_resp *resp, const char *field, const char *value, const char *accepts,
+                  int hint)
+{
+    zf_error e = ZF_ERROR_INIT;
+    zf_error_set(&e, ZF_EVALIDATION, "?%.60s=%.80s: %s", field, value ? value : "", accepts);
+    zf_error_hint_id(&e, hint ? hint : ZF_HINT_FIX_QUERY, NULL);
+    srv_error_status_problems(resp, 400, &e,
+                              json_pack("[{s:s,s:s}]", "field", field, "message", accepts));
+    return -1;
+}
+
+int srv_query_only(srv_req *req, srv_resp *resp, const char *const *allowed)
+{
+    const char *name;
+    for (size_t i = 0; (name = srv_query_name(req, i)) != NULL; i++) {
+        int ok = 0;
+        for (const char *const *a = allowed; a && *a && !ok; a++)
+            ok = strcmp(*a, name) == 0;
+        if (ok)
+            continue;
+        char takes[256] = "";
+        size_t at = 0;
+        for (const char *const *a = allowed; a && *a && at < sizeof takes; a++) {
+            int n = snprintf(takes + at, sizeof takes - at, "%s?%s=", at ? ", " : "", *a);
+            if (n < 0)
+                break;
+            at += (size_t)n;
+        }
+        char accepts[320];
+        snprintf(accepts, sizeof accepts, "unknown query parameter: this route takes %s",
+                 at ? takes : "none");
+        return srv_bad_query(resp, name, srv_query(req, name), accepts, ZF_HINT_FIX_QUERY);
+    }
+    return 0;
+}
+
 int64_t srv_param_id(const srv_req *req, const char *name)
 {
     const char *s = srv_param(req, name);
@@ -149,6 +186,8 @@ zf_access *srv_access_or_fail(srv_req *req, srv_resp *resp)
 
 int srv_answer_org_list(srv_req *req, srv_resp *resp, const srv_org_list *l)
 {
+    if (srv_query_only(req, resp, NULL) != 0)
+        return 0; /* the lists take no query */
     zf_access *a = srv_access_or_fail(req, resp);
     if (!a)
         return 0;

@@ -29,6 +29,16 @@ void srv_body_problem(srv_body *b, const char *field, const char *message);
 int srv_body_end(srv_body *b, srv_resp *resp, const char *what);
 /* srv_body_end, then the access handle: NULL when either answered. */
 zf_access *srv_body_done(srv_body *b, srv_resp *resp, const char *what);
+/* A query parameter that is refused: a 400 (not 422, which is for a body
+ * that fails its schema) naming field, the value given and what it accepts
+ * (problems [{field, message: accepts}]) with the hint (ZF_HINT_NONE:
+ * FIX_QUERY). Returns -1 (answered). */
+int srv_bad_query(srv_resp *resp, const char *field, const char *value, const char *accepts,
+                  int hint);
+/* 0 when every query parameter is one of allowed (NULL-ended; NULL or
+ * empty: none is), else the 400 answered naming the first unknown one and
+ * the ones the route takes (-1). */
+int srv_query_only(srv_req *req, srv_resp *resp, const char *const *allowed);
 /* The {id} parameter as an int64 > 0, else 0 (a 404 answer follows). */
 int64_t srv_param_id(const srv_req *req, const char *name);
 /* The access handle or the error answered (NULL). */

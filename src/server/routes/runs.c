@@ -32,35 +32,34 @@ static int cursor_parse(const char *s, int64_t *before)
     return zf_parse_i64(s + 1, 1, INT64_MAX, before) < 0 ? -1 : 0;
 }
 
-static int bad_query(srv_resp *resp, const char *field, const char *value, const char *expected)
-{
-    zf_error e = ZF_ERROR_INIT;
-    zf_error_set(&e, ZF_EVALIDATION, "?%s=%.80s: %s", field, value, expected);
-    zf_error_hint_id(&e, ZF_HINT_LIST_RUNS, NULL);
-    srv_error_problems(resp, &e, json_pack("[{s:s,s:s}]", "field", field, "message", expected));
-    return -1; /* answered */
-}
-
 static int filter_of(srv_req *req, srv_resp *resp, zf_store_run_filter *f)
 {
+    static const char *const known[] = {"state", "workflow", "trigger", "limit", "before", NULL};
     const char *s;
+    if (srv_query_only(req, resp, known) != 0)
+        return -1;
     f->org = req->who->org;
     f->workflow = srv_query(req, "workflow");
     if (f->workflow && !*f->workflow)
-        return bad_query(resp, "workflow", "", "give a workflow's name, or leave it out");
+        return srv_bad_query(resp, "workflow", "", "give a workflow's name, or leave it out",
+                             ZF_HINT_LIST_RUNS);
     if ((s = srv_query(req, "state")) && (f->state = zf_run_state_parse(s)) < 0)
-        return bad_query(resp, "state", s,
-                         "not a run state (queued, running, done, failed, cancelled)");
+        return srv_bad_query(resp, "state", s,
+                             "not a run state (queued, running, done, failed, cancelled)",
+                             ZF_HINT_LIST_RUNS);
     if ((s = srv_query(req, "trigger")) && (f->trigger_kind = zf_trigger_kind_parse(s)) < 0)
-        return bad_query(resp, "trigger", s,
-                         "not a trigger kind (event, zoom, schedule, manual, api)");
+        return srv_bad_query(resp, "trigger", s,
+                             "not a trigger kind (event, zoom, schedule, manual, api)",
+                             ZF_HINT_LIST_RUNS);
     int64_t lim = 50;
     if ((s = srv_query(req, "limit")) && zf_parse_i64(s, 1, 1000, &lim) < 0)
-        return bad_query(resp, "limit", s, "expected an integer from 1 to 1000");
+        return srv_bad_query(resp, "limit", s, "expected an integer from 1 to 1000",
+                             ZF_HINT_LIST_RUNS);
     f->limit = (size_t)lim;
     if ((s = srv_query(req, "before")) && cursor_parse(s, &f->before) < 0)
-        return bad_query(resp, "before", s,
-                         "not a cursor: pass next_before from the page before, unchanged");
+        return srv_bad_query(resp, "before", s,
+                             "not a cursor: pass next_before from the page before, unchanged",
+                             ZF_HINT_LIST_RUNS);
     return 0;
 }
 

@@ -257,6 +257,22 @@ int srv_wf_for_org(srv_ctx *ctx, const char *org, srv_wf_list **out, zf_error *e
     return 0;
 }
 
+void srv_wf_forget(const char *org)
+{
+    srv_wf_list *old = NULL;
+    pthread_mutex_lock(&E.mu);
+    for (size_t i = 0; i < E.nlists; i++)
+        if (strcmp(E.lists[i]->org, org) == 0) {
+            old = E.lists[i];
+            E.lists[i] = E.lists[--E.nlists];
+            break;
+        }
+    int last = old && --old->refs == 0;
+    pthread_mutex_unlock(&E.mu);
+    if (last)
+        list_free(old);
+}
+
 /* ---- starting runs ------------------------------------------------------------ */
 
 int srv_wf_start_run(srv_ctx *ctx, const zf_workflow *w, const zf_runner_start_opts *o,

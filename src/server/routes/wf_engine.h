@@ -48,6 +48,10 @@ int srv_wf_start_run(srv_ctx *ctx, const zf_workflow *w, const zf_runner_start_o
 
 /* Wakes the Zoom-event dispatcher (after the intake stored an event). */
 void srv_wf_kick(srv_ctx *ctx);
+/* Drops this process's list of org's workflows: the next use reads the
+ * store (a deleted workflow stops triggering at once here; other
+ * replicas within SRV_WF_CACHE_MS). */
+void srv_wf_forget(const char *org);
 
 /* The scheduler's clock: time() plus srv_opts.clock_skew. */
 int64_t srv_wf_now(srv_ctx *ctx);

@@ -8,6 +8,9 @@
  *                                   by the loader (every problem with its
  *                                   line:column, 422), saved as a new
  *                                   version only when its model changed
+ *   DELETE /api/v1/workflows/{name} the name gone from the list and the
+ *                                   triggers (admin); its versions stay, so
+ *                                   runs in progress go on with theirs
  * The JSON of a version is the library's (zf_runner_workflow_json), the
  * same the runs' surfaces use.
  */
@@ -21,12 +24,15 @@
 #include <time.h>
 
 #include "text.h"
+#include "wf_engine.h"
 #include "zoomflow/runner.h"
 #include "zoomflow/store.h"
 #include "zoomflow/workflow.h"
 
 int srv_h_workflows_list(srv_req *req, srv_resp *resp)
 {
+    if (srv_query_only(req, resp, NULL) != 0)
+        return 0; /* takes no query */
     zf_store *st;
     zf_error e = ZF_ERROR_INIT;
     if (srv_ctx_store(req->ctx, &st, &e) < 0)
@@ -47,13 +53,13 @@ int srv_h_workflows_get(srv_req *req, srv_resp *resp)
     const char *name = srv_param(req, "name");
     const char *vs = srv_query(req, "version");
     int64_t version = 0;
+    static const char *const known[] = {"version", NULL};
+    if (srv_query_only(req, resp, known) != 0)
+        return 0;
     if (vs && zf_parse_i64(vs, 1, INT64_MAX, &version) < 0) {
-        zf_error e = ZF_ERROR_INIT;
-        zf_error_set(&e, ZF_EVALIDATION, "?version=%.64s: expected a version number (1, 2, ...)",
-                     vs);
-        zf_error_hint_id(&e, ZF_HINT_LIST_WORKFLOWS, NULL);
-        return srv_error_problems(
-            resp, &e, json_pack("[{s:s,s:s}]", "field", "version", "message", "not a number >= 1"));
+        srv_bad_query(resp, "version", vs, "expected a version number (1, 2, ...)",
+                      ZF_HINT_LIST_WORKFLOWS);
+        return 0;
     }
     zf_store *st;
     zf_error e = ZF_ERROR_INIT;
@@ -155,6 +161,7 @@ int srv_h_workflows_create(srv_req *req, srv_resp *resp)
     zf_workflow_free(w);
     if (rc != 0)
         return srv_error(resp, &e);
+    srv_wf_forget(req->who->org); /* new, or back after a delete: this replica's triggers now */
     if (created) {
         char detail[400];
         snprintf(detail, sizeof detail, "workflow %.200s version %lld", got.name,
@@ -166,4 +173,89 @@ int srv_h_workflows_create(srv_req *req, srv_resp *resp)
     if (j)
         json_object_set_new(j, "created", json_boolean(created));
     return srv_json(resp, created ? 201 : 200, j);
+}
+
+/* The org's runs of name in state (up to 1000: a count for the answer). */
+static size_t runs_in(zf_store *st, const char *org, const char *name, int state)
+{
+    zf_store_run_filter f = ZF_STORE_RUN_FILTER_INIT;
+    f.org = org;
+    f.workflow = name;
+    f.state = state;
+    f.limit = 1000;
+    zf_store_run *list = NULL;
+    size_t n = 0;
+    int64_t next = 0;
+    zf_error e = ZF_ERROR_INIT;
+    if (zf_store_run_list(st, &f, &list, &n, &next, &e) < 0)
+        return 0;
+    zf_store_run_free_list(list, n);
+    return n;
+}
+
+/* The 404 of a name the org has not (or no longer), naming the ones it has. */
+static int not_found(srv_resp *resp, zf_store *st, const char *org, const char *name)
+{
+    zf_store_workflow *list = NULL;
+    size_t n = 0;
+    zf_error e = ZF_ERROR_INIT;
+    char known[600] = "";
+    size_t at = 0;
+    if (zf_store_workflow_list(st, org, &list, &n, &e) == 0) {
+        for (size_t i = 0; i < n && at + 4 < sizeof known; i++) {
+            int w = snprintf(known + at, sizeof known - at, "%s%s", i ? ", " : "", list[i].name);
+            if (w < 0 || (size_t)w >= sizeof known - at) {
+                snprintf(known + at, sizeof known - at, ", ...");
+                break;
+            }
+            at += (size_t)w;
+        }
+        zf_store_workflow_free_list(list, n);
+    }
+    zf_error_set(&e, ZF_ENOTFOUND, "no workflow \"%.200s\" to delete; the org's workflows: %s",
+                 name, n ? known : "none");
+    zf_error_hint_id(&e, ZF_HINT_LIST_WORKFLOWS, NULL);
+    zf_error_hint_arg(&e, ZF_HINT_ARG_VALUE, name);
+    return srv_error(resp, &e);
+}
+
+int srv_h_workflows_delete(srv_req *req, srv_resp *resp)
+{
+    const char *name = srv_param(req, "name");
+    zf_store *st;
+    zf_error e = ZF_ERROR_INIT;
+    if (srv_query_only(req, resp, NULL) != 0)
+        return 0;
+    if (srv_ctx_store(req->ctx, &st, &e) < 0)
+        return srv_error(resp, &e);
+    zf_store_workflow got;
+    memset(&got, 0, sizeof got);
+    int rc = zf_store_workflow_delete(st, req->who->org, name ? name : "", (int64_t)time(NULL),
+                                      req->who->actor, &got, &e);
+    if (rc == ZF_ENOTFOUND)
+        return not_found(resp, st, req->who->org, name ? name : "");
+    if (rc != 0)
+        return srv_error(resp, &e);
+    srv_wf_forget(req->who->org); /* this replica's triggers stop at once */
+    size_t queued = runs_in(st, req->who->org, got.name, ZF_RUN_QUEUED);
+    size_t running = runs_in(st, req->who->org, got.name, ZF_RUN_RUNNING);
+    int from_dir = got.created_by && strncmp(got.created_by, "directory ", 10) == 0;
+    char detail[400];
+    snprintf(detail, sizeof detail, "workflow %.200s (latest version %lld)", got.name,
+             (long long)got.version);
+    srv_audit_ok(st, req, "workflow.delete", detail);
+    char note[800];
+    snprintf(note, sizeof note, "%s%s",
+             queued + running
+                 ? "Runs in progress go on with the version they started with; cancel them "
+                   "(POST /api/v1/runs/{id}/cancel) if they should not. "
+                 : "",
+             from_dir ? "It was saved from a --workflows directory: delete its file there too, "
+                        "or the next start of the service saves it again."
+                      : "Posting it again (POST /api/v1/workflows) brings it back.");
+    json_t *j = json_pack("{s:s,s:I,s:b,s:{s:I,s:I},s:s}", "name", got.name, "version",
+                          (json_int_t)got.version, "deleted", 1, "runs_in_progress", "queued",
+                          (json_int_t)queued, "running", (json_int_t)running, "note", note);
+    zf_store_workflow_free(&got);
+    return srv_json(resp, 200, j);
 }
