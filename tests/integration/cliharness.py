@@ -214,3 +214,17 @@ class ConnectedTest(unittest.TestCase):
         self.sim.request("DELETE", "/_sim/faults")
         if self.NO_LIMITS:
             self.sim.limits(enabled=False)
+
+    def write(self, name, text):
+        """text in a file in the CLI's directory; its path."""
+        path = os.path.join(self.cli.dir, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def meeting(self):
+        """The id of a new meeting at zoomsim, registration on."""
+        r = self.sim.request("POST", "/_sim/seed/meetings",
+                             body={"count": 1, "registration": True})
+        self.assertEqual(r.status, 201, r)
+        return r.json()["meeting_ids"][0]

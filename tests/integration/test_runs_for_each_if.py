@@ -7,7 +7,6 @@ fault retried by the step's policy; an item the `if` cannot render fails
 alone (continue_on_error); the same trigger again sends nothing; a bad
 `if` is refused at load with its line:column."""
 import json
-import os
 
 from cliharness import ConnectedTest
 
@@ -43,18 +42,6 @@ def attendees():
 
 
 class ForEachIf(ConnectedTest):
-    def write(self, name, text):
-        path = os.path.join(self.cli.dir, name)
-        with open(path, "w") as f:
-            f.write(text)
-        return path
-
-    def meeting(self):
-        r = self.sim.request("POST", "/_sim/seed/meetings",
-                             body={"count": 1, "registration": True})
-        self.assertEqual(r.status, 201, r)
-        return r.json()["meeting_ids"][0]
-
     def sent(self):
         return [json.loads(e["body"])["email"] if e.get("body") else e
                 for e in self.sim.requests_log(route="registrants.create")["requests"]]

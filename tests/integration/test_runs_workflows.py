@@ -96,18 +96,6 @@ class WorkflowFeaturesTest(ConnectedTest):
         rules = self.sim.request("GET", "/_sim/faults").json()["rules"]
         return sum(r["fired"] for r in rules if r["kind"] == kind)
 
-    def write(self, name, text):
-        path = os.path.join(self.cli.dir, name)
-        with open(path, "w") as f:
-            f.write(text)
-        return path
-
-    def meeting(self):
-        r = self.sim.request("POST", "/_sim/seed/meetings", body={"count": 1,
-                                                                  "registration": True})
-        self.assertEqual(r.status, 201, r)
-        return r.json()["meeting_ids"][0]
-
     def registrants(self, mid):
         return self.sim.state()["data"]["counts"]["registrants"].get(str(mid), 0)
 

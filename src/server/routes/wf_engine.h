@@ -53,6 +53,10 @@ void srv_wf_kick(srv_ctx *ctx);
  * replicas within SRV_WF_CACHE_MS). */
 void srv_wf_forget(const char *org);
 
+/* The org's runs in state, of workflow (NULL: of every workflow); up to
+ * 1000, 0 when the store fails (a count for metrics and answers). */
+size_t srv_wf_count_runs(zf_store *st, const char *org, const char *workflow, int state);
+
 /* The scheduler's clock: time() plus srv_opts.clock_skew. */
 int64_t srv_wf_now(srv_ctx *ctx);
 

@@ -141,10 +141,11 @@ static void dispatch_org(srv_ctx *ctx, zf_store *st, const char *org)
     zf_store_webhook_event_free_list(evs, n);
 }
 
-static size_t count_state(zf_store *st, const char *org, int state)
+size_t srv_wf_count_runs(zf_store *st, const char *org, const char *workflow, int state)
 {
     zf_store_run_filter f = ZF_STORE_RUN_FILTER_INIT;
     f.org = org;
+    f.workflow = workflow;
     f.state = state;
     f.limit = 1000;
     zf_store_run *list = NULL;
@@ -170,8 +171,8 @@ void srv_wf_dispatch_pass(srv_ctx *ctx)
     size_t queued = 0, running = 0;
     for (size_t i = 0; i < n; i++) {
         dispatch_org(ctx, st, orgs[i].slug);
-        queued += count_state(st, orgs[i].slug, ZF_RUN_QUEUED);
-        running += count_state(st, orgs[i].slug, ZF_RUN_RUNNING);
+        queued += srv_wf_count_runs(st, orgs[i].slug, NULL, ZF_RUN_QUEUED);
+        running += srv_wf_count_runs(st, orgs[i].slug, NULL, ZF_RUN_RUNNING);
     }
     srv_metric_set(ctx, M_RUNS, "state=\"queued\"", (double)queued);
     srv_metric_set(ctx, M_RUNS, "state=\"running\"", (double)running);

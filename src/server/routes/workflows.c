@@ -175,24 +175,6 @@ int srv_h_workflows_create(srv_req *req, srv_resp *resp)
     return srv_json(resp, created ? 201 : 200, j);
 }
 
-/* The org's runs of name in state (up to 1000: a count for the answer). */
-static size_t runs_in(zf_store *st, const char *org, const char *name, int state)
-{
-    zf_store_run_filter f = ZF_STORE_RUN_FILTER_INIT;
-    f.org = org;
-    f.workflow = name;
-    f.state = state;
-    f.limit = 1000;
-    zf_store_run *list = NULL;
-    size_t n = 0;
-    int64_t next = 0;
-    zf_error e = ZF_ERROR_INIT;
-    if (zf_store_run_list(st, &f, &list, &n, &next, &e) < 0)
-        return 0;
-    zf_store_run_free_list(list, n);
-    return n;
-}
-
 /* The 404 of a name the org has not (or no longer), naming the ones it has. */
 static int not_found(srv_resp *resp, zf_store *st, const char *org, const char *name)
 {
@@ -237,8 +219,8 @@ int srv_h_workflows_delete(srv_req *req, srv_resp *resp)
     if (rc != 0)
         return srv_error(resp, &e);
     srv_wf_forget(req->who->org); /* this replica's triggers stop at once */
-    size_t queued = runs_in(st, req->who->org, got.name, ZF_RUN_QUEUED);
-    size_t running = runs_in(st, req->who->org, got.name, ZF_RUN_RUNNING);
+    size_t queued = srv_wf_count_runs(st, req->who->org, got.name, ZF_RUN_QUEUED);
+    size_t running = srv_wf_count_runs(st, req->who->org, got.name, ZF_RUN_RUNNING);
     int from_dir = got.created_by && strncmp(got.created_by, "directory ", 10) == 0;
     char detail[400];
     snprintf(detail, sizeof detail, "workflow %.200s (latest version %lld)", got.name,
