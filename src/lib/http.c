@@ -535,9 +535,13 @@ int zf_http_do(zf_http *h, const zf_http_req *req, zf_http_resp *resp, zf_error 
 {
     if (!h || !req || !resp)
         return zf_error_set(err, ZF_EINVAL, "zf_http_do: handle, request and response needed");
+    zf_buf room = resp->body; /* its allocation is kept for this body */
+    zf_buf_init(&resp->body, 0);
     zf_http_resp_free(resp);
     zf_http_resp_init(resp);
-    zf_buf_init(&resp->body, h->opts.max_response);
+    resp->body = room;
+    zf_buf_reset(&resp->body);
+    resp->body.max = h->opts.max_response;
     char host[300], errbuf[CURL_ERROR_SIZE] = "";
     int rc = url_host(req->url, host, sizeof host, err);
     if (rc != 0)

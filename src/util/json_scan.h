@@ -60,6 +60,29 @@ typedef enum zf_jtype {
 int zf_json_scan_validate(const char *buf, size_t n, zf_jspan *value, size_t *err_at,
                           const char **why);
 
+/* One page of a Zoom list, checked and cut in one pass. In: items_key
+ * (the list's array member, e.g. "users"; NULL for none) and elems/cap
+ * (a growing array kept between pages; zero them at first). Out, after
+ * zf_json_scan_page: is_object (the text is an object); items,
+ * next_page_token and total_records: the spans of the top-level object's
+ * members of those names (the last one of a repeated name; p NULL when
+ * absent; members of nested objects never count); elems[0..nelems): the
+ * elements of items when it is an array (nelems 0 otherwise). */
+typedef struct zf_jpage {
+    const char *items_key;
+    int is_object;
+    zf_jspan items, next_token, total;
+    zf_jspan *elems;
+    size_t nelems, cap;
+    int oom;
+} zf_jpage;
+
+/* zf_json_scan_validate's check (same errors, same offsets) plus what
+ * zf_jpage says, in the same pass. 0, ZF_EPARSE with *err_at and *why,
+ * or ZF_ENOMEM (elems could not grow). */
+int zf_json_scan_page(const char *buf, size_t n, zf_jpage *pg, size_t *err_at, const char **why);
+void zf_jpage_free(zf_jpage *pg);
+
 zf_jtype zf_json_scan_type(zf_jspan v);
 
 /* Walks a validated object's members or an array's elements in order. */
