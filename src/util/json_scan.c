@@ -270,6 +270,38 @@ static void page_value(zf_jpage *pg, int member, const char *s, const char *e)
         pg->total = v;
 }
 
+/* scan_core's page work: the member whose value is being read, where that
+ * value and the current element of the items array began. */
+typedef struct page_walk {
+    zf_jpage *pg;
+    const char *mstart, *estart;
+    int member, in_items;
+} page_walk;
+
+/* A value begins at p, depth 1 (a member's) or 2. */
+static void walk_value(page_walk *w, size_t depth, const char *p)
+{
+    if (depth == 1) {
+        w->mstart = p;
+        if (w->member == PM_ITEMS)
+            w->pg->nelems = 0; /* a repeated items key: the last one counts */
+        w->in_items = w->member == PM_ITEMS && *p == '[';
+    } else if (w->in_items) {
+        w->estart = p;
+    }
+}
+
+/* A value ended at p, inside a container at depth 1 or 2. */
+static void walk_after(page_walk *w, size_t depth, const char *p)
+{
+    if (depth == 1) {
+        page_value(w->pg, w->member, w->mstart, p);
+        w->in_items = 0;
+    } else if (w->in_items) {
+        page_element(w->pg, w->estart, p);
+    }
+}
+
 /* The validator; with pg (and a top-level object) it also notes the
  * page's members and the items array's elements on the way (pager.c's
  * one pass per page). The page work runs only at depths 1 and 2. */
@@ -279,8 +311,7 @@ static int scan_core(const char *buf, size_t n, zf_jspan *value, size_t *err_at,
     unsigned char stack[ZF_JSON_SCAN_MAX_DEPTH / 8]; /* bit set = object */
     size_t depth = 0;
     const char *end = buf + n, *p = skip_ws(buf, end), *start = p, *msg = NULL;
-    const char *mstart = NULL, *estart = NULL; /* the member value's, the element's start */
-    int member = PM_OTHER, in_items = 0;
+    page_walk w = {pg, NULL, NULL, PM_OTHER, 0};
     if (!buf)
         p = start = end = NULL;
     int track = pg && p < end && *p == '{';
@@ -293,15 +324,8 @@ value:
         msg = "a value is missing";
         goto fail;
     }
-    if (track && depth - 1 < 2) {
-        if (depth == 1) {
-            mstart = p;
-            if (member == PM_ITEMS)
-                pg->nelems = 0; /* a repeated items key: the last one counts */
-        } else if (in_items) {
-            estart = p;
-        }
-    }
+    if (track && depth - 1 < 2)
+        walk_value(&w, depth, p);
     switch (*p) {
     case '{':
     case '[':
@@ -309,8 +333,6 @@ value:
             msg = "nested deeper than 2048 levels";
             goto fail;
         }
-        if (track && depth == 1 && member == PM_ITEMS && *p == '[')
-            in_items = 1;
         if (*p == '{')
             stack[depth / 8] |= (unsigned char)(1u << (depth % 8));
         else
@@ -359,14 +381,8 @@ value:
     goto after;
 
 after:
-    if (track && depth - 1 < 2) {
-        if (depth == 1) {
-            page_value(pg, member, mstart, p);
-            in_items = 0;
-        } else if (in_items) {
-            page_element(pg, estart, p);
-        }
-    }
+    if (track && depth - 1 < 2)
+        walk_after(&w, depth, p);
     if (depth == 0) {
         const char *vend = p;
         p = skip_ws(p, end);
@@ -413,7 +429,7 @@ key:
         if (!q)
             goto fail_nopos;
         if (track && depth == 1)
-            member = page_member(pg, p, q);
+            w.member = page_member(pg, p, q);
         p = skip_ws(q, end);
     }
     if (p >= end || *p != ':') {
