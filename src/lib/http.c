@@ -164,6 +164,13 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
         }
         return n;
     }
+    curl_off_t cl = -1;
+    /* a body of announced size: read into one allocation of that size
+     * (reused buffers then fit the next page without growing by doubling) */
+    if (x->resp->body.len == 0 &&
+        curl_easy_getinfo(x->h->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) == CURLE_OK &&
+        cl > 0 && (uint64_t)cl <= x->resp->body.max)
+        zf_buf_fit(&x->resp->body, (size_t)cl);
     if (zf_buf_append(&x->resp->body, data, n) != 0) {
         x->too_big = 1;
         return 0;
