@@ -70,8 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     want[2] = val;
             }
         }
-        if (!same(pg.items, want[0]) || !same(pg.next_token, want[1]) ||
-            !same(pg.total, want[2]))
+        if (!same(pg.items, want[0]) || !same(pg.next_token, want[1]) || !same(pg.total, want[2]))
             abort();
         size_t n = 0;
         if (want[0].p && zf_json_scan_elements(&it, want[0]) == 0) {
