@@ -20,6 +20,12 @@
  * the one arriving), and the client belongs to that thread from the first
  * zf_pager_next_raw until zf_pager_free: the caller must not use it
  * meanwhile. Errors, restarts and what is delivered are as without it.
+ *
+ * Raw mode reads each page in one pass (zf_json_scan_page as the client's
+ * body check): the strict check, the top-level next_page_token and
+ * total_records and the items' spans together. Two page buffers (bytes
+ * and item spans) alternate: the used-up page's are read into again, so
+ * memory stays at two pages however long the list.
  */
 #include "json_scan.h"
 #include "zoom_internal.h"
