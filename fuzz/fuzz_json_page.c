@@ -70,6 +70,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     want[2] = val;
             }
         }
+        /* the walk with a key hint (each member's key tried as the next
+         * one's, and the items key) finds the same members */
+        zf_jiter a, b;
+        zf_jspan ka, va, kb, vb;
+        if (zf_json_scan_members(&a, v) == 0 && zf_json_scan_members(&b, v) == 0) {
+            const char *hint = key;
+            size_t hn = strlen(key);
+            for (;;) {
+                int ra = zf_json_scan_next_member(&a, &ka, &va);
+                int rb = zf_json_scan_next_member_as(&b, hint, hn, &kb, &vb);
+                if ((ra == 0) != (rb == 0))
+                    abort();
+                if (ra == 0)
+                    break;
+                if (!same(ka, kb) || !same(va, vb) ||
+                    (rb == 2) != (ka.n == hn + 2 && memcmp(ka.p + 1, hint, hn) == 0))
+                    abort();
+                hint = ka.p + 1;
+                hn = ka.n - 2;
+            }
+        }
         if (!same(pg.items, want[0]) || !same(pg.next_token, want[1]) || !same(pg.total, want[2]))
             abort();
         size_t n = 0;

@@ -603,6 +603,32 @@ int zf_json_scan_next_member(zf_jiter *it, zf_jspan *key, zf_jspan *value)
     return 1;
 }
 
+int zf_json_scan_next_member_as(zf_jiter *it, const char *key, size_t klen, zf_jspan *k,
+                                zf_jspan *value)
+{
+    const char *p = skip_ws(it->p, it->end);
+    if (p < it->end && *p == ',')
+        p = skip_ws(p + 1, it->end);
+    if (p >= it->end) {
+        it->p = it->end;
+        return 0;
+    }
+    /* key is a whole string's content, so a quote right after it closes
+     * the key here too */
+    int hit = key && (size_t)(it->end - p) > klen + 1 && p[klen + 1] == '"' &&
+              memcmp(p + 1, key, klen) == 0;
+    const char *q = hit ? p + klen + 2 : skip_string(p, it->end);
+    k->p = p;
+    k->n = (size_t)(q - p);
+    p = skip_ws(q, it->end);
+    p = skip_ws(p + 1, it->end); /* the ':' */
+    q = skip_value(p, it->end);
+    value->p = p;
+    value->n = (size_t)(q - p);
+    it->p = q;
+    return 1 + hit;
+}
+
 /* ---- strings and numbers ---------------------------------------------------- */
 
 /* Decodes the escape at p (p[0] == '\\') into up to 4 UTF-8 bytes in u8;

@@ -98,6 +98,12 @@ int zf_json_scan_elements(zf_jiter *it, zf_jspan v);
  * the end. */
 int zf_json_scan_next_member(zf_jiter *it, zf_jspan *key, zf_jspan *value);
 int zf_json_scan_next_element(zf_jiter *it, zf_jspan *value);
+/* zf_json_scan_next_member when the key is likely known: key[0..klen) is
+ * the content (between the quotes) of a valid string token, or key is
+ * NULL. 2 when the member's key token is exactly that (its bytes are then
+ * not scanned), 1 for another key, 0 at the end. */
+int zf_json_scan_next_member_as(zf_jiter *it, const char *key, size_t klen, zf_jspan *k,
+                                zf_jspan *value);
 
 /* 1 when the string token s decodes to exactly the NUL-free string c. */
 int zf_json_scan_str_eq(zf_jspan s, const char *c);

@@ -286,6 +286,34 @@ static void test_scan_page_finds_members(void **state)
     zf_jpage_free(&pg);
 }
 
+/* zf_json_scan_next_member_as: the same members as without a hint; 2 only
+ * for the key token that is exactly the hint (not a longer key, not one
+ * spelled with an escape, not a prefix). */
+static void test_scan_member_hint(void **state)
+{
+    const char *obj = "{\"id\":1, \"idx\" : \"a\",\"i\\u0064\":[2],\"id\":{\"id\":3},\"\":4}";
+    zf_jspan v = {obj, strlen(obj)}, k, val;
+    zf_jiter it;
+    assert_int_equal(zf_json_scan_members(&it, v), 0);
+    static const int want[] = {2, 1, 1, 2, 1};
+    static const char *const vals[] = {"1", "\"a\"", "[2]", "{\"id\":3}", "4"};
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(zf_json_scan_next_member_as(&it, "id", 2, &k, &val), want[i]);
+        assert_true(span_is(val, vals[i]));
+    }
+    assert_int_equal(zf_json_scan_next_member_as(&it, "id", 2, &k, &val), 0);
+    assert_int_equal(zf_json_scan_members(&it, v), 0);
+    assert_int_equal(zf_json_scan_next_member_as(&it, NULL, 0, &k, &val), 1);
+    assert_true(span_is(k, "\"id\""));
+    const char *esc = "{\"a\\\\\":1,\"a\\\\\":2}";
+    zf_jspan e = {esc, strlen(esc)};
+    assert_int_equal(zf_json_scan_members(&it, e), 0);
+    assert_int_equal(zf_json_scan_next_member_as(&it, "a\\\\", 3, &k, &val), 2);
+    assert_true(span_is(val, "1"));
+    assert_int_equal(zf_json_scan_next_member_as(&it, "a\\\\", 3, &k, &val), 2);
+    assert_true(span_is(val, "2"));
+}
+
 /* Malformed pages fail exactly as zf_json_scan_validate does (same offset,
  * same reason): truncated, nested too deep, bad escapes, bad UTF-8,
  * trailing data, a token that is not closed. */
@@ -347,6 +375,7 @@ int main(void)
         cmocka_unit_test(test_scan_compact),
         cmocka_unit_test(test_scan_page_finds_members),
         cmocka_unit_test(test_scan_page_malformed),
+        cmocka_unit_test(test_scan_member_hint),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

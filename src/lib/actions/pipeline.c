@@ -497,9 +497,22 @@ static int shape_item(const zf_action *a, zf_jspan item, const size_t *lens, siz
     for (size_t i = 0; i < nk; i++)
         found[i].p = NULL;
     zf_json_scan_members(&it, item);
-    for (size_t j = 0; zf_json_scan_next_member(&it, &k, &val) == 1; j++) {
-        int i = memo ? memo_key_index(memo, a->output_keys, lens, nk, j, k, &guess)
-                     : raw_key_index(a->output_keys, lens, nk, k, &guess);
+    for (size_t j = 0;; j++) {
+        /* the memo's key for this position, if any, is tried first */
+        const char *hk = NULL;
+        size_t hn = 0;
+        int hi = -1;
+        if (memo && j < ZF_SHAPE_MEMO_MEMBERS && memo->valid[j]) {
+            hi = memo->map[j];
+            hk = hi >= 0 ? a->output_keys[hi] : memo->kb[j];
+            hn = hi >= 0 ? lens[hi] : memo->kn[j];
+        }
+        int r = zf_json_scan_next_member_as(&it, hk, hn, &k, &val);
+        if (r == 0)
+            break;
+        int i = r == 2 ? hi
+                : memo ? memo_key_index(memo, a->output_keys, lens, nk, j, k, &guess)
+                       : raw_key_index(a->output_keys, lens, nk, k, &guess);
         if (i >= 0)
             found[i] = val;
     }
