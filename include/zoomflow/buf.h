@@ -53,6 +53,10 @@ int zf_buf_put_jsonstr(zf_buf *b, const char *s);
  * ptr[len] == '\0'). 0, or ZF_ENOMEM with `failed` set (cap or memory). */
 int zf_buf_reserve(zf_buf *b, size_t extra);
 void zf_buf_reset(zf_buf *b);
+/* Room for total bytes (plus the NUL) in one allocation of exactly that
+ * size when it must grow (no doubling: for a size known in advance, such
+ * as a body's Content-Length). 0, or ZF_ENOMEM (past max: b->failed). */
+int zf_buf_fit(zf_buf *b, size_t total);
 /* Hands the contents to the caller (free()) and resets the buffer; never
  * NULL unless the buffer failed. */
 char *zf_buf_take(zf_buf *b);

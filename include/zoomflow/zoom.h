@@ -153,11 +153,22 @@ typedef struct zf_zoom_req {
      * keeps Authorization and Host out (the bearer token is the client's)
      * and CR/LF out of every line. */
     const char *const *headers;
+    /* With raw_json: the check of a 2xx body instead of the plain strict
+     * one, e.g. one pass that also finds what the caller needs (the
+     * pager's). 0 = valid JSON; anything else makes it a malformed answer.
+     * Called once per attempt, on the calling thread. NULL = plain. */
+    int (*raw_check)(void *ctx, const char *body, size_t len);
+    void *raw_check_ctx;
+    /* A buffer whose allocation the first attempt reads its body into
+     * (its bytes are dropped; it is left empty), so that a caller reading
+     * page after page reuses its memory instead of growing a new one each
+     * time. NULL = a new buffer. */
+    zf_buf *body_room;
 } zf_zoom_req;
 
 #define ZF_ZOOM_REQ_INIT                                                                           \
     {                                                                                              \
-        NULL, NULL, NULL, 0, NULL, 0, ZF_ZOOM_READ, NULL, NULL, NULL, 0, NULL                      \
+        NULL, NULL, NULL, 0, NULL, 0, ZF_ZOOM_READ, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL    \
     }
 
 typedef struct zf_zoom_resp {

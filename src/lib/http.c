@@ -164,6 +164,13 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
         }
         return n;
     }
+    curl_off_t cl = -1;
+    /* a body of announced size: read into one allocation of that size
+     * (reused buffers then fit the next page without growing by doubling) */
+    if (x->resp->body.len == 0 &&
+        curl_easy_getinfo(x->h->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) == CURLE_OK &&
+        cl > 0 && (uint64_t)cl <= x->resp->body.max)
+        zf_buf_fit(&x->resp->body, (size_t)cl);
     if (zf_buf_append(&x->resp->body, data, n) != 0) {
         x->too_big = 1;
         return 0;
@@ -535,9 +542,13 @@ int zf_http_do(zf_http *h, const zf_http_req *req, zf_http_resp *resp, zf_error 
 {
     if (!h || !req || !resp)
         return zf_error_set(err, ZF_EINVAL, "zf_http_do: handle, request and response needed");
+    zf_buf room = resp->body; /* its allocation is kept for this body */
+    zf_buf_init(&resp->body, 0);
     zf_http_resp_free(resp);
     zf_http_resp_init(resp);
-    zf_buf_init(&resp->body, h->opts.max_response);
+    resp->body = room;
+    zf_buf_reset(&resp->body);
+    resp->body.max = h->opts.max_response;
     char host[300], errbuf[CURL_ERROR_SIZE] = "";
     int rc = url_host(req->url, host, sizeof host, err);
     if (rc != 0)

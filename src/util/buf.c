@@ -53,6 +53,26 @@ int zf_buf_append(zf_buf *b, const void *data, size_t len)
     return 0;
 }
 
+int zf_buf_fit(zf_buf *b, size_t total)
+{
+    if (b->failed || total > b->max || total + 1 < total) {
+        b->failed = 1;
+        return ZF_ENOMEM;
+    }
+    if (total + 1 <= b->cap)
+        return 0;
+    char *p = realloc(b->ptr, total + 1);
+    if (!p) {
+        b->failed = 1;
+        return ZF_ENOMEM;
+    }
+    if (!b->ptr)
+        p[0] = '\0';
+    b->ptr = p;
+    b->cap = total + 1;
+    return 0;
+}
+
 int zf_buf_reserve(zf_buf *b, size_t extra)
 {
     if (b->len + extra < b->len) {

@@ -9,6 +9,7 @@
 #include "json_scan.h"
 #include "text.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define IS_WS(c) ((c) == ' ' || (c) == '\t' || (c) == '\n' || (c) == '\r')
@@ -33,6 +34,39 @@ static const unsigned char plain[256] = {
 static const unsigned char special[256] = {
     ['"'] = 1, ['{'] = 1, ['['] = 1, ['}'] = 1, [']'] = 1,
 };
+
+/* Word-at-a-time tests over 8 bytes (loaded with memcpy: any alignment,
+ * host byte order; only "is there such a byte" is asked, so order does not
+ * matter). ONES * b repeats byte b. */
+#define ONES ((uint64_t)0x0101010101010101ull)
+#define HIGHS ((uint64_t)0x8080808080808080ull)
+
+static uint64_t load8(const unsigned char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, sizeof w);
+    return w;
+}
+
+/* Nonzero when some byte of w is zero. Exact as a yes/no answer (a borrow
+ * can only mark bytes above a byte that really is zero). */
+static uint64_t has_zero(uint64_t w)
+{
+    return (w - ONES) & ~w & HIGHS;
+}
+
+/* Nonzero when some byte of w is '"' or '\\'. */
+static uint64_t has_quote_or_bs(uint64_t w)
+{
+    return has_zero(w ^ (ONES * '"')) | has_zero(w ^ (ONES * '\\'));
+}
+
+/* Nonzero when some byte of w is not `plain` (below 0x20, 0x80 or above,
+ * '"' or '\\'). */
+static uint64_t has_unplain(uint64_t w)
+{
+    return (w & HIGHS) | ((w - ONES * 0x20) & ~w & HIGHS) | has_quote_or_bs(w);
+}
 
 static const char *skip_ws(const char *p, const char *end)
 {
@@ -93,8 +127,8 @@ static const char *scan_string(const char *s, const char *e, const char **why)
 {
     const unsigned char *p = (const unsigned char *)s + 1, *end = (const unsigned char *)e;
     for (;;) {
-        while (end - p >= 4 && plain[p[0]] && plain[p[1]] && plain[p[2]] && plain[p[3]])
-            p += 4;
+        while (end - p >= 8 && !has_unplain(load8(p)))
+            p += 8;
         while (p < end && plain[*p])
             p++;
         if (p >= end) {
@@ -194,14 +228,95 @@ static const char *scan_word(const char *p, const char *end, const char *w, size
     return p + n;
 }
 
-int zf_json_scan_validate(const char *buf, size_t n, zf_jspan *value, size_t *err_at,
-                          const char **why)
+/* Which member of a page's top-level object a value belongs to. */
+enum { PM_OTHER, PM_ITEMS, PM_TOKEN, PM_TOTAL };
+
+static int page_member(const zf_jpage *pg, const char *k, const char *kend)
+{
+    zf_jspan key = {k, (size_t)(kend - k)};
+    if (pg->items_key && zf_json_scan_str_eq(key, pg->items_key))
+        return PM_ITEMS;
+    if (zf_json_scan_str_eq(key, "next_page_token"))
+        return PM_TOKEN;
+    if (zf_json_scan_str_eq(key, "total_records"))
+        return PM_TOTAL;
+    return PM_OTHER;
+}
+
+static void page_element(zf_jpage *pg, const char *s, const char *e)
+{
+    if (pg->nelems == pg->cap) {
+        size_t cap = pg->cap ? 2 * pg->cap : 256;
+        zf_jspan *a = pg->oom ? NULL : realloc(pg->elems, cap * sizeof *a);
+        if (!a) {
+            pg->oom = 1;
+            return;
+        }
+        pg->elems = a;
+        pg->cap = cap;
+    }
+    pg->elems[pg->nelems].p = s;
+    pg->elems[pg->nelems++].n = (size_t)(e - s);
+}
+
+static void page_value(zf_jpage *pg, int member, const char *s, const char *e)
+{
+    zf_jspan v = {s, (size_t)(e - s)};
+    if (member == PM_ITEMS)
+        pg->items = v;
+    else if (member == PM_TOKEN)
+        pg->next_token = v;
+    else if (member == PM_TOTAL)
+        pg->total = v;
+}
+
+/* scan_core's page work: the member whose value is being read, where that
+ * value and the current element of the items array began. */
+typedef struct page_walk {
+    zf_jpage *pg;
+    const char *mstart, *estart;
+    int member, in_items;
+} page_walk;
+
+/* A value begins at p, depth 1 (a member's) or 2. */
+static void walk_value(page_walk *w, size_t depth, const char *p)
+{
+    if (depth == 1) {
+        w->mstart = p;
+        if (w->member == PM_ITEMS)
+            w->pg->nelems = 0; /* a repeated items key: the last one counts */
+        w->in_items = w->member == PM_ITEMS && *p == '[';
+    } else if (w->in_items) {
+        w->estart = p;
+    }
+}
+
+/* A value ended at p, inside a container at depth 1 or 2. */
+static void walk_after(page_walk *w, size_t depth, const char *p)
+{
+    if (depth == 1) {
+        page_value(w->pg, w->member, w->mstart, p);
+        w->in_items = 0;
+    } else if (w->in_items) {
+        page_element(w->pg, w->estart, p);
+    }
+}
+
+/* The validator; with pg (and a top-level object) it also notes the
+ * page's members and the items array's elements on the way (pager.c's
+ * one pass per page). The page work runs only at depths 1 and 2. */
+static int scan_core(const char *buf, size_t n, zf_jspan *value, size_t *err_at, const char **why,
+                     zf_jpage *pg)
 {
     unsigned char stack[ZF_JSON_SCAN_MAX_DEPTH / 8]; /* bit set = object */
     size_t depth = 0;
     const char *end = buf + n, *p = skip_ws(buf, end), *start = p, *msg = NULL;
+    page_walk w = {pg, NULL, NULL, PM_OTHER, 0};
     if (!buf)
         p = start = end = NULL;
+    int track = pg && p < end && *p == '{';
+    if (pg)
+        pg->is_object = track;
     goto value;
 
 value:
@@ -209,6 +324,8 @@ value:
         msg = "a value is missing";
         goto fail;
     }
+    if (track && depth - 1 < 2)
+        walk_value(&w, depth, p);
     switch (*p) {
     case '{':
     case '[':
@@ -264,6 +381,8 @@ value:
     goto after;
 
 after:
+    if (track && depth - 1 < 2)
+        walk_after(&w, depth, p);
     if (depth == 0) {
         const char *vend = p;
         p = skip_ws(p, end);
@@ -309,6 +428,8 @@ key:
         const char *q = scan_string(p, end, &msg);
         if (!q)
             goto fail_nopos;
+        if (track && depth == 1)
+            w.member = page_member(pg, p, q);
         p = skip_ws(q, end);
     }
     if (p >= end || *p != ':') {
@@ -328,6 +449,34 @@ fail:
     if (why)
         *why = msg ? msg : "invalid JSON";
     return ZF_EPARSE;
+}
+
+int zf_json_scan_validate(const char *buf, size_t n, zf_jspan *value, size_t *err_at,
+                          const char **why)
+{
+    return scan_core(buf, n, value, err_at, why, NULL);
+}
+
+int zf_json_scan_page(const char *buf, size_t n, zf_jpage *pg, size_t *err_at, const char **why)
+{
+    pg->items.p = pg->next_token.p = pg->total.p = NULL;
+    pg->items.n = pg->next_token.n = pg->total.n = 0;
+    pg->nelems = 0;
+    pg->oom = 0;
+    pg->is_object = 0;
+    int rc = scan_core(buf, n, NULL, err_at, why, pg);
+    if (rc == 0 && pg->oom)
+        return ZF_ENOMEM;
+    if (rc == 0 && (!pg->items.p || pg->items.p[0] != '['))
+        pg->nelems = 0; /* the last items member is not an array */
+    return rc;
+}
+
+void zf_jpage_free(zf_jpage *pg)
+{
+    free(pg->elems);
+    pg->elems = NULL;
+    pg->nelems = pg->cap = 0;
 }
 
 zf_jtype zf_json_scan_type(zf_jspan v)
@@ -352,15 +501,16 @@ zf_jtype zf_json_scan_type(zf_jspan v)
 
 /* ---- walking validated values ------------------------------------------- */
 
-/* p at the opening quote of a valid string: just past its closing quote. */
-static const char *skip_string(const char *p)
+/* p at the opening quote of a valid string (its closing quote before
+ * end): just past its closing quote. */
+static const char *skip_string(const char *p, const char *end)
 {
-    const unsigned char *q = (const unsigned char *)p + 1;
+    const unsigned char *q = (const unsigned char *)p + 1, *e = (const unsigned char *)end;
     for (;;) {
+        while (e - q >= 8 && !has_quote_or_bs(load8(q)))
+            q += 8;
         /* valid: a '"' or '\\' comes before the end; other bytes pass */
-        while (q[0] != '"' && q[0] != '\\' && q[1] != '"' && q[1] != '\\')
-            q += 2;
-        if (q[0] != '"' && q[0] != '\\')
+        while (*q != '"' && *q != '\\')
             q++;
         if (*q == '"')
             return (const char *)q + 1;
@@ -372,7 +522,7 @@ static const char *skip_string(const char *p)
 static const char *skip_value(const char *p, const char *end)
 {
     if (*p == '"')
-        return skip_string(p);
+        return skip_string(p, end);
     if (*p == '{' || *p == '[') {
         size_t depth = 0;
         while (p < end) {
@@ -382,7 +532,7 @@ static const char *skip_value(const char *p, const char *end)
                 break;
             char c = *p;
             if (c == '"') {
-                p = skip_string(p);
+                p = skip_string(p, end);
                 continue;
             }
             p++;
@@ -441,7 +591,7 @@ int zf_json_scan_next_member(zf_jiter *it, zf_jspan *key, zf_jspan *value)
         it->p = it->end;
         return 0;
     }
-    const char *q = skip_string(p);
+    const char *q = skip_string(p, it->end);
     key->p = p;
     key->n = (size_t)(q - p);
     p = skip_ws(q, it->end);
@@ -451,6 +601,32 @@ int zf_json_scan_next_member(zf_jiter *it, zf_jspan *key, zf_jspan *value)
     value->n = (size_t)(q - p);
     it->p = q;
     return 1;
+}
+
+int zf_json_scan_next_member_as(zf_jiter *it, const char *key, size_t klen, zf_jspan *k,
+                                zf_jspan *value)
+{
+    const char *p = skip_ws(it->p, it->end);
+    if (p < it->end && *p == ',')
+        p = skip_ws(p + 1, it->end);
+    if (p >= it->end) {
+        it->p = it->end;
+        return 0;
+    }
+    /* key is a whole string's content, so a quote right after it closes
+     * the key here too */
+    int hit = key && (size_t)(it->end - p) > klen + 1 && p[klen + 1] == '"' &&
+              memcmp(p + 1, key, klen) == 0;
+    const char *q = hit ? p + klen + 2 : skip_string(p, it->end);
+    k->p = p;
+    k->n = (size_t)(q - p);
+    p = skip_ws(q, it->end);
+    p = skip_ws(p + 1, it->end); /* the ':' */
+    q = skip_value(p, it->end);
+    value->p = p;
+    value->n = (size_t)(q - p);
+    it->p = q;
+    return 1 + hit;
 }
 
 /* ---- strings and numbers ---------------------------------------------------- */
@@ -586,7 +762,7 @@ size_t zf_json_scan_compact_to(zf_jspan v, char *dst)
     while (p < end) {
         char c = *p;
         if (c == '"') {
-            p = skip_string(p);
+            p = skip_string(p, end);
             continue;
         }
         if (IS_WS(c)) {
@@ -612,7 +788,7 @@ int zf_json_scan_compact(zf_jspan v, zf_buf *b)
     while (p < end) {
         char c = *p;
         if (c == '"') {
-            p = skip_string(p);
+            p = skip_string(p, end);
             continue;
         }
         if (IS_WS(c)) {

@@ -60,6 +60,29 @@ typedef enum zf_jtype {
 int zf_json_scan_validate(const char *buf, size_t n, zf_jspan *value, size_t *err_at,
                           const char **why);
 
+/* One page of a Zoom list, checked and cut in one pass. In: items_key
+ * (the list's array member, e.g. "users"; NULL for none) and elems/cap
+ * (a growing array kept between pages; zero them at first). Out, after
+ * zf_json_scan_page: is_object (the text is an object); items,
+ * next_page_token and total_records: the spans of the top-level object's
+ * members of those names (the last one of a repeated name; p NULL when
+ * absent; members of nested objects never count); elems[0..nelems): the
+ * elements of items when it is an array (nelems 0 otherwise). */
+typedef struct zf_jpage {
+    const char *items_key;
+    int is_object;
+    zf_jspan items, next_token, total;
+    zf_jspan *elems;
+    size_t nelems, cap;
+    int oom;
+} zf_jpage;
+
+/* zf_json_scan_validate's check (same errors, same offsets) plus what
+ * zf_jpage says, in the same pass. 0, ZF_EPARSE with *err_at and *why,
+ * or ZF_ENOMEM (elems could not grow). */
+int zf_json_scan_page(const char *buf, size_t n, zf_jpage *pg, size_t *err_at, const char **why);
+void zf_jpage_free(zf_jpage *pg);
+
 zf_jtype zf_json_scan_type(zf_jspan v);
 
 /* Walks a validated object's members or an array's elements in order. */
@@ -75,6 +98,12 @@ int zf_json_scan_elements(zf_jiter *it, zf_jspan v);
  * the end. */
 int zf_json_scan_next_member(zf_jiter *it, zf_jspan *key, zf_jspan *value);
 int zf_json_scan_next_element(zf_jiter *it, zf_jspan *value);
+/* zf_json_scan_next_member when the key is likely known: key[0..klen) is
+ * the content (between the quotes) of a valid string token, or key is
+ * NULL. 2 when the member's key token is exactly that (its bytes are then
+ * not scanned), 1 for another key, 0 at the end. */
+int zf_json_scan_next_member_as(zf_jiter *it, const char *key, size_t klen, zf_jspan *k,
+                                zf_jspan *value);
 
 /* 1 when the string token s decodes to exactly the NUL-free string c. */
 int zf_json_scan_str_eq(zf_jspan s, const char *c);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "actions_internal.h"
 #include "zoom_fake.h"
 #include "zoomflow/action_run.h"
 
@@ -430,6 +431,57 @@ static void test_action_shape_raw_edges(void **state)
     assert_int_equal(zf_action_shape_raw(&whole, "{ \"b\" : [ 1 ] , \"a\":\" \" }", 25, &b), 1);
     assert_string_equal(b.ptr, "{\"b\":[1],\"a\":\" \"}");
     zf_buf_free(&b);
+}
+
+/* The memo of a list walk (zf_action__shape_raw_memo) changes nothing:
+ * items whose members move, change, repeat, are escaped, unknown, too
+ * long to remember or past the positions it keeps shape as without it. */
+static void test_action_shape_memo_same_output(void **state)
+{
+    const zf_action *a = zf_action_find("list_users");
+    static const char *const items[] = {
+        "{\"id\":\"a\",\"first_name\":\"A\",\"language\":\"en\",\"email\":\"a@x\",\"type\":1}",
+        "{\"id\":\"b\",\"first_name\":\"B\",\"language\":\"en\",\"email\":\"b@x\",\"type\":2}",
+        "{\"email\":\"c@x\",\"id\":\"c\",\"language\":\"en\",\"first_name\":\"C\"}",
+        "{\"id\":\"d\",\"first_n\\u0061me\":\"D\",\"langu\\u0061ge\":\"x\",\"email\":\"d@x\"}",
+        "{\"id\":\"e\",\"first_name\":\"E\",\"em\\u0061il\":\"e@x\",\"email\":\"e2@x\"}",
+        "{\"id\":\"f\",\"a_rather_long_unknown_member_name\":1,\"email\":\"f@x\"}",
+        "{\"id\":\"g\",\"a_rather_long_unknown_member_name\":1,\"email\":\"g@x\"}",
+        "{\"id\":\"h\",\"first_name\":\"H\",\"email\":\"h@x\",\"email\":\"h2@x\"}",
+        "{}",
+        "{\"k0\":0,\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,\"k6\":6,\"k7\":7,\"k8\":8,"
+        "\"k9\":9,\"k10\":0,\"k11\":1,\"k12\":2,\"k13\":3,\"k14\":4,\"k15\":5,\"k16\":6,"
+        "\"k17\":7,\"k18\":8,\"k19\":9,\"k20\":0,\"k21\":1,\"k22\":2,\"k23\":3,\"k24\":4,"
+        "\"k25\":5,\"k26\":6,\"k27\":7,\"k28\":8,\"k29\":9,\"k30\":0,\"k31\":1,\"k32\":2,"
+        "\"id\":\"past 32\",\"email\":\"i@x\"}",
+        "{\"id\":\"j\",\"first_name\":\"J\",\"language\":\"en\",\"email\":\"j@x\",\"type\":3}",
+    };
+    zf_shape_memo memo;
+    memset(&memo, 0, sizeof memo);
+    zf_buf with = ZF_BUF_INIT(1 << 12), without = ZF_BUF_INIT(1 << 12);
+    for (int round = 0; round < 2; round++) {
+        for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
+            zf_buf_reset(&with);
+            zf_buf_reset(&without);
+            size_t n = strlen(items[i]);
+            assert_int_equal(zf_action__shape_raw_memo(a, items[i], n, &with, &memo), 1);
+            assert_int_equal(zf_action_shape_raw(a, items[i], n, &without), 1);
+            assert_string_equal(with.ptr, without.ptr);
+        }
+    }
+    zf_buf_reset(&with);
+    assert_int_equal(zf_action__shape_raw_memo(a, items[4], strlen(items[4]), &with, &memo), 1);
+    assert_string_equal(with.ptr, "{\"id\":\"e\",\"email\":\"e2@x\",\"first_name\":\"E\"}");
+    /* another action with the same memo: it starts afresh */
+    const zf_action *m = zf_action_find("list_meetings");
+    zf_buf_reset(&with);
+    zf_buf_reset(&without);
+    const char *mt = "{\"id\":1,\"topic\":\"T\",\"email\":\"x\"}";
+    assert_int_equal(zf_action__shape_raw_memo(m, mt, strlen(mt), &with, &memo), 1);
+    assert_int_equal(zf_action_shape_raw(m, mt, strlen(mt), &without), 1);
+    assert_string_equal(with.ptr, without.ptr);
+    zf_buf_free(&with);
+    zf_buf_free(&without);
 }
 
 /* What the tree path writes for one page: json_loadb(flags 0), normalise,
@@ -1075,6 +1127,7 @@ int main(void)
         cmocka_unit_test(test_action_run_list_all_streams),
         cmocka_unit_test(test_action_run_list_all_raw_matches_tree),
         cmocka_unit_test(test_action_shape_raw_edges),
+        cmocka_unit_test(test_action_shape_memo_same_output),
         cmocka_unit_test(test_action_run_daily_warning_from_headers),
         cmocka_unit_test(test_action_run_registrant_existing),
         cmocka_unit_test(test_action_run_delete_retried_after_lost_answer),

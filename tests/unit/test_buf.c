@@ -109,12 +109,35 @@ static void test_jsonstr_utf8(void **state)
     }
 }
 
+/* zf_buf_fit: one allocation of exactly the size asked for, kept when it
+ * is already big enough, refused past max (sticky, as the others). */
+static void test_fit(void **state)
+{
+    zf_buf b = ZF_BUF_INIT(1000);
+    assert_int_equal(zf_buf_fit(&b, 700), 0);
+    assert_int_equal(b.cap, 701);
+    assert_string_equal(zf_buf_cstr(&b), "");
+    assert_int_equal(zf_buf_puts(&b, "abc"), 0);
+    assert_int_equal(zf_buf_fit(&b, 10), 0);
+    assert_int_equal(b.cap, 701);
+    assert_int_equal(zf_buf_fit(&b, 900), 0);
+    assert_int_equal(b.cap, 901);
+    assert_string_equal(b.ptr, "abc");
+    assert_int_equal(zf_buf_fit(&b, 1001), ZF_ENOMEM);
+    assert_int_equal(zf_buf_puts(&b, "d"), ZF_ENOMEM);
+    zf_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cap_is_sticky),   cmocka_unit_test(test_reserve),
-        cmocka_unit_test(test_appendf_long),    cmocka_unit_test(test_urlenc),
-        cmocka_unit_test(test_jsonstr_escapes), cmocka_unit_test(test_jsonstr_utf8),
+        cmocka_unit_test(test_cap_is_sticky),
+        cmocka_unit_test(test_reserve),
+        cmocka_unit_test(test_appendf_long),
+        cmocka_unit_test(test_urlenc),
+        cmocka_unit_test(test_jsonstr_escapes),
+        cmocka_unit_test(test_jsonstr_utf8),
+        cmocka_unit_test(test_fit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

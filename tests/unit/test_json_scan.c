@@ -228,6 +228,141 @@ static void test_scan_compact(void **state)
     zf_buf_free(&b);
 }
 
+static int span_or_none(zf_jspan s, const char *want)
+{
+    return want ? s.p && span_is(s, want) : s.p == NULL;
+}
+
+/* zf_json_scan_page on good pages: the top-level members only (not nested
+ * ones, not text inside strings), the last of a repeated name, an escaped
+ * key, the items' element spans; elems reused across pages. */
+static void test_scan_page_finds_members(void **state)
+{
+    zf_jpage pg;
+    memset(&pg, 0, sizeof pg);
+    pg.items_key = "users";
+    const char *page = " {\"x\":{\"next_page_token\":\"N\",\"users\":[0]},"
+                       "\"s\":\"\\\"next_page_token\\\":\\\"S\\\"\",\"next_page_token\":\"A\","
+                       "\"us\\u0065rs\":[ {\"id\":\"a\",\"n\":[1,[2]]} , 3,\"x]\" ,[]],"
+                       "\"total_records\":12,\"next_page_token\":\"B\"} ";
+    assert_int_equal(zf_json_scan_page(page, strlen(page), &pg, NULL, NULL), 0);
+    assert_int_equal(pg.is_object, 1);
+    assert_true(span_or_none(pg.next_token, "\"B\""));
+    assert_true(span_or_none(pg.total, "12"));
+    assert_int_equal(pg.nelems, 4);
+    assert_true(span_or_none(pg.elems[0], "{\"id\":\"a\",\"n\":[1,[2]]}"));
+    assert_true(span_or_none(pg.elems[1], "3"));
+    assert_true(span_or_none(pg.elems[2], "\"x]\""));
+    assert_true(span_or_none(pg.elems[3], "[]"));
+    /* the same buffers for a smaller page: only its own */
+    const char *small = "{\"users\":[{}],\"users\":[true,false]}";
+    assert_int_equal(zf_json_scan_page(small, strlen(small), &pg, NULL, NULL), 0);
+    assert_true(span_or_none(pg.next_token, NULL));
+    assert_true(span_or_none(pg.total, NULL));
+    assert_int_equal(pg.nelems, 2);
+    assert_true(span_or_none(pg.elems[1], "false"));
+    /* the last items is not an array: no elements; an empty one */
+    const char *null_items = "{\"users\":[1,2],\"users\":null}";
+    assert_int_equal(zf_json_scan_page(null_items, strlen(null_items), &pg, NULL, NULL), 0);
+    assert_true(span_or_none(pg.items, "null"));
+    assert_int_equal(pg.nelems, 0);
+    assert_int_equal(zf_json_scan_page("{\"users\":[]}", 12, &pg, NULL, NULL), 0);
+    assert_true(span_or_none(pg.items, "[]"));
+    assert_int_equal(pg.nelems, 0);
+    /* not an object: valid, nothing found */
+    assert_int_equal(zf_json_scan_page("[{\"users\":[1]}]", 15, &pg, NULL, NULL), 0);
+    assert_int_equal(pg.is_object, 0);
+    assert_true(span_or_none(pg.items, NULL));
+    assert_int_equal(pg.nelems, 0);
+    /* more elements than the first allocation holds */
+    char big[8192] = "{\"users\":[";
+    size_t n = strlen(big);
+    for (int i = 0; i < 1000; i++)
+        n += (size_t)snprintf(big + n, sizeof big - n, "%s%d", i ? "," : "", i % 10);
+    n += (size_t)snprintf(big + n, sizeof big - n, "]}");
+    assert_int_equal(zf_json_scan_page(big, n, &pg, NULL, NULL), 0);
+    assert_int_equal(pg.nelems, 1000);
+    assert_true(span_or_none(pg.elems[999], "9"));
+    zf_jpage_free(&pg);
+}
+
+/* zf_json_scan_next_member_as: the same members as without a hint; 2 only
+ * for the key token that is exactly the hint (not a longer key, not one
+ * spelled with an escape, not a prefix). */
+static void test_scan_member_hint(void **state)
+{
+    const char *obj = "{\"id\":1, \"idx\" : \"a\",\"i\\u0064\":[2],\"id\":{\"id\":3},\"\":4}";
+    zf_jspan v = {obj, strlen(obj)}, k, val;
+    zf_jiter it;
+    assert_int_equal(zf_json_scan_members(&it, v), 0);
+    static const int want[] = {2, 1, 1, 2, 1};
+    static const char *const vals[] = {"1", "\"a\"", "[2]", "{\"id\":3}", "4"};
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(zf_json_scan_next_member_as(&it, "id", 2, &k, &val), want[i]);
+        assert_true(span_is(val, vals[i]));
+    }
+    assert_int_equal(zf_json_scan_next_member_as(&it, "id", 2, &k, &val), 0);
+    assert_int_equal(zf_json_scan_members(&it, v), 0);
+    assert_int_equal(zf_json_scan_next_member_as(&it, NULL, 0, &k, &val), 1);
+    assert_true(span_is(k, "\"id\""));
+    const char *esc = "{\"a\\\\\":1,\"a\\\\\":2}";
+    zf_jspan e = {esc, strlen(esc)};
+    assert_int_equal(zf_json_scan_members(&it, e), 0);
+    assert_int_equal(zf_json_scan_next_member_as(&it, "a\\\\", 3, &k, &val), 2);
+    assert_true(span_is(val, "1"));
+    assert_int_equal(zf_json_scan_next_member_as(&it, "a\\\\", 3, &k, &val), 2);
+    assert_true(span_is(val, "2"));
+}
+
+/* Malformed pages fail exactly as zf_json_scan_validate does (same offset,
+ * same reason): truncated, nested too deep, bad escapes, bad UTF-8,
+ * trailing data, a token that is not closed. */
+static void test_scan_page_malformed(void **state)
+{
+    static char deep[2 * 2100 + 32];
+    size_t d = (size_t)snprintf(deep, sizeof deep, "{\"users\":");
+    for (int i = 0; i < 2100; i++)
+        deep[d++] = '[';
+    for (int i = 0; i < 2100; i++)
+        deep[d++] = ']';
+    deep[d++] = '}';
+    deep[d] = '\0';
+    static const char *const bad[] = {
+        "",
+        "{\"users\":[{\"id\":\"a\"}",
+        "{\"users\":[{\"id\":\"a\"}]",
+        "{\"users\":[{\"id\":\"a\\q\"}]}",
+        "{\"users\":[],\"next_page_token\":\"\\ud800\"}",
+        "{\"users\":[],\"next_page_token\":\"abc",
+        "{\"users\":[\"caf\xc3\"]}",
+        "{\"users\":[1,]}",
+        "{\"users\":[] ,}",
+        "{\"users\" [1]}",
+        "{\"users\":[01]}",
+        "{\"users\":[]} {}",
+        "{\"next_page_token\":\"A\",\"users\":[",
+        deep,
+    };
+    zf_jpage pg;
+    memset(&pg, 0, sizeof pg);
+    pg.items_key = "users";
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        size_t at1 = 99, at2 = 98;
+        const char *why1 = NULL, *why2 = NULL;
+        zf_jspan v;
+        size_t n = strlen(bad[i]);
+        assert_int_equal(zf_json_scan_validate(bad[i], n, &v, &at1, &why1), ZF_EPARSE);
+        assert_int_equal(zf_json_scan_page(bad[i], n, &pg, &at2, &why2), ZF_EPARSE);
+        assert_int_equal(at1, at2);
+        assert_string_equal(why1, why2);
+    }
+    size_t at = 0;
+    const char *why = NULL;
+    assert_int_equal(zf_json_scan_page(deep, strlen(deep), &pg, &at, &why), ZF_EPARSE);
+    assert_non_null(strstr(why, "deeper than 2048"));
+    zf_jpage_free(&pg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -238,6 +373,9 @@ int main(void)
         cmocka_unit_test(test_scan_strings),
         cmocka_unit_test(test_scan_integers),
         cmocka_unit_test(test_scan_compact),
+        cmocka_unit_test(test_scan_page_finds_members),
+        cmocka_unit_test(test_scan_page_malformed),
+        cmocka_unit_test(test_scan_member_hint),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

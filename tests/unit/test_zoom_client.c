@@ -765,6 +765,75 @@ static void test_pager_raw_bad_pages(void **state)
     zf_zoom_free(z);
 }
 
+/* The one pass per page: a truncated 200 is retried and its leftovers
+ * never leak into the page that follows; only the top-level
+ * next_page_token counts (not one in a nested object or inside a string),
+ * the last of a repeated one wins; a page read into the buffers of a
+ * bigger one before it holds exactly its own items. */
+static void test_pager_raw_page_pass(void **state)
+{
+    fake f = {0};
+    zf_zoom *z = client(&f, 0);
+    push(&f, 0, 1, 200, "", "{\"next_page_token\":\"BAD\",\"users\":[{\"id\":\"x\"},");
+    push(&f, 0, 1, 200, "",
+         "{\"x\":{\"next_page_token\":\"NESTED\"},\"s\":\"\\\"next_page_token\\\":\\\"STR\\\"\","
+         "\"next_page_token\":\"OLD\",\"users\":[{\"id\":\"a\"},{\"id\":\"b\"},{\"id\":\"c\"}],"
+         "\"next_page_token\":\"T2\"}");
+    push(&f, 0, 1, 200, "", "{\"users\":[{\"id\":\"d\"}],\"next_page_token\":\"\"}");
+    zf_pager_opts po = ZF_PAGER_OPTS_INIT;
+    po.raw = 1;
+    po.prefetch = raw_prefetch;
+    zf_pager *p = NULL;
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(zf_pager_new(&p, z, "/users", NULL, 0, "users", &po, &err), 0);
+    const char *it;
+    size_t n;
+    const char *want[] = {"{\"id\":\"a\"}", "{\"id\":\"b\"}", "{\"id\":\"c\"}", "{\"id\":\"d\"}"};
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(zf_pager_next_raw(p, &it, &n, &err), 1);
+        assert_true(raw_is(it, n, want[i]));
+    }
+    assert_int_equal(zf_pager_next_raw(p, &it, &n, &err), 0);
+    assert_int_equal(f.next, 3);
+    assert_null(strstr(f.seen[1].url, "next_page_token"));
+    assert_non_null(strstr(f.seen[2].url, "next_page_token=T2"));
+    zf_pager_free(p);
+    zf_zoom_free(z);
+}
+
+/* Malformed pages are refused with the client's clear error, however
+ * they are malformed, and nothing of them is handed out. */
+static void test_pager_raw_malformed_pages(void **state)
+{
+    static const char *const bad[] = {
+        "{\"users\":[{\"id\":\"a\"}",                     /* truncated */
+        "{\"users\":[{\"id\":\"a\\q\"}]}",                /* bad escape */
+        "{\"users\":[],\"next_page_token\":\"\\ud800\"}", /* lone surrogate */
+        "{\"users\":[1,]}",                               /* trailing comma */
+        "{\"users\":[\"caf\xc3\"]}",                      /* bad UTF-8 */
+    };
+    for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+        fake f = {0};
+        zf_zoom *z = client(&f, 0);
+        for (int i = 0; i < 8; i++)
+            push(&f, 0, 1, 200, "", bad[b]);
+        zf_pager_opts po = ZF_PAGER_OPTS_INIT;
+        po.raw = 1;
+        po.prefetch = raw_prefetch;
+        zf_pager *p = NULL;
+        zf_error err = ZF_ERROR_INIT;
+        assert_int_equal(zf_pager_new(&p, z, "/users", NULL, 0, "users", &po, &err), 0);
+        const char *it;
+        size_t n;
+        int rc = zf_pager_next_raw(p, &it, &n, &err);
+        assert_true(rc < 0);
+        assert_null(it);
+        assert_non_null(strstr(err.message, "malformed"));
+        zf_pager_free(p);
+        zf_zoom_free(z);
+    }
+}
+
 static void test_pager_raw_expired_token_fails_loudly(void **state)
 {
     fake f = {0};
@@ -797,6 +866,8 @@ PREFETCH_VARIANT(test_pager_raw_streams_pages_same_query)
 PREFETCH_VARIANT(test_pager_raw_restart_skips_delivered)
 PREFETCH_VARIANT(test_pager_raw_bad_pages)
 PREFETCH_VARIANT(test_pager_raw_expired_token_fails_loudly)
+PREFETCH_VARIANT(test_pager_raw_page_pass)
+PREFETCH_VARIANT(test_pager_raw_malformed_pages)
 
 /* --- zf_zoom_tokens_pin_base: an explicit API base (--api-base) wins over the
  * base the token source hands out (the connection's api_url), while tokens
@@ -958,6 +1029,10 @@ int main(void)
         cmocka_unit_test(test_pager_raw_expired_token_fails_loudly_prefetch),
         cmocka_unit_test(test_pager_raw_bad_pages),
         cmocka_unit_test(test_pager_raw_expired_token_fails_loudly),
+        cmocka_unit_test(test_pager_raw_page_pass),
+        cmocka_unit_test(test_pager_raw_page_pass_prefetch),
+        cmocka_unit_test(test_pager_raw_malformed_pages),
+        cmocka_unit_test(test_pager_raw_malformed_pages_prefetch),
         cmocka_unit_test(test_calls_go_to_the_pinned_base),
         cmocka_unit_test(test_get_hands_out_the_pinned_base),
         cmocka_unit_test(test_bad_base_is_refused_and_source_kept),

@@ -64,7 +64,8 @@ static int fake_transport(void *ctx, const zf_http_req *req, zf_http_resp *resp,
     const char *b = c->body ? c->body : "";
     if (req->sink)
         return req->sink(req->sink_ctx, b, strlen(b)) ? zf_error_set(err, ZF_ECANCELED, "x") : 0;
-    zf_buf_init(&resp->body, (size_t)1 << 20); /* as zf_http_do does */
+    zf_buf_reset(&resp->body); /* as zf_http_do does: the allocation is kept */
+    resp->body.max = (size_t)1 << 20;
     zf_buf_puts(&resp->body, b);
     return 0;
 }

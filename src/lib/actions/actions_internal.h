@@ -123,4 +123,24 @@ int zf_actions__list_build(zf_action_request *req, const json_t *in, zf_error *e
 void zf_actions__months_check(zf_problems *p, const json_t *in);
 int zf_actions__months_build(zf_action_request *req, const json_t *in, zf_error *err);
 
+/* What shaping learnt from the items before, for a list walk that shapes
+ * item after item of one action: its output keys' lengths and, per member
+ * position, which output key the member there was (items of one list
+ * mostly list their members in one order), checked against each item's
+ * bytes before it is trusted. Zero it first. */
+#define ZF_SHAPE_MEMO_MEMBERS 32
+#define ZF_SHAPE_MEMO_KEY 24
+typedef struct zf_shape_memo {
+    const zf_action *a; /* lens and nk are this action's; NULL: not yet */
+    size_t nk, lens[64];
+    unsigned char valid[ZF_SHAPE_MEMO_MEMBERS];
+    signed char map[ZF_SHAPE_MEMO_MEMBERS]; /* output key index, -1 none */
+    unsigned char kn[ZF_SHAPE_MEMO_MEMBERS];
+    char kb[ZF_SHAPE_MEMO_MEMBERS][ZF_SHAPE_MEMO_KEY]; /* map -1: the key's bytes */
+} zf_shape_memo;
+
+/* zf_action_shape_raw with a memo (NULL: none); the same output. */
+int zf_action__shape_raw_memo(const zf_action *a, const char *item, size_t len, zf_buf *out,
+                              zf_shape_memo *memo);
+
 #endif

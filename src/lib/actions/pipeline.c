@@ -457,12 +457,39 @@ static int raw_key_index(const char *const *keys, const size_t *lens, size_t nk,
 
 #define SHAPE_KEYS_MAX 64
 
+/* The output key index of the member at position j with key k, from the
+ * memo when the bytes confirm it, else found and noted there. */
+static int memo_key_index(zf_shape_memo *m, const char *const *keys, const size_t *lens, size_t nk,
+                          size_t j, zf_jspan k, size_t *guess)
+{
+    const char *body = k.p + 1;
+    size_t blen = k.n - 2;
+    if (j < ZF_SHAPE_MEMO_MEMBERS && m->valid[j]) {
+        int i = m->map[j];
+        if (i >= 0 ? lens[i] == blen && memcmp(keys[i], body, blen) == 0
+                   : m->kn[j] == blen && memcmp(m->kb[j], body, blen) == 0)
+            return i;
+    }
+    int i = raw_key_index(keys, lens, nk, k, guess);
+    if (j < ZF_SHAPE_MEMO_MEMBERS) {
+        /* a key that matched none is kept as its bytes (the same bytes
+         * match none again); one too long to keep is looked up each time */
+        m->valid[j] = i >= 0 || blen <= ZF_SHAPE_MEMO_KEY;
+        m->map[j] = (signed char)i;
+        if (i < 0 && m->valid[j]) {
+            memcpy(m->kb[j], body, blen);
+            m->kn[j] = (unsigned char)blen;
+        }
+    }
+    return i;
+}
+
 /* One object item shaped by the output keys (lens: their lengths): the
  * last value of a repeated member, in the output keys' order, each value
  * compacted (canon = 0) or in jansson's form (canon = 1). 0 written, 1
  * left to jansson (canon only), ZF_ENOMEM. */
 static int shape_item(const zf_action *a, zf_jspan item, const size_t *lens, size_t nk, int canon,
-                      zf_buf *out)
+                      zf_shape_memo *memo, zf_buf *out)
 {
     zf_jspan found[SHAPE_KEYS_MAX], k, val;
     zf_jiter it;
@@ -470,8 +497,22 @@ static int shape_item(const zf_action *a, zf_jspan item, const size_t *lens, siz
     for (size_t i = 0; i < nk; i++)
         found[i].p = NULL;
     zf_json_scan_members(&it, item);
-    while (zf_json_scan_next_member(&it, &k, &val) == 1) {
-        int i = raw_key_index(a->output_keys, lens, nk, k, &guess);
+    for (size_t j = 0;; j++) {
+        /* the memo's key for this position, if any, is tried first */
+        const char *hk = NULL;
+        size_t hn = 0;
+        int hi = -1;
+        if (memo && j < ZF_SHAPE_MEMO_MEMBERS && memo->valid[j]) {
+            hi = memo->map[j];
+            hk = hi >= 0 ? a->output_keys[hi] : memo->kb[j];
+            hn = hi >= 0 ? lens[hi] : memo->kn[j];
+        }
+        int r = zf_json_scan_next_member_as(&it, hk, hn, &k, &val);
+        if (r == 0)
+            break;
+        int i = r == 2 ? hi
+                : memo ? memo_key_index(memo, a->output_keys, lens, nk, j, k, &guess)
+                       : raw_key_index(a->output_keys, lens, nk, k, &guess);
         if (i >= 0)
             found[i] = val;
     }
@@ -517,18 +558,34 @@ static int key_lens(const zf_action *a, size_t *lens, size_t *nk)
     return 0;
 }
 
-int zf_action_shape_raw(const zf_action *a, const char *item, size_t len, zf_buf *out)
+int zf_action__shape_raw_memo(const zf_action *a, const char *item, size_t len, zf_buf *out,
+                              zf_shape_memo *memo)
 {
     zf_jspan v = {item, len};
-    size_t lens[SHAPE_KEYS_MAX], nk;
+    size_t lens_here[SHAPE_KEYS_MAX], nk, *lens = lens_here;
     zf_jiter it;
     if (!len || zf_json_scan_members(&it, v) != 0)
         return 0;
     if (!a->output_keys)
         return zf_json_scan_compact(v, out) ? ZF_ENOMEM : 1;
-    if (key_lens(a, lens, &nk) != 0)
-        return ZF_EINVAL; /* the descriptor's mistake */
-    return shape_item(a, v, lens, nk, 0, out) == ZF_ENOMEM ? ZF_ENOMEM : 1;
+    if (memo && memo->a != a) {
+        memset(memo, 0, sizeof *memo);
+        if (key_lens(a, memo->lens, &memo->nk) != 0)
+            return ZF_EINVAL; /* the descriptor's mistake; memo stays unset */
+        memo->a = a;
+    }
+    if (memo) {
+        lens = memo->lens;
+        nk = memo->nk;
+    } else if (key_lens(a, lens, &nk) != 0) {
+        return ZF_EINVAL;
+    }
+    return shape_item(a, v, lens, nk, 0, memo, out) == ZF_ENOMEM ? ZF_ENOMEM : 1;
+}
+
+int zf_action_shape_raw(const zf_action *a, const char *item, size_t len, zf_buf *out)
+{
+    return zf_action__shape_raw_memo(a, item, len, out, NULL);
 }
 
 static int page_items(const zf_action *a, zf_jspan items, size_t *count, zf_buf *out)
@@ -546,7 +603,8 @@ static int page_items(const zf_action *a, zf_jspan items, size_t *count, zf_buf 
         while (zf_json_scan_next_element(&it, &e) == 1) {
             if (e.p[0] != '{')
                 continue; /* as normalise_list: only objects are items */
-            if ((*count && zf_buf_putc(out, ',')) || (rc = shape_item(a, e, lens, nk, 1, out)) != 0)
+            if ((*count && zf_buf_putc(out, ',')) ||
+                (rc = shape_item(a, e, lens, nk, 1, NULL, out)) != 0)
                 return rc ? rc : ZF_ENOMEM;
             (*count)++;
         }

@@ -7,6 +7,7 @@
  */
 #include "zoomflow/action_run.h"
 #include "zoomflow/log.h"
+#include "actions_internal.h"
 #include "text.h"
 
 #include <curl/curl.h>
@@ -464,6 +465,7 @@ typedef struct list_walk {
     json_t *all;        /* tree path without on_item: the items gathered */
     json_t *page, *one; /* tree path: a one-item page for zf_action_normalise */
     zf_buf line;        /* raw path: one shaped item */
+    zf_shape_memo memo; /* raw path: what shaping learnt from the items before */
 } list_walk;
 
 /* An item's shaped JSON: bounded by the largest page zf_zoom_call keeps. */
@@ -489,7 +491,7 @@ static int drain_raw(list_walk *w, zf_pager *p, zf_error *err)
     int rc = 0;
     while (rc == 0 && !walk_full(w) && (rc = zf_pager_next_raw(p, &item, &len, err)) == 1) {
         zf_buf_reset(&w->line);
-        int shaped = zf_action_shape_raw(w->a, item, len, &w->line);
+        int shaped = zf_action__shape_raw_memo(w->a, item, len, &w->line, &w->memo);
         rc = 0;
         if (shaped == ZF_ENOMEM)
             rc = zf_error_set(err, ZF_ENOMEM, "out of memory shaping an item of %s", w->a->name);
@@ -594,7 +596,7 @@ static int stream_list(zf_action_result *res, const zf_action *a, const zf_actio
                        const zf_action_run_opts *o, zf_error *err)
 {
     int raw = o->on_item_raw != NULL;
-    list_walk w = {a, o, req->limit, 0, 0, NULL, NULL, NULL, ZF_BUF_INIT(RAW_ITEM_MAX)};
+    list_walk w = {a, o, req->limit, 0, 0, NULL, NULL, NULL, ZF_BUF_INIT(RAW_ITEM_MAX), {0}};
     int rc = 0;
     if (raw) {
         zf_log(ZF_LOG_DEBUG, "action",

@@ -354,8 +354,9 @@ static int exchange(call_state *cs, zf_http_resp *hr, stream_ctx *sc, zf_error *
 /* Fills the decision's view of one exchange; parses a 2xx JSON body into
  * *json (NULL when empty or streamed). */
 static void outcome_of(const zf_http_resp *hr, int rc, const zf_error *terr, const stream_ctx *sc,
-                       int streamed, int raw_json, json_t **json, zf_zoom_outcome *o)
+                       const zf_zoom_req *req, json_t **json, zf_zoom_outcome *o)
 {
+    int streamed = req->sink != NULL, raw_json = req->raw_json;
     memset(o, 0, sizeof *o);
     o->transport_err = rc;
     o->transport_msg = rc ? terr->message : NULL;
@@ -369,7 +370,9 @@ static void outcome_of(const zf_http_resp *hr, int rc, const zf_error *terr, con
         return;
     if (raw_json) {
         zf_jspan v;
-        o->body_bad = zf_json_scan_validate(body->ptr, body->len, &v, NULL, NULL) != 0;
+        o->body_bad = req->raw_check
+                          ? req->raw_check(req->raw_check_ctx, body->ptr, body->len) != 0
+                          : zf_json_scan_validate(body->ptr, body->len, &v, NULL, NULL) != 0;
         return;
     }
     *json = json_loadb(body->ptr, body->len, 0, NULL);
@@ -480,12 +483,16 @@ static int run(call_state *cs, zf_zoom_resp *resp, zf_error *err)
         }
         zf_http_resp hr;
         zf_http_resp_init(&hr);
+        if (cs->req->body_room && cs->attempts == 0) {
+            hr.body = *cs->req->body_room; /* the transport keeps its allocation */
+            zf_buf_init(cs->req->body_room, 0);
+        }
         stream_ctx sc = {cs->req, ZF_BUF_INIT(STREAM_HOLD), NULL, 0, 0};
         zf_error terr = ZF_ERROR_INIT;
         int rc = exchange(cs, &hr, &sc, &terr);
         json_t *json = NULL;
         zf_zoom_outcome o;
-        outcome_of(&hr, rc, &terr, &sc, cs->req->sink != NULL, cs->req->raw_json, &json, &o);
+        outcome_of(&hr, rc, &terr, &sc, cs->req, &json, &o);
         zf_zoom_attempt a = {cs->attempts, elapsed(cs), z->wall_s(z->clock_ctx), next_random(z),
                              rejected};
         zf_zoom_decision d;

@@ -20,6 +20,12 @@
  * the one arriving), and the client belongs to that thread from the first
  * zf_pager_next_raw until zf_pager_free: the caller must not use it
  * meanwhile. Errors, restarts and what is delivered are as without it.
+ *
+ * Raw mode reads each page in one pass (zf_json_scan_page as the client's
+ * body check): the strict check, the top-level next_page_token and
+ * total_records and the items' spans together. Two page buffers (bytes
+ * and item spans) alternate: the used-up page's are read into again, so
+ * memory stays at two pages however long the list.
  */
 #include "json_scan.h"
 #include "zoom_internal.h"
@@ -30,11 +36,14 @@
 #include <string.h>
 #include <strings.h>
 
-/* A page read in raw mode: its bytes, its items not yet handed out, its
- * next_page_token and total_records (-1 when not an integer). */
+/* A page read in raw mode: its bytes, what the one pass over them found
+ * (scan: the items' spans, kept allocated from page to page), the next
+ * item to hand out, its next_page_token and total_records (-1 when not an
+ * integer). */
 typedef struct raw_page {
     zf_buf body;
-    zf_jiter it;
+    zf_jpage scan;
+    size_t idx;
     int has_items;
     char *next_token;
     int64_t total;
@@ -59,13 +68,12 @@ struct zf_pager {
     char *next_token; /* NULL before the first page; "" after the last */
     int64_t total;
     int64_t delivered;
-    json_t *seen;  /* keys delivered, when restart is on */
-    int keyless;   /* an item without dedupe_key was delivered */
-    int raw;       /* raw mode: the page is `body`, items walked by `it` */
-    zf_buf body;   /* raw mode: the page held (its bytes) */
-    zf_jiter it;   /* raw mode: the items array of `body` not yet handed out */
-    int has_items; /* raw mode: `it` is valid */
-    /* prefetch: the thread and its one page in flight */
+    json_t *seen; /* keys delivered, when restart is on */
+    int keyless;  /* an item without dedupe_key was delivered */
+    int raw;      /* raw mode: the page held is `cur` */
+    raw_page cur; /* raw mode: the page held (its buffers stay for reuse) */
+    /* prefetch: the thread and its one page in flight (pf_page; without
+     * prefetch, the spare buffers the next page is read into) */
     int prefetch;
     int pf_started, pf_stop, pf_state; /* PF_*; guarded by pf_mu */
     int pf_pending;                    /* the caller's own: a page is asked for */
@@ -102,7 +110,12 @@ void zf_pager_free(zf_pager *p)
     free(p->next_token);
     json_decref(p->page);
     json_decref(p->seen);
-    zf_buf_free(&p->body);
+    zf_buf_free(&p->cur.body);
+    zf_jpage_free(&p->cur.scan);
+    free(p->cur.next_token);
+    zf_buf_free(&p->pf_page.body);
+    zf_jpage_free(&p->pf_page.scan);
+    free(p->pf_page.next_token);
     pthread_cond_destroy(&p->pf_cv);
     pthread_mutex_destroy(&p->pf_mu);
     free(p);
@@ -138,6 +151,7 @@ int zf_pager_new(zf_pager **out, zf_zoom *z, const char *path, const zf_zoom_par
     p->path = strdup(path);
     p->items_key = strdup(items_key);
     p->dedupe_key = dup_or_null(opts->dedupe_key);
+    p->cur.scan.items_key = p->pf_page.scan.items_key = p->items_key;
     p->category = dup_or_null(opts->category);
     p->query = calloc(nquery + 1, sizeof *p->query);
     p->seen = opts->restart ? json_object() : NULL;
@@ -267,59 +281,34 @@ static int take_page(zf_pager *p, zf_zoom_resp *resp, zf_error *err)
     return 0;
 }
 
-static int is_ws(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* Raw mode: the page's members read with the scanner (the body was
- * validated by zf_zoom_call), the same checks as take_page; `sent` is the
- * token the page was asked for with. The body moves into *out. Reads only
- * what zf_pager_new set, so the prefetch thread calls it too. */
-static int parse_raw_page(const zf_pager *p, const char *sent, zf_zoom_resp *resp, raw_page *out,
+/* Raw mode: the page as the one pass of zf_zoom_call's check found it
+ * (pg->scan, filled by raw_check), the same checks as take_page; `sent` is
+ * the token the page was asked for with. The body moves into pg->body.
+ * Reads only what zf_pager_new set, so the prefetch thread calls it too. */
+static int parse_raw_page(const zf_pager *p, const char *sent, zf_zoom_resp *resp, raw_page *pg,
                           zf_error *err)
 {
-    zf_jspan page, k, v, items = {NULL, 0}, tok = {NULL, 0}, total = {NULL, 0};
-    zf_jiter it;
-    /* zf_zoom_call checked the body (req.raw_json); only its whitespace
-     * around is left to trim. An empty body was not checked. */
-    page.p = resp->body.ptr;
-    page.n = resp->body.len;
-    while (page.n && is_ws(page.p[0])) {
-        page.p++;
-        page.n--;
-    }
-    while (page.n && is_ws(page.p[page.n - 1]))
-        page.n--;
-    if (!page.n || zf_json_scan_members(&it, page) != 0)
+    const zf_jpage *sc = &pg->scan;
+    if (sc->oom)
+        return zf_error_set(err, ZF_ENOMEM, "out of memory");
+    /* an empty body was not checked (nor scanned) */
+    if (!resp->body.len || !sc->is_object)
         return zf_error_set(err, ZF_EPARSE, "a page of %s is not a JSON object", p->path);
-    while (zf_json_scan_next_member(&it, &k, &v) == 1) {
-        if (zf_json_scan_str_eq(k, p->items_key))
-            items = v;
-        else if (zf_json_scan_str_eq(k, "next_page_token"))
-            tok = v;
-        else if (zf_json_scan_str_eq(k, "total_records"))
-            total = v;
-    }
-    zf_jiter ai = {NULL, NULL};
-    if (items.p && zf_json_scan_elements(&ai, items) != 0)
+    if (sc->items.p && sc->items.p[0] != '[')
         return zf_error_set(err, ZF_EPARSE, "\"%s\" in a page of %s is %s, not an array",
                             p->items_key, p->path,
-                            zf_json_scan_type(items) == ZF_JT_NULL ? "null" : "not a list");
+                            zf_json_scan_type(sc->items) == ZF_JT_NULL ? "null" : "not a list");
     char *nt = NULL;
-    if (tok.p && zf_json_scan_type(tok) == ZF_JT_STRING) {
-        size_t n = zf_json_scan_str(tok, NULL, 0);
+    if (sc->next_token.p && zf_json_scan_type(sc->next_token) == ZF_JT_STRING) {
+        size_t n = zf_json_scan_str(sc->next_token, NULL, 0);
         if ((nt = malloc(n + 1)))
-            zf_json_scan_str(tok, nt, n + 1);
+            zf_json_scan_str(sc->next_token, nt, n + 1);
     } else {
         nt = strdup("");
     }
     if (!nt)
         return zf_error_set(err, ZF_ENOMEM, "out of memory");
-    zf_jiter probe = ai;
-    zf_jspan first;
-    int empty = !items.p || zf_json_scan_next_element(&probe, &first) == 0;
-    if (*nt && sent && strcmp(nt, sent) == 0 && empty) {
+    if (*nt && sent && strcmp(nt, sent) == 0 && sc->nelems == 0) {
         free(nt);
         return zf_error_set(err, ZF_EPARSE,
                             "Zoom returned an empty page of %s with the same "
@@ -327,28 +316,40 @@ static int parse_raw_page(const zf_pager *p, const char *sent, zf_zoom_resp *res
                             p->path);
     }
     int64_t t;
-    out->total =
-        total.p && zf_json_scan_type(total) == ZF_JT_NUMBER && zf_json_scan_int(total, &t) ? t : -1;
-    out->next_token = nt;
-    out->body = resp->body; /* the spans in ai point into these bytes */
-    zf_buf_init(&resp->body, out->body.max);
-    out->it = ai;
-    out->has_items = items.p != NULL;
+    pg->total = sc->total.p && zf_json_scan_type(sc->total) == ZF_JT_NUMBER &&
+                        zf_json_scan_int(sc->total, &t)
+                    ? t
+                    : -1;
+    free(pg->next_token);
+    pg->next_token = nt;
+    zf_buf_free(&pg->body); /* normally empty: zf_zoom_call took it as body_room */
+    pg->body = resp->body;  /* the spans in scan point into these bytes */
+    zf_buf_init(&resp->body, pg->body.max);
+    pg->idx = 0;
+    pg->has_items = sc->items.p != NULL;
     return 0;
 }
 
-/* The page read becomes the page held (the one held before was dropped). */
+/* The page read becomes the page held; the used-up one (its buffers)
+ * goes to *pg, for the next page to be read into. */
 static void take_raw_page(zf_pager *p, raw_page *pg)
 {
     if (p->total < 0 && pg->total >= 0)
         p->total = pg->total;
     free(p->next_token);
     p->next_token = pg->next_token;
-    zf_buf_free(&p->body);
-    p->body = pg->body;
-    p->it = pg->it;
-    p->has_items = pg->has_items;
-    memset(pg, 0, sizeof *pg);
+    pg->next_token = NULL;
+    raw_page used = p->cur;
+    p->cur = *pg;
+    *pg = used;
+    pg->has_items = 0;
+}
+
+/* zf_zoom_req.raw_check for pages: the strict check and the page's cut
+ * in one pass over the body. */
+static int page_check(void *ctx, const char *body, size_t len)
+{
+    return zf_json_scan_page(body, len, ctx, NULL, NULL) == ZF_EPARSE;
 }
 
 /* One page asked for with `token` (NULL or "" for the first), parsed as
@@ -368,6 +369,14 @@ static int fetch_page(zf_pager *p, const char *token, raw_page *pg, zf_error *er
     req.kind = ZF_ZOOM_READ;
     req.category = p->category;
     req.raw_json = p->raw;
+    if (p->raw) {
+        req.raw_check = page_check;
+        req.raw_check_ctx = &pg->scan;
+        req.body_room = &pg->body;
+        pg->scan.is_object = 0; /* until this answer's body is scanned */
+        pg->scan.nelems = 0;
+        pg->scan.oom = 0;
+    }
     zf_zoom_resp resp;
     zf_zoom_resp_init(&resp);
     int rc = zf_zoom_call(p->z, &req, &resp, err);
@@ -392,12 +401,9 @@ static void *pf_main(void *arg)
         pthread_mutex_unlock(&p->pf_mu);
         /* the caller does not touch the client, the query or pf_* while
          * a page is asked for */
-        raw_page pg;
-        memset(&pg, 0, sizeof pg);
         zf_error e = ZF_ERROR_INIT;
-        int rc = fetch_page(p, p->pf_token, &pg, &e);
+        int rc = fetch_page(p, p->pf_token, &p->pf_page, &e);
         pthread_mutex_lock(&p->pf_mu);
-        p->pf_page = pg;
         p->pf_rc = rc;
         p->pf_err = e;
         p->pf_state = PF_DONE;
@@ -444,14 +450,12 @@ static int pf_take(zf_pager *p, zf_error *err)
     p->pf_state = PF_IDLE;
     p->pf_pending = 0;
     rc = p->pf_rc;
-    raw_page pg = p->pf_page;
-    memset(&p->pf_page, 0, sizeof p->pf_page);
     if (rc)
         *err = p->pf_err;
     pthread_mutex_unlock(&p->pf_mu);
     if (rc)
         return rc;
-    take_raw_page(p, &pg);
+    take_raw_page(p, &p->pf_page); /* the thread is idle until pf_ask */
     return *p->next_token ? pf_ask(p, err) : 0;
 }
 
@@ -468,8 +472,6 @@ static void pf_stop(zf_pager *p)
     pthread_mutex_unlock(&p->pf_mu);
     pthread_join(p->pf_thread, NULL);
     p->pf_started = 0;
-    zf_buf_free(&p->pf_page.body);
-    free(p->pf_page.next_token);
     free(p->pf_token);
     p->pf_token = NULL;
 }
@@ -482,15 +484,12 @@ static int fetch(zf_pager *p, zf_error *err)
     json_decref(p->page);
     p->page = NULL;
     p->items = NULL;
-    zf_buf_free(&p->body);
-    p->has_items = 0;
+    p->cur.has_items = 0; /* raw: its buffers are read into again later */
     if (p->prefetch)
         return pf_take(p, err);
-    raw_page pg;
-    memset(&pg, 0, sizeof pg);
-    int rc = fetch_page(p, p->next_token, &pg, err);
+    int rc = fetch_page(p, p->next_token, &p->pf_page, err);
     if (rc == 0 && p->raw)
-        take_raw_page(p, &pg);
+        take_raw_page(p, &p->pf_page);
     return rc;
 }
 
@@ -516,8 +515,7 @@ static int restart_or_fail(zf_pager *p, zf_error *err)
     json_decref(p->page);
     p->page = NULL;
     p->items = NULL;
-    zf_buf_free(&p->body);
-    p->has_items = 0;
+    p->cur.has_items = 0;
     zf_error_reset(err);
     return 0;
 }
@@ -581,8 +579,8 @@ int zf_pager_next_raw(zf_pager *p, const char **item, size_t *len, zf_error *err
                             "zf_pager_next_raw: this pager was not made with "
                             "opts.raw = 1 (use zf_pager_next)");
     for (;;) {
-        zf_jspan v;
-        while (p->has_items && zf_json_scan_next_element(&p->it, &v) == 1) {
+        while (p->cur.has_items && p->cur.idx < p->cur.scan.nelems) {
+            zf_jspan v = p->cur.scan.elems[p->cur.idx++];
             if (admit(p, NULL, &v)) {
                 p->delivered++;
                 *item = v.p;
@@ -590,7 +588,7 @@ int zf_pager_next_raw(zf_pager *p, const char **item, size_t *len, zf_error *err
                 return 1;
             }
         }
-        p->has_items = 0;
+        p->cur.has_items = 0;
         if (p->next_token && !*p->next_token)
             return 0;
         int rc = fetch(p, err);
