@@ -29,6 +29,11 @@
  *              row: one found by a look that another row holds is not this
  *              row's (EAMBIGUOUS, not sent again); one Zoom answers with
  *              again (a registrant's same email) is "found".
+ *   known      creates with a `known` rule (add_meeting_registrant): the
+ *              rows are planned per scope (meeting) and a scope is listed
+ *              once before its first row (zf_action_known, actions.h), so
+ *              an existing registrant is told without a GET per row; a
+ *              listing that fails is said once and leaves the GET.
  *   stop       a failure every later row would meet too (not connected,
  *              authentication, scopes, the store, the network, the daily
  *              limit, 3 server/transport failures in a row) stops the
@@ -145,7 +150,9 @@ const zf_cmd zf_cmd_batch = {
             "row M again). A row whose lost answer is looked for and found to be another\n"
             "row's object fails (EAMBIGUOUS, not sent again: check Zoom). A summary goes to\n"
             "stderr. The daily limit, or 3 server or network failures in a row, stop the\n"
-            "run (the rows left are skipped).\n"
+            "run (the rows left are skipped). Registrant adds (more than 3 to a meeting)\n"
+            "list the meeting's registrants once to tell one already there, instead of a\n"
+            "GET per row (stderr says when the listing fails: then each row does the GET).\n"
             "\n"
             "With --state-file FILE an interrupted run (Ctrl-C, a crash, kill -9) continues\n"
             "where it stopped when the same command runs again: done rows are not sent\n"
