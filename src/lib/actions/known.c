@@ -118,12 +118,9 @@ int zf_action_known_prepare(zf_action_known *k, const json_t *in, const zf_actio
     json_t *sc = scope_of(k, in);
     if (!sc || state_of(sc) != ST_UNLISTED)
         return 0;
-    collect c = {k->rule,
-                 json_object_get(sc, "keys"),
-                 json_integer_value(json_object_get(sc, "planned")),
-                 0,
-                 0,
-                 0};
+    collect c = {.rule = k->rule,
+                 .keys = json_object_get(sc, "keys"),
+                 .planned = json_integer_value(json_object_get(sc, "planned"))};
     if (c.planned <= k->rule->list_min) {
         /* the listing costs at least what the calls' own checks would */
         set_state(sc, ST_OFF);
