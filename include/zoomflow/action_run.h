@@ -97,11 +97,19 @@ typedef struct zf_action_run_opts {
      * writes for the output the tree path makes. Pages the bytes alone
      * cannot tell about take the tree path, res->output set as usual. */
     zf_buf *output_raw;
+    /* Creates with a `known` rule (actions.h), many calls (a batch): the
+     * objects already there, listed once per scope (the caller plans the
+     * calls and calls zf_action_known_prepare before each). When it has a
+     * set for the call's scope, a create Zoom answered is existing or
+     * created by the set, without `existed`'s request, and its key joins
+     * the set; an ambiguous create reconciled and found is existing when
+     * the set had it. NULL: `existed` per call. Borrowed. */
+    zf_action_known *known;
 } zf_action_run_opts;
 
 #define ZF_ACTION_RUN_OPTS_INIT                                                                    \
     {                                                                                              \
-        NULL, NULL, NULL, NULL, NULL, NULL, NULL, 2000, NULL, NULL, NULL, NULL                     \
+        NULL, NULL, NULL, NULL, NULL, NULL, NULL, 2000, NULL, NULL, NULL, NULL, NULL               \
     }
 
 /* Runs `a` with input `in`. 0 with res->output (and res->warnings) set, or

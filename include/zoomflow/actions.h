@@ -99,6 +99,32 @@ typedef struct zf_reconcile_opts {
         0, ZF_RECONCILE_SKEW_DEFAULT                                                               \
     }
 
+/* ---- the objects already there, listed once for many calls -------------- */
+
+/* Creates with `existed` whose objects a caller may list once for many
+ * calls in one scope (a batch's registrant adds to one meeting), so that
+ * telling an object already there from a new one costs no request per
+ * call (zf_action_known below). */
+typedef struct zf_action_known_rule {
+    /* The listing's scope for input `in` (the meeting id as text) into
+     * out[n]: 0, or ZF_EINVAL when `in` names none or it does not fit. */
+    int (*scope)(char *out, size_t n, const json_t *in);
+    /* The key that tells an object there (the email, trimmed and in lower
+     * case), of an input or of a listed item, into out[n]: 0, or
+     * ZF_EINVAL when it has none or it does not fit. */
+    int (*key)(char *out, size_t n, const json_t *obj);
+    /* Every object of in's scope, one item at a time: each(arg, items)
+     * with a one-item array until the end or until each() returns
+     * non-zero (then 0: stopping is not an error). */
+    int (*list)(const json_t *in, const zf_action_source *src,
+                int (*each)(void *arg, const json_t *items), void *arg, zf_error *err);
+    /* Requests the listing takes at least (one per status listed), and the
+     * items one page holds: the listing costs list_min + items / page_items
+     * requests, the per-call check one request a call. */
+    int list_min;
+    int page_items;
+} zf_action_known_rule;
+
 /* ---- the descriptor ------------------------------------------------------ */
 
 typedef enum zf_outcome {
@@ -183,6 +209,10 @@ struct zf_action {
     /* Markdown for docs/actions.md after the fields: how the action fits a
      * workflow (delete_user: offboarding). NULL: none. */
     const char *guide;
+    /* Creates with `existed`: how many calls in one scope can tell an
+     * existing object from one listing instead of a request each (the
+     * batch, zf_action_known). NULL: every call asks `existed`. */
+    const zf_action_known_rule *known;
 };
 
 /* The registry, in the order the docs list it; NULL-terminated. */
@@ -238,6 +268,38 @@ int zf_action_shape_raw(const zf_action *a, const char *item, size_t len, zf_buf
 int zf_action_shape_page_raw(const zf_action *a, const char *page, size_t len, zf_buf *out);
 int zf_action_reconcile(json_t **found, const zf_action *a, const json_t *in,
                         const zf_reconcile_opts *o, const zf_action_source *src, zf_error *err);
+
+/* The objects already there, for many calls of one create (a batch): per
+ * scope (a meeting) the keys (emails) of the objects there, listed once,
+ * plus the keys the calls made since. Used only for actions with a
+ * `known` rule and only for scopes with more calls planned than the
+ * listing costs (its list_min requests): a batch of three adds to one
+ * meeting asks `existed` per add as a single add does. A listing that
+ * grows past the planned calls' worth of requests (a meeting with many
+ * registrants and few rows) is stopped and the scope falls back to
+ * `existed` per call: it never costs more than the calls' own checks
+ * would. Not thread-safe: one caller at a time. */
+typedef struct zf_action_known zf_action_known;
+
+/* *out NULL (and 0) when `a` has no known rule; ZF_ENOMEM. */
+int zf_action_known_new(zf_action_known **out, const zf_action *a);
+void zf_action_known_free(zf_action_known *k);
+/* One call planned in in's scope (every row a batch is to run). 0 or
+ * ZF_ENOMEM; input without a scope is left out. */
+int zf_action_known_plan(zf_action_known *k, const json_t *in);
+/* Before the call of `in`: the first time for in's scope with enough
+ * calls planned, lists it. 0: ready (listed now or before, or the scope is
+ * not worth a listing: the call asks `existed`); < 0 with err: the listing
+ * failed now (a missing scope, the network): the scope then falls back to
+ * `existed` per call, and later calls in it get 0. */
+int zf_action_known_prepare(zf_action_known *k, const json_t *in, const zf_action_source *src,
+                            zf_error *err);
+/* 1: in's key is there (listed, or made by an earlier call); 0: not;
+ * -1: no set for in's scope (the caller asks `existed`). */
+int zf_action_known_has(const zf_action_known *k, const json_t *in);
+/* After a create of `in` succeeded: its key is there now. 0 or ZF_ENOMEM
+ * (the scope then falls back to `existed` per call). */
+int zf_action_known_add(zf_action_known *k, const json_t *in);
 
 /* Results carry warnings (e.g. the client's "close to the host's 100
  * creates a day"): not errors, shown to the user beside the output. */

@@ -29,6 +29,11 @@
  *              row: one found by a look that another row holds is not this
  *              row's (EAMBIGUOUS, not sent again); one Zoom answers with
  *              again (a registrant's same email) is "found".
+ *   known      creates with a `known` rule (add_meeting_registrant): the
+ *              rows are planned per scope (meeting) and a scope is listed
+ *              once before its first row (zf_action_known, actions.h), so
+ *              an existing registrant is told without a GET per row; a
+ *              listing that fails is said once and leaves the GET.
  *   stop       a failure every later row would meet too (not connected,
  *              authentication, scopes, the store, the network, the daily
  *              limit, 3 server/transport failures in a row) stops the
@@ -145,7 +150,9 @@ const zf_cmd zf_cmd_batch = {
             "row M again). A row whose lost answer is looked for and found to be another\n"
             "row's object fails (EAMBIGUOUS, not sent again: check Zoom). A summary goes to\n"
             "stderr. The daily limit, or 3 server or network failures in a row, stop the\n"
-            "run (the rows left are skipped).\n"
+            "run (the rows left are skipped). Registrant adds (more than 3 to a meeting)\n"
+            "list the meeting's registrants once to tell one already there, instead of a\n"
+            "GET per row (stderr says when the listing fails: then each row does the GET).\n"
             "\n"
             "With --state-file FILE an interrupted run (Ctrl-C, a crash, kill -9) continues\n"
             "where it stopped when the same command runs again: done rows are not sent\n"
@@ -186,9 +193,11 @@ typedef struct batch {
     int counts[5];
     int first_fail_status;
     int fatal;
-    int transient_streak; /* rows in a row failed by the server or the transport */
-    char **ids;           /* per row: the object id a done/found row holds (creates) */
-    int64_t inflight_s;   /* a create sent this long ago may still be in flight */
+    int transient_streak;   /* rows in a row failed by the server or the transport */
+    char **ids;             /* per row: the object id a done/found row holds (creates) */
+    zf_action_known *known; /* the objects already there, per scope (actions.h) */
+    int known_said;         /* the listing's failure was said on stderr */
+    int64_t inflight_s;     /* a create sent this long ago may still be in flight */
     /* the bar */
     int bar_on, drawn;
     int64_t last_ns, start_ns;
@@ -883,6 +892,46 @@ static int finish_output(batch *b, size_t i, json_t *output, int st, zf_error *e
     return finish(b, i, res, st, 1, err);
 }
 
+/* The rows about to run, per scope (a meeting), for the action's set of
+ * objects already there (actions.h, zf_action_known): the rows done in an
+ * earlier run are not counted. Out of memory: no set, each row checks. */
+static void plan_known(batch *b)
+{
+    if (zf_action_known_new(&b->known, b->a) != 0 || !b->known)
+        return;
+    for (size_t i = 0; i < b->nrows; i++) {
+        const row *r = &b->rows[i];
+        if (r->bad || !r->in || (b->state_fd >= 0 && b->st.rows[i].ok))
+            continue;
+        if (zf_action_known_plan(b->known, r->in) != 0) {
+            zf_action_known_free(b->known);
+            b->known = NULL;
+            return;
+        }
+    }
+    b->o.known = b->known;
+}
+
+/* Before row i is sent: its scope listed once (the first row of it). A
+ * listing that fails leaves that scope to the per-row check, said once. */
+static void know(batch *b, size_t i)
+{
+    if (!b->known)
+        return;
+    zf_action_source src;
+    zf_error e = ZF_ERROR_INIT;
+    zf_action_source_zoom(&src, b->o.zoom);
+    if (zf_action_known_prepare(b->known, b->rows[i].in, &src, &e) == 0 || b->known_said)
+        return;
+    b->known_said = 1;
+    bar_clear(b);
+    fprintf(stderr,
+            "zoomflow: line %ld: cannot list the %ss already there (%s); each row checks its "
+            "own %s after sending it instead (one more request a row)\n",
+            b->rows[i].line, b->a->item_type ? b->a->item_type : "object", e.message,
+            b->a->item_type ? b->a->item_type : "object");
+}
+
 /* Row i, sent (or found); 0, or a failure of the run itself (state, stdout). */
 static int run_row(batch *b, size_t i, zf_error *err)
 {
@@ -906,6 +955,7 @@ static int run_row(batch *b, size_t i, zf_error *err)
             sr->sent = 1;
             sr->sent_at = (int64_t)time(NULL);
         }
+        know(b, i);
         zf_action_result ar = ZF_ACTION_RESULT_INIT;
         zf_problems probs = ZF_PROBLEMS_INIT;
         rc = zf_action_run(&ar, b->a, r->in, &b->o, &probs, &e);
@@ -1101,6 +1151,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     cli_http_opts(ctx, &ho);
     b.inflight_s = (ho.timeout_ms > 0 ? ho.timeout_ms / 1000 : 60) + INFLIGHT_MARGIN_S;
     b.start_ns = now_ns();
+    plan_known(&b);
     int rc = run_all(&b, &err);
     size_t ran = 0;
     for (int k = ST_DONE; k <= ST_SKIPPED; k++)
@@ -1128,6 +1179,7 @@ done:
     for (size_t i = 0; b.ids && i < b.nrows; i++)
         free(b.ids[i]);
     free(b.ids);
+    zf_action_known_free(b.known);
     zf_buf_free(&b.text);
     json_decref(b.common.flags);
     return status;

@@ -209,6 +209,139 @@ static void test_registrant_list_failure_is_returned(void **state)
     assert_null(found);
 }
 
+/* ---- the set of registrants already there (zf_action_known) --------------- */
+
+#define REG_LIST "/meetings/85746065432/registrants?status="
+
+static zf_action_source canned_source(canned *c)
+{
+    zf_action_source src = {c, fake_get, fake_list};
+    return src;
+}
+
+static json_t *reg_in(const char *meeting, const char *email)
+{
+    return json_pack("{s:s,s:s,s:s}", "meeting_id", meeting, "email", email, "first_name", "R");
+}
+
+/* n calls planned for meeting 85746065432 */
+static zf_action_known *planned(int n)
+{
+    zf_action_known *k = NULL;
+    assert_int_equal(zf_action_known_new(&k, zf_action_find("add_meeting_registrant")), 0);
+    assert_non_null(k);
+    json_t *in = reg_in("85746065432", "p@example.com");
+    for (int i = 0; i < n; i++)
+        assert_int_equal(zf_action_known_plan(k, in), 0);
+    json_decref(in);
+    return k;
+}
+
+static int has(zf_action_known *k, const char *meeting, const char *email)
+{
+    json_t *in = reg_in(meeting, email);
+    int r = zf_action_known_has(k, in);
+    json_decref(in);
+    return r;
+}
+
+static void test_known_one_listing_then_no_request(void **state)
+{
+    canned c = {.pages =
+                    parse("{\"" REG_LIST "approved&page_size=300\":"
+                          "[{\"registrants\":[{\"id\":\"a\",\"email\":\"X@Example.com\"}]},"
+                          " {\"registrants\":[{\"id\":\"b\",\"email\":\" y@example.com \"},"
+                          "                  {\"id\":\"c\"}]}],"
+                          "\"" REG_LIST "denied&page_size=300\":"
+                          "[{\"registrants\":[{\"id\":\"d\",\"email\":\"d@example.com\"}]}]}")};
+    zf_action_source src = canned_source(&c);
+    zf_action_known *k = planned(4);
+    zf_error err = ZF_ERROR_INIT;
+    json_t *in = reg_in("85746065432", "new@example.com");
+    assert_int_equal(has(k, "85746065432", "x@example.com"), -1); /* not listed yet */
+    assert_int_equal(zf_action_known_prepare(k, in, &src, &err), 0);
+    assert_string_equal(c.log, "LIST " REG_LIST "approved&page_size=300\n"
+                               "LIST " REG_LIST "pending&page_size=300\n"
+                               "LIST " REG_LIST "denied&page_size=300\n");
+    assert_int_equal(zf_action_known_prepare(k, in, &src, &err), 0);
+    assert_int_equal(c.pages_served, 3); /* listed once */
+    /* case-insensitive, trimmed, every status */
+    assert_int_equal(has(k, "85746065432", "x@EXAMPLE.com"), 1);
+    assert_int_equal(has(k, "85746065432", "Y@example.com"), 1);
+    assert_int_equal(has(k, "85746065432", "d@example.com"), 1);
+    assert_int_equal(zf_action_known_has(k, in), 0);
+    assert_int_equal(zf_action_known_add(k, in), 0);
+    assert_int_equal(has(k, "85746065432", "NEW@example.com"), 1);
+    /* another meeting: no set (nothing planned there) */
+    assert_int_equal(has(k, "85746065433", "x@example.com"), -1);
+    json_t *other = reg_in("85746065433", "x@example.com");
+    assert_int_equal(zf_action_known_prepare(k, other, &src, &err), 0);
+    assert_int_equal(zf_action_known_add(k, other), 0);
+    assert_int_equal(zf_action_known_has(k, other), -1);
+    json_decref(other);
+    json_decref(in);
+    zf_action_known_free(k);
+    canned_free(&c);
+}
+
+static void test_known_three_calls_no_listing(void **state)
+{
+    canned c = {0};
+    zf_action_source src = canned_source(&c);
+    zf_action_known *k = planned(3); /* the listing's three requests: no gain */
+    zf_error err = ZF_ERROR_INIT;
+    json_t *in = reg_in("85746065432", "new@example.com");
+    assert_int_equal(zf_action_known_prepare(k, in, &src, &err), 0);
+    assert_string_equal(c.log, "");
+    assert_int_equal(zf_action_known_has(k, in), -1);
+    json_decref(in);
+    zf_action_known_free(k);
+}
+
+static void test_known_listing_failure_falls_back(void **state)
+{
+    canned c = {.list_rc = ZF_ESCOPE};
+    zf_action_source src = canned_source(&c);
+    zf_action_known *k = planned(10);
+    zf_error err = ZF_ERROR_INIT;
+    json_t *in = reg_in("85746065432", "new@example.com");
+    assert_int_equal(zf_action_known_prepare(k, in, &src, &err), ZF_ESCOPE);
+    assert_int_equal(zf_action_known_has(k, in), -1);
+    assert_int_equal(zf_action_known_prepare(k, in, &src, &err), 0); /* said once */
+    assert_string_equal(c.log, "LIST " REG_LIST "approved&page_size=300\n");
+    json_decref(in);
+    zf_action_known_free(k);
+}
+
+/* Four calls: a listing past its three least requests (a second page of
+ * approved registrants) costs more than the calls' GETs: stopped. */
+static void test_known_listing_too_large_stops(void **state)
+{
+    json_t *items = json_array();
+    for (int i = 0; i < 301; i++) {
+        char email[32];
+        snprintf(email, sizeof email, "u%d@example.com", i);
+        json_array_append_new(items, json_pack("{s:s,s:s}", "id", "r", "email", email));
+    }
+    canned c = {
+        .pages = json_pack("{s:[{s:o}]}", REG_LIST "approved&page_size=300", "registrants", items)};
+    zf_action_source src = canned_source(&c);
+    zf_action_known *k = planned(4);
+    zf_error err = ZF_ERROR_INIT;
+    json_t *in = reg_in("85746065432", "u1@example.com");
+    assert_int_equal(zf_action_known_prepare(k, in, &src, &err), 0);
+    assert_int_equal(zf_action_known_has(k, in), -1);
+    assert_string_equal(c.log, "LIST " REG_LIST "approved&page_size=300\n");
+    json_decref(in);
+    zf_action_known_free(k);
+    canned_free(&c);
+
+    /* an action without the rule has no set */
+    zf_action_known *none = (zf_action_known *)1;
+    assert_int_equal(zf_action_known_new(&none, zf_action_find("create_user")), 0);
+    assert_null(none);
+}
+
 /* ---- create_meeting --------------------------------------------------------- */
 
 #define LIST_KEY "/users/me/meetings?type=scheduled&page_size=300"
@@ -416,6 +549,10 @@ int main(void)
         cmocka_unit_test(test_registrant_found_in_pending),
         cmocka_unit_test(test_registrant_not_found_checks_all_statuses),
         cmocka_unit_test(test_registrant_list_failure_is_returned),
+        cmocka_unit_test(test_known_one_listing_then_no_request),
+        cmocka_unit_test(test_known_three_calls_no_listing),
+        cmocka_unit_test(test_known_listing_failure_falls_back),
+        cmocka_unit_test(test_known_listing_too_large_stops),
         cmocka_unit_test(test_meeting_matched_in_utc),
         cmocka_unit_test(test_meeting_matched_from_local_time_and_zone),
         cmocka_unit_test(test_meeting_local_time_without_zone_uses_listed_zone),

@@ -700,11 +700,17 @@ int zf_action_run(zf_action_result *res, const zf_action *a, const json_t *in,
     rc = send_raw(o, &req, &resp, raw, err);
     if (rc == 0 && raw && take_page(a, o, &req, &resp, &rc, err))
         goto done;
+    /* the set's answer, asked before the create: its own key joins it after */
+    int had = o->known && a->kind == ZF_ACTION_CREATE ? zf_action_known_has(o->known, in) : -1;
     if (rc == ZF_EAMBIGUOUS && a->kind == ZF_ACTION_CREATE && a->reconcile) {
         rc = settle_create(&body, &outcome, a, in, o, &req, &resp, err);
+        if (rc == 0 && had == 1)
+            outcome = ZF_OUTCOME_EXISTING; /* found, but there before this call */
     } else if (rc == 0) {
         body = resp.json ? json_incref(resp.json) : json_object();
-        if (a->kind == ZF_ACTION_CREATE && a->existed && body)
+        if (had >= 0)
+            outcome = had ? ZF_OUTCOME_EXISTING : ZF_OUTCOME_CREATED;
+        else if (a->kind == ZF_ACTION_CREATE && a->existed && body)
             check_existed(&outcome, a, in, body, o, sent, &resp);
     } else if (done_before(res, a, in, &resp, err)) {
         rc = 0;
@@ -714,6 +720,11 @@ int zf_action_run(zf_action_result *res, const zf_action *a, const json_t *in,
         scope_message(a, err);
         goto done;
     }
+    if (had >= 0 && zf_action_known_add(o->known, in) != 0)
+        zf_log(ZF_LOG_WARN, "action",
+               "%s: out of memory keeping the %ss made; the next calls "
+               "check each one with a request",
+               a->name, a->item_type ? a->item_type : "object");
     rc = a->output ? a->output(res, in, outcome, now_s(o), err)
                    : zf_action_normalise(&res->output, a, body, outcome, err);
     if (rc != 0)
