@@ -582,27 +582,6 @@ int zf_json_scan_next_element(zf_jiter *it, zf_jspan *value)
     return 1;
 }
 
-int zf_json_scan_next_member(zf_jiter *it, zf_jspan *key, zf_jspan *value)
-{
-    const char *p = skip_ws(it->p, it->end);
-    if (p < it->end && *p == ',')
-        p = skip_ws(p + 1, it->end);
-    if (p >= it->end) {
-        it->p = it->end;
-        return 0;
-    }
-    const char *q = skip_string(p, it->end);
-    key->p = p;
-    key->n = (size_t)(q - p);
-    p = skip_ws(q, it->end);
-    p = skip_ws(p + 1, it->end); /* the ':' */
-    q = skip_value(p, it->end);
-    value->p = p;
-    value->n = (size_t)(q - p);
-    it->p = q;
-    return 1;
-}
-
 int zf_json_scan_next_member_as(zf_jiter *it, const char *key, size_t klen, zf_jspan *k,
                                 zf_jspan *value)
 {
@@ -627,6 +606,11 @@ int zf_json_scan_next_member_as(zf_jiter *it, const char *key, size_t klen, zf_j
     value->n = (size_t)(q - p);
     it->p = q;
     return 1 + hit;
+}
+
+int zf_json_scan_next_member(zf_jiter *it, zf_jspan *key, zf_jspan *value)
+{
+    return zf_json_scan_next_member_as(it, NULL, 0, key, value);
 }
 
 /* ---- strings and numbers ---------------------------------------------------- */

@@ -653,6 +653,17 @@ static void test_pager_bad_pages(void **state)
  * thread, the next one asked for while the current one is handed out */
 static int raw_prefetch;
 
+/* A raw pager over /users (prefetching when raw_prefetch says so). */
+static zf_pager *raw_users_pager(zf_zoom *z, zf_error *err)
+{
+    zf_pager_opts po = ZF_PAGER_OPTS_INIT;
+    po.raw = 1;
+    po.prefetch = raw_prefetch;
+    zf_pager *p = NULL;
+    assert_int_equal(zf_pager_new(&p, z, "/users", NULL, 0, "users", &po, err), 0);
+    return p;
+}
+
 static int raw_is(const char *it, size_t n, const char *want)
 {
     return n == strlen(want) && memcmp(it, want, n) == 0;
@@ -780,12 +791,8 @@ static void test_pager_raw_page_pass(void **state)
          "\"next_page_token\":\"OLD\",\"users\":[{\"id\":\"a\"},{\"id\":\"b\"},{\"id\":\"c\"}],"
          "\"next_page_token\":\"T2\"}");
     push(&f, 0, 1, 200, "", "{\"users\":[{\"id\":\"d\"}],\"next_page_token\":\"\"}");
-    zf_pager_opts po = ZF_PAGER_OPTS_INIT;
-    po.raw = 1;
-    po.prefetch = raw_prefetch;
-    zf_pager *p = NULL;
     zf_error err = ZF_ERROR_INIT;
-    assert_int_equal(zf_pager_new(&p, z, "/users", NULL, 0, "users", &po, &err), 0);
+    zf_pager *p = raw_users_pager(z, &err);
     const char *it;
     size_t n;
     const char *want[] = {"{\"id\":\"a\"}", "{\"id\":\"b\"}", "{\"id\":\"c\"}", "{\"id\":\"d\"}"};
@@ -817,12 +824,8 @@ static void test_pager_raw_malformed_pages(void **state)
         zf_zoom *z = client(&f, 0);
         for (int i = 0; i < 8; i++)
             push(&f, 0, 1, 200, "", bad[b]);
-        zf_pager_opts po = ZF_PAGER_OPTS_INIT;
-        po.raw = 1;
-        po.prefetch = raw_prefetch;
-        zf_pager *p = NULL;
         zf_error err = ZF_ERROR_INIT;
-        assert_int_equal(zf_pager_new(&p, z, "/users", NULL, 0, "users", &po, &err), 0);
+        zf_pager *p = raw_users_pager(z, &err);
         const char *it;
         size_t n;
         int rc = zf_pager_next_raw(p, &it, &n, &err);
@@ -840,12 +843,8 @@ static void test_pager_raw_expired_token_fails_loudly(void **state)
     zf_zoom *z = client(&f, 0);
     push(&f, 0, 1, 200, "", "{\"next_page_token\":\"T1\",\"users\":[{\"id\":\"a\"}]}");
     push(&f, 0, 1, 400, "", EXPIRED);
-    zf_pager_opts po = ZF_PAGER_OPTS_INIT;
-    po.raw = 1;
-    po.prefetch = raw_prefetch;
-    zf_pager *p = NULL;
     zf_error err = ZF_ERROR_INIT;
-    assert_int_equal(zf_pager_new(&p, z, "/users", NULL, 0, "users", &po, &err), 0);
+    zf_pager *p = raw_users_pager(z, &err);
     const char *it;
     size_t n;
     assert_int_equal(zf_pager_next_raw(p, &it, &n, &err), 1);
