@@ -356,6 +356,15 @@ static double ms_now(void)
     return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
+/* This thread's CPU time: what the KDF costs, whatever else the machine
+ * runs (wall time on a loaded 2-core CI machine told them apart wrongly). */
+static double cpu_ms_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
 /* At the real cost, an unknown email takes about as long as a wrong
  * password (a dummy hash is checked), so timing does not tell them apart. */
 static void test_unknown_email_takes_as_long(void **state)
@@ -381,22 +390,25 @@ static void test_unknown_email_takes_as_long(void **state)
     zf_principal p;
     /* the first unknown email makes the dummy hash: not timed */
     signin(f, real, "warmup@example.com", PW, PWLEN, NULL, NULL, &cookie, &p, &err);
-    double known = 0, unknown = 0;
-    for (int i = 0; i < 3; i++) {
-        t0 = ms_now();
+    /* the fastest of 5 in CPU time: interference only ever adds */
+    double known = 1e9, unknown = 1e9;
+    for (int i = 0; i < 5; i++) {
+        t0 = cpu_ms_now();
         assert_int_equal(
             signin(f, real, "ann@example.com", "wrong password", 14, NULL, NULL, &cookie, &p, &err),
             ZF_EAUTH);
-        known += ms_now() - t0;
-        t0 = ms_now();
+        double k = cpu_ms_now() - t0;
+        known = k < known ? k : known;
+        t0 = cpu_ms_now();
         assert_int_equal(signin(f, real, "nobody@example.com", "wrong password", 14, NULL, NULL,
                                 &cookie, &p, &err),
                          ZF_EAUTH);
-        unknown += ms_now() - t0;
+        double u = cpu_ms_now() - t0;
+        unknown = u < unknown ? u : unknown;
     }
     print_message("argon2id default cost: create %.1f ms; sign-in known %.1f ms, unknown %.1f "
-                  "ms (mean of 3)\n",
-                  hash_ms, known / 3, unknown / 3);
+                  "ms of CPU (fastest of 5)\n",
+                  hash_ms, known, unknown);
     assert_true(unknown > known * 0.6);
     assert_true(known > unknown * 0.6);
     zf_access_free(real);
