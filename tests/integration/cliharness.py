@@ -222,6 +222,16 @@ class ConnectedTest(unittest.TestCase):
             f.write(text)
         return path
 
+    def app_cli(self, name, scopes):
+        """A CliEnv for a new OAuth app at zoomsim (NAME-app) that grants
+        only scopes, and the result of connecting it: (cli, process)."""
+        app = {"client_id": f"{name}-app", "client_secret": f"{name}-secret", "type": "oauth",
+               "redirect_uris": ["http://127.0.0.1:*/callback"], "scopes": list(scopes)}
+        r = self.sim.request("POST", "/_sim/apps", body=app)
+        self.assertEqual(r.status, 201, r)
+        cli = CliEnv(self.sim, client_id=app["client_id"], secret=app["client_secret"])
+        return cli, cli.connect()
+
     def meeting(self):
         """The id of a new meeting at zoomsim, registration on."""
         r = self.sim.request("POST", "/_sim/seed/meetings",

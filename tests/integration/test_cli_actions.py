@@ -555,13 +555,8 @@ class ActionsTest(ConnectedTest):
     # --- scopes
 
     def test_scope_preflight_and_4711(self):
-        app = {"client_id": "narrow-app", "client_secret": "narrow-secret", "type": "oauth",
-               "redirect_uris": ["http://127.0.0.1:*/callback"],
-               "scopes": ["user:read:list_users:admin", "user:read:admin"]}
-        r = self.sim.request("POST", "/_sim/apps", body=app)
-        self.assertEqual(r.status, 201, r)
-        narrow = CliEnv(self.sim, client_id="narrow-app", secret="narrow-secret")
-        self.assertEqual(narrow.connect().returncode, 0)
+        narrow, p = self.app_cli("narrow", ["user:read:list_users:admin", "user:read:admin"])
+        self.assertEqual(p.returncode, 0)
         before = api_total(self.sim)
         p = narrow.run("meetings", "create", "--user-id", "me", "--topic", "t")
         self.assertEqual(p.returncode, 3, p.err)
@@ -584,11 +579,7 @@ class ActionsTest(ConnectedTest):
                "user:read:settings:admin", "user:write:user:admin",
                "cloud_recording:read:list_recording_files:admin",
                "contact:read:list_contacts:admin"]
-        app = {"client_id": "ten-app", "client_secret": "ten-secret", "type": "oauth",
-               "redirect_uris": ["http://127.0.0.1:*/callback"], "scopes": ten}
-        self.assertEqual(self.sim.request("POST", "/_sim/apps", body=app).status, 201)
-        ten_cli = CliEnv(self.sim, client_id="ten-app", secret="ten-secret")
-        p = ten_cli.connect()
+        ten_cli, p = self.app_cli("ten", ten)
         self.assertEqual(p.returncode, 0, p.err)
         self.assertIn("All required scopes are granted.", p.out)
         self.assertIn("meetings delete needs meeting:delete:meeting:admin", p.out)
@@ -625,12 +616,7 @@ class ActionsTest(ConnectedTest):
                "contact:read:list_contacts:admin"]
         lacking = ["cloud_recording:read:list_recording_files:admin",
                    "contact:read:list_contacts:admin"]
-        app = {"client_id": "eight-app", "client_secret": "eight-secret", "type": "oauth",
-               "redirect_uris": ["http://127.0.0.1:*/callback"],
-               "scopes": [s for s in ten if s not in lacking]}
-        self.assertEqual(self.sim.request("POST", "/_sim/apps", body=app).status, 201)
-        cli = CliEnv(self.sim, client_id="eight-app", secret="eight-secret")
-        p = cli.connect()
+        cli, p = self.app_cli("eight", [s for s in ten if s not in lacking])
         self.assertEqual(p.returncode, 0, p.err)
         self.assertIn("Warning: the app lacks these scopes: " + " ".join(lacking), p.out)
         st = json.loads(cli.run("status", "--json", "--offline").out)

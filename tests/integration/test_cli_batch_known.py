@@ -17,7 +17,7 @@ import os
 import unittest
 
 import zfharness
-from cliharness import CliEnv, ConnectedTest
+from cliharness import ConnectedTest
 
 SEEDED = 50
 ROWS = 300
@@ -184,11 +184,7 @@ class KnownTest(ConnectedTest):
         right for registrants older than Zoom's two-second window."""
         scopes = ["meeting:write:registrant:admin", "meeting:read:registrant:admin",
                   "meeting:read:meeting:admin"]
-        app = {"client_id": "nolist-app", "client_secret": "nolist-secret", "type": "oauth",
-               "redirect_uris": ["http://127.0.0.1:*/callback"], "scopes": scopes}
-        self.assertEqual(self.sim.request("POST", "/_sim/apps", body=app).status, 201)
-        cli = CliEnv(self.sim, client_id="nolist-app", secret="nolist-secret")
-        p = cli.connect()
+        cli, p = self.app_cli("nolist", scopes)
         self.assertEqual(p.returncode, 0, p.err)
         mid = self.meeting(10)
         # the seeded registrants are older than the adds by more than Zoom's clock's window
