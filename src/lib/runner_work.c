@@ -3,6 +3,13 @@
  * run at a time for the pool's owner and executing it with its own Zoom
  * client per org (zf_session_zoom_new over the org's session), until
  * zf_runner_stop or, with `once`, until nothing is left.
+ *
+ * Leader and followers: one idle worker at a time claims (and polls the
+ * store while nothing is queued); the others wait until it has a run and
+ * hands the claiming on. An idle pool so costs one query a poll, not one
+ * per worker, and the idle workers touch no memory (a thread's first
+ * malloc gives it an arena: four polling workers held ~2 MiB of the
+ * service's idle RSS).
  */
 #include "runner_internal.h"
 
@@ -27,6 +34,9 @@ typedef struct pool {
     const zf_runner_work_opts *o;
     char owner[320];
     pthread_mutex_t mu;
+    pthread_cond_t turn; /* the claimer has handed on, or the pool is ending */
+    int claiming;        /* a worker is the claimer (under mu) */
+    int finished;        /* once found nothing, or the store failed: all end */
     zf_runner_work_stats stats;
     int rc;
     zf_error err;
@@ -39,6 +49,8 @@ static void pool_fail(pool *p, int rc, const zf_error *err)
         p->rc = rc;
         p->err = *err;
     }
+    p->finished = 1;
+    pthread_cond_broadcast(&p->turn);
     pthread_mutex_unlock(&p->mu);
 }
 
@@ -156,34 +168,82 @@ static int nothing_left(pool *p)
     return 1;
 }
 
-static void *worker_main(void *arg)
+/* Waits to be the claimer: 1 once it is, 0 when the pool is ending. The
+ * wait wakes every 100 ms to see zf_runner_stop (a signal handler's flag,
+ * which cannot signal the condition). */
+static int take_turn(pool *p)
 {
-    pool *p = arg;
-    org_zoom *cache = NULL;
+    pthread_mutex_lock(&p->mu);
+    while (p->claiming && !p->finished && !zf_runner_stopping(p->r)) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 100 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&p->turn, &p->mu, &ts);
+    }
+    int mine = !p->finished && !zf_runner_stopping(p->r);
+    if (mine)
+        p->claiming = 1;
+    pthread_mutex_unlock(&p->mu);
+    return mine;
+}
+
+static void hand_on(pool *p, int finished)
+{
+    pthread_mutex_lock(&p->mu);
+    p->claiming = 0;
+    if (finished)
+        p->finished = 1;
+    pthread_cond_broadcast(&p->turn);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* As the claimer: claims until a run comes (*list, *n > 0; returns 1),
+ * polling while none is queued. 0: the pool ends (stop, once and nothing
+ * left, or the store failed 20 times in a row). */
+static int claim_next(pool *p, zf_store_run **list, size_t *n)
+{
     int64_t poll = p->o->poll_ms > 0 ? p->o->poll_ms : 500;
     int store_failures = 0;
     while (!zf_runner_stopping(p->r)) {
-        zf_store_run *list = NULL;
-        size_t n = 0;
         zf_error err = ZF_ERROR_INIT;
         int rc = zf_store_run_claim(p->r->o.store, p->owner, (int64_t)time(NULL),
-                                    zf_runner__ttl(p->r), 1, &list, &n, &err);
+                                    zf_runner__ttl(p->r), 1, list, n, &err);
         if (rc != 0) {
             zf_log(ZF_LOG_WARN, "runner", "claiming runs failed: %s", err.message);
             if (++store_failures >= 20) {
                 pool_fail(p, rc, &err);
-                break;
+                return 0;
             }
             zf_runner__sleep(p->r, poll, NULL);
             continue;
         }
         store_failures = 0;
-        if (n == 0) {
-            if (p->o->once && nothing_left(p))
-                break;
-            zf_runner__sleep(p->r, poll, NULL);
-            continue;
-        }
+        if (*n)
+            return 1;
+        zf_store_run_free_list(*list, *n);
+        *list = NULL;
+        if (p->o->once && nothing_left(p))
+            return 0;
+        zf_runner__sleep(p->r, poll, NULL);
+    }
+    return 0;
+}
+
+static void *worker_main(void *arg)
+{
+    pool *p = arg;
+    org_zoom *cache = NULL;
+    while (take_turn(p)) {
+        zf_store_run *list = NULL;
+        size_t n = 0;
+        int got = claim_next(p, &list, &n);
+        hand_on(p, !got);
+        if (!got)
+            break;
         count(p, &p->stats.claimed);
         for (size_t i = 0; i < n; i++)
             exec_one(p, &cache, &list[i]);
@@ -225,6 +285,7 @@ int zf_runner_work(zf_runner *r, const zf_runner_work_opts *o, zf_runner_work_st
     else
         default_owner(p.owner, sizeof p.owner);
     pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.turn, NULL);
     int n = p.o->workers < 1 ? 1 : p.o->workers > 64 ? 64 : p.o->workers;
     pthread_t *t = calloc((size_t)n, sizeof *t);
     int started = 0;
@@ -235,6 +296,7 @@ int zf_runner_work(zf_runner *r, const zf_runner_work_opts *o, zf_runner_work_st
     for (int i = 0; i < started; i++)
         pthread_join(t[i], NULL);
     free(t);
+    pthread_cond_destroy(&p.turn);
     pthread_mutex_destroy(&p.mu);
     if (stats)
         *stats = p.stats;
