@@ -89,8 +89,8 @@ static void test_malformed_lines(void **state)
     char longkey[200];
     memset(longkey, 'k', 100);
     strcpy(longkey + 100, " = v\n");
-    refused(longkey, "unknown key 'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk'",
-            NULL);
+    refused(longkey,
+            "unknown key 'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk'", NULL);
     /* a typo in another profile's section is refused as well */
     refused("[other]\ntimout = 3\n", "cfg.ini line 2: unknown key 'timout'", NULL);
     refused("[other]\ntimeout = soon\n", "cfg.ini line 2: timeout", NULL);
@@ -338,6 +338,135 @@ static void test_client_secret(void **state)
     zf_secret_free(&s);
 }
 
+/* ---- every setting of CLI_CFG_MAP from each source ------------------- */
+
+static const struct setting {
+    const char *key, *env, *def;
+    size_t at, from;
+} settings[] = {
+#define X_ROW(f, k, env, def, help)                                                                \
+    {k, env, def, offsetof(cli_cfg, f), offsetof(cli_cfg, f##_from)},
+    CLI_CFG_MAP(X_ROW)
+#undef X_ROW
+};
+#define NSETTINGS (sizeof settings / sizeof settings[0])
+
+static const char *value_of(const cli_cfg *c, const struct setting *s)
+{
+    return *(char *const *)((const char *)c + s->at);
+}
+
+static cli_origin origin_of(const cli_cfg *c, const struct setting *s)
+{
+    return *(const cli_origin *)((const char *)c + s->from);
+}
+
+/* A good value of each setting, told apart by source (numbers in range). */
+static void value_for(const struct setting *s, const char *source, char *out, size_t cap)
+{
+    static const char *const numbers[] = {"timeout", "threads", "workers", "lease_ttl"};
+    for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++)
+        if (strcmp(s->key, numbers[i]) == 0) {
+            snprintf(out, cap, "%d", source[0] == 'f' ? 2 : source[0] == 'e' ? 3 : 4);
+            return;
+        }
+    snprintf(out, cap, "%s-%s", source, s->key);
+}
+
+static void unset_all(void)
+{
+    for (size_t i = 0; i < NSETTINGS; i++)
+        unsetenv(settings[i].env);
+}
+
+static void test_every_setting_every_source(void **state)
+{
+    (void)state;
+    char path[128], v[128];
+    snprintf(path, sizeof path, "%s/all.ini", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    /* another profile holds every key too: checked, not used */
+    fputs("[other]\n", f);
+    for (size_t i = 0; i < NSETTINGS; i++) {
+        value_for(&settings[i], "other", v, sizeof v);
+        fprintf(f, "%s = %s\n", settings[i].key, v);
+    }
+    fputs("[default]\n", f);
+    for (size_t i = 0; i < NSETTINGS; i++) {
+        value_for(&settings[i], "file", v, sizeof v);
+        fprintf(f, "%s = %s\n", settings[i].key, v);
+    }
+    assert_int_equal(fclose(f), 0);
+    unset_all();
+
+    /* defaults only (no file): the map's defaults, from "default" */
+    cli_cfg cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.profile = "default";
+    zf_error err = ZF_ERROR_INIT;
+    assert_int_equal(cli_cfg_load(&cfg, &err), 0);
+    for (size_t i = 0; i < NSETTINGS; i++) {
+        const struct setting *s = &settings[i];
+        if (s->def) {
+            assert_string_equal(value_of(&cfg, s), s->def);
+            assert_int_equal(origin_of(&cfg, s), CLI_FROM_DEFAULT);
+        } else {
+            assert_null(value_of(&cfg, s));
+        }
+    }
+    cli_cfg_free(&cfg);
+
+    /* the file over the defaults, every key */
+    cfg.config_path = path;
+    assert_int_equal(cli_cfg_load(&cfg, &err), 0);
+    for (size_t i = 0; i < NSETTINGS; i++) {
+        value_for(&settings[i], "file", v, sizeof v);
+        assert_string_equal(value_of(&cfg, &settings[i]), v);
+        assert_int_equal(origin_of(&cfg, &settings[i]), CLI_FROM_FILE);
+    }
+    cli_cfg_free(&cfg);
+
+    /* the environment over the file; an empty variable counts as unset */
+    for (size_t i = 0; i < NSETTINGS; i++) {
+        value_for(&settings[i], "env", v, sizeof v);
+        setenv(settings[i].env, i % 5 == 4 ? "" : v, 1);
+    }
+    assert_int_equal(cli_cfg_load(&cfg, &err), 0);
+    for (size_t i = 0; i < NSETTINGS; i++) {
+        const char *src = i % 5 == 4 ? "file" : "env";
+        value_for(&settings[i], src, v, sizeof v);
+        assert_string_equal(value_of(&cfg, &settings[i]), v);
+        assert_int_equal(origin_of(&cfg, &settings[i]), i % 5 == 4 ? CLI_FROM_FILE : CLI_FROM_ENV);
+    }
+    /* flags over both */
+    for (size_t i = 0; i < NSETTINGS; i++) {
+        value_for(&settings[i], "flag", v, sizeof v);
+        assert_int_equal(cli_cfg_set_flag(&cfg, settings[i].key, v, &err), 0);
+        assert_string_equal(value_of(&cfg, &settings[i]), v);
+        assert_int_equal(origin_of(&cfg, &settings[i]), CLI_FROM_FLAG);
+    }
+    cli_cfg_free(&cfg);
+
+    /* a number out of range in any source names that source */
+    static const char *const numbers[] = {"ZOOMFLOW_TIMEOUT", "ZOOMFLOW_THREADS",
+                                          "ZOOMFLOW_WORKERS", "ZOOMFLOW_LEASE_TTL"};
+    for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
+        char *keep = strdup(getenv(numbers[i]));
+        setenv(numbers[i], "99999999", 1);
+        err = (zf_error)ZF_ERROR_INIT;
+        assert_int_equal(cli_cfg_load(&cfg, &err), ZF_ECONFIG);
+        assert_int_equal(err.code, ZF_ECONFIG);
+        if (strncmp(err.message, numbers[i], strlen(numbers[i])) != 0 ||
+            !strstr(err.message, "'99999999' is not a whole number"))
+            fail_msg("%s", err.message);
+        cli_cfg_free(&cfg);
+        setenv(numbers[i], keep, 1);
+        free(keep);
+    }
+    unset_all();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -348,6 +477,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_load_precedence, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_load_missing_file, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_client_secret, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_every_setting_every_source, setup_dir, teardown_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
