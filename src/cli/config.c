@@ -70,7 +70,7 @@ static int check_value(const char *key, size_t klen, const char *v, size_t vlen,
         const struct cfg_number *c = &cfg_numbers[i];
         if (klen == strlen(c->key) && memcmp(key, c->key, klen) == 0 &&
             cli_number(&n, label, v, vlen, c->min, c->max, c->unit, err) != 0)
-            return ZF_ECONFIG;
+            return err->code = ZF_ECONFIG; /* the settings' fault, as set_key says */
     }
     return 0;
 }
