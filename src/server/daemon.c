@@ -832,27 +832,30 @@ static void wait_and_drain(srv_daemon *d, const srv_opts *opts, const sigset_t *
                 left, grace);
 }
 
-/* Once listening: the modules' start hooks, then serving until SIGTERM or
- * SIGINT (wait_and_drain), then the stop hooks of the modules started, in
- * reverse. 0, or the failed start's code with err. */
-static int serve_until_signal(srv_daemon *d, const srv_opts *opts, const sigset_t *sigs,
-                              zf_error *err)
+/* Once listening, before the "listening on" line: the modules' start
+ * hooks (the workflow engine's threads, ...), so that whoever waits for the
+ * line or the port file finds a service started whole; a start that fails
+ * (a store spoiled since the open) fails the start. *started: how many ran,
+ * for stop_modules. 0, or the failed start's code with err. */
+static int start_modules(srv_daemon *d, size_t *started, zf_error *err)
 {
-    int rc = 0;
-    size_t started = 0;
-    for (const srv_module *m = srv_modules; m->name; m++, started++)
-        if (m->start && (rc = m->start(d->ctx, err)) < 0) {
-            zf_error_restate(err, rc, "starting %s: %s", m->name, err->message);
-            break;
+    *started = 0;
+    for (const srv_module *m = srv_modules; m->name; m++, (*started)++)
+        if (m->start) {
+            int rc = m->start(d->ctx, err);
+            if (rc < 0)
+                return zf_error_restate(err, rc, "starting %s: %s", m->name, err->message);
         }
-    if (rc >= 0) {
-        wait_and_drain(d, opts, sigs);
-        rc = 0;
-    }
+    return 0;
+}
+
+/* The stop hooks of the modules started, in reverse (after the requests in
+ * flight were drained). */
+static void stop_modules(srv_daemon *d, size_t started)
+{
     for (size_t i = started; i-- > 0;)
         if (srv_modules[i].stop)
             srv_modules[i].stop(d->ctx);
-    return rc;
 }
 
 /* Frees the context, unless a /readyz probe stuck in a hung store still
@@ -973,6 +976,7 @@ int srv_main(const srv_opts *opts, zf_error *err)
     if (threads > 64)
         threads = 64;
     int port = 0;
+    size_t started = 0;
     if ((rc = listen_and_start(&d, opts, &ss, sl, threads, tls ? cert : NULL, key, &port, err)) <
         0) {
         if (d.mhd)
@@ -983,19 +987,21 @@ int srv_main(const srv_opts *opts, zf_error *err)
 
     if (pthread_create(&d.watchdog, NULL, watchdog_main, &d) == 0)
         d.watchdog_started = 1;
+    if ((rc = start_modules(&d, &started, err)) < 0)
+        goto out_started;
     /* the line first, then the port file: whoever waits for the file
      * (a supervisor, the tests) finds the line written when it appears */
     printf("listening on %s\n", cp->listen_url);
     fflush(stdout);
     if (opts->port_file && *opts->port_file &&
-        (rc = write_port_file(opts->port_file, cp->listen_url, err)) < 0) {
-        atomic_store(&d.stopping, 1);
-        goto out_daemon;
-    }
+        (rc = write_port_file(opts->port_file, cp->listen_url, err)) < 0)
+        goto out_started;
     srv_log(NULL, ZF_LOG_INFO, "start", "listening on %s (%d threads%s), public URL %s",
             cp->listen_url, threads, tls ? ", TLS" : "", cp->public_url);
-    rc = serve_until_signal(&d, opts, &sigs, err);
+    wait_and_drain(&d, opts, &sigs);
+out_started:
     atomic_store(&d.stopping, 1);
+    stop_modules(&d, started);
 out_daemon:
     srv_listener_stop(d.listener);
     MHD_stop_daemon(d.mhd);

@@ -293,7 +293,8 @@ typedef struct srv_module {
      * answered, bounded with it to 2 s; a store read, never a Zoom call.
      * NULL: none. */
     int (*ready)(srv_ctx *ctx, json_t *check, zf_error *err);
-    /* Once listening (threads of the module's own start here; a failure
+    /* Once listening, before the "listening on" line and the port file
+     * (threads of the module's own start here; a failure
      * stops the service), and on SIGTERM once the requests in flight are
      * done, before fini (the threads stop and are joined). NULL: none. */
     int (*start)(srv_ctx *ctx, zf_error *err);
