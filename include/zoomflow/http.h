@@ -111,6 +111,17 @@ int zf_http_do(zf_http *h, const zf_http_req *req, zf_http_resp *resp, zf_error 
  * too, guarded by pthread_once. */
 int zf_http_global_init(void);
 
+/* zf_http_global_init for a program that owns its process and wants it
+ * small (zoomflow serve): OpenSSL is initialised without its error-string
+ * tables (about 0.5 MiB resident), its configuration file still read.
+ * OpenSSL's reasons in TLS errors are then codes, and the error says which
+ * `openssl errstr CODE` explains. Call it first, before anything uses
+ * OpenSSL or libcurl; it cannot take the strings back out: ZF_EINVAL when
+ * zf_http_global_init already ran (initialised as usual), ZF_EIO when
+ * libcurl fails. Not for a library host that reports OpenSSL's errors
+ * itself: the strings are gone for the whole process. */
+int zf_http_global_init_lean(void);
+
 ZF_PUBLIC_END
 
 #endif

@@ -31,8 +31,10 @@
 #include "zoomflow/zoomflow.h"
 #include "text.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
 #include <openssl/crypto.h>
+#include <openssl/ssl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -63,9 +65,18 @@ typedef struct xfer {
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static CURLcode global_rc = CURLE_FAILED_INIT;
+static int lean_wanted; /* set before global_once runs, read in it */
+static int lean;        /* OpenSSL runs without its error strings */
 
 static void global_init_once(void)
 {
+    /* OpenSSL's init steps run once each: with the strings' step taken
+     * here (as "not loaded"), libcurl's OPENSSL_init_ssl leaves them out;
+     * the configuration file is still read */
+    if (lean_wanted &&
+        OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_SSL_STRINGS | OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS,
+                         NULL) == 1)
+        lean = 1;
     global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
@@ -73,6 +84,32 @@ int zf_http_global_init(void)
 {
     pthread_once(&global_once, global_init_once);
     return global_rc == CURLE_OK ? 0 : ZF_EIO;
+}
+
+int zf_http_global_init_lean(void)
+{
+    lean_wanted = 1;
+    int rc = zf_http_global_init();
+    if (rc < 0)
+        return rc;
+    return lean ? 0 : ZF_EINVAL;
+}
+
+/* "; `openssl errstr CODE` names OpenSSL's reason" when why carries an
+ * OpenSSL error code without its words (lean: "error:0A00010B:lib(20)::
+ * reason(267)"), else "". */
+static void errstr_tip(const char *why, char *out, size_t n)
+{
+    out[0] = '\0';
+    const char *e = lean ? strstr(why, "error:") : NULL;
+    if (!e)
+        return;
+    e += 6;
+    size_t k = 0;
+    while (k < 8 && isxdigit((unsigned char)e[k]))
+        k++;
+    if (k == 8 && e[8] == ':' && strncmp(e + 9, "lib(", 4) == 0)
+        snprintf(out, n, "; `openssl errstr %.8s` names OpenSSL's reason", e);
 }
 
 long zf_http__connects(const zf_http *h)
@@ -471,13 +508,17 @@ static int map_error(const zf_http *h, const xfer *x, CURLcode rc, const char *h
         return ZF_ETIMEOUT;
     }
     if (is_cert_error(rc)) {
-        zf_error_set(err, ZF_ETLS, "TLS certificate of %s rejected: %s", host, why);
+        char tip[96];
+        errstr_tip(why, tip, sizeof tip);
+        zf_error_set(err, ZF_ETLS, "TLS certificate of %s rejected: %s%s", host, why, tip);
         zf_error_hint_id(err, ZF_HINT_TRUST_CA, "the server's certificate is not trusted: %s",
                          zf_hint_words(ZF_HINT_TRUST_CA));
         return ZF_ETLS;
     }
     if (rc == CURLE_SSL_CONNECT_ERROR) {
-        zf_error_set(err, ZF_ETLS, "TLS handshake with %s failed: %s", host, why);
+        char tip[96];
+        errstr_tip(why, tip, sizeof tip);
+        zf_error_set(err, ZF_ETLS, "TLS handshake with %s failed: %s%s", host, why, tip);
         zf_error_hint_id(err, ZF_HINT_CHECK_NETWORK,
                          "check that the URL's port speaks HTTPS "
                          "and that no proxy interferes with TLS");

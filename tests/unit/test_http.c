@@ -662,6 +662,11 @@ static void test_http_https_to_plain_port(void **state)
     assert_int_equal(get(h, url, &r, &err), ZF_ETLS);
     assert_int_equal(r.sent, 0); /* no HTTP request went out */
     assert_non_null(strstr(err.message, "TLS handshake with 127.0.0.1"));
+    /* initialised as usual (test_http_lean: the lean way): OpenSSL's own
+     * words, no errstr tip, and too late to go lean */
+    assert_non_null(strstr(err.message, "SSL routines"));
+    assert_null(strstr(err.message, "openssl errstr"));
+    assert_int_equal(zf_http_global_init_lean(), ZF_EINVAL);
     assert_non_null(strstr(err.hint, "speaks HTTPS"));
     zf_http_resp_free(&r);
     zf_http_free(h);
