@@ -259,14 +259,6 @@ static int run(cli_ctx *ctx, int argc, char **argv)
 {
     serve_args a = {0};
     zf_error err = ZF_ERROR_INIT;
-    /* before anything touches OpenSSL: a long-running service keeps its
-     * error strings out (0.5 MiB of its idle footprint; a TLS error then
-     * names the `openssl errstr` code). ZF_EINVAL, already initialised as
-     * usual, costs only that memory. */
-    if (zf_http_global_init_lean() == ZF_EIO) {
-        zf_error_set(&err, ZF_EIO, "cannot initialise libcurl");
-        return cli_fail(ctx, &err);
-    }
     int status0 = cli_parse_args(ctx->cmd, &a, refuse_argv_secret, NULL, argc, argv);
     if (status0)
         return status0;

@@ -9,11 +9,13 @@
 #include "globals.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "zoomflow/actions.h"
+#include "zoomflow/http.h"
 #include "zoomflow/log.h"
 
 /* The command's own --help, wherever it stands before "--". */
@@ -128,6 +130,14 @@ static int run(cli_globals *g, cli_ctx *ctx, int argc, char **argv, char ***rest
     if (wants_help(cargc - 1, cargv + 1)) {
         cli_print_help(cmd, stdout);
         return 0;
+    }
+    /* Before anything touches OpenSSL: every command but doctor runs it
+     * without its error strings (half a mebibyte of resident memory; a TLS
+     * error then names the `openssl errstr` code, http.h). doctor, whose
+     * TLS check explains failures, keeps OpenSSL's words. */
+    if (strcmp(cmd->name, "doctor") != 0 && zf_http_global_init_lean() == ZF_EIO) {
+        fprintf(stderr, "zoomflow: cannot initialise libcurl\n");
+        return cli_exit_status(ZF_EIO);
     }
     status = cli_globals_apply(ctx, g);
     if (status)

@@ -9,6 +9,7 @@ import base64
 import json
 import os
 import pty
+import re
 import socket
 import subprocess
 import threading
@@ -308,6 +309,20 @@ class Reachability(DoctorTest):
         self.assertEqual(c["hint_id"], "TRUST_CA")
         probes = {p["url"]: p for p in c["details"]["probes"]}
         self.assertEqual(probes[base + "/v2"]["error"], "ETLS")
+        # doctor keeps OpenSSL's words; every other command runs OpenSSL
+        # without them and names the code to look up (http.h)
+        self.assertIn("SSL routines", c["found"])
+        self.assertNotIn("openssl errstr", c["found"])
+        p = self.cli.run("api", "GET", "/users/me", env={"ZOOMFLOW_API_BASE": base})
+        self.assertNotEqual(p.returncode, 0, p.out)
+        m = re.search(r"TLS handshake with 127\.0\.0\.1:\d+ failed: .*error:([0-9A-F]{8}):lib\(\d+\)"
+                      r".*; `openssl errstr \1` names OpenSSL's reason", p.err)
+        self.assertTrue(m, p.err)
+        self.assertNotIn("SSL routines", p.err)
+        # and the code is OpenSSL's: its command line names it
+        words = subprocess.run(["openssl", "errstr", m.group(1)], capture_output=True,
+                               text=True).stdout
+        self.assertIn("SSL routines", words)
 
     @heavy
     def test_unreachable_api_host_and_proxy_reported(self):
