@@ -878,6 +878,19 @@ int zf_tokens_info(zf_conn_info *out, zf_tokens *tk, const char *id, zf_error *e
     return 0;
 }
 
+int zf_tokens_kind(zf_tokens *tk, const char *id, zf_error *err)
+{
+    zf_store_conn c = {0};
+    id = id_or_default(id);
+    int rc = zf_store_conn_get(tk->opts.store, id, &c, err);
+    if (rc == ZF_ENOTFOUND)
+        return not_connected(id, err);
+    if (rc == 0)
+        rc = c.kind;
+    zf_store_conn_free(&c);
+    return rc;
+}
+
 int zf_tokens_scopes(char **out, zf_tokens *tk, const char *id, zf_error *err)
 {
     zf_store_conn c = {0};
