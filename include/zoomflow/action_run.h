@@ -41,6 +41,10 @@
  * detail "host=<user_id>") and warns from ZF_ACTION_DAILY_WARN_AT on. When
  * an answer does carry X-RateLimit-Type: Daily-limit with
  * X-RateLimit-Remaining, that figure is used instead.
+ *
+ * A request whose path names `me` on a Server-to-Server connection
+ * (zf_zoom_conn_kind) is sent, with ZF_ACTION_S2S_ME_WARNING in the
+ * result's warnings, a log line, and a store signal "s2s_me".
  */
 #ifndef ZOOMFLOW_ACTION_RUN_H
 #define ZOOMFLOW_ACTION_RUN_H
@@ -60,6 +64,13 @@ ZF_PUBLIC_BEGIN
  * runner starts warning about it. */
 #define ZF_ACTION_DAILY_MEETING_CREATES 100
 #define ZF_ACTION_DAILY_WARN_AT 90
+
+/* The warning of a request naming `me` on a Server-to-Server connection
+ * (its one %s: the action's name). The request is still sent; the store's
+ * signals count it (kind "s2s_me", label the action) for the doctor. */
+#define ZF_ACTION_S2S_ME_WARNING                                                                   \
+    "%s: the request names the user `me`, but a Server-to-Server token has no user behind it: "    \
+    "name the user by id or email instead"
 
 typedef struct zf_action_run_opts {
     zf_zoom *zoom;              /* borrowed; required */
@@ -117,6 +128,14 @@ typedef struct zf_action_run_opts {
  * with *problems filled when problems is not NULL (nothing was sent). */
 int zf_action_run(zf_action_result *res, const zf_action *a, const json_t *in,
                   const zf_action_run_opts *opts, zf_problems *problems, zf_error *err);
+
+/* Before sending: 1 when path (relative to /v2) names the user `me` and
+ * z's connection is Server-to-Server (zf_zoom_conn_kind), after a log
+ * line and the store signal "s2s_me" labelled `action` at `now` (st may be
+ * NULL; counting is best effort); else 0. The caller says
+ * ZF_ACTION_S2S_ME_WARNING on its surface; zf_action_run does this itself. */
+int zf_action_s2s_me(zf_zoom *z, const char *path, zf_store *st, const char *conn_id,
+                     const char *action, int64_t now);
 
 /* A zf_action_source over a Zoom client: get = one GET, list = the pager. */
 void zf_action_source_zoom(zf_action_source *out, zf_zoom *z);

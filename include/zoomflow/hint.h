@@ -177,6 +177,9 @@ typedef enum zf_hint_arg {
       "post one of the event names the org's workflows listen to (their `on: {event: NAME}`)")     \
     X(FIX_QUERY, 143, 0,                                                                           \
       "fix the query parameter named (the message says what it accepts), or leave it out")         \
+    X(NAME_USER, 144, ZF_HA_ACTION,                                                                \
+      "name the user by id or email instead of `me`: a Server-to-Server token has no user "        \
+      "behind it")                                                                                 \
     X(LIST_RUNS, 160, ZF_HA_VALUE, "list the runs to find the run's id")                           \
     X(RUN_NOT_FAILED, 161, ZF_HA_VALUE,                                                            \
       "only a failed run can be retried; look at the run's state and steps")                       \

@@ -713,7 +713,8 @@ int zf_store_step_list(zf_store *st, int64_t run_id, zf_store_step **out, size_t
  * ZF_STORE_SIGNAL_KEEP seconds are dropped on the next add. kind:
  * "rate_limited" (label: the rate-limit category), "daily_limit" (label:
  * the category, value: when it resets), "webhook_refused" (label: the
- * refusal's name), "url_validation" (label ""). */
+ * refusal's name), "url_validation" (label ""), "s2s_me" (label: the
+ * action that named the user `me` on a Server-to-Server connection). */
 #define ZF_STORE_SIGNAL_KEEP (7 * 86400)
 
 typedef struct zf_store_signal {

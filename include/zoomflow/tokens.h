@@ -157,6 +157,10 @@ int zf_tokens_info(zf_conn_info *out, zf_tokens *tk, const char *id, zf_error *e
  * when the row records none), as zf_tokens_info has them; from the token this process keeps while
  * it is fresh (at most a second: see zf_tokens_access), else from the row. ZF_ENOTCONNECTED when
  * there is no connection. */
+/* The zf_conn_kind of connection id (>= 0), as zf_tokens_scopes has the
+ * scopes: from the token this process keeps while it is fresh, else from
+ * the row; a negative zf_code (ZF_ENOTCONNECTED, ...) with err filled. */
+int zf_tokens_kind(zf_tokens *tk, const char *id, zf_error *err);
 int zf_tokens_scopes(char **out, zf_tokens *tk, const char *id, zf_error *err);
 int zf_tokens_list(char ***ids, size_t *n, zf_tokens *tk, zf_error *err);
 /* Marks a connection NEEDS_REAUTH because something outside it ended its

@@ -49,13 +49,17 @@ ZF_PUBLIC_BEGIN
  * "https://api.zoom.us" or "https://api.zoom.us/v2"; the client frees it).
  * reject() is called after a 401 code 124 with the token that was refused; it forces one refresh
  * unless someone already replaced that token, and fills token with the new one. release() (may be
- * NULL) frees ctx; zf_zoom_tokens_free() calls it.
+ * NULL) frees ctx; zf_zoom_tokens_free() calls it. kind() (may be NULL: not
+ * known) says whose token it is: the zf_conn_kind of store.h (0 a user's
+ * OAuth grant, 1 Server-to-Server, no user behind it), or -1 when it cannot
+ * tell; asked only when a request needs to know (a path naming `me`).
  */
 typedef struct zf_zoom_tokens {
     void *ctx;
     int (*get)(void *ctx, zf_secret *token, char **api_base, zf_error *err);
     int (*reject)(void *ctx, const zf_secret *rejected, zf_secret *token, zf_error *err);
     void (*release)(void *ctx);
+    int (*kind)(void *ctx);
 } zf_zoom_tokens;
 
 /* A fixed token (`--token`, tests): reject() cannot refresh, so a 124 ends
@@ -102,7 +106,8 @@ typedef struct zf_zoom_opts {
 
 #define ZF_ZOOM_OPTS_INIT                                                                          \
     {                                                                                              \
-        {NULL, NULL, NULL, NULL}, ZF_HTTP_OPTS_INIT, ZF_ZOOM_RETRY_INIT, NULL, NULL, NULL, NULL, 1 \
+        {NULL, NULL, NULL, NULL, NULL}, ZF_HTTP_OPTS_INIT, ZF_ZOOM_RETRY_INIT, NULL, NULL, NULL,   \
+            NULL, 1                                                                                \
     }
 
 typedef struct zf_zoom zf_zoom;
@@ -117,6 +122,9 @@ int zf_zoom_new(zf_zoom **out, const zf_zoom_opts *opts, zf_error *err);
 int zf_zoom_sibling_new(zf_zoom **out, zf_zoom *z, zf_error *err);
 /* The token source z was made with (borrowed; lives as long as z). */
 const zf_zoom_tokens *zf_zoom_token_source(const zf_zoom *z);
+/* The kind of z's connection (zf_zoom_tokens.kind): 0 user OAuth, 1
+ * Server-to-Server, -1 not known (a fixed token, or the row unreadable). */
+int zf_zoom_conn_kind(const zf_zoom *z);
 void zf_zoom_free(zf_zoom *z);
 
 typedef enum zf_zoom_kind {
@@ -229,6 +237,11 @@ int zf_zoom_check_path(const char *path, zf_error *err);
  * that starts with '/' or contains "//" is encoded twice, as Zoom requires
  * (DESIGN §4); anything else once. Returns 0, or ZF_ENOMEM when b failed. */
 int zf_zoom_put_segment(zf_buf *b, const char *value);
+
+/* 1 when path (relative to /v2, before any '?') has a segment that is
+ * Zoom's `me` keyword, the user behind the token ("/users/me",
+ * "/users/me/meetings", "/report/users/me/meetings"), else 0. Pure. */
+int zf_zoom_path_names_me(const char *path);
 
 /*
  * Pagination by next_page_token (zoom-api.md §E). Streams page by page: one

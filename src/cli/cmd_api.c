@@ -25,7 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
+#include "zoomflow/action_run.h"
 #include "zoomflow/actions.h"
 
 #define BODY_MAX (16u << 20)
@@ -673,6 +675,22 @@ static zf_zoom_kind kind_of(zf_action_kind k)
                                   : ZF_ZOOM_READ;
 }
 
+/* `me` on a Server-to-Server connection: sent anyway, said on stderr and
+ * counted for the doctor (zf_action_s2s_me) as call_api. */
+static void warn_s2s_me(cli_ctx *ctx, zf_zoom *z, const char *path)
+{
+    zf_session *s = NULL;
+    zf_store *st = NULL;
+    zf_error quiet = ZF_ERROR_INIT;
+    if (cli_session(ctx, &s, &quiet) != 0 || zf_session_store(s, &st, &quiet) != 0)
+        st = NULL;
+    if (zf_action_s2s_me(z, path, st, ctx->cfg.profile, "call_api", (int64_t)time(NULL))) {
+        fprintf(stderr, "warning: ");
+        fprintf(stderr, ZF_ACTION_S2S_ME_WARNING, "call_api");
+        fputc('\n', stderr);
+    }
+}
+
 static int call(cli_ctx *ctx, const api_args *a, api_jq *j, const zf_action_request *req,
                 zf_error *err)
 {
@@ -680,6 +698,7 @@ static int call(cli_ctx *ctx, const api_args *a, api_jq *j, const zf_action_requ
     int rc = cli_zoom(ctx, &z, NULL, err);
     if (rc)
         return rc;
+    warn_s2s_me(ctx, z, req->path);
     zf_zoom_param q[ZF_ACTION_QUERY_MAX + 1];
     for (size_t i = 0; i < req->nquery; i++) {
         q[i].key = req->query[i].key;

@@ -4,7 +4,7 @@
  * and expiry, the last refresh; the scopes granted against the ten
  * required and the actions each missing one disables; and whether the
  * app's type fits (user-managed OAuth, Server-to-Server without admin
- * scopes).
+ * scopes, Server-to-Server requests that named the user `me`).
  */
 #include "doctor_internal.h"
 
@@ -196,6 +196,52 @@ static const char APP_TODO_USER[] =
     "zoomflow needs an admin-managed (account-level) OAuth app or a Server-to-Server app: "
     "create one with the :admin scopes and connect it";
 
+/* The requests naming `me` on this (Server-to-Server) connection in the
+ * doctor's window (signal "s2s_me", label the action, actions/run.c):
+ * how many, and the newest's action and time. A store that cannot be read
+ * counts none: the store check says so. */
+typedef struct me_uses {
+    int64_t count, last_at;
+    char last[64];
+} me_uses;
+
+static void read_me_uses(zf_doctor__ctx *c, me_uses *u)
+{
+    memset(u, 0, sizeof *u);
+    zf_store_signal *list = NULL;
+    size_t n = 0;
+    zf_error quiet = ZF_ERROR_INIT;
+    if (!c->st ||
+        zf_store_signal_list(c->st, c->conn_id, c->now - ZF_DOCTOR_WINDOW, &list, &n, &quiet) != 0)
+        return;
+    for (size_t k = 0; k < n; k++) {
+        if (strcmp(list[k].kind, "s2s_me") != 0)
+            continue;
+        u->count += list[k].count;
+        if (list[k].last_at >= u->last_at) {
+            u->last_at = list[k].last_at;
+            snprintf(u->last, sizeof u->last, "%s", list[k].label);
+        }
+    }
+    zf_store_signal_free_list(list, n);
+}
+
+static void say_me_uses(zf_doctor__ctx *c, json_t *row, const me_uses *u)
+{
+    char ago[64], todo[256];
+    fmt_ago(ago, sizeof ago, u->last_at, c->now);
+    snprintf(todo, sizeof todo,
+             "name the user by id or email instead of `me` in %s's %s: a Server-to-Server "
+             "token has no user behind it",
+             u->last, strcmp(u->last, "call_api") == 0 ? "path" : "input (user_id)");
+    zf_doctor__say(row, ZF_VERDICT_WARN, ZF_HINT_NAME_USER, todo,
+                   "Server-to-Server app for account %s, but %lld request%s in the last 24 h "
+                   "named the user `me`, which Zoom documents for user-level apps only; the "
+                   "last: %s, %s",
+                   c->info.account_id ? c->info.account_id : "(unknown)", (long long)u->count,
+                   u->count == 1 ? "" : "s", u->last, ago);
+}
+
 void zf_doctor__app_type(zf_doctor__ctx *c, json_t *row)
 {
     if (!need_info(c, row))
@@ -210,6 +256,12 @@ void zf_doctor__app_type(zf_doctor__ctx *c, json_t *row)
     json_object_set_new(d, "kind", json_string(zf_conn_kind_name(i->kind)));
     json_object_set_new(d, "admin_scopes", json_integer(admin));
     json_object_set_new(d, "user_scopes", json_integer(user));
+    me_uses me = {0, 0, ""};
+    if (s2s)
+        read_me_uses(c, &me);
+    json_object_set_new(d, "me_requests",
+                        json_pack("{s:I,s:s?,s:I}", "count", (json_int_t)me.count, "last_action",
+                                  me.count ? me.last : NULL, "last_at", (json_int_t)me.last_at));
     if (s2s && admin == 0)
         zf_doctor__say(row, ZF_VERDICT_FAIL, ZF_HINT_MATCH_APP_TYPE, APP_TODO_S2S,
                        "a Server-to-Server (account-level) token without any admin scope (%d "
@@ -220,6 +272,8 @@ void zf_doctor__app_type(zf_doctor__ctx *c, json_t *row)
                        "a user-managed OAuth app: its %d scopes are all user-level, so it can "
                        "only act as the user who authorized it (`me`), never on other users",
                        user);
+    else if (s2s && me.count)
+        say_me_uses(c, row, &me);
     else if (s2s)
         zf_doctor__say(row, ZF_VERDICT_OK, ZF_HINT_NONE, NULL,
                        "Server-to-Server app for account %s: no user behind the token, so "

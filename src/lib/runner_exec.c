@@ -426,6 +426,25 @@ static int run_download(exec *e, lane *ln, const zf_wf_step *s, const json_t *in
 
 /* Sends the pending step: send (recorded), the request, done or fail. 0
  * with *out, STEP_FAILED, a retry wanted (3), or < 0 (stop). */
+/* The action's warnings (a `me` on a Server-to-Server connection, a
+ * daily limit near) as the step's note, "warning: ..." each; NULL when
+ * there are none or memory is short (the note is the log's, not the run's). */
+static char *warnings_note(const zf_action_result *res)
+{
+    size_t n = json_array_size(res->warnings);
+    if (!n)
+        return NULL;
+    zf_buf b = ZF_BUF_INIT(8192);
+    for (size_t k = 0; k < n; k++)
+        zf_buf_appendf(&b, "%swarning: %s", k ? "; " : "",
+                       json_string_value(json_array_get(res->warnings, k)));
+    if (b.failed) {
+        zf_buf_free(&b);
+        return NULL;
+    }
+    return zf_buf_take(&b);
+}
+
 static int send_step(exec *e, lane *ln, const zf_wf_step *s, int64_t item, int attempt,
                      json_t **out, zf_error *err)
 {
@@ -460,8 +479,10 @@ static int send_step(exec *e, lane *ln, const zf_wf_step *s, int64_t item, int a
     if (rc == 0) {
         *out = res.output;
         res.output = NULL;
+        char *how = warnings_note(&res);
         zf_action_result_free(&res);
-        rc = done_rec(e, s, item, *out, NULL, err);
+        rc = done_rec(e, s, item, *out, how, err);
+        free(how);
         if (rc != 0) {
             json_decref(*out);
             *out = NULL;

@@ -114,6 +114,7 @@ typedef struct flight {
     int kept;
     zf_secret token;
     char *api_base, *scopes;
+    int kind; /* zf_conn_kind */
     int64_t expires_at, read_at;
 } flight;
 
@@ -223,7 +224,8 @@ static void keep_drop(flight *f)
     f->api_base = f->scopes = NULL;
 }
 
-/* Keeps token and the row's api_base and scopes; a failed copy keeps nothing. */
+/* Keeps token and the row's api_base, scopes and kind; a failed copy keeps
+ * nothing. */
 static void keep_put(zf_tokens *tk, flight *f, const zf_secret *token, const zf_store_conn *c)
 {
     keep_drop(f);
@@ -233,6 +235,7 @@ static void keep_put(zf_tokens *tk, flight *f, const zf_secret *token, const zf_
         keep_drop(f);
         return;
     }
+    f->kind = c->kind;
     f->expires_at = c->access_expires_at;
     f->read_at = now_of(tk);
     f->kept = 1;
@@ -876,6 +879,27 @@ int zf_tokens_info(zf_conn_info *out, zf_tokens *tk, const char *id, zf_error *e
     free(c.refresh_token_sealed);
     free(c.redirect_uri);
     return 0;
+}
+
+int zf_tokens_kind(zf_tokens *tk, const char *id, zf_error *err)
+{
+    zf_store_conn c = {0};
+    id = id_or_default(id);
+    flight *f = flight_of(tk, id);
+    if (!f)
+        return zf_error_set(err, ZF_ENOMEM, "out of memory");
+    pthread_mutex_lock(&f->mu);
+    int fresh = keep_fresh(tk, f), kind = f->kind;
+    pthread_mutex_unlock(&f->mu);
+    if (fresh)
+        return kind;
+    int rc = zf_store_conn_get(tk->opts.store, id, &c, err);
+    if (rc == ZF_ENOTFOUND)
+        return not_connected(id, err);
+    if (rc == 0)
+        rc = c.kind;
+    zf_store_conn_free(&c);
+    return rc;
 }
 
 int zf_tokens_scopes(char **out, zf_tokens *tk, const char *id, zf_error *err)

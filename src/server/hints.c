@@ -170,6 +170,10 @@ static const srv_hint_row srv_hints[] = {
      "connect an admin-managed OAuth app, or a Server-to-Server app with the :admin scopes "
      "(App Marketplace > your app > Scopes)",
      "Connect", "/oauth/zoom/connect"},
+    {ZF_HINT_NAME_USER,
+     "name the user by id or email instead of `me` (the action's user_id, or call_api's path): "
+     "a Server-to-Server token has no user behind it",
+     "Doctor", "/#doctor"},
     {ZF_HINT_WEBHOOK_CLOCK,
      "check the clocks (NTP) of the service's host and of whatever sends the webhooks: a "
      "delivery's timestamp must be within 5 minutes of now",

@@ -877,7 +877,7 @@ static zf_zoom *pinned_client(fake *f, zf_zoom_tokens *src, const char *pin)
     snprintf(f->token, sizeof f->token, "tok-1");
     snprintf(f->base, sizeof f->base, "https://api-eu.zoom.us");
     f->wall = 1764374400;
-    *src = (zf_zoom_tokens){f, tok_get, tok_reject, NULL};
+    *src = (zf_zoom_tokens){f, tok_get, tok_reject, NULL, NULL};
     zf_error err = ZF_ERROR_INIT;
     assert_int_equal(zf_zoom_tokens_pin_base(src, pin, &err), 0);
     zf_zoom_opts o = ZF_ZOOM_OPTS_INIT;
@@ -925,7 +925,7 @@ static void test_get_hands_out_the_pinned_base(void **state)
     fake f = {0};
     snprintf(f.token, sizeof f.token, "tok-1");
     snprintf(f.base, sizeof f.base, "https://api.zoom.us");
-    zf_zoom_tokens src = {&f, tok_get, tok_reject, NULL};
+    zf_zoom_tokens src = {&f, tok_get, tok_reject, NULL, NULL};
     zf_error err = ZF_ERROR_INIT;
     assert_int_equal(zf_zoom_tokens_pin_base(&src, "https://proxy.example/v2", &err), 0);
     zf_secret tok = ZF_SECRET_INIT;
@@ -946,7 +946,7 @@ static void test_bad_base_is_refused_and_source_kept(void **state)
     fake f = {0};
     snprintf(f.token, sizeof f.token, "tok-1");
     snprintf(f.base, sizeof f.base, "https://api.zoom.us");
-    zf_zoom_tokens src = {&f, tok_get, tok_reject, NULL};
+    zf_zoom_tokens src = {&f, tok_get, tok_reject, NULL, NULL};
     for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
         zf_error err = ZF_ERROR_INIT;
         assert_int_equal(zf_zoom_tokens_pin_base(&src, BAD[i], &err), ZF_ECONFIG);
@@ -955,7 +955,7 @@ static void test_bad_base_is_refused_and_source_kept(void **state)
         assert_ptr_equal(src.get, tok_get);
     }
     zf_error err = ZF_ERROR_INIT;
-    zf_zoom_tokens none = {NULL, NULL, NULL, NULL};
+    zf_zoom_tokens none = {NULL, NULL, NULL, NULL, NULL};
     assert_int_equal(zf_zoom_tokens_pin_base(&none, "https://api.zoom.us", &err), ZF_EINVAL);
 }
 

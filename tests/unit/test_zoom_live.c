@@ -147,7 +147,7 @@ static int st_reject(void *ctx, const zf_secret *rejected, zf_secret *token, zf_
 static zf_zoom *client(sim_tokens *t)
 {
     zf_zoom_opts o = ZF_ZOOM_OPTS_INIT;
-    o.tokens = (zf_zoom_tokens){t, st_get, st_reject, NULL};
+    o.tokens = (zf_zoom_tokens){t, st_get, st_reject, NULL, NULL};
     o.retry.budget_ms = 5000;
     zf_zoom *z = NULL;
     zf_error err = ZF_ERROR_INIT;

@@ -231,6 +231,39 @@ static void test_put_segment_uuid_rules(void **state)
     zf_buf_free(&b);
 }
 
+/* Zoom's `me` is a whole segment of the path, never a query value or a
+ * part of an id (the S2S warning, actions/run.c). */
+static void test_path_names_me(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *path;
+        int me;
+    } cases[] = {
+        {"/users/me", 1},
+        {"users/me", 1},
+        {"/users/me/", 1},
+        {"/users/me/meetings", 1},
+        {"/users/me/meetings?type=live", 1},
+        {"/report/users/me/meetings", 1},
+        {"//users//me", 1},
+        {"/users/mE", 0},
+        {"/users/meg", 0},
+        {"/users/ame", 0},
+        {"/users/me@example.com/meetings", 0},
+        {"/users/abc123/meetings?user=me", 0},
+        {"/users?me", 0},
+        {"/users/abc#me", 0},
+        {"/me-too", 0},
+        {"", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (zf_zoom_path_names_me(cases[i].path) != cases[i].me)
+            fail_msg("%s: expected %d", cases[i].path, cases[i].me);
+    }
+    assert_int_equal(zf_zoom_path_names_me(NULL), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -238,6 +271,7 @@ int main(void)
         cmocka_unit_test(test_path_dot_message), cmocka_unit_test(test_path_dot_any_depth),
         cmocka_unit_test(test_build_url),        cmocka_unit_test(test_build_url_refuses_bad_base),
         cmocka_unit_test(test_origin),           cmocka_unit_test(test_put_segment_uuid_rules),
+        cmocka_unit_test(test_path_names_me),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -107,7 +107,7 @@ static int tok_reject(void *ctx, const zf_secret *rejected, zf_secret *token, zf
 static zf_zoom *client(fake *f, int pacer)
 {
     zf_zoom_opts o = ZF_ZOOM_OPTS_INIT;
-    o.tokens = (zf_zoom_tokens){f, tok_get, tok_reject, NULL};
+    o.tokens = (zf_zoom_tokens){f, tok_get, tok_reject, NULL, NULL};
     o.retry = (zf_zoom_retry){4, 1000, 8000, 30000};
     o.mono_ms = fake_mono;
     o.wall_s = fake_wall;

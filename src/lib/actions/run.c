@@ -135,6 +135,28 @@ static void note_limits(const zf_action_run_opts *o, const zf_zoom_stats *before
         zf_store_signal_add(o->store, conn, "rate_limited", cat, now, 0, &quiet);
 }
 
+/* `me` names the user behind the token; a Server-to-Server token has none
+ * (zoom-api.md §1: Zoom says S2S apps must not use it, uncertain). The
+ * kind is asked only for a path naming `me`: one row read. */
+int zf_action_s2s_me(zf_zoom *z, const char *path, zf_store *st, const char *conn_id,
+                     const char *action, int64_t now)
+{
+    if (!zf_zoom_path_names_me(path) || zf_zoom_conn_kind(z) != ZF_CONN_S2S)
+        return 0;
+    zf_log(ZF_LOG_WARN, "action", ZF_ACTION_S2S_ME_WARNING, action);
+    zf_error quiet = ZF_ERROR_INIT;
+    if (st)
+        zf_store_signal_add(st, conn_id ? conn_id : "default", "s2s_me", action, now, 0, &quiet);
+    return 1;
+}
+
+static void note_s2s_me(zf_action_result *res, const zf_action *a, const zf_action_request *req,
+                        const zf_action_run_opts *o)
+{
+    if (zf_action_s2s_me(o->zoom, req->path, o->store, o->conn_id, a->name, now_s(o)))
+        zf_action_result_warn(res, ZF_ACTION_S2S_ME_WARNING, a->name);
+}
+
 static int send_raw(const zf_action_run_opts *o, const zf_action_request *req, zf_zoom_resp *resp,
                     int raw_json, zf_error *err)
 {
@@ -691,6 +713,7 @@ int zf_action_run(zf_action_result *res, const zf_action *a, const json_t *in,
         goto done;
     if ((rc = zf_action_build(&req, a, in, err)) != 0)
         goto done;
+    note_s2s_me(res, a, &req, o);
     if (req.follow_pages && a->items_key) {
         rc = stream_list(res, a, &req, o, err);
         goto done;

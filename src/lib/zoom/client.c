@@ -183,6 +183,11 @@ const zf_zoom_tokens *zf_zoom_token_source(const zf_zoom *z)
     return z ? &z->tokens : NULL;
 }
 
+int zf_zoom_conn_kind(const zf_zoom *z)
+{
+    return z && z->tokens.kind ? z->tokens.kind(z->tokens.ctx) : -1;
+}
+
 void zf_zoom_free(zf_zoom *z)
 {
     if (!z)

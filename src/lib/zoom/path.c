@@ -267,3 +267,17 @@ int zf_zoom_put_segment(zf_buf *b, const char *value)
     zf_buf_free(&once);
     return rc;
 }
+
+int zf_zoom_path_names_me(const char *path)
+{
+    const char *p = path ? path : "";
+    while (*p && *p != '?' && *p != '#') {
+        while (*p == '/')
+            p++;
+        size_t n = strcspn(p, "/?#");
+        if (n == 2 && p[0] == 'm' && p[1] == 'e')
+            return 1;
+        p += n;
+    }
+    return 0;
+}

@@ -98,6 +98,14 @@ static int conn_reject(void *ctx, const zf_secret *rejected, zf_secret *token, z
     return zf_tokens_reject(token, NULL, s->tk, s->id, rejected, err);
 }
 
+static int conn_kind(void *ctx)
+{
+    conn_src *s = ctx;
+    zf_error quiet = ZF_ERROR_INIT;
+    int k = zf_tokens_kind(s->tk, s->id, &quiet);
+    return k < 0 ? -1 : k;
+}
+
 static void conn_release(void *ctx)
 {
     conn_src *s = ctx;
@@ -122,6 +130,7 @@ int zf_zoom_tokens_conn(zf_zoom_tokens *out, zf_tokens *tk, const char *conn_id,
     out->get = conn_get;
     out->reject = conn_reject;
     out->release = conn_release;
+    out->kind = conn_kind;
     return 0;
 }
 
@@ -154,6 +163,12 @@ static int pinned_reject(void *ctx, const zf_secret *rejected, zf_secret *token,
     return s->inner.reject(s->inner.ctx, rejected, token, err);
 }
 
+static int pinned_kind(void *ctx)
+{
+    pinned_src *s = ctx;
+    return s->inner.kind ? s->inner.kind(s->inner.ctx) : -1;
+}
+
 static void pinned_release(void *ctx)
 {
     pinned_src *s = ctx;
@@ -181,5 +196,6 @@ int zf_zoom_tokens_pin_base(zf_zoom_tokens *src, const char *api_base, zf_error 
     src->get = pinned_get;
     src->reject = pinned_reject;
     src->release = pinned_release;
+    src->kind = pinned_kind;
     return 0;
 }
