@@ -262,7 +262,7 @@ void cli_env_free(cli_env *e)
 /* ---- the commands --------------------------------------------------------------- */
 
 typedef struct runs_args {
-    const char *org, *workflow, *state, *id, *limit, *workers, *lease_ttl, *env;
+    const char *org, *workflow, *state, *id, *limit, *before, *workers, *lease_ttl, *env;
     int json, once;
 } runs_args;
 
@@ -299,6 +299,12 @@ static const cli_opt list_opts[] = {
      .value_name = "N",
      .at = CLI_AT(runs_args, limit),
      .help = "at most N runs, newest first (1-1000, default 50)"},
+    {.kind = CLI_OPT_VALUE,
+     .name = "before",
+     .value_name = "ID",
+     .at = CLI_AT(runs_args, before),
+     .help = "only runs older than run ID: the next page, with the next_before\n"
+             "the page before printed"},
     JSON_OPT,
     {0}};
 static const cli_opt show_opts[] = {ORG_OPT, JSON_OPT, ID_OPT, {0}};
@@ -364,6 +370,11 @@ static int filter_of(cli_ctx *ctx, const runs_args *a, zf_store_run_filter *f)
         cli_number(&lim, "--limit", a->limit, strlen(a->limit), 1, 1000, "runs", &err) != 0)
         return cli_usage_fail(ctx->cmd, &err);
     f->limit = (size_t)lim;
+    long long before = 0;
+    if (a->before && cli_number(&before, "--before", a->before, strlen(a->before), 1, INT64_MAX,
+                                "a run id", &err) != 0)
+        return cli_usage_fail(ctx->cmd, &err);
+    f->before = before;
     return 0;
 }
 
@@ -395,13 +406,16 @@ static int run_list(cli_ctx *ctx, int argc, char **argv)
                    zf_trigger_kind_name(r->trigger_kind), r->trigger_id ? r->trigger_id : "-");
     }
     if (arr) {
-        json_t *j =
-            json_pack("{s:o, s:o}", "runs", arr, "next", next ? json_integer(next) : json_null());
+        json_t *j = json_pack("{s:o, s:o}", "runs", arr, "next_before",
+                              next ? json_integer(next) : json_null());
         char *t = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
         if (t)
             puts(t);
         free(t);
         json_decref(j);
+    } else if (next) {
+        fprintf(stderr, "more runs: the same command with --before %lld shows the next page\n",
+                (long long)next);
     }
     zf_store_run_free_list(list, n);
     return 0;

@@ -168,6 +168,34 @@ class TestList(RunsCase):
         everything = [x["id"] for x in self.get("viewer", "/api/v1/runs?limit=200").json()["runs"]]
         self.assertEqual(seen, [i for i in everything if i not in added])
 
+    def test_cli_pages_as_rest(self):
+        """`runs list --limit 3 [--before ID]`: the same pages as the REST
+        list, its next_before the --before of the next page; the text form
+        says how to get the next page on stderr."""
+        rest = [x["id"] for x in self.get("viewer", "/api/v1/runs?limit=200").json()["runs"]]
+        seen, before = [], None
+        for _ in range(100):
+            p = self.cli("runs", "list", "--org", "acme", "--limit", "3", "--json",
+                         *(["--before", str(before)] if before else []))
+            self.assertEqual(p.returncode, 0, p.stderr)
+            body = json.loads(p.stdout)
+            self.assertLessEqual(len(body["runs"]), 3)
+            seen += [x["id"] for x in body["runs"]]
+            before = body["next_before"]
+            if before is None:
+                break
+            self.assertEqual(before, seen[-1])
+        self.assertEqual(seen, rest)
+        p = self.cli("runs", "list", "--org", "acme", "--limit", "2")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(len(p.stdout.splitlines()), 2)
+        self.assertIn(f"the same command with --before {rest[1]} shows the next page", p.stderr)
+        for bad in ("0", "r12", "-3", "x"):
+            p = self.cli("runs", "list", "--org", "acme", "--before", bad)
+            self.assertEqual(p.returncode, 2, p.stdout)
+            self.assertIn("--before", p.stderr)
+            self.assertIn("run id", p.stderr)
+
 
 class TestShow(RunsCase):
     def test_same_as_cli(self):
