@@ -411,10 +411,11 @@ static int f_at(wf_val *out, wf_val *in, json_t *const *a, size_t n, char *msg, 
         return ZF_EVALIDATION;
     const char *hm = json_string_value(a[0]);
     int hh, mm, ss = 0;
-    if (!hm || strlen(hm) < 5 || digits(hm, 2, &hh) || hm[2] != ':' || digits(hm + 3, 2, &mm) ||
-        hh > 23 || mm > 59 ||
-        (hm[5] && (hm[5] != ':' || digits(hm + 6, 2, &ss) || ss > 59 || hm[8])))
-        return refuse(msg, cap, "the time \"%s\" is not HH:mm or HH:mm:ss", hm ? hm : "?");
+    if (!hm)
+        return refuse(msg, cap, "the time must be text (\"HH:mm\" or \"HH:mm:ss\")");
+    if (strlen(hm) < 5 || digits(hm, 2, &hh) || hm[2] != ':' || digits(hm + 3, 2, &mm) || hh > 23 ||
+        mm > 59 || (hm[5] && (hm[5] != ':' || digits(hm + 6, 2, &ss) || ss > 59 || hm[8])))
+        return refuse(msg, cap, "the time \"%s\" is not HH:mm or HH:mm:ss", hm);
     zf_wf__zone z;
     if (open_zone(&z, a[1], msg, cap))
         return ZF_EVALIDATION;

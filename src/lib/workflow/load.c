@@ -20,6 +20,7 @@
 
 #define NAME_MAX_LEN 64
 #define INPUT_FIELDS_MAX 64
+#define ENUM_MAX 63
 
 struct zf_workflow {
     char *file, *name, *description, *version, *trigger_value, *timezone;
@@ -120,8 +121,10 @@ static const char *str_at(loader *l, const json_t *obj, const char *key, const c
     json_t *v = json_object_get(obj, key);
     char *kp = path_of(path, key);
     const char *r = NULL;
+    char hint[96];
+    snprintf(hint, sizeof hint, "add %s: here", key);
     if (!v && required)
-        at(l, path, 0, "", "the key %s is required here", key);
+        at(l, path, 0, hint, "the key %s is required here", key);
     else if (v && !json_is_string(v))
         at(l, kp ? kp : path, 0, "quote the value", "%s must be text", key);
     else
@@ -196,7 +199,9 @@ static void load_schedule(loader *l, const json_t *s)
         l->w->trigger_value = dup_or_oom(l, json_string_value(s));
     } else if (json_is_object(s)) {
         only_keys(l, s, "on.schedule", keys, "a schedule");
-        l->w->trigger_value = dup_or_oom(l, str_at(l, s, "cron", "on.schedule", 1));
+        const char *cron = str_at(l, s, "cron", "on.schedule", 1);
+        if (cron)
+            l->w->trigger_value = dup_or_oom(l, cron);
         const char *tz = str_at(l, s, "timezone", "on.schedule", 0);
         if (tz) {
             zf_wf__zone z;
@@ -219,7 +224,7 @@ static void load_schedule(loader *l, const json_t *s)
     if (!l->w->timezone)
         l->w->timezone = dup_or_oom(l, "UTC");
     const char *cron = l->w->trigger_value;
-    if (!cron || !*cron)
+    if (!cron) /* missing or not text: said above */
         return;
     int col;
     zf_error err = ZF_ERROR_INIT;
@@ -306,6 +311,44 @@ static zf_format format_named(const char *n)
     return ZF_FMT_NONE;
 }
 
+/* enum: 1 to ENUM_MAX texts; anything else is a problem, never a list
+ * cut short at its first non-text item. */
+static void load_input_enum(loader *l, zf_field *f, const json_t *en, const char *path, size_t idx)
+{
+    if (!en)
+        return;
+    char *ep = path_of(path, "enum");
+    size_t n = json_array_size(en), i;
+    json_t *x;
+    if (!json_is_array(en) || !n || n > ENUM_MAX) {
+        at(l, ep ? ep : path, 0, "write enum: [staff, contractor]",
+           "enum is a list of 1 to 63 texts");
+        free(ep);
+        return;
+    }
+    json_array_foreach ((json_t *)en, i, x)
+        if (!json_is_string(x)) {
+            char ip[32];
+            snprintf(ip, sizeof ip, "[%zu]", i);
+            char *xp = ep ? path_of(ep, ip) : NULL;
+            at(l, xp ? xp : path, 0, "quote the value", "an enum value must be text");
+            free(xp);
+            free(ep);
+            return;
+        }
+    free(ep);
+    char **list = calloc(n + 1, sizeof *list);
+    l->w->input_enums[idx] = list;
+    if (!list) {
+        l->p->oom = 1;
+        return;
+    }
+    json_array_foreach ((json_t *)en, i, x)
+        if (!(list[i] = dup_or_oom(l, json_string_value(x))))
+            break;
+    f->enum_str = (const char *const *)list;
+}
+
 static void load_input_field(loader *l, zf_field *f, const char *name, const json_t *spec,
                              const char *path, size_t idx)
 {
@@ -329,17 +372,7 @@ static void load_input_field(loader *l, zf_field *f, const char *name, const jso
         at(l, fp ? fp : path, 0,
            "use email, date, date-time, zoom-date-time or timezone (docs/workflows.md)",
            "\"%s\" is not a format the schema knows", fmt);
-    json_t *en = json_object_get(spec, "enum");
-    if (json_is_array(en) && json_array_size(en) && json_array_size(en) < 64) {
-        char **list = calloc(json_array_size(en) + 1, sizeof *list);
-        l->w->input_enums[idx] = list;
-        size_t i;
-        json_t *x;
-        json_array_foreach (en, i, x)
-            if (list && json_is_string(x))
-                list[i] = dup_or_oom(l, json_string_value(x));
-        f->enum_str = (const char *const *)list;
-    }
+    load_input_enum(l, f, json_object_get(spec, "enum"), path, idx);
     free(tp);
     free(fp);
 }
@@ -357,9 +390,12 @@ static void load_input(loader *l, const json_t *m)
     }
     only_keys(l, in, "input", keys, "input");
     json_t *props = json_object_get(in, "properties");
+    if (props && !json_is_object(props))
+        at(l, "input.properties", 0, "write properties: {email: {type: string}}",
+           "properties is a mapping of names to their types");
     size_t n = json_is_object(props) ? json_object_size(props) : 0;
     if (n > INPUT_FIELDS_MAX) {
-        at(l, "input.properties", 0, "", "at most 64 properties");
+        at(l, "input.properties", 0, "list at most 64 properties", "at most 64 properties");
         return;
     }
     l->w->input = calloc(n + 1, sizeof *l->w->input);
@@ -379,6 +415,9 @@ static void load_input(loader *l, const json_t *m)
         i++;
     }
     json_t *req = json_object_get(in, "required");
+    if (req && !json_is_array(req))
+        at(l, "input.required", 0, "write required: [email]",
+           "required is a list of property names");
     size_t j;
     json_array_foreach (req, j, v) {
         int found = 0;
@@ -388,9 +427,15 @@ static void load_input(loader *l, const json_t *m)
                 l->w->input[f].flags |= ZF_F_REQUIRED;
                 found = 1;
             }
-        if (!found)
-            at(l, "input.required", 0, "list names of input.properties",
-               "a required name is not a property");
+        if (!found) {
+            char rp[40];
+            snprintf(rp, sizeof rp, "input.required[%zu]", j);
+            if (json_is_string(v))
+                at(l, rp, 0, "list names of input.properties, or add the property",
+                   "%s is required but is not one of the properties", json_string_value(v));
+            else
+                at(l, rp, 0, "list names of input.properties", "a required name must be text");
+        }
     }
 }
 

@@ -151,10 +151,8 @@ static int in_list(const char *const *list, const char *s)
 
 static int push_seg(wf_operand *o, char *seg)
 {
-    if (!seg || o->nseg >= SEGS_MAX) {
-        free(seg);
+    if (!seg) /* the caller checked the count */
         return -1;
-    }
     char **n = realloc(o->seg, (o->nseg + 1) * sizeof *n);
     if (!n) {
         free(seg);
@@ -194,12 +192,12 @@ static json_t *quoted(scan *sc)
 
 static json_t *number(scan *sc)
 {
-    size_t b = sc->i;
-    if (sc->s[sc->i] == '-')
-        sc->i++;
+    size_t b = sc->i, sign = sc->s[sc->i] == '-';
+    sc->i += sign;
     while (sc->i < sc->n && sc->s[sc->i] >= '0' && sc->s[sc->i] <= '9')
         sc->i++;
-    if (sc->i - b > 18 || sc->i == b + (sc->s[b] == '-')) {
+    size_t nd = sc->i - b - sign; /* the digits, not the sign: -18 digits fits too */
+    if (nd == 0 || nd > 18) {
         bad(sc, b, "write a whole number of at most 18 digits", "a number is not valid here");
         return NULL;
     }
@@ -252,7 +250,7 @@ static void check_root(scan *sc, wf_operand *o, size_t at)
         "%s is not something a template can read", root);
 }
 
-static int operand(scan *sc, wf_operand *o, int allow_path)
+static int operand(scan *sc, wf_operand *o)
 {
     skip_ws(sc);
     memset(o, 0, sizeof *o);
@@ -281,6 +279,11 @@ static int operand(scan *sc, wf_operand *o, int allow_path)
     if (push_seg(o, name))
         goto oom;
     while (sc->i < sc->n && (sc->s[sc->i] == '.' || sc->s[sc->i] == '[')) {
+        if (o->nseg >= SEGS_MAX) {
+            bad(sc, sc->i, "read a shorter path (at most 32 parts)",
+                "a path has more than 32 parts");
+            return -1;
+        }
         if (sc->s[sc->i++] == '.') {
             char *seg = take_name(sc);
             if (!seg) {
@@ -307,10 +310,6 @@ static int operand(scan *sc, wf_operand *o, int allow_path)
             if (push_seg(o, seg))
                 goto oom;
         }
-    }
-    if (!allow_path) {
-        bad(sc, at, "", "a value is expected");
-        return -1;
     }
     o->text = strndup(sc->s + at, sc->i - at);
     if (!o->text)
@@ -348,14 +347,16 @@ static int filter(scan *sc, wf_filter *f)
     }
     free(name);
     skip_ws(sc);
+    size_t given = 0; /* arguments written; those past WF_ARGS_MAX are parsed, then dropped */
     if (sc->i < sc->n && sc->s[sc->i] == '(') {
         sc->i++;
         for (;;) {
-            if (f->nargs >= WF_ARGS_MAX) {
-                bad(sc, sc->i, "", "too many arguments");
-                return -1;
-            }
-            if (operand(sc, &f->args[f->nargs++], 1))
+            wf_operand extra, *o = f->nargs < WF_ARGS_MAX ? &f->args[f->nargs++] : &extra;
+            int rc = operand(sc, o);
+            given++;
+            if (o == &extra)
+                operand_free(&extra);
+            if (rc)
                 return -1;
             skip_ws(sc);
             if (sc->i < sc->n && sc->s[sc->i] == ',') {
@@ -370,7 +371,7 @@ static int filter(scan *sc, wf_filter *f)
             return -1;
         }
     }
-    if (f->nargs < f->def->min_args || f->nargs > f->def->max_args) {
+    if (given < f->def->min_args || given > f->def->max_args) {
         char what[96];
         snprintf(what, sizeof what, "%s takes %s", f->def->name, f->def->args_text);
         bad(sc, at, "docs/workflows.md lists the filters", "%s", what);
@@ -382,7 +383,7 @@ static int filter(scan *sc, wf_filter *f)
 static int pipeline(scan *sc, wf_pipe *pp)
 {
     memset(pp, 0, sizeof *pp);
-    if (operand(sc, &pp->head, 1))
+    if (operand(sc, &pp->head))
         return -1;
     for (;;) {
         skip_ws(sc);
@@ -390,7 +391,8 @@ static int pipeline(scan *sc, wf_pipe *pp)
             return 0;
         sc->i++;
         if (pp->nf >= FILTERS_MAX) {
-            bad(sc, sc->i, "", "more than 16 filters");
+            bad(sc, sc->i, "split the work over two steps, or drop a filter",
+                "more than 16 filters in one template");
             return -1;
         }
         wf_filter *n = realloc(pp->f, (pp->nf + 1) * sizeof *n);
@@ -632,10 +634,16 @@ fail:
 
 static zf_wf_template *compile_node(compiler *c, const json_t *v, const char *path)
 {
-    if (++c->depth > ZF_WF_DEPTH_MAX + 2) {
-        c->depth--;
-        return NULL;
+    if (c->depth >= ZF_WF_DEPTH_MAX) { /* a value from a definition file never gets here */
+        int line = 0, col = 0;
+        if (c->pos)
+            c->pos(c->pos_ctx, path, &line, &col);
+        zf_wf__problem(c->p, c->scope->file, line, col, "flatten the value",
+                       "%s nests more than 32 levels", path[0] ? path : "the value");
+        c->failed = 1;
+        return node_new(WF_LIT, path); /* a stand-in that keeps the tree whole */
     }
+    c->depth++;
     zf_wf_template *t = NULL;
     if (json_is_object(v) || json_is_array(v)) {
         t = compile_tree(c, v, path);

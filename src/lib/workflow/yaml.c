@@ -37,6 +37,8 @@ typedef struct reader {
     int failed;
     int json; /* read as JSON */
     json_t *root;
+    const char *bytes; /* the input, for the character before a mark */
+    size_t len;
 } reader;
 
 static void mark_of(struct fy_event *e, int *line, int *col)
@@ -172,7 +174,8 @@ static int attach(reader *r, json_t *v, int line, int col)
     char *path = child_path(f);
     if (!path) {
         json_decref(v);
-        fail(r, line, col, "", "the definition nests too deeply (path too long)");
+        fail(r, line, col, "use shorter keys or nest less",
+             "the path to this value is longer than 1024 characters");
         return -1;
     }
     json_object_set_new(r->doc->pos, path, place(line, col));
@@ -222,7 +225,8 @@ static int on_key(reader *r, frame *f, struct fy_event *e, int line, int col)
     size_t n = 0;
     const char *txt = fy_token_get_text(t, &n);
     if (!txt || memchr(txt, '\0', n)) {
-        fail(r, line, col, "", "a key holds a NUL character");
+        fail(r, line, col, "remove the \\0 escape: a key cannot hold a NUL character",
+             "a key holds a NUL character");
         return -1;
     }
     char *key = strndup(txt, n);
@@ -277,7 +281,8 @@ static int on_scalar(reader *r, struct fy_event *e, int line, int col)
     if (!txt)
         txt = "";
     if (memchr(txt, '\0', n)) {
-        fail(r, line, col, "", "a value holds a NUL character");
+        fail(r, line, col, "remove the \\0 escape: text cannot hold a NUL character",
+             "a value holds a NUL character");
         return -1;
     }
     char *s = strndup(txt, n);
@@ -325,10 +330,14 @@ static int on_start(reader *r, int is_map, struct fy_event *e, int line, int col
         return -1;
     }
     char *path = child_path(top);
+    if (!path) {
+        fail(r, line, col, "use shorter keys or nest less",
+             "the path to this value is longer than 1024 characters");
+        return -1;
+    }
     json_t *node = is_map ? json_object() : json_array();
-    if (!path || !node) {
+    if (!node) {
         free(path);
-        json_decref(node);
         r->p->oom = 1;
         return -1;
     }
@@ -363,10 +372,16 @@ static int on_event(reader *r, struct fy_event *e, int *docs)
             return -1;
         }
         return 0;
-    case FYET_ALIAS:
+    case FYET_ALIAS: {
+        /* an alias's mark is past its '*': the place of the '*' itself */
+        const struct fy_mark *m = fy_event_start_mark(e);
+        if (m && m->input_pos > 0 && m->input_pos <= r->len && r->bytes[m->input_pos - 1] == '*' &&
+            col > 1)
+            col--;
         fail(r, line, col, "write the value out where it is used",
              "aliases (*name) are not allowed in a workflow definition");
         return -1;
+    }
     case FYET_SCALAR:
         return on_scalar(r, e, line, col);
     case FYET_MAPPING_START:
@@ -393,8 +408,10 @@ static void syntax_errors(reader *r, struct fy_parser *fyp)
         if (de->type < FYET_ERROR)
             continue;
         /* the diag's places are 1-based already */
-        zf_wf__problem(r->p, r->file, de->line, de->column, "", "not valid %s: %s",
-                       r->json ? "JSON" : "YAML", de->msg ? de->msg : "a syntax error");
+        zf_wf__problem(r->p, r->file, de->line, de->column,
+                       "correct the syntax at that place (examples/workflows has working files)",
+                       "not valid %s: %s", r->json ? "JSON" : "YAML",
+                       de->msg ? de->msg : "a syntax error");
         any = 1;
         break;
     }
@@ -421,6 +438,8 @@ int zf_wf__read(zf_wf__doc *out, const char *file, const void *bytes, size_t len
     reader r;
     reader_init(&r, out, file, p);
     r.json = json;
+    r.bytes = bytes;
+    r.len = len;
     if (len > ZF_WF_FILE_MAX) {
         zf_wf__problem(p, file, 0, 0, "split it into smaller workflows", "%s is larger than 1 MiB",
                        file);
