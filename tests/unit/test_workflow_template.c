@@ -140,11 +140,12 @@ static void test_compile_syntax(void **state)
         "the filters]");
     bad("{{ event.n | zzzzzzzz }}",
         "3:23: there is no filter zzzzzzzz [docs/workflows.md lists the filters]");
-    bad("{{ event.n | lowr }}",
-        "3:23: there is no filter lowr [did you mean lower? (docs/workflows.md lists the filters)]");
+    bad("{{ event.n | lowr }}", "3:23: there is no filter lowr [did you mean lower? "
+                                "(docs/workflows.md lists the filters)]");
     bad("{{ event.n | trim | trim | trim | trim | trim | trim | trim | trim | trim | trim | trim "
         "| trim | trim | trim | trim | trim | trim }}",
-        "3:134: more than 16 filters in one template [split the work over two steps, or drop a filter]");
+        "3:134: more than 16 filters in one template [split the work over two steps, or drop a "
+        "filter]");
     bad("a }} b", "3:12: '}}' closes no template [remove it, or open the template with {{]");
     bad("{{ event.n }} }}",
         "3:24: '}}' closes no template [remove it, or open the template with {{]");
@@ -191,7 +192,7 @@ static void test_compile_limits(void **state)
     bad(big, "3:10: a template is longer than 4096 bytes [split the text]");
     DONE();
     free(big);
-    bad("{{ '\xff' }}", "3:10: a template is not valid UTF-8 []");
+    bad("{{ '\xff' }}", "3:10: a template is not valid UTF-8 [save the text as UTF-8]");
     /* text without a template is a literal; so is "" */
     zf_wf_template *t = NULL;
     zf_wf_problems p = ZF_WF_PROBLEMS_INIT;
@@ -266,7 +267,8 @@ static void test_filters_text(void **state)
     bad("{{ event.s | join }}", FERR(10, "join: needs a list, got text"));
     ok("{{ event.u | length }}", "5");
     ok("{{ event.obj | length }}", "1");
-    bad("{{ event.n | length }}", FERR(10, "length: needs text, a list or an object, got a number"));
+    bad("{{ event.n | length }}",
+        FERR(10, "length: needs text, a list or an object, got a number"));
     ok("{{ event.n | int }}", "42");
     ok("{{ '-17' | int }}", "-17");
     bad("{{ 'x1' | int }}", FERR(10, "int: \"x1\" is not a whole number of at most 18 digits"));
@@ -291,12 +293,25 @@ static void test_filters_dates(void **state)
     (void)state;
     const char *notdate = "is not a date (yyyy-MM-dd) or time (yyyy-MM-ddTHH:mm:ss, optionally "
                           "with Z or an offset)";
-    static const char *const bad_dates[] = {
-        "2026-3-08",           "2026-13-01",          "2026-02-29",          "2026-00-10",
-        "2026-01-00",          "20260308",            "2026-03-08X",         "2026-03-08T",
-        "2026-03-08T24:00",    "2026-03-08T09:60",    "2026-03-08T09-00",    "2026-03-08T09:00:60",
-        "2026-03-08T09:00Z1",  "2026-03-08T09:00+24", "2026-03-08T09:00+05", "2026-03-08T09:00+05:60",
-        "2026-03-08T09:00+05:00x", "2026-03-08T09:00:0x", NULL};
+    static const char *const bad_dates[] = {"2026-3-08",
+                                            "2026-13-01",
+                                            "2026-02-29",
+                                            "2026-00-10",
+                                            "2026-01-00",
+                                            "20260308",
+                                            "2026-03-08X",
+                                            "2026-03-08T",
+                                            "2026-03-08T24:00",
+                                            "2026-03-08T09:60",
+                                            "2026-03-08T09-00",
+                                            "2026-03-08T09:00:60",
+                                            "2026-03-08T09:00Z1",
+                                            "2026-03-08T09:00+24",
+                                            "2026-03-08T09:00+05",
+                                            "2026-03-08T09:00+05:60",
+                                            "2026-03-08T09:00+05:00x",
+                                            "2026-03-08T09:00:0x",
+                                            NULL};
     for (const char *const *d = bad_dates; *d; d++) {
         char tmpl[128], want[512];
         snprintf(tmpl, sizeof tmpl, "{{ '%s' | utc }}", *d);
@@ -306,7 +321,8 @@ static void test_filters_dates(void **state)
     bad("{{ 'x' | at('09:00', 'UTC') }}", FERR(10, "at: \"x\" " NOTDATE));
     bad("{{ 'x' | in_zone('UTC') }}", FERR(10, "in_zone: \"x\" " NOTDATE));
     bad("{{ 'x' | date }}", FERR(10, "date: \"x\" " NOTDATE));
-    bad("{{ event.n | add_days(1) }}", FERR(10, "add_days: needs a date as text (2026-03-09), got a number"));
+    bad("{{ event.n | add_days(1) }}",
+        FERR(10, "add_days: needs a date as text (2026-03-09), got a number"));
     /* accepted forms */
     ok("{{ '2026-03-08 09:00' | add_minutes(90) }}", "\"2026-03-08T10:30:00\"");
     ok("{{ '2026-03-08T09:00:05.250Z' | add_hours(-10) }}", "\"2026-03-07T23:00:05Z\"");
@@ -333,7 +349,7 @@ static void test_filters_dates(void **state)
     bad("{{ '2026-03-08T09:00Z' | in_zone(5) }}",
         FERR(10, "in_zone: the time zone must be text (America/New_York)"));
     /* at: the time's form */
-    static const char *const bad_times[] = {"9:00", "09:0", "24:00", "09:60", "09-00",
+    static const char *const bad_times[] = {"9:00",     "09:0",    "24:00",     "09:60",  "09-00",
                                             "09:00:60", "09:00:5", "09:00:00x", "09:00x", NULL};
     for (const char *const *t = bad_times; *t; t++) {
         char tmpl[128], want[256];
@@ -481,16 +497,11 @@ static void test_filter_docs(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_compile_syntax),
-        cmocka_unit_test(test_compile_refs),
-        cmocka_unit_test(test_compile_limits),
-        cmocka_unit_test(test_literals_and_compare),
-        cmocka_unit_test(test_filters_text),
-        cmocka_unit_test(test_filters_dates),
-        cmocka_unit_test(test_filters_date_format),
-        cmocka_unit_test(test_filter_docs),
-        cmocka_unit_test(test_compile_tree),
-        cmocka_unit_test(test_compile_path_parts),
+        cmocka_unit_test(test_compile_syntax),      cmocka_unit_test(test_compile_refs),
+        cmocka_unit_test(test_compile_limits),      cmocka_unit_test(test_literals_and_compare),
+        cmocka_unit_test(test_filters_text),        cmocka_unit_test(test_filters_dates),
+        cmocka_unit_test(test_filters_date_format), cmocka_unit_test(test_filter_docs),
+        cmocka_unit_test(test_compile_tree),        cmocka_unit_test(test_compile_path_parts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,6 +29,7 @@ struct zf_workflow {
     zf_field *input; /* NULL-terminated, or NULL */
     char **input_names;
     char ***input_enums;
+    size_t ninput; /* entries of input_names and input_enums (a name may be NULL) */
     zf_wf_step *steps;
     zf_wf_template **tmpl; /* every template the steps point at */
     size_t nsteps, ntmpl;
@@ -207,8 +208,11 @@ static void load_schedule(loader *l, const json_t *s)
             zf_wf__zone z;
             zf_error err = ZF_ERROR_INIT;
             long pos;
-            if (!zf_schema_format_ok(ZF_FMT_TIMEZONE, tz, &pos) ||
-                zf_wf__zone_open(&z, tz, &err) != 0)
+            int rc = zf_schema_format_ok(ZF_FMT_TIMEZONE, tz, &pos) ? zf_wf__zone_open(&z, tz, &err)
+                                                                    : ZF_EVALIDATION;
+            if (rc == ZF_ENOMEM)
+                l->p->oom = 1;
+            else if (rc != 0)
                 at(l, "on.schedule.timezone", 0,
                    "use an IANA zone id such as America/New_York or Europe/Berlin",
                    "\"%s\" is not a known time zone", tz);
@@ -405,6 +409,7 @@ static void load_input(loader *l, const json_t *m)
         l->p->oom = 1;
         return;
     }
+    l->w->ninput = n;
     size_t i = 0;
     const char *k;
     json_t *v;
@@ -700,7 +705,8 @@ static void load_step(loader *l, size_t i, const json_t *js, const char **before
                       .steps_all = (const char *const *)l->w->ids,
                       .env_allowed = l->o ? l->o->env_allowed : NULL,
                       .has_item = json_object_get(js, "for_each") != NULL};
-    char *p = path_of(path, "for_each");
+    char p[64]; /* "steps[N].KEY": on the stack, so memory cannot run out for it */
+    snprintf(p, sizeof p, "%s.for_each", path);
     json_t *fe = json_object_get(js, "for_each");
     if (fe && !json_is_array(fe) && !json_is_string(fe))
         at(l, p, 0, "give a list, or a template that renders one ({{ event.attendees }})",
@@ -714,9 +720,8 @@ static void load_step(loader *l, size_t i, const json_t *js, const char **before
             at(l, p, 0, "give a list, or a template that renders one ({{ event.attendees }})",
                "for_each takes a list");
     }
-    free(p);
     json_t *cc = json_object_get(js, "concurrency");
-    p = path_of(path, "concurrency");
+    snprintf(p, sizeof p, "%s.concurrency", path);
     if (cc && !fe)
         at(l, p, 1, "remove it, or add for_each", "concurrency applies only to for_each");
     else if (cc && (!json_is_integer(cc) || json_integer_value(cc) < 1 ||
@@ -724,15 +729,13 @@ static void load_step(loader *l, size_t i, const json_t *js, const char **before
         at(l, p, 0, "give 1 to 64", "concurrency must be a whole number from 1 to 64");
     else if (cc)
         s->concurrency = (int)json_integer_value(cc);
-    free(p);
-    p = path_of(path, "if");
+    snprintf(p, sizeof p, "%s.if", path);
     json_t *cond = json_object_get(js, "if");
     if (cond && !json_is_string(cond) && !json_is_boolean(cond))
         at(l, p, 0, "write if: \"{{ event.kind == 'staff' }}\"", "if: takes a template");
     else if (cond)
         s->cond = compile_at(l, cond, p, &sc);
-    free(p);
-    p = path_of(path, "with");
+    snprintf(p, sizeof p, "%s.with", path);
     json_t *with = json_object_get(js, "with");
     json_t *empty = with ? NULL : json_object();
     s->with = compile_at(l, with ? with : empty, p, &sc);
@@ -741,15 +744,12 @@ static void load_step(loader *l, size_t i, const json_t *js, const char **before
         check_with(l, s->action, s->with, p);
     else if (s->builtin == ZF_WF_BUILTIN_DOWNLOAD_RECORDING && s->with)
         check_download_with(l, s->with, p);
-    free(p);
-    p = path_of(path, "retry");
-    load_retry(l, s, json_object_get(js, "retry"), p ? p : path);
-    free(p);
+    snprintf(p, sizeof p, "%s.retry", path);
+    load_retry(l, s, json_object_get(js, "retry"), p);
     json_t *coe = json_object_get(js, "continue_on_error");
     if (coe && !json_is_boolean(coe)) {
-        p = path_of(path, "continue_on_error");
+        snprintf(p, sizeof p, "%s.continue_on_error", path);
         at(l, p, 0, "write true or false", "continue_on_error must be true or false");
-        free(p);
     }
     s->continue_on_error = json_is_true(coe);
 }
@@ -852,7 +852,7 @@ void zf_workflow_free(zf_workflow *w)
         free(w->ids[i]);
     free(w->ids);
     free(w->steps);
-    for (size_t i = 0; w->input && w->input[i].name; i++) {
+    for (size_t i = 0; i < w->ninput; i++) { /* not to the first NULL name: one may be missing */
         free(w->input_names[i]);
         for (char **e = w->input_enums[i]; e && *e; e++)
             free(*e);

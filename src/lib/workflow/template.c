@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h"
 #include "template_internal.h"
 #include "text.h"
 #include "workflow_internal.h"
@@ -131,6 +132,14 @@ static int is_name_char(char c)
     return is_name_start(c) || (c >= '0' && c <= '9') || c == '-';
 }
 
+/* Out of memory: the scan stops, and no problem is added (bad() is off). */
+static void scan_oom(scan *sc)
+{
+    sc->p->oom = 1;
+    sc->failed = 1;
+}
+
+/* NULL when no name starts here, or (sc->failed) when memory ran out. */
 static char *take_name(scan *sc)
 {
     size_t b = sc->i;
@@ -138,7 +147,10 @@ static char *take_name(scan *sc)
         return NULL;
     while (sc->i < sc->n && is_name_char(sc->s[sc->i]))
         sc->i++;
-    return strndup(sc->s + b, sc->i - b);
+    char *name = strndup(sc->s + b, sc->i - b);
+    if (!name)
+        scan_oom(sc);
+    return name;
 }
 
 static int in_list(const char *const *list, const char *s)
@@ -183,10 +195,12 @@ static json_t *quoted(scan *sc)
         return NULL;
     }
     sc->i++;
+    /* the text was checked as UTF-8 and is shorter than the cap: a
+     * failure here is memory */
     json_t *v = b.failed ? NULL : json_stringn(b.ptr ? b.ptr : "", b.len);
     zf_buf_free(&b);
     if (!v)
-        bad(sc, start, "", "a quoted text is not valid UTF-8");
+        scan_oom(sc);
     return v;
 }
 
@@ -206,7 +220,10 @@ static json_t *number(scan *sc)
     memcpy(tmp, sc->s + b, sc->i - b);
     tmp[sc->i - b] = '\0';
     zf_parse_i64(tmp, -999999999999999999LL, 999999999999999999LL, &v); /* 18 digits: fits */
-    return json_integer(v);
+    json_t *j = json_integer(v);
+    if (!j)
+        scan_oom(sc);
+    return j;
 }
 
 static void check_root(scan *sc, wf_operand *o, size_t at)
@@ -317,8 +334,7 @@ static int operand(scan *sc, wf_operand *o)
     check_root(sc, o, at);
     return sc->failed ? -1 : 0;
 oom:
-    sc->p->oom = 1;
-    sc->failed = 1;
+    scan_oom(sc);
     return -1;
 }
 
@@ -397,7 +413,7 @@ static int pipeline(scan *sc, wf_pipe *pp)
         }
         wf_filter *n = realloc(pp->f, (pp->nf + 1) * sizeof *n);
         if (!n) {
-            sc->p->oom = sc->failed = 1;
+            scan_oom(sc);
             return -1;
         }
         pp->f = n;
@@ -410,7 +426,7 @@ static wf_expr *expression(scan *sc)
 {
     wf_expr *e = calloc(1, sizeof *e);
     if (!e) {
-        sc->p->oom = sc->failed = 1;
+        scan_oom(sc);
         return NULL;
     }
     skip_ws(sc);
@@ -443,11 +459,14 @@ fail:
 
 /* ---- compiling strings and trees ------------------------------------------ */
 
+/* text is taken (freed on failure); e stays the caller's on failure. */
 static int add_part(zf_wf_template *t, char *text, wf_expr *e)
 {
     wf_part *n = realloc(t->parts, (t->nparts + 1) * sizeof *n);
-    if (!n)
+    if (!n) {
+        free(text);
         return -1;
+    }
     t->parts = n;
     t->parts[t->nparts++] = (wf_part){text, e};
     return 0;
@@ -503,7 +522,7 @@ static int compile_text(zf_wf_template *t, const char *s, const zf_wf_scope *sco
             failed = 1;
             break;
         }
-        if (text.len && add_part(t, zf_buf_take(&text), NULL)) {
+        if (text.failed || (text.len && add_part(t, zf_buf_take(&text), NULL))) {
             p->oom = failed = 1;
             break;
         }
@@ -530,7 +549,7 @@ static int compile_text(zf_wf_template *t, const char *s, const zf_wf_scope *sco
         }
         i = (size_t)(close - s) + 2;
     }
-    if (!failed && text.len && add_part(t, zf_buf_take(&text), NULL))
+    if (!failed && (text.failed || (text.len && add_part(t, zf_buf_take(&text), NULL))))
         p->oom = failed = 1;
     zf_buf_free(&text);
     return failed ? -1 : 0;
@@ -719,9 +738,10 @@ int zf_wf_template_compile_string(zf_wf_template **out, const char *text, const 
                                   int line, int col, zf_wf_problems *p)
 {
     *out = NULL;
-    json_t *v = json_string(text);
-    if (!v) {
-        zf_wf__problem(p, scope->file, line, col, "", "a template is not valid UTF-8");
+    size_t at;
+    if (!zf_csv_utf8_valid(text, strlen(text), &at)) {
+        zf_wf__problem(p, scope->file, line, col, "save the text as UTF-8",
+                       "a template is not valid UTF-8");
         return ZF_EVALIDATION;
     }
     zf_wf_template *t = node_new(WF_TEXT, "");
@@ -730,7 +750,8 @@ int zf_wf_template_compile_string(zf_wf_template **out, const char *text, const 
         rc = ZF_ENOMEM;
     else if (compile_text(t, text, scope, line, col, p) != 0)
         rc = p->oom ? ZF_ENOMEM : ZF_EVALIDATION;
-    json_decref(v);
+    if (rc == ZF_ENOMEM)
+        p->oom = 1;
     if (rc) {
         zf_wf_template_free(t);
         return rc;
@@ -738,6 +759,11 @@ int zf_wf_template_compile_string(zf_wf_template **out, const char *text, const 
     if (t->nparts == 0 || (t->nparts == 1 && !t->parts[0].e)) {
         t->kind = WF_LIT;
         t->lit = json_string(t->nparts ? t->parts[0].text : "");
+        if (!t->lit) {
+            zf_wf_template_free(t);
+            p->oom = 1;
+            return ZF_ENOMEM;
+        }
     }
     *out = t;
     return 0;

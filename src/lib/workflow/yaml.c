@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "text.h"
 #include "workflow_internal.h"
 #include "zoomflow/buf.h"
 
@@ -59,10 +60,12 @@ static json_t *place(int line, int col)
     return json_pack("[ii]", line, col);
 }
 
-/* The path of the next value in the top frame (the root: ""). */
-static char *child_path(const frame *f)
+/* The path of the next value in the top frame (the root: ""); NULL with
+ * *oom 0 when it would pass PATH_MAX_LEN, 1 when memory ran out. */
+static char *child_path(const frame *f, int *oom)
 {
     zf_buf b = ZF_BUF_INIT(PATH_MAX_LEN);
+    *oom = 0;
     if (!f)
         zf_buf_puts(&b, "");
     else if (f->is_map)
@@ -70,10 +73,18 @@ static char *child_path(const frame *f)
     else
         zf_buf_appendf(&b, "%s[%zu]", f->path, f->index);
     if (b.failed) {
+        size_t need = 0; /* the path's length: within the cap, memory ran out */
+        if (f && f->is_map)
+            need = strlen(f->path) + (f->path[0] != '\0') + (f->key ? strlen(f->key) : 0);
+        else if (f)
+            need = strlen(f->path) + 2 + (size_t)snprintf(NULL, 0, "%zu", f->index);
+        *oom = need <= PATH_MAX_LEN;
         zf_buf_free(&b);
         return NULL;
     }
-    return zf_buf_take(&b);
+    char *s = zf_buf_take(&b);
+    *oom = !s;
+    return s;
 }
 
 static int is_digits(const char *s, const char *set)
@@ -99,24 +110,19 @@ static json_t *plain_value(const char *s, int *bad)
         return json_false();
     const char *d = (*s == '-' || *s == '+') ? s + 1 : s;
     if (is_digits(d, "0123456789")) {
-        json_t *v = NULL;
-        json_error_t je;
-        if (*s != '+' && !(d[0] == '0' && d[1]))
-            v = json_loads(s, JSON_DECODE_ANY, &je);
-        else {
-            /* +12, 0012: read as decimal integers */
-            v = json_loads(d[0] == '0' ? d + strspn(d, "0") : d, JSON_DECODE_ANY, &je);
-            if (!v && !d[strspn(d, "0")])
-                v = json_integer(0);
-            if (v && *s == '-')
-                json_integer_set(v, -json_integer_value(v));
-        }
-        if (!v || !json_is_integer(v)) {
-            json_decref(v);
+        /* +12, 0012: decimal; past int64 is out of range, never memory */
+        const char *z = d + strspn(d, "0");
+        if (!*z)
+            z--; /* all zeros: "0" */
+        char tmp[24];
+        int64_t v;
+        if (strlen(z) > 19 ||
+            snprintf(tmp, sizeof tmp, "%s%s", *s == '-' ? "-" : "", z) >= (int)sizeof tmp ||
+            zf_parse_i64(tmp, INT64_MIN, INT64_MAX, &v) != 0) {
             *bad = 1;
             return NULL;
         }
-        return v;
+        return json_integer((json_int_t)v); /* NULL: memory */
     }
     if (!strcmp(s, ".inf") || !strcmp(s, "-.inf") || !strcmp(s, "+.inf") || !strcmp(s, ".nan") ||
         !strcmp(s, ".Inf") || !strcmp(s, ".NaN") || !strcmp(s, ".INF") || !strcmp(s, ".NAN")) {
@@ -171,7 +177,13 @@ static int attach(reader *r, json_t *v, int line, int col)
         return -1;
     }
     frame *f = r->depth ? &r->stack[r->depth - 1] : NULL;
-    char *path = child_path(f);
+    int oom;
+    char *path = child_path(f, &oom);
+    if (!path && oom) {
+        json_decref(v);
+        r->p->oom = 1;
+        return -1;
+    }
     if (!path) {
         json_decref(v);
         fail(r, line, col, "use shorter keys or nest less",
@@ -239,6 +251,11 @@ static int on_key(reader *r, frame *f, struct fy_event *e, int line, int col)
         json_t *v = plain_value(key, &bad);
         int text = v && json_is_string(v);
         json_decref(v);
+        if (!v && !bad) {
+            free(key);
+            r->p->oom = 1;
+            return -1;
+        }
         if (!text) {
             zf_wf__problem(r->p, r->file, line, col, "quote the key to make it text",
                            "the key %s is not text (keys must be strings)", key);
@@ -293,7 +310,7 @@ static int on_scalar(reader *r, struct fy_event *e, int line, int col)
     json_t *v;
     if (fy_token_scalar_style(e->scalar.value) == FYSS_PLAIN) {
         int bad;
-        v = plain_value(s, &bad);
+        v = plain_value(s, &bad); /* NULL without bad: memory, which attach() reports */
         if (bad) {
             zf_wf__problem(r->p, r->file, line, col, "quote it to keep it as text",
                            "the number %s is out of range", s);
@@ -303,8 +320,15 @@ static int on_scalar(reader *r, struct fy_event *e, int line, int col)
         }
     } else {
         v = json_stringn(s, n);
-        if (!v) {
-            fail(r, line, col, "save the file as UTF-8", "a value is not valid UTF-8");
+        size_t at;
+        if (!v && zf_csv_utf8_valid(s, n, &at)) { /* valid text: memory */
+            free(s);
+            r->p->oom = 1;
+            return -1;
+        }
+        if (!v) { /* an escape that makes no character ("\ud800") */
+            fail(r, line, col, "write the character itself, or a valid \\u escape",
+                 "a value is not valid UTF-8");
             free(s);
             return -1;
         }
@@ -329,7 +353,12 @@ static int on_start(reader *r, int is_map, struct fy_event *e, int line, int col
         fail(r, line, col, "flatten the definition", "the definition nests more than 32 levels");
         return -1;
     }
-    char *path = child_path(top);
+    int oom;
+    char *path = child_path(top, &oom);
+    if (!path && oom) {
+        r->p->oom = 1;
+        return -1;
+    }
     if (!path) {
         fail(r, line, col, "use shorter keys or nest less",
              "the path to this value is longer than 1024 characters");
