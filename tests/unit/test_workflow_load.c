@@ -62,6 +62,15 @@ static void test_read_bytes(void **state)
                         "2:5: not UTF-8 text (a NUL byte here) [save the file as UTF-8 text]\n");
     check("a: 1\nb: \xc3\xa9\xff\n", "t.yaml",
           "2:5: not UTF-8 text (a stray byte here) [save the file as UTF-8 text]\n");
+    /* both a stray byte and a NUL: the first of them */
+    assert_string_equal(load_n("a: \xff\nb: \0\n", 10, "t.yaml", NULL),
+                        "1:4: not UTF-8 text (a stray byte here) [save the file as UTF-8 text]\n");
+    assert_string_equal(load_n("a: \0\nb: \xff\n", 10, "t.yaml", NULL),
+                        "1:4: not UTF-8 text (a NUL byte here) [save the file as UTF-8 text]\n");
+    /* an escape that makes no character: libfyaml refuses it */
+    check("a: \"\\ud800\"\n", "t.yaml",
+          "1:5: not valid YAML: double-quoted scalar has invalid UTF8 escape [correct the syntax "
+          "at that place (examples/workflows has working files)]\n");
     check("", "t.yaml", "0:0: t.yaml is empty [start from an example in examples/workflows]\n");
     check("# only a comment\n", "t.yaml",
           "0:0: t.yaml is empty [start from an example in examples/workflows]\n");
@@ -157,6 +166,12 @@ static void test_read_scalars(void **state)
                                                "+99999999999999999999",
                                                ".inf",
                                                "-.inf",
+                                               "+.inf",
+                                               ".nan",
+                                               ".INF",
+                                               ".NAN",
+                                               "-1e999",
+                                               "9223372036854775808",
                                                ".NaN",
                                                "1e999",
                                                NULL};
@@ -182,6 +197,8 @@ static void test_read_scalars(void **state)
     scalar("-2.", "-2.0");
     scalar("1e3", "1000.0");
     scalar("2.5E-1", "0.25");
+    scalar("1e+3", "1000.0");
+    scalar("-9223372036854775808", "-9223372036854775808");
     scalar(".", "\".\"");
     scalar("1e", "\"1e\"");
     scalar("1.5x", "\"1.5x\"");
@@ -274,6 +291,9 @@ static void test_load_header(void **state)
           "steps]\n"
           "7:14: description must be text [quote the value]\n"
           "8:11: version must be a number or text of 1-32 characters [give a number or a short "
+          "text (at most 32 characters)]\n");
+    check(HEAD STEP "version: abcdefghijklmnopqrstuvwxyz1234567\n", "t.yaml",
+          "7:10: version must be a number or text of 1-32 characters [give a number or a short "
           "text (at most 32 characters)]\n");
     check(HEAD STEP "version: 1.5\n", "t.yaml",
           "7:10: version must be a number or text of 1-32 characters [give a number or a short "
@@ -398,6 +418,11 @@ static void test_load_steps(void **state)
     assert_string_equal(load_n(many, strlen(many), "t.yaml", NULL),
                         "4:3: more than 200 steps [split it into several workflows]\n");
     free(many);
+    check(HEAD "  - {id: -a, action: get_user, with: {user_id: me}}\n"
+               "  - {id: a.b, action: get_user, with: {user_id: me}}\n",
+          "t.yaml",
+          "4:10: \"-a\" is not a step id [use 1-64 of a-z, 0-9, '_', '-']\n"
+          "5:10: \"a.b\" is not a step id [use 1-64 of a-z, 0-9, '_', '-']\n");
     check(HEAD "  - id: a\n    action: [get_user]\n", "t.yaml",
           "5:13: action must be text [quote the value]\n");
     check(HEAD "  - id: a\n    action: zzzzzzzzzz\n", "t.yaml",
@@ -465,6 +490,16 @@ static void test_load_with(void **state)
           "6:12: with: is a mapping of inputs [write with: {meeting_id: ..., dir: ...}]\n");
     check(HEAD "  - id: a\n    download: recording\n    with: [1]\n", "t.yaml",
           "6:11: with: is a mapping of inputs [write with: {meeting_id: ..., dir: ...}]\n");
+    /* inside a templated mapping: its literal members, unknown keys and
+     * required ones, level by level */
+    check(HEAD "  - id: a\n    action: create_meeting\n    with:\n      user_id: me\n"
+               "      settings: {approval_typ: 0, host_video: \"{{ event.v }}\", "
+               "approval_type: 9}\n",
+          "t.yaml",
+          "8:18: the action takes no input settings.approval_typ [did you mean "
+          "approval_type?]\n"
+          "8:79: steps[0].with.settings.approval_type: must be one of 0, 1, 2 [see the action's "
+          "input description (docs/actions.md)]\n");
     /* a template beside a bad literal member: both are checked */
     check(HEAD "  - id: a\n    action: get_user\n    with: {user_id: \"{{ bogus }}\", "
                "colour: 1}\n",

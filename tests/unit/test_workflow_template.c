@@ -311,6 +311,11 @@ static void test_filters_dates(void **state)
                                             "2026-03-08T09:00+05:60",
                                             "2026-03-08T09:00+05:00x",
                                             "2026-03-08T09:00:0x",
+                                            "2026/03/08",
+                                            "2026-03/08",
+                                            "2026-03-08T0900",
+                                            "2026-03-08T09:00+0x:00",
+                                            "2026-03-08T09:00:00.5+",
                                             NULL};
     for (const char *const *d = bad_dates; *d; d++) {
         char tmpl[128], want[512];
@@ -333,6 +338,8 @@ static void test_filters_dates(void **state)
         FERR(10, "add_hours: adds hours and minutes to a time, not to a date"));
     bad("{{ event.d | add_days('1') }}",
         FERR(10, "add_days: the amount must be a whole number within range"));
+    bad("{{ event.d | add_days(-3660001) }}",
+        FERR(10, "add_days: the amount must be a whole number within range"));
     bad("{{ event.d | add_days(3660001) }}",
         FERR(10, "add_days: the amount must be a whole number within range"));
     bad("{{ '0000-01-01' | add_days(-1) }}",
@@ -349,8 +356,9 @@ static void test_filters_dates(void **state)
     bad("{{ '2026-03-08T09:00Z' | in_zone(5) }}",
         FERR(10, "in_zone: the time zone must be text (America/New_York)"));
     /* at: the time's form */
-    static const char *const bad_times[] = {"9:00",     "09:0",    "24:00",     "09:60",  "09-00",
-                                            "09:00:60", "09:00:5", "09:00:00x", "09:00x", NULL};
+    static const char *const bad_times[] = {"9:00",     "09:0",     "24:00",     "09:60",  "09-00",
+                                            "09:00:60", "09:00:5",  "09:00:00x", "09:00x", "0a:00",
+                                            "09:0a",    "09:00:0a", NULL};
     for (const char *const *t = bad_times; *t; t++) {
         char tmpl[128], want[256];
         snprintf(tmpl, sizeof tmpl, "{{ event.d | at('%s', 'UTC') }}", *t);

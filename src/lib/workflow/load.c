@@ -513,7 +513,10 @@ static void check_members(loader *l, const zf_field *fields, int open, const zf_
             char hint[128];
             snprintf(hint, sizeof hint, s.best ? "did you mean %s?" : "%s",
                      s.best ? s.best : "see the action's input description (docs/actions.md)");
-            at(l, kp ? kp : path, 1, hint, "the action takes no input %s", t->keys[i]);
+            /* named from with: down, so a nested key says where it is */
+            const char *rel = kp ? strstr(kp, ".with.") : NULL;
+            at(l, kp ? kp : path, 1, hint, "the action takes no input %s",
+               rel ? rel + 6 : t->keys[i]);
         } else if (f && zf_wf_template_literal(t->kids[i])) {
             zf_problems sp = ZF_PROBLEMS_INIT;
             zf_schema_check(&sp, f, "", zf_wf_template_literal(t->kids[i]));
