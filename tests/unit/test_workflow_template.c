@@ -486,6 +486,55 @@ static void test_compile_path_parts(void **state)
     DONE();
 }
 
+/* Rendering's own edges: a text past 1 MiB (placed at its first template,
+ * not at the text before it), a join past it, null inside text, a failing
+ * right-hand side, truthiness of every type. */
+static void test_render_edges(void **state)
+{
+    (void)state;
+    size_t n = 600 * 1024;
+    char *big = malloc(n + 1);
+    memset(big, 'x', n);
+    big[n] = '\0';
+    json_t *ctx = json_pack("{s{ss s[ss]}}", "event", "big", big, "two", big, big);
+    free(big);
+    zf_wf_scope sc = {.file = "t.yaml", .step = "s"};
+    zf_wf_problems p = ZF_WF_PROBLEMS_INIT;
+    zf_error err = ZF_ERROR_INIT;
+    zf_wf_template *t = NULL;
+    json_t *out = NULL;
+    assert_int_equal(
+        zf_wf_template_compile_string(&t, "ab\n{{ event.big }}{{ event.big }}", &sc, 5, 7, &p), 0);
+    assert_int_equal(zf_wf_render(&out, t, ctx, &err), ZF_EVALIDATION);
+    assert_null(out);
+    assert_string_equal(err.message, "step s (t.yaml:6:1): the rendered text is larger than 1 MiB");
+    zf_wf_template_free(t);
+    assert_int_equal(zf_wf_template_compile_string(&t, "{{ event.two | join }}", &sc, 1, 1, &p), 0);
+    assert_int_equal(zf_wf_render(&out, t, ctx, &err), ZF_EVALIDATION);
+    assert_string_equal(err.message,
+                        "step s (t.yaml:1:1): filter join: the joined text is larger than 1 MiB");
+    zf_wf_template_free(t);
+    json_decref(ctx);
+    ok("a{{ event.z }}b{{ event.t }}{{ event.r }}", "\"abtrue1.5\"");
+    bad("{{ event.n == event.s | int }}",
+        FERR(10, "int: \"Ab\" is not a whole number of at most 18 digits"));
+    /* truthiness: false, null, "", "false", 0, 0.0, [], {} are false */
+    static const char *const falsy[] = {"false", "null", "\"\"", "\"false\"", "0",
+                                        "0.0",   "[]",   "{}",   NULL};
+    static const char *const truthy[] = {"true", "\"no\"", "1", "-0.5", "[0]", "{\"a\": 0}", NULL};
+    for (const char *const *v = falsy; *v; v++) {
+        json_t *j = json_loads(*v, JSON_DECODE_ANY, NULL);
+        assert_false(zf_wf_truthy(j));
+        json_decref(j);
+    }
+    for (const char *const *v = truthy; *v; v++) {
+        json_t *j = json_loads(*v, JSON_DECODE_ANY, NULL);
+        assert_true(zf_wf_truthy(j));
+        json_decref(j);
+    }
+    DONE();
+}
+
 static void test_filter_docs(void **state)
 {
     (void)state;
@@ -510,6 +559,7 @@ int main(void)
         cmocka_unit_test(test_filters_text),        cmocka_unit_test(test_filters_dates),
         cmocka_unit_test(test_filters_date_format), cmocka_unit_test(test_filter_docs),
         cmocka_unit_test(test_compile_tree),        cmocka_unit_test(test_compile_path_parts),
+        cmocka_unit_test(test_render_edges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
