@@ -101,9 +101,14 @@ int zf_tzif_read_zone(const char *zone, unsigned char **img, size_t *n, zf_error
         return zf_error_set(err, ZF_EPATH, "\"%s\" is not a time zone name", zone ? zone : "");
     const char *dir = getenv("TZDIR");
     zf_buf path = ZF_BUF_INIT(TZIF_PATH_MAX);
-    zf_buf_appendf(&path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", zone);
+    const char *base = dir && *dir ? dir : "/usr/share/zoneinfo";
+    zf_buf_appendf(&path, "%s/%s", base, zone);
     FILE *f = path.failed ? NULL : fopen(path.ptr, "rb");
     int rc = ZF_OK;
+    if (path.failed && strlen(base) + strlen(zone) + 2 <= TZIF_PATH_MAX) { /* it fitted */
+        rc = zf_error_set(err, ZF_ENOMEM, "out of memory reading a time zone");
+        goto done;
+    }
     if (!f) {
         rc = zf_error_set(err, ZF_ECONFIG, "cannot read the time zone database for %s", zone);
         zf_error_hint_id(err, ZF_HINT_INSTALL_TZDATA, NULL);

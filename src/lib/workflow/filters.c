@@ -20,6 +20,7 @@
 #include "zoomflow/buf.h"
 
 #define DAY 86400
+#define DATE_TEXT_MAX 4096 /* bytes of date()'s text */
 
 typedef int (*filter_fn)(wf_val *, wf_val *, json_t *const *, size_t, char *, size_t);
 
@@ -136,22 +137,34 @@ static int f_join(wf_val *out, wf_val *in, json_t *const *a, size_t n, char *msg
     if (!sep)
         return refuse(msg, cap, "the separator must be text");
     zf_buf b = ZF_BUF_INIT(ZF_WF_RENDER_MAX);
-    size_t i;
+    size_t i, need = 0; /* the bytes the text would take: past the cap, or memory */
     json_t *x;
     json_array_foreach (in->v, i, x) {
         if (json_is_object(x) || json_is_array(x)) {
             zf_buf_free(&b);
             return refuse(msg, cap, "joins text and numbers, not %s", tname(x));
         }
-        if (i)
+        if (i) {
             zf_buf_puts(&b, sep);
-        if (json_is_string(x))
+            need += strlen(sep);
+        }
+        if (json_is_string(x)) {
             zf_buf_puts(&b, json_string_value(x));
-        else if (!json_is_null(x)) {
+            need += json_string_length(x);
+        } else if (!json_is_null(x)) {
             char *s = json_dumps(x, JSON_ENCODE_ANY);
-            zf_buf_puts(&b, s ? s : "");
+            if (!s) {
+                zf_buf_free(&b);
+                return ZF_ENOMEM;
+            }
+            zf_buf_puts(&b, s);
+            need += strlen(s);
             free(s);
         }
+    }
+    if (b.failed && need <= ZF_WF_RENDER_MAX) {
+        zf_buf_free(&b);
+        return ZF_ENOMEM;
     }
     if (b.failed) {
         zf_buf_free(&b);
@@ -311,14 +324,13 @@ static void fmt_offset(char *out, size_t cap, const dt *t)
         out[0] = '\0';
 }
 
+/* NULL when memory ran out; the caller checked the year (dt_year_ok). */
 static json_t *dt_json(const dt *t)
 {
     int64_t y;
     unsigned m, d;
     zf_civil_from_days(t->days, &y, &m, &d);
     char buf[64], off[16];
-    if (y < 0 || y > 9999)
-        return NULL;
     if (!t->has_time) {
         snprintf(buf, sizeof buf, "%04d-%02u-%02u", (int)y, m, d);
         return json_string(buf);
@@ -344,10 +356,12 @@ static int need_dt(const wf_val *in, dt *t, char *msg, size_t cap)
 
 static int give_dt(wf_val *out, wf_val *in, const dt *t, char *msg, size_t cap)
 {
-    json_t *v = dt_json(t);
-    if (!v)
+    int64_t y;
+    unsigned m, d;
+    zf_civil_from_days(t->days, &y, &m, &d);
+    if (y < 0 || y > 9999)
         return refuse(msg, cap, "the date falls outside the years 0000-9999");
-    return give(out, in, v);
+    return give(out, in, dt_json(t)); /* NULL: ZF_ENOMEM */
 }
 
 static int need_int(json_t *a, int64_t lim, int64_t *n, char *msg, size_t cap)
@@ -395,7 +409,10 @@ static int open_zone(zf_wf__zone *z, json_t *name, char *msg, size_t cap)
     zf_error err = ZF_ERROR_INIT;
     if (!json_is_string(name))
         return refuse(msg, cap, "the time zone must be text (America/New_York)");
-    if (zf_wf__zone_open(z, json_string_value(name), &err) != 0) {
+    int rc = zf_wf__zone_open(z, json_string_value(name), &err);
+    if (rc == ZF_ENOMEM)
+        return rc;
+    if (rc != 0) {
         snprintf(msg, cap, "%s", err.message);
         return ZF_EVALIDATION;
     }
@@ -411,13 +428,15 @@ static int f_at(wf_val *out, wf_val *in, json_t *const *a, size_t n, char *msg, 
         return ZF_EVALIDATION;
     const char *hm = json_string_value(a[0]);
     int hh, mm, ss = 0;
-    if (!hm || strlen(hm) < 5 || digits(hm, 2, &hh) || hm[2] != ':' || digits(hm + 3, 2, &mm) ||
-        hh > 23 || mm > 59 ||
-        (hm[5] && (hm[5] != ':' || digits(hm + 6, 2, &ss) || ss > 59 || hm[8])))
-        return refuse(msg, cap, "the time \"%s\" is not HH:mm or HH:mm:ss", hm ? hm : "?");
+    if (!hm)
+        return refuse(msg, cap, "the time must be text (\"HH:mm\" or \"HH:mm:ss\")");
+    if (strlen(hm) < 5 || digits(hm, 2, &hh) || hm[2] != ':' || digits(hm + 3, 2, &mm) || hh > 23 ||
+        mm > 59 || (hm[5] && (hm[5] != ':' || digits(hm + 6, 2, &ss) || ss > 59 || hm[8])))
+        return refuse(msg, cap, "the time \"%s\" is not HH:mm or HH:mm:ss", hm);
     zf_wf__zone z;
-    if (open_zone(&z, a[1], msg, cap))
-        return ZF_EVALIDATION;
+    int zrc = open_zone(&z, a[1], msg, cap);
+    if (zrc)
+        return zrc;
     int64_t wall = t.days * DAY + hh * 3600 + mm * 60 + ss, inst;
     int kind;
     int32_t off = 0;
@@ -441,8 +460,9 @@ static int f_in_zone(wf_val *out, wf_val *in, json_t *const *a, size_t n, char *
                       "needs an instant (a time with Z or an offset); for a date or a "
                       "wall time use at(TIME, ZONE)");
     zf_wf__zone z;
-    if (open_zone(&z, a[0], msg, cap))
-        return ZF_EVALIDATION;
+    int zrc = open_zone(&z, a[0], msg, cap);
+    if (zrc)
+        return zrc;
     int32_t off;
     int rc = zf_wf__zone_offset(&z, instant_of(&t), &off);
     zf_wf__zone_close(&z);
@@ -481,7 +501,7 @@ static int f_date(wf_val *out, wf_val *in, json_t *const *a, size_t n, char *msg
     unsigned m, d;
     zf_civil_from_days(t.days, &y, &m, &d);
     int64_t wd = ((t.days % 7) + 7) % 7; /* 1970-01-01 was a Thursday */
-    zf_buf b = ZF_BUF_INIT(4096);
+    zf_buf b = ZF_BUF_INIT(DATE_TEXT_MAX);
     for (; *f; f++) {
         if (*f != '%' || !f[1]) {
             zf_buf_putc(&b, *f);
@@ -544,8 +564,11 @@ static int f_date(wf_val *out, wf_val *in, json_t *const *a, size_t n, char *msg
         }
     }
     if (b.failed) {
+        /* the longest directive adds 9 bytes: a buffer that failed short of
+         * the cap by more than that ran out of memory */
+        int oom = b.len + 10 <= DATE_TEXT_MAX; /* 9 bytes and the NUL would fit */
         zf_buf_free(&b);
-        return refuse(msg, cap, "the formatted date is too long");
+        return oom ? ZF_ENOMEM : refuse(msg, cap, "the formatted date is too long");
     }
     int rc = give(out, in, json_stringn(b.ptr ? b.ptr : "", b.len));
     zf_buf_free(&b);

@@ -20,6 +20,7 @@
 
 #define NAME_MAX_LEN 64
 #define INPUT_FIELDS_MAX 64
+#define ENUM_MAX 63
 
 struct zf_workflow {
     char *file, *name, *description, *version, *trigger_value, *timezone;
@@ -28,6 +29,7 @@ struct zf_workflow {
     zf_field *input; /* NULL-terminated, or NULL */
     char **input_names;
     char ***input_enums;
+    size_t ninput; /* entries of input_names and input_enums (a name may be NULL) */
     zf_wf_step *steps;
     zf_wf_template **tmpl; /* every template the steps point at */
     size_t nsteps, ntmpl;
@@ -120,8 +122,10 @@ static const char *str_at(loader *l, const json_t *obj, const char *key, const c
     json_t *v = json_object_get(obj, key);
     char *kp = path_of(path, key);
     const char *r = NULL;
+    char hint[96];
+    snprintf(hint, sizeof hint, "add %s: here", key);
     if (!v && required)
-        at(l, path, 0, "", "the key %s is required here", key);
+        at(l, path, 0, hint, "the key %s is required here", key);
     else if (v && !json_is_string(v))
         at(l, kp ? kp : path, 0, "quote the value", "%s must be text", key);
     else
@@ -196,14 +200,19 @@ static void load_schedule(loader *l, const json_t *s)
         l->w->trigger_value = dup_or_oom(l, json_string_value(s));
     } else if (json_is_object(s)) {
         only_keys(l, s, "on.schedule", keys, "a schedule");
-        l->w->trigger_value = dup_or_oom(l, str_at(l, s, "cron", "on.schedule", 1));
+        const char *cron = str_at(l, s, "cron", "on.schedule", 1);
+        if (cron)
+            l->w->trigger_value = dup_or_oom(l, cron);
         const char *tz = str_at(l, s, "timezone", "on.schedule", 0);
         if (tz) {
             zf_wf__zone z;
             zf_error err = ZF_ERROR_INIT;
             long pos;
-            if (!zf_schema_format_ok(ZF_FMT_TIMEZONE, tz, &pos) ||
-                zf_wf__zone_open(&z, tz, &err) != 0)
+            int rc = zf_schema_format_ok(ZF_FMT_TIMEZONE, tz, &pos) ? zf_wf__zone_open(&z, tz, &err)
+                                                                    : ZF_EVALIDATION;
+            if (rc == ZF_ENOMEM)
+                l->p->oom = 1;
+            else if (rc != 0)
                 at(l, "on.schedule.timezone", 0,
                    "use an IANA zone id such as America/New_York or Europe/Berlin",
                    "\"%s\" is not a known time zone", tz);
@@ -219,7 +228,7 @@ static void load_schedule(loader *l, const json_t *s)
     if (!l->w->timezone)
         l->w->timezone = dup_or_oom(l, "UTC");
     const char *cron = l->w->trigger_value;
-    if (!cron || !*cron)
+    if (!cron) /* missing or not text: said above */
         return;
     int col;
     zf_error err = ZF_ERROR_INIT;
@@ -306,6 +315,44 @@ static zf_format format_named(const char *n)
     return ZF_FMT_NONE;
 }
 
+/* enum: 1 to ENUM_MAX texts; anything else is a problem, never a list
+ * cut short at its first non-text item. */
+static void load_input_enum(loader *l, zf_field *f, const json_t *en, const char *path, size_t idx)
+{
+    if (!en)
+        return;
+    char *ep = path_of(path, "enum");
+    size_t n = json_array_size(en), i;
+    json_t *x;
+    if (!json_is_array(en) || !n || n > ENUM_MAX) {
+        at(l, ep ? ep : path, 0, "write enum: [staff, contractor]",
+           "enum is a list of 1 to 63 texts");
+        free(ep);
+        return;
+    }
+    json_array_foreach ((json_t *)en, i, x)
+        if (!json_is_string(x)) {
+            char ip[32];
+            snprintf(ip, sizeof ip, "[%zu]", i);
+            char *xp = ep ? path_of(ep, ip) : NULL;
+            at(l, xp ? xp : path, 0, "quote the value", "an enum value must be text");
+            free(xp);
+            free(ep);
+            return;
+        }
+    free(ep);
+    char **list = calloc(n + 1, sizeof *list);
+    l->w->input_enums[idx] = list;
+    if (!list) {
+        l->p->oom = 1;
+        return;
+    }
+    json_array_foreach ((json_t *)en, i, x)
+        if (!(list[i] = dup_or_oom(l, json_string_value(x))))
+            break;
+    f->enum_str = (const char *const *)list;
+}
+
 static void load_input_field(loader *l, zf_field *f, const char *name, const json_t *spec,
                              const char *path, size_t idx)
 {
@@ -329,17 +376,7 @@ static void load_input_field(loader *l, zf_field *f, const char *name, const jso
         at(l, fp ? fp : path, 0,
            "use email, date, date-time, zoom-date-time or timezone (docs/workflows.md)",
            "\"%s\" is not a format the schema knows", fmt);
-    json_t *en = json_object_get(spec, "enum");
-    if (json_is_array(en) && json_array_size(en) && json_array_size(en) < 64) {
-        char **list = calloc(json_array_size(en) + 1, sizeof *list);
-        l->w->input_enums[idx] = list;
-        size_t i;
-        json_t *x;
-        json_array_foreach (en, i, x)
-            if (list && json_is_string(x))
-                list[i] = dup_or_oom(l, json_string_value(x));
-        f->enum_str = (const char *const *)list;
-    }
+    load_input_enum(l, f, json_object_get(spec, "enum"), path, idx);
     free(tp);
     free(fp);
 }
@@ -357,9 +394,12 @@ static void load_input(loader *l, const json_t *m)
     }
     only_keys(l, in, "input", keys, "input");
     json_t *props = json_object_get(in, "properties");
+    if (props && !json_is_object(props))
+        at(l, "input.properties", 0, "write properties: {email: {type: string}}",
+           "properties is a mapping of names to their types");
     size_t n = json_is_object(props) ? json_object_size(props) : 0;
     if (n > INPUT_FIELDS_MAX) {
-        at(l, "input.properties", 0, "", "at most 64 properties");
+        at(l, "input.properties", 0, "list at most 64 properties", "at most 64 properties");
         return;
     }
     l->w->input = calloc(n + 1, sizeof *l->w->input);
@@ -369,6 +409,7 @@ static void load_input(loader *l, const json_t *m)
         l->p->oom = 1;
         return;
     }
+    l->w->ninput = n;
     size_t i = 0;
     const char *k;
     json_t *v;
@@ -379,6 +420,9 @@ static void load_input(loader *l, const json_t *m)
         i++;
     }
     json_t *req = json_object_get(in, "required");
+    if (req && !json_is_array(req))
+        at(l, "input.required", 0, "write required: [email]",
+           "required is a list of property names");
     size_t j;
     json_array_foreach (req, j, v) {
         int found = 0;
@@ -388,9 +432,15 @@ static void load_input(loader *l, const json_t *m)
                 l->w->input[f].flags |= ZF_F_REQUIRED;
                 found = 1;
             }
-        if (!found)
-            at(l, "input.required", 0, "list names of input.properties",
-               "a required name is not a property");
+        if (!found) {
+            char rp[40];
+            snprintf(rp, sizeof rp, "input.required[%zu]", j);
+            if (json_is_string(v))
+                at(l, rp, 0, "list names of input.properties, or add the property",
+                   "%s is required but is not one of the properties", json_string_value(v));
+            else
+                at(l, rp, 0, "list names of input.properties", "a required name must be text");
+        }
     }
 }
 
@@ -463,7 +513,10 @@ static void check_members(loader *l, const zf_field *fields, int open, const zf_
             char hint[128];
             snprintf(hint, sizeof hint, s.best ? "did you mean %s?" : "%s",
                      s.best ? s.best : "see the action's input description (docs/actions.md)");
-            at(l, kp ? kp : path, 1, hint, "the action takes no input %s", t->keys[i]);
+            /* named from with: down, so a nested key says where it is */
+            const char *rel = kp ? strstr(kp, ".with.") : NULL;
+            at(l, kp ? kp : path, 1, hint, "the action takes no input %s",
+               rel ? rel + 6 : t->keys[i]);
         } else if (f && zf_wf_template_literal(t->kids[i])) {
             zf_problems sp = ZF_PROBLEMS_INIT;
             zf_schema_check(&sp, f, "", zf_wf_template_literal(t->kids[i]));
@@ -655,7 +708,8 @@ static void load_step(loader *l, size_t i, const json_t *js, const char **before
                       .steps_all = (const char *const *)l->w->ids,
                       .env_allowed = l->o ? l->o->env_allowed : NULL,
                       .has_item = json_object_get(js, "for_each") != NULL};
-    char *p = path_of(path, "for_each");
+    char p[64]; /* "steps[N].KEY": on the stack, so memory cannot run out for it */
+    snprintf(p, sizeof p, "%s.for_each", path);
     json_t *fe = json_object_get(js, "for_each");
     if (fe && !json_is_array(fe) && !json_is_string(fe))
         at(l, p, 0, "give a list, or a template that renders one ({{ event.attendees }})",
@@ -669,9 +723,8 @@ static void load_step(loader *l, size_t i, const json_t *js, const char **before
             at(l, p, 0, "give a list, or a template that renders one ({{ event.attendees }})",
                "for_each takes a list");
     }
-    free(p);
     json_t *cc = json_object_get(js, "concurrency");
-    p = path_of(path, "concurrency");
+    snprintf(p, sizeof p, "%s.concurrency", path);
     if (cc && !fe)
         at(l, p, 1, "remove it, or add for_each", "concurrency applies only to for_each");
     else if (cc && (!json_is_integer(cc) || json_integer_value(cc) < 1 ||
@@ -679,15 +732,13 @@ static void load_step(loader *l, size_t i, const json_t *js, const char **before
         at(l, p, 0, "give 1 to 64", "concurrency must be a whole number from 1 to 64");
     else if (cc)
         s->concurrency = (int)json_integer_value(cc);
-    free(p);
-    p = path_of(path, "if");
+    snprintf(p, sizeof p, "%s.if", path);
     json_t *cond = json_object_get(js, "if");
     if (cond && !json_is_string(cond) && !json_is_boolean(cond))
         at(l, p, 0, "write if: \"{{ event.kind == 'staff' }}\"", "if: takes a template");
     else if (cond)
         s->cond = compile_at(l, cond, p, &sc);
-    free(p);
-    p = path_of(path, "with");
+    snprintf(p, sizeof p, "%s.with", path);
     json_t *with = json_object_get(js, "with");
     json_t *empty = with ? NULL : json_object();
     s->with = compile_at(l, with ? with : empty, p, &sc);
@@ -696,15 +747,12 @@ static void load_step(loader *l, size_t i, const json_t *js, const char **before
         check_with(l, s->action, s->with, p);
     else if (s->builtin == ZF_WF_BUILTIN_DOWNLOAD_RECORDING && s->with)
         check_download_with(l, s->with, p);
-    free(p);
-    p = path_of(path, "retry");
-    load_retry(l, s, json_object_get(js, "retry"), p ? p : path);
-    free(p);
+    snprintf(p, sizeof p, "%s.retry", path);
+    load_retry(l, s, json_object_get(js, "retry"), p);
     json_t *coe = json_object_get(js, "continue_on_error");
     if (coe && !json_is_boolean(coe)) {
-        p = path_of(path, "continue_on_error");
+        snprintf(p, sizeof p, "%s.continue_on_error", path);
         at(l, p, 0, "write true or false", "continue_on_error must be true or false");
-        free(p);
     }
     s->continue_on_error = json_is_true(coe);
 }
@@ -807,7 +855,7 @@ void zf_workflow_free(zf_workflow *w)
         free(w->ids[i]);
     free(w->ids);
     free(w->steps);
-    for (size_t i = 0; w->input && w->input[i].name; i++) {
+    for (size_t i = 0; i < w->ninput; i++) { /* not to the first NULL name: one may be missing */
         free(w->input_names[i]);
         for (char **e = w->input_enums[i]; e && *e; e++)
             free(*e);

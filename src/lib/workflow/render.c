@@ -169,20 +169,33 @@ int zf_wf_truthy(const json_t *v)
     }
 }
 
-static void text_of(zf_buf *b, const json_t *v)
+/* Appends v as text; the bytes it meant to append (0 when memory ran out
+ * before it knew), so a failed buffer tells the cap from memory. */
+static size_t text_of(zf_buf *b, const json_t *v)
 {
-    if (json_is_string(v))
+    if (json_is_string(v)) {
         zf_buf_append(b, json_string_value(v), json_string_length(v));
-    else if (json_is_null(v))
-        return;
-    else {
-        char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
-        if (s)
-            zf_buf_puts(b, s);
-        else
-            b->failed = 1;
-        free(s);
+        return json_string_length(v);
     }
+    if (json_is_null(v))
+        return 0;
+    char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+    size_t n = s ? strlen(s) : 0;
+    if (s)
+        zf_buf_puts(b, s);
+    else
+        b->failed = 1;
+    free(s);
+    return n;
+}
+
+/* The first expression of a text, for the place of its errors. */
+static const wf_expr *first_expr(const zf_wf_template *t)
+{
+    for (size_t i = 0; i < t->nparts; i++)
+        if (t->parts[i].e)
+            return t->parts[i].e;
+    return NULL;
 }
 
 static int render_text(rctx *r, const zf_wf_template *t, json_t **out)
@@ -190,9 +203,11 @@ static int render_text(rctx *r, const zf_wf_template *t, json_t **out)
     if (t->nparts == 1 && t->parts[0].e)
         return eval_expr(r, t->parts[0].e, out);
     zf_buf b = ZF_BUF_INIT(ZF_WF_RENDER_MAX);
+    size_t need = 0; /* the bytes the text would take */
     for (size_t i = 0; i < t->nparts; i++) {
         if (t->parts[i].text) {
             zf_buf_puts(&b, t->parts[i].text);
+            need += strlen(t->parts[i].text);
             continue;
         }
         json_t *v;
@@ -201,19 +216,20 @@ static int render_text(rctx *r, const zf_wf_template *t, json_t **out)
             zf_buf_free(&b);
             return rc;
         }
-        text_of(&b, v);
+        need += text_of(&b, v);
         json_decref(v);
     }
-    if (b.failed) {
+    if (b.failed && need > ZF_WF_RENDER_MAX) {
         zf_buf_free(&b);
-        return fail_at(r, t->nparts ? t->parts[0].e : NULL, ZF_HINT_FIX_WORKFLOW,
+        return fail_at(r, first_expr(t), ZF_HINT_FIX_WORKFLOW,
                        "the rendered text is larger than 1 MiB");
     }
-    *out = json_stringn(b.ptr ? b.ptr : "", b.len);
+    /* every piece is valid UTF-8 (checked templates, jansson's strings):
+     * what fails now is memory */
+    *out = b.failed ? NULL : json_stringn(b.ptr ? b.ptr : "", b.len);
     zf_buf_free(&b);
     if (!*out)
-        return fail_at(r, t->nparts ? t->parts[0].e : NULL, ZF_HINT_CHECK_RUN_DATA,
-                       "the rendered text is not valid UTF-8");
+        return zf_error_set(r->err, ZF_ENOMEM, "out of memory rendering a template");
     return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h"
 #include "template_internal.h"
 #include "text.h"
 #include "workflow_internal.h"
@@ -131,6 +132,14 @@ static int is_name_char(char c)
     return is_name_start(c) || (c >= '0' && c <= '9') || c == '-';
 }
 
+/* Out of memory: the scan stops, and no problem is added (bad() is off). */
+static void scan_oom(scan *sc)
+{
+    sc->p->oom = 1;
+    sc->failed = 1;
+}
+
+/* NULL when no name starts here, or (sc->failed) when memory ran out. */
 static char *take_name(scan *sc)
 {
     size_t b = sc->i;
@@ -138,7 +147,10 @@ static char *take_name(scan *sc)
         return NULL;
     while (sc->i < sc->n && is_name_char(sc->s[sc->i]))
         sc->i++;
-    return strndup(sc->s + b, sc->i - b);
+    char *name = strndup(sc->s + b, sc->i - b);
+    if (!name)
+        scan_oom(sc);
+    return name;
 }
 
 static int in_list(const char *const *list, const char *s)
@@ -151,10 +163,8 @@ static int in_list(const char *const *list, const char *s)
 
 static int push_seg(wf_operand *o, char *seg)
 {
-    if (!seg || o->nseg >= SEGS_MAX) {
-        free(seg);
+    if (!seg) /* the caller checked the count */
         return -1;
-    }
     char **n = realloc(o->seg, (o->nseg + 1) * sizeof *n);
     if (!n) {
         free(seg);
@@ -185,21 +195,23 @@ static json_t *quoted(scan *sc)
         return NULL;
     }
     sc->i++;
+    /* the text was checked as UTF-8 and is shorter than the cap: a
+     * failure here is memory */
     json_t *v = b.failed ? NULL : json_stringn(b.ptr ? b.ptr : "", b.len);
     zf_buf_free(&b);
     if (!v)
-        bad(sc, start, "", "a quoted text is not valid UTF-8");
+        scan_oom(sc);
     return v;
 }
 
 static json_t *number(scan *sc)
 {
-    size_t b = sc->i;
-    if (sc->s[sc->i] == '-')
-        sc->i++;
+    size_t b = sc->i, sign = sc->s[sc->i] == '-';
+    sc->i += sign;
     while (sc->i < sc->n && sc->s[sc->i] >= '0' && sc->s[sc->i] <= '9')
         sc->i++;
-    if (sc->i - b > 18 || sc->i == b + (sc->s[b] == '-')) {
+    size_t nd = sc->i - b - sign; /* the digits, not the sign: -18 digits fits too */
+    if (nd == 0 || nd > 18) {
         bad(sc, b, "write a whole number of at most 18 digits", "a number is not valid here");
         return NULL;
     }
@@ -208,7 +220,10 @@ static json_t *number(scan *sc)
     memcpy(tmp, sc->s + b, sc->i - b);
     tmp[sc->i - b] = '\0';
     zf_parse_i64(tmp, -999999999999999999LL, 999999999999999999LL, &v); /* 18 digits: fits */
-    return json_integer(v);
+    json_t *j = json_integer(v);
+    if (!j)
+        scan_oom(sc);
+    return j;
 }
 
 static void check_root(scan *sc, wf_operand *o, size_t at)
@@ -252,7 +267,7 @@ static void check_root(scan *sc, wf_operand *o, size_t at)
         "%s is not something a template can read", root);
 }
 
-static int operand(scan *sc, wf_operand *o, int allow_path)
+static int operand(scan *sc, wf_operand *o)
 {
     skip_ws(sc);
     memset(o, 0, sizeof *o);
@@ -281,6 +296,11 @@ static int operand(scan *sc, wf_operand *o, int allow_path)
     if (push_seg(o, name))
         goto oom;
     while (sc->i < sc->n && (sc->s[sc->i] == '.' || sc->s[sc->i] == '[')) {
+        if (o->nseg >= SEGS_MAX) {
+            bad(sc, sc->i, "read a shorter path (at most 32 parts)",
+                "a path has more than 32 parts");
+            return -1;
+        }
         if (sc->s[sc->i++] == '.') {
             char *seg = take_name(sc);
             if (!seg) {
@@ -308,18 +328,13 @@ static int operand(scan *sc, wf_operand *o, int allow_path)
                 goto oom;
         }
     }
-    if (!allow_path) {
-        bad(sc, at, "", "a value is expected");
-        return -1;
-    }
     o->text = strndup(sc->s + at, sc->i - at);
     if (!o->text)
         goto oom;
     check_root(sc, o, at);
     return sc->failed ? -1 : 0;
 oom:
-    sc->p->oom = 1;
-    sc->failed = 1;
+    scan_oom(sc);
     return -1;
 }
 
@@ -348,14 +363,16 @@ static int filter(scan *sc, wf_filter *f)
     }
     free(name);
     skip_ws(sc);
+    size_t given = 0; /* arguments written; those past WF_ARGS_MAX are parsed, then dropped */
     if (sc->i < sc->n && sc->s[sc->i] == '(') {
         sc->i++;
         for (;;) {
-            if (f->nargs >= WF_ARGS_MAX) {
-                bad(sc, sc->i, "", "too many arguments");
-                return -1;
-            }
-            if (operand(sc, &f->args[f->nargs++], 1))
+            wf_operand extra, *o = f->nargs < WF_ARGS_MAX ? &f->args[f->nargs++] : &extra;
+            int rc = operand(sc, o);
+            given++;
+            if (o == &extra)
+                operand_free(&extra);
+            if (rc)
                 return -1;
             skip_ws(sc);
             if (sc->i < sc->n && sc->s[sc->i] == ',') {
@@ -370,7 +387,7 @@ static int filter(scan *sc, wf_filter *f)
             return -1;
         }
     }
-    if (f->nargs < f->def->min_args || f->nargs > f->def->max_args) {
+    if (given < f->def->min_args || given > f->def->max_args) {
         char what[96];
         snprintf(what, sizeof what, "%s takes %s", f->def->name, f->def->args_text);
         bad(sc, at, "docs/workflows.md lists the filters", "%s", what);
@@ -382,7 +399,7 @@ static int filter(scan *sc, wf_filter *f)
 static int pipeline(scan *sc, wf_pipe *pp)
 {
     memset(pp, 0, sizeof *pp);
-    if (operand(sc, &pp->head, 1))
+    if (operand(sc, &pp->head))
         return -1;
     for (;;) {
         skip_ws(sc);
@@ -390,12 +407,13 @@ static int pipeline(scan *sc, wf_pipe *pp)
             return 0;
         sc->i++;
         if (pp->nf >= FILTERS_MAX) {
-            bad(sc, sc->i, "", "more than 16 filters");
+            bad(sc, sc->i, "split the work over two steps, or drop a filter",
+                "more than 16 filters in one template");
             return -1;
         }
         wf_filter *n = realloc(pp->f, (pp->nf + 1) * sizeof *n);
         if (!n) {
-            sc->p->oom = sc->failed = 1;
+            scan_oom(sc);
             return -1;
         }
         pp->f = n;
@@ -408,7 +426,7 @@ static wf_expr *expression(scan *sc)
 {
     wf_expr *e = calloc(1, sizeof *e);
     if (!e) {
-        sc->p->oom = sc->failed = 1;
+        scan_oom(sc);
         return NULL;
     }
     skip_ws(sc);
@@ -441,11 +459,14 @@ fail:
 
 /* ---- compiling strings and trees ------------------------------------------ */
 
+/* text is taken (freed on failure); e stays the caller's on failure. */
 static int add_part(zf_wf_template *t, char *text, wf_expr *e)
 {
     wf_part *n = realloc(t->parts, (t->nparts + 1) * sizeof *n);
-    if (!n)
+    if (!n) {
+        free(text);
         return -1;
+    }
     t->parts = n;
     t->parts[t->nparts++] = (wf_part){text, e};
     return 0;
@@ -501,7 +522,7 @@ static int compile_text(zf_wf_template *t, const char *s, const zf_wf_scope *sco
             failed = 1;
             break;
         }
-        if (text.len && add_part(t, zf_buf_take(&text), NULL)) {
+        if (text.failed || (text.len && add_part(t, zf_buf_take(&text), NULL))) {
             p->oom = failed = 1;
             break;
         }
@@ -528,7 +549,7 @@ static int compile_text(zf_wf_template *t, const char *s, const zf_wf_scope *sco
         }
         i = (size_t)(close - s) + 2;
     }
-    if (!failed && text.len && add_part(t, zf_buf_take(&text), NULL))
+    if (!failed && (text.failed || (text.len && add_part(t, zf_buf_take(&text), NULL))))
         p->oom = failed = 1;
     zf_buf_free(&text);
     return failed ? -1 : 0;
@@ -632,10 +653,16 @@ fail:
 
 static zf_wf_template *compile_node(compiler *c, const json_t *v, const char *path)
 {
-    if (++c->depth > ZF_WF_DEPTH_MAX + 2) {
-        c->depth--;
-        return NULL;
+    if (c->depth >= ZF_WF_DEPTH_MAX) { /* a value from a definition file never gets here */
+        int line = 0, col = 0;
+        if (c->pos)
+            c->pos(c->pos_ctx, path, &line, &col);
+        zf_wf__problem(c->p, c->scope->file, line, col, "flatten the value",
+                       "%s nests more than 32 levels", path[0] ? path : "the value");
+        c->failed = 1;
+        return node_new(WF_LIT, path); /* a stand-in that keeps the tree whole */
     }
+    c->depth++;
     zf_wf_template *t = NULL;
     if (json_is_object(v) || json_is_array(v)) {
         t = compile_tree(c, v, path);
@@ -711,9 +738,10 @@ int zf_wf_template_compile_string(zf_wf_template **out, const char *text, const 
                                   int line, int col, zf_wf_problems *p)
 {
     *out = NULL;
-    json_t *v = json_string(text);
-    if (!v) {
-        zf_wf__problem(p, scope->file, line, col, "", "a template is not valid UTF-8");
+    size_t at;
+    if (!zf_csv_utf8_valid(text, strlen(text), &at)) {
+        zf_wf__problem(p, scope->file, line, col, "save the text as UTF-8",
+                       "a template is not valid UTF-8");
         return ZF_EVALIDATION;
     }
     zf_wf_template *t = node_new(WF_TEXT, "");
@@ -722,7 +750,8 @@ int zf_wf_template_compile_string(zf_wf_template **out, const char *text, const 
         rc = ZF_ENOMEM;
     else if (compile_text(t, text, scope, line, col, p) != 0)
         rc = p->oom ? ZF_ENOMEM : ZF_EVALIDATION;
-    json_decref(v);
+    if (rc == ZF_ENOMEM)
+        p->oom = 1;
     if (rc) {
         zf_wf_template_free(t);
         return rc;
@@ -730,6 +759,11 @@ int zf_wf_template_compile_string(zf_wf_template **out, const char *text, const 
     if (t->nparts == 0 || (t->nparts == 1 && !t->parts[0].e)) {
         t->kind = WF_LIT;
         t->lit = json_string(t->nparts ? t->parts[0].text : "");
+        if (!t->lit) {
+            zf_wf_template_free(t);
+            p->oom = 1;
+            return ZF_ENOMEM;
+        }
     }
     *out = t;
     return 0;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "text.h"
 #include "workflow_internal.h"
 #include "zoomflow/buf.h"
 
@@ -37,6 +38,8 @@ typedef struct reader {
     int failed;
     int json; /* read as JSON */
     json_t *root;
+    const char *bytes; /* the input, for the character before a mark */
+    size_t len;
 } reader;
 
 static void mark_of(struct fy_event *e, int *line, int *col)
@@ -57,10 +60,12 @@ static json_t *place(int line, int col)
     return json_pack("[ii]", line, col);
 }
 
-/* The path of the next value in the top frame (the root: ""). */
-static char *child_path(const frame *f)
+/* The path of the next value in the top frame (the root: ""); NULL with
+ * *oom 0 when it would pass PATH_MAX_LEN, 1 when memory ran out. */
+static char *child_path(const frame *f, int *oom)
 {
     zf_buf b = ZF_BUF_INIT(PATH_MAX_LEN);
+    *oom = 0;
     if (!f)
         zf_buf_puts(&b, "");
     else if (f->is_map)
@@ -68,10 +73,18 @@ static char *child_path(const frame *f)
     else
         zf_buf_appendf(&b, "%s[%zu]", f->path, f->index);
     if (b.failed) {
+        size_t need = 0; /* the path's length: within the cap, memory ran out */
+        if (f && f->is_map)
+            need = strlen(f->path) + (f->path[0] != '\0') + (f->key ? strlen(f->key) : 0);
+        else if (f)
+            need = strlen(f->path) + 2 + (size_t)snprintf(NULL, 0, "%zu", f->index);
+        *oom = need <= PATH_MAX_LEN;
         zf_buf_free(&b);
         return NULL;
     }
-    return zf_buf_take(&b);
+    char *s = zf_buf_take(&b);
+    *oom = !s;
+    return s;
 }
 
 static int is_digits(const char *s, const char *set)
@@ -97,24 +110,19 @@ static json_t *plain_value(const char *s, int *bad)
         return json_false();
     const char *d = (*s == '-' || *s == '+') ? s + 1 : s;
     if (is_digits(d, "0123456789")) {
-        json_t *v = NULL;
-        json_error_t je;
-        if (*s != '+' && !(d[0] == '0' && d[1]))
-            v = json_loads(s, JSON_DECODE_ANY, &je);
-        else {
-            /* +12, 0012: read as decimal integers */
-            v = json_loads(d[0] == '0' ? d + strspn(d, "0") : d, JSON_DECODE_ANY, &je);
-            if (!v && !d[strspn(d, "0")])
-                v = json_integer(0);
-            if (v && *s == '-')
-                json_integer_set(v, -json_integer_value(v));
-        }
-        if (!v || !json_is_integer(v)) {
-            json_decref(v);
+        /* +12, 0012: decimal; past int64 is out of range, never memory */
+        const char *z = d + strspn(d, "0");
+        if (!*z)
+            z--; /* all zeros: "0" */
+        char tmp[24];
+        int64_t v;
+        if (strlen(z) > 19 ||
+            snprintf(tmp, sizeof tmp, "%s%s", *s == '-' ? "-" : "", z) >= (int)sizeof tmp ||
+            zf_parse_i64(tmp, INT64_MIN, INT64_MAX, &v) != 0) {
             *bad = 1;
             return NULL;
         }
-        return v;
+        return json_integer((json_int_t)v); /* NULL: memory */
     }
     if (!strcmp(s, ".inf") || !strcmp(s, "-.inf") || !strcmp(s, "+.inf") || !strcmp(s, ".nan") ||
         !strcmp(s, ".Inf") || !strcmp(s, ".NaN") || !strcmp(s, ".INF") || !strcmp(s, ".NAN")) {
@@ -169,10 +177,17 @@ static int attach(reader *r, json_t *v, int line, int col)
         return -1;
     }
     frame *f = r->depth ? &r->stack[r->depth - 1] : NULL;
-    char *path = child_path(f);
+    int oom;
+    char *path = child_path(f, &oom);
+    if (!path && oom) {
+        json_decref(v);
+        r->p->oom = 1;
+        return -1;
+    }
     if (!path) {
         json_decref(v);
-        fail(r, line, col, "", "the definition nests too deeply (path too long)");
+        fail(r, line, col, "use shorter keys or nest less",
+             "the path to this value is longer than 1024 characters");
         return -1;
     }
     json_object_set_new(r->doc->pos, path, place(line, col));
@@ -222,7 +237,8 @@ static int on_key(reader *r, frame *f, struct fy_event *e, int line, int col)
     size_t n = 0;
     const char *txt = fy_token_get_text(t, &n);
     if (!txt || memchr(txt, '\0', n)) {
-        fail(r, line, col, "", "a key holds a NUL character");
+        fail(r, line, col, "remove the \\0 escape: a key cannot hold a NUL character",
+             "a key holds a NUL character");
         return -1;
     }
     char *key = strndup(txt, n);
@@ -235,6 +251,11 @@ static int on_key(reader *r, frame *f, struct fy_event *e, int line, int col)
         json_t *v = plain_value(key, &bad);
         int text = v && json_is_string(v);
         json_decref(v);
+        if (!v && !bad) {
+            free(key);
+            r->p->oom = 1;
+            return -1;
+        }
         if (!text) {
             zf_wf__problem(r->p, r->file, line, col, "quote the key to make it text",
                            "the key %s is not text (keys must be strings)", key);
@@ -277,7 +298,8 @@ static int on_scalar(reader *r, struct fy_event *e, int line, int col)
     if (!txt)
         txt = "";
     if (memchr(txt, '\0', n)) {
-        fail(r, line, col, "", "a value holds a NUL character");
+        fail(r, line, col, "remove the \\0 escape: text cannot hold a NUL character",
+             "a value holds a NUL character");
         return -1;
     }
     char *s = strndup(txt, n);
@@ -288,7 +310,7 @@ static int on_scalar(reader *r, struct fy_event *e, int line, int col)
     json_t *v;
     if (fy_token_scalar_style(e->scalar.value) == FYSS_PLAIN) {
         int bad;
-        v = plain_value(s, &bad);
+        v = plain_value(s, &bad); /* NULL without bad: memory, which attach() reports */
         if (bad) {
             zf_wf__problem(r->p, r->file, line, col, "quote it to keep it as text",
                            "the number %s is out of range", s);
@@ -298,8 +320,15 @@ static int on_scalar(reader *r, struct fy_event *e, int line, int col)
         }
     } else {
         v = json_stringn(s, n);
-        if (!v) {
-            fail(r, line, col, "save the file as UTF-8", "a value is not valid UTF-8");
+        size_t at;
+        if (!v && zf_csv_utf8_valid(s, n, &at)) { /* valid text: memory */
+            free(s);
+            r->p->oom = 1;
+            return -1;
+        }
+        if (!v) { /* an escape that makes no character ("\ud800") */
+            fail(r, line, col, "write the character itself, or a valid \\u escape",
+                 "a value is not valid UTF-8");
             free(s);
             return -1;
         }
@@ -324,11 +353,20 @@ static int on_start(reader *r, int is_map, struct fy_event *e, int line, int col
         fail(r, line, col, "flatten the definition", "the definition nests more than 32 levels");
         return -1;
     }
-    char *path = child_path(top);
+    int oom;
+    char *path = child_path(top, &oom);
+    if (!path && oom) {
+        r->p->oom = 1;
+        return -1;
+    }
+    if (!path) {
+        fail(r, line, col, "use shorter keys or nest less",
+             "the path to this value is longer than 1024 characters");
+        return -1;
+    }
     json_t *node = is_map ? json_object() : json_array();
-    if (!path || !node) {
+    if (!node) {
         free(path);
-        json_decref(node);
         r->p->oom = 1;
         return -1;
     }
@@ -363,10 +401,16 @@ static int on_event(reader *r, struct fy_event *e, int *docs)
             return -1;
         }
         return 0;
-    case FYET_ALIAS:
+    case FYET_ALIAS: {
+        /* an alias's mark is past its '*': the place of the '*' itself */
+        const struct fy_mark *m = fy_event_start_mark(e);
+        if (m && m->input_pos > 0 && m->input_pos <= r->len && r->bytes[m->input_pos - 1] == '*' &&
+            col > 1)
+            col--;
         fail(r, line, col, "write the value out where it is used",
              "aliases (*name) are not allowed in a workflow definition");
         return -1;
+    }
     case FYET_SCALAR:
         return on_scalar(r, e, line, col);
     case FYET_MAPPING_START:
@@ -393,8 +437,10 @@ static void syntax_errors(reader *r, struct fy_parser *fyp)
         if (de->type < FYET_ERROR)
             continue;
         /* the diag's places are 1-based already */
-        zf_wf__problem(r->p, r->file, de->line, de->column, "", "not valid %s: %s",
-                       r->json ? "JSON" : "YAML", de->msg ? de->msg : "a syntax error");
+        zf_wf__problem(r->p, r->file, de->line, de->column,
+                       "correct the syntax at that place (examples/workflows has working files)",
+                       "not valid %s: %s", r->json ? "JSON" : "YAML",
+                       de->msg ? de->msg : "a syntax error");
         any = 1;
         break;
     }
@@ -421,6 +467,8 @@ int zf_wf__read(zf_wf__doc *out, const char *file, const void *bytes, size_t len
     reader r;
     reader_init(&r, out, file, p);
     r.json = json;
+    r.bytes = bytes;
+    r.len = len;
     if (len > ZF_WF_FILE_MAX) {
         zf_wf__problem(p, file, 0, 0, "split it into smaller workflows", "%s is larger than 1 MiB",
                        file);
