@@ -28,6 +28,54 @@ REQUIRED = ["meeting:read:list_meetings:admin", "meeting:read:meeting:admin",
             "contact:read:list_contacts:admin"]
 
 
+class Plain400:
+    """A loopback port that answers each connection as a plain HTTP port
+    answers a TLS ClientHello: it reads the record whole, writes a 400 and
+    closes after the client, so no reset comes before the 400 (zoomsim may
+    close first, which OpenSSL reports as a bare SSL_ERROR_SYSCALL, no
+    code). A context manager; url is https:// to it."""
+
+    def __enter__(self):
+        self.ls = socket.socket()
+        self.ls.bind(("127.0.0.1", 0))
+        self.ls.listen(8)
+        self.url = f"https://127.0.0.1:{self.ls.getsockname()[1]}"
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.ls.shutdown(socket.SHUT_RDWR)
+        self.ls.close()
+        self.thread.join(30)
+
+    def serve(self):
+        while True:
+            try:
+                c, _ = self.ls.accept()
+            except OSError:
+                return
+            with c:
+                try:
+                    self.answer(c)
+                except OSError:  # the client went first: the next one
+                    pass
+
+    @staticmethod
+    def answer(c):
+        c.settimeout(30)
+        buf = b""
+        while len(buf) < 5 or len(buf) < 5 + int.from_bytes(buf[3:5], "big"):
+            chunk = c.recv(16384)
+            if not chunk:
+                break
+            buf += chunk
+        c.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+        c.shutdown(socket.SHUT_WR)
+        while c.recv(16384):
+            pass
+
+
 class DoctorTest(unittest.TestCase):
     SIM_ARGS = ("--auto-approve",)
 
@@ -311,9 +359,12 @@ class Reachability(DoctorTest):
         self.assertEqual(probes[base + "/v2"]["error"], "ETLS")
         # doctor keeps OpenSSL's words; every other command runs OpenSSL
         # without them and names the code to look up (http.h)
-        self.assertIn("SSL routines", c["found"])
-        self.assertNotIn("openssl errstr", c["found"])
-        p = self.cli.run("api", "GET", "/users/me", env={"ZOOMFLOW_API_BASE": base})
+        with Plain400() as plain:
+            rc, r, by = self.doctor(env={"ZOOMFLOW_API_BASE": plain.url})
+            p = self.cli.run("api", "GET", "/users/me", env={"ZOOMFLOW_API_BASE": plain.url})
+        self.assertEqual(rc, 1, r)
+        self.assertIn("SSL routines", by["reachability"]["found"])
+        self.assertNotIn("openssl errstr", by["reachability"]["found"])
         self.assertNotEqual(p.returncode, 0, p.out)
         m = re.search(r"TLS handshake with 127\.0\.0\.1:\d+ failed: .*error:([0-9A-F]{8}):lib\(\d+\)"
                       r".*; `openssl errstr \1` names OpenSSL's reason", p.err)

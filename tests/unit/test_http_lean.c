@@ -37,10 +37,27 @@ static void *plain_main(void *arg)
         int c = accept(p->fd, NULL, NULL);
         if (c < 0)
             return NULL;
-        char buf[512];
-        (void)!read(c, buf, sizeof buf);
+        /* the whole ClientHello record (5-byte header, then its length)
+         * before answering, and the client's close before ours: unread
+         * bytes or an early close would make the kernel reset the
+         * connection, and the client would see that instead of the 400 */
+        unsigned char buf[16384];
+        size_t got = 0, want = 5;
+        while (got < want) {
+            ssize_t k = read(c, buf + got, sizeof buf - got);
+            if (k <= 0)
+                break;
+            got += (size_t)k;
+            if (got >= 5)
+                want = 5 + ((size_t)buf[3] << 8 | buf[4]);
+            if (want > sizeof buf)
+                want = sizeof buf;
+        }
         static const char answer[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
         (void)!write(c, answer, sizeof answer - 1);
+        shutdown(c, SHUT_WR);
+        while (read(c, buf, sizeof buf) > 0)
+            ;
         close(c);
     }
 }
