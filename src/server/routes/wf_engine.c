@@ -499,6 +499,13 @@ static int seed_all(srv_ctx *ctx, zf_error *err)
             e = strchr(p, ',');
             if (e)
                 *e = '\0';
+            /* the names as dir_applies reads them: spaces around dropped */
+            while (*p == ' ')
+                p++;
+            for (char *t = p + strlen(p); t > p && t[-1] == ' ';)
+                *--t = '\0';
+            if (!*p)
+                continue;
             int found = 0;
             for (size_t i = 0; i < n; i++)
                 found |= strcmp(orgs[i].slug, p) == 0;
