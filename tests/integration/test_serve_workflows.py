@@ -389,7 +389,8 @@ class TestEvents(WfCase):
     def test_store_refusing_the_run_then_the_consume(self):
         # the run of a Zoom event cannot be written: the event stays new and
         # Zoom's retry creates it; then the event cannot be marked consumed:
-        # dispatched again, it still makes one run
+        # dispatched again, it still makes one run. Each delivery wakes the
+        # dispatcher at once (its sweep without one is 5 s: the waits are 3)
         s = self.serves[0]
         r = s.request("PUT", "/api/v1/webhook", {"secret_token": SECRET}, key=self.keys["admin"])
         self.assertEqual(r.status, 200, r)
@@ -412,7 +413,7 @@ class TestEvents(WfCase):
         try:
             eid = deliver()["event_id"]
             wait_for(lambda: f"Zoom event recording.completed ({eid}): run of recording-note "
-                             "not created, tried again: " in s.stderr(), 30, "the refusal")
+                             "not created, tried again: " in s.stderr(), 3, "the refusal")
             self.assertEqual(event_state(), [["new"]])
             self.assertEqual(self.runs_of(eid), [])
         finally:
@@ -421,13 +422,13 @@ class TestEvents(WfCase):
         try:
             self.assertEqual(deliver()["status"], "duplicate")  # Zoom's retry
             wait_for(lambda: f"Zoom event {eid} not marked consumed (dispatched again)"
-                     in s.stderr(), 30, "the consume refused")
-            wait_for(lambda: len(self.runs_of(eid)) == 1, 30, "the run")
+                     in s.stderr(), 3, "the consume refused")
+            wait_for(lambda: len(self.runs_of(eid)) == 1, 3, "the run")
             self.assertEqual(event_state(), [["new"]])
         finally:
             allow()
         self.assertEqual(deliver()["status"], "duplicate")
-        wait_for(lambda: event_state() == [["consumed"]], 30, "the event consumed")
+        wait_for(lambda: event_state() == [["consumed"]], 3, "the event consumed")
         runs = self.runs_of(eid)
         self.assertEqual(len(runs), 1, runs)
         self.wait_state(runs[0][0])
@@ -936,6 +937,10 @@ class TestSettings(unittest.TestCase):
         self.addCleanup(shutil.rmtree, d, True)
         with open(os.path.join(d, "note.yaml"), "w") as f:
             f.write(NOTE)
+        with open(os.path.join(d, "strict.yaml"), "w") as f:
+            f.write(NOTE.replace("recording-note", "strict-note")
+                    + "input:\n  properties:\n    download_token: {type: string}\n"
+                      "  required: [download_token]\n")
         s = srvharness.Serve("--workflows", d, "--workflows-org", " beta ,acme, ghost",
                              "--workers", "0", start=False)
         self.addCleanup(s.store.drop)
@@ -953,7 +958,8 @@ class TestSettings(unittest.TestCase):
             # definitions, the others none; one not there yet is named, with the fix
             self.assertEqual(srvharness.store_sql(s.store, "SELECT org, name FROM "
                                                   "workflow_versions ORDER BY org, name"),
-                             [["acme", "recording-note"], ["beta", "recording-note"],
+                             [["acme", "recording-note"], ["acme", "strict-note"],
+                              ["beta", "recording-note"], ["beta", "strict-note"],
                               ["gamma", "broken"]])
             self.assertEqual([e["msg"] for e in s.log_lines() if e.get("event") == "workflows.org"],
                              ['--workflows-org names org "ghost", which does not exist yet: '
@@ -975,6 +981,25 @@ class TestSettings(unittest.TestCase):
                           "nothing: ", s.stderr())
             self.assertEqual(srvharness.store_sql(s.store, "SELECT count(*) FROM workflow_runs"),
                              [["0"]])
+            # an event to acme without the field strict-note's input requires:
+            # its run is refused (not retried), recording-note's made
+            key = s.key("acme", "k", "admin")
+            r = s.request("PUT", "/api/v1/webhook", {"secret_token": SECRET}, key=key)
+            self.assertEqual(r.status, 200, r)
+            r = s.request("POST", "/webhooks/zoom/acme", body, headers={
+                "x-zm-signature": sign(SECRET, ts, body), "x-zm-request-timestamp": str(ts)})
+            self.assertEqual(r.status, 200, r)
+            eid = r.json()["event_id"]
+            wait_for(lambda: srvharness.store_sql(s.store, "SELECT state FROM webhook_events "
+                                                  f"WHERE event_id = '{eid}' AND org = 'acme'")
+                     == [["consumed"]], 3, "the event consumed (at once, not at the sweep)")
+            self.assertEqual(srvharness.store_sql(s.store, "SELECT workflow FROM workflow_runs"),
+                             [["recording-note"]])
+            (msg,) = [e["msg"] for e in s.log_lines() if e.get("event") == "workflow.refused"]
+            self.assertTrue(msg.startswith(f"org acme: Zoom event recording.completed ({eid}) "
+                                           "starts no run of strict-note: the input of workflow "
+                                           "strict-note: "), msg)
+            self.assertIn("download_token", msg)
         finally:
             self.assertEqual(s.stop(), 0, s.stderr()[-2000:])
 

@@ -365,7 +365,9 @@ void srv_wf_kick(srv_ctx *ctx)
         return;
     pthread_mutex_lock(&E.mu);
     E.kicked = 1;
-    pthread_cond_signal(&E.cv);
+    /* the scheduler waits on the same condition (not kickable): a signal
+     * could wake it alone, and the dispatcher slept on to its sweep */
+    pthread_cond_broadcast(&E.cv);
     pthread_mutex_unlock(&E.mu);
 }
 
