@@ -3,7 +3,10 @@
 field errors, Idempotency-Key (sequential, 8 at once over two serve
 processes on one store, another body, a dropped answer on a reused
 keep-alive connection), call_api path tricks, the OAuth web flow through
-zoomsim's consent page (approved, denied, an expired code, a reused state),
+zoomsim's consent page (approved, denied, an expired code, a reused state;
+hostile callbacks: no, unknown, oversized, repeated or expired state, a
+forged code, Zoom's error with markup, another org's state; Connect from a
+cross-site page or when the store refuses the state),
 Server-to-Server connect, disconnect revoking at zoomsim, missing scopes,
 and the Zoom-call metrics.
 
@@ -504,6 +507,13 @@ class TestOAuthApproved(OAuthCase):
         q = urllib.parse.parse_qs(urllib.parse.urlsplit(r.header("Location")).query)
         return q["state"][0]
 
+    def callback_client_request(self, path, headers):
+        c = Client(self.srv.port)
+        try:
+            return c.request("GET", path, headers=headers)
+        finally:
+            c.close()
+
     def refused(self, path, code, message, hint_id, title=True):
         """The callback lands on an error naming what is wrong and the fix;
         acme is not connected."""
@@ -558,6 +568,19 @@ class TestOAuthApproved(OAuthCase):
                     self.assertEqual(f["resolution"], by_hand)
                     self.assertNotIn("title", f)
         self.assertEqual(self.states(), before)  # the pending state still there
+        # a cross-site page cannot start a flow for the admin: the
+        # SameSite=Strict cookie is not sent, and a forged one is no session
+        for headers, message in (({}, "sign in or send an API key"),
+                                 ({"Cookie": "zf_session=forged-session-id"},
+                                  "the session has ended: sign in again")):
+            r = self.callback_client_request("/oauth/zoom/connect", headers)
+            self.assertEqual(r.status, 401, r)
+            e = r.json()["error"]
+            self.assertEqual((e["code"], e["message"], e["hint_id"], e["hint"]),
+                             ("EAUTH", message, "SIGN_IN_AGAIN",
+                              "sign in again (POST /api/v1/session), or send a valid API key"))
+            self.assertIsNone(r.header("Location"))
+        self.assertEqual(self.states(), before)
         # what the service's own query parser refuses is a 400 before the route
         r = self.callback(CALLBACK + "?state=%zz&code=1")
         self.assertEqual(r.status, 400, r)

@@ -7,6 +7,10 @@ marks it NEEDS_REAUTH and says so (GET /api/v1/connection, /readyz, the
 audit log); a retry is a duplicate that changes nothing more; a forged one
 is refused; one signed by another org's token never touches acme's
 connection; one for another app leaves it alone; Reconnect heals it.
+Hostile deliveries (wrong token, no signature or timestamp, stale or
+future, a signature moved in time, an altered body, another account, a
+replay) change nothing; a store that refuses the wipe answers 5xx and
+Zoom's retry heals it.
 
 On SQLite by default; ZF_TEST_DB=postgresql (integ.test_serve_deauthorize.pg)
 on a fresh PostgreSQL schema.
