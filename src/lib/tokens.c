@@ -627,8 +627,14 @@ int zf_tokens_connect_finish(char **id_out, zf_tokens *tk, const char *query, si
     if (id_out)
         *id_out = NULL;
     int rc = zf_oauth_parse_callback(&cb, query, len, err);
-    if (rc < 0)
+    if (rc < 0) {
+        /* not what Zoom's redirect sends (too long, a parameter twice, bad
+         * percent-encoding): no state is consumed, nothing changes */
+        if (rc != ZF_ENOMEM)
+            zf_error_hint_id(err, ZF_HINT_CONNECT,
+                             "Open the callback only through Zoom's redirect; connect again.");
         return rc;
+    }
     if ((rc = take_state(tk, &cb, &st, err)) < 0 || (rc = callback_error(&cb, &st, err)) < 0 ||
         (rc = finish_exchange(tk, &cb, &st, err)) < 0)
         goto done;

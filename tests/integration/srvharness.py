@@ -246,6 +246,22 @@ def store_sql(store, text):
         db.close()
 
 
+def store_refuses(store, table, op):
+    """Makes the store refuse every `op` (INSERT, UPDATE, DELETE) on table
+    with an error, as a full disk or a lost database would, until the
+    function returned is called. A trigger, on SQLite and PostgreSQL."""
+    name = f"zf_test_refuse_{table}_{op.lower()}"
+    if store.schema:
+        store_sql(store, f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS "
+                         f"$$BEGIN RAISE EXCEPTION 'refused by the test'; END$$; "
+                         f"CREATE TRIGGER {name} BEFORE {op} ON {table} FOR EACH ROW "
+                         f"EXECUTE FUNCTION {name}()")
+        return lambda: store_sql(store, f"DROP TRIGGER {name} ON {table}; DROP FUNCTION {name}()")
+    store_sql(store, f"CREATE TRIGGER {name} BEFORE {op} ON {table} "
+                     f"BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+    return lambda: store_sql(store, f"DROP TRIGGER {name}")
+
+
 def stop_clean(serve, test):
     """Stops the service and fails the test on a non-zero exit."""
     rc = serve.stop()

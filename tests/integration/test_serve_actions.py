@@ -3,7 +3,10 @@
 field errors, Idempotency-Key (sequential, 8 at once over two serve
 processes on one store, another body, a dropped answer on a reused
 keep-alive connection), call_api path tricks, the OAuth web flow through
-zoomsim's consent page (approved, denied, an expired code, a reused state),
+zoomsim's consent page (approved, denied, an expired code, a reused state;
+hostile callbacks: no, unknown, oversized, repeated or expired state, a
+forged code, Zoom's error with markup, another org's state; Connect from a
+cross-site page or when the store refuses the state),
 Server-to-Server connect, disconnect revoking at zoomsim, missing scopes,
 and the Zoom-call metrics.
 
@@ -483,8 +486,181 @@ class OAuthCase(ServeCase):
         self.op("DELETE", "/api/v1/connection", role="admin")
 
 
+def landed(r):
+    """The landing page's result: the fragment's fields (one value each)."""
+    m = re.search(rb'http-equiv="refresh" content="0; url=([^"]+)"', r.body)
+    assert m, r
+    url = html.unescape(m.group(1).decode())
+    return {k: v[0] for k, v in urllib.parse.parse_qs(url.split("?", 1)[1]).items()}
+
+
 class TestOAuthApproved(OAuthCase):
     sim_args = ("--auto-approve",)
+
+    def states(self):
+        return srvharness.store_sql(self.srv.store, "SELECT conn_id FROM oauth_states")
+
+    def state_of(self, cookie):
+        """GET /oauth/zoom/connect: the state it stored (sent to Zoom)."""
+        r = self.c.request("GET", "/oauth/zoom/connect", headers={"Cookie": cookie})
+        self.assertEqual(r.status, 303, r)
+        q = urllib.parse.parse_qs(urllib.parse.urlsplit(r.header("Location")).query)
+        return q["state"][0]
+
+    def callback_client_request(self, path, headers):
+        c = Client(self.srv.port)
+        try:
+            return c.request("GET", path, headers=headers)
+        finally:
+            c.close()
+
+    def refused(self, path, code, message, hint_id, title=True):
+        """The callback lands on an error naming what is wrong and the fix;
+        acme is not connected."""
+        r = self.callback(path)
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(r.header("Content-Type"), "text/html; charset=utf-8")
+        f = landed(r)
+        if isinstance(message, re.Pattern):
+            self.assertRegex(f["message"], message)
+            message = f["message"]
+        self.assertEqual((f["connect"], f["code"], f["message"], f["hint_id"]),
+                         ("error", code, message, hint_id))
+        if title:
+            self.assertEqual(f["title"], "Authentication failure")
+            self.assertEqual(f["cause"], SEED_AUTH_CAUSE)
+            self.assertEqual(f["resolution"], SEED_AUTH_FIX)
+        shown = re.search(rb'<span id="resolution">([^<]*)</span>', r.body)
+        self.assertEqual(html.unescape(shown.group(1).decode()), f["resolution"])
+        self.assertEqual(self.op("GET", "/api/v1/connection", role="viewer").json()["state"],
+                         "ABSENT")
+        return f
+
+    def test_hostile_callbacks_change_nothing(self):
+        # what an attacker can send without a state the service issued:
+        # each refused with the reason and the fix, no state consumed
+        self.disconnect()
+        cookie, _ = self.sign_in()
+        pending = self.state_of(cookie)
+        before = self.states()
+        no_state = "the OAuth callback has no state parameter"
+        unknown = "the OAuth state is unknown or was already used"
+        by_hand = "Open the callback only through Zoom's redirect; connect again."
+        for query, code, message, hint_id, seed in (
+                ("", "ESTATE", no_state, "CONNECT", True),
+                ("?code=abc", "ESTATE", no_state, "CONNECT", True),
+                ("?code=abc&state=", "ESTATE", no_state, "CONNECT", True),
+                ("?state=never-issued&code=abc", "ESTATE", unknown, "CONNECT", True),
+                ("?error=access_denied&state=never-issued", "ESTATE", unknown, "CONNECT", True),
+                ("?state=" + pending.upper() + "&code=abc", "ESTATE", unknown, "CONNECT", True),
+                ("?code=c&state=" + "x" * 8200, "ETOOBIG",
+                 "OAuth callback query is 8213 bytes (limit 8192)", "CONNECT", False),
+                (f"?state={pending}&code=a&state=never-issued", "EPARSE",
+                 'OAuth callback repeats the "state" parameter', "CONNECT", False),
+                (f"?state={pending}&code=a&code=b", "EPARSE",
+                 'OAuth callback repeats the "code" parameter', "CONNECT", False),
+                (f"?state={pending}&code=%01", "EPARSE",
+                 'OAuth callback parameter "code" is not valid percent-encoding', "CONNECT",
+                 False)):
+            with self.subTest(query=query[:60]):
+                f = self.refused(CALLBACK + query, code, message, hint_id, title=seed)
+                if not seed:
+                    self.assertEqual(f["resolution"], by_hand)
+                    self.assertNotIn("title", f)
+        self.assertEqual(self.states(), before)  # the pending state still there
+        # a cross-site page cannot start a flow for the admin: the
+        # SameSite=Strict cookie is not sent, and a forged one is no session
+        for headers, message in (({}, "sign in or send an API key"),
+                                 ({"Cookie": "zf_session=forged-session-id"},
+                                  "the session has ended: sign in again")):
+            r = self.callback_client_request("/oauth/zoom/connect", headers)
+            self.assertEqual(r.status, 401, r)
+            e = r.json()["error"]
+            self.assertEqual((e["code"], e["message"], e["hint_id"], e["hint"]),
+                             ("EAUTH", message, "SIGN_IN_AGAIN",
+                              "sign in again (POST /api/v1/session), or send a valid API key"))
+            self.assertIsNone(r.header("Location"))
+        self.assertEqual(self.states(), before)
+        # what the service's own query parser refuses is a 400 before the route
+        r = self.callback(CALLBACK + "?state=%zz&code=1")
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(r.json()["error"]["code"], "EVALIDATION")
+        self.assertIn("query refused", r.json()["error"]["message"])
+        self.assertEqual(self.states(), before)
+
+    def test_issued_state_misused(self):
+        self.disconnect()
+        cookie, _ = self.sign_in()
+        n0 = len(self.states())
+        # a code Zoom never issued with a real state: Zoom's token endpoint
+        # refuses it; the state is spent (one try), nothing stored
+        state = self.state_of(cookie)
+        tokens = self.sim.requests_log("oauth.token")["counts"].get("oauth.token", 0)
+        self.refused(f"{CALLBACK}?code=forged-code&state={state}", "EAUTH",
+                     re.compile(r"^the authorization server at 127\.0\.0\.1:\d+ refused the "
+                                r"code exchange: the authorization code is expired, used or "
+                                r"invalid: Invalid authorization code forged-code$"),
+                     "CHECK_REDIRECT_URI")
+        self.assertEqual(self.sim.requests_log("oauth.token")["counts"]["oauth.token"],
+                         tokens + 1)
+        self.assertEqual(len(self.states()), n0)
+        self.refused(f"{CALLBACK}?code=forged-code&state={state}", "ESTATE",
+                     "the OAuth state is unknown or was already used", "CONNECT")
+        # Zoom's error other than a declined consent, its description with
+        # markup: escaped on the page, the redirect URI to check named
+        state = self.state_of(cookie)
+        r = self.callback(f"{CALLBACK}?state={state}&error=invalid_scope&error_description="
+                          + urllib.parse.quote('<script>alert("x")</script>\'&'))
+        self.assertEqual(r.status, 400, r)
+        self.assertNotIn(b"<script>", r.body)
+        self.assertIn(b"&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#39;&amp;", r.body)
+        f = landed(r)
+        self.assertEqual((f["code"], f["hint_id"]), ("EAUTH", "CHECK_REDIRECT_URI"))
+        self.assertTrue(f["message"].endswith(
+            'did not authorize the app: invalid_scope: <script>alert("x")</script>\'&'), f)
+        # no code with a real state
+        state = self.state_of(cookie)
+        self.refused(f"{CALLBACK}?state={state}", "EAUTH", "the OAuth callback has no code",
+                     "CONNECT")
+        # past its time: refused as expired, and spent
+        path = follow_to_callback(self.srv.port, self.sim, cookie)
+        srvharness.store_sql(self.srv.store,
+                             "UPDATE oauth_states SET expires_at = created_at - 1")
+        self.refused(path, "ESTATE",
+                     "the OAuth state expired (authorizations must finish within 600 s)",
+                     "CONNECT")
+        self.assertEqual(len(self.states()), n0)
+        # the org other's state, completed in acme's admin's browser (with
+        # acme's cookie): it connects other, the org its state names, not acme
+        other, _ = self.sign_in(OTHER_EMAIL, "other")
+        path = follow_to_callback(self.srv.port, self.sim, other)
+        r = self.c.request("GET", path, headers={"Cookie": cookie})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(landed(r), {"connect": "ok"})
+        self.assertEqual(self.op("GET", "/api/v1/connection", role="viewer").json()["state"],
+                         "ABSENT")
+        c = Client(self.srv.port)
+        v = c.request("GET", "/api/v1/connection", headers=auth(self.env.other_admin)).json()
+        self.assertEqual(v["state"], "VALID")
+        log = c.request("GET", "/api/v1/audit?limit=20", headers=auth(self.env.other_admin))
+        self.assertIn(OTHER_EMAIL, json.dumps(log.json()["entries"]))
+        c.request("DELETE", "/api/v1/connection", headers=auth(self.env.other_admin))
+        c.close()
+
+    def test_connect_when_the_store_refuses(self):
+        # the state cannot be stored: no trip to Zoom with a state that
+        # would never be found; the page says why
+        cookie, _ = self.sign_in()
+        allow = srvharness.store_refuses(self.srv.store, "oauth_states", "INSERT")
+        try:
+            r = self.c.request("GET", "/oauth/zoom/connect", headers={"Cookie": cookie})
+        finally:
+            allow()
+        self.assertEqual(r.status, 400, r)
+        self.assertIsNone(r.header("Location"))
+        f = landed(r)
+        self.assertEqual(f["connect"], "error")
+        self.assertIn("refused by the test", f["message"])
 
     def test_web_flow_then_disconnect_revokes(self):
         self.disconnect()

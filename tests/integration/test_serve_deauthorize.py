@@ -7,6 +7,10 @@ marks it NEEDS_REAUTH and says so (GET /api/v1/connection, /readyz, the
 audit log); a retry is a duplicate that changes nothing more; a forged one
 is refused; one signed by another org's token never touches acme's
 connection; one for another app leaves it alone; Reconnect heals it.
+Hostile deliveries (wrong token, no signature or timestamp, stale or
+future, a signature moved in time, an altered body, another account, a
+replay) change nothing; a store that refuses the wipe answers 5xx and
+Zoom's retry heals it.
 
 On SQLite by default; ZF_TEST_DB=postgresql (integ.test_serve_deauthorize.pg)
 on a fresh PostgreSQL schema.
@@ -72,6 +76,7 @@ class TestDeauthorize(ServeCase):
         v = self.connection()
         self.assertEqual(v["state"], "VALID")
         account = v["account_id"]
+        audits = len(self.audit())  # the other tests' before this one
         self.assertEqual(self.tokens_stored(), (True, True))
         self.assertEqual(self.api("PUT", "/api/v1/webhook", {"secret_token": ACME_TOKEN}).status,
                          200)
@@ -105,7 +110,8 @@ class TestDeauthorize(ServeCase):
         self.assertEqual(r.json()["deauthorized"], {"connection": "other_app"})
         self.assertEqual(self.connection()["state"], "VALID")
         self.assertEqual(self.tokens_stored(), (True, True))
-        self.assertEqual([e["outcome"] for e in self.audit()], ["ignored"])
+        new = self.audit()
+        self.assertEqual([e["outcome"] for e in new[:len(new) - audits]], ["ignored"])
 
         # the app is removed in zoomsim: the grant dies, app_deauthorized comes
         r = self.sim.request("POST", "/_sim/apps/deauthorize",
@@ -170,6 +176,119 @@ class TestDeauthorize(ServeCase):
         self.assertEqual(self.api("POST", "/api/v1/actions/list_users", {},
                                   key=self.env.keys["operator"]).status, 200)
         self.sim.request("DELETE", "/_sim/webhooks", query={"client_id": "zoomsim-client"})
+        self.api("DELETE", "/api/v1/connection")
+
+    def deauth_body(self, account, client_id="zoomsim-client"):
+        return {"event": "app_deauthorized", "payload": {
+            "account_id": account, "user_id": "u-x", "signature": "ab" * 32,
+            "deauthorization_time": "2026-12-02T10:00:00.000Z", "client_id": client_id,
+            "event_ts": int(time.time() * 1000)}}
+
+    def post(self, raw, ts, sig, org="acme"):
+        h = {"Content-Type": "application/json"}
+        if ts is not None:
+            h["x-zm-request-timestamp"] = str(ts)
+        if sig is not None:
+            h["x-zm-signature"] = sig
+        return self.c.request("POST", f"/webhooks/zoom/{org}", raw=raw, headers=h)
+
+    def events_stored(self):
+        (row,) = srvharness.store_sql(self.srv.store, "SELECT count(*) FROM webhook_events")
+        return int(row[0])
+
+    def test_hostile_deliveries_leave_the_connection(self):
+        # an attacker who knows the org's URL and acme's account id, but not
+        # its secret token: nothing is stored, nothing wiped, each refusal
+        # says what is wrong and what to do
+        self.api("DELETE", "/api/v1/connection")
+        self.connect_web()
+        account = self.connection()["account_id"]
+        self.assertEqual(self.api("PUT", "/api/v1/webhook", {"secret_token": ACME_TOKEN}).status,
+                         200)
+        raw = json.dumps(self.deauth_body(account), separators=(",", ":")).encode()
+        now = int(time.time())
+        events, audits = self.events_stored(), len(self.audit())
+        for what, ts, sig, words, hint_id in (
+                ("the wrong token", now, sign("not-the-token", now, raw), "does not match",
+                 "WEBHOOK_SECRET_MISMATCH"),
+                ("no signature", now, None, "x-zm-signature", "WEBHOOK_SECRET_MISMATCH"),
+                ("no timestamp", None, sign(ACME_TOKEN, now, raw), "x-zm-request-timestamp",
+                 "WEBHOOK_CLOCK"),
+                ("signed 10 minutes ago", now - 600, sign(ACME_TOKEN, now - 600, raw), "behind",
+                 "WEBHOOK_CLOCK"),
+                ("signed for later", now + 600, sign(ACME_TOKEN, now + 600, raw), "ahead of",
+                 "WEBHOOK_CLOCK"),
+                ("a right signature moved to another time", now + 1,
+                 sign(ACME_TOKEN, now, raw), "does not match", "WEBHOOK_SECRET_MISMATCH")):
+            with self.subTest(what=what):
+                r = self.post(raw, ts, sig)
+                self.assertEqual(r.status, 401, r)
+                e = r.json()["error"]
+                self.assertEqual((e["code"], e["status"], e["hint_id"]),
+                                 ("EAUTH", 401, hint_id), e)
+                self.assertIn(words, e["message"])
+                self.assertTrue(e["hint"], e)
+        # the body altered after signing (another account put in)
+        sig = sign(ACME_TOKEN, now, raw)
+        r = self.post(raw.replace(account.encode(), b"someone-else"), now, sig)
+        self.assertEqual(r.status, 401, r)
+        self.assertEqual(self.events_stored(), events)
+        self.assertEqual(len(self.audit()), audits)
+        self.assertEqual(self.connection()["state"], "VALID")
+        self.assertEqual(self.tokens_stored(), (True, True))
+        # signed right, but for a Zoom account acme is not connected to:
+        # stored, looked at, left alone, the audit says so
+        r = self.deliver(self.deauth_body("not-acmes-account"), ACME_TOKEN)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["deauthorized"], {"connection": "other_app"})
+        entry = self.audit()[0]
+        self.assertEqual(entry["outcome"], "ignored")
+        self.assertIn("not-acmes-account", entry["detail"])
+        self.assertIn(account, entry["detail"])
+        self.assertEqual(self.tokens_stored(), (True, True))
+        # a replay of that delivery, byte for byte: a duplicate
+        raw = json.dumps(self.deauth_body("not-acmes-account"), separators=(",", ":")).encode()
+        first = self.post(raw, now, sign(ACME_TOKEN, now, raw))
+        again = self.post(raw, now, sign(ACME_TOKEN, now, raw))
+        self.assertEqual(again.status, 200, again)
+        self.assertEqual(again.json()["status"], "duplicate")
+        self.assertEqual(again.json()["event_id"], first.json()["event_id"])
+        self.assertEqual(self.tokens_stored(), (True, True))
+        self.api("DELETE", "/api/v1/connection")
+
+    def test_store_failure_is_healed_by_zoom_retry(self):
+        # the wipe cannot be written: the delivery is answered 5xx (Zoom
+        # retries), the tokens are as they were; the retry, a duplicate,
+        # wipes them
+        self.api("DELETE", "/api/v1/connection")
+        self.connect_web()
+        account = self.connection()["account_id"]
+        self.assertEqual(self.api("PUT", "/api/v1/webhook", {"secret_token": ACME_TOKEN}).status,
+                         200)
+        raw = json.dumps(self.deauth_body(account), separators=(",", ":")).encode()
+        now = int(time.time())
+        allow = srvharness.store_refuses(self.srv.store, "connections", "UPDATE")
+        try:
+            r = self.post(raw, now, sign(ACME_TOKEN, now, raw))
+        finally:
+            allow()
+        self.assertGreaterEqual(r.status, 500, r)
+        self.assertIn("refused by the test", r.json()["error"]["message"])
+        self.assertEqual(self.tokens_stored(), (True, True))
+        self.assertEqual(self.connection()["state"], "VALID")
+        self.assertIn("app_deauthorized not acted on", self.srv.stderr())
+        # Zoom's retry; the audit log refusing its record does not stop the wipe
+        allow = srvharness.store_refuses(self.srv.store, "audit_log", "INSERT")
+        try:
+            r = self.post(raw, now, sign(ACME_TOKEN, now, raw))
+        finally:
+            allow()
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["status"], "duplicate")
+        self.assertEqual(r.json()["deauthorized"], {"connection": "wiped"})
+        self.assertEqual(self.tokens_stored(), (False, False))
+        self.assertEqual(self.connection()["state"], "NEEDS_REAUTH")
+        self.assertIn("audit record of app_deauthorized not written", self.srv.stderr())
         self.api("DELETE", "/api/v1/connection")
 
     def test_zoom_example_shape_is_accepted(self):

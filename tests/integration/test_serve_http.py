@@ -249,6 +249,35 @@ class TestBadInput(ServeCase):
         # and the service still answers
         self.assertEqual(self.s.request("GET", "/healthz").status, 200)
 
+    def test_out_of_descriptors_waits_then_serves(self):
+        # a flood of connections while the process is at its descriptor
+        # limit: accept fails (EMFILE), the listener says so and pauses
+        # instead of spinning, and answers once descriptors are free again
+        import resource
+        pid = self.s.proc.pid
+        old = resource.prlimit(pid, resource.RLIMIT_NOFILE)
+        socks = []
+        try:
+            used = len(os.listdir(f"/proc/{pid}/fd"))
+            resource.prlimit(pid, resource.RLIMIT_NOFILE, (used, old[1]))
+            t0 = time.time()
+            for _ in range(8):
+                socks.append(socket.create_connection(("127.0.0.1", self.s.port), timeout=5))
+            deadline = time.time() + 10 * SLOW
+            words = "accept: Too many open files: retrying in 100 ms"
+            while words not in self.s.stderr() and time.time() < deadline:
+                time.sleep(0.02)
+            self.assertIn(words, self.s.stderr())
+            time.sleep(0.3)
+            # at most one try per 100 ms, not a busy loop
+            tries = self.s.stderr().count(words)
+            self.assertLessEqual(tries, (time.time() - t0) / 0.1 + 2)
+        finally:
+            for c in socks:
+                c.close()
+            resource.prlimit(pid, resource.RLIMIT_NOFILE, old)
+        self.assertEqual(self.s.request("GET", "/healthz").status, 200)
+
     def test_garbage_request_line(self):
         for junk in (b"\x00\x01\x02\r\n\r\n", b"GET\r\n\r\n", b"GET / HTTP/9.9\r\n\r\n",
                      b"G\xffT / HTTP/1.1\r\nHost: x\r\n\r\n"):

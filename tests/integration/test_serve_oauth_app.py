@@ -9,7 +9,9 @@ fix; the secret is never in argv, /proc/PID/cmdline or the logs.
 On SQLite by default; ZF_TEST_DB=postgresql (integ.test_serve_oauth_app.pg)
 on a fresh PostgreSQL schema.
 """
+import html
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -150,6 +152,29 @@ class TestSources(AppCase):
         r = s.request("GET", "/api/v1/connection", key=s.key("acme", "k", "viewer"))
         self.assertEqual(r.status, 200, r)
         self.assertFalse(r.json()["oauth"]["configured"])
+        # an admin's Connect then lands on what is missing and how to add it,
+        # without a trip to Zoom or a state stored
+        cookie = s.signin(ADMIN_EMAIL, ADMIN_PW, org="acme")[0]
+        r = s.request("GET", "/oauth/zoom/connect", cookie=cookie)
+        self.assertEqual(r.status, 400, r)
+        self.assertIsNone(r.header("Location"))
+        m = re.search(r'url=/#zoom\?([^"]+)"', r.body)
+        f = dict(urllib.parse.parse_qsl(html.unescape(m.group(1))))
+        self.assertEqual(f, {
+            "connect": "error", "code": "ECONFIG", "hint_id": "APP_CREDENTIALS",
+            "message": "this service has no Zoom OAuth app configured (its client id and "
+                       "client secret file)",
+            "resolution": "Start the service with --client-id and --client-secret-file (or "
+                          "ZOOMFLOW_CLIENT_ID and ZOOMFLOW_CLIENT_SECRET_FILE), from the Zoom "
+                          "app's App Credentials page."})
+        shown = re.search(r'<span id="resolution">([^<]*)</span>', r.body)
+        self.assertEqual(html.unescape(shown.group(1)), f["resolution"])
+        self.assertEqual(srvharness.store_sql(s.store, "SELECT count(*) FROM oauth_states"),
+                         [["0"]])
+        # and a callback to it is refused as one with no state issued
+        r = s.request("GET", "/oauth/zoom/callback?code=x&state=y")
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("connect=error&amp;code=ESTATE", r.body)
 
 
 class TestRefusals(AppCase):

@@ -386,6 +386,54 @@ class TestEvents(WfCase):
         self.assertEqual(self.runs_of(eid2), [])
 
 
+    def test_store_refusing_the_run_then_the_consume(self):
+        # the run of a Zoom event cannot be written: the event stays new and
+        # Zoom's retry creates it; then the event cannot be marked consumed:
+        # dispatched again, it still makes one run. Each delivery wakes the
+        # dispatcher at once (its sweep without one is 5 s: the waits are 3)
+        s = self.serves[0]
+        r = s.request("PUT", "/api/v1/webhook", {"secret_token": SECRET}, key=self.keys["admin"])
+        self.assertEqual(r.status, 200, r)
+        body = json.dumps({"event": "recording.completed", "event_ts": int(time.time() * 1000),
+                           "payload": {"account_id": "acc-1", "object": {
+                               "uuid": "rec-refused==", "id": 987654321,
+                               "topic": "refused"}}}, separators=(",", ":")).encode()
+
+        def deliver():
+            ts = int(time.time())
+            r = s.request("POST", "/webhooks/zoom/acme", body, headers={
+                "x-zm-signature": sign(SECRET, ts, body), "x-zm-request-timestamp": str(ts)})
+            self.assertEqual(r.status, 200, r)
+            return r.json()
+
+        def event_state():
+            return self.sql(f"SELECT state FROM webhook_events WHERE event_id = '{eid}'")
+
+        allow = srvharness.store_refuses(self.store, "workflow_runs", "INSERT")
+        try:
+            eid = deliver()["event_id"]
+            wait_for(lambda: f"Zoom event recording.completed ({eid}): run of recording-note "
+                             "not created, tried again: " in s.stderr(), 3, "the refusal")
+            self.assertEqual(event_state(), [["new"]])
+            self.assertEqual(self.runs_of(eid), [])
+        finally:
+            allow()
+        allow = srvharness.store_refuses(self.store, "webhook_events", "UPDATE")
+        try:
+            self.assertEqual(deliver()["status"], "duplicate")  # Zoom's retry
+            wait_for(lambda: f"Zoom event {eid} not marked consumed (dispatched again)"
+                     in s.stderr(), 3, "the consume refused")
+            wait_for(lambda: len(self.runs_of(eid)) == 1, 3, "the run")
+            self.assertEqual(event_state(), [["new"]])
+        finally:
+            allow()
+        self.assertEqual(deliver()["status"], "duplicate")
+        wait_for(lambda: event_state() == [["consumed"]], 3, "the event consumed")
+        runs = self.runs_of(eid)
+        self.assertEqual(len(runs), 1, runs)
+        self.wait_state(runs[0][0])
+
+
 class TestRestart(WfCase):
     SERVE_ARGS = ("--workers", "1", "--lease-ttl", "30")
 
@@ -883,6 +931,77 @@ class TestSettings(unittest.TestCase):
             s.start()
         self.assertIn("bad.yaml:6:", str(cm.exception))
         del first
+
+    def test_workflows_org_list_and_a_stored_definition_that_does_not_load(self):
+        d = tempfile.mkdtemp(prefix="zf-wforgs-")
+        self.addCleanup(shutil.rmtree, d, True)
+        with open(os.path.join(d, "note.yaml"), "w") as f:
+            f.write(NOTE)
+        with open(os.path.join(d, "strict.yaml"), "w") as f:
+            f.write(NOTE.replace("recording-note", "strict-note")
+                    + "input:\n  properties:\n    download_token: {type: string}\n"
+                      "  required: [download_token]\n")
+        s = srvharness.Serve("--workflows", d, "--workflows-org", " beta ,acme, ghost",
+                             "--workers", "0", start=False)
+        self.addCleanup(s.store.drop)
+        for org in ("acme", "beta", "gamma"):
+            s.seed("org", org)
+        # a stored version that no longer loads (written by hand, or by a
+        # newer release): skipped with a warning, it triggers nothing
+        srvharness.store_sql(s.store, "INSERT INTO workflow_versions (org, name, version, "
+                             "source, definition, content_hash, created_at) VALUES ('gamma', "
+                             "'broken', 1, 'x', '{\"name\": 5}', 'h', 1)")
+        s.start()
+        try:
+            wait_for(lambda: "workflows.start" in s.stderr(), 30, "the workflows started")
+            # the orgs listed (spaces around names allowed) get the directory's
+            # definitions, the others none; one not there yet is named, with the fix
+            self.assertEqual(srvharness.store_sql(s.store, "SELECT org, name FROM "
+                                                  "workflow_versions ORDER BY org, name"),
+                             [["acme", "recording-note"], ["acme", "strict-note"],
+                              ["beta", "recording-note"], ["beta", "strict-note"],
+                              ["gamma", "broken"]])
+            self.assertEqual([e["msg"] for e in s.log_lines() if e.get("event") == "workflows.org"],
+                             ['--workflows-org names org "ghost", which does not exist yet: '
+                              "create it (zoomflow admin create ... --org ghost); its workflows "
+                              "are saved when it first shows up"])
+            # a Zoom event for gamma reads its workflows: the broken one is skipped
+            key = s.key("gamma", "k", "admin")
+            r = s.request("PUT", "/api/v1/webhook", {"secret_token": SECRET}, key=key)
+            self.assertEqual(r.status, 200, r)
+            body = json.dumps({"event": "recording.completed", "event_ts":
+                               int(time.time() * 1000), "payload": {
+                                   "account_id": "acc-1", "object": {"uuid": "u=="}}}).encode()
+            ts = int(time.time())
+            r = s.request("POST", "/webhooks/zoom/gamma", body, headers={
+                "x-zm-signature": sign(SECRET, ts, body), "x-zm-request-timestamp": str(ts)})
+            self.assertEqual(r.status, 200, r)
+            wait_for(lambda: "workflow.skipped" in s.stderr(), 30, "the broken one skipped")
+            self.assertIn("org gamma: workflow broken version 1 does not load, it triggers "
+                          "nothing: ", s.stderr())
+            self.assertEqual(srvharness.store_sql(s.store, "SELECT count(*) FROM workflow_runs"),
+                             [["0"]])
+            # an event to acme without the field strict-note's input requires:
+            # its run is refused (not retried), recording-note's made
+            key = s.key("acme", "k", "admin")
+            r = s.request("PUT", "/api/v1/webhook", {"secret_token": SECRET}, key=key)
+            self.assertEqual(r.status, 200, r)
+            r = s.request("POST", "/webhooks/zoom/acme", body, headers={
+                "x-zm-signature": sign(SECRET, ts, body), "x-zm-request-timestamp": str(ts)})
+            self.assertEqual(r.status, 200, r)
+            eid = r.json()["event_id"]
+            wait_for(lambda: srvharness.store_sql(s.store, "SELECT state FROM webhook_events "
+                                                  f"WHERE event_id = '{eid}' AND org = 'acme'")
+                     == [["consumed"]], 3, "the event consumed (at once, not at the sweep)")
+            self.assertEqual(srvharness.store_sql(s.store, "SELECT workflow FROM workflow_runs"),
+                             [["recording-note"]])
+            (msg,) = [e["msg"] for e in s.log_lines() if e.get("event") == "workflow.refused"]
+            self.assertTrue(msg.startswith(f"org acme: Zoom event recording.completed ({eid}) "
+                                           "starts no run of strict-note: the input of workflow "
+                                           "strict-note: "), msg)
+            self.assertIn("download_token", msg)
+        finally:
+            self.assertEqual(s.stop(), 0, s.stderr()[-2000:])
 
     def test_bad_settings(self):
         s = first = srvharness.Serve("--workers", "65", start=False)

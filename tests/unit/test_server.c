@@ -4,7 +4,9 @@
  * Allow, HEAD as GET), the path check on the tricks, the status of every
  * code and the error body's members, the hint rows, the response helpers
  * (cookie attributes, header injection refused), a handler called on a
- * request made by hand, and the OpenAPI document's shape.
+ * request made by hand, the OpenAPI document's shape, and the web flow's
+ * OAuth app as an embedder sets it (srv_oauth_app_set) or leaves it to the
+ * environment (srv_oauth_module_init: a missing or empty secret file).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,11 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "core.h"
 #include "handlers.h"
+#include "routes/oauth_app.h"
 #include "routes/wf_engine.h"
 #include "zoomflow/hint.h"
 
@@ -447,6 +451,66 @@ static void test_schedule_times(void **state)
         assert_int_equal(srv_wf_iso_parse(bad[i]), -1);
 }
 
+static void secret_file(char *path, const char *text)
+{
+    snprintf(path, 64, "/tmp/zf-test-server-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_oauth_app(void **state)
+{
+    (void)state;
+    zf_error err = ZF_ERROR_INIT;
+    /* half an app is refused, and leaves none */
+    srv_oauth_app half = {"cid", NULL, NULL, NULL, NULL};
+    assert_int_equal(srv_oauth_app_set(&half, &err), ZF_ECONFIG);
+    assert_string_equal(err.message,
+                        "the Zoom OAuth app needs both a client id and a client secret");
+    assert_null(srv_oauth_app_get()->client_id);
+    srv_oauth_app both = {"cid", "sec", "/authz", NULL, ""};
+    assert_int_equal(srv_oauth_app_set(&both, &err), 0);
+    assert_string_equal(srv_oauth_app_get()->client_secret, "sec");
+    assert_string_equal(srv_oauth_app_get()->authorize_endpoint, "/authz");
+    assert_null(srv_oauth_app_get()->revoke_endpoint); /* "" is the default */
+    /* set: the environment is not read */
+    setenv("ZOOMFLOW_CLIENT_SECRET_FILE", "/nonexistent/zf-secret", 1);
+    assert_int_equal(srv_oauth_module_init(NULL, &err), 0);
+    assert_string_equal(srv_oauth_app_get()->client_id, "cid");
+    /* not set: the environment's, the file named and why */
+    assert_int_equal(srv_oauth_app_set(NULL, &err), 0);
+    assert_int_equal(srv_oauth_module_init(NULL, &err), ZF_ECONFIG);
+    assert_string_equal(err.message, "cannot read the client secret file /nonexistent/zf-secret");
+    char path[64];
+    secret_file(path, " \r\n\n");
+    setenv("ZOOMFLOW_CLIENT_SECRET_FILE", path, 1);
+    assert_int_equal(srv_oauth_module_init(NULL, &err), ZF_ECONFIG);
+    assert_non_null(strstr(err.message, "is empty"));
+    assert_non_null(strstr(err.message, path));
+    unlink(path);
+    secret_file(path, "s3cret \n");
+    setenv("ZOOMFLOW_CLIENT_SECRET_FILE", path, 1);
+    unsetenv("ZOOMFLOW_CLIENT_ID");
+    assert_int_equal(srv_oauth_module_init(NULL, &err), ZF_ECONFIG); /* a secret, no id */
+    setenv("ZOOMFLOW_CLIENT_ID", "env-cid", 1);
+    setenv("ZOOMFLOW_TOKEN_ENDPOINT", "/tok", 1);
+    assert_int_equal(srv_oauth_module_init(NULL, &err), 0);
+    assert_string_equal(srv_oauth_app_get()->client_id, "env-cid");
+    assert_string_equal(srv_oauth_app_get()->client_secret, "s3cret");
+    assert_string_equal(srv_oauth_app_get()->token_endpoint, "/tok");
+    assert_null(srv_oauth_app_get()->authorize_endpoint);
+    unlink(path);
+    srv_oauth_module_fini(NULL);
+    assert_null(srv_oauth_app_get()->client_id);
+    unsetenv("ZOOMFLOW_CLIENT_SECRET_FILE");
+    unsetenv("ZOOMFLOW_CLIENT_ID");
+    unsetenv("ZOOMFLOW_TOKEN_ENDPOINT");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -461,6 +525,7 @@ int main(void)
         cmocka_unit_test(test_metrics),
         cmocka_unit_test(test_trusted_proxies),
         cmocka_unit_test(test_schedule_times),
+        cmocka_unit_test(test_oauth_app),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

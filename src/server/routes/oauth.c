@@ -15,7 +15,8 @@
  *
  * Both end on a small HTML page that says what happened (on failure the
  * setup page's cause and resolution) and navigates to the admin page
- * (same-site: the cookie is sent there) with the result in the fragment:
+ * (same-site: the cookie is sent there) with the result in the fragment
+ * (the resolution is the error's own advice when the page has no row):
  *   /#zoom?connect=ok
  *   /#zoom?connect=error&code=EAUTH&hint_id=CHECK_REDIRECT_URI&message=..
  *          &title=..&cause=..&resolution=..
@@ -45,10 +46,12 @@ static void app_clear(void)
 {
     char *s[] = {(char *)app.client_id, (char *)app.client_secret, (char *)app.authorize_endpoint,
                  (char *)app.token_endpoint, (char *)app.revoke_endpoint};
+    /* the secret's bytes are zeroed before they go back to the heap (the
+     * old code zeroed 0 bytes of it after the free) */
+    if (app.client_secret)
+        memset(s[1], 0, strlen(s[1]));
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
         free(s[i]);
-    if (app.client_secret)
-        memset((char *)app.client_secret, 0, 0); /* freed above; nothing kept */
     memset(&app, 0, sizeof app);
     app_set = 0;
 }
@@ -162,6 +165,10 @@ static int land(srv_resp *resp, const zf_error *err)
     const char *title = seed ? json_string_value(json_object_get(seed, "title")) : NULL;
     const char *cause = seed ? json_string_value(json_object_get(seed, "cause")) : NULL;
     const char *fix = seed ? json_string_value(json_object_get(seed, "resolution")) : NULL;
+    /* no row of the setup page for it (a malformed callback, no app): the
+     * error's own advice is the resolution */
+    if (!fix && err && err->hint[0])
+        fix = err->hint;
     if (!err) {
         zf_buf_puts(&to, "/#zoom?connect=ok");
     } else {
@@ -195,6 +202,10 @@ static int land(srv_resp *resp, const zf_error *err)
                                "id=\"resolution\">");
             html_put(&page, fix);
             zf_buf_puts(&page, "</span></p>");
+        } else if (fix) {
+            zf_buf_puts(&page, "<p><strong>Resolution:</strong> <span id=\"resolution\">");
+            html_put(&page, fix);
+            zf_buf_puts(&page, "</span></p>");
         }
     }
     zf_buf_puts(&page, "<p><a href=\"");
@@ -223,6 +234,10 @@ int srv_h_oauth_connect(srv_req *req, srv_resp *resp)
         zf_error_set(&err, ZF_ECONFIG,
                      "this service has no Zoom OAuth app configured (its client id and "
                      "client secret file)");
+        zf_error_hint_id(&err, ZF_HINT_APP_CREDENTIALS,
+                         "Start the service with --client-id and --client-secret-file (or "
+                         "ZOOMFLOW_CLIENT_ID and ZOOMFLOW_CLIENT_SECRET_FILE), from the Zoom "
+                         "app's App Credentials page.");
         return land(resp, &err);
     }
     char redirect[1200];

@@ -365,7 +365,9 @@ void srv_wf_kick(srv_ctx *ctx)
         return;
     pthread_mutex_lock(&E.mu);
     E.kicked = 1;
-    pthread_cond_signal(&E.cv);
+    /* the scheduler waits on the same condition (not kickable): a signal
+     * could wake it alone, and the dispatcher slept on to its sweep */
+    pthread_cond_broadcast(&E.cv);
     pthread_mutex_unlock(&E.mu);
 }
 
@@ -499,6 +501,13 @@ static int seed_all(srv_ctx *ctx, zf_error *err)
             e = strchr(p, ',');
             if (e)
                 *e = '\0';
+            /* the names as dir_applies reads them: spaces around dropped */
+            while (*p == ' ')
+                p++;
+            for (char *t = p + strlen(p); t > p && t[-1] == ' ';)
+                *--t = '\0';
+            if (!*p)
+                continue;
             int found = 0;
             for (size_t i = 0; i < n; i++)
                 found |= strcmp(orgs[i].slug, p) == 0;
