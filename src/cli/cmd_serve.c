@@ -7,7 +7,9 @@
 #include "lib.h"
 #include "runs_cli.h"
 
+#include <malloc.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "server/server.h"
@@ -259,6 +261,14 @@ static int run(cli_ctx *ctx, int argc, char **argv)
 {
     serve_args a = {0};
     zf_error err = ZF_ERROR_INIT;
+    /* One malloc arena for all the threads, before any starts: each thread
+     * that allocates would otherwise keep an arena of its own (0.3-0.4 MiB
+     * of the idle service once a few requests came in), and with two cores
+     * the shared lock cost no list_users throughput (bench/README.md). An
+     * arena_max in GLIBC_TUNABLES is the operator's and wins. */
+    const char *tunables = getenv("GLIBC_TUNABLES");
+    if (!tunables || !strstr(tunables, "malloc.arena_max"))
+        mallopt(M_ARENA_MAX, 1);
     int status0 = cli_parse_args(ctx->cmd, &a, refuse_argv_secret, NULL, argc, argv);
     if (status0)
         return status0;
